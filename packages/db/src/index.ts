@@ -1,0 +1,37 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient, Prisma } from "./generated/client.ts";
+
+export { PrismaClient, Prisma };
+export type * from "./generated/models.ts";
+export * from "./generated/enums.ts";
+
+export interface CreatePrismaOptions {
+  url?: string;
+  /** Pool size per process; the web and worker each keep their own. */
+  max?: number;
+}
+
+/** A Prisma client over node-postgres (Rust-free engine). */
+export function createPrisma(opts: CreatePrismaOptions = {}): PrismaClient {
+  const url = opts.url ?? process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set");
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: opts.max ?? 10 }) });
+}
+
+const holder = globalThis as unknown as { __parapetPrisma?: PrismaClient };
+
+/**
+ * The process-wide client. Next.js dev reloads modules, so it is kept on globalThis to avoid
+ * leaking a pool per reload.
+ */
+export function getPrisma(): PrismaClient {
+  holder.__parapetPrisma ??= createPrisma();
+  return holder.__parapetPrisma;
+}
+
+/** Replaces the process-wide client (tests point it at their own database). */
+export function setPrisma(client: PrismaClient): void {
+  holder.__parapetPrisma = client;
+}
+
+export type Tx = Prisma.TransactionClient;
