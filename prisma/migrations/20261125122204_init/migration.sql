@@ -153,16 +153,6 @@ CREATE TABLE "apikey" (
 );
 
 -- CreateTable
-CREATE TABLE "rate_limit" (
-    "id" TEXT NOT NULL,
-    "key" TEXT NOT NULL,
-    "count" INTEGER NOT NULL,
-    "lastRequest" BIGINT NOT NULL,
-
-    CONSTRAINT "rate_limit_pkey" PRIMARY KEY ("id")
-);
-
--- CreateTable
 CREATE TABLE "workspace_settings" (
     "workspaceId" TEXT NOT NULL,
     "timezone" TEXT NOT NULL DEFAULT 'UTC',
@@ -514,9 +504,6 @@ CREATE INDEX "apikey_referenceId_idx" ON "apikey"("referenceId");
 
 -- CreateIndex
 CREATE INDEX "apikey_key_idx" ON "apikey"("key");
-
--- CreateIndex
-CREATE UNIQUE INDEX "rate_limit_key_key" ON "rate_limit"("key");
 
 -- CreateIndex
 CREATE INDEX "connection_workspaceId_cloud_idx" ON "connection"("workspaceId", "cloud");
