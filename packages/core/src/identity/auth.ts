@@ -1,0 +1,93 @@
+import { betterAuth, type BetterAuthPlugin } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import { organization } from "better-auth/plugins/organization";
+import { createAccessControl } from "better-auth/plugins/access";
+import { defaultStatements, ownerAc, adminAc, memberAc } from "better-auth/plugins/organization/access";
+import { apiKey } from "@better-auth/api-key";
+import type { Redis } from "ioredis";
+import type { PrismaClient } from "@parapet/db";
+import { ROLE_GRANTS, STATEMENTS, type Role } from "./roles.ts";
+import { redisRateLimitStorage } from "./rate-limit.ts";
+
+export const accessControl = createAccessControl({ ...defaultStatements, ...STATEMENTS });
+
+// Workspace management (members, invitations) follows better-auth's built-in grants: owners and
+// admins manage; everyone else only belongs.
+const orgGrants: Record<Role, Record<string, readonly string[]>> = {
+  owner: ownerAc.statements,
+  admin: adminAc.statements,
+  author: memberAc.statements,
+  approver: memberAc.statements,
+  viewer: memberAc.statements,
+};
+
+type AccessRole = ReturnType<typeof accessControl.newRole>;
+export const accessRoles = Object.fromEntries(
+  (Object.keys(ROLE_GRANTS) as Role[]).map((role) => [
+    role,
+    accessControl.newRole({ ...orgGrants[role], ...ROLE_GRANTS[role] } as never),
+  ]),
+) as unknown as Record<Role, AccessRole>;
+
+export interface AuthConfig {
+  prisma: PrismaClient;
+  baseURL: string;
+  secret: string;
+  trustedOrigins?: string[];
+  /** Shared sign-in throttling across web instances; without Redis, better-auth's in-memory limiter. */
+  redis?: Redis;
+  redisPrefix?: string;
+  /** Sign-in attempts per IP per minute. */
+  signInPerMinute?: number;
+  secureCookies?: boolean;
+  /** Framework glue (e.g. Next.js cookies) appended last. */
+  extraPlugins?: BetterAuthPlugin[];
+  onInvitation?: (data: { email: string; invitationId: string; role: string; workspaceName: string }) => Promise<void>;
+}
+
+export function createAuth(cfg: AuthConfig) {
+  return betterAuth({
+    baseURL: cfg.baseURL,
+    secret: cfg.secret,
+    trustedOrigins: cfg.trustedOrigins,
+    telemetry: { enabled: false },
+    database: prismaAdapter(cfg.prisma, { provider: "postgresql" }),
+    account: { modelName: "authAccount" },
+    emailAndPassword: { enabled: true, minPasswordLength: 10, maxPasswordLength: 128 },
+    session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+    advanced: {
+      useSecureCookies: cfg.secureCookies ?? cfg.baseURL.startsWith("https://"),
+      defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
+    },
+    rateLimit: {
+      enabled: true,
+      window: 60,
+      max: 300,
+      customRules: {
+        "/sign-in/email": { window: 60, max: cfg.signInPerMinute ?? 10 },
+        "/sign-up/email": { window: 60, max: cfg.signInPerMinute ?? 10 },
+      },
+      ...(cfg.redis ? { customStorage: redisRateLimitStorage(cfg.redis, cfg.redisPrefix ?? "parapet:") } : {}),
+    },
+    plugins: [
+      organization({
+        ac: accessControl,
+        roles: accessRoles,
+        creatorRole: "owner",
+        schema: { organization: { modelName: "workspace" } },
+        sendInvitationEmail: async (data) => {
+          await cfg.onInvitation?.({
+            email: data.email,
+            invitationId: data.id,
+            role: data.role,
+            workspaceName: data.organization.name,
+          });
+        },
+      }),
+      apiKey({ enableSessionForAPIKeys: true, defaultPrefix: "ppt_" }),
+      ...(cfg.extraPlugins ?? []),
+    ],
+  });
+}
+
+export type ParapetAuth = ReturnType<typeof createAuth>;
