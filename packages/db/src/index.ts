@@ -35,3 +35,19 @@ export function setPrisma(client: PrismaClient): void {
 }
 
 export type Tx = Prisma.TransactionClient;
+
+/**
+ * One quick connection attempt, so a wrong DATABASE_URL is reported at start-up as one line
+ * instead of surfacing later as a pool timeout.
+ */
+export async function probeDatabase(url: string, timeoutMs = 3000): Promise<void> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,44 @@
+import type { ReactNode } from "react";
+import { redirect } from "next/navigation";
+import { currentSession } from "@/server/session";
+import { SignOutButton } from "./sign-out-button";
+import { SideNav } from "./side-nav";
+
+export const dynamic = "force-dynamic";
+
+export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  const viewer = await currentSession();
+  if (!viewer) redirect("/login");
+  return (
+    <div className="shell">
+      <aside className="sidebar" aria-label="Main">
+        <div className="brand">
+          <svg width="26" height="26" viewBox="0 0 32 32" aria-hidden="true">
+            <rect x="2" y="10" width="28" height="20" rx="3" fill="#6366f1" />
+            <rect x="2" y="4" width="6" height="8" fill="#818cf8" />
+            <rect x="13" y="4" width="6" height="8" fill="#818cf8" />
+            <rect x="24" y="4" width="6" height="8" fill="#818cf8" />
+          </svg>
+          Parapet
+        </div>
+        <SideNav />
+        <div className="foot">Guardrails enforced at the cloud layer.</div>
+      </aside>
+      <div>
+        <header className="topbar">
+          <span className="ws" data-testid="workspace-name">
+            {viewer.workspace?.name ?? "No workspace"}
+          </span>
+          <span style={{ display: "flex", alignItems: "center", gap: 12 }}>
+            <span className="muted" data-testid="user-email">
+              {viewer.user.email}
+              {viewer.role ? ` · ${viewer.role}` : ""}
+            </span>
+            <SignOutButton />
+          </span>
+        </header>
+        <main className="content">{children}</main>
+      </div>
+    </div>
+  );
+}

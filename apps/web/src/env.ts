@@ -1,0 +1,30 @@
+import "server-only";
+import { z } from "zod";
+
+/** The only place apps/web reads process.env. */
+const ZEnv = z.object({
+  DATABASE_URL: z.string().min(1, "DATABASE_URL is required (postgresql://user@host:5432/db)"),
+  REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  PARAPET_REDIS_PREFIX: z.string().max(100).default("parapet:"),
+  PARAPET_BASE_URL: z.string().url().default("http://127.0.0.1:3000"),
+  PARAPET_AUTH_SECRET: z.string().min(32, "PARAPET_AUTH_SECRET must be at least 32 characters"),
+  PARAPET_TRUSTED_ORIGINS: z.string().default(""),
+  PARAPET_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  PARAPET_MASTER_KEY: z.string().optional(),
+  PARAPET_MASTER_KEY_ID: z.string().max(64).default("k1"),
+  PARAPET_DEMO: z.enum(["0", "1"]).default("0"),
+});
+
+export type Env = z.infer<typeof ZEnv>;
+
+let cached: Env | undefined;
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = ZEnv.safeParse(process.env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`configuration: ${first?.path.join(".")}: ${first?.message}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

@@ -1,0 +1,40 @@
+import "server-only";
+import { headers } from "next/headers";
+import { APIError } from "better-auth/api";
+import { isRole, type Role } from "@parapet/core";
+import { auth } from "./auth";
+import { prisma } from "./clients";
+
+export interface Viewer {
+  user: { id: string; email: string; name: string };
+  workspace: { id: string; name: string; slug: string } | null;
+  role: Role | null;
+}
+
+/**
+ * The signed-in user, their active workspace and role there, or null. The active workspace is the
+ * session's, else the user's first membership (so a fresh session lands somewhere useful).
+ */
+export async function currentSession(): Promise<Viewer | null> {
+  const h = await headers();
+  const session = await auth()
+    .api.getSession({ headers: h })
+    .catch((e: unknown) => {
+      // An invalid x-api-key makes getSession throw instead of returning null.
+      if (e instanceof APIError) return null;
+      throw e;
+    });
+  if (!session) return null;
+  const memberships = await prisma().member.findMany({
+    where: { userId: session.user.id },
+    include: { workspace: { select: { id: true, name: true, slug: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  const active =
+    memberships.find((m) => m.organizationId === session.session.activeOrganizationId) ?? memberships[0];
+  return {
+    user: { id: session.user.id, email: session.user.email, name: session.user.name },
+    workspace: active?.workspace ?? null,
+    role: active && isRole(active.role) ? active.role : null,
+  };
+}
