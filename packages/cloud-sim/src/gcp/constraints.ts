@@ -1,0 +1,133 @@
+/** Built-in (managed, legacy list/boolean) Org Policy constraints the simulator knows. */
+export interface BuiltinConstraint {
+  /** Short name without prefix, e.g. `gcp.resourceLocations`. */
+  id: string;
+  displayName: string;
+  description: string;
+  kind: "list" | "boolean";
+  /** Behaviour without any policy: ALLOW = list allows all / boolean not enforced. */
+  constraintDefault: "ALLOW" | "DENY";
+  supportsIn?: boolean;
+  supportsUnder?: boolean;
+  supportsDryRun: boolean;
+}
+
+const list = (
+  id: string,
+  displayName: string,
+  description: string,
+  opts: { supportsIn?: boolean; supportsUnder?: boolean } = {},
+): BuiltinConstraint => ({
+  id,
+  displayName,
+  description,
+  kind: "list",
+  constraintDefault: "ALLOW",
+  supportsIn: opts.supportsIn ?? false,
+  supportsUnder: opts.supportsUnder ?? false,
+  supportsDryRun: true,
+});
+
+const bool = (id: string, displayName: string, description: string): BuiltinConstraint => ({
+  id,
+  displayName,
+  description,
+  kind: "boolean",
+  constraintDefault: "ALLOW",
+  supportsDryRun: true,
+});
+
+export const BUILTIN_CONSTRAINTS: readonly BuiltinConstraint[] = [
+  list(
+    "gcp.resourceLocations",
+    "Google Cloud Platform - Resource Location Restriction",
+    "Defines the set of locations where location-based Google Cloud resources can be created.",
+    { supportsIn: true },
+  ),
+  list(
+    "gcp.restrictServiceUsage",
+    "Restrict allowed Google Cloud APIs and services",
+    "Defines the set of Google Cloud services that can be used.",
+  ),
+  list(
+    "gcp.restrictNonCmekServices",
+    "Restrict which services may create resources without CMEK",
+    "Defines which services require Customer-Managed Encryption Keys.",
+  ),
+  list(
+    "gcp.restrictCmekCryptoKeyProjects",
+    "Restrict which projects may supply KMS CryptoKeys for CMEK",
+    "Defines which projects can be used to supply Customer-Managed Encryption Keys.",
+    { supportsUnder: true },
+  ),
+  list(
+    "iam.allowedPolicyMemberDomains",
+    "Domain restricted sharing",
+    "Defines the set of identities, by Cloud Identity customer id, that can be added to IAM policies.",
+  ),
+  list(
+    "compute.vmExternalIpAccess",
+    "Define allowed external IPs for VM instances",
+    "Defines the set of Compute Engine VM instances that are allowed to use external IP addresses.",
+  ),
+  list(
+    "compute.restrictVpcPeering",
+    "Restrict VPC peering usage",
+    "Defines the set of VPC networks that are allowed to be peered with the VPC networks belonging to this resource.",
+    { supportsUnder: true },
+  ),
+  list(
+    "essentialcontacts.allowedContactDomains",
+    "Domain restricted contacts",
+    "Defines the set of domains that email addresses added to Essential Contacts can have.",
+  ),
+  bool(
+    "storage.publicAccessPrevention",
+    "Enforce Public Access Prevention",
+    "Secure your Cloud Storage data from public exposure by enforcing public access prevention.",
+  ),
+  bool(
+    "storage.uniformBucketLevelAccess",
+    "Enforce uniform bucket-level access",
+    "Requires buckets to use uniform IAM-based bucket-level access.",
+  ),
+  bool(
+    "iam.disableServiceAccountKeyCreation",
+    "Disable service account key creation",
+    "When enforced, disables the creation of service account external keys.",
+  ),
+  bool(
+    "iam.disableServiceAccountKeyUpload",
+    "Disable Service Account Key Upload",
+    "When enforced, disables the upload of public keys to service accounts.",
+  ),
+  bool(
+    "iam.automaticIamGrantsForDefaultServiceAccounts",
+    "Disable Automatic IAM Grants for Default Service Accounts",
+    "When enforced, default service accounts are not granted the Editor role on creation.",
+  ),
+  bool(
+    "sql.restrictPublicIp",
+    "Restrict Public IP access on Cloud SQL instances",
+    "When enforced, restricts configuring Public IP on Cloud SQL instances.",
+  ),
+  bool(
+    "compute.requireOsLogin",
+    "Require OS Login",
+    "When enforced, enables OS Login on all newly created projects.",
+  ),
+  bool(
+    "compute.disableSerialPortAccess",
+    "Disable VM serial port access",
+    "When enforced, serial port access to Compute Engine VMs is disabled.",
+  ),
+  bool(
+    "compute.skipDefaultNetworkCreation",
+    "Skip default network creation",
+    "When enforced, new projects are created without a default network.",
+  ),
+];
+
+export const BUILTIN_BY_ID: ReadonlyMap<string, BuiltinConstraint> = new Map(
+  BUILTIN_CONSTRAINTS.map((c) => [c.id, c]),
+);
