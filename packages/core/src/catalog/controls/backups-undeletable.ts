@@ -1,0 +1,155 @@
+import { z } from "zod";
+import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment, azurePolicy } from "../compilers/azure.ts";
+import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
+import { ociDeny, ociFragment } from "../compilers/oci.ts";
+import { aws, azureContains, gcpDenies, ociMatches } from "../scenario-kit.ts";
+import { defineControl } from "../types.ts";
+
+export const BACKUP_AWS_ACTIONS = [
+  "backup:DeleteBackupPlan",
+  "backup:DeleteBackupSelection",
+  "backup:DeleteBackupVault",
+  "backup:DeleteBackupVaultAccessPolicy",
+  "backup:DeleteBackupVaultLockConfiguration",
+  "backup:DeleteRecoveryPoint",
+  "backup:UpdateRecoveryPointLifecycle",
+  "dynamodb:DeleteBackup",
+  "ec2:DeleteSnapshot",
+  "elasticache:DeleteSnapshot",
+  "fsx:DeleteBackup",
+  "kms:DeleteImportedKeyMaterial",
+  "kms:ScheduleKeyDeletion",
+  "rds:DeleteDBClusterAutomatedBackup",
+  "rds:DeleteDBClusterSnapshot",
+  "rds:DeleteDBInstanceAutomatedBackup",
+  "rds:DeleteDBSnapshot",
+  "redshift:DeleteClusterSnapshot",
+];
+
+export const BACKUP_GCP_PERMISSIONS = [
+  "cloudkms.googleapis.com/cryptoKeyVersions.destroy",
+  "cloudsql.googleapis.com/backupRuns.delete",
+  "compute.googleapis.com/snapshots.delete",
+];
+
+export const BACKUP_OCI: Record<string, string[]> = {
+  "volume-family": ["BOOT_VOLUME_BACKUP_DELETE", "VOLUME_BACKUP_DELETE"],
+  "database-family": ["DB_BACKUP_DELETE"],
+  keys: ["KEY_DELETE"],
+  vaults: ["VAULT_DELETE"],
+};
+
+const params = z
+  .object({
+    /** Also require purge protection on Key Vaults (Azure) so deleted keys stay recoverable. */
+    requireKeyVaultPurgeProtection: z.boolean().default(true),
+  })
+  .strict();
+
+const RECOVERY_POINT = "arn:aws:backup:eu-west-1:222233334444:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45";
+
+export const backupsUndeletable = defineControl({
+  id: "backups-undeletable",
+  title: "Backups, snapshots and keys cannot be deleted",
+  rationale:
+    "Backups are the last line of defence against ransomware, mistakes and rogue automation, so attackers go for them first. This control removes the ability to delete backups, snapshots, backup vault locks and encryption keys from everyone except the declared break-glass identities.",
+  category: "resilience",
+  params,
+  frameworks: [
+    { framework: "NIST 800-53 r5", ref: "CP-9" },
+    { framework: "NIST 800-53 r5", ref: "CP-9(8)" },
+    { framework: "NIST 800-53 r5", ref: "SC-12" },
+  ],
+  clouds: {
+    aws: {
+      fidelity: "enforced",
+      compile(_p, ctx) {
+        return awsFragment(ctx, awsDeny(ctx, { purpose: "BackupDelete", policyType: "SCP", actions: BACKUP_AWS_ACTIONS }));
+      },
+    },
+    azure: {
+      fidelity: "partial",
+      gap: "denyAction blocks deleting whole vaults, key vaults and snapshots for every identity (break-glass must use an exemption), but individual backup items deleted through Azure Backup's own API are only protected by the vault's soft delete.",
+      compile(p, ctx) {
+        const t = AZURE_DATA_TYPES;
+        const parts = [
+          azureDenyDelete(ctx, "backup-delete", "Block deletion of backup vaults, key vaults and snapshots", [
+            t.recoveryVault,
+            t.backupVault,
+            t.keyVault,
+            t.snapshots,
+          ]),
+        ];
+        if (p.requireKeyVaultPurgeProtection) {
+          parts.push(
+            azurePolicy(ctx, {
+              purpose: "kv-purge-protection",
+              displayName: "Key vaults must have purge protection",
+              description: "Denies key vaults without purge protection, so a deleted key stays recoverable.",
+              mode: "Indexed",
+              if: {
+                allOf: [
+                  { field: "type", equals: "Microsoft.KeyVault/vaults" },
+                  {
+                    anyOf: [
+                      { field: "Microsoft.KeyVault/vaults/enablePurgeProtection", exists: "false" },
+                      { field: "Microsoft.KeyVault/vaults/enablePurgeProtection", equals: "false" },
+                    ],
+                  },
+                ],
+              },
+              effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+            }),
+          );
+        }
+        return azureFragment(ctx, parts);
+      },
+    },
+    gcp: {
+      fidelity: "partial",
+      gap: "Snapshots, Cloud SQL backups and key destruction are denied; Backup and DR Service vaults and Filestore backups are not in the deny list.",
+      compile(_p, ctx) {
+        return gcpFragment(ctx, {
+          denyRules: gcpDenyRule(ctx, {
+            description: "Nobody but break-glass deletes backups, snapshots or keys",
+            principals: "all",
+            permissions: BACKUP_GCP_PERMISSIONS,
+          }),
+        });
+      },
+    },
+    oci: {
+      fidelity: "enforced",
+      compile(_p, ctx) {
+        return ociFragment(
+          ctx,
+          Object.entries(BACKUP_OCI).flatMap(([resourceType, permissions]) =>
+            ociDeny(ctx, { subject: "any-user", verb: "manage", resourceType, permissions }),
+          ),
+        );
+      },
+    },
+  },
+  scenarios: [
+    aws("a human deleting a recovery point is denied", "human", "backup:DeleteRecoveryPoint", RECOVERY_POINT, "denied"),
+    aws("an agent deleting an EBS snapshot is denied", "agent", "ec2:DeleteSnapshot", "arn:aws:ec2:eu-west-1::snapshot/snap-0123456789abcdef0", "denied"),
+    aws("shortening a recovery point's retention is denied", "human", "backup:UpdateRecoveryPointLifecycle", RECOVERY_POINT, "denied"),
+    aws("break-glass can delete a recovery point", "break-glass", "backup:DeleteRecoveryPoint", RECOVERY_POINT, "allowed"),
+    aws("the connector is never denied", "connector", "rds:DeleteDBSnapshot", "arn:aws:rds:eu-west-1:222233334444:snapshot:nightly", "allowed"),
+    aws("creating a snapshot is still allowed", "human", "ec2:CreateSnapshot", "arn:aws:ec2:eu-west-1:222233334444:volume/vol-0123456789abcdef0", "allowed"),
+    aws("an account outside the scope is not affected", "human", "backup:DeleteRecoveryPoint", RECOVERY_POINT, "allowed", { inScope: false }),
+    azureContains("vaults and snapshots are protected and purge protection required", [
+      "Microsoft.RecoveryServices/vaults",
+      "Microsoft.DataProtection/backupVaults",
+      "Microsoft.Compute/snapshots",
+      "enablePurgeProtection",
+    ]),
+    gcpDenies("everyone but break-glass is denied snapshot deletion", (d) => d.includes("principalSet://goog/public:all"), [
+      "compute.googleapis.com/snapshots.delete",
+    ]),
+    ociMatches("tenancy-wide deny with break-glass excepted", [
+      /^deny any-user to manage volume-family in compartment prod where all \{request.permission = 'VOLUME_BACKUP_DELETE', .*request.groups.id != /,
+    ]),
+  ],
+});

@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { azureFragment } from "../compilers/azure.ts";
+import { gcpFragment } from "../compilers/gcp.ts";
+import { ociFragment } from "../compilers/oci.ts";
+import { aws, emptyOn, gcpConstraint } from "../scenario-kit.ts";
+import { defineControl } from "../types.ts";
+
+const params = z.object({}).strict();
+
+export const denyLeaveOrganization = defineControl({
+  id: "deny-leave-organization",
+  title: "Accounts cannot leave the organisation",
+  rationale:
+    "An account that leaves the organisation also leaves every guardrail, log and bill the organisation controls. This control makes leaving (or moving a project to another organisation) unavailable, so no one can quietly take an environment out of governance.",
+  category: "organization",
+  params,
+  frameworks: [
+    { framework: "NIST 800-53 r5", ref: "CM-5" },
+    { framework: "NIST 800-53 r5", ref: "AC-2" },
+  ],
+  clouds: {
+    aws: {
+      fidelity: "enforced",
+      compile(_p, ctx) {
+        return awsFragment(
+          ctx,
+          awsDeny(ctx, { purpose: "LeaveOrg", policyType: "SCP", actions: ["organizations:LeaveOrganization"] }),
+        );
+      },
+    },
+    azure: {
+      fidelity: "detective",
+      gap: "Azure Policy cannot block moving a subscription to another management group or tenant; Parapet detects the move as drift (an environment that left coverage).",
+      compile(_p, ctx) {
+        return azureFragment(ctx, []);
+      },
+    },
+    gcp: {
+      fidelity: "enforced",
+      compile(_p, ctx) {
+        return gcpFragment(ctx, {
+          orgPolicies: [
+            {
+              constraint: "resourcemanager.allowedExportDestinations",
+              rules: [{ values: { allowedValues: [`under:organizations/${ctx.facts.organizationId}`] } }],
+            },
+          ],
+        });
+      },
+    },
+    oci: {
+      fidelity: "unsupported",
+      gap: "An OCI compartment cannot be moved out of its tenancy, so there is nothing to prevent; the control is not applicable.",
+      compile(_p, ctx) {
+        return ociFragment(ctx, []);
+      },
+    },
+  },
+  scenarios: [
+    aws("a member account leaving is denied", "human", "organizations:LeaveOrganization", "*", "denied"),
+    aws("an agent leaving is denied", "agent", "organizations:LeaveOrganization", "*", "denied"),
+    aws("break-glass may leave (e.g. planned divestiture)", "break-glass", "organizations:LeaveOrganization", "*", "allowed"),
+    aws("the connector is never denied", "connector", "organizations:LeaveOrganization", "*", "allowed"),
+    aws("other Organizations reads are unaffected", "human", "organizations:DescribeOrganization", "*", "allowed"),
+    gcpConstraint("projects can only move within the organisation", "resourcemanager.allowedExportDestinations", (r) => r.includes("under:organizations/")),
+    emptyOn("azure", "Azure compiles nothing (detective via drift)"),
+    emptyOn("oci", "OCI compiles nothing (not applicable)"),
+  ],
+});

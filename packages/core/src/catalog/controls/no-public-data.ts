@@ -1,0 +1,159 @@
+import { z } from "zod";
+import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { azureFragment, azurePolicy } from "../compilers/azure.ts";
+import { enforceRule, gcpFragment } from "../compilers/gcp.ts";
+import { ociFragment } from "../compilers/oci.ts";
+import { aws, azureContains, gcpConstraint, ociZone } from "../scenario-kit.ts";
+import { defineControl } from "../types.ts";
+
+const ZAccount = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
+
+const params = z
+  .object({
+    /** Accounts outside the organisation that may still read S3 data (e.g. a partner's ingestion account). */
+    allowedExternalAccountIds: z.array(ZAccount).max(50).default([]),
+  })
+  .strict();
+
+const PUBLIC_RDS_ACTIONS = [
+  "rds:CreateDBInstance",
+  "rds:CreateDBInstanceReadReplica",
+  "rds:RestoreDBInstanceFromDBSnapshot",
+  "rds:RestoreDBInstanceFromS3",
+  "rds:RestoreDBInstanceToPointInTime",
+];
+
+const OBJECT = "arn:aws:s3:::prod-data/customers.csv";
+
+export const noPublicData = defineControl({
+  id: "no-public-data",
+  title: "No path from the public internet to data stores",
+  rationale:
+    "Most large data leaks are storage left open to the internet by accident. This control keeps storage and databases private: public-access blocks cannot be switched off, data cannot be read by anyone outside the organisation, and databases cannot be created with public endpoints.",
+  category: "data-protection",
+  params,
+  frameworks: [
+    { framework: "CIS AWS 3.0", ref: "2.1.4" },
+    { framework: "CIS GCP 3.0", ref: "5.1" },
+    { framework: "NIST 800-53 r5", ref: "AC-3" },
+    { framework: "NIST 800-53 r5", ref: "SC-7" },
+  ],
+  clouds: {
+    aws: {
+      fidelity: "partial",
+      gap: "S3 Block Public Access, S3 reads from outside the organisation and public RDS instances are blocked; public EBS/RDS snapshot sharing, public AMIs and other services' resource policies are not.",
+      compile(p, ctx) {
+        const external = [...new Set(p.allowedExternalAccountIds)].sort();
+        return awsFragment(ctx, [
+          ...awsDeny(ctx, {
+            purpose: "PublicBpa",
+            policyType: "SCP",
+            actions: ["s3:PutAccountPublicAccessBlock", "s3:PutBucketPublicAccessBlock"],
+          }),
+          ...awsDeny(ctx, {
+            purpose: "PublicRds",
+            policyType: "SCP",
+            actions: PUBLIC_RDS_ACTIONS,
+            condition: { Bool: { "rds:PubliclyAccessible": "true" } },
+          }),
+          ...awsDeny(ctx, {
+            purpose: "PublicS3Read",
+            policyType: "RCP",
+            actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"],
+            condition: {
+              StringNotEqualsIfExists: {
+                "aws:PrincipalOrgID": ctx.facts.orgId,
+                ...(external.length > 0 ? { "aws:PrincipalAccount": external } : {}),
+              },
+            },
+          }),
+        ]);
+      },
+    },
+    azure: {
+      fidelity: "partial",
+      gap: "Storage accounts, SQL servers and Cosmos DB accounts are kept off public networks; PostgreSQL/MySQL flexible servers and public IPs on VMs are not evaluated.",
+      compile(_p, ctx) {
+        return azureFragment(ctx, [
+          azurePolicy(ctx, {
+            purpose: "storage-public",
+            displayName: "Storage accounts cannot allow public access",
+            description: "Denies storage accounts that allow anonymous blob access or public network access.",
+            mode: "Indexed",
+            if: {
+              allOf: [
+                { field: "type", equals: "Microsoft.Storage/storageAccounts" },
+                {
+                  anyOf: [
+                    { field: "Microsoft.Storage/storageAccounts/allowBlobPublicAccess", notEquals: "false" },
+                    { field: "Microsoft.Storage/storageAccounts/publicNetworkAccess", notEquals: "Disabled" },
+                  ],
+                },
+              ],
+            },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+          }),
+          azurePolicy(ctx, {
+            purpose: "sql-public",
+            displayName: "SQL servers cannot enable public network access",
+            description: "Denies Azure SQL logical servers with public network access.",
+            mode: "Indexed",
+            if: {
+              allOf: [
+                { field: "type", equals: "Microsoft.Sql/servers" },
+                { field: "Microsoft.Sql/servers/publicNetworkAccess", notEquals: "Disabled" },
+              ],
+            },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+          }),
+          azurePolicy(ctx, {
+            purpose: "cosmos-public",
+            displayName: "Cosmos DB accounts cannot enable public network access",
+            description: "Denies Cosmos DB accounts with public network access.",
+            mode: "Indexed",
+            if: {
+              allOf: [
+                { field: "type", equals: "Microsoft.DocumentDB/databaseAccounts" },
+                { field: "Microsoft.DocumentDB/databaseAccounts/publicNetworkAccess", notEquals: "Disabled" },
+              ],
+            },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+          }),
+        ]);
+      },
+    },
+    gcp: {
+      fidelity: "partial",
+      gap: "Buckets, Cloud SQL public IPs and VM external IPs are blocked; BigQuery datasets shared with allUsers are only prevented when regulated-data-perimeter (iam.allowedPolicyMemberDomains) is also active.",
+      compile(_p, ctx) {
+        return gcpFragment(ctx, {
+          orgPolicies: [
+            { constraint: "compute.vmExternalIpAccess", rules: [{ denyAll: true }] },
+            { constraint: "sql.restrictPublicIp", rules: [enforceRule] },
+            { constraint: "storage.publicAccessPrevention", rules: [enforceRule] },
+          ],
+        });
+      },
+    },
+    oci: {
+      fidelity: "partial",
+      gap: "Security Zones block public buckets and public database access; public IPs on compute instances and load balancers are not covered.",
+      compile(_p, ctx) {
+        return ociFragment(ctx, [], ["deny db_instance_public_access", "deny public_buckets"]);
+      },
+    },
+  },
+  scenarios: [
+    aws("turning off S3 Block Public Access is denied", "human", "s3:PutBucketPublicAccessBlock", "arn:aws:s3:::prod-data", "denied"),
+    aws("an anonymous read of a prod object is denied by the RCP", "external", "s3:GetObject", OBJECT, "denied", { openResourcePolicy: true }),
+    aws("a principal of the organisation may read", "human", "s3:GetObject", OBJECT, "allowed"),
+    aws("creating a publicly accessible RDS instance is denied", "human", "rds:CreateDBInstance", "arn:aws:rds:eu-west-1:222233334444:db:orders", "denied", { context: { "rds:PubliclyAccessible": "true" } }),
+    aws("creating a private RDS instance is allowed", "human", "rds:CreateDBInstance", "arn:aws:rds:eu-west-1:222233334444:db:orders", "allowed", { context: { "rds:PubliclyAccessible": "false" } }),
+    aws("the connector is never denied", "connector", "s3:PutBucketPublicAccessBlock", "arn:aws:s3:::prod-data", "allowed"),
+    aws("break-glass is never denied", "break-glass", "s3:PutAccountPublicAccessBlock", "*", "allowed"),
+    azureContains("storage, SQL and Cosmos public access are denied", ["allowBlobPublicAccess", "Microsoft.Sql/servers/publicNetworkAccess", "Microsoft.DocumentDB/databaseAccounts/publicNetworkAccess"]),
+    gcpConstraint("public access prevention is enforced", "storage.publicAccessPrevention", (r) => r.includes('"enforce":true')),
+    gcpConstraint("VM external IPs are denied", "compute.vmExternalIpAccess", (r) => r.includes('"denyAll":true')),
+    ociZone("security zone denies public buckets and DB access", ["deny public_buckets", "deny db_instance_public_access"]),
+  ],
+});

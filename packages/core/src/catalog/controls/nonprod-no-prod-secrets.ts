@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { azureFragment, azurePolicy } from "../compilers/azure.ts";
+import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
+import { ociDeny, ociFragment } from "../compilers/oci.ts";
+import { aws, azureContains, gcpDenies, ociMatches } from "../scenario-kit.ts";
+import { defineControl } from "../types.ts";
+
+export const SECRET_AWS_ACTIONS = [
+  "kms:Decrypt",
+  "kms:ReEncryptFrom",
+  "secretsmanager:BatchGetSecretValue",
+  "secretsmanager:GetSecretValue",
+];
+
+export const SECRET_GCP_PERMISSIONS = [
+  "cloudkms.googleapis.com/cryptoKeyVersions.useToDecrypt",
+  "secretmanager.googleapis.com/versions.access",
+];
+
+const params = z.object({}).strict();
+
+const SECRET = "arn:aws:secretsmanager:eu-west-1:222233334444:secret:prod/db-password-AbCdEf";
+
+export const nonprodNoProdSecrets = defineControl({
+  id: "nonprod-no-prod-secrets",
+  title: "Non-production identities cannot read production secrets",
+  rationale:
+    "Test and development systems are less protected than production, so their credentials leak more often. If they can read production passwords and keys, a leak in test becomes a breach in production. This control refuses production secret and key reads to every identity marked as non-production.",
+  category: "identity",
+  params,
+  frameworks: [
+    { framework: "NIST 800-53 r5", ref: "AC-6" },
+    { framework: "NIST 800-53 r5", ref: "SC-12" },
+    { framework: "NIST 800-53 r5", ref: "SC-28" },
+  ],
+  clouds: {
+    aws: {
+      fidelity: "partial",
+      gap: "Secrets Manager and KMS are fenced by an RCP; secrets kept elsewhere (SSM Parameter Store String parameters, S3 objects, environment variables) are not.",
+      compile(_p, ctx) {
+        return awsFragment(
+          ctx,
+          awsDeny(ctx, { purpose: "NonProdSecrets", policyType: "RCP", actions: SECRET_AWS_ACTIONS, subject: ctx.principals.nonProd }),
+        );
+      },
+    },
+    azure: {
+      fidelity: "partial",
+      gap: "Azure Policy cannot refuse a secret read to a given identity; the control forces production key vaults onto RBAC authorisation and private networking, and non-production identities holding Key Vault data roles are reported, not blocked.",
+      compile(_p, ctx) {
+        return azureFragment(ctx, [
+          azurePolicy(ctx, {
+            purpose: "kv-rbac-private",
+            displayName: "Production key vaults use RBAC and private networking",
+            description: "Denies key vaults that use access policies instead of RBAC or accept public network traffic.",
+            mode: "Indexed",
+            if: {
+              allOf: [
+                { field: "type", equals: "Microsoft.KeyVault/vaults" },
+                {
+                  anyOf: [
+                    { field: "Microsoft.KeyVault/vaults/enableRbacAuthorization", notEquals: "true" },
+                    { field: "Microsoft.KeyVault/vaults/networkAcls.defaultAction", notEquals: "Deny" },
+                  ],
+                },
+              ],
+            },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+          }),
+        ]);
+      },
+    },
+    gcp: {
+      fidelity: "enforced",
+      compile(_p, ctx) {
+        return gcpFragment(ctx, {
+          denyRules: gcpDenyRule(ctx, {
+            description: "Non-production principals cannot read production secrets or decrypt with production keys",
+            principals: ctx.principals.nonProd,
+            permissions: SECRET_GCP_PERMISSIONS,
+          }),
+        });
+      },
+    },
+    oci: {
+      fidelity: "enforced",
+      compile(_p, ctx) {
+        return ociFragment(ctx, [
+          ...ociDeny(ctx, { subject: ctx.principals.nonProd, verb: "read", resourceType: "secret-family" }),
+          ...ociDeny(ctx, { subject: ctx.principals.nonProd, verb: "use", resourceType: "keys" }),
+        ]);
+      },
+    },
+  },
+  scenarios: [
+    aws("a non-prod principal reading a prod secret is denied", "non-prod", "secretsmanager:GetSecretValue", SECRET, "denied"),
+    aws("a non-prod principal decrypting with a prod key is denied", "non-prod", "kms:Decrypt", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "denied"),
+    aws("a prod human reading the secret is allowed", "human", "secretsmanager:GetSecretValue", SECRET, "allowed"),
+    aws("the connector is never denied", "connector", "secretsmanager:GetSecretValue", SECRET, "allowed"),
+    aws("break-glass is never denied", "break-glass", "secretsmanager:GetSecretValue", SECRET, "allowed"),
+    aws("non-prod secrets outside the scope remain readable", "non-prod", "secretsmanager:GetSecretValue", SECRET, "allowed", { inScope: false }),
+    azureContains("prod vaults must use RBAC", ["enableRbacAuthorization"]),
+    gcpDenies("non-prod principals are denied secret access", (d) => d.some((x) => x.includes("nonprod")), ["secretmanager.googleapis.com/versions.access"]),
+    ociMatches("the non-prod group cannot read secrets", [/^deny group NonProd to read secret-family in compartment prod/]),
+  ],
+});

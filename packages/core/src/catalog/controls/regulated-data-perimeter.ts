@@ -1,0 +1,165 @@
+import { z } from "zod";
+import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { azureFragment, azurePolicy } from "../compilers/azure.ts";
+import { GCP_ALL_PRINCIPALS, gcpExempt, gcpFragment } from "../compilers/gcp.ts";
+import { ociFragment } from "../compilers/oci.ts";
+import { aws, azureContains, gcpConstraint, ociZone, structure } from "../scenario-kit.ts";
+import { defineControl, type TGcpFragment } from "../types.ts";
+
+/** Services that accept RCPs and hold data (AWS Organizations RCP documentation). */
+export const PERIMETER_AWS_ACTIONS = ["dynamodb:*", "kms:*", "s3:*", "secretsmanager:*", "sqs:*", "sts:AssumeRole"];
+
+export const PERIMETER_GCP_PERMISSIONS = [
+  "bigquery.googleapis.com/tables.getData",
+  "secretmanager.googleapis.com/versions.access",
+  "storage.googleapis.com/objects.get",
+];
+
+const params = z
+  .object({
+    /** AWS accounts outside the organisation allowed in (named partners). */
+    partnerAccountIds: z.array(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id")).max(50).default([]),
+    /** Other AWS organisations allowed in. */
+    partnerOrgIds: z.array(z.string().regex(/^o-[a-z0-9]{10,32}$/, "must be an AWS organization id")).max(20).default([]),
+    /** Google Workspace / Cloud Identity customer ids allowed to hold IAM grants (`C0…`). */
+    gcpCustomerIds: z.array(z.string().regex(/^C[0-9a-z]{5,20}$/, "must be a Cloud Identity customer id like C03xxxx")).max(20).default([]),
+    /** Tag (GCP: namespaced tag key, Azure: tag name) that marks regulated resources. */
+    labelKey: z.string().min(1).max(63).regex(/^[A-Za-z0-9_.-]+$/).default("data"),
+    labelValue: z.string().min(1).max(63).regex(/^[A-Za-z0-9_.-]+$/).default("regulated"),
+  })
+  .strict();
+
+const OBJECT = "arn:aws:s3:::regulated-data/patients.parquet";
+
+export const regulatedDataPerimeter = defineControl({
+  id: "regulated-data-perimeter",
+  title: "Regulated data stays inside the organisation",
+  rationale:
+    "Regulated data (health, payment, personal) must only be reachable by the organisation's own identities and the partners it has named. This control draws a perimeter around resources labelled as regulated so that a credential from any other organisation is refused, even if someone grants it access by mistake.",
+  category: "data-protection",
+  params,
+  frameworks: [
+    { framework: "NIST 800-53 r5", ref: "AC-4" },
+    { framework: "NIST 800-53 r5", ref: "AC-20" },
+    { framework: "NIST 800-53 r5", ref: "SC-7" },
+  ],
+  clouds: {
+    aws: {
+      fidelity: "partial",
+      gap: "Only services that support resource control policies are covered (S3, STS, KMS, SQS, Secrets Manager, DynamoDB); data in RDS, EFS or OpenSearch managed domains is outside the perimeter.",
+      compile(p, ctx) {
+        const orgs = [...new Set([ctx.facts.orgId, ...p.partnerOrgIds])].sort();
+        const accounts = [...new Set(p.partnerAccountIds)].sort();
+        return awsFragment(
+          ctx,
+          awsDeny(ctx, {
+            purpose: "Perimeter",
+            policyType: "RCP",
+            actions: PERIMETER_AWS_ACTIONS,
+            condition: {
+              StringNotEqualsIfExists: {
+                "aws:PrincipalOrgID": orgs,
+                ...(accounts.length > 0 ? { "aws:PrincipalAccount": accounts } : {}),
+              },
+            },
+          }),
+        );
+      },
+    },
+    azure: {
+      fidelity: "partial",
+      gap: "Azure Policy cannot condition on the caller's tenant; the control keeps regulated storage accounts and key vaults off public networks and away from shared-key access, but an identity from another tenant granted RBAC on them is not refused.",
+      compile(p, ctx) {
+        const tag = `tags['${p.labelKey}']`;
+        return azureFragment(ctx, [
+          azurePolicy(ctx, {
+            purpose: "perimeter-storage",
+            displayName: "Regulated storage accounts stay private",
+            description: "Regulated storage accounts must deny public network traffic by default and disable shared-key access.",
+            mode: "Indexed",
+            if: {
+              allOf: [
+                { field: "type", equals: "Microsoft.Storage/storageAccounts" },
+                { field: tag, equals: p.labelValue },
+                {
+                  anyOf: [
+                    { field: "Microsoft.Storage/storageAccounts/networkAcls.defaultAction", notEquals: "Deny" },
+                    { field: "Microsoft.Storage/storageAccounts/allowSharedKeyAccess", notEquals: "false" },
+                  ],
+                },
+              ],
+            },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+          }),
+          azurePolicy(ctx, {
+            purpose: "perimeter-keyvault",
+            displayName: "Regulated key vaults stay private",
+            description: "Regulated key vaults must deny public network traffic by default.",
+            mode: "Indexed",
+            if: {
+              allOf: [
+                { field: "type", equals: "Microsoft.KeyVault/vaults" },
+                { field: tag, equals: p.labelValue },
+                { field: "Microsoft.KeyVault/vaults/networkAcls.defaultAction", notEquals: "Deny" },
+              ],
+            },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+          }),
+        ]);
+      },
+    },
+    gcp: {
+      fidelity: "partial",
+      gap: "New grants to identities outside the named customer ids are refused and regulated resources deny reads to everyone else, but grants made before the constraint existed are not removed.",
+      compile(p, ctx) {
+        const customers = [...new Set(p.gcpCustomerIds)].sort();
+        if (customers.length === 0) return gcpFragment(ctx, {});
+        const tagKey = `${ctx.facts.organizationId}/${p.labelKey}`;
+        return gcpFragment(ctx, {
+          orgPolicies: [{ constraint: "iam.allowedPolicyMemberDomains", rules: [{ values: { allowedValues: customers } }] }],
+          denyRules: [
+            {
+              description: "Only the organisation's identities read regulated data",
+              denyRule: {
+                deniedPrincipals: [GCP_ALL_PRINCIPALS],
+                exceptionPrincipals: [
+                  ...new Set([...customers.map((c) => `principalSet://goog/cloudIdentityCustomerId/${c}`), ...gcpExempt(ctx)]),
+                ].sort(),
+                deniedPermissions: PERIMETER_GCP_PERMISSIONS,
+                denialCondition: {
+                  title: "regulated resources",
+                  expression: `resource.matchTag('${tagKey}', '${p.labelValue}')`,
+                },
+              },
+            },
+          ],
+        });
+      },
+    },
+    oci: {
+      fidelity: "partial",
+      gap: "OCI has no identity-perimeter condition: cross-tenancy access is granted by admit/endorse statements that Parapet reports on; this control only prevents regulated buckets from being public or unencrypted by customer keys.",
+      compile(_p, ctx) {
+        return ociFragment(ctx, [], ["deny buckets_without_vault_key", "deny public_buckets"]);
+      },
+    },
+  },
+  scenarios: [
+    aws("a principal from another organisation reading regulated data is denied", "external", "s3:GetObject", OBJECT, "denied", { openResourcePolicy: true }),
+    aws("a principal of this organisation may read", "human", "s3:GetObject", OBJECT, "allowed"),
+    aws("an agent of this organisation may read", "agent", "s3:GetObject", OBJECT, "allowed"),
+    aws("an outside caller listing the bucket is denied even with an open bucket policy", "external", "s3:ListBucket", "arn:aws:s3:::regulated-data", "denied", { openResourcePolicy: true }),
+    aws("the connector is never denied", "connector", "s3:GetObject", OBJECT, "allowed"),
+    aws("a regulated account outside the scope is not fenced", "external", "s3:GetObject", OBJECT, "allowed", { inScope: false, openResourcePolicy: true }),
+    azureContains("regulated storage must deny public network traffic", ["networkAcls.defaultAction", "tags['data']"]),
+    gcpConstraint("only the organisation's customer ids may be granted roles", "iam.allowedPolicyMemberDomains", (r) => r.includes("allowedValues")),
+    structure("gcp", "the regulated-data deny excepts the organisation and the connector", (f) => {
+      const rule = (f as TGcpFragment).denyRules[0]?.denyRule;
+      if (!rule) return ["no deny rule (gcpCustomerIds empty?)"];
+      return rule.exceptionPrincipals?.some((x) => x.startsWith("principalSet://goog/cloudIdentityCustomerId/"))
+        ? []
+        : ["the organisation's customer principal set is not excepted"];
+    }),
+    ociZone("regulated buckets cannot be public", ["deny public_buckets"]),
+  ],
+});

@@ -1,0 +1,164 @@
+import { z } from "zod";
+import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { azureFragment, azurePolicy } from "../compilers/azure.ts";
+import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
+import { ociFragment } from "../compilers/oci.ts";
+import { aws, azureContains, gcpConstraint, ociZone } from "../scenario-kit.ts";
+import { defineControl } from "../types.ts";
+
+const params = z
+  .object({
+    /** Services that must use CMEK, for gcp.restrictNonCmekServices. */
+    gcpCmekServices: z
+      .array(z.string().max(64).regex(/^[a-z0-9-]+\.googleapis\.com$/))
+      .max(30)
+      .default(["bigquery.googleapis.com", "compute.googleapis.com", "sqladmin.googleapis.com", "storage.googleapis.com"]),
+  })
+  .strict();
+
+export const requireEncryption = defineControl({
+  id: "require-encryption",
+  title: "Data at rest uses customer-managed keys",
+  rationale:
+    "Encrypting data with keys the organisation controls means it can prove who can read the data and can make it unreadable by revoking a key. This control refuses creating unencrypted storage, and where the cloud allows it, storage that is not encrypted with the organisation's own keys.",
+  category: "data-protection",
+  params,
+  frameworks: [
+    { framework: "CIS AWS 3.0", ref: "2.2.1" },
+    { framework: "NIST 800-53 r5", ref: "SC-28" },
+    { framework: "NIST 800-53 r5", ref: "SC-12" },
+  ],
+  clouds: {
+    aws: {
+      fidelity: "partial",
+      gap: "Unencrypted EBS volumes, EFS file systems and Aurora/RDS clusters are refused, but SCPs cannot require customer-managed keys, single RDS instances expose no encryption condition key, and S3 relies on its default encryption.",
+      compile(_p, ctx) {
+        return awsFragment(ctx, [
+          ...awsDeny(ctx, {
+            purpose: "EncEbs",
+            policyType: "SCP",
+            actions: ["ec2:CreateVolume"],
+            condition: { Bool: { "ec2:Encrypted": "false" } },
+          }),
+          ...awsDeny(ctx, {
+            purpose: "EncEfs",
+            policyType: "SCP",
+            actions: ["elasticfilesystem:CreateFileSystem"],
+            condition: { Bool: { "elasticfilesystem:Encrypted": "false" } },
+          }),
+          ...awsDeny(ctx, {
+            purpose: "EncRds",
+            policyType: "SCP",
+            actions: ["rds:CreateDBCluster", "rds:RestoreDBClusterFromS3"],
+            condition: { Bool: { "rds:StorageEncrypted": "false" } },
+          }),
+        ]);
+      },
+    },
+    azure: {
+      fidelity: "partial",
+      gap: "Storage accounts and managed disks must use customer-managed keys; SQL transparent data encryption, Cosmos DB and other services keep platform-managed keys unless covered separately.",
+      compile(_p, ctx) {
+        return azureFragment(ctx, [
+          azurePolicy(ctx, {
+            purpose: "storage-cmk",
+            displayName: "Storage accounts use customer-managed keys",
+            description: "Denies storage accounts whose encryption key source is not Key Vault.",
+            mode: "Indexed",
+            if: {
+              allOf: [
+                { field: "type", equals: "Microsoft.Storage/storageAccounts" },
+                { field: "Microsoft.Storage/storageAccounts/encryption.keySource", notEquals: "Microsoft.Keyvault" },
+              ],
+            },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+          }),
+          azurePolicy(ctx, {
+            purpose: "disk-cmk",
+            displayName: "Managed disks use customer-managed keys",
+            description: "Denies managed disks not encrypted with a customer-managed key.",
+            mode: "Indexed",
+            if: {
+              allOf: [
+                { field: "type", equals: "Microsoft.Compute/disks" },
+                {
+                  field: "Microsoft.Compute/disks/encryption.type",
+                  notIn: ["EncryptionAtRestWithCustomerKey", "EncryptionAtRestWithPlatformAndCustomerKeys"],
+                },
+              ],
+            },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+          }),
+        ]);
+      },
+    },
+    gcp: {
+      fidelity: "enforced",
+      compile(p, ctx) {
+        const cc = gcpCustomConstraint(ctx, {
+          slug: "bucketcmek",
+          resourceTypes: ["storage.googleapis.com/Bucket"],
+          methodTypes: ["CREATE", "UPDATE"],
+          condition: "!has(resource.encryption) || !has(resource.encryption.defaultKmsKeyName) || resource.encryption.defaultKmsKeyName == ''",
+          actionType: "DENY",
+          displayName: "Parapet: buckets default to a customer-managed key",
+          description: `Refuses buckets without a default Cloud KMS key. Owner: ${ctx.workspaceId}`,
+        });
+        return gcpFragment(ctx, {
+          customConstraints: [cc],
+          orgPolicies: [
+            { constraint: "gcp.restrictNonCmekServices", rules: [{ values: { deniedValues: [...new Set(p.gcpCmekServices)].sort() } }] },
+            { constraint: cc.name.split("/").pop()!, rules: [{ enforce: true }] },
+          ],
+        });
+      },
+    },
+    oci: {
+      fidelity: "partial",
+      gap: "Security Zones require vault keys for buckets, block and boot volumes and file systems; databases are not covered.",
+      compile(_p, ctx) {
+        return ociFragment(ctx, [], [
+          "deny block_volume_without_vault_key",
+          "deny boot_volume_without_vault_key",
+          "deny buckets_without_vault_key",
+          "deny file_system_without_vault_key",
+        ]);
+      },
+    },
+  },
+  scenarios: [
+    aws("creating an unencrypted EBS volume is denied", "human", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "denied", { context: { "ec2:Encrypted": "false" } }),
+    aws("creating an encrypted EBS volume is allowed", "human", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "true" } }),
+    aws("an unencrypted Aurora cluster is denied", "agent", "rds:CreateDBCluster", "arn:aws:rds:eu-west-1:222233334444:cluster:orders", "denied", { context: { "rds:StorageEncrypted": "false" } }),
+    aws("an unencrypted EFS file system is denied", "human", "elasticfilesystem:CreateFileSystem", "arn:aws:elasticfilesystem:eu-west-1:222233334444:file-system/*", "denied", { context: { "elasticfilesystem:Encrypted": "false" } }),
+    aws("the connector is never denied", "connector", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "false" } }),
+    aws("break-glass is never denied", "break-glass", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "false" } }),
+    {
+      kind: "gcp-cel",
+      cloud: "gcp",
+      name: "a bucket without a default KMS key is refused",
+      constraint: "bucketcmek",
+      resource: { name: "raw-data", encryption: {} },
+      expect: "denied",
+    },
+    {
+      kind: "gcp-cel",
+      cloud: "gcp",
+      name: "a bucket with no encryption block is refused",
+      constraint: "bucketcmek",
+      resource: { name: "raw-data" },
+      expect: "denied",
+    },
+    {
+      kind: "gcp-cel",
+      cloud: "gcp",
+      name: "a bucket with a default KMS key is allowed",
+      constraint: "bucketcmek",
+      resource: { name: "raw-data", encryption: { defaultKmsKeyName: "projects/p/locations/eu/keyRings/r/cryptoKeys/k" } },
+      expect: "allowed",
+    },
+    azureContains("storage must use Key Vault keys", ["Microsoft.Storage/storageAccounts/encryption.keySource", "Microsoft.Keyvault"]),
+    gcpConstraint("non-CMEK services restricted", "gcp.restrictNonCmekServices", (r) => r.includes("storage.googleapis.com")),
+    ociZone("vault keys required for buckets and volumes", ["deny buckets_without_vault_key", "deny block_volume_without_vault_key"]),
+  ],
+});

@@ -1,0 +1,160 @@
+import { z } from "zod";
+import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { azureFragment, azurePolicy } from "../compilers/azure.ts";
+import { gcpFragment } from "../compilers/gcp.ts";
+import { ociDeny, ociFragment } from "../compilers/oci.ts";
+import { aws, azureContains, gcpConstraint, ociMatches } from "../scenario-kit.ts";
+import { defineControl } from "../types.ts";
+
+/**
+ * Global services whose calls are served from us-east-1 (or have no region) and must stay
+ * callable whatever the region list; after AWS's region-deny SCP example.
+ */
+export const AWS_GLOBAL_SERVICE_ACTIONS = [
+  "a4b:*",
+  "access-analyzer:*",
+  "account:*",
+  "acm:*",
+  "aws-marketplace-management:*",
+  "aws-marketplace:*",
+  "aws-portal:*",
+  "budgets:*",
+  "ce:*",
+  "chime:*",
+  "cloudfront:*",
+  "config:*",
+  "cur:*",
+  "directconnect:*",
+  "ec2:DescribeRegions",
+  "ec2:DescribeTransitGateways",
+  "ec2:DescribeVpnGateways",
+  "fms:*",
+  "globalaccelerator:*",
+  "health:*",
+  "iam:*",
+  "importexport:*",
+  "kms:*",
+  "mobileanalytics:*",
+  "networkmanager:*",
+  "organizations:*",
+  "pricing:*",
+  "route53-recovery-cluster:*",
+  "route53-recovery-control-config:*",
+  "route53-recovery-readiness:*",
+  "route53:*",
+  "route53domains:*",
+  "s3:GetAccountPublic*",
+  "s3:ListAllMyBuckets",
+  "s3:ListMultiRegionAccessPoints",
+  "s3:PutAccountPublic*",
+  "shield:*",
+  "sts:*",
+  "support:*",
+  "trustedadvisor:*",
+  "waf-regional:*",
+  "waf:*",
+  "wafv2:*",
+  "wellarchitected:*",
+];
+
+const region = z.string().min(2).max(40).regex(/^[a-z0-9:-]+$/i, "invalid region");
+const params = z
+  .object({
+    aws: z.array(region).min(1).max(40).default(["eu-central-1", "eu-west-1", "us-east-1"]),
+    azure: z.array(region).min(1).max(60).default(["northeurope", "westeurope"]),
+    /** Values for gcp.resourceLocations, e.g. `in:eu-locations` or `europe-west1`. */
+    gcp: z.array(region).min(1).max(60).default(["in:eu-locations"]),
+    /** OCI region keys as `request.region` reports them (e.g. FRA, AMS, IAD). */
+    oci: z.array(z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter OCI region key")).min(1).max(40).default(["AMS", "FRA"]),
+  })
+  .strict();
+
+export const restrictRegions = defineControl({
+  id: "restrict-regions",
+  title: "Resources only in approved regions",
+  rationale:
+    "Data residency rules and a smaller attack surface both call for keeping workloads in the regions the organisation has approved. This control refuses creating or running resources anywhere else, while global services such as identity and billing keep working.",
+  category: "organization",
+  params,
+  frameworks: [
+    { framework: "NIST 800-53 r5", ref: "AC-3" },
+    { framework: "NIST 800-53 r5", ref: "SA-9(5)" },
+  ],
+  clouds: {
+    aws: {
+      fidelity: "enforced",
+      compile(p, ctx) {
+        return awsFragment(
+          ctx,
+          awsDeny(ctx, {
+            purpose: "Regions",
+            policyType: "SCP",
+            notActions: AWS_GLOBAL_SERVICE_ACTIONS,
+            condition: { StringNotEquals: { "aws:RequestedRegion": [...new Set(p.aws)].sort() } },
+          }),
+        );
+      },
+    },
+    azure: {
+      fidelity: "enforced",
+      compile(p, ctx) {
+        return azureFragment(ctx, [
+          azurePolicy(ctx, {
+            purpose: "locations",
+            displayName: "Allowed locations",
+            description: "Denies resources outside the approved locations (global resources excepted).",
+            mode: "Indexed",
+            if: {
+              allOf: [
+                { field: "location", notIn: "[parameters('listOfAllowedLocations')]" },
+                { field: "location", notEquals: "global" },
+                { field: "type", notEquals: "Microsoft.AzureActiveDirectory/b2cDirectories" },
+              ],
+            },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+            params: {
+              listOfAllowedLocations: {
+                definition: { type: "Array", metadata: { displayName: "Allowed locations" } },
+                value: [...new Set(p.azure)].sort(),
+              },
+            },
+          }),
+        ]);
+      },
+    },
+    gcp: {
+      fidelity: "enforced",
+      compile(p, ctx) {
+        return gcpFragment(ctx, {
+          orgPolicies: [{ constraint: "gcp.resourceLocations", rules: [{ values: { allowedValues: [...new Set(p.gcp)].sort() } }] }],
+        });
+      },
+    },
+    oci: {
+      fidelity: "enforced",
+      compile(p, ctx) {
+        const regions = [...new Set(p.oci)].sort();
+        return ociFragment(
+          ctx,
+          ociDeny(ctx, {
+            subject: "any-user",
+            verb: "manage",
+            resourceType: "all-resources",
+            conditions: regions.map((r) => `request.region != '${r}'`),
+          }),
+        );
+      },
+    },
+  },
+  scenarios: [
+    aws("launching an instance in an unapproved region is denied", "human", "ec2:RunInstances", "arn:aws:ec2:ap-southeast-2:222233334444:instance/*", "denied", { context: { "aws:RequestedRegion": "ap-southeast-2" } }),
+    aws("launching in an approved region is allowed", "human", "ec2:RunInstances", "arn:aws:ec2:eu-west-1:222233334444:instance/*", "allowed", { context: { "aws:RequestedRegion": "eu-west-1" } }),
+    aws("IAM (global) still works from any region", "human", "iam:CreateRole", "arn:aws:iam::222233334444:role/app", "allowed", { context: { "aws:RequestedRegion": "us-east-1" } }),
+    aws("an agent is refused too", "agent", "s3:CreateBucket", "arn:aws:s3:::new-bucket", "denied", { context: { "aws:RequestedRegion": "sa-east-1" } }),
+    aws("break-glass can act in any region", "break-glass", "ec2:RunInstances", "arn:aws:ec2:ap-southeast-2:222233334444:instance/*", "allowed", { context: { "aws:RequestedRegion": "ap-southeast-2" } }),
+    aws("the connector is never denied", "connector", "ec2:RunInstances", "arn:aws:ec2:ap-southeast-2:222233334444:instance/*", "allowed", { context: { "aws:RequestedRegion": "ap-southeast-2" } }),
+    azureContains("allowed locations exclude global", ["listOfAllowedLocations", "global"]),
+    gcpConstraint("resource locations restricted", "gcp.resourceLocations", (r) => r.includes("in:eu-locations")),
+    ociMatches("requests outside approved regions are denied", [/^deny any-user to manage all-resources in compartment prod where all \{request.region != 'AMS', request.region != 'FRA', /]),
+  ],
+});

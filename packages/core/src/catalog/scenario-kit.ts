@@ -1,0 +1,83 @@
+import type { TAzureFragment, TCloud, TFragment, TGcpFragment, TOciFragment, TScenario } from "./types.ts";
+import { renderOciStatement } from "./compilers/oci.ts";
+
+/** Small builders so control files state expectations, not plumbing. */
+
+export function aws<P>(
+  name: string,
+  actor: Extract<TScenario<P>, { kind: "aws-simulate" }>["actor"],
+  action: string,
+  resource: string,
+  expect: "allowed" | "denied",
+  extra: { context?: Record<string, string | string[]>; inScope?: boolean; openResourcePolicy?: boolean } = {},
+): TScenario<P> {
+  return { kind: "aws-simulate", cloud: "aws", name, actor, action, resource, expect, ...extra };
+}
+
+export function structure<P>(
+  cloud: TCloud,
+  name: string,
+  check: (fragment: TFragment, params: P) => string[],
+): TScenario<P> {
+  return { kind: "structure", cloud, name, check: (fragment, _ctx, params) => check(fragment, params) };
+}
+
+export function azureRuleJson(f: TFragment): string {
+  return JSON.stringify((f as TAzureFragment).policies.map((p) => p.definition.properties.policyRule));
+}
+
+/** Fails unless every needle occurs in the fragment's policy rules. */
+export function azureContains<P>(name: string, needles: string[]): TScenario<P> {
+  return structure<P>("azure", name, (f) => {
+    const json = azureRuleJson(f);
+    return needles.filter((n) => !json.includes(n)).map((n) => `policy rules do not contain ${n}`);
+  });
+}
+
+export function gcpConstraint<P>(name: string, constraint: string, expectRule: (rules: string) => boolean): TScenario<P> {
+  return structure<P>("gcp", name, (f) => {
+    const part = (f as TGcpFragment).orgPolicies.find((p) => p.constraint === constraint);
+    if (!part) return [`no org policy for ${constraint}`];
+    return expectRule(JSON.stringify(part.rules)) ? [] : [`unexpected rules for ${constraint}: ${JSON.stringify(part.rules)}`];
+  });
+}
+
+export function gcpDenies<P>(name: string, principalMatch: (denied: string[]) => boolean, permissions: string[]): TScenario<P> {
+  return structure<P>("gcp", name, (f) => {
+    const rules = (f as TGcpFragment).denyRules.filter((r) => principalMatch(r.denyRule.deniedPrincipals));
+    if (rules.length === 0) return ["no deny rule for the expected principals"];
+    const denied = new Set(rules.flatMap((r) => r.denyRule.deniedPermissions));
+    return permissions.filter((p) => !denied.has(p)).map((p) => `${p} is not denied`);
+  });
+}
+
+export function ociRendered(f: TFragment): string[] {
+  return (f as TOciFragment).statements.map((s) => renderOciStatement(s, "compartment prod"));
+}
+
+/** Fails unless some rendered statement matches each pattern. */
+export function ociMatches<P>(name: string, patterns: RegExp[]): TScenario<P> {
+  return structure<P>("oci", name, (f) => {
+    const lines = ociRendered(f);
+    return patterns.filter((re) => !lines.some((l) => re.test(l))).map((re) => `no statement matches ${re}`);
+  });
+}
+
+export function ociZone<P>(name: string, policies: string[]): TScenario<P> {
+  return structure<P>("oci", name, (f) => {
+    const have = new Set((f as TOciFragment).securityZonePolicies);
+    return policies.filter((p) => !have.has(p)).map((p) => `security zone recipe lacks "${p}"`);
+  });
+}
+
+export function emptyOn<P>(cloud: TCloud, name: string): TScenario<P> {
+  return structure<P>(cloud, name, (f) => {
+    const n = JSON.stringify(f);
+    const empty =
+      (f.cloud === "aws" && f.statements.length === 0) ||
+      (f.cloud === "azure" && f.policies.length === 0) ||
+      (f.cloud === "gcp" && f.orgPolicies.length + f.customConstraints.length + f.denyRules.length === 0) ||
+      (f.cloud === "oci" && f.statements.length + f.securityZonePolicies.length === 0);
+    return empty ? [] : [`expected no artifacts, got ${n.slice(0, 200)}`];
+  });
+}

@@ -1,0 +1,190 @@
+import type { TAwsBoundStatement } from "@parapet/providers/aws/packing";
+import type { TAzurePolicyDefinition } from "@parapet/providers/azure/types";
+import type { TGcpCustomConstraint, TGcpDenyRule, TGcpPolicyRule } from "@parapet/providers/gcp/types";
+import type { z } from "zod";
+import type { TConnectionFactsByCloud, TPrincipalClassesByCloud } from "./principals.ts";
+
+export type TCloud = "aws" | "azure" | "gcp" | "oci";
+export const CLOUDS: readonly TCloud[] = ["aws", "azure", "gcp", "oci"];
+
+/**
+ * How faithfully a cloud expresses a control: `enforced` native prevention; `partial` prevention with
+ * a documented gap; `detective` reported, not prevented; `unsupported` nothing native exists.
+ */
+export type TFidelity = "enforced" | "partial" | "detective" | "unsupported";
+
+/**
+ * `enforce` blocks. `audit` shows what would be blocked without blocking:
+ * - Azure: the assignment gets `enforcementMode: DoNotEnforce` (compliance is still evaluated);
+ * - GCP: org-policy rules go to `dryRunSpec`; IAM deny policies have no dry run, so their rules
+ *   are compiled and shown but not attached (`attach: false`);
+ * - AWS and OCI have no native audit mode: artifacts are compiled, packed and shown but not
+ *   attached (`attach: false`), and coverage reports the guardrail as `audit`.
+ */
+export type TGuardrailMode = "audit" | "enforce";
+
+export type TControlCategory = "identity" | "data-protection" | "logging" | "network" | "organization" | "resilience";
+
+/** Everything a compiler may know. Compilers are pure: no I/O, no clock, no randomness. */
+export interface TCompileContext<C extends TCloud = TCloud> {
+  cloud: C;
+  mode: TGuardrailMode;
+  workspaceId: string;
+  guardrail: { id: string; version: number };
+  principals: TPrincipalClassesByCloud[C];
+  facts: TConnectionFactsByCloud[C];
+  /** Labels of the nodes the guardrail targets, when a compiler needs them (e.g. the prod tag value). */
+  targetLabels?: Readonly<Record<string, string>>;
+}
+
+/** AWS: statements destined for SCPs or RCPs; Sids are stable (guardrail id + control + purpose). */
+export interface TAwsFragment {
+  cloud: "aws";
+  guardrailId: string;
+  /** False in audit mode: compiled and shown, never attached. */
+  attach: boolean;
+  statements: TAwsBoundStatement[];
+}
+
+/** One Azure policy of a guardrail, with the values its initiative reference passes. */
+export interface TAzurePolicyPart {
+  /** Stable reference id inside the initiative: `<guardrail>-<purpose>`. */
+  referenceId: string;
+  definition: TAzurePolicyDefinition;
+  parameters: Record<string, { value: unknown }>;
+}
+
+export interface TAzureFragment {
+  cloud: "azure";
+  guardrailId: string;
+  /** `DoNotEnforce` in audit mode. */
+  enforcementMode: "Default" | "DoNotEnforce";
+  policies: TAzurePolicyPart[];
+}
+
+export interface TGcpConstraintPart {
+  /** e.g. `gcp.resourceLocations` or a custom constraint's `custom.…` id. */
+  constraint: string;
+  rules: TGcpPolicyRule[];
+}
+
+export interface TGcpFragment {
+  cloud: "gcp";
+  guardrailId: string;
+  /** Rules go to `dryRunSpec` instead of `spec` (audit mode). */
+  dryRun: boolean;
+  orgPolicies: TGcpConstraintPart[];
+  /** Custom constraints to define at the organization (names are relative: `customConstraints/custom.…`). */
+  customConstraints: TGcpCustomConstraint[];
+  /** False in audit mode (deny policies have no dry run). */
+  attachDenyRules: boolean;
+  denyRules: { description: string; denyRule: TGcpDenyRule }[];
+}
+
+/** An OCI statement without its location; rendered per attachment compartment. */
+export interface TOciStatementPart {
+  /** e.g. `deny dynamic-group parapet-agents to manage object-family`. */
+  head: string;
+  /** Conditions without the `where` keyword, e.g. `all {request.permission = 'OBJECT_DELETE'}`. */
+  where?: string;
+}
+
+export interface TOciFragment {
+  cloud: "oci";
+  guardrailId: string;
+  attach: boolean;
+  statements: TOciStatementPart[];
+  /** Security-zone policy names as the console shows them, e.g. `deny public_buckets`. */
+  securityZonePolicies: string[];
+}
+
+export interface TFragmentByCloud {
+  aws: TAwsFragment;
+  azure: TAzureFragment;
+  gcp: TGcpFragment;
+  oci: TOciFragment;
+}
+export type TFragment = TFragmentByCloud[TCloud];
+
+/** One cloud's implementation of a control. */
+export interface TCloudCompiler<C extends TCloud, P> {
+  fidelity: TFidelity;
+  /** Required unless `enforced`: one sentence saying exactly what is not covered. */
+  gap?: string;
+  compile(params: P, ctx: TCompileContext<C>): TFragmentByCloud[C];
+}
+
+export interface TFrameworkRef {
+  framework: "CIS AWS 3.0" | "CIS Azure 2.1" | "CIS GCP 3.0" | "CIS OCI 2.0" | "NIST 800-53 r5";
+  ref: string;
+}
+
+/** Who a scenario acts as; resolved per cloud from the connection's principal classes. */
+export type TScenarioActor = "agent" | "mcp-server" | "non-prod" | "human" | "connector" | "break-glass" | "root" | "external";
+
+/**
+ * An executable expectation, shown in the UI as the guardrail's proof.
+ * - `aws-simulate`: evaluated with an IAM policy simulator against the compiled SCPs/RCPs.
+ * - `gcp-cel`: a custom constraint's CEL evaluated against a resource.
+ * - `structure`: an assertion on the compiled artifacts where no evaluator exists.
+ */
+export type TScenario<P> =
+  | {
+      kind: "aws-simulate";
+      cloud: "aws";
+      name: string;
+      actor: TScenarioActor;
+      action: string;
+      resource: string;
+      /** Whether the request lands in an account where the guardrail is attached (default true). */
+      inScope?: boolean;
+      /** Extra request context (e.g. `aws:RequestedRegion`, `aws:TagKeys`). */
+      context?: Record<string, string | string[]>;
+      /** Adds a resource policy allowing everyone, to model cross-account/public access paths. */
+      openResourcePolicy?: boolean;
+      expect: "allowed" | "denied";
+    }
+  | {
+      kind: "gcp-cel";
+      cloud: "gcp";
+      name: string;
+      /** Suffix of the custom constraint this control defines (the part after the workspace prefix). */
+      constraint: string;
+      resource: Record<string, unknown>;
+      expect: "allowed" | "denied";
+    }
+  | {
+      kind: "structure";
+      cloud: TCloud;
+      name: string;
+      /** Returns failure reasons; empty means the expectation holds. */
+      check(fragment: TFragment, ctx: TCompileContext, params: P): string[];
+    };
+
+/**
+ * A catalog entry: one security intent, four compilers, executable proof.
+ * `id` is kebab-case and stable forever (guardrails reference it).
+ */
+export interface TControl<S extends z.ZodType = z.ZodType> {
+  id: string;
+  title: string;
+  /** One paragraph a non-engineer understands. */
+  rationale: string;
+  category: TControlCategory;
+  /** Parameters with safe defaults: `params.parse({})` must succeed. Every string bounded. */
+  params: S;
+  frameworks: TFrameworkRef[];
+  clouds: { [C in TCloud]: TCloudCompiler<C, z.output<S>> };
+  scenarios: TScenario<z.output<S>>[];
+}
+
+/** Helper so each control file gets its params type inferred. */
+export function defineControl<S extends z.ZodType>(control: TControl<S>): TControl<S> {
+  for (const cloud of ["aws", "azure", "gcp", "oci"] as const) {
+    const c = control.clouds[cloud];
+    if (c.fidelity !== "enforced" && !c.gap) {
+      throw new Error(`control ${control.id}: ${cloud} is ${c.fidelity} but has no gap sentence`);
+    }
+  }
+  return control;
+}
