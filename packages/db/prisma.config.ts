@@ -21,6 +21,7 @@ function remapOids<T>(res: T): T {
   return res;
 }
 type AnyFn = (...args: unknown[]) => unknown;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- re-bound with apply() below
 const originalQuery = pg.Client.prototype.query as unknown as AnyFn;
 (pg.Client.prototype as unknown as { query: AnyFn }).query = function (this: unknown, ...args: unknown[]) {
   const cbIndex = args.findIndex((a) => typeof a === "function");

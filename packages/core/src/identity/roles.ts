@@ -68,6 +68,6 @@ export function isRole(v: unknown): v is Role {
 }
 
 export function can<R extends Resource>(role: Role, resource: R, action: Action<R>): boolean {
-  const granted = ROLE_GRANTS[role][resource] as ReadonlyArray<string> | undefined;
+  const granted: ReadonlyArray<string> | undefined = ROLE_GRANTS[role][resource];
   return granted?.includes(action) ?? false;
 }

@@ -14,8 +14,8 @@ export function LoginForm({ next }: { next: string }) {
     setPending(true);
     const form = new FormData(e.currentTarget);
     const { error: err } = await authClient.signIn.email({
-      email: String(form.get("email") ?? ""),
-      password: String(form.get("password") ?? ""),
+      email: (form.get("email") as string | null) ?? "",
+      password: (form.get("password") as string | null) ?? "",
     });
     setPending(false);
     if (err) {

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fail, log } from "./log.ts";
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a child in its own process group (so stopping it also stops what it spawned, e.g. Next's
+ * server workers) and prefixes its output with its name.
+ */
+export function startProcess(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; quiet?: boolean },
+): Proc {
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const prefix = `\x1b[90m[${name}]\x1b[0m `;
+  const pipe = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) => {
+    let buf = "";
+    stream?.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const lines = buf.split("\n");
+      buf = lines.pop() ?? "";
+      if (!opts.quiet) for (const l of lines) out.write(prefix + l + "\n");
+    });
+  };
+  pipe(child.stdout, process.stdout);
+  pipe(child.stderr, process.stderr);
+  let exited = false;
+  child.once("exit", () => (exited = true));
+  return {
+    name,
+    child,
+    async stop() {
+      if (exited || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        return;
+      }
+      const done = new Promise((r) => child.once("exit", r));
+      const timeout = new Promise((r) => setTimeout(r, 15_000, "timeout"));
+      if ((await Promise.race([done, timeout])) === "timeout") {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      }
+    },
+  };
+}
+
+export async function waitForHttp(url: string, what: string, ms = 60_000, ok = (s: number) => s < 500): Promise<void> {
+  const until = Date.now() + ms;
+  let last = "";
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+      if (ok(res.status)) return;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 400));
+  }
+  fail(`${what} did not answer at ${url} within ${ms / 1000}s (${last})`);
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  if (!existsSync(dir)) return 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name === ".next" || entry.name.startsWith(".")) continue;
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the web app when the last build is older than any source it includes. */
+export function webBuildIsStale(root: string): boolean {
+  const stamp = join(root, "apps", "web", ".next", "BUILD_ID");
+  if (!existsSync(stamp)) return true;
+  const built = statSync(stamp).mtimeMs;
+  const sources = [join(root, "apps", "web"), ...["core", "db", "providers"].map((p) => join(root, "packages", p, "src"))];
+  return sources.some((d) => newestMtime(d) > built);
+}
+
+export function runStep(name: string, cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<number> {
+  log(name);
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: "inherit" });
+    child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}

@@ -1,0 +1,116 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createPrisma } from "@parapet/db";
+import { createAuth } from "@parapet/core/identity/auth";
+import { seedDemoIdentity } from "@parapet/core/seed/demo-identity";
+import { fail } from "./log.ts";
+import { runStep, startProcess, waitForHttp, webBuildIsStale, type Proc } from "./processes.ts";
+import { portOpen } from "./services.ts";
+
+export const ROOT = join(import.meta.dirname, "..", "..");
+
+export interface StackSecrets {
+  authSecret: string;
+  masterKey: string;
+  masterKeyId: string;
+}
+
+/** Demo secrets are generated once and kept in .data/, so sessions and encrypted rows survive restarts. */
+export function loadOrCreateSecrets(dataRoot: string): StackSecrets {
+  const file = join(dataRoot, "secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as StackSecrets;
+  mkdirSync(dataRoot, { recursive: true });
+  const s: StackSecrets = {
+    authSecret: randomBytes(32).toString("base64url"),
+    masterKey: randomBytes(32).toString("base64"),
+    masterKeyId: "demo-k1",
+  };
+  writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
+  return s;
+}
+
+export async function migrate(databaseUrl: string): Promise<void> {
+  const code = await runStep("applying database migrations", "pnpm", ["--filter", "@parapet/db", "run", "--silent", "migrate:deploy"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+  });
+  if (code !== 0) fail("database migration failed");
+}
+
+export async function buildWeb(force = false): Promise<void> {
+  if (!force && !webBuildIsStale(ROOT)) return;
+  const code = await runStep("building the web app (next build)", "pnpm", ["--filter", "@parapet/web", "run", "build"], {
+    cwd: ROOT,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (code !== 0) fail("next build failed");
+}
+
+export async function freePort(preferred: number): Promise<number> {
+  for (let p = preferred; p < preferred + 50; p++) if (!(await portOpen(p))) return p;
+  fail(`no free port near ${preferred}`);
+}
+
+export interface StackOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  port: number;
+  secrets: StackSecrets;
+  quiet?: boolean;
+  extraEnv?: Record<string, string>;
+}
+
+export interface RunningStack {
+  baseUrl: string;
+  env: NodeJS.ProcessEnv;
+  procs: Proc[];
+  stop(): Promise<void>;
+}
+
+/** Seeds demo identity (idempotent) through better-auth's API, in this process. */
+export async function seedIdentity(opts: StackOptions, baseUrl: string) {
+  const prisma = createPrisma({ url: opts.databaseUrl, max: 2 });
+  try {
+    const auth = createAuth({ prisma, baseURL: baseUrl, secret: opts.secrets.authSecret });
+    return await seedDemoIdentity(prisma, auth);
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+/** Starts worker and web against the given services and waits until /api/health is green. */
+export async function startApp(opts: StackOptions): Promise<RunningStack> {
+  const baseUrl = `http://127.0.0.1:${opts.port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: opts.databaseUrl,
+    REDIS_URL: opts.redisUrl,
+    PARAPET_REDIS_PREFIX: opts.redisPrefix,
+    PARAPET_BASE_URL: baseUrl,
+    PARAPET_AUTH_SECRET: opts.secrets.authSecret,
+    PARAPET_MASTER_KEY: opts.secrets.masterKey,
+    PARAPET_MASTER_KEY_ID: opts.secrets.masterKeyId,
+    ...opts.extraEnv,
+  };
+  const tsx = join(ROOT, "node_modules", ".bin", "tsx");
+  const worker = startProcess("worker", tsx, [join(ROOT, "apps", "worker", "src", "main.ts")], { cwd: ROOT, env, quiet: opts.quiet });
+  const web = startProcess(
+    "web",
+    join(ROOT, "apps", "web", "node_modules", ".bin", "next"),
+    ["start", "-H", "127.0.0.1", "-p", String(opts.port)],
+    { cwd: join(ROOT, "apps", "web"), env, quiet: opts.quiet },
+  );
+  const procs = [worker, web];
+  const stop = async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+  };
+  await waitForHttp(`${baseUrl}/api/health`, "Parapet web", 90_000, (s) => s === 200).catch(async (e: unknown) => {
+    await stop();
+    throw e;
+  });
+  return { baseUrl, env, procs, stop };
+}

@@ -1,0 +1,127 @@
+/**
+ * The README's test command: lint + typecheck, unit and integration tests (vitest), then the browser
+ * journeys (Playwright in Debian's Chromium) against a stack started here on its own database and
+ * Redis prefix. Ends with one line "N passed, N failed" and exits non-zero on any failure.
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { userInfo } from "node:os";
+import { fail, log } from "./log.ts";
+import { runStep } from "./processes.ts";
+import { databaseUrl, dropDatabase, ensureDatabase, resolveServices } from "./services.ts";
+import { buildWeb, freePort, loadOrCreateSecrets, migrate, ROOT, seedIdentity, startApp } from "./stack.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+function ensureChromium(): void {
+  if (existsSync(CHROMIUM)) return;
+  if (userInfo().uid !== 0) fail(`Chromium not found at ${CHROMIUM}: install Debian's chromium package or set CHROMIUM_PATH`);
+  log("installing Debian's chromium for the browser tests");
+  spawnSync("apt-get", ["update", "-qq"], { stdio: "ignore" });
+  const r = spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+  if (r.status !== 0 || !existsSync(CHROMIUM)) fail("could not install chromium");
+}
+
+interface Tally {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+function vitestTally(file: string): Tally {
+  if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
+  const r = JSON.parse(readFileSync(file, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+    numFailedTestSuites: number;
+  };
+  // A suite that fails to load has no failed tests but must still count as a failure.
+  return { passed: r.numPassedTests, failed: r.numFailedTests + r.numFailedTestSuites, skipped: r.numPendingTests + r.numTodoTests };
+}
+
+function playwrightTally(file: string): Tally {
+  if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
+  const r = JSON.parse(readFileSync(file, "utf8")) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
+  return { passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped };
+}
+
+export async function runTests(args: string[]): Promise<number> {
+  const only = args.find((a) => a.startsWith("--only="))?.slice(7);
+  const want = (s: string) => !only || only.split(",").includes(s);
+  const out = join(ROOT, ".data", "test-results");
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const services = await resolveServices(join(ROOT, ".data"));
+  const total: Tally = { passed: 0, failed: 0, skipped: 0 };
+  const add = (t: Tally, what: string) => {
+    total.passed += t.passed;
+    total.failed += t.failed;
+    total.skipped += t.skipped;
+    log(`${what}: ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ""}`);
+  };
+  const started = Date.now();
+  try {
+    if (want("check")) {
+      const code = await runStep("lint and typecheck (pnpm check)", "pnpm", ["run", "--silent", "check"], { cwd: ROOT });
+      add({ passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 }, "check");
+    }
+    if (want("unit") || want("int")) {
+      const projects = ["unit", "int"].filter(want).flatMap((p) => ["--project", p]);
+      const file = join(out, "vitest.json");
+      await runStep("unit and integration tests (vitest)", join(ROOT, "node_modules", ".bin", "vitest"), [
+        "run", ...projects, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`,
+      ], {
+        cwd: ROOT,
+        env: { ...process.env, PARAPET_TEST_ADMIN_DATABASE_URL: services.adminDatabaseUrl, REDIS_URL: services.redisUrl },
+      });
+      add(vitestTally(file), "vitest");
+    }
+    if (want("e2e")) add(await runE2e(services.adminDatabaseUrl, services.redisUrl, out), "browser journeys");
+  } finally {
+    await services.stop();
+  }
+  log(`finished in ${Math.round((Date.now() - started) / 1000)}s`);
+  console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
+  return total.failed === 0 && total.passed > 0 ? 0 : 1;
+}
+
+async function runE2e(adminUrl: string, redisUrl: string, out: string): Promise<Tally> {
+  ensureChromium();
+  await buildWeb();
+  const id = randomBytes(4).toString("hex");
+  const database = `parapet_e2e_${id}`;
+  await ensureDatabase(adminUrl, database);
+  const dbUrl = databaseUrl(adminUrl, database);
+  const opts = {
+    databaseUrl: dbUrl,
+    redisUrl,
+    redisPrefix: `parapet-e2e-${id}:`,
+    port: await freePort(3100),
+    secrets: loadOrCreateSecrets(join(ROOT, ".data", "e2e")),
+    quiet: true,
+  };
+  try {
+    await migrate(dbUrl);
+    await seedIdentity(opts, `http://127.0.0.1:${opts.port}`);
+    const stack = await startApp(opts);
+    try {
+      const file = join(out, "playwright.json");
+      await runStep("browser journeys (Playwright, Debian Chromium)", "pnpm", ["--filter", "@parapet/e2e", "exec", "playwright", "test"], {
+        cwd: ROOT,
+        env: { ...process.env, E2E_BASE_URL: stack.baseUrl, DATABASE_URL: dbUrl, PLAYWRIGHT_JSON_OUTPUT_NAME: file, CHROMIUM_PATH: CHROMIUM },
+      });
+      return playwrightTally(file);
+    } finally {
+      await stack.stop();
+    }
+  } finally {
+    await dropDatabase(adminUrl, database).catch(() => undefined);
+  }
+}

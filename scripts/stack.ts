@@ -1,0 +1,72 @@
+/**
+ * The two README commands after bootstrap (scripts/parapet.mjs): `demo` starts Parapet in demo mode,
+ * `test` runs every test. Both find or start PostgreSQL and Redis (lib/services.ts).
+ */
+import { join } from "node:path";
+import { DEMO_USERS } from "@parapet/core/seed/demo-identity";
+import { log } from "./lib/log.ts";
+import { databaseUrl, ensureDatabase, resolveServices } from "./lib/services.ts";
+import { buildWeb, freePort, loadOrCreateSecrets, migrate, ROOT, seedIdentity, startApp } from "./lib/stack.ts";
+import { runTests } from "./lib/test-runner.ts";
+
+const DATA = join(ROOT, ".data");
+
+async function demo(): Promise<void> {
+  const services = await resolveServices(DATA);
+  let stopping = false;
+  const cleanups: Array<() => Promise<void>> = [() => services.stop()];
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log("stopping…");
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  // An explicit DATABASE_URL names its own database; otherwise the demo lives in "parapet".
+  const dbUrl = process.env.DATABASE_URL ?? databaseUrl(services.adminDatabaseUrl, "parapet");
+  if (!process.env.DATABASE_URL) await ensureDatabase(services.adminDatabaseUrl, "parapet");
+  await migrate(dbUrl);
+  const secrets = loadOrCreateSecrets(DATA);
+  const port = await freePort(Number(process.env.PARAPET_PORT ?? 3000));
+  const opts = {
+    databaseUrl: dbUrl,
+    redisUrl: services.redisUrl,
+    redisPrefix: process.env.PARAPET_REDIS_PREFIX ?? "parapet:",
+    port,
+    secrets,
+    extraEnv: { PARAPET_DEMO: "1" },
+  };
+  await seedIdentity(opts, `http://127.0.0.1:${port}`);
+  await buildWeb();
+  log("starting worker and web");
+  const stack = await startApp(opts);
+  cleanups.push(() => stack.stop());
+  const owner = DEMO_USERS[0]!;
+  console.log(
+    [
+      "",
+      `  \x1b[1mParapet is running in demo mode\x1b[0m`,
+      `  URL:      ${stack.baseUrl}`,
+      `  Login:    ${owner.email}`,
+      `  Password: ${owner.password}`,
+      `  (also ${DEMO_USERS.slice(1).map((u) => `${u.email} as ${u.role}`).join(", ")}; same password)`,
+      `  Ctrl-C stops everything this command started.`,
+      "",
+    ].join("\n"),
+  );
+  for (const p of stack.procs) {
+    p.child.once("exit", (code) => {
+      if (!stopping) {
+        log(`${p.name} exited (${code}); stopping`);
+        void shutdown(1);
+      }
+    });
+  }
+}
+
+const mode = process.argv[2];
+if (mode === "demo") await demo();
+else if (mode === "test") process.exit(await runTests(process.argv.slice(3)));
