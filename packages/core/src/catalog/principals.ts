@@ -138,7 +138,11 @@ export const ZAzureFacts = z
   })
   .strict();
 export const ZGcpFacts = z
-  .object({ organizationId: z.string().regex(/^\d{1,20}$/, "must be the numeric organization id") })
+  .object({
+    organizationId: z.string().regex(/^\d{1,20}$/, "must be the numeric organization id"),
+    /** The organization's Cloud Identity / Workspace customer id (`owner.directoryCustomerId`). */
+    directoryCustomerId: z.string().regex(/^C[0-9a-z]{5,20}$/, "must be a Cloud Identity customer id like C03xxxx"),
+  })
   .strict();
 export const ZOciFacts = z
   .object({ tenancyOcid: z.string().max(256).regex(/^ocid1\.tenancy\.[a-z0-9]+\.\.[a-z0-9]+$/, "must be a tenancy OCID") })

@@ -22,8 +22,11 @@ export function structure<P>(
   return { kind: "structure", cloud, name, check: (fragment, _ctx, params) => check(fragment, params) };
 }
 
+/** Rules, parameter definitions and the values passed: where an effect like denyAction shows up. */
 export function azureRuleJson(f: TFragment): string {
-  return JSON.stringify((f as TAzureFragment).policies.map((p) => p.definition.properties.policyRule));
+  return JSON.stringify(
+    (f as TAzureFragment).policies.map((p) => [p.definition.properties.policyRule, p.definition.properties.parameters, p.parameters]),
+  );
 }
 
 /** Fails unless every needle occurs in the fragment's policy rules. */

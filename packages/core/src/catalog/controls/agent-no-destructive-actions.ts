@@ -177,7 +177,8 @@ export const agentNoDestructiveActions = defineControl({
     aws("an agent reading a production object is allowed", "agent", "s3:GetObject", S3_OBJECT, "allowed"),
     aws("a human deleting a production object is allowed", "human", "s3:DeleteObject", S3_OBJECT, "allowed"),
     aws("the connector is never denied", "connector", "s3:DeleteObject", S3_OBJECT, "allowed"),
-    aws("break-glass is never denied", "break-glass", "kms:ScheduleKeyDeletion", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "allowed"),
+    // KMS also needs the key policy to allow the call; an open one isolates the SCP's effect.
+    aws("break-glass is never denied", "break-glass", "kms:ScheduleKeyDeletion", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "allowed", { openResourcePolicy: true }),
     aws("an agent outside the scoped accounts is not affected", "agent", "s3:DeleteObject", S3_OBJECT, "allowed", { inScope: false }),
     aws("a human cannot remove the agent tag from a role", "human", "iam:UntagRole", "arn:aws:iam::222233334444:role/agent-runner", "denied", { context: { "aws:TagKeys": ["agent"] } }),
     aws("an agent cannot assume a role with agent=false session tag", "agent", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "denied", { context: { "aws:TagKeys": ["agent"], "aws:RequestTag/agent": "false" } }),

@@ -21,8 +21,8 @@ const params = z
     partnerAccountIds: z.array(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id")).max(50).default([]),
     /** Other AWS organisations allowed in. */
     partnerOrgIds: z.array(z.string().regex(/^o-[a-z0-9]{10,32}$/, "must be an AWS organization id")).max(20).default([]),
-    /** Google Workspace / Cloud Identity customer ids allowed to hold IAM grants (`C0…`). */
-    gcpCustomerIds: z.array(z.string().regex(/^C[0-9a-z]{5,20}$/, "must be a Cloud Identity customer id like C03xxxx")).max(20).default([]),
+    /** Partner Cloud Identity customer ids allowed to hold IAM grants (the organization's own is always allowed). */
+    gcpPartnerCustomerIds: z.array(z.string().regex(/^C[0-9a-z]{5,20}$/, "must be a Cloud Identity customer id like C03xxxx")).max(20).default([]),
     /** Tag (GCP: namespaced tag key, Azure: tag name) that marks regulated resources. */
     labelKey: z.string().min(1).max(63).regex(/^[A-Za-z0-9_.-]+$/).default("data"),
     labelValue: z.string().min(1).max(63).regex(/^[A-Za-z0-9_.-]+$/).default("regulated"),
@@ -112,8 +112,7 @@ export const regulatedDataPerimeter = defineControl({
       fidelity: "partial",
       gap: "New grants to identities outside the named customer ids are refused and regulated resources deny reads to everyone else, but grants made before the constraint existed are not removed.",
       compile(p, ctx) {
-        const customers = [...new Set(p.gcpCustomerIds)].sort();
-        if (customers.length === 0) return gcpFragment(ctx, {});
+        const customers = [...new Set([ctx.facts.directoryCustomerId, ...p.gcpPartnerCustomerIds])].sort();
         const tagKey = `${ctx.facts.organizationId}/${p.labelKey}`;
         return gcpFragment(ctx, {
           orgPolicies: [{ constraint: "iam.allowedPolicyMemberDomains", rules: [{ values: { allowedValues: customers } }] }],
@@ -155,7 +154,7 @@ export const regulatedDataPerimeter = defineControl({
     gcpConstraint("only the organisation's customer ids may be granted roles", "iam.allowedPolicyMemberDomains", (r) => r.includes("allowedValues")),
     structure("gcp", "the regulated-data deny excepts the organisation and the connector", (f) => {
       const rule = (f as TGcpFragment).denyRules[0]?.denyRule;
-      if (!rule) return ["no deny rule (gcpCustomerIds empty?)"];
+      if (!rule) return ["no deny rule compiled"];
       return rule.exceptionPrincipals?.some((x) => x.startsWith("principalSet://goog/cloudIdentityCustomerId/"))
         ? []
         : ["the organisation's customer principal set is not excepted"];

@@ -130,7 +130,7 @@ export const requireEncryption = defineControl({
     aws("creating an unencrypted EBS volume is denied", "human", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "denied", { context: { "ec2:Encrypted": "false" } }),
     aws("creating an encrypted EBS volume is allowed", "human", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "true" } }),
     aws("an unencrypted Aurora cluster is denied", "agent", "rds:CreateDBCluster", "arn:aws:rds:eu-west-1:222233334444:cluster:orders", "denied", { context: { "rds:StorageEncrypted": "false" } }),
-    aws("an unencrypted EFS file system is denied", "human", "elasticfilesystem:CreateFileSystem", "arn:aws:elasticfilesystem:eu-west-1:222233334444:file-system/*", "denied", { context: { "elasticfilesystem:Encrypted": "false" } }),
+    aws("an unencrypted EFS file system is denied", "human", "elasticfilesystem:CreateFileSystem", "*", "denied", { context: { "elasticfilesystem:Encrypted": "false" } }),
     aws("the connector is never denied", "connector", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "false" } }),
     aws("break-glass is never denied", "break-glass", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "false" } }),
     {

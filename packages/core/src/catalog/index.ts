@@ -1,0 +1,33 @@
+/**
+ * The control catalog: cloud-agnostic controls, their per-cloud compilers, the builders that turn
+ * compiled fragments into native artifacts within provider limits, and the scenario runner.
+ */
+export * from "./types.ts";
+export * from "./principals.ts";
+export { listControls, getControl, CONTROL_IDS } from "./catalog.ts";
+export { compileControl, parseParams, buildContext, CatalogError, type TCompileInput, type TCompiled } from "./compile.ts";
+export {
+  buildAzureInitiative,
+  buildGcpNodeArtifacts,
+  mergeGcpPolicy,
+  buildOciPolicies,
+  ociSecurityZonePolicyNames,
+  LimitError,
+  type TAzureScopeArtifacts,
+  type TGcpNodeArtifacts,
+  type TGcpMergeResult,
+} from "./build.ts";
+export { runScenarios, simulateAws, evaluateGcpCondition, type TScenarioResult, type TRawPrincipals } from "./scenarios.ts";
+export { renderOciStatement } from "./compilers/oci.ts";
+export { stableStringify } from "./canonical.ts";
+export {
+  packAwsPolicies,
+  canonicalStatement,
+  AwsPackingError,
+  type TAwsBoundStatement,
+  type TAwsPackInput,
+  type TAwsPackResult,
+  type TAwsPackTarget,
+  type TAwsPackingIssue,
+  type TAwsAttachment,
+} from "@parapet/providers/aws/packing";
