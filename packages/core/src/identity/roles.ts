@@ -60,7 +60,7 @@ export const ROLE_GRANTS: Record<Role, Grants> = {
     token: ["manage"],
     settings: ["read", "write"],
   },
-  owner: Object.fromEntries(Object.entries(STATEMENTS).map(([r, a]) => [r, [...a]])) as Grants,
+  owner: Object.fromEntries(Object.entries(STATEMENTS).map(([r, a]) => [r, [...a]])),
 };
 
 export function isRole(v: unknown): v is Role {
