@@ -567,6 +567,7 @@ export async function handleArm(core: AzureCore, req: Req, authHeader: string | 
   }
   const wait = core.throttler.check(r.method);
   if (wait > 0) {
+    core.counters.inc("Throttled");
     const secs = Math.max(1, Math.ceil(wait / 1000));
     const sub = /^\/subscriptions\/([^/]+)/i.exec(r.authScope)?.[1];
     throw new ArmError(
