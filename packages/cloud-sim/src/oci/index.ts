@@ -10,6 +10,7 @@ import { Throttler } from "../common/throttle.ts";
 import type { FaultConfig, RunningSim, SimOptions, ThrottleRule } from "../common/types.ts";
 import { invalid, notFound, OciApiError } from "./errors.ts";
 import { toOciEvent } from "./events.ts";
+import { makeRequestId } from "./ids.ts";
 import { DEFAULT_LIMITS, type OciCompartment, type OciLimits, type OciPolicy, type OciStateData, type OciUser } from "./model.ts";
 import { generateApiKeyPair, seedOciDemo, seedOciTenancy, type OciDemoResult, type OciSeedResult, type OciSeedSpec } from "./seed.ts";
 import { OciHttpApi, type OciFamily } from "./server.ts";
@@ -49,6 +50,9 @@ export interface OciSimConfig {
   /** Allowed difference between the request date and the simulator's clock (OCI: 5 minutes). */
   clockSkewToleranceSec: number;
 }
+
+/** A partial config update; limits merge key by key. */
+export type OciSimConfigPatch = Partial<Omit<OciSimConfig, "limits">> & { limits?: Partial<OciLimits> };
 
 export interface OciSimOptions extends SimOptions {
   limits?: Partial<OciLimits>;
@@ -91,7 +95,7 @@ export interface OciSim extends RunningSim {
   humanUserId: string;
   store: OciStore;
   getConfig(): OciSimConfig;
-  configure(patch: Partial<OciSimConfig>): OciSimConfig;
+  configure(patch: OciSimConfigPatch): OciSimConfig;
   summary(): Record<string, unknown>;
   /** Registers a user with an API key; generates an RSA key pair unless a public key PEM is given. */
   createUser(opts?: { name?: string; permissions?: string[]; publicKeyPem?: string }): OciUserCredentials;
@@ -104,6 +108,74 @@ export interface OciSim extends RunningSim {
   /** Resolves once every webhook event emitted so far was delivered or dropped. */
   flushEvents(): Promise<void>;
   eventStats(): { delivered: number; dropped: number };
+}
+
+const num = (v: unknown, what: string, min = 0): number => {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < min) throw invalid(`${what} must be a number >= ${min}.`);
+  return v;
+};
+
+/** Checks an admin config patch field by field so a bad PUT changes nothing and names the field. */
+function parseConfigPatch(x: Record<string, unknown>): OciSimConfigPatch {
+  const out: OciSimConfigPatch = {};
+  for (const key of Object.keys(x)) {
+    if (!["throttle", "faults", "limits", "webhook", "pageSize", "clockSkewToleranceSec"].includes(key)) {
+      throw invalid(`Unknown config field '${key}'.`);
+    }
+  }
+  if (x.throttle !== undefined) {
+    if (x.throttle === false) out.throttle = false;
+    else {
+      const t = asObject(x.throttle, "throttle");
+      const rules: Record<string, ThrottleRule> = {};
+      for (const [family, rule] of Object.entries(t)) {
+        const r = asObject(rule, `throttle.${family}`);
+        rules[family] = { burst: num(r.burst, `throttle.${family}.burst`, 1), ratePerSec: num(r.ratePerSec, `throttle.${family}.ratePerSec`, 0.001) };
+      }
+      out.throttle = rules;
+    }
+  }
+  if (x.faults !== undefined) {
+    const f = asObject(x.faults, "faults");
+    const faults: FaultConfig = {};
+    if (f.errorRate !== undefined) {
+      faults.errorRate = num(f.errorRate, "faults.errorRate");
+      if (faults.errorRate > 1) throw invalid("faults.errorRate must be between 0 and 1.");
+    }
+    if (f.latencyMs !== undefined) {
+      const l = asObject(f.latencyMs, "faults.latencyMs");
+      faults.latencyMs = { min: num(l.min, "faults.latencyMs.min"), max: num(l.max, "faults.latencyMs.max") };
+    }
+    if (f.outages !== undefined) {
+      if (!Array.isArray(f.outages)) throw invalid("faults.outages must be an array.");
+      faults.outages = f.outages.map((o: unknown, i) => {
+        const w = asObject(o, `faults.outages[${i}]`);
+        return { start: num(w.start, `faults.outages[${i}].start`), end: num(w.end, `faults.outages[${i}].end`) };
+      });
+    }
+    out.faults = faults;
+  }
+  if (x.limits !== undefined) {
+    const l = asObject(x.limits, "limits");
+    const limits: Partial<OciLimits> = {};
+    for (const [k, v] of Object.entries(l)) {
+      if (!(k in DEFAULT_LIMITS)) throw invalid(`Unknown limit '${k}'.`);
+      limits[k as keyof OciLimits] = num(v, `limits.${k}`, 1);
+    }
+    out.limits = limits;
+  }
+  if (x.webhook !== undefined) {
+    if (x.webhook === null) out.webhook = null;
+    else {
+      const w = asObject(x.webhook, "webhook");
+      const url = str(w, "url", { required: true, max: 2000 }) as string;
+      const secret = str(w, "secret", { max: 500 });
+      out.webhook = { url, ...(secret !== undefined ? { secret } : {}) };
+    }
+  }
+  if (x.pageSize !== undefined) out.pageSize = num(x.pageSize, "pageSize", 1);
+  if (x.clockSkewToleranceSec !== undefined) out.clockSkewToleranceSec = num(x.clockSkewToleranceSec, "clockSkewToleranceSec");
+  return out;
 }
 
 function configSnapshot(c: OciSimConfig): OciSimConfig {
@@ -139,7 +211,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
   const human: Actor = { principalId: store.humanUserId, via: "admin" };
   const humanActor = (): Actor => ({ ...human, principalId: store.humanUserId });
 
-  const configure = (patch: Partial<OciSimConfig>): OciSimConfig => {
+  const configure = (patch: OciSimConfigPatch): OciSimConfig => {
     if (patch.throttle !== undefined) {
       cfg.throttle = patch.throttle;
       throttler.setRules(cfg.throttle);
@@ -149,8 +221,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
       faults.set(cfg.faults);
     }
     if (patch.limits !== undefined) {
-      cfg.limits = { ...cfg.limits, ...patch.limits };
-      store.limits = cfg.limits;
+      Object.assign(cfg.limits, patch.limits);
     }
     if (patch.webhook !== undefined) {
       cfg.webhook = patch.webhook;
@@ -287,7 +358,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
       return ok(demo);
     }
     if (a === "config" && method === "GET") return ok(configSnapshot(cfg));
-    if (a === "config" && method === "PUT") return ok(configure(o()));
+    if (a === "config" && method === "PUT") return ok(configure(parseConfigPatch(o())));
     if (a === "counters" && method === "GET" && b === undefined) return ok(counters.snapshot());
     if (a === "counters" && method === "POST" && b === "reset") {
       counters.reset();
@@ -368,7 +439,10 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
   server.on("clientError", (_err, socket) => {
     if (socket.writable) {
       const body = JSON.stringify({ code: "CannotParseRequest", message: "The request could not be parsed." });
-      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      const rid = makeRequestId(store.rand);
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nopc-request-id: ${rid}\r\nconnection: close\r\n\r\n${body}`,
+      );
     } else socket.destroy();
   });
   const host = opts.host ?? "127.0.0.1";
