@@ -1,0 +1,5 @@
+export * from "./types.ts";
+export * from "./errors.ts";
+export * from "./retry.ts";
+export * from "./instrumentation.ts";
+export * from "./canonical.ts";

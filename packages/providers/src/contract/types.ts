@@ -1,0 +1,170 @@
+/**
+ * The adapter contract every cloud implements. Core's reconcile engine speaks only these types; the
+ * native bodies (`body`) are the per-cloud types in ../<cloud>/types.ts.
+ */
+
+export type CloudId = "aws" | "azure" | "gcp" | "oci";
+export const CLOUDS: readonly CloudId[] = ["aws", "azure", "gcp", "oci"];
+
+/** A place in the hierarchy where policy can attach, as the cloud reports it. */
+export interface DiscoveredNode {
+  /** The cloud's id: r-xxxx / ou-xxxx / 123456789012; management group name / subscription id;
+   *  organizations/1 / folders/2 / projects/3; OCIDs. */
+  externalId: string;
+  /** root | ou | account | management-group | subscription | organization | folder | project | tenancy | compartment */
+  kind: string;
+  name: string;
+  parentExternalId: string | null;
+  /** Leaves (account, subscription, project, compartment): coverage is counted per environment. */
+  isEnvironment: boolean;
+  /** Labels from the cloud's tags/labels, as strings. */
+  labels: Record<string, string>;
+}
+
+export interface Hierarchy {
+  rootExternalId: string;
+  nodes: DiscoveredNode[];
+}
+
+/** Native object kinds Parapet can own. */
+export type ArtifactKind =
+  | "aws.scp"
+  | "aws.rcp"
+  | "azure.policy-definition"
+  | "azure.policy-set-definition"
+  | "azure.policy-assignment"
+  | "azure.policy-exemption"
+  | "gcp.org-policy"
+  | "gcp.custom-constraint"
+  | "gcp.deny-policy"
+  | "oci.policy"
+  | "oci.security-recipe"
+  | "oci.security-zone";
+
+export const ARTIFACT_CLOUD: Record<ArtifactKind, CloudId> = {
+  "aws.scp": "aws",
+  "aws.rcp": "aws",
+  "azure.policy-definition": "azure",
+  "azure.policy-set-definition": "azure",
+  "azure.policy-assignment": "azure",
+  "azure.policy-exemption": "azure",
+  "gcp.org-policy": "gcp",
+  "gcp.custom-constraint": "gcp",
+  "gcp.deny-policy": "gcp",
+  "oci.policy": "oci",
+  "oci.security-recipe": "oci",
+  "oci.security-zone": "oci",
+};
+
+/**
+ * An artifact as Parapet wants it. `name` is deterministic and carries the ownership prefix; it is
+ * the artifact's identity across reconciles. `attachments` lists node external ids: the targets of
+ * an AWS policy, or the single scope/attachment point of the scoped kinds on the other clouds.
+ */
+export interface DesiredArtifact {
+  kind: ArtifactKind;
+  name: string;
+  body: unknown;
+  attachments: string[];
+  /** Guardrails whose intent this artifact carries (for drift attribution and messages). */
+  guardrailIds: string[];
+}
+
+export interface ObservedArtifact {
+  kind: ArtifactKind;
+  name: string;
+  /** The cloud's id (policy id, ARM id, resource name, OCID). */
+  externalId: string;
+  /** Normalised to the same shape as DesiredArtifact.body so they compare field by field. */
+  body: unknown;
+  attachments: string[];
+  /** True only when the ownership marker names this workspace. */
+  owned: boolean;
+  /** Concurrency token where the cloud has one (GCP etag, OCI etag). */
+  etag?: string;
+}
+
+export interface ObserveRequest {
+  /** The artifacts Parapet expects (desired or recorded), so adapters can read exactly those. */
+  expected: Array<{ kind: ArtifactKind; name: string; externalId?: string | null }>;
+  /** Targets whose occupancy matters for packing (AWS: attachment slots used by others). */
+  targets?: string[];
+}
+
+export interface ObservedState {
+  artifacts: ObservedArtifact[];
+  /** Attachment slots on each requested target held by artifacts Parapet does not own, per kind. */
+  foreignSlots: Record<string, Partial<Record<ArtifactKind, number>>>;
+  /**
+   * Artifacts or targets whose reads failed. The engine treats them as unknown: it plans no write
+   * that depends on them and opens no drift for them.
+   */
+  unreadable: Array<{ kind?: ArtifactKind; name?: string; target?: string; reason: string }>;
+}
+
+export type Change =
+  | { op: "create"; artifact: DesiredArtifact; reason: string }
+  | { op: "update"; artifact: DesiredArtifact; externalId: string; etag?: string; reason: string }
+  | { op: "attach"; kind: ArtifactKind; name: string; externalId: string; target: string; reason: string }
+  | { op: "detach"; kind: ArtifactKind; name: string; externalId: string; target: string; reason: string }
+  | { op: "delete"; kind: ArtifactKind; name: string; externalId: string; reason: string };
+
+export interface ApplyResult {
+  /** The cloud id of the artifact after the change (set by create). */
+  externalId?: string;
+  /** True when the cloud already was in the requested state (duplicate attach, already deleted…). */
+  noop?: boolean;
+}
+
+export type Difference = { equal: true } | { equal: false; kind: "modified" | "weakened"; detail: string };
+
+export interface PermissionCheck {
+  permission: string;
+  ok: boolean;
+  detail?: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** Identity the credentials resolved to (role ARN, app id, service account, user OCID). */
+  identity?: string;
+  rootId?: string;
+  checks: PermissionCheck[];
+  /** Permissions that are required and missing, named in the cloud's own terms. */
+  missing: string[];
+  error?: string;
+}
+
+export interface CallRecord {
+  operation: string;
+  ms: number;
+  ok: boolean;
+  throttled: boolean;
+  write: boolean;
+}
+
+export interface CallStats {
+  reads: number;
+  writes: number;
+  throttled: number;
+  errors: number;
+  byOperation: Record<string, number>;
+}
+
+/**
+ * One connected cloud root. Every method is safe to retry; `apply` is idempotent and refuses to
+ * change anything whose ownership marker does not name this workspace.
+ */
+export interface CloudAdapter {
+  readonly cloud: CloudId;
+  verify(): Promise<VerifyResult>;
+  discover(): Promise<Hierarchy>;
+  observe(req: ObserveRequest): Promise<ObservedState>;
+  apply(change: Change): Promise<ApplyResult>;
+  /** Field-by-field comparison of desired vs observed bodies, classifying weakening changes. */
+  compare(desired: DesiredArtifact, observed: ObservedArtifact): Difference;
+  /** API calls made since creation or the last reset. */
+  stats(): CallStats;
+  resetStats(): void;
+  close(): Promise<void>;
+}
