@@ -24,7 +24,7 @@ import {
   ListTagsForResourceCommand,
   ListTargetsForPolicyCommand,
   MoveAccountCommand,
-  OrganizationsClient,
+  type OrganizationsClient,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateOrganizationalUnitCommand,
@@ -387,10 +387,11 @@ describe("attachments", () => {
     expect(await policiesFor(ou)).toEqual(["p-FullAWSAccess", p]);
     expect(await policiesFor(ou, RCP)).toEqual(["p-RCPFullAWSAccess"]);
     const targets = await org.send(new ListTargetsForPolicyCommand({ PolicyId: p }));
-    expect(targets.Targets).toEqual([
-      { TargetId: ou, Arn: `arn:aws:organizations::${sim.state.managementAccountId}:ou/${sim.state.orgId}/${ou}`, Name: expect.any(String), Type: "ORGANIZATIONAL_UNIT" },
-      { TargetId: acct, Arn: `arn:aws:organizations::${sim.state.managementAccountId}:account/${sim.state.orgId}/${acct}`, Name: expect.any(String), Type: "ACCOUNT" },
+    expect(targets.Targets!.map(({ TargetId, Arn, Type }) => ({ TargetId, Arn, Type }))).toEqual([
+      { TargetId: ou, Arn: `arn:aws:organizations::${sim.state.managementAccountId}:ou/${sim.state.orgId}/${ou}`, Type: "ORGANIZATIONAL_UNIT" },
+      { TargetId: acct, Arn: `arn:aws:organizations::${sim.state.managementAccountId}:account/${sim.state.orgId}/${acct}`, Type: "ACCOUNT" },
     ]);
+    expect(targets.Targets!.map((t) => t.Name)).toEqual([sim.state.ous.get(ou)!.name, sim.state.accounts.get(acct)!.name]);
     await org.send(new DetachPolicyCommand({ PolicyId: p, TargetId: acct }));
     expect((await org.send(new ListTargetsForPolicyCommand({ PolicyId: p }))).Targets!.map((t) => t.TargetId)).toEqual([ou]);
   });
