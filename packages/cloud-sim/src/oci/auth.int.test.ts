@@ -237,7 +237,7 @@ describe("fuzzed request stream", () => {
       const path = pick(paths);
       const body = method === "POST" || method === "PUT" || rand() < 0.1 ? pick(bodies)() : undefined;
       let headers: Record<string, string>;
-      let send = body;
+      let send: Buffer | undefined = body;
       const mode = rand();
       if (mode < 0.5 && (method === "GET" || method === "POST" || method === "PUT" || method === "DELETE")) {
         const s = signed(method, path, body);
