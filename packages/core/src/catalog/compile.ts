@@ -7,6 +7,8 @@ export class CatalogError extends Error {
     message: string,
     /** Field path of the offending input, for `file:line:col field: message` reporting. */
     readonly path: (string | number)[] = [],
+    /** The message without the field path. */
+    readonly reason: string = message,
   ) {
     super(message);
     this.name = "CatalogError";
@@ -47,7 +49,7 @@ export function parseParams(control: TControl, params: unknown): unknown {
   const r = control.params.safeParse(params ?? {});
   if (!r.success) {
     const { path, message } = issuePath(r.error);
-    throw new CatalogError("INVALID_PARAMS", `${control.id}: params.${path.join(".")}: ${message}`, ["params", ...path]);
+    throw new CatalogError("INVALID_PARAMS", `${control.id}: params.${path.join(".")}: ${message}`, ["params", ...path], message);
   }
   return r.data;
 }
@@ -56,12 +58,12 @@ export function buildContext<C extends TCloud>(input: TCompileInput<C>): TCompil
   const pr = ZPrincipalClasses[input.cloud].safeParse(input.principals ?? {});
   if (!pr.success) {
     const { path, message } = issuePath(pr.error);
-    throw new CatalogError("INVALID_PRINCIPALS", `principals.${input.cloud}.${path.join(".")}: ${message}`, ["principals", input.cloud, ...path]);
+    throw new CatalogError("INVALID_PRINCIPALS", `principals.${input.cloud}.${path.join(".")}: ${message}`, ["principals", input.cloud, ...path], message);
   }
   const fr = ZConnectionFacts[input.cloud].safeParse(input.facts ?? {});
   if (!fr.success) {
     const { path, message } = issuePath(fr.error);
-    throw new CatalogError("INVALID_FACTS", `facts.${input.cloud}.${path.join(".")}: ${message}`, ["facts", input.cloud, ...path]);
+    throw new CatalogError("INVALID_FACTS", `facts.${input.cloud}.${path.join(".")}: ${message}`, ["facts", input.cloud, ...path], message);
   }
   return {
     cloud: input.cloud,
