@@ -5,7 +5,8 @@ import { attachmentPoints, buildTree, effectiveLabels, selectEnvironments, type 
 //      ├ dev  ─ d1, d2      (env=dev)
 //      ├ empty              (no environments)
 //      └ s1                 (env=sandbox, an account directly under root)
-const raw = [
+type Raw = { id: string; parentId: string | null; cloudLabels: Record<string, string>; overrides: Record<string, string | null> };
+const raw: Raw[] = [
   { id: "root", parentId: null, cloudLabels: {}, overrides: {} },
   { id: "prod", parentId: "root", cloudLabels: { env: "prod" }, overrides: {} },
   { id: "p1", parentId: "prod", cloudLabels: { data: "regulated" }, overrides: {} },
