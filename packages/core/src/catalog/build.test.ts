@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import type { TGcpOrgPolicy } from "@parapet/providers/gcp/types";
+import { isOwnedByWorkspaceAzure } from "@parapet/providers/azure/markers";
+import { buildAzureInitiative, buildGcpNodeArtifacts, buildOciPolicies, LimitError, mergeGcpPolicy } from "./build.ts";
+import type { TAzureFragment, TGcpFragment, TOciFragment } from "./types.ts";
+
+const name = "folders/1/policies/";
+
+describe("mergeGcpPolicy", () => {
+  it("adopts ours when the customer has no policy", () => {
+    const ours: TGcpOrgPolicy = { name: `${name}sql.restrictPublicIp`, spec: { rules: [{ enforce: true }] } };
+    expect(mergeGcpPolicy(undefined, ours)).toEqual({ ok: true, policy: ours });
+  });
+
+  it("reports a conflict when the customer set a boolean constraint the opposite way", () => {
+    const existing: TGcpOrgPolicy = { name: `${name}sql.restrictPublicIp`, spec: { rules: [{ enforce: false }] }, etag: "e1" };
+    const r = mergeGcpPolicy(existing, { name: existing.name, spec: { rules: [{ enforce: true }] } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.conflict).toMatchObject({ constraint: "sql.restrictPublicIp" });
+    const conditional: TGcpOrgPolicy = {
+      name: existing.name,
+      spec: { rules: [{ enforce: false, condition: { expression: "resource.matchTag('1/env', 'dev')" } }, { enforce: true }] },
+    };
+    const r2 = mergeGcpPolicy(conditional, { name: existing.name, spec: { rules: [{ enforce: true }] } });
+    expect(r2.ok === false && r2.conflict.reason).toContain("resource.matchTag");
+  });
+
+  it("keeps the customer's etag and agreeing boolean rules", () => {
+    const existing: TGcpOrgPolicy = { name: `${name}storage.publicAccessPrevention`, spec: { rules: [{ enforce: true }], etag: "abc" }, etag: "abc" };
+    const r = mergeGcpPolicy(existing, { name: existing.name, spec: { rules: [{ enforce: true }] } });
+    expect(r).toEqual({ ok: true, policy: { name: existing.name, etag: "abc", spec: { etag: "abc", rules: [{ enforce: true }] } } });
+  });
+
+  it("unions denied values and intersects allowed values of list constraints", () => {
+    const existing: TGcpOrgPolicy = {
+      name: `${name}gcp.resourceLocations`,
+      spec: { rules: [{ values: { allowedValues: ["europe-west1", "us-east1"], deniedValues: ["us-west1"] } }] },
+    };
+    const r = mergeGcpPolicy(existing, { name: existing.name, spec: { rules: [{ values: { allowedValues: ["europe-west1", "europe-west4"], deniedValues: ["asia-east1"] } }] } });
+    expect(r).toEqual({
+      ok: true,
+      policy: { name: existing.name, spec: { rules: [{ values: { allowedValues: ["europe-west1"], deniedValues: ["asia-east1", "us-west1"] } }] } },
+    });
+  });
+
+  it("reports a conflict when no allowed value satisfies both", () => {
+    const existing: TGcpOrgPolicy = { name: `${name}gcp.resourceLocations`, spec: { rules: [{ values: { allowedValues: ["in:us-locations"] } }] } };
+    const r = mergeGcpPolicy(existing, { name: existing.name, spec: { rules: [{ values: { allowedValues: ["in:eu-locations"] } }] } });
+    expect(r.ok).toBe(false);
+  });
+
+  it("merges audit rules into the dry-run spec on top of the customer's live rules", () => {
+    const existing: TGcpOrgPolicy = { name: `${name}gcp.resourceLocations`, spec: { rules: [{ values: { allowedValues: ["europe-west1", "us-east1"] } }] } };
+    const r = mergeGcpPolicy(existing, { name: existing.name, dryRunSpec: { rules: [{ values: { allowedValues: ["europe-west1"] } }] } });
+    expect(r.ok && r.policy.spec).toEqual(existing.spec);
+    expect(r.ok && r.policy.dryRunSpec).toEqual({ rules: [{ values: { allowedValues: ["europe-west1"] } }] });
+  });
+});
+
+describe("buildGcpNodeArtifacts", () => {
+  const frag = (id: string, dryRun: boolean, rules: TGcpFragment["orgPolicies"]): TGcpFragment => ({
+    cloud: "gcp",
+    guardrailId: id,
+    dryRun,
+    orgPolicies: rules,
+    customConstraints: [],
+    attachDenyRules: !dryRun,
+    denyRules: [{ description: id, denyRule: { deniedPrincipals: ["principalSet://goog/public:all"], deniedPermissions: ["storage.googleapis.com/buckets.delete"] } }],
+  });
+  it("makes one policy per constraint and one deny policy per node, skipping audit deny rules", () => {
+    const a = buildGcpNodeArtifacts("folders/1", [frag("g1", false, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }]), frag("g2", true, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }])], "ws1");
+    expect(a.policies).toHaveLength(1);
+    expect(a.policies[0]).toEqual({ name: "folders/1/policies/sql.restrictPublicIp", spec: { rules: [{ enforce: true }] }, dryRunSpec: { rules: [{ enforce: true }] } });
+    expect(a.denyPolicy?.rules).toHaveLength(1);
+    expect(a.denyPolicy?.name).toMatch(/^policies\/cloudresourcemanager\.googleapis\.com%2Ffolders%2F1\/denypolicies\/parapet-ws1-[0-9a-f]{12}$/);
+    expect(a.denyPolicy?.labels).toEqual({ "parapet-managed": "ws1" });
+  });
+});
+
+describe("buildAzureInitiative", () => {
+  const part = (i: number) => ({
+    referenceId: `g-${String(i).padStart(4, "0")}`,
+    parameters: { effect: { value: "deny" } },
+    definition: {
+      name: `parapet-ws1-${i}`,
+      properties: { policyType: "Custom" as const, mode: "All" as const, displayName: "d", description: "d", policyRule: { if: { field: "type", equals: "x" }, then: { effect: "deny" } }, parameters: {}, metadata: {} },
+    },
+  });
+  it("builds one initiative and assignment per enforcement mode, owned by the workspace", () => {
+    const enforce: TAzureFragment = { cloud: "azure", guardrailId: "g1", enforcementMode: "Default", policies: [part(1)] };
+    const audit: TAzureFragment = { cloud: "azure", guardrailId: "g2", enforcementMode: "DoNotEnforce", policies: [part(2)] };
+    const r = buildAzureInitiative("providers/Microsoft.Management/managementGroups/prod", [audit, enforce], { workspaceId: "ws1", definitionScope: "providers/Microsoft.Management/managementGroups/root" });
+    expect(r.assignments.map((a) => a.properties.enforcementMode)).toEqual(["Default", "DoNotEnforce"]);
+    expect(r.assignments.every((a) => a.name.length <= 24 && isOwnedByWorkspaceAzure(a, "ws1"))).toBe(true);
+    expect(r.initiatives[0]!.properties.policyDefinitions[0]!.policyDefinitionId).toBe("/providers/Microsoft.Management/managementGroups/root/providers/Microsoft.Authorization/policyDefinitions/parapet-ws1-1");
+  });
+  it("fails clearly beyond 1,000 policies in one initiative", () => {
+    const big: TAzureFragment = { cloud: "azure", guardrailId: "huge", enforcementMode: "Default", policies: Array.from({ length: 1001 }, (_, i) => part(i)) };
+    expect(() => buildAzureInitiative("mg/prod", [big], { workspaceId: "ws1", definitionScope: "mg/root" })).toThrow(LimitError);
+    expect(() => buildAzureInitiative("mg/prod", [big], { workspaceId: "ws1", definitionScope: "mg/root" })).toThrow(/1001 policies in one initiative but the limit is 1000; guardrails involved: huge/);
+  });
+});
+
+describe("buildOciPolicies", () => {
+  it("renders compartment-relative statements, splits at 50 and skips audit fragments", () => {
+    const f: TOciFragment = {
+      cloud: "oci",
+      guardrailId: "g1",
+      attach: true,
+      statements: Array.from({ length: 60 }, (_, i) => ({ head: `deny group G${String(i).padStart(2, "0")} to manage buckets`, where: "request.permission = 'BUCKET_DELETE'" })),
+      securityZonePolicies: [],
+    };
+    const audit: TOciFragment = { ...f, guardrailId: "g2", attach: false, statements: [{ head: "deny group Audit to manage buckets" }] };
+    const r = buildOciPolicies("ocid1.tenancy.oc1..aaaa", "compartment prod", [f, audit], "ws1");
+    expect(r.map((p) => p.statements.length)).toEqual([50, 10]);
+    expect(r[0]!.statements[0]).toBe("deny group G00 to manage buckets in compartment prod where request.permission = 'BUCKET_DELETE'");
+    expect(r.flatMap((p) => p.statements).some((s) => s.includes("Audit"))).toBe(false);
+    expect(r[0]!.freeformTags).toEqual({ "parapet-managed": "ws1" });
+  });
+});
