@@ -42,6 +42,8 @@ export interface Principal {
 
 export interface KeyEntry {
   secretAccessKey: string;
+  /** Registered without an account: belongs to whatever the management account is now (it changes on reset/demo seed). */
+  followsManagement?: boolean;
   principal: Principal;
   sessionToken?: string;
   expiresAt?: number;
@@ -87,7 +89,7 @@ export class IamRegistry {
       accessKeyId: c.accessKeyId,
       allowed: normaliseActions(c.allowedActions),
     };
-    this.keys.set(c.accessKeyId, { secretAccessKey: c.secretAccessKey, principal });
+    this.keys.set(c.accessKeyId, { secretAccessKey: c.secretAccessKey, principal, followsManagement: c.accountId === undefined });
     return principal;
   }
 
@@ -121,6 +123,13 @@ export class IamRegistry {
     if (k?.expiresAt !== undefined && k.expiresAt + 3_600_000 < now) {
       this.keys.delete(accessKeyId);
       return undefined;
+    }
+    if (k?.followsManagement) {
+      const mgmt = this.defaultAccountId();
+      if (k.principal.accountId !== mgmt) {
+        k.principal.arn = k.principal.arn.replace(`::${k.principal.accountId}:`, `::${mgmt}:`);
+        k.principal.accountId = mgmt;
+      }
     }
     return k;
   }
@@ -184,7 +193,7 @@ export class IamRegistry {
       credentials.push({
         accessKeyId: id,
         secretAccessKey: k.secretAccessKey,
-        accountId: k.principal.accountId,
+        accountId: k.followsManagement ? undefined : k.principal.accountId,
         userName: k.principal.arn.slice(k.principal.arn.indexOf(":user/") + 6),
         allowedActions: k.principal.allowed ? [...k.principal.allowed] : "*",
       });
