@@ -272,6 +272,7 @@ describe("seeding and persistence", () => {
       const b = await startOciSim({ persistFile: file, throttle: false });
       try {
         expect(b.tenancyId).toBe(d.credentials.tenancyId);
+        expect(b.demo?.credentials.fingerprint).toBe(d.credentials.fingerprint);
         const again = identityClient(b.url, d.credentials);
         const got = await again.getPolicy({ policyId: p.policy.id });
         expect(got.policy.name).toBe("persisted");

@@ -26,6 +26,9 @@ export { parseStatement } from "./statements.ts";
 export type { OciFamily } from "./server.ts";
 export type { OciLimits } from "./model.ts";
 export { DEFAULT_LIMITS } from "./model.ts";
+export { OciStore } from "./store.ts";
+export type { Actor, Mutation } from "./store.ts";
+export { OciApiError } from "./errors.ts";
 
 /**
  * Default token buckets per call family. OCI does not publish IAM/Cloud Guard request quotas; these are
@@ -198,7 +201,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
   const throttler = new Throttler(cfg.throttle);
   const faults = new FaultInjector(cfg.faults, rand);
   // the store is created below; the closure only runs at save time
-  const persister = new Persister(opts.persistFile, () => store.toData());
+  const persister = new Persister(opts.persistFile, () => ({ ...store.toData(), ...(demo ? { demo } : {}) }));
   const store: OciStore = new OciStore(rand, (m) => {
     emitter.emit(toOciEvent(m, store, Date.now()));
     persister.schedule();
@@ -206,6 +209,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
   store.limits = cfg.limits;
   const loaded = loadState<OciStateData>(opts.persistFile);
   if (loaded) store.load(loaded);
+  let demo: OciDemoResult | undefined = loaded?.demo as OciDemoResult | undefined;
 
   const api = new OciHttpApi(store, () => cfg, counters, throttler, faults);
   const human: Actor = { principalId: store.humanUserId, via: "admin" };
@@ -282,7 +286,6 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     setDenyPoliciesEnabled: (enabled) => store.setDenyPoliciesEnabled(enabled, humanActor()),
   };
 
-  let demo: OciDemoResult | undefined;
   const sim: OciSim = {
     cloud: "oci",
     url: "",

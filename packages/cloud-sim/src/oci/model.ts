@@ -141,4 +141,6 @@ export interface OciStateData {
   zones: OciSecurityZone[];
   users: OciUser[];
   workRequests: OciWorkRequest[];
+  /** Demo connection credentials (a simulator-only key pair), kept so a restarted demo can reconnect. */
+  demo?: unknown;
 }
