@@ -5,7 +5,6 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mulberry32 } from "../common/rng.ts";
 import { denyParent, denyPoliciesClient, orgPolicyClient, projectsClient } from "./clients.ts";
 import { type GcpDemo, type GcpSim, seedGcpDemo, startGcpSim } from "./index.ts";
 
