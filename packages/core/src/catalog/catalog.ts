@@ -27,7 +27,7 @@ const CONTROLS: readonly TControl[] = [
   mcpServersReadOnly,
   denyLeaveOrganization,
   denyRootUser,
-] as unknown as readonly TControl[];
+];
 
 const BY_ID = new Map(CONTROLS.map((c) => [c.id, c]));
 

@@ -83,7 +83,7 @@ export function compileControl<C extends TCloud>(control: TControl, input: TComp
   const compiler = control.clouds[input.cloud];
   let fragment: TFragmentByCloud[C];
   try {
-    fragment = (compiler.compile as (p: unknown, c: TCompileContext<C>) => TFragmentByCloud[C])(params, ctx);
+    fragment = (compiler.compile)(params, ctx);
   } catch (e) {
     throw new CatalogError("COMPILE_FAILED", `${control.id} (${input.cloud}): ${(e as Error).message}`);
   }
