@@ -167,7 +167,7 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
   const requires = new Map<string, Map<string, CoverageIntent["requires"]>>();
   const addRequire = (g: string, point: string, r: CoverageIntent["requires"][number]) => {
     let byPoint = requires.get(g);
-    if (!byPoint) requires.set(g, (byPoint = new Map()));
+    if (!byPoint) requires.set(g, (byPoint = new Map<string, CoverageIntent["requires"]>()));
     const list = byPoint.get(point);
     if (list) list.push(r);
     else byPoint.set(point, [r]);
