@@ -38,7 +38,7 @@ export interface ContractFixture {
 
 /** Applies desired state the simple way (create/update, then attach missing targets). */
 export async function converge(adapter: CloudAdapter, desired: DesiredArtifact[]): Promise<ObservedState> {
-  let observed = await adapter.observe({ expected: desired.map((d) => ({ kind: d.kind, name: d.name })) });
+  let observed = await adapter.observe({ expected: desired });
   for (const d of desired) {
     const o = observed.artifacts.find((a) => a.kind === d.kind && a.name === d.name);
     let externalId = o?.externalId;
@@ -54,7 +54,7 @@ export async function converge(adapter: CloudAdapter, desired: DesiredArtifact[]
       }
     }
   }
-  observed = await adapter.observe({ expected: desired.map((d) => ({ kind: d.kind, name: d.name })) });
+  observed = await adapter.observe({ expected: desired });
   return observed;
 }
 

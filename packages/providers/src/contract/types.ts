@@ -85,8 +85,11 @@ export interface ObservedArtifact {
 }
 
 export interface ObserveRequest {
-  /** The artifacts Parapet expects (desired or recorded), so adapters can read exactly those. */
-  expected: Array<{ kind: ArtifactKind; name: string; externalId?: string | null }>;
+  /**
+   * The artifacts Parapet expects (desired or recorded), so adapters can read exactly those: by
+   * externalId when known, else by name within the attachment scope(s) given.
+   */
+  expected: Array<{ kind: ArtifactKind; name: string; externalId?: string | null; attachments?: string[] }>;
   /** Targets whose occupancy matters for packing (AWS: attachment slots used by others). */
   targets?: string[];
 }
