@@ -334,7 +334,7 @@ export class AwsAdmin {
     } catch (e) {
       if (e instanceof AwsError) return sendJson(res, e.status >= 500 ? e.status : 400, { error: { code: e.code, message: e.message, reason: e.reason } });
       if (e instanceof AdminInputError) return sendJson(res, 400, { error: { code: "BadRequest", message: e.message } });
-      if (e instanceof BodyTooLargeError) return sendJson(res, 413, { error: { code: "TooLarge", message: e.message } });
+      if (e instanceof BodyTooLargeError) return sendJson(res, 413, { error: { code: "TooLarge", message: e.message } }, { connection: "close" });
       return sendJson(res, 500, { error: { code: "InternalError", message: (e as Error).message } });
     }
   }

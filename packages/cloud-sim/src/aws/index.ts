@@ -55,6 +55,14 @@ export async function startAwsSim(opts: AwsSimOptions = {}): Promise<AwsSim> {
       res.end();
     });
   });
+  // Bytes Node's HTTP parser cannot make sense of still get an answer in the AWS JSON error shape.
+  server.on("clientError", (_err, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const body = JSON.stringify({ __type: "SerializationException", Message: "The request could not be parsed as HTTP." });
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/x-amz-json-1.1\r\nx-amzn-errortype: SerializationException\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   server.keepAliveTimeout = 65_000;
   const host = opts.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {

@@ -294,7 +294,11 @@ export class AwsSimulator {
       try {
         body = await readBody(req, MAX_REQUEST_BYTES);
       } catch (e) {
-        if (e instanceof BodyTooLargeError) throw new AwsError("RequestEntityTooLargeException", "Request entity too large", 413);
+        if (e instanceof BodyTooLargeError) {
+          // The rest of the upload is never read, so this connection cannot carry another request.
+          res.setHeader("connection", "close");
+          throw new AwsError("RequestEntityTooLargeException", "Request entity too large", 413);
+        }
         throw e;
       }
       await this.faults.delay();
