@@ -131,6 +131,18 @@ describe("Resource Manager v3 through @google-cloud/resource-manager (REST fallb
     expect(missing).toMatchObject({ http: 403, status: "PERMISSION_DENIED" });
   });
 
+  it("answers testIamPermissions on the organization with the granted subset only", async () => {
+    const asked = ["resourcemanager.projects.list", "orgpolicy.policies.update", "iam.denypolicies.create"];
+    const [full] = await organizationsClient(sim.port, { token: demo.serviceAccount.token }).testIamPermissions({ resource: org, permissions: asked });
+    expect([...(full.permissions ?? [])].sort()).toEqual([...asked].sort());
+    const [ro] = await organizationsClient(sim.port, { token: demo.readOnly.token }).testIamPermissions({ resource: org, permissions: asked });
+    expect(ro.permissions).toEqual(["resourcemanager.projects.list"]);
+    const other = await rejectCode(
+      organizationsClient(sim.port, { token: demo.serviceAccount.token }).testIamPermissions({ resource: "organizations/1", permissions: asked }),
+    );
+    expect(other).toMatchObject({ http: 403, status: "PERMISSION_DENIED" });
+  });
+
   it("serves a seeded 10,000-project organization page by page", async () => {
     const big = await startGcpSim({ throttle: false, orgId: "555000111222" });
     try {

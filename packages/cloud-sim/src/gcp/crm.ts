@@ -378,6 +378,25 @@ export function searchOrganizations(ctx: Ctx): Json {
   return match ? { organizations: [orgWire(ctx.core, ctx.intEnums)] } : {};
 }
 
+/**
+ * `organizations/{id}:testIamPermissions`: which of the asked permissions the caller holds on the
+ * organization. Google requires no permission for this call and answers only with the granted subset,
+ * which is how a connector probes its own grants without writing anything.
+ */
+export function testOrganizationIamPermissions(ctx: Ctx, id?: string): Json {
+  if (id !== ctx.core.state.org.id) {
+    throw permissionDenied("resourcemanager.organizations.get", `${CRM}organizations/${id ?? ""}`);
+  }
+  const body = obj(ctx.body, "request");
+  const asked = body.permissions;
+  if (!Array.isArray(asked) || asked.some((x) => typeof x !== "string")) {
+    throw invalid("permissions must be a list of strings.", "permissions");
+  }
+  if (asked.length > 100) throw invalid("permissions: at most 100 permissions can be tested at once.", "permissions");
+  const granted = [...new Set(asked as string[])].filter((p) => hasPermission(ctx.principal, p));
+  return granted.length ? { permissions: granted } : {};
+}
+
 // ---------------------------------------------------------------- handlers: folders
 
 export function listFolders(ctx: Ctx): Json {

@@ -180,6 +180,9 @@ function route(method: string, s: string[]): Route | undefined {
     if (s.length === 3) {
       const [id, verb] = verbOf(b);
       if (a === "organizations" && !verb && method === "GET") return r("crm", "GetOrganization", false, (x) => crm.getOrganization(x, id));
+      if (a === "organizations" && verb === "testIamPermissions" && method === "POST") {
+        return r("crm", "TestIamPermissions", false, (x) => crm.testOrganizationIamPermissions(x, id));
+      }
       if (a === "folders") {
         if (verb === "move" && method === "POST") return r("crm", "MoveFolder", true, (x) => crm.moveFolder(x, id));
         if (!verb && method === "GET") return r("crm", "GetFolder", false, (x) => crm.getFolder(x, id));
