@@ -46,7 +46,22 @@ function json(req: Req): unknown {
   if (!parsed.ok) {
     throw invalidContent("Unexpected character encountered while parsing value. Path '', line 1, position 1.");
   }
+  if (depthExceeds(parsed.value, 64)) {
+    throw invalidContent("The reader's MaxDepth of 64 has been exceeded. Path '', line 1, position 1.");
+  }
   return parsed.value;
+}
+
+/** Iterative, so hostile nesting cannot exhaust the stack of the validators that walk bodies recursively. */
+function depthExceeds(v: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[v, 1]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (typeof x !== "object" || x === null) continue;
+    if (d > max) return true;
+    for (const c of Array.isArray(x) ? x : Object.values(x as Record<string, unknown>)) stack.push([c, d + 1]);
+  }
+  return false;
 }
 
 const KIND_ACTION: Record<PolicyKind, string> = {

@@ -170,7 +170,13 @@ export async function startAzureSim(opts: AzureSimOptions = {}): Promise<AzureSi
       } else sendJson(res, status, body, { ...headers, ...extra });
     };
     try {
-      const url = new URL(req.url ?? "/", core.baseUrl);
+      let url: URL;
+      try {
+        // Concatenate rather than resolve: a path starting with "//" must not be read as a host.
+        url = new URL(core.baseUrl + (req.url?.startsWith("/") ? req.url : `/${req.url ?? ""}`));
+      } catch {
+        throw new ArmError(400, "InvalidRequestUri", `The request URI '${req.url ?? ""}' is not valid.`);
+      }
       const method = (req.method ?? "GET").toUpperCase();
       let body: Buffer;
       try {
