@@ -1,0 +1,476 @@
+/**
+ * One reconcile of one connection: discover (when asked or never done) → desired → observe → plan →
+ * apply (deploys always; repairs when remediation is auto) → record drift findings, coverage rows,
+ * artifacts and audit events. Level-triggered and idempotent: running it again converges, and a
+ * crash anywhere is repaired by the next run (deterministic names let it adopt what it created).
+ */
+import type { PrismaClient } from "@parapet/db";
+import type { ArtifactKind, CallStats, Change, CloudAdapter, CloudId, DesiredArtifact, ObservedState } from "@parapet/providers/contract";
+import { isProviderError } from "@parapet/providers/contract";
+import { appendAudit, type AuditInput } from "../audit/audit.repository.ts";
+import { openCredentials, type Keyring } from "../connections/secrets.ts";
+import { syncHierarchy } from "../connections/sync-hierarchy.ts";
+import { computeDesiredState, type DesiredGuardrail, type DesiredNode, type DesiredState } from "./desired-state.ts";
+import { desiredHash, planReconcile, type Plan, type PlannedChange, type RecordedArtifact } from "./plan.ts";
+import type { GuardrailScope } from "../scope/select.ts";
+
+export interface AdapterRequest {
+  connectionId: string;
+  workspaceId: string;
+  cloud: CloudId;
+  endpoint: string | null;
+  credentials: unknown;
+  facts: unknown;
+  limits: unknown;
+}
+
+export type AdapterFactory = (req: AdapterRequest) => CloudAdapter | Promise<CloudAdapter>;
+
+export interface ReconcileDeps {
+  prisma: PrismaClient;
+  keys: Keyring;
+  adapterFor: AdapterFactory;
+  /** Identifies the lease holder (worker process). */
+  workerId: string;
+  leaseMs?: number;
+}
+
+export type ReconcileTrigger = "poll" | "event" | "manual" | "guardrail-change" | "discovery" | "approval";
+
+export interface ReconcileOptions {
+  trigger: ReconcileTrigger;
+  /** Re-read the hierarchy first (always done when the connection was never discovered). */
+  discover?: boolean;
+  /** Compute and return the plan without applying or recording anything. */
+  dryRun?: boolean;
+  /** Why (e.g. the cloud event or guardrail version), kept in the audit trail. */
+  reason?: string;
+}
+
+export interface ReconcileSummary {
+  connectionId: string;
+  status: "succeeded" | "failed" | "partial" | "skipped";
+  skippedReason?: string;
+  runId?: string;
+  plan?: Plan;
+  problems: DesiredState["problems"];
+  applied: number;
+  failed: number;
+  driftOpened: number;
+  driftResolved: number;
+  calls: CallStats;
+  error?: string;
+}
+
+const EMPTY_CALLS: CallStats = { reads: 0, writes: 0, throttled: 0, errors: 0, byOperation: {} };
+
+async function acquireLease(prisma: PrismaClient, connectionId: string, owner: string, ms: number): Promise<boolean> {
+  const n = await prisma.$executeRaw`
+    UPDATE connection SET "reconcileLeaseOwner" = ${owner}, "reconcileLeaseUntil" = now() + (${ms}::int * interval '1 millisecond')
+    WHERE id = ${connectionId} AND ("reconcileLeaseUntil" IS NULL OR "reconcileLeaseUntil" < now() OR "reconcileLeaseOwner" = ${owner})`;
+  return n === 1;
+}
+
+async function releaseLease(prisma: PrismaClient, connectionId: string, owner: string): Promise<void> {
+  await prisma.$executeRaw`UPDATE connection SET "reconcileLeaseOwner" = NULL, "reconcileLeaseUntil" = NULL WHERE id = ${connectionId} AND "reconcileLeaseOwner" = ${owner}`;
+}
+
+export async function reconcileConnection(deps: ReconcileDeps, connectionId: string, opts: ReconcileOptions): Promise<ReconcileSummary> {
+  const { prisma } = deps;
+  const leaseMs = deps.leaseMs ?? 5 * 60_000;
+  const base = { connectionId, problems: [], applied: 0, failed: 0, driftOpened: 0, driftResolved: 0, calls: EMPTY_CALLS };
+  const conn = await prisma.connection.findUnique({ where: { id: connectionId } });
+  if (!conn || conn.status === "disabled" || conn.status === "draft" || !conn.credentialCiphertext) {
+    return { ...base, status: "skipped", skippedReason: conn ? `connection is ${conn.status}` : "connection not found" };
+  }
+  if (!opts.dryRun && !(await acquireLease(prisma, connectionId, deps.workerId, leaseMs))) {
+    return { ...base, status: "skipped", skippedReason: "another worker holds the lease" };
+  }
+  // Long runs keep their lease; a crashed holder's lease simply expires.
+  const renew = opts.dryRun ? undefined : setInterval(() => void acquireLease(prisma, connectionId, deps.workerId, leaseMs).catch(() => undefined), leaseMs / 3);
+  let adapter: CloudAdapter | undefined;
+  const run = opts.dryRun
+    ? undefined
+    : await prisma.reconcileRun.create({ data: { workspaceId: conn.workspaceId, connectionId, trigger: opts.trigger } });
+  try {
+    adapter = await deps.adapterFor({
+      connectionId,
+      workspaceId: conn.workspaceId,
+      cloud: conn.cloud,
+      endpoint: conn.endpoint,
+      credentials: openCredentials(deps.keys, connectionId, conn.credentialCiphertext),
+      facts: conn.facts,
+      limits: conn.limits,
+    });
+    const audit: AuditInput[] = [];
+    const system = { workspaceId: conn.workspaceId, actorType: "system" as const, actorId: deps.workerId, actorLabel: "Parapet reconciler" };
+
+    let newEnvironmentIds: string[] = [];
+    if (opts.discover || !conn.lastDiscoveredAt) {
+      const h = await adapter.discover();
+      const sync = await syncHierarchy(prisma, conn.workspaceId, connectionId, h);
+      newEnvironmentIds = sync.newEnvironmentIds;
+      if (!opts.dryRun) {
+        await prisma.connection.update({ where: { id: connectionId }, data: { lastDiscoveredAt: new Date(), rootId: conn.rootId ?? h.rootExternalId } });
+        if (sync.created || sync.removed) {
+          audit.push({ ...system, action: "connection.discovered", targetType: "connection", targetId: connectionId, data: { created: sync.created, updated: sync.updated, removed: sync.removed } });
+        }
+      }
+    }
+
+    const desired = await loadDesired(prisma, conn.workspaceId, connectionId, conn.cloud, conn.facts, conn.principals, conn.limits);
+    const recordedRows = await prisma.artifact.findMany({ where: { connectionId } });
+    const recorded: RecordedArtifact[] = recordedRows.map((r) => ({
+      kind: r.kind as ArtifactKind,
+      name: r.name,
+      externalId: r.externalId,
+      contentHash: r.contentHash,
+      attachments: r.attachments as string[],
+      guardrailIds: r.guardrailIds,
+    }));
+    const expected = new Map<string, { kind: ArtifactKind; name: string; externalId?: string | null; attachments?: string[] }>();
+    for (const r of recorded) expected.set(`${r.kind}|${r.name}`, { kind: r.kind, name: r.name, externalId: r.externalId, attachments: r.attachments });
+    for (const d of desired.state.artifacts) {
+      const prev = expected.get(`${d.kind}|${d.name}`);
+      expected.set(`${d.kind}|${d.name}`, { kind: d.kind, name: d.name, externalId: prev?.externalId ?? null, attachments: [...new Set([...(prev?.attachments ?? []), ...d.attachments])] });
+    }
+    const targets = [...new Set(desired.state.artifacts.flatMap((a) => a.attachments))];
+    let observed: ObservedState = await adapter.observe({ expected: [...expected.values()], targets });
+
+    // AWS slot occupancy is only known after observing: repack with what other tools hold.
+    if (conn.cloud === "aws" && Object.keys(observed.foreignSlots).length) {
+      desired.state = computeDesiredState({ ...desired.input, foreignSlots: observed.foreignSlots });
+    }
+    const remediation = desired.remediation;
+    const plan = planReconcile({
+      desired: desired.state.artifacts,
+      observed,
+      recorded,
+      compare: (d, o) => adapter!.compare(d, o),
+      autoRepair: (gids) => gids.length === 0 || gids.some((g) => remediation.get(g) !== "notify"),
+    });
+    if (opts.dryRun) {
+      return { ...base, status: "succeeded", plan, problems: desired.state.problems, calls: adapter.stats() };
+    }
+
+    // Apply in plan order; stop at the first failure (the next run re-plans from what is there).
+    const externalIds = new Map<string, string>();
+    for (const o of observed.artifacts) if (o.owned) externalIds.set(`${o.kind}|${o.name}`, o.externalId);
+    let applied = 0;
+    let failed = 0;
+    let applyError: string | undefined;
+    const done: PlannedChange[] = [];
+    for (let seq = 0; seq < plan.changes.length; seq++) {
+      const pc = plan.changes[seq]!;
+      let change: Change = pc.change;
+      if (change.op === "attach" && !change.externalId) {
+        change = { ...change, externalId: externalIds.get(`${change.kind}|${change.name}`) ?? "" };
+      }
+      const intent = await prisma.applyIntent.create({
+        data: { connectionId, runId: run!.id, seq, changeKey: changeKey(change), change: JSON.parse(JSON.stringify(change)) as object },
+      });
+      try {
+        const res = await adapter.apply(change);
+        if (change.op === "create" && res.externalId) externalIds.set(`${change.artifact.kind}|${change.artifact.name}`, res.externalId);
+        await prisma.applyIntent.update({ where: { id: intent.id }, data: { status: "done", result: res, finishedAt: new Date() } });
+        applied++;
+        done.push({ ...pc, change });
+      } catch (e) {
+        failed++;
+        applyError = isProviderError(e) ? `${e.operation}: ${e.message}` : (e as Error).message;
+        await prisma.applyIntent.update({ where: { id: intent.id }, data: { status: "failed", error: applyError.slice(0, 2000), finishedAt: new Date() } });
+        break;
+      }
+    }
+    if (applied > 0) {
+      // Record what the cloud holds now. Only re-read when something was written: steady state stays at zero extra calls.
+      observed = await adapter.observe({ expected: [...expected.values(), ...desired.state.artifacts.map((d) => ({ kind: d.kind, name: d.name, externalId: externalIds.get(`${d.kind}|${d.name}`) ?? null, attachments: d.attachments }))], targets });
+    }
+    await recordArtifacts(prisma, conn.workspaceId, connectionId, desired.state.artifacts, observed);
+    const findings = await recordDrift(prisma, conn.workspaceId, connectionId, plan, failed === 0, desired.state.artifacts, observed, desired.nodeIdByExternal);
+    await recordCoverage(prisma, conn.workspaceId, connectionId, desired, observed, failed > 0);
+    await recordUncovered(prisma, conn.workspaceId, connectionId, desired, newEnvironmentIds);
+
+    for (const pc of done) {
+      audit.push({
+        ...system,
+        action: `artifact.${pc.change.op}`,
+        targetType: "artifact",
+        targetId: "artifact" in pc.change ? pc.change.artifact.name : pc.change.name,
+        data: { cause: pc.cause, reason: pc.change.reason, guardrails: pc.guardrailIds, ...("target" in pc.change ? { target: pc.change.target } : {}), trigger: opts.trigger, ...(opts.reason ? { why: opts.reason } : {}) },
+      });
+    }
+    for (const f of findings.opened) audit.push({ ...system, action: "drift.opened", targetType: "drift", targetId: f.id, data: { kind: f.kind, summary: f.summary } });
+    for (const f of findings.resolved) audit.push({ ...system, action: "drift.resolved", targetType: "drift", targetId: f.id, data: { resolution: f.resolution } });
+    for (const p of desired.state.problems) audit.push({ ...system, action: "reconcile.problem", targetType: "connection", targetId: connectionId, data: { code: p.code, message: p.message, guardrails: p.guardrailIds } });
+    if (audit.length) await appendAudit(prisma, audit);
+
+    const calls = adapter.stats();
+    const status = failed ? "failed" : desired.state.problems.length || plan.unknown.length ? "partial" : "succeeded";
+    await prisma.reconcileRun.update({
+      where: { id: run!.id },
+      data: {
+        status,
+        plan: JSON.parse(JSON.stringify({ changes: plan.changes.map((c) => ({ op: c.change.op, cause: c.cause, reason: c.change.reason })), problems: desired.state.problems, unknown: plan.unknown })) as object,
+        readCalls: calls.reads,
+        writeCalls: calls.writes,
+        throttled: calls.throttled,
+        driftOpened: findings.opened.length,
+        driftResolved: findings.resolved.length,
+        error: applyError ?? null,
+        finishedAt: new Date(),
+      },
+    });
+    await prisma.connection.update({
+      where: { id: connectionId },
+      data: { lastReconciledAt: new Date(), lastReconcileStatus: status, lastError: applyError ?? (desired.state.problems[0]?.message ?? null), ...(conn.status === "error" && !applyError ? { status: "active" } : {}) },
+    });
+    return { ...base, status, runId: run!.id, plan, problems: desired.state.problems, applied, failed, driftOpened: findings.opened.length, driftResolved: findings.resolved.length, calls, ...(applyError ? { error: applyError } : {}) };
+  } catch (e) {
+    const message = isProviderError(e) ? `${e.kind}: ${e.message}` : (e as Error).message;
+    if (run) {
+      await prisma.reconcileRun.update({ where: { id: run.id }, data: { status: "failed", error: message.slice(0, 2000), finishedAt: new Date() } });
+      await prisma.connection.update({ where: { id: connectionId }, data: { lastReconcileStatus: "failed", lastError: message.slice(0, 2000), lastReconciledAt: new Date() } });
+    }
+    return { ...base, status: "failed", ...(run ? { runId: run.id } : {}), error: message, calls: adapter?.stats() ?? EMPTY_CALLS };
+  } finally {
+    if (renew) clearInterval(renew);
+    await adapter?.close().catch(() => undefined);
+    if (!opts.dryRun) await releaseLease(prisma, connectionId, deps.workerId).catch(() => undefined);
+  }
+}
+
+function changeKey(c: Change): string {
+  const name = "artifact" in c ? `${c.artifact.kind}|${c.artifact.name}` : `${c.kind}|${c.name}`;
+  return `${c.op}|${name}${"target" in c ? `|${c.target}` : ""}`;
+}
+
+interface LoadedDesired {
+  input: Parameters<typeof computeDesiredState>[0];
+  state: DesiredState;
+  remediation: Map<string, "auto" | "notify">;
+  nodeIdByExternal: Map<string, string>;
+  environments: string[];
+}
+
+export async function loadDesired(
+  prisma: PrismaClient,
+  workspaceId: string,
+  connectionId: string,
+  cloud: CloudId,
+  facts: unknown,
+  principals: unknown,
+  limits: unknown,
+): Promise<LoadedDesired> {
+  const [nodes, guardrails, exemptions] = await Promise.all([
+    prisma.node.findMany({
+      where: { connectionId, state: "active" },
+      select: { id: true, externalId: true, parentId: true, kind: true, name: true, isEnvironment: true, effectiveLabels: true },
+    }),
+    prisma.guardrail.findMany({ where: { workspaceId, status: "active" }, include: { versions: true } }),
+    prisma.exemption.findMany({ where: { workspaceId, status: "active", expiresAt: { gt: new Date() }, node: { connectionId } }, select: { guardrailId: true, nodeId: true } }),
+  ]);
+  const remediation = new Map<string, "auto" | "notify">();
+  const gs: DesiredGuardrail[] = [];
+  for (const g of guardrails) {
+    const v = g.versions.find((x) => x.version === g.currentVersion);
+    if (!v) continue;
+    remediation.set(g.id, v.remediation);
+    gs.push({ id: g.id, version: v.version, controlId: g.controlId, params: v.params, scope: v.scope as GuardrailScope, mode: v.mode });
+  }
+  const desiredNodes: DesiredNode[] = nodes.map((n) => ({
+    id: n.id,
+    externalId: n.externalId,
+    parentId: n.parentId,
+    kind: n.kind,
+    name: n.name,
+    isEnvironment: n.isEnvironment,
+    labels: n.effectiveLabels as Record<string, string>,
+  }));
+  const input = {
+    cloud,
+    workspaceId,
+    facts,
+    principals: (principals as Record<string, unknown>) ?? {},
+    limits: { aws: ((limits as Record<string, unknown> | null) ?? {}) as Record<string, number> },
+    nodes: desiredNodes,
+    guardrails: gs,
+    exemptions,
+  };
+  return {
+    input,
+    state: computeDesiredState(input),
+    remediation,
+    nodeIdByExternal: new Map(nodes.map((n) => [n.externalId, n.id])),
+    environments: nodes.filter((n) => n.isEnvironment).map((n) => n.id),
+  };
+}
+
+async function recordArtifacts(
+  prisma: PrismaClient,
+  workspaceId: string,
+  connectionId: string,
+  desired: DesiredArtifact[],
+  observed: ObservedState,
+): Promise<void> {
+  const obs = new Map(observed.artifacts.filter((o) => o.owned).map((o) => [`${o.kind}|${o.name}`, o]));
+  const unreadable = new Set(observed.unreadable.filter((u) => u.name).map((u) => `${u.kind}|${u.name}`));
+  const keep: string[] = [];
+  for (const d of desired) {
+    const k = `${d.kind}|${d.name}`;
+    if (unreadable.has(k)) {
+      keep.push(d.name);
+      continue;
+    }
+    const o = obs.get(k);
+    keep.push(d.name);
+    // What we record is what the cloud holds when it matches desired; that is the baseline drift is measured against.
+    const data = {
+      kind: d.kind,
+      externalId: o?.externalId ?? null,
+      contentHash: desiredHash(d),
+      content: JSON.parse(JSON.stringify(d.body)) as object,
+      attachments: o ? o.attachments.filter((t) => d.attachments.includes(t)).sort() : [],
+      guardrailIds: d.guardrailIds,
+      state: o ? "applied" : "desired",
+      ...(o ? { lastAppliedAt: new Date() } : {}),
+    };
+    await prisma.artifact.upsert({ where: { connectionId_name: { connectionId, name: d.name } }, create: { workspaceId, connectionId, name: d.name, ...data }, update: data });
+  }
+  // Rows for artifacts that are neither desired nor still in the cloud are history: drop them.
+  const stillThere = [...obs.values()].map((o) => o.name);
+  await prisma.artifact.deleteMany({ where: { connectionId, name: { notIn: [...keep, ...stillThere] } } });
+}
+
+async function recordDrift(
+  prisma: PrismaClient,
+  workspaceId: string,
+  connectionId: string,
+  plan: Plan,
+  applyOk: boolean,
+  desired: DesiredArtifact[],
+  observed: ObservedState,
+  nodeIdByExternal: Map<string, string>,
+) {
+  const open = await prisma.driftFinding.findMany({ where: { connectionId, status: "open", kind: { not: "uncovered_environment" } } });
+  const openByFp = new Map(open.map((f) => [f.fingerprint, f]));
+  const artifactRows = await prisma.artifact.findMany({ where: { connectionId }, select: { id: true, name: true } });
+  const artifactId = new Map(artifactRows.map((a) => [a.name, a.id]));
+  const opened: Array<{ id: string; kind: string; summary: string }> = [];
+  const resolved: Array<{ id: string; resolution: string }> = [];
+  const now = new Date();
+  const seenFp = new Set<string>();
+  for (const d of plan.drift) {
+    seenFp.add(d.fingerprint);
+    const repairedNow = d.repaired && applyOk;
+    const existing = openByFp.get(d.fingerprint);
+    if (existing) {
+      if (repairedNow) {
+        await prisma.driftFinding.update({ where: { id: existing.id }, data: { status: "resolved", resolvedAt: now, resolution: "auto_reapplied", resolvedBy: "parapet", lastSeenAt: now } });
+        resolved.push({ id: existing.id, resolution: "auto_reapplied" });
+      } else {
+        await prisma.driftFinding.update({ where: { id: existing.id }, data: { lastSeenAt: now } });
+      }
+      continue;
+    }
+    const f = await prisma.driftFinding.create({
+      data: {
+        workspaceId,
+        connectionId,
+        guardrailId: d.guardrailIds[0] ?? null,
+        nodeId: d.target ? (nodeIdByExternal.get(d.target) ?? null) : null,
+        artifactId: artifactId.get(d.name) ?? null,
+        kind: d.kind,
+        fingerprint: d.fingerprint,
+        summary: d.summary.slice(0, 1000),
+        expected: d.expected === undefined ? undefined : (JSON.parse(JSON.stringify(d.expected)) as object),
+        observed: d.observed === undefined ? undefined : (JSON.parse(JSON.stringify(d.observed)) as object),
+        openedAt: now,
+        lastSeenAt: now,
+        ...(repairedNow ? { status: "resolved", resolvedAt: now, resolution: "auto_reapplied", resolvedBy: "parapet" } : {}),
+      },
+    });
+    opened.push({ id: f.id, kind: f.kind, summary: f.summary });
+    if (repairedNow) resolved.push({ id: f.id, resolution: "auto_reapplied" });
+  }
+  // Open findings no longer seen: fixed by someone else, or the artifact is no longer desired.
+  const unreadable = new Set(observed.unreadable.map((u) => u.name ?? u.target));
+  const desiredNames = new Set(desired.map((d) => d.name));
+  for (const f of open) {
+    if (seenFp.has(f.fingerprint)) continue;
+    const name = f.fingerprint.split("|")[2];
+    if (name && unreadable.has(name)) continue;
+    const resolution = name && !desiredNames.has(name) ? "desired_changed" : "manual";
+    await prisma.driftFinding.update({ where: { id: f.id }, data: { status: "resolved", resolvedAt: now, resolution, resolvedBy: "cloud" } });
+    resolved.push({ id: f.id, resolution });
+  }
+  return { opened, resolved };
+}
+
+async function recordCoverage(
+  prisma: PrismaClient,
+  workspaceId: string,
+  connectionId: string,
+  desired: LoadedDesired,
+  observed: ObservedState,
+  applyFailed: boolean,
+): Promise<void> {
+  const obs = new Map(observed.artifacts.filter((o) => o.owned).map((o) => [`${o.kind}|${o.name}`, o]));
+  const desiredByKey = new Map(desired.state.artifacts.map((d) => [`${d.kind}|${d.name}`, d]));
+  const unreadableNames = new Set(observed.unreadable.filter((u) => u.name).map((u) => u.name!));
+  const unreadableTargets = new Set(observed.unreadable.filter((u) => u.target).map((u) => u.target!));
+  const limitGuardrails = new Map<string, string>();
+  for (const p of desired.state.problems) for (const g of p.guardrailIds) limitGuardrails.set(g, p.message);
+  const rows: Array<{ nodeId: string; guardrailId: string; status: "enforced" | "audit" | "exempt" | "drifted" | "unsupported" | "unknown" | "pending"; fidelity: string; detail: string | null }> = [];
+  for (const c of desired.state.coverage) {
+    let status: (typeof rows)[number]["status"] = c.status;
+    let detail: string | null = null;
+    if (limitGuardrails.has(c.guardrailId)) {
+      status = "pending";
+      detail = limitGuardrails.get(c.guardrailId)!.slice(0, 500);
+    } else if (c.status === "enforced") {
+      for (const r of c.requires) {
+        if (unreadableNames.has(r.name) || unreadableTargets.has(r.target)) {
+          status = "unknown";
+          detail = `could not read ${r.name}`;
+          break;
+        }
+        const o = obs.get(`${r.kind}|${r.name}`);
+        const d = desiredByKey.get(`${r.kind}|${r.name}`);
+        const ok = o && d && o.attachments.includes(r.target);
+        if (!ok) {
+          status = applyFailed ? "pending" : "drifted";
+          detail = `${r.name} is not in place on ${r.target}`;
+          break;
+        }
+      }
+    }
+    rows.push({ nodeId: c.nodeId, guardrailId: c.guardrailId, status, fidelity: c.fidelity, detail });
+  }
+  // Replace this connection's rows in one transaction so readers never see a half-written matrix.
+  await prisma.$transaction(async (tx) => {
+    await tx.coverageRow.deleteMany({ where: { connectionId } });
+    for (let i = 0; i < rows.length; i += 5000) {
+      await tx.coverageRow.createMany({ data: rows.slice(i, i + 5000).map((r) => ({ ...r, workspaceId, connectionId })) });
+    }
+  }, { timeout: 60_000 });
+}
+
+async function recordUncovered(prisma: PrismaClient, workspaceId: string, connectionId: string, desired: LoadedDesired, newEnvironmentIds: string[]): Promise<void> {
+  const covered = new Set(desired.state.coverage.map((c) => c.nodeId));
+  const open = await prisma.driftFinding.findMany({ where: { connectionId, status: "open", kind: "uncovered_environment" }, select: { id: true, nodeId: true } });
+  const now = new Date();
+  for (const f of open) {
+    if (f.nodeId && covered.has(f.nodeId)) {
+      await prisma.driftFinding.update({ where: { id: f.id }, data: { status: "resolved", resolvedAt: now, resolution: "desired_changed", resolvedBy: "parapet" } });
+    }
+  }
+  if (desired.input.guardrails.length === 0) return;
+  const openNodes = new Set(open.map((f) => f.nodeId));
+  for (const nodeId of newEnvironmentIds) {
+    if (covered.has(nodeId) || openNodes.has(nodeId)) continue;
+    await prisma.driftFinding.create({
+      data: { workspaceId, connectionId, nodeId, kind: "uncovered_environment", fingerprint: `uncovered|${nodeId}`, summary: "A new environment appeared that no guardrail covers", openedAt: now, lastSeenAt: now },
+    });
+  }
+}
