@@ -209,6 +209,8 @@ export class AwsAdmin {
         return t;
       };
       switch (route) {
+        case "GET /_admin":
+          return sendJson(res, 200, { routes: ADMIN_ROUTES });
         case "GET /_admin/state":
           return sendJson(res, 200, url.searchParams.get("full") ? { ...this.summary(), snapshot: this.sim.state.snapshot() } : this.summary());
         case "GET /_admin/tree":
@@ -341,6 +343,35 @@ export class AwsAdmin {
 }
 
 class AdminInputError extends Error {}
+
+/** Listed by GET /_admin so a person poking at a running simulator can discover what it offers. */
+export const ADMIN_ROUTES = [
+  "GET  /_admin/state[?full=1]       summary (and the full snapshot)",
+  "GET  /_admin/tree                 hierarchy with names, tags and attached policies",
+  "GET  /_admin/find?ou=A/B|account=name|policy=name",
+  "GET  /_admin/events               last 1,000 CloudTrail events",
+  "GET  /_admin/counters             {operations, errors, total}",
+  "POST /_admin/counters/reset",
+  "GET  /_admin/config",
+  "POST /_admin/config               {throttle, faults, limits, webhook, concurrentModificationRate, trailingEmptyPage, defaultPageSize, injectErrors}",
+  "POST /_admin/seed                 {accounts, ous, depth?, tags?, customerScps?, reset?, seed?} or {demo: true}",
+  "POST /_admin/reset",
+  "POST /_admin/credentials          {accessKeyId, secretAccessKey, accountId?, userName?, allowedActions?}",
+  "POST /_admin/credentials/allowed-actions {accessKeyId, allowedActions}",
+  "POST /_admin/roles                {arn, externalId?, allowedActions?, maxSessionSeconds?, trustedPrincipals?}",
+  "POST /_admin/create-account       {name, email?, parentId?, tags?, person?}",
+  "POST /_admin/create-ou            {parentId, name, tags?, person?}",
+  "POST /_admin/move-account         {accountId, destinationParentId, sourceParentId?, person?}",
+  "POST /_admin/create-policy        {name, content, type?, description?, tags?, person?}",
+  "POST /_admin/update-policy        {policyId, content?, name?, description?, person?}",
+  "POST /_admin/attach-policy        {policyId, targetId, person?}",
+  "POST /_admin/detach-policy        {policyId, targetId, person?}",
+  "POST /_admin/delete-policy        {policyId, force?, person?}",
+  "POST /_admin/tag-resource         {resourceId, tags: {k: v}, person?}",
+  "POST /_admin/untag-resource       {resourceId, keys: [..], person?}",
+  "POST /_admin/enable-policy-type   {type}",
+  "POST /_admin/disable-policy-type  {type}",
+];
 
 function tagList(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
