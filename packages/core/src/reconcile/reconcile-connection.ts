@@ -172,7 +172,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
       try {
         const res = await adapter.apply(change);
         if (change.op === "create" && res.externalId) externalIds.set(`${change.artifact.kind}|${change.artifact.name}`, res.externalId);
-        await prisma.applyIntent.update({ where: { id: intent.id }, data: { status: "done", result: res, finishedAt: new Date() } });
+        await prisma.applyIntent.update({ where: { id: intent.id }, data: { status: "done", result: { ...res }, finishedAt: new Date() } });
         applied++;
         done.push({ ...pc, change });
       } catch (e) {
