@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connect } from "node:tls";
+import { PolicyClient } from "@azure/arm-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "../common/rng.ts";
 import { DEMO_APP, startAzureSim, type AzureSim, type DemoInfo } from "./index.ts";
-import { mgClient, policyClient } from "./test-clients.ts";
+import { mgClient, policyClient, staticCredential } from "./test-clients.ts";
 
 let sim: AzureSim;
 let demo: DemoInfo;
@@ -234,5 +238,35 @@ describe("fuzzed request stream", () => {
 
     const pc = policyClient(sim, token);
     expect((await pc.policyAssignments.get("providers/Microsoft.Management/managementGroups/landing-zones", "allowed-locations")).name).toBe("allowed-locations");
+  });
+});
+
+describe("persistence and api-versions", () => {
+  it("restores state from the persist file and accepts the api-versions newer SDKs send", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "azure-sim-"));
+    const file = join(dir, "state.json");
+    try {
+      const first = await startAzureSim({ persistFile: file, demo: true, throttle: false });
+      const t1 = first.issueToken(DEMO_APP.appId);
+      // arm-policy 7.x sends 2025-03-01; the simulator answers both that and 6.0.0's 2024-05-01.
+      const newer = new PolicyClient(staticCredential(t1), { ...first.clientOptions(), apiVersion: "2025-03-01" });
+      await newer.policyDefinitions.createOrUpdateAtManagementGroup("sandbox", "pp-persisted", {
+        policyRule: { if: { field: "type", equals: "x" }, then: { effect: "deny" } },
+        metadata: { parapetOwner: "ws_9" },
+      });
+      await first.close();
+
+      const second = await startAzureSim({ persistFile: file, throttle: false });
+      try {
+        const t2 = second.issueToken(DEMO_APP.appId);
+        const d = await policyClient(second, t2).policyDefinitions.getAtManagementGroup("sandbox", "pp-persisted");
+        expect(d.metadata).toMatchObject({ parapetOwner: "ws_9" });
+        expect(second.summary()).toMatchObject({ subscriptions: demo.subscriptions.length, managementGroups: 11 });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
