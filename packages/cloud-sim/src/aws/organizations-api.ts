@@ -377,7 +377,9 @@ export const OPERATIONS: Record<string, OpDef> = {
 
   CreatePolicy: write(({ state }, input) => {
     const content = reqString(input, "Content");
-    const desc = description(input) ?? "";
+    // Description is a required member of CreatePolicy (it may be empty), as in the API model.
+    const desc = description(input);
+    if (desc === undefined) throw E.invalidInput("INPUT_REQUIRED", "You must provide a value for the required parameter Description.");
     const n = name(input, "Name", 128);
     const t = policyType(input, "Type");
     const tags = tagsIn(input);

@@ -310,6 +310,11 @@ describe("policies", () => {
     expect((await rejection(org.send(new DescribePolicyCommand({ PolicyId: s.Id })))).name).toBe("PolicyNotFoundException");
   });
 
+  it("requires a Description (possibly empty) as the API model does", async () => {
+    const e = await rejection(org.send(new CreatePolicyCommand({ Name: uniq("nodesc"), Type: SCP, Content: scpDoc() } as never)));
+    expect([e.name, e.Reason]).toEqual(["InvalidInputException", "INPUT_REQUIRED"]);
+  });
+
   it("rejects duplicate names on create and on rename", async () => {
     const name = uniq("same");
     await org.send(new CreatePolicyCommand({ Name: name, Description: "", Type: SCP, Content: scpDoc() }));
