@@ -1,0 +1,62 @@
+import { createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { AppError } from "../common/errors.ts";
+import { parseCloudEvent, verifyEventSignature } from "./parse-event.ts";
+
+const sign = (secret: string, ts: string, body: string) => `sha256=${createHmac("sha256", secret).update(`${ts}.${body}`).digest("hex")}`;
+
+describe("event signatures", () => {
+  const body = '{"a":1}';
+  const now = 1_800_000_000;
+  it("accepts a fresh, correctly signed event", () => {
+    expect(() => verifyEventSignature("s3cret", body, String(now), sign("s3cret", String(now), body), now)).not.toThrow();
+  });
+  it.each([
+    ["a wrong secret", String(now), sign("other", String(now), body), /does not match/],
+    ["a replayed (old) event", String(now - 301), sign("s3cret", String(now - 301), body), /replay window/],
+    ["no timestamp", null, sign("s3cret", String(now), body), /timestamp/],
+    ["a malformed signature", String(now), "md5=abc", /malformed/],
+  ])("rejects %s", (_n, ts, sig, re) => {
+    expect(() => verifyEventSignature("s3cret", body, ts, sig, now)).toThrow(re);
+  });
+  it("rejects a body changed after signing", () => {
+    expect(() => verifyEventSignature("s3cret", '{"a":2}', String(now), sign("s3cret", String(now), body), now)).toThrow(/does not match/);
+  });
+});
+
+describe("event parsing", () => {
+  it("reads EventBridge CloudTrail events", () => {
+    const e = parseCloudEvent("aws", { id: "e1", source: "aws.organizations", "detail-type": "AWS API Call via CloudTrail", detail: { eventName: "DetachPolicy", userIdentity: { arn: "arn:aws:iam::1:user/bob" } } });
+    expect(e).toEqual({ eventId: "e1", summary: "aws.organizations DetachPolicy by arn:aws:iam::1:user/bob", hierarchyChanged: false });
+    expect(parseCloudEvent("aws", { id: "e2", source: "aws.organizations", detail: { eventName: "MoveAccount" } }).hierarchyChanged).toBe(true);
+  });
+  it("reads Event Grid batches", () => {
+    const e = parseCloudEvent("azure", [{ id: "b", eventType: "Microsoft.Resources.ResourceWriteSuccess", data: { operationName: "Microsoft.Authorization/policyAssignments/write" } }, { id: "a", eventType: "Microsoft.Resources.ResourceDeleteSuccess" }]);
+    expect(e.eventId).toBe("a,b");
+    expect(e.hierarchyChanged).toBe(false);
+  });
+  it("reads Pub/Sub pushed audit logs", () => {
+    const entry = { insertId: "i1", protoPayload: { methodName: "google.cloud.orgpolicy.v2.OrgPolicy.UpdatePolicy", resourceName: "organizations/1/policies/x" } };
+    const e = parseCloudEvent("gcp", { message: { data: Buffer.from(JSON.stringify(entry)).toString("base64"), messageId: "m1" } });
+    expect(e).toMatchObject({ eventId: "m1", hierarchyChanged: false });
+    expect(e.summary).toContain("UpdatePolicy");
+  });
+  it("reads OCI events", () => {
+    expect(parseCloudEvent("oci", { eventID: "o1", eventType: "com.oraclecloud.identitycontrolplane.createcompartment" }).hierarchyChanged).toBe(true);
+  });
+  it.each([
+    ["aws", { source: "x" }, /aws event: id/],
+    ["azure", [], /azure event/],
+    ["gcp", { message: { data: "!!!", messageId: "m" } }, /message.data/],
+    ["oci", { eventID: 5 }, /oci event: eventID/],
+  ] as const)("names the field when a %s event is malformed", (cloud, body, re) => {
+    let err: unknown;
+    try {
+      parseCloudEvent(cloud, body);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).message).toMatch(re);
+  });
+});

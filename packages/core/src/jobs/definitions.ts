@@ -1,0 +1,39 @@
+/**
+ * Job contracts. Payloads carry ids only (never secrets or entities): handlers reload from the
+ * database. Job names are `<domain>.<verb>` and are never renamed once shipped.
+ */
+import { z } from "zod";
+
+export const ZReconcileJob = z.object({
+  connectionId: z.string().min(1).max(64),
+  trigger: z.enum(["poll", "event", "manual", "guardrail-change", "discovery", "approval"]),
+  discover: z.boolean().optional(),
+  reason: z.string().max(500).optional(),
+});
+export type TReconcileJob = z.infer<typeof ZReconcileJob>;
+
+export const ZEventJob = z.object({
+  connectionId: z.string().min(1).max(64),
+  cloud: z.enum(["aws", "azure", "gcp", "oci"]),
+  eventId: z.string().min(1).max(200),
+  /** What the event says happened, for the audit trail (e.g. "DetachPolicy by arn:…"). */
+  summary: z.string().max(500),
+  /** Hierarchy changes (account created/moved) need discovery first. */
+  hierarchyChanged: z.boolean(),
+});
+export type TEventJob = z.infer<typeof ZEventJob>;
+
+export const JOB_NAMES = {
+  reconcile: "reconcile.run",
+  event: "events.ingest",
+  pollTick: "reconcile.poll-tick",
+  weeklyReport: "reports.weekly",
+  sendEmail: "notifications.send-email",
+} as const;
+
+/** One job per connection at a time: duplicates collapse while one is waiting or running. */
+export const reconcileJobId = (connectionId: string) => `reconcile__${connectionId}`;
+/** Set when a reconcile is requested; the running job loops while it is set, so no request is lost. */
+export const reconcilePendingKey = (redisPrefix: string, connectionId: string) => `${redisPrefix}reconcile:pending:${connectionId}`;
+export const POLL_SCHEDULER_ID = "reconcile-poll-tick";
+export const POLL_TICK_MS = 15_000;

@@ -1,0 +1,29 @@
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { JOB_NAMES, reconcileJobId, reconcilePendingKey, type TEventJob, type TReconcileJob } from "./definitions.ts";
+
+/**
+ * Requests a reconcile. The pending flag records the request even while a run is in progress (the
+ * running job loops until the flag stays clear); the deterministic job id collapses duplicates.
+ */
+export async function requestReconcile(queue: Queue, redis: Redis, redisPrefix: string, job: TReconcileJob): Promise<void> {
+  // A discovery request is remembered in the flag so it is not lost when a plain run is already queued.
+  await redis.set(reconcilePendingKey(redisPrefix, job.connectionId), job.discover ? "discover" : "1", "EX", 3600);
+  await queue.add(JOB_NAMES.reconcile, job, {
+    jobId: reconcileJobId(job.connectionId),
+    removeOnComplete: true,
+    removeOnFail: true,
+    attempts: 5,
+    backoff: { type: "exponential", delay: 2000 },
+  });
+}
+
+export async function enqueueEvent(queue: Queue, job: TEventJob): Promise<void> {
+  await queue.add(JOB_NAMES.event, job, {
+    jobId: `event__${job.connectionId}__${job.eventId}`.slice(0, 250),
+    removeOnComplete: { age: 3600, count: 10_000 },
+    removeOnFail: { age: 86_400 },
+    attempts: 3,
+    backoff: { type: "exponential", delay: 1000 },
+  });
+}
