@@ -57,6 +57,14 @@ describe("SigV4", () => {
     unknown.destroy();
   });
 
+  it("rejects Organizations requests signed for a region other than us-east-1", async () => {
+    const eu = clientFor(demoKey, { region: "eu-west-1" });
+    const e = await rejection(eu.send(new ListRootsCommand({})));
+    expect(e.name).toBe("InvalidSignatureException");
+    expect(e.message).toContain("eu-west-1");
+    eu.destroy();
+  });
+
   it("rejects a request signed more than 15 minutes ago", async () => {
     const skewed = clientFor(demoKey, { systemClockOffset: -20 * 60 * 1000 });
     const e = await rejection(skewed.send(new ListRootsCommand({})));

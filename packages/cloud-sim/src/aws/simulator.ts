@@ -276,6 +276,11 @@ export class AwsSimulator {
     if (auth.service !== service) {
       throw new AwsError("InvalidSignatureException", `Credential should be scoped to correct service: '${service}'. `, 400);
     }
+    // Organizations is a global service homed in us-east-1; a client configured for another region signs
+    // for the wrong scope and AWS refuses it.
+    if (service === "organizations" && auth.region !== "us-east-1") {
+      throw new AwsError("InvalidSignatureException", `Credential should be scoped to a valid region, not '${auth.region}'. `, 400);
+    }
     const v = verifySignature({ method: req.method ?? "POST", url: req.url ?? "/", headers: req.headers, body, auth, secretAccessKey: key.secretAccessKey });
     if (!v.ok) {
       throw new AwsError(v.code === "IncompleteSignature" ? "IncompleteSignatureException" : "InvalidSignatureException", v.message, 400);
