@@ -229,13 +229,47 @@ describe("oci adapter against the simulator", () => {
     expect(isProviderError(err) && err.code).toBe("CUSTOMER_ZONE_CONFLICT");
     expect(isProviderError(err) && err.retryable).toBe(false);
     expect(sim.store.getZone(customerZone.id).securityZoneRecipeId).toBe(maxRecipe.id);
-    const state = await adapter.observe({ expected: [{ kind: z.kind, name: z.name, attachments: [app] }] });
+    const state = await adapter.observe({ expected: [{ kind: z.kind, name: z.name, attachments: [app] }], targets: [app, cmp(demo, "Prod")] });
     const o = state.artifacts[0]!;
     expect(o.attachments).toEqual([]);
+    // A compartment holds one security zone: the customer's takes Prod/App's only slot.
+    expect(state.foreignSlots).toEqual({ [app]: { "oci.security-zone": 1 } });
     // The customer's zone on the compartment uses another recipe: detaching ours from it is a no-op.
     expect(await adapter.apply({ op: "detach", kind: z.kind, name: z.name, externalId: o.externalId, target: app, reason: "test" })).toEqual({ noop: true });
     expect(await adapter.apply({ op: "delete", kind: z.kind, name: z.name, externalId: o.externalId, reason: "test" })).toEqual({ externalId: o.externalId });
     expect(sim.store.getZone(customerZone.id).lifecycleState).toBe("ACTIVE");
+  });
+
+  it("serves a second compartment from the same recipe with a zone of its own name, and detaches it again", async () => {
+    const dev = cmp(demo, "NonProd/Dev");
+    const test = cmp(demo, "NonProd/Test");
+    const z = zoneArtifact(dev, ["deny db_instance_public_access"], "shared");
+    const { externalId } = await adapter.apply({ op: "create", artifact: z, reason: "test" });
+    expect(await adapter.apply({ op: "attach", kind: z.kind, name: z.name, externalId: externalId!, target: dev, reason: "dup" })).toMatchObject({ noop: true });
+    // The planner attaches a just-created artifact by name (externalId ""): found beside its zone.
+    expect(await adapter.apply({ op: "attach", kind: z.kind, name: z.name, externalId: "", target: dev, reason: "by name" })).toMatchObject({ noop: true });
+    const byName = await adapter.apply({ op: "attach", kind: z.kind, name: z.name, externalId: "", target: test, reason: "by name" }).catch((e: unknown) => e);
+    expect(isProviderError(byName) && byName.kind).toBe("not_found");
+    await adapter.apply({ op: "attach", kind: z.kind, name: z.name, externalId: externalId!, target: test, reason: "second compartment" });
+    const names = [...sim.store.zones.values()].filter((x) => x.securityZoneRecipeId === externalId).map((x) => x.displayName).sort();
+    expect(names).toHaveLength(2);
+    expect(names[0]).toBe(z.name);
+    expect(names[1]).toMatch(new RegExp(`^${z.name}-[0-9a-f]{12}$`));
+    const o = (await adapter.observe({ expected: [{ kind: z.kind, name: z.name, attachments: [dev] }] })).artifacts[0]!;
+    expect(o.attachments).toEqual([dev, test].sort());
+    await adapter.apply({ op: "detach", kind: z.kind, name: z.name, externalId: externalId!, target: test, reason: "no longer desired" });
+    expect(await adapter.apply({ op: "detach", kind: z.kind, name: z.name, externalId: externalId!, target: test, reason: "again" })).toEqual({ noop: true });
+    const after = (await adapter.observe({ expected: [{ kind: z.kind, name: z.name, attachments: [dev] }] })).artifacts[0]!;
+    expect(after.attachments).toEqual([dev]);
+  });
+
+  it("refuses a policy over OCI's statement limit before calling OCI", async () => {
+    const app = cmp(demo, "Prod/App");
+    const many = Array.from({ length: 51 }, (_, i) => `Allow group G${i} to read buckets in compartment id ${app}`);
+    adapter.resetStats();
+    const err = await adapter.apply({ op: "create", artifact: policyArtifact(app, many), reason: "test" }).catch((e: unknown) => e);
+    expect(isProviderError(err) && [err.kind, err.code]).toEqual(["limit", "STATEMENTS_PER_POLICY"]);
+    expect(adapter.stats().writes).toBe(0);
   });
 
   it("refuses to detach a zone a human created with Parapet's recipe", async () => {

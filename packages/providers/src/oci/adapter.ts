@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import * as common from "oci-common";
 import { models as cgModels } from "oci-cloudguard";
 import { requests as idRequests, type models as idModels } from "oci-identity";
 import { isProviderError, ProviderError } from "../contract/errors.ts";
@@ -20,6 +21,7 @@ import type {
   PermissionCheck,
   VerifyResult,
 } from "../contract/types.ts";
+import { shortHash } from "../aws/markers.ts";
 import { createOciClients, type OciClients, type OciEndpoints } from "./client.ts";
 import {
   compareOci,
@@ -35,7 +37,7 @@ import { checkPrivateKey, ZOciCredentials, type TOciCredentials } from "./creden
 import { classifyOciError, isOciThrottle } from "./errors.ts";
 import { isOwnedByWorkspaceOci, OCI_NAME_PREFIX, OCI_OWNER_TAG_KEY, ociOwnerTags } from "./markers.ts";
 import { permissionFor } from "./permissions.ts";
-import type { TOciIamPolicy } from "./types.ts";
+import { OCI_LIMITS, type TOciIamPolicy } from "./types.ts";
 
 export { ZOciCredentials, type TOciCredentials } from "./credentials.ts";
 export { minimumPermissions, ociBootstrapStatements } from "./permissions.ts";
@@ -370,7 +372,7 @@ class OciAdapter implements CloudAdapter {
         const pe = classifyOciError(e, p.op);
         if (p.write && pe.kind === "invalid") {
           checks.push({ permission, ok: true, detail: `${p.op} (authorised; the probe request was rejected as invalid, as intended)` });
-        } else if (pe.kind === "not_found" || (pe.kind === "auth" && pe.message.includes("403"))) {
+        } else if (pe.kind === "not_found" || (pe.cause instanceof common.OciError && pe.cause.statusCode === 403)) {
           checks.push({ permission, ok: false, detail: `${p.op} answered ${pe.code ?? pe.kind}` });
           missing.add(permission);
         } else {
@@ -457,7 +459,7 @@ class OciAdapter implements CloudAdapter {
       try {
         const got = await this.getPolicy(e.externalId as string);
         if (got && got.policy.name === e.name) state.artifacts.push(this.observedPolicy(got.policy));
-        else (policyGroups.get(this.tenancyId) ?? policyGroups.set(this.tenancyId, []).get(this.tenancyId)!).push(e);
+        else policyGroups.set(this.tenancyId, [...(policyGroups.get(this.tenancyId) ?? []), e]);
       } catch (err) {
         state.unreadable.push({ kind: e.kind, name: e.name, reason: reason(err) });
       }
@@ -477,7 +479,11 @@ class OciAdapter implements CloudAdapter {
       }
     });
 
-    if (zoneGroups.size > 0) await this.observeZones(zoneGroups, state);
+    await this.observeZones(zoneGroups, req.targets ?? [], state);
+    const order = (a: { kind: string; name?: string }, b: { kind: string; name?: string }): number =>
+      `${a.kind}|${a.name ?? ""}`.localeCompare(`${b.kind}|${b.name ?? ""}`);
+    state.artifacts.sort(order);
+    state.unreadable.sort((a, b) => order({ kind: a.kind ?? "", name: a.name }, { kind: b.kind ?? "", name: b.name }));
     return state;
   }
 
@@ -492,7 +498,12 @@ class OciAdapter implements CloudAdapter {
     };
   }
 
-  private async observeZones(groups: Map<string, Expected[]>, state: ObservedState): Promise<void> {
+  /**
+   * Recipes are read per compartment (they live beside the zone they serve); zones with one
+   * tenancy-wide listing, which also yields the foreign zones on requested targets: a compartment
+   * can be in only one security zone, so a customer's zone takes the target's only slot.
+   */
+  private async observeZones(groups: Map<string, Expected[]>, targets: string[], state: ObservedState): Promise<void> {
     const found: Array<{ e: Expected; recipe: Recipe }> = [];
     await mapLimit([...groups.entries()], this.concurrency, async ([compartmentId, items]) => {
       try {
@@ -506,21 +517,23 @@ class OciAdapter implements CloudAdapter {
         for (const e of items) state.unreadable.push({ kind: e.kind, name: e.name, target: compartmentId, reason: reason(err) });
       }
     });
-    if (found.length === 0) return;
+    if (found.length === 0 && targets.length === 0) return;
     let zones: Zone[];
-    let catalog: Awaited<ReturnType<OciAdapter["securityPolicyCatalog"]>>;
+    let catalog: Awaited<ReturnType<OciAdapter["securityPolicyCatalog"]>> | undefined;
     try {
-      catalog = await this.securityPolicyCatalog();
-      // One tenancy-wide listing serves every recipe: zones may sit on any compartment.
-      zones = await this.listZones({
-        compartmentId: this.tenancyId,
-        subtree: true,
-        ...(found.length === 1 ? { securityRecipeId: found[0]?.recipe.id } : {}),
-      });
+      if (found.length > 0) catalog = await this.securityPolicyCatalog();
+      const onlyRecipe = found.length === 1 && targets.length === 0 ? found[0]?.recipe.id : undefined;
+      zones = await this.listZones({ compartmentId: this.tenancyId, subtree: true, ...(onlyRecipe ? { securityRecipeId: onlyRecipe } : {}) });
     } catch (err) {
       for (const { e } of found) state.unreadable.push({ kind: e.kind, name: e.name, reason: reason(err) });
+      for (const t of targets) state.unreadable.push({ kind: "oci.security-zone", target: t, reason: reason(err) });
       return;
     }
+    for (const t of targets) {
+      const foreign = zones.filter((z) => z.compartmentId === t && isLive(z) && !isOwnedByWorkspaceOci(z, this.ws)).length;
+      if (foreign > 0) state.foreignSlots[t] = { "oci.security-zone": foreign };
+    }
+    if (!catalog) return;
     for (const { recipe } of found) {
       const attachments = zones.filter((z) => z.securityZoneRecipeId === recipe.id && isLive(z)).map((z) => z.compartmentId);
       state.artifacts.push({
@@ -581,6 +594,15 @@ class OciAdapter implements CloudAdapter {
     if (!r.success) throw invalid(operation, `The desired OCI policy ${a.name} is malformed: ${r.error.issues[0]?.message ?? "invalid"}.`, "INVALID_BODY");
     if (r.data.name !== a.name || !a.name.startsWith(OCI_NAME_PREFIX)) {
       throw invalid(operation, `OCI policy names must be the artifact name and start with '${OCI_NAME_PREFIX}' (got '${r.data.name}').`, "INVALID_BODY");
+    }
+    if (r.data.statements.length > OCI_LIMITS.statementsPerPolicy) {
+      throw new ProviderError(
+        "limit",
+        `OCI policy ${a.name} has ${r.data.statements.length} statements; OCI allows ${OCI_LIMITS.statementsPerPolicy} per policy.`,
+        false,
+        operation,
+        "STATEMENTS_PER_POLICY",
+      );
     }
     const target = a.attachments[0];
     if (target && target !== r.data.compartmentId) {
@@ -741,7 +763,7 @@ class OciAdapter implements CloudAdapter {
       recipeId = r.securityRecipe.id;
     }
     for (const target of a.attachments.length > 0 ? a.attachments : [body.compartmentId]) {
-      await this.ensureZone(recipeId, a.name, target, "CreateSecurityZone");
+      await this.ensureZone(recipeId, zoneName(a.name, body.compartmentId, target), target, "CreateSecurityZone");
     }
     return { externalId: recipeId };
   }
@@ -830,13 +852,9 @@ class OciAdapter implements CloudAdapter {
     });
   }
 
-  private async resolveRecipe(change: { externalId: string; name: string; target: string }): Promise<{ id: string; owned: boolean; displayName: string } | undefined> {
-    if (change.externalId) {
-      const got = await this.getRecipe(change.externalId);
-      return got ? { id: got.recipe.id, owned: isOwnedByWorkspaceOci(got.recipe, this.ws), displayName: got.recipe.displayName ?? change.name } : undefined;
-    }
-    const r = await this.findRecipe(change.target, change.name);
-    return r ? { id: r.id, owned: isOwnedByWorkspaceOci(r, this.ws), displayName: r.displayName ?? change.name } : undefined;
+  private async resolveRecipe(change: { externalId: string; name: string; target: string }): Promise<Recipe | undefined> {
+    if (change.externalId) return (await this.getRecipe(change.externalId))?.recipe;
+    return this.findRecipe(change.target, change.name);
   }
 
   private async attachZone(change: Extract<Change, { op: "attach" }>): Promise<ApplyResult> {
@@ -844,8 +862,9 @@ class OciAdapter implements CloudAdapter {
     if (!recipe) {
       throw new ProviderError("not_found", `Security zone recipe ${change.name} does not exist; create it first.`, false, "CreateSecurityZone", "NotAuthorizedOrNotFound");
     }
-    if (!recipe.owned) throw notOwned("CreateSecurityZone", `security zone recipe ${recipe.displayName} (${recipe.id})`);
-    return this.ensureZone(recipe.id, recipe.displayName, change.target, "CreateSecurityZone");
+    const name = recipe.displayName ?? change.name;
+    if (!isOwnedByWorkspaceOci(recipe, this.ws)) throw notOwned("CreateSecurityZone", `security zone recipe ${name} (${recipe.id})`);
+    return this.ensureZone(recipe.id, zoneName(name, recipe.compartmentId, change.target), change.target, "CreateSecurityZone");
   }
 
   private async detachZone(change: Extract<Change, { op: "detach" }>): Promise<ApplyResult> {
@@ -916,6 +935,14 @@ class OciAdapter implements CloudAdapter {
     this.sdk?.close();
     this.sdk = undefined;
   }
+}
+
+/**
+ * Zone display names are unique in a tenancy. The zone on the recipe's own compartment carries the
+ * artifact's name; a zone the same recipe serves elsewhere gets a suffix derived from its compartment.
+ */
+function zoneName(artifactName: string, recipeCompartmentId: string, target: string): string {
+  return target === recipeCompartmentId ? artifactName : `${artifactName}-${shortHash(target)}`;
 }
 
 function labelsOf(x: { freeformTags?: Record<string, string> | null; definedTags?: Record<string, Record<string, unknown>> | null }): Record<string, string> {

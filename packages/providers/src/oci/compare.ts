@@ -22,7 +22,7 @@ export const ZOciPolicyArtifact = z.object({
   name: z.string().min(1).max(100),
   description: z.string().min(1).max(400),
   compartmentId: z.string().min(1).max(255),
-  statements: z.array(z.string().min(1).max(4096)).min(1).max(50),
+  statements: z.array(z.string().min(1).max(4096)).min(1).max(200),
   freeformTags: z.record(z.string().max(100), z.string().max(256)).default({}),
 });
 

@@ -51,8 +51,8 @@ export function checkPrivateKey(pem: string, passphrase?: string): string | null
     const key = createPrivateKey(passphrase ? { key: pem, passphrase } : pem);
     if (key.asymmetricKeyType !== "rsa") return `the private key is ${key.asymmetricKeyType ?? "unknown"}, OCI API keys are RSA`;
     return null;
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    return /passphrase/i.test(msg) ? "the private key is encrypted and the passphrase is missing or wrong" : "the private key cannot be read as a PEM RSA key";
+  } catch {
+    const encrypted = /ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(pem);
+    return encrypted ? "the private key is encrypted and the passphrase is missing or wrong" : "the private key cannot be read as a PEM RSA key";
   }
 }
