@@ -126,6 +126,10 @@ class OciAdapter implements CloudAdapter {
       throw invalid("configure", `OCI credentials: ${issue ? `${issue.path.join(".")} ${issue.message}` : "invalid"}`, "INVALID_CREDENTIALS");
     }
     const creds = parsed.data;
+    // The workspace id is the ownership tag's value; OCI caps freeform tag values at 256 characters.
+    if (!config.workspaceId || config.workspaceId.length > 256) {
+      throw invalid("configure", "workspaceId must be 1-256 characters: it is written as the parapet-managed tag value.", "INVALID_CONFIG");
+    }
     this.ws = config.workspaceId;
     this.userId = creds.userId;
     this.tenancyId = config.facts?.tenancyId ?? creds.tenancyId;
@@ -430,6 +434,15 @@ class OciAdapter implements CloudAdapter {
 
   // ------------------------------------------------------------------ observe
 
+  /**
+   * Reads only Parapet's artifacts, by name where they live. Calls per observe:
+   *   Σ over compartments holding expected policies of ⌈policies there / pageLimit⌉  (ListPolicies)
+   * + Σ over compartments holding expected zones of ⌈recipes there / pageLimit⌉      (ListSecurityRecipes)
+   * + ⌈zones in tenancy / pageLimit⌉ when a recipe was found or targets were given  (ListSecurityZones)
+   * + 1 ListSecurityPolicies on the adapter's first zone read (Oracle's catalogue, cached).
+   * With core's one policy chunk and at most one zone per compartment that is ≤ 1 call per owned
+   * artifact + 1, independent of the number of compartments in the tenancy.
+   */
   async observe(req: ObserveRequest): Promise<ObservedState> {
     const state: ObservedState = { artifacts: [], foreignSlots: {}, unreadable: [] };
     const seen = new Set<string>();
