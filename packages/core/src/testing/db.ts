@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
+import "./provided-context.ts";
 import { createPrisma, type PrismaClient } from "@parapet/db";
 
 let client: PrismaClient | undefined;

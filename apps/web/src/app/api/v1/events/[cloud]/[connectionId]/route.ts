@@ -1,0 +1,51 @@
+import { AppError, openEventSecret, parseCloudEvent, verifyEventSignature } from "@parapet/core";
+import { Prisma } from "@parapet/db";
+import { errorResponse } from "@/server/api";
+import { prisma } from "@/server/clients";
+import { keyring } from "@/server/keys";
+import { requestReconcile } from "@/server/queues";
+
+export const dynamic = "force-dynamic";
+
+const CLOUDS = ["aws", "azure", "gcp", "oci"] as const;
+const MAX_EVENT_BYTES = 256 * 1024;
+
+/**
+ * Cloud audit events (EventBridge, Event Grid, Pub/Sub push, OCI Events) for one connection.
+ * Authenticated by the connection's HMAC secret with a replay window; each event id is accepted
+ * once; an accepted event triggers a reconcile of that connection at once.
+ */
+export async function POST(req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }) {
+  try {
+    const { cloud, connectionId } = await ctx.params;
+    if (!(CLOUDS as readonly string[]).includes(cloud)) throw new AppError("not_found", `cloud "${cloud.slice(0, 20)}" is not one of aws, azure, gcp, oci`);
+    if (!/^[a-z0-9]{1,64}$/i.test(connectionId)) throw new AppError("not_found", "connection not found");
+    const raw = await req.text();
+    if (raw.length > MAX_EVENT_BYTES) throw new AppError("bad_request", `body: larger than ${MAX_EVENT_BYTES} bytes`);
+    const conn = await prisma().connection.findUnique({ where: { id: connectionId }, select: { id: true, cloud: true, eventSecretCiphertext: true, status: true } });
+    // Same answer for unknown, wrong-cloud and secret-less connections: nothing to probe.
+    if (!conn || conn.cloud !== cloud || !conn.eventSecretCiphertext) throw new AppError("not_found", "connection not found");
+    verifyEventSignature(openEventSecret(keyring(), conn.id, conn.eventSecretCiphertext), raw, req.headers.get("x-parapet-timestamp"), req.headers.get("x-parapet-signature"));
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new AppError("bad_request", "body: is not valid JSON");
+    }
+    const event = parseCloudEvent(conn.cloud, body);
+    try {
+      await prisma().eventReceipt.create({ data: { connectionId: conn.id, eventId: event.eventId } });
+    } catch (e) {
+      if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
+        return Response.json({ accepted: false, duplicate: true }, { status: 200 });
+      }
+      throw e;
+    }
+    if (conn.status === "active" || conn.status === "error") {
+      await requestReconcile({ connectionId: conn.id, trigger: "event", discover: event.hierarchyChanged, reason: event.summary });
+    }
+    return Response.json({ accepted: true, eventId: event.eventId }, { status: 202 });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}

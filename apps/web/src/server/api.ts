@@ -1,0 +1,131 @@
+import "server-only";
+import { headers } from "next/headers";
+import { APIError } from "better-auth/api";
+import { z } from "zod";
+import { AppError, can, isRole, type Action, type Resource, type Role } from "@parapet/core";
+import { auth } from "./auth";
+import { prisma } from "./clients";
+
+/**
+ * Every /api/v1 route goes through `route()`: authenticate (session cookie or `x-api-key` token),
+ * resolve the workspace and the caller's role, check the permission, run the handler, and map
+ * errors to one JSON shape: { error: { code, message, issues? } }. No stack traces, no SDK text.
+ */
+export interface Caller {
+  userId: string;
+  email: string;
+  workspaceId: string;
+  role: Role;
+  /** "user" for sessions, "token" for API keys. */
+  kind: "user" | "token";
+  tokenId?: string;
+  label: string;
+}
+
+export interface RouteContext<P> {
+  req: Request;
+  caller: Caller;
+  params: P;
+}
+
+type Permission = { [R in Resource]: [R, Action<R>] }[Resource];
+
+const MAX_BODY = 1024 * 1024;
+
+export function errorResponse(e: unknown): Response {
+  if (e instanceof AppError) {
+    return Response.json({ error: { code: e.code, message: e.message, ...(e.issues.length ? { issues: e.issues } : {}) } }, { status: e.status });
+  }
+  if (e instanceof z.ZodError) {
+    const issues = e.issues.map((i) => ({ field: i.path.join(".") || "body", message: i.message }));
+    const first = issues[0]!;
+    return Response.json({ error: { code: "validation", message: `${first.field}: ${first.message}`, issues } }, { status: 422 });
+  }
+  // Unknown failures are logged server-side with their stack; the client gets a plain message.
+  console.error("unhandled API error", e);
+  return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged." } }, { status: 500 });
+}
+
+/** Reads a JSON body with a size cap; malformed JSON is a 400 that says so. */
+export async function readJson(req: Request): Promise<unknown> {
+  const len = Number(req.headers.get("content-length") ?? 0);
+  if (len > MAX_BODY) throw new AppError("bad_request", `body: larger than ${MAX_BODY} bytes`);
+  const text = await req.text();
+  if (text.length > MAX_BODY) throw new AppError("bad_request", `body: larger than ${MAX_BODY} bytes`);
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError("bad_request", "body: is not valid JSON");
+  }
+}
+
+export async function authenticate(req: Request): Promise<Caller> {
+  const h = await headers();
+  const apiKey = req.headers.get("x-api-key");
+  if (apiKey) {
+    const r = await auth()
+      .api.verifyApiKey({ body: { key: apiKey } })
+      .catch(() => null);
+    if (!r?.valid || !r.key) throw new AppError("unauthenticated", "x-api-key is invalid, expired or revoked");
+    const meta = (typeof r.key.metadata === "string" ? (JSON.parse(r.key.metadata) as Record<string, unknown>) : (r.key.metadata as Record<string, unknown> | null)) ?? {};
+    const workspaceId = typeof meta.workspaceId === "string" ? meta.workspaceId : null;
+    if (!workspaceId) throw new AppError("unauthenticated", "x-api-key is not bound to a workspace");
+    const member = await prisma().member.findFirst({ where: { organizationId: workspaceId, userId: r.key.referenceId }, include: { user: true } });
+    if (!member || !isRole(member.role)) throw new AppError("unauthenticated", "x-api-key's owner is no longer a member of its workspace");
+    // A token never has more power than its owner, and may be narrowed to a lower role.
+    const tokenRole = isRole(meta.role) ? meta.role : member.role;
+    const order = ["viewer", "approver", "author", "admin", "owner"];
+    const role = order.indexOf(tokenRole) <= order.indexOf(member.role) ? tokenRole : member.role;
+    return { userId: member.userId, email: member.user.email, workspaceId, role, kind: "token", tokenId: r.key.id, label: `token ${r.key.name ?? r.key.id}` };
+  }
+  const session = await auth()
+    .api.getSession({ headers: h })
+    .catch((e: unknown) => {
+      if (e instanceof APIError) return null;
+      throw e;
+    });
+  if (!session) throw new AppError("unauthenticated", "sign in first, or send an x-api-key header");
+  const memberships = await prisma().member.findMany({ where: { userId: session.user.id }, orderBy: { createdAt: "asc" } });
+  const active = memberships.find((m) => m.organizationId === session.session.activeOrganizationId) ?? memberships[0];
+  if (!active || !isRole(active.role)) throw new AppError("forbidden", "you are not a member of any workspace");
+  return { userId: session.user.id, email: session.user.email, workspaceId: active.organizationId, role: active.role, kind: "user", label: session.user.email };
+}
+
+/**
+ * Cookie-authenticated writes must come from our own origin (CSRF); API-key calls carry no ambient
+ * credentials and are exempt.
+ */
+function checkOrigin(req: Request): void {
+  if (["GET", "HEAD", "OPTIONS"].includes(req.method) || req.headers.get("x-api-key")) return;
+  const origin = req.headers.get("origin");
+  const host = req.headers.get("host");
+  if (!origin) throw new AppError("forbidden", "origin: cross-site request refused (no Origin header)");
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    throw new AppError("forbidden", "origin: cross-site request refused");
+  }
+  if (originHost !== host) throw new AppError("forbidden", `origin: cross-site request from ${origin} refused`);
+}
+
+export function route<P = Record<string, string>>(
+  permission: Permission | null,
+  handler: (ctx: RouteContext<P>) => Promise<unknown>,
+) {
+  return async (req: Request, ctx: { params: Promise<P> }): Promise<Response> => {
+    try {
+      checkOrigin(req);
+      const caller = await authenticate(req);
+      if (permission && !can(caller.role, permission[0], permission[1] as never)) {
+        throw new AppError("forbidden", `your role (${caller.role}) cannot ${permission[1]} ${permission[0]}s`);
+      }
+      const out = await handler({ req, caller, params: await ctx.params });
+      if (out instanceof Response) return out;
+      return Response.json(out ?? { ok: true });
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
+}

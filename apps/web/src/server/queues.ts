@@ -1,0 +1,28 @@
+import "server-only";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { bullPrefix, QUEUES, requestReconcile as request, type TReconcileJob } from "@parapet/core";
+import { env } from "@/env";
+import { redis } from "./clients";
+
+const holder = globalThis as unknown as { __parapetQueues?: { reconcile: Queue; events: Queue; reports: Queue; notifications: Queue } };
+
+/** BullMQ producers for the web process (enqueue only after the database transaction commits). */
+export function queues() {
+  if (!holder.__parapetQueues) {
+    const connection = new Redis(env().REDIS_URL, { maxRetriesPerRequest: null });
+    connection.on("error", () => undefined);
+    const prefix = bullPrefix(env().PARAPET_REDIS_PREFIX);
+    holder.__parapetQueues = {
+      reconcile: new Queue(QUEUES.reconcile, { connection, prefix }),
+      events: new Queue(QUEUES.events, { connection, prefix }),
+      reports: new Queue(QUEUES.reports, { connection, prefix }),
+      notifications: new Queue(QUEUES.notifications, { connection, prefix }),
+    };
+  }
+  return holder.__parapetQueues;
+}
+
+export function requestReconcile(job: TReconcileJob): Promise<void> {
+  return request(queues().reconcile, redis(), env().PARAPET_REDIS_PREFIX, job);
+}
