@@ -1,0 +1,300 @@
+import { denyPoliciesClient } from "@parapet/cloud-sim/gcp/clients";
+import { type GcpDemo, type GcpSim, seedGcpDemo, seedGcpOrg, startGcpSim } from "@parapet/cloud-sim/gcp/index";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeContract } from "../contract/contract-suite.ts";
+import { isProviderError } from "../contract/errors.ts";
+import type { CloudAdapter, DesiredArtifact, ObservedArtifact } from "../contract/types.ts";
+import { createGcpAdapter } from "./adapter.ts";
+import { ZGcpCredentials } from "./credentials.ts";
+import { gcpCustomConstraintId, gcpDenyPolicyId, gcpOwnerLabels } from "./markers.ts";
+import { normaliseDenyPolicy } from "./policy.ts";
+import type { TGcpCustomConstraint, TGcpDenyPolicy, TGcpOrgPolicy } from "./types.ts";
+
+const WS = "ws_gcp_contract";
+const FAST_RETRY = { attempts: 14, baseMs: 20, maxMs: 400 };
+
+function denyName(node: string, id: string): string {
+  return `policies/${encodeURIComponent(`cloudresourcemanager.googleapis.com/${node}`)}/denypolicies/${id}`;
+}
+
+async function startWorld(): Promise<{ sim: GcpSim; demo: GcpDemo; adapter: CloudAdapter }> {
+  const sim = await startGcpSim({ throttle: false });
+  const demo = seedGcpDemo(sim);
+  // 25 folders and 180 projects with 20 per page: every listing discover makes needs several pages.
+  seedGcpOrg(sim, { projects: 150, folders: 20, depth: 2, labels: { seeded: "yes" } });
+  sim.configure({ limits: { maxPageSize: 20 } });
+  const credentials = ZGcpCredentials.parse({ type: "service_account_key", key: demo.serviceAccount.keyFile });
+  const adapter = createGcpAdapter({ workspaceId: WS, endpoint: sim.url, credentials, facts: { organizationId: demo.orgId }, retry: FAST_RETRY });
+  return { sim, demo, adapter };
+}
+
+function desiredFor(demo: GcpDemo): DesiredArtifact[] {
+  const org = `organizations/${demo.orgId}`;
+  const prod = demo.folders.Production ?? "";
+  const ccId = gcpCustomConstraintId(WS, "nobasicroles");
+  const cc: TGcpCustomConstraint = {
+    name: `${org}/customConstraints/${ccId}`,
+    resourceTypes: ["iam.googleapis.com/AllowPolicy"],
+    methodTypes: ["CREATE", "UPDATE"],
+    condition: "resource.bindings.exists(binding, RoleNameMatches(binding.role, ['roles/editor', 'roles/owner']))",
+    actionType: "DENY",
+    displayName: "Parapet: no basic role grants",
+    description: `Refuses IAM allow policies that grant roles/editor, roles/owner. Owner: ${WS}`,
+  };
+  const locations: TGcpOrgPolicy = {
+    name: `${prod}/policies/gcp.resourceLocations`,
+    spec: { rules: [{ values: { allowedValues: ["europe-west1", "in:eu-locations"] } }] },
+  };
+  const onCustom: TGcpOrgPolicy = { name: `${prod}/policies/${ccId}`, spec: { rules: [{ enforce: true }] } };
+  const deny: TGcpDenyPolicy = {
+    name: denyName(prod, gcpDenyPolicyId(WS, prod)),
+    displayName: "Parapet guardrails",
+    labels: gcpOwnerLabels(WS),
+    rules: [
+      {
+        description: "Agents cannot delete data, backups or keys",
+        denyRule: {
+          deniedPrincipals: ["principalSet://goog/group/agents@example.com"],
+          exceptionPrincipals: ["principalSet://goog/group/break-glass@example.com"],
+          deniedPermissions: ["storage.googleapis.com/buckets.delete", "cloudsql.googleapis.com/instances.delete"],
+        },
+      },
+    ],
+  };
+  // The customer already enforces this one at the organization: Parapet adopts the shared slot.
+  const sharedKeys: TGcpOrgPolicy = { name: `${org}/policies/iam.disableServiceAccountKeyCreation`, spec: { rules: [{ enforce: true }] } };
+  const a = (kind: DesiredArtifact["kind"], body: { name: string }, attachments: string[]): DesiredArtifact => ({
+    kind,
+    name: body.name,
+    body,
+    attachments,
+    guardrailIds: ["gr_contract"],
+  });
+  return [
+    a("gcp.org-policy", locations, [prod]),
+    a("gcp.custom-constraint", cc, [org]),
+    a("gcp.org-policy", onCustom, [prod]),
+    a("gcp.deny-policy", deny, [prod]),
+    a("gcp.org-policy", sharedKeys, [org]),
+  ];
+}
+
+describeContract({
+  cloud: "gcp",
+  async setup() {
+    const { sim, demo, adapter } = await startWorld();
+    const iam = denyPoliciesClient(sim.port, { token: demo.serviceAccount.token });
+    const foreignName = denyName(`organizations/${demo.orgId}`, "parapet-foreign-copy");
+    return {
+      adapter,
+      desired: desiredFor(demo),
+      minNodes: 1 + 25 + 180,
+      oob: {
+        async edit(o: ObservedArtifact) {
+          const p = o.body as TGcpOrgPolicy;
+          const allowed = p.spec?.rules[0]?.values?.allowedValues ?? [];
+          sim.putOrgPolicy(o.name, { spec: { rules: [{ values: { allowedValues: [...allowed, "us-east1"] } }] } });
+          return "weakened";
+        },
+        async detach(o: ObservedArtifact) {
+          // The GCP way to take a policy out of force without deleting it: switch it to dry-run only.
+          sim.setOrgPolicyDryRunOnly(o.name);
+        },
+        async remove(o: ObservedArtifact) {
+          sim.deleteOrgPolicy(o.name);
+        },
+        async createUnowned() {
+          sim.putDenyPolicy(foreignName, {
+            displayName: "Hand-made, named like Parapet's",
+            rules: [{ denyRule: { deniedPrincipals: ["principalSet://goog/public:all"], deniedPermissions: ["compute.googleapis.com/disks.delete"] } }],
+          });
+          const [p] = await iam.getPolicy({ name: foreignName });
+          return {
+            kind: "gcp.deny-policy",
+            name: foreignName,
+            externalId: foreignName,
+            body: normaliseDenyPolicy(p),
+            attachments: [`organizations/${demo.orgId}`],
+            owned: false,
+          };
+        },
+        async readUnowned(o: ObservedArtifact) {
+          const [p] = await iam.getPolicy({ name: o.externalId });
+          return p;
+        },
+        async throttleStorm(on: boolean) {
+          const tiny = { burst: 1, ratePerSec: 4 };
+          sim.configure({ throttle: on ? { "orgpolicy.read": tiny, "iam.read": tiny, "crm.read": tiny } : false });
+        },
+      },
+      async close() {
+        await iam.close();
+        await adapter.close();
+        await sim.close();
+      },
+    };
+  },
+});
+
+describe("gcp adapter beyond the contract", () => {
+  let sim: GcpSim;
+  let demo: GcpDemo;
+  let adapter: CloudAdapter;
+  let org: string;
+
+  beforeAll(async () => {
+    ({ sim, demo, adapter } = await startWorld());
+    org = `organizations/${demo.orgId}`;
+  });
+  afterAll(async () => {
+    await adapter.close();
+    await sim.close();
+  });
+
+  const policy = (name: string, spec: TGcpOrgPolicy["spec"]): DesiredArtifact => ({
+    kind: "gcp.org-policy",
+    name,
+    body: { name, spec },
+    attachments: [name.split("/policies/")[0] ?? ""],
+    guardrailIds: ["gr_x"],
+  });
+
+  it("discovers projects as environments with their labels, under their folders", async () => {
+    const h = await adapter.discover();
+    const payments = h.nodes.find((n) => n.name === "payments-prod");
+    expect(payments).toMatchObject({ kind: "project", isEnvironment: true, parentExternalId: demo.folders.Production });
+    expect(payments?.labels).toEqual({ env: "prod", data: "regulated", team: "payments" });
+    expect(h.nodes.find((n) => n.externalId === demo.folders.Production)).toMatchObject({ kind: "folder", isEnvironment: false, parentExternalId: org });
+    expect(adapter.stats().byOperation["crm.SearchProjects"]).toBeGreaterThan(1);
+  });
+
+  it("names the missing permissions of a read-only connector", async () => {
+    const ro = createGcpAdapter({
+      workspaceId: WS,
+      endpoint: sim.url,
+      credentials: { type: "access_token", accessToken: demo.readOnly.token },
+      facts: { organizationId: demo.orgId },
+      retry: FAST_RETRY,
+    });
+    try {
+      const v = await ro.verify();
+      expect(v.ok).toBe(false);
+      expect(v.rootId).toBe(org);
+      expect(v.missing).toContain("orgpolicy.policies.update");
+      expect(v.missing).toContain("iam.denypolicies.create");
+      expect(v.missing).not.toContain("orgpolicy.policies.list");
+    } finally {
+      await ro.close();
+    }
+  });
+
+  it("reports bad credentials as an auth failure, not a crash", async () => {
+    const bad = createGcpAdapter({
+      workspaceId: WS,
+      endpoint: sim.url,
+      credentials: { type: "access_token", accessToken: "not-a-real-token" },
+      facts: { organizationId: demo.orgId },
+      retry: FAST_RETRY,
+    });
+    try {
+      const v = await bad.verify();
+      expect(v.ok).toBe(false);
+      expect(v.error).toMatch(/credentials/);
+      const err = await bad.discover().then(() => null, (e: unknown) => e);
+      expect(isProviderError(err) && err.kind === "auth" && !err.retryable).toBe(true);
+    } finally {
+      await bad.close();
+    }
+  });
+
+  it("merges its rules into the customer's policy on the same constraint and keeps theirs", async () => {
+    // The demo customer allows only in:eu-locations at the organization.
+    const name = `${org}/policies/gcp.resourceLocations`;
+    const ours = policy(name, { rules: [{ values: { deniedValues: ["in:asia-locations"] } }] });
+    await adapter.apply({ op: "create", artifact: ours, reason: "test" });
+    const st = await adapter.observe({ expected: [ours] });
+    const o = st.artifacts[0];
+    expect(o?.body).toEqual({ name, spec: { rules: [{ values: { allowedValues: ["in:eu-locations"], deniedValues: ["in:asia-locations"] } }] } });
+    expect(adapter.compare(ours, o!)).toEqual({ equal: true });
+    // Removing the customer's own allow list is not Parapet's business, and re-applying keeps it.
+    expect((await adapter.apply({ op: "update", artifact: ours, externalId: name, reason: "test" })).noop).toBe(true);
+  });
+
+  it("refuses to override a customer's enforce:false, naming the conflict, and leaves it alone", async () => {
+    const name = `${demo.folders["Non-Production"]}/policies/compute.requireOsLogin`;
+    sim.putOrgPolicy(name, { spec: { rules: [{ enforce: false }] } });
+    const err = await adapter.apply({ op: "create", artifact: policy(name, { rules: [{ enforce: true }] }), reason: "test" }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isProviderError(err)).toBe(true);
+    if (isProviderError(err)) {
+      expect(err).toMatchObject({ kind: "conflict", code: "CUSTOMER_POLICY_CONFLICT", retryable: false });
+      expect(err.message).toMatch(/enforce: false/);
+    }
+    const [stillOff] = (await adapter.observe({ expected: [{ kind: "gcp.org-policy", name }] })).artifacts;
+    expect(stillOff?.body).toEqual({ name, spec: { rules: [{ enforce: false }] } });
+  });
+
+  it("never deletes a shared org policy, and deletes one on its own custom constraint", async () => {
+    const shared = `${org}/policies/iam.disableServiceAccountKeyCreation`;
+    const err = await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: shared, externalId: shared, reason: "test" }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isProviderError(err) && err.code === "NOT_OWNED").toBe(true);
+    expect((await adapter.observe({ expected: [{ kind: "gcp.org-policy", name: shared }] })).artifacts).toHaveLength(1);
+
+    const ccName = `${org}/customConstraints/${gcpCustomConstraintId(WS, "nopublicbuckets")}`;
+    const cc: DesiredArtifact = {
+      kind: "gcp.custom-constraint",
+      name: ccName,
+      attachments: [org],
+      guardrailIds: ["gr_x"],
+      body: {
+        name: ccName,
+        resourceTypes: ["storage.googleapis.com/Bucket"],
+        methodTypes: ["CREATE", "UPDATE"],
+        condition: "resource.iamConfiguration.publicAccessPrevention != 'enforced'",
+        actionType: "DENY",
+        displayName: "Parapet: no public buckets",
+        description: `Owner: ${WS}`,
+      },
+    };
+    await adapter.apply({ op: "create", artifact: cc, reason: "test" });
+    expect((await adapter.apply({ op: "create", artifact: cc, reason: "again" })).noop).toBe(true);
+    const onCc = `${demo.folders.Sandbox}/policies/${ccName.split("/").pop()}`;
+    await adapter.apply({ op: "create", artifact: policy(onCc, { rules: [{ enforce: true }] }), reason: "test" });
+    expect(await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: onCc, externalId: onCc, reason: "test" })).toEqual({ externalId: onCc });
+    expect(await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: onCc, externalId: onCc, reason: "again" })).toEqual({ noop: true });
+    expect(await adapter.apply({ op: "delete", kind: "gcp.custom-constraint", name: ccName, externalId: ccName, reason: "test" })).toEqual({ externalId: ccName });
+    expect((await adapter.observe({ expected: [{ kind: "gcp.custom-constraint", name: ccName }] })).artifacts).toEqual([]);
+  });
+
+  it("keeps both writers' rules when two updates race on one policy (etag conflict → re-read → re-merge)", async () => {
+    const name = `${demo.folders.Platform}/policies/compute.vmExternalIpAccess`;
+    sim.putOrgPolicy(name, { spec: { rules: [{ values: { deniedValues: ["projects/p/zones/z/instances/customer"] } }] } });
+    const a = policy(name, { rules: [{ values: { deniedValues: ["projects/p/zones/z/instances/a"] } }] });
+    const b = policy(name, { rules: [{ values: { deniedValues: ["projects/p/zones/z/instances/b"] } }] });
+    await Promise.all([
+      adapter.apply({ op: "update", artifact: a, externalId: name, reason: "a" }),
+      adapter.apply({ op: "update", artifact: b, externalId: name, reason: "b" }),
+    ]);
+    const [o] = (await adapter.observe({ expected: [a] })).artifacts;
+    expect((o?.body as TGcpOrgPolicy).spec?.rules[0]?.values?.deniedValues).toEqual([
+      "projects/p/zones/z/instances/a",
+      "projects/p/zones/z/instances/b",
+      "projects/p/zones/z/instances/customer",
+    ]);
+  });
+
+  it("counts deny-policy slots held by others on requested targets, and marks failed reads unreadable", async () => {
+    const st = await adapter.observe({ expected: [], targets: [org] });
+    expect(st.foreignSlots[org]).toEqual({ "gcp.deny-policy": 1 });
+    const ghost = `folders/999999/policies/gcp.resourceLocations`;
+    const bad = await adapter.observe({ expected: [{ kind: "gcp.org-policy", name: ghost }] });
+    expect(bad.artifacts).toEqual([]);
+    expect(bad.unreadable).toHaveLength(1);
+    expect(bad.unreadable[0]).toMatchObject({ kind: "gcp.org-policy", name: ghost });
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * SDK client wiring for one GCP connection: Org Policy (google-gax 4), Resource Manager and IAM
+ * (google-gax 5), all in REST `fallback` mode so one HTTP endpoint override points every client at a
+ * compatible endpoint (the simulator, a private service connect address).
+ *
+ * Authentication: a service-account key goes to every SDK as `credentials`; an access token needs an
+ * OAuth2Client from the google-auth-library major each gax expects (9 for gax 4, which calls
+ * getRequestHeaders; 10 for gax 5, which calls fetch), so the v10 class is taken from the copy gax 5
+ * itself resolves.
+ */
+import { createRequire } from "node:module";
+import { v2 as iamV2 } from "@google-cloud/iam";
+import { v2 as orgPolicyV2 } from "@google-cloud/org-policy";
+import { FoldersClient, OrganizationsClient, ProjectsClient } from "@google-cloud/resource-manager";
+import { OAuth2Client } from "google-auth-library";
+import type { TGcpCredentials } from "./credentials.ts";
+import { GcpHttpError } from "./errors.ts";
+
+export interface GcpEndpoint {
+  apiEndpoint: string;
+  port: number;
+  protocol: "http" | "https";
+}
+
+/** `http://127.0.0.1:4010` → gax options; undefined keeps each SDK's googleapis.com default. */
+export function parseGcpEndpoint(endpoint: string | undefined): GcpEndpoint | undefined {
+  if (!endpoint) return undefined;
+  const u = new URL(endpoint);
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error(`GCP endpoint must be http(s)://host[:port], got "${endpoint}"`);
+  const protocol = u.protocol === "http:" ? "http" : "https";
+  return { apiEndpoint: u.hostname, port: u.port ? Number(u.port) : protocol === "http" ? 80 : 443, protocol };
+}
+
+interface TokenClient {
+  setCredentials(c: { access_token: string; expiry_date: number }): void;
+}
+
+/** google-auth-library 10, the copy google-gax 5 (Resource Manager, IAM) resolves. */
+function gax5OAuth2Client(): new () => TokenClient {
+  const req = createRequire(import.meta.url);
+  const gax = createRequire(req.resolve("@google-cloud/iam"))("google-gax") as { googleAuthLibrary: { OAuth2Client: new () => TokenClient } };
+  return gax.googleAuthLibrary.OAuth2Client;
+}
+
+type OrgPolicyOptions = NonNullable<ConstructorParameters<typeof orgPolicyV2.OrgPolicyClient>[0]>;
+type Gax5Options = NonNullable<ConstructorParameters<typeof ProjectsClient>[0]>;
+
+export interface GcpClients {
+  orgPolicy: orgPolicyV2.OrgPolicyClient;
+  organizations: OrganizationsClient;
+  folders: FoldersClient;
+  projects: ProjectsClient;
+  denyPolicies: iamV2.PoliciesClient;
+  customConstraints: CustomConstraintsRest;
+  /** Service account e-mail for key credentials. */
+  identity?: string;
+  close(): Promise<void>;
+}
+
+export function createGcpClients(opts: { endpoint?: string; credentials: TGcpCredentials }): GcpClients {
+  const ep = parseGcpEndpoint(opts.endpoint);
+  const base = { fallback: true as const, ...(ep ?? {}) };
+  const creds = opts.credentials;
+  let orgPolicyOpts: OrgPolicyOptions;
+  let gax5: Gax5Options;
+  if (creds.type === "service_account_key") {
+    const credentials = { client_email: creds.key.client_email, private_key: creds.key.private_key };
+    orgPolicyOpts = { ...base, credentials };
+    gax5 = { ...base, credentials };
+  } else {
+    const expiry = creds.expiresAt ?? Date.now() + 3_600_000;
+    const v9 = new OAuth2Client();
+    v9.setCredentials({ access_token: creds.accessToken, expiry_date: expiry });
+    orgPolicyOpts = { ...base, authClient: v9 } as OrgPolicyOptions;
+    const V10 = gax5OAuth2Client();
+    const v10 = new V10();
+    v10.setCredentials({ access_token: creds.accessToken, expiry_date: expiry });
+    // google-gax 5 accepts any google-auth-library 10 AuthClient here; its typings name a different copy.
+    gax5 = { ...base, authClient: v10 } as unknown as Gax5Options;
+  }
+  const orgPolicy = new orgPolicyV2.OrgPolicyClient(orgPolicyOpts);
+  const organizations = new OrganizationsClient(gax5);
+  const folders = new FoldersClient(gax5);
+  const projects = new ProjectsClient(gax5);
+  const denyPolicies = new iamV2.PoliciesClient(gax5);
+  const restBase = ep ? `${ep.protocol}://${ep.apiEndpoint}:${ep.port}` : "https://orgpolicy.googleapis.com";
+  return {
+    orgPolicy,
+    organizations,
+    folders,
+    projects,
+    denyPolicies,
+    customConstraints: new CustomConstraintsRest(orgPolicy, restBase),
+    ...(creds.type === "service_account_key" ? { identity: creds.key.client_email } : {}),
+    async close() {
+      await Promise.allSettled([orgPolicy.close(), organizations.close(), folders.close(), projects.close(), denyPolicies.close()]);
+    },
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * Org Policy v2 custom constraints over REST. @google-cloud/org-policy 3.0.1 predates them, so the
+ * calls go to the URLs of the current googleapis orgpolicy v2 proto (`/v2/{parent=organizations/*}/
+ * customConstraints`, `/v2/{name=organizations/*\/customConstraints/*}`), authenticated by the Org Policy
+ * client's own auth client (the same self-signed JWT or token the SDK sends).
+ */
+export class CustomConstraintsRest {
+  constructor(
+    private readonly client: orgPolicyV2.OrgPolicyClient,
+    private readonly baseUrl: string,
+    private readonly timeoutMs = 60_000,
+  ) {}
+
+  private async request(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: Json, query: Record<string, string> = {}): Promise<Json> {
+    const url = new URL(`${this.baseUrl}/v2/${path}`);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    const auth = await this.client.auth.getClient();
+    const raw: unknown = await auth.getRequestHeaders(url.toString());
+    const headers: Record<string, string> =
+      raw instanceof Headers ? Object.fromEntries(raw.entries()) : { ...(raw as Record<string, string>) };
+    headers["content-type"] = "application/json";
+    headers["x-goog-api-client"] = "parapet-gcp-adapter";
+    const res = await fetch(url, {
+      method,
+      headers,
+      ...(body ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new GcpHttpError(res.status, text);
+    return text ? (JSON.parse(text) as Json) : {};
+  }
+
+  create(parent: string, constraint: Json): Promise<Json> {
+    return this.request("POST", `${parent}/customConstraints`, constraint);
+  }
+
+  get(name: string): Promise<Json> {
+    return this.request("GET", name);
+  }
+
+  list(parent: string, pageSize: number, pageToken?: string): Promise<{ customConstraints?: Json[]; nextPageToken?: string }> {
+    return this.request("GET", `${parent}/customConstraints`, undefined, {
+      pageSize: String(pageSize),
+      ...(pageToken ? { pageToken } : {}),
+    });
+  }
+
+  update(constraint: Json & { name: string }): Promise<Json> {
+    return this.request("PATCH", constraint.name, constraint);
+  }
+
+  delete(name: string): Promise<Json> {
+    return this.request("DELETE", name);
+  }
+}

@@ -1,0 +1,406 @@
+/**
+ * Pure GCP body logic: normalising what the SDKs return into the shapes of ./types.ts, merging
+ * Parapet's org-policy rules into a customer's policy on the same constraint, and comparing desired
+ * with observed bodies (weakened vs modified).
+ *
+ * Why the merge lives here: an org policy is a singleton per (node, constraint) that the customer may
+ * already use, and the Org Policy API has no labels or annotations to mark who wrote which rule. Core
+ * hands the adapter Parapet's rules only (desired state is computed before anything is read), so the
+ * adapter merges them into whatever the cloud holds at write time, under the etag it just read, and
+ * refuses with CUSTOMER_POLICY_CONFLICT when both cannot hold. The semantics follow core's
+ * mergeGcpPolicy (boolean: a customer `enforce: false` is never overwritten; list: denied values are
+ * unioned, allowed values intersected, an empty intersection is a conflict), re-implemented because
+ * providers may not import core. The merge is idempotent, so bodies that arrive already merged are
+ * fine too.
+ */
+import { canonicalJson } from "../contract/canonical.ts";
+import type { Difference } from "../contract/types.ts";
+import { GCP_OWNER_LABEL_KEY } from "./markers.ts";
+import type {
+  TGcpCustomConstraint,
+  TGcpDenyPolicy,
+  TGcpDenyRule,
+  TGcpExpr,
+  TGcpMethodType,
+  TGcpOrgPolicy,
+  TGcpPolicyRule,
+  TGcpPolicySpec,
+} from "./types.ts";
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
+const strList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && x.length > 0) : []);
+const sortedSet = (xs: readonly string[]): string[] => [...new Set(xs)].sort();
+const byCanonical = <T>(a: T, b: T): number => {
+  const x = canonicalJson(a);
+  const y = canonicalJson(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+// ---------------------------------------------------------------- normalisation
+
+function normaliseExpr(v: unknown): TGcpExpr | undefined {
+  if (!isObj(v)) return undefined;
+  const expression = str(v.expression);
+  if (!expression) return undefined;
+  const e: TGcpExpr = { expression };
+  const title = str(v.title);
+  const description = str(v.description);
+  if (title) e.title = title;
+  if (description) e.description = description;
+  return e;
+}
+
+/** One rule: list values sorted and deduplicated, unset/false oneof members and empty lists dropped. */
+export function normaliseRule(v: unknown): TGcpPolicyRule {
+  const r: TGcpPolicyRule = {};
+  if (!isObj(v)) return r;
+  if (isObj(v.values)) {
+    const allowed = sortedSet(strList(v.values.allowedValues));
+    const denied = sortedSet(strList(v.values.deniedValues));
+    if (allowed.length || denied.length) {
+      r.values = {};
+      if (allowed.length) r.values.allowedValues = allowed;
+      if (denied.length) r.values.deniedValues = denied;
+    }
+  }
+  if (v.allowAll === true) r.allowAll = true;
+  if (v.denyAll === true) r.denyAll = true;
+  if (typeof v.enforce === "boolean") r.enforce = v.enforce;
+  const condition = normaliseExpr(v.condition);
+  if (condition) r.condition = condition;
+  return r;
+}
+
+/** A spec without server-set fields (etag, updateTime); rule order carries no meaning, so it is sorted. */
+export function normaliseSpec(v: unknown): TGcpPolicySpec | undefined {
+  if (!isObj(v)) return undefined;
+  const rules = (Array.isArray(v.rules) ? v.rules : []).map(normaliseRule);
+  const uniq = new Map(rules.map((r) => [canonicalJson(r), r]));
+  const s: TGcpPolicySpec = { rules: [...uniq.values()].sort(byCanonical) };
+  if (v.inheritFromParent === true) s.inheritFromParent = true;
+  if (v.reset === true) s.reset = true;
+  return s;
+}
+
+export function normaliseOrgPolicy(v: unknown): TGcpOrgPolicy {
+  const o = isObj(v) ? v : {};
+  const p: TGcpOrgPolicy = { name: str(o.name) ?? "" };
+  const spec = normaliseSpec(o.spec);
+  const dry = normaliseSpec(o.dryRunSpec);
+  if (spec) p.spec = spec;
+  if (dry) p.dryRunSpec = dry;
+  return p;
+}
+
+const METHOD_TYPES = ["METHOD_TYPE_UNSPECIFIED", "CREATE", "UPDATE", "DELETE", "REMOVE_GRANT", "GOVERN_TAGS"] as const;
+const ACTION_TYPES = ["ACTION_TYPE_UNSPECIFIED", "ALLOW", "DENY"] as const;
+
+function enumName(v: unknown, table: readonly string[]): string | undefined {
+  if (typeof v === "number") return table[v];
+  return typeof v === "string" ? v : undefined;
+}
+
+export function normaliseCustomConstraint(v: unknown): TGcpCustomConstraint {
+  const o = isObj(v) ? v : {};
+  const methods = (Array.isArray(o.methodTypes) ? o.methodTypes : [])
+    .map((m) => enumName(m, METHOD_TYPES))
+    .filter((m): m is TGcpMethodType => m !== undefined && m !== "METHOD_TYPE_UNSPECIFIED" && m !== "DELETE");
+  const action = enumName(o.actionType, ACTION_TYPES);
+  return {
+    name: str(o.name) ?? "",
+    resourceTypes: sortedSet(strList(o.resourceTypes)),
+    methodTypes: sortedSet(methods) as TGcpMethodType[],
+    condition: typeof o.condition === "string" ? o.condition : "",
+    actionType: action === "ALLOW" ? "ALLOW" : "DENY",
+    displayName: typeof o.displayName === "string" ? o.displayName : "",
+    description: typeof o.description === "string" ? o.description : "",
+  };
+}
+
+function normaliseDenyRule(v: unknown): TGcpDenyRule {
+  const o = isObj(v) ? v : {};
+  const r: TGcpDenyRule = {
+    deniedPrincipals: sortedSet(strList(o.deniedPrincipals)),
+    deniedPermissions: sortedSet(strList(o.deniedPermissions)),
+  };
+  const exP = sortedSet(strList(o.exceptionPrincipals));
+  const exPerm = sortedSet(strList(o.exceptionPermissions));
+  if (exP.length) r.exceptionPrincipals = exP;
+  if (exPerm.length) r.exceptionPermissions = exPerm;
+  const cond = normaliseExpr(o.denialCondition);
+  if (cond) r.denialCondition = cond;
+  return r;
+}
+
+/**
+ * IAM v2 policies have `annotations` but no labels; Parapet's desired bodies carry the ownership
+ * marker as `labels`, and the adapter writes labels and annotations into the one `annotations` map.
+ * Both sides are normalised to: the marker key under `labels`, everything else under `annotations`.
+ */
+export function normaliseDenyPolicy(v: unknown): TGcpDenyPolicy {
+  const o = isObj(v) ? v : {};
+  const all: Record<string, string> = {};
+  for (const src of [o.annotations, o.labels]) {
+    if (isObj(src)) for (const [k, x] of Object.entries(src)) if (typeof x === "string") all[k] = x;
+  }
+  const labels: Record<string, string> = {};
+  const annotations: Record<string, string> = {};
+  for (const [k, x] of Object.entries(all)) (k === GCP_OWNER_LABEL_KEY ? labels : annotations)[k] = x;
+  const rules = (Array.isArray(o.rules) ? o.rules : []).map((r) => {
+    const ro = isObj(r) ? r : {};
+    const out: TGcpDenyPolicy["rules"][number] = { denyRule: normaliseDenyRule(ro.denyRule) };
+    const d = str(ro.description);
+    if (d) out.description = d;
+    return out;
+  });
+  const p: TGcpDenyPolicy = {
+    name: str(o.name) ?? "",
+    displayName: typeof o.displayName === "string" ? o.displayName : "",
+    rules: rules.sort(byCanonical),
+  };
+  if (Object.keys(labels).length) p.labels = labels;
+  if (Object.keys(annotations).length) p.annotations = annotations;
+  return p;
+}
+
+/** The wire `annotations` map for a desired deny policy (marker labels folded in). */
+export function denyPolicyAnnotations(p: TGcpDenyPolicy): Record<string, string> {
+  return { ...(p.annotations ?? {}), ...(p.labels ?? {}) };
+}
+
+// ---------------------------------------------------------------- org policy merge
+
+export type GcpMergeResult = { ok: true; policy: TGcpOrgPolicy } | { ok: false; reason: string };
+
+const unconditional = (rules: readonly TGcpPolicyRule[]) => rules.filter((r) => !r.condition);
+const conditional = (rules: readonly TGcpPolicyRule[]) => rules.filter((r) => r.condition);
+const isBooleanSpec = (s: TGcpPolicySpec) => s.rules.some((r) => r.enforce !== undefined);
+
+function finishSpec(rules: TGcpPolicyRule[], inheritFromParent?: boolean): TGcpPolicySpec {
+  const s = normaliseSpec({ rules }) ?? { rules: [] };
+  if (inheritFromParent) s.inheritFromParent = true;
+  return s;
+}
+
+function mergeSpec(constraint: string, base: TGcpPolicySpec | undefined, ours: TGcpPolicySpec): TGcpPolicySpec | string {
+  if (!base) return ours;
+  if (base.reset) {
+    return `the customer's policy on ${constraint} resets it to Google's default; remove the reset before Parapet can add its rules`;
+  }
+  if (isBooleanSpec(ours)) {
+    const off = base.rules.find((r) => r.enforce === false);
+    if (off) {
+      const where = off.condition ? ` for resources matching "${off.condition.expression}"` : "";
+      return `the customer set enforce: false on ${constraint}${where}, the opposite of this guardrail`;
+    }
+    // Conditional rules must carry the opposite value of the unconditional one, so with `enforce: true`
+    // everywhere the customer's remaining conditional rules are redundant and GCP would reject them.
+    return finishSpec(ours.rules);
+  }
+  const theirs = unconditional(base.rules);
+  const kept = conditional(base.rules);
+  if (theirs.some((r) => r.denyAll)) return finishSpec(base.rules, base.inheritFromParent);
+  if (unconditional(ours.rules).some((r) => r.denyAll)) return finishSpec([...kept, { denyAll: true }]);
+  // A customer allowAll is the absence of a restriction: it gives way to Parapet's values.
+  const theirAllowed = theirs.flatMap((r) => r.values?.allowedValues ?? []);
+  const ourAllowed = ours.rules.flatMap((r) => r.values?.allowedValues ?? []);
+  const denied = [...theirs, ...ours.rules].flatMap((r) => r.values?.deniedValues ?? []);
+  let allowed: string[];
+  if (theirAllowed.length && ourAllowed.length) {
+    const ourSet = new Set(ourAllowed);
+    allowed = theirAllowed.filter((v) => ourSet.has(v));
+    if (!allowed.length) {
+      return `on ${constraint} the customer allows [${sortedSet(theirAllowed).join(", ")}] and this guardrail allows [${sortedSet(ourAllowed).join(", ")}]; nothing satisfies both`;
+    }
+  } else {
+    allowed = [...theirAllowed, ...ourAllowed];
+  }
+  const values: NonNullable<TGcpPolicyRule["values"]> = {};
+  if (allowed.length) values.allowedValues = sortedSet(allowed);
+  if (denied.length) values.deniedValues = sortedSet(denied);
+  // Inheriting unions the parent's allowed values into this node's, which would loosen an allow list;
+  // with denied values only, inheriting keeps the parent's denials and is kept.
+  const inherit = base.inheritFromParent === true && !allowed.length;
+  return finishSpec([...kept, ...(allowed.length || denied.length ? [{ values }] : [])], inherit);
+}
+
+/**
+ * Parapet's rules merged into the customer's policy on the same node and constraint (or a conflict
+ * naming why both cannot hold). `existing` undefined means the slot is free.
+ */
+export function mergeOrgPolicy(existing: TGcpOrgPolicy | undefined, ours: TGcpOrgPolicy): GcpMergeResult {
+  const o = normaliseOrgPolicy(ours);
+  if (!existing) return { ok: true, policy: o };
+  const e = normaliseOrgPolicy(existing);
+  const constraint = constraintOf(o.name);
+  const merged: TGcpOrgPolicy = { name: o.name };
+  if (o.spec) {
+    const s = mergeSpec(constraint, e.spec, o.spec);
+    if (typeof s === "string") return { ok: false, reason: s };
+    merged.spec = s;
+  } else if (e.spec) {
+    merged.spec = e.spec;
+  }
+  if (o.dryRunSpec) {
+    const s = mergeSpec(constraint, e.dryRunSpec ?? e.spec, o.dryRunSpec);
+    if (typeof s === "string") return { ok: false, reason: s };
+    merged.dryRunSpec = s;
+  } else if (e.dryRunSpec) {
+    merged.dryRunSpec = e.dryRunSpec;
+  }
+  return { ok: true, policy: merged };
+}
+
+// ---------------------------------------------------------------- names
+
+/** `folders/1/policies/gcp.resourceLocations` → `gcp.resourceLocations`. */
+export function constraintOf(policyName: string): string {
+  const i = policyName.indexOf("/policies/");
+  return i < 0 ? policyName : policyName.slice(i + "/policies/".length);
+}
+
+/** `folders/1/policies/x` → `folders/1`. */
+export function nodeOfPolicy(policyName: string): string {
+  const i = policyName.indexOf("/policies/");
+  return i < 0 ? "" : policyName.slice(0, i);
+}
+
+/** `policies/cloudresourcemanager.googleapis.com%2Ffolders%2F1/denypolicies/x` → `folders/1`. */
+export function nodeOfDenyPolicy(name: string): string {
+  const m = /^policies\/([^/]+)\/denypolicies\/[^/]+$/.exec(name);
+  if (!m) return "";
+  let att = m[1] ?? "";
+  for (let i = 0; i < 2 && /%[0-9a-f]{2}/i.test(att); i++) att = decodeURIComponent(att);
+  return att.replace(/^cloudresourcemanager\.googleapis\.com\//, "");
+}
+
+/** Canonical deny policy name (attachment point percent-encoded once), as core builds it. */
+export function canonicalDenyPolicyName(name: string): string {
+  const node = nodeOfDenyPolicy(name);
+  const id = name.split("/").pop() ?? "";
+  return node ? `policies/${encodeURIComponent(`cloudresourcemanager.googleapis.com/${node}`)}/denypolicies/${id}` : name;
+}
+
+// ---------------------------------------------------------------- comparison
+
+function specWeakness(label: string, d: TGcpPolicySpec, o: TGcpPolicySpec): string | undefined {
+  if (o.reset) return `${label} was reset to Google's default`;
+  if (isBooleanSpec(d)) {
+    const want = unconditional(d.rules).find((r) => r.enforce !== undefined)?.enforce;
+    const have = unconditional(o.rules).find((r) => r.enforce !== undefined)?.enforce;
+    if (want === true && have !== true) return `${label}: enforcement turned off`;
+    if (want === true) {
+      const exception = conditional(o.rules).find((r) => r.enforce === false);
+      if (exception) return `${label}: exception added for resources matching "${exception.condition?.expression ?? ""}"`;
+    }
+    return undefined;
+  }
+  const du = unconditional(d.rules);
+  const ou = unconditional(o.rules);
+  const oDenyAll = ou.some((r) => r.denyAll);
+  if (du.some((r) => r.denyAll)) return oDenyAll ? undefined : `${label}: deny-all removed`;
+  if (oDenyAll) return undefined;
+  const wantAllowed = new Set(du.flatMap((r) => r.values?.allowedValues ?? []));
+  const haveAllowed = ou.flatMap((r) => r.values?.allowedValues ?? []);
+  if (wantAllowed.size) {
+    if (ou.some((r) => r.allowAll)) return `${label}: allow-all added`;
+    if (!haveAllowed.length) return `${label}: allowed-values restriction removed`;
+    const extra = sortedSet(haveAllowed.filter((v) => !wantAllowed.has(v)));
+    if (extra.length) return `${label}: allowed values added: ${extra.join(", ")}`;
+    if (o.inheritFromParent && !d.inheritFromParent) return `${label}: now inherits (and unions) the parent's allowed values`;
+  }
+  const haveDenied = new Set(ou.flatMap((r) => r.values?.deniedValues ?? []));
+  const lost = sortedSet(du.flatMap((r) => r.values?.deniedValues ?? []).filter((v) => !haveDenied.has(v)));
+  if (lost.length) return `${label}: denied values removed: ${lost.join(", ")}`;
+  return undefined;
+}
+
+/** Why `o` protects less than `d` asks for, or undefined when every desired restriction still holds. */
+export function orgPolicyWeakness(d: TGcpOrgPolicy, o: TGcpOrgPolicy): string | undefined {
+  if (d.spec) {
+    if (!o.spec) return o.dryRunSpec ? "enforcement moved to dry-run only" : "the enforced spec was removed";
+    const w = specWeakness("spec", d.spec, o.spec);
+    if (w) return w;
+  }
+  if (d.dryRunSpec) {
+    if (!o.dryRunSpec) return "the dry-run spec was removed";
+    const w = specWeakness("dry-run spec", d.dryRunSpec, o.dryRunSpec);
+    if (w) return w;
+  }
+  return undefined;
+}
+
+function describeDiff(a: unknown, b: unknown, path = ""): string {
+  if (canonicalJson(a) === canonicalJson(b)) return "";
+  if (isObj(a) && isObj(b)) {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      const d = describeDiff(a[k], b[k], path ? `${path}.${k}` : k);
+      if (d) return d;
+    }
+  }
+  return `${path || "body"} differs`;
+}
+
+/**
+ * `wholeOwned`: the policy is on a Parapet custom constraint, so every rule in it is Parapet's and the
+ * desired body must match exactly. Otherwise the slot is shared: the observed policy is equal when
+ * merging Parapet's rules into it would change nothing (the customer's compatible rules are not drift).
+ */
+export function compareOrgPolicy(desired: unknown, observed: unknown, wholeOwned: boolean): Difference {
+  const d = normaliseOrgPolicy(desired);
+  const o = normaliseOrgPolicy(observed);
+  let target: TGcpOrgPolicy = d;
+  if (!wholeOwned) {
+    const m = mergeOrgPolicy(o, d);
+    if (!m.ok) return { equal: false, kind: "weakened", detail: m.reason };
+    target = m.policy;
+  }
+  const a = { spec: target.spec, dryRunSpec: target.dryRunSpec };
+  const b = { spec: o.spec, dryRunSpec: o.dryRunSpec };
+  if (canonicalJson(a) === canonicalJson(b)) return { equal: true };
+  const weak = orgPolicyWeakness(d, o);
+  if (weak) return { equal: false, kind: "weakened", detail: weak };
+  return { equal: false, kind: "modified", detail: describeDiff(a, b) };
+}
+
+export function compareCustomConstraint(desired: unknown, observed: unknown): Difference {
+  const d = normaliseCustomConstraint(desired);
+  const o = normaliseCustomConstraint(observed);
+  if (canonicalJson(d) === canonicalJson(o)) return { equal: true };
+  if (d.actionType !== o.actionType) return { equal: false, kind: "weakened", detail: `actionType changed from ${d.actionType} to ${o.actionType}` };
+  const lostMethods = d.methodTypes.filter((m) => !o.methodTypes.includes(m));
+  if (lostMethods.length) return { equal: false, kind: "weakened", detail: `methodTypes removed: ${lostMethods.join(", ")}` };
+  const lostTypes = d.resourceTypes.filter((t) => !o.resourceTypes.includes(t));
+  if (lostTypes.length) return { equal: false, kind: "weakened", detail: `resourceTypes removed: ${lostTypes.join(", ")}` };
+  return { equal: false, kind: "modified", detail: describeDiff(d, o) };
+}
+
+const subset = (a: readonly string[] = [], b: readonly string[] = []) => a.every((x) => b.includes(x));
+
+/** True when observed rule `o` denies at least what desired rule `d` denies, to at least the same principals. */
+function atLeastAsStrict(d: TGcpDenyRule, o: TGcpDenyRule): boolean {
+  return (
+    subset(d.deniedPrincipals, o.deniedPrincipals) &&
+    subset(d.deniedPermissions, o.deniedPermissions) &&
+    subset(o.exceptionPrincipals, d.exceptionPrincipals) &&
+    subset(o.exceptionPermissions, d.exceptionPermissions) &&
+    (o.denialCondition === undefined || canonicalJson(o.denialCondition) === canonicalJson(d.denialCondition))
+  );
+}
+
+export function compareDenyPolicy(desired: unknown, observed: unknown): Difference {
+  const d = normaliseDenyPolicy(desired);
+  const o = normaliseDenyPolicy(observed);
+  const strip = (p: TGcpDenyPolicy) => ({ ...p, name: canonicalDenyPolicyName(p.name) });
+  if (canonicalJson(strip(d)) === canonicalJson(strip(o))) return { equal: true };
+  for (const r of d.rules) {
+    if (!o.rules.some((x) => atLeastAsStrict(r.denyRule, x.denyRule))) {
+      const what = r.description ? `"${r.description}"` : `denying ${r.denyRule.deniedPermissions.slice(0, 3).join(", ")}`;
+      return { equal: false, kind: "weakened", detail: `rule ${what} was removed or narrowed` };
+    }
+  }
+  return { equal: false, kind: "modified", detail: describeDiff(strip(d), strip(o)) };
+}
