@@ -37,3 +37,16 @@ export const reconcileJobId = (connectionId: string) => `reconcile__${connection
 export const reconcilePendingKey = (redisPrefix: string, connectionId: string) => `${redisPrefix}reconcile:pending:${connectionId}`;
 export const POLL_SCHEDULER_ID = "reconcile-poll-tick";
 export const POLL_TICK_MS = 15_000;
+
+/**
+ * Work on one connection that needs its credentials (so it runs in the worker, the only process that
+ * decrypts them): verify permissions, discover the hierarchy, or preview the plan. Results land on
+ * the connection row (verifyResult, nodes) or as a ReconcileRun with trigger "preview".
+ */
+export const ZConnectionTaskJob = z.object({
+  connectionId: z.string().min(1).max(64),
+  task: z.enum(["verify", "discover", "preview"]),
+  requestedBy: z.string().max(200).optional(),
+});
+export type TConnectionTaskJob = z.infer<typeof ZConnectionTaskJob>;
+export const CONNECTION_TASK_JOB = "connections.task";

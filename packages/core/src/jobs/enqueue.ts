@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { JOB_NAMES, reconcileJobId, reconcilePendingKey, type TEventJob, type TReconcileJob } from "./definitions.ts";
+import { CONNECTION_TASK_JOB, JOB_NAMES, reconcileJobId, reconcilePendingKey, type TConnectionTaskJob, type TEventJob, type TReconcileJob } from "./definitions.ts";
 
 /**
  * Requests a reconcile. The pending flag records the request even while a run is in progress (the
@@ -26,4 +26,11 @@ export async function enqueueEvent(queue: Queue, job: TEventJob): Promise<void> 
     attempts: 3,
     backoff: { type: "exponential", delay: 1000 },
   });
+}
+
+/** Verify / discover / preview for one connection; duplicates of the same task collapse while queued. */
+export async function enqueueConnectionTask(queue: Queue, job: TConnectionTaskJob): Promise<string> {
+  const jobId = `task__${job.connectionId}__${job.task}`;
+  await queue.add(CONNECTION_TASK_JOB, job, { jobId, removeOnComplete: true, removeOnFail: { age: 3600 }, attempts: 2, backoff: { type: "exponential", delay: 1000 } });
+  return jobId;
 }
