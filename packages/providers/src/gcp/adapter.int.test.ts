@@ -288,6 +288,22 @@ describe("gcp adapter beyond the contract", () => {
     ]);
   });
 
+  it("sees every transient failure itself (SDK retries off) and retries it with backoff", async () => {
+    const expected = demo.customerPolicies.map((name) => ({ kind: "gcp.org-policy" as const, name }));
+    sim.configure({ faults: { errorRate: 0.3 } });
+    adapter.resetStats();
+    try {
+      for (let i = 0; i < 10; i++) {
+        const st = await adapter.observe({ expected, targets: [org] });
+        expect(st.unreadable).toEqual([]);
+        expect(st.artifacts.map((x) => x.name).sort()).toEqual([...demo.customerPolicies].sort());
+      }
+    } finally {
+      sim.configure({ faults: { errorRate: 0 } });
+    }
+    expect(adapter.stats().errors).toBeGreaterThan(0);
+  });
+
   it("counts deny-policy slots held by others on requested targets, and marks failed reads unreadable", async () => {
     const st = await adapter.observe({ expected: [], targets: [org] });
     expect(st.foreignSlots[org]).toEqual({ "gcp.deny-policy": 1 });
