@@ -183,6 +183,9 @@ describe("gcp adapter beyond the contract", () => {
       expect(v.missing).toContain("orgpolicy.policies.update");
       expect(v.missing).toContain("iam.denypolicies.create");
       expect(v.missing).not.toContain("orgpolicy.policies.list");
+      // Custom constraints go over Parapet's own REST call, authenticated by the SDK's token client.
+      const cc = `${org}/customConstraints/${gcpCustomConstraintId(WS, "absent")}`;
+      expect(await ro.observe({ expected: [{ kind: "gcp.custom-constraint", name: cc }] })).toEqual({ artifacts: [], foreignSlots: {}, unreadable: [] });
     } finally {
       await ro.close();
     }
