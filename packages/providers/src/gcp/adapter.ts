@@ -38,7 +38,7 @@ import type {
   VerifyResult,
 } from "../contract/types.ts";
 import { createGcpClients, type GcpClients } from "./clients.ts";
-import type { TGcpCredentials, TGcpFacts } from "./credentials.ts";
+import { type TGcpCredentials, type TGcpFacts, ZGcpCredentials, ZGcpFacts } from "./credentials.ts";
 import { classifyGcpError, gcpStatus, isGcpThrottle } from "./errors.ts";
 import { isOwnedByWorkspaceGcp, isOwnedCustomConstraint } from "./markers.ts";
 import { minimumPermissions } from "./permissions.ts";
@@ -166,7 +166,18 @@ class GcpAdapter implements CloudAdapter {
   private readonly concurrency: number;
 
   constructor(private readonly cfg: GcpAdapterConfig) {
-    this.c = createGcpClients({ endpoint: cfg.endpoint, credentials: cfg.credentials });
+    const creds = ZGcpCredentials.safeParse(cfg.credentials);
+    const facts = ZGcpFacts.safeParse(cfg.facts);
+    const bad = creds.error?.issues[0] ?? facts.error?.issues[0];
+    if (!creds.success || !facts.success) {
+      const where = bad ? `${creds.success ? "facts" : "credentials"}.${bad.path.join(".")}` : "credentials";
+      throw invalidChange("gcp.configure", `GCP connection settings are invalid at ${where}: ${bad?.message ?? "unreadable"}`, "INVALID_SETTINGS");
+    }
+    try {
+      this.c = createGcpClients({ endpoint: cfg.endpoint, credentials: creds.data });
+    } catch (e) {
+      throw invalidChange("gcp.configure", `GCP endpoint "${cfg.endpoint ?? ""}" is not usable: ${e instanceof Error ? e.message : String(e)}`, "INVALID_SETTINGS");
+    }
     this.org = `organizations/${cfg.facts.organizationId}`;
     this.retry = cfg.retry ?? DEFAULT_RETRY;
     this.pageSize = Math.max(1, Math.min(cfg.pageSize ?? 1000, 1000));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createGcpAdapter } from "./adapter.ts";
 import { ZGcpCredentials } from "./credentials.ts";
 import { classifyGcpError, GcpHttpError, gcpStatus, isGcpThrottle } from "./errors.ts";
 import { gcpBootstrapRoles, minimumPermissions } from "./permissions.ts";
@@ -63,6 +64,15 @@ describe("ZGcpCredentials", () => {
 
   it("accepts an access token with an optional expiry", () => {
     expect(ZGcpCredentials.parse({ type: "access_token", accessToken: "ya29.token-value" })).toEqual({ type: "access_token", accessToken: "ya29.token-value" });
+  });
+});
+
+describe("createGcpAdapter", () => {
+  it("refuses unusable settings with a message naming the field, before any call", () => {
+    const make = (organizationId: string, endpoint?: string) => () =>
+      createGcpAdapter({ workspaceId: "ws", credentials: { type: "access_token", accessToken: "ya29.token-value" }, facts: { organizationId }, ...(endpoint ? { endpoint } : {}) });
+    expect(make("org-1")).toThrow(/facts\.organizationId/);
+    expect(make("123", "ftp://example.com")).toThrow(/endpoint/);
   });
 });
 
