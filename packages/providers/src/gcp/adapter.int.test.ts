@@ -1,7 +1,7 @@
 import { denyPoliciesClient } from "@parapet/cloud-sim/gcp/clients";
 import { type GcpDemo, type GcpSim, seedGcpDemo, seedGcpOrg, startGcpSim } from "@parapet/cloud-sim/gcp/index";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeContract } from "../contract/contract-suite.ts";
+import { converge, describeContract } from "../contract/contract-suite.ts";
 import { isProviderError } from "../contract/errors.ts";
 import type { CloudAdapter, DesiredArtifact, ObservedArtifact } from "../contract/types.ts";
 import { createGcpAdapter } from "./adapter.ts";
@@ -157,6 +157,20 @@ describe("gcp adapter beyond the contract", () => {
     body: { name, spec },
     attachments: [name.split("/policies/")[0] ?? ""],
     guardrailIds: ["gr_x"],
+  });
+
+  it("observes steady state with at most one read per owned artifact and no writes", async () => {
+    const desired = desiredFor(demo);
+    await converge(adapter, desired);
+    adapter.resetStats();
+    const st = await adapter.observe({ expected: desired });
+    expect(st.artifacts.filter((a) => a.owned)).toHaveLength(desired.length);
+    // Two org policies on one folder share a ListPolicies; the rest are one Get each.
+    expect(adapter.stats()).toMatchObject({
+      reads: 4,
+      writes: 0,
+      byOperation: { "orgpolicy.ListPolicies": 1, "orgpolicy.GetPolicy": 1, "orgpolicy.GetCustomConstraint": 1, "iam.GetPolicy": 1 },
+    });
   });
 
   it("discovers projects as environments with their labels, under their folders", async () => {
