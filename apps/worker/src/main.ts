@@ -1,43 +1,78 @@
 /**
- * Worker composition root: configuration, Redis, queues, heartbeat and graceful shutdown.
- * Queue processors register here as the reconcile engine, events and reports land.
+ * Worker composition root: configuration, Redis, queues, heartbeat, the provider registry, the
+ * queue processors and schedules, and graceful shutdown (finish current jobs, then close).
  */
-import { probeDatabase } from "@parapet/db";
+import { Redis } from "ioredis";
+import type { Worker } from "bullmq";
+import { createPrisma, probeDatabase } from "@parapet/db";
+import { bullPrefix, JOB_NAMES, parseMasterKey, POLL_SCHEDULER_ID, POLL_TICK_MS, QUEUES, type Keyring } from "@parapet/core";
 import { loadEnv } from "./env.ts";
+import { adapterFor } from "./providers.ts";
 import { startRuntime } from "./runtime.ts";
 import { describeConnectError } from "./startup-errors.ts";
+import { createConnectionWorker } from "./workers/connections.worker.ts";
+import { createReconcileWorker } from "./workers/reconcile.worker.ts";
+
+function fail(message: string): never {
+  console.error(`parapet-worker: ${message}`);
+  process.exit(2);
+}
 
 async function main(): Promise<void> {
   let env;
   try {
     env = loadEnv();
   } catch (e) {
-    console.error(`parapet-worker: ${(e as Error).message}`);
-    process.exit(2);
+    fail((e as Error).message);
+  }
+  if (!env.PARAPET_MASTER_KEY) fail("configuration: PARAPET_MASTER_KEY is required (base64 of 32 random bytes) to decrypt cloud credentials");
+  let keys: Keyring;
+  try {
+    const current = parseMasterKey(env.PARAPET_MASTER_KEY_ID, env.PARAPET_MASTER_KEY);
+    keys = { current, all: [current] };
+  } catch (e) {
+    fail(`configuration: PARAPET_MASTER_KEY: ${(e as Error).message}`);
   }
   try {
     await probeDatabase(env.DATABASE_URL);
   } catch (e) {
-    console.error(`parapet-worker: ${describeConnectError(e, "DATABASE_URL", env.DATABASE_URL)}`);
-    process.exit(2);
+    fail(describeConnectError(e, "DATABASE_URL", env.DATABASE_URL));
   }
   let runtime;
   try {
     runtime = await startRuntime(env);
   } catch (e) {
-    console.error(`parapet-worker: ${describeConnectError(e, "REDIS_URL", env.REDIS_URL)}`);
-    process.exit(2);
+    fail(describeConnectError(e, "REDIS_URL", env.REDIS_URL));
   }
-  console.log(`parapet-worker ${runtime.id} ready: queues ${[...runtime.queues.keys()].join(", ")}`);
+  const prisma = createPrisma({ url: env.DATABASE_URL, max: env.PARAPET_WORKER_CONCURRENCY + 4 });
+  const workerConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  const prefix = bullPrefix(env.PARAPET_REDIS_PREFIX);
+  const log = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`);
+  const common = { prisma, keys, adapterFor, workerId: runtime.id, bullPrefix: prefix, log };
+  const workers: Worker[] = [
+    createReconcileWorker(
+      { ...common, redis: runtime.redis, redisPrefix: env.PARAPET_REDIS_PREFIX, concurrency: env.PARAPET_WORKER_CONCURRENCY, reconcileQueue: runtime.queues.get(QUEUES.reconcile)! },
+      workerConnection,
+    ),
+    createConnectionWorker(common, workerConnection),
+  ];
+  for (const w of workers) w.on("failed", (job, err) => log(`job ${job?.name ?? "?"} ${job?.id ?? ""} failed: ${err.message}`));
+  // One tick for all connections: each tick requests reconciles for connections whose interval passed.
+  await runtime.queues.get(QUEUES.reconcile)!.upsertJobScheduler(POLL_SCHEDULER_ID, { every: POLL_TICK_MS }, { name: JOB_NAMES.pollTick, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  log(`parapet-worker ${runtime.id} ready: queues ${[...runtime.queues.keys()].join(", ")}`);
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`parapet-worker ${runtime.id}: ${signal}, finishing current jobs`);
+    log(`parapet-worker ${runtime.id}: ${signal}, finishing current jobs`);
     // A hard deadline so a hung provider call cannot keep the process alive forever.
     setTimeout(() => process.exit(1), 30_000).unref();
-    void runtime.stop().then(() => process.exit(0));
+    void Promise.allSettled(workers.map((w) => w.close()))
+      .then(() => runtime.stop())
+      .then(() => workerConnection.quit().catch(() => undefined))
+      .then(() => prisma.$disconnect())
+      .then(() => process.exit(0));
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

@@ -6,3 +6,4 @@ export * from "./jobs/definitions.ts";
 export * from "./jobs/enqueue.ts";
 export * from "./connections/secrets.ts";
 export * from "./events/parse-event.ts";
+export * from "./audit/audit.repository.ts";

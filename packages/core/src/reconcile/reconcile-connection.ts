@@ -186,7 +186,9 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
       // Record what the cloud holds now. Only re-read when something was written: steady state stays at zero extra calls.
       observed = await adapter.observe({ expected: [...expected.values(), ...desired.state.artifacts.map((d) => ({ kind: d.kind, name: d.name, externalId: externalIds.get(`${d.kind}|${d.name}`) ?? null, attachments: d.attachments }))], targets });
     }
-    await recordArtifacts(prisma, conn.workspaceId, connectionId, desired.state.artifacts, observed);
+    // Drift left in place (notify, or a failed repair) keeps its baseline: the record stays "what we applied".
+    const keepBaseline = new Set(plan.drift.filter((d) => !d.repaired || failed > 0).map((d) => d.name));
+    await recordArtifacts(prisma, conn.workspaceId, connectionId, desired.state.artifacts, observed, keepBaseline);
     const findings = await recordDrift(prisma, conn.workspaceId, connectionId, plan, failed === 0, desired.state.artifacts, observed, desired.nodeIdByExternal);
     await recordCoverage(prisma, conn.workspaceId, connectionId, desired, observed, failed > 0);
     await recordUncovered(prisma, conn.workspaceId, connectionId, desired, newEnvironmentIds);
@@ -312,13 +314,14 @@ async function recordArtifacts(
   connectionId: string,
   desired: DesiredArtifact[],
   observed: ObservedState,
+  keepBaseline: ReadonlySet<string>,
 ): Promise<void> {
   const obs = new Map(observed.artifacts.filter((o) => o.owned).map((o) => [`${o.kind}|${o.name}`, o]));
   const unreadable = new Set(observed.unreadable.filter((u) => u.name).map((u) => `${u.kind}|${u.name}`));
   const keep: string[] = [];
   for (const d of desired) {
     const k = `${d.kind}|${d.name}`;
-    if (unreadable.has(k)) {
+    if (unreadable.has(k) || keepBaseline.has(d.name)) {
       keep.push(d.name);
       continue;
     }

@@ -1,0 +1,31 @@
+/**
+ * Composition root for cloud adapters: the one place that knows which adapter serves which cloud and
+ * how Parapet's stored connection (endpoint, decrypted credentials, facts) maps onto its config.
+ */
+import type { AdapterFactory, AdapterRequest } from "@parapet/core/reconcile/reconcile-connection";
+import { providerError, type CloudAdapter } from "@parapet/providers/contract";
+import { createOciAdapter, ZOciCredentials } from "@parapet/providers/oci/adapter";
+
+type Factory = (req: AdapterRequest) => CloudAdapter | Promise<CloudAdapter>;
+
+const facts = (req: AdapterRequest) => (req.facts ?? {}) as Record<string, string | undefined>;
+
+const FACTORIES: Partial<Record<AdapterRequest["cloud"], Factory>> = {
+  oci: (req) =>
+    createOciAdapter({
+      workspaceId: req.workspaceId,
+      credentials: ZOciCredentials.parse(req.credentials),
+      ...(req.endpoint ? { endpoint: req.endpoint } : {}),
+      facts: { tenancyId: facts(req).tenancyOcid },
+    }),
+};
+
+export function registerAdapter(cloud: AdapterRequest["cloud"], factory: Factory): void {
+  FACTORIES[cloud] = factory;
+}
+
+export const adapterFor: AdapterFactory = (req) => {
+  const f = FACTORIES[req.cloud];
+  if (!f) throw providerError("invalid", "adapter", `no adapter is available for ${req.cloud}`);
+  return f(req);
+};

@@ -1,0 +1,88 @@
+/**
+ * Connection tasks that need decrypted credentials: verify (permission probe), discover (hierarchy
+ * into nodes) and preview (the plan a reconcile would run, without applying it).
+ */
+import { Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { PrismaClient } from "@parapet/db";
+import { appendAudit, openCredentials, QUEUES, ZConnectionTaskJob, type Keyring } from "@parapet/core";
+import { syncHierarchy } from "@parapet/core/connections/sync-hierarchy";
+import { reconcileConnection, type AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
+
+export interface ConnectionWorkerDeps {
+  prisma: PrismaClient;
+  keys: Keyring;
+  adapterFor: AdapterFactory;
+  workerId: string;
+  bullPrefix: string;
+  log?: (line: string) => void;
+}
+
+export async function processConnectionTask(deps: ConnectionWorkerDeps, data: unknown): Promise<unknown> {
+  const job = ZConnectionTaskJob.parse(data);
+  const { prisma } = deps;
+  const conn = await prisma.connection.findUnique({ where: { id: job.connectionId } });
+  if (!conn?.credentialCiphertext) return { skipped: "connection not found or has no credentials" };
+  const system = { workspaceId: conn.workspaceId, actorType: "system" as const, actorId: deps.workerId, actorLabel: "Parapet worker" };
+
+  if (job.task === "preview") {
+    const s = await reconcileConnection(deps, conn.id, { trigger: "manual", dryRun: true, discover: !conn.lastDiscoveredAt });
+    const plan = s.plan
+      ? {
+          changes: s.plan.changes.map((c) => ({
+            op: c.change.op,
+            cause: c.cause,
+            reason: c.change.reason,
+            kind: "artifact" in c.change ? c.change.artifact.kind : c.change.kind,
+            name: "artifact" in c.change ? c.change.artifact.name : c.change.name,
+            ...("target" in c.change ? { target: c.change.target } : {}),
+          })),
+          drift: s.plan.drift.map((d) => ({ kind: d.kind, summary: d.summary })),
+          problems: s.problems,
+          unknown: s.plan.unknown,
+        }
+      : null;
+    await prisma.reconcileRun.create({
+      data: { workspaceId: conn.workspaceId, connectionId: conn.id, trigger: "preview", status: s.status === "failed" ? "failed" : "succeeded", plan: plan ? (JSON.parse(JSON.stringify(plan)) as object) : undefined, readCalls: s.calls.reads, error: s.error ?? null, finishedAt: new Date() },
+    });
+    return { status: s.status, changes: plan?.changes.length ?? 0 };
+  }
+
+  const adapter = await deps.adapterFor({
+    connectionId: conn.id,
+    workspaceId: conn.workspaceId,
+    cloud: conn.cloud,
+    endpoint: conn.endpoint,
+    credentials: openCredentials(deps.keys, conn.id, conn.credentialCiphertext),
+    facts: conn.facts,
+    limits: conn.limits,
+  });
+  try {
+    if (job.task === "verify") {
+      const v = await adapter.verify().catch((e: unknown) => ({ ok: false, checks: [], missing: [], error: (e as Error).message }));
+      await prisma.connection.update({
+        where: { id: conn.id },
+        data: {
+          verifyResult: JSON.parse(JSON.stringify(v)) as object,
+          lastVerifiedAt: new Date(),
+          status: v.ok ? (conn.status === "disabled" ? "disabled" : "active") : "error",
+          lastError: v.ok ? null : (v.error ?? `missing permissions: ${v.missing.join(", ")}`).slice(0, 2000),
+          ...(v.ok && "rootId" in v && v.rootId && !conn.rootId ? { rootId: v.rootId } : {}),
+        },
+      });
+      await appendAudit(prisma, { ...system, action: "connection.verified", targetType: "connection", targetId: conn.id, data: { ok: v.ok, missing: v.missing } });
+      return { ok: v.ok, missing: v.missing };
+    }
+    const h = await adapter.discover();
+    const sync = await syncHierarchy(prisma, conn.workspaceId, conn.id, h);
+    await prisma.connection.update({ where: { id: conn.id }, data: { lastDiscoveredAt: new Date(), rootId: conn.rootId ?? h.rootExternalId } });
+    await appendAudit(prisma, { ...system, action: "connection.discovered", targetType: "connection", targetId: conn.id, data: { created: sync.created, updated: sync.updated, removed: sync.removed } });
+    return { nodes: h.nodes.length, ...sync, newEnvironmentIds: sync.newEnvironmentIds.length };
+  } finally {
+    await adapter.close().catch(() => undefined);
+  }
+}
+
+export function createConnectionWorker(deps: ConnectionWorkerDeps, connection: Redis): Worker {
+  return new Worker(QUEUES.discovery, (job: Job) => processConnectionTask(deps, job.data), { connection, prefix: deps.bullPrefix, concurrency: 2 });
+}

@@ -1,0 +1,81 @@
+/**
+ * The reconcile queue: one job per connection at a time (deterministic job id), looping while new
+ * requests arrive during a run (the pending flag), plus the poll tick that requests reconciles for
+ * connections whose interval has passed. Per-connection exclusivity across processes is the lease
+ * inside reconcileConnection.
+ */
+import { Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { PrismaClient } from "@parapet/db";
+import {
+  JOB_NAMES,
+  QUEUES,
+  reconcilePendingKey,
+  requestReconcile,
+  ZReconcileJob,
+  type Keyring,
+} from "@parapet/core";
+import { reconcileConnection, type AdapterFactory, type ReconcileSummary } from "@parapet/core/reconcile/reconcile-connection";
+import type { Queue } from "bullmq";
+
+export interface ReconcileWorkerDeps {
+  prisma: PrismaClient;
+  redis: Redis;
+  redisPrefix: string;
+  bullPrefix: string;
+  keys: Keyring;
+  adapterFor: AdapterFactory;
+  workerId: string;
+  concurrency: number;
+  reconcileQueue: Queue;
+  log?: (line: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function processReconcile(deps: ReconcileWorkerDeps, data: unknown): Promise<ReconcileSummary[]> {
+  const job = ZReconcileJob.parse(data);
+  const key = reconcilePendingKey(deps.redisPrefix, job.connectionId);
+  const runs: ReconcileSummary[] = [];
+  let discover = job.discover ?? false;
+  for (let round = 0; round < 20; round++) {
+    const flag = await deps.redis.getdel(key);
+    if (flag === "discover") discover = true;
+    if (round > 0 && flag === null) break;
+    let summary = await reconcileConnection(deps, job.connectionId, { trigger: round === 0 ? job.trigger : "event", discover, ...(job.reason ? { reason: job.reason } : {}) });
+    // Another process holds the lease (e.g. a stalled job re-delivered): wait for it instead of racing.
+    for (let wait = 0; summary.status === "skipped" && summary.skippedReason?.includes("lease") && wait < 30; wait++) {
+      await sleep(1000);
+      summary = await reconcileConnection(deps, job.connectionId, { trigger: job.trigger, discover });
+    }
+    runs.push(summary);
+    discover = false;
+    deps.log?.(
+      `reconcile ${job.connectionId} (${job.trigger}): ${summary.status}${summary.skippedReason ? ` (${summary.skippedReason})` : ""} applied=${summary.applied} failed=${summary.failed} drift+${summary.driftOpened}/-${summary.driftResolved} calls r${summary.calls.reads}/w${summary.calls.writes}${summary.error ? ` error=${summary.error}` : ""}`,
+    );
+  }
+  return runs;
+}
+
+/** Requests a reconcile for every active connection whose polling interval has passed. */
+export async function pollDueConnections(deps: ReconcileWorkerDeps): Promise<number> {
+  const due = await deps.prisma.$queryRaw<Array<{ id: string }>>`
+    SELECT id FROM connection
+    WHERE status IN ('active', 'error')
+      AND ("lastReconciledAt" IS NULL OR "lastReconciledAt" < now() - ("pollIntervalSec" * interval '1 second'))
+    LIMIT 1000`;
+  for (const c of due) await requestReconcile(deps.reconcileQueue, deps.redis, deps.redisPrefix, { connectionId: c.id, trigger: "poll" });
+  return due.length;
+}
+
+export function createReconcileWorker(deps: ReconcileWorkerDeps, connection: Redis): Worker {
+  return new Worker(
+    QUEUES.reconcile,
+    async (job: Job) => {
+      if (job.name === JOB_NAMES.pollTick) return { requested: await pollDueConnections(deps) };
+      const runs = await processReconcile(deps, job.data);
+      return runs.map((r) => ({ status: r.status, applied: r.applied, failed: r.failed, driftOpened: r.driftOpened, driftResolved: r.driftResolved }));
+    },
+    { connection, prefix: deps.bullPrefix, concurrency: deps.concurrency },
+  );
+}
