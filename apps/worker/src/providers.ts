@@ -4,6 +4,8 @@
  */
 import type { AdapterFactory, AdapterRequest } from "@parapet/core/reconcile/reconcile-connection";
 import { providerError, type CloudAdapter } from "@parapet/providers/contract";
+import { createGcpAdapter } from "@parapet/providers/gcp/adapter";
+import { ZGcpCredentials } from "@parapet/providers/gcp/credentials";
 import { createOciAdapter, ZOciCredentials } from "@parapet/providers/oci/adapter";
 
 type Factory = (req: AdapterRequest) => CloudAdapter | Promise<CloudAdapter>;
@@ -11,6 +13,13 @@ type Factory = (req: AdapterRequest) => CloudAdapter | Promise<CloudAdapter>;
 const facts = (req: AdapterRequest) => (req.facts ?? {}) as Record<string, string | undefined>;
 
 const FACTORIES: Partial<Record<AdapterRequest["cloud"], Factory>> = {
+  gcp: (req) =>
+    createGcpAdapter({
+      workspaceId: req.workspaceId,
+      credentials: ZGcpCredentials.parse(req.credentials),
+      ...(req.endpoint ? { endpoint: req.endpoint } : {}),
+      facts: { organizationId: facts(req).organizationId ?? "" },
+    }),
   oci: (req) =>
     createOciAdapter({
       workspaceId: req.workspaceId,

@@ -176,10 +176,18 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
         applied++;
         done.push({ ...pc, change });
       } catch (e) {
+        const message = isProviderError(e) ? `${e.operation}: ${e.message}` : (e as Error).message;
+        await prisma.applyIntent.update({ where: { id: intent.id }, data: { status: "failed", error: message.slice(0, 2000), finishedAt: new Date() } });
+        // Removing something the cloud says is shared with the customer (e.g. a GCP org policy slot) is
+        // a job for a person: report it and carry on; it is not a failure of protection.
+        if (pc.cause === "cleanup" && isProviderError(e) && e.code === "NOT_OWNED") {
+          desired.state.problems.push({ code: "compile", message: `manual cleanup needed: ${e.message}`, guardrailIds: pc.guardrailIds });
+          continue;
+        }
         failed++;
-        applyError = isProviderError(e) ? `${e.operation}: ${e.message}` : (e as Error).message;
-        await prisma.applyIntent.update({ where: { id: intent.id }, data: { status: "failed", error: applyError.slice(0, 2000), finishedAt: new Date() } });
-        break;
+        applyError = message;
+        // Constructive changes run first; after a failure, stop before anything destructive runs.
+        if (pc.cause !== "cleanup") break;
       }
     }
     if (applied > 0) {
