@@ -1,19 +1,40 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useState } from "react";
 
 // Only pages that exist are listed; each later page adds itself here.
-const ITEMS = [{ href: "/", label: "Overview" }] as const;
+const ITEMS = [
+  { href: "/", label: "Overview" },
+  { href: "/guardrails", label: "Guardrails" },
+  { href: "/connections", label: "Connections" },
+  { href: "/environments", label: "Environments" },
+  { href: "/drift", label: "Drift" },
+  { href: "/approvals", label: "Approvals" },
+  { href: "/exemptions", label: "Exemptions" },
+  { href: "/audit", label: "Audit log" },
+  { href: "/settings", label: "Settings" },
+] as const;
+
+function active(path: string, href: string): boolean {
+  return href === "/" ? path === "/" : path === href || path.startsWith(`${href}/`);
+}
 
 export function SideNav() {
   const path = usePathname();
+  const [open, setOpen] = useState(false);
   return (
-    <nav>
-      {ITEMS.map((i) => (
-        <Link key={i.href} href={i.href} aria-current={path === i.href ? "page" : undefined}>
-          {i.label}
-        </Link>
-      ))}
-    </nav>
+    <>
+      <button type="button" className="nav-toggle" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen((o) => !o)}>
+        Menu
+      </button>
+      <nav id="main-nav" className={open ? "open" : undefined} aria-label="Sections">
+        {ITEMS.map((i) => (
+          <Link key={i.href} href={i.href} aria-current={active(path, i.href) ? "page" : undefined} onClick={() => setOpen(false)}>
+            {i.label}
+          </Link>
+        ))}
+      </nav>
+    </>
   );
 }

@@ -1,0 +1,137 @@
+"use client";
+import Link from "next/link";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useConnections } from "@/modules/connections/hooks/use-connections";
+import { STATUS_COLOR } from "@/modules/shared/components/badges";
+import { Empty, ErrorState, Loading } from "@/modules/shared/components/states";
+import { num } from "@/modules/shared/lib/format";
+import { COVERAGE_STATUSES, type MatrixRow } from "@/modules/shared/lib/types";
+import { useCoverageMatrix } from "../hooks/use-overview";
+import { groupByConnection, visibleRange } from "../lib/window";
+
+const ROW_H = 30;
+const VIEWPORT = 480;
+const SHORT: Record<string, string> = { enforced: "E", audit: "A", exempt: "X", drifted: "D", pending: "P", unknown: "?", unsupported: "–" };
+
+function pathLabel(p: string | string[]): string {
+  return Array.isArray(p) ? p.join(" / ") : p;
+}
+
+/**
+ * Guardrails × environments, grouped by connection in hierarchy order. Rows are windowed by hand
+ * (no virtualisation library is installed): at 10,000 environments only ~40 rows are in the DOM,
+ * and pages of 200 load as the window nears the end of what is loaded.
+ */
+export function CoverageMatrix() {
+  const [connectionId, setConnectionId] = useState("");
+  const [status, setStatus] = useState("");
+  const connections = useConnections();
+  const q = useCoverageMatrix({ connectionId: connectionId || undefined, status: status || undefined });
+  const [scrollTop, setScrollTop] = useState(0);
+  const box = useRef<HTMLDivElement>(null);
+
+  const guardrails = q.data?.pages[0]?.guardrails ?? [];
+  const rows = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
+  const lines = useMemo(() => groupByConnection<MatrixRow>(rows), [rows]);
+  const names = useMemo(() => new Map((connections.data ?? []).map((c) => [c.id, `${c.name} (${c.cloud.toUpperCase()})`])), [connections.data]);
+  const range = visibleRange(scrollTop, VIEWPORT, ROW_H, lines.length);
+
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = q;
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && range.end > lines.length - 40) void fetchNextPage();
+  }, [range.end, lines.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  const onScroll = useCallback(() => {
+    const el = box.current;
+    if (el) setScrollTop(el.scrollTop);
+  }, []);
+
+  const cols = `minmax(180px, 260px) repeat(${guardrails.length}, 30px)`;
+
+  return (
+    <section className="card" aria-labelledby="matrix-h">
+      <div className="section-head">
+        <h2 id="matrix-h">Coverage matrix</h2>
+        <div className="filters">
+          <label>
+            <span>Connection</span>
+            <select value={connectionId} onChange={(e) => setConnectionId(e.target.value)}>
+              <option value="">All connections</option>
+              {(connections.data ?? []).map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>Status</span>
+            <select value={status} onChange={(e) => setStatus(e.target.value)}>
+              <option value="">Any status</option>
+              {COVERAGE_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  has {s}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      </div>
+      {q.isPending ? (
+        <Loading rows={5} />
+      ) : q.isError ? (
+        <ErrorState error={q.error} retry={() => void q.refetch()} />
+      ) : rows.length === 0 || guardrails.length === 0 ? (
+        <Empty title={guardrails.length === 0 ? "No guardrails to show" : "No environments match"}>
+          {guardrails.length === 0 ? "Create a guardrail to see which environments it covers." : "Connect a cloud or change the filters."}
+        </Empty>
+      ) : (
+        <>
+          <p className="muted small" aria-live="polite">
+            {num(rows.length)} environments loaded{q.hasNextPage ? " (more load as you scroll)" : ""} × {guardrails.length} guardrails. Letters in cells: E enforced, A audit, X exempt, D
+            drifted, P pending, ? unknown, – unsupported.
+          </p>
+          <div className="matrix" ref={box} onScroll={onScroll} style={{ height: Math.min(VIEWPORT, lines.length * ROW_H + 120) }} data-testid="coverage-matrix" tabIndex={0} aria-label="Coverage matrix, scrollable">
+            <div role="table" aria-rowcount={lines.length + 1} aria-colcount={guardrails.length + 1} style={{ minWidth: "max-content" }}>
+              <div role="row" className="m-row m-head" style={{ gridTemplateColumns: cols }}>
+                <span role="columnheader" className="m-name">
+                  Environment
+                </span>
+                {guardrails.map((g) => (
+                  <span role="columnheader" key={g.id} className="m-col" title={g.name}>
+                    <Link href={`/guardrails/${g.id}`}>{g.name}</Link>
+                  </span>
+                ))}
+              </div>
+              <div style={{ height: range.padTop }} aria-hidden="true" />
+              {lines.slice(range.start, range.end).map((l, i) =>
+                l.type === "group" ? (
+                  <div role="row" key={l.key} className="m-row m-group" style={{ height: ROW_H }} aria-rowindex={range.start + i + 2}>
+                    <span role="rowheader">{names.get(l.connectionId) ?? l.connectionId}</span>
+                  </div>
+                ) : (
+                  <div role="row" key={l.key} className="m-row" style={{ gridTemplateColumns: cols, height: ROW_H }} aria-rowindex={range.start + i + 2}>
+                    <span role="rowheader" className="m-name" title={pathLabel(l.row.node.path)}>
+                      {l.row.node.name}
+                      <span className="muted small"> {l.row.node.externalId}</span>
+                    </span>
+                    {guardrails.map((g) => {
+                      const s = l.row.cells[g.id] ?? "unsupported";
+                      return (
+                        <span role="cell" key={g.id} className="m-cell" style={{ background: STATUS_COLOR[s] }} title={`${l.row.node.name} · ${g.name}: ${s}`} aria-label={`${g.name}: ${s}`}>
+                          {SHORT[s]}
+                        </span>
+                      );
+                    })}
+                  </div>
+                ),
+              )}
+              <div style={{ height: range.padBottom }} aria-hidden="true" />
+            </div>
+          </div>
+          {q.isFetchingNextPage && <p className="muted small">Loading more environments…</p>}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,51 @@
+"use client";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { api } from "@/modules/shared/lib/api";
+import type { AuditEvent, CoverageOverview, MatrixPage } from "@/modules/shared/lib/types";
+import { overviewKeys } from "./query-keys";
+
+export function useCoverageOverview() {
+  return useQuery({
+    queryKey: overviewKeys.coverage,
+    queryFn: ({ signal }) => api.get<CoverageOverview>("/coverage/overview", undefined, signal),
+    refetchInterval: 15_000,
+  });
+}
+
+/** Pages of the coverage matrix, 200 environments at a time, fetched as the user scrolls. */
+export function useCoverageMatrix(filters: { connectionId?: string; status?: string }) {
+  return useInfiniteQuery({
+    queryKey: overviewKeys.matrix(filters),
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) => api.get<MatrixPage>("/coverage/matrix", { ...filters, limit: 200, cursor: pageParam }, signal),
+    getNextPageParam: (last) => last.nextCursor,
+  });
+}
+
+export interface TimelineDay {
+  day: string;
+  opened: number;
+  resolved: number;
+}
+
+export function useDriftTimeline(days = 30) {
+  return useQuery({
+    queryKey: overviewKeys.timeline(days),
+    queryFn: async ({ signal }) => {
+      const r = await api.get<TimelineDay[] | { items: TimelineDay[] }>("/drift/timeline", { days }, signal);
+      return Array.isArray(r) ? r : r.items;
+    },
+    refetchInterval: 30_000,
+  });
+}
+
+export function useActivity(limit = 20) {
+  return useQuery({
+    queryKey: overviewKeys.activity(limit),
+    queryFn: async ({ signal }) => {
+      const r = await api.get<AuditEvent[] | { items: AuditEvent[] }>("/activity", { limit }, signal);
+      return Array.isArray(r) ? r : r.items;
+    },
+    refetchInterval: 15_000,
+  });
+}
