@@ -12,7 +12,7 @@ const WS = "ws_azure_contract";
 const FAST_RETRY = { attempts: 10, baseMs: 20, maxMs: 1_500 };
 const MG = "providers/Microsoft.Management/managementGroups/";
 
-function secretCreds(sim: AzureSim, app: { appId: string; secret: string }): TAzureCredentials {
+function secretCreds(sim: AzureSim, app: { appId: string; secret: string }): Extract<TAzureCredentials, { kind: "client-secret" }> {
   return { kind: "client-secret", tenantId: sim.tenantId, clientId: app.appId, clientSecret: app.secret };
 }
 
@@ -143,7 +143,7 @@ describeContract({
         },
         async readUnowned(a: ObservedArtifact) {
           const d = await customer.policyDefinitions.getAtManagementGroup(sim.rootManagementGroupId, a.name);
-          return { rule: d.policyRule, metadata: d.metadata, mode: d.mode, displayName: d.displayName };
+          return { rule: d.policyRule as unknown, metadata: d.metadata as unknown, mode: d.mode, displayName: d.displayName };
         },
         async throttleStorm(on: boolean) {
           sim.configure({ throttle: on ? STORM : DEFAULT_THROTTLE });
