@@ -247,6 +247,29 @@ describe("azure adapter against the simulator", () => {
     expect(adapter.stats().byOperation.AAD_Token ?? 0).toBe(0);
   });
 
+  it("exchanges a federated assertion for tokens (workload identity federation, no secret at rest)", async () => {
+    const issuer = "https://parapet.example/oidc";
+    const subject = "connection:azure-1";
+    const app = sim.registerApp({ displayName: "parapet-federated", grants: [{ role: "Resource Policy Contributor", scope: `/${root()}` }], federated: [{ issuer, subject }] });
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const assertion = (sub: string) =>
+      `${b64({ alg: "RS256", typ: "JWT" })}.${b64({ iss: issuer, sub, aud: "api://AzureADTokenExchange", exp: Math.floor(Date.now() / 1000) + 600 })}.c2ln`;
+    let minted = 0;
+    const federated = adapterFor(
+      sim,
+      { kind: "federated", tenantId: sim.tenantId, clientId: app.appId, federatedToken: assertion(subject) },
+      { getAssertion: async () => (minted++, assertion(subject)) },
+    );
+    const v = await federated.verify();
+    expect(v).toMatchObject({ ok: true, identity: app.appId, missing: [] });
+    expect(minted).toBe(1);
+
+    const wrongSubject = adapterFor(sim, { kind: "federated", tenantId: sim.tenantId, clientId: app.appId, federatedToken: assertion("connection:other") });
+    const refused = await wrongSubject.verify();
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toContain("AADSTS70021");
+  });
+
   it("classifies drift: a weaker effect or a removed policy is weakened, a renamed display name is modified, ARM's stamps are not drift", async () => {
     const scope = `${MG}corp-nonprod`;
     const desired = artifactsFor(sim, scope, "g-compare");

@@ -454,10 +454,11 @@ class AzureAdapter implements CloudAdapter {
     const probeName = "parapet-permission-probe";
     const absentDefinition = `/${this.rootScope}/providers/Microsoft.Authorization/policyDefinitions/${probeName}-absent`;
     // Reads are probed directly. ARM checks RBAC before it looks at a body, so each write is probed
-    // with a request that cannot succeed (a BuiltIn policy type, an unknown definition, an unknown
-    // enforcement mode): 400/404 means authorised, 403 names the missing action. Deletes probe a
-    // name that does not exist, which ARM answers with 204 when the caller may delete.
-    const probes: Array<{ op: string; write: boolean; run: () => Promise<unknown> }> = [
+    // with a request that is invalid in more than one way (a BuiltIn policy type, an unknown mode or
+    // effect, an unknown definition or enforcement mode): 400/404 means authorised, 403 names the
+    // missing action. Deletes probe a name that does not exist, which ARM answers with 204 when the
+    // caller may delete. Should a probe PUT ever be accepted, `undo` removes what it made.
+    const probes: Array<{ op: string; write: boolean; run: () => Promise<unknown>; undo?: () => Promise<unknown> }> = [
       {
         op: "ManagementGroups_Get",
         write: false,
@@ -490,10 +491,11 @@ class AzureAdapter implements CloudAdapter {
         run: () =>
           policy.policyDefinitions.createOrUpdateAtManagementGroup(root, probeName, {
             policyType: "BuiltIn",
-            mode: "All",
+            mode: "ParapetProbe",
             displayName: "Parapet permission probe (never created)",
-            policyRule: { if: { field: "type", equals: "Parapet.Probe/never" }, then: { effect: "audit" } },
+            policyRule: { if: { field: "type", equals: "Parapet.Probe/never" }, then: { effect: "parapetProbe" } },
           }),
+        undo: () => policy.policyDefinitions.deleteAtManagementGroup(root, probeName),
       },
       { op: "PolicyDefinitions_DeleteAtManagementGroup", write: true, run: () => policy.policyDefinitions.deleteAtManagementGroup(root, `${probeName}-absent`) },
       { op: "PolicySetDefinitions_ListByManagementGroup", write: false, run: () => policy.policySetDefinitions.listByManagementGroup(root, { filter: "atExactScope()", top: 1 }).byPage().next() },
@@ -506,6 +508,7 @@ class AzureAdapter implements CloudAdapter {
             displayName: "Parapet permission probe (never created)",
             policyDefinitions: [{ policyDefinitionId: absentDefinition }],
           }),
+        undo: () => policy.policySetDefinitions.deleteAtManagementGroup(root, probeName),
       },
       { op: "PolicySetDefinitions_DeleteAtManagementGroup", write: true, run: () => policy.policySetDefinitions.deleteAtManagementGroup(root, `${probeName}-absent`) },
       { op: "PolicyAssignments_ListForManagementGroup", write: false, run: () => policy.policyAssignments.listForManagementGroup(root, { filter: "atExactScope()", top: 1 }).byPage().next() },
@@ -518,6 +521,7 @@ class AzureAdapter implements CloudAdapter {
             enforcementMode: "ParapetProbe",
             displayName: "Parapet permission probe (never created)",
           }),
+        undo: () => policy.policyAssignments.delete(this.rootScope, "parapet-probe"),
       },
       { op: "PolicyAssignments_Delete", write: true, run: () => policy.policyAssignments.delete(this.rootScope, "parapet-probe-absent") },
       {
@@ -532,6 +536,7 @@ class AzureAdapter implements CloudAdapter {
           arm.put(this.exemptionPath(this.rootScope, probeName), ARM_API_VERSIONS.exemptions, {
             properties: { policyAssignmentId: `/${this.rootScope}/providers/Microsoft.Authorization/policyAssignments/parapet-probe-absent`, exemptionCategory: "ParapetProbe" },
           }),
+        undo: () => arm.delete(this.exemptionPath(this.rootScope, probeName), ARM_API_VERSIONS.exemptions),
       },
       { op: "PolicyExemptions_Delete", write: true, run: () => arm.delete(this.exemptionPath(this.rootScope, `${probeName}-absent`), ARM_API_VERSIONS.exemptions) },
     ];
@@ -539,6 +544,7 @@ class AzureAdapter implements CloudAdapter {
       const permission = permissionFor(p.op);
       try {
         await this.call(p.op, p.write, p.run);
+        if (p.undo) await this.call(p.op.replace(/_.*$/, "_Delete"), true, p.undo);
         checks.push({ permission, ok: true, detail: p.op });
       } catch (e) {
         const pe = classifyAzureError(e, p.op);
