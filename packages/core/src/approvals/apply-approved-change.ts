@@ -1,0 +1,52 @@
+import type { Tx } from "@parapet/db";
+import { AppError } from "../common/errors.ts";
+import { activateExemption } from "../exemptions/exemptions.repository.ts";
+import type { TVersionSpec } from "../guardrails/guardrails.schema.ts";
+import { addVersion, findGuardrail, reconcilableConnectionIds, setGuardrailStatus } from "../guardrails/guardrails.repository.ts";
+
+interface ApprovalRow {
+  id: string;
+  workspaceId: string;
+  action: string;
+  subjectId: string;
+  payload: unknown;
+  requestedById: string;
+}
+
+/**
+ * Applies an approved change, verbatim as requested, inside the approval's transaction. Returns the
+ * connections to reconcile once it commits.
+ */
+export async function applyApprovedChange(tx: Tx, a: ApprovalRow): Promise<{ connections: string[]; detail: Record<string, unknown> }> {
+  const p = (a.payload ?? {}) as Record<string, unknown>;
+  switch (a.action) {
+    case "guardrail.update": {
+      const g = await findGuardrail(tx, a.workspaceId, a.subjectId);
+      if (!g || g.status === "deleted") throw new AppError("conflict", "guardrail: it was deleted after this request was made; reject the request");
+      const base = Number(p.baseVersion);
+      const ok = await addVersion(
+        tx,
+        { id: g.id, baseVersion: base, name: p.name as string | undefined, description: p.description as string | undefined },
+        p.spec as TVersionSpec,
+        typeof p.note === "string" ? p.note : "",
+        a.requestedById,
+      );
+      if (!ok) throw new AppError("conflict", `guardrail: it changed since this request (now v${g.currentVersion}, requested against v${base}); reject the request and ask for a new one`);
+      return { connections: g.status === "active" ? await reconcilableConnectionIds(tx, a.workspaceId) : [], detail: { guardrailId: g.id, version: base + 1 } };
+    }
+    case "guardrail.disable":
+    case "guardrail.delete": {
+      const g = await findGuardrail(tx, a.workspaceId, a.subjectId);
+      if (!g || g.status === "deleted") throw new AppError("conflict", "guardrail: it no longer exists; reject the request");
+      await setGuardrailStatus(tx, g.id, a.action === "guardrail.disable" ? "disabled" : "deleted");
+      return { connections: await reconcilableConnectionIds(tx, a.workspaceId), detail: { guardrailId: g.id, status: a.action === "guardrail.disable" ? "disabled" : "deleted" } };
+    }
+    case "exemption.create": {
+      const e = await activateExemption(tx, a.workspaceId, a.subjectId);
+      if (!e) throw new AppError("conflict", "exemption: it expired or was withdrawn before approval; reject the request");
+      return { connections: [e.connectionId], detail: { exemptionId: a.subjectId } };
+    }
+    default:
+      throw new AppError("conflict", `approval: unknown action "${a.action}"`);
+  }
+}

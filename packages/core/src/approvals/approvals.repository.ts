@@ -1,0 +1,57 @@
+import type { PrismaClient, Tx } from "@parapet/db";
+
+type Db = PrismaClient | Tx;
+
+export type ApprovalAction = "guardrail.update" | "guardrail.disable" | "guardrail.delete" | "exemption.create";
+
+export interface NewApproval {
+  workspaceId: string;
+  action: ApprovalAction;
+  subjectType: "guardrail" | "exemption";
+  subjectId: string;
+  payload: Record<string, unknown>;
+  summary: string;
+  requestedById: string;
+}
+
+export function createApproval(tx: Tx, a: NewApproval) {
+  return tx.approval.create({ data: { ...a, payload: a.payload as object } });
+}
+
+export function pendingFor(db: Db, workspaceId: string, subjectType: string, subjectId: string) {
+  return db.approval.findFirst({ where: { workspaceId, subjectType, subjectId, status: "pending" } });
+}
+
+export function findApproval(db: Db, workspaceId: string, id: string) {
+  return db.approval.findFirst({ where: { id, workspaceId } });
+}
+
+export function listApprovals(db: Db, workspaceId: string, status: "pending" | "approved" | "rejected" | "cancelled" | undefined, after: { t: string; id: string } | undefined, take: number) {
+  return db.approval.findMany({
+    where: {
+      workspaceId,
+      ...(status ? { status } : {}),
+      ...(after ? { OR: [{ createdAt: { lt: new Date(after.t) } }, { createdAt: new Date(after.t), id: { lt: after.id } }] } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take,
+  });
+}
+
+export function usersById(db: Db, ids: string[]) {
+  return db.user.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, email: true, name: true } });
+}
+
+/** Moves a pending approval to its decision; false when someone else decided first. */
+export async function decide(tx: Tx, id: string, status: "approved" | "rejected", decidedById: string, note: string | null): Promise<boolean> {
+  const n = await tx.approval.updateMany({ where: { id, status: "pending" }, data: { status, decidedById, decidedAt: new Date(), decisionNote: note } });
+  return n.count === 1;
+}
+
+export function cancelPending(tx: Tx, workspaceId: string, subjectType: string, subjectId: string) {
+  return tx.approval.updateMany({ where: { workspaceId, subjectType, subjectId, status: "pending" }, data: { status: "cancelled", decidedAt: new Date() } });
+}
+
+export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return prisma.$transaction(fn, { timeout: 60_000 });
+}

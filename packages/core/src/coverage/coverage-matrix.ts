@@ -1,0 +1,46 @@
+import { z } from "zod";
+import type { Actor, UseCaseDeps } from "../common/actor.ts";
+import { decodeCursor, encodeCursor } from "../common/pagination.ts";
+import type { TMatrixQuery } from "./coverage.schema.ts";
+import { activeGuardrails, cellsFor, environmentPage, nodeNames } from "./coverage.repository.ts";
+
+const ZKey = z.object({ id: z.string().max(64) });
+
+/**
+ * Environments × active guardrails, paged by environment: one indexed query for the page of
+ * environments, one for their cells, one for the names on their paths — independent of workspace size.
+ */
+export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, q: TMatrixQuery) {
+  const after = decodeCursor(q.cursor, ZKey);
+  const [guardrails, envs] = await Promise.all([
+    activeGuardrails(deps.prisma, actor.workspaceId),
+    environmentPage(deps.prisma, actor.workspaceId, { connectionId: q.connectionId, status: q.status, afterId: after?.id, take: q.limit + 1 }),
+  ]);
+  const more = envs.length > q.limit;
+  const page = more ? envs.slice(0, q.limit) : envs;
+  const ids = page.map((n) => n.id);
+  const ancestorIds = [...new Set(page.flatMap((n) => n.path.split("/").filter((x) => x && x !== n.id)))];
+  const [cells, ancestors] = await Promise.all([cellsFor(deps.prisma, ids), nodeNames(deps.prisma, ancestorIds)]);
+  const nameOf = new Map(ancestors.map((a) => [a.id, a.name]));
+  const byNode = new Map<string, Record<string, string>>();
+  for (const c of cells) {
+    const m = byNode.get(c.nodeId) ?? {};
+    m[c.guardrailId] = c.status;
+    byNode.set(c.nodeId, m);
+  }
+  const last = page[page.length - 1];
+  return {
+    guardrails,
+    items: page.map((n) => ({
+      node: {
+        id: n.id,
+        name: n.name,
+        externalId: n.externalId,
+        connectionId: n.connectionId,
+        path: n.path.split("/").filter((x) => x && x !== n.id).map((id) => nameOf.get(id) ?? id),
+      },
+      cells: byNode.get(n.id) ?? {},
+    })),
+    nextCursor: more && last ? encodeCursor({ id: last.id }) : null,
+  };
+}

@@ -1,0 +1,45 @@
+import type { PrismaClient, Tx } from "@parapet/db";
+
+type Db = PrismaClient | Tx;
+const withRefs = { guardrail: { select: { id: true, name: true } }, node: { select: { id: true, name: true, connectionId: true, externalId: true } } };
+
+export function listExemptions(db: Db, workspaceId: string, status?: "pending_approval" | "active" | "expired" | "revoked" | "rejected") {
+  return db.exemption.findMany({ where: { workspaceId, ...(status ? { status } : {}) }, include: withRefs, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 1000 });
+}
+
+export function findExemption(db: Db, workspaceId: string, id: string) {
+  return db.exemption.findFirst({ where: { id, workspaceId }, include: withRefs });
+}
+
+export function createExemption(tx: Tx, data: { workspaceId: string; guardrailId: string; nodeId: string; reason: string; ownerEmail: string; expiresAt: Date; createdById: string }) {
+  return tx.exemption.create({ data: { ...data, status: "pending_approval" }, include: withRefs });
+}
+
+/** pending_approval → active, unless it has expired meanwhile. Returns the node's connection. */
+export async function activateExemption(tx: Tx, workspaceId: string, id: string): Promise<{ connectionId: string } | null> {
+  const n = await tx.exemption.updateMany({ where: { id, workspaceId, status: "pending_approval", expiresAt: { gt: new Date() } }, data: { status: "active" } });
+  if (n.count !== 1) return null;
+  const e = await tx.exemption.findUniqueOrThrow({ where: { id }, include: { node: { select: { connectionId: true } } } });
+  return { connectionId: e.node.connectionId };
+}
+
+export function rejectExemption(tx: Tx, workspaceId: string, id: string) {
+  return tx.exemption.updateMany({ where: { id, workspaceId, status: "pending_approval" }, data: { status: "rejected" } });
+}
+
+export async function revokeExemption(tx: Tx, id: string): Promise<boolean> {
+  const n = await tx.exemption.updateMany({ where: { id, status: { in: ["active", "pending_approval"] } }, data: { status: "revoked" } });
+  return n.count === 1;
+}
+
+export function findGuardrailRef(db: Db, workspaceId: string, id: string) {
+  return db.guardrail.findFirst({ where: { id, workspaceId, status: { not: "deleted" } }, select: { id: true, name: true } });
+}
+
+export function findNodeRef(db: Db, workspaceId: string, id: string) {
+  return db.node.findFirst({ where: { id, workspaceId }, select: { id: true, name: true, connectionId: true } });
+}
+
+export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return prisma.$transaction(fn, { timeout: 60_000 });
+}

@@ -1,0 +1,26 @@
+import type { Actor, UseCaseDeps } from "../common/actor.ts";
+import { notFound } from "../common/errors.ts";
+import { pendingFor } from "../approvals/approvals.repository.ts";
+import { addCount, emptyTotals, guardrailView } from "./guardrail-view.ts";
+import { coverageCounts, findGuardrailWithVersions } from "./guardrails.repository.ts";
+
+export async function getGuardrail(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, id: string) {
+  const g = await findGuardrailWithVersions(deps.prisma, actor.workspaceId, id);
+  if (!g) throw notFound("guardrail", id);
+  const [counts, pending] = await Promise.all([coverageCounts(deps.prisma, actor.workspaceId), pendingFor(deps.prisma, actor.workspaceId, "guardrail", id)]);
+  const totals = emptyTotals();
+  for (const c of counts) if (c.guardrailId === id) addCount(totals, c.status, c._count._all);
+  return {
+    ...guardrailView(g, totals, pending?.id ?? null),
+    versions: g.versions.map((v) => ({
+      version: v.version,
+      params: v.params,
+      scope: v.scope,
+      mode: v.mode,
+      remediation: v.remediation,
+      note: v.note,
+      createdBy: v.createdById,
+      createdAt: v.createdAt.toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,61 @@
+import { packAwsPolicies } from "@parapet/providers/aws/packing";
+import { buildAzureInitiative, buildGcpNodeArtifacts, buildOciPolicies, LimitError, ociSecurityZonePolicyNames } from "../catalog/build.ts";
+import { getControl } from "../catalog/catalog.ts";
+import { CatalogError, compileControl } from "../catalog/compile.ts";
+import { SCENARIO_FACTS, SCENARIO_GUARDRAIL, SCENARIO_PRINCIPALS } from "../catalog/fixtures.ts";
+import { ZConnectionFacts } from "../catalog/principals.ts";
+import { runScenarios, type TRawPrincipals } from "../catalog/scenarios.ts";
+import { CLOUDS, type TCloud } from "../catalog/types.ts";
+import type { Actor, UseCaseDeps } from "../common/actor.ts";
+import { notFound } from "../common/errors.ts";
+import { workspaceConnections } from "./guardrails.repository.ts";
+import { checkParams } from "./validate-spec.ts";
+
+function artifactsFor(f: ReturnType<typeof compileControl>["fragment"], facts: Record<string, string>, workspaceId: string): unknown[] {
+  switch (f.cloud) {
+    case "aws": {
+      const packed = packAwsPolicies({ workspaceId, targets: [{ targetId: "root", statements: f.attach ? f.statements : [] }] });
+      return f.attach ? packed.policies : [{ kind: "aws.audit-only", statements: f.statements }];
+    }
+    case "azure":
+      return [
+        buildAzureInitiative(`providers/Microsoft.Management/managementGroups/${facts.rootManagementGroupId}`, [f], {
+          workspaceId,
+          definitionScope: `providers/Microsoft.Management/managementGroups/${facts.rootManagementGroupId}`,
+        }),
+      ];
+    case "gcp":
+      return [buildGcpNodeArtifacts(`organizations/${facts.organizationId}`, [f], workspaceId)];
+    case "oci":
+      return [{ policies: buildOciPolicies(facts.tenancyOcid!, "tenancy", [f], workspaceId), securityZonePolicies: ociSecurityZonePolicyNames([f]) }];
+  }
+}
+
+/**
+ * Compiles a control per cloud without saving anything: with the workspace's own connection facts and
+ * principal classes where it has a connection of that cloud, else the catalog's example organisation.
+ */
+export async function previewCompile(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, controlId: string, input: { params: Record<string, unknown>; mode: "audit" | "enforce"; cloud?: TCloud | undefined }) {
+  const control = getControl(controlId);
+  if (!control) throw notFound("control", controlId.slice(0, 100));
+  checkParams(controlId, input.params);
+  const conns = await workspaceConnections(deps.prisma, actor.workspaceId);
+  const principals: TRawPrincipals = {};
+  const clouds: Record<string, unknown> = {};
+  for (const cloud of input.cloud ? [input.cloud] : CLOUDS) {
+    const conn = conns.find((c) => c.cloud === cloud && ZConnectionFacts[cloud].safeParse(c.facts).success);
+    const facts = (conn?.facts ?? SCENARIO_FACTS[cloud]) as Record<string, string>;
+    const pr = conn ? conn.principals : SCENARIO_PRINCIPALS[cloud];
+    principals[cloud] = pr;
+    const base = { fidelity: control.clouds[cloud].fidelity, ...(control.clouds[cloud].gap ? { gap: control.clouds[cloud].gap } : {}), source: conn ? "connection" : "example" };
+    try {
+      const c = compileControl(control, { cloud, mode: input.mode, workspaceId: actor.workspaceId, guardrail: SCENARIO_GUARDRAIL, params: input.params, principals: pr, facts });
+      clouds[cloud] = { ...base, artifacts: artifactsFor(c.fragment, facts, actor.workspaceId) };
+    } catch (e) {
+      if (!(e instanceof CatalogError) && !(e instanceof LimitError)) throw e;
+      clouds[cloud] = { ...base, artifacts: [], error: e.message };
+    }
+  }
+  const scenarios = (await runScenarios(control, input.params, principals)).filter((s) => !input.cloud || s.cloud === input.cloud);
+  return { clouds, scenarios };
+}

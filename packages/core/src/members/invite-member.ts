@@ -1,0 +1,26 @@
+import { randomBytes } from "node:crypto";
+import { appendAudit } from "../audit/audit.repository.ts";
+import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
+import { AppError } from "../common/errors.ts";
+import type { Role } from "../identity/roles.ts";
+import { createInvitation, memberByEmail, pendingInvitationFor, transaction } from "./members.repository.ts";
+import { atLeast } from "./role-order.ts";
+
+const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * A pending invitation (better-auth's invitation row, accepted through its organization endpoints).
+ * Nobody invites someone with more power than they hold.
+ */
+export async function inviteMember(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, input: { email: string; role: Role }) {
+  if (!atLeast(actor.role, input.role)) throw new AppError("forbidden", `role: your role (${actor.role}) cannot invite an ${input.role}`);
+  const email = input.email.toLowerCase();
+  if (await memberByEmail(deps.prisma, actor.workspaceId, email)) throw new AppError("conflict", `email: ${email} is already a member`);
+  if (await pendingInvitationFor(deps.prisma, actor.workspaceId, email)) throw new AppError("conflict", `email: ${email} already has a pending invitation`);
+  const inv = await transaction(deps.prisma, async (tx) => {
+    const inv = await createInvitation(tx, { id: `inv${randomBytes(12).toString("hex")}`, workspaceId: actor.workspaceId, email, role: input.role, inviterId: actor.userId, expiresAt: new Date(Date.now() + INVITATION_TTL_MS) });
+    await appendAudit(tx, { ...auditBy(actor), action: "member.invited", targetType: "invitation", targetId: inv.id, data: { email, role: input.role } });
+    return inv;
+  });
+  return { id: inv.id, email: inv.email, role: inv.role, status: inv.status, expiresAt: inv.expiresAt.toISOString() };
+}

@@ -1,0 +1,94 @@
+import type { PrismaClient, Tx } from "@parapet/db";
+
+type Db = PrismaClient | Tx;
+
+export interface ScopeNodeRow {
+  id: string;
+  connectionId: string;
+  parentId: string | null;
+  isEnvironment: boolean;
+  name: string;
+  effectiveLabels: unknown;
+}
+
+/** Every active node of the workspace with what scope selection needs (one query). */
+export function scopeNodes(db: Db, workspaceId: string, connectionId?: string): Promise<ScopeNodeRow[]> {
+  return db.node.findMany({
+    where: { workspaceId, state: "active", ...(connectionId ? { connectionId } : {}) },
+    select: { id: true, connectionId: true, parentId: true, isEnvironment: true, name: true, effectiveLabels: true },
+  });
+}
+
+/** Which of these ids are nodes of the workspace. */
+export async function existingNodeIds(db: Db, workspaceId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.node.findMany({ where: { workspaceId, id: { in: ids } }, select: { id: true } });
+  return new Set(rows.map((r) => r.id));
+}
+
+export function findNode(db: Db, workspaceId: string, id: string) {
+  return db.node.findFirst({ where: { id, workspaceId }, include: { _count: { select: { children: true } } } });
+}
+
+export function connectionNames(db: Db, workspaceId: string) {
+  return db.connection.findMany({ where: { workspaceId }, select: { id: true, name: true, cloud: true } });
+}
+
+export interface NodeListFilter {
+  workspaceId: string;
+  connectionId: string;
+  parentId?: string | undefined;
+  q?: string | undefined;
+  after?: { name: string; id: string } | undefined;
+  take: number;
+}
+
+/** Children of a node (roots when no parent and no search), or a name/id search across the connection. */
+export function listNodes(db: Db, f: NodeListFilter) {
+  const where = {
+    workspaceId: f.workspaceId,
+    connectionId: f.connectionId,
+    state: "active",
+    ...(f.q
+      ? { OR: [{ name: { contains: f.q, mode: "insensitive" as const } }, { externalId: { contains: f.q, mode: "insensitive" as const } }] }
+      : { parentId: f.parentId ?? null }),
+    ...(f.q && f.parentId ? { parentId: f.parentId } : {}),
+    ...(f.after ? { OR: [{ name: { gt: f.after.name } }, { name: f.after.name, id: { gt: f.after.id } }] } : {}),
+  };
+  // Two ORs cannot share a key: fold the cursor condition into an AND when searching.
+  const finalWhere =
+    f.q && f.after
+      ? {
+          workspaceId: f.workspaceId,
+          connectionId: f.connectionId,
+          state: "active",
+          ...(f.parentId ? { parentId: f.parentId } : {}),
+          AND: [
+            { OR: [{ name: { contains: f.q, mode: "insensitive" as const } }, { externalId: { contains: f.q, mode: "insensitive" as const } }] },
+            { OR: [{ name: { gt: f.after.name } }, { name: f.after.name, id: { gt: f.after.id } }] },
+          ],
+        }
+      : where;
+  return db.node.findMany({
+    where: finalWhere,
+    orderBy: [{ name: "asc" }, { id: "asc" }],
+    take: f.take,
+    include: { _count: { select: { children: { where: { state: "active" } } } } },
+  });
+}
+
+export function connectionTree(db: Db, connectionId: string) {
+  return db.node.findMany({ where: { connectionId }, select: { id: true, parentId: true, cloudLabels: true, labelOverrides: true, effectiveLabels: true } });
+}
+
+export function setOverrides(db: Db, id: string, overrides: Record<string, string | null>) {
+  return db.node.update({ where: { id }, data: { labelOverrides: overrides } });
+}
+
+export function setEffectiveLabels(db: Db, id: string, labels: Record<string, string>) {
+  return db.node.update({ where: { id }, data: { effectiveLabels: labels } });
+}
+
+export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return prisma.$transaction(fn, { timeout: 60_000 });
+}

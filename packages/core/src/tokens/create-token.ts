@@ -1,0 +1,35 @@
+import { appendAudit } from "../audit/audit.repository.ts";
+import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
+import { AppError } from "../common/errors.ts";
+import type { ParapetAuth } from "../identity/auth.ts";
+import { atLeast } from "../members/role-order.ts";
+import type { TCreateTokenInput } from "./tokens.schema.ts";
+import { deleteKey, transaction } from "./tokens.repository.ts";
+
+/** CI pipelines poll; the plugin's default (10 requests a day) would stop them almost at once. */
+const RATE = { rateLimitEnabled: true, rateLimitMax: 600, rateLimitTimeWindow: 60_000 };
+
+/**
+ * Issues an API token (better-auth api-key) owned by the caller, bound to this workspace and to a
+ * role no higher than the caller's. The secret is returned once and stored only as a hash.
+ */
+export async function createToken(deps: Pick<UseCaseDeps, "prisma"> & { auth: ParapetAuth }, actor: Actor, input: TCreateTokenInput) {
+  if (!atLeast(actor.role, input.role)) throw new AppError("forbidden", `role: your role (${actor.role}) cannot issue an ${input.role} token`);
+  const created = await deps.auth.api.createApiKey({
+    body: {
+      userId: actor.userId,
+      name: input.name,
+      ...(input.expiresInDays ? { expiresIn: input.expiresInDays * 86_400 } : {}),
+      metadata: { workspaceId: actor.workspaceId, role: input.role },
+      ...RATE,
+    },
+  });
+  try {
+    // better-auth wrote the key outside our transaction: if the audit event cannot be written, the key goes too.
+    await appendAudit(deps.prisma, { ...auditBy(actor), action: "token.created", targetType: "token", targetId: created.id, data: { name: input.name, role: input.role, expiresAt: created.expiresAt ? new Date(created.expiresAt).toISOString() : null } });
+  } catch (e) {
+    await transaction(deps.prisma, (tx) => deleteKey(tx, created.id)).catch(() => undefined);
+    throw e;
+  }
+  return { id: created.id, token: created.key, name: input.name, role: input.role, start: created.start, expiresAt: created.expiresAt ? new Date(created.expiresAt).toISOString() : null };
+}

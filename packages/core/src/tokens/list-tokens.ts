@@ -1,0 +1,24 @@
+import type { Actor, UseCaseDeps } from "../common/actor.ts";
+import { tokenMetadata } from "./token-metadata.ts";
+import { keysOfMembers } from "./tokens.repository.ts";
+
+/** The workspace's API tokens (never the secret: only its first characters). */
+export async function listTokens(deps: Pick<UseCaseDeps, "prisma">, actor: Actor) {
+  const { keys, emails } = await keysOfMembers(deps.prisma, actor.workspaceId);
+  return {
+    items: keys
+      .map((k) => ({ k, meta: tokenMetadata(k.metadata) }))
+      .filter(({ meta }) => meta.workspaceId === actor.workspaceId)
+      .map(({ k, meta }) => ({
+        id: k.id,
+        name: k.name,
+        start: k.start,
+        role: meta.role,
+        owner: { id: k.referenceId, email: emails.get(k.referenceId) ?? null },
+        enabled: k.enabled !== false,
+        expiresAt: k.expiresAt?.toISOString() ?? null,
+        lastUsedAt: k.lastRequest?.toISOString() ?? null,
+        createdAt: k.createdAt.toISOString(),
+      })),
+  };
+}
