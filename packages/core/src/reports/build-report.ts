@@ -1,0 +1,94 @@
+/**
+ * Builds a weekly report model from stored history and keeps it as a ReportSnapshot, so the report
+ * that was sent is the report that re-renders later, whatever happened since.
+ */
+import type { PrismaClient } from "@parapet/db";
+import { Prisma } from "@parapet/db";
+import { assembleReportModel } from "./assemble-report.ts";
+import { asReportModel, type TReportModel } from "./model.ts";
+import { getReportSettings, loadReportInput } from "./reports.repository.ts";
+import { sampleCoverage } from "./sample-coverage.ts";
+import { addLocalDays, localDateString, startOfLocalHour } from "./zoned-time.ts";
+
+/** The 7 local days ending at `end` (a DST week is 167 or 169 hours long). */
+export function reportPeriodEndingAt(end: Date, timezone: string): { start: Date; end: Date } {
+  return { start: addLocalDays(end, -7, timezone), end };
+}
+
+export interface TBuildOptions {
+  /** End of the period; defaults to the start of the current local hour. */
+  end?: Date;
+  now?: Date;
+  /** Take today's coverage sample first, so the report shows the matrix as it is now. */
+  sampleFirst?: boolean;
+}
+
+export async function buildReportModel(prisma: PrismaClient, workspaceId: string, opts: TBuildOptions = {}): Promise<TReportModel> {
+  const now = opts.now ?? new Date();
+  const { timezone } = await getReportSettings(prisma, workspaceId);
+  const end = opts.end ?? startOfLocalHour(now, timezone);
+  if (opts.sampleFirst) await sampleCoverage(prisma, workspaceId, localDateString(now, timezone));
+  const input = await loadReportInput(prisma, workspaceId, reportPeriodEndingAt(end, timezone), timezone, now);
+  return assembleReportModel(input);
+}
+
+export interface TSnapshotRef {
+  id: string;
+  periodStart: Date;
+  periodEnd: Date;
+  created: boolean;
+  model: TReportModel;
+}
+
+/**
+ * The snapshot for the period ending at `end`: created on first request, returned unchanged after
+ * (a retried or duplicated job must not send a different report for the same week).
+ */
+export async function createReportSnapshot(prisma: PrismaClient, workspaceId: string, opts: TBuildOptions = {}): Promise<TSnapshotRef> {
+  const now = opts.now ?? new Date();
+  const { timezone } = await getReportSettings(prisma, workspaceId);
+  const end = opts.end ?? startOfLocalHour(now, timezone);
+  const period = reportPeriodEndingAt(end, timezone);
+  const existing = await prisma.reportSnapshot.findUnique({ where: { workspaceId_periodStart: { workspaceId, periodStart: period.start } } });
+  if (existing) return { id: existing.id, periodStart: existing.periodStart, periodEnd: existing.periodEnd, created: false, model: asReportModel(existing.model) };
+  const model = await buildReportModel(prisma, workspaceId, { ...opts, end, now });
+  try {
+    const row = await prisma.reportSnapshot.create({ data: { workspaceId, periodStart: period.start, periodEnd: period.end, model: model as unknown as Prisma.InputJsonValue } });
+    return { id: row.id, periodStart: row.periodStart, periodEnd: row.periodEnd, created: true, model };
+  } catch (e) {
+    // A concurrent builder won the race: its snapshot is the one for this week.
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
+      const row = await prisma.reportSnapshot.findUniqueOrThrow({ where: { workspaceId_periodStart: { workspaceId, periodStart: period.start } } });
+      return { id: row.id, periodStart: row.periodStart, periodEnd: row.periodEnd, created: false, model: asReportModel(row.model) };
+    }
+    throw e;
+  }
+}
+
+export async function getReportSnapshot(prisma: PrismaClient, workspaceId: string, id: string) {
+  const row = await prisma.reportSnapshot.findFirst({ where: { id, workspaceId } });
+  return row ? { ...row, model: asReportModel(row.model) } : null;
+}
+
+export async function listReportSnapshots(prisma: PrismaClient, workspaceId: string, take = 52) {
+  const rows = await prisma.reportSnapshot.findMany({
+    where: { workspaceId },
+    orderBy: { periodStart: "desc" },
+    take,
+    select: { id: true, periodStart: true, periodEnd: true, createdAt: true, model: true, _count: { select: { deliveries: true } } },
+  });
+  return rows.map((r) => {
+    const m = asReportModel(r.model);
+    return {
+      id: r.id,
+      periodStart: r.periodStart.toISOString(),
+      periodEnd: r.periodEnd.toISOString(),
+      createdAt: r.createdAt.toISOString(),
+      label: m.period.label,
+      coveragePct: m.headline.coverage.coveragePct,
+      changePts: m.headline.changePts,
+      openDrift: m.headline.openDrift,
+      deliveries: r._count.deliveries,
+    };
+  });
+}

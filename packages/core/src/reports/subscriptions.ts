@@ -1,0 +1,109 @@
+/**
+ * Report subscriptions: a member subscribes themself; managers (report:manage) subscribe any address
+ * (an auditor outside the workspace). Unsubscribing needs no session: the signed link is enough.
+ */
+import { z } from "zod";
+import type { PrismaClient } from "@parapet/db";
+import { appendAudit } from "../audit/audit.repository.ts";
+import { AppError, notFound } from "../common/errors.ts";
+import { verifyUnsubscribeToken } from "./unsubscribe-token.ts";
+
+export interface TSubscriptionActor {
+  workspaceId: string;
+  userId: string;
+  email: string;
+  label: string;
+  actorType: "user" | "token";
+  /** May subscribe and manage addresses other than their own. */
+  canManage: boolean;
+}
+
+export const ZCreateSubscriptionInput = z.object({ email: z.string().trim().toLowerCase().email().max(254).optional() });
+export type TCreateSubscriptionInput = z.infer<typeof ZCreateSubscriptionInput>;
+export const ZUpdateSubscriptionInput = z.object({ active: z.boolean() });
+
+const view = (s: { id: string; email: string; userId: string | null; active: boolean; unsubscribedAt: Date | null; createdAt: Date }) => ({
+  id: s.id,
+  email: s.email,
+  userId: s.userId,
+  active: s.active,
+  unsubscribedAt: s.unsubscribedAt?.toISOString() ?? null,
+  createdAt: s.createdAt.toISOString(),
+});
+export type TSubscriptionView = ReturnType<typeof view>;
+
+export async function listSubscriptions(prisma: PrismaClient, workspaceId: string): Promise<TSubscriptionView[]> {
+  const rows = await prisma.reportSubscription.findMany({ where: { workspaceId }, orderBy: { email: "asc" }, take: 1000 });
+  return rows.map(view);
+}
+
+/** Subscribes (or re-subscribes) an address; idempotent per workspace × address. */
+export async function subscribe(prisma: PrismaClient, actor: TSubscriptionActor, input: TCreateSubscriptionInput): Promise<TSubscriptionView> {
+  const email = (input.email ?? actor.email).toLowerCase();
+  if (email !== actor.email.toLowerCase() && !actor.canManage) throw new AppError("forbidden", `email: your role can subscribe only your own address (${actor.email}), not "${email}"`);
+  // Link the subscription to the member who owns the address, so removing the member is traceable.
+  const member = await prisma.member.findFirst({ where: { organizationId: actor.workspaceId, user: { email } }, select: { userId: true } });
+  const row = await prisma.$transaction(async (tx) => {
+    const s = await tx.reportSubscription.upsert({
+      where: { workspaceId_email: { workspaceId: actor.workspaceId, email } },
+      create: { workspaceId: actor.workspaceId, email, userId: member?.userId ?? null },
+      update: { active: true, unsubscribedAt: null, userId: member?.userId ?? null },
+    });
+    await appendAudit(tx, { workspaceId: actor.workspaceId, actorType: actor.actorType, actorId: actor.userId, actorLabel: actor.label, action: "report.subscribe", targetType: "report_subscription", targetId: s.id, data: { email } });
+    return s;
+  });
+  return view(row);
+}
+
+async function ownedOrManaged(prisma: PrismaClient, actor: TSubscriptionActor, id: string) {
+  const s = await prisma.reportSubscription.findFirst({ where: { id, workspaceId: actor.workspaceId } });
+  if (!s) throw notFound("subscription", id);
+  if (!actor.canManage && s.email.toLowerCase() !== actor.email.toLowerCase()) throw new AppError("forbidden", "your role can change only your own subscription");
+  return s;
+}
+
+export async function setSubscriptionActive(prisma: PrismaClient, actor: TSubscriptionActor, id: string, active: boolean): Promise<TSubscriptionView> {
+  await ownedOrManaged(prisma, actor, id);
+  const row = await prisma.$transaction(async (tx) => {
+    const s = await tx.reportSubscription.update({ where: { id }, data: active ? { active: true, unsubscribedAt: null } : { active: false, unsubscribedAt: new Date() } });
+    if (!active) await tx.emailDelivery.updateMany({ where: { subscriptionId: id, status: "queued" }, data: { status: "cancelled", lastError: "unsubscribed before delivery" } });
+    await appendAudit(tx, { workspaceId: actor.workspaceId, actorType: actor.actorType, actorId: actor.userId, actorLabel: actor.label, action: active ? "report.subscribe" : "report.unsubscribe", targetType: "report_subscription", targetId: id, data: { email: s.email } });
+    return s;
+  });
+  return view(row);
+}
+
+export async function deleteSubscription(prisma: PrismaClient, actor: TSubscriptionActor, id: string): Promise<void> {
+  const s = await ownedOrManaged(prisma, actor, id);
+  await prisma.$transaction(async (tx) => {
+    await tx.emailDelivery.updateMany({ where: { subscriptionId: id, status: "queued" }, data: { status: "cancelled", lastError: "subscription deleted before delivery" } });
+    await tx.reportSubscription.delete({ where: { id } });
+    await appendAudit(tx, { workspaceId: actor.workspaceId, actorType: actor.actorType, actorId: actor.userId, actorLabel: actor.label, action: "report.subscription_delete", targetType: "report_subscription", targetId: id, data: { email: s.email } });
+  });
+}
+
+/** What the public unsubscribe page shows before the reader confirms. */
+export async function describeUnsubscribeToken(prisma: PrismaClient, secret: string, token: string | null | undefined) {
+  const id = verifyUnsubscribeToken(secret, token);
+  if (!id) return null;
+  const s = await prisma.reportSubscription.findUnique({ where: { id }, select: { id: true, email: true, active: true, workspace: { select: { name: true } } } });
+  return s ? { subscriptionId: s.id, email: s.email, active: s.active, workspaceName: s.workspace.name } : null;
+}
+
+/**
+ * One-click unsubscribe from a signed link. Idempotent (a second click is fine); queued emails to the
+ * address are cancelled so nothing more arrives after the click.
+ */
+export async function unsubscribeWithToken(prisma: PrismaClient, secret: string, token: string | null | undefined): Promise<{ email: string; workspaceName: string; alreadyUnsubscribed: boolean }> {
+  const id = verifyUnsubscribeToken(secret, token);
+  if (!id) throw new AppError("bad_request", "token: this unsubscribe link is not valid (it may have been cut off by your mail client)");
+  const s = await prisma.reportSubscription.findUnique({ where: { id }, include: { workspace: { select: { name: true } } } });
+  if (!s) throw new AppError("not_found", "this subscription no longer exists, so no more reports will be sent to it");
+  if (!s.active) return { email: s.email, workspaceName: s.workspace.name, alreadyUnsubscribed: true };
+  await prisma.$transaction(async (tx) => {
+    await tx.reportSubscription.update({ where: { id }, data: { active: false, unsubscribedAt: new Date() } });
+    await tx.emailDelivery.updateMany({ where: { subscriptionId: id, status: "queued" }, data: { status: "cancelled", lastError: "unsubscribed before delivery" } });
+    await appendAudit(tx, { workspaceId: s.workspaceId, actorType: "system", actorId: null, actorLabel: `unsubscribe link (${s.email})`, action: "report.unsubscribe", targetType: "report_subscription", targetId: id, data: { email: s.email, via: "link" } });
+  });
+  return { email: s.email, workspaceName: s.workspace.name, alreadyUnsubscribed: false };
+}
