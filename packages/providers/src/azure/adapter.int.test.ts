@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_THROTTLE, startAzureSim, type AzureSim, type DemoInfo } from "@parapet/cloud-sim/azure/index";
 import { policyClient } from "@parapet/cloud-sim/azure/test-clients";
 import { converge, describeContract } from "../contract/contract-suite.ts";
+import { CallRecorder } from "../contract/instrumentation.ts";
 import { isProviderError } from "../contract/errors.ts";
 import type { CloudAdapter, DesiredArtifact, ObservedArtifact } from "../contract/types.ts";
 import { createAzureAdapter, type AzureAdapterConfig, type TAzureCredentials } from "./adapter.ts";
+import { AzureClientCredential } from "./credentials.ts";
 import { azureArtifactName, azureAssignmentName, azureOwnerMetadata } from "./markers.ts";
 import type { TAzurePolicyAssignment, TAzurePolicyDefinition, TAzurePolicyExemption, TAzurePolicySetDefinition } from "./types.ts";
 
@@ -245,6 +247,16 @@ describe("azure adapter against the simulator", () => {
     await adapter.discover();
     // The first discover of this adapter already fetched a token; later calls reuse it.
     expect(adapter.stats().byOperation.AAD_Token ?? 0).toBe(0);
+  });
+
+  it("concurrent callers share one token request, and the token is reused until shortly before it expires", async () => {
+    const recorder = new CallRecorder();
+    const cred = new AzureClientCredential({ tenantId: sim.tenantId, clientId: demo.app.appId, clientSecret: demo.app.secret, authorityHost: sim.authorityHost, tlsCa: sim.caPem, recorder });
+    const tokens = await Promise.all(Array.from({ length: 5 }, () => cred.getToken("https://management.azure.com/.default")));
+    expect(new Set(tokens.map((t) => t?.token)).size).toBe(1);
+    await cred.getToken("https://management.azure.com/.default");
+    expect(recorder.stats().byOperation.AAD_Token).toBe(1);
+    expect(tokens[0]!.expiresOnTimestamp).toBeGreaterThan(Date.now() + 50 * 60_000);
   });
 
   it("exchanges a federated assertion for tokens (workload identity federation, no secret at rest)", async () => {
