@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { DEMO_USERS } from "@parapet/core/seed/demo-identity";
 import { log } from "./lib/log.ts";
 import { databaseUrl, ensureDatabase, resolveServices } from "./lib/services.ts";
-import { buildWeb, freePort, loadOrCreateSecrets, migrate, ROOT, seedIdentity, startApp } from "./lib/stack.ts";
+import { buildWeb, freePort, loadOrCreateSecrets, migrate, ROOT, startApp, startDemoEnvironment } from "./lib/stack.ts";
 import { runTests } from "./lib/test-runner.ts";
 
 const DATA = join(ROOT, ".data");
@@ -39,7 +39,9 @@ async function demo(): Promise<void> {
     secrets,
     extraEnv: { PARAPET_DEMO: "1" },
   };
-  await seedIdentity(opts, `http://127.0.0.1:${port}`);
+  log("starting the cloud simulators (state in .data/sims)");
+  const demoEnv = await startDemoEnvironment(opts, `http://127.0.0.1:${port}`, join(DATA, "sims"));
+  cleanups.push(() => demoEnv.stop());
   await buildWeb();
   log("starting worker and web");
   const stack = await startApp(opts);
@@ -53,6 +55,8 @@ async function demo(): Promise<void> {
       `  Login:    ${owner.email}`,
       `  Password: ${owner.password}`,
       `  (also ${DEMO_USERS.slice(1).map((u) => `${u.email} as ${u.role}`).join(", ")}; same password)`,
+      `  Clouds:   ${[demoEnv.sims.aws, demoEnv.sims.azure, demoEnv.sims.gcp, demoEnv.sims.oci].map((s) => `${s.cloud} ${s.url}`).join(", ")}`,
+      `            (simulated; connected in the demo workspace: ${Object.keys(demoEnv.connections).join(", ")})`,
       `  Ctrl-C stops everything this command started.`,
       "",
     ].join("\n"),

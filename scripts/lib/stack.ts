@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { createPrisma } from "@parapet/db";
 import { createAuth } from "@parapet/core/identity/auth";
 import { seedDemoIdentity } from "@parapet/core/seed/demo-identity";
+import { parseMasterKey } from "@parapet/core";
+import type { AllSims } from "@parapet/cloud-sim";
+import { seedDemoGuardrails, startDemoClouds, type DemoCloud } from "./demo-clouds.ts";
 import { fail } from "./log.ts";
 import { runStep, startProcess, waitForHttp, webBuildIsStale, type Proc } from "./processes.ts";
 import { portOpen } from "./services.ts";
@@ -75,6 +78,26 @@ export async function seedIdentity(opts: StackOptions, baseUrl: string) {
   try {
     const auth = createAuth({ prisma, baseURL: baseUrl, secret: opts.secrets.authSecret });
     return await seedDemoIdentity(prisma, auth);
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+/** Clouds whose adapters the worker has; demo connections are made for these. */
+export const DEMO_CLOUDS: readonly DemoCloud[] = ["gcp", "oci"];
+
+/**
+ * Starts the simulators (in this process) and points one demo connection per cloud at them, plus a
+ * baseline guardrail. Returns a stop function.
+ */
+export async function startDemoEnvironment(opts: StackOptions, baseUrl: string, persistDir: string): Promise<{ stop: () => Promise<void>; connections: Record<string, string>; sims: AllSims }> {
+  const identity = await seedIdentity(opts, baseUrl);
+  const prisma = createPrisma({ url: opts.databaseUrl, max: 2 });
+  try {
+    const current = parseMasterKey(opts.secrets.masterKeyId, opts.secrets.masterKey);
+    const { sims, connections } = await startDemoClouds({ prisma, keys: { current, all: [current] }, workspaceId: identity.workspaceId, ownerId: identity.ownerId, baseUrl, persistDir, clouds: DEMO_CLOUDS });
+    await seedDemoGuardrails(prisma, identity.workspaceId, identity.ownerId);
+    return { sims, connections, stop: () => sims.close() };
   } finally {
     await prisma.$disconnect();
   }

@@ -11,7 +11,7 @@ import { userInfo } from "node:os";
 import { fail, log } from "./log.ts";
 import { runStep } from "./processes.ts";
 import { databaseUrl, dropDatabase, ensureDatabase, resolveServices } from "./services.ts";
-import { buildWeb, freePort, loadOrCreateSecrets, migrate, ROOT, seedIdentity, startApp } from "./stack.ts";
+import { buildWeb, freePort, loadOrCreateSecrets, migrate, ROOT, startApp, startDemoEnvironment } from "./stack.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -109,17 +109,28 @@ async function runE2e(adminUrl: string, redisUrl: string, out: string): Promise<
   };
   try {
     await migrate(dbUrl);
-    await seedIdentity(opts, `http://127.0.0.1:${opts.port}`);
+    const demoEnv = await startDemoEnvironment(opts, `http://127.0.0.1:${opts.port}`, join(ROOT, ".data", `e2e-sims-${id}`));
     const stack = await startApp(opts);
     try {
       const file = join(out, "playwright.json");
       await runStep("browser journeys (Playwright, Debian Chromium)", "pnpm", ["--filter", "@parapet/e2e", "exec", "playwright", "test"], {
         cwd: ROOT,
-        env: { ...process.env, E2E_BASE_URL: stack.baseUrl, DATABASE_URL: dbUrl, PLAYWRIGHT_JSON_OUTPUT_NAME: file, CHROMIUM_PATH: CHROMIUM },
+        env: {
+          ...process.env,
+          E2E_BASE_URL: stack.baseUrl,
+          DATABASE_URL: dbUrl,
+          PLAYWRIGHT_JSON_OUTPUT_NAME: file,
+          CHROMIUM_PATH: CHROMIUM,
+          // Journeys make out-of-band changes through the simulators' admin APIs, as a person would.
+          E2E_SIMS: JSON.stringify({ aws: demoEnv.sims.aws.url, azure: demoEnv.sims.azure.url, gcp: demoEnv.sims.gcp.url, oci: demoEnv.sims.oci.url }),
+          E2E_CONNECTIONS: JSON.stringify(demoEnv.connections),
+        },
       });
       return playwrightTally(file);
     } finally {
       await stack.stop();
+      await demoEnv.stop();
+      rmSync(join(ROOT, ".data", `e2e-sims-${id}`), { recursive: true, force: true });
     }
   } finally {
     await dropDatabase(adminUrl, database).catch(() => undefined);
