@@ -1,0 +1,130 @@
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import type { TAwsCredentials } from "./credentials.ts";
+
+/**
+ * SDK client wiring for one AWS connection: an Organizations client and the STS clients behind it.
+ *
+ * Retries are the adapter's job, not the SDK's: every client runs with `maxAttempts: 1` so each
+ * throttle reaches the CallRecorder and withRetry (which also retries the conflicts the SDK never
+ * retries). An endpoint override applies to Organizations and STS alike, so a connection can point
+ * at the simulator, a FIPS/sovereign endpoint or a test double.
+ */
+
+export interface AwsSessionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/** Runs one named STS call through the adapter's recorder and retry policy. */
+export type AwsCallRunner = <T>(operation: string, write: boolean, fn: () => Promise<T>) => Promise<T>;
+
+export interface AwsClientOptions {
+  credentials: TAwsCredentials;
+  endpoint?: string;
+  /** Organizations is a global service answered in us-east-1 (aws partition); STS uses the same region. */
+  region?: string;
+  /** RoleSessionName, visible in CloudTrail as who made each change. */
+  sessionName: string;
+  /** Seconds; the connector role's MaxSessionDuration must allow it (AWS default 3600). */
+  sessionSeconds?: number;
+  requestTimeoutMs?: number;
+  run: AwsCallRunner;
+}
+
+export interface AwsClients {
+  org: OrganizationsClient;
+  /** Resolves (and caches) the credentials Organizations calls use; assumes the role when needed. */
+  credentials(): Promise<AwsSessionCredentials>;
+  /** Drops cached session credentials (after ExpiredToken), so the next call assumes the role again. */
+  invalidate(): void;
+  /** ARN of the identity the Organizations calls run as. */
+  callerIdentity(): Promise<{ arn: string; account: string }>;
+  destroy(): void;
+}
+
+// Refresh this long before expiry so a long discovery never sends a request with a dying session.
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+export function createAwsClients(o: AwsClientOptions): AwsClients {
+  const region = o.region ?? "us-east-1";
+  const endpoint = o.endpoint;
+  const requestHandler = { requestTimeout: o.requestTimeoutMs ?? 30_000, connectionTimeout: 5_000 };
+  const c = o.credentials;
+
+  let cached: AwsSessionCredentials | undefined;
+  let inflight: Promise<AwsSessionCredentials> | undefined;
+  let baseSts: STSClient | undefined;
+
+  const assume = async (): Promise<AwsSessionCredentials> => {
+    if (c.kind !== "assume-role") throw new Error("assume() without a role");
+    // No source keys: the SDK's default chain supplies the worker's ambient identity.
+    baseSts ??= new STSClient({
+      region,
+      endpoint,
+      maxAttempts: 1,
+      requestHandler,
+      ...(c.sourceAccessKeyId && c.sourceSecretAccessKey
+        ? { credentials: { accessKeyId: c.sourceAccessKeyId, secretAccessKey: c.sourceSecretAccessKey } }
+        : {}),
+    });
+    const sts = baseSts;
+    const out = await o.run("sts:AssumeRole", false, () =>
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: c.roleArn,
+          ExternalId: c.externalId,
+          RoleSessionName: o.sessionName,
+          DurationSeconds: o.sessionSeconds ?? 3600,
+        }),
+      ),
+    );
+    const cr = out.Credentials;
+    if (!cr?.AccessKeyId || !cr.SecretAccessKey) throw new Error("STS AssumeRole answered without credentials");
+    return {
+      accessKeyId: cr.AccessKeyId,
+      secretAccessKey: cr.SecretAccessKey,
+      ...(cr.SessionToken ? { sessionToken: cr.SessionToken } : {}),
+      ...(cr.Expiration ? { expiration: cr.Expiration } : {}),
+    };
+  };
+
+  const credentials = async (): Promise<AwsSessionCredentials> => {
+    if (c.kind === "access-keys") return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey };
+    if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > REFRESH_MARGIN_MS)) return cached;
+    // Concurrent discovery workers share one AssumeRole instead of stampeding STS.
+    inflight ??= assume()
+      .then((cr) => {
+        cached = cr;
+        return cr;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
+
+  const org = new OrganizationsClient({ region, endpoint, maxAttempts: 1, requestHandler, credentials });
+  let callerSts: STSClient | undefined;
+
+  return {
+    org,
+    credentials,
+    invalidate() {
+      cached = undefined;
+    },
+    async callerIdentity() {
+      callerSts ??= new STSClient({ region, endpoint, maxAttempts: 1, requestHandler, credentials });
+      const sts = callerSts;
+      const out = await o.run("sts:GetCallerIdentity", false, () => sts.send(new GetCallerIdentityCommand({})));
+      return { arn: out.Arn ?? "", account: out.Account ?? "" };
+    },
+    destroy() {
+      org.destroy();
+      baseSts?.destroy();
+      callerSts?.destroy();
+    },
+  };
+}
