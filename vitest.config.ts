@@ -1,4 +1,12 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+// apps/web's route handlers run in-process in integration tests: resolve its "@/…" imports, and the
+// "server-only" marker to its server build (the test process is the server).
+const webAlias = [
+  { find: /^@\/(.*)$/, replacement: fileURLToPath(new URL("./apps/web/src/$1", import.meta.url)) },
+  { find: /^server-only$/, replacement: fileURLToPath(new URL("./apps/web/node_modules/server-only/empty.js", import.meta.url)) },
+];
 
 // Two projects: `unit` (pure code, parallel) and `int` (real Postgres, Redis and the cloud
 // simulators). Integration files run one at a time against a database created for this run only
@@ -7,6 +15,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: webAlias },
         test: {
           name: "unit",
           include: ["{apps,packages}/*/src/**/*.test.ts"],
@@ -14,6 +23,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: webAlias },
         test: {
           name: "int",
           include: ["{apps,packages}/*/src/**/*.int.test.ts"],

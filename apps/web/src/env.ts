@@ -13,6 +13,8 @@ const ZEnv = z.object({
   PARAPET_MASTER_KEY: z.string().optional(),
   PARAPET_MASTER_KEY_ID: z.string().max(64).default("k1"),
   PARAPET_DEMO: z.enum(["0", "1"]).default("0"),
+  /** The AWS identity Parapet's workers assume connector roles from (shown in the AWS bootstrap). */
+  PARAPET_AWS_PRINCIPAL_ARN: z.string().max(2048).default(""),
 });
 
 export type Env = z.infer<typeof ZEnv>;

@@ -1,11 +1,11 @@
 import "server-only";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { bullPrefix, QUEUES, requestReconcile as request, type TReconcileJob } from "@parapet/core";
+import { bullPrefix, enqueueConnectionTask as enqueueTask, QUEUES, requestReconcile as request, type TConnectionTaskJob, type TReconcileJob } from "@parapet/core";
 import { env } from "@/env";
 import { redis } from "./clients";
 
-const holder = globalThis as unknown as { __parapetQueues?: { reconcile: Queue; events: Queue; reports: Queue; notifications: Queue } };
+const holder = globalThis as unknown as { __parapetQueues?: { reconcile: Queue; discovery: Queue; events: Queue; reports: Queue; notifications: Queue } };
 
 /** BullMQ producers for the web process (enqueue only after the database transaction commits). */
 export function queues() {
@@ -15,6 +15,8 @@ export function queues() {
     const prefix = bullPrefix(env().PARAPET_REDIS_PREFIX);
     holder.__parapetQueues = {
       reconcile: new Queue(QUEUES.reconcile, { connection, prefix }),
+      // Connection tasks (verify, discover, preview) need credentials, so they run in the worker.
+      discovery: new Queue(QUEUES.discovery, { connection, prefix }),
       events: new Queue(QUEUES.events, { connection, prefix }),
       reports: new Queue(QUEUES.reports, { connection, prefix }),
       notifications: new Queue(QUEUES.notifications, { connection, prefix }),
@@ -25,4 +27,9 @@ export function queues() {
 
 export function requestReconcile(job: TReconcileJob): Promise<void> {
   return request(queues().reconcile, redis(), env().PARAPET_REDIS_PREFIX, job);
+}
+
+/** Verify / discover / preview for one connection, on the `discovery` queue. */
+export function enqueueConnectionTask(job: TConnectionTaskJob): Promise<string> {
+  return enqueueTask(queues().discovery, job);
 }

@@ -33,7 +33,7 @@ export async function bootstrapConnection(deps: Pick<UseCaseDeps, "prisma">, act
         AWSTemplateFormatVersion: "2010-09-09",
         Description: "Parapet connector role (least privilege, external id required). Deploy in the management account.",
         Parameters: {
-          ParapetPrincipalArn: { Type: "String", Default: parapetPrincipalArn, Description: "The AWS identity Parapet assumes this role from" },
+          ParapetPrincipalArn: { Type: "String", ...(parapetPrincipalArn ? { Default: parapetPrincipalArn } : {}), Description: "The AWS identity Parapet assumes this role from" },
           ExternalId: { Type: "String", Default: externalId, NoEcho: false, Description: "Parapet's external id for this workspace (do not change)" },
         },
         Resources: {

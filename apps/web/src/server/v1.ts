@@ -1,0 +1,38 @@
+import "server-only";
+import type { z } from "zod";
+import { AppError } from "@parapet/core";
+import type { ConnectionDeps } from "@parapet/core/connections/create-connection";
+import { prisma } from "./clients";
+import { keyring } from "./keys";
+import { enqueueConnectionTask, requestReconcile } from "./queues";
+
+/** What every /api/v1 use-case gets: the database, the queue producers, and the keyring (lazily). */
+export function deps(): ConnectionDeps {
+  return { prisma: prisma(), jobs: { requestReconcile, enqueueConnectionTask }, keys: keyring };
+}
+
+function issuesOf(prefix: string, e: z.ZodError) {
+  const issues = e.issues.map((i) => ({ field: [prefix, ...i.path.map(String)].filter(Boolean).join(".") || prefix || "body", message: i.message }));
+  const first = issues[0]!;
+  return new AppError("validation", `${first.field}: ${first.message}`, issues);
+}
+
+/** Query string → schema; repeated or unknown parameters are ignored, bad values are a 422 naming the parameter. */
+export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+  const params = Object.fromEntries(new URL(req.url).searchParams.entries());
+  const r = schema.safeParse(params);
+  if (!r.success) throw issuesOf("", r.error);
+  return r.data;
+}
+
+export async function parseBody<S extends z.ZodType>(req: Request, schema: S, readJson: (req: Request) => Promise<unknown>): Promise<z.output<S>> {
+  const raw = await readJson(req);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new AppError("validation", "body: must be a JSON object", [{ field: "body", message: "must be a JSON object" }]);
+  const r = schema.safeParse(raw);
+  if (!r.success) throw issuesOf("", r.error);
+  return r.data;
+}
+
+/** 202 Accepted with a JSON body (approval requests and queued work). */
+export const accepted = (body: unknown) => Response.json(body, { status: 202 });
+export const created = (body: unknown) => Response.json(body, { status: 201 });

@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { API_ROUTES, type ApiRoute } from "./routes.ts";
+
+type Json = Record<string, unknown>;
+
+const ERROR_SCHEMA: Json = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string" },
+        message: { type: "string", description: "Starts with the offending field's name" },
+        issues: { type: "array", items: { type: "object", properties: { field: { type: "string" }, message: { type: "string" } } } },
+      },
+    },
+  },
+};
+
+function jsonSchema(s: z.ZodType, io: "input" | "output"): Json {
+  const out = z.toJSONSchema(s, { io, unrepresentable: "any", target: "openapi-3.0" }) as Json;
+  delete out.$schema;
+  return out;
+}
+
+function parameters(r: ApiRoute): Json[] {
+  const params: Json[] = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string", maxLength: 64 } }));
+  if (r.query) {
+    const s = jsonSchema(r.query, "input");
+    const props = (s.properties ?? {}) as Record<string, Json>;
+    const required = new Set((s.required ?? []) as string[]);
+    for (const [name, schema] of Object.entries(props)) params.push({ name, in: "query", required: required.has(name), schema });
+  }
+  return params;
+}
+
+let cached: Json | undefined;
+
+/** OpenAPI 3.0 document for /api/v1, generated from the route table's zod schemas. */
+export function openApiDocument(): Json {
+  if (cached) return cached;
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const r of API_ROUTES) {
+    const op: Json = {
+      operationId: `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, "").replace(/[^A-Za-z0-9]+(\w)/g, (_, c: string) => c.toUpperCase())}`,
+      summary: r.summary,
+      tags: [r.tag],
+      ...(r.public ? { security: [] } : {}),
+      ...(r.permission ? { "x-permission": `${r.permission[0]}:${r.permission[1]}` } : {}),
+      parameters: parameters(r),
+      ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(r.body, "input") } } } } : {}),
+      responses: {
+        [String(r.status)]: r.produces
+          ? { description: "file", content: { "text/csv": {}, "application/x-ndjson": {} } }
+          : { description: "OK", content: { "application/json": { schema: { type: "object" } } } },
+        ...Object.fromEntries(
+          [
+            ["400", "Malformed request"],
+            ["401", "Not signed in / bad token"],
+            ["403", "Role lacks the permission, or cross-site request"],
+            ["404", "Not found (also another workspace's ids)"],
+            ["409", "Conflict with the current state"],
+            ["422", "Validation failed; the message names the field"],
+          ].map(([code, description]) => [code, { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]),
+        ),
+      },
+    };
+    (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
+  }
+  cached = {
+    openapi: "3.0.3",
+    info: { title: "Parapet API", version: "1", description: "Cloud architecture guardrails. Authenticate with a session cookie (same origin) or an `x-api-key` token." },
+    servers: [{ url: "/api/v1" }],
+    security: [{ apiKey: [] }, { session: [] }],
+    components: {
+      securitySchemes: {
+        apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
+        session: { type: "apiKey", in: "cookie", name: "better-auth.session_token" },
+      },
+      schemas: { Error: ERROR_SCHEMA },
+    },
+    paths,
+  };
+  return cached;
+}
