@@ -5,7 +5,6 @@
 import type { PrismaClient } from "@parapet/db";
 import { notFound } from "../common/errors.ts";
 import { EXEMPTION_WINDOW_DAYS, TREND_WEEKS, type TReportInput } from "./assemble-report.ts";
-import type { TCloudName } from "./model.ts";
 import { addDays, localDateString } from "./zoned-time.ts";
 
 export interface TWorkspaceReportSettings {

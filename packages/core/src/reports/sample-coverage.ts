@@ -3,7 +3,7 @@
  * report) its counts are copied into CoverageSample per workspace × day × cloud × guardrail. Reports
  * read trends from these samples, never from the live matrix.
  */
-import type { PrismaClient } from "@parapet/db";
+import type { Prisma, PrismaClient } from "@parapet/db";
 import { AppError } from "../common/errors.ts";
 import { COVERAGE_STATUSES, ENVIRONMENTS_SAMPLE_ID, FIDELITIES, type TCloudName, type TEnvironmentSampleCounts, type TSampleCounts } from "./model.ts";
 
@@ -16,6 +16,8 @@ export interface TSampleResult {
 function emptySample(): TSampleCounts {
   return { enforced: 0, audit: 0, exempt: 0, drifted: 0, unsupported: 0, unknown: 0, pending: 0, total: 0, fidelity: { enforced: 0, partial: 0, detective: 0, unsupported: 0 } };
 }
+
+const asJson = (v: unknown) => v as Prisma.InputJsonValue;
 
 export function toSampleDay(day: string | Date): string {
   const s = typeof day === "string" ? day : day.toISOString().slice(0, 10);
@@ -71,8 +73,8 @@ export async function sampleCoverage(prisma: PrismaClient, workspaceId: string, 
   }
 
   const data = [
-    ...[...perKey.values()].map((e) => ({ workspaceId, day: dayDate, cloud: e.cloud, guardrailId: e.guardrailId, counts: e.counts })),
-    ...[...envByCloud.entries()].map(([cloud, counts]) => ({ workspaceId, day: dayDate, cloud, guardrailId: ENVIRONMENTS_SAMPLE_ID, counts: counts })),
+    ...[...perKey.values()].map((e) => ({ workspaceId, day: dayDate, cloud: e.cloud, guardrailId: e.guardrailId, counts: asJson(e.counts) })),
+    ...[...envByCloud.entries()].map(([cloud, counts]) => ({ workspaceId, day: dayDate, cloud, guardrailId: ENVIRONMENTS_SAMPLE_ID, counts: asJson(counts) })),
   ];
   await prisma.$transaction(async (tx) => {
     await tx.coverageSample.deleteMany({ where: { workspaceId, day: dayDate } });
