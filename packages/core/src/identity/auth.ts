@@ -84,7 +84,8 @@ export function createAuth(cfg: AuthConfig) {
           });
         },
       }),
-      apiKey({ enableSessionForAPIKeys: true, defaultPrefix: "ppt_" }),
+      // Metadata carries the token's workspace and role ({workspaceId, role}); the API reads it on every call.
+      apiKey({ enableSessionForAPIKeys: true, defaultPrefix: "ppt_", enableMetadata: true }),
       ...(cfg.extraPlugins ?? []),
     ],
   });
