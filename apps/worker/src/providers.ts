@@ -4,6 +4,8 @@
  */
 import type { AdapterFactory, AdapterRequest } from "@parapet/core/reconcile/reconcile-connection";
 import { providerError, type CloudAdapter } from "@parapet/providers/contract";
+import { createAzureAdapter } from "@parapet/providers/azure/adapter";
+import { ZAzureCredentials } from "@parapet/providers/azure/credentials";
 import { createGcpAdapter } from "@parapet/providers/gcp/adapter";
 import { ZGcpCredentials } from "@parapet/providers/gcp/credentials";
 import { createOciAdapter, ZOciCredentials } from "@parapet/providers/oci/adapter";
@@ -13,6 +15,18 @@ type Factory = (req: AdapterRequest) => CloudAdapter | Promise<CloudAdapter>;
 const facts = (req: AdapterRequest) => (req.facts ?? {}) as Record<string, string | undefined>;
 
 const FACTORIES: Partial<Record<AdapterRequest["cloud"], Factory>> = {
+  azure: (req) => {
+    // A sovereign cloud or the simulator has its own token authority and may present a private CA.
+    const { authorityHost, caPem, ...credentials } = (req.credentials ?? {}) as Record<string, unknown>;
+    return createAzureAdapter({
+      workspaceId: req.workspaceId,
+      credentials: ZAzureCredentials.parse(credentials),
+      ...(req.endpoint ? { endpoint: req.endpoint } : {}),
+      ...(typeof authorityHost === "string" ? { authorityHost } : {}),
+      ...(typeof caPem === "string" ? { tlsCa: caPem } : {}),
+      facts: { rootManagementGroupId: facts(req).rootManagementGroupId, tenantId: facts(req).tenantId },
+    });
+  },
   gcp: (req) =>
     createGcpAdapter({
       workspaceId: req.workspaceId,
