@@ -354,6 +354,20 @@ describe("aws adapter against the simulator", () => {
     expect(sim.state.target(d.attachments[0]!)!.policies.has(r.externalId!)).toBe(true);
   });
 
+  it("assumes the role again when AWS says the session expired, and carries on", async () => {
+    sim.configure({ injectErrors: [{ operation: "ListRoots", code: "ExpiredTokenException", message: "The security token included in the request is expired" }] });
+    const fresh = adapterFor(sim);
+    try {
+      const h = await fresh.discover();
+      expect(h.rootExternalId).toBe(demo.rootId);
+      const s = fresh.stats().byOperation;
+      expect(s["sts:AssumeRole"]).toBe(2);
+      expect(s.ListRoots).toBe(2);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("reports a failed read as unreadable, never as missing", async () => {
     sim.configure({ injectErrors: [{ operation: "DescribePolicy", code: "AccessDeniedException", count: 1 }] });
     const state = await adapter.observe({ expected: desired });

@@ -35,7 +35,8 @@ export interface AwsClientOptions {
 }
 
 export interface AwsClients {
-  org: OrganizationsClient;
+  /** The current Organizations client (replaced when an expired session is dropped). */
+  readonly org: OrganizationsClient;
   /** Resolves (and caches) the credentials Organizations calls use; assumes the role when needed. */
   credentials(): Promise<AwsSessionCredentials>;
   /** Drops cached session credentials (after ExpiredToken), so the next call assumes the role again. */
@@ -106,14 +107,25 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
     return inflight;
   };
 
-  const org = new OrganizationsClient({ region, endpoint, maxAttempts: 1, requestHandler, credentials });
+  const newOrg = () => new OrganizationsClient({ region, endpoint, maxAttempts: 1, requestHandler, credentials });
+  let org = newOrg();
+  // Clients replaced after an expired session; in-flight requests may still use them, so they are closed last.
+  const retired: Array<{ destroy(): void }> = [];
   let callerSts: STSClient | undefined;
 
   return {
-    org,
+    get org() {
+      return org;
+    },
     credentials,
     invalidate() {
       cached = undefined;
+      // The SDK memoises what a credential provider returned until its own view of the expiry; a fresh
+      // client is the only way to make it ask again when AWS says the session expired earlier.
+      retired.push(org);
+      org = newOrg();
+      if (callerSts) retired.push(callerSts);
+      callerSts = undefined;
     },
     async callerIdentity() {
       callerSts ??= new STSClient({ region, endpoint, maxAttempts: 1, requestHandler, credentials });
@@ -123,6 +135,7 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
     },
     destroy() {
       org.destroy();
+      for (const r of retired) r.destroy();
       baseSts?.destroy();
       callerSts?.destroy();
     },
