@@ -11,6 +11,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   if (!viewer) redirect("/login");
   return (
     <div className="shell">
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
       <aside className="sidebar" aria-label="Main">
         <div className="brand">
           <svg width="26" height="26" viewBox="0 0 32 32" aria-hidden="true">
@@ -24,7 +27,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         <SideNav />
         <div className="foot">Guardrails enforced at the cloud layer.</div>
       </aside>
-      <div>
+      <div className="main-col">
         <header className="topbar">
           <span className="ws" data-testid="workspace-name">
             {viewer.workspace?.name ?? "No workspace"}
@@ -37,7 +40,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             <SignOutButton />
           </span>
         </header>
-        <main className="content">{children}</main>
+        <main className="content" id="content" tabIndex={-1}>
+          {children}
+        </main>
       </div>
     </div>
   );

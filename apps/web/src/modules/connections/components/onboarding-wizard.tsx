@@ -150,11 +150,13 @@ function CredentialsStep({ cloud, onBack, onCreated }: { cloud: Cloud; onBack: (
           create.mutate(
             connectionPayload(cloud, d, { externalId: boot.data?.externalId }),
             {
-              onSuccess: async (c) => {
+              onSuccess: (c) => {
                 sessionStorage.removeItem(`parapet:bootstrap:${cloud}`);
                 // Saved on the connection so the wizard resumes here from any device.
-                await api.patch(`/connections/${encodeURIComponent(c.id)}`, { wizardState: { step: "verify" } }).catch(() => undefined);
-                onCreated(c);
+                void api
+                  .patch(`/connections/${encodeURIComponent(c.id)}`, { wizardState: { step: "verify" } })
+                  .catch(() => undefined)
+                  .then(() => onCreated(c));
               },
             },
           )

@@ -6,7 +6,7 @@ import { CLOUDS, type CompileResult, type ScenarioResult } from "@/modules/share
 
 function artifactText(a: unknown): string {
   if (a && typeof a === "object" && "content" in a) {
-    const c = (a as { content: unknown }).content;
+    const c = a.content;
     if (typeof c === "string") {
       try {
         return JSON.stringify(JSON.parse(c), null, 2);

@@ -56,7 +56,7 @@ export function useCreateGuardrail() {
 export type UpdateResult = { guardrail: Guardrail } | { approval: Approval } | Guardrail;
 
 export function isApprovalResult(r: unknown): r is { approval: Approval } {
-  return !!r && typeof r === "object" && "approval" in r && !!(r as { approval: unknown }).approval;
+  return !!r && typeof r === "object" && "approval" in r && !!r.approval;
 }
 
 /** A change that weakens protection comes back as a pending approval instead of a new version. */

@@ -40,7 +40,7 @@ function typeOf(s: JsonSchema): string | undefined {
 
 function stringEnum(s: JsonSchema | undefined): string[] | null {
   if (!s) return null;
-  if (Array.isArray(s.enum) && s.enum.every((v) => typeof v === "string")) return s.enum as string[];
+  if (Array.isArray(s.enum) && s.enum.every((v) => typeof v === "string")) return s.enum;
   return null;
 }
 

@@ -205,7 +205,8 @@ export interface ScopePreview {
 
 export interface Approval {
   id: string;
-  status: "pending" | "approved" | "rejected" | string;
+  /** pending | approved | rejected (open to new states). */
+  status: string;
   kind?: string;
   action?: string;
   summary?: string;

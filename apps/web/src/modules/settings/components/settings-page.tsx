@@ -1,0 +1,297 @@
+"use client";
+import { useState, type FormEvent } from "react";
+import { ROLES, type Role } from "@parapet/core/identity/roles";
+import { CopyButton } from "@/modules/shared/components/copy-button";
+import { Empty, PageHeader, QueryState } from "@/modules/shared/components/states";
+import { useCan, useMe } from "@/modules/shared/hooks/use-me";
+import { errorMessage, issuesByField } from "@/modules/shared/lib/api";
+import { ago, dateTime } from "@/modules/shared/lib/format";
+import type { WorkspaceSettings } from "@/modules/shared/lib/types";
+import { useCreateToken, useDeleteToken, useInvite, useMemberMutation, useMembers, useSaveSettings, useTokens, useWorkspaceSettings } from "../hooks/use-settings";
+
+const ROLE_HELP: Record<Role, string> = {
+  owner: "everything, including removing admins",
+  admin: "connections, members, tokens, settings",
+  author: "writes guardrails, requests exemptions",
+  approver: "signs off weakening changes",
+  viewer: "reads everything, changes nothing",
+};
+const ORDER: Role[] = ["viewer", "approver", "author", "admin", "owner"];
+const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+function Members({ canManage }: { canManage: boolean }) {
+  const q = useMembers();
+  const me = useMe();
+  const mutate = useMemberMutation();
+  const invite = useInvite();
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<Role>("author");
+  const [sent, setSent] = useState<string | null>(null);
+  const inviteErr = issuesByField(invite.error);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    setSent(null);
+    invite.mutate({ email: email.trim(), role }, { onSuccess: () => (setSent(email.trim()), setEmail("")) });
+  }
+
+  return (
+    <section className="card" aria-labelledby="mem-h">
+      <h2 id="mem-h">Members</h2>
+      <QueryState q={q} isEmpty={(d) => d.members.length === 0} empty={<Empty title="No members" />}>
+        {(d) => (
+          <div className="table-wrap">
+            <table className="list" data-testid="members">
+              <thead>
+                <tr>
+                  <th scope="col">Member</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.members.map((m) => {
+                  const self = m.email === me.data?.user.email;
+                  return (
+                    <tr key={m.id}>
+                      <td>
+                        {m.name && <div>{m.name}</div>}
+                        <span className="muted small">{m.email}</span>
+                      </td>
+                      <td>
+                        {canManage && !self ? (
+                          <>
+                            <label className="sr-only" htmlFor={`role-${m.id}`}>
+                              Role of {m.email}
+                            </label>
+                            <select id={`role-${m.id}`} value={m.role} disabled={mutate.isPending} onChange={(e) => mutate.mutate({ id: m.id, role: e.target.value })}>
+                              {ROLES.map((r) => (
+                                <option key={r} value={r}>
+                                  {r}
+                                </option>
+                              ))}
+                            </select>
+                          </>
+                        ) : (
+                          <span className="badge neutral">{m.role}</span>
+                        )}
+                      </td>
+                      <td>
+                        {canManage && !self && (
+                          <button type="button" className="btn small" onClick={() => window.confirm(`Remove ${m.email} from the workspace?`) && mutate.mutate({ id: m.id, role: null })}>
+                            Remove
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+                {d.invitations
+                  .filter((i) => !i.status || i.status === "pending")
+                  .map((i) => (
+                    <tr key={i.id}>
+                      <td>
+                        <span className="muted small">{i.email}</span>
+                      </td>
+                      <td>
+                        <span className="badge warn">invited · {i.role}</span>
+                      </td>
+                      <td className="muted small">{i.expiresAt ? `expires ${ago(i.expiresAt)}` : ""}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryState>
+      {mutate.isError && <p className="error">{errorMessage(mutate.error)}</p>}
+      {canManage && (
+        <form onSubmit={submit} className="inline-form" aria-label="Invite a member">
+          <label htmlFor="inv-email">Invite by e-mail</label>
+          <input id="inv-email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} placeholder="name@company.com" />
+          <label htmlFor="inv-role" className="sr-only">
+            Role
+          </label>
+          <select id="inv-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r} — {ROLE_HELP[r]}
+              </option>
+            ))}
+          </select>
+          <button className="btn primary small" type="submit" disabled={invite.isPending || !email.trim()}>
+            Send invitation
+          </button>
+          {invite.isError && <span className="field-error">{inviteErr.email ?? inviteErr.role ?? errorMessage(invite.error)}</span>}
+          {sent && (
+            <span className="success" role="status">
+              Invitation sent to {sent}.
+            </span>
+          )}
+        </form>
+      )}
+    </section>
+  );
+}
+
+function Tokens({ myRole }: { myRole: Role }) {
+  const q = useTokens(true);
+  const create = useCreateToken();
+  const del = useDeleteToken();
+  const [name, setName] = useState("");
+  const [role, setRole] = useState<Role>("viewer");
+  const [days, setDays] = useState("90");
+  const [shown, setShown] = useState<string | null>(null);
+  const allowed = ORDER.slice(0, ORDER.indexOf(myRole) + 1);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    setShown(null);
+    create.mutate({ name: name.trim(), role, ...(days ? { expiresInDays: Number(days) } : {}) }, { onSuccess: (r) => (setShown(r.token), setName("")) });
+  }
+
+  return (
+    <section className="card" aria-labelledby="tok-h">
+      <h2 id="tok-h">API tokens</h2>
+      <p className="muted small">For CI pipelines and the CLI (header <code>x-api-key</code>). A token never has more power than you.</p>
+      {shown && (
+        <div className="success" role="status" data-testid="new-token">
+          Copy this token now; it will not be shown again: <code>{shown}</code> <CopyButton text={shown} />
+        </div>
+      )}
+      <QueryState q={q} isEmpty={(d) => d.length === 0} empty={<p className="muted">No tokens yet.</p>}>
+        {(items) => (
+          <div className="table-wrap">
+            <table className="list">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((t) => (
+                  <tr key={t.id}>
+                    <td>
+                      {t.name} {(t.start ?? t.prefix) && <code className="muted small">{t.start ?? t.prefix}…</code>}
+                    </td>
+                    <td>{t.role}</td>
+                    <td className="muted">{ago(t.createdAt)}</td>
+                    <td className="muted">{t.expiresAt ? dateTime(t.expiresAt) : "never"}</td>
+                    <td>
+                      <button type="button" className="btn small" disabled={del.isPending} onClick={() => window.confirm(`Revoke token “${t.name}”?`) && del.mutate(t.id)}>
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryState>
+      <form onSubmit={submit} className="inline-form" aria-label="Create a token">
+        <label htmlFor="tok-name">New token name</label>
+        <input id="tok-name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} placeholder="ci-pipeline" />
+        <label htmlFor="tok-role">Role</label>
+        <select id="tok-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          {allowed.map((r) => (
+            <option key={r}>{r}</option>
+          ))}
+        </select>
+        <label htmlFor="tok-days">Expires in (days)</label>
+        <input id="tok-days" type="number" min={1} max={365} value={days} onChange={(e) => setDays(e.target.value)} />
+        <button className="btn primary small" type="submit" disabled={create.isPending || !name.trim()}>
+          Create token
+        </button>
+        {(create.isError || del.isError) && <span className="field-error">{errorMessage(create.error ?? del.error)}</span>}
+      </form>
+    </section>
+  );
+}
+
+function Notifications({ canWrite }: { canWrite: boolean }) {
+  const q = useWorkspaceSettings();
+  const save = useSaveSettings();
+  const [draft, setDraft] = useState<WorkspaceSettings | null>(null);
+  const errs = issuesByField(save.error);
+  return (
+    <section className="card" aria-labelledby="not-h">
+      <h2 id="not-h">Weekly report</h2>
+      <QueryState q={q}>
+        {(s) => {
+          const v = draft ?? s;
+          return (
+            <form
+              className="stack"
+              onSubmit={(e) => {
+                e.preventDefault();
+                save.mutate(v, { onSuccess: () => setDraft(null) });
+              }}
+            >
+              <fieldset disabled={!canWrite} className="form-grid">
+                <div className="field">
+                  <label htmlFor="tz">Time zone</label>
+                  <input id="tz" value={v.timezone} maxLength={64} onChange={(e) => setDraft({ ...v, timezone: e.target.value })} placeholder="Europe/London" />
+                  {errs.timezone && <span className="field-error">{errs.timezone}</span>}
+                </div>
+                <div className="field">
+                  <label htmlFor="rday">Day</label>
+                  <select id="rday" value={v.reportDay} onChange={(e) => setDraft({ ...v, reportDay: Number(e.target.value) })}>
+                    {DAYS.map((d, i) => (
+                      <option key={d} value={i}>
+                        {d}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+                <div className="field">
+                  <label htmlFor="rhour">Hour</label>
+                  <select id="rhour" value={v.reportHour} onChange={(e) => setDraft({ ...v, reportHour: Number(e.target.value) })}>
+                    {Array.from({ length: 24 }, (_, h) => (
+                      <option key={h} value={h}>
+                        {String(h).padStart(2, "0")}:00
+                      </option>
+                    ))}
+                  </select>
+                </div>
+              </fieldset>
+              {canWrite && (
+                <div className="actions">
+                  <button className="btn primary small" type="submit" disabled={!draft || save.isPending}>
+                    Save
+                  </button>
+                  {save.isSuccess && !draft && <span className="success">Saved.</span>}
+                  {save.isError && Object.keys(errs).length === 0 && <span className="field-error">{errorMessage(save.error)}</span>}
+                </div>
+              )}
+            </form>
+          );
+        }}
+      </QueryState>
+    </section>
+  );
+}
+
+export function SettingsPage() {
+  const me = useMe();
+  const canManage = useCan("settings", "write");
+  const canTokens = useCan("token", "manage");
+  return (
+    <>
+      <PageHeader title="Settings" subtitle={me.data ? `${me.data.workspace.name} · you are ${me.data.role}` : undefined} />
+      <div className="stack">
+        <Members canManage={canManage} />
+        {canTokens && me.data && <Tokens myRole={me.data.role} />}
+        <Notifications canWrite={canManage} />
+      </div>
+    </>
+  );
+}
