@@ -64,7 +64,7 @@ describe("report renderings", () => {
     expect(headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
     const oneOff = composeReportEmail(cfg, { model, to: "me@example.com", snapshotId: "snap1", deliveryId: "del2" });
     expect((oneOff.headers as Record<string, string>)["List-Unsubscribe"]).toBeUndefined();
-    expect(String(oneOff.html)).not.toContain("Unsubscribe");
+    expect(oneOff.html).toEqual(expect.not.stringContaining("Unsubscribe"));
   });
 
   it("treats SMTP 5xx replies as permanent and everything else as retryable", () => {
