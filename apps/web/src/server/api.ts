@@ -94,11 +94,13 @@ export async function authenticate(req: Request): Promise<Caller> {
 }
 
 /**
- * Cookie-authenticated writes must come from our own origin (CSRF); API-key calls carry no ambient
- * credentials and are exempt.
+ * Cookie-authenticated writes must come from our own origin (CSRF); API-key calls and requests
+ * without cookies carry no ambient credentials and are exempt.
  */
 function checkOrigin(req: Request): void {
   if (["GET", "HEAD", "OPTIONS"].includes(req.method) || req.headers.get("x-api-key")) return;
+  // Without cookies nothing ambient is sent, so there is nothing to forge: authentication answers 401.
+  if (!req.headers.get("cookie")) return;
   const origin = req.headers.get("origin");
   const host = req.headers.get("host");
   if (!origin) throw new AppError("forbidden", "origin: cross-site request refused (no Origin header)");

@@ -1,0 +1,194 @@
+/**
+ * Walks every route of the OpenAPI route table with the same four checks: unauthenticated → 401,
+ * a role without the permission → 403, another workspace's id → 404, bad input → 400/422 naming the
+ * field with nothing changed. A route file missing from the table (or the reverse) fails here.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { getPrisma } from "@parapet/db";
+import { can } from "@parapet/core";
+import { API_ROUTES, type ApiRoute } from "@parapet/core/openapi/routes";
+import { call, ROLE_LIST, routeFile, snapshot } from "./harness.ts";
+import { AWS_FACTS, createWorld, type World } from "./world.ts";
+
+const prisma = getPrisma();
+let A: World;
+let B: World;
+
+beforeAll(async () => {
+  A = await createWorld(prisma, "Alpha");
+  B = await createWorld(prisma, "Bravo");
+}, 120_000);
+afterAll(async () => {
+  await prisma.$disconnect();
+});
+
+const key = (r: ApiRoute) => `${r.method} ${r.path}`;
+const hasId = (r: ApiRoute) => r.path.includes("{id}");
+
+/** The id of the path's resource in world `w` (controls are global: B's stands for an unknown one). */
+function idFor(w: World, path: string): string {
+  const [, head] = path.split("/");
+  switch (head) {
+    case "connections":
+      return w.connectionId;
+    case "guardrails":
+      return w.guardrailId;
+    case "exemptions":
+      return w.exemptionId;
+    case "approvals":
+      return w.approvalId;
+    case "drift":
+      return w.driftId;
+    case "nodes":
+      return w.nodes.p1;
+    case "members":
+      return w.members.viewer.memberId;
+    case "tokens":
+      return w.tokenId;
+    case "catalog":
+      return w === A ? "deny-leave-organization" : "no-such-control";
+  }
+  throw new Error(`no id mapping for ${path}: add one to idFor()`);
+}
+
+const awsCreds = (w: World) => ({ kind: "assume-role", roleArn: "arn:aws:iam::111122223333:role/ParapetConnector", externalId: w.externalId });
+
+/** A valid request body per route (so 404 is tested past validation). */
+const VALID_BODY: Record<string, (w: World) => unknown> = {
+  "POST /catalog/controls/{id}/compile": () => ({ params: {}, mode: "enforce", cloud: "aws" }),
+  "POST /connections": (w) => ({ cloud: "aws", name: "another", credentials: awsCreds(w), facts: AWS_FACTS }),
+  "PATCH /connections/{id}": () => ({ pollIntervalSec: 600 }),
+  "POST /connections/{id}/rotate-credentials": (w) => ({ credentials: awsCreds(w) }),
+  "PATCH /nodes/{id}/labels": () => ({ overrides: { team: "payments" } }),
+  "POST /scope/preview": () => ({ scope: { all: true } }),
+  "POST /guardrails": () => ({ controlId: "deny-root-user", name: "No root", params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" }),
+  "PATCH /guardrails/{id}": () => ({ description: "edited" }),
+  "POST /exemptions": (w) => ({ guardrailId: w.guardrailId, nodeId: w.nodes.p2, reason: "vendor audit", ownerEmail: "o@example.test", expiresAt: new Date(Date.now() + 86_400_000 * 3).toISOString() }),
+  "POST /approvals/{id}/approve": () => ({ note: "fine" }),
+  "POST /approvals/{id}/reject": () => ({ note: "no" }),
+  "POST /invitations": () => ({ email: "new-person@example.test", role: "viewer" }),
+  "PATCH /members/{id}": () => ({ role: "author" }),
+  "POST /tokens": () => ({ name: "pipeline", role: "viewer" }),
+  "PATCH /settings": () => ({ timezone: "Europe/Paris" }),
+};
+const VALID_QUERY: Record<string, (w: World) => Record<string, string>> = {
+  "GET /connections/bootstrap": () => ({ cloud: "aws" }),
+  "DELETE /connections/{id}": () => ({ confirm: "Bravo org" }),
+  "GET /guardrails/{id}/diff": () => ({ from: "1", to: "1" }),
+};
+
+function request(r: ApiRoute, w: World, k: string | undefined, over: { id?: string } = {}) {
+  return call(r.method, r.path, {
+    ...(k ? { key: k } : {}),
+    params: hasId(r) ? { id: over.id ?? idFor(w, r.path) } : {},
+    query: VALID_QUERY[key(r)]?.(w) ?? {},
+    ...(r.body ? { body: VALID_BODY[key(r)]!(w) } : {}),
+  });
+}
+
+function walkRouteFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (name === "_tests" || name === "events") continue;
+      walkRouteFiles(p, out);
+    } else if (name === "route.ts") out.push(p);
+  }
+  return out;
+}
+
+describe("route table", () => {
+  it("every route file is in the table and every table entry has a handler", () => {
+    const root = join(routeFile("/"), "..");
+    const documented = new Set(API_ROUTES.map(key));
+    for (const file of walkRouteFiles(root)) {
+      const template = `/${relative(root, join(file, "..")).split("/").map((s) => s.replace(/^\[(\w+)\]$/, "{$1}")).join("/")}`;
+      const methods = [...readFileSync(file, "utf8").matchAll(/export (?:const|async function|function) (GET|POST|PATCH|DELETE)\b/g)].map((m) => m[1]);
+      expect(methods.length, file).toBeGreaterThan(0);
+      for (const m of methods) expect(documented.has(`${m} ${template}`), `${m} ${template} is not in API_ROUTES`).toBe(true);
+    }
+  });
+  it("every route with a body has a valid sample, and every id route an id mapping", () => {
+    for (const r of API_ROUTES) {
+      if (r.body) expect(VALID_BODY[key(r)], key(r)).toBeTypeOf("function");
+      if (hasId(r)) expect(() => idFor(A, r.path)).not.toThrow();
+    }
+  });
+  it("serves the OpenAPI document without authentication", async () => {
+    const r = await call("GET", "/openapi.json");
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body.paths).length).toBe(new Set(API_ROUTES.map((x) => x.path)).size);
+  });
+});
+
+const guarded = API_ROUTES.filter((r) => !r.public);
+
+describe.each(guarded.map((r) => [key(r), r] as const))("%s", (_, r) => {
+  it("answers 401 without credentials or with a bad token", async () => {
+    expect((await request(r, A, undefined)).status).toBe(401);
+    const bad = await request(r, A, "ppt_notarealtokennotarealtokennotarealtokennotarealtokennotarealtoken");
+    expect(bad.status).toBe(401);
+    expect(bad.body.error.code).toBe("unauthenticated");
+  });
+
+  it("answers 403 to roles without the permission", async () => {
+    const lacking = r.permission ? ROLE_LIST.filter((role) => !can(role, r.permission![0], r.permission![1] as never)) : [];
+    if (lacking.length === 0) {
+      // Everyone may call it: the weakest role gets through authorisation.
+      const res = await request(r, A, A.members.viewer.key);
+      expect([401, 403]).not.toContain(res.status);
+      return;
+    }
+    const before = await snapshot(prisma, A.id);
+    for (const role of lacking) {
+      const res = await request(r, A, A.members[role].key);
+      expect(res.status, `${role}: ${res.text}`).toBe(403);
+      expect(res.body.error.code).toBe("forbidden");
+    }
+    expect(await snapshot(prisma, A.id)).toEqual(before);
+  });
+
+  it.runIf(hasId(r))("answers 404 for another workspace's id, changing nothing there", async () => {
+    const beforeB = await snapshot(prisma, B.id);
+    const res = await request(r, A, A.members.owner.key, { id: idFor(B, r.path) });
+    expect(res.status, res.text).toBe(404);
+    expect(res.body.error.code).toBe("not_found");
+    expect(await snapshot(prisma, B.id)).toEqual(beforeB);
+  });
+
+  it.runIf(Boolean(r.body || r.query))("answers 400/422 naming the field for bad input, changing nothing", async () => {
+    const before = await snapshot(prisma, A.id);
+    const base = { key: A.members.owner.key, params: hasId(r) ? { id: idFor(A, r.path) } : {} };
+    if (r.body) {
+      const malformed = await call(r.method, r.path, { ...base, query: VALID_QUERY[key(r)]?.(A) ?? {}, rawBody: "{ not json" });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error.message).toMatch(/^body: /);
+      const notObject = await call(r.method, r.path, { ...base, query: VALID_QUERY[key(r)]?.(A) ?? {}, body: [1, 2] });
+      expect(notObject.status).toBe(422);
+      const props = (z.toJSONSchema(r.body, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, { type?: string; enum?: unknown[] }> }).properties ?? {};
+      expect(Object.keys(props).length).toBeGreaterThan(0);
+      for (const [field, schema] of Object.entries(props)) {
+        const wrong = schema.type === "string" || schema.enum ? 12345 : schema.type === "number" || schema.type === "integer" ? "not a number" : schema.type === "boolean" ? "yes" : "not an object";
+        const body = { ...(VALID_BODY[key(r)]!(A) as object), [field]: wrong };
+        const res = await call(r.method, r.path, { ...base, query: VALID_QUERY[key(r)]?.(A) ?? {}, body });
+        expect(res.status, `${field}: ${res.text}`).toBe(422);
+        expect(res.body.error.issues.map((i: { field: string }) => i.field.split(".")[0])).toContain(field);
+        expect(res.body.error.message.startsWith(res.body.error.issues[0].field)).toBe(true);
+      }
+    }
+    if (r.query) {
+      const props = (z.toJSONSchema(r.query, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, { type?: string; enum?: unknown[]; maxLength?: number; format?: string }> }).properties ?? {};
+      for (const [field, schema] of Object.entries(props)) {
+        const wrong = schema.enum ? "not-an-option" : schema.type === "number" || schema.type === "integer" ? "abc" : schema.format ? "not-a-date" : schema.maxLength ? "x".repeat(schema.maxLength + 1) : undefined;
+        if (wrong === undefined) continue;
+        const res = await call(r.method, r.path, { ...base, query: { ...(VALID_QUERY[key(r)]?.(A) ?? {}), [field]: wrong }, ...(r.body ? { body: VALID_BODY[key(r)]!(A) } : {}) });
+        expect(res.status, `${field}: ${res.text}`).toBe(422);
+        expect(res.body.error.issues[0].field).toBe(field);
+      }
+    }
+    expect(await snapshot(prisma, A.id)).toEqual(before);
+  });
+});
