@@ -15,6 +15,15 @@ const ZEnv = z.object({
   PARAPET_DEMO: z.enum(["0", "1"]).default("0"),
   /** The AWS identity Parapet's workers assume connector roles from (shown in the AWS bootstrap). */
   PARAPET_AWS_PRINCIPAL_ARN: z.string().max(2048).default(""),
+  /** SMTP relay for report emails (the worker sends; listed here so both apps read one configuration). */
+  PARAPET_SMTP_URL: z
+    .string()
+    .max(500)
+    .regex(/^smtps?:\/\/[^\s]+$/, "PARAPET_SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465")
+    .optional(),
+  PARAPET_MAIL_FROM: z.string().min(3).max(200).default("Parapet <reports@parapet.local>"),
+  /** Demo mode's local mail catcher inbox page, linked from the Reports page. */
+  PARAPET_MAIL_CATCHER_URL: z.string().url().optional(),
 });
 
 export type Env = z.infer<typeof ZEnv>;

@@ -9,6 +9,17 @@ const ZEnv = z.object({
   PARAPET_MASTER_KEY: z.string().optional(),
   PARAPET_MASTER_KEY_ID: z.string().max(64).default("k1"),
   PARAPET_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** SMTP relay for report emails: smtp://user:pass@host:587 or smtps://…:465. Unset = deliveries fail visibly. */
+  PARAPET_SMTP_URL: z
+    .string()
+    .max(500)
+    .regex(/^smtps?:\/\/[^\s]+$/, "PARAPET_SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465")
+    .optional(),
+  PARAPET_MAIL_FROM: z.string().min(3).max(200).default("Parapet <reports@parapet.local>"),
+  /** Public URL of the web app, for links in emails (report page, unsubscribe). */
+  PARAPET_BASE_URL: z.string().url().default("http://127.0.0.1:3000"),
+  /** Same value as the web app's: unsubscribe links are signed here and verified there. */
+  PARAPET_AUTH_SECRET: z.string().min(32, "PARAPET_AUTH_SECRET must be at least 32 characters").optional(),
 });
 export type WorkerEnv = z.infer<typeof ZEnv>;
 
