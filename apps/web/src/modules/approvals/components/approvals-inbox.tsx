@@ -3,7 +3,8 @@ import Link from "next/link";
 import { useState } from "react";
 import { StatusBadge } from "@/modules/shared/components/badges";
 import { JsonDiff } from "@/modules/shared/components/json-diff";
-import { Empty, PageHeader, QueryState } from "@/modules/shared/components/states";
+import { Empty, ErrorState, Loading, PageHeader, QueryState } from "@/modules/shared/components/states";
+import { useGuardrail } from "@/modules/guardrails/hooks/use-guardrails";
 import { useCan, useMe } from "@/modules/shared/hooks/use-me";
 import { errorMessage } from "@/modules/shared/lib/api";
 import { ago, dateTime, personLabel } from "@/modules/shared/lib/format";
@@ -22,6 +23,20 @@ function requesterEmail(a: Approval): string | undefined {
   return r && typeof r === "object" ? r.email : undefined;
 }
 
+/** The proposed version against the one in force, so the approver sees exactly what changes. */
+function SpecDiff({ guardrailId, proposed }: { guardrailId: string; proposed: unknown }) {
+  const g = useGuardrail(guardrailId);
+  if (g.isPending) return <Loading rows={2} />;
+  if (g.isError) return <ErrorState error={g.error} />;
+  const current = { params: g.data.params, scope: g.data.scope, mode: g.data.mode, remediation: g.data.remediation };
+  return (
+    <details open>
+      <summary>Change to “{g.data.name}” (v{g.data.currentVersion} → proposed)</summary>
+      <JsonDiff before={current} after={proposed} beforeLabel={`v${g.data.currentVersion}`} afterLabel="requested" />
+    </details>
+  );
+}
+
 function ApprovalCard({ a }: { a: Approval }) {
   const me = useMe();
   const canDecide = useCan("approval", "decide");
@@ -29,9 +44,10 @@ function ApprovalCard({ a }: { a: Approval }) {
   const [note, setNote] = useState("");
   const [noteErr, setNoteErr] = useState<string | null>(null);
   const mine = !!me.data && (requesterId(a) === me.data.user.id || requesterEmail(a) === me.data.user.email);
-  const payload = a.payload as { before?: unknown; after?: unknown } | undefined;
-  const title = a.summary ?? [a.action ?? a.kind, a.targetType].filter(Boolean).join(" ");
-  const guardrailId = a.guardrailId ?? (a.targetType === "guardrail" ? a.targetId : undefined);
+  const payload = (a.payload ?? {}) as { spec?: unknown; guardrailId?: unknown; expiresAt?: unknown; reason?: unknown };
+  const title = a.summary ?? [a.action ?? a.kind, a.subjectType].filter(Boolean).join(" ");
+  const guardrailId = a.subjectType === "guardrail" ? a.subjectId : typeof payload.guardrailId === "string" ? payload.guardrailId : undefined;
+  const reasons = Array.isArray(a.reasons) ? a.reasons : [];
   return (
     <article className="card approval" id={a.id} aria-labelledby={`ap-${a.id}`} data-testid="approval">
       <header className="section-head">
@@ -47,14 +63,19 @@ function ApprovalCard({ a }: { a: Approval }) {
           </>
         )}
       </p>
-      {a.reason && <p>“{a.reason}”</p>}
-      {payload && (payload.before !== undefined || payload.after !== undefined) ? (
-        <JsonDiff before={payload.before} after={payload.after} beforeLabel="current" afterLabel="requested" />
-      ) : a.payload !== undefined ? (
-        <details>
-          <summary>Requested change</summary>
-          <pre className="code small">{JSON.stringify(a.payload, null, 2)}</pre>
-        </details>
+      {reasons.length > 0 && (
+        <div className="warn-box">
+          Weakens protection:
+          <ul>
+            {reasons.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {typeof payload.reason === "string" && <p>Reason: “{payload.reason}”</p>}
+      {a.subjectType === "guardrail" && payload.spec !== undefined && guardrailId ? (
+        <SpecDiff guardrailId={guardrailId} proposed={payload.spec} />
       ) : null}
       {a.status === "pending" ? (
         canDecide ? (

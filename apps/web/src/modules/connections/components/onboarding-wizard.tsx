@@ -431,7 +431,7 @@ function PreviewStep({ c, state, save, onNext }: { c: Connection; state: WizardS
   }, [preview, save, state]);
   const r = run.data;
   const fresh = !!r && (!state.previewRequestedAt || !r.startedAt || Date.parse(r.startedAt) >= Date.parse(state.previewRequestedAt) - 60_000);
-  const finished = !!r && fresh && r.status !== "running" && r.status !== "queued";
+  const finished = !!r && fresh && !["running", "queued", "none"].includes(r.status);
   return (
     <StepCard
       title="Plan preview"

@@ -80,7 +80,7 @@ export function usePreviewRun(id: string | null, poll: boolean) {
     queryKey: connectionKeys.preview(id ?? ""),
     enabled: !!id,
     queryFn: ({ signal }) => api.get<PreviewRun | null>(`/connections/${encodeURIComponent(id!)}/preview`, undefined, signal),
-    refetchInterval: (q) => (poll && (!q.state.data || q.state.data.status === "running" || q.state.data.status === "queued") ? 2_000 : false),
+    refetchInterval: (q) => (poll && (!q.state.data || ["running", "queued", "none"].includes(q.state.data.status)) ? 2_000 : false),
     retry: (n, e) => n < 2 && !(e instanceof Error && "status" in e && (e as { status: number }).status === 404),
   });
 }

@@ -61,7 +61,7 @@ export function DriftDetailView({ id }: { id: string }) {
           <p className="success">
             Resolved {ago(d.resolvedAt)}
             {d.resolution ? ` (${d.resolution})` : ""}
-            {d.actor ? ` by ${personLabel(d.actor)}` : ""}.
+            {d.resolvedBy ?? d.actor ? ` by ${personLabel(d.resolvedBy ?? d.actor)}` : ""}.
           </p>
         ) : reapply.isSuccess ? (
           <p className="progress">

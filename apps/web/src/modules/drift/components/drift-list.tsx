@@ -9,7 +9,7 @@ import { ago, personLabel } from "@/modules/shared/lib/format";
 import { useDriftList } from "../hooks/use-drift";
 import type { DriftFilters } from "../hooks/query-keys";
 
-const KINDS = ["missing", "modified", "detached", "weakened", "unexpected-attachment", "uncovered"];
+const KINDS = ["missing", "modified", "detached", "weakened", "unexpected_attachment", "uncovered_environment"];
 
 /** Filters live in the URL, so a filtered view can be shared and survives reloads. */
 export function DriftList({ filters }: { filters: DriftFilters }) {
@@ -39,7 +39,9 @@ export function DriftList({ filters }: { filters: DriftFilters }) {
           <select value={filters.kind ?? ""} onChange={(e) => set("kind", e.target.value)}>
             <option value="">Any kind</option>
             {KINDS.map((k) => (
-              <option key={k}>{k}</option>
+              <option key={k} value={k}>
+                {k.replace(/_/g, " ")}
+              </option>
             ))}
           </select>
         </label>

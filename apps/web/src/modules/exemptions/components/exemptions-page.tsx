@@ -25,10 +25,11 @@ export function ExemptionsPage() {
           <span>Status</span>
           <select value={status} onChange={(e) => setStatus(e.target.value)}>
             <option value="">All</option>
-            <option value="pending">Pending approval</option>
+            <option value="pending_approval">Pending approval</option>
             <option value="active">Active</option>
             <option value="expired">Expired</option>
             <option value="revoked">Revoked</option>
+            <option value="rejected">Rejected</option>
           </select>
         </label>
       </div>
@@ -66,11 +67,11 @@ export function ExemptionsPage() {
                           {x.status === "active" && <div className={`small ${left <= 7 ? "field-error" : "muted"}`}>{left > 0 ? `in ${left} d` : "due"}</div>}
                         </td>
                         <td>
-                          <StatusBadge status={x.status} />
+                          <StatusBadge status={x.status === "pending_approval" ? "pending" : x.status} label={x.status.replace(/_/g, " ")} />
                           {x.createdAt && <div className="muted small">{ago(x.createdAt)}</div>}
                         </td>
                         <td>
-                          {canRevoke && (x.status === "active" || x.status === "pending") && (
+                          {canRevoke && (x.status === "active" || x.status === "pending_approval") && (
                             <button type="button" className="btn small" disabled={revoke.isPending} onClick={() => revoke.mutate(x.id)}>
                               Revoke
                             </button>

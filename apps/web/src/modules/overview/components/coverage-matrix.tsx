@@ -26,7 +26,8 @@ export function CoverageMatrix() {
   const [connectionId, setConnectionId] = useState("");
   const [status, setStatus] = useState("");
   const connections = useConnections();
-  const q = useCoverageMatrix({ connectionId: connectionId || undefined, status: status || undefined });
+  const connectionIds = useMemo(() => (connections.data ?? []).map((c) => c.id), [connections.data]);
+  const q = useCoverageMatrix({ connectionId: connectionId || undefined, status: status || undefined }, connectionIds);
   const [scrollTop, setScrollTop] = useState(0);
   const box = useRef<HTMLDivElement>(null);
 
@@ -77,10 +78,10 @@ export function CoverageMatrix() {
           </label>
         </div>
       </div>
-      {q.isPending ? (
+      {connections.isPending || (q.isPending && connectionIds.length > 0) ? (
         <Loading rows={5} />
-      ) : q.isError ? (
-        <ErrorState error={q.error} retry={() => void q.refetch()} />
+      ) : q.isError || connections.isError ? (
+        <ErrorState error={q.error ?? connections.error} retry={() => void q.refetch()} />
       ) : rows.length === 0 || guardrails.length === 0 ? (
         <Empty title={guardrails.length === 0 ? "No guardrails to show" : "No environments match"}>
           {guardrails.length === 0 ? "Create a guardrail to see which environments it covers." : "Connect a cloud or change the filters."}

@@ -12,13 +12,22 @@ export function useCoverageOverview() {
   });
 }
 
-/** Pages of the coverage matrix, 200 environments at a time, fetched as the user scrolls. */
-export function useCoverageMatrix(filters: { connectionId?: string; status?: string }) {
+/**
+ * Pages of the coverage matrix, 200 environments at a time, fetched as the user scrolls. The API
+ * pages one workspace-wide id order, so connections are walked one after another: each group
+ * stays contiguous and gets one header.
+ */
+export function useCoverageMatrix(filters: { connectionId?: string; status?: string }, connectionIds: string[]) {
+  const order = filters.connectionId ? [filters.connectionId] : connectionIds;
   return useInfiniteQuery({
-    queryKey: overviewKeys.matrix(filters),
-    initialPageParam: null as string | null,
-    queryFn: ({ pageParam, signal }) => api.get<MatrixPage>("/coverage/matrix", { ...filters, limit: 200, cursor: pageParam }, signal),
-    getNextPageParam: (last) => last.nextCursor,
+    queryKey: [...overviewKeys.matrix(filters), order],
+    enabled: order.length > 0,
+    initialPageParam: { i: 0, cursor: null as string | null },
+    queryFn: async ({ pageParam, signal }) => {
+      const page = await api.get<MatrixPage>("/coverage/matrix", { connectionId: order[pageParam.i], status: filters.status, limit: 200, cursor: pageParam.cursor }, signal);
+      return { ...page, i: pageParam.i };
+    },
+    getNextPageParam: (last) => (last.nextCursor ? { i: last.i, cursor: last.nextCursor } : last.i + 1 < order.length ? { i: last.i + 1, cursor: null } : undefined),
   });
 }
 

@@ -13,12 +13,25 @@ function items<T>(r: Page<T> | T[] | { items: T[] }): T[] {
   return Array.isArray(r) ? r : r.items;
 }
 
+interface RawMember {
+  id: string;
+  role: Member["role"];
+  user?: { id: string; email: string; name: string };
+  email?: string;
+  name?: string;
+  joinedAt?: string;
+}
+
+function toMember(m: RawMember): Member {
+  return { id: m.id, userId: m.user?.id, email: m.user?.email ?? m.email ?? "", name: m.user?.name ?? m.name, role: m.role, createdAt: m.joinedAt };
+}
+
 export function useMembers() {
   return useQuery({
     queryKey: settingsKeys.members,
     queryFn: async ({ signal }) => {
-      const r = await api.get<Page<Member> | Member[] | { items: Member[]; invitations?: Invitation[] }>("/members", undefined, signal);
-      return { members: items(r), invitations: !Array.isArray(r) && "invitations" in r && Array.isArray(r.invitations) ? r.invitations : [] };
+      const r = await api.get<{ items: RawMember[]; invitations?: Invitation[] }>("/members", undefined, signal);
+      return { members: r.items.map(toMember), invitations: r.invitations ?? [] };
     },
   });
 }
@@ -67,7 +80,7 @@ export function useWorkspaceSettings() {
 export function useSaveSettings() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (b: WorkspaceSettings) => api.patch<WorkspaceSettings>("/settings", b),
+    mutationFn: (b: WorkspaceSettings) => api.patch<WorkspaceSettings>("/settings", { timezone: b.timezone, reportDay: b.reportDay, reportHour: b.reportHour }),
     onSuccess: (s) => qc.setQueryData(settingsKeys.settings, s),
   });
 }

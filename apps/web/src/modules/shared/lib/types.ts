@@ -211,9 +211,9 @@ export interface Approval {
   action?: string;
   summary?: string;
   reason?: string;
-  targetType?: string;
-  targetId?: string;
-  guardrailId?: string | null;
+  subjectType?: string;
+  subjectId?: string;
+  reasons?: string[];
   payload?: unknown;
   requestedBy?: string | { id?: string; email?: string; name?: string } | null;
   requestedById?: string;
@@ -244,6 +244,8 @@ export interface DriftItem {
   kind: string;
   status: "open" | "resolved";
   summary: string;
+  lastSeenAt?: string;
+  resolvedBy?: string | null;
   connection: { id: string; name: string; cloud: Cloud };
   guardrail: { id: string; name: string } | null;
   node: { id: string; name: string } | null;
@@ -264,7 +266,7 @@ export interface AuditEvent {
   at?: string;
   createdAt?: string;
   action: string;
-  actor?: string | null;
+  actor?: string | { type?: string; id?: string | null; label?: string } | null;
   actorLabel?: string | null;
   actorType?: string;
   targetType?: string | null;
