@@ -89,7 +89,7 @@ export async function sendEmailDelivery(ctx: TSendContext, deliveryId: string, a
     if (!ctx.transport) throw Object.assign(new Error("SMTP is not configured (set PARAPET_SMTP_URL on the worker)"), { code: "ENOSMTP" });
     const mail = composeReportEmail(ctx.config, { model, to: d.to, snapshotId: d.snapshot.id, deliveryId: d.id, subscriptionId: d.subscriptionId });
     const info = await ctx.transport.sendMail(mail);
-    await prisma.emailDelivery.update({ where: { id: d.id }, data: { status: "sent", attempts: { increment: 1 }, messageId: info.messageId.slice(0, 300), sentAt: new Date(), lastError: null } });
+    await prisma.emailDelivery.update({ where: { id: d.id }, data: { status: "sent", attempts: { increment: 1 }, messageId: info.messageId.slice(0, 300), sentAt: new Date() } });
     return "sent";
   } catch (e) {
     const permanent = isPermanentSmtpError(e);

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from "
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { simpleParser, type AddressObject } from "mailparser";
+import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 
 export interface TMailCatcherOptions {
@@ -43,6 +43,8 @@ export interface TMailCatcher {
   /** Newest first. */
   messages(): TCaughtMessage[];
   raw(id: string): Buffer | null;
+  /** The message parsed (headers, text, html, attachments), or null when unknown. */
+  parsed(id: string): Promise<ParsedMail | null>;
   /** Resolves once at least `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<TCaughtMessage[]>;
   close(): Promise<void>;
@@ -180,6 +182,10 @@ export async function startMailCatcher(opts: TMailCatcherOptions): Promise<TMail
     httpUrl: `http://${host}:${httpPort}`,
     messages: () => index,
     raw,
+    async parsed(id) {
+      const buf = raw(id);
+      return buf ? simpleParser(buf) : null;
+    },
     waitFor(count, timeoutMs = 30_000) {
       if (index.length >= count) return Promise.resolve(index);
       return new Promise((resolve, reject) => {

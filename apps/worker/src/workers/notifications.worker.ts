@@ -1,0 +1,57 @@
+/**
+ * The `notifications` queue: one job per EmailDelivery row. Retries with exponential backoff are the
+ * job's own options (set when it was enqueued); every attempt's outcome lands on the row.
+ */
+import { Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { PrismaClient } from "@parapet/db";
+import { QUEUES } from "@parapet/core";
+import { markDeliveryFailed, sendEmailDelivery } from "@parapet/core/reports/deliver-report";
+import { createMailTransport, type TMailTransport, type TReportsConfig } from "@parapet/core/reports/mailer";
+import { REPORT_JOBS, ZSendEmailJob } from "@parapet/core/reports/report-jobs";
+
+export interface NotificationsWorkerDeps {
+  prisma: PrismaClient;
+  /** A connection BullMQ may block on (maxRetriesPerRequest: null). */
+  connection: Redis;
+  /** BullMQ prefix, i.e. bullPrefix(PARAPET_REDIS_PREFIX). */
+  prefix: string;
+  config: TReportsConfig;
+  concurrency?: number;
+  log?: (line: string) => void;
+}
+
+export function createNotificationsWorker(deps: NotificationsWorkerDeps): Worker {
+  const log = deps.log ?? (() => undefined);
+  let transport: TMailTransport | null = null;
+  try {
+    transport = deps.config.smtpUrl ? createMailTransport(deps.config.smtpUrl) : null;
+  } catch (e) {
+    // A malformed URL fails every delivery with this reason instead of crashing the worker.
+    log(`notifications: SMTP disabled: ${(e as Error).message}`);
+  }
+  if (!transport) log("notifications: PARAPET_SMTP_URL is not set; report emails will be logged as failed");
+
+  const worker = new Worker(
+    QUEUES.notifications,
+    async (job: Job) => {
+      if (job.name !== REPORT_JOBS.sendEmail) throw new Error(`notifications: unknown job ${job.name}`);
+      const { deliveryId } = ZSendEmailJob.parse(job.data);
+      const outcome = await sendEmailDelivery({ prisma: deps.prisma, config: deps.config, transport }, deliveryId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 });
+      return { outcome };
+    },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 4 },
+  );
+  worker.on("failed", (job, err) => {
+    if (!job) return;
+    const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === "UnrecoverableError";
+    log(`notifications: ${job.id ?? "?"} attempt ${job.attemptsMade} failed${exhausted ? " (giving up)" : ""}: ${err.message}`);
+    // The handler records its own failures; this covers a job BullMQ gave up on outside it (stalled).
+    if (exhausted) {
+      const parsed = ZSendEmailJob.safeParse(job.data);
+      if (parsed.success) void markDeliveryFailed(deps.prisma, parsed.data.deliveryId, `gave up after ${job.attemptsMade} attempts: ${err.message}`).catch(() => undefined);
+    }
+  });
+  worker.on("closed", () => transport?.close());
+  return worker;
+}

@@ -1,0 +1,71 @@
+/**
+ * The `reports` queue: weekly reports (per-workspace job schedulers in the workspace's time zone, or
+ * "send now"), the daily coverage sample, and the hourly re-sync of schedules with the database.
+ */
+import { Queue, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { PrismaClient } from "@parapet/db";
+import { QUEUES } from "@parapet/core";
+import type { TReportsConfig } from "@parapet/core/reports/mailer";
+import { REPORT_JOBS, ZSampleJob, ZWeeklyReportJob } from "@parapet/core/reports/report-jobs";
+import { runDailySample, runWeeklyReport } from "@parapet/core/reports/run-report-jobs";
+import { syncReportSchedules, type TSyncResult } from "@parapet/core/reports/schedule";
+
+export interface ReportsWorkerDeps {
+  prisma: PrismaClient;
+  /** A connection BullMQ may block on (maxRetriesPerRequest: null). */
+  connection: Redis;
+  /** BullMQ prefix, i.e. bullPrefix(PARAPET_REDIS_PREFIX). */
+  prefix: string;
+  config: TReportsConfig;
+  concurrency?: number;
+  log?: (line: string) => void;
+}
+
+export interface ReportsWorker {
+  worker: Worker;
+  /** Upserts every workspace's schedulers (and the hourly re-sync); call once at start-up. */
+  syncReportSchedules(): Promise<TSyncResult>;
+  close(): Promise<void>;
+}
+
+export function createReportsWorker(deps: ReportsWorkerDeps): ReportsWorker {
+  const log = deps.log ?? (() => undefined);
+  const reports = new Queue(QUEUES.reports, { connection: deps.connection, prefix: deps.prefix });
+  const notifications = new Queue(QUEUES.notifications, { connection: deps.connection, prefix: deps.prefix });
+  const ctx = { prisma: deps.prisma, notifications, ...(deps.config.retry ? { retry: deps.config.retry } : {}) };
+  const sync = () => syncReportSchedules(deps.prisma, reports);
+
+  const worker = new Worker(
+    QUEUES.reports,
+    async (job: Job) => {
+      switch (job.name) {
+        case REPORT_JOBS.weekly: {
+          const data = ZWeeklyReportJob.parse(job.data);
+          // A scheduler's job carries the time it was due; the report covers the week ending then.
+          const scheduledAt = job.repeatJobKey && job.opts.prevMillis ? new Date(job.opts.prevMillis) : null;
+          const r = await runWeeklyReport(ctx, data, scheduledAt);
+          log(`reports: ${data.trigger} report ${r.snapshotId} for ${data.workspaceId} (${r.periodStart} → ${r.periodEnd}), ${r.deliveries} email(s) queued`);
+          return r;
+        }
+        case REPORT_JOBS.sample:
+          return runDailySample(ctx, ZSampleJob.parse(job.data).workspaceId);
+        case REPORT_JOBS.syncSchedules:
+          return sync();
+        default:
+          throw new Error(`reports: unknown job ${job.name}`);
+      }
+    },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 2 },
+  );
+  worker.on("failed", (job, err) => log(`reports: ${job?.name ?? "?"} ${job?.id ?? ""} failed: ${err.message}`));
+
+  return {
+    worker,
+    syncReportSchedules: sync,
+    async close() {
+      await worker.close();
+      await Promise.allSettled([reports.close(), notifications.close()]);
+    },
+  };
+}
