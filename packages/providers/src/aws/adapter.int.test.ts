@@ -279,6 +279,21 @@ describe("aws adapter against the simulator", () => {
     }
   });
 
+  it("sees its own policies that nothing expects any more (a crash before recording), so they can be cleaned up", async () => {
+    const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Orphan", Effect: "Deny", Action: "ec2:DeleteVpc", Resource: "*" }] });
+    const name = `parapet-${workspaceShort(WS)}-orphan`;
+    const orphan: DesiredArtifact = { kind: "aws.scp", name, body: { name, description: "orphan", type: "SCP", document: JSON.parse(content) as unknown, content, tags: {} }, attachments: [], guardrailIds: [] };
+    const { externalId } = await adapter.apply({ op: "create", artifact: orphan, reason: "crashed before recording" });
+    const other = adapterFor(sim);
+    try {
+      const state = await other.observe({ expected: [] });
+      expect(state.artifacts.find((a) => a.externalId === externalId)).toMatchObject({ name, owned: true });
+      expect(await other.apply({ op: "delete", kind: "aws.scp", name, externalId: externalId!, reason: "cleanup" })).toEqual({ externalId });
+    } finally {
+      await other.close();
+    }
+  });
+
   it("counts the slots other policies hold on the targets it attaches to", async () => {
     const agents = demo.ouIds["AI-Agents"]!;
     const prod = demo.ouIds["Workloads/Prod"]!;

@@ -520,45 +520,44 @@ class AwsAdapter implements CloudAdapter {
     }
 
     const ownedIds = new Set<string>();
+    const candidates: Array<{ kind: ArtifactKind; s: PolicySummary & { Id: string; Name: string } }> = [];
     await Promise.all(
       (["SCP", "RCP"] as const).map(async (type) => {
         const kind = AWS_KINDS[type];
-        let summaries: PolicySummary[];
         try {
-          summaries = await this.listPolicies(type);
+          for (const s of await this.listPolicies(type)) {
+            if (!s.Id || !s.Name || s.AwsManaged) continue;
+            if (byId.has(s.Id) || byName.has(`${kind}|${s.Name}`) || s.Name.startsWith(this.wsPrefix)) candidates.push({ kind, s: { ...s, Id: s.Id, Name: s.Name } });
+          }
         } catch (e) {
           for (const x of expected) if (x.kind === kind) state.unreadable.push({ kind, name: x.name, reason: reasonOf(e) });
-          return;
         }
-        const candidates = summaries.filter(
-          (s) => s.Id && s.Name && !s.AwsManaged && (byId.has(s.Id) || byName.has(`${kind}|${s.Name}`) || s.Name.startsWith(this.wsPrefix)),
-        );
-        await mapLimit(candidates, this.concurrency, async (s) => {
-          const id = s.Id!;
-          const recorded = byId.get(id)?.kind === kind || this.verifiedOwned.has(id);
-          try {
-            const [p, targets, tags] = await settleAll([
-              this.describePolicy(id),
-              this.listTargets(id),
-              recorded ? Promise.resolve(undefined) : this.listTags(id),
-            ] as const);
-            const owned = !p.awsManaged && (tags ? isOwnedByWorkspaceAws({ name: p.name, tags }, this.ws) : p.name.startsWith(AWS_NAME_PREFIX));
-            if (tags) {
-              if (owned) this.verifiedOwned.add(id);
-              else this.verifiedOwned.delete(id);
-            }
-            if (owned) ownedIds.add(id);
-            // Without a fresh tag read the tags shown are the marker Parapet wrote when it created the policy.
-            const body: TAwsObservedPolicy = awsPolicyBodyFromCloud({ ...p, tags: tags ?? awsOwnerTags(this.ws) });
-            state.artifacts.push({ kind, name: p.name, externalId: id, body, attachments: [...new Set(targets)].sort(), owned });
-          } catch (e) {
-            // Deleted between the listing and the read: it is missing, which is a fact, not a failed read.
-            if (isCode(e, "PolicyNotFoundException")) return;
-            state.unreadable.push({ kind, name: s.Name!, reason: reasonOf(e) });
-          }
-        });
       }),
     );
+    await mapLimit(candidates, this.concurrency, async ({ kind, s }) => {
+      const id = s.Id;
+      const recorded = byId.get(id)?.kind === kind || this.verifiedOwned.has(id);
+      try {
+        const [p, targets, tags] = await settleAll([
+          this.describePolicy(id),
+          this.listTargets(id),
+          recorded ? Promise.resolve(undefined) : this.listTags(id),
+        ] as const);
+        const owned = !p.awsManaged && (tags ? isOwnedByWorkspaceAws({ name: p.name, tags }, this.ws) : p.name.startsWith(AWS_NAME_PREFIX));
+        if (tags) {
+          if (owned) this.verifiedOwned.add(id);
+          else this.verifiedOwned.delete(id);
+        }
+        if (owned) ownedIds.add(id);
+        // Without a fresh tag read the tags shown are the marker Parapet wrote when it created the policy.
+        const body: TAwsObservedPolicy = awsPolicyBodyFromCloud({ ...p, tags: tags ?? awsOwnerTags(this.ws) });
+        state.artifacts.push({ kind, name: p.name, externalId: id, body, attachments: [...new Set(targets)].sort(), owned });
+      } catch (e) {
+        // Deleted between the listing and the read: it is missing, which is a fact, not a failed read.
+        if (isCode(e, "PolicyNotFoundException")) return;
+        state.unreadable.push({ kind, name: s.Name, reason: reasonOf(e) });
+      }
+    });
     state.artifacts.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
     const targets = [...new Set(req.targets ?? [])].sort();
@@ -578,6 +577,8 @@ class AwsAdapter implements CloudAdapter {
         const foreign = attached.filter((p) => p.Id && !ownedIds.has(p.Id)).length;
         (state.foreignSlots[t] ??= {})[AWS_KINDS[type]] = foreign;
       } catch (e) {
+        // RCPs not enabled: nothing of that type can be attached there, so no slot is taken either.
+        if (type === "RCP" && isCode(e, "PolicyTypeNotEnabledException")) return;
         if (!failed.has(t)) state.unreadable.push({ target: t, reason: reasonOf(e) });
         failed.add(t);
       }
