@@ -1,0 +1,46 @@
+import { expect, test } from "@playwright/test";
+import { CONNECTIONS, shot, signIn, SIMS, simAdmin } from "./support.ts";
+
+interface DenyPolicy {
+  name: string;
+  labels?: Record<string, string>;
+  displayName?: string;
+}
+
+async function ownedDenyPolicies(): Promise<DenyPolicy[]> {
+  const snap = (await simAdmin("gcp", "GET", "/_admin/snapshot")) as { denyPolicies: DenyPolicy[] };
+  return snap.denyPolicies.filter((p) => Object.keys(p.labels ?? {}).some((k) => k.startsWith("parapet")) || p.name.includes("/denypolicies/parapet"));
+}
+
+test("an out-of-band change in a cloud appears as drift and is repaired", async ({ page }) => {
+  test.skip(!SIMS.gcp || !CONNECTIONS.gcp, "needs the GCP simulator connected in the demo stack");
+  test.setTimeout(240_000);
+  await signIn(page, "owner");
+
+  // The seeded "audit logging cannot be turned off" guardrail deploys an IAM deny policy in GCP.
+  let target: DenyPolicy | undefined;
+  await expect(async () => {
+    target = (await ownedDenyPolicies())[0];
+    expect(target).toBeTruthy();
+  }).toPass({ timeout: 150_000, intervals: [2_000, 5_000] });
+
+  // Someone deletes it in the cloud console (the simulator emits the audit event to Parapet).
+  await simAdmin("gcp", "DELETE", `/_admin/deny-policies?name=${encodeURIComponent(target!.name)}`, { name: target!.name, actor: "mallory@example.com" });
+  await simAdmin("gcp", "POST", "/_admin/events/flush", {}).catch(() => undefined);
+
+  await page.goto(`/drift?connectionId=${CONNECTIONS.gcp}`);
+  const row = page.getByTestId("drift-list").getByRole("row").filter({ hasText: /missing/ }).first();
+  await expect(row).toBeVisible({ timeout: 120_000 });
+  await shot(page, "drift-list");
+  await row.getByRole("link").first().click();
+  await expect(page.getByRole("heading", { name: "Expected vs observed" })).toBeVisible();
+  await expect(page.getByTestId("drift-status")).toContainText("Resolved", { timeout: 120_000 });
+  await expect(page.getByTestId("drift-timeline")).toBeVisible();
+  await shot(page, "drift-detail");
+
+  // And the cloud has it back.
+  await expect(async () => {
+    const names = (await ownedDenyPolicies()).map((p) => p.name);
+    expect(names).toContain(target!.name);
+  }).toPass({ timeout: 30_000 });
+});

@@ -1,0 +1,60 @@
+import { join } from "node:path";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+export const PASSWORD = "parapet-demo-2026";
+export const USERS = {
+  owner: "demo@parapet.local",
+  approver: "approver@parapet.local",
+  viewer: "viewer@parapet.local",
+} as const;
+
+/** Simulator base URLs and the demo connection ids, passed in by the README's test command. */
+export const SIMS = JSON.parse(process.env.E2E_SIMS ?? "{}") as Partial<Record<"aws" | "azure" | "gcp" | "oci", string>>;
+export const CONNECTIONS = JSON.parse(process.env.E2E_CONNECTIONS ?? "{}") as Partial<Record<"aws" | "azure" | "gcp" | "oci", string>>;
+
+const SHOTS = join(import.meta.dirname, "..", "screenshots");
+
+export async function signIn(page: Page, who: keyof typeof USERS): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(USERS[who]);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  // Let live queries settle so the picture shows data, not skeletons.
+  await page.waitForLoadState("networkidle").catch(() => undefined);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Same-origin API call with the page's session (the Origin header satisfies the CSRF check). */
+export async function apiAs(page: Page, method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) {
+  const base = new URL(page.url()).origin;
+  const req: APIRequestContext = page.request;
+  const res = await req.fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { origin: base, "content-type": "application/json" },
+    ...(body === undefined ? {} : { data: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status(), body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+export async function simAdmin(cloud: keyof typeof SIMS, method: string, path: string, body?: unknown): Promise<unknown> {
+  const base = SIMS[cloud];
+  if (!base) throw new Error(`no ${cloud} simulator in E2E_SIMS`);
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 300)}`);
+  return text ? (JSON.parse(text) as unknown) : null;
+}
+
+/** A name unique to this run, so journeys never collide with each other or with earlier runs. */
+export function unique(prefix: string): string {
+  return `${prefix} ${Date.now().toString(36)}`;
+}
