@@ -84,7 +84,7 @@ export async function seedIdentity(opts: StackOptions, baseUrl: string) {
 }
 
 /** Clouds whose adapters the worker has; demo connections are made for these. */
-export const DEMO_CLOUDS: readonly DemoCloud[] = ["azure", "gcp", "oci"];
+export const DEMO_CLOUDS: readonly DemoCloud[] = ["aws", "azure", "gcp", "oci"];
 
 /**
  * Starts the simulators (in this process) and points one demo connection per cloud at them, plus a

@@ -4,6 +4,9 @@
  */
 import type { AdapterFactory, AdapterRequest } from "@parapet/core/reconcile/reconcile-connection";
 import { providerError, type CloudAdapter } from "@parapet/providers/contract";
+import { createAwsAdapter } from "@parapet/providers/aws/adapter";
+import { ZAwsCredentials } from "@parapet/providers/aws/credentials";
+import type { TAwsPolicyLimits } from "@parapet/providers/aws/types";
 import { createAzureAdapter } from "@parapet/providers/azure/adapter";
 import { ZAzureCredentials } from "@parapet/providers/azure/credentials";
 import { createGcpAdapter } from "@parapet/providers/gcp/adapter";
@@ -15,6 +18,14 @@ type Factory = (req: AdapterRequest) => CloudAdapter | Promise<CloudAdapter>;
 const facts = (req: AdapterRequest) => (req.facts ?? {}) as Record<string, string | undefined>;
 
 const FACTORIES: Partial<Record<AdapterRequest["cloud"], Factory>> = {
+  aws: (req) =>
+    createAwsAdapter({
+      workspaceId: req.workspaceId,
+      credentials: ZAwsCredentials.parse(req.credentials),
+      ...(req.endpoint ? { endpoint: req.endpoint } : {}),
+      facts: facts(req),
+      limits: (req.limits as { aws?: Partial<TAwsPolicyLimits> } | null)?.aws ?? (req.limits as Partial<TAwsPolicyLimits> | null) ?? {},
+    }),
   azure: (req) => {
     // A sovereign cloud or the simulator has its own token authority and may present a private CA.
     const { authorityHost, caPem, ...credentials } = (req.credentials ?? {}) as Record<string, unknown>;

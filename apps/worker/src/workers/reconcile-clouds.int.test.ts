@@ -93,7 +93,7 @@ describe.each(["azure", "gcp"] as const)("reconcile on %s", (cloud) => {
 });
 
 describe("reconcile on aws", () => {
-  it("uses the demo connector role (skipped until the AWS adapter is registered)", async () => {
+  it("assumes the demo connector role, enforces, then makes zero writes", async () => {
     const ctx = await connect(
       "aws",
       sims.aws.url,
@@ -102,7 +102,6 @@ describe("reconcile on aws", () => {
     );
     await guardrail(ctx.workspaceId, "agent-no-destructive-actions", { labels: "env=prod" });
     const s = await run(ctx.connectionId);
-    if (s.error?.includes("no adapter is available")) return;
     expect(s.error).toBeUndefined();
     expect(s.status).toBe("succeeded");
     expect(s.applied).toBeGreaterThan(0);
