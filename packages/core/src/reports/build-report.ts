@@ -27,7 +27,7 @@ export async function buildReportModel(prisma: PrismaClient, workspaceId: string
   const now = opts.now ?? new Date();
   const { timezone } = await getReportSettings(prisma, workspaceId);
   const end = opts.end ?? startOfLocalHour(now, timezone);
-  if (opts.sampleFirst) await sampleCoverage(prisma, workspaceId, localDateString(now, timezone));
+  if (opts.sampleFirst) await sampleCoverage(prisma, workspaceId, localDateString(new Date(end.getTime() - 1), timezone));
   const input = await loadReportInput(prisma, workspaceId, reportPeriodEndingAt(end, timezone), timezone, now);
   return assembleReportModel(input);
 }

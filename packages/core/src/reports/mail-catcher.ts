@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 
+export type { ParsedMail as TParsedMail } from "mailparser";
+
 export interface TMailCatcherOptions {
   /** SMTP port (0 = any free port). */
   port: number;

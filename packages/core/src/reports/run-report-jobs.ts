@@ -36,7 +36,9 @@ export async function runWeeklyReport(ctx: TReportJobContext, job: TWeeklyReport
   if (!ws) return { snapshotId: "", created: false, periodStart: "", periodEnd: "", deliveries: 0 };
   const { timezone } = await getReportSettings(prisma, job.workspaceId);
   const end = startOfLocalHour(job.trigger === "schedule" && scheduledAt ? scheduledAt : now, timezone);
-  await sampleCoverage(prisma, job.workspaceId, localDateString(now, timezone));
+  // The sample is the state at the end of the period, so it is filed under the period's last day
+  // (a report due at 00:00 Monday reads Sunday's sample, not one dated after its own end).
+  await sampleCoverage(prisma, job.workspaceId, localDateString(new Date(end.getTime() - 1), timezone));
   const snap = await createReportSnapshot(prisma, job.workspaceId, { end, now });
   const queued = await queueReportDeliveries(prisma, ctx.notifications, { id: snap.id, workspaceId: job.workspaceId, model: snap.model }, { trigger: job.trigger, ...(job.to ? { to: job.to } : {}) }, ctx.retry ?? DEFAULT_DELIVERY_RETRY);
   if (snap.created || job.trigger === "manual") {
