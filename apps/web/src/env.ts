@@ -12,6 +12,8 @@ const ZEnv = z.object({
   PARAPET_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
   PARAPET_MASTER_KEY: z.string().optional(),
   PARAPET_MASTER_KEY_ID: z.string().max(64).default("k1"),
+  /** Keys being retired ("id:base64,…"): they still open secrets until `parapet keys rotate` has run. */
+  PARAPET_MASTER_KEYS_OLD: z.string().default(""),
   PARAPET_DEMO: z.enum(["0", "1"]).default("0"),
   /** The AWS identity Parapet's workers assume connector roles from (shown in the AWS bootstrap). */
   PARAPET_AWS_PRINCIPAL_ARN: z.string().max(2048).default(""),

@@ -8,6 +8,7 @@ import { ZConnectionFacts } from "../catalog/principals.ts";
 import { runScenarios } from "../catalog/scenarios.ts";
 import type { TCloud, TFragment, TFragmentByCloud } from "../catalog/types.ts";
 import { configuredClouds, FileError, parseGuardrailsFile, type TParsedFile } from "./guardrails-file.ts";
+import { auditCommand, keysCommand } from "./ops-commands.ts";
 
 export interface TIo {
   out(text: string): void;
@@ -222,6 +223,8 @@ export const testCommand: TCommand = {
 export const COMMANDS: Record<string, TCommand> = {
   compile: compileCommand,
   test: testCommand,
+  audit: auditCommand,
+  keys: keysCommand,
 };
 
 export async function runCli(argv: string[], io: TIo): Promise<number> {

@@ -161,7 +161,7 @@ describe.each(guarded.map((r) => [key(r), r] as const))("%s", (_, r) => {
 
   it.runIf(Boolean(r.body || r.query))("answers 400/422 naming the field for bad input, changing nothing", async () => {
     const before = await snapshot(prisma, A.id);
-    const base = { key: A.members.owner.key, params: hasId(r) ? { id: idFor(A, r.path) } : {} };
+    const base: { key: string; params: Record<string, string> } = { key: A.members.owner.key, params: hasId(r) ? { id: idFor(A, r.path) } : {} };
     if (r.body) {
       const malformed = await call(r.method, r.path, { ...base, query: VALID_QUERY[key(r)]?.(A) ?? {}, rawBody: "{ not json" });
       expect(malformed.status).toBe(400);
