@@ -1,0 +1,11 @@
+import { renderReportHtml } from "@parapet/core/reports/render-html";
+import { route } from "@/server/api";
+import { htmlResponse, reportLinks, snapshotOr404 } from "@/server/reports";
+
+export const dynamic = "force-dynamic";
+
+/** The report as the email's HTML (without a recipient's unsubscribe link). */
+export const GET = route<{ id: string }>(["report", "read"], async ({ caller, params }) => {
+  const s = await snapshotOr404(caller.workspaceId, params.id);
+  return htmlResponse(renderReportHtml(s.model, reportLinks(s.id)));
+});

@@ -1,0 +1,8 @@
+import { listReportSnapshots } from "@parapet/core/reports/build-report";
+import { route } from "@/server/api";
+import { prisma } from "@/server/clients";
+
+export const dynamic = "force-dynamic";
+
+/** Past weekly reports of the workspace, newest first (a year's worth). */
+export const GET = route(["report", "read"], async ({ caller }) => ({ items: await listReportSnapshots(prisma(), caller.workspaceId) }));
