@@ -13,6 +13,7 @@ const ITEMS = [
   { href: "/approvals", label: "Approvals" },
   { href: "/exemptions", label: "Exemptions" },
   { href: "/audit", label: "Audit log" },
+  { href: "/reports", label: "Reports" },
   { href: "/settings", label: "Settings" },
 ] as const;
 

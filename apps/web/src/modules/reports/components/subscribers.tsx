@@ -1,0 +1,77 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { api, errorMessage } from "@/modules/shared/lib/api";
+
+interface Row {
+  id: string;
+  email: string;
+  active: boolean;
+  unsubscribedAt: string | null;
+}
+
+/** The subscriber list for managers: add any address (an auditor outside the workspace), pause, remove. */
+export function Subscribers({ rows }: { rows: Row[] }) {
+  const router = useRouter();
+  const [email, setEmail] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const act = (p: Promise<unknown>) =>
+    p
+      .then(() => {
+        setError(null);
+        router.refresh();
+      })
+      .catch((e: unknown) => setError(errorMessage(e)));
+  return (
+    <div className="stack">
+      {rows.length === 0 ? (
+        <p className="muted">Nobody is subscribed yet.</p>
+      ) : (
+        <table className="list">
+          <thead>
+            <tr>
+              <th scope="col">Address</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>{r.email}</td>
+                <td>
+                  <span className={`badge ${r.active ? "ok" : "neutral"}`}>{r.active ? "subscribed" : "unsubscribed"}</span>
+                </td>
+                <td className="nowrap">
+                  <button type="button" className="btn small ghost" onClick={() => void act(api.patch(`/reports/subscriptions/${r.id}`, { active: !r.active }))}>
+                    {r.active ? "Pause" : "Resume"}
+                  </button>{" "}
+                  <button type="button" className="btn small danger" onClick={() => void act(api.del(`/reports/subscriptions/${r.id}`))}>
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act(api.post("/reports/subscriptions", { email }).then(() => setEmail("")));
+        }}
+      >
+        <label>
+          Add an address <input type="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} placeholder="auditor@example.com" />
+        </label>
+        <button type="submit" className="btn small">
+          Subscribe address
+        </button>
+      </form>
+      {error && <p role="alert" className="error">{error}</p>}
+    </div>
+  );
+}
