@@ -42,7 +42,13 @@ export async function POST(req: Request, ctx: { params: Promise<{ cloud: string;
       throw e;
     }
     if (conn.status === "active" || conn.status === "error") {
-      await requestReconcile({ connectionId: conn.id, trigger: "event", discover: event.hierarchyChanged, reason: event.summary });
+      try {
+        await requestReconcile({ connectionId: conn.id, trigger: "event", discover: event.hierarchyChanged, reason: event.summary });
+      } catch {
+        // Not queued: forget the receipt so the cloud's retry of this event is not taken for a duplicate.
+        await prisma().eventReceipt.deleteMany({ where: { connectionId: conn.id, eventId: event.eventId } });
+        throw new AppError("unavailable", "the event could not be queued; retry later");
+      }
     }
     return Response.json({ accepted: true, eventId: event.eventId }, { status: 202 });
   } catch (e) {

@@ -1,0 +1,83 @@
+/**
+ * The cloud event webhook: HMAC-authenticated with a replay window, each event accepted once, and an
+ * accepted event requests a reconcile of that connection at once.
+ */
+import { createHmac } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { Redis } from "ioredis";
+import { parseMasterKey, reconcilePendingKey, sealEventSecret } from "@parapet/core";
+import { createTestWorkspace, testPrisma } from "@parapet/core/testing/db";
+import { BASE_URL, MASTER_KEY, handlerFor } from "../_tests/harness";
+
+const prisma = testPrisma();
+const SECRET = "event-secret-for-tests-0123456789";
+let connectionId: string;
+let redis: Redis;
+
+beforeAll(async () => {
+  const ws = await createTestWorkspace();
+  const conn = await prisma.connection.create({ data: { workspaceId: ws.id, cloud: "oci", name: "oci", status: "active" } });
+  const master = parseMasterKey("test-k1", MASTER_KEY);
+  await prisma.connection.update({ where: { id: conn.id }, data: { eventSecretCiphertext: sealEventSecret({ current: master, all: [master] }, conn.id, SECRET) } });
+  connectionId = conn.id;
+  redis = new Redis(inject("redisUrl"));
+});
+afterAll(async () => {
+  await redis.quit();
+  await prisma.$disconnect();
+});
+
+function event(id: string) {
+  return { eventID: id, eventType: "com.oraclecloud.identitycontrolplane.updatepolicy", cloudEventsVersion: "0.1", data: { resourceName: "parapet-x" } };
+}
+
+async function post(opts: { cloud?: string; conn?: string; body: string; secret?: string; ts?: number; sig?: string }) {
+  const ts = String(opts.ts ?? Math.floor(Date.now() / 1000));
+  const sig = opts.sig ?? `sha256=${createHmac("sha256", opts.secret ?? SECRET).update(`${ts}.${opts.body}`).digest("hex")}`;
+  const handler = await handlerFor("POST", "/events/{cloud}/{connectionId}");
+  const params = { cloud: opts.cloud ?? "oci", connectionId: opts.conn ?? connectionId };
+  const res = await handler(
+    new Request(`${BASE_URL}/api/v1/events/${params.cloud}/${params.connectionId}`, { method: "POST", headers: { "content-type": "application/json", "x-parapet-timestamp": ts, "x-parapet-signature": sig }, body: opts.body }),
+    { params: Promise.resolve(params) },
+  );
+  return { status: res.status, body: (await res.json()) as { accepted?: boolean; duplicate?: boolean; error?: { code: string; message: string } } };
+}
+
+describe("POST /api/v1/events/{cloud}/{connectionId}", () => {
+  it("accepts a signed event once and requests a reconcile", async () => {
+    const key = reconcilePendingKey(inject("redisPrefix"), connectionId);
+    await redis.del(key);
+    const body = JSON.stringify(event("evt-1"));
+    const first = await post({ body });
+    expect(first.status).toBe(202);
+    expect(first.body.accepted).toBe(true);
+    expect(await redis.get(key)).toBe("1");
+    const again = await post({ body });
+    expect(again.status).toBe(200);
+    expect(again.body.duplicate).toBe(true);
+    expect(await prisma.eventReceipt.count({ where: { connectionId } })).toBe(1);
+  });
+
+  it.each([
+    ["a wrong secret", { secret: "not-the-secret" }, 401, /does not match/],
+    ["a replayed old event", { ts: Math.floor(Date.now() / 1000) - 3600 }, 401, /replay window/],
+    ["a malformed signature", { sig: "sha1=abc" }, 401, /malformed/],
+    ["the wrong cloud", { cloud: "aws" }, 404, /not found/],
+    ["an unknown cloud", { cloud: "ibm" }, 404, /not one of/],
+    ["an unknown connection", { conn: "doesnotexist" }, 404, /not found/],
+  ])("refuses %s and records nothing", async (_n, o, status, re) => {
+    const before = await prisma.eventReceipt.count({ where: { connectionId } });
+    const r = await post({ body: JSON.stringify(event(`evt-${Math.random()}`)), ...o });
+    expect(r.status).toBe(status);
+    expect(r.body.error?.message).toMatch(re);
+    expect(await prisma.eventReceipt.count({ where: { connectionId } })).toBe(before);
+  });
+
+  it("names the field of a malformed event, and refuses non-JSON and oversize bodies", async () => {
+    const bad = await post({ body: JSON.stringify({ eventType: "x" }) });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error?.message).toMatch(/eventID/);
+    expect((await post({ body: "{not json" })).status).toBe(400);
+    expect((await post({ body: "x".repeat(300 * 1024) })).status).toBe(400);
+  });
+});
