@@ -12,6 +12,8 @@ import { startRuntime } from "./runtime.ts";
 import { describeConnectError } from "./startup-errors.ts";
 import { createConnectionWorker } from "./workers/connections.worker.ts";
 import { createReconcileWorker } from "./workers/reconcile.worker.ts";
+import { createNotificationsWorker } from "./workers/notifications.worker.ts";
+import { createReportsWorker } from "./workers/reports.worker.ts";
 
 function fail(message: string): never {
   console.error(`parapet-worker: ${message}`);
@@ -56,9 +58,14 @@ async function main(): Promise<void> {
     ),
     createConnectionWorker(common, workerConnection),
   ];
+  const reportsConfig = { smtpUrl: env.PARAPET_SMTP_URL, mailFrom: env.PARAPET_MAIL_FROM, baseUrl: env.PARAPET_BASE_URL, secret: env.PARAPET_AUTH_SECRET ?? "" };
+  const reports = createReportsWorker({ prisma, connection: workerConnection, prefix, config: reportsConfig, log });
+  workers.push(reports.worker, createNotificationsWorker({ prisma, connection: workerConnection, prefix, config: reportsConfig, log }));
   for (const w of workers) w.on("failed", (job, err) => log(`job ${job?.name ?? "?"} ${job?.id ?? ""} failed: ${err.message}`));
   // One tick for all connections: each tick requests reconciles for connections whose interval passed.
   await runtime.queues.get(QUEUES.reconcile)!.upsertJobScheduler(POLL_SCHEDULER_ID, { every: POLL_TICK_MS }, { name: JOB_NAMES.pollTick, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  // Report schedules follow the database (a new workspace, a changed time zone); re-synced hourly too.
+  await reports.syncReportSchedules().catch((e: unknown) => log(`reports: schedule sync failed: ${(e as Error).message}`));
   log(`parapet-worker ${runtime.id} ready: queues ${[...runtime.queues.keys()].join(", ")}`);
 
   let stopping = false;
