@@ -87,6 +87,7 @@ export async function sendEmailDelivery(ctx: TSendContext, deliveryId: string, a
   const model = asReportModel(d.snapshot.model);
   try {
     if (!ctx.transport) throw Object.assign(new Error("SMTP is not configured (set PARAPET_SMTP_URL on the worker)"), { code: "ENOSMTP" });
+    if (d.subscriptionId && ctx.config.secret.length < 16) throw Object.assign(new Error("PARAPET_AUTH_SECRET is not set on the worker (it signs the unsubscribe links)"), { code: "ENOSECRET" });
     const mail = composeReportEmail(ctx.config, { model, to: d.to, snapshotId: d.snapshot.id, deliveryId: d.id, subscriptionId: d.subscriptionId });
     const info = await ctx.transport.sendMail(mail);
     await prisma.emailDelivery.update({ where: { id: d.id }, data: { status: "sent", attempts: { increment: 1 }, messageId: info.messageId.slice(0, 300), sentAt: new Date() } });
