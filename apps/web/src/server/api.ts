@@ -52,12 +52,42 @@ export async function readJson(req: Request): Promise<unknown> {
   const text = await req.text();
   if (text.length > MAX_BODY) throw new AppError("bad_request", `body: larger than ${MAX_BODY} bytes`);
   if (!text.trim()) return {};
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch {
     throw new AppError("bad_request", "body: is not valid JSON");
   }
+  const bad = unstorableString(parsed, []);
+  if (bad) throw new AppError("validation", `${bad}: contains a NUL character or broken unicode`, [{ field: bad, message: "contains a NUL character or broken unicode" }]);
+  return parsed;
 }
+
+// Postgres text cannot hold NUL, and a lone UTF-16 surrogate is not valid text anywhere.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The path of the first string (or key) that cannot be stored, if any. */
+export function unstorableString(v: unknown, path: string[]): string | null {
+  if (typeof v === "string") return UNSTORABLE.test(v) ? path.join(".") || "body" : null;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = unstorableString(v[i], [...path, String(i)]);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (v && typeof v === "object") {
+    for (const [k, x] of Object.entries(v)) {
+      if (UNSTORABLE.test(k)) return [...path, "(key)"].join(".");
+      const r = unstorableString(x, [...path, k]);
+      if (r) return r;
+    }
+  }
+  return null;
+}
+
+/** Ids in paths are Parapet's own (letters, digits, _ - . :); anything else cannot name a resource. */
+const PATH_PARAM = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 export async function authenticate(req: Request): Promise<Caller> {
   // The request's own headers (not next/headers): identical inside Next, and handlers stay callable
@@ -124,7 +154,11 @@ export function route<P = Record<string, string>>(
       if (permission && !can(caller.role, permission[0], permission[1] as never)) {
         throw new AppError("forbidden", `your role (${caller.role}) cannot ${permission[1]} ${permission[0]}s`);
       }
-      const out = await handler({ req, caller, params: await ctx.params });
+      const params = await ctx.params;
+      for (const [k, v] of Object.entries((params ?? {}) as Record<string, unknown>)) {
+        if (typeof v !== "string" || !PATH_PARAM.test(v)) throw new AppError("not_found", `${k}: no such resource`);
+      }
+      const out = await handler({ req, caller, params });
       if (out instanceof Response) return out;
       return Response.json(out ?? { ok: true });
     } catch (e) {

@@ -2,6 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import { AppError } from "@parapet/core";
 import type { ConnectionDeps } from "@parapet/core/connections/create-connection";
+import { unstorableString } from "./api";
 import { prisma } from "./clients";
 import { keyring } from "./keys";
 import { enqueueConnectionTask, requestReconcile } from "./queues";
@@ -20,6 +21,8 @@ function issuesOf(prefix: string, e: z.ZodError) {
 /** Query string → schema; repeated or unknown parameters are ignored, bad values are a 422 naming the parameter. */
 export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
   const params = Object.fromEntries(new URL(req.url).searchParams.entries());
+  const bad = unstorableString(params, []);
+  if (bad) throw new AppError("validation", `${bad}: contains a NUL character or broken unicode`, [{ field: bad, message: "contains a NUL character or broken unicode" }]);
   const r = schema.safeParse(params);
   if (!r.success) throw issuesOf("", r.error);
   return r.data;
