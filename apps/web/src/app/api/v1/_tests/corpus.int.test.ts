@@ -39,6 +39,9 @@ const STRINGS = [
   "../../../etc/passwd",
   "${jndi:ldap://x}",
 ];
+const LABEL_EXPRESSIONS = ["", "env = ", "(env=prod", "env=prod)", "env in prod", "and=1", "env = 'prod'", 'env="prod', "x".repeat(1001), "(".repeat(40) + "a" + ")".repeat(40), "<script>", "env=prod; DROP TABLE node"];
+const CLOUD_IDS = ["arn:aws:iam::12:role/../../x", "arn:aws:iam::111122223333:user/not-a-role", "ocid1.tenancy..", "ocid1.user.oc1..AAAA; rm -rf /", "o-", "o-UPPERCASE123", "' OR 1=1 --", "organizations/abc"];
+
 /** The nastiest few, for the places where every combination is tried. */
 const SHARP = [STRINGS[2]!, STRINGS[3]!, STRINGS[4]!, STRINGS[5]!, STRINGS[8]!, STRINGS[12]!, STRINGS[15]!];
 const VALUES: unknown[] = [...SHARP, "", -1, 1e308, true, null, [], {}, [null], { constructor: { prototype: {} } }];
@@ -48,10 +51,10 @@ function bodies(schema: z.ZodType): unknown[] {
   const props = Object.keys((z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as { properties?: object }).properties ?? {});
   const out: unknown[] = [null, "string body", 42, { nested: { deeply: { x: STRINGS[3] } } }];
   for (const p of props) for (const v of VALUES) out.push({ [p]: v });
-  // Nested scope and label shapes, where the interesting parsing happens.
-  for (const s of SHARP) {
-    out.push({ scope: { labels: s } }, { scope: { nodeIds: [s] } }, { overrides: { [s || "k"]: s } }, { credentials: { kind: "assume-role", roleArn: s, externalId: s } }, { facts: { orgId: s, tenancyOcid: s } });
-  }
+  // Nested shapes, where the interesting parsing happens.
+  for (const e of LABEL_EXPRESSIONS) out.push({ scope: { labels: e } });
+  for (const id of CLOUD_IDS) out.push({ credentials: { kind: "assume-role", roleArn: id, externalId: id } }, { facts: { orgId: id, managementAccountId: id, tenancyOcid: id } }, { principals: { connector: [id] } });
+  for (const x of SHARP) out.push({ scope: { nodeIds: [x] } }, { overrides: { [x || "k"]: x } });
   return out;
 }
 
@@ -103,6 +106,17 @@ describe("malformed-input corpus", () => {
     }
     expect((await call("GET", "/audit/verify", { key: w.members.viewer.key })).body.ok).toBe(true);
   }, 600_000);
+
+  it("invalid label expressions answer 422 naming scope.labels", async () => {
+    for (const labels of LABEL_EXPRESSIONS.filter(Boolean)) {
+      const res = await call("POST", "/scope/preview", { key: w.members.viewer.key, body: { scope: { labels } } });
+      expect(res.status, `${labels}: ${res.text}`).toBe(422);
+      expect(res.body.error.issues[0].field).toBe("scope.labels");
+    }
+    const g = await call("POST", "/guardrails", { key: w.members.author.key, body: { controlId: "deny-root-user", name: "x", scope: { labels: "env in prod" }, mode: "enforce", remediation: "auto" } });
+    expect(g.status).toBe(422);
+    expect(g.body.error.message).toMatch(/^scope\.labels: expected "\(" after "in"/);
+  });
 
   it("refuses an oversize body with 400", async () => {
     const res = await call("POST", "/guardrails", { key: w.members.owner.key, rawBody: JSON.stringify({ name: "x".repeat(2 * 1024 * 1024) }) });
