@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { apiAs, shot, signIn, unique } from "./support.ts";
+import { test } from "@playwright/test";
+import { apiAs, expect, shot, signIn, unique } from "./support.ts";
 
 test("a weakening change waits for a second member's approval", async ({ browser }) => {
   test.setTimeout(120_000);

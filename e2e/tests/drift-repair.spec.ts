@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { CONNECTIONS, shot, signIn, SIMS, simAdmin } from "./support.ts";
+import { test } from "@playwright/test";
+import { CONNECTIONS, SIMS, expect, shot, signIn, simAdmin } from "./support.ts";
 
 interface DenyPolicy {
   name: string;

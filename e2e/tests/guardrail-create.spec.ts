@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { CONNECTIONS, shot, signIn, unique } from "./support.ts";
+import { test } from "@playwright/test";
+import { CONNECTIONS, expect, shot, signIn, unique } from "./support.ts";
 
 test("create the agent guardrail from the catalog, preview it, enforce it and watch coverage", async ({ page }) => {
   test.setTimeout(180_000);
@@ -17,7 +17,7 @@ test("create the agent guardrail from the catalog, preview it, enforce it and wa
   await page.getByLabel("Mode", { exact: true }).selectOption("enforce");
   // Live preview: native policy per cloud, with fidelity, and the scenario proof.
   const compiled = page.getByTestId("compiled");
-  await expect(compiled.getByRole("region", { name: "AWS compiled policy" })).toContainText("enforced");
+  await expect(compiled.getByRole("region", { name: "AWS compiled policy" })).toContainText("enforced", { timeout: 60_000 });
   await expect(compiled.getByRole("region", { name: "Google Cloud compiled policy" })).toBeVisible();
   await expect(page.getByTestId("scope-count")).toContainText("matched");
   await page.getByRole("tab", { name: "Scenario proof" }).click();

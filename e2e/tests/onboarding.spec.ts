@@ -1,5 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { apiAs, CONNECTIONS, shot, signIn, SIMS, simAdmin, unique } from "./support.ts";
+import { test, type Page } from "@playwright/test";
+import { CONNECTIONS, SIMS, apiAs, expect, shot, signIn, simAdmin, unique } from "./support.ts";
 
 type Cloud = "aws" | "azure" | "gcp" | "oci";
 

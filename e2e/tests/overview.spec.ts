@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { shot, signIn } from "./support.ts";
+import { test } from "@playwright/test";
+import { expect, shot, signIn } from "./support.ts";
 
 test("sign in lands on the overview with coverage, drift, activity and the matrix", async ({ page }) => {
   await signIn(page, "owner");
@@ -16,6 +16,7 @@ test("sign in lands on the overview with coverage, drift, activity and the matri
 });
 
 test("every main page renders for the owner", async ({ page }) => {
+  test.setTimeout(300_000);
   await signIn(page, "owner");
   const pages: Array<[string, string, string]> = [
     ["/guardrails", "Guardrails", "guardrails"],

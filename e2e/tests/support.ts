@@ -1,5 +1,8 @@
 import { join } from "node:path";
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { expect as baseExpect, type APIRequestContext, type Page } from "@playwright/test";
+
+/** The stack shares two cores with builds and other suites: give the UI time before calling it broken. */
+export const expect = baseExpect.configure({ timeout: 30_000 });
 
 export const PASSWORD = "parapet-demo-2026";
 export const USERS = {

@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { apiAs, shot, signIn } from "./support.ts";
+import { test } from "@playwright/test";
+import { apiAs, expect, shot, signIn } from "./support.ts";
 
 test("a viewer can read everything but edit nothing", async ({ page }) => {
   await signIn(page, "viewer");

@@ -73,7 +73,7 @@ export function GuardrailForm({ control, existing, readOnly }: { control: Catalo
   const initial: Draft = useMemo(
     () =>
       existing
-        ? { name: existing.name, description: existing.description, params: existing.params, scope: existing.scope, mode: existing.mode, remediation: existing.remediation, note: "" }
+        ? { name: existing.name, description: existing.description, params: { ...control.defaults, ...existing.params }, scope: existing.scope, mode: existing.mode, remediation: existing.remediation, note: "" }
         : { name: control.title, description: "", params: { ...control.defaults }, scope: { all: true }, mode: "audit", remediation: "auto", note: "" },
     [control, existing],
   );

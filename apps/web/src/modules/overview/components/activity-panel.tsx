@@ -6,7 +6,7 @@ import { ago, personLabel } from "@/modules/shared/lib/format";
 import { useActivity } from "../hooks/use-overview";
 
 export function ActivityPanel() {
-  const q = useActivity(15);
+  const q = useActivity(10);
   return (
     <section className="card" aria-labelledby="act-h">
       <div className="section-head">
@@ -15,7 +15,7 @@ export function ActivityPanel() {
       </div>
       <QueryState q={q} empty={<Empty title="Nothing has happened yet" />} isEmpty={(d) => d.length === 0}>
         {(events) => (
-          <ul className="rows" data-testid="activity">
+          <ul className="rows scroll" data-testid="activity">
             {events.map((e) => (
               <li key={e.id}>
                 <span>

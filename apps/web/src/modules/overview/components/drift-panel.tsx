@@ -70,7 +70,7 @@ export function DriftPanel() {
         </ul>
       )}
       <h3 className="subhead">Last 30 days</h3>
-      <QueryState q={timeline} empty={<p className="muted">No drift recorded.</p>} isEmpty={(d) => d.length === 0}>
+      <QueryState q={timeline} empty={<p className="muted">No drift in the last 30 days.</p>} isEmpty={(d) => d.every((x) => x.opened === 0 && x.resolved === 0)}>
         {(d) => <DriftTimelineChart days={d} />}
       </QueryState>
     </section>
