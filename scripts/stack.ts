@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { DEMO_USERS } from "@parapet/core/seed/demo-identity";
+import { mailCatcherEnv, startMailCatcher } from "@parapet/core/reports/mail-catcher";
 import { log } from "./lib/log.ts";
 import { databaseUrl, ensureDatabase, resolveServices } from "./lib/services.ts";
 import { buildWeb, freePort, loadOrCreateSecrets, migrate, ROOT, startApp, startDemoEnvironment } from "./lib/stack.ts";
@@ -31,13 +32,16 @@ async function demo(): Promise<void> {
   await migrate(dbUrl);
   const secrets = loadOrCreateSecrets(DATA);
   const port = await freePort(Number(process.env.PARAPET_PORT ?? 3000));
+  // Demo mail goes to a local SMTP catcher whose inbox page shows what was sent.
+  const catcher = await startMailCatcher({ port: await freePort(2525), httpPort: await freePort(8025), dir: join(DATA, "mail") });
+  cleanups.push(() => catcher.close());
   const opts = {
     databaseUrl: dbUrl,
     redisUrl: services.redisUrl,
     redisPrefix: process.env.PARAPET_REDIS_PREFIX ?? "parapet:",
     port,
     secrets,
-    extraEnv: { PARAPET_DEMO: "1" },
+    extraEnv: { PARAPET_DEMO: "1", PARAPET_MAIL_FROM: "Parapet <reports@parapet.local>", ...mailCatcherEnv(catcher) },
   };
   log("starting the cloud simulators (state in .data/sims)");
   const demoEnv = await startDemoEnvironment(opts, `http://127.0.0.1:${port}`, join(DATA, "sims"));
@@ -57,6 +61,7 @@ async function demo(): Promise<void> {
       `  (also ${DEMO_USERS.slice(1).map((u) => `${u.email} as ${u.role}`).join(", ")}; same password)`,
       `  Clouds:   ${[demoEnv.sims.aws, demoEnv.sims.azure, demoEnv.sims.gcp, demoEnv.sims.oci].map((s) => `${s.cloud} ${s.url}`).join(", ")}`,
       `            (simulated; connected in the demo workspace: ${Object.keys(demoEnv.connections).join(", ")})`,
+      `  Mail:     ${catcher.httpUrl} (weekly reports sent in demo mode land here)`,
       `  Ctrl-C stops everything this command started.`,
       "",
     ].join("\n"),
