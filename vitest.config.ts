@@ -20,6 +20,8 @@ export default defineConfig({
           name: "unit",
           include: ["{apps,packages}/*/src/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+          // Policy-simulator tests evaluate thousands of requests; a loaded 2-core CI box needs headroom.
+          testTimeout: 30_000,
         },
       },
       {
