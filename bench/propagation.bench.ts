@@ -15,7 +15,7 @@ import { DEFAULT_THROTTLE as AZURE_THROTTLE } from "@parapet/cloud-sim/azure/ind
 import { GCP_DEFAULT_THROTTLE } from "@parapet/cloud-sim/gcp/index";
 import { DEFAULT_OCI_THROTTLE } from "@parapet/cloud-sim/oci/index";
 import type { CallStats } from "@parapet/providers/contract";
-import type { ThrottleRule } from "@parapet/cloud-sim";
+import type { ThrottleRule } from "@parapet/cloud-sim/common/types";
 import { processReconcile } from "../apps/worker/src/workers/reconcile.worker.ts";
 import { report, type Figure } from "./lib/report.ts";
 import { addGuardrail, benchAdapterFor, connectAws, connectAzure, connectGcp, connectOci, createWorkspace, load1, startBenchStack } from "./lib/stack.ts";

@@ -1,0 +1,632 @@
+/**
+ * The fault suite's scenarios, shared by the reduced CI form (faults.int.test.ts) and the full form
+ * (bench/faults.bench.ts). Each scenario injects one fault into a real reconcile (real SDKs against the
+ * simulators, real PostgreSQL and Redis) and returns what survived: whether a clean run afterwards
+ * converges (desired == observed: a second run plans nothing), duplicate and orphaned artifacts, drift
+ * that nobody caused, and the audit chain. Scenarios never restart the machine's shared services: Redis
+ * and PostgreSQL restarts use private servers started here on free ports.
+ */
+import { spawn, spawnSync, execFileSync, type ChildProcess } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Queue, type Worker } from "bullmq";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { createPrisma, type PrismaClient } from "@parapet/db";
+import { bullPrefix, parseMasterKey, QUEUES, requestReconcile, sealCredentials, verifyAuditChain, type Keyring } from "@parapet/core";
+import type { AdapterFactory, ReconcileSummary } from "@parapet/core/reconcile/reconcile-connection";
+import { createAwsAdapter } from "@parapet/providers/aws/adapter";
+import { ZAwsCredentials } from "@parapet/providers/aws/credentials";
+import type { AwsSim } from "@parapet/cloud-sim/aws/index";
+import { AWS_SIM_DEFAULT_CREDENTIALS, seedAwsOrg, startAwsSim } from "@parapet/cloud-sim/aws/index";
+import type { OciSim } from "@parapet/cloud-sim/oci/index";
+import { adapterFor } from "../providers.ts";
+import { createReconcileWorker, processReconcile, type ReconcileWorkerDeps } from "../workers/reconcile.worker.ts";
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const WORKER_DIR = join(import.meta.dirname, "..", "..");
+const REPO = join(WORKER_DIR, "..", "..");
+
+/** Everything a scenario needs to reach the database and Redis, in process and from a child process. */
+export interface FaultEnv {
+  prisma: PrismaClient;
+  databaseUrl: string;
+  redis: Redis;
+  redisUrl: string;
+  redisPrefix: string;
+  /** Base64 master key; the key id is MASTER_KEY_ID. */
+  masterKeyB64: string;
+  keys: Keyring;
+  log?: (line: string) => void;
+}
+
+export const MASTER_KEY_ID = "f1";
+
+export function keyringOf(masterKeyB64: string): Keyring {
+  const current = parseMasterKey(MASTER_KEY_ID, masterKeyB64);
+  return { current, all: [current] };
+}
+
+/** The worker's registry, with AWS client-side pacing switchable (off keeps fault runs short). */
+export function faultAdapterFor(awsPacing: boolean): AdapterFactory {
+  return (req) => {
+    if (req.cloud !== "aws" || awsPacing) return adapterFor(req);
+    return createAwsAdapter({
+      workspaceId: req.workspaceId,
+      credentials: ZAwsCredentials.parse(req.credentials),
+      ...(req.endpoint ? { endpoint: req.endpoint } : {}),
+      facts: (req.facts ?? {}),
+      limits: {},
+      rateLimits: false,
+    });
+  };
+}
+
+export function workerDeps(env: FaultEnv, opts: { workerId?: string; awsPacing?: boolean; queue?: Queue; leaseMs?: number } = {}): ReconcileWorkerDeps & { leaseMs?: number } {
+  const queue = opts.queue ?? new Queue(QUEUES.reconcile, { connection: env.redis, prefix: bullPrefix(env.redisPrefix) });
+  return {
+    prisma: env.prisma,
+    redis: env.redis,
+    redisPrefix: env.redisPrefix,
+    bullPrefix: bullPrefix(env.redisPrefix),
+    keys: env.keys,
+    adapterFor: faultAdapterFor(opts.awsPacing ?? false),
+    workerId: opts.workerId ?? "fault-suite",
+    concurrency: 1,
+    reconcileQueue: queue,
+    ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// An AWS organisation whose desired state is a large apply: one guardrail scoped to a rotating set of
+// accounts, so every new version detaches from some accounts and attaches to others.
+
+export interface AwsFixture {
+  sim: AwsSim;
+  workspaceId: string;
+  connectionId: string;
+  guardrailId: string;
+  accountNodeIds: string[];
+  version: number;
+}
+
+export async function awsFixture(env: FaultEnv, opts: { accounts: number; latencyMs?: { min: number; max: number } }): Promise<AwsFixture> {
+  const sim = await startAwsSim({ throttle: false, seed: 7 });
+  seedAwsOrg(sim, { accounts: opts.accounts, ous: Math.max(4, Math.round(opts.accounts / 10)), depth: 2, seed: 7 });
+  const wsId = `ws_fault_${Math.random().toString(16).slice(2, 10)}`;
+  await env.prisma.workspace.create({ data: { id: wsId, name: "Fault suite", slug: wsId.replace(/_/g, "-"), createdAt: new Date() } });
+  const conn = await env.prisma.connection.create({
+    data: { workspaceId: wsId, cloud: "aws", name: "AWS sim", status: "active", endpoint: sim.url, facts: { orgId: sim.state.orgId, managementAccountId: sim.state.managementAccountId } },
+  });
+  await env.prisma.connection.update({
+    where: { id: conn.id },
+    data: { credentialCiphertext: sealCredentials(env.keys, conn.id, { kind: "access-keys", ...AWS_SIM_DEFAULT_CREDENTIALS }) },
+  });
+  const deps = workerDeps(env);
+  const [first] = await processReconcile(deps, { connectionId: conn.id, trigger: "manual", discover: true });
+  await deps.reconcileQueue.close();
+  if (first!.status !== "succeeded") throw new Error(`discovery failed: ${first!.error}`);
+  const accounts = await env.prisma.node.findMany({ where: { connectionId: conn.id, isEnvironment: true }, select: { id: true }, orderBy: { externalId: "asc" } });
+  const g = await env.prisma.guardrail.create({
+    data: { workspaceId: wsId, controlId: "agent-no-destructive-actions", name: "agents cannot destroy data", currentVersion: 0 },
+  });
+  if (opts.latencyMs) sim.configure({ faults: { latencyMs: opts.latencyMs } });
+  return { sim, workspaceId: wsId, connectionId: conn.id, guardrailId: g.id, accountNodeIds: accounts.map((a) => a.id), version: 0 };
+}
+
+/** A new guardrail version scoped to `count` accounts starting at `offset` (wrapping): a lost edit would leave the old set. */
+export async function rescope(env: FaultEnv, fx: AwsFixture, offset: number, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push(fx.accountNodeIds[(offset + i) % fx.accountNodeIds.length]!);
+  fx.version++;
+  await env.prisma.guardrailVersion.create({ data: { guardrailId: fx.guardrailId, version: fx.version, params: {}, scope: { nodeIds: ids }, mode: "enforce", remediation: "auto" } });
+  await env.prisma.guardrail.update({ where: { id: fx.guardrailId }, data: { currentVersion: fx.version } });
+  return ids;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// What survived.
+
+export interface Survival {
+  /** A clean run succeeded and the run after it planned no change and wrote nothing. */
+  converged: boolean;
+  /** Owned artifact names that exist more than once in the cloud. */
+  duplicates: string[];
+  /** Owned artifacts in the cloud that desired state does not name. */
+  orphans: string[];
+  /** Environments of the latest guardrail version not enforced (a lost edit shows here). */
+  notEnforced: number;
+  /** Drift findings opened since the scenario started (nobody changed the cloud: all of them are false). */
+  falseDrift: number;
+  auditChainOk: boolean;
+  auditChecked: number;
+  detail: string;
+}
+
+/** Runs one clean reconcile, then a second that must be a no-op, and inspects the cloud and the database. */
+export async function checkSurvival(
+  env: FaultEnv,
+  fx: { sim: AwsSim; workspaceId: string; connectionId: string; guardrailId: string },
+  since: Date,
+  expectedNodeIds: string[],
+  workerId = `fault-check-${process.pid}`,
+): Promise<Survival> {
+  const deps = workerDeps(env, { workerId });
+  let clean: ReconcileSummary | undefined;
+  let again: ReconcileSummary | undefined;
+  try {
+    [clean] = await processReconcile(deps, { connectionId: fx.connectionId, trigger: "manual" });
+    [again] = await processReconcile(deps, { connectionId: fx.connectionId, trigger: "manual" });
+  } finally {
+    await deps.reconcileQueue.close();
+  }
+  const owned = [...fx.sim.state.policies.values()].filter((p) => p.tags.get("parapet:managed") === fx.workspaceId);
+  const seen = new Map<string, number>();
+  for (const p of owned) seen.set(p.name, (seen.get(p.name) ?? 0) + 1);
+  const duplicates = [...seen].filter(([, n]) => n > 1).map(([name]) => name);
+  const desired = new Set((await env.prisma.artifact.findMany({ where: { connectionId: fx.connectionId }, select: { name: true } })).map((a) => a.name));
+  const orphans = owned.filter((p) => !desired.has(p.name)).map((p) => p.name);
+  const rows = await env.prisma.coverageRow.findMany({ where: { connectionId: fx.connectionId, guardrailId: fx.guardrailId }, select: { nodeId: true, status: true } });
+  const enforced = new Set(rows.filter((r) => r.status === "enforced").map((r) => r.nodeId));
+  const notEnforced = expectedNodeIds.filter((id) => !enforced.has(id)).length;
+  const falseDrift = await env.prisma.driftFinding.count({ where: { connectionId: fx.connectionId, openedAt: { gte: since } } });
+  const chain = await verifyAuditChain(env.prisma, fx.workspaceId);
+  const converged = clean?.status === "succeeded" && again?.status === "succeeded" && again.calls.writes === 0 && (again.plan?.changes.length ?? 1) === 0;
+  return {
+    converged,
+    duplicates,
+    orphans,
+    notEnforced,
+    falseDrift,
+    auditChainOk: chain.ok,
+    auditChecked: chain.checked,
+    detail: `clean run ${clean?.status} (${clean?.applied ?? 0} applied${clean?.error ? `, ${clean.error}` : ""}), next run ${again?.status} with ${again?.plan?.changes.length ?? "?"} changes and ${again?.calls.writes ?? "?"} writes`,
+  };
+}
+
+export const survived = (s: Survival, opts: { allowDrift?: boolean } = {}) =>
+  s.converged && !s.duplicates.length && !s.orphans.length && s.notEnforced === 0 && (opts.allowDrift || s.falseDrift === 0) && s.auditChainOk;
+
+// ---------------------------------------------------------------------------------------------------
+// Child-process reconciles (the worker killed with SIGKILL).
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  killed: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+export function childEnv(env: FaultEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: env.databaseUrl,
+    REDIS_URL: env.redisUrl,
+    PARAPET_REDIS_PREFIX: env.redisPrefix,
+    PARAPET_FAULT_MASTER_KEY: env.masterKeyB64,
+    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+    ...extra,
+  };
+}
+
+/** Starts reconcile-child.ts under tsx; `kill()` sends SIGKILL. */
+export function spawnReconcileChild(env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<ChildResult>; kill(): void } {
+  const tsx = join(REPO, "node_modules", ".bin", "tsx");
+  const child = spawn(tsx, [join(import.meta.dirname, "reconcile-child.ts")], { cwd: WORKER_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  let killed = false;
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<ChildResult>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal, killed, stdout, stderr })));
+  return {
+    child,
+    done,
+    kill() {
+      killed = true;
+      child.kill("SIGKILL");
+    },
+  };
+}
+
+export interface KillResult {
+  kills: number;
+  /** Kills that landed while the child was applying (it had written intents and not yet exited). */
+  midApply: number;
+  intentsAtKill: number[];
+  survival: Survival;
+}
+
+/**
+ * `rounds` times: a new guardrail version (a large apply), a worker child that starts applying it,
+ * SIGKILL after a random delay into the apply. Then a clean run must converge.
+ */
+export async function killDuringApply(env: FaultEnv, fx: AwsFixture, rounds: number, opts: { batch: number; maxDelayMs: number; leaseMs: number }): Promise<KillResult> {
+  const since = new Date();
+  let ids: string[] = [];
+  let midApply = 0;
+  const intentsAtKill: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    ids = await rescope(env, fx, i * Math.ceil(opts.batch / 2), opts.batch);
+    const before = await env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId } });
+    const c = spawnReconcileChild(childEnv(env, { FAULT_CONNECTION_ID: fx.connectionId, FAULT_LEASE_MS: String(opts.leaseMs), FAULT_WORKER_ID: `fault-child-${i}` }));
+    let exited = false;
+    void c.done.then(() => (exited = true));
+    // Wait for the apply to start, then kill at a random point into it.
+    for (let w = 0; w < 1200 && !exited; w++) {
+      if ((await env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId } })) > before) break;
+      await sleep(50);
+    }
+    await sleep(Math.floor(Math.random() * opts.maxDelayMs));
+    const now = (await env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId } })) - before;
+    if (!exited) {
+      c.kill();
+      midApply++;
+    }
+    intentsAtKill.push(now);
+    const r = await c.done;
+    env.log?.(`kill ${i + 1}/${rounds}: ${r.killed ? "SIGKILL" : `exited ${r.code}`} after ${now} apply intents${r.code ? ` ${r.stderr.slice(-300)}` : ""}`);
+  }
+  // A crashed worker's lease expires; the clean run waits for it like any other worker would.
+  await sleep(opts.leaseMs);
+  const survival = await checkSurvival(env, fx, since, ids);
+  return { kills: rounds, midApply, intentsAtKill, survival };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Provider throttling storm and outage window.
+
+export interface StormResult {
+  throttled: number;
+  runs: string[];
+  survival: Survival;
+}
+
+/** Tiny token buckets on the simulator while a new version applies and a steady-state run follows. */
+export async function throttlingStorm(env: FaultEnv, fx: AwsFixture, batch: number, opts: { buckets?: Record<string, { burst: number; ratePerSec: number }> } = {}): Promise<StormResult> {
+  const since = new Date();
+  fx.sim.configure({ throttle: opts.buckets ?? { read: { burst: 2, ratePerSec: 10 }, write: { burst: 1, ratePerSec: 4 }, DescribePolicy: { burst: 1, ratePerSec: 4 } } });
+  // Pacing off: the adapter fires as fast as it can into buckets that hold one or two tokens, so most
+  // bursts are answered with TooManyRequestsException and survive only through its retries.
+  const deps = workerDeps(env, { awsPacing: false, workerId: "fault-storm" });
+  const ids = await rescope(env, fx, 3, batch);
+  const runs: string[] = [];
+  let throttled = 0;
+  try {
+    for (let i = 0; i < 2; i++) {
+      const [s] = await processReconcile(deps, { connectionId: fx.connectionId, trigger: "poll" });
+      throttled += s!.calls.throttled;
+      runs.push(`${s!.status} applied=${s!.applied} throttled=${s!.calls.throttled}${s!.error ? ` ${s!.error}` : ""}`);
+    }
+  } finally {
+    await deps.reconcileQueue.close();
+    fx.sim.configure({ throttle: false });
+  }
+  return { throttled, runs, survival: await checkSurvival(env, fx, since, ids) };
+}
+
+export interface OutageResult {
+  duringOutage: string;
+  destructiveDuringOutage: number;
+  survival: Survival;
+}
+
+/** Every AWS request fails as unavailable for `windowMs` while a reconcile runs into it. */
+export async function outageWindow(env: FaultEnv, fx: AwsFixture, windowMs: number, batch: number): Promise<OutageResult> {
+  const since = new Date();
+  const ids = await rescope(env, fx, 5, batch);
+  const start = Date.now();
+  fx.sim.configure({ faults: { outages: [{ start, end: start + windowMs }] } });
+  const deps = workerDeps(env, { workerId: "fault-outage" });
+  let during: ReconcileSummary | undefined;
+  try {
+    [during] = await processReconcile(deps, { connectionId: fx.connectionId, trigger: "poll" });
+  } finally {
+    await deps.reconcileQueue.close();
+  }
+  const destructive = during?.runId
+    ? await env.prisma.applyIntent.count({ where: { runId: during.runId, OR: [{ changeKey: { startsWith: "delete|" } }, { changeKey: { startsWith: "detach|" } }], status: "done" } })
+    : 0;
+  // Detaching from accounts that left the scope is desired, not destructive; count only removals of what the new version still wants.
+  const wanted = new Set((await env.prisma.node.findMany({ where: { id: { in: ids } }, select: { externalId: true } })).map((n) => n.externalId));
+  const intents = during?.runId ? await env.prisma.applyIntent.findMany({ where: { runId: during.runId, status: "done" }, select: { changeKey: true } }) : [];
+  const wrongful = intents.filter((x) => /^(delete|detach)\|/.test(x.changeKey) && wanted.has(x.changeKey.split("|").pop() ?? "")).length;
+  while (Date.now() < start + windowMs) await sleep(100);
+  fx.sim.configure({ faults: {} });
+  return {
+    duringOutage: `${during?.status}${during?.error ? `: ${during.error.slice(0, 160)}` : ""} (${during?.applied ?? 0} applied, ${destructive} detach/delete of which ${wrongful} removed wanted protection)`,
+    destructiveDuringOutage: wrongful,
+    survival: await checkSurvival(env, fx, since, ids),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// OCI clock skew.
+
+export interface SkewResult {
+  status: string;
+  error: string;
+  classifiedAuth: boolean;
+  writesDuringSkew: number;
+  policiesChanged: boolean;
+  falseDrift: number;
+  recovered: boolean;
+  /** The child's output, for the report when something is off. */
+  childOutput: string;
+}
+
+/**
+ * The worker's clock runs `skewSec` ahead (a child process with a shifted clock), so every OCI request
+ * signature carries a date outside the simulator's tolerance. Expect a classified auth error and no plan
+ * applied; with the clock right again, a run makes zero writes.
+ */
+export async function ociClockSkew(env: FaultEnv, sim: OciSim, connectionId: string, skewSec: number): Promise<SkewResult> {
+  const since = new Date();
+  const before = JSON.stringify(sim.store.listPolicies({ compartmentId: sim.tenancyId }));
+  const c = spawnReconcileChild(childEnv(env, { FAULT_CONNECTION_ID: connectionId, FAULT_CLOCK_SKEW_MS: String(skewSec * 1000), FAULT_WORKER_ID: "fault-skewed" }));
+  const r = await c.done;
+  const out = parseChildOutput(r.stdout);
+  const run = out?.runs[0];
+  const after = JSON.stringify(sim.store.listPolicies({ compartmentId: sim.tenancyId }));
+  const falseDrift = await env.prisma.driftFinding.count({ where: { connectionId, openedAt: { gte: since } } });
+  const deps = workerDeps(env, { workerId: "fault-skew-check" });
+  const [again] = await processReconcile(deps, { connectionId, trigger: "manual" });
+  await deps.reconcileQueue.close();
+  return {
+    status: run?.status ?? `child exited ${r.code}: ${r.stderr.slice(-300)}`,
+    error: run?.error ?? run?.unknown[0] ?? "",
+    // The adapter either fails the run with the auth kind or marks the reads unknown with the auth
+    // classification's message (401, naming the machine clock); both mean nothing is planned from them.
+    classifiedAuth: !!run?.error?.startsWith("auth:") || (!!run?.unknown.length && run.unknown.every((u) => /\(401 /.test(u))),
+    writesDuringSkew: run?.writes ?? -1,
+    policiesChanged: before !== after,
+    falseDrift,
+    recovered: again!.status === "succeeded" && again!.calls.writes === 0,
+    childOutput: `${r.stdout.slice(-500)}${r.stderr.slice(-500)}`,
+  };
+}
+
+export interface ChildOutput {
+  runs: Array<{ status: string; applied: number; writes: number; unknown: string[]; error?: string }>;
+  maxRssKb: number;
+}
+
+export function parseChildOutput(stdout: string): ChildOutput | undefined {
+  const line = stdout.trim().split("\n").reverse().find((l) => l.startsWith("{"));
+  return line ? (JSON.parse(line) as ChildOutput) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Private Redis and PostgreSQL, restarted mid-run.
+
+export interface PrivateRedis {
+  url: string;
+  port: number;
+  restart(downMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  let child: ChildProcess;
+  const start = async () => {
+    child = spawn("redis-server", ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no", "--daemonize", "no"], { stdio: "ignore" });
+    for (let i = 0; i < 100; i++) {
+      const r = new Redis(port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      r.on("error", () => undefined);
+      const ok = await r.connect().then(() => r.ping()).then(() => true, () => false);
+      r.disconnect();
+      if (ok) return;
+      await sleep(50);
+    }
+    throw new Error(`private redis-server on ${port} did not start`);
+  };
+  const stop = async () => {
+    const c = child;
+    if (c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once("exit", r));
+    c.kill("SIGKILL");
+    await exited;
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async restart(downMs) {
+      await stop();
+      await sleep(downMs);
+      await start();
+    },
+    stop,
+  };
+}
+
+export interface PrivatePostgres {
+  adminUrl: string;
+  port: number;
+  restart(downMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function pgBin(): string {
+  const out = execFileSync("sh", ["-c", "ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1"], { encoding: "utf8" }).trim();
+  if (!out) throw new Error("PostgreSQL binaries not found under /usr/lib/postgresql");
+  return out;
+}
+
+/** initdb + pg_ctl into a temp dir on a free port, as the postgres OS user when running as root (initdb refuses root). */
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const bin = pgBin();
+  const dir = mkdtempSync(join(tmpdir(), "parapet-fault-pg-"));
+  const data = join(dir, "data");
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
+    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
+    chownSync(dir, uid, gid);
+  }
+  const run = (cmd: string, args: string[]) => {
+    const r = asRoot ? spawnSync("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { encoding: "utf8" }) : spawnSync(join(bin, cmd), args, { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+  };
+  run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+  const port = await freePort();
+  const start = () => run("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "-w", "start"]);
+  start();
+  return {
+    adminUrl: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    async restart(downMs) {
+      run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      await sleep(downMs);
+      start();
+    },
+    async stop() {
+      try {
+        run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/**
+ * Creates a database and applies the committed migrations' SQL in order (what `prisma migrate deploy`
+ * runs, without starting the Prisma CLI, which takes longer than the whole scenario on a busy machine).
+ */
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const dir = join(REPO, "prisma", "migrations");
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (const m of readdirSync(dir).filter((d) => existsSync(join(dir, d, "migration.sql"))).sort()) {
+      await c.query(readFileSync(join(dir, m, "migration.sql"), "utf8"));
+    }
+  } finally {
+    await c.end();
+  }
+  return url;
+}
+
+/** Prisma errors put the cause on their last line. */
+const lastLine = (m: string) => (m.split("\n").filter((l) => l.trim()).pop() ?? m).trim().slice(0, 200);
+
+export interface RestartResult {
+  inFlight: string;
+  survival: Survival;
+}
+
+async function waitForApply(env: FaultEnv, connectionId: string, before: number): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    if ((await env.prisma.applyIntent.count({ where: { connectionId } }).catch(() => before)) > before) return;
+    await sleep(25);
+  }
+}
+
+/**
+ * Redis restarted (without persistence: queued jobs are lost) while a real BullMQ worker applies. The
+ * in-flight run must finish or fail cleanly; once Redis is back, the next request (a poll tick or a cloud
+ * event in production) must be processed by the same worker and converge.
+ */
+export async function redisRestart(env: FaultEnv, fx: AwsFixture, redis: PrivateRedis, batch: number): Promise<RestartResult> {
+  const since = new Date();
+  const ids = await rescope(env, fx, 7, batch);
+  const workerConn = new Redis(redis.url, { maxRetriesPerRequest: null });
+  workerConn.on("error", () => undefined);
+  env.redis.on("error", () => undefined);
+  const deps = workerDeps(env, { workerId: "fault-redis" });
+  const worker: Worker = createReconcileWorker(deps, workerConn);
+  worker.on("error", () => undefined);
+  const before = await env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId } });
+  try {
+    await requestReconcile(deps.reconcileQueue, env.redis, env.redisPrefix, { connectionId: fx.connectionId, trigger: "guardrail-change" });
+    await waitForApply(env, fx.connectionId, before);
+    await redis.restart(500);
+    // The run that was in flight finishes against the database and the cloud; Redis is only its queue.
+    let run = await env.prisma.reconcileRun.findFirst({ where: { connectionId: fx.connectionId }, orderBy: { startedAt: "desc" } });
+    for (let i = 0; i < 1200 && run?.status === "running"; i++) {
+      await sleep(50);
+      run = await env.prisma.reconcileRun.findFirst({ where: { connectionId: fx.connectionId }, orderBy: { startedAt: "desc" } });
+    }
+    const inFlight = `${run?.status ?? "none"}${run?.error ? `: ${run.error.slice(0, 160)}` : ""}`;
+    // Production's next poll tick or cloud event; here, one request through the restarted Redis.
+    const lastRun = run?.id;
+    await requestReconcile(deps.reconcileQueue, env.redis, env.redisPrefix, { connectionId: fx.connectionId, trigger: "poll" });
+    for (let i = 0; i < 1200; i++) {
+      const r = await env.prisma.reconcileRun.findFirst({ where: { connectionId: fx.connectionId }, orderBy: { startedAt: "desc" } });
+      if (r && r.id !== lastRun && r.status !== "running") break;
+      await sleep(50);
+    }
+    return { inFlight, survival: await checkSurvival(env, fx, since, ids) };
+  } finally {
+    await worker.close();
+    await workerConn.quit().catch(() => undefined);
+    await deps.reconcileQueue.close();
+  }
+}
+
+/**
+ * PostgreSQL restarted (immediate shutdown) while a reconcile applies. The in-flight run fails; the
+ * next run, once the database is back, must converge with the audit chain intact.
+ */
+export async function postgresRestart(env: FaultEnv, fx: AwsFixture, postgres: PrivatePostgres, batch: number): Promise<RestartResult> {
+  const since = new Date();
+  const ids = await rescope(env, fx, 9, batch);
+  const deps = workerDeps(env, { workerId: "fault-postgres" });
+  const before = await env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId } });
+  let inFlight: string;
+  try {
+    const running = processReconcile(deps, { connectionId: fx.connectionId, trigger: "guardrail-change" }).then(
+      ([s]) => `${s!.status}${s!.error ? `: ${lastLine(s!.error)}` : ""}`,
+      (e: unknown) => `threw: ${lastLine((e as Error).message)}`,
+    );
+    await waitForApply(env, fx.connectionId, before);
+    await postgres.restart(500);
+    inFlight = await running;
+  } finally {
+    await deps.reconcileQueue.close();
+  }
+  // Wait until the pool reconnects.
+  for (let i = 0; i < 200; i++) {
+    if (await env.prisma.$queryRaw`SELECT 1`.then(() => true, () => false)) break;
+    await sleep(100);
+  }
+  // The same worker carries on: a lease it could not release while the database was down is still its own.
+  return { inFlight, survival: await checkSurvival(env, fx, since, ids, "fault-postgres") };
+}
+
+/** A FaultEnv on a private PostgreSQL (for the restart scenario), sharing the caller's Redis. */
+export async function envOnPrivatePostgres(base: FaultEnv, postgres: PrivatePostgres): Promise<FaultEnv> {
+  const url = await createDatabase(postgres.adminUrl, "parapet_faults");
+  return { ...base, databaseUrl: url, prisma: createPrisma({ url, max: 3 }) };
+}
+
+/** A FaultEnv on a private Redis (for the restart scenario), sharing the caller's database. */
+export function envOnPrivateRedis(base: FaultEnv, redis: PrivateRedis): FaultEnv {
+  const r = new Redis(redis.url, { maxRetriesPerRequest: null });
+  r.on("error", () => undefined);
+  return { ...base, redis: r, redisUrl: redis.url };
+}

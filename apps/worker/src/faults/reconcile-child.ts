@@ -1,0 +1,63 @@
+/**
+ * One worker process running one reconcile of one connection, for the fault suite (killed with SIGKILL
+ * at random points) and the memory benchmark (peak RSS of a large reconcile). Prints one JSON line:
+ * the run summaries and the process's peak RSS.
+ *
+ * Environment: DATABASE_URL, REDIS_URL, PARAPET_REDIS_PREFIX, PARAPET_FAULT_MASTER_KEY (base64, key id
+ * "f1"), FAULT_CONNECTION_ID; optional FAULT_WORKER_ID, FAULT_LEASE_MS, FAULT_DISCOVER=1,
+ * FAULT_AWS_PACING=1, FAULT_CLOCK_SKEW_MS (this process's clock runs that far ahead, as on a host whose
+ * clock drifted).
+ */
+import { Redis } from "ioredis";
+import { createPrisma } from "@parapet/db";
+import { processReconcile } from "../workers/reconcile.worker.ts";
+import { keyringOf, workerDeps } from "./harness.ts";
+
+const skew = Number(process.env.FAULT_CLOCK_SKEW_MS ?? 0);
+if (skew) {
+  const Real = Date;
+  // Every `new Date()` and `Date.now()` in this process (the request signer's x-date included) is shifted.
+  class Shifted extends Real {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(Real.now() + skew);
+      else super(...(args as [string | number | Date]));
+    }
+    static override now(): number {
+      return Real.now() + skew;
+    }
+  }
+  globalThis.Date = Shifted as DateConstructor;
+}
+
+const need = (k: string) => {
+  const v = process.env[k];
+  if (!v) throw new Error(`${k} is required`);
+  return v;
+};
+
+const prisma = createPrisma({ url: need("DATABASE_URL"), max: 3 });
+const redis = new Redis(need("REDIS_URL"), { maxRetriesPerRequest: null });
+const env = {
+  prisma,
+  databaseUrl: need("DATABASE_URL"),
+  redis,
+  redisUrl: need("REDIS_URL"),
+  redisPrefix: need("PARAPET_REDIS_PREFIX"),
+  masterKeyB64: need("PARAPET_FAULT_MASTER_KEY"),
+  keys: keyringOf(need("PARAPET_FAULT_MASTER_KEY")),
+};
+const deps = workerDeps(env, {
+  workerId: process.env.FAULT_WORKER_ID ?? `fault-child-${process.pid}`,
+  awsPacing: process.env.FAULT_AWS_PACING === "1",
+  ...(process.env.FAULT_LEASE_MS ? { leaseMs: Number(process.env.FAULT_LEASE_MS) } : {}),
+});
+const runs = await processReconcile(deps, { connectionId: need("FAULT_CONNECTION_ID"), trigger: "manual", ...(process.env.FAULT_DISCOVER === "1" ? { discover: true } : {}) });
+process.stdout.write(
+  JSON.stringify({
+    runs: runs.map((r) => ({ status: r.status, applied: r.applied, writes: r.calls.writes, reads: r.calls.reads, unknown: (r.plan?.unknown ?? []).slice(0, 5).map((u) => u.reason), ...(r.error ? { error: r.error } : {}) })),
+    maxRssKb: process.resourceUsage().maxRSS,
+  }) + "\n",
+);
+await deps.reconcileQueue.close();
+await redis.quit();
+await prisma.$disconnect();
