@@ -64,6 +64,7 @@ export async function readJson(req: Request): Promise<unknown> {
 }
 
 // Postgres text cannot hold NUL, and a lone UTF-16 surrogate is not valid text anywhere.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** The path of the first string (or key) that cannot be stored, if any. */
@@ -155,7 +156,7 @@ export function route<P = Record<string, string>>(
         throw new AppError("forbidden", `your role (${caller.role}) cannot ${permission[1]} ${permission[0]}s`);
       }
       const params = await ctx.params;
-      for (const [k, v] of Object.entries((params ?? {}) as Record<string, unknown>)) {
+      for (const [k, v] of Object.entries((params ?? {}))) {
         if (typeof v !== "string" || !PATH_PARAM.test(v)) throw new AppError("not_found", `${k}: no such resource`);
       }
       const out = await handler({ req, caller, params });

@@ -15,7 +15,9 @@ export interface NewApproval {
 }
 
 export function createApproval(tx: Tx, a: NewApproval) {
-  return tx.approval.create({ data: { ...a, payload: a.payload as object } });
+  // Plain JSON by construction (zod-parsed input); Prisma's Json input type needs it as an object.
+  const payload: object = a.payload;
+  return tx.approval.create({ data: { ...a, payload } });
 }
 
 export function pendingFor(db: Db, workspaceId: string, subjectType: string, subjectId: string) {

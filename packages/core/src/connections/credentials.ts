@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { type z } from "zod";
 import { AppError, type FieldIssue } from "../common/errors.ts";
 import { ZConnectionFacts, ZPrincipalClasses } from "../catalog/principals.ts";
 import { ZCredentialsByCloud, type TCloudName } from "./connections.schema.ts";
@@ -13,7 +13,7 @@ export function invalidAt(prefix: string, e: z.ZodError): AppError {
 export function parseCredentials(cloud: TCloudName, raw: unknown): Record<string, unknown> {
   const r = ZCredentialsByCloud[cloud].safeParse(raw);
   if (!r.success) throw invalidAt("credentials", r.error);
-  return r.data as Record<string, unknown>;
+  return r.data;
 }
 
 export function parseFacts(cloud: TCloudName, raw: unknown): Record<string, unknown> {

@@ -4,7 +4,6 @@ import { envelopeKeyId } from "../common/crypto.ts";
 import { notFound } from "../common/errors.ts";
 import { checkAwsExternalId, type ConnectionDeps } from "./create-connection.ts";
 import { connectionView } from "./connection-view.ts";
-import type { TCloudName } from "./connections.schema.ts";
 import { findConnection, transaction, updateConnection } from "./connections.repository.ts";
 import { credentialHints, parseCredentials } from "./credentials.ts";
 import { sealCredentials } from "./secrets.ts";
@@ -13,7 +12,7 @@ import { sealCredentials } from "./secrets.ts";
 export async function rotateCredentials(deps: ConnectionDeps, actor: Actor, id: string, raw: unknown) {
   const c = await findConnection(deps.prisma, actor.workspaceId, id);
   if (!c) throw notFound("connection", id);
-  const cloud = c.cloud as TCloudName;
+  const cloud = c.cloud;
   const credentials = parseCredentials(cloud, raw);
   if (cloud === "aws") await checkAwsExternalId(deps, actor.workspaceId, credentials);
   const sealed = sealCredentials(deps.keys(), id, credentials);

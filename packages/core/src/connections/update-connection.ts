@@ -3,7 +3,7 @@ import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
 import { reconcileAfterCommit } from "../common/after-commit.ts";
 import { AppError, notFound } from "../common/errors.ts";
 import { connectionView } from "./connection-view.ts";
-import type { TCloudName, TUpdateConnectionInput } from "./connections.schema.ts";
+import type { TUpdateConnectionInput } from "./connections.schema.ts";
 import { findConnection, transaction, updateConnection as write } from "./connections.repository.ts";
 import { checkPrincipals } from "./credentials.ts";
 
@@ -12,7 +12,7 @@ const MAX_WIZARD_STATE = 64 * 1024;
 export async function updateConnection(deps: UseCaseDeps, actor: Actor, id: string, input: TUpdateConnectionInput) {
   const c = await findConnection(deps.prisma, actor.workspaceId, id);
   if (!c) throw notFound("connection", id);
-  if (input.principals) checkPrincipals(c.cloud as TCloudName, input.principals);
+  if (input.principals) checkPrincipals(c.cloud, input.principals);
   if (input.wizardState && JSON.stringify(input.wizardState).length > MAX_WIZARD_STATE) {
     throw new AppError("validation", `wizardState: larger than ${MAX_WIZARD_STATE} bytes`, [{ field: "wizardState", message: "too large" }]);
   }

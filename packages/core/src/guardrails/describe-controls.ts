@@ -25,7 +25,7 @@ export function controlSummary(c: TControl) {
     frameworks: c.frameworks,
     fidelity: Object.fromEntries(CLOUDS.map((cloud) => [cloud, { fidelity: c.clouds[cloud].fidelity, ...(c.clouds[cloud].gap ? { gap: c.clouds[cloud].gap } : {}) }])),
     paramsSchema: paramsSchema(c),
-    defaults: c.params.parse({}) as unknown,
+    defaults: c.params.parse({}),
   };
 }
 

@@ -7,7 +7,7 @@ import { nodeView } from "./node-view.ts";
 import type { TSetLabelsInput } from "./nodes.schema.ts";
 import { connectionTree, findNode, setEffectiveLabels, setOverrides, transaction } from "./nodes.repository.ts";
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a, Object.keys((a ?? {}) as object).sort()) === JSON.stringify(b, Object.keys((b ?? {}) as object).sort());
+const same = (a: unknown, b: unknown) => JSON.stringify(a, Object.keys((a ?? {})).sort()) === JSON.stringify(b, Object.keys((b ?? {})).sort());
 
 /**
  * Replaces a node's label overrides (null removes an inherited label) and recomputes effective

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON, checked by the assertions themselves */
 /** The two-person rule over HTTP: weakening edits wait for a different member; strengthening applies at once. */
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON, checked by the assertions themselves */
 /** Every mutation is in the hash chain; tampering with one row is detected by the API and the CLI. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@parapet/db";

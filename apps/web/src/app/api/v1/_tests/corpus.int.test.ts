@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON, checked by the assertions themselves */
 /**
  * A malformed-input corpus thrown at every route (bodies, query strings, path ids): wrong types,
  * oversize values, unicode, markup, SQL meta-characters, invalid cloud ids and label expressions.

@@ -61,6 +61,7 @@ export interface CallOptions {
 
 export interface CallResult {
   status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON; tests assert on its shape
   body: any;
   text: string;
   headers: Headers;

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON, checked by the assertions themselves */
 /**
  * Walks every route of the OpenAPI route table with the same four checks: unauthenticated → 401,
  * a role without the permission → 403, another workspace's id → 404, bad input → 400/422 naming the

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON, checked by the assertions themselves */
 import { afterAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@parapet/db";
 import { call } from "./harness.ts";

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON, checked by the assertions themselves */
 /**
  * A populated workspace: an AWS connection (created through the API) with a small discovered
  * hierarchy, a guardrail, a pending approval, an exemption, a drift finding and an API token.
