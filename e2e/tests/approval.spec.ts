@@ -2,7 +2,7 @@ import { test } from "@playwright/test";
 import { apiAs, expect, shot, signIn, unique } from "./support.ts";
 
 test("a weakening change waits for a second member's approval", async ({ browser }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const author = await browser.newPage();
   await signIn(author, "owner");
   const name = unique("Backups stay");
@@ -34,7 +34,7 @@ test("a weakening change waits for a second member's approval", async ({ browser
   await expect(card).toContainText("enforce");
   await shot(approver, "approval-inbox");
   await card.getByRole("button", { name: "Approve" }).click();
-  await expect(approver.getByTestId("approval").filter({ hasText: name })).toHaveCount(0);
+  await expect(approver.getByTestId("approval").filter({ hasText: name })).toHaveCount(0, { timeout: 90_000 });
 
   await approver.goto(`/guardrails/${id}`);
   await expect(approver.getByTestId("approval-pending")).toHaveCount(0);

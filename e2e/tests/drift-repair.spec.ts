@@ -2,14 +2,17 @@ import { test } from "@playwright/test";
 import { CONNECTIONS, SIMS, expect, shot, signIn, simAdmin } from "./support.ts";
 
 interface DenyPolicy {
-  name: string;
-  labels?: Record<string, string>;
-  displayName?: string;
+  id: string;
+  attachmentPoint: string;
+  annotations?: Record<string, string>;
 }
 
-async function ownedDenyPolicies(): Promise<DenyPolicy[]> {
+/** Deny policies carrying Parapet's ownership annotation, by their v2 resource name. */
+async function ownedDenyPolicies(): Promise<string[]> {
   const snap = (await simAdmin("gcp", "GET", "/_admin/snapshot")) as { denyPolicies: DenyPolicy[] };
-  return snap.denyPolicies.filter((p) => Object.keys(p.labels ?? {}).some((k) => k.startsWith("parapet")) || p.name.includes("/denypolicies/parapet"));
+  return snap.denyPolicies
+    .filter((p) => "parapet-managed" in (p.annotations ?? {}))
+    .map((p) => `policies/${encodeURIComponent(p.attachmentPoint)}/denypolicies/${p.id}`);
 }
 
 test("an out-of-band change in a cloud appears as drift and is repaired", async ({ page }) => {
@@ -18,14 +21,14 @@ test("an out-of-band change in a cloud appears as drift and is repaired", async 
   await signIn(page, "owner");
 
   // The seeded "audit logging cannot be turned off" guardrail deploys an IAM deny policy in GCP.
-  let target: DenyPolicy | undefined;
+  let target: string | undefined;
   await expect(async () => {
     target = (await ownedDenyPolicies())[0];
     expect(target).toBeTruthy();
   }).toPass({ timeout: 150_000, intervals: [2_000, 5_000] });
 
   // Someone deletes it in the cloud console (the simulator emits the audit event to Parapet).
-  await simAdmin("gcp", "DELETE", `/_admin/deny-policies?name=${encodeURIComponent(target!.name)}`, { name: target!.name, actor: "mallory@example.com" });
+  await simAdmin("gcp", "DELETE", `/_admin/deny-policies?name=${encodeURIComponent(target!)}`, { name: target!, actor: "mallory@example.com" });
   await simAdmin("gcp", "POST", "/_admin/events/flush", {}).catch(() => undefined);
 
   await page.goto(`/drift?connectionId=${CONNECTIONS.gcp}`);
@@ -40,7 +43,6 @@ test("an out-of-band change in a cloud appears as drift and is repaired", async 
 
   // And the cloud has it back.
   await expect(async () => {
-    const names = (await ownedDenyPolicies()).map((p) => p.name);
-    expect(names).toContain(target!.name);
+    expect(await ownedDenyPolicies()).toContain(target!);
   }).toPass({ timeout: 30_000 });
 });

@@ -25,14 +25,27 @@ export function JsonDiff({ before, after, beforeLabel = "expected", afterLabel =
   );
 }
 
+/** Keys sorted at every level, so two documents that differ only in key order show no difference. */
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
+  }
+  return v;
+}
+
 export function pretty(v: unknown): string {
   if (v === undefined) return "(absent)";
   if (typeof v === "string") {
     try {
-      return JSON.stringify(JSON.parse(v), null, 2);
+      return JSON.stringify(sortKeys(JSON.parse(v)), null, 2);
     } catch {
       return v;
     }
   }
-  return JSON.stringify(v, null, 2);
+  return JSON.stringify(sortKeys(v), null, 2);
 }
