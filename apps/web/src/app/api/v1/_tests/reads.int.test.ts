@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON, checked by the assertions themselves */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON, checked by the assertions themselves */
 /** Hierarchy, labels, scope preview, coverage, drift and catalog reads. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@parapet/db";
