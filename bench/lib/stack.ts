@@ -85,7 +85,8 @@ export async function startBenchStack(opts: { adminDatabaseUrl?: string; redisUr
   const redisPrefix = `parapet-bench-${process.pid}-${randomBytes(3).toString("hex")}:`;
   const queue = new Queue(QUEUES.reconcile, { connection: redis, prefix: bullPrefix(redisPrefix) });
   const masterKeyB64 = randomBytes(32).toString("base64");
-  const current = parseMasterKey("b1", masterKeyB64);
+  // Key id "f1" as the fault harness and its worker child process expect.
+  const current = parseMasterKey("f1", masterKeyB64);
   const keys: Keyring = { current, all: [current] };
   return {
     databaseUrl: db.url,

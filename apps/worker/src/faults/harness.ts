@@ -402,7 +402,7 @@ export async function ociClockSkew(env: FaultEnv, sim: OciSim, connectionId: str
 }
 
 export interface ChildOutput {
-  runs: Array<{ status: string; applied: number; writes: number; unknown: string[]; error?: string }>;
+  runs: Array<{ status: string; applied: number; writes: number; reads: number; unknown: string[]; error?: string }>;
   maxRssKb: number;
 }
 

@@ -1,0 +1,208 @@
+/**
+ * Dashboard latency at scale (issue 10): 10,000 environments × 50 guardrails of coverage rows (500,000)
+ * plus drift findings, seeded into a fresh database; the three reads the dashboard makes — coverage
+ * overview, a matrix page of 100 environments, the open drift list — over HTTP with autocannon, 20
+ * concurrent clients on loopback, p50/p95 (computed from every response's latency). Then the worker's
+ * peak RSS during a 10,000-account AWS reconcile (discover + apply + record), in a worker process of its own.
+ *   pnpm exec tsx bench/dashboard.bench.ts [seconds-per-endpoint=15]
+ * The server is `next start` when a production build exists (apps/web/.next/BUILD_ID); otherwise the same
+ * route handler modules served by node:http in a separate process (bench/lib/web-handlers.ts): the
+ * figure then excludes Next's own routing layer, and the report says so.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import pg from "pg";
+import { seedAwsOrg, startAwsSim } from "@parapet/cloud-sim";
+import { createAuth } from "@parapet/core/identity/auth";
+import { childEnv, keyringOf, parseChildOutput, spawnReconcileChild } from "../apps/worker/src/faults/harness.ts";
+import { report, type Figure } from "./lib/report.ts";
+import { addGuardrail, connectAws, load1, percentile, ROOT, sleep, startBenchStack } from "./lib/stack.ts";
+
+const SECONDS = Number(process.argv[2] ?? 15);
+const ENVS: Record<"aws" | "azure" | "gcp" | "oci", number> = { aws: 7000, azure: 1000, gcp: 1000, oci: 1000 };
+const GUARDRAILS = 50;
+const OUS_PER_CONNECTION = 20;
+
+const stack = await startBenchStack({ tag: "dashboard", poolMax: 4 });
+const db = new pg.Client({ connectionString: stack.databaseUrl });
+await db.connect();
+
+// --- seed ------------------------------------------------------------------------------------------
+const seed0 = performance.now();
+const wsId = `ws_dash_${randomBytes(4).toString("hex")}`;
+await db.query(`INSERT INTO workspace (id, name, slug, "createdAt") VALUES ($1, 'Dashboard bench', $2, now())`, [wsId, wsId.replace(/_/g, "-")]);
+const userId = `u_dash_${randomBytes(4).toString("hex")}`;
+await stack.prisma.user.create({ data: { id: userId, name: "Bench viewer", email: `${userId}@example.test` } });
+await stack.prisma.member.create({ data: { id: `m_${userId}`, organizationId: wsId, userId, role: "viewer", createdAt: new Date() } });
+for (const [cloud, n] of Object.entries(ENVS)) {
+  const conn = `c_${cloud}_${wsId}`;
+  await db.query(`INSERT INTO connection (id, "workspaceId", cloud, name, status, "createdAt", "updatedAt") VALUES ($1, $2, $3::"Cloud", $4, 'active', now(), now())`, [conn, wsId, cloud, `${cloud} org`]);
+  const root = `n_${cloud}_root`;
+  await db.query(`INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, path, depth) VALUES ($1, $2, $3, 'root', 'root', 'Root', $1, 0)`, [root, wsId, conn]);
+  await db.query(
+    `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, "parentId", path, depth, "effectiveLabels")
+     SELECT 'n_${cloud}_ou_' || i, $1, $2, 'ou-' || i, 'ou', 'team-' || i, $3, $3 || '/n_${cloud}_ou_' || i, 1, jsonb_build_object('env', (ARRAY['prod','nonprod','sandbox'])[1 + i % 3])
+     FROM generate_series(1, ${OUS_PER_CONNECTION}) i`,
+    [wsId, conn, root],
+  );
+  await db.query(
+    `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, "parentId", path, depth, "isEnvironment", "effectiveLabels")
+     SELECT 'n_${cloud}_e_' || i, $1, $2, 'env-' || i, 'environment', '${cloud}-env-' || lpad(i::text, 5, '0'), 'n_${cloud}_ou_' || (1 + i % ${OUS_PER_CONNECTION}),
+            $3 || '/n_${cloud}_ou_' || (1 + i % ${OUS_PER_CONNECTION}) || '/n_${cloud}_e_' || i, 2, true,
+            jsonb_build_object('env', (ARRAY['prod','nonprod','sandbox'])[1 + (1 + i % ${OUS_PER_CONNECTION}) % 3])
+     FROM generate_series(1, ${n}) i`,
+    [wsId, conn, root],
+  );
+}
+await db.query(
+  `INSERT INTO guardrail (id, "workspaceId", "controlId", name, "updatedAt") SELECT 'g_' || i, $1, 'restrict-regions', 'Guardrail ' || lpad(i::text, 2, '0'), now() FROM generate_series(1, ${GUARDRAILS}) i`,
+  [wsId],
+);
+await db.query(
+  `INSERT INTO guardrail_version (id, "guardrailId", version, params, scope, mode, remediation) SELECT 'gv_' || i, 'g_' || i, 1, '{}', '{"all":true}', 'enforce', 'auto' FROM generate_series(1, ${GUARDRAILS}) i`,
+);
+// 500,000 coverage rows: mostly enforced, with the other statuses a real estate shows.
+await db.query(
+  `INSERT INTO coverage_row (id, "workspaceId", "connectionId", "nodeId", "guardrailId", status, fidelity, "updatedAt")
+   SELECT n.id || '_' || g.id, $1, n."connectionId", n.id, g.id,
+          (CASE WHEN h < 900 THEN 'enforced' WHEN h < 930 THEN 'audit' WHEN h < 950 THEN 'exempt' WHEN h < 970 THEN 'drifted' WHEN h < 990 THEN 'unsupported' ELSE 'unknown' END)::"CoverageStatus",
+          CASE WHEN h >= 970 AND h < 990 THEN 'unsupported' ELSE 'enforced' END, now()
+   FROM node n CROSS JOIN guardrail g CROSS JOIN LATERAL (SELECT abs(hashtext(n.id || g.id)) % 1000 AS h) x
+   WHERE n."workspaceId" = $1 AND n."isEnvironment" AND g."workspaceId" = $1`,
+  [wsId],
+);
+// One open finding per drifted pair, and three times as many resolved ones (history).
+await db.query(
+  `INSERT INTO drift_finding (id, "workspaceId", "connectionId", "guardrailId", "nodeId", kind, status, fingerprint, summary, "openedAt", "lastSeenAt")
+   SELECT 'd_' || c.id, $1, c."connectionId", c."guardrailId", c."nodeId", (ARRAY['missing','modified','detached','weakened']::"DriftKind"[])[1 + abs(hashtext(c.id)) % 4], 'open',
+          'fp|' || c.id, 'Guardrail artifact changed outside Parapet', now() - (abs(hashtext(c.id)) % 86400) * interval '1 second', now()
+   FROM coverage_row c WHERE c."workspaceId" = $1 AND c.status = 'drifted'`,
+  [wsId],
+);
+await db.query(
+  `INSERT INTO drift_finding (id, "workspaceId", "connectionId", "guardrailId", "nodeId", kind, status, fingerprint, summary, "openedAt", "lastSeenAt", "resolvedAt", resolution, "resolvedBy")
+   SELECT 'dr_' || k || '_' || c.id, $1, c."connectionId", c."guardrailId", c."nodeId", 'detached', 'resolved', 'fp|' || c.id, 'Detached outside Parapet',
+          now() - interval '30 days' + k * interval '1 day', now() - interval '30 days' + k * interval '1 day', now() - interval '30 days' + k * interval '1 day' + interval '20 seconds', 'auto_reapplied', 'parapet'
+   FROM coverage_row c CROSS JOIN generate_series(1, 3) k WHERE c."workspaceId" = $1 AND c.status = 'drifted'`,
+  [wsId],
+);
+await db.query("ANALYZE");
+const counts = (await db.query(`SELECT (SELECT count(*) FROM node WHERE "workspaceId" = $1 AND "isEnvironment") AS envs, (SELECT count(*) FROM coverage_row WHERE "workspaceId" = $1) AS rows, (SELECT count(*) FROM drift_finding WHERE "workspaceId" = $1 AND status = 'open') AS open, (SELECT count(*) FROM drift_finding WHERE "workspaceId" = $1) AS drift`, [wsId])).rows[0] as Record<string, string>;
+const seedS = (performance.now() - seed0) / 1000;
+console.log(`seeded ${counts.envs} environments, ${counts.rows} coverage rows, ${counts.open} open of ${counts.drift} drift findings in ${seedS.toFixed(1)} s`);
+
+const authSecret = randomBytes(32).toString("base64url");
+const key = (
+  await createAuth({ prisma: stack.prisma, baseURL: "http://127.0.0.1", secret: authSecret }).api.createApiKey({
+    body: { userId, name: "dashboard bench", metadata: { workspaceId: wsId, role: "viewer" }, rateLimitEnabled: false },
+  })
+).key;
+
+// --- server ----------------------------------------------------------------------------------------
+const webDir = join(ROOT, "apps", "web");
+const nextBuild = existsSync(join(webDir, ".next", "BUILD_ID"));
+const port = 20000 + Math.floor(Math.random() * 20000);
+const webEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: "production",
+  NEXT_TELEMETRY_DISABLED: "1",
+  DATABASE_URL: stack.databaseUrl,
+  REDIS_URL: stack.redisUrl,
+  PARAPET_REDIS_PREFIX: stack.redisPrefix,
+  PARAPET_BASE_URL: `http://127.0.0.1:${port}`,
+  PARAPET_AUTH_SECRET: authSecret,
+  PARAPET_MASTER_KEY: stack.masterKeyB64,
+  PARAPET_MASTER_KEY_ID: "f1",
+};
+let server: ChildProcess;
+let base: string;
+if (nextBuild) {
+  server = spawn(join(webDir, "node_modules", ".bin", "next"), ["start", "-H", "127.0.0.1", "-p", String(port)], { cwd: webDir, env: webEnv, stdio: ["ignore", "pipe", "inherit"] });
+  base = `http://127.0.0.1:${port}`;
+} else {
+  server = spawn(join(ROOT, "node_modules", ".bin", "tsx"), ["--tsconfig", join(webDir, "tsconfig.json"), "--conditions=react-server", join(import.meta.dirname, "lib", "web-handlers.ts")], {
+    cwd: ROOT,
+    env: webEnv,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    server.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const l = out.split("\n").find((x) => x.startsWith("{"));
+      if (l) resolve(l);
+    });
+    server.once("exit", (c) => reject(new Error(`handler server exited ${c}`)));
+  });
+  base = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+}
+const headers = { "x-api-key": key };
+for (let i = 0; i < 600; i++) {
+  const ok = await fetch(`${base}/api/v1/coverage/overview`, { headers }).then((r) => r.status, () => 0);
+  if (ok === 200) break;
+  if (ok && ok !== 200 && i > 5) throw new Error(`overview answered ${ok}`);
+  await sleep(500);
+}
+const serverKind = nextBuild ? "next start (production build)" : "the route handler modules on node:http (no production build present; Next's router layer not included)";
+
+async function measure(path: string) {
+  // Warm the route (first-request compilation and connection pools) before measuring.
+  for (let i = 0; i < 5; i++) await fetch(`${base}${path}`, { headers }).then((r) => r.arrayBuffer());
+  const latencies: number[] = [];
+  const load0 = load1();
+  const r = await new Promise<autocannon.Result>((resolve, reject) => {
+    const inst = autocannon({ url: `${base}${path}`, connections: 20, duration: SECONDS, headers }, (err, result) => (err ? reject(err as Error) : resolve(result)));
+    inst.on("response", (_c, _status, _bytes, ms) => latencies.push(ms));
+  });
+  return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), rps: r.requests.average, non2xx: r.non2xx, errors: r.errors, n: latencies.length, load: `${load0} → ${load1()}` };
+}
+
+const someConn = `c_aws_${wsId}`;
+const endpoints = [
+  ["coverage overview", "/api/v1/coverage/overview"],
+  ["matrix page (100 environments)", "/api/v1/coverage/matrix?limit=100"],
+  ["matrix page (100 environments, one connection)", `/api/v1/coverage/matrix?limit=100&connectionId=${someConn}`],
+  ["open drift list (first page)", "/api/v1/drift?status=open&limit=50"],
+] as const;
+const figures: Figure[] = [{ name: `seeded: ${counts.envs} environments × ${GUARDRAILS} guardrails = ${counts.rows} coverage rows, ${counts.open} open / ${counts.drift} drift findings`, value: seedS, unit: "s to seed" }];
+for (const [name, path] of endpoints) {
+  const m = await measure(path);
+  figures.push({
+    name: `${name}: p50 / p95 / p99, 20 clients, ${SECONDS} s (${m.n} requests, ${m.rps.toFixed(0)} req/s, ${m.non2xx} non-2xx, ${m.errors} errors; load ${m.load})`,
+    value: m.p50,
+    unit: `ms / ${m.p95.toFixed(0)} ms / ${m.p99.toFixed(0)} ms`,
+  });
+}
+server.kill("SIGTERM");
+report(`dashboard API at 10,000 environments × 50 guardrails, served by ${serverKind} (issue 10)`, figures);
+await db.end();
+
+// --- worker peak RSS during a 10,000-account reconcile ---------------------------------------------
+{
+  const sim = await startAwsSim({ throttle: false });
+  seedAwsOrg(sim, { accounts: 10_000, ous: 2_000, depth: 3 });
+  const c = await connectAws(stack, sim);
+  await addGuardrail(stack.prisma, c.workspaceId, "agent-no-destructive-actions", { labels: "env=prod" });
+  await addGuardrail(stack.prisma, c.workspaceId, "nonprod-no-prod-secrets", { labels: "data=regulated" });
+  await addGuardrail(stack.prisma, c.workspaceId, "restrict-regions", { all: true });
+  const t0 = performance.now();
+  const child = spawnReconcileChild(
+    childEnv({ prisma: stack.prisma, databaseUrl: stack.databaseUrl, redis: stack.redis, redisUrl: stack.redisUrl, redisPrefix: stack.redisPrefix, masterKeyB64: stack.masterKeyB64, keys: keyringOf(stack.masterKeyB64) }, {
+      FAULT_CONNECTION_ID: c.connectionId,
+      FAULT_DISCOVER: "1",
+    }),
+  );
+  const r = await child.done;
+  const out = parseChildOutput(r.stdout);
+  const rows = await stack.prisma.coverageRow.count({ where: { connectionId: c.connectionId } });
+  report("worker memory during a 10,000-account AWS reconcile (discover, 3 guardrails, apply, record coverage)", [
+    { name: `worker process peak RSS (run: ${out?.runs.map((x) => `${x.status}, ${x.applied} applied, ${x.reads} reads, ${x.writes} writes`).join("; ") ?? r.stderr.slice(-300)}; ${rows} coverage rows)`, value: (out?.maxRssKb ?? NaN) / 1024, unit: "MiB" },
+    { name: "that reconcile's wall time (adapter pacing off, unthrottled simulator)", value: (performance.now() - t0) / 1000, unit: "s" },
+    { name: "load average (1 min) at end", value: load1(), unit: "" },
+  ]);
+  await sim.close();
+}
+await stack.close();
