@@ -1,5 +1,5 @@
 import { test, type Page } from "@playwright/test";
-import { CONNECTIONS, SIMS, apiAs, expect, shot, signIn, simAdmin, unique } from "./support.ts";
+import { CONNECTIONS, SIMS, apiAs, expect, serverCertificatePem, shot, signIn, simAdmin, unique } from "./support.ts";
 
 type Cloud = "aws" | "azure" | "gcp" | "oci";
 
@@ -28,7 +28,13 @@ async function planFor(cloud: Cloud): Promise<Plan> {
         root: /Azure tenant/,
         facts: { "Tenant id": s.tenantId, "Root management group id": s.tenantId },
         kind: /App registration with a client secret/,
-        fields: { "Tenant id": s.tenantId, "Application (client) id": "5e0c7a52-3b1f-4d8e-a6c9-0f2b4d6e8a13", "Client secret": "parapet-demo-connector-secret" },
+        fields: {
+          "Tenant id": s.tenantId,
+          "Application (client) id": "5e0c7a52-3b1f-4d8e-a6c9-0f2b4d6e8a13",
+          "Client secret": "parapet-demo-connector-secret",
+          "Authority host": SIMS.azure!,
+          "CA certificate (PEM)": await serverCertificatePem(SIMS.azure!),
+        },
       };
     }
     case "gcp":
@@ -49,6 +55,11 @@ async function planFor(cloud: Cloud): Promise<Plan> {
       };
     }
   }
+}
+
+/** Optional fields say "(optional)" after their name. */
+function startsWith(label: string): RegExp {
+  return new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
 }
 
 async function onboard(page: Page, cloud: Cloud): Promise<void> {
@@ -76,7 +87,7 @@ async function onboard(page: Page, cloud: Cloud): Promise<void> {
   await page.getByLabel("Connection name").fill(name);
   for (const [label, value] of Object.entries(plan.facts)) await page.getByRole("group", { name: /Azure tenant|AWS Organization|GCP organization|OCI tenancy/ }).getByLabel(label, { exact: true }).fill(value);
   await page.getByRole("radio", { name: plan.kind }).check();
-  for (const [label, value] of Object.entries(plan.fields)) await page.getByRole("group", { name: "How Parapet signs in" }).getByLabel(label, { exact: true }).fill(value);
+  for (const [label, value] of Object.entries(plan.fields)) await page.getByRole("group", { name: "How Parapet signs in" }).getByLabel(startsWith(label)).fill(value);
   await page.getByText("Advanced: API endpoint").click();
   await page.getByLabel("API endpoint override").fill(SIMS[cloud]!);
   await page.getByRole("button", { name: "Save and verify" }).click();

@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { expect as baseExpect, type APIRequestContext, type Page } from "@playwright/test";
+import { connect as tlsConnect } from "node:tls";
+import { expect as baseExpect, request, type APIRequestContext, type Page } from "@playwright/test";
 
 /** The stack shares two cores with builds and other suites: give the UI time before calling it broken. */
 export const expect = baseExpect.configure({ timeout: 30_000 });
@@ -47,14 +48,30 @@ export async function apiAs(page: Page, method: "GET" | "POST" | "PATCH" | "DELE
 export async function simAdmin(cloud: keyof typeof SIMS, method: string, path: string, body?: unknown): Promise<unknown> {
   const base = SIMS[cloud];
   if (!base) throw new Error(`no ${cloud} simulator in E2E_SIMS`);
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  // The Azure simulator serves HTTPS with a self-signed certificate, like a private endpoint would.
+  const ctx = await request.newContext({ ignoreHTTPSErrors: true });
+  try {
+    const res = await ctx.fetch(`${base}${path}`, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { data: JSON.stringify(body) }) });
+    const text = await res.text();
+    if (!res.ok()) throw new Error(`${method} ${path} → ${res.status()} ${text.slice(0, 300)}`);
+    return text ? (JSON.parse(text) as unknown) : null;
+  } finally {
+    await ctx.dispose();
+  }
+}
+
+/** The PEM certificate a TLS endpoint presents (the simulator's self-signed CA). */
+export function serverCertificatePem(url: string): Promise<string> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: u.hostname, port: Number(u.port), rejectUnauthorized: false }, () => {
+      const raw = socket.getPeerCertificate(true).raw;
+      socket.end();
+      const b64 = raw.toString("base64").replace(/(.{64})/g, "$1\n");
+      resolve(`-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`);
+    });
+    socket.on("error", reject);
   });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 300)}`);
-  return text ? (JSON.parse(text) as unknown) : null;
 }
 
 /** A name unique to this run, so journeys never collide with each other or with earlier runs. */

@@ -46,6 +46,12 @@ const guidField = (name: string, label: string, help?: string): FieldDef => ({
 });
 const AKID = /^(AKIA|ASIA)[A-Z0-9]{12,124}$/;
 
+// Sovereign clouds and private deployments have their own token authority and may present a private CA.
+const AZURE_ENDPOINT_FIELDS: FieldDef[] = [
+  { name: "authorityHost", label: "Authority host", optional: true, placeholder: "https://login.microsoftonline.com", help: "Only for sovereign clouds or a private identity endpoint.", pattern: /^https:\/\/[^\s]+$/, patternMessage: "must be an https URL" },
+  { name: "caPem", label: "CA certificate (PEM)", optional: true, multiline: true, placeholder: "-----BEGIN CERTIFICATE-----", help: "Only when the endpoints present a certificate from a private CA." },
+];
+
 export const CLOUD_FORMS: Record<Cloud, CloudForm> = {
   aws: {
     cloud: "aws",
@@ -93,19 +99,19 @@ export const CLOUD_FORMS: Record<Cloud, CloudForm> = {
         label: "Workload identity federation (no secret)",
         recommended: true,
         help: "The app registration trusts Parapet's issuer; paste a federated assertion it accepts.",
-        fields: [guidField("tenantId", "Tenant id"), guidField("clientId", "Application (client) id"), { name: "federatedToken", label: "Federated token (JWT)", secret: true, multiline: true }],
+        fields: [guidField("tenantId", "Tenant id"), guidField("clientId", "Application (client) id"), { name: "federatedToken", label: "Federated token (JWT)", secret: true, multiline: true }, ...AZURE_ENDPOINT_FIELDS],
       },
       {
         id: "client-secret",
         label: "App registration with a client secret",
         help: "Use the secret's value, not its id.",
-        fields: [guidField("tenantId", "Tenant id"), guidField("clientId", "Application (client) id"), { name: "clientSecret", label: "Client secret", secret: true }],
+        fields: [guidField("tenantId", "Tenant id"), guidField("clientId", "Application (client) id"), { name: "clientSecret", label: "Client secret", secret: true }, ...AZURE_ENDPOINT_FIELDS],
       },
       {
         id: "access-token",
         label: "ARM access token (demos and tests)",
         help: "A bearer token cannot be refreshed: the connection stops working when it expires.",
-        fields: [{ name: "accessToken", label: "Access token", secret: true, multiline: true }, { ...guidField("tenantId", "Tenant id"), optional: true }],
+        fields: [{ name: "accessToken", label: "Access token", secret: true, multiline: true }, { ...guidField("tenantId", "Tenant id"), optional: true }, AZURE_ENDPOINT_FIELDS[1]!],
       },
     ],
   },
