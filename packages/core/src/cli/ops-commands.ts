@@ -1,4 +1,5 @@
 import { createPrisma } from "@parapet/db";
+import { workspaceBySlug } from "../audit/audit-query.repository.ts";
 import { verifyWorkspaceChain } from "../audit/verify-workspace-chain.ts";
 import { AppError } from "../common/errors.ts";
 import { rotateMasterKey } from "../connections/rotate-master-key.ts";
@@ -51,10 +52,11 @@ export const auditCommand: TCommand = {
 
 /** `parapet keys rotate`: re-wraps every sealed secret under PARAPET_MASTER_KEY (old keys in PARAPET_MASTER_KEYS_OLD). */
 export const keysCommand: TCommand = {
-  usage: "parapet keys rotate",
+  usage: "parapet keys rotate [--workspace <slug>]",
   summary: "re-wrap every sealed credential and webhook secret under PARAPET_MASTER_KEY (old keys from PARAPET_MASTER_KEYS_OLD)",
   async run(args, io) {
-    if (args[0] !== "rotate" || args.length !== 1) {
+    const slug = flag(args, "workspace");
+    if (args[0] !== "rotate" || args.length !== (slug ? 3 : 1)) {
       io.err(`usage: ${this.usage}\n`);
       return 2;
     }
@@ -63,7 +65,12 @@ export const keysCommand: TCommand = {
       const keys = opsKeyring(env);
       const prisma = createPrisma({ url: env.DATABASE_URL, max: 2 });
       try {
-        const r = await rotateMasterKey(prisma, keys);
+        const ws = slug ? await workspaceBySlug(prisma, slug) : null;
+        if (slug && !ws) {
+          io.err(`workspace "${slug}" was not found\n`);
+          return 1;
+        }
+        const r = await rotateMasterKey(prisma, keys, ws ? { workspaceId: ws.id } : {});
         io.out(`re-wrapped ${r.rewrapped} secrets under key "${keys.current.id}" (${r.alreadyCurrent} already current, ${r.connections} connections)\n`);
         for (const f of r.failed) io.err(`connection ${f.connectionId} ${f.what}: ${f.error}\n`);
         return r.failed.length ? 1 : 0;

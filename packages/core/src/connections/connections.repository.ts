@@ -71,8 +71,8 @@ export async function setWorkspaceMetadata(db: Db, workspaceId: string, before: 
 }
 
 /** Every sealed secret (credentials and event secrets) for key rotation. */
-export function sealedSecrets(db: Db) {
-  return db.connection.findMany({ select: { id: true, workspaceId: true, credentialCiphertext: true, eventSecretCiphertext: true } });
+export function sealedSecrets(db: Db, workspaceId?: string) {
+  return db.connection.findMany({ ...(workspaceId ? { where: { workspaceId } } : {}), select: { id: true, workspaceId: true, credentialCiphertext: true, eventSecretCiphertext: true } });
 }
 
 export function storeResealed(db: Db, id: string, data: { credentialCiphertext?: string; credentialKeyId?: string; eventSecretCiphertext?: string }) {

@@ -16,10 +16,10 @@ export interface RotationResult {
  * re-encrypted). Idempotent: envelopes already under the current key are left alone, so a
  * rotation interrupted halfway is finished by running it again.
  */
-export async function rotateMasterKey(prisma: PrismaClient, keys: Keyring): Promise<RotationResult> {
+export async function rotateMasterKey(prisma: PrismaClient, keys: Keyring, scope: { workspaceId?: string } = {}): Promise<RotationResult> {
   const out: RotationResult = { connections: 0, rewrapped: 0, alreadyCurrent: 0, failed: [] };
   const touched = new Map<string, number>();
-  for (const row of await sealedSecrets(prisma)) {
+  for (const row of await sealedSecrets(prisma, scope.workspaceId)) {
     out.connections++;
     const data: { credentialCiphertext?: string; credentialKeyId?: string; eventSecretCiphertext?: string } = {};
     for (const [what, sealed, purpose] of [

@@ -9,6 +9,7 @@ import { ZCompileInput, ZCreateGuardrailInput, ZDiffQuery, ZListGuardrailsQuery,
 import type { Action, Resource } from "../identity/roles.ts";
 import { ZChangeRoleInput, ZInviteInput } from "../members/members.schema.ts";
 import { ZListNodesQuery, ZSetLabelsInput } from "../nodes/nodes.schema.ts";
+import { ZCreateSubscriptionInput, ZUpdateSubscriptionInput } from "../reports/subscriptions.ts";
 import { ZUpdateSettingsInput } from "../settings/settings.schema.ts";
 import { ZCreateTokenInput } from "../tokens/tokens.schema.ts";
 
@@ -108,6 +109,20 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "GET", path: "/tokens", summary: "API tokens", tag: "tokens", permission: ["token", "manage"], status: 200 },
   { method: "POST", path: "/tokens", summary: "Issue an API token (shown once)", tag: "tokens", permission: ["token", "manage"], body: ZCreateTokenInput, status: 201 },
   { method: "DELETE", path: "/tokens/{id}", summary: "Revoke an API token", tag: "tokens", permission: ["token", "manage"], status: 200 },
+
+  // Reports (issue 9): handlers in apps/web/src/app/api/v1/reports.
+  { method: "GET", path: "/reports", summary: "Weekly report snapshots", tag: "reports", permission: ["report", "read"], status: 200 },
+  { method: "GET", path: "/reports/{id}", summary: "One report snapshot's model", tag: "reports", permission: ["report", "read"], status: 200 },
+  { method: "GET", path: "/reports/{id}/html", summary: "A report rendered as HTML", tag: "reports", permission: ["report", "read"], status: 200 },
+  { method: "GET", path: "/reports/{id}/csv", summary: "A report's tables as CSV", tag: "reports", permission: ["report", "read"], status: 200, produces: "text/csv+jsonl" },
+  { method: "GET", path: "/reports/preview", summary: "This week's report as it would be sent now", tag: "reports", permission: ["report", "read"], status: 200 },
+  { method: "POST", path: "/reports/send-now", summary: "Send the report now (to yourself; managers to subscribers)", tag: "reports", permission: ["report", "read"], status: 202 },
+  { method: "GET", path: "/reports/schedule", summary: "Weekly schedule and the next runs", tag: "reports", permission: ["report", "read"], status: 200 },
+  { method: "PATCH", path: "/reports/schedule", summary: "Change the weekly schedule", tag: "reports", permission: ["settings", "write"], body: ZUpdateSettingsInput, status: 200 },
+  { method: "GET", path: "/reports/subscriptions", summary: "Report subscriptions", tag: "reports", permission: ["report", "read"], status: 200 },
+  { method: "POST", path: "/reports/subscriptions", summary: "Subscribe an address to the weekly report", tag: "reports", permission: ["report", "subscribe"], body: ZCreateSubscriptionInput, status: 201 },
+  { method: "PATCH", path: "/reports/subscriptions/{id}", summary: "Pause or resume a subscription", tag: "reports", permission: ["report", "subscribe"], body: ZUpdateSubscriptionInput, status: 200 },
+  { method: "DELETE", path: "/reports/subscriptions/{id}", summary: "Remove a subscription", tag: "reports", permission: ["report", "subscribe"], status: 200 },
 
   { method: "GET", path: "/settings", summary: "Workspace settings", tag: "settings", permission: ["settings", "read"], status: 200 },
   { method: "PATCH", path: "/settings", summary: "Time zone and weekly report schedule", tag: "settings", permission: ["settings", "write"], body: ZUpdateSettingsInput, status: 200 },

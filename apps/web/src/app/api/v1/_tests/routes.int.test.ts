@@ -51,6 +51,9 @@ function idFor(w: World, path: string): string {
       return w.tokenId;
     case "catalog":
       return w === A ? "deny-leave-organization" : "no-such-control";
+    case "reports":
+      // No snapshot or subscription exists in either world: an unknown id must answer like a foreign one.
+      return w === A ? "no-such-report-a" : "no-such-report-b";
   }
   throw new Error(`no id mapping for ${path}: add one to idFor()`);
 }
@@ -74,6 +77,10 @@ const VALID_BODY: Record<string, (w: World) => unknown> = {
   "PATCH /members/{id}": () => ({ role: "author" }),
   "POST /tokens": () => ({ name: "pipeline", role: "viewer" }),
   "PATCH /settings": () => ({ timezone: "Europe/Paris" }),
+  "PATCH /reports/schedule": () => ({ reportHour: 9 }),
+  // Subscribing yourself needs only report:subscribe (other addresses need report:manage).
+  "POST /reports/subscriptions": () => ({}),
+  "PATCH /reports/subscriptions/{id}": () => ({ active: false }),
 };
 const VALID_QUERY: Record<string, (w: World) => Record<string, string>> = {
   "GET /connections/bootstrap": () => ({ cloud: "aws" }),

@@ -125,9 +125,9 @@ describe("secrets", () => {
     let out = "";
     let err = "";
     try {
-      const code = await runCli(["keys", "rotate"], { out: (t) => (out += t), err: (t) => (err += t) });
+      const code = await runCli(["keys", "rotate", "--workspace", w.slug], { out: (t) => (out += t), err: (t) => (err += t) });
       expect(code, err).toBe(0);
-      expect(await runCli(["keys", "rotate"], { out: () => undefined, err: () => undefined })).toBe(0);
+      expect(await runCli(["keys", "rotate", "--workspace", w.slug], { out: () => undefined, err: () => undefined })).toBe(0);
     } finally {
       Object.assign(process.env, { PARAPET_MASTER_KEY: saved.key, PARAPET_MASTER_KEY_ID: saved.id, PARAPET_MASTER_KEYS_OLD: saved.old ?? "" });
     }
