@@ -123,9 +123,10 @@ if (nextBuild) {
   server = spawn(join(webDir, "node_modules", ".bin", "next"), ["start", "-H", "127.0.0.1", "-p", String(port)], { cwd: webDir, env: webEnv, stdio: ["ignore", "pipe", "inherit"] });
   base = `http://127.0.0.1:${port}`;
 } else {
-  server = spawn(join(ROOT, "node_modules", ".bin", "tsx"), ["--tsconfig", join(webDir, "tsconfig.json"), "--conditions=react-server", join(import.meta.dirname, "lib", "web-handlers.ts")], {
+  // One node process (tsx as an import hook), so stopping it stops the server.
+  server = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", join(import.meta.dirname, "lib", "web-handlers.ts")], {
     cwd: ROOT,
-    env: webEnv,
+    env: { ...webEnv, TSX_TSCONFIG_PATH: join(webDir, "tsconfig.json") },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const line = await new Promise<string>((resolve, reject) => {

@@ -183,7 +183,8 @@ export async function checkSurvival(
   const rows = await env.prisma.coverageRow.findMany({ where: { connectionId: fx.connectionId, guardrailId: fx.guardrailId }, select: { nodeId: true, status: true } });
   const enforced = new Set(rows.filter((r) => r.status === "enforced").map((r) => r.nodeId));
   const notEnforced = expectedNodeIds.filter((id) => !enforced.has(id)).length;
-  const falseDrift = await env.prisma.driftFinding.count({ where: { connectionId: fx.connectionId, openedAt: { gte: since } } });
+  const drift = await env.prisma.driftFinding.groupBy({ by: ["kind", "status"], where: { connectionId: fx.connectionId, openedAt: { gte: since } }, _count: { _all: true } });
+  const falseDrift = drift.reduce((n, d) => n + d._count._all, 0);
   const chain = await verifyAuditChain(env.prisma, fx.workspaceId);
   const converged = clean?.status === "succeeded" && again?.status === "succeeded" && again.calls.writes === 0 && (again.plan?.changes.length ?? 1) === 0;
   return {
@@ -194,7 +195,7 @@ export async function checkSurvival(
     falseDrift,
     auditChainOk: chain.ok,
     auditChecked: chain.checked,
-    detail: `clean run ${clean?.status} (${clean?.applied ?? 0} applied${clean?.error ? `, ${clean.error}` : ""}), next run ${again?.status} with ${again?.plan?.changes.length ?? "?"} changes and ${again?.calls.writes ?? "?"} writes`,
+    detail: `${falseDrift ? `false drift ${drift.map((d) => `${d._count._all} ${d.kind} (${d.status})`).join(", ")}; ` : ""}clean run ${clean?.status} (${clean?.applied ?? 0} applied${clean?.error ? `, ${clean.error}` : ""}), next run ${again?.status} with ${again?.plan?.changes.length ?? "?"} changes and ${again?.calls.writes ?? "?"} writes`,
   };
 }
 
@@ -224,10 +225,12 @@ export function childEnv(env: FaultEnv, extra: Record<string, string> = {}): Nod
   };
 }
 
-/** Starts reconcile-child.ts under tsx; `kill()` sends SIGKILL. */
+/**
+ * Starts reconcile-child.ts in one node process with tsx as an import hook; `kill()` sends SIGKILL. (The
+ * tsx CLI would run the script in a grandchild that a SIGKILL of the CLI leaves running.)
+ */
 export function spawnReconcileChild(env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<ChildResult>; kill(): void } {
-  const tsx = join(REPO, "node_modules", ".bin", "tsx");
-  const child = spawn(tsx, [join(import.meta.dirname, "reconcile-child.ts")], { cwd: WORKER_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "reconcile-child.ts")], { cwd: WORKER_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   let killed = false;
