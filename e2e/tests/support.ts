@@ -29,6 +29,7 @@ export async function signIn(page: Page, who: keyof typeof USERS): Promise<void>
 export async function shot(page: Page, name: string): Promise<void> {
   // Let live queries settle so the picture shows data, not skeletons.
   await page.waitForLoadState("networkidle").catch(() => undefined);
+  await page.locator(".skeleton").first().waitFor({ state: "detached", timeout: 20_000 }).catch(() => undefined);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 

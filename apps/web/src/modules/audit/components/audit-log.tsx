@@ -6,6 +6,14 @@ import { apiPath } from "@/modules/shared/lib/api";
 import { dateTime, personLabel } from "@/modules/shared/lib/format";
 import { useAuditLog, useAuditVerify, type AuditFilters } from "../hooks/use-audit";
 
+/** The one line of an event's data a person scans for (its message, reason or name). */
+function dataSummary(d: unknown): string {
+  if (!d || typeof d !== "object") return "";
+  const o = d as Record<string, unknown>;
+  for (const k of ["message", "summary", "reason", "problem", "name", "kind"]) if (typeof o[k] === "string") return o[k];
+  return "";
+}
+
 function toIso(day: string, end: boolean): string | undefined {
   if (!day) return undefined;
   return new Date(`${day}T${end ? "23:59:59.999" : "00:00:00.000"}Z`).toISOString();
@@ -127,7 +135,7 @@ export function AuditLog() {
                       {e.targetType} <span className="muted small">{e.targetId}</span>
                     </td>
                     <td>
-                      {e.summary ?? ""}
+                      {e.summary ?? dataSummary(e.data)}
                       {e.data !== undefined && e.data !== null && (
                         <details>
                           <summary className="small">data</summary>
