@@ -4,6 +4,9 @@
  * Goals: seed ≤ 10 s; ≥ 2,000 req/s.
  */
 import { DescribePolicyCommand, ListAccountsForParentCommand, ListChildrenCommand, ListPoliciesForTargetCommand, ListTargetsForPolicyCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import { spawnSync } from "node:child_process";
+import { loadavg } from "node:os";
+import { join } from "node:path";
 import { seedAwsOrg, startAwsSim } from "@parapet/cloud-sim";
 import { report } from "./lib/report.ts";
 
@@ -46,10 +49,22 @@ await Promise.all(
 );
 const rps = total / ((performance.now() - t1) / 1000);
 client.destroy();
+const loadSame = loadavg()[0]!;
+
+// The same mix from a load generator in another process: the simulator's process then only serves.
+const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "lib", "sim-client.ts"), JSON.stringify({ url: sim.url, ous, accounts, policies, total, concurrency })], {
+  cwd: import.meta.dirname,
+  encoding: "utf8",
+  env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1" },
+});
 await sim.close();
+const line = child.stdout.split("\n").find((l) => l.startsWith("{"));
+const rpsSplit = line ? (JSON.parse(line) as { rps: number }).rps : NaN;
+if (!line) console.error(child.stderr);
 
 report("cloud simulators (issue 3)", [
   { name: "seed AWS org: 10,000 accounts, 2,000 OUs", value: seedMs / 1000, unit: "s", goal: "≤ 10 s", ok: seedMs <= 10_000 },
   { name: "heap for that org", value: heapMb, unit: "MiB" },
-  { name: `read-heavy mix through the AWS SDK (SigV4), ${concurrency} concurrent, same process`, value: rps, unit: "req/s", goal: "≥ 2,000 req/s", ok: rps >= 2000 },
+  { name: `read-heavy mix through the AWS SDK (SigV4), ${concurrency} concurrent, client and simulator in one process (load ${loadSame.toFixed(2)})`, value: rps, unit: "req/s", goal: "≥ 2,000 req/s", ok: rps >= 2000 },
+  { name: `same mix, client in a separate process (load ${loadavg()[0]!.toFixed(2)})`, value: rpsSplit, unit: "req/s", goal: "≥ 2,000 req/s", ok: rpsSplit >= 2000 },
 ]);
