@@ -120,12 +120,22 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
 
     const desired = await loadDesired(prisma, conn.workspaceId, connectionId, conn.cloud, conn.facts, conn.principals, conn.limits);
     const recordedRows = await prisma.artifact.findMany({ where: { connectionId } });
+    // Attachments Parapet itself started (journal), including those of a run that crashed before it
+    // could record them, are ours: seeing them later is not "unexpected attachment" drift.
+    const journal = await prisma.$queryRaw<Array<{ name: string; target: string }>>`
+      SELECT change->>'name' AS name, change->>'target' AS target FROM apply_intent
+      WHERE "connectionId" = ${connectionId} AND change->>'op' = 'attach' AND "createdAt" > now() - interval '7 days'`;
+    const journaled = new Map<string, Set<string>>();
+    for (const j of journal) {
+      if (!journaled.has(j.name)) journaled.set(j.name, new Set());
+      journaled.get(j.name)!.add(j.target);
+    }
     const recorded: RecordedArtifact[] = recordedRows.map((r) => ({
       kind: r.kind as ArtifactKind,
       name: r.name,
       externalId: r.externalId,
       contentHash: r.contentHash,
-      attachments: r.attachments as string[],
+      attachments: [...new Set([...(r.attachments as string[]), ...(journaled.get(r.name) ?? [])])],
       guardrailIds: r.guardrailIds,
     }));
     const expected = new Map<string, { kind: ArtifactKind; name: string; externalId?: string | null; attachments?: string[] }>();
