@@ -29,11 +29,22 @@ export default defineConfig({
         test: {
           name: "int",
           include: ["{apps,packages}/*/src/**/*.int.test.ts"],
-          exclude: ["**/node_modules/**"],
+          // The fault suite (kills, service restarts) runs on its own: `vitest run --project faults`.
+          exclude: ["**/node_modules/**", "apps/worker/src/faults/**"],
           globalSetup: ["./test-support/global-setup.ts"],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: "faults",
+          include: ["apps/worker/src/faults/**/*.int.test.ts"],
+          globalSetup: ["./test-support/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
     ],
