@@ -2,6 +2,7 @@ import { test } from "@playwright/test";
 import { apiAs, expect, shot, signIn } from "./support.ts";
 
 test("a viewer can read everything but edit nothing", async ({ page }) => {
+  test.setTimeout(240_000);
   await signIn(page, "viewer");
   await expect(page.getByTestId("user-email")).toContainText("viewer");
 
