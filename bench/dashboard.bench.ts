@@ -150,12 +150,13 @@ for (let i = 0; i < 600; i++) {
 const serverKind = nextBuild ? "next start (production build)" : "the route handler modules on node:http (no production build present; Next's router layer not included)";
 
 async function measure(path: string) {
+  // autocannon's default 10 s timeout would drop the slowest responses from the percentiles; 60 s keeps them.
   // Warm the route (first-request compilation and connection pools) before measuring.
   for (let i = 0; i < 5; i++) await fetch(`${base}${path}`, { headers }).then((r) => r.arrayBuffer());
   const latencies: number[] = [];
   const load0 = load1();
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
-    const inst = autocannon({ url: `${base}${path}`, connections: 20, duration: SECONDS, headers }, (err, result) => (err ? reject(err as Error) : resolve(result)));
+    const inst = autocannon({ url: `${base}${path}`, connections: 20, duration: SECONDS, headers, timeout: 60 }, (err, result) => (err ? reject(err as Error) : resolve(result)));
     inst.on("response", (_c, _status, _bytes, ms) => latencies.push(ms));
   });
   return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), rps: r.requests.average, non2xx: r.non2xx, errors: r.errors, n: latencies.length, load: `${load0} → ${load1()}` };

@@ -1,5 +1,6 @@
 /**
- * The fault suite, full form (issue 10; the reduced form runs in CI as apps/worker/src/faults/faults.int.test.ts):
+ * The fault suite, full form (issue 10; the reduced form is apps/worker/src/faults/faults.int.test.ts,
+ * `pnpm exec vitest run --project faults`):
  *   pnpm exec tsx bench/faults.bench.ts [kills=20]
  * A worker child SIGKILLed at a random point of a large apply ×20, Redis restarted mid-run (private
  * redis-server), PostgreSQL restarted mid-run (private cluster), a throttling storm, an outage window

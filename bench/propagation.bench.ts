@@ -125,7 +125,7 @@ async function propagate(title: string, controlId: string, scope: object) {
     burst = Math.max(burst, f.burst);
     const covered = await stack.prisma.coverageRow.count({ where: { connectionId: conns[cloud], guardrailId: g.id, status: "enforced" } });
     figures.push(
-      { name: `${cloud}: ${s.status}, ${s.applied} changes applied, ${covered} environments enforced; calls ${JSON.stringify(s.calls.byOperation)}`, value: s.calls.reads + s.calls.writes, unit: `calls (${s.calls.writes} writes, ${s.calls.throttled} throttled)` },
+      { name: `${cloud}: ${s.status}${s.error ? ` (${s.error.slice(0, 300)})` : ""}, ${s.applied} changes applied, ${covered} environments enforced; calls ${JSON.stringify(s.calls.byOperation)}`, value: s.calls.reads + s.calls.writes, unit: `calls (${s.calls.writes} writes, ${s.calls.throttled} throttled)` },
       { name: `${cloud}: wall time / floor (calls ÷ TPS) / floor with burst credit`, value: ms / 1000, unit: `s / ${f.plain.toFixed(2)} s / ${f.burst.toFixed(2)} s` },
     );
   }

@@ -4,7 +4,7 @@
  * Goals: seed ≤ 10 s; ≥ 2,000 req/s.
  */
 import { DescribePolicyCommand, ListAccountsForParentCommand, ListChildrenCommand, ListPoliciesForTargetCommand, ListTargetsForPolicyCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { seedAwsOrg, startAwsSim } from "@parapet/cloud-sim";
@@ -51,16 +51,22 @@ const rps = total / ((performance.now() - t1) / 1000);
 client.destroy();
 const loadSame = loadavg()[0]!;
 
-// The same mix from a load generator in another process: the simulator's process then only serves.
-const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "lib", "sim-client.ts"), JSON.stringify({ url: sim.url, ous, accounts, policies, total, concurrency })], {
+// The same mix from a load generator in another process: the simulator's process then only serves
+// (spawned asynchronously: a synchronous spawn would block the event loop the simulator serves from).
+const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "lib", "sim-client.ts"), JSON.stringify({ url: sim.url, ous, accounts, policies, total, concurrency })], {
   cwd: import.meta.dirname,
-  encoding: "utf8",
   env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1" },
+  stdio: ["ignore", "pipe", "pipe"],
 });
+let childOut = "";
+let childErr = "";
+child.stdout.on("data", (d: Buffer) => (childOut += d.toString()));
+child.stderr.on("data", (d: Buffer) => (childErr += d.toString()));
+await new Promise((r) => child.once("exit", r));
 await sim.close();
-const line = child.stdout.split("\n").find((l) => l.startsWith("{"));
+const line = childOut.split("\n").find((l) => l.startsWith("{"));
 const rpsSplit = line ? (JSON.parse(line) as { rps: number }).rps : NaN;
-if (!line) console.error(child.stderr);
+if (!line) console.error(childErr);
 
 report("cloud simulators (issue 3)", [
   { name: "seed AWS org: 10,000 accounts, 2,000 OUs", value: seedMs / 1000, unit: "s", goal: "≤ 10 s", ok: seedMs <= 10_000 },

@@ -1,5 +1,5 @@
 /**
- * The fault suite's scenarios, shared by the reduced CI form (faults.int.test.ts) and the full form
+ * The fault suite's scenarios, shared by the reduced form (faults.int.test.ts) and the full form
  * (bench/faults.bench.ts). Each scenario injects one fault into a real reconcile (real SDKs against the
  * simulators, real PostgreSQL and Redis) and returns what survived: whether a clean run afterwards
  * converges (desired == observed: a second run plans nothing), duplicate and orphaned artifacts, drift
