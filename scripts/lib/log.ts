@@ -5,13 +5,3 @@ export function fail(message: string): never {
   console.error(`\x1b[31mparapet\x1b[0m ${message}`);
   process.exit(2);
 }
-
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(not a valid URL)";
-  }
-}

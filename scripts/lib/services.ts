@@ -11,8 +11,9 @@ import { createConnection } from "node:net";
 import { join } from "node:path";
 import { userInfo } from "node:os";
 import pg from "pg";
-import { Redis } from "ioredis";
-import { log, redact, fail } from "./log.ts";
+import { describeConnectError, probeRedis as probeRedisServer } from "@parapet/core";
+import { probeDatabase } from "@parapet/db";
+import { log, fail } from "./log.ts";
 
 export interface Services {
   /** Superuser-ish URL on the server; callers choose/create their database. */
@@ -33,36 +34,17 @@ function portOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
   });
 }
 
-export async function probePostgres(url: string): Promise<string | null> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  client.on("error", () => undefined);
+/** null when the server answers, else the one-line reason. */
+async function reachable(probe: () => Promise<void>, variable: string, url: string): Promise<string | null> {
   try {
-    await client.connect();
-    await client.query("SELECT 1");
+    await probe();
     return null;
   } catch (e) {
-    const err = e as { message?: string; code?: string };
-    return err.message?.split("\n")[0] ?? err.code ?? "unknown error";
-  } finally {
-    await client.end().catch(() => undefined);
+    return describeConnectError(e, variable, url);
   }
 }
-
-export async function probeRedis(url: string): Promise<string | null> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
-  let cause: { message?: string; code?: string } | undefined;
-  r.on("error", (e) => (cause ??= e));
-  try {
-    await r.connect();
-    await r.ping();
-    return null;
-  } catch (e) {
-    const err = cause ?? (e as { message?: string; code?: string });
-    return err.code ?? err.message ?? "unknown error";
-  } finally {
-    r.disconnect();
-  }
-}
+const probePostgres = (url: string) => reachable(() => probeDatabase(url), "DATABASE_URL", url);
+const probeRedis = (url: string) => reachable(() => probeRedisServer(url), "REDIS_URL", url);
 
 function aptInstall(pkgs: string[]): void {
   if (!isRoot()) fail(`${pkgs.join(", ")} not installed and not running as root: install them or set the URL variables`);
@@ -145,7 +127,7 @@ export async function resolveServices(dataRoot: string): Promise<Services> {
   let adminDatabaseUrl: string;
   if (process.env.DATABASE_URL) {
     const err = await probePostgres(process.env.DATABASE_URL);
-    if (err) fail(`cannot reach DATABASE_URL=${redact(process.env.DATABASE_URL)} (${err})`);
+    if (err) fail(err);
     adminDatabaseUrl = process.env.DATABASE_URL;
   } else if (!(await probePostgres("postgresql://postgres@127.0.0.1:5432/postgres"))) {
     adminDatabaseUrl = "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -162,7 +144,7 @@ export async function resolveServices(dataRoot: string): Promise<Services> {
   let redisUrl: string;
   if (process.env.REDIS_URL) {
     const err = await probeRedis(process.env.REDIS_URL);
-    if (err) fail(`cannot reach REDIS_URL=${redact(process.env.REDIS_URL)} (${err})`);
+    if (err) fail(err);
     redisUrl = process.env.REDIS_URL;
   } else if (!(await probeRedis("redis://127.0.0.1:6379"))) {
     redisUrl = "redis://127.0.0.1:6379";

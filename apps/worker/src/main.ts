@@ -5,11 +5,10 @@
 import { Redis } from "ioredis";
 import type { Worker } from "bullmq";
 import { createPrisma, probeDatabase } from "@parapet/db";
-import { bullPrefix, JOB_NAMES, parseMasterKey, POLL_SCHEDULER_ID, POLL_TICK_MS, QUEUES, type Keyring } from "@parapet/core";
+import { bullPrefix, describeConnectError, JOB_NAMES, parseMasterKey, POLL_SCHEDULER_ID, POLL_TICK_MS, QUEUES, type Keyring } from "@parapet/core";
 import { loadEnv } from "./env.ts";
 import { adapterFor } from "./providers.ts";
 import { startRuntime } from "./runtime.ts";
-import { describeConnectError } from "./startup-errors.ts";
 import { createConnectionWorker } from "./workers/connections.worker.ts";
 import { createReconcileWorker } from "./workers/reconcile.worker.ts";
 import { createNotificationsWorker } from "./workers/notifications.worker.ts";

@@ -1,27 +1,8 @@
 import { hostname } from "node:os";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { ALL_QUEUES, bullPrefix, heartbeatKey, HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_SEC, type QueueName } from "@parapet/core";
+import { ALL_QUEUES, bullPrefix, heartbeatKey, HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_SEC, probeRedis, type QueueName } from "@parapet/core";
 import type { WorkerEnv } from "./env.ts";
-
-/**
- * One connection attempt that fails fast: the long-lived BullMQ connection would otherwise retry
- * forever against a wrong REDIS_URL instead of saying so.
- */
-export async function probeRedis(url: string): Promise<void> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
-  let cause: unknown;
-  probe.on("error", (e) => (cause ??= e));
-  try {
-    await probe.connect();
-    await probe.ping();
-  } catch (e) {
-    // ioredis rejects with "Connection is closed"; the socket error says why (ECONNREFUSED, ENOTFOUND…).
-    throw cause ?? e;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 export interface WorkerRuntime {
   id: string;

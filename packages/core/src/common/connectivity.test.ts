@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeConnectError, redactUrl } from "./startup-errors.ts";
+import { describeConnectError, redactUrl } from "./connectivity.ts";
 
 describe("startup errors", () => {
   it("hides passwords", () => {
