@@ -216,6 +216,16 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
   };
 }
 
+/** Each attachment point with the fragments bound there, in a stable order. */
+function fragmentsByPoint<F extends TFragment>(compiled: Compiled[], keep: (f: TFragment) => f is F): Array<[string, F[]]> {
+  const byPoint = new Map<string, F[]>();
+  for (const c of compiled) {
+    if (!keep(c.fragment)) continue;
+    for (const point of c.points.keys()) byPoint.set(point, [...(byPoint.get(point) ?? []), c.fragment]);
+  }
+  return [...byPoint.entries()].sort(([a], [b]) => byString(a, b));
+}
+
 type Put = (a: DesiredArtifact) => void;
 type AddRequire = (g: string, point: string, r: CoverageIntent["requires"][number]) => void;
 
@@ -297,12 +307,7 @@ function buildAzure(
 ): void {
   const facts = input.facts as { rootManagementGroupId: string };
   const definitionScope = `providers/Microsoft.Management/managementGroups/${facts.rootManagementGroupId}`;
-  const byPoint = new Map<string, TAzureFragment[]>();
-  for (const c of compiled) {
-    if (c.fragment.cloud !== "azure" || c.fragment.policies.length === 0) continue;
-    for (const point of c.points.keys()) byPoint.set(point, [...(byPoint.get(point) ?? []), c.fragment]);
-  }
-  for (const [point, fragments] of [...byPoint.entries()].sort(([a], [b]) => byString(a, b))) {
+  for (const [point, fragments] of fragmentsByPoint(compiled, (f): f is TAzureFragment => f.cloud === "azure" && f.policies.length > 0)) {
     const scope = ext(point).replace(/^\//, "");
     let built;
     try {
@@ -336,12 +341,7 @@ function buildGcp(
 ): void {
   const facts = input.facts as { organizationId: string };
   const org = `organizations/${facts.organizationId}`;
-  const byPoint = new Map<string, TGcpFragment[]>();
-  for (const c of compiled) {
-    if (c.fragment.cloud !== "gcp") continue;
-    for (const point of c.points.keys()) byPoint.set(point, [...(byPoint.get(point) ?? []), c.fragment]);
-  }
-  for (const [point, fragments] of [...byPoint.entries()].sort(([a], [b]) => byString(a, b))) {
+  for (const [point, fragments] of fragmentsByPoint(compiled, (f): f is TGcpFragment => f.cloud === "gcp")) {
     const node = ext(point);
     let built;
     try {
@@ -379,12 +379,7 @@ function buildOci(
   addRequire: AddRequire,
   problems: PlanProblem[],
 ): void {
-  const byPoint = new Map<string, TOciFragment[]>();
-  for (const c of compiled) {
-    if (c.fragment.cloud !== "oci") continue;
-    for (const point of c.points.keys()) byPoint.set(point, [...(byPoint.get(point) ?? []), c.fragment]);
-  }
-  for (const [point, fragments] of [...byPoint.entries()].sort(([a], [b]) => byString(a, b))) {
+  for (const [point, fragments] of fragmentsByPoint(compiled, (f): f is TOciFragment => f.cloud === "oci")) {
     const node = nodeById.get(point)!;
     const compartmentId = ext(point);
     // A policy attached to a compartment speaks of it by name; at the root it is the tenancy.
