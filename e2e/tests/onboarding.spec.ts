@@ -125,9 +125,8 @@ async function onboard(page: Page, cloud: Cloud): Promise<void> {
   expect(del.status).toBeLessThan(300);
 }
 
-// Azure onboarding is left out until the API keeps the Azure authority host and CA the wizard sends
-// (core/src/connections/create-connection.ts strips them, so verify goes to the public endpoint).
-for (const cloud of ["aws", "gcp", "oci"] as const) {
+// Azure verifies against the simulator's own authority host and CA, which the wizard sends and the API keeps.
+for (const cloud of ["aws", "azure", "gcp", "oci"] as const) {
   test(`onboard ${cloud} through the wizard`, async ({ page }) => {
     test.skip(!SIMS[cloud], `no ${cloud} simulator in this stack`);
     // The demo stack connects only the clouds whose adapters the worker registers.

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
 import { AppError } from "../common/errors.ts";
@@ -27,9 +27,74 @@ export async function checkAwsExternalId(deps: Pick<UseCaseDeps, "prisma">, work
   }
 }
 
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END \1-----/g;
+
+function invalidCredential(field: string, message: string): AppError {
+  return new AppError("validation", `credentials.${field}: ${message}`, [{ field: `credentials.${field}`, message }]);
+}
+
+/**
+ * Azure's optional private authority (sovereign clouds, a private identity endpoint, the simulator):
+ * the provider's credential schema does not know these fields and would drop them, so they are
+ * checked here and stored beside the credentials, where the worker's adapter wiring reads them.
+ */
+export function parseAzureAuthority(raw: unknown): { authorityHost?: string; caPem?: string } {
+  const o = (raw ?? {}) as Record<string, unknown>;
+  const out: { authorityHost?: string; caPem?: string } = {};
+  if (o.authorityHost !== undefined && o.authorityHost !== null && o.authorityHost !== "") {
+    const v = o.authorityHost;
+    const shown = typeof v === "string" ? `"${v.slice(0, 80)}"` : typeof v;
+    let u: URL | null = null;
+    if (typeof v === "string" && v.length <= 2048) {
+      try {
+        u = new URL(v.trim());
+      } catch {
+        u = null;
+      }
+    }
+    // Tokens are sent there with the client secret: only https, and no credentials, query or fragment.
+    if (!u || u.protocol !== "https:" || !u.hostname || u.username || u.password || u.search || u.hash) {
+      throw invalidCredential("authorityHost", `must be an https URL like https://login.microsoftonline.com (got ${shown})`);
+    }
+    out.authorityHost = u.toString().replace(/\/+$/, "");
+  }
+  if (o.caPem !== undefined && o.caPem !== null && o.caPem !== "") {
+    const v = o.caPem;
+    if (typeof v !== "string" || v.length > 65_536) throw invalidCredential("caPem", "must be PEM text of at most 65536 characters");
+    const blocks = [...v.matchAll(PEM_BLOCK)];
+    if (blocks.some((b) => /PRIVATE KEY/.test(b[1] ?? ""))) throw invalidCredential("caPem", "is a private key; give the CA's certificate (-----BEGIN CERTIFICATE-----) instead");
+    // Bundles may carry comment lines between certificates (as Mozilla's does); anything PEM-like must parse.
+    const rest = v.replace(PEM_BLOCK, "");
+    if (blocks.length === 0 || rest.includes("-----") || blocks.some((b) => b[1] !== "CERTIFICATE")) {
+      throw invalidCredential("caPem", "must be one or more PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)");
+    }
+    for (const [i, b] of blocks.entries()) {
+      try {
+        new X509Certificate(b[0]);
+      } catch {
+        throw invalidCredential("caPem", `certificate ${i + 1} is not a valid X.509 certificate`);
+      }
+    }
+    out.caPem = blocks.map((b) => b[0]).join("\n") + "\n";
+  }
+  return out;
+}
+
+/** The cloud's credential schema, plus Azure's private authority fields when given. */
+export function parseConnectionCredentials(cloud: TCreateConnectionInput["cloud"], raw: unknown): { credentials: Record<string, unknown>; hints: Record<string, string> } {
+  const parsed = parseCredentials(cloud, raw);
+  if (cloud !== "azure") return { credentials: parsed, hints: credentialHints(cloud, parsed) };
+  const authority = parseAzureAuthority(raw);
+  const hints = credentialHints(cloud, parsed);
+  return {
+    credentials: { ...parsed, ...authority },
+    hints: { ...hints, ...(authority.authorityHost ? { authorityHost: authority.authorityHost } : {}), ...(authority.caPem ? { privateCa: "yes" } : {}) },
+  };
+}
+
 /** Stores a connection with sealed credentials (status "verifying") and queues its verification. */
 export async function createConnection(deps: ConnectionDeps, actor: Actor, input: TCreateConnectionInput) {
-  const credentials = parseCredentials(input.cloud, input.credentials);
+  const { credentials, hints } = parseConnectionCredentials(input.cloud, input.credentials);
   const facts = parseFacts(input.cloud, input.facts);
   const principals = checkPrincipals(input.cloud, input.principals);
   if (input.cloud === "aws") await checkAwsExternalId(deps, actor.workspaceId, credentials);
@@ -45,7 +110,7 @@ export async function createConnection(deps: ConnectionDeps, actor: Actor, input
       endpoint: input.endpoint ?? null,
       credentialCiphertext: sealed,
       credentialKeyId: envelopeKeyId(sealed),
-      credentialHints: credentialHints(input.cloud, credentials),
+      credentialHints: hints,
       facts,
       principals,
       pollIntervalSec: input.pollIntervalSec ?? 300,

@@ -2,10 +2,9 @@ import { appendAudit } from "../audit/audit.repository.ts";
 import { auditBy, type Actor } from "../common/actor.ts";
 import { envelopeKeyId } from "../common/crypto.ts";
 import { notFound } from "../common/errors.ts";
-import { checkAwsExternalId, type ConnectionDeps } from "./create-connection.ts";
+import { checkAwsExternalId, parseConnectionCredentials, type ConnectionDeps } from "./create-connection.ts";
 import { connectionView } from "./connection-view.ts";
 import { findConnection, transaction, updateConnection } from "./connections.repository.ts";
-import { credentialHints, parseCredentials } from "./credentials.ts";
 import { sealCredentials } from "./secrets.ts";
 
 /** Replaces a connection's credentials (sealed anew) and re-verifies them. */
@@ -13,10 +12,9 @@ export async function rotateCredentials(deps: ConnectionDeps, actor: Actor, id: 
   const c = await findConnection(deps.prisma, actor.workspaceId, id);
   if (!c) throw notFound("connection", id);
   const cloud = c.cloud;
-  const credentials = parseCredentials(cloud, raw);
+  const { credentials, hints } = parseConnectionCredentials(cloud, raw);
   if (cloud === "aws") await checkAwsExternalId(deps, actor.workspaceId, credentials);
   const sealed = sealCredentials(deps.keys(), id, credentials);
-  const hints = credentialHints(cloud, credentials);
   const row = await transaction(deps.prisma, async (tx) => {
     const r = await updateConnection(tx, id, { credentialCiphertext: sealed, credentialKeyId: envelopeKeyId(sealed), credentialHints: hints, status: "verifying" });
     await appendAudit(tx, { ...auditBy(actor), action: "connection.credentials_rotated", targetType: "connection", targetId: id, data: { credentialHints: hints } });
