@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fail, log } from "./log.ts";
 
@@ -11,13 +11,14 @@ export interface Proc {
 
 /**
  * Starts a child in its own process group (so stopping it also stops what it spawned, e.g. Next's
- * server workers) and prefixes its output with its name.
+ * server workers) and prefixes its output with its name. A quiet process still keeps its output in
+ * `logFile` when given, so a failed test run can show what the server said.
  */
 export function startProcess(
   name: string,
   cmd: string,
   args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv; quiet?: boolean },
+  opts: { cwd: string; env: NodeJS.ProcessEnv; quiet?: boolean; logFile?: string },
 ): Proc {
   const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const prefix = `\x1b[90m[${name}]\x1b[0m `;
@@ -28,6 +29,7 @@ export function startProcess(
       const lines = buf.split("\n");
       buf = lines.pop() ?? "";
       if (!opts.quiet) for (const l of lines) out.write(prefix + l + "\n");
+      if (opts.logFile && lines.length) appendFileSync(opts.logFile, lines.map((l) => l + "\n").join(""));
     });
   };
   pipe(child.stdout, process.stdout);

@@ -62,6 +62,8 @@ export interface StackOptions {
   port: number;
   secrets: StackSecrets;
   quiet?: boolean;
+  /** Directory for worker.log and web.log (their output is kept there as well as, unless quiet, printed). */
+  logDir?: string;
   extraEnv?: Record<string, string>;
 }
 
@@ -120,12 +122,12 @@ export async function startApp(opts: StackOptions): Promise<RunningStack> {
     ...opts.extraEnv,
   };
   const tsx = join(ROOT, "node_modules", ".bin", "tsx");
-  const worker = startProcess("worker", tsx, [join(ROOT, "apps", "worker", "src", "main.ts")], { cwd: ROOT, env, quiet: opts.quiet });
+  const worker = startProcess("worker", tsx, [join(ROOT, "apps", "worker", "src", "main.ts")], { cwd: ROOT, env, quiet: opts.quiet, logFile: opts.logDir && join(opts.logDir, "worker.log") });
   const web = startProcess(
     "web",
     join(ROOT, "apps", "web", "node_modules", ".bin", "next"),
     ["start", "-H", "127.0.0.1", "-p", String(opts.port)],
-    { cwd: join(ROOT, "apps", "web"), env, quiet: opts.quiet },
+    { cwd: join(ROOT, "apps", "web"), env, quiet: opts.quiet, logFile: opts.logDir && join(opts.logDir, "web.log") },
   );
   const procs = [worker, web];
   const stop = async () => {

@@ -83,7 +83,9 @@ export async function runTests(args: string[]): Promise<number> {
       });
       add(vitestTally(file), "vitest");
     }
-    if (want("e2e")) add(await runE2e(services.adminDatabaseUrl, services.redisUrl, out), "browser journeys");
+    // Arguments after "--" go to Playwright (e.g. `-- --grep gcp` to run some journeys).
+    const extra = args.includes("--") ? args.slice(args.indexOf("--") + 1) : [];
+    if (want("e2e")) add(await runE2e(services.adminDatabaseUrl, services.redisUrl, out, extra), "browser journeys");
   } finally {
     await services.stop();
   }
@@ -92,7 +94,21 @@ export async function runTests(args: string[]): Promise<number> {
   return total.failed === 0 && total.passed > 0 ? 0 : 1;
 }
 
-async function runE2e(adminUrl: string, redisUrl: string, out: string): Promise<Tally> {
+/** What the servers logged as errors, so a failed journey in CI output shows its server-side cause. */
+function printServerErrors(out: string): void {
+  for (const name of ["web", "worker"]) {
+    const file = join(out, `${name}.log`);
+    if (!existsSync(file)) continue;
+    const lines = readFileSync(file, "utf8").split("\n");
+    const shown: string[] = [];
+    lines.forEach((l, i) => {
+      if (/error|unhandled|exception/i.test(l) && shown.length < 80) shown.push(...lines.slice(i, i + 8));
+    });
+    if (shown.length) log(`${name} logged errors during the journeys (all output: ${file}):\n${shown.slice(0, 120).join("\n")}`);
+  }
+}
+
+async function runE2e(adminUrl: string, redisUrl: string, out: string, extra: string[]): Promise<Tally> {
   ensureChromium();
   await buildWeb();
   const id = randomBytes(4).toString("hex");
@@ -106,6 +122,7 @@ async function runE2e(adminUrl: string, redisUrl: string, out: string): Promise<
     port: await freePort(3100),
     secrets: loadOrCreateSecrets(join(ROOT, ".data", "e2e")),
     quiet: true,
+    logDir: out,
   };
   try {
     await migrate(dbUrl);
@@ -113,7 +130,7 @@ async function runE2e(adminUrl: string, redisUrl: string, out: string): Promise<
     const stack = await startApp(opts);
     try {
       const file = join(out, "playwright.json");
-      await runStep("browser journeys (Playwright, Debian Chromium)", "pnpm", ["--filter", "@parapet/e2e", "exec", "playwright", "test"], {
+      await runStep("browser journeys (Playwright, Debian Chromium)", "pnpm", ["--filter", "@parapet/e2e", "exec", "playwright", "test", ...extra], {
         cwd: ROOT,
         env: {
           ...process.env,
@@ -126,7 +143,9 @@ async function runE2e(adminUrl: string, redisUrl: string, out: string): Promise<
           E2E_CONNECTIONS: JSON.stringify(demoEnv.connections),
         },
       });
-      return playwrightTally(file);
+      const tally = playwrightTally(file);
+      if (tally.failed > 0) printServerErrors(out);
+      return tally;
     } finally {
       await stack.stop();
       await demoEnv.stop();
