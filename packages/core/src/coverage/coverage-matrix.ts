@@ -7,8 +7,10 @@ import { activeGuardrails, cellsFor, environmentPage, nodeNames } from "./covera
 const ZKey = z.object({ id: z.string().max(64) });
 
 /**
- * Environments × active guardrails, paged by environment: one indexed query for the page of
- * environments, one for their cells, one for the names on their paths — independent of workspace size.
+ * Environments × active guardrails, paged by environment in hierarchy order (connection, then the tree
+ * depth-first with siblings by name): one query for the page of environments, one for their cells, one
+ * for the names on their paths. Each row carries its ancestors' names and its parent's id, so a client
+ * can show a header wherever the branch changes.
  */
 export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, q: TMatrixQuery) {
   const after = decodeCursor(q.cursor, ZKey);
@@ -38,6 +40,7 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
         externalId: n.externalId,
         connectionId: n.connectionId,
         path: n.path.split("/").filter((x) => x && x !== n.id).map((id) => nameOf.get(id) ?? id),
+        parentId: n.path.split("/").filter((x) => x && x !== n.id).at(-1) ?? null,
       },
       cells: byNode.get(n.id) ?? {},
     })),

@@ -67,6 +67,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "POST", path: "/connections/{id}/event-secret", summary: "Issue the webhook HMAC secret (shown once)", tag: "connections", permission: ["connection", "write"], status: 200 },
   { method: "GET", path: "/connections/{id}/nodes", summary: "Hierarchy nodes (children of parentId, or search)", tag: "nodes", permission: ["node", "read"], query: ZListNodesQuery, status: 200 },
 
+  { method: "GET", path: "/nodes/{id}/coverage", summary: "Guardrails that apply to a node: where each is attached and its status", tag: "nodes", permission: ["node", "read"], status: 200 },
   { method: "PATCH", path: "/nodes/{id}/labels", summary: "Replace a node's label overrides", tag: "nodes", permission: ["node", "write"], body: ZSetLabelsInput, status: 200 },
   { method: "POST", path: "/scope/preview", summary: "Environments a scope selects", tag: "nodes", permission: ["guardrail", "read"], body: ZScopePreviewInput, status: 200 },
 
