@@ -5,13 +5,15 @@
  * crash anywhere is repaired by the next run (deterministic names let it adopt what it created).
  */
 import type { PrismaClient } from "@parapet/db";
-import type { ArtifactKind, CallStats, Change, CloudAdapter, CloudId, DesiredArtifact, ObservedState } from "@parapet/providers/contract";
+import type { ApplyResult, ArtifactKind, CallStats, Change, CloudAdapter, CloudId, DesiredArtifact, Difference, ObservedArtifact, ObservedState } from "@parapet/providers/contract";
 import { isProviderError } from "@parapet/providers/contract";
 import { appendAudit, type AuditInput } from "../audit/audit.repository.ts";
 import { openCredentials, type Keyring } from "../connections/secrets.ts";
 import { syncHierarchy } from "../connections/sync-hierarchy.ts";
 import { computeDesiredState, type DesiredGuardrail, type DesiredNode, type DesiredState } from "./desired-state.ts";
-import { desiredHash, planReconcile, type Plan, type PlannedChange, type RecordedArtifact } from "./plan.ts";
+import { changeArtifactKey } from "./apply-journal.ts";
+import { closeAbandonedRuns, loadOpenIntents, loadRecorded, openIntent, recordApplied, recordNotApplied, settleOpenIntents } from "./apply-journal.repository.ts";
+import { desiredHash, planReconcile, type Plan, type PlannedChange } from "./plan.ts";
 import type { GuardrailScope } from "../scope/select.ts";
 
 export interface AdapterRequest {
@@ -61,6 +63,9 @@ export interface ReconcileSummary {
   calls: CallStats;
   error?: string;
 }
+
+/** Audit events appended per transaction at the end of a run (drift, problems): bounded, whatever the run's size. */
+const AUDIT_BATCH = 200;
 
 const EMPTY_CALLS: CallStats = { reads: 0, writes: 0, throttled: 0, errors: 0, byOperation: {} };
 
@@ -119,33 +124,30 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     }
 
     const desired = await loadDesired(prisma, conn.workspaceId, connectionId, conn.cloud, conn.facts, conn.principals, conn.limits);
-    const recordedRows = await prisma.artifact.findMany({ where: { connectionId } });
-    // Attachments Parapet itself started (journal), including those of a run that crashed before it
-    // could record them, are ours: seeing them later is not "unexpected attachment" drift.
-    const journal = await prisma.$queryRaw<Array<{ name: string; target: string }>>`
-      SELECT change->>'name' AS name, change->>'target' AS target FROM apply_intent
-      WHERE "connectionId" = ${connectionId} AND change->>'op' = 'attach' AND "createdAt" > now() - interval '7 days'`;
-    const journaled = new Map<string, Set<string>>();
-    for (const j of journal) {
-      if (!journaled.has(j.name)) journaled.set(j.name, new Set());
-      journaled.get(j.name)!.add(j.target);
-    }
-    const recorded: RecordedArtifact[] = recordedRows.map((r) => ({
-      kind: r.kind as ArtifactKind,
-      name: r.name,
-      externalId: r.externalId,
-      contentHash: r.contentHash,
-      attachments: [...new Set([...(r.attachments as string[]), ...(journaled.get(r.name) ?? [])])],
-      guardrailIds: r.guardrailIds,
-    }));
+    // Changes an earlier run sent without recording their outcome (it was killed, or lost the database):
+    // observed too, so this run can tell whether they happened and fold them into the record.
+    const openIntents = opts.dryRun ? [] : await loadOpenIntents(prisma, connectionId, run!.id);
+    let recorded = await loadRecorded(prisma, connectionId);
     const expected = new Map<string, { kind: ArtifactKind; name: string; externalId?: string | null; attachments?: string[] }>();
     for (const r of recorded) expected.set(`${r.kind}|${r.name}`, { kind: r.kind, name: r.name, externalId: r.externalId, attachments: r.attachments });
+    for (const i of openIntents) {
+      const { kind, name } = changeArtifactKey(i.change);
+      if (!expected.has(`${kind}|${name}`)) expected.set(`${kind}|${name}`, { kind, name, externalId: "externalId" in i.change && i.change.externalId ? i.change.externalId : null, attachments: [] });
+    }
     for (const d of desired.state.artifacts) {
       const prev = expected.get(`${d.kind}|${d.name}`);
       expected.set(`${d.kind}|${d.name}`, { kind: d.kind, name: d.name, externalId: prev?.externalId ?? null, attachments: [...new Set([...(prev?.attachments ?? []), ...d.attachments])] });
     }
     const targets = [...new Set(desired.state.artifacts.flatMap((a) => a.attachments))];
     let observed: ObservedState = await adapter.observe({ expected: [...expected.values()], targets });
+
+    if (!opts.dryRun) {
+      await closeAbandonedRuns(prisma, connectionId, run!.id);
+      if (openIntents.length) {
+        const settled = await settleOpenIntents(prisma, { workspaceId: conn.workspaceId, connectionId }, openIntents, observed, (d, o) => adapter!.compare(d, o), system);
+        if (settled) recorded = await loadRecorded(prisma, connectionId);
+      }
+    }
 
     // AWS slot occupancy is only known after observing: repack with what other tools hold.
     if (conn.cloud === "aws" && Object.keys(observed.foreignSlots).length) {
@@ -169,25 +171,20 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     let applied = 0;
     let failed = 0;
     let applyError: string | undefined;
-    const done: PlannedChange[] = [];
+    const ctx = { workspaceId: conn.workspaceId, connectionId };
     for (let seq = 0; seq < plan.changes.length; seq++) {
       const pc = plan.changes[seq]!;
       let change: Change = pc.change;
       if (change.op === "attach" && !change.externalId) {
         change = { ...change, externalId: externalIds.get(`${change.kind}|${change.name}`) ?? "" };
       }
-      const intent = await prisma.applyIntent.create({
-        data: { connectionId, runId: run!.id, seq, changeKey: changeKey(change), change: JSON.parse(JSON.stringify(change)) as object },
-      });
+      const intentId = await openIntent(prisma, connectionId, run!.id, seq, changeKey(change), change);
+      let res: ApplyResult;
       try {
-        const res = await adapter.apply(change);
-        if (change.op === "create" && res.externalId) externalIds.set(`${change.artifact.kind}|${change.artifact.name}`, res.externalId);
-        await prisma.applyIntent.update({ where: { id: intent.id }, data: { status: "done", result: { ...res }, finishedAt: new Date() } });
-        applied++;
-        done.push({ ...pc, change });
+        res = await adapter.apply(change);
       } catch (e) {
         const message = isProviderError(e) ? `${e.operation}: ${e.message}` : (e as Error).message;
-        await prisma.applyIntent.update({ where: { id: intent.id }, data: { status: "failed", error: message.slice(0, 2000), finishedAt: new Date() } });
+        await recordNotApplied(prisma, intentId, message);
         // Removing something the cloud says is shared with the customer (e.g. a GCP org policy slot) is
         // a job for a person: report it and carry on; it is not a failure of protection.
         if (pc.cause === "cleanup" && isProviderError(e) && e.code === "NOT_OWNED") {
@@ -198,7 +195,13 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
         applyError = message;
         // Constructive changes run first; after a failure, stop before anything destructive runs.
         if (pc.cause !== "cleanup") break;
+        continue;
       }
+      if (change.op === "create" && res.externalId) externalIds.set(`${change.artifact.kind}|${change.artifact.name}`, res.externalId);
+      // Recorded (with its audit event) as soon as the cloud took it: a kill after this point loses nothing.
+      // A failure here (the database went away) ends the run; the intent stays open for the next run to settle.
+      await recordApplied(prisma, ctx, intentId, change, { ...res }, changeAudit(system, pc, change, opts));
+      applied++;
     }
     if (applied > 0) {
       // Record what the cloud holds now. Only re-read when something was written: steady state stays at zero extra calls.
@@ -206,24 +209,16 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     }
     // Drift left in place (notify, or a failed repair) keeps its baseline: the record stays "what we applied".
     const keepBaseline = new Set(plan.drift.filter((d) => !d.repaired || failed > 0).map((d) => d.name));
-    await recordArtifacts(prisma, conn.workspaceId, connectionId, desired.state.artifacts, observed, keepBaseline);
+    await recordArtifacts(prisma, conn.workspaceId, connectionId, desired.state.artifacts, observed, keepBaseline, (d, o) => adapter!.compare(d, o));
     const findings = await recordDrift(prisma, conn.workspaceId, connectionId, plan, failed === 0, desired.state.artifacts, observed, desired.nodeIdByExternal);
     await recordCoverage(prisma, conn.workspaceId, connectionId, desired, observed, failed > 0);
     await recordUncovered(prisma, conn.workspaceId, connectionId, desired, newEnvironmentIds);
 
-    for (const pc of done) {
-      audit.push({
-        ...system,
-        action: `artifact.${pc.change.op}`,
-        targetType: "artifact",
-        targetId: "artifact" in pc.change ? pc.change.artifact.name : pc.change.name,
-        data: { cause: pc.cause, reason: pc.change.reason, guardrails: pc.guardrailIds, ...("target" in pc.change ? { target: pc.change.target } : {}), trigger: opts.trigger, ...(opts.reason ? { why: opts.reason } : {}) },
-      });
-    }
     for (const f of findings.opened) audit.push({ ...system, action: "drift.opened", targetType: "drift", targetId: f.id, data: { kind: f.kind, summary: f.summary } });
     for (const f of findings.resolved) audit.push({ ...system, action: "drift.resolved", targetType: "drift", targetId: f.id, data: { resolution: f.resolution } });
     for (const p of desired.state.problems) audit.push({ ...system, action: "reconcile.problem", targetType: "connection", targetId: connectionId, data: { code: p.code, message: p.message, guardrails: p.guardrailIds } });
-    if (audit.length) await appendAudit(prisma, audit);
+    // Bounded batches: each is one short transaction, whatever the size of the run.
+    for (let i = 0; i < audit.length; i += AUDIT_BATCH) await appendAudit(prisma, audit.slice(i, i + AUDIT_BATCH));
 
     const calls = adapter.stats();
     const status = failed ? "failed" : desired.state.problems.length || plan.unknown.length ? "partial" : "succeeded";
@@ -249,8 +244,10 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   } catch (e) {
     const message = isProviderError(e) ? `${e.kind}: ${e.message}` : (e as Error).message;
     if (run) {
-      await prisma.reconcileRun.update({ where: { id: run.id }, data: { status: "failed", error: message.slice(0, 2000), finishedAt: new Date() } });
-      await prisma.connection.update({ where: { id: connectionId }, data: { lastReconcileStatus: "failed", lastError: message.slice(0, 2000), lastReconciledAt: new Date() } });
+      // The failure may be the database itself (restarted mid-run): report the run as failed either way;
+      // the next run closes this one and settles its open intents.
+      await prisma.reconcileRun.update({ where: { id: run.id }, data: { status: "failed", error: message.slice(0, 2000), finishedAt: new Date() } }).catch(() => undefined);
+      await prisma.connection.update({ where: { id: connectionId }, data: { lastReconcileStatus: "failed", lastError: message.slice(0, 2000), lastReconciledAt: new Date() } }).catch(() => undefined);
     }
     return { ...base, status: "failed", ...(run ? { runId: run.id } : {}), error: message, calls: adapter?.stats() ?? EMPTY_CALLS };
   } finally {
@@ -258,6 +255,16 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     await adapter?.close().catch(() => undefined);
     if (!opts.dryRun) await releaseLease(prisma, connectionId, deps.workerId).catch(() => undefined);
   }
+}
+
+function changeAudit(system: Omit<AuditInput, "action">, pc: PlannedChange, change: Change, opts: ReconcileOptions): AuditInput {
+  return {
+    ...system,
+    action: `artifact.${change.op}`,
+    targetType: "artifact",
+    targetId: changeArtifactKey(change).name,
+    data: { cause: pc.cause, reason: change.reason, guardrails: pc.guardrailIds, ...("target" in change ? { target: change.target } : {}), trigger: opts.trigger, ...(opts.reason ? { why: opts.reason } : {}) },
+  };
 }
 
 function changeKey(c: Change): string {
@@ -333,25 +340,32 @@ async function recordArtifacts(
   desired: DesiredArtifact[],
   observed: ObservedState,
   keepBaseline: ReadonlySet<string>,
+  compare: (d: DesiredArtifact, o: ObservedArtifact) => Difference,
 ): Promise<void> {
   const obs = new Map(observed.artifacts.filter((o) => o.owned).map((o) => [`${o.kind}|${o.name}`, o]));
   const unreadable = new Set(observed.unreadable.filter((u) => u.name).map((u) => `${u.kind}|${u.name}`));
+  // The record as the journal left it (every applied change is already folded in).
+  const rows = new Map((await prisma.artifact.findMany({ where: { connectionId } })).map((r) => [r.name, r]));
   const keep: string[] = [];
   for (const d of desired) {
     const k = `${d.kind}|${d.name}`;
-    if (unreadable.has(k) || keepBaseline.has(d.name)) {
-      keep.push(d.name);
-      continue;
-    }
-    const o = obs.get(k);
     keep.push(d.name);
-    // What we record is what the cloud holds when it matches desired; that is the baseline drift is measured against.
+    if (unreadable.has(k) || keepBaseline.has(d.name)) continue;
+    const o = obs.get(k);
+    const row = rows.get(d.name);
+    const recordedAttachments = new Set(Array.isArray(row?.attachments) ? (row.attachments as string[]) : []);
+    // The desired content becomes the baseline only once the cloud holds it; content a failed apply left
+    // behind keeps the hash Parapet last applied, so the next run re-deploys it instead of calling it drift.
+    const holdsDesired = o ? compare(d, o).equal : false;
+    const contentHash = holdsDesired || !o ? desiredHash(d) : (row?.contentHash ?? "");
     const data = {
       kind: d.kind,
       externalId: o?.externalId ?? null,
-      contentHash: desiredHash(d),
-      content: JSON.parse(JSON.stringify(d.body)) as object,
-      attachments: o ? o.attachments.filter((t) => d.attachments.includes(t)).sort() : [],
+      contentHash,
+      content: JSON.parse(JSON.stringify(holdsDesired || !row ? d.body : row.content)) as object,
+      // Attachments Parapet put there (desired now, or recorded and not yet removed, e.g. a cleanup a
+      // failure stopped): only someone else's attachments stay out of the record, so they stay drift.
+      attachments: o ? o.attachments.filter((t) => d.attachments.includes(t) || recordedAttachments.has(t)).sort() : [],
       guardrailIds: d.guardrailIds,
       state: o ? "applied" : "desired",
       ...(o ? { lastAppliedAt: new Date() } : {}),
