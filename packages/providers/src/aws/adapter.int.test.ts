@@ -256,57 +256,131 @@ describe("aws adapter against the simulator", () => {
       created.set(d.name, r.externalId!);
       for (const t of d.attachments) await adapter.apply({ op: "attach", kind: d.kind, name: d.name, externalId: r.externalId!, target: t, reason: "test" });
     }
-    // As core asks after recording: every expected artifact carries the id Parapet recorded.
+    // As core asks after recording: every expected artifact carries the id Parapet recorded, and the
+    // attachment targets are passed for the free-slot check.
     const fresh = adapterFor(sim);
     const expected = desired.map((d) => ({ kind: d.kind, name: d.name, externalId: created.get(d.name)!, attachments: d.attachments }));
+    const targets = [...new Set(desired.flatMap((d) => d.attachments))];
     try {
-      const first = await fresh.observe({ expected });
+      const first = await fresh.observe({ expected, targets });
       expect(first.unreadable).toEqual([]);
+      expect(first.foreignSlots).toEqual({});
       for (const d of desired) expect(fresh.compare(d, first.artifacts.find((a) => a.name === d.name)!)).toEqual({ equal: true });
-      const calls = fresh.stats().byOperation;
-      expect(calls.DescribePolicy).toBe(desired.length);
-      expect(calls.ListTargetsForPolicy).toBe(desired.length);
-      expect(calls.ListTagsForResource).toBeUndefined();
+      const calls = fresh.stats();
+      // Exactly DescribePolicy + ListTargetsForPolicy per owned policy: no listing, no tag read, and no
+      // per-target read where everything expected is attached already.
+      expect(calls.byOperation).toEqual({ "sts:AssumeRole": 1, DescribePolicy: desired.length, ListTargetsForPolicy: desired.length });
+      expect(calls.reads - 1).toBe(2 * desired.length);
 
       for (let i = 0; i < 60; i++) sim.admin.createAccount({ name: `extra-${i}`, parentId: demo.ouIds["Workloads/Prod"]!, tags: { env: "prod" } });
       fresh.resetStats();
-      await fresh.observe({ expected });
+      await fresh.observe({ expected, targets });
       const again = fresh.stats();
-      expect(again.byOperation).toEqual({ ...calls, "sts:AssumeRole": undefined, ListPolicies: calls.ListPolicies });
+      expect(again.byOperation).toEqual({ DescribePolicy: desired.length, ListTargetsForPolicy: desired.length });
       expect(again.writes).toBe(0);
     } finally {
       await fresh.close();
     }
   });
 
-  it("sees its own policies that nothing expects any more (a crash before recording), so they can be cleaned up", async () => {
+  it("sees its own policies that nothing expects any more (a crash before recording) when asked to sweep, so they can be cleaned up", async () => {
     const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Orphan", Effect: "Deny", Action: "ec2:DeleteVpc", Resource: "*" }] });
     const name = `parapet-${workspaceShort(WS)}-orphan`;
     const orphan: DesiredArtifact = { kind: "aws.scp", name, body: { name, description: "orphan", type: "SCP", document: JSON.parse(content) as unknown, content, tags: {} }, attachments: [], guardrailIds: [] };
     const { externalId } = await adapter.apply({ op: "create", artifact: orphan, reason: "crashed before recording" });
     const other = adapterFor(sim);
     try {
-      const state = await other.observe({ expected: [] });
+      // Without a sweep nothing is listed (steady state reads recorded ids only)…
+      expect((await other.observe({ expected: [] })).artifacts).toEqual([]);
+      expect(other.stats().byOperation.ListPolicies).toBeUndefined();
+      // …with one, the orphan is found by this workspace's name prefix and its tag is read.
+      const state = await other.observe({ expected: [], sweep: true });
       expect(state.artifacts.find((a) => a.externalId === externalId)).toMatchObject({ name, owned: true });
+      expect(other.stats().byOperation.ListTagsForResource).toBeGreaterThan(0);
       expect(await other.apply({ op: "delete", kind: "aws.scp", name, externalId: externalId!, reason: "cleanup" })).toEqual({ externalId });
     } finally {
       await other.close();
     }
   });
 
-  it("counts the slots other policies hold on the targets it attaches to", async () => {
+  it("reports a recorded policy deleted out of band as missing, without listing", async () => {
+    const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Gone", Effect: "Deny", Action: "ec2:DeleteVpc", Resource: "*" }] });
+    const name = `parapet-${workspaceShort(WS)}-gone`;
+    const gone: DesiredArtifact = { kind: "aws.scp", name, body: { name, description: "gone", type: "SCP", document: JSON.parse(content) as unknown, content, tags: {} }, attachments: [], guardrailIds: [] };
+    const { externalId } = await adapter.apply({ op: "create", artifact: gone, reason: "test" });
+    sim.admin.deletePolicy({ policyId: externalId!, force: true });
+    const fresh = adapterFor(sim);
+    try {
+      const state = await fresh.observe({ expected: [{ kind: "aws.scp", name, externalId: externalId!, attachments: [] }] });
+      expect(state).toEqual({ artifacts: [], foreignSlots: {}, unreadable: [] });
+      expect(fresh.stats().byOperation.ListPolicies).toBeUndefined();
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("counts the slots other policies hold only on targets where something is to be attached", async () => {
     const agents = demo.ouIds["AI-Agents"]!;
     const prod = demo.ouIds["Workloads/Prod"]!;
-    const state = await adapter.observe({ expected: desired, targets: [agents, prod] });
+    const sandbox = demo.ouIds.Sandbox!;
+    const ids = new Map((await adapter.observe({ expected: desired })).artifacts.map((a) => [a.name, a.externalId]));
+    const expected = desired.map((d) => ({ kind: d.kind, name: d.name, externalId: ids.get(d.name)!, attachments: d.attachments }));
     const foreign = (target: string, type: "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY") => {
-      const owned = new Set(state.artifacts.filter((a) => a.owned).map((a) => a.externalId));
+      const owned = new Set(ids.values());
       const t = sim.state.target(target)!;
       return t.policies.toArray().filter((id) => sim.state.policies.get(id)?.type === type && !owned.has(id)).length;
     };
-    // FullAWSAccess + Control Tower's aws-guardrails on AI-Agents; FullAWSAccess + DenyRootUser on Prod.
-    expect(state.foreignSlots[agents]).toEqual({ "aws.scp": foreign(agents, "SERVICE_CONTROL_POLICY") });
-    expect(state.foreignSlots[agents]!["aws.scp"]).toBe(2);
-    expect(state.foreignSlots[prod]).toEqual({ "aws.scp": foreign(prod, "SERVICE_CONTROL_POLICY"), "aws.rcp": foreign(prod, "RESOURCE_CONTROL_POLICY") });
+    const scpOnProd = desired.find((d) => d.kind === "aws.scp" && d.attachments.includes(prod))!;
+    // A person detaches one of Parapet's SCPs from Prod; a new guardrail wants the agents SCP on Sandbox too.
+    sim.admin.detachPolicy({ policyId: ids.get(scpOnProd.name)!, targetId: prod });
+    const agentsScp = expected.find((e) => e.kind === "aws.scp" && e.attachments.includes(agents))!;
+    const wanted = expected.map((e) => (e === agentsScp ? { ...e, attachments: [...e.attachments, sandbox] } : e));
+    adapter.resetStats();
+    const state = await adapter.observe({ expected: wanted, targets: [agents, prod, sandbox] });
+    // Prod (re-attach) and Sandbox (new) are read; AI-Agents, where everything is attached, is not.
+    expect(Object.keys(state.foreignSlots).sort()).toEqual([prod, sandbox].sort());
+    expect(state.foreignSlots[prod]).toEqual({ "aws.scp": foreign(prod, "SERVICE_CONTROL_POLICY") });
+    expect(state.foreignSlots[prod]!["aws.scp"]).toBe(2); // FullAWSAccess + DenyRootUser
+    expect(state.foreignSlots[sandbox]).toEqual({ "aws.scp": foreign(sandbox, "SERVICE_CONTROL_POLICY") });
+    expect(adapter.stats().byOperation.ListPoliciesForTarget).toBe(2);
+    await adapter.apply({ op: "attach", kind: scpOnProd.kind, name: scpOnProd.name, externalId: ids.get(scpOnProd.name)!, target: prod, reason: "repair" });
+  });
+
+  it("refuses at plan time a plan that would exceed the SCPs-per-target limit, naming the target and the limit, and writes nothing", async () => {
+    const limits = { maxPoliciesPerTarget: 5, maxPolicyChars: 500 };
+    const { ouId: crowded } = sim.admin.createOu({ parentId: demo.rootId, name: "Crowded" });
+    // FullAWSAccess + three other tools' SCPs: 4 of the 5 slots are taken.
+    for (let i = 1; i <= 3; i++) {
+      const { policyId } = sim.admin.createPolicy({
+        name: `other-tool-${i}`,
+        description: "not Parapet's",
+        content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: `Other${i}`, Effect: "Deny", Action: `ec2:DeleteVpc${i}`, Resource: "*" }] }),
+      });
+      sim.admin.attachPolicy({ policyId, targetId: crowded });
+    }
+    const statements = [AGENT_NO_DELETE, PROTECT_TRAIL];
+    // Desired state is computed before anything is read (one slot assumed taken): two SCPs fit then.
+    const optimistic = packAwsPolicies({ workspaceId: WS, limits, targets: [{ targetId: crowded, statements }] });
+    expect(optimistic.issues).toEqual([]);
+    expect(optimistic.attachments.filter((a) => a.targetId === crowded)).toHaveLength(2);
+    const limited = adapterFor(sim, { limits });
+    try {
+      const state = await limited.observe({
+        expected: optimistic.policies.map((p) => ({ kind: "aws.scp" as const, name: p.name, externalId: null, attachments: [crowded] })),
+        targets: [crowded],
+      });
+      expect(state.foreignSlots[crowded]).toEqual({ "aws.scp": 4 });
+      // Repacked with what the cloud holds, as core does before planning.
+      const real = packAwsPolicies({ workspaceId: WS, limits, targets: [{ targetId: crowded, statements, slotsTaken: { SCP: state.foreignSlots[crowded]!["aws.scp"]! } }] });
+      expect(real.issues).toHaveLength(1);
+      expect(real.issues[0]).toMatchObject({ code: "TARGET_SLOTS_EXCEEDED", targetId: crowded, limit: 5, free: 1, needed: 2, slotsTaken: 4 });
+      expect(real.issues[0]!.message).toContain(`Target ${crowded} needs 2 SCPs`);
+      expect(real.issues[0]!.message).toContain("only 1 of its 5 SCP slots are free");
+      expect(limited.stats().writes).toBe(0);
+      expect(sim.state.target(crowded)!.policies.toArray().filter((id) => sim.state.policies.get(id)?.type === "SERVICE_CONTROL_POLICY")).toHaveLength(4);
+    } finally {
+      await limited.close();
+    }
   });
 
   it("adopts its own policy when CreatePolicy is repeated after a crash, instead of duplicating it", async () => {

@@ -131,9 +131,9 @@ const isCode = (e: unknown, ...codes: string[]): boolean =>
  * Ownership is the name prefix `parapet-` plus the tag `parapet:managed=<workspaceId>`, read from AWS
  * (ListTagsForResource) right before every update, detach or delete — never taken from the request.
  * Observe skips that tag read for policies whose id Parapet recorded when it created them (or whose
- * tag this adapter already read), which keeps a steady-state observe at two calls per owned policy
- * (DescribePolicy + ListTargetsForPolicy) plus the ListPolicies pages, independent of the number of
- * accounts; the unrecorded ones (first adoption, a crash between CreatePolicy and recording it, a
+ * tag this adapter already read), and reads recorded policies by id without listing, which keeps a
+ * steady-state observe at two calls per owned policy (DescribePolicy + ListTargetsForPolicy),
+ * independent of the number of accounts; the unrecorded ones (first adoption, a crash between CreatePolicy and recording it, a
  * look-alike someone else created) get their tag read before they are reported as owned.
  */
 class AwsAdapter implements CloudAdapter {
@@ -499,15 +499,22 @@ class AwsAdapter implements CloudAdapter {
   // ---- observe --------------------------------------------------------------------------------------
 
   /**
-   * Reads Parapet's SCPs/RCPs and their attachments: ListPolicies per type (paged, names filtered
-   * here: the API has no name filter), then per candidate policy DescribePolicy + ListTargetsForPolicy.
-   * Candidates: ids/names the request expects, plus anything named with this workspace's prefix (so an
-   * orphan from a crash is seen and cleaned up). Tags are read only for candidates whose ownership is
-   * not already established (see class comment). Foreign slots: ListPoliciesForTarget per requested
-   * target and policy type in use there.
+   * Reads Parapet's SCPs/RCPs and their attachments: per policy DescribePolicy + ListTargetsForPolicy.
    *
-   * Calls: ⌈SCPs in org/20⌉ + ⌈RCPs in org/20⌉ + Σ_candidates (1 + ⌈targets/20⌉ + [tag read if unrecorded])
-   * + Σ_targets Σ_types ⌈policies on target/20⌉ — never a function of the number of accounts.
+   * Which policies: by recorded id when every expected artifact has one (steady state). The
+   * ListPolicies sweep (paged, names filtered here: the API has no name filter) runs only when some
+   * expected artifact has no id yet (first deploy, adoption) or the caller asks for it (`sweep`), and
+   * then also finds anything named with this workspace's prefix (an orphan of a crash between
+   * CreatePolicy and recording it). A recorded id that no longer exists is simply missing.
+   *
+   * Foreign slots: ListPoliciesForTarget only on requested targets where an expected artifact is not
+   * attached yet, i.e. where applying could take a new slot. A target whose expected policies are all
+   * attached already holds them within AWS's limit, and packing uses free slots only to refuse, never
+   * to lay documents out differently, so its occupancy cannot change the plan.
+   *
+   * Steady-state calls: Σ_owned (1 + ⌈targets/20⌉) — two per owned policy, whatever the number of
+   * accounts. On top when needed: ⌈SCPs/20⌉ + ⌈RCPs/20⌉ for the sweep, a tag read per policy whose
+   * ownership is not established (see class comment), Σ_new-targets Σ_types ⌈policies on target/20⌉.
    */
   async observe(req: ObserveRequest): Promise<ObservedState> {
     const state: ObservedState = { artifacts: [], foreignSlots: {}, unreadable: [] };
@@ -519,30 +526,36 @@ class AwsAdapter implements CloudAdapter {
       byName.set(`${e.kind}|${e.name}`, e);
     }
 
-    const ownedIds = new Set<string>();
-    const candidates: Array<{ kind: ArtifactKind; s: PolicySummary & { Id: string; Name: string } }> = [];
-    await Promise.all(
-      (["SCP", "RCP"] as const).map(async (type) => {
-        const kind = AWS_KINDS[type];
-        try {
-          for (const s of await this.listPolicies(type)) {
-            if (!s.Id || !s.Name || s.AwsManaged) continue;
-            if (byId.has(s.Id) || byName.has(`${kind}|${s.Name}`) || s.Name.startsWith(this.wsPrefix)) candidates.push({ kind, s: { ...s, Id: s.Id, Name: s.Name } });
+    const candidates = new Map<string, { kind: ArtifactKind; name: string }>();
+    for (const [id, e] of byId) candidates.set(id, { kind: e.kind, name: e.name });
+    const sweep = req.sweep === true || expected.some((e) => !e.externalId);
+    if (sweep) {
+      await Promise.all(
+        (["SCP", "RCP"] as const).map(async (type) => {
+          const kind = AWS_KINDS[type];
+          try {
+            for (const s of await this.listPolicies(type)) {
+              if (!s.Id || !s.Name || s.AwsManaged) continue;
+              if (byId.has(s.Id) || byName.has(`${kind}|${s.Name}`) || s.Name.startsWith(this.wsPrefix)) candidates.set(s.Id, { kind, name: s.Name });
+            }
+          } catch (e) {
+            for (const x of expected) if (x.kind === kind && !x.externalId) state.unreadable.push({ kind, name: x.name, reason: reasonOf(e) });
           }
-        } catch (e) {
-          for (const x of expected) if (x.kind === kind) state.unreadable.push({ kind, name: x.name, reason: reasonOf(e) });
-        }
-      }),
-    );
-    await mapLimit(candidates, this.concurrency, async ({ kind, s }) => {
-      const id = s.Id;
-      const recorded = byId.get(id)?.kind === kind || this.verifiedOwned.has(id);
+        }),
+      );
+    }
+
+    const ownedIds = new Set<string>();
+    await mapLimit([...candidates.entries()], this.concurrency, async ([id, c]) => {
+      const recorded = byId.get(id)?.kind === c.kind || this.verifiedOwned.has(id);
       try {
         const [p, targets, tags] = await settleAll([
           this.describePolicy(id),
           this.listTargets(id),
           recorded ? Promise.resolve(undefined) : this.listTags(id),
         ] as const);
+        // The recorded kind is a claim; the cloud's type is the fact.
+        const kind = AWS_KINDS[p.type];
         const owned = !p.awsManaged && (tags ? isOwnedByWorkspaceAws({ name: p.name, tags }, this.ws) : p.name.startsWith(AWS_NAME_PREFIX));
         if (tags) {
           if (owned) this.verifiedOwned.add(id);
@@ -553,18 +566,30 @@ class AwsAdapter implements CloudAdapter {
         const body: TAwsObservedPolicy = awsPolicyBodyFromCloud({ ...p, tags: tags ?? awsOwnerTags(this.ws) });
         state.artifacts.push({ kind, name: p.name, externalId: id, body, attachments: [...new Set(targets)].sort(), owned });
       } catch (e) {
-        // Deleted between the listing and the read: it is missing, which is a fact, not a failed read.
+        // Deleted (between the listing and the read, or since Parapet recorded its id): it is missing,
+        // which is a fact, not a failed read.
         if (isCode(e, "PolicyNotFoundException")) return;
-        state.unreadable.push({ kind, name: s.Name, reason: reasonOf(e) });
+        state.unreadable.push({ kind: c.kind, name: c.name, reason: reasonOf(e) });
       }
     });
     state.artifacts.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-    const targets = [...new Set(req.targets ?? [])].sort();
+    // Targets where applying could take a slot: an expected artifact wants to be attached there and
+    // is not (new attachment, new policy, or an out-of-band detach to repair).
+    const attachedNow = new Set<string>();
+    for (const a of state.artifacts) if (a.owned) for (const t of a.attachments) attachedNow.add(`${a.kind}|${a.name}|${t}`);
+    const unreadableNames = new Set(state.unreadable.filter((u) => u.name).map((u) => `${u.kind}|${u.name}`));
     const typesAt = new Map<string, Set<TAwsPolicyType>>();
-    for (const e of expected) for (const t of e.attachments ?? []) typesAt.set(t, (typesAt.get(t) ?? new Set()).add(KIND_TYPE[e.kind]!));
-    for (const a of state.artifacts) for (const t of a.attachments) typesAt.set(t, (typesAt.get(t) ?? new Set()).add(KIND_TYPE[a.kind]!));
-    const jobs = targets.flatMap((t) => [...(typesAt.get(t) ?? new Set<TAwsPolicyType>(["SCP"]))].sort().map((type) => ({ t, type })));
+    for (const e of expected) {
+      for (const t of e.attachments ?? []) {
+        if (attachedNow.has(`${e.kind}|${e.name}|${t}`)) continue;
+        // Unknown whether it is attached: no write will be planned from that read, so no slot either.
+        if (unreadableNames.has(`${e.kind}|${e.name}`)) continue;
+        typesAt.set(t, (typesAt.get(t) ?? new Set()).add(KIND_TYPE[e.kind]!));
+      }
+    }
+    const targets = [...new Set(req.targets ?? [])].filter((t) => typesAt.has(t)).sort();
+    const jobs = targets.flatMap((t) => [...typesAt.get(t)!].sort().map((type) => ({ t, type })));
     const failed = new Set<string>();
     await mapLimit(jobs, this.concurrency, async ({ t, type }) => {
       try {

@@ -90,8 +90,17 @@ export interface ObserveRequest {
    * externalId when known, else by name within the attachment scope(s) given.
    */
   expected: Array<{ kind: ArtifactKind; name: string; externalId?: string | null; attachments?: string[] }>;
-  /** Targets whose occupancy matters for packing (AWS: attachment slots used by others). */
+  /**
+   * Targets whose occupancy matters for packing (AWS: attachment slots used by others). Adapters may
+   * read only those where an expected artifact is not attached yet: elsewhere nothing new takes a slot.
+   */
   targets?: string[];
+  /**
+   * Also look for artifacts carrying this workspace's ownership marker that nothing expects (the
+   * orphan of a run that crashed between creating and recording it). Costs listing calls; adapters
+   * that read by id do it anyway whenever an expected artifact has no recorded externalId.
+   */
+  sweep?: boolean;
 }
 
 export interface ObservedState {
@@ -105,12 +114,17 @@ export interface ObservedState {
   unreadable: Array<{ kind?: ArtifactKind; name?: string; target?: string; reason: string }>;
 }
 
+/**
+ * `previous` on update/detach/delete: the body Parapet recorded as last applied for this artifact
+ * (from its own record, never from the cloud). Adapters of slots shared with the customer (GCP org
+ * policies, which carry no owner per rule) take back exactly those rules and leave the customer's.
+ */
 export type Change =
   | { op: "create"; artifact: DesiredArtifact; reason: string }
-  | { op: "update"; artifact: DesiredArtifact; externalId: string; etag?: string; reason: string }
+  | { op: "update"; artifact: DesiredArtifact; externalId: string; etag?: string; previous?: unknown; reason: string }
   | { op: "attach"; kind: ArtifactKind; name: string; externalId: string; target: string; reason: string }
-  | { op: "detach"; kind: ArtifactKind; name: string; externalId: string; target: string; reason: string }
-  | { op: "delete"; kind: ArtifactKind; name: string; externalId: string; reason: string };
+  | { op: "detach"; kind: ArtifactKind; name: string; externalId: string; target: string; previous?: unknown; reason: string }
+  | { op: "delete"; kind: ArtifactKind; name: string; externalId: string; previous?: unknown; reason: string };
 
 export interface ApplyResult {
   /** The cloud id of the artifact after the change (set by create). */
