@@ -18,6 +18,8 @@ export interface RecordedArtifact {
   name: string;
   externalId: string | null;
   contentHash: string;
+  /** The body Parapet applied last (its record); passed on as `previous` so shared slots give back exactly it. */
+  content?: unknown;
   attachments: string[];
   guardrailIds: string[];
 }
@@ -150,7 +152,7 @@ export function planReconcile(input: PlanInput): Plan {
       }
       if (!isDrift || auto) {
         changes.push({
-          change: { op: "update", artifact: d, externalId: o.externalId, ...(o.etag ? { etag: o.etag } : {}), reason: isDrift ? `repair: ${diff.detail}` : "guardrail changed" },
+          change: { op: "update", artifact: d, externalId: o.externalId, ...(o.etag ? { etag: o.etag } : {}), ...(r?.content !== undefined ? { previous: r.content } : {}), reason: isDrift ? `repair: ${diff.detail}` : "guardrail changed" },
           cause: isDrift ? "repair" : "deploy",
           guardrailIds: d.guardrailIds,
         });
@@ -212,12 +214,14 @@ export function planReconcile(input: PlanInput): Plan {
     const k = key(o.kind, o.name);
     if (desiredKeys.has(k) || unreadableArtifacts.has(k)) continue;
     const gids = recordedByKey.get(k)?.guardrailIds ?? [];
+    const content = recordedByKey.get(k)?.content;
+    const previous = content !== undefined ? { previous: content } : {};
     for (const t of o.attachments) {
       if (unreadableTargets.has(t)) continue;
-      changes.push({ change: { op: "detach", kind: o.kind, name: o.name, externalId: o.externalId, target: t, reason: "artifact no longer desired" }, cause: "cleanup", guardrailIds: gids });
+      changes.push({ change: { op: "detach", kind: o.kind, name: o.name, externalId: o.externalId, target: t, ...previous, reason: "artifact no longer desired" }, cause: "cleanup", guardrailIds: gids });
     }
     if (!o.attachments.some((t) => unreadableTargets.has(t))) {
-      changes.push({ change: { op: "delete", kind: o.kind, name: o.name, externalId: o.externalId, reason: "artifact no longer desired" }, cause: "cleanup", guardrailIds: gids });
+      changes.push({ change: { op: "delete", kind: o.kind, name: o.name, externalId: o.externalId, ...previous, reason: "artifact no longer desired" }, cause: "cleanup", guardrailIds: gids });
     }
   }
 

@@ -253,7 +253,75 @@ describe("gcp adapter beyond the contract", () => {
     expect(stillOff?.body).toEqual({ name, spec: { rules: [{ enforce: false }] } });
   });
 
-  it("never deletes a shared org policy, and deletes one on its own custom constraint", async () => {
+  const bodyOf = async (name: string) => (await adapter.observe({ expected: [{ kind: "gcp.org-policy", name }] })).artifacts[0]?.body as TGcpOrgPolicy | undefined;
+
+  it("moves its rule between spec and dryRunSpec when a guardrail switches mode, and leaves the customer's rules where they are", async () => {
+    const name = `${demo.folders.Sandbox}/policies/compute.vmExternalIpAccess`;
+    const customer = { values: { deniedValues: ["projects/c/zones/z/instances/customer"] } };
+    sim.putOrgPolicy(name, { spec: { rules: [customer] } });
+    const ourValues = { values: { deniedValues: ["projects/c/zones/z/instances/parapet"] } };
+    const enforce: DesiredArtifact = { kind: "gcp.org-policy", name, body: { name, spec: { rules: [ourValues] } }, attachments: [demo.folders.Sandbox!], guardrailIds: ["gr_mode"] };
+    const audit: DesiredArtifact = { ...enforce, body: { name, dryRunSpec: { rules: [ourValues] } } };
+    const both = { values: { deniedValues: ["projects/c/zones/z/instances/customer", "projects/c/zones/z/instances/parapet"] } };
+
+    await adapter.apply({ op: "update", artifact: enforce, externalId: name, reason: "enforce" });
+    expect(await bodyOf(name)).toEqual({ name, spec: { rules: [both] } });
+
+    // enforce → audit: Parapet's value leaves spec and appears only in the dry run (which shows the
+    // whole would-be policy, the customer's enforced rule included).
+    const [o1] = (await adapter.observe({ expected: [audit] })).artifacts;
+    expect(adapter.compare(audit, o1!).equal).toBe(false);
+    await adapter.apply({ op: "update", artifact: audit, externalId: name, previous: enforce.body, reason: "to audit" });
+    const [o2] = (await adapter.observe({ expected: [audit] })).artifacts;
+    expect(o2!.body).toEqual({ name, spec: { rules: [customer] }, dryRunSpec: { rules: [both] } });
+    expect(adapter.compare(audit, o2!)).toEqual({ equal: true });
+
+    // audit → enforce: back in spec, and the dry run (Parapet's) is gone.
+    await adapter.apply({ op: "update", artifact: enforce, externalId: name, previous: audit.body, reason: "to enforce" });
+    const [o3] = (await adapter.observe({ expected: [enforce] })).artifacts;
+    expect(o3!.body).toEqual({ name, spec: { rules: [both] } });
+    expect(adapter.compare(enforce, o3!)).toEqual({ equal: true });
+
+    // A boolean constraint in a slot Parapet has alone: the policy ends up dry-run only, and back.
+    const boolName = `${demo.folders.Sandbox}/policies/compute.requireOsLogin`;
+    const on: DesiredArtifact = { ...enforce, name: boolName, body: { name: boolName, spec: { rules: [{ enforce: true }] } } };
+    const dry: DesiredArtifact = { ...on, body: { name: boolName, dryRunSpec: { rules: [{ enforce: true }] } } };
+    await adapter.apply({ op: "create", artifact: on, reason: "enforce" });
+    await adapter.apply({ op: "update", artifact: dry, externalId: boolName, previous: on.body, reason: "to audit" });
+    expect(await bodyOf(boolName)).toEqual({ name: boolName, dryRunSpec: { rules: [{ enforce: true }] } });
+    await adapter.apply({ op: "update", artifact: on, externalId: boolName, previous: dry.body, reason: "to enforce" });
+    expect(await bodyOf(boolName)).toEqual({ name: boolName, spec: { rules: [{ enforce: true }] } });
+    expect((await adapter.apply({ op: "update", artifact: on, externalId: boolName, previous: on.body, reason: "again" })).noop).toBe(true);
+  });
+
+  it("takes back only its own rules from a shared org policy, and deletes a policy that held nothing else", async () => {
+    const folder = demo.folders.Platform!;
+    // Shared: the customer's denied value and conditional rule stay; Parapet's denied value goes.
+    const shared = `${folder}/policies/gcp.resourceLocations`;
+    const conditional = { condition: { expression: "resource.matchTag('123/env', 'lab')" }, allowAll: true };
+    sim.putOrgPolicy(shared, { spec: { rules: [{ values: { deniedValues: ["in:us-locations"] } }, conditional] } });
+    const ours: TGcpOrgPolicy = { name: shared, spec: { rules: [{ values: { deniedValues: ["in:asia-locations"] } }] } };
+    await adapter.apply({ op: "update", artifact: policy(shared, ours.spec), externalId: shared, reason: "enforce" });
+    expect((await bodyOf(shared))?.spec?.rules).toContainEqual({ values: { deniedValues: ["in:asia-locations", "in:us-locations"] } });
+    // The cleanup a reconcile plans for a guardrail that is gone: detach (at its node), then delete.
+    expect(await adapter.apply({ op: "detach", kind: "gcp.org-policy", name: shared, externalId: shared, target: folder, previous: ours, reason: "cleanup" })).toEqual({ externalId: shared });
+    expect(await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: shared, externalId: shared, previous: ours, reason: "cleanup" })).toEqual({ externalId: shared, noop: true });
+    const left = await bodyOf(shared);
+    expect(left?.spec?.rules).toHaveLength(2);
+    expect(left?.spec?.rules).toContainEqual({ values: { deniedValues: ["in:us-locations"] } });
+    expect(left?.spec?.rules).toContainEqual(conditional);
+
+    // Parapet's alone (created in an empty slot, in enforce and audit): deleted, nothing left behind.
+    const alone = `${folder}/policies/storage.uniformBucketLevelAccess`;
+    const mine: TGcpOrgPolicy = { name: alone, spec: { rules: [{ enforce: true }] }, dryRunSpec: { rules: [{ enforce: true }] } };
+    await adapter.apply({ op: "create", artifact: { ...policy(alone, mine.spec), body: mine }, reason: "create" });
+    expect(await bodyOf(alone)).toEqual(mine);
+    expect(await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: alone, externalId: alone, previous: mine, reason: "cleanup" })).toEqual({ externalId: alone });
+    expect(await bodyOf(alone)).toBeUndefined();
+    expect(await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: alone, externalId: alone, previous: mine, reason: "again" })).toEqual({ noop: true });
+  });
+
+  it("refuses to change a shared org policy it has no record of, and deletes one on its own custom constraint", async () => {
     const shared = `${org}/policies/iam.disableServiceAccountKeyCreation`;
     const err = await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: shared, externalId: shared, reason: "test" }).then(
       () => null,

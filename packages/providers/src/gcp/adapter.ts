@@ -10,8 +10,10 @@
  *   constraint) shared with the customer. A policy on one of this workspace's custom constraints is
  *   wholly Parapet's (replaced on update, deleted on delete). A policy on any other constraint is a
  *   shared slot: Parapet merges its rules into what is there (or refuses with
- *   CUSTOMER_POLICY_CONFLICT), observes it as drift-free while merging would change nothing, and never
- *   deletes it, because nothing in the cloud can prove the customer has no rule in it.
+ *   CUSTOMER_POLICY_CONFLICT) and observes it as drift-free while merging would change nothing. Which
+ *   rules are Parapet's comes from Parapet's record of what it applied (`previous` on the change):
+ *   updates and removals take exactly those back, and the policy is deleted only when nothing else
+ *   remains in it.
  *
  * Retries: the SDKs' own retries are switched off per call (`retry: null`) so every throttle reaches
  * the CallRecorder; throttled/unavailable calls are retried by withRetry, and an etag conflict
@@ -49,12 +51,14 @@ import {
   compareOrgPolicy,
   constraintOf,
   denyPolicyAnnotations,
+  isEmptyOrgPolicy,
   mergeOrgPolicy,
   nodeOfDenyPolicy,
   nodeOfPolicy,
   normaliseCustomConstraint,
   normaliseDenyPolicy,
   normaliseOrgPolicy,
+  withoutOurRules,
 } from "./policy.ts";
 import type { TGcpCustomConstraint, TGcpDenyPolicy, TGcpOrgPolicy } from "./types.ts";
 
@@ -569,17 +573,17 @@ class GcpAdapter implements CloudAdapter {
       case "create":
       case "update": {
         const a = change.artifact;
-        if (a.kind === ORG_POLICY) return this.putOrgPolicy(a, change.op);
+        if (a.kind === ORG_POLICY) return this.putOrgPolicy(a, change.op, change.op === "update" ? change.previous : undefined);
         if (a.kind === CUSTOM) return this.putCustomConstraint(a, change.op);
         if (a.kind === DENY) return this.putDenyPolicy(a, change.op);
         throw invalidChange(`gcp.${change.op}`, `the GCP adapter does not manage ${a.kind}`, "UNSUPPORTED_KIND");
       }
       case "delete":
-        return this.remove(change.kind, change.name);
+        return this.remove(change.kind, change.name, change.previous);
       case "attach":
         return this.attach(change.kind, change.name, change.target);
       case "detach":
-        return this.detach(change.kind, change.name, change.target);
+        return this.detach(change.kind, change.name, change.target, change.previous);
     }
   }
 
@@ -606,14 +610,14 @@ class GcpAdapter implements CloudAdapter {
     return { externalId: kind === DENY ? canonicalDenyPolicyName(name) : name, noop: true };
   }
 
-  private async detach(kind: ArtifactKind, name: string, target: string): Promise<ApplyResult> {
+  private async detach(kind: ArtifactKind, name: string, target: string, previous: unknown): Promise<ApplyResult> {
     // A custom constraint is a definition, not an attachment: the policies that use it are separate artifacts.
     if (kind === CUSTOM || this.placeOf(kind, name) !== target) return { noop: true };
-    return this.remove(kind, name);
+    return this.remove(kind, name, previous);
   }
 
-  private async remove(kind: ArtifactKind, name: string): Promise<ApplyResult> {
-    if (kind === ORG_POLICY) return this.deleteOrgPolicy(name);
+  private async remove(kind: ArtifactKind, name: string, previous?: unknown): Promise<ApplyResult> {
+    if (kind === ORG_POLICY) return this.deleteOrgPolicy(name, previous);
     if (kind === CUSTOM) return this.deleteCustomConstraint(name);
     if (kind === DENY) return this.deleteDenyPolicy(canonicalDenyPolicyName(name));
     throw invalidChange("gcp.delete", `the GCP adapter does not manage ${kind}`, "UNSUPPORTED_KIND");
@@ -628,7 +632,15 @@ class GcpAdapter implements CloudAdapter {
     return { name: p.name, ...(spec ? { spec } : {}), ...(dry ? { dryRunSpec: dry } : {}) };
   }
 
-  private async putOrgPolicy(a: DesiredArtifact, op: "create" | "update"): Promise<ApplyResult> {
+  /**
+   * Writes Parapet's rules. On a shared slot they are merged into the customer's part, which is what
+   * the cloud holds minus the rules Parapet applied last (`previous`, Parapet's record): so a rule
+   * Parapet no longer wants there goes (an enforce→audit switch moves it from spec to dryRunSpec),
+   * and the customer's stay. The write replaces the whole policy (no update mask), so a spec that is
+   * no longer anyone's disappears. Without a record (first write) the whole current policy is the
+   * customer's.
+   */
+  private async putOrgPolicy(a: DesiredArtifact, op: "create" | "update", previous?: unknown): Promise<ApplyResult> {
     const operation = `gcp.${op} ${ORG_POLICY}`;
     const d = normaliseOrgPolicy(a.body);
     const node = nodeOfPolicy(a.name);
@@ -650,7 +662,8 @@ class GcpAdapter implements CloudAdapter {
       }
       let target = d;
       if (!whole) {
-        const m = mergeOrgPolicy(cur.policy, d);
+        const theirs = previous === undefined ? cur.policy : withoutOurRules(cur.policy, previous);
+        const m = mergeOrgPolicy(isEmptyOrgPolicy(theirs) ? undefined : theirs, d);
         if (!m.ok) {
           throw new ProviderError(
             "conflict",
@@ -669,23 +682,42 @@ class GcpAdapter implements CloudAdapter {
     });
   }
 
-  private async deleteOrgPolicy(name: string): Promise<ApplyResult> {
+  /**
+   * Takes Parapet's rules out of an org policy. Wholly Parapet's (its own custom constraint): deleted.
+   * Shared: the rules Parapet applied last (`previous`, its record) are removed and the customer's kept;
+   * when nothing of anyone else remains the policy is deleted, as if Parapet had never written it.
+   * Without a record Parapet cannot tell its rules from the customer's and refuses (NOT_OWNED).
+   */
+  private async deleteOrgPolicy(name: string, previous: unknown): Promise<ApplyResult> {
     const operation = `gcp.delete ${ORG_POLICY}`;
     const constraint = constraintOf(name);
+    const whole = this.isWholeOwnedConstraint(constraint);
+    if (!whole && constraint.startsWith("custom.parapet")) throw notOwned(operation, `the policy on ${constraint}, a custom constraint of another Parapet workspace`);
     return retryOnly(CONFLICT, this.retry, async () => {
       const cur = await this.getOrgPolicy(name);
       if (!cur) return { noop: true };
-      if (!this.isWholeOwnedConstraint(constraint)) {
-        throw new ProviderError(
-          "invalid",
-          `Parapet does not delete ${name}: ${constraint} is shared with the customer and the Org Policy API records no owner per rule, so Parapet cannot prove the policy holds none of the customer's rules. Remove Parapet's rules from it by hand if they are no longer wanted.`,
-          false,
-          operation,
-          "NOT_OWNED",
-        );
+      if (!whole) {
+        if (previous === undefined || normaliseOrgPolicy(previous).name !== name) {
+          throw new ProviderError(
+            "invalid",
+            `Parapet does not change ${name}: ${constraint} is shared with the customer, the Org Policy API records no owner per rule, and Parapet has no record of the rules it applied there. Remove Parapet's rules from it by hand if they are no longer wanted.`,
+            false,
+            operation,
+            "NOT_OWNED",
+          );
+        }
+        const theirs = withoutOurRules(cur.policy, previous);
+        if (!isEmptyOrgPolicy(theirs)) {
+          const same = canonicalJson({ s: theirs.spec, d: theirs.dryRunSpec }) === canonicalJson({ s: cur.policy.spec, d: cur.policy.dryRunSpec });
+          if (same) return { externalId: name, noop: true };
+          // Under the etag just read: a customer edit in between aborts, and the retry re-reads and re-subtracts.
+          await this.call("orgpolicy.UpdatePolicy", true, () => this.c.orgPolicy.updatePolicy({ policy: this.orgWire(theirs, cur) }, NO_RETRY));
+          return { externalId: name };
+        }
       }
       try {
-        // DeletePolicyRequest has no etag in org-policy 3.0.1; the policy is wholly Parapet's anyway.
+        // DeletePolicyRequest has no etag in org-policy 3.0.1: a rule the customer adds between this
+        // read and the delete would go with it (a window of one round trip).
         await this.call("orgpolicy.DeletePolicy", true, () => this.c.orgPolicy.deletePolicy({ name }, NO_RETRY));
       } catch (e) {
         if (isMissing(e)) return { noop: true };

@@ -4,8 +4,9 @@ import { shortHash, workspaceShort } from "../aws/markers.ts";
  * GCP ownership markers. Deny policies carry the label `parapet-managed=<workspace>` and an id that
  * starts with `parapet-`; custom constraints (which have no labels) carry the prefix
  * `custom.parapet<ws-short>` and the owner in their description; org policies are per-constraint
- * singletons shared with the customer, so ownership there is per rule (see mergeGcpPolicy) and the
- * policy itself is never deleted unless Parapet created it.
+ * singletons shared with the customer, so ownership there is per rule, from Parapet's record of the
+ * rules it applied (see withoutOurRules), and the policy itself is deleted only when nothing but
+ * Parapet's rules is in it.
  */
 export const GCP_OWNER_LABEL_KEY = "parapet-managed";
 export const GCP_NAME_PREFIX = "parapet-";

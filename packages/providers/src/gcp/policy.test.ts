@@ -9,6 +9,7 @@ import {
   normaliseCustomConstraint,
   normaliseDenyPolicy,
   normaliseOrgPolicy,
+  withoutOurRules,
 } from "./policy.ts";
 import type { TGcpDenyPolicy, TGcpOrgPolicy } from "./types.ts";
 
@@ -228,5 +229,46 @@ describe("custom constraints", () => {
     expect(compareCustomConstraint(ours, { ...ours, actionType: "ALLOW" })).toMatchObject({ kind: "weakened" });
     expect(compareCustomConstraint(ours, { ...ours, methodTypes: ["CREATE"] })).toMatchObject({ kind: "weakened", detail: "methodTypes removed: UPDATE" });
     expect(compareCustomConstraint(ours, { ...ours, condition: "resource.y == true" })).toMatchObject({ kind: "modified", detail: "condition differs" });
+  });
+});
+
+describe("withoutOurRules (taking Parapet's rules back from a shared policy)", () => {
+  it("leaves nothing when the policy holds only Parapet's rules, in either spec", () => {
+    const ours = bool({ rules: [{ enforce: true }] }, { rules: [{ enforce: true }] });
+    expect(withoutOurRules(ours, ours)).toEqual({ name: B });
+    expect(withoutOurRules(list({ rules: [denied("in:asia-locations")] }), list({ rules: [denied("in:asia-locations")] }))).toEqual({ name: N });
+  });
+
+  it("keeps the customer's denied values and conditional rules, takes Parapet's values out", () => {
+    const cond = { condition: { expression: "resource.matchTag('1/env', 'lab')" }, allowAll: true };
+    const merged = mergeOrgPolicy(list({ rules: [denied("a"), cond] }), list({ rules: [denied("b")] }));
+    expect(merged.ok).toBe(true);
+    if (!merged.ok) return;
+    expect(withoutOurRules(merged.policy, list({ rules: [denied("b")] }))).toEqual(normaliseOrgPolicy(list({ rules: [denied("a"), cond] })));
+  });
+
+  it("keeps a narrower allow list (the customer's, intersected) instead of loosening it", () => {
+    const merged = mergeOrgPolicy(list({ rules: [allowed("in:eu-locations")] }), list({ rules: [allowed("in:eu-locations", "in:us-locations")] }));
+    expect(merged.ok && merged.policy.spec?.rules).toEqual([allowed("in:eu-locations")]);
+    if (!merged.ok) return;
+    expect(withoutOurRules(merged.policy, list({ rules: [allowed("in:eu-locations", "in:us-locations")] })).spec?.rules).toEqual([allowed("in:eu-locations")]);
+    // An allow list exactly Parapet's goes with it.
+    expect(withoutOurRules(list({ rules: [allowed("x", "y")] }), list({ rules: [allowed("y", "x")] }))).toEqual({ name: N });
+  });
+
+  it("drops the dry run Parapet added (a copy of the customer's spec plus its own rule), keeps the customer's own dry run", () => {
+    const customer = list({ rules: [denied("a")] });
+    const audit = list(undefined, { rules: [denied("b")] });
+    const merged = mergeOrgPolicy(customer, audit);
+    expect(merged.ok && merged.policy.dryRunSpec?.rules).toEqual([denied("a", "b")]);
+    if (!merged.ok) return;
+    expect(withoutOurRules(merged.policy, audit)).toEqual(normaliseOrgPolicy(customer));
+    const theirDry = list({ rules: [denied("a")] }, { rules: [denied("c")] });
+    expect(withoutOurRules(theirDry, list({ rules: [denied("b")] }))).toEqual(normaliseOrgPolicy(theirDry));
+  });
+
+  it("changes nothing when Parapet applied nothing to that spec", () => {
+    const p = bool({ rules: [{ enforce: true }] });
+    expect(withoutOurRules(p, bool(undefined, { rules: [{ enforce: true }] }))).toEqual(normaliseOrgPolicy(p));
   });
 });

@@ -254,6 +254,74 @@ export function mergeOrgPolicy(existing: TGcpOrgPolicy | undefined, ours: TGcpOr
   return { ok: true, policy: merged };
 }
 
+// ---------------------------------------------------------------- taking Parapet's rules back
+
+/**
+ * One spec without the rules Parapet applied (`ours`). The merge is lossy (an allow list intersected,
+ * a boolean the customer also enforced), so per rule shape:
+ * - a rule identical to one of ours, or an unconditional `enforce`/`denyAll` where ours has one, is ours;
+ * - denied values: ours are taken out, the rest stay;
+ * - allowed values: equal to ours → ours; narrower or different → the customer's (an intersection
+ *   with the customer's list), kept as they are, since dropping them would loosen the customer's policy;
+ * - conditional rules and anything else: the customer's.
+ * A value or rule the customer had identically to Parapet's cannot be told apart from it in the
+ * cloud and goes with Parapet's. Undefined when nothing of the customer's is left in the spec.
+ */
+function subtractSpec(have: TGcpPolicySpec | undefined, ours: TGcpPolicySpec | undefined): TGcpPolicySpec | undefined {
+  if (!have) return undefined;
+  if (!ours || ours.rules.length === 0) return have;
+  const ourRules = new Set(ours.rules.map((r) => canonicalJson(r)));
+  const ourUncond = unconditional(ours.rules);
+  const ourEnforce = ourUncond.some((r) => r.enforce !== undefined);
+  const ourDenyAll = ourUncond.some((r) => r.denyAll);
+  const ourAllowed = sortedSet(ourUncond.flatMap((r) => r.values?.allowedValues ?? []));
+  const ourDenied = new Set(ourUncond.flatMap((r) => r.values?.deniedValues ?? []));
+  const rules: TGcpPolicyRule[] = [];
+  for (const r of have.rules) {
+    if (ourRules.has(canonicalJson(r))) continue;
+    if (r.condition) {
+      rules.push(r);
+      continue;
+    }
+    if (r.enforce !== undefined && ourEnforce) continue;
+    if (r.denyAll && ourDenyAll) continue;
+    if (r.values) {
+      const allowedHave = r.values.allowedValues ?? [];
+      const allowed = ourAllowed.length && canonicalJson(sortedSet(allowedHave)) === canonicalJson(ourAllowed) ? [] : allowedHave;
+      const denied = (r.values.deniedValues ?? []).filter((v) => !ourDenied.has(v));
+      if (allowed.length || denied.length) {
+        rules.push({ values: { ...(allowed.length ? { allowedValues: allowed } : {}), ...(denied.length ? { deniedValues: denied } : {}) } });
+      }
+      continue;
+    }
+    rules.push(r);
+  }
+  if (rules.length === 0 && !have.reset) return undefined;
+  const out = finishSpec(rules, have.inheritFromParent);
+  if (have.reset) out.reset = true;
+  return out;
+}
+
+/**
+ * What remains of a shared org policy once the rules Parapet last applied (`ours`, from Parapet's own
+ * record) are taken out: the customer's part. Without `spec` and `dryRunSpec` nothing of anyone else
+ * is left, and the policy may be deleted.
+ */
+export function withoutOurRules(current: TGcpOrgPolicy, ours: unknown): TGcpOrgPolicy {
+  const c = normaliseOrgPolicy(current);
+  const o = normaliseOrgPolicy(ours);
+  const out: TGcpOrgPolicy = { name: c.name };
+  const spec = subtractSpec(c.spec, o.spec);
+  const dry = subtractSpec(c.dryRunSpec, o.dryRunSpec);
+  if (spec) out.spec = spec;
+  // Parapet's dry-run merge copies the customer's enforced rules into dryRunSpec (a dry run shows the
+  // whole would-be policy); once Parapet's rules are out, that copy is Parapet's too.
+  if (dry && !(o.dryRunSpec && spec && canonicalJson(dry) === canonicalJson(spec))) out.dryRunSpec = dry;
+  return out;
+}
+
+export const isEmptyOrgPolicy = (p: TGcpOrgPolicy): boolean => !p.spec && !p.dryRunSpec;
+
 // ---------------------------------------------------------------- names
 
 /** `folders/1/policies/gcp.resourceLocations` → `gcp.resourceLocations`. */
