@@ -21,12 +21,14 @@ export interface OpenIntent {
   createdAt: Date;
 }
 
-export function toRecorded(r: { kind: string; name: string; externalId: string | null; contentHash: string; attachments: unknown; guardrailIds: string[] }): RecordedArtifact {
+export function toRecorded(r: { kind: string; name: string; externalId: string | null; contentHash: string; content?: unknown; attachments: unknown; guardrailIds: string[] }): RecordedArtifact {
   return {
     kind: r.kind as ArtifactKind,
     name: r.name,
     externalId: r.externalId,
     contentHash: r.contentHash,
+    // The body applied last: shared slots (GCP org policies) give back exactly these rules.
+    ...(r.content !== undefined && r.content !== null ? { content: r.content } : {}),
     attachments: Array.isArray(r.attachments) ? (r.attachments as string[]) : [],
     guardrailIds: r.guardrailIds,
   };
