@@ -1,54 +1,97 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
 import { useConnections } from "@/modules/connections/hooks/use-connections";
-import { useGuardrails } from "@/modules/guardrails/hooks/use-guardrails";
 import { StatusBadge } from "@/modules/shared/components/badges";
-import { Empty, Loading, PageHeader, QueryState } from "@/modules/shared/components/states";
+import { Empty, ErrorState, Loading, PageHeader, QueryState } from "@/modules/shared/components/states";
 import { useDebounced } from "@/modules/shared/hooks/use-debounced";
 import { useCan } from "@/modules/shared/hooks/use-me";
-import { api } from "@/modules/shared/lib/api";
-import type { HierarchyNode, MatrixPage } from "@/modules/shared/lib/types";
+import { dateTime, num } from "@/modules/shared/lib/format";
+import type { CoverageStatus, HierarchyNode } from "@/modules/shared/lib/types";
+import { useNodeCoverage, type NodeCoverage } from "../hooks/use-nodes";
 import { HierarchyTree } from "./hierarchy-tree";
 import { LabelEditor } from "./label-editor";
 
-function NodeGuardrails({ node, connectionId }: { node: HierarchyNode; connectionId: string }) {
-  const guardrails = useGuardrails("active");
-  // Per-environment status comes from the coverage matrix, narrowed to this node.
-  const cells = useQuery({
-    queryKey: ["coverage", "matrix", "node", node.id],
-    enabled: node.isEnvironment,
-    queryFn: ({ signal }) => api.get<MatrixPage>("/coverage/matrix", { connectionId, nodeId: node.id, limit: 200 }, signal),
-  });
-  const row = cells.data?.items.find((r) => r.node.id === node.id);
-  if (guardrails.isPending) return <Loading rows={2} />;
-  const list = (guardrails.data ?? []).filter((g) => g.scope.all || (g.scope.nodeIds ?? []).length > 0 || g.scope.labels !== undefined);
-  const rows = list
-    .map((g) => ({ g, status: row?.cells[g.id], direct: (g.scope.nodeIds ?? []).includes(node.id), excluded: (g.scope.exclude ?? []).includes(node.id) }))
-    .filter((x) => (node.isEnvironment ? x.status !== undefined || x.direct : x.g.scope.all || x.direct || x.g.scope.labels !== undefined));
-  if (rows.length === 0) return <p className="muted">No guardrail applies here.</p>;
+const ORDER: CoverageStatus[] = ["enforced", "audit", "drifted", "pending", "exempt", "unknown", "unsupported"];
+
+type Item = NodeCoverage["items"][number];
+
+/** Why a guardrail has no attachment on this node's root path, in words. */
+function unattachedReason(it: Item, isEnvironment: boolean): string {
+  if (it.status === "exempt") return "Exempted here: the guardrail's policy leaves this environment out.";
+  if (it.status === "unsupported") return "This cloud cannot express this guardrail, so nothing is attached.";
+  if (it.guardrail.mode === "audit" && (it.status === "audit" || it.counts?.audit)) return "Audit mode: reported by Parapet, nothing that blocks is attached.";
+  if (!isEnvironment && it.counts) return "Attached lower down, on branches below this node.";
+  return "Not attached yet: the next reconcile deploys it.";
+}
+
+/** Where the node sits: the names from the root down (shares the coverage query). */
+function NodePath({ node, connectionId }: { node: HierarchyNode; connectionId: string }) {
+  const q = useNodeCoverage(connectionId, node.id);
+  const path = q.data?.node.path ?? [];
+  if (path.length === 0) return null;
   return (
-    <table className="list compact" data-testid="node-guardrails">
-      <thead>
-        <tr>
-          <th scope="col">Guardrail</th>
-          <th scope="col">Selected by</th>
-          <th scope="col">Status</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(({ g, status, direct, excluded }) => (
-          <tr key={g.id}>
-            <td>
-              <Link href={`/guardrails/${g.id}`}>{g.name}</Link>
-            </td>
-            <td className="muted small">{excluded ? "excluded here" : direct ? "attached here" : g.scope.all ? "all environments" : g.scope.labels ? `labels: ${g.scope.labels}` : "an ancestor"}</td>
-            <td>{status ? <StatusBadge status={status} /> : node.isEnvironment ? <span className="muted small">not in scope</span> : <StatusBadge status={g.mode} />}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <p className="muted small" data-testid="node-path">
+      {path.map((p) => p.name).join(" / ")} / <strong>{node.name}</strong>
+    </p>
+  );
+}
+
+function NodeGuardrails({ node, connectionId }: { node: HierarchyNode; connectionId: string }) {
+  const q = useNodeCoverage(connectionId, node.id);
+  if (q.isPending) return <Loading rows={2} />;
+  if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
+  const items = q.data.items;
+  if (items.length === 0) return <p className="muted">{node.isEnvironment ? "No guardrail selects this environment." : "No guardrail applies at or below this node."}</p>;
+  return (
+    <ul className="node-cov" data-testid="node-guardrails">
+      {items.map((it) => (
+        <li key={it.guardrail.id} data-testid="node-guardrail">
+          <div className="head">
+            <Link href={`/guardrails/${it.guardrail.id}`}>{it.guardrail.name}</Link>
+            {it.status ? (
+              <StatusBadge status={it.status} />
+            ) : it.counts ? (
+              <span className="labels" aria-label="Environments below by status">
+                {ORDER.filter((s) => it.counts?.[s]).map((s) => (
+                  <StatusBadge key={s} status={s} label={`${num(it.counts?.[s] ?? 0)} ${s}`} />
+                ))}
+              </span>
+            ) : (
+              <span className="muted small">not in scope here</span>
+            )}
+          </div>
+          <div className="muted small">
+            {it.guardrail.mode === "enforce" ? "Enforce" : "Audit"} mode · {it.guardrail.remediation === "auto" ? "repairs drift automatically" : "notifies on drift"}
+            {it.fidelity && it.fidelity !== "enforced" ? ` · fidelity ${it.fidelity}` : ""}
+          </div>
+          <div className="small" data-testid="attached-at">
+            {it.attachedAt.length === 0 ? (
+              <span className="muted">{unattachedReason(it, node.isEnvironment)}</span>
+            ) : (
+              it.attachedAt.map((a) => (
+                <div key={a.node.id}>
+                  Attached {a.here ? <strong>here</strong> : <>at <strong>{a.node.name}</strong> <span className="muted">({a.node.kind})</span></>}
+                  {" · "}
+                  {a.artifacts.map((x) => (
+                    <code key={`${x.kind}:${x.name}`} title={`${x.kind} (${x.state})`} className="small">
+                      {x.name}
+                      {x.state !== "applied" ? ` (${x.state})` : ""}{" "}
+                    </code>
+                  ))}
+                </div>
+              ))
+            )}
+          </div>
+          {it.detail && <div className="small warn-box">{it.detail}</div>}
+          {it.exemptions.map((e) => (
+            <div key={e.id} className="small muted">
+              Exempt {e.node.id === node.id ? "here" : `via ${e.node.name}`} until {dateTime(e.expiresAt)} — {e.reason} ({e.ownerEmail})
+            </div>
+          ))}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -97,6 +140,7 @@ export function EnvironmentsPage() {
                 {selected ? (
                   <div className="stack" key={selected.id} data-testid="node-panel">
                     <h2>{selected.name}</h2>
+                    <NodePath node={selected} connectionId={connectionId} />
                     <p className="muted small">
                       {selected.kind} · <code>{selected.externalId}</code>
                       {selected.isEnvironment && " · environment"}

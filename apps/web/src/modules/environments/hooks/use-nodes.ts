@@ -1,7 +1,7 @@
 "use client";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/modules/shared/lib/api";
-import type { HierarchyNode, Page } from "@/modules/shared/lib/types";
+import type { CoverageStatus, HierarchyNode, Page } from "@/modules/shared/lib/types";
 import { nodeKeys } from "./query-keys";
 
 /** Children of one node (or the roots), 200 at a time: an OU can hold thousands of accounts. */
@@ -22,5 +22,36 @@ export function useUpdateLabels(nodeId: string, connectionId: string) {
     mutationFn: (overrides: Record<string, string | null>) => api.patch<HierarchyNode>(`/nodes/${encodeURIComponent(nodeId)}/labels`, { overrides }),
     // Effective labels are recomputed for the whole subtree, so refetch the connection's nodes.
     onSuccess: () => void qc.invalidateQueries({ queryKey: nodeKeys.connection(connectionId) }),
+  });
+}
+
+export interface PlaceRef {
+  id: string;
+  name: string;
+  kind: string;
+  externalId: string;
+}
+
+/** GET /nodes/{id}/coverage: the guardrails that apply to one node. */
+export interface NodeCoverage {
+  node: { id: string; connectionId: string; name: string; kind: string; externalId: string; isEnvironment: boolean; path: PlaceRef[] };
+  items: Array<{
+    guardrail: { id: string; name: string; controlId: string; mode: "audit" | "enforce"; remediation: "auto" | "notify" };
+    status: CoverageStatus | null;
+    fidelity: string | null;
+    detail: string | null;
+    updatedAt: string | null;
+    counts: Partial<Record<CoverageStatus, number>> | null;
+    attachedAt: Array<{ node: PlaceRef; here: boolean; artifacts: Array<{ kind: string; name: string; state: string }> }>;
+    exemptions: Array<{ id: string; node: PlaceRef; reason: string; ownerEmail: string; expiresAt: string }>;
+  }>;
+}
+
+/** Refreshed every 15 s: statuses change as reconciles run. */
+export function useNodeCoverage(connectionId: string, nodeId: string) {
+  return useQuery({
+    queryKey: nodeKeys.coverage(connectionId, nodeId),
+    queryFn: ({ signal }) => api.get<NodeCoverage>(`/nodes/${encodeURIComponent(nodeId)}/coverage`, undefined, signal),
+    refetchInterval: 15_000,
   });
 }

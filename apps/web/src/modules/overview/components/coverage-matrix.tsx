@@ -7,7 +7,7 @@ import { Empty, ErrorState, Loading } from "@/modules/shared/components/states";
 import { num } from "@/modules/shared/lib/format";
 import { COVERAGE_STATUSES, type MatrixRow } from "@/modules/shared/lib/types";
 import { useCoverageMatrix } from "../hooks/use-overview";
-import { groupByConnection, visibleRange } from "../lib/window";
+import { groupByHierarchy, visibleRange } from "../lib/window";
 
 const ROW_H = 30;
 const VIEWPORT = 480;
@@ -18,9 +18,10 @@ function pathLabel(p: string | string[]): string {
 }
 
 /**
- * Guardrails × environments, grouped by connection in hierarchy order. Rows are windowed by hand
- * (no virtualisation library is installed): at 10,000 environments only ~40 rows are in the DOM,
- * and pages of 200 load as the window nears the end of what is loaded.
+ * Guardrails × environments, grouped by connection and by branch of the hierarchy (the API pages
+ * environments in tree order; a header with the path of names starts each branch). Rows are windowed
+ * by hand (no virtualisation library is installed): at 10,000 environments only ~40 rows are in the
+ * DOM, and pages of 200 load as the window nears the end of what is loaded.
  */
 export function CoverageMatrix() {
   const [connectionId, setConnectionId] = useState("");
@@ -33,7 +34,7 @@ export function CoverageMatrix() {
 
   const guardrails = q.data?.pages[0]?.guardrails ?? [];
   const rows = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
-  const lines = useMemo(() => groupByConnection<MatrixRow>(rows), [rows]);
+  const lines = useMemo(() => groupByHierarchy<MatrixRow>(rows), [rows]);
   const names = useMemo(() => new Map((connections.data ?? []).map((c) => [c.id, `${c.name} (${c.cloud.toUpperCase()})`])), [connections.data]);
   const range = visibleRange(scrollTop, VIEWPORT, ROW_H, lines.length);
 
@@ -88,10 +89,19 @@ export function CoverageMatrix() {
         </Empty>
       ) : (
         <>
-          <p className="muted small" aria-live="polite">
-            {num(rows.length)} environments loaded{q.hasNextPage ? " (more load as you scroll)" : ""} × {guardrails.length} guardrails. Letters in cells: E enforced, A audit, X exempt, D
-            drifted, P pending, ? unknown, – unsupported.
+          <p className="muted small" aria-live="polite" data-testid="matrix-count">
+            {num(rows.length)} environments loaded{q.hasNextPage ? " (more load as you scroll)" : ""} × {guardrails.length} guardrails, in hierarchy order.
           </p>
+          <ul className="matrix-legend" aria-label="Cell colours">
+            {COVERAGE_STATUSES.map((s) => (
+              <li key={s}>
+                <span className="m-swatch" style={{ background: STATUS_COLOR[s] }} aria-hidden="true">
+                  {SHORT[s]}
+                </span>
+                {s}
+              </li>
+            ))}
+          </ul>
           <div className="matrix" ref={box} onScroll={onScroll} style={{ height: Math.min(VIEWPORT, lines.length * ROW_H + 120) }} data-testid="coverage-matrix" tabIndex={0} aria-label="Coverage matrix, scrollable">
             <div role="table" aria-rowcount={lines.length + 1} aria-colcount={guardrails.length + 1} style={{ minWidth: "max-content" }}>
               <div role="row" className="m-row m-head" style={{ gridTemplateColumns: cols }}>
@@ -110,9 +120,20 @@ export function CoverageMatrix() {
                   <div role="row" key={l.key} className="m-row m-group" style={{ height: ROW_H }} aria-rowindex={range.start + i + 2}>
                     <span role="rowheader">{names.get(l.connectionId) ?? l.connectionId}</span>
                   </div>
+                ) : l.type === "branch" ? (
+                  <div role="row" key={l.key} className="m-row m-branch" style={{ height: ROW_H }} aria-rowindex={range.start + i + 2} data-testid="matrix-branch">
+                    <span role="rowheader" title={l.path.join(" / ")}>
+                      {l.path.map((p, j) => (
+                        <span key={j}>
+                          {j > 0 && <span className="muted"> / </span>}
+                          {p}
+                        </span>
+                      ))}
+                    </span>
+                  </div>
                 ) : (
                   <div role="row" key={l.key} className="m-row" style={{ gridTemplateColumns: cols, height: ROW_H }} aria-rowindex={range.start + i + 2}>
-                    <span role="rowheader" className="m-name" title={pathLabel(l.row.node.path)}>
+                    <span role="rowheader" className="m-name" title={`${pathLabel(l.row.node.path)} / ${l.row.node.name}`} style={{ paddingLeft: 8 + Math.min(l.depth, 6) * 10 }}>
                       {l.row.node.name}
                       <span className="muted small"> {l.row.node.externalId}</span>
                     </span>

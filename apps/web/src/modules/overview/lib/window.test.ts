@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupByConnection, visibleRange } from "./window.ts";
+import { groupByHierarchy, visibleRange } from "./window.ts";
 
 describe("visibleRange", () => {
   it("mounts only the rows in view plus overscan at 10,000 rows", () => {
@@ -21,14 +21,23 @@ describe("visibleRange", () => {
   });
 });
 
-describe("groupByConnection", () => {
-  it("inserts a header where the connection changes", () => {
+describe("groupByHierarchy", () => {
+  it("inserts a connection header where the connection changes and a branch header where the parent changes", () => {
     const rows = [
-      { node: { id: "a", connectionId: "c1" } },
-      { node: { id: "b", connectionId: "c1" } },
-      { node: { id: "c", connectionId: "c2" } },
+      { node: { id: "a", connectionId: "c1", path: ["Root", "Dev"], parentId: "dev" } },
+      { node: { id: "b", connectionId: "c1", path: ["Root", "Prod"], parentId: "prod" } },
+      { node: { id: "c", connectionId: "c1", path: ["Root", "Prod"], parentId: "prod" } },
+      { node: { id: "d", connectionId: "c2", path: ["Tenant"], parentId: "t" } },
     ];
-    const lines = groupByConnection(rows);
-    expect(lines.map((l) => (l.type === "group" ? `#${l.connectionId}` : l.row.node.id))).toEqual(["#c1", "a", "b", "#c2", "c"]);
+    const lines = groupByHierarchy(rows);
+    expect(lines.map((l) => (l.type === "group" ? `#${l.connectionId}` : l.type === "branch" ? `/${l.path.join("/")}` : l.row.node.id))).toEqual(["#c1", "/Root/Dev", "a", "/Root/Prod", "b", "c", "#c2", "/Tenant", "d"]);
+  });
+  it("tells two same-named branches apart by parent, and repeats a branch resumed after a sub-branch", () => {
+    const rows = [
+      { node: { id: "a", connectionId: "c1", path: ["Root", "Team"], parentId: "t1" } },
+      { node: { id: "b", connectionId: "c1", path: ["Root", "Team"], parentId: "t2" } },
+      { node: { id: "c", connectionId: "c1", path: ["Root", "Team"], parentId: "t1" } },
+    ];
+    expect(groupByHierarchy(rows).filter((l) => l.type === "branch")).toHaveLength(3);
   });
 });

@@ -18,18 +18,39 @@ export function visibleRange(scrollTop: number, viewport: number, rowHeight: num
   return { start, end, padTop: start * rowHeight, padBottom: (count - end) * rowHeight };
 }
 
-export type MatrixLine<R> = { type: "group"; key: string; connectionId: string } | { type: "row"; key: string; row: R };
+export type MatrixLine<R> =
+  | { type: "group"; key: string; connectionId: string }
+  | { type: "branch"; key: string; connectionId: string; path: string[] }
+  | { type: "row"; key: string; row: R; depth: number };
 
-/** Flattens rows into lines with a header line wherever the connection changes. */
-export function groupByConnection<R extends { node: { id: string; connectionId: string } }>(rows: readonly R[]): MatrixLine<R>[] {
+interface GroupableRow {
+  node: { id: string; connectionId: string; path: string | string[]; parentId?: string | null };
+}
+
+const pathOf = (p: string | string[]) => (Array.isArray(p) ? p : p.split("/").filter(Boolean));
+
+/**
+ * Flattens rows that arrive in hierarchy order into lines: a connection header where the connection
+ * changes and a branch header (the path of names down to the parent) wherever the parent changes, so
+ * every environment is shown under the place it sits in the tree.
+ */
+export function groupByHierarchy<R extends GroupableRow>(rows: readonly R[]): MatrixLine<R>[] {
   const out: MatrixLine<R>[] = [];
-  let last: string | null = null;
+  let lastConn: string | null = null;
+  let lastBranch: string | null = null;
   for (const row of rows) {
-    if (row.node.connectionId !== last) {
-      last = row.node.connectionId;
-      out.push({ type: "group", key: `g:${last}:${out.length}`, connectionId: last });
+    const path = pathOf(row.node.path);
+    if (row.node.connectionId !== lastConn) {
+      lastConn = row.node.connectionId;
+      lastBranch = null;
+      out.push({ type: "group", key: `g:${lastConn}:${out.length}`, connectionId: lastConn });
     }
-    out.push({ type: "row", key: row.node.id, row });
+    const branch = row.node.parentId ?? path.join("\u0000");
+    if (branch !== lastBranch) {
+      lastBranch = branch;
+      out.push({ type: "branch", key: `b:${branch}:${out.length}`, connectionId: lastConn, path });
+    }
+    out.push({ type: "row", key: row.node.id, row, depth: path.length });
   }
   return out;
 }

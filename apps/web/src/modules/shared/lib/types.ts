@@ -284,7 +284,7 @@ export interface CoverageOverview {
 }
 
 export interface MatrixRow {
-  node: { id: string; name: string; externalId: string; connectionId: string; path: string | string[] };
+  node: { id: string; name: string; externalId: string; connectionId: string; path: string | string[]; parentId?: string | null };
   cells: Record<string, CoverageStatus>;
 }
 

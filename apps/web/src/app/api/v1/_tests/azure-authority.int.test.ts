@@ -31,7 +31,8 @@ afterAll(async () => {
 
 async function stored(id: string): Promise<Record<string, unknown>> {
   const row = await prisma.connection.findUniqueOrThrow({ where: { id } });
-  return openCredentials(keys, id, row.credentialCiphertext) as Record<string, unknown>;
+  expect(row.credentialCiphertext).toBeTruthy();
+  return openCredentials(keys, id, row.credentialCiphertext ?? "") as Record<string, unknown>;
 }
 
 function create(credentials: Record<string, unknown>, name = `Tenant ${Math.random().toString(36).slice(2, 8)}`) {
