@@ -1,0 +1,196 @@
+/**
+ * Parapet's own actions are never drift, even when the run that did them was killed: the apply journal
+ * (packages/core/src/reconcile/apply-journal.ts) against the AWS simulator through the real SDK, with
+ * real Postgres and Redis. A killed worker is reproduced exactly as it leaves things: its run still
+ * "running", its lease expired, an intent opened and the change sent to the cloud, nothing recorded.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { Redis } from "ioredis";
+import { verifyAuditChain } from "@parapet/core";
+import { reconcileConnection } from "@parapet/core/reconcile/reconcile-connection";
+import type { Change, CloudAdapter } from "@parapet/providers/contract";
+import { AWS_SIM_DEFAULT_CREDENTIALS } from "@parapet/cloud-sim/aws/index";
+import { testPrisma } from "@parapet/core/testing/db";
+import { awsFixture, faultAdapterFor, keyringOf, rescope, workerDeps, type AwsFixture, type FaultEnv } from "../faults/harness.ts";
+import { processReconcile } from "./reconcile.worker.ts";
+
+const masterKeyB64 = randomBytes(32).toString("base64");
+let env: FaultEnv;
+let fx: AwsFixture;
+let adapter: CloudAdapter;
+
+beforeAll(async () => {
+  env = {
+    prisma: testPrisma(),
+    databaseUrl: inject("databaseUrl"),
+    redis: new Redis(inject("redisUrl"), { maxRetriesPerRequest: null }),
+    redisUrl: inject("redisUrl"),
+    redisPrefix: `${inject("redisPrefix")}journal:`,
+    masterKeyB64,
+    keys: keyringOf(masterKeyB64),
+  };
+  fx = await awsFixture(env, { accounts: 24 });
+  // The same adapter a worker uses, for the changes a killed worker had sent (and for an out-of-band edit).
+  adapter = await faultAdapterFor(false)({
+    connectionId: fx.connectionId,
+    workspaceId: fx.workspaceId,
+    cloud: "aws",
+    endpoint: fx.sim.url,
+    credentials: { kind: "access-keys", ...AWS_SIM_DEFAULT_CREDENTIALS },
+    facts: { orgId: fx.sim.state.orgId, managementAccountId: fx.sim.state.managementAccountId },
+    limits: {},
+  });
+});
+
+afterAll(async () => {
+  await adapter?.close();
+  await fx?.sim.close();
+  await env?.redis.quit();
+});
+
+const reconcile = async () => {
+  const deps = workerDeps(env, { workerId: "journal-test" });
+  try {
+    return (await processReconcile(deps, { connectionId: fx.connectionId, trigger: "manual" }))[0]!;
+  } finally {
+    await deps.reconcileQueue.close();
+  }
+};
+
+/** What the next run would do, without doing it. */
+const dryPlan = async () => {
+  const deps = workerDeps(env, { workerId: "journal-test-dry" });
+  try {
+    return (await reconcileConnection(deps, fx.connectionId, { trigger: "manual", dryRun: true })).plan!;
+  } finally {
+    await deps.reconcileQueue.close();
+  }
+};
+
+/**
+ * A worker killed right after the cloud took `changes` and before it recorded them: its run is left
+ * running, its lease expired, one intent per change still pending.
+ */
+async function killedWorkerSent(changes: Change[]): Promise<string> {
+  const run = await env.prisma.reconcileRun.create({ data: { workspaceId: fx.workspaceId, connectionId: fx.connectionId, trigger: "guardrail-change" } });
+  await env.prisma.connection.update({ where: { id: fx.connectionId }, data: { reconcileLeaseOwner: "killed-worker", reconcileLeaseUntil: new Date(Date.now() - 1000) } });
+  for (const [seq, change] of changes.entries()) {
+    await env.prisma.applyIntent.create({ data: { connectionId: fx.connectionId, runId: run.id, seq, changeKey: `${change.op}|${seq}`, change: JSON.parse(JSON.stringify(change)) as object } });
+    const res = await adapter.apply(change);
+    expect(res.noop ?? false).toBe(false);
+  }
+  return run.id;
+}
+
+const driftSince = (since: Date) => env.prisma.driftFinding.findMany({ where: { connectionId: fx.connectionId, openedAt: { gte: since } }, select: { kind: true, summary: true } });
+
+describe("reconcile journal: Parapet's own changes are not drift", () => {
+  it("scope changes move attachments without opening drift (Parapet's own detachments are not 'detached')", async () => {
+    const since = new Date();
+    for (const offset of [0, 4, 8, 2]) {
+      await rescope(env, fx, offset, 6);
+      const s = await reconcile();
+      expect(s.error).toBeUndefined();
+      expect(s.status).toBe("succeeded");
+      expect(s.applied).toBeGreaterThan(0);
+      expect(s.driftOpened).toBe(0);
+    }
+    expect(await driftSince(since)).toEqual([]);
+    const steady = await reconcile();
+    expect(steady.calls.writes).toBe(0);
+    expect((await verifyAuditChain(env.prisma, fx.workspaceId)).ok).toBe(true);
+  });
+
+  it("still reports a real out-of-band detach as drift and repairs it", async () => {
+    const row = await env.prisma.artifact.findFirstOrThrow({ where: { connectionId: fx.connectionId, state: "applied" } });
+    const target = (row.attachments as string[])[0]!;
+    await adapter.apply({ op: "detach", kind: "aws.scp", name: row.name, externalId: row.externalId!, target, reason: "someone else" });
+    const since = new Date();
+    const s = await reconcile();
+    expect(s.driftOpened).toBe(1);
+    expect((await driftSince(since)).map((d) => d.kind)).toEqual(["detached"]);
+    expect((await reconcile()).calls.writes).toBe(0);
+  });
+
+  it("a worker killed after attaching and before recording: its attachments are Parapet's own on the next run", async () => {
+    await rescope(env, fx, 12, 6);
+    const plan = await dryPlan();
+    const attaches = plan.changes.filter((c) => c.change.op === "attach").map((c) => c.change);
+    expect(attaches.length).toBeGreaterThan(0);
+    // The killed run got its attaches through (constructive changes come first) and no further.
+    const killedRun = await killedWorkerSent(attaches);
+    const since = new Date();
+    const s = await reconcile();
+    expect(s.error).toBeUndefined();
+    expect(s.driftOpened).toBe(0);
+    expect(await driftSince(since)).toEqual([]);
+    // It finished the killed run's work (the detaches), and did not repeat its attaches.
+    expect(s.plan!.changes.map((c) => c.change.op).filter((op) => op === "attach")).toEqual([]);
+    expect(s.applied).toBe(plan.changes.length - attaches.length);
+    const intents = await env.prisma.applyIntent.findMany({ where: { runId: killedRun } });
+    expect(intents.map((i) => i.status)).toEqual(attaches.map(() => "done"));
+    expect(intents.every((i) => (i.result as { recovered?: boolean }).recovered === true)).toBe(true);
+    expect((await env.prisma.reconcileRun.findUniqueOrThrow({ where: { id: killedRun } })).status).toBe("failed");
+    // Its changes are in the audit trail (written by the run that settled them), the chain intact.
+    const recovered = await env.prisma.auditEvent.count({ where: { workspaceId: fx.workspaceId, action: "artifact.attach", data: { path: ["recovered"], equals: true } } });
+    expect(recovered).toBe(attaches.length);
+    expect((await verifyAuditChain(env.prisma, fx.workspaceId)).ok).toBe(true);
+    const again = await reconcile();
+    expect(again.calls.writes).toBe(0);
+    expect(again.plan!.changes).toEqual([]);
+  });
+
+  it("a killed worker's change that never reached the cloud is closed as not applied and redone once", async () => {
+    await rescope(env, fx, 16, 6);
+    const plan = await dryPlan();
+    const attach = plan.changes.find((c) => c.change.op === "attach")!.change;
+    const run = await env.prisma.reconcileRun.create({ data: { workspaceId: fx.workspaceId, connectionId: fx.connectionId, trigger: "guardrail-change" } });
+    const intent = await env.prisma.applyIntent.create({ data: { connectionId: fx.connectionId, runId: run.id, seq: 0, changeKey: "attach|0", change: JSON.parse(JSON.stringify(attach)) as object } });
+    const s = await reconcile();
+    expect(s.driftOpened).toBe(0);
+    expect(s.applied).toBe(plan.changes.length);
+    expect((await env.prisma.applyIntent.findUniqueOrThrow({ where: { id: intent.id } })).status).toBe("failed");
+    expect((await reconcile()).calls.writes).toBe(0);
+  });
+
+  it("a policy a killed worker created and never recorded is adopted, then removed when no longer desired: no duplicate, no orphan", async () => {
+    // A second guardrail changes the packed content: a new policy replaces the old one.
+    const g2 = await env.prisma.guardrail.create({
+      data: { workspaceId: fx.workspaceId, controlId: "deny-leave-organization", name: "stay", versions: { create: { version: 1, params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" } } },
+    });
+    const plan = await dryPlan();
+    const creates = plan.changes.filter((c) => c.change.op === "create").map((c) => c.change);
+    expect(creates.length).toBeGreaterThan(0);
+    await killedWorkerSent(creates);
+    const names = creates.map((c) => (c.op === "create" ? c.artifact.name : ""));
+    expect(await env.prisma.artifact.count({ where: { connectionId: fx.connectionId, name: { in: names } } })).toBe(0);
+    // Before the next run, the guardrail goes away: what the killed run created is no longer desired.
+    await env.prisma.guardrail.update({ where: { id: g2.id }, data: { status: "disabled" } });
+    const since = new Date();
+    const s = await reconcile();
+    expect(s.error).toBeUndefined();
+    expect(s.driftOpened).toBe(0);
+    expect(await driftSince(since)).toEqual([]);
+    expect(s.plan!.changes.filter((c) => c.change.op === "delete").length).toBe(creates.length);
+    const owned = [...fx.sim.state.policies.values()].filter((p) => p.tags.get("parapet:managed") === fx.workspaceId);
+    expect(owned.filter((p) => names.includes(p.name))).toEqual([]);
+    const recorded = new Set((await env.prisma.artifact.findMany({ where: { connectionId: fx.connectionId }, select: { name: true } })).map((a) => a.name));
+    expect(owned.filter((p) => !recorded.has(p.name)).map((p) => p.name)).toEqual([]);
+    expect(new Set(owned.map((p) => p.name)).size).toBe(owned.length);
+    expect((await reconcile()).calls.writes).toBe(0);
+    expect((await verifyAuditChain(env.prisma, fx.workspaceId)).ok).toBe(true);
+  });
+
+  it("a run with many changes writes its audit events as it goes, one per applied change, the chain intact", async () => {
+    const before = await env.prisma.auditEvent.count({ where: { workspaceId: fx.workspaceId, action: { startsWith: "artifact." } } });
+    await rescope(env, fx, 0, 20);
+    const s = await reconcile();
+    expect(s.applied).toBeGreaterThan(10);
+    const after = await env.prisma.auditEvent.count({ where: { workspaceId: fx.workspaceId, action: { startsWith: "artifact." } } });
+    expect(after - before).toBe(s.applied);
+    const v = await verifyAuditChain(env.prisma, fx.workspaceId);
+    expect(v.ok).toBe(true);
+    expect(v.checked).toBeGreaterThan(after);
+  });
+});
