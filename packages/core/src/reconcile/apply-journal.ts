@@ -27,6 +27,7 @@ export function foldChange(row: RecordedArtifact | undefined, change: Change, ex
         ...base,
         externalId: externalId ?? (change.op === "update" ? change.externalId : null) ?? base.externalId,
         contentHash: desiredHash(change.artifact),
+        content: change.artifact.body,
         guardrailIds: change.artifact.guardrailIds,
       };
     case "attach":

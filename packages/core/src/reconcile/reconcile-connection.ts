@@ -2,7 +2,9 @@
  * One reconcile of one connection: discover (when asked or never done) → desired → observe → plan →
  * apply (deploys always; repairs when remediation is auto) → record drift findings, coverage rows,
  * artifacts and audit events. Level-triggered and idempotent: running it again converges, and a
- * crash anywhere is repaired by the next run (deterministic names let it adopt what it created).
+ * crash anywhere is repaired by the next run. Each applied change is recorded (artifact record, intent,
+ * audit event) as soon as the cloud takes it, and the next run settles the one change a dead worker had
+ * in flight from what the cloud shows (apply-journal.ts): what Parapet did is never reported as drift.
  */
 import type { PrismaClient } from "@parapet/db";
 import type { ApplyResult, ArtifactKind, CallStats, Change, CloudAdapter, CloudId, DesiredArtifact, Difference, ObservedArtifact, ObservedState } from "@parapet/providers/contract";
