@@ -11,6 +11,7 @@ import {
   JOB_NAMES,
   QUEUES,
   reconcilePendingKey,
+  reconcileRepairKey,
   requestReconcile,
   ZReconcileJob,
   type Keyring,
@@ -42,11 +43,13 @@ export async function processReconcile(deps: ReconcileWorkerDeps, data: unknown)
     const flag = await deps.redis.getdel(key);
     if (flag === "discover") discover = true;
     if (round > 0 && flag === null) break;
-    let summary = await reconcileConnection(deps, job.connectionId, { trigger: round === 0 ? job.trigger : "event", discover, ...(job.reason ? { reason: job.reason } : {}) });
+    // A repair request may have collapsed into this job (or arrived during the last round): read it per round.
+    const repair = (job.repair ?? false) || (await deps.redis.getdel(reconcileRepairKey(deps.redisPrefix, job.connectionId))) !== null;
+    let summary = await reconcileConnection(deps, job.connectionId, { trigger: round === 0 ? job.trigger : "event", discover, repair, ...(job.reason ? { reason: job.reason } : {}) });
     // Another process holds the lease (e.g. a stalled job re-delivered): wait for it instead of racing.
     for (let wait = 0; summary.status === "skipped" && summary.skippedReason?.includes("lease") && wait < 30; wait++) {
       await sleep(1000);
-      summary = await reconcileConnection(deps, job.connectionId, { trigger: job.trigger, discover });
+      summary = await reconcileConnection(deps, job.connectionId, { trigger: job.trigger, discover, repair });
     }
     runs.push(summary);
     discover = false;

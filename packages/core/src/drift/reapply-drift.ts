@@ -13,7 +13,7 @@ export async function reapplyDrift(deps: UseCaseDeps, actor: Actor, id: string) 
   if (d.status !== "open") throw new AppError("conflict", `drift: the finding is already resolved (${d.resolution ?? "resolved"})`);
   await appendAudit(deps.prisma, { ...auditBy(actor), action: "drift.reapply_requested", targetType: "drift", targetId: id, data: { connectionId: d.connection.id, kind: d.kind } });
   try {
-    await deps.jobs.requestReconcile({ connectionId: d.connection.id, trigger: "manual", reason: `repair drift ${id}` });
+    await deps.jobs.requestReconcile({ connectionId: d.connection.id, trigger: "manual", reason: `repair drift ${id}`, repair: true });
   } catch {
     throw new AppError("unavailable", "the job queue is unreachable right now; try again in a moment");
   }

@@ -9,6 +9,8 @@ export const ZReconcileJob = z.object({
   trigger: z.enum(["poll", "event", "manual", "guardrail-change", "discovery", "approval"]),
   discover: z.boolean().optional(),
   reason: z.string().max(500).optional(),
+  /** A person asked for drift to be put back (drift "re-apply now"): repairs even guardrails set to notify. */
+  repair: z.boolean().optional(),
 });
 export type TReconcileJob = z.infer<typeof ZReconcileJob>;
 
@@ -35,6 +37,8 @@ export const JOB_NAMES = {
 export const reconcileJobId = (connectionId: string) => `reconcile__${connectionId}`;
 /** Set when a reconcile is requested; the running job loops while it is set, so no request is lost. */
 export const reconcilePendingKey = (redisPrefix: string, connectionId: string) => `${redisPrefix}reconcile:pending:${connectionId}`;
+/** Set by a repair request; kept apart from the pending flag so a later plain request cannot overwrite it. */
+export const reconcileRepairKey = (redisPrefix: string, connectionId: string) => `${redisPrefix}reconcile:repair:${connectionId}`;
 export const POLL_SCHEDULER_ID = "reconcile-poll-tick";
 export const POLL_TICK_MS = 15_000;
 

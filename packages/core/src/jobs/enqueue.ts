@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { CONNECTION_TASK_JOB, JOB_NAMES, reconcileJobId, reconcilePendingKey, type TConnectionTaskJob, type TEventJob, type TReconcileJob } from "./definitions.ts";
+import { CONNECTION_TASK_JOB, JOB_NAMES, reconcileJobId, reconcilePendingKey, reconcileRepairKey, type TConnectionTaskJob, type TEventJob, type TReconcileJob } from "./definitions.ts";
 
 /**
  * Requests a reconcile. The pending flag records the request even while a run is in progress (the
@@ -8,6 +8,7 @@ import { CONNECTION_TASK_JOB, JOB_NAMES, reconcileJobId, reconcilePendingKey, ty
  */
 export async function requestReconcile(queue: Queue, redis: Redis, redisPrefix: string, job: TReconcileJob): Promise<void> {
   // A discovery request is remembered in the flag so it is not lost when a plain run is already queued.
+  if (job.repair) await redis.set(reconcileRepairKey(redisPrefix, job.connectionId), "1", "EX", 3600);
   await redis.set(reconcilePendingKey(redisPrefix, job.connectionId), job.discover ? "discover" : "1", "EX", 3600);
   await queue.add(JOB_NAMES.reconcile, job, {
     jobId: reconcileJobId(job.connectionId),

@@ -49,6 +49,8 @@ export interface ReconcileOptions {
   dryRun?: boolean;
   /** Why (e.g. the cloud event or guardrail version), kept in the audit trail. */
   reason?: string;
+  /** A person asked for drift to be put back: repair it even for guardrails set to notify. */
+  repair?: boolean;
 }
 
 export interface ReconcileSummary {
@@ -161,7 +163,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
       observed,
       recorded,
       compare: (d, o) => adapter!.compare(d, o),
-      autoRepair: (gids) => gids.length === 0 || gids.some((g) => remediation.get(g) !== "notify"),
+      autoRepair: (gids) => opts.repair === true || gids.length === 0 || gids.some((g) => remediation.get(g) !== "notify"),
     });
     if (opts.dryRun) {
       return { ...base, status: "succeeded", plan, problems: desired.state.problems, calls: adapter.stats() };
