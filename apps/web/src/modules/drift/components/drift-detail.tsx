@@ -9,7 +9,42 @@ import { ErrorState, Loading, PageHeader } from "@/modules/shared/components/sta
 import { useCan, useMe } from "@/modules/shared/hooks/use-me";
 import { errorMessage } from "@/modules/shared/lib/api";
 import { ago, dateTime, personLabel } from "@/modules/shared/lib/format";
+import { useChildNodes } from "@/modules/environments/hooks/use-nodes";
+import { useDebounced } from "@/modules/shared/hooks/use-debounced";
 import { useDriftDetail, useReapplyDrift } from "../hooks/use-drift";
+
+/** Search the connection's hierarchy for the environment or folder to exempt. */
+function NodePicker({ connectionId, selected, onPick }: { connectionId: string; selected: { id: string } | null; onPick: (n: { id: string; name: string }) => void }) {
+  const [search, setSearch] = useState("");
+  const q = useDebounced(search.trim(), 300);
+  const nodes = useChildNodes(connectionId, null, q);
+  const items = (nodes.data?.pages.flatMap((p) => p.items) ?? []).slice(0, 20);
+  return (
+    <fieldset className="stack" data-testid="exempt-node-picker">
+      <legend>Where should the guardrail not apply?</legend>
+      <label className="field">
+        <span>Find an environment or folder</span>
+        <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="name or cloud id" />
+      </label>
+      {nodes.isPending ? (
+        <Loading rows={2} />
+      ) : items.length === 0 ? (
+        <p className="muted small">No node matches.</p>
+      ) : (
+        <div className="stack" role="radiogroup" aria-label="Node to exempt">
+          {items.map((n) => (
+            <label key={n.id} className="small">
+              <input type="radio" name="exempt-node" checked={selected?.id === n.id} onChange={() => onPick({ id: n.id, name: n.name })} /> {n.name}{" "}
+              <span className="muted">
+                ({n.kind}, {n.externalId})
+              </span>
+            </label>
+          ))}
+        </div>
+      )}
+    </fieldset>
+  );
+}
 
 export function DriftDetailView({ id }: { id: string }) {
   const q = useDriftDetail(id);
@@ -19,10 +54,12 @@ export function DriftDetailView({ id }: { id: string }) {
   const me = useMe();
   const [exempting, setExempting] = useState(false);
   const [requested, setRequested] = useState(false);
+  const [picked, setPicked] = useState<{ id: string; name: string } | null>(null);
 
   if (q.isPending) return <Loading rows={6} />;
   if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
   const d = q.data;
+  const target = d.node ?? picked;
   return (
     <>
       <PageHeader
@@ -47,7 +84,7 @@ export function DriftDetailView({ id }: { id: string }) {
                   {reapply.isPending ? "Queuing…" : reapply.isSuccess ? "Re-applying…" : "Re-apply now"}
                 </button>
               )}
-              {canExempt && d.guardrail && d.node && (
+              {canExempt && d.guardrail && (
                 <button type="button" className="btn" onClick={() => setExempting(true)}>
                   Exempt…
                 </button>
@@ -102,11 +139,16 @@ export function DriftDetailView({ id }: { id: string }) {
         </section>
       </div>
       <Dialog open={exempting} onClose={() => setExempting(false)} title="Request an exemption">
-        {d.guardrail && d.node && (
+        {d.guardrail && !d.node && (
+          // A deleted or edited artifact names no single place: the person picks what to carve out.
+          <NodePicker connectionId={d.connection.id} selected={picked} onPick={setPicked} />
+        )}
+        {d.guardrail && target && (
           <ExemptionForm
+            key={target.id}
             guardrailId={d.guardrail.id}
-            nodeId={d.node.id}
-            target={`${d.node.name} from “${d.guardrail.name}”`}
+            nodeId={target.id}
+            target={`${target.name} from “${d.guardrail.name}”`}
             defaultOwner={me.data?.user.email}
             onDone={() => {
               setExempting(false);
