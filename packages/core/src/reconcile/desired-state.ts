@@ -269,7 +269,8 @@ function buildAws(
       ...("targetId" in issue ? { target: issue.targetId } : {}),
     });
   }
-  if (packed.issues.length) return;
+  // Targets with an issue get nothing (their change is refused); the others are packed as usual. The
+  // plan holds every removal while a limit problem stands (see PlanInput.holdCleanup).
   const sidGuardrail = new Map<string, string>();
   for (const e of byTarget.values()) for (const s of e.statements) if (s.statement.Sid) sidGuardrail.set(s.statement.Sid, s.guardrailId);
   const policyByName = new Map(packed.policies.map((p) => [p.name, p]));

@@ -102,6 +102,22 @@ describe("plan", () => {
     ]);
   });
 
+  it("while a provider limit refuses part of desired state, removes nothing and still deploys what fits", () => {
+    // A's target could not take one more policy, so desired state lacks A: that must not remove A.
+    const p = plan({ desired: [B], observed: state([seen(A)]), recorded: [rec(A)], holdCleanup: true });
+    expect(p.changes.map((c) => `${c.change.op}:${"artifact" in c.change ? c.change.artifact.name : c.change.name}`)).toEqual(["create:parapet-b", "attach:parapet-b"]);
+    const shrunk = scp("parapet-a", "A", ["ou-1"]);
+    expect(plan({ desired: [shrunk], observed: state([seen(A)]), recorded: [rec(A)], holdCleanup: true }).changes).toEqual([]);
+  });
+
+  it("passes the recorded body on as previous to updates and removals (shared slots give back exactly it)", () => {
+    const edited = scp("parapet-a", "A2", A.attachments);
+    const up = plan({ desired: [edited], observed: state([seen(A)]), recorded: [rec(A, { content: A.body })] });
+    expect(up.changes.map((c) => c.change)).toEqual([expect.objectContaining({ op: "update", previous: A.body })]);
+    const gone = plan({ desired: [], observed: state([seen(B)]), recorded: [rec(B, { content: B.body })] });
+    expect(gone.changes.map((c) => c.change)).toEqual([expect.objectContaining({ op: "detach", previous: B.body }), expect.objectContaining({ op: "delete", previous: B.body })]);
+  });
+
   it("never touches artifacts it does not own", () => {
     const foreign = { ...seen(scp("parapet-x", "X", ["ou-1"])), owned: false };
     expect(plan({ desired: [], observed: state([foreign]) }).changes).toEqual([]);

@@ -60,6 +60,12 @@ export interface PlanInput {
   compare: (d: DesiredArtifact, o: ObservedArtifact) => Difference;
   /** Whether drift on an artifact carrying these guardrails is repaired automatically. */
   autoRepair: (guardrailIds: string[]) => boolean;
+  /**
+   * A provider limit refused part of desired state at plan time. What desired state lacks may then be
+   * exactly what was refused (a target that cannot take one more policy), so nothing is removed this
+   * run: no detach, no delete. Constructive changes that fit still go ahead.
+   */
+  holdCleanup?: boolean;
 }
 
 // Create definitions before the things that reference them; delete in the reverse order.
@@ -224,6 +230,8 @@ export function planReconcile(input: PlanInput): Plan {
       changes.push({ change: { op: "delete", kind: o.kind, name: o.name, externalId: o.externalId, ...previous, reason: "artifact no longer desired" }, cause: "cleanup", guardrailIds: gids });
     }
   }
+
+  if (input.holdCleanup) changes.splice(0, changes.length, ...changes.filter((c) => c.cause !== "cleanup"));
 
   changes.sort((a, b) => {
     const ca = a.change;
