@@ -52,6 +52,16 @@ export function updateConnection(db: Db, id: string, data: Record<string, unknow
   return db.connection.update({ where: { id }, data, select: connectionSelect });
 }
 
+/**
+ * Deletes a connection and (by cascade) everything recorded about it. The row lock comes first: a
+ * worker writing the connection's rows holds a key-share lock on it and then takes the workspace's
+ * audit lock, so taking the audit lock before this one could deadlock with it.
+ */
+export async function lockConnectionForDelete(tx: Tx, id: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "connection" WHERE id = ${id} FOR UPDATE`;
+  return rows.length === 1;
+}
+
 export function deleteConnection(tx: Tx, id: string) {
   return tx.connection.delete({ where: { id } });
 }
