@@ -164,6 +164,8 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
       recorded,
       compare: (d, o) => adapter!.compare(d, o),
       autoRepair: (gids) => opts.repair === true || gids.length === 0 || gids.some((g) => remediation.get(g) !== "notify"),
+      // A limit refused part of desired state: what it lacks may be exactly the refused part, so remove nothing.
+      holdCleanup: desired.state.problems.some((p) => p.code === "limit"),
     });
     if (opts.dryRun) {
       return { ...base, status: "succeeded", plan, problems: desired.state.problems, calls: adapter.stats() };

@@ -1,0 +1,166 @@
+/**
+ * Provider limits and shared slots through the whole reconcile (worker registry, real SDKs, simulators):
+ * an AWS plan that would exceed the SCPs-per-target quota is refused at plan time and changes nothing;
+ * a GCP guardrail switching enforce ↔ audit moves its rule between spec and dryRunSpec, and removing it
+ * takes its rules out of the shared org policy without "manual cleanup".
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { startAllSims, type AllSims } from "@parapet/cloud-sim";
+import { AWS_DEMO } from "@parapet/cloud-sim/aws/index";
+import { DEMO_ORG_ID, DEMO_SA_EMAIL, DEMO_SA_TOKEN } from "@parapet/cloud-sim/gcp/index";
+import { bullPrefix, parseMasterKey, QUEUES, sealCredentials, type Keyring } from "@parapet/core";
+import { createTestWorkspace, testPrisma } from "@parapet/core/testing/db";
+import { adapterFor } from "../providers.ts";
+import { processReconcile, type ReconcileWorkerDeps } from "./reconcile.worker.ts";
+
+const prisma = testPrisma();
+const current = parseMasterKey("t1", randomBytes(32).toString("base64"));
+const keys: Keyring = { current, all: [current] };
+let sims: AllSims;
+let redis: Redis;
+let queue: Queue;
+let deps: ReconcileWorkerDeps;
+
+beforeAll(async () => {
+  sims = await startAllSims({ demo: true, throttle: false });
+  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+  const prefix = inject("redisPrefix");
+  queue = new Queue(QUEUES.reconcile, { connection: redis, prefix: bullPrefix(prefix) });
+  deps = { prisma, redis, redisPrefix: prefix, bullPrefix: bullPrefix(prefix), keys, adapterFor, workerId: "test-worker", concurrency: 1, reconcileQueue: queue };
+});
+
+afterAll(async () => {
+  await queue?.close();
+  await redis?.quit();
+  await sims?.close();
+  await prisma.$disconnect();
+});
+
+async function connect(cloud: "aws" | "gcp", endpoint: string, credentials: unknown, facts: object, extra: { principals?: object; limits?: object } = {}) {
+  const ws = await createTestWorkspace();
+  const conn = await prisma.connection.create({
+    data: { workspaceId: ws.id, cloud, name: cloud, status: "active", endpoint, facts, principals: extra.principals ?? {}, ...(extra.limits ? { limits: extra.limits } : {}) },
+  });
+  await prisma.connection.update({ where: { id: conn.id }, data: { credentialCiphertext: sealCredentials(keys, conn.id, credentials) } });
+  return { workspaceId: ws.id, connectionId: conn.id };
+}
+
+async function guardrail(workspaceId: string, controlId: string, scope: object, mode: "audit" | "enforce" = "enforce") {
+  return prisma.guardrail.create({ data: { workspaceId, controlId, name: controlId, versions: { create: { version: 1, params: {}, scope, mode, remediation: "auto" } } } });
+}
+
+async function newVersion(guardrailId: string, change: { mode: "audit" | "enforce" }) {
+  const g = await prisma.guardrail.findUniqueOrThrow({ where: { id: guardrailId }, include: { versions: true } });
+  const v = g.versions.find((x) => x.version === g.currentVersion)!;
+  const version = g.currentVersion + 1;
+  await prisma.guardrailVersion.create({ data: { guardrailId, version, params: v.params as object, scope: v.scope as object, mode: change.mode, remediation: v.remediation } });
+  await prisma.guardrail.update({ where: { id: guardrailId }, data: { currentVersion: version } });
+}
+
+const run = async (connectionId: string) => (await processReconcile(deps, { connectionId, trigger: "manual" }))[0]!;
+
+describe("aws: the SCPs-per-target quota is checked at plan time", () => {
+  it("refuses a guardrail whose target has no free SCP slot, names target and limit, and changes nothing else", async () => {
+    const sim = sims.aws;
+    const ctx = await connect(
+      "aws",
+      sim.url,
+      { kind: "assume-role", roleArn: AWS_DEMO.role.arn, externalId: AWS_DEMO.role.externalId, sourceAccessKeyId: AWS_DEMO.credentials.accessKeyId, sourceSecretAccessKey: AWS_DEMO.credentials.secretAccessKey },
+      { orgId: sim.state.orgId, managementAccountId: AWS_DEMO.managementAccountId },
+      { limits: { maxPoliciesPerTarget: 5 } },
+    );
+    // One OU that already holds 5 SCPs (FullAWSAccess + 4 of other tools), one with room.
+    const { ouId: full } = sim.admin.createOu({ parentId: sim.state.root.id, name: "Full" });
+    sim.admin.createAccount({ name: "full-1", parentId: full });
+    for (let i = 1; i <= 4; i++) {
+      const { policyId } = sim.admin.createPolicy({
+        name: `landing-zone-${i}`,
+        description: "another tool's SCP",
+        content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: `Lz${i}`, Effect: "Deny", Action: `ec2:DeleteVpc${i}`, Resource: "*" }] }),
+      });
+      sim.admin.attachPolicy({ policyId, targetId: full });
+    }
+    const { ouId: roomy } = sim.admin.createOu({ parentId: sim.state.root.id, name: "Roomy" });
+    sim.admin.createAccount({ name: "roomy-1", parentId: roomy });
+    await processReconcile(deps, { connectionId: ctx.connectionId, trigger: "manual", discover: true });
+    const nodeId = async (externalId: string) => (await prisma.node.findFirstOrThrow({ where: { connectionId: ctx.connectionId, externalId } })).id;
+
+    await guardrail(ctx.workspaceId, "deny-leave-organization", { nodeIds: [await nodeId(roomy)] });
+    const first = await run(ctx.connectionId);
+    expect(first.status).toBe("succeeded");
+    const deployed = await prisma.artifact.findMany({ where: { connectionId: ctx.connectionId } });
+    expect(deployed).toHaveLength(1);
+    const scpBefore = sim.state.policies.get(deployed[0]!.externalId!)!;
+    expect(scpBefore.targets.toArray()).toEqual([roomy]);
+
+    const g = await guardrail(ctx.workspaceId, "deny-root-user", { nodeIds: [await nodeId(full)] });
+    const policiesBefore = sim.state.policies.size;
+    const refused = await run(ctx.connectionId);
+    expect(refused.plan?.changes.map((c) => `${c.change.op} ${c.cause}`)).toEqual([]);
+    expect(refused.calls.writes).toBe(0);
+    expect(refused.status).toBe("partial");
+    const limit = refused.problems.find((p) => p.code === "limit");
+    expect(limit).toMatchObject({ target: full, guardrailIds: expect.arrayContaining([g.id]) as unknown });
+    expect(limit!.message).toContain(`Target ${full}`);
+    expect(limit!.message).toContain("of its 5 SCP slots");
+    // Nothing created, nothing attached to the full OU, and the other guardrail's SCP is untouched.
+    expect(sim.state.policies.size).toBe(policiesBefore);
+    expect(sim.state.target(full)!.policies.toArray().filter((id) => sim.state.policies.get(id)?.type === "SERVICE_CONTROL_POLICY")).toHaveLength(5);
+    expect(sim.state.policies.get(deployed[0]!.externalId!)?.targets.toArray()).toEqual([roomy]);
+  });
+});
+
+describe("gcp: shared org-policy slots", () => {
+  it("moves the rule between spec and dryRunSpec on a mode switch, and removes it on disable without manual cleanup", async () => {
+    const gcp = sims.gcp;
+    const ctx = await connect(
+      "gcp",
+      gcp.url,
+      { type: "access_token", accessToken: DEMO_SA_TOKEN },
+      { organizationId: DEMO_ORG_ID, directoryCustomerId: "C03acme01" },
+      { principals: { connector: [`principal://iam.googleapis.com/projects/-/serviceAccounts/${DEMO_SA_EMAIL}`] } },
+    );
+    const g = await guardrail(ctx.workspaceId, "restrict-regions", { labels: "env=prod" });
+    const enforced = await run(ctx.connectionId);
+    expect(enforced.error).toBeUndefined();
+    expect(enforced.status).toBe("succeeded");
+    const rows = await prisma.artifact.findMany({ where: { connectionId: ctx.connectionId, kind: "gcp.org-policy" } });
+    expect(rows.length).toBeGreaterThan(0);
+    const policyAt = (name: string) => {
+      const [resource, constraint] = name.split("/policies/") as [string, string];
+      return gcp.core.state.getPolicy(resource, constraint);
+    };
+    const ourRules = (name: string, which: "spec" | "dryRunSpec") => JSON.stringify(policyAt(name)?.[which]?.rules ?? []);
+    const before = new Map(rows.map((r) => [r.name, ourRules(r.name, "spec")]));
+    for (const r of rows) expect(policyAt(r.name)?.spec).toBeDefined();
+
+    await newVersion(g.id, { mode: "audit" });
+    const audit = await run(ctx.connectionId);
+    expect(audit.status).toBe("succeeded");
+    for (const r of rows) {
+      const p = policyAt(r.name)!;
+      // Parapet's rule is in the dry run only; what stays in spec (if anything) is the customer's.
+      expect(p.dryRunSpec?.rules.length).toBeGreaterThan(0);
+      expect(JSON.stringify(p.spec?.rules ?? [])).not.toBe(before.get(r.name));
+    }
+    expect((await run(ctx.connectionId)).calls.writes).toBe(0);
+
+    await newVersion(g.id, { mode: "enforce" });
+    expect((await run(ctx.connectionId)).status).toBe("succeeded");
+    for (const r of rows) {
+      expect(ourRules(r.name, "spec")).toBe(before.get(r.name));
+      expect(policyAt(r.name)?.dryRunSpec).toBeUndefined();
+    }
+
+    await prisma.guardrail.update({ where: { id: g.id }, data: { status: "disabled" } });
+    const removed = await run(ctx.connectionId);
+    expect(removed.problems.filter((p) => p.message.includes("manual cleanup"))).toEqual([]);
+    expect(removed.status).toBe("succeeded");
+    // The demo org holds no customer policy on these nodes and constraint: nothing else remained, so deleted.
+    for (const r of rows) expect(policyAt(r.name)).toBeUndefined();
+    expect(await prisma.artifact.count({ where: { connectionId: ctx.connectionId, kind: "gcp.org-policy" } })).toBe(0);
+  });
+});
