@@ -1,6 +1,8 @@
+import type { PrismaClient } from "@parapet/db";
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
+import { singleFlight } from "../common/single-flight.ts";
 import { addCount, emptyTotals, type CoverageTotals } from "../guardrails/guardrail-view.ts";
-import { activeGuardrails, connectionClouds, countsByConnection, countsByGuardrail } from "./coverage.repository.ts";
+import { activeGuardrails, connectionClouds, countsByConnectionAndGuardrail } from "./coverage.repository.ts";
 
 /** Enforced ÷ in-scope pairs, exempt pairs excluded; 0 when nothing is in scope. */
 export function score(t: CoverageTotals): number {
@@ -8,28 +10,30 @@ export function score(t: CoverageTotals): number {
   return denominator > 0 ? t.enforced / denominator : 0;
 }
 
-export async function coverageOverview(deps: Pick<UseCaseDeps, "prisma">, actor: Actor) {
-  const [byConn, byGr, conns, guardrails] = await Promise.all([
-    countsByConnection(deps.prisma, actor.workspaceId),
-    countsByGuardrail(deps.prisma, actor.workspaceId),
-    connectionClouds(deps.prisma, actor.workspaceId),
-    activeGuardrails(deps.prisma, actor.workspaceId),
-  ]);
+/** The overview is the same for everyone in a workspace, so simultaneous viewers share one computation. */
+export function coverageOverview(deps: Pick<UseCaseDeps, "prisma">, actor: Actor) {
+  return sharedOverview(deps.prisma, actor.workspaceId);
+}
+
+const sharedOverview = singleFlight((_prisma: PrismaClient, workspaceId: string) => workspaceId, computeOverview);
+
+async function computeOverview(prisma: PrismaClient, workspaceId: string) {
+  const [conns, guardrails] = await Promise.all([connectionClouds(prisma, workspaceId), activeGuardrails(prisma, workspaceId)]);
+  const counts = await countsByConnectionAndGuardrail(prisma, workspaceId, guardrails.map((g) => g.id));
   const cloudOf = new Map(conns.map((c) => [c.id, c.cloud]));
   const totals = emptyTotals();
   const clouds = new Map<string, CoverageTotals>();
-  for (const r of byConn) {
-    addCount(totals, r.status, r._count._all);
-    const cloud = cloudOf.get(r.connectionId) ?? "unknown";
-    const t = clouds.get(cloud) ?? emptyTotals();
-    addCount(t, r.status, r._count._all);
-    clouds.set(cloud, t);
-  }
   const grs = new Map<string, CoverageTotals>();
-  for (const r of byGr) {
-    const t = grs.get(r.guardrailId) ?? emptyTotals();
-    addCount(t, r.status, r._count._all);
-    grs.set(r.guardrailId, t);
+  for (const r of counts) {
+    const n = r._count._all;
+    addCount(totals, r.status, n);
+    const cloud = cloudOf.get(r.connectionId) ?? "unknown";
+    const c = clouds.get(cloud) ?? emptyTotals();
+    addCount(c, r.status, n);
+    clouds.set(cloud, c);
+    const g = grs.get(r.guardrailId) ?? emptyTotals();
+    addCount(g, r.status, n);
+    grs.set(r.guardrailId, g);
   }
   return {
     score: score(totals),
