@@ -44,7 +44,7 @@ export async function getNodeCoverage(deps: Pick<UseCaseDeps, "prisma">, actor: 
     attachingArtifacts(deps.prisma, node.connectionId),
     pathNodes(deps.prisma, ancestorIds),
     node.isEnvironment ? nodeCells(deps.prisma, node.id) : Promise.resolve([]),
-    node.isEnvironment ? Promise.resolve([]) : subtreeCounts(deps.prisma, node.connectionId, node.path),
+    node.isEnvironment ? Promise.resolve([]) : subtreeCounts(deps.prisma, node.connectionId, node.parentId ? node.path : null),
     exemptionsOn(deps.prisma, actor.workspaceId, [...ancestorIds, node.id]),
   ]);
   const byId = new Map(ancestors.map((a) => [a.id, a]));
