@@ -2,6 +2,7 @@ import "server-only";
 import { APIError } from "better-auth/api";
 import { z } from "zod";
 import { AppError, can, isRole, type Action, type Resource, type Role } from "@parapet/core";
+import { unstorableIssue } from "@parapet/core/common/unstorable";
 import { auth } from "./auth";
 import { prisma } from "./clients";
 
@@ -31,12 +32,26 @@ type Permission = { [R in Resource]: [R, Action<R>] }[Resource];
 
 const MAX_BODY = 1024 * 1024;
 
+/** Enough to fix a request; a body with 20,000 unknown keys does not get 20,000 issues back. */
+const MAX_ISSUES = 20;
+
+/** Zod issues as { field, message }; an unknown key is named itself (not its parent object). */
+export function zodIssues(prefix: string, e: z.ZodError): { field: string; message: string }[] {
+  return e.issues
+    .flatMap((i) => {
+      const at = [prefix, ...i.path.map(String)].filter(Boolean);
+      if (i.code === "unrecognized_keys") return i.keys.map((k) => ({ field: [...at, k].join("."), message: "is not a known field" }));
+      return [{ field: at.join(".") || prefix || "body", message: i.message }];
+    })
+    .slice(0, MAX_ISSUES);
+}
+
 export function errorResponse(e: unknown): Response {
   if (e instanceof AppError) {
     return Response.json({ error: { code: e.code, message: e.message, ...(e.issues.length ? { issues: e.issues } : {}) } }, { status: e.status });
   }
   if (e instanceof z.ZodError) {
-    const issues = e.issues.map((i) => ({ field: i.path.join(".") || "body", message: i.message }));
+    const issues = zodIssues("", e);
     const first = issues[0]!;
     return Response.json({ error: { code: "validation", message: `${first.field}: ${first.message}`, issues } }, { status: 422 });
   }
@@ -45,10 +60,16 @@ export function errorResponse(e: unknown): Response {
   return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged." } }, { status: 500 });
 }
 
-/** Reads a JSON body with a size cap; malformed JSON is a 400 that says so. */
+/**
+ * Reads a JSON body with a size cap; malformed JSON is a 400 that says so. A body declared as
+ * something else (a form post, text/plain) is refused rather than guessed at: no client of this API
+ * sends JSON under another type by design. A missing content-type is read as JSON.
+ */
 export async function readJson(req: Request): Promise<unknown> {
   const len = Number(req.headers.get("content-length") ?? 0);
   if (len > MAX_BODY) throw new AppError("bad_request", `body: larger than ${MAX_BODY} bytes`);
+  const type = req.headers.get("content-type");
+  if (type && !/^application\/json\s*(;|$)/i.test(type)) throw new AppError("bad_request", `content-type: expected application/json, got "${type.slice(0, 100)}"`);
   const text = await req.text();
   if (text.length > MAX_BODY) throw new AppError("bad_request", `body: larger than ${MAX_BODY} bytes`);
   if (!text.trim()) return {};
@@ -58,33 +79,9 @@ export async function readJson(req: Request): Promise<unknown> {
   } catch {
     throw new AppError("bad_request", "body: is not valid JSON");
   }
-  const bad = unstorableString(parsed, []);
-  if (bad) throw new AppError("validation", `${bad}: contains a NUL character or broken unicode`, [{ field: bad, message: "contains a NUL character or broken unicode" }]);
+  const bad = unstorableIssue(parsed);
+  if (bad) throw new AppError("validation", `${bad.field}: ${bad.message}`, [bad]);
   return parsed;
-}
-
-// Postgres text cannot hold NUL, and a lone UTF-16 surrogate is not valid text anywhere.
-// eslint-disable-next-line no-control-regex -- matching NUL is the point
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** The path of the first string (or key) that cannot be stored, if any. */
-export function unstorableString(v: unknown, path: string[]): string | null {
-  if (typeof v === "string") return UNSTORABLE.test(v) ? path.join(".") || "body" : null;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const r = unstorableString(v[i], [...path, String(i)]);
-      if (r) return r;
-    }
-    return null;
-  }
-  if (v && typeof v === "object") {
-    for (const [k, x] of Object.entries(v)) {
-      if (UNSTORABLE.test(k)) return [...path, "(key)"].join(".");
-      const r = unstorableString(x, [...path, k]);
-      if (r) return r;
-    }
-  }
-  return null;
 }
 
 /** Ids in paths are Parapet's own (letters, digits, _ - . :); anything else cannot name a resource. */

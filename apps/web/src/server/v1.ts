@@ -2,7 +2,8 @@ import "server-only";
 import type { z } from "zod";
 import { AppError } from "@parapet/core";
 import type { ConnectionDeps } from "@parapet/core/connections/create-connection";
-import { unstorableString } from "./api";
+import { unstorableString } from "@parapet/core/common/unstorable";
+import { zodIssues } from "./api";
 import { prisma } from "./clients";
 import { keyring } from "./keys";
 import { enqueueConnectionTask, requestReconcile } from "./queues";
@@ -13,7 +14,7 @@ export function deps(): ConnectionDeps {
 }
 
 function issuesOf(prefix: string, e: z.ZodError) {
-  const issues = e.issues.map((i) => ({ field: [prefix, ...i.path.map(String)].filter(Boolean).join(".") || prefix || "body", message: i.message }));
+  const issues = zodIssues(prefix, e);
   const first = issues[0]!;
   return new AppError("validation", `${first.field}: ${first.message}`, issues);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "./errors.ts";
+import { unstorableString } from "./unstorable.ts";
 
 /**
  * Cursor pagination: `?limit=1..200&cursor=<opaque>` → `{ items, nextCursor }`. A cursor is the
@@ -24,7 +25,8 @@ export function decodeCursor<K extends Record<string, string | number>>(cursor: 
   if (!cursor) return undefined;
   try {
     const parsed = shape.safeParse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
-    if (parsed.success) return parsed.data;
+    // A forged cursor may carry text PostgreSQL cannot compare against (NUL): as invalid as any other forgery.
+    if (parsed.success && !unstorableString(parsed.data, [])) return parsed.data;
   } catch {
     // falls through to the validation error below
   }

@@ -12,7 +12,8 @@ import { getPrisma } from "@parapet/db";
 import { can } from "@parapet/core";
 import { API_ROUTES, type ApiRoute } from "@parapet/core/openapi/routes";
 import { call, ROLE_LIST, routeFile, snapshot } from "./harness.ts";
-import { AWS_FACTS, createWorld, type World } from "./world.ts";
+import { hasId, idFor, routeKey, VALID_BODY, VALID_QUERY } from "./bad-input.ts";
+import { createWorld, type World } from "./world.ts";
 
 const prisma = getPrisma();
 let A: World;
@@ -26,72 +27,12 @@ afterAll(async () => {
   await prisma.$disconnect();
 });
 
-const key = (r: ApiRoute) => `${r.method} ${r.path}`;
-const hasId = (r: ApiRoute) => r.path.includes("{id}");
-
-/** The id of the path's resource in world `w` (controls are global: B's stands for an unknown one). */
-function idFor(w: World, path: string): string {
-  const [, head] = path.split("/");
-  switch (head) {
-    case "connections":
-      return w.connectionId;
-    case "guardrails":
-      return w.guardrailId;
-    case "exemptions":
-      return w.exemptionId;
-    case "approvals":
-      return w.approvalId;
-    case "drift":
-      return w.driftId;
-    case "nodes":
-      return w.nodes.p1;
-    case "members":
-      return w.members.viewer.memberId;
-    case "tokens":
-      return w.tokenId;
-    case "catalog":
-      return w === A ? "deny-leave-organization" : "no-such-control";
-    case "reports":
-      // No snapshot or subscription exists in either world: an unknown id must answer like a foreign one.
-      return w === A ? "no-such-report-a" : "no-such-report-b";
-  }
-  throw new Error(`no id mapping for ${path}: add one to idFor()`);
-}
-
-const awsCreds = (w: World) => ({ kind: "assume-role", roleArn: "arn:aws:iam::111122223333:role/ParapetConnector", externalId: w.externalId });
-
-/** A valid request body per route (so 404 is tested past validation). */
-const VALID_BODY: Record<string, (w: World) => unknown> = {
-  "POST /catalog/controls/{id}/compile": () => ({ params: {}, mode: "enforce", cloud: "aws" }),
-  "POST /connections": (w) => ({ cloud: "aws", name: "another", credentials: awsCreds(w), facts: AWS_FACTS }),
-  "PATCH /connections/{id}": () => ({ pollIntervalSec: 600 }),
-  "POST /connections/{id}/rotate-credentials": (w) => ({ credentials: awsCreds(w) }),
-  "PATCH /nodes/{id}/labels": () => ({ overrides: { team: "payments" } }),
-  "POST /scope/preview": () => ({ scope: { all: true } }),
-  "POST /guardrails": () => ({ controlId: "deny-root-user", name: "No root", params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" }),
-  "PATCH /guardrails/{id}": () => ({ description: "edited" }),
-  "POST /exemptions": (w) => ({ guardrailId: w.guardrailId, nodeId: w.nodes.p2, reason: "vendor audit", ownerEmail: "o@example.test", expiresAt: new Date(Date.now() + 86_400_000 * 3).toISOString() }),
-  "POST /approvals/{id}/approve": () => ({ note: "fine" }),
-  "POST /approvals/{id}/reject": () => ({ note: "no" }),
-  "POST /invitations": () => ({ email: "new-person@example.test", role: "viewer" }),
-  "PATCH /members/{id}": () => ({ role: "author" }),
-  "POST /tokens": () => ({ name: "pipeline", role: "viewer" }),
-  "PATCH /settings": () => ({ timezone: "Europe/Paris" }),
-  "PATCH /reports/schedule": () => ({ reportHour: 9 }),
-  // Subscribing yourself needs only report:subscribe (other addresses need report:manage).
-  "POST /reports/subscriptions": () => ({}),
-  "PATCH /reports/subscriptions/{id}": () => ({ active: false }),
-};
-const VALID_QUERY: Record<string, (w: World) => Record<string, string>> = {
-  "GET /connections/bootstrap": () => ({ cloud: "aws" }),
-  "DELETE /connections/{id}": () => ({ confirm: "Bravo org" }),
-  "GET /guardrails/{id}/diff": () => ({ from: "1", to: "1" }),
-};
+const key = routeKey;
 
 function request(r: ApiRoute, w: World, k: string | undefined, over: { id?: string } = {}) {
   return call(r.method, r.path, {
     ...(k ? { key: k } : {}),
-    params: hasId(r) ? { id: over.id ?? idFor(w, r.path) } : {},
+    params: hasId(r) ? { id: over.id ?? idFor(w, r.path, w === B) } : {},
     query: VALID_QUERY[key(r)]?.(w) ?? {},
     ...(r.body ? { body: VALID_BODY[key(r)]!(w) } : {}),
   });
@@ -161,7 +102,7 @@ describe.each(guarded.map((r) => [key(r), r] as const))("%s", (_, r) => {
 
   it.runIf(hasId(r))("answers 404 for another workspace's id, changing nothing there", async () => {
     const beforeB = await snapshot(prisma, B.id);
-    const res = await request(r, A, A.members.owner.key, { id: idFor(B, r.path) });
+    const res = await request(r, A, A.members.owner.key, { id: idFor(B, r.path, true) });
     expect(res.status, res.text).toBe(404);
     expect(res.body.error.code).toBe("not_found");
     expect(await snapshot(prisma, B.id)).toEqual(beforeB);

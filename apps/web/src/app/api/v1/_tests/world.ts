@@ -1,73 +1,16 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON, checked by the assertions themselves */
 /**
- * A populated workspace: an AWS connection (created through the API) with a small discovered
- * hierarchy, a guardrail, a pending approval, an exemption, a drift finding and an API token.
+ * A populated workspace (see world-seed.ts) built through the in-process route harness.
  */
-import { expect } from "vitest";
 import type { PrismaClient } from "@parapet/db";
-import { syncHierarchy } from "@parapet/core/connections/sync-hierarchy";
-import { call, createWorkspace, type TestWorkspace } from "./harness.ts";
+import { call, createWorkspace } from "./harness.ts";
+import { awsCredentialsVia, populateWorld, type World } from "./world-seed.ts";
 
-export interface World extends TestWorkspace {
-  connectionId: string;
-  nodes: { root: string; prod: string; dev: string; p1: string; p2: string; d1: string };
-  guardrailId: string;
-  approvalId: string;
-  exemptionId: string;
-  driftId: string;
-  tokenId: string;
-  externalId: string;
-}
+export { AWS_FACTS, type World } from "./world-seed.ts";
 
-export const AWS_FACTS = { orgId: "o-abcdefghij", managementAccountId: "111122223333" };
-
-export async function awsCredentials(key: string) {
-  const b = await call("GET", "/connections/bootstrap", { key, query: { cloud: "aws" } });
-  expect(b.status).toBe(200);
-  return { kind: "assume-role", roleArn: "arn:aws:iam::111122223333:role/ParapetConnector", externalId: b.body.externalId as string };
+export function awsCredentials(key: string) {
+  return awsCredentialsVia(call, key);
 }
 
 export async function createWorld(prisma: PrismaClient, name = "Acme"): Promise<World> {
-  const ws = await createWorkspace(prisma, name);
-  const owner = ws.members.owner.key;
-  const credentials = await awsCredentials(owner);
-  const c = await call("POST", "/connections", { key: owner, body: { cloud: "aws", name: `${name} org`, credentials, facts: AWS_FACTS } });
-  expect(c.status, c.text).toBe(201);
-  const connectionId = c.body.id as string;
-  // What discovery would write (the worker does this from the cloud).
-  await syncHierarchy(prisma, ws.id, connectionId, {
-    rootExternalId: "r-abcd",
-    nodes: [
-      { externalId: "r-abcd", kind: "root", name: "Root", parentExternalId: null, isEnvironment: false, labels: {} },
-      { externalId: "ou-abcd-prod0001", kind: "ou", name: "Prod", parentExternalId: "r-abcd", isEnvironment: false, labels: { env: "prod" } },
-      { externalId: "ou-abcd-dev00001", kind: "ou", name: "Dev", parentExternalId: "r-abcd", isEnvironment: false, labels: { env: "dev" } },
-      { externalId: "222233334444", kind: "account", name: "payments-prod", parentExternalId: "ou-abcd-prod0001", isEnvironment: true, labels: { data: "regulated" } },
-      { externalId: "222233335555", kind: "account", name: "web-prod", parentExternalId: "ou-abcd-prod0001", isEnvironment: true, labels: {} },
-      { externalId: "222233336666", kind: "account", name: "sandbox", parentExternalId: "ou-abcd-dev00001", isEnvironment: true, labels: {} },
-    ],
-  });
-  await prisma.connection.update({ where: { id: connectionId }, data: { status: "active", lastDiscoveredAt: new Date() } });
-  const rows = await prisma.node.findMany({ where: { connectionId }, select: { id: true, externalId: true } });
-  const n = (ext: string) => rows.find((r) => r.externalId === ext)!.id;
-  const nodes = { root: n("r-abcd"), prod: n("ou-abcd-prod0001"), dev: n("ou-abcd-dev00001"), p1: n("222233334444"), p2: n("222233335555"), d1: n("222233336666") };
-
-  const g = await call("POST", "/guardrails", {
-    key: ws.members.author.key,
-    body: { controlId: "deny-leave-organization", name: "No leaving the org", params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" },
-  });
-  expect(g.status, g.text).toBe(201);
-  const guardrailId = g.body.id as string;
-  const d = await call("POST", `/guardrails/{id}/disable`, { key: ws.members.author.key, params: { id: guardrailId } });
-  expect(d.status, d.text).toBe(202);
-  const ex = await call("POST", "/exemptions", {
-    key: ws.members.author.key,
-    body: { guardrailId, nodeId: nodes.d1, reason: "migration in progress", ownerEmail: "owner@example.test", expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
-  });
-  expect(ex.status, ex.text).toBe(202);
-  const drift = await prisma.driftFinding.create({
-    data: { workspaceId: ws.id, connectionId, guardrailId, nodeId: nodes.p1, kind: "detached", fingerprint: `detached|aws.scp|p-1|${nodes.p1}`, summary: "SCP detached from payments-prod" },
-  });
-  const t = await call("POST", "/tokens", { key: owner, body: { name: "ci", role: "viewer" } });
-  expect(t.status, t.text).toBe(201);
-  return { ...ws, connectionId, nodes, guardrailId, approvalId: d.body.approval.id as string, exemptionId: ex.body.exemption.id as string, driftId: drift.id, tokenId: t.body.id as string, externalId: credentials.externalId };
+  return populateWorld(prisma, await createWorkspace(prisma, name), call, name);
 }
