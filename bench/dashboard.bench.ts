@@ -4,24 +4,25 @@
  * overview, a matrix page of 100 environments, the open drift list — over HTTP with autocannon, 20
  * concurrent clients on loopback, p50/p95 (computed from every response's latency). Then the worker's
  * peak RSS during a 10,000-account AWS reconcile (discover + apply + record), in a worker process of its own.
- *   pnpm exec tsx bench/dashboard.bench.ts [seconds-per-endpoint=15]
+ *   pnpm exec tsx bench/dashboard.bench.ts [seconds-per-endpoint=15] [--no-memory]
  * The server is `next start` when a production build exists (apps/web/.next/BUILD_ID); otherwise the same
  * route handler modules served by node:http in a separate process (bench/lib/web-handlers.ts): the
  * figure then excludes Next's own routing layer, and the report says so.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 import { seedAwsOrg, startAwsSim } from "@parapet/cloud-sim";
 import { createAuth } from "@parapet/core/identity/auth";
 import { childEnv, keyringOf, parseChildOutput, spawnReconcileChild } from "../apps/worker/src/faults/harness.ts";
 import { report, type Figure } from "./lib/report.ts";
-import { addGuardrail, connectAws, load1, percentile, ROOT, sleep, startBenchStack } from "./lib/stack.ts";
+import { addGuardrail, connectAws, load1, percentile, sleep, startBenchStack } from "./lib/stack.ts";
+import { startWebServer } from "./lib/web-server.ts";
 
-const SECONDS = Number(process.argv[2] ?? 15);
+const args = process.argv.slice(2);
+const SECONDS = Number(args.find((a) => !a.startsWith("--")) ?? 15);
+// The memory half reconciles a 10,000-account org (minutes); skip it when only the latency figures are wanted.
+const MEMORY = !args.includes("--no-memory");
 const ENVS: Record<"aws" | "azure" | "gcp" | "oci", number> = { aws: 7000, azure: 1000, gcp: 1000, oci: 1000 };
 const GUARDRAILS = 50;
 const OUS_PER_CONNECTION = 20;
@@ -102,44 +103,8 @@ const key = (
 ).key;
 
 // --- server ----------------------------------------------------------------------------------------
-const webDir = join(ROOT, "apps", "web");
-const nextBuild = existsSync(join(webDir, ".next", "BUILD_ID"));
-const port = 20000 + Math.floor(Math.random() * 20000);
-const webEnv: NodeJS.ProcessEnv = {
-  ...process.env,
-  NODE_ENV: "production",
-  NEXT_TELEMETRY_DISABLED: "1",
-  DATABASE_URL: stack.databaseUrl,
-  REDIS_URL: stack.redisUrl,
-  PARAPET_REDIS_PREFIX: stack.redisPrefix,
-  PARAPET_BASE_URL: `http://127.0.0.1:${port}`,
-  PARAPET_AUTH_SECRET: authSecret,
-  PARAPET_MASTER_KEY: stack.masterKeyB64,
-  PARAPET_MASTER_KEY_ID: "f1",
-};
-let server: ChildProcess;
-let base: string;
-if (nextBuild) {
-  server = spawn(join(webDir, "node_modules", ".bin", "next"), ["start", "-H", "127.0.0.1", "-p", String(port)], { cwd: webDir, env: webEnv, stdio: ["ignore", "pipe", "inherit"] });
-  base = `http://127.0.0.1:${port}`;
-} else {
-  // One node process (tsx as an import hook), so stopping it stops the server.
-  server = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", join(import.meta.dirname, "lib", "web-handlers.ts")], {
-    cwd: ROOT,
-    env: { ...webEnv, TSX_TSCONFIG_PATH: join(webDir, "tsconfig.json") },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    server.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const l = out.split("\n").find((x) => x.startsWith("{"));
-      if (l) resolve(l);
-    });
-    server.once("exit", (c) => reject(new Error(`handler server exited ${c}`)));
-  });
-  base = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
-}
+const web = await startWebServer({ databaseUrl: stack.databaseUrl, redisUrl: stack.redisUrl, redisPrefix: stack.redisPrefix, authSecret, masterKeyB64: stack.masterKeyB64 });
+const base = web.base;
 const headers = { "x-api-key": key };
 for (let i = 0; i < 600; i++) {
   const ok = await fetch(`${base}/api/v1/coverage/overview`, { headers }).then((r) => r.status, () => 0);
@@ -147,7 +112,7 @@ for (let i = 0; i < 600; i++) {
   if (ok && ok !== 200 && i > 5) throw new Error(`overview answered ${ok}`);
   await sleep(500);
 }
-const serverKind = nextBuild ? "next start (production build)" : "the route handler modules on node:http (no production build present; Next's router layer not included)";
+const serverKind = web.kind;
 
 async function measure(path: string) {
   // autocannon's default 10 s timeout would drop the slowest responses from the percentiles; 60 s keeps them.
@@ -178,12 +143,12 @@ for (const [name, path] of endpoints) {
     unit: `ms / ${m.p95.toFixed(0)} ms / ${m.p99.toFixed(0)} ms`,
   });
 }
-server.kill("SIGTERM");
+await web.stop();
 report(`dashboard API at 10,000 environments × 50 guardrails, served by ${serverKind} (issue 10)`, figures);
 await db.end();
 
 // --- worker peak RSS during a 10,000-account reconcile ---------------------------------------------
-{
+if (MEMORY) {
   const sim = await startAwsSim({ throttle: false });
   seedAwsOrg(sim, { accounts: 10_000, ous: 2_000, depth: 3 });
   const c = await connectAws(stack, sim);
