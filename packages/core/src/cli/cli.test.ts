@@ -151,3 +151,34 @@ guardrails:
     expect(r.err).toContain("parapet compile <guardrails.yaml>");
   });
 });
+
+describe("hostile files and environments", () => {
+  it("refuses an alias bomb and deep nesting in one line, without a stack trace", async () => {
+    const levels = Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(",")}]\n`).join("");
+    const bomb = await cli("compile", file("bomb.yaml", `version: 1\na: &a [x,x,x,x,x,x,x,x,x]\n${levels}`));
+    expect(bomb.code).toBe(1);
+    expect(bomb.err).toMatch(/bomb\.yaml:1:1 aliases expand to too many nodes/);
+    const deep = await cli("compile", file("deep.yaml", `version: 1\nconnections: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`));
+    expect(deep.code).toBe(1);
+    expect(deep.err).toMatch(/deep\.yaml:1:1 nested too deeply to read/);
+  });
+
+  it("names the variable for a bad master key or an unreachable database", async () => {
+    const saved = { ...process.env };
+    try {
+      process.env.DATABASE_URL = "postgresql://postgres:hunter2@127.0.0.1:1/x";
+      process.env.PARAPET_MASTER_KEY = "garbage";
+      const key = await cli("keys", "rotate");
+      expect(key.code).toBe(1);
+      expect(key.err).toMatch(/^PARAPET_MASTER_KEY: master key \S+ must be 32 bytes/);
+      const db = await cli("audit", "verify", "--workspace", "acme");
+      expect(db.code).toBe(1);
+      expect(db.err).toMatch(/^cannot reach DATABASE_URL=postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/x \(/);
+      expect(db.err).not.toContain("hunter2");
+      const nul = await cli("audit", "verify", "--workspace", "a\u0000b");
+      expect(nul.err).toMatch(/^--workspace: expected a workspace slug/);
+    } finally {
+      process.env = saved;
+    }
+  });
+});

@@ -114,18 +114,48 @@ export interface TParsedFile {
   where(path: readonly (string | number)[]): string;
 }
 
+/** Alias expansions allowed while reading a file: a "billion laughs" document is refused, not expanded. */
+const MAX_ALIAS_COUNT = 1000;
+
+/**
+ * The YAML library answers a hostile document (deeply nested, or aliases multiplying each other) by
+ * overflowing the stack or throwing; either way the user gets one line naming the problem, not a trace.
+ */
+function hostileYaml(e: unknown): string | null {
+  if (e instanceof RangeError || (e instanceof Error && /Maximum call stack/.test(e.message))) return "nested too deeply to read";
+  if (e instanceof ReferenceError && /alias/i.test(e.message)) return `aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT})`;
+  return null;
+}
+
 export function parseGuardrailsFile(file: string, text: string): TParsedFile {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new FileError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return `${file}:${pos ? `${pos.line}:${pos.col}` : "1:1"} ${e.message.split("\n")[0]}`;
-      }),
-    );
+  let doc: Document;
+  let data: unknown;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+    if (doc.errors.length > 0) {
+      throw new FileError(
+        doc.errors.map((e) => {
+          const pos = e.linePos?.[0];
+          return `${file}:${pos ? `${pos.line}:${pos.col}` : "1:1"} ${hostileYaml(e) ?? e.message.split("\n")[0]}`;
+        }),
+      );
+    }
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const why = hostileYaml(e);
+    if (why) throw new FileError([`${file}:1:1 ${why}`]);
+    throw e;
   }
-  const r = ZGuardrailsFile.safeParse(doc.toJS());
+  let r: ReturnType<typeof ZGuardrailsFile.safeParse>;
+  try {
+    r = ZGuardrailsFile.safeParse(data);
+  } catch (e) {
+    // Validation walks the document recursively: a value nested thousands deep (in params) overflows it.
+    const why = hostileYaml(e);
+    if (why) throw new FileError([`${file}:1:1 ${why}`]);
+    throw e;
+  }
   if (!r.success) {
     throw new FileError(
       r.error.issues.map((i) => {

@@ -1,7 +1,9 @@
-import { createPrisma } from "@parapet/db";
+import { createPrisma, Prisma, probeDatabase, type PrismaClient } from "@parapet/db";
 import { workspaceBySlug } from "../audit/audit-query.repository.ts";
 import { verifyWorkspaceChain } from "../audit/verify-workspace-chain.ts";
+import { describeConnectError } from "../common/connectivity.ts";
 import { AppError } from "../common/errors.ts";
+import { unstorableString } from "../common/unstorable.ts";
 import { rotateMasterKey } from "../connections/rotate-master-key.ts";
 import type { TCommand } from "./commands.ts";
 import { opsEnv, opsKeyring, OpsEnvError } from "./ops-env.ts";
@@ -15,6 +17,35 @@ function flag(args: string[], name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Runs `fn` against DATABASE_URL. An unreachable database, or one without Parapet's tables, is one
+ * line naming DATABASE_URL (password redacted), not a driver stack trace.
+ */
+async function withDatabase<T>(url: string, fn: (prisma: PrismaClient) => Promise<T>): Promise<T> {
+  try {
+    await probeDatabase(url);
+  } catch (e) {
+    throw new OpsEnvError(describeConnectError(e, "DATABASE_URL", url));
+  }
+  const prisma = createPrisma({ url, max: 2 });
+  try {
+    return await fn(prisma);
+  } catch (e) {
+    if (e instanceof Prisma.PrismaClientKnownRequestError) {
+      throw new OpsEnvError(e.code === "P2021" || e.code === "P2022" ? "DATABASE_URL: the database has no Parapet schema (apply the migrations first)" : `DATABASE_URL: the database refused the query (${e.code})`);
+    }
+    if (e instanceof Prisma.PrismaClientInitializationError || e instanceof Prisma.PrismaClientUnknownRequestError) throw new OpsEnvError(`DATABASE_URL: database error (${e.name})`);
+    throw e;
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+/** A workspace slug as typed: bounded, and text the database can compare (no NUL). */
+function checkSlug(slug: string): void {
+  if (slug.length > 200 || unstorableString(slug, [])) throw new OpsEnvError(`--workspace: expected a workspace slug, got "${slug.slice(0, 40).replace(/[^\x20-\x7e]/g, "?")}${slug.length > 40 ? "…" : ""}"`);
+}
+
 /** `parapet audit verify --workspace <slug>`: walks the hash chain; exit 1 and the first broken link when tampered. */
 export const auditCommand: TCommand = {
   usage: "parapet audit verify --workspace <slug>",
@@ -26,20 +57,16 @@ export const auditCommand: TCommand = {
       return 2;
     }
     try {
+      checkSlug(slug);
       const env = opsEnv();
-      const prisma = createPrisma({ url: env.DATABASE_URL, max: 2 });
-      try {
-        const v = await verifyWorkspaceChain(prisma, slug);
-        if (v.ok) {
-          io.out(`ok: ${v.checked} audit events of workspace ${slug} verified, chain intact\n`);
-          return 0;
-        }
-        const b = v.firstBroken!;
-        io.out(`BROKEN: workspace ${slug}: audit event seq ${b.seq} (id ${b.id}): ${b.reason}; ${v.checked} events before it verified\n`);
-        return 1;
-      } finally {
-        await prisma.$disconnect();
+      const v = await withDatabase(env.DATABASE_URL, (prisma) => verifyWorkspaceChain(prisma, slug));
+      if (v.ok) {
+        io.out(`ok: ${v.checked} audit events of workspace ${slug} verified, chain intact\n`);
+        return 0;
       }
+      const b = v.firstBroken!;
+      io.out(`BROKEN: workspace ${slug}: audit event seq ${b.seq} (id ${b.id}): ${b.reason}; ${v.checked} events before it verified\n`);
+      return 1;
     } catch (e) {
       if (e instanceof OpsEnvError || e instanceof AppError) {
         io.err(`${e.message}\n`);
@@ -61,22 +88,20 @@ export const keysCommand: TCommand = {
       return 2;
     }
     try {
+      if (slug) checkSlug(slug);
       const env = opsEnv();
       const keys = opsKeyring(env);
-      const prisma = createPrisma({ url: env.DATABASE_URL, max: 2 });
-      try {
+      return await withDatabase(env.DATABASE_URL, async (prisma) => {
         const ws = slug ? await workspaceBySlug(prisma, slug) : null;
         if (slug && !ws) {
-          io.err(`workspace "${slug}" was not found\n`);
+          io.err(`--workspace: workspace "${slug}" was not found\n`);
           return 1;
         }
         const r = await rotateMasterKey(prisma, keys, ws ? { workspaceId: ws.id } : {});
         io.out(`re-wrapped ${r.rewrapped} secrets under key "${keys.current.id}" (${r.alreadyCurrent} already current, ${r.connections} connections)\n`);
         for (const f of r.failed) io.err(`connection ${f.connectionId} ${f.what}: ${f.error}\n`);
         return r.failed.length ? 1 : 0;
-      } finally {
-        await prisma.$disconnect();
-      }
+      });
     } catch (e) {
       if (e instanceof OpsEnvError) {
         io.err(`${e.message}\n`);

@@ -30,13 +30,22 @@ export function parseOldKeys(spec: string): MasterKey[] {
     .map((pair) => {
       const at = pair.indexOf(":");
       if (at <= 0) throw new OpsEnvError(`PARAPET_MASTER_KEYS_OLD: expected "id:base64", got "${pair.slice(0, 20)}…"`);
-      return parseMasterKey(pair.slice(0, at), pair.slice(at + 1));
+      return keyFrom("PARAPET_MASTER_KEYS_OLD", pair.slice(0, at), pair.slice(at + 1));
     });
+}
+
+/** parseMasterKey's complaint, as a one-line error naming the variable it came from. */
+function keyFrom(variable: string, id: string, b64: string): MasterKey {
+  try {
+    return parseMasterKey(id, b64);
+  } catch (e) {
+    throw new OpsEnvError(`${variable}: ${(e as Error).message}`);
+  }
 }
 
 export function opsKeyring(env: ReturnType<typeof opsEnv>): Keyring {
   if (!env.PARAPET_MASTER_KEY) throw new OpsEnvError("PARAPET_MASTER_KEY: required (the key to re-wrap every secret under)");
-  const current = parseMasterKey(env.PARAPET_MASTER_KEY_ID, env.PARAPET_MASTER_KEY);
+  const current = keyFrom("PARAPET_MASTER_KEY", env.PARAPET_MASTER_KEY_ID, env.PARAPET_MASTER_KEY);
   const old = parseOldKeys(env.PARAPET_MASTER_KEYS_OLD).filter((k) => k.id !== current.id);
   return { current, all: [current, ...old] };
 }
