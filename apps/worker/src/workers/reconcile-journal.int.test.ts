@@ -2,7 +2,8 @@
  * Parapet's own actions are never drift, even when the run that did them was killed: the apply journal
  * (packages/core/src/reconcile/apply-journal.ts) against the AWS simulator through the real SDK, with
  * real Postgres and Redis. A killed worker is reproduced exactly as it leaves things: its run still
- * "running", its lease expired, an intent opened and the change sent to the cloud, nothing recorded.
+ * "running", its lease expired, an intent opened and the change sent to the cloud, nothing recorded;
+ * and one worker process is really SIGKILLed mid-apply (the audit trail must hold what it did).
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -12,7 +13,7 @@ import { reconcileConnection } from "@parapet/core/reconcile/reconcile-connectio
 import type { Change, CloudAdapter } from "@parapet/providers/contract";
 import { AWS_SIM_DEFAULT_CREDENTIALS } from "@parapet/cloud-sim/aws/index";
 import { testPrisma } from "@parapet/core/testing/db";
-import { awsFixture, faultAdapterFor, keyringOf, rescope, workerDeps, type AwsFixture, type FaultEnv } from "../faults/harness.ts";
+import { awsFixture, childEnv, faultAdapterFor, keyringOf, rescope, sleep, spawnReconcileChild, workerDeps, type AwsFixture, type FaultEnv } from "../faults/harness.ts";
 import { processReconcile } from "./reconcile.worker.ts";
 
 const masterKeyB64 = randomBytes(32).toString("base64");
@@ -182,15 +183,42 @@ describe("reconcile journal: Parapet's own changes are not drift", () => {
     expect((await verifyAuditChain(env.prisma, fx.workspaceId)).ok).toBe(true);
   });
 
-  it("a run with many changes writes its audit events as it goes, one per applied change, the chain intact", async () => {
-    const before = await env.prisma.auditEvent.count({ where: { workspaceId: fx.workspaceId, action: { startsWith: "artifact." } } });
+  it("a worker SIGKILLed mid-apply loses no audit event of a change the cloud took; the chain verifies", async () => {
+    const since = new Date();
     await rescope(env, fx, 0, 20);
+    // Slow the cloud down so the kill lands inside the apply.
+    fx.sim.configure({ faults: { latencyMs: { min: 40, max: 80 } } });
+    try {
+      const c = spawnReconcileChild(childEnv(env, { FAULT_CONNECTION_ID: fx.connectionId, FAULT_LEASE_MS: "2000", FAULT_WORKER_ID: "journal-killed" }));
+      let exited = false;
+      void c.done.then(() => (exited = true));
+      const doneSince = () => env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId, status: "done", createdAt: { gte: since } } });
+      for (let i = 0; i < 600 && !exited && (await doneSince()) < 3; i++) await sleep(50);
+      expect(exited).toBe(false);
+      c.kill();
+      await c.done;
+    } finally {
+      fx.sim.configure({ faults: {} });
+    }
+    const killed = await env.prisma.reconcileRun.findFirstOrThrow({ where: { connectionId: fx.connectionId, startedAt: { gte: since } }, orderBy: { startedAt: "asc" } });
+    expect(killed.status).toBe("running");
+    const done = await env.prisma.applyIntent.findMany({ where: { runId: killed.id, status: "done" }, select: { changeKey: true } });
+    expect(done.length).toBeGreaterThanOrEqual(3);
+    const artifactEvents = () => env.prisma.auditEvent.count({ where: { workspaceId: fx.workspaceId, action: { startsWith: "artifact." }, createdAt: { gte: since } } });
+    // Every change the killed run got recorded is already in the audit trail.
+    expect(await artifactEvents()).toBe(done.length);
+    expect((await verifyAuditChain(env.prisma, fx.workspaceId)).ok).toBe(true);
+    // The next run (once the dead worker's lease expires) finishes the apply without drift; every change
+    // either run made, the in-flight one it settled included, has exactly one audit event.
+    await sleep(2000);
     const s = await reconcile();
-    expect(s.applied).toBeGreaterThan(10);
-    const after = await env.prisma.auditEvent.count({ where: { workspaceId: fx.workspaceId, action: { startsWith: "artifact." } } });
-    expect(after - before).toBe(s.applied);
-    const v = await verifyAuditChain(env.prisma, fx.workspaceId);
-    expect(v.ok).toBe(true);
-    expect(v.checked).toBeGreaterThan(after);
+    expect(s.error).toBeUndefined();
+    expect(s.driftOpened).toBe(0);
+    expect(await driftSince(since)).toEqual([]);
+    const allDone = await env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId, status: "done", createdAt: { gte: since } } });
+    expect(await artifactEvents()).toBe(allDone);
+    expect(await env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId, status: "pending" } })).toBe(0);
+    expect((await verifyAuditChain(env.prisma, fx.workspaceId)).ok).toBe(true);
+    expect((await reconcile()).calls.writes).toBe(0);
   });
 });
