@@ -37,7 +37,7 @@ const ops = [
   (i: number) => client.send(new ListTargetsForPolicyCommand({ PolicyId: policies[i % policies.length]!, MaxResults: 20 })),
 ];
 if (input.mode === "raw") {
-  const signed: { method: string; path: string; headers: Record<string, string>; body: string }[] = [];
+  const signed: autocannon.Request[] = [];
   const captured = new Error("captured before sending");
   // After signing, before the wire: keep the request and stop there.
   client.middlewareStack.add(
@@ -46,7 +46,7 @@ if (input.mode === "raw") {
       const body = typeof r.body === "string" ? r.body : Buffer.from(r.body ?? new Uint8Array()).toString("utf8");
       // autocannon writes its own Host and Content-Length; a second copy of either makes the request invalid HTTP.
       const headers = Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== "host" && k !== "content-length"));
-      signed.push({ method: r.method, path: r.path, headers, body });
+      signed.push({ method: r.method as autocannon.Request["method"], path: r.path, headers, body });
       throw captured;
     }) as never,
     { step: "deserialize", name: "captureSigned" },
