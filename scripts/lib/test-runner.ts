@@ -83,6 +83,18 @@ export async function runTests(args: string[]): Promise<number> {
       });
       add(vitestTally(file), "vitest");
     }
+    if (want("faults")) {
+      // The reduced fault suite (kills mid-apply, Redis/PostgreSQL restarts on private servers, throttling,
+      // outage, OCI clock skew) runs after the others so its deliberate load does not skew their timeouts.
+      const file = join(out, "faults.json");
+      await runStep("reduced fault suite (vitest --project faults)", join(ROOT, "node_modules", ".bin", "vitest"), [
+        "run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`,
+      ], {
+        cwd: ROOT,
+        env: { ...process.env, PARAPET_TEST_ADMIN_DATABASE_URL: services.adminDatabaseUrl, REDIS_URL: services.redisUrl },
+      });
+      add(vitestTally(file), "fault suite");
+    }
     // Arguments after "--" go to Playwright (e.g. `-- --grep gcp` to run some journeys).
     const extra = args.includes("--") ? args.slice(args.indexOf("--") + 1) : [];
     if (want("e2e")) add(await runE2e(services.adminDatabaseUrl, services.redisUrl, out, extra), "browser journeys");
