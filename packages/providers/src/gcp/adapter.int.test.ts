@@ -389,9 +389,17 @@ describe("gcp adapter beyond the contract", () => {
     expect(adapter.stats().errors).toBeGreaterThan(0);
   });
 
-  it("counts deny-policy slots held by others on requested targets, and marks failed reads unreadable", async () => {
-    const st = await adapter.observe({ expected: [], targets: [org] });
+  it("counts deny-policy slots held by others only where its deny policy is still to be created, and marks failed reads unreadable", async () => {
+    const toCreate = denyName(org, gcpDenyPolicyId(WS, "not-yet"));
+    const st = await adapter.observe({ expected: [{ kind: "gcp.deny-policy", name: toCreate, attachments: [org] }], targets: [org] });
     expect(st.foreignSlots[org]).toEqual({ "gcp.deny-policy": 1 });
+    // Where the expected deny policy exists, nothing new takes a slot: no read.
+    const existing = desiredFor(demo).find((d) => d.kind === "gcp.deny-policy")!;
+    const prod = demo.folders.Production!;
+    adapter.resetStats();
+    const steady = await adapter.observe({ expected: [existing], targets: [prod] });
+    expect(steady.foreignSlots).toEqual({});
+    expect(adapter.stats().byOperation["iam.ListPolicies"]).toBeUndefined();
     const ghost = `folders/999999/policies/gcp.resourceLocations`;
     const bad = await adapter.observe({ expected: [{ kind: "gcp.org-policy", name: ghost }] });
     expect(bad.artifacts).toEqual([]);

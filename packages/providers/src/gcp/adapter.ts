@@ -434,7 +434,8 @@ class GcpAdapter implements CloudAdapter {
    * Calls per observe: org policies — per node, one GetPolicy when one policy is expected there, else
    * ListPolicies pages (usually one); custom constraints — one GetCustomConstraint, or ListCustomConstraints
    * pages when two or more are expected; deny policies — one GetPolicy each; plus one ListPolicies per
-   * requested target for deny-policy slots. Retries of throttled calls come on top.
+   * requested target where an expected deny policy does not exist yet (deny-policy slots; none in
+   * steady state). Retries of throttled calls come on top.
    */
   async observe(req: ObserveRequest): Promise<ObservedState> {
     const state: ObservedState = { artifacts: [], foreignSlots: {}, unreadable: [] };
@@ -506,16 +507,22 @@ class GcpAdapter implements CloudAdapter {
         }
       });
     }
-    for (const target of new Set(req.targets ?? [])) {
-      tasks.push(async () => {
+    await runLimited(tasks, this.concurrency);
+    // Deny-policy slots matter only where Parapet's deny policy is about to be created: a target whose
+    // expected deny policy exists already holds it within the limit. So steady state reads none.
+    const present = new Set(state.artifacts.filter((a) => a.kind === DENY).map((a) => a.name));
+    const failedReads = new Set(state.unreadable.filter((u) => u.kind === DENY && u.name).map((u) => u.name));
+    const pending = new Set(denies.filter((n) => !present.has(n) && !failedReads.has(n)).map((n) => nodeOfDenyPolicy(n)));
+    const slotTasks = [...new Set(req.targets ?? [])]
+      .filter((t) => pending.has(t))
+      .map((target) => async () => {
         try {
           state.foreignSlots[target] = { [DENY]: await this.countForeignDenyPolicies(target) };
         } catch (e) {
           state.unreadable.push({ target, reason: isProviderError(e) ? e.message : String(e) });
         }
       });
-    }
-    await runLimited(tasks, this.concurrency);
+    await runLimited(slotTasks, this.concurrency);
     state.artifacts.sort((a, b) => (a.kind + a.name < b.kind + b.name ? -1 : a.kind + a.name > b.kind + b.name ? 1 : 0));
     return state;
   }
