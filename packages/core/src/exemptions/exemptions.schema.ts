@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZIsoTimestamp } from "../common/timestamp.ts";
 import { ZId } from "../guardrails/guardrails.schema.ts";
 
 export const ZCreateExemptionInput = z
@@ -7,7 +8,7 @@ export const ZCreateExemptionInput = z
     nodeId: ZId,
     reason: z.string().trim().min(3).max(1000),
     ownerEmail: z.email().max(320),
-    expiresAt: z.iso.datetime({ offset: true }),
+    expiresAt: ZIsoTimestamp,
   })
   .strict();
 export type TCreateExemptionInput = z.infer<typeof ZCreateExemptionInput>;

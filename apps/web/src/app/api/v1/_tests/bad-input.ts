@@ -114,7 +114,7 @@ export interface BadCase {
   rawPath?: string;
 }
 
-const NASTY_STRINGS: [string, string][] = [
+export const NASTY_STRINGS: [string, string][] = [
   ["empty", ""],
   ["space", " "],
   ["whitespace", "\t\n\r "],
@@ -202,7 +202,7 @@ const TYPED_VALUES: [string, unknown][] = [
   ["object", { a: 1 }],
 ];
 
-interface Js {
+export interface Js {
   type?: string | string[];
   enum?: unknown[];
   const?: unknown;
@@ -222,7 +222,7 @@ interface Js {
   default?: unknown;
 }
 
-const jsonSchemaOf = (s: z.ZodType): Js => z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as Js;
+export const jsonSchemaOf = (s: z.ZodType): Js => z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as Js;
 
 function typesOf(s: Js): Set<string> {
   if (s.anyOf ?? s.oneOf) return new Set((s.anyOf ?? s.oneOf)!.flatMap((x) => [...typesOf(x)]));
@@ -241,7 +241,7 @@ function jsonType(v: unknown): string {
 }
 
 /** Values that are wrong for one property: other types, out of range, too long, not an option. */
-function wrongValues(s: Js, full: boolean): [string, unknown][] {
+export function wrongValues(s: Js, full: boolean): [string, unknown][] {
   const ts = typesOf(s);
   if (ts.has("any")) return [];
   const out: [string, unknown][] = TYPED_VALUES.filter(([, v]) => !ts.has(jsonType(v)) && !(jsonType(v) === "number" && ts.has("integer")));
@@ -277,27 +277,33 @@ const nest = (depth: number): unknown => {
   return v;
 };
 
-function setPath(obj: Record<string, unknown>, path: string[], value: unknown, remove = false): Record<string, unknown> {
+export function setPath(obj: Record<string, unknown>, path: string[], value: unknown, remove = false): Record<string, unknown> {
   const out = structuredClone(obj);
   let cur: Record<string, unknown> = out;
   for (const k of path.slice(0, -1)) {
     const next = cur[k];
-    if (!next || typeof next !== "object" || Array.isArray(next)) cur[k] = {};
+    if (!next || typeof next !== "object") cur[k] = {};
     cur = cur[k] as Record<string, unknown>;
   }
   const last = path[path.length - 1]!;
-  if (remove) delete cur[last];
-  else cur[last] = value;
+  if (remove) {
+    if (Array.isArray(cur)) cur.splice(Number(last), 1);
+    else delete cur[last];
+  } else cur[last] = value;
   return out;
 }
 
-/** Property paths of a body schema (nested objects to depth 3), with their schemas. */
-function propertyPaths(s: Js, prefix: string[] = [], depth = 0): { path: string[]; schema: Js; required: boolean; parent: Js }[] {
+/**
+ * Property paths of a body schema (nested objects to depth 3), with their schemas; with `intoArrays`,
+ * the first element of arrays of objects too (path segment "0").
+ */
+export function propertyPaths(s: Js, prefix: string[] = [], depth = 0, intoArrays = false): { path: string[]; schema: Js; required: boolean; parent: Js }[] {
   const out: { path: string[]; schema: Js; required: boolean; parent: Js }[] = [];
   for (const [k, v] of Object.entries(s.properties ?? {})) {
     const path = [...prefix, k];
     out.push({ path, schema: v, required: (s.required ?? []).includes(k), parent: s });
-    if (v.properties && depth < 3) out.push(...propertyPaths(v, path, depth + 1));
+    if (v.properties && depth < 3) out.push(...propertyPaths(v, path, depth + 1, intoArrays));
+    if (intoArrays && v.items?.properties && depth < 3) out.push(...propertyPaths(v.items, [...path, "0"], depth + 1, intoArrays));
   }
   return out;
 }
@@ -396,7 +402,8 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
       ["SQL in session cookie", { cookie: "better-auth.session_token=' OR 1=1 --" }],
     ];
     for (const [note, h] of o.full ? keyVariants : keyVariants.filter((_, i) => i % 3 === 0)) {
-      const c = base(r, { category: "unauthenticated", note, expect: "401" });
+      // A cookie on a write without an Origin is refused as cross-site (403) before the session is looked at.
+      const c = base(r, { category: "unauthenticated", note, expect: h.cookie && r.method !== "GET" ? "4xx" : "401" });
       const { "x-api-key": _drop, ...rest } = c.headers;
       add(r, { ...c, headers: { ...rest, ...h } }, true);
     }
@@ -428,7 +435,8 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
         // A client cannot put a lone surrogate in a URL; the rest of the string it can.
         const clean = id.replace(/[\ud800-\udfff]/g, "");
         if (!clean) continue;
-        add(r, base(r, { category: "bad path id", note, expect: "404", params: { id: clean } }), true);
+        // "." and ".." are resolved by the URL parser: the request names another path (any 4xx is right).
+        add(r, base(r, { category: "bad path id", note, expect: clean === "." || clean === ".." ? "4xx" : "404", params: { id: clean } }), true);
       }
     }
 
@@ -539,6 +547,14 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
   semantic("POST", "/exemptions", "unknown guardrail", { ...e, guardrailId: "no-such-guardrail" }, "guardrailId");
   semantic("POST", "/exemptions", "expired", { ...e, expiresAt: "2001-01-01T00:00:00.000Z" }, "expiresAt");
   semantic("POST", "/exemptions", "expires in the year 9999", { ...e, expiresAt: "9999-12-31T23:59:59.000Z" }, "expiresAt");
+  semantic("POST", "/exemptions", "expires in the year 0", { ...e, expiresAt: "0000-01-01T00:00:00.000Z" }, "expiresAt");
+  // Year 0 is a valid ISO date that PostgreSQL's timestamp cannot hold (was a 500).
+  for (const p of ["/audit", "/audit/export"]) {
+    for (const q of ["from", "to"]) {
+      const r = route("GET", p);
+      add(r, base(r, { category: "semantic", note: `${q} in the year 0`, expect: "4xx", field: q, query: [[q, "0000-01-01T00:00:00Z"]] }), true);
+    }
+  }
   const c = VALID_BODY["POST /connections"]!(A);
   semantic("POST", "/connections", "credentials of the wrong shape", { ...c, credentials: { kind: "assume-role", roleArn: "arn:aws:iam::12:role/../../x", externalId: A.externalId } }, "credentials.roleArn");
   semantic("POST", "/connections", "another workspace's external id", { ...c, credentials: { ...(c.credentials as object), externalId: B.externalId } }, "credentials.externalId");
@@ -649,7 +665,7 @@ export interface Verdict {
 const LEAK_PATTERNS: [string, RegExp][] = [
   ["stack frame", /\bat (?:async )?[^\s()]*\s*\(?(?:file:\/\/|\/|node:|webpack)[^)\s]*:\d+:\d+/],
   ["internal path", /node_modules|\/work\/|webpack-internal|\.next\/server|\/src\/app\//],
-  ["ORM or driver text", /PrismaClient|Invalid `prisma|prisma\.\w+\.\w+\(|ECONNREFUSED|violates (?:not-null|foreign key|unique) constraint|invalid byte sequence|stack depth limit/i],
+  ["ORM or driver text", /PrismaClient|Invalid `prisma|prisma\.\w+\.\w+\(|violates (?:not-null|foreign key|unique) constraint|invalid byte sequence|stack depth limit/i],
   ["raw exception", /\b(?:TypeError|ReferenceError|RangeError|SyntaxError|ZodError)\b|Maximum call stack|Cannot read properties of/],
 ];
 
@@ -663,18 +679,19 @@ interface ErrorBody {
 
 const related = (named: string, field: string) => named === field || named.startsWith(`${field}.`) || field.startsWith(`${named}.`);
 
-export function judge(c: BadCase, a: Answer, secrets: string[]): Verdict {
-  const sent = requestText(c);
-  let leak: string | null = null;
+/** A stack frame, internal path, ORM/driver text or secret in `text` that `sent` (the request) did not carry itself. */
+export function findLeak(text: string, sent: string, secrets: string[]): string | null {
   for (const [what, re] of LEAK_PATTERNS) {
-    const m = re.exec(a.text);
+    const m = re.exec(text);
     // Text the request itself carried (a reflected id) is not a leak.
-    if (m && !sent.includes(m[0])) {
-      leak = `${what}: ${a.text.slice(Math.max(0, m.index - 60), m.index + 120)}`;
-      break;
-    }
+    if (m && !sent.includes(m[0])) return `${what}: ${text.slice(Math.max(0, m.index - 60), m.index + 120)}`;
   }
-  for (const s of secrets) if (!leak && s && a.text.includes(s) && !sent.includes(s)) leak = `secret: ${s.slice(0, 6)}…`;
+  for (const s of secrets) if (s && text.includes(s) && !sent.includes(s)) return `secret: ${s.slice(0, 6)}…`;
+  return null;
+}
+
+export function judge(c: BadCase, a: Answer, secrets: string[]): Verdict {
+  const leak = findLeak(a.text, requestText(c), secrets);
 
   let clear = true;
   let namesField: boolean | null = null;

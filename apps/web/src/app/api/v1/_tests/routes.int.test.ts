@@ -55,7 +55,7 @@ describe("route table", () => {
     const documented = new Set(API_ROUTES.map(key));
     for (const file of walkRouteFiles(root)) {
       const template = `/${relative(root, join(file, "..")).split("/").map((s) => s.replace(/^\[(\w+)\]$/, "{$1}")).join("/")}`;
-      const methods = [...readFileSync(file, "utf8").matchAll(/export (?:const|async function|function) (GET|POST|PATCH|DELETE)\b/g)].map((m) => m[1]);
+      const methods = [...readFileSync(file, "utf8").matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]);
       expect(methods.length, file).toBeGreaterThan(0);
       for (const m of methods) expect(documented.has(`${m} ${template}`), `${m} ${template} is not in API_ROUTES`).toBe(true);
     }

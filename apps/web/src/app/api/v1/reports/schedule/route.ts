@@ -22,10 +22,9 @@ async function view(caller: Caller) {
 export const GET = route(["report", "read"], async ({ caller }) => view(caller));
 
 /** Changes the schedule and moves the job scheduler at once (the worker's hourly sync would otherwise). */
-export const PUT = route(["settings", "write"], async ({ req, caller }) => {
+export const PATCH = route(["settings", "write"], async ({ req, caller }) => {
   const input = await parseBody(req, ZUpdateSettingsInput, readJson);
   const s = await updateSettings({ prisma: prisma() }, actor(caller), input);
   await upsertReportSchedules(queues().reports, caller.workspaceId, s);
   return view(caller);
 });
-export const PATCH = PUT;
