@@ -85,6 +85,11 @@ export async function recordNotApplied(prisma: PrismaClient, intentId: string, e
   await prisma.applyIntent.update({ where: { id: intentId }, data: { status: "failed", error: error.slice(0, 2000), finishedAt: new Date() } });
 }
 
+/** The outcome is unknown (the answer was lost): noted, and left open for the next run to settle. */
+export async function keepIntentOpen(prisma: PrismaClient, intentId: string, error: string): Promise<void> {
+  await prisma.applyIntent.update({ where: { id: intentId }, data: { error: `outcome unknown: ${error}`.slice(0, 2000) } });
+}
+
 /** Intents of earlier runs whose outcome was never recorded (their worker died or lost the database). */
 export async function loadOpenIntents(prisma: PrismaClient, connectionId: string, currentRunId: string): Promise<OpenIntent[]> {
   const rows = await prisma.applyIntent.findMany({
