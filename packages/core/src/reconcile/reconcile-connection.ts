@@ -14,7 +14,7 @@ import { openCredentials, type Keyring } from "../connections/secrets.ts";
 import { syncHierarchy } from "../connections/sync-hierarchy.ts";
 import { computeDesiredState, type DesiredGuardrail, type DesiredNode, type DesiredState } from "./desired-state.ts";
 import { changeArtifactKey } from "./apply-journal.ts";
-import { closeAbandonedRuns, loadOpenIntents, loadRecorded, openIntent, recordApplied, recordNotApplied, settleOpenIntents } from "./apply-journal.repository.ts";
+import { closeAbandonedRuns, keepIntentOpen, loadOpenIntents, loadRecorded, openIntent, recordApplied, recordNotApplied, settleOpenIntents } from "./apply-journal.repository.ts";
 import { desiredHash, planReconcile, type Plan, type PlannedChange } from "./plan.ts";
 import type { GuardrailScope } from "../scope/select.ts";
 
@@ -190,7 +190,11 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
         res = await adapter.apply(change);
       } catch (e) {
         const message = isProviderError(e) ? `${e.operation}: ${e.message}` : (e as Error).message;
-        await recordNotApplied(prisma, intentId, message);
+        // A refusal (invalid, conflict, throttled, auth, limit) means the cloud did not take it. A lost
+        // connection or an unavailable answer may come after the cloud did: the intent stays open and the
+        // next run settles it from what the cloud shows, so an applied change is never mistaken for drift.
+        if (!isProviderError(e) || e.kind === "unavailable") await keepIntentOpen(prisma, intentId, message);
+        else await recordNotApplied(prisma, intentId, message);
         // Removing something the cloud says is shared with the customer (e.g. a GCP org policy slot) is
         // a job for a person: report it and carry on; it is not a failure of protection.
         if (pc.cause === "cleanup" && isProviderError(e) && e.code === "NOT_OWNED") {
