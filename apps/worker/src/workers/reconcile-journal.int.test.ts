@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Redis } from "ioredis";
 import { verifyAuditChain } from "@parapet/core";
 import { reconcileConnection } from "@parapet/core/reconcile/reconcile-connection";
-import type { Change, CloudAdapter } from "@parapet/providers/contract";
+import { DEFAULT_RETRY, type Change, type CloudAdapter } from "@parapet/providers/contract";
 import { AWS_SIM_DEFAULT_CREDENTIALS } from "@parapet/cloud-sim/aws/index";
 import { testPrisma } from "@parapet/core/testing/db";
 import { awsFixture, childEnv, faultAdapterFor, keyringOf, rescope, sleep, spawnReconcileChild, workerDeps, type AwsFixture, type FaultEnv } from "../faults/harness.ts";
@@ -152,6 +152,24 @@ describe("reconcile journal: Parapet's own changes are not drift", () => {
     expect(s.driftOpened).toBe(0);
     expect(s.applied).toBe(plan.changes.length);
     expect((await env.prisma.applyIntent.findUniqueOrThrow({ where: { id: intent.id } })).status).toBe("failed");
+    expect((await reconcile()).calls.writes).toBe(0);
+  });
+
+  it("an attach whose answer was lost stays open, and the next run settles it from the cloud without drift", async () => {
+    await rescope(env, fx, 20, 4);
+    // AttachPolicy answers 500 ServiceException (unavailable) on every attempt the adapter makes, then recovers.
+    fx.sim.configure({ injectErrors: [{ operation: "AttachPolicy", code: "ServiceException", status: 500, count: DEFAULT_RETRY.attempts }] });
+    const first = await reconcile();
+    expect(first.failed).toBe(1);
+    const open = await env.prisma.applyIntent.findMany({ where: { runId: first.runId!, status: "pending" } });
+    expect(open.map((i) => i.changeKey.split("|")[0])).toEqual(["attach"]);
+    expect(open[0]!.error).toMatch(/^outcome unknown: /);
+    const since = new Date();
+    const next = await reconcile();
+    expect(next.error).toBeUndefined();
+    expect(next.driftOpened).toBe(0);
+    expect(await driftSince(since)).toEqual([]);
+    expect((await env.prisma.applyIntent.findUniqueOrThrow({ where: { id: open[0]!.id } })).status).toBe("failed");
     expect((await reconcile()).calls.writes).toBe(0);
   });
 
