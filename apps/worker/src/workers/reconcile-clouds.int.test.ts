@@ -11,6 +11,7 @@ import { AWS_DEMO } from "@parapet/cloud-sim/aws/index";
 import { DEMO_APP } from "@parapet/cloud-sim/azure/index";
 import { DEMO_ORG_ID, DEMO_SA_EMAIL, DEMO_SA_TOKEN } from "@parapet/cloud-sim/gcp/index";
 import { bullPrefix, parseMasterKey, QUEUES, sealCredentials, type Keyring } from "@parapet/core";
+import { BASELINE_CONTROLS } from "@parapet/core/catalog/baseline";
 import { createTestWorkspace, testPrisma } from "@parapet/core/testing/db";
 import { adapterFor } from "../providers.ts";
 import { processReconcile, type ReconcileWorkerDeps } from "./reconcile.worker.ts";
@@ -38,7 +39,7 @@ afterAll(async () => {
   await prisma.$disconnect();
 });
 
-async function connect(cloud: "aws" | "azure" | "gcp", endpoint: string, credentials: unknown, facts: object, principals: object = {}) {
+async function connect(cloud: "aws" | "azure" | "gcp" | "oci", endpoint: string, credentials: unknown, facts: object, principals: object = {}) {
   const ws = await createTestWorkspace();
   const conn = await prisma.connection.create({ data: { workspaceId: ws.id, cloud, name: cloud, status: "active", endpoint, facts, principals } });
   await prisma.connection.update({ where: { id: conn.id }, data: { credentialCiphertext: sealCredentials(keys, conn.id, credentials) } });
@@ -107,5 +108,61 @@ describe("reconcile on aws", () => {
     expect(s.applied).toBeGreaterThan(0);
     const again = await run(ctx.connectionId);
     expect(again.calls.writes).toBe(0);
+  });
+});
+
+/**
+ * The onboarding wizard's default pack, as a new customer gets it: every control on every cloud, in
+ * audit mode (the wizard's default) and then switched to enforce. A compiled artifact the cloud refuses
+ * (e.g. an org-policy constraint it does not know) fails the whole first run, so this runs them all.
+ */
+describe.each(["aws", "azure", "gcp", "oci"] as const)("the baseline pack on %s", (cloud) => {
+  it("applies in audit mode, then in enforce mode, and then makes zero writes", async () => {
+    let ctx: { workspaceId: string; connectionId: string };
+    if (cloud === "aws") {
+      ctx = await connect(
+        "aws",
+        sims.aws.url,
+        { kind: "assume-role", roleArn: AWS_DEMO.role.arn, externalId: AWS_DEMO.role.externalId, sourceAccessKeyId: AWS_DEMO.credentials.accessKeyId, sourceSecretAccessKey: AWS_DEMO.credentials.secretAccessKey },
+        { orgId: sims.aws.state.orgId, managementAccountId: AWS_DEMO.managementAccountId },
+      );
+    } else if (cloud === "azure") {
+      ctx = await connect(
+        "azure",
+        sims.azure.url,
+        { kind: "client-secret", tenantId: sims.azure.tenantId, clientId: DEMO_APP.appId, clientSecret: DEMO_APP.secret, authorityHost: sims.azure.authorityHost, caPem: sims.azure.caPem },
+        { tenantId: sims.azure.tenantId, rootManagementGroupId: sims.azure.rootManagementGroupId },
+      );
+    } else if (cloud === "gcp") {
+      ctx = await connect(
+        "gcp",
+        sims.gcp.url,
+        { type: "access_token", accessToken: DEMO_SA_TOKEN },
+        { organizationId: DEMO_ORG_ID, directoryCustomerId: "C03acme01" },
+        { connector: [`principal://iam.googleapis.com/projects/-/serviceAccounts/${DEMO_SA_EMAIL}`] },
+      );
+    } else {
+      const c = sims.oci.demo!.credentials;
+      ctx = await connect("oci", sims.oci.url, { tenancyId: c.tenancyId, userId: c.userId, fingerprint: c.fingerprint, privateKeyPem: c.privateKeyPem, region: c.region }, { tenancyOcid: c.tenancyId });
+    }
+    const ids: string[] = [];
+    for (const controlId of BASELINE_CONTROLS) {
+      const g = await prisma.guardrail.create({ data: { workspaceId: ctx.workspaceId, controlId, name: controlId, versions: { create: { version: 1, params: {}, scope: { all: true }, mode: "audit", remediation: "auto" } } } });
+      ids.push(g.id);
+    }
+    const audit = await run(ctx.connectionId);
+    expect(audit.error).toBeUndefined();
+    expect(audit.status).not.toBe("failed");
+    for (const guardrailId of ids) {
+      await prisma.guardrailVersion.create({ data: { guardrailId, version: 2, params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" } });
+      await prisma.guardrail.update({ where: { id: guardrailId }, data: { currentVersion: 2 } });
+    }
+    const enforce = await run(ctx.connectionId);
+    expect(enforce.error).toBeUndefined();
+    expect(enforce.status).not.toBe("failed");
+    expect(enforce.failed).toBe(0);
+    const again = await run(ctx.connectionId);
+    expect(again.calls.writes).toBe(0);
+    expect(again.plan?.changes).toEqual([]);
   });
 });

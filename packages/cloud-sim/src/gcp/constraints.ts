@@ -60,6 +60,19 @@ export const BUILTIN_CONSTRAINTS: readonly BuiltinConstraint[] = [
     "Defines which projects can be used to supply Customer-Managed Encryption Keys.",
     { supportsUnder: true },
   ),
+  // Project moves: where a resource may be exported to / imported from (values `under:organizations/…`).
+  list(
+    "resourcemanager.allowedExportDestinations",
+    "Allowed destinations for exporting resources",
+    "Defines the set of external organizations and folders to which resources can be moved; moves anywhere else are denied.",
+    { supportsUnder: true },
+  ),
+  list(
+    "resourcemanager.allowedImportSources",
+    "Allowed sources for importing resources",
+    "Defines the set of organizations and folders from which resources can be moved into this one.",
+    { supportsUnder: true },
+  ),
   list(
     "iam.allowedPolicyMemberDomains",
     "Domain restricted sharing",

@@ -39,5 +39,5 @@ export function readWizardState(raw: unknown): WizardState {
   };
 }
 
-/** The controls a new connection starts with: high value, low blast radius, enforced in every cloud where possible. */
-export const BASELINE_CONTROLS = ["agent-no-destructive-actions", "deny-leave-organization", "audit-logging-locked", "deny-root-user"];
+/** The controls a new connection starts with (one list for the wizard and the tests that apply it on every cloud). */
+export { BASELINE_CONTROLS } from "@parapet/core/catalog/baseline";
