@@ -44,7 +44,9 @@ export async function processReconcile(deps: ReconcileWorkerDeps, data: unknown)
     if (flag === "discover") discover = true;
     if (round > 0 && flag === null) break;
     // A repair request may have collapsed into this job (or arrived during the last round): read it per round.
-    const repair = (job.repair ?? false) || (await deps.redis.getdel(reconcileRepairKey(deps.redisPrefix, job.connectionId))) !== null;
+    // Always consumed (even when the job itself asks to repair), so a used request never repairs a later run.
+    const flagged = (await deps.redis.getdel(reconcileRepairKey(deps.redisPrefix, job.connectionId))) !== null;
+    const repair = job.repair === true || flagged;
     let summary = await reconcileConnection(deps, job.connectionId, { trigger: round === 0 ? job.trigger : "event", discover, repair, ...(job.reason ? { reason: job.reason } : {}) });
     // Another process holds the lease (e.g. a stalled job re-delivered): wait for it instead of racing.
     for (let wait = 0; summary.status === "skipped" && summary.skippedReason?.includes("lease") && wait < 30; wait++) {

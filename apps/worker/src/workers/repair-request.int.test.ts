@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { startOciSim, type OciSim } from "@parapet/cloud-sim/oci/index";
-import { bullPrefix, parseMasterKey, QUEUES, requestReconcile, sealCredentials, type Keyring } from "@parapet/core";
+import { bullPrefix, parseMasterKey, QUEUES, reconcileJobId, requestReconcile, sealCredentials, type Keyring } from "@parapet/core";
 import { reapplyDrift } from "@parapet/core/drift/reapply-drift";
 import { createTestUser, createTestWorkspace, testPrisma } from "@parapet/core/testing/db";
 import { adapterFor } from "../providers.ts";
@@ -73,14 +73,28 @@ describe("re-apply now", () => {
     const jobs = { requestReconcile: (job: Parameters<typeof requestReconcile>[3]) => requestReconcile(queue, redis, deps.redisPrefix, job), enqueueConnectionTask: () => Promise.resolve("") };
     const actor = { workspaceId, userId, role: "admin" as const, kind: "user" as const, label: "admin@example.test" };
     expect(await reapplyDrift({ prisma, jobs }, actor, finding.id)).toEqual({ queued: true, connectionId });
-    const repaired = await poll();
+    // The queued job, as the worker would receive it.
+    const queued = await queue.getJob(reconcileJobId(connectionId));
+    expect(queued?.data).toMatchObject({ connectionId, trigger: "manual", repair: true });
+    await queued!.remove();
+    const repaired = (await processReconcile(deps, queued!.data))[0]!;
     expect(repaired.driftResolved).toBe(1);
     expect(ownedPolicies()).toHaveLength(1);
     expect(await prisma.driftFinding.findUniqueOrThrow({ where: { id: finding.id } })).toMatchObject({ status: "resolved", resolution: "auto_reapplied" });
     const audit = await prisma.auditEvent.findMany({ where: { workspaceId, targetType: "drift", targetId: finding.id }, select: { action: true } });
     expect(audit.map((a) => a.action)).toContain("drift.reapply_requested");
 
-    // The request is used up: the next deletion is reported again, not silently repaired.
+    // A request that collapsed into a run already queued (here a poll) is honoured too.
+    sim.human.deletePolicy(ownedPolicies()[0]!.id);
+    const reported = await poll();
+    expect(reported.driftOpened).toBe(1);
+    const second = await prisma.driftFinding.findFirstOrThrow({ where: { connectionId, status: "open" } });
+    await reapplyDrift({ prisma, jobs }, actor, second.id);
+    await (await queue.getJob(reconcileJobId(connectionId)))?.remove();
+    expect((await poll()).driftResolved).toBe(1);
+    expect(ownedPolicies()).toHaveLength(1);
+
+    // Each request is used up: the next deletion is reported again, not silently repaired.
     sim.human.deletePolicy(ownedPolicies()[0]!.id);
     const again = await poll();
     expect(again.driftOpened).toBe(1);
