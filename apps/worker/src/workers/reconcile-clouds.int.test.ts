@@ -161,8 +161,13 @@ describe.each(["aws", "azure", "gcp", "oci"] as const)("the baseline pack on %s"
     expect(enforce.error).toBeUndefined();
     expect(enforce.status).not.toBe("failed");
     expect(enforce.failed).toBe(0);
+    const cells = () => prisma.coverageRow.findMany({ where: { connectionId: ctx.connectionId }, select: { id: true, status: true, updatedAt: true }, orderBy: { id: "asc" } });
+    const before = await cells();
+    expect(before.length).toBeGreaterThan(0);
     const again = await run(ctx.connectionId);
     expect(again.calls.writes).toBe(0);
     expect(again.plan?.changes).toEqual([]);
+    // Steady state writes nothing to the database's coverage either: the same rows, untouched.
+    expect(await cells()).toEqual(before);
   });
 });

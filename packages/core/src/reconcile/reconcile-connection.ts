@@ -16,6 +16,7 @@ import { computeDesiredState, type DesiredGuardrail, type DesiredNode, type Desi
 import { changeArtifactKey } from "./apply-journal.ts";
 import { closeAbandonedRuns, keepIntentOpen, loadOpenIntents, loadRecorded, openIntent, recordApplied, recordNotApplied, settleOpenIntents } from "./apply-journal.repository.ts";
 import { desiredHash, planReconcile, type Plan, type PlannedChange } from "./plan.ts";
+import { writeCoverageRows, type CoverageRowInput } from "./coverage-rows.ts";
 import type { GuardrailScope } from "../scope/select.ts";
 
 export interface AdapterRequest {
@@ -466,7 +467,7 @@ async function recordCoverage(
   const unreadableTargets = new Set(observed.unreadable.filter((u) => u.target).map((u) => u.target!));
   const limitGuardrails = new Map<string, string>();
   for (const p of desired.state.problems) for (const g of p.guardrailIds) limitGuardrails.set(g, p.message);
-  const rows: Array<{ nodeId: string; guardrailId: string; status: "enforced" | "audit" | "exempt" | "drifted" | "unsupported" | "unknown" | "pending"; fidelity: string; detail: string | null }> = [];
+  const rows: CoverageRowInput[] = [];
   for (const c of desired.state.coverage) {
     let status: (typeof rows)[number]["status"] = c.status;
     let detail: string | null = null;
@@ -492,13 +493,7 @@ async function recordCoverage(
     }
     rows.push({ nodeId: c.nodeId, guardrailId: c.guardrailId, status, fidelity: c.fidelity, detail });
   }
-  // Replace this connection's rows in one transaction so readers never see a half-written matrix.
-  await prisma.$transaction(async (tx) => {
-    await tx.coverageRow.deleteMany({ where: { connectionId } });
-    for (let i = 0; i < rows.length; i += 5000) {
-      await tx.coverageRow.createMany({ data: rows.slice(i, i + 5000).map((r) => ({ ...r, workspaceId, connectionId })) });
-    }
-  }, { timeout: 60_000 });
+  await writeCoverageRows(prisma, workspaceId, connectionId, rows);
 }
 
 async function recordUncovered(prisma: PrismaClient, workspaceId: string, connectionId: string, desired: LoadedDesired, newEnvironmentIds: string[]): Promise<void> {
