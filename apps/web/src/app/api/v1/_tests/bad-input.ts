@@ -112,6 +112,8 @@ export interface BadCase {
   httpOnly?: boolean;
   /** Sent verbatim over HTTP instead of /api/v1 + template. */
   rawPath?: string;
+  /** The path resolves outside /api/v1 (a console page): Next's HTML not-found page is the right answer there. */
+  outsideApi?: boolean;
 }
 
 export const NASTY_STRINGS: [string, string][] = [
@@ -435,8 +437,8 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
         // A client cannot put a lone surrogate in a URL; the rest of the string it can.
         const clean = id.replace(/[\ud800-\udfff]/g, "");
         if (!clean) continue;
-        // "." and ".." are resolved by the URL parser: the request names another path (any 4xx is right).
-        add(r, base(r, { category: "bad path id", note, expect: clean === "." || clean === ".." ? "4xx" : "404", params: { id: clean } }), true);
+        // "." and ".." are resolved by the URL parser: the request names another path (Next redirects to it, 308).
+        add(r, base(r, { category: "bad path id", note, expect: clean === "." || clean === ".." ? "any" : "404", params: { id: clean } }), true);
       }
     }
 
@@ -447,7 +449,8 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
       for (const p of props) {
         const values = [...(o.full ? QUERY_VALUES : QUERY_VALUES.filter((_, i) => i % 4 === 0)), ...(p === "cursor" ? CURSORS : [])];
         for (const [note, v] of values) {
-          const q = { ...valid, [p]: v };
+          // What reaches the server: a URL cannot carry a lone surrogate, clients send U+FFFD instead.
+          const q = { ...valid, [p]: Buffer.from(v, "utf8").toString("utf8") };
           const ok = r.query.safeParse(q).success && !unstorableString(q, []);
           // A write that would go through (DELETE /connections/{id}?confirm=<its name>) is never generated: corpus values are not names.
           add(r, base(r, { category: "bad query", note: `${p}: ${note}`, expect: ok ? "any" : "4xx", field: p, query: queryString(q) }), true);
@@ -587,24 +590,26 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
         cases.push({ category: "method not allowed", route: `${m} ${path}`, method: m, template: path, params: path.includes("{id}") ? { id: idFor(A, path) } : {}, query: [], headers: { "x-api-key": owner, ...(m === "GET" ? {} : JSON_HEADERS) }, ...(m === "GET" ? {} : { body: json({}) }), expect: "405", note: m, httpOnly: true });
       }
     }
-    const rawPaths: [string, string][] = [
-      ["unknown route", "/api/v1/no-such-thing"],
-      ["unknown nested route", "/api/v1/guardrails/x/y/z"],
-      ["dot-dot segments", "/api/v1/guardrails/../../../etc/passwd"],
-      ["encoded dot-dot", "/api/v1/guardrails/%2e%2e%2f%2e%2e%2fetc%2fpasswd"],
-      ["double-encoded", "/api/v1/guardrails/%252e%252e%252f"],
-      ["encoded NUL", "/api/v1/guardrails/%00"],
-      ["bad percent-encoding", "/api/v1/guardrails/%zz%"],
-      ["overlong UTF-8", "/api/v1/guardrails/%c0%ae%c0%ae"],
-      ["double slash", "/api/v1//guardrails"],
-      ["trailing slash", "/api/v1/guardrails/"],
-      ["version 2", "/api/v2/guardrails"],
-      ["upper case", "/API/V1/GUARDRAILS"],
-      ["semicolon", "/api/v1/guardrails;jsessionid=x"],
-      ["backslash", "/api/v1/guardrails\\..\\..\\x"],
+    // [note, path, expectation, resolves outside /api/v1]. Next redirects (308) to the normalised form of
+    // a path with an empty segment, a trailing slash or backslashes; paths outside /api/v1 are console pages.
+    const rawPaths: [string, string, Expect, boolean?][] = [
+      ["unknown route", "/api/v1/no-such-thing", "404"],
+      ["unknown nested route", "/api/v1/guardrails/x/y/z", "404"],
+      ["dot-dot segments", "/api/v1/guardrails/../../../etc/passwd", "4xx", true],
+      ["encoded dot-dot", "/api/v1/guardrails/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "4xx"],
+      ["double-encoded", "/api/v1/guardrails/%252e%252e%252f", "4xx"],
+      ["encoded NUL", "/api/v1/guardrails/%00", "4xx"],
+      ["bad percent-encoding", "/api/v1/guardrails/%zz%", "4xx"],
+      ["overlong UTF-8", "/api/v1/guardrails/%c0%ae%c0%ae", "4xx"],
+      ["double slash", "/api/v1//guardrails", "any"],
+      ["trailing slash", "/api/v1/guardrails/", "any"],
+      ["version 2", "/api/v2/guardrails", "4xx", true],
+      ["upper case", "/API/V1/GUARDRAILS", "4xx", true],
+      ["semicolon", "/api/v1/guardrails;jsessionid=x", "4xx"],
+      ["backslash", "/api/v1/guardrails\\..\\..\\x", "any", true],
     ];
-    for (const [note, rawPath] of rawPaths) {
-      cases.push({ category: "raw path", route: `GET ${rawPath}`, method: "GET", template: "", rawPath, params: {}, query: [], headers: { "x-api-key": owner }, expect: "4xx", note, httpOnly: true });
+    for (const [note, rawPath, expect, outsideApi] of rawPaths) {
+      cases.push({ category: "raw path", route: `GET ${rawPath}`, method: "GET", template: "", rawPath, params: {}, query: [], headers: { "x-api-key": owner }, expect, note, httpOnly: true, ...(outsideApi ? { outsideApi } : {}) });
     }
     // A URL the size of the server's header limit: Node refuses it before Next sees it.
     cases.push({ category: "raw path", route: "GET /api/v1/audit", method: "GET", template: "/audit", params: {}, query: [["q", "x".repeat(12_000)]], headers: { "x-api-key": owner }, expect: "any", note: "12,000-char query", httpOnly: true });
@@ -704,6 +709,7 @@ export function judge(c: BadCase, a: Answer, secrets: string[]): Verdict {
     }
     const msg = typeof body?.error?.message === "string" ? body.error.message : "";
     clear = typeof body?.error?.code === "string" && msg.length >= 5;
+    if (!clear && c.outsideApi) clear = true;
     if (!clear && a.status === 405 && a.headers.get("allow")) clear = true;
     if (a.status === 400 || a.status === 422) {
       const prefix = /^([^\s:]+): /.exec(msg)?.[1];

@@ -42,7 +42,8 @@ function walkRouteFiles(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) {
-      if (name === "_tests" || name === "events") continue;
+      // The catch-all only answers JSON 404s for unknown paths; it is no API route.
+      if (name === "_tests" || name === "events" || name.startsWith("[...")) continue;
       walkRouteFiles(p, out);
     } else if (name === "route.ts") out.push(p);
   }

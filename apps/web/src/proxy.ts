@@ -1,0 +1,36 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { API_ROUTES } from "@parapet/core/openapi/routes";
+
+/**
+ * Runs before Next routes an /api/v1 request, for the two answers Next would otherwise give itself in
+ * a shape API clients cannot read: a malformed percent-encoding in the path (Next: a plain-text 500)
+ * and a method the route does not serve (Next: a 405 with an empty body). Both become the API's JSON
+ * error, naming what was wrong. Everything else passes through untouched.
+ */
+const TEMPLATES = [...new Set([...API_ROUTES.map((r) => r.path), "/events/{cloud}/{connectionId}"])].map((path) => ({
+  path,
+  params: (path.match(/\{/g) ?? []).length,
+  pattern: new RegExp(`^/api/v1${path.replace(/\{\w+\}/g, "[^/]+")}$`),
+  methods: path.startsWith("/events/") ? ["POST"] : API_ROUTES.filter((r) => r.path === path).map((r): string => r.method),
+}));
+
+const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) => NextResponse.json({ error: { code, message } }, { status, headers });
+
+export function proxy(req: NextRequest) {
+  const path = req.nextUrl.pathname;
+  try {
+    decodeURIComponent(path);
+  } catch {
+    return error(400, "bad_request", "path: malformed percent-encoding");
+  }
+  if (req.method === "HEAD" || req.method === "OPTIONS") return NextResponse.next();
+  // The most specific template wins, as in Next's router (/connections/bootstrap before /connections/{id}).
+  const match = TEMPLATES.filter((t) => t.pattern.test(path)).sort((a, b) => a.params - b.params)[0];
+  if (match && !match.methods.includes(req.method)) {
+    const allow = [...match.methods, ...(match.methods.includes("GET") ? ["HEAD"] : [])].join(", ");
+    return error(405, "method_not_allowed", `method: ${req.method.slice(0, 20)} is not allowed on ${match.path}; allowed: ${allow}`, { allow });
+  }
+  return NextResponse.next();
+}
+
+export const config = { matcher: "/api/v1/:path*" };
