@@ -4,49 +4,22 @@
  * a GCP guardrail switching enforce ↔ audit moves its rule between spec and dryRunSpec, and removing it
  * takes its rules out of the shared org policy without "manual cleanup".
  */
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAllSims, type AllSims } from "@parapet/cloud-sim";
-import { AWS_DEMO } from "@parapet/cloud-sim/aws/index";
-import { DEMO_ORG_ID, DEMO_SA_EMAIL, DEMO_SA_TOKEN } from "@parapet/cloud-sim/gcp/index";
-import { bullPrefix, parseMasterKey, QUEUES, sealCredentials, type Keyring } from "@parapet/core";
-import { createTestWorkspace, testPrisma } from "@parapet/core/testing/db";
-import { adapterFor } from "../providers.ts";
-import { processReconcile, type ReconcileWorkerDeps } from "./reconcile.worker.ts";
+import { demoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
+import { processReconcile } from "./reconcile.worker.ts";
 
-const prisma = testPrisma();
-const current = parseMasterKey("t1", randomBytes(32).toString("base64"));
-const keys: Keyring = { current, all: [current] };
+const h = reconcileHarness();
+const { prisma, run } = h;
 let sims: AllSims;
-let redis: Redis;
-let queue: Queue;
-let deps: ReconcileWorkerDeps;
 
 beforeAll(async () => {
   sims = await startAllSims({ demo: true, throttle: false });
-  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-  const prefix = inject("redisPrefix");
-  queue = new Queue(QUEUES.reconcile, { connection: redis, prefix: bullPrefix(prefix) });
-  deps = { prisma, redis, redisPrefix: prefix, bullPrefix: bullPrefix(prefix), keys, adapterFor, workerId: "test-worker", concurrency: 1, reconcileQueue: queue };
 });
 
 afterAll(async () => {
-  await queue?.close();
-  await redis?.quit();
   await sims?.close();
-  await prisma.$disconnect();
 });
-
-async function connect(cloud: "aws" | "gcp", endpoint: string, credentials: unknown, facts: object, extra: { principals?: object; limits?: object } = {}) {
-  const ws = await createTestWorkspace();
-  const conn = await prisma.connection.create({
-    data: { workspaceId: ws.id, cloud, name: cloud, status: "active", endpoint, facts, principals: extra.principals ?? {}, ...(extra.limits ? { limits: extra.limits } : {}) },
-  });
-  await prisma.connection.update({ where: { id: conn.id }, data: { credentialCiphertext: sealCredentials(keys, conn.id, credentials) } });
-  return { workspaceId: ws.id, connectionId: conn.id };
-}
 
 async function guardrail(workspaceId: string, controlId: string, scope: object, mode: "audit" | "enforce" = "enforce") {
   return prisma.guardrail.create({ data: { workspaceId, controlId, name: controlId, versions: { create: { version: 1, params: {}, scope, mode, remediation: "auto" } } } });
@@ -60,18 +33,10 @@ async function newVersion(guardrailId: string, change: { mode: "audit" | "enforc
   await prisma.guardrail.update({ where: { id: guardrailId }, data: { currentVersion: version } });
 }
 
-const run = async (connectionId: string) => (await processReconcile(deps, { connectionId, trigger: "manual" }))[0]!;
-
 describe("aws: the SCPs-per-target quota is checked at plan time", () => {
   it("refuses a guardrail whose target has no free SCP slot, names target and limit, and changes nothing else", async () => {
     const sim = sims.aws;
-    const ctx = await connect(
-      "aws",
-      sim.url,
-      { kind: "assume-role", roleArn: AWS_DEMO.role.arn, externalId: AWS_DEMO.role.externalId, sourceAccessKeyId: AWS_DEMO.credentials.accessKeyId, sourceSecretAccessKey: AWS_DEMO.credentials.secretAccessKey },
-      { orgId: sim.state.orgId, managementAccountId: AWS_DEMO.managementAccountId },
-      { limits: { maxPoliciesPerTarget: 5 } },
-    );
+    const ctx = await h.connect({ ...demoSpec(sims, "aws"), limits: { maxPoliciesPerTarget: 5 } });
     // One OU that already holds 5 SCPs (FullAWSAccess + 4 of other tools), one with room.
     const { ouId: full } = sim.admin.createOu({ parentId: sim.state.root.id, name: "Full" });
     sim.admin.createAccount({ name: "full-1", parentId: full });
@@ -85,7 +50,7 @@ describe("aws: the SCPs-per-target quota is checked at plan time", () => {
     }
     const { ouId: roomy } = sim.admin.createOu({ parentId: sim.state.root.id, name: "Roomy" });
     sim.admin.createAccount({ name: "roomy-1", parentId: roomy });
-    await processReconcile(deps, { connectionId: ctx.connectionId, trigger: "manual", discover: true });
+    await processReconcile(h.deps(), { connectionId: ctx.connectionId, trigger: "manual", discover: true });
     const nodeId = async (externalId: string) => (await prisma.node.findFirstOrThrow({ where: { connectionId: ctx.connectionId, externalId } })).id;
 
     await guardrail(ctx.workspaceId, "deny-leave-organization", { nodeIds: [await nodeId(roomy)] });
@@ -116,13 +81,7 @@ describe("aws: the SCPs-per-target quota is checked at plan time", () => {
 describe("gcp: shared org-policy slots", () => {
   it("moves the rule between spec and dryRunSpec on a mode switch, and removes it on disable without manual cleanup", async () => {
     const gcp = sims.gcp;
-    const ctx = await connect(
-      "gcp",
-      gcp.url,
-      { type: "access_token", accessToken: DEMO_SA_TOKEN },
-      { organizationId: DEMO_ORG_ID, directoryCustomerId: "C03acme01" },
-      { principals: { connector: [`principal://iam.googleapis.com/projects/-/serviceAccounts/${DEMO_SA_EMAIL}`] } },
-    );
+    const ctx = await h.connect(demoSpec(sims, "gcp"));
     const g = await guardrail(ctx.workspaceId, "restrict-regions", { labels: "env=prod" });
     const enforced = await run(ctx.connectionId);
     expect(enforced.error).toBeUndefined();

@@ -1,0 +1,118 @@
+/**
+ * What the worker's integration tests share: the test database's Prisma client, a keyring, a Redis
+ * connection and reconcile queue on the run's own key prefix, the worker's real provider registry, and
+ * connections to the simulators made the way the product makes them (sealed credentials). Call
+ * `reconcileHarness()` at the top of a test file: it registers its own setup and teardown.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, inject } from "vitest";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import type { AllSims } from "@parapet/cloud-sim";
+import { AWS_DEMO } from "@parapet/cloud-sim/aws/index";
+import { DEMO_APP } from "@parapet/cloud-sim/azure/index";
+import { DEMO_ORG_ID, DEMO_SA_EMAIL, DEMO_SA_TOKEN } from "@parapet/cloud-sim/gcp/index";
+import { bullPrefix, parseMasterKey, QUEUES, sealCredentials, type Keyring } from "@parapet/core";
+import { createTestWorkspace, testPrisma } from "@parapet/core/testing/db";
+import { adapterFor } from "../providers.ts";
+import type { ReconcileSummary } from "@parapet/core/reconcile/reconcile-connection";
+import { processReconcile, type ReconcileWorkerDeps } from "../workers/reconcile.worker.ts";
+
+export type Cloud = "aws" | "azure" | "gcp" | "oci";
+
+export interface ConnectionSpec {
+  cloud: Cloud;
+  endpoint: string;
+  credentials: unknown;
+  facts: object;
+  principals?: object;
+  limits?: object;
+}
+
+/** How Parapet connects to each simulator's demo organisation (the demo stack connects the same way). */
+export function demoSpec(sims: AllSims, cloud: Cloud): ConnectionSpec {
+  switch (cloud) {
+    case "aws":
+      return {
+        cloud,
+        endpoint: sims.aws.url,
+        credentials: { kind: "assume-role", roleArn: AWS_DEMO.role.arn, externalId: AWS_DEMO.role.externalId, sourceAccessKeyId: AWS_DEMO.credentials.accessKeyId, sourceSecretAccessKey: AWS_DEMO.credentials.secretAccessKey },
+        facts: { orgId: sims.aws.state.orgId, managementAccountId: AWS_DEMO.managementAccountId },
+      };
+    case "azure":
+      return {
+        cloud,
+        endpoint: sims.azure.url,
+        credentials: { kind: "client-secret", tenantId: sims.azure.tenantId, clientId: DEMO_APP.appId, clientSecret: DEMO_APP.secret, authorityHost: sims.azure.authorityHost, caPem: sims.azure.caPem },
+        facts: { tenantId: sims.azure.tenantId, rootManagementGroupId: sims.azure.rootManagementGroupId },
+      };
+    case "gcp":
+      return { cloud, endpoint: sims.gcp.url, ...gcpDemoCredentials() };
+    case "oci": {
+      const c = sims.oci.demo!.credentials;
+      return { cloud, endpoint: sims.oci.url, credentials: { tenancyId: c.tenancyId, userId: c.userId, fingerprint: c.fingerprint, privateKeyPem: c.privateKeyPem, region: c.region }, facts: { tenancyOcid: c.tenancyId } };
+    }
+  }
+}
+
+/** The GCP demo organisation's connector (for tests that start the GCP simulator alone). */
+export function gcpDemoCredentials(): Omit<ConnectionSpec, "cloud" | "endpoint"> {
+  return {
+    credentials: { type: "access_token", accessToken: DEMO_SA_TOKEN },
+    facts: { organizationId: DEMO_ORG_ID, directoryCustomerId: "C03acme01" },
+    principals: { connector: [`principal://iam.googleapis.com/projects/-/serviceAccounts/${DEMO_SA_EMAIL}`] },
+  };
+}
+
+export interface ReconcileHarness {
+  prisma: ReturnType<typeof testPrisma>;
+  keys: Keyring;
+  /** Available once the file's beforeAll hooks ran. */
+  deps: () => ReconcileWorkerDeps;
+  /** A new workspace with one active connection (credentials sealed as the API seals them). */
+  connect: (spec: ConnectionSpec, name?: string) => Promise<{ workspaceId: string; connectionId: string }>;
+  /** One reconcile of the connection, as the worker's job would run it. */
+  run: (connectionId: string, trigger?: "manual" | "poll") => Promise<ReconcileSummary>;
+}
+
+export function reconcileHarness(): ReconcileHarness {
+  const prisma = testPrisma();
+  const current = parseMasterKey("t1", randomBytes(32).toString("base64"));
+  const keys: Keyring = { current, all: [current] };
+  let redis: Redis | undefined;
+  let queue: Queue | undefined;
+  let deps: ReconcileWorkerDeps | undefined;
+
+  beforeAll(() => {
+    redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+    const prefix = inject("redisPrefix");
+    queue = new Queue(QUEUES.reconcile, { connection: redis, prefix: bullPrefix(prefix) });
+    deps = { prisma, redis, redisPrefix: prefix, bullPrefix: bullPrefix(prefix), keys, adapterFor, workerId: "test-worker", concurrency: 1, reconcileQueue: queue };
+  });
+
+  afterAll(async () => {
+    await queue?.close();
+    await redis?.quit();
+    await prisma.$disconnect();
+  });
+
+  const getDeps = () => {
+    if (!deps) throw new Error("reconcileHarness: deps() used before beforeAll ran");
+    return deps;
+  };
+
+  return {
+    prisma,
+    keys,
+    deps: getDeps,
+    connect: async (spec, name = spec.cloud) => {
+      const ws = await createTestWorkspace();
+      const conn = await prisma.connection.create({
+        data: { workspaceId: ws.id, cloud: spec.cloud, name, status: "active", endpoint: spec.endpoint, facts: spec.facts, principals: spec.principals ?? {}, ...(spec.limits ? { limits: spec.limits } : {}) },
+      });
+      await prisma.connection.update({ where: { id: conn.id }, data: { credentialCiphertext: sealCredentials(keys, conn.id, spec.credentials) } });
+      return { workspaceId: ws.id, connectionId: conn.id };
+    },
+    run: async (connectionId, trigger = "manual") => (await processReconcile(getDeps(), { connectionId, trigger }))[0]!,
+  };
+}
