@@ -17,6 +17,7 @@ import { changeArtifactKey } from "./apply-journal.ts";
 import { closeAbandonedRuns, keepIntentOpen, loadOpenIntents, loadRecorded, openIntent, recordApplied, recordNotApplied, settleOpenIntents } from "./apply-journal.repository.ts";
 import { desiredHash, planReconcile, type Plan, type PlannedChange } from "./plan.ts";
 import { writeCoverageRows, type CoverageRowInput } from "./coverage-rows.ts";
+import { withConnectorIdentity } from "./connector-identity.ts";
 import type { GuardrailScope } from "../scope/select.ts";
 
 export interface AdapterRequest {
@@ -103,12 +104,13 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     ? undefined
     : await prisma.reconcileRun.create({ data: { workspaceId: conn.workspaceId, connectionId, trigger: opts.trigger } });
   try {
+    const credentials = openCredentials(deps.keys, connectionId, conn.credentialCiphertext);
     adapter = await deps.adapterFor({
       connectionId,
       workspaceId: conn.workspaceId,
       cloud: conn.cloud,
       endpoint: conn.endpoint,
-      credentials: openCredentials(deps.keys, connectionId, conn.credentialCiphertext),
+      credentials,
       facts: conn.facts,
       limits: conn.limits,
     });
@@ -128,7 +130,8 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
       }
     }
 
-    const desired = await loadDesired(prisma, conn.workspaceId, connectionId, conn.cloud, conn.facts, conn.principals, conn.limits);
+    const principals = withConnectorIdentity(conn.cloud, (conn.principals as Record<string, unknown> | null) ?? {}, credentials);
+    const desired = await loadDesired(prisma, conn.workspaceId, connectionId, conn.cloud, conn.facts, principals, conn.limits);
     // Changes an earlier run sent without recording their outcome (it was killed, or lost the database):
     // observed too, so this run can tell whether they happened and fold them into the record.
     const openIntents = opts.dryRun ? [] : await loadOpenIntents(prisma, connectionId, run!.id);
