@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, Prisma } from "./generated/client.ts";
+import { SelfHealingPool } from "./pool.ts";
 
 export { PrismaClient, Prisma };
 export type * from "./generated/models.ts";
@@ -15,7 +16,7 @@ export interface CreatePrismaOptions {
 export function createPrisma(opts: CreatePrismaOptions = {}): PrismaClient {
   const url = opts.url ?? process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set");
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: opts.max ?? 10 }) });
+  return new PrismaClient({ adapter: new PrismaPg(new SelfHealingPool({ connectionString: url, max: opts.max ?? 10 })) });
 }
 
 const holder = globalThis as unknown as { __parapetPrisma?: PrismaClient };
