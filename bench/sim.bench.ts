@@ -3,12 +3,13 @@
  * requests per second served for a read-heavy mix through the real AWS SDK on loopback.
  * Goals: seed ≤ 10 s; ≥ 2,000 req/s.
  */
-import { DescribePolicyCommand, ListAccountsForParentCommand, ListChildrenCommand, ListPoliciesForTargetCommand, ListTargetsForPolicyCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import { ListPoliciesForTargetCommand } from "@aws-sdk/client-organizations";
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { seedAwsOrg, startAwsSim } from "@parapet/cloud-sim";
 import { report } from "./lib/report.ts";
+import { readMix, runMix, simClient } from "./lib/sim-mix.ts";
 
 const sim = await startAwsSim({ throttle: false });
 if (global.gc) global.gc();
@@ -18,36 +19,15 @@ const seeded = seedAwsOrg(sim, { accounts: 10_000, ous: 2_000, depth: 5, custome
 const seedMs = performance.now() - t0;
 const heapMb = (process.memoryUsage().heapUsed - heap0) / 1024 / 1024;
 
-const client = new OrganizationsClient({
-  region: "us-east-1",
-  endpoint: sim.url,
-  credentials: { accessKeyId: "AKIAPARAPETSIM000001", secretAccessKey: "parapet/sim/default/secret/key/000000001" },
-  maxAttempts: 1,
-});
+const client = simClient(sim.url);
 const root = seeded.rootId;
 const ous = [...sim.state.ous.keys()].slice(0, 200);
 const accounts = [...sim.state.accounts.keys()].slice(0, 200);
 const policies = (await client.send(new ListPoliciesForTargetCommand({ TargetId: root, Filter: "SERVICE_CONTROL_POLICY" }))).Policies?.map((p) => p.Id!) ?? [];
-const ops = [
-  (i: number) => client.send(new ListChildrenCommand({ ParentId: ous[i % ous.length]!, ChildType: "ACCOUNT", MaxResults: 20 })),
-  (i: number) => client.send(new ListAccountsForParentCommand({ ParentId: ous[i % ous.length]!, MaxResults: 20 })),
-  (i: number) => client.send(new ListPoliciesForTargetCommand({ TargetId: accounts[i % accounts.length]!, Filter: "SERVICE_CONTROL_POLICY" })),
-  (i: number) => client.send(new DescribePolicyCommand({ PolicyId: policies[i % policies.length]! })),
-  (i: number) => client.send(new ListTargetsForPolicyCommand({ PolicyId: policies[i % policies.length]!, MaxResults: 20 })),
-];
+const ops = readMix(client, { ous, accounts, policies });
 const total = 6000;
 const concurrency = 32;
-let next = 0;
-const t1 = performance.now();
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const i = next++;
-      await ops[i % ops.length]!(i);
-    }
-  }),
-);
-const rps = total / ((performance.now() - t1) / 1000);
+const rps = await runMix(ops, total, concurrency);
 client.destroy();
 const loadSame = loadavg()[0]!;
 

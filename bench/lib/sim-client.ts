@@ -9,7 +9,7 @@
  * produce (SigV4 allows replaying a signed request for minutes, and the simulator checks it the same).
  */
 import autocannon from "autocannon";
-import { DescribePolicyCommand, ListAccountsForParentCommand, ListChildrenCommand, ListPoliciesForTargetCommand, ListTargetsForPolicyCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import { readMix, runMix, simClient } from "./sim-mix.ts";
 
 interface Input {
   url: string;
@@ -22,20 +22,8 @@ interface Input {
 }
 
 const input = JSON.parse(process.argv[2] ?? "{}") as Input;
-const client = new OrganizationsClient({
-  region: "us-east-1",
-  endpoint: input.url,
-  credentials: { accessKeyId: "AKIAPARAPETSIM000001", secretAccessKey: "parapet/sim/default/secret/key/000000001" },
-  maxAttempts: 1,
-});
-const { ous, accounts, policies } = input;
-const ops = [
-  (i: number) => client.send(new ListChildrenCommand({ ParentId: ous[i % ous.length]!, ChildType: "ACCOUNT", MaxResults: 20 })),
-  (i: number) => client.send(new ListAccountsForParentCommand({ ParentId: ous[i % ous.length]!, MaxResults: 20 })),
-  (i: number) => client.send(new ListPoliciesForTargetCommand({ TargetId: accounts[i % accounts.length]!, Filter: "SERVICE_CONTROL_POLICY" })),
-  (i: number) => client.send(new DescribePolicyCommand({ PolicyId: policies[i % policies.length]! })),
-  (i: number) => client.send(new ListTargetsForPolicyCommand({ PolicyId: policies[i % policies.length]!, MaxResults: 20 })),
-];
+const client = simClient(input.url);
+const ops = readMix(client, input);
 if (input.mode === "raw") {
   const signed: autocannon.Request[] = [];
   const captured = new Error("captured before sending");
@@ -61,16 +49,6 @@ if (input.mode === "raw") {
   process.exit(0);
 }
 
-let next = 0;
-const t0 = performance.now();
-await Promise.all(
-  Array.from({ length: input.concurrency }, async () => {
-    while (next < input.total) {
-      const i = next++;
-      await ops[i % ops.length]!(i);
-    }
-  }),
-);
-const rps = input.total / ((performance.now() - t0) / 1000);
+const rps = await runMix(ops, input.total, input.concurrency);
 client.destroy();
 process.stdout.write(JSON.stringify({ rps }) + "\n");
