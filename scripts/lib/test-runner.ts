@@ -112,11 +112,13 @@ function printServerErrors(out: string): void {
     const file = join(out, `${name}.log`);
     if (!existsSync(file)) continue;
     const lines = readFileSync(file, "utf8").split("\n");
-    const shown: string[] = [];
+    // Each error line with the 7 lines after it (its stack or context), every line printed once.
+    const keep = new Set<number>();
     lines.forEach((l, i) => {
-      if (/error|unhandled|exception/i.test(l) && shown.length < 80) shown.push(...lines.slice(i, i + 8));
+      if (/error|unhandled|exception/i.test(l)) for (let j = i; j < Math.min(i + 8, lines.length); j++) keep.add(j);
     });
-    if (shown.length) log(`${name} logged errors during the journeys (all output: ${file}):\n${shown.slice(0, 120).join("\n")}`);
+    const shown = [...keep].slice(0, 120).map((i) => lines[i]);
+    if (shown.length) log(`${name} logged errors during the journeys (all output: ${file}):\n${shown.join("\n")}`);
   }
 }
 
