@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, inject } from "vitest";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import type { AllSims } from "@parapet/cloud-sim";
+import { startAllSims, type AllSims } from "@parapet/cloud-sim";
 import { AWS_DEMO } from "@parapet/cloud-sim/aws/index";
 import { DEMO_APP } from "@parapet/cloud-sim/azure/index";
 import { DEMO_ORG_ID, DEMO_SA_EMAIL, DEMO_SA_TOKEN } from "@parapet/cloud-sim/gcp/index";
@@ -64,6 +64,21 @@ export function gcpDemoCredentials(): Omit<ConnectionSpec, "cloud" | "endpoint">
   };
 }
 
+/** The four simulators with their demo organisations, unthrottled, for the test file (started once). */
+export function demoSims(): () => AllSims {
+  let sims: AllSims | undefined;
+  beforeAll(async () => {
+    sims = await startAllSims({ demo: true, throttle: false });
+  });
+  afterAll(async () => {
+    await sims?.close();
+  });
+  return () => {
+    if (!sims) throw new Error("demoSims: used before beforeAll ran");
+    return sims;
+  };
+}
+
 export interface ReconcileHarness {
   prisma: ReturnType<typeof testPrisma>;
   keys: Keyring;
@@ -73,6 +88,10 @@ export interface ReconcileHarness {
   connect: (spec: ConnectionSpec, name?: string) => Promise<{ workspaceId: string; connectionId: string }>;
   /** One reconcile of the connection, as the worker's job would run it. */
   run: (connectionId: string, trigger?: "manual" | "poll") => Promise<ReconcileSummary>;
+  /** An active guardrail at version 1 (remediation auto). */
+  guardrail: (workspaceId: string, controlId: string, scope: object, mode?: "audit" | "enforce") => Promise<{ id: string }>;
+  /** A new current version of a guardrail, as an edit through the API makes it (only the mode changed). */
+  newVersion: (guardrailId: string, change: { mode: "audit" | "enforce" }) => Promise<void>;
 }
 
 export function reconcileHarness(): ReconcileHarness {
@@ -114,5 +133,14 @@ export function reconcileHarness(): ReconcileHarness {
       return { workspaceId: ws.id, connectionId: conn.id };
     },
     run: async (connectionId, trigger = "manual") => (await processReconcile(getDeps(), { connectionId, trigger }))[0]!,
+    guardrail: (workspaceId, controlId, scope, mode = "enforce") =>
+      prisma.guardrail.create({ data: { workspaceId, controlId, name: controlId, versions: { create: { version: 1, params: {}, scope, mode, remediation: "auto" } } } }),
+    newVersion: async (guardrailId, change) => {
+      const g = await prisma.guardrail.findUniqueOrThrow({ where: { id: guardrailId }, include: { versions: true } });
+      const v = g.versions.find((x) => x.version === g.currentVersion)!;
+      const version = g.currentVersion + 1;
+      await prisma.guardrailVersion.create({ data: { guardrailId, version, params: v.params as object, scope: v.scope as object, mode: change.mode, remediation: v.remediation } });
+      await prisma.guardrail.update({ where: { id: guardrailId }, data: { currentVersion: version } });
+    },
   };
 }

@@ -2,31 +2,19 @@
  * Every cloud end to end through the worker's provider registry: a guardrail is enforced, a second
  * reconcile makes zero writes, and the onboarding wizard's baseline pack applies on all four clouds.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAllSims, type AllSims } from "@parapet/cloud-sim";
+import { beforeAll, describe, expect, it } from "vitest";
 import { BASELINE_CONTROLS } from "@parapet/core/catalog/baseline";
-import { demoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
+import { demoSims, demoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
 
 const h = reconcileHarness();
-const { prisma, run } = h;
-let sims: AllSims;
+const { prisma, run, guardrail, newVersion } = h;
+const sims = demoSims();
 
-beforeAll(async () => {
-  sims = await startAllSims({ demo: true, throttle: false });
-});
-
-afterAll(async () => {
-  await sims?.close();
-});
-
-async function guardrail(workspaceId: string, controlId: string, scope: object, mode: "audit" | "enforce" = "enforce") {
-  return prisma.guardrail.create({ data: { workspaceId, controlId, name: controlId, versions: { create: { version: 1, params: {}, scope, mode, remediation: "auto" } } } });
-}
 
 describe.each(["azure", "gcp"] as const)("reconcile on %s", (cloud) => {
   let ctx: { workspaceId: string; connectionId: string };
   beforeAll(async () => {
-    ctx = await h.connect(demoSpec(sims, cloud));
+    ctx = await h.connect(demoSpec(sims(), cloud));
     await guardrail(ctx.workspaceId, "restrict-regions", { labels: "env=prod" });
     await guardrail(ctx.workspaceId, "audit-logging-locked", { all: true });
   });
@@ -51,7 +39,7 @@ describe.each(["azure", "gcp"] as const)("reconcile on %s", (cloud) => {
 
 describe("reconcile on aws", () => {
   it("assumes the demo connector role, enforces, then makes zero writes", async () => {
-    const ctx = await h.connect(demoSpec(sims, "aws"));
+    const ctx = await h.connect(demoSpec(sims(), "aws"));
     await guardrail(ctx.workspaceId, "agent-no-destructive-actions", { labels: "env=prod" });
     const s = await run(ctx.connectionId);
     expect(s.error).toBeUndefined();
@@ -69,7 +57,7 @@ describe("reconcile on aws", () => {
  */
 describe.each(["aws", "azure", "gcp", "oci"] as const)("the baseline pack on %s", (cloud) => {
   it("applies in audit mode, then in enforce mode, and then makes zero writes", async () => {
-    const ctx = await h.connect(demoSpec(sims, cloud));
+    const ctx = await h.connect(demoSpec(sims(), cloud));
     const ids: string[] = [];
     for (const controlId of BASELINE_CONTROLS) ids.push((await guardrail(ctx.workspaceId, controlId, { all: true }, "audit")).id);
     const audit = await run(ctx.connectionId);
@@ -77,10 +65,7 @@ describe.each(["aws", "azure", "gcp", "oci"] as const)("the baseline pack on %s"
     // No compile or limit problem either: e.g. OCI's tenancy-wide denies spare the connector's own user.
     expect(audit.problems).toEqual([]);
     expect(audit.status).toBe("succeeded");
-    for (const guardrailId of ids) {
-      await prisma.guardrailVersion.create({ data: { guardrailId, version: 2, params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" } });
-      await prisma.guardrail.update({ where: { id: guardrailId }, data: { currentVersion: 2 } });
-    }
+    for (const guardrailId of ids) await newVersion(guardrailId, { mode: "enforce" });
     const enforce = await run(ctx.connectionId);
     expect(enforce.error).toBeUndefined();
     expect(enforce.problems).toEqual([]);

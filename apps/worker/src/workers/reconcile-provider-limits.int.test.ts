@@ -4,39 +4,18 @@
  * a GCP guardrail switching enforce ↔ audit moves its rule between spec and dryRunSpec, and removing it
  * takes its rules out of the shared org policy without "manual cleanup".
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAllSims, type AllSims } from "@parapet/cloud-sim";
-import { demoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
+import { describe, expect, it } from "vitest";
+import { demoSims, demoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
 import { processReconcile } from "./reconcile.worker.ts";
 
 const h = reconcileHarness();
-const { prisma, run } = h;
-let sims: AllSims;
-
-beforeAll(async () => {
-  sims = await startAllSims({ demo: true, throttle: false });
-});
-
-afterAll(async () => {
-  await sims?.close();
-});
-
-async function guardrail(workspaceId: string, controlId: string, scope: object, mode: "audit" | "enforce" = "enforce") {
-  return prisma.guardrail.create({ data: { workspaceId, controlId, name: controlId, versions: { create: { version: 1, params: {}, scope, mode, remediation: "auto" } } } });
-}
-
-async function newVersion(guardrailId: string, change: { mode: "audit" | "enforce" }) {
-  const g = await prisma.guardrail.findUniqueOrThrow({ where: { id: guardrailId }, include: { versions: true } });
-  const v = g.versions.find((x) => x.version === g.currentVersion)!;
-  const version = g.currentVersion + 1;
-  await prisma.guardrailVersion.create({ data: { guardrailId, version, params: v.params as object, scope: v.scope as object, mode: change.mode, remediation: v.remediation } });
-  await prisma.guardrail.update({ where: { id: guardrailId }, data: { currentVersion: version } });
-}
+const { prisma, run, guardrail, newVersion } = h;
+const sims = demoSims();
 
 describe("aws: the SCPs-per-target quota is checked at plan time", () => {
   it("refuses a guardrail whose target has no free SCP slot, names target and limit, and changes nothing else", async () => {
-    const sim = sims.aws;
-    const ctx = await h.connect({ ...demoSpec(sims, "aws"), limits: { maxPoliciesPerTarget: 5 } });
+    const sim = sims().aws;
+    const ctx = await h.connect({ ...demoSpec(sims(), "aws"), limits: { maxPoliciesPerTarget: 5 } });
     // One OU that already holds 5 SCPs (FullAWSAccess + 4 of other tools), one with room.
     const { ouId: full } = sim.admin.createOu({ parentId: sim.state.root.id, name: "Full" });
     sim.admin.createAccount({ name: "full-1", parentId: full });
@@ -80,8 +59,8 @@ describe("aws: the SCPs-per-target quota is checked at plan time", () => {
 
 describe("gcp: shared org-policy slots", () => {
   it("moves the rule between spec and dryRunSpec on a mode switch, and removes it on disable without manual cleanup", async () => {
-    const gcp = sims.gcp;
-    const ctx = await h.connect(demoSpec(sims, "gcp"));
+    const gcp = sims().gcp;
+    const ctx = await h.connect(demoSpec(sims(), "gcp"));
     const g = await guardrail(ctx.workspaceId, "restrict-regions", { labels: "env=prod" });
     const enforced = await run(ctx.connectionId);
     expect(enforced.error).toBeUndefined();
