@@ -46,6 +46,16 @@ function vitestTally(file: string): Tally {
   return { passed: r.numPassedTests, failed: r.numFailedTests + r.numFailedTestSuites, skipped: r.numPendingTests + r.numTodoTests };
 }
 
+/**
+ * Vitest exits non-zero for unhandled errors (an uncaught exception between tests) while its JSON
+ * report still shows every test passed; such a run is a failure, and says so.
+ */
+function withExitCode(t: Tally, code: number, what: string): Tally {
+  if (code === 0 || t.failed > 0) return t;
+  log(`${what} exited ${code} with no failed test: unhandled errors or a crash (see its output above)`);
+  return { ...t, failed: 1 };
+}
+
 function playwrightTally(file: string): Tally {
   if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
   const r = JSON.parse(readFileSync(file, "utf8")) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
@@ -75,25 +85,25 @@ export async function runTests(args: string[]): Promise<number> {
     if (want("unit") || want("int")) {
       const projects = ["unit", "int"].filter(want).flatMap((p) => ["--project", p]);
       const file = join(out, "vitest.json");
-      await runStep("unit and integration tests (vitest)", join(ROOT, "node_modules", ".bin", "vitest"), [
+      const code = await runStep("unit and integration tests (vitest)", join(ROOT, "node_modules", ".bin", "vitest"), [
         "run", ...projects, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`,
       ], {
         cwd: ROOT,
         env: { ...process.env, PARAPET_TEST_ADMIN_DATABASE_URL: services.adminDatabaseUrl, REDIS_URL: services.redisUrl },
       });
-      add(vitestTally(file), "vitest");
+      add(withExitCode(vitestTally(file), code, "vitest"), "vitest");
     }
     if (want("faults")) {
       // The reduced fault suite (kills mid-apply, Redis/PostgreSQL restarts on private servers, throttling,
       // outage, OCI clock skew) runs after the others so its deliberate load does not skew their timeouts.
       const file = join(out, "faults.json");
-      await runStep("reduced fault suite (vitest --project faults)", join(ROOT, "node_modules", ".bin", "vitest"), [
+      const code = await runStep("reduced fault suite (vitest --project faults)", join(ROOT, "node_modules", ".bin", "vitest"), [
         "run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`,
       ], {
         cwd: ROOT,
         env: { ...process.env, PARAPET_TEST_ADMIN_DATABASE_URL: services.adminDatabaseUrl, REDIS_URL: services.redisUrl },
       });
-      add(vitestTally(file), "fault suite");
+      add(withExitCode(vitestTally(file), code, "fault suite"), "fault suite");
     }
     // Arguments after "--" go to Playwright (e.g. `-- --grep gcp` to run some journeys).
     const extra = args.includes("--") ? args.slice(args.indexOf("--") + 1) : [];

@@ -16,7 +16,10 @@ export interface CreatePrismaOptions {
 export function createPrisma(opts: CreatePrismaOptions = {}): PrismaClient {
   const url = opts.url ?? process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set");
-  return new PrismaClient({ adapter: new PrismaPg(new SelfHealingPool({ connectionString: url, max: opts.max ?? 10 })) });
+  const pool = new SelfHealingPool({ connectionString: url, max: opts.max ?? 10 });
+  // disposeExternalPool: without it $disconnect() leaves the pool and its idle connections open, with
+  // Prisma's error listener removed, so a database restart afterwards killed the process (seen in CI).
+  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
 }
 
 const holder = globalThis as unknown as { __parapetPrisma?: PrismaClient };
