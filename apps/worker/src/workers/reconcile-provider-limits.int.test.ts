@@ -2,7 +2,8 @@
  * Provider limits and shared slots through the whole reconcile (worker registry, real SDKs, simulators):
  * an AWS plan that would exceed the SCPs-per-target quota is refused at plan time and changes nothing;
  * a GCP guardrail switching enforce ↔ audit moves its rule between spec and dryRunSpec, and removing it
- * takes its rules out of the shared org policy without "manual cleanup".
+ * takes its rules out of the shared org policy without "manual cleanup"; a guardrail that stops compiling
+ * keeps what it deployed until it is really removed.
  */
 import { describe, expect, it } from "vitest";
 import { demoSims, demoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
@@ -100,5 +101,55 @@ describe("gcp: shared org-policy slots", () => {
     // The demo org holds no customer policy on these nodes and constraint: nothing else remained, so deleted.
     for (const r of rows) expect(policyAt(r.name)).toBeUndefined();
     expect(await prisma.artifact.count({ where: { connectionId: ctx.connectionId, kind: "gcp.org-policy" } })).toBe(0);
+  });
+});
+
+describe("aws: a guardrail that fails to compile keeps what it deployed", () => {
+  it("removes and rewrites nothing while the compile problem stands, and cleans up once the guardrail is deleted", async () => {
+    const sim = sims().aws;
+    const ctx = await h.connect(demoSpec(sims(), "aws"));
+    const kept = await guardrail(ctx.workspaceId, "agent-no-destructive-actions", { all: true });
+    const broken = await guardrail(ctx.workspaceId, "restrict-regions", { all: true });
+    const first = await run(ctx.connectionId);
+    expect(first.status).toBe("succeeded");
+    const owned = () =>
+      [...sim.state.policies.values()]
+        .filter((p) => p.name.startsWith("parapet-"))
+        .map((p) => ({ name: p.name, content: p.content, targets: [...p.targets.toArray()].sort() }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    const before = owned();
+    const carrying = (id: string) => prisma.artifact.count({ where: { connectionId: ctx.connectionId, guardrailIds: { has: id } } });
+    expect(await carrying(broken.id)).toBeGreaterThan(0);
+
+    // After an upgrade the control is gone from the catalog (or its parameters no longer compile).
+    await prisma.guardrail.update({ where: { id: broken.id }, data: { controlId: "retired-control" } });
+    const held = await run(ctx.connectionId);
+    expect(held.status).toBe("partial");
+    expect(held.problems).toEqual([expect.objectContaining({ code: "compile", guardrailIds: [broken.id] })]);
+    // SCPs are packed by content, so the kept guardrail may get a new SCP of its own; but nothing that
+    // carries the broken guardrail is detached, deleted or rewritten without it.
+    expect(held.plan?.changes.filter((c) => c.change.op !== "create" && c.change.op !== "attach")).toEqual([]);
+    const now = owned();
+    for (const p of before) expect(now).toContainEqual(p);
+    // And that holds run after run, with zero writes once the constructive part is in place.
+    const heldAgain = await run(ctx.connectionId);
+    expect(heldAgain.status).toBe("partial");
+    expect(heldAgain.calls.writes).toBe(0);
+    expect(owned()).toEqual(now);
+    const conn = await prisma.connection.findUniqueOrThrow({ where: { id: ctx.connectionId } });
+    expect(conn.lastError).toContain("retired-control");
+
+    // Deleting the guardrail is a real removal: its statements go, the other guardrail's stay.
+    await prisma.guardrail.update({ where: { id: broken.id }, data: { status: "deleted" } });
+    const cleaned = await run(ctx.connectionId);
+    expect(cleaned.status).toBe("succeeded");
+    expect(cleaned.calls.writes).toBeGreaterThan(0);
+    const after = owned();
+    expect(after).not.toEqual(before);
+    expect(await carrying(broken.id)).toBe(0);
+    expect(await carrying(kept.id)).toBeGreaterThan(0);
+    expect(after.length).toBeGreaterThan(0);
+    const again = await run(ctx.connectionId);
+    expect(again.calls.writes).toBe(0);
   });
 });

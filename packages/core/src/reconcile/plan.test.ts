@@ -110,6 +110,24 @@ describe("plan", () => {
     expect(plan({ desired: [shrunk], observed: state([seen(A)]), recorded: [rec(A)], holdCleanup: true }).changes).toEqual([]);
   });
 
+  it("while a guardrail fails to compile, keeps every artifact that carries it as it is", () => {
+    // g2 failed to compile: desired state lacks it. Its own artifact stays; a shared one is not rewritten without it.
+    const own = scp("parapet-own", "G2", ["ou-1"], ["g2"]);
+    const sharedBefore = scp("parapet-shared", "G1+G2", ["ou-2"], ["g1", "g2"]);
+    const sharedNow = scp("parapet-shared", "G1", ["ou-2"], ["g1"]);
+    const held = new Set(["g2"]);
+    const p = plan({ desired: [sharedNow, B], observed: state([seen(own), seen(sharedBefore)]), recorded: [rec(own), rec(sharedBefore)], holdCleanup: true, holdGuardrails: held });
+    expect(p.changes.map((c) => `${c.change.op}:${"artifact" in c.change ? c.change.artifact.name : c.change.name}`)).toEqual(["create:parapet-b", "attach:parapet-b"]);
+    // The same shared artifact is rewritten once nothing is held (the guardrail was really removed).
+    const free = plan({ desired: [sharedNow], observed: state([seen(sharedBefore)]), recorded: [rec(sharedBefore)] });
+    expect(free.changes.map((c) => c.change.op)).toEqual(["update"]);
+    // Drift on a shared artifact is still reported, but not "repaired" into a version without the held guardrail.
+    const edited = seen(sharedBefore, { body: { content: "tampered" } });
+    const d = plan({ desired: [sharedNow], observed: state([edited]), recorded: [rec(sharedNow, { guardrailIds: ["g1", "g2"] })], holdCleanup: true, holdGuardrails: held });
+    expect(d.drift.map((x) => [x.kind, x.repaired])).toEqual([["modified", false]]);
+    expect(d.changes).toEqual([]);
+  });
+
   it("passes the recorded body on as previous to updates and removals (shared slots give back exactly it)", () => {
     const edited = scp("parapet-a", "A2", A.attachments);
     const up = plan({ desired: [edited], observed: state([seen(A)]), recorded: [rec(A, { content: A.body })] });

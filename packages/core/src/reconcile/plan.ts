@@ -66,6 +66,13 @@ export interface PlanInput {
    * run: no detach, no delete. Constructive changes that fit still go ahead.
    */
   holdCleanup?: boolean;
+  /**
+   * Guardrails whose desired state is unknown this run (their compile failed: an unknown control after
+   * an upgrade, parameters or principals the compiler now refuses). Leaving them out of desired state
+   * must not read as "no longer wanted": an artifact that carries one is neither removed nor rewritten
+   * without it, so a configuration error never takes protection away. Callers also set `holdCleanup`.
+   */
+  holdGuardrails?: ReadonlySet<string>;
 }
 
 // Create definitions before the things that reference them; delete in the reverse order.
@@ -143,6 +150,8 @@ export function planReconcile(input: PlanInput): Plan {
     if (!diff.equal) {
       // Differs from desired: drift if it is what we applied last (so the cloud moved), else a deploy.
       const isDrift = deployed;
+      // Desired content that drops a held guardrail would remove its statements from a shared artifact.
+      const dropsHeld = r?.guardrailIds.some((g) => input.holdGuardrails?.has(g) === true && !d.guardrailIds.includes(g)) === true;
       if (isDrift) {
         drift.push({
           kind: diff.kind,
@@ -153,10 +162,10 @@ export function planReconcile(input: PlanInput): Plan {
           summary: `${d.kind} ${d.name} was ${diff.kind === "weakened" ? "weakened" : "edited"} outside Parapet: ${diff.detail}`,
           expected: d.body,
           observed: o.body,
-          repaired: auto,
+          repaired: auto && !dropsHeld,
         });
       }
-      if (!isDrift || auto) {
+      if ((!isDrift || auto) && !dropsHeld) {
         changes.push({
           change: { op: "update", artifact: d, externalId: o.externalId, ...(o.etag ? { etag: o.etag } : {}), ...(r?.content !== undefined ? { previous: r.content } : {}), reason: isDrift ? `repair: ${diff.detail}` : "guardrail changed" },
           cause: isDrift ? "repair" : "deploy",

@@ -168,8 +168,10 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
       recorded,
       compare: (d, o) => adapter!.compare(d, o),
       autoRepair: (gids) => opts.repair === true || gids.length === 0 || gids.some((g) => remediation.get(g) !== "notify"),
-      // A limit refused part of desired state: what it lacks may be exactly the refused part, so remove nothing.
-      holdCleanup: desired.state.problems.some((p) => p.code === "limit"),
+      // A limit refused part of desired state, or a guardrail failed to compile: what desired state lacks
+      // may be exactly that part, so remove nothing, and rewrite nothing without the failed guardrails.
+      holdCleanup: desired.state.problems.some((p) => p.code === "limit" || p.code === "compile"),
+      holdGuardrails: new Set(desired.state.problems.filter((p) => p.code === "compile").flatMap((p) => p.guardrailIds)),
     });
     if (opts.dryRun) {
       return { ...base, status: "succeeded", plan, problems: desired.state.problems, calls: adapter.stats() };
