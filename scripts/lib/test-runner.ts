@@ -40,10 +40,13 @@ function vitestTally(file: string): Tally {
     numFailedTests: number;
     numPendingTests: number;
     numTodoTests: number;
-    numFailedTestSuites: number;
+    testResults: { status: string; assertionResults: { status: string }[] }[];
   };
-  // A suite that fails to load has no failed tests but must still count as a failure.
-  return { passed: r.numPassedTests, failed: r.numFailedTests + r.numFailedTestSuites, skipped: r.numPendingTests + r.numTodoTests };
+  // A file that fails to load (or whose hooks fail) has no failed test but must still count as a
+  // failure; a file with failed tests is already counted by them (numFailedTestSuites would count
+  // every describe block of it again).
+  const brokenFiles = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
+  return { passed: r.numPassedTests, failed: r.numFailedTests + brokenFiles, skipped: r.numPendingTests + r.numTodoTests };
 }
 
 /**
