@@ -95,6 +95,9 @@ async function onboard(page: Page, cloud: Cloud): Promise<void> {
   // 4. Live verify in the worker against the simulator.
   await expect(page.getByRole("heading", { name: "Verify access" })).toBeVisible();
   await expect(page.getByTestId("verify-status")).toContainText("Verified", { timeout: 90_000 });
+  // The demo workspace already manages this simulated root through its demo connection: the wizard says
+  // so here, and this connection will apply nothing while that one exists.
+  await expect(page.getByTestId("verify-warning")).toContainText("is already managed by the connection");
   await shot(page, `onboarding-${cloud}-verify`);
   await page.getByRole("button", { name: "Continue" }).click();
 
@@ -118,7 +121,7 @@ async function onboard(page: Page, cloud: Cloud): Promise<void> {
   await page.getByRole("button", { name: "Start in audit mode" }).click();
   await expect(page.getByTestId("wizard-done")).toBeVisible({ timeout: 30_000 });
 
-  // Two connections of one workspace on one simulated root would both claim its artifacts: remove ours.
+  // The demo connection keeps the root (ours was refused at apply time); remove ours.
   const id = /\/connections\/([^/]+)\/setup/.exec(page.url())?.[1];
   expect(id).toBeTruthy();
   const del = await apiAs(page, "DELETE", `/connections/${id}?confirm=${encodeURIComponent(name)}`);

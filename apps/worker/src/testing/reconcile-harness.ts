@@ -84,8 +84,8 @@ export interface ReconcileHarness {
   keys: Keyring;
   /** Available once the file's beforeAll hooks ran. */
   deps: () => ReconcileWorkerDeps;
-  /** A new workspace with one active connection (credentials sealed as the API seals them). */
-  connect: (spec: ConnectionSpec, name?: string) => Promise<{ workspaceId: string; connectionId: string }>;
+  /** An active connection (credentials sealed as the API seals them), in a new workspace unless one is given. */
+  connect: (spec: ConnectionSpec, name?: string, workspaceId?: string) => Promise<{ workspaceId: string; connectionId: string }>;
   /** One reconcile of the connection, as the worker's job would run it. */
   run: (connectionId: string, trigger?: "manual" | "poll") => Promise<ReconcileSummary>;
   /** An active guardrail at version 1 (remediation auto). */
@@ -124,8 +124,8 @@ export function reconcileHarness(): ReconcileHarness {
     prisma,
     keys,
     deps: getDeps,
-    connect: async (spec, name = spec.cloud) => {
-      const ws = await createTestWorkspace();
+    connect: async (spec, name = spec.cloud, workspaceId) => {
+      const ws = workspaceId ? { id: workspaceId } : await createTestWorkspace();
       const conn = await prisma.connection.create({
         data: { workspaceId: ws.id, cloud: spec.cloud, name, status: "active", endpoint: spec.endpoint, facts: spec.facts, principals: spec.principals ?? {}, ...(spec.limits ? { limits: spec.limits } : {}) },
       });

@@ -7,6 +7,7 @@ import type { Redis } from "ioredis";
 import type { PrismaClient } from "@parapet/db";
 import { appendAudit, openCredentials, QUEUES, ZConnectionTaskJob, type Keyring } from "@parapet/core";
 import { syncHierarchy } from "@parapet/core/connections/sync-hierarchy";
+import { rootHeldBy, rootHeldMessage } from "@parapet/core/connections/root-holder";
 import { reconcileConnection, type AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
 
 export interface ConnectionWorkerDeps {
@@ -60,13 +61,18 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
   try {
     if (job.task === "verify") {
       const v = await adapter.verify().catch((e: unknown) => ({ ok: false, checks: [], missing: [], error: (e as Error).message }));
+      // Access is fine, but another connection of this workspace already manages the root: say so now,
+      // in the wizard, rather than after the person has chosen guardrails (reconcile refuses to apply).
+      const rootId = conn.rootId ?? ("rootId" in v && typeof v.rootId === "string" ? v.rootId : null);
+      const holder = v.ok ? await rootHeldBy(prisma, conn, rootId) : null;
+      const warnings = holder ? [rootHeldMessage(conn.cloud, rootId!, holder)] : [];
       await prisma.connection.update({
         where: { id: conn.id },
         data: {
-          verifyResult: JSON.parse(JSON.stringify(v)) as object,
+          verifyResult: JSON.parse(JSON.stringify(warnings.length ? { ...v, warnings } : v)) as object,
           lastVerifiedAt: new Date(),
           status: v.ok ? (conn.status === "disabled" ? "disabled" : "active") : "error",
-          lastError: v.ok ? null : (v.error ?? `missing permissions: ${v.missing.join(", ")}`).slice(0, 2000),
+          lastError: v.ok ? (warnings[0] ?? null) : (v.error ?? `missing permissions: ${v.missing.join(", ")}`).slice(0, 2000),
           ...(v.ok && "rootId" in v && v.rootId && !conn.rootId ? { rootId: v.rootId } : {}),
         },
       });

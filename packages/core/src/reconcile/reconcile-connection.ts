@@ -12,6 +12,7 @@ import { isProviderError } from "@parapet/providers/contract";
 import { appendAudit, type AuditInput } from "../audit/audit.repository.ts";
 import { openCredentials, type Keyring } from "../connections/secrets.ts";
 import { syncHierarchy } from "../connections/sync-hierarchy.ts";
+import { rootHeldBy, rootHeldMessage } from "../connections/root-holder.ts";
 import { computeDesiredState, type DesiredGuardrail, type DesiredNode, type DesiredState } from "./desired-state.ts";
 import { changeArtifactKey } from "./apply-journal.ts";
 import { closeAbandonedRuns, keepIntentOpen, loadOpenIntents, loadRecorded, openIntent, recordApplied, recordNotApplied, settleOpenIntents } from "./apply-journal.repository.ts";
@@ -118,8 +119,15 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     const system = { workspaceId: conn.workspaceId, actorType: "system" as const, actorId: deps.workerId, actorLabel: "Parapet reconciler" };
 
     let newEnvironmentIds: string[] = [];
+    // One root, one connection per workspace (see root-holder.ts): checked before anything is written.
+    const refuseIfHeld = async (rootId: string | null) => {
+      if (opts.dryRun) return;
+      const holder = await rootHeldBy(prisma, conn, rootId);
+      if (holder) throw new Error(rootHeldMessage(conn.cloud, rootId!, holder));
+    };
     if (opts.discover || !conn.lastDiscoveredAt) {
       const h = await adapter.discover();
+      await refuseIfHeld(conn.rootId ?? h.rootExternalId);
       const sync = await syncHierarchy(prisma, conn.workspaceId, connectionId, h);
       newEnvironmentIds = sync.newEnvironmentIds;
       if (!opts.dryRun) {
@@ -128,6 +136,8 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
           audit.push({ ...system, action: "connection.discovered", targetType: "connection", targetId: connectionId, data: { created: sync.created, updated: sync.updated, removed: sync.removed } });
         }
       }
+    } else {
+      await refuseIfHeld(conn.rootId);
     }
 
     const principals = withConnectorIdentity(conn.cloud, (conn.principals as Record<string, unknown> | null) ?? {}, credentials);

@@ -210,6 +210,11 @@ function VerifyStep({ c, onNext }: { c: Connection; onNext: () => void }) {
           <p className="muted">Waiting for the worker to start verifying…</p>
         )}
       </div>
+      {ok && vr?.warnings?.map((w) => (
+        <p key={w} className="warn-box" role="alert" data-testid="verify-warning">
+          {w}
+        </p>
+      ))}
       {vr?.missing && vr.missing.length > 0 && (
         <div className="missing" data-testid="missing-permissions">
           <h3 className="subhead">Missing permissions ({vr.missing.length})</h3>

@@ -137,6 +137,8 @@ export interface VerifyResult {
   identity?: string;
   missing?: string[];
   checks?: { name?: string; permission?: string; ok: boolean; detail?: string; message?: string }[];
+  /** Access is fine but something else stands in the way (e.g. the root is already managed by another connection). */
+  warnings?: string[];
 }
 
 export interface Connection {

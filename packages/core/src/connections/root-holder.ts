@@ -1,0 +1,42 @@
+import type { PrismaClient, Tx } from "@parapet/db";
+
+/**
+ * One cloud root (AWS organization, Azure tenant, GCP organization, OCI tenancy) is managed by one
+ * connection per workspace. Ownership markers are per workspace, so two connections of one workspace
+ * on one root would both own the same Parapet policies and undo each other's changes. The connection
+ * created first keeps the root; a later one verifies and previews but applies nothing while it exists.
+ * Oldest-wins needs no lock: every connection reaches the same answer whatever order they check in.
+ */
+export interface RootHolder {
+  id: string;
+  name: string;
+}
+
+const ROOT_NOUN = { aws: "AWS organization", azure: "Azure tenant", gcp: "GCP organization", oci: "OCI tenancy" } as const;
+
+export async function rootHeldBy(
+  db: PrismaClient | Tx,
+  conn: { id: string; workspaceId: string; cloud: keyof typeof ROOT_NOUN; createdAt: Date },
+  rootId: string | null | undefined,
+): Promise<RootHolder | null> {
+  if (!rootId) return null;
+  return db.connection.findFirst({
+    where: {
+      workspaceId: conn.workspaceId,
+      cloud: conn.cloud,
+      rootId,
+      id: { not: conn.id },
+      OR: [{ createdAt: { lt: conn.createdAt } }, { createdAt: conn.createdAt, id: { lt: conn.id } }],
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true, name: true },
+  });
+}
+
+export function rootHeldMessage(cloud: keyof typeof ROOT_NOUN, rootId: string, holder: RootHolder): string {
+  return (
+    `this ${ROOT_NOUN[cloud]} (${rootId}) is already managed by the connection "${holder.name}" in this workspace; ` +
+    "two connections on one root would undo each other's changes to the same Parapet policies, so this one applies nothing. " +
+    "Delete one of the two connections."
+  );
+}
