@@ -35,7 +35,7 @@ export async function rootHeldBy(
 
 export function rootHeldMessage(cloud: keyof typeof ROOT_NOUN, rootId: string, holder: RootHolder): string {
   return (
-    `this ${ROOT_NOUN[cloud]} (${rootId}) is already managed by the connection "${holder.name}" in this workspace; ` +
+    `This ${ROOT_NOUN[cloud]} (${rootId}) is already managed by the connection "${holder.name}" in this workspace; ` +
     "two connections on one root would undo each other's changes to the same Parapet policies, so this one applies nothing. " +
     "Delete one of the two connections."
   );
