@@ -141,6 +141,23 @@ function checkOrigin(req: Request): void {
   if (originHost !== host) throw new AppError("forbidden", `origin: cross-site request from ${origin} refused`);
 }
 
+/**
+ * A route anyone may call (an invitation link's holder has no account yet): same CSRF check and error
+ * shape as `route`, no caller. The handler authenticates by other means (a signed token).
+ */
+export function publicRoute(handler: (ctx: { req: Request }) => Promise<unknown>) {
+  return async (req: Request): Promise<Response> => {
+    try {
+      checkOrigin(req);
+      const out = await handler({ req });
+      if (out instanceof Response) return out;
+      return Response.json(out ?? { ok: true }, { headers: { "cache-control": "no-store", "referrer-policy": "no-referrer" } });
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
+}
+
 export function route<P = Record<string, string>>(
   permission: Permission | null,
   handler: (ctx: RouteContext<P>) => Promise<unknown>,

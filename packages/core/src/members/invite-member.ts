@@ -3,16 +3,19 @@ import { appendAudit } from "../audit/audit.repository.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
 import { AppError } from "../common/errors.ts";
 import type { Role } from "../identity/roles.ts";
+import { invitationUrl } from "./invitation-token.ts";
 import { createInvitation, memberByEmail, pendingInvitationFor, transaction } from "./members.repository.ts";
 import { atLeast } from "./role-order.ts";
 
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /**
- * A pending invitation (better-auth's invitation row, accepted through its organization endpoints).
- * Nobody invites someone with more power than they hold.
+ * A pending invitation (better-auth's invitation row), accepted through its signed link (see
+ * accept-invitation.ts). The link goes back to the inviter once, to send however they like; it is a
+ * credential, so it is not listed again (a lost link is revoked by removing the invitation and inviting
+ * again). Nobody invites someone with more power than they hold.
  */
-export async function inviteMember(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, input: { email: string; role: Role }) {
+export async function inviteMember(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, input: { email: string; role: Role }, link?: { secret: string; baseUrl: string }) {
   if (!atLeast(actor.role, input.role)) throw new AppError("forbidden", `role: your role (${actor.role}) cannot invite an ${input.role}`);
   const email = input.email.toLowerCase();
   if (await memberByEmail(deps.prisma, actor.workspaceId, email)) throw new AppError("conflict", `email: ${email} is already a member`);
@@ -22,5 +25,12 @@ export async function inviteMember(deps: Pick<UseCaseDeps, "prisma">, actor: Act
     await appendAudit(tx, { ...auditBy(actor), action: "member.invited", targetType: "invitation", targetId: inv.id, data: { email, role: input.role } });
     return inv;
   });
-  return { id: inv.id, email: inv.email, role: inv.role, status: inv.status, expiresAt: inv.expiresAt.toISOString() };
+  return {
+    id: inv.id,
+    email: inv.email,
+    role: inv.role,
+    status: inv.status,
+    expiresAt: inv.expiresAt.toISOString(),
+    ...(link ? { inviteUrl: invitationUrl(link.baseUrl, link.secret, inv.id) } : {}),
+  };
 }

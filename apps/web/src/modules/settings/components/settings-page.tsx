@@ -5,9 +5,9 @@ import { CopyButton } from "@/modules/shared/components/copy-button";
 import { Empty, PageHeader, QueryState } from "@/modules/shared/components/states";
 import { useCan, useMe } from "@/modules/shared/hooks/use-me";
 import { errorMessage, issuesByField } from "@/modules/shared/lib/api";
-import { ago, dateTime } from "@/modules/shared/lib/format";
+import { ago, dateTime, until } from "@/modules/shared/lib/format";
 import type { WorkspaceSettings } from "@/modules/shared/lib/types";
-import { useCreateToken, useDeleteToken, useInvite, useMemberMutation, useMembers, useSaveSettings, useTokens, useWorkspaceSettings } from "../hooks/use-settings";
+import { useCreateToken, useDeleteToken, useInvite, useMemberMutation, useMembers, useRevokeInvitation, useSaveSettings, useTokens, useWorkspaceSettings } from "../hooks/use-settings";
 
 const ROLE_HELP: Record<Role, string> = {
   owner: "everything, including removing admins",
@@ -24,15 +24,19 @@ function Members({ canManage }: { canManage: boolean }) {
   const me = useMe();
   const mutate = useMemberMutation();
   const invite = useInvite();
+  const revoke = useRevokeInvitation();
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("author");
-  const [sent, setSent] = useState<string | null>(null);
+  const [sent, setSent] = useState<{ email: string; url?: string } | null>(null);
+  const [copied, setCopied] = useState(false);
   const inviteErr = issuesByField(invite.error);
 
   function submit(e: FormEvent) {
     e.preventDefault();
     setSent(null);
-    invite.mutate({ email: email.trim(), role }, { onSuccess: () => (setSent(email.trim()), setEmail("")) });
+    setCopied(false);
+    const to = email.trim();
+    invite.mutate({ email: to, role }, { onSuccess: (inv) => (setSent({ email: to, ...(inv.inviteUrl ? { url: inv.inviteUrl } : {}) }), setEmail("")) });
   }
 
   return (
@@ -98,7 +102,20 @@ function Members({ canManage }: { canManage: boolean }) {
                       <td>
                         <span className="badge warn">invited · {i.role}</span>
                       </td>
-                      <td className="muted small">{i.expiresAt ? `expires ${ago(i.expiresAt)}` : ""}</td>
+                      <td className="muted small">
+                        {i.expiresAt ? `expires ${until(i.expiresAt)}` : ""}
+                        {canManage && (
+                          <button
+                            type="button"
+                            className="btn small"
+                            style={{ marginLeft: 8 }}
+                            disabled={revoke.isPending}
+                            onClick={() => window.confirm(`Withdraw the invitation of ${i.email}? Its link stops working.`) && revoke.mutate(i.id)}
+                          >
+                            Withdraw
+                          </button>
+                        )}
+                      </td>
                     </tr>
                   ))}
               </tbody>
@@ -107,6 +124,7 @@ function Members({ canManage }: { canManage: boolean }) {
         )}
       </QueryState>
       {mutate.isError && <p className="error">{errorMessage(mutate.error)}</p>}
+      {revoke.isError && <p className="error">{errorMessage(revoke.error)}</p>}
       {canManage && (
         <form onSubmit={submit} className="inline-form" aria-label="Invite a member">
           <label htmlFor="inv-email">Invite by e-mail</label>
@@ -125,12 +143,35 @@ function Members({ canManage }: { canManage: boolean }) {
             Send invitation
           </button>
           {invite.isError && <span className="field-error">{inviteErr.email ?? inviteErr.role ?? errorMessage(invite.error)}</span>}
-          {sent && (
-            <span className="success" role="status">
-              Invitation sent to {sent}.
-            </span>
-          )}
         </form>
+      )}
+      {canManage && sent && (
+        <div className="success" role="status" data-testid="invitation-link">
+          <p>
+            Invitation for <strong>{sent.email}</strong> created. Send them this link: it is shown only now, works for 7 days, and lets the holder
+            join as the invited role (withdraw the invitation if it goes astray).
+          </p>
+          {sent.url && (
+            <div className="inline-form">
+              <label className="sr-only" htmlFor="inv-link">
+                Invitation link
+              </label>
+              <input id="inv-link" readOnly value={sent.url} onFocus={(e) => e.currentTarget.select()} style={{ flex: 1, minWidth: 0 }} />
+              <button
+                type="button"
+                className="btn small"
+                onClick={() =>
+                  void navigator.clipboard
+                    ?.writeText(sent.url ?? "")
+                    .then(() => setCopied(true))
+                    .catch(() => undefined)
+                }
+              >
+                {copied ? "Copied" : "Copy link"}
+              </button>
+            </div>
+          )}
+        </div>
       )}
     </section>
   );

@@ -44,6 +44,14 @@ export function useInvite() {
   });
 }
 
+export function useRevokeInvitation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.del<unknown>(`/invitations/${encodeURIComponent(id)}`),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: settingsKeys.members }),
+  });
+}
+
 export function useMemberMutation() {
   const qc = useQueryClient();
   return useMutation({

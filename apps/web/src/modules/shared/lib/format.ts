@@ -23,6 +23,18 @@ export function ago(iso: string | null | undefined, now: number = Date.now()): s
   return new Date(t).toISOString().slice(0, 10);
 }
 
+/** A future moment, relative: "in 7 d", "in 3 h", "in 12 min"; a past one is "expired". */
+export function until(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return "–";
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return "–";
+  const s = Math.round((t - now) / 1000);
+  if (s <= 0) return "expired";
+  if (s < 3600) return `in ${Math.max(1, Math.round(s / 60))} min`;
+  if (s < 86_400) return `in ${Math.round(s / 3600)} h`;
+  return `in ${Math.round(s / 86_400)} d`;
+}
+
 export function dateTime(iso: string | null | undefined): string {
   if (!iso) return "–";
   const d = new Date(iso);

@@ -312,6 +312,8 @@ export interface Invitation {
   role: Role;
   status?: string;
   expiresAt?: string;
+  /** Only in the answer to creating it: the link is a credential and is not listed again. */
+  inviteUrl?: string;
 }
 
 export interface ApiToken {

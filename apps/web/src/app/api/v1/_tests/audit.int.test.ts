@@ -27,7 +27,7 @@ describe("audit log", () => {
   it("records each mutation with its actor, in one chain", async () => {
     const r = await call("GET", "/audit", { key: w.members.viewer.key, query: { limit: "200" } });
     const actions = r.body.items.map((e: { action: string }) => e.action).reverse();
-    expect(actions).toEqual(["connection.created", "guardrail.created", "approval.requested", "exemption.requested", "approval.requested", "token.created"]);
+    expect(actions).toEqual(["connection.created", "guardrail.created", "approval.requested", "exemption.requested", "approval.requested", "token.created", "member.invited"]);
     const created = r.body.items.find((e: { action: string }) => e.action === "guardrail.created");
     expect(created.actor).toEqual({ type: "token", id: expect.any(String), label: expect.stringMatching(/^token author key/) });
     const seqs = r.body.items.map((e: { seq: number }) => e.seq);
@@ -41,12 +41,13 @@ describe("audit log", () => {
     const page1 = await call("GET", "/audit", { key: w.members.viewer.key, query: { limit: "4" } });
     const page2 = await call("GET", "/audit", { key: w.members.viewer.key, query: { limit: "4", cursor: page1.body.nextCursor } });
     expect(page2.body.items[0].seq).toBe(page1.body.items[3].seq - 1);
+    expect(page2.body.items).toHaveLength(3);
     expect(page2.body.nextCursor).toBeNull();
     const jsonl = await call("GET", "/audit/export", { key: w.members.approver.key, query: { format: "jsonl" } });
     expect(jsonl.status).toBe(200);
     expect(jsonl.headers.get("content-type")).toMatch(/ndjson/);
     const lines = jsonl.text.trim().split("\n").map((l) => JSON.parse(l) as { seq: number });
-    expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     const csv = await call("GET", "/audit/export", { key: w.members.approver.key, query: { format: "csv", action: "guardrail.created" } });
     const rows = csv.text.trim().split("\n");
     expect(rows[0]).toBe("seq,at,actorType,actorId,actorLabel,action,targetType,targetId,data,hash,prevHash");
@@ -58,8 +59,8 @@ describe("audit log", () => {
 
   it("detects a tampered row through the API and `parapet audit verify`", async () => {
     const ok = await call("GET", "/audit/verify", { key: w.members.viewer.key });
-    expect(ok.body).toEqual({ ok: true, checked: 6 });
-    expect(await cli(["audit", "verify", "--workspace", w.slug])).toMatchObject({ code: 0, out: expect.stringContaining("6 audit events") });
+    expect(ok.body).toEqual({ ok: true, checked: 7 });
+    expect(await cli(["audit", "verify", "--workspace", w.slug])).toMatchObject({ code: 0, out: expect.stringContaining("7 audit events") });
 
     await prisma.$executeRaw`UPDATE audit_event SET data = '{"name":"something else"}' WHERE "workspaceId" = ${w.id} AND seq = 2`;
     const broken = await call("GET", "/audit/verify", { key: w.members.viewer.key });

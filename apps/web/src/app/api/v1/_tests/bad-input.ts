@@ -42,6 +42,8 @@ export function idFor(w: World, path: string, other = false): string {
       return w.members.viewer.memberId;
     case "tokens":
       return w.tokenId;
+    case "invitations":
+      return w.invitationId;
     case "catalog":
       return other ? "no-such-control" : "deny-leave-organization";
     case "reports":
@@ -68,6 +70,7 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
   "POST /approvals/{id}/reject": () => ({ note: "no" }),
   "POST /invitations": () => ({ email: "new-person@example.test", role: "viewer" }),
   "PATCH /members/{id}": () => ({ role: "author" }),
+  "POST /invitations/accept": (w) => ({ token: w.invitationToken, password: "a long enough password", name: "Sam Sample" }),
   "POST /tokens": () => ({ name: "pipeline", role: "viewer" }),
   "PATCH /settings": () => ({ timezone: "Europe/Paris" }),
   "PATCH /reports/schedule": () => ({ reportHour: 9 }),
@@ -80,6 +83,7 @@ export const VALID_QUERY: Record<string, (w: World) => Record<string, string>> =
   // Never a world's own connection name ("<name> org"): only the other world's, so a delete can never go through.
   "DELETE /connections/{id}": () => ({ confirm: "Bravo org" }),
   "GET /guardrails/{id}/diff": () => ({ from: "1", to: "1" }),
+  "GET /invitations/lookup": (w) => ({ token: w.invitationToken }),
 };
 
 /** POSTs that only compute (nothing is saved), so a 2xx to an odd but valid body is harmless. */

@@ -47,6 +47,9 @@ export interface World extends SeedWorkspace {
   driftId: string;
   tokenId: string;
   externalId: string;
+  /** A pending invitation and the token of its link. */
+  invitationId: string;
+  invitationToken: string;
 }
 
 export const AWS_FACTS = { orgId: "o-abcdefghij", managementAccountId: "111122223333" };
@@ -102,5 +105,20 @@ export async function populateWorld(prisma: PrismaClient, ws: SeedWorkspace, cal
   });
   const t = await call("POST", "/tokens", { key: owner, body: { name: "ci", role: "viewer" } });
   ok(t, 201, "create token");
-  return { ...ws, connectionId, nodes, guardrailId, approvalId: d.body.approval.id as string, exemptionId: ex.body.exemption.id as string, driftId: drift.id, tokenId: t.body.id as string, externalId: credentials.externalId };
+  const inv = await call("POST", "/invitations", { key: owner, body: { email: `invited-${ws.id.toLowerCase()}@example.test`, role: "author" } });
+  ok(inv, 201, "invite");
+  const invitationToken = new URL(inv.body.inviteUrl as string).searchParams.get("token")!;
+  return {
+    ...ws,
+    connectionId,
+    nodes,
+    guardrailId,
+    approvalId: d.body.approval.id as string,
+    exemptionId: ex.body.exemption.id as string,
+    driftId: drift.id,
+    tokenId: t.body.id as string,
+    externalId: credentials.externalId,
+    invitationId: inv.body.id as string,
+    invitationToken,
+  };
 }
