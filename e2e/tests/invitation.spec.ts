@@ -1,6 +1,27 @@
 import { test } from "@playwright/test";
 import { expect, shot, signIn, unique } from "./support.ts";
 
+/** The invitation link from the e-mail the worker sent, read from the test stack's mail catcher. */
+async function mailedLink(to: string): Promise<string> {
+  const base = process.env.E2E_MAIL_URL;
+  if (!base) throw new Error("E2E_MAIL_URL is not set: run the journeys with the README's test command");
+  let text = "";
+  await expect
+    .poll(
+      async () => {
+        const list = (await (await fetch(`${base}/api/messages`)).json()) as { id: string; to: string[]; subject: string }[];
+        const m = list.find((x) => x.to.includes(to));
+        if (!m) return "";
+        expect(m.subject).toContain("invited you to Acme Corp on Parapet");
+        text = await (await fetch(`${base}/messages/${m.id}.txt`)).text();
+        return text;
+      },
+      { timeout: 60_000 },
+    )
+    .toContain("/invite?token=");
+  return /(http\S+\/invite\?token=\S+)/.exec(text)![1]!;
+}
+
 test("an owner invites a new member, who opens the link, creates an account and lands in the workspace", async ({ page, browser }) => {
   test.setTimeout(180_000);
   await signIn(page, "owner");
@@ -15,7 +36,10 @@ test("an owner invites a new member, who opens the link, creates an account and 
   const url = await link.getByLabel("Invitation link").inputValue();
   expect(url).toContain("/invite?token=v1.");
   await expect(page.getByTestId("members")).toContainText(email);
+  await expect(link).toContainText("Parapet is e-mailing them the link");
   await shot(page, "invitation-created");
+  // The worker e-mails the same link (signed with the deployment secret, never carried in the job).
+  expect(await mailedLink(email)).toBe(url);
 
   // The invitee has no account and no session: a fresh browser context.
   const ctx = await browser.newContext();

@@ -12,6 +12,7 @@ import { fail, log } from "./log.ts";
 import { runStep } from "./processes.ts";
 import { databaseUrl, dropDatabase, ensureDatabase, resolveServices } from "./services.ts";
 import { buildWeb, freePort, loadOrCreateSecrets, migrate, ROOT, startApp, startDemoEnvironment } from "./stack.ts";
+import { mailCatcherEnv, startMailCatcher } from "@parapet/core/reports/mail-catcher";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -142,6 +143,8 @@ async function runE2e(adminUrl: string, redisUrl: string, out: string, extra: st
   const database = `parapet_e2e_${id}`;
   await ensureDatabase(adminUrl, database);
   const dbUrl = databaseUrl(adminUrl, database);
+  // Mail the worker sends (invitations) lands in a catcher the journeys can read, as a person reads an inbox.
+  const catcher = await startMailCatcher({ port: 0, httpPort: 0, dir: join(ROOT, ".data", `e2e-mail-${id}`) });
   const opts = {
     databaseUrl: dbUrl,
     redisUrl,
@@ -150,6 +153,7 @@ async function runE2e(adminUrl: string, redisUrl: string, out: string, extra: st
     secrets: loadOrCreateSecrets(join(ROOT, ".data", "e2e")),
     quiet: true,
     logDir: out,
+    extraEnv: { PARAPET_MAIL_FROM: "Parapet <reports@parapet.local>", ...mailCatcherEnv(catcher) },
   };
   try {
     await migrate(dbUrl);
@@ -168,6 +172,7 @@ async function runE2e(adminUrl: string, redisUrl: string, out: string, extra: st
           // Journeys make out-of-band changes through the simulators' admin APIs, as a person would.
           E2E_SIMS: JSON.stringify({ aws: demoEnv.sims.aws.url, azure: demoEnv.sims.azure.url, gcp: demoEnv.sims.gcp.url, oci: demoEnv.sims.oci.url }),
           E2E_CONNECTIONS: JSON.stringify(demoEnv.connections),
+          E2E_MAIL_URL: catcher.httpUrl,
         },
       });
       const tally = playwrightTally(file);
@@ -179,6 +184,8 @@ async function runE2e(adminUrl: string, redisUrl: string, out: string, extra: st
       rmSync(join(ROOT, ".data", `e2e-sims-${id}`), { recursive: true, force: true });
     }
   } finally {
+    await catcher.close().catch(() => undefined);
+    rmSync(join(ROOT, ".data", `e2e-mail-${id}`), { recursive: true, force: true });
     await dropDatabase(adminUrl, database).catch(() => undefined);
   }
 }

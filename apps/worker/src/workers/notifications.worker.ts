@@ -1,6 +1,7 @@
 /**
- * The `notifications` queue: one job per EmailDelivery row. Retries with exponential backoff are the
- * job's own options (set when it was enqueued); every attempt's outcome lands on the row.
+ * The `notifications` queue: one job per EmailDelivery row (report e-mails) or per invitation
+ * (invitation e-mails). Retries with exponential backoff are the job's own options (set when it was
+ * enqueued); every report attempt's outcome lands on its row, a failed invitation mail in the audit log.
  */
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
@@ -9,6 +10,8 @@ import { QUEUES } from "@parapet/core";
 import { markDeliveryFailed, sendEmailDelivery } from "@parapet/core/reports/deliver-report";
 import { createMailTransport, type TMailTransport, type TReportsConfig } from "@parapet/core/reports/mailer";
 import { REPORT_JOBS, ZSendEmailJob } from "@parapet/core/reports/report-jobs";
+import { sendInvitationEmail, ZInvitationEmailJob } from "@parapet/core/members/invitation-email";
+import { JOB_NAMES } from "@parapet/core/jobs/definitions";
 
 export interface NotificationsWorkerDeps {
   prisma: PrismaClient;
@@ -35,6 +38,10 @@ export function createNotificationsWorker(deps: NotificationsWorkerDeps): Worker
   const worker = new Worker(
     QUEUES.notifications,
     async (job: Job) => {
+      if (job.name === JOB_NAMES.sendInvitation) {
+        const { invitationId } = ZInvitationEmailJob.parse(job.data);
+        return { outcome: await sendInvitationEmail({ prisma: deps.prisma, config: deps.config, transport }, invitationId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 }) };
+      }
       if (job.name !== REPORT_JOBS.sendEmail) throw new Error(`notifications: unknown job ${job.name}`);
       const { deliveryId } = ZSendEmailJob.parse(job.data);
       const outcome = await sendEmailDelivery({ prisma: deps.prisma, config: deps.config, transport }, deliveryId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 });

@@ -31,6 +31,7 @@ export const JOB_NAMES = {
   pollTick: "reconcile.poll-tick",
   weeklyReport: "reports.weekly",
   sendEmail: "notifications.send-email",
+  sendInvitation: "notifications.send-invitation",
 } as const;
 
 /** One job per connection at a time: duplicates collapse while one is waiting or running. */

@@ -27,7 +27,7 @@ function Members({ canManage }: { canManage: boolean }) {
   const revoke = useRevokeInvitation();
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("author");
-  const [sent, setSent] = useState<{ email: string; url?: string } | null>(null);
+  const [sent, setSent] = useState<{ email: string; url?: string; emailed: boolean } | null>(null);
   const [copied, setCopied] = useState(false);
   const inviteErr = issuesByField(invite.error);
 
@@ -36,7 +36,7 @@ function Members({ canManage }: { canManage: boolean }) {
     setSent(null);
     setCopied(false);
     const to = email.trim();
-    invite.mutate({ email: to, role }, { onSuccess: (inv) => (setSent({ email: to, ...(inv.inviteUrl ? { url: inv.inviteUrl } : {}) }), setEmail("")) });
+    invite.mutate({ email: to, role }, { onSuccess: (inv) => (setSent({ email: to, emailed: inv.emailQueued === true, ...(inv.inviteUrl ? { url: inv.inviteUrl } : {}) }), setEmail("")) });
   }
 
   return (
@@ -148,8 +148,9 @@ function Members({ canManage }: { canManage: boolean }) {
       {canManage && sent && (
         <div className="success" role="status" data-testid="invitation-link">
           <p>
-            Invitation for <strong>{sent.email}</strong> created. Send them this link: it is shown only now, works for 7 days, and lets the holder
-            join as the invited role (withdraw the invitation if it goes astray).
+            Invitation for <strong>{sent.email}</strong> created.{" "}
+            {sent.emailed ? "Parapet is e-mailing them the link; you can also send it yourself." : "Send them this link."} It is shown only now, works for 7
+            days, and lets its holder join with the invited role (withdraw the invitation if it goes astray; a failed e-mail shows in the audit log).
           </p>
           {sent.url && (
             <div className="inline-form">

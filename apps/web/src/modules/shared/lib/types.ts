@@ -314,6 +314,8 @@ export interface Invitation {
   expiresAt?: string;
   /** Only in the answer to creating it: the link is a credential and is not listed again. */
   inviteUrl?: string;
+  /** Whether the worker was asked to e-mail the link (it still needs SMTP configured to send it). */
+  emailQueued?: boolean;
 }
 
 export interface ApiToken {

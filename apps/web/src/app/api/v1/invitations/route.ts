@@ -1,10 +1,22 @@
 import { inviteMember } from "@parapet/core/members/invite-member";
+import { enqueueInvitationEmail } from "@parapet/core/members/invitation-email";
 import { ZInviteInput } from "@parapet/core/members/members.schema";
 import { readJson, route } from "@/server/api";
 import { invitationLinkConfig } from "@/server/invitations";
+import { queues } from "@/server/queues";
 import { created, deps, parseBody } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route(["settings", "write"], async ({ req, caller }) =>
-  created(await inviteMember(deps(), caller, await parseBody(req, ZInviteInput, readJson), invitationLinkConfig())),
-);
+export const POST = route(["settings", "write"], async ({ req, caller }) => {
+  const inv = await inviteMember(deps(), caller, await parseBody(req, ZInviteInput, readJson), invitationLinkConfig());
+  // The invitation stands even when Redis is down: the inviter has the link and can send it themselves.
+  // (BullMQ waits for Redis to come back rather than failing, hence the bound.)
+  const emailQueued = await Promise.race([
+    enqueueInvitationEmail(queues().notifications, inv.id).then(
+      () => true,
+      () => false,
+    ),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), 3000).unref()),
+  ]);
+  return created({ ...inv, emailQueued });
+});

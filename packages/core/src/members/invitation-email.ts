@@ -1,0 +1,93 @@
+/**
+ * The e-mail that carries an invitation link, sent by the worker's `notifications` queue. The job
+ * holds the invitation id only; the worker signs the link itself with the deployment secret (job
+ * payloads never carry secrets). An invitation withdrawn, accepted or expired before the mail goes
+ * out is not mailed. A delivery that fails for good is written to the audit log, so the inviter can
+ * see it there and send the link from the settings page instead.
+ */
+import type { Queue } from "bullmq";
+import { UnrecoverableError } from "bullmq";
+import { z } from "zod";
+import type Mail from "nodemailer/lib/mailer";
+import type { PrismaClient } from "@parapet/db";
+import { appendAudit } from "../audit/audit.repository.ts";
+import { JOB_NAMES } from "../jobs/definitions.ts";
+import { describeSmtpError, isPermanentSmtpError, type TMailTransport, type TReportsConfig } from "../reports/mailer.ts";
+import { invitationUrl } from "./invitation-token.ts";
+
+export const ZInvitationEmailJob = z.object({ invitationId: z.string().min(1).max(64) });
+export type TInvitationEmailJob = z.infer<typeof ZInvitationEmailJob>;
+
+/** One mail per invitation (the job id collapses duplicates), retried with backoff on SMTP trouble. */
+export async function enqueueInvitationEmail(queue: Queue, invitationId: string): Promise<void> {
+  await queue.add(JOB_NAMES.sendInvitation, { invitationId } satisfies TInvitationEmailJob, {
+    jobId: `invitation__${invitationId}`,
+    attempts: 5,
+    backoff: { type: "exponential", delay: 30_000 },
+    removeOnComplete: 1000,
+    removeOnFail: 1000,
+  });
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+export function composeInvitationEmail(
+  cfg: Pick<TReportsConfig, "mailFrom" | "baseUrl" | "secret">,
+  inv: { id: string; email: string; role: string; workspaceName: string; inviter: string; expiresAt: Date },
+): Mail.Options {
+  const url = invitationUrl(cfg.baseUrl, cfg.secret, inv.id);
+  const until = `${inv.expiresAt.toISOString().replace("T", " ").slice(0, 16)} UTC`;
+  const text = [
+    `${inv.inviter} invited you to join ${inv.workspaceName} on Parapet as ${inv.role}.`,
+    "",
+    `Accept the invitation (valid until ${until}):`,
+    url,
+    "",
+    "Parapet keeps cloud guardrails enforced at the cloud layer. If you did not expect this invitation, ignore this e-mail.",
+  ].join("\n");
+  const html = `<!DOCTYPE html><html><body style="margin:0;background:#f3f4f6;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#111827;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:32px 16px;">
+<table role="presentation" width="480" cellpadding="0" cellspacing="0" style="background:#ffffff;border:1px solid #e5e7eb;border-radius:8px;"><tr><td style="padding:32px;">
+<p style="margin:0 0 16px 0;font-size:16px;"><strong>${esc(inv.inviter)}</strong> invited you to join <strong>${esc(inv.workspaceName)}</strong> on Parapet as <strong>${esc(inv.role)}</strong>.</p>
+<p style="margin:0 0 24px 0;"><a href="${esc(url)}" style="background:#4f46e5;color:#ffffff;text-decoration:none;border-radius:6px;padding:10px 16px;display:inline-block;">Accept the invitation</a></p>
+<p style="margin:0 0 8px 0;font-size:13px;color:#6b7280;">Valid until ${esc(until)}. If the button does not work, open this link:<br><span style="word-break:break-all;">${esc(url)}</span></p>
+<p style="margin:16px 0 0 0;font-size:13px;color:#6b7280;">If you did not expect this invitation, ignore this e-mail.</p>
+</td></tr></table></td></tr></table></body></html>`;
+  return { from: cfg.mailFrom, to: inv.email, subject: `${inv.inviter} invited you to ${inv.workspaceName} on Parapet`, text, html };
+}
+
+export type TInvitationSendOutcome = "sent" | "not-pending";
+
+export async function sendInvitationEmail(
+  ctx: { prisma: PrismaClient; config: Pick<TReportsConfig, "mailFrom" | "baseUrl" | "secret">; transport: TMailTransport | null },
+  invitationId: string,
+  attempt: { number: number; max: number },
+): Promise<TInvitationSendOutcome> {
+  const inv = await ctx.prisma.invitation.findUnique({ where: { id: invitationId }, include: { workspace: { select: { name: true } }, inviter: { select: { name: true, email: true } } } });
+  if (!inv || inv.status !== "pending" || inv.expiresAt.getTime() <= Date.now()) return "not-pending";
+  try {
+    if (!ctx.transport) throw Object.assign(new Error("SMTP is not configured (set PARAPET_SMTP_URL on the worker)"), { code: "ENOSMTP" });
+    if (ctx.config.secret.length < 16) throw Object.assign(new Error("PARAPET_AUTH_SECRET is not set on the worker (it signs invitation links)"), { code: "ENOSECRET" });
+    await ctx.transport.sendMail(
+      composeInvitationEmail(ctx.config, { id: inv.id, email: inv.email, role: inv.role ?? "viewer", workspaceName: inv.workspace.name, inviter: inv.inviter.name || inv.inviter.email, expiresAt: inv.expiresAt }),
+    );
+    return "sent";
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    const permanent = code === "ENOSMTP" || code === "ENOSECRET" || isPermanentSmtpError(e);
+    if (permanent || attempt.number >= attempt.max) {
+      const message = describeSmtpError(e);
+      await appendAudit(ctx.prisma, {
+        workspaceId: inv.organizationId,
+        actorType: "system",
+        actorLabel: "Parapet worker",
+        action: "member.invitation_email_failed",
+        targetType: "invitation",
+        targetId: inv.id,
+        data: { to: inv.email, attempts: attempt.number, error: message.slice(0, 300) },
+      });
+      throw new UnrecoverableError(`invitation e-mail to ${inv.email} failed: ${message}`);
+    }
+    throw e;
+  }
+}
