@@ -61,7 +61,7 @@ async function demo(): Promise<void> {
       `  (also ${DEMO_USERS.slice(1).map((u) => `${u.email} as ${u.role}`).join(", ")}; same password)`,
       `  Clouds:   ${[demoEnv.sims.aws, demoEnv.sims.azure, demoEnv.sims.gcp, demoEnv.sims.oci].map((s) => `${s.cloud} ${s.url}`).join(", ")}`,
       `            (simulated; connected in the demo workspace: ${Object.keys(demoEnv.connections).join(", ")})`,
-      `  Mail:     ${catcher.httpUrl} (weekly reports sent in demo mode land here)`,
+      `  Mail:     ${catcher.httpUrl} (weekly reports and invitation e-mails sent in demo mode land here)`,
       `  Ctrl-C stops everything this command started.`,
       "",
     ].join("\n"),
