@@ -1,5 +1,5 @@
 import { test } from "@playwright/test";
-import { expect, shot, signIn, unique } from "./support.ts";
+import { expect, seedWorkspace, shot, signIn, unique } from "./support.ts";
 
 /** The invitation link from the e-mail the worker sent, read from the test stack's mail catcher. */
 async function mailedLink(to: string): Promise<string> {
@@ -59,6 +59,22 @@ test("an owner invites a new member, who opens the link, creates an account and 
   // Used once: the same link now says so.
   await guest.goto(url);
   await expect(guest.getByTestId("invitation-problem")).toContainText("already accepted");
+
+  // A member of a second workspace switches between the two from the header; each acts with its own role.
+  if (process.env.DATABASE_URL) {
+    seedWorkspace(email, 20, 2);
+    await guest.goto("/");
+    const sw = guest.getByLabel("Workspace");
+    await expect(sw).toHaveValue(/.+/);
+    await expect(sw.locator("option")).toHaveCount(2);
+    const scale = await sw.locator("option", { hasText: "Scale test" }).getAttribute("value");
+    await sw.selectOption(scale);
+    await expect(guest.getByTestId("user-email")).toContainText("owner");
+    await expect(guest.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
+    await shot(guest, "workspace-switched");
+    await sw.selectOption({ label: "Acme Corp (author)" });
+    await expect(guest.getByTestId("user-email")).toContainText("author");
+  }
   await ctx.close();
 
   await page.reload();

@@ -1,7 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { test, type Page } from "@playwright/test";
-import { PASSWORD, expect, shot, unique } from "./support.ts";
+import { PASSWORD, expect, seedWorkspace, shot, unique } from "./support.ts";
 
 /**
  * The console at 10,000 environments × 20 guardrails (200,000 coverage cells): a workspace of its own,
@@ -9,26 +7,6 @@ import { PASSWORD, expect, shot, unique } from "./support.ts";
  * page without freezing the browser. Times are printed, never asserted (beyond the generous timeouts);
  * what is asserted is that the matrix keeps only a window of rows in the DOM however many are loaded.
  */
-const ROOT = join(import.meta.dirname, "..", "..");
-
-interface Seeded {
-  workspaceId: string;
-  environments: number;
-  coverageRows: number;
-  openDrift: number;
-  seconds: number;
-}
-
-function seed(email: string): Seeded {
-  const r = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "packages", "core", "src", "seed", "scale-workspace.ts"), `--email=${email}`, "--envs=10000", "--guardrails=20"], {
-    cwd: ROOT,
-    env: process.env,
-    encoding: "utf8",
-    timeout: 240_000,
-  });
-  if (r.status !== 0) throw new Error(`seeding failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  return JSON.parse(r.stdout.trim().split("\n").pop()!) as Seeded;
-}
 
 /** Long main-thread tasks (Chromium's Long Tasks API): what "freezing" looks like from inside the page. */
 async function longTasks(page: Page): Promise<{ count: number; maxMs: number; totalMs: number }> {
@@ -56,7 +34,7 @@ test("overview, matrix and environments stay interactive at 10,000 environments"
   const origin = new URL(page.url()).origin;
   const signUp = await page.request.post(`${origin}/api/auth/sign-up/email`, { headers: { origin }, data: { email, password: PASSWORD, name: "Scale Tester" } });
   expect(signUp.status(), await signUp.text()).toBeLessThan(300);
-  const seeded = seed(email);
+  const seeded = seedWorkspace(email, 10_000, 20);
   console.log(`seeded ${seeded.environments} environments, ${seeded.coverageRows} coverage cells, ${seeded.openDrift} open drift findings in ${seeded.seconds.toFixed(1)} s`);
 
   // Overview: score, drift and the matrix (first page) become usable.

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { expect as baseExpect, request, type APIRequestContext, type Page } from "@playwright/test";
@@ -78,4 +79,28 @@ export function serverCertificatePem(url: string): Promise<string> {
 /** A name unique to this run, so journeys never collide with each other or with earlier runs. */
 export function unique(prefix: string): string {
   return `${prefix} ${Date.now().toString(36)}`;
+}
+
+export interface Seeded {
+  workspaceId: string;
+  environments: number;
+  coverageRows: number;
+  openDrift: number;
+  seconds: number;
+}
+
+/**
+ * A workspace of `envs` environments × `guardrails` guardrails seeded straight into the stack's
+ * database (DATABASE_URL), owned by an existing user: the core seed script, as the scale journey uses it.
+ */
+export function seedWorkspace(email: string, envs: number, guardrails: number): Seeded {
+  const root = join(import.meta.dirname, "..", "..");
+  const r = spawnSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "packages", "core", "src", "seed", "scale-workspace.ts"), `--email=${email}`, `--envs=${envs}`, `--guardrails=${guardrails}`], {
+    cwd: root,
+    env: process.env,
+    encoding: "utf8",
+    timeout: 240_000,
+  });
+  if (r.status !== 0) throw new Error(`seeding failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as Seeded;
 }

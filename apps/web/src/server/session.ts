@@ -9,6 +9,8 @@ export interface Viewer {
   user: { id: string; email: string; name: string };
   workspace: { id: string; name: string; slug: string } | null;
   role: Role | null;
+  /** Every workspace the user belongs to (the header offers a switch when there is more than one). */
+  workspaces: { id: string; name: string; role: string }[];
 }
 
 /**
@@ -36,5 +38,6 @@ export async function currentSession(): Promise<Viewer | null> {
     user: { id: session.user.id, email: session.user.email, name: session.user.name },
     workspace: active?.workspace ?? null,
     role: active && isRole(active.role) ? active.role : null,
+    workspaces: memberships.map((m) => ({ id: m.workspace.id, name: m.workspace.name, role: m.role })),
   };
 }

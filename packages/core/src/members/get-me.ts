@@ -9,5 +9,10 @@ export async function getMe(deps: Pick<UseCaseDeps, "prisma">, actor: Actor) {
   const permissions = (Object.entries(STATEMENTS) as Array<[Resource, readonly string[]]>).flatMap(([r, actions]) =>
     actions.filter((a) => can(actor.role, r, a as never)).map((a) => `${r}:${a}`),
   );
-  return { user, workspace, role: actor.role, via: actor.kind, permissions };
+  // A signed-in person sees every workspace they belong to (to switch); a token only the one it is bound to.
+  const workspaces =
+    actor.kind === "user"
+      ? (await deps.prisma.member.findMany({ where: { userId: actor.userId }, include: { workspace: { select: { id: true, name: true, slug: true } } }, orderBy: { createdAt: "asc" } })).map((m) => ({ ...m.workspace, role: m.role }))
+      : [{ ...workspace, role: actor.role }];
+  return { user, workspace, role: actor.role, via: actor.kind, permissions, workspaces };
 }

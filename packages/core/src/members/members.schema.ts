@@ -16,3 +16,6 @@ export const ZAcceptInvitationInput = z
   })
   .strict();
 export type TAcceptInvitationInput = z.infer<typeof ZAcceptInvitationInput>;
+
+/** Switching the signed-in session to another workspace the user belongs to. */
+export const ZSwitchWorkspaceInput = z.object({ workspaceId: z.string({ error: "workspaceId is required" }).min(1, "workspaceId is required").max(64, "workspaceId must be at most 64 characters") }).strict();

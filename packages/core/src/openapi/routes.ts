@@ -7,7 +7,7 @@ import { ZDriftTimelineQuery, ZListDriftQuery } from "../drift/drift.schema.ts";
 import { ZCreateExemptionInput, ZListExemptionsQuery } from "../exemptions/exemptions.schema.ts";
 import { ZCompileInput, ZCreateGuardrailInput, ZDiffQuery, ZListGuardrailsQuery, ZScopePreviewInput, ZUpdateGuardrailInput } from "../guardrails/guardrails.schema.ts";
 import type { Action, Resource } from "../identity/roles.ts";
-import { ZAcceptInvitationInput, ZChangeRoleInput, ZInvitationLookupQuery, ZInviteInput } from "../members/members.schema.ts";
+import { ZAcceptInvitationInput, ZChangeRoleInput, ZInvitationLookupQuery, ZInviteInput, ZSwitchWorkspaceInput } from "../members/members.schema.ts";
 import { ZListNodesQuery, ZSetLabelsInput } from "../nodes/nodes.schema.ts";
 import { ZCreateSubscriptionInput, ZUpdateSubscriptionInput } from "../reports/subscriptions.ts";
 import { ZUpdateSettingsInput } from "../settings/settings.schema.ts";
@@ -46,6 +46,7 @@ export { ZNoteInput, ZRejectInput, ZApprovalsQuery, ZCoverageFilter };
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: "GET", path: "/me", summary: "The caller, their workspace, role and permissions", tag: "identity", permission: null, status: 200 },
+  { method: "POST", path: "/me/workspace", summary: "Switch the signed-in session to another workspace the user belongs to", tag: "identity", permission: null, body: ZSwitchWorkspaceInput, status: 200 },
   { method: "GET", path: "/openapi.json", summary: "This document", tag: "meta", permission: null, public: true, status: 200 },
 
   { method: "GET", path: "/catalog/controls", summary: "The control catalog", tag: "catalog", permission: ["guardrail", "read"], status: 200 },

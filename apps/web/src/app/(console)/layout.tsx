@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { currentSession } from "@/server/session";
 import { SignOutButton } from "./sign-out-button";
 import { SideNav } from "./side-nav";
+import { WorkspaceSwitcher } from "./workspace-switcher";
 
 export const dynamic = "force-dynamic";
 
@@ -29,9 +30,13 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       </aside>
       <div className="main-col">
         <header className="topbar">
-          <span className="ws" data-testid="workspace-name">
-            {viewer.workspace?.name ?? "No workspace"}
-          </span>
+          {viewer.workspaces.length > 1 && viewer.workspace ? (
+            <WorkspaceSwitcher current={viewer.workspace.id} workspaces={viewer.workspaces} />
+          ) : (
+            <span className="ws" data-testid="workspace-name">
+              {viewer.workspace?.name ?? "No workspace"}
+            </span>
+          )}
           <span style={{ display: "flex", alignItems: "center", gap: 12 }}>
             <span className="muted" data-testid="user-email">
               {viewer.user.email}

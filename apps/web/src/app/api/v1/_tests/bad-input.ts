@@ -70,6 +70,7 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
   "POST /approvals/{id}/reject": () => ({ note: "no" }),
   "POST /invitations": () => ({ email: "new-person@example.test", role: "viewer" }),
   "PATCH /members/{id}": () => ({ role: "author" }),
+  "POST /me/workspace": (w) => ({ workspaceId: w.id }),
   "POST /invitations/accept": (w) => ({ token: w.invitationToken, password: "a long enough password", name: "Sam Sample" }),
   "POST /tokens": () => ({ name: "pipeline", role: "viewer" }),
   "PATCH /settings": () => ({ timezone: "Europe/Paris" }),

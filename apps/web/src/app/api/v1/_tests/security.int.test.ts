@@ -53,6 +53,48 @@ describe("sessions and CSRF", () => {
   });
 });
 
+describe("several workspaces", () => {
+  it("a signed-in member of two workspaces switches between them; a stranger's workspace and a token cannot", async () => {
+    const email = `multi-${randomBytes(4).toString("hex")}@example.test`;
+    const cookie = await signIn(email, "correct horse battery");
+    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const other = await prisma.workspace.create({ data: { id: `ws${randomBytes(6).toString("hex")}`, name: "Second Co", slug: `second-${randomBytes(4).toString("hex")}`, createdAt: new Date() } });
+    await prisma.member.create({ data: { id: `m${randomBytes(6).toString("hex")}`, organizationId: w.id, userId: user.id, role: "viewer", createdAt: new Date(Date.now() - 60_000) } });
+    await prisma.member.create({ data: { id: `m${randomBytes(6).toString("hex")}`, organizationId: other.id, userId: user.id, role: "owner", createdAt: new Date() } });
+    const headers = { cookie, host: new URL(BASE_URL).host, origin: BASE_URL };
+
+    const before = await call("GET", "/me", { headers });
+    expect(before.body).toMatchObject({ workspace: { id: w.id }, role: "viewer" });
+    expect(before.body.workspaces.map((x: { id: string; role: string }) => [x.id, x.role])).toEqual([
+      [w.id, "viewer"],
+      [other.id, "owner"],
+    ]);
+    const switched = await call("POST", "/me/workspace", { headers, body: { workspaceId: other.id } });
+    expect(switched.status, switched.text).toBe(200);
+    expect(switched.body).toMatchObject({ workspace: { id: other.id, name: "Second Co" }, role: "owner" });
+    // The session itself moved: the next request acts in the other workspace, with the role held there.
+    expect((await call("GET", "/me", { headers })).body).toMatchObject({ workspace: { id: other.id }, role: "owner" });
+    expect((await call("PATCH", "/settings", { headers, body: { timezone: "Asia/Tokyo" } })).status).toBe(200);
+    expect(await prisma.workspaceSettings.findUnique({ where: { workspaceId: other.id } })).toMatchObject({ timezone: "Asia/Tokyo" });
+
+    // Not a member there: 404, and the session stays where it was.
+    const stranger = await call("POST", "/me/workspace", { headers, body: { workspaceId: "wsnotmine000" } });
+    expect(stranger.status).toBe(404);
+    expect(stranger.body.error.message).toMatch(/^workspaceId: /);
+    expect((await call("GET", "/me", { headers })).body.workspace.id).toBe(other.id);
+    expect((await call("POST", "/me/workspace", { headers, body: { workspaceId: w.id } })).body.workspace.id).toBe(w.id);
+
+    // A token is bound to its workspace, and lists only that one.
+    const t = await call("POST", "/me/workspace", { key: w.members.owner.key, body: { workspaceId: w.id } });
+    expect(t.status).toBe(400);
+    expect(t.body.error.message).toMatch(/^workspaceId: /);
+    const tokenMe = await call("GET", "/me", { key: w.members.owner.key });
+    expect(tokenMe.body.workspaces).toEqual([expect.objectContaining({ id: w.id })]);
+    const bad = await call("POST", "/me/workspace", { headers, body: { workspaceId: 42 } });
+    expect(bad.status).toBe(422);
+  });
+});
+
 describe("API tokens", () => {
   it("is bound to its role, never above the issuer's, shown once, and dead once revoked", async () => {
     const tooHigh = await call("POST", "/tokens", { key: w.members.admin.key, body: { name: "x", role: "owner" } });
