@@ -14,13 +14,24 @@ export interface RootHolder {
 
 const ROOT_NOUN = { aws: "AWS organization", azure: "Azure tenant", gcp: "GCP organization", oci: "OCI tenancy" } as const;
 
+/**
+ * AWS root ids (`r-ab12`) are short and only unique within an organization, so two different
+ * organizations could share one; when both connections name their organization id, those decide.
+ */
+function sameAwsOrganization(a: unknown, b: unknown): boolean {
+  const orgOf = (f: unknown) => (f && typeof f === "object" && typeof (f as { orgId?: unknown }).orgId === "string" ? (f as { orgId: string }).orgId : null);
+  const x = orgOf(a);
+  const y = orgOf(b);
+  return x === null || y === null || x === y;
+}
+
 export async function rootHeldBy(
   db: PrismaClient | Tx,
-  conn: { id: string; workspaceId: string; cloud: keyof typeof ROOT_NOUN; createdAt: Date },
+  conn: { id: string; workspaceId: string; cloud: keyof typeof ROOT_NOUN; createdAt: Date; facts?: unknown },
   rootId: string | null | undefined,
 ): Promise<RootHolder | null> {
   if (!rootId) return null;
-  return db.connection.findFirst({
+  const earlier = await db.connection.findMany({
     where: {
       workspaceId: conn.workspaceId,
       cloud: conn.cloud,
@@ -29,8 +40,11 @@ export async function rootHeldBy(
       OR: [{ createdAt: { lt: conn.createdAt } }, { createdAt: conn.createdAt, id: { lt: conn.id } }],
     },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: { id: true, name: true },
+    select: { id: true, name: true, facts: true },
+    take: 20,
   });
+  const holder = earlier.find((c) => conn.cloud !== "aws" || sameAwsOrganization(c.facts, conn.facts));
+  return holder ? { id: holder.id, name: holder.name } : null;
 }
 
 export function rootHeldMessage(cloud: keyof typeof ROOT_NOUN, rootId: string, holder: RootHolder): string {
