@@ -7,17 +7,14 @@
  * enforced, no drift that nobody caused, and an intact audit chain.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOciSim, type OciSim } from "@parapet/cloud-sim/oci/index";
 import { sealCredentials } from "@parapet/core";
-import { testPrisma } from "@parapet/core/testing/db";
 import { processReconcile } from "../workers/reconcile.worker.ts";
 import {
   awsFixture,
   envOnPrivatePostgres,
   envOnPrivateRedis,
-  keyringOf,
   killDuringApply,
   ociClockSkew,
   outageWindow,
@@ -31,21 +28,13 @@ import {
   type AwsFixture,
   type FaultEnv,
 } from "./harness.ts";
+import { testFaultEnv } from "./test-env.ts";
 
-const masterKeyB64 = randomBytes(32).toString("base64");
 let env: FaultEnv;
 let fx: AwsFixture;
 
 beforeAll(async () => {
-  env = {
-    prisma: testPrisma(),
-    databaseUrl: inject("databaseUrl"),
-    redis: new Redis(inject("redisUrl"), { maxRetriesPerRequest: null }),
-    redisUrl: inject("redisUrl"),
-    redisPrefix: `${inject("redisPrefix")}faults:`,
-    masterKeyB64,
-    keys: keyringOf(masterKeyB64),
-  };
+  env = testFaultEnv("faults");
   fx = await awsFixture(env, { accounts: 80, latencyMs: { min: 5, max: 15 } });
 });
 

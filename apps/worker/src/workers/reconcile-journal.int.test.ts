@@ -5,32 +5,21 @@
  * "running", its lease expired, an intent opened and the change sent to the cloud, nothing recorded;
  * and one worker process is really SIGKILLed mid-apply (the audit trail must hold what it did).
  */
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "@parapet/core";
 import { reconcileConnection } from "@parapet/core/reconcile/reconcile-connection";
 import { DEFAULT_RETRY, type Change, type CloudAdapter } from "@parapet/providers/contract";
 import { AWS_SIM_DEFAULT_CREDENTIALS } from "@parapet/cloud-sim/aws/index";
-import { testPrisma } from "@parapet/core/testing/db";
-import { awsFixture, childEnv, faultAdapterFor, keyringOf, rescope, sleep, spawnReconcileChild, workerDeps, type AwsFixture, type FaultEnv } from "../faults/harness.ts";
+import { awsFixture, childEnv, faultAdapterFor, rescope, sleep, spawnReconcileChild, workerDeps, type AwsFixture, type FaultEnv } from "../faults/harness.ts";
+import { testFaultEnv } from "../faults/test-env.ts";
 import { processReconcile } from "./reconcile.worker.ts";
 
-const masterKeyB64 = randomBytes(32).toString("base64");
 let env: FaultEnv;
 let fx: AwsFixture;
 let adapter: CloudAdapter;
 
 beforeAll(async () => {
-  env = {
-    prisma: testPrisma(),
-    databaseUrl: inject("databaseUrl"),
-    redis: new Redis(inject("redisUrl"), { maxRetriesPerRequest: null }),
-    redisUrl: inject("redisUrl"),
-    redisPrefix: `${inject("redisPrefix")}journal:`,
-    masterKeyB64,
-    keys: keyringOf(masterKeyB64),
-  };
+  env = testFaultEnv("journal");
   fx = await awsFixture(env, { accounts: 24 });
   // The same adapter a worker uses, for the changes a killed worker had sent (and for an out-of-band edit).
   adapter = await faultAdapterFor(false)({
