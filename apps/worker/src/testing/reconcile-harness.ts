@@ -9,6 +9,7 @@ import { afterAll, beforeAll, inject } from "vitest";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { startAllSims, type AllSims } from "@parapet/cloud-sim";
+import type { OciSim } from "@parapet/cloud-sim/oci/index";
 import { AWS_DEMO } from "@parapet/cloud-sim/aws/index";
 import { DEMO_APP } from "@parapet/cloud-sim/azure/index";
 import { DEMO_ORG_ID, DEMO_SA_EMAIL, DEMO_SA_TOKEN } from "@parapet/cloud-sim/gcp/index";
@@ -48,11 +49,15 @@ export function demoSpec(sims: AllSims, cloud: Cloud): ConnectionSpec {
       };
     case "gcp":
       return { cloud, endpoint: sims.gcp.url, ...gcpDemoCredentials() };
-    case "oci": {
-      const c = sims.oci.demo!.credentials;
-      return { cloud, endpoint: sims.oci.url, credentials: { tenancyId: c.tenancyId, userId: c.userId, fingerprint: c.fingerprint, privateKeyPem: c.privateKeyPem, region: c.region }, facts: { tenancyOcid: c.tenancyId } };
-    }
+    case "oci":
+      return ociDemoSpec(sims.oci);
   }
+}
+
+/** The OCI demo tenancy's connector (for tests that start the OCI simulator alone, after `seedDemo()`). */
+export function ociDemoSpec(sim: OciSim): ConnectionSpec {
+  const c = sim.demo!.credentials;
+  return { cloud: "oci", endpoint: sim.url, credentials: { tenancyId: c.tenancyId, userId: c.userId, fingerprint: c.fingerprint, privateKeyPem: c.privateKeyPem, region: c.region }, facts: { tenancyOcid: c.tenancyId } };
 }
 
 /** The GCP demo organisation's connector (for tests that start the GCP simulator alone). */
@@ -88,13 +93,17 @@ export interface ReconcileHarness {
   connect: (spec: ConnectionSpec, name?: string, workspaceId?: string) => Promise<{ workspaceId: string; connectionId: string }>;
   /** One reconcile of the connection, as the worker's job would run it. */
   run: (connectionId: string, trigger?: "manual" | "poll") => Promise<ReconcileSummary>;
-  /** An active guardrail at version 1 (remediation auto). */
-  guardrail: (workspaceId: string, controlId: string, scope: object, mode?: "audit" | "enforce") => Promise<{ id: string }>;
+  /** An active guardrail at version 1 (enforce, remediation auto unless given). */
+  guardrail: (workspaceId: string, controlId: string, scope: object, mode?: "audit" | "enforce", remediation?: "auto" | "notify") => Promise<{ id: string }>;
   /** A new current version of a guardrail, as an edit through the API makes it (only the mode changed). */
   newVersion: (guardrailId: string, change: { mode: "audit" | "enforce" }) => Promise<void>;
 }
 
-export function reconcileHarness(): ReconcileHarness {
+/**
+ * `privateQueue`: the reconcile queue gets a key prefix of its own (emptied at the end), for a file
+ * that inspects the jobs it queued.
+ */
+export function reconcileHarness(opts: { privateQueue?: boolean } = {}): ReconcileHarness {
   const prisma = testPrisma();
   const current = parseMasterKey("t1", randomBytes(32).toString("base64"));
   const keys: Keyring = { current, all: [current] };
@@ -104,12 +113,13 @@ export function reconcileHarness(): ReconcileHarness {
 
   beforeAll(() => {
     redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-    const prefix = inject("redisPrefix");
+    const prefix = opts.privateQueue ? `${inject("redisPrefix")}q-${randomBytes(3).toString("hex")}:` : inject("redisPrefix");
     queue = new Queue(QUEUES.reconcile, { connection: redis, prefix: bullPrefix(prefix) });
     deps = { prisma, redis, redisPrefix: prefix, bullPrefix: bullPrefix(prefix), keys, adapterFor, workerId: "test-worker", concurrency: 1, reconcileQueue: queue };
   });
 
   afterAll(async () => {
+    if (opts.privateQueue) await queue?.obliterate({ force: true }).catch(() => undefined);
     await queue?.close();
     await redis?.quit();
     await prisma.$disconnect();
@@ -133,8 +143,8 @@ export function reconcileHarness(): ReconcileHarness {
       return { workspaceId: ws.id, connectionId: conn.id };
     },
     run: async (connectionId, trigger = "manual") => (await processReconcile(getDeps(), { connectionId, trigger }))[0]!,
-    guardrail: (workspaceId, controlId, scope, mode = "enforce") =>
-      prisma.guardrail.create({ data: { workspaceId, controlId, name: controlId, versions: { create: { version: 1, params: {}, scope, mode, remediation: "auto" } } } }),
+    guardrail: (workspaceId, controlId, scope, mode = "enforce", remediation = "auto") =>
+      prisma.guardrail.create({ data: { workspaceId, controlId, name: controlId, versions: { create: { version: 1, params: {}, scope, mode, remediation } } } }),
     newVersion: async (guardrailId, change) => {
       const g = await prisma.guardrail.findUniqueOrThrow({ where: { id: guardrailId }, include: { versions: true } });
       const v = g.versions.find((x) => x.version === g.currentVersion)!;

@@ -3,59 +3,31 @@
  * Guardrail → enforced in the cloud → steady state makes zero writes → out-of-band edit/delete →
  * drift opened → repaired (auto) or left and reported (notify) → a new compartment is covered.
  */
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOciSim, type OciSim } from "@parapet/cloud-sim/oci/index";
-import { bullPrefix, parseMasterKey, QUEUES, sealCredentials, type Keyring } from "@parapet/core";
-import { createTestWorkspace, testPrisma } from "@parapet/core/testing/db";
-import { adapterFor } from "../providers.ts";
-import { processReconcile, type ReconcileWorkerDeps } from "./reconcile.worker.ts";
+import { ociDemoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
+import { processReconcile } from "./reconcile.worker.ts";
 
-const prisma = testPrisma();
-const current = parseMasterKey("t1", randomBytes(32).toString("base64"));
-const keys: Keyring = { current, all: [current] };
+const h = reconcileHarness();
+const { prisma } = h;
 let sim: OciSim;
-let redis: Redis;
-let queue: Queue;
-let deps: ReconcileWorkerDeps;
 let workspaceId: string;
 let connectionId: string;
 let prodId: string;
 
 beforeAll(async () => {
   sim = await startOciSim({ throttle: false });
-  const demo = sim.seedDemo();
-  prodId = demo.compartments["Prod"]!;
-  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-  const prefix = inject("redisPrefix");
-  queue = new Queue(QUEUES.reconcile, { connection: redis, prefix: bullPrefix(prefix) });
-  const ws = await createTestWorkspace();
-  workspaceId = ws.id;
-  const conn = await prisma.connection.create({
-    data: { workspaceId, cloud: "oci", name: "OCI sim", status: "active", endpoint: sim.url, facts: { tenancyOcid: demo.credentials.tenancyId } },
-  });
-  connectionId = conn.id;
-  const { tenancyId, userId, fingerprint, privateKeyPem, region } = demo.credentials;
-  await prisma.connection.update({ where: { id: conn.id }, data: { credentialCiphertext: sealCredentials(keys, conn.id, { tenancyId, userId, fingerprint, privateKeyPem, region }) } });
-  deps = { prisma, redis, redisPrefix: prefix, bullPrefix: bullPrefix(prefix), keys, adapterFor, workerId: "test-worker", concurrency: 1, reconcileQueue: queue };
+  prodId = sim.seedDemo().compartments["Prod"]!;
+  ({ workspaceId, connectionId } = await h.connect(ociDemoSpec(sim), "OCI sim"));
 });
 
 afterAll(async () => {
-  await queue?.close();
-  await redis?.quit();
   await sim?.close();
-  await prisma.$disconnect();
 });
 
-async function addGuardrail(controlId: string, scope: object, remediation: "auto" | "notify" = "auto") {
-  return prisma.guardrail.create({
-    data: { workspaceId, controlId, name: controlId, versions: { create: { version: 1, params: {}, scope, mode: "enforce", remediation } } },
-  });
-}
+const addGuardrail = (controlId: string, scope: object, remediation: "auto" | "notify" = "auto") => h.guardrail(workspaceId, controlId, scope, "enforce", remediation);
 
-const run = async () => (await processReconcile(deps, { connectionId, trigger: "manual" }))[0]!;
+const run = () => h.run(connectionId);
 const ownedPolicies = () => sim.store.listPolicies({ compartmentId: prodId }).filter((p) => p.name.startsWith("parapet-"));
 
 describe("reconcile (OCI simulator)", () => {
@@ -124,8 +96,8 @@ describe("reconcile (OCI simulator)", () => {
 
   it("a new compartment under a covered one is covered after discovery", async () => {
     const c = sim.human.createCompartment(prodId, "NewTeam", { freeformTags: { env: "prod" } });
-    await redis.set(`${deps.redisPrefix}reconcile:pending:${connectionId}`, "discover");
-    await processReconcile(deps, { connectionId, trigger: "event", discover: true });
+    await h.deps().redis.set(`${h.deps().redisPrefix}reconcile:pending:${connectionId}`, "discover");
+    await processReconcile(h.deps(), { connectionId, trigger: "event", discover: true });
     const node = await prisma.node.findFirstOrThrow({ where: { connectionId, externalId: c.id } });
     const rows = await prisma.coverageRow.findMany({ where: { nodeId: node.id } });
     expect(rows.map((r) => r.status)).toEqual(["enforced"]);
