@@ -1,5 +1,5 @@
 import "server-only";
-import { AppError } from "@parapet/core";
+import { invalidField } from "@parapet/core";
 import { acceptInvitationAs, usableInvitation } from "@parapet/core/members/accept-invitation";
 import type { TAcceptInvitationInput } from "@parapet/core/members/members.schema";
 import { env } from "@/env";
@@ -11,8 +11,6 @@ export function invitationLinkConfig() {
   const e = env();
   return { secret: e.PARAPET_AUTH_SECRET, baseUrl: e.PARAPET_BASE_URL };
 }
-
-const refused = (field: string, message: string) => new AppError("validation", `${field}: ${message}`, [{ field, message }]);
 
 /**
  * The holder of a valid invitation link proves who they are, then joins: someone with an account
@@ -28,16 +26,16 @@ export async function acceptInvitationAndSignIn(input: TAcceptInvitationInput) {
     try {
       session = await auth().api.signInEmail({ body: { email: existing.email, password: input.password } });
     } catch {
-      throw refused("password", `this is not the password of ${existing.email}`);
+      throw invalidField("password", `this is not the password of ${existing.email}`);
     }
   } else {
-    if (!input.name) throw refused("name", "your name is required to create the account");
+    if (!input.name) throw invalidField("name", "your name is required to create the account");
     try {
       const r = await auth().api.signUpEmail({ body: { email: inv.email, password: input.password, name: input.name } });
       if (!r.token) throw new Error("no session");
       session = { token: r.token, user: r.user };
     } catch {
-      throw refused("password", "the account could not be created with this password (10 to 128 characters)");
+      throw invalidField("password", "the account could not be created with this password (10 to 128 characters)");
     }
   }
   const joined = await acceptInvitationAs(db, inv.id, session.user);

@@ -50,3 +50,6 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string, id: string) => new AppError("not_found", `${what} "${id}" was not found`);
+
+/** A 422 naming one field, in the message and as the issue. */
+export const invalidField = (field: string, message: string) => new AppError("validation", `${field}: ${message}`, [{ field, message }]);

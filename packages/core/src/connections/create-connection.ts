@@ -1,7 +1,7 @@
 import { randomBytes, X509Certificate } from "node:crypto";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
-import { AppError } from "../common/errors.ts";
+import { AppError, invalidField } from "../common/errors.ts";
 import { envelopeKeyId } from "../common/crypto.ts";
 import { workspaceAwsExternalId } from "./aws-external-id.ts";
 import { connectionView } from "./connection-view.ts";
@@ -30,7 +30,7 @@ export async function checkAwsExternalId(deps: Pick<UseCaseDeps, "prisma">, work
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END \1-----/g;
 
 function invalidCredential(field: string, message: string): AppError {
-  return new AppError("validation", `credentials.${field}: ${message}`, [{ field: `credentials.${field}`, message }]);
+  return invalidField(`credentials.${field}`, message);
 }
 
 /**

@@ -2,23 +2,22 @@ import { appendAudit } from "../audit/audit.repository.ts";
 import { approvalView } from "../approvals/approval-view.ts";
 import { createApproval } from "../approvals/approvals.repository.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
-import { AppError } from "../common/errors.ts";
+import { invalidField } from "../common/errors.ts";
 import { exemptionView } from "./exemption-view.ts";
 import type { TCreateExemptionInput } from "./exemptions.schema.ts";
 import { createExemption, findGuardrailRef, findNodeRef, transaction } from "./exemptions.repository.ts";
 
 const YEAR_MS = 366 * 24 * 3600 * 1000;
-const invalid = (field: string, message: string) => new AppError("validation", `${field}: ${message}`, [{ field, message }]);
 
 /** An exemption weakens protection: it is created pending and only takes effect once a different member approves it. */
 export async function requestExemption(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, input: TCreateExemptionInput) {
   const expiresAt = new Date(input.expiresAt);
   const now = Date.now();
-  if (expiresAt.getTime() <= now) throw invalid("expiresAt", "must be in the future");
-  if (expiresAt.getTime() > now + YEAR_MS) throw invalid("expiresAt", "must be at most one year from now");
+  if (expiresAt.getTime() <= now) throw invalidField("expiresAt", "must be in the future");
+  if (expiresAt.getTime() > now + YEAR_MS) throw invalidField("expiresAt", "must be at most one year from now");
   const [g, n] = await Promise.all([findGuardrailRef(deps.prisma, actor.workspaceId, input.guardrailId), findNodeRef(deps.prisma, actor.workspaceId, input.nodeId)]);
-  if (!g) throw invalid("guardrailId", `no guardrail "${input.guardrailId}" in this workspace`);
-  if (!n) throw invalid("nodeId", `no node "${input.nodeId}" in this workspace`);
+  if (!g) throw invalidField("guardrailId", `no guardrail "${input.guardrailId}" in this workspace`);
+  if (!n) throw invalidField("nodeId", `no node "${input.nodeId}" in this workspace`);
   const { e, a } = await transaction(deps.prisma, async (tx) => {
     const e = await createExemption(tx, { workspaceId: actor.workspaceId, guardrailId: g.id, nodeId: n.id, reason: input.reason, ownerEmail: input.ownerEmail, expiresAt, createdById: actor.userId });
     const a = await createApproval(tx, {

@@ -1,7 +1,7 @@
 import type { PrismaClient, Tx } from "@parapet/db";
 import { getControl } from "../catalog/catalog.ts";
 import { CatalogError, parseParams } from "../catalog/compile.ts";
-import { AppError } from "../common/errors.ts";
+import { AppError, invalidField } from "../common/errors.ts";
 import { validateScope } from "../nodes/select-scope.ts";
 import type { TScope } from "./guardrails.schema.ts";
 
@@ -14,7 +14,7 @@ export function checkParams(controlId: string, params: Record<string, unknown>):
   } catch (e) {
     if (e instanceof CatalogError) {
       const field = e.path.join(".") || "params";
-      throw new AppError("validation", `${field}: ${e.reason}`, [{ field, message: e.reason }]);
+      throw invalidField(field, e.reason);
     }
     throw e;
   }
