@@ -19,6 +19,8 @@ export interface Caller {
   /** "user" for sessions, "token" for API keys. */
   kind: "user" | "token";
   tokenId?: string;
+  /** The better-auth session behind a "user" caller (switching workspace moves it). */
+  sessionId?: string;
   label: string;
 }
 
@@ -118,7 +120,7 @@ export async function authenticate(req: Request): Promise<Caller> {
   const memberships = await prisma().member.findMany({ where: { userId: session.user.id }, orderBy: { createdAt: "asc" } });
   const active = memberships.find((m) => m.organizationId === session.session.activeOrganizationId) ?? memberships[0];
   if (!active || !isRole(active.role)) throw new AppError("forbidden", "you are not a member of any workspace");
-  return { userId: session.user.id, email: session.user.email, workspaceId: active.organizationId, role: active.role, kind: "user", label: session.user.email };
+  return { userId: session.user.id, email: session.user.email, workspaceId: active.organizationId, role: active.role, kind: "user", sessionId: session.session.id, label: session.user.email };
 }
 
 /**

@@ -2,7 +2,6 @@ import { AppError, isRole } from "@parapet/core";
 import { getMe } from "@parapet/core/members/get-me";
 import { ZSwitchWorkspaceInput } from "@parapet/core/members/members.schema";
 import { readJson, route } from "@/server/api";
-import { auth } from "@/server/auth";
 import { prisma } from "@/server/clients";
 import { deps, parseBody } from "@/server/v1";
 
@@ -11,12 +10,10 @@ export const dynamic = "force-dynamic";
 /** The signed-in session moves to another of the user's workspaces; the next request acts there. */
 export const POST = route(null, async ({ req, caller }) => {
   const { workspaceId } = await parseBody(req, ZSwitchWorkspaceInput, readJson);
-  if (caller.kind !== "user") throw new AppError("bad_request", "workspaceId: an API token belongs to one workspace; only a signed-in session can switch", [{ field: "workspaceId", message: "tokens cannot switch workspace" }]);
+  if (caller.kind !== "user" || !caller.sessionId) throw new AppError("bad_request", "workspaceId: an API token belongs to one workspace; only a signed-in session can switch", [{ field: "workspaceId", message: "tokens cannot switch workspace" }]);
   const member = await prisma().member.findUnique({ where: { organizationId_userId: { organizationId: workspaceId, userId: caller.userId } } });
   // Another workspace answers like an unknown one: its existence is not the caller's business.
   if (!member || !isRole(member.role)) throw new AppError("not_found", `workspaceId: workspace "${workspaceId}" was not found`, [{ field: "workspaceId", message: "not one of your workspaces" }]);
-  const session = await auth().api.getSession({ headers: req.headers });
-  if (!session) throw new AppError("unauthenticated", "sign in again");
-  await prisma().session.update({ where: { id: session.session.id }, data: { activeOrganizationId: workspaceId } });
+  await prisma().session.update({ where: { id: caller.sessionId }, data: { activeOrganizationId: workspaceId } });
   return getMe(deps(), { ...caller, workspaceId, role: member.role });
 });
