@@ -1,4 +1,5 @@
 import type { PrismaClient, Tx } from "@parapet/db";
+import { CLOUD_ROOT } from "./cloud-root.ts";
 
 /**
  * One cloud root (AWS organization, Azure tenant, GCP organization, OCI tenancy) is managed by one
@@ -12,7 +13,6 @@ export interface RootHolder {
   name: string;
 }
 
-const ROOT_NOUN = { aws: "AWS organization", azure: "Azure tenant", gcp: "GCP organization", oci: "OCI tenancy" } as const;
 
 /**
  * AWS root ids (`r-ab12`) are short and only unique within an organization, so two different
@@ -27,7 +27,7 @@ function sameAwsOrganization(a: unknown, b: unknown): boolean {
 
 export async function rootHeldBy(
   db: PrismaClient | Tx,
-  conn: { id: string; workspaceId: string; cloud: keyof typeof ROOT_NOUN; createdAt: Date; facts?: unknown },
+  conn: { id: string; workspaceId: string; cloud: keyof typeof CLOUD_ROOT; createdAt: Date; facts?: unknown },
   rootId: string | null | undefined,
 ): Promise<RootHolder | null> {
   if (!rootId) return null;
@@ -47,9 +47,9 @@ export async function rootHeldBy(
   return holder ? { id: holder.id, name: holder.name } : null;
 }
 
-export function rootHeldMessage(cloud: keyof typeof ROOT_NOUN, rootId: string, holder: RootHolder): string {
+export function rootHeldMessage(cloud: keyof typeof CLOUD_ROOT, rootId: string, holder: RootHolder): string {
   return (
-    `This ${ROOT_NOUN[cloud]} (${rootId}) is already managed by the connection "${holder.name}" in this workspace; ` +
+    `This ${CLOUD_ROOT[cloud]} (${rootId}) is already managed by the connection "${holder.name}" in this workspace; ` +
     "two connections on one root would undo each other's changes to the same Parapet policies, so this one applies nothing. " +
     "Delete one of the two connections."
   );

@@ -53,4 +53,4 @@ export function personLabel(p: unknown): string {
 }
 
 export const CLOUD_NAME = { aws: "AWS", azure: "Azure", gcp: "Google Cloud", oci: "Oracle Cloud" } as const;
-export const CLOUD_ROOT = { aws: "AWS Organization", azure: "Azure tenant", gcp: "GCP organization", oci: "OCI tenancy" } as const;
+export { CLOUD_ROOT } from "@parapet/core/connections/cloud-root";
