@@ -20,7 +20,7 @@ export function invitationLinkConfig() {
 export async function acceptInvitationAndSignIn(input: TAcceptInvitationInput) {
   const db = prisma();
   const inv = await usableInvitation(db, invitationLinkConfig().secret, input.token);
-  const existing = await db.user.findFirst({ where: { email: { equals: inv.email, mode: "insensitive" } }, select: { email: true } });
+  const existing = inv.account;
   let session: { token: string; user: { id: string; email: string; name: string } };
   if (existing) {
     try {

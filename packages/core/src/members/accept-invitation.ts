@@ -31,9 +31,12 @@ async function pendingFromToken(prisma: PrismaClient, secret: string, token: str
   return inv;
 }
 
+/** The account already registered for an invited address (addresses compare case-insensitively). */
+const accountFor = (prisma: PrismaClient, email: string) => prisma.user.findFirst({ where: { email: { equals: email, mode: "insensitive" } }, select: { email: true } });
+
 export async function describeInvitation(prisma: PrismaClient, secret: string, token: string): Promise<InvitationView> {
   const inv = await pendingFromToken(prisma, secret, token);
-  const user = await prisma.user.findFirst({ where: { email: { equals: inv.email, mode: "insensitive" } }, select: { id: true } });
+  const user = await accountFor(prisma, inv.email);
   return {
     email: inv.email,
     role: inv.role ?? "viewer",
@@ -44,10 +47,13 @@ export async function describeInvitation(prisma: PrismaClient, secret: string, t
   };
 }
 
-/** The invitation behind a token, checked usable (for the web layer, before it signs up or signs in). */
-export async function usableInvitation(prisma: PrismaClient, secret: string, token: string): Promise<{ id: string; email: string; workspaceId: string }> {
+/**
+ * The invitation behind a token, checked usable, and the account of its address if there is one (for
+ * the web layer, which then signs that account in, or signs a new one up).
+ */
+export async function usableInvitation(prisma: PrismaClient, secret: string, token: string): Promise<{ id: string; email: string; workspaceId: string; account: { email: string } | null }> {
   const inv = await pendingFromToken(prisma, secret, token);
-  return { id: inv.id, email: inv.email, workspaceId: inv.organizationId };
+  return { id: inv.id, email: inv.email, workspaceId: inv.organizationId, account: await accountFor(prisma, inv.email) };
 }
 
 /**
