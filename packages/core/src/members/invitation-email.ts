@@ -14,6 +14,7 @@ import { appendAudit } from "../audit/audit.repository.ts";
 import { JOB_NAMES } from "../jobs/definitions.ts";
 import { describeSmtpError, isPermanentSmtpError, type TMailTransport, type TReportsConfig } from "../reports/mailer.ts";
 import { invitationUrl } from "./invitation-token.ts";
+import { escapeHtml } from "../common/html.ts";
 
 export const ZInvitationEmailJob = z.object({ invitationId: z.string().min(1).max(64) });
 export type TInvitationEmailJob = z.infer<typeof ZInvitationEmailJob>;
@@ -29,7 +30,6 @@ export async function enqueueInvitationEmail(queue: Queue, invitationId: string)
   });
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 export function composeInvitationEmail(
   cfg: Pick<TReportsConfig, "mailFrom" | "baseUrl" | "secret">,
@@ -48,9 +48,9 @@ export function composeInvitationEmail(
   const html = `<!DOCTYPE html><html><body style="margin:0;background:#f3f4f6;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#111827;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:32px 16px;">
 <table role="presentation" width="480" cellpadding="0" cellspacing="0" style="background:#ffffff;border:1px solid #e5e7eb;border-radius:8px;"><tr><td style="padding:32px;">
-<p style="margin:0 0 16px 0;font-size:16px;"><strong>${esc(inv.inviter)}</strong> invited you to join <strong>${esc(inv.workspaceName)}</strong> on Parapet as <strong>${esc(inv.role)}</strong>.</p>
-<p style="margin:0 0 24px 0;"><a href="${esc(url)}" style="background:#4f46e5;color:#ffffff;text-decoration:none;border-radius:6px;padding:10px 16px;display:inline-block;">Accept the invitation</a></p>
-<p style="margin:0 0 8px 0;font-size:13px;color:#6b7280;">Valid until ${esc(until)}. If the button does not work, open this link:<br><span style="word-break:break-all;">${esc(url)}</span></p>
+<p style="margin:0 0 16px 0;font-size:16px;"><strong>${escapeHtml(inv.inviter)}</strong> invited you to join <strong>${escapeHtml(inv.workspaceName)}</strong> on Parapet as <strong>${escapeHtml(inv.role)}</strong>.</p>
+<p style="margin:0 0 24px 0;"><a href="${escapeHtml(url)}" style="background:#4f46e5;color:#ffffff;text-decoration:none;border-radius:6px;padding:10px 16px;display:inline-block;">Accept the invitation</a></p>
+<p style="margin:0 0 8px 0;font-size:13px;color:#6b7280;">Valid until ${escapeHtml(until)}. If the button does not work, open this link:<br><span style="word-break:break-all;">${escapeHtml(url)}</span></p>
 <p style="margin:16px 0 0 0;font-size:13px;color:#6b7280;">If you did not expect this invitation, ignore this e-mail.</p>
 </td></tr></table></td></tr></table></body></html>`;
   return { from: cfg.mailFrom, to: inv.email, subject: `${inv.inviter} invited you to ${inv.workspaceName} on Parapet`, text, html };

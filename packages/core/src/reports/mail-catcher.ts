@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
+import { escapeHtml } from "../common/html.ts";
 
 export type { ParsedMail as TParsedMail } from "mailparser";
 
@@ -57,9 +58,6 @@ export function mailCatcherEnv(c: Pick<TMailCatcher, "smtpUrl" | "httpUrl">): Re
   return { PARAPET_SMTP_URL: c.smtpUrl, PARAPET_MAIL_CATCHER_URL: c.httpUrl };
 }
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
 
 function addresses(a: AddressObject | AddressObject[] | undefined): string[] {
   if (!a) return [];
@@ -154,18 +152,18 @@ export async function startMailCatcher(opts: TMailCatcherOptions): Promise<TMail
         const parsed = await simpleParser(buf);
         if (m[2] === "txt") return send(200, "text/plain; charset=utf-8", parsed.text ?? "");
         // Scripts and remote loads in a caught message must not run in the viewer's browser.
-        return send(200, "text/html; charset=utf-8", typeof parsed.html === "string" ? parsed.html : `<pre>${esc(parsed.text ?? "")}</pre>`, {
+        return send(200, "text/html; charset=utf-8", typeof parsed.html === "string" ? parsed.html : `<pre>${escapeHtml(parsed.text ?? "")}</pre>`, {
           "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
         });
       }
       if (url.pathname !== "/") return send(404, "text/plain; charset=utf-8", "not found");
       const rows = index
-        .map((e) => `<tr><td>${esc(e.receivedAt.replace("T", " ").slice(0, 19))}</td><td>${esc(e.to.join(", "))}</td><td><a href="/messages/${e.id}.html">${esc(e.subject || "(no subject)")}</a></td><td><a href="/messages/${e.id}.txt">text</a> · <a href="/messages/${e.id}.eml">.eml</a></td></tr>`)
+        .map((e) => `<tr><td>${escapeHtml(e.receivedAt.replace("T", " ").slice(0, 19))}</td><td>${escapeHtml(e.to.join(", "))}</td><td><a href="/messages/${e.id}.html">${escapeHtml(e.subject || "(no subject)")}</a></td><td><a href="/messages/${e.id}.txt">text</a> · <a href="/messages/${e.id}.eml">.eml</a></td></tr>`)
         .join("");
       send(
         200,
         "text/html; charset=utf-8",
-        `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Parapet demo inbox</title></head><body style="font-family:system-ui,sans-serif;margin:24px;color:#111827;"><h1 style="font-size:20px;">Parapet demo inbox</h1><p style="color:#6b7280;">Every email the demo sends lands here (SMTP ${esc(host)}:${smtpPort}). ${index.length} message(s).</p><table cellpadding="6" style="border-collapse:collapse;font-size:14px;"><thead><tr><th align="left">Received (UTC)</th><th align="left">To</th><th align="left">Subject</th><th></th></tr></thead><tbody>${rows || `<tr><td colspan="4" style="color:#6b7280;">No email yet.</td></tr>`}</tbody></table></body></html>`,
+        `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Parapet demo inbox</title></head><body style="font-family:system-ui,sans-serif;margin:24px;color:#111827;"><h1 style="font-size:20px;">Parapet demo inbox</h1><p style="color:#6b7280;">Every email the demo sends lands here (SMTP ${escapeHtml(host)}:${smtpPort}). ${index.length} message(s).</p><table cellpadding="6" style="border-collapse:collapse;font-size:14px;"><thead><tr><th align="left">Received (UTC)</th><th align="left">To</th><th align="left">Subject</th><th></th></tr></thead><tbody>${rows || `<tr><td colspan="4" style="color:#6b7280;">No email yet.</td></tr>`}</tbody></table></body></html>`,
         { "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'" },
       );
     })().catch(() => {
