@@ -111,6 +111,12 @@ export interface TCloudCompiler<C extends TCloud, P> {
   fidelity: TFidelity;
   /** Required unless `enforced`: one sentence saying exactly what is not covered. */
   gap?: string;
+  /**
+   * Where the cloud behaviour this compiler relies on is documented (API reference, policy-language
+   * doc, service authorization reference, built-in policy), as `title — URL` strings. The generated
+   * fidelity document lists them per control and cloud, so a claim can be checked against its source.
+   */
+  sources?: string[];
   compile(params: P, ctx: TCompileContext<C>): TFragmentByCloud[C];
 }
 
