@@ -103,7 +103,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "GET", path: "/audit/verify", summary: "Verify the hash chain", tag: "audit", permission: ["audit", "read"], status: 200 },
   { method: "GET", path: "/activity", summary: "Recent audit events", tag: "audit", permission: ["audit", "read"], query: ZActivityQuery, status: 200 },
 
-  { method: "GET", path: "/members", summary: "Members and pending invitations", tag: "members", permission: ["settings", "read"], status: 200 },
+  { method: "GET", path: "/members", summary: "Members, and pending invitations for those who manage members (admins, owners)", tag: "members", permission: ["settings", "read"], status: 200 },
   { method: "POST", path: "/invitations", summary: "Invite a member (the answer carries the invitation link, once)", tag: "members", permission: ["settings", "write"], body: ZInviteInput, status: 201 },
   { method: "DELETE", path: "/invitations/{id}", summary: "Withdraw a pending invitation (its link stops working)", tag: "members", permission: ["settings", "write"], status: 200 },
   { method: "GET", path: "/invitations/lookup", summary: "What an invitation link offers (public: the signed token is the credential)", tag: "members", permission: null, public: true, query: ZInvitationLookupQuery, status: 200 },
