@@ -104,8 +104,9 @@ export async function authenticate(req: Request): Promise<Caller> {
     if (!workspaceId) throw new AppError("unauthenticated", "x-api-key is not bound to a workspace");
     const member = await prisma().member.findFirst({ where: { organizationId: workspaceId, userId: r.key.referenceId }, include: { user: true } });
     if (!member || !isRole(member.role)) throw new AppError("unauthenticated", "x-api-key's owner is no longer a member of its workspace");
-    // A token never has more power than its owner, and may be narrowed to a lower role.
-    const tokenRole = isRole(meta.role) ? meta.role : member.role;
+    // A token never has more power than its owner, and may be narrowed to a lower role. A key without a
+    // role (not issued by Parapet's token use-case) gets the least role, never its owner's (issue 22).
+    const tokenRole = isRole(meta.role) ? meta.role : "viewer";
     const order = ["viewer", "approver", "author", "admin", "owner"];
     const role = order.indexOf(tokenRole) <= order.indexOf(member.role) ? tokenRole : member.role;
     return { userId: member.userId, email: member.user.email, workspaceId, role, kind: "token", tokenId: r.key.id, label: `token ${r.key.name ?? r.key.id}` };

@@ -22,7 +22,7 @@ export async function currentSession(): Promise<Viewer | null> {
   const session = await auth()
     .api.getSession({ headers: h })
     .catch((e: unknown) => {
-      // An invalid x-api-key makes getSession throw instead of returning null.
+      // better-auth may refuse with an APIError instead of returning null: either way, nobody is signed in.
       if (e instanceof APIError) return null;
       throw e;
     });

@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import type { PrismaClient } from "@parapet/db";
 import { ROLE_GRANTS, STATEMENTS, type Role } from "./roles.ts";
 import { redisRateLimitStorage } from "./rate-limit.ts";
+import { httpAllowList } from "./http-surface.ts";
 
 export const accessControl = createAccessControl({ ...defaultStatements, ...STATEMENTS });
 
@@ -85,7 +86,11 @@ export function createAuth(cfg: AuthConfig) {
         },
       }),
       // Metadata carries the token's workspace and role ({workspaceId, role}); the API reads it on every call.
-      apiKey({ enableSessionForAPIKeys: true, defaultPrefix: "ppt_", enableMetadata: true }),
+      // No `enableSessionForAPIKeys`: it turned any key into a full session of its owner on every auth
+      // endpoint (a viewer-scoped token minted an owner key, issue 22). /api/v1 verifies keys itself.
+      apiKey({ defaultPrefix: "ppt_", enableMetadata: true }),
+      // Only the sign-in/sign-out endpoints answer over HTTP; see http-surface.ts (issue 22).
+      httpAllowList(),
       ...(cfg.extraPlugins ?? []),
     ],
   });

@@ -1,9 +1,28 @@
 import { toNextJsHandler } from "better-auth/next-js";
+import { isExposedAuthRequest, notExposed } from "@parapet/core/identity/http-surface";
 import { auth } from "@/server/auth";
 
 export const dynamic = "force-dynamic";
 
-// Resolved per request so the build never needs a database or secrets.
-const handler = (req: Request) => toNextJsHandler(auth()).POST(req);
-const getHandler = (req: Request) => toNextJsHandler(auth()).GET(req);
-export { getHandler as GET, handler as POST };
+/**
+ * better-auth answers here only for the allow-list in @parapet/core/identity/http-surface (sign-in,
+ * sign-out): every other path or method is a 404 before better-auth sees it. Membership, invitations,
+ * workspaces and API tokens change only through /api/v1 (issue 22). The auth instance applies the same
+ * list again itself, for any other place its handler might be mounted. Resolved per request so the
+ * build never needs a database or secrets.
+ */
+function gate(method: "GET" | "POST") {
+  return (req: Request): Promise<Response> => {
+    if (!isExposedAuthRequest(req.method, req.url)) return Promise.resolve(notExposed());
+    return toNextJsHandler(auth())[method](req);
+  };
+}
+
+const closed = (): Response => notExposed();
+
+export const GET = gate("GET");
+export const POST = gate("POST");
+// Exported so that every method gets the same 404 (Next would answer 405 and name the allowed ones).
+export const PUT = closed;
+export const PATCH = closed;
+export const DELETE = closed;
