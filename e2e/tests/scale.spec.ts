@@ -28,13 +28,13 @@ test("overview, matrix and environments stay interactive at 10,000 environments"
     }).observe({ type: "longtask" as "mark", buffered: true });
   });
 
-  // A person of their own (signed up through the app), owner of the seeded workspace.
+  // A person of their own, owner of the seeded workspace (created by the seed: /api/auth has no sign-up), signed in through the app.
   await page.goto("/login");
   const email = `${unique("scale").replace(/\s+/g, "-")}@example.test`;
   const origin = new URL(page.url()).origin;
-  const signUp = await page.request.post(`${origin}/api/auth/sign-up/email`, { headers: { origin }, data: { email, password: PASSWORD, name: "Scale Tester" } });
-  expect(signUp.status(), await signUp.text()).toBeLessThan(300);
-  const seeded = seedWorkspace(email, 10_000, 20);
+  const seeded = seedWorkspace(email, 10_000, 20, PASSWORD);
+  const signIn = await page.request.post(`${origin}/api/auth/sign-in/email`, { headers: { origin }, data: { email, password: PASSWORD } });
+  expect(signIn.status(), await signIn.text()).toBeLessThan(300);
   console.log(`seeded ${seeded.environments} environments, ${seeded.coverageRows} coverage cells, ${seeded.openDrift} open drift findings in ${seeded.seconds.toFixed(1)} s`);
 
   // Overview: score, drift and the matrix (first page) become usable.

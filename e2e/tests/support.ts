@@ -93,9 +93,10 @@ export interface Seeded {
  * A workspace of `envs` environments × `guardrails` guardrails seeded straight into the stack's
  * database (DATABASE_URL), owned by an existing user: the core seed script, as the scale journey uses it.
  */
-export function seedWorkspace(email: string, envs: number, guardrails: number): Seeded {
+/** Seeds a workspace owned by `email`; with `password`, that user is created first if missing (there is no open sign-up). */
+export function seedWorkspace(email: string, envs: number, guardrails: number, password?: string): Seeded {
   const root = join(import.meta.dirname, "..", "..");
-  const r = spawnSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "packages", "core", "src", "seed", "scale-workspace.ts"), `--email=${email}`, `--envs=${envs}`, `--guardrails=${guardrails}`], {
+  const r = spawnSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "packages", "core", "src", "seed", "scale-workspace.ts"), `--email=${email}`, ...(password ? [`--password=${password}`] : []), `--envs=${envs}`, `--guardrails=${guardrails}`], {
     cwd: root,
     env: process.env,
     encoding: "utf8",

@@ -5,16 +5,21 @@
  * policy per top-level folder so "where is it attached" has answers. Written with set-based SQL (a few
  * seconds); the connections are `disabled` so no worker ever tries to reach these imaginary clouds.
  *
- *   DATABASE_URL=… tsx packages/core/src/seed/scale-workspace.ts --email=someone@example.test [--envs=10000] [--guardrails=20]
+ *   DATABASE_URL=… tsx packages/core/src/seed/scale-workspace.ts --email=someone@example.test [--password=…] [--envs=10000] [--guardrails=20]
  *
- * The user must exist (signed up through the app); it becomes the workspace's owner. Prints one JSON line.
+ * The user becomes the workspace's owner. With --password, a missing user is created with that password
+ * (a throwaway test login: the app itself has no open sign-up, accounts come from invitations). Prints
+ * one JSON line.
  */
 import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
+import { hashPassword } from "better-auth/crypto";
 import { createPrisma, type PrismaClient } from "@parapet/db";
 
 export interface ScaleOptions {
   ownerEmail: string;
+  /** Creates the owner with this password when no such user exists. */
+  ownerPassword?: string;
   environments: number;
   guardrails: number;
 }
@@ -34,8 +39,8 @@ const SUBFOLDERS = 4;
 
 export async function seedScaleWorkspace(prisma: PrismaClient, o: ScaleOptions): Promise<ScaleResult> {
   const t0 = performance.now();
-  const user = await prisma.user.findUnique({ where: { email: o.ownerEmail.toLowerCase() } });
-  if (!user) throw new Error(`no user ${o.ownerEmail}: sign up first`);
+  const user = (await prisma.user.findUnique({ where: { email: o.ownerEmail.toLowerCase() } })) ?? (o.ownerPassword ? await createUser(prisma, o.ownerEmail.toLowerCase(), o.ownerPassword) : null);
+  if (!user) throw new Error(`no user ${o.ownerEmail}: pass --password to create one`);
   const tag = randomBytes(4).toString("hex");
   const ws = `ws_scale_${tag}`;
   await prisma.workspace.create({ data: { id: ws, name: `Scale test ${tag}`, slug: `scale-${tag}`, createdAt: new Date() } });
@@ -128,6 +133,14 @@ export async function seedScaleWorkspace(prisma: PrismaClient, o: ScaleOptions):
   return { workspaceId: ws, connections, environments: o.environments, coverageRows: rows, openDrift: drift, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** A user with an e-mail/password login, stored the way better-auth's sign-up stores it (its own password hash). */
+async function createUser(prisma: PrismaClient, email: string, password: string) {
+  const id = `u_scale_${randomBytes(8).toString("hex")}`;
+  const user = await prisma.user.create({ data: { id, email, name: "Scale Tester" } });
+  await prisma.authAccount.create({ data: { id: `acc_${id}`, accountId: id, providerId: "credential", userId: id, password: await hashPassword(password) } });
+  return user;
+}
+
 function arg(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
@@ -135,12 +148,13 @@ function arg(name: string): string | undefined {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const email = arg("email");
   if (!email) {
-    console.error("usage: tsx packages/core/src/seed/scale-workspace.ts --email=<existing user> [--envs=10000] [--guardrails=20]");
+    console.error("usage: tsx packages/core/src/seed/scale-workspace.ts --email=<user> [--password=<creates the user if missing>] [--envs=10000] [--guardrails=20]");
     process.exit(2);
   }
   const prisma = createPrisma({ max: 2 });
   try {
-    const r = await seedScaleWorkspace(prisma, { ownerEmail: email, environments: Number(arg("envs") ?? 10_000), guardrails: Number(arg("guardrails") ?? 20) });
+    const password = arg("password");
+    const r = await seedScaleWorkspace(prisma, { ownerEmail: email, ...(password ? { ownerPassword: password } : {}), environments: Number(arg("envs") ?? 10_000), guardrails: Number(arg("guardrails") ?? 20) });
     console.log(JSON.stringify(r));
   } finally {
     await prisma.$disconnect();
