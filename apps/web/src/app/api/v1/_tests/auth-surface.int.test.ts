@@ -47,6 +47,12 @@ describe("finding 1: membership changes only through Parapet's use-cases", () =>
     // The attacker controls an account with the invited address (sign-up is closed over HTTP, see below:
     // here it is made in-process) and knows the id (audit targetId, or a listing before this fix).
     const { cookie, userId } = await signedIn(to);
+    // A viewer still reads the id in the audit log (the chain is exported and verified as written), so the
+    // id must be worth nothing on its own: Parapet's accept wants the signed link, not the id.
+    const audit = await call("GET", "/audit", { key: w.members.viewer.key, query: { action: "member.invited" } });
+    expect(audit.body.items.map((e: { targetId: string }) => e.targetId)).toContain(inv.body.id);
+    const byId = await call("POST", "/invitations/accept", { body: { token: inv.body.id, password: "correct horse battery" } });
+    expect(byId.status, byId.text).toBe(422);
     const before = await snapshot(prisma, w.id);
     const accepted = await callAuth("POST", "/organization/accept-invitation", { cookie, body: { invitationId: inv.body.id } });
     expect(accepted.status, accepted.text).toBe(404);
