@@ -1,6 +1,7 @@
 /**
- * Workspace roles and what each may do. One table serves both better-auth's access control (so its
- * organization endpoints enforce it) and Parapet's own route checks (`can(role, resource, action)`).
+ * Workspace roles and what each may do. One table serves both better-auth's access control (its
+ * organization plugin's in-process calls consult it; its HTTP endpoints are closed, see http-surface.ts)
+ * and Parapet's own route checks (`can(role, resource, action)`), which are what every request meets.
  */
 export const ROLES = ["owner", "admin", "author", "approver", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
