@@ -90,10 +90,23 @@ describe("IAM v2 deny policies through @google-cloud/iam (REST fallback, google-
     expect(badId.message).toMatch(/policy_id/);
     const noRules = await rejectCode(c.createPolicy({ parent, policyId: "no-rules", policy: { rules: [] } }));
     expect(noRules.status).toBe("INVALID_ARGUMENT");
-    const [op] = await c.createPolicy({ parent, policyId: "wildcards", policy: { rules: [rule("storage.googleapis.com/buckets.*"), rule("compute.googleapis.com/*")] } });
+    const [op] = await c.createPolicy({ parent, policyId: "wildcards", policy: { rules: [rule("storage.googleapis.com/buckets.*"), rule("compute.googleapis.com/*.*")] } });
     await op.promise();
     const dup = await rejectCode(c.createPolicy({ parent, policyId: "wildcards", policy: { rules: [rule()] } }));
     expect(dup).toMatchObject({ http: 409, status: "ALREADY_EXISTS" });
+  });
+
+  it("refuses a well-formed permission that is not supported in deny policies, as IAM does (400, nothing created)", async () => {
+    const c = denyPoliciesClient(sim.port, { token: demo.serviceAccount.token });
+    const parent = denyParent(demo.folders.Sandbox ?? "");
+    // Both exist as IAM permissions, but deny policies support neither (deny-permissions-support).
+    for (const perm of ["storage.googleapis.com/buckets.getIamPolicy", "compute.googleapis.com/instances.frobnicate"]) {
+      const r = await rejectCode(c.createPolicy({ parent, policyId: "unsupported", policy: { rules: [rule(perm)] } }));
+      expect(r).toMatchObject({ http: 400, status: "INVALID_ARGUMENT" });
+      expect(r.message).toContain(`"${perm}" is not supported in deny policies`);
+    }
+    const [listed] = await c.listPolicies({ parent });
+    expect(listed.map((p) => p.name)).not.toContain(`${parent}/unsupported`);
   });
 
   it("enforces 5 deny policies per attachment point and 500 rules per policy", async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type Ctx, type GcpCore, authorize, CRM, newUid } from "./core.ts";
 import { aborted, alreadyExists, invalid, notFound, permissionDenied, precondition } from "./errors.ts";
+import { denySupported } from "./deny-permissions.ts";
 import { type DenyPolicy, type DenyRule, type Expr, newEtag, now } from "./model.ts";
 import { type Json, obj, optStr, paginate, strArr, strMap, withToken } from "./wire.ts";
 
@@ -125,6 +126,14 @@ function parseRules(core: GcpCore, body: Json): DenyPolicy["rules"] {
         if (!PERMISSION.test(p)) {
           throw invalid(
             `${f}.deny_rule.${name}: permission "${p}" must be of the form service.googleapis.com/resource.verb.`,
+            `${f}.deny_rule.${name}`,
+          );
+        }
+        // Well-formed is not enough: IAM refuses (400 INVALID_ARGUMENT) any permission missing from
+        // "Permissions supported in deny policies"; see deny-permissions.ts for the vendored list.
+        if (!denySupported(p)) {
+          throw invalid(
+            `${f}.deny_rule.${name}: permission "${p}" is not supported in deny policies (https://cloud.google.com/iam/docs/deny-permissions-support).`,
             `${f}.deny_rule.${name}`,
           );
         }
