@@ -4,7 +4,7 @@ import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { GCP_ALL_PRINCIPALS, gcpExempt, gcpFragment } from "../compilers/gcp.ts";
 import { ociFragment } from "../compilers/oci.ts";
 import { aws, azureContains, gcpConstraint, ociZone, structure } from "../scenario-kit.ts";
-import { defineControl, type TGcpFragment } from "../types.ts";
+import { type TCompileContext, defineControl, type TGcpFragment } from "../types.ts";
 
 /** Services that accept RCPs and hold data (AWS Organizations RCP documentation). */
 export const PERIMETER_AWS_ACTIONS = ["dynamodb:*", "kms:*", "s3:*", "secretsmanager:*", "sqs:*", "sts:AssumeRole"];
@@ -30,6 +30,10 @@ const params = z
   .strict();
 
 const OBJECT = "arn:aws:s3:::regulated-data/patients.parquet";
+
+/** All service accounts in all projects of an organization, as deny rules name them (principal identifiers doc). */
+const gcpOrgServiceAccounts = (organizationId: string): string =>
+  `principalSet://cloudresourcemanager.googleapis.com/organizations/${organizationId}/type/ServiceAccount`;
 
 export const regulatedDataPerimeter = defineControl({
   id: "regulated-data-perimeter",
@@ -121,8 +125,15 @@ export const regulatedDataPerimeter = defineControl({
               description: "Only the organisation's identities read regulated data",
               denyRule: {
                 deniedPrincipals: [GCP_ALL_PRINCIPALS],
+                // A customer-id set holds the customer's users and groups, not service accounts
+                // (DenyRule.denied_principals reference); the organization's own service accounts
+                // need their own set: all service accounts of the organization's projects.
                 exceptionPrincipals: [
-                  ...new Set([...customers.map((c) => `principalSet://goog/cloudIdentityCustomerId/${c}`), ...gcpExempt(ctx)]),
+                  ...new Set([
+                    ...customers.map((c) => `principalSet://goog/cloudIdentityCustomerId/${c}`),
+                    gcpOrgServiceAccounts(ctx.facts.organizationId),
+                    ...gcpExempt(ctx),
+                  ]),
                 ].sort(),
                 deniedPermissions: PERIMETER_GCP_PERMISSIONS,
                 denialCondition: {
@@ -158,6 +169,21 @@ export const regulatedDataPerimeter = defineControl({
       return rule.exceptionPrincipals?.some((x) => x.startsWith("principalSet://goog/cloudIdentityCustomerId/"))
         ? []
         : ["the organisation's customer principal set is not excepted"];
+    }),
+    {
+      kind: "structure",
+      cloud: "gcp",
+      name: "the organization's own service accounts may read regulated data (a customer-id set does not hold them)",
+      check(f, ctx) {
+        const rule = (f as TGcpFragment).denyRules[0]?.denyRule;
+        const org = (ctx as TCompileContext<"gcp">).facts.organizationId;
+        return rule?.exceptionPrincipals?.includes(gcpOrgServiceAccounts(org)) ? [] : [`the service accounts of organization ${org} are denied`];
+      },
+    },
+    structure("gcp", "a service account outside the organization is not excepted", (f) => {
+      const rule = (f as TGcpFragment).denyRules[0]?.denyRule;
+      const outsiders = (rule?.exceptionPrincipals ?? []).filter((x) => x.includes("/type/ServiceAccount") && !x.includes("/organizations/"));
+      return rule?.deniedPrincipals.includes(GCP_ALL_PRINCIPALS) && outsiders.length === 0 ? [] : ["service accounts outside the organization are excepted"];
     }),
     ociZone("regulated buckets cannot be public", ["deny public_buckets"]),
   ],
