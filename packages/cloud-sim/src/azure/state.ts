@@ -9,6 +9,7 @@ import type {
   Subscription,
   SystemData,
 } from "./model.ts";
+import { validateAliases } from "./aliases.ts";
 import { MG_PREFIX, parsePolicyResourceId, parseScope, scopeKey, type Scope } from "./scope.ts";
 import {
   isObject,
@@ -18,6 +19,7 @@ import {
   validateMode,
   validateParameterDeclarations,
   validateParameterValues,
+  validateDenyAction,
   validatePolicyRule,
   validateResourceName,
 } from "./validate.ts";
@@ -454,6 +456,8 @@ export class AzureState {
     const parameters = prop(p, "parameters");
     const declared = validateParameterDeclarations(name, parameters, limits.parametersPerDefinition);
     validatePolicyRule(name, prop(p, "policyRule"), declared);
+    validateAliases(name, prop(p, "policyRule"));
+    validateDenyAction(name, mode, prop(p, "policyRule"), parameters);
     return {
       kind: "policyDefinitions",
       name: prev?.name ?? name,

@@ -270,3 +270,53 @@ export function validateParameterValues(
     }
   }
 }
+
+/** Whether the rule's effect is denyAction, literally or as a parameter that can take that value. */
+function mayBeDenyAction(effect: unknown, parameters: unknown): boolean {
+  if (typeof effect !== "string") return false;
+  if (effect.toLowerCase() === "denyaction") return true;
+  const ref = /^\[parameters\('(.+)'\)\]$/i.exec(effect)?.[1];
+  if (!ref || !isObject(parameters)) return false;
+  const decl = prop(parameters, ref);
+  if (!isObject(decl)) return false;
+  const values = [prop(decl, "defaultValue"), ...(Array.isArray(prop(decl, "allowedValues")) ? (prop(decl, "allowedValues") as unknown[]) : [])];
+  return values.some((v) => typeof v === "string" && v.toLowerCase() === "denyaction");
+}
+
+/**
+ * denyAction's details, as "Azure Policy definitions denyAction effect" documents them
+ * (learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action): `actionNames` is required
+ * and `delete` is the only supported action; `cascadeBehaviors` is supported only in definitions whose
+ * mode is Indexed, and `cascadeBehaviors.resourceGroup` is `allow` or `deny`. ARM refuses the definition
+ * otherwise with its policy-rule validation error (`InvalidPolicyRule`).
+ */
+export function validateDenyAction(name: string, mode: unknown, rule: unknown, parameters: unknown): void {
+  if (!isObject(rule)) return;
+  const then = prop(rule, "then");
+  if (!isObject(then) || !mayBeDenyAction(prop(then, "effect"), parameters)) return;
+  const details = prop(then, "details");
+  if (!isObject(details)) throw ruleError(name, "The 'denyAction' effect requires 'details' with 'actionNames'");
+  const actions = prop(details, "actionNames");
+  if (!Array.isArray(actions) || actions.length === 0) {
+    throw ruleError(name, "The 'details.actionNames' of the 'denyAction' effect must be a non-empty array");
+  }
+  for (const a of actions) {
+    if (typeof a !== "string" || a.toLowerCase() !== "delete") {
+      throw ruleError(name, `The action name '${show(a)}' in 'details.actionNames' is not supported by the 'denyAction' effect. Supported action names are 'delete'`);
+    }
+  }
+  const cascade = prop(details, "cascadeBehaviors");
+  if (cascade === undefined) return;
+  if (typeof mode !== "string" || mode.toLowerCase() !== "indexed") {
+    throw ruleError(name, `The 'details.cascadeBehaviors' of the 'denyAction' effect is supported only in policy definitions with mode 'Indexed'; the mode is '${show(mode)}'`);
+  }
+  if (!isObject(cascade)) throw ruleError(name, "The 'details.cascadeBehaviors' of the 'denyAction' effect must be an object");
+  for (const [k, v] of Object.entries(cascade)) {
+    if (k.toLowerCase() !== "resourcegroup") {
+      throw ruleError(name, `Could not find member '${k}' on object of type 'CascadeBehaviors'`);
+    }
+    if (typeof v !== "string" || !["allow", "deny"].includes(v.toLowerCase())) {
+      throw ruleError(name, `The 'details.cascadeBehaviors.resourceGroup' value '${show(v)}' is not allowed. Allowed values are 'allow', 'deny'`);
+    }
+  }
+}
