@@ -84,3 +84,14 @@ export function emptyOn<P>(cloud: TCloud, name: string): TScenario<P> {
     return empty ? [] : [`expected no artifacts, got ${n.slice(0, 200)}`];
   });
 }
+
+/** An ARM request evaluated against the compiled Azure policies. */
+export function azureRequest<P>(
+  name: string,
+  action: "write" | "delete",
+  resource: Record<string, unknown>,
+  expect: "allowed" | "denied",
+  resourceGroupTags?: Record<string, string>,
+): TScenario<P> {
+  return { kind: "azure-policy", cloud: "azure", name, action, resource, expect, ...(resourceGroupTags ? { resourceGroupTags } : {}) };
+}

@@ -13,7 +13,8 @@ import {
   SCENARIO_WORKSPACE_ID,
 } from "./fixtures.ts";
 import type { TAwsPrincipalClasses, TAwsPrincipalSelector } from "./principals.ts";
-import type { TCloud, TControl, TFragment, TGcpFragment, TScenario, TScenarioActor } from "./types.ts";
+import { azureRefusals } from "./azure-eval.ts";
+import type { TAzureFragment, TCloud, TControl, TFragment, TGcpFragment, TScenario, TScenarioActor } from "./types.ts";
 
 export interface TScenarioResult {
   controlId: string;
@@ -218,6 +219,11 @@ export async function runScenarios(control: TControl, params: unknown, principal
         const denied = cc.actionType === "DENY" ? matches : !matches;
         const actual = denied ? "denied" : "allowed";
         results.push({ ...base, expected: s.expect, actual, passed: actual === s.expect, ...(actual === s.expect ? {} : { detail: `CEL ${cc.condition} → ${String(matches)}` }) });
+      } else if (s.kind === "azure-policy") {
+        const f = fragment("azure") as TAzureFragment;
+        const refused = azureRefusals(f, { action: s.action, resource: s.resource, ...(s.resourceGroupTags ? { resourceGroupTags: s.resourceGroupTags } : {}) });
+        const actual = refused.length > 0 ? "denied" : "allowed";
+        results.push({ ...base, expected: s.expect, actual, passed: actual === s.expect, ...(actual === s.expect ? {} : { detail: refused.length ? `refused by ${refused.join(", ")}` : "no policy refuses it" }) });
       } else {
         const f = fragment(s.cloud);
         const ctx = buildContext({ cloud: s.cloud, mode: "enforce", workspaceId: SCENARIO_WORKSPACE_ID, guardrail: SCENARIO_GUARDRAIL, principals: principals[s.cloud] ?? SCENARIO_PRINCIPALS[s.cloud], facts: SCENARIO_FACTS[s.cloud], params: undefined });

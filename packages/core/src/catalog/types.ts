@@ -132,6 +132,8 @@ export type TScenarioActor = "agent" | "mcp-server" | "non-prod" | "human" | "co
  * An executable expectation, shown in the UI as the guardrail's proof.
  * - `aws-simulate`: evaluated with an IAM policy simulator against the compiled SCPs/RCPs.
  * - `gcp-cel`: a custom constraint's CEL evaluated against a resource.
+ * - `azure-policy`: an ARM request (write or delete of a resource payload) evaluated against the
+ *   compiled Azure policy rules (azure-eval.ts).
  * - `structure`: an assertion on the compiled artifacts where no evaluator exists.
  */
 export type TScenario<P> =
@@ -157,6 +159,18 @@ export type TScenario<P> =
       /** Suffix of the custom constraint this control defines (the part after the workspace prefix). */
       constraint: string;
       resource: Record<string, unknown>;
+      expect: "allowed" | "denied";
+    }
+  | {
+      kind: "azure-policy";
+      cloud: "azure";
+      name: string;
+      /** `write` is a PUT/PATCH (deny effects); `delete` a DELETE (denyAction). */
+      action: "write" | "delete";
+      /** The ARM resource as the request carries it: type, location, tags, properties. */
+      resource: Record<string, unknown>;
+      /** Tags of the resource group the resource is in (for `resourceGroup().tags`). */
+      resourceGroupTags?: Record<string, string>;
       expect: "allowed" | "denied";
     }
   | {
