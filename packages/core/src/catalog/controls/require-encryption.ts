@@ -3,7 +3,7 @@ import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
 import { ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpConstraint, ociZone } from "../scenario-kit.ts";
+import { aws, azureContains, azureRequest, gcpConstraint, ociZone } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const params = z
@@ -15,6 +15,9 @@ const params = z
       .default(["bigquery.googleapis.com", "compute.googleapis.com", "sqladmin.googleapis.com", "storage.googleapis.com"]),
   })
   .strict();
+
+const DES = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/cmk";
+const vm = (storageProfile: Record<string, unknown>): Record<string, unknown> => ({ type: "Microsoft.Compute/virtualMachines", location: "westeurope", properties: { storageProfile } });
 
 export const requireEncryption = defineControl({
   id: "require-encryption",
@@ -57,7 +60,7 @@ export const requireEncryption = defineControl({
     },
     azure: {
       fidelity: "partial",
-      gap: "Storage accounts and managed disks must use customer-managed keys; SQL transparent data encryption, Cosmos DB and other services keep platform-managed keys unless covered separately.",
+      gap: "Storage accounts and managed disks, including the OS and data disks a virtual machine or scale set creates, must use customer-managed keys; SQL transparent data encryption, Cosmos DB and other services keep platform-managed keys unless covered separately.",
       compile(_p, ctx) {
         return azureFragment(ctx, [
           azurePolicy(ctx, {
@@ -84,6 +87,63 @@ export const requireEncryption = defineControl({
                 {
                   field: "Microsoft.Compute/disks/encryption.type",
                   notIn: ["EncryptionAtRestWithCustomerKey", "EncryptionAtRestWithPlatformAndCustomerKeys"],
+                },
+              ],
+            },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+          }),
+          // A VM or scale set creates its OS and data disks from its storage profile, in the same
+          // request: the disk policy above never sees them. Built-in 702dd420 ("OS and data disks
+          // should be encrypted with a customer-managed key") checks the storage profiles the same way.
+          azurePolicy(ctx, {
+            purpose: "vm-disk-cmk",
+            displayName: "Disks created with a VM or scale set use customer-managed keys",
+            description: "Denies virtual machines and scale sets whose OS or new data disks have no disk encryption set (customer-managed key).",
+            mode: "Indexed",
+            if: {
+              anyOf: [
+                {
+                  allOf: [
+                    { field: "type", equals: "Microsoft.Compute/virtualMachines" },
+                    {
+                      anyOf: [
+                        { field: "Microsoft.Compute/virtualMachines/storageProfile.osDisk.managedDisk.diskEncryptionSet.id", exists: "false" },
+                        {
+                          // New data disks only: an attached existing disk (managedDisk.id) was checked when it was created.
+                          count: {
+                            field: "Microsoft.Compute/virtualMachines/storageProfile.dataDisks[*]",
+                            where: {
+                              allOf: [
+                                { field: "Microsoft.Compute/virtualMachines/storageProfile.dataDisks[*].managedDisk.id", exists: "false" },
+                                { field: "Microsoft.Compute/virtualMachines/storageProfile.dataDisks[*].managedDisk.diskEncryptionSet.id", exists: "false" },
+                              ],
+                            },
+                          },
+                          greater: 0,
+                        },
+                      ],
+                    },
+                  ],
+                },
+                {
+                  allOf: [
+                    { field: "type", equals: "Microsoft.Compute/virtualMachineScaleSets" },
+                    {
+                      anyOf: [
+                        { field: "Microsoft.Compute/virtualMachineScaleSets/virtualMachineProfile.storageProfile.osDisk.managedDisk.diskEncryptionSet.id", exists: "false" },
+                        {
+                          count: {
+                            field: "Microsoft.Compute/virtualMachineScaleSets/virtualMachineProfile.storageProfile.dataDisks[*]",
+                            where: {
+                              field: "Microsoft.Compute/virtualMachineScaleSets/virtualMachineProfile.storageProfile.dataDisks[*].managedDisk.diskEncryptionSet.id",
+                              exists: "false",
+                            },
+                          },
+                          greater: 0,
+                        },
+                      ],
+                    },
+                  ],
                 },
               ],
             },
@@ -158,6 +218,12 @@ export const requireEncryption = defineControl({
       expect: "allowed",
     },
     azureContains("storage must use Key Vault keys", ["Microsoft.Storage/storageAccounts/encryption.keySource", "Microsoft.Keyvault"]),
+    azureRequest("a managed disk with a platform-managed key is denied", "write", { type: "Microsoft.Compute/disks", location: "westeurope", properties: { encryption: { type: "EncryptionAtRestWithPlatformKey" } } }, "denied"),
+    azureRequest("a VM whose new OS disk has no customer-managed key is denied", "write", vm({ osDisk: { createOption: "FromImage", managedDisk: { storageAccountType: "Premium_LRS" } } }), "denied"),
+    azureRequest("a VM whose new data disk has no customer-managed key is denied", "write", vm({ osDisk: { managedDisk: { diskEncryptionSet: { id: DES } } }, dataDisks: [{ lun: 0, createOption: "Empty", managedDisk: {} }] }), "denied"),
+    azureRequest("a VM with customer-managed keys on new disks, attaching an existing disk, is allowed", "write", vm({ osDisk: { managedDisk: { diskEncryptionSet: { id: DES } } }, dataDisks: [{ lun: 0, createOption: "Empty", managedDisk: { diskEncryptionSet: { id: DES } } }, { lun: 1, createOption: "Attach", managedDisk: { id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d1" } }] }), "allowed"),
+    azureRequest("a scale set whose OS disk has no customer-managed key is denied", "write", { type: "Microsoft.Compute/virtualMachineScaleSets", location: "westeurope", properties: { virtualMachineProfile: { storageProfile: { osDisk: { managedDisk: {} } } } } }, "denied"),
+    azureRequest("a scale set with customer-managed keys on every disk is allowed", "write", { type: "Microsoft.Compute/virtualMachineScaleSets", location: "westeurope", properties: { virtualMachineProfile: { storageProfile: { osDisk: { managedDisk: { diskEncryptionSet: { id: DES } } }, dataDisks: [{ lun: 0, managedDisk: { diskEncryptionSet: { id: DES } } }] } } } }, "allowed"),
     gcpConstraint("non-CMEK services restricted", "gcp.restrictNonCmekServices", (r) => r.includes("storage.googleapis.com")),
     ociZone("vault keys required for buckets and volumes", ["deny buckets_without_vault_key", "deny block_volume_without_vault_key"]),
   ],
