@@ -3,7 +3,7 @@ import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
 import { ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpConstraint, ociMatches } from "../scenario-kit.ts";
+import { aws, azureContains, azureRequest, gcpConstraint, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /**
@@ -119,6 +119,27 @@ export const restrictRegions = defineControl({
               },
             },
           }),
+          // Mode Indexed never evaluates resource groups; built-in e765b5de ("Allowed locations for
+          // resource groups", General/ResourceGroupAllowedLocations_Deny.json) covers them in mode All.
+          azurePolicy(ctx, {
+            purpose: "rg-locations",
+            displayName: "Allowed locations for resource groups",
+            description: "Denies resource groups outside the approved locations.",
+            mode: "All",
+            if: {
+              allOf: [
+                { field: "type", equals: "Microsoft.Resources/subscriptions/resourceGroups" },
+                { field: "location", notIn: "[parameters('listOfAllowedLocations')]" },
+              ],
+            },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+            params: {
+              listOfAllowedLocations: {
+                definition: { type: "Array", metadata: { displayName: "Allowed locations" } },
+                value: [...new Set(p.azure)].sort(),
+              },
+            },
+          }),
         ]);
       },
     },
@@ -154,6 +175,10 @@ export const restrictRegions = defineControl({
     aws("break-glass can act in any region", "break-glass", "ec2:RunInstances", "arn:aws:ec2:ap-southeast-2:222233334444:instance/*", "allowed", { context: { "aws:RequestedRegion": "ap-southeast-2" } }),
     aws("the connector is never denied", "connector", "ec2:RunInstances", "arn:aws:ec2:ap-southeast-2:222233334444:instance/*", "allowed", { context: { "aws:RequestedRegion": "ap-southeast-2" } }),
     azureContains("allowed locations exclude global", ["listOfAllowedLocations", "global"]),
+    azureRequest("a resource group outside the allowed locations is denied", "write", { type: "Microsoft.Resources/subscriptions/resourceGroups", name: "rg-us", location: "eastus" }, "denied"),
+    azureRequest("a resource group in an allowed location is allowed", "write", { type: "Microsoft.Resources/subscriptions/resourceGroups", name: "rg-eu", location: "westeurope" }, "allowed"),
+    azureRequest("a storage account outside the allowed locations is denied", "write", { type: "Microsoft.Storage/storageAccounts", name: "sa", location: "eastus", properties: {} }, "denied"),
+    azureRequest("a global resource is allowed", "write", { type: "Microsoft.Network/frontDoors", name: "fd", location: "global", properties: {} }, "allowed"),
     gcpConstraint("resource locations restricted", "gcp.resourceLocations", (r) => r.includes("in:eu-locations")),
     ociMatches("requests outside approved regions are denied", [/^deny any-user to manage all-resources in compartment prod where all \{request.region != 'AMS', request.region != 'FRA', /]),
   ],
