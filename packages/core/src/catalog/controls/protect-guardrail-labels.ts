@@ -3,7 +3,7 @@ import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpDenies, ociMatches } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpDenies, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /** Tagging calls whose request exposes `aws:TagKeys` (Service Authorization Reference). */
@@ -73,17 +73,30 @@ export const protectGuardrailLabels = defineControl({
       },
     },
     azure: {
-      fidelity: "detective",
-      gap: "Azure Policy cannot see a tag's previous value, so changes to guarded tags are not prevented; resources missing a guarded tag are flagged as non-compliant.",
+      fidelity: "partial",
+      gap: "Azure Policy cannot see a tag's previous value or exempt an identity, so it protects a guarded tag where the resource group carries it: a resource cannot drop or change that tag (new resources there must carry the group's value, for every identity); tags on resource groups, subscriptions and resources in groups without the tag are not protected.",
+      sources: [
+        "Inherit a tag from the resource group (built-in cd3aa116, the same resource-group comparison) — https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/Tags/InheritTag_AddOrReplace_Modify.json",
+        "Azure Policy definition structure: policy functions (resourceGroup()) — https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions",
+      ],
       compile(p, ctx) {
+        // Same comparison as built-in cd3aa116 ("Inherit a tag from the resource group"), but denying
+        // instead of modifying: the resource group's value is the label's source of truth.
         return azureFragment(ctx, [
           azurePolicy(ctx, {
             purpose: "guarded-tags",
-            displayName: "Guarded tags are present",
-            description: "Audits resources that lack one of the tags guardrails depend on.",
+            displayName: "Guarded tags keep their resource group's value",
+            description: "Denies a resource write that drops or changes a guarded tag its resource group carries.",
             mode: "Indexed",
-            if: { anyOf: [...new Set(p.guardedKeys)].sort().map((k) => ({ field: `tags['${k}']`, exists: "false" })) },
-            effect: { value: "audit", allowed: ["audit", "disabled"] },
+            if: {
+              anyOf: [...new Set(p.guardedKeys)].sort().map((k) => ({
+                allOf: [
+                  { value: `[resourceGroup().tags['${k}']]`, notEquals: "" },
+                  { field: `tags['${k}']`, notEquals: `[resourceGroup().tags['${k}']]` },
+                ],
+              })),
+            },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
           }),
         ]);
       },
@@ -127,7 +140,11 @@ export const protectGuardrailLabels = defineControl({
     aws("tagging with an unguarded key is allowed", "human", "ec2:CreateTags", "arn:aws:ec2:eu-west-1:222233334444:instance/i-0123456789abcdef0", "allowed", { context: { "aws:TagKeys": ["cost-center"] } }),
     aws("the connector may change guarded tags", "connector", "organizations:TagResource", "arn:aws:organizations::111122223333:account/o-abcdefghij/222233334444", "allowed", { context: { "aws:TagKeys": ["env"] } }),
     aws("break-glass may change guarded tags", "break-glass", "iam:UntagRole", "arn:aws:iam::222233334444:role/agent-runner", "allowed", { context: { "aws:TagKeys": ["agent"] } }),
-    azureContains("missing guarded tags are audited", ["tags['env']", "tags['agent']"]),
+    azureRequest("removing the env tag its resource group carries is denied", "write", { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: { owner: "x" }, properties: {} }, "denied", { env: "prod" }),
+    azureRequest("changing the data tag away from its resource group's value is denied", "write", { type: "Microsoft.KeyVault/vaults", location: "westeurope", tags: { data: "public" }, properties: {} }, "denied", { data: "regulated" }),
+    azureRequest("keeping the resource group's value is allowed", "write", { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: { env: "prod", team: "a" }, properties: {} }, "allowed", { env: "prod" }),
+    azureRequest("a resource without guarded tags in an unlabelled group is allowed (no noise)", "write", { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: {}, properties: {} }, "allowed", {}),
+    azureRequest("an unguarded tag may change", "write", { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: { env: "prod", cost: "42" }, properties: {} }, "allowed", { env: "prod", cost: "41" }),
     gcpDenies("tag binding changes are denied", (d) => d.includes("principalSet://goog/public:all"), TAGGING_GCP_PERMISSIONS),
     ociMatches("the guarded namespace cannot be used", [/^deny any-user to use tag-namespaces .*target.tag-namespace.name = 'parapet'/]),
   ],
