@@ -48,7 +48,7 @@ function walk(root: unknown, path: string): { values: unknown[]; multi: boolean 
     nodes = nodes.map((n) => (name ? get(n, name) : n));
     if (star) {
       multi = true;
-      nodes = nodes.flatMap((n) => (Array.isArray(n) ? n : []));
+      nodes = nodes.flatMap((n): unknown[] => (Array.isArray(n) ? (n as unknown[]) : []));
     }
   }
   return { values: nodes, multi };
@@ -69,7 +69,7 @@ function fieldValues(field: string, env: TEnv): { values: unknown[]; multi: bool
   const tag = /^tags(?:\[['"](.+)['"]\]|\.(.+))$/i.exec(field);
   if (tag) return { values: [get(get(r, "tags"), tag[1] ?? tag[2] ?? "")], multi: false };
   if (["type", "location", "name", "kind", "id", "tags", "fullname"].includes(lc(field))) return { values: [get(r, field)], multi: false };
-  const path = aliasPath(field, String(get(r, "type") ?? ""));
+  const path = aliasPath(field, str(get(r, "type") ?? ""));
   if (path === undefined) return { values: [undefined], multi: false };
   const w = walk(r, path);
   return w.multi ? w : { values: [w.values[0]], multi: false };
@@ -85,9 +85,10 @@ function resolve(v: unknown, env: TEnv): unknown {
   throw new Error(`the scenario evaluator does not support the expression ${v}`);
 }
 
-const str = (x: unknown): string => (typeof x === "string" ? x : JSON.stringify(x));
+const str = (x: unknown): string => (typeof x === "string" ? x : (JSON.stringify(x) ?? ""));
+/** ARM compares strings case-insensitively and a boolean with its string form ("true"). */
 const eq = (a: unknown, b: unknown): boolean =>
-  a !== undefined && (typeof a === "string" || typeof b === "string" ? lc(String(a)) === lc(String(b)) : JSON.stringify(a) === JSON.stringify(b));
+  a !== undefined && (typeof a === "string" || typeof b === "string" ? lc(str(a)) === lc(str(b)) : JSON.stringify(a) === JSON.stringify(b));
 const likeRe = (pattern: string): RegExp => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i");
 
 function test(op: string, actual: unknown, expected: unknown): boolean {
@@ -141,7 +142,7 @@ function matches(c: Record<string, unknown>, env: TEnv): boolean {
   const expected = resolve(c[op], env);
   const count = get(c, "count") as Record<string, unknown> | undefined;
   if (count) {
-    const field = String(get(count, "field") ?? "");
+    const field = str(get(count, "field") ?? "");
     if (!field.endsWith("[*]")) throw new Error(`the scenario evaluator counts only [*] fields, not ${field}`);
     const { values } = fieldValues(field, env);
     const where = get(count, "where") as Record<string, unknown> | undefined;
@@ -158,7 +159,7 @@ function matches(c: Record<string, unknown>, env: TEnv): boolean {
 
 /** Which compiled policies refuse the request, by reference id. */
 export function azureRefusals(fragment: TAzureFragment, req: TAzureRequest): string[] {
-  const type = lc(String(get(req.resource, "type") ?? ""));
+  const type = lc(str(get(req.resource, "type") ?? ""));
   const containerType = type === "microsoft.resources/subscriptions/resourcegroups" || type === "microsoft.resources/subscriptions";
   const out: string[] = [];
   for (const part of fragment.policies) {
@@ -167,10 +168,12 @@ export function azureRefusals(fragment: TAzureFragment, req: TAzureRequest): str
     const params: Record<string, unknown> = {};
     for (const [k, d] of Object.entries(props.parameters ?? {})) params[k] = part.parameters[k]?.value ?? (d as { defaultValue?: unknown }).defaultValue;
     const env: TEnv = { req, params };
-    const rule = props.policyRule as { if: Record<string, unknown>; then: { effect: string; details?: { actionNames?: string[] } } };
-    const effect = lc(String(resolve(rule.then.effect, env)));
+    const rule = props.policyRule;
+    const effect = lc(str(resolve(rule.then.effect, env)));
     const applies =
-      req.action === "write" ? effect === "deny" : effect === "denyaction" && (rule.then.details?.actionNames ?? []).some((a) => lc(a) === "delete");
+      req.action === "write"
+        ? effect === "deny"
+        : effect === "denyaction" && [get(rule.then.details, "actionNames")].flat().some((a) => typeof a === "string" && lc(a) === "delete");
     if (applies && matches(rule.if, env)) out.push(part.referenceId);
   }
   return out;
