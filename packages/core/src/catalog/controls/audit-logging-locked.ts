@@ -3,7 +3,7 @@ import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpDenies, ociMatches } from "../scenario-kit.ts";
+import { aws, azureContains, azureRequest, gcpDenies, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 export const AUDIT_AWS_ACTIONS = [
@@ -44,7 +44,27 @@ export const AUDIT_OCI_OPERATIONS: Record<string, string[]> = {
   "cloud-guard-family": ["DeleteTarget", "UpdateConfiguration"],
 };
 
-const params = z.object({}).strict();
+const DIAG = "Microsoft.Insights/diagnosticSettings";
+
+const params = z
+  .object({
+    /**
+     * Azure: the only destinations diagnostic settings may send to (Log Analytics workspace, storage
+     * account or Event Hub authorization rule resource ids). Empty: destinations are not restricted.
+     */
+    azureLogDestinations: z
+      .array(z.string().max(512).regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[A-Za-z.]+\/.+$/i, "must be an ARM resource id"))
+      .max(20)
+      .default([]),
+  })
+  .strict();
+
+const WORKSPACE = "/subscriptions/0000/resourceGroups/sec/providers/Microsoft.OperationalInsights/workspaces/sentinel";
+const diagSetting = (logs: Record<string, unknown>[], workspaceId = WORKSPACE): Record<string, unknown> => ({
+  type: DIAG,
+  name: "to-sentinel",
+  properties: { workspaceId, logs },
+});
 
 export const auditLoggingLocked = defineControl({
   id: "audit-logging-locked",
@@ -68,15 +88,49 @@ export const auditLoggingLocked = defineControl({
     },
     azure: {
       fidelity: "partial",
-      gap: "Deleting diagnostic settings and downgrading Defender plans are blocked for every identity, but Entra ID sign-in and audit log settings live outside Azure Policy and are not covered.",
-      compile(_p, ctx) {
+      gap: "Deleting a diagnostic setting, disabling one of its log categories, sending it to a destination outside the approved list (when one is set) and downgrading Defender plans are blocked for every identity; Azure Policy cannot see a setting's previous value, so a rewrite that simply omits categories it had is not refused, and Entra ID sign-in and audit log settings live outside Azure Policy.",
+      sources: [
+        "Azure Policy definitions denyAction effect (DELETE only; mode All for extension resources) — https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action",
+        "Azure Policy definition structure: count expressions and [*] aliases — https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#count",
+        "Diagnostic settings aliases (logs[*].enabled, workspaceId, storageAccountId, eventHubAuthorizationRuleId), as the 'Enable logging by category group' built-ins use them — https://github.com/Azure/azure-policy/tree/master/built-in-policies/policyDefinitions/Monitoring",
+        "Microsoft.Security/pricings/pricingTier, as the 'Microsoft Defender for … should be enabled' built-ins use it — https://github.com/Azure/azure-policy/tree/master/built-in-policies/policyDefinitions/Security%20Center",
+      ],
+      compile(p, ctx) {
+        const destinations = [...new Set(p.azureLogDestinations)].sort();
+        const weakened: Record<string, unknown>[] = [
+          // A category switched off in place (the PUT keeps the entry with enabled: false).
+          { count: { field: `${DIAG}/logs[*]`, where: { field: `${DIAG}/logs[*].enabled`, equals: "false" } }, greater: 0 },
+        ];
+        if (destinations.length > 0) {
+          for (const dest of ["workspaceId", "storageAccountId", "eventHubAuthorizationRuleId"]) {
+            weakened.push({ allOf: [{ field: `${DIAG}/${dest}`, exists: "true" }, { field: `${DIAG}/${dest}`, notIn: "[parameters('allowedDestinations')]" }] });
+          }
+        }
         return azureFragment(ctx, [
+          azurePolicy(ctx, {
+            purpose: "diag-weaken",
+            displayName: "Diagnostic settings cannot be weakened",
+            description: "Denies diagnostic-setting writes that disable a log category or send logs to a destination outside the approved list.",
+            mode: "All",
+            if: { allOf: [{ field: "type", equals: DIAG }, { anyOf: weakened }] },
+            effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
+            ...(destinations.length > 0
+              ? {
+                  params: {
+                    allowedDestinations: {
+                      definition: { type: "Array", metadata: { displayName: "Approved log destinations", description: "Resource ids diagnostic settings may send to." } },
+                      value: destinations,
+                    },
+                  },
+                }
+              : {}),
+          }),
           azurePolicy(ctx, {
             purpose: "diag-delete",
             displayName: "Diagnostic settings cannot be deleted",
             description: "Blocks delete requests on diagnostic settings (denyAction).",
             mode: "All",
-            if: { field: "type", equals: "Microsoft.Insights/diagnosticSettings" },
+            if: { field: "type", equals: DIAG },
             effect: { value: "denyAction", allowed: ["denyAction", "disabled"] },
             details: { actionNames: ["delete"] },
           }),
@@ -130,6 +184,10 @@ export const auditLoggingLocked = defineControl({
     aws("break-glass can stop CloudTrail", "break-glass", "cloudtrail:StopLogging", "arn:aws:cloudtrail:eu-west-1:222233334444:trail/org-trail", "allowed"),
     aws("the connector is never denied", "connector", "securityhub:DisableSecurityHub", "arn:aws:securityhub:eu-west-1:222233334444:hub/default", "allowed"),
     azureContains("diagnostic settings and Defender tiers are protected", ["Microsoft.Insights/diagnosticSettings", "denyAction", "Microsoft.Security/pricings/pricingTier"]),
+    azureRequest("deleting a diagnostic setting is denied", "delete", { type: DIAG, name: "to-sentinel", properties: {} }, "denied"),
+    azureRequest("switching off a log category of a diagnostic setting is denied", "write", diagSetting([{ categoryGroup: "audit", enabled: false }, { categoryGroup: "allLogs", enabled: true }]), "denied"),
+    azureRequest("a diagnostic setting with every category enabled is allowed", "write", diagSetting([{ categoryGroup: "audit", enabled: true }]), "allowed"),
+    azureRequest("a Defender plan set to Free is denied", "write", { type: "Microsoft.Security/pricings", name: "VirtualMachines", properties: { pricingTier: "Free" } }, "denied"),
     gcpDenies("sink deletion is denied to everyone but the exempt", (d) => d.includes("principalSet://goog/public:all"), [
       "logging.googleapis.com/sinks.delete",
     ]),
