@@ -73,6 +73,31 @@ describe("Org Policy custom constraints (REST wire of googleapis orgpolicy v2)",
     expect((await call("GET", `${org}/customConstraints/custom.parapetNoAutoUpgradeOff`)).status).toBe(404);
   });
 
+  it("compiles the CEL condition on write and refuses one that does not compile (400, nothing created)", async () => {
+    const org = `organizations/${demo.orgId}`;
+    const cases: [string, RegExp][] = [
+      ["resource.management.autoUpgrade ==", /not a valid CEL expression/],
+      ["resource.name == 'x' && request.auth == 'y'", /undeclared reference to 'request'/],
+      ["RoleNameIs(resource.name, ['x']) && resource.name != ''", /undeclared reference to function 'RoleNameIs'/],
+      ["resource.bindings.exists(b, b.role == 'x') && b.members.size() > 0", /undeclared reference to 'b'/],
+    ];
+    for (const [condition, why] of cases) {
+      const r = await call("POST", `${org}/customConstraints`, cc("custom.celBad", { condition }));
+      expect(r, condition).toMatchObject({ status: 400, json: { error: { code: 400, status: "INVALID_ARGUMENT" } } });
+      expect((r.json.error as { message: string }).message).toMatch(why);
+      expect((await call("GET", `${org}/customConstraints/custom.celBad`)).status).toBe(404);
+    }
+    // What compiles: macros with their own variables, has(), Google's IAM functions.
+    for (const [i, condition] of [
+      "resource.bindings.exists(binding, RoleNameMatches(binding.role, ['roles/owner']))",
+      "!has(resource.encryption) || resource.encryption.defaultKmsKeyName == ''",
+      "resource.bindings.all(b, b.members.all(m, MemberSubjectEndsWith(m, ['@example.com'])))",
+    ].entries()) {
+      const r = await call("POST", `${org}/customConstraints`, cc(`custom.celGood${i}`, { condition }));
+      expect(r.status, condition).toBe(200);
+    }
+  });
+
   it("validates names, method types, action type, condition length and the per-resource-type quota", async () => {
     const org = `organizations/${demo.orgId}`;
     const bad = async (body: unknown): Promise<string> => {

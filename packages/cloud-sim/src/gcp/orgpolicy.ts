@@ -1,3 +1,4 @@
+import { celProblem } from "./cel.ts";
 import { BUILTIN_BY_ID, BUILTIN_CONSTRAINTS } from "./constraints.ts";
 import { type Ctx, type GcpCore, authorize, CRM } from "./core.ts";
 import { aborted, alreadyExists, GcpError, invalid, notFound, permissionDenied } from "./errors.ts";
@@ -526,6 +527,9 @@ function parseCustomConstraint(ctx: Ctx, orgId: string, body: Json, prev: Custom
     );
   }
   if (!/\bresource\./.test(condition)) throw invalid(`${f}.condition must be a CEL expression over 'resource'.`, `${f}.condition`);
+  // Organization Policy compiles the condition on write and refuses one that does not compile.
+  const problem = celProblem(condition);
+  if (problem) throw invalid(`${f}.condition is not a valid CEL expression: ${problem}`, `${f}.condition`);
   const actionType = enumIn(body.actionType, ACTION_TYPES, `${f}.action_type`);
   if (!actionType || actionType === "ACTION_TYPE_UNSPECIFIED") throw invalid(`${f}.action_type must be ALLOW or DENY.`, `${f}.action_type`);
   const displayName = optStr(body, "displayName", `${f}.display_name`) ?? "";
