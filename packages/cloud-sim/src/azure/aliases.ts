@@ -14,8 +14,8 @@ import { badRequest, type ArmError } from "./errors.ts";
  * them. Matching is case-insensitive, as in ARM (built-ins spell `microsoft.insights/...` too).
  */
 const ALIASES: readonly string[] = [
-  // Authorization: "Custom subscription owner roles should not exist" (a451c1ef) and the seeded
-  // "Audit usage of custom RBAC roles".
+  // Authorization: "Custom subscription owner roles should not exist" (10ee2ea2) and the seeded
+  // "Audit usage of custom RBAC roles" (a451c1ef).
   "Microsoft.Authorization/roleDefinitions/permissions[*].actions[*]",
   "Microsoft.Authorization/roleDefinitions/permissions.actions[*]",
   "Microsoft.Authorization/roleDefinitions/type",

@@ -129,6 +129,11 @@ export const agentNoDestructiveActions = defineControl({
     azure: {
       fidelity: "partial",
       gap: "Azure Policy cannot see who is calling, so the delete block (denyAction) applies to every identity on the protected resource types, not only agents, and data-plane deletes such as individual blobs or rows are not covered.",
+      sources: [
+        "Azure Policy denyAction effect (DELETE only; cascadeBehaviors in Indexed mode) — https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action",
+        "Block delete of a resource type with denyAction (built-in, the same details) — https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/General/ResourceType_denyActionDelete.json",
+        "Azure Policy definition structure: mode (Indexed evaluates resources with tags and location; All adds resource groups and extension resources) — https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics",
+      ],
       compile(_p, ctx) {
         const t = AZURE_DATA_TYPES;
         return azureFragment(ctx, [
@@ -150,6 +155,11 @@ export const agentNoDestructiveActions = defineControl({
     },
     gcp: {
       fidelity: "enforced",
+      sources: [
+        "IAM deny policies: deny rules, attachment points and inheritance — https://cloud.google.com/iam/docs/deny-overview",
+        "Permissions supported in deny policies — https://cloud.google.com/iam/docs/deny-permissions-support",
+        "Principal identifiers (deny policies) — https://cloud.google.com/iam/docs/principal-identifiers",
+      ],
       compile(p, ctx) {
         return gcpFragment(ctx, {
           denyRules: gcpDenyRule(ctx, {

@@ -153,6 +153,11 @@ export const auditLoggingLocked = defineControl({
     gcp: {
       fidelity: "partial",
       gap: "Log sinks and log buckets are locked, but Data Access audit-log configuration is part of the IAM allow policy and cannot be locked without blocking every IAM change, and Security Command Center settings are not covered.",
+      sources: [
+        "IAM deny policies: deny rules, attachment points and inheritance — https://cloud.google.com/iam/docs/deny-overview",
+        "Permissions supported in deny policies — https://cloud.google.com/iam/docs/deny-permissions-support",
+        "Cloud Logging: Data Access audit logs are configured in the IAM allow policy's auditConfigs — https://cloud.google.com/logging/docs/audit/configure-data-access",
+      ],
       compile(_p, ctx) {
         return gcpFragment(ctx, {
           denyRules: gcpDenyRule(ctx, {

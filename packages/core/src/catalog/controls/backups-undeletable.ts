@@ -71,6 +71,11 @@ export const backupsUndeletable = defineControl({
     azure: {
       fidelity: "partial",
       gap: "denyAction blocks deleting whole vaults, key vaults and snapshots for every identity (break-glass must use an exemption), but individual backup items deleted through Azure Backup's own API are only protected by the vault's soft delete.",
+      sources: [
+        "Azure Policy denyAction effect (DELETE only; cascadeBehaviors in Indexed mode) — https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action",
+        "Azure Policy deny effect — https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny",
+        "Key vaults should have deletion protection enabled (built-in 0b60c0b2, enablePurgeProtection) — https://learn.microsoft.com/azure/governance/policy/samples/built-in-policies",
+      ],
       compile(p, ctx) {
         const t = AZURE_DATA_TYPES;
         const parts = [
@@ -109,6 +114,10 @@ export const backupsUndeletable = defineControl({
     gcp: {
       fidelity: "partial",
       gap: "Snapshots, Cloud SQL backups and key destruction are denied; Backup and DR Service vaults and Filestore backups are not in the deny list.",
+      sources: [
+        "IAM deny policies: deny rules, attachment points and inheritance — https://cloud.google.com/iam/docs/deny-overview",
+        "Permissions supported in deny policies — https://cloud.google.com/iam/docs/deny-permissions-support",
+      ],
       compile(_p, ctx) {
         return gcpFragment(ctx, {
           denyRules: gcpDenyRule(ctx, {

@@ -32,12 +32,19 @@ export const denyLeaveOrganization = defineControl({
     azure: {
       fidelity: "detective",
       gap: "Azure Policy cannot block moving a subscription to another management group or tenant; Parapet detects the move as drift (an environment that left coverage).",
+      sources: [
+        "Management groups: moving subscriptions is governed by RBAC on the management groups, not Azure Policy — https://learn.microsoft.com/azure/governance/management-groups/overview",
+      ],
       compile(_p, ctx) {
         return azureFragment(ctx, []);
       },
     },
     gcp: {
       fidelity: "enforced",
+      sources: [
+        "Organization policy constraints — https://cloud.google.com/resource-manager/docs/organization-policy/org-policy-constraints",
+        "Migrate projects between organization resources (resourcemanager.allowedExportDestinations) — https://cloud.google.com/resource-manager/docs/project-migration",
+      ],
       compile(_p, ctx) {
         return gcpFragment(ctx, {
           orgPolicies: [

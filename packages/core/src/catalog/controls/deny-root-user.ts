@@ -38,6 +38,9 @@ export const denyRootUser = defineControl({
     azure: {
       fidelity: "unsupported",
       gap: "Azure subscriptions have no root user; the nearest equivalents (Global Administrator, elevated access) are governed in Entra ID, outside Azure Policy.",
+      sources: [
+        "Elevate access to manage all Azure subscriptions and management groups (Entra ID Global Administrator, outside Azure Policy) — https://learn.microsoft.com/azure/role-based-access-control/elevate-access-global-admin",
+      ],
       compile(_p, ctx) {
         return azureFragment(ctx, []);
       },
@@ -45,6 +48,9 @@ export const denyRootUser = defineControl({
     gcp: {
       fidelity: "unsupported",
       gap: "GCP projects have no root user; super administrators live in Cloud Identity and cannot be restricted by organization or deny policies.",
+      sources: [
+        "Super administrator accounts live in Cloud Identity / Google Workspace, outside organization and deny policies — https://cloud.google.com/resource-manager/docs/super-admin-best-practices",
+      ],
       compile(_p, ctx) {
         return gcpFragment(ctx, {});
       },

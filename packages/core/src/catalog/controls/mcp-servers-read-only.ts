@@ -100,6 +100,9 @@ export const mcpServersReadOnly = defineControl({
     azure: {
       fidelity: "unsupported",
       gap: "Azure Policy cannot target an identity; MCP server identities must hold only the Reader role, which Parapet can report on but not enforce through policy.",
+      sources: [
+        "Azure Policy evaluates resource payloads, not the caller's identity (policy rule conditions) — https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule",
+      ],
       compile(_p, ctx) {
         return azureFragment(ctx, []);
       },
@@ -107,6 +110,11 @@ export const mcpServersReadOnly = defineControl({
     gcp: {
       fidelity: "partial",
       gap: "Write permissions of the core services (Storage, Compute, BigQuery, Cloud SQL, Secret Manager, IAM, Resource Manager, Cloud Run) are denied; writes in other services remain possible.",
+      sources: [
+        "IAM deny policies: deny rules, attachment points and inheritance — https://cloud.google.com/iam/docs/deny-overview",
+        "Permissions supported in deny policies — https://cloud.google.com/iam/docs/deny-permissions-support",
+        "Principal identifiers (deny policies) — https://cloud.google.com/iam/docs/principal-identifiers",
+      ],
       compile(_p, ctx) {
         return gcpFragment(ctx, {
           denyRules: gcpDenyRule(ctx, {

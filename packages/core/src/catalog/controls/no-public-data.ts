@@ -73,6 +73,10 @@ export const noPublicData = defineControl({
     azure: {
       fidelity: "partial",
       gap: "Storage accounts, SQL servers and Cosmos DB accounts are kept off public networks; PostgreSQL/MySQL flexible servers and public IPs on VMs are not evaluated.",
+      sources: [
+        "Azure Policy deny effect — https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny",
+        "Storage account public access should be disallowed / Storage accounts should disable public network access / Public network access on Azure SQL Database should be disabled / Azure Cosmos DB should disable public network access (built-ins, same aliases) — https://learn.microsoft.com/azure/governance/policy/samples/built-in-policies",
+      ],
       compile(_p, ctx) {
         return azureFragment(ctx, [
           azurePolicy(ctx, {
@@ -125,6 +129,11 @@ export const noPublicData = defineControl({
     gcp: {
       fidelity: "partial",
       gap: "Buckets, Cloud SQL public IPs and VM external IPs are blocked; BigQuery datasets shared with allUsers are only prevented when regulated-data-perimeter (iam.allowedPolicyMemberDomains) is also active.",
+      sources: [
+        "Organization policy constraints — https://cloud.google.com/resource-manager/docs/organization-policy/org-policy-constraints",
+        "Public access prevention (storage.publicAccessPrevention) — https://cloud.google.com/storage/docs/public-access-prevention",
+        "Cloud SQL organization policies (sql.restrictPublicIp) — https://cloud.google.com/sql/docs/mysql/org-policy/org-policy",
+      ],
       compile(_p, ctx) {
         return gcpFragment(ctx, {
           orgPolicies: [

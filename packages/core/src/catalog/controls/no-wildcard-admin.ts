@@ -65,6 +65,10 @@ export const noWildcardAdmin = defineControl({
     azure: {
       fidelity: "partial",
       gap: "Custom role definitions granting \"*\" are denied; assignments of the built-in Owner and Contributor roles are not blocked by Azure Policy.",
+      sources: [
+        "Azure Policy deny effect — https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny",
+        "Custom subscription owner roles should not exist (built-in 10ee2ea2, roleDefinitions/permissions[*].actions[*]) — https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/General/CustomSubscription_OwnerRole_Audit.json",
+      ],
       compile(_p, ctx) {
         const actions = "Microsoft.Authorization/roleDefinitions/permissions[*].actions[*]";
         return azureFragment(ctx, [
@@ -87,6 +91,10 @@ export const noWildcardAdmin = defineControl({
     gcp: {
       fidelity: "partial",
       gap: "Grants of the basic roles are refused; custom roles carrying equally broad permissions are not detected.",
+      sources: [
+        "Create and manage custom constraints (CEL over resource, method types) — https://cloud.google.com/resource-manager/docs/organization-policy/creating-managing-custom-constraints",
+        "Custom constraints for IAM allow policies (iam.googleapis.com/AllowPolicy, RoleNameMatches) — https://cloud.google.com/iam/docs/org-policy-custom-constraints",
+      ],
       compile(p, ctx) {
         const cc = gcpCustomConstraint(ctx, {
           slug: "nobasicroles",

@@ -48,6 +48,10 @@ export const nonprodNoProdSecrets = defineControl({
     azure: {
       fidelity: "partial",
       gap: "Azure Policy cannot refuse a secret read to a given identity; the control forces production key vaults onto RBAC authorisation and private networking, and non-production identities holding Key Vault data roles are reported, not blocked.",
+      sources: [
+        "Azure Policy deny effect — https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny",
+        "Azure Key Vault should use RBAC permission model / Azure Key Vault should have firewall enabled (built-ins, same aliases) — https://learn.microsoft.com/azure/governance/policy/samples/built-in-policies",
+      ],
       compile(_p, ctx) {
         return azureFragment(ctx, [
           azurePolicy(ctx, {
@@ -73,6 +77,11 @@ export const nonprodNoProdSecrets = defineControl({
     },
     gcp: {
       fidelity: "enforced",
+      sources: [
+        "IAM deny policies: deny rules, attachment points and inheritance — https://cloud.google.com/iam/docs/deny-overview",
+        "Permissions supported in deny policies — https://cloud.google.com/iam/docs/deny-permissions-support",
+        "google.iam.v2 DenyRule (denied/exception principals, denial_condition on resource tags) — https://cloud.google.com/iam/docs/reference/rest/v2/policies#DenyRule",
+      ],
       compile(_p, ctx) {
         return gcpFragment(ctx, {
           denyRules: gcpDenyRule(ctx, {

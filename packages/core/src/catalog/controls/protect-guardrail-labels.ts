@@ -104,6 +104,11 @@ export const protectGuardrailLabels = defineControl({
     gcp: {
       fidelity: "partial",
       gap: "Deny conditions cannot name the tag key a binding uses, so every tag binding change is refused except to the exempt principals and listed tag administrators; labels (as opposed to tags) are not protected.",
+      sources: [
+        "IAM deny policies: deny rules, attachment points and inheritance — https://cloud.google.com/iam/docs/deny-overview",
+        "Permissions supported in deny policies — https://cloud.google.com/iam/docs/deny-permissions-support",
+        "google.iam.v2 DenyRule (denied/exception principals, denial_condition on resource tags) — https://cloud.google.com/iam/docs/reference/rest/v2/policies#DenyRule",
+      ],
       compile(p, ctx) {
         const rules = gcpDenyRule(ctx, {
           description: "Only tag administrators bind or unbind tags",

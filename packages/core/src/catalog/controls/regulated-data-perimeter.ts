@@ -73,6 +73,10 @@ export const regulatedDataPerimeter = defineControl({
     azure: {
       fidelity: "partial",
       gap: "Azure Policy cannot condition on the caller's tenant; the control keeps regulated storage accounts and key vaults off public networks and away from shared-key access, but an identity from another tenant granted RBAC on them is not refused.",
+      sources: [
+        "Azure Policy deny effect — https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny",
+        "Storage accounts should prevent shared key access / Storage accounts should restrict network access / Azure Key Vault should have firewall enabled (built-ins, same aliases) — https://learn.microsoft.com/azure/governance/policy/samples/built-in-policies",
+      ],
       compile(p, ctx) {
         const tag = `tags['${p.labelKey}']`;
         return azureFragment(ctx, [
@@ -115,6 +119,13 @@ export const regulatedDataPerimeter = defineControl({
     gcp: {
       fidelity: "partial",
       gap: "New grants to identities outside the named customer ids are refused and regulated resources deny reads to everyone else, but grants made before the constraint existed are not removed.",
+      sources: [
+        "IAM deny policies: deny rules, attachment points and inheritance — https://cloud.google.com/iam/docs/deny-overview",
+        "Permissions supported in deny policies — https://cloud.google.com/iam/docs/deny-permissions-support",
+        "Principal identifiers (deny policies) — https://cloud.google.com/iam/docs/principal-identifiers",
+        "google.iam.v2 DenyRule (denied/exception principals, denial_condition on resource tags) — https://cloud.google.com/iam/docs/reference/rest/v2/policies#DenyRule",
+        "Restricting identities by domain (iam.allowedPolicyMemberDomains takes Cloud Identity customer ids) — https://cloud.google.com/resource-manager/docs/organization-policy/restricting-domains",
+      ],
       compile(p, ctx) {
         const customers = [...new Set([ctx.facts.directoryCustomerId, ...p.gcpPartnerCustomerIds])].sort();
         const tagKey = `${ctx.facts.organizationId}/${p.labelKey}`;

@@ -61,6 +61,11 @@ export const requireEncryption = defineControl({
     azure: {
       fidelity: "partial",
       gap: "Storage accounts and managed disks, including the OS and data disks a virtual machine or scale set creates, must use customer-managed keys; SQL transparent data encryption, Cosmos DB and other services keep platform-managed keys unless covered separately.",
+      sources: [
+        "Azure Policy deny effect — https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny",
+        "OS and data disks should be encrypted with a customer-managed key (built-in 702dd420: VM and scale-set storage profiles, managed disks) — https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/Compute/OSAndDataDiskCMKRequired_Deny.json",
+        "Storage accounts should use customer-managed key for encryption (built-in, encryption.keySource) — https://learn.microsoft.com/azure/governance/policy/samples/built-in-policies",
+      ],
       compile(_p, ctx) {
         return azureFragment(ctx, [
           azurePolicy(ctx, {
@@ -154,6 +159,11 @@ export const requireEncryption = defineControl({
     },
     gcp: {
       fidelity: "enforced",
+      sources: [
+        "Create and manage custom constraints (CEL over resource, method types) — https://cloud.google.com/resource-manager/docs/organization-policy/creating-managing-custom-constraints",
+        "CMEK organization policies (gcp.restrictNonCmekServices) — https://cloud.google.com/kms/docs/cmek-org-policy",
+        "Cloud Storage custom constraints (storage.googleapis.com/Bucket fields) — https://cloud.google.com/storage/docs/org-policy-custom-constraints",
+      ],
       compile(p, ctx) {
         const cc = gcpCustomConstraint(ctx, {
           slug: "bucketcmek",

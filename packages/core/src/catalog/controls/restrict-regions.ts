@@ -97,6 +97,12 @@ export const restrictRegions = defineControl({
     },
     azure: {
       fidelity: "enforced",
+      sources: [
+        "Azure Policy deny effect — https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny",
+        "Azure Policy definition structure: mode (Indexed evaluates resources with tags and location; All adds resource groups and extension resources) — https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics",
+        "Allowed locations (built-in e56962a6) — https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/General/AllowedLocations_Deny.json",
+        "Allowed locations for resource groups (built-in e765b5de) — https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/General/ResourceGroupAllowedLocations_Deny.json",
+      ],
       compile(p, ctx) {
         return azureFragment(ctx, [
           azurePolicy(ctx, {
@@ -145,6 +151,10 @@ export const restrictRegions = defineControl({
     },
     gcp: {
       fidelity: "enforced",
+      sources: [
+        "Organization policy constraints — https://cloud.google.com/resource-manager/docs/organization-policy/org-policy-constraints",
+        "Restricting resource locations (gcp.resourceLocations, value groups) — https://cloud.google.com/resource-manager/docs/organization-policy/defining-locations",
+      ],
       compile(p, ctx) {
         return gcpFragment(ctx, {
           orgPolicies: [{ constraint: "gcp.resourceLocations", rules: [{ values: { allowedValues: [...new Set(p.gcp)].sort() } }] }],
