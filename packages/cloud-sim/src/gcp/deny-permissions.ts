@@ -54,7 +54,7 @@ const SUPPORTED: readonly string[] = [
   "compute.googleapis.com/snapshots.delete",
   // IAM
   "iam.googleapis.com/roles.create",
-  "iam.googleapis.com/roles.delete",
+  "iam.googleapis.com/roles.delete", // the page's own example of the v2 format
   "iam.googleapis.com/roles.update",
   "iam.googleapis.com/serviceAccountKeys.create",
   "iam.googleapis.com/serviceAccounts.create",
