@@ -1,6 +1,7 @@
 export * from "./common/errors.ts";
 export * from "./common/crypto.ts";
 export * from "./common/connectivity.ts";
+export * from "./common/deadline.ts";
 export * from "./identity/roles.ts";
 export * from "./jobs/queues.ts";
 export * from "./jobs/definitions.ts";
