@@ -17,6 +17,7 @@ import { computeDesiredState, type DesiredGuardrail, type DesiredNode, type Desi
 import { changeArtifactKey } from "./apply-journal.ts";
 import { closeAbandonedRuns, keepIntentOpen, loadOpenIntents, loadRecorded, openIntent, recordApplied, recordNotApplied, settleOpenIntents } from "./apply-journal.repository.ts";
 import { desiredHash, planReconcile, type Plan, type PlannedChange } from "./plan.ts";
+import { acquireLease, releaseLease } from "./lease.repository.ts";
 import { writeCoverageRows, type CoverageRowInput } from "./coverage-rows.ts";
 import { withConnectorIdentity } from "./connector-identity.ts";
 import type { GuardrailScope } from "../scope/select.ts";
@@ -75,17 +76,6 @@ export interface ReconcileSummary {
 const AUDIT_BATCH = 200;
 
 const EMPTY_CALLS: CallStats = { reads: 0, writes: 0, throttled: 0, errors: 0, byOperation: {} };
-
-async function acquireLease(prisma: PrismaClient, connectionId: string, owner: string, ms: number): Promise<boolean> {
-  const n = await prisma.$executeRaw`
-    UPDATE connection SET "reconcileLeaseOwner" = ${owner}, "reconcileLeaseUntil" = now() + (${ms}::int * interval '1 millisecond')
-    WHERE id = ${connectionId} AND ("reconcileLeaseUntil" IS NULL OR "reconcileLeaseUntil" < now() OR "reconcileLeaseOwner" = ${owner})`;
-  return n === 1;
-}
-
-async function releaseLease(prisma: PrismaClient, connectionId: string, owner: string): Promise<void> {
-  await prisma.$executeRaw`UPDATE connection SET "reconcileLeaseOwner" = NULL, "reconcileLeaseUntil" = NULL WHERE id = ${connectionId} AND "reconcileLeaseOwner" = ${owner}`;
-}
 
 export async function reconcileConnection(deps: ReconcileDeps, connectionId: string, opts: ReconcileOptions): Promise<ReconcileSummary> {
   const { prisma } = deps;
