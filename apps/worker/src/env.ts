@@ -9,6 +9,11 @@ const ZEnv = z.object({
   PARAPET_MASTER_KEY: z.string().optional(),
   PARAPET_MASTER_KEY_ID: z.string().max(64).default("k1"),
   PARAPET_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * How long SIGTERM/SIGINT may take to finish current jobs and close connections; past it the worker
+   * releases its reconcile leases and exits 1. Below a supervisor's kill grace period (Kubernetes: 30 s).
+   */
+  PARAPET_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
   /** SMTP relay for report emails: smtp://user:pass@host:587 or smtps://…:465. Unset = deliveries fail visibly. */
   PARAPET_SMTP_URL: z
     .string()

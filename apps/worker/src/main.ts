@@ -9,6 +9,7 @@ import { bullPrefix, describeConnectError, JOB_NAMES, parseMasterKey, POLL_SCHED
 import { loadEnv } from "./env.ts";
 import { adapterFor } from "./providers.ts";
 import { startRuntime } from "./runtime.ts";
+import { shutdownWorker } from "./shutdown.ts";
 import { createConnectionWorker } from "./workers/connections.worker.ts";
 import { createReconcileWorker } from "./workers/reconcile.worker.ts";
 import { createNotificationsWorker } from "./workers/notifications.worker.ts";
@@ -71,14 +72,10 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`parapet-worker ${runtime.id}: ${signal}, finishing current jobs`);
-    // A hard deadline so a hung provider call cannot keep the process alive forever.
-    setTimeout(() => process.exit(1), 30_000).unref();
-    void Promise.allSettled(workers.map((w) => w.close()))
-      .then(() => runtime.stop())
-      .then(() => workerConnection.quit().catch(() => undefined))
-      .then(() => prisma.$disconnect())
-      .then(() => process.exit(0));
+    void shutdownWorker(
+      { workerId: runtime.id, workers, runtime, workerConnection, prisma, deadlineMs: env.PARAPET_SHUTDOWN_TIMEOUT_MS, log },
+      signal,
+    ).then((code) => process.exit(code));
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
