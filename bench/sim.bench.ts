@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { seedAwsOrg, startAwsSim } from "@parapet/cloud-sim";
 import { report } from "./lib/report.ts";
 import { readMix, runMix, simClient } from "./lib/sim-mix.ts";
+import { onInterrupt } from "../apps/worker/src/testing/on-interrupt.ts";
 
 const sim = await startAwsSim({ throttle: false });
 if (global.gc) global.gc();
@@ -43,7 +44,9 @@ async function clientProcess(mode: "sdk" | "raw", n: number): Promise<number> {
   let err = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const unregister = onInterrupt("simulator load client", { sync: () => void child.kill("SIGKILL") });
   await new Promise((r) => child.once("exit", r));
+  unregister();
   const line = out.split("\n").find((l) => l.startsWith("{"));
   if (!line) console.error(err);
   return line ? (JSON.parse(line) as { rps: number }).rps : NaN;

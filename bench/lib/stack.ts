@@ -23,6 +23,7 @@ import { DEMO_APP, type AzureSim } from "@parapet/cloud-sim/azure/index";
 import { DEMO_ORG_ID, DEMO_SA_EMAIL, DEMO_SA_TOKEN } from "@parapet/cloud-sim/gcp/index";
 import type { GcpSim, OciSim } from "@parapet/cloud-sim";
 import { adapterFor } from "../../apps/worker/src/providers.ts";
+import { onInterrupt } from "../../apps/worker/src/testing/on-interrupt.ts";
 import type { ReconcileWorkerDeps } from "../../apps/worker/src/workers/reconcile.worker.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -88,6 +89,22 @@ export async function startBenchStack(opts: { adminDatabaseUrl?: string; redisUr
   // Key id "f1" as the fault harness and its worker child process expect.
   const current = parseMasterKey("f1", masterKeyB64);
   const keys: Keyring = { current, all: [current] };
+  const close = async () => {
+    unregister();
+    await queue.close().catch(() => undefined);
+    // Remove this run's keys; the shared Redis keeps everyone else's.
+    let cursor = "0";
+    do {
+      const [next, ks] = await redis.scan(cursor, "MATCH", `${redisPrefix}*`, "COUNT", 1000);
+      cursor = next;
+      if (ks.length) await redis.del(...ks);
+    } while (cursor !== "0");
+    await redis.quit().catch(() => undefined);
+    await prisma.$disconnect();
+    await db.drop();
+  };
+  // An interrupted benchmark still drops its database and keys.
+  const unregister = onInterrupt("bench database and Redis keys", { async: () => close() });
   return {
     databaseUrl: db.url,
     redisUrl,
@@ -109,19 +126,7 @@ export async function startBenchStack(opts: { adminDatabaseUrl?: string; redisUr
       reconcileQueue: queue,
       ...(d.log ? { log: d.log } : {}),
     }),
-    async close() {
-      await queue.close().catch(() => undefined);
-      // Remove this run's keys; the shared Redis keeps everyone else's.
-      let cursor = "0";
-      do {
-        const [next, ks] = await redis.scan(cursor, "MATCH", `${redisPrefix}*`, "COUNT", 1000);
-        cursor = next;
-        if (ks.length) await redis.del(...ks);
-      } while (cursor !== "0");
-      await redis.quit().catch(() => undefined);
-      await prisma.$disconnect();
-      await db.drop();
-    },
+    close,
   };
 }
 

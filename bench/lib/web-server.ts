@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./stack.ts";
+import { onInterrupt } from "../../apps/worker/src/testing/on-interrupt.ts";
 
 export interface WebServer {
   base: string;
@@ -61,6 +62,7 @@ export async function startWebServer(
     });
     base = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
   }
+  const unregister = onInterrupt("web server", { sync: () => void server.kill("SIGTERM") });
   server.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   // Errors stay visible on the console as before, and are kept for the secrets check.
   server.stderr!.on("data", (d: Buffer) => {
@@ -73,6 +75,7 @@ export async function startWebServer(
     kind: nextBuild ? "next start (production build)" : "the route handler modules on node:http (no production build present; Next's router layer not included)",
     output: () => out,
     async stop() {
+      unregister();
       if (server.exitCode !== null) return;
       const done = new Promise((r) => server.once("exit", r));
       server.kill("SIGTERM");

@@ -6,16 +6,12 @@
  * that nobody caused, and the audit chain. Scenarios never restart the machine's shared services: Redis
  * and PostgreSQL restarts use private servers started here on free ports.
  */
-import { spawn, spawnSync, execFileSync, type ChildProcess } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { Queue, type Worker } from "bullmq";
 import { Redis } from "ioredis";
-import pg from "pg";
 import { createPrisma, type PrismaClient } from "@parapet/db";
-import { bullPrefix, parseMasterKey, QUEUES, requestReconcile, sealCredentials, verifyAuditChain, type Keyring } from "@parapet/core";
+import { bullPrefix, parseMasterKey, QUEUES, requestReconcile, sealCredentials, shutdownInOrder, verifyAuditChain, type Keyring, type ShutdownStep } from "@parapet/core";
 import type { AdapterFactory, ReconcileSummary } from "@parapet/core/reconcile/reconcile-connection";
 import { createAwsAdapter } from "@parapet/providers/aws/adapter";
 import { ZAwsCredentials } from "@parapet/providers/aws/credentials";
@@ -23,11 +19,13 @@ import type { AwsSim } from "@parapet/cloud-sim/aws/index";
 import { AWS_SIM_DEFAULT_CREDENTIALS, seedAwsOrg, startAwsSim } from "@parapet/cloud-sim/aws/index";
 import type { OciSim } from "@parapet/cloud-sim/oci/index";
 import { adapterFor } from "../providers.ts";
+import { onInterrupt } from "../testing/on-interrupt.ts";
 import { createReconcileWorker, processReconcile, type ReconcileWorkerDeps } from "../workers/reconcile.worker.ts";
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { createDatabase, sleep, type PrivatePostgres, type PrivateRedis } from "./private-servers.ts";
+
+export { createDatabase, freePort, sleep, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from "./private-servers.ts";
 const WORKER_DIR = join(import.meta.dirname, "..", "..");
-const REPO = join(WORKER_DIR, "..", "..");
 
 /** Everything a scenario needs to reach the database and Redis, in process and from a child process. */
 export interface FaultEnv {
@@ -78,17 +76,6 @@ export function workerDeps(env: FaultEnv, opts: { workerId?: string; awsPacing?:
     reconcileQueue: queue,
     ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
   };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -236,7 +223,13 @@ export function spawnReconcileChild(env: NodeJS.ProcessEnv): { child: ChildProce
   let killed = false;
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<ChildResult>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal, killed, stdout, stderr })));
+  const unregister = onInterrupt("reconcile worker child", { sync: () => void child.kill("SIGKILL") });
+  const done = new Promise<ChildResult>((resolve) =>
+    child.once("exit", (code, signal) => {
+      unregister();
+      resolve({ code, signal, killed, stdout, stderr });
+    }),
+  );
   return {
     child,
     done,
@@ -414,132 +407,32 @@ export function parseChildOutput(stdout: string): ChildOutput | undefined {
   return line ? (JSON.parse(line) as ChildOutput) : undefined;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Private Redis and PostgreSQL, restarted mid-run.
-
-export interface PrivateRedis {
-  url: string;
-  port: number;
-  restart(downMs: number): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  let child: ChildProcess;
-  const start = async () => {
-    child = spawn("redis-server", ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no", "--daemonize", "no"], { stdio: "ignore" });
-    for (let i = 0; i < 100; i++) {
-      const r = new Redis(port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      r.on("error", () => undefined);
-      const ok = await r.connect().then(() => r.ping()).then(() => true, () => false);
-      r.disconnect();
-      if (ok) return;
-      await sleep(50);
-    }
-    throw new Error(`private redis-server on ${port} did not start`);
-  };
-  const stop = async () => {
-    const c = child;
-    if (c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise((r) => c.once("exit", r));
-    c.kill("SIGKILL");
-    await exited;
-  };
-  await start();
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    async restart(downMs) {
-      await stop();
-      await sleep(downMs);
-      await start();
-    },
-    stop,
-  };
-}
-
-export interface PrivatePostgres {
-  adminUrl: string;
-  port: number;
-  restart(downMs: number): Promise<void>;
-  stop(): Promise<void>;
-}
-
-function pgBin(): string {
-  const out = execFileSync("sh", ["-c", "ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1"], { encoding: "utf8" }).trim();
-  if (!out) throw new Error("PostgreSQL binaries not found under /usr/lib/postgresql");
-  return out;
-}
-
-/** initdb + pg_ctl into a temp dir on a free port, as the postgres OS user when running as root (initdb refuses root). */
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
-  const bin = pgBin();
-  const dir = mkdtempSync(join(tmpdir(), "parapet-fault-pg-"));
-  const data = join(dir, "data");
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
-    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
-    chownSync(dir, uid, gid);
-  }
-  const run = (cmd: string, args: string[]) => {
-    const r = asRoot ? spawnSync("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { encoding: "utf8" }) : spawnSync(join(bin, cmd), args, { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-  };
-  run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
-  const port = await freePort();
-  const start = () => run("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "-w", "start"]);
-  start();
-  return {
-    adminUrl: `postgresql://postgres@127.0.0.1:${port}/postgres`,
-    port,
-    async restart(downMs) {
-      run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
-      await sleep(downMs);
-      start();
-    },
-    async stop() {
-      try {
-        run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
-}
-
-/**
- * Creates a database and applies the committed migrations' SQL in order (what `prisma migrate deploy`
- * runs, without starting the Prisma CLI, which takes longer than the whole scenario on a busy machine).
- */
-export async function createDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  const dir = join(REPO, "prisma", "migrations");
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    for (const m of readdirSync(dir).filter((d) => existsSync(join(dir, d, "migration.sql"))).sort()) {
-      await c.query(readFileSync(join(dir, m, "migration.sql"), "utf8"));
-    }
-  } finally {
-    await c.end();
-  }
-  return url;
-}
-
 /** Prisma errors put the cause on their last line. */
 const lastLine = (m: string) => (m.split("\n").filter((l) => l.trim()).pop() ?? m).trim().slice(0, 200);
 
 export interface RestartResult {
   inFlight: string;
   survival: Survival;
+  /** The scenario's own worker and connections closing after the fault. */
+  shutdown: ShutdownFigure;
+}
+
+export interface ShutdownFigure {
+  ms: number;
+  /** False when a close overran the deadline (the hang this guards against); `stuckIn` names it. */
+  ok: boolean;
+  stuckIn?: string;
+}
+
+/** Long enough for a worker to finish a reconcile it is in; a close still pending after it is a hang. */
+export const SCENARIO_SHUTDOWN_DEADLINE_MS = 30_000;
+
+/** Closes under a deadline (a hang is a figure, not a stuck benchmark); `force` runs when one overran. */
+export async function closeWithin(steps: ShutdownStep[], force: () => void, deadlineMs = SCENARIO_SHUTDOWN_DEADLINE_MS): Promise<ShutdownFigure> {
+  const out = await shutdownInOrder(steps, deadlineMs);
+  if (out.ok) return { ms: out.ms, ok: true };
+  force();
+  return { ms: out.ms, ok: false, stuckIn: out.stuckIn };
 }
 
 async function waitForApply(env: FaultEnv, connectionId: string, before: number): Promise<void> {
@@ -554,7 +447,7 @@ async function waitForApply(env: FaultEnv, connectionId: string, before: number)
  * in-flight run must finish or fail cleanly; once Redis is back, the next request (a poll tick or a cloud
  * event in production) must be processed by the same worker and converge.
  */
-export async function redisRestart(env: FaultEnv, fx: AwsFixture, redis: PrivateRedis, batch: number): Promise<RestartResult> {
+export async function redisRestart(env: FaultEnv, fx: AwsFixture, redis: PrivateRedis, batch: number, timing: { downMs?: number } = {}): Promise<RestartResult> {
   const since = new Date();
   const ids = await rescope(env, fx, 7, batch);
   const workerConn = new Redis(redis.url, { maxRetriesPerRequest: null });
@@ -564,10 +457,12 @@ export async function redisRestart(env: FaultEnv, fx: AwsFixture, redis: Private
   const worker: Worker = createReconcileWorker(deps, workerConn);
   worker.on("error", () => undefined);
   const before = await env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId } });
+  let result: Omit<RestartResult, "shutdown">;
+  let shutdown: ShutdownFigure;
   try {
     await requestReconcile(deps.reconcileQueue, env.redis, env.redisPrefix, { connectionId: fx.connectionId, trigger: "guardrail-change" });
     await waitForApply(env, fx.connectionId, before);
-    await redis.restart(500);
+    await redis.restart(timing.downMs ?? 500);
     // The run that was in flight finishes against the database and the cloud; Redis is only its queue.
     let run = await env.prisma.reconcileRun.findFirst({ where: { connectionId: fx.connectionId }, orderBy: { startedAt: "desc" } });
     for (let i = 0; i < 1200 && run?.status === "running"; i++) {
@@ -583,34 +478,42 @@ export async function redisRestart(env: FaultEnv, fx: AwsFixture, redis: Private
       if (r && r.id !== lastRun && r.status !== "running") break;
       await sleep(50);
     }
-    return { inFlight, survival: await checkSurvival(env, fx, since, ids) };
+    result = { inFlight, survival: await checkSurvival(env, fx, since, ids) };
   } finally {
-    await worker.close();
-    await workerConn.quit().catch(() => undefined);
-    await deps.reconcileQueue.close();
+    // Closed right after the checks, while connections may still be reconnecting: where the hang was.
+    shutdown = await closeWithin(
+      [
+        { name: "closing the BullMQ worker", run: () => worker.close() },
+        { name: "quitting the worker's Redis connection", run: () => workerConn.quit() },
+        { name: "closing the reconcile queue", run: () => deps.reconcileQueue.close() },
+      ],
+      () => workerConn.disconnect(),
+    );
   }
+  return { ...result, shutdown };
 }
 
 /**
  * PostgreSQL restarted (immediate shutdown) while a reconcile applies. The in-flight run fails; the
  * next run, once the database is back, must converge with the audit chain intact.
  */
-export async function postgresRestart(env: FaultEnv, fx: AwsFixture, postgres: PrivatePostgres, batch: number): Promise<RestartResult> {
+export async function postgresRestart(env: FaultEnv, fx: AwsFixture, postgres: PrivatePostgres, batch: number, timing: { downMs?: number } = {}): Promise<RestartResult> {
   const since = new Date();
   const ids = await rescope(env, fx, 9, batch);
   const deps = workerDeps(env, { workerId: "fault-postgres" });
   const before = await env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId } });
   let inFlight: string;
+  let shutdown: ShutdownFigure;
   try {
     const running = processReconcile(deps, { connectionId: fx.connectionId, trigger: "guardrail-change" }).then(
       ([s]) => `${s!.status}${s!.error ? `: ${lastLine(s!.error)}` : ""}`,
       (e: unknown) => `threw: ${lastLine((e as Error).message)}`,
     );
     await waitForApply(env, fx.connectionId, before);
-    await postgres.restart(500);
+    await postgres.restart(timing.downMs ?? 500);
     inFlight = await running;
   } finally {
-    await deps.reconcileQueue.close();
+    shutdown = await closeWithin([{ name: "closing the reconcile queue", run: () => deps.reconcileQueue.close() }], () => undefined);
   }
   // Wait until the pool reconnects.
   for (let i = 0; i < 200; i++) {
@@ -618,7 +521,7 @@ export async function postgresRestart(env: FaultEnv, fx: AwsFixture, postgres: P
     await sleep(100);
   }
   // The same worker carries on: a lease it could not release while the database was down is still its own.
-  return { inFlight, survival: await checkSurvival(env, fx, since, ids, "fault-postgres") };
+  return { inFlight, shutdown, survival: await checkSurvival(env, fx, since, ids, "fault-postgres") };
 }
 
 /** A FaultEnv on a private PostgreSQL (for the restart scenario), sharing the caller's Redis. */
