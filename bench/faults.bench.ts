@@ -2,15 +2,12 @@
  * The fault suite, full form (issue 10; the reduced form is apps/worker/src/faults/faults.int.test.ts,
  * `pnpm exec vitest run --project faults`):
  *   pnpm exec tsx bench/faults.bench.ts [kills=20]
+ *   pnpm exec tsx bench/faults.bench.ts --soak 10     every scenario ×10, random order and timing (lib/fault-soak.ts)
  * A worker child SIGKILLed at a random point of a large apply ×20, Redis restarted mid-run (private
  * redis-server), PostgreSQL restarted mid-run (private cluster), a throttling storm, an outage window
  * shorter and one longer than the adapter's retry budget, and OCI signing with a worker clock 10 minutes
  * ahead. Prints, for each, what survived.
  */
-import { randomBytes } from "node:crypto";
-import { startOciSim } from "@parapet/cloud-sim/oci/index";
-import { sealCredentials } from "@parapet/core";
-import { processReconcile } from "../apps/worker/src/workers/reconcile.worker.ts";
 import {
   awsFixture,
   envOnPrivatePostgres,
@@ -25,14 +22,17 @@ import {
   startPrivateRedis,
   survived,
   throttlingStorm,
-  workerDeps,
   type FaultEnv,
   type Survival,
 } from "../apps/worker/src/faults/harness.ts";
+import { ociFixture } from "../apps/worker/src/faults/oci-fixture.ts";
+import { runSoak } from "./lib/fault-soak.ts";
 import { report, type Figure } from "./lib/report.ts";
 import { load1, startBenchStack } from "./lib/stack.ts";
 
-const KILLS = Number(process.argv[2] ?? 20);
+const soakAt = process.argv.indexOf("--soak");
+const SOAK = soakAt > 0 ? Number(process.argv[soakAt + 1] ?? 10) : 0;
+const KILLS = SOAK ? 0 : Number(process.argv[2] ?? 20);
 const stack = await startBenchStack({ tag: "faults" });
 const env: FaultEnv = {
   prisma: stack.prisma,
@@ -54,6 +54,12 @@ function survivalFigures(s: Survival): Figure[] {
     { name: "false drift findings (nobody changed the cloud)", value: s.falseDrift, unit: "", goal: "0", ok: s.falseDrift === 0 },
     { name: `audit chain intact (${s.auditChecked} events checked)`, value: s.auditChainOk ? 1 : 0, unit: "", goal: "1", ok: s.auditChainOk },
   ];
+}
+
+if (SOAK) {
+  const ok = await runSoak(env, SOAK);
+  await stack.close();
+  process.exit(ok ? 0 : 1);
 }
 
 const t = () => performance.now();
@@ -101,6 +107,7 @@ for (const windowMs of [2_000, 45_000]) {
     const r = await redisRestart(renv, fx, redis, 60);
     report("fault: Redis restarted mid-run (private redis-server, no persistence: queued jobs lost)", [
       { name: `in-flight run: ${r.inFlight}`, value: 0, unit: "" },
+      { name: `clean-up (worker, connections, queue)${r.shutdown.ok ? "" : `: stuck ${r.shutdown.stuckIn}`}`, value: r.shutdown.ms / 1000, unit: "s", goal: "finishes", ok: r.shutdown.ok },
       ...survivalFigures(r.survival),
       { name: "survived", value: survived(r.survival) ? 1 : 0, unit: "", ok: survived(r.survival) },
       { name: "scenario wall time / load average", value: (t() - t0) / 1000, unit: `s / ${load1()}` },
@@ -120,6 +127,7 @@ for (const windowMs of [2_000, 45_000]) {
     const r = await postgresRestart(penv, pfx, postgres, 60);
     report("fault: PostgreSQL restarted mid-run (private cluster, immediate shutdown)", [
       { name: `in-flight run: ${r.inFlight}`, value: 0, unit: "" },
+      { name: `clean-up (worker, connections, queue)${r.shutdown.ok ? "" : `: stuck ${r.shutdown.stuckIn}`}`, value: r.shutdown.ms / 1000, unit: "s", goal: "finishes", ok: r.shutdown.ok },
       ...survivalFigures(r.survival),
       { name: "survived", value: survived(r.survival) ? 1 : 0, unit: "", ok: survived(r.survival) },
       { name: "scenario wall time / load average", value: (t() - t0) / 1000, unit: `s / ${load1()}` },
@@ -133,19 +141,9 @@ for (const windowMs of [2_000, 45_000]) {
 
 {
   const t0 = t();
-  const sim = await startOciSim({ throttle: false });
+  const oci = await ociFixture(env);
   try {
-    const demo = sim.seedDemo();
-    const id = randomBytes(4).toString("hex");
-    const ws = await env.prisma.workspace.create({ data: { id: `ws_skew_${id}`, name: "Skew", slug: `ws-skew-${id}`, createdAt: new Date() } });
-    const conn = await env.prisma.connection.create({ data: { workspaceId: ws.id, cloud: "oci", name: "OCI", status: "active", endpoint: sim.url, facts: { tenancyOcid: demo.credentials.tenancyId } } });
-    const { tenancyId, userId, fingerprint, privateKeyPem, region } = demo.credentials;
-    await env.prisma.connection.update({ where: { id: conn.id }, data: { credentialCiphertext: sealCredentials(env.keys, conn.id, { tenancyId, userId, fingerprint, privateKeyPem, region }) } });
-    await env.prisma.guardrail.create({ data: { workspaceId: ws.id, controlId: "agent-no-destructive-actions", name: "agents", versions: { create: { version: 1, params: {}, scope: { labels: "env=prod" }, mode: "enforce", remediation: "auto" } } } });
-    const deps = workerDeps(env);
-    await processReconcile(deps, { connectionId: conn.id, trigger: "manual" });
-    await deps.reconcileQueue.close();
-    const r = await ociClockSkew(env, sim, conn.id, 600);
+    const r = await ociClockSkew(env, oci.sim, oci.connectionId, 600);
     const ok = r.classifiedAuth && r.writesDuringSkew === 0 && !r.policiesChanged && r.falseDrift === 0 && r.recovered;
     report("fault: OCI request signing from a worker whose clock is 10 minutes ahead (tolerance 5 min)", [
       { name: `run with the skewed clock: ${r.status}; ${r.error.slice(0, 200)}`, value: r.classifiedAuth ? 1 : 0, unit: "classified as auth", goal: "1", ok: r.classifiedAuth },
@@ -157,7 +155,7 @@ for (const windowMs of [2_000, 45_000]) {
       { name: "scenario wall time / load average", value: (t() - t0) / 1000, unit: `s / ${load1()}` },
     ]);
   } finally {
-    await sim.close();
+    await oci.close();
   }
 }
 

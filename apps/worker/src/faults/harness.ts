@@ -294,13 +294,19 @@ export interface StormResult {
 }
 
 /** Tiny token buckets on the simulator while a new version applies and a steady-state run follows. */
-export async function throttlingStorm(env: FaultEnv, fx: AwsFixture, batch: number, opts: { buckets?: Record<string, { burst: number; ratePerSec: number }> } = {}): Promise<StormResult> {
+export async function throttlingStorm(
+  env: FaultEnv,
+  fx: AwsFixture,
+  batch: number,
+  opts: { buckets?: Record<string, { burst: number; ratePerSec: number }>; offset?: number } = {},
+): Promise<StormResult> {
   const since = new Date();
   fx.sim.configure({ throttle: opts.buckets ?? { read: { burst: 2, ratePerSec: 10 }, write: { burst: 1, ratePerSec: 4 }, DescribePolicy: { burst: 1, ratePerSec: 4 } } });
   // Pacing off: the adapter fires as fast as it can into buckets that hold one or two tokens, so most
   // bursts are answered with TooManyRequestsException and survive only through its retries.
   const deps = workerDeps(env, { awsPacing: false, workerId: "fault-storm" });
-  const ids = await rescope(env, fx, 3, batch);
+  // Repeated storms move the scope (offset) so each one has attachments to change, hence calls to throttle.
+  const ids = await rescope(env, fx, opts.offset ?? 3, batch);
   const runs: string[] = [];
   let throttled = 0;
   try {
@@ -323,9 +329,9 @@ export interface OutageResult {
 }
 
 /** Every AWS request fails as unavailable for `windowMs` while a reconcile runs into it. */
-export async function outageWindow(env: FaultEnv, fx: AwsFixture, windowMs: number, batch: number): Promise<OutageResult> {
+export async function outageWindow(env: FaultEnv, fx: AwsFixture, windowMs: number, batch: number, opts: { offset?: number } = {}): Promise<OutageResult> {
   const since = new Date();
-  const ids = await rescope(env, fx, 5, batch);
+  const ids = await rescope(env, fx, opts.offset ?? 5, batch);
   const start = Date.now();
   fx.sim.configure({ faults: { outages: [{ start, end: start + windowMs }] } });
   const deps = workerDeps(env, { workerId: "fault-outage" });

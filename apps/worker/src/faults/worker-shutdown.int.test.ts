@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { startPrivateRedis, sleep, type PrivateRedis } from "./faults/private-servers.ts";
-import { testFaultEnv } from "./faults/test-env.ts";
-import { workerProcessStop } from "./faults/worker-shutdown.ts";
-import type { FaultEnv } from "./faults/harness.ts";
+import { startPrivateRedis, sleep, type PrivateRedis } from "./private-servers.ts";
+import { testFaultEnv } from "./test-env.ts";
+import { workerProcessStop } from "./worker-shutdown.ts";
+import type { FaultEnv } from "./harness.ts";
 
 let redis: PrivateRedis;
 let env: FaultEnv;
