@@ -27,6 +27,13 @@ function runSync(): void {
 async function runAll(): Promise<void> {
   const pending = [...cleanups].reverse();
   cleanups.clear();
+  // Clients of a server being stopped emit errors nobody listens for any more ("Connection terminated
+  // unexpectedly"); they must not crash the process before the rest is cleaned up.
+  process.on("uncaughtException", () => undefined);
+  // Async first (dropping a database on the shared server, deleting keys), while the private servers the
+  // run's clients talk to are still up; then the kills.
+  const timer = new Promise<void>((r) => setTimeout(r, ASYNC_DEADLINE_MS).unref());
+  await Promise.race([Promise.allSettled(pending.map((c) => (c.async ? c.async() : Promise.resolve()))), timer]);
   for (const c of pending) {
     try {
       c.sync?.();
@@ -34,8 +41,6 @@ async function runAll(): Promise<void> {
       // continue with the next one
     }
   }
-  const timer = new Promise<void>((r) => setTimeout(r, ASYNC_DEADLINE_MS).unref());
-  await Promise.race([Promise.allSettled(pending.map((c) => (c.async ? c.async() : Promise.resolve()))), timer]);
 }
 
 function install(): void {
