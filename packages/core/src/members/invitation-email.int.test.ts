@@ -38,7 +38,7 @@ describe("invitation e-mail", () => {
       expect(m!.subject).toContain("invited you to Globex <Security> on Parapet");
       const parsed = await catcher.parsed(m!.id);
       const link = /(https:\/\/parapet\.example\.test\/invite\?token=\S+)/.exec(parsed!.text ?? "")![1]!;
-      expect(verifyInvitationToken(config.secret, new URL(link).searchParams.get("token"))).toBe(inv.id);
+      expect(verifyInvitationToken(config.secret, new URL(link).searchParams.get("token"))).toEqual({ id: inv.id, mailboxProven: true });
       expect(parsed!.html).toContain("Globex &lt;Security&gt;");
       expect(parsed!.html).not.toContain("Globex <Security>");
 
