@@ -45,8 +45,9 @@ export async function acceptInvitation(req: Request, input: TAcceptInvitationInp
   if (!input.password) throw invalidField("password", "choose a password to create the account");
   let session: { token: string; user: { id: string; email: string; name: string } };
   try {
-    const r = await auth().api.signUpEmail({ body: { email: inv.email, password: input.password, name: input.name } });
-    if (!r.token) throw new Error("no session");
+    await auth().api.signUpEmail({ body: { email: inv.email, password: input.password, name: input.name } });
+    // Sign-up never signs in (see auth.ts); the password was chosen a moment ago, so this is no guess.
+    const r = await auth().api.signInEmail({ body: { email: inv.email, password: input.password } });
     session = { token: r.token, user: r.user };
   } catch (e) {
     // The account guard's refusals name their field ("password: …", "name: …").

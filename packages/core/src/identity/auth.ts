@@ -60,7 +60,9 @@ export function createAuth(cfg: AuthConfig) {
     telemetry: { enabled: false },
     database: prismaAdapter(cfg.prisma, { provider: "postgresql" }),
     account: { modelName: "authAccount" },
-    emailAndPassword: { enabled: true, minPasswordLength: 10, maxPasswordLength: 128 },
+    // autoSignIn off: sign-up then answers an existing address exactly like a new one ({ token: null,
+    // user }, password hashed either way), so it cannot be used to learn who has an account.
+    emailAndPassword: { enabled: true, minPasswordLength: 10, maxPasswordLength: 128, autoSignIn: false },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     advanced: {
       // A client-sent X-Forwarded-For must not choose the rate-limit bucket (rotating it bypassed the
