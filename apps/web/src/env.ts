@@ -13,6 +13,8 @@ const isIpOrCidr = (v: string) => {
 
 /** The only place apps/web reads process.env. */
 const ZEnv = z.object({
+  /** Set by Next itself; only "development" loosens anything (React's dev build needs eval). */
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required (postgresql://user@host:5432/db)"),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
   PARAPET_REDIS_PREFIX: z.string().max(100).default("parapet:"),
