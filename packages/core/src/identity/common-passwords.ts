@@ -5,6 +5,7 @@
  * the npm package so no lookup leaves the machine. Compared as typed and lower-cased ("Password123!"
  * style capitalisation adds nothing against a guessing list).
  */
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the package ships no types; this brings its declaration along into every program that compiles this file (apps/web too)
 /// <reference path="./fxa-common-password-list.d.ts" />
 import list from "fxa-common-password-list";
 

@@ -105,7 +105,7 @@ describe("invitations", () => {
       expect(r.status, r.text).toBe(403);
       answers.push((r.body.error.message as string).replaceAll(fresh, "X").replaceAll(taken, "X"));
       const look = await call("GET", "/invitations/lookup", { query: { token } });
-      expect(Object.keys(look.body).sort()).toEqual(["email", "expiresAt", "invitedBy", "mailboxProven", "role", "workspaceName"]);
+      expect(Object.keys(look.body as object).sort()).toEqual(["email", "expiresAt", "invitedBy", "mailboxProven", "role", "workspaceName"]);
     }
     // The same answer whether or not the address has an account.
     expect(answers[0]).toBe(answers[1]);
