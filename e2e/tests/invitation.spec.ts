@@ -93,11 +93,10 @@ test("an owner invites a new member, who opens the link, creates an account and 
 test("someone who already has an account signs in on the invitation page, then joins", async ({ page, browser }) => {
   test.setTimeout(180_000);
   await signIn(page, "owner");
-  const origin = new URL(page.url()).origin;
+  test.skip(!process.env.DATABASE_URL, "needs the stack's database to make the existing account");
   const email = `${unique("existing").toLowerCase().replace(/[^a-z0-9-]/g, "-")}@example.test`;
-  // Their own account, made before the invitation (sign-up does not sign in).
-  const signUp = await page.request.post(`${origin}/api/auth/sign-up/email`, { headers: { origin }, data: { email, password: "their own long password", name: "Ezra Existing" } });
-  expect(signUp.status(), await signUp.text()).toBeLessThan(300);
+  // Their own account (and workspace), made before the invitation; its address is not verified yet.
+  seedWorkspace(email, 1, 1, "their own long password");
   const inv = await apiAs(page, "POST", "/invitations", { email, role: "viewer" });
   expect(inv.status).toBe(201);
   const mailed = await mailedLink(email);
