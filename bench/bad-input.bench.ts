@@ -83,7 +83,7 @@ async function workspace(name: string): Promise<SeedWorkspace> {
   const make = async (role: Role): Promise<SeedMember> => {
     const userId = `u${randomBytes(6).toString("hex")}`;
     const email = `${role}-${userId}@example.test`;
-    await stack.prisma.user.create({ data: { id: userId, name: `${role} ${userId}`, email } });
+    await stack.prisma.user.create({ data: { id: userId, name: `${role} ${userId}`, email, emailVerified: true } });
     const memberId = `m${randomBytes(6).toString("hex")}`;
     await stack.prisma.member.create({ data: { id: memberId, organizationId: id, userId, role, createdAt: new Date() } });
     const k = await auth.api.createApiKey({ body: { userId, name: `${role} key`, metadata: { workspaceId: id, role }, rateLimitEnabled: false } });

@@ -1,8 +1,20 @@
 import "server-only";
+import { isIP } from "node:net";
 import { z } from "zod";
+
+/** An IP address or CIDR range (v4 or v6), as a reverse proxy's address is written. */
+const isIpOrCidr = (v: string) => {
+  const [ip, bits, ...rest] = v.split("/");
+  if (rest.length || !ip) return false;
+  const family = isIP(ip);
+  if (!family) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+};
 
 /** The only place apps/web reads process.env. */
 const ZEnv = z.object({
+  /** Set by Next itself; only "development" loosens anything (React's dev build needs eval). */
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required (postgresql://user@host:5432/db)"),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
   PARAPET_REDIS_PREFIX: z.string().max(100).default("parapet:"),
@@ -10,6 +22,16 @@ const ZEnv = z.object({
   PARAPET_AUTH_SECRET: z.string().min(32, "PARAPET_AUTH_SECRET must be at least 32 characters"),
   PARAPET_TRUSTED_ORIGINS: z.string().default(""),
   PARAPET_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  /**
+   * Reverse proxies in front of the web app ("10.0.0.5,10.1.0.0/16"). Only then is the client IP read
+   * from X-Forwarded-For; unset, a client-sent header is never believed.
+   */
+  PARAPET_TRUSTED_PROXIES: z
+    .string()
+    .max(2000)
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every(isIpOrCidr), "PARAPET_TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges (e.g. 10.0.0.5,10.1.0.0/16)"),
   PARAPET_MASTER_KEY: z.string().optional(),
   PARAPET_MASTER_KEY_ID: z.string().max(64).default("k1"),
   /** Keys being retired ("id:base64,…"): they still open secrets until `parapet keys rotate` has run. */

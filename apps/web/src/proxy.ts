@@ -1,5 +1,24 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { API_ROUTES } from "@parapet/core/openapi/routes";
+import { env } from "@/env";
+import { contentSecurityPolicy, newNonce, strictTransport } from "@/security-headers";
+
+/**
+ * Pages: a fresh nonce per request in the Content-Security-Policy (request header, where Next picks
+ * it up for its scripts, and response header), plus HSTS on an https deployment.
+ */
+function page(req: NextRequest) {
+  const e = env();
+  const nonce = newNonce();
+  const csp = contentSecurityPolicy(nonce, { dev: e.NODE_ENV === "development" });
+  const headers = new Headers(req.headers);
+  headers.set("content-security-policy", csp);
+  headers.set("x-nonce", nonce);
+  const res = NextResponse.next({ request: { headers } });
+  res.headers.set("content-security-policy", csp);
+  for (const [k, v] of Object.entries(strictTransport(e.PARAPET_BASE_URL))) res.headers.set(k, v);
+  return res;
+}
 
 /**
  * Runs before Next routes an /api/v1 request, for the two answers Next would otherwise give itself in
@@ -18,19 +37,27 @@ const error = (status: number, code: string, message: string, headers: Record<st
 
 export function proxy(req: NextRequest) {
   const path = req.nextUrl.pathname;
+  if (!path.startsWith("/api/")) return page(req);
   try {
     decodeURIComponent(path);
   } catch {
-    return error(400, "bad_request", "path: malformed percent-encoding");
+    return error(400, "bad_request", "path: malformed percent-encoding", strictTransport(env().PARAPET_BASE_URL));
   }
-  if (req.method === "HEAD" || req.method === "OPTIONS") return NextResponse.next();
+  const hsts = strictTransport(env().PARAPET_BASE_URL);
+  if (req.method === "HEAD" || req.method === "OPTIONS") return NextResponse.next({ headers: hsts });
   // The most specific template wins, as in Next's router (/connections/bootstrap before /connections/{id}).
   const match = TEMPLATES.filter((t) => t.pattern.test(path)).sort((a, b) => a.params - b.params)[0];
   if (match && !match.methods.includes(req.method)) {
     const allow = [...match.methods, ...(match.methods.includes("GET") ? ["HEAD"] : [])].join(", ");
-    return error(405, "method_not_allowed", `method: ${req.method.slice(0, 20)} is not allowed on ${match.path}; allowed: ${allow}`, { allow });
+    return error(405, "method_not_allowed", `method: ${req.method.slice(0, 20)} is not allowed on ${match.path}; allowed: ${allow}`, { allow, ...hsts });
   }
-  return NextResponse.next();
+  return NextResponse.next({ headers: hsts });
 }
 
-export const config = { matcher: "/api/v1/:path*" };
+export const config = {
+  matcher: [
+    "/api/v1/:path*",
+    // Every page (not static files, not prefetches: those carry no HTML to protect).
+    { source: "/((?!api|_next/static|_next/image|favicon.ico).*)", missing: [{ type: "header", key: "next-router-prefetch" }, { type: "header", key: "purpose", value: "prefetch" }] },
+  ],
+};

@@ -8,6 +8,9 @@ export const metadata: Metadata = {
   description: "Cloud architecture guardrails, enforced in every cloud.",
 };
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+// Every page renders per request: its scripts carry that request's CSP nonce (src/proxy.ts), which a
+// page prerendered at build time could not.
+export const dynamic = "force-dynamic";
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

@@ -17,6 +17,7 @@ export function auth(): ParapetAuth {
     redis: redis(),
     redisPrefix: e.PARAPET_REDIS_PREFIX,
     signInPerMinute: e.PARAPET_SIGNIN_PER_MINUTE,
+    trustedProxies: e.PARAPET_TRUSTED_PROXIES,
     extraPlugins: [nextCookies()],
   });
   return holder.__parapetAuth;

@@ -1,6 +1,7 @@
 import "server-only";
-import { invalidField } from "@parapet/core";
-import { acceptInvitationAs, usableInvitation } from "@parapet/core/members/accept-invitation";
+import { APIError } from "better-auth/api";
+import { AppError, invalidField } from "@parapet/core";
+import { acceptInvitationAs, unverified, usableInvitation } from "@parapet/core/members/accept-invitation";
 import type { TAcceptInvitationInput } from "@parapet/core/members/members.schema";
 import { env } from "@/env";
 import { auth } from "./auth";
@@ -13,32 +14,48 @@ export function invitationLinkConfig() {
 }
 
 /**
- * The holder of a valid invitation link proves who they are, then joins: someone with an account
- * signs in with its password; someone new creates the account for the invited address. Either way
- * better-auth sets the session cookie (nextCookies), and the session opens on the workspace joined.
+ * The holder of a valid invitation link joins. This endpoint never checks a password (that made it
+ * an unthrottled password oracle for any address one could invite):
+ * - signed in (session cookie) as the invited address: join. The ordinary sign-in, with its per-IP
+ *   limit and per-account back-off, is how an existing account proves itself.
+ * - not signed in, holding the e-mailed link, and the address has no account: create it (verified:
+ *   the link came through the mailbox), sign in, join.
+ * - not signed in with the e-mailed link and the address has an account: sign in first.
+ * - the inviter's copy of the link, not signed in: one answer whether or not an account exists.
+ * The session then opens on the workspace joined.
  */
-export async function acceptInvitationAndSignIn(input: TAcceptInvitationInput) {
+export async function acceptInvitation(req: Request, input: TAcceptInvitationInput) {
   const db = prisma();
   const inv = await usableInvitation(db, invitationLinkConfig().secret, input.token);
-  const existing = inv.account;
-  let session: { token: string; user: { id: string; email: string; name: string } };
-  if (existing) {
-    try {
-      session = await auth().api.signInEmail({ body: { email: existing.email, password: input.password } });
-    } catch {
-      throw invalidField("password", `this is not the password of ${existing.email}`);
-    }
-  } else {
-    if (!input.name) throw invalidField("name", "your name is required to create the account");
-    try {
-      const r = await auth().api.signUpEmail({ body: { email: inv.email, password: input.password, name: input.name } });
-      if (!r.token) throw new Error("no session");
-      session = { token: r.token, user: r.user };
-    } catch {
-      throw invalidField("password", "the account could not be created with this password (10 to 128 characters)");
-    }
+  const signedIn = await auth()
+    .api.getSession({ headers: req.headers })
+    .catch((e: unknown) => {
+      if (e instanceof APIError) return null;
+      throw e;
+    });
+  if (signedIn) {
+    if (input.password !== undefined) throw invalidField("password", "is not used when you are signed in; send the token only");
+    const joined = await acceptInvitationAs(db, inv.id, signedIn.user, { mailboxProven: inv.mailboxProven });
+    await db.session.update({ where: { id: signedIn.session.id }, data: { activeOrganizationId: joined.workspaceId } });
+    return { email: signedIn.user.email, role: joined.role };
   }
-  const joined = await acceptInvitationAs(db, inv.id, session.user);
+  if (!inv.mailboxProven) throw unverified(inv.email);
+  if (inv.account) throw new AppError("unauthenticated", `token: ${inv.email} already has a Parapet account; sign in as ${inv.email}, then accept`);
+  if (!input.name) throw invalidField("name", "your name is required to create the account");
+  if (!input.password) throw invalidField("password", "choose a password to create the account");
+  let session: { token: string; user: { id: string; email: string; name: string } };
+  try {
+    await auth().api.signUpEmail({ body: { email: inv.email, password: input.password, name: input.name } });
+    // Sign-up never signs in (see auth.ts); the password was chosen a moment ago, so this is no guess.
+    const r = await auth().api.signInEmail({ body: { email: inv.email, password: input.password } });
+    session = { token: r.token, user: r.user };
+  } catch (e) {
+    // The account guard's refusals name their field ("password: …", "name: …").
+    const m = e instanceof APIError ? /^(password|name): (.+)$/.exec(e.message) : null;
+    if (m) throw invalidField(m[1]!, m[2]!);
+    throw invalidField("password", "the account could not be created with this password (10 to 128 characters)");
+  }
+  const joined = await acceptInvitationAs(db, inv.id, session.user, { mailboxProven: true });
   await db.session.updateMany({ where: { token: session.token }, data: { activeOrganizationId: joined.workspaceId } });
   return { email: session.user.email, role: joined.role };
 }

@@ -13,12 +13,36 @@ import { decide, findApproval, transaction } from "./approvals.repository.ts";
  * the decision and its audit event, then reconciles; rejecting leaves everything as it was. The
  * requester can never decide their own request, whatever their role (tokens count as their owner).
  */
+/**
+ * The second person must be a real, separate person. Two checks against an admin inventing one:
+ * - a verified address (the mailbox round trip of the e-mailed invitation link): an invitation whose
+ *   link only the inviter saw cannot produce an approver;
+ * - approving is refused (not merely flagged) when the decider joined the workspace after the request
+ *   was made. A flag would be read after the guardrail is already off in the cloud: the weakening is
+ *   applied in the same transaction as the approval, so only a refusal prevents it. The cost is small:
+ *   anyone who was a member when the request was made can decide; otherwise it is rejected and requested again.
+ *   Rejecting stays open to everyone allowed to decide (it changes nothing).
+ */
+async function checkSecondPerson(deps: UseCaseDeps, actor: Actor, requestedAt: Date, decision: "approve" | "reject") {
+  const [user, membership] = await Promise.all([
+    deps.prisma.user.findUnique({ where: { id: actor.userId }, select: { emailVerified: true, email: true } }),
+    deps.prisma.member.findUnique({ where: { organizationId_userId: { organizationId: actor.workspaceId, userId: actor.userId } }, select: { createdAt: true } }),
+  ]);
+  if (!user?.emailVerified) {
+    throw new AppError("forbidden", `approval: deciding approvals needs a verified e-mail address; ${user?.email ?? "your address"} is not verified (open the invitation link e-mailed to it)`);
+  }
+  if (decision === "approve" && membership && membership.createdAt.getTime() > requestedAt.getTime()) {
+    throw new AppError("forbidden", `approval: you joined this workspace after the request was made (${requestedAt.toISOString()}); a member from before then must approve it (or it is rejected and requested again)`);
+  }
+}
+
 export async function decideApproval(deps: UseCaseDeps, actor: Actor, id: string, decision: "approve" | "reject", note: string | undefined) {
   if (!can(actor.role, "approval", "decide")) throw new AppError("forbidden", `your role (${actor.role}) cannot decide approvals`);
   const a = await findApproval(deps.prisma, actor.workspaceId, id);
   if (!a) throw notFound("approval", id);
   if (a.requestedById === actor.userId) throw new AppError("forbidden", "you cannot approve your own request");
   if (a.status !== "pending") throw new AppError("conflict", `approval: it is already ${a.status}`);
+  await checkSecondPerson(deps, actor, a.createdAt, decision);
   const status = decision === "approve" ? "approved" : "rejected";
   const { connections } = await transaction(deps.prisma, async (tx) => {
     if (!(await decide(tx, id, status, actor.userId, note ?? null))) throw new AppError("conflict", "approval: someone decided it a moment ago");

@@ -21,6 +21,16 @@ describe("signed id tokens", () => {
     expect(verifyInvitationToken(secret, signUnsubscribeToken(secret, "sub1"))).toBeNull();
     expect(verifyUnsubscribeToken(secret, signInvitationToken(secret, "inv1"))).toBeNull();
     expect(verifyUnsubscribeToken(secret, signUnsubscribeToken(secret, "sub1"))).toBe("sub1");
-    expect(verifyInvitationToken(secret, signInvitationToken(secret, "inv1"))).toBe("inv1");
+    expect(verifyInvitationToken(secret, signInvitationToken(secret, "inv1"))).toEqual({ id: "inv1", mailboxProven: false });
+    expect(verifyUnsubscribeToken(secret, signInvitationToken(secret, "inv1", "mailed"))).toBeNull();
+  });
+
+  it("only the mailed invitation link proves the mailbox; the inviter's copy cannot be turned into it", () => {
+    const shown = signInvitationToken(secret, "inv1");
+    const mailed = signInvitationToken(secret, "inv1", "mailed");
+    expect(mailed).not.toBe(shown);
+    expect(verifyInvitationToken(secret, mailed)).toEqual({ id: "inv1", mailboxProven: true });
+    expect(verifyInvitationToken(secret, shown)).toEqual({ id: "inv1", mailboxProven: false });
+    expect(verifyInvitationToken(secret, `${mailed.slice(0, -4)}AAAA`)).toBeNull();
   });
 });

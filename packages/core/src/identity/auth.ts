@@ -9,6 +9,7 @@ import type { PrismaClient } from "@parapet/db";
 import { ROLE_GRANTS, STATEMENTS, type Role } from "./roles.ts";
 import { redisRateLimitStorage } from "./rate-limit.ts";
 import { httpAllowList } from "./http-surface.ts";
+import { accountGuard } from "./account-guard.ts";
 
 export const accessControl = createAccessControl({ ...defaultStatements, ...STATEMENTS });
 
@@ -40,6 +41,11 @@ export interface AuthConfig {
   redisPrefix?: string;
   /** Sign-in attempts per IP per minute. */
   signInPerMinute?: number;
+  /**
+   * Reverse proxies (IPs or CIDRs) in front of the web app. Only with these set is the client IP read
+   * from X-Forwarded-For (walked right to left past the proxies); otherwise no header is believed.
+   */
+  trustedProxies?: string[];
   secureCookies?: boolean;
   /** Framework glue (e.g. Next.js cookies) appended last. */
   extraPlugins?: BetterAuthPlugin[];
@@ -54,9 +60,15 @@ export function createAuth(cfg: AuthConfig) {
     telemetry: { enabled: false },
     database: prismaAdapter(cfg.prisma, { provider: "postgresql" }),
     account: { modelName: "authAccount" },
-    emailAndPassword: { enabled: true, minPasswordLength: 10, maxPasswordLength: 128 },
+    // autoSignIn off: sign-up then answers an existing address exactly like a new one ({ token: null,
+    // user }, password hashed either way), so it cannot be used to learn who has an account.
+    emailAndPassword: { enabled: true, minPasswordLength: 10, maxPasswordLength: 128, autoSignIn: false },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     advanced: {
+      // A client-sent X-Forwarded-For must not choose the rate-limit bucket (rotating it bypassed the
+      // limit): without a configured proxy no header is read and the per-IP limit is one shared bucket;
+      // the per-account back-off (accountGuard) holds either way.
+      ipAddress: cfg.trustedProxies?.length ? { ipAddressHeaders: ["x-forwarded-for"], trustedProxies: cfg.trustedProxies } : { ipAddressHeaders: [] },
       useSecureCookies: cfg.secureCookies ?? cfg.baseURL.startsWith("https://"),
       defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
     },
@@ -91,6 +103,8 @@ export function createAuth(cfg: AuthConfig) {
       apiKey({ defaultPrefix: "ppt_", enableMetadata: true }),
       // Only the sign-in/sign-out endpoints answer over HTTP; see http-surface.ts (issue 22).
       httpAllowList(),
+      // Per-account back-off, invitation revocation and the common-password check (see account-guard.ts).
+      accountGuard({ redis: cfg.redis, prefix: cfg.redisPrefix ?? "parapet:", prisma: cfg.prisma }),
       ...(cfg.extraPlugins ?? []),
     ],
   });

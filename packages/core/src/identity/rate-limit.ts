@@ -22,3 +22,12 @@ export function redisRateLimitStorage(redis: Redis, prefix: string) {
     },
   };
 }
+
+/**
+ * A fixed-window limit of Parapet's own (outside better-auth): `max` per `windowSeconds` for one key.
+ * Returns null when allowed, else the seconds until the window ends.
+ */
+export async function consumeLimit(redis: Redis, prefix: string, key: string, windowSeconds: number, max: number): Promise<number | null> {
+  const retry = (await redis.eval(CONSUME, 1, `${prefix}rl:${key}`, windowSeconds, max)) as number;
+  return retry < 0 ? null : retry;
+}

@@ -7,65 +7,88 @@ import { transaction } from "./members.repository.ts";
 
 /**
  * The public side of an invitation: what its link shows before anyone signs in, and the membership it
- * grants once the holder has proved who they are (a new account with the invited e-mail address, or
- * the existing account's password; the web layer does that through better-auth). Every refusal is a
- * clear 4xx: a forged or malformed token, an expired, accepted or revoked invitation.
+ * grants once the holder has proved who they are. Passwords are never checked here: an existing
+ * account signs in through the ordinary (rate-limited, backed-off) sign-in and accepts with its
+ * session; a new account is created only from the e-mailed link, which proves the mailbox. Every
+ * refusal is a clear 4xx: a forged or malformed token, an expired, accepted or revoked invitation.
  */
 export interface InvitationView {
   email: string;
   role: string;
   workspaceName: string;
+  /** The inviter's name and, when verified, address ("Dana Demo <demo@parapet.local>"). */
   invitedBy: string;
   expiresAt: string;
-  /** Whether an account with this e-mail exists: it signs in to accept, a new person creates one. */
-  hasAccount: boolean;
+  /**
+   * Whether the link is the e-mailed one (its holder reads the invited mailbox). Only then may it
+   * create an account; the inviter's copy works only for an already verified account, signed in.
+   */
+  mailboxProven: boolean;
 }
 
 async function pendingFromToken(prisma: PrismaClient, secret: string, token: string) {
-  const id = verifyInvitationToken(secret, token);
-  if (!id) throw new AppError("validation", "token: this invitation link is incomplete or was changed; open it again from the e-mail or ask for a new one", [{ field: "token", message: "invalid invitation link" }]);
-  const inv = await prisma.invitation.findUnique({ where: { id }, include: { workspace: { select: { id: true, name: true } }, inviter: { select: { name: true, email: true } } } });
+  const t = verifyInvitationToken(secret, token);
+  if (!t) throw new AppError("validation", "token: this invitation link is incomplete or was changed; open it again from the e-mail or ask for a new one", [{ field: "token", message: "invalid invitation link" }]);
+  const inv = await prisma.invitation.findUnique({ where: { id: t.id }, include: { workspace: { select: { id: true, name: true } }, inviter: { select: { name: true, email: true, emailVerified: true } } } });
   if (!inv) throw new AppError("not_found", "token: this invitation was withdrawn; ask a workspace admin for a new one");
-  if (inv.status !== "pending") throw new AppError("conflict", `token: this invitation was already ${inv.status === "accepted" ? "accepted" : inv.status}`);
+  if (inv.status !== "pending") throw new AppError("conflict", `token: this invitation was ${inv.status === "accepted" ? "already accepted" : "withdrawn"}`);
   if (inv.expiresAt.getTime() <= Date.now()) throw new AppError("precondition", "token: this invitation has expired; ask a workspace admin for a new one");
-  return inv;
+  return { ...inv, mailboxProven: t.mailboxProven };
 }
 
 /** The account already registered for an invited address (addresses compare case-insensitively). */
-const accountFor = (prisma: PrismaClient, email: string) => prisma.user.findFirst({ where: { email: { equals: email, mode: "insensitive" } }, select: { email: true } });
+const accountFor = (prisma: PrismaClient, email: string) => prisma.user.findFirst({ where: { email: { equals: email, mode: "insensitive" } }, select: { id: true, email: true, emailVerified: true } });
 
+/** "Name <address>" when the inviter's address is verified, else the name and "(address not verified)". */
+export function inviterLabel(inviter: { name: string; email: string; emailVerified: boolean }): string {
+  if (!inviter.emailVerified) return `${inviter.name || "A Parapet user"} (address not verified)`;
+  return inviter.name ? `${inviter.name} <${inviter.email}>` : inviter.email;
+}
+
+/**
+ * What the page shows. Whether the address already has an account is deliberately not part of it:
+ * the inviter holds a link too, and inviting an address must not tell them whether it is registered.
+ */
 export async function describeInvitation(prisma: PrismaClient, secret: string, token: string): Promise<InvitationView> {
   const inv = await pendingFromToken(prisma, secret, token);
-  const user = await accountFor(prisma, inv.email);
   return {
     email: inv.email,
     role: inv.role ?? "viewer",
     workspaceName: inv.workspace.name,
-    invitedBy: inv.inviter.name || inv.inviter.email,
+    invitedBy: inviterLabel(inv.inviter),
     expiresAt: inv.expiresAt.toISOString(),
-    hasAccount: user !== null,
+    mailboxProven: inv.mailboxProven,
   };
 }
 
-/**
- * The invitation behind a token, checked usable, and the account of its address if there is one (for
- * the web layer, which then signs that account in, or signs a new one up).
- */
-export async function usableInvitation(prisma: PrismaClient, secret: string, token: string): Promise<{ id: string; email: string; workspaceId: string; account: { email: string } | null }> {
+export interface UsableInvitation {
+  id: string;
+  email: string;
+  workspaceId: string;
+  mailboxProven: boolean;
+  account: { id: string; email: string; emailVerified: boolean } | null;
+}
+
+/** The invitation behind a token, checked usable, and the account of its address if there is one. */
+export async function usableInvitation(prisma: PrismaClient, secret: string, token: string): Promise<UsableInvitation> {
   const inv = await pendingFromToken(prisma, secret, token);
-  return { id: inv.id, email: inv.email, workspaceId: inv.organizationId, account: await accountFor(prisma, inv.email) };
+  return { id: inv.id, email: inv.email, workspaceId: inv.organizationId, mailboxProven: inv.mailboxProven, account: await accountFor(prisma, inv.email) };
 }
 
 /**
  * Makes the user a member with the invited role and closes the invitation, once: two tabs accepting
- * at the same moment get one membership and one "already accepted".
+ * at the same moment get one membership and one "already accepted". `mailboxProven` (the e-mailed
+ * link) marks the address verified; without it the account must already be verified — a link shown
+ * to the inviter can never stand in for the invitee's mailbox.
  */
-export async function acceptInvitationAs(prisma: PrismaClient, invitationId: string, user: { id: string; email: string; name: string }) {
+export async function acceptInvitationAs(prisma: PrismaClient, invitationId: string, user: { id: string; email: string; name: string }, opts: { mailboxProven: boolean }) {
   return transaction(prisma, async (tx) => {
     const claimed = await tx.invitation.updateMany({ where: { id: invitationId, status: "pending", expiresAt: { gt: new Date() } }, data: { status: "accepted" } });
     if (claimed.count !== 1) throw new AppError("conflict", "token: this invitation was already accepted or has expired");
     const inv = await tx.invitation.findUniqueOrThrow({ where: { id: invitationId } });
-    if (inv.email.toLowerCase() !== user.email.toLowerCase()) throw new AppError("forbidden", `token: this invitation is for ${inv.email}`);
+    if (inv.email.toLowerCase() !== user.email.toLowerCase()) throw new AppError("forbidden", `token: this invitation is for ${inv.email}; sign out and sign in as that address`);
+    if (opts.mailboxProven) await tx.user.update({ where: { id: user.id }, data: { emailVerified: true } });
+    else if (!(await tx.user.findUniqueOrThrow({ where: { id: user.id }, select: { emailVerified: true } })).emailVerified) throw unverified(inv.email);
     const role = inv.role ?? "viewer";
     const existing = await tx.member.findUnique({ where: { organizationId_userId: { organizationId: inv.organizationId, userId: user.id } } });
     if (!existing) await tx.member.create({ data: { id: `mem${randomBytes(12).toString("hex")}`, organizationId: inv.organizationId, userId: user.id, role, createdAt: new Date() } });
@@ -77,8 +100,12 @@ export async function acceptInvitationAs(prisma: PrismaClient, invitationId: str
       action: "member.joined",
       targetType: "invitation",
       targetId: inv.id,
-      data: { email: inv.email, role, alreadyMember: existing !== null },
+      data: { email: inv.email, role, alreadyMember: existing !== null, via: opts.mailboxProven ? "e-mailed link" : "inviter's link" },
     });
     return { workspaceId: inv.organizationId, role: existing?.role ?? role };
   });
 }
+
+/** The one answer for every holder of the inviter's copy who has not proved the mailbox (whether or not the address has an account). */
+export const unverified = (email: string) =>
+  new AppError("forbidden", `token: this copy of the invitation cannot confirm that you read ${email}'s mail; open the link in the invitation e-mail sent to ${email}`);

@@ -15,6 +15,8 @@ import { JOB_NAMES } from "../jobs/definitions.ts";
 import { describeSmtpError, isPermanentSmtpError, type TMailTransport, type TReportsConfig } from "../reports/mailer.ts";
 import { invitationUrl } from "./invitation-token.ts";
 import { escapeHtml } from "../common/html.ts";
+import { mailSafe } from "../identity/names.ts";
+import { inviterLabel } from "./accept-invitation.ts";
 
 export const ZInvitationEmailJob = z.object({ invitationId: z.string().min(1).max(64) });
 export type TInvitationEmailJob = z.infer<typeof ZInvitationEmailJob>;
@@ -35,7 +37,8 @@ export function composeInvitationEmail(
   cfg: Pick<TReportsConfig, "mailFrom" | "baseUrl" | "secret">,
   inv: { id: string; email: string; role: string; workspaceName: string; inviter: string; expiresAt: Date },
 ): Mail.Options {
-  const url = invitationUrl(cfg.baseUrl, cfg.secret, inv.id);
+  // The mailed link is the one that proves the mailbox (see invitation-token.ts); the inviter never sees it.
+  const url = invitationUrl(cfg.baseUrl, cfg.secret, inv.id, "mailed");
   const until = `${inv.expiresAt.toISOString().replace("T", " ").slice(0, 16)} UTC`;
   const text = [
     `${inv.inviter} invited you to join ${inv.workspaceName} on Parapet as ${inv.role}.`,
@@ -53,7 +56,8 @@ export function composeInvitationEmail(
 <p style="margin:0 0 8px 0;font-size:13px;color:#6b7280;">Valid until ${escapeHtml(until)}. If the button does not work, open this link:<br><span style="word-break:break-all;">${escapeHtml(url)}</span></p>
 <p style="margin:16px 0 0 0;font-size:13px;color:#6b7280;">If you did not expect this invitation, ignore this e-mail.</p>
 </td></tr></table></td></tr></table></body></html>`;
-  return { from: cfg.mailFrom, to: inv.email, subject: `${inv.inviter} invited you to ${inv.workspaceName} on Parapet`, text, html };
+  // Names are restricted where they are set (identity/names.ts); mailSafe covers rows stored before that.
+  return { from: cfg.mailFrom, to: inv.email, subject: `${mailSafe(inv.inviter, 100)} invited you to ${mailSafe(inv.workspaceName)} on Parapet`, text, html };
 }
 
 export type TInvitationSendOutcome = "sent" | "not-pending";
@@ -63,13 +67,13 @@ export async function sendInvitationEmail(
   invitationId: string,
   attempt: { number: number; max: number },
 ): Promise<TInvitationSendOutcome> {
-  const inv = await ctx.prisma.invitation.findUnique({ where: { id: invitationId }, include: { workspace: { select: { name: true } }, inviter: { select: { name: true, email: true } } } });
+  const inv = await ctx.prisma.invitation.findUnique({ where: { id: invitationId }, include: { workspace: { select: { name: true } }, inviter: { select: { name: true, email: true, emailVerified: true } } } });
   if (!inv || inv.status !== "pending" || inv.expiresAt.getTime() <= Date.now()) return "not-pending";
   try {
     if (!ctx.transport) throw Object.assign(new Error("SMTP is not configured (set PARAPET_SMTP_URL on the worker)"), { code: "ENOSMTP" });
     if (ctx.config.secret.length < 16) throw Object.assign(new Error("PARAPET_AUTH_SECRET is not set on the worker (it signs invitation links)"), { code: "ENOSECRET" });
     await ctx.transport.sendMail(
-      composeInvitationEmail(ctx.config, { id: inv.id, email: inv.email, role: inv.role ?? "viewer", workspaceName: inv.workspace.name, inviter: inv.inviter.name || inv.inviter.email, expiresAt: inv.expiresAt }),
+      composeInvitationEmail(ctx.config, { id: inv.id, email: inv.email, role: inv.role ?? "viewer", workspaceName: inv.workspace.name, inviter: inviterLabel(inv.inviter), expiresAt: inv.expiresAt }),
     );
     return "sent";
   } catch (e) {

@@ -1,13 +1,28 @@
 import { randomBytes } from "node:crypto";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
+import type { Redis } from "ioredis";
 import { AppError } from "../common/errors.ts";
+import { consumeLimit } from "../identity/rate-limit.ts";
 import type { Role } from "../identity/roles.ts";
 import { invitationUrl } from "./invitation-token.ts";
 import { createInvitation, memberByEmail, pendingInvitationFor, transaction } from "./members.repository.ts";
 import { atLeast } from "./role-order.ts";
 
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Invitations send e-mail to any address in the world on Parapet's name, so they are bounded: per
+ * inviter per hour and per workspace per day (shared across web instances through Redis).
+ */
+export const INVITATION_LIMITS = { perInviterPerHour: 20, perWorkspacePerDay: 100 } as const;
+
+export async function checkInvitationRate(redis: Redis, prefix: string, actor: Pick<Actor, "userId" | "workspaceId">): Promise<void> {
+  const byInviter = await consumeLimit(redis, prefix, `invite:user:${actor.userId}`, 3600, INVITATION_LIMITS.perInviterPerHour);
+  if (byInviter !== null) throw new AppError("rate_limited", `email: you sent ${INVITATION_LIMITS.perInviterPerHour} invitations in the last hour; try again in ${Math.ceil(byInviter / 60)} min`);
+  const byWorkspace = await consumeLimit(redis, prefix, `invite:ws:${actor.workspaceId}`, 86_400, INVITATION_LIMITS.perWorkspacePerDay);
+  if (byWorkspace !== null) throw new AppError("rate_limited", `email: this workspace sent ${INVITATION_LIMITS.perWorkspacePerDay} invitations today; try again in ${Math.ceil(byWorkspace / 3600)} h`);
+}
 
 /**
  * A pending invitation (better-auth's invitation row), accepted through its signed link (see

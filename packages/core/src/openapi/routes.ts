@@ -104,10 +104,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "GET", path: "/activity", summary: "Recent audit events", tag: "audit", permission: ["audit", "read"], query: ZActivityQuery, status: 200 },
 
   { method: "GET", path: "/members", summary: "Members, and pending invitations for those who manage members (admins, owners)", tag: "members", permission: ["settings", "read"], status: 200 },
-  { method: "POST", path: "/invitations", summary: "Invite a member (the answer carries the invitation link, once)", tag: "members", permission: ["settings", "write"], body: ZInviteInput, status: 201 },
+  { method: "POST", path: "/invitations", summary: "Invite a member (the answer carries the inviter's copy of the link, once; the invitee gets their own by e-mail; 20 an hour per inviter)", tag: "members", permission: ["settings", "write"], body: ZInviteInput, status: 201 },
   { method: "DELETE", path: "/invitations/{id}", summary: "Withdraw a pending invitation (its link stops working)", tag: "members", permission: ["settings", "write"], status: 200 },
   { method: "GET", path: "/invitations/lookup", summary: "What an invitation link offers (public: the signed token is the credential)", tag: "members", permission: null, public: true, query: ZInvitationLookupQuery, status: 200 },
-  { method: "POST", path: "/invitations/accept", summary: "Accept an invitation: create the account or sign in, and join (public: the signed token is the credential)", tag: "members", permission: null, public: true, body: ZAcceptInvitationInput, status: 200 },
+  { method: "POST", path: "/invitations/accept", summary: "Accept an invitation: signed in as the invited address, join; not signed in, create the account (the e-mailed link only). Never checks a password (public: the signed token is the credential)", tag: "members", permission: null, public: true, body: ZAcceptInvitationInput, status: 200 },
   { method: "PATCH", path: "/members/{id}", summary: "Change a member's role", tag: "members", permission: ["settings", "write"], body: ZChangeRoleInput, status: 200 },
   { method: "DELETE", path: "/members/{id}", summary: "Remove a member (never the last owner)", tag: "members", permission: ["settings", "write"], status: 200 },
 

@@ -25,6 +25,9 @@ export async function seedDemoIdentity(prisma: PrismaClient, auth: ParapetAuth):
     const res = await auth.api.signUpEmail({ body: { email: u.email, password: u.password, name: u.name } });
     ids[u.email] = res.user.id;
   }
+  // The demo's addresses are its own (parapet.local): they stand verified, so the demo approver can
+  // decide approvals (deciding needs a verified address; see approvals/decide-approval.ts).
+  await prisma.user.updateMany({ where: { id: { in: Object.values(ids) }, emailVerified: false }, data: { emailVerified: true } });
   const ownerId = ids[DEMO_USERS[0]!.email]!;
   let ws = await prisma.workspace.findUnique({ where: { slug: DEMO_WORKSPACE.slug } });
   if (!ws) {

@@ -3,16 +3,22 @@ import { AppError } from "@parapet/core";
 import { describeInvitation, type InvitationView } from "@parapet/core/members/accept-invitation";
 import { prisma } from "@/server/clients";
 import { invitationLinkConfig } from "@/server/invitations";
+import { currentSession } from "@/server/session";
 import { AcceptForm } from "./accept-form";
 
 export const metadata: Metadata = { title: "Join a workspace", referrer: "no-referrer", robots: { index: false } };
 export const dynamic = "force-dynamic";
 
-/** The page an invitation link opens: who invited whom to which workspace, then create the account or sign in. */
+/**
+ * The page an invitation link opens: who invited whom to which workspace, then join signed in, sign in
+ * first, or (the e-mailed link only) create the account. It never says whether the address already
+ * has an account: the inviter holds a link too.
+ */
 export default async function InvitePage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
   const raw = (await searchParams).token;
   const token = typeof raw === "string" ? raw : "";
   let view: InvitationView | null = null;
+  const signedInAs = (await currentSession())?.user.email ?? null;
   let problem = "This invitation link is incomplete. Open it again from the message you received.";
   if (token) {
     try {
@@ -33,7 +39,7 @@ export default async function InvitePage({ searchParams }: { searchParams: Promi
               {view.invitedBy} invited <strong>{view.email}</strong> as <strong>{view.role}</strong>. The invitation is valid until{" "}
               {view.expiresAt.replace("T", " ").slice(0, 16)} UTC.
             </p>
-            <AcceptForm token={token} email={view.email} hasAccount={view.hasAccount} />
+            <AcceptForm token={token} email={view.email} mailboxProven={view.mailboxProven} signedInAs={signedInAs} />
           </>
         ) : (
           <>

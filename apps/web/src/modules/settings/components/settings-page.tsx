@@ -149,8 +149,9 @@ function Members({ canManage }: { canManage: boolean }) {
         <div className="success" role="status" data-testid="invitation-link">
           <p>
             Invitation for <strong>{sent.email}</strong> created.{" "}
-            {sent.emailed ? "Parapet is e-mailing them the link; you can also send it yourself." : "Send them this link."} It is shown only now, works for 7
-            days, and lets its holder join with the invited role (withdraw the invitation if it goes astray; a failed e-mail shows in the audit log).
+            {sent.emailed ? "Parapet is e-mailing them their own link." : "Parapet could not queue the e-mail to them."} The link below is shown only now and
+            works for 7 days, but only for someone who already has a verified Parapet account at that address: a new account needs the link from the e-mail, which
+            proves the mailbox (withdraw the invitation if it goes astray; a failed e-mail shows in the audit log).
           </p>
           {sent.url && (
             <div className="inline-form">

@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@parapet/db";
 import { bullPrefix, QUEUES, reconcileJobId } from "@parapet/core";
+import { randomBytes } from "node:crypto";
 import { call } from "./harness.ts";
 import { createWorld, type World } from "./world.ts";
 
@@ -62,6 +63,40 @@ describe("two-person rule over HTTP", () => {
     expect(twice.status).toBe(409);
     const diff = await call("GET", "/guardrails/{id}/diff", { key: w.members.viewer.key, params: { id }, query: { from: "1", to: "2" } });
     expect(diff.body.changes.map((c: { field: string }) => c.field)).toEqual(expect.arrayContaining(["scope.all", "scope.nodeIds", "note"]));
+  });
+
+  it("the second person is a real, earlier member: an unverified address cannot decide, a member who joined after the request cannot approve", async () => {
+    const id = await newGuardrail();
+    const req = await call("PATCH", "/guardrails/{id}", { key: w.members.admin.key, params: { id }, body: { scope: { nodeIds: [w.nodes.prod] } } });
+    expect(req.status, req.text).toBe(202);
+    const approvalId = req.body.approval.id as string;
+
+    // The approver's address was never proved (e.g. joined through the link the inviter holds).
+    await prisma.user.update({ where: { id: w.members.approver.userId }, data: { emailVerified: false } });
+    try {
+      for (const [path, body] of [["/approvals/{id}/approve", {}], ["/approvals/{id}/reject", { note: "no" }]] as const) {
+        const r = await call("POST", path, { key: w.members.approver.key, params: { id: approvalId }, body });
+        expect(r.status).toBe(403);
+        expect(r.body.error.message).toMatch(/^approval: deciding approvals needs a verified e-mail address/);
+      }
+    } finally {
+      await prisma.user.update({ where: { id: w.members.approver.userId }, data: { emailVerified: true } });
+    }
+
+    // An approver who joined (verified) after the request was made: approving is refused.
+    const { auth } = await import("@/server/auth");
+    const userId = `u${randomBytes(6).toString("hex")}`;
+    await prisma.user.create({ data: { id: userId, name: "Late Joiner", email: `${userId}@example.test`, emailVerified: true } });
+    await prisma.member.create({ data: { id: `m${randomBytes(6).toString("hex")}`, organizationId: w.id, userId, role: "approver", createdAt: new Date() } });
+    const { key } = await auth().api.createApiKey({ body: { userId, name: "late", metadata: { workspaceId: w.id, role: "approver" }, rateLimitEnabled: false } });
+    const late = await call("POST", "/approvals/{id}/approve", { key, params: { id: approvalId }, body: {} });
+    expect(late.status).toBe(403);
+    expect(late.body.error.message).toMatch(/^approval: you joined this workspace after the request was made/);
+    expect((await call("GET", "/approvals/{id}", { key: w.members.viewer.key, params: { id: approvalId } })).body.status).toBe("pending");
+
+    // A member from before the request approves.
+    const ok = await call("POST", "/approvals/{id}/approve", { key: w.members.approver.key, params: { id: approvalId }, body: {} });
+    expect(ok.status, ok.text).toBe(200);
   });
 
   it("strengthening applies at once: audit → enforce, wider scope, more actions", async () => {

@@ -118,7 +118,7 @@ export async function createWorkspace(prisma: PrismaClient, name = "Acme"): Prom
   const make = async (role: Role): Promise<Member> => {
     const userId = uid("u");
     const email = `${role}-${userId}@example.test`;
-    await prisma.user.create({ data: { id: userId, name: `${role} ${userId}`, email } });
+    await prisma.user.create({ data: { id: userId, name: `${role} ${userId}`, email, emailVerified: true } });
     const memberId = uid("m");
     await prisma.member.create({ data: { id: memberId, organizationId: id, userId, role, createdAt: new Date() } });
     const k = await auth().api.createApiKey({ body: { userId, name: `${role} key`, metadata: { workspaceId: id, role }, rateLimitEnabled: false } });

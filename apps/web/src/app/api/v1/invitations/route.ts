@@ -1,4 +1,6 @@
-import { inviteMember } from "@parapet/core/members/invite-member";
+import { checkInvitationRate, inviteMember } from "@parapet/core/members/invite-member";
+import { env } from "@/env";
+import { redis } from "@/server/clients";
 import { enqueueInvitationEmail } from "@parapet/core/members/invitation-email";
 import { ZInviteInput } from "@parapet/core/members/members.schema";
 import { readJson, route } from "@/server/api";
@@ -8,7 +10,9 @@ import { created, deps, parseBody } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
 export const POST = route(["settings", "write"], async ({ req, caller }) => {
-  const inv = await inviteMember(deps(), caller, await parseBody(req, ZInviteInput, readJson), invitationLinkConfig());
+  const input = await parseBody(req, ZInviteInput, readJson);
+  await checkInvitationRate(redis(), env().PARAPET_REDIS_PREFIX, caller);
+  const inv = await inviteMember(deps(), caller, input, invitationLinkConfig());
   // The invitation stands even when Redis is down: the inviter has the link and can send it themselves.
   // (BullMQ waits for Redis to come back rather than failing, hence the bound.)
   const emailQueued = await Promise.race([
