@@ -517,9 +517,14 @@ export class OciStore {
     }
   }
 
-  private checkPolicyName(compartmentId: string, name: string): void {
+  /**
+   * Policy names are unique across the whole tenancy, not per compartment: "The name must be unique
+   * across all policies in the tenancy and cannot be changed" (CreatePolicyDetails.name,
+   * oracle/oci-typescript-sdk lib/identity/lib/model/create-policy-details.ts).
+   */
+  private checkPolicyName(name: string): void {
     for (const p of this.policies.values()) {
-      if (p.lifecycleState === "ACTIVE" && p.compartmentId === compartmentId && p.name.toLowerCase() === name.toLowerCase()) {
+      if (p.lifecycleState === "ACTIVE" && p.name.toLowerCase() === name.toLowerCase()) {
         throw conflict("PolicyAlreadyExists", `Policy '${name}' already exists`);
       }
     }
@@ -551,7 +556,7 @@ export class OciStore {
     const ff = freeformTags(o) ?? {};
     const dt = definedTags(o) ?? {};
     this.activeCompartment(compartmentId);
-    this.checkPolicyName(compartmentId, name);
+    this.checkPolicyName(name);
     this.validateStatements(statements, compartmentId);
     if (this.activePolicyCount() >= this.limits.policiesPerTenancy) {
       throw limitExceeded(`The tenancy already has the maximum number of policies (${this.limits.policiesPerTenancy}).`);
