@@ -10,7 +10,7 @@ import { contentHash } from "@parapet/providers/contract";
 import {
   buildAzureInitiative,
   buildGcpNodeArtifacts,
-  buildOciPolicies,
+  buildOciPoliciesForTarget,
   compileControl,
   getControl,
   LimitError,
@@ -383,11 +383,9 @@ function buildOci(
   for (const [point, fragments] of fragmentsByPoint(compiled, (f): f is TOciFragment => f.cloud === "oci")) {
     const node = nodeById.get(point)!;
     const compartmentId = ext(point);
-    // A policy attached to a compartment speaks of it by name; at the root it is the tenancy.
-    const location = node.kind === "tenancy" ? "tenancy" : `compartment id ${compartmentId}`;
     let policies;
     try {
-      policies = buildOciPolicies(compartmentId, location, fragments, input.workspaceId);
+      policies = buildOciPoliciesForTarget({ compartmentId, isRoot: node.kind === "tenancy" }, fragments, input.workspaceId);
     } catch (e) {
       if (limitProblem(e, problems)) continue;
       throw e;
