@@ -88,7 +88,8 @@ export interface OciHumanActions {
   editPolicy(id: string, edit: OciPolicyEdit): OciPolicy;
   deletePolicy(id: string): void;
   deleteSecurityZone(id: string): void;
-  setDenyPoliciesEnabled(enabled: boolean): void;
+  /** Enabling also creates the deny-policy guard unless `guard: false` (the Console asks). */
+  setDenyPoliciesEnabled(enabled: boolean, opts?: { guard?: boolean }): void;
 }
 
 export interface OciSim extends RunningSim {
@@ -101,7 +102,7 @@ export interface OciSim extends RunningSim {
   configure(patch: OciSimConfigPatch): OciSimConfig;
   summary(): Record<string, unknown>;
   /** Registers a user with an API key; generates an RSA key pair unless a public key PEM is given. */
-  createUser(opts?: { name?: string; permissions?: string[]; publicKeyPem?: string }): OciUserCredentials;
+  createUser(opts?: { name?: string; permissions?: string[]; publicKeyPem?: string; groups?: string[] }): OciUserCredentials;
   setUserPermissions(userId: string, permissions: string[]): OciUser;
   human: OciHumanActions;
   seed(spec: OciSeedSpec): OciSeedResult;
@@ -246,10 +247,11 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     return configSnapshot(cfg);
   };
 
-  const createUser = (o: { name?: string; permissions?: string[]; publicKeyPem?: string } = {}): OciUserCredentials => {
+  const createUser = (o: { name?: string; permissions?: string[]; publicKeyPem?: string; groups?: string[] } = {}): OciUserCredentials => {
     const pair = o.publicKeyPem ? undefined : generateApiKeyPair();
     const publicKeyPem = o.publicKeyPem ?? (pair as { publicKeyPem: string }).publicKeyPem;
-    const user = store.addUser(o.name ?? `user-${store.users.size}@example.com`, o.permissions ?? ["*"]);
+    const groupIds = (o.groups ?? []).map((g) => store.ensureGroup(g).id);
+    const user = store.addUser(o.name ?? `user-${store.users.size}@example.com`, o.permissions ?? ["*"], undefined, groupIds);
     let fingerprint: string;
     try {
       fingerprint = store.addApiKey(user.id, publicKeyPem);
@@ -283,7 +285,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     editPolicy: (id, edit) => store.updatePolicy(id, edit, undefined, humanActor()),
     deletePolicy: (id) => store.deletePolicy(id, undefined, humanActor()),
     deleteSecurityZone: (id) => store.deleteZone(id, undefined, humanActor()),
-    setDenyPoliciesEnabled: (enabled) => store.setDenyPoliciesEnabled(enabled, humanActor()),
+    setDenyPoliciesEnabled: (enabled, opts) => store.setDenyPoliciesEnabled(enabled, humanActor(), opts),
   };
 
   const sim: OciSim = {
@@ -374,6 +376,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
           name: str(x, "name", { max: 100 }),
           permissions: strArray(x, "permissions"),
           publicKeyPem: str(x, "publicKeyPem"),
+          groups: strArray(x, "groups", { maxItems: 20 }),
         }),
       );
     }
@@ -410,7 +413,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     if (a === "tenancy" && method === "PUT") {
       const enabled = bool(o(), "denyPoliciesEnabled");
       if (enabled === undefined) throw invalid("denyPoliciesEnabled is required.");
-      store.setDenyPoliciesEnabled(enabled, humanActor());
+      store.setDenyPoliciesEnabled(enabled, humanActor(), { guard: bool(o(), "guard") ?? true });
       return ok(store.summary());
     }
     throw new OciApiError(404, "NotFound", `No admin route matches ${method} ${path}.`);
