@@ -36,7 +36,7 @@ import {
 import { checkPrivateKey, ZOciCredentials, type TOciCredentials } from "./credentials.ts";
 import { classifyOciError, isOciThrottle } from "./errors.ts";
 import { isOwnedByWorkspaceOci, OCI_NAME_PREFIX, OCI_OWNER_TAG_KEY, ociOwnerTags } from "./markers.ts";
-import { permissionFor } from "./permissions.ts";
+import { DENY_STATEMENTS_PERMISSION, ociDenyGuardFix, permissionFor } from "./permissions.ts";
 import { OCI_LIMITS, type TOciIamPolicy } from "./types.ts";
 
 export { ZOciCredentials, type TOciCredentials } from "./credentials.ts";
@@ -385,7 +385,38 @@ class OciAdapter implements CloudAdapter {
         }
       }
     }
+    if (checks.some((c) => c.ok && c.detail === "ListPolicies")) {
+      const guard = await this.denyGuardCheck();
+      checks.push(guard);
+      if (!guard.ok) missing.add(guard.permission);
+    }
     return { ok: missing.size === 0, identity: this.userId, ...(rootId ? { rootId } : {}), checks, missing: [...missing] };
+  }
+
+  /**
+   * Reads the root policies for the deny-policy guard OCI creates when IAM deny policies are enabled
+   * and says exactly which statement to replace when it does not except the connector: until then
+   * OCI refuses every policy Parapet writes that holds a deny statement.
+   */
+  private async denyGuardCheck(): Promise<PermissionCheck> {
+    let policies: Policy[];
+    try {
+      policies = await this.listPolicies(this.tenancyId);
+    } catch (e) {
+      return { permission: DENY_STATEMENTS_PERMISSION, ok: false, detail: `The root policies could not be read to look for the deny-policy guard: ${reason(e)}` };
+    }
+    for (const p of policies.filter(isLive)) {
+      for (const st of p.statements) {
+        const fix = ociDenyGuardFix(st, this.userId);
+        if (fix === undefined) continue;
+        return {
+          permission: DENY_STATEMENTS_PERMISSION,
+          ok: false,
+          detail: `Root policy '${p.name}' (${p.id}) lets only listed principals and the Administrators group write deny statements, so OCI refuses Parapet's deny-based guardrails. In that policy replace the statement "${st}" with "${fix}".`,
+        };
+      }
+    }
+    return { permission: DENY_STATEMENTS_PERMISSION, ok: true, detail: "no root policy keeps the connector from writing deny statements" };
   }
 
   // ------------------------------------------------------------------ discover
