@@ -14,11 +14,19 @@ export function ociSubjects(ref: TOciPrincipalRef): string[] {
 /**
  * Conditions that spare the connector and break-glass principals. OCI conditions can only name the
  * caller by OCID (`request.principal.id`, `request.groups.id`), so these need the OCIDs.
+ *
+ * `request.groups.id` is "the OCIDs of the groups the requesting user is in" (General Variables for All
+ * Requests): it does not apply to instance or resource principals, and "if the variable is not
+ * applicable to the incoming request, the condition evaluates the request as false" (Conditions,
+ * "Variables Not Applicable to a Request Result in a Declined Request"). A deny whose condition is
+ * false does not apply, so a group exemption on a statement about dynamic groups (whose members are
+ * always instance or resource principals) would switch the deny off for every member. User groups
+ * cannot hold those principals anyway, so dynamic-group statements are excepted by principal OCID only.
  */
-export function ociExemptConditions(ctx: TCtx): string[] {
+export function ociExemptConditions(ctx: TCtx, subject: "user-groups" | "dynamic-groups" | "any-user" = "any-user"): string[] {
   const p = ctx.principals;
   const principals = [...new Set([...p.connector.principalIds, ...p.breakGlass.principalIds])].sort();
-  const groups = [...new Set([...p.connector.groupIds, ...p.breakGlass.groupIds])].sort();
+  const groups = subject === "dynamic-groups" ? [] : [...new Set([...p.connector.groupIds, ...p.breakGlass.groupIds])].sort();
   return [
     ...principals.map((id) => `request.principal.id != '${id}'`),
     ...groups.map((id) => `request.groups.id != '${id}'`),
@@ -38,10 +46,9 @@ export interface TOciDenySpec {
 }
 
 export function ociDeny(ctx: TCtx, spec: TOciDenySpec): TOciStatementPart[] {
-  const exempt = ociExemptConditions(ctx);
   let subjects: string[];
   if (spec.subject === "any-user") {
-    if (exempt.length === 0) {
+    if (ociExemptConditions(ctx).length === 0) {
       throw new OciCompileError(
         "oci principals: connector/breakGlass need groupIds or principalIds (OCIDs) so tenancy-wide denies can except them",
       );
@@ -53,6 +60,7 @@ export function ociDeny(ctx: TCtx, spec: TOciDenySpec): TOciStatementPart[] {
   const out: TOciStatementPart[] = [];
   const perms = spec.permissions && spec.permissions.length > 0 ? [...spec.permissions].sort() : [undefined];
   for (const subject of subjects) {
+    const exempt = ociExemptConditions(ctx, subject === "any-user" ? "any-user" : subject.startsWith("dynamic-group ") ? "dynamic-groups" : "user-groups");
     for (const perm of perms) {
       const conds = [...(perm ? [`request.permission = '${perm}'`] : []), ...(spec.conditions ?? []), ...exempt];
       const head = `deny ${subject} to ${spec.verb} ${spec.resourceType}`;
