@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IdentityClient } from "oci-identity";
 import { startOciSim, type OciDemoResult, type OciSim } from "./index.ts";
-import { identityClient, ociError } from "./sdk-clients.ts";
+import { cloudGuardClient, identityClient, ociError } from "./sdk-clients.ts";
 
 /** Refusals the real OCI APIs make, each with the code and shape OCI answers. */
 let sim: OciSim;
@@ -97,5 +97,30 @@ describe("OCI Identity: the deny-policy guard created when IAM deny policies are
     const guard = [...sim.store.policies.values()].find((p) => /target\.policy\.type/.test(p.statements.join()))!;
     sim.human.editPolicy(guard.id, { statements: [guard.statements[0]!.replace(/\}$/, `, request.principal.id!='${later.userId}'}`)] });
     expect((await client.createPolicy({ createPolicyDetails: deny("later-deny") })).policy.name).toBe("later-deny");
+  });
+});
+
+describe("Cloud Guard: creating a security zone replaces the targets of the compartment's subtree", () => {
+  it("deletes the customer's targets on the compartment and its subcompartments, and creates the zone's target", async () => {
+    const cg = cloudGuardClient(sim.url, demo.credentials);
+    const onData = sim.human.createCloudGuardTarget(cmp("Prod/Data"), "data-monitoring");
+    const onNetwork = sim.human.createCloudGuardTarget(cmp("Network"), "network-monitoring");
+    const before = await cg.listTargets({ compartmentId: root, compartmentIdInSubtree: true });
+    expect(before.targetCollection.items.map((t) => t.displayName).sort()).toEqual(["data-monitoring", "network-monitoring"]);
+    const policies = (await cg.listSecurityPolicies({ compartmentId: root })).securityPolicyCollection.items;
+    const recipe = await cg.createSecurityRecipe({
+      createSecurityRecipeDetails: { displayName: "prod-recipe", compartmentId: cmp("Prod"), securityPolicies: [policies[0]!.id] },
+    });
+    const zone = await cg.createSecurityZone({
+      createSecurityZoneDetails: { displayName: "prod-zone", compartmentId: cmp("Prod"), securityZoneRecipeId: recipe.securityRecipe.id },
+    });
+    const after = (await cg.listTargets({ compartmentId: root, compartmentIdInSubtree: true })).targetCollection.items;
+    expect(after.map((t) => t.id)).not.toContain(onData.id);
+    expect(after.map((t) => t.id)).toContain(onNetwork.id);
+    const zoneTarget = after.find((t) => String(t.targetResourceType) === "SECURITY_ZONE");
+    expect(zoneTarget?.id).toBe(zone.securityZone.securityZoneTargetId);
+    expect(zoneTarget?.targetResourceId).toBe(cmp("Prod"));
+    const gone = await ociError(cg.getTarget({ targetId: onData.id }));
+    expect([gone.statusCode, gone.serviceCode]).toEqual([404, "NotAuthorizedOrNotFound"]);
   });
 });

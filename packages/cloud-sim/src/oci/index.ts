@@ -11,7 +11,8 @@ import type { FaultConfig, RunningSim, SimOptions, ThrottleRule } from "../commo
 import { invalid, notFound, OciApiError } from "./errors.ts";
 import { toOciEvent } from "./events.ts";
 import { makeRequestId } from "./ids.ts";
-import { DEFAULT_LIMITS, type OciCompartment, type OciLimits, type OciPolicy, type OciStateData, type OciUser } from "./model.ts";
+import { addTarget } from "./targets.ts";
+import { DEFAULT_LIMITS, type OciCloudGuardTarget, type OciCompartment, type OciLimits, type OciPolicy, type OciStateData, type OciUser } from "./model.ts";
 import { generateApiKeyPair, seedOciDemo, seedOciTenancy, type OciDemoResult, type OciSeedResult, type OciSeedSpec } from "./seed.ts";
 import { OciHttpApi, type OciFamily } from "./server.ts";
 import { OciStore, type Actor } from "./store.ts";
@@ -90,6 +91,8 @@ export interface OciHumanActions {
   deleteSecurityZone(id: string): void;
   /** Enabling also creates the deny-policy guard unless `guard: false` (the Console asks). */
   setDenyPoliciesEnabled(enabled: boolean, opts?: { guard?: boolean }): void;
+  /** The customer's own Cloud Guard target on a compartment (the Console's "Create target"). */
+  createCloudGuardTarget(compartmentId: string, displayName: string): OciCloudGuardTarget;
 }
 
 export interface OciSim extends RunningSim {
@@ -286,6 +289,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     deletePolicy: (id) => store.deletePolicy(id, undefined, humanActor()),
     deleteSecurityZone: (id) => store.deleteZone(id, undefined, humanActor()),
     setDenyPoliciesEnabled: (enabled, opts) => store.setDenyPoliciesEnabled(enabled, humanActor(), opts),
+    createCloudGuardTarget: (compartmentId, displayName) => addTarget(store, { compartmentId, displayName, type: "COMPARTMENT" }),
   };
 
   const sim: OciSim = {
@@ -405,6 +409,10 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     if (a === "policies" && b && method === "DELETE") {
       store.deletePolicy(b, undefined, humanActor());
       return ok({});
+    }
+    if (a === "cloudguard-targets" && method === "POST" && b === undefined) {
+      const x = o();
+      return ok(addTarget(store, { compartmentId: str(x, "compartmentId", { required: true }) as string, displayName: str(x, "displayName", { required: true, max: 255 }) as string, type: "COMPARTMENT" }));
     }
     if (a === "security-zones" && b && method === "DELETE") {
       store.deleteZone(b, undefined, humanActor());

@@ -7,6 +7,7 @@ import { makeEtag, makeOcid } from "./ids.ts";
 import {
   DEFAULT_LIMITS,
   type DefinedTags,
+  type OciCloudGuardTarget,
   type OciCompartment,
   type OciGroup,
   type OciLimits,
@@ -21,6 +22,7 @@ import {
 } from "./model.ts";
 import { fingerprintOf } from "./signature.ts";
 import { parseStatement, type StatementLocation } from "./statements.ts";
+import { replaceTargetsForZone, type TargetHost } from "./targets.ts";
 import { asObject, bool, definedTags, freeformTags, str, strArray, type Json } from "./validate.ts";
 
 /** Who made a change: an SDK caller (signed request) or a human through the admin API / console. */
@@ -70,7 +72,7 @@ export function paginate<T>(all: T[], limit: number, page: string | undefined): 
  * zones, users with API keys and permissions. Every method enforces the service's own validation,
  * limits and error codes; the HTTP layer and the admin API both call these.
  */
-export class OciStore {
+export class OciStore implements TargetHost {
   tenancy: OciTenancy;
   readonly compartments = new Map<string, OciCompartment>();
   private readonly children = new Map<string, Set<string>>();
@@ -79,6 +81,8 @@ export class OciStore {
   readonly zones = new Map<string, OciSecurityZone>();
   readonly users = new Map<string, OciUser>();
   readonly groups = new Map<string, OciGroup>();
+  /** Cloud Guard targets (see targets.ts). */
+  readonly targets = new Map<string, OciCloudGuardTarget>();
   /** The default domain's Administrators group: its members are exempt from every deny statement. */
   administratorsGroupId: string;
   readonly workRequests = new Map<string, OciWorkRequest>();
@@ -118,6 +122,10 @@ export class OciStore {
     return new Date(this.now()).toISOString();
   }
 
+  nowIso(): string {
+    return this.iso();
+  }
+
   private addOracleRecipe(): void {
     const id = makeOcid(this.rand, "securityzonessecurityrecipe");
     this.recipes.set(id, {
@@ -147,6 +155,7 @@ export class OciStore {
       zones: [...this.zones.values()],
       users: [...this.users.values()],
       groups: [...this.groups.values()],
+      targets: [...this.targets.values()],
       workRequests: [...this.workRequests.values()],
     };
   }
@@ -160,6 +169,8 @@ export class OciStore {
     for (const r of d.recipes) this.recipes.set(r.id, r);
     for (const z of d.zones) this.zones.set(z.id, z);
     for (const u of d.users) this.users.set(u.id, u);
+    this.targets.clear();
+    for (const t of d.targets ?? []) this.targets.set(t.id, t);
     if (d.groups) {
       this.groups.clear();
       for (const g of d.groups) this.groups.set(g.id, g);
@@ -911,7 +922,7 @@ export class OciStore {
       description,
       compartmentId,
       securityZoneRecipeId: recipeId,
-      securityZoneTargetId: makeOcid(this.rand, "cloudguardtarget"),
+      securityZoneTargetId: replaceTargetsForZone(this, compartmentId, displayName).zoneTarget.id,
       timeCreated: t,
       timeUpdated: t,
       lifecycleState: "ACTIVE",
@@ -964,6 +975,7 @@ export class OciStore {
   deleteZone(id: string, ifMatch: string | undefined, actor: Actor): void {
     const z = this.getZone(id);
     if (ifMatch !== undefined && ifMatch !== z.etag) throw noEtagMatch();
+    this.targets.delete(z.securityZoneTargetId);
     this.zones.delete(id);
     z.lifecycleState = "DELETED";
     this.emitZone("deletesecurityzone", z, actor);
