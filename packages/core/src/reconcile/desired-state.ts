@@ -395,7 +395,20 @@ function buildOci(
       for (const f of fragments) if (f.attach && f.statements.length) addRequire(f.guardrailId, point, { kind: "oci.policy", name: p.name, target: compartmentId });
     }
     const zonePolicies = ociSecurityZonePolicyNames(fragments);
-    if (zonePolicies.length) {
+    if (zonePolicies.length && node.kind === "tenancy") {
+      // Creating a security zone on a compartment makes Cloud Guard delete the Cloud Guard targets of it
+      // and all its subcompartments, and Oracle advises against zones on the root compartment
+      // (security-zone/using/create-security-zone.htm): at the root that is every target in the tenancy.
+      const gids = fragments.filter((f) => f.attach && f.securityZonePolicies.length).map((f) => f.guardrailId).sort(byString);
+      if (gids.length) {
+        problems.push({
+          code: "limit",
+          message: `oci: security zones are never placed on the root compartment: creating one makes Cloud Guard delete every Cloud Guard target in the tenancy. Scope ${gids.join(", ")} to compartments (labels or explicit nodes) to get their security zones.`,
+          guardrailIds: gids,
+          target: compartmentId,
+        });
+      }
+    } else if (zonePolicies.length) {
       const gids = fragments.filter((f) => f.attach && f.securityZonePolicies.length).map((f) => f.guardrailId);
       const key = contentHash({ compartmentId, zonePolicies }).slice(0, 12);
       const name = `parapet-zone-${key}`;

@@ -323,7 +323,7 @@ describe("oci adapter against the simulator", () => {
 
   it("verify names the missing grants in OCI policy terms", async () => {
     const readOnly = sim.createUser({
-      permissions: ["GetTenancy", "ListCompartments", "ListPolicies", "ListSecurityPolicies", "ListSecurityRecipes", "ListSecurityZones"],
+      permissions: ["GetTenancy", "ListCompartments", "ListPolicies", "ListSecurityPolicies", "ListSecurityRecipes", "ListTargets", "ListSecurityZones"],
     });
     const a = adapterFor(sim, credsOf(readOnly));
     const v = await a.verify();
@@ -367,6 +367,21 @@ describe("oci adapter against the simulator", () => {
     } finally {
       await a.close();
     }
+  });
+
+  it("never places a security zone over a customer's Cloud Guard target (Cloud Guard would delete it), and writes nothing", async () => {
+    const target = sim.human.createCloudGuardTarget(cmp(demo, "NonProd/Test"), "test-monitoring");
+    const z = zoneArtifact(cmp(demo, "NonProd"), ["deny public_buckets"], "over-target");
+    const before = { recipes: sim.store.recipes.size, zones: sim.store.zones.size };
+    const e = await adapter.apply({ op: "create", artifact: z, reason: "test" }).catch((x: unknown) => x);
+    expect(isProviderError(e) && e.code).toBe("CLOUD_GUARD_TARGETS");
+    expect(isProviderError(e) && e.message).toContain(`'test-monitoring' (${target.id})`);
+    expect({ recipes: sim.store.recipes.size, zones: sim.store.zones.size }).toEqual(before);
+    expect(sim.store.targets.has(target.id)).toBe(true);
+    // A sibling compartment with no target below it gets its zone.
+    const ok = await adapter.apply({ op: "create", artifact: zoneArtifact(cmp(demo, "Sandbox"), ["deny public_buckets"], "no-target"), reason: "test" });
+    expect(ok.externalId).toMatch(/^ocid1\.securityzonessecurityrecipe\./);
+    expect(sim.store.targets.has(target.id)).toBe(true);
   });
 
   it("verify reports a key OCI does not know as an authentication error", async () => {

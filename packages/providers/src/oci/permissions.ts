@@ -33,6 +33,11 @@ export const minimumPermissions: readonly OciPermission[] = [
     why: "keep a security zone recipe per protected compartment with the guardrails' security zone policies",
   },
   {
+    permission: "read cloud-guard-targets in tenancy",
+    operations: ["ListTargets"],
+    why: "creating a security zone deletes the Cloud Guard targets below it, so Parapet reads them first and never places a zone over a customer's target",
+  },
+  {
     permission: "manage security-zone in tenancy",
     operations: ["ListSecurityZones", "GetSecurityZone", "CreateSecurityZone", "UpdateSecurityZone", "DeleteSecurityZone"],
     why: "place protected compartments in security zones that use Parapet's recipes",
