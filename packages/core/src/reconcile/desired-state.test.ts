@@ -91,8 +91,16 @@ describe("desired state (OCI security zones)", () => {
     exemptions: [],
   });
 
-  it("never places a security zone on the root compartment (Cloud Guard would delete every target) and says why in the plan", () => {
-    const d = computeDesiredState(oci({}));
+  it("never places a security zone on the root compartment (Cloud Guard would delete every target): an unscoped guardrail's zones go on the top-level compartments", () => {
+    const d = computeDesiredState(oci({ all: true }));
+    expect(d.problems).toEqual([]);
+    const zones = d.artifacts.filter((a) => a.kind === "oci.security-zone");
+    expect(zones.flatMap((a) => a.attachments)).toEqual(["ocid1.compartment.oc1..aaaaaaaadev", "ocid1.compartment.oc1..aaaaaaaaprod"]);
+    expect(zones.flatMap((a) => a.attachments)).not.toContain(tenancy);
+  });
+
+  it("says so in the plan when the tenancy has no compartment to put the zone on", () => {
+    const d = computeDesiredState({ ...oci({ all: true }), nodes: [{ ...ociNodes[0]!, isEnvironment: true }] });
     expect(d.artifacts.filter((a) => a.kind === "oci.security-zone")).toEqual([]);
     expect(d.problems).toEqual([
       expect.objectContaining({ code: "limit", guardrailIds: ["g-public"], target: tenancy, message: expect.stringContaining("delete every Cloud Guard target") as unknown }),
