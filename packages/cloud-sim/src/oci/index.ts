@@ -11,7 +11,8 @@ import type { FaultConfig, RunningSim, SimOptions, ThrottleRule } from "../commo
 import { invalid, notFound, OciApiError } from "./errors.ts";
 import { toOciEvent } from "./events.ts";
 import { makeRequestId } from "./ids.ts";
-import { DEFAULT_LIMITS, type OciCompartment, type OciLimits, type OciPolicy, type OciStateData, type OciUser } from "./model.ts";
+import { addTarget } from "./targets.ts";
+import { DEFAULT_LIMITS, type OciCloudGuardTarget, type OciCompartment, type OciLimits, type OciPolicy, type OciStateData, type OciUser } from "./model.ts";
 import { generateApiKeyPair, seedOciDemo, seedOciTenancy, type OciDemoResult, type OciSeedResult, type OciSeedSpec } from "./seed.ts";
 import { OciHttpApi, type OciFamily } from "./server.ts";
 import { OciStore, type Actor } from "./store.ts";
@@ -88,7 +89,10 @@ export interface OciHumanActions {
   editPolicy(id: string, edit: OciPolicyEdit): OciPolicy;
   deletePolicy(id: string): void;
   deleteSecurityZone(id: string): void;
-  setDenyPoliciesEnabled(enabled: boolean): void;
+  /** Enabling also creates the deny-policy guard unless `guard: false` (the Console asks). */
+  setDenyPoliciesEnabled(enabled: boolean, opts?: { guard?: boolean }): void;
+  /** The customer's own Cloud Guard target on a compartment (the Console's "Create target"). */
+  createCloudGuardTarget(compartmentId: string, displayName: string): OciCloudGuardTarget;
 }
 
 export interface OciSim extends RunningSim {
@@ -101,7 +105,7 @@ export interface OciSim extends RunningSim {
   configure(patch: OciSimConfigPatch): OciSimConfig;
   summary(): Record<string, unknown>;
   /** Registers a user with an API key; generates an RSA key pair unless a public key PEM is given. */
-  createUser(opts?: { name?: string; permissions?: string[]; publicKeyPem?: string }): OciUserCredentials;
+  createUser(opts?: { name?: string; permissions?: string[]; publicKeyPem?: string; groups?: string[] }): OciUserCredentials;
   setUserPermissions(userId: string, permissions: string[]): OciUser;
   human: OciHumanActions;
   seed(spec: OciSeedSpec): OciSeedResult;
@@ -246,10 +250,11 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     return configSnapshot(cfg);
   };
 
-  const createUser = (o: { name?: string; permissions?: string[]; publicKeyPem?: string } = {}): OciUserCredentials => {
+  const createUser = (o: { name?: string; permissions?: string[]; publicKeyPem?: string; groups?: string[] } = {}): OciUserCredentials => {
     const pair = o.publicKeyPem ? undefined : generateApiKeyPair();
     const publicKeyPem = o.publicKeyPem ?? (pair as { publicKeyPem: string }).publicKeyPem;
-    const user = store.addUser(o.name ?? `user-${store.users.size}@example.com`, o.permissions ?? ["*"]);
+    const groupIds = (o.groups ?? []).map((g) => store.ensureGroup(g).id);
+    const user = store.addUser(o.name ?? `user-${store.users.size}@example.com`, o.permissions ?? ["*"], undefined, groupIds);
     let fingerprint: string;
     try {
       fingerprint = store.addApiKey(user.id, publicKeyPem);
@@ -283,7 +288,8 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     editPolicy: (id, edit) => store.updatePolicy(id, edit, undefined, humanActor()),
     deletePolicy: (id) => store.deletePolicy(id, undefined, humanActor()),
     deleteSecurityZone: (id) => store.deleteZone(id, undefined, humanActor()),
-    setDenyPoliciesEnabled: (enabled) => store.setDenyPoliciesEnabled(enabled, humanActor()),
+    setDenyPoliciesEnabled: (enabled, opts) => store.setDenyPoliciesEnabled(enabled, humanActor(), opts),
+    createCloudGuardTarget: (compartmentId, displayName) => addTarget(store, { compartmentId, displayName, type: "COMPARTMENT" }),
   };
 
   const sim: OciSim = {
@@ -374,6 +380,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
           name: str(x, "name", { max: 100 }),
           permissions: strArray(x, "permissions"),
           publicKeyPem: str(x, "publicKeyPem"),
+          groups: strArray(x, "groups", { maxItems: 20 }),
         }),
       );
     }
@@ -403,6 +410,10 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
       store.deletePolicy(b, undefined, humanActor());
       return ok({});
     }
+    if (a === "cloudguard-targets" && method === "POST" && b === undefined) {
+      const x = o();
+      return ok(addTarget(store, { compartmentId: str(x, "compartmentId", { required: true }) as string, displayName: str(x, "displayName", { required: true, max: 255 }) as string, type: "COMPARTMENT" }));
+    }
     if (a === "security-zones" && b && method === "DELETE") {
       store.deleteZone(b, undefined, humanActor());
       return ok({});
@@ -410,7 +421,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     if (a === "tenancy" && method === "PUT") {
       const enabled = bool(o(), "denyPoliciesEnabled");
       if (enabled === undefined) throw invalid("denyPoliciesEnabled is required.");
-      store.setDenyPoliciesEnabled(enabled, humanActor());
+      store.setDenyPoliciesEnabled(enabled, humanActor(), { guard: bool(o(), "guard") ?? true });
       return ok(store.summary());
     }
     throw new OciApiError(404, "NotFound", `No admin route matches ${method} ${path}.`);

@@ -81,14 +81,39 @@ export interface OciSecurityZone {
   etag: string;
 }
 
+/**
+ * A Cloud Guard target: what Cloud Guard monitors. `COMPARTMENT` targets are the customer's own;
+ * `SECURITY_ZONE` targets are created by Cloud Guard for each security zone.
+ */
+export interface OciCloudGuardTarget {
+  id: string;
+  displayName: string;
+  compartmentId: string;
+  targetResourceType: "COMPARTMENT" | "SECURITY_ZONE";
+  targetResourceId: string;
+  timeCreated: string;
+  lifecycleState: LifecycleState;
+  freeformTags: Tags;
+  definedTags: DefinedTags;
+  etag: string;
+}
+
 export interface OciApiKey {
   fingerprint: string;
   publicKeyPem: string;
 }
 
+/** An IAM group of the default identity domain (the simulator has no other domains). */
+export interface OciGroup {
+  id: string;
+  name: string;
+}
+
 export interface OciUser {
   id: string;
   name: string;
+  /** Groups the user is a member of (request.groups.id). */
+  groupIds?: string[];
   /** Operation names this user may call ("*" = all). Anything else answers 404 NotAuthorizedOrNotFound. */
   permissions: string[];
   apiKeys: OciApiKey[];
@@ -140,6 +165,10 @@ export interface OciStateData {
   recipes: OciSecurityRecipe[];
   zones: OciSecurityZone[];
   users: OciUser[];
+  /** Absent in state saved before groups were modelled. */
+  groups?: OciGroup[];
+  /** Cloud Guard targets; absent in state saved before targets were modelled. */
+  targets?: OciCloudGuardTarget[];
   workRequests: OciWorkRequest[];
   /** Demo connection credentials (a simulator-only key pair), kept so a restarted demo can reconnect. */
   demo?: unknown;

@@ -120,7 +120,6 @@ export function seedOciDemo(sim: HasStore): OciDemoResult {
   const actor: Actor = { principalId: store.humanUserId, via: "admin" };
   store.tenancy.name = "acme-corp";
   store.tenancy.description = "Acme Corp production tenancy (simulated)";
-  store.tenancy.denyPoliciesEnabled = true;
   const root = store.tenancy.id;
   const ids: Record<string, string> = {};
   const mk = (path: string, parent: string, description: string, tags: Record<string, string>): string => {
@@ -175,8 +174,12 @@ export function seedOciDemo(sim: HasStore): OciDemoResult {
   ];
 
   const keys = generateApiKeyPair();
-  const user = store.addUser("parapet-demo@acme.example");
+  const connectorGroup = store.ensureGroup("ParapetConnector");
+  const user = store.addUser("parapet-demo@acme.example", ["*"], undefined, [connectorGroup.id]);
   const fingerprint = store.addApiKey(user.id, keys.publicKeyPem);
+  // IAM deny policies enabled by the console admin, with the guard policy already edited the way
+  // Parapet's bootstrap asks (the connector excepted), so the demo connection can write deny statements.
+  store.setDenyPoliciesEnabled(true, actor, { alsoExempt: [user.id], quiet: true });
   return {
     credentials: {
       tenancyId: root,

@@ -9,6 +9,7 @@ import { invalid, missing, notFound, OciApiError } from "./errors.ts";
 import { makeRequestId } from "./ids.ts";
 import { verifyRequest } from "./signature.ts";
 import { paginate, type Actor, type OciStore } from "./store.ts";
+import { getTarget, listTargets, targetWire } from "./targets.ts";
 import {
   compartmentWire,
   policyWire,
@@ -276,6 +277,21 @@ export class OciHttpApi {
       r("DELETE", "cloudguard", `/securityRecipes/${id}`, "DeleteSecurityRecipe", true, (c) => {
         s.deleteRecipe(c.params[0] as string, ifMatch(c), c.actor);
         return { status: 204 };
+      }),
+      r("GET", "cloudguard", "/targets", "ListTargets", false, (c) => {
+        const all = listTargets(s, {
+          compartmentId: requiredParam(c.query, "compartmentId"),
+          subtree: boolParam(c.query, "compartmentIdInSubtree"),
+          accessLevel: opt(c.query, "accessLevel"),
+          lifecycleState: opt(c.query, "lifecycleState"),
+          displayName: opt(c.query, "displayName"),
+          nonZoneOnly: boolParam(c.query, "isNonSecurityZoneTargetsOnlyQuery"),
+        });
+        return this.pageOf(all, c.query, targetWire, false);
+      }),
+      r("GET", "cloudguard", `/targets/${id}`, "GetTarget", false, (c) => {
+        const t = getTarget(s, c.params[0] as string);
+        return { status: 200, body: targetWire(t), headers: etag(t.etag) };
       }),
       r("GET", "cloudguard", "/securityZones", "ListSecurityZones", false, (c) => {
         const all = s.listZones({

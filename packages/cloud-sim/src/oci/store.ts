@@ -1,11 +1,15 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { CATALOG_TIME, SECURITY_ZONE_POLICIES } from "./catalog.ts";
+import type { OciRequestPrincipal } from "./authorize.ts";
+import { checkPolicyWrite, DENY_GUARD_POLICY_NAME, denyGuardStatement } from "./deny-guard.ts";
 import { conflict, invalid, limitExceeded, noEtagMatch, notFound } from "./errors.ts";
 import { makeEtag, makeOcid } from "./ids.ts";
 import {
   DEFAULT_LIMITS,
   type DefinedTags,
+  type OciCloudGuardTarget,
   type OciCompartment,
+  type OciGroup,
   type OciLimits,
   type OciPolicy,
   type OciSecurityRecipe,
@@ -17,7 +21,8 @@ import {
   type Tags,
 } from "./model.ts";
 import { fingerprintOf } from "./signature.ts";
-import { parseStatement } from "./statements.ts";
+import { parseStatement, type StatementLocation } from "./statements.ts";
+import { replaceTargetsForZone, type TargetHost } from "./targets.ts";
 import { asObject, bool, definedTags, freeformTags, str, strArray, type Json } from "./validate.ts";
 
 /** Who made a change: an SDK caller (signed request) or a human through the admin API / console. */
@@ -67,7 +72,7 @@ export function paginate<T>(all: T[], limit: number, page: string | undefined): 
  * zones, users with API keys and permissions. Every method enforces the service's own validation,
  * limits and error codes; the HTTP layer and the admin API both call these.
  */
-export class OciStore {
+export class OciStore implements TargetHost {
   tenancy: OciTenancy;
   readonly compartments = new Map<string, OciCompartment>();
   private readonly children = new Map<string, Set<string>>();
@@ -75,6 +80,11 @@ export class OciStore {
   readonly recipes = new Map<string, OciSecurityRecipe>();
   readonly zones = new Map<string, OciSecurityZone>();
   readonly users = new Map<string, OciUser>();
+  readonly groups = new Map<string, OciGroup>();
+  /** Cloud Guard targets (see targets.ts). */
+  readonly targets = new Map<string, OciCloudGuardTarget>();
+  /** The default domain's Administrators group: its members are exempt from every deny statement. */
+  administratorsGroupId: string;
   readonly workRequests = new Map<string, OciWorkRequest>();
   private readonly keyCache = new Map<string, KeyObject>();
   limits: OciLimits = { ...DEFAULT_LIMITS };
@@ -95,13 +105,25 @@ export class OciStore {
       definedTags: {},
       denyPoliciesEnabled: false,
     };
+    this.administratorsGroupId = makeOcid(rand, "group");
+    this.groups.set(this.administratorsGroupId, { id: this.administratorsGroupId, name: "Administrators" });
     this.humanUserId = makeOcid(rand, "user");
-    this.users.set(this.humanUserId, { id: this.humanUserId, name: "console-admin@example.com", permissions: ["*"], apiKeys: [] });
+    this.users.set(this.humanUserId, {
+      id: this.humanUserId,
+      name: "console-admin@example.com",
+      permissions: ["*"],
+      apiKeys: [],
+      groupIds: [this.administratorsGroupId],
+    });
     this.addOracleRecipe();
   }
 
   private iso(): string {
     return new Date(this.now()).toISOString();
+  }
+
+  nowIso(): string {
+    return this.iso();
   }
 
   private addOracleRecipe(): void {
@@ -132,6 +154,8 @@ export class OciStore {
       recipes: [...this.recipes.values()],
       zones: [...this.zones.values()],
       users: [...this.users.values()],
+      groups: [...this.groups.values()],
+      targets: [...this.targets.values()],
       workRequests: [...this.workRequests.values()],
     };
   }
@@ -145,6 +169,14 @@ export class OciStore {
     for (const r of d.recipes) this.recipes.set(r.id, r);
     for (const z of d.zones) this.zones.set(z.id, z);
     for (const u of d.users) this.users.set(u.id, u);
+    this.targets.clear();
+    for (const t of d.targets ?? []) this.targets.set(t.id, t);
+    if (d.groups) {
+      this.groups.clear();
+      for (const g of d.groups) this.groups.set(g.id, g);
+      const admins = d.groups.find((g) => g.name === "Administrators");
+      if (admins) this.administratorsGroupId = admins.id;
+    }
     for (const w of d.workRequests) this.workRequests.set(w.id, w);
     const human = d.users.find((u) => u.name === "console-admin@example.com");
     if (human) this.humanUserId = human.id;
@@ -152,10 +184,62 @@ export class OciStore {
 
   // ---------------------------------------------------------------- users and keys
 
-  addUser(name: string, permissions: string[] = ["*"], id = makeOcid(this.rand, "user")): OciUser {
-    const u: OciUser = { id, name, permissions: [...permissions], apiKeys: [] };
+  addUser(name: string, permissions: string[] = ["*"], id = makeOcid(this.rand, "user"), groupIds: string[] = []): OciUser {
+    const u: OciUser = { id, name, permissions: [...permissions], apiKeys: [], groupIds: [...groupIds] };
     this.users.set(id, u);
     return u;
+  }
+
+  /** The named group of the default domain, created on first use. */
+  ensureGroup(name: string): OciGroup {
+    for (const g of this.groups.values()) if (g.name.toLowerCase() === name.toLowerCase()) return g;
+    const g: OciGroup = { id: makeOcid(this.rand, "group"), name };
+    this.groups.set(g.id, g);
+    return g;
+  }
+
+  setUserGroups(userId: string, groupIds: string[]): OciUser {
+    const u = this.users.get(userId);
+    if (!u) throw notFound(`User ${userId} not found.`);
+    for (const g of groupIds) if (!this.groups.has(g)) throw invalid(`Group ${g} does not exist.`);
+    u.groupIds = [...new Set(groupIds)];
+    return u;
+  }
+
+  /** The caller as IAM evaluates it (every simulator caller is an API-key user). */
+  principalOf(userId: string): OciRequestPrincipal {
+    const groups = (this.users.get(userId)?.groupIds ?? []).flatMap((id) => {
+      const g = this.groups.get(id);
+      return g ? [g] : [];
+    });
+    return { id: userId, type: "user", groups, defaultDomainAdministrator: groups.some((g) => g.id === this.administratorsGroupId) };
+  }
+
+  /** Whether a statement location in policy `owner` includes compartment `target`. */
+  locationCovers(owner: OciPolicy, loc: StatementLocation, target: string): boolean {
+    if (loc.kind === "tenancy") return true;
+    if (loc.kind === "compartmentId") return this.isDescendantOrSelf(target, loc.id);
+    const ownerCompartment = this.getCompartment(owner.compartmentId);
+    const [first] = loc.path;
+    if (loc.path.length === 1 && first !== undefined && !this.isRoot(owner.compartmentId) && first.toLowerCase() === ownerCompartment.name.toLowerCase()) {
+      return this.isDescendantOrSelf(target, owner.compartmentId);
+    }
+    let cur: string | undefined = owner.compartmentId;
+    for (const seg of loc.path) cur = cur === undefined ? undefined : this.siblingNamed(cur, seg)?.id;
+    return cur !== undefined && this.isDescendantOrSelf(target, cur);
+  }
+
+  private guardPolicyWrite(actor: Actor, compartmentId: string, operation: string, statements: readonly string[]): void {
+    checkPolicyWrite(
+      {
+        policies: this.policies.values(),
+        principal: this.principalOf(actor.principalId),
+        compartmentId,
+        covers: (owner, loc, target) => this.locationCovers(owner, loc, target),
+      },
+      operation,
+      statements,
+    );
   }
 
   addApiKey(userId: string, publicKeyPem: string): string {
@@ -517,9 +601,14 @@ export class OciStore {
     }
   }
 
-  private checkPolicyName(compartmentId: string, name: string): void {
+  /**
+   * Policy names are unique across the whole tenancy, not per compartment: "The name must be unique
+   * across all policies in the tenancy and cannot be changed" (CreatePolicyDetails.name,
+   * oracle/oci-typescript-sdk lib/identity/lib/model/create-policy-details.ts).
+   */
+  private checkPolicyName(name: string): void {
     for (const p of this.policies.values()) {
-      if (p.lifecycleState === "ACTIVE" && p.compartmentId === compartmentId && p.name.toLowerCase() === name.toLowerCase()) {
+      if (p.lifecycleState === "ACTIVE" && p.name.toLowerCase() === name.toLowerCase()) {
         throw conflict("PolicyAlreadyExists", `Policy '${name}' already exists`);
       }
     }
@@ -551,7 +640,8 @@ export class OciStore {
     const ff = freeformTags(o) ?? {};
     const dt = definedTags(o) ?? {};
     this.activeCompartment(compartmentId);
-    this.checkPolicyName(compartmentId, name);
+    this.guardPolicyWrite(actor, compartmentId, "CreatePolicy", statements);
+    this.checkPolicyName(name);
     this.validateStatements(statements, compartmentId);
     if (this.activePolicyCount() >= this.limits.policiesPerTenancy) {
       throw limitExceeded(`The tenancy already has the maximum number of policies (${this.limits.policiesPerTenancy}).`);
@@ -590,6 +680,7 @@ export class OciStore {
     const versionDate = str(o, "versionDate");
     const ff = freeformTags(o);
     const dt = definedTags(o);
+    this.guardPolicyWrite(actor, p.compartmentId, "UpdatePolicy", [...p.statements, ...(statements ?? [])]);
     if (statements !== undefined) {
       this.validateStatements(statements, p.compartmentId);
       this.checkPathLimit(p.compartmentId, statements.length - p.statements.length, undefined);
@@ -606,6 +697,7 @@ export class OciStore {
 
   deletePolicy(id: string, ifMatch: string | undefined, actor: Actor): void {
     const p = this.getPolicy(id);
+    this.guardPolicyWrite(actor, p.compartmentId, "DeletePolicy", p.statements);
     if (ifMatch !== undefined && ifMatch !== p.etag) throw noEtagMatch();
     p.lifecycleState = "DELETED";
     p.etag = makeEtag(this.rand);
@@ -636,8 +728,28 @@ export class OciStore {
     });
   }
 
-  setDenyPoliciesEnabled(enabled: boolean, actor: Actor): void {
+  /**
+   * Enables (or, for tests only, disables: OCI cannot) IAM deny policies. Enabling with `guard` (the
+   * Console's default answer) also creates the root policy that keeps deny statements to the enabler
+   * and the Administrators group; `alsoExempt` adds principals to it, as a customer's edit would.
+   */
+  setDenyPoliciesEnabled(enabled: boolean, actor: Actor, opts: { guard?: boolean; alsoExempt?: string[]; quiet?: boolean } = {}): void {
+    const wasEnabled = this.tenancy.denyPoliciesEnabled;
     this.tenancy.denyPoliciesEnabled = enabled;
+    const hasGuard = [...this.policies.values()].some((p) => p.compartmentId === this.tenancy.id && p.name === DENY_GUARD_POLICY_NAME);
+    if (enabled && !wasEnabled && opts.guard !== false && !hasGuard) {
+      this.createPolicy(
+        {
+          compartmentId: this.tenancy.id,
+          name: DENY_GUARD_POLICY_NAME,
+          description: "Only the administrator who enabled IAM deny policies and the Administrators group may write deny statements.",
+          statements: [denyGuardStatement(actor.principalId, opts.alsoExempt)],
+        },
+        actor,
+        { quiet: opts.quiet },
+      );
+    }
+    if (opts.quiet) return;
     this.onMutation({
       service: "identity",
       action: "updatetenancy",
@@ -810,7 +922,7 @@ export class OciStore {
       description,
       compartmentId,
       securityZoneRecipeId: recipeId,
-      securityZoneTargetId: makeOcid(this.rand, "cloudguardtarget"),
+      securityZoneTargetId: replaceTargetsForZone(this, compartmentId, displayName).zoneTarget.id,
       timeCreated: t,
       timeUpdated: t,
       lifecycleState: "ACTIVE",
@@ -863,6 +975,7 @@ export class OciStore {
   deleteZone(id: string, ifMatch: string | undefined, actor: Actor): void {
     const z = this.getZone(id);
     if (ifMatch !== undefined && ifMatch !== z.etag) throw noEtagMatch();
+    this.targets.delete(z.securityZoneTargetId);
     this.zones.delete(id);
     z.lifecycleState = "DELETED";
     this.emitZone("deletesecurityzone", z, actor);

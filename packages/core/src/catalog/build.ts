@@ -307,6 +307,22 @@ export function buildOciPolicies(
 }
 
 /** Security-zone policy names a compartment's recipe must include (resolved to OCIDs by the provider). */
+/**
+ * Where a target's policies live and how their statements name it: attached to the target itself,
+ * speaking of `tenancy` at the root and of `compartment id <ocid>` below. OCI policy names are unique
+ * across the whole tenancy (CreatePolicyDetails.name in the Identity API), and the name is derived from
+ * the attachment compartment, so every caller (reconcile, the CLI) must place policies through here or
+ * two targets' policies collide with 409 PolicyAlreadyExists.
+ */
+export function buildOciPoliciesForTarget(
+  target: { compartmentId: string; isRoot: boolean },
+  fragments: readonly TOciFragment[],
+  workspaceId: string,
+): TOciIamPolicy[] {
+  const location = target.isRoot ? "tenancy" : `compartment id ${target.compartmentId}`;
+  return buildOciPolicies(target.compartmentId, location, fragments, workspaceId);
+}
+
 export function ociSecurityZonePolicyNames(fragments: readonly TOciFragment[]): string[] {
   return [...new Set(fragments.filter((f) => f.attach).flatMap((f) => f.securityZonePolicies))].sort(byString);
 }

@@ -6,6 +6,8 @@ import { awsActor, simulateAws } from "./scenarios.ts";
 import { renderOciStatement } from "./compilers/oci.ts";
 import type { TCloud, TFragment } from "./types.ts";
 import type { TIamStatement } from "@parapet/providers/aws/types";
+import { evaluateOciDeny } from "@parapet/cloud-sim/oci/authorize";
+import { ociRequestMatching } from "../testing/oci-requests.ts";
 
 /**
  * The safety invariant: no compiled deny may ever apply to the connector or break-glass. Each
@@ -101,13 +103,20 @@ describe("no compiled deny catches the connector or break-glass", () => {
       const oci = compile("oci", i);
       if (oci.cloud !== "oci") throw new Error("oci fragment expected");
       const exemptGroups = [...SCENARIO_PRINCIPALS.oci.connector.groups, ...SCENARIO_PRINCIPALS.oci.breakGlass.groups];
-      const exemptIds = [...SCENARIO_PRINCIPALS.oci.connector.groupIds, ...SCENARIO_PRINCIPALS.oci.breakGlass.groupIds];
       for (const s of oci.statements) {
         const line = renderOciStatement(s, "tenancy");
         expect(line.startsWith("deny ")).toBe(true);
         for (const g of exemptGroups) expect(s.head).not.toMatch(new RegExp(`\\b${g}\\b`));
-        // Every deny carries the OCID exclusions, whoever its subject is.
-        for (const id of exemptIds) expect(line).toContain(`request.groups.id != '${id}'`);
+        // Evaluated as OCI does, with each exempt user also in every class group the statement names.
+        for (const who of ["connector", "breakGlass"] as const) {
+          const cls = SCENARIO_PRINCIPALS.oci[who];
+          const groups = [
+            { id: cls.groupIds[0], name: cls.groups[0] },
+            ...[...s.head.matchAll(/^deny group ([^ ]+(?:, [^ ]+)*) to/g)].flatMap((m) => m[1]!.split(", ").map((n) => ({ id: `ocid1.group.oc1..${n.toLowerCase()}`, name: n }))),
+          ];
+          const d = evaluateOciDeny([line], { ...ociRequestMatching(line), principal: { id: "ocid1.user.oc1..exempt", type: "user", groups } });
+          expect(d.denied, `${who}: ${line}`).toBe(false);
+        }
       }
       // Azure Policy cannot exclude principals; what it compiles never targets identities either.
       const azure = compile("azure", i);

@@ -11,6 +11,7 @@ export {
   buildGcpNodeArtifacts,
   mergeGcpPolicy,
   buildOciPolicies,
+  buildOciPoliciesForTarget,
   ociSecurityZonePolicyNames,
   LimitError,
   type TAzureScopeArtifacts,

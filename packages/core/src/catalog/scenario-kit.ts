@@ -95,3 +95,26 @@ export function azureRequest<P>(
 ): TScenario<P> {
   return { kind: "azure-policy", cloud: "azure", name, action, resource, expect, ...(resourceGroupTags ? { resourceGroupTags } : {}) };
 }
+
+/**
+ * Statements about dynamic groups (instance and resource principals) must not carry a
+ * `request.groups.id` exemption: that variable only applies to users, and a condition on a variable
+ * that does not apply evaluates to false, which would switch the deny off for every member.
+ */
+export function ociDynamicGroupDenies<P>(name: string): TScenario<P> {
+  return structure<P>("oci", name, (f) => {
+    const dyn = (f as TOciFragment).statements.filter((s) => /^deny dynamic-group /.test(s.head));
+    if (dyn.length === 0) return ["no deny statement names a dynamic group"];
+    return dyn.filter((s) => /request\.groups\.id/.test(s.where ?? "")).map((s) => `"${s.head}" is excepted by request.groups.id, which never applies to its members`);
+  });
+}
+
+/**
+ * OCI exempts the default domain's Administrators group from every deny: a statement naming it would
+ * be ignored, so Parapet never writes one, and the control's gap says admins are not blocked.
+ */
+export function ociAdminsExempt<P>(name: string): TScenario<P> {
+  return structure<P>("oci", name, (f) =>
+    (f as TOciFragment).statements.filter((s) => /\bAdministrators\b/i.test(s.head)).map((s) => `"${s.head}" names the Administrators group, which OCI always exempts`),
+  );
+}

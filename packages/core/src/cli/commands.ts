@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { packAwsPolicies, type TAwsBoundStatement, type TAwsPackTarget } from "@parapet/providers/aws/packing";
-import { buildAzureInitiative, buildGcpNodeArtifacts, buildOciPolicies, LimitError, ociSecurityZonePolicyNames } from "../catalog/build.ts";
+import { buildAzureInitiative, buildGcpNodeArtifacts, buildOciPoliciesForTarget, LimitError, ociSecurityZonePolicyNames } from "../catalog/build.ts";
 import { getControl } from "../catalog/catalog.ts";
 import { stableStringify } from "../catalog/canonical.ts";
 import { CatalogError, compileControl } from "../catalog/compile.ts";
@@ -150,7 +150,7 @@ export function buildArtifacts(parsed: TParsedFile, compiled: TCompiledGuardrail
     const tenancy = String(f.connections.oci!.facts.tenancyOcid);
     result.oci = targetsOf(oci).map(([target, frags]) => ({
       target,
-      policies: buildOciPolicies(tenancy, target === tenancy ? "tenancy" : `compartment id ${target}`, frags, f.workspace),
+      policies: buildOciPoliciesForTarget({ compartmentId: target, isRoot: target === tenancy }, frags, f.workspace),
       securityZonePolicies: ociSecurityZonePolicyNames(frags),
       audit: frags.filter((x) => !x.attach).map((x) => ({ guardrailId: x.guardrailId, statements: x.statements })),
     }));

@@ -2,7 +2,7 @@ import { stringify } from "yaml";
 import { awsConnectorPolicyDocument, awsConnectorTrustPolicy, minimumPermissions as awsPermissions } from "@parapet/providers/aws/permissions";
 import { AZURE_BUILT_IN_ROLE, azureCustomRoleDefinition, minimumPermissions as azurePermissions } from "@parapet/providers/azure/permissions";
 import { minimumPermissions as gcpPermissions } from "@parapet/providers/gcp/permissions";
-import { minimumPermissions as ociPermissions, ociBootstrapStatements } from "@parapet/providers/oci/permissions";
+import { minimumPermissions as ociPermissions, ociBootstrapStatements, ociDenyGuardBootstrapChange } from "@parapet/providers/oci/permissions";
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { workspaceAwsExternalId } from "./aws-external-id.ts";
 import type { TCloudName } from "./connections.schema.ts";
@@ -109,18 +109,38 @@ export async function bootstrapConnection(deps: Pick<UseCaseDeps, "prisma">, act
     }
     case "oci": {
       const statements = ociBootstrapStatements("ParapetConnector");
+      const guard = ociDenyGuardBootstrapChange();
+      const guardText = [
+        "Parapet's deny-based guardrails (agent, backup, audit, label, MCP, non-prod and region controls) are IAM deny",
+        "statements. When IAM deny policies were enabled in this tenancy, OCI created a root policy that lets only the",
+        "administrator who enabled them and the Administrators group write deny statements. Edit that root policy so it",
+        "also excepts the Parapet connector user. Replace the statement",
+        "",
+        `  ${guard.before}`,
+        "",
+        "with",
+        "",
+        `  ${guard.after}`,
+        "",
+        "Verifying the connection reads the root policies and prints this change again with the real OCIDs.",
+        "",
+      ].join("\n");
       const script = [
         'TENANCY_OCID="<tenancy-ocid>"',
         'oci iam group create --name ParapetConnector --description "Parapet connector"',
         'oci iam user create --name parapet-connector --description "Parapet connector"',
         "# add the user to the group, upload an API signing key, then create the policy:",
         `oci iam policy create --compartment-id "$TENANCY_OCID" --name parapet-connector --description "Parapet connector (least privilege)" --statements '${JSON.stringify(statements)}'`,
+        "# IAM deny policies: except the connector in the deny-policy guard (see deny-policy-guard.txt):",
+        "#   oci iam policy list --compartment-id \"$TENANCY_OCID\" --all   # find the policy holding target.policy.type='deny'",
+        "#   oci iam policy update --policy-id <guard-policy-ocid> --statements '[\"<the new statement>\", <the policy's other statements>]'",
         "",
       ].join("\n");
       return {
         cloud,
         files: [
           { name: "parapet-connector.policy.txt", language: "text", content: `${statements.join("\n")}\n` },
+          { name: "deny-policy-guard.txt", language: "text", content: guardText },
           { name: "bootstrap.sh", language: "shell", content: script },
         ],
         permissions: ociPermissions.map((p) => ({ permission: p.permission, why: p.why })),

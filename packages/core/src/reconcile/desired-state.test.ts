@@ -73,3 +73,43 @@ describe("desired state (AWS)", () => {
     expect(d.artifacts.length).toBeGreaterThan(0);
   });
 });
+
+describe("desired state (OCI security zones)", () => {
+  const tenancy = "ocid1.tenancy.oc1..aaaaaaaatenancy";
+  const ociNodes: DesiredNode[] = [
+    { id: "o-root", externalId: tenancy, parentId: null, kind: "tenancy", name: "acme", isEnvironment: false, labels: {} },
+    { id: "o-prod", externalId: "ocid1.compartment.oc1..aaaaaaaaprod", parentId: "o-root", kind: "compartment", name: "Prod", isEnvironment: true, labels: { env: "prod" } },
+    { id: "o-dev", externalId: "ocid1.compartment.oc1..aaaaaaaadev", parentId: "o-root", kind: "compartment", name: "Dev", isEnvironment: true, labels: { env: "dev" } },
+  ];
+  const oci = (scope: DesiredInput["guardrails"][number]["scope"]): DesiredInput => ({
+    cloud: "oci",
+    workspaceId: "ws_test_1",
+    facts: { tenancyOcid: tenancy },
+    principals: {},
+    nodes: ociNodes,
+    guardrails: [{ id: "g-public", version: 1, controlId: "no-public-data", params: {}, scope, mode: "enforce" }],
+    exemptions: [],
+  });
+
+  it("never places a security zone on the root compartment (Cloud Guard would delete every target): an unscoped guardrail's zones go on the top-level compartments", () => {
+    const d = computeDesiredState(oci({ all: true }));
+    expect(d.problems).toEqual([]);
+    const zones = d.artifacts.filter((a) => a.kind === "oci.security-zone");
+    expect(zones.flatMap((a) => a.attachments)).toEqual(["ocid1.compartment.oc1..aaaaaaaadev", "ocid1.compartment.oc1..aaaaaaaaprod"]);
+    expect(zones.flatMap((a) => a.attachments)).not.toContain(tenancy);
+  });
+
+  it("says so in the plan when the tenancy has no compartment to put the zone on", () => {
+    const d = computeDesiredState({ ...oci({ all: true }), nodes: [{ ...ociNodes[0]!, isEnvironment: true }] });
+    expect(d.artifacts.filter((a) => a.kind === "oci.security-zone")).toEqual([]);
+    expect(d.problems).toEqual([
+      expect.objectContaining({ code: "limit", guardrailIds: ["g-public"], target: tenancy, message: expect.stringContaining("delete every Cloud Guard target") as unknown }),
+    ]);
+  });
+
+  it("places the zone on the scoped compartment", () => {
+    const d = computeDesiredState(oci({ labels: "env=prod" }));
+    expect(d.problems).toEqual([]);
+    expect(d.artifacts.filter((a) => a.kind === "oci.security-zone").flatMap((a) => a.attachments)).toEqual(["ocid1.compartment.oc1..aaaaaaaaprod"]);
+  });
+});

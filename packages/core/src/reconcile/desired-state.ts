@@ -10,7 +10,7 @@ import { contentHash } from "@parapet/providers/contract";
 import {
   buildAzureInitiative,
   buildGcpNodeArtifacts,
-  buildOciPolicies,
+  buildOciPoliciesForTarget,
   compileControl,
   getControl,
   LimitError,
@@ -371,6 +371,20 @@ function buildGcp(
   }
 }
 
+/** The root's direct children (external ids) above the environments the zone guardrails select at `point`. */
+function ociTopLevelTargets(compiled: Compiled[], point: string, gids: string[], nodeById: Map<string, DesiredNode>, ext: (id: string) => string): string[] {
+  const tops = new Set<string>();
+  for (const c of compiled) {
+    if (c.fragment.cloud !== "oci" || !gids.includes(c.guardrail.id)) continue;
+    for (const env of c.points.get(point) ?? []) {
+      let cur = env;
+      for (let parent = nodeById.get(cur)?.parentId; parent && parent !== point; parent = nodeById.get(cur)?.parentId) cur = parent;
+      if (cur !== point) tops.add(ext(cur));
+    }
+  }
+  return [...tops].sort(byString);
+}
+
 function buildOci(
   input: DesiredInput,
   compiled: Compiled[],
@@ -383,11 +397,9 @@ function buildOci(
   for (const [point, fragments] of fragmentsByPoint(compiled, (f): f is TOciFragment => f.cloud === "oci")) {
     const node = nodeById.get(point)!;
     const compartmentId = ext(point);
-    // A policy attached to a compartment speaks of it by name; at the root it is the tenancy.
-    const location = node.kind === "tenancy" ? "tenancy" : `compartment id ${compartmentId}`;
     let policies;
     try {
-      policies = buildOciPolicies(compartmentId, location, fragments, input.workspaceId);
+      policies = buildOciPoliciesForTarget({ compartmentId, isRoot: node.kind === "tenancy" }, fragments, input.workspaceId);
     } catch (e) {
       if (limitProblem(e, problems)) continue;
       throw e;
@@ -399,16 +411,36 @@ function buildOci(
     const zonePolicies = ociSecurityZonePolicyNames(fragments);
     if (zonePolicies.length) {
       const gids = fragments.filter((f) => f.attach && f.securityZonePolicies.length).map((f) => f.guardrailId);
-      const key = contentHash({ compartmentId, zonePolicies }).slice(0, 12);
+      let targets = [compartmentId];
+      if (node.kind === "tenancy") {
+        // Creating a security zone on a compartment makes Cloud Guard delete the Cloud Guard targets of it
+        // and all its subcompartments, and Oracle advises against zones on the root compartment
+        // (security-zone/using/create-security-zone.htm): at the root that is every target in the tenancy,
+        // including the root target Cloud Guard is usually enabled with. The zones go one level down, on
+        // the top-level compartments that hold the selected environments (the adapter still refuses any
+        // compartment with a customer's target below it).
+        targets = ociTopLevelTargets(compiled, point, gids, nodeById, ext);
+        if (targets.length === 0) {
+          problems.push({
+            code: "limit",
+            message: `oci: security zones are never placed on the root compartment (creating one makes Cloud Guard delete every Cloud Guard target in the tenancy), and no compartment below it holds the selected environments; guardrails ${[...gids].sort(byString).join(", ")} get no security zone.`,
+            guardrailIds: [...gids].sort(byString),
+            target: compartmentId,
+          });
+          continue;
+        }
+      }
+      // The recipe lives beside the first zone it serves (the adapter observes it there).
+      const key = contentHash({ compartmentId: targets[0], zonePolicies }).slice(0, 12);
       const name = `parapet-zone-${key}`;
       put({
         kind: "oci.security-zone",
         name,
-        body: { displayName: name, compartmentId, securityPolicyNames: zonePolicies, workspaceId: input.workspaceId },
-        attachments: [compartmentId],
+        body: { displayName: name, compartmentId: targets[0], securityPolicyNames: zonePolicies, workspaceId: input.workspaceId },
+        attachments: targets,
         guardrailIds: gids,
       });
-      for (const g of gids) addRequire(g, point, { kind: "oci.security-zone", name, target: compartmentId });
+      for (const g of gids) for (const t of targets) addRequire(g, point, { kind: "oci.security-zone", name, target: t });
     }
   }
 }

@@ -7,6 +7,7 @@ import { isProviderError } from "../contract/errors.ts";
 import type { CloudAdapter, DesiredArtifact, ObservedArtifact } from "../contract/types.ts";
 import { createOciAdapter, type OciAdapterConfig, type TOciCredentials } from "./adapter.ts";
 import { ociArtifactName, ociOwnerTags } from "./markers.ts";
+import { DENY_STATEMENTS_PERMISSION } from "./permissions.ts";
 
 const WS = "ws_oci_contract";
 const FAST_RETRY = { attempts: 10, baseMs: 50, maxMs: 2_000 };
@@ -322,18 +323,65 @@ describe("oci adapter against the simulator", () => {
 
   it("verify names the missing grants in OCI policy terms", async () => {
     const readOnly = sim.createUser({
-      permissions: ["GetTenancy", "ListCompartments", "ListPolicies", "ListSecurityPolicies", "ListSecurityRecipes", "ListSecurityZones"],
+      permissions: ["GetTenancy", "ListCompartments", "ListPolicies", "ListSecurityPolicies", "ListSecurityRecipes", "ListTargets", "ListSecurityZones"],
     });
     const a = adapterFor(sim, credsOf(readOnly));
     const v = await a.verify();
     expect(v.ok).toBe(false);
     expect(v.rootId).toBe(demo.credentials.tenancyId);
     expect(v.identity).toBe(readOnly.userId);
-    expect(v.missing.sort()).toEqual(["manage policies in tenancy", "manage security-recipe in tenancy", "manage security-zone in tenancy"]);
+    expect(v.missing.sort()).toEqual([
+      "manage policies in tenancy",
+      "manage security-recipe in tenancy",
+      "manage security-zone in tenancy",
+      DENY_STATEMENTS_PERMISSION,
+    ]);
     expect(v.checks.find((c) => c.permission === "inspect compartments in tenancy")?.ok).toBe(true);
     // Write probes are built to fail validation, so verifying never creates anything.
     expect(sim.summary()).toMatchObject({ policies: sim.store.policies.size });
     await a.close();
+  });
+
+  it("verify finds the tenancy's deny-policy guard and names the exact statement change; applying it lets deny guardrails deploy", async () => {
+    const connector = sim.createUser({ name: "parapet-connector@acme.example", groups: ["ParapetConnector"] });
+    const a = adapterFor(sim, credsOf(connector), { retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+    try {
+      const sandbox = cmp(demo, "Sandbox");
+      const d = policyArtifact(sandbox, denyDeletes(sandbox), 7);
+      // OCI refuses the deny statements while the guard does not except the connector.
+      const refused = await a.apply({ op: "create", artifact: d, reason: "test" }).catch((e: unknown) => e);
+      expect(isProviderError(refused) && refused.code).toBe("NotAuthorizedOrNotFound");
+      const v = await a.verify();
+      expect(v.ok).toBe(false);
+      expect(v.missing).toEqual([DENY_STATEMENTS_PERMISSION]);
+      const guard = [...sim.store.policies.values()].find((p) => p.compartmentId === demo.credentials.tenancyId && /target\.policy\.type/.test(p.statements.join()))!;
+      const before = guard.statements[0]!;
+      const after = before.replace(/\}$/, `, request.principal.id!='${connector.userId}'}`);
+      const detail = v.checks.find((c) => c.permission === DENY_STATEMENTS_PERMISSION)?.detail ?? "";
+      expect(detail).toContain(`replace the statement "${before}" with "${after}"`);
+      expect(detail).toContain(guard.id);
+      sim.human.editPolicy(guard.id, { statements: [after] });
+      expect((await a.verify()).ok).toBe(true);
+      const created = await a.apply({ op: "create", artifact: d, reason: "test" });
+      expect(sim.store.getPolicy(created.externalId!).statements).toEqual(d.body && (d.body as { statements: string[] }).statements);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it("never places a security zone over a customer's Cloud Guard target (Cloud Guard would delete it), and writes nothing", async () => {
+    const target = sim.human.createCloudGuardTarget(cmp(demo, "NonProd/Test"), "test-monitoring");
+    const z = zoneArtifact(cmp(demo, "NonProd"), ["deny public_buckets"], "over-target");
+    const before = { recipes: sim.store.recipes.size, zones: sim.store.zones.size };
+    const e = await adapter.apply({ op: "create", artifact: z, reason: "test" }).catch((x: unknown) => x);
+    expect(isProviderError(e) && e.code).toBe("CLOUD_GUARD_TARGETS");
+    expect(isProviderError(e) && e.message).toContain(`'test-monitoring' (${target.id})`);
+    expect({ recipes: sim.store.recipes.size, zones: sim.store.zones.size }).toEqual(before);
+    expect(sim.store.targets.has(target.id)).toBe(true);
+    // A sibling compartment with no target below it gets its zone.
+    const ok = await adapter.apply({ op: "create", artifact: zoneArtifact(cmp(demo, "Sandbox"), ["deny public_buckets"], "no-target"), reason: "test" });
+    expect(ok.externalId).toMatch(/^ocid1\.securityzonessecurityrecipe\./);
+    expect(sim.store.targets.has(target.id)).toBe(true);
   });
 
   it("verify reports a key OCI does not know as an authentication error", async () => {

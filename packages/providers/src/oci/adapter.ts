@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import * as common from "oci-common";
-import { models as cgModels } from "oci-cloudguard";
+import { models as cgModels, requests as cgRequests } from "oci-cloudguard";
 import { requests as idRequests, type models as idModels } from "oci-identity";
 import { isProviderError, ProviderError } from "../contract/errors.ts";
 import { CallRecorder } from "../contract/instrumentation.ts";
@@ -36,7 +36,7 @@ import {
 import { checkPrivateKey, ZOciCredentials, type TOciCredentials } from "./credentials.ts";
 import { classifyOciError, isOciThrottle } from "./errors.ts";
 import { isOwnedByWorkspaceOci, OCI_NAME_PREFIX, OCI_OWNER_TAG_KEY, ociOwnerTags } from "./markers.ts";
-import { permissionFor } from "./permissions.ts";
+import { DENY_STATEMENTS_PERMISSION, ociDenyGuardFix, permissionFor } from "./permissions.ts";
 import { OCI_LIMITS, type TOciIamPolicy } from "./types.ts";
 
 export { ZOciCredentials, type TOciCredentials } from "./credentials.ts";
@@ -359,6 +359,7 @@ class OciAdapter implements CloudAdapter {
         write: true,
         run: () => cg.createSecurityRecipe({ createSecurityRecipeDetails: { compartmentId: root, displayName: "", securityPolicies: [] } }),
       },
+      { op: "ListTargets", write: false, run: () => cg.listTargets({ compartmentId: root, limit: 1 }) },
       { op: "ListSecurityZones", write: false, run: () => cg.listSecurityZones({ compartmentId: root, limit: 1 }) },
       {
         op: "CreateSecurityZone",
@@ -385,7 +386,38 @@ class OciAdapter implements CloudAdapter {
         }
       }
     }
+    if (checks.some((c) => c.ok && c.detail === "ListPolicies")) {
+      const guard = await this.denyGuardCheck();
+      checks.push(guard);
+      if (!guard.ok) missing.add(guard.permission);
+    }
     return { ok: missing.size === 0, identity: this.userId, ...(rootId ? { rootId } : {}), checks, missing: [...missing] };
+  }
+
+  /**
+   * Reads the root policies for the deny-policy guard OCI creates when IAM deny policies are enabled
+   * and says exactly which statement to replace when it does not except the connector: until then
+   * OCI refuses every policy Parapet writes that holds a deny statement.
+   */
+  private async denyGuardCheck(): Promise<PermissionCheck> {
+    let policies: Policy[];
+    try {
+      policies = await this.listPolicies(this.tenancyId);
+    } catch (e) {
+      return { permission: DENY_STATEMENTS_PERMISSION, ok: false, detail: `The root policies could not be read to look for the deny-policy guard: ${reason(e)}` };
+    }
+    for (const p of policies.filter(isLive)) {
+      for (const st of p.statements) {
+        const fix = ociDenyGuardFix(st, this.userId);
+        if (fix === undefined) continue;
+        return {
+          permission: DENY_STATEMENTS_PERMISSION,
+          ok: false,
+          detail: `Root policy '${p.name}' (${p.id}) lets only listed principals and the Administrators group write deny statements, so OCI refuses Parapet's deny-based guardrails. In that policy replace the statement "${st}" with "${fix}".`,
+        };
+      }
+    }
+    return { permission: DENY_STATEMENTS_PERMISSION, ok: true, detail: "no root policy keeps the connector from writing deny statements" };
   }
 
   // ------------------------------------------------------------------ discover
@@ -752,6 +784,11 @@ class OciAdapter implements CloudAdapter {
   private async createZoneArtifact(a: DesiredArtifact): Promise<ApplyResult> {
     const body = this.zoneBody(a, "CreateSecurityRecipe");
     const policies = await this.resolveSecurityPolicies(body.securityPolicyNames, "CreateSecurityRecipe");
+    // Refuse before anything is written: a recipe without its zone would be left behind.
+    for (const target of a.attachments.length > 0 ? a.attachments : [body.compartmentId]) {
+      if ((await this.listZones({ compartmentId: target })).some((z) => z.compartmentId === target && isLive(z))) continue;
+      await this.refuseIfCustomerTargets(target, "CreateSecurityZone");
+    }
     // The recipe first: a zone can only be created with a recipe to point at.
     let recipeId: string;
     const existing = await this.findRecipe(body.compartmentId, a.name);
@@ -848,6 +885,7 @@ class OciAdapter implements CloudAdapter {
         );
         return { externalId: recipeId };
       }
+      await this.refuseIfCustomerTargets(target, operation);
       const opcRetryToken = randomUUID();
       await this.call("CreateSecurityZone", true, () =>
         this.clients.cloudGuard.createSecurityZone({
@@ -863,6 +901,56 @@ class OciAdapter implements CloudAdapter {
       );
       return { externalId: recipeId };
     });
+  }
+
+  /**
+   * Creating a security zone on a compartment makes Cloud Guard delete every existing Cloud Guard
+   * target of that compartment and its subcompartments (security-zone/using/create-security-zone.htm).
+   * Parapet never destroys a customer's target: it refuses, naming them, and the plan shows why.
+   */
+  private async refuseIfCustomerTargets(target: string, operation: string): Promise<void> {
+    const targets = await this.pages("ListTargets", async (page) => {
+      const r = await this.clients.cloudGuard.listTargets({
+        compartmentId: this.tenancyId,
+        compartmentIdInSubtree: true,
+        accessLevel: cgRequests.ListTargetsRequest.AccessLevel.Accessible,
+        isNonSecurityZoneTargetsOnlyQuery: true,
+        lifecycleState: cgModels.LifecycleState.Active,
+        limit: this.pageLimit,
+        ...(page ? { page } : {}),
+      });
+      return { items: r.targetCollection.items, next: r.opcNextPage };
+    });
+    const standard = targets.filter((t) => String(t.targetResourceType) === "COMPARTMENT");
+    if (standard.length === 0) return;
+    const parent = new Map<string, string>();
+    if (target !== this.tenancyId) {
+      const compartments = await this.pages("ListCompartments", async (page) => {
+        const r = await this.clients.identity.listCompartments({
+          compartmentId: this.tenancyId,
+          compartmentIdInSubtree: true,
+          accessLevel: idRequests.ListCompartmentsRequest.AccessLevel.Any,
+          limit: this.pageLimit,
+          ...(page ? { page } : {}),
+        });
+        return { items: r.items, next: r.opcNextPage };
+      });
+      for (const c of compartments) parent.set(c.id, c.compartmentId);
+    }
+    const under = (id: string): boolean => {
+      if (target === this.tenancyId) return true;
+      for (let cur: string | undefined = id, hops = 0; cur && hops < 64; cur = parent.get(cur), hops++) if (cur === target) return true;
+      return false;
+    };
+    const doomed = standard.filter((t) => under(t.targetResourceId));
+    if (doomed.length === 0) return;
+    throw invalid(
+      operation,
+      `Creating a security zone on compartment ${target} would make Cloud Guard delete the customer's Cloud Guard target${doomed.length > 1 ? "s" : ""} ${doomed
+        .map((t) => `'${t.displayName ?? t.id}' (${t.id})`)
+        .join(", ")} on it or below it; Parapet never deletes a customer's target. Scope the guardrail's security zone below those compartments, or move the targets first.`,
+      "CLOUD_GUARD_TARGETS",
+    );
   }
 
   private async resolveRecipe(change: { externalId: string; name: string; target: string }): Promise<Recipe | undefined> {

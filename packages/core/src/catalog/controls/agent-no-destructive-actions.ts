@@ -2,8 +2,8 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
-import { ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpDenies, ociMatches } from "../scenario-kit.ts";
+import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
+import { aws, azureContains, gcpDenies, ociAdminsExempt, ociDynamicGroupDenies, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /** From the AWS Service Authorization Reference: calls that destroy data, backups or keys. */
@@ -171,7 +171,9 @@ export const agentNoDestructiveActions = defineControl({
       },
     },
     oci: {
-      fidelity: "enforced",
+      fidelity: "partial",
+      gap: "Members of the default domain's Administrators group are exempt from every OCI deny and deny does not override identity-domain administrator roles, so an agent identity that is also a tenancy administrator keeps these permissions; the tenancy's deny-policy guard must except the connector (verify names the change).",
+      sources: [...OCI_DENY_SOURCES, OCI_SOURCES.objectStorage, OCI_SOURCES.core, OCI_SOURCES.database, OCI_SOURCES.vault],
       compile(_p, ctx) {
         const statements = Object.entries(AGENT_DESTRUCTIVE_OCI).flatMap(([resourceType, permissions]) =>
           ociDeny(ctx, { subject: ctx.principals.agents, verb: "manage", resourceType, permissions }),
@@ -207,5 +209,7 @@ export const agentNoDestructiveActions = defineControl({
       /^deny dynamic-group parapet-agents to manage object-family in compartment prod where .*OBJECT_DELETE/,
       /^deny dynamic-group parapet-agents to manage keys in compartment prod where .*KEY_DELETE/,
     ]),
+    ociDynamicGroupDenies("an agent's instance or resource principal (dynamic group) is denied: no user-group exemption switches the deny off"),
+    ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],
 });

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
-import { ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, azureRequest, gcpDenies, ociMatches } from "../scenario-kit.ts";
+import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
+import { aws, azureContains, azureRequest, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 export const AUDIT_AWS_ACTIONS = [
@@ -170,7 +170,8 @@ export const auditLoggingLocked = defineControl({
     },
     oci: {
       fidelity: "partial",
-      gap: "Log, log-group, unified agent and Cloud Guard changes are denied; the tenancy's Audit retention setting and Events rules are not covered.",
+      gap: `Log, log-group, unified agent and Cloud Guard changes are denied; the tenancy's Audit retention setting and Events rules are not covered. ${OCI_DENY_GAP}`,
+      sources: [...OCI_DENY_SOURCES, OCI_SOURCES.logging, OCI_SOURCES.cloudGuard],
       compile(_p, ctx) {
         return ociFragment(
           ctx,
@@ -197,5 +198,6 @@ export const auditLoggingLocked = defineControl({
       "logging.googleapis.com/sinks.delete",
     ]),
     ociMatches("log group deletion is denied tenancy-wide", [/^deny any-user to manage log-groups .*request.operation = 'DeleteLogGroup'/]),
+    ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],
 });

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
-import { ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpDenies, ociMatches } from "../scenario-kit.ts";
+import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
+import { aws, azureContains, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 export const BACKUP_AWS_ACTIONS = [
@@ -129,7 +129,9 @@ export const backupsUndeletable = defineControl({
       },
     },
     oci: {
-      fidelity: "enforced",
+      fidelity: "partial",
+      gap: `Backup, volume, key and vault deletes are denied to everyone but the exempt principals. ${OCI_DENY_GAP}`,
+      sources: [...OCI_DENY_SOURCES, OCI_SOURCES.core, OCI_SOURCES.database, OCI_SOURCES.vault],
       compile(_p, ctx) {
         return ociFragment(
           ctx,
@@ -160,5 +162,6 @@ export const backupsUndeletable = defineControl({
     ociMatches("tenancy-wide deny with break-glass excepted", [
       /^deny any-user to manage volume-family in compartment prod where all \{request.permission = 'VOLUME_BACKUP_DELETE', .*request.groups.id != /,
     ]),
+    ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],
 });

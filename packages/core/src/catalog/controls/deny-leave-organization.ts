@@ -2,7 +2,7 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
-import { ociFragment } from "../compilers/oci.ts";
+import { OCI_SOURCES, ociFragment } from "../compilers/oci.ts";
 import { aws, emptyOn, gcpConstraint } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
@@ -59,6 +59,7 @@ export const denyLeaveOrganization = defineControl({
     oci: {
       fidelity: "unsupported",
       gap: "An OCI compartment cannot be moved out of its tenancy, so there is nothing to prevent; the control is not applicable.",
+      sources: [OCI_SOURCES.policyBasics],
       compile(_p, ctx) {
         return ociFragment(ctx, []);
       },

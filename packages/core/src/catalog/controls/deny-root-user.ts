@@ -2,7 +2,7 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
-import { ociFragment } from "../compilers/oci.ts";
+import { OCI_SOURCES, ociFragment } from "../compilers/oci.ts";
 import { aws, emptyOn } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
@@ -58,6 +58,7 @@ export const denyRootUser = defineControl({
     oci: {
       fidelity: "unsupported",
       gap: "OCI's tenancy administrators (the default domain's Administrators group) are always exempt from deny policies, so no root-equivalent can be restricted.",
+      sources: [OCI_SOURCES.denyPolicies, OCI_SOURCES.denyKnownIssues],
       compile(_p, ctx) {
         return ociFragment(ctx, []);
       },

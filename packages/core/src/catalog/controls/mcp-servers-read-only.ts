@@ -2,8 +2,8 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
-import { ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, emptyOn, gcpDenies, ociMatches } from "../scenario-kit.ts";
+import { OCI_DENY_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
+import { aws, emptyOn, gcpDenies, ociAdminsExempt, ociDynamicGroupDenies, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /**
@@ -127,7 +127,8 @@ export const mcpServersReadOnly = defineControl({
     },
     oci: {
       fidelity: "partial",
-      gap: "Mutating permissions are matched by name suffix (_CREATE, _UPDATE, _DELETE, _MOVE, _OVERWRITE, _MANAGE); service-specific write permissions named otherwise are not caught.",
+      gap: "Mutating permissions are matched by name suffix (_CREATE, _UPDATE, _DELETE, _MOVE, _OVERWRITE, _MANAGE); service-specific write permissions named otherwise are not caught, and an MCP identity that is also in the default domain's Administrators group (or holds an identity-domain administrator role) is never denied, since OCI exempts them from every deny.",
+      sources: OCI_DENY_SOURCES,
       compile(_p, ctx) {
         return ociFragment(
           ctx,
@@ -154,5 +155,7 @@ export const mcpServersReadOnly = defineControl({
     emptyOn("azure", "Azure compiles nothing (unsupported)"),
     gcpDenies("MCP servers are denied object writes", (d) => d.some((x) => x.includes("mcp")), ["storage.googleapis.com/objects.create"]),
     ociMatches("the MCP dynamic group cannot delete", [/^deny dynamic-group parapet-mcp-servers to manage all-resources in compartment prod where .*request.permission = \/\*_DELETE\//]),
+    ociDynamicGroupDenies("an MCP server's instance or resource principal (dynamic group) is denied writes: no user-group exemption switches the deny off"),
+    ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],
 });

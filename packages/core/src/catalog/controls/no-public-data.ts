@@ -2,7 +2,7 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { enforceRule, gcpFragment } from "../compilers/gcp.ts";
-import { ociFragment } from "../compilers/oci.ts";
+import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
 import { aws, azureContains, gcpConstraint, ociZone } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
@@ -146,7 +146,8 @@ export const noPublicData = defineControl({
     },
     oci: {
       fidelity: "partial",
-      gap: "Security Zones block public buckets and public database access; public IPs on compute instances and load balancers are not covered.",
+      gap: "Security Zones block public buckets and public database access; public IPs on compute instances and load balancers are not covered, and zones are placed only on compartments (never the root, never over a customer's Cloud Guard target, which creating a zone would delete).",
+      sources: OCI_ZONE_SOURCES,
       compile(_p, ctx) {
         return ociFragment(ctx, [], ["deny db_instance_public_access", "deny public_buckets"]);
       },

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
-import { ociFragment } from "../compilers/oci.ts";
+import { OCI_SOURCES, ociFragment } from "../compilers/oci.ts";
 import { aws, azureContains, emptyOn } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
@@ -112,6 +112,7 @@ export const noWildcardAdmin = defineControl({
     oci: {
       fidelity: "detective",
       gap: "OCI offers no preventive hook on policy content; statements granting manage all-resources are found by reading policies and reported, not blocked.",
+      sources: [OCI_SOURCES.policyBasics, OCI_SOURCES.subjects],
       compile(_p, ctx) {
         return ociFragment(ctx, []);
       },

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
-import { ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpDenies, ociMatches } from "../scenario-kit.ts";
+import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
+import { aws, azureContains, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 export const SECRET_AWS_ACTIONS = [
@@ -93,7 +93,9 @@ export const nonprodNoProdSecrets = defineControl({
       },
     },
     oci: {
-      fidelity: "enforced",
+      fidelity: "partial",
+      gap: "Non-production groups cannot read production secrets or use production keys, except members who are also in the default domain's Administrators group or hold an identity-domain administrator role: OCI exempts them from every deny.",
+      sources: [...OCI_DENY_SOURCES, OCI_SOURCES.vault],
       compile(_p, ctx) {
         return ociFragment(ctx, [
           ...ociDeny(ctx, { subject: ctx.principals.nonProd, verb: "read", resourceType: "secret-family" }),
@@ -112,5 +114,6 @@ export const nonprodNoProdSecrets = defineControl({
     azureContains("prod vaults must use RBAC", ["enableRbacAuthorization"]),
     gcpDenies("non-prod principals are denied secret access", (d) => d.some((x) => x.includes("nonprod")), ["secretmanager.googleapis.com/versions.access"]),
     ociMatches("the non-prod group cannot read secrets", [/^deny group NonProd to read secret-family in compartment prod/]),
+    ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],
 });

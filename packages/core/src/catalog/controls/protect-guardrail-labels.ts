@@ -2,8 +2,8 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
-import { ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpDenies, ociMatches } from "../scenario-kit.ts";
+import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
+import { aws, azureRequest, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /** Tagging calls whose request exposes `aws:TagKeys` (Service Authorization Reference). */
@@ -123,7 +123,8 @@ export const protectGuardrailLabels = defineControl({
     },
     oci: {
       fidelity: "partial",
-      gap: "Defined tags in the guarded namespaces cannot be applied, changed or removed except by the exempt principals; freeform tags cannot be protected.",
+      gap: `Defined tags in the guarded namespaces cannot be applied, changed or removed except by the exempt principals; freeform tags cannot be protected. ${OCI_DENY_GAP}`,
+      sources: [...OCI_DENY_SOURCES, OCI_SOURCES.tags],
       compile(p, ctx) {
         return ociFragment(
           ctx,
@@ -152,5 +153,6 @@ export const protectGuardrailLabels = defineControl({
     azureRequest("an unguarded tag may change", "write", { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: { env: "prod", cost: "42" }, properties: {} }, "allowed", { env: "prod", cost: "41" }),
     gcpDenies("tag binding changes are denied", (d) => d.includes("principalSet://goog/public:all"), TAGGING_GCP_PERMISSIONS),
     ociMatches("the guarded namespace cannot be used", [/^deny any-user to use tag-namespaces .*target.tag-namespace.name = 'parapet'/]),
+    ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],
 });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { GCP_ALL_PRINCIPALS, gcpExempt, gcpFragment } from "../compilers/gcp.ts";
-import { ociFragment } from "../compilers/oci.ts";
+import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
 import { aws, azureContains, gcpConstraint, ociZone, structure } from "../scenario-kit.ts";
 import { type TCompileContext, defineControl, type TGcpFragment } from "../types.ts";
 
@@ -159,7 +159,8 @@ export const regulatedDataPerimeter = defineControl({
     },
     oci: {
       fidelity: "partial",
-      gap: "OCI has no identity-perimeter condition: cross-tenancy access is granted by admit/endorse statements that Parapet reports on; this control only prevents regulated buckets from being public or unencrypted by customer keys.",
+      gap: "OCI has no identity-perimeter condition: cross-tenancy access is granted by admit/endorse statements that Parapet reports on; this control only prevents regulated buckets from being public or unencrypted by customer keys, with zones placed only on compartments (never the root, never over a customer's Cloud Guard target).",
+      sources: OCI_ZONE_SOURCES,
       compile(_p, ctx) {
         return ociFragment(ctx, [], ["deny buckets_without_vault_key", "deny public_buckets"]);
       },

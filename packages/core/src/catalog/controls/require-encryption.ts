@@ -2,7 +2,7 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
-import { ociFragment } from "../compilers/oci.ts";
+import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
 import { aws, azureContains, azureRequest, gcpConstraint, ociZone } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
@@ -185,7 +185,8 @@ export const requireEncryption = defineControl({
     },
     oci: {
       fidelity: "partial",
-      gap: "Security Zones require vault keys for buckets, block and boot volumes and file systems; databases are not covered.",
+      gap: "Security Zones require vault keys for buckets, block and boot volumes and file systems; databases are not covered, and zones are placed only on compartments (never the root, never over a customer's Cloud Guard target).",
+      sources: OCI_ZONE_SOURCES,
       compile(_p, ctx) {
         return ociFragment(ctx, [], [
           "deny block_volume_without_vault_key",

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
-import { ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, azureRequest, gcpConstraint, ociMatches } from "../scenario-kit.ts";
+import { OCI_DENY_GAP, OCI_DENY_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
+import { aws, azureContains, azureRequest, gcpConstraint, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /**
@@ -162,7 +162,9 @@ export const restrictRegions = defineControl({
       },
     },
     oci: {
-      fidelity: "enforced",
+      fidelity: "partial",
+      gap: `Requests outside the approved regions are denied to everyone but the exempt principals. ${OCI_DENY_GAP}`,
+      sources: OCI_DENY_SOURCES,
       compile(p, ctx) {
         const regions = [...new Set(p.oci)].sort();
         return ociFragment(
@@ -191,5 +193,6 @@ export const restrictRegions = defineControl({
     azureRequest("a global resource is allowed", "write", { type: "Microsoft.Network/frontDoors", name: "fd", location: "global", properties: {} }, "allowed"),
     gcpConstraint("resource locations restricted", "gcp.resourceLocations", (r) => r.includes("in:eu-locations")),
     ociMatches("requests outside approved regions are denied", [/^deny any-user to manage all-resources in compartment prod where all \{request.region != 'AMS', request.region != 'FRA', /]),
+    ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],
 });
