@@ -22,7 +22,7 @@ import { AWS_SIM_DEFAULT_CREDENTIALS, type AwsSim } from "@parapet/cloud-sim/aws
 import { DEMO_APP, type AzureSim } from "@parapet/cloud-sim/azure/index";
 import { DEMO_ORG_ID, DEMO_SA_EMAIL, DEMO_SA_TOKEN } from "@parapet/cloud-sim/gcp/index";
 import type { GcpSim, OciSim } from "@parapet/cloud-sim";
-import { adapterFor } from "../../apps/worker/src/providers.ts";
+import { adapterFor, egress } from "../../apps/worker/src/providers.ts";
 import type { ReconcileWorkerDeps } from "../../apps/worker/src/workers/reconcile.worker.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -136,6 +136,7 @@ export function benchAdapterFor(aws: { rateLimits?: TAwsRateLimits | false } = {
     return createAwsAdapter({
       workspaceId: req.workspaceId,
       credentials: ZAwsCredentials.parse(req.credentials),
+      egress: egress(),
       ...(req.endpoint ? { endpoint: req.endpoint } : {}),
       facts,
       limits: {},

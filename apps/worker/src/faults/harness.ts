@@ -22,7 +22,7 @@ import { ZAwsCredentials } from "@parapet/providers/aws/credentials";
 import type { AwsSim } from "@parapet/cloud-sim/aws/index";
 import { AWS_SIM_DEFAULT_CREDENTIALS, seedAwsOrg, startAwsSim } from "@parapet/cloud-sim/aws/index";
 import type { OciSim } from "@parapet/cloud-sim/oci/index";
-import { adapterFor } from "../providers.ts";
+import { adapterFor, egress } from "../providers.ts";
 import { createReconcileWorker, processReconcile, type ReconcileWorkerDeps } from "../workers/reconcile.worker.ts";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -56,6 +56,7 @@ export function faultAdapterFor(awsPacing: boolean): AdapterFactory {
     return createAwsAdapter({
       workspaceId: req.workspaceId,
       credentials: ZAwsCredentials.parse(req.credentials),
+      egress: egress(),
       ...(req.endpoint ? { endpoint: req.endpoint } : {}),
       facts: (req.facts ?? {}),
       limits: {},

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedGcpDemo, startGcpSim, type GcpDemo, type GcpSim } from "@parapet/cloud-sim/gcp/index";
 import { createGcpAdapter } from "@parapet/providers/gcp/adapter";
+import { simulatorEgress } from "@parapet/providers/egress/index";
 import { ZGcpCredentials } from "@parapet/providers/gcp/credentials";
 import type { JobPort } from "../common/actor.ts";
 import { AppError } from "../common/errors.ts";
@@ -75,6 +76,7 @@ async function setup() {
         adapterFor: (req) =>
           createGcpAdapter({
             workspaceId: req.workspaceId,
+            egress: simulatorEgress(),
             endpoint: req.endpoint ?? undefined,
             credentials: ZGcpCredentials.parse(req.credentials),
             facts: { organizationId: demo.orgId },

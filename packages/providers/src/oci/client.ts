@@ -1,6 +1,7 @@
 import * as common from "oci-common";
 import { CloudGuardClient } from "oci-cloudguard";
 import { IdentityClient } from "oci-identity";
+import type { EgressGuard } from "../egress/guard.ts";
 import type { TOciCredentials } from "./credentials.ts";
 
 export interface OciEndpoints {
@@ -22,14 +23,17 @@ export interface OciClients {
  * and knows which OCI conditions (412, transient 409) are worth another attempt. A client-side
  * breaker would also turn a throttling storm into fast local failures nobody could account for.
  */
-function clientConfiguration(): common.ClientConfiguration {
+function clientConfiguration(egress: EgressGuard): common.ClientConfiguration {
   return {
     retryConfiguration: common.NoRetryConfigurationDetails,
     circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }),
+    // oci-common sends with the global fetch (Node's undici; isomorphic-fetch defers to it) and passes
+    // httpOptions as the fetch init: the guarded dispatcher checks every connection, redirects included.
+    httpOptions: { dispatcher: egress.dispatcher() },
   };
 }
 
-export function createOciClients(creds: TOciCredentials, endpoints: OciEndpoints = {}): OciClients {
+export function createOciClients(creds: TOciCredentials, endpoints: OciEndpoints, egress: EgressGuard): OciClients {
   const auth = new common.SimpleAuthenticationDetailsProvider(
     creds.tenancyId,
     creds.userId,
@@ -38,8 +42,8 @@ export function createOciClients(creds: TOciCredentials, endpoints: OciEndpoints
     creds.passphrase ?? null,
     undefined,
   );
-  const identity = new IdentityClient({ authenticationDetailsProvider: auth }, clientConfiguration());
-  const cloudGuard = new CloudGuardClient({ authenticationDetailsProvider: auth }, clientConfiguration());
+  const identity = new IdentityClient({ authenticationDetailsProvider: auth }, clientConfiguration(egress));
+  const cloudGuard = new CloudGuardClient({ authenticationDetailsProvider: auth }, clientConfiguration(egress));
   // IAM writes are only accepted in the home region, so the credential's region is the home region.
   if (endpoints.identity) identity.endpoint = endpoints.identity;
   else identity.regionId = creds.region;
