@@ -68,7 +68,7 @@ function desiredFor(demo: AwsDemoResult): DesiredArtifact[] {
   const agents = demo.ouIds["AI-Agents"]!;
   const prod = demo.ouIds["Workloads/Prod"]!;
   const packed = packAwsPolicies({
-    workspaceId: WS, egress: simulatorEgress(),
+    workspaceId: WS,
     targets: [
       { targetId: agents, statements: [AGENT_NO_DELETE] },
       { targetId: prod, statements: [AGENT_NO_DELETE, PROTECT_TRAIL, RCP_ORG_ONLY] },
@@ -361,7 +361,7 @@ describe("aws adapter against the simulator", () => {
     }
     const statements = [AGENT_NO_DELETE, PROTECT_TRAIL];
     // Desired state is computed before anything is read (one slot assumed taken): two SCPs fit then.
-    const optimistic = packAwsPolicies({ workspaceId: WS, egress: simulatorEgress(), limits, targets: [{ targetId: crowded, statements }] });
+    const optimistic = packAwsPolicies({ workspaceId: WS, limits, targets: [{ targetId: crowded, statements }] });
     expect(optimistic.issues).toEqual([]);
     expect(optimistic.attachments.filter((a) => a.targetId === crowded)).toHaveLength(2);
     const limited = adapterFor(sim, { limits });
@@ -372,7 +372,7 @@ describe("aws adapter against the simulator", () => {
       });
       expect(state.foreignSlots[crowded]).toEqual({ "aws.scp": 4 });
       // Repacked with what the cloud holds, as core does before planning.
-      const real = packAwsPolicies({ workspaceId: WS, egress: simulatorEgress(), limits, targets: [{ targetId: crowded, statements, slotsTaken: { SCP: state.foreignSlots[crowded]!["aws.scp"]! } }] });
+      const real = packAwsPolicies({ workspaceId: WS, limits, targets: [{ targetId: crowded, statements, slotsTaken: { SCP: state.foreignSlots[crowded]!["aws.scp"]! } }] });
       expect(real.issues).toHaveLength(1);
       expect(real.issues[0]).toMatchObject({ code: "TARGET_SLOTS_EXCEEDED", targetId: crowded, limit: 5, free: 1, needed: 2, slotsTaken: 4 });
       expect(real.issues[0]!.message).toContain(`Target ${crowded} needs 2 SCPs`);

@@ -1,7 +1,7 @@
 import * as common from "oci-common";
 import { CloudGuardClient } from "oci-cloudguard";
 import { IdentityClient } from "oci-identity";
-import type { EgressGuard } from "../egress/guard.ts";
+import { isEgressRefused, type EgressGuard } from "../egress/guard.ts";
 import type { TOciCredentials } from "./credentials.ts";
 
 export interface OciEndpoints {
@@ -33,6 +33,22 @@ function clientConfiguration(egress: EgressGuard): common.ClientConfiguration {
   };
 }
 
+/**
+ * oci-common's own HTTP client, passed in through the clients' public `httpClient` parameter only to
+ * keep one fact: its retrier copies just `code` and `message` of a transport error (undici's "fetch
+ * failed", whose cause is the egress refusal), so the refusal is marked on the error it can see.
+ */
+class GuardedFetchHttpClient extends common.FetchHttpClient {
+  override async send(...args: Parameters<common.FetchHttpClient["send"]>): Promise<Response> {
+    try {
+      return await super.send(...args);
+    } catch (e) {
+      if (isEgressRefused(e) && e && typeof e === "object") (e as { code?: string }).code = "EGRESS_REFUSED";
+      throw e;
+    }
+  }
+}
+
 export function createOciClients(creds: TOciCredentials, endpoints: OciEndpoints, egress: EgressGuard): OciClients {
   const auth = new common.SimpleAuthenticationDetailsProvider(
     creds.tenancyId,
@@ -42,8 +58,10 @@ export function createOciClients(creds: TOciCredentials, endpoints: OciEndpoints
     creds.passphrase ?? null,
     undefined,
   );
-  const identity = new IdentityClient({ authenticationDetailsProvider: auth }, clientConfiguration(egress));
-  const cloudGuard = new CloudGuardClient({ authenticationDetailsProvider: auth }, clientConfiguration(egress));
+  const config = clientConfiguration(egress);
+  const httpClient = () => new GuardedFetchHttpClient(new common.DefaultRequestSigner(auth), null, config.httpOptions);
+  const identity = new IdentityClient({ httpClient: httpClient() }, config);
+  const cloudGuard = new CloudGuardClient({ httpClient: httpClient() }, config);
   // IAM writes are only accepted in the home region, so the credential's region is the home region.
   if (endpoints.identity) identity.endpoint = endpoints.identity;
   else identity.regionId = creds.region;
