@@ -28,6 +28,9 @@ import type { ReconcileWorkerDeps } from "../../apps/worker/src/workers/reconcil
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const ADMIN_DATABASE_URL = process.env.PARAPET_BENCH_ADMIN_DATABASE_URL ?? process.env.PARAPET_TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+// The simulators listen on 127.0.0.1; the worker's adapters (and any app a benchmark starts) may only
+// reach them through the operator allowlist, as a deployment with private endpoints would set it.
+process.env.PARAPET_ENDPOINT_ALLOWLIST ??= "127.0.0.1";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const load1 = () => Number(loadavg()[0]!.toFixed(2));
