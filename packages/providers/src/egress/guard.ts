@@ -105,13 +105,8 @@ export class EgressGuard {
 
   /** Resolves `host` and returns its addresses only if every one of them is public. */
   async resolvePublic(host: string): Promise<LookupAddress[]> {
-    let addresses: LookupAddress[];
-    try {
-      addresses = await this.resolver(host);
-    } catch (e) {
-      // The DNS failure itself (ENOTFOUND, EAI_AGAIN) is an ordinary "unreachable".
-      throw e;
-    }
+    // A DNS failure itself (ENOTFOUND, EAI_AGAIN) propagates as an ordinary "unreachable".
+    const addresses = await this.resolver(host);
     if (addresses.length === 0) throw Object.assign(new Error(`no addresses for ${host}`), { code: "ENOTFOUND" });
     for (const a of addresses) {
       const why = blockedAddressReason(a.address);
@@ -158,8 +153,8 @@ export class EgressGuard {
 
   /** undici dispatcher for fetch() (OCI's SDK and Parapet's own REST calls use the global fetch). */
   dispatcher(tls: TlsOptions = {}): Dispatcher {
-    const base = buildConnector({ ...(tls.ca ? { ca: tls.ca } : {}), lookup: this.lookup } as buildConnector.BuildOptions);
-    const trusted = buildConnector({ ...(tls.ca ? { ca: tls.ca } : {}) } as buildConnector.BuildOptions);
+    const base = buildConnector({ ...(tls.ca ? { ca: tls.ca } : {}), lookup: this.lookup });
+    const trusted = buildConnector({ ...(tls.ca ? { ca: tls.ca } : {}) });
     const connect: buildConnector.connector = (opts, cb) => {
       let decision: "trusted" | "resolve";
       try {

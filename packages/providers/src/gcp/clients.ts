@@ -175,7 +175,7 @@ export class CustomConstraintsRest {
       signal: AbortSignal.timeout(this.timeoutMs),
       redirect: "error",
       dispatcher: this.dispatcher,
-    } as RequestInit);
+    });
     const text = await res.text();
     if (!res.ok) throw new GcpHttpError(res.status, text);
     return text ? (JSON.parse(text) as Json) : {};
