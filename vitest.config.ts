@@ -32,6 +32,8 @@ export default defineConfig({
           // The fault suite (kills, service restarts) runs on its own: `vitest run --project faults`.
           exclude: ["**/node_modules/**", "apps/worker/src/faults/**"],
           globalSetup: ["./test-support/global-setup.ts"],
+          // The simulators listen on 127.0.0.1: the operator allowlist a deployment would set for them.
+          env: { PARAPET_ENDPOINT_ALLOWLIST: "127.0.0.1" },
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -42,6 +44,7 @@ export default defineConfig({
           name: "faults",
           include: ["apps/worker/src/faults/**/*.int.test.ts"],
           globalSetup: ["./test-support/global-setup.ts"],
+          env: { PARAPET_ENDPOINT_ALLOWLIST: "127.0.0.1" },
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,

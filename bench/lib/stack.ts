@@ -22,13 +22,16 @@ import { AWS_SIM_DEFAULT_CREDENTIALS, type AwsSim } from "@parapet/cloud-sim/aws
 import { DEMO_APP, type AzureSim } from "@parapet/cloud-sim/azure/index";
 import { DEMO_ORG_ID, DEMO_SA_EMAIL, DEMO_SA_TOKEN } from "@parapet/cloud-sim/gcp/index";
 import type { GcpSim, OciSim } from "@parapet/cloud-sim";
-import { adapterFor } from "../../apps/worker/src/providers.ts";
+import { adapterFor, egress } from "../../apps/worker/src/providers.ts";
 import { onInterrupt } from "../../apps/worker/src/testing/on-interrupt.ts";
 import type { ReconcileWorkerDeps } from "../../apps/worker/src/workers/reconcile.worker.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const ADMIN_DATABASE_URL = process.env.PARAPET_BENCH_ADMIN_DATABASE_URL ?? process.env.PARAPET_TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+// The simulators listen on 127.0.0.1; the worker's adapters (and any app a benchmark starts) may only
+// reach them through the operator allowlist, as a deployment with private endpoints would set it.
+process.env.PARAPET_ENDPOINT_ALLOWLIST ??= "127.0.0.1";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const load1 = () => Number(loadavg()[0]!.toFixed(2));
@@ -141,6 +144,7 @@ export function benchAdapterFor(aws: { rateLimits?: TAwsRateLimits | false } = {
     return createAwsAdapter({
       workspaceId: req.workspaceId,
       credentials: ZAwsCredentials.parse(req.credentials),
+      egress: egress(),
       ...(req.endpoint ? { endpoint: req.endpoint } : {}),
       facts,
       limits: {},

@@ -119,6 +119,9 @@ export async function startApp(opts: StackOptions): Promise<RunningStack> {
     PARAPET_AUTH_SECRET: opts.secrets.authSecret,
     PARAPET_MASTER_KEY: opts.secrets.masterKey,
     PARAPET_MASTER_KEY_ID: opts.secrets.masterKeyId,
+    // The demo's and the browser tests' cloud simulators listen on 127.0.0.1: the operator allowlist
+    // lets connections reach them (and nothing else outside the clouds' own API hosts).
+    PARAPET_ENDPOINT_ALLOWLIST: process.env.PARAPET_ENDPOINT_ALLOWLIST ?? "127.0.0.1",
     ...opts.extraEnv,
   };
   const tsx = join(ROOT, "node_modules", ".bin", "tsx");

@@ -1,6 +1,7 @@
 import "server-only";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { parseEndpointAllowlist } from "@parapet/core/connections/create-connection";
 
 /** An IP address or CIDR range (v4 or v6), as a reverse proxy's address is written. */
 const isIpOrCidr = (v: string) => {
@@ -48,6 +49,22 @@ const ZEnv = z.object({
   PARAPET_MAIL_FROM: z.string().min(3).max(200).default("Parapet <reports@parapet.local>"),
   /** Demo mode's local mail catcher inbox page, linked from the Reports page. */
   PARAPET_MAIL_CATCHER_URL: z.string().url().optional(),
+  /**
+   * Operator-only: hosts beyond the clouds' own API hosts that connection endpoints and Azure
+   * authorities may name (simulators, private endpoints): host[:port] patterns, comma-separated,
+   * e.g. `127.0.0.1:4010,*.corp.example:443`. Same value as the worker's.
+   */
+  PARAPET_ENDPOINT_ALLOWLIST: z
+    .string()
+    .max(4000)
+    .default("")
+    .superRefine((v, ctx) => {
+      try {
+        parseEndpointAllowlist(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+      }
+    }),
 });
 
 export type Env = z.infer<typeof ZEnv>;

@@ -25,6 +25,12 @@ const ZEnv = z.object({
   PARAPET_BASE_URL: z.string().url().default("http://127.0.0.1:3000"),
   /** Same value as the web app's: unsubscribe links are signed here and verified there. */
   PARAPET_AUTH_SECRET: z.string().min(32, "PARAPET_AUTH_SECRET must be at least 32 characters").optional(),
+  /**
+   * Operator-only: hosts outside the clouds' own API domains that connections may use (simulators,
+   * private endpoints), as host[:port] patterns separated by commas: `127.0.0.1:4010,*.corp.example`.
+   * Allowlisted hosts also skip the private-address check. Same value as the web app's.
+   */
+  PARAPET_ENDPOINT_ALLOWLIST: z.string().max(4000).default(""),
 });
 export type WorkerEnv = z.infer<typeof ZEnv>;
 
@@ -35,4 +41,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
     throw new Error(`configuration: ${first?.path.join(".")}: ${first?.message}`);
   }
   return parsed.data;
+}
+
+/** Just the endpoint allowlist (for code that builds adapters without the rest of the worker's configuration). */
+export function endpointAllowlist(source: NodeJS.ProcessEnv = process.env): string {
+  return source.PARAPET_ENDPOINT_ALLOWLIST ?? "";
 }

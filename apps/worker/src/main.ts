@@ -7,7 +7,8 @@ import type { Worker } from "bullmq";
 import { createPrisma, probeDatabase } from "@parapet/db";
 import { bullPrefix, describeConnectError, JOB_NAMES, parseMasterKey, POLL_SCHEDULER_ID, POLL_TICK_MS, QUEUES, type Keyring } from "@parapet/core";
 import { loadEnv } from "./env.ts";
-import { adapterFor } from "./providers.ts";
+import { EgressGuard, installGlobalEgressGuard, parseEgressAllowlist } from "@parapet/providers/egress/index";
+import { adapterFor, configureEgress } from "./providers.ts";
 import { startRuntime } from "./runtime.ts";
 import { shutdownWorker } from "./shutdown.ts";
 import { createConnectionWorker } from "./workers/connections.worker.ts";
@@ -27,6 +28,18 @@ async function main(): Promise<void> {
   } catch (e) {
     fail((e as Error).message);
   }
+  let allowlist;
+  try {
+    allowlist = parseEgressAllowlist(env.PARAPET_ENDPOINT_ALLOWLIST);
+  } catch (e) {
+    fail(`configuration: ${(e as Error).message}`);
+  }
+  // Every cloud SDK connection passes the egress guard; google-gax 4 (Org Policy) only through node's
+  // default agents, hence the process-wide install. Refusals are logged with their reason; users see
+  // a fixed text (publicMessage).
+  const guard = new EgressGuard({ allowlist, onRefused: (host, reason) => console.warn(`[${new Date().toISOString()}] egress refused: ${host}: ${reason}`) });
+  configureEgress(guard);
+  installGlobalEgressGuard(guard);
   if (!env.PARAPET_MASTER_KEY) fail("configuration: PARAPET_MASTER_KEY is required (base64 of 32 random bytes) to decrypt cloud credentials");
   let keys: Keyring;
   try {

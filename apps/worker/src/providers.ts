@@ -12,8 +12,22 @@ import { ZAzureCredentials } from "@parapet/providers/azure/credentials";
 import { createGcpAdapter } from "@parapet/providers/gcp/adapter";
 import { ZGcpCredentials } from "@parapet/providers/gcp/credentials";
 import { createOciAdapter, ZOciCredentials } from "@parapet/providers/oci/adapter";
+import { EgressGuard, parseEgressAllowlist } from "@parapet/providers/egress/index";
+import { endpointAllowlist } from "./env.ts";
 
 type Factory = (req: AdapterRequest) => CloudAdapter | Promise<CloudAdapter>;
+
+let egressGuard: EgressGuard | undefined;
+
+/** The worker's outbound policy; main.ts sets it (with logging) at start, otherwise it is read from the environment. */
+export function configureEgress(guard: EgressGuard): void {
+  egressGuard = guard;
+}
+
+/** PARAPET_ENDPOINT_ALLOWLIST decides which non-cloud hosts (simulators, private endpoints) connections may reach. */
+export function egress(): EgressGuard {
+  return (egressGuard ??= new EgressGuard({ allowlist: parseEgressAllowlist(endpointAllowlist()) }));
+}
 
 const facts = (req: AdapterRequest) => (req.facts ?? {}) as Record<string, string | undefined>;
 
@@ -21,6 +35,7 @@ const FACTORIES: Partial<Record<AdapterRequest["cloud"], Factory>> = {
   aws: (req) =>
     createAwsAdapter({
       workspaceId: req.workspaceId,
+      egress: egress(),
       credentials: ZAwsCredentials.parse(req.credentials),
       ...(req.endpoint ? { endpoint: req.endpoint } : {}),
       facts: facts(req),
@@ -31,6 +46,7 @@ const FACTORIES: Partial<Record<AdapterRequest["cloud"], Factory>> = {
     const { authorityHost, caPem, ...credentials } = (req.credentials ?? {}) as Record<string, unknown>;
     return createAzureAdapter({
       workspaceId: req.workspaceId,
+      egress: egress(),
       credentials: ZAzureCredentials.parse(credentials),
       ...(req.endpoint ? { endpoint: req.endpoint } : {}),
       ...(typeof authorityHost === "string" ? { authorityHost } : {}),
@@ -41,6 +57,7 @@ const FACTORIES: Partial<Record<AdapterRequest["cloud"], Factory>> = {
   gcp: (req) =>
     createGcpAdapter({
       workspaceId: req.workspaceId,
+      egress: egress(),
       credentials: ZGcpCredentials.parse(req.credentials),
       ...(req.endpoint ? { endpoint: req.endpoint } : {}),
       facts: { organizationId: facts(req).organizationId ?? "" },
@@ -48,6 +65,7 @@ const FACTORIES: Partial<Record<AdapterRequest["cloud"], Factory>> = {
   oci: (req) =>
     createOciAdapter({
       workspaceId: req.workspaceId,
+      egress: egress(),
       credentials: ZOciCredentials.parse(req.credentials),
       ...(req.endpoint ? { endpoint: req.endpoint } : {}),
       facts: { tenancyId: facts(req).tenancyOcid },

@@ -1,7 +1,8 @@
 import "server-only";
 import type { z } from "zod";
 import { AppError } from "@parapet/core";
-import type { ConnectionDeps } from "@parapet/core/connections/create-connection";
+import { parseEndpointAllowlist, type ConnectionDeps, type EgressAllowlist } from "@parapet/core/connections/create-connection";
+import { env } from "@/env";
 import { unstorableString } from "@parapet/core/common/unstorable";
 import { zodIssues } from "./api";
 import { prisma } from "./clients";
@@ -9,8 +10,11 @@ import { keyring } from "./keys";
 import { enqueueConnectionTask, requestReconcile } from "./queues";
 
 /** What every /api/v1 use-case gets: the database, the queue producers, and the keyring (lazily). */
+let allowlist: EgressAllowlist | undefined;
+
 export function deps(): ConnectionDeps {
-  return { prisma: prisma(), jobs: { requestReconcile, enqueueConnectionTask }, keys: keyring };
+  allowlist ??= parseEndpointAllowlist(env().PARAPET_ENDPOINT_ALLOWLIST);
+  return { prisma: prisma(), jobs: { requestReconcile, enqueueConnectionTask }, keys: keyring, egressAllowlist: allowlist };
 }
 
 function issuesOf(prefix: string, e: z.ZodError) {

@@ -18,7 +18,7 @@ import { ZAwsCredentials } from "@parapet/providers/aws/credentials";
 import type { AwsSim } from "@parapet/cloud-sim/aws/index";
 import { AWS_SIM_DEFAULT_CREDENTIALS, seedAwsOrg, startAwsSim } from "@parapet/cloud-sim/aws/index";
 import type { OciSim } from "@parapet/cloud-sim/oci/index";
-import { adapterFor } from "../providers.ts";
+import { adapterFor, egress } from "../providers.ts";
 import { onInterrupt } from "../testing/on-interrupt.ts";
 import { createReconcileWorker, processReconcile, type ReconcileWorkerDeps } from "../workers/reconcile.worker.ts";
 
@@ -54,6 +54,7 @@ export function faultAdapterFor(awsPacing: boolean): AdapterFactory {
     return createAwsAdapter({
       workspaceId: req.workspaceId,
       credentials: ZAwsCredentials.parse(req.credentials),
+      egress: egress(),
       ...(req.endpoint ? { endpoint: req.endpoint } : {}),
       facts: (req.facts ?? {}),
       limits: {},

@@ -9,6 +9,7 @@ import { appendAudit, openCredentials, QUEUES, ZConnectionTaskJob, type Keyring 
 import { syncHierarchy } from "@parapet/core/connections/sync-hierarchy";
 import { rootHeldBy, rootHeldMessage } from "@parapet/core/connections/root-holder";
 import { reconcileConnection, type AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
+import { logDetail, publicMessage } from "@parapet/providers/contract";
 
 export interface ConnectionWorkerDeps {
   prisma: PrismaClient;
@@ -60,7 +61,11 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
   });
   try {
     if (job.task === "verify") {
-      const v = await adapter.verify().catch((e: unknown) => ({ ok: false, checks: [], missing: [], error: (e as Error).message }));
+      const v = await adapter.verify().catch((e: unknown) => {
+        // The cloud's raw answer is for the operator's log; the connection shows the classified text.
+        deps.log?.(`verify ${conn.id} failed: ${logDetail(e)}`);
+        return { ok: false, checks: [], missing: [], error: publicMessage(e) };
+      });
       // Access is fine, but another connection of this workspace already manages the root: say so now,
       // in the wizard, rather than after the person has chosen guardrails (reconcile refuses to apply).
       const rootId = conn.rootId ?? ("rootId" in v && typeof v.rootId === "string" ? v.rootId : null);

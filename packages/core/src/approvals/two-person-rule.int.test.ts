@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedGcpDemo, startGcpSim, type GcpDemo, type GcpSim } from "@parapet/cloud-sim/gcp/index";
 import { createGcpAdapter } from "@parapet/providers/gcp/adapter";
+import { parseEgressAllowlist, simulatorEgress } from "@parapet/providers/egress/index";
 import { ZGcpCredentials } from "@parapet/providers/gcp/credentials";
 import type { JobPort } from "../common/actor.ts";
 import { AppError } from "../common/errors.ts";
@@ -31,7 +32,8 @@ const jobs: JobPort = {
   },
   enqueueConnectionTask: async (j) => `task__${j.connectionId}__${j.task}`,
 };
-const deps = { prisma, jobs, keys: () => keys };
+// The simulator listens on 127.0.0.1, which only an operator allowlist admits as an endpoint.
+const deps = { prisma, jobs, keys: () => keys, egressAllowlist: parseEgressAllowlist("127.0.0.1") };
 
 let sim: GcpSim;
 let demo: GcpDemo;
@@ -75,6 +77,7 @@ async function setup() {
         adapterFor: (req) =>
           createGcpAdapter({
             workspaceId: req.workspaceId,
+            egress: simulatorEgress(),
             endpoint: req.endpoint ?? undefined,
             credentials: ZGcpCredentials.parse(req.credentials),
             facts: { organizationId: demo.orgId },

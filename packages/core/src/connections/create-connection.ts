@@ -9,10 +9,30 @@ import type { TCreateConnectionInput } from "./connections.schema.ts";
 import { insertConnection, transaction } from "./connections.repository.ts";
 import { checkPrincipals, credentialHints, parseCredentials, parseFacts } from "./credentials.ts";
 import { sealCredentials, type Keyring } from "./secrets.ts";
+import { checkEndpointUrl, EMPTY_ALLOWLIST, type EgressAllowlist } from "@parapet/providers/egress/index";
+
+export { parseEgressAllowlist as parseEndpointAllowlist, type EgressAllowlist } from "@parapet/providers/egress/index";
 
 export interface ConnectionDeps extends UseCaseDeps {
   /** Resolved lazily: without a master key, storing secrets answers 503 and nothing else breaks. */
   keys: () => Keyring;
+  /**
+   * The operator's PARAPET_ENDPOINT_ALLOWLIST: hosts beyond the clouds' own API hosts that an
+   * endpoint or Azure authority may name (simulators, private endpoints). Absent: none.
+   */
+  egressAllowlist?: EgressAllowlist;
+}
+
+/**
+ * A connection's endpoint: one of the cloud's own API hosts, or an operator-allowlisted host. The
+ * worker sends credentials there and reads the answers back, so anything else is refused here, by
+ * name, before it is stored (the worker's egress guard checks the resolved addresses again).
+ */
+export function checkConnectionEndpoint(cloud: TCreateConnectionInput["cloud"], endpoint: string | undefined, allowlist: EgressAllowlist = EMPTY_ALLOWLIST): string | undefined {
+  if (endpoint === undefined) return undefined;
+  const r = checkEndpointUrl(cloud, "api", endpoint, allowlist);
+  if (!r.ok) throw invalidField("endpoint", r.reason);
+  return r.url;
 }
 
 /** Generated here (not by the database) because the sealed credentials are bound to the row's id. */
@@ -38,7 +58,7 @@ function invalidCredential(field: string, message: string): AppError {
  * the provider's credential schema does not know these fields and would drop them, so they are
  * checked here and stored beside the credentials, where the worker's adapter wiring reads them.
  */
-export function parseAzureAuthority(raw: unknown): { authorityHost?: string; caPem?: string } {
+export function parseAzureAuthority(raw: unknown, allowlist: EgressAllowlist = EMPTY_ALLOWLIST): { authorityHost?: string; caPem?: string } {
   const o = (raw ?? {}) as Record<string, unknown>;
   const out: { authorityHost?: string; caPem?: string } = {};
   if (o.authorityHost !== undefined && o.authorityHost !== null && o.authorityHost !== "") {
@@ -56,7 +76,10 @@ export function parseAzureAuthority(raw: unknown): { authorityHost?: string; caP
     if (!u || u.protocol !== "https:" || !u.hostname || u.username || u.password || u.search || u.hash) {
       throw invalidCredential("authorityHost", `must be an https URL like https://login.microsoftonline.com (got ${shown})`);
     }
-    out.authorityHost = u.toString().replace(/\/+$/, "");
+    // The client secret is posted there: only Microsoft's authorities or an operator-allowlisted host.
+    const r = checkEndpointUrl("azure", "authority", u.toString(), allowlist);
+    if (!r.ok) throw invalidCredential("authorityHost", r.reason);
+    out.authorityHost = r.url;
   }
   if (o.caPem !== undefined && o.caPem !== null && o.caPem !== "") {
     const v = o.caPem;
@@ -81,10 +104,10 @@ export function parseAzureAuthority(raw: unknown): { authorityHost?: string; caP
 }
 
 /** The cloud's credential schema, plus Azure's private authority fields when given. */
-export function parseConnectionCredentials(cloud: TCreateConnectionInput["cloud"], raw: unknown): { credentials: Record<string, unknown>; hints: Record<string, string> } {
+export function parseConnectionCredentials(cloud: TCreateConnectionInput["cloud"], raw: unknown, allowlist: EgressAllowlist = EMPTY_ALLOWLIST): { credentials: Record<string, unknown>; hints: Record<string, string> } {
   const parsed = parseCredentials(cloud, raw);
   if (cloud !== "azure") return { credentials: parsed, hints: credentialHints(cloud, parsed) };
-  const authority = parseAzureAuthority(raw);
+  const authority = parseAzureAuthority(raw, allowlist);
   const hints = credentialHints(cloud, parsed);
   return {
     credentials: { ...parsed, ...authority },
@@ -94,7 +117,8 @@ export function parseConnectionCredentials(cloud: TCreateConnectionInput["cloud"
 
 /** Stores a connection with sealed credentials (status "verifying") and queues its verification. */
 export async function createConnection(deps: ConnectionDeps, actor: Actor, input: TCreateConnectionInput) {
-  const { credentials, hints } = parseConnectionCredentials(input.cloud, input.credentials);
+  const endpoint = checkConnectionEndpoint(input.cloud, input.endpoint, deps.egressAllowlist);
+  const { credentials, hints } = parseConnectionCredentials(input.cloud, input.credentials, deps.egressAllowlist);
   const facts = parseFacts(input.cloud, input.facts);
   const principals = checkPrincipals(input.cloud, input.principals);
   if (input.cloud === "aws") await checkAwsExternalId(deps, actor.workspaceId, credentials);
@@ -107,7 +131,7 @@ export async function createConnection(deps: ConnectionDeps, actor: Actor, input
       workspaceId: actor.workspaceId,
       cloud: input.cloud,
       name: input.name,
-      endpoint: input.endpoint ?? null,
+      endpoint: endpoint ?? null,
       credentialCiphertext: sealed,
       credentialKeyId: envelopeKeyId(sealed),
       credentialHints: hints,
@@ -116,7 +140,7 @@ export async function createConnection(deps: ConnectionDeps, actor: Actor, input
       pollIntervalSec: input.pollIntervalSec ?? 300,
       createdById: actor.userId,
     });
-    await appendAudit(tx, { ...auditBy(actor), action: "connection.created", targetType: "connection", targetId: id, data: { cloud: input.cloud, name: input.name, endpoint: input.endpoint ?? null, credentialHints: c.credentialHints } });
+    await appendAudit(tx, { ...auditBy(actor), action: "connection.created", targetType: "connection", targetId: id, data: { cloud: input.cloud, name: input.name, endpoint: endpoint ?? null, credentialHints: c.credentialHints } });
     return c;
   });
   const jobId = await deps.jobs.enqueueConnectionTask({ connectionId: id, task: "verify", requestedBy: actor.label.slice(0, 200) }).catch(() => null);

@@ -12,7 +12,7 @@ export async function rotateCredentials(deps: ConnectionDeps, actor: Actor, id: 
   const c = await findConnection(deps.prisma, actor.workspaceId, id);
   if (!c) throw notFound("connection", id);
   const cloud = c.cloud;
-  const { credentials, hints } = parseConnectionCredentials(cloud, raw);
+  const { credentials, hints } = parseConnectionCredentials(cloud, raw, deps.egressAllowlist);
   if (cloud === "aws") await checkAwsExternalId(deps, actor.workspaceId, credentials);
   const sealed = sealCredentials(deps.keys(), id, credentials);
   const row = await transaction(deps.prisma, async (tx) => {

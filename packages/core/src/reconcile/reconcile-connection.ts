@@ -8,7 +8,7 @@
  */
 import type { PrismaClient } from "@parapet/db";
 import type { ApplyResult, ArtifactKind, CallStats, Change, CloudAdapter, CloudId, DesiredArtifact, Difference, ObservedArtifact, ObservedState } from "@parapet/providers/contract";
-import { isProviderError } from "@parapet/providers/contract";
+import { isProviderError, logDetail, publicMessage } from "@parapet/providers/contract";
 import { appendAudit, type AuditInput } from "../audit/audit.repository.ts";
 import { openCredentials, type Keyring } from "../connections/secrets.ts";
 import { syncHierarchy } from "../connections/sync-hierarchy.ts";
@@ -41,6 +41,8 @@ export interface ReconcileDeps {
   /** Identifies the lease holder (worker process). */
   workerId: string;
   leaseMs?: number;
+  /** Operator log: the cloud's raw error text goes here, never into what users read. */
+  log?: (line: string) => void;
 }
 
 export type ReconcileTrigger = "poll" | "event" | "manual" | "guardrail-change" | "discovery" | "approval";
@@ -195,7 +197,9 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
       try {
         res = await adapter.apply(change);
       } catch (e) {
-        const message = isProviderError(e) ? `${e.operation}: ${e.message}` : (e as Error).message;
+        // Users (intent journal, run, lastError) get the classified text; the raw answer goes to the log.
+        const message = publicMessage(e);
+        deps.log?.(`reconcile ${connectionId}: apply ${changeKey(change)} failed: ${logDetail(e)}`);
         // A refusal (invalid, conflict, throttled, auth, limit) means the cloud did not take it. A lost
         // connection or an unavailable answer may come after the cloud did: the intent stays open and the
         // next run settles it from what the cloud shows, so an applied change is never mistaken for drift.
@@ -258,7 +262,8 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     });
     return { ...base, status, runId: run!.id, plan, problems: desired.state.problems, applied, failed, driftOpened: findings.opened.length, driftResolved: findings.resolved.length, calls, ...(applyError ? { error: applyError } : {}) };
   } catch (e) {
-    const message = isProviderError(e) ? `${e.kind}: ${e.message}` : (e as Error).message;
+    const message = isProviderError(e) ? `${e.kind}: ${publicMessage(e)}` : publicMessage(e);
+    deps.log?.(`reconcile ${connectionId} failed: ${logDetail(e)}`);
     if (run) {
       // The failure may be the database itself (restarted mid-run): report the run as failed either way;
       // the next run closes this one and settles its open intents.

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { simulatorEgress } from "../egress/index.ts";
 import { AWS_DEMO, seedAwsDemo, startAwsSim, type AwsDemoResult, type AwsSim } from "@parapet/cloud-sim/aws/index";
 import { describeContract } from "../contract/contract-suite.ts";
 import { isProviderError } from "../contract/errors.ts";
@@ -24,7 +25,7 @@ const ROLE_CREDS: TAwsCredentials = {
 };
 
 function adapterFor(sim: AwsSim, extra: Partial<AwsAdapterConfig> = {}): CloudAdapter {
-  return createAwsAdapter({ workspaceId: WS, credentials: ROLE_CREDS, endpoint: sim.url, retry: FAST_RETRY, rateLimits: false, ...extra });
+  return createAwsAdapter({ workspaceId: WS, egress: simulatorEgress(), credentials: ROLE_CREDS, endpoint: sim.url, retry: FAST_RETRY, rateLimits: false, ...extra });
 }
 
 const AGENT_NO_DELETE: TAwsBoundStatement = {

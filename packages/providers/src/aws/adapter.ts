@@ -21,6 +21,7 @@ import {
   type Root,
 } from "@aws-sdk/client-organizations";
 import { z } from "zod";
+import { publicMessage } from "../contract/public-message.ts";
 import { isProviderError, ProviderError } from "../contract/errors.ts";
 import { CallRecorder } from "../contract/instrumentation.ts";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../contract/retry.ts";
@@ -40,6 +41,7 @@ import type {
   PermissionCheck,
   VerifyResult,
 } from "../contract/types.ts";
+import type { EgressGuard } from "../egress/guard.ts";
 import { createAwsClients, type AwsClients } from "./client.ts";
 import { awsPolicyBodyFromCloud, awsPolicyTypeFromApi, canonicalDocument, compareAwsPolicy, type TAwsObservedPolicy } from "./compare.ts";
 import { ZAwsAdapterFacts, ZAwsCredentials, type TAwsAdapterFacts, type TAwsCredentials } from "./credentials.ts";
@@ -57,6 +59,8 @@ export interface AwsAdapterConfig {
   credentials: TAwsCredentials;
   /** Overrides the Organizations and STS endpoints (simulator, FIPS or sovereign endpoints). */
   endpoint?: string | null;
+  /** Which hosts and addresses the SDK may connect to; default: AWS's own hosts only, no allowlist. */
+  egress?: EgressGuard;
   /** Signing region; Organizations answers in us-east-1 in the aws partition. */
   region?: string;
   /** What core stored about the organization (orgId, managementAccountId); verify() checks them. */
@@ -116,7 +120,8 @@ function notOwned(operation: string, what: string): ProviderError {
   );
 }
 
-const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+// Shown to users (plan "unknown" entries): the classified text, never the cloud's raw answer.
+const reasonOf = (e: unknown): string => publicMessage(e);
 const tagRecord = (tags: readonly { Key?: string; Value?: string }[] | undefined): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const t of tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? "";
@@ -174,6 +179,7 @@ class AwsAdapter implements CloudAdapter {
     this.clients = createAwsClients({
       credentials: parsed.data,
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+      ...(config.egress ? { egress: config.egress } : {}),
       ...(config.region ? { region: config.region } : {}),
       sessionName: `parapet-${workspaceShort(config.workspaceId)}`,
       ...(config.sessionSeconds ? { sessionSeconds: config.sessionSeconds } : {}),
@@ -293,9 +299,9 @@ class AwsAdapter implements CloudAdapter {
       const pe = classifyAwsError(e, "sts:GetCallerIdentity");
       const assume = pe.operation === "sts:AssumeRole";
       const perm = assume ? "sts:AssumeRole" : "sts:GetCallerIdentity";
-      checks.push({ permission: perm, ok: false, detail: pe.message });
+      checks.push({ permission: perm, ok: false, detail: publicMessage(pe) });
       if (assume && pe.kind === "auth") missing.push("sts:AssumeRole (the role's trust policy must allow Parapet with this external id)");
-      return { ok: false, checks, missing, error: pe.message };
+      return { ok: false, checks, missing, error: publicMessage(pe) };
     }
 
     let rootId: string | undefined;
@@ -313,8 +319,8 @@ class AwsAdapter implements CloudAdapter {
           checks.push({ permission: `organizations:${action}`, ok: false, detail: "access denied" });
           missing.push(`organizations:${action}`);
         } else {
-          checks.push({ permission: `organizations:${action}`, ok: false, detail: `could not be checked: ${pe.message}` });
-          error ??= `Some permissions could not be checked (${action}: ${pe.message}).`;
+          checks.push({ permission: `organizations:${action}`, ok: false, detail: `could not be checked: ${publicMessage(pe)}` });
+          error ??= `Some permissions could not be checked (${action}: ${publicMessage(pe)}).`;
         }
       }
     };

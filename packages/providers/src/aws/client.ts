@@ -1,5 +1,6 @@
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { EgressGuard } from "../egress/guard.ts";
 import type { TAwsCredentials } from "./credentials.ts";
 
 /**
@@ -32,6 +33,8 @@ export interface AwsClientOptions {
   sessionSeconds?: number;
   requestTimeoutMs?: number;
   run: AwsCallRunner;
+  /** Connect-time host and address checks for Organizations and STS; default: AWS's own hosts only. */
+  egress?: EgressGuard;
 }
 
 export interface AwsClients {
@@ -52,7 +55,9 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
 export function createAwsClients(o: AwsClientOptions): AwsClients {
   const region = o.region ?? "us-east-1";
   const endpoint = o.endpoint;
-  const requestHandler = { requestTimeout: o.requestTimeoutMs ?? 30_000, connectionTimeout: 5_000 };
+  // Every socket the clients open goes through the guard's agents (NodeHttpHandler never follows redirects).
+  const egress = (o.egress ?? new EgressGuard()).forCloud("aws");
+  const requestHandler = { requestTimeout: o.requestTimeoutMs ?? 30_000, connectionTimeout: 5_000, httpAgent: egress.httpAgent(), httpsAgent: egress.httpsAgent() };
   const c = o.credentials;
 
   let cached: AwsSessionCredentials | undefined;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { simulatorEgress } from "../egress/index.ts";
 import { DEFAULT_THROTTLE, startAzureSim, type AzureSim, type DemoInfo } from "@parapet/cloud-sim/azure/index";
 import { policyClient } from "@parapet/cloud-sim/azure/test-clients";
 import { converge, describeContract } from "../contract/contract-suite.ts";
@@ -20,7 +21,7 @@ function secretCreds(sim: AzureSim, app: { appId: string; secret: string }): Ext
 
 function adapterFor(sim: AzureSim, credentials: TAzureCredentials, extra: Partial<AzureAdapterConfig> = {}): CloudAdapter {
   return createAzureAdapter({
-    workspaceId: WS,
+    workspaceId: WS, egress: simulatorEgress(),
     credentials,
     endpoint: sim.url,
     authorityHost: sim.authorityHost,
@@ -251,7 +252,7 @@ describe("azure adapter against the simulator", () => {
 
   it("concurrent callers share one token request, and the token is reused until shortly before it expires", async () => {
     const recorder = new CallRecorder();
-    const cred = new AzureClientCredential({ tenantId: sim.tenantId, clientId: demo.app.appId, clientSecret: demo.app.secret, authorityHost: sim.authorityHost, tlsCa: sim.caPem, recorder });
+    const cred = new AzureClientCredential({ tenantId: sim.tenantId, clientId: demo.app.appId, clientSecret: demo.app.secret, authorityHost: sim.authorityHost, tlsCa: sim.caPem, recorder, egress: simulatorEgress() });
     const tokens = await Promise.all(Array.from({ length: 5 }, () => cred.getToken("https://management.azure.com/.default")));
     expect(new Set(tokens.map((t) => t?.token)).size).toBe(1);
     await cred.getToken("https://management.azure.com/.default");

@@ -1,6 +1,7 @@
 import { getContinuationToken as policyToken, type PolicyAssignment, type PolicyDefinition, type PolicySetDefinition } from "@azure/arm-policy";
 import { getContinuationToken as mgToken, type DescendantInfo } from "@azure/arm-managementgroups";
 import type { TokenCredential } from "@azure/core-auth";
+import { publicMessage } from "../contract/public-message.ts";
 import { isProviderError, ProviderError } from "../contract/errors.ts";
 import { CallRecorder } from "../contract/instrumentation.ts";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../contract/retry.ts";
@@ -41,6 +42,7 @@ import {
   ZAzureCredentials,
   type TAzureCredentials,
 } from "./credentials.ts";
+import { EgressGuard } from "../egress/guard.ts";
 import { classifyAzureError, isAzureThrottle, retryAfterMs } from "./errors.ts";
 import { AZURE_OWNER_METADATA_KEY, isOwnedByWorkspaceAzure } from "./markers.ts";
 import { permissionFor } from "./permissions.ts";
@@ -76,6 +78,8 @@ export interface AzureAdapterConfig {
   /** Fresh federated assertions for `federated` credentials (overrides the stored federatedToken). */
   getAssertion?: () => Promise<string>;
   recorder?: CallRecorder;
+  /** Which hosts and addresses the SDK may connect to; default: Azure's own hosts only, no allowlist. */
+  egress?: EgressGuard;
 }
 
 type Expected = ObserveRequest["expected"][number];
@@ -93,7 +97,8 @@ interface Found {
 
 const AZURE_KINDS = new Set<ArtifactKind>(["azure.policy-definition", "azure.policy-set-definition", "azure.policy-assignment", "azure.policy-exemption"]);
 
-const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+// Shown to users (verify, plan "unknown" entries): the classified text, never the cloud's raw answer.
+const reason = (e: unknown): string => publicMessage(e);
 
 function notOwned(operation: string, what: string): ProviderError {
   return new ProviderError(
@@ -165,6 +170,7 @@ class AzureAdapter implements CloudAdapter {
     this.listThreshold = Math.max(1, config.listThreshold ?? 3);
     this.recorder = config.recorder ?? new CallRecorder();
     this.identity = credentialIdentity(creds);
+    const egress = (config.egress ?? new EgressGuard()).forCloud("azure");
     let credential: TokenCredential;
     if (creds.kind === "access-token") credential = staticTokenCredential(creds.accessToken);
     else {
@@ -176,10 +182,12 @@ class AzureAdapter implements CloudAdapter {
         ...(config.authorityHost ? { authorityHost: config.authorityHost } : {}),
         ...(config.tlsCa ? { tlsCa: config.tlsCa } : {}),
         recorder: this.recorder,
+        egress,
       });
     }
     this.sdk = createAzureClients({
       credential,
+      egress,
       endpoint: (config.endpoint ?? DEFAULT_ARM_ENDPOINT).replace(/\/+$/, ""),
       audience: config.audience ?? DEFAULT_ARM_AUDIENCE,
       ...(config.tlsCa ? { tlsCa: config.tlsCa } : {}),
@@ -552,11 +560,11 @@ class AzureAdapter implements CloudAdapter {
         if (p.write && (pe.kind === "invalid" || pe.kind === "not_found")) {
           checks.push({ permission, ok: true, detail: `${p.op} (authorised; the probe request was rejected as ${pe.code ?? pe.kind}, as intended)` });
         } else if (status === 403) {
-          checks.push({ permission, ok: false, detail: pe.message });
+          checks.push({ permission, ok: false, detail: publicMessage(pe) });
           missing.add(permission);
         } else {
           // Bad credentials, unreachable endpoint, unknown root, exhausted retries: nothing more to learn.
-          return { ok: false, identity: this.identity, ...(rootId ? { rootId } : {}), checks, missing: [...missing], error: pe.message };
+          return { ok: false, identity: this.identity, ...(rootId ? { rootId } : {}), checks, missing: [...missing], error: publicMessage(pe) };
         }
       }
     }

@@ -1,6 +1,7 @@
 import { ManagementGroupsAPI } from "@azure/arm-managementgroups";
 import { PolicyClient } from "@azure/arm-policy";
 import type { TokenCredential } from "@azure/core-auth";
+import type { EgressGuard } from "../egress/guard.ts";
 import { createSerializer, type OperationOptions, type OperationSpec, type ServiceClient } from "@azure/core-client";
 
 /**
@@ -15,6 +16,8 @@ export interface AzureClientOptions {
   /** Token audience; a simulator endpoint still issues tokens for ARM's audience. */
   audience: string;
   tlsCa?: string;
+  /** Every ARM connection goes through its agent; redirects are not followed (ARM does not send any). */
+  egress: EgressGuard;
 }
 
 export interface AzureClients {
@@ -31,7 +34,9 @@ export function createAzureClients(o: AzureClientOptions): AzureClients {
     credentialScopes: [`${o.audience.replace(/\/+$/, "")}/.default`],
     retryOptions: { maxRetries: 0 },
     userAgentOptions: { userAgentPrefix: "parapet" },
-    ...(o.tlsCa ? { tlsOptions: { ca: o.tlsCa } } : {}),
+    // The guarded agent replaces the pipeline's own, so it carries the private CA itself.
+    agent: o.egress.httpsAgent(o.tlsCa ? { ca: o.tlsCa } : {}),
+    redirectOptions: { maxRetries: 0 },
   };
   const policy = new PolicyClient(o.credential, options);
   const bySub = new Map<string, PolicyClient>();

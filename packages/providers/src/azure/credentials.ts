@@ -1,7 +1,8 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
-import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest, isRestError } from "@azure/core-rest-pipeline";
+import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { z } from "zod";
 import { ProviderError } from "../contract/errors.ts";
+import { EgressGuard } from "../egress/guard.ts";
 import type { CallRecorder } from "../contract/instrumentation.ts";
 
 /**
@@ -108,6 +109,8 @@ export interface ClientCredentialOptions {
   /** PEM CA bundle for a private authority (the simulator's self-signed certificate). */
   tlsCa?: string;
   recorder?: CallRecorder;
+  /** Connect-time host and address checks; default: Microsoft's authorities only. */
+  egress?: EgressGuard;
 }
 
 /** Tokens are renewed this long before they expire, so no ARM call ever carries a token about to lapse. */
@@ -142,7 +145,9 @@ export class AzureClientCredential implements TokenCredential {
     this.tokenUrl = `${host}/${encodeURIComponent(o.tenantId)}/oauth2/v2.0/token`;
     this.pipeline = createPipelineFromOptions({
       retryOptions: { maxRetries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 },
-      ...(o.tlsCa ? { tlsOptions: { ca: o.tlsCa } } : {}),
+      agent: (o.egress ?? new EgressGuard()).forCloud("azure").httpsAgent(o.tlsCa ? { ca: o.tlsCa } : {}),
+      // A token request carries the client secret: it is never re-sent to wherever a redirect points.
+      redirectOptions: { maxRetries: 0 },
       userAgentOptions: { userAgentPrefix: "parapet" },
     });
   }
@@ -179,8 +184,9 @@ export class AzureClientCredential implements TokenCredential {
     try {
       res = this.o.recorder ? await this.o.recorder.call("AAD_Token", false, send, () => false) : await send();
     } catch (e) {
-      const detail = isRestError(e) && e.code ? ` (${e.code})` : "";
-      throw new ProviderError("unavailable", `The Microsoft identity platform could not be reached at ${this.tokenUrl}${detail}.`, true, "GetToken", "TokenEndpointUnreachable", e);
+      // One text for every network failure (refused, reset, timeout, refused by the egress guard): a
+      // different answer per port would turn the token request into a port scanner. The cause is logged.
+      throw new ProviderError("unavailable", "The Microsoft identity platform could not be reached.", true, "GetToken", "TokenEndpointUnreachable", e);
     }
     let body: AadTokenReply = {};
     try {
@@ -213,7 +219,8 @@ const AADSTS_HINTS: Record<number, string> = {
 function tokenError(status: number, body: AadTokenReply, o: ClientCredentialOptions): ProviderError {
   const codes = Array.isArray(body.error_codes) ? body.error_codes.filter((c): c is number => typeof c === "number") : [];
   const first = codes[0];
-  const code = first !== undefined ? `AADSTS${first}` : typeof body.error === "string" ? body.error : `HTTP ${status}`;
+  // `error` is the authority's own text: shown only when it is a short OAuth error code (RFC 6749 5.2).
+  const code = first !== undefined ? `AADSTS${first}` : typeof body.error === "string" && /^[a-z_]{1,40}$/.test(body.error) ? body.error : `HTTP ${status}`;
   if (status === 429 || status >= 500) {
     return new ProviderError(status === 429 ? "throttled" : "unavailable", `The Microsoft identity platform answered ${status} when issuing a token; retrying.`, true, "GetToken", code);
   }

@@ -3,3 +3,4 @@ export * from "./errors.ts";
 export * from "./retry.ts";
 export * from "./instrumentation.ts";
 export * from "./canonical.ts";
+export * from "./public-message.ts";

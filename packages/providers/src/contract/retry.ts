@@ -1,3 +1,4 @@
+import { isEgressRefused } from "../egress/guard.ts";
 import { isProviderError } from "./errors.ts";
 
 export interface RetryPolicy {
@@ -29,7 +30,8 @@ export async function withRetry<T>(
     try {
       return await fn(attempt);
     } catch (e) {
-      if (!isProviderError(e) || !e.retryable || attempt + 1 >= policy.attempts) throw e;
+      // A refusal by the egress guard is a decision about the endpoint, not a transient failure.
+      if (!isProviderError(e) || !e.retryable || attempt + 1 >= policy.attempts || isEgressRefused(e)) throw e;
       await onRetry?.(e, attempt);
       await sleep(backoffMs(attempt, policy));
     }

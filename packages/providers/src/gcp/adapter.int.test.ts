@@ -1,4 +1,5 @@
 import { denyPoliciesClient } from "@parapet/cloud-sim/gcp/clients";
+import { simulatorEgress } from "../egress/index.ts";
 import { type GcpDemo, type GcpSim, seedGcpDemo, seedGcpOrg, startGcpSim } from "@parapet/cloud-sim/gcp/index";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { converge, describeContract } from "../contract/contract-suite.ts";
@@ -24,7 +25,7 @@ async function startWorld(): Promise<{ sim: GcpSim; demo: GcpDemo; adapter: Clou
   seedGcpOrg(sim, { projects: 150, folders: 20, depth: 2, labels: { seeded: "yes" } });
   sim.configure({ limits: { maxPageSize: 20 } });
   const credentials = ZGcpCredentials.parse({ type: "service_account_key", key: demo.serviceAccount.keyFile });
-  const adapter = createGcpAdapter({ workspaceId: WS, endpoint: sim.url, credentials, facts: { organizationId: demo.orgId }, retry: FAST_RETRY });
+  const adapter = createGcpAdapter({ workspaceId: WS, egress: simulatorEgress(), endpoint: sim.url, credentials, facts: { organizationId: demo.orgId }, retry: FAST_RETRY });
   return { sim, demo, adapter };
 }
 
@@ -184,7 +185,7 @@ describe("gcp adapter beyond the contract", () => {
 
   it("names the missing permissions of a read-only connector", async () => {
     const ro = createGcpAdapter({
-      workspaceId: WS,
+      workspaceId: WS, egress: simulatorEgress(),
       endpoint: sim.url,
       credentials: { type: "access_token", accessToken: demo.readOnly.token },
       facts: { organizationId: demo.orgId },
@@ -207,7 +208,7 @@ describe("gcp adapter beyond the contract", () => {
 
   it("reports bad credentials as an auth failure, not a crash", async () => {
     const bad = createGcpAdapter({
-      workspaceId: WS,
+      workspaceId: WS, egress: simulatorEgress(),
       endpoint: sim.url,
       credentials: { type: "access_token", accessToken: "not-a-real-token" },
       facts: { organizationId: demo.orgId },

@@ -19,6 +19,7 @@
  * the CallRecorder; throttled/unavailable calls are retried by withRetry, and an etag conflict
  * (ABORTED) re-reads the resource and re-merges before writing again.
  */
+import { publicMessage } from "../contract/public-message.ts";
 import { canonicalJson } from "../contract/canonical.ts";
 import { isProviderError, ProviderError, type ProviderErrorKind } from "../contract/errors.ts";
 import { CallRecorder } from "../contract/instrumentation.ts";
@@ -62,6 +63,8 @@ import {
 } from "./policy.ts";
 import type { TGcpCustomConstraint, TGcpDenyPolicy, TGcpOrgPolicy } from "./types.ts";
 
+import { EgressGuard } from "../egress/guard.ts";
+
 export interface GcpAdapterConfig {
   workspaceId: string;
   /** Endpoint override for all three APIs, e.g. `http://127.0.0.1:4010` (the simulator). */
@@ -73,6 +76,8 @@ export interface GcpAdapterConfig {
   pageSize?: number;
   /** Reads observe runs in parallel (default 4). */
   concurrency?: number;
+  /** Which hosts and addresses the SDKs may connect to; default: Google's own API hosts only. */
+  egress?: EgressGuard;
 }
 
 const ORG_POLICY: ArtifactKind = "gcp.org-policy";
@@ -178,7 +183,7 @@ class GcpAdapter implements CloudAdapter {
       throw invalidChange("gcp.configure", `GCP connection settings are invalid at ${where}: ${bad?.message ?? "unreadable"}`, "INVALID_SETTINGS");
     }
     try {
-      this.c = createGcpClients({ endpoint: cfg.endpoint, credentials: creds.data });
+      this.c = createGcpClients({ endpoint: cfg.endpoint, credentials: creds.data, egress: cfg.egress ?? new EgressGuard() });
     } catch (e) {
       throw invalidChange("gcp.configure", `GCP endpoint "${cfg.endpoint ?? ""}" is not usable: ${e instanceof Error ? e.message : String(e)}`, "INVALID_SETTINGS");
     }
@@ -231,7 +236,7 @@ class GcpAdapter implements CloudAdapter {
       result.rootId = this.org;
     } catch (e) {
       const pe = classifyGcpError(e, "crm.GetOrganization");
-      result.error = pe.kind === "auth" ? `${pe.message}. Check the credentials and that ${this.org} is the right organization.` : pe.message;
+      result.error = pe.kind === "auth" ? `${publicMessage(pe)}. Check the credentials and that ${this.org} is the right organization.` : publicMessage(pe);
       if (pe.kind === "auth") result.missing = ["resourcemanager.organizations.get"];
       return result;
     }
@@ -264,7 +269,7 @@ class GcpAdapter implements CloudAdapter {
         await this.call(op, false, fn);
       } catch (e) {
         const check = checks.find((c) => c.permission === permission);
-        const detail = `probe ${op} failed: ${classifyGcpError(e, op).message}`;
+        const detail = `probe ${op} failed: ${publicMessage(classifyGcpError(e, op))}`;
         if (check) {
           check.ok = false;
           check.detail = detail;
@@ -456,7 +461,7 @@ class GcpAdapter implements CloudAdapter {
     }
     const tasks: Array<() => Promise<void>> = [];
     const unreadable = (kind: ArtifactKind, names: string[], e: unknown) => {
-      const reason = isProviderError(e) ? e.message : String(e);
+      const reason = publicMessage(e);
       for (const name of names) state.unreadable.push({ kind, name, reason });
     };
     for (const [node, names] of orgByNode) {
@@ -519,7 +524,7 @@ class GcpAdapter implements CloudAdapter {
         try {
           state.foreignSlots[target] = { [DENY]: await this.countForeignDenyPolicies(target) };
         } catch (e) {
-          state.unreadable.push({ target, reason: isProviderError(e) ? e.message : String(e) });
+          state.unreadable.push({ target, reason: publicMessage(e) });
         }
       });
     await runLimited(slotTasks, this.concurrency);

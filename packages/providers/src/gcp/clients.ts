@@ -13,6 +13,8 @@ import { v2 as iamV2 } from "@google-cloud/iam";
 import { v2 as orgPolicyV2 } from "@google-cloud/org-policy";
 import { FoldersClient, OrganizationsClient, ProjectsClient } from "@google-cloud/resource-manager";
 import { OAuth2Client } from "google-auth-library";
+import type { Dispatcher } from "undici";
+import type { EgressGuard } from "../egress/guard.ts";
 import type { TGcpCredentials } from "./credentials.ts";
 import { GcpHttpError } from "./errors.ts";
 
@@ -35,11 +37,43 @@ interface TokenClient {
   setCredentials(c: { access_token: string; expiry_date: number }): void;
 }
 
+interface GaxiosConfig {
+  url?: string | URL;
+  agent?: unknown;
+  redirect?: string;
+}
+interface Gaxios7 {
+  interceptors: { request: { add(i: { resolved: (c: GaxiosConfig) => GaxiosConfig }): void } };
+}
+interface GoogleAuthLibrary10 {
+  OAuth2Client: new (o?: { transporter?: Gaxios7 }) => TokenClient;
+  gaxios: { Gaxios: new () => Gaxios7 };
+}
+
 /** google-auth-library 10, the copy google-gax 5 (Resource Manager, IAM) resolves. */
-function gax5OAuth2Client(): new () => TokenClient {
+function gax5AuthLibrary(): GoogleAuthLibrary10 {
   const req = createRequire(import.meta.url);
-  const gax = createRequire(req.resolve("@google-cloud/iam"))("google-gax") as { googleAuthLibrary: { OAuth2Client: new () => TokenClient } };
-  return gax.googleAuthLibrary.OAuth2Client;
+  const gax = createRequire(req.resolve("@google-cloud/iam"))("google-gax") as { googleAuthLibrary: GoogleAuthLibrary10 };
+  return gax.googleAuthLibrary;
+}
+
+/**
+ * The HTTP transport of google-gax 5: every RPC goes through the auth client's `fetch`, i.e. its
+ * gaxios transporter. gax pins its own keep-alive agent per request, so an interceptor (which runs
+ * after gaxios has prepared the request) swaps in the guarded agents and makes redirects an error
+ * (node-fetch's `redirect: "error"`) instead of a silent hop to another host.
+ */
+function guardedTransporter(lib: GoogleAuthLibrary10, egress: EgressGuard): Gaxios7 {
+  const t = new lib.gaxios.Gaxios();
+  const httpAgent = egress.httpAgent();
+  const httpsAgent = egress.httpsAgent();
+  t.interceptors.request.add({
+    resolved: (c) => {
+      const url = c.url instanceof URL ? c.url : new URL(String(c.url));
+      return { ...c, agent: url.protocol === "http:" ? httpAgent : httpsAgent, redirect: "error" };
+    },
+  });
+  return t;
 }
 
 type OrgPolicyOptions = NonNullable<ConstructorParameters<typeof orgPolicyV2.OrgPolicyClient>[0]>;
@@ -57,23 +91,26 @@ export interface GcpClients {
   close(): Promise<void>;
 }
 
-export function createGcpClients(opts: { endpoint?: string; credentials: TGcpCredentials }): GcpClients {
+export function createGcpClients(opts: { endpoint?: string; credentials: TGcpCredentials; egress: EgressGuard }): GcpClients {
   const ep = parseGcpEndpoint(opts.endpoint);
   const base = { fallback: true as const, ...(ep ?? {}) };
   const creds = opts.credentials;
+  const egress = opts.egress.forCloud("gcp");
+  const lib = gax5AuthLibrary();
+  const transporter = guardedTransporter(lib, egress);
   let orgPolicyOpts: OrgPolicyOptions;
   let gax5: Gax5Options;
   if (creds.type === "service_account_key") {
     const credentials = { client_email: creds.key.client_email, private_key: creds.key.private_key };
     orgPolicyOpts = { ...base, credentials };
-    gax5 = { ...base, credentials };
+    // GoogleAuth hands clientOptions to the auth client it builds from the key: the same transporter.
+    gax5 = { ...base, credentials, clientOptions: { transporter } } as unknown as Gax5Options;
   } else {
     const expiry = creds.expiresAt ?? Date.now() + 3_600_000;
     const v9 = new OAuth2Client();
     v9.setCredentials({ access_token: creds.accessToken, expiry_date: expiry });
     orgPolicyOpts = { ...base, authClient: v9 } as OrgPolicyOptions;
-    const V10 = gax5OAuth2Client();
-    const v10 = new V10();
+    const v10 = new lib.OAuth2Client({ transporter });
     v10.setCredentials({ access_token: creds.accessToken, expiry_date: expiry });
     // google-gax 5 accepts any google-auth-library 10 AuthClient here; its typings name a different copy.
     gax5 = { ...base, authClient: v10 } as unknown as Gax5Options;
@@ -84,13 +121,20 @@ export function createGcpClients(opts: { endpoint?: string; credentials: TGcpCre
   const projects = new ProjectsClient(gax5);
   const denyPolicies = new iamV2.PoliciesClient(gax5);
   const restBase = ep ? `${ep.protocol}://${ep.apiEndpoint}:${ep.port}` : "https://orgpolicy.googleapis.com";
+  // Org Policy runs on google-gax 4, whose REST transport is node-fetch 2 with no agent option: it can
+  // only be guarded process-wide (installGlobalEgressGuard, done by the worker). Its host is checked
+  // here on every use, so an endpoint that is not a Google API host is refused before any request.
+  const orgHost = ep ? { host: ep.apiEndpoint, port: ep.port } : { host: "orgpolicy.googleapis.com", port: 443 };
   return {
-    orgPolicy,
+    get orgPolicy() {
+      egress.admit(orgHost.host, orgHost.port);
+      return orgPolicy;
+    },
     organizations,
     folders,
     projects,
     denyPolicies,
-    customConstraints: new CustomConstraintsRest(orgPolicy, restBase),
+    customConstraints: new CustomConstraintsRest(orgPolicy, restBase, egress.dispatcher()),
     ...(creds.type === "service_account_key" ? { identity: creds.key.client_email } : {}),
     async close() {
       await Promise.allSettled([orgPolicy.close(), organizations.close(), folders.close(), projects.close(), denyPolicies.close()]);
@@ -110,6 +154,8 @@ export class CustomConstraintsRest {
   constructor(
     private readonly client: orgPolicyV2.OrgPolicyClient,
     private readonly baseUrl: string,
+    /** The guarded connection pool (undici): host and resolved-address checks on every connection. */
+    private readonly dispatcher: Dispatcher,
     private readonly timeoutMs = 60_000,
   ) {}
 
@@ -127,6 +173,8 @@ export class CustomConstraintsRest {
       headers,
       ...(body ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.timeout(this.timeoutMs),
+      redirect: "error",
+      dispatcher: this.dispatcher,
     });
     const text = await res.text();
     if (!res.ok) throw new GcpHttpError(res.status, text);

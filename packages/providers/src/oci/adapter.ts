@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import * as common from "oci-common";
 import { models as cgModels, requests as cgRequests } from "oci-cloudguard";
 import { requests as idRequests, type models as idModels } from "oci-identity";
+import { publicMessage } from "../contract/public-message.ts";
 import { isProviderError, ProviderError } from "../contract/errors.ts";
 import { CallRecorder } from "../contract/instrumentation.ts";
 import { backoffMs, DEFAULT_RETRY, withRetry, type RetryPolicy } from "../contract/retry.ts";
@@ -39,6 +40,8 @@ import { isOwnedByWorkspaceOci, OCI_NAME_PREFIX, OCI_OWNER_TAG_KEY, ociOwnerTags
 import { DENY_STATEMENTS_PERMISSION, ociDenyGuardFix, permissionFor } from "./permissions.ts";
 import { OCI_LIMITS, type TOciIamPolicy } from "./types.ts";
 
+import { EgressGuard } from "../egress/guard.ts";
+
 export { ZOciCredentials, type TOciCredentials } from "./credentials.ts";
 export { minimumPermissions, ociBootstrapStatements } from "./permissions.ts";
 
@@ -57,6 +60,8 @@ export interface OciAdapterConfig {
   /** Parallel reads during observe; kept small so one reconcile does not eat the tenancy's rate limit. */
   concurrency?: number;
   recorder?: CallRecorder;
+  /** Which hosts and addresses the SDK may connect to; default: OCI's own hosts only, no allowlist. */
+  egress?: EgressGuard;
 }
 
 type Expected = ObserveRequest["expected"][number];
@@ -96,7 +101,8 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return out;
 }
 
-const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+// Shown to users (verify, plan "unknown" entries): the classified text, never the cloud's raw answer.
+const reason = (e: unknown): string => publicMessage(e);
 
 /**
  * OCI adapter: IAM policies (Identity) and security zones with Parapet-owned recipes (Cloud Guard),
@@ -113,6 +119,7 @@ class OciAdapter implements CloudAdapter {
   private readonly concurrency: number;
   private readonly creds: TOciCredentials;
   private readonly endpoints: OciEndpoints;
+  private readonly egress: EgressGuard;
   private sdk: OciClients | undefined;
   private readonly keyProblem: string | null;
   private readonly userId: string;
@@ -139,6 +146,7 @@ class OciAdapter implements CloudAdapter {
     this.recorder = config.recorder ?? new CallRecorder();
     this.keyProblem = checkPrivateKey(creds.privateKeyPem, creds.passphrase);
     this.creds = creds;
+    this.egress = (config.egress ?? new EgressGuard()).forCloud("oci");
     this.endpoints = {
       identity: config.endpoints?.identity ?? config.endpoint,
       cloudGuard: config.endpoints?.cloudGuard ?? config.endpoint,
@@ -151,7 +159,7 @@ class OciAdapter implements CloudAdapter {
       throw new ProviderError("auth", `OCI API key: ${this.keyProblem}.`, false, "sign", "INVALID_PRIVATE_KEY");
     }
     try {
-      this.sdk ??= createOciClients(this.creds, this.endpoints);
+      this.sdk ??= createOciClients(this.creds, this.endpoints, this.egress);
     } catch (e) {
       throw new ProviderError("auth", "OCI API key: the SDK cannot use the private key for signing.", false, "sign", "INVALID_PRIVATE_KEY", e);
     }
@@ -382,7 +390,7 @@ class OciAdapter implements CloudAdapter {
           missing.add(permission);
         } else {
           // Bad signature, unreachable endpoint, exhausted retries: nothing more can be learnt.
-          return { ok: false, identity: this.userId, ...(rootId ? { rootId } : {}), checks, missing: [...missing], error: pe.message };
+          return { ok: false, identity: this.userId, ...(rootId ? { rootId } : {}), checks, missing: [...missing], error: publicMessage(pe) };
         }
       }
     }

@@ -1,6 +1,7 @@
 import * as common from "oci-common";
 import { CloudGuardClient } from "oci-cloudguard";
 import { IdentityClient } from "oci-identity";
+import { isEgressRefused, type EgressGuard } from "../egress/guard.ts";
 import type { TOciCredentials } from "./credentials.ts";
 
 export interface OciEndpoints {
@@ -22,14 +23,33 @@ export interface OciClients {
  * and knows which OCI conditions (412, transient 409) are worth another attempt. A client-side
  * breaker would also turn a throttling storm into fast local failures nobody could account for.
  */
-function clientConfiguration(): common.ClientConfiguration {
+function clientConfiguration(egress: EgressGuard): common.ClientConfiguration {
   return {
     retryConfiguration: common.NoRetryConfigurationDetails,
     circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }),
+    // oci-common sends with the global fetch (Node's undici; isomorphic-fetch defers to it) and passes
+    // httpOptions as the fetch init: the guarded dispatcher checks every connection, redirects included.
+    httpOptions: { dispatcher: egress.dispatcher() },
   };
 }
 
-export function createOciClients(creds: TOciCredentials, endpoints: OciEndpoints = {}): OciClients {
+/**
+ * oci-common's own HTTP client, passed in through the clients' public `httpClient` parameter only to
+ * keep one fact: its retrier copies just `code` and `message` of a transport error (undici's "fetch
+ * failed", whose cause is the egress refusal), so the refusal is marked on the error it can see.
+ */
+class GuardedFetchHttpClient extends common.FetchHttpClient {
+  override async send(...args: Parameters<common.FetchHttpClient["send"]>): Promise<Response> {
+    try {
+      return await super.send(...args);
+    } catch (e) {
+      if (isEgressRefused(e) && e && typeof e === "object") (e as { code?: string }).code = "EGRESS_REFUSED";
+      throw e;
+    }
+  }
+}
+
+export function createOciClients(creds: TOciCredentials, endpoints: OciEndpoints, egress: EgressGuard): OciClients {
   const auth = new common.SimpleAuthenticationDetailsProvider(
     creds.tenancyId,
     creds.userId,
@@ -38,8 +58,10 @@ export function createOciClients(creds: TOciCredentials, endpoints: OciEndpoints
     creds.passphrase ?? null,
     undefined,
   );
-  const identity = new IdentityClient({ authenticationDetailsProvider: auth }, clientConfiguration());
-  const cloudGuard = new CloudGuardClient({ authenticationDetailsProvider: auth }, clientConfiguration());
+  const config = clientConfiguration(egress);
+  const httpClient = () => new GuardedFetchHttpClient(new common.DefaultRequestSigner(auth), null, config.httpOptions);
+  const identity = new IdentityClient({ httpClient: httpClient() }, config);
+  const cloudGuard = new CloudGuardClient({ httpClient: httpClient() }, config);
   // IAM writes are only accepted in the home region, so the credential's region is the home region.
   if (endpoints.identity) identity.endpoint = endpoints.identity;
   else identity.regionId = creds.region;

@@ -48,7 +48,7 @@ const AKID = /^(AKIA|ASIA)[A-Z0-9]{12,124}$/;
 
 // Sovereign clouds and private deployments have their own token authority and may present a private CA.
 const AZURE_ENDPOINT_FIELDS: FieldDef[] = [
-  { name: "authorityHost", label: "Authority host", optional: true, placeholder: "https://login.microsoftonline.com", help: "Only for sovereign clouds or a private identity endpoint.", pattern: /^https:\/\/[^\s]+$/, patternMessage: "must be an https URL" },
+  { name: "authorityHost", label: "Authority host", optional: true, placeholder: "https://login.microsoftonline.com", help: "Only for national clouds (login.microsoftonline.us, login.partner.microsoftonline.cn) or a host your operator allowlisted.", pattern: /^https:\/\/[^\s]+$/, patternMessage: "must be an https URL" },
   { name: "caPem", label: "CA certificate (PEM)", optional: true, multiline: true, placeholder: "-----BEGIN CERTIFICATE-----", help: "Only when the endpoints present a certificate from a private CA." },
 ];
 

@@ -2,6 +2,7 @@
 /**
  * Azure connections may name a private token authority and CA (sovereign clouds, private endpoints,
  * the simulator). The API keeps both, sealed with the credentials, and refuses malformed ones by name.
+ * A private authority must be on the operator's allowlist (the harness lists *.sim.parapet.test).
  */
 import { generateKeyPairSync } from "node:crypto";
 import { rootCertificates } from "node:tls";
@@ -41,12 +42,12 @@ function create(credentials: Record<string, unknown>, name = `Tenant ${Math.rand
 
 describe("Azure private authority and CA", () => {
   it("keeps the authority host and CA bundle with the sealed credentials and shows the host as a hint", async () => {
-    const r = await create({ ...base, authorityHost: "https://login.sovereign.example/", caPem: `# issuer comment\n${CA}\n${CA2}` });
+    const r = await create({ ...base, authorityHost: "https://login.sim.parapet.test/", caPem: `# issuer comment\n${CA}\n${CA2}` });
     expect(r.status, r.text).toBe(201);
-    expect(r.body.credentialHints).toMatchObject({ kind: "client-secret", tenantId: TENANT, authorityHost: "https://login.sovereign.example", privateCa: "yes" });
+    expect(r.body.credentialHints).toMatchObject({ kind: "client-secret", tenantId: TENANT, authorityHost: "https://login.sim.parapet.test", privateCa: "yes" });
     expect(JSON.stringify(r.body)).not.toContain("BEGIN CERTIFICATE");
     const c = await stored(r.body.id as string);
-    expect(c.authorityHost).toBe("https://login.sovereign.example");
+    expect(c.authorityHost).toBe("https://login.sim.parapet.test");
     expect(c.caPem).toContain(CA.trim());
     expect(c.caPem).toContain(CA2.trim());
     expect(c.clientSecret).toBe("s3cret-value");
@@ -69,6 +70,7 @@ describe("Azure private authority and CA", () => {
       [{ authorityHost: "login.microsoftonline.com" }, "credentials.authorityHost", /https URL/],
       [{ authorityHost: "https://user:pw@login.example" }, "credentials.authorityHost", /https URL/],
       [{ authorityHost: 42 }, "credentials.authorityHost", /got number/],
+      [{ authorityHost: "https://login.sovereign.example" }, "credentials.authorityHost", /sign-in authorities.*PARAPET_ENDPOINT_ALLOWLIST/],
       [{ caPem: "not a certificate" }, "credentials.caPem", /PEM certificates/],
       [{ caPem: keyPem }, "credentials.caPem", /private key/],
       [{ caPem: `${CA}\n-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n` }, "credentials.caPem", /PEM certificates/],

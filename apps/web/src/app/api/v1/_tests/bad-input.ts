@@ -53,6 +53,27 @@ export function idFor(w: World, path: string, other = false): string {
   throw new Error(`no id mapping for ${path}: add one to idFor()`);
 }
 
+const AZURE_TENANT = "7f3c2b1a-0d4e-4f5a-8b6c-9d0e1f2a3b4c";
+
+/** Endpoint forms that reach the worker's own network; none is covered by a simulator allowlist of 127.0.0.1. */
+export const SSRF_ENDPOINTS = [
+  "http://127.0.0.2:4010",
+  "http://localhost:4010",
+  "http://[::1]:4010",
+  "http://[::ffff:127.0.0.2]:4010",
+  "http://0.0.0.0:4010",
+  "http://169.254.169.254",
+  "http://[fd00:ec2::254]",
+  "http://metadata.google.internal",
+  "http://10.0.0.5:8080",
+  "http://192.168.1.1",
+  "http://100.64.0.1",
+  "http://[fe80::1]",
+  "http://[fc00::1]",
+  "https://evil-bucket.s3-website-us-east-1.amazonaws.com",
+  "https://organizations.us-east-1.amazonaws.com/any/path",
+] as const;
+
 const awsCreds = (w: World) => ({ kind: "assume-role", roleArn: "arn:aws:iam::111122223333:role/ParapetConnector", externalId: w.externalId });
 
 /** A valid request body per route. */
@@ -568,6 +589,18 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
   semantic("POST", "/connections", "another workspace's external id", { ...c, credentials: { ...(c.credentials as object), externalId: B.externalId } }, "credentials.externalId");
   semantic("POST", "/connections", "facts of the wrong shape", { ...c, facts: { orgId: "' OR 1=1", managementAccountId: "12" } }, "facts.orgId");
   semantic("POST", "/connections", "SSRF endpoint", { ...c, endpoint: "file:///etc/passwd" }, "endpoint");
+  // SSRF: an endpoint is where the worker sends credentials and reads answers back. Only the cloud's own
+  // API hosts (or the operator's PARAPET_ENDPOINT_ALLOWLIST) pass; these forms are never allowlisted.
+  for (const endpoint of SSRF_ENDPOINTS) semantic("POST", "/connections", `SSRF endpoint ${endpoint}`, { ...c, endpoint }, "endpoint");
+  const azure = {
+    cloud: "azure",
+    name: "Azure SSRF",
+    credentials: { kind: "client-secret", tenantId: AZURE_TENANT, clientId: "5e0c7a52-3b1f-4d8e-a6c9-0f2b4d6e8a13", clientSecret: "s3cret-value" },
+    facts: { tenantId: AZURE_TENANT, rootManagementGroupId: AZURE_TENANT },
+  };
+  for (const authorityHost of ["https://127.0.0.2", "https://[::1]", "https://169.254.169.254", "https://login.microsoftonline.com.evil.example", "https://evil.example"]) {
+    semantic("POST", "/connections", `SSRF authority ${authorityHost}`, { ...azure, credentials: { ...azure.credentials, authorityHost } }, "credentials.authorityHost");
+  }
   semantic("PATCH", "/members/{id}", "demote the last owner", { role: "viewer" }, "role", { params: { id: A.members.owner.memberId } });
   semantic("POST", "/tokens", "token above the caller's role", { name: "escalate", role: "owner" }, "role", { headers: { "x-api-key": A.members.admin.key, ...JSON_HEADERS } });
   {

@@ -16,6 +16,9 @@ const WEB_SRC = join(import.meta.dirname, "..", "..", "..", "..");
 export const BASE_URL = "http://127.0.0.1:3999";
 export const MASTER_KEY = randomBytes(32).toString("base64");
 
+export const ALLOWLISTED_PORT = 41399;
+export const ALLOWLIST = `127.0.0.1:${ALLOWLISTED_PORT},*.sim.parapet.test`;
+
 /** Configures the web app's env for this test run; call before the first request. */
 export function configureEnv(): void {
   process.env.DATABASE_URL = inject("databaseUrl");
@@ -26,6 +29,9 @@ export function configureEnv(): void {
   process.env.PARAPET_MASTER_KEY_ID = "test-k1";
   process.env.PARAPET_BASE_URL = BASE_URL;
   process.env.PARAPET_SIGNIN_PER_MINUTE = "1000";
+  // The operator allowlist these tests run with: one loopback port and one private domain, so the
+  // SSRF tests can show both that listed hosts are accepted and that every other form is refused.
+  process.env.PARAPET_ENDPOINT_ALLOWLIST = ALLOWLIST;
 }
 configureEnv();
 
