@@ -123,10 +123,10 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 /**
- * PolicyAssignments_Delete answers 204 with no body when the assignment is not there (REST spec
- * Microsoft.Authorization policyAssignments.json, PolicyAssignments_Delete: 200 with the deleted
- * assignment, or 204). @azure/arm-policy 7.0.1 deserializes that missing body and throws a TypeError;
- * a 204 is success — nothing was there to delete.
+ * PolicyAssignments_Delete answers 200 with the deleted assignment, or 204 with no body when it was not
+ * there: the two statuses the API definition lists, which @azure/arm-policy 7.0.1's generated
+ * `_$deleteDeserialize` accepts (expectedStatuses ["200", "204"]) before deserializing the missing body
+ * and throwing a TypeError. A 204 is success — nothing was there to delete.
  */
 async function deleteAssignment(policy: PolicyClient, scope: string, name: string): Promise<void> {
   let status: number | undefined;
