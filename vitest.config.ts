@@ -18,7 +18,7 @@ export default defineConfig({
         resolve: { alias: webAlias },
         test: {
           name: "unit",
-          include: ["{apps,packages}/*/src/**/*.test.ts"],
+          include: ["{apps,packages}/*/src/**/*.test.ts", "scripts/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
           // Policy-simulator tests evaluate thousands of requests; a loaded 2-core CI box needs headroom.
           testTimeout: 30_000,
@@ -28,7 +28,7 @@ export default defineConfig({
         resolve: { alias: webAlias },
         test: {
           name: "int",
-          include: ["{apps,packages}/*/src/**/*.int.test.ts"],
+          include: ["{apps,packages}/*/src/**/*.int.test.ts", "scripts/**/*.int.test.ts"],
           // The fault suite (kills, service restarts) runs on its own: `vitest run --project faults`.
           exclude: ["**/node_modules/**", "apps/worker/src/faults/**"],
           globalSetup: ["./test-support/global-setup.ts"],

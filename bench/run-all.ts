@@ -15,7 +15,7 @@ const files = readdirSync(dir)
 let failed = 0;
 for (const f of files) {
   console.log(`\n### ${f}`);
-  const r = spawnSync(join(dir, "..", "node_modules", ".bin", "tsx"), [join(dir, f)], { stdio: "inherit", env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1" } });
+  const r = spawnSync(join(dir, "..", "node_modules", ".bin", "tsx"), [join(dir, f)], { stdio: "inherit" });
   if (r.status !== 0) failed++;
 }
 console.log(`\n${files.length - failed} benchmarks ran, ${failed} failed; figures appended to bench/out/results.jsonl`);

@@ -37,7 +37,7 @@ const loadSame = loadavg()[0]!;
 async function clientProcess(mode: "sdk" | "raw", n: number): Promise<number> {
   const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "lib", "sim-client.ts"), JSON.stringify({ url: sim.url, ous, accounts, policies, total: n, concurrency, mode })], {
     cwd: import.meta.dirname,
-    env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1" },
+    env: process.env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

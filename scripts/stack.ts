@@ -5,7 +5,10 @@
 import { join } from "node:path";
 import { DEMO_USERS } from "@parapet/core/seed/demo-identity";
 import { mailCatcherEnv, startMailCatcher } from "@parapet/core/reports/mail-catcher";
-import { log } from "./lib/log.ts";
+import { createPrisma } from "@parapet/db";
+import { parseMasterKey } from "@parapet/core";
+import { assertSealedWithOurKey, demoDatabaseName, demoRedisPrefix, ForeignKeyError } from "./lib/checkout.ts";
+import { fail, log } from "./lib/log.ts";
 import { databaseUrl, ensureDatabase, resolveServices } from "./lib/services.ts";
 import { buildWeb, freePort, loadOrCreateSecrets, migrate, ROOT, startApp, startDemoEnvironment } from "./lib/stack.ts";
 import { runTests } from "./lib/test-runner.ts";
@@ -26,11 +29,25 @@ async function demo(): Promise<void> {
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
 
-  // An explicit DATABASE_URL names its own database; otherwise the demo lives in "parapet".
-  const dbUrl = process.env.DATABASE_URL ?? databaseUrl(services.adminDatabaseUrl, "parapet");
-  if (!process.env.DATABASE_URL) await ensureDatabase(services.adminDatabaseUrl, "parapet");
+  // An explicit DATABASE_URL names its own database; otherwise the demo lives in this checkout's own
+  // (another checkout's demo on this machine has other secrets: lib/checkout.ts).
+  const dbName = process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL).pathname.slice(1) : demoDatabaseName(ROOT);
+  const dbUrl = process.env.DATABASE_URL ?? databaseUrl(services.adminDatabaseUrl, dbName);
+  if (!process.env.DATABASE_URL) await ensureDatabase(services.adminDatabaseUrl, dbName);
+  log(`demo database ${dbName}${process.env.DATABASE_URL ? " (DATABASE_URL)" : " (this checkout's; DATABASE_URL chooses another)"}`);
   await migrate(dbUrl);
   const secrets = loadOrCreateSecrets(DATA);
+  const prisma = createPrisma({ url: dbUrl, max: 1 });
+  try {
+    const current = parseMasterKey(secrets.masterKeyId, secrets.masterKey);
+    await assertSealedWithOurKey(prisma, { current, all: [current] }, { database: dbName, secretsFile: join(DATA, "secrets.json") });
+  } catch (e) {
+    if (!(e instanceof ForeignKeyError)) throw e;
+    await services.stop();
+    fail(e.message);
+  } finally {
+    await prisma.$disconnect();
+  }
   const port = await freePort(Number(process.env.PARAPET_PORT ?? 3000));
   // Demo mail goes to a local SMTP catcher whose inbox page shows what was sent.
   const catcher = await startMailCatcher({ port: await freePort(2525), httpPort: await freePort(8025), dir: join(DATA, "mail") });
@@ -38,7 +55,7 @@ async function demo(): Promise<void> {
   const opts = {
     databaseUrl: dbUrl,
     redisUrl: services.redisUrl,
-    redisPrefix: process.env.PARAPET_REDIS_PREFIX ?? "parapet:",
+    redisPrefix: process.env.PARAPET_REDIS_PREFIX ?? demoRedisPrefix(ROOT),
     port,
     secrets,
     extraEnv: { PARAPET_DEMO: "1", PARAPET_MAIL_FROM: "Parapet <reports@parapet.local>", ...mailCatcherEnv(catcher) },

@@ -124,8 +124,9 @@ export async function startApp(opts: StackOptions): Promise<RunningStack> {
     PARAPET_ENDPOINT_ALLOWLIST: process.env.PARAPET_ENDPOINT_ALLOWLIST ?? "127.0.0.1",
     ...opts.extraEnv,
   };
-  const tsx = join(ROOT, "node_modules", ".bin", "tsx");
-  const worker = startProcess("worker", tsx, [join(ROOT, "apps", "worker", "src", "main.ts")], { cwd: ROOT, env, quiet: opts.quiet, logFile: opts.logDir && join(opts.logDir, "worker.log") });
+  // The worker runs on this very Node (tsx as a loader, no shim or wrapper process in between, so
+  // stopping its process group reaches it directly); `next` finds the same Node first on PATH.
+  const worker = startProcess("worker", process.execPath, ["--import", "tsx", join(ROOT, "apps", "worker", "src", "main.ts")], { cwd: ROOT, env, quiet: opts.quiet, logFile: opts.logDir && join(opts.logDir, "worker.log") });
   const web = startProcess(
     "web",
     join(ROOT, "apps", "web", "node_modules", ".bin", "next"),

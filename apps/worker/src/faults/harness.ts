@@ -208,7 +208,6 @@ export function childEnv(env: FaultEnv, extra: Record<string, string> = {}): Nod
     REDIS_URL: env.redisUrl,
     PARAPET_REDIS_PREFIX: env.redisPrefix,
     PARAPET_FAULT_MASTER_KEY: env.masterKeyB64,
-    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
     ...extra,
   };
 }

@@ -248,7 +248,8 @@ describe("persistence and api-versions", () => {
     try {
       const first = await startAzureSim({ persistFile: file, demo: true, throttle: false });
       const t1 = first.issueToken(DEMO_APP.appId);
-      // arm-policy 7.x sends 2025-03-01; the simulator answers both that and 6.0.0's 2024-05-01.
+      // arm-policy 7.x sends 2025-03-01 (asked for explicitly here, so the test still holds when a later
+      // SDK moves on); the simulator answers that and 6.0.0's 2024-05-01.
       const newer = new PolicyClient(staticCredential(t1), { ...first.clientOptions(), apiVersion: "2025-03-01" });
       await newer.policyDefinitions.createOrUpdateAtManagementGroup("sandbox", "pp-persisted", {
         policyRule: { if: { field: "type", equals: "x" }, then: { effect: "deny" } },

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_APP, seedAzureTenant, startAzureSim, type AzureEvent, type AzureSim, type DemoInfo } from "./index.ts";
-import { failure, getSubscription, getTags, mgClient, policyClient } from "./test-clients.ts";
+import { armClient, failure, getSubscription, getTags, mgClient, policyClient } from "./test-clients.ts";
 
 let sim: AzureSim;
 let demo: DemoInfo;
@@ -94,7 +94,7 @@ describe("management groups", () => {
 
 describe("subscriptions and tags", () => {
   it("serves subscription tags on GET /subscriptions/{id} and on the tags/default resource", async () => {
-    const pc = policyClient(sim, token);
+    const pc = armClient(sim, token);
     const agent = demo.subscriptions.find((s) => s.managementGroup === "ai-agents")!;
     const sub = await getSubscription(pc, agent.subscriptionId);
     expect(sub).toMatchObject({ subscriptionId: agent.subscriptionId, displayName: agent.displayName, state: "Enabled", tenantId: sim.tenantId });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { PolicyDefinition } from "@azure/arm-policy";
 import { DEMO_APP, DEMO_READER_APP, SECURITY_BENCHMARK, startAzureSim, type AzureSim, type DemoInfo } from "./index.ts";
-import { Exemptions, failure, policyClient } from "./test-clients.ts";
+import { armClient, Exemptions, failure, policyClient } from "./test-clients.ts";
 
 const MG = "landing-zones";
 const MG_SCOPE = `providers/Microsoft.Management/managementGroups/${MG}`;
@@ -194,7 +194,8 @@ describe("policy assignments", () => {
     const again = await pc.policyAssignments.create(MG_SCOPE, "pp-a1", { policyDefinitionId: d.id!, enforcementMode: "Default", metadata: { parapetOwner: "ws_1" } });
     expect(again.enforcementMode).toBe("Default");
     expect(again.notScopes).toEqual([]);
-    expect((await pc.policyAssignments.getById(a.id!.slice(1))).name).toBe("pp-a1");
+    // By id: arm-policy 7 dropped getById/deleteById; an assignment's id is its scope + name, the same URL.
+    expect((await pc.policyAssignments.get(a.id!.slice(1).replace(/\/providers\/Microsoft\.Authorization\/policyAssignments\/[^/]+$/, ""), "pp-a1")).id).toBe(a.id);
     const patched = await pc.policyAssignments.update(MG_SCOPE, "pp-a1", { location: "westeurope", identity: { type: "SystemAssigned" } });
     expect(patched.location).toBe("westeurope");
     expect(patched.identity?.principalId).toBeTypeOf("string");
@@ -257,15 +258,14 @@ describe("policy assignments", () => {
     expect(outside).toMatchObject({ statusCode: 400, code: "InvalidNotScopes" });
 
     await pc.policyAssignments.delete(`subscriptions/${sub}`, "pp-400");
-    await pc.policyAssignments.deleteById(a.id!.slice(1));
+    await pc.policyAssignments.delete(`subscriptions/${sub}`, "pp-sub-a");
     await pc.policyDefinitions.delete("pp-sub-only");
   });
 });
 
 describe("policy exemptions", () => {
   it("creates (201) / updates (200) Waiver and Mitigated exemptions with reference ids, lists and deletes", async () => {
-    const pc = policyClient(sim, token);
-    const ex = new Exemptions(pc);
+    const ex = new Exemptions(armClient(sim, token));
     const sub = demo.subscriptions.find((s) => s.managementGroup === "corp-prod")!.subscriptionId;
     const asc = `/subscriptions/${sub}/providers/Microsoft.Authorization/policyAssignments/SecurityCenterBuiltIn`;
     let status = 0;
@@ -338,7 +338,7 @@ describe("limits", () => {
       await pc.policyAssignments.create(scope, "qa1", { policyDefinitionId: defId });
       expect(await failure(pc.policyAssignments.create(scope, "qa2", { policyDefinitionId: defId }))).toMatchObject({ statusCode: 400, code: "PolicyAssignmentQuotaExceeded" });
 
-      const ex = new Exemptions(pc);
+      const ex = new Exemptions(armClient(sim, token));
       const exBody = { properties: { policyAssignmentId: `/${scope}/providers/Microsoft.Authorization/policyAssignments/qa1`, exemptionCategory: "Mitigated" } };
       await ex.createOrUpdate(scope, "qe1", exBody);
       expect(await failure(ex.createOrUpdate(scope, "qe2", exBody))).toMatchObject({ statusCode: 400, code: "PolicyExemptionQuotaExceeded" });

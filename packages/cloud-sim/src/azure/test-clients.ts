@@ -1,12 +1,13 @@
 /**
  * Test helpers: real SDK clients pointed at the simulator (endpoint + static token + TLS CA), and
- * ARM operations that @azure/arm-policy 6.0.0 no longer ships (policy exemptions, subscription and
- * tags reads) sent through the same PolicyClient pipeline with core-client OperationSpecs.
+ * ARM operations that @azure/arm-policy no longer ships (policy exemptions, subscription and tags
+ * reads) sent with core-client OperationSpecs through a ServiceClient on the same settings
+ * (arm-policy 7 is generated on @azure-rest/core-client and is no ServiceClient).
  */
 import { ManagementGroupsAPI } from "@azure/arm-managementgroups";
 import { PolicyClient } from "@azure/arm-policy";
 import type { TokenCredential } from "@azure/core-auth";
-import { createSerializer, type OperationArguments, type OperationOptions, type OperationSpec, type ServiceClient } from "@azure/core-client";
+import { createSerializer, ServiceClient, type OperationArguments, type OperationOptions, type OperationSpec } from "@azure/core-client";
 import type { AzureSim } from "./index.ts";
 
 export function staticCredential(token: string): TokenCredential {
@@ -31,6 +32,20 @@ export function mgClient(sim: AzureSim, token: string, o: ClientOpts = {}): Mana
     ...sim.clientOptions(),
     retryOptions: { maxRetries: o.maxRetries ?? 3, retryDelayInMs: 10, maxRetryDelayInMs: 200 },
   });
+}
+
+/** A core-client ServiceClient on the simulator for the hand-written ARM operations below. */
+export function armClient(sim: AzureSim, token: string, o: ClientOpts = {}): ServiceClient {
+  const { endpoint, tlsOptions } = sim.clientOptions();
+  const client = new ServiceClient({
+    endpoint,
+    tlsOptions,
+    credential: staticCredential(token),
+    credentialScopes: ["https://management.azure.com/.default"],
+    retryOptions: { maxRetries: o.maxRetries ?? 3, retryDelayInMs: 10, maxRetryDelayInMs: 200 },
+  });
+  // The specs' `$host` URL parameter is read from the client, as generated clients carry it.
+  return Object.assign(client, { $host: endpoint });
 }
 
 const serializer = createSerializer({}, false);

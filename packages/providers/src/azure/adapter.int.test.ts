@@ -212,6 +212,11 @@ describe("azure adapter against the simulator", () => {
     const ok = await adapter.verify();
     expect(ok).toMatchObject({ ok: true, missing: [], identity: demo.app.appId, rootId: root() });
     expect(ok.checks.every((c) => c.ok)).toBe(true);
+    // Deleting an absent resource is authorised and answered 204 without a body, which is success (the
+    // SDK's own deserializer chokes on it for assignments; the adapter takes the 204 as done).
+    for (const op of ["PolicyAssignments_Delete", "PolicyDefinitions_DeleteAtManagementGroup", "PolicySetDefinitions_DeleteAtManagementGroup", "PolicyExemptions_Delete"]) {
+      expect(ok.checks.map((c) => c.detail)).toContain(op);
+    }
     // The probes create nothing.
     expect(sim.events().filter((e) => JSON.stringify(e).includes("parapet-permission-probe") || JSON.stringify(e).includes("parapet-probe"))).toEqual([]);
 

@@ -1,4 +1,4 @@
-import { getContinuationToken as policyToken, type PolicyAssignment, type PolicyDefinition, type PolicySetDefinition } from "@azure/arm-policy";
+import type { PolicyAssignment, PolicyClient, PolicyDefinition, PolicySetDefinition } from "@azure/arm-policy";
 import { getContinuationToken as mgToken, type DescendantInfo } from "@azure/arm-managementgroups";
 import type { TokenCredential } from "@azure/core-auth";
 import { publicMessage } from "../contract/public-message.ts";
@@ -126,6 +126,25 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
+
+/**
+ * PolicyAssignments_Delete answers 200 with the deleted assignment, or 204 with no body when it was not
+ * there: the two statuses the API definition lists, which @azure/arm-policy 7.0.1's generated
+ * `_$deleteDeserialize` accepts (expectedStatuses ["200", "204"]) before deserializing the missing body
+ * and throwing a TypeError. A 204 is success — nothing was there to delete.
+ */
+async function deleteAssignment(policy: PolicyClient, scope: string, name: string): Promise<void> {
+  let status: number | undefined;
+  try {
+    await policy.policyAssignments.delete(scope, name, { onResponse: (r) => void (status = r.status) });
+  } catch (e) {
+    if (status === 204 && e instanceof TypeError) return;
+    throw e;
+  }
+}
+
+/** arm-policy 7's pages carry their nextLink as `continuationToken` (the modular SDKs' ContinuablePage). */
+const policyToken = (page: unknown): string | undefined => (page as { continuationToken?: string }).continuationToken;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -436,7 +455,7 @@ class AzureAdapter implements CloudAdapter {
           else await this.call("PolicySetDefinitions_Delete", true, () => this.sdk.policyFor(s.sub).policySetDefinitions.delete(name));
           return;
         case "azure.policy-assignment":
-          await this.call("PolicyAssignments_Delete", true, () => policy.policyAssignments.delete(scope, name));
+          await this.call("PolicyAssignments_Delete", true, () => deleteAssignment(policy, scope, name));
           return;
         case "azure.policy-exemption":
           await this.call("PolicyExemptions_Delete", true, () => this.sdk.arm.delete(this.exemptionPath(scope, name), ARM_API_VERSIONS.exemptions));
@@ -529,9 +548,9 @@ class AzureAdapter implements CloudAdapter {
             enforcementMode: "ParapetProbe",
             displayName: "Parapet permission probe (never created)",
           }),
-        undo: () => policy.policyAssignments.delete(this.rootScope, "parapet-probe"),
+        undo: () => deleteAssignment(policy, this.rootScope, "parapet-probe"),
       },
-      { op: "PolicyAssignments_Delete", write: true, run: () => policy.policyAssignments.delete(this.rootScope, "parapet-probe-absent") },
+      { op: "PolicyAssignments_Delete", write: true, run: () => deleteAssignment(policy, this.rootScope, "parapet-probe-absent") },
       {
         op: "PolicyExemptions_List",
         write: false,

@@ -2,12 +2,17 @@ import { ManagementGroupsAPI } from "@azure/arm-managementgroups";
 import { PolicyClient } from "@azure/arm-policy";
 import type { TokenCredential } from "@azure/core-auth";
 import type { EgressGuard } from "../egress/guard.ts";
-import { createSerializer, type OperationOptions, type OperationSpec, type ServiceClient } from "@azure/core-client";
+import { createSerializer, ServiceClient, type OperationOptions, type OperationSpec } from "@azure/core-client";
 
 /**
  * SDK client wiring. Every client talks to one ARM endpoint (the public cloud, a sovereign cloud or
  * the simulator), with the SDK's own retries off: throttles must reach the adapter's CallRecorder
  * and withRetry, which honour Retry-After and count every 429.
+ *
+ * @azure/arm-policy 7 is generated on @azure-rest/core-client (its token scopes go in
+ * `credentials.scopes`, and it is no core-client ServiceClient); arm-managementgroups 2 and the
+ * hand-written ARM operations below are core-client (`credentialScopes`). Both get the same endpoint,
+ * audience, TLS trust, retry and user-agent settings.
  */
 export interface AzureClientOptions {
   credential: TokenCredential;
@@ -29,29 +34,31 @@ export interface AzureClients {
 }
 
 export function createAzureClients(o: AzureClientOptions): AzureClients {
-  const options = {
+  const scopes = [`${o.audience.replace(/\/+$/, "")}/.default`];
+  const common = {
     endpoint: o.endpoint,
-    credentialScopes: [`${o.audience.replace(/\/+$/, "")}/.default`],
     retryOptions: { maxRetries: 0 },
     userAgentOptions: { userAgentPrefix: "parapet" },
     // The guarded agent replaces the pipeline's own, so it carries the private CA itself.
     agent: o.egress.httpsAgent(o.tlsCa ? { ca: o.tlsCa } : {}),
     redirectOptions: { maxRetries: 0 },
   };
-  const policy = new PolicyClient(o.credential, options);
+  const policyOptions = { ...common, credentials: { scopes } };
+  const coreOptions = { ...common, credentialScopes: scopes };
+  const policy = new PolicyClient(o.credential, policyOptions);
   const bySub = new Map<string, PolicyClient>();
   return {
     policy,
     policyFor(subscriptionId: string): PolicyClient {
       let c = bySub.get(subscriptionId.toLowerCase());
       if (!c) {
-        c = new PolicyClient(o.credential, subscriptionId, options);
+        c = new PolicyClient(o.credential, subscriptionId, policyOptions);
         bySub.set(subscriptionId.toLowerCase(), c);
       }
       return c;
     },
-    mg: new ManagementGroupsAPI(o.credential, options),
-    arm: new ArmOperations(policy),
+    mg: new ManagementGroupsAPI(o.credential, coreOptions),
+    arm: new ArmOperations(new ServiceClient({ ...coreOptions, credential: o.credential })),
   };
 }
 
@@ -98,7 +105,7 @@ const GET = resourceSpec("GET", false);
 const PUT = resourceSpec("PUT", true);
 const DELETE = resourceSpec("DELETE", false);
 
-/** API versions of the operations @azure/arm-policy 6.0.0 does not ship. */
+/** API versions of the operations @azure/arm-policy does not ship. */
 export const ARM_API_VERSIONS = {
   subscriptions: "2022-12-01",
   exemptions: "2022-07-01-preview",
@@ -110,9 +117,9 @@ export interface ArmPage {
 }
 
 /**
- * ARM operations outside @azure/arm-policy 6.0.0 (subscriptions with their tags, policy exemptions),
- * sent with hand-written operation specs through the PolicyClient's pipeline, so they share its
- * credential, TLS settings and instrumentation with every other call.
+ * ARM operations outside @azure/arm-policy (subscriptions with their tags, policy exemptions), sent
+ * with hand-written operation specs through a core-client ServiceClient built from the same settings
+ * as the SDK clients (credential, audience, TLS trust, no SDK retries).
  */
 export class ArmOperations {
   constructor(private readonly client: ServiceClient) {}

@@ -227,3 +227,45 @@ describe("compareExemption", () => {
     expect(compareExemption(exemption, seen({}))).toEqual({ equal: true });
   });
 });
+
+describe("parameter definitions as @azure/arm-policy 7 deserializes them", () => {
+  it("an untouched definition compares equal: absent fields filled with undefined and metadata's additionalProperties are undone", () => {
+    const desired: TAzurePolicyDefinition = {
+      name: "pp-params",
+      properties: {
+        policyType: "Custom",
+        mode: "All",
+        displayName: "d",
+        description: "",
+        policyRule: { if: { field: "type", equals: "x" }, then: { effect: "[parameters('effect')]" } },
+        parameters: { effect: { type: "String", allowedValues: ["Deny", "Audit"], defaultValue: "Deny", metadata: { displayName: "Effect" } } },
+        metadata: { parapetOwner: "ws_1" },
+      },
+    };
+    // What arm-policy 7.0.1's policyDefinitionDeserializer returns for the body ARM sent back.
+    const fromSdk = {
+      name: "pp-params",
+      policyType: "Custom",
+      mode: "All",
+      displayName: "d",
+      description: "",
+      policyRule: desired.properties.policyRule,
+      metadata: { parapetOwner: "ws_1" },
+      parameters: {
+        effect: {
+          type: "String",
+          allowedValues: ["Deny", "Audit"],
+          defaultValue: "Deny",
+          schema: undefined,
+          metadata: { additionalProperties: {}, displayName: "Effect", description: undefined, strongType: undefined, assignPermissions: undefined },
+        },
+      },
+    };
+    expect(compareDefinition(desired, definitionFromCloud(fromSdk, "pp-params"))).toEqual({ equal: true });
+    // Metadata keys the SDK does not model come back flat, and a real change is still seen.
+    const extra = { ...fromSdk, parameters: { effect: { ...fromSdk.parameters.effect, metadata: { additionalProperties: { portalReview: true }, displayName: "Effect" } } } };
+    expect(definitionFromCloud(extra, "pp-params").properties.parameters.effect!.metadata).toEqual({ portalReview: true, displayName: "Effect" });
+    const changed = { ...fromSdk, parameters: { effect: { ...fromSdk.parameters.effect, defaultValue: "Audit" } } };
+    expect(compareDefinition(desired, definitionFromCloud(changed, "pp-params")).equal).toBe(false);
+  });
+});

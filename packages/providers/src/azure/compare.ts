@@ -86,6 +86,28 @@ function paramValues(p: Record<string, { value?: unknown }> | undefined): Record
   return out;
 }
 
+const definedOnly = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/**
+ * Parameter definitions in ARM's wire shape. @azure/arm-policy 7's deserializer fills every field it
+ * knows with `undefined` when absent and moves metadata keys other than displayName, description,
+ * strongType and assignPermissions into `metadata.additionalProperties`: both are undone, so an
+ * untouched definition compares equal.
+ */
+function parameterDefinitionsFromCloud(p: Record<string, unknown> | undefined): Record<string, TAzureParameterDefinition> {
+  const out: Record<string, TAzureParameterDefinition> = {};
+  for (const [name, raw] of Object.entries(p ?? {})) {
+    if (!isObj(raw)) continue;
+    const def = definedOnly(raw);
+    if (isObj(def.metadata)) {
+      const { additionalProperties, ...known } = def.metadata;
+      def.metadata = definedOnly({ ...(isObj(additionalProperties) ? additionalProperties : {}), ...known });
+    }
+    out[name] = def as unknown as TAzureParameterDefinition;
+  }
+  return out;
+}
+
 export function definitionFromCloud(d: SdkDefinition, name: string): TAzurePolicyDefinition {
   return {
     name: d.name ?? name,
@@ -95,7 +117,7 @@ export function definitionFromCloud(d: SdkDefinition, name: string): TAzurePolic
       displayName: d.displayName ?? "",
       description: d.description ?? "",
       policyRule: (d.policyRule ?? { if: {}, then: { effect: "" } }) as TAzurePolicyRule,
-      parameters: (d.parameters ?? {}) as Record<string, TAzureParameterDefinition>,
+      parameters: parameterDefinitionsFromCloud(d.parameters),
       metadata: cleanMetadata(d.metadata),
     },
   };
@@ -109,7 +131,7 @@ export function setDefinitionFromCloud(s: SdkSetDefinition, name: string): TAzur
       displayName: s.displayName ?? "",
       description: s.description ?? "",
       metadata: cleanMetadata(s.metadata),
-      parameters: (s.parameters ?? {}) as Record<string, TAzureParameterDefinition>,
+      parameters: parameterDefinitionsFromCloud(s.parameters),
       policyDefinitions: (s.policyDefinitions ?? []).map((r) => ({
         policyDefinitionId: r.policyDefinitionId,
         policyDefinitionReferenceId: r.policyDefinitionReferenceId ?? "",
