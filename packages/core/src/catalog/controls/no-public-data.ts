@@ -157,6 +157,8 @@ export const noPublicData = defineControl({
     aws("turning off S3 Block Public Access is denied", "human", "s3:PutBucketPublicAccessBlock", "arn:aws:s3:::prod-data", "denied"),
     aws("an anonymous read of a prod object is denied by the RCP", "external", "s3:GetObject", OBJECT, "denied", { openResourcePolicy: true }),
     aws("a principal of the organisation may read", "human", "s3:GetObject", OBJECT, "allowed"),
+    aws("an outside role named like break-glass reading a prod object is denied", "external-break-glass", "s3:GetObject", OBJECT, "denied", { openResourcePolicy: true }),
+    aws("an outside role named like the connector listing a prod bucket is denied", "external-connector", "s3:ListBucket", "arn:aws:s3:::prod-data", "denied", { openResourcePolicy: true }),
     aws("creating a publicly accessible RDS instance is denied", "human", "rds:CreateDBInstance", "arn:aws:rds:eu-west-1:222233334444:db:orders", "denied", { context: { "rds:PubliclyAccessible": "true" } }),
     aws("creating a private RDS instance is allowed", "human", "rds:CreateDBInstance", "arn:aws:rds:eu-west-1:222233334444:db:orders", "allowed", { context: { "rds:PubliclyAccessible": "false" } }),
     aws("the connector is never denied", "connector", "s3:PutBucketPublicAccessBlock", "arn:aws:s3:::prod-data", "allowed"),

@@ -110,6 +110,9 @@ export const nonprodNoProdSecrets = defineControl({
     aws("a prod human reading the secret is allowed", "human", "secretsmanager:GetSecretValue", SECRET, "allowed"),
     aws("the connector is never denied", "connector", "secretsmanager:GetSecretValue", SECRET, "allowed"),
     aws("break-glass is never denied", "break-glass", "secretsmanager:GetSecretValue", SECRET, "allowed"),
+    // An outside account can name a role like the break-glass role and tag it env=nonprod: the exemption must not follow the name out of the organisation.
+    aws("an outside non-prod role named like break-glass reading a prod secret is denied", "external-break-glass", "secretsmanager:GetSecretValue", SECRET, "denied", { openResourcePolicy: true, context: { "aws:PrincipalTag/env": "nonprod" } }),
+    aws("an outside non-prod role named like the connector decrypting with a prod key is denied", "external-connector", "kms:Decrypt", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "denied", { openResourcePolicy: true, context: { "aws:PrincipalTag/env": "nonprod" } }),
     aws("non-prod secrets outside the scope remain readable", "non-prod", "secretsmanager:GetSecretValue", SECRET, "allowed", { inScope: false }),
     azureContains("prod vaults must use RBAC", ["enableRbacAuthorization"]),
     gcpDenies("non-prod principals are denied secret access", (d) => d.some((x) => x.includes("nonprod")), ["secretmanager.googleapis.com/versions.access"]),
