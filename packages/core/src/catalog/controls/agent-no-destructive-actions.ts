@@ -109,6 +109,7 @@ export const agentNoDestructiveActions = defineControl({
               actions: ["iam:TagRole", "iam:TagUser", "iam:UntagRole", "iam:UntagUser"],
               condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": [key] } },
               alsoExempt: p.tagAdminRoleArnPatterns,
+              spareAdmins: true,
             }),
             // Session tags override principal tags: an agent must not assume a role with agent=false.
             ...awsDeny(ctx, {
@@ -120,6 +121,7 @@ export const agentNoDestructiveActions = defineControl({
                 StringNotEquals: { [`aws:RequestTag/${key}`]: agents.tag.value },
               },
               alsoExempt: p.tagAdminRoleArnPatterns,
+              spareAdmins: true,
             }),
           );
         }
@@ -188,6 +190,7 @@ export const agentNoDestructiveActions = defineControl({
     aws("an agent deleting an RDS snapshot is denied", "agent", "rds:DeleteDBSnapshot", "arn:aws:rds:eu-west-1:222233334444:snapshot:nightly", "denied"),
     aws("an agent reading a production object is allowed", "agent", "s3:GetObject", S3_OBJECT, "allowed"),
     aws("a human deleting a production object is allowed", "human", "s3:DeleteObject", S3_OBJECT, "allowed"),
+    aws("a delete made through the AWS MCP server is denied, whoever's credentials it carries", "human", "s3:DeleteObject", S3_OBJECT, "denied", { context: { "aws:ViaAWSMCPService": "true", "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com" } }),
     aws("the connector is never denied", "connector", "s3:DeleteObject", S3_OBJECT, "allowed"),
     // KMS also needs the key policy to allow the call; an open one isolates the SCP's effect.
     aws("break-glass is never denied", "break-glass", "kms:ScheduleKeyDeletion", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "allowed", { openResourcePolicy: true }),

@@ -88,7 +88,13 @@ export const mcpServersReadOnly = defineControl({
   clouds: {
     aws: {
       fidelity: "partial",
-      gap: "Read access is limited to the listed services' Get/List/Describe-style calls and everything else is refused; a few read calls named otherwise (for example Athena queries) are refused too, and AWS does not mark calls made through an MCP service.",
+      gap: "MCP server identities (by tag or role ARN) and every call AWS marks as made through its MCP server (aws:ViaAWSMCPService) are limited to the listed services' Get/List/Describe-style calls; a few read calls named otherwise (for example Athena queries) are refused too, and a self-hosted MCP server running under an untagged identity is not recognised.",
+      sources: [
+        "IAM global condition context keys: aws:ViaAWSMCPService, aws:CalledViaAWSMCP, aws:PrincipalTag — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+        "Agent Toolkit for AWS, Troubleshooting AWS MCP Server identity and access (deny with Bool aws:ViaAWSMCPService; aws-mcp:* actions no longer have any effect) — https://docs.aws.amazon.com/agent-toolkit/latest/userguide/security_iam_troubleshoot.html",
+        "Service Authorization Reference, AWS MCP Server (no service-specific condition keys) — https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsmcpserver.html",
+        "AWS Organizations, SCP syntax: NotAction with Deny — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html",
+      ],
       compile(p, ctx) {
         const patterns = [...new Set(p.awsReadableServices.flatMap((s) => [...AWS_READ_PATTERNS[s]]))].sort();
         return awsFragment(
@@ -151,6 +157,8 @@ export const mcpServersReadOnly = defineControl({
     aws("an MCP server terminating an instance is denied", "mcp-server", "ec2:TerminateInstances", "arn:aws:ec2:eu-west-1:222233334444:instance/i-0123456789abcdef0", "denied"),
     aws("an MCP server assuming another role is denied", "mcp-server", "sts:AssumeRole", "arn:aws:iam::222233334444:role/admin", "denied"),
     aws("a human writing is allowed", "human", "s3:PutObject", OBJECT, "allowed"),
+    aws("a human's call made through the AWS MCP server cannot write", "human", "s3:PutObject", OBJECT, "denied", { context: { "aws:ViaAWSMCPService": "true", "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com" } }),
+    aws("a human's call made through the AWS MCP server may read", "human", "s3:GetObject", OBJECT, "allowed", { context: { "aws:ViaAWSMCPService": "true", "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com" } }),
     aws("the connector is never denied", "connector", "s3:PutObject", OBJECT, "allowed"),
     emptyOn("azure", "Azure compiles nothing (unsupported)"),
     gcpDenies("MCP servers are denied object writes", (d) => d.some((x) => x.includes("mcp")), ["storage.googleapis.com/objects.create"]),

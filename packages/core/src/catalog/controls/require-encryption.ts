@@ -34,7 +34,14 @@ export const requireEncryption = defineControl({
   clouds: {
     aws: {
       fidelity: "partial",
-      gap: "Unencrypted EBS volumes, EFS file systems and Aurora/RDS clusters are refused, but SCPs cannot require customer-managed keys, single RDS instances expose no encryption condition key, and S3 relies on its default encryption.",
+      gap: "Creating unencrypted EBS volumes (alone or at instance launch), EFS file systems, RDS instances and Aurora/RDS clusters is refused, and S3 encrypts every new object by default; customer-managed keys are not required, and RDS read replicas and snapshot restores inherit their source's encryption rather than being checked.",
+      sources: [
+        "Service Authorization Reference, Amazon EC2: ec2:Encrypted on the volume resource of CreateVolume and RunInstances — https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html",
+        "Service Authorization Reference, Amazon EFS: elasticfilesystem:Encrypted on CreateFileSystem — https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticfilesystem.html",
+        "Service Authorization Reference, Amazon RDS: rds:StorageEncrypted on the db resource type (CreateDBInstance, RestoreDBInstanceFromS3) and on CreateDBCluster / RestoreDBClusterFromS3 — https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html",
+        "Amazon S3, Setting default server-side encryption behavior (all new objects encrypted since January 2023) — https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html",
+        "AWS Organizations, SCP syntax and condition support — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html",
+      ],
       compile(_p, ctx) {
         return awsFragment(ctx, [
           ...awsDeny(ctx, {
@@ -43,16 +50,26 @@ export const requireEncryption = defineControl({
             actions: ["ec2:CreateVolume"],
             condition: { Bool: { "ec2:Encrypted": "false" } },
           }),
+          // Volumes created at launch are authorised on the volume resource of RunInstances.
+          ...awsDeny(ctx, {
+            purpose: "EncEbsLaunch",
+            policyType: "SCP",
+            actions: ["ec2:RunInstances"],
+            resources: ["arn:aws:ec2:*:*:volume/*"],
+            condition: { Bool: { "ec2:Encrypted": "false" } },
+          }),
           ...awsDeny(ctx, {
             purpose: "EncEfs",
             policyType: "SCP",
             actions: ["elasticfilesystem:CreateFileSystem"],
             condition: { Bool: { "elasticfilesystem:Encrypted": "false" } },
           }),
+          // rds:StorageEncrypted is a key of the db resource type (single instances) and of the cluster
+          // create calls; Aurora instances joining a cluster send none, so they are not refused.
           ...awsDeny(ctx, {
             purpose: "EncRds",
             policyType: "SCP",
-            actions: ["rds:CreateDBCluster", "rds:RestoreDBClusterFromS3"],
+            actions: ["rds:CreateDBCluster", "rds:CreateDBInstance", "rds:RestoreDBClusterFromS3", "rds:RestoreDBInstanceFromS3"],
             condition: { Bool: { "rds:StorageEncrypted": "false" } },
           }),
         ]);
@@ -201,6 +218,11 @@ export const requireEncryption = defineControl({
     aws("creating an unencrypted EBS volume is denied", "human", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "denied", { context: { "ec2:Encrypted": "false" } }),
     aws("creating an encrypted EBS volume is allowed", "human", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "true" } }),
     aws("an unencrypted Aurora cluster is denied", "agent", "rds:CreateDBCluster", "arn:aws:rds:eu-west-1:222233334444:cluster:orders", "denied", { context: { "rds:StorageEncrypted": "false" } }),
+    aws("an unencrypted single RDS instance is denied", "human", "rds:CreateDBInstance", "arn:aws:rds:eu-west-1:222233334444:db:orders", "denied", { context: { "rds:StorageEncrypted": "false" } }),
+    aws("an encrypted single RDS instance is allowed", "human", "rds:CreateDBInstance", "arn:aws:rds:eu-west-1:222233334444:db:orders", "allowed", { context: { "rds:StorageEncrypted": "true" } }),
+    aws("an RDS instance restored from S3 unencrypted is denied", "human", "rds:RestoreDBInstanceFromS3", "arn:aws:rds:eu-west-1:222233334444:db:orders", "denied", { context: { "rds:StorageEncrypted": "false" } }),
+    aws("launching an instance with an unencrypted volume is denied", "human", "ec2:RunInstances", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "denied", { context: { "ec2:Encrypted": "false" } }),
+    aws("launching an instance with encrypted volumes is allowed", "human", "ec2:RunInstances", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "true" } }),
     aws("an unencrypted EFS file system is denied", "human", "elasticfilesystem:CreateFileSystem", "*", "denied", { context: { "elasticfilesystem:Encrypted": "false" } }),
     aws("the connector is never denied", "connector", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "false" } }),
     aws("break-glass is never denied", "break-glass", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "false" } }),
