@@ -79,8 +79,14 @@ export interface AwsAdapterConfig {
 const AWS_KINDS: Record<TAwsPolicyType, ArtifactKind> = { SCP: "aws.scp", RCP: "aws.rcp" };
 const KIND_TYPE: Partial<Record<ArtifactKind, TAwsPolicyType>> = { "aws.scp": "SCP", "aws.rcp": "RCP" };
 const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
-// Syntactically valid, never minted by AWS (real ids are p- plus 8 characters): probes hit "not found".
-const PROBE_POLICY_ID = "p-parapetpermissionprobe";
+/**
+ * The policy id the write probes name, so they hit "not found" and change nothing. The API reference
+ * allows `p-` plus 8 to 128 of [0-9a-zA-Z_]; AWS mints `p-` plus 8 lowercase letters or digits, and
+ * emulators (moto: `p-[a-z0-9]{8}`) accept only that form and answer InvalidInputException otherwise,
+ * which verify would misread as a refusal. So: the minted form, in a value nobody is likely to hold
+ * (one chance in 36^8 per policy of the organisation).
+ */
+export const PROBE_POLICY_ID = "p-parapet0";
 const INACTIVE_ACCOUNT_STATES = new Set(["SUSPENDED", "PENDING_CLOSURE", "CLOSED"]);
 
 const ZAwsOrgPolicyBody = z.object({
