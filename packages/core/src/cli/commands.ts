@@ -9,6 +9,7 @@ import { runScenarios } from "../catalog/scenarios.ts";
 import type { TCloud, TFragment, TFragmentByCloud } from "../catalog/types.ts";
 import { configuredClouds, FileError, parseGuardrailsFile, type TParsedFile } from "./guardrails-file.ts";
 import { OPS_USAGE } from "./ops-usage.ts";
+import type * as OpsModule from "./ops-commands.ts";
 
 export interface TIo {
   out(text: string): void;
@@ -224,11 +225,13 @@ export const testCommand: TCommand = {
  * loaded only when run, so `compile` and `test` (policy as code) work in a CI job that ran
  * `pnpm install` and nothing else.
  */
+type TOpsModule = typeof OpsModule;
+
 function lazyOps(name: keyof typeof OPS_USAGE): TCommand {
   return {
     ...OPS_USAGE[name],
     async run(args, io) {
-      let ops: typeof import("./ops-commands.ts");
+      let ops: TOpsModule;
       try {
         ops = await import("./ops-commands.ts");
       } catch (e) {

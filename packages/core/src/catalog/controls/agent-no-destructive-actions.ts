@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar, sarForActions } from "../compilers/aws-sources.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
@@ -92,6 +93,16 @@ export const agentNoDestructiveActions = defineControl({
   clouds: {
     aws: {
       fidelity: "enforced",
+      sources: [
+        ...sarForActions(AGENT_DESTRUCTIVE_AWS_ACTIONS, "the actions that delete data, backups and keys"),
+        sar("iam", "TagRole, TagUser, UntagRole and UntagUser expose aws:TagKeys"),
+        sar("sts", "TagSession exposes aws:TagKeys and aws:RequestTag"),
+        AWS_DOCS.globalKeys,
+        AWS_DOCS.sessionTags,
+        AWS_DOCS.mcp,
+        AWS_DOCS.scps,
+        AWS_DOCS.scpSyntax,
+      ],
       compile(p, ctx) {
         const agents = ctx.principals.agents;
         const statements = awsDeny(ctx, {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
@@ -89,12 +90,7 @@ export const mcpServersReadOnly = defineControl({
     aws: {
       fidelity: "partial",
       gap: "MCP server identities (by tag or role ARN) and every call AWS marks as made through its MCP server (aws:ViaAWSMCPService) are limited to the listed services' Get/List/Describe-style calls; a few read calls named otherwise (for example Athena queries) are refused too, and a self-hosted MCP server running under an untagged identity is not recognised.",
-      sources: [
-        "IAM global condition context keys: aws:ViaAWSMCPService, aws:CalledViaAWSMCP, aws:PrincipalTag — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
-        "Agent Toolkit for AWS, Troubleshooting AWS MCP Server identity and access (deny with Bool aws:ViaAWSMCPService; aws-mcp:* actions no longer have any effect) — https://docs.aws.amazon.com/agent-toolkit/latest/userguide/security_iam_troubleshoot.html",
-        "Service Authorization Reference, AWS MCP Server (no service-specific condition keys) — https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsmcpserver.html",
-        "AWS Organizations, SCP syntax: NotAction with Deny — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html",
-      ],
+      sources: [AWS_DOCS.globalKeys, AWS_DOCS.mcp, sar("aws-mcp", "no service-specific condition keys; aws-mcp:* actions no longer gate calls"), AWS_DOCS.scpSyntax],
       compile(p, ctx) {
         const patterns = [...new Set(p.awsReadableServices.flatMap((s) => [...AWS_READ_PATTERNS[s]]))].sort();
         return awsFragment(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { enforceRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
@@ -42,6 +43,15 @@ export const noPublicData = defineControl({
     aws: {
       fidelity: "partial",
       gap: "S3 Block Public Access, S3 reads from outside the organisation and public RDS instances are blocked; public EBS/RDS snapshot sharing, public AMIs and other services' resource policies are not.",
+      sources: [
+        sar("s3", "PutAccountPublicAccessBlock, PutBucketPublicAccessBlock, GetObject, GetObjectVersion, ListBucket"),
+        sar("rds", "rds:PubliclyAccessible on CreateDBInstance, CreateDBInstanceReadReplica and the instance restores"),
+        AWS_DOCS.rcps,
+        AWS_DOCS.rcpSyntax,
+        AWS_DOCS.globalKeys,
+        AWS_DOCS.scps,
+        AWS_DOCS.scpSyntax,
+      ],
       compile(p, ctx) {
         const external = [...new Set(p.allowedExternalAccountIds)].sort();
         return awsFragment(ctx, [

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_SOURCES, ociFragment } from "../compilers/oci.ts";
@@ -48,6 +49,13 @@ export const noWildcardAdmin = defineControl({
     aws: {
       fidelity: "partial",
       gap: "Attaching the named AWS-managed admin policies is blocked, but an SCP cannot read the content of customer-managed or inline policies, so a hand-written \"Action\": \"*\" policy is not prevented.",
+      sources: [
+        sar("iam", "AttachGroupPolicy, AttachRolePolicy and AttachUserPolicy expose iam:PolicyARN"),
+        "AWS managed policy reference, AdministratorAccess — https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html",
+        AWS_DOCS.globalKeys,
+        AWS_DOCS.scps,
+        AWS_DOCS.scpSyntax,
+      ],
       compile(p, ctx) {
         const arns = [...new Set(p.awsDeniedManagedPolicies)].sort().map((n) => `arn:aws:iam::aws:policy/${n}`);
         // An empty list denies nothing; an empty condition value list is not a valid policy.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
@@ -38,6 +39,7 @@ export const nonprodNoProdSecrets = defineControl({
     aws: {
       fidelity: "partial",
       gap: "Secrets Manager and KMS are fenced by an RCP; secrets kept elsewhere (SSM Parameter Store String parameters, S3 objects, environment variables) are not.",
+      sources: [...sarForActions(SECRET_AWS_ACTIONS, "the secret-read and decrypt actions"), AWS_DOCS.rcps, AWS_DOCS.rcpSyntax, AWS_DOCS.globalKeys],
       compile(_p, ctx) {
         return awsFragment(
           ctx,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
@@ -91,13 +92,13 @@ export const protectGuardrailLabels = defineControl({
       fidelity: "partial",
       gap: "Guarded tag keys cannot be added, changed or removed through the tagging calls of IAM, Organizations, EC2, S3 (ABAC buckets), DynamoDB, KMS, Secrets Manager, SQS, SNS, RDS, CloudWatch Logs, Lambda, ECR, EFS, Backup and Systems Manager, nor set as session tags; other services' tagging calls, S3 object tags and tags on non-ABAC buckets (PutBucketTagging exposes no tag-key condition) are not covered, and a guarded tag may still be set when a resource is created.",
       sources: [
-        "IAM global condition context keys: aws:TagKeys, aws:RequestTag, aws:PrincipalTag — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
-        "Service Authorization Reference (tagging actions and their aws:TagKeys support, per service) — https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
-        "Service Authorization Reference, AWS STS: sts:TagSession takes aws:TagKeys and aws:RequestTag — https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html",
-        "IAM User Guide, Passing session tags in AWS STS (session tags override principal tags of the same key) — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html",
-        "Amazon S3 API, PutBucketAbac (with ABAC enabled, bucket tags change only through TagResource/UntagResource) — https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketAbac.html",
-        "Resource Groups Tagging API, TagResources (also requires the service's own tagging permission) — https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_TagResources.html",
-        "AWS Organizations, SCP size quota (10,240 characters) — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html",
+        ...sarForActions(TAGGING_AWS_ACTIONS, "tagging actions that expose aws:TagKeys"),
+        sar("sts", "TagSession exposes aws:TagKeys and aws:RequestTag"),
+        AWS_DOCS.globalKeys,
+        AWS_DOCS.sessionTags,
+        AWS_DOCS.s3Abac,
+        AWS_DOCS.tagging,
+        AWS_DOCS.quotas,
       ],
       compile(p, ctx) {
         const keys = new Set(p.guardedKeys);

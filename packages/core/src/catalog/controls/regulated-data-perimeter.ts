@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { GCP_ALL_PRINCIPALS, gcpExempt, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
@@ -55,15 +56,11 @@ export const regulatedDataPerimeter = defineControl({
       fidelity: "partial",
       gap: "Only resources carrying the label are fenced, in services whose calls RCPs govern and that expose aws:ResourceTag (S3 buckets with ABAC enabled and their objects, DynamoDB tables, KMS keys, SQS queues, Secrets Manager secrets, IAM roles assumed through STS); data in RDS, EFS or OpenSearch managed domains, and S3 buckets without ABAC, is outside the perimeter.",
       sources: [
-        "AWS Organizations, Resource control policies (RCPs): supported services, apply to principals outside the organization — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html",
-        "IAM global condition context keys: aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalIsAWSService, aws:ResourceTag — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
-        "Service Authorization Reference, Amazon S3 (object and bucket resource types take aws:ResourceTag) — https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html",
-        "Amazon S3, Enabling ABAC in general purpose buckets (bucket tags are evaluated only when ABAC is enabled) — https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging-enable-abac.html",
-        "Service Authorization Reference, Amazon DynamoDB (table: aws:ResourceTag) — https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html",
-        "Service Authorization Reference, AWS KMS (key: aws:ResourceTag) — https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html",
-        "Service Authorization Reference, Amazon SQS (queue: aws:ResourceTag) — https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsqs.html",
-        "Service Authorization Reference, AWS Secrets Manager (Secret: aws:ResourceTag) — https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html",
-        "Service Authorization Reference, AWS STS (AssumeRole on role: aws:ResourceTag) — https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html",
+        ...(["dynamodb", "kms", "s3", "secretsmanager", "sqs", "sts"] as const).map((s) => sar(s, "the data resource types (and, for STS, the assumed role) take aws:ResourceTag")),
+        AWS_DOCS.s3Abac,
+        AWS_DOCS.rcps,
+        AWS_DOCS.rcpSyntax,
+        AWS_DOCS.globalKeys,
       ],
       compile(p, ctx) {
         const orgs = [...new Set([ctx.facts.orgId, ...p.partnerOrgIds])].sort();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
@@ -36,11 +37,11 @@ export const requireEncryption = defineControl({
       fidelity: "partial",
       gap: "Creating unencrypted EBS volumes (alone or at instance launch), EFS file systems, RDS instances and Aurora/RDS clusters is refused, and S3 encrypts every new object by default; customer-managed keys are not required, and RDS read replicas and snapshot restores inherit their source's encryption rather than being checked.",
       sources: [
-        "Service Authorization Reference, Amazon EC2: ec2:Encrypted on the volume resource of CreateVolume and RunInstances — https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html",
-        "Service Authorization Reference, Amazon EFS: elasticfilesystem:Encrypted on CreateFileSystem — https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticfilesystem.html",
-        "Service Authorization Reference, Amazon RDS: rds:StorageEncrypted on the db resource type (CreateDBInstance, RestoreDBInstanceFromS3) and on CreateDBCluster / RestoreDBClusterFromS3 — https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html",
-        "Amazon S3, Setting default server-side encryption behavior (all new objects encrypted since January 2023) — https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html",
-        "AWS Organizations, SCP syntax and condition support — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html",
+        sar("ec2", "ec2:Encrypted on the volume resource type of CreateVolume and RunInstances"),
+        sar("elasticfilesystem", "elasticfilesystem:Encrypted on CreateFileSystem"),
+        sar("rds", "rds:StorageEncrypted on the db resource type (CreateDBInstance, RestoreDBInstanceFromS3) and on CreateDBCluster and RestoreDBClusterFromS3"),
+        AWS_DOCS.s3DefaultEncryption,
+        AWS_DOCS.scpSyntax,
       ],
       compile(_p, ctx) {
         return awsFragment(ctx, [
