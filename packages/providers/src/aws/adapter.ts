@@ -47,7 +47,7 @@ import { awsErrorCode, classifyAwsError, isAwsThrottle } from "./errors.ts";
 import { AWS_NAME_PREFIX, AWS_OWNER_TAG_KEY, awsOwnerTags, isOwnedByWorkspaceAws, workspaceShort } from "./markers.ts";
 import { minimumPermissions } from "./permissions.ts";
 import { AWS_DEFAULT_RATE_LIMITS, mapLimit, RateLimiter, type TAwsRateLimits } from "./rate.ts";
-import { AWS_DEFAULT_LIMITS, AWS_POLICY_TYPE_API_NAME, type TAwsOrgPolicy, type TAwsPolicyLimits, type TAwsPolicyType } from "./types.ts";
+import { AWS_DEFAULT_LIMITS, AWS_POLICY_TYPE_API_NAME, awsTypeLimits, type TAwsOrgPolicy, type TAwsPolicyLimits, type TAwsPolicyType } from "./types.ts";
 
 export { ZAwsCredentials, type TAwsCredentials } from "./credentials.ts";
 export { minimumPermissions } from "./permissions.ts";
@@ -653,10 +653,11 @@ class AwsAdapter implements CloudAdapter {
     // Without the prefix the policy could never be recognised as Parapet's again.
     if (!a.name.startsWith(AWS_NAME_PREFIX)) throw invalid(operation, `Parapet's policy names start with '${AWS_NAME_PREFIX}'; got ${a.name}.`, "INVALID_NAME");
     if (!canonicalDocument(b.data.content)) throw invalid(operation, `${a.name} is not a valid IAM policy document.`, "INVALID_BODY");
-    if (b.data.content.length > this.limits.maxPolicyChars) {
+    const maxChars = awsTypeLimits(this.limits, type).chars;
+    if (b.data.content.length > maxChars) {
       throw new ProviderError(
         "limit",
-        `${a.name} is ${b.data.content.length} characters, over this organization's ${this.limits.maxPolicyChars}-character ${type} size limit.`,
+        `${a.name} is ${b.data.content.length} characters, over this organization's ${maxChars}-character ${type} size limit.`,
         false,
         operation,
         "POLICY_CONTENT_LIMIT_EXCEEDED",
