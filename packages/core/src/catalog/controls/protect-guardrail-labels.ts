@@ -206,6 +206,8 @@ export const protectGuardrailLabels = defineControl({
     aws("untagging an SQS queue is denied", "human", "sqs:UntagQueue", "arn:aws:sqs:eu-west-1:222233334444:orders", "denied", { context: { "aws:TagKeys": ["data"] } }),
     aws("untagging a log group is denied", "human", "logs:UntagResource", "arn:aws:logs:eu-west-1:222233334444:log-group:audit", "denied", { context: { "aws:TagKeys": ["data"] } }),
     aws("untagging an ABAC bucket is denied", "human", "s3:UntagResource", "arn:aws:s3:::regulated-data", "denied", { bucketAbac: true, context: { "aws:TagKeys": ["data"] } }),
+    // Every covered tagging call, one scenario each: a guarded key cannot be changed through any of them.
+    ...TAGGING_AWS_ACTIONS.map((action) => aws<z.output<typeof params>>(`changing the data tag through ${action} is denied`, "human", action, "*", "denied", { context: { "aws:TagKeys": ["data"] } })),
     aws("an agent assuming a role with session tag agent=false is denied", "agent", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "denied", { context: { "aws:TagKeys": ["agent"], "aws:RequestTag/agent": "false" } }),
     aws("a human setting env as a session tag is denied", "human", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "denied", { context: { "aws:TagKeys": ["env"], "aws:RequestTag/env": "prod" } }),
     aws("an unguarded session tag is allowed", "human", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "allowed", { context: { "aws:TagKeys": ["project"], "aws:RequestTag/project": "atlas" } }),
