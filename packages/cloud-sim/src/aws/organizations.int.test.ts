@@ -332,6 +332,8 @@ describe("policies", () => {
       JSON.stringify({ Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*" }] }),
       JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Principal: "*", Resource: "*" }] }),
       JSON.stringify(["not", "an", "object"]),
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "my-bucket" }] }),
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*", Condition: { StringEquals: { "aws:PrincipalTag/a": { b: "c" } } } }] }),
     ];
     for (const content of bad) {
       const e = await rejection(org.send(new CreatePolicyCommand({ Name: uniq("bad"), Description: "", Type: SCP, Content: content })));

@@ -27,6 +27,20 @@ describe("policy document validation", () => {
     ).toBeUndefined();
   });
 
+  it("rejects a resource that is neither \"*\" nor an ARN, and accepts ARN patterns", () => {
+    expect(problem({ Version: "2012-10-17", Statement: [{ ...stmt, Resource: "my-bucket" }] })).toContain('Resource my-bucket must be in ARN format or "*"');
+    expect(problem({ Version: "2012-10-17", Statement: [{ ...stmt, Resource: ["*", "volume/*"] }] })).toContain("must be in ARN format");
+    expect(problem({ Version: "2012-10-17", Statement: [{ ...stmt, Action: "ec2:RunInstances", Resource: "arn:aws:ec2:*:*:volume/*" }] })).toBeUndefined();
+  });
+
+  it("rejects condition values that are objects", () => {
+    const cond = (v: unknown) => ({ Version: "2012-10-17", Statement: [{ ...stmt, Condition: { StringEquals: { "aws:PrincipalTag/team": v } } }] });
+    expect(problem(cond({ nested: "x" }))).toContain("Condition.StringEquals.aws:PrincipalTag/team");
+    expect(problem(cond([{ a: 1 }]))).toContain("must be a string, number, boolean or a list of them");
+    expect(problem(cond(["admin", "ops"]))).toBeUndefined();
+    expect(problem(cond(true))).toBeUndefined();
+  });
+
   it("rejects what is not an IAM policy", () => {
     expect(problem("{")).toMatch(/not valid JSON/);
     expect(problem([stmt])).toMatch(/JSON object/);

@@ -96,6 +96,11 @@ export function validatePolicyDocument(content: string, type: PolicyType, awsMan
     if (o.Resource !== undefined && o.NotResource !== undefined) throw E.malformed(`Statement[${i}] has both Resource and NotResource`);
     for (const k of ["Resource", "NotResource"] as const) {
       if (o[k] !== undefined && !isStringOrStrings(o[k])) throw E.malformed(`Statement[${i}].${k} must be a string or a list of strings`);
+      // IAM JSON policy grammar: <resource_string> is "*" or an ARN; IAM answers
+      // MalformedPolicyDocument "Resource <x> must be in ARN format or "*"." for anything else.
+      for (const r of o[k] === undefined ? [] : typeof o[k] === "string" ? [o[k]] : o[k]) {
+        if (r !== "*" && !/^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+$/.test(r)) throw E.malformed(`Resource ${r} must be in ARN format or "*".`);
+      }
     }
     if (o.Condition !== undefined) {
       if (typeof o.Condition !== "object" || o.Condition === null || Array.isArray(o.Condition)) {
@@ -104,6 +109,14 @@ export function validatePolicyDocument(content: string, type: PolicyType, awsMan
       for (const [op, block] of Object.entries(o.Condition as Record<string, unknown>)) {
         if (typeof block !== "object" || block === null || Array.isArray(block)) {
           throw E.malformed(`Statement[${i}].Condition.${op} must be an object`);
+        }
+        // IAM JSON policy grammar: <condition_value> = "string" | number | Boolean, or a list of them;
+        // anything else (an object, a list holding one) is a syntax error.
+        for (const [key, value] of Object.entries(block as Record<string, unknown>)) {
+          const values = Array.isArray(value) ? value : [value];
+          if (!values.every((v) => typeof v === "string" || typeof v === "number" || typeof v === "boolean")) {
+            throw E.malformed(`Statement[${i}].Condition.${op}.${key} must be a string, number, boolean or a list of them`);
+          }
         }
       }
     }

@@ -8,7 +8,7 @@ import { compileControl } from "./compile.ts";
 import { SCENARIO_FACTS, SCENARIO_GUARDRAIL, SCENARIO_PRINCIPALS, SCENARIO_WORKSPACE_ID } from "./fixtures.ts";
 import { exampleArtifacts } from "./golden.ts";
 import { runScenarios } from "./scenarios.ts";
-import { CLOUDS } from "./types.ts";
+import { CLOUDS, scenariosOf } from "./types.ts";
 
 const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), "__golden__");
 
@@ -46,7 +46,7 @@ describe("catalog", () => {
       if (cc.fidelity === "enforced") expect(cc.gap).toBeUndefined();
       else expect(cc.gap?.length ?? 0).toBeGreaterThan(30);
     }
-    for (const cloud of CLOUDS) expect(c.scenarios.some((s) => s.cloud === cloud)).toBe(true);
+    for (const cloud of CLOUDS) expect(scenariosOf(c, c.params.parse({})).some((s) => s.cloud === cloud)).toBe(true);
   });
 });
 

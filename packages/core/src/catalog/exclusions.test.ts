@@ -27,8 +27,18 @@ const ADVERSARIAL_CONTEXT: Record<string, string | string[]> = {
   "rds:StorageEncrypted": "false",
   "elasticfilesystem:Encrypted": "false",
   "rds:PubliclyAccessible": "true",
-  "aws:PrincipalOrgID": "o-foreignorg01",
+  "aws:ViaAWSMCPService": "true",
+  "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com",
+  "aws:ResourceTag/data": "regulated",
 };
+// The connector and break-glass keep their own organisation id: they are members, and a role of
+// another organisation that merely carries their name must be denied (aws-fidelity.test.ts).
+
+/** A concrete ARN a statement's resource pattern covers (`*` stays `*`). */
+function sampleResource(s: TIamStatement): string {
+  const r = typeof s.Resource === "string" ? s.Resource : (s.Resource?.[0] ?? "*");
+  return r === "*" ? r : r.replace(/^(arn:aws:[a-z0-9-]+):\*:\*:/, `$1:eu-west-1:${SCENARIO_AWS_ACCOUNT}:`).replace(/\*/g, "sample");
+}
 
 /** A concrete action a (possibly wildcard) pattern covers, so the simulator can evaluate it. */
 const WILDCARD_SAMPLES: Record<string, string> = {
@@ -75,7 +85,7 @@ describe("no compiled deny catches the connector or break-glass", () => {
         for (const action of actions) {
           for (const who of ["connector", "break-glass"] as const) {
             const actor = { ...awsActor(who, awsCtx.principals, awsCtx.facts.orgId), tags: { agent: "true", "mcp-server": "true", env: "nonprod" } };
-            const r = await simulateAws({ actor, action, resource: "*", scps, rcps, context: ADVERSARIAL_CONTEXT, openResourcePolicy: true });
+            const r = await simulateAws({ actor, action, resource: sampleResource(bound.statement), scps, rcps, context: ADVERSARIAL_CONTEXT, openResourcePolicy: true, bucketAbac: true });
             expect(r.decision, `${who} ${action} (${bound.statement.Sid})`).toBe("allowed");
             checked++;
           }
@@ -83,8 +93,13 @@ describe("no compiled deny catches the connector or break-glass", () => {
         // The same request by a non-exempt principal is denied: the test above is not vacuous.
         const human = { arn: `arn:aws:iam::${SCENARIO_AWS_ACCOUNT}:role/Developer`, account: SCENARIO_AWS_ACCOUNT, orgId: "o-foreignorg01", tags: { agent: "true", "mcp-server": "true", env: "nonprod" } };
         const first = actions[0]!;
-        const root = bound.statement.Sid?.endsWith("RootUser") ? { ...human, arn: `arn:aws:iam::${SCENARIO_AWS_ACCOUNT}:root` } : human;
-        const denied = await simulateAws({ actor: root, action: first, resource: "*", scps, rcps, context: ADVERSARIAL_CONTEXT, openResourcePolicy: true });
+        const sid = bound.statement.Sid ?? "";
+        const root = sid.endsWith("RootUser")
+          ? { ...human, arn: `arn:aws:iam::${SCENARIO_AWS_ACCOUNT}:root` }
+          : sid.endsWith("Outsider")
+            ? { ...awsActor("external-break-glass", awsCtx.principals, awsCtx.facts.orgId), tags: human.tags }
+            : human;
+        const denied = await simulateAws({ actor: root, action: first, resource: sampleResource(bound.statement), scps, rcps, context: ADVERSARIAL_CONTEXT, openResourcePolicy: true, bucketAbac: true });
         expect(denied.raw, `non-exempt ${first} (${bound.statement.Sid})`).toBe("ExplicitlyDenied");
       }
       expect(checked).toBe(f.statements.reduce((n, b) => n + sampleActions(b.statement).length * 2, 0));

@@ -7,6 +7,8 @@ export const SCENARIO_WORKSPACE_ID = "ws_example0001";
 export const SCENARIO_GUARDRAIL = { id: "gr_example", version: 1 };
 export const SCENARIO_AWS_ACCOUNT = "222233334444";
 export const SCENARIO_AWS_EXTERNAL_ACCOUNT = "999988887777";
+/** The outside account's own organisation. */
+export const SCENARIO_AWS_EXTERNAL_ORG = "o-otherorg999";
 
 export const SCENARIO_FACTS = {
   aws: { orgId: "o-exampleorg1", managementAccountId: "111122223333" },

@@ -25,15 +25,33 @@ export const ZAwsPrincipalSelector = z
   .strict();
 export type TAwsPrincipalSelector = z.output<typeof ZAwsPrincipalSelector>;
 
+/**
+ * Agent-like classes also match every request AWS marks as made through its MCP server
+ * (`aws:ViaAWSMCPService`, a global request key): such a call is an agent's, whoever's credentials it
+ * carries. On by default; `false` limits the class to its tag and ARN patterns.
+ */
+export const ZAwsAgentSelector = ZAwsPrincipalSelector.extend({ viaAwsMcp: z.boolean().default(true) }).strict();
+export type TAwsAgentSelector = z.output<typeof ZAwsAgentSelector>;
+
+/**
+ * Break-glass and connector are spared by role ARN only: a principal tag can be set by whoever may tag
+ * the role, and in RCPs by any outside account, so it is no basis for an exemption from every deny.
+ */
 const ZAwsExempt = z
   .object({ roleArnPatterns: z.array(ZArnPattern).min(1).max(20) })
   .strict();
 
 export const ZAwsPrincipalClasses = z
   .object({
-    agents: ZAwsPrincipalSelector.default({ tag: { key: "agent", value: "true" }, roleArnPatterns: [] }),
-    mcpServers: ZAwsPrincipalSelector.default({ tag: { key: "mcp-server", value: "true" }, roleArnPatterns: [] }),
+    agents: ZAwsAgentSelector.default({ tag: { key: "agent", value: "true" }, roleArnPatterns: [], viaAwsMcp: true }),
+    mcpServers: ZAwsAgentSelector.default({ tag: { key: "mcp-server", value: "true" }, roleArnPatterns: [], viaAwsMcp: true }),
     nonProd: ZAwsPrincipalSelector.default({ tag: { key: "env", value: "nonprod" }, roleArnPatterns: [] }),
+    /**
+     * Administrators: a principal tag (e.g. `team=admin`, evaluated by AWS as `aws:PrincipalTag/team`)
+     * and/or role ARN patterns. Controls that let admins do what others may not (attach admin policies,
+     * change guarded tags) spare them in their SCPs; protect-guardrail-labels guards the tag key.
+     */
+    admins: ZAwsPrincipalSelector.default({ roleArnPatterns: [] }),
     breakGlass: ZAwsExempt.default({ roleArnPatterns: ["arn:aws:iam::*:role/BreakGlass*"] }),
     connector: ZAwsExempt.default({ roleArnPatterns: ["arn:aws:iam::*:role/ParapetConnector"] }),
   })

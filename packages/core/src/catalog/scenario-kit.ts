@@ -9,7 +9,7 @@ export function aws<P>(
   action: string,
   resource: string,
   expect: "allowed" | "denied",
-  extra: { context?: Record<string, string | string[]>; inScope?: boolean; openResourcePolicy?: boolean } = {},
+  extra: { context?: Record<string, string | string[]>; inScope?: boolean; openResourcePolicy?: boolean; bucketAbac?: boolean } = {},
 ): TScenario<P> {
   return { kind: "aws-simulate", cloud: "aws", name, actor, action, resource, expect, ...extra };
 }

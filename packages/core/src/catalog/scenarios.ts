@@ -7,6 +7,7 @@ import { buildContext, compileControl, parseParams } from "./compile.ts";
 import {
   SCENARIO_AWS_ACCOUNT,
   SCENARIO_AWS_EXTERNAL_ACCOUNT,
+  SCENARIO_AWS_EXTERNAL_ORG,
   SCENARIO_FACTS,
   SCENARIO_GUARDRAIL,
   SCENARIO_PRINCIPALS,
@@ -14,7 +15,7 @@ import {
 } from "./fixtures.ts";
 import type { TAwsPrincipalClasses, TAwsPrincipalSelector } from "./principals.ts";
 import { azureRefusals } from "./azure-eval.ts";
-import type { TAzureFragment, TCloud, TControl, TFragment, TGcpFragment, TScenario, TScenarioActor } from "./types.ts";
+import { scenariosOf, type TAzureFragment, type TCloud, type TControl, type TFragment, type TGcpFragment, type TScenario, type TScenarioActor } from "./types.ts";
 
 export interface TScenarioResult {
   controlId: string;
@@ -54,6 +55,10 @@ function fromSelector(sel: TAwsPrincipalSelector, fallbackRole: string, account:
   return { arn: pattern ? instantiateArn(pattern, account) : `arn:aws:iam::${account}:role/${fallbackRole}`, account, orgId: undefined, tags: {} };
 }
 
+function outsider(arn: string): TAwsActor {
+  return { arn, account: SCENARIO_AWS_EXTERNAL_ACCOUNT, orgId: SCENARIO_AWS_EXTERNAL_ORG, tags: {} };
+}
+
 export function awsActor(actor: TScenarioActor, p: TAwsPrincipalClasses, orgId: string): TAwsActor {
   const acct = SCENARIO_AWS_ACCOUNT;
   const inOrg = (a: TAwsActor): TAwsActor => ({ ...a, orgId });
@@ -72,8 +77,14 @@ export function awsActor(actor: TScenarioActor, p: TAwsPrincipalClasses, orgId: 
       return inOrg({ arn: instantiateArn(p.breakGlass.roleArnPatterns[0]!, acct), account: acct, orgId, tags: {} });
     case "root":
       return inOrg({ arn: `arn:aws:iam::${acct}:root`, account: acct, orgId, tags: {} });
+    case "admin":
+      return inOrg(fromSelector(p.admins, "Admin", acct));
     case "external":
-      return { arn: `arn:aws:iam::${SCENARIO_AWS_EXTERNAL_ACCOUNT}:role/outsider`, account: SCENARIO_AWS_EXTERNAL_ACCOUNT, orgId: "o-otherorg999", tags: {} };
+      return outsider(`arn:aws:iam::${SCENARIO_AWS_EXTERNAL_ACCOUNT}:role/outsider`);
+    case "external-break-glass":
+      return outsider(instantiateArn(p.breakGlass.roleArnPatterns[0]!, SCENARIO_AWS_EXTERNAL_ACCOUNT));
+    case "external-connector":
+      return outsider(instantiateArn(p.connector.roleArnPatterns[0]!, SCENARIO_AWS_EXTERNAL_ACCOUNT));
   }
 }
 
@@ -90,6 +101,7 @@ export async function simulateAws(input: {
   rcps: TIamPolicyDocument[];
   context?: Record<string, string | string[]>;
   openResourcePolicy?: boolean;
+  bucketAbac?: boolean;
 }): Promise<{ decision: "allowed" | "denied"; raw: string }> {
   const { actor } = input;
   const ctx: Record<string, string | string[]> = {
@@ -126,6 +138,8 @@ export async function simulateAws(input: {
           },
         }
       : {}),
+    // Without ABAC on the bucket AWS ignores its tags, and so does the simulator (S3 ABAC docs).
+    ...(input.bucketAbac ? { additionalSettings: { s3: { bucketAbacEnabled: true } } } : {}),
   };
   const r = await runSimulation(simulation, {});
   if (r.resultType === "error") throw new Error(`simulator rejected the request: ${JSON.stringify(r.errors)}`);
@@ -182,7 +196,7 @@ export async function runScenarios(control: TControl, params: unknown, principal
   };
   let awsDocs: { scps: TIamPolicyDocument[]; rcps: TIamPolicyDocument[] } | undefined;
   const results: TScenarioResult[] = [];
-  for (const s of control.scenarios) {
+  for (const s of scenariosOf(control, parsed)) {
     const base = { controlId: control.id, cloud: s.cloud, name: s.name, kind: s.kind };
     try {
       if (s.kind === "aws-simulate") {
@@ -197,6 +211,11 @@ export async function runScenarios(control: TControl, params: unknown, principal
           };
         }
         const ctx = buildContext({ cloud: "aws", mode: "enforce", workspaceId: SCENARIO_WORKSPACE_ID, guardrail: SCENARIO_GUARDRAIL, principals: principals.aws ?? SCENARIO_PRINCIPALS.aws, facts: SCENARIO_FACTS.aws, params: undefined });
+        if (s.actor === "admin" && !ctx.principals.admins.tag && ctx.principals.admins.roleArnPatterns.length === 0) {
+          // Nothing to prove about admins on a connection that names none.
+          results.push({ ...base, expected: s.expect, actual: "skipped", passed: true, detail: "this connection defines no admins class" });
+          continue;
+        }
         const inScope = s.inScope !== false;
         const r = await simulateAws({
           actor: awsActor(s.actor, ctx.principals, ctx.facts.orgId),
@@ -206,6 +225,7 @@ export async function runScenarios(control: TControl, params: unknown, principal
           rcps: inScope ? awsDocs.rcps : [],
           ...(s.context ? { context: s.context } : {}),
           ...(s.openResourcePolicy ? { openResourcePolicy: true } : {}),
+          ...(s.bucketAbac ? { bucketAbac: true } : {}),
         });
         // A "denied" expectation must be an explicit deny from a guardrail, not a missing allow.
         const passed = s.expect === "denied" ? r.raw === "ExplicitlyDenied" : r.decision === "allowed";

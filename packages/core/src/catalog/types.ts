@@ -126,7 +126,20 @@ export interface TFrameworkRef {
 }
 
 /** Who a scenario acts as; resolved per cloud from the connection's principal classes. */
-export type TScenarioActor = "agent" | "mcp-server" | "non-prod" | "human" | "connector" | "break-glass" | "root" | "external";
+export type TScenarioActor =
+  | "agent"
+  | "mcp-server"
+  | "non-prod"
+  | "human"
+  | "admin"
+  | "connector"
+  | "break-glass"
+  | "root"
+  | "external"
+  /** A role of another organisation's account named exactly like this connection's break-glass role. */
+  | "external-break-glass"
+  /** A role of another organisation's account named exactly like this connection's connector role. */
+  | "external-connector";
 
 /**
  * An executable expectation, shown in the UI as the guardrail's proof.
@@ -150,6 +163,8 @@ export type TScenario<P> =
       context?: Record<string, string | string[]>;
       /** Adds a resource policy allowing everyone, to model cross-account/public access paths. */
       openResourcePolicy?: boolean;
+      /** S3 only: ABAC is enabled on the bucket, so AWS evaluates its tags as `aws:ResourceTag`. */
+      bucketAbac?: boolean;
       expect: "allowed" | "denied";
     }
   | {
@@ -196,6 +211,16 @@ export interface TControl<S extends z.ZodType = z.ZodType> {
   frameworks: TFrameworkRef[];
   clouds: { [C in TCloud]: TCloudCompiler<C, z.output<S>> };
   scenarios: TScenario<z.output<S>>[];
+  /**
+   * Scenarios that depend on the guardrail's parameters (e.g. one per denied managed policy), so a
+   * guardrail whose parameters narrow the control is proven against what it actually compiles.
+   */
+  scenariosFor?: (params: z.output<S>) => TScenario<z.output<S>>[];
+}
+
+/** Every scenario of a control for the given (parsed) parameters. */
+export function scenariosOf<S extends z.ZodType>(control: TControl<S>, params: z.output<S>): TScenario<z.output<S>>[] {
+  return [...control.scenarios, ...(control.scenariosFor?.(params) ?? [])];
 }
 
 /** Helper so each control file gets its params type inferred. */

@@ -8,7 +8,8 @@ import { ZConnectionFacts } from "../catalog/principals.ts";
 import { runScenarios } from "../catalog/scenarios.ts";
 import type { TCloud, TFragment, TFragmentByCloud } from "../catalog/types.ts";
 import { configuredClouds, FileError, parseGuardrailsFile, type TParsedFile } from "./guardrails-file.ts";
-import { auditCommand, keysCommand } from "./ops-commands.ts";
+import { OPS_USAGE } from "./ops-usage.ts";
+import type * as OpsModule from "./ops-commands.ts";
 
 export interface TIo {
   out(text: string): void;
@@ -219,12 +220,35 @@ export const testCommand: TCommand = {
   },
 };
 
+/**
+ * Operator commands read the database through @parapet/db, whose Prisma client is generated: they are
+ * loaded only when run, so `compile` and `test` (policy as code) work in a CI job that ran
+ * `pnpm install` and nothing else.
+ */
+type TOpsModule = typeof OpsModule;
+
+function lazyOps(name: keyof typeof OPS_USAGE): TCommand {
+  return {
+    ...OPS_USAGE[name],
+    async run(args, io) {
+      let ops: TOpsModule;
+      try {
+        ops = await import("./ops-commands.ts");
+      } catch (e) {
+        io.err(`parapet ${name} needs the database package and its generated Prisma client (pnpm db:generate): ${(e as Error).message.split("\n")[0]}\n`);
+        return 1;
+      }
+      return (name === "audit" ? ops.auditCommand : ops.keysCommand).run(args, io);
+    },
+  };
+}
+
 /** Subcommands by name; later ones (e.g. `audit verify`) register here. */
 export const COMMANDS: Record<string, TCommand> = {
   compile: compileCommand,
   test: testCommand,
-  audit: auditCommand,
-  keys: keysCommand,
+  audit: lazyOps("audit"),
+  keys: lazyOps("keys"),
 };
 
 export async function runCli(argv: string[], io: TIo): Promise<number> {

@@ -13,7 +13,7 @@ import { CONTROL_IDS } from "../catalog/catalog.ts";
  *   aws:
  *     facts: { orgId: o-abc123def4, managementAccountId: "111122223333" }
  *     principals: { agents: { tag: { key: agent, value: "true" } } }   # defaults apply
- *     limits: { maxPoliciesPerTarget: 10, maxPolicyChars: 10240 }
+ *     limits: { maxPoliciesPerTarget: 10, maxPolicyChars: 10240, maxRcpsPerTarget: 5, maxRcpChars: 5120 }
  *     slotsTaken: { ou-abcd-prod1234: { SCP: 3 } }                      # other tools' policies
  *   gcp: { facts: {...}, principals: {...} }
  * guardrails:
@@ -36,6 +36,8 @@ const ZConnection = z
       .object({
         maxPoliciesPerTarget: z.number().int().min(1).max(100).optional(),
         maxPolicyChars: z.number().int().min(256).max(1_000_000).optional(),
+        maxRcpsPerTarget: z.number().int().min(1).max(100).optional(),
+        maxRcpChars: z.number().int().min(256).max(1_000_000).optional(),
       })
       .strict()
       .optional(),

@@ -6,6 +6,7 @@ import { AppError } from "../common/errors.ts";
 import { unstorableString } from "../common/unstorable.ts";
 import { rotateMasterKey } from "../connections/rotate-master-key.ts";
 import type { TCommand } from "./commands.ts";
+import { OPS_USAGE } from "./ops-usage.ts";
 import { opsEnv, opsKeyring, OpsEnvError } from "./ops-env.ts";
 
 function flag(args: string[], name: string): string | undefined {
@@ -48,8 +49,7 @@ function checkSlug(slug: string): void {
 
 /** `parapet audit verify --workspace <slug>`: walks the hash chain; exit 1 and the first broken link when tampered. */
 export const auditCommand: TCommand = {
-  usage: "parapet audit verify --workspace <slug>",
-  summary: "verify a workspace's hash-chained audit log (reads DATABASE_URL); exit 1 at the first broken link",
+  ...OPS_USAGE.audit,
   async run(args, io) {
     const slug = flag(args, "workspace");
     if (args[0] !== "verify" || !slug) {
@@ -79,8 +79,7 @@ export const auditCommand: TCommand = {
 
 /** `parapet keys rotate`: re-wraps every sealed secret under PARAPET_MASTER_KEY (old keys in PARAPET_MASTER_KEYS_OLD). */
 export const keysCommand: TCommand = {
-  usage: "parapet keys rotate [--workspace <slug>]",
-  summary: "re-wrap every sealed credential and webhook secret under PARAPET_MASTER_KEY (old keys from PARAPET_MASTER_KEYS_OLD)",
+  ...OPS_USAGE.keys,
   async run(args, io) {
     const slug = flag(args, "workspace");
     if (args[0] !== "rotate" || args.length !== (slug ? 3 : 1)) {

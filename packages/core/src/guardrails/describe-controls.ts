@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getControl, listControls } from "../catalog/catalog.ts";
 import type { TControl } from "../catalog/types.ts";
-import { CLOUDS } from "../catalog/types.ts";
+import { CLOUDS, scenariosOf } from "../catalog/types.ts";
 import { notFound } from "../common/errors.ts";
 
 const schemaCache = new Map<string, unknown>();
@@ -38,5 +38,6 @@ export function listCatalogControls() {
 export function getCatalogControl(id: string) {
   const c = getControl(id);
   if (!c) throw notFound("control", id.slice(0, 100));
-  return { ...controlSummary(c), scenarios: c.scenarios.map((s) => ({ cloud: s.cloud, name: s.name, kind: s.kind })) };
+  // Parameter-dependent scenarios are listed as the control's defaults produce them.
+  return { ...controlSummary(c), scenarios: scenariosOf(c, c.params.parse({})).map((s) => ({ cloud: s.cloud, name: s.name, kind: s.kind })) };
 }

@@ -88,7 +88,7 @@ export async function reconcilableConnectionIds(db: Db, workspaceId: string): Pr
 }
 
 export function workspaceConnections(db: Db, workspaceId: string) {
-  return db.connection.findMany({ where: { workspaceId }, select: { id: true, cloud: true, status: true, facts: true, principals: true }, orderBy: { createdAt: "asc" } });
+  return db.connection.findMany({ where: { workspaceId }, select: { id: true, cloud: true, status: true, facts: true, principals: true, credentialHints: true }, orderBy: { createdAt: "asc" } });
 }
 
 export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -8,6 +8,7 @@ import { runScenarios, type TRawPrincipals } from "../catalog/scenarios.ts";
 import { CLOUDS, type TCloud } from "../catalog/types.ts";
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { notFound } from "../common/errors.ts";
+import { connectionCompileBasis } from "../connections/compile-basis.ts";
 import { workspaceConnections } from "./guardrails.repository.ts";
 import { checkParams } from "./validate-spec.ts";
 
@@ -44,8 +45,10 @@ export async function previewCompile(deps: Pick<UseCaseDeps, "prisma">, actor: A
   const clouds: Record<string, unknown> = {};
   for (const cloud of input.cloud ? [input.cloud] : CLOUDS) {
     const conn = conns.find((c) => c.cloud === cloud && ZConnectionFacts[cloud].safeParse(c.facts).success);
-    const facts = (conn?.facts ?? SCENARIO_FACTS[cloud]) as Record<string, string>;
-    const pr = conn ? conn.principals : SCENARIO_PRINCIPALS[cloud];
+    // A connection compiles on the same basis as its reconcile run; without one, the example organisation.
+    const basis = conn ? connectionCompileBasis(conn) : { facts: SCENARIO_FACTS[cloud], principals: SCENARIO_PRINCIPALS[cloud] };
+    const facts = basis.facts as Record<string, string>;
+    const pr = basis.principals;
     principals[cloud] = pr;
     const base = { fidelity: control.clouds[cloud].fidelity, ...(control.clouds[cloud].gap ? { gap: control.clouds[cloud].gap } : {}), source: conn ? "connection" : "example" };
     try {

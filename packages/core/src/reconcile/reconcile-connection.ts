@@ -19,7 +19,7 @@ import { closeAbandonedRuns, keepIntentOpen, loadOpenIntents, loadRecorded, open
 import { desiredHash, planReconcile, type Plan, type PlannedChange } from "./plan.ts";
 import { acquireLease, releaseLease } from "./lease.repository.ts";
 import { writeCoverageRows, type CoverageRowInput } from "./coverage-rows.ts";
-import { withConnectorIdentity } from "./connector-identity.ts";
+import { connectionCompileBasis } from "../connections/compile-basis.ts";
 import type { GuardrailScope } from "../scope/select.ts";
 
 export interface AdapterRequest {
@@ -132,7 +132,8 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
       await refuseIfHeld(conn.rootId);
     }
 
-    const principals = withConnectorIdentity(conn.cloud, (conn.principals as Record<string, unknown> | null) ?? {}, credentials);
+    // The same basis the console's preview compiles with (connectionCompileBasis), so both agree.
+    const { principals } = connectionCompileBasis(conn, credentials);
     const desired = await loadDesired(prisma, conn.workspaceId, connectionId, conn.cloud, conn.facts, principals, conn.limits);
     // Changes an earlier run sent without recording their outcome (it was killed, or lost the database):
     // observed too, so this run can tell whether they happened and fold them into the record.

@@ -49,7 +49,7 @@ import { awsErrorCode, classifyAwsError, isAwsThrottle } from "./errors.ts";
 import { AWS_NAME_PREFIX, AWS_OWNER_TAG_KEY, awsOwnerTags, isOwnedByWorkspaceAws, workspaceShort } from "./markers.ts";
 import { minimumPermissions } from "./permissions.ts";
 import { AWS_DEFAULT_RATE_LIMITS, mapLimit, RateLimiter, type TAwsRateLimits } from "./rate.ts";
-import { AWS_DEFAULT_LIMITS, AWS_POLICY_TYPE_API_NAME, type TAwsOrgPolicy, type TAwsPolicyLimits, type TAwsPolicyType } from "./types.ts";
+import { AWS_DEFAULT_LIMITS, AWS_POLICY_TYPE_API_NAME, awsTypeLimits, type TAwsOrgPolicy, type TAwsPolicyLimits, type TAwsPolicyType } from "./types.ts";
 
 export { ZAwsCredentials, type TAwsCredentials } from "./credentials.ts";
 export { minimumPermissions } from "./permissions.ts";
@@ -83,8 +83,14 @@ export interface AwsAdapterConfig {
 const AWS_KINDS: Record<TAwsPolicyType, ArtifactKind> = { SCP: "aws.scp", RCP: "aws.rcp" };
 const KIND_TYPE: Partial<Record<ArtifactKind, TAwsPolicyType>> = { "aws.scp": "SCP", "aws.rcp": "RCP" };
 const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
-// Syntactically valid, never minted by AWS (real ids are p- plus 8 characters): probes hit "not found".
-const PROBE_POLICY_ID = "p-parapetpermissionprobe";
+/**
+ * The policy id the write probes name, so they hit "not found" and change nothing. The API reference
+ * allows `p-` plus 8 to 128 of [0-9a-zA-Z_]; AWS mints `p-` plus 8 lowercase letters or digits, and
+ * emulators (moto: `p-[a-z0-9]{8}`) accept only that form and answer InvalidInputException otherwise,
+ * which verify would misread as a refusal. So: the minted form, in a value nobody is likely to hold
+ * (one chance in 36^8 per policy of the organisation).
+ */
+export const PROBE_POLICY_ID = "p-parapet0";
 const INACTIVE_ACCOUNT_STATES = new Set(["SUSPENDED", "PENDING_CLOSURE", "CLOSED"]);
 
 const ZAwsOrgPolicyBody = z.object({
@@ -653,10 +659,11 @@ class AwsAdapter implements CloudAdapter {
     // Without the prefix the policy could never be recognised as Parapet's again.
     if (!a.name.startsWith(AWS_NAME_PREFIX)) throw invalid(operation, `Parapet's policy names start with '${AWS_NAME_PREFIX}'; got ${a.name}.`, "INVALID_NAME");
     if (!canonicalDocument(b.data.content)) throw invalid(operation, `${a.name} is not a valid IAM policy document.`, "INVALID_BODY");
-    if (b.data.content.length > this.limits.maxPolicyChars) {
+    const maxChars = awsTypeLimits(this.limits, type).chars;
+    if (b.data.content.length > maxChars) {
       throw new ProviderError(
         "limit",
-        `${a.name} is ${b.data.content.length} characters, over this organization's ${this.limits.maxPolicyChars}-character ${type} size limit.`,
+        `${a.name} is ${b.data.content.length} characters, over this organization's ${maxChars}-character ${type} size limit.`,
         false,
         operation,
         "POLICY_CONTENT_LIMIT_EXCEEDED",

@@ -46,6 +46,20 @@ describe("packAwsPolicies", () => {
     expect(tooMany.attachments).toEqual([]);
   });
 
+  it("packs RCPs to the RCP quotas (5,120 characters, 5 per target), not the SCP ones", () => {
+    const rcps = Array.from({ length: 12 }, (_, i) => stmt(`gr${i}`, `R${String(i).padStart(2, "0")}`, 900, "RCP"));
+    const r = packAwsPolicies({ workspaceId: "ws1", targets: [{ targetId: "ou-1", statements: rcps }] });
+    expect(r.issues).toEqual([]);
+    const packed = r.policies.filter((p) => p.type === "RCP");
+    // 12 × ~900 characters: two documents would fit the SCP size, the RCP size needs three.
+    expect(packed.length).toBe(3);
+    for (const p of packed) expect(p.content.length).toBeLessThanOrEqual(5_120);
+    // RCPFullAWSAccess takes one of the five RCP slots: four free.
+    const many = Array.from({ length: 30 }, (_, i) => stmt(`gr${i}`, `R${String(i).padStart(2, "0")}`, 900, "RCP"));
+    const over = packAwsPolicies({ workspaceId: "ws1", targets: [{ targetId: "ou-1", statements: many }] });
+    expect(over.issues[0]).toMatchObject({ code: "TARGET_SLOTS_EXCEEDED", policyType: "RCP", limit: 5, free: 4 });
+  });
+
   it("respects slots already taken by other tools", () => {
     const statements = Array.from({ length: 12 }, (_, i) => stmt("gr", `S${i}`, 4000));
     const ok = packAwsPolicies({ workspaceId: "ws1", targets: [{ targetId: "ou-a", statements, slotsTaken: { SCP: 4 } }] });

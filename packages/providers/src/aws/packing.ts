@@ -1,6 +1,7 @@
 import { awsOwnerTags, awsPolicyName } from "./markers.ts";
 import {
   AWS_DEFAULT_LIMITS,
+  awsTypeLimits,
   type TAwsOrgPolicy,
   type TAwsPolicyLimits,
   type TAwsPolicyType,
@@ -222,7 +223,7 @@ export function packAwsPolicies(input: TAwsPackInput): TAwsPackResult {
       if (bySid.size === 0 || conflict) continue;
 
       const items = [...bySid.values()].sort((a, b) => (a.sid < b.sid ? -1 : 1));
-      const capacity = limits.maxPolicyChars;
+      const { chars: capacity, perTarget } = awsTypeLimits(limits, policyType);
       let tooLarge = false;
       for (const item of items) {
         const size = AWS_DOCUMENT_OVERHEAD + item.text.length;
@@ -257,7 +258,7 @@ export function packAwsPolicies(input: TAwsPackInput): TAwsPackResult {
       }
 
       const taken = target.slotsTaken?.[policyType] ?? 1;
-      const free = Math.max(0, limits.maxPoliciesPerTarget - taken);
+      const free = Math.max(0, perTarget - taken);
       if (bins.length > free) {
         const guardrailIds = [...new Set(items.flatMap((i) => [...i.guardrailIds]))].sort();
         issues.push({
@@ -266,10 +267,10 @@ export function packAwsPolicies(input: TAwsPackInput): TAwsPackResult {
           targetId: target.targetId,
           needed: bins.length,
           free,
-          limit: limits.maxPoliciesPerTarget,
+          limit: perTarget,
           slotsTaken: taken,
           guardrailIds,
-          message: `Target ${target.targetId} needs ${bins.length} ${policyType}s of at most ${capacity} characters but only ${free} of its ${limits.maxPoliciesPerTarget} ${policyType} slots are free (${taken} taken by policies Parapet does not own); guardrails involved: ${guardrailIds.join(", ")}.`,
+          message: `Target ${target.targetId} needs ${bins.length} ${policyType}s of at most ${capacity} characters but only ${free} of its ${perTarget} ${policyType} slots are free (${taken} taken by policies Parapet does not own); guardrails involved: ${guardrailIds.join(", ")}.`,
         });
         continue;
       }

@@ -71,17 +71,33 @@ export interface TAwsOrgPolicy {
   tags: Record<string, string>;
 }
 
-/** Provider quotas in force for one connection (per-connection data, defaults since May 2026). */
+/**
+ * Provider quotas in force for one connection (per-connection data). SCP defaults are AWS's since
+ * May 2026 (10 per target, 10,240 characters); RCPs kept their own quotas (Organizations quotas page:
+ * 5,120 characters per RCP, 5 RCPs per root/OU/account, RCPFullAWSAccess included), so they are
+ * separate fields: packing RCPs to the SCP size would produce documents AWS refuses.
+ */
 export interface TAwsPolicyLimits {
-  /** Policies of one type attachable to a single root/OU/account, including FullAWSAccess / RCPFullAWSAccess. */
+  /** SCPs attachable to a single root/OU/account, including FullAWSAccess. */
   maxPoliciesPerTarget: number;
-  /** Characters per policy document as sent (minified). */
+  /** Characters per SCP document as sent (minified). */
   maxPolicyChars: number;
+  /** RCPs attachable to a single root/OU/account, including RCPFullAWSAccess. */
+  maxRcpsPerTarget: number;
+  /** Characters per RCP document as sent (minified). */
+  maxRcpChars: number;
 }
 
-export const AWS_DEFAULT_LIMITS: Readonly<TAwsPolicyLimits> = { maxPoliciesPerTarget: 10, maxPolicyChars: 10_240 };
+export const AWS_DEFAULT_LIMITS: Readonly<TAwsPolicyLimits> = { maxPoliciesPerTarget: 10, maxPolicyChars: 10_240, maxRcpsPerTarget: 5, maxRcpChars: 5_120 };
+
+/** The quotas of one policy type. */
+export function awsTypeLimits(limits: TAwsPolicyLimits, type: TAwsPolicyType): { perTarget: number; chars: number } {
+  return type === "RCP" ? { perTarget: limits.maxRcpsPerTarget, chars: limits.maxRcpChars } : { perTarget: limits.maxPoliciesPerTarget, chars: limits.maxPolicyChars };
+}
 
 export const ZAwsPolicyLimits = z.object({
   maxPoliciesPerTarget: z.number().int().min(1).max(100).default(10),
   maxPolicyChars: z.number().int().min(256).max(1_000_000).default(10_240),
+  maxRcpsPerTarget: z.number().int().min(1).max(100).default(5),
+  maxRcpChars: z.number().int().min(256).max(1_000_000).default(5_120),
 });

@@ -35,11 +35,20 @@ export function awsExemptArns(ctx: TCtx): string[] {
   return [...new Set([...ctx.principals.connector.roleArnPatterns, ...ctx.principals.breakGlass.roleArnPatterns])].sort();
 }
 
-/** One condition block per way the selector can match (tag, ARN): a statement each, since blocks AND. */
-export function selectorMatchers(sel: TAwsPrincipalSelector): { suffix: string; condition: TIamConditionBlock }[] {
+/**
+ * The global request key AWS sets on every call made through its MCP server (IAM global condition keys;
+ * Agent Toolkit for AWS, "Troubleshooting AWS MCP Server identity and access": deny with
+ * `Bool aws:ViaAWSMCPService true`). `aws:CalledViaAWSMCP` names which MCP service made the call; this
+ * key is true for all of them, which is what an agent class means.
+ */
+export const AWS_VIA_MCP_KEY = "aws:ViaAWSMCPService";
+
+/** One condition block per way the selector can match (tag, ARN, MCP-marked call): a statement each, since blocks AND. */
+export function selectorMatchers(sel: TAwsPrincipalSelector & { viaAwsMcp?: boolean }): { suffix: string; condition: TIamConditionBlock }[] {
   const out: { suffix: string; condition: TIamConditionBlock }[] = [];
   if (sel.tag) out.push({ suffix: "Tag", condition: { StringEquals: { [`aws:PrincipalTag/${sel.tag.key}`]: sel.tag.value } } });
   if (sel.roleArnPatterns.length > 0) out.push({ suffix: "Arn", condition: { ArnLike: { "aws:PrincipalARN": [...sel.roleArnPatterns] } } });
+  if (sel.viaAwsMcp) out.push({ suffix: "Mcp", condition: { Bool: { [AWS_VIA_MCP_KEY]: "true" } } });
   return out;
 }
 
@@ -51,29 +60,63 @@ export interface TAwsDenySpec {
   resources?: string[];
   condition?: TIamConditionBlock;
   /** Limit the deny to a principal class; omitted = everyone but the exempt principals. */
-  subject?: TAwsPrincipalSelector;
+  subject?: TAwsPrincipalSelector & { viaAwsMcp?: boolean };
   /** More ARN patterns that must never be denied (e.g. admins allowed to change guardrail tags). */
   alsoExempt?: string[];
+  /** Also spare the connection's `admins` class (its tag and its ARN patterns). SCPs only. */
+  spareAdmins?: boolean;
 }
 
+/**
+ * True when the statement's own condition only denies callers outside the organisation: connector and
+ * break-glass live inside it, so the org condition already admits them.
+ */
+function deniesOnlyOutsiders(condition: TIamConditionBlock | undefined, orgId: string): boolean {
+  const orgs = condition?.StringNotEqualsIfExists?.["aws:PrincipalOrgID"] ?? condition?.StringNotEquals?.["aws:PrincipalOrgID"];
+  return orgs !== undefined && (Array.isArray(orgs) ? orgs.includes(orgId) : orgs === orgId);
+}
+
+/**
+ * Deny statements for one purpose. Exemptions:
+ * - SCPs only ever see principals of the organisation's own accounts, so `ArnNotLike aws:PrincipalARN`
+ *   on `arn:aws:iam::*:role/<name>` spares exactly the org's roles of that name.
+ * - RCPs also see principals of every other account (Organizations RCP docs), where anyone can create
+ *   a role named like the break-glass role. An RCP exemption therefore never stands alone: a statement
+ *   that only denies outsiders needs none (connector and break-glass are members); any other statement
+ *   gets a twin that denies the exempt names when the caller is not of this organisation.
+ */
 export function awsDeny(ctx: TCtx, spec: TAwsDenySpec): TAwsBoundStatement[] {
-  const exempt = [...new Set([...awsExemptArns(ctx), ...(spec.alsoExempt ?? [])])].sort();
-  const base: TIamConditionBlock = { ArnNotLike: { "aws:PrincipalARN": exempt } };
+  const rcp = spec.policyType === "RCP";
+  if (rcp && spec.spareAdmins) throw new Error("an RCP cannot spare admins by principal tag: an outside account sets its own tags");
+  const admins = spec.spareAdmins ? ctx.principals.admins : undefined;
+  const exempt = [...new Set([...awsExemptArns(ctx), ...(spec.alsoExempt ?? []), ...(admins?.roleArnPatterns ?? [])])].sort();
+  const spareByTag: TIamConditionBlock | undefined = admins?.tag ? { StringNotEquals: { [`aws:PrincipalTag/${admins.tag.key}`]: admins.tag.value } } : undefined;
   // RCPs see AWS service principals too; a perimeter must not break service-to-service calls.
-  const rcp: TIamConditionBlock | undefined =
-    spec.policyType === "RCP" ? { BoolIfExists: { "aws:PrincipalIsAWSService": "false" } } : undefined;
+  const services: TIamConditionBlock | undefined = rcp ? { BoolIfExists: { "aws:PrincipalIsAWSService": "false" } } : undefined;
+  const perimeterOnly = rcp && deniesOnlyOutsiders(spec.condition, ctx.facts.orgId);
   const matchers = spec.subject ? selectorMatchers(spec.subject) : [{ suffix: "", condition: {} }];
-  return matchers.map(({ suffix, condition }) => {
+  const build = (purpose: string, condition: TIamConditionBlock): TAwsBoundStatement => {
     const statement: TIamStatement = {
-      Sid: awsSid(ctx, `${spec.purpose}${suffix}`),
+      Sid: awsSid(ctx, purpose),
       Effect: "Deny",
-      ...(spec.policyType === "RCP" ? { Principal: "*" as const } : {}),
+      ...(rcp ? { Principal: "*" as const } : {}),
       ...(spec.actions ? { Action: [...spec.actions] } : {}),
       ...(spec.notActions ? { NotAction: [...spec.notActions] } : {}),
       Resource: spec.resources ? [...spec.resources] : "*",
-      Condition: mergeConditions(spec.condition, condition, base, rcp),
+      Condition: condition,
     };
     return { policyType: spec.policyType, guardrailId: ctx.guardrail.id, statement: canonicalStatement(statement) };
+  };
+  return matchers.flatMap(({ suffix, condition }) => {
+    if (perimeterOnly) return [build(`${spec.purpose}${suffix}`, mergeConditions(spec.condition, condition, services))];
+    const spared = build(`${spec.purpose}${suffix}`, mergeConditions(spec.condition, condition, { ArnNotLike: { "aws:PrincipalARN": exempt } }, spareByTag, services));
+    if (!rcp) return [spared];
+    // StringLike, not ArnLike: the subject's own ARN matcher may already hold ArnLike on the same key.
+    const lookAlikes = build(
+      `${spec.purpose}${suffix}Outsider`,
+      mergeConditions(spec.condition, condition, { StringLike: { "aws:PrincipalARN": exempt }, StringNotEqualsIfExists: { "aws:PrincipalOrgID": ctx.facts.orgId } }, services),
+    );
+    return [spared, lookAlikes];
   });
 }
 

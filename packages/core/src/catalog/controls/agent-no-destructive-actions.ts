@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar, sarForActions } from "../compilers/aws-sources.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
@@ -92,6 +93,16 @@ export const agentNoDestructiveActions = defineControl({
   clouds: {
     aws: {
       fidelity: "enforced",
+      sources: [
+        ...sarForActions(AGENT_DESTRUCTIVE_AWS_ACTIONS, "the actions that delete data, backups and keys"),
+        sar("iam", "TagRole, TagUser, UntagRole and UntagUser expose aws:TagKeys"),
+        sar("sts", "TagSession exposes aws:TagKeys and aws:RequestTag"),
+        AWS_DOCS.globalKeys,
+        AWS_DOCS.sessionTags,
+        AWS_DOCS.mcp,
+        AWS_DOCS.scps,
+        AWS_DOCS.scpSyntax,
+      ],
       compile(p, ctx) {
         const agents = ctx.principals.agents;
         const statements = awsDeny(ctx, {
@@ -109,6 +120,7 @@ export const agentNoDestructiveActions = defineControl({
               actions: ["iam:TagRole", "iam:TagUser", "iam:UntagRole", "iam:UntagUser"],
               condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": [key] } },
               alsoExempt: p.tagAdminRoleArnPatterns,
+              spareAdmins: true,
             }),
             // Session tags override principal tags: an agent must not assume a role with agent=false.
             ...awsDeny(ctx, {
@@ -120,6 +132,7 @@ export const agentNoDestructiveActions = defineControl({
                 StringNotEquals: { [`aws:RequestTag/${key}`]: agents.tag.value },
               },
               alsoExempt: p.tagAdminRoleArnPatterns,
+              spareAdmins: true,
             }),
           );
         }
@@ -188,6 +201,7 @@ export const agentNoDestructiveActions = defineControl({
     aws("an agent deleting an RDS snapshot is denied", "agent", "rds:DeleteDBSnapshot", "arn:aws:rds:eu-west-1:222233334444:snapshot:nightly", "denied"),
     aws("an agent reading a production object is allowed", "agent", "s3:GetObject", S3_OBJECT, "allowed"),
     aws("a human deleting a production object is allowed", "human", "s3:DeleteObject", S3_OBJECT, "allowed"),
+    aws("a delete made through the AWS MCP server is denied, whoever's credentials it carries", "human", "s3:DeleteObject", S3_OBJECT, "denied", { context: { "aws:ViaAWSMCPService": "true", "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com" } }),
     aws("the connector is never denied", "connector", "s3:DeleteObject", S3_OBJECT, "allowed"),
     // KMS also needs the key policy to allow the call; an open one isolates the SCP's effect.
     aws("break-glass is never denied", "break-glass", "kms:ScheduleKeyDeletion", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "allowed", { openResourcePolicy: true }),

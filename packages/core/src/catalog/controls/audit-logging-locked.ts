@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
@@ -82,6 +83,7 @@ export const auditLoggingLocked = defineControl({
   clouds: {
     aws: {
       fidelity: "enforced",
+      sources: [...sarForActions(AUDIT_AWS_ACTIONS, "the actions that stop, delete or weaken audit and detection"), AWS_DOCS.globalKeys, AWS_DOCS.scps, AWS_DOCS.scpSyntax],
       compile(_p, ctx) {
         return awsFragment(ctx, awsDeny(ctx, { purpose: "AuditLock", policyType: "SCP", actions: AUDIT_AWS_ACTIONS }));
       },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
@@ -64,6 +65,7 @@ export const backupsUndeletable = defineControl({
   clouds: {
     aws: {
       fidelity: "enforced",
+      sources: [...sarForActions(BACKUP_AWS_ACTIONS, "the backup, snapshot, vault-lock and key-deletion actions"), AWS_DOCS.globalKeys, AWS_DOCS.scps, AWS_DOCS.scpSyntax],
       compile(_p, ctx) {
         return awsFragment(ctx, awsDeny(ctx, { purpose: "BackupDelete", policyType: "SCP", actions: BACKUP_AWS_ACTIONS }));
       },

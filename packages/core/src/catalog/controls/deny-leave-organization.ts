@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
 import { OCI_SOURCES, ociFragment } from "../compilers/oci.ts";
@@ -22,6 +23,7 @@ export const denyLeaveOrganization = defineControl({
   clouds: {
     aws: {
       fidelity: "enforced",
+      sources: [sar("organizations", "LeaveOrganization"), AWS_DOCS.scps, AWS_DOCS.scpSyntax],
       compile(_p, ctx) {
         return awsFragment(
           ctx,

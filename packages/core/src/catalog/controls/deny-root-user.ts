@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS } from "../compilers/aws-sources.ts";
 import { azureFragment } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
 import { OCI_SOURCES, ociFragment } from "../compilers/oci.ts";
@@ -23,6 +24,7 @@ export const denyRootUser = defineControl({
   clouds: {
     aws: {
       fidelity: "enforced",
+      sources: [AWS_DOCS.rootUser, AWS_DOCS.globalKeys, AWS_DOCS.scps],
       compile(_p, ctx) {
         return awsFragment(
           ctx,

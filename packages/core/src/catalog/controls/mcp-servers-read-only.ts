@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
@@ -88,7 +89,8 @@ export const mcpServersReadOnly = defineControl({
   clouds: {
     aws: {
       fidelity: "partial",
-      gap: "Read access is limited to the listed services' Get/List/Describe-style calls and everything else is refused; a few read calls named otherwise (for example Athena queries) are refused too, and AWS does not mark calls made through an MCP service.",
+      gap: "MCP server identities (by tag or role ARN) and every call AWS marks as made through its MCP server (aws:ViaAWSMCPService) are limited to the listed services' Get/List/Describe-style calls; a few read calls named otherwise (for example Athena queries) are refused too, and a self-hosted MCP server running under an untagged identity is not recognised.",
+      sources: [AWS_DOCS.globalKeys, AWS_DOCS.mcp, sar("aws-mcp", "no service-specific condition keys; aws-mcp:* actions no longer gate calls"), AWS_DOCS.scpSyntax],
       compile(p, ctx) {
         const patterns = [...new Set(p.awsReadableServices.flatMap((s) => [...AWS_READ_PATTERNS[s]]))].sort();
         return awsFragment(
@@ -151,6 +153,8 @@ export const mcpServersReadOnly = defineControl({
     aws("an MCP server terminating an instance is denied", "mcp-server", "ec2:TerminateInstances", "arn:aws:ec2:eu-west-1:222233334444:instance/i-0123456789abcdef0", "denied"),
     aws("an MCP server assuming another role is denied", "mcp-server", "sts:AssumeRole", "arn:aws:iam::222233334444:role/admin", "denied"),
     aws("a human writing is allowed", "human", "s3:PutObject", OBJECT, "allowed"),
+    aws("a human's call made through the AWS MCP server cannot write", "human", "s3:PutObject", OBJECT, "denied", { context: { "aws:ViaAWSMCPService": "true", "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com" } }),
+    aws("a human's call made through the AWS MCP server may read", "human", "s3:GetObject", OBJECT, "allowed", { context: { "aws:ViaAWSMCPService": "true", "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com" } }),
     aws("the connector is never denied", "connector", "s3:PutObject", OBJECT, "allowed"),
     emptyOn("azure", "Azure compiles nothing (unsupported)"),
     gcpDenies("MCP servers are denied object writes", (d) => d.some((x) => x.includes("mcp")), ["storage.googleapis.com/objects.create"]),

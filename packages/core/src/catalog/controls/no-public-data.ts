@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { enforceRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
@@ -42,6 +43,15 @@ export const noPublicData = defineControl({
     aws: {
       fidelity: "partial",
       gap: "S3 Block Public Access, S3 reads from outside the organisation and public RDS instances are blocked; public EBS/RDS snapshot sharing, public AMIs and other services' resource policies are not.",
+      sources: [
+        sar("s3", "PutAccountPublicAccessBlock, PutBucketPublicAccessBlock, GetObject, GetObjectVersion, ListBucket"),
+        sar("rds", "rds:PubliclyAccessible on CreateDBInstance, CreateDBInstanceReadReplica and the instance restores"),
+        AWS_DOCS.rcps,
+        AWS_DOCS.rcpSyntax,
+        AWS_DOCS.globalKeys,
+        AWS_DOCS.scps,
+        AWS_DOCS.scpSyntax,
+      ],
       compile(p, ctx) {
         const external = [...new Set(p.allowedExternalAccountIds)].sort();
         return awsFragment(ctx, [
@@ -157,6 +167,8 @@ export const noPublicData = defineControl({
     aws("turning off S3 Block Public Access is denied", "human", "s3:PutBucketPublicAccessBlock", "arn:aws:s3:::prod-data", "denied"),
     aws("an anonymous read of a prod object is denied by the RCP", "external", "s3:GetObject", OBJECT, "denied", { openResourcePolicy: true }),
     aws("a principal of the organisation may read", "human", "s3:GetObject", OBJECT, "allowed"),
+    aws("an outside role named like break-glass reading a prod object is denied", "external-break-glass", "s3:GetObject", OBJECT, "denied", { openResourcePolicy: true }),
+    aws("an outside role named like the connector listing a prod bucket is denied", "external-connector", "s3:ListBucket", "arn:aws:s3:::prod-data", "denied", { openResourcePolicy: true }),
     aws("creating a publicly accessible RDS instance is denied", "human", "rds:CreateDBInstance", "arn:aws:rds:eu-west-1:222233334444:db:orders", "denied", { context: { "rds:PubliclyAccessible": "true" } }),
     aws("creating a private RDS instance is allowed", "human", "rds:CreateDBInstance", "arn:aws:rds:eu-west-1:222233334444:db:orders", "allowed", { context: { "rds:PubliclyAccessible": "false" } }),
     aws("the connector is never denied", "connector", "s3:PutBucketPublicAccessBlock", "arn:aws:s3:::prod-data", "allowed"),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_SOURCES, ociFragment } from "../compilers/oci.ts";
@@ -48,8 +49,17 @@ export const noWildcardAdmin = defineControl({
     aws: {
       fidelity: "partial",
       gap: "Attaching the named AWS-managed admin policies is blocked, but an SCP cannot read the content of customer-managed or inline policies, so a hand-written \"Action\": \"*\" policy is not prevented.",
+      sources: [
+        sar("iam", "AttachGroupPolicy, AttachRolePolicy and AttachUserPolicy expose iam:PolicyARN"),
+        "AWS managed policy reference, AdministratorAccess — https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html",
+        AWS_DOCS.globalKeys,
+        AWS_DOCS.scps,
+        AWS_DOCS.scpSyntax,
+      ],
       compile(p, ctx) {
         const arns = [...new Set(p.awsDeniedManagedPolicies)].sort().map((n) => `arn:aws:iam::aws:policy/${n}`);
+        // An empty list denies nothing; an empty condition value list is not a valid policy.
+        if (arns.length === 0) return awsFragment(ctx, []);
         return awsFragment(
           ctx,
           awsDeny(ctx, {
@@ -58,6 +68,7 @@ export const noWildcardAdmin = defineControl({
             actions: ["iam:AttachGroupPolicy", "iam:AttachRolePolicy", "iam:AttachUserPolicy"],
             condition: { ArnEquals: { "iam:PolicyARN": arns } },
             alsoExempt: p.adminRoleArnPatterns,
+            spareAdmins: true,
           }),
         );
       },
@@ -119,11 +130,6 @@ export const noWildcardAdmin = defineControl({
     },
   },
   scenarios: [
-    aws("attaching AdministratorAccess to a role is denied", "human", "iam:AttachRolePolicy", "arn:aws:iam::222233334444:role/app", "denied", { context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" } }),
-    aws("an agent attaching IAMFullAccess is denied", "agent", "iam:AttachUserPolicy", "arn:aws:iam::222233334444:user/bot", "denied", { context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/IAMFullAccess" } }),
-    aws("attaching a read-only managed policy is allowed", "human", "iam:AttachRolePolicy", "arn:aws:iam::222233334444:role/app", "allowed", { context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess" } }),
-    aws("break-glass may attach AdministratorAccess", "break-glass", "iam:AttachRolePolicy", "arn:aws:iam::222233334444:role/app", "allowed", { context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" } }),
-    aws("the connector is never denied", "connector", "iam:AttachRolePolicy", "arn:aws:iam::222233334444:role/app", "allowed", { context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" } }),
     {
       kind: "gcp-cel",
       cloud: "gcp",
@@ -156,4 +162,26 @@ export const noWildcardAdmin = defineControl({
     azureContains("custom roles with * actions are denied", ["Microsoft.Authorization/roleDefinitions/permissions[*].actions[*]"]),
     emptyOn("oci", "OCI compiles nothing preventive (detective only)"),
   ],
+  // The AWS expectations follow the denied list: a guardrail that narrows it is proven against what it denies.
+  scenariosFor(p) {
+    const denied = [...new Set(p.awsDeniedManagedPolicies)].sort();
+    const first = denied[0];
+    const free = ["ReadOnlyAccess", "ViewOnlyAccess", "SecurityAudit"].find((n) => !denied.includes(n));
+    const attach = (name: string) => ({ context: { "iam:PolicyARN": `arn:aws:iam::aws:policy/${name}` } });
+    const ROLE = "arn:aws:iam::222233334444:role/app";
+    return [
+      ...denied.flatMap((name) => [
+        aws<typeof p>(`attaching ${name} to a role is denied`, "human", "iam:AttachRolePolicy", ROLE, "denied", attach(name)),
+        aws<typeof p>(`an agent attaching ${name} to a user is denied`, "agent", "iam:AttachUserPolicy", "arn:aws:iam::222233334444:user/bot", "denied", attach(name)),
+      ]),
+      ...(free ? [aws<typeof p>(`attaching ${free}, which is not on the list, is allowed`, "human", "iam:AttachRolePolicy", ROLE, "allowed", attach(free))] : []),
+      ...(first
+        ? [
+            aws<typeof p>(`break-glass may attach ${first}`, "break-glass", "iam:AttachRolePolicy", ROLE, "allowed", attach(first)),
+            aws<typeof p>("the connector is never denied", "connector", "iam:AttachRolePolicy", ROLE, "allowed", attach(first)),
+            aws<typeof p>(`an administrator (the connection's admins class) may attach ${first}`, "admin", "iam:AttachGroupPolicy", "arn:aws:iam::222233334444:group/ops", "allowed", attach(first)),
+          ]
+        : []),
+    ];
+  },
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
@@ -38,6 +39,7 @@ export const nonprodNoProdSecrets = defineControl({
     aws: {
       fidelity: "partial",
       gap: "Secrets Manager and KMS are fenced by an RCP; secrets kept elsewhere (SSM Parameter Store String parameters, S3 objects, environment variables) are not.",
+      sources: [...sarForActions(SECRET_AWS_ACTIONS, "the secret-read and decrypt actions"), AWS_DOCS.rcps, AWS_DOCS.rcpSyntax, AWS_DOCS.globalKeys],
       compile(_p, ctx) {
         return awsFragment(
           ctx,
@@ -110,6 +112,9 @@ export const nonprodNoProdSecrets = defineControl({
     aws("a prod human reading the secret is allowed", "human", "secretsmanager:GetSecretValue", SECRET, "allowed"),
     aws("the connector is never denied", "connector", "secretsmanager:GetSecretValue", SECRET, "allowed"),
     aws("break-glass is never denied", "break-glass", "secretsmanager:GetSecretValue", SECRET, "allowed"),
+    // An outside account can name a role like the break-glass role and tag it env=nonprod: the exemption must not follow the name out of the organisation.
+    aws("an outside non-prod role named like break-glass reading a prod secret is denied", "external-break-glass", "secretsmanager:GetSecretValue", SECRET, "denied", { openResourcePolicy: true, context: { "aws:PrincipalTag/env": "nonprod" } }),
+    aws("an outside non-prod role named like the connector decrypting with a prod key is denied", "external-connector", "kms:Decrypt", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "denied", { openResourcePolicy: true, context: { "aws:PrincipalTag/env": "nonprod" } }),
     aws("non-prod secrets outside the scope remain readable", "non-prod", "secretsmanager:GetSecretValue", SECRET, "allowed", { inScope: false }),
     azureContains("prod vaults must use RBAC", ["enableRbacAuthorization"]),
     gcpDenies("non-prod principals are denied secret access", (d) => d.some((x) => x.includes("nonprod")), ["secretmanager.googleapis.com/versions.access"]),

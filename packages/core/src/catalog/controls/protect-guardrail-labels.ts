@@ -1,21 +1,57 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
 import { aws, azureRequest, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
-/** Tagging calls whose request exposes `aws:TagKeys` (Service Authorization Reference). */
+/**
+ * Tagging calls whose request exposes `aws:TagKeys`, each checked in the Service Authorization
+ * Reference (the "Tagging" access level with aws:TagKeys among its condition keys). S3 buckets with
+ * ABAC enabled are tagged only through s3:TagResource/UntagResource (PutBucketTagging is refused on
+ * them), which is why those two cover the buckets regulated-data-perimeter can fence. The Resource
+ * Groups Tagging API (tag:TagResources) exposes no tag-key condition but needs the service's own
+ * tagging permission as well, so the per-service actions below also govern it.
+ */
 export const TAGGING_AWS_ACTIONS = [
+  "backup:TagResource",
+  "backup:UntagResource",
+  "dynamodb:TagResource",
+  "dynamodb:UntagResource",
   "ec2:CreateTags",
   "ec2:DeleteTags",
+  "ecr:TagResource",
+  "ecr:UntagResource",
+  "elasticfilesystem:TagResource",
+  "elasticfilesystem:UntagResource",
   "iam:TagRole",
   "iam:TagUser",
   "iam:UntagRole",
   "iam:UntagUser",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "lambda:TagResource",
+  "lambda:UntagResource",
+  "logs:TagLogGroup",
+  "logs:TagResource",
+  "logs:UntagLogGroup",
+  "logs:UntagResource",
   "organizations:TagResource",
   "organizations:UntagResource",
+  "rds:AddTagsToResource",
+  "rds:RemoveTagsFromResource",
+  "s3:TagResource",
+  "s3:UntagResource",
+  "secretsmanager:TagResource",
+  "secretsmanager:UntagResource",
+  "sns:TagResource",
+  "sns:UntagResource",
+  "sqs:TagQueue",
+  "sqs:UntagQueue",
+  "ssm:AddTagsToResource",
+  "ssm:RemoveTagsFromResource",
 ];
 
 export const TAGGING_GCP_PERMISSIONS = [
@@ -54,22 +90,42 @@ export const protectGuardrailLabels = defineControl({
   clouds: {
     aws: {
       fidelity: "partial",
-      gap: "Tag changes through IAM, Organizations and EC2 are refused; services whose tagging calls do not expose aws:TagKeys (for example S3 bucket tagging) are not covered.",
+      gap: "Guarded tag keys cannot be added, changed or removed through the tagging calls of IAM, Organizations, EC2, S3 (ABAC buckets), DynamoDB, KMS, Secrets Manager, SQS, SNS, RDS, CloudWatch Logs, Lambda, ECR, EFS, Backup and Systems Manager, nor set as session tags; other services' tagging calls, S3 object tags and tags on non-ABAC buckets (PutBucketTagging exposes no tag-key condition) are not covered, and a guarded tag may still be set when a resource is created.",
+      sources: [
+        ...sarForActions(TAGGING_AWS_ACTIONS, "tagging actions that expose aws:TagKeys"),
+        sar("sts", "TagSession exposes aws:TagKeys and aws:RequestTag"),
+        AWS_DOCS.globalKeys,
+        AWS_DOCS.sessionTags,
+        AWS_DOCS.s3Abac,
+        AWS_DOCS.tagging,
+        AWS_DOCS.quotas,
+      ],
       compile(p, ctx) {
         const keys = new Set(p.guardedKeys);
-        for (const sel of [ctx.principals.agents, ctx.principals.mcpServers, ctx.principals.nonProd]) {
+        for (const sel of [ctx.principals.agents, ctx.principals.mcpServers, ctx.principals.nonProd, ctx.principals.admins]) {
           if (sel.tag) keys.add(sel.tag.key);
         }
-        return awsFragment(
-          ctx,
-          awsDeny(ctx, {
+        const guarded = { "ForAnyValue:StringEquals": { "aws:TagKeys": [...keys].sort() } };
+        return awsFragment(ctx, [
+          ...awsDeny(ctx, {
             purpose: "LabelLock",
             policyType: "SCP",
             actions: TAGGING_AWS_ACTIONS,
-            condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": [...keys].sort() } },
+            condition: guarded,
             alsoExempt: p.tagAdminRoleArnPatterns,
+            spareAdmins: true,
           }),
-        );
+          // A session tag becomes aws:PrincipalTag and overrides the role's own tag of that key, so
+          // assuming a role with agent=false, env=prod or team=admin would be relabelling oneself.
+          ...awsDeny(ctx, {
+            purpose: "LabelSession",
+            policyType: "SCP",
+            actions: ["sts:TagSession"],
+            condition: guarded,
+            alsoExempt: p.tagAdminRoleArnPatterns,
+            spareAdmins: true,
+          }),
+        ]);
       },
     },
     azure: {
@@ -143,6 +199,18 @@ export const protectGuardrailLabels = defineControl({
   scenarios: [
     aws("an agent removing its agent tag is denied", "agent", "iam:UntagRole", "arn:aws:iam::222233334444:role/agent-runner", "denied", { context: { "aws:TagKeys": ["agent"] } }),
     aws("a human relabelling an account's env tag is denied", "human", "organizations:TagResource", "arn:aws:organizations::111122223333:account/o-abcdefghij/222233334444", "denied", { context: { "aws:TagKeys": ["env"] } }),
+    aws("removing data=regulated from a DynamoDB table is denied", "human", "dynamodb:UntagResource", "arn:aws:dynamodb:eu-west-1:222233334444:table/patients", "denied", { context: { "aws:TagKeys": ["data"] } }),
+    aws("relabelling a secret is denied", "human", "secretsmanager:TagResource", "arn:aws:secretsmanager:eu-west-1:222233334444:secret:prod/db-AbCdEf", "denied", { context: { "aws:TagKeys": ["data"], "aws:RequestTag/data": "public" } }),
+    aws("removing a KMS key's data tag is denied", "agent", "kms:UntagResource", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "denied", { context: { "aws:TagKeys": ["data"] } }),
+    aws("removing an RDS instance's env tag is denied", "human", "rds:RemoveTagsFromResource", "arn:aws:rds:eu-west-1:222233334444:db:orders", "denied", { context: { "aws:TagKeys": ["env"] } }),
+    aws("untagging an SQS queue is denied", "human", "sqs:UntagQueue", "arn:aws:sqs:eu-west-1:222233334444:orders", "denied", { context: { "aws:TagKeys": ["data"] } }),
+    aws("untagging a log group is denied", "human", "logs:UntagResource", "arn:aws:logs:eu-west-1:222233334444:log-group:audit", "denied", { context: { "aws:TagKeys": ["data"] } }),
+    aws("untagging an ABAC bucket is denied", "human", "s3:UntagResource", "arn:aws:s3:::regulated-data", "denied", { bucketAbac: true, context: { "aws:TagKeys": ["data"] } }),
+    // Every covered tagging call, one scenario each: a guarded key cannot be changed through any of them.
+    ...TAGGING_AWS_ACTIONS.map((action) => aws<z.output<typeof params>>(`changing the data tag through ${action} is denied`, "human", action, "*", "denied", { context: { "aws:TagKeys": ["data"] } })),
+    aws("an agent assuming a role with session tag agent=false is denied", "agent", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "denied", { context: { "aws:TagKeys": ["agent"], "aws:RequestTag/agent": "false" } }),
+    aws("a human setting env as a session tag is denied", "human", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "denied", { context: { "aws:TagKeys": ["env"], "aws:RequestTag/env": "prod" } }),
+    aws("an unguarded session tag is allowed", "human", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "allowed", { context: { "aws:TagKeys": ["project"], "aws:RequestTag/project": "atlas" } }),
     aws("tagging with an unguarded key is allowed", "human", "ec2:CreateTags", "arn:aws:ec2:eu-west-1:222233334444:instance/i-0123456789abcdef0", "allowed", { context: { "aws:TagKeys": ["cost-center"] } }),
     aws("the connector may change guarded tags", "connector", "organizations:TagResource", "arn:aws:organizations::111122223333:account/o-abcdefghij/222233334444", "allowed", { context: { "aws:TagKeys": ["env"] } }),
     aws("break-glass may change guarded tags", "break-glass", "iam:UntagRole", "arn:aws:iam::222233334444:role/agent-runner", "allowed", { context: { "aws:TagKeys": ["agent"] } }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { GCP_ALL_PRINCIPALS, gcpExempt, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
@@ -30,6 +31,9 @@ const params = z
   .strict();
 
 const OBJECT = "arn:aws:s3:::regulated-data/patients.parquet";
+const KEY = "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+/** The resource carries the default label (the simulator fills no resource tags by itself). */
+const LABELLED = { "aws:ResourceTag/data": "regulated" };
 
 /** All service accounts in all projects of an organization, as deny rules name them (principal identifiers doc). */
 const gcpOrgServiceAccounts = (organizationId: string): string =>
@@ -50,7 +54,14 @@ export const regulatedDataPerimeter = defineControl({
   clouds: {
     aws: {
       fidelity: "partial",
-      gap: "Only services that support resource control policies are covered (S3, STS, KMS, SQS, Secrets Manager, DynamoDB); data in RDS, EFS or OpenSearch managed domains is outside the perimeter.",
+      gap: "Only resources carrying the label are fenced, in services whose calls RCPs govern and that expose aws:ResourceTag (S3 buckets with ABAC enabled and their objects, DynamoDB tables, KMS keys, SQS queues, Secrets Manager secrets, IAM roles assumed through STS); data in RDS, EFS or OpenSearch managed domains, and S3 buckets without ABAC, is outside the perimeter.",
+      sources: [
+        ...(["dynamodb", "kms", "s3", "secretsmanager", "sqs", "sts"] as const).map((s) => sar(s, "the data resource types (and, for STS, the assumed role) take aws:ResourceTag")),
+        AWS_DOCS.s3Abac,
+        AWS_DOCS.rcps,
+        AWS_DOCS.rcpSyntax,
+        AWS_DOCS.globalKeys,
+      ],
       compile(p, ctx) {
         const orgs = [...new Set([ctx.facts.orgId, ...p.partnerOrgIds])].sort();
         const accounts = [...new Set(p.partnerAccountIds)].sort();
@@ -61,6 +72,10 @@ export const regulatedDataPerimeter = defineControl({
             policyType: "RCP",
             actions: PERIMETER_AWS_ACTIONS,
             condition: {
+              // Only labelled resources are in the perimeter: an untagged table, key or role (a
+              // third-party integration's cross-account trust) is not fenced. Requests that carry no
+              // resource tag at all (list calls) do not match StringEquals either.
+              StringEquals: { [`aws:ResourceTag/${p.labelKey}`]: p.labelValue },
               StringNotEqualsIfExists: {
                 "aws:PrincipalOrgID": orgs,
                 ...(accounts.length > 0 ? { "aws:PrincipalAccount": accounts } : {}),
@@ -167,12 +182,19 @@ export const regulatedDataPerimeter = defineControl({
     },
   },
   scenarios: [
-    aws("a principal from another organisation reading regulated data is denied", "external", "s3:GetObject", OBJECT, "denied", { openResourcePolicy: true }),
-    aws("a principal of this organisation may read", "human", "s3:GetObject", OBJECT, "allowed"),
-    aws("an agent of this organisation may read", "agent", "s3:GetObject", OBJECT, "allowed"),
-    aws("an outside caller listing the bucket is denied even with an open bucket policy", "external", "s3:ListBucket", "arn:aws:s3:::regulated-data", "denied", { openResourcePolicy: true }),
-    aws("the connector is never denied", "connector", "s3:GetObject", OBJECT, "allowed"),
-    aws("a regulated account outside the scope is not fenced", "external", "s3:GetObject", OBJECT, "allowed", { inScope: false, openResourcePolicy: true }),
+    aws("a principal from another organisation reading regulated data is denied", "external", "s3:GetObject", OBJECT, "denied", { bucketAbac: true, openResourcePolicy: true, context: LABELLED }),
+    aws("a principal of this organisation may read", "human", "s3:GetObject", OBJECT, "allowed", { bucketAbac: true, context: LABELLED }),
+    aws("an agent of this organisation may read", "agent", "s3:GetObject", OBJECT, "allowed", { bucketAbac: true, context: LABELLED }),
+    aws("an outside caller listing the bucket is denied even with an open bucket policy", "external", "s3:ListBucket", "arn:aws:s3:::regulated-data", "denied", { bucketAbac: true, openResourcePolicy: true, context: LABELLED }),
+    aws("the connector is never denied", "connector", "s3:GetObject", OBJECT, "allowed", { bucketAbac: true, context: LABELLED }),
+    aws("a regulated account outside the scope is not fenced", "external", "s3:GetObject", OBJECT, "allowed", { bucketAbac: true, inScope: false, openResourcePolicy: true, context: LABELLED }),
+    aws("an outside role named like break-glass reading regulated data is denied", "external-break-glass", "s3:GetObject", OBJECT, "denied", { bucketAbac: true, openResourcePolicy: true, context: LABELLED }),
+    aws("an outside role named like the connector decrypting with a regulated key is denied", "external-connector", "kms:Decrypt", KEY, "denied", { openResourcePolicy: true, context: LABELLED }),
+    aws("an unlabelled object is outside the perimeter", "external", "s3:GetObject", "arn:aws:s3:::shared-data/catalog.json", "allowed", { bucketAbac: true, openResourcePolicy: true, context: { "aws:ResourceTag/data": "public" } }),
+    aws("a tagged bucket without ABAC enabled is outside the perimeter (AWS ignores its tags)", "external", "s3:GetObject", OBJECT, "allowed", { openResourcePolicy: true, context: LABELLED }),
+    aws("an untagged role keeps its cross-organisation trust (third-party integration)", "external", "sts:AssumeRole", "arn:aws:iam::222233334444:role/vendor-integration", "allowed", { openResourcePolicy: true }),
+    aws("a labelled role cannot be assumed from another organisation", "external", "sts:AssumeRole", "arn:aws:iam::222233334444:role/regulated-etl", "denied", { openResourcePolicy: true, context: LABELLED }),
+    aws("a labelled DynamoDB table is fenced", "external", "dynamodb:GetItem", "arn:aws:dynamodb:eu-west-1:222233334444:table/patients", "denied", { openResourcePolicy: true, context: LABELLED }),
     azureContains("regulated storage must deny public network traffic", ["networkAcls.defaultAction", "tags['data']"]),
     gcpConstraint("only the organisation's customer ids may be granted roles", "iam.allowedPolicyMemberDomains", (r) => r.includes("allowedValues")),
     structure("gcp", "the regulated-data deny excepts the organisation and the connector", (f) => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
@@ -34,7 +35,14 @@ export const requireEncryption = defineControl({
   clouds: {
     aws: {
       fidelity: "partial",
-      gap: "Unencrypted EBS volumes, EFS file systems and Aurora/RDS clusters are refused, but SCPs cannot require customer-managed keys, single RDS instances expose no encryption condition key, and S3 relies on its default encryption.",
+      gap: "Creating unencrypted EBS volumes (alone or at instance launch), EFS file systems, RDS instances and Aurora/RDS clusters is refused, and S3 encrypts every new object by default; customer-managed keys are not required, and RDS read replicas and snapshot restores inherit their source's encryption rather than being checked.",
+      sources: [
+        sar("ec2", "ec2:Encrypted on the volume resource type of CreateVolume and RunInstances"),
+        sar("elasticfilesystem", "elasticfilesystem:Encrypted on CreateFileSystem"),
+        sar("rds", "rds:StorageEncrypted on the db resource type (CreateDBInstance, RestoreDBInstanceFromS3) and on CreateDBCluster and RestoreDBClusterFromS3"),
+        AWS_DOCS.s3DefaultEncryption,
+        AWS_DOCS.scpSyntax,
+      ],
       compile(_p, ctx) {
         return awsFragment(ctx, [
           ...awsDeny(ctx, {
@@ -43,16 +51,26 @@ export const requireEncryption = defineControl({
             actions: ["ec2:CreateVolume"],
             condition: { Bool: { "ec2:Encrypted": "false" } },
           }),
+          // Volumes created at launch are authorised on the volume resource of RunInstances.
+          ...awsDeny(ctx, {
+            purpose: "EncEbsLaunch",
+            policyType: "SCP",
+            actions: ["ec2:RunInstances"],
+            resources: ["arn:aws:ec2:*:*:volume/*"],
+            condition: { Bool: { "ec2:Encrypted": "false" } },
+          }),
           ...awsDeny(ctx, {
             purpose: "EncEfs",
             policyType: "SCP",
             actions: ["elasticfilesystem:CreateFileSystem"],
             condition: { Bool: { "elasticfilesystem:Encrypted": "false" } },
           }),
+          // rds:StorageEncrypted is a key of the db resource type (single instances) and of the cluster
+          // create calls; Aurora instances joining a cluster send none, so they are not refused.
           ...awsDeny(ctx, {
             purpose: "EncRds",
             policyType: "SCP",
-            actions: ["rds:CreateDBCluster", "rds:RestoreDBClusterFromS3"],
+            actions: ["rds:CreateDBCluster", "rds:CreateDBInstance", "rds:RestoreDBClusterFromS3", "rds:RestoreDBInstanceFromS3"],
             condition: { Bool: { "rds:StorageEncrypted": "false" } },
           }),
         ]);
@@ -201,6 +219,11 @@ export const requireEncryption = defineControl({
     aws("creating an unencrypted EBS volume is denied", "human", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "denied", { context: { "ec2:Encrypted": "false" } }),
     aws("creating an encrypted EBS volume is allowed", "human", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "true" } }),
     aws("an unencrypted Aurora cluster is denied", "agent", "rds:CreateDBCluster", "arn:aws:rds:eu-west-1:222233334444:cluster:orders", "denied", { context: { "rds:StorageEncrypted": "false" } }),
+    aws("an unencrypted single RDS instance is denied", "human", "rds:CreateDBInstance", "arn:aws:rds:eu-west-1:222233334444:db:orders", "denied", { context: { "rds:StorageEncrypted": "false" } }),
+    aws("an encrypted single RDS instance is allowed", "human", "rds:CreateDBInstance", "arn:aws:rds:eu-west-1:222233334444:db:orders", "allowed", { context: { "rds:StorageEncrypted": "true" } }),
+    aws("an RDS instance restored from S3 unencrypted is denied", "human", "rds:RestoreDBInstanceFromS3", "arn:aws:rds:eu-west-1:222233334444:db:orders", "denied", { context: { "rds:StorageEncrypted": "false" } }),
+    aws("launching an instance with an unencrypted volume is denied", "human", "ec2:RunInstances", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "denied", { context: { "ec2:Encrypted": "false" } }),
+    aws("launching an instance with encrypted volumes is allowed", "human", "ec2:RunInstances", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "true" } }),
     aws("an unencrypted EFS file system is denied", "human", "elasticfilesystem:CreateFileSystem", "*", "denied", { context: { "elasticfilesystem:Encrypted": "false" } }),
     aws("the connector is never denied", "connector", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "false" } }),
     aws("break-glass is never denied", "break-glass", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "false" } }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
+import { AWS_DOCS } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
@@ -83,6 +84,7 @@ export const restrictRegions = defineControl({
   clouds: {
     aws: {
       fidelity: "enforced",
+      sources: [AWS_DOCS.regions, AWS_DOCS.globalKeys, AWS_DOCS.scpSyntax],
       compile(p, ctx) {
         return awsFragment(
           ctx,
