@@ -41,6 +41,7 @@ async function demo(): Promise<void> {
     redisPrefix: process.env.PARAPET_REDIS_PREFIX ?? "parapet:",
     port,
     secrets,
+    auditCheckpointDir: join(DATA, "audit-checkpoints"),
     extraEnv: { PARAPET_DEMO: "1", PARAPET_MAIL_FROM: "Parapet <reports@parapet.local>", ...mailCatcherEnv(catcher) },
   };
   log("starting the cloud simulators (state in .data/sims)");

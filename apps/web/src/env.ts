@@ -1,6 +1,7 @@
 import "server-only";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { auditConfigFromEnv, auditEnvShape, configureAudit } from "@parapet/core/audit/audit-keys";
 
 /** An IP address or CIDR range (v4 or v6), as a reverse proxy's address is written. */
 const isIpOrCidr = (v: string) => {
@@ -48,6 +49,7 @@ const ZEnv = z.object({
   PARAPET_MAIL_FROM: z.string().min(3).max(200).default("Parapet <reports@parapet.local>"),
   /** Demo mode's local mail catcher inbox page, linked from the Reports page. */
   PARAPET_MAIL_CATCHER_URL: z.string().url().optional(),
+  ...auditEnvShape,
 });
 
 export type Env = z.infer<typeof ZEnv>;
@@ -60,6 +62,8 @@ export function env(): Env {
     const first = parsed.error.issues[0];
     throw new Error(`configuration: ${first?.path.join(".")}: ${first?.message}`);
   }
+  // The audit chain's key is process configuration: every audit append in this process uses it.
+  configureAudit(auditConfigFromEnv(parsed.data));
   cached = parsed.data;
   return cached;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { auditEnvShape } from "@parapet/core/audit/audit-keys";
 
 /** The only place apps/worker reads process.env. */
 const ZEnv = z.object({
@@ -25,6 +26,9 @@ const ZEnv = z.object({
   PARAPET_BASE_URL: z.string().url().default("http://127.0.0.1:3000"),
   /** Same value as the web app's: unsubscribe links are signed here and verified there. */
   PARAPET_AUTH_SECRET: z.string().min(32, "PARAPET_AUTH_SECRET must be at least 32 characters").optional(),
+  ...auditEnvShape,
+  /** How often the worker checkpoints every workspace's audit chain head (when the head moved). */
+  PARAPET_AUDIT_CHECKPOINT_EVERY_SEC: z.coerce.number().int().min(10).max(86_400).default(300),
 });
 export type WorkerEnv = z.infer<typeof ZEnv>;
 

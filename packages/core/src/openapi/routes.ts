@@ -100,7 +100,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
 
   { method: "GET", path: "/audit", summary: "Audit events, newest first", tag: "audit", permission: ["audit", "read"], query: ZAuditQuery, status: 200 },
   { method: "GET", path: "/audit/export", summary: "Audit events as CSV or JSON lines (streamed)", tag: "audit", permission: ["audit", "export"], query: ZAuditExportQuery, status: 200, produces: "text/csv+jsonl" },
-  { method: "GET", path: "/audit/verify", summary: "Verify the hash chain", tag: "audit", permission: ["audit", "read"], status: 200 },
+  { method: "GET", path: "/audit/verify", summary: "Verify the keyed hash chain against the latest checkpoint", tag: "audit", permission: ["audit", "read"], status: 200 },
+  { method: "GET", path: "/audit/checkpoint", summary: "The latest signed chain head kept outside the database", tag: "audit", permission: ["audit", "read"], status: 200 },
+  { method: "POST", path: "/audit/checkpoint", summary: "Checkpoint the chain head now", tag: "audit", permission: ["audit", "export"], status: 200 },
   { method: "GET", path: "/activity", summary: "Recent audit events", tag: "audit", permission: ["audit", "read"], query: ZActivityQuery, status: 200 },
 
   { method: "GET", path: "/members", summary: "Members, and pending invitations for those who manage members (admins, owners)", tag: "members", permission: ["settings", "read"], status: 200 },

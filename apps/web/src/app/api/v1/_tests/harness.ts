@@ -26,6 +26,8 @@ export function configureEnv(): void {
   process.env.PARAPET_MASTER_KEY_ID = "test-k1";
   process.env.PARAPET_BASE_URL = BASE_URL;
   process.env.PARAPET_SIGNIN_PER_MINUTE = "1000";
+  process.env.PARAPET_AUDIT_KEY = inject("auditKey");
+  process.env.PARAPET_AUDIT_CHECKPOINT_DIR = inject("auditCheckpointDir");
 }
 configureEnv();
 
