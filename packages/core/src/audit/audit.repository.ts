@@ -3,7 +3,7 @@
  * the key outside the database (audit-keys.ts). Rows from before the chain was keyed (keyId null)
  * keep their unkeyed sha256 links. Appends serialise per workspace on a transaction-scoped advisory
  * lock, so concurrent writers (web instances, workers) never fork the chain. The table refuses
- * UPDATE and DELETE (migration 20261206050000), and signed heads kept outside the database
+ * UPDATE and DELETE (migration 20261206060000_audit_keyed_append_only), and signed heads kept outside the database
  * (checkpoints.ts) reveal a deleted tail.
  */
 import { createHash } from "node:crypto";
