@@ -58,6 +58,7 @@ async function demo(): Promise<void> {
     redisPrefix: process.env.PARAPET_REDIS_PREFIX ?? demoRedisPrefix(ROOT),
     port,
     secrets,
+    auditCheckpointDir: join(DATA, "audit-checkpoints"),
     extraEnv: { PARAPET_DEMO: "1", PARAPET_MAIL_FROM: "Parapet <reports@parapet.local>", ...mailCatcherEnv(catcher) },
   };
   log("starting the cloud simulators (state in .data/sims)");

@@ -4,6 +4,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { Redis } from "ioredis";
@@ -16,6 +18,8 @@ declare module "vitest" {
     databaseUrl: string;
     redisUrl: string;
     redisPrefix: string;
+    auditKey: string;
+    auditCheckpointDir: string;
   }
 }
 
@@ -43,6 +47,13 @@ export default async function setup(project: TestProject) {
   });
   if (r.status !== 0) throw new Error(`migrations failed for the test database:\n${r.stdout}\n${r.stderr}`);
 
+  // The audit chain's HMAC key and the directory of signed chain heads, as an operator would set them.
+  const auditKey = randomBytes(32).toString("base64url");
+  const auditCheckpointDir = mkdtempSync(join(tmpdir(), "parapet-audit-checkpoints-"));
+  process.env.PARAPET_AUDIT_KEY = auditKey;
+  process.env.PARAPET_AUDIT_CHECKPOINT_DIR = auditCheckpointDir;
+  project.provide("auditKey", auditKey);
+  project.provide("auditCheckpointDir", auditCheckpointDir);
   process.env.DATABASE_URL = databaseUrl;
   process.env.REDIS_URL = redisUrl;
   process.env.PARAPET_REDIS_PREFIX = redisPrefix;
@@ -51,6 +62,7 @@ export default async function setup(project: TestProject) {
   project.provide("redisPrefix", redisPrefix);
 
   return async () => {
+    rmSync(auditCheckpointDir, { recursive: true, force: true });
     const c = new pg.Client({ connectionString: adminUrl });
     await c.connect();
     await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);

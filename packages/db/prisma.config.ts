@@ -1,6 +1,6 @@
 /**
  * Prisma CLI configuration. Prisma 6.19 runs its schema engine as WASM here (no native download is
- * possible on our machines), which needs a driver adapter and four workarounds, each explained below.
+ * possible on our machines), which needs a driver adapter and five workarounds, each explained below.
  */
 import { defineConfig } from "prisma/config";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -48,17 +48,40 @@ function poolConfig(url: string): pg.PoolConfig {
   };
 }
 
+// adapter-pg 6.x runs a migration script by splitting it on every ";" (even inside comments, strings
+// and dollar-quoted function bodies), so a PL/pgSQL trigger function cannot be migrated. Send the
+// script whole instead: PostgreSQL's simple query protocol runs several statements in one message,
+// exactly as psql does with the file.
+type ScriptAdapter = { client: { query(sql: string): Promise<unknown> }; onError(e: unknown): never; executeScript(script: string): Promise<void> };
+function wholeScripts<T>(adapter: T): T {
+  const proto = Object.getPrototypeOf(adapter) as ScriptAdapter & { __wholeScripts?: true };
+  if (!proto.__wholeScripts) {
+    proto.__wholeScripts = true;
+    proto.executeScript = async function (this: ScriptAdapter, script: string) {
+      try {
+        await this.client.query(script);
+      } catch (error) {
+        this.onError(error);
+      }
+    };
+  }
+  return adapter;
+}
+
 // adapter-pg 6.x drops the shadow database while its own pool still holds connections
 // ("database is being accessed by other users"): close the shadow pool first, then drop.
 class ShadowSafePrismaPg extends PrismaPg {
   constructor(private readonly cfg: pg.PoolConfig) {
     super(cfg);
   }
+  override async connect() {
+    return wholeScripts(await super.connect());
+  }
   override async connectToShadowDb() {
     const main = await this.connect();
     const database = `prisma_shadow_${globalThis.crypto.randomUUID().replace(/-/g, "")}`;
     await main.executeScript(`CREATE DATABASE "${database}"`);
-    const shadow = await new PrismaPg({ ...this.cfg, database }).connect();
+    const shadow = wholeScripts(await new PrismaPg({ ...this.cfg, database }).connect());
     const disposeShadow = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await disposeShadow();

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createPrisma } from "@parapet/db";
+import { auditConfigFromEnv, configureAudit } from "@parapet/core/audit/audit-keys";
 import { createAuth } from "@parapet/core/identity/auth";
 import { seedDemoIdentity } from "@parapet/core/seed/demo-identity";
 import { parseMasterKey } from "@parapet/core";
@@ -65,6 +66,20 @@ export interface StackOptions {
   /** Directory for worker.log and web.log (their output is kept there as well as, unless quiet, printed). */
   logDir?: string;
   extraEnv?: Record<string, string>;
+  /** Where signed audit chain heads are written (PARAPET_AUDIT_CHECKPOINT_DIR for web and worker). */
+  auditCheckpointDir: string;
+}
+
+/** The audit chain key, derived as web and worker will derive it, for audit events this process writes while seeding. */
+function configureStackAudit(opts: StackOptions): void {
+  configureAudit(
+    auditConfigFromEnv({
+      PARAPET_AUDIT_KEY: process.env.PARAPET_AUDIT_KEY,
+      PARAPET_AUDIT_KEYS_OLD: process.env.PARAPET_AUDIT_KEYS_OLD ?? "",
+      PARAPET_AUDIT_CHECKPOINT_DIR: opts.auditCheckpointDir,
+      PARAPET_AUTH_SECRET: opts.secrets.authSecret,
+    }),
+  );
 }
 
 export interface RunningStack {
@@ -76,6 +91,7 @@ export interface RunningStack {
 
 /** Seeds demo identity (idempotent) through better-auth's API, in this process. */
 export async function seedIdentity(opts: StackOptions, baseUrl: string) {
+  configureStackAudit(opts);
   const prisma = createPrisma({ url: opts.databaseUrl, max: 2 });
   try {
     const auth = createAuth({ prisma, baseURL: baseUrl, secret: opts.secrets.authSecret });
@@ -93,6 +109,7 @@ export const DEMO_CLOUDS: readonly DemoCloud[] = ["aws", "azure", "gcp", "oci"];
  * baseline guardrail. Returns a stop function.
  */
 export async function startDemoEnvironment(opts: StackOptions, baseUrl: string, persistDir: string): Promise<{ stop: () => Promise<void>; connections: Record<string, string>; sims: AllSims }> {
+  configureStackAudit(opts);
   const identity = await seedIdentity(opts, baseUrl);
   const prisma = createPrisma({ url: opts.databaseUrl, max: 2 });
   try {
@@ -122,6 +139,7 @@ export async function startApp(opts: StackOptions): Promise<RunningStack> {
     // The demo's and the browser tests' cloud simulators listen on 127.0.0.1: the operator allowlist
     // lets connections reach them (and nothing else outside the clouds' own API hosts).
     PARAPET_ENDPOINT_ALLOWLIST: process.env.PARAPET_ENDPOINT_ALLOWLIST ?? "127.0.0.1",
+    PARAPET_AUDIT_CHECKPOINT_DIR: opts.auditCheckpointDir,
     ...opts.extraEnv,
   };
   // The worker runs on this very Node (tsx as a loader, no shim or wrapper process in between, so

@@ -151,6 +151,7 @@ async function runE2e(adminUrl: string, redisUrl: string, out: string, extra: st
     redisPrefix: `parapet-e2e-${id}:`,
     port: await freePort(3100),
     secrets: loadOrCreateSecrets(join(ROOT, ".data", "e2e")),
+    auditCheckpointDir: join(ROOT, ".data", `e2e-audit-checkpoints-${id}`),
     quiet: true,
     logDir: out,
     extraEnv: { PARAPET_MAIL_FROM: "Parapet <reports@parapet.local>", ...mailCatcherEnv(catcher) },

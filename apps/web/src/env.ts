@@ -2,6 +2,7 @@ import "server-only";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { parseEndpointAllowlist } from "@parapet/core/connections/create-connection";
+import { auditConfigFromEnv, auditEnvShape, configureAudit } from "@parapet/core/audit/audit-keys";
 
 /** An IP address or CIDR range (v4 or v6), as a reverse proxy's address is written. */
 const isIpOrCidr = (v: string) => {
@@ -65,6 +66,7 @@ const ZEnv = z.object({
         ctx.addIssue({ code: "custom", message: (e as Error).message });
       }
     }),
+  ...auditEnvShape,
 });
 
 export type Env = z.infer<typeof ZEnv>;
@@ -77,6 +79,8 @@ export function env(): Env {
     const first = parsed.error.issues[0];
     throw new Error(`configuration: ${first?.path.join(".")}: ${first?.message}`);
   }
+  // The audit chain's key is process configuration: every audit append in this process uses it.
+  configureAudit(auditConfigFromEnv(parsed.data));
   cached = parsed.data;
   return cached;
 }

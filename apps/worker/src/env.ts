@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { auditEnvShape } from "@parapet/core/audit/audit-keys";
 
 /** The only place apps/worker reads process.env. */
 const ZEnv = z.object({
@@ -31,6 +32,9 @@ const ZEnv = z.object({
    * Allowlisted hosts also skip the private-address check. Same value as the web app's.
    */
   PARAPET_ENDPOINT_ALLOWLIST: z.string().max(4000).default(""),
+  ...auditEnvShape,
+  /** How often the worker checkpoints every workspace's audit chain head (when the head moved). */
+  PARAPET_AUDIT_CHECKPOINT_EVERY_SEC: z.coerce.number().int().min(10).max(86_400).default(300),
 });
 export type WorkerEnv = z.infer<typeof ZEnv>;
 

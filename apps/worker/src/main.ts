@@ -6,6 +6,8 @@ import { Redis } from "ioredis";
 import type { Worker } from "bullmq";
 import { createPrisma, probeDatabase } from "@parapet/db";
 import { bullPrefix, describeConnectError, JOB_NAMES, parseMasterKey, POLL_SCHEDULER_ID, POLL_TICK_MS, QUEUES, type Keyring } from "@parapet/core";
+import { auditConfigFromEnv, configureAudit } from "@parapet/core/audit/audit-keys";
+import { checkpointAll } from "@parapet/core/audit/checkpoints";
 import { loadEnv } from "./env.ts";
 import { EgressGuard, installGlobalEgressGuard, parseEgressAllowlist } from "@parapet/providers/egress/index";
 import { adapterFor, configureEgress } from "./providers.ts";
@@ -49,6 +51,11 @@ async function main(): Promise<void> {
     fail(`configuration: PARAPET_MASTER_KEY: ${(e as Error).message}`);
   }
   try {
+    configureAudit(auditConfigFromEnv(env));
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  try {
     await probeDatabase(env.DATABASE_URL);
   } catch (e) {
     fail(describeConnectError(e, "DATABASE_URL", env.DATABASE_URL));
@@ -79,6 +86,17 @@ async function main(): Promise<void> {
   await runtime.queues.get(QUEUES.reconcile)!.upsertJobScheduler(POLL_SCHEDULER_ID, { every: POLL_TICK_MS }, { name: JOB_NAMES.pollTick, opts: { removeOnComplete: true, removeOnFail: 100 } });
   // Report schedules follow the database (a new workspace, a changed time zone); re-synced hourly too.
   await reports.syncReportSchedules().catch((e: unknown) => log(`reports: schedule sync failed: ${(e as Error).message}`));
+  // Signed audit chain heads outside the database, so a deleted tail or a replaced chain shows (checkpoints.ts).
+  const checkpoint = () =>
+    checkpointAll(prisma).then(
+      (r) => {
+        if (r.written || r.broken.length) log(`audit checkpoints: ${r.written} written${r.broken.length ? `; chain broken in workspace(s) ${r.broken.join(", ")}: not checkpointed` : ""}`);
+      },
+      (e: unknown) => log(`audit checkpoints failed: ${(e as Error).message}`),
+    );
+  const checkpointTimer = setInterval(() => void checkpoint(), env.PARAPET_AUDIT_CHECKPOINT_EVERY_SEC * 1000);
+  checkpointTimer.unref();
+  void checkpoint();
   log(`parapet-worker ${runtime.id} ready: queues ${[...runtime.queues.keys()].join(", ")}`);
 
   let stopping = false;

@@ -6,6 +6,7 @@
  * that nobody caused, and the audit chain. Scenarios never restart the machine's shared services: Redis
  * and PostgreSQL restarts use private servers started here on free ports.
  */
+import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { Queue, type Worker } from "bullmq";
@@ -18,13 +19,19 @@ import { ZAwsCredentials } from "@parapet/providers/aws/credentials";
 import type { AwsSim } from "@parapet/cloud-sim/aws/index";
 import { AWS_SIM_DEFAULT_CREDENTIALS, seedAwsOrg, startAwsSim } from "@parapet/cloud-sim/aws/index";
 import type { OciSim } from "@parapet/cloud-sim/oci/index";
+import { auditConfigFrom, configureAudit } from "@parapet/core/audit/audit-keys";
 import { adapterFor, egress } from "../providers.ts";
 import { onInterrupt } from "../testing/on-interrupt.ts";
 import { createReconcileWorker, processReconcile, type ReconcileWorkerDeps } from "../workers/reconcile.worker.ts";
-
 import { createDatabase, sleep, type PrivatePostgres, type PrivateRedis } from "./private-servers.ts";
 
 export { createDatabase, freePort, sleep, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from "./private-servers.ts";
+
+// Audit events written here and by child processes are keyed with one key (the test run's, or one for
+// this benchmark run); children inherit it through the environment.
+process.env.PARAPET_AUDIT_KEY ??= randomBytes(32).toString("base64url");
+configureAudit(auditConfigFrom({ secret: process.env.PARAPET_AUDIT_KEY, checkpointDir: process.env.PARAPET_AUDIT_CHECKPOINT_DIR ?? null }));
+
 const WORKER_DIR = join(import.meta.dirname, "..", "..");
 
 /** Everything a scenario needs to reach the database and Redis, in process and from a child process. */

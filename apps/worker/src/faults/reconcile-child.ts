@@ -4,12 +4,13 @@
  * the run summaries and the process's peak RSS.
  *
  * Environment: DATABASE_URL, REDIS_URL, PARAPET_REDIS_PREFIX, PARAPET_FAULT_MASTER_KEY (base64, key id
- * "f1"), FAULT_CONNECTION_ID; optional FAULT_WORKER_ID, FAULT_LEASE_MS, FAULT_DISCOVER=1,
+ * "f1"), PARAPET_AUDIT_KEY, FAULT_CONNECTION_ID; optional FAULT_WORKER_ID, FAULT_LEASE_MS, FAULT_DISCOVER=1,
  * FAULT_AWS_PACING=1, FAULT_CLOCK_SKEW_MS (this process's clock runs that far ahead, as on a host whose
  * clock drifted).
  */
 import { Redis } from "ioredis";
 import { createPrisma } from "@parapet/db";
+import { auditConfigFrom, configureAudit } from "@parapet/core/audit/audit-keys";
 import { processReconcile } from "../workers/reconcile.worker.ts";
 import { keyringOf, workerDeps } from "./harness.ts";
 
@@ -35,6 +36,8 @@ const need = (k: string) => {
   return v;
 };
 
+// The run's audit events are keyed like the worker's (PARAPET_AUDIT_KEY comes from the test run's setup).
+configureAudit(auditConfigFrom({ secret: need("PARAPET_AUDIT_KEY"), checkpointDir: process.env.PARAPET_AUDIT_CHECKPOINT_DIR ?? null }));
 const prisma = createPrisma({ url: need("DATABASE_URL"), max: 3 });
 const redis = new Redis(need("REDIS_URL"), { maxRetriesPerRequest: null });
 const env = {

@@ -1,7 +1,10 @@
+import { canonicalJson } from "@parapet/providers/contract";
 import type { Tx } from "@parapet/db";
 import { AppError } from "../common/errors.ts";
 import { activateExemption } from "../exemptions/exemptions.repository.ts";
 import type { TVersionSpec } from "../guardrails/guardrails.schema.ts";
+import { writeLabelOverrides } from "../nodes/set-node-labels.ts";
+import { writeApprovedPrincipals } from "../connections/principal-change.ts";
 import { addVersion, findGuardrail, reconcilableConnectionIds, setGuardrailStatus } from "../guardrails/guardrails.repository.ts";
 
 interface ApprovalRow {
@@ -45,6 +48,18 @@ export async function applyApprovedChange(tx: Tx, a: ApprovalRow): Promise<{ con
       const e = await activateExemption(tx, a.workspaceId, a.subjectId);
       if (!e) throw new AppError("conflict", "exemption: it expired or was withdrawn before approval; reject the request");
       return { connections: [e.connectionId], detail: { exemptionId: a.subjectId } };
+    }
+    case "node.labels": {
+      const node = await tx.node.findFirst({ where: { id: a.subjectId, workspaceId: a.workspaceId }, select: { id: true, connectionId: true, labelOverrides: true } });
+      if (!node) throw new AppError("conflict", "node: it no longer exists; reject the request");
+      // Applied verbatim only over the overrides the requester saw: a later edit would be silently undone.
+      if (canonicalJson(node.labelOverrides ?? {}) !== canonicalJson(p.before ?? {})) throw new AppError("conflict", "node: its labels changed since this request; reject the request and ask for a new one");
+      const changed = await writeLabelOverrides(tx, node, (p.overrides ?? {}) as Record<string, string | null>, "approval");
+      return { connections: [node.connectionId], detail: { nodeId: node.id, overrides: p.overrides, nodesChanged: changed } };
+    }
+    case "connection.principals": {
+      const connectionId = await writeApprovedPrincipals(tx, a.workspaceId, a.subjectId, p.before, p.principals);
+      return { connections: [connectionId], detail: { connectionId, principals: p.principals } };
     }
     default:
       throw new AppError("conflict", `approval: unknown action "${a.action}"`);

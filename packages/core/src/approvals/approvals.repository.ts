@@ -2,12 +2,12 @@ import type { PrismaClient, Tx } from "@parapet/db";
 
 type Db = PrismaClient | Tx;
 
-export type ApprovalAction = "guardrail.update" | "guardrail.disable" | "guardrail.delete" | "exemption.create";
+export type ApprovalAction = "guardrail.update" | "guardrail.disable" | "guardrail.delete" | "exemption.create" | "node.labels" | "connection.principals";
 
 export interface NewApproval {
   workspaceId: string;
   action: ApprovalAction;
-  subjectType: "guardrail" | "exemption";
+  subjectType: "guardrail" | "exemption" | "node" | "connection";
   subjectId: string;
   payload: Record<string, unknown>;
   summary: string;

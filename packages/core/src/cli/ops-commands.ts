@@ -7,7 +7,9 @@ import { unstorableString } from "../common/unstorable.ts";
 import { rotateMasterKey } from "../connections/rotate-master-key.ts";
 import type { TCommand } from "./commands.ts";
 import { OPS_USAGE } from "./ops-usage.ts";
-import { opsEnv, opsKeyring, OpsEnvError } from "./ops-env.ts";
+import { opsAuditConfig, opsEnv, opsKeyring, OpsEnvError } from "./ops-env.ts";
+import { configureAudit } from "../audit/audit-keys.ts";
+import { writeCheckpoint } from "../audit/checkpoints.ts";
 
 function flag(args: string[], name: string): string | undefined {
   for (let i = 0; i < args.length; i++) {
@@ -47,25 +49,49 @@ function checkSlug(slug: string): void {
   if (slug.length > 200 || unstorableString(slug, [])) throw new OpsEnvError(`--workspace: expected a workspace slug, got "${slug.slice(0, 40).replace(/[^\x20-\x7e]/g, "?")}${slug.length > 40 ? "…" : ""}"`);
 }
 
-/** `parapet audit verify --workspace <slug>`: walks the hash chain; exit 1 and the first broken link when tampered. */
+/**
+ * `parapet audit verify|checkpoint --workspace <slug>`: verify walks the keyed chain and compares it with
+ * the latest checkpoint (exit 1 and the first broken link when tampered); checkpoint signs the current
+ * head into PARAPET_AUDIT_CHECKPOINT_DIR.
+ */
 export const auditCommand: TCommand = {
   ...OPS_USAGE.audit,
   async run(args, io) {
     const slug = flag(args, "workspace");
-    if (args[0] !== "verify" || !slug) {
+    if ((args[0] !== "verify" && args[0] !== "checkpoint") || !slug) {
       io.err(`usage: ${this.usage}\n`);
       return 2;
     }
     try {
       checkSlug(slug);
       const env = opsEnv();
-      const v = await withDatabase(env.DATABASE_URL, (prisma) => verifyWorkspaceChain(prisma, slug));
+      // After the database answers, so an unreachable one is the first thing reported.
+      const keyed = <T>(fn: (prisma: PrismaClient) => Promise<T>) =>
+        withDatabase(env.DATABASE_URL, (prisma) => {
+          configureAudit(opsAuditConfig(env));
+          return fn(prisma);
+        });
+      if (args[0] === "checkpoint") {
+        const r = await keyed(async (prisma) => {
+          const ws = await workspaceBySlug(prisma, slug);
+          if (!ws) throw new OpsEnvError(`--workspace: no workspace "${slug}"`);
+          return writeCheckpoint(prisma, ws.id, { force: true });
+        });
+        if (r.written) {
+          io.out(`ok: checkpoint of workspace ${slug} at seq ${r.checkpoint.seq} written\n`);
+          return 0;
+        }
+        io.out(r.reason === "disabled" ? "not written: PARAPET_AUDIT_CHECKPOINT_DIR is not set\n" : `not written: the chain is broken (${r.detail ?? r.reason}); run audit verify\n`);
+        return 1;
+      }
+      const v = await keyed((prisma) => verifyWorkspaceChain(prisma, slug));
+      const cp = v.checkpoint ? `, checkpoint of ${v.checkpoint.at} (seq ${v.checkpoint.seq}) matched` : ", no checkpoint to compare with";
       if (v.ok) {
-        io.out(`ok: ${v.checked} audit events of workspace ${slug} verified, chain intact\n`);
+        io.out(`ok: ${v.checked} audit events of workspace ${slug} verified, chain intact${cp}\n`);
         return 0;
       }
       const b = v.firstBroken!;
-      io.out(`BROKEN: workspace ${slug}: audit event seq ${b.seq} (id ${b.id}): ${b.reason}; ${v.checked} events before it verified\n`);
+      io.out(`BROKEN: workspace ${slug}: audit event seq ${b.seq}${b.id ? ` (id ${b.id})` : ""}: ${b.reason}; ${v.checked} events before it verified\n`);
       return 1;
     } catch (e) {
       if (e instanceof OpsEnvError || e instanceof AppError) {
@@ -91,6 +117,8 @@ export const keysCommand: TCommand = {
       const env = opsEnv();
       const keys = opsKeyring(env);
       return await withDatabase(env.DATABASE_URL, async (prisma) => {
+        // Rotation appends audit events: they are keyed like every other.
+        configureAudit(opsAuditConfig(env));
         const ws = slug ? await workspaceBySlug(prisma, slug) : null;
         if (slug && !ws) {
           io.err(`--workspace: workspace "${slug}" was not found\n`);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseMasterKey, type MasterKey } from "../common/crypto.ts";
 import type { Keyring } from "../connections/secrets.ts";
+import { auditConfigFromEnv, auditEnvShape, type AuditConfig } from "../audit/audit-keys.ts";
 
 /** What the operations commands (audit verify, keys rotate) read from the environment. */
 const ZOpsEnv = z.object({
@@ -9,6 +10,8 @@ const ZOpsEnv = z.object({
   PARAPET_MASTER_KEY_ID: z.string().max(64).default("k1"),
   /** Keys being retired, "id:base64,id:base64": still decrypt until `keys rotate` has re-wrapped every row. */
   PARAPET_MASTER_KEYS_OLD: z.string().default(""),
+  PARAPET_AUTH_SECRET: z.string().optional(),
+  ...auditEnvShape,
 });
 
 export class OpsEnvError extends Error {}
@@ -48,4 +51,13 @@ export function opsKeyring(env: ReturnType<typeof opsEnv>): Keyring {
   const current = keyFrom("PARAPET_MASTER_KEY", env.PARAPET_MASTER_KEY_ID, env.PARAPET_MASTER_KEY);
   const old = parseOldKeys(env.PARAPET_MASTER_KEYS_OLD).filter((k) => k.id !== current.id);
   return { current, all: [current, ...old] };
+}
+
+/** The audit chain's keys and checkpoint directory, as the apps derive them. */
+export function opsAuditConfig(env: ReturnType<typeof opsEnv>): AuditConfig {
+  try {
+    return auditConfigFromEnv(env);
+  } catch (e) {
+    throw new OpsEnvError((e as Error).message);
+  }
 }

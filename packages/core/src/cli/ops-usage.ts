@@ -1,8 +1,8 @@
 /** Usage lines of the operator commands, kept apart so listing them never loads the database package. */
 export const OPS_USAGE = {
   audit: {
-    usage: "parapet audit verify --workspace <slug>",
-    summary: "verify a workspace's hash-chained audit log (reads DATABASE_URL); exit 1 at the first broken link",
+    usage: "parapet audit verify|checkpoint --workspace <slug>",
+    summary: "verify a workspace's keyed audit chain against its latest checkpoint (reads DATABASE_URL; exit 1 at the first broken link), or checkpoint its head now",
   },
   keys: {
     usage: "parapet keys rotate [--workspace <slug>]",

@@ -1,6 +1,7 @@
 import { type z } from "zod";
 import { AppError, type FieldIssue } from "../common/errors.ts";
 import { ZConnectionFacts, ZPrincipalClasses } from "../catalog/principals.ts";
+import { wildcardOnlyIssues } from "./principal-change.ts";
 import { ZCredentialsByCloud, type TCloudName } from "./connections.schema.ts";
 
 /** Zod issues under `prefix` as a 422 naming the first field. */
@@ -22,10 +23,16 @@ export function parseFacts(cloud: TCloudName, raw: unknown): Record<string, unkn
   return r.data;
 }
 
-/** Principal classes are stored as given (compilers apply defaults), but must parse for this cloud. */
+/**
+ * Principal classes are stored as given (compilers apply defaults), but must parse for this cloud and
+ * must not name everyone (a break-glass class of `arn:aws:iam::*:role/*` exempts every role from every
+ * deny).
+ */
 export function checkPrincipals(cloud: TCloudName, raw: unknown): Record<string, unknown> {
   const r = ZPrincipalClasses[cloud].safeParse(raw ?? {});
   if (!r.success) throw invalidAt("principals", r.error);
+  const issues = wildcardOnlyIssues(cloud, (raw ?? {}) as Record<string, unknown>);
+  if (issues.length) throw new AppError("validation", `${issues[0]!.field}: ${issues[0]!.message}`, issues);
   return (raw ?? {}) as Record<string, unknown>;
 }
 

@@ -8,6 +8,7 @@ import type { PrismaClient } from "@parapet/db";
 import type { Hierarchy } from "@parapet/providers/contract";
 import { canonicalJson } from "@parapet/providers/contract";
 import { effectiveLabels } from "../scope/select.ts";
+import { holdLostLabels, recordHeldLabels } from "./held-labels.ts";
 
 export interface SyncResult {
   created: number;
@@ -15,6 +16,8 @@ export interface SyncResult {
   removed: number;
   /** Environments seen for the first time (candidates for "uncovered environment"). */
   newEnvironmentIds: string[];
+  /** Environments whose cloud tag change was held because it would have left a guardrail's scope. */
+  held: number;
 }
 
 const newId = () => `n${randomBytes(11).toString("hex")}`;
@@ -44,14 +47,25 @@ export async function syncHierarchy(prisma: PrismaClient, workspaceId: string, c
     depth.set(ext, d);
     for (const c of children.get(ext) ?? []) queue.push([c, p, d + 1]);
   }
-  const labels = effectiveLabels(
-    h.nodes.map((n) => ({
-      id: idOf.get(n.externalId)!,
-      parentId: n.parentExternalId ? (idOf.get(n.parentExternalId) ?? null) : null,
-      cloudLabels: n.labels,
-      overrides: (byExt.get(n.externalId)?.labelOverrides as Record<string, string | null> | undefined) ?? {},
-    })),
-  );
+  const overrides = new Map<string, Record<string, string | null>>();
+  for (const n of h.nodes) overrides.set(idOf.get(n.externalId)!, (byExt.get(n.externalId)?.labelOverrides as Record<string, string | null> | undefined) ?? {});
+  const computeLabels = () =>
+    effectiveLabels(
+      h.nodes.map((n) => ({
+        id: idOf.get(n.externalId)!,
+        parentId: n.parentExternalId ? (idOf.get(n.parentExternalId) ?? null) : null,
+        cloudLabels: n.labels,
+        overrides: overrides.get(idOf.get(n.externalId)!)!,
+      })),
+    );
+  let labels = computeLabels();
+  // Tags changed in the cloud that would take environments out of a guardrail are held (see holdLostLabels).
+  const held = existing.length > 0 ? await holdLostLabels(prisma, workspaceId, existing, labels) : [];
+  if (held.length > 0) {
+    for (const x of held) overrides.set(x.nodeId, { ...overrides.get(x.nodeId), ...x.pins });
+    labels = computeLabels();
+  }
+  const heldIds = new Set(held.map((x) => x.nodeId));
 
   const now = new Date();
   const toCreate = [];
@@ -85,8 +99,9 @@ export async function syncHierarchy(prisma: PrismaClient, workspaceId: string, c
       old.depth !== row.depth ||
       old.state !== "active" ||
       canonicalJson(old.cloudLabels) !== canonicalJson(row.cloudLabels) ||
-      canonicalJson(old.effectiveLabels) !== canonicalJson(row.effectiveLabels);
-    if (changed) updates.push({ id, data: { ...row, lastSeenAt: now } });
+      canonicalJson(old.effectiveLabels) !== canonicalJson(row.effectiveLabels) ||
+      heldIds.has(id);
+    if (changed) updates.push({ id, data: { ...row, ...(heldIds.has(id) ? { labelOverrides: overrides.get(id) } : {}), lastSeenAt: now } });
   }
   const seen = new Set(h.nodes.map((n) => n.externalId));
   const removed = existing.filter((n) => !seen.has(n.externalId) && n.state !== "removed").map((n) => n.id);
@@ -101,5 +116,6 @@ export async function syncHierarchy(prisma: PrismaClient, workspaceId: string, c
     await prisma.$transaction(updates.slice(i, i + 200).map((u) => prisma.node.update({ where: { id: u.id }, data: u.data })));
   }
   if (removed.length) await prisma.node.updateMany({ where: { id: { in: removed } }, data: { state: "removed" } });
-  return { created: toCreate.length, updated: updates.length, removed: removed.length, newEnvironmentIds };
+  if (held.length > 0) await recordHeldLabels(prisma, workspaceId, connectionId, held, (id) => h.nodes.find((n) => idOf.get(n.externalId) === id)?.labels ?? {});
+  return { created: toCreate.length, updated: updates.length, removed: removed.length, newEnvironmentIds, held: held.length };
 }

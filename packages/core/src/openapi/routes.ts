@@ -57,7 +57,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "POST", path: "/connections", summary: "Connect a cloud root (credentials sealed; verification queued)", tag: "connections", permission: ["connection", "write"], body: ZCreateConnectionInput, status: 201 },
   { method: "GET", path: "/connections/bootstrap", summary: "Least-privilege setup to run in the cloud before connecting", tag: "connections", permission: ["connection", "read"], query: ZBootstrapQuery, status: 200 },
   { method: "GET", path: "/connections/{id}", summary: "One connection", tag: "connections", permission: ["connection", "read"], status: 200 },
-  { method: "PATCH", path: "/connections/{id}", summary: "Rename, principal classes, limits, polling, wizard progress", tag: "connections", permission: ["connection", "write"], body: ZUpdateConnectionInput, status: 200 },
+  { method: "PATCH", path: "/connections/{id}", summary: "Rename, principal classes, limits, polling, wizard progress; a principal change that weakens protection answers 202 with an approval", tag: "connections", permission: ["connection", "write"], body: ZUpdateConnectionInput, status: 200 },
   { method: "DELETE", path: "/connections/{id}", summary: "Stop managing a connection (the cloud is not touched); ?confirm=<name>", tag: "connections", permission: ["connection", "write"], query: ZDeleteConnectionQuery, status: 200 },
   { method: "POST", path: "/connections/{id}/verify", summary: "Queue a permission check", tag: "connections", permission: ["connection", "write"], status: 202 },
   { method: "POST", path: "/connections/{id}/discover", summary: "Queue hierarchy discovery", tag: "connections", permission: ["connection", "write"], status: 202 },
@@ -69,7 +69,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "GET", path: "/connections/{id}/nodes", summary: "Hierarchy nodes (children of parentId, or search)", tag: "nodes", permission: ["node", "read"], query: ZListNodesQuery, status: 200 },
 
   { method: "GET", path: "/nodes/{id}/coverage", summary: "Guardrails that apply to a node: where each is attached and its status", tag: "nodes", permission: ["node", "read"], status: 200 },
-  { method: "PATCH", path: "/nodes/{id}/labels", summary: "Replace a node's label overrides", tag: "nodes", permission: ["node", "write"], body: ZSetLabelsInput, status: 200 },
+  { method: "PATCH", path: "/nodes/{id}/labels", summary: "Replace a node's label overrides; one that takes environments out of a guardrail's scope answers 202 with an approval", tag: "nodes", permission: ["node", "write"], body: ZSetLabelsInput, status: 200 },
   { method: "POST", path: "/scope/preview", summary: "Environments a scope selects", tag: "nodes", permission: ["guardrail", "read"], body: ZScopePreviewInput, status: 200 },
 
   { method: "GET", path: "/guardrails", summary: "Guardrails with coverage", tag: "guardrails", permission: ["guardrail", "read"], query: ZListGuardrailsQuery, status: 200 },
@@ -100,7 +100,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
 
   { method: "GET", path: "/audit", summary: "Audit events, newest first", tag: "audit", permission: ["audit", "read"], query: ZAuditQuery, status: 200 },
   { method: "GET", path: "/audit/export", summary: "Audit events as CSV or JSON lines (streamed)", tag: "audit", permission: ["audit", "export"], query: ZAuditExportQuery, status: 200, produces: "text/csv+jsonl" },
-  { method: "GET", path: "/audit/verify", summary: "Verify the hash chain", tag: "audit", permission: ["audit", "read"], status: 200 },
+  { method: "GET", path: "/audit/verify", summary: "Verify the keyed hash chain against the latest checkpoint", tag: "audit", permission: ["audit", "read"], status: 200 },
+  { method: "GET", path: "/audit/checkpoint", summary: "The latest signed chain head kept outside the database", tag: "audit", permission: ["audit", "read"], status: 200 },
+  { method: "POST", path: "/audit/checkpoint", summary: "Checkpoint the chain head now", tag: "audit", permission: ["audit", "export"], status: 200 },
   { method: "GET", path: "/activity", summary: "Recent audit events", tag: "audit", permission: ["audit", "read"], query: ZActivityQuery, status: 200 },
 
   { method: "GET", path: "/members", summary: "Members, and pending invitations for those who manage members (admins, owners)", tag: "members", permission: ["settings", "read"], status: 200 },

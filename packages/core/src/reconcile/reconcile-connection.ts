@@ -409,7 +409,7 @@ async function recordDrift(
   observed: ObservedState,
   nodeIdByExternal: Map<string, string>,
 ) {
-  const open = await prisma.driftFinding.findMany({ where: { connectionId, status: "open", kind: { not: "uncovered_environment" } } });
+  const open = await prisma.driftFinding.findMany({ where: { connectionId, status: "open", kind: { notIn: ["uncovered_environment", "label_held"] } } });
   const openByFp = new Map(open.map((f) => [f.fingerprint, f]));
   const artifactRows = await prisma.artifact.findMany({ where: { connectionId }, select: { id: true, name: true } });
   const artifactId = new Map(artifactRows.map((a) => [a.name, a.id]));

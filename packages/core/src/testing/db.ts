@@ -7,6 +7,11 @@ import { inject } from "vitest";
 import "./provided-context.ts";
 import { createPrisma, type PrismaClient } from "@parapet/db";
 
+import { auditConfigFrom, configureAudit } from "../audit/audit-keys.ts";
+
+// Audit appends in tests are keyed and checkpointed like the apps' (global-setup.ts provides both).
+configureAudit(auditConfigFrom({ secret: inject("auditKey"), checkpointDir: inject("auditCheckpointDir") }));
+
 let client: PrismaClient | undefined;
 
 export function testPrisma(): PrismaClient {

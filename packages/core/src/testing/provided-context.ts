@@ -7,5 +7,7 @@ declare module "vitest" {
     databaseUrl: string;
     redisUrl: string;
     redisPrefix: string;
+    auditKey: string;
+    auditCheckpointDir: string;
   }
 }

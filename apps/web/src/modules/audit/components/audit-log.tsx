@@ -4,7 +4,7 @@ import { Empty, ErrorState, Loading, PageHeader } from "@/modules/shared/compone
 import { useCan } from "@/modules/shared/hooks/use-me";
 import { apiPath } from "@/modules/shared/lib/api";
 import { dateTime, personLabel } from "@/modules/shared/lib/format";
-import { useAuditLog, useAuditVerify, type AuditFilters } from "../hooks/use-audit";
+import { useAuditCheckpoint, useAuditLog, useAuditVerify, type AuditFilters } from "../hooks/use-audit";
 
 /** The one line of an event's data a person scans for (its message, reason or name). */
 function dataSummary(d: unknown): string {
@@ -25,6 +25,7 @@ export function AuditLog() {
   const q = useAuditLog(filters);
   const [verifyOn, setVerifyOn] = useState(false);
   const verify = useAuditVerify(verifyOn);
+  const checkpoint = useAuditCheckpoint();
   const canExport = useCan("audit", "export");
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];
 
@@ -74,6 +75,17 @@ export function AuditLog() {
             </p>
           )
         ) : null}
+        {checkpoint.data && (
+          <p className={checkpoint.data.problem ? "error" : "muted"} data-testid="audit-checkpoint">
+            {checkpoint.data.problem
+              ? `Latest checkpoint cannot be trusted: ${checkpoint.data.problem}.`
+              : checkpoint.data.checkpoint
+                ? `Last checkpoint (signed chain head kept outside the database): event ${checkpoint.data.checkpoint.seq.toLocaleString("en-GB")} at ${new Date(checkpoint.data.checkpoint.at).toLocaleString("en-GB")}.`
+                : checkpoint.data.enabled
+                  ? "No checkpoint yet: the worker writes one every few minutes."
+                  : "Checkpoints are off on this deployment (PARAPET_AUDIT_CHECKPOINT_DIR is not set)."}
+          </p>
+        )}
       </div>
       <form className="filters card" onSubmit={submit} role="search" aria-label="Search the audit log">
         <label>

@@ -15,6 +15,7 @@ export interface AuditFilters {
 export const auditKeys = {
   list: (f: AuditFilters) => ["audit", "list", f] as const,
   verify: ["audit", "verify"] as const,
+  checkpoint: ["audit", "checkpoint"] as const,
 };
 
 export function useAuditLog(f: AuditFilters) {
@@ -26,10 +27,29 @@ export function useAuditLog(f: AuditFilters) {
   });
 }
 
+export interface Checkpoint {
+  seq: number;
+  hash: string;
+  at: string;
+  keyId: string;
+}
+
 export interface ChainStatus {
   ok: boolean;
   checked: number;
   firstBroken?: unknown;
+  checkpoint?: Checkpoint | null;
+}
+
+export interface CheckpointStatus {
+  enabled: boolean;
+  checkpoint: Checkpoint | null;
+  problem: string | null;
+}
+
+/** The latest signed chain head kept outside the database. */
+export function useAuditCheckpoint() {
+  return useQuery({ queryKey: auditKeys.checkpoint, queryFn: ({ signal }) => api.get<CheckpointStatus>("/audit/checkpoint", undefined, signal) });
 }
 
 export function useAuditVerify(enabled: boolean) {

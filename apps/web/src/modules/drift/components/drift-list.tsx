@@ -9,7 +9,7 @@ import { ago, personLabel } from "@/modules/shared/lib/format";
 import { useDriftList } from "../hooks/use-drift";
 import type { DriftFilters } from "../hooks/query-keys";
 
-const KINDS = ["missing", "modified", "detached", "weakened", "unexpected_attachment", "uncovered_environment"];
+const KINDS = ["missing", "modified", "detached", "weakened", "unexpected_attachment", "uncovered_environment", "label_held"];
 
 /** Filters live in the URL, so a filtered view can be shared and survives reloads. */
 export function DriftList({ filters }: { filters: DriftFilters }) {

@@ -13,7 +13,7 @@ const KEY = /^[A-Za-z0-9_.:/@-]{1,63}$/;
 export function LabelEditor({ node, connectionId, canEdit }: { node: HierarchyNode; connectionId: string; canEdit: boolean }) {
   const [rows, setRows] = useState<{ key: string; value: string }[]>(() => Object.entries(node.labelOverrides).map(([key, value]) => ({ key, value })));
   const [err, setErr] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useState<"saved" | "approval" | false>(false);
   const m = useUpdateLabels(node.id, connectionId);
 
   function submit(e: FormEvent) {
@@ -28,7 +28,7 @@ export function LabelEditor({ node, connectionId, canEdit }: { node: HierarchyNo
       next[r.key.trim()] = r.value;
     }
     for (const k of Object.keys(node.labelOverrides)) if (!(k in next)) next[k] = null;
-    m.mutate(next, { onSuccess: () => setSaved(true) });
+    m.mutate(next, { onSuccess: (out) => setSaved("approval" in out ? "approval" : "saved") });
   }
 
   return (
@@ -92,9 +92,14 @@ export function LabelEditor({ node, connectionId, canEdit }: { node: HierarchyNo
               {err ?? errorMessage(m.error)}
             </p>
           )}
-          {saved && (
+          {saved === "saved" && (
             <p className="success" role="status">
               Labels saved; the subtree's effective labels were recomputed.
+            </p>
+          )}
+          {saved === "approval" && (
+            <p className="success" role="status">
+              This change would take environments out of a guardrail, so it waits for another member's approval (see Approvals). Nothing changed yet.
             </p>
           )}
         </form>

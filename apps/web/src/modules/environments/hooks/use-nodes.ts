@@ -19,7 +19,8 @@ export function useChildNodes(connectionId: string, parentId: string | null, q =
 export function useUpdateLabels(nodeId: string, connectionId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (overrides: Record<string, string | null>) => api.patch<HierarchyNode>(`/nodes/${encodeURIComponent(nodeId)}/labels`, { overrides }),
+    // 202 { approval } when the relabel would take environments out of a guardrail (two-person rule).
+    mutationFn: (overrides: Record<string, string | null>) => api.patch<HierarchyNode | { approval: { id: string; reasons: string[] } }>(`/nodes/${encodeURIComponent(nodeId)}/labels`, { overrides }),
     // Effective labels are recomputed for the whole subtree, so refetch the connection's nodes.
     onSuccess: () => void qc.invalidateQueries({ queryKey: nodeKeys.connection(connectionId) }),
   });

@@ -59,10 +59,15 @@ describe("audit log", () => {
 
   it("detects a tampered row through the API and `parapet audit verify`", async () => {
     const ok = await call("GET", "/audit/verify", { key: w.members.viewer.key });
-    expect(ok.body).toEqual({ ok: true, checked: 7 });
+    expect(ok.body).toEqual({ ok: true, checked: 7, checkpoint: null });
     expect(await cli(["audit", "verify", "--workspace", w.slug])).toMatchObject({ code: 0, out: expect.stringContaining("7 audit events") });
 
-    await prisma.$executeRaw`UPDATE audit_event SET data = '{"name":"something else"}' WHERE "workspaceId" = ${w.id} AND seq = 2`;
+    // The app's own database role cannot rewrite history; someone bypassing the trigger (a superuser) can, and is caught.
+    await expect(prisma.$executeRaw`UPDATE audit_event SET data = '{"name":"something else"}' WHERE "workspaceId" = ${w.id} AND seq = 2`).rejects.toThrow(/append-only/);
+    await prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe("SET LOCAL session_replication_role = replica");
+      await tx.$executeRaw`UPDATE audit_event SET data = '{"name":"something else"}' WHERE "workspaceId" = ${w.id} AND seq = 2`;
+    });
     const broken = await call("GET", "/audit/verify", { key: w.members.viewer.key });
     expect(broken.body).toMatchObject({ ok: false, checked: 1, firstBroken: { seq: 2, reason: "row content does not match its hash" } });
     const c = await cli(["audit", "verify", "--workspace", w.slug]);
@@ -70,5 +75,33 @@ describe("audit log", () => {
     expect(c.out).toMatch(/^BROKEN: workspace .*: audit event seq 2 \(id \w+\): row content does not match its hash/);
     expect((await cli(["audit", "verify", "--workspace", "no-such-workspace"])).code).toBe(1);
     expect((await cli(["audit", "verify"])).code).toBe(2);
+  });
+
+  it("checkpoints the head on demand, shows it, and a deleted tail no longer verifies", async () => {
+    const v = await createWorld(prisma, "Audit tail");
+    const none = await call("GET", "/audit/checkpoint", { key: v.members.viewer.key });
+    expect(none.body).toEqual({ enabled: true, checkpoint: null, problem: null });
+    expect((await call("POST", "/audit/checkpoint", { key: v.members.viewer.key })).status).toBe(403);
+    const made = await call("POST", "/audit/checkpoint", { key: v.members.approver.key });
+    expect(made.status, made.text).toBe(200);
+    expect(made.body).toMatchObject({ enabled: true, checkpoint: { seq: 7, hash: expect.stringMatching(/^[0-9a-f]{64}$/), at: expect.any(String) }, problem: null });
+    const shown = await call("GET", "/audit/checkpoint", { key: v.members.viewer.key });
+    expect(shown.body.checkpoint).toEqual(made.body.checkpoint);
+    expect((await call("GET", "/audit/verify", { key: v.members.viewer.key })).body).toEqual({ ok: true, checked: 7, checkpoint: made.body.checkpoint });
+    expect(await cli(["audit", "checkpoint", "--workspace", v.slug])).toMatchObject({ code: 0, out: expect.stringContaining("at seq 7 written") });
+
+    // The newest three rows deleted behind the app's back: what remains links perfectly.
+    await prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe("SET LOCAL session_replication_role = replica");
+      await tx.$executeRaw`DELETE FROM audit_event WHERE "workspaceId" = ${v.id} AND seq >= 5`;
+    });
+    const r = await call("GET", "/audit/verify", { key: v.members.viewer.key });
+    expect(r.body).toMatchObject({ ok: false, checked: 4, firstBroken: { seq: 5, reason: expect.stringMatching(/^rows 5–7 are missing/) } });
+    const c = await cli(["audit", "verify", "--workspace", v.slug]);
+    expect(c.code).toBe(1);
+    expect(c.out).toMatch(/^BROKEN: workspace .*: audit event seq 5: rows 5–7 are missing/);
+    const refused = await call("POST", "/audit/checkpoint", { key: v.members.admin.key });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/^audit: the chain does not verify \(rows 5–7 are missing/);
   });
 });

@@ -32,6 +32,8 @@ export function configureEnv(): void {
   // The operator allowlist these tests run with: one loopback port and one private domain, so the
   // SSRF tests can show both that listed hosts are accepted and that every other form is refused.
   process.env.PARAPET_ENDPOINT_ALLOWLIST = ALLOWLIST;
+  process.env.PARAPET_AUDIT_KEY = inject("auditKey");
+  process.env.PARAPET_AUDIT_CHECKPOINT_DIR = inject("auditCheckpointDir");
 }
 configureEnv();
 
