@@ -2,6 +2,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, Prisma } from "./generated/client.ts";
 import { SelfHealingPool } from "./pool.ts";
 
+export { isDatabaseUnavailable } from "./unavailable.ts";
+
 export { PrismaClient, Prisma };
 export type * from "./generated/models.ts";
 export * from "./generated/enums.ts";
@@ -10,13 +12,38 @@ export interface CreatePrismaOptions {
   url?: string;
   /** Pool size per process; the web and worker each keep their own. */
   max?: number;
+  /** How long to wait for a new connection (TCP + start-up) before the query fails. */
+  connectionTimeoutMs?: number;
+  /** Server-side cap on one statement (PostgreSQL's statement_timeout). */
+  statementTimeoutMs?: number;
 }
+
+/**
+ * Without a connect timeout, node-postgres waits for the operating system's TCP timeout (minutes) when
+ * the database is blackholed (a failover moving its address, a dropped route): every request then hangs
+ * that long. 5 s is far above a healthy connect on a LAN and short enough for an HTTP request to answer.
+ */
+export const DB_CONNECT_TIMEOUT_MS = 5000;
+/**
+ * Parapet's statements are short OLTP reads and writes (the slowest, the audit chain's advisory lock wait
+ * and coverage pages, take well under a second at bench scale); a statement still running after 60 s is
+ * a stuck lock or a sick server, and failing it frees the request and its pool slot.
+ */
+export const DB_STATEMENT_TIMEOUT_MS = 60_000;
 
 /** A Prisma client over node-postgres (Rust-free engine). */
 export function createPrisma(opts: CreatePrismaOptions = {}): PrismaClient {
   const url = opts.url ?? process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set");
-  const pool = new SelfHealingPool({ connectionString: url, max: opts.max ?? 10 });
+  const pool = new SelfHealingPool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: opts.connectionTimeoutMs ?? DB_CONNECT_TIMEOUT_MS,
+    statement_timeout: opts.statementTimeoutMs ?? DB_STATEMENT_TIMEOUT_MS,
+    // Detects a peer that vanished without a FIN (failover, network partition) on idle pooled
+    // connections, instead of handing out a dead socket that waits for the TCP retransmit timeout.
+    keepAlive: true,
+  });
   // disposeExternalPool: without it $disconnect() leaves the pool and its idle connections open, with
   // Prisma's error listener removed, so a database restart afterwards killed the process (seen in CI).
   return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });

@@ -2,9 +2,10 @@
  * The database closing a connection in the middle of an interactive transaction (a restart, a
  * failover, a killed backend) must not cost the pool that connection for good.
  */
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import pg from "pg";
 import { afterAll, expect, inject, it } from "vitest";
-import { createPrisma } from "./index.ts";
+import { createPrisma, isDatabaseUnavailable } from "./index.ts";
 
 // The int project's global setup provides the run's database (declared here: db depends on nothing).
 declare module "vitest" {
@@ -86,6 +87,65 @@ it("survives the database closing idle and borrowed connections, and closes them
     expect(uncaught).toEqual([]);
   } finally {
     process.off("uncaughtException", onUncaught);
+    await prisma.$disconnect();
+  }
+});
+
+it("gives up on a blackholed database after the connect timeout, with an error classified as unavailable", async () => {
+  // A server that accepts TCP and never answers: what a failover moving the address, or a dropped route,
+  // looks like from the pool. Before the connect timeout every query here waited for the OS (minutes).
+  const sockets: Socket[] = [];
+  const hole = createServer((s) => void sockets.push(s));
+  await new Promise<void>((r) => hole.listen(0, "127.0.0.1", r));
+  const port = (hole.address() as AddressInfo).port;
+  const prisma = createPrisma({ url: `postgresql://postgres@127.0.0.1:${port}/blackhole`, connectionTimeoutMs: 1000 });
+  try {
+    const t0 = Date.now();
+    const outcome = await Promise.race([
+      prisma.$queryRaw`SELECT 1`.then(() => "answered", (e: unknown) => e),
+      new Promise<"hung">((r) => setTimeout(() => r("hung"), 8000)),
+    ]);
+    expect(outcome).toBeInstanceOf(Error);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(isDatabaseUnavailable(outcome)).toBe(true);
+    // The same for a model query (Prisma wraps it differently) and a refused port.
+    expect(isDatabaseUnavailable(await prisma.member.count().catch((e: unknown) => e))).toBe(true);
+  } finally {
+    await prisma.$disconnect().catch(() => undefined);
+    for (const s of sockets) s.destroy();
+    hole.close();
+  }
+  const refused = createPrisma({ url: `postgresql://postgres@127.0.0.1:${port}/gone`, connectionTimeoutMs: 1000 });
+  try {
+    const e = await refused.member.count().catch((x: unknown) => x);
+    expect(isDatabaseUnavailable(e)).toBe(true);
+  } finally {
+    await refused.$disconnect().catch(() => undefined);
+  }
+});
+
+it("classifies a terminated backend as unavailable and a bad query as not", async () => {
+  await admin.connect().catch(() => undefined);
+  const tagged = new URL(url);
+  tagged.searchParams.set("application_name", "pool-int-classify");
+  const prisma = createPrisma({ url: tagged.toString(), max: 1 });
+  try {
+    const killed = await prisma
+      .$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT 1`;
+        await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pool-int-classify'");
+        await new Promise((r) => setTimeout(r, 100));
+        await tx.$queryRaw`SELECT 1`;
+      })
+      .catch((e: unknown) => e);
+    expect(isDatabaseUnavailable(killed)).toBe(true);
+    const bad = await prisma.$queryRawUnsafe("SELECT * FROM no_such_table_here").catch((e: unknown) => e);
+    expect(isDatabaseUnavailable(bad)).toBe(false);
+    const short = createPrisma({ url, statementTimeoutMs: 200 });
+    const timedOut = await short.$queryRaw`SELECT pg_sleep(2)`.catch((e: unknown) => e);
+    await short.$disconnect();
+    expect(isDatabaseUnavailable(timedOut)).toBe(true);
+  } finally {
     await prisma.$disconnect();
   }
 });

@@ -3,7 +3,9 @@ import { APIError } from "better-auth/api";
 import { z } from "zod";
 import { AppError, can, isRole, type Action, type Resource, type Role } from "@parapet/core";
 import { unstorableIssue } from "@parapet/core/common/unstorable";
+import { isDatabaseUnavailable } from "@parapet/db";
 import { auth } from "./auth";
+import { isRedisUnavailable } from "./clients";
 import { prisma } from "./clients";
 
 /**
@@ -57,6 +59,15 @@ export function errorResponse(e: unknown): Response {
     const first = issues[0]!;
     return Response.json({ error: { code: "validation", message: `${first.field}: ${first.message}`, issues } }, { status: 422 });
   }
+  // A dependency that is away (restart, failover, outage) is a 503 the client can retry, logged as one line.
+  if (isDatabaseUnavailable(e)) {
+    console.warn("database unavailable:", (e as Error).message?.split("\n").filter(Boolean).pop()?.slice(0, 200));
+    return Response.json({ error: { code: "unavailable", message: "database unavailable; try again in a moment" } }, { status: 503, headers: { "retry-after": "5" } });
+  }
+  if (isRedisUnavailable(e)) {
+    console.warn("redis unavailable:", (e as Error).message?.slice(0, 200));
+    return Response.json({ error: { code: "unavailable", message: "redis unavailable; try again in a moment" } }, { status: 503, headers: { "retry-after": "5" } });
+  }
   // Unknown failures are logged server-side with their stack; the client gets a plain message.
   console.error("unhandled API error", e);
   return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged." } }, { status: 500 });
@@ -97,8 +108,16 @@ export async function authenticate(req: Request): Promise<Caller> {
   if (apiKey) {
     const r = await auth()
       .api.verifyApiKey({ body: { key: apiKey } })
-      .catch(() => null);
-    if (!r?.valid || !r.key) throw new AppError("unauthenticated", "x-api-key is invalid, expired or revoked");
+      .catch((e: unknown) => {
+        // A database outage is not a bad key: answer 503, not 401.
+        if (isDatabaseUnavailable(e)) throw e;
+        return null;
+      });
+    if (!r?.valid || !r.key) {
+      // better-auth answers "invalid" when its key lookup fails too; a database outage is a 503, not a 401.
+      await prisma().$queryRaw`SELECT 1`;
+      throw new AppError("unauthenticated", "x-api-key is invalid, expired or revoked");
+    }
     const meta = (typeof r.key.metadata === "string" ? (JSON.parse(r.key.metadata) as Record<string, unknown>) : (r.key.metadata as Record<string, unknown> | null)) ?? {};
     const workspaceId = typeof meta.workspaceId === "string" ? meta.workspaceId : null;
     if (!workspaceId) throw new AppError("unauthenticated", "x-api-key is not bound to a workspace");

@@ -21,3 +21,12 @@ export function redis(): Redis {
   holder.__parapetRedis.on("error", () => undefined);
   return holder.__parapetRedis;
 }
+
+/** ioredis's errors for a Redis that is down or not answering (connection refused, closed, timed out). */
+export function isRedisUnavailable(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  return (
+    e.name === "MaxRetriesPerRequestError" ||
+    /Command timed out|Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|no answer in \d+ ms/.test(e.message)
+  );
+}

@@ -5,9 +5,24 @@ import { prisma, redis } from "./clients";
 
 export interface HealthReport {
   ok: boolean;
-  database: { ok: boolean; error?: string };
-  redis: { ok: boolean; error?: string };
-  worker: { ok: boolean; instances: number; lastBeatAgeSec?: number };
+  /** `since`: when this process first saw the dependency down (ISO time); absent while it is up. */
+  database: { ok: boolean; error?: string; since?: string };
+  redis: { ok: boolean; error?: string; since?: string };
+  worker: { ok: boolean; instances: number; lastBeatAgeSec?: number; since?: string };
+}
+
+type Dep = "database" | "redis" | "worker";
+const holder = globalThis as unknown as { __parapetDownSince?: Map<Dep, string> };
+/** First time each dependency was seen down by this process; cleared when it answers again. */
+function since(dep: Dep, ok: boolean): { since?: string } {
+  holder.__parapetDownSince ??= new Map();
+  const m = holder.__parapetDownSince;
+  if (ok) {
+    m.delete(dep);
+    return {};
+  }
+  if (!m.has(dep)) m.set(dep, new Date().toISOString());
+  return { since: m.get(dep)! };
 }
 
 const withTimeout = <T,>(p: Promise<T>, ms: number) =>
@@ -25,7 +40,7 @@ export async function checkHealth(): Promise<HealthReport> {
     r = { ok: true };
     const prefix = env().PARAPET_REDIS_PREFIX;
     const keys = await withTimeout(redis().keys(heartbeatKey(prefix, "*")), 2000);
-    const beats = keys.length ? await redis().mget(keys) : [];
+    const beats = keys.length ? await withTimeout(redis().mget(keys), 2000) : [];
     const now = Date.now();
     const ages = beats.filter((b): b is string => !!b).map((b) => (now - Number(b)) / 1000);
     const fresh = ages.filter((a) => a <= HEARTBEAT_TTL_SEC);
@@ -37,5 +52,10 @@ export async function checkHealth(): Promise<HealthReport> {
   } catch {
     // reported as unreachable above
   }
-  return { ok: db.ok && r.ok && worker.ok, database: db, redis: r, worker };
+  return {
+    ok: db.ok && r.ok && worker.ok,
+    database: { ...db, ...since("database", db.ok) },
+    redis: { ...r, ...since("redis", r.ok) },
+    worker: { ...worker, ...since("worker", worker.ok) },
+  };
 }

@@ -10,7 +10,10 @@ const holder = globalThis as unknown as { __parapetQueues?: { reconcile: Queue; 
 /** BullMQ producers for the web process (enqueue only after the database transaction commits). */
 export function queues() {
   if (!holder.__parapetQueues) {
-    const connection = new Redis(env().REDIS_URL, { maxRetriesPerRequest: null });
+    // Producers only (the blocking connection that needs maxRetriesPerRequest: null is the worker's):
+    // with null, an enqueue while Redis is away waited forever and so did the request. Bounded like
+    // redis() in clients.ts, an enqueue fails within seconds and the use-case answers 503.
+    const connection = new Redis(env().REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 3000 });
     connection.on("error", () => undefined);
     const prefix = bullPrefix(env().PARAPET_REDIS_PREFIX);
     holder.__parapetQueues = {

@@ -3,13 +3,19 @@ import { useQuery } from "@tanstack/react-query";
 
 interface Health {
   ok: boolean;
-  database: { ok: boolean };
-  redis: { ok: boolean };
-  worker: { ok: boolean; instances: number; lastBeatAgeSec?: number };
+  database: { ok: boolean; since?: string };
+  redis: { ok: boolean; since?: string };
+  worker: { ok: boolean; instances: number; lastBeatAgeSec?: number; since?: string };
 }
 
-function Dot({ ok, label }: { ok: boolean; label: string }) {
-  return <span className={`badge ${ok ? "ok" : "bad"}`}>{label}: {ok ? "up" : "down"}</span>;
+/** "down since 06:01:12" (local time), so an operator sees which dependency is away and for how long. */
+function Dot({ ok, label, since }: { ok: boolean; label: string; since?: string }) {
+  const when = since ? ` since ${new Date(since).toLocaleTimeString()}` : "";
+  return (
+    <span className={`badge ${ok ? "ok" : "bad"}`} title={since ? `first seen down at ${since}` : undefined}>
+      {label}: {ok ? "up" : `down${when}`}
+    </span>
+  );
 }
 
 /** Live status of Parapet's own parts, refreshed every 10 s. */
@@ -28,9 +34,9 @@ export function SystemStatus() {
         <p className="error">Could not reach Parapet&apos;s health endpoint.</p>
       ) : (
         <div style={{ display: "flex", gap: 8, flexWrap: "wrap" }} data-testid="system-status">
-          <Dot ok={q.data.database.ok} label="Database" />
-          <Dot ok={q.data.redis.ok} label="Redis" />
-          <Dot ok={q.data.worker.ok} label={`Workers (${q.data.worker.instances})`} />
+          <Dot ok={q.data.database.ok} label="Database" since={q.data.database.since} />
+          <Dot ok={q.data.redis.ok} label="Redis" since={q.data.redis.since} />
+          <Dot ok={q.data.worker.ok} label={`Workers (${q.data.worker.instances})`} since={q.data.worker.since} />
         </div>
       )}
     </section>
