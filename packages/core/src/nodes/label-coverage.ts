@@ -50,7 +50,8 @@ export function lostPairReasons(pairs: LostPair[]): string[] {
   const byGuardrail = new Map<string, LostPair[]>();
   for (const p of pairs) byGuardrail.set(p.guardrailId, [...(byGuardrail.get(p.guardrailId) ?? []), p]);
   return [...byGuardrail.values()].map((list) => {
-    const shown = list.slice(0, 5).map((p) => p.node).join(", ");
+    // By name, so the same change always reads the same (ids are random) and a person finds an environment.
+    const shown = [...list].sort((a, b) => a.node.localeCompare(b.node)).slice(0, 5).map((p) => p.node).join(", ");
     const more = list.length > 5 ? ` and ${list.length - 5} more` : "";
     return `coverage: "${list[0]!.guardrail}" would no longer cover ${list.length} environment${list.length === 1 ? "" : "s"} (${shown}${more})`;
   });
