@@ -24,6 +24,11 @@ export function queues() {
       reports: new Queue(QUEUES.reports, { connection, prefix }),
       notifications: new Queue(QUEUES.notifications, { connection, prefix }),
     };
+    // Each reconnect attempt while Redis is away re-emits the connection's error on every queue, and
+    // BullMQ prints an unheard one with console.error (a full stack, five per attempt, for as long as
+    // the outage lasts). The outage is already reported: /api/health names Redis and since when, and
+    // an enqueue that fails answers 503.
+    for (const q of Object.values(holder.__parapetQueues)) q.on("error", () => undefined);
   }
   return holder.__parapetQueues;
 }

@@ -144,4 +144,13 @@ describe("dependency recovery without a process restart", () => {
     expect(seen.at(-1), `statuses after Redis came back: ${seen.join(",")}`).toBe(202);
     expect(seen.filter((s) => s !== 202 && s !== 503), `statuses after Redis came back: ${seen.join(",")}`).toEqual([]);
   }, 60_000);
+
+  it("a producer queue's connection error is heard, not printed with its stack on every reconnect attempt", async () => {
+    // Every ioredis reconnect attempt while Redis is away re-emits the error on each of the web's five
+    // queues; BullMQ's QueueBase.emit prints an unheard one with console.error (a full stack, five per
+    // attempt, one attempt per <= 2 s for as long as the outage lasts). emit() returns true only when a
+    // listener took it.
+    const { queues } = await import("@/server/queues");
+    for (const [name, q] of Object.entries(queues())) expect(q.emit("error", new Error("connect ECONNREFUSED 127.0.0.1:6379")), name).toBe(true);
+  });
 });
