@@ -10,6 +10,7 @@ import type { PrismaClient } from "@parapet/db";
 import type { ApplyResult, ArtifactKind, CallStats, Change, CloudAdapter, CloudId, DesiredArtifact, Difference, ObservedArtifact, ObservedState } from "@parapet/providers/contract";
 import { isProviderError, logDetail, publicMessage } from "@parapet/providers/contract";
 import { appendAudit, type AuditInput } from "../audit/audit.repository.ts";
+import { AppError } from "../common/errors.ts";
 import { openCredentials, type Keyring } from "../connections/secrets.ts";
 import { syncHierarchy } from "../connections/sync-hierarchy.ts";
 import { rootHeldBy, rootHeldMessage } from "../connections/root-holder.ts";
@@ -115,7 +116,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     const refuseIfHeld = async (rootId: string | null) => {
       if (opts.dryRun) return;
       const holder = await rootHeldBy(prisma, conn, rootId);
-      if (holder) throw new Error(rootHeldMessage(conn.cloud, rootId!, holder));
+      if (holder) throw new AppError("conflict", rootHeldMessage(conn.cloud, rootId!, holder));
     };
     if (opts.discover || !conn.lastDiscoveredAt) {
       const h = await adapter.discover();
@@ -263,7 +264,9 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     });
     return { ...base, status, runId: run!.id, plan, problems: desired.state.problems, applied, failed, driftOpened: findings.opened.length, driftResolved: findings.resolved.length, calls, ...(applyError ? { error: applyError } : {}) };
   } catch (e) {
-    const message = isProviderError(e) ? `${e.kind}: ${publicMessage(e)}` : publicMessage(e);
+    // Parapet's own refusals (AppError) are written for people from facts Parapet checked and say what to do;
+    // anything else may carry a cloud's or a library's raw text and is classified (SSRF: nothing read back).
+    const message = isProviderError(e) ? `${e.kind}: ${publicMessage(e)}` : e instanceof AppError ? e.message : publicMessage(e);
     deps.log?.(`reconcile ${connectionId} failed: ${logDetail(e)}`);
     if (run) {
       // The failure may be the database itself (restarted mid-run): report the run as failed either way;
