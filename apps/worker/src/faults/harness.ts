@@ -400,8 +400,9 @@ export async function ociClockSkew(env: FaultEnv, sim: OciSim, connectionId: str
     status: run?.status ?? `child exited ${r.code}: ${r.stderr.slice(-300)}`,
     error: run?.error ?? run?.unknown[0] ?? "",
     // The adapter either fails the run with the auth kind or marks the reads unknown with the auth
-    // classification's message (401, naming the machine clock); both mean nothing is planned from them.
-    classifiedAuth: !!run?.error?.startsWith("auth:") || (!!run?.unknown.length && run.unknown.every((u) => /\(401 /.test(u))),
+    // classification's public message (OCI's NotAuthenticated code, naming the machine clock); both mean
+    // nothing is planned from them.
+    classifiedAuth: !!run?.error?.startsWith("auth:") || (!!run?.unknown.length && run.unknown.every((u) => /\(NotAuthenticated\)/.test(u) && /machine clock/.test(u))),
     writesDuringSkew: run?.writes ?? -1,
     policiesChanged: before !== after,
     falseDrift,
