@@ -298,6 +298,12 @@ function limitProblem(e: unknown, problems: PlanProblem[]): boolean {
   return false;
 }
 
+/** The guardrails of the fragments that contribute to one artifact (all of them if none claims it). */
+function owners<F extends { guardrailId: string }>(fragments: F[], contributes: (f: F) => boolean, all: string[]): string[] {
+  const ids = fragments.filter(contributes).map((f) => f.guardrailId);
+  return ids.length ? ids : all;
+}
+
 function buildAzure(
   input: DesiredInput,
   compiled: Compiled[],
@@ -318,7 +324,11 @@ function buildAzure(
       throw e;
     }
     const gids = fragments.map((f) => f.guardrailId);
-    for (const d of built.definitions) put({ kind: "azure.policy-definition", name: d.name, body: d, attachments: [definitionScope], guardrailIds: gids });
+    // A definition belongs to the guardrails whose fragment carries it, not to every guardrail at this
+    // point: its drift is attributed (and repaired or only reported) by those guardrails' remediation.
+    // The initiative and the assignment are shared by every fragment packed into them.
+    const ownersOf = (name: string) => owners(fragments, (f) => f.policies.some((p) => p.definition.name === name), gids);
+    for (const d of built.definitions) put({ kind: "azure.policy-definition", name: d.name, body: d, attachments: [definitionScope], guardrailIds: ownersOf(d.name) });
     for (const i of built.initiatives) put({ kind: "azure.policy-set-definition", name: i.name, body: i, attachments: [definitionScope], guardrailIds: gids });
     for (const a of built.assignments) {
       put({ kind: "azure.policy-assignment", name: a.name, body: a, attachments: [scope], guardrailIds: gids });
@@ -352,18 +362,23 @@ function buildGcp(
       throw e;
     }
     const gids = fragments.map((f) => f.guardrailId);
-    for (const cc of built.customConstraints) put({ kind: "gcp.custom-constraint", name: cc.name, body: cc, attachments: [org], guardrailIds: gids });
+    // Each artifact belongs to the guardrails whose fragment contributes to it, not to every guardrail
+    // attached at this point: drift on a notify-mode guardrail's org policy is reported, not put back,
+    // even when an auto-mode guardrail shares the node (and the finding names the right guardrail).
+    const leaf = (name: string) => name.slice(name.lastIndexOf("/") + 1);
+    const setsConstraint = (f: TGcpFragment, constraint: string) => f.orgPolicies.some((op) => op.constraint === constraint || op.constraint.endsWith(constraint));
+    for (const cc of built.customConstraints) {
+      put({ kind: "gcp.custom-constraint", name: cc.name, body: cc, attachments: [org], guardrailIds: owners(fragments, (f) => f.customConstraints.some((c) => leaf(c.name) === leaf(cc.name)), gids) });
+    }
     for (const p of built.policies) {
-      put({ kind: "gcp.org-policy", name: p.name, body: p, attachments: [node], guardrailIds: gids });
       const constraint = p.name.split("/policies/")[1] ?? "";
+      put({ kind: "gcp.org-policy", name: p.name, body: p, attachments: [node], guardrailIds: owners(fragments, (f) => setsConstraint(f, constraint), gids) });
       for (const f of fragments) {
-        if (f.orgPolicies.some((op) => op.constraint === constraint || op.constraint.endsWith(constraint))) {
-          addRequire(f.guardrailId, point, { kind: "gcp.org-policy", name: p.name, target: node });
-        }
+        if (setsConstraint(f, constraint)) addRequire(f.guardrailId, point, { kind: "gcp.org-policy", name: p.name, target: node });
       }
     }
     if (built.denyPolicy) {
-      put({ kind: "gcp.deny-policy", name: built.denyPolicy.name, body: built.denyPolicy, attachments: [node], guardrailIds: gids });
+      put({ kind: "gcp.deny-policy", name: built.denyPolicy.name, body: built.denyPolicy, attachments: [node], guardrailIds: owners(fragments, (f) => f.attachDenyRules && f.denyRules.length > 0, gids) });
       for (const f of fragments) {
         if (f.attachDenyRules && f.denyRules.length) addRequire(f.guardrailId, point, { kind: "gcp.deny-policy", name: built.denyPolicy.name, target: node });
       }
