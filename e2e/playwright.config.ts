@@ -11,6 +11,11 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [["list"], ["json"]],
+  // The newcomer's tour plays the demo's story into the workspace the journeys share, so it runs last.
+  projects: [
+    { name: "journeys", testIgnore: /tour\.spec\.ts$/ },
+    { name: "tour", testMatch: /tour\.spec\.ts$/, dependencies: ["journeys"] },
+  ],
   outputDir: "./test-results",
   use: {
     baseURL,

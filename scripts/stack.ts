@@ -11,6 +11,8 @@ import { assertSealedWithOurKey, demoDatabaseName, demoRedisPrefix, ForeignKeyEr
 import { fail, log } from "./lib/log.ts";
 import { databaseUrl, ensureDatabase, resolveServices } from "./lib/services.ts";
 import { buildWeb, freePort, loadOrCreateSecrets, migrate, ROOT, startApp, startDemoEnvironment } from "./lib/stack.ts";
+import { demoHistory } from "./lib/demo-history.ts";
+import { runDemoStory } from "./lib/demo-story.ts";
 import { runTests } from "./lib/test-runner.ts";
 
 const DATA = join(ROOT, ".data");
@@ -83,6 +85,25 @@ async function demo(): Promise<void> {
       `  Ctrl-C stops everything this command started.`,
       "",
     ].join("\n"),
+  );
+  // The story of the workspace's first weeks plays through the running product (lib/demo-story.ts);
+  // the console is usable meanwhile and fills in as the engine works. A restarted demo keeps its story.
+  const historyDb = createPrisma({ url: dbUrl, max: 2 });
+  cleanups.push(() => historyDb.$disconnect());
+  const [storyOwner, approver] = [DEMO_USERS[0]!, DEMO_USERS.find((u) => u.role === "approver")!];
+  void runDemoStory({
+    baseUrl: stack.baseUrl,
+    sims: { gcp: demoEnv.sims.gcp.url },
+    owner: storyOwner.email,
+    approver: approver.email,
+    password: storyOwner.password,
+    log,
+    onDay: demoHistory(historyDb, demoEnv.workspaceId, log),
+  }).then(
+    (r) => log(r.played ? "the demo workspace's story is in place: every page has something to show" : "the demo workspace already has its story"),
+    (e: unknown) => {
+      if (!stopping) log(`the demo story stopped early (${e instanceof Error ? e.message : String(e)}); the demo itself runs on`);
+    },
   );
   for (const p of stack.procs) {
     p.child.once("exit", (code) => {

@@ -42,7 +42,9 @@ export async function startWebServer(
   let server: ChildProcess;
   let base: string;
   if (nextBuild) {
-    server = spawn(join(webDir, "node_modules", ".bin", "next"), ["start", "-H", "127.0.0.1", "-p", String(port)], { cwd: webDir, env: webEnv, stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group: `next start` runs the server as a child (next-server), which a signal to the
+    // `next` process alone leaves running (seen: an orphaned next-server kept logging after the bench).
+    server = spawn(join(webDir, "node_modules", ".bin", "next"), ["start", "-H", "127.0.0.1", "-p", String(port)], { cwd: webDir, env: webEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
     base = `http://127.0.0.1:${port}`;
   } else {
     // One node process (tsx as an import hook), so stopping it stops the server.
@@ -62,7 +64,15 @@ export async function startWebServer(
     });
     base = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
   }
-  const unregister = onInterrupt("web server", { sync: () => void server.kill("SIGTERM") });
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      if (server.pid && nextBuild) process.kill(-server.pid, signal);
+      else server.kill(signal);
+    } catch {
+      // already gone
+    }
+  };
+  const unregister = onInterrupt("web server", { sync: () => kill("SIGTERM") });
   server.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   // Errors stay visible on the console as before, and are kept for the secrets check.
   server.stderr!.on("data", (d: Buffer) => {
@@ -78,7 +88,7 @@ export async function startWebServer(
       unregister();
       if (server.exitCode !== null) return;
       const done = new Promise((r) => server.once("exit", r));
-      server.kill("SIGTERM");
+      kill("SIGTERM");
       await done;
     },
   };

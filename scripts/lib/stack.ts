@@ -108,7 +108,7 @@ export const DEMO_CLOUDS: readonly DemoCloud[] = ["aws", "azure", "gcp", "oci"];
  * Starts the simulators (in this process) and points one demo connection per cloud at them, plus a
  * baseline guardrail. Returns a stop function.
  */
-export async function startDemoEnvironment(opts: StackOptions, baseUrl: string, persistDir: string): Promise<{ stop: () => Promise<void>; connections: Record<string, string>; sims: AllSims }> {
+export async function startDemoEnvironment(opts: StackOptions, baseUrl: string, persistDir: string): Promise<{ stop: () => Promise<void>; connections: Record<string, string>; sims: AllSims; workspaceId: string }> {
   configureStackAudit(opts);
   const identity = await seedIdentity(opts, baseUrl);
   const prisma = createPrisma({ url: opts.databaseUrl, max: 2 });
@@ -116,7 +116,7 @@ export async function startDemoEnvironment(opts: StackOptions, baseUrl: string, 
     const current = parseMasterKey(opts.secrets.masterKeyId, opts.secrets.masterKey);
     const { sims, connections } = await startDemoClouds({ prisma, keys: { current, all: [current] }, workspaceId: identity.workspaceId, ownerId: identity.ownerId, baseUrl, persistDir, clouds: DEMO_CLOUDS });
     await seedDemoGuardrails(prisma, identity.workspaceId, identity.ownerId);
-    return { sims, connections, stop: () => sims.close() };
+    return { sims, connections, workspaceId: identity.workspaceId, stop: () => sims.close() };
   } finally {
     await prisma.$disconnect();
   }
