@@ -1,6 +1,6 @@
 import { test, type Page } from "@playwright/test";
 import { runDemoStory, STORY_GUARDRAILS } from "../../scripts/lib/demo-story.ts";
-import { PASSWORD, SIMS, USERS, expect, shot, signIn } from "./support.ts";
+import { PASSWORD, SIMS, USERS, apiAs, expect, shot, signIn } from "./support.ts";
 
 /**
  * The newcomer's tour (issue 14): after the demo's story has played through the running product (the
@@ -31,7 +31,7 @@ test("a newcomer opens every page and each shows what happened", async ({ page }
   await visit(page, "/guardrails", "Guardrails", [g.agents.name, g.backups.name, g.rootUser.name, g.regions.name, "approval pending"]);
   await visit(page, "/guardrails/catalog", "Control catalog", ["AI agents cannot destroy production data"]);
   await visit(page, "/connections", "Connections", ["Acme AWS Organization", "Acme GCP organization"]);
-  await visit(page, "/environments", "Environments", [/environments\)/]);
+  await visit(page, "/environments", "Environments", ["Hierarchy", "Workloads"]);
   await visit(page, "/drift", "Drift", [/gcp\.org-policy .*gcp\.resourceLocations/]);
   await visit(page, "/approvals", "Approvals", [`Weaken "${g.agents.name}"`]);
   await visit(page, "/exemptions", "Exemptions", ["Data migration job deletes the old tables this week (CHG-4821)", "in 3 d"]);
@@ -50,9 +50,17 @@ test("no page is wider than a phone (390 px)", async ({ page }) => {
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page, "owner");
-  for (const path of ["/", "/guardrails", "/guardrails/catalog", "/connections", "/environments", "/drift", "/approvals", "/exemptions", "/audit", "/reports", "/settings"]) {
+  // One of each detail page (a report exists once one was sent or the demo kept its history).
+  const first = async (path: string) => ((await apiAs(page, "GET", path)).body as { items: Array<{ id: string }> }).items[0]?.id;
+  const details: string[] = [];
+  for (const list of ["/guardrails", "/drift", "/connections", "/reports"]) {
+    const id = await first(list);
+    if (id) details.push(`${list}/${id}`);
+  }
+  expect(details.length).toBeGreaterThanOrEqual(3);
+  for (const path of ["/", "/guardrails", "/guardrails/catalog", "/guardrails/new?control=restrict-regions", "/connections", "/connections/new", "/environments", "/drift", "/approvals", "/exemptions", "/audit", "/reports", "/settings", ...details]) {
     await page.goto(path);
-    await expect(page.getByRole("main").getByRole("heading", { level: 1 })).toBeVisible();
+    await expect(page.getByRole("main").getByRole("heading", { level: 1 }), `${path} has a heading`).toBeVisible();
     await page.waitForLoadState("networkidle").catch(() => undefined);
     // Wide tables scroll inside their own box; the page itself never scrolls sideways.
     // The e2e tsconfig has no DOM lib: reach the page's globals through globalThis.

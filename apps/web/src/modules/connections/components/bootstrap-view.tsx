@@ -43,24 +43,26 @@ export function BootstrapView({ b }: { b: Bootstrap }) {
       )}
       <details>
         <summary>Why each permission is needed ({b.permissions.length})</summary>
-        <table className="list">
-          <thead>
-            <tr>
-              <th scope="col">Permission</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {b.permissions.map((p) => (
-              <tr key={p.permission}>
-                <td>
-                  <code>{p.permission}</code>
-                </td>
-                <td>{p.why}</td>
+        <div className="table-wrap">
+          <table className="list">
+            <thead>
+              <tr>
+                <th scope="col">Permission</th>
+                <th scope="col">Why</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {b.permissions.map((p) => (
+                <tr key={p.permission}>
+                  <td>
+                    <code>{p.permission}</code>
+                  </td>
+                  <td>{p.why}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </details>
     </div>
   );

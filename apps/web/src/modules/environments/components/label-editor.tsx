@@ -33,34 +33,36 @@ export function LabelEditor({ node, connectionId, canEdit }: { node: HierarchyNo
 
   return (
     <div className="stack">
-      <table className="list compact">
-        <caption className="sr-only">Effective labels</caption>
-        <thead>
-          <tr>
-            <th scope="col">Label</th>
-            <th scope="col">Effective</th>
-            <th scope="col">From cloud</th>
-          </tr>
-        </thead>
-        <tbody>
-          {Object.keys({ ...node.labels, ...node.cloudLabels }).sort().map((k) => (
-            <tr key={k}>
-              <td>
-                <code>{k}</code>
-              </td>
-              <td>{node.labels[k] ?? <span className="muted">–</span>}</td>
-              <td className="muted">{node.cloudLabels[k] ?? (k in node.labelOverrides ? "override" : "inherited")}</td>
-            </tr>
-          ))}
-          {Object.keys({ ...node.labels, ...node.cloudLabels }).length === 0 && (
+      <div className="table-wrap">
+        <table className="list compact">
+          <caption className="sr-only">Effective labels</caption>
+          <thead>
             <tr>
-              <td colSpan={3} className="muted">
-                No labels.
-              </td>
+              <th scope="col">Label</th>
+              <th scope="col">Effective</th>
+              <th scope="col">From cloud</th>
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {Object.keys({ ...node.labels, ...node.cloudLabels }).sort().map((k) => (
+              <tr key={k}>
+                <td>
+                  <code>{k}</code>
+                </td>
+                <td>{node.labels[k] ?? <span className="muted">–</span>}</td>
+                <td className="muted">{node.cloudLabels[k] ?? (k in node.labelOverrides ? "override" : "inherited")}</td>
+              </tr>
+            ))}
+            {Object.keys({ ...node.labels, ...node.cloudLabels }).length === 0 && (
+              <tr>
+                <td colSpan={3} className="muted">
+                  No labels.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
       {canEdit && (
         <form onSubmit={submit} className="stack" aria-label="Label overrides">
           <h3 className="subhead">Overrides</h3>

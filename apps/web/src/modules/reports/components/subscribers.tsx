@@ -27,35 +27,37 @@ export function Subscribers({ rows }: { rows: Row[] }) {
       {rows.length === 0 ? (
         <p className="muted">Nobody is subscribed yet.</p>
       ) : (
-        <table className="list">
-          <thead>
-            <tr>
-              <th scope="col">Address</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id}>
-                <td>{r.email}</td>
-                <td>
-                  <span className={`badge ${r.active ? "ok" : "neutral"}`}>{r.active ? "subscribed" : "unsubscribed"}</span>
-                </td>
-                <td className="nowrap">
-                  <button type="button" className="btn small ghost" onClick={() => void act(api.patch(`/reports/subscriptions/${r.id}`, { active: !r.active }))}>
-                    {r.active ? "Pause" : "Resume"}
-                  </button>{" "}
-                  <button type="button" className="btn small danger" onClick={() => void act(api.del(`/reports/subscriptions/${r.id}`))}>
-                    Remove
-                  </button>
-                </td>
+        <div className="table-wrap">
+          <table className="list">
+            <thead>
+              <tr>
+                <th scope="col">Address</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id}>
+                  <td>{r.email}</td>
+                  <td>
+                    <span className={`badge ${r.active ? "ok" : "neutral"}`}>{r.active ? "subscribed" : "unsubscribed"}</span>
+                  </td>
+                  <td className="nowrap">
+                    <button type="button" className="btn small ghost" onClick={() => void act(api.patch(`/reports/subscriptions/${r.id}`, { active: !r.active }))}>
+                      {r.active ? "Pause" : "Resume"}
+                    </button>{" "}
+                    <button type="button" className="btn small danger" onClick={() => void act(api.del(`/reports/subscriptions/${r.id}`))}>
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <form
         className="inline-form"
