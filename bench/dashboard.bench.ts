@@ -129,6 +129,8 @@ async function measure(path: string) {
 
 const someConn = `c_aws_${wsId}`;
 const endpoints = [
+  // Authentication alone (API key → member → role): the floor under every other figure.
+  ["authentication only (/me)", "/api/v1/me"],
   ["coverage overview", "/api/v1/coverage/overview"],
   ["matrix page (100 environments)", "/api/v1/coverage/matrix?limit=100"],
   ["matrix page (100 environments, one connection)", `/api/v1/coverage/matrix?limit=100&connectionId=${someConn}`],
