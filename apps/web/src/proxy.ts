@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { API_ROUTES } from "@parapet/core/openapi/routes";
 import { env } from "@/env";
 import { contentSecurityPolicy, newNonce, strictTransport } from "@/security-headers";
+import { REQUEST_ID_HEADER, requestIdOf } from "@/server/request-id";
 
 /**
  * Pages: a fresh nonce per request in the Content-Security-Policy (request header, where Next picks
@@ -33,7 +34,11 @@ const TEMPLATES = [...new Set([...API_ROUTES.map((r) => r.path), "/events/{cloud
   methods: path.startsWith("/events/") ? ["POST"] : API_ROUTES.filter((r) => r.path === path).map((r): string => r.method),
 }));
 
-const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) => NextResponse.json({ error: { code, message } }, { status, headers });
+/** The middleware answers these itself, so it gives them their request id (the route wrapper does the rest). */
+const error = (req: NextRequest, status: number, code: string, message: string, headers: Record<string, string> = {}) => {
+  const requestId = requestIdOf(req);
+  return NextResponse.json({ error: { code, message, requestId } }, { status, headers: { ...headers, [REQUEST_ID_HEADER]: requestId } });
+};
 
 export function proxy(req: NextRequest) {
   const path = req.nextUrl.pathname;
@@ -41,7 +46,7 @@ export function proxy(req: NextRequest) {
   try {
     decodeURIComponent(path);
   } catch {
-    return error(400, "bad_request", "path: malformed percent-encoding", strictTransport(env().PARAPET_BASE_URL));
+    return error(req, 400, "bad_request", "path: malformed percent-encoding", strictTransport(env().PARAPET_BASE_URL));
   }
   const hsts = strictTransport(env().PARAPET_BASE_URL);
   if (req.method === "HEAD" || req.method === "OPTIONS") return NextResponse.next({ headers: hsts });
@@ -49,7 +54,7 @@ export function proxy(req: NextRequest) {
   const match = TEMPLATES.filter((t) => t.pattern.test(path)).sort((a, b) => a.params - b.params)[0];
   if (match && !match.methods.includes(req.method)) {
     const allow = [...match.methods, ...(match.methods.includes("GET") ? ["HEAD"] : [])].join(", ");
-    return error(405, "method_not_allowed", `method: ${req.method.slice(0, 20)} is not allowed on ${match.path}; allowed: ${allow}`, { allow, ...hsts });
+    return error(req, 405, "method_not_allowed", `method: ${req.method.slice(0, 20)} is not allowed on ${match.path}; allowed: ${allow}`, { allow, ...hsts });
   }
   return NextResponse.next({ headers: hsts });
 }

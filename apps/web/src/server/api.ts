@@ -7,6 +7,7 @@ import { isDatabaseUnavailable } from "@parapet/db";
 import { auth } from "./auth";
 import { isRedisUnavailable } from "./clients";
 import { prisma } from "./clients";
+import { newRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestId } from "./request-id";
 
 /**
  * Every /api/v1 route goes through `route()`: authenticate (session cookie or `x-api-key` token),
@@ -50,27 +51,29 @@ export function zodIssues(prefix: string, e: z.ZodError): { field: string; messa
     .slice(0, MAX_ISSUES);
 }
 
-export function errorResponse(e: unknown): Response {
+export function errorResponse(e: unknown, requestId: string = newRequestId()): Response {
+  const headers = { [REQUEST_ID_HEADER]: requestId };
   if (e instanceof AppError) {
-    return Response.json({ error: { code: e.code, message: e.message, ...(e.issues.length ? { issues: e.issues } : {}) } }, { status: e.status });
+    return Response.json({ error: { code: e.code, message: e.message, requestId, ...(e.issues.length ? { issues: e.issues } : {}) } }, { status: e.status, headers });
   }
   if (e instanceof z.ZodError) {
     const issues = zodIssues("", e);
     const first = issues[0]!;
-    return Response.json({ error: { code: "validation", message: `${first.field}: ${first.message}`, issues } }, { status: 422 });
+    return Response.json({ error: { code: "validation", message: `${first.field}: ${first.message}`, requestId, issues } }, { status: 422, headers });
   }
   // A dependency that is away (restart, failover, outage) is a 503 the client can retry, logged as one line.
   if (isDatabaseUnavailable(e)) {
-    console.warn("database unavailable:", (e as Error).message?.split("\n").filter(Boolean).pop()?.slice(0, 200));
-    return Response.json({ error: { code: "unavailable", message: "database unavailable; try again in a moment" } }, { status: 503, headers: { "retry-after": "5" } });
+    console.warn(`[${requestId}] database unavailable:`, (e as Error).message?.split("\n").filter(Boolean).pop()?.slice(0, 200));
+    return Response.json({ error: { code: "unavailable", message: "database unavailable; try again in a moment", requestId } }, { status: 503, headers: { ...headers, "retry-after": "5" } });
   }
   if (isRedisUnavailable(e)) {
-    console.warn("redis unavailable:", (e as Error).message?.slice(0, 200));
-    return Response.json({ error: { code: "unavailable", message: "redis unavailable; try again in a moment" } }, { status: 503, headers: { "retry-after": "5" } });
+    console.warn(`[${requestId}] redis unavailable:`, (e as Error).message?.slice(0, 200));
+    return Response.json({ error: { code: "unavailable", message: "redis unavailable; try again in a moment", requestId } }, { status: 503, headers: { ...headers, "retry-after": "5" } });
   }
-  // Unknown failures are logged server-side with their stack; the client gets a plain message.
-  console.error("unhandled API error", e);
-  return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged." } }, { status: 500 });
+  // Unknown failures are logged server-side with their stack and the request id; the client gets a plain
+  // message and the same id to quote.
+  console.error(`[${requestId}] unhandled API error`, e);
+  return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged.", requestId } }, { status: 500, headers });
 }
 
 /**
@@ -169,13 +172,14 @@ function checkOrigin(req: Request): void {
  */
 export function publicRoute(handler: (ctx: { req: Request }) => Promise<unknown>) {
   return async (req: Request): Promise<Response> => {
+    const requestId = requestIdOf(req);
     try {
       checkOrigin(req);
       const out = await handler({ req });
-      if (out instanceof Response) return out;
-      return Response.json(out ?? { ok: true }, { headers: { "cache-control": "no-store", "referrer-policy": "no-referrer" } });
+      if (out instanceof Response) return withRequestId(out, requestId);
+      return Response.json(out ?? { ok: true }, { headers: { "cache-control": "no-store", "referrer-policy": "no-referrer", [REQUEST_ID_HEADER]: requestId } });
     } catch (e) {
-      return errorResponse(e);
+      return errorResponse(e, requestId);
     }
   };
 }
@@ -185,6 +189,7 @@ export function route<P = Record<string, string>>(
   handler: (ctx: RouteContext<P>) => Promise<unknown>,
 ) {
   return async (req: Request, ctx: { params: Promise<P> }): Promise<Response> => {
+    const requestId = requestIdOf(req);
     try {
       checkOrigin(req);
       const caller = await authenticate(req);
@@ -196,10 +201,10 @@ export function route<P = Record<string, string>>(
         if (typeof v !== "string" || !PATH_PARAM.test(v)) throw new AppError("not_found", `${k}: no such resource`);
       }
       const out = await handler({ req, caller, params });
-      if (out instanceof Response) return out;
-      return Response.json(out ?? { ok: true });
+      if (out instanceof Response) return withRequestId(out, requestId);
+      return Response.json(out ?? { ok: true }, { headers: { [REQUEST_ID_HEADER]: requestId } });
     } catch (e) {
-      return errorResponse(e);
+      return errorResponse(e, requestId);
     }
   };
 }

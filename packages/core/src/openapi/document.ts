@@ -9,15 +9,19 @@ const ERROR_SCHEMA: Json = {
   properties: {
     error: {
       type: "object",
-      required: ["code", "message"],
+      required: ["code", "message", "requestId"],
       properties: {
         code: { type: "string" },
         message: { type: "string", description: "Starts with the offending field's name" },
+        requestId: { type: "string", description: "The request's id, also in the x-request-id header; quote it when reporting a failure" },
         issues: { type: "array", items: { type: "object", properties: { field: { type: "string" }, message: { type: "string" } } } },
       },
     },
   },
 };
+
+/** Every answer names its request id (a caller's well-formed `x-request-id` is kept). */
+const REQUEST_ID_HEADER: Json = { "x-request-id": { description: "This request's id, also in every error body as requestId", schema: { type: "string" } } };
 
 function jsonSchema(s: z.ZodType, io: "input" | "output"): Json {
   const out = z.toJSONSchema(s, { io, unrepresentable: "any", target: "openapi-3.0" }) as Json;
@@ -53,8 +57,8 @@ export function openApiDocument(): Json {
       ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(r.body, "input") } } } } : {}),
       responses: {
         [String(r.status)]: r.produces
-          ? { description: "file", content: { "text/csv": {}, "application/x-ndjson": {} } }
-          : { description: "OK", content: { "application/json": { schema: { type: "object" } } } },
+          ? { description: "file", headers: REQUEST_ID_HEADER, content: { "text/csv": {}, "application/x-ndjson": {} } }
+          : { description: "OK", headers: REQUEST_ID_HEADER, content: { "application/json": { schema: { type: "object" } } } },
         ...Object.fromEntries(
           [
             ["400", "Malformed request"],
@@ -63,7 +67,7 @@ export function openApiDocument(): Json {
             ["404", "Not found (also another workspace's ids)"],
             ["409", "Conflict with the current state"],
             ["422", "Validation failed; the message names the field"],
-          ].map(([code, description]) => [code, { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]),
+          ].map(([code, description]) => [code, { description, headers: REQUEST_ID_HEADER, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]),
         ),
       },
     };

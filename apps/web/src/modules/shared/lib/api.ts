@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues: ApiIssue[] = [],
+    /** The server's id for the request (x-request-id), to quote when reporting a failure. */
+    readonly requestId: string | null = null,
   ) {
     super(message);
     this.name = "ApiError";
@@ -42,9 +44,10 @@ async function parseError(res: Response): Promise<ApiError> {
     // Not JSON (a proxy page, a crash): fall through to a message by status.
   }
   const err = (body as { error?: { code?: unknown; message?: unknown; issues?: unknown } } | null)?.error;
+  const requestId = res.headers.get("x-request-id");
   if (err && typeof err.message === "string") {
     const issues = Array.isArray(err.issues) ? (err.issues as ApiIssue[]) : [];
-    return new ApiError(res.status, typeof err.code === "string" ? err.code : "error", err.message, issues);
+    return new ApiError(res.status, typeof err.code === "string" ? err.code : "error", err.message, issues, requestId);
   }
   const fallback: Record<number, string> = {
     401: "Your session has ended. Sign in again.",
@@ -53,7 +56,7 @@ async function parseError(res: Response): Promise<ApiError> {
     429: "Too many requests. Wait a moment and try again.",
     503: "Parapet is temporarily unavailable.",
   };
-  return new ApiError(res.status, "http", fallback[res.status] ?? `The server answered ${res.status}.`);
+  return new ApiError(res.status, "http", fallback[res.status] ?? `The server answered ${res.status}.`, [], requestId);
 }
 
 export async function apiRequest<T>(method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
@@ -86,7 +89,8 @@ export const api = {
 
 /** A message fit for a person, whatever was thrown. */
 export function errorMessage(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
+  // A failure on our side names its request id: the one the server logged the cause under.
+  if (e instanceof ApiError) return e.status >= 500 && e.requestId ? `${e.message} (reference ${e.requestId})` : e.message;
   if (e instanceof Error) return e.message;
   return "Something went wrong.";
 }

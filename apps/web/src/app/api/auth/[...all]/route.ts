@@ -1,6 +1,7 @@
 import { toNextJsHandler } from "better-auth/next-js";
 import { isExposedAuthRequest, notExposed } from "@parapet/core/identity/http-surface";
 import { auth } from "@/server/auth";
+import { requestIdOf, withRequestId } from "@/server/request-id";
 
 export const dynamic = "force-dynamic";
 
@@ -12,13 +13,14 @@ export const dynamic = "force-dynamic";
  * build never needs a database or secrets.
  */
 function gate(method: "GET" | "POST") {
-  return (req: Request): Promise<Response> => {
-    if (!isExposedAuthRequest(req.method, req.url)) return Promise.resolve(notExposed());
-    return toNextJsHandler(auth())[method](req);
+  return async (req: Request): Promise<Response> => {
+    const requestId = requestIdOf(req);
+    if (!isExposedAuthRequest(req.method, req.url)) return withRequestId(notExposed(), requestId);
+    return withRequestId(await toNextJsHandler(auth())[method](req), requestId);
   };
 }
 
-const closed = (): Response => notExposed();
+const closed = (req: Request): Response => withRequestId(notExposed(), requestIdOf(req));
 
 export const GET = gate("GET");
 export const POST = gate("POST");

@@ -72,7 +72,8 @@ describe("dependency recovery without a process restart", () => {
     const restarting = pgServer.restart(4000);
     const down = await timed(list);
     expect(down.status).toBe(503);
-    expect(down.body.error).toEqual({ code: "unavailable", message: "database unavailable; try again in a moment" });
+    expect(down.body.error).toMatchObject({ code: "unavailable", message: "database unavailable; try again in a moment" });
+    expect(down.body.error.requestId).toMatch(/^req_[0-9a-f]{24}$/);
     // A refused connection answers at once; the pool's 5 s connect timeout bounds the worst case.
     expect(down.ms).toBeLessThan(6000);
     const h = (await (await health()).json()) as { database: { ok: boolean; since?: string } };

@@ -82,6 +82,14 @@ describe.each(guarded.map((r) => [key(r), r] as const))("%s", (_, r) => {
     const bad = await request(r, A, "ppt_notarealtokennotarealtokennotarealtokennotarealtokennotarealtoken");
     expect(bad.status).toBe(401);
     expect(bad.body.error.code).toBe("unauthenticated");
+    // Every answer names its request id, in the header and (for errors) in the body.
+    expect(bad.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{24}$/);
+    expect(bad.body.error.requestId).toBe(bad.headers.get("x-request-id"));
+  });
+
+  it.runIf(r.method === "GET")("a successful read carries its request id too", async () => {
+    const res = await request(r, A, A.members.viewer.key);
+    expect(res.headers.get("x-request-id"), `${res.status} ${res.text.slice(0, 200)}`).toMatch(/^req_[0-9a-f]{24}$/);
   });
 
   it("answers 403 to roles without the permission", async () => {

@@ -4,6 +4,7 @@ import { errorResponse } from "@/server/api";
 import { prisma } from "@/server/clients";
 import { keyring } from "@/server/keys";
 import { requestReconcile } from "@/server/queues";
+import { requestIdOf, withRequestId } from "@/server/request-id";
 
 export const dynamic = "force-dynamic";
 
@@ -16,6 +17,11 @@ const MAX_EVENT_BYTES = 256 * 1024;
  * once; an accepted event triggers a reconcile of that connection at once.
  */
 export async function POST(req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }) {
+  const requestId = requestIdOf(req);
+  return withRequestId(await receive(req, ctx, requestId), requestId);
+}
+
+async function receive(req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }, requestId: string): Promise<Response> {
   try {
     const { cloud, connectionId } = await ctx.params;
     if (!(CLOUDS as readonly string[]).includes(cloud)) throw new AppError("not_found", `cloud "${cloud.slice(0, 20)}" is not one of aws, azure, gcp, oci`);
@@ -52,6 +58,6 @@ export async function POST(req: Request, ctx: { params: Promise<{ cloud: string;
     }
     return Response.json({ accepted: true, eventId: event.eventId }, { status: 202 });
   } catch (e) {
-    return errorResponse(e);
+    return errorResponse(e, requestId);
   }
 }
