@@ -1,4 +1,15 @@
-/** Built-in (managed, legacy list/boolean) Org Policy constraints the simulator knows. */
+/**
+ * Built-in (managed, legacy list/boolean) Org Policy constraints the simulator knows.
+ *
+ * `supportsDryRun`: Google allows dry-run policies only on a short list of managed constraints (and on
+ * custom constraints): "Attempting to create an organization policy in dry-run mode using any other
+ * constraint results in an error" — https://cloud.google.com/resource-manager/docs/organization-policy/dry-run-policy#limitations;
+ * terraform-google-modules/terraform-google-org-policy#134 (2024: "only 3 constraints support dry run").
+ * The legacy list and boolean constraints below are not on it, so ListConstraints reports false for them.
+ * Parapet never writes a dryRunSpec on them (core catalog/compilers/gcp-dry-run.ts). Refusing such a
+ * write here, as GCP does, is still to do: the provider contract tests exercise spec ↔ dryRunSpec moves
+ * on legacy constraints and must move to managed/custom ones first.
+ */
 export interface BuiltinConstraint {
   /** Short name without prefix, e.g. `gcp.resourceLocations`. */
   id: string;
@@ -25,7 +36,7 @@ const list = (
   constraintDefault: "ALLOW",
   supportsIn: opts.supportsIn ?? false,
   supportsUnder: opts.supportsUnder ?? false,
-  supportsDryRun: true,
+  supportsDryRun: false,
 });
 
 const bool = (id: string, displayName: string, description: string): BuiltinConstraint => ({
@@ -34,7 +45,7 @@ const bool = (id: string, displayName: string, description: string): BuiltinCons
   description,
   kind: "boolean",
   constraintDefault: "ALLOW",
-  supportsDryRun: true,
+  supportsDryRun: false,
 });
 
 export const BUILTIN_CONSTRAINTS: readonly BuiltinConstraint[] = [
@@ -139,6 +150,9 @@ export const BUILTIN_CONSTRAINTS: readonly BuiltinConstraint[] = [
     "Skip default network creation",
     "When enforced, new projects are created without a default network.",
   ),
+  // A managed constraint (the newer kind, which takes dry-run policies): the managed counterpart of
+  // compute.requireOsLogin — https://cloud.google.com/compute/docs/oslogin/manage-oslogin-in-an-org
+  { ...bool("compute.managed.requireOsLogin", "Require OS Login (managed)", "When enforced, OS Login is required on new VM instances."), supportsDryRun: true },
 ];
 
 export const BUILTIN_BY_ID: ReadonlyMap<string, BuiltinConstraint> = new Map(

@@ -67,10 +67,29 @@ describe("Org Policy v2 through @google-cloud/org-policy (REST fallback)", () =>
     expect(again.code).toBe(Code.NOT_FOUND);
   });
 
+  it("reports per constraint whether it takes a dry-run policy: legacy constraints do not, managed and custom ones do", async () => {
+    // The field is read over REST: @google-cloud/org-policy 3.0.1's protos predate supports_dry_run.
+    const constraints: Array<{ name: string; supportsDryRun?: boolean }> = [];
+    let pageToken = "";
+    do {
+      const res = await fetch(`http://127.0.0.1:${sim.port}/v2/${org}/constraints?pageSize=100${pageToken ? `&pageToken=${pageToken}` : ""}`, { headers: { authorization: `Bearer ${demo.serviceAccount.token}` } });
+      const body = (await res.json()) as { constraints: typeof constraints; nextPageToken?: string };
+      constraints.push(...body.constraints);
+      pageToken = body.nextPageToken ?? "";
+    } while (pageToken);
+    const support = (id: string) => {
+      const found = constraints.find((x) => x.name === `${org}/constraints/${id}`);
+      expect(found, id).toBeDefined();
+      return found!.supportsDryRun;
+    };
+    expect(support("compute.requireOsLogin")).toBe(false);
+    expect(support("compute.managed.requireOsLogin")).toBe(true);
+  });
+
   it("keeps dryRunSpec separate and drops it on a full overwrite, as the API documents", async () => {
     const c = orgPolicyClient(sim.port, { token: demo.serviceAccount.token });
     const project = `projects/${demo.projects["sandbox-bob"]?.number ?? ""}`;
-    const name = `${project}/policies/compute.requireOsLogin`;
+    const name = `${project}/policies/compute.managed.requireOsLogin`;
     const [p] = await c.createPolicy({
       parent: project,
       policy: { name, spec: { rules: [{ enforce: false }] }, dryRunSpec: { rules: [{ enforce: true }] } },

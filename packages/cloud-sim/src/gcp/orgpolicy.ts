@@ -27,12 +27,13 @@ interface ConstraintInfo {
   constraintDefault: "ALLOW" | "DENY";
   supportsIn: boolean;
   supportsUnder: boolean;
+  supportsDryRun: boolean;
 }
 
 function constraintInfo(core: GcpCore, id: string): ConstraintInfo | undefined {
   if (id.startsWith("custom.")) {
     return core.state.customConstraints.has(`${core.state.org.id}|${id}`)
-      ? { id, kind: "boolean", constraintDefault: "ALLOW", supportsIn: false, supportsUnder: false }
+      ? { id, kind: "boolean", constraintDefault: "ALLOW", supportsIn: false, supportsUnder: false, supportsDryRun: true }
       : undefined;
   }
   const b = BUILTIN_BY_ID.get(id);
@@ -43,6 +44,7 @@ function constraintInfo(core: GcpCore, id: string): ConstraintInfo | undefined {
         constraintDefault: b.constraintDefault,
         supportsIn: b.supportsIn ?? false,
         supportsUnder: b.supportsUnder ?? false,
+        supportsDryRun: b.supportsDryRun,
       }
     : undefined;
 }

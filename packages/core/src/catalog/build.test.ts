@@ -68,12 +68,25 @@ describe("buildGcpNodeArtifacts", () => {
     denyRules: [{ description: id, denyRule: { deniedPrincipals: ["principalSet://goog/public:all"], deniedPermissions: ["storage.googleapis.com/buckets.delete"] } }],
   });
   it("makes one policy per constraint and one deny policy per node, skipping audit deny rules", () => {
-    const a = buildGcpNodeArtifacts("folders/1", [frag("g1", false, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }]), frag("g2", true, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }])], "ws1");
+    const a = buildGcpNodeArtifacts("folders/1", [frag("g1", false, [{ constraint: "custom.parapetNoPublicSql", rules: [{ enforce: true }] }]), frag("g2", true, [{ constraint: "custom.parapetNoPublicSql", rules: [{ enforce: true }] }])], "ws1");
     expect(a.policies).toHaveLength(1);
-    expect(a.policies[0]).toEqual({ name: "folders/1/policies/sql.restrictPublicIp", spec: { rules: [{ enforce: true }] }, dryRunSpec: { rules: [{ enforce: true }] } });
+    expect(a.policies[0]).toEqual({ name: "folders/1/policies/custom.parapetNoPublicSql", spec: { rules: [{ enforce: true }] }, dryRunSpec: { rules: [{ enforce: true }] } });
     expect(a.denyPolicy?.rules).toHaveLength(1);
     expect(a.denyPolicy?.name).toMatch(/^policies\/cloudresourcemanager\.googleapis\.com%2Ffolders%2F1\/denypolicies\/parapet-ws1-[0-9a-f]{12}$/);
     expect(a.denyPolicy?.labels).toEqual({ "parapet-managed": "ws1" });
+  });
+  it("an audit-mode rule on a legacy constraint is compiled but not attached (GCP refuses dryRunSpec there)", () => {
+    const legacy = buildGcpNodeArtifacts("folders/1", [frag("g1", true, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }])], "ws1");
+    expect(legacy.policies).toEqual([]);
+    // Enforced by another guardrail at the same node: the live spec stays, no dry-run spec is added.
+    const mixed = buildGcpNodeArtifacts("folders/1", [frag("g1", false, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }]), frag("g2", true, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }])], "ws1");
+    expect(mixed.policies).toEqual([{ name: "folders/1/policies/sql.restrictPublicIp", spec: { rules: [{ enforce: true }] } }]);
+  });
+  it("custom and managed constraints keep their dry-run policy", () => {
+    for (const constraint of ["custom.parapetNoPublicSql", "compute.managed.restrictProtocolForwardingCreationForTypes"]) {
+      const a = buildGcpNodeArtifacts("folders/1", [frag("g1", true, [{ constraint, rules: [{ enforce: true }] }])], "ws1");
+      expect(a.policies).toEqual([{ name: `folders/1/policies/${constraint}`, dryRunSpec: { rules: [{ enforce: true }] } }]);
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { azureArtifactName, azureAssignmentName, azureOwnerMetadata } from "@parapet/providers/azure/markers";
+import { gcpConstraintSupportsDryRun } from "./compilers/gcp-dry-run.ts";
 import {
   AZURE_LIMITS,
   type TAzurePolicyAssignment,
@@ -154,6 +155,9 @@ export function buildGcpNodeArtifacts(node: string, fragments: readonly TGcpFrag
   const denyGuardrails = new Set<string>();
   for (const f of fragments) {
     for (const part of f.orgPolicies) {
+      // Audit mode on a constraint that takes no dry-run policy: compiled (the preview shows it), not
+      // attached — GCP refuses the write (compilers/gcp-dry-run.ts).
+      if (f.dryRun && !gcpConstraintSupportsDryRun(part.constraint)) continue;
       const target = f.dryRun ? dry : live;
       target.set(part.constraint, [...(target.get(part.constraint) ?? []), ...part.rules]);
     }

@@ -104,10 +104,13 @@ describe("determinism", () => {
     expect(azure.cloud === "azure" && azure.enforcementMode).toBe("DoNotEnforce");
     expect(gcp.cloud === "gcp" && !gcp.attachDenyRules && gcp.denyRules.length > 0).toBe(true);
     expect(oci.cloud === "oci" && !oci.attach).toBe(true);
-    const r = getControl("restrict-regions")!;
-    const gcpArtifacts = exampleArtifacts(r, "gcp", {}, "audit") as { artifacts: { policies: { spec?: unknown; dryRunSpec?: unknown }[] } };
-    expect(gcpArtifacts.artifacts.policies[0]?.spec).toBeUndefined();
-    expect(gcpArtifacts.artifacts.policies[0]?.dryRunSpec).toBeDefined();
+    // A custom constraint takes a dry-run policy; a legacy one (gcp.resourceLocations) does not, so its
+    // audit mode compiles without attaching (compilers/gcp-dry-run.ts).
+    const custom = exampleArtifacts(getControl("no-wildcard-admin")!, "gcp", {}, "audit") as { artifacts: { policies: { spec?: unknown; dryRunSpec?: unknown }[] } };
+    expect(custom.artifacts.policies[0]?.spec).toBeUndefined();
+    expect(custom.artifacts.policies[0]?.dryRunSpec).toBeDefined();
+    const legacy = exampleArtifacts(getControl("restrict-regions")!, "gcp", {}, "audit") as { artifacts: { policies: unknown[] } };
+    expect(legacy.artifacts.policies).toEqual([]);
   });
 });
 
