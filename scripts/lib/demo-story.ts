@@ -41,13 +41,15 @@ export interface StoryResult {
 
 /** The guardrails the story writes, by the role each plays in it. */
 export const STORY_GUARDRAILS = {
-  agents: { controlId: "agent-no-destructive-actions", name: "AI agents cannot destroy production data", description: "Agent identities (tagged parapet:agent) cannot delete data, backups or keys in production.", scope: { labels: "env=prod" }, mode: "enforce", remediation: "auto" },
+  agents: { controlId: "agent-no-destructive-actions", name: "AI agents cannot delete production data", description: "Agent identities (tagged parapet:agent) cannot delete data, backups or keys in production.", scope: { labels: "env=prod" }, mode: "enforce", remediation: "auto" },
   backups: { controlId: "backups-undeletable", name: "Backups cannot be deleted", description: "Trialled in audit mode before enforcing: see who would be blocked.", scope: { all: true }, mode: "audit", remediation: "auto" },
   regions: { controlId: "restrict-regions", name: "Resources only in approved regions", description: "EU regions only; a change here is reviewed by the platform team before it is put back.", scope: { all: true }, mode: "enforce", remediation: "notify" },
   rootUser: { controlId: "deny-root-user", name: "Nobody works as the root user", description: "Root credentials stay in the safe.", scope: { all: true }, mode: "enforce", remediation: "auto" },
 } as const;
 
 const MARKER = STORY_GUARDRAILS.agents.name;
+/** The guardrail every demo workspace starts with (scripts/lib/demo-clouds.ts). */
+const BASELINE = "Audit logging cannot be turned off";
 
 class Client {
   private cookie = "";
@@ -122,13 +124,27 @@ interface Finding {
   guardrail: { id: string } | null;
 }
 
-/** Every guardrail has coverage rows and none of them is still waiting for its first reconcile. */
+/**
+ * The engine has reached every one of these guardrails: each has coverage rows and none is waiting for a
+ * reconcile — or, where some rows stay pending because a connection cannot apply (a workspace with a
+ * broken or duplicate connection, as the browser journeys leave behind), the rest is in place and the
+ * pending count has not moved for ten seconds.
+ */
 async function settled(owner: Client, ids: string[], timeoutMs: number): Promise<void> {
+  const seen = new Map<string, { pending: number; since: number }>();
   await until(`coverage of ${ids.length} guardrail(s)`, timeoutMs, async () => {
     const o = await owner.call<Overview>("GET", "/coverage/overview");
+    const now = Date.now();
     return ids.every((id) => {
       const g = o.byGuardrail.find((x) => x.guardrailId === id);
-      return g && g.totals.total > 0 && g.totals.pending === 0;
+      if (!g || g.totals.total === 0) return false;
+      if (g.totals.pending === 0) return true;
+      const prev = seen.get(id);
+      if (!prev || prev.pending !== g.totals.pending) {
+        seen.set(id, { pending: g.totals.pending, since: now });
+        return false;
+      }
+      return g.totals.pending < g.totals.total && now - prev.since >= 10_000;
     });
   });
 }
@@ -164,7 +180,8 @@ export async function runDemoStory(o: DemoStoryOptions): Promise<StoryResult> {
 
   const list = (await owner.call<Page<{ id: string; name: string }>>("GET", "/guardrails")).items;
   if (list.some((g) => g.name === MARKER)) return { played: false, guardrails: Object.fromEntries(list.map((g) => [g.name, g.id])) };
-  const baseline = list.map((g) => g.id);
+  // The demo's seeded guardrail; whatever else a workspace already holds is not the story's to wait for.
+  const baseline = list.filter((g) => g.name === BASELINE).map((g) => g.id);
 
   // Three weeks ago: the baseline guardrail (audit logging locked) is deployed everywhere.
   o.log("demo story: three weeks ago — the first guardrail reaches every cloud");
@@ -189,8 +206,8 @@ export async function runDemoStory(o: DemoStoryOptions): Promise<StoryResult> {
   await admin(o.sims, "gcp", "DELETE", `/_admin/deny-policies?name=${encodeURIComponent(denyName)}`, { name: denyName, actor: "ops-contractor@acme.example" });
   await admin(o.sims, "gcp", "POST", "/_admin/events/flush", {}).catch(() => undefined);
   await until("the GCP deletion to be found and repaired", timeout, async () => {
-    const d = await owner.call<Page<Finding>>("GET", "/drift?limit=50");
-    return d.items.some((f) => f.status === "resolved");
+    const d = await owner.call<Page<Finding & { summary: string }>>("GET", "/drift?limit=50");
+    return d.items.some((f) => f.status === "resolved" && f.summary.includes(owned.id));
   });
   await days(7, 1);
 
@@ -205,8 +222,8 @@ export async function runDemoStory(o: DemoStoryOptions): Promise<StoryResult> {
   await admin(o.sims, "gcp", "DELETE", `/_admin/org-policies?name=${encodeURIComponent(policyName)}`, { name: policyName, actor: "data-science-lead@acme.example" });
   await admin(o.sims, "gcp", "POST", "/_admin/events/flush", {}).catch(() => undefined);
   await until("the regions drift to be reported", timeout, async () => {
-    const d = await owner.call<Page<Finding>>("GET", `/drift?status=open&limit=50`);
-    return d.items.some((f) => f.guardrail?.id === ids.regions);
+    const d = await owner.call<Page<Finding & { summary: string }>>("GET", `/drift?status=open&limit=50`);
+    return d.items.some((f) => f.summary.includes(policyName));
   });
 
   // An exemption for one production environment, approved by the second person; it runs out in 3 days.
