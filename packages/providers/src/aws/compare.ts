@@ -1,7 +1,8 @@
-import type { Difference } from "../contract/types.ts";
+import type { DesiredArtifact, Difference, ObservedArtifact } from "../contract/types.ts";
 import { canonicalStatement } from "./packing.ts";
 import {
   AWS_POLICY_TYPE_API_NAME,
+  ZAwsOrgPolicyBody,
   ZIamPolicyDocument,
   type TAwsOrgPolicy,
   type TAwsPolicyType,
@@ -214,4 +215,12 @@ export function compareAwsPolicy(desired: TAwsOrgPolicy, observed: TAwsObservedP
   if (weakened.length) return { equal: false, kind: "weakened", detail: [...weakened, ...modified].join("; ") };
   if (modified.length) return { equal: false, kind: "modified", detail: modified.join("; ") };
   return { equal: true };
+}
+
+/** The adapter's compare: the desired artifact's body parsed and canonicalised, then compareAwsPolicy. */
+export function compareAwsArtifact(desired: DesiredArtifact, observed: ObservedArtifact): Difference {
+  const d = ZAwsOrgPolicyBody.safeParse(desired.body);
+  if (!d.success) return { equal: false, kind: "modified", detail: "the desired body is not an AWS Organizations policy" };
+  const want: TAwsOrgPolicy = { ...d.data, document: canonicalDocument(d.data.content) ?? { Version: "2012-10-17", Statement: [] } };
+  return compareAwsPolicy(want, observed.body as TAwsObservedPolicy);
 }

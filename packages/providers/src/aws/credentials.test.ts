@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parentFromPaths } from "./adapter.ts";
 import { ZAwsCredentials } from "./credentials.ts";
 import { awsConnectorPolicyDocument, minimumActionNames, minimumPermissions } from "./permissions.ts";
-import { mapLimit, TokenBucket } from "./rate.ts";
+import { mapLimit } from "../common/concurrency.ts";
+import { TokenBucket } from "./rate.ts";
 
 const role = {
   kind: "assume-role",

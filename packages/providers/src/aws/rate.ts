@@ -1,3 +1,5 @@
+import { sleep } from "../common/sleep.ts";
+
 /**
  * Client-side pacing for Organizations calls. AWS gives the management account a small shared TPS
  * budget per call family (Control Tower documents ~5 sustained / 8 burst for list calls, 2 for
@@ -42,8 +44,8 @@ export class TokenBucket {
     return Math.ceil(((1 - this.tokens) / this.rule.ratePerSec) * 1000);
   }
 
-  async take(sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
-    for (let wait = this.tryTake(); wait > 0; wait = this.tryTake()) await sleep(wait);
+  async take(wait: (ms: number) => Promise<void> = sleep): Promise<void> {
+    for (let ms = this.tryTake(); ms > 0; ms = this.tryTake()) await wait(ms);
   }
 }
 
@@ -66,28 +68,4 @@ export class RateLimiter {
     }
     await b.take();
   }
-}
-
-/**
- * Runs `fn` over `items` with at most `limit` in flight; results keep the input order. After the first
- * failure no new item starts, and the error is thrown once the calls already in flight have finished,
- * so nothing keeps calling the cloud after the operation has failed.
- */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (!failure && next < items.length) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i] as T, i);
-      } catch (e) {
-        failure ??= { error: e };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure) throw failure.error;
-  return out;
 }

@@ -101,3 +101,13 @@ export const ZAwsPolicyLimits = z.object({
   maxRcpsPerTarget: z.number().int().min(1).max(100).default(5),
   maxRcpChars: z.number().int().min(256).max(1_000_000).default(5_120),
 });
+
+/** The desired body of an aws.scp / aws.rcp artifact, as packing builds it. */
+export const ZAwsOrgPolicyBody = z.object({
+  name: z.string().min(1).max(128),
+  description: z.string().max(512),
+  type: z.enum(["SCP", "RCP"]),
+  content: z.string().min(1).max(1_000_000),
+  tags: z.record(z.string().max(128), z.string().max(256)).default({}),
+});
+export type TAwsOrgPolicyBody = z.infer<typeof ZAwsOrgPolicyBody>;

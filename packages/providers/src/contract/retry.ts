@@ -1,5 +1,6 @@
 import { isEgressRefused } from "../egress/guard.ts";
-import { isProviderError } from "./errors.ts";
+import { sleep } from "../common/sleep.ts";
+import { isProviderError, type ProviderErrorKind } from "./errors.ts";
 
 export interface RetryPolicy {
   /** Attempts in total, including the first. */
@@ -16,24 +17,45 @@ export function backoffMs(attempt: number, p: RetryPolicy, random: () => number 
 }
 
 /**
- * Retries retryable ProviderErrors, including the ones SDKs do not retry themselves (AWS
- * ConcurrentModification / PolicyChangesInProgress, GCP etag ABORTED, OCI 412). `onRetry` lets the
- * caller refresh state first (e.g. re-read an etag) before the next attempt.
+ * Runs `fn` again after a full-jitter backoff while `shouldRetry` says so, up to the policy's attempts.
+ * `onRetry` lets the caller refresh state first (e.g. re-read an etag) before the next attempt.
  */
-export async function withRetry<T>(
+export async function retryWhen<T>(
+  shouldRetry: (err: unknown) => boolean,
   fn: (attempt: number) => Promise<T>,
   policy: RetryPolicy = DEFAULT_RETRY,
   onRetry?: (err: unknown, attempt: number) => Promise<void> | void,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  wait: (ms: number) => Promise<void> = sleep,
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (e) {
-      // A refusal by the egress guard is a decision about the endpoint, not a transient failure.
-      if (!isProviderError(e) || !e.retryable || attempt + 1 >= policy.attempts || isEgressRefused(e)) throw e;
+      if (!shouldRetry(e) || attempt + 1 >= policy.attempts) throw e;
       await onRetry?.(e, attempt);
-      await sleep(backoffMs(attempt, policy));
+      await wait(backoffMs(attempt, policy));
     }
   }
+}
+
+// A refusal by the egress guard is a decision about the endpoint, not a transient failure.
+const isRetryable = (e: unknown): boolean => isProviderError(e) && e.retryable && !isEgressRefused(e);
+
+/**
+ * Retries retryable ProviderErrors, including the ones SDKs do not retry themselves (AWS
+ * ConcurrentModification / PolicyChangesInProgress, GCP etag ABORTED, OCI 412). `onRetry` lets the
+ * caller refresh state first (e.g. re-read an etag) before the next attempt.
+ */
+export function withRetry<T>(
+  fn: (attempt: number) => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  onRetry?: (err: unknown, attempt: number) => Promise<void> | void,
+  wait: (ms: number) => Promise<void> = sleep,
+): Promise<T> {
+  return retryWhen(isRetryable, fn, policy, onRetry, wait);
+}
+
+/** withRetry restricted to retryable errors of the given kinds (the others propagate at once). */
+export function retryOnly<T>(kinds: ReadonlySet<ProviderErrorKind>, policy: RetryPolicy, fn: () => Promise<T>): Promise<T> {
+  return retryWhen((e) => isRetryable(e) && isProviderError(e) && kinds.has(e.kind), fn, policy);
 }

@@ -1,0 +1,2 @@
+/** Resolves after `ms` milliseconds: backoffs, Retry-After waits and long-running-operation polls. */
+export const sleep = (ms: number): Promise<void> => new Promise<void>((r) => setTimeout(r, ms));
