@@ -1,5 +1,6 @@
+import { isObj } from "../common/json.ts";
 import { canonicalJson } from "../contract/canonical.ts";
-import type { Difference } from "../contract/types.ts";
+import type { DesiredArtifact, Difference, ObservedArtifact } from "../contract/types.ts";
 import { sameId, scopeKey } from "./scope.ts";
 import type {
   TAzureParameterDefinition,
@@ -20,8 +21,6 @@ import type {
 export const ARM_STAMPED_METADATA: readonly string[] = ["createdBy", "createdOn", "updatedBy", "updatedOn"];
 
 type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function cleanMetadata(m: unknown): Json {
   const out: Json = {};
@@ -383,4 +382,25 @@ export function compareExemption(desired: TAzurePolicyExemption, observed: TAzur
   compareText(f, "description", d.description, o.description);
   compareMetadata(f, d.metadata ?? {}, o.metadata ?? {});
   return result(f);
+}
+
+/** The adapter's compare: dispatches on the artifact kind to the comparisons above. */
+export function compareAzureArtifact(desired: DesiredArtifact, observed: ObservedArtifact): Difference {
+  const d = desired.body;
+  const o = observed.body;
+  if (!isObj(d) || !isObj(d.properties) || !isObj(o) || !isObj(o.properties)) {
+    return { equal: false, kind: "modified", detail: "the observed artifact has no properties to compare" };
+  }
+  switch (desired.kind) {
+    case "azure.policy-definition":
+      return compareDefinition(d as unknown as TAzurePolicyDefinition, o as unknown as TAzurePolicyDefinition);
+    case "azure.policy-set-definition":
+      return compareSetDefinition(d as unknown as TAzurePolicySetDefinition, o as unknown as TAzurePolicySetDefinition);
+    case "azure.policy-assignment":
+      return compareAssignment(d as unknown as TAzurePolicyAssignment, o as unknown as TObservedAzureAssignment);
+    case "azure.policy-exemption":
+      return compareExemption(d as unknown as TAzurePolicyExemption, o as unknown as TAzurePolicyExemption);
+    default:
+      return { equal: false, kind: "modified", detail: `${desired.kind} is not an Azure artifact` };
+  }
 }

@@ -13,6 +13,7 @@
  * providers may not import core. The merge is idempotent, so bodies that arrive already merged are
  * fine too.
  */
+import { isObj } from "../common/json.ts";
 import { canonicalJson } from "../contract/canonical.ts";
 import type { Difference } from "../contract/types.ts";
 import { GCP_OWNER_LABEL_KEY } from "./markers.ts";
@@ -27,9 +28,7 @@ import type {
   TGcpPolicySpec,
 } from "./types.ts";
 
-type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
 const strList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && x.length > 0) : []);
 const sortedSet = (xs: readonly string[]): string[] => [...new Set(xs)].sort();
