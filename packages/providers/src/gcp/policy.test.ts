@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { compareCustomConstraint, compareDenyPolicy, compareOrgPolicy } from "./compare.ts";
 import {
   canonicalDenyPolicyName,
-  compareCustomConstraint,
-  compareDenyPolicy,
-  compareOrgPolicy,
   mergeOrgPolicy,
   nodeOfDenyPolicy,
   normaliseCustomConstraint,
