@@ -1,7 +1,7 @@
 /** One page of a list call: its items and the token of the next page (absent or empty at the end). */
 export interface Page<T> {
   items: readonly T[] | undefined;
-  next: string | null | undefined;
+  next?: string | null;
 }
 
 /**
