@@ -3,7 +3,7 @@
  * how Parapet's stored connection (endpoint, decrypted credentials, facts) maps onto its config.
  */
 import type { AdapterFactory, AdapterRequest } from "@parapet/core/reconcile/reconcile-connection";
-import { providerError, type CloudAdapter } from "@parapet/providers/contract";
+import { providerError, type CloudAdapter, type CloudId } from "@parapet/providers/contract";
 import { createAwsAdapter } from "@parapet/providers/aws/adapter";
 import { ZAwsCredentials } from "@parapet/providers/aws/credentials";
 import type { TAwsPolicyLimits } from "@parapet/providers/aws/types";
@@ -31,7 +31,8 @@ export function egress(): EgressGuard {
 
 const facts = (req: AdapterRequest) => (req.facts ?? {}) as Record<string, string | undefined>;
 
-const FACTORIES: Partial<Record<AdapterRequest["cloud"], Factory>> = {
+/** Exhaustive: a cloud added to CloudId without an adapter here fails the typecheck, not a reconcile. */
+const FACTORIES: Record<CloudId, Factory> = {
   aws: (req) =>
     createAwsAdapter({
       workspaceId: req.workspaceId,
@@ -72,12 +73,9 @@ const FACTORIES: Partial<Record<AdapterRequest["cloud"], Factory>> = {
     }),
 };
 
-export function registerAdapter(cloud: AdapterRequest["cloud"], factory: Factory): void {
-  FACTORIES[cloud] = factory;
-}
-
 export const adapterFor: AdapterFactory = (req) => {
-  const f = FACTORIES[req.cloud];
-  if (!f) throw providerError("invalid", "adapter", `no adapter is available for ${req.cloud}`);
+  // The request's cloud comes from a stored row: guard it at run time too.
+  const f = Object.hasOwn(FACTORIES, req.cloud) ? FACTORIES[req.cloud] : undefined;
+  if (!f) throw providerError("invalid", "adapter", `no adapter is available for ${String(req.cloud)}`);
   return f(req);
 };
