@@ -137,7 +137,7 @@ describe("two-person rule against the cloud", () => {
     const after = locationPolicies();
     expect(after).not.toEqual(enforced);
     // Audit mode: gcp.resourceLocations takes no dry-run policy (GCP refuses one: catalog/compilers/
-    // gcp-dry-run.ts), so Parapet's rule leaves the live spec and is compiled, not attached.
+    // providers gcp/dry-run.ts), so Parapet's rule leaves the live spec and is compiled, not attached.
     expect(after.every((p) => p.dryRunSpec === null)).toBe(true);
   });
 

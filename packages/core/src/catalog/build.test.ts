@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { TGcpOrgPolicy } from "@parapet/providers/gcp/types";
 import { isOwnedByWorkspaceAzure } from "@parapet/providers/azure/markers";
-import { buildAzureInitiative, buildGcpNodeArtifacts, buildOciPolicies, LimitError, mergeGcpPolicy } from "./build.ts";
+import { buildAzureInitiative } from "@parapet/providers/azure/packing";
+import { LimitError } from "@parapet/providers/common/limit-error";
+import { buildGcpNodeArtifacts, mergeGcpPolicy } from "@parapet/providers/gcp/packing";
+import { buildOciPolicies } from "@parapet/providers/oci/packing";
 import type { TAzureFragment, TGcpFragment, TOciFragment } from "./types.ts";
 
 const name = "folders/1/policies/";

@@ -105,7 +105,7 @@ describe("determinism", () => {
     expect(gcp.cloud === "gcp" && !gcp.attachDenyRules && gcp.denyRules.length > 0).toBe(true);
     expect(oci.cloud === "oci" && !oci.attach).toBe(true);
     // A custom constraint takes a dry-run policy; a legacy one (gcp.resourceLocations) does not, so its
-    // audit mode compiles without attaching (compilers/gcp-dry-run.ts).
+    // audit mode compiles without attaching (@parapet/providers gcp/dry-run.ts).
     const custom = exampleArtifacts(getControl("no-wildcard-admin")!, "gcp", {}, "audit") as { artifacts: { policies: { spec?: unknown; dryRunSpec?: unknown }[] } };
     expect(custom.artifacts.policies[0]?.spec).toBeUndefined();
     expect(custom.artifacts.policies[0]?.dryRunSpec).toBeDefined();

@@ -3,7 +3,7 @@ import { listControls } from "./catalog.ts";
 import { buildContext, compileControl } from "./compile.ts";
 import { SCENARIO_AWS_ACCOUNT, SCENARIO_FACTS, SCENARIO_GUARDRAIL, SCENARIO_PRINCIPALS, SCENARIO_WORKSPACE_ID } from "./fixtures.ts";
 import { awsActor, simulateAws } from "./scenarios.ts";
-import { renderOciStatement } from "./compilers/oci.ts";
+import { renderOciStatement } from "@parapet/providers/oci/packing";
 import type { TCloud, TFragment } from "./types.ts";
 import type { TIamStatement } from "@parapet/providers/aws/types";
 import { evaluateOciDeny } from "@parapet/cloud-sim/oci/authorize";

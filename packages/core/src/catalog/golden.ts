@@ -1,5 +1,7 @@
 import { packAwsPolicies } from "@parapet/providers/aws/packing";
-import { buildAzureInitiative, buildGcpNodeArtifacts, buildOciPolicies, ociSecurityZonePolicyNames } from "./build.ts";
+import { buildAzureInitiative } from "@parapet/providers/azure/packing";
+import { buildGcpNodeArtifacts } from "@parapet/providers/gcp/packing";
+import { buildOciPolicies, ociSecurityZonePolicyNames } from "@parapet/providers/oci/packing";
 import { compileControl } from "./compile.ts";
 import { SCENARIO_FACTS, SCENARIO_GUARDRAIL, SCENARIO_PRINCIPALS, SCENARIO_WORKSPACE_ID } from "./fixtures.ts";
 import type { TCloud, TControl, TGuardrailMode } from "./types.ts";

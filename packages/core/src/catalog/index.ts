@@ -6,20 +6,11 @@ export * from "./types.ts";
 export * from "./principals.ts";
 export { listControls, getControl, CONTROL_IDS } from "./catalog.ts";
 export { compileControl, parseParams, buildContext, CatalogError, type TCompileInput, type TCompiled } from "./compile.ts";
-export {
-  buildAzureInitiative,
-  buildGcpNodeArtifacts,
-  mergeGcpPolicy,
-  buildOciPolicies,
-  buildOciPoliciesForTarget,
-  ociSecurityZonePolicyNames,
-  LimitError,
-  type TAzureScopeArtifacts,
-  type TGcpNodeArtifacts,
-  type TGcpMergeResult,
-} from "./build.ts";
+export { LimitError } from "@parapet/providers/common/limit-error";
+export { buildAzureInitiative, type TAzureScopeArtifacts } from "@parapet/providers/azure/packing";
+export { buildGcpNodeArtifacts, mergeGcpPolicy, type TGcpNodeArtifacts, type TGcpMergeResult } from "@parapet/providers/gcp/packing";
+export { buildOciPolicies, buildOciPoliciesForTarget, ociSecurityZonePolicyNames, renderOciStatement } from "@parapet/providers/oci/packing";
 export { runScenarios, simulateAws, evaluateGcpCondition, type TScenarioResult, type TRawPrincipals } from "./scenarios.ts";
-export { renderOciStatement } from "./compilers/oci.ts";
 export { stableStringify } from "./canonical.ts";
 export {
   packAwsPolicies,

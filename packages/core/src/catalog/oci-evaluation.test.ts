@@ -3,7 +3,7 @@ import { evaluateOciDeny, type OciRequestPrincipal } from "@parapet/cloud-sim/oc
 import { ociRequestMatching } from "../testing/oci-requests.ts";
 import { getControl } from "./catalog.ts";
 import { compileControl } from "./compile.ts";
-import { renderOciStatement } from "./compilers/oci.ts";
+import { renderOciStatement } from "@parapet/providers/oci/packing";
 import { SCENARIO_FACTS, SCENARIO_GUARDRAIL, SCENARIO_PRINCIPALS, SCENARIO_WORKSPACE_ID } from "./fixtures.ts";
 
 /**

@@ -1,5 +1,5 @@
 import type { TAzureFragment, TCloud, TFragment, TGcpFragment, TOciFragment, TScenario } from "./types.ts";
-import { renderOciStatement } from "./compilers/oci.ts";
+import { renderOciStatement } from "@parapet/providers/oci/packing";
 
 /** Small builders so control files state expectations, not plumbing. */
 

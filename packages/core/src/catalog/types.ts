@@ -1,7 +1,11 @@
 import type { TAwsBoundStatement } from "@parapet/providers/aws/packing";
-import type { TAzurePolicyDefinition } from "@parapet/providers/azure/types";
-import type { TGcpCustomConstraint, TGcpDenyRule, TGcpPolicyRule } from "@parapet/providers/gcp/types";
+import type { TGcpCustomConstraint, TGcpDenyRule } from "@parapet/providers/gcp/types";
 import type { z } from "zod";
+import type { TAzurePolicyPart } from "@parapet/providers/azure/packing";
+import type { TGcpConstraintPart } from "@parapet/providers/gcp/packing";
+import type { TOciStatementPart } from "@parapet/providers/oci/packing";
+
+export type { TAzurePolicyPart, TGcpConstraintPart, TOciStatementPart };
 import type { TConnectionFactsByCloud, TPrincipalClassesByCloud } from "./principals.ts";
 
 export type TCloud = "aws" | "azure" | "gcp" | "oci";
@@ -47,25 +51,12 @@ export interface TAwsFragment {
 }
 
 /** One Azure policy of a guardrail, with the values its initiative reference passes. */
-export interface TAzurePolicyPart {
-  /** Stable reference id inside the initiative: `<guardrail>-<purpose>`. */
-  referenceId: string;
-  definition: TAzurePolicyDefinition;
-  parameters: Record<string, { value: unknown }>;
-}
-
 export interface TAzureFragment {
   cloud: "azure";
   guardrailId: string;
   /** `DoNotEnforce` in audit mode. */
   enforcementMode: "Default" | "DoNotEnforce";
   policies: TAzurePolicyPart[];
-}
-
-export interface TGcpConstraintPart {
-  /** e.g. `gcp.resourceLocations` or a custom constraint's `custom.…` id. */
-  constraint: string;
-  rules: TGcpPolicyRule[];
 }
 
 export interface TGcpFragment {
@@ -79,14 +70,6 @@ export interface TGcpFragment {
   /** False in audit mode (deny policies have no dry run). */
   attachDenyRules: boolean;
   denyRules: { description: string; denyRule: TGcpDenyRule }[];
-}
-
-/** An OCI statement without its location; rendered per attachment compartment. */
-export interface TOciStatementPart {
-  /** e.g. `deny dynamic-group parapet-agents to manage object-family`. */
-  head: string;
-  /** Conditions without the `where` keyword, e.g. `all {request.permission = 'OBJECT_DELETE'}`. */
-  where?: string;
 }
 
 export interface TOciFragment {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { packAwsPolicies, type TAwsBoundStatement, type TAwsPackTarget } from "@parapet/providers/aws/packing";
-import { buildAzureInitiative, buildGcpNodeArtifacts, buildOciPoliciesForTarget, LimitError, ociSecurityZonePolicyNames } from "../catalog/build.ts";
+import { buildAzureInitiative, buildGcpNodeArtifacts, buildOciPoliciesForTarget, LimitError, ociSecurityZonePolicyNames } from "../catalog/index.ts";
 import { getControl } from "../catalog/catalog.ts";
 import { stableStringify } from "../catalog/canonical.ts";
 import { CatalogError, compileControl } from "../catalog/compile.ts";

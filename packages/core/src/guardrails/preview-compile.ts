@@ -1,5 +1,5 @@
 import { packAwsPolicies } from "@parapet/providers/aws/packing";
-import { buildAzureInitiative, buildGcpNodeArtifacts, buildOciPolicies, LimitError, ociSecurityZonePolicyNames } from "../catalog/build.ts";
+import { buildAzureInitiative, buildGcpNodeArtifacts, buildOciPolicies, LimitError, ociSecurityZonePolicyNames } from "../catalog/index.ts";
 import { getControl } from "../catalog/catalog.ts";
 import { CatalogError, compileControl } from "../catalog/compile.ts";
 import { SCENARIO_FACTS, SCENARIO_GUARDRAIL, SCENARIO_PRINCIPALS } from "../catalog/fixtures.ts";

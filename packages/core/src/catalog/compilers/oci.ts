@@ -83,9 +83,6 @@ export function ociFragment(ctx: TCtx, statements: TOciStatementPart[], security
 }
 
 /** `<head> in <location> [where <conds>]`; location is `tenancy` or `compartment <name>` (relative to the attachment). */
-export function renderOciStatement(part: TOciStatementPart, location: string): string {
-  return `${part.head} in ${location}${part.where ? ` where ${part.where}` : ""}`;
-}
 
 /** The OCI documentation the compilers rely on, as `title — URL` (see TCloudCompiler.sources). */
 export const OCI_SOURCES = {
