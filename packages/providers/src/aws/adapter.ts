@@ -8,7 +8,8 @@
  *   apply.ts    create / update / attach / detach / delete
  *   compare.ts  field-by-field comparison; packing.ts lays statements out into policies
  */
-import type { ApplyResult, CallStats, Change, CloudAdapter, DesiredArtifact, Difference, Hierarchy, ObservedArtifact, ObservedState, ObserveRequest, VerifyResult } from "../contract/types.ts";
+import { composeAdapter } from "../common/adapter.ts";
+import type { CloudAdapter } from "../contract/types.ts";
 import { applyAws } from "./apply.ts";
 import { compareAwsArtifact } from "./compare.ts";
 import { AwsContext, type AwsAdapterConfig } from "./context.ts";
@@ -22,48 +23,18 @@ export type { AwsAdapterConfig } from "./context.ts";
 export { parentFromPaths } from "./discover.ts";
 export { PROBE_POLICY_ID } from "./verify.ts";
 
-class AwsAdapter implements CloudAdapter {
-  readonly cloud = "aws" as const;
-  private readonly ctx: AwsContext;
-
-  constructor(config: AwsAdapterConfig) {
-    this.ctx = new AwsContext(config);
-  }
-
-  verify(): Promise<VerifyResult> {
-    return verifyAws(this.ctx);
-  }
-
-  discover(): Promise<Hierarchy> {
-    return discoverAws(this.ctx);
-  }
-
-  observe(req: ObserveRequest): Promise<ObservedState> {
-    return observeAws(this.ctx, req);
-  }
-
-  compare(desired: DesiredArtifact, observed: ObservedArtifact): Difference {
-    return compareAwsArtifact(desired, observed);
-  }
-
-  apply(change: Change): Promise<ApplyResult> {
-    return applyAws(this.ctx, change);
-  }
-
-  stats(): CallStats {
-    return this.ctx.recorder.stats();
-  }
-
-  resetStats(): void {
-    this.ctx.recorder.reset();
-  }
-
-  async close(): Promise<void> {
-    this.ctx.clients.destroy();
-  }
-}
-
 /** Creates the AWS adapter for one connection. Throws ProviderError(invalid) for unusable config. */
 export function createAwsAdapter(config: AwsAdapterConfig): CloudAdapter {
-  return new AwsAdapter(config);
+  return composeAdapter(new AwsContext(config), {
+    cloud: "aws",
+    verify: verifyAws,
+    discover: discoverAws,
+    observe: observeAws,
+    apply: applyAws,
+    compare: (_ctx, desired, observed) => compareAwsArtifact(desired, observed),
+    recorder: (ctx) => ctx.recorder,
+    close: async (ctx) => {
+      ctx.clients.destroy();
+    },
+  });
 }

@@ -24,7 +24,8 @@
  * file per artifact family (org-policies.ts, custom-constraints.ts, deny-policies.ts), policy.ts
  * (normalisation, merge), compare.ts (drift classification) and packing.ts (bodies per node).
  */
-import type { ApplyResult, CallStats, Change, CloudAdapter, DesiredArtifact, Difference, Hierarchy, ObservedArtifact, ObservedState, ObserveRequest, VerifyResult } from "../contract/types.ts";
+import { composeAdapter } from "../common/adapter.ts";
+import type { CloudAdapter } from "../contract/types.ts";
 import { applyGcp } from "./apply.ts";
 import { compareGcpArtifact } from "./compare.ts";
 import { GcpContext, type GcpAdapterConfig } from "./context.ts";
@@ -35,46 +36,15 @@ import { verifyGcp } from "./verify.ts";
 export type { GcpAdapterConfig } from "./context.ts";
 
 export function createGcpAdapter(config: GcpAdapterConfig): CloudAdapter {
-  return new GcpAdapter(config);
+  return composeAdapter(new GcpContext(config), {
+    cloud: "gcp",
+    verify: verifyGcp,
+    discover: discoverGcp,
+    observe: observeGcp,
+    apply: applyGcp,
+    compare: compareGcpArtifact,
+    recorder: (ctx) => ctx.rec,
+    close: (ctx) => ctx.c.close(),
+  });
 }
 
-class GcpAdapter implements CloudAdapter {
-  readonly cloud = "gcp" as const;
-  private readonly ctx: GcpContext;
-
-  constructor(config: GcpAdapterConfig) {
-    this.ctx = new GcpContext(config);
-  }
-
-  verify(): Promise<VerifyResult> {
-    return verifyGcp(this.ctx);
-  }
-
-  discover(): Promise<Hierarchy> {
-    return discoverGcp(this.ctx);
-  }
-
-  observe(req: ObserveRequest): Promise<ObservedState> {
-    return observeGcp(this.ctx, req);
-  }
-
-  compare(desired: DesiredArtifact, observed: ObservedArtifact): Difference {
-    return compareGcpArtifact(this.ctx, desired, observed);
-  }
-
-  apply(change: Change): Promise<ApplyResult> {
-    return applyGcp(this.ctx, change);
-  }
-
-  stats(): CallStats {
-    return this.ctx.rec.stats();
-  }
-
-  resetStats(): void {
-    this.ctx.rec.reset();
-  }
-
-  async close(): Promise<void> {
-    await this.ctx.c.close();
-  }
-}
