@@ -6,9 +6,8 @@
  * constraint results in an error" — https://cloud.google.com/resource-manager/docs/organization-policy/dry-run-policy#limitations;
  * terraform-google-modules/terraform-google-org-policy#134 (2024: "only 3 constraints support dry run").
  * The legacy list and boolean constraints below are not on it, so ListConstraints reports false for them.
- * Parapet never writes a dryRunSpec on them (core catalog/compilers/gcp-dry-run.ts). Refusing such a
- * write here, as GCP does, is still to do: the provider contract tests exercise spec ↔ dryRunSpec moves
- * on legacy constraints and must move to managed/custom ones first.
+ * Parapet never writes a dryRunSpec on them (providers gcp/dry-run.ts), and the Org Policy API here
+ * refuses one with INVALID_ARGUMENT (orgpolicy.ts refuseDryRun), as GCP does.
  */
 export interface BuiltinConstraint {
   /** Short name without prefix, e.g. `gcp.resourceLocations`. */

@@ -136,10 +136,17 @@ describe("GCP simulator operations: admin API, events, throttling, faults, auth,
     const edited = await admin(sim, "POST", "/_admin/org-policies", { name: locName, spec: { rules: [{ allowAll: true }] } });
     expect(edited.status).toBe(200);
     expect((await c.getPolicy({ name: locName }))[0].spec?.rules?.[0]?.allowAll).toBe(true);
-    await admin(sim, "POST", "/_admin/org-policies/dry-run-only", { name: `${org}/policies/iam.disableServiceAccountKeyCreation` });
-    const [dry] = await c.getPolicy({ name: `${org}/policies/iam.disableServiceAccountKeyCreation` });
+    // Switching a policy to dry-run only works where the constraint takes a dry run (a managed one here);
+    // on a legacy constraint the console refuses, as the API does.
+    const managed = `${org}/policies/compute.managed.requireOsLogin`;
+    expect((await admin(sim, "POST", "/_admin/org-policies", { name: managed, spec: { rules: [{ enforce: true }] } })).status).toBe(200);
+    expect((await admin(sim, "POST", "/_admin/org-policies/dry-run-only", { name: managed })).status).toBe(200);
+    const [dry] = await c.getPolicy({ name: managed });
     expect(dry.spec).toBeNull();
     expect(dry.dryRunSpec?.rules?.[0]?.enforce).toBe(true);
+    const legacy = await admin(sim, "POST", "/_admin/org-policies/dry-run-only", { name: `${org}/policies/iam.disableServiceAccountKeyCreation` });
+    expect(legacy.status).toBe(400);
+    expect((await c.getPolicy({ name: `${org}/policies/iam.disableServiceAccountKeyCreation` }))[0].spec?.rules?.[0]?.enforce).toBe(true);
 
     const denyName = demo.customerDenyPolicies[0] ?? "";
     const d = denyPoliciesClient(sim.port, { token: demo.serviceAccount.token });

@@ -86,6 +86,52 @@ describe("Org Policy v2 through @google-cloud/org-policy (REST fallback)", () =>
     expect(support("compute.managed.requireOsLogin")).toBe(true);
   });
 
+  it("refuses a dry-run policy on a constraint that does not support dry run, as GCP does, and changes nothing", async () => {
+    const c = orgPolicyClient(sim.port, { token: demo.serviceAccount.token });
+    const folder = demo.folders.Sandbox ?? "";
+    const legacy = `${folder}/policies/compute.requireOsLogin`;
+    const created = await rejectCode(c.createPolicy({ parent: folder, policy: { name: legacy, dryRunSpec: { rules: [{ enforce: true }] } } }));
+    expect(created.code).toBe(Code.INVALID_ARGUMENT);
+    expect(created.message).toMatch(/compute\.requireOsLogin does not support dry-run/);
+    expect((await rejectCode(c.getPolicy({ name: legacy }))).code).toBe(Code.NOT_FOUND);
+
+    // Enforced alongside a dry run, or a dry run added later by update mask: refused the same way.
+    const both = await rejectCode(c.createPolicy({ parent: folder, policy: { name: legacy, spec: { rules: [{ enforce: true }] }, dryRunSpec: { rules: [{ enforce: true }] } } }));
+    expect(both.code).toBe(Code.INVALID_ARGUMENT);
+    await c.createPolicy({ parent: folder, policy: { name: legacy, spec: { rules: [{ enforce: true }] } } });
+    const masked = await rejectCode(c.updatePolicy({ policy: { name: legacy, dryRunSpec: { rules: [{ enforce: false }] } }, updateMask: { paths: ["dry_run_spec"] } }));
+    expect(masked.code).toBe(Code.INVALID_ARGUMENT);
+    const [after] = await c.getPolicy({ name: legacy });
+    expect(after.spec?.rules?.[0]?.enforce).toBe(true);
+    expect(after.dryRunSpec).toBeNull();
+
+    // A list constraint too; a person in the console meets the same refusal (admin API answers 400).
+    const list = `${folder}/policies/gcp.resourceLocations`;
+    const listDry = await rejectCode(c.createPolicy({ parent: folder, policy: { name: list, dryRunSpec: { rules: [{ values: { allowedValues: ["in:eu-locations"] } }] } } }));
+    expect(listDry.code).toBe(Code.INVALID_ARGUMENT);
+    const console = await fetch(`${sim.url}/_admin/org-policies/dry-run-only`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: legacy }) });
+    expect(console.status).toBe(400);
+    expect((await c.getPolicy({ name: legacy }))[0].spec?.rules?.[0]?.enforce).toBe(true);
+    await c.deletePolicy({ name: legacy });
+  });
+
+  it("takes a dry-run policy on a custom constraint", async () => {
+    const c = orgPolicyClient(sim.port, { token: demo.serviceAccount.token });
+    const id = "custom.parapetDryRunProbe";
+    const res = await fetch(`${sim.url}/v2/${org}/customConstraints?$alt=json%3Benum-encoding=int`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${demo.serviceAccount.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: `${org}/customConstraints/${id}`, resourceTypes: ["container.googleapis.com/NodePool"], methodTypes: [1, 2], condition: "resource.management.autoUpgrade == false", actionType: 2, displayName: "probe" }),
+    });
+    expect(res.status).toBe(200);
+    const project = `projects/${demo.projects["sandbox-bob"]?.number ?? ""}`;
+    const name = `${project}/policies/${id}`;
+    const [p] = await c.createPolicy({ parent: project, policy: { name, dryRunSpec: { rules: [{ enforce: true }] } } });
+    expect(p.spec).toBeNull();
+    expect(p.dryRunSpec?.rules?.[0]?.enforce).toBe(true);
+    await c.deletePolicy({ name });
+  });
+
   it("keeps dryRunSpec separate and drops it on a full overwrite, as the API documents", async () => {
     const c = orgPolicyClient(sim.port, { token: demo.serviceAccount.token });
     const project = `projects/${demo.projects["sandbox-bob"]?.number ?? ""}`;

@@ -200,6 +200,22 @@ function materialize(p: ParsedSpec, t: string, key: string): PolicySpec {
   return { etag: newEtag(key), updateTime: t, rules: p.rules, inheritFromParent: p.inheritFromParent, reset: p.reset };
 }
 
+/**
+ * GCP takes a dry-run policy only on constraints that support it (custom and managed constraints, and a
+ * short list Google keeps): "Attempting to create an organization policy in dry-run mode using any other
+ * constraint results in an error" —
+ * https://cloud.google.com/resource-manager/docs/organization-policy/dry-run-policy#limitations. The
+ * error is an INVALID_ARGUMENT on the request's `policy.dry_run_spec`; Google's exact wording was not
+ * recorded from a real org, so the message here is ours and names the field and the constraint.
+ */
+function refuseDryRun(c: ConstraintInfo): void {
+  if (c.supportsDryRun) return;
+  throw invalid(
+    `Constraint constraints/${c.id} does not support dry-run policies; dry_run_spec can be set only for custom constraints and constraints that support dry run.`,
+    "policy.dry_run_spec",
+  );
+}
+
 /** Splits `{kind}/{id}/policies/{constraint}` (kind may use a project id) into canonical parts. */
 function parsePolicyName(core: GcpCore, name: string): { resource: string; constraint: string } | undefined {
   const m = /^(organizations|folders|projects)\/([^/]+)\/policies\/([^/]+)$/.exec(name);
@@ -235,6 +251,7 @@ function buildPolicy(
   const key = `${resource}/${constraintId}`;
   const takeSpec = !mask || mask.has("spec");
   const takeDry = !mask || mask.has("dry_run_spec") || mask.has("dryRunSpec");
+  if (dry && takeDry) refuseDryRun(c);
   const policy: OrgPolicy = {
     resource,
     constraint: constraintId,
@@ -530,7 +547,7 @@ function parseCustomConstraint(ctx: Ctx, orgId: string, body: Json, prev: Custom
   }
   if (!/\bresource\./.test(condition)) throw invalid(`${f}.condition must be a CEL expression over 'resource'.`, `${f}.condition`);
   // Organization Policy compiles the condition on write and refuses one that does not compile.
-  const problem = celProblem(condition);
+  const problem = celProblem(condition, resourceTypes);
   if (problem) throw invalid(`${f}.condition is not a valid CEL expression: ${problem}`, `${f}.condition`);
   const actionType = enumIn(body.actionType, ACTION_TYPES, `${f}.action_type`);
   if (!actionType || actionType === "ACTION_TYPE_UNSPECIFIED") throw invalid(`${f}.action_type must be ALLOW or DENY.`, `${f}.action_type`);
@@ -684,6 +701,9 @@ export function adminDryRunOnly(core: GcpCore, name: string, actor: string): Jso
   const prev = parsed ? core.state.getPolicy(parsed.resource, parsed.constraint) : undefined;
   if (!parsed || !prev) throw notFound(`Policy ${name} was not found.`);
   if (!prev.spec) return policyWire(prev);
+  // A person in the console meets the same refusal as the API.
+  const c = constraintInfo(core, parsed.constraint);
+  if (c) refuseDryRun(c);
   const t = now();
   const moved: typeof prev = {
     ...prev,

@@ -12,6 +12,12 @@ export interface ContractWorld {
   adapter: CloudAdapter;
   /** What the suite deploys: at least one artifact with an attachment that can be detached/weakened. */
   desired: DesiredArtifact[];
+  /**
+   * The name of the desired artifact the detach test takes out of force (default: the first with an
+   * attachment). GCP needs it: a person can switch a policy to dry-run only only where the constraint
+   * takes a dry run, so its fixture points at the policy on Parapet's custom constraint.
+   */
+  detachTarget?: string;
   /** Lower bound of nodes discover must return (the fixture seeds enough to need > 1 page everywhere). */
   minNodes: number;
   /** Out-of-band changes made the way a human would (simulator admin API). */
@@ -122,7 +128,7 @@ export function describeContract(fixture: ContractFixture): void {
     });
 
     it("sees an out-of-band detach, and re-attaches", async () => {
-      const d = w.desired.find((x) => x.attachments.length > 0)!;
+      const d = w.desired.find((x) => (w.detachTarget ? x.name === w.detachTarget : x.attachments.length > 0))!;
       const before = find(await w.adapter.observe({ expected: [d] }), d)!;
       await w.oob.detach(before);
       const after = find(await w.adapter.observe({ expected: [d] }), d)!;

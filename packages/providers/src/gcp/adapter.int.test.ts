@@ -89,6 +89,8 @@ describeContract({
     return {
       adapter,
       desired: desiredFor(demo),
+      // Only a constraint that takes a dry run can be switched to dry-run only (see detach below).
+      detachTarget: `${demo.folders.Production ?? ""}/policies/${gcpCustomConstraintId(WS, "nobasicroles")}`,
       minNodes: 1 + 25 + 180,
       oob: {
         async edit(o: ObservedArtifact) {
@@ -98,7 +100,8 @@ describeContract({
           return "weakened";
         },
         async detach(o: ObservedArtifact) {
-          // The GCP way to take a policy out of force without deleting it: switch it to dry-run only.
+          // The GCP way to take a policy out of force without deleting it: switch it to dry-run only
+          // (possible on custom and managed constraints; GCP refuses it on legacy ones).
           sim.setOrgPolicyDryRunOnly(o.name);
         },
         async remove(o: ObservedArtifact) {
@@ -256,40 +259,38 @@ describe("gcp adapter beyond the contract", () => {
 
   const bodyOf = async (name: string) => (await adapter.observe({ expected: [{ kind: "gcp.org-policy", name }] })).artifacts[0]?.body as TGcpOrgPolicy | undefined;
 
-  it("moves its rule between spec and dryRunSpec when a guardrail switches mode, and leaves the customer's rules where they are", async () => {
+  it("is refused a dry run on a legacy constraint, as GCP refuses it, and the customer's policy stays as it was", async () => {
+    // Parapet's compilers never ask for this (gcp/dry-run.ts keeps audit-mode rules of legacy constraints
+    // compiled but unattached); if a desired state ever did, the cloud's refusal reaches reconcile as a
+    // validation error that is not retried.
     const name = `${demo.folders.Sandbox}/policies/compute.vmExternalIpAccess`;
     const customer = { values: { deniedValues: ["projects/c/zones/z/instances/customer"] } };
     sim.putOrgPolicy(name, { spec: { rules: [customer] } });
-    const ourValues = { values: { deniedValues: ["projects/c/zones/z/instances/parapet"] } };
-    const enforce: DesiredArtifact = { kind: "gcp.org-policy", name, body: { name, spec: { rules: [ourValues] } }, attachments: [demo.folders.Sandbox!], guardrailIds: ["gr_mode"] };
-    const audit: DesiredArtifact = { ...enforce, body: { name, dryRunSpec: { rules: [ourValues] } } };
-    const both = { values: { deniedValues: ["projects/c/zones/z/instances/customer", "projects/c/zones/z/instances/parapet"] } };
+    const audit: DesiredArtifact = { kind: "gcp.org-policy", name, body: { name, dryRunSpec: { rules: [{ values: { deniedValues: ["projects/c/zones/z/instances/parapet"] } }] } }, attachments: [demo.folders.Sandbox!], guardrailIds: ["gr_mode"] };
+    const err = await adapter.apply({ op: "update", artifact: audit, externalId: name, reason: "to audit" }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isProviderError(err)).toBe(true);
+    if (isProviderError(err)) {
+      expect(err).toMatchObject({ kind: "invalid", retryable: false });
+      expect(err.message).toMatch(/does not support dry-run/);
+    }
+    expect(await bodyOf(name)).toEqual({ name, spec: { rules: [customer] } });
+  });
 
-    await adapter.apply({ op: "update", artifact: enforce, externalId: name, reason: "enforce" });
-    expect(await bodyOf(name)).toEqual({ name, spec: { rules: [both] } });
-
-    // enforce → audit: Parapet's value leaves spec and appears only in the dry run (which shows the
-    // whole would-be policy, the customer's enforced rule included).
-    const [o1] = (await adapter.observe({ expected: [audit] })).artifacts;
-    expect(adapter.compare(audit, o1!).equal).toBe(false);
-    await adapter.apply({ op: "update", artifact: audit, externalId: name, previous: enforce.body, reason: "to audit" });
-    const [o2] = (await adapter.observe({ expected: [audit] })).artifacts;
-    expect(o2!.body).toEqual({ name, spec: { rules: [customer] }, dryRunSpec: { rules: [both] } });
-    expect(adapter.compare(audit, o2!)).toEqual({ equal: true });
-
-    // audit → enforce: back in spec, and the dry run (Parapet's) is gone.
-    await adapter.apply({ op: "update", artifact: enforce, externalId: name, previous: audit.body, reason: "to enforce" });
-    const [o3] = (await adapter.observe({ expected: [enforce] })).artifacts;
-    expect(o3!.body).toEqual({ name, spec: { rules: [both] } });
-    expect(adapter.compare(enforce, o3!)).toEqual({ equal: true });
-
+  it("moves its rule between spec and dryRunSpec when a guardrail switches mode (a managed constraint, which takes a dry run)", async () => {
     // A boolean constraint in a slot Parapet has alone: the policy ends up dry-run only, and back.
-    const boolName = `${demo.folders.Sandbox}/policies/compute.requireOsLogin`;
-    const on: DesiredArtifact = { ...enforce, name: boolName, body: { name: boolName, spec: { rules: [{ enforce: true }] } } };
+    const boolName = `${demo.folders.Sandbox}/policies/compute.managed.requireOsLogin`;
+    const on: DesiredArtifact = { kind: "gcp.org-policy", name: boolName, body: { name: boolName, spec: { rules: [{ enforce: true }] } }, attachments: [demo.folders.Sandbox!], guardrailIds: ["gr_mode"] };
     const dry: DesiredArtifact = { ...on, body: { name: boolName, dryRunSpec: { rules: [{ enforce: true }] } } };
     await adapter.apply({ op: "create", artifact: on, reason: "enforce" });
+    const [o1] = (await adapter.observe({ expected: [dry] })).artifacts;
+    expect(adapter.compare(dry, o1!).equal).toBe(false);
     await adapter.apply({ op: "update", artifact: dry, externalId: boolName, previous: on.body, reason: "to audit" });
     expect(await bodyOf(boolName)).toEqual({ name: boolName, dryRunSpec: { rules: [{ enforce: true }] } });
+    const [o2] = (await adapter.observe({ expected: [dry] })).artifacts;
+    expect(adapter.compare(dry, o2!)).toEqual({ equal: true });
     await adapter.apply({ op: "update", artifact: on, externalId: boolName, previous: dry.body, reason: "to enforce" });
     expect(await bodyOf(boolName)).toEqual({ name: boolName, spec: { rules: [{ enforce: true }] } });
     expect((await adapter.apply({ op: "update", artifact: on, externalId: boolName, previous: on.body, reason: "again" })).noop).toBe(true);
@@ -313,7 +314,7 @@ describe("gcp adapter beyond the contract", () => {
     expect(left?.spec?.rules).toContainEqual(conditional);
 
     // Parapet's alone (created in an empty slot, in enforce and audit): deleted, nothing left behind.
-    const alone = `${folder}/policies/storage.uniformBucketLevelAccess`;
+    const alone = `${folder}/policies/compute.managed.requireOsLogin`;
     const mine: TGcpOrgPolicy = { name: alone, spec: { rules: [{ enforce: true }] }, dryRunSpec: { rules: [{ enforce: true }] } };
     await adapter.apply({ op: "create", artifact: { ...policy(alone, mine.spec), body: mine }, reason: "create" });
     expect(await bodyOf(alone)).toEqual(mine);
