@@ -1,4 +1,5 @@
 import { parse } from "@bufbuild/cel";
+import { type FieldType, RESOURCE_FIELDS } from "./resource-fields.ts";
 
 /**
  * Compiles a custom constraint's condition as Organization Policy does on create and update
@@ -6,8 +7,8 @@ import { parse } from "@bufbuild/cel";
  * over `resource`): it must parse as CEL, name no variable but `resource` (and the variables of its own
  * macros), and call only CEL's standard functions and the functions Google adds for custom constraints
  * on IAM allow policies ("Use custom constraints for IAM allow policies"). The parser is
- * @bufbuild/cel's. What is not modelled: the fields of each resource type are not vendored, so a
- * misspelt field of a known resource is not refused here.
+ * @bufbuild/cel's. For the resource types whose fields are vendored (resource-fields.ts) a selection of a
+ * field the type does not have is refused too ("undefined field"), as the real type check does.
  */
 const STANDARD = new Set([
   // operators, as the parser names them
@@ -37,57 +38,94 @@ interface TNode {
   exprKind: { case: string | undefined; value?: unknown };
 }
 
-function walk(e: TNode | undefined, scope: ReadonlySet<string>, problems: string[]): void {
-  if (!e) return;
+/** What is known of an identifier in scope: its field type where one is vendored, otherwise undefined. */
+type Scope = ReadonlyMap<string, FieldType | undefined>;
+
+/** The element type of what a comprehension iterates over: list items, or (for maps) their string keys. */
+function elementOf(t: FieldType | undefined): FieldType | undefined {
+  if (t?.kind === "list") return t.of;
+  if (t?.kind === "map") return { kind: "scalar" };
+  return undefined;
+}
+
+/**
+ * Walks the parsed expression, collecting problems, and returns the expression's field type where it is a
+ * selection on `resource` (or on a variable bound to part of it) of a vendored resource type.
+ */
+function walk(e: TNode | undefined, scope: Scope, problems: string[]): FieldType | undefined {
+  if (!e) return undefined;
   const v = e.exprKind.value as Record<string, unknown> | undefined;
   switch (e.exprKind.case) {
     case "identExpr": {
       const name = (v as { name: string }).name;
       if (!scope.has(name)) problems.push(`undeclared reference to '${name}'`);
-      return;
+      return scope.get(name);
     }
-    case "selectExpr":
-      return walk(v?.operand as TNode, scope, problems);
+    case "selectExpr": {
+      const sel = v as { operand: TNode; field: string };
+      const t = walk(sel.operand, scope, problems);
+      if (t?.kind === "object") {
+        const f = t.fields[sel.field];
+        if (!f) problems.push(`undefined field '${sel.field}'`);
+        return f;
+      }
+      if (t?.kind === "map") return t.of;
+      return undefined;
+    }
     case "callExpr": {
       const call = v as { function: string; target?: TNode; args: TNode[] };
       if (!STANDARD.has(call.function) && !GOOGLE.has(call.function)) problems.push(`undeclared reference to function '${call.function}'`);
       walk(call.target, scope, problems);
-      for (const a of call.args) walk(a, scope, problems);
-      return;
+      const args = call.args.map((a) => walk(a, scope, problems));
+      if (call.function === "_[_]") {
+        const on = args[0];
+        if (on?.kind === "list" || on?.kind === "map") return on.of;
+      }
+      return undefined;
     }
     case "listExpr":
       for (const x of (v as { elements: TNode[] }).elements) walk(x, scope, problems);
-      return;
+      return undefined;
     case "structExpr":
       for (const entry of (v as { entries: { value?: TNode; keyKind: { value?: unknown } }[] }).entries) {
         walk(entry.keyKind.value as TNode | undefined, scope, problems);
         walk(entry.value, scope, problems);
       }
-      return;
+      return undefined;
     case "comprehensionExpr": {
       const c = v as { iterVar: string; iterVar2?: string; accuVar: string; iterRange: TNode; accuInit: TNode; loopCondition: TNode; loopStep: TNode; result: TNode };
-      walk(c.iterRange, scope, problems);
+      const range = walk(c.iterRange, scope, problems);
       walk(c.accuInit, scope, problems);
-      const inner = new Set([...scope, c.iterVar, c.accuVar, ...(c.iterVar2 ? [c.iterVar2] : [])]);
+      const inner = new Map(scope);
+      inner.set(c.iterVar, elementOf(range));
+      inner.set(c.accuVar, undefined);
+      if (c.iterVar2) inner.set(c.iterVar2, range?.kind === "list" || range?.kind === "map" ? range.of : undefined);
       walk(c.loopCondition, inner, problems);
       walk(c.loopStep, inner, problems);
-      walk(c.result, new Set([...scope, c.accuVar]), problems);
-      return;
+      walk(c.result, new Map([...scope, [c.accuVar, undefined]]), problems);
+      return undefined;
     }
     default:
-      return;
+      return undefined;
   }
 }
 
-/** Why the condition does not compile, or undefined when it does. */
-export function celProblem(condition: string): string | undefined {
+/**
+ * Why the condition does not compile for these resource types, or undefined when it does. A type whose
+ * fields are vendored (resource-fields.ts) also refuses a selection of a field it does not have.
+ */
+export function celProblem(condition: string, resourceTypes: readonly string[] = []): string | undefined {
   let expr: TNode;
   try {
     expr = parse(condition).expr;
   } catch (e) {
     return (e as Error).message;
   }
-  const problems: string[] = [];
-  walk(expr, new Set(["resource"]), problems);
-  return problems[0];
+  const types = resourceTypes.length ? resourceTypes : [""];
+  for (const rt of types) {
+    const problems: string[] = [];
+    walk(expr, new Map([["resource", RESOURCE_FIELDS.get(rt)]]), problems);
+    if (problems[0]) return rt && RESOURCE_FIELDS.has(rt) && problems[0].startsWith("undefined field") ? `${problems[0]} of ${rt}` : problems[0];
+  }
+  return undefined;
 }
