@@ -99,14 +99,28 @@ describe("IAM v2 deny policies through @google-cloud/iam (REST fallback, google-
   it("refuses a well-formed permission that is not supported in deny policies, as IAM does (400, nothing created)", async () => {
     const c = denyPoliciesClient(sim.port, { token: demo.serviceAccount.token });
     const parent = denyParent(demo.folders.Sandbox ?? "");
-    // Both exist as IAM permissions, but deny policies support neither (deny-permissions-support).
-    for (const perm of ["storage.googleapis.com/buckets.getIamPolicy", "compute.googleapis.com/instances.frobnicate"]) {
+    // All exist as IAM permissions, but deny policies support none (deny-permissions-support): tag
+    // bindings among them, which Parapet once compiled for its label lock.
+    for (const perm of [
+      "bigqueryreservation.googleapis.com/capacityCommitments.delete",
+      "compute.googleapis.com/instances.frobnicate",
+      "cloudresourcemanager.googleapis.com/tagValueBindings.create",
+      "cloudresourcemanager.googleapis.com/tagValueBindings.delete",
+    ]) {
       const r = await rejectCode(c.createPolicy({ parent, policyId: "unsupported", policy: { rules: [rule(perm)] } }));
       expect(r).toMatchObject({ http: 400, status: "INVALID_ARGUMENT" });
       expect(r.message).toContain(`"${perm}" is not supported in deny policies`);
     }
     const [listed] = await c.listPolicies({ parent });
     expect(listed.map((p) => p.name)).not.toContain(`${parent}/unsupported`);
+    // The whole vendored list is accepted, not only what Parapet emits: services Parapet never names,
+    // and the page's per-resource wildcard.
+    const [op] = await c.createPolicy({
+      parent,
+      policyId: "whole-list",
+      policy: { rules: [rule("alloydb.googleapis.com/clusters.delete"), rule("aiplatform.googleapis.com/endpoints.*")] },
+    });
+    await op.promise();
   });
 
   it("enforces 5 deny policies per attachment point and 500 rules per policy", async () => {

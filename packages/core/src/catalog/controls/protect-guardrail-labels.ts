@@ -2,9 +2,9 @@ import { z } from "zod";
 import { awsDeny, awsFragment } from "../compilers/aws.ts";
 import { AWS_DOCS, sar, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
-import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
+import { gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
+import { aws, azureRequest, emptyOn, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /**
@@ -54,11 +54,6 @@ export const TAGGING_AWS_ACTIONS = [
   "ssm:RemoveTagsFromResource",
 ];
 
-export const TAGGING_GCP_PERMISSIONS = [
-  "cloudresourcemanager.googleapis.com/tagValueBindings.create",
-  "cloudresourcemanager.googleapis.com/tagValueBindings.delete",
-];
-
 const key = z.string().min(1).max(128).regex(/^[\p{L}\p{N} _.:/=+\-@]+$/u, "invalid tag key");
 const params = z
   .object({
@@ -69,7 +64,10 @@ const params = z
       .array(z.string().max(256).regex(/^arn:aws[a-z-]*:iam::(\*|\d{12}):role\/[A-Za-z0-9+=,.@_/*-]+$/))
       .max(20)
       .default([]),
-    /** GCP principals allowed to bind tags (the connector and break-glass always are). */
+    /**
+     * GCP principals allowed to bind tags. No effect since GCP tag bindings cannot be denied (see the gcp
+     * gap); still accepted so guardrails saved with it stay valid.
+     */
     gcpTagAdmins: z.array(z.string().max(512).regex(/^principal(Set)?:\/\//)).max(20).default([]),
     /** OCI defined-tag namespaces holding the guarded keys. */
     ociTagNamespaces: z.array(z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/)).min(1).max(10).default(["parapet"]),
@@ -158,23 +156,18 @@ export const protectGuardrailLabels = defineControl({
       },
     },
     gcp: {
-      fidelity: "partial",
-      gap: "Deny conditions cannot name the tag key a binding uses, so every tag binding change is refused except to the exempt principals and listed tag administrators; labels (as opposed to tags) are not protected.",
+      // Until 2026-12 this compiled a deny rule on cloudresourcemanager.googleapis.com/tagValueBindings.
+      // create/delete. Those permissions are not on Google's list of permissions supported in deny
+      // policies, so IAM would have refused the whole deny policy (400) and taken Parapet's other deny
+      // rules at that node down with it.
+      fidelity: "unsupported",
+      gap: "GCP cannot lock tag bindings: IAM deny policies do not support the tag binding permissions (resourcemanager.tagValueBindings.create/delete are not on Google's list of permissions supported in deny policies), and no organization policy constraint governs binding. Who may bind a tag is decided by roles/resourcemanager.tagUser on the tag value, which Parapet does not manage; grant it only to tag administrators. Labels (as opposed to tags) cannot be protected either.",
       sources: [
-        "IAM deny policies: deny rules, attachment points and inheritance — https://cloud.google.com/iam/docs/deny-overview",
-        "Permissions supported in deny policies — https://cloud.google.com/iam/docs/deny-permissions-support",
-        "google.iam.v2 DenyRule (denied/exception principals, denial_condition on resource tags) — https://cloud.google.com/iam/docs/reference/rest/v2/policies#DenyRule",
+        "Permissions supported in deny policies (no resourcemanager tagValueBindings permission) — https://cloud.google.com/iam/docs/deny-permissions-support",
+        "Tag binding requires roles/resourcemanager.tagUser on the tag value and the resource — https://cloud.google.com/resource-manager/docs/tags/tags-creating-and-managing#attaching",
       ],
-      compile(p, ctx) {
-        const rules = gcpDenyRule(ctx, {
-          description: "Only tag administrators bind or unbind tags",
-          principals: "all",
-          permissions: TAGGING_GCP_PERMISSIONS,
-        });
-        for (const r of rules) {
-          r.denyRule.exceptionPrincipals = [...new Set([...(r.denyRule.exceptionPrincipals ?? []), ...p.gcpTagAdmins])].sort();
-        }
-        return gcpFragment(ctx, { denyRules: rules });
+      compile(_p, ctx) {
+        return gcpFragment(ctx, {});
       },
     },
     oci: {
@@ -219,7 +212,7 @@ export const protectGuardrailLabels = defineControl({
     azureRequest("keeping the resource group's value is allowed", "write", { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: { env: "prod", team: "a" }, properties: {} }, "allowed", { env: "prod" }),
     azureRequest("a resource without guarded tags in an unlabelled group is allowed (no noise)", "write", { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: {}, properties: {} }, "allowed", {}),
     azureRequest("an unguarded tag may change", "write", { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: { env: "prod", cost: "42" }, properties: {} }, "allowed", { env: "prod", cost: "41" }),
-    gcpDenies("tag binding changes are denied", (d) => d.includes("principalSet://goog/public:all"), TAGGING_GCP_PERMISSIONS),
+    emptyOn("gcp", "GCP compiles nothing: tag bindings cannot be denied (unsupported)"),
     ociMatches("the guarded namespace cannot be used", [/^deny any-user to use tag-namespaces .*target.tag-namespace.name = 'parapet'/]),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],
