@@ -4,6 +4,7 @@ import { ociRequestMatching } from "../testing/oci-requests.ts";
 import { getControl } from "./catalog.ts";
 import { compileControl } from "./compile.ts";
 import { renderOciStatement } from "@parapet/providers/oci/packing";
+import { OCI_INSTANCE_PRINCIPAL } from "./compilers/oci.ts";
 import { SCENARIO_FACTS, SCENARIO_GUARDRAIL, SCENARIO_PRINCIPALS, SCENARIO_WORKSPACE_ID } from "./fixtures.ts";
 
 /**
@@ -23,6 +24,12 @@ function statements(controlId: string, principals: Record<string, unknown> = SCE
   if (f.cloud !== "oci") throw new Error("oci fragment expected");
   return f.statements.map((s) => renderOciStatement(s, "compartment prod"));
 }
+
+/** A statement's rule without its exemptions: the head and the permission it is about. */
+const ruleOf = (line: string) => `${line.split(" where ")[0]} ${/request\.permission = '[^']+'/.exec(line)?.[0] ?? ""}`;
+
+/** The statements about users: all but the instance-principal twins. */
+const forUsers = (lines: string[]) => lines.filter((l) => !l.includes(OCI_INSTANCE_PRINCIPAL));
 
 /** Whether every statement denies `principal` the request it is about. */
 function deniesEach(lines: string[], principal: OciRequestPrincipal): boolean[] {
@@ -64,7 +71,7 @@ describe("OCI denies fire for instance and resource principals (dynamic groups)"
 describe("who OCI's tenancy-wide denies catch", () => {
   it("denies an ordinary user and spares the connector's group", () => {
     const lines = statements("backups-undeletable");
-    expect(deniesEach(lines, userIn({ id: "ocid1.group.oc1..ops", name: "Operators" })).every(Boolean)).toBe(true);
+    expect(deniesEach(forUsers(lines), userIn({ id: "ocid1.group.oc1..ops", name: "Operators" })).every(Boolean)).toBe(true);
     expect(deniesEach(lines, userIn(CONNECTOR_GROUP)).some(Boolean)).toBe(false);
   });
 
@@ -73,12 +80,28 @@ describe("who OCI's tenancy-wide denies catch", () => {
       const lines = statements(id);
       const admin = { ...userIn(ADMINS, { id: "ocid1.group.oc1..ops", name: "Operators" }), defaultDomainAdministrator: true };
       expect(deniesEach(lines, admin).some(Boolean), id).toBe(false);
-      expect(lines.every((l) => evaluateOciDeny([l], { ...ociRequestMatching(l), principal: admin }).adminExempt), id).toBe(true);
+      expect(forUsers(lines).every((l) => evaluateOciDeny([l], { ...ociRequestMatching(l), principal: admin }).adminExempt), id).toBe(true);
     }
   });
 
-  it("misses instance principals while the exemption names user groups, and catches them once it names OCIDs only (the stated gap)", () => {
-    expect(deniesEach(statements("backups-undeletable"), instanceIn("workers")).some(Boolean)).toBe(false);
+  it("catches instance principals while the exemption names user groups (each such deny has an instance twin), and once it names OCIDs only", () => {
+    // On 7161419 every tenancy-wide deny excepted by user group missed all instance principals.
+    for (const id of ["backups-undeletable", "restrict-regions", "audit-logging-locked", "protect-guardrail-labels"]) {
+      const lines = statements(id);
+      const caught = new Set(lines.filter((l) => evaluateOciDeny([l], { ...ociRequestMatching(l), principal: instanceIn("workers") }).denied).map(ruleOf));
+      expect([...caught].sort(), id).toEqual([...new Set(lines.map(ruleOf))].sort());
+      // The twin never catches a user, so the connector's and break-glass's groups stay spared.
+      expect(deniesEach(lines, userIn(CONNECTOR_GROUP)).some(Boolean), id).toBe(false);
+    }
+    // A connector that signs in as an instance principal is spared by its OCID in the twin too.
+    const connectorInstance = "ocid1.instance.oc1.eu-frankfurt-1.connector";
+    const withInstanceConnector = statements("backups-undeletable", {
+      ...SCENARIO_PRINCIPALS.oci,
+      connector: { ...SCENARIO_PRINCIPALS.oci.connector, principalIds: [connectorInstance] },
+    });
+    expect(deniesEach(withInstanceConnector, instanceIn("workers", connectorInstance)).some(Boolean)).toBe(false);
+    // Resource principals (functions, OKE workloads) carry other types: still the stated gap.
+    expect(deniesEach(statements("backups-undeletable"), { ...instanceIn("workers"), type: "resource" }).some(Boolean)).toBe(false);
     const byOcid = statements("backups-undeletable", {
       connector: { groups: ["ParapetConnector"], dynamicGroups: [], groupIds: [], principalIds: ["ocid1.user.oc1..connector"] },
       breakGlass: { groups: ["BreakGlass"], dynamicGroups: [], groupIds: [], principalIds: ["ocid1.user.oc1..breakglass"] },

@@ -110,6 +110,24 @@ export function ociDynamicGroupDenies<P>(name: string): TScenario<P> {
 }
 
 /**
+ * A tenancy-wide deny excepted by user group (`request.groups.id`) never applies to an instance
+ * principal, since that variable does not apply to it: every such statement needs its twin for
+ * `request.principal.type = 'instance'`, excepted by OCID only, or agents on compute instances pass.
+ */
+export function ociInstanceTwins<P>(name: string): TScenario<P> {
+  return structure<P>("oci", name, (f) => {
+    const st = (f as TOciFragment).statements.filter((s) => /^deny any-user /.test(s.head));
+    const byGroup = st.filter((s) => /request\.groups\.id/.test(s.where ?? ""));
+    if (byGroup.length === 0) return ["no tenancy-wide deny is excepted by user group"];
+    const rule = (s: { head: string; where?: string }) => `${s.head} ${/request\.permission = '[^']+'/.exec(s.where ?? "")?.[0] ?? ""}`;
+    const twins = new Set(
+      st.filter((s) => (s.where ?? "").includes("request.principal.type = 'instance'") && !/request\.groups\.id/.test(s.where ?? "")).map(rule),
+    );
+    return byGroup.filter((s) => !twins.has(rule(s))).map((s) => `"${rule(s)}" has no instance-principal twin, so instance principals pass it`);
+  });
+}
+
+/**
  * OCI exempts the default domain's Administrators group from every deny: a statement naming it would
  * be ignored, so Parapet never writes one, and the control's gap says admins are not blocked.
  */

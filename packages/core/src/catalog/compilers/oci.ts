@@ -59,18 +59,33 @@ export function ociDeny(ctx: TCtx, spec: TOciDenySpec): TOciStatementPart[] {
   }
   const out: TOciStatementPart[] = [];
   const perms = spec.permissions && spec.permissions.length > 0 ? [...spec.permissions].sort() : [undefined];
+  const push = (head: string, conds: string[]) =>
+    out.push(conds.length === 0 ? { head } : { head, where: conds.length === 1 ? conds[0]! : `all {${conds.join(", ")}}` });
   for (const subject of subjects) {
     const exempt = ociExemptConditions(ctx, subject === "any-user" ? "any-user" : subject.startsWith("dynamic-group ") ? "dynamic-groups" : "user-groups");
+    // A tenancy-wide deny excepted by user group never applies to an instance principal (see
+    // ociExemptConditions), so it gets a twin for instance principals, excepted by OCID only.
+    const instanceTwin = subject === "any-user" && exempt.some((c) => c.startsWith("request.groups.id"));
+    const byOcid = instanceTwin ? ociExemptConditions(ctx, "dynamic-groups") : [];
     for (const perm of perms) {
-      const conds = [...(perm ? [`request.permission = '${perm}'`] : []), ...(spec.conditions ?? []), ...exempt];
+      const base = [...(perm ? [`request.permission = '${perm}'`] : []), ...(spec.conditions ?? [])];
       const head = `deny ${subject} to ${spec.verb} ${spec.resourceType}`;
-      out.push(
-        conds.length === 0 ? { head } : { head, where: conds.length === 1 ? conds[0]! : `all {${conds.join(", ")}}` },
-      );
+      push(head, [...base, ...exempt]);
+      if (instanceTwin) push(head, [...base, OCI_INSTANCE_PRINCIPAL, ...byOcid]);
     }
   }
   return out;
 }
+
+/**
+ * Selects instance principals: `request.principal.type = 'instance'` is how Oracle's own OKE Terraform
+ * (`cluster_nodes = "ALL { request.principal.type = 'instance', … }"`) and the OCI Service Operator for
+ * Kubernetes setup docs grant to worker-node instances (OCI_SOURCES.principalType). Users never match
+ * it, so the twin cannot catch the connector or break-glass users; an instance principal that is the
+ * connector or break-glass is spared by its OCID. Resource principals carry service-specific types (functions, OKE workloads,
+ * …) that are not enumerated here: they stay in the control's gap.
+ */
+export const OCI_INSTANCE_PRINCIPAL = "request.principal.type = 'instance'";
 
 export function ociFragment(ctx: TCtx, statements: TOciStatementPart[], securityZonePolicies: string[] = []): TOciFragment {
   return {
@@ -110,6 +125,8 @@ export const OCI_SOURCES = {
     "OCI Security Zones: Security Zone Policies (deny public_buckets, deny db_instance_public_access, deny *_without_vault_key) — https://docs.oracle.com/iaas/Content/security-zone/using/security-zone-policies.htm",
   securityZoneCreate:
     "OCI Security Zones: Creating a Security Zone (deletes the Cloud Guard targets of the compartment and its subcompartments; avoid the root compartment) — https://docs.oracle.com/iaas/security-zone/using/create-security-zone.htm",
+  principalType:
+    "OCI: request.principal.type = 'instance' selects instance principals (OCI Service Operator for Kubernetes' Required IAM Policies: \"Allow any-user to manage … where all {request.principal.type = 'instance', request.principal.compartment.id = …}\"; Oracle's OKE Terraform grants worker nodes the same way) — https://github.com/oracle/oci-service-operator/tree/main/docs",
   policyNames:
     "OCI Identity API: CreatePolicyDetails.name is unique across all policies in the tenancy — https://github.com/oracle/oci-typescript-sdk/blob/master/lib/identity/lib/model/create-policy-details.ts",
 } as const;
@@ -122,6 +139,7 @@ export const OCI_DENY_SOURCES: string[] = [
   OCI_SOURCES.denyKnownIssues,
   OCI_SOURCES.conditions,
   OCI_SOURCES.generalVariables,
+  OCI_SOURCES.principalType,
 ];
 
 /** Sources every security-zone compiler relies on. */
@@ -131,8 +149,9 @@ export const OCI_ZONE_SOURCES: string[] = [OCI_SOURCES.securityZonePolicies, OCI
  * What no OCI deny statement can stop, for the gap sentence of every deny-based control: members of the
  * default domain's Administrators group are always exempt from deny policies, deny does not override
  * identity-domain administration roles, and (while the connector or break-glass exemption names user
- * groups) instance and resource principals outside dynamic-group statements are not denied, because
- * `request.groups.id` does not apply to them and the condition evaluates to false.
+ * groups) resource principals outside dynamic-group statements are not denied, because
+ * `request.groups.id` does not apply to them and the condition evaluates to false. Instance principals
+ * are caught by the instance twin of each such statement (ociDeny).
  */
 export const OCI_DENY_GAP =
-  "OCI exempts the default domain's Administrators group from every deny and deny does not override identity-domain administrator roles, so tenancy admins are never blocked; tenancy-wide (any-user) denies whose exemptions name user groups do not apply to instance or resource principals (name the connector and break-glass by OCID to cover them); and the tenancy's deny-policy guard must except the connector (verify names the change).";
+  "OCI exempts the default domain's Administrators group from every deny and deny does not override identity-domain administrator roles, so tenancy admins are never blocked; tenancy-wide (any-user) denies whose exemptions name user groups are repeated for instance principals (request.principal.type = 'instance') but do not apply to resource principals such as functions or OKE workloads (name the connector and break-glass by OCID to cover them); and the tenancy's deny-policy guard must except the connector (verify names the change).";

@@ -4,7 +4,7 @@ import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, azureRequest, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
+import { aws, azureContains, azureRequest, gcpDenies, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 export const AUDIT_AWS_ACTIONS = [
@@ -201,5 +201,6 @@ export const auditLoggingLocked = defineControl({
     ]),
     ociMatches("log group deletion is denied tenancy-wide", [/^deny any-user to manage log-groups .*request.operation = 'DeleteLogGroup'/]),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
+    ociInstanceTwins("an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off"),
   ],
 });

@@ -4,7 +4,7 @@ import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
+import { aws, azureContains, gcpDenies, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 export const BACKUP_AWS_ACTIONS = [
@@ -165,5 +165,6 @@ export const backupsUndeletable = defineControl({
       /^deny any-user to manage volume-family in compartment prod where all \{request.permission = 'VOLUME_BACKUP_DELETE', .*request.groups.id != /,
     ]),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
+    ociInstanceTwins("an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off"),
   ],
 });

@@ -4,7 +4,7 @@ import { AWS_DOCS, sar, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, emptyOn, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
+import { aws, azureRequest, emptyOn, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /**
@@ -215,5 +215,6 @@ export const protectGuardrailLabels = defineControl({
     emptyOn("gcp", "GCP compiles nothing: tag bindings cannot be denied (unsupported)"),
     ociMatches("the guarded namespace cannot be used", [/^deny any-user to use tag-namespaces .*target.tag-namespace.name = 'parapet'/]),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
+    ociInstanceTwins("an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off"),
   ],
 });

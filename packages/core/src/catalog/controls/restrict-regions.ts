@@ -4,7 +4,7 @@ import { AWS_DOCS } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, azureRequest, gcpConstraint, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
+import { aws, azureContains, azureRequest, gcpConstraint, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /**
@@ -196,5 +196,6 @@ export const restrictRegions = defineControl({
     gcpConstraint("resource locations restricted", "gcp.resourceLocations", (r) => r.includes("in:eu-locations")),
     ociMatches("requests outside approved regions are denied", [/^deny any-user to manage all-resources in compartment prod where all \{request.region != 'AMS', request.region != 'FRA', /]),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
+    ociInstanceTwins("an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off"),
   ],
 });
