@@ -1,64 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { TGcpOrgPolicy } from "@parapet/providers/gcp/types";
 import { isOwnedByWorkspaceAzure } from "@parapet/providers/azure/markers";
 import { buildAzureInitiative } from "@parapet/providers/azure/packing";
 import { LimitError } from "@parapet/providers/common/limit-error";
-import { buildGcpNodeArtifacts, mergeGcpPolicy } from "@parapet/providers/gcp/packing";
+import { buildGcpNodeArtifacts } from "@parapet/providers/gcp/packing";
 import { buildOciPolicies } from "@parapet/providers/oci/packing";
 import type { TAzureFragment, TGcpFragment, TOciFragment } from "./types.ts";
-
-const name = "folders/1/policies/";
-
-describe("mergeGcpPolicy", () => {
-  it("adopts ours when the customer has no policy", () => {
-    const ours: TGcpOrgPolicy = { name: `${name}sql.restrictPublicIp`, spec: { rules: [{ enforce: true }] } };
-    expect(mergeGcpPolicy(undefined, ours)).toEqual({ ok: true, policy: ours });
-  });
-
-  it("reports a conflict when the customer set a boolean constraint the opposite way", () => {
-    const existing: TGcpOrgPolicy = { name: `${name}sql.restrictPublicIp`, spec: { rules: [{ enforce: false }] }, etag: "e1" };
-    const r = mergeGcpPolicy(existing, { name: existing.name, spec: { rules: [{ enforce: true }] } });
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.conflict).toMatchObject({ constraint: "sql.restrictPublicIp" });
-    const conditional: TGcpOrgPolicy = {
-      name: existing.name,
-      spec: { rules: [{ enforce: false, condition: { expression: "resource.matchTag('1/env', 'dev')" } }, { enforce: true }] },
-    };
-    const r2 = mergeGcpPolicy(conditional, { name: existing.name, spec: { rules: [{ enforce: true }] } });
-    expect(r2.ok === false && r2.conflict.reason).toContain("resource.matchTag");
-  });
-
-  it("keeps the customer's etag and agreeing boolean rules", () => {
-    const existing: TGcpOrgPolicy = { name: `${name}storage.publicAccessPrevention`, spec: { rules: [{ enforce: true }], etag: "abc" }, etag: "abc" };
-    const r = mergeGcpPolicy(existing, { name: existing.name, spec: { rules: [{ enforce: true }] } });
-    expect(r).toEqual({ ok: true, policy: { name: existing.name, etag: "abc", spec: { etag: "abc", rules: [{ enforce: true }] } } });
-  });
-
-  it("unions denied values and intersects allowed values of list constraints", () => {
-    const existing: TGcpOrgPolicy = {
-      name: `${name}gcp.resourceLocations`,
-      spec: { rules: [{ values: { allowedValues: ["europe-west1", "us-east1"], deniedValues: ["us-west1"] } }] },
-    };
-    const r = mergeGcpPolicy(existing, { name: existing.name, spec: { rules: [{ values: { allowedValues: ["europe-west1", "europe-west4"], deniedValues: ["asia-east1"] } }] } });
-    expect(r).toEqual({
-      ok: true,
-      policy: { name: existing.name, spec: { rules: [{ values: { allowedValues: ["europe-west1"], deniedValues: ["asia-east1", "us-west1"] } }] } },
-    });
-  });
-
-  it("reports a conflict when no allowed value satisfies both", () => {
-    const existing: TGcpOrgPolicy = { name: `${name}gcp.resourceLocations`, spec: { rules: [{ values: { allowedValues: ["in:us-locations"] } }] } };
-    const r = mergeGcpPolicy(existing, { name: existing.name, spec: { rules: [{ values: { allowedValues: ["in:eu-locations"] } }] } });
-    expect(r.ok).toBe(false);
-  });
-
-  it("merges audit rules into the dry-run spec on top of the customer's live rules", () => {
-    const existing: TGcpOrgPolicy = { name: `${name}gcp.resourceLocations`, spec: { rules: [{ values: { allowedValues: ["europe-west1", "us-east1"] } }] } };
-    const r = mergeGcpPolicy(existing, { name: existing.name, dryRunSpec: { rules: [{ values: { allowedValues: ["europe-west1"] } }] } });
-    expect(r.ok && r.policy.spec).toEqual(existing.spec);
-    expect(r.ok && r.policy.dryRunSpec).toEqual({ rules: [{ values: { allowedValues: ["europe-west1"] } }] });
-  });
-});
 
 describe("buildGcpNodeArtifacts", () => {
   const frag = (id: string, dryRun: boolean, rules: TGcpFragment["orgPolicies"]): TGcpFragment => ({

@@ -8,7 +8,7 @@ export { listControls, getControl, CONTROL_IDS } from "./catalog.ts";
 export { compileControl, parseParams, buildContext, CatalogError, type TCompileInput, type TCompiled } from "./compile.ts";
 export { LimitError } from "@parapet/providers/common/limit-error";
 export { buildAzureInitiative, type TAzureScopeArtifacts } from "@parapet/providers/azure/packing";
-export { buildGcpNodeArtifacts, mergeGcpPolicy, type TGcpNodeArtifacts, type TGcpMergeResult } from "@parapet/providers/gcp/packing";
+export { buildGcpNodeArtifacts, type TGcpNodeArtifacts } from "@parapet/providers/gcp/packing";
 export { buildOciPolicies, buildOciPoliciesForTarget, ociSecurityZonePolicyNames, renderOciStatement } from "@parapet/providers/oci/packing";
 export { runScenarios, simulateAws, evaluateGcpCondition, type TScenarioResult, type TRawPrincipals } from "./scenarios.ts";
 export { stableStringify } from "./canonical.ts";

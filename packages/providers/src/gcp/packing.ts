@@ -2,7 +2,7 @@ import { byString, LimitError } from "../common/limit-error.ts";
 import { canonicalJson } from "../contract/canonical.ts";
 import { gcpConstraintSupportsDryRun } from "./dry-run.ts";
 import { gcpDenyPolicyId, gcpOwnerLabels } from "./markers.ts";
-import { GCP_LIMITS, type TGcpCustomConstraint, type TGcpDenyPolicy, type TGcpDenyRule, type TGcpOrgPolicy, type TGcpPolicyRule, type TGcpPolicySpec } from "./types.ts";
+import { GCP_LIMITS, type TGcpCustomConstraint, type TGcpDenyPolicy, type TGcpDenyRule, type TGcpOrgPolicy, type TGcpPolicyRule } from "./types.ts";
 
 /**
  * GCP packing: the org-policy rules, custom constraints and deny rules compiled for the guardrails at
@@ -114,83 +114,4 @@ export function buildGcpNodeArtifacts(node: string, fragments: readonly TGcpPack
     };
   }
   return result;
-}
-
-export type TGcpMergeResult =
-  | { ok: true; policy: TGcpOrgPolicy }
-  | { ok: false; conflict: { constraint: string; reason: string } };
-
-function mergeSpec(constraint: string, existing: TGcpPolicySpec | undefined, ours: TGcpPolicySpec): TGcpMergeResult | TGcpPolicySpec {
-  const base = existing ?? { rules: [] };
-  if (base.reset) {
-    return { ok: false, conflict: { constraint, reason: "the customer's policy resets this constraint to Google's default; remove the reset before Parapet can add its rules" } };
-  }
-  const isBoolean = ours.rules.some((r) => r.enforce !== undefined);
-  if (isBoolean) {
-    const weakening = base.rules.find((r) => r.enforce === false);
-    if (weakening) {
-      const where = weakening.condition ? ` for resources matching "${weakening.condition.expression}"` : "";
-      return { ok: false, conflict: { constraint, reason: `the customer set enforce: false${where}, the opposite of this guardrail` } };
-    }
-    return { ...(base.etag ? { etag: base.etag } : {}), ...(base.inheritFromParent !== undefined ? { inheritFromParent: base.inheritFromParent } : {}), rules: combineRules([...base.rules.filter((r) => r.condition), ...ours.rules]) };
-  }
-  // List constraint: unconditional values merge; the intersection of allow lists keeps both intents.
-  const customerUncond = base.rules.filter((r) => !r.condition);
-  const conditional = base.rules.filter((r) => r.condition);
-  // A customer allowAll is the absence of a restriction: it is dropped below and ours applies.
-  if (customerUncond.some((r) => r.denyAll)) {
-    return { ...(base.etag ? { etag: base.etag } : {}), rules: combineRules(base.rules) };
-  }
-  const oursDenyAll = ours.rules.some((r) => r.denyAll);
-  if (oursDenyAll) return { ...(base.etag ? { etag: base.etag } : {}), rules: combineRules([...conditional, { denyAll: true }]) };
-  const theirAllowed = customerUncond.flatMap((r) => r.values?.allowedValues ?? []);
-  const ourAllowed = ours.rules.flatMap((r) => r.values?.allowedValues ?? []);
-  const denied = [...customerUncond, ...ours.rules].flatMap((r) => r.values?.deniedValues ?? []);
-  let allowed: string[] = [];
-  if (theirAllowed.length > 0 && ourAllowed.length > 0) {
-    const ourSet = new Set(ourAllowed);
-    allowed = [...new Set(theirAllowed.filter((v) => ourSet.has(v)))];
-    if (allowed.length === 0) {
-      return {
-        ok: false,
-        conflict: {
-          constraint,
-          reason: `the customer allows [${[...new Set(theirAllowed)].sort(byString).join(", ")}] and this guardrail allows [${[...new Set(ourAllowed)].sort(byString).join(", ")}]; nothing satisfies both`,
-        },
-      };
-    }
-  } else {
-    allowed = [...new Set([...theirAllowed, ...ourAllowed])];
-  }
-  const values: TGcpPolicyRule["values"] = {
-    ...(allowed.length > 0 ? { allowedValues: allowed.sort(byString) } : {}),
-    ...(denied.length > 0 ? { deniedValues: [...new Set(denied)].sort(byString) } : {}),
-  };
-  return { ...(base.etag ? { etag: base.etag } : {}), rules: combineRules([...conditional, { values }]) };
-}
-
-/**
- * Merges Parapet's rules into a policy the customer already has on the same node and constraint.
- * Boolean constraints: a customer `enforce: false` (even conditional) is a conflict, never overwritten.
- * List constraints: denied values are unioned, allowed values intersected; an empty intersection is a conflict.
- */
-export function mergeGcpPolicy(existing: TGcpOrgPolicy | undefined, ours: TGcpOrgPolicy): TGcpMergeResult {
-  if (!existing) return { ok: true, policy: ours };
-  const constraint = ours.name.split("/policies/").pop() ?? ours.name;
-  const merged: TGcpOrgPolicy = { name: ours.name, ...(existing.etag ? { etag: existing.etag } : {}) };
-  if (ours.spec) {
-    const r = mergeSpec(constraint, existing.spec, ours.spec);
-    if ("ok" in r) return r;
-    merged.spec = r;
-  } else if (existing.spec) {
-    merged.spec = existing.spec;
-  }
-  if (ours.dryRunSpec) {
-    const r = mergeSpec(constraint, existing.dryRunSpec ?? existing.spec, ours.dryRunSpec);
-    if ("ok" in r) return r;
-    merged.dryRunSpec = r;
-  } else if (existing.dryRunSpec) {
-    merged.dryRunSpec = existing.dryRunSpec;
-  }
-  return { ok: true, policy: merged };
 }

@@ -6,9 +6,9 @@
  * already use, and the Org Policy API has no labels or annotations to mark who wrote which rule. Core
  * hands the adapter Parapet's rules only (desired state is computed before anything is read), so the
  * adapter merges them into whatever the cloud holds at write time, under the etag it just read, and
- * refuses with CUSTOMER_POLICY_CONFLICT when both cannot hold. The semantics follow packing.ts's
- * mergeGcpPolicy (boolean: a customer `enforce: false` is never overwritten; list: denied values are
- * unioned, allowed values intersected, an empty intersection is a conflict). The merge is idempotent,
+ * refuses with CUSTOMER_POLICY_CONFLICT when both cannot hold. The semantics (mergeOrgPolicy): boolean,
+ * a customer `enforce: false` is never overwritten; list, denied values are unioned, allowed values
+ * intersected, an empty intersection is a conflict. The merge is idempotent,
  * so bodies that arrive already merged are fine too.
  */
 import { isObj } from "../common/json.ts";
