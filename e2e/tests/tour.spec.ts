@@ -58,7 +58,7 @@ test("no page is wider than a phone (390 px)", async ({ page }) => {
     if (id) details.push(`${list}/${id}`);
   }
   expect(details.length).toBeGreaterThanOrEqual(3);
-  for (const path of ["/", "/guardrails", "/guardrails/catalog", "/guardrails/new?control=restrict-regions", "/connections", "/connections/new", "/environments", "/drift", "/approvals", "/exemptions", "/audit", "/reports", "/settings", ...details]) {
+  for (const path of ["/", "/guardrails", "/guardrails/catalog", "/guardrails/new", "/guardrails/new?control=restrict-regions", "/connections", "/connections/new", "/environments", "/drift", "/approvals", "/exemptions", "/audit", "/reports", "/settings", ...details]) {
     await page.goto(path);
     await expect(page.getByRole("main").getByRole("heading", { level: 1 }), `${path} has a heading`).toBeVisible();
     await page.waitForLoadState("networkidle").catch(() => undefined);

@@ -11,9 +11,18 @@ import { GuardrailForm } from "./guardrail-form";
 export function NewGuardrail({ controlId }: { controlId: string | null }) {
   const control = useControl(controlId);
   const canWrite = useCan("guardrail", "write");
-  if (!controlId) return <Empty title="Pick a control first" action={<Link className="btn primary" href="/guardrails/catalog">Open the catalog</Link>} />;
-  if (control.isPending) return <Loading rows={6} />;
-  if (control.isError) return <ErrorState error={control.error} retry={() => void control.refetch()} />;
+  // Every state keeps the page's heading, so the page is named (and findable) before a control is chosen.
+  const heading = <PageHeader title="New guardrail" subtitle="A guardrail starts from a control in the catalog." />;
+  if (!controlId) {
+    return (
+      <>
+        {heading}
+        <Empty title="Pick a control first" action={<Link className="btn primary" href="/guardrails/catalog">Open the catalog</Link>} />
+      </>
+    );
+  }
+  if (control.isPending) return <>{heading}<Loading rows={6} /></>;
+  if (control.isError) return <>{heading}<ErrorState error={control.error} retry={() => void control.refetch()} /></>;
   const c = control.data;
   return (
     <>
