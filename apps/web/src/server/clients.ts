@@ -11,14 +11,19 @@ export const prisma = () => getPrisma();
 export function redis(): Redis {
   // Commands wait for the first connection (so a request right after boot works) but give up fast
   // when Redis is down, so health checks and rate limiting answer instead of hanging.
-  holder.__parapetRedis ??= new Redis(env().REDIS_URL, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: true,
-    connectTimeout: 2000,
-    commandTimeout: 3000,
-  });
-  // An unreachable Redis is reported by /api/health; without a listener ioredis would log each retry.
-  holder.__parapetRedis.on("error", () => undefined);
+  if (!holder.__parapetRedis) {
+    const client = new Redis(env().REDIS_URL, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: true,
+      connectTimeout: 2000,
+      commandTimeout: 3000,
+    });
+    // An unreachable Redis is reported by /api/health; without a listener ioredis would log each retry.
+    // Added once, with the client: adding it on every call leaked a listener per request (Node's
+    // MaxListenersExceededWarning after the tenth).
+    client.on("error", () => undefined);
+    holder.__parapetRedis = client;
+  }
   return holder.__parapetRedis;
 }
 
