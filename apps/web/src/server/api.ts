@@ -109,17 +109,23 @@ export async function authenticate(req: Request): Promise<Caller> {
   const h = req.headers;
   const apiKey = req.headers.get("x-api-key");
   if (apiKey) {
-    const r = await auth()
-      .api.verifyApiKey({ body: { key: apiKey } })
-      .catch((e: unknown) => {
-        // A database outage is not a bad key: answer 503, not 401.
-        if (isDatabaseUnavailable(e)) throw e;
-        return null;
-      });
+    const verify = () =>
+      auth()
+        .api.verifyApiKey({ body: { key: apiKey } })
+        .catch((e: unknown) => {
+          // A database outage is not a bad key: answer 503, not 401.
+          if (isDatabaseUnavailable(e)) throw e;
+          return null;
+        });
+    let r = await verify();
     if (!r?.valid || !r.key) {
-      // better-auth answers "invalid" when its key lookup fails too; a database outage is a 503, not a 401.
+      // better-auth answers "invalid" when its key lookup fails too (@better-auth/api-key's verifyApiKey
+      // turns any non-API error into INVALID_API_KEY). A database outage is a 503, not a 401; and a lookup
+      // that died on a connection a failover had just killed deserves one more try on a live one, or a
+      // good key would be told it is invalid. A truly bad key costs a second lookup and still gets 401.
       await prisma().$queryRaw`SELECT 1`;
-      throw new AppError("unauthenticated", "x-api-key is invalid, expired or revoked");
+      if (r?.error?.code === "INVALID_API_KEY") r = await verify();
+      if (!r?.valid || !r.key) throw new AppError("unauthenticated", "x-api-key is invalid, expired or revoked");
     }
     const meta = (typeof r.key.metadata === "string" ? (JSON.parse(r.key.metadata) as Record<string, unknown>) : (r.key.metadata as Record<string, unknown> | null)) ?? {};
     const workspaceId = typeof meta.workspaceId === "string" ? meta.workspaceId : null;
