@@ -6,6 +6,7 @@ export * from "./identity/roles.ts";
 export * from "./jobs/queues.ts";
 export * from "./jobs/definitions.ts";
 export * from "./jobs/enqueue.ts";
+export * from "./jobs/job-data.ts";
 export * from "./connections/secrets.ts";
 export * from "./events/parse-event.ts";
 export * from "./audit/audit.repository.ts";

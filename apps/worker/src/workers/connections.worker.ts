@@ -5,7 +5,7 @@
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { PrismaClient } from "@parapet/db";
-import { appendAudit, openCredentials, QUEUES, ZConnectionTaskJob, type Keyring } from "@parapet/core";
+import { appendAudit, CONNECTION_TASK_JOB, jobData, openCredentials, QUEUES, unknownJob, ZConnectionTaskJob, type Keyring } from "@parapet/core";
 import { syncHierarchy } from "@parapet/core/connections/sync-hierarchy";
 import { rootHeldBy, rootHeldMessage } from "@parapet/core/connections/root-holder";
 import { reconcileConnection, type AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
@@ -21,7 +21,7 @@ export interface ConnectionWorkerDeps {
 }
 
 export async function processConnectionTask(deps: ConnectionWorkerDeps, data: unknown): Promise<unknown> {
-  const job = ZConnectionTaskJob.parse(data);
+  const job = jobData(QUEUES.discovery, ZConnectionTaskJob, { name: CONNECTION_TASK_JOB, data });
   const { prisma } = deps;
   const conn = await prisma.connection.findUnique({ where: { id: job.connectionId } });
   if (!conn?.credentialCiphertext) return { skipped: "connection not found or has no credentials" };
@@ -95,5 +95,9 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
 }
 
 export function createConnectionWorker(deps: ConnectionWorkerDeps, connection: Redis): Worker {
-  return new Worker(QUEUES.discovery, (job: Job) => processConnectionTask(deps, job.data), { connection, prefix: deps.bullPrefix, concurrency: 2 });
+  return new Worker(
+    QUEUES.discovery,
+    (job: Job) => (job.name === CONNECTION_TASK_JOB ? processConnectionTask(deps, job.data) : unknownJob(QUEUES.discovery, job)),
+    { connection, prefix: deps.bullPrefix, concurrency: 2 },
+  );
 }

@@ -6,7 +6,7 @@
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { PrismaClient } from "@parapet/db";
-import { QUEUES } from "@parapet/core";
+import { jobData, QUEUES, unknownJob } from "@parapet/core";
 import { markDeliveryFailed, sendEmailDelivery } from "@parapet/core/reports/deliver-report";
 import { createMailTransport, type TMailTransport, type TReportsConfig } from "@parapet/core/reports/mailer";
 import { REPORT_JOBS, ZSendEmailJob } from "@parapet/core/reports/report-jobs";
@@ -39,11 +39,11 @@ export function createNotificationsWorker(deps: NotificationsWorkerDeps): Worker
     QUEUES.notifications,
     async (job: Job) => {
       if (job.name === JOB_NAMES.sendInvitation) {
-        const { invitationId } = ZInvitationEmailJob.parse(job.data);
+        const { invitationId } = jobData(QUEUES.notifications, ZInvitationEmailJob, job);
         return { outcome: await sendInvitationEmail({ prisma: deps.prisma, config: deps.config, transport }, invitationId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 }) };
       }
-      if (job.name !== REPORT_JOBS.sendEmail) throw new Error(`notifications: unknown job ${job.name}`);
-      const { deliveryId } = ZSendEmailJob.parse(job.data);
+      if (job.name !== REPORT_JOBS.sendEmail) unknownJob(QUEUES.notifications, job);
+      const { deliveryId } = jobData(QUEUES.notifications, ZSendEmailJob, job);
       const outcome = await sendEmailDelivery({ prisma: deps.prisma, config: deps.config, transport }, deliveryId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 });
       return { outcome };
     },

@@ -9,10 +9,12 @@ import type { Redis } from "ioredis";
 import type { PrismaClient } from "@parapet/db";
 import {
   JOB_NAMES,
+  jobData,
   QUEUES,
   reconcilePendingKey,
   reconcileRepairKey,
   requestReconcile,
+  unknownJob,
   ZReconcileJob,
   type Keyring,
 } from "@parapet/core";
@@ -35,7 +37,7 @@ export interface ReconcileWorkerDeps {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function processReconcile(deps: ReconcileWorkerDeps, data: unknown): Promise<ReconcileSummary[]> {
-  const job = ZReconcileJob.parse(data);
+  const job = jobData(QUEUES.reconcile, ZReconcileJob, { name: JOB_NAMES.reconcile, data });
   const key = reconcilePendingKey(deps.redisPrefix, job.connectionId);
   const runs: ReconcileSummary[] = [];
   let discover = job.discover ?? false;
@@ -78,6 +80,7 @@ export function createReconcileWorker(deps: ReconcileWorkerDeps, connection: Red
     QUEUES.reconcile,
     async (job: Job) => {
       if (job.name === JOB_NAMES.pollTick) return { requested: await pollDueConnections(deps) };
+      if (job.name !== JOB_NAMES.reconcile) unknownJob(QUEUES.reconcile, job);
       const runs = await processReconcile(deps, job.data);
       return runs.map((r) => ({ status: r.status, applied: r.applied, failed: r.failed, driftOpened: r.driftOpened, driftResolved: r.driftResolved }));
     },

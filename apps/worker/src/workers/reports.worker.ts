@@ -5,7 +5,7 @@
 import { Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { PrismaClient } from "@parapet/db";
-import { QUEUES } from "@parapet/core";
+import { jobData, QUEUES, unknownJob } from "@parapet/core";
 import type { TReportsConfig } from "@parapet/core/reports/mailer";
 import { REPORT_JOBS, ZSampleJob, ZWeeklyReportJob } from "@parapet/core/reports/report-jobs";
 import { runDailySample, runWeeklyReport } from "@parapet/core/reports/run-report-jobs";
@@ -41,7 +41,7 @@ export function createReportsWorker(deps: ReportsWorkerDeps): ReportsWorker {
     async (job: Job) => {
       switch (job.name) {
         case REPORT_JOBS.weekly: {
-          const data = ZWeeklyReportJob.parse(job.data);
+          const data = jobData(QUEUES.reports, ZWeeklyReportJob, job);
           // A scheduler's job carries the time it was due; the report covers the week ending then.
           const scheduledAt = job.repeatJobKey && job.opts.prevMillis ? new Date(job.opts.prevMillis) : null;
           const r = await runWeeklyReport(ctx, data, scheduledAt);
@@ -49,11 +49,11 @@ export function createReportsWorker(deps: ReportsWorkerDeps): ReportsWorker {
           return r;
         }
         case REPORT_JOBS.sample:
-          return runDailySample(ctx, ZSampleJob.parse(job.data).workspaceId);
+          return runDailySample(ctx, jobData(QUEUES.reports, ZSampleJob, job).workspaceId);
         case REPORT_JOBS.syncSchedules:
           return sync();
         default:
-          throw new Error(`reports: unknown job ${job.name}`);
+          return unknownJob(QUEUES.reports, job);
       }
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 2 },
