@@ -5,7 +5,7 @@ import { bullPrefix, enqueueConnectionTask as enqueueTask, QUEUES, requestReconc
 import { env } from "@/env";
 import { redis } from "./clients";
 
-const holder = globalThis as unknown as { __parapetQueues?: { reconcile: Queue; discovery: Queue; events: Queue; reports: Queue; notifications: Queue } };
+const holder = globalThis as unknown as { __parapetQueues?: { reconcile: Queue; discovery: Queue; reports: Queue; notifications: Queue } };
 
 /** BullMQ producers for the web process (enqueue only after the database transaction commits). */
 export function queues() {
@@ -20,7 +20,6 @@ export function queues() {
       reconcile: new Queue(QUEUES.reconcile, { connection, prefix }),
       // Connection tasks (verify, discover, preview) need credentials, so they run in the worker.
       discovery: new Queue(QUEUES.discovery, { connection, prefix }),
-      events: new Queue(QUEUES.events, { connection, prefix }),
       reports: new Queue(QUEUES.reports, { connection, prefix }),
       notifications: new Queue(QUEUES.notifications, { connection, prefix }),
     };

@@ -14,20 +14,8 @@ export const ZReconcileJob = z.object({
 });
 export type TReconcileJob = z.infer<typeof ZReconcileJob>;
 
-export const ZEventJob = z.object({
-  connectionId: z.string().min(1).max(64),
-  cloud: z.enum(["aws", "azure", "gcp", "oci"]),
-  eventId: z.string().min(1).max(200),
-  /** What the event says happened, for the audit trail (e.g. "DetachPolicy by arn:…"). */
-  summary: z.string().max(500),
-  /** Hierarchy changes (account created/moved) need discovery first. */
-  hierarchyChanged: z.boolean(),
-});
-export type TEventJob = z.infer<typeof ZEventJob>;
-
 export const JOB_NAMES = {
   reconcile: "reconcile.run",
-  event: "events.ingest",
   pollTick: "reconcile.poll-tick",
   weeklyReport: "reports.weekly",
   sendEmail: "notifications.send-email",

@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { CONNECTION_TASK_JOB, JOB_NAMES, reconcileJobId, reconcilePendingKey, reconcileRepairKey, type TConnectionTaskJob, type TEventJob, type TReconcileJob } from "./definitions.ts";
+import { CONNECTION_TASK_JOB, JOB_NAMES, reconcileJobId, reconcilePendingKey, reconcileRepairKey, type TConnectionTaskJob, type TReconcileJob } from "./definitions.ts";
 
 /**
  * Requests a reconcile. The pending flag records the request even while a run is in progress (the
@@ -16,16 +16,6 @@ export async function requestReconcile(queue: Queue, redis: Redis, redisPrefix: 
     removeOnFail: true,
     attempts: 5,
     backoff: { type: "exponential", delay: 2000 },
-  });
-}
-
-export async function enqueueEvent(queue: Queue, job: TEventJob): Promise<void> {
-  await queue.add(JOB_NAMES.event, job, {
-    jobId: `event__${job.connectionId}__${job.eventId}`.slice(0, 250),
-    removeOnComplete: { age: 3600, count: 10_000 },
-    removeOnFail: { age: 86_400 },
-    attempts: 3,
-    backoff: { type: "exponential", delay: 1000 },
   });
 }
 

@@ -3,11 +3,12 @@
  * Every process of one deployment shares the prefix; tests and the demo use their own so they never
  * trample each other on a shared Redis.
  */
+// Cloud events need no queue of their own: the event webhook requests a reconcile of the connection
+// directly (the reconcile job collapses duplicates), so the old `events` and `apply` queues, which no
+// worker consumed, are gone.
 export const QUEUES = {
   discovery: "discovery",
   reconcile: "reconcile",
-  apply: "apply",
-  events: "events",
   reports: "reports",
   notifications: "notifications",
 } as const;
