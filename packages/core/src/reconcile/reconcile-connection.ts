@@ -19,6 +19,7 @@ import { changeArtifactKey } from "./apply-journal.ts";
 import { closeAbandonedRuns, keepIntentOpen, loadOpenIntents, loadRecorded, openIntent, recordApplied, recordNotApplied, settleOpenIntents } from "./apply-journal.repository.ts";
 import { desiredHash, planReconcile, type Plan, type PlannedChange } from "./plan.ts";
 import { acquireLease, releaseLease } from "./lease.repository.ts";
+import { findConnectionById, insertReconcileRun, markDiscovered } from "./reconcile-runs.repository.ts";
 import { writeCoverageRows, type CoverageRowInput } from "./coverage-rows.ts";
 import { connectionCompileBasis } from "../connections/compile-basis.ts";
 import type { GuardrailScope } from "../scope/select.ts";
@@ -84,7 +85,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   const { prisma } = deps;
   const leaseMs = deps.leaseMs ?? 5 * 60_000;
   const base = { connectionId, problems: [], applied: 0, failed: 0, driftOpened: 0, driftResolved: 0, calls: EMPTY_CALLS };
-  const conn = await prisma.connection.findUnique({ where: { id: connectionId } });
+  const conn = await findConnectionById(prisma, connectionId);
   if (!conn || conn.status === "disabled" || conn.status === "draft" || !conn.credentialCiphertext) {
     return { ...base, status: "skipped", skippedReason: conn ? `connection is ${conn.status}` : "connection not found" };
   }
@@ -96,7 +97,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   let adapter: CloudAdapter | undefined;
   const run = opts.dryRun
     ? undefined
-    : await prisma.reconcileRun.create({ data: { workspaceId: conn.workspaceId, connectionId, trigger: opts.trigger } });
+    : await insertReconcileRun(prisma, { workspaceId: conn.workspaceId, connectionId, trigger: opts.trigger });
   try {
     const credentials = openCredentials(deps.keys, connectionId, conn.credentialCiphertext);
     adapter = await deps.adapterFor({
@@ -124,7 +125,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
       const sync = await syncHierarchy(prisma, conn.workspaceId, connectionId, h);
       newEnvironmentIds = sync.newEnvironmentIds;
       if (!opts.dryRun) {
-        await prisma.connection.update({ where: { id: connectionId }, data: { lastDiscoveredAt: new Date(), rootId: conn.rootId ?? h.rootExternalId } });
+        await markDiscovered(prisma, connectionId, conn.rootId ?? h.rootExternalId);
         if (sync.created || sync.removed) {
           audit.push({ ...system, action: "connection.discovered", targetType: "connection", targetId: connectionId, data: { created: sync.created, updated: sync.updated, removed: sync.removed } });
         }
