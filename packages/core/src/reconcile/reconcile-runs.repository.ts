@@ -27,3 +27,12 @@ export function dueConnectionIds(prisma: PrismaClient) {
       AND ("lastReconciledAt" IS NULL OR "lastReconciledAt" < now() - ("pollIntervalSec" * interval '1 second'))
     LIMIT 1000`;
 }
+
+export function updateReconcileRun(prisma: PrismaClient, id: string, data: Prisma.ReconcileRunUpdateInput) {
+  return prisma.reconcileRun.update({ where: { id }, data });
+}
+
+/** Records a reconcile's outcome (status, error, when) on the connection. */
+export function updateConnectionOutcome(prisma: PrismaClient, id: string, data: Prisma.ConnectionUpdateInput) {
+  return prisma.connection.update({ where: { id }, data });
+}
