@@ -16,7 +16,7 @@ import { readdirSync, readFileSync } from "node:fs";
  */
 export const BOUNDARY_ALLOWLIST = [
   { files: ["apps/web/src/app/(console)/reports/page.tsx", "apps/web/src/app/api/v1/audit/verify/route.ts", "apps/web/src/app/api/v1/events/[[]cloud]/[[]connectionId]/route.ts", "apps/web/src/app/api/v1/me/workspace/route.ts", "apps/web/src/server/api.ts", "apps/web/src/server/health.ts", "apps/web/src/server/invitations.ts", "apps/web/src/server/session.ts"], boundaries: ["web-db"], why: "pre-existing leak, being moved behind a repository (issue 14)" },
-  { files: ["packages/core/src/reports/deliver-report.ts", "packages/core/src/reports/subscriptions.ts"], boundaries: ["core-prisma"], why: "pre-existing leak, being moved behind a repository (issue 14)" },
+  { files: ["packages/core/src/reports/subscriptions.ts"], boundaries: ["core-prisma"], why: "pre-existing leak, being moved behind a repository (issue 14)" },
 ];
 
 /**
