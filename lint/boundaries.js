@@ -14,10 +14,7 @@ import { readdirSync, readFileSync } from "node:fs";
  * "worker-db" (e).
  * @type {ReadonlyArray<{ files: string[], boundaries: string[], why: string }>}
  */
-export const BOUNDARY_ALLOWLIST = [
-  { files: ["apps/web/src/app/(console)/reports/page.tsx", "apps/web/src/app/api/v1/audit/verify/route.ts", "apps/web/src/app/api/v1/events/[[]cloud]/[[]connectionId]/route.ts", "apps/web/src/app/api/v1/me/workspace/route.ts", "apps/web/src/server/api.ts", "apps/web/src/server/health.ts", "apps/web/src/server/invitations.ts", "apps/web/src/server/session.ts"], boundaries: ["web-db"], why: "pre-existing leak, being moved behind a repository (issue 14)" },
-  { files: ["packages/core/src/reports/subscriptions.ts"], boundaries: ["core-prisma"], why: "pre-existing leak, being moved behind a repository (issue 14)" },
-];
+export const BOUNDARY_ALLOWLIST = [];
 
 /**
  * Not allowlisted but outside the rules by design (documented in docs/ARCHITECTURE.md): tests and

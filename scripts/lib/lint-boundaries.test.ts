@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ESLint } from "eslint";
 import tseslint from "typescript-eslint";
@@ -72,6 +73,8 @@ describe("layering boundaries (lint/boundaries.js)", () => {
     for (const a of BOUNDARY_ALLOWLIST) {
       expect(a.files.length).toBeGreaterThan(0);
       expect(a.why.length).toBeGreaterThan(20);
+      // Each allowlisted file says so itself, next to the code that needs it.
+      for (const f of a.files) expect(readFileSync(`${root}/${f.replace(/\[\[\]/g, "[")}`, "utf8"), f).toContain("BOUNDARY_ALLOWLIST");
     }
   });
 });
