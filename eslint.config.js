@@ -1,6 +1,7 @@
 // Type-aware lint for every workspace package. Generated code and build output are ignored.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { boundaryConfigs } from "./lint/boundaries.js";
 
 export default tseslint.config(
   {
@@ -14,6 +15,7 @@ export default tseslint.config(
       "**/*.cjs",
       "**/*.mjs",
       "eslint.config.js",
+      "lint/**/*.js",
     ],
   },
   js.configs.recommended,
@@ -30,4 +32,6 @@ export default tseslint.config(
       "@typescript-eslint/require-await": "off",
     },
   },
+  // What may import what (docs/ARCHITECTURE.md, "Boundaries the build enforces"); proven by scripts/lib/lint-boundaries.test.ts.
+  ...boundaryConfigs,
 );

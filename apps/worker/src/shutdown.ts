@@ -1,6 +1,6 @@
 import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { PrismaClient } from "@parapet/db";
+import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
 import { shutdownInOrder, withinDeadline } from "@parapet/core";
 import { releaseLeasesHeldBy } from "@parapet/core/reconcile/lease.repository";
 import type { WorkerRuntime } from "./runtime.ts";

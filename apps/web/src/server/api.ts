@@ -3,9 +3,9 @@ import { APIError } from "better-auth/api";
 import { z } from "zod";
 import { AppError, can, isRole, type Action, type Resource, type Role } from "@parapet/core";
 import { unstorableIssue } from "@parapet/core/common/unstorable";
-import { isDatabaseUnavailable } from "@parapet/db";
+import { findTokenOwner, membershipsOf, pingDatabase } from "@parapet/core/identity/sessions";
 import { auth } from "./auth";
-import { isRedisUnavailable } from "./clients";
+import { isDatabaseUnavailable, isRedisUnavailable } from "./clients";
 import { prisma } from "./clients";
 import { newRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestId } from "./request-id";
 
@@ -123,14 +123,14 @@ export async function authenticate(req: Request): Promise<Caller> {
       // turns any non-API error into INVALID_API_KEY). A database outage is a 503, not a 401; and a lookup
       // that died on a connection a failover had just killed deserves one more try on a live one, or a
       // good key would be told it is invalid. A truly bad key costs a second lookup and still gets 401.
-      await prisma().$queryRaw`SELECT 1`;
+      await pingDatabase(prisma());
       if (r?.error?.code === "INVALID_API_KEY") r = await verify();
       if (!r?.valid || !r.key) throw new AppError("unauthenticated", "x-api-key is invalid, expired or revoked");
     }
     const meta = (typeof r.key.metadata === "string" ? (JSON.parse(r.key.metadata) as Record<string, unknown>) : (r.key.metadata as Record<string, unknown> | null)) ?? {};
     const workspaceId = typeof meta.workspaceId === "string" ? meta.workspaceId : null;
     if (!workspaceId) throw new AppError("unauthenticated", "x-api-key is not bound to a workspace");
-    const member = await prisma().member.findFirst({ where: { organizationId: workspaceId, userId: r.key.referenceId }, include: { user: true } });
+    const member = await findTokenOwner(prisma(), workspaceId, r.key.referenceId);
     if (!member || !isRole(member.role)) throw new AppError("unauthenticated", "x-api-key's owner is no longer a member of its workspace");
     // A token never has more power than its owner, and may be narrowed to a lower role. A key without a
     // role (not issued by Parapet's token use-case) gets the least role, never its owner's (issue 22).
@@ -146,7 +146,7 @@ export async function authenticate(req: Request): Promise<Caller> {
       throw e;
     });
   if (!session) throw new AppError("unauthenticated", "sign in first, or send an x-api-key header");
-  const memberships = await prisma().member.findMany({ where: { userId: session.user.id }, orderBy: { createdAt: "asc" } });
+  const memberships = await membershipsOf(prisma(), session.user.id);
   const active = memberships.find((m) => m.organizationId === session.session.activeOrganizationId) ?? memberships[0];
   if (!active || !isRole(active.role)) throw new AppError("forbidden", "you are not a member of any workspace");
   return { userId: session.user.id, email: session.user.email, workspaceId: active.organizationId, role: active.role, kind: "user", sessionId: session.session.id, label: session.user.email };

@@ -1,6 +1,9 @@
 import "server-only";
 import { Redis } from "ioredis";
 import { getPrisma } from "@parapet/db";
+
+// The composition root: the one web module that imports @parapet/db (lint/boundaries.js, web-db).
+export { isDatabaseUnavailable } from "@parapet/db";
 import { env } from "@/env";
 
 const holder = globalThis as unknown as { __parapetRedis?: Redis };

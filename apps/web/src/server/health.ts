@@ -1,5 +1,6 @@
 import "server-only";
 import { heartbeatKey, HEARTBEAT_TTL_SEC } from "@parapet/core";
+import { pingDatabase } from "@parapet/core/identity/sessions";
 import { env } from "@/env";
 import { prisma, redis } from "./clients";
 
@@ -30,7 +31,7 @@ const withTimeout = <T,>(p: Promise<T>, ms: number) =>
 
 /** Database, Redis and worker heartbeat, each with a short timeout so health never hangs. */
 export async function checkHealth(): Promise<HealthReport> {
-  const db = await withTimeout(prisma().$queryRaw`SELECT 1`, 2000)
+  const db = await withTimeout(pingDatabase(prisma()), 2000)
     .then(() => ({ ok: true }))
     .catch(() => ({ ok: false, error: "database unreachable" }));
   let r: HealthReport["redis"] = { ok: false, error: "redis unreachable" };

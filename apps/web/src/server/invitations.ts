@@ -3,6 +3,7 @@ import { APIError } from "better-auth/api";
 import { AppError, invalidField } from "@parapet/core";
 import { acceptInvitationAs, unverified, usableInvitation } from "@parapet/core/members/accept-invitation";
 import type { TAcceptInvitationInput } from "@parapet/core/members/members.schema";
+import { setSessionWorkspace, setSessionWorkspaceByToken } from "@parapet/core/identity/sessions";
 import { env } from "@/env";
 import { auth } from "./auth";
 import { prisma } from "./clients";
@@ -36,7 +37,7 @@ export async function acceptInvitation(req: Request, input: TAcceptInvitationInp
   if (signedIn) {
     if (input.password !== undefined) throw invalidField("password", "is not used when you are signed in; send the token only");
     const joined = await acceptInvitationAs(db, inv.id, signedIn.user, { mailboxProven: inv.mailboxProven });
-    await db.session.update({ where: { id: signedIn.session.id }, data: { activeOrganizationId: joined.workspaceId } });
+    await setSessionWorkspace(db, signedIn.session.id, joined.workspaceId);
     return { email: signedIn.user.email, role: joined.role };
   }
   if (!inv.mailboxProven) throw unverified(inv.email);
@@ -56,6 +57,6 @@ export async function acceptInvitation(req: Request, input: TAcceptInvitationInp
     throw invalidField("password", "the account could not be created with this password (10 to 128 characters)");
   }
   const joined = await acceptInvitationAs(db, inv.id, session.user, { mailboxProven: true });
-  await db.session.updateMany({ where: { token: session.token }, data: { activeOrganizationId: joined.workspaceId } });
+  await setSessionWorkspaceByToken(db, session.token, joined.workspaceId);
   return { email: session.user.email, role: joined.role };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { headers } from "next/headers";
 import { APIError } from "better-auth/api";
 import { isRole, type Role } from "@parapet/core";
+import { membershipsWithWorkspaces } from "@parapet/core/identity/sessions";
 import { auth } from "./auth";
 import { prisma } from "./clients";
 
@@ -27,11 +28,7 @@ export async function currentSession(): Promise<Viewer | null> {
       throw e;
     });
   if (!session) return null;
-  const memberships = await prisma().member.findMany({
-    where: { userId: session.user.id },
-    include: { workspace: { select: { id: true, name: true, slug: true } } },
-    orderBy: { createdAt: "asc" },
-  });
+  const memberships = await membershipsWithWorkspaces(prisma(), session.user.id);
   const active =
     memberships.find((m) => m.organizationId === session.session.activeOrganizationId) ?? memberships[0];
   return {

@@ -4,11 +4,12 @@
  */
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import type { PrismaClient } from "@parapet/db";
+import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
 import { appendAudit, CONNECTION_TASK_JOB, jobData, openCredentials, QUEUES, unknownJob, ZConnectionTaskJob, type Keyring } from "@parapet/core";
 import { syncHierarchy } from "@parapet/core/connections/sync-hierarchy";
 import { rootHeldBy, rootHeldMessage } from "@parapet/core/connections/root-holder";
 import { reconcileConnection, type AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
+import { findConnectionById, insertReconcileRun, markDiscovered, recordVerifyResult } from "@parapet/core/reconcile/reconcile-runs.repository";
 import { logDetail, publicMessage } from "@parapet/providers/contract";
 
 export interface ConnectionWorkerDeps {
@@ -23,7 +24,7 @@ export interface ConnectionWorkerDeps {
 export async function processConnectionTask(deps: ConnectionWorkerDeps, data: unknown): Promise<unknown> {
   const job = jobData(QUEUES.discovery, ZConnectionTaskJob, { name: CONNECTION_TASK_JOB, data });
   const { prisma } = deps;
-  const conn = await prisma.connection.findUnique({ where: { id: job.connectionId } });
+  const conn = await findConnectionById(prisma, job.connectionId);
   if (!conn?.credentialCiphertext) return { skipped: "connection not found or has no credentials" };
   const system = { workspaceId: conn.workspaceId, actorType: "system" as const, actorId: deps.workerId, actorLabel: "Parapet worker" };
 
@@ -44,9 +45,7 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
           unknown: s.plan.unknown,
         }
       : null;
-    await prisma.reconcileRun.create({
-      data: { workspaceId: conn.workspaceId, connectionId: conn.id, trigger: "preview", status: s.status === "failed" ? "failed" : "succeeded", plan: plan ? (JSON.parse(JSON.stringify(plan)) as object) : undefined, readCalls: s.calls.reads, error: s.error ?? null, finishedAt: new Date() },
-    });
+    await insertReconcileRun(prisma, { workspaceId: conn.workspaceId, connectionId: conn.id, trigger: "preview", status: s.status === "failed" ? "failed" : "succeeded", plan: plan ? (JSON.parse(JSON.stringify(plan)) as object) : undefined, readCalls: s.calls.reads, error: s.error ?? null, finishedAt: new Date() });
     return { status: s.status, changes: plan?.changes.length ?? 0 };
   }
 
@@ -71,22 +70,19 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
       const rootId = conn.rootId ?? ("rootId" in v && typeof v.rootId === "string" ? v.rootId : null);
       const holder = v.ok ? await rootHeldBy(prisma, conn, rootId) : null;
       const warnings = holder ? [rootHeldMessage(conn.cloud, rootId!, holder)] : [];
-      await prisma.connection.update({
-        where: { id: conn.id },
-        data: {
+      await recordVerifyResult(prisma, conn.id, {
           verifyResult: JSON.parse(JSON.stringify(warnings.length ? { ...v, warnings } : v)) as object,
           lastVerifiedAt: new Date(),
           status: v.ok ? (conn.status === "disabled" ? "disabled" : "active") : "error",
           lastError: v.ok ? (warnings[0] ?? null) : (v.error ?? `missing permissions: ${v.missing.join(", ")}`).slice(0, 2000),
           ...(v.ok && "rootId" in v && v.rootId && !conn.rootId ? { rootId: v.rootId } : {}),
-        },
       });
       await appendAudit(prisma, { ...system, action: "connection.verified", targetType: "connection", targetId: conn.id, data: { ok: v.ok, missing: v.missing } });
       return { ok: v.ok, missing: v.missing };
     }
     const h = await adapter.discover();
     const sync = await syncHierarchy(prisma, conn.workspaceId, conn.id, h);
-    await prisma.connection.update({ where: { id: conn.id }, data: { lastDiscoveredAt: new Date(), rootId: conn.rootId ?? h.rootExternalId } });
+    await markDiscovered(prisma, conn.id, conn.rootId ?? h.rootExternalId);
     await appendAudit(prisma, { ...system, action: "connection.discovered", targetType: "connection", targetId: conn.id, data: { created: sync.created, updated: sync.updated, removed: sync.removed } });
     return { nodes: h.nodes.length, ...sync, newEnvironmentIds: sync.newEnvironmentIds.length };
   } finally {

@@ -5,7 +5,7 @@
  */
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import type { PrismaClient } from "@parapet/db";
+import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
 import { jobData, QUEUES, unknownJob } from "@parapet/core";
 import { markDeliveryFailed, sendEmailDelivery } from "@parapet/core/reports/deliver-report";
 import { createMailTransport, type TMailTransport, type TReportsConfig } from "@parapet/core/reports/mailer";

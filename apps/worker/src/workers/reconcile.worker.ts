@@ -6,7 +6,8 @@
  */
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import type { PrismaClient } from "@parapet/db";
+import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
+import { dueConnectionIds } from "@parapet/core/reconcile/reconcile-runs.repository";
 import {
   JOB_NAMES,
   jobData,
@@ -66,11 +67,7 @@ export async function processReconcile(deps: ReconcileWorkerDeps, data: unknown)
 
 /** Requests a reconcile for every active connection whose polling interval has passed. */
 export async function pollDueConnections(deps: ReconcileWorkerDeps): Promise<number> {
-  const due = await deps.prisma.$queryRaw<Array<{ id: string }>>`
-    SELECT id FROM connection
-    WHERE status IN ('active', 'error')
-      AND ("lastReconciledAt" IS NULL OR "lastReconciledAt" < now() - ("pollIntervalSec" * interval '1 second'))
-    LIMIT 1000`;
+  const due = await dueConnectionIds(deps.prisma);
   for (const c of due) await requestReconcile(deps.reconcileQueue, deps.redis, deps.redisPrefix, { connectionId: c.id, trigger: "poll" });
   return due.length;
 }

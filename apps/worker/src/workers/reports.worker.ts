@@ -4,7 +4,7 @@
  */
 import { Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import type { PrismaClient } from "@parapet/db";
+import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
 import { jobData, QUEUES, unknownJob } from "@parapet/core";
 import type { TReportsConfig } from "@parapet/core/reports/mailer";
 import { REPORT_JOBS, ZSampleJob, ZWeeklyReportJob } from "@parapet/core/reports/report-jobs";

@@ -4,6 +4,7 @@ import { AppError } from "../common/errors.ts";
 import { activateExemption } from "../exemptions/exemptions.repository.ts";
 import type { TVersionSpec } from "../guardrails/guardrails.schema.ts";
 import { writeLabelOverrides } from "../nodes/set-node-labels.ts";
+import { findNodeOverrides } from "../nodes/nodes.repository.ts";
 import { writeApprovedPrincipals } from "../connections/principal-change.ts";
 import { addVersion, findGuardrail, reconcilableConnectionIds, setGuardrailStatus } from "../guardrails/guardrails.repository.ts";
 
@@ -50,7 +51,7 @@ export async function applyApprovedChange(tx: Tx, a: ApprovalRow): Promise<{ con
       return { connections: [e.connectionId], detail: { exemptionId: a.subjectId } };
     }
     case "node.labels": {
-      const node = await tx.node.findFirst({ where: { id: a.subjectId, workspaceId: a.workspaceId }, select: { id: true, connectionId: true, labelOverrides: true } });
+      const node = await findNodeOverrides(tx, a.workspaceId, a.subjectId);
       if (!node) throw new AppError("conflict", "node: it no longer exists; reject the request");
       // Applied verbatim only over the overrides the requester saw: a later edit would be silently undone.
       if (canonicalJson(node.labelOverrides ?? {}) !== canonicalJson(p.before ?? {})) throw new AppError("conflict", "node: its labels changed since this request; reject the request and ask for a new one");

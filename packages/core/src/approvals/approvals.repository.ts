@@ -57,3 +57,13 @@ export function cancelPending(tx: Tx, workspaceId: string, subjectType: string, 
 export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(fn, { timeout: 60_000 });
 }
+
+/** The decider's address and whether it is verified (the second-person check). */
+export function deciderUser(db: Db, userId: string) {
+  return db.user.findUnique({ where: { id: userId }, select: { emailVerified: true, email: true } });
+}
+
+/** When the decider joined the workspace, or null when not a member. */
+export function deciderMembership(db: Db, workspaceId: string, userId: string) {
+  return db.member.findUnique({ where: { organizationId_userId: { organizationId: workspaceId, userId } }, select: { createdAt: true } });
+}

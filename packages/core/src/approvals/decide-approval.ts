@@ -6,7 +6,7 @@ import { can } from "../identity/roles.ts";
 import { rejectExemption } from "../exemptions/exemptions.repository.ts";
 import { applyApprovedChange } from "./apply-approved-change.ts";
 import { approvalView } from "./approval-view.ts";
-import { decide, findApproval, transaction } from "./approvals.repository.ts";
+import { decide, deciderMembership, deciderUser, findApproval, transaction } from "./approvals.repository.ts";
 
 /**
  * The second person's decision. Approving applies the requested change in the same transaction as
@@ -25,8 +25,8 @@ import { decide, findApproval, transaction } from "./approvals.repository.ts";
  */
 async function checkSecondPerson(deps: UseCaseDeps, actor: Actor, requestedAt: Date, decision: "approve" | "reject") {
   const [user, membership] = await Promise.all([
-    deps.prisma.user.findUnique({ where: { id: actor.userId }, select: { emailVerified: true, email: true } }),
-    deps.prisma.member.findUnique({ where: { organizationId_userId: { organizationId: actor.workspaceId, userId: actor.userId } }, select: { createdAt: true } }),
+    deciderUser(deps.prisma, actor.userId),
+    deciderMembership(deps.prisma, actor.workspaceId, actor.userId),
   ]);
   if (!user?.emailVerified) {
     throw new AppError("forbidden", `approval: deciding approvals needs a verified e-mail address; ${user?.email ?? "your address"} is not verified (open the invitation link e-mailed to it)`);

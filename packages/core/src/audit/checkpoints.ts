@@ -15,6 +15,7 @@ import { join } from "node:path";
 import type { PrismaClient } from "@parapet/db";
 import { canonicalJson } from "@parapet/providers/contract";
 import { auditConfig, hmacHex } from "./audit-keys.ts";
+import { allWorkspaceIds, chainHead } from "./checkpoints.repository.ts";
 
 export interface CheckpointView {
   seq: number;
@@ -92,7 +93,7 @@ export async function writeCheckpoint(prisma: PrismaClient, workspaceId: string,
   const { verifyAuditChain } = await import("./audit.repository.ts");
   const v = await verifyAuditChain(prisma, workspaceId);
   if (!v.ok) return { written: false, reason: "broken", checkpoint: v.checkpoint ?? null, detail: v.firstBroken?.reason };
-  const head = await prisma.auditEvent.findFirst({ where: { workspaceId }, orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+  const head = await chainHead(prisma, workspaceId);
   const seq = head?.seq ?? 0;
   const hash = head?.hash ?? "0".repeat(64);
   if (!opts.force && v.checkpoint && v.checkpoint.seq === seq && v.checkpoint.hash === hash) return { written: false, reason: "unchanged", checkpoint: v.checkpoint };
@@ -106,7 +107,7 @@ export async function writeCheckpoint(prisma: PrismaClient, workspaceId: string,
 export async function checkpointAll(prisma: PrismaClient): Promise<{ written: number; unchanged: number; broken: string[] }> {
   const out = { written: 0, unchanged: 0, broken: [] as string[] };
   if (!auditConfig().checkpointDir) return out;
-  for (const ws of await prisma.workspace.findMany({ select: { id: true } })) {
+  for (const ws of await allWorkspaceIds(prisma)) {
     const r = await writeCheckpoint(prisma, ws.id);
     if (r.written) out.written++;
     else if (r.reason === "broken") out.broken.push(ws.id);

@@ -1,6 +1,9 @@
 import type { PrismaClient } from "@parapet/db";
 import { notFound } from "../common/errors.ts";
 import { verifyAuditChain, type ChainVerification } from "./audit.repository.ts";
+
+/** One workspace's chain, verified (GET /api/v1/audit/verify). */
+export { verifyAuditChain };
 import { workspaceBySlug } from "./audit-query.repository.ts";
 
 /** Verifies one workspace's chain by slug (the CLI's entry point). */

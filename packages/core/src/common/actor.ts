@@ -23,6 +23,9 @@ export interface JobPort {
   enqueueConnectionTask(job: TConnectionTaskJob): Promise<string>;
 }
 
+/** The database handle services and repositories take; apps name it by this type instead of importing @parapet/db. */
+export type DbClient = PrismaClient;
+
 export interface UseCaseDeps {
   prisma: PrismaClient;
   jobs: JobPort;

@@ -92,3 +92,28 @@ export function storeResealed(db: Db, id: string, data: { credentialCiphertext?:
 export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(fn, { timeout: 60_000 });
 }
+
+/** A connection's principal classes (applying an approved principal change). */
+export function findConnectionPrincipals(db: Db, workspaceId: string, id: string) {
+  return db.connection.findFirst({ where: { id, workspaceId }, select: { id: true, principals: true } });
+}
+
+export function setConnectionPrincipals(db: Db, id: string, principals: object) {
+  return db.connection.update({ where: { id }, data: { principals } });
+}
+
+/** Up to 20 of the workspace's connections on the same cloud root created before this one, oldest first. */
+export function earlierConnectionsOnRoot(db: Db, conn: { id: string; workspaceId: string; cloud: "aws" | "azure" | "gcp" | "oci"; createdAt: Date }, rootId: string) {
+  return db.connection.findMany({
+    where: {
+      workspaceId: conn.workspaceId,
+      cloud: conn.cloud,
+      rootId,
+      id: { not: conn.id },
+      OR: [{ createdAt: { lt: conn.createdAt } }, { createdAt: conn.createdAt, id: { lt: conn.id } }],
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true, name: true, facts: true },
+    take: 20,
+  });
+}

@@ -12,6 +12,7 @@ import type { PrismaClient, Tx } from "@parapet/db";
 import { canonicalJson } from "@parapet/providers/contract";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { lostPairs, type LostPair } from "../nodes/label-coverage.ts";
+import { findOpenFinding, insertHeldFinding, refreshFinding, resolveHeldFindings } from "./hierarchy.repository.ts";
 
 export interface HeldLabels {
   nodeId: string;
@@ -57,11 +58,11 @@ export async function recordHeldLabels(prisma: PrismaClient, workspaceId: string
     const guardrails = [...new Set(x.lost.map((p) => p.guardrail))];
     const summary = `Cloud tags of ${x.name} changed in a way that would take it out of ${guardrails.map((g) => `"${g}"`).join(", ")}; its previous labels are held until a member approves the change`.slice(0, 1000);
     const fingerprint = `label_held|${x.nodeId}`;
-    const open = await prisma.driftFinding.findFirst({ where: { connectionId, fingerprint, status: "open" }, select: { id: true } });
+    const open = await findOpenFinding(prisma, connectionId, fingerprint);
     const data = { summary, expected: x.pins as object, observed: cloudLabelsOf(x.nodeId), lastSeenAt: now };
     const finding = open
-      ? await prisma.driftFinding.update({ where: { id: open.id }, data })
-      : await prisma.driftFinding.create({ data: { workspaceId, connectionId, nodeId: x.nodeId, guardrailId: x.lost[0]!.guardrailId, kind: "label_held", fingerprint, ...data } });
+      ? await refreshFinding(prisma, open.id, data)
+      : await insertHeldFinding(prisma, { workspaceId, connectionId, nodeId: x.nodeId, guardrailId: x.lost[0]!.guardrailId, kind: "label_held", fingerprint, ...data });
     await appendAudit(prisma, {
       workspaceId,
       actorType: "system",
@@ -76,5 +77,5 @@ export async function recordHeldLabels(prisma: PrismaClient, workspaceId: string
 
 /** A member changed the node's labels (directly or by approval): the held finding is settled. */
 export async function settleHeldLabels(db: PrismaClient | Tx, nodeId: string, by: string): Promise<void> {
-  await db.driftFinding.updateMany({ where: { nodeId, kind: "label_held", status: "open" }, data: { status: "resolved", resolvedAt: new Date(), resolution: "manual", resolvedBy: by } });
+  await resolveHeldFindings(db, nodeId, by);
 }

@@ -11,6 +11,7 @@ import { AppError, type FieldIssue } from "../common/errors.ts";
 import { arnLike } from "../reconcile/connector-identity.ts";
 import { loadDesired } from "../reconcile/reconcile-connection.ts";
 import type { TCloudName } from "./connections.schema.ts";
+import { findConnectionPrincipals, setConnectionPrincipals } from "./connections.repository.ts";
 
 /** Classes every deny spares: adding to them widens an exemption. */
 const EXEMPT_CLASSES = ["connector", "breakGlass"] as const;
@@ -146,9 +147,9 @@ export async function principalChangeReasons(
 
 /** Applies an approved principal change, only over the classes the requester saw. */
 export async function writeApprovedPrincipals(tx: Tx, workspaceId: string, connectionId: string, before: unknown, principals: unknown): Promise<string> {
-  const c = await tx.connection.findFirst({ where: { id: connectionId, workspaceId }, select: { id: true, principals: true } });
+  const c = await findConnectionPrincipals(tx, workspaceId, connectionId);
   if (!c) throw new AppError("conflict", "connection: it no longer exists; reject the request");
   if (canonicalJson(c.principals ?? {}) !== canonicalJson(before ?? {})) throw new AppError("conflict", "connection: its principal classes changed since this request; reject the request and ask for a new one");
-  await tx.connection.update({ where: { id: c.id }, data: { principals: (principals ?? {}) } });
+  await setConnectionPrincipals(tx, c.id, (principals ?? {}));
   return c.id;
 }

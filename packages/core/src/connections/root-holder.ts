@@ -1,5 +1,6 @@
 import type { PrismaClient, Tx } from "@parapet/db";
 import { CLOUD_ROOT } from "./cloud-root.ts";
+import { earlierConnectionsOnRoot } from "./connections.repository.ts";
 
 /**
  * One cloud root (AWS organization, Azure tenant, GCP organization, OCI tenancy) is managed by one
@@ -31,18 +32,7 @@ export async function rootHeldBy(
   rootId: string | null | undefined,
 ): Promise<RootHolder | null> {
   if (!rootId) return null;
-  const earlier = await db.connection.findMany({
-    where: {
-      workspaceId: conn.workspaceId,
-      cloud: conn.cloud,
-      rootId,
-      id: { not: conn.id },
-      OR: [{ createdAt: { lt: conn.createdAt } }, { createdAt: conn.createdAt, id: { lt: conn.id } }],
-    },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: { id: true, name: true, facts: true },
-    take: 20,
-  });
+  const earlier = await earlierConnectionsOnRoot(db, conn, rootId);
   const holder = earlier.find((c) => conn.cloud !== "aws" || sameAwsOrganization(c.facts, conn.facts));
   return holder ? { id: holder.id, name: holder.name } : null;
 }

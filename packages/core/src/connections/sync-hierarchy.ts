@@ -9,6 +9,7 @@ import type { Hierarchy } from "@parapet/providers/contract";
 import { canonicalJson } from "@parapet/providers/contract";
 import { effectiveLabels } from "../scope/select.ts";
 import { holdLostLabels, recordHeldLabels } from "./held-labels.ts";
+import { hierarchyNodes, insertNodes, markNodesRemoved, updateNodes } from "./hierarchy.repository.ts";
 
 export interface SyncResult {
   created: number;
@@ -23,10 +24,7 @@ export interface SyncResult {
 const newId = () => `n${randomBytes(11).toString("hex")}`;
 
 export async function syncHierarchy(prisma: PrismaClient, workspaceId: string, connectionId: string, h: Hierarchy): Promise<SyncResult> {
-  const existing = await prisma.node.findMany({
-    where: { connectionId },
-    select: { id: true, externalId: true, parentId: true, name: true, kind: true, isEnvironment: true, cloudLabels: true, labelOverrides: true, effectiveLabels: true, path: true, depth: true, state: true },
-  });
+  const existing = await hierarchyNodes(prisma, connectionId);
   const byExt = new Map(existing.map((n) => [n.externalId, n]));
   const idOf = new Map<string, string>();
   for (const n of h.nodes) idOf.set(n.externalId, byExt.get(n.externalId)?.id ?? newId());
@@ -110,12 +108,12 @@ export async function syncHierarchy(prisma: PrismaClient, workspaceId: string, c
   // inserts one statement per chunk, so order chunks by depth.
   toCreate.sort((a, b) => a.depth - b.depth);
   for (let i = 0; i < toCreate.length; i += 2000) {
-    await prisma.node.createMany({ data: toCreate.slice(i, i + 2000) });
+    await insertNodes(prisma, toCreate.slice(i, i + 2000));
   }
   for (let i = 0; i < updates.length; i += 200) {
-    await prisma.$transaction(updates.slice(i, i + 200).map((u) => prisma.node.update({ where: { id: u.id }, data: u.data })));
+    await updateNodes(prisma, updates.slice(i, i + 200));
   }
-  if (removed.length) await prisma.node.updateMany({ where: { id: { in: removed } }, data: { state: "removed" } });
+  if (removed.length) await markNodesRemoved(prisma, removed);
   if (held.length > 0) await recordHeldLabels(prisma, workspaceId, connectionId, held, (id) => h.nodes.find((n) => idOf.get(n.externalId) === id)?.labels ?? {});
   return { created: toCreate.length, updated: updates.length, removed: removed.length, newEnvironmentIds, held: held.length };
 }

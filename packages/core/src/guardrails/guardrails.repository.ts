@@ -94,3 +94,8 @@ export function workspaceConnections(db: Db, workspaceId: string) {
 export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(fn, { timeout: 60_000 });
 }
+
+/** Active guardrails with every version's scope (the caller picks the current one). */
+export function activeGuardrailScopes(db: Db, workspaceId: string) {
+  return db.guardrail.findMany({ where: { workspaceId, status: "active" }, select: { id: true, name: true, currentVersion: true, versions: { select: { version: true, scope: true } } } });
+}

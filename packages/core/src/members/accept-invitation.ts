@@ -3,7 +3,7 @@ import type { PrismaClient } from "@parapet/db";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { AppError } from "../common/errors.ts";
 import { verifyInvitationToken } from "./invitation-token.ts";
-import { transaction } from "./members.repository.ts";
+import { accountForEmail, claimInvitation, findInvitationForLink, findInvitationOrThrow, findMembership, insertMember, markEmailVerified, transaction, userEmailVerified } from "./members.repository.ts";
 
 /**
  * The public side of an invitation: what its link shows before anyone signs in, and the membership it
@@ -29,7 +29,7 @@ export interface InvitationView {
 async function pendingFromToken(prisma: PrismaClient, secret: string, token: string) {
   const t = verifyInvitationToken(secret, token);
   if (!t) throw new AppError("validation", "token: this invitation link is incomplete or was changed; open it again from the e-mail or ask for a new one", [{ field: "token", message: "invalid invitation link" }]);
-  const inv = await prisma.invitation.findUnique({ where: { id: t.id }, include: { workspace: { select: { id: true, name: true } }, inviter: { select: { name: true, email: true, emailVerified: true } } } });
+  const inv = await findInvitationForLink(prisma, t.id);
   if (!inv) throw new AppError("not_found", "token: this invitation was withdrawn; ask a workspace admin for a new one");
   if (inv.status !== "pending") throw new AppError("conflict", `token: this invitation was ${inv.status === "accepted" ? "already accepted" : "withdrawn"}`);
   if (inv.expiresAt.getTime() <= Date.now()) throw new AppError("precondition", "token: this invitation has expired; ask a workspace admin for a new one");
@@ -37,7 +37,7 @@ async function pendingFromToken(prisma: PrismaClient, secret: string, token: str
 }
 
 /** The account already registered for an invited address (addresses compare case-insensitively). */
-const accountFor = (prisma: PrismaClient, email: string) => prisma.user.findFirst({ where: { email: { equals: email, mode: "insensitive" } }, select: { id: true, email: true, emailVerified: true } });
+const accountFor = (prisma: PrismaClient, email: string) => accountForEmail(prisma, email);
 
 /** "Name <address>" when the inviter's address is verified, else the name and "(address not verified)". */
 export function inviterLabel(inviter: { name: string; email: string; emailVerified: boolean }): string {
@@ -83,15 +83,15 @@ export async function usableInvitation(prisma: PrismaClient, secret: string, tok
  */
 export async function acceptInvitationAs(prisma: PrismaClient, invitationId: string, user: { id: string; email: string; name: string }, opts: { mailboxProven: boolean }) {
   return transaction(prisma, async (tx) => {
-    const claimed = await tx.invitation.updateMany({ where: { id: invitationId, status: "pending", expiresAt: { gt: new Date() } }, data: { status: "accepted" } });
+    const claimed = await claimInvitation(tx, invitationId);
     if (claimed.count !== 1) throw new AppError("conflict", "token: this invitation was already accepted or has expired");
-    const inv = await tx.invitation.findUniqueOrThrow({ where: { id: invitationId } });
+    const inv = await findInvitationOrThrow(tx, invitationId);
     if (inv.email.toLowerCase() !== user.email.toLowerCase()) throw new AppError("forbidden", `token: this invitation is for ${inv.email}; sign out and sign in as that address`);
-    if (opts.mailboxProven) await tx.user.update({ where: { id: user.id }, data: { emailVerified: true } });
-    else if (!(await tx.user.findUniqueOrThrow({ where: { id: user.id }, select: { emailVerified: true } })).emailVerified) throw unverified(inv.email);
+    if (opts.mailboxProven) await markEmailVerified(tx, user.id);
+    else if (!(await userEmailVerified(tx, user.id)).emailVerified) throw unverified(inv.email);
     const role = inv.role ?? "viewer";
-    const existing = await tx.member.findUnique({ where: { organizationId_userId: { organizationId: inv.organizationId, userId: user.id } } });
-    if (!existing) await tx.member.create({ data: { id: `mem${randomBytes(12).toString("hex")}`, organizationId: inv.organizationId, userId: user.id, role, createdAt: new Date() } });
+    const existing = await findMembership(tx, inv.organizationId, user.id);
+    if (!existing) await insertMember(tx, { id: `mem${randomBytes(12).toString("hex")}`, organizationId: inv.organizationId, userId: user.id, role, createdAt: new Date() });
     await appendAudit(tx, {
       workspaceId: inv.organizationId,
       actorType: "user",

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@parapet/db";
 import { appendAudit } from "../audit/audit.repository.ts";
-import { transaction } from "./members.repository.ts";
+import { cancelIfPending, countFailedSignIn, spentInvitations, transaction } from "./members.repository.ts";
 
 /**
  * A failed sign-in of an address counts against every pending invitation to it; at `limit` the
@@ -11,11 +11,10 @@ import { transaction } from "./members.repository.ts";
 export async function recordFailedSignIn(prisma: PrismaClient, email: string, limit: number): Promise<string[]> {
   const address = email.trim().toLowerCase();
   return transaction(prisma, async (tx) => {
-    const pending = { email: { equals: address, mode: "insensitive" as const }, status: "pending" };
-    await tx.invitation.updateMany({ where: pending, data: { failedSignIns: { increment: 1 } } });
-    const spent = await tx.invitation.findMany({ where: { ...pending, failedSignIns: { gte: limit } }, select: { id: true, organizationId: true, email: true, failedSignIns: true } });
+    await countFailedSignIn(tx, address);
+    const spent = await spentInvitations(tx, address, limit);
     for (const inv of spent) {
-      const claimed = await tx.invitation.updateMany({ where: { id: inv.id, status: "pending" }, data: { status: "canceled" } });
+      const claimed = await cancelIfPending(tx, inv.id);
       if (claimed.count !== 1) continue;
       await appendAudit(tx, {
         workspaceId: inv.organizationId,

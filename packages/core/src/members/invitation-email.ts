@@ -17,6 +17,7 @@ import { invitationUrl } from "./invitation-token.ts";
 import { escapeHtml } from "../common/html.ts";
 import { mailSafe } from "../identity/names.ts";
 import { inviterLabel } from "./accept-invitation.ts";
+import { findInvitationForEmail } from "./members.repository.ts";
 
 export const ZInvitationEmailJob = z.object({ invitationId: z.string().min(1).max(64) });
 export type TInvitationEmailJob = z.infer<typeof ZInvitationEmailJob>;
@@ -67,7 +68,7 @@ export async function sendInvitationEmail(
   invitationId: string,
   attempt: { number: number; max: number },
 ): Promise<TInvitationSendOutcome> {
-  const inv = await ctx.prisma.invitation.findUnique({ where: { id: invitationId }, include: { workspace: { select: { name: true } }, inviter: { select: { name: true, email: true, emailVerified: true } } } });
+  const inv = await findInvitationForEmail(ctx.prisma, invitationId);
   if (!inv || inv.status !== "pending" || inv.expiresAt.getTime() <= Date.now()) return "not-pending";
   try {
     if (!ctx.transport) throw Object.assign(new Error("SMTP is not configured (set PARAPET_SMTP_URL on the worker)"), { code: "ENOSMTP" });

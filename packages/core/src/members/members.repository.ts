@@ -48,3 +48,71 @@ export function findUserAndWorkspace(db: Db, userId: string, workspaceId: string
 export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(fn, { timeout: 30_000 });
 }
+
+// Invitations: acceptance, revocation, failed sign-ins and the invitation e-mail.
+
+/** An invitation with its workspace (id, name) and inviter, as the invitation link page needs it. */
+export function findInvitationForLink(db: Db, id: string) {
+  return db.invitation.findUnique({ where: { id }, include: { workspace: { select: { id: true, name: true } }, inviter: { select: { name: true, email: true, emailVerified: true } } } });
+}
+
+/** An invitation with its workspace's name and inviter, as the invitation e-mail needs it. */
+export function findInvitationForEmail(db: Db, id: string) {
+  return db.invitation.findUnique({ where: { id }, include: { workspace: { select: { name: true } }, inviter: { select: { name: true, email: true, emailVerified: true } } } });
+}
+
+/** The account registered for an address (compared case-insensitively). */
+export function accountForEmail(db: Db, email: string) {
+  return db.user.findFirst({ where: { email: { equals: email, mode: "insensitive" } }, select: { id: true, email: true, emailVerified: true } });
+}
+
+/** Claims a pending, unexpired invitation as accepted; count 1 when this caller won. */
+export function claimInvitation(tx: Tx, id: string) {
+  return tx.invitation.updateMany({ where: { id, status: "pending", expiresAt: { gt: new Date() } }, data: { status: "accepted" } });
+}
+
+export function findInvitationOrThrow(tx: Tx, id: string) {
+  return tx.invitation.findUniqueOrThrow({ where: { id } });
+}
+
+export function markEmailVerified(tx: Tx, userId: string) {
+  return tx.user.update({ where: { id: userId }, data: { emailVerified: true } });
+}
+
+export function userEmailVerified(tx: Tx, userId: string) {
+  return tx.user.findUniqueOrThrow({ where: { id: userId }, select: { emailVerified: true } });
+}
+
+export function findMembership(tx: Tx, workspaceId: string, userId: string) {
+  return tx.member.findUnique({ where: { organizationId_userId: { organizationId: workspaceId, userId } } });
+}
+
+export function insertMember(tx: Tx, data: { id: string; organizationId: string; userId: string; role: string; createdAt: Date }) {
+  return tx.member.create({ data });
+}
+
+/** A pending invitation of the workspace, or null. */
+export function findPendingInvitation(tx: Tx, workspaceId: string, id: string) {
+  return tx.invitation.findFirst({ where: { id, organizationId: workspaceId, status: "pending" } });
+}
+
+export function cancelInvitation(tx: Tx, id: string) {
+  return tx.invitation.update({ where: { id }, data: { status: "canceled" } });
+}
+
+const pendingFor = (address: string) => ({ email: { equals: address, mode: "insensitive" as const }, status: "pending" });
+
+/** Counts a failed sign-in against every pending invitation to the address. */
+export function countFailedSignIn(tx: Tx, address: string) {
+  return tx.invitation.updateMany({ where: pendingFor(address), data: { failedSignIns: { increment: 1 } } });
+}
+
+/** Pending invitations to the address with at least `limit` failed sign-ins. */
+export function spentInvitations(tx: Tx, address: string, limit: number) {
+  return tx.invitation.findMany({ where: { ...pendingFor(address), failedSignIns: { gte: limit } }, select: { id: true, organizationId: true, email: true, failedSignIns: true } });
+}
+
+/** Cancels an invitation if it is still pending; count 1 when this caller cancelled it. */
+export function cancelIfPending(tx: Tx, id: string) {
+  return tx.invitation.updateMany({ where: { id, status: "pending" }, data: { status: "canceled" } });
+}

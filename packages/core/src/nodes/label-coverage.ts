@@ -1,6 +1,7 @@
 import type { PrismaClient, Tx } from "@parapet/db";
 import type { GuardrailScope } from "../scope/select.ts";
 import { scopeNodes } from "./nodes.repository.ts";
+import { activeGuardrailScopes } from "../guardrails/guardrails.repository.ts";
 import { selectIn } from "./select-scope.ts";
 
 type Db = PrismaClient | Tx;
@@ -15,7 +16,7 @@ export interface LostPair {
 
 /** Every active guardrail's current scope (what reconcile compiles). */
 export async function activeScopes(db: Db, workspaceId: string): Promise<Array<{ id: string; name: string; scope: GuardrailScope }>> {
-  const rows = await db.guardrail.findMany({ where: { workspaceId, status: "active" }, select: { id: true, name: true, currentVersion: true, versions: { select: { version: true, scope: true } } } });
+  const rows = await activeGuardrailScopes(db, workspaceId);
   return rows.flatMap((g) => {
     const v = g.versions.find((x) => x.version === g.currentVersion);
     return v ? [{ id: g.id, name: g.name, scope: v.scope as GuardrailScope }] : [];

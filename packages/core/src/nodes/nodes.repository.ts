@@ -92,3 +92,8 @@ export function setEffectiveLabels(db: Db, id: string, labels: Record<string, st
 export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(fn, { timeout: 60_000 });
 }
+
+/** A node's current label overrides and connection (applying an approved label change). */
+export function findNodeOverrides(db: Db, workspaceId: string, id: string) {
+  return db.node.findFirst({ where: { id, workspaceId }, select: { id: true, connectionId: true, labelOverrides: true } });
+}

@@ -6,6 +6,7 @@
  * transaction so readers never see a half-updated matrix.
  */
 import type { PrismaClient } from "@parapet/db";
+import { applyCoverageDiff, existingCoverageRows } from "./coverage-rows.repository.ts";
 
 export type CoverageStatusValue = "enforced" | "audit" | "exempt" | "drifted" | "unsupported" | "unknown" | "pending";
 
@@ -58,26 +59,10 @@ export function diffCoverage(existing: Existing[], rows: CoverageRowInput[]): { 
 }
 
 export async function writeCoverageRows(prisma: PrismaClient, workspaceId: string, connectionId: string, rows: CoverageRowInput[]): Promise<CoverageWrite> {
-  const existing = await prisma.coverageRow.findMany({
-    where: { connectionId },
-    select: { id: true, nodeId: true, guardrailId: true, status: true, fidelity: true, detail: true },
-  });
+  const existing = await existingCoverageRows(prisma, connectionId);
   const { inserts, updates, deletes } = diffCoverage(existing, rows);
   const updated = [...updates.values()].reduce((n, u) => n + u.ids.length, 0);
   if (!inserts.length && !updated && !deletes.length) return { inserted: 0, updated: 0, deleted: 0 };
-  await prisma.$transaction(
-    async (tx) => {
-      for (let i = 0; i < deletes.length; i += BATCH) await tx.coverageRow.deleteMany({ where: { id: { in: deletes.slice(i, i + BATCH) } } });
-      for (const { row, ids } of updates.values()) {
-        for (let i = 0; i < ids.length; i += BATCH) {
-          await tx.coverageRow.updateMany({ where: { id: { in: ids.slice(i, i + BATCH) } }, data: { status: row.status, fidelity: row.fidelity, detail: row.detail } });
-        }
-      }
-      for (let i = 0; i < inserts.length; i += BATCH) {
-        await tx.coverageRow.createMany({ data: inserts.slice(i, i + BATCH).map((r) => ({ ...r, workspaceId, connectionId })) });
-      }
-    },
-    { timeout: 60_000 },
-  );
+  await applyCoverageDiff(prisma, workspaceId, connectionId, { inserts, updates, deletes }, BATCH);
   return { inserted: inserts.length, updated, deleted: deletes.length };
 }

@@ -19,6 +19,8 @@ import { changeArtifactKey } from "./apply-journal.ts";
 import { closeAbandonedRuns, keepIntentOpen, loadOpenIntents, loadRecorded, openIntent, recordApplied, recordNotApplied, settleOpenIntents } from "./apply-journal.repository.ts";
 import { desiredHash, planReconcile, type Plan, type PlannedChange } from "./plan.ts";
 import { acquireLease, releaseLease } from "./lease.repository.ts";
+import { findConnectionById, insertReconcileRun, markDiscovered, updateConnectionOutcome, updateReconcileRun } from "./reconcile-runs.repository.ts";
+import { artifactIds, artifactRecords, desiredInputs, dropArtifactsExcept, insertFinding, openPlannerFindings, openUncoveredFindings, updateFinding, upsertArtifact } from "./reconcile-state.repository.ts";
 import { writeCoverageRows, type CoverageRowInput } from "./coverage-rows.ts";
 import { connectionCompileBasis } from "../connections/compile-basis.ts";
 import type { GuardrailScope } from "../scope/select.ts";
@@ -84,7 +86,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   const { prisma } = deps;
   const leaseMs = deps.leaseMs ?? 5 * 60_000;
   const base = { connectionId, problems: [], applied: 0, failed: 0, driftOpened: 0, driftResolved: 0, calls: EMPTY_CALLS };
-  const conn = await prisma.connection.findUnique({ where: { id: connectionId } });
+  const conn = await findConnectionById(prisma, connectionId);
   if (!conn || conn.status === "disabled" || conn.status === "draft" || !conn.credentialCiphertext) {
     return { ...base, status: "skipped", skippedReason: conn ? `connection is ${conn.status}` : "connection not found" };
   }
@@ -96,7 +98,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   let adapter: CloudAdapter | undefined;
   const run = opts.dryRun
     ? undefined
-    : await prisma.reconcileRun.create({ data: { workspaceId: conn.workspaceId, connectionId, trigger: opts.trigger } });
+    : await insertReconcileRun(prisma, { workspaceId: conn.workspaceId, connectionId, trigger: opts.trigger });
   try {
     const credentials = openCredentials(deps.keys, connectionId, conn.credentialCiphertext);
     adapter = await deps.adapterFor({
@@ -124,7 +126,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
       const sync = await syncHierarchy(prisma, conn.workspaceId, connectionId, h);
       newEnvironmentIds = sync.newEnvironmentIds;
       if (!opts.dryRun) {
-        await prisma.connection.update({ where: { id: connectionId }, data: { lastDiscoveredAt: new Date(), rootId: conn.rootId ?? h.rootExternalId } });
+        await markDiscovered(prisma, connectionId, conn.rootId ?? h.rootExternalId);
         if (sync.created || sync.removed) {
           audit.push({ ...system, action: "connection.discovered", targetType: "connection", targetId: connectionId, data: { created: sync.created, updated: sync.updated, removed: sync.removed } });
         }
@@ -244,9 +246,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
 
     const calls = adapter.stats();
     const status = failed ? "failed" : desired.state.problems.length || plan.unknown.length ? "partial" : "succeeded";
-    await prisma.reconcileRun.update({
-      where: { id: run!.id },
-      data: {
+    await updateReconcileRun(prisma, run!.id, {
         status,
         plan: JSON.parse(JSON.stringify({ changes: plan.changes.map((c) => ({ op: c.change.op, cause: c.cause, reason: c.change.reason })), problems: desired.state.problems, unknown: plan.unknown })) as object,
         readCalls: calls.reads,
@@ -256,12 +256,8 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
         driftResolved: findings.resolved.length,
         error: applyError ?? null,
         finishedAt: new Date(),
-      },
     });
-    await prisma.connection.update({
-      where: { id: connectionId },
-      data: { lastReconciledAt: new Date(), lastReconcileStatus: status, lastError: applyError ?? (desired.state.problems[0]?.message ?? null), ...(conn.status === "error" && !applyError ? { status: "active" } : {}) },
-    });
+    await updateConnectionOutcome(prisma, connectionId, { lastReconciledAt: new Date(), lastReconcileStatus: status, lastError: applyError ?? (desired.state.problems[0]?.message ?? null), ...(conn.status === "error" && !applyError ? { status: "active" } : {}) });
     return { ...base, status, runId: run!.id, plan, problems: desired.state.problems, applied, failed, driftOpened: findings.opened.length, driftResolved: findings.resolved.length, calls, ...(applyError ? { error: applyError } : {}) };
   } catch (e) {
     // Parapet's own refusals (AppError) are written for people from facts Parapet checked and say what to do;
@@ -271,8 +267,8 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     if (run) {
       // The failure may be the database itself (restarted mid-run): report the run as failed either way;
       // the next run closes this one and settles its open intents.
-      await prisma.reconcileRun.update({ where: { id: run.id }, data: { status: "failed", error: message.slice(0, 2000), finishedAt: new Date() } }).catch(() => undefined);
-      await prisma.connection.update({ where: { id: connectionId }, data: { lastReconcileStatus: "failed", lastError: message.slice(0, 2000), lastReconciledAt: new Date() } }).catch(() => undefined);
+      await updateReconcileRun(prisma, run.id, { status: "failed", error: message.slice(0, 2000), finishedAt: new Date() }).catch(() => undefined);
+      await updateConnectionOutcome(prisma, connectionId, { lastReconcileStatus: "failed", lastError: message.slice(0, 2000), lastReconciledAt: new Date() }).catch(() => undefined);
     }
     return { ...base, status: "failed", ...(run ? { runId: run.id } : {}), error: message, calls: adapter?.stats() ?? EMPTY_CALLS };
   } finally {
@@ -314,14 +310,7 @@ export async function loadDesired(
   principals: unknown,
   limits: unknown,
 ): Promise<LoadedDesired> {
-  const [nodes, guardrails, exemptions] = await Promise.all([
-    prisma.node.findMany({
-      where: { connectionId, state: "active" },
-      select: { id: true, externalId: true, parentId: true, kind: true, name: true, isEnvironment: true, effectiveLabels: true },
-    }),
-    prisma.guardrail.findMany({ where: { workspaceId, status: "active" }, include: { versions: true } }),
-    prisma.exemption.findMany({ where: { workspaceId, status: "active", expiresAt: { gt: new Date() }, node: { connectionId } }, select: { guardrailId: true, nodeId: true } }),
-  ]);
+  const [nodes, guardrails, exemptions] = await desiredInputs(prisma, workspaceId, connectionId);
   const remediation = new Map<string, "auto" | "notify">();
   const gs: DesiredGuardrail[] = [];
   for (const g of guardrails) {
@@ -370,7 +359,7 @@ async function recordArtifacts(
   const obs = new Map(observed.artifacts.filter((o) => o.owned).map((o) => [`${o.kind}|${o.name}`, o]));
   const unreadable = new Set(observed.unreadable.filter((u) => u.name).map((u) => `${u.kind}|${u.name}`));
   // The record as the journal left it (every applied change is already folded in).
-  const rows = new Map((await prisma.artifact.findMany({ where: { connectionId } })).map((r) => [r.name, r]));
+  const rows = new Map((await artifactRecords(prisma, connectionId)).map((r) => [r.name, r]));
   const keep: string[] = [];
   for (const d of desired) {
     const k = `${d.kind}|${d.name}`;
@@ -395,11 +384,11 @@ async function recordArtifacts(
       state: o ? "applied" : "desired",
       ...(o ? { lastAppliedAt: new Date() } : {}),
     };
-    await prisma.artifact.upsert({ where: { connectionId_name: { connectionId, name: d.name } }, create: { workspaceId, connectionId, name: d.name, ...data }, update: data });
+    await upsertArtifact(prisma, workspaceId, connectionId, d.name, data);
   }
   // Rows for artifacts that are neither desired nor still in the cloud are history: drop them.
   const stillThere = [...obs.values()].map((o) => o.name);
-  await prisma.artifact.deleteMany({ where: { connectionId, name: { notIn: [...keep, ...stillThere] } } });
+  await dropArtifactsExcept(prisma, connectionId, [...keep, ...stillThere]);
 }
 
 async function recordDrift(
@@ -412,9 +401,9 @@ async function recordDrift(
   observed: ObservedState,
   nodeIdByExternal: Map<string, string>,
 ) {
-  const open = await prisma.driftFinding.findMany({ where: { connectionId, status: "open", kind: { notIn: ["uncovered_environment", "label_held"] } } });
+  const open = await openPlannerFindings(prisma, connectionId);
   const openByFp = new Map(open.map((f) => [f.fingerprint, f]));
-  const artifactRows = await prisma.artifact.findMany({ where: { connectionId }, select: { id: true, name: true } });
+  const artifactRows = await artifactIds(prisma, connectionId);
   const artifactId = new Map(artifactRows.map((a) => [a.name, a.id]));
   const opened: Array<{ id: string; kind: string; summary: string }> = [];
   const resolved: Array<{ id: string; resolution: string }> = [];
@@ -426,15 +415,14 @@ async function recordDrift(
     const existing = openByFp.get(d.fingerprint);
     if (existing) {
       if (repairedNow) {
-        await prisma.driftFinding.update({ where: { id: existing.id }, data: { status: "resolved", resolvedAt: now, resolution: "auto_reapplied", resolvedBy: "parapet", lastSeenAt: now } });
+        await updateFinding(prisma, existing.id, { status: "resolved", resolvedAt: now, resolution: "auto_reapplied", resolvedBy: "parapet", lastSeenAt: now });
         resolved.push({ id: existing.id, resolution: "auto_reapplied" });
       } else {
-        await prisma.driftFinding.update({ where: { id: existing.id }, data: { lastSeenAt: now } });
+        await updateFinding(prisma, existing.id, { lastSeenAt: now });
       }
       continue;
     }
-    const f = await prisma.driftFinding.create({
-      data: {
+    const f = await insertFinding(prisma, {
         workspaceId,
         connectionId,
         guardrailId: d.guardrailIds[0] ?? null,
@@ -448,7 +436,6 @@ async function recordDrift(
         openedAt: now,
         lastSeenAt: now,
         ...(repairedNow ? { status: "resolved", resolvedAt: now, resolution: "auto_reapplied", resolvedBy: "parapet" } : {}),
-      },
     });
     opened.push({ id: f.id, kind: f.kind, summary: f.summary });
     if (repairedNow) resolved.push({ id: f.id, resolution: "auto_reapplied" });
@@ -461,7 +448,7 @@ async function recordDrift(
     const name = f.fingerprint.split("|")[2];
     if (name && unreadable.has(name)) continue;
     const resolution = name && !desiredNames.has(name) ? "desired_changed" : "manual";
-    await prisma.driftFinding.update({ where: { id: f.id }, data: { status: "resolved", resolvedAt: now, resolution, resolvedBy: "cloud" } });
+    await updateFinding(prisma, f.id, { status: "resolved", resolvedAt: now, resolution, resolvedBy: "cloud" });
     resolved.push({ id: f.id, resolution });
   }
   return { opened, resolved };
@@ -512,19 +499,17 @@ async function recordCoverage(
 
 async function recordUncovered(prisma: PrismaClient, workspaceId: string, connectionId: string, desired: LoadedDesired, newEnvironmentIds: string[]): Promise<void> {
   const covered = new Set(desired.state.coverage.map((c) => c.nodeId));
-  const open = await prisma.driftFinding.findMany({ where: { connectionId, status: "open", kind: "uncovered_environment" }, select: { id: true, nodeId: true } });
+  const open = await openUncoveredFindings(prisma, connectionId);
   const now = new Date();
   for (const f of open) {
     if (f.nodeId && covered.has(f.nodeId)) {
-      await prisma.driftFinding.update({ where: { id: f.id }, data: { status: "resolved", resolvedAt: now, resolution: "desired_changed", resolvedBy: "parapet" } });
+      await updateFinding(prisma, f.id, { status: "resolved", resolvedAt: now, resolution: "desired_changed", resolvedBy: "parapet" });
     }
   }
   if (desired.input.guardrails.length === 0) return;
   const openNodes = new Set(open.map((f) => f.nodeId));
   for (const nodeId of newEnvironmentIds) {
     if (covered.has(nodeId) || openNodes.has(nodeId)) continue;
-    await prisma.driftFinding.create({
-      data: { workspaceId, connectionId, nodeId, kind: "uncovered_environment", fingerprint: `uncovered|${nodeId}`, summary: "A new environment appeared that no guardrail covers", openedAt: now, lastSeenAt: now },
-    });
+    await insertFinding(prisma, { workspaceId, connectionId, nodeId, kind: "uncovered_environment", fingerprint: `uncovered|${nodeId}`, summary: "A new environment appeared that no guardrail covers", openedAt: now, lastSeenAt: now });
   }
 }

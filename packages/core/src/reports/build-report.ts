@@ -3,10 +3,10 @@
  * that was sent is the report that re-renders later, whatever happened since.
  */
 import type { PrismaClient } from "@parapet/db";
-import { Prisma } from "@parapet/db";
 import { assembleReportModel } from "./assemble-report.ts";
 import { asReportModel, type TReportModel } from "./model.ts";
 import { getReportSettings, loadReportInput } from "./reports.repository.ts";
+import { findSnapshot, insertSnapshot, listSnapshotRows, snapshotForPeriod, snapshotForPeriodOrThrow } from "./report-store.repository.ts";
 import { sampleCoverage } from "./sample-coverage.ts";
 import { addLocalDays, localDateString, startOfLocalHour } from "./zoned-time.ts";
 
@@ -49,34 +49,23 @@ export async function createReportSnapshot(prisma: PrismaClient, workspaceId: st
   const { timezone } = await getReportSettings(prisma, workspaceId);
   const end = opts.end ?? startOfLocalHour(now, timezone);
   const period = reportPeriodEndingAt(end, timezone);
-  const existing = await prisma.reportSnapshot.findUnique({ where: { workspaceId_periodStart: { workspaceId, periodStart: period.start } } });
+  const existing = await snapshotForPeriod(prisma, workspaceId, period.start);
   if (existing) return { id: existing.id, periodStart: existing.periodStart, periodEnd: existing.periodEnd, created: false, model: asReportModel(existing.model) };
   const model = await buildReportModel(prisma, workspaceId, { ...opts, end, now });
-  try {
-    const row = await prisma.reportSnapshot.create({ data: { workspaceId, periodStart: period.start, periodEnd: period.end, model: model as unknown as Prisma.InputJsonValue } });
-    return { id: row.id, periodStart: row.periodStart, periodEnd: row.periodEnd, created: true, model };
-  } catch (e) {
-    // A concurrent builder won the race: its snapshot is the one for this week.
-    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
-      const row = await prisma.reportSnapshot.findUniqueOrThrow({ where: { workspaceId_periodStart: { workspaceId, periodStart: period.start } } });
-      return { id: row.id, periodStart: row.periodStart, periodEnd: row.periodEnd, created: false, model: asReportModel(row.model) };
-    }
-    throw e;
-  }
+  const row = await insertSnapshot(prisma, { workspaceId, periodStart: period.start, periodEnd: period.end, model });
+  if (row) return { id: row.id, periodStart: row.periodStart, periodEnd: row.periodEnd, created: true, model };
+  // A concurrent builder won the race: its snapshot is the one for this week.
+  const won = await snapshotForPeriodOrThrow(prisma, workspaceId, period.start);
+  return { id: won.id, periodStart: won.periodStart, periodEnd: won.periodEnd, created: false, model: asReportModel(won.model) };
 }
 
 export async function getReportSnapshot(prisma: PrismaClient, workspaceId: string, id: string) {
-  const row = await prisma.reportSnapshot.findFirst({ where: { id, workspaceId } });
+  const row = await findSnapshot(prisma, workspaceId, id);
   return row ? { ...row, model: asReportModel(row.model) } : null;
 }
 
 export async function listReportSnapshots(prisma: PrismaClient, workspaceId: string, take = 52) {
-  const rows = await prisma.reportSnapshot.findMany({
-    where: { workspaceId },
-    orderBy: { periodStart: "desc" },
-    take,
-    select: { id: true, periodStart: true, periodEnd: true, createdAt: true, model: true, _count: { select: { deliveries: true } } },
-  });
+  const rows = await listSnapshotRows(prisma, workspaceId, take);
   return rows.map((r) => {
     const m = asReportModel(r.model);
     return {

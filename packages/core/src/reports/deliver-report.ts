@@ -6,6 +6,7 @@
  */
 import { UnrecoverableError, type Queue } from "bullmq";
 import type { PrismaClient } from "@parapet/db";
+import { activeSubscriptions, deliveriesOfSnapshot, failQueuedDelivery, findDelivery, insertDelivery, staleQueuedDeliveries, updateDelivery } from "./deliveries.repository.ts";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { composeReportEmail, describeSmtpError, isPermanentSmtpError, type TMailTransport, type TReportsConfig } from "./mailer.ts";
 import { asReportModel, type TReportModel } from "./model.ts";
@@ -30,7 +31,7 @@ export async function queueReportDeliveries(
   retry = DEFAULT_DELIVERY_RETRY,
 ): Promise<{ deliveryIds: string[]; created: number }> {
   const subject = reportSubject(snapshot.model);
-  const subs = await prisma.reportSubscription.findMany({ where: { workspaceId: snapshot.workspaceId, active: true }, select: { id: true, email: true } });
+  const subs = await activeSubscriptions(prisma, snapshot.workspaceId);
   const subByEmail = new Map(subs.map((s) => [s.email.toLowerCase(), s]));
   const recipients = opts.to
     ? [...new Set(opts.to.map((e) => e.toLowerCase()))].map((email) => ({ email, subscriptionId: subByEmail.get(email)?.id ?? null }))
@@ -40,7 +41,7 @@ export async function queueReportDeliveries(
   let created = 0;
   const existing =
     opts.trigger === "schedule"
-      ? await prisma.emailDelivery.findMany({ where: { snapshotId: snapshot.id }, select: { id: true, to: true, status: true } })
+      ? await deliveriesOfSnapshot(prisma, snapshot.id)
       : [];
   const existingByTo = new Map(existing.map((d) => [d.to.toLowerCase(), d]));
   for (const r of recipients) {
@@ -49,7 +50,7 @@ export async function queueReportDeliveries(
       if (prior.status === "queued") ids.push(prior.id);
       continue;
     }
-    const row = await prisma.emailDelivery.create({ data: { subscriptionId: r.subscriptionId, snapshotId: snapshot.id, to: r.email, subject: subject.slice(0, 500), status: "queued" } });
+    const row = await insertDelivery(prisma, { subscriptionId: r.subscriptionId, snapshotId: snapshot.id, to: r.email, subject: subject.slice(0, 500), status: "queued" });
     ids.push(row.id);
     created++;
   }
@@ -72,16 +73,16 @@ export type TSendOutcome = "sent" | "already-sent" | "cancelled";
  */
 export async function sendEmailDelivery(ctx: TSendContext, deliveryId: string, attempt: { number: number; max: number }): Promise<TSendOutcome> {
   const { prisma } = ctx;
-  const d = await prisma.emailDelivery.findUnique({ where: { id: deliveryId }, include: { snapshot: true, subscription: { select: { id: true, active: true, workspaceId: true } } } });
+  const d = await findDelivery(prisma, deliveryId);
   if (!d) throw new UnrecoverableError(`email delivery ${deliveryId} no longer exists`);
   if (d.status === "sent") return "already-sent";
   if (d.status === "cancelled") return "cancelled";
   if (d.subscription && !d.subscription.active) {
-    await prisma.emailDelivery.update({ where: { id: d.id }, data: { status: "cancelled", lastError: "unsubscribed before delivery" } });
+    await updateDelivery(prisma, d.id, { status: "cancelled", lastError: "unsubscribed before delivery" });
     return "cancelled";
   }
   if (!d.snapshot) {
-    await prisma.emailDelivery.update({ where: { id: d.id }, data: { status: "failed", attempts: { increment: 1 }, lastError: "the report snapshot was deleted before delivery" } });
+    await updateDelivery(prisma, d.id, { status: "failed", attempts: { increment: 1 }, lastError: "the report snapshot was deleted before delivery" });
     throw new UnrecoverableError("report snapshot deleted");
   }
   const model = asReportModel(d.snapshot.model);
@@ -90,16 +91,13 @@ export async function sendEmailDelivery(ctx: TSendContext, deliveryId: string, a
     if (d.subscriptionId && ctx.config.secret.length < 16) throw Object.assign(new Error("PARAPET_AUTH_SECRET is not set on the worker (it signs the unsubscribe links)"), { code: "ENOSECRET" });
     const mail = composeReportEmail(ctx.config, { model, to: d.to, snapshotId: d.snapshot.id, deliveryId: d.id, subscriptionId: d.subscriptionId });
     const info = await ctx.transport.sendMail(mail);
-    await prisma.emailDelivery.update({ where: { id: d.id }, data: { status: "sent", attempts: { increment: 1 }, messageId: info.messageId.slice(0, 300), sentAt: new Date() } });
+    await updateDelivery(prisma, d.id, { status: "sent", attempts: { increment: 1 }, messageId: info.messageId.slice(0, 300), sentAt: new Date() });
     return "sent";
   } catch (e) {
     const permanent = isPermanentSmtpError(e);
     const final = permanent || attempt.number >= attempt.max;
     const message = describeSmtpError(e);
-    await prisma.emailDelivery.update({
-      where: { id: d.id },
-      data: { status: final ? "failed" : "queued", attempts: { increment: 1 }, lastError: `attempt ${attempt.number}/${attempt.max}: ${message}`.slice(0, 2000) },
-    });
+    await updateDelivery(prisma, d.id, { status: final ? "failed" : "queued", attempts: { increment: 1 }, lastError: `attempt ${attempt.number}/${attempt.max}: ${message}`.slice(0, 2000) });
     if (final) {
       await appendAudit(prisma, {
         workspaceId: d.snapshot.workspaceId,
@@ -122,11 +120,7 @@ export async function sendEmailDelivery(ctx: TSendContext, deliveryId: string, a
  * makes this a no-op for rows whose job still exists.
  */
 export async function requeueStaleDeliveries(prisma: PrismaClient, notifications: Queue, workspaceId: string, now: Date, olderThanMs = 15 * 60_000, retry = DEFAULT_DELIVERY_RETRY): Promise<number> {
-  const stale = await prisma.emailDelivery.findMany({
-    where: { status: "queued", createdAt: { lt: new Date(now.getTime() - olderThanMs) }, snapshot: { workspaceId } },
-    select: { id: true },
-    take: 1000,
-  });
+  const stale = await staleQueuedDeliveries(prisma, workspaceId, new Date(now.getTime() - olderThanMs));
   let n = 0;
   for (const d of stale) {
     const job = await notifications.getJob(`email__${d.id}`);
@@ -140,5 +134,5 @@ export async function requeueStaleDeliveries(prisma: PrismaClient, notifications
 
 /** Marks a delivery failed when its job died without our handler recording it (e.g. stalled too often). */
 export async function markDeliveryFailed(prisma: PrismaClient, deliveryId: string, reason: string): Promise<void> {
-  await prisma.emailDelivery.updateMany({ where: { id: deliveryId, status: "queued" }, data: { status: "failed", lastError: reason.slice(0, 2000) } });
+  await failQueuedDelivery(prisma, deliveryId, reason.slice(0, 2000));
 }

@@ -9,6 +9,7 @@ import { createReportSnapshot } from "./build-report.ts";
 import { queueReportDeliveries, requeueStaleDeliveries } from "./deliver-report.ts";
 import { DEFAULT_DELIVERY_RETRY, type TDeliveryRetry, type TWeeklyReportJob } from "./report-jobs.ts";
 import { getReportSettings } from "./reports.repository.ts";
+import { findWorkspaceId } from "./report-store.repository.ts";
 import { sampleCoverage } from "./sample-coverage.ts";
 import { localDateString, startOfLocalHour } from "./zoned-time.ts";
 
@@ -32,7 +33,7 @@ export interface TWeeklyReportResult {
  */
 export async function runWeeklyReport(ctx: TReportJobContext, job: TWeeklyReportJob, scheduledAt: Date | null, now: Date = new Date()): Promise<TWeeklyReportResult> {
   const { prisma } = ctx;
-  const ws = await prisma.workspace.findUnique({ where: { id: job.workspaceId }, select: { id: true } });
+  const ws = await findWorkspaceId(prisma, job.workspaceId);
   if (!ws) return { snapshotId: "", created: false, periodStart: "", periodEnd: "", deliveries: 0 };
   const { timezone } = await getReportSettings(prisma, job.workspaceId);
   const end = startOfLocalHour(job.trigger === "schedule" && scheduledAt ? scheduledAt : now, timezone);
@@ -56,7 +57,7 @@ export async function runWeeklyReport(ctx: TReportJobContext, job: TWeeklyReport
 }
 
 export async function runDailySample(ctx: TReportJobContext, workspaceId: string, now: Date = new Date()): Promise<{ day: string; rows: number; requeued: number }> {
-  const ws = await ctx.prisma.workspace.findUnique({ where: { id: workspaceId }, select: { id: true } });
+  const ws = await findWorkspaceId(ctx.prisma, workspaceId);
   if (!ws) return { day: "", rows: 0, requeued: 0 };
   const { timezone } = await getReportSettings(ctx.prisma, workspaceId);
   const r = await sampleCoverage(ctx.prisma, workspaceId, localDateString(now, timezone));

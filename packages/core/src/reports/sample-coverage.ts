@@ -3,8 +3,9 @@
  * report) its counts are copied into CoverageSample per workspace × day × cloud × guardrail. Reports
  * read trends from these samples, never from the live matrix.
  */
-import type { Prisma, PrismaClient } from "@parapet/db";
+import type { PrismaClient } from "@parapet/db";
 import { AppError } from "../common/errors.ts";
+import { coverageSampleInputs, replaceCoverageSamples } from "./report-store.repository.ts";
 import { COVERAGE_STATUSES, ENVIRONMENTS_SAMPLE_ID, FIDELITIES, type TCloudName, type TEnvironmentSampleCounts, type TSampleCounts } from "./model.ts";
 
 export interface TSampleResult {
@@ -16,8 +17,6 @@ export interface TSampleResult {
 function emptySample(): TSampleCounts {
   return { enforced: 0, audit: 0, exempt: 0, drifted: 0, unsupported: 0, unknown: 0, pending: 0, total: 0, fidelity: { enforced: 0, partial: 0, detective: 0, unsupported: 0 } };
 }
-
-const asJson = (v: unknown) => v as Prisma.InputJsonValue;
 
 export function toSampleDay(day: string | Date): string {
   const s = typeof day === "string" ? day : day.toISOString().slice(0, 10);
@@ -33,13 +32,7 @@ export function toSampleDay(day: string | Date): string {
 export async function sampleCoverage(prisma: PrismaClient, workspaceId: string, day: string | Date): Promise<TSampleResult> {
   const dayStr = toSampleDay(day);
   const dayDate = new Date(`${dayStr}T00:00:00Z`);
-  const [groups, connections, envGroups, notCovered, withRows] = await Promise.all([
-    prisma.coverageRow.groupBy({ by: ["connectionId", "guardrailId", "status", "fidelity"], where: { workspaceId }, _count: { _all: true } }),
-    prisma.connection.findMany({ where: { workspaceId }, select: { id: true, cloud: true } }),
-    prisma.node.groupBy({ by: ["connectionId"], where: { workspaceId, isEnvironment: true, state: "active" }, _count: { _all: true } }),
-    prisma.coverageRow.findMany({ where: { workspaceId, status: { notIn: ["enforced", "exempt"] }, node: { isEnvironment: true, state: "active" } }, select: { nodeId: true, connectionId: true }, distinct: ["nodeId"] }),
-    prisma.coverageRow.findMany({ where: { workspaceId, node: { isEnvironment: true, state: "active" } }, select: { nodeId: true, connectionId: true }, distinct: ["nodeId"] }),
-  ]);
+  const [groups, connections, envGroups, notCovered, withRows] = await coverageSampleInputs(prisma, workspaceId);
   const cloudOf = new Map(connections.map((c) => [c.id, c.cloud]));
 
   const perKey = new Map<string, { cloud: TCloudName; guardrailId: string; counts: TSampleCounts }>();
@@ -73,13 +66,10 @@ export async function sampleCoverage(prisma: PrismaClient, workspaceId: string, 
   }
 
   const data = [
-    ...[...perKey.values()].map((e) => ({ workspaceId, day: dayDate, cloud: e.cloud, guardrailId: e.guardrailId, counts: asJson(e.counts) })),
-    ...[...envByCloud.entries()].map(([cloud, counts]) => ({ workspaceId, day: dayDate, cloud, guardrailId: ENVIRONMENTS_SAMPLE_ID, counts: asJson(counts) })),
+    ...[...perKey.values()].map((e) => ({ workspaceId, day: dayDate, cloud: e.cloud, guardrailId: e.guardrailId, counts: e.counts })),
+    ...[...envByCloud.entries()].map(([cloud, counts]) => ({ workspaceId, day: dayDate, cloud, guardrailId: ENVIRONMENTS_SAMPLE_ID, counts })),
   ];
-  await prisma.$transaction(async (tx) => {
-    await tx.coverageSample.deleteMany({ where: { workspaceId, day: dayDate } });
-    if (data.length) await tx.coverageSample.createMany({ data });
-  });
+  await replaceCoverageSamples(prisma, workspaceId, dayDate, data);
   return { day: dayStr, rows: data.length };
 }
 

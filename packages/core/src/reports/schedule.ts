@@ -9,6 +9,7 @@ import { AppError } from "../common/errors.ts";
 import { DEFAULT_REPORT_SETTINGS, type TWorkspaceReportSettings } from "./reports.repository.ts";
 import { REPORT_JOBS, sampleSchedulerId, SYNC_SCHEDULER_ID, weeklySchedulerId, type TSampleJob, type TWeeklyReportJob } from "./report-jobs.ts";
 import { isValidTimeZone } from "./zoned-time.ts";
+import { workspaceSchedules } from "./report-store.repository.ts";
 
 /** Daily sample at 23:50 local: the day's last state, before the date changes. */
 export const SAMPLE_CRON = "50 23 * * *";
@@ -74,7 +75,7 @@ export interface TSyncResult {
  * so workspaces created by the web app get their schedules without a worker restart.
  */
 export async function syncReportSchedules(prisma: PrismaClient, queue: Queue): Promise<TSyncResult> {
-  const workspaces = await prisma.workspace.findMany({ select: { id: true, settings: { select: { timezone: true, reportDay: true, reportHour: true } } } });
+  const workspaces = await workspaceSchedules(prisma);
   const live = new Set<string>();
   let upserted = 0;
   for (const w of workspaces) {

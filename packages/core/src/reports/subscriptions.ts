@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { PrismaClient } from "@parapet/db";
+import { cancelQueuedDeliveries, deleteSubscriptionRow, findSubscription, listSubscriptionRows, memberWithEmail, setSubscriptionActiveRow, subscriptionForUnsubscribePage, subscriptionWithWorkspace, transaction, unsubscribeRow, upsertSubscription } from "./deliveries.repository.ts";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { AppError, notFound } from "../common/errors.ts";
 import { verifyUnsubscribeToken } from "./unsubscribe-token.ts";
@@ -33,7 +34,7 @@ const view = (s: { id: string; email: string; userId: string | null; active: boo
 export type TSubscriptionView = ReturnType<typeof view>;
 
 export async function listSubscriptions(prisma: PrismaClient, workspaceId: string): Promise<TSubscriptionView[]> {
-  const rows = await prisma.reportSubscription.findMany({ where: { workspaceId }, orderBy: { email: "asc" }, take: 1000 });
+  const rows = await listSubscriptionRows(prisma, workspaceId);
   return rows.map(view);
 }
 
@@ -42,13 +43,9 @@ export async function subscribe(prisma: PrismaClient, actor: TSubscriptionActor,
   const email = (input.email ?? actor.email).toLowerCase();
   if (email !== actor.email.toLowerCase() && !actor.canManage) throw new AppError("forbidden", `email: your role can subscribe only your own address (${actor.email}), not "${email}"`);
   // Link the subscription to the member who owns the address, so removing the member is traceable.
-  const member = await prisma.member.findFirst({ where: { organizationId: actor.workspaceId, user: { email } }, select: { userId: true } });
-  const row = await prisma.$transaction(async (tx) => {
-    const s = await tx.reportSubscription.upsert({
-      where: { workspaceId_email: { workspaceId: actor.workspaceId, email } },
-      create: { workspaceId: actor.workspaceId, email, userId: member?.userId ?? null },
-      update: { active: true, unsubscribedAt: null, userId: member?.userId ?? null },
-    });
+  const member = await memberWithEmail(prisma, actor.workspaceId, email);
+  const row = await transaction(prisma, async (tx) => {
+    const s = await upsertSubscription(tx, actor.workspaceId, email, member?.userId ?? null);
     await appendAudit(tx, { workspaceId: actor.workspaceId, actorType: actor.actorType, actorId: actor.userId, actorLabel: actor.label, action: "report.subscribe", targetType: "report_subscription", targetId: s.id, data: { email } });
     return s;
   });
@@ -56,7 +53,7 @@ export async function subscribe(prisma: PrismaClient, actor: TSubscriptionActor,
 }
 
 async function ownedOrManaged(prisma: PrismaClient, actor: TSubscriptionActor, id: string) {
-  const s = await prisma.reportSubscription.findFirst({ where: { id, workspaceId: actor.workspaceId } });
+  const s = await findSubscription(prisma, actor.workspaceId, id);
   if (!s) throw notFound("subscription", id);
   if (!actor.canManage && s.email.toLowerCase() !== actor.email.toLowerCase()) throw new AppError("forbidden", "your role can change only your own subscription");
   return s;
@@ -64,9 +61,9 @@ async function ownedOrManaged(prisma: PrismaClient, actor: TSubscriptionActor, i
 
 export async function setSubscriptionActive(prisma: PrismaClient, actor: TSubscriptionActor, id: string, active: boolean): Promise<TSubscriptionView> {
   await ownedOrManaged(prisma, actor, id);
-  const row = await prisma.$transaction(async (tx) => {
-    const s = await tx.reportSubscription.update({ where: { id }, data: active ? { active: true, unsubscribedAt: null } : { active: false, unsubscribedAt: new Date() } });
-    if (!active) await tx.emailDelivery.updateMany({ where: { subscriptionId: id, status: "queued" }, data: { status: "cancelled", lastError: "unsubscribed before delivery" } });
+  const row = await transaction(prisma, async (tx) => {
+    const s = await setSubscriptionActiveRow(tx, id, active);
+    if (!active) await cancelQueuedDeliveries(tx, id, "unsubscribed before delivery");
     await appendAudit(tx, { workspaceId: actor.workspaceId, actorType: actor.actorType, actorId: actor.userId, actorLabel: actor.label, action: active ? "report.subscribe" : "report.unsubscribe", targetType: "report_subscription", targetId: id, data: { email: s.email } });
     return s;
   });
@@ -75,9 +72,9 @@ export async function setSubscriptionActive(prisma: PrismaClient, actor: TSubscr
 
 export async function deleteSubscription(prisma: PrismaClient, actor: TSubscriptionActor, id: string): Promise<void> {
   const s = await ownedOrManaged(prisma, actor, id);
-  await prisma.$transaction(async (tx) => {
-    await tx.emailDelivery.updateMany({ where: { subscriptionId: id, status: "queued" }, data: { status: "cancelled", lastError: "subscription deleted before delivery" } });
-    await tx.reportSubscription.delete({ where: { id } });
+  await transaction(prisma, async (tx) => {
+    await cancelQueuedDeliveries(tx, id, "subscription deleted before delivery");
+    await deleteSubscriptionRow(tx, id);
     await appendAudit(tx, { workspaceId: actor.workspaceId, actorType: actor.actorType, actorId: actor.userId, actorLabel: actor.label, action: "report.subscription_delete", targetType: "report_subscription", targetId: id, data: { email: s.email } });
   });
 }
@@ -86,7 +83,7 @@ export async function deleteSubscription(prisma: PrismaClient, actor: TSubscript
 export async function describeUnsubscribeToken(prisma: PrismaClient, secret: string, token: string | null | undefined) {
   const id = verifyUnsubscribeToken(secret, token);
   if (!id) return null;
-  const s = await prisma.reportSubscription.findUnique({ where: { id }, select: { id: true, email: true, active: true, workspace: { select: { name: true } } } });
+  const s = await subscriptionForUnsubscribePage(prisma, id);
   return s ? { subscriptionId: s.id, email: s.email, active: s.active, workspaceName: s.workspace.name } : null;
 }
 
@@ -97,12 +94,12 @@ export async function describeUnsubscribeToken(prisma: PrismaClient, secret: str
 export async function unsubscribeWithToken(prisma: PrismaClient, secret: string, token: string | null | undefined): Promise<{ email: string; workspaceName: string; alreadyUnsubscribed: boolean }> {
   const id = verifyUnsubscribeToken(secret, token);
   if (!id) throw new AppError("bad_request", "token: this unsubscribe link is not valid (it may have been cut off by your mail client)");
-  const s = await prisma.reportSubscription.findUnique({ where: { id }, include: { workspace: { select: { name: true } } } });
+  const s = await subscriptionWithWorkspace(prisma, id);
   if (!s) throw new AppError("not_found", "this subscription no longer exists, so no more reports will be sent to it");
   if (!s.active) return { email: s.email, workspaceName: s.workspace.name, alreadyUnsubscribed: true };
-  await prisma.$transaction(async (tx) => {
-    await tx.reportSubscription.update({ where: { id }, data: { active: false, unsubscribedAt: new Date() } });
-    await tx.emailDelivery.updateMany({ where: { subscriptionId: id, status: "queued" }, data: { status: "cancelled", lastError: "unsubscribed before delivery" } });
+  await transaction(prisma, async (tx) => {
+    await unsubscribeRow(tx, id);
+    await cancelQueuedDeliveries(tx, id, "unsubscribed before delivery");
     await appendAudit(tx, { workspaceId: s.workspaceId, actorType: "system", actorId: null, actorLabel: `unsubscribe link (${s.email})`, action: "report.unsubscribe", targetType: "report_subscription", targetId: id, data: { email: s.email, via: "link" } });
   });
   return { email: s.email, workspaceName: s.workspace.name, alreadyUnsubscribed: false };

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { can } from "@parapet/core";
 import { listReportSnapshots } from "@parapet/core/reports/build-report";
 import { nextWeeklyRuns } from "@parapet/core/reports/schedule";
-import { getReportSettings } from "@parapet/core/reports/reports.repository";
+import { getReportSettings } from "@parapet/core/reports/index";
 import { listSubscriptions } from "@parapet/core/reports/subscriptions";
 import { formatLocalDateTime } from "@parapet/core/reports/zoned-time";
 import { env } from "@/env";

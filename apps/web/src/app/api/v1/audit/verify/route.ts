@@ -1,4 +1,4 @@
-import { verifyAuditChain } from "@parapet/core/audit/audit.repository";
+import { verifyAuditChain } from "@parapet/core/audit/verify-workspace-chain";
 import { route } from "@/server/api";
 import { prisma } from "@/server/clients";
 

@@ -1,5 +1,6 @@
 import { AppError, isRole } from "@parapet/core";
 import { getMe } from "@parapet/core/members/get-me";
+import { membershipIn, setSessionWorkspace } from "@parapet/core/identity/sessions";
 import { ZSwitchWorkspaceInput } from "@parapet/core/members/members.schema";
 import { readJson, route } from "@/server/api";
 import { prisma } from "@/server/clients";
@@ -11,9 +12,9 @@ export const dynamic = "force-dynamic";
 export const POST = route(null, async ({ req, caller }) => {
   const { workspaceId } = await parseBody(req, ZSwitchWorkspaceInput, readJson);
   if (caller.kind !== "user" || !caller.sessionId) throw new AppError("bad_request", "workspaceId: an API token belongs to one workspace; only a signed-in session can switch", [{ field: "workspaceId", message: "tokens cannot switch workspace" }]);
-  const member = await prisma().member.findUnique({ where: { organizationId_userId: { organizationId: workspaceId, userId: caller.userId } } });
+  const member = await membershipIn(prisma(), workspaceId, caller.userId);
   // Another workspace answers like an unknown one: its existence is not the caller's business.
   if (!member || !isRole(member.role)) throw new AppError("not_found", `workspaceId: workspace "${workspaceId}" was not found`, [{ field: "workspaceId", message: "not one of your workspaces" }]);
-  await prisma().session.update({ where: { id: caller.sessionId }, data: { activeOrganizationId: workspaceId } });
+  await setSessionWorkspace(prisma(), caller.sessionId, workspaceId);
   return getMe(deps(), { ...caller, workspaceId, role: member.role });
 });

@@ -1,5 +1,5 @@
 import { AppError, openEventSecret, parseCloudEvent, verifyEventSignature } from "@parapet/core";
-import { Prisma } from "@parapet/db";
+import { findEventConnection, forgetEventReceipt, recordEventReceipt } from "@parapet/core/events/receive-event";
 import { errorResponse } from "@/server/api";
 import { prisma } from "@/server/clients";
 import { keyring } from "@/server/keys";
@@ -28,7 +28,7 @@ async function receive(req: Request, ctx: { params: Promise<{ cloud: string; con
     if (!/^[a-z0-9]{1,64}$/i.test(connectionId)) throw new AppError("not_found", "connection not found");
     const raw = await req.text();
     if (raw.length > MAX_EVENT_BYTES) throw new AppError("bad_request", `body: larger than ${MAX_EVENT_BYTES} bytes`);
-    const conn = await prisma().connection.findUnique({ where: { id: connectionId }, select: { id: true, cloud: true, eventSecretCiphertext: true, status: true } });
+    const conn = await findEventConnection(prisma(), connectionId);
     // Same answer for unknown, wrong-cloud and secret-less connections: nothing to probe.
     if (!conn || conn.cloud !== cloud || !conn.eventSecretCiphertext) throw new AppError("not_found", "connection not found");
     verifyEventSignature(openEventSecret(keyring(), conn.id, conn.eventSecretCiphertext), raw, req.headers.get("x-parapet-timestamp"), req.headers.get("x-parapet-signature"));
@@ -39,20 +39,15 @@ async function receive(req: Request, ctx: { params: Promise<{ cloud: string; con
       throw new AppError("bad_request", "body: is not valid JSON");
     }
     const event = parseCloudEvent(conn.cloud, body);
-    try {
-      await prisma().eventReceipt.create({ data: { connectionId: conn.id, eventId: event.eventId } });
-    } catch (e) {
-      if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
-        return Response.json({ accepted: false, duplicate: true }, { status: 200 });
-      }
-      throw e;
+    if ((await recordEventReceipt(prisma(), conn.id, event.eventId)) === "duplicate") {
+      return Response.json({ accepted: false, duplicate: true }, { status: 200 });
     }
     if (conn.status === "active" || conn.status === "error") {
       try {
         await requestReconcile({ connectionId: conn.id, trigger: "event", discover: event.hierarchyChanged, reason: event.summary });
       } catch {
         // Not queued: forget the receipt so the cloud's retry of this event is not taken for a duplicate.
-        await prisma().eventReceipt.deleteMany({ where: { connectionId: conn.id, eventId: event.eventId } });
+        await forgetEventReceipt(prisma(), conn.id, event.eventId);
         throw new AppError("unavailable", "the event could not be queued; retry later");
       }
     }

@@ -1,0 +1,40 @@
+import type { PrismaClient } from "@parapet/db";
+
+/** One trivial statement: answers when the database does (health checks, telling an outage from a bad key). */
+export function pingDatabase(prisma: PrismaClient) {
+  return prisma.$queryRaw`SELECT 1`;
+}
+
+/** An API token's owner in the token's workspace, with the user row. */
+export function findTokenOwner(prisma: PrismaClient, workspaceId: string, userId: string) {
+  return prisma.member.findFirst({ where: { organizationId: workspaceId, userId }, include: { user: true } });
+}
+
+/** A user's memberships, oldest first. */
+export function membershipsOf(prisma: PrismaClient, userId: string) {
+  return prisma.member.findMany({ where: { userId }, orderBy: { createdAt: "asc" } });
+}
+
+/** A user's memberships with each workspace's id, name and slug, oldest first (the console's session). */
+export function membershipsWithWorkspaces(prisma: PrismaClient, userId: string) {
+  return prisma.member.findMany({
+    where: { userId },
+    include: { workspace: { select: { id: true, name: true, slug: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+}
+
+/** The user's membership of one workspace, or null. */
+export function membershipIn(prisma: PrismaClient, workspaceId: string, userId: string) {
+  return prisma.member.findUnique({ where: { organizationId_userId: { organizationId: workspaceId, userId } } });
+}
+
+/** Points a session (by id) at a workspace: its next request acts there. */
+export function setSessionWorkspace(prisma: PrismaClient, sessionId: string, workspaceId: string) {
+  return prisma.session.update({ where: { id: sessionId }, data: { activeOrganizationId: workspaceId } });
+}
+
+/** Points the session with this token at a workspace (a session just created by sign-in, known by its token). */
+export function setSessionWorkspaceByToken(prisma: PrismaClient, token: string, workspaceId: string) {
+  return prisma.session.updateMany({ where: { token }, data: { activeOrganizationId: workspaceId } });
+}
