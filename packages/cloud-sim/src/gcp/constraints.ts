@@ -7,7 +7,7 @@
  * terraform-google-modules/terraform-google-org-policy#134 (2024: "only 3 constraints support dry run").
  * The legacy list and boolean constraints below are not on it, so ListConstraints reports false for them.
  * Parapet never writes a dryRunSpec on them (providers gcp/dry-run.ts), and the Org Policy API here
- * refuses one with INVALID_ARGUMENT (orgpolicy.ts refuseDryRun), as GCP does.
+ * refuses one with INVALID_ARGUMENT (orgpolicy-validate.ts refuseDryRun), as GCP does.
  */
 export interface BuiltinConstraint {
   /** Short name without prefix, e.g. `gcp.resourceLocations`. */

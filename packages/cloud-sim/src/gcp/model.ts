@@ -127,7 +127,7 @@ export interface GcpLimits {
   policyBytes: number;
   /** Org Policy: rules per spec. */
   rulesPerPolicy: number;
-  /** Org Policy: custom constraints per resource type in an organization (CLOUDS.md: 20). */
+  /** Org Policy: custom constraints per resource type in an organization (Google's quota is 20). */
   customConstraintsPerResourceType: number;
   customConstraintConditionChars: number;
   /** IAM v2: deny policies per attachment point. */

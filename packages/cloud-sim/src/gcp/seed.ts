@@ -2,7 +2,7 @@ import { mulberry32, randomString } from "../common/rng.ts";
 import type { ServiceAccountKeyFile } from "./auth.ts";
 import type { Folder, Project } from "./model.ts";
 import { newEtag, now } from "./model.ts";
-import type { GcpSim } from "./server.ts";
+import type { GcpSim } from "./server-options.ts";
 
 export interface GcpSeedOptions {
   projects: number;

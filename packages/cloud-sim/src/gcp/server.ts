@@ -7,204 +7,28 @@ import { BodyTooLargeError, readBody, sendJson, tryParseJson } from "../common/h
 import { loadState, Persister } from "../common/persist.ts";
 import { mulberry32 } from "../common/rng.ts";
 import { Throttler } from "../common/throttle.ts";
-import type { FaultConfig, RunningSim, SimOptions, ThrottleRule } from "../common/types.ts";
-import { Authenticator, generateKeyFile, type ServiceAccountKeyFile } from "./auth.ts";
+import type { ThrottleRule } from "../common/types.ts";
+import { Authenticator, generateKeyFile } from "./auth.ts";
 import * as crm from "./crm.ts";
 import { type Ctx, GcpCore } from "./core.ts";
 import { GcpError, invalid, notFound, rateLimited, unauthenticated, unavailable } from "./errors.ts";
 import * as iam from "./iam.ts";
 import { DEFAULT_LIMITS, type GcpLimits, GcpState, type GcpStateSnapshot, type ServiceAccount } from "./model.ts";
 import * as op from "./orgpolicy.ts";
-import { seedGcpDemo, seedGcpOrg } from "./seed.ts";
-import { type Json, isObj } from "./wire.ts";
+import { GCP_DEFAULT_THROTTLE, type GcpSimOptions, type GcpSim, HUMAN } from "./server-options.ts";
+import { route, SERVICE_HOST } from "./server-routes.ts";
+import { adminHandler } from "./server-admin.ts";
 
-/** Default quotas per call family (Org Policy ~ 10 writes/s and 50 reads/s; CRM and IAM lower for writes). */
-export const GCP_DEFAULT_THROTTLE: Record<string, ThrottleRule> = {
-  "orgpolicy.read": { burst: 50, ratePerSec: 50 },
-  "orgpolicy.write": { burst: 10, ratePerSec: 10 },
-  "crm.read": { burst: 50, ratePerSec: 25 },
-  "crm.write": { burst: 10, ratePerSec: 5 },
-  "iam.read": { burst: 40, ratePerSec: 20 },
-  "iam.write": { burst: 10, ratePerSec: 5 },
-};
-
-export interface GcpSimOptions extends SimOptions {
-  orgId?: string;
-  domain?: string;
-  limits?: Partial<GcpLimits>;
-  /** How many GetOperation polls an operation stays pending (0 = done in the first response). */
-  lroPolls?: number;
-  /** Pub/Sub subscription name put in push envelopes. */
-  subscription?: string;
-}
-
-export interface GcpSimConfig {
-  throttle?: Record<string, ThrottleRule> | false;
-  faults?: FaultConfig;
-  limits?: Partial<GcpLimits>;
-  webhook?: { url: string; secret?: string } | null;
-  /** Shorthand for limits.defaultPageSize. */
-  pageSize?: number;
-  lroPolls?: number;
-}
-
-export interface RegisterServiceAccount {
-  email: string;
-  permissions: string[];
-  tokens?: string[];
-  /** PEM public key to register under `keyId`. */
-  publicKeyPem?: string;
-  keyId?: string;
-  /** Generate a key pair and return a key file whose token_uri points at this simulator. */
-  generateKey?: boolean;
-}
-
-export interface GcpSummary {
-  orgId: string;
-  domain: string;
-  folders: number;
-  projects: number;
-  orgPolicies: number;
-  customConstraints: number;
-  denyPolicies: number;
-  serviceAccounts: string[];
-  pendingOperations: number;
-  events: { delivered: number; dropped: number };
-}
-
-export interface GcpSim extends RunningSim {
-  cloud: "gcp";
-  /** Current organization id (e.g. 123456789012 after seedGcpDemo). */
-  readonly orgId: string;
-  readonly core: GcpCore;
-  summary(): GcpSummary;
-  configure(cfg: GcpSimConfig): void;
-  /** Replaces all state with an empty organization (service accounts are dropped too). */
-  reset(opts?: { orgId?: string; domain?: string }): void;
-  registerServiceAccount(sa: RegisterServiceAccount): ServiceAccountKeyFile | undefined;
-  /** Out-of-band changes, made "as a human" (audit events carry `actor`). */
-  putOrgPolicy(name: string, policy: { spec?: Json; dryRunSpec?: Json }, actor?: string): Json;
-  deleteOrgPolicy(name: string, actor?: string): void;
-  setOrgPolicyDryRunOnly(name: string, actor?: string): Json;
-  putDenyPolicy(name: string, policy: Json, actor?: string): Json;
-  deleteDenyPolicy(name: string, actor?: string): void;
-  createFolder(parent: string, displayName: string, actor?: string): Json;
-  createProject(input: { parent: string; projectId: string; displayName?: string; labels?: Record<string, string> }, actor?: string): Json;
-  moveProject(project: string, destinationParent: string, actor?: string): Json;
-  setProjectLabels(project: string, labels: Record<string, string>, actor?: string): Json;
-  snapshot(): GcpStateSnapshot;
-  /** Waits until every emitted webhook event was delivered or dropped. */
-  flushEvents(): Promise<void>;
-}
-
-const HUMAN = "cloud-admin@example.com";
-
-type Handler = (ctx: Ctx) => Json;
-interface Route {
-  op: string;
-  family: string;
-  service: string;
-  handler: Handler;
-}
-
-/** Splits a trailing `:verb` off the last path segment (`name:getEffectivePolicy`). */
-function verbOf(seg: string | undefined): [string | undefined, string | undefined] {
-  if (seg === undefined) return [undefined, undefined];
-  const i = seg.lastIndexOf(":");
-  return i < 0 ? [seg, undefined] : [seg.slice(0, i), seg.slice(i + 1)];
-}
-
-function route(method: string, s: string[]): Route | undefined {
-  const r = (svc: "orgpolicy" | "crm" | "iam", name: string, write: boolean, handler: Handler): Route => ({
-    op: `${svc}.${name}`,
-    family: `${svc}.${write ? "write" : "read"}`,
-    service: svc,
-    handler,
-  });
-  const [v, a, b, c, d, e, f] = s;
-  if (v === "v2" && a === "policies") {
-    if (s.length === 4) {
-      if (method === "GET") return r("iam", "ListPolicies", false, (x) => iam.listDenyPolicies(x, b, c));
-      if (method === "POST") return r("iam", "CreatePolicy", true, (x) => iam.createDenyPolicy(x, b, c));
-    }
-    if (s.length === 5) {
-      if (method === "GET") return r("iam", "GetPolicy", false, (x) => iam.getDenyPolicy(x, b, c, d));
-      if (method === "PUT") return r("iam", "UpdatePolicy", true, (x) => iam.updateDenyPolicy(x, b, c, d));
-      if (method === "DELETE") return r("iam", "DeletePolicy", true, (x) => iam.deleteDenyPolicy(x, b, c, d));
-    }
-    if (s.length === 7 && e === "operations" && method === "GET") {
-      return r("iam", "GetOperation", false, (x) => crm.getOperation(x, iam.denyOperationName(x, b, d, f)));
-    }
-    return undefined;
-  }
-  if (v === "v2" && (a === "organizations" || a === "folders" || a === "projects")) {
-    if (s.length === 4 && c === "policies") {
-      if (method === "GET") return r("orgpolicy", "ListPolicies", false, (x) => op.listPolicies(x, a, b));
-      if (method === "POST") return r("orgpolicy", "CreatePolicy", true, (x) => op.createPolicy(x, a, b));
-    }
-    if (s.length === 4 && c === "constraints" && method === "GET") {
-      return r("orgpolicy", "ListConstraints", false, (x) => op.listConstraints(x, a, b));
-    }
-    if (s.length === 5 && c === "policies") {
-      const [name, verb] = verbOf(d);
-      if (verb === "getEffectivePolicy" && method === "GET") {
-        return r("orgpolicy", "GetEffectivePolicy", false, (x) => op.getEffectivePolicy(x, a, b, name));
-      }
-      if (verb !== undefined) return undefined;
-      if (method === "GET") return r("orgpolicy", "GetPolicy", false, (x) => op.getPolicy(x, a, b, d));
-      if (method === "PATCH") return r("orgpolicy", "UpdatePolicy", true, (x) => op.updatePolicy(x, a, b, d));
-      if (method === "DELETE") return r("orgpolicy", "DeletePolicy", true, (x) => op.deletePolicy(x, a, b, d));
-    }
-    if (a === "organizations" && c === "customConstraints") {
-      if (s.length === 4 && method === "GET") return r("orgpolicy", "ListCustomConstraints", false, (x) => op.listCustomConstraints(x, b));
-      if (s.length === 4 && method === "POST") return r("orgpolicy", "CreateCustomConstraint", true, (x) => op.createCustomConstraint(x, b));
-      if (s.length === 5 && method === "GET") return r("orgpolicy", "GetCustomConstraint", false, (x) => op.getCustomConstraint(x, b, d));
-      if (s.length === 5 && method === "PATCH") return r("orgpolicy", "UpdateCustomConstraint", true, (x) => op.updateCustomConstraint(x, b, d));
-      if (s.length === 5 && method === "DELETE") return r("orgpolicy", "DeleteCustomConstraint", true, (x) => op.deleteCustomConstraint(x, b, d));
-    }
-    return undefined;
-  }
-  if (v === "v3") {
-    if (a === "operations" && s.length >= 3 && method === "GET") {
-      return r("crm", "GetOperation", false, (x) => crm.getOperation(x, s.slice(1).join("/")));
-    }
-    if (s.length === 2) {
-      if (a === "organizations:search" && method === "GET") return r("crm", "SearchOrganizations", false, crm.searchOrganizations);
-      if (a === "folders:search" && method === "GET") return r("crm", "SearchFolders", false, crm.searchFolders);
-      if (a === "projects:search" && method === "GET") return r("crm", "SearchProjects", false, crm.searchProjects);
-      if (a === "folders" && method === "GET") return r("crm", "ListFolders", false, crm.listFolders);
-      if (a === "folders" && method === "POST") return r("crm", "CreateFolder", true, crm.createFolder);
-      if (a === "projects" && method === "GET") return r("crm", "ListProjects", false, crm.listProjects);
-      if (a === "projects" && method === "POST") return r("crm", "CreateProject", true, crm.createProject);
-    }
-    if (s.length === 3) {
-      const [id, verb] = verbOf(b);
-      if (a === "organizations" && !verb && method === "GET") return r("crm", "GetOrganization", false, (x) => crm.getOrganization(x, id));
-      if (a === "organizations" && verb === "testIamPermissions" && method === "POST") {
-        return r("crm", "TestIamPermissions", false, (x) => crm.testOrganizationIamPermissions(x, id));
-      }
-      if (a === "folders") {
-        if (verb === "move" && method === "POST") return r("crm", "MoveFolder", true, (x) => crm.moveFolder(x, id));
-        if (!verb && method === "GET") return r("crm", "GetFolder", false, (x) => crm.getFolder(x, id));
-        if (!verb && method === "PATCH") return r("crm", "UpdateFolder", true, (x) => crm.updateFolder(x, id));
-        if (!verb && method === "DELETE") return r("crm", "DeleteFolder", true, (x) => crm.deleteFolder(x, id));
-      }
-      if (a === "projects") {
-        if (verb === "move" && method === "POST") return r("crm", "MoveProject", true, (x) => crm.moveProject(x, id));
-        if (!verb && method === "GET") return r("crm", "GetProject", false, (x) => crm.getProject(x, id));
-        if (!verb && method === "PATCH") return r("crm", "UpdateProject", true, (x) => crm.updateProject(x, id));
-        if (!verb && method === "DELETE") return r("crm", "DeleteProject", true, (x) => crm.deleteProject(x, id));
-      }
-    }
-  }
-  return undefined;
-}
-
-const SERVICE_HOST: Record<string, string> = {
-  orgpolicy: "orgpolicy.googleapis.com",
-  crm: "cloudresourcemanager.googleapis.com",
-  iam: "iam.googleapis.com",
-};
+// By part: server-options.ts (options, config and the GcpSim interface), server-routes.ts (Google API
+// routes), server-admin.ts (the admin API); this file runs the HTTP server.
+export {
+  GCP_DEFAULT_THROTTLE,
+  type GcpSim,
+  type GcpSimConfig,
+  type GcpSimOptions,
+  type GcpSummary,
+  type RegisterServiceAccount,
+} from "./server-options.ts";
 
 /** Starts the GCP simulator (Org Policy v2, Resource Manager v3, IAM v2 deny policies, OAuth token endpoint). */
 export async function startGcpSim(opts: GcpSimOptions = {}): Promise<GcpSim> {
@@ -360,107 +184,7 @@ export async function startGcpSim(opts: GcpSimOptions = {}): Promise<GcpSim> {
     };
     sendJson(res, 200, rt.handler(ctx), { "content-type": "application/json; charset=UTF-8" });
   };
-
-  const handleAdmin = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const method = (req.method ?? "GET").toUpperCase();
-    const path = url.pathname.replace(/\/+$/, "");
-    const raw = method === "GET" || method === "DELETE" ? Buffer.alloc(0) : await readBody(req, 16 * 1024 * 1024);
-    if (method === "GET" || method === "DELETE") req.resume();
-    const parsed = tryParseJson(raw);
-    if (!parsed.ok) throw invalid("Invalid JSON body.");
-    const b: Json = isObj(parsed.value) ? parsed.value : {};
-    const actor = typeof b.actor === "string" ? b.actor : (url.searchParams.get("actor") ?? HUMAN);
-    const str = (k: string): string => {
-      const val = b[k] ?? url.searchParams.get(k);
-      if (typeof val !== "string" || !val) throw invalid(`'${k}' is required.`, k);
-      return val;
-    };
-    const ok = (body: unknown): void => sendJson(res, 200, body);
-    const labels = (k: string): Record<string, string> => {
-      const l = b[k] ?? {};
-      if (!isObj(l) || Object.values(l).some((x) => typeof x !== "string")) throw invalid(`'${k}' must be a map of strings.`, k);
-      return l as Record<string, string>;
-    };
-    const key = `${method} ${path}`;
-    switch (key) {
-      case "GET /_admin/state":
-        return ok(sim.summary());
-      case "GET /_admin/snapshot":
-        return ok(sim.snapshot());
-      case "POST /_admin/reset":
-        sim.reset({ orgId: typeof b.orgId === "string" ? b.orgId : undefined, domain: typeof b.domain === "string" ? b.domain : undefined });
-        return ok(sim.summary());
-      case "POST /_admin/seed": {
-        if (b.demo === true) return ok(seedGcpDemo(sim));
-        const n = (k: string): number | undefined => (typeof b[k] === "number" ? (b[k]) : undefined);
-        const projects = n("projects");
-        if (projects === undefined || projects < 0 || projects > 200_000) throw invalid("'projects' must be a number from 0 to 200000.", "projects");
-        return ok(seedGcpOrg(sim, { projects, folders: n("folders"), depth: n("depth"), labels: labels("labels"), seed: n("seed") }));
-      }
-      case "GET /_admin/config":
-        return ok({ throttle: throttleRules, faults: faults.get(), limits: core.limits, lroPolls: core.lroPolls });
-      case "POST /_admin/config": {
-        const cfg: GcpSimConfig = {};
-        if (b.throttle === false || isObj(b.throttle)) cfg.throttle = b.throttle as GcpSimConfig["throttle"];
-        if (isObj(b.faults)) cfg.faults = b.faults;
-        if (isObj(b.limits)) cfg.limits = b.limits;
-        if (b.webhook === null || isObj(b.webhook)) cfg.webhook = b.webhook as GcpSimConfig["webhook"];
-        if (typeof b.pageSize === "number") cfg.pageSize = b.pageSize;
-        if (typeof b.lroPolls === "number") cfg.lroPolls = b.lroPolls;
-        sim.configure(cfg);
-        return ok({ throttle: throttleRules, faults: faults.get(), limits: core.limits, lroPolls: core.lroPolls });
-      }
-      case "GET /_admin/counters":
-        return ok({ counters: counters.snapshot(), total: counters.total() });
-      case "POST /_admin/counters/reset":
-        counters.reset();
-        return ok({});
-      case "POST /_admin/service-accounts": {
-        const perms = b.permissions;
-        if (!Array.isArray(perms) || perms.some((x) => typeof x !== "string")) throw invalid("'permissions' must be a list of strings.", "permissions");
-        const tokens = Array.isArray(b.tokens) ? (b.tokens as unknown[]).filter((x): x is string => typeof x === "string") : [];
-        const keyFile = sim.registerServiceAccount({
-          email: str("email"),
-          permissions: perms as string[],
-          tokens,
-          publicKeyPem: typeof b.publicKeyPem === "string" ? b.publicKeyPem : undefined,
-          keyId: typeof b.keyId === "string" ? b.keyId : undefined,
-          generateKey: b.generateKey === true,
-        });
-        return ok({ email: str("email"), ...(keyFile ? { keyFile } : {}) });
-      }
-      case "POST /_admin/org-policies":
-        return ok(sim.putOrgPolicy(str("name"), { spec: b.spec as Json | undefined, dryRunSpec: b.dryRunSpec as Json | undefined }, actor));
-      case "DELETE /_admin/org-policies":
-        sim.deleteOrgPolicy(str("name"), actor);
-        return ok({});
-      case "POST /_admin/org-policies/dry-run-only":
-        return ok(sim.setOrgPolicyDryRunOnly(str("name"), actor));
-      case "POST /_admin/deny-policies":
-        return ok(sim.putDenyPolicy(str("name"), b, actor));
-      case "DELETE /_admin/deny-policies":
-        sim.deleteDenyPolicy(str("name"), actor);
-        return ok({});
-      case "POST /_admin/folders":
-        return ok(sim.createFolder(str("parent"), str("displayName"), actor));
-      case "POST /_admin/projects":
-        return ok(
-          sim.createProject(
-            { parent: str("parent"), projectId: str("projectId"), displayName: typeof b.displayName === "string" ? b.displayName : undefined, labels: labels("labels") },
-            actor,
-          ),
-        );
-      case "POST /_admin/projects/move":
-        return ok(sim.moveProject(str("project"), str("destinationParent"), actor));
-      case "POST /_admin/projects/labels":
-        return ok(sim.setProjectLabels(str("project"), labels("labels"), actor));
-      case "POST /_admin/events/flush":
-        await sim.flushEvents();
-        return ok({ delivered: emitter.delivered, dropped: emitter.dropped });
-      default:
-        throw notFound(`Unknown admin route ${key}`);
-    }
-  };
+  const handleAdmin = adminHandler({ sim, core, counters, faults, emitter, throttleRules: () => throttleRules });
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
