@@ -8,11 +8,19 @@ const webAlias = [
   { find: /^server-only$/, replacement: fileURLToPath(new URL("./apps/web/node_modules/server-only/empty.js", import.meta.url)) },
 ];
 
-// Two projects: `unit` (pure code, parallel) and `int` (real Postgres, Redis and the cloud
-// simulators). Integration files run one at a time against a database created for this run only
-// (test-support/global-setup.ts), so parallel suites and a running demo never share state.
+// How many test files run at once (unit and int alike). 3 on the 2-core CI box: integration files
+// spend much of their time waiting on PostgreSQL, Redis and the simulators.
+const workers = Number(process.env.PARAPET_TEST_WORKERS ?? 3);
+if (!Number.isInteger(workers) || workers < 1) throw new Error(`PARAPET_TEST_WORKERS must be a positive integer, got ${process.env.PARAPET_TEST_WORKERS}`);
+
+// Three projects: `unit` (pure code), `int` (real Postgres, Redis and the cloud simulators) and
+// `faults` (kills and service restarts). Migrations run once per run into a template database
+// (test-support/global-setup.ts); each integration file gets a database cloned from it and a Redis
+// key prefix of its own (test-support/per-file-setup.ts), so int files run in parallel and never
+// share state with each other, with parallel suites or with a running demo.
 export default defineConfig({
   test: {
+    maxWorkers: workers,
     projects: [
       {
         resolve: { alias: webAlias },
@@ -32,9 +40,10 @@ export default defineConfig({
           // The fault suite (kills, service restarts) runs on its own: `vitest run --project faults`.
           exclude: ["**/node_modules/**", "apps/worker/src/faults/**"],
           globalSetup: ["./test-support/global-setup.ts"],
+          setupFiles: ["./test-support/per-file-setup.ts"],
           // The simulators listen on 127.0.0.1: the operator allowlist a deployment would set for them.
           env: { PARAPET_ENDPOINT_ALLOWLIST: "127.0.0.1" },
-          fileParallelism: false,
+          maxWorkers: workers,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -44,7 +53,9 @@ export default defineConfig({
           name: "faults",
           include: ["apps/worker/src/faults/**/*.int.test.ts"],
           globalSetup: ["./test-support/global-setup.ts"],
+          setupFiles: ["./test-support/per-file-setup.ts"],
           env: { PARAPET_ENDPOINT_ALLOWLIST: "127.0.0.1" },
+          // Its files load the machine on purpose; one at a time.
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,

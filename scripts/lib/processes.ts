@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, existsSync, readdirSync, statSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fail, log } from "./log.ts";
 
@@ -95,10 +95,34 @@ export function webBuildIsStale(root: string): boolean {
   return sources.some((d) => newestMtime(d) > built);
 }
 
-export function runStep(name: string, cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<number> {
-  log(name);
+/**
+ * Runs one step of a command, its output shown as it comes, or (with `logFile`, for a step running
+ * beside another) written to that file and shown whole when the step ends, so two steps' lines never
+ * interleave. Resolves to the exit code; logs how long the step took.
+ */
+export function runStep(name: string, cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; logFile?: string }): Promise<number> {
+  log(opts.logFile ? `${name} (output shown when it ends)` : name);
+  const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: "inherit" });
-    child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    const fd = opts.logFile ? openSync(opts.logFile, "w") : null;
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: fd === null ? "inherit" : ["ignore", fd, fd] });
+    let ended = false;
+    const done = (code: number) => {
+      if (ended) return;
+      ended = true;
+      if (fd !== null) {
+        closeSync(fd);
+        const out = readFileSync(opts.logFile!, "utf8");
+        log(`${name}: output`);
+        if (out) process.stdout.write(out.endsWith("\n") ? out : `${out}\n`);
+      }
+      log(`${name}: exit ${code} after ${Math.round((Date.now() - started) / 1000)}s`);
+      resolve(code);
+    };
+    child.once("error", (e) => {
+      log(`${name}: could not start: ${e.message}`);
+      done(1);
+    });
+    child.once("exit", (code, signal) => done(code ?? (signal ? 1 : 0)));
   });
 }

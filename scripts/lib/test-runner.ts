@@ -81,11 +81,38 @@ export async function runTests(args: string[]): Promise<number> {
     log(`${what}: ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ""}`);
   };
   const started = Date.now();
+  // Lint and typecheck run beside the unit and integration tests (their output is held back and shown
+  // when they end), unless PARAPET_TEST_SERIAL_CHECK=1: they share no state, and the tests spend much
+  // of their time waiting on PostgreSQL, Redis and the simulators.
+  const checkBeside = process.env.PARAPET_TEST_SERIAL_CHECK !== "1" && (want("unit") || want("int"));
+  const check = async () => {
+    const code = await runStep("lint and typecheck (pnpm check)", "pnpm", ["run", "--silent", "check"], {
+      cwd: ROOT,
+      ...(checkBeside ? { logFile: join(out, "check.log") } : {}),
+    });
+    return { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 };
+  };
   try {
+    let checking: Promise<Tally> | null = null;
     if (want("check")) {
-      const code = await runStep("lint and typecheck (pnpm check)", "pnpm", ["run", "--silent", "check"], { cwd: ROOT });
-      add({ passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 }, "check");
+      if (checkBeside) checking = check();
+      else add(await check(), "check");
     }
+    try {
+      await runVitest();
+    } finally {
+      // Counted even when the tests threw, so a failed check is never lost.
+      if (checking) add(await checking, "check");
+    }
+    await runRest();
+  } finally {
+    await services.stop();
+  }
+  log(`finished in ${Math.round((Date.now() - started) / 1000)}s`);
+  console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
+  return total.failed === 0 && total.passed > 0 ? 0 : 1;
+
+  async function runVitest(): Promise<void> {
     if (want("unit") || want("int")) {
       const projects = ["unit", "int"].filter(want).flatMap((p) => ["--project", p]);
       const file = join(out, "vitest.json");
@@ -97,6 +124,9 @@ export async function runTests(args: string[]): Promise<number> {
       });
       add(withExitCode(vitestTally(file), code, "vitest"), "vitest");
     }
+  }
+
+  async function runRest(): Promise<void> {
     if (want("faults")) {
       // The reduced fault suite (kills mid-apply, Redis/PostgreSQL restarts on private servers, throttling,
       // outage, OCI clock skew) runs after the others so its deliberate load does not skew their timeouts.
@@ -112,12 +142,7 @@ export async function runTests(args: string[]): Promise<number> {
     // Arguments after "--" go to Playwright (e.g. `-- --grep gcp` to run some journeys).
     const extra = args.includes("--") ? args.slice(args.indexOf("--") + 1) : [];
     if (want("e2e")) add(await runE2e(services.adminDatabaseUrl, services.redisUrl, out, extra), "browser journeys");
-  } finally {
-    await services.stop();
   }
-  log(`finished in ${Math.round((Date.now() - started) / 1000)}s`);
-  console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
-  return total.failed === 0 && total.passed > 0 ? 0 : 1;
 }
 
 /** What the servers logged as errors, so a failed journey in CI output shows its server-side cause. */

@@ -4,17 +4,12 @@
  */
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import pg from "pg";
-import { afterAll, expect, inject, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { createPrisma, isDatabaseUnavailable } from "./index.ts";
 
-// The int project's global setup provides the run's database (declared here: db depends on nothing).
-declare module "vitest" {
-  export interface ProvidedContext {
-    databaseUrl: string;
-  }
-}
-
-const url = inject("databaseUrl");
+// This file's own database, from the int project's per-file setup (test-support/per-file-setup.ts;
+// read directly, not through @parapet/core/testing: db depends on nothing).
+const url = process.env.PARAPET_TEST_DATABASE_URL!;
 const admin = new pg.Client({ connectionString: url });
 afterAll(() => admin.end());
 

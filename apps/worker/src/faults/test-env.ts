@@ -6,17 +6,17 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { Redis } from "ioredis";
-import { testPrisma } from "@parapet/core/testing/db";
+import { testDatabaseUrl, testPrisma, testRedisPrefix } from "@parapet/core/testing/db";
 import { keyringOf, type FaultEnv } from "./harness.ts";
 
 export function testFaultEnv(tag: string): FaultEnv {
   const masterKeyB64 = randomBytes(32).toString("base64");
   return {
     prisma: testPrisma(),
-    databaseUrl: inject("databaseUrl"),
+    databaseUrl: testDatabaseUrl(),
     redis: new Redis(inject("redisUrl"), { maxRetriesPerRequest: null }),
     redisUrl: inject("redisUrl"),
-    redisPrefix: `${inject("redisPrefix")}${tag}:`,
+    redisPrefix: `${testRedisPrefix()}${tag}:`,
     masterKeyB64,
     keys: keyringOf(masterKeyB64),
   };

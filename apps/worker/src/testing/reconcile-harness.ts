@@ -14,7 +14,7 @@ import { AWS_DEMO } from "@parapet/cloud-sim/aws/index";
 import { DEMO_APP } from "@parapet/cloud-sim/azure/index";
 import { DEMO_ORG_ID, DEMO_SA_EMAIL, DEMO_SA_TOKEN } from "@parapet/cloud-sim/gcp/index";
 import { bullPrefix, parseMasterKey, QUEUES, sealCredentials, type Keyring } from "@parapet/core";
-import { createTestWorkspace, testPrisma } from "@parapet/core/testing/db";
+import { createTestWorkspace, testPrisma, testRedisPrefix } from "@parapet/core/testing/db";
 import { adapterFor } from "../providers.ts";
 import type { ReconcileSummary } from "@parapet/core/reconcile/reconcile-connection";
 import { processReconcile, type ReconcileWorkerDeps } from "../workers/reconcile.worker.ts";
@@ -113,7 +113,7 @@ export function reconcileHarness(opts: { privateQueue?: boolean } = {}): Reconci
 
   beforeAll(() => {
     redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-    const prefix = opts.privateQueue ? `${inject("redisPrefix")}q-${randomBytes(3).toString("hex")}:` : inject("redisPrefix");
+    const prefix = opts.privateQueue ? `${testRedisPrefix()}q-${randomBytes(3).toString("hex")}:` : testRedisPrefix();
     queue = new Queue(QUEUES.reconcile, { connection: redis, prefix: bullPrefix(prefix) });
     deps = { prisma, redis, redisPrefix: prefix, bullPrefix: bullPrefix(prefix), keys, adapterFor, workerId: "test-worker", concurrency: 1, reconcileQueue: queue };
   });

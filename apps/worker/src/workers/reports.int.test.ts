@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { bullPrefix, QUEUES } from "@parapet/core";
-import { createTestUser, createTestWorkspace, testPrisma, uid } from "@parapet/core/testing/db";
+import { createTestUser, createTestWorkspace, testPrisma, testRedisPrefix, uid } from "@parapet/core/testing/db";
 import { getReportSnapshot } from "@parapet/core/reports/build-report";
 import { queueReportDeliveries, sendEmailDelivery } from "@parapet/core/reports/deliver-report";
 import { startMailCatcher, type TMailCatcher, type TParsedMail as ParsedMail } from "@parapet/core/reports/mail-catcher";
@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 function freshPrefix() {
-  return bullPrefix(`${inject("redisPrefix")}reports-${uid()}:`);
+  return bullPrefix(`${testRedisPrefix()}reports-${uid()}:`);
 }
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {

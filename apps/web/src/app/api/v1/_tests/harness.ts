@@ -1,6 +1,6 @@
 /**
  * In-process harness for the /api/v1 route handlers: the real handlers, the real database (this run's
- * test database), real Redis queues and real better-auth API keys; only the HTTP listener is skipped.
+ * test file's database), real Redis queues and real better-auth API keys; only the HTTP listener is skipped.
  * Route modules are loaded from the file system by their OpenAPI path, so a documented route without
  * a handler fails loudly.
  */
@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { inject } from "vitest";
 import "@parapet/core/testing/provided-context";
+import { testDatabaseUrl, testRedisPrefix } from "@parapet/core/testing/db";
 import type { PrismaClient } from "@parapet/db";
 import type { Role } from "@parapet/core";
 
@@ -21,9 +22,9 @@ export const ALLOWLIST = `127.0.0.1:${ALLOWLISTED_PORT},*.sim.parapet.test`;
 
 /** Configures the web app's env for this test run; call before the first request. */
 export function configureEnv(): void {
-  process.env.DATABASE_URL = inject("databaseUrl");
+  process.env.DATABASE_URL = testDatabaseUrl();
   process.env.REDIS_URL = inject("redisUrl");
-  process.env.PARAPET_REDIS_PREFIX = inject("redisPrefix");
+  process.env.PARAPET_REDIS_PREFIX = testRedisPrefix();
   process.env.PARAPET_AUTH_SECRET ??= randomBytes(32).toString("base64url");
   process.env.PARAPET_MASTER_KEY = MASTER_KEY;
   process.env.PARAPET_MASTER_KEY_ID = "test-k1";

@@ -6,7 +6,7 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Redis } from "ioredis";
 import { parseMasterKey, reconcilePendingKey, sealEventSecret } from "@parapet/core";
-import { createTestWorkspace, testPrisma } from "@parapet/core/testing/db";
+import { createTestWorkspace, testPrisma, testRedisPrefix } from "@parapet/core/testing/db";
 import { BASE_URL, MASTER_KEY, handlerFor } from "../_tests/harness";
 
 const prisma = testPrisma();
@@ -45,7 +45,7 @@ async function post(opts: { cloud?: string; conn?: string; body: string; secret?
 
 describe("POST /api/v1/events/{cloud}/{connectionId}", () => {
   it("accepts a signed event once and requests a reconcile", async () => {
-    const key = reconcilePendingKey(inject("redisPrefix"), connectionId);
+    const key = reconcilePendingKey(testRedisPrefix(), connectionId);
     await redis.del(key);
     const body = JSON.stringify(event("evt-1"));
     const first = await post({ body });

@@ -1,0 +1,44 @@
+/**
+ * Runs before each integration test file (the int and faults projects' setupFiles), before the file
+ * imports any app module: gives the file a database of its own, cloned from the run's migrated
+ * template (global-setup.ts), and a Redis key prefix of its own under the run's, so files can run in
+ * parallel without seeing each other's rows or keys. Both reach the file through the environment the
+ * apps read (DATABASE_URL, PARAPET_REDIS_PREFIX) and, for tests that change those to simulate an
+ * outage, through PARAPET_TEST_DATABASE_URL / PARAPET_TEST_REDIS_PREFIX
+ * (testDatabaseUrl() / testRedisPrefix() in @parapet/core/testing/db). The database is dropped after
+ * the file's own afterAll hooks; global teardown drops any a crashed file left.
+ */
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterAll, inject } from "vitest";
+import type {} from "./global-setup.ts";
+
+const adminUrl = inject("adminDatabaseUrl");
+const fileId = randomBytes(5).toString("hex");
+const database = `${inject("databasePrefix")}_f${fileId}`;
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+await admin(`CREATE DATABASE "${database}" TEMPLATE "${inject("templateDatabase")}"`);
+const url = new URL(adminUrl);
+url.pathname = `/${database}`;
+const redisPrefix = `${inject("redisPrefix")}f${fileId}:`;
+
+process.env.PARAPET_TEST_DATABASE_URL = url.toString();
+process.env.DATABASE_URL = url.toString();
+process.env.PARAPET_TEST_REDIS_PREFIX = redisPrefix;
+process.env.PARAPET_REDIS_PREFIX = redisPrefix;
+process.env.REDIS_URL = inject("redisUrl");
+
+// Registered first, so it runs after the file's own afterAll hooks (vitest runs them as a stack).
+afterAll(async () => {
+  await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+});
