@@ -7,13 +7,13 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { Queue, QueueEvents, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { bullPrefix, QUEUES } from "@parapet/core";
-import { testPrisma, uid } from "@parapet/core/testing/db";
+import { testPrisma, testRedisPrefix, uid } from "@parapet/core/testing/db";
 import { createReportsWorker } from "./reports.worker.ts";
 import { createNotificationsWorker } from "./notifications.worker.ts";
 
 const prisma = testPrisma();
 const redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-const prefix = bullPrefix(`${inject("redisPrefix")}job-data-${uid()}:`);
+const prefix = bullPrefix(`${testRedisPrefix()}job-data-${uid()}:`);
 const config = { mailFrom: "Parapet <reports@parapet.test>", baseUrl: "http://127.0.0.1:3999", secret: "test-secret-for-unsubscribe-links-0123456789" };
 const closers: Array<() => Promise<unknown>> = [];
 
