@@ -94,11 +94,16 @@ async function appendIn(tx: Tx, events: AuditInput[]): Promise<void> {
   }
 }
 
+const AUDIT_MAX_WAIT_MS = 15_000;
+
 /** Appends inside the caller's transaction (so the audit row commits with the change it records). */
 export async function appendAudit(db: PrismaClient | Tx, events: AuditInput | AuditInput[]): Promise<void> {
   const list = Array.isArray(events) ? events : [events];
   if (list.length === 0) return;
-  if ("$transaction" in db) await db.$transaction((tx) => appendIn(tx, list));
+  // Appends to one workspace's chain queue behind each other (each holds a pooled connection while it
+  // waits its turn), so a burst can wait longer than Prisma's default 2 s for a connection; a short wait
+  // beats failing the operation the event records ("Unable to start a transaction in the given time").
+  if ("$transaction" in db) await db.$transaction((tx) => appendIn(tx, list), { maxWait: AUDIT_MAX_WAIT_MS });
   else await appendIn(db, list);
 }
 
