@@ -1,5 +1,6 @@
 import type { TAzureFragment, TCloud, TFragment, TGcpFragment, TOciFragment, TScenario } from "./types.ts";
 import { renderOciStatement } from "@parapet/providers/oci/packing";
+import { OCI_INSTANCE_PRINCIPAL } from "./compilers/oci.ts";
 
 /** Small builders so control files state expectations, not plumbing. */
 
@@ -121,7 +122,7 @@ export function ociInstanceTwins<P>(name: string): TScenario<P> {
     if (byGroup.length === 0) return ["no tenancy-wide deny is excepted by user group"];
     const rule = (s: { head: string; where?: string }) => `${s.head} ${/request\.permission = '[^']+'/.exec(s.where ?? "")?.[0] ?? ""}`;
     const twins = new Set(
-      st.filter((s) => (s.where ?? "").includes("request.principal.type = 'instance'") && !/request\.groups\.id/.test(s.where ?? "")).map(rule),
+      st.filter((s) => (s.where ?? "").includes(OCI_INSTANCE_PRINCIPAL) && !/request\.groups\.id/.test(s.where ?? "")).map(rule),
     );
     return byGroup.filter((s) => !twins.has(rule(s))).map((s) => `"${rule(s)}" has no instance-principal twin, so instance principals pass it`);
   });

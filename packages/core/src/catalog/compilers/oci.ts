@@ -61,12 +61,12 @@ export function ociDeny(ctx: TCtx, spec: TOciDenySpec): TOciStatementPart[] {
   const perms = spec.permissions && spec.permissions.length > 0 ? [...spec.permissions].sort() : [undefined];
   const push = (head: string, conds: string[]) =>
     out.push(conds.length === 0 ? { head } : { head, where: conds.length === 1 ? conds[0]! : `all {${conds.join(", ")}}` });
+  const byOcid = ociExemptConditions(ctx, "dynamic-groups");
   for (const subject of subjects) {
     const exempt = ociExemptConditions(ctx, subject === "any-user" ? "any-user" : subject.startsWith("dynamic-group ") ? "dynamic-groups" : "user-groups");
-    // A tenancy-wide deny excepted by user group never applies to an instance principal (see
-    // ociExemptConditions), so it gets a twin for instance principals, excepted by OCID only.
-    const instanceTwin = subject === "any-user" && exempt.some((c) => c.startsWith("request.groups.id"));
-    const byOcid = instanceTwin ? ociExemptConditions(ctx, "dynamic-groups") : [];
+    // A tenancy-wide deny whose exemption also names user groups never applies to an instance principal
+    // (see ociExemptConditions), so it gets a twin for instance principals, excepted by OCID only.
+    const instanceTwin = subject === "any-user" && exempt.length > byOcid.length;
     for (const perm of perms) {
       const base = [...(perm ? [`request.permission = '${perm}'`] : []), ...(spec.conditions ?? [])];
       const head = `deny ${subject} to ${spec.verb} ${spec.resourceType}`;
@@ -82,8 +82,8 @@ export function ociDeny(ctx: TCtx, spec: TOciDenySpec): TOciStatementPart[] {
  * (`cluster_nodes = "ALL { request.principal.type = 'instance', … }"`) and the OCI Service Operator for
  * Kubernetes setup docs grant to worker-node instances (OCI_SOURCES.principalType). Users never match
  * it, so the twin cannot catch the connector or break-glass users; an instance principal that is the
- * connector or break-glass is spared by its OCID. Resource principals carry service-specific types (functions, OKE workloads,
- * …) that are not enumerated here: they stay in the control's gap.
+ * connector or break-glass is spared by its OCID. Resource principals carry service-specific types
+ * (functions, OKE workloads, …) that are not enumerated here: they stay in the control's gap.
  */
 export const OCI_INSTANCE_PRINCIPAL = "request.principal.type = 'instance'";
 
