@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
+import { databaseUrlFor, withAdmin } from "./admin-db.ts";
 import { Redis } from "ioredis";
 import type { TestProject } from "vitest/node";
 
@@ -35,22 +35,6 @@ declare module "vitest" {
 }
 
 const root = join(import.meta.dirname, "..");
-
-function databaseUrlFor(adminUrl: string, database: string): string {
-  const u = new URL(adminUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function withAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /** Drops every database whose name starts with `prefix` (files that died before their own drop). */
 async function dropDatabases(adminUrl: string, prefix: string): Promise<void> {

@@ -9,36 +9,25 @@
  * the file's own afterAll hooks; global teardown drops any a crashed file left.
  */
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { afterAll, inject } from "vitest";
+import { databaseUrlFor, withAdmin } from "./admin-db.ts";
 import type {} from "./global-setup.ts";
 
 const adminUrl = inject("adminDatabaseUrl");
 const fileId = randomBytes(5).toString("hex");
 const database = `${inject("databasePrefix")}_f${fileId}`;
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-await admin(`CREATE DATABASE "${database}" TEMPLATE "${inject("templateDatabase")}"`);
-const url = new URL(adminUrl);
-url.pathname = `/${database}`;
+await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE "${database}" TEMPLATE "${inject("templateDatabase")}"`));
+const url = databaseUrlFor(adminUrl, database);
 const redisPrefix = `${inject("redisPrefix")}f${fileId}:`;
 
-process.env.PARAPET_TEST_DATABASE_URL = url.toString();
-process.env.DATABASE_URL = url.toString();
+process.env.PARAPET_TEST_DATABASE_URL = url;
+process.env.DATABASE_URL = url;
 process.env.PARAPET_TEST_REDIS_PREFIX = redisPrefix;
 process.env.PARAPET_REDIS_PREFIX = redisPrefix;
 process.env.REDIS_URL = inject("redisUrl");
 
 // Registered first, so it runs after the file's own afterAll hooks (vitest runs them as a stack).
 afterAll(async () => {
-  await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await withAdmin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
 });
