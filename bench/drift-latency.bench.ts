@@ -22,7 +22,7 @@ import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { seedAwsDemo, startAwsSim, type AwsSim } from "@parapet/cloud-sim";
 import { AWS_DEMO } from "@parapet/cloud-sim/aws/index";
-import { AppError, JOB_NAMES, parseCloudEvent, requestReconcile, sealCredentials, verifyEventSignature } from "@parapet/core";
+import { AppError, JOBS, parseCloudEvent, requestReconcile, sealCredentials, verifyEventSignature } from "@parapet/core";
 import { createReconcileWorker, processReconcile } from "../apps/worker/src/workers/reconcile.worker.ts";
 import { report } from "./lib/report.ts";
 import { addGuardrail, createWorkspace, load1, percentile, sleep, startBenchStack, type BenchStack } from "./lib/stack.ts";
@@ -205,7 +205,7 @@ worker.on("failed", (job, err) => console.error(`job ${job?.name} failed: ${err.
 {
   const ctx = await setup(stack);
   await stack.prisma.connection.update({ where: { id: ctx.connectionId }, data: { pollIntervalSec: POLL_INTERVAL_SEC } });
-  await stack.queue.upsertJobScheduler("bench-poll", { every: TICK_MS }, { name: JOB_NAMES.pollTick, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  await stack.queue.upsertJobScheduler("bench-poll", { every: TICK_MS }, { name: "reconcile.poll-tick", opts: JOBS["reconcile.poll-tick"].options });
   const r = await trials(stack, ctx);
   await stack.queue.removeJobScheduler("bench-poll");
   report(`drift latency, polling path (poll interval ${POLL_INTERVAL_SEC} s, tick ${TICK_MS} ms instead of production's 30 s–5 min and 15 s; ${TRIALS} trials) (issue 6)`, [

@@ -5,7 +5,7 @@
 import { Redis } from "ioredis";
 import type { Worker } from "bullmq";
 import { createPrisma, probeDatabase } from "@parapet/db";
-import { bullPrefix, describeConnectError, JOB_NAMES, parseMasterKey, POLL_SCHEDULER_ID, POLL_TICK_MS, QUEUES, type Keyring } from "@parapet/core";
+import { bullPrefix, describeConnectError, parseMasterKey, QUEUES, scheduleJob, type Keyring } from "@parapet/core";
 import { auditConfigFromEnv, configureAudit } from "@parapet/core/audit/audit-keys";
 import { checkpointAll } from "@parapet/core/audit/checkpoints";
 import { loadEnv } from "./env.ts";
@@ -13,10 +13,7 @@ import { EgressGuard, installGlobalEgressGuard, parseEgressAllowlist } from "@pa
 import { adapterFor, configureEgress } from "./providers.ts";
 import { startRuntime } from "./runtime.ts";
 import { shutdownWorker } from "./shutdown.ts";
-import { createConnectionWorker } from "./workers/connections.worker.ts";
-import { createReconcileWorker } from "./workers/reconcile.worker.ts";
-import { createNotificationsWorker } from "./workers/notifications.worker.ts";
-import { createReportsWorker } from "./workers/reports.worker.ts";
+import { QUEUE_WORKERS } from "./workers/queue-workers.ts";
 
 function fail(message: string): never {
   console.error(`parapet-worker: ${message}`);
@@ -72,18 +69,18 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`);
   const common = { prisma, keys, adapterFor, workerId: runtime.id, bullPrefix: prefix, log };
   const workers: Worker[] = [
-    createReconcileWorker(
+    QUEUE_WORKERS.reconcile(
       { ...common, redis: runtime.redis, redisPrefix: env.PARAPET_REDIS_PREFIX, concurrency: env.PARAPET_WORKER_CONCURRENCY, reconcileQueue: runtime.queues.get(QUEUES.reconcile)! },
       workerConnection,
     ),
-    createConnectionWorker(common, workerConnection),
+    QUEUE_WORKERS.discovery(common, workerConnection),
   ];
   const reportsConfig = { smtpUrl: env.PARAPET_SMTP_URL, mailFrom: env.PARAPET_MAIL_FROM, baseUrl: env.PARAPET_BASE_URL, secret: env.PARAPET_AUTH_SECRET ?? "" };
-  const reports = createReportsWorker({ prisma, connection: workerConnection, prefix, config: reportsConfig, log });
-  workers.push(reports.worker, createNotificationsWorker({ prisma, connection: workerConnection, prefix, config: reportsConfig, log }));
+  const reports = QUEUE_WORKERS.reports({ prisma, connection: workerConnection, prefix, config: reportsConfig, log });
+  workers.push(reports.worker, QUEUE_WORKERS.notifications({ prisma, connection: workerConnection, prefix, config: reportsConfig, log }));
   for (const w of workers) w.on("failed", (job, err) => log(`job ${job?.name ?? "?"} ${job?.id ?? ""} failed: ${err.message}`));
   // One tick for all connections: each tick requests reconciles for connections whose interval passed.
-  await runtime.queues.get(QUEUES.reconcile)!.upsertJobScheduler(POLL_SCHEDULER_ID, { every: POLL_TICK_MS }, { name: JOB_NAMES.pollTick, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  await scheduleJob(runtime.queues.get(QUEUES.reconcile)!, "reconcile.poll-tick", {});
   // Report schedules follow the database (a new workspace, a changed time zone); re-synced hourly too.
   await reports.syncReportSchedules().catch((e: unknown) => log(`reports: schedule sync failed: ${(e as Error).message}`));
   // Signed audit chain heads outside the database, so a deleted tail or a replaced chain shows (checkpoints.ts).

@@ -5,6 +5,7 @@ export * from "./common/deadline.ts";
 export * from "./identity/roles.ts";
 export * from "./jobs/queues.ts";
 export * from "./jobs/definitions.ts";
+export * from "./jobs/catalog.ts";
 export * from "./jobs/enqueue.ts";
 export * from "./jobs/job-data.ts";
 export * from "./connections/secrets.ts";

@@ -1,11 +1,11 @@
 import "server-only";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { bullPrefix, enqueueConnectionTask as enqueueTask, QUEUES, requestReconcile as request, type TConnectionTaskJob, type TReconcileJob } from "@parapet/core";
+import { ALL_QUEUES, bullPrefix, enqueueConnectionTask as enqueueTask, requestReconcile as request, type QueueName, type TConnectionTaskJob, type TReconcileJob } from "@parapet/core";
 import { env } from "@/env";
 import { redis } from "./clients";
 
-const holder = globalThis as unknown as { __parapetQueues?: { reconcile: Queue; discovery: Queue; reports: Queue; notifications: Queue } };
+const holder = globalThis as unknown as { __parapetQueues?: Record<QueueName, Queue> };
 
 /** BullMQ producers for the web process (enqueue only after the database transaction commits). */
 export function queues() {
@@ -16,13 +16,9 @@ export function queues() {
     const connection = new Redis(env().REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 3000 });
     connection.on("error", () => undefined);
     const prefix = bullPrefix(env().PARAPET_REDIS_PREFIX);
-    holder.__parapetQueues = {
-      reconcile: new Queue(QUEUES.reconcile, { connection, prefix }),
-      // Connection tasks (verify, discover, preview) need credentials, so they run in the worker.
-      discovery: new Queue(QUEUES.discovery, { connection, prefix }),
-      reports: new Queue(QUEUES.reports, { connection, prefix }),
-      notifications: new Queue(QUEUES.notifications, { connection, prefix }),
-    };
+    // One producer per queue of the job catalog (connection tasks, on `discovery`, need credentials,
+    // so they run in the worker too).
+    holder.__parapetQueues = Object.fromEntries(ALL_QUEUES.map((name) => [name, new Queue(name, { connection, prefix })])) as Record<QueueName, Queue>;
     // Each reconnect attempt while Redis is away re-emits the connection's error on every queue, and
     // BullMQ prints an unheard one with console.error (a full stack, five per attempt, for as long as
     // the outage lasts). The outage is already reported: /api/health names Redis and since when, and

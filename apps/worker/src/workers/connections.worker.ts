@@ -2,10 +2,10 @@
  * Connection tasks that need decrypted credentials: verify (permission probe), discover (hierarchy
  * into nodes) and preview (the plan a reconcile would run, without applying it).
  */
-import { Worker, type Job } from "bullmq";
+import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
-import { appendAudit, CONNECTION_TASK_JOB, jobData, openCredentials, QUEUES, unknownJob, ZConnectionTaskJob, type Keyring } from "@parapet/core";
+import { appendAudit, jobData, jobProcessor, openCredentials, QUEUES, ZConnectionTaskJob, type Keyring } from "@parapet/core";
 import { syncHierarchy } from "@parapet/core/connections/sync-hierarchy";
 import { rootHeldBy, rootHeldMessage } from "@parapet/core/connections/root-holder";
 import { reconcileConnection, type AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
@@ -22,7 +22,7 @@ export interface ConnectionWorkerDeps {
 }
 
 export async function processConnectionTask(deps: ConnectionWorkerDeps, data: unknown): Promise<unknown> {
-  const job = jobData(QUEUES.discovery, ZConnectionTaskJob, { name: CONNECTION_TASK_JOB, data });
+  const job = jobData(QUEUES.discovery, ZConnectionTaskJob, { name: "connections.task", data });
   const { prisma } = deps;
   const conn = await findConnectionById(prisma, job.connectionId);
   if (!conn?.credentialCiphertext) return { skipped: "connection not found or has no credentials" };
@@ -93,7 +93,7 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
 export function createConnectionWorker(deps: ConnectionWorkerDeps, connection: Redis): Worker {
   return new Worker(
     QUEUES.discovery,
-    (job: Job) => (job.name === CONNECTION_TASK_JOB ? processConnectionTask(deps, job.data) : unknownJob(QUEUES.discovery, job)),
+    jobProcessor(QUEUES.discovery, { "connections.task": (payload) => processConnectionTask(deps, payload) }),
     { connection, prefix: deps.bullPrefix, concurrency: 2 },
   );
 }

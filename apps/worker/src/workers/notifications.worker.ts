@@ -3,15 +3,13 @@
  * (invitation e-mails). Retries with exponential backoff are the job's own options (set when it was
  * enqueued); every report attempt's outcome lands on its row, a failed invitation mail in the audit log.
  */
-import { Worker, type Job } from "bullmq";
+import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
-import { jobData, QUEUES, unknownJob } from "@parapet/core";
+import { jobProcessor, QUEUES, ZSendEmailJob } from "@parapet/core";
 import { markDeliveryFailed, sendEmailDelivery } from "@parapet/core/reports/deliver-report";
 import { createMailTransport, type TMailTransport, type TReportsConfig } from "@parapet/core/reports/mailer";
-import { REPORT_JOBS, ZSendEmailJob } from "@parapet/core/reports/report-jobs";
-import { sendInvitationEmail, ZInvitationEmailJob } from "@parapet/core/members/invitation-email";
-import { JOB_NAMES } from "@parapet/core/jobs/definitions";
+import { sendInvitationEmail } from "@parapet/core/members/invitation-email";
 
 export interface NotificationsWorkerDeps {
   prisma: PrismaClient;
@@ -37,16 +35,14 @@ export function createNotificationsWorker(deps: NotificationsWorkerDeps): Worker
 
   const worker = new Worker(
     QUEUES.notifications,
-    async (job: Job) => {
-      if (job.name === JOB_NAMES.sendInvitation) {
-        const { invitationId } = jobData(QUEUES.notifications, ZInvitationEmailJob, job);
-        return { outcome: await sendInvitationEmail({ prisma: deps.prisma, config: deps.config, transport }, invitationId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 }) };
-      }
-      if (job.name !== REPORT_JOBS.sendEmail) unknownJob(QUEUES.notifications, job);
-      const { deliveryId } = jobData(QUEUES.notifications, ZSendEmailJob, job);
-      const outcome = await sendEmailDelivery({ prisma: deps.prisma, config: deps.config, transport }, deliveryId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 });
-      return { outcome };
-    },
+    jobProcessor(QUEUES.notifications, {
+      "notifications.send-invitation": async ({ invitationId }, job) => ({
+        outcome: await sendInvitationEmail({ prisma: deps.prisma, config: deps.config, transport }, invitationId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 }),
+      }),
+      "notifications.send-email": async ({ deliveryId }, job) => ({
+        outcome: await sendEmailDelivery({ prisma: deps.prisma, config: deps.config, transport }, deliveryId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 }),
+      }),
+    }),
     { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 4 },
   );
   worker.on("failed", (job, err) => {

@@ -4,21 +4,11 @@
  * connections whose interval has passed. Per-connection exclusivity across processes is the lease
  * inside reconcileConnection.
  */
-import { Worker, type Job } from "bullmq";
+import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
 import { dueConnectionIds } from "@parapet/core/reconcile/reconcile-runs.repository";
-import {
-  JOB_NAMES,
-  jobData,
-  QUEUES,
-  reconcilePendingKey,
-  reconcileRepairKey,
-  requestReconcile,
-  unknownJob,
-  ZReconcileJob,
-  type Keyring,
-} from "@parapet/core";
+import { jobData, jobProcessor, QUEUES, reconcilePendingKey, reconcileRepairKey, requestReconcile, ZReconcileJob, type Keyring } from "@parapet/core";
 import { reconcileConnection, type AdapterFactory, type ReconcileSummary } from "@parapet/core/reconcile/reconcile-connection";
 import type { Queue } from "bullmq";
 
@@ -38,7 +28,7 @@ export interface ReconcileWorkerDeps {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function processReconcile(deps: ReconcileWorkerDeps, data: unknown): Promise<ReconcileSummary[]> {
-  const job = jobData(QUEUES.reconcile, ZReconcileJob, { name: JOB_NAMES.reconcile, data });
+  const job = jobData(QUEUES.reconcile, ZReconcileJob, { name: "reconcile.run", data });
   const key = reconcilePendingKey(deps.redisPrefix, job.connectionId);
   const runs: ReconcileSummary[] = [];
   let discover = job.discover ?? false;
@@ -75,12 +65,13 @@ export async function pollDueConnections(deps: ReconcileWorkerDeps): Promise<num
 export function createReconcileWorker(deps: ReconcileWorkerDeps, connection: Redis): Worker {
   return new Worker(
     QUEUES.reconcile,
-    async (job: Job) => {
-      if (job.name === JOB_NAMES.pollTick) return { requested: await pollDueConnections(deps) };
-      if (job.name !== JOB_NAMES.reconcile) unknownJob(QUEUES.reconcile, job);
-      const runs = await processReconcile(deps, job.data);
-      return runs.map((r) => ({ status: r.status, applied: r.applied, failed: r.failed, driftOpened: r.driftOpened, driftResolved: r.driftResolved }));
-    },
+    jobProcessor(QUEUES.reconcile, {
+      "reconcile.poll-tick": async () => ({ requested: await pollDueConnections(deps) }),
+      "reconcile.run": async (payload) => {
+        const runs = await processReconcile(deps, payload);
+        return runs.map((r) => ({ status: r.status, applied: r.applied, failed: r.failed, driftOpened: r.driftOpened, driftResolved: r.driftResolved }));
+      },
+    }),
     { connection, prefix: deps.bullPrefix, concurrency: deps.concurrency },
   );
 }

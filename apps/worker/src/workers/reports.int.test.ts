@@ -18,7 +18,8 @@ import { queueReportDeliveries, sendEmailDelivery } from "@parapet/core/reports/
 import { startMailCatcher, type TMailCatcher, type TParsedMail as ParsedMail } from "@parapet/core/reports/mail-catcher";
 import type { TReportsConfig } from "@parapet/core/reports/mailer";
 import { renderReportHtml } from "@parapet/core/reports/render-html";
-import { emailJobId, enqueueWeeklyReport, weeklySchedulerId } from "@parapet/core/reports/report-jobs";
+import { emailJobId, weeklySchedulerId } from "@parapet/core/jobs/definitions";
+import { enqueueWeeklyReport } from "@parapet/core/reports/report-jobs";
 import { runWeeklyReport } from "@parapet/core/reports/run-report-jobs";
 import { sampleCoverage } from "@parapet/core/reports/sample-coverage";
 import { upsertReportSchedules } from "@parapet/core/reports/schedule";

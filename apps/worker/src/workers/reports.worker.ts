@@ -2,12 +2,11 @@
  * The `reports` queue: weekly reports (per-workspace job schedulers in the workspace's time zone, or
  * "send now"), the daily coverage sample, and the hourly re-sync of schedules with the database.
  */
-import { Queue, Worker, type Job } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
-import { jobData, QUEUES, unknownJob } from "@parapet/core";
+import { jobProcessor, QUEUES } from "@parapet/core";
 import type { TReportsConfig } from "@parapet/core/reports/mailer";
-import { REPORT_JOBS, ZSampleJob, ZWeeklyReportJob } from "@parapet/core/reports/report-jobs";
 import { runDailySample, runWeeklyReport } from "@parapet/core/reports/run-report-jobs";
 import { syncReportSchedules, type TSyncResult } from "@parapet/core/reports/schedule";
 
@@ -38,24 +37,17 @@ export function createReportsWorker(deps: ReportsWorkerDeps): ReportsWorker {
 
   const worker = new Worker(
     QUEUES.reports,
-    async (job: Job) => {
-      switch (job.name) {
-        case REPORT_JOBS.weekly: {
-          const data = jobData(QUEUES.reports, ZWeeklyReportJob, job);
-          // A scheduler's job carries the time it was due; the report covers the week ending then.
-          const scheduledAt = job.repeatJobKey && job.opts.prevMillis ? new Date(job.opts.prevMillis) : null;
-          const r = await runWeeklyReport(ctx, data, scheduledAt);
-          log(`reports: ${data.trigger} report ${r.snapshotId} for ${data.workspaceId} (${r.periodStart} → ${r.periodEnd}), ${r.deliveries} email(s) queued`);
-          return r;
-        }
-        case REPORT_JOBS.sample:
-          return runDailySample(ctx, jobData(QUEUES.reports, ZSampleJob, job).workspaceId);
-        case REPORT_JOBS.syncSchedules:
-          return sync();
-        default:
-          return unknownJob(QUEUES.reports, job);
-      }
-    },
+    jobProcessor(QUEUES.reports, {
+      "reports.weekly": async (data, job) => {
+        // A scheduler's job carries the time it was due; the report covers the week ending then.
+        const scheduledAt = job.repeatJobKey && job.opts.prevMillis ? new Date(job.opts.prevMillis) : null;
+        const r = await runWeeklyReport(ctx, data, scheduledAt);
+        log(`reports: ${data.trigger} report ${r.snapshotId} for ${data.workspaceId} (${r.periodStart} → ${r.periodEnd}), ${r.deliveries} email(s) queued`);
+        return r;
+      },
+      "reports.sample": (data) => runDailySample(ctx, data.workspaceId),
+      "reports.sync-schedules": () => sync(),
+    }),
     { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 2 },
   );
   worker.on("failed", (job, err) => log(`reports: ${job?.name ?? "?"} ${job?.id ?? ""} failed: ${err.message}`));

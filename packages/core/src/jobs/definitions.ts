@@ -1,6 +1,7 @@
 /**
- * Job contracts. Payloads carry ids only (never secrets or entities): handlers reload from the
- * database. Job names are `<domain>.<verb>` and are never renamed once shipped.
+ * Job contracts: payload schemas, job id rules and scheduler ids. Payloads carry ids only (never
+ * secrets or entities): handlers reload from the database. Which queue a job runs on, its retries
+ * and its retention are in `catalog.ts`, which ties these together per job name.
  */
 import { z } from "zod";
 
@@ -14,13 +15,8 @@ export const ZReconcileJob = z.object({
 });
 export type TReconcileJob = z.infer<typeof ZReconcileJob>;
 
-export const JOB_NAMES = {
-  reconcile: "reconcile.run",
-  pollTick: "reconcile.poll-tick",
-  weeklyReport: "reports.weekly",
-  sendEmail: "notifications.send-email",
-  sendInvitation: "notifications.send-invitation",
-} as const;
+/** Jobs a scheduler fires with nothing to say (the poll tick, the report schedule sync). */
+export const ZEmptyJob = z.object({});
 
 /** One job per connection at a time: duplicates collapse while one is waiting or running. */
 export const reconcileJobId = (connectionId: string) => `reconcile__${connectionId}`;
@@ -42,4 +38,30 @@ export const ZConnectionTaskJob = z.object({
   requestedBy: z.string().max(200).optional(),
 });
 export type TConnectionTaskJob = z.infer<typeof ZConnectionTaskJob>;
-export const CONNECTION_TASK_JOB = "connections.task";
+
+/**
+ * `schedule`: fired by the workspace's job scheduler; the period ends at the scheduled time.
+ * `manual`: "send now"; the period ends at the start of the current local hour.
+ */
+export const ZWeeklyReportJob = z.object({
+  workspaceId: z.string().min(1).max(64),
+  trigger: z.enum(["schedule", "manual"]),
+  /** Only these addresses (e.g. "send me a copy now"); otherwise every active subscription. */
+  to: z.array(z.string().email().max(254)).max(20).optional(),
+  requestedBy: z.string().max(200).optional(),
+});
+export type TWeeklyReportJob = z.infer<typeof ZWeeklyReportJob>;
+
+export const ZSampleJob = z.object({ workspaceId: z.string().min(1).max(64) });
+
+export const ZSendEmailJob = z.object({ deliveryId: z.string().min(1).max(64) });
+
+export const ZInvitationEmailJob = z.object({ invitationId: z.string().min(1).max(64) });
+
+export const weeklySchedulerId = (workspaceId: string) => `reports-weekly__${workspaceId}`;
+export const sampleSchedulerId = (workspaceId: string) => `reports-sample__${workspaceId}`;
+export const SYNC_SCHEDULER_ID = "reports-sync-schedules";
+/** Daily sample at 23:50 local: the day's last state, before the date changes. */
+export const SAMPLE_CRON = "50 23 * * *";
+export const SYNC_EVERY_MS = 60 * 60_000;
+export const emailJobId = (deliveryId: string) => `email__${deliveryId}`;

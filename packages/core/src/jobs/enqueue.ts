@@ -1,6 +1,42 @@
-import type { Queue } from "bullmq";
+/**
+ * Adding jobs. Every producer goes through `enqueueJob` / `scheduleJob`: the payload is checked
+ * against the catalog's schema before it reaches Redis (a ZodError naming the field, like any
+ * refused input), and the job id, retries and retention are the catalog's.
+ */
+import type { Job, Queue, RepeatOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { CONNECTION_TASK_JOB, JOB_NAMES, reconcileJobId, reconcilePendingKey, reconcileRepairKey, type TConnectionTaskJob, type TReconcileJob } from "./definitions.ts";
+import { JOBS, type JobName, type ScheduledJobName, type TJobInput, type TJobOptions, type TJobSpec } from "./catalog.ts";
+import { reconcilePendingKey, reconcileRepairKey, type TConnectionTaskJob, type TReconcileJob } from "./definitions.ts";
+
+function checkQueue(queue: Queue, name: JobName, spec: TJobSpec): void {
+  // A job on the wrong queue would sit there forever (its queue's worker never sees it).
+  if (queue.name !== spec.queue) throw new Error(`job ${name} belongs on queue ${spec.queue}, not ${queue.name}`);
+}
+
+/**
+ * Adds job `name` to `queue` (which must be the catalog's queue for it) with the catalog's job id,
+ * retries and retention. `retry` overrides attempts and backoff where a deployment configures them.
+ */
+export async function enqueueJob<N extends JobName>(queue: Queue, name: N, payload: TJobInput<N>, retry?: Pick<TJobOptions, "attempts" | "backoff">): Promise<Job> {
+  const spec: TJobSpec = JOBS[name];
+  checkQueue(queue, name, spec);
+  const data: unknown = spec.schema.parse(payload);
+  const jobId = spec.jobId?.(data);
+  return queue.add(name, data, { ...spec.options, ...retry, ...(jobId === undefined ? {} : { jobId }) });
+}
+
+/**
+ * Creates or updates the job scheduler that fires job `name` with `payload` (idempotent: the
+ * scheduler id comes from the payload). `repeat` adds to the catalog's fixed repeat (cron, time zone).
+ */
+export async function scheduleJob<N extends ScheduledJobName>(queue: Queue, name: N, payload: TJobInput<N>, repeat: Omit<RepeatOptions, "key"> = {}): Promise<void> {
+  const spec: TJobSpec = JOBS[name];
+  checkQueue(queue, name, spec);
+  const schedule = spec.schedule;
+  if (!schedule) throw new Error(`job ${name} has no schedule in the job catalog`);
+  const data: unknown = spec.schema.parse(payload);
+  await queue.upsertJobScheduler(schedule.schedulerId(data), { ...schedule.repeat, ...repeat }, { name, data, opts: schedule.options ?? spec.options });
+}
 
 /**
  * Requests a reconcile. The pending flag records the request even while a run is in progress (the
@@ -10,18 +46,13 @@ export async function requestReconcile(queue: Queue, redis: Redis, redisPrefix: 
   // A discovery request is remembered in the flag so it is not lost when a plain run is already queued.
   if (job.repair) await redis.set(reconcileRepairKey(redisPrefix, job.connectionId), "1", "EX", 3600);
   await redis.set(reconcilePendingKey(redisPrefix, job.connectionId), job.discover ? "discover" : "1", "EX", 3600);
-  await queue.add(JOB_NAMES.reconcile, job, {
-    jobId: reconcileJobId(job.connectionId),
-    removeOnComplete: true,
-    removeOnFail: true,
-    attempts: 5,
-    backoff: { type: "exponential", delay: 2000 },
-  });
+  await enqueueJob(queue, "reconcile.run", job);
 }
 
 /** Verify / discover / preview for one connection; duplicates of the same task collapse while queued. */
 export async function enqueueConnectionTask(queue: Queue, job: TConnectionTaskJob): Promise<string> {
-  const jobId = `task__${job.connectionId}__${job.task}`;
-  await queue.add(CONNECTION_TASK_JOB, job, { jobId, removeOnComplete: true, removeOnFail: { age: 3600 }, attempts: 2, backoff: { type: "exponential", delay: 1000 } });
-  return jobId;
+  const { id } = await enqueueJob(queue, "connections.task", job);
+  // The catalog gives this job a deterministic id, so BullMQ always returns it.
+  if (!id) throw new Error("connections.task: BullMQ returned no job id");
+  return id;
 }

@@ -11,7 +11,7 @@ import { z } from "zod";
 import type Mail from "nodemailer/lib/mailer";
 import type { PrismaClient } from "@parapet/db";
 import { appendAudit } from "../audit/audit.repository.ts";
-import { JOB_NAMES } from "../jobs/definitions.ts";
+import { enqueueJob } from "../jobs/enqueue.ts";
 import { describeSmtpError, isPermanentSmtpError, type TMailTransport, type TReportsConfig } from "../reports/mailer.ts";
 import { invitationUrl } from "./invitation-token.ts";
 import { escapeHtml } from "../common/html.ts";
@@ -19,20 +19,10 @@ import { mailSafe } from "../identity/names.ts";
 import { inviterLabel } from "./accept-invitation.ts";
 import { findInvitationForEmail } from "./members.repository.ts";
 
-export const ZInvitationEmailJob = z.object({ invitationId: z.string().min(1).max(64) });
-export type TInvitationEmailJob = z.infer<typeof ZInvitationEmailJob>;
-
-/** One mail per invitation (the job id collapses duplicates), retried with backoff on SMTP trouble. */
+/** One mail per invitation (the job id collapses duplicates), retried with backoff on SMTP trouble (jobs/catalog.ts). */
 export async function enqueueInvitationEmail(queue: Queue, invitationId: string): Promise<void> {
-  await queue.add(JOB_NAMES.sendInvitation, { invitationId } satisfies TInvitationEmailJob, {
-    jobId: `invitation__${invitationId}`,
-    attempts: 5,
-    backoff: { type: "exponential", delay: 30_000 },
-    removeOnComplete: 1000,
-    removeOnFail: 1000,
-  });
+  await enqueueJob(queue, "notifications.send-invitation", { invitationId });
 }
-
 
 export function composeInvitationEmail(
   cfg: Pick<TReportsConfig, "mailFrom" | "baseUrl" | "secret">,

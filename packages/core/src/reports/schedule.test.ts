@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../common/errors.ts";
-import { nextRunTimes, nextWeeklyRuns, SAMPLE_CRON, validateReportSettings, weeklyCron } from "./schedule.ts";
+import { SAMPLE_CRON } from "../jobs/definitions.ts";
+import { nextRunTimes, nextWeeklyRuns, validateReportSettings, weeklyCron } from "./schedule.ts";
 import { localParts } from "./zoned-time.ts";
 
 const local = (d: Date, tz: string) => {

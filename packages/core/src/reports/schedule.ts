@@ -7,13 +7,10 @@ import { getNextMillis, type Queue } from "bullmq";
 import type { PrismaClient } from "@parapet/db";
 import { AppError } from "../common/errors.ts";
 import { DEFAULT_REPORT_SETTINGS, type TWorkspaceReportSettings } from "./reports.repository.ts";
-import { REPORT_JOBS, sampleSchedulerId, SYNC_SCHEDULER_ID, weeklySchedulerId, type TSampleJob, type TWeeklyReportJob } from "./report-jobs.ts";
+import { sampleSchedulerId, weeklySchedulerId } from "../jobs/definitions.ts";
+import { scheduleJob } from "../jobs/enqueue.ts";
 import { isValidTimeZone } from "./zoned-time.ts";
 import { workspaceSchedules } from "./report-store.repository.ts";
-
-/** Daily sample at 23:50 local: the day's last state, before the date changes. */
-export const SAMPLE_CRON = "50 23 * * *";
-export const SYNC_EVERY_MS = 60 * 60_000;
 
 export function weeklyCron(s: Pick<TWorkspaceReportSettings, "reportDay" | "reportHour">): string {
   return `0 ${s.reportHour} * * ${s.reportDay}`;
@@ -47,16 +44,8 @@ export function nextWeeklyRuns(settings: TWorkspaceReportSettings, fromMs: numbe
 export async function upsertReportSchedules(queue: Queue, workspaceId: string, settings: TWorkspaceReportSettings, opts: { startDate?: Date } = {}): Promise<void> {
   validateReportSettings(settings);
   const start = opts.startDate ? { startDate: opts.startDate } : {};
-  await queue.upsertJobScheduler(
-    weeklySchedulerId(workspaceId),
-    { pattern: weeklyCron(settings), tz: settings.timezone, ...start },
-    { name: REPORT_JOBS.weekly, data: { workspaceId, trigger: "schedule" } satisfies TWeeklyReportJob, opts: { attempts: 3, backoff: { type: "exponential", delay: 30_000 }, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 30 * 86_400 } } },
-  );
-  await queue.upsertJobScheduler(
-    sampleSchedulerId(workspaceId),
-    { pattern: SAMPLE_CRON, tz: settings.timezone, ...start },
-    { name: REPORT_JOBS.sample, data: { workspaceId } satisfies TSampleJob, opts: { attempts: 3, backoff: { type: "exponential", delay: 30_000 }, removeOnComplete: true, removeOnFail: { age: 7 * 86_400 } } },
-  );
+  await scheduleJob(queue, "reports.weekly", { workspaceId, trigger: "schedule" }, { pattern: weeklyCron(settings), tz: settings.timezone, ...start });
+  await scheduleJob(queue, "reports.sample", { workspaceId }, { tz: settings.timezone, ...start });
 }
 
 export async function removeReportSchedules(queue: Queue, workspaceId: string): Promise<void> {
@@ -97,6 +86,6 @@ export async function syncReportSchedules(prisma: PrismaClient, queue: Queue): P
     }
     if (page.length < 500) break;
   }
-  await queue.upsertJobScheduler(SYNC_SCHEDULER_ID, { every: SYNC_EVERY_MS }, { name: REPORT_JOBS.syncSchedules, data: {}, opts: { removeOnComplete: true, removeOnFail: 50 } });
+  await scheduleJob(queue, "reports.sync-schedules", {});
   return { upserted, removed };
 }
