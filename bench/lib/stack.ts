@@ -27,8 +27,8 @@ import { onInterrupt } from "../../apps/worker/src/testing/on-interrupt.ts";
 import type { ReconcileWorkerDeps } from "../../apps/worker/src/workers/reconcile.worker.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
-export const ADMIN_DATABASE_URL = process.env.PARAPET_BENCH_ADMIN_DATABASE_URL ?? process.env.PARAPET_TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const ADMIN_DATABASE_URL = process.env.PARAPET_BENCH_ADMIN_DATABASE_URL ?? process.env.PARAPET_TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 // The simulators listen on 127.0.0.1; the worker's adapters (and any app a benchmark starts) may only
 // reach them through the operator allowlist, as a deployment with private endpoints would set it.
 process.env.PARAPET_ENDPOINT_ALLOWLIST ??= "127.0.0.1";
@@ -36,19 +36,19 @@ process.env.PARAPET_ENDPOINT_ALLOWLIST ??= "127.0.0.1";
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const load1 = () => Number(loadavg()[0]!.toFixed(2));
 
-export function databaseUrlFor(adminUrl: string, database: string): string {
+function databaseUrlFor(adminUrl: string, database: string): string {
   const u = new URL(adminUrl);
   u.pathname = `/${database}`;
   return u.toString();
 }
 
-export function migrate(databaseUrl: string): void {
+function migrate(databaseUrl: string): void {
   const r = spawnSync("pnpm", ["--filter", "@parapet/db", "run", "--silent", "migrate:deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`migrations failed:\n${r.stdout}\n${r.stderr}`);
 }
 
 /** Creates and migrates a database named for this run; `drop` removes it. */
-export async function createBenchDatabase(adminUrl = ADMIN_DATABASE_URL, tag = "bench"): Promise<{ url: string; drop(): Promise<void> }> {
+async function createBenchDatabase(adminUrl = ADMIN_DATABASE_URL, tag = "bench"): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `parapet_${tag}_${process.pid}_${randomBytes(3).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

@@ -13,7 +13,7 @@
  * Imports nothing but fetch, so both the demo command and the browser journeys can play it.
  */
 
-export type StoryCloud = "aws" | "azure" | "gcp" | "oci";
+type StoryCloud = "aws" | "azure" | "gcp" | "oci";
 
 export interface DemoStoryOptions {
   baseUrl: string;

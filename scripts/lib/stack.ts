@@ -90,7 +90,7 @@ export interface RunningStack {
 }
 
 /** Seeds demo identity (idempotent) through better-auth's API, in this process. */
-export async function seedIdentity(opts: StackOptions, baseUrl: string) {
+async function seedIdentity(opts: StackOptions, baseUrl: string) {
   configureStackAudit(opts);
   const prisma = createPrisma({ url: opts.databaseUrl, max: 2 });
   try {
@@ -102,7 +102,7 @@ export async function seedIdentity(opts: StackOptions, baseUrl: string) {
 }
 
 /** Clouds whose adapters the worker has; demo connections are made for these. */
-export const DEMO_CLOUDS: readonly DemoCloud[] = ["aws", "azure", "gcp", "oci"];
+const DEMO_CLOUDS: readonly DemoCloud[] = ["aws", "azure", "gcp", "oci"];
 
 /**
  * Starts the simulators (in this process) and points one demo connection per cloud at them, plus a

@@ -1,5 +1,5 @@
 /**
- * The README's test command: lint + typecheck, unit and integration tests (vitest), then the browser
+ * The README's test command: lint + typecheck + dead-code check (pnpm check), unit and integration tests (vitest), then the browser
  * journeys (Playwright in Debian's Chromium) against a stack started here on its own database and
  * Redis prefix. Ends with one line "N passed, N failed" and exits non-zero on any failure.
  */
@@ -81,12 +81,12 @@ export async function runTests(args: string[]): Promise<number> {
     log(`${what}: ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ""}`);
   };
   const started = Date.now();
-  // Lint and typecheck run beside the unit and integration tests (their output is held back and shown
+  // Lint, typecheck and the dead-code check run beside the unit and integration tests (their output is held back and shown
   // when they end), unless PARAPET_TEST_SERIAL_CHECK=1: they share no state, and the tests spend much
   // of their time waiting on PostgreSQL, Redis and the simulators.
   const checkBeside = process.env.PARAPET_TEST_SERIAL_CHECK !== "1" && (want("unit") || want("int"));
   const check = async () => {
-    const code = await runStep("lint and typecheck (pnpm check)", "pnpm", ["run", "--silent", "check"], {
+    const code = await runStep("lint, typecheck and dead code (pnpm check)", "pnpm", ["run", "--silent", "check"], {
       cwd: ROOT,
       ...(checkBeside ? { logFile: join(out, "check.log") } : {}),
     });

@@ -33,6 +33,6 @@ export function contentSecurityPolicy(nonce: string, opts: { dev: boolean }): st
 }
 
 /** Two years, subdomains included: the commonly recommended value once a site is https-only. */
-export const HSTS = "max-age=63072000; includeSubDomains";
+const HSTS = "max-age=63072000; includeSubDomains";
 
 export const strictTransport = (baseUrl: string): Record<string, string> => (baseUrl.startsWith("https://") ? { "strict-transport-security": HSTS } : {});

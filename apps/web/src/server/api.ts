@@ -103,7 +103,7 @@ export async function readJson(req: Request): Promise<unknown> {
 /** Ids in paths are Parapet's own (letters, digits, _ - . :); anything else cannot name a resource. */
 const PATH_PARAM = /^[A-Za-z0-9_.:-]{1,200}$/;
 
-export async function authenticate(req: Request): Promise<Caller> {
+async function authenticate(req: Request): Promise<Caller> {
   // The request's own headers (not next/headers): identical inside Next, and handlers stay callable
   // in-process by integration tests.
   const h = req.headers;

@@ -25,7 +25,7 @@ import { onInterrupt } from "../testing/on-interrupt.ts";
 import { createReconcileWorker, processReconcile, type ReconcileWorkerDeps } from "../workers/reconcile.worker.ts";
 import { createDatabase, sleep, type PrivatePostgres, type PrivateRedis } from "./private-servers.ts";
 
-export { createDatabase, freePort, sleep, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from "./private-servers.ts";
+export { sleep, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from "./private-servers.ts";
 
 // Audit events written here and by child processes are keyed with one key (the test run's, or one for
 // this benchmark run); children inherit it through the environment.
@@ -153,7 +153,7 @@ export interface Survival {
 }
 
 /** Runs one clean reconcile, then a second that must be a no-op, and inspects the cloud and the database. */
-export async function checkSurvival(
+async function checkSurvival(
   env: FaultEnv,
   fx: { sim: AwsSim; workspaceId: string; connectionId: string; guardrailId: string },
   since: Date,
@@ -431,7 +431,7 @@ export interface RestartResult {
   shutdown: ShutdownFigure;
 }
 
-export interface ShutdownFigure {
+interface ShutdownFigure {
   ms: number;
   /** False when a close overran the deadline (the hang this guards against); `stuckIn` names it. */
   ok: boolean;
@@ -439,10 +439,10 @@ export interface ShutdownFigure {
 }
 
 /** Long enough for a worker to finish a reconcile it is in; a close still pending after it is a hang. */
-export const SCENARIO_SHUTDOWN_DEADLINE_MS = 30_000;
+const SCENARIO_SHUTDOWN_DEADLINE_MS = 30_000;
 
 /** Closes under a deadline (a hang is a figure, not a stuck benchmark); `force` runs when one overran. */
-export async function closeWithin(steps: ShutdownStep[], force: () => void, deadlineMs = SCENARIO_SHUTDOWN_DEADLINE_MS): Promise<ShutdownFigure> {
+async function closeWithin(steps: ShutdownStep[], force: () => void, deadlineMs = SCENARIO_SHUTDOWN_DEADLINE_MS): Promise<ShutdownFigure> {
   const out = await shutdownInOrder(steps, deadlineMs);
   if (out.ok) return { ms: out.ms, ok: true };
   force();

@@ -15,7 +15,7 @@ import { onInterrupt } from "../testing/on-interrupt.ts";
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const REPO = join(import.meta.dirname, "..", "..", "..", "..");
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);

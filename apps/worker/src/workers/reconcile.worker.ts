@@ -56,7 +56,7 @@ export async function processReconcile(deps: ReconcileWorkerDeps, data: unknown)
 }
 
 /** Requests a reconcile for every active connection whose polling interval has passed. */
-export async function pollDueConnections(deps: ReconcileWorkerDeps): Promise<number> {
+async function pollDueConnections(deps: ReconcileWorkerDeps): Promise<number> {
   const due = await dueConnectionIds(deps.prisma);
   for (const c of due) await requestReconcile(deps.reconcileQueue, deps.redis, deps.redisPrefix, { connectionId: c.id, trigger: "poll" });
   return due.length;

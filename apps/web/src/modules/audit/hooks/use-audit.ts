@@ -12,7 +12,7 @@ export interface AuditFilters {
   to?: string;
 }
 
-export const auditKeys = {
+const auditKeys = {
   list: (f: AuditFilters) => ["audit", "list", f] as const,
   verify: ["audit", "verify"] as const,
   checkpoint: ["audit", "checkpoint"] as const,
@@ -27,7 +27,7 @@ export function useAuditLog(f: AuditFilters) {
   });
 }
 
-export interface Checkpoint {
+interface Checkpoint {
   seq: number;
   hash: string;
   at: string;

@@ -41,7 +41,7 @@ function Field({ id, f, value, onChange, error, readOnlyValue }: { id: string; f
   );
 }
 
-export function emptyDraft(cloud: Cloud): CredentialsDraft {
+function emptyDraft(cloud: Cloud): CredentialsDraft {
   const form = CLOUD_FORMS[cloud];
   return { name: "", endpoint: "", kind: form.kinds.find((k) => k.recommended)?.id ?? form.kinds[0]!.id, facts: {}, fields: {} };
 }

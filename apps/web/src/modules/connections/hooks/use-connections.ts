@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/modules/shared/lib/api";
-import type { Bootstrap, Cloud, Connection, HierarchyNode, Page, PreviewRun } from "@/modules/shared/lib/types";
+import type { Bootstrap, Cloud, Connection, Page, PreviewRun } from "@/modules/shared/lib/types";
 import { connectionKeys } from "./query-keys";
 
 export function useConnections() {
@@ -82,16 +82,6 @@ export function usePreviewRun(id: string | null, poll: boolean) {
     queryFn: ({ signal }) => api.get<PreviewRun | null>(`/connections/${encodeURIComponent(id!)}/preview`, undefined, signal),
     refetchInterval: (q) => (poll && (!q.state.data || ["running", "queued", "none"].includes(q.state.data.status)) ? 2_000 : false),
     retry: (n, e) => n < 2 && !(e instanceof Error && "status" in e && (e as { status: number }).status === 404),
-  });
-}
-
-export function useNodes(connectionId: string | null, parentId: string | null, q = "", opts: { poll?: boolean } = {}) {
-  return useQuery({
-    queryKey: connectionKeys.nodes(connectionId ?? "", parentId, q),
-    enabled: !!connectionId,
-    queryFn: ({ signal }) =>
-      api.get<Page<HierarchyNode>>(`/connections/${encodeURIComponent(connectionId!)}/nodes`, { parentId: parentId ?? undefined, q, limit: 200 }, signal),
-    refetchInterval: opts.poll ? 3_000 : false,
   });
 }
 

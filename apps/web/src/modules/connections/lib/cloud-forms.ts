@@ -19,7 +19,7 @@ export interface FieldDef {
   fromBootstrap?: "externalId";
 }
 
-export interface CredentialKind {
+interface CredentialKind {
   id: string;
   label: string;
   recommended?: boolean;

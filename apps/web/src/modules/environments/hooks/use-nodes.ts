@@ -26,7 +26,7 @@ export function useUpdateLabels(nodeId: string, connectionId: string) {
   });
 }
 
-export interface PlaceRef {
+interface PlaceRef {
   id: string;
   name: string;
   kind: string;

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/modules/shared/lib/api";
 import type { Approval, Exemption, Page } from "@/modules/shared/lib/types";
 
-export const exemptionKeys = {
+const exemptionKeys = {
   all: ["exemptions"] as const,
   list: (status: string) => ["exemptions", "list", status] as const,
 };

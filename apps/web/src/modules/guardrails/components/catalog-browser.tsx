@@ -15,7 +15,7 @@ function matches(c: CatalogControl, q: string, category: string): boolean {
   return [c.title, c.rationale, c.id, ...c.frameworks.map((f) => `${f.framework} ${f.ref}`)].some((t) => t.toLowerCase().includes(s));
 }
 
-export function ControlCard({ c, canCreate }: { c: CatalogControl; canCreate: boolean }) {
+function ControlCard({ c, canCreate }: { c: CatalogControl; canCreate: boolean }) {
   return (
     <article className="card control-card" aria-labelledby={`ctl-${c.id}`} data-testid={`control-${c.id}`}>
       <header>

@@ -23,7 +23,7 @@ interface Draft {
 }
 
 /** Changes the API will hold for approval; said up front so nobody is surprised by a 202. */
-export function weakeningHints(before: Draft, after: Draft): string[] {
+function weakeningHints(before: Draft, after: Draft): string[] {
   const out: string[] = [];
   if (before.mode === "enforce" && after.mode === "audit") out.push("switching enforce → audit");
   if (before.remediation === "auto" && after.remediation === "notify") out.push("switching auto-repair → notify only");

@@ -23,14 +23,6 @@ export function useGuardrail(id: string) {
   });
 }
 
-export function useGuardrailDiff(id: string, from: number, to: number, enabled: boolean) {
-  return useQuery({
-    queryKey: guardrailKeys.diff(id, from, to),
-    enabled,
-    queryFn: ({ signal }) => api.get<unknown>(`/guardrails/${encodeURIComponent(id)}/diff`, { from, to }, signal),
-  });
-}
-
 export interface GuardrailInput {
   controlId?: string;
   name?: string;

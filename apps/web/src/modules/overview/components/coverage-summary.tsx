@@ -20,7 +20,7 @@ export function StatusBar({ totals, label }: { totals: CoverageTotals; label: st
   );
 }
 
-export function Legend() {
+function Legend() {
   return (
     <ul className="legend" aria-label="Status colours">
       {COVERAGE_STATUSES.map((s) => (

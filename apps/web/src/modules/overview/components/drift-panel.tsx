@@ -6,7 +6,7 @@ import { Empty, ErrorState, Loading, QueryState } from "@/modules/shared/compone
 import { ago } from "@/modules/shared/lib/format";
 import { useDriftTimeline, type TimelineDay } from "../hooks/use-overview";
 
-export function DriftTimelineChart({ days }: { days: TimelineDay[] }) {
+function DriftTimelineChart({ days }: { days: TimelineDay[] }) {
   const max = Math.max(1, ...days.map((d) => Math.max(d.opened, d.resolved)));
   const W = 600;
   const H = 120;

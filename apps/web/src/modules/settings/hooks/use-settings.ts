@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/modules/shared/lib/api";
 import type { ApiToken, Invitation, Member, Page, WorkspaceSettings } from "@/modules/shared/lib/types";
 
-export const settingsKeys = {
+const settingsKeys = {
   members: ["members"] as const,
   tokens: ["tokens"] as const,
   settings: ["settings"] as const,

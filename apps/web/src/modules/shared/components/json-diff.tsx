@@ -38,7 +38,7 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-export function pretty(v: unknown): string {
+function pretty(v: unknown): string {
   if (v === undefined) return "(absent)";
   if (typeof v === "string") {
     try {

@@ -4,7 +4,7 @@ import { can, type Action, type Resource } from "@parapet/core/identity/roles";
 import { api } from "../lib/api";
 import type { Me } from "../lib/types";
 
-export const meKey = ["me"] as const;
+const meKey = ["me"] as const;
 
 export function useMe() {
   return useQuery({ queryKey: meKey, queryFn: ({ signal }) => api.get<Me>("/me", undefined, signal), staleTime: 60_000 });

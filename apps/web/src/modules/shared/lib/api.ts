@@ -3,12 +3,12 @@
  * cookie. Errors keep the API's { code, message, issues } so forms can put each message next to the
  * field it names.
  */
-export interface ApiIssue {
+interface ApiIssue {
   field: string;
   message: string;
 }
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -22,7 +22,7 @@ export class ApiError extends Error {
   }
 }
 
-export const API_BASE = "/api/v1";
+const API_BASE = "/api/v1";
 
 type Query = Record<string, string | number | boolean | null | undefined>;
 

@@ -76,7 +76,7 @@ export interface CompileResult {
   scenarios: ScenarioResult[];
 }
 
-export interface Artifact {
+interface Artifact {
   kind?: string;
   name?: string;
   content?: unknown;
@@ -132,7 +132,7 @@ export interface GuardrailDetail extends Guardrail {
   versions: GuardrailVersion[];
 }
 
-export interface VerifyResult {
+interface VerifyResult {
   ok: boolean;
   identity?: string;
   missing?: string[];
@@ -169,7 +169,7 @@ export interface Bootstrap {
   permissions: { permission: string; why: string }[];
 }
 
-export interface PlanChange {
+interface PlanChange {
   op: string;
   cause?: string;
   reason?: string;

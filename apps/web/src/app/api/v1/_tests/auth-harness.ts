@@ -33,7 +33,7 @@ async function read(res: Response): Promise<AuthCallResult> {
   return { status: res.status, body, text, headers: res.headers };
 }
 
-export function authRequest(method: Method, path: string, o: { cookie?: string; key?: string; body?: unknown } = {}): Request {
+function authRequest(method: Method, path: string, o: { cookie?: string; key?: string; body?: unknown } = {}): Request {
   const headers = new Headers({ origin: BASE_URL });
   if (o.cookie) headers.set("cookie", o.cookie);
   if (o.key) headers.set("x-api-key", o.key);
@@ -60,7 +60,7 @@ export async function callAuthInstance(method: Method, path: string, o: { cookie
   return read(await auth().handler(authRequest(method, path, o)));
 }
 
-export const PASSWORD = "correct horse battery";
+const PASSWORD = "correct horse battery";
 
 /**
  * An account with a password (created in-process, the way invitation accept does) signed in through the

@@ -9,7 +9,6 @@
  * change data, so such cases are not sent and are counted as `excluded`; read routes are sent anyway
  * and may answer 2xx.
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { can, type Role } from "@parapet/core";
 import { unstorableString } from "@parapet/core/common/unstorable";
@@ -110,12 +109,12 @@ export const VALID_QUERY: Record<string, (w: World) => Record<string, string>> =
 
 /** POSTs that only compute (nothing is saved), so a 2xx to an odd but valid body is harmless. */
 const READ_ONLY_POSTS = new Set(["POST /scope/preview", "POST /catalog/controls/{id}/compile"]);
-export const isWrite = (r: Pick<ApiRoute, "method" | "path">) => r.method !== "GET" && !READ_ONLY_POSTS.has(routeKey(r));
+const isWrite = (r: Pick<ApiRoute, "method" | "path">) => r.method !== "GET" && !READ_ONLY_POSTS.has(routeKey(r));
 
 // ---------------------------------------------------------------------------------------------------
 // Cases.
 
-export type Expect = "401" | "403" | "404" | "405" | "4xx" | "any";
+type Expect = "401" | "403" | "404" | "405" | "4xx" | "any";
 
 export interface BadCase {
   category: string;
@@ -812,7 +811,7 @@ export type SqlQuery = (sql: string, params?: unknown[]) => Promise<Record<strin
  * Columns that a read rightly changes: better-auth stamps an API key's last use on every request.
  * Everything else of every table must be byte-identical after the campaign.
  */
-export const VOLATILE_COLUMNS: Record<string, string[]> = { apikey: ["lastRequest", "requestCount", "remaining", "lastRefillAt", "updatedAt"] };
+const VOLATILE_COLUMNS: Record<string, string[]> = { apikey: ["lastRequest", "requestCount", "remaining", "lastRefillAt", "updatedAt"] };
 
 /**
  * Row count and a content hash per table (md5 of each row's text, sorted), for the whole database or,
@@ -841,5 +840,3 @@ export function diffFingerprints(a: Record<string, { rows: number; hash: string 
   }
   return out;
 }
-
-export const fingerprintDigest = (f: Record<string, { rows: number; hash: string }>) => createHash("sha256").update(JSON.stringify(f)).digest("hex").slice(0, 16);

@@ -18,10 +18,10 @@ export const BASE_URL = "http://127.0.0.1:3999";
 export const MASTER_KEY = randomBytes(32).toString("base64");
 
 export const ALLOWLISTED_PORT = 41399;
-export const ALLOWLIST = `127.0.0.1:${ALLOWLISTED_PORT},*.sim.parapet.test`;
+const ALLOWLIST = `127.0.0.1:${ALLOWLISTED_PORT},*.sim.parapet.test`;
 
 /** Configures the web app's env for this test run; call before the first request. */
-export function configureEnv(): void {
+function configureEnv(): void {
   process.env.DATABASE_URL = testDatabaseUrl();
   process.env.REDIS_URL = inject("redisUrl");
   process.env.PARAPET_REDIS_PREFIX = testRedisPrefix();
@@ -101,7 +101,7 @@ export async function call(method: "GET" | "POST" | "PATCH" | "DELETE", template
 
 export const ROLE_LIST: Role[] = ["owner", "admin", "author", "approver", "viewer"];
 
-export interface Member {
+interface Member {
   userId: string;
   memberId: string;
   email: string;

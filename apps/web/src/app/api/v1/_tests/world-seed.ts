@@ -10,13 +10,13 @@ import { syncHierarchy } from "@parapet/core/connections/sync-hierarchy";
 import type { Role } from "@parapet/core";
 
 /** The parts of harness.ts's types the seed needs (not imported: the benchmark compiles this without the web app's aliases). */
-export interface SeedCallOptions {
+interface SeedCallOptions {
   key?: string;
   params?: Record<string, string>;
   query?: Record<string, string>;
   body?: unknown;
 }
-export interface SeedCallResult {
+interface SeedCallResult {
   status: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON, read field by field
   body: any;

@@ -5,7 +5,7 @@ import type { PrismaClient } from "@parapet/db";
 import { call, createWorkspace } from "./harness.ts";
 import { awsCredentialsVia, populateWorld, type World } from "./world-seed.ts";
 
-export { AWS_FACTS, type World } from "./world-seed.ts";
+export { type World } from "./world-seed.ts";
 
 export function awsCredentials(key: string) {
   return awsCredentialsVia(call, key);
