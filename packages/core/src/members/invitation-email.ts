@@ -7,7 +7,6 @@
  */
 import type { Queue } from "bullmq";
 import { UnrecoverableError } from "bullmq";
-import { z } from "zod";
 import type Mail from "nodemailer/lib/mailer";
 import type { PrismaClient } from "@parapet/db";
 import { appendAudit } from "../audit/audit.repository.ts";
