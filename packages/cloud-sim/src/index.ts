@@ -11,8 +11,7 @@ import { startOciSim, type OciSim } from "./oci/index.ts";
 import type { SimOptions } from "./common/types.ts";
 
 export { startAwsSim, startAzureSim, startGcpSim, startOciSim, seedAwsDemo, seedAwsOrg, seedGcpDemo, seedGcpOrg };
-export type { AwsSim, AzureSim, GcpSim, OciSim };
-export type { RunningSim, SimOptions } from "./common/types.ts";
+export type { AwsSim, GcpSim, OciSim };
 
 export interface AllSims {
   aws: AwsSim;

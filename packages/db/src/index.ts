@@ -23,13 +23,13 @@ export interface CreatePrismaOptions {
  * the database is blackholed (a failover moving its address, a dropped route): every request then hangs
  * that long. 5 s is far above a healthy connect on a LAN and short enough for an HTTP request to answer.
  */
-export const DB_CONNECT_TIMEOUT_MS = 5000;
+const DB_CONNECT_TIMEOUT_MS = 5000;
 /**
  * Parapet's statements are short OLTP reads and writes (the slowest, the audit chain's advisory lock wait
  * and coverage pages, take well under a second at bench scale); a statement still running after 60 s is
  * a stuck lock or a sick server, and failing it frees the request and its pool slot.
  */
-export const DB_STATEMENT_TIMEOUT_MS = 60_000;
+const DB_STATEMENT_TIMEOUT_MS = 60_000;
 
 /** A Prisma client over node-postgres (Rust-free engine). */
 export function createPrisma(opts: CreatePrismaOptions = {}): PrismaClient {
@@ -58,11 +58,6 @@ const holder = globalThis as unknown as { __parapetPrisma?: PrismaClient };
 export function getPrisma(): PrismaClient {
   holder.__parapetPrisma ??= createPrisma();
   return holder.__parapetPrisma;
-}
-
-/** Replaces the process-wide client (tests point it at their own database). */
-export function setPrisma(client: PrismaClient): void {
-  holder.__parapetPrisma = client;
 }
 
 export type Tx = Prisma.TransactionClient;

@@ -345,7 +345,7 @@ export class AwsAdmin {
 class AdminInputError extends Error {}
 
 /** Listed by GET /_admin so a person poking at a running simulator can discover what it offers. */
-export const ADMIN_ROUTES = [
+const ADMIN_ROUTES = [
   "GET  /_admin/state[?full=1]       summary (and the full snapshot)",
   "GET  /_admin/tree                 hierarchy with names, tags and attached policies",
   "GET  /_admin/find?ou=A/B|account=name|policy=name",

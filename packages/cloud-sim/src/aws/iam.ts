@@ -56,7 +56,7 @@ export interface RoleEntry {
   name: string;
 }
 
-export const ROLE_ARN_RE = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+const ROLE_ARN_RE = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 
 function normaliseActions(a: string[] | "*" | undefined): Set<string> | null {
   if (a === undefined || a === "*") return null;

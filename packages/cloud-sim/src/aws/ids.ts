@@ -8,17 +8,6 @@ export const RE = {
   createAccountRequest: /^car-[a-z0-9]{8,32}$/,
 };
 
-export type EntityKind = "ACCOUNT" | "ORGANIZATIONAL_UNIT" | "ROOT" | "POLICY";
-
-/** What kind of entity an id names, judged by its syntax only. */
-export function kindOfId(id: string): EntityKind | undefined {
-  if (RE.account.test(id)) return "ACCOUNT";
-  if (RE.ou.test(id)) return "ORGANIZATIONAL_UNIT";
-  if (RE.root.test(id)) return "ROOT";
-  if (RE.policy.test(id)) return "POLICY";
-  return undefined;
-}
-
 const LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /** Mints unique AWS-shaped ids from a deterministic random source. */

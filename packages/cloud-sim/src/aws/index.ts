@@ -9,16 +9,10 @@ import type { OrgState } from "./org-state.ts";
 import type { Input, Output } from "./organizations-api.ts";
 import { AwsSimulator, type AwsSimOptions } from "./simulator.ts";
 
-export { AwsSimulator, AWS_SIM_DEFAULT_CREDENTIALS, TARGET_PREFIX, type AwsSimOptions } from "./simulator.ts";
-export { AwsAdmin } from "./admin.ts";
-export { seedAwsOrg, seedAwsDemo, AWS_DEMO, PARAPET_CONNECTOR_ACTIONS, type AwsSeedOptions, type AwsSeedResult, type AwsDemoResult } from "./seed.ts";
-export { DEFAULT_THROTTLE, type AwsSimConfig, type AwsInjectedError } from "./config.ts";
-export { DEFAULT_LIMITS, FULL_AWS_ACCESS_ID, RCP_FULL_AWS_ACCESS_ID, OrgState, type AwsLimits } from "./org-state.ts";
-export { AwsError } from "./errors.ts";
-export type { AwsCredentialSpec, AwsRoleSpec, Principal } from "./iam.ts";
-export type { AwsCloudTrailEvent } from "./cloudtrail.ts";
-export { signRequest, verifySignature } from "./sigv4.ts";
-export type { PolicyType } from "./policy-doc.ts";
+export { AWS_SIM_DEFAULT_CREDENTIALS, TARGET_PREFIX, type AwsSimOptions } from "./simulator.ts";
+export { seedAwsOrg, seedAwsDemo, AWS_DEMO, type AwsDemoResult } from "./seed.ts";
+export { DEFAULT_THROTTLE } from "./config.ts";
+export { signRequest } from "./sigv4.ts";
 
 /** A running AWS simulator: Organizations (JSON 1.1) and STS (query) plus `/_admin/` on one loopback port. */
 export interface AwsSim extends RunningSim {

@@ -4,14 +4,8 @@ import { OrgPolicies } from "./org-policies.ts";
 import { POLICY_TYPES } from "./policy-doc.ts";
 
 export {
-  DEFAULT_LIMITS,
-  FULL_AWS_ACCESS_ID,
-  RCP_FULL_AWS_ACCESS_ID,
-  TYPE_ARN_SEGMENT,
   type AccountRec,
   type AwsLimits,
-  type ContainerRec,
-  type CreateAccountStatusRec,
   type OrgInit,
   type OrgSnapshot,
   type OuRec,

@@ -16,13 +16,13 @@ export interface OpContext {
   trailingEmptyPage: boolean;
 }
 
-export interface OpResult {
+interface OpResult {
   output: Output;
   /** Present for mutations: what CloudTrail would record as responseElements (null when AWS records none). */
   responseElements?: Output | null;
 }
 
-export type OpFamily = "read" | "write";
+type OpFamily = "read" | "write";
 
 export interface OpDef {
   family: OpFamily;
@@ -102,7 +102,7 @@ export function tagsIn(input: Input, field = "Tags"): Tags {
 
 // ---- paging -------------------------------------------------------------------------------------------
 
-export function maxResults(ctx: OpContext, input: Input): number {
+function maxResults(ctx: OpContext, input: Input): number {
   const v = input.MaxResults;
   if (v === undefined || v === null) return ctx.defaultPageSize;
   if (typeof v !== "number" || !Number.isInteger(v)) throw typeError("MaxResults", "an integer");
@@ -115,7 +115,7 @@ export function maxResults(ctx: OpContext, input: Input): number {
  * Opaque-looking but deterministic token: the operation, the list it pages (parent, filter…) and an
  * offset. A token replayed against another list is rejected as AWS rejects a foreign token.
  */
-export function encodeToken(op: string, key: string, offset: number): string {
+function encodeToken(op: string, key: string, offset: number): string {
   return Buffer.from(`v1|${op}|${key}|${offset}`).toString("base64url");
 }
 

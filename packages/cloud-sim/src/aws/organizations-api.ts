@@ -14,18 +14,12 @@ import { TAG_OPERATIONS } from "./organizations-api-tags.ts";
  * organizations-api-tags.ts.
  */
 
-export type { Input, OpContext, OpFamily, OpResult, Output } from "./organizations-api-common.ts";
+export type { Input, OpContext, Output } from "./organizations-api-common.ts";
 export { lowerKeys } from "./organizations-api-common.ts";
-export { accountOut, ouOut, policySummary, rootOut } from "./organizations-api-shapes.ts";
 
 export const OPERATIONS: Record<string, OpDef> = {
   ...HIERARCHY_OPERATIONS,
   ...POLICY_OPERATIONS,
   ...TAG_OPERATIONS,
 };
-
-/** True for the operations the simulator models; the rest of the real API answers UnknownOperationException. */
-export function isKnownOperation(op: string): boolean {
-  return Object.prototype.hasOwnProperty.call(OPERATIONS, op);
-}
 

@@ -139,7 +139,7 @@ export const AWS_DEMO = {
 } as const;
 
 /** What Parapet's connector needs: reads, policy lifecycle, attachments and tags; no account or OU management. */
-export const PARAPET_CONNECTOR_ACTIONS = [
+const PARAPET_CONNECTOR_ACTIONS = [
   "DescribeOrganization",
   "ListRoots",
   "ListOrganizationalUnitsForParent",

@@ -9,9 +9,9 @@ import type { IncomingHttpHeaders } from "node:http";
 
 const ALGORITHM = "AWS4-HMAC-SHA256";
 /** AWS rejects requests whose x-amz-date is more than 15 minutes away from its clock. */
-export const MAX_SKEW_MS = 15 * 60 * 1000;
+const MAX_SKEW_MS = 15 * 60 * 1000;
 
-export function sha256Hex(data: string | Buffer): string {
+function sha256Hex(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
@@ -33,7 +33,7 @@ function signingKey(secret: string, date: string, region: string, service: strin
 }
 
 /** RFC 3986 unreserved characters stay, everything else is percent-encoded (SigV4's UriEncode). */
-export function uriEncode(s: string): string {
+function uriEncode(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
 }
 

@@ -10,7 +10,7 @@ const NS = "https://sts.amazonaws.com/doc/2011-06-15/";
 const SESSION_NAME_RE = /^[\w+=,.@-]{2,64}$/;
 const EXTERNAL_ID_RE = /^[\w+=,.@:/-]{2,1224}$/;
 
-export function xmlEscape(s: string): string {
+function xmlEscape(s: string): string {
   return s.replace(/[<>&'"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[c]!);
 }
 

@@ -7,9 +7,9 @@ import { isObject } from "./validate.ts";
 
 /**
  * Admin API (plain JSON, same HTTPS port, no auth: loopback only). Errors use the ARM shape too.
- * Documented in README-level detail in index.ts (`ADMIN_ROUTES`).
+ * The routes are listed below (`ADMIN_ROUTES`, also quoted in the 404 for an unknown route).
  */
-export const ADMIN_ROUTES = [
+const ADMIN_ROUTES = [
   "GET  /_admin/state                       summary (counts, tenant, apps)",
   "GET  /_admin/snapshot                    full state as JSON",
   "POST /_admin/reset                       clear hierarchy and policy resources (built-ins and apps stay)",

@@ -9,7 +9,7 @@ import { subscriptionRoute } from "./arm-subscriptions.ts";
 
 // The routes live by resource provider: arm-policy.ts (Microsoft.Authorization), arm-management-groups.ts
 // (Microsoft.Management), arm-subscriptions.ts (subscriptions and tags); shared shapes are in arm-common.ts.
-export { API_VERSIONS, page, type ArmReply } from "./arm-common.ts";
+export { type ArmReply } from "./arm-common.ts";
 
 function route(core: AzureCore, req: Req): Route | undefined {
   const segs = req.url.pathname.split("/").filter((s) => s.length > 0).map((s) => {

@@ -91,7 +91,7 @@ function fakeJwt(appId: string): string {
   return `${b64url({ typ: "JWT", alg: "none" })}.${b64url({ aud: "https://management.azure.com/", appid: appId, iat: now, exp: now + 3600, jti: randomUUID() })}.${randomBytes(24).toString("base64url")}`;
 }
 
-export interface AadError {
+interface AadError {
   status: number;
   body: Record<string, unknown>;
 }

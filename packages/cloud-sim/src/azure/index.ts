@@ -6,7 +6,7 @@ import { generate } from "selfsigned";
 import { BodyTooLargeError, MAX_BODY_BYTES, readBody, sendJson } from "../common/http.ts";
 import { loadState } from "../common/persist.ts";
 import type { RunningSim, SimOptions } from "../common/types.ts";
-import { ADMIN_ROUTES, handleAdmin } from "./admin.ts";
+import { handleAdmin } from "./admin.ts";
 import { handleArm } from "./arm.ts";
 import { tokenGrant } from "./auth.ts";
 import { AzureCore, type AzureEvent } from "./core.ts";
@@ -15,16 +15,13 @@ import type { AppRegistration, AzureLimits, AzureRuntimeConfig, PolicyResource, 
 import { installBuiltIns, seedAzureDemoCore, seedAzureTenantCore, type DemoInfo, type SeedOptions, type SeedResult } from "./seed.ts";
 import type { StateSnapshot } from "./state.ts";
 
-export { ADMIN_ROUTES } from "./admin.ts";
-export { API_VERSIONS } from "./arm.ts";
 export type { AzureEvent } from "./core.ts";
-export { DEFAULT_LIMITS, DEFAULT_THROTTLE } from "./model.ts";
-export type { AppRegistration, AzureLimits, AzureRuntimeConfig, RoleGrant } from "./model.ts";
-export { DEMO_APP, DEMO_READER_APP, ALLOWED_LOCATIONS, SECURITY_BENCHMARK } from "./seed.ts";
+export { DEFAULT_THROTTLE } from "./model.ts";
+export { DEMO_APP, DEMO_READER_APP, SECURITY_BENCHMARK } from "./seed.ts";
 export type { DemoInfo, SeedOptions, SeedResult } from "./seed.ts";
 
 /** Tenant id every simulator uses unless told otherwise, so demo configuration can name it. */
-export const DEMO_TENANT_ID = "4c7d2e1a-9b3f-4a6c-8e2d-5f1b3a7c9e60";
+const DEMO_TENANT_ID = "4c7d2e1a-9b3f-4a6c-8e2d-5f1b3a7c9e60";
 
 export interface AzureSimOptions extends SimOptions {
   tenantId?: string;
@@ -274,9 +271,3 @@ export function seedAzureTenant(sim: AzureSim, opts: SeedOptions): SeedResult {
   return seedAzureTenantCore(sim.core, opts);
 }
 
-/** Replaces the hierarchy with the landing-zone demo tenant and registers the demo apps. */
-export function seedAzureDemo(sim: AzureSim): DemoInfo {
-  return seedAzureDemoCore(sim.core);
-}
-
-export const AZURE_ADMIN_ROUTES: readonly string[] = ADMIN_ROUTES;

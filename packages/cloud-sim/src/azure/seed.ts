@@ -23,10 +23,10 @@ export interface SeedResult {
 
 const CUSTOMER: Caller = { id: "platform-team@contoso.onmicrosoft.com", type: "User" };
 
-export const ALLOWED_LOCATIONS = "e56962a6-4747-49cd-b67b-bf8b01975c4c";
-export const SECURE_TRANSFER = "404c3081-a854-4457-ae30-26a93ef643f9";
-export const CUSTOM_RBAC_AUDIT = "a451c1ef-c6ca-483d-87ed-f49761e3ffb5";
-export const MANAGED_DISKS_AUDIT = "06a78e20-9358-41c9-923c-fb736d382a4d";
+const ALLOWED_LOCATIONS = "e56962a6-4747-49cd-b67b-bf8b01975c4c";
+const SECURE_TRANSFER = "404c3081-a854-4457-ae30-26a93ef643f9";
+const CUSTOM_RBAC_AUDIT = "a451c1ef-c6ca-483d-87ed-f49761e3ffb5";
+const MANAGED_DISKS_AUDIT = "06a78e20-9358-41c9-923c-fb736d382a4d";
 export const SECURITY_BENCHMARK = "1f3afdf9-d0c9-4c3d-847f-89da613e70a8";
 
 /** A handful of tenant-level built-ins so customers' pre-existing assignments can reference them. */

@@ -6,7 +6,7 @@ import { badRequest, invalidContent, type ArmError } from "./errors.ts";
  * Messages follow ARM's style so a client's error mapping is exercised as in real Azure.
  */
 
-export const EFFECTS = [
+const EFFECTS = [
   "addtonetworkgroup",
   "append",
   "audit",
@@ -136,7 +136,7 @@ export function validatePolicyRule(name: string, rule: unknown, declared: Set<st
 }
 
 /** Names used in `[parameters('x')]` expressions anywhere in a rule. */
-export function parameterReferences(v: unknown, out = new Set<string>()): Set<string> {
+function parameterReferences(v: unknown, out = new Set<string>()): Set<string> {
   if (typeof v === "string") {
     for (const m of v.matchAll(/parameters\(\s*'([^']+)'\s*\)/gi)) out.add(m[1]!);
   } else if (Array.isArray(v)) {

@@ -4,7 +4,7 @@ import { permissionDenied } from "./errors.ts";
 import { type GcpLimits, type GcpState, type ServiceAccount, type StoredOperation } from "./model.ts";
 import type { Json } from "./wire.ts";
 
-export type AuditService = "orgpolicy.googleapis.com" | "iam.googleapis.com" | "cloudresourcemanager.googleapis.com";
+type AuditService = "orgpolicy.googleapis.com" | "iam.googleapis.com" | "cloudresourcemanager.googleapis.com";
 
 /** One mutation to report as a Cloud Audit Log (admin activity) entry. */
 export interface AuditRecord {

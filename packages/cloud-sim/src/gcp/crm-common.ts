@@ -7,9 +7,9 @@ import { type Json, enumOut } from "./wire.ts";
 // What the Resource Manager parts share: names, enums and id patterns, wire forms, LROs and lookups.
 
 export const SERVICE = "cloudresourcemanager.googleapis.com";
-export const T = "type.googleapis.com/google.cloud.resourcemanager.v3.";
+const T = "type.googleapis.com/google.cloud.resourcemanager.v3.";
 export const M = "google.cloud.resourcemanager.v3.";
-export const STATES = ["STATE_UNSPECIFIED", "ACTIVE", "DELETE_REQUESTED"] as const;
+const STATES = ["STATE_UNSPECIFIED", "ACTIVE", "DELETE_REQUESTED"] as const;
 
 export const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 export const FOLDER_NAME = /^[\p{L}\p{N}]([\p{L}\p{N}_\- ]{0,28}[\p{L}\p{N}])?$/u;

@@ -14,7 +14,7 @@ function checkParent(core: GcpCore, parent: string | undefined, field: string): 
   return parent;
 }
 
-export function validateLabels(labels: Record<string, string>, field = "project.labels"): void {
+function validateLabels(labels: Record<string, string>, field = "project.labels"): void {
   const keys = Object.keys(labels);
   if (keys.length > 64) throw invalid(`${field}: at most 64 labels are allowed.`, field);
   for (const k of keys) {

@@ -24,9 +24,6 @@ interface DenyList {
 
 const LIST = JSON.parse(readFileSync(new URL("./deny-permissions.json", import.meta.url), "utf8")) as DenyList;
 
-/** Where the list comes from and when it was read, for error messages and docs. */
-export const DENY_PERMISSIONS_SOURCE = { url: LIST.source, retrieved: LIST.retrieved, count: LIST.permissions.length };
-
 const SUPPORTED: readonly string[] = LIST.permissions;
 
 function withWildcards(list: readonly string[]): Set<string> {
@@ -39,7 +36,7 @@ function withWildcards(list: readonly string[]): Set<string> {
   return out;
 }
 
-export const DENY_SUPPORTED_PERMISSIONS: ReadonlySet<string> = withWildcards(SUPPORTED);
+const DENY_SUPPORTED_PERMISSIONS: ReadonlySet<string> = withWildcards(SUPPORTED);
 
 export function denySupported(permission: string): boolean {
   return DENY_SUPPORTED_PERMISSIONS.has(permission);

@@ -15,7 +15,7 @@ const PRINCIPAL = /^(principal|principalSet):\/\/[^\s]+$/;
 /** `service.googleapis.com/resource.verb`, with `*` allowed for the resource, the verb, or both. */
 const PERMISSION = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com\/(\*|(\*|[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)*)\.(\*|[a-zA-Z][a-zA-Z0-9]*))$/;
 
-export function denyPolicyName(p: DenyPolicy): string {
+function denyPolicyName(p: DenyPolicy): string {
   return `policies/${encodeURIComponent(p.attachmentPoint)}/denypolicies/${p.id}`;
 }
 

@@ -10,7 +10,7 @@ import { type Json, enumIn, enumOut, obj, optStr, paginate, strArr, withToken } 
 const CC_ID = /^custom\.[A-Za-z0-9]+$/;
 const RESOURCE_TYPE = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com\/[A-Z][A-Za-z0-9]*$/;
 
-export function customConstraintWire(c: CustomConstraint, intEnums: boolean): Json {
+function customConstraintWire(c: CustomConstraint, intEnums: boolean): Json {
   return {
     name: `organizations/${c.orgId}/customConstraints/${c.id}`,
     resourceTypes: c.resourceTypes,

@@ -1,8 +1,6 @@
 // Org Policy v2, by part: orgpolicy-common.ts (names, enums, constraint lookup, wire form),
 // orgpolicy-validate.ts (policy bodies and update masks), orgpolicy-effective.ts (hierarchy evaluation),
 // orgpolicy-policies.ts (constraints and policies, API and out-of-band), orgpolicy-custom-constraints.ts.
-export { policyWire } from "./orgpolicy-common.ts";
-export { effectivePolicy } from "./orgpolicy-effective.ts";
 export {
   adminDeletePolicy,
   adminDryRunOnly,
@@ -17,7 +15,6 @@ export {
 } from "./orgpolicy-policies.ts";
 export {
   createCustomConstraint,
-  customConstraintWire,
   deleteCustomConstraint,
   getCustomConstraint,
   listCustomConstraints,

@@ -91,11 +91,11 @@ export interface GcpDemo {
 }
 
 export const DEMO_ORG_ID = "123456789012";
-export const DEMO_DOMAIN = "example.com";
+const DEMO_DOMAIN = "example.com";
 export const DEMO_SA_EMAIL = "parapet-connector@platform-security.iam.gserviceaccount.com";
 export const DEMO_SA_TOKEN = "sim-gcp-demo-token";
-export const DEMO_READONLY_EMAIL = "auditor@platform-security.iam.gserviceaccount.com";
-export const DEMO_READONLY_TOKEN = "sim-gcp-readonly-token";
+const DEMO_READONLY_EMAIL = "auditor@platform-security.iam.gserviceaccount.com";
+const DEMO_READONLY_TOKEN = "sim-gcp-readonly-token";
 
 type DemoProject = [name: string, labels: Record<string, string>];
 

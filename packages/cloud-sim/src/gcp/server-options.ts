@@ -34,7 +34,7 @@ export interface GcpSimConfig {
   lroPolls?: number;
 }
 
-export interface RegisterServiceAccount {
+interface RegisterServiceAccount {
   email: string;
   permissions: string[];
   tokens?: string[];
@@ -45,7 +45,7 @@ export interface RegisterServiceAccount {
   generateKey?: boolean;
 }
 
-export interface GcpSummary {
+interface GcpSummary {
   orgId: string;
   domain: string;
   folders: number;

@@ -24,10 +24,7 @@ import { adminHandler } from "./server-admin.ts";
 export {
   GCP_DEFAULT_THROTTLE,
   type GcpSim,
-  type GcpSimConfig,
   type GcpSimOptions,
-  type GcpSummary,
-  type RegisterServiceAccount,
 } from "./server-options.ts";
 
 /** Starts the GCP simulator (Org Policy v2, Resource Manager v3, IAM v2 deny policies, OAuth token endpoint). */

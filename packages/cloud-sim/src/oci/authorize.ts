@@ -18,7 +18,7 @@ import { parseStatement, type ParsedStatement, type StatementLocation } from "./
  * - Matching ignores case; `/x*\/`, `/*x/`, `/*x*\/` are prefix, suffix and substring patterns (conditions.htm).
  */
 
-export type OciPrincipalType = "user" | "instance" | "resource";
+type OciPrincipalType = "user" | "instance" | "resource";
 
 export interface OciRequestPrincipal {
   id: string;

@@ -59,11 +59,5 @@ export const SECURITY_ZONE_POLICIES: readonly OciSecurityPolicy[] = [
   },
 ];
 
-/** Friendly name (with or without the "deny " prefix, spaces or underscores) → policy. */
-export function findSecurityPolicy(idOrName: string): OciSecurityPolicy | undefined {
-  const norm = (s: string): string => s.toLowerCase().replace(/^deny[ _]/, "");
-  return SECURITY_ZONE_POLICIES.find((p) => p.id === idOrName || norm(p.friendlyName) === norm(idOrName));
-}
-
 /** Time the catalog entries report as created (the feature's launch), fixed so responses are stable. */
 export const CATALOG_TIME = "2021-09-15T00:00:00.000Z";

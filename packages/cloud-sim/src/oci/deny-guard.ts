@@ -26,7 +26,7 @@ export function denyGuardStatement(enablerId: string, alsoExempt: readonly strin
 }
 
 /** The policy-type set of a policy body: `allow` and/or `deny` (admit/endorse count as allow). */
-export function policyTypes(statements: readonly string[]): string[] {
+function policyTypes(statements: readonly string[]): string[] {
   const types = new Set<string>();
   for (const s of statements) types.add(/^\s*deny\b/i.test(s) ? "deny" : "allow");
   return [...types].sort();

@@ -18,18 +18,11 @@ import { OciHttpApi, type OciFamily } from "./server.ts";
 import { OciStore, type Actor } from "./store.ts";
 import { asObject, bool, strArray, str } from "./validate.ts";
 
-export { seedOciDemo, seedOciTenancy, generateApiKeyPair } from "./seed.ts";
-export type { OciDemoResult, OciDemoCredentials, OciSeedResult, OciSeedSpec } from "./seed.ts";
+export { seedOciTenancy, generateApiKeyPair } from "./seed.ts";
+export type { OciDemoResult, OciDemoCredentials } from "./seed.ts";
 export type { OciEventMessage } from "./events.ts";
-export { SECURITY_ZONE_POLICIES, findSecurityPolicy } from "./catalog.ts";
-export { fingerprintOf } from "./signature.ts";
-export { parseStatement } from "./statements.ts";
 export type { OciFamily } from "./server.ts";
-export type { OciLimits } from "./model.ts";
-export { DEFAULT_LIMITS } from "./model.ts";
-export { OciStore } from "./store.ts";
-export type { Actor, Mutation } from "./store.ts";
-export { OciApiError } from "./errors.ts";
+export type { Actor } from "./store.ts";
 
 /**
  * Default token buckets per call family. OCI does not publish IAM/Cloud Guard request quotas; these are
@@ -42,7 +35,7 @@ export const DEFAULT_OCI_THROTTLE: Record<OciFamily, ThrottleRule> = {
   "cloudguard-write": { burst: 10, ratePerSec: 5 },
 };
 
-export interface OciSimConfig {
+interface OciSimConfig {
   throttle: Record<string, ThrottleRule> | false;
   faults: FaultConfig;
   limits: OciLimits;
@@ -56,7 +49,7 @@ export interface OciSimConfig {
 }
 
 /** A partial config update; limits merge key by key. */
-export type OciSimConfigPatch = Partial<Omit<OciSimConfig, "limits">> & { limits?: Partial<OciLimits> };
+type OciSimConfigPatch = Partial<Omit<OciSimConfig, "limits">> & { limits?: Partial<OciLimits> };
 
 export interface OciSimOptions extends SimOptions {
   limits?: Partial<OciLimits>;
@@ -64,7 +57,7 @@ export interface OciSimOptions extends SimOptions {
   clockSkewToleranceSec?: number;
 }
 
-export interface OciUserCredentials {
+interface OciUserCredentials {
   tenancyId: string;
   userId: string;
   fingerprint: string;
@@ -73,7 +66,7 @@ export interface OciUserCredentials {
   privateKeyPem?: string;
 }
 
-export interface OciPolicyEdit {
+interface OciPolicyEdit {
   statements?: string[];
   description?: string;
   freeformTags?: Record<string, string>;
@@ -81,7 +74,7 @@ export interface OciPolicyEdit {
 }
 
 /** Out-of-band changes as a human would make them in the console (attributed to `humanUserId`). */
-export interface OciHumanActions {
+interface OciHumanActions {
   createCompartment(parentId: string, name: string, opts?: { description?: string; freeformTags?: Record<string, string>; definedTags?: Record<string, Record<string, unknown>> }): OciCompartment;
   moveCompartment(id: string, targetCompartmentId: string): void;
   tagCompartment(id: string, tags: { freeformTags?: Record<string, string>; definedTags?: Record<string, Record<string, unknown>> }): OciCompartment;

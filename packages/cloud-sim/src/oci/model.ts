@@ -2,7 +2,7 @@
 
 export type Tags = Record<string, string>;
 export type DefinedTags = Record<string, Record<string, unknown>>;
-export type LifecycleState = "CREATING" | "ACTIVE" | "INACTIVE" | "DELETING" | "DELETED" | "UPDATING" | "FAILED";
+type LifecycleState = "CREATING" | "ACTIVE" | "INACTIVE" | "DELETING" | "DELETED" | "UPDATING" | "FAILED";
 
 export interface OciTenancy {
   id: string;
@@ -98,7 +98,7 @@ export interface OciCloudGuardTarget {
   etag: string;
 }
 
-export interface OciApiKey {
+interface OciApiKey {
   fingerprint: string;
   publicKeyPem: string;
 }

@@ -21,7 +21,7 @@ export interface ClientOptions {
   dateOffsetMs?: number;
 }
 
-export function ociProvider(c: OciCreds): common.SimpleAuthenticationDetailsProvider {
+function ociProvider(c: OciCreds): common.SimpleAuthenticationDetailsProvider {
   return new common.SimpleAuthenticationDetailsProvider(c.tenancyId, c.userId, c.fingerprint, c.privateKeyPem, null, undefined);
 }
 

@@ -23,7 +23,7 @@ import {
 /** Throttle families: one token bucket each. */
 export type OciFamily = "identity-read" | "identity-write" | "cloudguard-read" | "cloudguard-write";
 
-export interface RouteCtx {
+interface RouteCtx {
   params: string[];
   query: URLSearchParams;
   body: unknown;

@@ -7,7 +7,7 @@ export function fingerprintOf(publicKeyPem: string): string {
   return (createHash("md5").update(der).digest("hex").match(/../g) ?? []).join(":");
 }
 
-export interface ParsedAuthorization {
+interface ParsedAuthorization {
   version?: string;
   keyId: string;
   algorithm: string;
@@ -16,7 +16,7 @@ export interface ParsedAuthorization {
 }
 
 /** Parses `Signature version="1",keyId="…",algorithm="rsa-sha256",headers="…",signature="…"`. */
-export function parseAuthorization(value: string | undefined): ParsedAuthorization | string {
+function parseAuthorization(value: string | undefined): ParsedAuthorization | string {
   if (!value) return "The Authorization header is missing";
   const m = /^Signature\s+(.*)$/s.exec(value.trim());
   if (!m?.[1]) return "The Authorization header must use the Signature scheme";

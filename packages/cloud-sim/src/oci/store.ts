@@ -1,8 +1,7 @@
 import { OciSecurityZones } from "./store-security-zones.ts";
 import type { TargetHost } from "./targets.ts";
-import type { Json } from "./validate.ts";
 
-export { paginate, sortItems, type Actor, type Mutation, type Page } from "./store-common.ts";
+export { paginate, type Actor, type Mutation } from "./store-common.ts";
 
 /**
  * The OCI tenancy as the simulator holds it: IAM compartments and policies, Cloud Guard recipes and
@@ -35,4 +34,3 @@ export class OciStore extends OciSecurityZones implements TargetHost {
   }
 }
 
-export type { Json };

@@ -33,4 +33,3 @@ export function approvalView(a: ApprovalRow, users: Map<string, User> = new Map(
     createdAt: a.createdAt.toISOString(),
   };
 }
-export type TApprovalView = ReturnType<typeof approvalView>;

@@ -2,7 +2,7 @@ import type { PrismaClient, Tx } from "@parapet/db";
 
 type Db = PrismaClient | Tx;
 
-export type ApprovalAction = "guardrail.update" | "guardrail.disable" | "guardrail.delete" | "exemption.create" | "node.labels" | "connection.principals";
+type ApprovalAction = "guardrail.update" | "guardrail.disable" | "guardrail.delete" | "exemption.create" | "node.labels" | "connection.principals";
 
 export interface NewApproval {
   workspaceId: string;

@@ -13,7 +13,7 @@
 import { createHash, createHmac, hkdfSync } from "node:crypto";
 import { z } from "zod";
 
-export interface AuditKey {
+interface AuditKey {
   id: string;
   key: Buffer;
 }
@@ -25,7 +25,7 @@ export interface AuditConfig {
   checkpointDir: string | null;
 }
 
-export function deriveAuditKey(secret: string): AuditKey {
+function deriveAuditKey(secret: string): AuditKey {
   const key = Buffer.from(hkdfSync("sha256", secret, "parapet", "audit-chain-v1", 32));
   return { id: `a${createHash("sha256").update(key).digest("hex").slice(0, 10)}`, key };
 }

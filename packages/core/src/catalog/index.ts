@@ -4,22 +4,13 @@
  */
 export * from "./types.ts";
 export * from "./principals.ts";
-export { listControls, getControl, CONTROL_IDS } from "./catalog.ts";
-export { compileControl, parseParams, buildContext, CatalogError, type TCompileInput, type TCompiled } from "./compile.ts";
+export { listControls, getControl } from "./catalog.ts";
+export { compileControl } from "./compile.ts";
 export { LimitError } from "@parapet/providers/common/limit-error";
-export { buildAzureInitiative, type TAzureScopeArtifacts } from "@parapet/providers/azure/packing";
-export { buildGcpNodeArtifacts, type TGcpNodeArtifacts } from "@parapet/providers/gcp/packing";
-export { buildOciPolicies, buildOciPoliciesForTarget, ociSecurityZonePolicyNames, renderOciStatement } from "@parapet/providers/oci/packing";
-export { runScenarios, simulateAws, evaluateGcpCondition, type TScenarioResult, type TRawPrincipals } from "./scenarios.ts";
-export { stableStringify } from "./canonical.ts";
+export { buildAzureInitiative } from "@parapet/providers/azure/packing";
+export { buildGcpNodeArtifacts } from "@parapet/providers/gcp/packing";
+export { buildOciPolicies, buildOciPoliciesForTarget, ociSecurityZonePolicyNames } from "@parapet/providers/oci/packing";
 export {
   packAwsPolicies,
-  canonicalStatement,
-  AwsPackingError,
   type TAwsBoundStatement,
-  type TAwsPackInput,
-  type TAwsPackResult,
-  type TAwsPackTarget,
-  type TAwsPackingIssue,
-  type TAwsAttachment,
 } from "@parapet/providers/aws/packing";

@@ -17,7 +17,7 @@ const ZTagKey = z.string().min(1).max(128).regex(/^[\p{L}\p{N} _.:/=+\-@]+$/u, "
 const ZTagValue = z.string().max(256).regex(/^[\p{L}\p{N} _.:/=+\-@]*$/u, "invalid AWS tag value");
 
 /** An AWS principal selector: a principal tag and/or role ARN patterns (either matches). */
-export const ZAwsPrincipalSelector = z
+const ZAwsPrincipalSelector = z
   .object({
     tag: z.object({ key: ZTagKey, value: ZTagValue }).strict().optional(),
     roleArnPatterns: z.array(ZArnPattern).max(20).default([]),
@@ -30,8 +30,7 @@ export type TAwsPrincipalSelector = z.output<typeof ZAwsPrincipalSelector>;
  * (`aws:ViaAWSMCPService`, a global request key): such a call is an agent's, whoever's credentials it
  * carries. On by default; `false` limits the class to its tag and ARN patterns.
  */
-export const ZAwsAgentSelector = ZAwsPrincipalSelector.extend({ viaAwsMcp: z.boolean().default(true) }).strict();
-export type TAwsAgentSelector = z.output<typeof ZAwsAgentSelector>;
+const ZAwsAgentSelector = ZAwsPrincipalSelector.extend({ viaAwsMcp: z.boolean().default(true) }).strict();
 
 /**
  * Break-glass and connector are spared by role ARN only: a principal tag can be set by whoever may tag
@@ -59,17 +58,16 @@ export const ZAwsPrincipalClasses = z
 export type TAwsPrincipalClasses = z.output<typeof ZAwsPrincipalClasses>;
 
 const ZUuid = z.string().max(36).regex(/^[0-9a-fA-F-]{36}$/, "must be an Entra object/application id (GUID)");
-export const ZAzurePrincipalRef = z
+const ZAzurePrincipalRef = z
   .object({
     groupObjectIds: z.array(ZUuid).max(50).default([]),
     appIds: z.array(ZUuid).max(50).default([]),
   })
   .strict();
-export type TAzurePrincipalRef = z.output<typeof ZAzurePrincipalRef>;
 const azureEmpty = { groupObjectIds: [], appIds: [] };
 
 /** Azure Policy cannot condition on the caller; these ids only feed RBAC-side reports and gap sentences. */
-export const ZAzurePrincipalClasses = z
+const ZAzurePrincipalClasses = z
   .object({
     agents: ZAzurePrincipalRef.default(azureEmpty),
     mcpServers: ZAzurePrincipalRef.default(azureEmpty),
@@ -78,10 +76,10 @@ export const ZAzurePrincipalClasses = z
     connector: ZAzurePrincipalRef.default(azureEmpty),
   })
   .strict();
-export type TAzurePrincipalClasses = z.output<typeof ZAzurePrincipalClasses>;
+type TAzurePrincipalClasses = z.output<typeof ZAzurePrincipalClasses>;
 
 /** IAM v2 principal identifiers as deny policies accept them. */
-export const ZGcpPrincipalId = z
+const ZGcpPrincipalId = z
   .string()
   .max(512)
   .regex(
@@ -90,7 +88,7 @@ export const ZGcpPrincipalId = z
   );
 const ZGcpSet = z.array(ZGcpPrincipalId).max(50);
 
-export const ZGcpPrincipalClasses = z
+const ZGcpPrincipalClasses = z
   .object({
     agents: ZGcpSet.default([]),
     mcpServers: ZGcpSet.default([]),
@@ -99,7 +97,7 @@ export const ZGcpPrincipalClasses = z
     connector: ZGcpSet.min(1, "the connector's service account is required: every deny must except it"),
   })
   .strict();
-export type TGcpPrincipalClasses = z.output<typeof ZGcpPrincipalClasses>;
+type TGcpPrincipalClasses = z.output<typeof ZGcpPrincipalClasses>;
 
 const ZOciName = z.string().min(1).max(100).regex(/^([A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/, "must be a group name, optionally prefixed by its identity domain");
 const ZOcid = (kind: string, label: string) =>
@@ -108,7 +106,7 @@ const ZOcid = (kind: string, label: string) =>
  * Names are enough to make a class the subject of a statement; OCIDs are needed to except a
  * principal inside a `where` clause (`request.groups.id`, `request.principal.id`).
  */
-export const ZOciPrincipalRef = z
+const ZOciPrincipalRef = z
   .object({
     groups: z.array(ZOciName).max(20).default([]),
     dynamicGroups: z.array(ZOciName).max(20).default([]),
@@ -118,7 +116,7 @@ export const ZOciPrincipalRef = z
   .strict();
 export type TOciPrincipalRef = z.output<typeof ZOciPrincipalRef>;
 
-export const ZOciPrincipalClasses = z
+const ZOciPrincipalClasses = z
   .object({
     agents: ZOciPrincipalRef.default({ groups: [], dynamicGroups: ["parapet-agents"], groupIds: [], principalIds: [] }),
     mcpServers: ZOciPrincipalRef.default({ groups: [], dynamicGroups: ["parapet-mcp-servers"], groupIds: [], principalIds: [] }),
@@ -127,7 +125,7 @@ export const ZOciPrincipalClasses = z
     connector: ZOciPrincipalRef.default({ groups: ["ParapetConnector"], dynamicGroups: [], groupIds: [], principalIds: [] }),
   })
   .strict();
-export type TOciPrincipalClasses = z.output<typeof ZOciPrincipalClasses>;
+type TOciPrincipalClasses = z.output<typeof ZOciPrincipalClasses>;
 
 export const ZPrincipalClasses = {
   aws: ZAwsPrincipalClasses,
@@ -143,26 +141,26 @@ export interface TPrincipalClassesByCloud {
   oci: TOciPrincipalClasses;
 }
 
-export const ZAwsFacts = z
+const ZAwsFacts = z
   .object({
     orgId: z.string().regex(/^o-[a-z0-9]{10,32}$/, "must be an organization id like o-abc123def4"),
     managementAccountId: z.string().regex(/^\d{12}$/, "must be a 12-digit account id"),
   })
   .strict();
-export const ZAzureFacts = z
+const ZAzureFacts = z
   .object({
     tenantId: ZUuid,
     rootManagementGroupId: z.string().min(1).max(90),
   })
   .strict();
-export const ZGcpFacts = z
+const ZGcpFacts = z
   .object({
     organizationId: z.string().regex(/^\d{1,20}$/, "must be the numeric organization id"),
     /** The organization's Cloud Identity / Workspace customer id (`owner.directoryCustomerId`). */
     directoryCustomerId: z.string().regex(/^C[0-9a-z]{5,20}$/, "must be a Cloud Identity customer id like C03xxxx"),
   })
   .strict();
-export const ZOciFacts = z
+const ZOciFacts = z
   .object({ tenancyOcid: z.string().max(256).regex(/^ocid1\.tenancy\.[a-z0-9]+\.\.[a-z0-9]+$/, "must be a tenancy OCID") })
   .strict();
 

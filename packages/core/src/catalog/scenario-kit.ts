@@ -24,7 +24,7 @@ export function structure<P>(
 }
 
 /** Rules, parameter definitions and the values passed: where an effect like denyAction shows up. */
-export function azureRuleJson(f: TFragment): string {
+function azureRuleJson(f: TFragment): string {
   return JSON.stringify(
     (f as TAzureFragment).policies.map((p) => [p.definition.properties.policyRule, p.definition.properties.parameters, p.parameters]),
   );
@@ -55,7 +55,7 @@ export function gcpDenies<P>(name: string, principalMatch: (denied: string[]) =>
   });
 }
 
-export function ociRendered(f: TFragment): string[] {
+function ociRendered(f: TFragment): string[] {
   return (f as TOciFragment).statements.map((s) => renderOciStatement(s, "compartment prod"));
 }
 

@@ -36,7 +36,7 @@ export type TRawPrincipals = Partial<Record<TCloud, unknown>>;
 const FULL_ACCESS: TIamPolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
 /** Turns an ARN pattern into a concrete ARN it matches, in the given account. */
-export function instantiateArn(pattern: string, account: string): string {
+function instantiateArn(pattern: string, account: string): string {
   const parts = pattern.split(":");
   if (parts[4] === "*" || parts[4] === "") parts[4] = account;
   return parts.join(":").replace(/\*/g, "Scenario").replace(/\?/g, "X");
@@ -159,7 +159,7 @@ function toCel(v: unknown): CelInput {
 }
 
 /** Evaluates a custom constraint's CEL against a resource: true means the condition matches. */
-export function evaluateGcpCondition(condition: string, resource: Record<string, unknown>): boolean {
+function evaluateGcpCondition(condition: string, resource: Record<string, unknown>): boolean {
   const out = run(condition, { resource: toCel(resource) }, { funcs: [roleNameMatches] });
   if (isCelError(out)) throw new Error(`CEL error: ${out.message}`);
   if (typeof out !== "boolean") throw new Error(`CEL condition returned ${typeof out}, not bool`);

@@ -27,7 +27,7 @@ export type TFidelity = "enforced" | "partial" | "detective" | "unsupported";
  */
 export type TGuardrailMode = "audit" | "enforce";
 
-export type TControlCategory = "identity" | "data-protection" | "logging" | "network" | "organization" | "resilience";
+type TControlCategory = "identity" | "data-protection" | "logging" | "network" | "organization" | "resilience";
 
 /** Everything a compiler may know. Compilers are pure: no I/O, no clock, no randomness. */
 export interface TCompileContext<C extends TCloud = TCloud> {
@@ -90,7 +90,7 @@ export interface TFragmentByCloud {
 export type TFragment = TFragmentByCloud[TCloud];
 
 /** One cloud's implementation of a control. */
-export interface TCloudCompiler<C extends TCloud, P> {
+interface TCloudCompiler<C extends TCloud, P> {
   fidelity: TFidelity;
   /** Required unless `enforced`: one sentence saying exactly what is not covered. */
   gap?: string;
@@ -103,7 +103,7 @@ export interface TCloudCompiler<C extends TCloud, P> {
   compile(params: P, ctx: TCompileContext<C>): TFragmentByCloud[C];
 }
 
-export interface TFrameworkRef {
+interface TFrameworkRef {
   framework: "CIS AWS 3.0" | "CIS Azure 2.1" | "CIS GCP 3.0" | "CIS OCI 2.0" | "NIST 800-53 r5";
   ref: string;
 }

@@ -58,7 +58,7 @@ interface TCompiledGuardrail {
 }
 
 /** Compiles every guardrail of the file for the configured clouds; errors point into the file. */
-export function compileFile(parsed: TParsedFile, only?: TCloud): TCompiledGuardrail[] {
+function compileFile(parsed: TParsedFile, only?: TCloud): TCompiledGuardrail[] {
   const f = parsed.data;
   const problems: string[] = [];
   const out: TCompiledGuardrail[] = [];
@@ -113,7 +113,7 @@ export function compileFile(parsed: TParsedFile, only?: TCloud): TCompiledGuardr
 }
 
 /** Native artifacts per cloud: AWS packed per target, Azure one initiative per scope, GCP per node, OCI per compartment. */
-export function buildArtifacts(parsed: TParsedFile, compiled: TCompiledGuardrail[]): Record<string, unknown> {
+function buildArtifacts(parsed: TParsedFile, compiled: TCompiledGuardrail[]): Record<string, unknown> {
   const f = parsed.data;
   const result: Record<string, unknown> = {};
   const byCloud = <C extends TCloud>(cloud: C) => compiled.filter((c) => c.cloud === cloud) as (TCompiledGuardrail & { fragment: TFragmentByCloud[C] })[];
@@ -173,7 +173,7 @@ function parseCloud(args: string[]): { rest: string[]; cloud?: TCloud } {
   return { rest, ...(cloud ? { cloud } : {}) };
 }
 
-export const compileCommand: TCommand = {
+const compileCommand: TCommand = {
   usage: "parapet compile <guardrails.yaml> [--cloud aws|azure|gcp|oci]",
   summary: "print the native artifacts (AWS packed into SCPs/RCPs) as JSON",
   async run(args, io) {
@@ -192,7 +192,7 @@ export const compileCommand: TCommand = {
   },
 };
 
-export const testCommand: TCommand = {
+const testCommand: TCommand = {
   usage: "parapet test <guardrails.yaml>",
   summary: "run every guardrail's scenarios with the file's parameters and principals; non-zero exit on failure",
   async run(args, io) {
@@ -244,7 +244,7 @@ function lazyOps(name: keyof typeof OPS_USAGE): TCommand {
 }
 
 /** Subcommands by name; later ones (e.g. `audit verify`) register here. */
-export const COMMANDS: Record<string, TCommand> = {
+const COMMANDS: Record<string, TCommand> = {
   compile: compileCommand,
   test: testCommand,
   audit: lazyOps("audit"),

@@ -1,6 +1,6 @@
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
-import { CLOUDS, type TCloud, type TGuardrailMode } from "../catalog/types.ts";
+import { CLOUDS, type TCloud } from "../catalog/types.ts";
 import { CONTROL_IDS } from "../catalog/catalog.ts";
 
 /**
@@ -88,7 +88,6 @@ export const ZGuardrailsFile = z
   });
 
 export type TGuardrailsFile = z.output<typeof ZGuardrailsFile>;
-export type TGuardrailEntry = TGuardrailsFile["guardrails"][number];
 
 export class FileError extends Error {
   constructor(readonly problems: string[]) {
@@ -98,7 +97,7 @@ export class FileError extends Error {
 }
 
 /** Locates a value path in the YAML document: `line:col` of the deepest node that exists. */
-export function locate(doc: Document, lines: LineCounter, path: readonly (string | number)[]): string {
+function locate(doc: Document, lines: LineCounter, path: readonly (string | number)[]): string {
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n), true);
     if (isNode(node) && node.range) {
@@ -173,4 +172,3 @@ export function configuredClouds(f: TGuardrailsFile): TCloud[] {
   return CLOUDS.filter((c) => f.connections[c] !== undefined);
 }
 
-export type { TGuardrailMode };

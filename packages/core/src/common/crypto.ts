@@ -10,7 +10,7 @@ export interface MasterKey {
   key: Buffer;
 }
 
-export interface Envelope {
+interface Envelope {
   v: 1;
   kid: string;
   /** data key sealed under the master key: iv.tag.ciphertext, base64 */

@@ -15,7 +15,7 @@ export type AppErrorCode =
   | "unavailable"
   | "internal";
 
-export const APP_ERROR_STATUS: Record<AppErrorCode, number> = {
+const APP_ERROR_STATUS: Record<AppErrorCode, number> = {
   bad_request: 400,
   validation: 422,
   unauthenticated: 401,

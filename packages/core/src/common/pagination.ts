@@ -10,7 +10,6 @@ export const ZPageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),
 });
-export type TPageQuery = z.infer<typeof ZPageQuery>;
 
 export interface Page<T> {
   items: T[];

@@ -7,7 +7,7 @@ import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { workspaceAwsExternalId } from "./aws-external-id.ts";
 import type { TCloudName } from "./connections.schema.ts";
 
-export interface BootstrapFile {
+interface BootstrapFile {
   name: string;
   language: "yaml" | "json" | "shell" | "text";
   content: string;

@@ -51,4 +51,3 @@ export function connectionView(c: Row, environments = 0) {
     updatedAt: c.updatedAt.toISOString(),
   };
 }
-export type TConnectionView = ReturnType<typeof connectionView>;

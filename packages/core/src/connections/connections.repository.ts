@@ -2,7 +2,7 @@ import type { PrismaClient, Tx } from "@parapet/db";
 
 type Db = PrismaClient | Tx;
 
-export const connectionSelect = {
+const connectionSelect = {
   id: true,
   workspaceId: true,
   cloud: true,

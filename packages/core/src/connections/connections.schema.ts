@@ -4,7 +4,7 @@ import { ZAzureCredentials } from "@parapet/providers/azure/credentials";
 import { ZGcpCredentials } from "@parapet/providers/gcp/credentials";
 import { ZOciCredentials } from "@parapet/providers/oci/credentials";
 
-export const ZCloud = z.enum(["aws", "azure", "gcp", "oci"]);
+const ZCloud = z.enum(["aws", "azure", "gcp", "oci"]);
 export type TCloudName = z.infer<typeof ZCloud>;
 
 /** Per-cloud credential schemas, owned by the providers. */

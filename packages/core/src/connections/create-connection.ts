@@ -28,7 +28,7 @@ export interface ConnectionDeps extends UseCaseDeps {
  * worker sends credentials there and reads the answers back, so anything else is refused here, by
  * name, before it is stored (the worker's egress guard checks the resolved addresses again).
  */
-export function checkConnectionEndpoint(cloud: TCreateConnectionInput["cloud"], endpoint: string | undefined, allowlist: EgressAllowlist = EMPTY_ALLOWLIST): string | undefined {
+function checkConnectionEndpoint(cloud: TCreateConnectionInput["cloud"], endpoint: string | undefined, allowlist: EgressAllowlist = EMPTY_ALLOWLIST): string | undefined {
   if (endpoint === undefined) return undefined;
   const r = checkEndpointUrl(cloud, "api", endpoint, allowlist);
   if (!r.ok) throw invalidField("endpoint", r.reason);
@@ -36,7 +36,7 @@ export function checkConnectionEndpoint(cloud: TCreateConnectionInput["cloud"], 
 }
 
 /** Generated here (not by the database) because the sealed credentials are bound to the row's id. */
-export const newConnectionId = () => `c${randomBytes(12).toString("hex")}`;
+const newConnectionId = () => `c${randomBytes(12).toString("hex")}`;
 
 export async function checkAwsExternalId(deps: Pick<UseCaseDeps, "prisma">, workspaceId: string, credentials: Record<string, unknown>): Promise<void> {
   if (credentials.kind !== "assume-role") return;
@@ -58,7 +58,7 @@ function invalidCredential(field: string, message: string): AppError {
  * the provider's credential schema does not know these fields and would drop them, so they are
  * checked here and stored beside the credentials, where the worker's adapter wiring reads them.
  */
-export function parseAzureAuthority(raw: unknown, allowlist: EgressAllowlist = EMPTY_ALLOWLIST): { authorityHost?: string; caPem?: string } {
+function parseAzureAuthority(raw: unknown, allowlist: EgressAllowlist = EMPTY_ALLOWLIST): { authorityHost?: string; caPem?: string } {
   const o = (raw ?? {}) as Record<string, unknown>;
   const out: { authorityHost?: string; caPem?: string } = {};
   if (o.authorityHost !== undefined && o.authorityHost !== null && o.authorityHost !== "") {

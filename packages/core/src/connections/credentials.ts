@@ -5,7 +5,7 @@ import { wildcardOnlyIssues } from "./principal-change.ts";
 import { ZCredentialsByCloud, type TCloudName } from "./connections.schema.ts";
 
 /** Zod issues under `prefix` as a 422 naming the first field. */
-export function invalidAt(prefix: string, e: z.ZodError): AppError {
+function invalidAt(prefix: string, e: z.ZodError): AppError {
   const issues: FieldIssue[] = e.issues.map((i) => ({ field: [prefix, ...i.path.map(String)].join("."), message: i.message }));
   const first = issues[0]!;
   return new AppError("validation", `${first.field}: ${first.message}`, issues);

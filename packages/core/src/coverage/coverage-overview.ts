@@ -5,7 +5,7 @@ import { addCount, emptyTotals, type CoverageTotals } from "../guardrails/guardr
 import { activeGuardrails, connectionClouds, countsByConnectionAndGuardrail } from "./coverage.repository.ts";
 
 /** Enforced ÷ in-scope pairs, exempt pairs excluded; 0 when nothing is in scope. */
-export function score(t: CoverageTotals): number {
+function score(t: CoverageTotals): number {
   const denominator = t.total - t.exempt;
   return denominator > 0 ? t.enforced / denominator : 0;
 }

@@ -69,7 +69,7 @@ export function nodeNames(db: Db, ids: string[]) {
 }
 
 /** Native kinds that bind protection to a place in the hierarchy (definitions and constraints only declare it). */
-export const ATTACHING_KINDS = ["aws.scp", "aws.rcp", "azure.policy-assignment", "gcp.org-policy", "gcp.deny-policy", "oci.policy", "oci.security-zone"];
+const ATTACHING_KINDS = ["aws.scp", "aws.rcp", "azure.policy-assignment", "gcp.org-policy", "gcp.deny-policy", "oci.policy", "oci.security-zone"];
 
 /** Parapet's artifacts of a connection that attach somewhere (a handful per attachment point). */
 export function attachingArtifacts(db: Db, connectionId: string) {

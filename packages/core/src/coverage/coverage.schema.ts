@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZId } from "../guardrails/guardrails.schema.ts";
 
-export const ZCoverageStatus = z.enum(["enforced", "audit", "exempt", "drifted", "unsupported", "unknown", "pending"]);
+const ZCoverageStatus = z.enum(["enforced", "audit", "exempt", "drifted", "unsupported", "unknown", "pending"]);
 export const ZMatrixQuery = z.object({
   connectionId: ZId.optional(),
   status: ZCoverageStatus.optional(),

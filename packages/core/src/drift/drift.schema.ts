@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZId } from "../guardrails/guardrails.schema.ts";
 
-export const ZDriftKind = z.enum(["missing", "modified", "detached", "weakened", "unexpected_attachment", "uncovered_environment", "label_held"]);
+const ZDriftKind = z.enum(["missing", "modified", "detached", "weakened", "unexpected_attachment", "uncovered_environment", "label_held"]);
 export const ZListDriftQuery = z.object({
   status: z.enum(["open", "resolved"]).optional(),
   kind: ZDriftKind.optional(),

@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../common/errors.ts";
 
-export const REPLAY_WINDOW_SEC = 300;
+const REPLAY_WINDOW_SEC = 300;
 
 export interface ParsedEvent {
   eventId: string;

@@ -16,7 +16,7 @@ function paramsSchema(c: TControl): unknown {
   return s;
 }
 
-export function controlSummary(c: TControl) {
+function controlSummary(c: TControl) {
   return {
     id: c.id,
     title: c.title,

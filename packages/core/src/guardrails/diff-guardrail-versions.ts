@@ -2,7 +2,7 @@ import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { notFound } from "../common/errors.ts";
 import { findGuardrail, findVersions } from "./guardrails.repository.ts";
 
-export interface FieldChange {
+interface FieldChange {
   field: string;
   from: unknown;
   to: unknown;

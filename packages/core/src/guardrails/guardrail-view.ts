@@ -50,4 +50,3 @@ export function guardrailView(g: Row, coverage: CoverageTotals = emptyTotals(), 
     updatedAt: g.updatedAt.toISOString(),
   };
 }
-export type TGuardrailView = ReturnType<typeof guardrailView>;

@@ -3,7 +3,7 @@ import { z } from "zod";
 /** Ids Parapet issues (cuid / prefixed hex): bounded and free of anything a query could trip on. */
 export const ZId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "must be an id (letters, digits, _ and -)");
 
-export const ZScope = z
+const ZScope = z
   .object({
     all: z.boolean().optional(),
     nodeIds: z.array(ZId).max(500).optional(),
@@ -13,8 +13,8 @@ export const ZScope = z
   .strict();
 export type TScope = z.infer<typeof ZScope>;
 
-export const ZGuardrailMode = z.enum(["audit", "enforce"]);
-export const ZRemediation = z.enum(["auto", "notify"]);
+const ZGuardrailMode = z.enum(["audit", "enforce"]);
+const ZRemediation = z.enum(["auto", "notify"]);
 const ZParams = z.record(z.string().max(100), z.unknown());
 
 export const ZCreateGuardrailInput = z

@@ -40,7 +40,7 @@ export interface AccountGuardConfig {
   revokeInvitationAfter?: number;
 }
 
-export const ACCOUNT_GUARD_DEFAULTS = { freeFailures: 3, baseDelayMs: 2_000, maxDelayMs: 15 * 60_000, revokeInvitationAfter: 5 } as const;
+const ACCOUNT_GUARD_DEFAULTS = { freeFailures: 3, baseDelayMs: 2_000, maxDelayMs: 15 * 60_000, revokeInvitationAfter: 5 } as const;
 
 // One atomic step per failure: count it (kept a day after the last one), and once past the free
 // failures set the lock for base·2^(n-free) ms, capped. Returns [failures, lock ms].

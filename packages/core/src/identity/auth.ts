@@ -11,7 +11,7 @@ import { redisRateLimitStorage } from "./rate-limit.ts";
 import { httpAllowList } from "./http-surface.ts";
 import { accountGuard } from "./account-guard.ts";
 
-export const accessControl = createAccessControl({ ...defaultStatements, ...STATEMENTS });
+const accessControl = createAccessControl({ ...defaultStatements, ...STATEMENTS });
 
 // Workspace management (members, invitations) follows better-auth's built-in grants: owners and
 // admins manage; everyone else only belongs.
@@ -24,7 +24,7 @@ const orgGrants: Record<Role, Record<string, readonly string[]>> = {
 };
 
 type AccessRole = ReturnType<typeof accessControl.newRole>;
-export const accessRoles = Object.fromEntries(
+const accessRoles = Object.fromEntries(
   (Object.keys(ROLE_GRANTS) as Role[]).map((role) => [
     role,
     accessControl.newRole({ ...orgGrants[role], ...ROLE_GRANTS[role] } as never),

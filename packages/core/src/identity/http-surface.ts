@@ -25,7 +25,7 @@ export const AUTH_HTTP_EXPOSED: ReadonlyArray<{ method: "GET" | "POST"; path: st
   { method: "POST", path: "/sign-out", why: "the console's sign-out button (apps/web/src/app/(console)/sign-out-button.tsx)" },
 ];
 
-export const AUTH_BASE_PATH = "/api/auth";
+const AUTH_BASE_PATH = "/api/auth";
 
 /**
  * Whether a request to the auth handler may reach better-auth: its method and its exact path (no

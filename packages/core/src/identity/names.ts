@@ -9,8 +9,8 @@ import { z } from "zod";
 
 const SAFE_NAME = /^[\p{L}\p{N}](?:[\p{L}\p{M}\p{N} .,&'()_-]*[\p{L}\p{M}\p{N}.)])?$/u;
 
-export const WORKSPACE_NAME_MAX = 64;
-export const PERSON_NAME_MAX = 80;
+const WORKSPACE_NAME_MAX = 64;
+const PERSON_NAME_MAX = 80;
 
 const safeName = (what: string, max: number) =>
   z

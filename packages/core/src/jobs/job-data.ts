@@ -23,7 +23,7 @@ export function jobData<S extends z.ZodType>(queue: string, schema: S, job: TJob
 }
 
 /** For a name no handler knows. */
-export function unknownJob(queue: string, job: TJobLike): never {
+function unknownJob(queue: string, job: TJobLike): never {
   throw new UnrecoverableError(`${queue}: unknown job ${job.name}${job.id ? ` (${job.id})` : ""}; not retried`);
 }
 

@@ -23,7 +23,7 @@ export async function enqueueInvitationEmail(queue: Queue, invitationId: string)
   await enqueueJob(queue, "notifications.send-invitation", { invitationId });
 }
 
-export function composeInvitationEmail(
+function composeInvitationEmail(
   cfg: Pick<TReportsConfig, "mailFrom" | "baseUrl" | "secret">,
   inv: { id: string; email: string; role: string; workspaceName: string; inviter: string; expiresAt: Date },
 ): Mail.Options {

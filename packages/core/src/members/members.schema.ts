@@ -10,7 +10,7 @@ export const ZChangeRoleInput = z.object({ role: ZRole }).strict();
  * Accepting an invitation: the signed token from the link; a name and a password only to create a new
  * account (an existing account signs in first and sends the token alone).
  */
-export const ZInvitationToken = z.string({ error: "token is required" }).min(1, "token is required").max(200, "token must be at most 200 characters");
+const ZInvitationToken = z.string({ error: "token is required" }).min(1, "token is required").max(200, "token must be at most 200 characters");
 export const ZInvitationLookupQuery = z.object({ token: ZInvitationToken }).strict();
 export const ZAcceptInvitationInput = z
   .object({

@@ -15,7 +15,7 @@ export interface LostPair {
 }
 
 /** Every active guardrail's current scope (what reconcile compiles). */
-export async function activeScopes(db: Db, workspaceId: string): Promise<Array<{ id: string; name: string; scope: GuardrailScope }>> {
+async function activeScopes(db: Db, workspaceId: string): Promise<Array<{ id: string; name: string; scope: GuardrailScope }>> {
   const rows = await activeGuardrailScopes(db, workspaceId);
   return rows.flatMap((g) => {
     const v = g.versions.find((x) => x.version === g.currentVersion);

@@ -13,7 +13,7 @@ import { ZCreateSubscriptionInput, ZUpdateSubscriptionInput } from "../reports/s
 import { ZUpdateSettingsInput } from "../settings/settings.schema.ts";
 import { ZCreateTokenInput } from "../tokens/tokens.schema.ts";
 
-export type Permission = { [R in Resource]: [R, Action<R>] }[Resource];
+type Permission = { [R in Resource]: [R, Action<R>] }[Resource];
 
 /**
  * Every /api/v1 route: the OpenAPI document is generated from this table, and the integration suite
@@ -40,9 +40,8 @@ export interface ApiRoute {
 const ZNoteInput = z.object({ note: z.string().max(2000).optional() }).strict();
 const ZRejectInput = z.object({ note: z.string().trim().min(1).max(2000) }).strict();
 const ZApprovalsQuery = ZPageQuery.extend({ status: z.enum(["pending", "approved", "rejected", "cancelled"]).optional() });
-const ZCoverageFilter = z.object({});
 
-export { ZNoteInput, ZRejectInput, ZApprovalsQuery, ZCoverageFilter };
+export { ZNoteInput, ZRejectInput, ZApprovalsQuery };
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: "GET", path: "/me", summary: "The caller, their workspace, role and permissions", tag: "identity", permission: null, status: 200 },
@@ -135,9 +134,3 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "PATCH", path: "/settings", summary: "Time zone and weekly report schedule", tag: "settings", permission: ["settings", "write"], body: ZUpdateSettingsInput, status: 200 },
 ];
 
-/** The route-table entry for a method and path template (handlers read their permission from here). */
-export function apiRoute(method: ApiRoute["method"], path: string): ApiRoute {
-  const r = API_ROUTES.find((x) => x.method === method && x.path === path);
-  if (!r) throw new Error(`no API route ${method} ${path} in the route table`);
-  return r;
-}

@@ -20,7 +20,7 @@ import { addDays, formatLocalDate, formatShortDay, localDateString } from "./zon
 
 export const TREND_WEEKS = 8;
 export const EXEMPTION_WINDOW_DAYS = 14;
-export const LIST_CAP = 50;
+const LIST_CAP = 50;
 const CLOUD_ORDER: TCloudName[] = ["aws", "azure", "gcp", "oci"];
 
 export interface TReportInput {

@@ -11,7 +11,7 @@ import { sampleCoverage } from "./sample-coverage.ts";
 import { addLocalDays, localDateString, startOfLocalHour } from "./zoned-time.ts";
 
 /** The 7 local days ending at `end` (a DST week is 167 or 169 hours long). */
-export function reportPeriodEndingAt(end: Date, timezone: string): { start: Date; end: Date } {
+function reportPeriodEndingAt(end: Date, timezone: string): { start: Date; end: Date } {
   return { start: addLocalDays(end, -7, timezone), end };
 }
 

@@ -28,7 +28,7 @@ export interface TMailCatcherOptions {
   failFirst?: number;
 }
 
-export interface TCaughtMessage {
+interface TCaughtMessage {
   id: string;
   receivedAt: string;
   from: string;

@@ -8,7 +8,7 @@ import { AppError } from "../common/errors.ts";
 export const REPORT_MODEL_VERSION = 1;
 
 export const COVERAGE_STATUSES = ["enforced", "audit", "exempt", "drifted", "unsupported", "unknown", "pending"] as const;
-export type TCoverageStatus = (typeof COVERAGE_STATUSES)[number];
+type TCoverageStatus = (typeof COVERAGE_STATUSES)[number];
 export const FIDELITIES = ["enforced", "partial", "detective", "unsupported"] as const;
 export type TFidelityName = (typeof FIDELITIES)[number];
 export type TCloudName = "aws" | "azure" | "gcp" | "oci";
@@ -97,7 +97,7 @@ export function addCounts(into: TStatusCounts, c: Partial<TStatusCounts>): TStat
   return into;
 }
 
-export function coveragePct(c: TStatusCounts): number | null {
+function coveragePct(c: TStatusCounts): number | null {
   const applicable = c.total - c.exempt;
   if (applicable <= 0) return null;
   return Math.round((c.enforced / applicable) * 1000) / 10;

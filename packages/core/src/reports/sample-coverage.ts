@@ -18,7 +18,7 @@ function emptySample(): TSampleCounts {
   return { enforced: 0, audit: 0, exempt: 0, drifted: 0, unsupported: 0, unknown: 0, pending: 0, total: 0, fidelity: { enforced: 0, partial: 0, detective: 0, unsupported: 0 } };
 }
 
-export function toSampleDay(day: string | Date): string {
+function toSampleDay(day: string | Date): string {
   const s = typeof day === "string" ? day : day.toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(Date.parse(`${s}T00:00:00Z`))) throw new AppError("validation", `day: expected YYYY-MM-DD, got "${s.slice(0, 40)}"`);
   return s;

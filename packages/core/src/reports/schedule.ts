@@ -48,11 +48,6 @@ export async function upsertReportSchedules(queue: Queue, workspaceId: string, s
   await scheduleJob(queue, "reports.sample", { workspaceId }, { tz: settings.timezone, ...start });
 }
 
-export async function removeReportSchedules(queue: Queue, workspaceId: string): Promise<void> {
-  await queue.removeJobScheduler(weeklySchedulerId(workspaceId));
-  await queue.removeJobScheduler(sampleSchedulerId(workspaceId));
-}
-
 export interface TSyncResult {
   upserted: number;
   removed: number;

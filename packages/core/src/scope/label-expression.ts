@@ -18,7 +18,7 @@ export type LabelExpr =
   | { op: "in" | "notin"; key: string; values: string[] }
   | { op: "has"; key: string };
 
-export const MAX_LABEL_EXPRESSION = 1000;
+const MAX_LABEL_EXPRESSION = 1000;
 
 type Tok = { t: "word" | "str" | "(" | ")" | "," | "=" | "!="; v: string; pos: number };
 

@@ -50,7 +50,7 @@ export function buildTree(nodes: Iterable<TreeNode>): Tree {
 }
 
 /** Visits a subtree depth-first without recursion (hierarchies can be deep and wide). */
-export function* subtree(tree: Tree, rootId: string): Generator<TreeNode> {
+function* subtree(tree: Tree, rootId: string): Generator<TreeNode> {
   const stack = [rootId];
   while (stack.length) {
     const id = stack.pop()!;
@@ -62,7 +62,7 @@ export function* subtree(tree: Tree, rootId: string): Generator<TreeNode> {
   }
 }
 
-export function environmentsUnder(tree: Tree, rootId: string): string[] {
+function environmentsUnder(tree: Tree, rootId: string): string[] {
   const out: string[] = [];
   for (const n of subtree(tree, rootId)) if (n.isEnvironment) out.push(n.id);
   return out;

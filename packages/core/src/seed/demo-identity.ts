@@ -8,7 +8,7 @@ export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; password: 
   { email: "approver@parapet.local", name: "Avery Approver", password: "parapet-demo-2026", role: "approver" },
   { email: "viewer@parapet.local", name: "Vic Viewer", password: "parapet-demo-2026", role: "viewer" },
 ];
-export const DEMO_WORKSPACE = { name: "Acme Corp", slug: "acme" } as const;
+const DEMO_WORKSPACE = { name: "Acme Corp", slug: "acme" } as const;
 
 /**
  * Creates the demo users and workspace through better-auth's own API (so passwords are hashed its

@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import { hashPassword } from "better-auth/crypto";
 import { createPrisma, type PrismaClient } from "@parapet/db";
 
-export interface ScaleOptions {
+interface ScaleOptions {
   ownerEmail: string;
   /** Creates the owner with this password when no such user exists. */
   ownerPassword?: string;
@@ -24,7 +24,7 @@ export interface ScaleOptions {
   guardrails: number;
 }
 
-export interface ScaleResult {
+interface ScaleResult {
   workspaceId: string;
   connections: Array<{ id: string; cloud: string; environments: number }>;
   environments: number;
@@ -37,7 +37,7 @@ export interface ScaleResult {
 const FOLDERS = 12;
 const SUBFOLDERS = 4;
 
-export async function seedScaleWorkspace(prisma: PrismaClient, o: ScaleOptions): Promise<ScaleResult> {
+async function seedScaleWorkspace(prisma: PrismaClient, o: ScaleOptions): Promise<ScaleResult> {
   const t0 = performance.now();
   const user = (await prisma.user.findUnique({ where: { email: o.ownerEmail.toLowerCase() } })) ?? (o.ownerPassword ? await createUser(prisma, o.ownerEmail.toLowerCase(), o.ownerPassword) : null);
   if (!user) throw new Error(`no user ${o.ownerEmail}: pass --password to create one`);

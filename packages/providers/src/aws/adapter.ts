@@ -17,8 +17,6 @@ import { discoverAws } from "./discover.ts";
 import { observeAws } from "./observe.ts";
 import { verifyAws } from "./verify.ts";
 
-export { ZAwsCredentials, type TAwsCredentials } from "./credentials.ts";
-export { minimumPermissions } from "./permissions.ts";
 export type { AwsAdapterConfig } from "./context.ts";
 export { parentFromPaths } from "./discover.ts";
 export { PROBE_POLICY_ID } from "./verify.ts";

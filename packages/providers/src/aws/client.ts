@@ -12,7 +12,7 @@ import type { TAwsCredentials } from "./credentials.ts";
  * at the simulator, a FIPS/sovereign endpoint or a test double.
  */
 
-export interface AwsSessionCredentials {
+interface AwsSessionCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
@@ -20,7 +20,7 @@ export interface AwsSessionCredentials {
 }
 
 /** Runs one named STS call through the adapter's recorder and retry policy. */
-export type AwsCallRunner = <T>(operation: string, write: boolean, fn: () => Promise<T>) => Promise<T>;
+type AwsCallRunner = <T>(operation: string, write: boolean, fn: () => Promise<T>) => Promise<T>;
 
 export interface AwsClientOptions {
   credentials: TAwsCredentials;

@@ -43,7 +43,7 @@ export function canonicalDocument(content: string): TIamPolicyDocument | undefin
 }
 
 /** Minified canonical text: the same meaning gives the same bytes. */
-export function canonicalContent(doc: TIamPolicyDocument): string {
+function canonicalContent(doc: TIamPolicyDocument): string {
   return JSON.stringify({ Version: doc.Version, Statement: doc.Statement.map(canonicalStatement) });
 }
 

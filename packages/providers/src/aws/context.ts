@@ -68,7 +68,7 @@ export interface DescribedPolicy {
 
 export { invalid };
 
-export function notOwned(operation: string, what: string): ProviderError {
+function notOwned(operation: string, what: string): ProviderError {
   return refuse(operation, what, `it does not carry the ownership marker of this workspace (name prefix '${AWS_NAME_PREFIX}' and tag '${AWS_OWNER_TAG_KEY}').`);
 }
 

@@ -28,7 +28,7 @@ const secretAccessKey = (field: string) =>
     .min(16, `${field} is too short to be an AWS secret access key`)
     .max(128, `${field} must be at most 128 characters`);
 
-export const ZAwsAssumeRoleCredentials = z
+const ZAwsAssumeRoleCredentials = z
   .object({
     kind: z.literal("assume-role"),
     roleArn: z
@@ -48,7 +48,7 @@ export const ZAwsAssumeRoleCredentials = z
     path: ["sourceSecretAccessKey"],
   });
 
-export const ZAwsAccessKeyCredentials = z.object({
+const ZAwsAccessKeyCredentials = z.object({
   kind: z.literal("access-keys"),
   accessKeyId: accessKeyId("accessKeyId"),
   secretAccessKey: secretAccessKey("secretAccessKey"),
@@ -59,7 +59,6 @@ export const ZAwsCredentials = z.discriminatedUnion("kind", [ZAwsAssumeRoleCrede
 });
 
 export type TAwsCredentials = z.infer<typeof ZAwsCredentials>;
-export type TAwsAssumeRoleCredentials = z.infer<typeof ZAwsAssumeRoleCredentials>;
 
 /** Identity facts of the connected organization (as core stores them); both optional for the adapter. */
 export const ZAwsAdapterFacts = z.object({

@@ -43,13 +43,13 @@ export interface TAwsPackInput {
   limits?: Partial<TAwsPolicyLimits>;
 }
 
-export interface TAwsAttachment {
+interface TAwsAttachment {
   targetId: string;
   policyName: string;
   policyType: TAwsPolicyType;
 }
 
-export type TAwsPackingIssue =
+type TAwsPackingIssue =
   | {
       code: "STATEMENT_TOO_LARGE";
       policyType: TAwsPolicyType;
@@ -87,15 +87,6 @@ export interface TAwsPackResult {
   attachments: TAwsAttachment[];
   /** Empty when everything fits; otherwise nothing above may be applied. */
   issues: TAwsPackingIssue[];
-}
-
-export class AwsPackingError extends Error {
-  readonly issues: TAwsPackingIssue[];
-  constructor(issues: TAwsPackingIssue[]) {
-    super(issues.map((i) => i.message).join("\n"));
-    this.name = "AwsPackingError";
-    this.issues = issues;
-  }
 }
 
 const STATEMENT_KEY_ORDER = ["Sid", "Effect", "Principal", "Action", "NotAction", "Resource", "NotResource", "Condition"] as const;

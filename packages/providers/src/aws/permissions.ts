@@ -40,11 +40,6 @@ export function minimumActionNames(): string[] {
   return minimumPermissions.map((p) => p.permission.replace(/^organizations:/, ""));
 }
 
-/** IAM permission name for an Organizations operation. */
-export function permissionFor(operation: string): string {
-  return operation.includes(":") ? operation : `organizations:${operation}`;
-}
-
 /** The connector role's identity policy (JSON) as the bootstrap template embeds it. */
 export function awsConnectorPolicyDocument(): { Version: "2012-10-17"; Statement: Array<Record<string, unknown>> } {
   const actions = (access: "read" | "write") => minimumPermissions.filter((p) => p.access === access).map((p) => p.permission);

@@ -6,7 +6,6 @@ import { z } from "zod";
  * Both use the IAM policy grammar (version 2012-10-17); RCPs additionally require `Principal: "*"`.
  */
 export type TAwsPolicyType = "SCP" | "RCP";
-export const AWS_POLICY_TYPES: readonly TAwsPolicyType[] = ["SCP", "RCP"];
 
 /** Organizations API names of the two policy types. */
 export const AWS_POLICY_TYPE_API_NAME: Record<TAwsPolicyType, string> = {
@@ -36,7 +35,7 @@ export interface TIamPolicyDocument {
 
 const ZStringOrList = z.union([z.string().max(2048), z.array(z.string().max(2048)).max(1000)]);
 
-export const ZIamStatement = z
+const ZIamStatement = z
   .object({
     Sid: z.string().regex(/^[A-Za-z0-9]*$/).max(128).optional(),
     Effect: z.enum(["Allow", "Deny"]),
@@ -94,13 +93,6 @@ export const AWS_DEFAULT_LIMITS: Readonly<TAwsPolicyLimits> = { maxPoliciesPerTa
 export function awsTypeLimits(limits: TAwsPolicyLimits, type: TAwsPolicyType): { perTarget: number; chars: number } {
   return type === "RCP" ? { perTarget: limits.maxRcpsPerTarget, chars: limits.maxRcpChars } : { perTarget: limits.maxPoliciesPerTarget, chars: limits.maxPolicyChars };
 }
-
-export const ZAwsPolicyLimits = z.object({
-  maxPoliciesPerTarget: z.number().int().min(1).max(100).default(10),
-  maxPolicyChars: z.number().int().min(256).max(1_000_000).default(10_240),
-  maxRcpsPerTarget: z.number().int().min(1).max(100).default(5),
-  maxRcpChars: z.number().int().min(256).max(1_000_000).default(5_120),
-});
 
 /** The desired body of an aws.scp / aws.rcp artifact, as packing builds it. */
 export const ZAwsOrgPolicyBody = z.object({

@@ -18,9 +18,8 @@ import { discoverAzure } from "./discover.ts";
 import { observeAzure } from "./observe.ts";
 import { verifyAzure } from "./verify.ts";
 
-export { ZAzureCredentials, type TAzureCredentials } from "./credentials.ts";
-export { minimumPermissions, azureCustomRoleDefinition, AZURE_BUILT_IN_ROLE } from "./permissions.ts";
-export { DEFAULT_ARM_ENDPOINT, type AzureAdapterConfig } from "./context.ts";
+export { type TAzureCredentials } from "./credentials.ts";
+export { type AzureAdapterConfig } from "./context.ts";
 
 export function createAzureAdapter(config: AzureAdapterConfig): CloudAdapter {
   return composeAdapter(new AzureContext(config), {

@@ -111,7 +111,7 @@ export const ARM_API_VERSIONS = {
   exemptions: "2022-07-01-preview",
 } as const;
 
-export interface ArmPage {
+interface ArmPage {
   value: Json[];
   nextLink?: string;
 }
@@ -121,7 +121,7 @@ export interface ArmPage {
  * with hand-written operation specs through a core-client ServiceClient built from the same settings
  * as the SDK clients (credential, audience, TLS trust, no SDK retries).
  */
-export class ArmOperations {
+class ArmOperations {
   constructor(private readonly client: ServiceClient) {}
 
   get(resourcePath: string, apiVersion: string): Promise<Json> {

@@ -18,7 +18,7 @@ import type {
  * fields Parapet never sets (version, instanceId, systemData…): those are dropped, so a fresh read
  * of an untouched artifact always compares equal.
  */
-export const ARM_STAMPED_METADATA: readonly string[] = ["createdBy", "createdOn", "updatedBy", "updatedOn"];
+const ARM_STAMPED_METADATA: readonly string[] = ["createdBy", "createdOn", "updatedBy", "updatedOn"];
 
 type Json = Record<string, unknown>;
 

@@ -21,7 +21,7 @@ import { MG_SCOPE_PREFIX, parseScope, type AzureScope } from "./scope.ts";
  * parsed configuration, the ARM clients, and the recorded, classified, retried call.
  */
 
-export const DEFAULT_ARM_ENDPOINT = "https://management.azure.com";
+const DEFAULT_ARM_ENDPOINT = "https://management.azure.com";
 
 export interface AzureAdapterConfig {
   workspaceId: string;

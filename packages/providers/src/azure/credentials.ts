@@ -27,7 +27,7 @@ const jwt = (field: string) =>
     .max(16_384, `${field} must be at most 16384 characters`)
     .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, { message: `${field} must be a JWT (three base64url parts separated by dots)` });
 
-export const ZAzureClientSecretCredentials = z.object({
+const ZAzureClientSecretCredentials = z.object({
   kind: z.literal("client-secret"),
   tenantId: guid("tenantId"),
   clientId: guid("clientId"),
@@ -37,7 +37,7 @@ export const ZAzureClientSecretCredentials = z.object({
     .max(1024, "clientSecret must be at most 1024 characters"),
 });
 
-export const ZAzureFederatedCredentials = z.object({
+const ZAzureFederatedCredentials = z.object({
   kind: z.literal("federated"),
   tenantId: guid("tenantId"),
   clientId: guid("clientId"),
@@ -45,7 +45,7 @@ export const ZAzureFederatedCredentials = z.object({
   federatedToken: jwt("federatedToken"),
 });
 
-export const ZAzureAccessTokenCredentials = z.object({
+const ZAzureAccessTokenCredentials = z.object({
   kind: z.literal("access-token"),
   /** An ARM bearer token (tests, demos); it cannot be refreshed, so the connection stops working when it expires. */
   accessToken: z
@@ -62,7 +62,7 @@ export const ZAzureCredentials = z.discriminatedUnion("kind", [ZAzureClientSecre
 
 export type TAzureCredentials = z.infer<typeof ZAzureCredentials>;
 
-export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
+const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
 export const DEFAULT_ARM_AUDIENCE = "https://management.azure.com";
 
 /** Claims of a JWT without verifying it (only to name the identity and read `exp`). */

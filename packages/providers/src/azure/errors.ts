@@ -36,11 +36,6 @@ export function retryAfterMs(e: unknown, now = Date.now()): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-export function azureErrorCode(e: unknown): string | undefined {
-  if (isProviderError(e)) return e.code;
-  return restErrorOf(e)?.code;
-}
-
 /** ARM's 403 names the action and scope it refused; people need exactly that to fix the role. */
 export function deniedAction(message: string): { action: string; scope: string } | undefined {
   const m = /perform action '([^']+)' over scope '([^']*)'/.exec(message);

@@ -6,7 +6,7 @@ import { shortHash, workspaceShort } from "../aws/markers.ts";
  * derived from content so a re-run produces the same names.
  */
 export const AZURE_OWNER_METADATA_KEY = "parapetOwner";
-export const AZURE_NAME_PREFIX = "parapet-";
+const AZURE_NAME_PREFIX = "parapet-";
 
 export function azureOwnerMetadata(workspaceId: string): Record<string, string> {
   return { [AZURE_OWNER_METADATA_KEY]: workspaceId };

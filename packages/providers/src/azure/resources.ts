@@ -8,7 +8,7 @@ import { armResourceId, type PolicyArtifactKind } from "./scope.ts";
 
 /** Reads of the four policy resource kinds, by name or by listing one scope, as Found records. */
 
-export function found(ctx: AzureContext, kind: PolicyArtifactKind, raw: unknown, name: string): Found {
+function found(ctx: AzureContext, kind: PolicyArtifactKind, raw: unknown, name: string): Found {
   const r = (isObj(raw) ? raw : {});
   const id = typeof r.id === "string" ? r.id : "";
   switch (kind) {

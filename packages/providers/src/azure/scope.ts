@@ -6,7 +6,7 @@ export type AzureScope = { kind: "mg"; mg: string } | { kind: "sub"; sub: string
 
 export type PolicyArtifactKind = "azure.policy-definition" | "azure.policy-set-definition" | "azure.policy-assignment" | "azure.policy-exemption";
 
-export const SEGMENT: Record<PolicyArtifactKind, string> = {
+const SEGMENT: Record<PolicyArtifactKind, string> = {
   "azure.policy-definition": "policyDefinitions",
   "azure.policy-set-definition": "policySetDefinitions",
   "azure.policy-assignment": "policyAssignments",
@@ -28,10 +28,6 @@ export function parseScope(raw: string): AzureScope | undefined {
   if (segs.length === 4 && l[0] === "providers" && l[1] === "microsoft.management" && l[2] === "managementgroups") return { kind: "mg", mg: segs[3]! };
   if (segs.length === 2 && l[0] === "subscriptions") return { kind: "sub", sub: segs[1]! };
   return undefined;
-}
-
-export function scopeString(s: AzureScope): string {
-  return s.kind === "mg" ? `${MG_SCOPE_PREFIX}${s.mg}` : `subscriptions/${s.sub}`;
 }
 
 /** Scopes compare case-insensitively in ARM; a leading slash carries no meaning. */

@@ -1,19 +1,7 @@
-import { z } from "zod";
-
 /**
  * Native Azure Policy types (Microsoft.Authorization, api-version 2024-05-01 / 2025-03-01).
  * Shapes follow the ARM `properties` bag; names are the ARM resource names Parapet chooses.
  */
-
-export type TAzurePolicyEffect =
-  | "deny"
-  | "denyAction"
-  | "audit"
-  | "auditIfNotExists"
-  | "deployIfNotExists"
-  | "modify"
-  | "append"
-  | "disabled";
 
 /** A policy rule: `if` is a (possibly nested) condition tree, `then` names the effect and its details. */
 export interface TAzurePolicyRule {
@@ -65,7 +53,7 @@ export interface TAzurePolicySetDefinition {
   };
 }
 
-export type TAzureEnforcementMode = "Default" | "DoNotEnforce";
+type TAzureEnforcementMode = "Default" | "DoNotEnforce";
 
 export interface TAzurePolicyAssignment {
   name: string;
@@ -107,17 +95,3 @@ export const AZURE_LIMITS = {
   notScopesPerAssignment: 400,
 } as const;
 
-export const ZAzureEnforcementMode = z.enum(["Default", "DoNotEnforce"]);
-
-/** Minimal parse of an observed assignment, enough to compare what Parapet owns. */
-export const ZAzurePolicyAssignment = z.object({
-  name: z.string().max(128),
-  properties: z.object({
-    displayName: z.string().max(512).optional(),
-    policyDefinitionId: z.string().max(1024),
-    enforcementMode: ZAzureEnforcementMode.optional(),
-    notScopes: z.array(z.string().max(1024)).max(400).optional(),
-    parameters: z.record(z.string().max(128), z.object({ value: z.unknown() })).optional(),
-    metadata: z.record(z.string().max(128), z.unknown()).optional(),
-  }),
-});

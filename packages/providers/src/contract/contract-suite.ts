@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isProviderError } from "./errors.ts";
 import type { CloudAdapter, DesiredArtifact, ObservedArtifact, ObservedState } from "./types.ts";
 
-export interface ContractWorld {
+interface ContractWorld {
   adapter: CloudAdapter;
   /** What the suite deploys: at least one artifact with an attachment that can be detached/weakened. */
   desired: DesiredArtifact[];

@@ -12,7 +12,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 200, maxMs: 10_000 };
 
 /** "Full jitter" exponential backoff (a random delay in [0, min(max, base·2^n)]). */
-export function backoffMs(attempt: number, p: RetryPolicy, random: () => number = Math.random): number {
+function backoffMs(attempt: number, p: RetryPolicy, random: () => number = Math.random): number {
   return Math.floor(random() * Math.min(p.maxMs, p.baseMs * 2 ** attempt));
 }
 

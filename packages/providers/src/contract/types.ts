@@ -4,7 +4,6 @@
  */
 
 export type CloudId = "aws" | "azure" | "gcp" | "oci";
-export const CLOUDS: readonly CloudId[] = ["aws", "azure", "gcp", "oci"];
 
 /** A place in the hierarchy where policy can attach, as the cloud reports it. */
 export interface DiscoveredNode {
@@ -40,21 +39,6 @@ export type ArtifactKind =
   | "oci.policy"
   | "oci.security-recipe"
   | "oci.security-zone";
-
-export const ARTIFACT_CLOUD: Record<ArtifactKind, CloudId> = {
-  "aws.scp": "aws",
-  "aws.rcp": "aws",
-  "azure.policy-definition": "azure",
-  "azure.policy-set-definition": "azure",
-  "azure.policy-assignment": "azure",
-  "azure.policy-exemption": "azure",
-  "gcp.org-policy": "gcp",
-  "gcp.custom-constraint": "gcp",
-  "gcp.deny-policy": "gcp",
-  "oci.policy": "oci",
-  "oci.security-recipe": "oci",
-  "oci.security-zone": "oci",
-};
 
 /**
  * An artifact as Parapet wants it. `name` is deterministic and carries the ownership prefix; it is

@@ -39,7 +39,7 @@ const OCI_DOMAIN = String.raw`(?:oraclecloud\d*\.com|oraclegovcloud\.com|oracleg
 const OCI_REGION = String.raw`[a-z]{2,}(?:-[a-z]+)+-\d{1,2}`;
 
 /** API hosts per cloud (lower-case hostnames, no port). */
-export const CLOUD_API_HOSTS: Record<EgressCloud, readonly RegExp[]> = {
+const CLOUD_API_HOSTS: Record<EgressCloud, readonly RegExp[]> = {
   aws: [new RegExp(String.raw`^(?:organizations|sts)(?:-fips)?(?:\.${AWS_REGION})?\.${AWS_SUFFIX}$`)],
   azure: [/^management\.(?:azure\.com|usgovcloudapi\.net|chinacloudapi\.cn)$/],
   gcp: [
@@ -51,10 +51,10 @@ export const CLOUD_API_HOSTS: Record<EgressCloud, readonly RegExp[]> = {
 };
 
 /** Microsoft identity platform authorities (Azure `credentials.authorityHost`). */
-export const AZURE_AUTHORITY_HOSTS: readonly RegExp[] = [/^login\.microsoftonline\.(?:com|us)$/, /^login\.partner\.microsoftonline\.cn$/, /^login\.chinacloudapi\.cn$/];
+const AZURE_AUTHORITY_HOSTS: readonly RegExp[] = [/^login\.microsoftonline\.(?:com|us)$/, /^login\.partner\.microsoftonline\.cn$/, /^login\.chinacloudapi\.cn$/];
 
 /** One operator allowlist entry: a host (exact, or `*.suffix` for any name below it) and a port or any. */
-export interface AllowEntry {
+interface AllowEntry {
   host: string;
   wildcard: boolean;
   port?: number;
@@ -68,7 +68,7 @@ export interface EgressAllowlist {
 
 export const EMPTY_ALLOWLIST: EgressAllowlist = { entries: [], source: "" };
 
-export const ALLOWLIST_VARIABLE = "PARAPET_ENDPOINT_ALLOWLIST";
+const ALLOWLIST_VARIABLE = "PARAPET_ENDPOINT_ALLOWLIST";
 
 const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -117,11 +117,6 @@ export function isCloudApiHost(cloud: EgressCloud, host: string): boolean {
 export function isAzureAuthorityHost(host: string): boolean {
   const h = normalizeHost(host);
   return AZURE_AUTHORITY_HOSTS.some((r) => r.test(h));
-}
-
-/** Every host any cloud's SDK may reach by default (the egress guard's view when no cloud is named). */
-export function isAnyCloudHost(host: string): boolean {
-  return (Object.keys(CLOUD_API_HOSTS) as EgressCloud[]).some((c) => isCloudApiHost(c, host)) || isAzureAuthorityHost(host);
 }
 
 export type EndpointKind = "api" | "authority";

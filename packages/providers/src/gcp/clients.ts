@@ -18,14 +18,14 @@ import type { EgressGuard } from "../egress/guard.ts";
 import type { TGcpCredentials } from "./credentials.ts";
 import { GcpHttpError } from "./errors.ts";
 
-export interface GcpEndpoint {
+interface GcpEndpoint {
   apiEndpoint: string;
   port: number;
   protocol: "http" | "https";
 }
 
 /** `http://127.0.0.1:4010` → gax options; undefined keeps each SDK's googleapis.com default. */
-export function parseGcpEndpoint(endpoint: string | undefined): GcpEndpoint | undefined {
+function parseGcpEndpoint(endpoint: string | undefined): GcpEndpoint | undefined {
   if (!endpoint) return undefined;
   const u = new URL(endpoint);
   if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error(`GCP endpoint must be http(s)://host[:port], got "${endpoint}"`);
@@ -150,7 +150,7 @@ type Json = Record<string, unknown>;
  * customConstraints`, `/v2/{name=organizations/*\/customConstraints/*}`), authenticated by the Org Policy
  * client's own auth client (the same self-signed JWT or token the SDK sends).
  */
-export class CustomConstraintsRest {
+class CustomConstraintsRest {
   constructor(
     private readonly client: orgPolicyV2.OrgPolicyClient,
     private readonly baseUrl: string,

@@ -54,7 +54,7 @@ function specWeakness(label: string, d: TGcpPolicySpec, o: TGcpPolicySpec): stri
 }
 
 /** Why `o` protects less than `d` asks for, or undefined when every desired restriction still holds. */
-export function orgPolicyWeakness(d: TGcpOrgPolicy, o: TGcpOrgPolicy): string | undefined {
+function orgPolicyWeakness(d: TGcpOrgPolicy, o: TGcpOrgPolicy): string | undefined {
   if (d.spec) {
     if (!o.spec) return o.dryRunSpec ? "enforcement moved to dry-run only" : "the enforced spec was removed";
     const w = specWeakness("spec", d.spec, o.spec);

@@ -10,7 +10,7 @@ import { z } from "zod";
  */
 const PEM_KEY = /^-----BEGIN (RSA )?PRIVATE KEY-----[\s\S]+-----END (RSA )?PRIVATE KEY-----\s*$/;
 
-export const ZGcpServiceAccountKey = z.object({
+const ZGcpServiceAccountKey = z.object({
   type: z.literal("service_account", { error: 'key file "type" must be "service_account"' }).optional(),
   project_id: z.string().max(100).optional(),
   private_key_id: z.string().max(100).optional(),
@@ -41,7 +41,6 @@ export const ZGcpCredentials = z.discriminatedUnion("type", [
   }),
 ]);
 
-export type TGcpServiceAccountKey = z.infer<typeof ZGcpServiceAccountKey>;
 export type TGcpCredentials = z.infer<typeof ZGcpCredentials>;
 
 /** Facts about the connected root that the adapter needs (stored with the connection). */

@@ -40,7 +40,7 @@ export function customArtifact(ctx: GcpContext, cc: TGcpCustomConstraint): Obser
     owned: isOwnedCustomConstraint(cc.name, ctx.cfg.workspaceId),
   };
 }
-export function customWire(cc: TGcpCustomConstraint) {
+function customWire(cc: TGcpCustomConstraint) {
   return {
     name: cc.name,
     resourceTypes: cc.resourceTypes,

@@ -8,7 +8,7 @@ import type { TGcpDenyPolicy } from "./types.ts";
 
 /** IAM v2 deny policies: owned by id prefix and annotation; writes are long-running operations. */
 
-export function toDenyRaw(ctx: GcpContext, p: unknown): RawDeny {
+function toDenyRaw(ctx: GcpContext, p: unknown): RawDeny {
   const policy = normaliseDenyPolicy(p);
   policy.name = canonicalDenyPolicyName(policy.name);
   const etag = (p as { etag?: unknown }).etag;
@@ -45,7 +45,7 @@ export async function countForeignDenyPolicies(ctx: GcpContext, node: string): P
 export function denyArtifact(p: RawDeny): ObservedArtifact {
   return { kind: DENY, name: p.policy.name, externalId: p.policy.name, body: p.policy, attachments: [nodeOfDenyPolicy(p.policy.name)], owned: p.owned, etag: p.etag };
 }
-export function denyWire(p: TGcpDenyPolicy) {
+function denyWire(p: TGcpDenyPolicy) {
   return { displayName: p.displayName, annotations: denyPolicyAnnotations(p), rules: p.rules };
 }
 

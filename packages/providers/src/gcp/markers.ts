@@ -9,10 +9,10 @@ import { shortHash, workspaceShort } from "../aws/markers.ts";
  * Parapet's rules is in it.
  */
 export const GCP_OWNER_LABEL_KEY = "parapet-managed";
-export const GCP_NAME_PREFIX = "parapet-";
+const GCP_NAME_PREFIX = "parapet-";
 
 /** GCP label values: lowercase letters, digits, `-`, `_`, ≤63 chars. */
-export function gcpLabelValue(workspaceId: string): string {
+function gcpLabelValue(workspaceId: string): string {
   return workspaceId.toLowerCase().replace(/[^a-z0-9_-]/g, "-").slice(0, 63);
 }
 

@@ -11,7 +11,7 @@ import type { TGcpOrgPolicy } from "./types.ts";
  * the customer (see adapter.ts for the ownership model).
  */
 
-export function toOrgRaw(p: unknown): RawOrgPolicy {
+function toOrgRaw(p: unknown): RawOrgPolicy {
   const raw = p as { spec?: { etag?: unknown } | null; dryRunSpec?: { etag?: unknown } | null };
   const out: RawOrgPolicy = { policy: normaliseOrgPolicy(p) };
   if (typeof raw.spec?.etag === "string" && raw.spec.etag) out.specEtag = raw.spec.etag;
@@ -58,7 +58,7 @@ export function orgArtifact(p: RawOrgPolicy): ObservedArtifact {
   };
 }
 /** Wire body; with `cur`, each spec carries the etag it was read with so a concurrent change is refused. */
-export function orgWire(p: TGcpOrgPolicy, cur?: RawOrgPolicy) {
+function orgWire(p: TGcpOrgPolicy, cur?: RawOrgPolicy) {
   const spec = p.spec ? { ...p.spec, ...(cur?.specEtag ? { etag: cur.specEtag } : {}) } : undefined;
   const dry = p.dryRunSpec ? { ...p.dryRunSpec, ...(cur?.dryRunEtag ? { etag: cur.dryRunEtag } : {}) } : undefined;
   return { name: p.name, ...(spec ? { spec } : {}), ...(dry ? { dryRunSpec: dry } : {}) };

@@ -50,7 +50,7 @@ function normaliseExpr(v: unknown): TGcpExpr | undefined {
 }
 
 /** One rule: list values sorted and deduplicated, unset/false oneof members and empty lists dropped. */
-export function normaliseRule(v: unknown): TGcpPolicyRule {
+function normaliseRule(v: unknown): TGcpPolicyRule {
   const r: TGcpPolicyRule = {};
   if (!isObj(v)) return r;
   if (isObj(v.values)) {
@@ -71,7 +71,7 @@ export function normaliseRule(v: unknown): TGcpPolicyRule {
 }
 
 /** A spec without server-set fields (etag, updateTime); rule order carries no meaning, so it is sorted. */
-export function normaliseSpec(v: unknown): TGcpPolicySpec | undefined {
+function normaliseSpec(v: unknown): TGcpPolicySpec | undefined {
   if (!isObj(v)) return undefined;
   const rules = (Array.isArray(v.rules) ? v.rules : []).map(normaliseRule);
   const uniq = new Map(rules.map((r) => [canonicalJson(r), r]));

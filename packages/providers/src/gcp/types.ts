@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 /**
  * Native GCP types: Org Policy v2 policies and custom constraints, and IAM v2 deny policies.
  * Field names follow the REST JSON representation.
@@ -78,36 +76,3 @@ export const GCP_LIMITS = {
   denyRulesPerPolicy: 500,
 } as const;
 
-const ZExpr = z.object({
-  expression: z.string().max(2000),
-  title: z.string().max(256).optional(),
-  description: z.string().max(1024).optional(),
-});
-
-export const ZGcpPolicyRule = z.object({
-  values: z
-    .object({
-      allowedValues: z.array(z.string().max(512)).max(1000).optional(),
-      deniedValues: z.array(z.string().max(512)).max(1000).optional(),
-    })
-    .optional(),
-  allowAll: z.boolean().optional(),
-  denyAll: z.boolean().optional(),
-  enforce: z.boolean().optional(),
-  condition: ZExpr.optional(),
-});
-
-const ZSpec = z.object({
-  etag: z.string().max(256).optional(),
-  rules: z.array(ZGcpPolicyRule).max(1000).default([]),
-  inheritFromParent: z.boolean().optional(),
-  reset: z.boolean().optional(),
-});
-
-/** Parses an observed org policy. */
-export const ZGcpOrgPolicy = z.object({
-  name: z.string().max(512),
-  spec: ZSpec.optional(),
-  dryRunSpec: ZSpec.optional(),
-  etag: z.string().max(256).optional(),
-});

@@ -17,7 +17,6 @@ import { observeOci } from "./observe.ts";
 import { verifyOci } from "./verify.ts";
 
 export { ZOciCredentials, type TOciCredentials } from "./credentials.ts";
-export { minimumPermissions, ociBootstrapStatements } from "./permissions.ts";
 export type { OciAdapterConfig } from "./context.ts";
 
 /** The OCI adapter behind the shared contract; throws ProviderError (INVALID_CREDENTIALS) on malformed credentials. */

@@ -37,11 +37,6 @@ export function isOciThrottle(e: unknown): boolean {
   return asOciError(e)?.statusCode === 429;
 }
 
-export function ociErrorCode(e: unknown): string | undefined {
-  if (isProviderError(e)) return e.code;
-  return asOciError(e)?.serviceCode;
-}
-
 /** Turns anything an OCI SDK call threw into a ProviderError with a message written for people. */
 export function classifyOciError(e: unknown, operation: string): ProviderError {
   if (isProviderError(e)) return e;

@@ -79,7 +79,7 @@ export async function observeOci(ctx: OciContext, req: ObserveRequest): Promise<
  * tenancy-wide listing, which also yields the foreign zones on requested targets: a compartment
  * can be in only one security zone, so a customer's zone takes the target's only slot.
  */
-export async function observeZones(ctx: OciContext, groups: Map<string, Expected[]>, targets: string[], state: ObservedState): Promise<void> {
+async function observeZones(ctx: OciContext, groups: Map<string, Expected[]>, targets: string[], state: ObservedState): Promise<void> {
   const found: Array<{ e: Expected; recipe: Recipe }> = [];
   await mapLimit([...groups.entries()], ctx.concurrency, async ([compartmentId, items]) => {
     try {

@@ -25,7 +25,7 @@ export async function getPolicy(ctx: OciContext, policyId: string): Promise<{ po
   }
 }
 
-export async function findPolicy(ctx: OciContext, compartmentId: string, name: string): Promise<Policy | undefined> {
+async function findPolicy(ctx: OciContext, compartmentId: string, name: string): Promise<Policy | undefined> {
   const found = (await listPolicies(ctx, compartmentId, name)).filter((p) => p.name === name && isLive(p));
   return found.find((p) => isOwnedByWorkspaceOci(p, ctx.ws)) ?? found[0];
 }
@@ -130,7 +130,7 @@ export async function updatePolicy(ctx: OciContext, policyId: string, bodyOf: ()
   });
 }
 
-export async function resolvePolicy(ctx: OciContext, change: { externalId: string; name: string; target: string }): Promise<{ policy: Policy; etag?: string } | undefined> {
+async function resolvePolicy(ctx: OciContext, change: { externalId: string; name: string; target: string }): Promise<{ policy: Policy; etag?: string } | undefined> {
   if (change.externalId) return getPolicy(ctx, change.externalId);
   const p = await findPolicy(ctx, change.target, change.name);
   return p ? { policy: p } : undefined;

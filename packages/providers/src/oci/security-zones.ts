@@ -28,7 +28,7 @@ export function zoneBody(ctx: OciContext, a: DesiredArtifact, operation: string)
   return r.data;
 }
 
-export function recipeDescription(body: TOciSecurityZoneArtifact): string {
+function recipeDescription(body: TOciSecurityZoneArtifact): string {
   return `Parapet guardrails: security zone policies for compartment ${body.compartmentId}`.slice(0, 400);
 }
 
@@ -107,7 +107,7 @@ export async function updateRecipe(ctx: OciContext, recipeId: string, name: stri
 }
 
 /** Puts `target` in a zone using the recipe: noop when it already is, repoint our own zone, refuse a customer's. */
-export async function ensureZone(ctx: OciContext, recipeId: string, name: string, target: string, operation: string): Promise<ApplyResult> {
+async function ensureZone(ctx: OciContext, recipeId: string, name: string, target: string, operation: string): Promise<ApplyResult> {
   return ctx.withFreshEtag(async () => {
     const onTarget = (await listZones(ctx, { compartmentId: target })).filter((z) => z.compartmentId === target && isLive(z));
     const z = onTarget[0];
@@ -159,7 +159,7 @@ export async function ensureZone(ctx: OciContext, recipeId: string, name: string
  * target of that compartment and its subcompartments (security-zone/using/create-security-zone.htm).
  * Parapet never destroys a customer's target: it refuses, naming them, and the plan shows why.
  */
-export async function refuseIfCustomerTargets(ctx: OciContext, target: string, operation: string): Promise<void> {
+async function refuseIfCustomerTargets(ctx: OciContext, target: string, operation: string): Promise<void> {
   const targets = await ctx.pages("ListTargets", async (page) => {
     const r = await ctx.clients.cloudGuard.listTargets({
       compartmentId: ctx.tenancyId,
@@ -204,7 +204,7 @@ export async function refuseIfCustomerTargets(ctx: OciContext, target: string, o
   );
 }
 
-export async function resolveRecipe(ctx: OciContext, change: { externalId: string; name: string; target: string }): Promise<Recipe | undefined> {
+async function resolveRecipe(ctx: OciContext, change: { externalId: string; name: string; target: string }): Promise<Recipe | undefined> {
   if (change.externalId) return (await getRecipe(ctx, change.externalId))?.recipe;
   return findRecipe(ctx, change.target, change.name);
 }
@@ -231,7 +231,7 @@ export async function detachZone(ctx: OciContext, change: Extract<Change, { op: 
   });
 }
 
-export async function deleteZone(ctx: OciContext, zone: Zone, operation: string): Promise<ApplyResult> {
+async function deleteZone(ctx: OciContext, zone: Zone, operation: string): Promise<ApplyResult> {
   if (!isOwnedByWorkspaceOci(zone, ctx.ws)) throw notOwned(operation, `security zone ${zone.displayName ?? zone.id} (${zone.id})`);
   try {
     const cur = await ctx.call("GetSecurityZone", false, () => ctx.clients.cloudGuard.getSecurityZone({ securityZoneId: zone.id }));

@@ -89,7 +89,7 @@ export async function verifyOci(ctx: OciContext): Promise<VerifyResult> {
  * and says exactly which statement to replace when it does not except the connector: until then
  * OCI refuses every policy Parapet writes that holds a deny statement.
  */
-export async function denyGuardCheck(ctx: OciContext): Promise<PermissionCheck> {
+async function denyGuardCheck(ctx: OciContext): Promise<PermissionCheck> {
   let policies: Policy[];
   try {
     policies = await listPolicies(ctx, ctx.tenancyId);

@@ -10,12 +10,12 @@ type TCtx = TCompileContext<"aws">;
  * Stable Sid: `P` + 8 hex of the guardrail id + the purpose. Sids survive re-packing, so the
  * planner can tell "this statement moved to another policy" from "this statement changed".
  */
-export function awsSid(ctx: TCtx, purpose: string): string {
+function awsSid(ctx: TCtx, purpose: string): string {
   return `P${shortHash(ctx.guardrail.id, 8)}${purpose.replace(/[^A-Za-z0-9]/g, "")}`;
 }
 
 /** Condition blocks are ANDed; every block must use a distinct operator+key or meaning would change. */
-export function mergeConditions(...blocks: (TIamConditionBlock | undefined)[]): TIamConditionBlock {
+function mergeConditions(...blocks: (TIamConditionBlock | undefined)[]): TIamConditionBlock {
   const out: TIamConditionBlock = {};
   for (const block of blocks) {
     if (!block) continue;
@@ -31,7 +31,7 @@ export function mergeConditions(...blocks: (TIamConditionBlock | undefined)[]): 
 }
 
 /** Connector and break-glass roles: excluded from every deny Parapet compiles. */
-export function awsExemptArns(ctx: TCtx): string[] {
+function awsExemptArns(ctx: TCtx): string[] {
   return [...new Set([...ctx.principals.connector.roleArnPatterns, ...ctx.principals.breakGlass.roleArnPatterns])].sort();
 }
 
@@ -41,10 +41,10 @@ export function awsExemptArns(ctx: TCtx): string[] {
  * `Bool aws:ViaAWSMCPService true`). `aws:CalledViaAWSMCP` names which MCP service made the call; this
  * key is true for all of them, which is what an agent class means.
  */
-export const AWS_VIA_MCP_KEY = "aws:ViaAWSMCPService";
+const AWS_VIA_MCP_KEY = "aws:ViaAWSMCPService";
 
 /** One condition block per way the selector can match (tag, ARN, MCP-marked call): a statement each, since blocks AND. */
-export function selectorMatchers(sel: TAwsPrincipalSelector & { viaAwsMcp?: boolean }): { suffix: string; condition: TIamConditionBlock }[] {
+function selectorMatchers(sel: TAwsPrincipalSelector & { viaAwsMcp?: boolean }): { suffix: string; condition: TIamConditionBlock }[] {
   const out: { suffix: string; condition: TIamConditionBlock }[] = [];
   if (sel.tag) out.push({ suffix: "Tag", condition: { StringEquals: { [`aws:PrincipalTag/${sel.tag.key}`]: sel.tag.value } } });
   if (sel.roleArnPatterns.length > 0) out.push({ suffix: "Arn", condition: { ArnLike: { "aws:PrincipalARN": [...sel.roleArnPatterns] } } });

@@ -4,7 +4,7 @@ import type { TCompileContext, TOciFragment, TOciStatementPart } from "../types.
 type TCtx = TCompileContext<"oci">;
 
 /** OCI statements take one principal type each: groups and dynamic groups become separate subjects. */
-export function ociSubjects(ref: TOciPrincipalRef): string[] {
+function ociSubjects(ref: TOciPrincipalRef): string[] {
   const out: string[] = [];
   if (ref.groups.length > 0) out.push(`group ${[...ref.groups].sort().join(", ")}`);
   if (ref.dynamicGroups.length > 0) out.push(`dynamic-group ${[...ref.dynamicGroups].sort().join(", ")}`);
@@ -23,7 +23,7 @@ export function ociSubjects(ref: TOciPrincipalRef): string[] {
  * always instance or resource principals) would switch the deny off for every member. User groups
  * cannot hold those principals anyway, so dynamic-group statements are excepted by principal OCID only.
  */
-export function ociExemptConditions(ctx: TCtx, subject: "user-groups" | "dynamic-groups" | "any-user" = "any-user"): string[] {
+function ociExemptConditions(ctx: TCtx, subject: "user-groups" | "dynamic-groups" | "any-user" = "any-user"): string[] {
   const p = ctx.principals;
   const principals = [...new Set([...p.connector.principalIds, ...p.breakGlass.principalIds])].sort();
   const groups = subject === "dynamic-groups" ? [] : [...new Set([...p.connector.groupIds, ...p.breakGlass.groupIds])].sort();
@@ -33,7 +33,7 @@ export function ociExemptConditions(ctx: TCtx, subject: "user-groups" | "dynamic
   ];
 }
 
-export class OciCompileError extends Error {}
+class OciCompileError extends Error {}
 
 export interface TOciDenySpec {
   /** A principal class, or everyone (then the exemptions are mandatory). */

@@ -8,7 +8,7 @@ import { aws, azureContains, gcpDenies, ociAdminsExempt, ociDynamicGroupDenies, 
 import { defineControl } from "../types.ts";
 
 /** From the AWS Service Authorization Reference: calls that destroy data, backups or keys. */
-export const AGENT_DESTRUCTIVE_AWS_ACTIONS = [
+const AGENT_DESTRUCTIVE_AWS_ACTIONS = [
   "backup:DeleteBackupVault",
   "backup:DeleteRecoveryPoint",
   "dynamodb:DeleteBackup",
@@ -37,7 +37,7 @@ export const AGENT_DESTRUCTIVE_AWS_ACTIONS = [
 ];
 
 /** IAM v2 (deny-policy) permission names of the equivalent GCP operations. */
-export const AGENT_DESTRUCTIVE_GCP_PERMISSIONS = [
+const AGENT_DESTRUCTIVE_GCP_PERMISSIONS = [
   "bigquery.googleapis.com/datasets.delete",
   "bigquery.googleapis.com/tables.delete",
   "cloudkms.googleapis.com/cryptoKeyVersions.destroy",
@@ -52,7 +52,7 @@ export const AGENT_DESTRUCTIVE_GCP_PERMISSIONS = [
 ];
 
 /** OCI resource-type → delete permissions (OCI policy reference). */
-export const AGENT_DESTRUCTIVE_OCI: Record<string, string[]> = {
+const AGENT_DESTRUCTIVE_OCI: Record<string, string[]> = {
   "object-family": ["BUCKET_DELETE", "OBJECT_DELETE"],
   "volume-family": ["BOOT_VOLUME_BACKUP_DELETE", "VOLUME_BACKUP_DELETE", "VOLUME_DELETE"],
   "database-family": ["DB_BACKUP_DELETE", "DB_SYSTEM_DELETE"],

@@ -7,7 +7,7 @@ import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } fro
 import { aws, azureContains, azureRequest, gcpDenies, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
-export const AUDIT_AWS_ACTIONS = [
+const AUDIT_AWS_ACTIONS = [
   "access-analyzer:DeleteAnalyzer",
   "cloudtrail:DeleteEventDataStore",
   "cloudtrail:DeleteTrail",
@@ -31,7 +31,7 @@ export const AUDIT_AWS_ACTIONS = [
   "securityhub:DisassociateFromMasterAccount",
 ];
 
-export const AUDIT_GCP_PERMISSIONS = [
+const AUDIT_GCP_PERMISSIONS = [
   "logging.googleapis.com/buckets.delete",
   "logging.googleapis.com/buckets.update",
   "logging.googleapis.com/sinks.delete",
@@ -39,7 +39,7 @@ export const AUDIT_GCP_PERMISSIONS = [
 ];
 
 /** OCI API operations that switch off or remove logging, audit retention and Cloud Guard. */
-export const AUDIT_OCI_OPERATIONS: Record<string, string[]> = {
+const AUDIT_OCI_OPERATIONS: Record<string, string[]> = {
   "log-groups": ["DeleteLog", "DeleteLogGroup", "UpdateLog"],
   "unified-configuration": ["DeleteUnifiedAgentConfiguration"],
   "cloud-guard-family": ["DeleteTarget", "UpdateConfiguration"],

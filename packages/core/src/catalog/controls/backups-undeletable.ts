@@ -7,7 +7,7 @@ import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } fro
 import { aws, azureContains, gcpDenies, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
-export const BACKUP_AWS_ACTIONS = [
+const BACKUP_AWS_ACTIONS = [
   "backup:DeleteBackupPlan",
   "backup:DeleteBackupSelection",
   "backup:DeleteBackupVault",
@@ -28,13 +28,13 @@ export const BACKUP_AWS_ACTIONS = [
   "redshift:DeleteClusterSnapshot",
 ];
 
-export const BACKUP_GCP_PERMISSIONS = [
+const BACKUP_GCP_PERMISSIONS = [
   "cloudkms.googleapis.com/cryptoKeyVersions.destroy",
   "cloudsql.googleapis.com/backupRuns.delete",
   "compute.googleapis.com/snapshots.delete",
 ];
 
-export const BACKUP_OCI: Record<string, string[]> = {
+const BACKUP_OCI: Record<string, string[]> = {
   "volume-family": ["BOOT_VOLUME_BACKUP_DELETE", "VOLUME_BACKUP_DELETE"],
   "database-family": ["DB_BACKUP_DELETE"],
   keys: ["KEY_DELETE"],

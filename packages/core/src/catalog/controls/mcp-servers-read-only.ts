@@ -11,7 +11,7 @@ import { defineControl } from "../types.ts";
  * Read-only action patterns per service. Each pattern was checked to match actions in the
  * Service Authorization Reference; IAM does not accept a wildcard service (`*:Get*`), hence the map.
  */
-export const AWS_READ_PATTERNS = {
+const AWS_READ_PATTERNS = {
   cloudformation: ["cloudformation:Describe*", "cloudformation:Get*", "cloudformation:List*"],
   cloudwatch: ["cloudwatch:BatchGet*", "cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*"],
   dynamodb: ["dynamodb:BatchGet*", "dynamodb:Describe*", "dynamodb:Get*", "dynamodb:List*", "dynamodb:Query", "dynamodb:Scan"],
@@ -27,7 +27,7 @@ export const AWS_READ_PATTERNS = {
 type TReadService = keyof typeof AWS_READ_PATTERNS;
 const READ_SERVICES = Object.keys(AWS_READ_PATTERNS) as [TReadService, ...TReadService[]];
 
-export const MCP_GCP_WRITE_PERMISSIONS = [
+const MCP_GCP_WRITE_PERMISSIONS = [
   "bigquery.googleapis.com/datasets.delete",
   "bigquery.googleapis.com/datasets.update",
   "bigquery.googleapis.com/tables.delete",
@@ -64,7 +64,7 @@ export const MCP_GCP_WRITE_PERMISSIONS = [
 ];
 
 /** OCI permission names follow RESOURCE_VERB; these suffixes are the mutating verbs. */
-export const OCI_WRITE_SUFFIXES = ["CREATE", "DELETE", "MANAGE", "MOVE", "OVERWRITE", "UPDATE"];
+const OCI_WRITE_SUFFIXES = ["CREATE", "DELETE", "MANAGE", "MOVE", "OVERWRITE", "UPDATE"];
 
 const params = z
   .object({

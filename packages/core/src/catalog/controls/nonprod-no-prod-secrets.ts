@@ -7,14 +7,14 @@ import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compiler
 import { aws, azureContains, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
-export const SECRET_AWS_ACTIONS = [
+const SECRET_AWS_ACTIONS = [
   "kms:Decrypt",
   "kms:ReEncryptFrom",
   "secretsmanager:BatchGetSecretValue",
   "secretsmanager:GetSecretValue",
 ];
 
-export const SECRET_GCP_PERMISSIONS = [
+const SECRET_GCP_PERMISSIONS = [
   "cloudkms.googleapis.com/cryptoKeyVersions.useToDecrypt",
   "secretmanager.googleapis.com/versions.access",
 ];

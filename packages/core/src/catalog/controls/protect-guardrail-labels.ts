@@ -15,7 +15,7 @@ import { defineControl } from "../types.ts";
  * Groups Tagging API (tag:TagResources) exposes no tag-key condition but needs the service's own
  * tagging permission as well, so the per-service actions below also govern it.
  */
-export const TAGGING_AWS_ACTIONS = [
+const TAGGING_AWS_ACTIONS = [
   "backup:TagResource",
   "backup:UntagResource",
   "dynamodb:TagResource",

@@ -8,9 +8,9 @@ import { aws, azureContains, gcpConstraint, ociZone, structure } from "../scenar
 import { type TCompileContext, defineControl, type TGcpFragment } from "../types.ts";
 
 /** Services that accept RCPs and hold data (AWS Organizations RCP documentation). */
-export const PERIMETER_AWS_ACTIONS = ["dynamodb:*", "kms:*", "s3:*", "secretsmanager:*", "sqs:*", "sts:AssumeRole"];
+const PERIMETER_AWS_ACTIONS = ["dynamodb:*", "kms:*", "s3:*", "secretsmanager:*", "sqs:*", "sts:AssumeRole"];
 
-export const PERIMETER_GCP_PERMISSIONS = [
+const PERIMETER_GCP_PERMISSIONS = [
   "bigquery.googleapis.com/tables.getData",
   "secretmanager.googleapis.com/versions.access",
   "storage.googleapis.com/objects.get",

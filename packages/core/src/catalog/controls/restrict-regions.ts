@@ -11,7 +11,7 @@ import { defineControl } from "../types.ts";
  * Global services whose calls are served from us-east-1 (or have no region) and must stay
  * callable whatever the region list; after AWS's region-deny SCP example.
  */
-export const AWS_GLOBAL_SERVICE_ACTIONS = [
+const AWS_GLOBAL_SERVICE_ACTIONS = [
   "a4b:*",
   "access-analyzer:*",
   "account:*",
