@@ -13,8 +13,6 @@ import type { ArtifactKind, Change, DesiredArtifact, Difference, ObservedArtifac
 import { contentHash } from "@parapet/providers/contract";
 import { contentDrift, detachedDrift, missingArtifactDrift, unexpectedAttachmentDrift, type DriftObservation } from "../drift/detect-drift.ts";
 
-export type { DriftKind, DriftObservation } from "../drift/detect-drift.ts";
-
 export interface RecordedArtifact {
   kind: ArtifactKind;
   name: string;
