@@ -20,6 +20,7 @@ import {
   type Keyring,
 } from "@parapet/core";
 import { reconcileConnection, type AdapterFactory, type ReconcileSummary } from "@parapet/core/reconcile/reconcile-connection";
+import { retryAfterSkip } from "@parapet/core/reconcile/skip-reason";
 import type { Queue } from "bullmq";
 
 export interface ReconcileWorkerDeps {
@@ -52,7 +53,8 @@ export async function processReconcile(deps: ReconcileWorkerDeps, data: unknown)
     const repair = job.repair === true || flagged;
     let summary = await reconcileConnection(deps, job.connectionId, { trigger: round === 0 ? job.trigger : "event", discover, repair, ...(job.reason ? { reason: job.reason } : {}) });
     // Another process holds the lease (e.g. a stalled job re-delivered): wait for it instead of racing.
-    for (let wait = 0; summary.status === "skipped" && summary.skippedReason?.includes("lease") && wait < 30; wait++) {
+    // Decided on the typed reason (only a held lease ends by itself), never on the reason's text.
+    for (let wait = 0; summary.skip !== undefined && retryAfterSkip(summary.skip) && wait < 30; wait++) {
       await sleep(1000);
       summary = await reconcileConnection(deps, job.connectionId, { trigger: job.trigger, discover, repair });
     }
