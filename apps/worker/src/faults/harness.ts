@@ -70,7 +70,10 @@ export function faultAdapterFor(awsPacing: boolean): AdapterFactory {
   };
 }
 
-export function workerDeps(env: FaultEnv, opts: { workerId?: string; awsPacing?: boolean; queue?: Queue; leaseMs?: number } = {}): ReconcileWorkerDeps & { leaseMs?: number } {
+export function workerDeps(
+  env: FaultEnv,
+  opts: { workerId?: string; awsPacing?: boolean; queue?: Queue; leaseMs?: number; leaseClock?: () => Date } = {},
+): ReconcileWorkerDeps & { leaseMs?: number; leaseClock?: () => Date } {
   const queue = opts.queue ?? new Queue(QUEUES.reconcile, { connection: env.redis, prefix: bullPrefix(env.redisPrefix) });
   return {
     prisma: env.prisma,
@@ -83,6 +86,7 @@ export function workerDeps(env: FaultEnv, opts: { workerId?: string; awsPacing?:
     concurrency: 1,
     reconcileQueue: queue,
     ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+    ...(opts.leaseClock ? { leaseClock: opts.leaseClock } : {}),
   };
 }
 

@@ -51,12 +51,14 @@ export async function processReconcile(deps: ReconcileWorkerDeps, data: unknown)
     // Always consumed (even when the job itself asks to repair), so a used request never repairs a later run.
     const flagged = (await deps.redis.getdel(reconcileRepairKey(deps.redisPrefix, job.connectionId))) !== null;
     const repair = job.repair === true || flagged;
-    let summary = await reconcileConnection(deps, job.connectionId, { trigger: round === 0 ? job.trigger : "event", discover, repair, ...(job.reason ? { reason: job.reason } : {}) });
+    const opts = { trigger: round === 0 ? job.trigger : ("event" as const), discover, repair, ...(job.reason ? { reason: job.reason } : {}) };
+    let summary = await reconcileConnection(deps, job.connectionId, opts);
     // Another process holds the lease (e.g. a stalled job re-delivered): wait for it instead of racing.
     // Decided on the typed reason (only a held lease ends by itself), never on the reason's text.
     for (let wait = 0; summary.skip !== undefined && retryAfterSkip(summary.skip) && wait < 30; wait++) {
       await sleep(1000);
-      summary = await reconcileConnection(deps, job.connectionId, { trigger: job.trigger, discover, repair });
+      // The same request (trigger and reason), so the run that finally goes ahead records why it ran.
+      summary = await reconcileConnection(deps, job.connectionId, opts);
     }
     runs.push(summary);
     discover = false;

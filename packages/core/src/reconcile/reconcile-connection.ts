@@ -15,7 +15,7 @@
  * fails after starting comes back `failed`, with the run and the connection saying why.
  */
 import type { CloudAdapter } from "@parapet/providers/contract";
-import { EMPTY_CALLS, type ReconcileDeps, type ReconcileOptions, type ReconcileSummary, type RunContext } from "./phases/context.ts";
+import { EMPTY_CALLS, type ReconcileDeps, type ReconcileOptions, type ReconcileSummary, type RunContext, type RunRow } from "./phases/context.ts";
 import { apply } from "./phases/apply.ts";
 import { discover } from "./phases/discover.ts";
 import { NO_LEASE, takeLease } from "./phases/lease.ts";
@@ -36,7 +36,16 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   // A dry run writes nothing, so it needs no lease and opens no run.
   const lease = opts.dryRun ? NO_LEASE : await takeLease(deps, connectionId);
   if (!lease) return skipped(connectionId, { kind: "lease-held" });
-  const run = opts.dryRun ? undefined : await openRun(deps, conn, opts);
+  let run: RunRow | undefined;
+  try {
+    run = opts.dryRun ? undefined : await openRun(deps, conn, opts);
+  } catch (e) {
+    // No run to report on, but the lease must not outlive this call: its renew timer would hold it (and
+    // every other worker off this connection) for as long as this process lives.
+    lease.stopRenewing();
+    await lease.release();
+    throw e;
+  }
   let adapter: CloudAdapter | undefined;
   try {
     const connected = await connect(deps, conn);

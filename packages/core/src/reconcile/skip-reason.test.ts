@@ -11,11 +11,11 @@ describe("skip reasons", () => {
     expect(connectionSkip({ status: "active", credentialCiphertext: "sealed" })).toBeNull();
   });
 
-  it("keeps the texts people and logs already read", () => {
+  it("says in words why a reconcile did not run", () => {
     const texts = (["connection-not-found", "lease-held"] as const).map((kind) => skipReasonText({ kind }));
     expect(texts).toEqual(["connection not found", "another worker holds the lease"]);
     expect(skipReasonText({ kind: "connection-inactive", status: "disabled" })).toBe("connection is disabled");
-    expect(skipReasonText({ kind: "no-credentials", status: "verifying" })).toBe("connection is verifying");
+    expect(skipReasonText({ kind: "no-credentials", status: "active" })).toBe("connection has no stored credentials (status active)");
   });
 
   it("retries only a held lease, whatever the texts say", () => {

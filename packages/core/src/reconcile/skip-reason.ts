@@ -25,14 +25,16 @@ export function connectionSkip(conn: ConnectionEligibility | null): SkipReason |
   return null;
 }
 
-/** The text people read (unchanged from when the reason was only text). */
+/** The text people read (the worker's log line, `ReconcileSummary.skippedReason`). */
 export function skipReasonText(reason: SkipReason): string {
   switch (reason.kind) {
     case "connection-not-found":
       return "connection not found";
     case "connection-inactive":
-    case "no-credentials":
       return `connection is ${reason.status}`;
+    case "no-credentials":
+      // Said plainly: "connection is active" (what this used to say) read as if nothing were wrong.
+      return `connection has no stored credentials (status ${reason.status})`;
     case "lease-held":
       return "another worker holds the lease";
   }

@@ -32,6 +32,11 @@ export interface ReconcileDeps {
   /** Identifies the lease holder (worker process). */
   workerId: string;
   leaseMs?: number;
+  /**
+   * The lease's clock; by default the database's (`now()`), shared by every worker. Tests move it on to
+   * see a dead worker's lease expire without sleeping through it.
+   */
+  leaseClock?: () => Date;
   /** Operator log: the cloud's raw error text goes here, never into what users read. */
   log?: (line: string) => void;
 }
