@@ -5,6 +5,7 @@ import { prisma } from "@/server/clients";
 import { keyring } from "@/server/keys";
 import { requestReconcile } from "@/server/queues";
 import { requestIdOf, withRequestId } from "@/server/request-id";
+import { withRequestLog } from "@/server/request-log";
 
 export const dynamic = "force-dynamic";
 
@@ -16,10 +17,10 @@ const MAX_EVENT_BYTES = 256 * 1024;
  * Authenticated by the connection's HMAC secret with a replay window; each event id is accepted
  * once; an accepted event triggers a reconcile of that connection at once.
  */
-export async function POST(req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }) {
+export const POST = withRequestLog(async (req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }): Promise<Response> => {
   const requestId = requestIdOf(req);
   return withRequestId(await receive(req, ctx, requestId), requestId);
-}
+});
 
 async function receive(req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }, requestId: string): Promise<Response> {
   try {
