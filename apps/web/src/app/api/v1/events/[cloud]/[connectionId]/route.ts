@@ -1,4 +1,5 @@
 import { AppError, openEventSecret, parseCloudEvent, verifyEventSignature } from "@parapet/core";
+import { bindLogFields } from "@parapet/core/common/logger";
 import { findEventConnection, forgetEventReceipt, recordEventReceipt } from "@parapet/core/events/receive-event";
 import { errorResponse } from "@/server/api";
 import { prisma } from "@/server/clients";
@@ -27,6 +28,7 @@ async function receive(req: Request, ctx: { params: Promise<{ cloud: string; con
     const { cloud, connectionId } = await ctx.params;
     if (!(CLOUDS as readonly string[]).includes(cloud)) throw new AppError("not_found", `cloud "${cloud.slice(0, 20)}" is not one of aws, azure, gcp, oci`);
     if (!/^[a-z0-9]{1,64}$/i.test(connectionId)) throw new AppError("not_found", "connection not found");
+    bindLogFields({ connectionId });
     const raw = await req.text();
     if (raw.length > MAX_EVENT_BYTES) throw new AppError("bad_request", `body: larger than ${MAX_EVENT_BYTES} bytes`);
     const conn = await findEventConnection(prisma(), connectionId);
