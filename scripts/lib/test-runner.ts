@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { userInfo } from "node:os";
 import { fail, log } from "./log.ts";
 import { runStep } from "./processes.ts";
+import { humanLine } from "./log-lines.ts";
 import { databaseUrl, dropDatabase, ensureDatabase, resolveServices } from "./services.ts";
 import { buildWeb, freePort, loadOrCreateSecrets, migrate, ROOT, startApp, startDemoEnvironment } from "./stack.ts";
 import { mailCatcherEnv, startMailCatcher } from "@parapet/core/reports/mail-catcher";
@@ -156,12 +157,15 @@ function printServerErrors(out: string): void {
     const file = join(out, `${name}.log`);
     if (!existsSync(file)) continue;
     const lines = readFileSync(file, "utf8").split("\n");
-    // Each error line with the 7 lines after it (its stack or context), every line printed once.
+    // The apps' own lines are JSON with their stack inside (an error or fatal line is kept alone); a
+    // library's plain error line is kept with the 7 lines after it (its stack or context). Each line once.
     const keep = new Set<number>();
     lines.forEach((l, i) => {
-      if (/error|unhandled|exception/i.test(l)) for (let j = i; j < Math.min(i + 8, lines.length); j++) keep.add(j);
+      if (l.startsWith("{")) {
+        if (/"level":"(error|fatal)"/.test(l)) keep.add(i);
+      } else if (/error|unhandled|exception/i.test(l)) for (let j = i; j < Math.min(i + 8, lines.length); j++) keep.add(j);
     });
-    const shown = [...keep].slice(0, 120).map((i) => lines[i]);
+    const shown = [...keep].slice(0, 120).map((i) => humanLine(lines[i]!));
     if (shown.length) log(`${name} logged errors during the journeys (all output: ${file}):\n${shown.join("\n")}`);
   }
 }

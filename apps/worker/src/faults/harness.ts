@@ -420,9 +420,12 @@ export interface ChildOutput {
   maxRssKb: number;
 }
 
+/** Starts reconcile-child.ts's result line: its log lines are JSON too (on stderr, but a result is never guessed). */
+export const CHILD_RESULT_MARKER = "fault-child-result ";
+
 export function parseChildOutput(stdout: string): ChildOutput | undefined {
-  const line = stdout.trim().split("\n").reverse().find((l) => l.startsWith("{"));
-  return line ? (JSON.parse(line) as ChildOutput) : undefined;
+  const line = stdout.split("\n").reverse().find((l) => l.startsWith(CHILD_RESULT_MARKER));
+  return line ? (JSON.parse(line.slice(CHILD_RESULT_MARKER.length)) as ChildOutput) : undefined;
 }
 
 /** Prisma errors put the cause on their last line. */
