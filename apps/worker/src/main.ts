@@ -8,6 +8,7 @@ import { createPrisma, probeDatabase } from "@parapet/db";
 import { bullPrefix, describeConnectError, parseMasterKey, QUEUES, scheduleJob, type Keyring } from "@parapet/core";
 import { auditConfigFromEnv, configureAudit } from "@parapet/core/audit/audit-keys";
 import { checkpointAll } from "@parapet/core/audit/checkpoints";
+import { configureLogging, rootLogger } from "@parapet/core/common/logger";
 import { loadEnv } from "./env.ts";
 import { EgressGuard, installGlobalEgressGuard, parseEgressAllowlist } from "@parapet/providers/egress/index";
 import { adapterFor, configureEgress } from "./providers.ts";
@@ -15,8 +16,11 @@ import { startRuntime } from "./runtime.ts";
 import { shutdownWorker } from "./shutdown.ts";
 import { QUEUE_WORKERS } from "./workers/queue-workers.ts";
 
+configureLogging({ service: "worker" });
+
 function fail(message: string): never {
-  console.error(`parapet-worker: ${message}`);
+  // Synchronous destination (common/logger.ts): the line is out before the exit.
+  rootLogger().fatal(`parapet-worker: ${message}`);
   process.exit(2);
 }
 
@@ -27,6 +31,8 @@ async function main(): Promise<void> {
   } catch (e) {
     fail((e as Error).message);
   }
+  configureLogging({ level: env.LOG_LEVEL });
+  const logger = rootLogger();
   let allowlist;
   try {
     allowlist = parseEgressAllowlist(env.PARAPET_ENDPOINT_ALLOWLIST);
@@ -36,7 +42,7 @@ async function main(): Promise<void> {
   // Every cloud SDK connection passes the egress guard; google-gax 4 (Org Policy) only through node's
   // default agents, hence the process-wide install. Refusals are logged with their reason; users see
   // a fixed text (publicMessage).
-  const guard = new EgressGuard({ allowlist, onRefused: (host, reason) => console.warn(`[${new Date().toISOString()}] egress refused: ${host}: ${reason}`) });
+  const guard = new EgressGuard({ allowlist, onRefused: (host, reason) => logger.warn({ host, reason }, "egress refused") });
   configureEgress(guard);
   installGlobalEgressGuard(guard);
   if (!env.PARAPET_MASTER_KEY) fail("configuration: PARAPET_MASTER_KEY is required (base64 of 32 random bytes) to decrypt cloud credentials");
@@ -66,8 +72,7 @@ async function main(): Promise<void> {
   const prisma = createPrisma({ url: env.DATABASE_URL, max: env.PARAPET_WORKER_CONCURRENCY + 4 });
   const workerConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   const prefix = bullPrefix(env.PARAPET_REDIS_PREFIX);
-  const log = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`);
-  const common = { prisma, keys, adapterFor, workerId: runtime.id, bullPrefix: prefix, log };
+  const common = { prisma, keys, adapterFor, workerId: runtime.id, bullPrefix: prefix };
   const workers: Worker[] = [
     QUEUE_WORKERS.reconcile(
       { ...common, redis: runtime.redis, redisPrefix: env.PARAPET_REDIS_PREFIX, concurrency: env.PARAPET_WORKER_CONCURRENCY, reconcileQueue: runtime.queues.get(QUEUES.reconcile)! },
@@ -76,32 +81,32 @@ async function main(): Promise<void> {
     QUEUE_WORKERS.discovery(common, workerConnection),
   ];
   const reportsConfig = { smtpUrl: env.PARAPET_SMTP_URL, mailFrom: env.PARAPET_MAIL_FROM, baseUrl: env.PARAPET_BASE_URL, secret: env.PARAPET_AUTH_SECRET ?? "" };
-  const reports = QUEUE_WORKERS.reports({ prisma, connection: workerConnection, prefix, config: reportsConfig, log });
-  workers.push(reports.worker, QUEUE_WORKERS.notifications({ prisma, connection: workerConnection, prefix, config: reportsConfig, log }));
-  for (const w of workers) w.on("failed", (job, err) => log(`job ${job?.name ?? "?"} ${job?.id ?? ""} failed: ${err.message}`));
+  const reports = QUEUE_WORKERS.reports({ prisma, connection: workerConnection, prefix, config: reportsConfig });
+  workers.push(reports.worker, QUEUE_WORKERS.notifications({ prisma, connection: workerConnection, prefix, config: reportsConfig }));
   // One tick for all connections: each tick requests reconciles for connections whose interval passed.
   await scheduleJob(runtime.queues.get(QUEUES.reconcile)!, "reconcile.poll-tick", {});
   // Report schedules follow the database (a new workspace, a changed time zone); re-synced hourly too.
-  await reports.syncReportSchedules().catch((e: unknown) => log(`reports: schedule sync failed: ${(e as Error).message}`));
+  await reports.syncReportSchedules().catch((e: unknown) => logger.error({ err: e }, "report schedule sync failed"));
   // Signed audit chain heads outside the database, so a deleted tail or a replaced chain shows (checkpoints.ts).
   const checkpoint = () =>
     checkpointAll(prisma).then(
       (r) => {
-        if (r.written || r.broken.length) log(`audit checkpoints: ${r.written} written${r.broken.length ? `; chain broken in workspace(s) ${r.broken.join(", ")}: not checkpointed` : ""}`);
+        if (r.broken.length) logger.error({ written: r.written, broken: r.broken }, "audit checkpoints: chain broken, those workspaces not checkpointed");
+        else if (r.written) logger.info({ written: r.written }, "audit checkpoints written");
       },
-      (e: unknown) => log(`audit checkpoints failed: ${(e as Error).message}`),
+      (e: unknown) => logger.error({ err: e }, "audit checkpoints failed"),
     );
   const checkpointTimer = setInterval(() => void checkpoint(), env.PARAPET_AUDIT_CHECKPOINT_EVERY_SEC * 1000);
   checkpointTimer.unref();
   void checkpoint();
-  log(`parapet-worker ${runtime.id} ready: queues ${[...runtime.queues.keys()].join(", ")}`);
+  logger.info({ workerId: runtime.id, queues: [...runtime.queues.keys()] }, `parapet-worker ${runtime.id} ready: queues ${[...runtime.queues.keys()].join(", ")}`);
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     void shutdownWorker(
-      { workerId: runtime.id, workers, runtime, workerConnection, prisma, deadlineMs: env.PARAPET_SHUTDOWN_TIMEOUT_MS, log },
+      { workerId: runtime.id, workers, runtime, workerConnection, prisma, deadlineMs: env.PARAPET_SHUTDOWN_TIMEOUT_MS, logger },
       signal,
     ).then((code) => process.exit(code));
   };

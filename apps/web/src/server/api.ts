@@ -8,6 +8,8 @@ import { auth } from "./auth";
 import { isDatabaseUnavailable, isRedisUnavailable } from "./clients";
 import { prisma } from "./clients";
 import { newRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestId } from "./request-id";
+import { bindLogFields } from "@parapet/core/common/logger";
+import { requestLogger, withRequestLog } from "./request-log";
 
 /**
  * Every /api/v1 route goes through `route()`: authenticate (session cookie or `x-api-key` token),
@@ -63,16 +65,16 @@ export function errorResponse(e: unknown, requestId: string = newRequestId()): R
   }
   // A dependency that is away (restart, failover, outage) is a 503 the client can retry, logged as one line.
   if (isDatabaseUnavailable(e)) {
-    console.warn(`[${requestId}] database unavailable:`, (e as Error).message?.split("\n").filter(Boolean).pop()?.slice(0, 200));
+    requestLogger(requestId).warn({ status: 503, dependency: "database", reason: (e as Error).message?.split("\n").filter(Boolean).pop()?.slice(0, 200) }, "database unavailable");
     return Response.json({ error: { code: "unavailable", message: "database unavailable; try again in a moment", requestId } }, { status: 503, headers: { ...headers, "retry-after": "5" } });
   }
   if (isRedisUnavailable(e)) {
-    console.warn(`[${requestId}] redis unavailable:`, (e as Error).message?.slice(0, 200));
+    requestLogger(requestId).warn({ status: 503, dependency: "redis", reason: (e as Error).message?.slice(0, 200) }, "redis unavailable");
     return Response.json({ error: { code: "unavailable", message: "redis unavailable; try again in a moment", requestId } }, { status: 503, headers: { ...headers, "retry-after": "5" } });
   }
   // Unknown failures are logged server-side with their stack and the request id; the client gets a plain
   // message and the same id to quote.
-  console.error(`[${requestId}] unhandled API error`, e);
+  requestLogger(requestId).error({ status: 500, err: e }, "unhandled API error");
   return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged.", requestId } }, { status: 500, headers });
 }
 
@@ -177,7 +179,7 @@ function checkOrigin(req: Request): void {
  * shape as `route`, no caller. The handler authenticates by other means (a signed token).
  */
 export function publicRoute(handler: (ctx: { req: Request }) => Promise<unknown>) {
-  return async (req: Request): Promise<Response> => {
+  return withRequestLog(async (req: Request): Promise<Response> => {
     const requestId = requestIdOf(req);
     try {
       checkOrigin(req);
@@ -187,18 +189,19 @@ export function publicRoute(handler: (ctx: { req: Request }) => Promise<unknown>
     } catch (e) {
       return errorResponse(e, requestId);
     }
-  };
+  });
 }
 
 export function route<P = Record<string, string>>(
   permission: Permission | null,
   handler: (ctx: RouteContext<P>) => Promise<unknown>,
 ) {
-  return async (req: Request, ctx: { params: Promise<P> }): Promise<Response> => {
+  return withRequestLog(async (req: Request, ctx: { params: Promise<P> }): Promise<Response> => {
     const requestId = requestIdOf(req);
     try {
       checkOrigin(req);
       const caller = await authenticate(req);
+      bindLogFields({ workspaceId: caller.workspaceId });
       if (permission && !can(caller.role, permission[0], permission[1] as never)) {
         throw new AppError("forbidden", `your role (${caller.role}) cannot ${permission[1]} ${permission[0]}s`);
       }
@@ -212,5 +215,5 @@ export function route<P = Record<string, string>>(
     } catch (e) {
       return errorResponse(e, requestId);
     }
-  };
+  });
 }

@@ -9,6 +9,8 @@ import { jobProcessor, QUEUES } from "@parapet/core";
 import type { TReportsConfig } from "@parapet/core/reports/mailer";
 import { runDailySample, runWeeklyReport } from "@parapet/core/reports/run-report-jobs";
 import { syncReportSchedules, type TSyncResult } from "@parapet/core/reports/schedule";
+import { log, type Logger } from "@parapet/core/common/logger";
+import { loggedProcessor, logOtherFailures } from "../job-log.ts";
 
 export interface ReportsWorkerDeps {
   prisma: PrismaClient;
@@ -18,7 +20,8 @@ export interface ReportsWorkerDeps {
   prefix: string;
   config: TReportsConfig;
   concurrency?: number;
-  log?: (line: string) => void;
+  /** Base of the per-job loggers and of the queue's own lines (the root logger by default). */
+  logger?: Logger;
 }
 
 export interface ReportsWorker {
@@ -29,7 +32,6 @@ export interface ReportsWorker {
 }
 
 export function createReportsWorker(deps: ReportsWorkerDeps): ReportsWorker {
-  const log = deps.log ?? (() => undefined);
   const reports = new Queue(QUEUES.reports, { connection: deps.connection, prefix: deps.prefix });
   const notifications = new Queue(QUEUES.notifications, { connection: deps.connection, prefix: deps.prefix });
   const ctx = { prisma: deps.prisma, notifications, ...(deps.config.retry ? { retry: deps.config.retry } : {}) };
@@ -37,20 +39,23 @@ export function createReportsWorker(deps: ReportsWorkerDeps): ReportsWorker {
 
   const worker = new Worker(
     QUEUES.reports,
-    jobProcessor(QUEUES.reports, {
-      "reports.weekly": async (data, job) => {
-        // A scheduler's job carries the time it was due; the report covers the week ending then.
-        const scheduledAt = job.repeatJobKey && job.opts.prevMillis ? new Date(job.opts.prevMillis) : null;
-        const r = await runWeeklyReport(ctx, data, scheduledAt);
-        log(`reports: ${data.trigger} report ${r.snapshotId} for ${data.workspaceId} (${r.periodStart} → ${r.periodEnd}), ${r.deliveries} email(s) queued`);
-        return r;
-      },
-      "reports.sample": (data) => runDailySample(ctx, data.workspaceId),
-      "reports.sync-schedules": () => sync(),
-    }),
+    loggedProcessor(
+      jobProcessor(QUEUES.reports, {
+        "reports.weekly": async (data, job) => {
+          // A scheduler's job carries the time it was due; the report covers the week ending then.
+          const scheduledAt = job.repeatJobKey && job.opts.prevMillis ? new Date(job.opts.prevMillis) : null;
+          const r = await runWeeklyReport(ctx, data, scheduledAt);
+          log().info({ trigger: data.trigger, snapshotId: r.snapshotId, periodStart: r.periodStart, periodEnd: r.periodEnd, deliveries: r.deliveries }, "weekly report built");
+          return r;
+        },
+        "reports.sample": (data) => runDailySample(ctx, data.workspaceId),
+        "reports.sync-schedules": () => sync(),
+      }),
+      { logger: deps.logger },
+    ),
     { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 2 },
   );
-  worker.on("failed", (job, err) => log(`reports: ${job?.name ?? "?"} ${job?.id ?? ""} failed: ${err.message}`));
+  logOtherFailures(worker, deps.logger);
 
   return {
     worker,
