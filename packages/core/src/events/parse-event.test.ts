@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../common/errors.ts";
+import { ZReconcileJob } from "../jobs/definitions.ts";
 import { parseCloudEvent, verifyEventSignature } from "./parse-event.ts";
 
 const sign = (secret: string, ts: string, body: string) => `sha256=${createHmac("sha256", secret).update(`${ts}.${body}`).digest("hex")}`;
@@ -29,6 +30,9 @@ describe("event parsing", () => {
     const e = parseCloudEvent("aws", { id: "e1", source: "aws.organizations", "detail-type": "AWS API Call via CloudTrail", detail: { eventName: "DetachPolicy", userIdentity: { arn: "arn:aws:iam::1:user/bob" } } });
     expect(e).toEqual({ eventId: "e1", summary: "aws.organizations DetachPolicy by arn:aws:iam::1:user/bob", hierarchyChanged: false });
     expect(parseCloudEvent("aws", { id: "e2", source: "aws.organizations", detail: { eventName: "MoveAccount" } }).hierarchyChanged).toBe(true);
+    // A long (valid) ARN still gives a summary the reconcile job's `reason` accepts.
+    const long = parseCloudEvent("aws", { id: "e3", source: "aws.organizations", detail: { eventName: "DetachPolicy", userIdentity: { arn: `arn:aws:sts::1:assumed-role/${"r".repeat(1500)}` } } });
+    expect(ZReconcileJob.shape.reason.safeParse(long.summary).success).toBe(true);
   });
   it("reads Event Grid batches", () => {
     const e = parseCloudEvent("azure", [{ id: "b", eventType: "Microsoft.Resources.ResourceWriteSuccess", data: { operationName: "Microsoft.Authorization/policyAssignments/write" } }, { id: "a", eventType: "Microsoft.Resources.ResourceDeleteSuccess" }]);

@@ -79,7 +79,8 @@ export function parseCloudEvent(cloud: "aws" | "azure" | "gcp" | "oci", body: un
       const name = r.data.detail?.eventName ?? r.data["detail-type"] ?? "event";
       return {
         eventId: r.data.id,
-        summary: `${r.data.source} ${name}${r.data.detail?.userIdentity?.arn ? ` by ${r.data.detail.userIdentity.arn}` : ""}`,
+        // Bounded like the other clouds' summaries: it becomes the reconcile job's `reason` (at most 500).
+        summary: `${r.data.source} ${name}${r.data.detail?.userIdentity?.arn ? ` by ${r.data.detail.userIdentity.arn}` : ""}`.slice(0, 500),
         hierarchyChanged: HIERARCHY_AWS.test(name),
       };
     }
