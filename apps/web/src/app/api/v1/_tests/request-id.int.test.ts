@@ -7,6 +7,7 @@
 import { NextRequest } from "next/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { getPrisma } from "@parapet/db";
+import { api } from "@parapet/core/openapi/routes";
 import { route } from "@/server/api";
 import { BASE_URL, call } from "./harness.ts";
 import { createWorld, type World } from "./world.ts";
@@ -30,7 +31,7 @@ describe("request ids", () => {
     const logged: string[] = [];
     vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : String(a))).join(" ")));
     // The real wrapper every /api/v1 route uses, around a handler that fails in a way nobody anticipated.
-    const failing = route(null, () => Promise.reject(new Error("secret-ish internal detail: pool exhausted at 0xdeadbeef")));
+    const failing = route(api("GET /me"), () => Promise.reject(new Error("secret-ish internal detail: pool exhausted at 0xdeadbeef")));
     const res = await failing(new Request(`${BASE_URL}/api/v1/me`, { headers: { "x-api-key": A.members.viewer.key } }), { params: Promise.resolve({}) });
     const body = (await res.json()) as { error: { code: string; message: string; requestId: string } };
     const id = res.headers.get("x-request-id");
