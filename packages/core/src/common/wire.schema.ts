@@ -33,6 +33,8 @@ export function listOf<T extends z.ZodType>(item: T) {
 }
 
 export const ZCloudName = z.enum(["aws", "azure", "gcp", "oci"]);
+/** The four clouds, in the order the console lists them. */
+export const CLOUDS = ZCloudName.options;
 export const ZFidelityName = z.enum(["enforced", "partial", "detective", "unsupported"]);
 
 /** A queued job (verify, discover, preview). */

@@ -13,8 +13,6 @@ export type TMatrixQuery = z.infer<typeof ZMatrixQuery>;
 
 // ── Responses ────────────────────────────────────────────────────────────────────────────────────
 
-export const COVERAGE_STATUSES = ZCoverageStatus.options;
-
 /** Coverage score (percent enforced of what applies) and totals, overall, per cloud and per guardrail. */
 export const ZCoverageOverview = z.object({
   score: z.number(),

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { ZId } from "../guardrails/guardrails.schema.ts";
 import { pageOf, wireEnum, ZIsoDateTime } from "../common/wire.schema.ts";
 
-export const ZDriftKind = z.enum(["missing", "modified", "detached", "weakened", "unexpected_attachment", "uncovered_environment", "label_held"]);
+export const DRIFT_KINDS = ["missing", "modified", "detached", "weakened", "unexpected_attachment", "uncovered_environment", "label_held"] as const;
+export const ZDriftKind = z.enum(DRIFT_KINDS);
 export const ZListDriftQuery = z.object({
   status: z.enum(["open", "resolved"]).optional(),
   kind: ZDriftKind.optional(),
