@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { ZCoverageTotals, ZId } from "../guardrails/guardrails.schema.ts";
-import { wireEnum } from "../common/wire.schema.ts";
+import { enumMap, wireEnum } from "../common/wire.schema.ts";
+import { COVERAGE_STATUSES } from "../reports/model.ts";
 
-export const ZCoverageStatus = z.enum(["enforced", "audit", "exempt", "drifted", "unsupported", "unknown", "pending"]);
+export const ZCoverageStatus = z.enum(COVERAGE_STATUSES);
 export const ZMatrixQuery = z.object({
   connectionId: ZId.optional(),
   status: ZCoverageStatus.optional(),
@@ -27,7 +28,7 @@ export const ZCoverageMatrix = z.object({
   items: z.array(
     z.object({
       node: z.object({ id: z.string(), name: z.string(), externalId: z.string(), connectionId: z.string(), path: z.array(z.string()), parentId: z.string().nullable() }),
-      cells: z.record(z.string(), z.string().pipe(ZCoverageStatus)),
+      cells: enumMap(COVERAGE_STATUSES),
     }),
   ),
   nextCursor: z.string().nullable(),

@@ -49,6 +49,9 @@ describe("OpenAPI document", () => {
     expect(guardrail.properties.updatedAt).toMatchObject({ type: "string", format: "date-time" });
     expect(guardrail.properties.status).toMatchObject({ type: "string", enum: ["active", "disabled", "deleted"] });
     expect(guardrail.properties.pendingApproval).toMatchObject({ type: "string", nullable: true });
+    // The matrix's cells are checked by a fast custom check; the document still says what they are.
+    const matrix = doc.paths["/coverage/matrix"]!.get!.responses["200"]!.content!["application/json"]!.schema as { properties: { items: { items: { properties: { cells: Json } } } } };
+    expect(matrix.properties.items.items.properties.cells).toMatchObject({ type: "object", additionalProperties: { type: "string", enum: expect.arrayContaining(["enforced", "drifted"]) as unknown } });
   });
 
   it("response schemas accept what handlers hand over and send the wire form", () => {
@@ -56,5 +59,10 @@ describe("OpenAPI document", () => {
     expect(out).toEqual({ guardrailId: "g1", from: 1, to: 2, changes: [{ field: "mode", from: "audit", to: "enforce" }] });
     expect(API["GET /drift"].response.safeParse({ items: [], nextCursor: 1 }).success).toBe(false);
     expect(z.toJSONSchema(API["GET /me"].response, { io: "output" })).toMatchObject({ type: "object" });
+    const cells = API["GET /coverage/matrix"].response;
+    const row = (c: unknown) => ({ guardrails: [], items: [{ node: { id: "n", name: "n", externalId: "1", connectionId: "c", path: [], parentId: null }, cells: c }], nextCursor: null });
+    expect(cells.safeParse(row({ g1: "enforced", g2: "drifted" })).success).toBe(true);
+    expect(cells.safeParse(row({ g1: "enforced", g2: "broken" })).success).toBe(false);
+    expect(cells.safeParse(row([])).success).toBe(false);
   });
 });

@@ -198,10 +198,3 @@ for (const [key, r] of Object.entries(API)) {
 export function api<K extends ApiRouteKey>(key: K): ApiRoutes[K] {
   return API[key];
 }
-
-/** The route-table entry for a method and path template. */
-export function apiRoute(method: ApiRoute["method"], path: string): ApiRoute {
-  const r = API_ROUTES.find((x) => x.method === method && x.path === path);
-  if (!r) throw new Error(`no API route ${method} ${path} in the route table`);
-  return r;
-}
