@@ -16,12 +16,9 @@ export function oneOf<T extends string>(options: readonly T[], v: string | null 
 
 type Item<T> = T extends { items: Array<infer I> } ? I : never;
 
-export type Me = ApiOutput<"GET /me">;
-
 export type CatalogControl = Item<ApiOutput<"GET /catalog/controls">>;
-export type CatalogControlDetail = ApiOutput<"GET /catalog/controls/{id}">;
+type CatalogControlDetail = ApiOutput<"GET /catalog/controls/{id}">;
 export type CompileResult = ApiOutput<"POST /catalog/controls/{id}/compile">;
-export type CompiledCloud = NonNullable<CompileResult["clouds"][Cloud]>;
 export type ScenarioResult = CompileResult["scenarios"][number];
 
 export type Cloud = CatalogControlDetail["scenarios"][number]["cloud"];
@@ -30,44 +27,30 @@ export type Fidelity = CatalogControl["fidelity"][Cloud]["fidelity"];
 export type Guardrail = Item<ApiOutput<"GET /guardrails">>;
 export type GuardrailDetail = ApiOutput<"GET /guardrails/{id}">;
 export type GuardrailVersion = GuardrailDetail["versions"][number];
-export type GuardrailUpdate = ApiOutput<"PATCH /guardrails/{id}">;
 export type Scope = Guardrail["scope"];
 export type Mode = Guardrail["mode"];
 export type Remediation = Guardrail["remediation"];
 export type CoverageTotals = Guardrail["coverage"];
 
 export type Connection = ApiOutput<"GET /connections/{id}">;
-export type VerifyResult = NonNullable<Connection["verifyResult"]>;
 export type Bootstrap = ApiOutput<"GET /connections/bootstrap">;
 export type PreviewRun = ApiOutput<"GET /connections/{id}/preview">;
-export type PlanChange = NonNullable<PreviewRun["plan"]>["changes"][number];
 
 export type HierarchyNode = Item<ApiOutput<"GET /connections/{id}/nodes">>;
 export type NodeCoverage = ApiOutput<"GET /nodes/{id}/coverage">;
-export type NodeGuardrailCoverage = NodeCoverage["items"][number];
-export type ScopePreview = ApiOutput<"POST /scope/preview">;
 
 export type Approval = ApiOutput<"GET /approvals/{id}">;
 export type Exemption = Item<ApiOutput<"GET /exemptions">>;
 
-export type DriftItem = Item<ApiOutput<"GET /drift">>;
-export type DriftDetail = ApiOutput<"GET /drift/{id}">;
 export type DriftDay = ApiOutput<"GET /drift/timeline">[number];
 
-export type AuditEvent = Item<ApiOutput<"GET /audit">>;
-export type AuditCheckpointState = ApiOutput<"GET /audit/checkpoint">;
-export type ChainVerification = ApiOutput<"GET /audit/verify">;
-
-export type CoverageOverview = ApiOutput<"GET /coverage/overview">;
-export type MatrixPage = ApiOutput<"GET /coverage/matrix">;
+type MatrixPage = ApiOutput<"GET /coverage/matrix">;
 export type MatrixRow = MatrixPage["items"][number];
 export type CoverageStatus = MatrixRow["cells"][string];
 
-export type MemberList = ApiOutput<"GET /members">;
+type MemberList = ApiOutput<"GET /members">;
 export type Member = MemberList["items"][number];
 export type Invitation = NonNullable<MemberList["invitations"]>[number];
-export type InvitationCreated = ApiOutput<"POST /invitations">;
-export type ApiToken = Item<ApiOutput<"GET /tokens">>;
 export type WorkspaceSettings = ApiOutput<"GET /settings">;
 export type ReportSchedule = ApiOutput<"GET /reports/schedule">;
 export type Subscription = Item<ApiOutput<"GET /reports/subscriptions">>;
