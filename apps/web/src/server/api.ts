@@ -253,6 +253,41 @@ async function pathParams(params: Promise<Record<string, string>> | undefined): 
   return p;
 }
 
+type Def = { type?: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; valueType?: z.ZodType; innerType?: z.ZodType; out?: z.ZodType; options?: z.ZodType[] };
+const defOf = (s: z.ZodType | undefined): Def => ((s as unknown as { _zod?: { def?: Def } } | undefined)?._zod?.def ?? {});
+
+/**
+ * An issue's path as the schema names it: property names and list indexes are kept, a record's keys
+ * (label names, ids: data of the body) are written `*`, so the log line says where the answer broke
+ * without quoting any of it.
+ */
+function schemaPath(schema: z.ZodType, path: PropertyKey[]): string {
+  const out: string[] = [];
+  let s: z.ZodType | undefined = schema;
+  for (const seg of path) {
+    let d = defOf(s);
+    for (let n = 0; n < 10 && (d.innerType ?? d.out); n++) {
+      s = d.innerType ?? d.out;
+      d = defOf(s);
+    }
+    if (d.type === "union") {
+      s = d.options?.find((o) => typeof seg === "string" && defOf(o).shape?.[seg]);
+      d = defOf(s);
+    }
+    if (d.type === "object" && typeof seg === "string" && d.shape?.[seg]) {
+      out.push(seg);
+      s = d.shape[seg];
+    } else if (d.type === "array" && typeof seg === "number") {
+      out.push(String(seg));
+      s = d.element;
+    } else {
+      out.push("*");
+      s = d.type === "record" ? d.valueType : undefined;
+    }
+  }
+  return out.join(".") || "(body)";
+}
+
 /** The handler's value as the HTTP answer: checked against the response schema, which also drops unnamed fields. */
 function respond(def: ApiRoute, out: unknown, requestId: string, defaults: Record<string, string>): Response {
   if (out instanceof Response) {
@@ -265,7 +300,7 @@ function respond(def: ApiRoute, out: unknown, requestId: string, defaults: Recor
   if (status === 204) return new Response(null, { status, headers });
   if (!def.response) throw new Error(`${def.method} ${def.path} has no response schema`);
   const checked = def.response.safeParse(r.body);
-  if (!checked.success) throw new ResponseContractError(`${def.method} ${def.path}`, checked.error.issues.slice(0, MAX_ISSUES).map((i) => ({ path: i.path.map(String).join(".") || "(body)", code: i.code })));
+  if (!checked.success) throw new ResponseContractError(`${def.method} ${def.path}`, checked.error.issues.slice(0, MAX_ISSUES).map((i) => ({ path: schemaPath(def.response!, i.path), code: i.code })));
   return Response.json(checked.data, { status, headers });
 }
 

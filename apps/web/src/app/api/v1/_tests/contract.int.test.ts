@@ -81,6 +81,18 @@ describe("the response contract", () => {
     expect(logged.join("\n")).not.toMatch(/TOP-SECRET|hunter2/);
   });
 
+  it("the log line names a record's broken entry without its key (keys are data: label names, ids)", async () => {
+    const logged: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
+    const labelled = { ...probe, response: z.object({ rows: z.array(z.object({ labels: z.record(z.string(), z.string()) })) }) } as const satisfies ApiRoute;
+    const bad: unknown = { rows: [{ labels: { "TOP-SECRET-LABEL": 7 } }] };
+    const res = await get(route(labelled, async () => bad as z.input<typeof labelled.response>));
+    expect(res.status).toBe(500);
+    const line = logged.find((l) => l.includes(res.headers.get("x-request-id")!));
+    expect(line).toContain("rows.0.labels.* (invalid_type)");
+    expect(logged.join("\n")).not.toContain("TOP-SECRET");
+  });
+
   it("the compile-time half: a handler whose value does not fit the schema does not type-check", () => {
     // @ts-expect-error -- count is a string here; the wrapper's handler type is the schema's input
     const h = route(probe, async () => ({ id: "a", count: "1", status: "open" as const }));
