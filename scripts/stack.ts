@@ -66,7 +66,7 @@ async function demo(): Promise<void> {
   log("starting the cloud simulators (state in .data/sims)");
   const demoEnv = await startDemoEnvironment(opts, `http://127.0.0.1:${port}`, join(DATA, "sims"));
   cleanups.push(() => demoEnv.stop());
-  await buildWeb();
+  if ((await buildWeb()) !== 0) fail("next build failed");
   log("starting worker and web");
   const stack = await startApp(opts);
   cleanups.push(() => stack.stop());

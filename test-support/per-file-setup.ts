@@ -12,6 +12,8 @@ import { randomBytes } from "node:crypto";
 import { afterAll, inject } from "vitest";
 import { databaseUrlFor, withAdmin } from "./admin-db.ts";
 import type {} from "./global-setup.ts";
+import { configureLogging } from "@parapet/core/common/logger";
+import { ZLogLevel } from "@parapet/core/common/log-level";
 
 const adminUrl = inject("adminDatabaseUrl");
 const fileId = randomBytes(5).toString("hex");
@@ -21,6 +23,10 @@ await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE "${database}" TEMPLATE
 const url = databaseUrlFor(adminUrl, database);
 const redisPrefix = `${inject("redisPrefix")}f${fileId}:`;
 
+// The apps log JSON lines to stdout (an access line per request, a line per job): in a test run only
+// warnings and errors, unless LOG_LEVEL asks for more. Tests that read log lines configure their own.
+process.env.LOG_LEVEL ??= "warn";
+configureLogging({ level: ZLogLevel.parse(process.env.LOG_LEVEL) });
 process.env.PARAPET_TEST_DATABASE_URL = url;
 process.env.DATABASE_URL = url;
 process.env.PARAPET_TEST_REDIS_PREFIX = redisPrefix;

@@ -25,6 +25,12 @@ import type { GcpSim, OciSim } from "@parapet/cloud-sim";
 import { adapterFor, egress } from "../../apps/worker/src/providers.ts";
 import { onInterrupt } from "../../apps/worker/src/testing/on-interrupt.ts";
 import type { ReconcileWorkerDeps } from "../../apps/worker/src/workers/reconcile.worker.ts";
+import { configureLogging } from "@parapet/core/common/logger";
+import { ZLogLevel } from "@parapet/core/common/log-level";
+
+// Benchmarks print figures: the worker code they run logs (JSON lines) only warnings and errors here,
+// unless LOG_LEVEL asks for more.
+configureLogging({ level: ZLogLevel.parse(process.env.LOG_LEVEL ?? "warn") });
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const ADMIN_DATABASE_URL = process.env.PARAPET_BENCH_ADMIN_DATABASE_URL ?? process.env.PARAPET_TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -77,7 +83,7 @@ export interface BenchStack {
   keys: Keyring;
   /** The master key as the worker reads it from the environment (for child processes). */
   masterKeyB64: string;
-  deps(opts?: { workerId?: string; adapterFor?: AdapterFactory; log?: (l: string) => void }): ReconcileWorkerDeps;
+  deps(opts?: { workerId?: string; adapterFor?: AdapterFactory }): ReconcileWorkerDeps;
   close(): Promise<void>;
 }
 
@@ -127,7 +133,6 @@ export async function startBenchStack(opts: { adminDatabaseUrl?: string; redisUr
       workerId: d.workerId ?? `bench-${process.pid}`,
       concurrency: 1,
       reconcileQueue: queue,
-      ...(d.log ? { log: d.log } : {}),
     }),
     close,
   };

@@ -57,7 +57,8 @@ export async function startWebServer(
       let first = "";
       server.stdout!.on("data", (d: Buffer) => {
         first += d.toString();
-        const l = first.split("\n").find((x) => x.startsWith("{"));
+        // Its log lines are JSON too: the port line is the one that starts with {"port".
+        const l = first.split("\n").find((x) => x.startsWith('{"port"'));
         if (l) resolve(l);
       });
       server.once("exit", (c) => reject(new Error(`handler server exited ${c}`)));

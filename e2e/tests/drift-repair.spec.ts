@@ -1,5 +1,5 @@
 import { test } from "@playwright/test";
-import { CONNECTIONS, SIMS, expect, shot, signIn, simAdmin } from "./support.ts";
+import { needsStack, CONNECTIONS, SIMS, expect, shot, signIn, simAdmin } from "./support.ts";
 
 interface DenyPolicy {
   id: string;
@@ -16,7 +16,7 @@ async function ownedDenyPolicies(): Promise<string[]> {
 }
 
 test("an out-of-band change in a cloud appears as drift and is repaired", async ({ page }) => {
-  test.skip(!SIMS.gcp || !CONNECTIONS.gcp, "needs the GCP simulator connected in the demo stack");
+  needsStack(SIMS.gcp && CONNECTIONS.gcp, "needs the GCP simulator connected in the demo stack");
   test.setTimeout(240_000);
   await signIn(page, "owner");
 

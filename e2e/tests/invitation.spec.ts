@@ -1,5 +1,5 @@
 import { test } from "@playwright/test";
-import { apiAs, expect, seedWorkspace, shot, signIn, unique } from "./support.ts";
+import { needsStack, apiAs, expect, seedWorkspace, shot, signIn, unique } from "./support.ts";
 
 /** The invitation link from the e-mail the worker sent, read from the test stack's mail catcher. */
 async function mailedLink(to: string): Promise<string> {
@@ -93,7 +93,7 @@ test("an owner invites a new member, who opens the link, creates an account and 
 test("someone who already has an account signs in on the invitation page, then joins", async ({ page, browser }) => {
   test.setTimeout(180_000);
   await signIn(page, "owner");
-  test.skip(!process.env.DATABASE_URL, "needs the stack's database to make the existing account");
+  needsStack(process.env.DATABASE_URL, "needs the stack's database to make the existing account");
   const email = `${unique("existing").toLowerCase().replace(/[^a-z0-9-]/g, "-")}@example.test`;
   // Their own account (and workspace), made before the invitation; its address is not verified yet.
   seedWorkspace(email, 1, 1, "their own long password");

@@ -1,5 +1,5 @@
 import { test, type Page } from "@playwright/test";
-import { CONNECTIONS, SIMS, apiAs, expect, serverCertificatePem, shot, signIn, simAdmin, unique } from "./support.ts";
+import { needsStack, CONNECTIONS, SIMS, apiAs, expect, serverCertificatePem, shot, signIn, simAdmin, unique } from "./support.ts";
 
 type Cloud = "aws" | "azure" | "gcp" | "oci";
 
@@ -131,9 +131,9 @@ async function onboard(page: Page, cloud: Cloud): Promise<void> {
 // Azure verifies against the simulator's own authority host and CA, which the wizard sends and the API keeps.
 for (const cloud of ["aws", "azure", "gcp", "oci"] as const) {
   test(`onboard ${cloud} through the wizard`, async ({ page }) => {
-    test.skip(!SIMS[cloud], `no ${cloud} simulator in this stack`);
+    needsStack(SIMS[cloud], `no ${cloud} simulator in this stack`);
     // The demo stack connects only the clouds whose adapters the worker registers.
-    test.skip(!CONNECTIONS[cloud], `the worker has no ${cloud} adapter in this stack yet`);
+    needsStack(CONNECTIONS[cloud], `the worker has no ${cloud} adapter in this stack yet`);
     test.setTimeout(300_000);
     await signIn(page, "owner");
     await onboard(page, cloud);

@@ -1,5 +1,5 @@
 import { test, type Page } from "@playwright/test";
-import { CONNECTIONS, SIMS, apiAs, expect, shot, signIn, simAdmin, unique } from "./support.ts";
+import { needsStack, CONNECTIONS, SIMS, apiAs, expect, shot, signIn, simAdmin, unique } from "./support.ts";
 
 interface DenyPolicy {
   id: string;
@@ -65,7 +65,7 @@ async function openFinding(page: Page, connectionId: string, guardrail: string):
 }
 
 test("drift of a notify guardrail waits for a person: re-apply now repairs it, exempt goes through approval", async ({ browser }) => {
-  test.skip(!SIMS.gcp || !CONNECTIONS.gcp, "needs the GCP simulator connected in the demo stack");
+  needsStack(SIMS.gcp && CONNECTIONS.gcp, "needs the GCP simulator connected in the demo stack");
   test.setTimeout(420_000);
   const gcp = CONNECTIONS.gcp!;
   const owner = await browser.newPage();

@@ -1,5 +1,5 @@
 import { test, type Page } from "@playwright/test";
-import { PASSWORD, expect, seedWorkspace, shot, unique } from "./support.ts";
+import { needsStack, PASSWORD, expect, seedWorkspace, shot, unique } from "./support.ts";
 
 /**
  * The console at 10,000 environments × 20 guardrails (200,000 coverage cells): a workspace of its own,
@@ -17,7 +17,7 @@ async function longTasks(page: Page): Promise<{ count: number; maxMs: number; to
 }
 
 test("overview, matrix and environments stay interactive at 10,000 environments", async ({ page }) => {
-  test.skip(!process.env.DATABASE_URL, "needs the stack's DATABASE_URL to seed");
+  needsStack(process.env.DATABASE_URL, "needs the stack's DATABASE_URL to seed");
   test.setTimeout(600_000);
   await page.addInitScript(() => {
     // Runs in the page (this file is typed for Node, which has no "longtask" entry type).

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
-import { expect as baseExpect, request, type APIRequestContext, type Page } from "@playwright/test";
+import { expect as baseExpect, request, test, type APIRequestContext, type Page } from "@playwright/test";
 
 /** The stack shares two cores with builds and other suites: give the UI time before calling it broken. */
 export const expect = baseExpect.configure({ timeout: 30_000 });
@@ -16,6 +16,17 @@ export const USERS = {
 /** Simulator base URLs and the demo connection ids, passed in by the README's test command. */
 export const SIMS = JSON.parse(process.env.E2E_SIMS ?? "{}") as Partial<Record<"aws" | "azure" | "gcp" | "oci", string>>;
 export const CONNECTIONS = JSON.parse(process.env.E2E_CONNECTIONS ?? "{}") as Partial<Record<"aws" | "azure" | "gcp" | "oci", string>>;
+
+/**
+ * A journey's precondition on the stack. The README's test command starts the whole stack and sets
+ * E2E_FULL_STACK=1, so there a missing part is a failure, never a silent skip; run by hand against a
+ * partial stack (E2E_BASE_URL only), the journey is skipped with the reason.
+ */
+export function needsStack(present: unknown, what: string): void {
+  if (present) return;
+  if (process.env.E2E_FULL_STACK === "1") throw new Error(`the test command's stack is missing a part this journey needs: ${what}`);
+  test.skip(true, what);
+}
 
 const SHOTS = join(import.meta.dirname, "..", "screenshots");
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fail, log } from "./log.ts";
+import { humanLine } from "./log-lines.ts";
 
 export interface Proc {
   name: string;
@@ -11,8 +12,9 @@ export interface Proc {
 
 /**
  * Starts a child in its own process group (so stopping it also stops what it spawned, e.g. Next's
- * server workers) and prefixes its output with its name. A quiet process still keeps its output in
- * `logFile` when given, so a failed test run can show what the server said.
+ * server workers) and prefixes its output with its name, the apps' JSON log lines written for people
+ * (log-lines.ts). A quiet process still keeps its output (as written) in `logFile` when given, so a
+ * failed test run can show what the server said.
  */
 export function startProcess(
   name: string,
@@ -28,7 +30,7 @@ export function startProcess(
       buf += d.toString();
       const lines = buf.split("\n");
       buf = lines.pop() ?? "";
-      if (!opts.quiet) for (const l of lines) out.write(prefix + l + "\n");
+      if (!opts.quiet) for (const l of lines) out.write(prefix + humanLine(l).replaceAll("\n", `\n${prefix}`) + "\n");
       if (opts.logFile && lines.length) appendFileSync(opts.logFile, lines.map((l) => l + "\n").join(""));
     });
   };

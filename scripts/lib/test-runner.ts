@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { userInfo } from "node:os";
 import { fail, log } from "./log.ts";
 import { runStep } from "./processes.ts";
+import { humanLine } from "./log-lines.ts";
 import { databaseUrl, dropDatabase, ensureDatabase, resolveServices } from "./services.ts";
 import { buildWeb, freePort, loadOrCreateSecrets, migrate, ROOT, startApp, startDemoEnvironment } from "./stack.ts";
 import { mailCatcherEnv, startMailCatcher } from "@parapet/core/reports/mail-catcher";
@@ -127,6 +128,11 @@ export async function runTests(args: string[]): Promise<number> {
   }
 
   async function runRest(): Promise<void> {
+    // The web build for the journeys runs beside the fault suite: the suite spends most of its time
+    // waiting on restarts and kills of its private servers, and the build is CPU work that fills it.
+    const building = want("e2e")
+      ? buildWeb({ typesChecked: want("check"), ...(want("faults") ? { logFile: join(out, "next-build.log") } : {}) })
+      : null;
     if (want("faults")) {
       // The reduced fault suite (kills mid-apply, Redis/PostgreSQL restarts on private servers, throttling,
       // outage, OCI clock skew) runs after the others so its deliberate load does not skew their timeouts.
@@ -141,7 +147,7 @@ export async function runTests(args: string[]): Promise<number> {
     }
     // Arguments after "--" go to Playwright (e.g. `-- --grep gcp` to run some journeys).
     const extra = args.includes("--") ? args.slice(args.indexOf("--") + 1) : [];
-    if (want("e2e")) add(await runE2e(services.adminDatabaseUrl, services.redisUrl, out, extra), "browser journeys");
+    if (building) add(await runE2e(building, services.adminDatabaseUrl, services.redisUrl, out, extra), "browser journeys");
   }
 }
 
@@ -151,19 +157,25 @@ function printServerErrors(out: string): void {
     const file = join(out, `${name}.log`);
     if (!existsSync(file)) continue;
     const lines = readFileSync(file, "utf8").split("\n");
-    // Each error line with the 7 lines after it (its stack or context), every line printed once.
+    // The apps' own lines are JSON with their stack inside (an error or fatal line is kept alone); a
+    // library's plain error line is kept with the 7 lines after it (its stack or context). Each line once.
     const keep = new Set<number>();
     lines.forEach((l, i) => {
-      if (/error|unhandled|exception/i.test(l)) for (let j = i; j < Math.min(i + 8, lines.length); j++) keep.add(j);
+      if (l.startsWith("{")) {
+        if (/"level":"(error|fatal)"/.test(l)) keep.add(i);
+      } else if (/error|unhandled|exception/i.test(l)) for (let j = i; j < Math.min(i + 8, lines.length); j++) keep.add(j);
     });
-    const shown = [...keep].slice(0, 120).map((i) => lines[i]);
+    const shown = [...keep].slice(0, 120).map((i) => humanLine(lines[i]!));
     if (shown.length) log(`${name} logged errors during the journeys (all output: ${file}):\n${shown.join("\n")}`);
   }
 }
 
-async function runE2e(adminUrl: string, redisUrl: string, out: string, extra: string[]): Promise<Tally> {
+async function runE2e(building: Promise<number>, adminUrl: string, redisUrl: string, out: string, extra: string[]): Promise<Tally> {
   ensureChromium();
-  await buildWeb();
+  if ((await building) !== 0) {
+    log("next build failed (its output is above): the browser journeys cannot run");
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
   const id = randomBytes(4).toString("hex");
   const database = `parapet_e2e_${id}`;
   await ensureDatabase(adminUrl, database);
@@ -199,6 +211,8 @@ async function runE2e(adminUrl: string, redisUrl: string, out: string, extra: st
           E2E_SIMS: JSON.stringify({ aws: demoEnv.sims.aws.url, azure: demoEnv.sims.azure.url, gcp: demoEnv.sims.gcp.url, oci: demoEnv.sims.oci.url }),
           E2E_CONNECTIONS: JSON.stringify(demoEnv.connections),
           E2E_MAIL_URL: catcher.httpUrl,
+          // Every part of the stack is up: a journey that finds one missing fails instead of skipping.
+          E2E_FULL_STACK: "1",
         },
       });
       const tally = playwrightTally(file);

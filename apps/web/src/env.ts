@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { parseEndpointAllowlist } from "@parapet/core/connections/create-connection";
 import { auditConfigFromEnv, auditEnvShape, configureAudit } from "@parapet/core/audit/audit-keys";
+import { ZLogLevel } from "@parapet/core/common/log-level";
 
 /** An IP address or CIDR range (v4 or v6), as a reverse proxy's address is written. */
 const isIpOrCidr = (v: string) => {
@@ -39,6 +40,8 @@ const ZEnv = z.object({
   /** Keys being retired ("id:base64,…"): they still open secrets until `parapet keys rotate` has run. */
   PARAPET_MASTER_KEYS_OLD: z.string().default(""),
   PARAPET_DEMO: z.enum(["0", "1"]).default("0"),
+  /** JSON log lines on stdout at this level and above (server/request-log.ts). */
+  LOG_LEVEL: ZLogLevel,
   /** The AWS identity Parapet's workers assume connector roles from (shown in the AWS bootstrap). */
   PARAPET_AWS_PRINCIPAL_ARN: z.string().max(2048).default(""),
   /** SMTP relay for report emails (the worker sends; listed here so both apps read one configuration). */

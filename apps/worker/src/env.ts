@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { auditEnvShape } from "@parapet/core/audit/audit-keys";
+import { ZLogLevel } from "@parapet/core/common/log-level";
 
 /** The only place apps/worker reads process.env. */
 const ZEnv = z.object({
@@ -7,6 +8,8 @@ const ZEnv = z.object({
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
   PARAPET_REDIS_PREFIX: z.string().max(100).default("parapet:"),
   PARAPET_WORKER_ID: z.string().max(100).optional(),
+  /** JSON log lines on stdout at this level and above. */
+  LOG_LEVEL: ZLogLevel,
   PARAPET_MASTER_KEY: z.string().optional(),
   PARAPET_MASTER_KEY_ID: z.string().max(64).default("k1"),
   PARAPET_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),

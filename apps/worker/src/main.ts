@@ -8,6 +8,7 @@ import { createPrisma, probeDatabase } from "@parapet/db";
 import { bullPrefix, describeConnectError, JOB_NAMES, parseMasterKey, POLL_SCHEDULER_ID, POLL_TICK_MS, QUEUES, type Keyring } from "@parapet/core";
 import { auditConfigFromEnv, configureAudit } from "@parapet/core/audit/audit-keys";
 import { checkpointAll } from "@parapet/core/audit/checkpoints";
+import { configureLogging, rootLogger } from "@parapet/core/common/logger";
 import { loadEnv } from "./env.ts";
 import { EgressGuard, installGlobalEgressGuard, parseEgressAllowlist } from "@parapet/providers/egress/index";
 import { adapterFor, configureEgress } from "./providers.ts";
@@ -18,8 +19,11 @@ import { createReconcileWorker } from "./workers/reconcile.worker.ts";
 import { createNotificationsWorker } from "./workers/notifications.worker.ts";
 import { createReportsWorker } from "./workers/reports.worker.ts";
 
+configureLogging({ service: "worker" });
+
 function fail(message: string): never {
-  console.error(`parapet-worker: ${message}`);
+  // Synchronous destination (common/logger.ts): the line is out before the exit.
+  rootLogger().fatal(`parapet-worker: ${message}`);
   process.exit(2);
 }
 
@@ -30,6 +34,8 @@ async function main(): Promise<void> {
   } catch (e) {
     fail((e as Error).message);
   }
+  configureLogging({ level: env.LOG_LEVEL });
+  const logger = rootLogger();
   let allowlist;
   try {
     allowlist = parseEgressAllowlist(env.PARAPET_ENDPOINT_ALLOWLIST);
@@ -39,7 +45,7 @@ async function main(): Promise<void> {
   // Every cloud SDK connection passes the egress guard; google-gax 4 (Org Policy) only through node's
   // default agents, hence the process-wide install. Refusals are logged with their reason; users see
   // a fixed text (publicMessage).
-  const guard = new EgressGuard({ allowlist, onRefused: (host, reason) => console.warn(`[${new Date().toISOString()}] egress refused: ${host}: ${reason}`) });
+  const guard = new EgressGuard({ allowlist, onRefused: (host, reason) => logger.warn({ host, reason }, "egress refused") });
   configureEgress(guard);
   installGlobalEgressGuard(guard);
   if (!env.PARAPET_MASTER_KEY) fail("configuration: PARAPET_MASTER_KEY is required (base64 of 32 random bytes) to decrypt cloud credentials");
@@ -69,8 +75,7 @@ async function main(): Promise<void> {
   const prisma = createPrisma({ url: env.DATABASE_URL, max: env.PARAPET_WORKER_CONCURRENCY + 4 });
   const workerConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   const prefix = bullPrefix(env.PARAPET_REDIS_PREFIX);
-  const log = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`);
-  const common = { prisma, keys, adapterFor, workerId: runtime.id, bullPrefix: prefix, log };
+  const common = { prisma, keys, adapterFor, workerId: runtime.id, bullPrefix: prefix };
   const workers: Worker[] = [
     createReconcileWorker(
       { ...common, redis: runtime.redis, redisPrefix: env.PARAPET_REDIS_PREFIX, concurrency: env.PARAPET_WORKER_CONCURRENCY, reconcileQueue: runtime.queues.get(QUEUES.reconcile)! },
@@ -79,32 +84,32 @@ async function main(): Promise<void> {
     createConnectionWorker(common, workerConnection),
   ];
   const reportsConfig = { smtpUrl: env.PARAPET_SMTP_URL, mailFrom: env.PARAPET_MAIL_FROM, baseUrl: env.PARAPET_BASE_URL, secret: env.PARAPET_AUTH_SECRET ?? "" };
-  const reports = createReportsWorker({ prisma, connection: workerConnection, prefix, config: reportsConfig, log });
-  workers.push(reports.worker, createNotificationsWorker({ prisma, connection: workerConnection, prefix, config: reportsConfig, log }));
-  for (const w of workers) w.on("failed", (job, err) => log(`job ${job?.name ?? "?"} ${job?.id ?? ""} failed: ${err.message}`));
+  const reports = createReportsWorker({ prisma, connection: workerConnection, prefix, config: reportsConfig });
+  workers.push(reports.worker, createNotificationsWorker({ prisma, connection: workerConnection, prefix, config: reportsConfig }));
   // One tick for all connections: each tick requests reconciles for connections whose interval passed.
   await runtime.queues.get(QUEUES.reconcile)!.upsertJobScheduler(POLL_SCHEDULER_ID, { every: POLL_TICK_MS }, { name: JOB_NAMES.pollTick, opts: { removeOnComplete: true, removeOnFail: 100 } });
   // Report schedules follow the database (a new workspace, a changed time zone); re-synced hourly too.
-  await reports.syncReportSchedules().catch((e: unknown) => log(`reports: schedule sync failed: ${(e as Error).message}`));
+  await reports.syncReportSchedules().catch((e: unknown) => logger.error({ err: e }, "report schedule sync failed"));
   // Signed audit chain heads outside the database, so a deleted tail or a replaced chain shows (checkpoints.ts).
   const checkpoint = () =>
     checkpointAll(prisma).then(
       (r) => {
-        if (r.written || r.broken.length) log(`audit checkpoints: ${r.written} written${r.broken.length ? `; chain broken in workspace(s) ${r.broken.join(", ")}: not checkpointed` : ""}`);
+        if (r.broken.length) logger.error({ written: r.written, broken: r.broken }, "audit checkpoints: chain broken, those workspaces not checkpointed");
+        else if (r.written) logger.info({ written: r.written }, "audit checkpoints written");
       },
-      (e: unknown) => log(`audit checkpoints failed: ${(e as Error).message}`),
+      (e: unknown) => logger.error({ err: e }, "audit checkpoints failed"),
     );
   const checkpointTimer = setInterval(() => void checkpoint(), env.PARAPET_AUDIT_CHECKPOINT_EVERY_SEC * 1000);
   checkpointTimer.unref();
   void checkpoint();
-  log(`parapet-worker ${runtime.id} ready: queues ${[...runtime.queues.keys()].join(", ")}`);
+  logger.info({ workerId: runtime.id, queues: [...runtime.queues.keys()] }, `parapet-worker ${runtime.id} ready: queues ${[...runtime.queues.keys()].join(", ")}`);
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     void shutdownWorker(
-      { workerId: runtime.id, workers, runtime, workerConnection, prisma, deadlineMs: env.PARAPET_SHUTDOWN_TIMEOUT_MS, log },
+      { workerId: runtime.id, workers, runtime, workerConnection, prisma, deadlineMs: env.PARAPET_SHUTDOWN_TIMEOUT_MS, logger },
       signal,
     ).then((code) => process.exit(code));
   };

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
 import { shutdownInOrder, withinDeadline } from "@parapet/core";
 import { releaseLeasesHeldBy } from "@parapet/core/reconcile/lease.repository";
+import type { Logger } from "@parapet/core/common/logger";
 import type { WorkerRuntime } from "./runtime.ts";
 
 export interface WorkerShutdownDeps {
@@ -12,7 +13,7 @@ export interface WorkerShutdownDeps {
   workerConnection: Redis;
   prisma: PrismaClient;
   deadlineMs: number;
-  log: (line: string) => void;
+  logger: Logger;
 }
 
 /** How long the forced path may spend releasing leases (the database may be the thing that is away). */
@@ -26,8 +27,8 @@ const RELEASE_DEADLINE_MS = 3_000;
  * sees a failed stop instead of a process that never ends.
  */
 export async function shutdownWorker(deps: WorkerShutdownDeps, signal: string): Promise<number> {
-  const { workerId: id, log } = deps;
-  log(`parapet-worker ${id}: ${signal}, finishing current jobs (deadline ${deps.deadlineMs / 1000} s)`);
+  const { workerId: id, logger } = deps;
+  logger.info({ signal }, `parapet-worker ${id}: ${signal}, finishing current jobs (deadline ${deps.deadlineMs / 1000} s)`);
   const out = await shutdownInOrder(
     [
       { name: "finishing current jobs and closing the queue workers", run: () => Promise.all(deps.workers.map((w) => w.close())) },
@@ -37,15 +38,15 @@ export async function shutdownWorker(deps: WorkerShutdownDeps, signal: string): 
     ],
     deps.deadlineMs,
   );
-  for (const f of out.failed) log(`parapet-worker ${id}: shutdown: ${f.name} failed: ${f.error}`);
+  for (const f of out.failed) logger.warn({ step: f.name, error: f.error }, `parapet-worker ${id}: shutdown: ${f.name} failed: ${f.error}`);
   if (out.ok) {
-    log(`parapet-worker ${id}: stopped in ${out.ms} ms`);
+    logger.info({ durationMs: out.ms }, `parapet-worker ${id}: stopped in ${out.ms} ms`);
     return 0;
   }
   const released = await withinDeadline("releasing reconcile leases", RELEASE_DEADLINE_MS, releaseLeasesHeldBy(deps.prisma, id)).then(
     (n) => `released ${n} reconcile lease(s)`,
     (e: unknown) => `could not release its reconcile leases (${e instanceof Error ? e.message.split("\n")[0] : String(e)}), they expire on their own`,
   );
-  log(`parapet-worker ${id}: shutdown did not finish within ${deps.deadlineMs / 1000} s (stuck ${out.stuckIn}); ${released}; exiting with status 1`);
+  logger.error({ stuckIn: out.stuckIn }, `parapet-worker ${id}: shutdown did not finish within ${deps.deadlineMs / 1000} s (stuck ${out.stuckIn}); ${released}; exiting with status 1`);
   return 1;
 }

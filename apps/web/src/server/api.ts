@@ -9,6 +9,8 @@ import { auth } from "./auth";
 import { isDatabaseUnavailable, isRedisUnavailable } from "./clients";
 import { prisma } from "./clients";
 import { newRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestId } from "./request-id";
+import { bindLogFields } from "@parapet/core/common/logger";
+import { requestLogger, withRequestLog } from "./request-log";
 
 /**
  * Every /api/v1 route goes through `route()` (or `publicRoute()`) with its definition from the route
@@ -59,21 +61,21 @@ export function errorResponse(e: unknown, requestId: string = newRequestId()): R
   }
   // A dependency that is away (restart, failover, outage) is a 503 the client can retry, logged as one line.
   if (isDatabaseUnavailable(e)) {
-    console.warn(`[${requestId}] database unavailable:`, (e as Error).message?.split("\n").filter(Boolean).pop()?.slice(0, 200));
+    requestLogger(requestId).warn({ status: 503, dependency: "database", reason: (e as Error).message?.split("\n").filter(Boolean).pop()?.slice(0, 200) }, "database unavailable");
     return Response.json({ error: { code: "unavailable", message: "database unavailable; try again in a moment", requestId } }, { status: 503, headers: { ...headers, "retry-after": "5" } });
   }
   if (isRedisUnavailable(e)) {
-    console.warn(`[${requestId}] redis unavailable:`, (e as Error).message?.slice(0, 200));
+    requestLogger(requestId).warn({ status: 503, dependency: "redis", reason: (e as Error).message?.slice(0, 200) }, "redis unavailable");
     return Response.json({ error: { code: "unavailable", message: "redis unavailable; try again in a moment", requestId } }, { status: 503, headers: { ...headers, "retry-after": "5" } });
   }
   if (e instanceof ResponseContractError) {
     // The paths and codes say what to fix; the body's values are data and stay out of the log.
-    console.error(`[${requestId}] response contract broken: ${e.route}: ${e.issues.map((i) => `${i.path} (${i.code})`).join(", ")}`);
+    requestLogger(requestId).error({ status: 500, route: e.route, issues: e.issues }, "response contract broken");
     return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged.", requestId } }, { status: 500, headers });
   }
   // Unknown failures are logged server-side with their stack and the request id; the client gets a plain
   // message and the same id to quote.
-  console.error(`[${requestId}] unhandled API error`, e);
+  requestLogger(requestId).error({ status: 500, err: e }, "unhandled API error");
   return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged.", requestId } }, { status: 500, headers });
 }
 
@@ -311,11 +313,12 @@ function respond(def: ApiRoute, out: unknown, requestId: string, defaults: Recor
 export function route<const D extends ApiRoute>(def: D, handler: (ctx: RouteContext<D>) => Promise<Result<D>>) {
   if (def.public) throw new Error(`${def.method} ${def.path} is public: serve it with publicRoute()`);
   const permission = def.permission;
-  return async (req: Request, ctx: { params: Promise<Record<string, string>> }): Promise<Response> => {
+  return withRequestLog(async (req: Request, ctx: { params: Promise<Record<string, string>> }): Promise<Response> => {
     const requestId = requestIdOf(req);
     try {
       checkOrigin(req);
       const caller = await authenticate(req);
+      bindLogFields({ workspaceId: caller.workspaceId });
       if (permission && !can(caller.role, permission[0], permission[1] as never)) {
         throw new AppError("forbidden", `your role (${caller.role}) cannot ${permission[1]} ${permission[0]}s`);
       }
@@ -326,7 +329,7 @@ export function route<const D extends ApiRoute>(def: D, handler: (ctx: RouteCont
     } catch (e) {
       return errorResponse(e, requestId);
     }
-  };
+  });
 }
 
 /**
@@ -336,7 +339,7 @@ export function route<const D extends ApiRoute>(def: D, handler: (ctx: RouteCont
  */
 export function publicRoute<const D extends ApiRoute>(def: D, handler: (ctx: PublicRouteContext<D>) => Promise<Result<D>>) {
   if (!def.public) throw new Error(`${def.method} ${def.path} is not public: serve it with route()`);
-  return async (req: Request, ctx?: { params: Promise<Record<string, string>> }): Promise<Response> => {
+  return withRequestLog(async (req: Request, ctx?: { params: Promise<Record<string, string>> }): Promise<Response> => {
     const requestId = requestIdOf(req);
     try {
       checkOrigin(req);
@@ -347,5 +350,5 @@ export function publicRoute<const D extends ApiRoute>(def: D, handler: (ctx: Pub
     } catch (e) {
       return errorResponse(e, requestId);
     }
-  };
+  });
 }

@@ -14,10 +14,17 @@ export function newRequestId(): string {
   return `req_${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** The caller's id if well formed, else a new one. */
+/** One id per request, whoever asks (the access log wrapper and the route inside it). */
+const assigned = new WeakMap<Request, string>();
+
+/** The caller's id if well formed, else a new one; the same one each time for the same request. */
 export function requestIdOf(req: Request): string {
+  const known = assigned.get(req);
+  if (known) return known;
   const given = req.headers.get(REQUEST_ID_HEADER);
-  return given && WELL_FORMED.test(given) ? given : newRequestId();
+  const id = given && WELL_FORMED.test(given) ? given : newRequestId();
+  assigned.set(req, id);
+  return id;
 }
 
 /** The same response with the id in its headers (a Response's own headers may be immutable). */

@@ -70,7 +70,10 @@ export function faultAdapterFor(awsPacing: boolean): AdapterFactory {
   };
 }
 
-export function workerDeps(env: FaultEnv, opts: { workerId?: string; awsPacing?: boolean; queue?: Queue; leaseMs?: number } = {}): ReconcileWorkerDeps & { leaseMs?: number } {
+export function workerDeps(
+  env: FaultEnv,
+  opts: { workerId?: string; awsPacing?: boolean; queue?: Queue; leaseMs?: number; leaseClock?: () => Date } = {},
+): ReconcileWorkerDeps & { leaseMs?: number; leaseClock?: () => Date } {
   const queue = opts.queue ?? new Queue(QUEUES.reconcile, { connection: env.redis, prefix: bullPrefix(env.redisPrefix) });
   return {
     prisma: env.prisma,
@@ -83,6 +86,7 @@ export function workerDeps(env: FaultEnv, opts: { workerId?: string; awsPacing?:
     concurrency: 1,
     reconcileQueue: queue,
     ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+    ...(opts.leaseClock ? { leaseClock: opts.leaseClock } : {}),
   };
 }
 
@@ -416,9 +420,12 @@ export interface ChildOutput {
   maxRssKb: number;
 }
 
+/** Starts reconcile-child.ts's result line: its log lines are JSON too (on stderr, but a result is never guessed). */
+export const CHILD_RESULT_MARKER = "fault-child-result ";
+
 export function parseChildOutput(stdout: string): ChildOutput | undefined {
-  const line = stdout.trim().split("\n").reverse().find((l) => l.startsWith("{"));
-  return line ? (JSON.parse(line) as ChildOutput) : undefined;
+  const line = stdout.split("\n").reverse().find((l) => l.startsWith(CHILD_RESULT_MARKER));
+  return line ? (JSON.parse(line.slice(CHILD_RESULT_MARKER.length)) as ChildOutput) : undefined;
 }
 
 /** Prisma errors put the cause on their last line. */

@@ -1,7 +1,8 @@
 /**
  * One worker process running one reconcile of one connection, for the fault suite (killed with SIGKILL
- * at random points) and the memory benchmark (peak RSS of a large reconcile). Prints one JSON line:
- * the run summaries and the process's peak RSS.
+ * at random points) and the memory benchmark (peak RSS of a large reconcile). Prints one line on
+ * stdout, `CHILD_RESULT_MARKER` then JSON: the run summaries and the process's peak RSS. Its log lines
+ * (JSON too) go to stderr, so nothing the worker code logs can be read as the result.
  *
  * Environment: DATABASE_URL, REDIS_URL, PARAPET_REDIS_PREFIX, PARAPET_FAULT_MASTER_KEY (base64, key id
  * "f1"), PARAPET_AUDIT_KEY, FAULT_CONNECTION_ID; optional FAULT_WORKER_ID, FAULT_LEASE_MS, FAULT_DISCOVER=1,
@@ -11,8 +12,11 @@
 import { Redis } from "ioredis";
 import { createPrisma } from "@parapet/db";
 import { auditConfigFrom, configureAudit } from "@parapet/core/audit/audit-keys";
+import { configureLogging } from "@parapet/core/common/logger";
 import { processReconcile } from "../workers/reconcile.worker.ts";
-import { keyringOf, workerDeps } from "./harness.ts";
+import { CHILD_RESULT_MARKER, keyringOf, workerDeps } from "./harness.ts";
+
+configureLogging({ service: "fault-child", destination: process.stderr });
 
 const skew = Number(process.env.FAULT_CLOCK_SKEW_MS ?? 0);
 if (skew) {
@@ -56,6 +60,7 @@ const deps = workerDeps(env, {
 });
 const runs = await processReconcile(deps, { connectionId: need("FAULT_CONNECTION_ID"), trigger: "manual", ...(process.env.FAULT_DISCOVER === "1" ? { discover: true } : {}) });
 process.stdout.write(
+  CHILD_RESULT_MARKER +
   JSON.stringify({
     runs: runs.map((r) => ({ status: r.status, applied: r.applied, writes: r.calls.writes, reads: r.calls.reads, unknown: (r.plan?.unknown ?? []).slice(0, 5).map((u) => u.reason), ...(r.error ? { error: r.error } : {}) })),
     maxRssKb: process.resourceUsage().maxRSS,

@@ -19,7 +19,7 @@ export interface WorkerStopResult {
   code: number | null;
   /** SIGTERM to exit. */
   ms: number;
-  /** The lines the process printed after SIGTERM. */
+  /** The lines the process printed after SIGTERM (a JSON log line as its `msg`). */
   lines: string[];
   leaseReleased: boolean;
   hung: boolean;
@@ -37,6 +37,17 @@ export interface WorkerStopOptions {
 
 /** After the deadline, how long the process may take to release and exit before it counts as hung. */
 const EXIT_GRACE_MS = 10_000;
+
+/** The message of one of the worker's JSON log lines; any other line (a library's own print) as it is. */
+function logMessage(line: string): string {
+  try {
+    const parsed = JSON.parse(line) as { msg?: unknown };
+    if (typeof parsed.msg === "string") return parsed.msg;
+  } catch {
+    // not a log line
+  }
+  return line.trim();
+}
 
 export async function workerProcessStop(env: FaultEnv, redis: PrivateRedis, opts: WorkerStopOptions): Promise<WorkerStopResult> {
   const workerId = `fault-stop-${randomBytes(3).toString("hex")}`;
@@ -58,6 +69,8 @@ export async function workerProcessStop(env: FaultEnv, redis: PrivateRedis, opts
       PARAPET_WORKER_ID: workerId,
       PARAPET_WORKER_CONCURRENCY: "2",
       PARAPET_SHUTDOWN_TIMEOUT_MS: String(opts.deadlineMs),
+      // Its startup and shutdown lines are what this reads (a test run may set a quieter level).
+      LOG_LEVEL: "info",
       AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -90,7 +103,7 @@ export async function workerProcessStop(env: FaultEnv, redis: PrivateRedis, opts
     const lines = out
       .slice(mark)
       .split("\n")
-      .map((l) => l.replace(/^\[[^\]]+\] /, "").trim())
+      .map(logMessage)
       .filter(Boolean);
     const row = await env.prisma.connection.findUnique({ where: { id: conn.id }, select: { reconcileLeaseOwner: true } });
     return { code: code === "hung" ? null : code, ms, lines, leaseReleased: row?.reconcileLeaseOwner === null, hung: code === "hung" };

@@ -11,6 +11,8 @@ import { rootHeldBy, rootHeldMessage } from "@parapet/core/connections/root-hold
 import { reconcileConnection, type AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
 import { findConnectionById, insertReconcileRun, markDiscovered, recordVerifyResult } from "@parapet/core/reconcile/reconcile-runs.repository";
 import { logDetail, publicMessage } from "@parapet/providers/contract";
+import { log, type Logger } from "@parapet/core/common/logger";
+import { loggedProcessor, logOtherFailures } from "../job-log.ts";
 
 export interface ConnectionWorkerDeps {
   prisma: PrismaClient;
@@ -18,7 +20,8 @@ export interface ConnectionWorkerDeps {
   adapterFor: AdapterFactory;
   workerId: string;
   bullPrefix: string;
-  log?: (line: string) => void;
+  /** Base of the per-job loggers (the root logger by default). */
+  logger?: Logger;
 }
 
 export async function processConnectionTask(deps: ConnectionWorkerDeps, data: unknown): Promise<unknown> {
@@ -62,7 +65,7 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
     if (job.task === "verify") {
       const v = await adapter.verify().catch((e: unknown) => {
         // The cloud's raw answer is for the operator's log; the connection shows the classified text.
-        deps.log?.(`verify ${conn.id} failed: ${logDetail(e)}`);
+        log().warn({ connectionId: conn.id, detail: logDetail(e) }, "verify failed");
         return { ok: false, checks: [], missing: [], error: publicMessage(e) };
       });
       // Access is fine, but another connection of this workspace already manages the root: say so now,
@@ -91,9 +94,11 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
 }
 
 export function createConnectionWorker(deps: ConnectionWorkerDeps, connection: Redis): Worker {
-  return new Worker(
+  const worker = new Worker(
     QUEUES.discovery,
-    (job: Job) => (job.name === CONNECTION_TASK_JOB ? processConnectionTask(deps, job.data) : unknownJob(QUEUES.discovery, job)),
+    loggedProcessor(async (job: Job) => (job.name === CONNECTION_TASK_JOB ? processConnectionTask(deps, job.data) : unknownJob(QUEUES.discovery, job)), { logger: deps.logger }),
     { connection, prefix: deps.bullPrefix, concurrency: 2 },
   );
+  logOtherFailures(worker, deps.logger);
+  return worker;
 }

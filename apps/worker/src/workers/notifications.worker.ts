@@ -12,6 +12,8 @@ import { createMailTransport, type TMailTransport, type TReportsConfig } from "@
 import { REPORT_JOBS, ZSendEmailJob } from "@parapet/core/reports/report-jobs";
 import { sendInvitationEmail, ZInvitationEmailJob } from "@parapet/core/members/invitation-email";
 import { JOB_NAMES } from "@parapet/core/jobs/definitions";
+import { rootLogger, type Logger } from "@parapet/core/common/logger";
+import { failureLogged, loggedProcessor } from "../job-log.ts";
 
 export interface NotificationsWorkerDeps {
   prisma: PrismaClient;
@@ -21,23 +23,24 @@ export interface NotificationsWorkerDeps {
   prefix: string;
   config: TReportsConfig;
   concurrency?: number;
-  log?: (line: string) => void;
+  /** Base of the per-job loggers and of the queue's own lines (the root logger by default). */
+  logger?: Logger;
 }
 
 export function createNotificationsWorker(deps: NotificationsWorkerDeps): Worker {
-  const log = deps.log ?? (() => undefined);
+  const logger = (deps.logger ?? rootLogger()).child({ queue: QUEUES.notifications });
   let transport: TMailTransport | null = null;
   try {
     transport = deps.config.smtpUrl ? createMailTransport(deps.config.smtpUrl) : null;
   } catch (e) {
     // A malformed URL fails every delivery with this reason instead of crashing the worker.
-    log(`notifications: SMTP disabled: ${(e as Error).message}`);
+    logger.error({ err: e }, "SMTP disabled: PARAPET_SMTP_URL cannot be used");
   }
-  if (!transport) log("notifications: PARAPET_SMTP_URL is not set; report emails will be logged as failed");
+  if (!transport) logger.warn("PARAPET_SMTP_URL is not set; report emails will be logged as failed");
 
   const worker = new Worker(
     QUEUES.notifications,
-    async (job: Job) => {
+    loggedProcessor(async (job: Job) => {
       if (job.name === JOB_NAMES.sendInvitation) {
         const { invitationId } = jobData(QUEUES.notifications, ZInvitationEmailJob, job);
         return { outcome: await sendInvitationEmail({ prisma: deps.prisma, config: deps.config, transport }, invitationId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 }) };
@@ -46,13 +49,14 @@ export function createNotificationsWorker(deps: NotificationsWorkerDeps): Worker
       const { deliveryId } = jobData(QUEUES.notifications, ZSendEmailJob, job);
       const outcome = await sendEmailDelivery({ prisma: deps.prisma, config: deps.config, transport }, deliveryId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 });
       return { outcome };
-    },
+    }, { logger: deps.logger }),
     { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 4 },
   );
   worker.on("failed", (job, err) => {
     if (!job) return;
     const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === "UnrecoverableError";
-    log(`notifications: ${job.id ?? "?"} attempt ${job.attemptsMade} failed${exhausted ? " (giving up)" : ""}: ${err.message}`);
+    // The processor logged its own failures; this covers a job BullMQ gave up on outside it (stalled).
+    if (!failureLogged(err)) logger.error({ jobId: job.id, job: job.name, attempt: job.attemptsMade, willRetry: !exhausted, err }, "job failed");
     // The handler records its own failures; this covers a job BullMQ gave up on outside it (stalled).
     if (exhausted) {
       const parsed = ZSendEmailJob.safeParse(job.data);

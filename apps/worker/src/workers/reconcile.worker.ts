@@ -20,7 +20,10 @@ import {
   type Keyring,
 } from "@parapet/core";
 import { reconcileConnection, type AdapterFactory, type ReconcileSummary } from "@parapet/core/reconcile/reconcile-connection";
+import { retryAfterSkip } from "@parapet/core/reconcile/skip-reason";
 import type { Queue } from "bullmq";
+import { log, type Logger } from "@parapet/core/common/logger";
+import { loggedProcessor, logOtherFailures } from "../job-log.ts";
 
 export interface ReconcileWorkerDeps {
   prisma: PrismaClient;
@@ -32,7 +35,8 @@ export interface ReconcileWorkerDeps {
   workerId: string;
   concurrency: number;
   reconcileQueue: Queue;
-  log?: (line: string) => void;
+  /** Base of the per-job loggers (the root logger by default). */
+  logger?: Logger;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,16 +54,33 @@ export async function processReconcile(deps: ReconcileWorkerDeps, data: unknown)
     // Always consumed (even when the job itself asks to repair), so a used request never repairs a later run.
     const flagged = (await deps.redis.getdel(reconcileRepairKey(deps.redisPrefix, job.connectionId))) !== null;
     const repair = job.repair === true || flagged;
-    let summary = await reconcileConnection(deps, job.connectionId, { trigger: round === 0 ? job.trigger : "event", discover, repair, ...(job.reason ? { reason: job.reason } : {}) });
+    const opts = { trigger: round === 0 ? job.trigger : ("event" as const), discover, repair, ...(job.reason ? { reason: job.reason } : {}) };
+    let summary = await reconcileConnection(deps, job.connectionId, opts);
     // Another process holds the lease (e.g. a stalled job re-delivered): wait for it instead of racing.
-    for (let wait = 0; summary.status === "skipped" && summary.skippedReason?.includes("lease") && wait < 30; wait++) {
+    // Decided on the typed reason (only a held lease ends by itself), never on the reason's text.
+    for (let wait = 0; summary.skip !== undefined && retryAfterSkip(summary.skip) && wait < 30; wait++) {
       await sleep(1000);
-      summary = await reconcileConnection(deps, job.connectionId, { trigger: job.trigger, discover, repair });
+      // The same request (trigger and reason), so the run that finally goes ahead records why it ran.
+      summary = await reconcileConnection(deps, job.connectionId, opts);
     }
     runs.push(summary);
     discover = false;
-    deps.log?.(
-      `reconcile ${job.connectionId} (${job.trigger}): ${summary.status}${summary.skippedReason ? ` (${summary.skippedReason})` : ""} applied=${summary.applied} failed=${summary.failed} drift+${summary.driftOpened}/-${summary.driftResolved} calls r${summary.calls.reads}/w${summary.calls.writes}${summary.error ? ` error=${summary.error}` : ""}`,
+    log()[summary.status === "failed" ? "warn" : "info"](
+      {
+        connectionId: job.connectionId,
+        trigger: job.trigger,
+        round,
+        status: summary.status,
+        ...(summary.skippedReason ? { skippedReason: summary.skippedReason } : {}),
+        applied: summary.applied,
+        failed: summary.failed,
+        driftOpened: summary.driftOpened,
+        driftResolved: summary.driftResolved,
+        reads: summary.calls.reads,
+        writes: summary.calls.writes,
+        ...(summary.error ? { error: summary.error } : {}),
+      },
+      "reconcile run",
     );
   }
   return runs;
@@ -73,14 +94,19 @@ export async function pollDueConnections(deps: ReconcileWorkerDeps): Promise<num
 }
 
 export function createReconcileWorker(deps: ReconcileWorkerDeps, connection: Redis): Worker {
-  return new Worker(
+  const worker = new Worker(
     QUEUES.reconcile,
-    async (job: Job) => {
-      if (job.name === JOB_NAMES.pollTick) return { requested: await pollDueConnections(deps) };
-      if (job.name !== JOB_NAMES.reconcile) unknownJob(QUEUES.reconcile, job);
-      const runs = await processReconcile(deps, job.data);
-      return runs.map((r) => ({ status: r.status, applied: r.applied, failed: r.failed, driftOpened: r.driftOpened, driftResolved: r.driftResolved }));
-    },
+    loggedProcessor(
+      async (job: Job) => {
+        if (job.name === JOB_NAMES.pollTick) return { requested: await pollDueConnections(deps) };
+        if (job.name !== JOB_NAMES.reconcile) unknownJob(QUEUES.reconcile, job);
+        const runs = await processReconcile(deps, job.data);
+        return runs.map((r) => ({ status: r.status, applied: r.applied, failed: r.failed, driftOpened: r.driftOpened, driftResolved: r.driftResolved }));
+      },
+      { logger: deps.logger, quiet: [JOB_NAMES.pollTick] },
+    ),
     { connection, prefix: deps.bullPrefix, concurrency: deps.concurrency },
   );
+  logOtherFailures(worker, deps.logger);
+  return worker;
 }

@@ -10,6 +10,8 @@ import type { TReportsConfig } from "@parapet/core/reports/mailer";
 import { REPORT_JOBS, ZSampleJob, ZWeeklyReportJob } from "@parapet/core/reports/report-jobs";
 import { runDailySample, runWeeklyReport } from "@parapet/core/reports/run-report-jobs";
 import { syncReportSchedules, type TSyncResult } from "@parapet/core/reports/schedule";
+import { log, type Logger } from "@parapet/core/common/logger";
+import { loggedProcessor, logOtherFailures } from "../job-log.ts";
 
 export interface ReportsWorkerDeps {
   prisma: PrismaClient;
@@ -19,7 +21,8 @@ export interface ReportsWorkerDeps {
   prefix: string;
   config: TReportsConfig;
   concurrency?: number;
-  log?: (line: string) => void;
+  /** Base of the per-job loggers and of the queue's own lines (the root logger by default). */
+  logger?: Logger;
 }
 
 export interface ReportsWorker {
@@ -30,7 +33,6 @@ export interface ReportsWorker {
 }
 
 export function createReportsWorker(deps: ReportsWorkerDeps): ReportsWorker {
-  const log = deps.log ?? (() => undefined);
   const reports = new Queue(QUEUES.reports, { connection: deps.connection, prefix: deps.prefix });
   const notifications = new Queue(QUEUES.notifications, { connection: deps.connection, prefix: deps.prefix });
   const ctx = { prisma: deps.prisma, notifications, ...(deps.config.retry ? { retry: deps.config.retry } : {}) };
@@ -38,14 +40,14 @@ export function createReportsWorker(deps: ReportsWorkerDeps): ReportsWorker {
 
   const worker = new Worker(
     QUEUES.reports,
-    async (job: Job) => {
+    loggedProcessor(async (job: Job) => {
       switch (job.name) {
         case REPORT_JOBS.weekly: {
           const data = jobData(QUEUES.reports, ZWeeklyReportJob, job);
           // A scheduler's job carries the time it was due; the report covers the week ending then.
           const scheduledAt = job.repeatJobKey && job.opts.prevMillis ? new Date(job.opts.prevMillis) : null;
           const r = await runWeeklyReport(ctx, data, scheduledAt);
-          log(`reports: ${data.trigger} report ${r.snapshotId} for ${data.workspaceId} (${r.periodStart} → ${r.periodEnd}), ${r.deliveries} email(s) queued`);
+          log().info({ trigger: data.trigger, snapshotId: r.snapshotId, periodStart: r.periodStart, periodEnd: r.periodEnd, deliveries: r.deliveries }, "weekly report built");
           return r;
         }
         case REPORT_JOBS.sample:
@@ -55,10 +57,10 @@ export function createReportsWorker(deps: ReportsWorkerDeps): ReportsWorker {
         default:
           return unknownJob(QUEUES.reports, job);
       }
-    },
+    }, { logger: deps.logger }),
     { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 2 },
   );
-  worker.on("failed", (job, err) => log(`reports: ${job?.name ?? "?"} ${job?.id ?? ""} failed: ${err.message}`));
+  logOtherFailures(worker, deps.logger);
 
   return {
     worker,

@@ -17,7 +17,7 @@ describe.each(["aws", "azure", "gcp", "oci"] as const)("two connections of one w
     const spec = demoSpec(sims(), cloud);
     const first = await h.connect(spec, `${cloud} first`);
     const second = await h.connect(spec, `${cloud} second`, first.workspaceId);
-    const deps = { ...h.deps(), log: () => undefined };
+    const deps = h.deps();
     await processConnectionTask(deps, { connectionId: first.connectionId, task: "verify" });
     await processConnectionTask(deps, { connectionId: second.connectionId, task: "verify" });
     const [a, b] = await Promise.all([first, second].map((c) => prisma.connection.findUniqueOrThrow({ where: { id: c.connectionId } })));

@@ -56,8 +56,7 @@ afterAll(async () => {
 
 async function verify(spec: ConnectionSpec): Promise<{ lastError: string | null; verifyResult: unknown }> {
   const { connectionId } = await h.connect(spec);
-  const logged: string[] = [];
-  await processConnectionTask({ ...h.deps(), log: (l) => logged.push(l) }, { connectionId, task: "verify" });
+  await processConnectionTask(h.deps(), { connectionId, task: "verify" });
   const row = await prisma.connection.findUniqueOrThrow({ where: { id: connectionId } });
   return { lastError: row.lastError, verifyResult: row.verifyResult };
 }

@@ -3,7 +3,7 @@ import { type Ctx, type GcpCore, authorize, CRM, newUid } from "./core.ts";
 import { aborted, alreadyExists, invalid, notFound, permissionDenied, precondition } from "./errors.ts";
 import { denySupported } from "./deny-permissions.ts";
 import { type DenyPolicy, type DenyRule, type Expr, newEtag, now } from "./model.ts";
-import { type Json, obj, optStr, paginate, strArr, strMap, withToken } from "./wire.ts";
+import { type Json, obj, optExpr, optStr, paginate, strArr, strMap, withToken } from "./wire.ts";
 
 const SERVICE = "iam.googleapis.com";
 const M = "google.iam.v2.Policies.";
@@ -77,14 +77,10 @@ function checkKind(kind: string | undefined): void {
   if (kind !== "denypolicies") throw invalid(`Unsupported policy kind "${kind ?? ""}"; only denypolicies is supported.`, "parent");
 }
 
-function parseExpr(v: unknown, field: string): Expr | undefined {
-  if (v === undefined || v === null) return undefined;
-  const o = obj(v, field);
-  const e: Expr = {};
-  for (const k of ["expression", "title", "description", "location"] as const) {
-    const s = optStr(o, k, `${field}.${k}`);
-    if (s) e[k] = s;
-  }
+/** A deny rule's condition, unlike an org policy rule's, must carry its expression (bounded). */
+function denialCondition(v: unknown, field: string): Expr | undefined {
+  const e = optExpr(v, field);
+  if (!e) return undefined;
   if (!e.expression) throw invalid(`${field}.expression is required.`, `${field}.expression`);
   if (e.expression.length > 12800) throw invalid(`${field}.expression is too long.`, `${field}.expression`);
   return e;
@@ -108,7 +104,7 @@ function parseRules(core: GcpCore, body: Json): DenyPolicy["rules"] {
       exceptionPrincipals: strArr(d, "exceptionPrincipals", `${f}.deny_rule.exception_principals`),
       deniedPermissions: strArr(d, "deniedPermissions", `${f}.deny_rule.denied_permissions`),
       exceptionPermissions: strArr(d, "exceptionPermissions", `${f}.deny_rule.exception_permissions`),
-      denialCondition: parseExpr(d.denialCondition, `${f}.deny_rule.denial_condition`),
+      denialCondition: denialCondition(d.denialCondition, `${f}.deny_rule.denial_condition`),
     };
     if (rule.deniedPrincipals.length === 0) throw invalid(`${f}.deny_rule.denied_principals must not be empty.`, `${f}.deny_rule.denied_principals`);
     if (rule.deniedPermissions.length === 0) throw invalid(`${f}.deny_rule.denied_permissions must not be empty.`, `${f}.deny_rule.denied_permissions`);

@@ -1,8 +1,8 @@
 import type { GcpCore } from "./core.ts";
 import { invalid, notFound } from "./errors.ts";
-import { type Expr, type OrgPolicy, type PolicyRule, type PolicySpec, newEtag, now } from "./model.ts";
+import { type OrgPolicy, type PolicyRule, type PolicySpec, newEtag, now } from "./model.ts";
 import { type ConstraintInfo, constraintInfo, policyWire } from "./orgpolicy-common.ts";
-import { type Json, obj, optBool, optStr, strArr } from "./wire.ts";
+import { type Json, obj, optBool, optExpr, optStr, strArr } from "./wire.ts";
 
 // ---------------------------------------------------------------- validation
 
@@ -11,17 +11,6 @@ interface ParsedSpec {
   rules: PolicyRule[];
   inheritFromParent: boolean;
   reset: boolean;
-}
-
-function parseExpr(v: unknown, field: string): Expr | undefined {
-  if (v === undefined || v === null) return undefined;
-  const o = obj(v, field);
-  const e: Expr = {};
-  for (const k of ["expression", "title", "description", "location"] as const) {
-    const s = optStr(o, k, `${field}.${k}`);
-    if (s) e[k] = s;
-  }
-  return e;
 }
 
 function parseSpec(v: unknown, field: string, c: ConstraintInfo, limits: { rulesPerPolicy: number }): ParsedSpec | undefined {
@@ -59,7 +48,7 @@ function parseSpec(v: unknown, field: string, c: ConstraintInfo, limits: { rules
       }
     }
     if (kinds.length > 1) throw invalid(`${rf}: only one of values, allow_all, deny_all, enforce may be set.`, rf);
-    const cond = parseExpr(r.condition, `${rf}.condition`);
+    const cond = optExpr(r.condition, `${rf}.condition`);
     if (cond) {
       if (!cond.expression) throw invalid(`${rf}.condition.expression must not be empty.`, `${rf}.condition.expression`);
       rule.condition = cond;

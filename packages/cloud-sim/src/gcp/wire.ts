@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { invalid } from "./errors.ts";
+import type { Expr } from "./model.ts";
 
 /** Loosely-typed JSON object from a request body. */
 export type Json = Record<string, unknown>;
@@ -19,6 +20,18 @@ export function optStr(o: Json, key: string, field = key): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "string") throw invalid(`Invalid value at '${field}' (TYPE_STRING), ${JSON.stringify(v)}`, field);
   return v;
+}
+
+/** A google.type.Expr (org policy rule condition, deny rule denial_condition): its four string fields. */
+export function optExpr(v: unknown, field: string): Expr | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, field);
+  const e: Expr = {};
+  for (const k of ["expression", "title", "description", "location"] as const) {
+    const s = optStr(o, k, `${field}.${k}`);
+    if (s) e[k] = s;
+  }
+  return e;
 }
 
 export function optBool(o: Json, key: string, field = key): boolean | undefined {

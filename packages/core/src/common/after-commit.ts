@@ -1,5 +1,6 @@
 import type { JobPort } from "./actor.ts";
 import type { TReconcileJob } from "../jobs/definitions.ts";
+import { log } from "./logger.ts";
 
 /**
  * Requests reconciles after a commit. The change is already durable, so a queue outage must not turn
@@ -12,7 +13,8 @@ export async function reconcileAfterCommit(jobs: JobPort, connectionIds: string[
       await jobs.requestReconcile({ connectionId, trigger, reason: reason.slice(0, 500) });
     } catch (e) {
       ok = false;
-      console.warn(`reconcile request for ${connectionId} not queued (the poll tick will pick it up): ${(e as Error).message}`);
+      // log(): the request's logger when a route called this, so the line carries its request id.
+      log().warn({ connectionId, reason: (e as Error).message }, "reconcile request not queued (the poll tick will pick it up)");
     }
   }
   return ok;

@@ -10,6 +10,7 @@ import { ROLE_GRANTS, STATEMENTS, type Role } from "./roles.ts";
 import { redisRateLimitStorage } from "./rate-limit.ts";
 import { httpAllowList } from "./http-surface.ts";
 import { accountGuard } from "./account-guard.ts";
+import { log } from "../common/logger.ts";
 
 export const accessControl = createAccessControl({ ...defaultStatements, ...STATEMENTS });
 
@@ -58,6 +59,11 @@ export function createAuth(cfg: AuthConfig) {
     secret: cfg.secret,
     trustedOrigins: cfg.trustedOrigins,
     telemetry: { enabled: false },
+    // better-auth's own lines go through the apps' logger: JSON, redacted, with the request's id (log()).
+    logger: {
+      log: (level, message, ...args: unknown[]) =>
+        log()[level]({ source: "better-auth", ...(args.length ? { args: args.map((a) => (a instanceof Error ? { type: a.name, message: a.message, stack: a.stack } : a)) } : {}) }, message),
+    },
     database: prismaAdapter(cfg.prisma, { provider: "postgresql" }),
     account: { modelName: "authAccount" },
     // autoSignIn off: sign-up then answers an existing address exactly like a new one ({ token: null,

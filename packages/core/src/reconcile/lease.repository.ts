@@ -4,10 +4,16 @@ import type { PrismaClient } from "@parapet/db";
  * Per-connection reconcile leases (columns on `connection`): whoever holds an unexpired lease
  * reconciles; a crashed holder's lease simply expires.
  */
-export async function acquireLease(prisma: PrismaClient, connectionId: string, owner: string, ms: number): Promise<boolean> {
+/**
+ * Takes or renews the lease. Time is the database's clock, one clock for every worker process, unless
+ * `at` is given: a test's clock that has moved on, so a dead holder's lease is seen expired without
+ * waiting for it.
+ */
+export async function acquireLease(prisma: PrismaClient, connectionId: string, owner: string, ms: number, at?: Date): Promise<boolean> {
+  const now = at ?? null;
   const n = await prisma.$executeRaw`
-    UPDATE connection SET "reconcileLeaseOwner" = ${owner}, "reconcileLeaseUntil" = now() + (${ms}::int * interval '1 millisecond')
-    WHERE id = ${connectionId} AND ("reconcileLeaseUntil" IS NULL OR "reconcileLeaseUntil" < now() OR "reconcileLeaseOwner" = ${owner})`;
+    UPDATE connection SET "reconcileLeaseOwner" = ${owner}, "reconcileLeaseUntil" = COALESCE(${now}::timestamptz, now()) + (${ms}::int * interval '1 millisecond')
+    WHERE id = ${connectionId} AND ("reconcileLeaseUntil" IS NULL OR "reconcileLeaseUntil" < COALESCE(${now}::timestamptz, now()) OR "reconcileLeaseOwner" = ${owner})`;
   return n === 1;
 }
 

@@ -6,12 +6,12 @@
  *   observed — what the cloud says, read just now.
  * observed ≠ recorded is drift (someone else changed the cloud): it is reported, and repaired only
  * when a guardrail it carries is set to `auto`. desired ≠ recorded is a deploy (a guardrail changed):
- * always applied. Nothing is planned from a failed read.
+ * always applied. Nothing is planned from a failed read. Which difference is drift is decided in
+ * `drift/detect-drift.ts`; this file decides what to change.
  */
 import type { ArtifactKind, Change, DesiredArtifact, Difference, ObservedArtifact, ObservedState } from "@parapet/providers/contract";
 import { contentHash } from "@parapet/providers/contract";
-
-export type DriftKind = "missing" | "modified" | "weakened" | "detached" | "unexpected_attachment";
+import { contentDrift, detachedDrift, missingArtifactDrift, unexpectedAttachmentDrift, type DriftObservation } from "../drift/detect-drift.ts";
 
 export interface RecordedArtifact {
   kind: ArtifactKind;
@@ -22,21 +22,6 @@ export interface RecordedArtifact {
   content?: unknown;
   attachments: string[];
   guardrailIds: string[];
-}
-
-export interface DriftObservation {
-  kind: DriftKind;
-  artifactKind: ArtifactKind;
-  name: string;
-  target?: string;
-  guardrailIds: string[];
-  /** Stable across reconciles: the same drift keeps one finding open. */
-  fingerprint: string;
-  summary: string;
-  expected?: unknown;
-  observed?: unknown;
-  /** True when a change in this plan repairs it. */
-  repaired: boolean;
 }
 
 export interface PlannedChange {
@@ -115,24 +100,13 @@ export function planReconcile(input: PlanInput): Plan {
     if (unreadableArtifacts.has(k)) continue;
     const o = observedByKey.get(k);
     const r = recordedByKey.get(k);
-    const hash = desiredHash(d);
-    const deployed = r !== undefined && r.contentHash === hash;
+    const baseline = r ? { externalId: r.externalId, deployed: r.contentHash === desiredHash(d) } : undefined;
     const auto = input.autoRepair(d.guardrailIds);
     if (!o) {
       // Recorded as applied with this content, yet gone: someone deleted it.
-      const isDrift = deployed && r.externalId !== null;
-      if (isDrift) {
-        drift.push({
-          kind: "missing",
-          artifactKind: d.kind,
-          name: d.name,
-          guardrailIds: d.guardrailIds,
-          fingerprint: `missing|${k}`,
-          summary: `${d.kind} ${d.name} was deleted outside Parapet`,
-          expected: d.body,
-          repaired: auto,
-        });
-      }
+      const missing = missingArtifactDrift(d, baseline, auto);
+      const isDrift = missing !== null;
+      if (missing) drift.push(missing);
       if (!isDrift || auto) {
         changes.push({ change: { op: "create", artifact: d, reason: isDrift ? "recreate deleted artifact" : "new artifact" }, cause: isDrift ? "repair" : "deploy", guardrailIds: d.guardrailIds });
         for (const t of d.attachments) {
@@ -148,23 +122,12 @@ export function planReconcile(input: PlanInput): Plan {
     }
     const diff = input.compare(d, o);
     if (!diff.equal) {
-      // Differs from desired: drift if it is what we applied last (so the cloud moved), else a deploy.
-      const isDrift = deployed;
       // Desired content that drops a held guardrail would remove its statements from a shared artifact.
       const dropsHeld = r?.guardrailIds.some((g) => input.holdGuardrails?.has(g) === true && !d.guardrailIds.includes(g)) === true;
-      if (isDrift) {
-        drift.push({
-          kind: diff.kind,
-          artifactKind: d.kind,
-          name: d.name,
-          guardrailIds: d.guardrailIds,
-          fingerprint: `${diff.kind}|${k}`,
-          summary: `${d.kind} ${d.name} was ${diff.kind === "weakened" ? "weakened" : "edited"} outside Parapet: ${diff.detail}`,
-          expected: d.body,
-          observed: o.body,
-          repaired: auto && !dropsHeld,
-        });
-      }
+      // Differs from desired: drift if it is what we applied last (so the cloud moved), else a deploy.
+      const edited = contentDrift(d, o, diff, baseline, auto && !dropsHeld);
+      const isDrift = edited !== null;
+      if (edited) drift.push(edited);
       if ((!isDrift || auto) && !dropsHeld) {
         changes.push({
           change: { op: "update", artifact: d, externalId: o.externalId, ...(o.etag ? { etag: o.etag } : {}), ...(r?.content !== undefined ? { previous: r.content } : {}), reason: isDrift ? `repair: ${diff.detail}` : "guardrail changed" },
@@ -177,19 +140,9 @@ export function planReconcile(input: PlanInput): Plan {
     const recordedAttachments = new Set(r?.attachments ?? []);
     for (const t of d.attachments) {
       if (have.has(t) || unreadableTargets.has(t)) continue;
-      const isDrift = recordedAttachments.has(t);
-      if (isDrift) {
-        drift.push({
-          kind: "detached",
-          artifactKind: d.kind,
-          name: d.name,
-          target: t,
-          guardrailIds: d.guardrailIds,
-          fingerprint: `detached|${k}|${t}`,
-          summary: `${d.kind} ${d.name} was detached from ${t} outside Parapet`,
-          repaired: auto,
-        });
-      }
+      const detached = detachedDrift(d, t, recordedAttachments, auto);
+      const isDrift = detached !== null;
+      if (detached) drift.push(detached);
       if (!isDrift || auto) {
         changes.push({
           change: { op: "attach", kind: d.kind, name: d.name, externalId: o.externalId, target: t, reason: isDrift ? "re-attach detached artifact" : "new attachment" },
@@ -201,19 +154,9 @@ export function planReconcile(input: PlanInput): Plan {
     const want = new Set(d.attachments);
     for (const t of o.attachments) {
       if (want.has(t) || unreadableTargets.has(t)) continue;
-      const isDrift = !recordedAttachments.has(t);
-      if (isDrift) {
-        drift.push({
-          kind: "unexpected_attachment",
-          artifactKind: d.kind,
-          name: d.name,
-          target: t,
-          guardrailIds: d.guardrailIds,
-          fingerprint: `unexpected|${k}|${t}`,
-          summary: `${d.kind} ${d.name} was attached to ${t} outside Parapet`,
-          repaired: auto,
-        });
-      }
+      const unexpected = unexpectedAttachmentDrift(d, t, recordedAttachments, auto);
+      const isDrift = unexpected !== null;
+      if (unexpected) drift.push(unexpected);
       if (!isDrift || auto) {
         changes.push({
           change: { op: "detach", kind: d.kind, name: d.name, externalId: o.externalId, target: t, reason: isDrift ? "remove unexpected attachment" : "attachment no longer desired" },

@@ -2,6 +2,7 @@ import { toNextJsHandler } from "better-auth/next-js";
 import { isExposedAuthRequest, notExposed } from "@parapet/core/identity/http-surface";
 import { auth } from "@/server/auth";
 import { requestIdOf, withRequestId } from "@/server/request-id";
+import { withRequestLog } from "@/server/request-log";
 
 export const dynamic = "force-dynamic";
 
@@ -13,11 +14,11 @@ export const dynamic = "force-dynamic";
  * build never needs a database or secrets.
  */
 function gate(method: "GET" | "POST") {
-  return async (req: Request): Promise<Response> => {
+  return withRequestLog(async (req: Request): Promise<Response> => {
     const requestId = requestIdOf(req);
     if (!isExposedAuthRequest(req.method, req.url)) return withRequestId(notExposed(), requestId);
     return withRequestId(await toNextJsHandler(auth())[method](req), requestId);
-  };
+  });
 }
 
 const closed = (req: Request): Response => withRequestId(notExposed(), requestIdOf(req));

@@ -5,12 +5,15 @@
  * everything (coverage cells, a plan preview, a verification result, a report snapshot), parses with
  * its schema. (The route matrix in routes.int.test.ts also fails on any 5xx of a successful read.)
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { getPrisma } from "@parapet/db";
+import { configureLogging } from "@parapet/core/common/logger";
 import { API_ROUTES, type ApiRoute } from "@parapet/core/openapi/routes";
 import { createReportSnapshot } from "@parapet/core/reports/build-report";
+import { captureLogLines, type TLogLine } from "@parapet/core/testing/log-capture";
 import { reply, route } from "@/server/api";
+import { serverLog } from "@/server/request-log";
 import { BASE_URL, call } from "./harness.ts";
 import { hasId, idFor, routeKey, VALID_QUERY } from "./bad-input.ts";
 import { createWorld, type World } from "./world.ts";
@@ -44,8 +47,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await prisma.$disconnect();
 });
+/** The web's log lines from here on, parsed (the real logger, written to a capture). */
+function captureLog(): TLogLine[] {
+  serverLog();
+  const { destination, lines } = captureLogLines();
+  configureLogging({ level: "warn", destination });
+  return lines;
+}
 afterEach(() => {
-  vi.restoreAllMocks();
+  configureLogging({ level: "warn", destination: undefined });
 });
 
 /** A route definition of its own, served by the real wrapper (auth, parsing, response check, errors). */
@@ -64,8 +74,7 @@ const get = (h: (req: Request, ctx: { params: Promise<Record<string, string>> })
 
 describe("the response contract", () => {
   it("a body the response schema rejects is not sent: 500 with the request id, the log names the field and not the data", async () => {
-    const logged: string[] = [];
-    vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
+    const logged = captureLog();
     const bad: unknown = { id: "TOP-SECRET-ID-7731", count: "TOP-SECRET-COUNT", status: "open", password: "hunter2-TOP-SECRET" };
     // The run-time half (a handler typed loosely, or a use-case returning what its types did not say).
     const res = await get(route(probe, async () => bad as z.input<typeof probe.response>));
@@ -75,22 +84,20 @@ describe("the response contract", () => {
     expect(id).toMatch(/^req_[0-9a-f]{24}$/);
     expect(JSON.parse(text)).toEqual({ error: { code: "internal", message: "Something went wrong on our side. It has been logged.", requestId: id } });
     expect(text).not.toMatch(/TOP-SECRET|hunter2/);
-    const line = logged.find((l) => l.includes(id!));
-    expect(line, logged.join("\n")).toContain("GET /probe/{id}");
-    expect(line).toContain("count");
-    expect(logged.join("\n")).not.toMatch(/TOP-SECRET|hunter2/);
+    const line = logged.find((l) => l.msg === "response contract broken");
+    expect(line, JSON.stringify(logged)).toMatchObject({ level: "error", requestId: id, status: 500, route: "GET /probe/{id}", issues: [{ path: "count", code: "invalid_type" }] });
+    expect(JSON.stringify(logged)).not.toMatch(/TOP-SECRET|hunter2/);
   });
 
   it("the log line names a record's broken entry without its key (keys are data: label names, ids)", async () => {
-    const logged: string[] = [];
-    vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
+    const logged = captureLog();
     const labelled = { ...probe, response: z.object({ rows: z.array(z.object({ labels: z.record(z.string(), z.string()) })) }) } as const satisfies ApiRoute;
     const bad: unknown = { rows: [{ labels: { "TOP-SECRET-LABEL": 7 } }] };
     const res = await get(route(labelled, async () => bad as z.input<typeof labelled.response>));
     expect(res.status).toBe(500);
-    const line = logged.find((l) => l.includes(res.headers.get("x-request-id")!));
-    expect(line).toContain("rows.0.labels.* (invalid_type)");
-    expect(logged.join("\n")).not.toContain("TOP-SECRET");
+    const line = logged.find((l) => l.msg === "response contract broken");
+    expect(line).toMatchObject({ requestId: res.headers.get("x-request-id"), issues: [{ path: "rows.0.labels.*", code: "invalid_type" }] });
+    expect(JSON.stringify(logged)).not.toContain("TOP-SECRET");
   });
 
   it("the compile-time half: a handler whose value does not fit the schema does not type-check", () => {

@@ -1,14 +1,18 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON, checked by the assertions themselves */
 /**
  * Issue 14: every response carries a request id (header `x-request-id`, and `requestId` in every error
- * body), a 5xx is logged with that same id, a well-formed id from the caller is kept, and anything else
- * is replaced. The route matrix (routes.int.test.ts) checks the header on every route's answers.
+ * body), a 5xx is logged with that same id (a JSON line from the apps' logger, read here from the
+ * destination the logger writes to), a well-formed id from the caller is kept, and anything else is
+ * replaced. The route matrix (routes.int.test.ts) checks the header on every route's answers.
  */
 import { NextRequest } from "next/server";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@parapet/db";
+import { configureLogging } from "@parapet/core/common/logger";
 import { api } from "@parapet/core/openapi/routes";
+import { captureLogLines, type TLogLine } from "@parapet/core/testing/log-capture";
 import { route } from "@/server/api";
+import { serverLog } from "@/server/request-log";
 import { BASE_URL, call } from "./harness.ts";
 import { createWorld, type World } from "./world.ts";
 
@@ -22,14 +26,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await prisma.$disconnect();
 });
+/** The web's log lines from here on, parsed (at info, so access lines show too). */
+function captureLog(): TLogLine[] {
+  // First use configures the root logger from env.ts; the capture is set after it, so it stays.
+  serverLog();
+  const { destination, lines } = captureLogLines();
+  configureLogging({ level: "info", destination });
+  return lines;
+}
 afterEach(() => {
-  vi.restoreAllMocks();
+  configureLogging({ level: "warn", destination: undefined });
 });
 
 describe("request ids", () => {
   it("a 500 shows the same id in the header, the body and the server's log line, and nothing else", async () => {
-    const logged: string[] = [];
-    vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : String(a))).join(" ")));
+    const logged = captureLog();
     // The real wrapper every /api/v1 route uses, around a handler that fails in a way nobody anticipated.
     const failing = route(api("GET /me"), () => Promise.reject(new Error("secret-ish internal detail: pool exhausted at 0xdeadbeef")));
     const res = await failing(new Request(`${BASE_URL}/api/v1/me`, { headers: { "x-api-key": A.members.viewer.key } }), { params: Promise.resolve({}) });
@@ -39,9 +50,36 @@ describe("request ids", () => {
     expect(id).toMatch(ID);
     expect(body.error).toEqual({ code: "internal", message: "Something went wrong on our side. It has been logged.", requestId: id });
     expect(JSON.stringify(body)).not.toContain("0xdeadbeef");
-    const line = logged.find((l) => l.includes(id!));
-    expect(line, logged.join("\n---\n")).toBeDefined();
-    expect(line).toContain("0xdeadbeef");
+    // The error line: the body's id, the error's message and stack, for the operator only.
+    const errors = logged.filter((l) => l.level === "error" && l.msg === "unhandled API error");
+    expect(errors, JSON.stringify(logged)).toHaveLength(1);
+    expect(errors[0]!.requestId).toBe(body.error.requestId);
+    expect(errors[0]).toMatchObject({ service: "web", method: "GET", path: "/api/v1/me", workspaceId: A.id, status: 500 });
+    expect(errors[0]!.err?.message).toContain("0xdeadbeef");
+    expect(errors[0]!.err?.stack).toMatch(/^Error: secret-ish internal detail/);
+    // And the request's access line, with the same id and how long it took.
+    const access = logged.filter((l) => l.msg === "request");
+    expect(access).toHaveLength(1);
+    expect(access[0]).toMatchObject({ level: "error", requestId: id, status: 500, method: "GET", path: "/api/v1/me", workspaceId: A.id });
+    expect(access[0]!.durationMs).toEqual(expect.any(Number));
+    // The API key that authenticated the request is nowhere in the log.
+    expect(JSON.stringify(logged)).not.toContain(A.members.viewer.key);
+  });
+
+  it("a request that succeeds or is refused writes one access line at info, with its id and no query string", async () => {
+    const logged = captureLog();
+    const ok = await call("GET", "/me", { key: A.members.viewer.key, query: { token: "query-secret-123" } });
+    const denied = await call("GET", "/me", {});
+    expect([ok.status, denied.status]).toEqual([200, 401]);
+    const access = logged.filter((l) => l.msg === "request");
+    expect(access.map((l) => [l.level, l.status, l.requestId])).toEqual([
+      ["info", 200, ok.headers.get("x-request-id")],
+      ["info", 401, denied.headers.get("x-request-id")],
+    ]);
+    expect(access[0]).toMatchObject({ path: "/api/v1/me", workspaceId: A.id });
+    // Not authenticated: no workspace to name.
+    expect(access[1]).not.toHaveProperty("workspaceId");
+    expect(JSON.stringify(logged)).not.toContain("query-secret-123");
   });
 
   it("keeps a well-formed id from the caller, on success and on error", async () => {

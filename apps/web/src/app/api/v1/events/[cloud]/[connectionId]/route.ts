@@ -1,10 +1,12 @@
 import { AppError, openEventSecret, parseCloudEvent, verifyEventSignature } from "@parapet/core";
+import { bindLogFields } from "@parapet/core/common/logger";
 import { findEventConnection, forgetEventReceipt, recordEventReceipt } from "@parapet/core/events/receive-event";
 import { errorResponse } from "@/server/api";
 import { prisma } from "@/server/clients";
 import { keyring } from "@/server/keys";
 import { requestReconcile } from "@/server/queues";
 import { requestIdOf, withRequestId } from "@/server/request-id";
+import { withRequestLog } from "@/server/request-log";
 
 export const dynamic = "force-dynamic";
 
@@ -16,16 +18,17 @@ const MAX_EVENT_BYTES = 256 * 1024;
  * Authenticated by the connection's HMAC secret with a replay window; each event id is accepted
  * once; an accepted event triggers a reconcile of that connection at once.
  */
-export async function POST(req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }) {
+export const POST = withRequestLog(async (req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }): Promise<Response> => {
   const requestId = requestIdOf(req);
   return withRequestId(await receive(req, ctx, requestId), requestId);
-}
+});
 
 async function receive(req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }, requestId: string): Promise<Response> {
   try {
     const { cloud, connectionId } = await ctx.params;
     if (!(CLOUDS as readonly string[]).includes(cloud)) throw new AppError("not_found", `cloud "${cloud.slice(0, 20)}" is not one of aws, azure, gcp, oci`);
     if (!/^[a-z0-9]{1,64}$/i.test(connectionId)) throw new AppError("not_found", "connection not found");
+    bindLogFields({ connectionId });
     const raw = await req.text();
     if (raw.length > MAX_EVENT_BYTES) throw new AppError("bad_request", `body: larger than ${MAX_EVENT_BYTES} bytes`);
     const conn = await findEventConnection(prisma(), connectionId);
