@@ -1,8 +1,9 @@
 import "server-only";
 import { APIError } from "better-auth/api";
 import { z } from "zod";
-import { AppError, can, isRole, type Action, type Resource, type Role } from "@parapet/core";
-import { unstorableIssue } from "@parapet/core/common/unstorable";
+import { AppError, can, isRole, type Role } from "@parapet/core";
+import { unstorableIssue, unstorableString } from "@parapet/core/common/unstorable";
+import type { ApiRoute } from "@parapet/core/openapi/routes";
 import { findTokenOwner, membershipsOf, pingDatabase } from "@parapet/core/identity/sessions";
 import { auth } from "./auth";
 import { isDatabaseUnavailable, isRedisUnavailable } from "./clients";
@@ -12,9 +13,11 @@ import { bindLogFields } from "@parapet/core/common/logger";
 import { requestLogger, withRequestLog } from "./request-log";
 
 /**
- * Every /api/v1 route goes through `route()`: authenticate (session cookie or `x-api-key` token),
- * resolve the workspace and the caller's role, check the permission, run the handler, and map
- * errors to one JSON shape: { error: { code, message, issues? } }. No stack traces, no SDK text.
+ * Every /api/v1 route goes through `route()` (or `publicRoute()`) with its definition from the route
+ * table (`@parapet/core/openapi/routes`): authenticate (session cookie or `x-api-key` token), resolve the
+ * workspace and the caller's role, check the definition's permission, parse its path params, query and
+ * body, run the handler, check the answer against its response schema, and map errors to one JSON
+ * shape: { error: { code, message, requestId, issues? } }. No stack traces, no SDK text.
  */
 export interface Caller {
   userId: string;
@@ -29,13 +32,6 @@ export interface Caller {
   label: string;
 }
 
-export interface RouteContext<P> {
-  req: Request;
-  caller: Caller;
-  params: P;
-}
-
-type Permission = { [R in Resource]: [R, Action<R>] }[Resource];
 
 const MAX_BODY = 1024 * 1024;
 
@@ -43,7 +39,7 @@ const MAX_BODY = 1024 * 1024;
 const MAX_ISSUES = 20;
 
 /** Zod issues as { field, message }; an unknown key is named itself (not its parent object). */
-export function zodIssues(prefix: string, e: z.ZodError): { field: string; message: string }[] {
+function zodIssues(prefix: string, e: z.ZodError): { field: string; message: string }[] {
   return e.issues
     .flatMap((i) => {
       const at = [prefix, ...i.path.map(String)].filter(Boolean);
@@ -72,6 +68,11 @@ export function errorResponse(e: unknown, requestId: string = newRequestId()): R
     requestLogger(requestId).warn({ status: 503, dependency: "redis", reason: (e as Error).message?.slice(0, 200) }, "redis unavailable");
     return Response.json({ error: { code: "unavailable", message: "redis unavailable; try again in a moment", requestId } }, { status: 503, headers: { ...headers, "retry-after": "5" } });
   }
+  if (e instanceof ResponseContractError) {
+    // The paths and codes say what to fix; the body's values are data and stay out of the log.
+    requestLogger(requestId).error({ status: 500, route: e.route, issues: e.issues }, "response contract broken");
+    return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged.", requestId } }, { status: 500, headers });
+  }
   // Unknown failures are logged server-side with their stack and the request id; the client gets a plain
   // message and the same id to quote.
   requestLogger(requestId).error({ status: 500, err: e }, "unhandled API error");
@@ -83,7 +84,7 @@ export function errorResponse(e: unknown, requestId: string = newRequestId()): R
  * something else (a form post, text/plain) is refused rather than guessed at: no client of this API
  * sends JSON under another type by design. A missing content-type is read as JSON.
  */
-export async function readJson(req: Request): Promise<unknown> {
+async function readJson(req: Request): Promise<unknown> {
   const len = Number(req.headers.get("content-length") ?? 0);
   if (len > MAX_BODY) throw new AppError("bad_request", `body: larger than ${MAX_BODY} bytes`);
   const type = req.headers.get("content-type");
@@ -174,29 +175,145 @@ function checkOrigin(req: Request): void {
   if (originHost !== host) throw new AppError("forbidden", `origin: cross-site request from ${origin} refused`);
 }
 
+// ── The route wrapper ───────────────────────────────────────────────────────────────────────────
+
+/** `{id}` in a path template → `{ id: string }`. */
+type PathParams<P extends string> = P extends `${string}{${infer K}}${infer Rest}` ? { [k in K]: string } & PathParams<Rest> : unknown;
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** What a handler may hand over: the response schema's input (a body it rejects is a type error). */
+type RouteBody<D extends ApiRoute> = D extends { response: infer R extends z.ZodType } ? z.input<R> : D extends { status: 204 } ? void : never;
+
+const REPLY = Symbol("reply");
+/** A body with a status or headers other than the definition's (202 for an approval, no-store for a secret). */
+export interface Reply<T> {
+  readonly [REPLY]: true;
+  readonly body: T;
+  readonly status?: 200 | 201 | 202;
+  readonly headers?: Record<string, string>;
+}
+export function reply<T>(body: T, init: { status?: 200 | 201 | 202; headers?: Record<string, string> }): Reply<T> {
+  return { [REPLY]: true, body, ...init };
+}
+const isReply = (x: unknown): x is Reply<unknown> => typeof x === "object" && x !== null && REPLY in x;
+
+/** A route that builds its own non-JSON answer (a file, a document) may return a Response. */
+type Result<D extends ApiRoute> = RouteBody<D> | Reply<RouteBody<D>> | (D extends { produces: string } ? Response : never);
+
+export interface RouteContext<D extends ApiRoute> {
+  req: Request;
+  caller: Caller;
+  params: PathParams<D["path"]>;
+  query: Parsed<D["query"]>;
+  body: Parsed<D["body"]>;
+}
+export type PublicRouteContext<D extends ApiRoute> = Omit<RouteContext<D>, "caller">;
+
 /**
- * A route anyone may call (an invitation link's holder has no account yet): same CSRF check and error
- * shape as `route`, no caller. The handler authenticates by other means (a signed token).
+ * A handler answered with a body its route's response schema rejects. Nothing of it is sent: the
+ * client gets a plain 500, and the log line names the route and the failing field paths, never values.
  */
-export function publicRoute(handler: (ctx: { req: Request }) => Promise<unknown>) {
-  return withRequestLog(async (req: Request): Promise<Response> => {
-    const requestId = requestIdOf(req);
-    try {
-      checkOrigin(req);
-      const out = await handler({ req });
-      if (out instanceof Response) return withRequestId(out, requestId);
-      return Response.json(out ?? { ok: true }, { headers: { "cache-control": "no-store", "referrer-policy": "no-referrer", [REQUEST_ID_HEADER]: requestId } });
-    } catch (e) {
-      return errorResponse(e, requestId);
-    }
-  });
+class ResponseContractError extends Error {
+  constructor(
+    readonly route: string,
+    readonly issues: { path: string; code: string }[],
+  ) {
+    super(`${route}: the handler's answer does not match its response schema`);
+    this.name = "ResponseContractError";
+  }
 }
 
-export function route<P = Record<string, string>>(
-  permission: Permission | null,
-  handler: (ctx: RouteContext<P>) => Promise<unknown>,
-) {
-  return withRequestLog(async (req: Request, ctx: { params: Promise<P> }): Promise<Response> => {
+function issuesOf(e: z.ZodError): AppError {
+  const issues = zodIssues("", e);
+  const first = issues[0]!;
+  return new AppError("validation", `${first.field}: ${first.message}`, issues);
+}
+
+/** Query string → schema; repeated or unknown parameters are ignored, bad values are a 422 naming the parameter. */
+function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+  const params = Object.fromEntries(new URL(req.url).searchParams.entries());
+  const bad = unstorableString(params, []);
+  if (bad) throw new AppError("validation", `${bad}: contains a NUL character or broken unicode`, [{ field: bad, message: "contains a NUL character or broken unicode" }]);
+  const r = schema.safeParse(params);
+  if (!r.success) throw issuesOf(r.error);
+  return r.data;
+}
+
+/** JSON body (readJson's cap and checks) → schema; anything but an object is a 422 on `body`. */
+async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  const raw = await readJson(req);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new AppError("validation", "body: must be a JSON object", [{ field: "body", message: "must be a JSON object" }]);
+  const r = schema.safeParse(raw);
+  if (!r.success) throw issuesOf(r.error);
+  return r.data;
+}
+
+async function pathParams(params: Promise<Record<string, string>> | undefined): Promise<Record<string, string>> {
+  const p = (await params) ?? {};
+  for (const [k, v] of Object.entries(p)) {
+    if (typeof v !== "string" || !PATH_PARAM.test(v)) throw new AppError("not_found", `${k}: no such resource`);
+  }
+  return p;
+}
+
+type Def = { type?: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; valueType?: z.ZodType; innerType?: z.ZodType; out?: z.ZodType; options?: z.ZodType[] };
+const defOf = (s: z.ZodType | undefined): Def => ((s as unknown as { _zod?: { def?: Def } } | undefined)?._zod?.def ?? {});
+
+/**
+ * An issue's path as the schema names it: property names and list indexes are kept, a record's keys
+ * (label names, ids: data of the body) are written `*`, so the log line says where the answer broke
+ * without quoting any of it.
+ */
+function schemaPath(schema: z.ZodType, path: PropertyKey[]): string {
+  const out: string[] = [];
+  let s: z.ZodType | undefined = schema;
+  for (const seg of path) {
+    let d = defOf(s);
+    for (let n = 0; n < 10 && (d.innerType ?? d.out); n++) {
+      s = d.innerType ?? d.out;
+      d = defOf(s);
+    }
+    if (d.type === "union") {
+      s = d.options?.find((o) => typeof seg === "string" && defOf(o).shape?.[seg]);
+      d = defOf(s);
+    }
+    if (d.type === "object" && typeof seg === "string" && d.shape?.[seg]) {
+      out.push(seg);
+      s = d.shape[seg];
+    } else if (d.type === "array" && typeof seg === "number") {
+      out.push(String(seg));
+      s = d.element;
+    } else {
+      out.push("*");
+      s = d.type === "record" ? d.valueType : undefined;
+    }
+  }
+  return out.join(".") || "(body)";
+}
+
+/** The handler's value as the HTTP answer: checked against the response schema, which also drops unnamed fields. */
+function respond(def: ApiRoute, out: unknown, requestId: string, defaults: Record<string, string>): Response {
+  if (out instanceof Response) {
+    if (!def.produces) throw new Error(`${def.method} ${def.path} answered with a raw Response but its definition produces JSON`);
+    return withRequestId(out, requestId);
+  }
+  const r = isReply(out) ? out : { body: out, status: undefined, headers: undefined };
+  const status = r.status ?? def.status;
+  const headers = { ...defaults, ...r.headers, [REQUEST_ID_HEADER]: requestId };
+  if (status === 204) return new Response(null, { status, headers });
+  if (!def.response) throw new Error(`${def.method} ${def.path} has no response schema`);
+  const checked = def.response.safeParse(r.body);
+  if (!checked.success) throw new ResponseContractError(`${def.method} ${def.path}`, checked.error.issues.slice(0, MAX_ISSUES).map((i) => ({ path: schemaPath(def.response!, i.path), code: i.code })));
+  return Response.json(checked.data, { status, headers });
+}
+
+/**
+ * The wrapper of every authenticated /api/v1 route: `route(api("GET /guardrails/{id}"), ({ caller, params }) => …)`.
+ * The definition says who may call (permission), what the path, query and body are, and what comes back.
+ */
+export function route<const D extends ApiRoute>(def: D, handler: (ctx: RouteContext<D>) => Promise<Result<D>>) {
+  if (def.public) throw new Error(`${def.method} ${def.path} is public: serve it with publicRoute()`);
+  const permission = def.permission;
+  return withRequestLog(async (req: Request, ctx: { params: Promise<Record<string, string>> }): Promise<Response> => {
     const requestId = requestIdOf(req);
     try {
       checkOrigin(req);
@@ -205,13 +322,31 @@ export function route<P = Record<string, string>>(
       if (permission && !can(caller.role, permission[0], permission[1] as never)) {
         throw new AppError("forbidden", `your role (${caller.role}) cannot ${permission[1]} ${permission[0]}s`);
       }
-      const params = await ctx.params;
-      for (const [k, v] of Object.entries((params ?? {}))) {
-        if (typeof v !== "string" || !PATH_PARAM.test(v)) throw new AppError("not_found", `${k}: no such resource`);
-      }
-      const out = await handler({ req, caller, params });
-      if (out instanceof Response) return withRequestId(out, requestId);
-      return Response.json(out ?? { ok: true }, { headers: { [REQUEST_ID_HEADER]: requestId } });
+      const params = (await pathParams(ctx?.params)) as PathParams<D["path"]>;
+      const query = (def.query ? parseQuery(req, def.query) : undefined) as Parsed<D["query"]>;
+      const body = (def.body ? await parseBody(req, def.body) : undefined) as Parsed<D["body"]>;
+      return respond(def, await handler({ req, caller, params, query, body }), requestId, {});
+    } catch (e) {
+      return errorResponse(e, requestId);
+    }
+  });
+}
+
+/**
+ * A route anyone may call (an invitation link's holder has no account yet; the document): same CSRF
+ * check, parsing, response check and error shape as `route`, no caller. The handler authenticates by
+ * other means (a signed token). Its answers are never cached and send no referrer (the link is a secret).
+ */
+export function publicRoute<const D extends ApiRoute>(def: D, handler: (ctx: PublicRouteContext<D>) => Promise<Result<D>>) {
+  if (!def.public) throw new Error(`${def.method} ${def.path} is not public: serve it with route()`);
+  return withRequestLog(async (req: Request, ctx?: { params: Promise<Record<string, string>> }): Promise<Response> => {
+    const requestId = requestIdOf(req);
+    try {
+      checkOrigin(req);
+      const params = (await pathParams(ctx?.params)) as PathParams<D["path"]>;
+      const query = (def.query ? parseQuery(req, def.query) : undefined) as Parsed<D["query"]>;
+      const body = (def.body ? await parseBody(req, def.body) : undefined) as Parsed<D["body"]>;
+      return respond(def, await handler({ req, params, query, body }), requestId, { "cache-control": "no-store", "referrer-policy": "no-referrer" });
     } catch (e) {
       return errorResponse(e, requestId);
     }

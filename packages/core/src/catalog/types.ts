@@ -7,9 +7,11 @@ import type { TOciStatementPart } from "@parapet/providers/oci/packing";
 
 export type { TAzurePolicyPart, TGcpConstraintPart, TOciStatementPart };
 import type { TConnectionFactsByCloud, TPrincipalClassesByCloud } from "./principals.ts";
+import { CLOUDS as WIRE_CLOUDS } from "../common/wire.schema.ts";
 
 export type TCloud = "aws" | "azure" | "gcp" | "oci";
-export const CLOUDS: readonly TCloud[] = ["aws", "azure", "gcp", "oci"];
+/** The same list the API contract names (common/wire.schema.ts). */
+export const CLOUDS: readonly TCloud[] = WIRE_CLOUDS;
 
 /**
  * How faithfully a cloud expresses a control: `enforced` native prevention; `partial` prevention with

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { decodeCursor, encodeCursor } from "../common/pagination.ts";
 import type { TMatrixQuery } from "./coverage.schema.ts";
+import type { TCoverageStatus } from "../reports/model.ts";
 import { activeGuardrails, cellsFor, environmentPage, nodeNames } from "./coverage.repository.ts";
 
 const ZKey = z.object({ id: z.string().max(64) });
@@ -24,7 +25,7 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
   const ancestorIds = [...new Set(page.flatMap((n) => n.path.split("/").filter((x) => x && x !== n.id)))];
   const [cells, ancestors] = await Promise.all([cellsFor(deps.prisma, ids), nodeNames(deps.prisma, ancestorIds)]);
   const nameOf = new Map(ancestors.map((a) => [a.id, a.name]));
-  const byNode = new Map<string, Record<string, string>>();
+  const byNode = new Map<string, Record<string, TCoverageStatus>>();
   for (const c of cells) {
     const m = byNode.get(c.nodeId) ?? {};
     m[c.guardrailId] = c.status;

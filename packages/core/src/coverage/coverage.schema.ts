@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { ZId } from "../guardrails/guardrails.schema.ts";
+import { ZCoverageTotals, ZId } from "../guardrails/guardrails.schema.ts";
+import { enumMap, wireEnum } from "../common/wire.schema.ts";
+import { COVERAGE_STATUSES } from "../reports/model.ts";
 
-const ZCoverageStatus = z.enum(["enforced", "audit", "exempt", "drifted", "unsupported", "unknown", "pending"]);
+export const ZCoverageStatus = z.enum(COVERAGE_STATUSES);
 export const ZMatrixQuery = z.object({
   connectionId: ZId.optional(),
   status: ZCoverageStatus.optional(),
@@ -9,3 +11,25 @@ export const ZMatrixQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 export type TMatrixQuery = z.infer<typeof ZMatrixQuery>;
+
+// ── Responses ────────────────────────────────────────────────────────────────────────────────────
+
+/** Coverage score (percent enforced of what applies) and totals, overall, per cloud and per guardrail. */
+export const ZCoverageOverview = z.object({
+  score: z.number(),
+  totals: ZCoverageTotals,
+  byCloud: z.array(z.object({ cloud: wireEnum(["aws", "azure", "gcp", "oci"]), score: z.number(), totals: ZCoverageTotals })),
+  byGuardrail: z.array(z.object({ guardrailId: z.string(), name: z.string(), score: z.number(), totals: ZCoverageTotals })),
+});
+
+/** Environments × guardrails, a page of environments: each row's cells map a guardrail id to its status. */
+export const ZCoverageMatrix = z.object({
+  guardrails: z.array(z.object({ id: z.string(), name: z.string() })),
+  items: z.array(
+    z.object({
+      node: z.object({ id: z.string(), name: z.string(), externalId: z.string(), connectionId: z.string(), path: z.array(z.string()), parentId: z.string().nullable() }),
+      cells: enumMap(COVERAGE_STATUSES),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});

@@ -1,3 +1,4 @@
+import type { TCompiledCloud } from "./guardrails.schema.ts";
 import { packAwsPolicies } from "@parapet/providers/aws/packing";
 import { buildAzureInitiative, buildGcpNodeArtifacts, buildOciPolicies, LimitError, ociSecurityZonePolicyNames } from "../catalog/index.ts";
 import { getControl } from "../catalog/catalog.ts";
@@ -42,7 +43,7 @@ export async function previewCompile(deps: Pick<UseCaseDeps, "prisma">, actor: A
   checkParams(controlId, input.params);
   const conns = await workspaceConnections(deps.prisma, actor.workspaceId);
   const principals: TRawPrincipals = {};
-  const clouds: Record<string, unknown> = {};
+  const clouds: Partial<Record<TCloud, TCompiledCloud>> = {};
   for (const cloud of input.cloud ? [input.cloud] : CLOUDS) {
     const conn = conns.find((c) => c.cloud === cloud && ZConnectionFacts[cloud].safeParse(c.facts).success);
     // A connection compiles on the same basis as its reconcile run; without one, the example organisation.
@@ -50,7 +51,7 @@ export async function previewCompile(deps: Pick<UseCaseDeps, "prisma">, actor: A
     const facts = basis.facts as Record<string, string>;
     const pr = basis.principals;
     principals[cloud] = pr;
-    const base = { fidelity: control.clouds[cloud].fidelity, ...(control.clouds[cloud].gap ? { gap: control.clouds[cloud].gap } : {}), source: conn ? "connection" : "example" };
+    const base = { fidelity: control.clouds[cloud].fidelity, ...(control.clouds[cloud].gap ? { gap: control.clouds[cloud].gap } : {}), source: conn ? ("connection" as const) : ("example" as const) };
     try {
       const c = compileControl(control, { cloud, mode: input.mode, workspaceId: actor.workspaceId, guardrail: SCENARIO_GUARDRAIL, params: input.params, principals: pr, facts });
       clouds[cloud] = { ...base, artifacts: artifactsFor(c.fragment, facts, actor.workspaceId) };

@@ -40,6 +40,19 @@ function parameters(r: ApiRoute): Json[] {
   return params;
 }
 
+/** Non-JSON answers: a streamed file, or a document the handler renders (the report's HTML and text). */
+const PRODUCED: Record<NonNullable<ApiRoute["produces"]>, Json> = {
+  "text/csv+jsonl": { "text/csv": {}, "application/x-ndjson": {} },
+  "text/html": { "text/html": {}, "text/plain": {} },
+};
+
+/** The success answer: the route's response schema as it is on the wire (output side), and/or what it produces. */
+function success(r: ApiRoute): Json {
+  if (r.status === 204) return { description: "No content", headers: REQUEST_ID_HEADER };
+  const content: Json = { ...(r.response ? { "application/json": { schema: jsonSchema(r.response, "output") } } : {}), ...(r.produces ? PRODUCED[r.produces] : {}) };
+  return { description: r.response ? "OK" : "file", headers: REQUEST_ID_HEADER, content };
+}
+
 let cached: Json | undefined;
 
 /** OpenAPI 3.0 document for /api/v1, generated from the route table's zod schemas. */
@@ -56,9 +69,7 @@ export function openApiDocument(): Json {
       parameters: parameters(r),
       ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(r.body, "input") } } } } : {}),
       responses: {
-        [String(r.status)]: r.produces
-          ? { description: "file", headers: REQUEST_ID_HEADER, content: { "text/csv": {}, "application/x-ndjson": {} } }
-          : { description: "OK", headers: REQUEST_ID_HEADER, content: { "application/json": { schema: { type: "object" } } } },
+        [String(r.status)]: success(r),
         ...Object.fromEntries(
           [
             ["400", "Malformed request"],

@@ -8,7 +8,7 @@ import { AppError } from "../common/errors.ts";
 export const REPORT_MODEL_VERSION = 1;
 
 export const COVERAGE_STATUSES = ["enforced", "audit", "exempt", "drifted", "unsupported", "unknown", "pending"] as const;
-type TCoverageStatus = (typeof COVERAGE_STATUSES)[number];
+export type TCoverageStatus = (typeof COVERAGE_STATUSES)[number];
 export const FIDELITIES = ["enforced", "partial", "detective", "unsupported"] as const;
 export type TFidelityName = (typeof FIDELITIES)[number];
 export type TCloudName = "aws" | "azure" | "gcp" | "oci";

@@ -2,7 +2,6 @@
  * Report subscriptions: a member subscribes themself; managers (report:manage) subscribe any address
  * (an auditor outside the workspace). Unsubscribing needs no session: the signed link is enough.
  */
-import { z } from "zod";
 import type { PrismaClient } from "@parapet/db";
 import { cancelQueuedDeliveries, deleteSubscriptionRow, findSubscription, listSubscriptionRows, memberWithEmail, setSubscriptionActiveRow, subscriptionForUnsubscribePage, subscriptionWithWorkspace, transaction, unsubscribeRow, upsertSubscription } from "./deliveries.repository.ts";
 import { appendAudit } from "../audit/audit.repository.ts";
@@ -19,9 +18,9 @@ export interface TSubscriptionActor {
   canManage: boolean;
 }
 
-export const ZCreateSubscriptionInput = z.object({ email: z.string().trim().toLowerCase().email().max(254).optional() });
-export type TCreateSubscriptionInput = z.infer<typeof ZCreateSubscriptionInput>;
-export const ZUpdateSubscriptionInput = z.object({ active: z.boolean() });
+// The inputs live in reports.schema.ts, which the route table (and so the browser's types) may import.
+import type { TCreateSubscriptionInput } from "./reports.schema.ts";
+export { type TCreateSubscriptionInput } from "./reports.schema.ts";
 
 const view = (s: { id: string; email: string; userId: string | null; active: boolean; unsubscribedAt: Date | null; createdAt: Date }) => ({
   id: s.id,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZIsoDateTime } from "../common/wire.schema.ts";
 
 const validZone = (tz: string) => {
   try {
@@ -17,3 +18,10 @@ export const ZUpdateSettingsInput = z
   })
   .strict();
 export type TUpdateSettingsInput = z.infer<typeof ZUpdateSettingsInput>;
+
+// ── Responses ────────────────────────────────────────────────────────────────────────────────────
+
+/** Workspace settings: time zone, the weekly report's day (0 = Sunday) and hour, the two-person rule. */
+export const ZSettings = z.object({ timezone: z.string(), reportDay: z.number().int(), reportHour: z.number().int(), twoPersonRule: z.boolean() });
+/** The weekly schedule and the next three runs (instant, and local time in the workspace's zone). */
+export const ZReportSchedule = z.object({ timezone: z.string(), reportDay: z.number().int(), reportHour: z.number().int(), nextRuns: z.array(z.object({ at: ZIsoDateTime, local: z.string() })) });

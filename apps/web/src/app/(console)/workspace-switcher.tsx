@@ -2,7 +2,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { api, errorMessage } from "@/modules/shared/lib/api";
+import { apiCall, errorMessage } from "@/modules/shared/lib/api";
 
 /** For someone in several workspaces: switches the session, then reloads every page's data for the new one. */
 export function WorkspaceSwitcher({ current, workspaces }: { current: string; workspaces: { id: string; name: string; role: string }[] }) {
@@ -15,7 +15,7 @@ export function WorkspaceSwitcher({ current, workspaces }: { current: string; wo
     setPending(true);
     setError(null);
     try {
-      await api.post("/me/workspace", { workspaceId: id });
+      await apiCall("POST /me/workspace", { body: { workspaceId: id } });
       // Nothing cached from the previous workspace may show in the next one.
       qc.clear();
       router.replace("/");

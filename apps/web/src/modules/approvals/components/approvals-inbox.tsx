@@ -8,20 +8,11 @@ import { useGuardrail } from "@/modules/guardrails/hooks/use-guardrails";
 import { useCan, useMe } from "@/modules/shared/hooks/use-me";
 import { errorMessage } from "@/modules/shared/lib/api";
 import { ago, dateTime, personLabel } from "@/modules/shared/lib/format";
-import type { Approval } from "@/modules/shared/lib/types";
+import type { Approval } from "@/modules/shared/lib/contract";
 import { useApprovals, useDecideApproval } from "../hooks/use-approvals";
 
-function requesterId(a: Approval): string | undefined {
-  if (typeof a.requestedById === "string") return a.requestedById;
-  const r = a.requestedBy;
-  return r && typeof r === "object" ? r.id : undefined;
-}
-
-function requesterEmail(a: Approval): string | undefined {
-  const r = a.requestedBy;
-  if (typeof r === "string") return r;
-  return r && typeof r === "object" ? r.email : undefined;
-}
+const requesterId = (a: Approval): string | undefined => a.requestedBy?.id;
+const requesterEmail = (a: Approval): string | undefined => a.requestedBy?.email;
 
 /** The proposed version against the one in force, so the approver sees exactly what changes. */
 function SpecDiff({ guardrailId, proposed }: { guardrailId: string; proposed: unknown }) {
@@ -44,10 +35,10 @@ function ApprovalCard({ a }: { a: Approval }) {
   const [note, setNote] = useState("");
   const [noteErr, setNoteErr] = useState<string | null>(null);
   const mine = !!me.data && (requesterId(a) === me.data.user.id || requesterEmail(a) === me.data.user.email);
-  const payload = (a.payload ?? {}) as { spec?: unknown; guardrailId?: unknown; expiresAt?: unknown; reason?: unknown };
-  const title = a.summary ?? [a.action ?? a.kind, a.subjectType].filter(Boolean).join(" ");
+  const payload = a.payload as { spec?: unknown; guardrailId?: unknown; expiresAt?: unknown; reason?: unknown };
+  const title = a.summary || `${a.action} ${a.subjectType}`;
   const guardrailId = a.subjectType === "guardrail" ? a.subjectId : typeof payload.guardrailId === "string" ? payload.guardrailId : undefined;
-  const reasons = Array.isArray(a.reasons) ? a.reasons : [];
+  const reasons = a.reasons;
   return (
     <article className="card approval" id={a.id} aria-labelledby={`ap-${a.id}`} data-testid="approval">
       <header className="section-head">
@@ -120,7 +111,7 @@ function ApprovalCard({ a }: { a: Approval }) {
       ) : (
         <p className="muted small">
           {a.status} by {personLabel(a.decidedBy)} {a.decidedAt ? ago(a.decidedAt) : ""}
-          {(a.decisionNote ?? a.note) && ` — “${a.decisionNote ?? a.note}”`}
+          {a.decisionNote && ` — “${a.decisionNote}”`}
         </p>
       )}
     </article>

@@ -138,8 +138,8 @@ export function AuditLog() {
               <tbody>
                 {items.map((e) => (
                   <tr key={e.id}>
-                    <td className="nowrap">{dateTime(e.at ?? e.createdAt)}</td>
-                    <td>{personLabel(e.actorLabel ?? e.actor)}</td>
+                    <td className="nowrap">{dateTime(e.at)}</td>
+                    <td>{personLabel(e.actor)}</td>
                     <td>
                       <code>{e.action}</code>
                     </td>
@@ -147,7 +147,7 @@ export function AuditLog() {
                       {e.targetType} <span className="muted small">{e.targetId}</span>
                     </td>
                     <td>
-                      {e.summary ?? dataSummary(e.data)}
+                      {dataSummary(e.data)}
                       {e.data !== undefined && e.data !== null && (
                         <details>
                           <summary className="small">data</summary>

@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { CopyButton } from "@/modules/shared/components/copy-button";
-import type { Bootstrap } from "@/modules/shared/lib/types";
+import type { Bootstrap } from "@/modules/shared/lib/contract";
 
 export function BootstrapView({ b }: { b: Bootstrap }) {
   const [tab, setTab] = useState(0);

@@ -8,7 +8,7 @@ import { CopyButton } from "@/modules/shared/components/copy-button";
 import { Dialog } from "@/modules/shared/components/dialog";
 import { ErrorState, Loading, PageHeader } from "@/modules/shared/components/states";
 import { useCan } from "@/modules/shared/hooks/use-me";
-import { api, errorMessage, issuesByField } from "@/modules/shared/lib/api";
+import { apiCall, errorMessage, issuesByField } from "@/modules/shared/lib/api";
 import { CLOUD_ROOT, ago, dateTime, num } from "@/modules/shared/lib/format";
 import { useConnection, useConnectionAction, useDeleteConnection, usePreviewRun, useUpdateConnection } from "../hooks/use-connections";
 import { PlanTable } from "./plan-table";
@@ -150,8 +150,7 @@ export function ConnectionDetail({ id }: { id: string }) {
                   type="button"
                   onClick={() => {
                     setSecretErr(null);
-                    api
-                      .post<{ url: string; secret: string }>(`/connections/${encodeURIComponent(id)}/event-secret`)
+                    apiCall("POST /connections/{id}/event-secret", { params: { id } })
                       .then(setSecret)
                       .catch((e: unknown) => setSecretErr(errorMessage(e)));
                   }}

@@ -4,7 +4,7 @@ import { CloudBadge, StatusBadge } from "@/modules/shared/components/badges";
 import { Empty, QueryState } from "@/modules/shared/components/states";
 import { useCan } from "@/modules/shared/hooks/use-me";
 import { ago, num } from "@/modules/shared/lib/format";
-import type { Connection } from "@/modules/shared/lib/types";
+import type { Connection } from "@/modules/shared/lib/contract";
 import { useConnections } from "../hooks/use-connections";
 
 export function setupPending(c: Connection): boolean {

@@ -1,6 +1,6 @@
 "use client";
 import { useState, type FormEvent } from "react";
-import type { Cloud } from "@/modules/shared/lib/types";
+import type { Cloud } from "@/modules/shared/lib/contract";
 import { CLOUD_FORMS, validateDraft, type CredentialsDraft, type FieldDef } from "../lib/cloud-forms";
 
 function Field({ id, f, value, onChange, error, readOnlyValue }: { id: string; f: FieldDef; value: string; onChange: (v: string) => void; error?: string; readOnlyValue?: string }) {

@@ -7,11 +7,11 @@ import { HierarchyTree } from "@/modules/environments/components/hierarchy-tree"
 import { useChildNodes } from "@/modules/environments/hooks/use-nodes";
 import { useCatalog } from "@/modules/guardrails/hooks/use-catalog";
 import { useCreateGuardrail, useGuardrails } from "@/modules/guardrails/hooks/use-guardrails";
-import { api, errorMessage, issuesByField } from "@/modules/shared/lib/api";
+import { apiCall, errorMessage, issuesByField } from "@/modules/shared/lib/api";
 import { CloudBadge, FidelityBadge, StatusBadge } from "@/modules/shared/components/badges";
 import { ErrorState, Loading } from "@/modules/shared/components/states";
 import { CLOUD_NAME, CLOUD_ROOT, ago, num } from "@/modules/shared/lib/format";
-import { CLOUDS, type Bootstrap, type Cloud, type Connection, type Guardrail } from "@/modules/shared/lib/types";
+import { CLOUDS, type Bootstrap, type Cloud, type Connection, type Guardrail } from "@/modules/shared/lib/contract";
 import { useBootstrap, useConnection, useConnectionAction, useCreateConnection, usePreviewRun, useRotateCredentials, useUpdateConnection } from "../hooks/use-connections";
 import { connectionPayload } from "../lib/cloud-forms";
 import { BASELINE_CONTROLS, WIZARD_STEPS, readWizardState, stepIndex, type WizardState, type WizardStep } from "../lib/wizard";
@@ -153,8 +153,7 @@ function CredentialsStep({ cloud, onBack, onCreated }: { cloud: Cloud; onBack: (
               onSuccess: (c) => {
                 sessionStorage.removeItem(`parapet:bootstrap:${cloud}`);
                 // Saved on the connection so the wizard resumes here from any device.
-                void api
-                  .patch(`/connections/${encodeURIComponent(c.id)}`, { wizardState: { step: "verify" } })
+                void apiCall("PATCH /connections/{id}", { params: { id: c.id }, body: { wizardState: { step: "verify" } } })
                   .catch(() => undefined)
                   .then(() => onCreated(c));
               },
@@ -236,8 +235,8 @@ function VerifyStep({ c, onNext }: { c: Connection; onNext: () => void }) {
               <li key={i} className={ch.ok ? "ok" : "bad"}>
                 <span aria-hidden="true">{ch.ok ? "✓" : "✗"}</span>
                 <span className="sr-only">{ch.ok ? "passed" : "failed"}: </span>
-                {ch.name ?? ch.permission}
-                {(ch.detail ?? ch.message) && <span className="muted small"> — {ch.detail ?? ch.message}</span>}
+                {ch.permission}
+                {ch.detail && <span className="muted small"> — {ch.detail}</span>}
               </li>
             ))}
           </ul>
@@ -482,10 +481,10 @@ function StartStep({ c, state, onDone }: { c: Connection; state: WizardState; on
       if (mode === "enforce") {
         for (const id of state.baseline ?? []) {
           // Switching audit → enforce strengthens protection, so it applies without an approval.
-          await api.patch(`/guardrails/${encodeURIComponent(id)}`, { mode: "enforce", note: `Enforced while onboarding ${c.name}` });
+          await apiCall("PATCH /guardrails/{id}", { params: { id }, body: { mode: "enforce", note: `Enforced while onboarding ${c.name}` } });
         }
       }
-      await api.post(`/connections/${encodeURIComponent(c.id)}/reconcile`);
+      await apiCall("POST /connections/{id}/reconcile", { params: { id: c.id } });
       await qc.invalidateQueries();
       onDone(mode);
     } catch (e) {

@@ -1,4 +1,4 @@
-import type { PreviewRun } from "@/modules/shared/lib/types";
+import type { PreviewRun } from "@/modules/shared/lib/contract";
 
 function text(v: unknown): string {
   if (typeof v === "string") return v;

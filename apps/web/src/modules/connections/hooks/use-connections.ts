@@ -1,16 +1,13 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "@/modules/shared/lib/api";
-import type { Bootstrap, Cloud, Connection, Page, PreviewRun } from "@/modules/shared/lib/types";
+import { apiCall, type ApiBody } from "@/modules/shared/lib/api";
+import type { Cloud } from "@/modules/shared/lib/contract";
 import { connectionKeys } from "./query-keys";
 
 export function useConnections() {
   return useQuery({
     queryKey: connectionKeys.list,
-    queryFn: async ({ signal }) => {
-      const r = await api.get<Page<Connection> | Connection[]>("/connections", undefined, signal);
-      return Array.isArray(r) ? r : r.items;
-    },
+    queryFn: async ({ signal }) => (await apiCall("GET /connections", { signal })).items,
     refetchInterval: (q) => (q.state.data?.some((c) => c.status === "verifying") ? 3_000 : 30_000),
   });
 }
@@ -20,7 +17,7 @@ export function useConnection(id: string | null, opts: { poll?: boolean } = {}) 
   return useQuery({
     queryKey: connectionKeys.detail(id ?? ""),
     enabled: !!id,
-    queryFn: ({ signal }) => api.get<Connection>(`/connections/${encodeURIComponent(id!)}`, undefined, signal),
+    queryFn: ({ signal }) => apiCall("GET /connections/{id}", { params: { id: id! }, signal }),
     refetchInterval: (q) => (opts.poll || q.state.data?.status === "verifying" ? 2_000 : false),
   });
 }
@@ -29,7 +26,7 @@ export function useBootstrap(cloud: Cloud | null) {
   return useQuery({
     queryKey: connectionKeys.bootstrap(cloud ?? ""),
     enabled: !!cloud,
-    queryFn: ({ signal }) => api.get<Bootstrap>("/connections/bootstrap", { cloud: cloud! }, signal),
+    queryFn: ({ signal }) => apiCall("GET /connections/bootstrap", { query: { cloud: cloud! }, signal }),
     staleTime: Infinity,
   });
 }
@@ -37,7 +34,7 @@ export function useBootstrap(cloud: Cloud | null) {
 export function useCreateConnection() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) => api.post<Connection>("/connections", body),
+    mutationFn: (body: ApiBody<"POST /connections">) => apiCall("POST /connections", { body }),
     onSuccess: (c) => {
       qc.setQueryData(connectionKeys.detail(c.id), c);
       void qc.invalidateQueries({ queryKey: connectionKeys.list });
@@ -48,9 +45,10 @@ export function useCreateConnection() {
 export function useUpdateConnection(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) => api.patch<Connection>(`/connections/${encodeURIComponent(id)}`, body),
+    mutationFn: (body: ApiBody<"PATCH /connections/{id}">) => apiCall("PATCH /connections/{id}", { params: { id }, body }),
     onSuccess: (c) => {
-      if (c && typeof c === "object" && "id" in c) qc.setQueryData(connectionKeys.detail(id), c);
+      // 202 (a weakening principal change waits for approval) answers { approval, connection }.
+      qc.setQueryData(connectionKeys.detail(id), "approval" in c ? c.connection : c);
       void qc.invalidateQueries({ queryKey: connectionKeys.list });
     },
   });
@@ -59,7 +57,7 @@ export function useUpdateConnection(id: string) {
 export function useConnectionAction(id: string, action: "verify" | "discover" | "preview" | "reconcile") {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: () => api.post<{ jobId?: string }>(`/connections/${encodeURIComponent(id)}/${action}`),
+    mutationFn: () => apiCall(`POST /connections/{id}/${action}`, { params: { id } }),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: connectionKeys.detail(id) });
       if (action === "preview") void qc.invalidateQueries({ queryKey: connectionKeys.preview(id) });
@@ -70,7 +68,7 @@ export function useConnectionAction(id: string, action: "verify" | "discover" | 
 export function useRotateCredentials(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (credentials: unknown) => api.post<unknown>(`/connections/${encodeURIComponent(id)}/rotate-credentials`, { credentials }),
+    mutationFn: (credentials: ApiBody<"POST /connections/{id}/rotate-credentials">["credentials"]) => apiCall("POST /connections/{id}/rotate-credentials", { params: { id }, body: { credentials } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: connectionKeys.detail(id) }),
   });
 }
@@ -79,7 +77,7 @@ export function usePreviewRun(id: string | null, poll: boolean) {
   return useQuery({
     queryKey: connectionKeys.preview(id ?? ""),
     enabled: !!id,
-    queryFn: ({ signal }) => api.get<PreviewRun | null>(`/connections/${encodeURIComponent(id!)}/preview`, undefined, signal),
+    queryFn: ({ signal }) => apiCall("GET /connections/{id}/preview", { params: { id: id! }, signal }),
     refetchInterval: (q) => (poll && (!q.state.data || ["running", "queued", "none"].includes(q.state.data.status)) ? 2_000 : false),
     retry: (n, e) => n < 2 && !(e instanceof Error && "status" in e && (e as { status: number }).status === 404),
   });
@@ -88,7 +86,7 @@ export function usePreviewRun(id: string | null, poll: boolean) {
 export function useDeleteConnection() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, name }: { id: string; name: string }) => api.del<unknown>(`/connections/${encodeURIComponent(id)}`, { confirm: name }),
+    mutationFn: ({ id, name }: { id: string; name: string }) => apiCall("DELETE /connections/{id}", { params: { id }, query: { confirm: name } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: connectionKeys.all }),
   });
 }

@@ -3,7 +3,8 @@
  * and one of the credential kinds the provider accepts. Client-side checks give instant feedback;
  * the API validates again with the providers' own schemas and has the last word.
  */
-import type { Cloud } from "@/modules/shared/lib/types";
+import type { ApiBody } from "@/modules/shared/lib/api";
+import type { Cloud } from "@/modules/shared/lib/contract";
 
 export interface FieldDef {
   name: string;
@@ -208,7 +209,7 @@ export function validateDraft(cloud: Cloud, d: CredentialsDraft, bootstrap: { ex
 }
 
 /** The POST /connections body for a validated draft. */
-export function connectionPayload(cloud: Cloud, d: CredentialsDraft, bootstrap: { externalId?: string }): Record<string, unknown> {
+export function connectionPayload(cloud: Cloud, d: CredentialsDraft, bootstrap: { externalId?: string }): ApiBody<"POST /connections"> {
   const form = CLOUD_FORMS[cloud];
   const kind = form.kinds.find((k) => k.id === d.kind);
   const facts: Record<string, string> = {};

@@ -12,12 +12,13 @@ export const WIZARD_STEPS = [
 
 export type WizardStep = (typeof WIZARD_STEPS)[number]["id"] | "done";
 
-export interface WizardState {
+/** What the wizard keeps on the connection (`wizardState`, a JSON object). */
+export type WizardState = {
   step?: WizardStep;
   baseline?: string[];
   previewRequestedAt?: string;
   mode?: "audit" | "enforce";
-}
+};
 
 export function stepIndex(s: WizardStep): number {
   if (s === "done") return WIZARD_STEPS.length;

@@ -129,9 +129,8 @@ export function DriftDetailView({ id }: { id: string }) {
                 <li key={e.id}>
                   <code>{e.action}</code>
                   <div className="muted small">
-                    {dateTime(e.at ?? e.createdAt)} · {personLabel(e.actorLabel ?? e.actor)}
+                    {dateTime(e.at)} · {personLabel(e.actor)}
                   </div>
-                  {e.summary && <div className="small">{e.summary}</div>}
                 </li>
               ))}
             </ol>

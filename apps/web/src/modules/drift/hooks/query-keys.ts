@@ -1,9 +1,7 @@
-export interface DriftFilters {
-  status?: string;
-  kind?: string;
-  connectionId?: string;
-  guardrailId?: string;
-}
+import type { ApiQuery } from "@/modules/shared/lib/api";
+
+/** The finding list's filters: the route's query without its paging. */
+export type DriftFilters = Omit<ApiQuery<"GET /drift">, "limit" | "cursor">;
 export const driftKeys = {
   all: ["drift"] as const,
   list: (f: DriftFilters) => ["drift", "list", f] as const,

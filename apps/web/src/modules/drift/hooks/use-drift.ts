@@ -1,14 +1,13 @@
 "use client";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "@/modules/shared/lib/api";
-import type { DriftDetail, DriftItem, Page } from "@/modules/shared/lib/types";
+import { apiCall } from "@/modules/shared/lib/api";
 import { driftKeys, type DriftFilters } from "./query-keys";
 
 export function useDriftList(filters: DriftFilters, opts: { limit?: number; live?: boolean } = {}) {
   return useInfiniteQuery({
     queryKey: [...driftKeys.list(filters), opts.limit ?? 50],
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam, signal }) => api.get<Page<DriftItem>>("/drift", { ...filters, limit: opts.limit ?? 50, cursor: pageParam }, signal),
+    queryFn: ({ pageParam, signal }) => apiCall("GET /drift", { query: { ...filters, limit: opts.limit ?? 50, cursor: pageParam ?? undefined }, signal }),
     getNextPageParam: (last) => last.nextCursor,
     refetchInterval: opts.live === false ? false : 5_000,
   });
@@ -17,7 +16,7 @@ export function useDriftList(filters: DriftFilters, opts: { limit?: number; live
 export function useDriftDetail(id: string) {
   return useQuery({
     queryKey: driftKeys.detail(id),
-    queryFn: ({ signal }) => api.get<DriftDetail>(`/drift/${encodeURIComponent(id)}`, undefined, signal),
+    queryFn: ({ signal }) => apiCall("GET /drift/{id}", { params: { id }, signal }),
     refetchInterval: (q) => (q.state.data?.status === "open" ? 3_000 : false),
   });
 }
@@ -25,7 +24,7 @@ export function useDriftDetail(id: string) {
 export function useReapplyDrift(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: () => api.post<unknown>(`/drift/${encodeURIComponent(id)}/reapply`),
+    mutationFn: () => apiCall("POST /drift/{id}/reapply", { params: { id } }),
     onSuccess: () => qc.invalidateQueries({ queryKey: driftKeys.all }),
   });
 }

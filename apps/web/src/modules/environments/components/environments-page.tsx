@@ -7,7 +7,7 @@ import { Empty, ErrorState, Loading, PageHeader, QueryState } from "@/modules/sh
 import { useDebounced } from "@/modules/shared/hooks/use-debounced";
 import { useCan } from "@/modules/shared/hooks/use-me";
 import { dateTime, num } from "@/modules/shared/lib/format";
-import type { CoverageStatus, HierarchyNode } from "@/modules/shared/lib/types";
+import type { CoverageStatus, HierarchyNode } from "@/modules/shared/lib/contract";
 import { useNodeCoverage, type NodeCoverage } from "../hooks/use-nodes";
 import { HierarchyTree } from "./hierarchy-tree";
 import { LabelEditor } from "./label-editor";

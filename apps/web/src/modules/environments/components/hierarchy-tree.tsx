@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { ErrorState, Loading } from "@/modules/shared/components/states";
-import type { HierarchyNode } from "@/modules/shared/lib/types";
+import type { HierarchyNode } from "@/modules/shared/lib/contract";
 import { useChildNodes } from "../hooks/use-nodes";
 
 function Labels({ labels }: { labels: Record<string, string> }) {

@@ -1,7 +1,7 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { errorMessage } from "@/modules/shared/lib/api";
-import type { HierarchyNode } from "@/modules/shared/lib/types";
+import type { HierarchyNode } from "@/modules/shared/lib/contract";
 import { useUpdateLabels } from "../hooks/use-nodes";
 
 const KEY = /^[A-Za-z0-9_.:/@-]{1,63}$/;
@@ -11,7 +11,7 @@ const KEY = /^[A-Za-z0-9_.:/@-]{1,63}$/;
  * which lets the cloud's own tag (or the parent's label) show through again.
  */
 export function LabelEditor({ node, connectionId, canEdit }: { node: HierarchyNode; connectionId: string; canEdit: boolean }) {
-  const [rows, setRows] = useState<{ key: string; value: string }[]>(() => Object.entries(node.labelOverrides).map(([key, value]) => ({ key, value })));
+  const [rows, setRows] = useState<{ key: string; value: string }[]>(() => Object.entries(node.labelOverrides).map(([key, value]) => ({ key, value: value ?? "" })));
   const [err, setErr] = useState<string | null>(null);
   const [saved, setSaved] = useState<"saved" | "approval" | false>(false);
   const m = useUpdateLabels(node.id, connectionId);

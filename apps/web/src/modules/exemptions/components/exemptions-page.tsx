@@ -5,7 +5,9 @@ import { StatusBadge } from "@/modules/shared/components/badges";
 import { Empty, PageHeader, QueryState } from "@/modules/shared/components/states";
 import { useCan } from "@/modules/shared/hooks/use-me";
 import { errorMessage } from "@/modules/shared/lib/api";
+import { oneOf, type Exemption } from "@/modules/shared/lib/contract";
 import { ago, dateTime } from "@/modules/shared/lib/format";
+import { EXEMPTION_STATUSES } from "@parapet/core/exemptions/exemptions.schema";
 import { useExemptions, useRevokeExemption } from "../hooks/use-exemptions";
 
 function daysLeft(iso: string): number {
@@ -13,7 +15,7 @@ function daysLeft(iso: string): number {
 }
 
 export function ExemptionsPage() {
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useState<Exemption["status"] | "">("");
   const q = useExemptions(status);
   const revoke = useRevokeExemption();
   const canRevoke = useCan("guardrail", "write");
@@ -23,7 +25,7 @@ export function ExemptionsPage() {
       <div className="filters card">
         <label>
           <span>Status</span>
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+          <select value={status} onChange={(e) => setStatus(oneOf(EXEMPTION_STATUSES, e.target.value) ?? "")}>
             <option value="">All</option>
             <option value="pending_approval">Pending approval</option>
             <option value="active">Active</option>
@@ -55,11 +57,11 @@ export function ExemptionsPage() {
                 <tbody>
                   {items.map((x) => {
                     const left = daysLeft(x.expiresAt);
-                    const gid = x.guardrail?.id ?? x.guardrailId;
+                    const gid = x.guardrail.id;
                     return (
                       <tr key={x.id}>
-                        <td>{gid ? <Link href={`/guardrails/${gid}`}>{x.guardrail?.name ?? gid}</Link> : "–"}</td>
-                        <td>{x.node?.name ?? x.nodeId}</td>
+                        <td>{gid ? <Link href={`/guardrails/${gid}`}>{x.guardrail.name}</Link> : "–"}</td>
+                        <td>{x.node.name}</td>
                         <td>{x.reason}</td>
                         <td>{x.ownerEmail}</td>
                         <td>

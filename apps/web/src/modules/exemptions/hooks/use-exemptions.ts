@@ -1,36 +1,26 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "@/modules/shared/lib/api";
-import type { Approval, Exemption, Page } from "@/modules/shared/lib/types";
+import { apiCall, type ApiBody, type ApiQuery } from "@/modules/shared/lib/api";
 
 const exemptionKeys = {
   all: ["exemptions"] as const,
   list: (status: string) => ["exemptions", "list", status] as const,
 };
 
-export function useExemptions(status = "") {
+export function useExemptions(status: ApiQuery<"GET /exemptions">["status"] | "" = "") {
   return useQuery({
-    queryKey: exemptionKeys.list(status),
-    queryFn: async ({ signal }) => {
-      const r = await api.get<Page<Exemption> | Exemption[]>("/exemptions", { status, limit: 200 }, signal);
-      return Array.isArray(r) ? r : r.items;
-    },
+    queryKey: exemptionKeys.list(status ?? ""),
+    queryFn: async ({ signal }) => (await apiCall("GET /exemptions", { query: { status: status || undefined }, signal })).items,
   });
 }
 
-export interface ExemptionInput {
-  guardrailId: string;
-  nodeId: string;
-  reason: string;
-  ownerEmail: string;
-  expiresAt: string;
-}
+export type ExemptionInput = ApiBody<"POST /exemptions">;
 
 /** Exempting weakens protection, so the API answers with an approval, never an active exemption. */
 export function useRequestExemption() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: ExemptionInput) => api.post<{ approval: Approval }>("/exemptions", body),
+    mutationFn: (body: ExemptionInput) => apiCall("POST /exemptions", { body }),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: exemptionKeys.all });
       void qc.invalidateQueries({ queryKey: ["approvals"] });
@@ -41,7 +31,7 @@ export function useRequestExemption() {
 export function useRevokeExemption() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => api.post<unknown>(`/exemptions/${encodeURIComponent(id)}/revoke`),
+    mutationFn: (id: string) => apiCall("POST /exemptions/{id}/revoke", { params: { id } }),
     onSuccess: () => void qc.invalidateQueries(),
   });
 }

@@ -5,7 +5,7 @@ import { FidelityBadge } from "@/modules/shared/components/badges";
 import { Empty, QueryState } from "@/modules/shared/components/states";
 import { useCan } from "@/modules/shared/hooks/use-me";
 import { CLOUD_NAME } from "@/modules/shared/lib/format";
-import { CLOUDS, type CatalogControl } from "@/modules/shared/lib/types";
+import { CLOUDS, type CatalogControl } from "@/modules/shared/lib/contract";
 import { useCatalog } from "../hooks/use-catalog";
 
 function matches(c: CatalogControl, q: string, category: string): boolean {

@@ -2,7 +2,7 @@
 import { FidelityBadge } from "@/modules/shared/components/badges";
 import { ErrorState, Loading } from "@/modules/shared/components/states";
 import { CLOUD_NAME } from "@/modules/shared/lib/format";
-import { CLOUDS, type CompileResult, type ScenarioResult } from "@/modules/shared/lib/types";
+import { CLOUDS, type CompileResult, type ScenarioResult } from "@/modules/shared/lib/contract";
 
 function artifactText(a: unknown): string {
   if (a && typeof a === "object" && "content" in a) {
@@ -60,12 +60,7 @@ export function CompiledView({ result, isPending, error }: { result: CompileResu
   );
 }
 
-function passed(s: ScenarioResult): boolean | null {
-  if (typeof s.ok === "boolean") return s.ok;
-  if (typeof s.passed === "boolean") return s.passed;
-  if (typeof s.pass === "boolean") return s.pass;
-  return null;
-}
+const passed = (s: ScenarioResult): boolean => s.passed;
 
 export function ScenarioResults({ scenarios }: { scenarios: ScenarioResult[] }) {
   if (scenarios.length === 0) return <p className="muted">This control has no executable scenarios.</p>;
@@ -90,7 +85,7 @@ export function ScenarioResults({ scenarios }: { scenarios: ScenarioResult[] }) 
           <tbody>
             {scenarios.map((s, i) => {
               const p = passed(s);
-              const detail = s.detail ?? (Array.isArray(s.reasons) ? s.reasons.join("; ") : undefined) ?? (s.expected && s.actual ? `expected ${s.expected}, got ${s.actual}` : undefined);
+              const detail = s.detail ?? (s.expected && s.actual ? `expected ${s.expected}, got ${s.actual}` : undefined);
               return (
                 <tr key={i}>
                   <td>{CLOUD_NAME[s.cloud] ?? s.cloud}</td>

@@ -9,7 +9,7 @@ import { useCan } from "@/modules/shared/hooks/use-me";
 import { errorMessage } from "@/modules/shared/lib/api";
 import { fieldChanges } from "@/modules/shared/lib/diff";
 import { dateTime, num, personLabel } from "@/modules/shared/lib/format";
-import type { GuardrailDetail, GuardrailVersion } from "@/modules/shared/lib/types";
+import type { GuardrailDetail, GuardrailVersion } from "@/modules/shared/lib/contract";
 import { useControl } from "../hooks/use-catalog";
 import { isApprovalResult, useGuardrail, useGuardrailAction } from "../hooks/use-guardrails";
 import { GuardrailForm } from "./guardrail-form";

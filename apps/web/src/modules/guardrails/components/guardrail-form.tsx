@@ -5,7 +5,7 @@ import { useMemo, useState, type FormEvent } from "react";
 import { useDebounced } from "@/modules/shared/hooks/use-debounced";
 import { errorMessage, issuesByField } from "@/modules/shared/lib/api";
 import { fieldChanges } from "@/modules/shared/lib/diff";
-import type { CatalogControl, GuardrailDetail, Mode, Remediation, Scope } from "@/modules/shared/lib/types";
+import type { CatalogControl, GuardrailDetail, Mode, Remediation, Scope } from "@/modules/shared/lib/contract";
 import { useCompile } from "../hooks/use-catalog";
 import { isApprovalResult, useCreateGuardrail, useUpdateGuardrail } from "../hooks/use-guardrails";
 import { CompiledView, ScenarioResults } from "./compiled-view";

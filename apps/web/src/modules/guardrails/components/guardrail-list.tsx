@@ -5,11 +5,12 @@ import { StatusBar } from "@/modules/overview/components/coverage-summary";
 import { StatusBadge } from "@/modules/shared/components/badges";
 import { Empty, PageHeader, QueryState } from "@/modules/shared/components/states";
 import { useCan } from "@/modules/shared/hooks/use-me";
+import { oneOf, type Guardrail } from "@/modules/shared/lib/contract";
 import { ago, pct } from "@/modules/shared/lib/format";
 import { useGuardrails } from "../hooks/use-guardrails";
 
 export function GuardrailList() {
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useState<Guardrail["status"] | "">("");
   const q = useGuardrails(status);
   const canCreate = useCan("guardrail", "write");
   const cta = (
@@ -23,7 +24,7 @@ export function GuardrailList() {
       <div className="filters card">
         <label>
           <span>Status</span>
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+          <select value={status} onChange={(e) => setStatus(oneOf(["active", "disabled", "deleted"] as const, e.target.value) ?? "")}>
             <option value="">Active and disabled</option>
             <option value="active">Active</option>
             <option value="disabled">Disabled</option>

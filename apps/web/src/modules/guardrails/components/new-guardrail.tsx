@@ -4,7 +4,7 @@ import { FidelityBadge } from "@/modules/shared/components/badges";
 import { Empty, ErrorState, Loading, PageHeader } from "@/modules/shared/components/states";
 import { useCan } from "@/modules/shared/hooks/use-me";
 import { CLOUD_NAME } from "@/modules/shared/lib/format";
-import { CLOUDS } from "@/modules/shared/lib/types";
+import { CLOUDS } from "@/modules/shared/lib/contract";
 import { useControl } from "../hooks/use-catalog";
 import { GuardrailForm } from "./guardrail-form";
 

@@ -1,6 +1,6 @@
 "use client";
 import { useMemo, useState } from "react";
-import type { JsonSchema } from "@/modules/shared/lib/types";
+import type { JsonSchema } from "@/modules/guardrails/lib/schema-form";
 import { fieldsFromSchema, fromText, toText, type ParamField } from "../lib/schema-form";
 
 /**

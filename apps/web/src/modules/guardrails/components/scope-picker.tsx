@@ -6,7 +6,7 @@ import { CloudBadge } from "@/modules/shared/components/badges";
 import { useDebounced } from "@/modules/shared/hooks/use-debounced";
 import { errorMessage } from "@/modules/shared/lib/api";
 import { num } from "@/modules/shared/lib/format";
-import type { Scope } from "@/modules/shared/lib/types";
+import type { Scope } from "@/modules/shared/lib/contract";
 import { useScopePreview } from "../hooks/use-catalog";
 
 type Kind = "all" | "nodes" | "labels";

@@ -1,13 +1,13 @@
 "use client";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { api, apiRequest } from "@/modules/shared/lib/api";
-import type { CatalogControl, Cloud, CompileResult, Mode, Scope, ScopePreview } from "@/modules/shared/lib/types";
+import { apiCall } from "@/modules/shared/lib/api";
+import type { Cloud, CompileResult, Mode, Scope } from "@/modules/shared/lib/contract";
 import { guardrailKeys } from "./query-keys";
 
 export function useCatalog() {
   return useQuery({
     queryKey: guardrailKeys.catalog,
-    queryFn: async ({ signal }) => (await api.get<{ items: CatalogControl[] }>("/catalog/controls", undefined, signal)).items,
+    queryFn: async ({ signal }) => (await apiCall("GET /catalog/controls", { signal })).items,
     staleTime: 5 * 60_000,
   });
 }
@@ -16,7 +16,7 @@ export function useControl(id: string | null) {
   return useQuery({
     queryKey: guardrailKeys.control(id ?? ""),
     enabled: !!id,
-    queryFn: ({ signal }) => api.get<CatalogControl>(`/catalog/controls/${encodeURIComponent(id!)}`, undefined, signal),
+    queryFn: ({ signal }) => apiCall("GET /catalog/controls/{id}", { params: { id: id! }, signal }),
     staleTime: 5 * 60_000,
   });
 }
@@ -32,16 +32,16 @@ export function useCompile(id: string | null, input: { params: Record<string, un
   });
 }
 
-function apiCompile(id: string, input: unknown, signal: AbortSignal): Promise<CompileResult> {
+function apiCompile(id: string, input: { params: Record<string, unknown>; mode: Mode; cloud?: Cloud }, signal: AbortSignal): Promise<CompileResult> {
   // A POST that reads: it changes nothing, so it can be a query keyed by its input.
-  return apiRequest<CompileResult>("POST", `/catalog/controls/${encodeURIComponent(id)}/compile`, { body: input, signal });
+  return apiCall("POST /catalog/controls/{id}/compile", { params: { id }, body: input, signal });
 }
 
 export function useScopePreview(scope: Scope | null) {
   return useQuery({
     queryKey: guardrailKeys.scopePreview(scope),
     enabled: !!scope,
-    queryFn: () => api.post<ScopePreview>("/scope/preview", { scope }),
+    queryFn: () => apiCall("POST /scope/preview", { body: { scope: scope! } }),
     placeholderData: keepPreviousData,
     retry: false,
   });

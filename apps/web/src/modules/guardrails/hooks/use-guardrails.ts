@@ -1,16 +1,13 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "@/modules/shared/lib/api";
-import type { Approval, Guardrail, GuardrailDetail, Page } from "@/modules/shared/lib/types";
+import { apiCall, type ApiBody, type ApiQuery } from "@/modules/shared/lib/api";
+import type { Approval } from "@/modules/shared/lib/contract";
 import { guardrailKeys } from "./query-keys";
 
-export function useGuardrails(status = "") {
+export function useGuardrails(status: ApiQuery<"GET /guardrails">["status"] | "" = "") {
   return useQuery({
     queryKey: guardrailKeys.list(status),
-    queryFn: async ({ signal }) => {
-      const r = await api.get<Page<Guardrail> | Guardrail[]>("/guardrails", { status }, signal);
-      return Array.isArray(r) ? r : r.items;
-    },
+    queryFn: async ({ signal }) => (await apiCall("GET /guardrails", { query: { status: status || undefined }, signal })).items,
     refetchInterval: 15_000,
   });
 }
@@ -18,34 +15,21 @@ export function useGuardrails(status = "") {
 export function useGuardrail(id: string) {
   return useQuery({
     queryKey: guardrailKeys.detail(id),
-    queryFn: ({ signal }) => api.get<GuardrailDetail>(`/guardrails/${encodeURIComponent(id)}`, undefined, signal),
+    queryFn: ({ signal }) => apiCall("GET /guardrails/{id}", { params: { id }, signal }),
     refetchInterval: 10_000,
   });
-}
-
-export interface GuardrailInput {
-  controlId?: string;
-  name?: string;
-  description?: string;
-  params?: Record<string, unknown>;
-  scope?: unknown;
-  mode?: string;
-  remediation?: string;
-  note?: string;
 }
 
 export function useCreateGuardrail() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: GuardrailInput) => api.post<Guardrail>("/guardrails", body),
+    mutationFn: (body: ApiBody<"POST /guardrails">) => apiCall("POST /guardrails", { body }),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: guardrailKeys.all });
       void qc.invalidateQueries({ queryKey: ["coverage"] });
     },
   });
 }
-
-export type UpdateResult = { guardrail: Guardrail } | { approval: Approval } | Guardrail;
 
 export function isApprovalResult(r: unknown): r is { approval: Approval } {
   return !!r && typeof r === "object" && "approval" in r && !!r.approval;
@@ -55,7 +39,7 @@ export function isApprovalResult(r: unknown): r is { approval: Approval } {
 export function useUpdateGuardrail(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: GuardrailInput) => api.patch<UpdateResult>(`/guardrails/${encodeURIComponent(id)}`, body),
+    mutationFn: (body: ApiBody<"PATCH /guardrails/{id}">) => apiCall("PATCH /guardrails/{id}", { params: { id }, body }),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: guardrailKeys.all });
       void qc.invalidateQueries({ queryKey: ["approvals"] });
@@ -67,8 +51,8 @@ export function useUpdateGuardrail(id: string) {
 export function useGuardrailAction(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (action: "disable" | "enable" | "delete") =>
-      action === "delete" ? api.del<UpdateResult>(`/guardrails/${encodeURIComponent(id)}`) : api.post<UpdateResult>(`/guardrails/${encodeURIComponent(id)}/${action}`),
+    mutationFn: async (action: "disable" | "enable" | "delete"): Promise<{ approval: Approval } | { guardrail: unknown }> =>
+      action === "delete" ? apiCall("DELETE /guardrails/{id}", { params: { id } }) : action === "disable" ? apiCall("POST /guardrails/{id}/disable", { params: { id } }) : apiCall("POST /guardrails/{id}/enable", { params: { id } }),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: guardrailKeys.all });
       void qc.invalidateQueries({ queryKey: ["approvals"] });

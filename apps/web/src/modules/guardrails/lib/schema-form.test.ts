@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { fieldsFromSchema, fromText, humanize, toText } from "./schema-form.ts";
-import type { JsonSchema } from "@/modules/shared/lib/types";
+import type { JsonSchema } from "@/modules/guardrails/lib/schema-form";
 
 // The same kind of schema the catalog serves: zod 4's JSON Schema for a control's parameters.
 const params = z

@@ -4,7 +4,31 @@
  * numbers, arrays of strings or enum values; anything else is edited as JSON so no parameter is
  * ever unreachable from the UI.
  */
-import type { JsonSchema } from "@/modules/shared/lib/types";
+/** The subset of JSON Schema the parameter forms read (a control's `paramsSchema` is zod's `toJSONSchema` output). */
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+  description?: string;
+  title?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  pattern?: string;
+  format?: string;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  additionalProperties?: boolean | JsonSchema;
+}
 
 export type ParamField =
   | { kind: "boolean"; name: string; label: string; help?: string }

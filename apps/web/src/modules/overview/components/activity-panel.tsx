@@ -19,10 +19,10 @@ export function ActivityPanel() {
             {events.map((e) => (
               <li key={e.id}>
                 <span>
-                  <code>{e.action}</code> {e.summary ?? (e.targetType ? `${e.targetType} ${e.targetId ?? ""}` : "")}
+                  <code>{e.action}</code> {e.targetType ? `${e.targetType} ${e.targetId ?? ""}` : ""}
                 </span>
                 <span className="meta">
-                  {personLabel(e.actorLabel ?? e.actor)} · {ago(e.at ?? e.createdAt)}
+                  {personLabel(e.actor)} · {ago(e.at)}
                 </span>
               </li>
             ))}
@@ -46,7 +46,7 @@ export function PendingApprovalsPanel() {
           <ul className="rows" data-testid="pending-approvals">
             {items.slice(0, 6).map((a) => (
               <li key={a.id}>
-                <Link href={`/approvals#${a.id}`}>{a.summary ?? a.action ?? a.kind ?? "Change"}</Link>
+                <Link href={`/approvals#${a.id}`}>{a.summary || a.action}</Link>
                 <span className="meta">
                   by {personLabel(a.requestedBy)} · {ago(a.createdAt)}
                 </span>

@@ -5,7 +5,7 @@ import { useConnections } from "@/modules/connections/hooks/use-connections";
 import { STATUS_COLOR } from "@/modules/shared/components/badges";
 import { Empty, ErrorState, Loading } from "@/modules/shared/components/states";
 import { num } from "@/modules/shared/lib/format";
-import { COVERAGE_STATUSES, type MatrixRow } from "@/modules/shared/lib/types";
+import { COVERAGE_STATUSES, oneOf, type CoverageStatus, type MatrixRow } from "@/modules/shared/lib/contract";
 import { useCoverageMatrix } from "../hooks/use-overview";
 import { groupByHierarchy, visibleRange } from "../lib/window";
 
@@ -25,7 +25,7 @@ function pathLabel(p: string | string[]): string {
  */
 export function CoverageMatrix() {
   const [connectionId, setConnectionId] = useState("");
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useState<CoverageStatus | "">("");
   const connections = useConnections();
   const connectionIds = useMemo(() => (connections.data ?? []).map((c) => c.id), [connections.data]);
   const q = useCoverageMatrix({ connectionId: connectionId || undefined, status: status || undefined }, connectionIds);
@@ -68,7 +68,7 @@ export function CoverageMatrix() {
           </label>
           <label>
             <span>Status</span>
-            <select value={status} onChange={(e) => setStatus(e.target.value)}>
+            <select value={status} onChange={(e) => setStatus(oneOf(COVERAGE_STATUSES, e.target.value) ?? "")}>
               <option value="">Any status</option>
               {COVERAGE_STATUSES.map((s) => (
                 <option key={s} value={s}>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { CloudBadge, STATUS_COLOR } from "@/modules/shared/components/badges";
 import { Empty, QueryState } from "@/modules/shared/components/states";
 import { num, pct } from "@/modules/shared/lib/format";
-import { COVERAGE_STATUSES, type CoverageTotals } from "@/modules/shared/lib/types";
+import { COVERAGE_STATUSES, type CoverageTotals } from "@/modules/shared/lib/contract";
 import { useCoverageOverview } from "../hooks/use-overview";
 
 /** A stacked bar of coverage statuses; the numbers are in the accessible label and the legend. */

@@ -4,9 +4,10 @@ import { useDriftList } from "@/modules/drift/hooks/use-drift";
 import { CloudBadge, StatusBadge } from "@/modules/shared/components/badges";
 import { Empty, ErrorState, Loading, QueryState } from "@/modules/shared/components/states";
 import { ago } from "@/modules/shared/lib/format";
-import { useDriftTimeline, type TimelineDay } from "../hooks/use-overview";
+import type { DriftDay } from "@/modules/shared/lib/contract";
+import { useDriftTimeline } from "../hooks/use-overview";
 
-function DriftTimelineChart({ days }: { days: TimelineDay[] }) {
+function DriftTimelineChart({ days }: { days: DriftDay[] }) {
   const max = Math.max(1, ...days.map((d) => Math.max(d.opened, d.resolved)));
   const W = 600;
   const H = 120;

@@ -1,16 +1,12 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { api, errorMessage } from "@/modules/shared/lib/api";
+import { apiCall, errorMessage } from "@/modules/shared/lib/api";
+import type { ReportSchedule } from "@/modules/shared/lib/contract";
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
-export interface ScheduleView {
-  timezone: string;
-  reportDay: number;
-  reportHour: number;
-  nextRuns: Array<{ at: string; local: string }>;
-}
+export type ScheduleView = ReportSchedule;
 
 /** When the weekly report goes out, in the workspace's time zone; editable with settings:write. */
 export function ScheduleForm({ schedule, canEdit }: { schedule: ScheduleView; canEdit: boolean }) {
@@ -33,8 +29,7 @@ export function ScheduleForm({ schedule, canEdit }: { schedule: ScheduleView; ca
             e.preventDefault();
             setBusy(true);
             setState(null);
-            api
-              .patch<ScheduleView>("/reports/schedule", { timezone: tz, reportDay: day, reportHour: hour })
+            apiCall("PATCH /reports/schedule", { body: { timezone: tz, reportDay: day, reportHour: hour } })
               .then((s) => {
                 setState({ ok: true, text: `Saved. Next report: ${s.nextRuns[0]?.local ?? "–"}.` });
                 router.refresh();

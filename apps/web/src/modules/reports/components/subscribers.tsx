@@ -1,14 +1,10 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { api, errorMessage } from "@/modules/shared/lib/api";
+import { apiCall, errorMessage } from "@/modules/shared/lib/api";
+import type { Subscription } from "@/modules/shared/lib/contract";
 
-interface Row {
-  id: string;
-  email: string;
-  active: boolean;
-  unsubscribedAt: string | null;
-}
+type Row = Pick<Subscription, "id" | "email" | "active" | "unsubscribedAt">;
 
 /** The subscriber list for managers: add any address (an auditor outside the workspace), pause, remove. */
 export function Subscribers({ rows }: { rows: Row[] }) {
@@ -46,10 +42,10 @@ export function Subscribers({ rows }: { rows: Row[] }) {
                     <span className={`badge ${r.active ? "ok" : "neutral"}`}>{r.active ? "subscribed" : "unsubscribed"}</span>
                   </td>
                   <td className="nowrap">
-                    <button type="button" className="btn small ghost" onClick={() => void act(api.patch(`/reports/subscriptions/${r.id}`, { active: !r.active }))}>
+                    <button type="button" className="btn small ghost" onClick={() => void act(apiCall("PATCH /reports/subscriptions/{id}", { params: { id: r.id }, body: { active: !r.active } }))}>
                       {r.active ? "Pause" : "Resume"}
                     </button>{" "}
-                    <button type="button" className="btn small danger" onClick={() => void act(api.del(`/reports/subscriptions/${r.id}`))}>
+                    <button type="button" className="btn small danger" onClick={() => void act(apiCall("DELETE /reports/subscriptions/{id}", { params: { id: r.id } }))}>
                       Remove
                     </button>
                   </td>
@@ -63,7 +59,7 @@ export function Subscribers({ rows }: { rows: Row[] }) {
         className="inline-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void act(api.post("/reports/subscriptions", { email }).then(() => setEmail("")));
+          void act(apiCall("POST /reports/subscriptions", { body: { email } }).then(() => setEmail("")));
         }}
       >
         <label>

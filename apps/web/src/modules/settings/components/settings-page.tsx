@@ -6,7 +6,7 @@ import { Empty, PageHeader, QueryState } from "@/modules/shared/components/state
 import { useCan, useMe } from "@/modules/shared/hooks/use-me";
 import { errorMessage, issuesByField } from "@/modules/shared/lib/api";
 import { ago, dateTime, until } from "@/modules/shared/lib/format";
-import type { WorkspaceSettings } from "@/modules/shared/lib/types";
+import { oneOf, type WorkspaceSettings } from "@/modules/shared/lib/contract";
 import { useCreateToken, useDeleteToken, useInvite, useMemberMutation, useMembers, useRevokeInvitation, useSaveSettings, useTokens, useWorkspaceSettings } from "../hooks/use-settings";
 
 const ROLE_HELP: Record<Role, string> = {
@@ -57,20 +57,20 @@ function Members({ canManage }: { canManage: boolean }) {
               </thead>
               <tbody>
                 {d.members.map((m) => {
-                  const self = m.email === me.data?.user.email;
+                  const self = m.user.email === me.data?.user.email;
                   return (
                     <tr key={m.id}>
                       <td>
-                        {m.name && <div>{m.name}</div>}
-                        <span className="muted small">{m.email}</span>
+                        {m.user.name && <div>{m.user.name}</div>}
+                        <span className="muted small">{m.user.email}</span>
                       </td>
                       <td>
                         {canManage && !self ? (
                           <>
                             <label className="sr-only" htmlFor={`role-${m.id}`}>
-                              Role of {m.email}
+                              Role of {m.user.email}
                             </label>
-                            <select id={`role-${m.id}`} value={m.role} disabled={mutate.isPending} onChange={(e) => mutate.mutate({ id: m.id, role: e.target.value })}>
+                            <select id={`role-${m.id}`} value={m.role} disabled={mutate.isPending} onChange={(e) => mutate.mutate({ id: m.id, role: oneOf(ROLES, e.target.value) ?? m.role })}>
                               {ROLES.map((r) => (
                                 <option key={r} value={r}>
                                   {r}
@@ -84,7 +84,7 @@ function Members({ canManage }: { canManage: boolean }) {
                       </td>
                       <td>
                         {canManage && !self && (
-                          <button type="button" className="btn small" onClick={() => window.confirm(`Remove ${m.email} from the workspace?`) && mutate.mutate({ id: m.id, role: null })}>
+                          <button type="button" className="btn small" onClick={() => window.confirm(`Remove ${m.user.email} from the workspace?`) && mutate.mutate({ id: m.id, role: null })}>
                             Remove
                           </button>
                         )}
@@ -223,7 +223,7 @@ function Tokens({ myRole }: { myRole: Role }) {
                 {items.map((t) => (
                   <tr key={t.id}>
                     <td>
-                      {t.name} {(t.start ?? t.prefix) && <code className="muted small">{t.start ?? t.prefix}…</code>}
+                      {t.name} {t.start && <code className="muted small">{t.start}…</code>}
                     </td>
                     <td>{t.role}</td>
                     <td className="muted">{ago(t.createdAt)}</td>

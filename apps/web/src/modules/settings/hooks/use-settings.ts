@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "@/modules/shared/lib/api";
-import type { ApiToken, Invitation, Member, Page, WorkspaceSettings } from "@/modules/shared/lib/types";
+import { apiCall, type ApiBody } from "@/modules/shared/lib/api";
+import type { WorkspaceSettings } from "@/modules/shared/lib/contract";
 
 const settingsKeys = {
   members: ["members"] as const,
@@ -9,29 +9,12 @@ const settingsKeys = {
   settings: ["settings"] as const,
 };
 
-function items<T>(r: Page<T> | T[] | { items: T[] }): T[] {
-  return Array.isArray(r) ? r : r.items;
-}
-
-interface RawMember {
-  id: string;
-  role: Member["role"];
-  user?: { id: string; email: string; name: string };
-  email?: string;
-  name?: string;
-  joinedAt?: string;
-}
-
-function toMember(m: RawMember): Member {
-  return { id: m.id, userId: m.user?.id, email: m.user?.email ?? m.email ?? "", name: m.user?.name ?? m.name, role: m.role, createdAt: m.joinedAt };
-}
-
 export function useMembers() {
   return useQuery({
     queryKey: settingsKeys.members,
     queryFn: async ({ signal }) => {
-      const r = await api.get<{ items: RawMember[]; invitations?: Invitation[] }>("/members", undefined, signal);
-      return { members: r.items.map(toMember), invitations: r.invitations ?? [] };
+      const r = await apiCall("GET /members", { signal });
+      return { members: r.items, invitations: r.invitations ?? [] };
     },
   });
 }
@@ -39,7 +22,7 @@ export function useMembers() {
 export function useInvite() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (b: { email: string; role: string }) => api.post<Invitation>("/invitations", b),
+    mutationFn: (body: ApiBody<"POST /invitations">) => apiCall("POST /invitations", { body }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: settingsKeys.members }),
   });
 }
@@ -47,7 +30,7 @@ export function useInvite() {
 export function useRevokeInvitation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => api.del<unknown>(`/invitations/${encodeURIComponent(id)}`),
+    mutationFn: (id: string) => apiCall("DELETE /invitations/{id}", { params: { id } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: settingsKeys.members }),
   });
 }
@@ -55,20 +38,20 @@ export function useRevokeInvitation() {
 export function useMemberMutation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, role }: { id: string; role: string | null }) =>
-      role === null ? api.del<unknown>(`/members/${encodeURIComponent(id)}`) : api.patch<unknown>(`/members/${encodeURIComponent(id)}`, { role }),
+    mutationFn: async ({ id, role }: { id: string; role: ApiBody<"PATCH /members/{id}">["role"] | null }): Promise<unknown> =>
+      role === null ? apiCall("DELETE /members/{id}", { params: { id } }) : apiCall("PATCH /members/{id}", { params: { id }, body: { role } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: settingsKeys.members }),
   });
 }
 
 export function useTokens(enabled: boolean) {
-  return useQuery({ queryKey: settingsKeys.tokens, enabled, queryFn: async ({ signal }) => items(await api.get<Page<ApiToken> | ApiToken[]>("/tokens", undefined, signal)) });
+  return useQuery({ queryKey: settingsKeys.tokens, enabled, queryFn: async ({ signal }) => (await apiCall("GET /tokens", { signal })).items });
 }
 
 export function useCreateToken() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (b: { name: string; role: string; expiresInDays?: number }) => api.post<{ token: string; id: string }>("/tokens", b),
+    mutationFn: (body: ApiBody<"POST /tokens">) => apiCall("POST /tokens", { body }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: settingsKeys.tokens }),
   });
 }
@@ -76,19 +59,19 @@ export function useCreateToken() {
 export function useDeleteToken() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => api.del<unknown>(`/tokens/${encodeURIComponent(id)}`),
+    mutationFn: (id: string) => apiCall("DELETE /tokens/{id}", { params: { id } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: settingsKeys.tokens }),
   });
 }
 
 export function useWorkspaceSettings() {
-  return useQuery({ queryKey: settingsKeys.settings, queryFn: ({ signal }) => api.get<WorkspaceSettings>("/settings", undefined, signal) });
+  return useQuery({ queryKey: settingsKeys.settings, queryFn: ({ signal }) => apiCall("GET /settings", { signal }) });
 }
 
 export function useSaveSettings() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (b: WorkspaceSettings) => api.patch<WorkspaceSettings>("/settings", { timezone: b.timezone, reportDay: b.reportDay, reportHour: b.reportHour }),
+    mutationFn: (b: WorkspaceSettings) => apiCall("PATCH /settings", { body: { timezone: b.timezone, reportDay: b.reportDay, reportHour: b.reportHour } }),
     onSuccess: (s) => qc.setQueryData(settingsKeys.settings, s),
   });
 }

@@ -1,4 +1,4 @@
-import type { Cloud, CoverageStatus, Fidelity } from "../lib/types";
+import type { Cloud, CoverageStatus, Fidelity } from "../lib/contract";
 import { CLOUD_NAME } from "../lib/format";
 
 const TONE: Record<string, "ok" | "warn" | "bad" | "info" | "neutral"> = {

@@ -1,13 +1,12 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { can, type Action, type Resource } from "@parapet/core/identity/roles";
-import { api } from "../lib/api";
-import type { Me } from "../lib/types";
+import { apiCall } from "../lib/api";
 
 const meKey = ["me"] as const;
 
 export function useMe() {
-  return useQuery({ queryKey: meKey, queryFn: ({ signal }) => api.get<Me>("/me", undefined, signal), staleTime: 60_000 });
+  return useQuery({ queryKey: meKey, queryFn: ({ signal }) => apiCall("GET /me", { signal }), staleTime: 60_000 });
 }
 
 /**

@@ -1,8 +1,14 @@
 /**
  * The browser's only way to talk to Parapet: same-origin fetch against /api/v1 with the session
- * cookie. Errors keep the API's { code, message, issues } so forms can put each message next to the
- * field it names.
+ * cookie, typed by the route table (`apiCall("GET /guardrails/{id}", { params: { id } })` answers
+ * `ApiOutput<"GET /guardrails/{id}">`, the route's response schema's output). Errors keep the API's
+ * { code, message, issues } so forms can put each message next to the field it names.
+ *
+ * Only types come from the route table: the browser bundle carries no schema and no server code.
  */
+import type { z } from "zod";
+import type { ApiRouteKey, ApiRoutes } from "@parapet/core/openapi/routes";
+
 interface ApiIssue {
   field: string;
   message: string;
@@ -59,7 +65,7 @@ async function parseError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, "http", fallback[res.status] ?? `The server answered ${res.status}.`, [], requestId);
 }
 
-export async function apiRequest<T>(method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+async function apiRequest<T>(method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   let res: Response;
   try {
     res = await fetch(apiPath(path, opts.query), {
@@ -80,12 +86,35 @@ export async function apiRequest<T>(method: string, path: string, opts: { query?
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-export const api = {
-  get: <T>(path: string, query?: Query, signal?: AbortSignal) => apiRequest<T>("GET", path, { query, signal }),
-  post: <T>(path: string, body?: unknown) => apiRequest<T>("POST", path, { body: body ?? {} }),
-  patch: <T>(path: string, body: unknown) => apiRequest<T>("PATCH", path, { body }),
-  del: <T>(path: string, query?: Query) => apiRequest<T>("DELETE", path, { query }),
-};
+type Def<K extends ApiRouteKey> = ApiRoutes[K];
+/** What a route answers, as the browser reads it (the response schema's output; nothing for a 204). */
+export type ApiOutput<K extends ApiRouteKey> = Def<K> extends { response: infer R extends z.ZodType } ? z.output<R> : undefined;
+/** What a route's body may be (the body schema's input: defaults may be left out). */
+export type ApiBody<K extends ApiRouteKey> = Def<K> extends { body: infer B extends z.ZodType } ? z.input<B> : never;
+/** What a route's query string may hold. */
+export type ApiQuery<K extends ApiRouteKey> = Def<K> extends { query: infer Q extends z.ZodType } ? z.input<Q> : never;
+
+type PathParams<P extends string> = P extends `${string}{${infer N}}${infer Rest}` ? { [k in N]: string } & PathParams<Rest> : unknown;
+type ParamsOpt<K extends ApiRouteKey> = Def<K>["path"] extends `${string}{${string}}${string}` ? { params: PathParams<Def<K>["path"]> } : { params?: undefined };
+type QueryOpt<K extends ApiRouteKey> = Def<K> extends { query: z.ZodType } ? { query?: ApiQuery<K> } : { query?: undefined };
+type BodyOpt<K extends ApiRouteKey> = Def<K> extends { body: z.ZodType } ? { body: ApiBody<K> } : { body?: undefined };
+type ApiCallOptions<K extends ApiRouteKey> = ParamsOpt<K> & QueryOpt<K> & BodyOpt<K> & { signal?: AbortSignal };
+type OptionalIfEmpty<K extends ApiRouteKey> = Def<K>["path"] extends `${string}{${string}}${string}` ? [opts: ApiCallOptions<K>] : Def<K> extends { body: z.ZodType } ? [opts: ApiCallOptions<K>] : [opts?: ApiCallOptions<K>];
+
+/**
+ * Calls one route of the contract by its key. Path parameters are filled in (encoded), the query
+ * string is built from the defined fields, a body is sent as JSON (routes without one send `{}` on a
+ * POST, as before).
+ */
+export function apiCall<K extends ApiRouteKey>(key: K, ...[opts]: OptionalIfEmpty<K>): Promise<ApiOutput<K>> {
+  const space = key.indexOf(" ");
+  const method = key.slice(0, space);
+  const o = (opts ?? {}) as { params?: Record<string, string>; query?: Query; body?: unknown; signal?: AbortSignal };
+  const path = key.slice(space + 1).replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(o.params?.[name] ?? ""));
+  const body = o.body ?? (method === "POST" ? {} : undefined);
+  return apiRequest<ApiOutput<K>>(method, path, { query: o.query, body, signal: o.signal });
+}
+
 
 /** A message fit for a person, whatever was thrown. */
 export function errorMessage(e: unknown): string {

@@ -97,6 +97,7 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
   "PATCH /reports/schedule": () => ({ reportHour: 9 }),
   // Subscribing yourself needs only report:subscribe (other addresses need report:manage).
   "POST /reports/subscriptions": () => ({}),
+  "POST /reports/send-now": () => ({ to: "me" }),
   "PATCH /reports/subscriptions/{id}": () => ({ active: false }),
 };
 export const VALID_QUERY: Record<string, (w: World) => Record<string, string>> = {

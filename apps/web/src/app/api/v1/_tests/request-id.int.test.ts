@@ -9,6 +9,7 @@ import { NextRequest } from "next/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@parapet/db";
 import { configureLogging } from "@parapet/core/common/logger";
+import { api } from "@parapet/core/openapi/routes";
 import { captureLogLines, type TLogLine } from "@parapet/core/testing/log-capture";
 import { route } from "@/server/api";
 import { serverLog } from "@/server/request-log";
@@ -41,7 +42,7 @@ describe("request ids", () => {
   it("a 500 shows the same id in the header, the body and the server's log line, and nothing else", async () => {
     const logged = captureLog();
     // The real wrapper every /api/v1 route uses, around a handler that fails in a way nobody anticipated.
-    const failing = route(null, () => Promise.reject(new Error("secret-ish internal detail: pool exhausted at 0xdeadbeef")));
+    const failing = route(api("GET /me"), () => Promise.reject(new Error("secret-ish internal detail: pool exhausted at 0xdeadbeef")));
     const res = await failing(new Request(`${BASE_URL}/api/v1/me`, { headers: { "x-api-key": A.members.viewer.key } }), { params: Promise.resolve({}) });
     const body = (await res.json()) as { error: { code: string; message: string; requestId: string } };
     const id = res.headers.get("x-request-id");

@@ -1,7 +1,7 @@
 import { listApprovals } from "@parapet/core/approvals/list-approvals";
-import { ZApprovalsQuery } from "@parapet/core/openapi/routes";
+import { api } from "@parapet/core/openapi/routes";
 import { route } from "@/server/api";
-import { deps, parseQuery } from "@/server/v1";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const GET = route(["approval", "read"], async ({ req, caller }) => listApprovals(deps(), caller, parseQuery(req, ZApprovalsQuery)));
+export const GET = route(api("GET /approvals"), ({ caller, query }) => listApprovals(deps(), caller, query));

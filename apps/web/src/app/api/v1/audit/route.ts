@@ -1,7 +1,7 @@
-import { ZAuditQuery } from "@parapet/core/audit/audit-query.schema";
 import { listAuditEvents } from "@parapet/core/audit/list-audit-events";
+import { api } from "@parapet/core/openapi/routes";
 import { route } from "@/server/api";
-import { deps, parseQuery } from "@/server/v1";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const GET = route(["audit", "read"], async ({ req, caller }) => listAuditEvents(deps(), caller, parseQuery(req, ZAuditQuery)));
+export const GET = route(api("GET /audit"), ({ caller, query }) => listAuditEvents(deps(), caller, query));

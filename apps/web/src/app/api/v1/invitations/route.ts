@@ -2,15 +2,14 @@ import { checkInvitationRate, inviteMember } from "@parapet/core/members/invite-
 import { env } from "@/env";
 import { redis } from "@/server/clients";
 import { enqueueInvitationEmail } from "@parapet/core/members/invitation-email";
-import { ZInviteInput } from "@parapet/core/members/members.schema";
-import { readJson, route } from "@/server/api";
+import { api } from "@parapet/core/openapi/routes";
+import { route } from "@/server/api";
 import { invitationLinkConfig } from "@/server/invitations";
 import { queues } from "@/server/queues";
-import { created, deps, parseBody } from "@/server/v1";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route(["settings", "write"], async ({ req, caller }) => {
-  const input = await parseBody(req, ZInviteInput, readJson);
+export const POST = route(api("POST /invitations"), async ({ caller, body: input }) => {
   await checkInvitationRate(redis(), env().PARAPET_REDIS_PREFIX, caller);
   const inv = await inviteMember(deps(), caller, input, invitationLinkConfig());
   // The invitation stands even when Redis is down: the inviter has the link and can send it themselves.
@@ -22,5 +21,5 @@ export const POST = route(["settings", "write"], async ({ req, caller }) => {
     ),
     new Promise<false>((resolve) => setTimeout(() => resolve(false), 3000).unref()),
   ]);
-  return created({ ...inv, emailQueued });
+  return { ...inv, emailQueued };
 });

@@ -1,16 +1,12 @@
+import { api } from "@parapet/core/openapi/routes";
 import { createToken } from "@parapet/core/tokens/create-token";
 import { listTokens } from "@parapet/core/tokens/list-tokens";
-import { ZCreateTokenInput } from "@parapet/core/tokens/tokens.schema";
-import { readJson, route } from "@/server/api";
+import { reply, route } from "@/server/api";
 import { auth } from "@/server/auth";
-import { created, deps, parseBody } from "@/server/v1";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const GET = route(["token", "manage"], ({ caller }) => listTokens(deps(), caller));
+export const GET = route(api("GET /tokens"), ({ caller }) => listTokens(deps(), caller));
 
-export const POST = route(["token", "manage"], async ({ req, caller }) => {
-  const input = await parseBody(req, ZCreateTokenInput, readJson);
-  const res = created(await createToken({ ...deps(), auth: auth() }, caller, input));
-  res.headers.set("cache-control", "no-store");
-  return res;
-});
+/** 201 with the token: the only time its secret is shown, so never cached on the way back. */
+export const POST = route(api("POST /tokens"), async ({ caller, body }) => reply(await createToken({ ...deps(), auth: auth() }, caller, body), { headers: { "cache-control": "no-store" } }));

@@ -1,12 +1,11 @@
-import { ZAuditExportQuery } from "@parapet/core/audit/audit-query.schema";
 import { exportAuditEvents } from "@parapet/core/audit/export-audit-events";
+import { api } from "@parapet/core/openapi/routes";
 import { route } from "@/server/api";
-import { deps, parseQuery } from "@/server/v1";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
 /** Streamed page by page, so an export of a long history never sits in memory. */
-export const GET = route(["audit", "export"], async ({ req, caller }) => {
-  const q = parseQuery(req, ZAuditExportQuery);
+export const GET = route(api("GET /audit/export"), async ({ caller, query: q }) => {
   const chunks = exportAuditEvents(deps(), caller, q);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({

@@ -1,5 +1,6 @@
 import { listCatalogControls } from "@parapet/core/guardrails/describe-controls";
+import { api } from "@parapet/core/openapi/routes";
 import { route } from "@/server/api";
 
 export const dynamic = "force-dynamic";
-export const GET = route(["guardrail", "read"], async () => listCatalogControls());
+export const GET = route(api("GET /catalog/controls"), async () => listCatalogControls());

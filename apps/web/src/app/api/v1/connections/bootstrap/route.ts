@@ -1,11 +1,8 @@
 import { bootstrapConnection } from "@parapet/core/connections/bootstrap-connection";
-import { ZBootstrapQuery } from "@parapet/core/connections/connections.schema";
+import { api } from "@parapet/core/openapi/routes";
 import { route } from "@/server/api";
-import { deps, parseQuery } from "@/server/v1";
+import { deps } from "@/server/v1";
 import { env } from "@/env";
 
 export const dynamic = "force-dynamic";
-export const GET = route(["connection", "read"], async ({ req, caller }) => {
-  const { cloud } = parseQuery(req, ZBootstrapQuery);
-  return bootstrapConnection(deps(), caller, cloud, env().PARAPET_AWS_PRINCIPAL_ARN);
-});
+export const GET = route(api("GET /connections/bootstrap"), ({ caller, query }) => bootstrapConnection(deps(), caller, query.cloud, env().PARAPET_AWS_PRINCIPAL_ARN));

@@ -1,7 +1,7 @@
 import { coverageMatrix } from "@parapet/core/coverage/coverage-matrix";
-import { ZMatrixQuery } from "@parapet/core/coverage/coverage.schema";
+import { api } from "@parapet/core/openapi/routes";
 import { route } from "@/server/api";
-import { deps, parseQuery } from "@/server/v1";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const GET = route(["guardrail", "read"], async ({ req, caller }) => coverageMatrix(deps(), caller, parseQuery(req, ZMatrixQuery)));
+export const GET = route(api("GET /coverage/matrix"), ({ caller, query }) => coverageMatrix(deps(), caller, query));

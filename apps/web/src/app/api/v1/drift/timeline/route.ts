@@ -1,7 +1,7 @@
-import { ZDriftTimelineQuery } from "@parapet/core/drift/drift.schema";
 import { driftTimeline } from "@parapet/core/drift/drift-timeline";
+import { api } from "@parapet/core/openapi/routes";
 import { route } from "@/server/api";
-import { deps, parseQuery } from "@/server/v1";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const GET = route(["drift", "read"], async ({ req, caller }) => driftTimeline(deps(), caller, parseQuery(req, ZDriftTimelineQuery).days));
+export const GET = route(api("GET /drift/timeline"), ({ caller, query }) => driftTimeline(deps(), caller, query.days));

@@ -1,7 +1,6 @@
-import { ZAcceptInvitationInput } from "@parapet/core/members/members.schema";
-import { publicRoute, readJson } from "@/server/api";
+import { api } from "@parapet/core/openapi/routes";
+import { publicRoute } from "@/server/api";
 import { acceptInvitation } from "@/server/invitations";
-import { parseBody } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = publicRoute(async ({ req }) => acceptInvitation(req, await parseBody(req, ZAcceptInvitationInput, readJson)));
+export const POST = publicRoute(api("POST /invitations/accept"), ({ req, body }) => acceptInvitation(req, body));

@@ -1,9 +1,8 @@
 import { describeInvitation } from "@parapet/core/members/accept-invitation";
-import { ZInvitationLookupQuery } from "@parapet/core/members/members.schema";
+import { api } from "@parapet/core/openapi/routes";
 import { publicRoute } from "@/server/api";
 import { prisma } from "@/server/clients";
 import { invitationLinkConfig } from "@/server/invitations";
-import { parseQuery } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const GET = publicRoute(async ({ req }) => describeInvitation(prisma(), invitationLinkConfig().secret, parseQuery(req, ZInvitationLookupQuery).token));
+export const GET = publicRoute(api("GET /invitations/lookup"), ({ query }) => describeInvitation(prisma(), invitationLinkConfig().secret, query.token));

@@ -1,13 +1,10 @@
 import { changeMemberRole } from "@parapet/core/members/change-member-role";
-import { ZChangeRoleInput } from "@parapet/core/members/members.schema";
 import { removeMember } from "@parapet/core/members/remove-member";
-import { readJson, route } from "@/server/api";
-import { deps, parseBody } from "@/server/v1";
+import { api } from "@parapet/core/openapi/routes";
+import { route } from "@/server/api";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const PATCH = route<{ id: string }>(["settings", "write"], async ({ req, caller, params }) => {
-  const { role } = await parseBody(req, ZChangeRoleInput, readJson);
-  return changeMemberRole(deps(), caller, params.id, role);
-});
+export const PATCH = route(api("PATCH /members/{id}"), ({ caller, params, body }) => changeMemberRole(deps(), caller, params.id, body.role));
 
-export const DELETE = route<{ id: string }>(["settings", "write"], ({ caller, params }) => removeMember(deps(), caller, params.id));
+export const DELETE = route(api("DELETE /members/{id}"), ({ caller, params }) => removeMember(deps(), caller, params.id));

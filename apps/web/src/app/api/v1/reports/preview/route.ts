@@ -1,22 +1,18 @@
-import { z } from "zod";
+import { api } from "@parapet/core/openapi/routes";
 import { buildReportModel } from "@parapet/core/reports/build-report";
 import { renderReportHtml } from "@parapet/core/reports/render-html";
 import { renderReportText } from "@parapet/core/reports/render-text";
 import { route } from "@/server/api";
 import { prisma } from "@/server/clients";
 import { htmlResponse } from "@/server/reports";
-import { parseQuery } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-
-const ZQuery = z.object({ format: z.enum(["html", "text", "json"]).default("html") });
 
 /**
  * The email that "send now" would send, built from the history up to the current hour. Nothing is
  * stored except today's coverage sample (idempotent), so previewing is safe to repeat.
  */
-export const GET = route(["report", "read"], async ({ req, caller }) => {
-  const { format } = parseQuery(req, ZQuery);
+export const GET = route(api("GET /reports/preview"), async ({ caller, query: { format } }) => {
   const model = await buildReportModel(prisma(), caller.workspaceId, { sampleFirst: true });
   if (format === "json") return { model };
   if (format === "text") return new Response(renderReportText(model), { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "private, no-store" } });

@@ -1,12 +1,11 @@
 import { getSettings } from "@parapet/core/settings/get-settings";
-import { ZUpdateSettingsInput } from "@parapet/core/settings/settings.schema";
 import { updateSettings } from "@parapet/core/settings/update-settings";
 import { nextWeeklyRuns, upsertReportSchedules } from "@parapet/core/reports/schedule";
 import { formatLocalDateTime } from "@parapet/core/reports/zoned-time";
-import { readJson, route, type Caller } from "@/server/api";
+import { api } from "@parapet/core/openapi/routes";
+import { route, type Caller } from "@/server/api";
 import { prisma } from "@/server/clients";
 import { queues } from "@/server/queues";
-import { parseBody } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
 
@@ -19,12 +18,11 @@ async function view(caller: Caller) {
 }
 
 /** When the weekly report goes out (day and hour in the workspace's time zone) and the next three runs. */
-export const GET = route(["report", "read"], async ({ caller }) => view(caller));
+export const GET = route(api("GET /reports/schedule"), ({ caller }) => view(caller));
 
 /** Changes the schedule and moves the job scheduler at once (the worker's hourly sync would otherwise). */
-export const PATCH = route(["settings", "write"], async ({ req, caller }) => {
-  const input = await parseBody(req, ZUpdateSettingsInput, readJson);
-  const s = await updateSettings({ prisma: prisma() }, actor(caller), input);
+export const PATCH = route(api("PATCH /reports/schedule"), async ({ caller, body }) => {
+  const s = await updateSettings({ prisma: prisma() }, actor(caller), body);
   await upsertReportSchedules(queues().reports, caller.workspaceId, s);
   return view(caller);
 });

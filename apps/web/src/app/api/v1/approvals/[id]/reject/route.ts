@@ -1,10 +1,7 @@
 import { decideApproval } from "@parapet/core/approvals/decide-approval";
-import { ZRejectInput } from "@parapet/core/openapi/routes";
-import { readJson, route } from "@/server/api";
-import { deps, parseBody } from "@/server/v1";
+import { api } from "@parapet/core/openapi/routes";
+import { route } from "@/server/api";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route<{ id: string }>(["approval", "decide"], async ({ req, caller, params }) => {
-  const { note } = await parseBody(req, ZRejectInput, readJson);
-  return decideApproval(deps(), caller, params.id, "reject", note);
-});
+export const POST = route(api("POST /approvals/{id}/reject"), ({ caller, params, body }) => decideApproval(deps(), caller, params.id, "reject", body.note));

@@ -1,5 +1,6 @@
 import { getCatalogControl } from "@parapet/core/guardrails/describe-controls";
+import { api } from "@parapet/core/openapi/routes";
 import { route } from "@/server/api";
 
 export const dynamic = "force-dynamic";
-export const GET = route<{ id: string }>(["guardrail", "read"], async ({ params }) => getCatalogControl(params.id));
+export const GET = route(api("GET /catalog/controls/{id}"), async ({ params }) => getCatalogControl(params.id));

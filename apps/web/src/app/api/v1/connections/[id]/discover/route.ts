@@ -1,6 +1,7 @@
 import { requestConnectionTask } from "@parapet/core/connections/request-connection-task";
+import { api } from "@parapet/core/openapi/routes";
 import { route } from "@/server/api";
-import { accepted, deps } from "@/server/v1";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route<{ id: string }>(["connection", "write"], async ({ caller, params }) => accepted(await requestConnectionTask(deps(), caller, params.id, "discover")));
+export const POST = route(api("POST /connections/{id}/discover"), ({ caller, params }) => requestConnectionTask(deps(), caller, params.id, "discover"));

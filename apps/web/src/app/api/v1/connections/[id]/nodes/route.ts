@@ -1,7 +1,7 @@
 import { listNodes } from "@parapet/core/nodes/list-nodes";
-import { ZListNodesQuery } from "@parapet/core/nodes/nodes.schema";
+import { api } from "@parapet/core/openapi/routes";
 import { route } from "@/server/api";
-import { deps, parseQuery } from "@/server/v1";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const GET = route<{ id: string }>(["node", "read"], async ({ req, caller, params }) => listNodes(deps(), caller, params.id, parseQuery(req, ZListNodesQuery)));
+export const GET = route(api("GET /connections/{id}/nodes"), ({ caller, params, query }) => listNodes(deps(), caller, params.id, query));

@@ -1,10 +1,7 @@
-import { ZRotateCredentialsInput } from "@parapet/core/connections/connections.schema";
 import { rotateCredentials } from "@parapet/core/connections/rotate-credentials";
-import { readJson, route } from "@/server/api";
-import { deps, parseBody } from "@/server/v1";
+import { api } from "@parapet/core/openapi/routes";
+import { route } from "@/server/api";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route<{ id: string }>(["connection", "write"], async ({ req, caller, params }) => {
-  const { credentials } = await parseBody(req, ZRotateCredentialsInput, readJson);
-  return rotateCredentials(deps(), caller, params.id, credentials);
-});
+export const POST = route(api("POST /connections/{id}/rotate-credentials"), ({ caller, params, body }) => rotateCredentials(deps(), caller, params.id, body.credentials));

@@ -1,6 +1,7 @@
 import { enableGuardrail } from "@parapet/core/guardrails/enable-guardrail";
+import { api } from "@parapet/core/openapi/routes";
 import { route } from "@/server/api";
 import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route<{ id: string }>(["guardrail", "write"], async ({ caller, params }) => ({ guardrail: await enableGuardrail(deps(), caller, params.id) }));
+export const POST = route(api("POST /guardrails/{id}/enable"), async ({ caller, params }) => ({ guardrail: await enableGuardrail(deps(), caller, params.id) }));

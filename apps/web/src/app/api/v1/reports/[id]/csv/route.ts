@@ -1,16 +1,12 @@
-import { z } from "zod";
-import { REPORT_CSV_TABLES, renderReportCsv, renderReportCsvAll } from "@parapet/core/reports/render-csv";
+import { api } from "@parapet/core/openapi/routes";
+import { renderReportCsv, renderReportCsvAll } from "@parapet/core/reports/render-csv";
 import { route } from "@/server/api";
 import { snapshotOr404 } from "@/server/reports";
-import { parseQuery } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
 
-const ZQuery = z.object({ table: z.enum([...REPORT_CSV_TABLES, "all"]).default("all") });
-
 /** CSV of one of the report's tables (`?table=guardrails`), or all of them in one file. */
-export const GET = route<{ id: string }>(["report", "read"], async ({ req, caller, params }) => {
-  const { table } = parseQuery(req, ZQuery);
+export const GET = route(api("GET /reports/{id}/csv"), async ({ caller, params, query: { table } }) => {
   const s = await snapshotOr404(caller.workspaceId, params.id);
   const body = table === "all" ? renderReportCsvAll(s.model) : renderReportCsv(s.model, table);
   const day = s.periodEnd.toISOString().slice(0, 10);

@@ -1,3 +1,4 @@
+import { api } from "@parapet/core/openapi/routes";
 import { renderReportHtml } from "@parapet/core/reports/render-html";
 import { route } from "@/server/api";
 import { htmlResponse, reportLinks, snapshotOr404 } from "@/server/reports";
@@ -5,7 +6,7 @@ import { htmlResponse, reportLinks, snapshotOr404 } from "@/server/reports";
 export const dynamic = "force-dynamic";
 
 /** The report as the email's HTML (without a recipient's unsubscribe link). */
-export const GET = route<{ id: string }>(["report", "read"], async ({ caller, params }) => {
+export const GET = route(api("GET /reports/{id}/html"), async ({ caller, params }) => {
   const s = await snapshotOr404(caller.workspaceId, params.id);
   return htmlResponse(renderReportHtml(s.model, reportLinks(s.id)));
 });

@@ -1,17 +1,14 @@
-import { deleteSubscription, setSubscriptionActive, ZUpdateSubscriptionInput } from "@parapet/core/reports/subscriptions";
-import { readJson, route } from "@/server/api";
+import { api } from "@parapet/core/openapi/routes";
+import { deleteSubscription, setSubscriptionActive } from "@parapet/core/reports/subscriptions";
+import { route } from "@/server/api";
 import { prisma } from "@/server/clients";
 import { subscriptionActor } from "@/server/reports";
-import { parseBody } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
 
-export const PATCH = route<{ id: string }>(["report", "subscribe"], async ({ req, caller, params }) => {
-  const { active } = await parseBody(req, ZUpdateSubscriptionInput, readJson);
-  return setSubscriptionActive(prisma(), subscriptionActor(caller), params.id, active);
-});
+export const PATCH = route(api("PATCH /reports/subscriptions/{id}"), ({ caller, params, body }) => setSubscriptionActive(prisma(), subscriptionActor(caller), params.id, body.active));
 
-export const DELETE = route<{ id: string }>(["report", "subscribe"], async ({ caller, params }) => {
+/** 204: nothing to show of a subscription that is gone. */
+export const DELETE = route(api("DELETE /reports/subscriptions/{id}"), async ({ caller, params }) => {
   await deleteSubscription(prisma(), subscriptionActor(caller), params.id);
-  return new Response(null, { status: 204 });
 });
