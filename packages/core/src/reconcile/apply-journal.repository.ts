@@ -21,7 +21,7 @@ export interface OpenIntent {
   createdAt: Date;
 }
 
-export function toRecorded(r: { kind: string; name: string; externalId: string | null; contentHash: string; content?: unknown; attachments: unknown; guardrailIds: string[] }): RecordedArtifact {
+function toRecorded(r: { kind: string; name: string; externalId: string | null; contentHash: string; content?: unknown; attachments: unknown; guardrailIds: string[] }): RecordedArtifact {
   return {
     kind: r.kind as ArtifactKind,
     name: r.name,

@@ -8,7 +8,7 @@
 import type { PrismaClient } from "@parapet/db";
 import { applyCoverageDiff, existingCoverageRows } from "./coverage-rows.repository.ts";
 
-export type CoverageStatusValue = "enforced" | "audit" | "exempt" | "drifted" | "unsupported" | "unknown" | "pending";
+type CoverageStatusValue = "enforced" | "audit" | "exempt" | "drifted" | "unsupported" | "unknown" | "pending";
 
 export interface CoverageRowInput {
   nodeId: string;

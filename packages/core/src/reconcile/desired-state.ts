@@ -45,7 +45,7 @@ export interface DesiredInput {
   foreignSlots?: Record<string, Partial<Record<ArtifactKind, number>>>;
 }
 
-export type CoverageExpectation = "enforced" | "audit" | "exempt" | "unsupported";
+type CoverageExpectation = "enforced" | "audit" | "exempt" | "unsupported";
 
 export interface CoverageIntent {
   guardrailId: string;

@@ -26,7 +26,7 @@ import { record } from "./phases/record.ts";
 import { dryRunSummary, failRun, openRun, skipped } from "./phases/run.ts";
 import { settleIntents } from "./phases/settle-intents.ts";
 
-export type { AdapterFactory, AdapterRequest, ReconcileDeps, ReconcileOptions, ReconcileSummary, ReconcileTrigger } from "./phases/context.ts";
+export type { AdapterFactory, AdapterRequest, ReconcileDeps, ReconcileOptions, ReconcileSummary } from "./phases/context.ts";
 export { loadDesired } from "./phases/load.ts";
 
 export async function reconcileConnection(deps: ReconcileDeps, connectionId: string, opts: ReconcileOptions): Promise<ReconcileSummary> {

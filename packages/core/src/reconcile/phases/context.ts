@@ -41,7 +41,7 @@ export interface ReconcileDeps {
   log?: (line: string) => void;
 }
 
-export type ReconcileTrigger = "poll" | "event" | "manual" | "guardrail-change" | "discovery" | "approval";
+type ReconcileTrigger = "poll" | "event" | "manual" | "guardrail-change" | "discovery" | "approval";
 
 export interface ReconcileOptions {
   trigger: ReconcileTrigger;
