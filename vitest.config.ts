@@ -11,7 +11,8 @@ const webAlias = [
 // How many test files run at once (unit and int alike). 3 on the 2-core CI box: integration files
 // spend much of their time waiting on PostgreSQL, Redis and the simulators.
 const workers = Number(process.env.PARAPET_TEST_WORKERS ?? 3);
-if (!Number.isInteger(workers) || workers < 1) throw new Error(`PARAPET_TEST_WORKERS must be a positive integer, got ${process.env.PARAPET_TEST_WORKERS}`);
+if (!Number.isInteger(workers) || workers < 1)
+  throw new Error(`PARAPET_TEST_WORKERS must be a positive integer, got ${process.env.PARAPET_TEST_WORKERS}`);
 
 // Three projects: `unit` (pure code), `int` (real Postgres, Redis and the cloud simulators) and
 // `faults` (kills and service restarts). Migrations run once per run into a template database

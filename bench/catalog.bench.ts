@@ -51,7 +51,10 @@ function wholeCatalog(): void {
   const aws = byCloud.aws as TAwsFragment[];
   const r = packAwsPolicies({ workspaceId: "ws_bench", targets: [{ targetId: "r-root", statements: aws.flatMap((f) => f.statements) }] });
   if (r.issues.length > 0) throw new Error(r.issues.map((i) => i.message).join("\n"));
-  buildAzureInitiative("providers/Microsoft.Management/managementGroups/root", byCloud.azure as TAzureFragment[], { workspaceId: "ws_bench", definitionScope: "providers/Microsoft.Management/managementGroups/root" });
+  buildAzureInitiative("providers/Microsoft.Management/managementGroups/root", byCloud.azure as TAzureFragment[], {
+    workspaceId: "ws_bench",
+    definitionScope: "providers/Microsoft.Management/managementGroups/root",
+  });
   buildGcpNodeArtifacts("organizations/123456789012", byCloud.gcp as TGcpFragment[], "ws_bench");
   buildOciPolicies(SCENARIO_FACTS.oci.tenancyOcid, "tenancy", byCloud.oci as TOciFragment[], "ws_bench");
 }
@@ -87,7 +90,13 @@ function bigOrg(): { policies: number; attachments: number } {
   }
   const targets: TAwsPackTarget[] = ous.map((id) => ({ targetId: id, statements: perTarget.get(id) ?? [] }));
   const r = packAwsPolicies({ workspaceId: "ws_bench", targets });
-  if (r.issues.length > 0) throw new Error(r.issues.slice(0, 3).map((i) => i.message).join("\n"));
+  if (r.issues.length > 0)
+    throw new Error(
+      r.issues
+        .slice(0, 3)
+        .map((i) => i.message)
+        .join("\n"),
+    );
   return { policies: r.policies.length, attachments: r.attachments.length };
 }
 
@@ -97,5 +106,9 @@ let shape = { policies: 0, attachments: 0 };
 bigOrg();
 const org = Array.from({ length: RUNS }, () => time(() => (shape = bigOrg())));
 
-console.log(`whole catalog (${listControls().length} controls × 4 clouds, compile + pack/build): median ${median(catalog).toFixed(2)} ms over ${RUNS} runs (goal < 50 ms)`);
-console.log(`200 guardrails on a 2,000-OU AWS org (compile + pack): median ${median(org).toFixed(2)} ms over ${RUNS} runs (goal < 1000 ms); ${shape.policies} distinct SCPs/RCPs, ${shape.attachments} attachments`);
+console.log(
+  `whole catalog (${listControls().length} controls × 4 clouds, compile + pack/build): median ${median(catalog).toFixed(2)} ms over ${RUNS} runs (goal < 50 ms)`,
+);
+console.log(
+  `200 guardrails on a 2,000-OU AWS org (compile + pack): median ${median(org).toFixed(2)} ms over ${RUNS} runs (goal < 1000 ms); ${shape.policies} distinct SCPs/RCPs, ${shape.attachments} attachments`,
+);

@@ -34,15 +34,24 @@ await db.connect();
 // --- seed ------------------------------------------------------------------------------------------
 const seed0 = performance.now();
 const wsId = `ws_dash_${randomBytes(4).toString("hex")}`;
-await db.query(`INSERT INTO workspace (id, name, slug, "createdAt") VALUES ($1, 'Dashboard bench', $2, now())`, [wsId, wsId.replace(/_/g, "-")]);
+await db.query(`INSERT INTO workspace (id, name, slug, "createdAt") VALUES ($1, 'Dashboard bench', $2, now())`, [
+  wsId,
+  wsId.replace(/_/g, "-"),
+]);
 const userId = `u_dash_${randomBytes(4).toString("hex")}`;
 await stack.prisma.user.create({ data: { id: userId, name: "Bench viewer", email: `${userId}@example.test` } });
 await stack.prisma.member.create({ data: { id: `m_${userId}`, organizationId: wsId, userId, role: "viewer", createdAt: new Date() } });
 for (const [cloud, n] of Object.entries(ENVS)) {
   const conn = `c_${cloud}_${wsId}`;
-  await db.query(`INSERT INTO connection (id, "workspaceId", cloud, name, status, "createdAt", "updatedAt") VALUES ($1, $2, $3::"Cloud", $4, 'active', now(), now())`, [conn, wsId, cloud, `${cloud} org`]);
+  await db.query(
+    `INSERT INTO connection (id, "workspaceId", cloud, name, status, "createdAt", "updatedAt") VALUES ($1, $2, $3::"Cloud", $4, 'active', now(), now())`,
+    [conn, wsId, cloud, `${cloud} org`],
+  );
   const root = `n_${cloud}_root`;
-  await db.query(`INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, path, depth) VALUES ($1, $2, $3, 'root', 'root', 'Root', $1, 0)`, [root, wsId, conn]);
+  await db.query(
+    `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, path, depth) VALUES ($1, $2, $3, 'root', 'root', 'Root', $1, 0)`,
+    [root, wsId, conn],
+  );
   await db.query(
     `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, "parentId", path, depth, "effectiveLabels")
      SELECT 'n_${cloud}_ou_' || i, $1, $2, 'ou-' || i, 'ou', 'team-' || i, $3, $3 || '/n_${cloud}_ou_' || i, 1, jsonb_build_object('env', (ARRAY['prod','nonprod','sandbox'])[1 + i % 3])
@@ -91,9 +100,16 @@ await db.query(
   [wsId],
 );
 await db.query("ANALYZE");
-const counts = (await db.query(`SELECT (SELECT count(*) FROM node WHERE "workspaceId" = $1 AND "isEnvironment") AS envs, (SELECT count(*) FROM coverage_row WHERE "workspaceId" = $1) AS rows, (SELECT count(*) FROM drift_finding WHERE "workspaceId" = $1 AND status = 'open') AS open, (SELECT count(*) FROM drift_finding WHERE "workspaceId" = $1) AS drift`, [wsId])).rows[0] as Record<string, string>;
+const counts = (
+  await db.query(
+    `SELECT (SELECT count(*) FROM node WHERE "workspaceId" = $1 AND "isEnvironment") AS envs, (SELECT count(*) FROM coverage_row WHERE "workspaceId" = $1) AS rows, (SELECT count(*) FROM drift_finding WHERE "workspaceId" = $1 AND status = 'open') AS open, (SELECT count(*) FROM drift_finding WHERE "workspaceId" = $1) AS drift`,
+    [wsId],
+  )
+).rows[0] as Record<string, string>;
 const seedS = (performance.now() - seed0) / 1000;
-console.log(`seeded ${counts.envs} environments, ${counts.rows} coverage rows, ${counts.open} open of ${counts.drift} drift findings in ${seedS.toFixed(1)} s`);
+console.log(
+  `seeded ${counts.envs} environments, ${counts.rows} coverage rows, ${counts.open} open of ${counts.drift} drift findings in ${seedS.toFixed(1)} s`,
+);
 
 const authSecret = randomBytes(32).toString("base64url");
 const key = (
@@ -103,11 +119,20 @@ const key = (
 ).key;
 
 // --- server ----------------------------------------------------------------------------------------
-const web = await startWebServer({ databaseUrl: stack.databaseUrl, redisUrl: stack.redisUrl, redisPrefix: stack.redisPrefix, authSecret, masterKeyB64: stack.masterKeyB64 });
+const web = await startWebServer({
+  databaseUrl: stack.databaseUrl,
+  redisUrl: stack.redisUrl,
+  redisPrefix: stack.redisPrefix,
+  authSecret,
+  masterKeyB64: stack.masterKeyB64,
+});
 const base = web.base;
 const headers = { "x-api-key": key };
 for (let i = 0; i < 600; i++) {
-  const ok = await fetch(`${base}/api/v1/coverage/overview`, { headers }).then((r) => r.status, () => 0);
+  const ok = await fetch(`${base}/api/v1/coverage/overview`, { headers }).then(
+    (r) => r.status,
+    () => 0,
+  );
   if (ok === 200) break;
   if (ok && ok !== 200 && i > 5) throw new Error(`overview answered ${ok}`);
   await sleep(500);
@@ -121,10 +146,21 @@ async function measure(path: string) {
   const latencies: number[] = [];
   const load0 = load1();
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
-    const inst = autocannon({ url: `${base}${path}`, connections: 20, duration: SECONDS, headers, timeout: 60 }, (err, result) => (err ? reject(err as Error) : resolve(result)));
+    const inst = autocannon({ url: `${base}${path}`, connections: 20, duration: SECONDS, headers, timeout: 60 }, (err, result) =>
+      err ? reject(err as Error) : resolve(result),
+    );
     inst.on("response", (_c, _status, _bytes, ms) => latencies.push(ms));
   });
-  return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), rps: r.requests.average, non2xx: r.non2xx, errors: r.errors, n: latencies.length, load: `${load0} → ${load1()}` };
+  return {
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    rps: r.requests.average,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    n: latencies.length,
+    load: `${load0} → ${load1()}`,
+  };
 }
 
 const someConn = `c_aws_${wsId}`;
@@ -136,7 +172,13 @@ const endpoints = [
   ["matrix page (100 environments, one connection)", `/api/v1/coverage/matrix?limit=100&connectionId=${someConn}`],
   ["open drift list (first page)", "/api/v1/drift?status=open&limit=50"],
 ] as const;
-const figures: Figure[] = [{ name: `seeded: ${counts.envs} environments × ${GUARDRAILS} guardrails = ${counts.rows} coverage rows, ${counts.open} open / ${counts.drift} drift findings`, value: seedS, unit: "s to seed" }];
+const figures: Figure[] = [
+  {
+    name: `seeded: ${counts.envs} environments × ${GUARDRAILS} guardrails = ${counts.rows} coverage rows, ${counts.open} open / ${counts.drift} drift findings`,
+    value: seedS,
+    unit: "s to seed",
+  },
+];
 for (const [name, path] of endpoints) {
   const m = await measure(path);
   figures.push({
@@ -159,16 +201,31 @@ if (MEMORY) {
   await addGuardrail(stack.prisma, c.workspaceId, "restrict-regions", { all: true });
   const t0 = performance.now();
   const child = spawnReconcileChild(
-    childEnv({ prisma: stack.prisma, databaseUrl: stack.databaseUrl, redis: stack.redis, redisUrl: stack.redisUrl, redisPrefix: stack.redisPrefix, masterKeyB64: stack.masterKeyB64, keys: keyringOf(stack.masterKeyB64) }, {
-      FAULT_CONNECTION_ID: c.connectionId,
-      FAULT_DISCOVER: "1",
-    }),
+    childEnv(
+      {
+        prisma: stack.prisma,
+        databaseUrl: stack.databaseUrl,
+        redis: stack.redis,
+        redisUrl: stack.redisUrl,
+        redisPrefix: stack.redisPrefix,
+        masterKeyB64: stack.masterKeyB64,
+        keys: keyringOf(stack.masterKeyB64),
+      },
+      {
+        FAULT_CONNECTION_ID: c.connectionId,
+        FAULT_DISCOVER: "1",
+      },
+    ),
   );
   const r = await child.done;
   const out = parseChildOutput(r.stdout);
   const rows = await stack.prisma.coverageRow.count({ where: { connectionId: c.connectionId } });
   report("worker memory during a 10,000-account AWS reconcile (discover, 3 guardrails, apply, record coverage)", [
-    { name: `worker process peak RSS (run: ${out?.runs.map((x) => `${x.status}, ${x.applied} applied, ${x.reads} reads, ${x.writes} writes`).join("; ") ?? r.stderr.slice(-300)}; ${rows} coverage rows)`, value: (out?.maxRssKb ?? NaN) / 1024, unit: "MiB" },
+    {
+      name: `worker process peak RSS (run: ${out?.runs.map((x) => `${x.status}, ${x.applied} applied, ${x.reads} reads, ${x.writes} writes`).join("; ") ?? r.stderr.slice(-300)}; ${rows} coverage rows)`,
+      value: (out?.maxRssKb ?? NaN) / 1024,
+      unit: "MiB",
+    },
     { name: "that reconcile's wall time (adapter pacing off, unthrottled simulator)", value: (performance.now() - t0) / 1000, unit: "s" },
     { name: "load average (1 min) at end", value: load1(), unit: "" },
   ]);

@@ -31,7 +31,10 @@ const TRIALS = Number(process.argv[2] ?? 20);
 const POLL_INTERVAL_SEC = Number(process.argv[3] ?? 2);
 const TICK_MS = Number(process.argv[4] ?? 1000);
 
-const WEAK = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Weakened", Effect: "Deny", Action: "s3:GetObject", Resource: "*" }] });
+const WEAK = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Sid: "Weakened", Effect: "Deny", Action: "s3:GetObject", Resource: "*" }],
+});
 
 interface Desired {
   name: string;
@@ -75,7 +78,14 @@ async function setup(stack: BenchStack) {
   seedAwsDemo(sim);
   const ws = await createWorkspace(stack.prisma, "Drift latency bench");
   const conn = await stack.prisma.connection.create({
-    data: { workspaceId: ws.id, cloud: "aws", name: "AWS demo", status: "active", endpoint: sim.url, facts: { orgId: sim.state.orgId, managementAccountId: AWS_DEMO.managementAccountId } },
+    data: {
+      workspaceId: ws.id,
+      cloud: "aws",
+      name: "AWS demo",
+      status: "active",
+      endpoint: sim.url,
+      facts: { orgId: sim.state.orgId, managementAccountId: AWS_DEMO.managementAccountId },
+    },
   });
   await stack.prisma.connection.update({
     where: { id: conn.id },
@@ -128,10 +138,16 @@ async function trials(stack: BenchStack, ctx: Awaited<ReturnType<typeof setup>>)
       continue;
     }
     repair.push(repairedAt - t0);
-    const intent = await stack.prisma.applyIntent.findFirst({ where: { connectionId: ctx.connectionId, createdAt: { gte: new Date(t0) } }, orderBy: { createdAt: "asc" } });
+    const intent = await stack.prisma.applyIntent.findFirst({
+      where: { connectionId: ctx.connectionId, createdAt: { gte: new Date(t0) } },
+      orderBy: { createdAt: "asc" },
+    });
     if (intent) detect.push(intent.createdAt.getTime() - t0);
     for (let w = 0; w < 200; w++) {
-      const f = await stack.prisma.driftFinding.findFirst({ where: { connectionId: ctx.connectionId, openedAt: { gte: new Date(t0) }, status: "resolved" }, orderBy: { openedAt: "asc" } });
+      const f = await stack.prisma.driftFinding.findFirst({
+        where: { connectionId: ctx.connectionId, openedAt: { gte: new Date(t0) }, status: "resolved" },
+        orderBy: { openedAt: "asc" },
+      });
       if (f?.resolvedAt) {
         recorded.push(f.resolvedAt.getTime() - t0);
         break;
@@ -149,10 +165,28 @@ function figures(r: Awaited<ReturnType<typeof trials>>, path: "event" | "poll") 
   const [c50, c95, cmax] = s(r.recorded);
   const ev = path === "event";
   return [
-    { name: `trials (${r.kinds.filter((k) => k === "detach").length} detach, ${r.kinds.filter((k) => k === "edit").length} edit, ${r.kinds.filter((k) => k === "delete").length} delete); not repaired within 60 s`, value: r.repair.length, unit: `trials; ${r.missed} missed` },
-    { name: "detect p50 / p95 / max (repair planned)", value: d50, unit: `s / ${d95.toFixed(2)} s / ${dmax.toFixed(2)} s`, ...(ev ? { goal: "p95 ≤ 5 s", ok: d95 <= 5 } : {}) },
-    { name: "repair p50 / p95 / max (cloud holds desired again)", value: r50, unit: `s / ${r95.toFixed(2)} s / ${rmax.toFixed(2)} s`, ...(ev ? { goal: "p95 ≤ 15 s", ok: r95 <= 15 } : {}) },
-    { name: "recorded p50 / p95 / max (drift finding resolved in the database)", value: c50, unit: `s / ${c95.toFixed(2)} s / ${cmax.toFixed(2)} s` },
+    {
+      name: `trials (${r.kinds.filter((k) => k === "detach").length} detach, ${r.kinds.filter((k) => k === "edit").length} edit, ${r.kinds.filter((k) => k === "delete").length} delete); not repaired within 60 s`,
+      value: r.repair.length,
+      unit: `trials; ${r.missed} missed`,
+    },
+    {
+      name: "detect p50 / p95 / max (repair planned)",
+      value: d50,
+      unit: `s / ${d95.toFixed(2)} s / ${dmax.toFixed(2)} s`,
+      ...(ev ? { goal: "p95 ≤ 5 s", ok: d95 <= 5 } : {}),
+    },
+    {
+      name: "repair p50 / p95 / max (cloud holds desired again)",
+      value: r50,
+      unit: `s / ${r95.toFixed(2)} s / ${rmax.toFixed(2)} s`,
+      ...(ev ? { goal: "p95 ≤ 15 s", ok: r95 <= 15 } : {}),
+    },
+    {
+      name: "recorded p50 / p95 / max (drift finding resolved in the database)",
+      value: c50,
+      unit: `s / ${c95.toFixed(2)} s / ${cmax.toFixed(2)} s`,
+    },
     { name: "load average (1 min) at end", value: load1(), unit: "" },
   ];
 }
@@ -176,9 +210,19 @@ worker.on("failed", (job, err) => console.error(`job ${job?.name} failed: ${err.
       void (async () => {
         const raw = Buffer.concat(chunks).toString("utf8");
         try {
-          verifyEventSignature(secret, raw, req.headers["x-parapet-timestamp"] as string | undefined ?? null, req.headers["x-parapet-signature"] as string | undefined ?? null);
+          verifyEventSignature(
+            secret,
+            raw,
+            (req.headers["x-parapet-timestamp"] as string | undefined) ?? null,
+            (req.headers["x-parapet-signature"] as string | undefined) ?? null,
+          );
           const ev = parseCloudEvent("aws", JSON.parse(raw));
-          await requestReconcile(stack.queue, stack.redis, stack.redisPrefix, { connectionId: ctx.connectionId, trigger: "event", reason: ev.summary, ...(ev.hierarchyChanged ? { discover: true } : {}) });
+          await requestReconcile(stack.queue, stack.redis, stack.redisPrefix, {
+            connectionId: ctx.connectionId,
+            trigger: "event",
+            reason: ev.summary,
+            ...(ev.hierarchyChanged ? { discover: true } : {}),
+          });
           received++;
           res.writeHead(202).end();
         } catch (e) {
@@ -189,7 +233,9 @@ worker.on("failed", (job, err) => console.error(`job ${job?.name} failed: ${err.
     });
   });
   await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
-  ctx.sim.configure({ webhook: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events/aws/${ctx.connectionId}`, secret } });
+  ctx.sim.configure({
+    webhook: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events/aws/${ctx.connectionId}`, secret },
+  });
   const r = await trials(stack, ctx);
   report(`drift latency, event path (AWS demo org, default throttling, ${TRIALS} trials) (issue 6)`, [
     ...figures(r, "event"),
@@ -205,13 +251,24 @@ worker.on("failed", (job, err) => console.error(`job ${job?.name} failed: ${err.
 {
   const ctx = await setup(stack);
   await stack.prisma.connection.update({ where: { id: ctx.connectionId }, data: { pollIntervalSec: POLL_INTERVAL_SEC } });
-  await stack.queue.upsertJobScheduler("bench-poll", { every: TICK_MS }, { name: "reconcile.poll-tick", opts: JOBS["reconcile.poll-tick"].options });
+  await stack.queue.upsertJobScheduler(
+    "bench-poll",
+    { every: TICK_MS },
+    { name: "reconcile.poll-tick", opts: JOBS["reconcile.poll-tick"].options },
+  );
   const r = await trials(stack, ctx);
   await stack.queue.removeJobScheduler("bench-poll");
-  report(`drift latency, polling path (poll interval ${POLL_INTERVAL_SEC} s, tick ${TICK_MS} ms instead of production's 30 s–5 min and 15 s; ${TRIALS} trials) (issue 6)`, [
-    ...figures(r, "poll"),
-    { name: "expected extra latency at production settings: + up to interval + tick", value: 30 + 15, unit: "s (30 s interval, 15 s tick)" },
-  ]);
+  report(
+    `drift latency, polling path (poll interval ${POLL_INTERVAL_SEC} s, tick ${TICK_MS} ms instead of production's 30 s–5 min and 15 s; ${TRIALS} trials) (issue 6)`,
+    [
+      ...figures(r, "poll"),
+      {
+        name: "expected extra latency at production settings: + up to interval + tick",
+        value: 30 + 15,
+        unit: "s (30 s interval, 15 s tick)",
+      },
+    ],
+  );
   await ctx.sim.close();
 }
 

@@ -47,12 +47,36 @@ const env: FaultEnv = {
 
 function survivalFigures(s: Survival): Figure[] {
   return [
-    { name: `converged (clean run, then a run with nothing to do): ${s.detail}`, value: s.converged ? 1 : 0, unit: "", goal: "1", ok: s.converged },
-    { name: "duplicate artifacts (same name twice in the cloud)", value: s.duplicates.length, unit: "", goal: "0", ok: s.duplicates.length === 0 },
+    {
+      name: `converged (clean run, then a run with nothing to do): ${s.detail}`,
+      value: s.converged ? 1 : 0,
+      unit: "",
+      goal: "1",
+      ok: s.converged,
+    },
+    {
+      name: "duplicate artifacts (same name twice in the cloud)",
+      value: s.duplicates.length,
+      unit: "",
+      goal: "0",
+      ok: s.duplicates.length === 0,
+    },
     { name: "orphaned artifacts (owned, not desired)", value: s.orphans.length, unit: "", goal: "0", ok: s.orphans.length === 0 },
-    { name: "environments of the latest guardrail edit not enforced (lost edit)", value: s.notEnforced, unit: "", goal: "0", ok: s.notEnforced === 0 },
+    {
+      name: "environments of the latest guardrail edit not enforced (lost edit)",
+      value: s.notEnforced,
+      unit: "",
+      goal: "0",
+      ok: s.notEnforced === 0,
+    },
     { name: "false drift findings (nobody changed the cloud)", value: s.falseDrift, unit: "", goal: "0", ok: s.falseDrift === 0 },
-    { name: `audit chain intact (${s.auditChecked} events checked)`, value: s.auditChainOk ? 1 : 0, unit: "", goal: "1", ok: s.auditChainOk },
+    {
+      name: `audit chain intact (${s.auditChecked} events checked)`,
+      value: s.auditChainOk ? 1 : 0,
+      unit: "",
+      goal: "1",
+      ok: s.auditChainOk,
+    },
   ];
 }
 
@@ -92,7 +116,13 @@ for (const windowMs of [2_000, 45_000]) {
   const t0 = t();
   const r = await outageWindow(env, fx, windowMs, 20);
   report(`fault: AWS outage window of ${windowMs / 1000} s while a reconcile runs into it`, [
-    { name: `run during the outage: ${r.duringOutage}`, value: r.destructiveDuringOutage, unit: "removals of wanted protection", goal: "0", ok: r.destructiveDuringOutage === 0 },
+    {
+      name: `run during the outage: ${r.duringOutage}`,
+      value: r.destructiveDuringOutage,
+      unit: "removals of wanted protection",
+      goal: "0",
+      ok: r.destructiveDuringOutage === 0,
+    },
     ...survivalFigures(r.survival),
     { name: "survived", value: survived(r.survival) ? 1 : 0, unit: "", ok: survived(r.survival) },
     { name: "scenario wall time / load average", value: (t() - t0) / 1000, unit: `s / ${load1()}` },
@@ -107,7 +137,13 @@ for (const windowMs of [2_000, 45_000]) {
     const r = await redisRestart(renv, fx, redis, 60);
     report("fault: Redis restarted mid-run (private redis-server, no persistence: queued jobs lost)", [
       { name: `in-flight run: ${r.inFlight}`, value: 0, unit: "" },
-      { name: `clean-up (worker, connections, queue)${r.shutdown.ok ? "" : `: stuck ${r.shutdown.stuckIn}`}`, value: r.shutdown.ms / 1000, unit: "s", goal: "finishes", ok: r.shutdown.ok },
+      {
+        name: `clean-up (worker, connections, queue)${r.shutdown.ok ? "" : `: stuck ${r.shutdown.stuckIn}`}`,
+        value: r.shutdown.ms / 1000,
+        unit: "s",
+        goal: "finishes",
+        ok: r.shutdown.ok,
+      },
       ...survivalFigures(r.survival),
       { name: "survived", value: survived(r.survival) ? 1 : 0, unit: "", ok: survived(r.survival) },
       { name: "scenario wall time / load average", value: (t() - t0) / 1000, unit: `s / ${load1()}` },
@@ -127,7 +163,13 @@ for (const windowMs of [2_000, 45_000]) {
     const r = await postgresRestart(penv, pfx, postgres, 60);
     report("fault: PostgreSQL restarted mid-run (private cluster, immediate shutdown)", [
       { name: `in-flight run: ${r.inFlight}`, value: 0, unit: "" },
-      { name: `clean-up (worker, connections, queue)${r.shutdown.ok ? "" : `: stuck ${r.shutdown.stuckIn}`}`, value: r.shutdown.ms / 1000, unit: "s", goal: "finishes", ok: r.shutdown.ok },
+      {
+        name: `clean-up (worker, connections, queue)${r.shutdown.ok ? "" : `: stuck ${r.shutdown.stuckIn}`}`,
+        value: r.shutdown.ms / 1000,
+        unit: "s",
+        goal: "finishes",
+        ok: r.shutdown.ok,
+      },
       ...survivalFigures(r.survival),
       { name: "survived", value: survived(r.survival) ? 1 : 0, unit: "", ok: survived(r.survival) },
       { name: "scenario wall time / load average", value: (t() - t0) / 1000, unit: `s / ${load1()}` },
@@ -146,7 +188,13 @@ for (const windowMs of [2_000, 45_000]) {
     const r = await ociClockSkew(env, oci.sim, oci.connectionId, 600);
     const ok = r.classifiedAuth && r.writesDuringSkew === 0 && !r.policiesChanged && r.falseDrift === 0 && r.recovered;
     report("fault: OCI request signing from a worker whose clock is 10 minutes ahead (tolerance 5 min)", [
-      { name: `run with the skewed clock: ${r.status}; ${r.error.slice(0, 200)}`, value: r.classifiedAuth ? 1 : 0, unit: "classified as auth", goal: "1", ok: r.classifiedAuth },
+      {
+        name: `run with the skewed clock: ${r.status}; ${r.error.slice(0, 200)}`,
+        value: r.classifiedAuth ? 1 : 0,
+        unit: "classified as auth",
+        goal: "1",
+        ok: r.classifiedAuth,
+      },
       { name: "writes during the skewed run", value: r.writesDuringSkew, unit: "", goal: "0", ok: r.writesDuringSkew === 0 },
       { name: "policies changed in the cloud", value: r.policiesChanged ? 1 : 0, unit: "", goal: "0", ok: !r.policiesChanged },
       { name: "false drift findings", value: r.falseDrift, unit: "", goal: "0", ok: r.falseDrift === 0 },

@@ -19,9 +19,23 @@ import type { ArtifactKind, CloudAdapter } from "@parapet/providers/contract";
 import { AWS_DEFAULT_RATE_LIMITS } from "@parapet/providers/aws/rate";
 import { processReconcile } from "../apps/worker/src/workers/reconcile.worker.ts";
 import { report, type Figure } from "./lib/report.ts";
-import { addGuardrail, benchAdapterFor, connectAws, connectAzure, connectGcp, connectOci, load1, startBenchStack, type BenchStack, type Connected } from "./lib/stack.ts";
+import {
+  addGuardrail,
+  benchAdapterFor,
+  connectAws,
+  connectAzure,
+  connectGcp,
+  connectOci,
+  load1,
+  startBenchStack,
+  type BenchStack,
+  type Connected,
+} from "./lib/stack.ts";
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const AWS_SIZES = sizes.length ? sizes : [100, 1_000, 10_000];
 const OWNED = 20;
 const READ_TPS = AWS_DEFAULT_RATE_LIMITS.read!.ratePerSec;
@@ -76,11 +90,15 @@ for (const accounts of AWS_SIZES) {
   const setupDeps = stack.deps({ adapterFor: unpaced });
   await processReconcile(setupDeps, { connectionId: c.connectionId, trigger: "manual", discover: true });
   // Disjoint OUs (no OU below another) that hold accounts, so each guardrail gets a policy of its own.
-  const nodes = await stack.prisma.node.findMany({ where: { connectionId: c.connectionId }, select: { id: true, parentId: true, kind: true, isEnvironment: true } });
+  const nodes = await stack.prisma.node.findMany({
+    where: { connectionId: c.connectionId },
+    select: { id: true, parentId: true, kind: true, isEnvironment: true },
+  });
   const hasOuChild = new Set(nodes.filter((n) => n.kind === "ou").map((n) => n.parentId));
   const hasAccount = new Set(nodes.filter((n) => n.isEnvironment).map((n) => n.parentId));
   const leafOus = nodes.filter((n) => n.kind === "ou" && !hasOuChild.has(n.id) && hasAccount.has(n.id)).slice(0, OWNED);
-  for (const [i, ou] of leafOus.entries()) await addGuardrail(stack.prisma, c.workspaceId, "agent-no-destructive-actions", { nodeIds: [ou.id] }, { name: `agents ${i + 1}` });
+  for (const [i, ou] of leafOus.entries())
+    await addGuardrail(stack.prisma, c.workspaceId, "agent-no-destructive-actions", { nodeIds: [ou.id] }, { name: `agents ${i + 1}` });
   const first = (await processReconcile(setupDeps, { connectionId: c.connectionId, trigger: "guardrail-change" }))[0]!;
   if (first.status !== "succeeded") throw new Error(`setup reconcile ${first.status}: ${first.error ?? JSON.stringify(first.problems)}`);
   const owned = await stack.prisma.artifact.count({ where: { connectionId: c.connectionId } });
@@ -96,7 +114,12 @@ for (const accounts of AWS_SIZES) {
   // What a per-target design pays: ListPoliciesForTarget on the root, every OU and every account (SCPs
   // only here, since only SCPs are owned), then DescribePolicy for the owned ones it finds.
   const targets = [sim.state.root.id, ...sim.state.ous.keys(), ...sim.state.accounts.keys()];
-  const client = new OrganizationsClient({ region: "us-east-1", endpoint: sim.url, credentials: { ...AWS_SIM_DEFAULT_CREDENTIALS }, maxAttempts: 3 });
+  const client = new OrganizationsClient({
+    region: "us-east-1",
+    endpoint: sim.url,
+    credentials: { ...AWS_SIM_DEFAULT_CREDENTIALS },
+    maxAttempts: 3,
+  });
   let scanCalls = 0;
   let next = 0;
   const t0 = performance.now();
@@ -106,7 +129,9 @@ for (const accounts of AWS_SIZES) {
         const id = targets[next++]!;
         let token: string | undefined;
         do {
-          const r = await client.send(new ListPoliciesForTargetCommand({ TargetId: id, Filter: "SERVICE_CONTROL_POLICY", ...(token ? { NextToken: token } : {}) }));
+          const r = await client.send(
+            new ListPoliciesForTargetCommand({ TargetId: id, Filter: "SERVICE_CONTROL_POLICY", ...(token ? { NextToken: token } : {}) }),
+          );
           scanCalls++;
           token = r.NextToken;
         } while (token);
@@ -119,12 +144,36 @@ for (const accounts of AWS_SIZES) {
   const minimum = 2 * owned;
   const figures: Figure[] = [
     { name: "owned policies", value: owned, unit: "" },
-    { name: "steady-state observe: API calls", value: obs.stats.reads, unit: "calls", goal: `≤ ${minimum} (2 per owned policy)`, ok: obs.stats.reads <= minimum },
-    { name: "steady-state observe: calls per owned policy", value: obs.stats.reads / owned, unit: "calls/policy", goal: "≤ 2", ok: obs.stats.reads / owned <= 2 },
-    { name: `steady-state observe: by operation ${JSON.stringify(obs.stats.byOperation)}; ListPoliciesForTarget (free-slot check, only where an attachment is pending)`, value: obs.stats.byOperation.ListPoliciesForTarget ?? 0, unit: "calls" },
-    { name: `observe with one pending attachment (one guardrail gains a target): by operation ${JSON.stringify(pending.stats.byOperation)}`, value: pending.stats.reads, unit: "calls" },
+    {
+      name: "steady-state observe: API calls",
+      value: obs.stats.reads,
+      unit: "calls",
+      goal: `≤ ${minimum} (2 per owned policy)`,
+      ok: obs.stats.reads <= minimum,
+    },
+    {
+      name: "steady-state observe: calls per owned policy",
+      value: obs.stats.reads / owned,
+      unit: "calls/policy",
+      goal: "≤ 2",
+      ok: obs.stats.reads / owned <= 2,
+    },
+    {
+      name: `steady-state observe: by operation ${JSON.stringify(obs.stats.byOperation)}; ListPoliciesForTarget (free-slot check, only where an attachment is pending)`,
+      value: obs.stats.byOperation.ListPoliciesForTarget ?? 0,
+      unit: "calls",
+    },
+    {
+      name: `observe with one pending attachment (one guardrail gains a target): by operation ${JSON.stringify(pending.stats.byOperation)}`,
+      value: pending.stats.reads,
+      unit: "calls",
+    },
     { name: "steady-state observe: wall time (adapter pacing on)", value: obs.ms / 1000, unit: "s" },
-    { name: "steady-state full reconcile: API calls (writes)", value: rec.summary.calls.reads + rec.summary.calls.writes, unit: `calls (${rec.summary.calls.writes} writes)` },
+    {
+      name: "steady-state full reconcile: API calls (writes)",
+      value: rec.summary.calls.reads + rec.summary.calls.writes,
+      unit: `calls (${rec.summary.calls.writes} writes)`,
+    },
     { name: "steady-state full reconcile: wall time (pacing on)", value: rec.ms / 1000, unit: "s" },
     { name: "per-target scan: ListPoliciesForTarget calls (+ DescribePolicy per owned)", value: scanTotal, unit: "calls" },
     { name: "per-target scan ÷ steady-state observe", value: scanTotal / obs.stats.reads, unit: "×" },
@@ -136,7 +185,15 @@ for (const accounts of AWS_SIZES) {
   if (accounts >= 10_000) {
     // Discover with pacing off: the calls it makes and how long the simulator takes to answer them.
     const conn = await stack.prisma.connection.findUniqueOrThrow({ where: { id: c.connectionId } });
-      const adapter = await unpaced({ connectionId: conn.id, workspaceId: conn.workspaceId, cloud: "aws", endpoint: conn.endpoint, credentials: openCredentials(stack.keys, conn.id, conn.credentialCiphertext!), facts: conn.facts, limits: conn.limits });
+    const adapter = await unpaced({
+      connectionId: conn.id,
+      workspaceId: conn.workspaceId,
+      cloud: "aws",
+      endpoint: conn.endpoint,
+      credentials: openCredentials(stack.keys, conn.id, conn.credentialCiphertext!),
+      facts: conn.facts,
+      limits: conn.limits,
+    });
     const d0 = performance.now();
     const h = await adapter.discover();
     const dMs = performance.now() - d0;
@@ -173,7 +230,8 @@ async function otherCloud(cloud: "azure" | "gcp" | "oci") {
     c = await connectOci(stack, sim, demo.credentials);
     close = () => sim.close();
   }
-  const controls = cloud === "oci" ? ["agent-no-destructive-actions", "audit-logging-locked"] : ["restrict-regions", "audit-logging-locked"];
+  const controls =
+    cloud === "oci" ? ["agent-no-destructive-actions", "audit-logging-locked"] : ["restrict-regions", "audit-logging-locked"];
   await addGuardrail(stack.prisma, c.workspaceId, controls[0]!, { labels: "env=prod" });
   await addGuardrail(stack.prisma, c.workspaceId, controls[1]!, { all: true });
   const first = (await processReconcile(stack.deps(), { connectionId: c.connectionId, trigger: "manual", discover: true }))[0]!;
@@ -186,7 +244,13 @@ async function otherCloud(cloud: "azure" | "gcp" | "oci") {
     { name: "steady-state observe: API calls", value: obs.stats.reads, unit: `calls ${JSON.stringify(obs.stats.byOperation)}` },
     { name: "steady-state observe: calls per owned artifact", value: obs.stats.reads / Math.max(1, owned), unit: "calls/artifact" },
     { name: "steady-state observe: wall time", value: obs.ms / 1000, unit: "s" },
-    { name: "steady-state full reconcile: API calls", value: rec.summary.calls.reads + rec.summary.calls.writes, unit: `calls (${rec.summary.calls.writes} writes)`, goal: "0 writes", ok: rec.summary.calls.writes === 0 },
+    {
+      name: "steady-state full reconcile: API calls",
+      value: rec.summary.calls.reads + rec.summary.calls.writes,
+      unit: `calls (${rec.summary.calls.writes} writes)`,
+      goal: "0 writes",
+      ok: rec.summary.calls.writes === 0,
+    },
     { name: "steady-state full reconcile: wall time", value: rec.ms / 1000, unit: "s" },
     { name: "per-node scan (one list call per hierarchy node, lower bound)", value: nodes, unit: "calls" },
     { name: "load average (1 min) at end", value: load1(), unit: "" },

@@ -18,7 +18,17 @@ import type { CallStats } from "@parapet/providers/contract";
 import type { ThrottleRule } from "@parapet/cloud-sim/common/types";
 import { processReconcile } from "../apps/worker/src/workers/reconcile.worker.ts";
 import { report, type Figure } from "./lib/report.ts";
-import { addGuardrail, benchAdapterFor, connectAws, connectAzure, connectGcp, connectOci, createWorkspace, load1, startBenchStack } from "./lib/stack.ts";
+import {
+  addGuardrail,
+  benchAdapterFor,
+  connectAws,
+  connectAzure,
+  connectGcp,
+  connectOci,
+  createWorkspace,
+  load1,
+  startBenchStack,
+} from "./lib/stack.ts";
 
 const ACCOUNTS = Number(process.argv[2] ?? 10_000);
 type Cloud = "aws" | "azure" | "gcp" | "oci";
@@ -49,7 +59,10 @@ function familyOf(cloud: Cloud, op: string, write: boolean): { family: string; r
   }
 }
 
-const isWrite = (op: string) => AWS_WRITES.test(op) || /^(put|set|patch|post|delete|create|update|begin|attach|detach)/i.test(op) || /[._](Create|Update|Delete|Put|Set|Patch)/.test(op);
+const isWrite = (op: string) =>
+  AWS_WRITES.test(op) ||
+  /^(put|set|patch|post|delete|create|update|begin|attach|detach)/i.test(op) ||
+  /[._](Create|Update|Delete|Put|Set|Patch)/.test(op);
 
 /**
  * Floors for one cloud's calls: `plain` is Σ calls ÷ sustained TPS per family (the issue's definition);
@@ -125,8 +138,16 @@ async function propagate(title: string, controlId: string, scope: object) {
     burst = Math.max(burst, f.burst);
     const covered = await stack.prisma.coverageRow.count({ where: { connectionId: conns[cloud], guardrailId: g.id, status: "enforced" } });
     figures.push(
-      { name: `${cloud}: ${s.status}${s.error ? ` (${s.error.slice(0, 300)})` : ""}, ${s.applied} changes applied, ${covered} environments enforced; calls ${JSON.stringify(s.calls.byOperation)}`, value: s.calls.reads + s.calls.writes, unit: `calls (${s.calls.writes} writes, ${s.calls.throttled} throttled)` },
-      { name: `${cloud}: wall time / floor (calls ÷ TPS) / floor with burst credit`, value: ms / 1000, unit: `s / ${f.plain.toFixed(2)} s / ${f.burst.toFixed(2)} s` },
+      {
+        name: `${cloud}: ${s.status}${s.error ? ` (${s.error.slice(0, 300)})` : ""}, ${s.applied} changes applied, ${covered} environments enforced; calls ${JSON.stringify(s.calls.byOperation)}`,
+        value: s.calls.reads + s.calls.writes,
+        unit: `calls (${s.calls.writes} writes, ${s.calls.throttled} throttled)`,
+      },
+      {
+        name: `${cloud}: wall time / floor (calls ÷ TPS) / floor with burst credit`,
+        value: ms / 1000,
+        unit: `s / ${f.plain.toFixed(2)} s / ${f.burst.toFixed(2)} s`,
+      },
     );
   }
   figures.push(
@@ -134,10 +155,19 @@ async function propagate(title: string, controlId: string, scope: object) {
     { name: "rate-limit floor, slowest cloud (calls ÷ TPS per family)", value: plain, unit: "s" },
     { name: "rate-limit floor, slowest cloud, with each family's burst credited", value: burst, unit: "s" },
     { name: "wall time ÷ floor (calls ÷ TPS)", value: wallMs / 1000 / plain, unit: "×", goal: "≤ 1.2 ×", ok: wallMs / 1000 / plain <= 1.2 },
-    { name: "wall time ÷ floor with burst credit", value: burst > 0 ? wallMs / 1000 / burst : NaN, unit: "×", goal: "≤ 1.2 ×", ok: burst > 0 && wallMs / 1000 / burst <= 1.2 },
+    {
+      name: "wall time ÷ floor with burst credit",
+      value: burst > 0 ? wallMs / 1000 / burst : NaN,
+      unit: "×",
+      goal: "≤ 1.2 ×",
+      ok: burst > 0 && wallMs / 1000 / burst <= 1.2,
+    },
     { name: "load average (1 min) before / after", value: load0, unit: `/ ${load1()}` },
   );
-  report(`propagation: ${title}; AWS ${ACCOUNTS.toLocaleString("en")} accounts + Azure, GCP, OCI demo orgs, default throttling (issue 6)`, figures);
+  report(
+    `propagation: ${title}; AWS ${ACCOUNTS.toLocaleString("en")} accounts + Azure, GCP, OCI demo orgs, default throttling (issue 6)`,
+    figures,
+  );
 }
 
 // Attaches high: whole prod subtrees take one attachment each.

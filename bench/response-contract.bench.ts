@@ -22,7 +22,14 @@ const guardrails = Array.from({ length: 50 }, (_, g) => ({ id: `cgr${String(g).p
 const matrix = {
   guardrails,
   items: Array.from({ length: 200 }, (_, i) => ({
-    node: { id: `cnode${String(i).padStart(20, "0")}`, name: `account-${i}`, externalId: String(100000000000 + i), connectionId: "cconn000000000000000001", path: ["Root", `ou-${i % 20}`, `account-${i}`], parentId: `cou${i % 20}` },
+    node: {
+      id: `cnode${String(i).padStart(20, "0")}`,
+      name: `account-${i}`,
+      externalId: String(100000000000 + i),
+      connectionId: "cconn000000000000000001",
+      path: ["Root", `ou-${i % 20}`, `account-${i}`],
+      parentId: `cou${i % 20}`,
+    },
     cells: Object.fromEntries(guardrails.map((g, j) => [g.id, COVERAGE_STATUSES[(i + j) % COVERAGE_STATUSES.length]!])),
   })),
   nextCursor: "eyJuIjoiYWNjb3VudC0xOTkiLCJpZCI6ImNub2RlMTk5In0",
@@ -37,7 +44,11 @@ const audit = {
     action: ["guardrail.update", "drift.opened", "exemption.create", "approval.approved"][i % 4]!,
     targetType: "guardrail",
     targetId: `cgr${i % 50}`,
-    data: { before: { mode: "audit", scope: { all: true } }, after: { mode: "enforce", scope: { labels: "env=prod" } }, note: "x".repeat(80) },
+    data: {
+      before: { mode: "audit", scope: { all: true } },
+      after: { mode: "enforce", scope: { labels: "env=prod" } },
+      note: "x".repeat(80),
+    },
     hash: "a".repeat(64),
     prevHash: "b".repeat(64),
   })),

@@ -39,20 +39,38 @@ export const PROVIDERS_PUBLIC_MODULES = [
   "@parapet/providers/contract",
   "@parapet/providers/egress/index",
   "@parapet/providers/common/limit-error",
-  ...["aws", "azure", "gcp", "oci"].flatMap((c) => ["packing", "markers", "types", "credentials", "permissions"].map((m) => `@parapet/providers/${c}/${m}`)),
+  ...["aws", "azure", "gcp", "oci"].flatMap((c) =>
+    ["packing", "markers", "types", "credentials", "permissions"].map((m) => `@parapet/providers/${c}/${m}`),
+  ),
 ];
 
 /** Prisma's model delegates (`db.<model>.<method>`), read from the schema so a new model is covered. */
 export const PRISMA_MODELS = readdirSync(new URL("../prisma/schema/", import.meta.url))
   .filter((f) => f.endsWith(".prisma"))
-  .flatMap((f) => [...readFileSync(new URL(`../prisma/schema/${f}`, import.meta.url), "utf8").matchAll(/^model\s+(\w+)\s*\{/gm)].map((m) => m[1]))
+  .flatMap((f) =>
+    [...readFileSync(new URL(`../prisma/schema/${f}`, import.meta.url), "utf8").matchAll(/^model\s+(\w+)\s*\{/gm)].map((m) => m[1]),
+  )
   .map((name) => name[0].toLowerCase() + name.slice(1))
   .sort();
 
 const DELEGATE_METHODS = [
-  "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany",
-  "create", "createMany", "createManyAndReturn", "update", "updateMany", "updateManyAndReturn",
-  "upsert", "delete", "deleteMany", "count", "aggregate", "groupBy",
+  "findUnique",
+  "findUniqueOrThrow",
+  "findFirst",
+  "findFirstOrThrow",
+  "findMany",
+  "create",
+  "createMany",
+  "createManyAndReturn",
+  "update",
+  "updateMany",
+  "updateManyAndReturn",
+  "upsert",
+  "delete",
+  "deleteMany",
+  "count",
+  "aggregate",
+  "groupBy",
 ];
 const CLIENT_METHODS = ["$transaction", "$queryRaw", "$queryRawUnsafe", "$executeRaw", "$executeRawUnsafe", "$runCommandRaw"];
 
@@ -88,7 +106,9 @@ const parapetOwn = (boundary, except) => ({
   message: `[${boundary}] packages/providers imports nothing of Parapet's own (core, db, apps, other packages): it sees only cloud SDKs and zod${except ? "" : " (its *.int.test.ts may start @parapet/cloud-sim)"}.`,
 });
 const providersPublic = (boundary) => ({
-  regex: `^@parapet/providers/(?!(${PROVIDERS_PUBLIC_MODULES.filter((m) => m !== "@parapet/providers").map((m) => m.slice("@parapet/providers/".length)).join("|")})$)|(^|/)packages/providers/`,
+  regex: `^@parapet/providers/(?!(${PROVIDERS_PUBLIC_MODULES.filter((m) => m !== "@parapet/providers")
+    .map((m) => m.slice("@parapet/providers/".length))
+    .join("|")})$)|(^|/)packages/providers/`,
   message: `[${boundary}] core imports only the providers' public modules (lint/boundaries.js PROVIDERS_PUBLIC_MODULES), not adapters or other internals.`,
 });
 const dbImport = (boundary, where) => ({
@@ -99,7 +119,10 @@ const repositoryImport = (boundary, where) => ({
   regex: "\\.repository(\\.ts)?$",
   message: `[${boundary}] *.repository modules are wired only in ${where}'s composition root; call a core service (use-case) instead.`,
 });
-const otherApp = (from, to) => ({ regex: `(^|/)apps/${to}/|^@parapet/${to}(/|$)|^(\\.\\./)+${to}/`, message: `[no-apps] apps/${from} does not import apps/${to}.` });
+const otherApp = (from, to) => ({
+  regex: `(^|/)apps/${to}/|^@parapet/${to}(/|$)|^(\\.\\./)+${to}/`,
+  message: `[no-apps] apps/${from} does not import apps/${to}.`,
+});
 
 /**
  * One config object per area; later objects win for a rule, so each states all of its restrictions.
@@ -122,7 +145,12 @@ function area({ files, ignores = [], boundaries }) {
   return [
     { name, files, ignores: [...TEST_FILES, ...ignores], rules: rules(boundaries) },
     // Test files of the area (a nested array means every pattern must match).
-    { name: `${name} (tests)`, files: files.flatMap((f) => TEST_FILES.map((t) => [f, t])), ignores, rules: rules(boundaries.filter((b) => b.tests)) },
+    {
+      name: `${name} (tests)`,
+      files: files.flatMap((f) => TEST_FILES.map((t) => [f, t])),
+      ignores,
+      rules: rules(boundaries.filter((b) => b.tests)),
+    },
     ...BOUNDARY_ALLOWLIST.filter((a) => a.boundaries.some((b) => ids.includes(b))).map((a) => ({
       name: `${name} (allowlist: ${a.files.join(",")})`,
       files: a.files,
@@ -142,7 +170,12 @@ export const boundaryConfigs = [
     files: ["apps/web/**/*.{ts,tsx}"],
     ignores: WEB_COMPOSITION_ROOT,
     boundaries: [
-      { id: "web-db", tests: false, imports: [dbImport("web-db", "apps/web"), repositoryImport("web-db", "apps/web")], syntax: prismaSyntax("web-db", "in apps/web").slice(0, 2) },
+      {
+        id: "web-db",
+        tests: false,
+        imports: [dbImport("web-db", "apps/web"), repositoryImport("web-db", "apps/web")],
+        syntax: prismaSyntax("web-db", "in apps/web").slice(0, 2),
+      },
       { id: "no-apps", tests: false, imports: [otherApp("web", "worker")] },
     ],
   }),
@@ -152,17 +185,33 @@ export const boundaryConfigs = [
     files: ["apps/worker/**/*.ts"],
     ignores: WORKER_COMPOSITION_ROOT,
     boundaries: [
-      { id: "worker-db", tests: false, imports: [dbImport("worker-db", "apps/worker")], syntax: prismaSyntax("worker-db", "in apps/worker").slice(0, 2) },
+      {
+        id: "worker-db",
+        tests: false,
+        imports: [dbImport("worker-db", "apps/worker")],
+        syntax: prismaSyntax("worker-db", "in apps/worker").slice(0, 2),
+      },
       { id: "no-apps", tests: false, imports: [otherApp("worker", "web")] },
     ],
   }),
   ...area({ files: WORKER_COMPOSITION_ROOT, boundaries: [{ id: "no-apps", tests: false, imports: [otherApp("worker", "web")] }] }),
   // (b) + (d) packages/core: Prisma only in *.repository.ts; no apps; providers only through their public modules.
-  ...area({ files: ["packages/core/**/*.ts"], ignores: ["packages/core/**/*.repository.ts", ...CORE_DB_SCRIPTS], boundaries: [CORE_IMPORTS, CORE_NO_APPS, CORE_PRISMA] }),
+  ...area({
+    files: ["packages/core/**/*.ts"],
+    ignores: ["packages/core/**/*.repository.ts", ...CORE_DB_SCRIPTS],
+    boundaries: [CORE_IMPORTS, CORE_NO_APPS, CORE_PRISMA],
+  }),
   ...area({ files: ["packages/core/**/*.repository.ts", ...CORE_DB_SCRIPTS], boundaries: [CORE_IMPORTS, CORE_NO_APPS] }),
   // (c) packages/providers: nothing of Parapet's own; its integration tests may start the simulators.
-  ...area({ files: ["packages/providers/**/*.ts"], boundaries: [{ id: "providers-own", tests: true, imports: [parapetOwn("providers-own")] }] }),
-  { name: "parapet/boundaries packages/providers (*.int.test.ts)", files: ["packages/providers/**/*.int.test.ts"], rules: { "no-restricted-imports": ["error", { patterns: [parapetOwn("providers-own", "cloud-sim/")] }] } },
+  ...area({
+    files: ["packages/providers/**/*.ts"],
+    boundaries: [{ id: "providers-own", tests: true, imports: [parapetOwn("providers-own")] }],
+  }),
+  {
+    name: "parapet/boundaries packages/providers (*.int.test.ts)",
+    files: ["packages/providers/**/*.int.test.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [parapetOwn("providers-own", "cloud-sim/")] }] },
+  },
   // (d) the other packages never import apps.
   ...area({ files: ["packages/{db,cloud-sim}/**/*.ts"], boundaries: [{ id: "no-apps", tests: true, imports: [noApps("no-apps")] }] }),
 ];

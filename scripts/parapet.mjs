@@ -39,7 +39,8 @@ const fail = (m) => {
 
 // The bootstrap only needs to run pnpm 10, whose floor is Node 18.12.
 const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < 18 || (major === 18 && minor < 12)) fail(`Node.js >= 18.12 is needed to bootstrap (it then runs on Node ${NODE_MAJOR}), found ${process.versions.node}`);
+if (major < 18 || (major === 18 && minor < 12))
+  fail(`Node.js >= 18.12 is needed to bootstrap (it then runs on Node ${NODE_MAJOR}), found ${process.versions.node}`);
 
 function pnpmVersion() {
   try {

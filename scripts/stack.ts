@@ -78,7 +78,9 @@ async function demo(): Promise<void> {
       `  URL:      ${stack.baseUrl}`,
       `  Login:    ${owner.email}`,
       `  Password: ${owner.password}`,
-      `  (also ${DEMO_USERS.slice(1).map((u) => `${u.email} as ${u.role}`).join(", ")}; same password)`,
+      `  (also ${DEMO_USERS.slice(1)
+        .map((u) => `${u.email} as ${u.role}`)
+        .join(", ")}; same password)`,
       `  Clouds:   ${[demoEnv.sims.aws, demoEnv.sims.azure, demoEnv.sims.gcp, demoEnv.sims.oci].map((s) => `${s.cloud} ${s.url}`).join(", ")}`,
       `            (simulated; connected in the demo workspace: ${Object.keys(demoEnv.connections).join(", ")})`,
       `  Mail:     ${catcher.httpUrl} (weekly reports and invitation e-mails sent in demo mode land here)`,
@@ -100,7 +102,10 @@ async function demo(): Promise<void> {
     log,
     onDay: demoHistory(historyDb, demoEnv.workspaceId, log),
   }).then(
-    (r) => log(r.played ? "the demo workspace's story is in place: every page has something to show" : "the demo workspace already has its story"),
+    (r) =>
+      log(
+        r.played ? "the demo workspace's story is in place: every page has something to show" : "the demo workspace already has its story",
+      ),
     (e: unknown) => {
       if (!stopping) log(`the demo story stopped early (${e instanceof Error ? e.message : String(e)}); the demo itself runs on`);
     },

@@ -97,7 +97,11 @@ export async function runSoak(env: FaultEnv, n: number): Promise<boolean> {
     "Redis restarted mid-run": async () => {
       const downMs = draw(100, 3000);
       const r = await redisRestart(renv, fx, redis, draw(10, 40), { downMs });
-      return fromSurvival(r.survival, { note: `down ${downMs} ms${r.shutdown.ok ? "" : `, clean-up stuck ${r.shutdown.stuckIn}`}`, hung: !r.shutdown.ok, shutdownMs: r.shutdown.ms });
+      return fromSurvival(r.survival, {
+        note: `down ${downMs} ms${r.shutdown.ok ? "" : `, clean-up stuck ${r.shutdown.stuckIn}`}`,
+        hung: !r.shutdown.ok,
+        shutdownMs: r.shutdown.ms,
+      });
     },
     "PostgreSQL restarted mid-run": async () => {
       const downMs = draw(100, 2000);
@@ -117,9 +121,13 @@ export async function runSoak(env: FaultEnv, n: number): Promise<boolean> {
       const deadlineMs = 8000;
       const r = await workerProcessStop(env, redis, { redisAway, downMs, delayMs, deadlineMs });
       const ok = redisAway
-        ? r.code === 1 && r.leaseReleased && r.lines.filter((l) => /shutdown did not finish within .*exiting with status 1$/.test(l)).length === 1
+        ? r.code === 1 &&
+          r.leaseReleased &&
+          r.lines.filter((l) => /shutdown did not finish within .*exiting with status 1$/.test(l)).length === 1
         : r.code === 0 && r.lines.some((l) => /stopped in \d+ ms$/.test(l));
-      const note = redisAway ? `Redis away, SIGTERM after ${delayMs} ms: exit ${r.code}` : `Redis down ${downMs} ms, SIGTERM ${delayMs} ms after it came back: exit ${r.code}`;
+      const note = redisAway
+        ? `Redis away, SIGTERM after ${delayMs} ms: exit ${r.code}`
+        : `Redis down ${downMs} ms, SIGTERM ${delayMs} ms after it came back: exit ${r.code}`;
       return clean(note, ok && !r.hung, { hung: r.hung, shutdownMs: r.ms });
     },
   };
@@ -146,7 +154,9 @@ export async function runSoak(env: FaultEnv, n: number): Promise<boolean> {
       entry.outcomes.push(o);
       entry.slowestRunMs = Math.max(entry.slowestRunMs, ms);
       results.set(name, entry);
-      console.log(`  ${String(i + 1).padStart(3)}/${order.length} ${o.survived ? "ok  " : "FAIL"} ${name} (${o.note}) ${(ms / 1000).toFixed(1)} s, load ${load1()}`);
+      console.log(
+        `  ${String(i + 1).padStart(3)}/${order.length} ${o.survived ? "ok  " : "FAIL"} ${name} (${o.note}) ${(ms / 1000).toFixed(1)} s, load ${load1()}`,
+      );
     }
   } finally {
     await oci.close();
@@ -169,7 +179,13 @@ export async function runSoak(env: FaultEnv, n: number): Promise<boolean> {
     const figures: Figure[] = [
       { name: "runs survived", value: ok, unit: `of ${outcomes.length}`, goal: `${outcomes.length}`, ok: ok === outcomes.length },
       { name: "hangs (a close or stop that overran its deadline)", value: hangs, unit: "", goal: "0", ok: hangs === 0 },
-      { name: "lost edits (environments of the latest edit not enforced)", value: sum(outcomes, "lostEdits"), unit: "", goal: "0", ok: sum(outcomes, "lostEdits") === 0 },
+      {
+        name: "lost edits (environments of the latest edit not enforced)",
+        value: sum(outcomes, "lostEdits"),
+        unit: "",
+        goal: "0",
+        ok: sum(outcomes, "lostEdits") === 0,
+      },
       { name: "duplicate artifacts", value: sum(outcomes, "duplicates"), unit: "", goal: "0", ok: sum(outcomes, "duplicates") === 0 },
       { name: "orphaned artifacts", value: sum(outcomes, "orphans"), unit: "", goal: "0", ok: sum(outcomes, "orphans") === 0 },
       { name: "false drift findings", value: sum(outcomes, "falseDrift"), unit: "", goal: "0", ok: sum(outcomes, "falseDrift") === 0 },

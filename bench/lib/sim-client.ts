@@ -39,12 +39,18 @@ if (input.mode === "raw") {
     }) as never,
     { step: "deserialize", name: "captureSigned" },
   );
-  for (let i = 0; i < 250; i++) await ops[i % ops.length]!(i).catch((e: unknown) => { if (e !== captured) throw e; });
+  for (let i = 0; i < 250; i++)
+    await ops[i % ops.length]!(i).catch((e: unknown) => {
+      if (e !== captured) throw e;
+    });
   client.destroy();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    void autocannon({ url: input.url, connections: input.concurrency, amount: input.total, requests: signed }, (err, r) => (err ? reject(err as Error) : resolve(r)));
+    void autocannon({ url: input.url, connections: input.concurrency, amount: input.total, requests: signed }, (err, r) =>
+      err ? reject(err as Error) : resolve(r),
+    );
   });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`replayed requests failed: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`replayed requests failed: ${result.non2xx} non-2xx, ${result.errors} errors`);
   process.stdout.write(JSON.stringify({ rps: result.requests.total / (result.duration || 1) }) + "\n");
   process.exit(0);
 }

@@ -3,7 +3,14 @@
  * hundred OUs, accounts and policies), shared by the in-process run (bench/sim.bench.ts) and the
  * separate load-generator process (bench/lib/sim-client.ts) so both measure the same thing.
  */
-import { DescribePolicyCommand, ListAccountsForParentCommand, ListChildrenCommand, ListPoliciesForTargetCommand, ListTargetsForPolicyCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import {
+  DescribePolicyCommand,
+  ListAccountsForParentCommand,
+  ListChildrenCommand,
+  ListPoliciesForTargetCommand,
+  ListTargetsForPolicyCommand,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 
 export interface MixIds {
   ous: string[];

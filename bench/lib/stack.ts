@@ -33,7 +33,10 @@ import { ZLogLevel } from "@parapet/core/common/log-level";
 configureLogging({ level: ZLogLevel.parse(process.env.LOG_LEVEL ?? "warn") });
 
 export const ROOT = join(import.meta.dirname, "..", "..");
-const ADMIN_DATABASE_URL = process.env.PARAPET_BENCH_ADMIN_DATABASE_URL ?? process.env.PARAPET_TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const ADMIN_DATABASE_URL =
+  process.env.PARAPET_BENCH_ADMIN_DATABASE_URL ??
+  process.env.PARAPET_TEST_ADMIN_DATABASE_URL ??
+  "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 // The simulators listen on 127.0.0.1; the worker's adapters (and any app a benchmark starts) may only
 // reach them through the operator allowlist, as a deployment with private endpoints would set it.
@@ -49,7 +52,11 @@ function databaseUrlFor(adminUrl: string, database: string): string {
 }
 
 function migrate(databaseUrl: string): void {
-  const r = spawnSync("pnpm", ["--filter", "@parapet/db", "run", "--silent", "migrate:deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: "utf8" });
+  const r = spawnSync("pnpm", ["--filter", "@parapet/db", "run", "--silent", "migrate:deploy"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`migrations failed:\n${r.stdout}\n${r.stderr}`);
 }
 
@@ -87,7 +94,9 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-export async function startBenchStack(opts: { adminDatabaseUrl?: string; redisUrl?: string; tag?: string; poolMax?: number } = {}): Promise<BenchStack> {
+export async function startBenchStack(
+  opts: { adminDatabaseUrl?: string; redisUrl?: string; tag?: string; poolMax?: number } = {},
+): Promise<BenchStack> {
   const db = await createBenchDatabase(opts.adminDatabaseUrl ?? ADMIN_DATABASE_URL, opts.tag);
   const prisma = createPrisma({ url: db.url, max: opts.poolMax ?? 5 });
   const redisUrl = opts.redisUrl ?? REDIS_URL;
@@ -168,10 +177,23 @@ export interface Connected {
   connectionId: string;
 }
 
-async function connect(stack: BenchStack, cloud: "aws" | "azure" | "gcp" | "oci", endpoint: string, credentials: unknown, facts: object, principals: object = {}, workspaceId?: string): Promise<Connected> {
+async function connect(
+  stack: BenchStack,
+  cloud: "aws" | "azure" | "gcp" | "oci",
+  endpoint: string,
+  credentials: unknown,
+  facts: object,
+  principals: object = {},
+  workspaceId?: string,
+): Promise<Connected> {
   const ws = workspaceId ?? (await createWorkspace(stack.prisma)).id;
-  const conn = await stack.prisma.connection.create({ data: { workspaceId: ws, cloud, name: `${cloud} sim`, status: "active", endpoint, facts, principals } });
-  await stack.prisma.connection.update({ where: { id: conn.id }, data: { credentialCiphertext: sealCredentials(stack.keys, conn.id, credentials) } });
+  const conn = await stack.prisma.connection.create({
+    data: { workspaceId: ws, cloud, name: `${cloud} sim`, status: "active", endpoint, facts, principals },
+  });
+  await stack.prisma.connection.update({
+    where: { id: conn.id },
+    data: { credentialCiphertext: sealCredentials(stack.keys, conn.id, credentials) },
+  });
   return { workspaceId: ws, connectionId: conn.id };
 }
 
@@ -181,7 +203,11 @@ export function connectAws(stack: BenchStack, sim: AwsSim, workspaceId?: string)
     stack,
     "aws",
     sim.url,
-    { kind: "access-keys", accessKeyId: AWS_SIM_DEFAULT_CREDENTIALS.accessKeyId, secretAccessKey: AWS_SIM_DEFAULT_CREDENTIALS.secretAccessKey },
+    {
+      kind: "access-keys",
+      accessKeyId: AWS_SIM_DEFAULT_CREDENTIALS.accessKeyId,
+      secretAccessKey: AWS_SIM_DEFAULT_CREDENTIALS.secretAccessKey,
+    },
     { orgId: sim.state.orgId, managementAccountId: sim.state.managementAccountId },
     {},
     workspaceId,
@@ -194,7 +220,14 @@ export function connectAzure(stack: BenchStack, sim: AzureSim, workspaceId?: str
     stack,
     "azure",
     sim.url,
-    { kind: "client-secret", tenantId: sim.tenantId, clientId: DEMO_APP.appId, clientSecret: DEMO_APP.secret, authorityHost: sim.authorityHost, caPem: sim.caPem },
+    {
+      kind: "client-secret",
+      tenantId: sim.tenantId,
+      clientId: DEMO_APP.appId,
+      clientSecret: DEMO_APP.secret,
+      authorityHost: sim.authorityHost,
+      caPem: sim.caPem,
+    },
     { tenantId: sim.tenantId, rootManagementGroupId: sim.rootManagementGroupId },
     {},
     workspaceId,
@@ -222,10 +255,24 @@ export function connectOci(
   workspaceId?: string,
 ): Promise<Connected> {
   const { tenancyId, userId, fingerprint, privateKeyPem, region } = credentials;
-  return connect(stack, "oci", sim.url, { tenancyId, userId, fingerprint, privateKeyPem, region }, { tenancyOcid: tenancyId }, {}, workspaceId);
+  return connect(
+    stack,
+    "oci",
+    sim.url,
+    { tenancyId, userId, fingerprint, privateKeyPem, region },
+    { tenancyOcid: tenancyId },
+    {},
+    workspaceId,
+  );
 }
 
-export async function addGuardrail(prisma: PrismaClient, workspaceId: string, controlId: string, scope: object, opts: { name?: string; remediation?: "auto" | "notify"; params?: object } = {}) {
+export async function addGuardrail(
+  prisma: PrismaClient,
+  workspaceId: string,
+  controlId: string,
+  scope: object,
+  opts: { name?: string; remediation?: "auto" | "notify"; params?: object } = {},
+) {
   return prisma.guardrail.create({
     data: {
       workspaceId,

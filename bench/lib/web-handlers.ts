@@ -46,7 +46,11 @@ const routes: Route[] = walk(V1).map((file) => {
 // Static segments win over dynamic ones (/connections/bootstrap before /connections/[id]), as in Next.
 routes.sort((a, b) => a.names.length - b.names.length);
 
-const json = (status: number, body: unknown, extra: Record<string, string> = {}) => ({ status, body: Buffer.from(JSON.stringify(body)), headers: { "content-type": "application/json", ...extra } });
+const json = (status: number, body: unknown, extra: Record<string, string> = {}) => ({
+  status,
+  body: Buffer.from(JSON.stringify(body)),
+  headers: { "content-type": "application/json", ...extra },
+});
 
 async function dispatch(req: Request, pathname: string): Promise<{ status: number; body: Buffer; headers: Record<string, string> }> {
   for (const r of routes) {
@@ -65,7 +69,11 @@ async function dispatch(req: Request, pathname: string): Promise<{ status: numbe
       return { status: 405, body: Buffer.alloc(0), headers: { allow } };
     }
     const res = await (h as Handler)(req, { params: Promise.resolve(params) });
-    return { status: res.status, body: Buffer.from(await res.arrayBuffer()), headers: { "content-type": res.headers.get("content-type") ?? "application/json" } };
+    return {
+      status: res.status,
+      body: Buffer.from(await res.arrayBuffer()),
+      headers: { "content-type": res.headers.get("content-type") ?? "application/json" },
+    };
   }
   return json(404, { error: { code: "not_found", message: "path: no such API route" } });
 }

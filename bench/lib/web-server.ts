@@ -44,7 +44,12 @@ export async function startWebServer(
   if (nextBuild) {
     // Its own process group: `next start` runs the server as a child (next-server), which a signal to the
     // `next` process alone leaves running (seen: an orphaned next-server kept logging after the bench).
-    server = spawn(join(webDir, "node_modules", ".bin", "next"), ["start", "-H", "127.0.0.1", "-p", String(port)], { cwd: webDir, env: webEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    server = spawn(join(webDir, "node_modules", ".bin", "next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
+      cwd: webDir,
+      env: webEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     base = `http://127.0.0.1:${port}`;
   } else {
     // One node process (tsx as an import hook), so stopping it stops the server.
@@ -83,7 +88,9 @@ export async function startWebServer(
   return {
     base,
     nextBuild,
-    kind: nextBuild ? "next start (production build)" : "the route handler modules on node:http (no production build present; Next's router layer not included)",
+    kind: nextBuild
+      ? "next start (production build)"
+      : "the route handler modules on node:http (no production build present; Next's router layer not included)",
     output: () => out,
     async stop() {
       unregister();

@@ -6,7 +6,14 @@ test("a weakening change waits for a second member's approval", async ({ browser
   const author = await browser.newPage();
   await signIn(author, "owner");
   const name = unique("Backups stay");
-  const created = await apiAs(author, "POST", "/guardrails", { controlId: "backups-undeletable", name, params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" });
+  const created = await apiAs(author, "POST", "/guardrails", {
+    controlId: "backups-undeletable",
+    name,
+    params: {},
+    scope: { all: true },
+    mode: "enforce",
+    remediation: "auto",
+  });
   expect(created.status).toBeLessThan(300);
   const id = (created.body as { id: string }).id;
 

@@ -28,11 +28,18 @@ test("an out-of-band change in a cloud appears as drift and is repaired", async 
   }).toPass({ timeout: 150_000, intervals: [2_000, 5_000] });
 
   // Someone deletes it in the cloud console (the simulator emits the audit event to Parapet).
-  await simAdmin("gcp", "DELETE", `/_admin/deny-policies?name=${encodeURIComponent(target!)}`, { name: target!, actor: "mallory@example.com" });
+  await simAdmin("gcp", "DELETE", `/_admin/deny-policies?name=${encodeURIComponent(target!)}`, {
+    name: target!,
+    actor: "mallory@example.com",
+  });
   await simAdmin("gcp", "POST", "/_admin/events/flush", {}).catch(() => undefined);
 
   await page.goto(`/drift?connectionId=${CONNECTIONS.gcp}`);
-  const row = page.getByTestId("drift-list").getByRole("row").filter({ hasText: /missing/ }).first();
+  const row = page
+    .getByTestId("drift-list")
+    .getByRole("row")
+    .filter({ hasText: /missing/ })
+    .first();
   await expect(row).toBeVisible({ timeout: 120_000 });
   await shot(page, "drift-list");
   await row.getByRole("link").first().click();

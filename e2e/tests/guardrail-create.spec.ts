@@ -5,7 +5,10 @@ test("create the agent guardrail from the catalog, preview it, enforce it and wa
   test.setTimeout(180_000);
   await signIn(page, "owner");
   await page.getByRole("link", { name: "Guardrails" }).click();
-  await page.getByRole("link", { name: /catalog/i }).first().click();
+  await page
+    .getByRole("link", { name: /catalog/i })
+    .first()
+    .click();
   await expect(page.getByRole("heading", { name: "Control catalog", level: 1 })).toBeVisible();
   const card = page.getByTestId("control-agent-no-destructive-actions");
   await expect(card).toContainText("AI agents cannot destroy production data");

@@ -27,7 +27,9 @@ test("an owner invites a new member, who opens the link, creates an account and 
   test.setTimeout(180_000);
   await signIn(page, "owner");
   await page.goto("/settings");
-  const email = `${unique("new-author").toLowerCase().replace(/[^a-z0-9-]/g, "-")}@example.test`;
+  const email = `${unique("new-author")
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, "-")}@example.test`;
   const form = page.getByRole("form", { name: "Invite a member" });
   await form.getByLabel("Invite by e-mail").fill(email);
   await form.getByLabel("Role").selectOption("author");
@@ -94,7 +96,9 @@ test("someone who already has an account signs in on the invitation page, then j
   test.setTimeout(180_000);
   await signIn(page, "owner");
   needsStack(process.env.DATABASE_URL, "needs the stack's database to make the existing account");
-  const email = `${unique("existing").toLowerCase().replace(/[^a-z0-9-]/g, "-")}@example.test`;
+  const email = `${unique("existing")
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, "-")}@example.test`;
   // Their own account (and workspace), made before the invitation; its address is not verified yet.
   seedWorkspace(email, 1, 1, "their own long password");
   const inv = await apiAs(page, "POST", "/invitations", { email, role: "viewer" });

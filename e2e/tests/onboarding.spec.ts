@@ -42,16 +42,26 @@ async function planFor(cloud: Cloud): Promise<Plan> {
         root: /GCP organization/,
         facts: { "Organization id": "123456789012", "Directory customer id": "C03acme01" },
         kind: /OAuth access token/,
-        fields: { "Access token": "sim-gcp-demo-token", "Connector service account e-mail": "parapet-connector@platform-security.iam.gserviceaccount.com" },
+        fields: {
+          "Access token": "sim-gcp-demo-token",
+          "Connector service account e-mail": "parapet-connector@platform-security.iam.gserviceaccount.com",
+        },
       };
     case "oci": {
-      const d = (await simAdmin("oci", "GET", "/_admin/demo")) as { credentials: { tenancyId: string; userId: string; fingerprint: string; privateKeyPem: string; region: string } };
+      const d = (await simAdmin("oci", "GET", "/_admin/demo")) as {
+        credentials: { tenancyId: string; userId: string; fingerprint: string; privateKeyPem: string; region: string };
+      };
       const c = d.credentials;
       return {
         root: /OCI tenancy/,
         facts: { "Tenancy OCID": c.tenancyId },
         kind: /API signing key/,
-        fields: { "Connector user OCID": c.userId, "Key fingerprint": c.fingerprint, "Private key (PEM)": c.privateKeyPem, "Home region": c.region },
+        fields: {
+          "Connector user OCID": c.userId,
+          "Key fingerprint": c.fingerprint,
+          "Private key (PEM)": c.privateKeyPem,
+          "Home region": c.region,
+        },
       };
     }
   }
@@ -85,9 +95,14 @@ async function onboard(page: Page, cloud: Cloud): Promise<void> {
   await page.getByRole("button", { name: "Save and verify" }).click();
   await expect(page.getByText("Give the connection a name")).toBeVisible();
   await page.getByLabel("Connection name").fill(name);
-  for (const [label, value] of Object.entries(plan.facts)) await page.getByRole("group", { name: /Azure tenant|AWS Organization|GCP organization|OCI tenancy/ }).getByLabel(label, { exact: true }).fill(value);
+  for (const [label, value] of Object.entries(plan.facts))
+    await page
+      .getByRole("group", { name: /Azure tenant|AWS Organization|GCP organization|OCI tenancy/ })
+      .getByLabel(label, { exact: true })
+      .fill(value);
   await page.getByRole("radio", { name: plan.kind }).check();
-  for (const [label, value] of Object.entries(plan.fields)) await page.getByRole("group", { name: "How Parapet signs in" }).getByLabel(startsWith(label)).fill(value);
+  for (const [label, value] of Object.entries(plan.fields))
+    await page.getByRole("group", { name: "How Parapet signs in" }).getByLabel(startsWith(label)).fill(value);
   await page.getByText("Advanced: API endpoint").click();
   await page.getByLabel("API endpoint override").fill(SIMS[cloud]!);
   await page.getByRole("button", { name: "Save and verify" }).click();

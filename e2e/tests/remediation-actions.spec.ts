@@ -29,7 +29,11 @@ async function twoProjects(page: Page, connectionId: string): Promise<[Node, Nod
   const queue: Array<string | null> = [null];
   while (queue.length && found.length < 2) {
     const parent = queue.shift()!;
-    const level = ((await apiAs(page, "GET", `/connections/${connectionId}/nodes?limit=200${parent ? `&parentId=${parent}` : ""}`)).body as { items: Node[] }).items;
+    const level = (
+      (await apiAs(page, "GET", `/connections/${connectionId}/nodes?limit=200${parent ? `&parentId=${parent}` : ""}`)).body as {
+        items: Node[];
+      }
+    ).items;
     found.push(...level.filter((n) => n.isEnvironment));
     queue.push(...level.filter((n) => n.childCount > 0).map((n) => n.id));
   }
@@ -43,7 +47,13 @@ async function twoProjects(page: Page, connectionId: string): Promise<[Node, Nod
  */
 async function waitRecorded(page: Page, nodeId: string, guardrail: string): Promise<void> {
   await expect(async () => {
-    const r = (await apiAs(page, "GET", `/nodes/${nodeId}/coverage`)).body as { items: Array<{ guardrail: { name: string }; status: string | null; attachedAt: Array<{ here: boolean; artifacts: Array<{ state: string }> }> }> };
+    const r = (await apiAs(page, "GET", `/nodes/${nodeId}/coverage`)).body as {
+      items: Array<{
+        guardrail: { name: string };
+        status: string | null;
+        attachedAt: Array<{ here: boolean; artifacts: Array<{ state: string }> }>;
+      }>;
+    };
     const it = r.items.find((i) => i.guardrail.name === guardrail);
     expect(it?.status).toBe("enforced");
     expect(it?.attachedAt[0]).toMatchObject({ here: true, artifacts: [{ state: "applied" }] });
@@ -58,7 +68,12 @@ async function deleteInCloud(name: string): Promise<void> {
 /** Opens the open "missing" finding of this guardrail from the drift list. */
 async function openFinding(page: Page, connectionId: string, guardrail: string): Promise<void> {
   await page.goto(`/drift?connectionId=${connectionId}&status=open`);
-  const row = page.getByTestId("drift-list").getByRole("row").filter({ hasText: guardrail }).filter({ hasText: /missing/ }).first();
+  const row = page
+    .getByTestId("drift-list")
+    .getByRole("row")
+    .filter({ hasText: guardrail })
+    .filter({ hasText: /missing/ })
+    .first();
   await expect(row).toBeVisible({ timeout: 120_000 });
   await row.getByRole("link").first().click();
   await expect(page.getByRole("heading", { name: "Expected vs observed" })).toBeVisible();
@@ -75,7 +90,14 @@ test("drift of a notify guardrail waits for a person: re-apply now repairs it, e
   const [p1, p2] = await twoProjects(owner, gcp);
   const guardrailOn = async (project: Node, label: string) => {
     const name = unique(label);
-    const created = await apiAs(owner, "POST", "/guardrails", { controlId: "audit-logging-locked", name, params: {}, scope: { nodeIds: [project.id] }, mode: "enforce", remediation: "notify" });
+    const created = await apiAs(owner, "POST", "/guardrails", {
+      controlId: "audit-logging-locked",
+      name,
+      params: {},
+      scope: { nodeIds: [project.id] },
+      mode: "enforce",
+      remediation: "notify",
+    });
     expect(created.status, JSON.stringify(created.body)).toBeLessThan(300);
     return name;
   };
@@ -104,7 +126,10 @@ test("drift of a notify guardrail waits for a person: re-apply now repairs it, e
   await owner.getByRole("button", { name: "Exempt…" }).click();
   const picker = owner.getByTestId("exempt-node-picker");
   await picker.getByLabel("Find an environment or folder").fill(p2.name);
-  await picker.getByRole("radio", { name: new RegExp(p2.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) }).first().check();
+  await picker
+    .getByRole("radio", { name: new RegExp(p2.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) })
+    .first()
+    .check();
   const reason = unique("logging moves to the new sink");
   await owner.getByLabel("Reason").fill(reason);
   await owner.getByRole("button", { name: "Request exemption" }).click();

@@ -35,7 +35,9 @@ test("overview, matrix and environments stay interactive at 10,000 environments"
   const seeded = seedWorkspace(email, 10_000, 20, PASSWORD);
   const signIn = await page.request.post(`${origin}/api/auth/sign-in/email`, { headers: { origin }, data: { email, password: PASSWORD } });
   expect(signIn.status(), await signIn.text()).toBeLessThan(300);
-  console.log(`seeded ${seeded.environments} environments, ${seeded.coverageRows} coverage cells, ${seeded.openDrift} open drift findings in ${seeded.seconds.toFixed(1)} s`);
+  console.log(
+    `seeded ${seeded.environments} environments, ${seeded.coverageRows} coverage cells, ${seeded.openDrift} open drift findings in ${seeded.seconds.toFixed(1)} s`,
+  );
 
   // Overview: score, drift and the matrix (first page) become usable.
   let t0 = Date.now();
@@ -66,7 +68,9 @@ test("overview, matrix and environments stay interactive at 10,000 environments"
     await expect.poll(loaded, { timeout: 120_000 }).toBeGreaterThan(before);
   }
   const rowsInDom = await matrix.getByRole("row").count();
-  console.log(`matrix: ${await loaded()} environments loaded by scrolling in ${Date.now() - t0} ms, ${rowsInDom} rows in the DOM; long tasks ${JSON.stringify(await longTasks(page))}`);
+  console.log(
+    `matrix: ${await loaded()} environments loaded by scrolling in ${Date.now() - t0} ms, ${rowsInDom} rows in the DOM; long tasks ${JSON.stringify(await longTasks(page))}`,
+  );
   expect(await loaded()).toBeGreaterThanOrEqual(1200);
   expect(rowsInDom).toBeLessThan(120);
   await shot(page, "scale-matrix-scrolled");
@@ -84,8 +88,12 @@ test("overview, matrix and environments stay interactive at 10,000 environments"
   const panel = page.getByTestId("node-panel");
   await expect(panel.getByTestId("node-path")).toContainText("business-unit-01 / team-1-1");
   await expect(panel.getByTestId("node-guardrail")).toHaveCount(20, { timeout: 120_000 });
-  await expect(panel.getByTestId("attached-at").first()).toContainText(/Attached at business-unit-01|Audit mode|Exempted|cannot express|Not attached/);
-  console.log(`environments: tree + node coverage interactive after ${Date.now() - t0} ms; long tasks ${JSON.stringify(await longTasks(page))}`);
+  await expect(panel.getByTestId("attached-at").first()).toContainText(
+    /Attached at business-unit-01|Audit mode|Exempted|cannot express|Not attached/,
+  );
+  console.log(
+    `environments: tree + node coverage interactive after ${Date.now() - t0} ms; long tasks ${JSON.stringify(await longTasks(page))}`,
+  );
   await shot(page, "scale-environments");
 
   // A folder summarises the environments below it.

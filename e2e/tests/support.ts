@@ -41,7 +41,11 @@ export async function signIn(page: Page, who: keyof typeof USERS): Promise<void>
 export async function shot(page: Page, name: string): Promise<void> {
   // Let live queries settle so the picture shows data, not skeletons.
   await page.waitForLoadState("networkidle").catch(() => undefined);
-  await page.locator(".skeleton").first().waitFor({ state: "detached", timeout: 20_000 }).catch(() => undefined);
+  await page
+    .locator(".skeleton")
+    .first()
+    .waitFor({ state: "detached", timeout: 20_000 })
+    .catch(() => undefined);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
@@ -64,7 +68,11 @@ export async function simAdmin(cloud: keyof typeof SIMS, method: string, path: s
   // The Azure simulator serves HTTPS with a self-signed certificate, like a private endpoint would.
   const ctx = await request.newContext({ ignoreHTTPSErrors: true });
   try {
-    const res = await ctx.fetch(`${base}${path}`, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { data: JSON.stringify(body) }) });
+    const res = await ctx.fetch(`${base}${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      ...(body === undefined ? {} : { data: JSON.stringify(body) }),
+    });
     const text = await res.text();
     if (!res.ok()) throw new Error(`${method} ${path} → ${res.status()} ${text.slice(0, 300)}`);
     return text ? (JSON.parse(text) as unknown) : null;
@@ -107,12 +115,22 @@ export interface Seeded {
 /** Seeds a workspace owned by `email`; with `password`, that user is created first if missing (there is no open sign-up). */
 export function seedWorkspace(email: string, envs: number, guardrails: number, password?: string): Seeded {
   const root = join(import.meta.dirname, "..", "..");
-  const r = spawnSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "packages", "core", "src", "seed", "scale-workspace.ts"), `--email=${email}`, ...(password ? [`--password=${password}`] : []), `--envs=${envs}`, `--guardrails=${guardrails}`], {
-    cwd: root,
-    env: process.env,
-    encoding: "utf8",
-    timeout: 240_000,
-  });
+  const r = spawnSync(
+    join(root, "node_modules", ".bin", "tsx"),
+    [
+      join(root, "packages", "core", "src", "seed", "scale-workspace.ts"),
+      `--email=${email}`,
+      ...(password ? [`--password=${password}`] : []),
+      `--envs=${envs}`,
+      `--guardrails=${guardrails}`,
+    ],
+    {
+      cwd: root,
+      env: process.env,
+      encoding: "utf8",
+      timeout: 240_000,
+    },
+  );
   if (r.status !== 0) throw new Error(`seeding failed (${r.status}): ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Seeded;
 }

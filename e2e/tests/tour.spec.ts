@@ -11,7 +11,14 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async ({ baseURL }) => {
   test.setTimeout(600_000);
-  await runDemoStory({ baseUrl: baseURL!, sims: SIMS, owner: USERS.owner, approver: USERS.approver, password: PASSWORD, log: () => undefined });
+  await runDemoStory({
+    baseUrl: baseURL!,
+    sims: SIMS,
+    owner: USERS.owner,
+    approver: USERS.approver,
+    password: PASSWORD,
+    log: () => undefined,
+  });
 });
 
 /** A page's own content: its heading, then `expectations` inside <main>, and no error alert. */
@@ -41,7 +48,14 @@ test("a newcomer opens every page and each shows what happened", async ({ page }
 
   // The open drift finding's page shows expected vs observed; the guardrail page, its coverage.
   await page.goto("/drift?status=open");
-  await page.getByTestId("drift-list").getByRole("row").filter({ hasText: "gcp.resourceLocations" }).first().getByRole("link").first().click();
+  await page
+    .getByTestId("drift-list")
+    .getByRole("row")
+    .filter({ hasText: "gcp.resourceLocations" })
+    .first()
+    .getByRole("link")
+    .first()
+    .click();
   await expect(page.getByRole("heading", { name: "Expected vs observed" })).toBeVisible();
   await shot(page, "tour-drift-open");
 });
@@ -58,7 +72,23 @@ test("no page is wider than a phone (390 px)", async ({ page }) => {
     if (id) details.push(`${list}/${id}`);
   }
   expect(details.length).toBeGreaterThanOrEqual(3);
-  for (const path of ["/", "/guardrails", "/guardrails/catalog", "/guardrails/new", "/guardrails/new?control=restrict-regions", "/connections", "/connections/new", "/environments", "/drift", "/approvals", "/exemptions", "/audit", "/reports", "/settings", ...details]) {
+  for (const path of [
+    "/",
+    "/guardrails",
+    "/guardrails/catalog",
+    "/guardrails/new",
+    "/guardrails/new?control=restrict-regions",
+    "/connections",
+    "/connections/new",
+    "/environments",
+    "/drift",
+    "/approvals",
+    "/exemptions",
+    "/audit",
+    "/reports",
+    "/settings",
+    ...details,
+  ]) {
     await page.goto(path);
     await expect(page.getByRole("main").getByRole("heading", { level: 1 }), `${path} has a heading`).toBeVisible();
     await page.waitForLoadState("networkidle").catch(() => undefined);

@@ -52,7 +52,11 @@ function poolConfig(url: string): pg.PoolConfig {
 // and dollar-quoted function bodies), so a PL/pgSQL trigger function cannot be migrated. Send the
 // script whole instead: PostgreSQL's simple query protocol runs several statements in one message,
 // exactly as psql does with the file.
-type ScriptAdapter = { client: { query(sql: string): Promise<unknown> }; onError(e: unknown): never; executeScript(script: string): Promise<void> };
+type ScriptAdapter = {
+  client: { query(sql: string): Promise<unknown> };
+  onError(e: unknown): never;
+  executeScript(script: string): Promise<void>;
+};
 function wholeScripts<T>(adapter: T): T {
   const proto = Object.getPrototypeOf(adapter) as ScriptAdapter & { __wholeScripts?: true };
   if (!proto.__wholeScripts) {

@@ -20,10 +20,16 @@ function checkoutKeys(id: string): Keyring {
 async function sealedConnection(keys: Keyring) {
   const ws = await createTestWorkspace(prisma);
   const owner = await createTestUser(prisma, ws.id);
-  const c = await prisma.connection.create({ data: { id: uid("c"), workspaceId: ws.id, cloud: "aws", name: uid("n"), createdById: owner.id } });
+  const c = await prisma.connection.create({
+    data: { id: uid("c"), workspaceId: ws.id, cloud: "aws", name: uid("n"), createdById: owner.id },
+  });
   return prisma.connection.update({
     where: { id: c.id },
-    data: { credentialCiphertext: sealCredentials(keys, c.id, { kind: "x" }), credentialKeyId: keys.current.id, eventSecretCiphertext: sealEventSecret(keys, c.id, "s") },
+    data: {
+      credentialCiphertext: sealCredentials(keys, c.id, { kind: "x" }),
+      credentialKeyId: keys.current.id,
+      eventSecretCiphertext: sealEventSecret(keys, c.id, "s"),
+    },
   });
 }
 
@@ -35,9 +41,14 @@ describe("assertSealedWithOurKey", () => {
     const second = checkoutKeys(keyId);
     // What the second checkout's demo hit before: the bare cipher error.
     expect(() => openEventSecret(second, conn.id, conn.eventSecretCiphertext!)).toThrow(/unable to authenticate data/);
-    const err = await assertSealedWithOurKey(prisma, second, where).then(() => null, (e: unknown) => e);
+    const err = await assertSealedWithOurKey(prisma, second, where).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ForeignKeyError);
-    expect((err as Error).message).toContain("database parapet_demo_other_1234abcd holds connection secrets sealed with another master key");
+    expect((err as Error).message).toContain(
+      "database parapet_demo_other_1234abcd holds connection secrets sealed with another master key",
+    );
     expect((err as Error).message).toContain("another checkout's demo");
     expect((err as Error).message).toContain("/checkout/.data/secrets.json");
     expect((err as Error).message).toContain("DATABASE_URL");

@@ -20,7 +20,11 @@ export function checkoutId(root: string): string {
 
 /** `parapet_demo_<directory>_<id>`: a valid PostgreSQL name (≤ 63 bytes) a person can recognise. */
 export function demoDatabaseName(root: string): string {
-  const dir = basename(realpathSync(root)).toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 32);
+  const dir = basename(realpathSync(root))
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 32);
   return ["parapet_demo", dir, checkoutId(root)].filter(Boolean).join("_");
 }
 
@@ -37,7 +41,11 @@ export class ForeignKeyError extends Error {}
  * .data/). Rows under other key ids already fail with "master key … is not configured", which names
  * the cause. A few of the newest rows are enough: they were all sealed by the same demo.
  */
-export async function assertSealedWithOurKey(prisma: PrismaClient, keys: Keyring, where: { database: string; secretsFile: string }): Promise<void> {
+export async function assertSealedWithOurKey(
+  prisma: PrismaClient,
+  keys: Keyring,
+  where: { database: string; secretsFile: string },
+): Promise<void> {
   const rows = await prisma.connection.findMany({
     where: { credentialKeyId: { in: keys.all.map((k) => k.id) } },
     select: { id: true, credentialCiphertext: true, eventSecretCiphertext: true },

@@ -46,7 +46,14 @@ function demoConnections(sims: AllSims): DemoConnection[] {
       cloud: "azure",
       name: "Acme Azure tenant",
       endpoint: sims.azure.url,
-      credentials: { kind: "client-secret", tenantId: sims.azure.tenantId, clientId: DEMO_APP.appId, clientSecret: DEMO_APP.secret, authorityHost: sims.azure.authorityHost, caPem: sims.azure.caPem },
+      credentials: {
+        kind: "client-secret",
+        tenantId: sims.azure.tenantId,
+        clientId: DEMO_APP.appId,
+        clientSecret: DEMO_APP.secret,
+        authorityHost: sims.azure.authorityHost,
+        caPem: sims.azure.caPem,
+      },
       facts: { tenantId: sims.azure.tenantId, rootManagementGroupId: sims.azure.rootManagementGroupId },
       principals: {},
       hints: { tenantId: sims.azure.tenantId, clientId: DEMO_APP.appId },
@@ -66,7 +73,13 @@ function demoConnections(sims: AllSims): DemoConnection[] {
       cloud: "oci",
       name: "Acme OCI tenancy",
       endpoint: sims.oci.url,
-      credentials: { tenancyId: oci.tenancyId, userId: oci.userId, fingerprint: oci.fingerprint, privateKeyPem: oci.privateKeyPem, region: oci.region },
+      credentials: {
+        tenancyId: oci.tenancyId,
+        userId: oci.userId,
+        fingerprint: oci.fingerprint,
+        privateKeyPem: oci.privateKeyPem,
+        region: oci.region,
+      },
       facts: { tenancyOcid: oci.tenancyId },
       principals: {},
       hints: { tenancyId: oci.tenancyId, userId: oci.userId },
@@ -92,9 +105,20 @@ export async function startDemoClouds(opts: {
     let conn = await prisma.connection.findFirst({ where: { workspaceId: opts.workspaceId, cloud: c.cloud, name: c.name } });
     const created = !conn;
     conn ??= await prisma.connection.create({
-      data: { workspaceId: opts.workspaceId, cloud: c.cloud, name: c.name, status: "active", facts: c.facts, principals: c.principals, credentialHints: c.hints, createdById: opts.ownerId },
+      data: {
+        workspaceId: opts.workspaceId,
+        cloud: c.cloud,
+        name: c.name,
+        status: "active",
+        facts: c.facts,
+        principals: c.principals,
+        credentialHints: c.hints,
+        createdById: opts.ownerId,
+      },
     });
-    const secret = conn.eventSecretCiphertext ? openEventSecret(keys, conn.id, conn.eventSecretCiphertext) : randomBytes(24).toString("base64url");
+    const secret = conn.eventSecretCiphertext
+      ? openEventSecret(keys, conn.id, conn.eventSecretCiphertext)
+      : randomBytes(24).toString("base64url");
     await prisma.connection.update({
       where: { id: conn.id },
       data: {
@@ -113,7 +137,15 @@ export async function startDemoClouds(opts: {
     if (c.cloud === "gcp") sims.gcp.configure({ webhook });
     if (c.cloud === "oci") sims.oci.configure({ webhook });
     if (created) {
-      await appendAudit(prisma, { workspaceId: opts.workspaceId, actorType: "system", actorLabel: "demo setup", action: "connection.created", targetType: "connection", targetId: conn.id, data: { cloud: c.cloud, name: c.name } });
+      await appendAudit(prisma, {
+        workspaceId: opts.workspaceId,
+        actorType: "system",
+        actorLabel: "demo setup",
+        action: "connection.created",
+        targetType: "connection",
+        targetId: conn.id,
+        data: { cloud: c.cloud, name: c.name },
+      });
     }
     ids[c.cloud] = conn.id;
   }
@@ -130,8 +162,26 @@ export async function seedDemoGuardrails(prisma: PrismaClient, workspaceId: stri
       name: "Audit logging cannot be turned off",
       description: "CloudTrail, Config, activity logs and sinks stay on everywhere.",
       createdById: ownerId,
-      versions: { create: { version: 1, params: {}, scope: { all: true }, mode: "enforce", remediation: "auto", createdById: ownerId, note: "demo baseline" } },
+      versions: {
+        create: {
+          version: 1,
+          params: {},
+          scope: { all: true },
+          mode: "enforce",
+          remediation: "auto",
+          createdById: ownerId,
+          note: "demo baseline",
+        },
+      },
     },
   });
-  await appendAudit(prisma, { workspaceId, actorType: "system", actorLabel: "demo setup", action: "guardrail.created", targetType: "guardrail", targetId: g.id, data: { controlId: g.controlId } });
+  await appendAudit(prisma, {
+    workspaceId,
+    actorType: "system",
+    actorLabel: "demo setup",
+    action: "guardrail.created",
+    targetType: "guardrail",
+    targetId: g.id,
+    data: { controlId: g.controlId },
+  });
 }

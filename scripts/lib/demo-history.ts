@@ -30,7 +30,9 @@ export function demoHistory(prisma: PrismaClient, workspaceId: string, log: (l: 
     if (toDaysAgo > 0 && toDaysAgo % 7 === 1) {
       const end = midnight(toDaysAgo - 1, timezone, now);
       const snap = await createReportSnapshot(prisma, workspaceId, { end, now: end });
-      log(`demo story: weekly report for the week ending ${localDateString(new Date(end.getTime() - 1), timezone)} kept (${snap.created ? "new" : "already there"})`);
+      log(
+        `demo story: weekly report for the week ending ${localDateString(new Date(end.getTime() - 1), timezone)} kept (${snap.created ? "new" : "already there"})`,
+      );
     }
   };
 }

@@ -41,10 +41,38 @@ export interface StoryResult {
 
 /** The guardrails the story writes, by the role each plays in it. */
 export const STORY_GUARDRAILS = {
-  agents: { controlId: "agent-no-destructive-actions", name: "AI agents cannot delete production data", description: "Agent identities (tagged parapet:agent) cannot delete data, backups or keys in production.", scope: { labels: "env=prod" }, mode: "enforce", remediation: "auto" },
-  backups: { controlId: "backups-undeletable", name: "Backups cannot be deleted", description: "Trialled in audit mode before enforcing: see who would be blocked.", scope: { all: true }, mode: "audit", remediation: "auto" },
-  regions: { controlId: "restrict-regions", name: "Resources only in approved regions", description: "EU regions only; a change here is reviewed by the platform team before it is put back.", scope: { all: true }, mode: "enforce", remediation: "notify" },
-  rootUser: { controlId: "deny-root-user", name: "Nobody works as the root user", description: "Root credentials stay in the safe.", scope: { all: true }, mode: "enforce", remediation: "auto" },
+  agents: {
+    controlId: "agent-no-destructive-actions",
+    name: "AI agents cannot delete production data",
+    description: "Agent identities (tagged parapet:agent) cannot delete data, backups or keys in production.",
+    scope: { labels: "env=prod" },
+    mode: "enforce",
+    remediation: "auto",
+  },
+  backups: {
+    controlId: "backups-undeletable",
+    name: "Backups cannot be deleted",
+    description: "Trialled in audit mode before enforcing: see who would be blocked.",
+    scope: { all: true },
+    mode: "audit",
+    remediation: "auto",
+  },
+  regions: {
+    controlId: "restrict-regions",
+    name: "Resources only in approved regions",
+    description: "EU regions only; a change here is reviewed by the platform team before it is put back.",
+    scope: { all: true },
+    mode: "enforce",
+    remediation: "notify",
+  },
+  rootUser: {
+    controlId: "deny-root-user",
+    name: "Nobody works as the root user",
+    description: "Root credentials stay in the safe.",
+    scope: { all: true },
+    mode: "enforce",
+    remediation: "auto",
+  },
 } as const;
 
 const MARKER = STORY_GUARDRAILS.agents.name;
@@ -71,14 +99,20 @@ class Client {
       .join("; ");
   }
 
-  async call<T = unknown>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown, expect: number[] = [200, 201, 202]): Promise<T> {
+  async call<T = unknown>(
+    method: "GET" | "POST" | "PATCH" | "DELETE",
+    path: string,
+    body?: unknown,
+    expect: number[] = [200, 201, 202],
+  ): Promise<T> {
     const res = await fetch(`${this.base}/api/v1${path}`, {
       method,
       headers: { cookie: this.cookie, origin: this.base, ...(body === undefined ? {} : { "content-type": "application/json" }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
-    if (!expect.includes(res.status)) throw new Error(`demo story: ${this.who} ${method} ${path} answered ${res.status} ${text.slice(0, 300)}`);
+    if (!expect.includes(res.status))
+      throw new Error(`demo story: ${this.who} ${method} ${path} answered ${res.status} ${text.slice(0, 300)}`);
     return (text ? JSON.parse(text) : null) as T;
   }
 }
@@ -87,7 +121,11 @@ async function admin(sims: DemoStoryOptions["sims"], cloud: StoryCloud, method: 
   const base = sims[cloud];
   if (!base) throw new Error(`demo story: no ${cloud} simulator`);
   // The Azure simulator serves HTTPS with its own CA; only GCP (plain HTTP) is driven here.
-  const res = await fetch(`${base}${path}`, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`demo story: ${cloud} simulator ${method} ${path} answered ${res.status} ${text.slice(0, 200)}`);
   return text ? (JSON.parse(text) as unknown) : null;
@@ -203,7 +241,10 @@ export async function runDemoStory(o: DemoStoryOptions): Promise<StoryResult> {
   const owned = snap.denyPolicies.find((p) => "parapet-managed" in (p.annotations ?? {}));
   if (!owned) throw new Error("demo story: no Parapet deny policy in the GCP simulator to delete");
   const denyName = `policies/${encodeURIComponent(owned.attachmentPoint)}/denypolicies/${owned.id}`;
-  await admin(o.sims, "gcp", "DELETE", `/_admin/deny-policies?name=${encodeURIComponent(denyName)}`, { name: denyName, actor: "ops-contractor@acme.example" });
+  await admin(o.sims, "gcp", "DELETE", `/_admin/deny-policies?name=${encodeURIComponent(denyName)}`, {
+    name: denyName,
+    actor: "ops-contractor@acme.example",
+  });
   await admin(o.sims, "gcp", "POST", "/_admin/events/flush", {}).catch(() => undefined);
   await until("the GCP deletion to be found and repaired", timeout, async () => {
     const d = await owner.call<Page<Finding & { summary: string }>>("GET", "/drift?limit=50");
@@ -219,7 +260,10 @@ export async function runDemoStory(o: DemoStoryOptions): Promise<StoryResult> {
   const regionsPolicy = policies.find((p) => p.constraint === "gcp.resourceLocations");
   if (!regionsPolicy) throw new Error("demo story: the regions guardrail left no gcp.resourceLocations policy in the GCP simulator");
   const policyName = `${regionsPolicy.resource}/policies/${regionsPolicy.constraint}`;
-  await admin(o.sims, "gcp", "DELETE", `/_admin/org-policies?name=${encodeURIComponent(policyName)}`, { name: policyName, actor: "data-science-lead@acme.example" });
+  await admin(o.sims, "gcp", "DELETE", `/_admin/org-policies?name=${encodeURIComponent(policyName)}`, {
+    name: policyName,
+    actor: "data-science-lead@acme.example",
+  });
   await admin(o.sims, "gcp", "POST", "/_admin/events/flush", {}).catch(() => undefined);
   await until("the regions drift to be reported", timeout, async () => {
     const d = await owner.call<Page<Finding & { summary: string }>>("GET", `/drift?status=open&limit=50`);
@@ -228,7 +272,9 @@ export async function runDemoStory(o: DemoStoryOptions): Promise<StoryResult> {
 
   // An exemption for one production environment, approved by the second person; it runs out in 3 days.
   o.log("demo story: an exemption approved by a second person, expiring in three days");
-  const preview = await owner.call<{ sample: Array<{ id: string; name: string }> }>("POST", "/scope/preview", { scope: { labels: "env=prod" } });
+  const preview = await owner.call<{ sample: Array<{ id: string; name: string }> }>("POST", "/scope/preview", {
+    scope: { labels: "env=prod" },
+  });
   const node = preview.sample[0];
   if (!node) throw new Error("demo story: no production environment to exempt");
   const exemption = await owner.call<{ approval: { id: string } }>("POST", "/exemptions", {
@@ -243,8 +289,16 @@ export async function runDemoStory(o: DemoStoryOptions): Promise<StoryResult> {
   // A weakening waits for a second person: the owner proposes backups in audit mode → enforce is
   // strengthening (applies at once); proposing agents → audit is weakening and waits.
   o.log("demo story: a weakening change waits for approval");
-  await owner.call("PATCH", `/guardrails/${ids.backups}`, { mode: "enforce", note: "Two weeks in audit mode showed nobody legitimate would be blocked." });
-  await owner.call("PATCH", `/guardrails/${ids.agents}`, { mode: "audit", note: "Pause enforcement while the agent platform team rotates its roles." }, [202]);
+  await owner.call("PATCH", `/guardrails/${ids.backups}`, {
+    mode: "enforce",
+    note: "Two weeks in audit mode showed nobody legitimate would be blocked.",
+  });
+  await owner.call(
+    "PATCH",
+    `/guardrails/${ids.agents}`,
+    { mode: "audit", note: "Pause enforcement while the agent platform team rotates its roles." },
+    [202],
+  );
   await reconcileAll(owner);
   await settled(owner, [...baseline, ids.agents, ids.backups, ids.rootUser, ids.regions], timeout);
   await days(0, 0);

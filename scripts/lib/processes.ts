@@ -102,7 +102,12 @@ export function webBuildIsStale(root: string): boolean {
  * beside another) written to that file and shown whole when the step ends, so two steps' lines never
  * interleave. Resolves to the exit code; logs how long the step took.
  */
-export function runStep(name: string, cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; logFile?: string }): Promise<number> {
+export function runStep(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; logFile?: string },
+): Promise<number> {
   log(opts.logFile ? `${name} (output shown when it ends)` : name);
   const started = Date.now();
   return new Promise((resolve) => {

@@ -99,7 +99,16 @@ async function startOwnPostgres(dataRoot: string, port: number): Promise<() => P
     const r = runAs(join(bin, "initdb"), ["-D", dir, "-U", "postgres", "--auth=trust", "-E", "UTF8"]);
     if (r.status !== 0) fail("initdb failed");
   }
-  const r = runAs(join(bin, "pg_ctl"), ["-D", dir, "-l", join(dir, "server.log"), "-o", `-p ${port} -k /tmp -c listen_addresses=127.0.0.1`, "-w", "start"]);
+  const r = runAs(join(bin, "pg_ctl"), [
+    "-D",
+    dir,
+    "-l",
+    join(dir, "server.log"),
+    "-o",
+    `-p ${port} -k /tmp -c listen_addresses=127.0.0.1`,
+    "-w",
+    "start",
+  ]);
   if (r.status !== 0) fail(`could not start PostgreSQL (see ${join(dir, "server.log")})`);
   return async () => {
     runAs(join(bin, "pg_ctl"), ["-D", dir, "-m", "fast", "-w", "stop"]);

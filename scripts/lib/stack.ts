@@ -114,13 +114,25 @@ const DEMO_CLOUDS: readonly DemoCloud[] = ["aws", "azure", "gcp", "oci"];
  * Starts the simulators (in this process) and points one demo connection per cloud at them, plus a
  * baseline guardrail. Returns a stop function.
  */
-export async function startDemoEnvironment(opts: StackOptions, baseUrl: string, persistDir: string): Promise<{ stop: () => Promise<void>; connections: Record<string, string>; sims: AllSims; workspaceId: string }> {
+export async function startDemoEnvironment(
+  opts: StackOptions,
+  baseUrl: string,
+  persistDir: string,
+): Promise<{ stop: () => Promise<void>; connections: Record<string, string>; sims: AllSims; workspaceId: string }> {
   configureStackAudit(opts);
   const identity = await seedIdentity(opts, baseUrl);
   const prisma = createPrisma({ url: opts.databaseUrl, max: 2 });
   try {
     const current = parseMasterKey(opts.secrets.masterKeyId, opts.secrets.masterKey);
-    const { sims, connections } = await startDemoClouds({ prisma, keys: { current, all: [current] }, workspaceId: identity.workspaceId, ownerId: identity.ownerId, baseUrl, persistDir, clouds: DEMO_CLOUDS });
+    const { sims, connections } = await startDemoClouds({
+      prisma,
+      keys: { current, all: [current] },
+      workspaceId: identity.workspaceId,
+      ownerId: identity.ownerId,
+      baseUrl,
+      persistDir,
+      clouds: DEMO_CLOUDS,
+    });
     await seedDemoGuardrails(prisma, identity.workspaceId, identity.ownerId);
     return { sims, connections, workspaceId: identity.workspaceId, stop: () => sims.close() };
   } finally {
@@ -150,7 +162,12 @@ export async function startApp(opts: StackOptions): Promise<RunningStack> {
   };
   // The worker runs on this very Node (tsx as a loader, no shim or wrapper process in between, so
   // stopping its process group reaches it directly); `next` finds the same Node first on PATH.
-  const worker = startProcess("worker", process.execPath, ["--import", "tsx", join(ROOT, "apps", "worker", "src", "main.ts")], { cwd: ROOT, env, quiet: opts.quiet, logFile: opts.logDir && join(opts.logDir, "worker.log") });
+  const worker = startProcess("worker", process.execPath, ["--import", "tsx", join(ROOT, "apps", "worker", "src", "main.ts")], {
+    cwd: ROOT,
+    env,
+    quiet: opts.quiet,
+    logFile: opts.logDir && join(opts.logDir, "worker.log"),
+  });
   const web = startProcess(
     "web",
     join(ROOT, "apps", "web", "node_modules", ".bin", "next"),

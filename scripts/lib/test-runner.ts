@@ -117,12 +117,15 @@ export async function runTests(args: string[]): Promise<number> {
     if (want("unit") || want("int")) {
       const projects = ["unit", "int"].filter(want).flatMap((p) => ["--project", p]);
       const file = join(out, "vitest.json");
-      const code = await runStep("unit and integration tests (vitest)", join(ROOT, "node_modules", ".bin", "vitest"), [
-        "run", ...projects, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`,
-      ], {
-        cwd: ROOT,
-        env: { ...process.env, PARAPET_TEST_ADMIN_DATABASE_URL: services.adminDatabaseUrl, REDIS_URL: services.redisUrl },
-      });
+      const code = await runStep(
+        "unit and integration tests (vitest)",
+        join(ROOT, "node_modules", ".bin", "vitest"),
+        ["run", ...projects, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
+        {
+          cwd: ROOT,
+          env: { ...process.env, PARAPET_TEST_ADMIN_DATABASE_URL: services.adminDatabaseUrl, REDIS_URL: services.redisUrl },
+        },
+      );
       add(withExitCode(vitestTally(file), code, "vitest"), "vitest");
     }
   }
@@ -137,12 +140,15 @@ export async function runTests(args: string[]): Promise<number> {
       // The reduced fault suite (kills mid-apply, Redis/PostgreSQL restarts on private servers, throttling,
       // outage, OCI clock skew) runs after the others so its deliberate load does not skew their timeouts.
       const file = join(out, "faults.json");
-      const code = await runStep("reduced fault suite (vitest --project faults)", join(ROOT, "node_modules", ".bin", "vitest"), [
-        "run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`,
-      ], {
-        cwd: ROOT,
-        env: { ...process.env, PARAPET_TEST_ADMIN_DATABASE_URL: services.adminDatabaseUrl, REDIS_URL: services.redisUrl },
-      });
+      const code = await runStep(
+        "reduced fault suite (vitest --project faults)",
+        join(ROOT, "node_modules", ".bin", "vitest"),
+        ["run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
+        {
+          cwd: ROOT,
+          env: { ...process.env, PARAPET_TEST_ADMIN_DATABASE_URL: services.adminDatabaseUrl, REDIS_URL: services.redisUrl },
+        },
+      );
       add(withExitCode(vitestTally(file), code, "fault suite"), "fault suite");
     }
     // Arguments after "--" go to Playwright (e.g. `-- --grep gcp` to run some journeys).
@@ -206,22 +212,32 @@ async function runE2e(building: Promise<number>, adminUrl: string, redisUrl: str
     const stack = await startApp(opts);
     try {
       const file = join(out, "playwright.json");
-      await runStep("browser journeys (Playwright, Debian Chromium)", "pnpm", ["--filter", "@parapet/e2e", "exec", "playwright", "test", ...extra], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          E2E_BASE_URL: stack.baseUrl,
-          DATABASE_URL: dbUrl,
-          PLAYWRIGHT_JSON_OUTPUT_NAME: file,
-          CHROMIUM_PATH: CHROMIUM,
-          // Journeys make out-of-band changes through the simulators' admin APIs, as a person would.
-          E2E_SIMS: JSON.stringify({ aws: demoEnv.sims.aws.url, azure: demoEnv.sims.azure.url, gcp: demoEnv.sims.gcp.url, oci: demoEnv.sims.oci.url }),
-          E2E_CONNECTIONS: JSON.stringify(demoEnv.connections),
-          E2E_MAIL_URL: catcher.httpUrl,
-          // Every part of the stack is up: a journey that finds one missing fails instead of skipping.
-          E2E_FULL_STACK: "1",
+      await runStep(
+        "browser journeys (Playwright, Debian Chromium)",
+        "pnpm",
+        ["--filter", "@parapet/e2e", "exec", "playwright", "test", ...extra],
+        {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            E2E_BASE_URL: stack.baseUrl,
+            DATABASE_URL: dbUrl,
+            PLAYWRIGHT_JSON_OUTPUT_NAME: file,
+            CHROMIUM_PATH: CHROMIUM,
+            // Journeys make out-of-band changes through the simulators' admin APIs, as a person would.
+            E2E_SIMS: JSON.stringify({
+              aws: demoEnv.sims.aws.url,
+              azure: demoEnv.sims.azure.url,
+              gcp: demoEnv.sims.gcp.url,
+              oci: demoEnv.sims.oci.url,
+            }),
+            E2E_CONNECTIONS: JSON.stringify(demoEnv.connections),
+            E2E_MAIL_URL: catcher.httpUrl,
+            // Every part of the stack is up: a journey that finds one missing fails instead of skipping.
+            E2E_FULL_STACK: "1",
+          },
         },
-      });
+      );
       const tally = playwrightTally(file);
       if (tally.failed > 0) printServerErrors(out);
       return tally;

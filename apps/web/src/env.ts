@@ -33,8 +33,16 @@ const ZEnv = z.object({
     .string()
     .max(2000)
     .default("")
-    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
-    .refine((list) => list.every(isIpOrCidr), "PARAPET_TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges (e.g. 10.0.0.5,10.1.0.0/16)"),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) => list.every(isIpOrCidr),
+      "PARAPET_TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges (e.g. 10.0.0.5,10.1.0.0/16)",
+    ),
   PARAPET_MASTER_KEY: z.string().optional(),
   PARAPET_MASTER_KEY_ID: z.string().max(64).default("k1"),
   /** Keys being retired ("id:base64,…"): they still open secrets until `parapet keys rotate` has run. */

@@ -54,7 +54,10 @@ export function proxy(req: NextRequest) {
   const match = TEMPLATES.filter((t) => t.pattern.test(path)).sort((a, b) => a.params - b.params)[0];
   if (match && !match.methods.includes(req.method)) {
     const allow = [...match.methods, ...(match.methods.includes("GET") ? ["HEAD"] : [])].join(", ");
-    return error(req, 405, "method_not_allowed", `method: ${req.method.slice(0, 20)} is not allowed on ${match.path}; allowed: ${allow}`, { allow, ...hsts });
+    return error(req, 405, "method_not_allowed", `method: ${req.method.slice(0, 20)} is not allowed on ${match.path}; allowed: ${allow}`, {
+      allow,
+      ...hsts,
+    });
   }
   return NextResponse.next({ headers: hsts });
 }
@@ -63,6 +66,12 @@ export const config = {
   matcher: [
     "/api/v1/:path*",
     // Every page (not static files, not prefetches: those carry no HTML to protect).
-    { source: "/((?!api|_next/static|_next/image|favicon.ico).*)", missing: [{ type: "header", key: "next-router-prefetch" }, { type: "header", key: "purpose", value: "prefetch" }] },
+    {
+      source: "/((?!api|_next/static|_next/image|favicon.ico).*)",
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
+    },
   ],
 };

@@ -35,4 +35,5 @@ export function contentSecurityPolicy(nonce: string, opts: { dev: boolean }): st
 /** Two years, subdomains included: the commonly recommended value once a site is https-only. */
 const HSTS = "max-age=63072000; includeSubDomains";
 
-export const strictTransport = (baseUrl: string): Record<string, string> => (baseUrl.startsWith("https://") ? { "strict-transport-security": HSTS } : {});
+export const strictTransport = (baseUrl: string): Record<string, string> =>
+  baseUrl.startsWith("https://") ? { "strict-transport-security": HSTS } : {};

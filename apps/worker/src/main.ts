@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   const guard = new EgressGuard({ allowlist, onRefused: (host, reason) => logger.warn({ host, reason }, "egress refused") });
   configureEgress(guard);
   installGlobalEgressGuard(guard);
-  if (!env.PARAPET_MASTER_KEY) fail("configuration: PARAPET_MASTER_KEY is required (base64 of 32 random bytes) to decrypt cloud credentials");
+  if (!env.PARAPET_MASTER_KEY)
+    fail("configuration: PARAPET_MASTER_KEY is required (base64 of 32 random bytes) to decrypt cloud credentials");
   let keys: Keyring;
   try {
     const current = parseMasterKey(env.PARAPET_MASTER_KEY_ID, env.PARAPET_MASTER_KEY);
@@ -75,12 +76,23 @@ async function main(): Promise<void> {
   const common = { prisma, keys, adapterFor, workerId: runtime.id, bullPrefix: prefix };
   const workers: Worker[] = [
     QUEUE_WORKERS.reconcile(
-      { ...common, redis: runtime.redis, redisPrefix: env.PARAPET_REDIS_PREFIX, concurrency: env.PARAPET_WORKER_CONCURRENCY, reconcileQueue: runtime.queues.get(QUEUES.reconcile)! },
+      {
+        ...common,
+        redis: runtime.redis,
+        redisPrefix: env.PARAPET_REDIS_PREFIX,
+        concurrency: env.PARAPET_WORKER_CONCURRENCY,
+        reconcileQueue: runtime.queues.get(QUEUES.reconcile)!,
+      },
       workerConnection,
     ),
     QUEUE_WORKERS.discovery(common, workerConnection),
   ];
-  const reportsConfig = { smtpUrl: env.PARAPET_SMTP_URL, mailFrom: env.PARAPET_MAIL_FROM, baseUrl: env.PARAPET_BASE_URL, secret: env.PARAPET_AUTH_SECRET ?? "" };
+  const reportsConfig = {
+    smtpUrl: env.PARAPET_SMTP_URL,
+    mailFrom: env.PARAPET_MAIL_FROM,
+    baseUrl: env.PARAPET_BASE_URL,
+    secret: env.PARAPET_AUTH_SECRET ?? "",
+  };
   const reports = QUEUE_WORKERS.reports({ prisma, connection: workerConnection, prefix, config: reportsConfig });
   workers.push(reports.worker, QUEUE_WORKERS.notifications({ prisma, connection: workerConnection, prefix, config: reportsConfig }));
   // One tick for all connections: each tick requests reconciles for connections whose interval passed.
@@ -91,7 +103,8 @@ async function main(): Promise<void> {
   const checkpoint = () =>
     checkpointAll(prisma).then(
       (r) => {
-        if (r.broken.length) logger.error({ written: r.written, broken: r.broken }, "audit checkpoints: chain broken, those workspaces not checkpointed");
+        if (r.broken.length)
+          logger.error({ written: r.written, broken: r.broken }, "audit checkpoints: chain broken, those workspaces not checkpointed");
         else if (r.written) logger.info({ written: r.written }, "audit checkpoints written");
       },
       (e: unknown) => logger.error({ err: e }, "audit checkpoints failed"),
@@ -99,7 +112,10 @@ async function main(): Promise<void> {
   const checkpointTimer = setInterval(() => void checkpoint(), env.PARAPET_AUDIT_CHECKPOINT_EVERY_SEC * 1000);
   checkpointTimer.unref();
   void checkpoint();
-  logger.info({ workerId: runtime.id, queues: [...runtime.queues.keys()] }, `parapet-worker ${runtime.id} ready: queues ${[...runtime.queues.keys()].join(", ")}`);
+  logger.info(
+    { workerId: runtime.id, queues: [...runtime.queues.keys()] },
+    `parapet-worker ${runtime.id} ready: queues ${[...runtime.queues.keys()].join(", ")}`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -45,8 +45,12 @@ export async function shutdownWorker(deps: WorkerShutdownDeps, signal: string): 
   }
   const released = await withinDeadline("releasing reconcile leases", RELEASE_DEADLINE_MS, releaseLeasesHeldBy(deps.prisma, id)).then(
     (n) => `released ${n} reconcile lease(s)`,
-    (e: unknown) => `could not release its reconcile leases (${e instanceof Error ? e.message.split("\n")[0] : String(e)}), they expire on their own`,
+    (e: unknown) =>
+      `could not release its reconcile leases (${e instanceof Error ? e.message.split("\n")[0] : String(e)}), they expire on their own`,
   );
-  logger.error({ stuckIn: out.stuckIn }, `parapet-worker ${id}: shutdown did not finish within ${deps.deadlineMs / 1000} s (stuck ${out.stuckIn}); ${released}; exiting with status 1`);
+  logger.error(
+    { stuckIn: out.stuckIn },
+    `parapet-worker ${id}: shutdown did not finish within ${deps.deadlineMs / 1000} s (stuck ${out.stuckIn}); ${released}; exiting with status 1`,
+  );
   return 1;
 }

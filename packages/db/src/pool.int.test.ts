@@ -25,7 +25,10 @@ it("keeps answering after more mid-transaction disconnects than the pool has con
           await new Promise((r) => setTimeout(r, 100));
           await tx.$queryRaw`SELECT 1`;
         })
-        .then(() => false, () => true);
+        .then(
+          () => false,
+          () => true,
+        );
       expect(failed).toBe(true);
     }
     // Before the fix this waited forever for a free connection (Prisma never released the dead ones).
@@ -71,7 +74,10 @@ it("survives the database closing idle and borrowed connections, and closes them
         await new Promise((r) => setTimeout(r, 200));
         await tx.$queryRaw`SELECT 1`;
       })
-      .then(() => false, () => true);
+      .then(
+        () => false,
+        () => true,
+      );
     expect(failed).toBe(true);
     await killIdle();
     expect(await prisma.$queryRaw<{ ok: number }[]>`SELECT 1 AS ok`).toEqual([{ ok: 1 }]);
@@ -82,7 +88,9 @@ it("survives the database closing idle and borrowed connections, and closes them
     let left = -1;
     for (let i = 0; i < 50 && left !== 0; i++) {
       if (i) await new Promise((r) => setTimeout(r, 100));
-      left = (await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pool-int-idle-kill'")).rows[0]!.n;
+      left = (
+        await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pool-int-idle-kill'")
+      ).rows[0]!.n;
     }
     expect(left).toBe(0);
     expect(uncaught).toEqual([]);
@@ -103,7 +111,10 @@ it("gives up on a blackholed database after the connect timeout, with an error c
   try {
     const t0 = Date.now();
     const outcome = await Promise.race([
-      prisma.$queryRaw`SELECT 1`.then(() => "answered", (e: unknown) => e),
+      prisma.$queryRaw`SELECT 1`.then(
+        () => "answered",
+        (e: unknown) => e,
+      ),
       new Promise<"hung">((r) => setTimeout(() => r("hung"), 8000)),
     ]);
     expect(outcome).toBeInstanceOf(Error);

@@ -32,12 +32,20 @@ export function isDatabaseUnavailable(e: unknown, depth = 0): boolean {
   if (!e || typeof e !== "object" || depth > 5) return false;
   const err = e as { name?: unknown; code?: unknown; message?: unknown; meta?: unknown; cause?: unknown };
   if (err.name === "PrismaClientInitializationError") return true;
-  if (typeof err.code === "string" && (PRISMA_CODES.has(err.code) || SOCKET_CODES.has(err.code) || isUnavailableSqlState(err.code))) return true;
-  const adapter = (err.meta as { driverAdapterError?: { cause?: { kind?: unknown; code?: unknown } } } | undefined)?.driverAdapterError?.cause;
-  if (adapter && (ADAPTER_KINDS.has(String(adapter.kind)) || (adapter.kind === "postgres" && typeof adapter.code === "string" && isUnavailableSqlState(adapter.code)))) return true;
+  if (typeof err.code === "string" && (PRISMA_CODES.has(err.code) || SOCKET_CODES.has(err.code) || isUnavailableSqlState(err.code)))
+    return true;
+  const adapter = (err.meta as { driverAdapterError?: { cause?: { kind?: unknown; code?: unknown } } } | undefined)?.driverAdapterError
+    ?.cause;
+  if (
+    adapter &&
+    (ADAPTER_KINDS.has(String(adapter.kind)) ||
+      (adapter.kind === "postgres" && typeof adapter.code === "string" && isUnavailableSqlState(adapter.code)))
+  )
+    return true;
   if (err.name === "DriverAdapterError") {
     const c = err.cause as { kind?: unknown; code?: unknown } | undefined;
-    if (c && (ADAPTER_KINDS.has(String(c.kind)) || (c.kind === "postgres" && typeof c.code === "string" && isUnavailableSqlState(c.code)))) return true;
+    if (c && (ADAPTER_KINDS.has(String(c.kind)) || (c.kind === "postgres" && typeof c.code === "string" && isUnavailableSqlState(c.code))))
+      return true;
   }
   if (typeof err.message === "string" && MESSAGES.some((m) => m.test(err.message as string))) return true;
   return isDatabaseUnavailable(err.cause, depth + 1);

@@ -32,7 +32,6 @@ export interface Caller {
   label: string;
 }
 
-
 const MAX_BODY = 1024 * 1024;
 
 /** Enough to fix a request; a body with 20,000 unknown keys does not get 20,000 issues back. */
@@ -52,31 +51,52 @@ function zodIssues(prefix: string, e: z.ZodError): { field: string; message: str
 export function errorResponse(e: unknown, requestId: string = newRequestId()): Response {
   const headers = { [REQUEST_ID_HEADER]: requestId };
   if (e instanceof AppError) {
-    return Response.json({ error: { code: e.code, message: e.message, requestId, ...(e.issues.length ? { issues: e.issues } : {}) } }, { status: e.status, headers });
+    return Response.json(
+      { error: { code: e.code, message: e.message, requestId, ...(e.issues.length ? { issues: e.issues } : {}) } },
+      { status: e.status, headers },
+    );
   }
   if (e instanceof z.ZodError) {
     const issues = zodIssues("", e);
     const first = issues[0]!;
-    return Response.json({ error: { code: "validation", message: `${first.field}: ${first.message}`, requestId, issues } }, { status: 422, headers });
+    return Response.json(
+      { error: { code: "validation", message: `${first.field}: ${first.message}`, requestId, issues } },
+      { status: 422, headers },
+    );
   }
   // A dependency that is away (restart, failover, outage) is a 503 the client can retry, logged as one line.
   if (isDatabaseUnavailable(e)) {
-    requestLogger(requestId).warn({ status: 503, dependency: "database", reason: (e as Error).message?.split("\n").filter(Boolean).pop()?.slice(0, 200) }, "database unavailable");
-    return Response.json({ error: { code: "unavailable", message: "database unavailable; try again in a moment", requestId } }, { status: 503, headers: { ...headers, "retry-after": "5" } });
+    requestLogger(requestId).warn(
+      { status: 503, dependency: "database", reason: (e as Error).message?.split("\n").filter(Boolean).pop()?.slice(0, 200) },
+      "database unavailable",
+    );
+    return Response.json(
+      { error: { code: "unavailable", message: "database unavailable; try again in a moment", requestId } },
+      { status: 503, headers: { ...headers, "retry-after": "5" } },
+    );
   }
   if (isRedisUnavailable(e)) {
     requestLogger(requestId).warn({ status: 503, dependency: "redis", reason: (e as Error).message?.slice(0, 200) }, "redis unavailable");
-    return Response.json({ error: { code: "unavailable", message: "redis unavailable; try again in a moment", requestId } }, { status: 503, headers: { ...headers, "retry-after": "5" } });
+    return Response.json(
+      { error: { code: "unavailable", message: "redis unavailable; try again in a moment", requestId } },
+      { status: 503, headers: { ...headers, "retry-after": "5" } },
+    );
   }
   if (e instanceof ResponseContractError) {
     // The paths and codes say what to fix; the body's values are data and stay out of the log.
     requestLogger(requestId).error({ status: 500, route: e.route, issues: e.issues }, "response contract broken");
-    return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged.", requestId } }, { status: 500, headers });
+    return Response.json(
+      { error: { code: "internal", message: "Something went wrong on our side. It has been logged.", requestId } },
+      { status: 500, headers },
+    );
   }
   // Unknown failures are logged server-side with their stack and the request id; the client gets a plain
   // message and the same id to quote.
   requestLogger(requestId).error({ status: 500, err: e }, "unhandled API error");
-  return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged.", requestId } }, { status: 500, headers });
+  return Response.json(
+    { error: { code: "internal", message: "Something went wrong on our side. It has been logged.", requestId } },
+    { status: 500, headers },
+  );
 }
 
 /**
@@ -88,7 +108,8 @@ async function readJson(req: Request): Promise<unknown> {
   const len = Number(req.headers.get("content-length") ?? 0);
   if (len > MAX_BODY) throw new AppError("bad_request", `body: larger than ${MAX_BODY} bytes`);
   const type = req.headers.get("content-type");
-  if (type && !/^application\/json\s*(;|$)/i.test(type)) throw new AppError("bad_request", `content-type: expected application/json, got "${type.slice(0, 100)}"`);
+  if (type && !/^application\/json\s*(;|$)/i.test(type))
+    throw new AppError("bad_request", `content-type: expected application/json, got "${type.slice(0, 100)}"`);
   const text = await req.text();
   if (text.length > MAX_BODY) throw new AppError("bad_request", `body: larger than ${MAX_BODY} bytes`);
   if (!text.trim()) return {};
@@ -130,7 +151,10 @@ async function authenticate(req: Request): Promise<Caller> {
       if (r?.error?.code === "INVALID_API_KEY") r = await verify();
       if (!r?.valid || !r.key) throw new AppError("unauthenticated", "x-api-key is invalid, expired or revoked");
     }
-    const meta = (typeof r.key.metadata === "string" ? (JSON.parse(r.key.metadata) as Record<string, unknown>) : (r.key.metadata as Record<string, unknown> | null)) ?? {};
+    const meta =
+      (typeof r.key.metadata === "string"
+        ? (JSON.parse(r.key.metadata) as Record<string, unknown>)
+        : (r.key.metadata as Record<string, unknown> | null)) ?? {};
     const workspaceId = typeof meta.workspaceId === "string" ? meta.workspaceId : null;
     if (!workspaceId) throw new AppError("unauthenticated", "x-api-key is not bound to a workspace");
     const member = await findTokenOwner(prisma(), workspaceId, r.key.referenceId);
@@ -140,7 +164,15 @@ async function authenticate(req: Request): Promise<Caller> {
     const tokenRole = isRole(meta.role) ? meta.role : "viewer";
     const order = ["viewer", "approver", "author", "admin", "owner"];
     const role = order.indexOf(tokenRole) <= order.indexOf(member.role) ? tokenRole : member.role;
-    return { userId: member.userId, email: member.user.email, workspaceId, role, kind: "token", tokenId: r.key.id, label: `token ${r.key.name ?? r.key.id}` };
+    return {
+      userId: member.userId,
+      email: member.user.email,
+      workspaceId,
+      role,
+      kind: "token",
+      tokenId: r.key.id,
+      label: `token ${r.key.name ?? r.key.id}`,
+    };
   }
   const session = await auth()
     .api.getSession({ headers: h })
@@ -152,7 +184,15 @@ async function authenticate(req: Request): Promise<Caller> {
   const memberships = await membershipsOf(prisma(), session.user.id);
   const active = memberships.find((m) => m.organizationId === session.session.activeOrganizationId) ?? memberships[0];
   if (!active || !isRole(active.role)) throw new AppError("forbidden", "you are not a member of any workspace");
-  return { userId: session.user.id, email: session.user.email, workspaceId: active.organizationId, role: active.role, kind: "user", sessionId: session.session.id, label: session.user.email };
+  return {
+    userId: session.user.id,
+    email: session.user.email,
+    workspaceId: active.organizationId,
+    role: active.role,
+    kind: "user",
+    sessionId: session.session.id,
+    label: session.user.email,
+  };
 }
 
 /**
@@ -181,7 +221,11 @@ function checkOrigin(req: Request): void {
 type PathParams<P extends string> = P extends `${string}{${infer K}}${infer Rest}` ? { [k in K]: string } & PathParams<Rest> : unknown;
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 /** What a handler may hand over: the response schema's input (a body it rejects is a type error). */
-type RouteBody<D extends ApiRoute> = D extends { response: infer R extends z.ZodType } ? z.input<R> : D extends { status: 204 } ? void : never;
+type RouteBody<D extends ApiRoute> = D extends { response: infer R extends z.ZodType }
+  ? z.input<R>
+  : D extends { status: 204 }
+    ? void
+    : never;
 
 const REPLY = Symbol("reply");
 /** A body with a status or headers other than the definition's (202 for an approval, no-store for a secret). */
@@ -232,7 +276,10 @@ function issuesOf(e: z.ZodError): AppError {
 function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
   const params = Object.fromEntries(new URL(req.url).searchParams.entries());
   const bad = unstorableString(params, []);
-  if (bad) throw new AppError("validation", `${bad}: contains a NUL character or broken unicode`, [{ field: bad, message: "contains a NUL character or broken unicode" }]);
+  if (bad)
+    throw new AppError("validation", `${bad}: contains a NUL character or broken unicode`, [
+      { field: bad, message: "contains a NUL character or broken unicode" },
+    ]);
   const r = schema.safeParse(params);
   if (!r.success) throw issuesOf(r.error);
   return r.data;
@@ -241,7 +288,8 @@ function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
 /** JSON body (readJson's cap and checks) → schema; anything but an object is a 422 on `body`. */
 async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
   const raw = await readJson(req);
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new AppError("validation", "body: must be a JSON object", [{ field: "body", message: "must be a JSON object" }]);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new AppError("validation", "body: must be a JSON object", [{ field: "body", message: "must be a JSON object" }]);
   const r = schema.safeParse(raw);
   if (!r.success) throw issuesOf(r.error);
   return r.data;
@@ -255,8 +303,16 @@ async function pathParams(params: Promise<Record<string, string>> | undefined): 
   return p;
 }
 
-type Def = { type?: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; valueType?: z.ZodType; innerType?: z.ZodType; out?: z.ZodType; options?: z.ZodType[] };
-const defOf = (s: z.ZodType | undefined): Def => ((s as unknown as { _zod?: { def?: Def } } | undefined)?._zod?.def ?? {});
+type Def = {
+  type?: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  innerType?: z.ZodType;
+  out?: z.ZodType;
+  options?: z.ZodType[];
+};
+const defOf = (s: z.ZodType | undefined): Def => (s as unknown as { _zod?: { def?: Def } } | undefined)?._zod?.def ?? {};
 
 /**
  * An issue's path as the schema names it: property names and list indexes are kept, a record's keys
@@ -302,7 +358,11 @@ function respond(def: ApiRoute, out: unknown, requestId: string, defaults: Recor
   if (status === 204) return new Response(null, { status, headers });
   if (!def.response) throw new Error(`${def.method} ${def.path} has no response schema`);
   const checked = def.response.safeParse(r.body);
-  if (!checked.success) throw new ResponseContractError(`${def.method} ${def.path}`, checked.error.issues.slice(0, MAX_ISSUES).map((i) => ({ path: schemaPath(def.response!, i.path), code: i.code })));
+  if (!checked.success)
+    throw new ResponseContractError(
+      `${def.method} ${def.path}`,
+      checked.error.issues.slice(0, MAX_ISSUES).map((i) => ({ path: schemaPath(def.response!, i.path), code: i.code })),
+    );
   return Response.json(checked.data, { status, headers });
 }
 
@@ -346,7 +406,10 @@ export function publicRoute<const D extends ApiRoute>(def: D, handler: (ctx: Pub
       const params = (await pathParams(ctx?.params)) as PathParams<D["path"]>;
       const query = (def.query ? parseQuery(req, def.query) : undefined) as Parsed<D["query"]>;
       const body = (def.body ? await parseBody(req, def.body) : undefined) as Parsed<D["body"]>;
-      return respond(def, await handler({ req, params, query, body }), requestId, { "cache-control": "no-store", "referrer-policy": "no-referrer" });
+      return respond(def, await handler({ req, params, query, body }), requestId, {
+        "cache-control": "no-store",
+        "referrer-policy": "no-referrer",
+      });
     } catch (e) {
       return errorResponse(e, requestId);
     }

@@ -26,7 +26,7 @@ function since(dep: Dep, ok: boolean): { since?: string } {
   return { since: m.get(dep)! };
 }
 
-const withTimeout = <T,>(p: Promise<T>, ms: number) =>
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer in ${ms} ms`)), ms))]);
 
 /** Database, Redis and worker heartbeat, each with a short timeout so health never hangs. */

@@ -41,7 +41,8 @@ export async function acceptInvitation(req: Request, input: TAcceptInvitationInp
     return { email: signedIn.user.email, role: joined.role };
   }
   if (!inv.mailboxProven) throw unverified(inv.email);
-  if (inv.account) throw new AppError("unauthenticated", `token: ${inv.email} already has a Parapet account; sign in as ${inv.email}, then accept`);
+  if (inv.account)
+    throw new AppError("unauthenticated", `token: ${inv.email} already has a Parapet account; sign in as ${inv.email}, then accept`);
   if (!input.name) throw invalidField("name", "your name is required to create the account");
   if (!input.password) throw invalidField("password", "choose a password to create the account");
   let session: { token: string; user: { id: string; email: string; name: string } };

@@ -1,7 +1,15 @@
 import "server-only";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { ALL_QUEUES, bullPrefix, enqueueConnectionTask as enqueueTask, requestReconcile as request, type QueueName, type TConnectionTaskJob, type TReconcileJob } from "@parapet/core";
+import {
+  ALL_QUEUES,
+  bullPrefix,
+  enqueueConnectionTask as enqueueTask,
+  requestReconcile as request,
+  type QueueName,
+  type TConnectionTaskJob,
+  type TReconcileJob,
+} from "@parapet/core";
 import { env } from "@/env";
 import { redis } from "./clients";
 
@@ -18,7 +26,10 @@ export function queues() {
     const prefix = bullPrefix(env().PARAPET_REDIS_PREFIX);
     // One producer per queue of the job catalog (connection tasks, on `discovery`, need credentials,
     // so they run in the worker too).
-    holder.__parapetQueues = Object.fromEntries(ALL_QUEUES.map((name) => [name, new Queue(name, { connection, prefix })])) as Record<QueueName, Queue>;
+    holder.__parapetQueues = Object.fromEntries(ALL_QUEUES.map((name) => [name, new Queue(name, { connection, prefix })])) as Record<
+      QueueName,
+      Queue
+    >;
     // Each reconnect attempt while Redis is away re-emits the connection's error on every queue, and
     // BullMQ prints an unheard one with console.error (a full stack, five per attempt, for as long as
     // the outage lasts). The outage is already reported: /api/health names Redis and since when, and

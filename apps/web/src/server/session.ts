@@ -29,8 +29,7 @@ export async function currentSession(): Promise<Viewer | null> {
     });
   if (!session) return null;
   const memberships = await membershipsWithWorkspaces(prisma(), session.user.id);
-  const active =
-    memberships.find((m) => m.organizationId === session.session.activeOrganizationId) ?? memberships[0];
+  const active = memberships.find((m) => m.organizationId === session.session.activeOrganizationId) ?? memberships[0];
   return {
     user: { id: session.user.id, email: session.user.email, name: session.user.name },
     workspace: active?.workspace ?? null,

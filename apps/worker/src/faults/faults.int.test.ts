@@ -90,13 +90,17 @@ describe("fault suite (reduced)", () => {
       await renv?.redis.quit().catch(() => undefined);
       await redis?.stop();
     });
-    it.each(TWICE)("the worker carries on, the next request converges, and its clean-up finishes (run %i)", async () => {
-      const downMs = draw(100, 2500);
-      const r = await redisRestart(renv, fx, redis, 20, { downMs });
-      const why = JSON.stringify({ downMs, ...r });
-      expect(survived(r.survival), why).toBe(true);
-      expect(r.shutdown.ok, why).toBe(true);
-    }, 120_000);
+    it.each(TWICE)(
+      "the worker carries on, the next request converges, and its clean-up finishes (run %i)",
+      async () => {
+        const downMs = draw(100, 2500);
+        const r = await redisRestart(renv, fx, redis, 20, { downMs });
+        const why = JSON.stringify({ downMs, ...r });
+        expect(survived(r.survival), why).toBe(true);
+        expect(r.shutdown.ok, why).toBe(true);
+      },
+      120_000,
+    );
   });
 
   describe("PostgreSQL restarted mid-run", () => {
@@ -113,14 +117,18 @@ describe("fault suite (reduced)", () => {
       await penv?.prisma.$disconnect();
       await postgres?.stop();
     });
-    it.each(TWICE)("the next run converges with the audit chain intact (run %i)", async () => {
-      const downMs = draw(100, 2000);
-      const r = await postgresRestart(penv, pfx, postgres, 20, { downMs });
-      const why = JSON.stringify({ downMs, ...r });
-      expect(r.survival.auditChainOk, why).toBe(true);
-      expect(survived(r.survival), why).toBe(true);
-      expect(r.shutdown.ok, why).toBe(true);
-    }, 150_000);
+    it.each(TWICE)(
+      "the next run converges with the audit chain intact (run %i)",
+      async () => {
+        const downMs = draw(100, 2000);
+        const r = await postgresRestart(penv, pfx, postgres, 20, { downMs });
+        const why = JSON.stringify({ downMs, ...r });
+        expect(r.survival.auditChainOk, why).toBe(true);
+        expect(survived(r.survival), why).toBe(true);
+        expect(r.shutdown.ok, why).toBe(true);
+      },
+      150_000,
+    );
   });
 
   describe("OCI signing with a skewed clock", () => {
@@ -131,17 +139,21 @@ describe("fault suite (reduced)", () => {
     afterAll(async () => {
       await oci?.close();
     });
-    it.each(TWICE)("is a classified auth error, plans nothing destructive, and recovers (run %i)", async () => {
-      expect(oci.applied).toBeGreaterThan(0);
-      // OCI allows 5 minutes of skew; anything past it is refused.
-      const skewSec = draw(360, 900);
-      const r = await ociClockSkew(env, oci.sim, oci.connectionId, skewSec);
-      const why = JSON.stringify({ skewSec, ...r });
-      expect(r.classifiedAuth, why).toBe(true);
-      expect(r.writesDuringSkew, why).toBe(0);
-      expect(r.policiesChanged, why).toBe(false);
-      expect(r.falseDrift, why).toBe(0);
-      expect(r.recovered, why).toBe(true);
-    }, 120_000);
+    it.each(TWICE)(
+      "is a classified auth error, plans nothing destructive, and recovers (run %i)",
+      async () => {
+        expect(oci.applied).toBeGreaterThan(0);
+        // OCI allows 5 minutes of skew; anything past it is refused.
+        const skewSec = draw(360, 900);
+        const r = await ociClockSkew(env, oci.sim, oci.connectionId, skewSec);
+        const why = JSON.stringify({ skewSec, ...r });
+        expect(r.classifiedAuth, why).toBe(true);
+        expect(r.writesDuringSkew, why).toBe(0);
+        expect(r.policiesChanged, why).toBe(false);
+        expect(r.falseDrift, why).toBe(0);
+        expect(r.recovered, why).toBe(true);
+      },
+      120_000,
+    );
   });
 });

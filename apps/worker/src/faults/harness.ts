@@ -12,7 +12,17 @@ import { join } from "node:path";
 import { Queue, type Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { createPrisma, type PrismaClient } from "@parapet/db";
-import { bullPrefix, parseMasterKey, QUEUES, requestReconcile, sealCredentials, shutdownInOrder, verifyAuditChain, type Keyring, type ShutdownStep } from "@parapet/core";
+import {
+  bullPrefix,
+  parseMasterKey,
+  QUEUES,
+  requestReconcile,
+  sealCredentials,
+  shutdownInOrder,
+  verifyAuditChain,
+  type Keyring,
+  type ShutdownStep,
+} from "@parapet/core";
 import type { AdapterFactory, ReconcileSummary } from "@parapet/core/reconcile/reconcile-connection";
 import { createAwsAdapter } from "@parapet/providers/aws/adapter";
 import { ZAwsCredentials } from "@parapet/providers/aws/credentials";
@@ -63,7 +73,7 @@ export function faultAdapterFor(awsPacing: boolean): AdapterFactory {
       credentials: ZAwsCredentials.parse(req.credentials),
       egress: egress(),
       ...(req.endpoint ? { endpoint: req.endpoint } : {}),
-      facts: (req.facts ?? {}),
+      facts: req.facts ?? {},
       limits: {},
       rateLimits: false,
     });
@@ -109,7 +119,14 @@ export async function awsFixture(env: FaultEnv, opts: { accounts: number; latenc
   const wsId = `ws_fault_${Math.random().toString(16).slice(2, 10)}`;
   await env.prisma.workspace.create({ data: { id: wsId, name: "Fault suite", slug: wsId.replace(/_/g, "-"), createdAt: new Date() } });
   const conn = await env.prisma.connection.create({
-    data: { workspaceId: wsId, cloud: "aws", name: "AWS sim", status: "active", endpoint: sim.url, facts: { orgId: sim.state.orgId, managementAccountId: sim.state.managementAccountId } },
+    data: {
+      workspaceId: wsId,
+      cloud: "aws",
+      name: "AWS sim",
+      status: "active",
+      endpoint: sim.url,
+      facts: { orgId: sim.state.orgId, managementAccountId: sim.state.managementAccountId },
+    },
   });
   await env.prisma.connection.update({
     where: { id: conn.id },
@@ -119,7 +136,11 @@ export async function awsFixture(env: FaultEnv, opts: { accounts: number; latenc
   const [first] = await processReconcile(deps, { connectionId: conn.id, trigger: "manual", discover: true });
   await deps.reconcileQueue.close();
   if (first!.status !== "succeeded") throw new Error(`discovery failed: ${first!.error}`);
-  const accounts = await env.prisma.node.findMany({ where: { connectionId: conn.id, isEnvironment: true }, select: { id: true }, orderBy: { externalId: "asc" } });
+  const accounts = await env.prisma.node.findMany({
+    where: { connectionId: conn.id, isEnvironment: true },
+    select: { id: true },
+    orderBy: { externalId: "asc" },
+  });
   const g = await env.prisma.guardrail.create({
     data: { workspaceId: wsId, controlId: "agent-no-destructive-actions", name: "agents cannot destroy data", currentVersion: 0 },
   });
@@ -132,7 +153,9 @@ export async function rescope(env: FaultEnv, fx: AwsFixture, offset: number, cou
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push(fx.accountNodeIds[(offset + i) % fx.accountNodeIds.length]!);
   fx.version++;
-  await env.prisma.guardrailVersion.create({ data: { guardrailId: fx.guardrailId, version: fx.version, params: {}, scope: { nodeIds: ids }, mode: "enforce", remediation: "auto" } });
+  await env.prisma.guardrailVersion.create({
+    data: { guardrailId: fx.guardrailId, version: fx.version, params: {}, scope: { nodeIds: ids }, mode: "enforce", remediation: "auto" },
+  });
   await env.prisma.guardrail.update({ where: { id: fx.guardrailId }, data: { currentVersion: fx.version } });
   return ids;
 }
@@ -177,15 +200,25 @@ async function checkSurvival(
   const seen = new Map<string, number>();
   for (const p of owned) seen.set(p.name, (seen.get(p.name) ?? 0) + 1);
   const duplicates = [...seen].filter(([, n]) => n > 1).map(([name]) => name);
-  const desired = new Set((await env.prisma.artifact.findMany({ where: { connectionId: fx.connectionId }, select: { name: true } })).map((a) => a.name));
+  const desired = new Set(
+    (await env.prisma.artifact.findMany({ where: { connectionId: fx.connectionId }, select: { name: true } })).map((a) => a.name),
+  );
   const orphans = owned.filter((p) => !desired.has(p.name)).map((p) => p.name);
-  const rows = await env.prisma.coverageRow.findMany({ where: { connectionId: fx.connectionId, guardrailId: fx.guardrailId }, select: { nodeId: true, status: true } });
+  const rows = await env.prisma.coverageRow.findMany({
+    where: { connectionId: fx.connectionId, guardrailId: fx.guardrailId },
+    select: { nodeId: true, status: true },
+  });
   const enforced = new Set(rows.filter((r) => r.status === "enforced").map((r) => r.nodeId));
   const notEnforced = expectedNodeIds.filter((id) => !enforced.has(id)).length;
-  const drift = await env.prisma.driftFinding.groupBy({ by: ["kind", "status"], where: { connectionId: fx.connectionId, openedAt: { gte: since } }, _count: { _all: true } });
+  const drift = await env.prisma.driftFinding.groupBy({
+    by: ["kind", "status"],
+    where: { connectionId: fx.connectionId, openedAt: { gte: since } },
+    _count: { _all: true },
+  });
   const falseDrift = drift.reduce((n, d) => n + d._count._all, 0);
   const chain = await verifyAuditChain(env.prisma, fx.workspaceId);
-  const converged = clean?.status === "succeeded" && again?.status === "succeeded" && again.calls.writes === 0 && (again.plan?.changes.length ?? 1) === 0;
+  const converged =
+    clean?.status === "succeeded" && again?.status === "succeeded" && again.calls.writes === 0 && (again.plan?.changes.length ?? 1) === 0;
   return {
     converged,
     duplicates,
@@ -199,7 +232,12 @@ async function checkSurvival(
 }
 
 export const survived = (s: Survival, opts: { allowDrift?: boolean } = {}) =>
-  s.converged && !s.duplicates.length && !s.orphans.length && s.notEnforced === 0 && (opts.allowDrift || s.falseDrift === 0) && s.auditChainOk;
+  s.converged &&
+  !s.duplicates.length &&
+  !s.orphans.length &&
+  s.notEnforced === 0 &&
+  (opts.allowDrift || s.falseDrift === 0) &&
+  s.auditChainOk;
 
 // ---------------------------------------------------------------------------------------------------
 // Child-process reconciles (the worker killed with SIGKILL).
@@ -228,7 +266,11 @@ export function childEnv(env: FaultEnv, extra: Record<string, string> = {}): Nod
  * tsx CLI would run the script in a grandchild that a SIGKILL of the CLI leaves running.)
  */
 export function spawnReconcileChild(env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<ChildResult>; kill(): void } {
-  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "reconcile-child.ts")], { cwd: WORKER_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "reconcile-child.ts")], {
+    cwd: WORKER_DIR,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   let killed = false;
@@ -263,7 +305,12 @@ export interface KillResult {
  * `rounds` times: a new guardrail version (a large apply), a worker child that starts applying it,
  * SIGKILL after a random delay into the apply. Then a clean run must converge.
  */
-export async function killDuringApply(env: FaultEnv, fx: AwsFixture, rounds: number, opts: { batch: number; maxDelayMs: number; leaseMs: number }): Promise<KillResult> {
+export async function killDuringApply(
+  env: FaultEnv,
+  fx: AwsFixture,
+  rounds: number,
+  opts: { batch: number; maxDelayMs: number; leaseMs: number },
+): Promise<KillResult> {
   const since = new Date();
   let ids: string[] = [];
   let midApply = 0;
@@ -271,7 +318,9 @@ export async function killDuringApply(env: FaultEnv, fx: AwsFixture, rounds: num
   for (let i = 0; i < rounds; i++) {
     ids = await rescope(env, fx, i * Math.ceil(opts.batch / 2), opts.batch);
     const before = await env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId } });
-    const c = spawnReconcileChild(childEnv(env, { FAULT_CONNECTION_ID: fx.connectionId, FAULT_LEASE_MS: String(opts.leaseMs), FAULT_WORKER_ID: `fault-child-${i}` }));
+    const c = spawnReconcileChild(
+      childEnv(env, { FAULT_CONNECTION_ID: fx.connectionId, FAULT_LEASE_MS: String(opts.leaseMs), FAULT_WORKER_ID: `fault-child-${i}` }),
+    );
     let exited = false;
     void c.done.then(() => (exited = true));
     // Wait for the apply to start, then kill at a random point into it.
@@ -287,7 +336,9 @@ export async function killDuringApply(env: FaultEnv, fx: AwsFixture, rounds: num
     }
     intentsAtKill.push(now);
     const r = await c.done;
-    env.log?.(`kill ${i + 1}/${rounds}: ${r.killed ? "SIGKILL" : `exited ${r.code}`} after ${now} apply intents${r.code ? ` ${r.stderr.slice(-300)}` : ""}`);
+    env.log?.(
+      `kill ${i + 1}/${rounds}: ${r.killed ? "SIGKILL" : `exited ${r.code}`} after ${now} apply intents${r.code ? ` ${r.stderr.slice(-300)}` : ""}`,
+    );
   }
   // A crashed worker's lease expires; the clean run waits for it like any other worker would.
   await sleep(opts.leaseMs);
@@ -312,7 +363,13 @@ export async function throttlingStorm(
   opts: { buckets?: Record<string, { burst: number; ratePerSec: number }>; offset?: number } = {},
 ): Promise<StormResult> {
   const since = new Date();
-  fx.sim.configure({ throttle: opts.buckets ?? { read: { burst: 2, ratePerSec: 10 }, write: { burst: 1, ratePerSec: 4 }, DescribePolicy: { burst: 1, ratePerSec: 4 } } });
+  fx.sim.configure({
+    throttle: opts.buckets ?? {
+      read: { burst: 2, ratePerSec: 10 },
+      write: { burst: 1, ratePerSec: 4 },
+      DescribePolicy: { burst: 1, ratePerSec: 4 },
+    },
+  });
   // Pacing off: the adapter fires as fast as it can into buckets that hold one or two tokens, so most
   // bursts are answered with TooManyRequestsException and survive only through its retries.
   const deps = workerDeps(env, { awsPacing: false, workerId: "fault-storm" });
@@ -340,7 +397,13 @@ export interface OutageResult {
 }
 
 /** Every AWS request fails as unavailable for `windowMs` while a reconcile runs into it. */
-export async function outageWindow(env: FaultEnv, fx: AwsFixture, windowMs: number, batch: number, opts: { offset?: number } = {}): Promise<OutageResult> {
+export async function outageWindow(
+  env: FaultEnv,
+  fx: AwsFixture,
+  windowMs: number,
+  batch: number,
+  opts: { offset?: number } = {},
+): Promise<OutageResult> {
   const since = new Date();
   const ids = await rescope(env, fx, opts.offset ?? 5, batch);
   const start = Date.now();
@@ -353,11 +416,21 @@ export async function outageWindow(env: FaultEnv, fx: AwsFixture, windowMs: numb
     await deps.reconcileQueue.close();
   }
   const destructive = during?.runId
-    ? await env.prisma.applyIntent.count({ where: { runId: during.runId, OR: [{ changeKey: { startsWith: "delete|" } }, { changeKey: { startsWith: "detach|" } }], status: "done" } })
+    ? await env.prisma.applyIntent.count({
+        where: {
+          runId: during.runId,
+          OR: [{ changeKey: { startsWith: "delete|" } }, { changeKey: { startsWith: "detach|" } }],
+          status: "done",
+        },
+      })
     : 0;
   // Detaching from accounts that left the scope is desired, not destructive; count only removals of what the new version still wants.
-  const wanted = new Set((await env.prisma.node.findMany({ where: { id: { in: ids } }, select: { externalId: true } })).map((n) => n.externalId));
-  const intents = during?.runId ? await env.prisma.applyIntent.findMany({ where: { runId: during.runId, status: "done" }, select: { changeKey: true } }) : [];
+  const wanted = new Set(
+    (await env.prisma.node.findMany({ where: { id: { in: ids } }, select: { externalId: true } })).map((n) => n.externalId),
+  );
+  const intents = during?.runId
+    ? await env.prisma.applyIntent.findMany({ where: { runId: during.runId, status: "done" }, select: { changeKey: true } })
+    : [];
   const wrongful = intents.filter((x) => /^(delete|detach)\|/.test(x.changeKey) && wanted.has(x.changeKey.split("|").pop() ?? "")).length;
   while (Date.now() < start + windowMs) await sleep(100);
   fx.sim.configure({ faults: {} });
@@ -391,7 +464,9 @@ export interface SkewResult {
 export async function ociClockSkew(env: FaultEnv, sim: OciSim, connectionId: string, skewSec: number): Promise<SkewResult> {
   const since = new Date();
   const before = JSON.stringify(sim.store.listPolicies({ compartmentId: sim.tenancyId }));
-  const c = spawnReconcileChild(childEnv(env, { FAULT_CONNECTION_ID: connectionId, FAULT_CLOCK_SKEW_MS: String(skewSec * 1000), FAULT_WORKER_ID: "fault-skewed" }));
+  const c = spawnReconcileChild(
+    childEnv(env, { FAULT_CONNECTION_ID: connectionId, FAULT_CLOCK_SKEW_MS: String(skewSec * 1000), FAULT_WORKER_ID: "fault-skewed" }),
+  );
   const r = await c.done;
   const out = parseChildOutput(r.stdout);
   const run = out?.runs[0];
@@ -406,7 +481,9 @@ export async function ociClockSkew(env: FaultEnv, sim: OciSim, connectionId: str
     // The adapter either fails the run with the auth kind or marks the reads unknown with the auth
     // classification's public message (OCI's NotAuthenticated code, naming the machine clock); both mean
     // nothing is planned from them.
-    classifiedAuth: !!run?.error?.startsWith("auth:") || (!!run?.unknown.length && run.unknown.every((u) => /\(NotAuthenticated\)/.test(u) && /machine clock/.test(u))),
+    classifiedAuth:
+      !!run?.error?.startsWith("auth:") ||
+      (!!run?.unknown.length && run.unknown.every((u) => /\(NotAuthenticated\)/.test(u) && /machine clock/.test(u))),
     writesDuringSkew: run?.writes ?? -1,
     policiesChanged: before !== after,
     falseDrift,
@@ -424,12 +501,23 @@ export interface ChildOutput {
 export const CHILD_RESULT_MARKER = "fault-child-result ";
 
 export function parseChildOutput(stdout: string): ChildOutput | undefined {
-  const line = stdout.split("\n").reverse().find((l) => l.startsWith(CHILD_RESULT_MARKER));
+  const line = stdout
+    .split("\n")
+    .reverse()
+    .find((l) => l.startsWith(CHILD_RESULT_MARKER));
   return line ? (JSON.parse(line.slice(CHILD_RESULT_MARKER.length)) as ChildOutput) : undefined;
 }
 
 /** Prisma errors put the cause on their last line. */
-const lastLine = (m: string) => (m.split("\n").filter((l) => l.trim()).pop() ?? m).trim().slice(0, 200);
+const lastLine = (m: string) =>
+  (
+    m
+      .split("\n")
+      .filter((l) => l.trim())
+      .pop() ?? m
+  )
+    .trim()
+    .slice(0, 200);
 
 export interface RestartResult {
   inFlight: string;
@@ -468,7 +556,13 @@ async function waitForApply(env: FaultEnv, connectionId: string, before: number)
  * in-flight run must finish or fail cleanly; once Redis is back, the next request (a poll tick or a cloud
  * event in production) must be processed by the same worker and converge.
  */
-export async function redisRestart(env: FaultEnv, fx: AwsFixture, redis: PrivateRedis, batch: number, timing: { downMs?: number } = {}): Promise<RestartResult> {
+export async function redisRestart(
+  env: FaultEnv,
+  fx: AwsFixture,
+  redis: PrivateRedis,
+  batch: number,
+  timing: { downMs?: number } = {},
+): Promise<RestartResult> {
   const since = new Date();
   const ids = await rescope(env, fx, 7, batch);
   const workerConn = new Redis(redis.url, { maxRetriesPerRequest: null });
@@ -518,7 +612,13 @@ export async function redisRestart(env: FaultEnv, fx: AwsFixture, redis: Private
  * PostgreSQL restarted (immediate shutdown) while a reconcile applies. The in-flight run fails; the
  * next run, once the database is back, must converge with the audit chain intact.
  */
-export async function postgresRestart(env: FaultEnv, fx: AwsFixture, postgres: PrivatePostgres, batch: number, timing: { downMs?: number } = {}): Promise<RestartResult> {
+export async function postgresRestart(
+  env: FaultEnv,
+  fx: AwsFixture,
+  postgres: PrivatePostgres,
+  batch: number,
+  timing: { downMs?: number } = {},
+): Promise<RestartResult> {
   const since = new Date();
   const ids = await rescope(env, fx, 9, batch);
   const deps = workerDeps(env, { workerId: "fault-postgres" });
@@ -538,7 +638,13 @@ export async function postgresRestart(env: FaultEnv, fx: AwsFixture, postgres: P
   }
   // Wait until the pool reconnects.
   for (let i = 0; i < 200; i++) {
-    if (await env.prisma.$queryRaw`SELECT 1`.then(() => true, () => false)) break;
+    if (
+      await env.prisma.$queryRaw`SELECT 1`.then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await sleep(100);
   }
   // The same worker carries on: a lease it could not release while the database was down is still its own.

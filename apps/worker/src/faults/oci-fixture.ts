@@ -21,12 +21,31 @@ export async function ociFixture(env: FaultEnv): Promise<OciFixture> {
   try {
     const demo = sim.seedDemo();
     const id = randomBytes(4).toString("hex");
-    const ws = await env.prisma.workspace.create({ data: { id: `ws_skew_${id}`, name: "Skew", slug: `ws-skew-${id}`, createdAt: new Date() } });
-    const conn = await env.prisma.connection.create({ data: { workspaceId: ws.id, cloud: "oci", name: "OCI", status: "active", endpoint: sim.url, facts: { tenancyOcid: demo.credentials.tenancyId } } });
+    const ws = await env.prisma.workspace.create({
+      data: { id: `ws_skew_${id}`, name: "Skew", slug: `ws-skew-${id}`, createdAt: new Date() },
+    });
+    const conn = await env.prisma.connection.create({
+      data: {
+        workspaceId: ws.id,
+        cloud: "oci",
+        name: "OCI",
+        status: "active",
+        endpoint: sim.url,
+        facts: { tenancyOcid: demo.credentials.tenancyId },
+      },
+    });
     const { tenancyId, userId, fingerprint, privateKeyPem, region } = demo.credentials;
-    await env.prisma.connection.update({ where: { id: conn.id }, data: { credentialCiphertext: sealCredentials(env.keys, conn.id, { tenancyId, userId, fingerprint, privateKeyPem, region }) } });
+    await env.prisma.connection.update({
+      where: { id: conn.id },
+      data: { credentialCiphertext: sealCredentials(env.keys, conn.id, { tenancyId, userId, fingerprint, privateKeyPem, region }) },
+    });
     await env.prisma.guardrail.create({
-      data: { workspaceId: ws.id, controlId: "agent-no-destructive-actions", name: "agents", versions: { create: { version: 1, params: {}, scope: { labels: "env=prod" }, mode: "enforce", remediation: "auto" } } },
+      data: {
+        workspaceId: ws.id,
+        controlId: "agent-no-destructive-actions",
+        name: "agents",
+        versions: { create: { version: 1, params: {}, scope: { labels: "env=prod" }, mode: "enforce", remediation: "auto" } },
+      },
     });
     const deps = workerDeps(env);
     const [first] = await processReconcile(deps, { connectionId: conn.id, trigger: "manual" });

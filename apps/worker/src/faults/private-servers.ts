@@ -43,11 +43,21 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ChildProcess;
   const start = async () => {
-    child = spawn("redis-server", ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no", "--daemonize", "no"], { stdio: "ignore" });
+    child = spawn(
+      "redis-server",
+      ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no", "--daemonize", "no"],
+      { stdio: "ignore" },
+    );
     for (let i = 0; i < 100; i++) {
       const r = new Redis(port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       r.on("error", () => undefined);
-      const ok = await r.connect().then(() => r.ping()).then(() => true, () => false);
+      const ok = await r
+        .connect()
+        .then(() => r.ping())
+        .then(
+          () => true,
+          () => false,
+        );
       r.disconnect();
       if (ok) return;
       await sleep(50);
@@ -106,12 +116,24 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     chownSync(dir, uid, gid);
   }
   const run = (cmd: string, args: string[]) => {
-    const r = asRoot ? spawnSync("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { encoding: "utf8" }) : spawnSync(join(bin, cmd), args, { encoding: "utf8" });
+    const r = asRoot
+      ? spawnSync("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { encoding: "utf8" })
+      : spawnSync(join(bin, cmd), args, { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
   };
   run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
   const port = await freePort();
-  const start = () => run("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "-w", "start"]);
+  const start = () =>
+    run("pg_ctl", [
+      "-D",
+      data,
+      "-l",
+      join(dir, "server.log"),
+      "-o",
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      "-w",
+      "start",
+    ]);
   start();
   // pg_ctl daemonises the server: nothing stops it when this process dies unless it is told to.
   const stopAndRemove = () => {
@@ -161,7 +183,9 @@ export async function createDatabase(adminUrl: string, name: string): Promise<st
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    for (const m of readdirSync(dir).filter((d) => existsSync(join(dir, d, "migration.sql"))).sort()) {
+    for (const m of readdirSync(dir)
+      .filter((d) => existsSync(join(dir, d, "migration.sql")))
+      .sort()) {
       await c.query(readFileSync(join(dir, m, "migration.sql"), "utf8"));
     }
   } finally {
@@ -169,4 +193,3 @@ export async function createDatabase(adminUrl: string, name: string): Promise<st
   }
   return url;
 }
-

@@ -58,13 +58,25 @@ const deps = workerDeps(env, {
   awsPacing: process.env.FAULT_AWS_PACING === "1",
   ...(process.env.FAULT_LEASE_MS ? { leaseMs: Number(process.env.FAULT_LEASE_MS) } : {}),
 });
-const runs = await processReconcile(deps, { connectionId: need("FAULT_CONNECTION_ID"), trigger: "manual", ...(process.env.FAULT_DISCOVER === "1" ? { discover: true } : {}) });
+const runs = await processReconcile(deps, {
+  connectionId: need("FAULT_CONNECTION_ID"),
+  trigger: "manual",
+  ...(process.env.FAULT_DISCOVER === "1" ? { discover: true } : {}),
+});
 process.stdout.write(
   CHILD_RESULT_MARKER +
-  JSON.stringify({
-    runs: runs.map((r) => ({ status: r.status, applied: r.applied, writes: r.calls.writes, reads: r.calls.reads, unknown: (r.plan?.unknown ?? []).slice(0, 5).map((u) => u.reason), ...(r.error ? { error: r.error } : {}) })),
-    maxRssKb: process.resourceUsage().maxRSS,
-  }) + "\n",
+    JSON.stringify({
+      runs: runs.map((r) => ({
+        status: r.status,
+        applied: r.applied,
+        writes: r.calls.writes,
+        reads: r.calls.reads,
+        unknown: (r.plan?.unknown ?? []).slice(0, 5).map((u) => u.reason),
+        ...(r.error ? { error: r.error } : {}),
+      })),
+      maxRssKb: process.resourceUsage().maxRSS,
+    }) +
+    "\n",
 );
 await deps.reconcileQueue.close();
 await redis.quit();

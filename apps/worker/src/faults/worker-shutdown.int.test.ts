@@ -53,7 +53,10 @@ describe("worker shutdown after a Redis blip", () => {
     const why = JSON.stringify(r);
     expect(r.hung, why).toBe(false);
     expect(r.code, why).toBe(0);
-    expect(r.lines.some((l) => /stopped in \d+ ms$/.test(l)), why).toBe(true);
+    expect(
+      r.lines.some((l) => /stopped in \d+ ms$/.test(l)),
+      why,
+    ).toBe(true);
     // A clean stop releases through the reconcile that held it; here nothing reconciled, so the lease
     // is still this worker's (it expires): only the forced path releases leases wholesale.
     expect(r.ms, why).toBeLessThan(15_000);
@@ -64,7 +67,9 @@ describe("worker shutdown after a Redis blip", () => {
     const why = JSON.stringify(r);
     expect(r.hung, why).toBe(false);
     expect(r.code, why).toBe(1);
-    const forced = r.lines.filter((l) => /shutdown did not finish within 4 s \(stuck [^)]+\); released 1 reconcile lease\(s\); exiting with status 1$/.test(l));
+    const forced = r.lines.filter((l) =>
+      /shutdown did not finish within 4 s \(stuck [^)]+\); released 1 reconcile lease\(s\); exiting with status 1$/.test(l),
+    );
     expect(forced, why).toHaveLength(1);
     expect(r.leaseReleased, why).toBe(true);
   }, 120_000);

@@ -53,9 +53,18 @@ export async function workerProcessStop(env: FaultEnv, redis: PrivateRedis, opts
   const workerId = `fault-stop-${randomBytes(3).toString("hex")}`;
   // A lease this worker holds, as if a long reconcile were in flight (a disabled connection: nothing
   // actually reconciles it, so the only way the lease goes is the shutdown releasing it).
-  const ws = await env.prisma.workspace.create({ data: { id: `ws_${workerId}`, name: "Stop", slug: `ws-${workerId}`, createdAt: new Date() } });
+  const ws = await env.prisma.workspace.create({
+    data: { id: `ws_${workerId}`, name: "Stop", slug: `ws-${workerId}`, createdAt: new Date() },
+  });
   const conn = await env.prisma.connection.create({
-    data: { workspaceId: ws.id, cloud: "aws", name: "held", status: "disabled", reconcileLeaseOwner: workerId, reconcileLeaseUntil: new Date(Date.now() + 10 * 60_000) },
+    data: {
+      workspaceId: ws.id,
+      cloud: "aws",
+      name: "held",
+      status: "disabled",
+      reconcileLeaseOwner: workerId,
+      reconcileLeaseUntil: new Date(Date.now() + 10 * 60_000),
+    },
   });
   const child = spawn(process.execPath, ["--import", "tsx", join(WORKER_DIR, "src", "main.ts")], {
     cwd: WORKER_DIR,
@@ -100,11 +109,7 @@ export async function workerProcessStop(env: FaultEnv, redis: PrivateRedis, opts
     const code = await Promise.race([exited, sleep(opts.deadlineMs + EXIT_GRACE_MS).then(() => "hung" as const)]);
     const ms = Math.round(performance.now() - t0);
     if (code === "hung") child.kill("SIGKILL");
-    const lines = out
-      .slice(mark)
-      .split("\n")
-      .map(logMessage)
-      .filter(Boolean);
+    const lines = out.slice(mark).split("\n").map(logMessage).filter(Boolean);
     const row = await env.prisma.connection.findUnique({ where: { id: conn.id }, select: { reconcileLeaseOwner: true } });
     return { code: code === "hung" ? null : code, ms, lines, leaseReleased: row?.reconcileLeaseOwner === null, hung: code === "hung" };
   } finally {

@@ -37,14 +37,27 @@ export function demoSpec(sims: AllSims, cloud: Cloud): ConnectionSpec {
       return {
         cloud,
         endpoint: sims.aws.url,
-        credentials: { kind: "assume-role", roleArn: AWS_DEMO.role.arn, externalId: AWS_DEMO.role.externalId, sourceAccessKeyId: AWS_DEMO.credentials.accessKeyId, sourceSecretAccessKey: AWS_DEMO.credentials.secretAccessKey },
+        credentials: {
+          kind: "assume-role",
+          roleArn: AWS_DEMO.role.arn,
+          externalId: AWS_DEMO.role.externalId,
+          sourceAccessKeyId: AWS_DEMO.credentials.accessKeyId,
+          sourceSecretAccessKey: AWS_DEMO.credentials.secretAccessKey,
+        },
         facts: { orgId: sims.aws.state.orgId, managementAccountId: AWS_DEMO.managementAccountId },
       };
     case "azure":
       return {
         cloud,
         endpoint: sims.azure.url,
-        credentials: { kind: "client-secret", tenantId: sims.azure.tenantId, clientId: DEMO_APP.appId, clientSecret: DEMO_APP.secret, authorityHost: sims.azure.authorityHost, caPem: sims.azure.caPem },
+        credentials: {
+          kind: "client-secret",
+          tenantId: sims.azure.tenantId,
+          clientId: DEMO_APP.appId,
+          clientSecret: DEMO_APP.secret,
+          authorityHost: sims.azure.authorityHost,
+          caPem: sims.azure.caPem,
+        },
         facts: { tenantId: sims.azure.tenantId, rootManagementGroupId: sims.azure.rootManagementGroupId },
       };
     case "gcp":
@@ -57,7 +70,12 @@ export function demoSpec(sims: AllSims, cloud: Cloud): ConnectionSpec {
 /** The OCI demo tenancy's connector (for tests that start the OCI simulator alone, after `seedDemo()`). */
 export function ociDemoSpec(sim: OciSim): ConnectionSpec {
   const c = sim.demo!.credentials;
-  return { cloud: "oci", endpoint: sim.url, credentials: { tenancyId: c.tenancyId, userId: c.userId, fingerprint: c.fingerprint, privateKeyPem: c.privateKeyPem, region: c.region }, facts: { tenancyOcid: c.tenancyId } };
+  return {
+    cloud: "oci",
+    endpoint: sim.url,
+    credentials: { tenancyId: c.tenancyId, userId: c.userId, fingerprint: c.fingerprint, privateKeyPem: c.privateKeyPem, region: c.region },
+    facts: { tenancyOcid: c.tenancyId },
+  };
 }
 
 /** The GCP demo organisation's connector (for tests that start the GCP simulator alone). */
@@ -94,7 +112,13 @@ export interface ReconcileHarness {
   /** One reconcile of the connection, as the worker's job would run it. */
   run: (connectionId: string, trigger?: "manual" | "poll") => Promise<ReconcileSummary>;
   /** An active guardrail at version 1 (enforce, remediation auto unless given). */
-  guardrail: (workspaceId: string, controlId: string, scope: object, mode?: "audit" | "enforce", remediation?: "auto" | "notify") => Promise<{ id: string }>;
+  guardrail: (
+    workspaceId: string,
+    controlId: string,
+    scope: object,
+    mode?: "audit" | "enforce",
+    remediation?: "auto" | "notify",
+  ) => Promise<{ id: string }>;
   /** A new current version of a guardrail, as an edit through the API makes it (only the mode changed). */
   newVersion: (guardrailId: string, change: { mode: "audit" | "enforce" }) => Promise<void>;
 }
@@ -115,7 +139,17 @@ export function reconcileHarness(opts: { privateQueue?: boolean } = {}): Reconci
     redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
     const prefix = opts.privateQueue ? `${testRedisPrefix()}q-${randomBytes(3).toString("hex")}:` : testRedisPrefix();
     queue = new Queue(QUEUES.reconcile, { connection: redis, prefix: bullPrefix(prefix) });
-    deps = { prisma, redis, redisPrefix: prefix, bullPrefix: bullPrefix(prefix), keys, adapterFor, workerId: "test-worker", concurrency: 1, reconcileQueue: queue };
+    deps = {
+      prisma,
+      redis,
+      redisPrefix: prefix,
+      bullPrefix: bullPrefix(prefix),
+      keys,
+      adapterFor,
+      workerId: "test-worker",
+      concurrency: 1,
+      reconcileQueue: queue,
+    };
   });
 
   afterAll(async () => {
@@ -137,19 +171,35 @@ export function reconcileHarness(opts: { privateQueue?: boolean } = {}): Reconci
     connect: async (spec, name = spec.cloud, workspaceId) => {
       const ws = workspaceId ? { id: workspaceId } : await createTestWorkspace();
       const conn = await prisma.connection.create({
-        data: { workspaceId: ws.id, cloud: spec.cloud, name, status: "active", endpoint: spec.endpoint, facts: spec.facts, principals: spec.principals ?? {}, ...(spec.limits ? { limits: spec.limits } : {}) },
+        data: {
+          workspaceId: ws.id,
+          cloud: spec.cloud,
+          name,
+          status: "active",
+          endpoint: spec.endpoint,
+          facts: spec.facts,
+          principals: spec.principals ?? {},
+          ...(spec.limits ? { limits: spec.limits } : {}),
+        },
       });
-      await prisma.connection.update({ where: { id: conn.id }, data: { credentialCiphertext: sealCredentials(keys, conn.id, spec.credentials) } });
+      await prisma.connection.update({
+        where: { id: conn.id },
+        data: { credentialCiphertext: sealCredentials(keys, conn.id, spec.credentials) },
+      });
       return { workspaceId: ws.id, connectionId: conn.id };
     },
     run: async (connectionId, trigger = "manual") => (await processReconcile(getDeps(), { connectionId, trigger }))[0]!,
     guardrail: (workspaceId, controlId, scope, mode = "enforce", remediation = "auto") =>
-      prisma.guardrail.create({ data: { workspaceId, controlId, name: controlId, versions: { create: { version: 1, params: {}, scope, mode, remediation } } } }),
+      prisma.guardrail.create({
+        data: { workspaceId, controlId, name: controlId, versions: { create: { version: 1, params: {}, scope, mode, remediation } } },
+      }),
     newVersion: async (guardrailId, change) => {
       const g = await prisma.guardrail.findUniqueOrThrow({ where: { id: guardrailId }, include: { versions: true } });
       const v = g.versions.find((x) => x.version === g.currentVersion)!;
       const version = g.currentVersion + 1;
-      await prisma.guardrailVersion.create({ data: { guardrailId, version, params: v.params as object, scope: v.scope as object, mode: change.mode, remediation: v.remediation } });
+      await prisma.guardrailVersion.create({
+        data: { guardrailId, version, params: v.params as object, scope: v.scope as object, mode: change.mode, remediation: v.remediation },
+      });
       await prisma.guardrail.update({ where: { id: guardrailId }, data: { currentVersion: version } });
     },
   };

@@ -9,7 +9,12 @@ import { appendAudit, jobData, jobProcessor, openCredentials, QUEUES, ZConnectio
 import { syncHierarchy } from "@parapet/core/connections/sync-hierarchy";
 import { rootHeldBy, rootHeldMessage } from "@parapet/core/connections/root-holder";
 import { reconcileConnection, type AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
-import { findConnectionById, insertReconcileRun, markDiscovered, recordVerifyResult } from "@parapet/core/reconcile/reconcile-runs.repository";
+import {
+  findConnectionById,
+  insertReconcileRun,
+  markDiscovered,
+  recordVerifyResult,
+} from "@parapet/core/reconcile/reconcile-runs.repository";
 import { logDetail, publicMessage } from "@parapet/providers/contract";
 import { log, type Logger } from "@parapet/core/common/logger";
 import { loggedProcessor, logOtherFailures } from "../job-log.ts";
@@ -48,7 +53,16 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
           unknown: s.plan.unknown,
         }
       : null;
-    await insertReconcileRun(prisma, { workspaceId: conn.workspaceId, connectionId: conn.id, trigger: "preview", status: s.status === "failed" ? "failed" : "succeeded", plan: plan ? (JSON.parse(JSON.stringify(plan)) as object) : undefined, readCalls: s.calls.reads, error: s.error ?? null, finishedAt: new Date() });
+    await insertReconcileRun(prisma, {
+      workspaceId: conn.workspaceId,
+      connectionId: conn.id,
+      trigger: "preview",
+      status: s.status === "failed" ? "failed" : "succeeded",
+      plan: plan ? (JSON.parse(JSON.stringify(plan)) as object) : undefined,
+      readCalls: s.calls.reads,
+      error: s.error ?? null,
+      finishedAt: new Date(),
+    });
     return { status: s.status, changes: plan?.changes.length ?? 0 };
   }
 
@@ -74,19 +88,31 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
       const holder = v.ok ? await rootHeldBy(prisma, conn, rootId) : null;
       const warnings = holder ? [rootHeldMessage(conn.cloud, rootId!, holder)] : [];
       await recordVerifyResult(prisma, conn.id, {
-          verifyResult: JSON.parse(JSON.stringify(warnings.length ? { ...v, warnings } : v)) as object,
-          lastVerifiedAt: new Date(),
-          status: v.ok ? (conn.status === "disabled" ? "disabled" : "active") : "error",
-          lastError: v.ok ? (warnings[0] ?? null) : (v.error ?? `missing permissions: ${v.missing.join(", ")}`).slice(0, 2000),
-          ...(v.ok && "rootId" in v && v.rootId && !conn.rootId ? { rootId: v.rootId } : {}),
+        verifyResult: JSON.parse(JSON.stringify(warnings.length ? { ...v, warnings } : v)) as object,
+        lastVerifiedAt: new Date(),
+        status: v.ok ? (conn.status === "disabled" ? "disabled" : "active") : "error",
+        lastError: v.ok ? (warnings[0] ?? null) : (v.error ?? `missing permissions: ${v.missing.join(", ")}`).slice(0, 2000),
+        ...(v.ok && "rootId" in v && v.rootId && !conn.rootId ? { rootId: v.rootId } : {}),
       });
-      await appendAudit(prisma, { ...system, action: "connection.verified", targetType: "connection", targetId: conn.id, data: { ok: v.ok, missing: v.missing } });
+      await appendAudit(prisma, {
+        ...system,
+        action: "connection.verified",
+        targetType: "connection",
+        targetId: conn.id,
+        data: { ok: v.ok, missing: v.missing },
+      });
       return { ok: v.ok, missing: v.missing };
     }
     const h = await adapter.discover();
     const sync = await syncHierarchy(prisma, conn.workspaceId, conn.id, h);
     await markDiscovered(prisma, conn.id, conn.rootId ?? h.rootExternalId);
-    await appendAudit(prisma, { ...system, action: "connection.discovered", targetType: "connection", targetId: conn.id, data: { created: sync.created, updated: sync.updated, removed: sync.removed } });
+    await appendAudit(prisma, {
+      ...system,
+      action: "connection.discovered",
+      targetType: "connection",
+      targetId: conn.id,
+      data: { created: sync.created, updated: sync.updated, removed: sync.removed },
+    });
     return { nodes: h.nodes.length, ...sync, newEnvironmentIds: sync.newEnvironmentIds.length };
   } finally {
     await adapter.close().catch(() => undefined);
@@ -96,7 +122,9 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
 export function createConnectionWorker(deps: ConnectionWorkerDeps, connection: Redis): Worker {
   const worker = new Worker(
     QUEUES.discovery,
-    loggedProcessor(jobProcessor(QUEUES.discovery, { "connections.task": (payload) => processConnectionTask(deps, payload) }), { logger: deps.logger }),
+    loggedProcessor(jobProcessor(QUEUES.discovery, { "connections.task": (payload) => processConnectionTask(deps, payload) }), {
+      logger: deps.logger,
+    }),
     { connection, prefix: deps.bullPrefix, concurrency: 2 },
   );
   logOtherFailures(worker, deps.logger);

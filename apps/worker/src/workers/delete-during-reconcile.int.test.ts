@@ -27,7 +27,12 @@ it.each([0, 60, 120, 240, 480])("deleting a connection %i ms into its reconcile 
   const name = `gcp-${delayMs}`;
   const { workspaceId, connectionId } = await h.connect({ cloud: "gcp", endpoint: sim.url, ...gcpDemoCredentials() }, name);
   await prisma.guardrail.create({
-    data: { workspaceId, controlId: "audit-logging-locked", name: "audit", versions: { create: { version: 1, params: {}, scope: { all: true }, mode: "audit", remediation: "auto" } } },
+    data: {
+      workspaceId,
+      controlId: "audit-logging-locked",
+      name: "audit",
+      versions: { create: { version: 1, params: {}, scope: { all: true }, mode: "audit", remediation: "auto" } },
+    },
   });
   const user = await createTestUser(prisma, workspaceId);
   const actor = { workspaceId, userId: user.id, role: "owner" as const, kind: "user" as const, label: user.email };

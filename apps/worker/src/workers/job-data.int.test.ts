@@ -14,7 +14,11 @@ import { createNotificationsWorker } from "./notifications.worker.ts";
 const prisma = testPrisma();
 const redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
 const prefix = bullPrefix(`${testRedisPrefix()}job-data-${uid()}:`);
-const config = { mailFrom: "Parapet <reports@parapet.test>", baseUrl: "http://127.0.0.1:3999", secret: "test-secret-for-unsubscribe-links-0123456789" };
+const config = {
+  mailFrom: "Parapet <reports@parapet.test>",
+  baseUrl: "http://127.0.0.1:3999",
+  secret: "test-secret-for-unsubscribe-links-0123456789",
+};
 const closers: Array<() => Promise<unknown>> = [];
 
 afterAll(async () => {
@@ -26,7 +30,10 @@ afterAll(async () => {
 async function failedFor(queueName: string, name: string, data: unknown): Promise<Job> {
   const queue = new Queue(queueName, { connection: redis, prefix });
   const events = new QueueEvents(queueName, { connection: redis.duplicate(), prefix });
-  closers.push(() => queue.close(), () => events.close());
+  closers.push(
+    () => queue.close(),
+    () => events.close(),
+  );
   await events.waitUntilReady();
   const job = await queue.add(name, data, { attempts: 4, backoff: { type: "fixed", delay: 200 } });
   await job.waitUntilFinished(events, 20_000).catch(() => undefined);
@@ -38,7 +45,10 @@ async function failedFor(queueName: string, name: string, data: unknown): Promis
 describe("jobs that cannot succeed are not retried", () => {
   const reports = createReportsWorker({ prisma, connection: redis, prefix, config, concurrency: 1 });
   const notifications = createNotificationsWorker({ prisma, connection: redis, prefix, config, concurrency: 1 });
-  closers.push(() => reports.close(), () => notifications.close());
+  closers.push(
+    () => reports.close(),
+    () => notifications.close(),
+  );
 
   it("an unknown job name fails after one attempt, and says so", async () => {
     const job = await failedFor(QUEUES.reports, "reports.no-such-job", {});

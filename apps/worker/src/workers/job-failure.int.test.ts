@@ -45,7 +45,10 @@ function capturedLogger(): { logger: Logger; lines: TLogLine[] } {
 async function queueOf(name: string): Promise<{ queue: Queue; events: QueueEvents }> {
   const queue = new Queue(name, { connection: redis, prefix });
   const events = new QueueEvents(name, { connection: redis.duplicate(), prefix });
-  closers.push(() => queue.close(), () => events.close());
+  closers.push(
+    () => queue.close(),
+    () => events.close(),
+  );
   await events.waitUntilReady();
   return { queue, events };
 }
@@ -63,7 +66,12 @@ describe("provider errors in jobs", () => {
     const { logger, lines } = capturedLogger();
     const thrown = {
       auth: providerError("auth", "ListRoots", "auth: the credentials were refused (InvalidClientTokenId)", "InvalidClientTokenId"),
-      throttled: providerError("throttled", "ListRoots", "throttled: the cloud asked us to slow down (TooManyRequestsException)", "TooManyRequestsException"),
+      throttled: providerError(
+        "throttled",
+        "ListRoots",
+        "throttled: the cloud asked us to slow down (TooManyRequestsException)",
+        "TooManyRequestsException",
+      ),
       invalid: providerError("invalid", "CreatePolicy", "invalid: the policy document was refused (MalformedPolicyDocumentException)"),
     } as const;
     const worker = new Worker(
@@ -74,9 +82,15 @@ describe("provider errors in jobs", () => {
     closers.push(() => worker.close());
     const opts = { attempts: 3, backoff: { type: "fixed", delay: 50 } };
     const [auth, throttled, invalid] = await Promise.all(
-      (["auth", "throttled", "invalid"] as const).map(async (kind) => settled(queue, events, await queue.add(kind, { connectionId: `conn_${kind}` }, opts))),
+      (["auth", "throttled", "invalid"] as const).map(async (kind) =>
+        settled(queue, events, await queue.add(kind, { connectionId: `conn_${kind}` }, opts)),
+      ),
     );
-    for (const [job, kind] of [[auth, "auth"], [throttled, "throttled"], [invalid, "invalid"]] as const) {
+    for (const [job, kind] of [
+      [auth, "auth"],
+      [throttled, "throttled"],
+      [invalid, "invalid"],
+    ] as const) {
       expect(await job!.getState(), kind).toBe("failed");
       expect(job!.failedReason, kind).toBe(thrown[kind].message);
     }
@@ -102,7 +116,11 @@ describe("provider errors in jobs", () => {
     const { connectionId } = await h.connect({
       cloud: "aws",
       endpoint: sim.url,
-      credentials: { kind: "access-keys", accessKeyId: AWS_SIM_DEFAULT_CREDENTIALS.accessKeyId, secretAccessKey: "not/the/right/secret/key/at/all/0000000000" },
+      credentials: {
+        kind: "access-keys",
+        accessKeyId: AWS_SIM_DEFAULT_CREDENTIALS.accessKeyId,
+        secretAccessKey: "not/the/right/secret/key/at/all/0000000000",
+      },
       facts: { orgId: sim.state.orgId, managementAccountId: sim.state.managementAccountId },
     });
     const { queue, events } = await queueOf(QUEUES.discovery);
@@ -120,7 +138,8 @@ describe("provider errors in jobs", () => {
     expect(job.failedReason).toMatch(/rejected the connection's credentials \(InvalidSignatureException\)/);
     const mine = lines.filter((l) => l.jobId === jobId);
     expect(mine.map((l) => l.msg)).toEqual(["job started", "job failed"]);
-    for (const l of mine) expect(l).toMatchObject({ queue: QUEUES.discovery, job: "connections.task", connectionId, attempt: 1, service: "worker" });
+    for (const l of mine)
+      expect(l).toMatchObject({ queue: QUEUES.discovery, job: "connections.task", connectionId, attempt: 1, service: "worker" });
     expect(mine[1]).toMatchObject({ level: "error", willRetry: false, err: { kind: "auth", retryable: false } });
     expect(mine[1]!.durationMs).toEqual(expect.any(Number));
     // The wrong secret the job used is in no line.

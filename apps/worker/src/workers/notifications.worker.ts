@@ -41,10 +41,16 @@ export function createNotificationsWorker(deps: NotificationsWorkerDeps): Worker
     loggedProcessor(
       jobProcessor(QUEUES.notifications, {
         "notifications.send-invitation": async ({ invitationId }, job) => ({
-          outcome: await sendInvitationEmail({ prisma: deps.prisma, config: deps.config, transport }, invitationId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 }),
+          outcome: await sendInvitationEmail({ prisma: deps.prisma, config: deps.config, transport }, invitationId, {
+            number: job.attemptsMade + 1,
+            max: job.opts.attempts ?? 1,
+          }),
         }),
         "notifications.send-email": async ({ deliveryId }, job) => ({
-          outcome: await sendEmailDelivery({ prisma: deps.prisma, config: deps.config, transport }, deliveryId, { number: job.attemptsMade + 1, max: job.opts.attempts ?? 1 }),
+          outcome: await sendEmailDelivery({ prisma: deps.prisma, config: deps.config, transport }, deliveryId, {
+            number: job.attemptsMade + 1,
+            max: job.opts.attempts ?? 1,
+          }),
         }),
       }),
       { logger: deps.logger },
@@ -55,11 +61,15 @@ export function createNotificationsWorker(deps: NotificationsWorkerDeps): Worker
     if (!job) return;
     const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === "UnrecoverableError";
     // The processor logged its own failures; this covers a job BullMQ gave up on outside it (stalled).
-    if (!failureLogged(err)) logger.error({ jobId: job.id, job: job.name, attempt: job.attemptsMade, willRetry: !exhausted, err }, "job failed");
+    if (!failureLogged(err))
+      logger.error({ jobId: job.id, job: job.name, attempt: job.attemptsMade, willRetry: !exhausted, err }, "job failed");
     // The handler records its own failures; this covers a job BullMQ gave up on outside it (stalled).
     if (exhausted) {
       const parsed = ZSendEmailJob.safeParse(job.data);
-      if (parsed.success) void markDeliveryFailed(deps.prisma, parsed.data.deliveryId, `gave up after ${job.attemptsMade} attempts: ${err.message}`).catch(() => undefined);
+      if (parsed.success)
+        void markDeliveryFailed(deps.prisma, parsed.data.deliveryId, `gave up after ${job.attemptsMade} attempts: ${err.message}`).catch(
+          () => undefined,
+        );
     }
   });
   worker.on("closed", () => transport?.close());

@@ -10,7 +10,6 @@ const h = reconcileHarness();
 const { prisma, run, guardrail, newVersion } = h;
 const sims = demoSims();
 
-
 describe.each(["azure", "gcp"] as const)("reconcile on %s", (cloud) => {
   let ctx: { workspaceId: string; connectionId: string };
   beforeAll(async () => {
@@ -71,7 +70,12 @@ describe.each(["aws", "azure", "gcp", "oci"] as const)("the baseline pack on %s"
     expect(enforce.problems).toEqual([]);
     expect(enforce.status).toBe("succeeded");
     expect(enforce.failed).toBe(0);
-    const cells = () => prisma.coverageRow.findMany({ where: { connectionId: ctx.connectionId }, select: { id: true, status: true, updatedAt: true }, orderBy: { id: "asc" } });
+    const cells = () =>
+      prisma.coverageRow.findMany({
+        where: { connectionId: ctx.connectionId },
+        select: { id: true, status: true, updatedAt: true },
+        orderBy: { id: "asc" },
+      });
     const before = await cells();
     expect(before.length).toBeGreaterThan(0);
     const again = await run(ctx.connectionId);

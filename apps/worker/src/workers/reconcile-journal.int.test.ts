@@ -10,7 +10,17 @@ import { verifyAuditChain } from "@parapet/core";
 import { reconcileConnection } from "@parapet/core/reconcile/reconcile-connection";
 import { DEFAULT_RETRY, type Change, type CloudAdapter } from "@parapet/providers/contract";
 import { AWS_SIM_DEFAULT_CREDENTIALS } from "@parapet/cloud-sim/aws/index";
-import { awsFixture, childEnv, faultAdapterFor, rescope, sleep, spawnReconcileChild, workerDeps, type AwsFixture, type FaultEnv } from "../faults/harness.ts";
+import {
+  awsFixture,
+  childEnv,
+  faultAdapterFor,
+  rescope,
+  sleep,
+  spawnReconcileChild,
+  workerDeps,
+  type AwsFixture,
+  type FaultEnv,
+} from "../faults/harness.ts";
 import { testFaultEnv } from "../faults/test-env.ts";
 import { processReconcile } from "./reconcile.worker.ts";
 
@@ -63,17 +73,34 @@ const dryPlan = async () => {
  * running, its lease expired, one intent per change still pending.
  */
 async function killedWorkerSent(changes: Change[]): Promise<string> {
-  const run = await env.prisma.reconcileRun.create({ data: { workspaceId: fx.workspaceId, connectionId: fx.connectionId, trigger: "guardrail-change" } });
-  await env.prisma.connection.update({ where: { id: fx.connectionId }, data: { reconcileLeaseOwner: "killed-worker", reconcileLeaseUntil: new Date(Date.now() - 1000) } });
+  const run = await env.prisma.reconcileRun.create({
+    data: { workspaceId: fx.workspaceId, connectionId: fx.connectionId, trigger: "guardrail-change" },
+  });
+  await env.prisma.connection.update({
+    where: { id: fx.connectionId },
+    data: { reconcileLeaseOwner: "killed-worker", reconcileLeaseUntil: new Date(Date.now() - 1000) },
+  });
   for (const [seq, change] of changes.entries()) {
-    await env.prisma.applyIntent.create({ data: { connectionId: fx.connectionId, runId: run.id, seq, changeKey: `${change.op}|${seq}`, change: JSON.parse(JSON.stringify(change)) as object } });
+    await env.prisma.applyIntent.create({
+      data: {
+        connectionId: fx.connectionId,
+        runId: run.id,
+        seq,
+        changeKey: `${change.op}|${seq}`,
+        change: JSON.parse(JSON.stringify(change)) as object,
+      },
+    });
     const res = await adapter.apply(change);
     expect(res.noop ?? false).toBe(false);
   }
   return run.id;
 }
 
-const driftSince = (since: Date) => env.prisma.driftFinding.findMany({ where: { connectionId: fx.connectionId, openedAt: { gte: since } }, select: { kind: true, summary: true } });
+const driftSince = (since: Date) =>
+  env.prisma.driftFinding.findMany({
+    where: { connectionId: fx.connectionId, openedAt: { gte: since } },
+    select: { kind: true, summary: true },
+  });
 
 describe("reconcile journal: Parapet's own changes are not drift", () => {
   it("scope changes move attachments without opening drift (Parapet's own detachments are not 'detached')", async () => {
@@ -123,7 +150,9 @@ describe("reconcile journal: Parapet's own changes are not drift", () => {
     expect(intents.every((i) => (i.result as { recovered?: boolean }).recovered === true)).toBe(true);
     expect((await env.prisma.reconcileRun.findUniqueOrThrow({ where: { id: killedRun } })).status).toBe("failed");
     // Its changes are in the audit trail (written by the run that settled them), the chain intact.
-    const recovered = await env.prisma.auditEvent.count({ where: { workspaceId: fx.workspaceId, action: "artifact.attach", data: { path: ["recovered"], equals: true } } });
+    const recovered = await env.prisma.auditEvent.count({
+      where: { workspaceId: fx.workspaceId, action: "artifact.attach", data: { path: ["recovered"], equals: true } },
+    });
     expect(recovered).toBe(attaches.length);
     expect((await verifyAuditChain(env.prisma, fx.workspaceId)).ok).toBe(true);
     const again = await reconcile();
@@ -135,8 +164,18 @@ describe("reconcile journal: Parapet's own changes are not drift", () => {
     await rescope(env, fx, 16, 6);
     const plan = await dryPlan();
     const attach = plan.changes.find((c) => c.change.op === "attach")!.change;
-    const run = await env.prisma.reconcileRun.create({ data: { workspaceId: fx.workspaceId, connectionId: fx.connectionId, trigger: "guardrail-change" } });
-    const intent = await env.prisma.applyIntent.create({ data: { connectionId: fx.connectionId, runId: run.id, seq: 0, changeKey: "attach|0", change: JSON.parse(JSON.stringify(attach)) as object } });
+    const run = await env.prisma.reconcileRun.create({
+      data: { workspaceId: fx.workspaceId, connectionId: fx.connectionId, trigger: "guardrail-change" },
+    });
+    const intent = await env.prisma.applyIntent.create({
+      data: {
+        connectionId: fx.connectionId,
+        runId: run.id,
+        seq: 0,
+        changeKey: "attach|0",
+        change: JSON.parse(JSON.stringify(attach)) as object,
+      },
+    });
     const s = await reconcile();
     expect(s.driftOpened).toBe(0);
     expect(s.applied).toBe(plan.changes.length);
@@ -147,7 +186,9 @@ describe("reconcile journal: Parapet's own changes are not drift", () => {
   it("an attach whose answer was lost stays open, and the next run settles it from the cloud without drift", async () => {
     await rescope(env, fx, 20, 4);
     // AttachPolicy answers 500 ServiceException (unavailable) on every attempt the adapter makes, then recovers.
-    fx.sim.configure({ injectErrors: [{ operation: "AttachPolicy", code: "ServiceException", status: 500, count: DEFAULT_RETRY.attempts }] });
+    fx.sim.configure({
+      injectErrors: [{ operation: "AttachPolicy", code: "ServiceException", status: 500, count: DEFAULT_RETRY.attempts }],
+    });
     const first = await reconcile();
     expect(first.failed).toBe(1);
     const open = await env.prisma.applyIntent.findMany({ where: { runId: first.runId!, status: "pending" } });
@@ -165,7 +206,12 @@ describe("reconcile journal: Parapet's own changes are not drift", () => {
   it("a policy a killed worker created and never recorded is adopted, then removed when no longer desired: no duplicate, no orphan", async () => {
     // A second guardrail changes the packed content: a new policy replaces the old one.
     const g2 = await env.prisma.guardrail.create({
-      data: { workspaceId: fx.workspaceId, controlId: "deny-leave-organization", name: "stay", versions: { create: { version: 1, params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" } } },
+      data: {
+        workspaceId: fx.workspaceId,
+        controlId: "deny-leave-organization",
+        name: "stay",
+        versions: { create: { version: 1, params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" } },
+      },
     });
     const plan = await dryPlan();
     const creates = plan.changes.filter((c) => c.change.op === "create").map((c) => c.change);
@@ -183,7 +229,9 @@ describe("reconcile journal: Parapet's own changes are not drift", () => {
     expect(s.plan!.changes.filter((c) => c.change.op === "delete").length).toBe(creates.length);
     const owned = [...fx.sim.state.policies.values()].filter((p) => p.tags.get("parapet:managed") === fx.workspaceId);
     expect(owned.filter((p) => names.includes(p.name))).toEqual([]);
-    const recorded = new Set((await env.prisma.artifact.findMany({ where: { connectionId: fx.connectionId }, select: { name: true } })).map((a) => a.name));
+    const recorded = new Set(
+      (await env.prisma.artifact.findMany({ where: { connectionId: fx.connectionId }, select: { name: true } })).map((a) => a.name),
+    );
     expect(owned.filter((p) => !recorded.has(p.name)).map((p) => p.name)).toEqual([]);
     expect(new Set(owned.map((p) => p.name)).size).toBe(owned.length);
     expect((await reconcile()).calls.writes).toBe(0);
@@ -196,10 +244,13 @@ describe("reconcile journal: Parapet's own changes are not drift", () => {
     // Slow the cloud down so the kill lands inside the apply.
     fx.sim.configure({ faults: { latencyMs: { min: 40, max: 80 } } });
     try {
-      const c = spawnReconcileChild(childEnv(env, { FAULT_CONNECTION_ID: fx.connectionId, FAULT_LEASE_MS: "2000", FAULT_WORKER_ID: "journal-killed" }));
+      const c = spawnReconcileChild(
+        childEnv(env, { FAULT_CONNECTION_ID: fx.connectionId, FAULT_LEASE_MS: "2000", FAULT_WORKER_ID: "journal-killed" }),
+      );
       let exited = false;
       void c.done.then(() => (exited = true));
-      const doneSince = () => env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId, status: "done", createdAt: { gte: since } } });
+      const doneSince = () =>
+        env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId, status: "done", createdAt: { gte: since } } });
       for (let i = 0; i < 600 && !exited && (await doneSince()) < 3; i++) await sleep(50);
       expect(exited).toBe(false);
       c.kill();
@@ -207,11 +258,17 @@ describe("reconcile journal: Parapet's own changes are not drift", () => {
     } finally {
       fx.sim.configure({ faults: {} });
     }
-    const killed = await env.prisma.reconcileRun.findFirstOrThrow({ where: { connectionId: fx.connectionId, startedAt: { gte: since } }, orderBy: { startedAt: "asc" } });
+    const killed = await env.prisma.reconcileRun.findFirstOrThrow({
+      where: { connectionId: fx.connectionId, startedAt: { gte: since } },
+      orderBy: { startedAt: "asc" },
+    });
     expect(killed.status).toBe("running");
     const done = await env.prisma.applyIntent.findMany({ where: { runId: killed.id, status: "done" }, select: { changeKey: true } });
     expect(done.length).toBeGreaterThanOrEqual(3);
-    const artifactEvents = () => env.prisma.auditEvent.count({ where: { workspaceId: fx.workspaceId, action: { startsWith: "artifact." }, createdAt: { gte: since } } });
+    const artifactEvents = () =>
+      env.prisma.auditEvent.count({
+        where: { workspaceId: fx.workspaceId, action: { startsWith: "artifact." }, createdAt: { gte: since } },
+      });
     // Every change the killed run got recorded is already in the audit trail.
     expect(await artifactEvents()).toBe(done.length);
     expect((await verifyAuditChain(env.prisma, fx.workspaceId)).ok).toBe(true);
@@ -222,7 +279,9 @@ describe("reconcile journal: Parapet's own changes are not drift", () => {
     expect(s.error).toBeUndefined();
     expect(s.driftOpened).toBe(0);
     expect(await driftSince(since)).toEqual([]);
-    const allDone = await env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId, status: "done", createdAt: { gte: since } } });
+    const allDone = await env.prisma.applyIntent.count({
+      where: { connectionId: fx.connectionId, status: "done", createdAt: { gte: since } },
+    });
     expect(await artifactEvents()).toBe(allDone);
     expect(await env.prisma.applyIntent.count({ where: { connectionId: fx.connectionId, status: "pending" } })).toBe(0);
     expect((await verifyAuditChain(env.prisma, fx.workspaceId)).ok).toBe(true);

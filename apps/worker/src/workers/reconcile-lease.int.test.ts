@@ -21,7 +21,10 @@ afterAll(async () => {
 });
 
 const leaseOf = async () =>
-  env.prisma.connection.findUniqueOrThrow({ where: { id: fx.connectionId }, select: { reconcileLeaseOwner: true, reconcileLeaseUntil: true } });
+  env.prisma.connection.findUniqueOrThrow({
+    where: { id: fx.connectionId },
+    select: { reconcileLeaseOwner: true, reconcileLeaseUntil: true },
+  });
 
 async function reconcileWith(opts: { workerId: string; leaseMs?: number; leaseClock?: () => Date }) {
   const deps = workerDeps(env, opts);
@@ -35,8 +38,12 @@ async function reconcileWith(opts: { workerId: string; leaseMs?: number; leaseCl
 describe("reconcile lease", () => {
   it("a run whose reconcile_run row cannot be written gives the lease back and stops renewing it", async () => {
     // A real refusal from the database (as a full disk or a lost connection would give), not a stub.
-    await env.prisma.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION lease_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the lease test'; END $$ LANGUAGE plpgsql`);
-    await env.prisma.$executeRawUnsafe(`CREATE TRIGGER lease_test_refuse BEFORE INSERT ON reconcile_run FOR EACH ROW EXECUTE FUNCTION lease_test_refuse()`);
+    await env.prisma.$executeRawUnsafe(
+      `CREATE OR REPLACE FUNCTION lease_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the lease test'; END $$ LANGUAGE plpgsql`,
+    );
+    await env.prisma.$executeRawUnsafe(
+      `CREATE TRIGGER lease_test_refuse BEFORE INSERT ON reconcile_run FOR EACH ROW EXECUTE FUNCTION lease_test_refuse()`,
+    );
     try {
       await expect(reconcileWith({ workerId: "lease-test", leaseMs: 600 })).rejects.toThrow(/refused by the lease test/);
       // Before the fix the lease stayed with "lease-test" and its timer renewed it every 200 ms for the life of

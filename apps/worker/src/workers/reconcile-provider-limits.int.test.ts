@@ -24,14 +24,18 @@ describe("aws: the SCPs-per-target quota is checked at plan time", () => {
       const { policyId } = sim.admin.createPolicy({
         name: `landing-zone-${i}`,
         description: "another tool's SCP",
-        content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: `Lz${i}`, Effect: "Deny", Action: `ec2:DeleteVpc${i}`, Resource: "*" }] }),
+        content: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Sid: `Lz${i}`, Effect: "Deny", Action: `ec2:DeleteVpc${i}`, Resource: "*" }],
+        }),
       });
       sim.admin.attachPolicy({ policyId, targetId: full });
     }
     const { ouId: roomy } = sim.admin.createOu({ parentId: sim.state.root.id, name: "Roomy" });
     sim.admin.createAccount({ name: "roomy-1", parentId: roomy });
     await processReconcile(h.deps(), { connectionId: ctx.connectionId, trigger: "manual", discover: true });
-    const nodeId = async (externalId: string) => (await prisma.node.findFirstOrThrow({ where: { connectionId: ctx.connectionId, externalId } })).id;
+    const nodeId = async (externalId: string) =>
+      (await prisma.node.findFirstOrThrow({ where: { connectionId: ctx.connectionId, externalId } })).id;
 
     await guardrail(ctx.workspaceId, "deny-leave-organization", { nodeIds: [await nodeId(roomy)] });
     const first = await run(ctx.connectionId);
@@ -53,7 +57,12 @@ describe("aws: the SCPs-per-target quota is checked at plan time", () => {
     expect(limit!.message).toContain("of its 5 SCP slots");
     // Nothing created, nothing attached to the full OU, and the other guardrail's SCP is untouched.
     expect(sim.state.policies.size).toBe(policiesBefore);
-    expect(sim.state.target(full)!.policies.toArray().filter((id) => sim.state.policies.get(id)?.type === "SERVICE_CONTROL_POLICY")).toHaveLength(5);
+    expect(
+      sim.state
+        .target(full)!
+        .policies.toArray()
+        .filter((id) => sim.state.policies.get(id)?.type === "SERVICE_CONTROL_POLICY"),
+    ).toHaveLength(5);
     expect(sim.state.policies.get(deployed[0]!.externalId!)?.targets.toArray()).toEqual([roomy]);
   });
 });

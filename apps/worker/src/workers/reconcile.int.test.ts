@@ -25,7 +25,8 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const addGuardrail = (controlId: string, scope: object, remediation: "auto" | "notify" = "auto") => h.guardrail(workspaceId, controlId, scope, "enforce", remediation);
+const addGuardrail = (controlId: string, scope: object, remediation: "auto" | "notify" = "auto") =>
+  h.guardrail(workspaceId, controlId, scope, "enforce", remediation);
 
 const run = () => h.run(connectionId);
 const ownedPolicies = () => sim.store.listPolicies({ compartmentId: prodId }).filter((p) => p.name.startsWith("parapet-"));
@@ -67,7 +68,9 @@ describe("reconcile (OCI simulator)", () => {
 
   it("notify mode leaves drift open and reported, coverage drifted", async () => {
     const g = await prisma.guardrail.findFirstOrThrow({ where: { workspaceId } });
-    await prisma.guardrailVersion.create({ data: { guardrailId: g.id, version: 2, params: {}, scope: { labels: "env=prod" }, mode: "enforce", remediation: "notify" } });
+    await prisma.guardrailVersion.create({
+      data: { guardrailId: g.id, version: 2, params: {}, scope: { labels: "env=prod" }, mode: "enforce", remediation: "notify" },
+    });
     await prisma.guardrail.update({ where: { id: g.id }, data: { currentVersion: 2 } });
     await run();
     sim.human.deletePolicy(ownedPolicies()[0]!.id);
@@ -86,7 +89,9 @@ describe("reconcile (OCI simulator)", () => {
 
   it("switching back to auto repairs and resolves the open finding", async () => {
     const g = await prisma.guardrail.findFirstOrThrow({ where: { workspaceId } });
-    await prisma.guardrailVersion.create({ data: { guardrailId: g.id, version: 3, params: {}, scope: { labels: "env=prod" }, mode: "enforce", remediation: "auto" } });
+    await prisma.guardrailVersion.create({
+      data: { guardrailId: g.id, version: 3, params: {}, scope: { labels: "env=prod" }, mode: "enforce", remediation: "auto" },
+    });
     await prisma.guardrail.update({ where: { id: g.id }, data: { currentVersion: 3 } });
     const s = await run();
     expect(s.driftResolved).toBe(1);
@@ -108,6 +113,8 @@ describe("reconcile (OCI simulator)", () => {
     expect(customer.length).toBeGreaterThan(0);
     const before = JSON.stringify(customer);
     await run();
-    expect(JSON.stringify(sim.store.listPolicies({ compartmentId: sim.tenancyId }).filter((p) => !p.name.startsWith("parapet-")))).toBe(before);
+    expect(JSON.stringify(sim.store.listPolicies({ compartmentId: sim.tenancyId }).filter((p) => !p.name.startsWith("parapet-")))).toBe(
+      before,
+    );
   });
 });

@@ -8,7 +8,16 @@ import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
 import { dueConnectionIds } from "@parapet/core/reconcile/reconcile-runs.repository";
-import { jobData, jobProcessor, QUEUES, reconcilePendingKey, reconcileRepairKey, requestReconcile, ZReconcileJob, type Keyring } from "@parapet/core";
+import {
+  jobData,
+  jobProcessor,
+  QUEUES,
+  reconcilePendingKey,
+  reconcileRepairKey,
+  requestReconcile,
+  ZReconcileJob,
+  type Keyring,
+} from "@parapet/core";
 import { reconcileConnection, type AdapterFactory, type ReconcileSummary } from "@parapet/core/reconcile/reconcile-connection";
 import { retryAfterSkip } from "@parapet/core/reconcile/skip-reason";
 import type { Queue } from "bullmq";
@@ -44,7 +53,12 @@ export async function processReconcile(deps: ReconcileWorkerDeps, data: unknown)
     // Always consumed (even when the job itself asks to repair), so a used request never repairs a later run.
     const flagged = (await deps.redis.getdel(reconcileRepairKey(deps.redisPrefix, job.connectionId))) !== null;
     const repair = job.repair === true || flagged;
-    const opts = { trigger: round === 0 ? job.trigger : ("event" as const), discover, repair, ...(job.reason ? { reason: job.reason } : {}) };
+    const opts = {
+      trigger: round === 0 ? job.trigger : ("event" as const),
+      discover,
+      repair,
+      ...(job.reason ? { reason: job.reason } : {}),
+    };
     let summary = await reconcileConnection(deps, job.connectionId, opts);
     // Another process holds the lease (e.g. a stalled job re-delivered): wait for it instead of racing.
     // Decided on the typed reason (only a held lease ends by itself), never on the reason's text.
@@ -91,7 +105,13 @@ export function createReconcileWorker(deps: ReconcileWorkerDeps, connection: Red
         "reconcile.poll-tick": async () => ({ requested: await pollDueConnections(deps) }),
         "reconcile.run": async (payload) => {
           const runs = await processReconcile(deps, payload);
-          return runs.map((r) => ({ status: r.status, applied: r.applied, failed: r.failed, driftOpened: r.driftOpened, driftResolved: r.driftResolved }));
+          return runs.map((r) => ({
+            status: r.status,
+            applied: r.applied,
+            failed: r.failed,
+            driftOpened: r.driftOpened,
+            driftResolved: r.driftResolved,
+          }));
         },
       }),
       { logger: deps.logger, quiet: ["reconcile.poll-tick"] },

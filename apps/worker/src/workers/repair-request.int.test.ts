@@ -47,7 +47,10 @@ describe("re-apply now", () => {
 
     // The request goes through the real queue; a run already queued for the connection picks it up.
     const { reconcileQueue: queue, redis, redisPrefix } = h.deps();
-    const jobs = { requestReconcile: (job: Parameters<typeof requestReconcile>[3]) => requestReconcile(queue, redis, redisPrefix, job), enqueueConnectionTask: () => Promise.resolve("") };
+    const jobs = {
+      requestReconcile: (job: Parameters<typeof requestReconcile>[3]) => requestReconcile(queue, redis, redisPrefix, job),
+      enqueueConnectionTask: () => Promise.resolve(""),
+    };
     const actor = { workspaceId, userId, role: "admin" as const, kind: "user" as const, label: "admin@example.test" };
     expect(await reapplyDrift({ prisma, jobs }, actor, finding.id)).toEqual({ queued: true, connectionId });
     // The queued job, as the worker would receive it.
@@ -57,8 +60,14 @@ describe("re-apply now", () => {
     const repaired = (await processReconcile(h.deps(), queued!.data))[0]!;
     expect(repaired.driftResolved).toBe(1);
     expect(ownedPolicies()).toHaveLength(1);
-    expect(await prisma.driftFinding.findUniqueOrThrow({ where: { id: finding.id } })).toMatchObject({ status: "resolved", resolution: "auto_reapplied" });
-    const audit = await prisma.auditEvent.findMany({ where: { workspaceId, targetType: "drift", targetId: finding.id }, select: { action: true } });
+    expect(await prisma.driftFinding.findUniqueOrThrow({ where: { id: finding.id } })).toMatchObject({
+      status: "resolved",
+      resolution: "auto_reapplied",
+    });
+    const audit = await prisma.auditEvent.findMany({
+      where: { workspaceId, targetType: "drift", targetId: finding.id },
+      select: { action: true },
+    });
     expect(audit.map((a) => a.action)).toContain("drift.reapply_requested");
 
     // A request that collapsed into a run already queued (here a poll) is honoured too.

@@ -67,7 +67,10 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
 /** A raw header value (mailparser restructures List-* headers), unfolded. */
 function header(mail: ParsedMail, key: string): string | undefined {
   const line = mail.headerLines.find((h) => h.key === key)?.line;
-  return line?.slice(line.indexOf(":") + 1).replace(/\r?\n[ \t]+/g, " ").trim();
+  return line
+    ?.slice(line.indexOf(":") + 1)
+    .replace(/\r?\n[ \t]+/g, " ")
+    .trim();
 }
 
 const unsubscribeLink = (mail: ParsedMail) => /<([^>]+)>/.exec(header(mail, "list-unsubscribe") ?? "")?.[1] ?? "";
@@ -86,7 +89,12 @@ async function startWorkers(config: TReportsConfig) {
   const notifications = createNotificationsWorker({ prisma, connection: redis, prefix, config, concurrency: 2 });
   const reportsQueue = new Queue(QUEUES.reports, { connection: redis, prefix });
   const notificationsQueue = new Queue(QUEUES.notifications, { connection: redis, prefix });
-  closers.push(() => reports.close(), () => notifications.close(), () => reportsQueue.close(), () => notificationsQueue.close());
+  closers.push(
+    () => reports.close(),
+    () => notifications.close(),
+    () => reportsQueue.close(),
+    () => notificationsQueue.close(),
+  );
   return { reports, notifications, reportsQueue, notificationsQueue };
 }
 
@@ -107,20 +115,85 @@ async function seedHistory() {
   const aws = await prisma.connection.create({ data: { workspaceId: ws.id, cloud: "aws", name: "AWS Org", status: "active" } });
   const azure = await prisma.connection.create({ data: { workspaceId: ws.id, cloud: "azure", name: "Azure tenant", status: "active" } });
   const node = (connectionId: string, name: string, discoveredAt = new Date(end.getTime() - 30 * D)) =>
-    prisma.node.create({ data: { workspaceId: ws.id, connectionId, externalId: `${name}-${uid()}`, kind: "account", name, path: "/", depth: 1, isEnvironment: true, discoveredAt } });
+    prisma.node.create({
+      data: {
+        workspaceId: ws.id,
+        connectionId,
+        externalId: `${name}-${uid()}`,
+        kind: "account",
+        name,
+        path: "/",
+        depth: 1,
+        isEnvironment: true,
+        discoveredAt,
+      },
+    });
   const accounts = await Promise.all(["prod-1", "prod-2", "shared", "dev-1"].map((n) => node(aws.id, n)));
   await node(aws.id, "sandbox-new", new Date(end.getTime() - D));
   const subs = await Promise.all(["sub-a", "sub-b"].map((n) => node(azure.id, n)));
-  const g = await prisma.guardrail.create({ data: { workspaceId: ws.id, controlId: "deny-root-user", name: "No root user", versions: { create: { version: 1, params: {}, scope: { all: true }, mode: "enforce" } } } });
+  const g = await prisma.guardrail.create({
+    data: {
+      workspaceId: ws.id,
+      controlId: "deny-root-user",
+      name: "No root user",
+      versions: { create: { version: 1, params: {}, scope: { all: true }, mode: "enforce" } },
+    },
+  });
   await prisma.coverageRow.createMany({
     data: [
-      ...accounts.map((a, i) => ({ workspaceId: ws.id, connectionId: aws.id, nodeId: a.id, guardrailId: g.id, status: i < 3 ? ("enforced" as const) : ("drifted" as const), fidelity: "enforced" })),
-      ...subs.map((s) => ({ workspaceId: ws.id, connectionId: azure.id, nodeId: s.id, guardrailId: g.id, status: "unsupported" as const, fidelity: "unsupported" })),
+      ...accounts.map((a, i) => ({
+        workspaceId: ws.id,
+        connectionId: aws.id,
+        nodeId: a.id,
+        guardrailId: g.id,
+        status: i < 3 ? ("enforced" as const) : ("drifted" as const),
+        fidelity: "enforced",
+      })),
+      ...subs.map((s) => ({
+        workspaceId: ws.id,
+        connectionId: azure.id,
+        nodeId: s.id,
+        guardrailId: g.id,
+        status: "unsupported" as const,
+        fidelity: "unsupported",
+      })),
     ],
   });
   const sample = (day: string, enforced: number) => [
-    { workspaceId: ws.id, day: new Date(`${day}T00:00:00Z`), cloud: "aws" as const, guardrailId: g.id, counts: { enforced, drifted: 4 - enforced, audit: 0, exempt: 0, unsupported: 0, unknown: 0, pending: 0, total: 4, fidelity: { enforced: 4, partial: 0, detective: 0, unsupported: 0 } } },
-    { workspaceId: ws.id, day: new Date(`${day}T00:00:00Z`), cloud: "azure" as const, guardrailId: g.id, counts: { enforced: 0, drifted: 0, audit: 0, exempt: 0, unsupported: 2, unknown: 0, pending: 0, total: 2, fidelity: { enforced: 0, partial: 0, detective: 0, unsupported: 2 } } },
+    {
+      workspaceId: ws.id,
+      day: new Date(`${day}T00:00:00Z`),
+      cloud: "aws" as const,
+      guardrailId: g.id,
+      counts: {
+        enforced,
+        drifted: 4 - enforced,
+        audit: 0,
+        exempt: 0,
+        unsupported: 0,
+        unknown: 0,
+        pending: 0,
+        total: 4,
+        fidelity: { enforced: 4, partial: 0, detective: 0, unsupported: 0 },
+      },
+    },
+    {
+      workspaceId: ws.id,
+      day: new Date(`${day}T00:00:00Z`),
+      cloud: "azure" as const,
+      guardrailId: g.id,
+      counts: {
+        enforced: 0,
+        drifted: 0,
+        audit: 0,
+        exempt: 0,
+        unsupported: 2,
+        unknown: 0,
+        pending: 0,
+        total: 2,
+        fidelity: { enforced: 0, partial: 0, detective: 0, unsupported: 2 },
+      },
+    },
   ];
   await prisma.coverageSample.createMany({ data: [...sample(addDays(endDay, -7), 2), ...sample(addDays(endDay, -14), 1)] });
   const drift = (openedAgo: number, repairMin: number | null, summary: string) =>
@@ -134,7 +207,13 @@ async function seedHistory() {
         fingerprint: uid("fp"),
         summary,
         openedAt: new Date(end.getTime() - openedAgo),
-        ...(repairMin === null ? {} : { status: "resolved" as const, resolvedAt: new Date(end.getTime() - openedAgo + repairMin * 60_000), resolution: "auto_reapplied" }),
+        ...(repairMin === null
+          ? {}
+          : {
+              status: "resolved" as const,
+              resolvedAt: new Date(end.getTime() - openedAgo + repairMin * 60_000),
+              resolution: "auto_reapplied",
+            }),
       },
     });
   await drift(3 * D, 30, "SCP detached from dev-1 (1)");
@@ -142,9 +221,37 @@ async function seedHistory() {
   await drift(4 * D, 150, "SCP detached from dev-1 (3)");
   await drift(1 * D, null, "SCP detached from dev-1 by an administrator");
   await drift(21 * D, 60, "an old incident");
-  await prisma.exemption.create({ data: { workspaceId: ws.id, guardrailId: g.id, nodeId: accounts[2]!.id, reason: "Migration window", ownerEmail: "owner@acme.test", expiresAt: new Date(end.getTime() + 5 * D + H), status: "active" } });
-  await prisma.approval.create({ data: { workspaceId: ws.id, action: "exemption.create", subjectType: "guardrail", subjectId: g.id, payload: {}, summary: "Exempt dev-1 from No root user", requestedById: owner.id, createdAt: new Date(end.getTime() - 2 * D) } });
-  const actor = { workspaceId: ws.id, userId: owner.id, email: owner.email, label: owner.email, actorType: "user" as const, canManage: true };
+  await prisma.exemption.create({
+    data: {
+      workspaceId: ws.id,
+      guardrailId: g.id,
+      nodeId: accounts[2]!.id,
+      reason: "Migration window",
+      ownerEmail: "owner@acme.test",
+      expiresAt: new Date(end.getTime() + 5 * D + H),
+      status: "active",
+    },
+  });
+  await prisma.approval.create({
+    data: {
+      workspaceId: ws.id,
+      action: "exemption.create",
+      subjectType: "guardrail",
+      subjectId: g.id,
+      payload: {},
+      summary: "Exempt dev-1 from No root user",
+      requestedById: owner.id,
+      createdAt: new Date(end.getTime() - 2 * D),
+    },
+  });
+  const actor = {
+    workspaceId: ws.id,
+    userId: owner.id,
+    email: owner.email,
+    label: owner.email,
+    actorType: "user" as const,
+    canManage: true,
+  };
   await subscribe(prisma, actor, { email: "ciso@acme.test" });
   await subscribe(prisma, actor, { email: "auditor@external.test" });
   return { ws, owner, end, endDay, guardrail: g };
@@ -159,7 +266,13 @@ describe("weekly report by email", () => {
   beforeAll(async () => {
     catcher = await startMailCatcher({ port: 0, dir: join(dir, "inbox") });
     closers.push(() => catcher.close());
-    config = { smtpUrl: catcher.smtpUrl, mailFrom: "Parapet <reports@parapet.test>", baseUrl: BASE_URL, secret: SECRET, retry: { attempts: 3, backoffMs: 50 } };
+    config = {
+      smtpUrl: catcher.smtpUrl,
+      mailFrom: "Parapet <reports@parapet.test>",
+      baseUrl: BASE_URL,
+      secret: SECRET,
+      retry: { attempts: 3, backoffMs: 50 },
+    };
     workers = await startWorkers(config);
     seeded = await seedHistory();
   });
@@ -196,7 +309,10 @@ describe("weekly report by email", () => {
     expect(unsubscribeLink(mail)).toMatch(/^http:\/\/127\.0\.0\.1:3999\/unsubscribe\?token=v1\./);
 
     const deliveries = await prisma.emailDelivery.findMany({ where: { snapshot: { workspaceId: seeded.ws.id } } });
-    expect(deliveries.map((d) => [d.status, d.attempts])).toEqual([["sent", 1], ["sent", 1]]);
+    expect(deliveries.map((d) => [d.status, d.attempts])).toEqual([
+      ["sent", 1],
+      ["sent", 1],
+    ]);
     expect(deliveries.every((d) => d.messageId && d.sentAt)).toBe(true);
   });
 
@@ -205,13 +321,20 @@ describe("weekly report by email", () => {
     const msg = catcher.messages().find((m) => m.to[0] === "ciso@acme.test")!;
     const mail = (await catcher.parsed(msg.id))!;
     // Change the present: the open drift is repaired and every pair becomes enforced.
-    await prisma.driftFinding.updateMany({ where: { workspaceId: seeded.ws.id, status: "open" }, data: { status: "resolved", resolvedAt: new Date() } });
+    await prisma.driftFinding.updateMany({
+      where: { workspaceId: seeded.ws.id, status: "open" },
+      data: { status: "resolved", resolvedAt: new Date() },
+    });
     await prisma.coverageRow.updateMany({ where: { workspaceId: seeded.ws.id }, data: { status: "enforced" } });
     const again = (await getReportSnapshot(prisma, seeded.ws.id, snap.id))!;
     const unsub = unsubscribeLink(mail);
     expect(renderReportHtml(again.model, { reportUrl: `${BASE_URL}/reports/${snap.id}`, unsubscribeUrl: unsub })).toBe(mail.html);
     // And a retried scheduled run for the same period returns the same snapshot instead of a new one.
-    const r = await runWeeklyReport({ prisma, notifications: workers.notificationsQueue }, { workspaceId: seeded.ws.id, trigger: "schedule" }, new Date(snap.periodEnd.getTime() + 20 * 60_000));
+    const r = await runWeeklyReport(
+      { prisma, notifications: workers.notificationsQueue },
+      { workspaceId: seeded.ws.id, trigger: "schedule" },
+      new Date(snap.periodEnd.getTime() + 20 * 60_000),
+    );
     expect(r).toMatchObject({ snapshotId: snap.id, created: false });
   });
 
@@ -226,7 +349,9 @@ describe("weekly report by email", () => {
     // An email already queued for the auditor is cancelled by the click, not sent afterwards.
     const snap = (await prisma.reportSnapshot.findFirst({ where: { workspaceId: seeded.ws.id } }))!;
     const sub = (await prisma.reportSubscription.findFirst({ where: { workspaceId: seeded.ws.id, email: "auditor@external.test" } }))!;
-    const pending = await prisma.emailDelivery.create({ data: { snapshotId: snap.id, subscriptionId: sub.id, to: sub.email, subject: "pending" } });
+    const pending = await prisma.emailDelivery.create({
+      data: { snapshotId: snap.id, subscriptionId: sub.id, to: sub.email, subject: "pending" },
+    });
 
     const r = await unsubscribeWithToken(prisma, SECRET, token);
     expect(r).toEqual({ email: "auditor@external.test", workspaceName: "Acme Reports", alreadyUnsubscribed: false });
@@ -237,7 +362,10 @@ describe("weekly report by email", () => {
     await enqueueWeeklyReport(workers.reportsQueue, { workspaceId: seeded.ws.id, trigger: "manual" });
     await catcher.waitFor(before + 1);
     // Give a wrongly queued second email every chance to arrive before checking it did not.
-    await until("all deliveries settled", async () => (await prisma.emailDelivery.count({ where: { snapshot: { workspaceId: seeded.ws.id }, status: "queued" } })) === 0);
+    await until(
+      "all deliveries settled",
+      async () => (await prisma.emailDelivery.count({ where: { snapshot: { workspaceId: seeded.ws.id }, status: "queued" } })) === 0,
+    );
     const after = catcher.messages().slice(0, catcher.messages().length - before);
     expect(after.map((m) => m.to[0])).toEqual(["ciso@acme.test"]);
     const audit = await prisma.auditEvent.findFirst({ where: { workspaceId: seeded.ws.id, action: "report.unsubscribe" } });
@@ -249,10 +377,20 @@ describe("delivery failures", () => {
   it("retries a temporary SMTP refusal with backoff and records every attempt on the delivery", async () => {
     const flaky = await startMailCatcher({ port: 0, dir: join(dir, "flaky"), failFirst: 2 });
     closers.push(() => flaky.close());
-    const config = { smtpUrl: flaky.smtpUrl, mailFrom: "Parapet <reports@parapet.test>", baseUrl: BASE_URL, secret: SECRET, retry: { attempts: 3, backoffMs: 50 } };
+    const config = {
+      smtpUrl: flaky.smtpUrl,
+      mailFrom: "Parapet <reports@parapet.test>",
+      baseUrl: BASE_URL,
+      secret: SECRET,
+      retry: { attempts: 3, backoffMs: 50 },
+    };
     const w = await startWorkers(config);
     const seeded = await seedHistory();
-    const snap = await runWeeklyReport({ prisma, notifications: w.notificationsQueue, retry: config.retry }, { workspaceId: seeded.ws.id, trigger: "manual", to: ["retry@acme.test"] }, null);
+    const snap = await runWeeklyReport(
+      { prisma, notifications: w.notificationsQueue, retry: config.retry },
+      { workspaceId: seeded.ws.id, trigger: "manual", to: ["retry@acme.test"] },
+      null,
+    );
     const d = await until("delivery sent", async () => {
       const row = await prisma.emailDelivery.findFirst({ where: { snapshotId: snap.snapshotId, to: "retry@acme.test" } });
       return row?.status === "sent" ? row : null;
@@ -268,10 +406,20 @@ describe("delivery failures", () => {
   });
 
   it("marks a delivery failed, keeps the failed job and audits it when SMTP never answers", async () => {
-    const config = { smtpUrl: `smtp://127.0.0.1:${await closedPort()}`, mailFrom: "Parapet <reports@parapet.test>", baseUrl: BASE_URL, secret: SECRET, retry: { attempts: 3, backoffMs: 50 } };
+    const config = {
+      smtpUrl: `smtp://127.0.0.1:${await closedPort()}`,
+      mailFrom: "Parapet <reports@parapet.test>",
+      baseUrl: BASE_URL,
+      secret: SECRET,
+      retry: { attempts: 3, backoffMs: 50 },
+    };
     const w = await startWorkers(config);
     const seeded = await seedHistory();
-    const snap = await runWeeklyReport({ prisma, notifications: w.notificationsQueue, retry: config.retry }, { workspaceId: seeded.ws.id, trigger: "manual" }, null);
+    const snap = await runWeeklyReport(
+      { prisma, notifications: w.notificationsQueue, retry: config.retry },
+      { workspaceId: seeded.ws.id, trigger: "manual" },
+      null,
+    );
     const rows = await until("deliveries failed", async () => {
       const r = await prisma.emailDelivery.findMany({ where: { snapshotId: snap.snapshotId } });
       return r.length === 2 && r.every((x) => x.status === "failed") ? r : null;
@@ -290,7 +438,11 @@ describe("delivery failures", () => {
     const config = { mailFrom: "Parapet <reports@parapet.test>", baseUrl: BASE_URL, secret: SECRET, retry: { attempts: 2, backoffMs: 20 } };
     const w = await startWorkers(config);
     const seeded = await seedHistory();
-    const snap = await runWeeklyReport({ prisma, notifications: w.notificationsQueue, retry: config.retry }, { workspaceId: seeded.ws.id, trigger: "manual", to: ["someone@acme.test"] }, null);
+    const snap = await runWeeklyReport(
+      { prisma, notifications: w.notificationsQueue, retry: config.retry },
+      { workspaceId: seeded.ws.id, trigger: "manual", to: ["someone@acme.test"] },
+      null,
+    );
     const row = await until("delivery failed", async () => {
       const r = await prisma.emailDelivery.findFirst({ where: { snapshotId: snap.snapshotId } });
       return r?.status === "failed" ? r : null;
@@ -313,7 +465,8 @@ describe("schedules", () => {
     const after = (await queue.getJobScheduler(weeklySchedulerId(ws.id)))!;
     expect(new Date(before.next!).toISOString()).toBe("2030-03-04T13:00:00.000Z");
     expect(new Date(after.next!).toISOString()).toBe("2030-03-11T12:00:00.000Z");
-    for (const s of [before, after]) expect(localParts(new Date(s.next!), "America/New_York")).toMatchObject({ weekday: 1, hour: 8, minute: 0 });
+    for (const s of [before, after])
+      expect(localParts(new Date(s.next!), "America/New_York")).toMatchObject({ weekday: 1, hour: 8, minute: 0 });
     // Upserting again keeps one scheduler per workspace (stable ids), not a second one.
     expect((await queue.getJobSchedulers()).filter((s) => s.key === weeklySchedulerId(ws.id))).toHaveLength(1);
 
@@ -327,7 +480,14 @@ describe("schedules", () => {
 
   it("syncs one weekly and one daily scheduler per workspace from the database", async () => {
     const prefix = freshPrefix();
-    const { reports } = { reports: createReportsWorker({ prisma, connection: redis, prefix, config: { mailFrom: "x <x@x.test>", baseUrl: BASE_URL, secret: SECRET } }) };
+    const { reports } = {
+      reports: createReportsWorker({
+        prisma,
+        connection: redis,
+        prefix,
+        config: { mailFrom: "x <x@x.test>", baseUrl: BASE_URL, secret: SECRET },
+      }),
+    };
     closers.push(() => reports.close());
     const queue = new Queue(QUEUES.reports, { connection: redis, prefix });
     closers.push(() => queue.close());
@@ -352,7 +512,10 @@ describe("schedules", () => {
     const a = await sampleCoverage(prisma, seeded.ws.id, "2030-01-15");
     const b = await sampleCoverage(prisma, seeded.ws.id, "2030-01-15");
     expect(a).toEqual(b);
-    const rows = await prisma.coverageSample.findMany({ where: { workspaceId: seeded.ws.id, day: new Date("2030-01-15T00:00:00Z") }, orderBy: [{ cloud: "asc" }, { guardrailId: "asc" }] });
+    const rows = await prisma.coverageSample.findMany({
+      where: { workspaceId: seeded.ws.id, day: new Date("2030-01-15T00:00:00Z") },
+      orderBy: [{ cloud: "asc" }, { guardrailId: "asc" }],
+    });
     expect(rows).toHaveLength(4); // aws + azure guardrail rows, aws + azure environment summaries
     const awsG = rows.find((r) => r.cloud === "aws" && r.guardrailId === seeded.guardrail.id)!;
     expect(awsG.counts).toMatchObject({ enforced: 3, drifted: 1, total: 4 });
@@ -368,7 +531,12 @@ describe("delivery queueing", () => {
     const seeded = await seedHistory();
     const r1 = await runWeeklyReport({ prisma, notifications: queue }, { workspaceId: seeded.ws.id, trigger: "schedule" }, seeded.end);
     const model = (await getReportSnapshot(prisma, seeded.ws.id, r1.snapshotId))!.model;
-    const again = await queueReportDeliveries(prisma, queue, { id: r1.snapshotId, workspaceId: seeded.ws.id, model }, { trigger: "schedule" });
+    const again = await queueReportDeliveries(
+      prisma,
+      queue,
+      { id: r1.snapshotId, workspaceId: seeded.ws.id, model },
+      { trigger: "schedule" },
+    );
     expect(again.created).toBe(0);
     expect(again.deliveryIds).toHaveLength(2);
     expect(await prisma.emailDelivery.count({ where: { snapshotId: r1.snapshotId } })).toBe(2);

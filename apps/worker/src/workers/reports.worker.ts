@@ -45,7 +45,16 @@ export function createReportsWorker(deps: ReportsWorkerDeps): ReportsWorker {
           // A scheduler's job carries the time it was due; the report covers the week ending then.
           const scheduledAt = job.repeatJobKey && job.opts.prevMillis ? new Date(job.opts.prevMillis) : null;
           const r = await runWeeklyReport(ctx, data, scheduledAt);
-          log().info({ trigger: data.trigger, snapshotId: r.snapshotId, periodStart: r.periodStart, periodEnd: r.periodEnd, deliveries: r.deliveries }, "weekly report built");
+          log().info(
+            {
+              trigger: data.trigger,
+              snapshotId: r.snapshotId,
+              periodStart: r.periodStart,
+              periodEnd: r.periodEnd,
+              deliveries: r.deliveries,
+            },
+            "weekly report built",
+          );
           return r;
         },
         "reports.sample": (data) => runDailySample(ctx, data.workspaceId),

@@ -25,7 +25,10 @@ describe.each(["aws", "azure", "gcp", "oci"] as const)("two connections of one w
     expect(b!.rootId).toBe(a!.rootId);
     expect(a!.verifyResult).toMatchObject({ ok: true });
     expect((a!.verifyResult as { warnings?: string[] }).warnings).toBeUndefined();
-    expect(b!.verifyResult).toMatchObject({ ok: true, warnings: [expect.stringContaining(`already managed by the connection "${cloud} first"`)] });
+    expect(b!.verifyResult).toMatchObject({
+      ok: true,
+      warnings: [expect.stringContaining(`already managed by the connection "${cloud} first"`)],
+    });
     expect(b!.lastError).toContain(`"${cloud} first"`);
 
     await guardrail(first.workspaceId, "audit-logging-locked", { all: true });

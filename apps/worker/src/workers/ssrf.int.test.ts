@@ -91,7 +91,11 @@ describe("without an allowlist (a production worker)", () => {
 
   it("sends nothing to a loopback service, even from a row stored with an attacker's path, and says why", async () => {
     const before = internalHits;
-    for (const endpoint of [`http://127.0.0.1:${internalPort}/attacker/chosen/path`, `http://[::ffff:127.0.0.1]:${internalPort}`, `http://localhost:${internalPort}`]) {
+    for (const endpoint of [
+      `http://127.0.0.1:${internalPort}/attacker/chosen/path`,
+      `http://[::ffff:127.0.0.1]:${internalPort}`,
+      `http://localhost:${internalPort}`,
+    ]) {
       const aws = await verify({ cloud: "aws", endpoint, credentials: AWS_KEYS, facts: {} });
       expect(aws.lastError, endpoint).toContain(EGRESS_REFUSED_TEXT);
       const gcp = await verify({ cloud: "gcp", endpoint, ...gcpDemoCredentials() });

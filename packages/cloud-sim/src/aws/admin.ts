@@ -82,7 +82,10 @@ export class AwsAdmin {
     return undefined;
   }
 
-  createAccount(a: { name: string; email?: string; parentId?: string; tags?: Record<string, string> }, person?: string): { accountId: string } {
+  createAccount(
+    a: { name: string; email?: string; parentId?: string; tags?: Record<string, string> },
+    person?: string,
+  ): { accountId: string } {
     const out = this.sim.asHuman(
       "CreateAccount",
       {
@@ -134,7 +137,12 @@ export class AwsAdmin {
   updatePolicy(u: { policyId: string; content?: string; name?: string; description?: string }, person?: string): void {
     this.sim.asHuman(
       "UpdatePolicy",
-      { PolicyId: u.policyId, ...(u.content !== undefined ? { Content: u.content } : {}), ...(u.name !== undefined ? { Name: u.name } : {}), ...(u.description !== undefined ? { Description: u.description } : {}) },
+      {
+        PolicyId: u.policyId,
+        ...(u.content !== undefined ? { Content: u.content } : {}),
+        ...(u.name !== undefined ? { Name: u.name } : {}),
+        ...(u.description !== undefined ? { Description: u.description } : {}),
+      },
       person,
     );
   }
@@ -183,7 +191,10 @@ export class AwsAdmin {
       if (req.method === "POST" || req.method === "PUT") {
         const raw = await readBody(req, 4 * 1024 * 1024);
         const parsed = tryParseJson(raw);
-        if (!parsed.ok || (parsed.value !== undefined && (typeof parsed.value !== "object" || parsed.value === null || Array.isArray(parsed.value)))) {
+        if (
+          !parsed.ok ||
+          (parsed.value !== undefined && (typeof parsed.value !== "object" || parsed.value === null || Array.isArray(parsed.value)))
+        ) {
           return sendJson(res, 400, { error: { code: "BadRequest", message: "body must be a JSON object" } });
         }
         body = (parsed.value ?? {}) as Record<string, unknown>;
@@ -194,7 +205,7 @@ export class AwsAdmin {
         if (typeof v !== "string" || v === "") throw new AdminInputError(`${k} (string) is required`);
         return v;
       };
-      const optS = (k: string) => (typeof body[k] === "string" ? (body[k]) : undefined);
+      const optS = (k: string) => (typeof body[k] === "string" ? body[k] : undefined);
       const rec = (k: string) => {
         const v = body[k];
         if (v === undefined) return undefined;
@@ -205,14 +216,19 @@ export class AwsAdmin {
       };
       const type = () => {
         const t = body.type ?? "SERVICE_CONTROL_POLICY";
-        if (t !== "SERVICE_CONTROL_POLICY" && t !== "RESOURCE_CONTROL_POLICY") throw new AdminInputError("type must be SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY");
+        if (t !== "SERVICE_CONTROL_POLICY" && t !== "RESOURCE_CONTROL_POLICY")
+          throw new AdminInputError("type must be SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY");
         return t;
       };
       switch (route) {
         case "GET /_admin":
           return sendJson(res, 200, { routes: ADMIN_ROUTES });
         case "GET /_admin/state":
-          return sendJson(res, 200, url.searchParams.get("full") ? { ...this.summary(), snapshot: this.sim.state.snapshot() } : this.summary());
+          return sendJson(
+            res,
+            200,
+            url.searchParams.get("full") ? { ...this.summary(), snapshot: this.sim.state.snapshot() } : this.summary(),
+          );
         case "GET /_admin/tree":
           return sendJson(res, 200, this.tree());
         case "GET /_admin/find": {
@@ -226,7 +242,11 @@ export class AwsAdmin {
         case "GET /_admin/events":
           return sendJson(res, 200, { events: this.sim.recentEvents });
         case "GET /_admin/counters":
-          return sendJson(res, 200, { operations: this.sim.counters.snapshot(), errors: this.sim.errorCounters.snapshot(), total: this.sim.counters.total() });
+          return sendJson(res, 200, {
+            operations: this.sim.counters.snapshot(),
+            errors: this.sim.errorCounters.snapshot(),
+            total: this.sim.counters.total(),
+          });
         case "POST /_admin/counters/reset":
         case "POST /_admin/counters":
           this.sim.counters.reset();
@@ -244,7 +264,8 @@ export class AwsAdmin {
           if (body.demo === true) return sendJson(res, 200, seedAwsDemo(this.sim));
           const num = (k: string, d?: number) => {
             const v = body[k] ?? d;
-            if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 100_000) throw new AdminInputError(`${k} must be an integer 0..100000`);
+            if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 100_000)
+              throw new AdminInputError(`${k} must be an integer 0..100000`);
             return v;
           };
           const opts: AwsSeedOptions = {
@@ -283,7 +304,9 @@ export class AwsAdmin {
               externalId: optS("externalId"),
               allowedActions: actions(body.allowedActions),
               maxSessionSeconds: typeof body.maxSessionSeconds === "number" ? body.maxSessionSeconds : undefined,
-              trustedPrincipals: Array.isArray(body.trustedPrincipals) ? body.trustedPrincipals.filter((x): x is string => typeof x === "string") : undefined,
+              trustedPrincipals: Array.isArray(body.trustedPrincipals)
+                ? body.trustedPrincipals.filter((x): x is string => typeof x === "string")
+                : undefined,
             } satisfies AwsRoleSpec);
           } catch (e) {
             throw new AdminInputError((e as Error).message);
@@ -291,20 +314,33 @@ export class AwsAdmin {
           this.sim.changed();
           return sendJson(res, 200, { ok: true });
         case "POST /_admin/create-account":
-          return sendJson(res, 200, this.createAccount({ name: s("name"), email: optS("email"), parentId: optS("parentId"), tags: rec("tags") }, person));
+          return sendJson(
+            res,
+            200,
+            this.createAccount({ name: s("name"), email: optS("email"), parentId: optS("parentId"), tags: rec("tags") }, person),
+          );
         case "POST /_admin/create-ou":
           return sendJson(res, 200, this.createOu({ parentId: s("parentId"), name: s("name"), tags: rec("tags") }, person));
         case "POST /_admin/move-account":
-          this.moveAccount({ accountId: s("accountId"), destinationParentId: s("destinationParentId"), sourceParentId: optS("sourceParentId") }, person);
+          this.moveAccount(
+            { accountId: s("accountId"), destinationParentId: s("destinationParentId"), sourceParentId: optS("sourceParentId") },
+            person,
+          );
           return sendJson(res, 200, { ok: true });
         case "POST /_admin/create-policy":
           return sendJson(
             res,
             200,
-            this.createPolicy({ name: s("name"), content: s("content"), type: type(), description: optS("description"), tags: rec("tags") }, person),
+            this.createPolicy(
+              { name: s("name"), content: s("content"), type: type(), description: optS("description"), tags: rec("tags") },
+              person,
+            ),
           );
         case "POST /_admin/update-policy":
-          this.updatePolicy({ policyId: s("policyId"), content: optS("content"), name: optS("name"), description: optS("description") }, person);
+          this.updatePolicy(
+            { policyId: s("policyId"), content: optS("content"), name: optS("name"), description: optS("description") },
+            person,
+          );
           return sendJson(res, 200, { ok: true });
         case "POST /_admin/attach-policy":
           this.attachPolicy({ policyId: s("policyId"), targetId: s("targetId") }, person);
@@ -320,7 +356,8 @@ export class AwsAdmin {
           return sendJson(res, 200, { ok: true });
         case "POST /_admin/untag-resource": {
           const keys = body.keys;
-          if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) throw new AdminInputError("keys must be a list of strings");
+          if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string"))
+            throw new AdminInputError("keys must be a list of strings");
           this.untagResource({ resourceId: s("resourceId"), keys: keys }, person);
           return sendJson(res, 200, { ok: true });
         }
@@ -334,9 +371,11 @@ export class AwsAdmin {
           return sendJson(res, 404, { error: { code: "NotFound", message: `no admin route ${route}` } });
       }
     } catch (e) {
-      if (e instanceof AwsError) return sendJson(res, e.status >= 500 ? e.status : 400, { error: { code: e.code, message: e.message, reason: e.reason } });
+      if (e instanceof AwsError)
+        return sendJson(res, e.status >= 500 ? e.status : 400, { error: { code: e.code, message: e.message, reason: e.reason } });
       if (e instanceof AdminInputError) return sendJson(res, 400, { error: { code: "BadRequest", message: e.message } });
-      if (e instanceof BodyTooLargeError) return sendJson(res, 413, { error: { code: "TooLarge", message: e.message } }, { connection: "close" });
+      if (e instanceof BodyTooLargeError)
+        return sendJson(res, 413, { error: { code: "TooLarge", message: e.message } }, { connection: "close" });
       return sendJson(res, 500, { error: { code: "InternalError", message: (e as Error).message } });
     }
   }

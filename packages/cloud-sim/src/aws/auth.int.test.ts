@@ -12,10 +12,17 @@ import { AWS_DEMO, seedAwsDemo, startAwsSim, type AwsSim } from "./index.ts";
 import { organizationsClient, rejection, stsClient, type AwsTestCredentials } from "./sdk-clients.ts";
 
 let sim: AwsSim;
-const demoKey: AwsTestCredentials = { accessKeyId: AWS_DEMO.credentials.accessKeyId, secretAccessKey: AWS_DEMO.credentials.secretAccessKey };
+const demoKey: AwsTestCredentials = {
+  accessKeyId: AWS_DEMO.credentials.accessKeyId,
+  secretAccessKey: AWS_DEMO.credentials.secretAccessKey,
+};
 
 async function adminPost(path: string, body: unknown): Promise<Response> {
-  return fetch(`${sim.url}/_admin/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return fetch(`${sim.url}/_admin/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 async function assume(roleArn: string, externalId?: string, caller = demoKey) {
@@ -89,7 +96,11 @@ describe("AssumeRole with an external id", () => {
     expect(r.Credentials!.AccessKeyId).toMatch(/^ASIA/);
     expect(r.Credentials!.Expiration!.getTime()).toBeGreaterThan(Date.now());
     expect(r.AssumedRoleUser!.Arn).toBe(`arn:aws:sts::${AWS_DEMO.managementAccountId}:assumed-role/ParapetConnector/parapet-test`);
-    const creds = { accessKeyId: r.Credentials!.AccessKeyId!, secretAccessKey: r.Credentials!.SecretAccessKey!, sessionToken: r.Credentials!.SessionToken! };
+    const creds = {
+      accessKeyId: r.Credentials!.AccessKeyId!,
+      secretAccessKey: r.Credentials!.SecretAccessKey!,
+      sessionToken: r.Credentials!.SessionToken!,
+    };
     const c = clientFor(creds);
     expect((await c.send(new DescribeOrganizationCommand({}))).Organization!.MasterAccountId).toBe(AWS_DEMO.managementAccountId);
     const sts = stsClient(sim.url, creds);
@@ -109,16 +120,28 @@ describe("AssumeRole with an external id", () => {
     }
     expect((await rejection(assume(`arn:aws:iam::${AWS_DEMO.managementAccountId}:role/Nope`, "x1"))).name).toBe("AccessDenied");
     sim.addCredential({ accessKeyId: "AKIASTRANGER00000001", secretAccessKey: "stranger-secret", accountId: "999988887777" });
-    sim.addRole({ arn: `arn:aws:iam::${AWS_DEMO.managementAccountId}:role/TrustsOnlyDemo`, trustedPrincipals: [AWS_DEMO.managementAccountId] });
+    sim.addRole({
+      arn: `arn:aws:iam::${AWS_DEMO.managementAccountId}:role/TrustsOnlyDemo`,
+      trustedPrincipals: [AWS_DEMO.managementAccountId],
+    });
     const stranger = { accessKeyId: "AKIASTRANGER00000001", secretAccessKey: "stranger-secret" };
-    expect((await rejection(assume(`arn:aws:iam::${AWS_DEMO.managementAccountId}:role/TrustsOnlyDemo`, undefined, stranger))).name).toBe("AccessDenied");
+    expect((await rejection(assume(`arn:aws:iam::${AWS_DEMO.managementAccountId}:role/TrustsOnlyDemo`, undefined, stranger))).name).toBe(
+      "AccessDenied",
+    );
     expect((await assume(`arn:aws:iam::${AWS_DEMO.managementAccountId}:role/TrustsOnlyDemo`)).Credentials).toBeDefined();
   });
 
   it("validates the session duration against the role's maximum", async () => {
     const sts = stsClient(sim.url, demoKey);
     const e = await rejection(
-      sts.send(new AssumeRoleCommand({ RoleArn: AWS_DEMO.role.arn, RoleSessionName: "long", ExternalId: AWS_DEMO.role.externalId, DurationSeconds: 7200 })),
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: AWS_DEMO.role.arn,
+          RoleSessionName: "long",
+          ExternalId: AWS_DEMO.role.externalId,
+          DurationSeconds: 7200,
+        }),
+      ),
     );
     expect(e.name).toBe("ValidationError");
     sts.destroy();
@@ -136,10 +159,21 @@ describe("AssumeRole with an external id", () => {
 describe("permissions", () => {
   it("a read-only role can read but is denied writes, naming the missing action", async () => {
     const r = await assume(AWS_DEMO.readOnlyRole.arn, AWS_DEMO.readOnlyRole.externalId);
-    const c = clientFor({ accessKeyId: r.Credentials!.AccessKeyId!, secretAccessKey: r.Credentials!.SecretAccessKey!, sessionToken: r.Credentials!.SessionToken! });
+    const c = clientFor({
+      accessKeyId: r.Credentials!.AccessKeyId!,
+      secretAccessKey: r.Credentials!.SecretAccessKey!,
+      sessionToken: r.Credentials!.SessionToken!,
+    });
     expect((await c.send(new ListPoliciesCommand({ Filter: "SERVICE_CONTROL_POLICY" }))).Policies!.length).toBeGreaterThan(1);
     const e = await rejection(
-      c.send(new CreatePolicyCommand({ Name: "x", Description: "", Type: "SERVICE_CONTROL_POLICY", Content: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}' })),
+      c.send(
+        new CreatePolicyCommand({
+          Name: "x",
+          Description: "",
+          Type: "SERVICE_CONTROL_POLICY",
+          Content: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}',
+        }),
+      ),
     );
     expect(e.name).toBe("AccessDeniedException");
     expect(e.message).toContain("organizations:CreatePolicy");
@@ -149,7 +183,9 @@ describe("permissions", () => {
 
   it("allowed actions of a key can be narrowed through the admin API", async () => {
     const key = { accessKeyId: "AKIANARROW0000000001", secretAccessKey: "narrow-secret" };
-    expect((await adminPost("credentials", { ...key, allowedActions: ["ListRoots", "organizations:DescribeOrganization"] })).status).toBe(200);
+    expect((await adminPost("credentials", { ...key, allowedActions: ["ListRoots", "organizations:DescribeOrganization"] })).status).toBe(
+      200,
+    );
     const c = clientFor(key);
     expect((await c.send(new ListRootsCommand({}))).Roots).toHaveLength(1);
     expect((await c.send(new DescribeOrganizationCommand({}))).Organization).toBeDefined();
@@ -188,7 +224,9 @@ describe("demo organization", () => {
     const names = [];
     for (const id of sim.state.ous.get(prodOu)!.policies) names.push(sim.state.policies.get(id)!.name);
     expect(names).toEqual(["FullAWSAccess", "RCPFullAWSAccess", "DenyRootUser"]);
-    const guard = (await c.send(new ListPoliciesCommand({ Filter: "SERVICE_CONTROL_POLICY" }))).Policies!.find((p) => p.Name!.startsWith("aws-guardrails-"));
+    const guard = (await c.send(new ListPoliciesCommand({ Filter: "SERVICE_CONTROL_POLICY" }))).Policies!.find((p) =>
+      p.Name!.startsWith("aws-guardrails-"),
+    );
     expect(guard).toBeDefined();
     c.destroy();
   });

@@ -29,7 +29,12 @@ import { organizationsClient, rejection } from "./sdk-clients.ts";
 
 const SCP_DOC = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:DeleteBucket", Resource: "*" }] });
 
-async function admin(sim: AwsSim, method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function admin(
+  sim: AwsSim,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const r = await fetch(`${sim.url}/_admin/${path}`, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
@@ -111,16 +116,23 @@ describe("faults and injected errors", () => {
     expect(e.$metadata?.attempts).toBe(1);
     expect((await c.send(new ListRootsCommand({}))).Roots).toHaveLength(1);
     sim.configure({ concurrentModificationRate: 0 });
-    expect((await c.send(new CreateOrganizationalUnitCommand({ ParentId: sim.state.root.id, Name: "x" }))).OrganizationalUnit).toBeDefined();
+    expect(
+      (await c.send(new CreateOrganizationalUnitCommand({ ParentId: sim.state.root.id, Name: "x" }))).OrganizationalUnit,
+    ).toBeDefined();
     c.destroy();
   });
 
   it("queues one-shot errors per operation through the admin API", async () => {
     const c = organizationsClient(sim.url, undefined, { maxAttempts: 1 });
-    const p = (await c.send(new CreatePolicyCommand({ Name: "p", Description: "", Type: "SERVICE_CONTROL_POLICY", Content: SCP_DOC }))).Policy!.PolicySummary!.Id!;
-    const r = await admin(sim, "POST", "config", { injectErrors: [{ operation: "UpdatePolicy", code: "PolicyChangesInProgressException", count: 1 }] });
+    const p = (await c.send(new CreatePolicyCommand({ Name: "p", Description: "", Type: "SERVICE_CONTROL_POLICY", Content: SCP_DOC })))
+      .Policy!.PolicySummary!.Id!;
+    const r = await admin(sim, "POST", "config", {
+      injectErrors: [{ operation: "UpdatePolicy", code: "PolicyChangesInProgressException", count: 1 }],
+    });
     expect(r.status).toBe(200);
-    expect((await rejection(c.send(new UpdatePolicyCommand({ PolicyId: p, Description: "v2" })))).name).toBe("PolicyChangesInProgressException");
+    expect((await rejection(c.send(new UpdatePolicyCommand({ PolicyId: p, Description: "v2" })))).name).toBe(
+      "PolicyChangesInProgressException",
+    );
     expect((await c.send(new UpdatePolicyCommand({ PolicyId: p, Description: "v2" }))).Policy!.PolicySummary!.Description).toBe("v2");
     c.destroy();
   });
@@ -149,7 +161,9 @@ describe("CloudTrail events to a webhook", () => {
     });
     await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
     sim = await startAwsSim({ throttle: false });
-    const r = await admin(sim, "POST", "config", { webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/events`, secret } });
+    const r = await admin(sim, "POST", "config", {
+      webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/events`, secret },
+    });
     expect(r.status).toBe(200);
   });
   afterAll(async () => {
@@ -167,7 +181,8 @@ describe("CloudTrail events to a webhook", () => {
     const c = organizationsClient(sim.url, undefined, { maxAttempts: 1 });
     const root = sim.state.root.id;
     const ou = (await c.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: "Prod" }))).OrganizationalUnit!.Id!;
-    const p = (await c.send(new CreatePolicyCommand({ Name: "deny", Description: "", Type: "SERVICE_CONTROL_POLICY", Content: SCP_DOC }))).Policy!.PolicySummary!.Id!;
+    const p = (await c.send(new CreatePolicyCommand({ Name: "deny", Description: "", Type: "SERVICE_CONTROL_POLICY", Content: SCP_DOC })))
+      .Policy!.PolicySummary!.Id!;
     await c.send(new AttachPolicyCommand({ PolicyId: p, TargetId: ou }));
     await c.send(new UpdatePolicyCommand({ PolicyId: p, Description: "v2" }));
     await c.send(new DescribePolicyCommand({ PolicyId: p }));
@@ -203,7 +218,11 @@ describe("CloudTrail events to a webhook", () => {
         awsRegion: "us-east-1",
         eventType: "AwsApiCall",
         requestParameters: { policyId: p, targetId: ou },
-        userIdentity: { type: "IAMUser", arn: `arn:aws:iam::${sim.state.managementAccountId}:user/parapet-sim`, accessKeyId: AWS_SIM_DEFAULT_CREDENTIALS.accessKeyId },
+        userIdentity: {
+          type: "IAMUser",
+          arn: `arn:aws:iam::${sim.state.managementAccountId}:user/parapet-sim`,
+          accessKeyId: AWS_SIM_DEFAULT_CREDENTIALS.accessKeyId,
+        },
       },
     });
     expect(attach.event.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -234,9 +253,9 @@ describe("CloudTrail events to a webhook", () => {
     expect((await c.send(new ListTagsForResourceCommand({ ResourceId: accountId }))).Tags).toEqual([{ Key: "env", Value: "prod" }]);
     expect((await admin(sim, "POST", "move-account", { accountId, destinationParentId: root })).status).toBe(200);
     expect((await admin(sim, "POST", "detach-policy", { policyId: p, targetId: ou })).status).toBe(200);
-    expect((await c.send(new ListPoliciesForTargetCommand({ TargetId: ou, Filter: "SERVICE_CONTROL_POLICY" }))).Policies!.map((x) => x.Id)).toEqual([
-      "p-FullAWSAccess",
-    ]);
+    expect(
+      (await c.send(new ListPoliciesForTargetCommand({ TargetId: ou, Filter: "SERVICE_CONTROL_POLICY" }))).Policies!.map((x) => x.Id),
+    ).toEqual(["p-FullAWSAccess"]);
     await admin(sim, "POST", "attach-policy", { policyId: p, targetId: ou });
     expect((await admin(sim, "POST", "delete-policy", { policyId: p, force: true })).status).toBe(200);
     expect((await rejection(c.send(new DescribePolicyCommand({ PolicyId: p })))).name).toBe("PolicyNotFoundException");
@@ -257,7 +276,9 @@ describe("CloudTrail events to a webhook", () => {
         "DeletePolicy",
       ].sort(),
     );
-    expect(byName("CreateOrganizationalUnit").event.detail.userIdentity.arn).toMatch(/assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]+\/bob@example.com$/);
+    expect(byName("CreateOrganizationalUnit").event.detail.userIdentity.arn).toMatch(
+      /assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]+\/bob@example.com$/,
+    );
     expect(byName("UpdatePolicy").event.detail.userIdentity.arn).toMatch(/\/jane.doe@example.com$/);
     expect(byName("UpdatePolicy").event.detail.requestParameters).toEqual({ policyId: p, content: edited });
     c.destroy();
@@ -315,7 +336,10 @@ describe("admin API", () => {
     expect((await admin(sim, "POST", "create-ou", { name: "x" })).status).toBe(400);
     expect((await admin(sim, "POST", "seed", { accounts: -1 })).status).toBe(400);
     expect((await admin(sim, "GET", "nothing-here")).status).toBe(404);
-    expect((await admin(sim, "GET", "config")).json).toMatchObject({ trailingEmptyPage: false, limits: { scpPerTarget: 10, scpMaxChars: 10240 } });
+    expect((await admin(sim, "GET", "config")).json).toMatchObject({
+      trailingEmptyPage: false,
+      limits: { scpPerTarget: 10, scpMaxChars: 10240 },
+    });
   });
 });
 
@@ -324,13 +348,21 @@ describe("file persistence", () => {
     const dir = mkdtempSync(join(tmpdir(), "aws-sim-"));
     const file = join(dir, "aws.json");
     try {
-      const a = await startAwsSim({ throttle: false, persistFile: file, credentials: [{ accessKeyId: "AKIAPERSIST000000001", secretAccessKey: "persist-secret" }] });
+      const a = await startAwsSim({
+        throttle: false,
+        persistFile: file,
+        credentials: [{ accessKeyId: "AKIAPERSIST000000001", secretAccessKey: "persist-secret" }],
+      });
       const creds = { accessKeyId: "AKIAPERSIST000000001", secretAccessKey: "persist-secret" };
       const c1 = organizationsClient(a.url, creds, { maxAttempts: 1 });
-      const ou = (await c1.send(new CreateOrganizationalUnitCommand({ ParentId: a.state.root.id, Name: "Kept", Tags: [{ Key: "env", Value: "prod" }] })))
-        .OrganizationalUnit!.Id!;
-      const p = (await c1.send(new CreatePolicyCommand({ Name: "kept", Description: "", Type: "SERVICE_CONTROL_POLICY", Content: SCP_DOC }))).Policy!
-        .PolicySummary!.Id!;
+      const ou = (
+        await c1.send(
+          new CreateOrganizationalUnitCommand({ ParentId: a.state.root.id, Name: "Kept", Tags: [{ Key: "env", Value: "prod" }] }),
+        )
+      ).OrganizationalUnit!.Id!;
+      const p = (
+        await c1.send(new CreatePolicyCommand({ Name: "kept", Description: "", Type: "SERVICE_CONTROL_POLICY", Content: SCP_DOC }))
+      ).Policy!.PolicySummary!.Id!;
       await c1.send(new AttachPolicyCommand({ PolicyId: p, TargetId: ou }));
       const orgId = a.state.orgId;
       c1.destroy();
@@ -340,10 +372,9 @@ describe("file persistence", () => {
       expect(b.sim.loadedFromFile).toBe(true);
       const c2 = organizationsClient(b.url, creds, { maxAttempts: 1 });
       expect((await c2.send(new DescribeOrganizationCommand({}))).Organization!.Id).toBe(orgId);
-      expect((await c2.send(new ListPoliciesForTargetCommand({ TargetId: ou, Filter: "SERVICE_CONTROL_POLICY" }))).Policies!.map((x) => x.Id)).toEqual([
-        "p-FullAWSAccess",
-        p,
-      ]);
+      expect(
+        (await c2.send(new ListPoliciesForTargetCommand({ TargetId: ou, Filter: "SERVICE_CONTROL_POLICY" }))).Policies!.map((x) => x.Id),
+      ).toEqual(["p-FullAWSAccess", p]);
       expect((await c2.send(new ListTagsForResourceCommand({ ResourceId: ou }))).Tags).toEqual([{ Key: "env", Value: "prod" }]);
       c2.destroy();
       await b.close();

@@ -77,20 +77,32 @@ export function checkConfig(v: Record<string, unknown>): string | undefined {
   if (f !== undefined) {
     if (typeof f !== "object" || f === null || Array.isArray(f)) return "faults must be an object";
     const fc = f as Record<string, unknown>;
-    if (fc.errorRate !== undefined && (typeof fc.errorRate !== "number" || fc.errorRate < 0 || fc.errorRate > 1)) return "faults.errorRate must be 0..1";
+    if (fc.errorRate !== undefined && (typeof fc.errorRate !== "number" || fc.errorRate < 0 || fc.errorRate > 1))
+      return "faults.errorRate must be 0..1";
     const l = fc.latencyMs as Record<string, unknown> | undefined;
     if (l !== undefined && (typeof l !== "object" || l === null || typeof l.min !== "number" || typeof l.max !== "number")) {
       return "faults.latencyMs must be {min, max}";
     }
     const o = fc.outages;
-    if (o !== undefined && (!Array.isArray(o) || !o.every((w) => typeof w === "object" && w !== null && typeof (w as Record<string, unknown>).start === "number" && typeof (w as Record<string, unknown>).end === "number"))) {
+    if (
+      o !== undefined &&
+      (!Array.isArray(o) ||
+        !o.every(
+          (w) =>
+            typeof w === "object" &&
+            w !== null &&
+            typeof (w as Record<string, unknown>).start === "number" &&
+            typeof (w as Record<string, unknown>).end === "number",
+        ))
+    ) {
       return "faults.outages must be a list of {start, end} epoch ms";
     }
   }
   const lim = v.limits;
   if (lim !== undefined) {
     if (typeof lim !== "object" || lim === null || Array.isArray(lim)) return "limits must be an object";
-    for (const [k, n] of Object.entries(lim)) if (typeof n !== "number" || !Number.isInteger(n) || n < 0) return `limits.${k} must be a non-negative integer`;
+    for (const [k, n] of Object.entries(lim))
+      if (typeof n !== "number" || !Number.isInteger(n) || n < 0) return `limits.${k} must be a non-negative integer`;
   }
   const w = v.webhook;
   if (w !== undefined && w !== null) {

@@ -25,26 +25,20 @@ export class AwsError extends Error {
 /** Constructors for the Organizations exceptions the simulator raises, with AWS's own wording where known. */
 export const E = {
   invalidInput: (reason: string, message: string) => new AwsError("InvalidInputException", message, 400, { Reason: reason }),
-  constraint: (reason: string, message: string) =>
-    new AwsError("ConstraintViolationException", message, 400, { Reason: reason }),
+  constraint: (reason: string, message: string) => new AwsError("ConstraintViolationException", message, 400, { Reason: reason }),
   serialization: (message: string) => new AwsError("SerializationException", message),
   accessDenied: (message: string) => new AwsError("AccessDeniedException", message),
-  notInUse: () =>
-    new AwsError(
-      "AWSOrganizationsNotInUseException",
-      "Your account is not a member of an organization.",
-    ),
-  accountNotFound: (id: string) =>
-    new AwsError("AccountNotFoundException", `You specified an account that doesn't exist: ${id}`),
+  notInUse: () => new AwsError("AWSOrganizationsNotInUseException", "Your account is not a member of an organization."),
+  accountNotFound: (id: string) => new AwsError("AccountNotFoundException", `You specified an account that doesn't exist: ${id}`),
   ouNotFound: (id: string) =>
-    new AwsError(
-      "OrganizationalUnitNotFoundException",
-      `You specified an organizational unit that doesn't exist: ${id}`,
-    ),
+    new AwsError("OrganizationalUnitNotFoundException", `You specified an organizational unit that doesn't exist: ${id}`),
   parentNotFound: (id: string) =>
     new AwsError("ParentNotFoundException", `We can't find a root or OU with the ParentId that you specified: ${id}`),
   childNotFound: (id: string) =>
-    new AwsError("ChildNotFoundException", `We can't find an organizational unit (OU) or AWS account with the ChildId that you specified: ${id}`),
+    new AwsError(
+      "ChildNotFoundException",
+      `We can't find an organizational unit (OU) or AWS account with the ChildId that you specified: ${id}`,
+    ),
   rootNotFound: (id: string) => new AwsError("RootNotFoundException", `We can't find a root with the RootId that you specified: ${id}`),
   targetNotFound: (id: string) =>
     new AwsError("TargetNotFoundException", `We can't find a root, OU, account, or policy with the TargetId that you specified: ${id}`),
@@ -73,18 +67,19 @@ export const E = {
       `The policy ${policyId} isn't attached to the specified target ${targetId} in the specified root.`,
     ),
   malformed: (detail: string) =>
-    new AwsError("MalformedPolicyDocumentException", `The provided policy document doesn't meet the requirements of the specified policy type: ${detail}`),
+    new AwsError(
+      "MalformedPolicyDocumentException",
+      `The provided policy document doesn't meet the requirements of the specified policy type: ${detail}`,
+    ),
   policyInUse: (id: string) =>
     new AwsError(
       "PolicyInUseException",
       `The policy ${id} is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.`,
     ),
-  duplicatePolicy: (name: string) =>
-    new AwsError("DuplicatePolicyException", `A policy with the same name already exists: ${name}`),
+  duplicatePolicy: (name: string) => new AwsError("DuplicatePolicyException", `A policy with the same name already exists: ${name}`),
   duplicateOu: (name: string) =>
     new AwsError("DuplicateOrganizationalUnitException", `An OU with the same name already exists in the parent: ${name}`),
-  duplicateAccount: () =>
-    new AwsError("DuplicateAccountException", "That account is already present in the specified destination."),
+  duplicateAccount: () => new AwsError("DuplicateAccountException", "That account is already present in the specified destination."),
   ouNotEmpty: (id: string) =>
     new AwsError(
       "OrganizationalUnitNotEmptyException",
@@ -102,8 +97,7 @@ export const E = {
       "ConcurrentModificationException",
       "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later.",
     ),
-  tooManyRequests: () =>
-    new AwsError("TooManyRequestsException", "Rate exceeded", 400, { Type: "TooManyRequestsException" }),
+  tooManyRequests: () => new AwsError("TooManyRequestsException", "Rate exceeded", 400, { Type: "TooManyRequestsException" }),
   service: () =>
     new AwsError(
       "ServiceException",
@@ -112,5 +106,8 @@ export const E = {
     ),
   unavailable: () => new AwsError("ServiceUnavailableException", "Service is currently unavailable. Try again later.", 503),
   createAccountStatusNotFound: (id: string) =>
-    new AwsError("CreateAccountStatusNotFoundException", `We can't find an create account request with the CreateAccountRequestId that you specified: ${id}`),
+    new AwsError(
+      "CreateAccountStatusNotFoundException",
+      `We can't find an create account request with the CreateAccountRequestId that you specified: ${id}`,
+    ),
 };

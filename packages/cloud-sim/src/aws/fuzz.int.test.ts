@@ -165,7 +165,14 @@ describe("fuzzed request stream", () => {
           service: form ? "sts" : "organizations",
         });
       } else if (auth < 0.85) {
-        sent = { ...headers, authorization: pick(["AWS4-HMAC-SHA256 garbage", "Bearer x", "AWS4-HMAC-SHA256 Credential=a/b/c/d/aws4_request, SignedHeaders=host, Signature=zz"]) };
+        sent = {
+          ...headers,
+          authorization: pick([
+            "AWS4-HMAC-SHA256 garbage",
+            "Bearer x",
+            "AWS4-HMAC-SHA256 Credential=a/b/c/d/aws4_request, SignedHeaders=host, Signature=zz",
+          ]),
+        };
       } else {
         sent = headers;
       }
@@ -176,10 +183,17 @@ describe("fuzzed request stream", () => {
       if (path.startsWith("/_admin")) continue;
       const parseLevel = r.status === 400 && r.headers.connection === "close" && r.headers["x-amzn-errortype"] === "SerializationException";
       if (form && !parseLevel) {
-        expect(r.body).toMatch(r.status === 200 ? /^<\w+Response xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">/ : /^<ErrorResponse .*<Code>\w+<\/Code>/);
+        expect(r.body).toMatch(
+          r.status === 200
+            ? /^<\w+Response xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">/
+            : /^<ErrorResponse .*<Code>\w+<\/Code>/,
+        );
         continue;
       }
-      if (!r.body.startsWith("{")) throw new Error(`non-JSON reply ${r.status} to ${method} ${path} ${JSON.stringify(sent)} ${body.toString("utf8").slice(0, 200)}: ${r.body}`);
+      if (!r.body.startsWith("{"))
+        throw new Error(
+          `non-JSON reply ${r.status} to ${method} ${path} ${JSON.stringify(sent)} ${body.toString("utf8").slice(0, 200)}: ${r.body}`,
+        );
       const json = JSON.parse(r.body) as Record<string, unknown>;
       if (r.status === 200) {
         expect(typeof json).toBe("object");
@@ -202,9 +216,12 @@ describe("fuzzed request stream", () => {
 
   it("rejects an oversized body without reading it all into memory", async () => {
     const big = Buffer.alloc(3 * 1024 * 1024, 0x20);
-    const r = await send("POST", "/", { "content-type": "application/x-amz-json-1.1", "x-amz-target": TARGET_PREFIX + "ListRoots" }, big).catch(
-      (e: unknown) => ({ status: -1, headers: {}, body: String(e) }),
-    );
+    const r = await send(
+      "POST",
+      "/",
+      { "content-type": "application/x-amz-json-1.1", "x-amz-target": TARGET_PREFIX + "ListRoots" },
+      big,
+    ).catch((e: unknown) => ({ status: -1, headers: {}, body: String(e) }));
     // Either the 413 in AWS shape arrives, or the server cut the upload short; it must still serve afterwards.
     if (r.status !== -1) {
       expect(r.status).toBe(413);
@@ -219,10 +236,39 @@ describe("fuzzed request stream", () => {
 
   it("admin routes survive junk too", async () => {
     const rand = mulberry32(777);
-    const routes = ["seed", "config", "create-ou", "create-account", "move-account", "update-policy", "attach-policy", "detach-policy", "delete-policy", "tag-resource", "untag-resource", "roles", "credentials", "create-policy"];
+    const routes = [
+      "seed",
+      "config",
+      "create-ou",
+      "create-account",
+      "move-account",
+      "update-policy",
+      "attach-policy",
+      "detach-policy",
+      "delete-policy",
+      "tag-resource",
+      "untag-resource",
+      "roles",
+      "credentials",
+      "create-policy",
+    ];
     for (let i = 0; i < 300; i++) {
       const route = routes[Math.floor(rand() * routes.length)]!;
-      const body = rand() < 0.3 ? "{bad" : JSON.stringify({ accounts: rand() < 0.5 ? "x" : 3, ous: 1, parentId: rand() < 0.5 ? sim.state.root.id : 7, name: rand() < 0.5 ? "n" : null, policyId: "p-zzzzzzzz", targetId: "nope", throttle: rand() < 0.5 ? "fast" : false, tags: rand() < 0.5 ? { a: 1 } : { a: "b" }, arn: "arn:bad", accessKeyId: 5 });
+      const body =
+        rand() < 0.3
+          ? "{bad"
+          : JSON.stringify({
+              accounts: rand() < 0.5 ? "x" : 3,
+              ous: 1,
+              parentId: rand() < 0.5 ? sim.state.root.id : 7,
+              name: rand() < 0.5 ? "n" : null,
+              policyId: "p-zzzzzzzz",
+              targetId: "nope",
+              throttle: rand() < 0.5 ? "fast" : false,
+              tags: rand() < 0.5 ? { a: 1 } : { a: "b" },
+              arn: "arn:bad",
+              accessKeyId: 5,
+            });
       const r = await send("POST", `/_admin/${route}`, { "content-type": "application/json" }, body);
       expect(r.status).toBeGreaterThanOrEqual(200);
       expect(r.status).toBeLessThan(500);

@@ -138,7 +138,12 @@ export class IamRegistry {
   trusts(role: RoleEntry, caller: Principal): boolean {
     const t = role.spec.trustedPrincipals;
     if (!t) return true;
-    return t.includes(caller.accessKeyId) || t.includes(caller.accountId) || t.includes(caller.arn) || (!!caller.roleArn && t.includes(caller.roleArn));
+    return (
+      t.includes(caller.accessKeyId) ||
+      t.includes(caller.accountId) ||
+      t.includes(caller.arn) ||
+      (!!caller.roleArn && t.includes(caller.roleArn))
+    );
   }
 
   createSession(role: RoleEntry, sessionName: string, durationSeconds: number, now = Date.now()): KeyEntry {

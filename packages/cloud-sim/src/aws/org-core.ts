@@ -173,7 +173,10 @@ export class OrgCore {
 
   protected checkTagCount(n: number): void {
     if (n > this.limits.tagsPerResource) {
-      throw E.constraint("MAX_TAG_LIMIT_EXCEEDED", `You have exceeded the maximum number of tags allowed on this resource (${this.limits.tagsPerResource}).`);
+      throw E.constraint(
+        "MAX_TAG_LIMIT_EXCEEDED",
+        `You have exceeded the maximum number of tags allowed on this resource (${this.limits.tagsPerResource}).`,
+      );
     }
   }
 

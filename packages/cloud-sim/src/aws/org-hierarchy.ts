@@ -12,10 +12,16 @@ export class OrgHierarchy extends OrgCore {
     if (!parent) throw E.parentNotFound(parentId);
     const depth = parent.kind === "ROOT" ? 1 : parent.depth + 1;
     if (depth > this.limits.ouDepth) {
-      throw E.constraint("OU_DEPTH_LIMIT_EXCEEDED", `You attempted to create an OU tree that is too many levels deep (maximum ${this.limits.ouDepth}).`);
+      throw E.constraint(
+        "OU_DEPTH_LIMIT_EXCEEDED",
+        `You attempted to create an OU tree that is too many levels deep (maximum ${this.limits.ouDepth}).`,
+      );
     }
     if (this.ous.size >= this.limits.ouMax) {
-      throw E.constraint("OU_NUMBER_LIMIT_EXCEEDED", `You attempted to exceed the number of OUs that you can have in an organization (${this.limits.ouMax}).`);
+      throw E.constraint(
+        "OU_NUMBER_LIMIT_EXCEEDED",
+        `You attempted to exceed the number of OUs that you can have in an organization (${this.limits.ouMax}).`,
+      );
     }
     for (const sib of parent.ous) if (this.ous.get(sib)?.name === name) throw E.duplicateOu(name);
     this.checkTagCount(tags.size);
@@ -54,12 +60,22 @@ export class OrgHierarchy extends OrgCore {
     this.ous.delete(id);
   }
 
-  createAccount(a: { name: string; email: string; parentId?: string; tags?: Tags; id?: string; joinedMethod?: "CREATED" | "INVITED" }): AccountRec {
+  createAccount(a: {
+    name: string;
+    email: string;
+    parentId?: string;
+    tags?: Tags;
+    id?: string;
+    joinedMethod?: "CREATED" | "INVITED";
+  }): AccountRec {
     const parentId = a.parentId ?? this.root.id;
     const parent = this.container(parentId);
     if (!parent) throw E.parentNotFound(parentId);
     if (this.accounts.size >= this.limits.accountsMax) {
-      throw E.constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", `You attempted to exceed the number of accounts in the organization (${this.limits.accountsMax}).`);
+      throw E.constraint(
+        "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
+        `You attempted to exceed the number of accounts in the organization (${this.limits.accountsMax}).`,
+      );
     }
     const tags = a.tags ?? new Map<string, string>();
     this.checkTagCount(tags.size);

@@ -72,7 +72,8 @@ export class OrgPolicies extends OrgHierarchy {
   private customerPolicy(id: string): PolicyRec {
     const p = this.policies.get(id);
     if (!p) throw E.policyNotFound(id);
-    if (p.awsManaged) throw E.invalidInput("IMMUTABLE_POLICY", `You specified a policy that is managed by AWS and can't be modified: ${id}`);
+    if (p.awsManaged)
+      throw E.invalidInput("IMMUTABLE_POLICY", `You specified a policy that is managed by AWS and can't be modified: ${id}`);
     return p;
   }
 
@@ -126,7 +127,10 @@ export class OrgPolicies extends OrgHierarchy {
     if (!this.root.policyTypes.has(p.type)) throw E.policyTypeNotEnabled(p.type);
     if (!t.policies.has(policyId)) throw E.notAttached(policyId, targetId);
     if (policyId === RCP_FULL_AWS_ACCESS_ID) {
-      throw E.invalidInput("NON_DETACHABLE_POLICY", "You can't detach the RCPFullAWSAccess policy; it is attached to every root, OU and account while RCPs are enabled.");
+      throw E.invalidInput(
+        "NON_DETACHABLE_POLICY",
+        "You can't detach the RCPFullAWSAccess policy; it is attached to every root, OU and account while RCPs are enabled.",
+      );
     }
     if (p.type === "SERVICE_CONTROL_POLICY" && this.attachedCount(t, p.type) <= 1) {
       throw E.constraint(

@@ -39,7 +39,8 @@ export function optString(input: Input, name: string, max = 1_000_000): string |
   const v = input[name];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "string") throw typeError(name, "a string");
-  if (v.length > max) throw E.invalidInput("MAX_LENGTH_EXCEEDED", `You provided a string parameter ${name} that is longer than allowed (${max}).`);
+  if (v.length > max)
+    throw E.invalidInput("MAX_LENGTH_EXCEEDED", `You provided a string parameter ${name} that is longer than allowed (${max}).`);
   return v;
 }
 
@@ -52,7 +53,8 @@ export function reqString(input: Input, name: string, max?: number): string {
 export function reqId(input: Input, name: string, re: RegExp | RegExp[], reason = "INVALID_PATTERN"): string {
   const v = reqString(input, name, 200);
   const ok = Array.isArray(re) ? re.some((r) => r.test(v)) : re.test(v);
-  if (!ok) throw E.invalidInput(reason, `You specified a value for ${name} that is not valid: "${v}". It doesn't match the required pattern.`);
+  if (!ok)
+    throw E.invalidInput(reason, `You specified a value for ${name} that is not valid: "${v}". It doesn't match the required pattern.`);
   return v;
 }
 
@@ -123,7 +125,10 @@ export function decodeToken(op: string, key: string, token: string): number {
   const raw = Buffer.from(token, "base64url").toString("utf8").split("|");
   const offset = Number(raw[3]);
   if (raw.length !== 4 || raw[0] !== "v1" || raw[1] !== op || raw[2] !== key || !Number.isInteger(offset) || offset < 0) {
-    throw E.invalidInput("INVALID_NEXT_TOKEN", "You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.");
+    throw E.invalidInput(
+      "INVALID_NEXT_TOKEN",
+      "You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.",
+    );
   }
   return offset;
 }

@@ -108,7 +108,8 @@ export const HIERARCHY_OPERATIONS: Record<string, OpDef> = {
 
   CreateAccount: write(({ state }, input) => {
     const email = reqString(input, "Email", 64);
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw E.invalidInput("INVALID_EMAIL_ADDRESS_TARGET", `The email address is not valid: ${email}`);
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+      throw E.invalidInput("INVALID_EMAIL_ADDRESS_TARGET", `The email address is not valid: ${email}`);
     const accountName = name(input, "AccountName", 50);
     const tags = tagsIn(input);
     const a = state.createAccount({ name: accountName, email, tags });

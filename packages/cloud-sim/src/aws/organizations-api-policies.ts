@@ -1,6 +1,20 @@
 import { E } from "./errors.ts";
 import { RE } from "./ids.ts";
-import { type OpDef, optString, reqString, reqId, TARGET_RES, policyType, name, description, tagsIn, page, read, write, lowerKeys } from "./organizations-api-common.ts";
+import {
+  type OpDef,
+  optString,
+  reqString,
+  reqId,
+  TARGET_RES,
+  policyType,
+  name,
+  description,
+  tagsIn,
+  page,
+  read,
+  write,
+  lowerKeys,
+} from "./organizations-api-common.ts";
 import { rootOut, policySummary, policyOut, targetType } from "./organizations-api-shapes.ts";
 
 /** Policy types, policies (SCPs, RCPs) and their attachments to roots, OUs and accounts. */
@@ -76,10 +90,17 @@ export const POLICY_OPERATIONS: Record<string, OpDef> = {
     const target = ctx.state.target(targetId);
     if (!target) throw E.targetNotFound(targetId);
     const ids = target.policies.toArray();
-    const r = page(ctx, "ListPoliciesForTarget", `${targetId}/${t}`, input, ids.filter((id) => ctx.state.policies.get(id)?.type === t), (id) => {
-      const p = ctx.state.policies.get(id);
-      return p && policySummary(ctx.state, p);
-    });
+    const r = page(
+      ctx,
+      "ListPoliciesForTarget",
+      `${targetId}/${t}`,
+      input,
+      ids.filter((id) => ctx.state.policies.get(id)?.type === t),
+      (id) => {
+        const p = ctx.state.policies.get(id);
+        return p && policySummary(ctx.state, p);
+      },
+    );
     return { output: { Policies: r.items, NextToken: r.NextToken } };
   }),
 

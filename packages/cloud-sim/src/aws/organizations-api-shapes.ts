@@ -65,7 +65,13 @@ export function mustParent(st: OrgState, id: string) {
   return p;
 }
 
-export function createAccountStatusOut(s: { id: string; accountName: string; accountId: string; requestedAt: number; completedAt: number }): Output {
+export function createAccountStatusOut(s: {
+  id: string;
+  accountName: string;
+  accountId: string;
+  requestedAt: number;
+  completedAt: number;
+}): Output {
   return {
     Id: s.id,
     AccountName: s.accountName,

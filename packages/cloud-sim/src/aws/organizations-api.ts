@@ -22,4 +22,3 @@ export const OPERATIONS: Record<string, OpDef> = {
   ...POLICY_OPERATIONS,
   ...TAG_OPERATIONS,
 };
-

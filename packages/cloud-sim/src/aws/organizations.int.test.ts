@@ -69,7 +69,12 @@ async function newAccount(parentId?: string): Promise<string> {
 }
 async function newPolicy(type: PolicyType = SCP, content?: string): Promise<string> {
   const r = await org.send(
-    new CreatePolicyCommand({ Name: uniq("pol"), Description: "test", Type: type, Content: content ?? (type === SCP ? scpDoc() : rcpDoc()) }),
+    new CreatePolicyCommand({
+      Name: uniq("pol"),
+      Description: "test",
+      Type: type,
+      Content: content ?? (type === SCP ? scpDoc() : rcpDoc()),
+    }),
   );
   return r.Policy!.PolicySummary!.Id!;
 }
@@ -164,12 +169,20 @@ describe("organizational units", () => {
 
 describe("accounts", () => {
   it("creates an account, reports its status and describes it", async () => {
-    const r = await org.send(new CreateAccountCommand({ AccountName: "billing-dev", Email: "billing-dev@example.com", Tags: [{ Key: "env", Value: "nonprod" }] }));
+    const r = await org.send(
+      new CreateAccountCommand({ AccountName: "billing-dev", Email: "billing-dev@example.com", Tags: [{ Key: "env", Value: "nonprod" }] }),
+    );
     expect(r.CreateAccountStatus!.State).toBe("SUCCEEDED");
     const status = await org.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: r.CreateAccountStatus!.Id! }));
     const id = status.CreateAccountStatus!.AccountId!;
     const a = await org.send(new DescribeAccountCommand({ AccountId: id }));
-    expect(a.Account).toMatchObject({ Id: id, Name: "billing-dev", Email: "billing-dev@example.com", Status: "ACTIVE", JoinedMethod: "CREATED" });
+    expect(a.Account).toMatchObject({
+      Id: id,
+      Name: "billing-dev",
+      Email: "billing-dev@example.com",
+      Status: "ACTIVE",
+      JoinedMethod: "CREATED",
+    });
     expect(a.Account!.JoinedTimestamp).toBeInstanceOf(Date);
     const tags = await org.send(new ListTagsForResourceCommand({ ResourceId: id }));
     expect(tags.Tags).toEqual([{ Key: "env", Value: "nonprod" }]);
@@ -202,9 +215,13 @@ describe("accounts", () => {
       org.send(new MoveAccountCommand({ AccountId: a, SourceParentId: ou, DestinationParentId: `ou-${rootId.slice(2)}-00000000` })),
     );
     expect(noDst.name).toBe("DestinationParentNotFoundException");
-    const noAcct = await rejection(org.send(new MoveAccountCommand({ AccountId: "999999999998", SourceParentId: ou, DestinationParentId: other })));
+    const noAcct = await rejection(
+      org.send(new MoveAccountCommand({ AccountId: "999999999998", SourceParentId: ou, DestinationParentId: other })),
+    );
     expect(noAcct.name).toBe("AccountNotFoundException");
-    const wrongSrc = await rejection(org.send(new MoveAccountCommand({ AccountId: a, SourceParentId: other, DestinationParentId: rootId })));
+    const wrongSrc = await rejection(
+      org.send(new MoveAccountCommand({ AccountId: a, SourceParentId: other, DestinationParentId: rootId })),
+    );
     expect(wrongSrc.name).toBe("AccountNotFoundException");
     expect((await rejection(org.send(new ListParentsCommand({ ChildId: "999999999998" })))).name).toBe("ChildNotFoundException");
   });
@@ -263,7 +280,9 @@ describe("paging", () => {
     expect([foreign.name, foreign.Reason]).toEqual(["InvalidInputException", "INVALID_NEXT_TOKEN"]);
     const forged = await rejection(org.send(new ListAccountsForParentCommand({ ParentId: ou, NextToken: "garbage" })));
     expect(forged.Reason).toBe("INVALID_NEXT_TOKEN");
-    expect((await rejection(org.send(new ListChildrenCommand({ ParentId: ou, ChildType: "BUCKET" as "ACCOUNT" })))).Reason).toBe("INVALID_ENUM");
+    expect((await rejection(org.send(new ListChildrenCommand({ ParentId: ou, ChildType: "BUCKET" as "ACCOUNT" })))).Reason).toBe(
+      "INVALID_ENUM",
+    );
   });
 
   it("can answer an empty last page with a NextToken, deterministically", async () => {
@@ -286,7 +305,13 @@ describe("policies", () => {
   it("creates, describes, lists, updates and deletes an SCP", async () => {
     const content = scpDoc("ec2:DeleteVpc");
     const created = await org.send(
-      new CreatePolicyCommand({ Name: "deny-vpc-delete", Description: "d", Type: SCP, Content: content, Tags: [{ Key: "parapet:managed", Value: "ws1" }] }),
+      new CreatePolicyCommand({
+        Name: "deny-vpc-delete",
+        Description: "d",
+        Type: SCP,
+        Content: content,
+        Tags: [{ Key: "parapet:managed", Value: "ws1" }],
+      }),
     );
     const s = created.Policy!.PolicySummary!;
     expect(s.Id).toMatch(/^p-[0-9a-z]{8,}$/);
@@ -302,7 +327,9 @@ describe("policies", () => {
     expect(names).toContain("deny-vpc-delete");
     expect(listed.Policies!.find((p) => p.Name === "FullAWSAccess")!.AwsManaged).toBe(true);
 
-    const updated = await org.send(new UpdatePolicyCommand({ PolicyId: s.Id, Name: "deny-vpc-delete-v2", Description: "v2", Content: scpDoc("ec2:DeleteSubnet") }));
+    const updated = await org.send(
+      new UpdatePolicyCommand({ PolicyId: s.Id, Name: "deny-vpc-delete-v2", Description: "v2", Content: scpDoc("ec2:DeleteSubnet") }),
+    );
     expect(updated.Policy!.PolicySummary).toMatchObject({ Name: "deny-vpc-delete-v2", Description: "v2" });
     expect(updated.Policy!.Content).toBe(scpDoc("ec2:DeleteSubnet"));
 
@@ -333,16 +360,23 @@ describe("policies", () => {
       JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Principal: "*", Resource: "*" }] }),
       JSON.stringify(["not", "an", "object"]),
       JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "my-bucket" }] }),
-      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*", Condition: { StringEquals: { "aws:PrincipalTag/a": { b: "c" } } } }] }),
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*", Condition: { StringEquals: { "aws:PrincipalTag/a": { b: "c" } } } }],
+      }),
     ];
     for (const content of bad) {
       const e = await rejection(org.send(new CreatePolicyCommand({ Name: uniq("bad"), Description: "", Type: SCP, Content: content })));
       expect(e.name).toBe("MalformedPolicyDocumentException");
     }
-    const rcpNoPrincipal = await rejection(org.send(new CreatePolicyCommand({ Name: uniq("bad"), Description: "", Type: RCP, Content: scpDoc() })));
+    const rcpNoPrincipal = await rejection(
+      org.send(new CreatePolicyCommand({ Name: uniq("bad"), Description: "", Type: RCP, Content: scpDoc() })),
+    );
     expect(rcpNoPrincipal.name).toBe("MalformedPolicyDocumentException");
     const p = await newPolicy();
-    expect((await rejection(org.send(new UpdatePolicyCommand({ PolicyId: p, Content: "{" })))).name).toBe("MalformedPolicyDocumentException");
+    expect((await rejection(org.send(new UpdatePolicyCommand({ PolicyId: p, Content: "{" })))).name).toBe(
+      "MalformedPolicyDocumentException",
+    );
   });
 
   it("counts the document as sent against the size limit (whitespace included)", async () => {
@@ -395,8 +429,16 @@ describe("attachments", () => {
     expect(await policiesFor(ou, RCP)).toEqual(["p-RCPFullAWSAccess"]);
     const targets = await org.send(new ListTargetsForPolicyCommand({ PolicyId: p }));
     expect(targets.Targets!.map(({ TargetId, Arn, Type }) => ({ TargetId, Arn, Type }))).toEqual([
-      { TargetId: ou, Arn: `arn:aws:organizations::${sim.state.managementAccountId}:ou/${sim.state.orgId}/${ou}`, Type: "ORGANIZATIONAL_UNIT" },
-      { TargetId: acct, Arn: `arn:aws:organizations::${sim.state.managementAccountId}:account/${sim.state.orgId}/${acct}`, Type: "ACCOUNT" },
+      {
+        TargetId: ou,
+        Arn: `arn:aws:organizations::${sim.state.managementAccountId}:ou/${sim.state.orgId}/${ou}`,
+        Type: "ORGANIZATIONAL_UNIT",
+      },
+      {
+        TargetId: acct,
+        Arn: `arn:aws:organizations::${sim.state.managementAccountId}:account/${sim.state.orgId}/${acct}`,
+        Type: "ACCOUNT",
+      },
     ]);
     expect(targets.Targets!.map((t) => t.Name)).toEqual([sim.state.ous.get(ou)!.name, sim.state.accounts.get(acct)!.name]);
     await org.send(new DetachPolicyCommand({ PolicyId: p, TargetId: acct }));
@@ -405,7 +447,8 @@ describe("attachments", () => {
 
   it("pages the targets of FullAWSAccess across the whole organization", async () => {
     let n = 0;
-    for await (const page of paginateListTargetsForPolicy({ client: org, pageSize: 20 }, { PolicyId: "p-FullAWSAccess" })) n += page.Targets!.length;
+    for await (const page of paginateListTargetsForPolicy({ client: org, pageSize: 20 }, { PolicyId: "p-FullAWSAccess" }))
+      n += page.Targets!.length;
     expect(n).toBe(1 + sim.state.ous.size + sim.state.accounts.size);
   });
 
@@ -413,10 +456,16 @@ describe("attachments", () => {
     const p = await newPolicy();
     const ou = await newOu();
     await org.send(new AttachPolicyCommand({ PolicyId: p, TargetId: ou }));
-    expect((await rejection(org.send(new AttachPolicyCommand({ PolicyId: p, TargetId: ou })))).name).toBe("DuplicatePolicyAttachmentException");
+    expect((await rejection(org.send(new AttachPolicyCommand({ PolicyId: p, TargetId: ou })))).name).toBe(
+      "DuplicatePolicyAttachmentException",
+    );
     expect((await rejection(org.send(new DetachPolicyCommand({ PolicyId: p, TargetId: rootId })))).name).toBe("PolicyNotAttachedException");
-    expect((await rejection(org.send(new AttachPolicyCommand({ PolicyId: p, TargetId: "999999999997" })))).name).toBe("TargetNotFoundException");
-    expect((await rejection(org.send(new AttachPolicyCommand({ PolicyId: "p-zzzzzzzz", TargetId: ou })))).name).toBe("PolicyNotFoundException");
+    expect((await rejection(org.send(new AttachPolicyCommand({ PolicyId: p, TargetId: "999999999997" })))).name).toBe(
+      "TargetNotFoundException",
+    );
+    expect((await rejection(org.send(new AttachPolicyCommand({ PolicyId: "p-zzzzzzzz", TargetId: ou })))).name).toBe(
+      "PolicyNotFoundException",
+    );
     const bad = await rejection(org.send(new AttachPolicyCommand({ PolicyId: p, TargetId: "arn:aws:whatever" })));
     expect([bad.name, bad.Reason]).toEqual(["InvalidInputException", "INVALID_PATTERN_TARGET_ID"]);
   });
@@ -448,7 +497,9 @@ describe("attachments", () => {
     await org.send(new AttachPolicyCommand({ PolicyId: p, TargetId: acct }));
     await org.send(new DetachPolicyCommand({ PolicyId: "p-FullAWSAccess", TargetId: acct }));
     expect(await policiesFor(acct)).toEqual([p]);
-    expect((await rejection(org.send(new DetachPolicyCommand({ PolicyId: p, TargetId: acct })))).Reason).toBe("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED");
+    expect((await rejection(org.send(new DetachPolicyCommand({ PolicyId: p, TargetId: acct })))).Reason).toBe(
+      "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
+    );
   });
 
   it("attaches RCPs within their own limit and never detaches RCPFullAWSAccess", async () => {
@@ -471,7 +522,15 @@ describe("tags", () => {
     const acct = await newAccount(ou);
     const p = await newPolicy();
     for (const id of [acct, ou, rootId, p]) {
-      await org.send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: "env", Value: "prod" }, { Key: "owner", Value: "team-a" }] }));
+      await org.send(
+        new TagResourceCommand({
+          ResourceId: id,
+          Tags: [
+            { Key: "env", Value: "prod" },
+            { Key: "owner", Value: "team-a" },
+          ],
+        }),
+      );
       await org.send(new UntagResourceCommand({ ResourceId: id, TagKeys: ["owner"] }));
       expect((await org.send(new ListTagsForResourceCommand({ ResourceId: id }))).Tags).toEqual([{ Key: "env", Value: "prod" }]);
     }
@@ -481,7 +540,9 @@ describe("tags", () => {
     const acct = await newAccount();
     const sys = await rejection(org.send(new TagResourceCommand({ ResourceId: acct, Tags: [{ Key: "aws:foo", Value: "x" }] })));
     expect([sys.name, sys.Reason]).toEqual(["InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER"]);
-    expect((await rejection(org.send(new ListTagsForResourceCommand({ ResourceId: "999999999996" })))).name).toBe("TargetNotFoundException");
+    expect((await rejection(org.send(new ListTagsForResourceCommand({ ResourceId: "999999999996" })))).name).toBe(
+      "TargetNotFoundException",
+    );
     const many = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
     const e = await rejection(org.send(new TagResourceCommand({ ResourceId: acct, Tags: many })));
     expect([e.name, e.Reason]).toEqual(["ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED"]);
@@ -503,7 +564,8 @@ describe("policy types", () => {
   it("disabling a type detaches all of its policies; attaching then fails until re-enabled", async () => {
     const root = local.state.root.id;
     const ou = (await c.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: "Prod" }))).OrganizationalUnit!.Id!;
-    const p = (await c.send(new CreatePolicyCommand({ Name: "deny", Description: "", Type: SCP, Content: scpDoc() }))).Policy!.PolicySummary!.Id!;
+    const p = (await c.send(new CreatePolicyCommand({ Name: "deny", Description: "", Type: SCP, Content: scpDoc() }))).Policy!
+      .PolicySummary!.Id!;
     await c.send(new AttachPolicyCommand({ PolicyId: p, TargetId: ou }));
 
     const disabled = await c.send(new DisablePolicyTypeCommand({ RootId: root, PolicyType: SCP }));
@@ -511,16 +573,24 @@ describe("policy types", () => {
     expect((await c.send(new ListTargetsForPolicyCommand({ PolicyId: p }))).Targets).toEqual([]);
     expect((await c.send(new ListTargetsForPolicyCommand({ PolicyId: "p-FullAWSAccess" }))).Targets).toEqual([]);
     expect((await rejection(c.send(new AttachPolicyCommand({ PolicyId: p, TargetId: ou })))).name).toBe("PolicyTypeNotEnabledException");
-    expect((await rejection(c.send(new DisablePolicyTypeCommand({ RootId: root, PolicyType: SCP })))).name).toBe("PolicyTypeNotEnabledException");
+    expect((await rejection(c.send(new DisablePolicyTypeCommand({ RootId: root, PolicyType: SCP })))).name).toBe(
+      "PolicyTypeNotEnabledException",
+    );
 
     const enabled = await c.send(new EnablePolicyTypeCommand({ RootId: root, PolicyType: SCP }));
     expect(enabled.Root!.PolicyTypes!.map((t) => t.Type).sort()).toEqual([RCP, SCP]);
-    expect((await c.send(new ListPoliciesForTargetCommand({ TargetId: ou, Filter: SCP }))).Policies!.map((x) => x.Id)).toEqual(["p-FullAWSAccess"]);
-    expect((await rejection(c.send(new EnablePolicyTypeCommand({ RootId: root, PolicyType: SCP })))).name).toBe("PolicyTypeAlreadyEnabledException");
+    expect((await c.send(new ListPoliciesForTargetCommand({ TargetId: ou, Filter: SCP }))).Policies!.map((x) => x.Id)).toEqual([
+      "p-FullAWSAccess",
+    ]);
+    expect((await rejection(c.send(new EnablePolicyTypeCommand({ RootId: root, PolicyType: SCP })))).name).toBe(
+      "PolicyTypeAlreadyEnabledException",
+    );
   });
 
   it("answers unknown roots, invalid and unavailable policy types", async () => {
-    expect((await rejection(c.send(new EnablePolicyTypeCommand({ RootId: "r-zzzz", PolicyType: SCP })))).name).toBe("RootNotFoundException");
+    expect((await rejection(c.send(new EnablePolicyTypeCommand({ RootId: "r-zzzz", PolicyType: SCP })))).name).toBe(
+      "RootNotFoundException",
+    );
     const bad = await rejection(c.send(new EnablePolicyTypeCommand({ RootId: local.state.root.id, PolicyType: "NOPE" as PolicyType })));
     expect([bad.name, bad.Reason]).toEqual(["InvalidInputException", "INVALID_ENUM_POLICY_TYPE"]);
     const tag = await rejection(c.send(new EnablePolicyTypeCommand({ RootId: local.state.root.id, PolicyType: "TAG_POLICY" })));

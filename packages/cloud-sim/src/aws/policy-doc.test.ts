@@ -22,19 +22,34 @@ describe("policy document validation", () => {
     expect(
       problem({
         Version: "2012-10-17",
-        Statement: [{ Sid: "A1", Effect: "Deny", NotAction: ["iam:*", "sts:*"], Resource: "*", Condition: { StringNotEquals: { "aws:RequestedRegion": ["eu-west-1"] } } }],
+        Statement: [
+          {
+            Sid: "A1",
+            Effect: "Deny",
+            NotAction: ["iam:*", "sts:*"],
+            Resource: "*",
+            Condition: { StringNotEquals: { "aws:RequestedRegion": ["eu-west-1"] } },
+          },
+        ],
       }),
     ).toBeUndefined();
   });
 
-  it("rejects a resource that is neither \"*\" nor an ARN, and accepts ARN patterns", () => {
-    expect(problem({ Version: "2012-10-17", Statement: [{ ...stmt, Resource: "my-bucket" }] })).toContain('Resource my-bucket must be in ARN format or "*"');
+  it('rejects a resource that is neither "*" nor an ARN, and accepts ARN patterns', () => {
+    expect(problem({ Version: "2012-10-17", Statement: [{ ...stmt, Resource: "my-bucket" }] })).toContain(
+      'Resource my-bucket must be in ARN format or "*"',
+    );
     expect(problem({ Version: "2012-10-17", Statement: [{ ...stmt, Resource: ["*", "volume/*"] }] })).toContain("must be in ARN format");
-    expect(problem({ Version: "2012-10-17", Statement: [{ ...stmt, Action: "ec2:RunInstances", Resource: "arn:aws:ec2:*:*:volume/*" }] })).toBeUndefined();
+    expect(
+      problem({ Version: "2012-10-17", Statement: [{ ...stmt, Action: "ec2:RunInstances", Resource: "arn:aws:ec2:*:*:volume/*" }] }),
+    ).toBeUndefined();
   });
 
   it("rejects condition values that are objects", () => {
-    const cond = (v: unknown) => ({ Version: "2012-10-17", Statement: [{ ...stmt, Condition: { StringEquals: { "aws:PrincipalTag/team": v } } }] });
+    const cond = (v: unknown) => ({
+      Version: "2012-10-17",
+      Statement: [{ ...stmt, Condition: { StringEquals: { "aws:PrincipalTag/team": v } } }],
+    });
     expect(problem(cond({ nested: "x" }))).toContain("Condition.StringEquals.aws:PrincipalTag/team");
     expect(problem(cond([{ a: 1 }]))).toContain("must be a string, number, boolean or a list of them");
     expect(problem(cond(["admin", "ops"]))).toBeUndefined();
@@ -50,7 +65,15 @@ describe("policy document validation", () => {
     expect(problem({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Resource: "*" }] })).toMatch(/Action or NotAction/);
     expect(problem({ Version: "2012-10-17", Statement: [{ ...stmt, Action: "not an action" }] })).toMatch(/invalid action/);
     expect(problem({ Version: "2012-10-17", Statement: [{ ...stmt, Condition: "x" }] })).toMatch(/Condition/);
-    expect(problem({ Version: "2012-10-17", Statement: [{ ...stmt, Sid: "a" }, { ...stmt, Sid: "a" }] })).toMatch(/duplicate Sid/);
+    expect(
+      problem({
+        Version: "2012-10-17",
+        Statement: [
+          { ...stmt, Sid: "a" },
+          { ...stmt, Sid: "a" },
+        ],
+      }),
+    ).toMatch(/duplicate Sid/);
     expect(problem({ Version: "2012-10-17", Statement: [stmt], Extra: 1 })).toMatch(/Extra/);
   });
 
@@ -60,6 +83,8 @@ describe("policy document validation", () => {
     expect(problem({ Version: "2012-10-17", Statement: [rcp] }, "RESOURCE_CONTROL_POLICY")).toBeUndefined();
     expect(problem({ Version: "2012-10-17", Statement: [stmt] }, "RESOURCE_CONTROL_POLICY")).toMatch(/Principal/);
     expect(problem({ Version: "2012-10-17", Statement: [{ ...rcp, Effect: "Allow" }] }, "RESOURCE_CONTROL_POLICY")).toMatch(/only Deny/);
-    expect(problem({ Version: "2012-10-17", Statement: [{ ...rcp, Action: "ec2:RunInstances" }] }, "RESOURCE_CONTROL_POLICY")).toMatch(/not supported in RCPs/);
+    expect(problem({ Version: "2012-10-17", Statement: [{ ...rcp, Action: "ec2:RunInstances" }] }, "RESOURCE_CONTROL_POLICY")).toMatch(
+      /not supported in RCPs/,
+    );
   });
 });

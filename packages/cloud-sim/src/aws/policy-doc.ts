@@ -22,18 +22,7 @@ export const ALL_POLICY_TYPE_VALUES = new Set([
 ]);
 
 /** Services whose resources RCPs can govern (AWS RCP documentation). */
-const RCP_SERVICES = new Set([
-  "s3",
-  "sts",
-  "kms",
-  "sqs",
-  "secretsmanager",
-  "cognito-identity",
-  "logs",
-  "dynamodb",
-  "ecr",
-  "aoss",
-]);
+const RCP_SERVICES = new Set(["s3", "sts", "kms", "sqs", "secretsmanager", "cognito-identity", "logs", "dynamodb", "ecr", "aoss"]);
 
 const STATEMENT_KEYS = new Set([
   "Sid",

@@ -25,7 +25,9 @@ export function stsClient(url: string, credentials: AwsTestCredentials = AWS_SIM
 }
 
 /** Awaits a promise expected to reject and returns the SDK error (or fails with what resolved). */
-export async function rejection(p: Promise<unknown>): Promise<Error & { Reason?: string; $metadata?: { httpStatusCode?: number; attempts?: number } }> {
+export async function rejection(
+  p: Promise<unknown>,
+): Promise<Error & { Reason?: string; $metadata?: { httpStatusCode?: number; attempts?: number } }> {
   try {
     const v = await p;
     throw new Error(`expected an AWS error, got ${JSON.stringify(v).slice(0, 300)}`);

@@ -59,7 +59,15 @@ describe("seeding", () => {
     expect(d1.ouIds).toEqual(d2.ouIds);
     expect(d1.accountIds).toEqual(d2.accountIds);
     expect(d1.managementAccountId).toBe(AWS_DEMO.managementAccountId);
-    expect(Object.keys(d1.ouIds)).toEqual(["Security", "Infrastructure", "Workloads", "Workloads/Prod", "Workloads/NonProd", "Sandbox", "AI-Agents"]);
+    expect(Object.keys(d1.ouIds)).toEqual([
+      "Security",
+      "Infrastructure",
+      "Workloads",
+      "Workloads/Prod",
+      "Workloads/NonProd",
+      "Sandbox",
+      "AI-Agents",
+    ]);
     expect(Object.keys(d1.accountIds).length).toBeGreaterThanOrEqual(40);
     expect(one.iam.role(AWS_DEMO.role.arn)?.spec.externalId).toBe(AWS_DEMO.role.externalId);
     expect(one.iam.lookup(AWS_DEMO.credentials.accessKeyId)?.principal.accountId).toBe(AWS_DEMO.managementAccountId);

@@ -384,7 +384,14 @@ export function seedAwsDemo(target: AwsSimTarget): AwsDemoResult {
   for (const [n, env] of agents) acct("AI-Agents", n, { env, owner: "ai-platform", agent: "true" });
 
   const policyIds: Record<string, string> = {};
-  const pol = (name: string, description: string, doc: unknown, targets: string[], tags: Record<string, string>, type: "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY" = "SERVICE_CONTROL_POLICY") => {
+  const pol = (
+    name: string,
+    description: string,
+    doc: unknown,
+    targets: string[],
+    tags: Record<string, string>,
+    type: "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY" = "SERVICE_CONTROL_POLICY",
+  ) => {
     const p = st.createPolicy({ name, description, type, content: JSON.stringify(doc), tags: new Map(Object.entries(tags)) });
     policyIds[name] = p.id;
     for (const t of targets) st.attachPolicy(p.id, t);
@@ -400,16 +407,37 @@ export function seedAwsDemo(target: AwsSimTarget): AwsDemoResult {
     [ouIds.Security!, ouIds.Infrastructure!, ouIds.Workloads!, ouIds.Sandbox!, ouIds["AI-Agents"]!],
     { "aws-control-tower": "managed-by-control-tower" },
   );
-  pol("DenyRootUser", "No root user activity in production", DENY_ROOT_USER, [ouIds["Workloads/Prod"]!, ouIds.Security!], { owner: "security" });
+  pol("DenyRootUser", "No root user activity in production", DENY_ROOT_USER, [ouIds["Workloads/Prod"]!, ouIds.Security!], {
+    owner: "security",
+  });
   pol("SandboxCostControls", "Small instance types only", SANDBOX_COST, [ouIds.Sandbox!], { owner: "finops" });
-  pol("EnforceSecureTransport", "Deny non-TLS access to data services", RCP_SECURE_TRANSPORT, [st.root.id], { owner: "security" }, "RESOURCE_CONTROL_POLICY");
+  pol(
+    "EnforceSecureTransport",
+    "Deny non-TLS access to data services",
+    RCP_SECURE_TRANSPORT,
+    [st.root.id],
+    { owner: "security" },
+    "RESOURCE_CONTROL_POLICY",
+  );
 
   sim.iam.addCredential({ ...AWS_DEMO.credentials, accountId: AWS_DEMO.managementAccountId });
   const roles: AwsRoleSpec[] = [
     { arn: AWS_DEMO.role.arn, externalId: AWS_DEMO.role.externalId, allowedActions: PARAPET_CONNECTOR_ACTIONS, maxSessionSeconds: 3600 },
-    { arn: AWS_DEMO.readOnlyRole.arn, externalId: AWS_DEMO.readOnlyRole.externalId, allowedActions: READ_ONLY_ACTIONS, maxSessionSeconds: 3600 },
+    {
+      arn: AWS_DEMO.readOnlyRole.arn,
+      externalId: AWS_DEMO.readOnlyRole.externalId,
+      allowedActions: READ_ONLY_ACTIONS,
+      maxSessionSeconds: 3600,
+    },
   ];
   for (const r of roles) sim.iam.addRole(r);
   sim.changed();
-  return { ...summary(st), ouIds, accountIds, policyIds, credentials: { ...AWS_DEMO.credentials, accountId: AWS_DEMO.managementAccountId }, roles };
+  return {
+    ...summary(st),
+    ouIds,
+    accountIds,
+    policyIds,
+    credentials: { ...AWS_DEMO.credentials, accountId: AWS_DEMO.managementAccountId },
+    roles,
+  };
 }

@@ -127,12 +127,14 @@ export function parseAmzDate(s: string): number | undefined {
 }
 
 export function formatAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 export type VerifyResult =
-  | { ok: true }
-  | { ok: false; code: "IncompleteSignature" | "SignatureDoesNotMatch" | "SignatureExpired"; message: string };
+  { ok: true } | { ok: false; code: "IncompleteSignature" | "SignatureDoesNotMatch" | "SignatureExpired"; message: string };
 
 /**
  * Recomputes the signature of a request with the secret registered for its access key id and compares it
@@ -154,10 +156,18 @@ export function verifySignature(args: {
   const amzDate = headerValue(headers["x-amz-date"]);
   const when = parseAmzDate(amzDate);
   if (when === undefined || !auth.signedHeaders.includes("x-amz-date")) {
-    return { ok: false, code: "IncompleteSignature", message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header." };
+    return {
+      ok: false,
+      code: "IncompleteSignature",
+      message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    };
   }
   if (amzDate.slice(0, 8) !== auth.date) {
-    return { ok: false, code: "SignatureDoesNotMatch", message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}'` };
+    return {
+      ok: false,
+      code: "SignatureDoesNotMatch",
+      message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}'`,
+    };
   }
   const now = args.now ?? Date.now();
   if (Math.abs(now - when) > MAX_SKEW_MS) {
@@ -170,12 +180,18 @@ export function verifySignature(args: {
   const declared = headers["x-amz-content-sha256"];
   const payloadHash = typeof declared === "string" && declared !== "" ? declared : sha256Hex(args.body);
   if (typeof declared === "string" && declared !== "UNSIGNED-PAYLOAD" && declared !== sha256Hex(args.body)) {
-    return { ok: false, code: "SignatureDoesNotMatch", message: "The provided 'x-amz-content-sha256' header does not match what was computed." };
+    return {
+      ok: false,
+      code: "SignatureDoesNotMatch",
+      message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    };
   }
   const creq = canonicalRequest(args.method, args.url, headers, auth.signedHeaders, payloadHash);
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const sts = `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(creq)}`;
-  const expected = createHmac("sha256", signingKey(args.secretAccessKey, auth.date, auth.region, auth.service)).update(sts).digest();
+  const expected = createHmac("sha256", signingKey(args.secretAccessKey, auth.date, auth.region, auth.service))
+    .update(sts)
+    .digest();
   const given = Buffer.from(auth.signature, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return {
@@ -215,7 +231,9 @@ export function signRequest(args: {
   const creq = canonicalRequest(args.method, args.path, headers, signed, sha256Hex(args.body));
   const scope = `${date}/${region}/${args.service}/aws4_request`;
   const sts = `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(creq)}`;
-  const sig = createHmac("sha256", signingKey(args.secretAccessKey, date, region, args.service)).update(sts).digest("hex");
+  const sig = createHmac("sha256", signingKey(args.secretAccessKey, date, region, args.service))
+    .update(sts)
+    .digest("hex");
   headers.authorization = `${ALGORITHM} Credential=${args.accessKeyId}/${scope}, SignedHeaders=${signed.join(";")}, Signature=${sig}`;
   return headers;
 }

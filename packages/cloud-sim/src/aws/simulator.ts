@@ -176,7 +176,12 @@ export class AwsSimulator {
     if (left <= 0) this.injected.splice(i, 1);
     else this.injected[i] = { ...inj, count: left };
     const extra: Record<string, string> = inj.reason ? { Reason: inj.reason } : {};
-    return new AwsError(inj.code, inj.message ?? `Injected ${inj.code}`, inj.status ?? (inj.code === "ServiceException" ? 500 : 400), extra);
+    return new AwsError(
+      inj.code,
+      inj.message ?? `Injected ${inj.code}`,
+      inj.status ?? (inj.code === "ServiceException" ? 500 : 400),
+      extra,
+    );
   }
 
   private authorize(p: Principal, op: string): void {
@@ -269,7 +274,8 @@ export class AwsSimulator {
     const token = req.headers["x-amz-security-token"];
     if (key.sessionToken !== undefined) {
       if (token !== key.sessionToken) throw invalidToken();
-      if (key.expiresAt! < Date.now()) throw new AwsError("ExpiredTokenException", "The security token included in the request is expired", 400);
+      if (key.expiresAt! < Date.now())
+        throw new AwsError("ExpiredTokenException", "The security token included in the request is expired", 400);
     } else if (token !== undefined) {
       throw invalidToken();
     }
@@ -281,7 +287,14 @@ export class AwsSimulator {
     if (service === "organizations" && auth.region !== "us-east-1") {
       throw new AwsError("InvalidSignatureException", `Credential should be scoped to a valid region, not '${auth.region}'. `, 400);
     }
-    const v = verifySignature({ method: req.method ?? "POST", url: req.url ?? "/", headers: req.headers, body, auth, secretAccessKey: key.secretAccessKey });
+    const v = verifySignature({
+      method: req.method ?? "POST",
+      url: req.url ?? "/",
+      headers: req.headers,
+      body,
+      auth,
+      secretAccessKey: key.secretAccessKey,
+    });
     if (!v.ok) {
       throw new AwsError(v.code === "IncompleteSignature" ? "IncompleteSignatureException" : "InvalidSignatureException", v.message, 400);
     }
@@ -311,7 +324,10 @@ export class AwsSimulator {
       if (isQuery) return this.handleStsRequest(body, principal, requestId, res);
       if (req.method !== "POST") throw new AwsError("UnknownOperationException", `Method ${req.method ?? ""} is not supported; use POST.`);
       if (typeof target !== "string" || !target.startsWith(TARGET_PREFIX)) {
-        throw new AwsError("UnknownOperationException", `Unknown X-Amz-Target: ${typeof target === "string" ? target.slice(0, 100) : "(none)"}`);
+        throw new AwsError(
+          "UnknownOperationException",
+          `Unknown X-Amz-Target: ${typeof target === "string" ? target.slice(0, 100) : "(none)"}`,
+        );
       }
       const op = target.slice(TARGET_PREFIX.length);
       let input: Input = {};
@@ -335,7 +351,10 @@ export class AwsSimulator {
       res.writeHead(200, { "content-type": JSON_CT, "content-length": Buffer.byteLength(text), "x-amzn-requestid": requestId });
       res.end(text);
     } catch (e) {
-      const err = e instanceof AwsError ? e : new AwsError("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500);
+      const err =
+        e instanceof AwsError
+          ? e
+          : new AwsError("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500);
       if (!(e instanceof AwsError)) this.errorCounters.inc("internal:InternalFailure");
       if (res.headersSent) {
         res.destroy();

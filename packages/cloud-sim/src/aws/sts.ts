@@ -25,11 +25,7 @@ export function stsErrorXml(err: AwsError, requestId: string): string {
 const validation = (msg: string) => new AwsError("ValidationError", msg, 400);
 
 function notAuthorized(caller: Principal, roleArn: string): AwsError {
-  return new AwsError(
-    "AccessDenied",
-    `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
-    403,
-  );
+  return new AwsError("AccessDenied", `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
 }
 
 /** Answers one STS action; returns the XML body (status 200) or throws AwsError. */
@@ -50,12 +46,17 @@ export function handleSts(params: URLSearchParams, caller: Principal, iam: IamRe
     case "AssumeRole": {
       const roleArn = params.get("RoleArn");
       const sessionName = params.get("RoleSessionName");
-      if (!roleArn) throw validation("1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
+      if (!roleArn)
+        throw validation("1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
       if (roleArn.length < 20 || roleArn.length > 2048) {
-        throw validation(`1 validation error detected: Value '${roleArn}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20`);
+        throw validation(
+          `1 validation error detected: Value '${roleArn}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20`,
+        );
       }
       if (!sessionName) {
-        throw validation("1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null");
+        throw validation(
+          "1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null",
+        );
       }
       if (!SESSION_NAME_RE.test(sessionName)) {
         throw validation(
@@ -64,7 +65,9 @@ export function handleSts(params: URLSearchParams, caller: Principal, iam: IamRe
       }
       const externalId = params.get("ExternalId");
       if (externalId !== null && !EXTERNAL_ID_RE.test(externalId)) {
-        throw validation(`1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*`);
+        throw validation(
+          `1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*`,
+        );
       }
       const durationRaw = params.get("DurationSeconds");
       const duration = durationRaw === null ? 3600 : Number(durationRaw);
@@ -79,9 +82,7 @@ export function handleSts(params: URLSearchParams, caller: Principal, iam: IamRe
       if (role.spec.externalId !== undefined && role.spec.externalId !== externalId) throw notAuthorized(caller, roleArn);
       const max = role.spec.maxSessionSeconds ?? 3600;
       if (duration > max) {
-        throw validation(
-          "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
-        );
+        throw validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
       }
       const s = iam.createSession(role, sessionName, duration, now);
       const exp = new Date(s.expiresAt!).toISOString().replace(/\.\d{3}Z$/, "Z");

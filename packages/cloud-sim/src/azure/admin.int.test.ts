@@ -23,7 +23,17 @@ interface Res {
 function call(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Res> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: "127.0.0.1", port: sim.port, method, path, ca: sim.caPem, headers: { ...(body !== undefined ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } : {}), ...headers } },
+      {
+        host: "127.0.0.1",
+        port: sim.port,
+        method,
+        path,
+        ca: sim.caPem,
+        headers: {
+          ...(body !== undefined ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } : {}),
+          ...headers,
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -46,7 +56,8 @@ function call(method: string, path: string, body?: string | Buffer, headers: Rec
   });
 }
 
-const admin = (method: string, path: string, body?: unknown): Promise<Res> => call(method, `/_admin/${path}`, body === undefined ? undefined : JSON.stringify(body));
+const admin = (method: string, path: string, body?: unknown): Promise<Res> =>
+  call(method, `/_admin/${path}`, body === undefined ? undefined : JSON.stringify(body));
 
 beforeAll(async () => {
   sim = await startAzureSim({ throttle: false });
@@ -65,7 +76,11 @@ describe("admin API", () => {
     const seeded = await admin("POST", "seed", { subscriptions: 250, managementGroups: 20, depth: 2, tags: { env: ["prod", "nonprod"] } });
     expect(seeded.json).toMatchObject({ subscriptions: 250 + demo.subscriptions.length, managementGroups: 31 });
 
-    const cfg = await admin("POST", "config", { pageSize: 3, throttle: { read: { burst: 100, ratePerSec: 50 } }, limits: { assignmentsPerScope: 10 } });
+    const cfg = await admin("POST", "config", {
+      pageSize: 3,
+      throttle: { read: { burst: 100, ratePerSec: 50 } },
+      limits: { assignmentsPerScope: 10 },
+    });
     expect(cfg.json).toMatchObject({ pageSize: 3, limits: { assignmentsPerScope: 10, definitionsPerScope: 500 } });
     expect((await admin("GET", "config")).json).toMatchObject({ pageSize: 3 });
 
@@ -97,7 +112,10 @@ describe("admin API", () => {
     const pc = policyClient(sim, token);
     const lz = "providers/Microsoft.Management/managementGroups/landing-zones";
     const assignmentId = `/${lz}/providers/Microsoft.Authorization/policyAssignments/allowed-locations`;
-    expect((await admin("POST", "assignments/enforcement-mode", { id: assignmentId, enforcementMode: "DoNotEnforce", actor: "eve@contoso.com" })).status).toBe(200);
+    expect(
+      (await admin("POST", "assignments/enforcement-mode", { id: assignmentId, enforcementMode: "DoNotEnforce", actor: "eve@contoso.com" }))
+        .status,
+    ).toBe(200);
     expect((await pc.policyAssignments.get(lz, "allowed-locations")).enforcementMode).toBe("DoNotEnforce");
 
     const sub = demo.subscriptions.find((s) => s.managementGroup === "corp-prod")!.subscriptionId;
@@ -105,21 +123,36 @@ describe("admin API", () => {
     expect((await pc.policyAssignments.get(lz, "allowed-locations")).notScopes).toEqual([`/subscriptions/${sub}`]);
 
     const defId = `/${lz}/providers/Microsoft.Authorization/policyDefinitions/deny-public-ip`;
-    await admin("POST", "definitions/rule", { id: defId, policyRule: { if: { field: "type", equals: "Microsoft.Network/publicIPAddresses" }, then: { effect: "audit" } } });
-    expect((await pc.policyDefinitions.getAtManagementGroup("landing-zones", "deny-public-ip")).policyRule).toMatchObject({ then: { effect: "audit" } });
+    await admin("POST", "definitions/rule", {
+      id: defId,
+      policyRule: { if: { field: "type", equals: "Microsoft.Network/publicIPAddresses" }, then: { effect: "audit" } },
+    });
+    expect((await pc.policyDefinitions.getAtManagementGroup("landing-zones", "deny-public-ip")).policyRule).toMatchObject({
+      then: { effect: "audit" },
+    });
     const badRule = await admin("POST", "definitions/rule", { id: defId, policyRule: { if: {} } });
     expect(badRule.json).toMatchObject({ error: { code: "InvalidPolicyRule" } });
 
     const inUse = await admin("POST", "delete", { id: defId });
     expect(inUse.json).toMatchObject({ error: { code: "InvalidDeletePolicyDefinitionRequest" } });
-    await admin("POST", "delete", { id: `/providers/Microsoft.Management/managementGroups/corp-prod/providers/Microsoft.Authorization/policyAssignments/deny-public-ip` });
+    await admin("POST", "delete", {
+      id: `/providers/Microsoft.Management/managementGroups/corp-prod/providers/Microsoft.Authorization/policyAssignments/deny-public-ip`,
+    });
     expect((await admin("POST", "delete", { id: defId })).status).toBe(200);
 
-    const added = (await admin("POST", "subscriptions", { displayName: "agents-prod-09", managementGroup: "ai-agents", tags: { env: "prod", agent: "true" } })).json as { subscriptionId: string };
+    const added = (
+      await admin("POST", "subscriptions", {
+        displayName: "agents-prod-09",
+        managementGroup: "ai-agents",
+        tags: { env: "prod", agent: "true" },
+      })
+    ).json as { subscriptionId: string };
     const mc = mgClient(sim, token);
     expect((await mc.managementGroupSubscriptions.getSubscription("ai-agents", added.subscriptionId)).displayName).toBe("agents-prod-09");
     await admin("POST", "subscriptions/move", { subscriptionId: added.subscriptionId, managementGroup: "sandbox" });
-    expect((await mc.managementGroupSubscriptions.getSubscription("sandbox", added.subscriptionId)).parent?.id).toBe("/providers/Microsoft.Management/managementGroups/sandbox");
+    expect((await mc.managementGroupSubscriptions.getSubscription("sandbox", added.subscriptionId)).parent?.id).toBe(
+      "/providers/Microsoft.Management/managementGroups/sandbox",
+    );
     const tagged = await admin("POST", "subscriptions/tags", { subscriptionId: added.subscriptionId, tags: { env: "sandbox" } });
     expect(tagged.json).toMatchObject({ tags: { env: "sandbox", agent: "true" } });
     await admin("POST", "management-groups", { name: "pp-oob-mg", displayName: "Shadow IT", parent: "sandbox" });
@@ -128,7 +161,12 @@ describe("admin API", () => {
     const events = (await admin("GET", "events")).json as Array<{ data: { operationName: string; claims: Record<string, string> } }>;
     expect(events.some((e) => e.data.claims["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"] === "eve@contoso.com")).toBe(true);
     expect(events.map((e) => e.data.operationName)).toEqual(
-      expect.arrayContaining(["Microsoft.Authorization/policyAssignments/write", "Microsoft.Authorization/policyDefinitions/delete", "Microsoft.Resources/tags/write", "Microsoft.Management/managementGroups/write"]),
+      expect.arrayContaining([
+        "Microsoft.Authorization/policyAssignments/write",
+        "Microsoft.Authorization/policyDefinitions/delete",
+        "Microsoft.Resources/tags/write",
+        "Microsoft.Management/managementGroups/write",
+      ]),
     );
   });
 });
@@ -139,25 +177,60 @@ describe("token endpoint", () => {
     call("POST", `/${tenant}/oauth2/v2.0/token`, form(o), { "content-type": "application/x-www-form-urlencoded" });
 
   it("issues tokens for client secrets and federated assertions that the SDK can use", async () => {
-    const ok = await post(sim.tenantId, { grant_type: "client_credentials", client_id: DEMO_APP.appId, client_secret: DEMO_APP.secret, scope: "https://management.azure.com/.default" });
+    const ok = await post(sim.tenantId, {
+      grant_type: "client_credentials",
+      client_id: DEMO_APP.appId,
+      client_secret: DEMO_APP.secret,
+      scope: "https://management.azure.com/.default",
+    });
     expect(ok.status).toBe(200);
     const tok = ok.json as { access_token: string; token_type: string; expires_in: number };
     expect(tok).toMatchObject({ token_type: "Bearer", expires_in: 3599 });
-    expect((await policyClient(sim, tok.access_token).policyAssignments.get("providers/Microsoft.Management/managementGroups/sandbox", "audit-custom-rbac")).name).toBe("audit-custom-rbac");
+    expect(
+      (
+        await policyClient(sim, tok.access_token).policyAssignments.get(
+          "providers/Microsoft.Management/managementGroups/sandbox",
+          "audit-custom-rbac",
+        )
+      ).name,
+    ).toBe("audit-custom-rbac");
 
-    const badSecret = await post(sim.tenantId, { grant_type: "client_credentials", client_id: DEMO_APP.appId, client_secret: "wrong", scope: "https://management.azure.com/.default" });
+    const badSecret = await post(sim.tenantId, {
+      grant_type: "client_credentials",
+      client_id: DEMO_APP.appId,
+      client_secret: "wrong",
+      scope: "https://management.azure.com/.default",
+    });
     expect(badSecret.status).toBe(401);
     expect(badSecret.json).toMatchObject({ error: "invalid_client", error_codes: [7000215] });
-    const badScope = await post(sim.tenantId, { grant_type: "client_credentials", client_id: DEMO_APP.appId, client_secret: DEMO_APP.secret, scope: "https://management.azure.com/" });
+    const badScope = await post(sim.tenantId, {
+      grant_type: "client_credentials",
+      client_id: DEMO_APP.appId,
+      client_secret: DEMO_APP.secret,
+      scope: "https://management.azure.com/",
+    });
     expect(badScope.json).toMatchObject({ error: "invalid_scope" });
-    const badTenant = await post("00000000-0000-0000-0000-000000000000", { grant_type: "client_credentials", client_id: DEMO_APP.appId, client_secret: DEMO_APP.secret });
+    const badTenant = await post("00000000-0000-0000-0000-000000000000", {
+      grant_type: "client_credentials",
+      client_id: DEMO_APP.appId,
+      client_secret: DEMO_APP.secret,
+    });
     expect(badTenant.json).toMatchObject({ error: "invalid_request", error_codes: [90002] });
 
-    const fed = sim.registerApp({ displayName: "gha", federated: [{ issuer: "https://token.actions.githubusercontent.com", subject: "repo:acme/infra:ref:refs/heads/main" }], grants: [{ role: "Reader", scope: "/" }] });
+    const fed = sim.registerApp({
+      displayName: "gha",
+      federated: [{ issuer: "https://token.actions.githubusercontent.com", subject: "repo:acme/infra:ref:refs/heads/main" }],
+      grants: [{ role: "Reader", scope: "/" }],
+    });
     const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString("base64url");
     const assertion = (sub: string): string =>
       `${b64({ alg: "RS256" })}.${b64({ iss: "https://token.actions.githubusercontent.com", sub, aud: "api://AzureADTokenExchange", exp: Math.floor(Date.now() / 1000) + 300 })}.sig`;
-    const base = { grant_type: "client_credentials", client_id: fed.appId, scope: "https://management.azure.com/.default", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" };
+    const base = {
+      grant_type: "client_credentials",
+      client_id: fed.appId,
+      scope: "https://management.azure.com/.default",
+      client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+    };
     const fedOk = await post(sim.tenantId, { ...base, client_assertion: assertion("repo:acme/infra:ref:refs/heads/main") });
     expect(fedOk.status).toBe(200);
     const fedTok = (fedOk.json as { access_token: string }).access_token;
@@ -168,7 +241,10 @@ describe("token endpoint", () => {
     expect(fedBad.json).toMatchObject({ error: "invalid_client", error_codes: [70021] });
 
     const oidc = await call("GET", `/${sim.tenantId}/v2.0/.well-known/openid-configuration`);
-    expect(oidc.json).toMatchObject({ token_endpoint: `${sim.url}/${sim.tenantId}/oauth2/v2.0/token`, issuer: `${sim.url}/${sim.tenantId}/v2.0` });
+    expect(oidc.json).toMatchObject({
+      token_endpoint: `${sim.url}/${sim.tenantId}/oauth2/v2.0/token`,
+      issuer: `${sim.url}/${sim.tenantId}/v2.0`,
+    });
   });
 });
 
@@ -179,9 +255,34 @@ describe("fuzzed request stream", () => {
     const token = sim.issueToken(DEMO_APP.appId);
     const sub = demo.subscriptions[0]!.subscriptionId;
     const pieces = [
-      "providers", "Microsoft.Authorization", "Microsoft.Management", "managementGroups", "policyDefinitions", "policySetDefinitions",
-      "policyAssignments", "policyExemptions", "subscriptions", sub, "landing-zones", sim.tenantId, "descendants", "tags", "default",
-      "Microsoft.Resources", "resourceGroups", "rg1", "..", "%2e%2e", "%ZZ", "x".repeat(300), "名前", "a b", "%00", "", "versions", "oauth2",
+      "providers",
+      "Microsoft.Authorization",
+      "Microsoft.Management",
+      "managementGroups",
+      "policyDefinitions",
+      "policySetDefinitions",
+      "policyAssignments",
+      "policyExemptions",
+      "subscriptions",
+      sub,
+      "landing-zones",
+      sim.tenantId,
+      "descendants",
+      "tags",
+      "default",
+      "Microsoft.Resources",
+      "resourceGroups",
+      "rg1",
+      "..",
+      "%2e%2e",
+      "%ZZ",
+      "x".repeat(300),
+      "名前",
+      "a b",
+      "%00",
+      "",
+      "versions",
+      "oauth2",
     ];
     const versions = ["2024-05-01", "2021-04-01", "2022-07-01-preview", "2022-12-01", "2021-04-01", "1999-01-01", "", "garbage", undefined];
     const bodies: Array<() => string | Buffer | undefined> = [
@@ -190,9 +291,34 @@ describe("fuzzed request stream", () => {
       () => "null",
       () => "[]",
       () => '"str"',
-      () => JSON.stringify({ properties: { policyRule: { if: { field: "type", equals: "x" }, then: { effect: pick(["deny", "audit", 7, null]) } }, parameters: pick([{}, [], 5, { p: { type: "Nope" } }]) } }),
-      () => JSON.stringify({ properties: { policyDefinitionId: pick(["", "/x", 5, `/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c`]), notScopes: pick([[1], "x", [], null]), enforcementMode: pick(["Default", 0, "Off"]) } }),
-      () => JSON.stringify({ properties: { policyAssignmentId: pick(["", 5, "/subscriptions/x/providers/Microsoft.Authorization/policyAssignments/y"]), exemptionCategory: pick(["Waiver", 1]), expiresOn: pick(["never", 1, "2030-01-01"]) } }),
+      () =>
+        JSON.stringify({
+          properties: {
+            policyRule: { if: { field: "type", equals: "x" }, then: { effect: pick(["deny", "audit", 7, null]) } },
+            parameters: pick([{}, [], 5, { p: { type: "Nope" } }]),
+          },
+        }),
+      () =>
+        JSON.stringify({
+          properties: {
+            policyDefinitionId: pick([
+              "",
+              "/x",
+              5,
+              `/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c`,
+            ]),
+            notScopes: pick([[1], "x", [], null]),
+            enforcementMode: pick(["Default", 0, "Off"]),
+          },
+        }),
+      () =>
+        JSON.stringify({
+          properties: {
+            policyAssignmentId: pick(["", 5, "/subscriptions/x/providers/Microsoft.Authorization/policyAssignments/y"]),
+            exemptionCategory: pick(["Waiver", 1]),
+            expiresOn: pick(["never", 1, "2030-01-01"]),
+          },
+        }),
       () => JSON.stringify({ properties: { policyDefinitions: pick([[], [{}], "x", [{ policyDefinitionId: 1 }]]) } }),
       () => JSON.stringify({ properties: { tags: pick([{ a: 1 }, [], { env: "prod" }]) }, operation: pick(["Merge", "Nope", 3]) }),
       () => "[".repeat(5000) + "]".repeat(5000),
@@ -203,13 +329,18 @@ describe("fuzzed request stream", () => {
     let failures = 0;
     for (let i = 0; i < 400; i++) {
       const depth = 1 + Math.floor(rand() * 8);
-      const path = "/" + Array.from({ length: depth }, () => {
-        const piece = pick(pieces);
-        // Raw percent sequences stay raw so bad escapes reach the server.
-        return piece.startsWith("%") ? piece : encodeURI(piece);
-      }).join("/");
+      const path =
+        "/" +
+        Array.from({ length: depth }, () => {
+          const piece = pick(pieces);
+          // Raw percent sequences stay raw so bad escapes reach the server.
+          return piece.startsWith("%") ? piece : encodeURI(piece);
+        }).join("/");
       const v = pick(versions);
-      const query = v === undefined ? pick(["", "?$filter=atExactScope()", "?$top=abc&$skiptoken=%%%"]) : `?api-version=${v}${pick(["", "&$filter=atScope() and nonsense", "&$top=0", "&$skiptoken=zz", "&$expand=children&$recurse=true"])}`;
+      const query =
+        v === undefined
+          ? pick(["", "?$filter=atExactScope()", "?$top=abc&$skiptoken=%%%"])
+          : `?api-version=${v}${pick(["", "&$filter=atScope() and nonsense", "&$top=0", "&$skiptoken=zz", "&$expand=children&$recurse=true"])}`;
       const auth = pick([`Bearer ${token}`, "Bearer nope", "Basic abc", undefined]);
       const method = pick(methods);
       const body = method === "GET" || method === "HEAD" ? undefined : pick(bodies)();
@@ -228,7 +359,9 @@ describe("fuzzed request stream", () => {
 
     // Malformed HTTP on the TLS socket gets a 400 and the server lives on.
     const raw = await new Promise<string>((resolve, reject) => {
-      const s = connect({ host: "127.0.0.1", port: sim.port, ca: sim.caPem, servername: "localhost" }, () => s.write("NOT HTTP AT ALL\r\n\r\n"));
+      const s = connect({ host: "127.0.0.1", port: sim.port, ca: sim.caPem, servername: "localhost" }, () =>
+        s.write("NOT HTTP AT ALL\r\n\r\n"),
+      );
       let got = "";
       s.on("data", (d: Buffer) => (got += d.toString("utf8")));
       s.on("end", () => resolve(got));
@@ -237,7 +370,9 @@ describe("fuzzed request stream", () => {
     expect(raw).toMatch(/^HTTP\/1\.1 400/);
 
     const pc = policyClient(sim, token);
-    expect((await pc.policyAssignments.get("providers/Microsoft.Management/managementGroups/landing-zones", "allowed-locations")).name).toBe("allowed-locations");
+    expect(
+      (await pc.policyAssignments.get("providers/Microsoft.Management/managementGroups/landing-zones", "allowed-locations")).name,
+    ).toBe("allowed-locations");
   });
 });
 

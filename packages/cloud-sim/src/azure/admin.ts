@@ -75,11 +75,15 @@ export async function handleAdmin(core: AzureCore, method: string, path: string,
       const num = (k: string): number | undefined => {
         const v = body[k];
         if (v === undefined) return undefined;
-        if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 100_000) throw badRequest("InvalidAdminRequest", `'${k}' must be an integer between 0 and 100000`);
+        if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 100_000)
+          throw badRequest("InvalidAdminRequest", `'${k}' must be an integer between 0 and 100000`);
         return v;
       };
       const tagValues = body.tags;
-      if (tagValues !== undefined && (!isObject(tagValues) || Object.values(tagValues).some((x) => !Array.isArray(x) || x.some((y) => typeof y !== "string")))) {
+      if (
+        tagValues !== undefined &&
+        (!isObject(tagValues) || Object.values(tagValues).some((x) => !Array.isArray(x) || x.some((y) => typeof y !== "string")))
+      ) {
         throw badRequest("InvalidAdminRequest", "'tags' must map tag names to arrays of values");
       }
       const opts: SeedOptions = {
@@ -96,7 +100,8 @@ export async function handleAdmin(core: AzureCore, method: string, path: string,
     case "POST /_admin/config": {
       const patch: Parameters<AzureCore["configure"]>[0] = {};
       if ("throttle" in body) {
-        if (body.throttle !== false && !isObject(body.throttle)) throw badRequest("InvalidAdminRequest", "'throttle' must be false or {read:{burst,ratePerSec}, write:{…}}");
+        if (body.throttle !== false && !isObject(body.throttle))
+          throw badRequest("InvalidAdminRequest", "'throttle' must be false or {read:{burst,ratePerSec}, write:{…}}");
         patch.throttle = body.throttle as never;
       }
       if ("faults" in body) {
@@ -104,12 +109,14 @@ export async function handleAdmin(core: AzureCore, method: string, path: string,
         patch.faults = body.faults;
       }
       if ("limits" in body) {
-        if (!isObject(body.limits) || Object.values(body.limits).some((v) => typeof v !== "number" || v < 0)) throw badRequest("InvalidAdminRequest", "'limits' values must be non-negative numbers");
+        if (!isObject(body.limits) || Object.values(body.limits).some((v) => typeof v !== "number" || v < 0))
+          throw badRequest("InvalidAdminRequest", "'limits' values must be non-negative numbers");
         patch.limits = body.limits;
       }
       if ("webhook" in body) {
         const w = body.webhook;
-        if (w !== null && (!isObject(w) || typeof w.url !== "string")) throw badRequest("InvalidAdminRequest", "'webhook' must be null or {url, secret?}");
+        if (w !== null && (!isObject(w) || typeof w.url !== "string"))
+          throw badRequest("InvalidAdminRequest", "'webhook' must be null or {url, secret?}");
         patch.webhook = w === null ? undefined : { url: w.url as string, ...(typeof w.secret === "string" ? { secret: w.secret } : {}) };
       }
       if ("pageSize" in body) patch.pageSize = body.pageSize as number;
@@ -131,7 +138,10 @@ export async function handleAdmin(core: AzureCore, method: string, path: string,
         throw badRequest("InvalidAdminRequest", "'grants' must be an array of {role?, actions?, notActions?, scope}");
       }
       const federated = body.federated;
-      if (federated !== undefined && (!Array.isArray(federated) || federated.some((f) => !isObject(f) || typeof f.issuer !== "string" || typeof f.subject !== "string"))) {
+      if (
+        federated !== undefined &&
+        (!Array.isArray(federated) || federated.some((f) => !isObject(f) || typeof f.issuer !== "string" || typeof f.subject !== "string"))
+      ) {
         throw badRequest("InvalidAdminRequest", "'federated' must be an array of {issuer, subject, audience?}");
       }
       const app = core.registerApp({
@@ -145,7 +155,8 @@ export async function handleAdmin(core: AzureCore, method: string, path: string,
     }
     case "POST /_admin/tokens": {
       const lifetime = body.lifetimeSec;
-      if (lifetime !== undefined && (typeof lifetime !== "number" || lifetime <= 0)) throw badRequest("InvalidAdminRequest", "'lifetimeSec' must be a positive number");
+      if (lifetime !== undefined && (typeof lifetime !== "number" || lifetime <= 0))
+        throw badRequest("InvalidAdminRequest", "'lifetimeSec' must be a positive number");
       const token = core.issueToken(str(body, "appId"), {
         ...(optStr(body, "token") ? { token: optStr(body, "token")! } : {}),
         ...(typeof lifetime === "number" ? { lifetimeSec: lifetime } : {}),
@@ -154,18 +165,23 @@ export async function handleAdmin(core: AzureCore, method: string, path: string,
     }
     case "POST /_admin/assignments/enforcement-mode": {
       const mode = str(body, "enforcementMode");
-      if (mode !== "Default" && mode !== "DoNotEnforce") throw badRequest("InvalidAdminRequest", "'enforcementMode' must be Default or DoNotEnforce");
+      if (mode !== "Default" && mode !== "DoNotEnforce")
+        throw badRequest("InvalidAdminRequest", "'enforcementMode' must be Default or DoNotEnforce");
       return ok(core.state.toArm(core.setEnforcementMode(str(body, "id"), mode, optStr(body, "actor"))));
     }
     case "POST /_admin/assignments/not-scopes": {
       const ns = body.notScopes;
-      if (!Array.isArray(ns) || ns.some((x) => typeof x !== "string")) throw badRequest("InvalidAdminRequest", "'notScopes' must be an array of scope strings");
+      if (!Array.isArray(ns) || ns.some((x) => typeof x !== "string"))
+        throw badRequest("InvalidAdminRequest", "'notScopes' must be an array of scope strings");
       return ok(core.state.toArm(core.addNotScopes(str(body, "id"), ns as string[], optStr(body, "actor"))));
     }
     case "POST /_admin/definitions/rule":
       return ok(core.state.toArm(core.editDefinitionRule(str(body, "id"), body.policyRule, optStr(body, "actor"))));
     case "POST /_admin/delete":
-      core.deleteResource(str(body, "id"), { force: body.force === true, ...(optStr(body, "actor") ? { actor: optStr(body, "actor")! } : {}) });
+      core.deleteResource(str(body, "id"), {
+        force: body.force === true,
+        ...(optStr(body, "actor") ? { actor: optStr(body, "actor")! } : {}),
+      });
       return ok({ deleted: body.id });
     case "POST /_admin/subscriptions": {
       const s = core.addSubscription({
@@ -178,10 +194,13 @@ export async function handleAdmin(core: AzureCore, method: string, path: string,
       return ok(core.state.subArm(s));
     }
     case "POST /_admin/subscriptions/move":
-      return ok(core.state.subUnderMg(core.moveSubscription(str(body, "subscriptionId"), str(body, "managementGroup"), optStr(body, "actor"))));
+      return ok(
+        core.state.subUnderMg(core.moveSubscription(str(body, "subscriptionId"), str(body, "managementGroup"), optStr(body, "actor"))),
+      );
     case "POST /_admin/subscriptions/tags": {
       const op = optStr(body, "operation") ?? "Merge";
-      if (op !== "Merge" && op !== "Replace" && op !== "Delete") throw badRequest("InvalidAdminRequest", "'operation' must be Merge, Replace or Delete");
+      if (op !== "Merge" && op !== "Replace" && op !== "Delete")
+        throw badRequest("InvalidAdminRequest", "'operation' must be Merge, Replace or Delete");
       return ok(core.state.subArm(core.tagSubscription(str(body, "subscriptionId"), tags(body.tags), op, optStr(body, "actor"))));
     }
     case "POST /_admin/management-groups":

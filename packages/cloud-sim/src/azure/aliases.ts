@@ -81,7 +81,8 @@ const BY_NAME = new Map(ALIASES.map((a) => [a.toLowerCase(), a]));
  */
 function isBuiltInField(field: string): boolean {
   const f = field.toLowerCase();
-  if (["name", "fullname", "kind", "type", "location", "id", "identity.type", "identity.userassignedidentities", "tags"].includes(f)) return true;
+  if (["name", "fullname", "kind", "type", "location", "id", "identity.type", "identity.userassignedidentities", "tags"].includes(f))
+    return true;
   return /^tags\[['"].+['"]\]$/.test(f) || /^tags\.[^.[\]]+$/.test(f);
 }
 

@@ -79,7 +79,10 @@ export function page<T>(core: AzureCore, url: URL, items: T[]): { value: T[]; ne
   if (topRaw !== null) {
     const top = Number(topRaw);
     if (!Number.isInteger(top) || top < 1 || top > 1000) {
-      throw badRequest("InvalidTopValue", `The value '${topRaw}' of query parameter '$top' is invalid. It must be an integer between 1 and 1000.`);
+      throw badRequest(
+        "InvalidTopValue",
+        `The value '${topRaw}' of query parameter '$top' is invalid. It must be an integer between 1 and 1000.`,
+      );
     }
     size = Math.min(size, top);
   }

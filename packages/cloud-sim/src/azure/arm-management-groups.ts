@@ -26,13 +26,25 @@ export function mgRoute(core: AzureCore, req: Req, segs: string[]): Route | unde
         const visible = [...st.mgs.keys()].filter((k) => {
           if (!app) return false;
           try {
-            authorize(app, "Microsoft.Management/managementGroups/read", st.mgChain(k).map((x) => scopeKey({ kind: "mg", mg: x })), "");
+            authorize(
+              app,
+              "Microsoft.Management/managementGroups/read",
+              st.mgChain(k).map((x) => scopeKey({ kind: "mg", mg: x })),
+              "",
+            );
             return true;
           } catch {
             return false;
           }
         });
-        return { status: 200, body: page(core, req.url, visible.map((k) => st.mgInfo(k))) };
+        return {
+          status: 200,
+          body: page(
+            core,
+            req.url,
+            visible.map((k) => st.mgInfo(k)),
+          ),
+        };
       },
     };
   }
@@ -109,7 +121,13 @@ export function mgRoute(core: AzureCore, req: Req, segs: string[]): Route | unde
             core.emit("delete", MG_PREFIX + mg.name, "Microsoft.Management/managementGroups/delete", caller, "DELETE");
             return {
               status: 200,
-              body: { id: MG_PREFIX + mg.name, type: "Microsoft.Management/managementGroups", name: mg.name, status: "Succeeded", properties: { tenantId: st.tenantId, displayName: mg.displayName } },
+              body: {
+                id: MG_PREFIX + mg.name,
+                type: "Microsoft.Management/managementGroups",
+                name: mg.name,
+                status: "Succeeded",
+                properties: { tenantId: st.tenantId, displayName: mg.displayName },
+              },
             };
           },
         };
@@ -140,7 +158,14 @@ export function mgRoute(core: AzureCore, req: Req, segs: string[]): Route | unde
       authScope: mgUri,
       exec: () => {
         const mg = st.mustMg(group);
-        return { status: 200, body: page(core, req.url, [...mg.subSet].map((s) => st.subUnderMg(st.subs.get(s)!))) };
+        return {
+          status: 200,
+          body: page(
+            core,
+            req.url,
+            [...mg.subSet].map((s) => st.subUnderMg(st.subs.get(s)!)),
+          ),
+        };
       },
     };
   }
@@ -159,7 +184,8 @@ export function mgRoute(core: AzureCore, req: Req, segs: string[]): Route | unde
           exec: () => {
             const mg = st.mustMg(group);
             const s = st.mustSub(sid);
-            if (s.parent !== mg.name.toLowerCase()) throw notFound("SubscriptionNotFound", `The subscription '${sid}' is not under the management group '${mg.name}'.`);
+            if (s.parent !== mg.name.toLowerCase())
+              throw notFound("SubscriptionNotFound", `The subscription '${sid}' is not under the management group '${mg.name}'.`);
             return { status: 200, body: st.subUnderMg(s) };
           },
         };
@@ -178,11 +204,23 @@ export function mgRoute(core: AzureCore, req: Req, segs: string[]): Route | unde
             if (m === "DELETE") {
               if (s.parent !== mg.name.toLowerCase()) return { status: 204 };
               st.moveSubscription(sid, st.tenantId);
-              core.emit("delete", `${MG_PREFIX}${mg.name}/subscriptions/${s.subscriptionId}`, "Microsoft.Management/managementGroups/subscriptions/delete", caller, "DELETE");
+              core.emit(
+                "delete",
+                `${MG_PREFIX}${mg.name}/subscriptions/${s.subscriptionId}`,
+                "Microsoft.Management/managementGroups/subscriptions/delete",
+                caller,
+                "DELETE",
+              );
               return { status: 200 };
             }
             st.moveSubscription(sid, group);
-            core.emit("write", `${MG_PREFIX}${mg.name}/subscriptions/${s.subscriptionId}`, "Microsoft.Management/managementGroups/subscriptions/write", caller, "PUT");
+            core.emit(
+              "write",
+              `${MG_PREFIX}${mg.name}/subscriptions/${s.subscriptionId}`,
+              "Microsoft.Management/managementGroups/subscriptions/write",
+              caller,
+              "PUT",
+            );
             return { status: 200, body: st.subUnderMg(s) };
           },
         };

@@ -87,7 +87,14 @@ function listPolicies(core: AzureCore, kind: PolicyKind, scope: Scope, url: URL)
     }
     return true;
   });
-  return { status: 200, body: page(core, url, items.map((r) => st.toArm(r))) };
+  return {
+    status: 200,
+    body: page(
+      core,
+      url,
+      items.map((r) => st.toArm(r)),
+    ),
+  };
 }
 
 export function policyRoute(core: AzureCore, req: Req, scopeSegs: string[], typeSeg: string, name: string | undefined): Route | undefined {
@@ -99,24 +106,55 @@ export function policyRoute(core: AzureCore, req: Req, scopeSegs: string[], type
   if (scope.kind === "tenant" && (kind === "policyAssignments" || kind === "policyExemptions")) return undefined;
   if (scope.kind === "rg" && (kind === "policyDefinitions" || kind === "policySetDefinitions")) return undefined;
   const family = kind === "policyExemptions" ? "exemptions" : "policy";
-  const at = scope.kind === "mg" ? "AtManagementGroup" : scope.kind === "tenant" ? "BuiltIn" : scope.kind === "rg" ? "ForResourceGroup" : "";
+  const at =
+    scope.kind === "mg" ? "AtManagementGroup" : scope.kind === "tenant" ? "BuiltIn" : scope.kind === "rg" ? "ForResourceGroup" : "";
   const canonicalScope = st.canonical(scope);
-  const resourceUri = name !== undefined ? `${canonicalScope}/providers/${KIND_ACTION[kind]}/${name}` : `${canonicalScope}/providers/${KIND_ACTION[kind]}`;
+  const resourceUri =
+    name !== undefined ? `${canonicalScope}/providers/${KIND_ACTION[kind]}/${name}` : `${canonicalScope}/providers/${KIND_ACTION[kind]}`;
   const chain = scope.kind === "tenant" ? undefined : () => st.chain(scope);
   const base = { family, typeName: typeSeg, chain, authScope: resourceUri } as const;
   const m = req.method;
   if (name === undefined) {
     if (m !== "GET") throw methodNotAllowed(m, req.url.pathname);
-    const listOp = kind === "policyAssignments" || kind === "policyExemptions" ? (scope.kind === "mg" ? "ListForManagementGroup" : scope.kind === "rg" ? "ListForResourceGroup" : "List") : scope.kind === "mg" ? "ListByManagementGroup" : scope.kind === "tenant" ? "ListBuiltIn" : "List";
-    return { ...base, op: `${OP_PREFIX[kind]}_${listOp}`, method: "read", action: `${KIND_ACTION[kind]}/read`, exec: () => listPolicies(core, kind, scope, req.url) };
+    const listOp =
+      kind === "policyAssignments" || kind === "policyExemptions"
+        ? scope.kind === "mg"
+          ? "ListForManagementGroup"
+          : scope.kind === "rg"
+            ? "ListForResourceGroup"
+            : "List"
+        : scope.kind === "mg"
+          ? "ListByManagementGroup"
+          : scope.kind === "tenant"
+            ? "ListBuiltIn"
+            : "List";
+    return {
+      ...base,
+      op: `${OP_PREFIX[kind]}_${listOp}`,
+      method: "read",
+      action: `${KIND_ACTION[kind]}/read`,
+      exec: () => listPolicies(core, kind, scope, req.url),
+    };
   }
   if (scope.kind === "tenant") {
     if (m !== "GET") throw methodNotAllowed(m, req.url.pathname);
-    return { ...base, op: `${OP_PREFIX[kind]}_GetBuiltIn`, method: "read", action: `${KIND_ACTION[kind]}/read`, exec: () => ({ status: 200, body: st.toArm(st.get(kind, scope, name)) }) };
+    return {
+      ...base,
+      op: `${OP_PREFIX[kind]}_GetBuiltIn`,
+      method: "read",
+      action: `${KIND_ACTION[kind]}/read`,
+      exec: () => ({ status: 200, body: st.toArm(st.get(kind, scope, name)) }),
+    };
   }
   switch (m) {
     case "GET":
-      return { ...base, op: `${OP_PREFIX[kind]}_Get${at}`, method: "read", action: `${KIND_ACTION[kind]}/read`, exec: () => ({ status: 200, body: st.toArm(st.get(kind, scope, name)) }) };
+      return {
+        ...base,
+        op: `${OP_PREFIX[kind]}_Get${at}`,
+        method: "read",
+        action: `${KIND_ACTION[kind]}/read`,
+        exec: () => ({ status: 200, body: st.toArm(st.get(kind, scope, name)) }),
+      };
     case "PUT":
       return {
         ...base,

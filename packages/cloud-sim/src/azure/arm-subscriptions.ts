@@ -30,7 +30,14 @@ export function subscriptionRoute(core: AzureCore, req: Req, segs: string[]): Ro
             return false;
           }
         });
-        return { status: 200, body: page(core, req.url, visible.map((s) => st.subArm(s))) };
+        return {
+          status: 200,
+          body: page(
+            core,
+            req.url,
+            visible.map((s) => st.subArm(s)),
+          ),
+        };
       },
     };
   }
@@ -56,7 +63,13 @@ export function subscriptionRoute(core: AzureCore, req: Req, segs: string[]): Ro
     const uri = `/subscriptions/${sid}/providers/Microsoft.Resources/tags/default`;
     const base = { family: "tags" as const, typeName: "tags", chain, authScope: uri };
     if (m === "GET") {
-      return { ...base, op: "Tags_GetAtScope", method: "read", action: "Microsoft.Resources/tags/read", exec: () => ({ status: 200, body: st.tagsArm(st.mustSub(sid)) }) };
+      return {
+        ...base,
+        op: "Tags_GetAtScope",
+        method: "read",
+        action: "Microsoft.Resources/tags/read",
+        exec: () => ({ status: 200, body: st.tagsArm(st.mustSub(sid)) }),
+      };
     }
     if (m === "PUT" || m === "PATCH" || m === "DELETE") {
       return {
@@ -83,7 +96,13 @@ export function subscriptionRoute(core: AzureCore, req: Req, segs: string[]): Ro
             }
             s = st.setTags(sid, tags as Record<string, string>, op);
           }
-          core.emit(m === "DELETE" ? "delete" : "write", uri, m === "DELETE" ? "Microsoft.Resources/tags/delete" : "Microsoft.Resources/tags/write", caller, m);
+          core.emit(
+            m === "DELETE" ? "delete" : "write",
+            uri,
+            m === "DELETE" ? "Microsoft.Resources/tags/delete" : "Microsoft.Resources/tags/write",
+            caller,
+            m,
+          );
           return { status: 200, body: m === "DELETE" ? undefined : st.tagsArm(s) };
         },
       };

@@ -12,13 +12,16 @@ import { subscriptionRoute } from "./arm-subscriptions.ts";
 export { type ArmReply } from "./arm-common.ts";
 
 function route(core: AzureCore, req: Req): Route | undefined {
-  const segs = req.url.pathname.split("/").filter((s) => s.length > 0).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
+  const segs = req.url.pathname
+    .split("/")
+    .filter((s) => s.length > 0)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
   const l = segs.map((s) => s.toLowerCase());
   // Policy resources: {scope}/providers/Microsoft.Authorization/{type}[/{name}]
   for (let i = segs.length - 2; i >= 0; i--) {
@@ -43,17 +46,29 @@ export async function handleArm(core: AzureCore, req: Req, authHeader: string | 
   const fault = core.faults.decide();
   if (fault.kind === "outage") {
     core.counters.inc("Fault_Outage");
-    throw new ArmError(503, "ServiceUnavailable", "The server (leased) is currently unable to handle the request due to a temporary overloading or maintenance. Please retry the request later.", { "retry-after": "1" });
+    throw new ArmError(
+      503,
+      "ServiceUnavailable",
+      "The server (leased) is currently unable to handle the request due to a temporary overloading or maintenance. Please retry the request later.",
+      { "retry-after": "1" },
+    );
   }
   if (fault.kind === "error") {
     core.counters.inc("Fault_Error");
-    throw new ArmError(500, "InternalServerError", `Encountered internal server error. Diagnostic information: timestamp '${new Date().toISOString()}', tracking id '${randomUUID()}'.`);
+    throw new ArmError(
+      500,
+      "InternalServerError",
+      `Encountered internal server error. Diagnostic information: timestamp '${new Date().toISOString()}', tracking id '${randomUUID()}'.`,
+    );
   }
   const appId = core.tokens.check(authHeader, core.state.tenantId, core.baseUrl);
   const r = route(core, req);
   if (!r) {
     core.counters.inc("Unknown");
-    throw notFound("InvalidResourceType", `The resource type could not be found for the request path '${req.url.pathname}' and api version '${apiVersion}'.`);
+    throw notFound(
+      "InvalidResourceType",
+      `The resource type could not be found for the request path '${req.url.pathname}' and api version '${apiVersion}'.`,
+    );
   }
   core.counters.inc(r.op);
   const supported = API_VERSIONS[r.family]!;

@@ -12,7 +12,15 @@ const patternCache = new Map<string, RegExp>();
 function matches(pattern: string, action: string): boolean {
   let re = patternCache.get(pattern);
   if (!re) {
-    re = new RegExp("^" + pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$", "i");
+    re = new RegExp(
+      "^" +
+        pattern
+          .split("*")
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+          .join(".*") +
+        "$",
+      "i",
+    );
     patternCache.set(pattern, re);
   }
   return re.test(action);
@@ -65,17 +73,38 @@ export class TokenStore {
       "www-authenticate": `Bearer authorization_uri="${authority}/${tenantId}", error="${err}", error_description="${desc}"`,
     });
     if (!header) {
-      throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", challenge("invalid_token", "The authentication failed because of missing 'Authorization' header."));
+      throw new ArmError(
+        401,
+        "AuthenticationFailed",
+        "Authentication failed. The 'Authorization' header is missing.",
+        challenge("invalid_token", "The authentication failed because of missing 'Authorization' header."),
+      );
     }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) {
-      throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.", challenge("invalid_token", "The authentication failed because of an invalid 'Authorization' header."));
+      throw new ArmError(
+        401,
+        "AuthenticationFailed",
+        "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+        challenge("invalid_token", "The authentication failed because of an invalid 'Authorization' header."),
+      );
     }
     const t = this.tokens.get(m[1]!);
-    if (!t) throw new ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.", challenge("invalid_token", "The access token is invalid."));
+    if (!t)
+      throw new ArmError(
+        401,
+        "InvalidAuthenticationToken",
+        "The access token is invalid.",
+        challenge("invalid_token", "The access token is invalid."),
+      );
     if (t.expiresAt <= Date.now()) {
       this.tokens.delete(m[1]!);
-      throw new ArmError(401, "ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.", challenge("invalid_token", "The access token has expired."));
+      throw new ArmError(
+        401,
+        "ExpiredAuthenticationToken",
+        "The access token expiry UTC time is earlier than current UTC time.",
+        challenge("invalid_token", "The access token has expired."),
+      );
     }
     return t.appId;
   }
@@ -138,17 +167,32 @@ export function tokenGrant(
   const clientId = form.get("client_id") ?? "";
   const app = apps.get(clientId.toLowerCase());
   if (!app || app.tenantId.toLowerCase() !== tenantId.toLowerCase()) {
-    return aadError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`);
+    return aadError(
+      400,
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`,
+    );
   }
   const scope = form.get("scope") ?? "";
   if (!/\/\.default$/.test(scope)) {
-    return aadError(400, "invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    return aadError(
+      400,
+      "invalid_scope",
+      1002012,
+      `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
   }
   const secret = form.get("client_secret");
   const assertion = form.get("client_assertion");
   if (secret !== null) {
     if (!app.secrets.includes(secret)) {
-      return aadError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.");
+      return aadError(
+        401,
+        "invalid_client",
+        7000215,
+        "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.",
+      );
     }
   } else if (assertion !== null) {
     if (form.get("client_assertion_type") !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") {
@@ -160,13 +204,27 @@ export function tokenGrant(
       return aadError(400, "invalid_client", 700024, "Client assertion is not within its valid time range.");
     }
     const match = app.federated.find(
-      (f) => f.issuer === claims.iss && f.subject === claims.sub && (claims.aud === (f.audience ?? "api://AzureADTokenExchange") || (Array.isArray(claims.aud) && claims.aud.includes(f.audience ?? "api://AzureADTokenExchange"))),
+      (f) =>
+        f.issuer === claims.iss &&
+        f.subject === claims.sub &&
+        (claims.aud === (f.audience ?? "api://AzureADTokenExchange") ||
+          (Array.isArray(claims.aud) && claims.aud.includes(f.audience ?? "api://AzureADTokenExchange"))),
     );
     if (!match) {
-      return aadError(400, "invalid_client", 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${String(claims.iss)}'. Assertion Subject: '${String(claims.sub)}'.`);
+      return aadError(
+        400,
+        "invalid_client",
+        70021,
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${String(claims.iss)}'. Assertion Subject: '${String(claims.sub)}'.`,
+      );
     }
   } else {
-    return aadError(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    return aadError(
+      401,
+      "invalid_client",
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
   }
   const { token } = store.issue(app.appId);
   return { status: 200, body: { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: token } };

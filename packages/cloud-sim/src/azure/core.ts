@@ -172,7 +172,11 @@ export class AzureCore {
       dataVersion: "2",
       metadataVersion: "1",
       data: {
-        authorization: { scope: resourceUri, action: operationName, evidence: { role: caller.type === "User" ? "Owner" : "Resource Policy Contributor" } },
+        authorization: {
+          scope: resourceUri,
+          action: operationName,
+          evidence: { role: caller.type === "User" ? "Owner" : "Resource Policy Contributor" },
+        },
         claims,
         correlationId,
         httpRequest: {
@@ -245,11 +249,23 @@ export class AzureCore {
 
   moveSubscription(subscriptionId: string, managementGroup: string, actor?: string): Subscription {
     const s = this.state.moveSubscription(subscriptionId, managementGroup);
-    this.emit("write", `${this.state.mgId(s.parent)}/subscriptions/${s.subscriptionId}`, "Microsoft.Management/managementGroups/subscriptions/write", this.human(actor), "PUT");
+    this.emit(
+      "write",
+      `${this.state.mgId(s.parent)}/subscriptions/${s.subscriptionId}`,
+      "Microsoft.Management/managementGroups/subscriptions/write",
+      this.human(actor),
+      "PUT",
+    );
     return s;
   }
 
-  addSubscription(a: { subscriptionId?: string; displayName?: string; managementGroup?: string; tags?: Record<string, string>; actor?: string }): Subscription {
+  addSubscription(a: {
+    subscriptionId?: string;
+    displayName?: string;
+    managementGroup?: string;
+    tags?: Record<string, string>;
+    actor?: string;
+  }): Subscription {
     const id = a.subscriptionId ?? guid(this.rand);
     const s = this.state.addSubscription({
       subscriptionId: id,
@@ -258,19 +274,42 @@ export class AzureCore {
       tags: a.tags ?? {},
       ...(a.managementGroup ? { parent: a.managementGroup } : {}),
     });
-    this.emit("write", `${this.state.mgId(s.parent)}/subscriptions/${s.subscriptionId}`, "Microsoft.Management/managementGroups/subscriptions/write", this.human(a.actor), "PUT");
+    this.emit(
+      "write",
+      `${this.state.mgId(s.parent)}/subscriptions/${s.subscriptionId}`,
+      "Microsoft.Management/managementGroups/subscriptions/write",
+      this.human(a.actor),
+      "PUT",
+    );
     return s;
   }
 
-  tagSubscription(subscriptionId: string, tags: Record<string, string>, operation: "Merge" | "Replace" | "Delete" = "Merge", actor?: string): Subscription {
+  tagSubscription(
+    subscriptionId: string,
+    tags: Record<string, string>,
+    operation: "Merge" | "Replace" | "Delete" = "Merge",
+    actor?: string,
+  ): Subscription {
     const s = this.state.setTags(subscriptionId, tags, operation);
-    this.emit("write", `/subscriptions/${s.subscriptionId}/providers/Microsoft.Resources/tags/default`, "Microsoft.Resources/tags/write", this.human(actor), "PATCH");
+    this.emit(
+      "write",
+      `/subscriptions/${s.subscriptionId}/providers/Microsoft.Resources/tags/default`,
+      "Microsoft.Resources/tags/write",
+      this.human(actor),
+      "PATCH",
+    );
     return s;
   }
 
   addManagementGroup(name: string, displayName?: string, parent?: string, actor?: string): void {
     this.state.addManagementGroup(name, displayName, parent, actor ?? "");
-    this.emit("write", `/providers/Microsoft.Management/managementGroups/${name}`, "Microsoft.Management/managementGroups/write", this.human(actor), "PUT");
+    this.emit(
+      "write",
+      `/providers/Microsoft.Management/managementGroups/${name}`,
+      "Microsoft.Management/managementGroups/write",
+      this.human(actor),
+      "PUT",
+    );
   }
 
   /** Resolves any scope string for admin callers, checking it exists. */

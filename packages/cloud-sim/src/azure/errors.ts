@@ -22,8 +22,5 @@ export const badRequest = (code: string, message: string): ArmError => new ArmEr
 export const notFound = (code: string, message: string): ArmError => new ArmError(404, code, message);
 
 export function invalidContent(detail: string): ArmError {
-  return badRequest(
-    "InvalidRequestContent",
-    `The request content was invalid and could not be deserialized: '${detail}'.`,
-  );
+  return badRequest("InvalidRequestContent", `The request content was invalid and could not be deserialized: '${detail}'.`);
 }

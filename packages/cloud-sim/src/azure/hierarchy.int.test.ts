@@ -28,7 +28,12 @@ describe("management groups", () => {
     expect(names).toHaveLength(11);
 
     const corp = await mc.managementGroups.get("corp-prod", { expand: "children" });
-    expect(corp).toMatchObject({ id: "/providers/Microsoft.Management/managementGroups/corp-prod", type: "Microsoft.Management/managementGroups", displayName: "Corp-Prod", tenantId: sim.tenantId });
+    expect(corp).toMatchObject({
+      id: "/providers/Microsoft.Management/managementGroups/corp-prod",
+      type: "Microsoft.Management/managementGroups",
+      displayName: "Corp-Prod",
+      tenantId: sim.tenantId,
+    });
     expect(corp.details?.parent?.name).toBe("landing-zones");
     expect(corp.details?.managementGroupAncestors).toEqual(["landing-zones", sim.tenantId]);
     expect(corp.children?.every((c) => c.type === "/subscriptions")).toBe(true);
@@ -52,8 +57,16 @@ describe("management groups", () => {
     expect(all).toHaveLength(10 + demo.subscriptions.length);
     expect(sim.counters().ManagementGroups_GetDescendants).toBe(Math.ceil(all.length / 7));
     const sub = demo.subscriptions.find((s) => s.managementGroup === "ai-agents")!;
-    expect(all).toContainEqual({ name: sub.subscriptionId, type: "/subscriptions", parent: "/providers/Microsoft.Management/managementGroups/ai-agents" });
-    expect(all).toContainEqual({ name: "identity", type: "Microsoft.Management/managementGroups", parent: "/providers/Microsoft.Management/managementGroups/platform" });
+    expect(all).toContainEqual({
+      name: sub.subscriptionId,
+      type: "/subscriptions",
+      parent: "/providers/Microsoft.Management/managementGroups/ai-agents",
+    });
+    expect(all).toContainEqual({
+      name: "identity",
+      type: "Microsoft.Management/managementGroups",
+      parent: "/providers/Microsoft.Management/managementGroups/platform",
+    });
   });
 
   it("lists, gets and moves subscriptions under management groups", async () => {
@@ -63,14 +76,26 @@ describe("management groups", () => {
     expect(sandboxSubs).toHaveLength(4);
     const moving = sandboxSubs[0]!;
     const got = await mc.managementGroupSubscriptions.getSubscription("sandbox", moving);
-    expect(got).toMatchObject({ parent: { id: "/providers/Microsoft.Management/managementGroups/sandbox" }, state: "Active", tenant: sim.tenantId });
+    expect(got).toMatchObject({
+      parent: { id: "/providers/Microsoft.Management/managementGroups/sandbox" },
+      state: "Active",
+      tenant: sim.tenantId,
+    });
     const moved = await mc.managementGroupSubscriptions.create("corp-nonprod", moving);
     expect(moved.parent?.id).toBe("/providers/Microsoft.Management/managementGroups/corp-nonprod");
-    expect(await failure(mc.managementGroupSubscriptions.getSubscription("sandbox", moving))).toMatchObject({ statusCode: 404, code: "SubscriptionNotFound" });
+    expect(await failure(mc.managementGroupSubscriptions.getSubscription("sandbox", moving))).toMatchObject({
+      statusCode: 404,
+      code: "SubscriptionNotFound",
+    });
     await mc.managementGroupSubscriptions.delete("corp-nonprod", moving);
-    expect((await mc.managementGroupSubscriptions.getSubscription(sim.tenantId, moving)).parent?.id).toBe(`/providers/Microsoft.Management/managementGroups/${sim.tenantId}`);
+    expect((await mc.managementGroupSubscriptions.getSubscription(sim.tenantId, moving)).parent?.id).toBe(
+      `/providers/Microsoft.Management/managementGroups/${sim.tenantId}`,
+    );
     await mc.managementGroupSubscriptions.create("sandbox", moving);
-    expect(await failure(mc.managementGroupSubscriptions.create("sandbox", "11111111-1111-1111-1111-111111111111"))).toMatchObject({ statusCode: 404, code: "SubscriptionNotFound" });
+    expect(await failure(mc.managementGroupSubscriptions.create("sandbox", "11111111-1111-1111-1111-111111111111"))).toMatchObject({
+      statusCode: 404,
+      code: "SubscriptionNotFound",
+    });
     // The demo connector may read the hierarchy but not move subscriptions.
     const denied = await failure(mgClient(sim, token).managementGroupSubscriptions.create("sandbox", moving));
     expect(denied).toMatchObject({ statusCode: 403, code: "AuthorizationFailed" });
@@ -86,7 +111,10 @@ describe("management groups", () => {
     expect(created.details?.parent?.name).toBe("platform");
     const renamed = await mc.managementGroups.update("pp-new", { displayName: "Renamed" });
     expect(renamed.displayName).toBe("Renamed");
-    expect(await failure(mc.managementGroups.beginDeleteAndWait("platform"))).toMatchObject({ statusCode: 400, code: "ManagementGroupHasChildren" });
+    expect(await failure(mc.managementGroups.beginDeleteAndWait("platform"))).toMatchObject({
+      statusCode: 400,
+      code: "ManagementGroupHasChildren",
+    });
     await mc.managementGroups.beginDeleteAndWait("pp-new");
     expect(await failure(mc.managementGroups.get("pp-new"))).toMatchObject({ statusCode: 404, code: "ManagementGroupNotFound" });
   });
@@ -97,13 +125,21 @@ describe("subscriptions and tags", () => {
     const pc = armClient(sim, token);
     const agent = demo.subscriptions.find((s) => s.managementGroup === "ai-agents")!;
     const sub = await getSubscription(pc, agent.subscriptionId);
-    expect(sub).toMatchObject({ subscriptionId: agent.subscriptionId, displayName: agent.displayName, state: "Enabled", tenantId: sim.tenantId });
+    expect(sub).toMatchObject({
+      subscriptionId: agent.subscriptionId,
+      displayName: agent.displayName,
+      state: "Enabled",
+      tenantId: sim.tenantId,
+    });
     expect(sub.tags).toMatchObject({ env: "prod", agent: "true" });
     const tags = await getTags(pc, agent.subscriptionId);
     expect(tags).toMatchObject({ name: "default", type: "Microsoft.Resources/tags", properties: { tags: { agent: "true" } } });
     sim.tagSubscription(agent.subscriptionId, { data: "regulated" });
     expect(((await getTags(pc, agent.subscriptionId)).properties as { tags: Record<string, string> }).tags.data).toBe("regulated");
-    expect(await failure(getSubscription(pc, "22222222-2222-2222-2222-222222222222"))).toMatchObject({ statusCode: 404, code: "SubscriptionNotFound" });
+    expect(await failure(getSubscription(pc, "22222222-2222-2222-2222-222222222222"))).toMatchObject({
+      statusCode: 404,
+      code: "SubscriptionNotFound",
+    });
   });
 
   it("seeds 10,000 subscriptions under 500 management groups", () => {
@@ -153,7 +189,11 @@ describe("events and out-of-band changes", () => {
     expect((await pc.policyDefinitions.getAtManagementGroup("ai-agents", "pp-ev")).policyRule).toMatchObject({ then: { effect: "audit" } });
     sim.deleteResource(a.id!);
     expect(await failure(pc.policyAssignments.get(scope, "pp-ev"))).toMatchObject({ statusCode: 404, code: "PolicyAssignmentNotFound" });
-    const added = sim.addSubscription({ displayName: "agents-prod-03", managementGroup: "ai-agents", tags: { env: "prod", agent: "true" } });
+    const added = sim.addSubscription({
+      displayName: "agents-prod-03",
+      managementGroup: "ai-agents",
+      tags: { env: "prod", agent: "true" },
+    });
     sim.moveSubscription(added.subscriptionId, "sandbox");
     await pc.policyDefinitions.deleteAtManagementGroup("ai-agents", "pp-ev");
     await sim.flushEvents();
@@ -168,11 +208,22 @@ describe("events and out-of-band changes", () => {
       subject: defId,
       eventType: "Microsoft.Resources.ResourceWriteSuccess",
       metadataVersion: "1",
-      data: { resourceUri: defId, status: "Succeeded", tenantId: sim.tenantId, authorization: { scope: defId, action: "Microsoft.Authorization/policyDefinitions/write" }, claims: { appid: DEMO_APP.appId } },
+      data: {
+        resourceUri: defId,
+        status: "Succeeded",
+        tenantId: sim.tenantId,
+        authorization: { scope: defId, action: "Microsoft.Authorization/policyDefinitions/write" },
+        claims: { appid: DEMO_APP.appId },
+      },
     });
-    const humanWrite = byOp("Microsoft.Authorization/policyAssignments/write").find((e) => e.data.claims["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"] === "mallory@contoso.com");
+    const humanWrite = byOp("Microsoft.Authorization/policyAssignments/write").find(
+      (e) => e.data.claims["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"] === "mallory@contoso.com",
+    );
     expect(humanWrite?.subject).toBe(a.id);
-    expect(byOp("Microsoft.Authorization/policyAssignments/delete")[0]).toMatchObject({ eventType: "Microsoft.Resources.ResourceDeleteSuccess", subject: a.id });
+    expect(byOp("Microsoft.Authorization/policyAssignments/delete")[0]).toMatchObject({
+      eventType: "Microsoft.Resources.ResourceDeleteSuccess",
+      subject: a.id,
+    });
     expect(byOp("Microsoft.Authorization/policyDefinitions/delete")).toHaveLength(1);
     const moves = byOp("Microsoft.Management/managementGroups/subscriptions/write");
     expect(moves.map((e) => e.subject)).toEqual([
@@ -190,8 +241,13 @@ describe("events and out-of-band changes", () => {
     await pc.policyAssignments.create("providers/Microsoft.Management/managementGroups/sandbox", "pp-oob", { policyDefinitionId: d.id! });
     expect(() => sim.deleteResource(d.id!)).toThrow(/cannot be deleted/);
     sim.deleteResource(d.id!, { force: true });
-    expect(await failure(pc.policyDefinitions.getAtManagementGroup("sandbox", "pp-oob"))).toMatchObject({ statusCode: 404, code: "PolicyDefinitionNotFound" });
+    expect(await failure(pc.policyDefinitions.getAtManagementGroup("sandbox", "pp-oob"))).toMatchObject({
+      statusCode: 404,
+      code: "PolicyDefinitionNotFound",
+    });
     // The orphaned assignment still reads, as in Azure.
-    expect((await pc.policyAssignments.get("providers/Microsoft.Management/managementGroups/sandbox", "pp-oob")).policyDefinitionId).toBe(d.id);
+    expect((await pc.policyAssignments.get("providers/Microsoft.Management/managementGroups/sandbox", "pp-oob")).policyDefinitionId).toBe(
+      d.id,
+    );
   });
 });

@@ -42,7 +42,13 @@ export interface AzureSim extends RunningSim {
   authorityHost: string;
   /** Options for PolicyClient / ManagementGroupsAPI constructors: `{ endpoint, tlsOptions: { ca } }`. */
   clientOptions(): { endpoint: string; tlsOptions: { ca: string } };
-  registerApp(app: { appId?: string; displayName?: string; secret?: string; grants?: RoleGrant[]; federated?: AppRegistration["federated"] }): AppRegistration;
+  registerApp(app: {
+    appId?: string;
+    displayName?: string;
+    secret?: string;
+    grants?: RoleGrant[];
+    federated?: AppRegistration["federated"];
+  }): AppRegistration;
   /** Bearer token for a registered app (default lifetime 3599 s). */
   issueToken(appId: string, opts?: { token?: string; lifetimeSec?: number }): string;
   configure(patch: Partial<Omit<AzureRuntimeConfig, "limits">> & { limits?: Partial<AzureLimits> }): AzureRuntimeConfig;
@@ -54,8 +60,19 @@ export interface AzureSim extends RunningSim {
   editDefinitionRule(definitionId: string, policyRule: unknown, actor?: string): PolicyResource;
   deleteResource(id: string, opts?: { force?: boolean; actor?: string }): void;
   moveSubscription(subscriptionId: string, managementGroup: string, actor?: string): Subscription;
-  addSubscription(a: { subscriptionId?: string; displayName?: string; managementGroup?: string; tags?: Record<string, string>; actor?: string }): Subscription;
-  tagSubscription(subscriptionId: string, tags: Record<string, string>, operation?: "Merge" | "Replace" | "Delete", actor?: string): Subscription;
+  addSubscription(a: {
+    subscriptionId?: string;
+    displayName?: string;
+    managementGroup?: string;
+    tags?: Record<string, string>;
+    actor?: string;
+  }): Subscription;
+  tagSubscription(
+    subscriptionId: string,
+    tags: Record<string, string>,
+    operation?: "Merge" | "Replace" | "Delete",
+    actor?: string,
+  ): Subscription;
   addManagementGroup(name: string, displayName?: string, parent?: string, actor?: string): void;
   summary(): Record<string, unknown>;
   snapshot(): StateSnapshot;
@@ -101,7 +118,11 @@ function aad(core: AzureCore, method: string, segs: string[], body: Buffer): { s
     body: { error: "invalid_request", error_description: `AADSTS90002: Tenant '${tenant}' not found.`, error_codes: [90002] },
   };
   if (segs.length === 4 && segs[1] === "oauth2" && segs[2] === "v2.0" && segs[3] === "token") {
-    if (method !== "POST") return { status: 405, body: { error: "invalid_request", error_description: "AADSTS900561: The endpoint only accepts POST requests." } };
+    if (method !== "POST")
+      return {
+        status: 405,
+        body: { error: "invalid_request", error_description: "AADSTS900561: The endpoint only accepts POST requests." },
+      };
     if (!known) return notFoundTenant;
     return tokenGrant(core.state.tenantId, new URLSearchParams(body.toString("utf8")), core.state.apps, core.tokens);
   }
@@ -180,7 +201,15 @@ export async function startAzureSim(opts: AzureSimOptions = {}): Promise<AzureSi
         body = await readBody(req, MAX_BODY_BYTES);
       } catch (e) {
         if (e instanceof BodyTooLargeError) {
-          reply(413, new ArmError(413, "RequestContentTooLarge", `The request content size exceeds the maximum size of ${core.config.limits.maxBodyBytes} bytes.`).body(), { connection: "close" });
+          reply(
+            413,
+            new ArmError(
+              413,
+              "RequestContentTooLarge",
+              `The request content size exceeds the maximum size of ${core.config.limits.maxBodyBytes} bytes.`,
+            ).body(),
+            { connection: "close" },
+          );
           req.destroy();
           return;
         }
@@ -198,14 +227,23 @@ export async function startAzureSim(opts: AzureSimOptions = {}): Promise<AzureSi
         return;
       }
       if (body.length > core.config.limits.maxBodyBytes) {
-        throw new ArmError(413, "RequestContentTooLarge", `The request content size exceeds the maximum size of ${core.config.limits.maxBodyBytes} bytes.`);
+        throw new ArmError(
+          413,
+          "RequestContentTooLarge",
+          `The request content size exceeds the maximum size of ${core.config.limits.maxBodyBytes} bytes.`,
+        );
       }
       const r = await handleArm(core, { method, url, body }, req.headers.authorization);
       reply(r.status, r.body, r.headers);
     } catch (e) {
       if (e instanceof ArmError) reply(e.status, e.body(), e.headers);
       else {
-        reply(500, { error: { code: "InternalServerError", message: `Encountered internal server error. Diagnostic information: tracking id '${requestId}'.` } });
+        reply(500, {
+          error: {
+            code: "InternalServerError",
+            message: `Encountered internal server error. Diagnostic information: tracking id '${requestId}'.`,
+          },
+        });
       }
     }
   };
@@ -270,4 +308,3 @@ export async function startAzureSim(opts: AzureSimOptions = {}): Promise<AzureSi
 export function seedAzureTenant(sim: AzureSim, opts: SeedOptions): SeedResult {
   return seedAzureTenantCore(sim.core, opts);
 }
-

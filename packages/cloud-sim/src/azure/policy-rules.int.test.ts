@@ -37,7 +37,12 @@ describe("policy rule validation", () => {
         policyType: "Custom",
         mode: "Indexed",
         policyRule: {
-          if: { allOf: [{ field: "type", equals: "Microsoft.Storage/storageAccounts" }, { field: "Microsoft.Storage/storageAccounts/allowBlobPublicAcess", equals: true }] },
+          if: {
+            allOf: [
+              { field: "type", equals: "Microsoft.Storage/storageAccounts" },
+              { field: "Microsoft.Storage/storageAccounts/allowBlobPublicAcess", equals: true },
+            ],
+          },
           then: { effect: "deny" },
         },
       }),
@@ -56,7 +61,10 @@ describe("policy rule validation", () => {
     );
     expect(inCount).toMatchObject({ statusCode: 400, code: "InvalidPolicyAlias" });
     const plain = await failure(
-      pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "pp-bad-field", { policyType: "Custom", policyRule: { if: { field: "colour", equals: "x" }, then: { effect: "audit" } } }),
+      pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "pp-bad-field", {
+        policyType: "Custom",
+        policyRule: { if: { field: "colour", equals: "x" }, then: { effect: "audit" } },
+      }),
     );
     expect(plain).toMatchObject({ statusCode: 400, code: "InvalidPolicyAlias" });
     for (const name of ["pp-bad-alias", "pp-bad-count", "pp-bad-field"]) {
@@ -96,7 +104,11 @@ describe("policy rule validation", () => {
       expect(await failure(pc.policyDefinitions.getAtManagementGroup(MG, name))).toMatchObject({ statusCode: 404 });
     }
     // What the docs allow: delete, with cascadeBehaviors in Indexed mode, or without them in All mode.
-    await pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "pp-da-ok", denyAction({ actionNames: ["delete"], cascadeBehaviors: { resourceGroup: "deny" } }));
+    await pc.policyDefinitions.createOrUpdateAtManagementGroup(
+      MG,
+      "pp-da-ok",
+      denyAction({ actionNames: ["delete"], cascadeBehaviors: { resourceGroup: "deny" } }),
+    );
     await pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "pp-da-ok-all", denyAction({ actionNames: ["delete"] }, "All"));
   });
 });

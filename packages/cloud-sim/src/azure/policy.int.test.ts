@@ -6,7 +6,12 @@ import { armClient, Exemptions, failure, policyClient } from "./test-clients.ts"
 const MG = "landing-zones";
 const MG_SCOPE = `providers/Microsoft.Management/managementGroups/${MG}`;
 const rule = (effect = "deny"): Record<string, unknown> => ({
-  if: { allOf: [{ field: "type", equals: "Microsoft.Storage/storageAccounts" }, { field: "location", notIn: "[parameters('allowed')]" }] },
+  if: {
+    allOf: [
+      { field: "type", equals: "Microsoft.Storage/storageAccounts" },
+      { field: "location", notIn: "[parameters('allowed')]" },
+    ],
+  },
   then: { effect },
 });
 const def = (extra: Partial<PolicyDefinition> = {}): PolicyDefinition => ({
@@ -44,7 +49,11 @@ describe("policy definitions", () => {
     expect(created.metadata).toMatchObject({ parapetOwner: "ws_1", updatedBy: null });
     expect((created.metadata as Record<string, unknown>).createdOn).toBeTypeOf("string");
 
-    const updated = await pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "pp-storage-regions", def({ policyRule: rule("audit") }));
+    const updated = await pc.policyDefinitions.createOrUpdateAtManagementGroup(
+      MG,
+      "pp-storage-regions",
+      def({ policyRule: rule("audit") }),
+    );
     expect(updated.policyRule).toMatchObject({ then: { effect: "audit" } });
     expect((updated.metadata as Record<string, unknown>).updatedOn).toBeTypeOf("string");
 
@@ -93,19 +102,27 @@ describe("policy definitions", () => {
 
   it("rejects malformed rules, parameters and bodies with ARM's codes", async () => {
     const pc = policyClient(sim, token);
-    const noThen = await failure(pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "bad1", def({ policyRule: { if: { field: "type", equals: "x" } } })));
+    const noThen = await failure(
+      pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "bad1", def({ policyRule: { if: { field: "type", equals: "x" } } })),
+    );
     expect(noThen).toMatchObject({ statusCode: 400, code: "InvalidPolicyRule" });
     const badEffect = await failure(pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "bad2", def({ policyRule: rule("explode") })));
     expect(badEffect).toMatchObject({ statusCode: 400, code: "InvalidPolicyRule" });
     expect(badEffect.message).toContain("explode");
     const badCond = await failure(
-      pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "bad3", def({ policyRule: { if: { field: "type", sortOf: "x" }, then: { effect: "deny" } } })),
+      pc.policyDefinitions.createOrUpdateAtManagementGroup(
+        MG,
+        "bad3",
+        def({ policyRule: { if: { field: "type", sortOf: "x" }, then: { effect: "deny" } } }),
+      ),
     );
     expect(badCond).toMatchObject({ statusCode: 400, code: "InvalidPolicyRule" });
     const undeclared = await failure(pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "bad4", def({ parameters: {} })));
     expect(undeclared).toMatchObject({ statusCode: 400, code: "UndefinedPolicyParameter" });
     const tooMany = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`p${i}`, { type: "String" }]));
-    const params = await failure(pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "bad5", def({ parameters: { ...tooMany, allowed: { type: "Array" } } })));
+    const params = await failure(
+      pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "bad5", def({ parameters: { ...tooMany, allowed: { type: "Array" } } })),
+    );
     expect(params).toMatchObject({ statusCode: 400, code: "PolicyParametersLimitExceeded" });
     const builtin = await failure(pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "bad6", def({ policyType: "BuiltIn" })));
     expect(builtin).toMatchObject({ statusCode: 400, code: "InvalidPolicyType" });
@@ -113,9 +130,13 @@ describe("policy definitions", () => {
     expect(badName).toMatchObject({ statusCode: 400, code: "InvalidPolicyDefinitionName" });
     const noMg = await failure(pc.policyDefinitions.createOrUpdateAtManagementGroup("no-such-mg", "x", def()));
     expect(noMg).toMatchObject({ statusCode: 404, code: "ManagementGroupNotFound" });
-    const big = await failure(pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "huge", def({ metadata: { blob: "x".repeat(1024 * 1024 + 10) } })));
+    const big = await failure(
+      pc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "huge", def({ metadata: { blob: "x".repeat(1024 * 1024 + 10) } })),
+    );
     expect(big).toMatchObject({ statusCode: 413, code: "RequestContentTooLarge" });
-    const noSub = await failure(policyClient(sim, token, { subscriptionId: "00000000-0000-0000-0000-000000000000" }).policyDefinitions.get("x"));
+    const noSub = await failure(
+      policyClient(sim, token, { subscriptionId: "00000000-0000-0000-0000-000000000000" }).policyDefinitions.get("x"),
+    );
     expect(noSub).toMatchObject({ statusCode: 404, code: "SubscriptionNotFound" });
   });
 });
@@ -130,15 +151,26 @@ describe("policy set definitions (initiatives)", () => {
       metadata: { parapetOwner: "ws_1" },
       parameters: { regions: { type: "Array" as const, defaultValue: ["westeurope"] } },
       policyDefinitions: [
-        { policyDefinitionId: d1.id!, policyDefinitionReferenceId: "storage-regions", parameters: { allowed: { value: "[parameters('regions')]" } } },
+        {
+          policyDefinitionId: d1.id!,
+          policyDefinitionReferenceId: "storage-regions",
+          parameters: { allowed: { value: "[parameters('regions')]" } },
+        },
         { policyDefinitionId: d2.id!, policyDefinitionReferenceId: "storage-audit" },
       ],
     };
     let status = 0;
-    const created = await pc.policySetDefinitions.createOrUpdateAtManagementGroup(MG, "pp-initiative", body, { onResponse: (r) => (status = r.status) });
+    const created = await pc.policySetDefinitions.createOrUpdateAtManagementGroup(MG, "pp-initiative", body, {
+      onResponse: (r) => (status = r.status),
+    });
     expect(status).toBe(201);
     expect(created.policyDefinitions?.map((m) => m.policyDefinitionReferenceId)).toEqual(["storage-regions", "storage-audit"]);
-    await pc.policySetDefinitions.createOrUpdateAtManagementGroup(MG, "pp-initiative", { ...body, description: "v2" }, { onResponse: (r) => (status = r.status) });
+    await pc.policySetDefinitions.createOrUpdateAtManagementGroup(
+      MG,
+      "pp-initiative",
+      { ...body, description: "v2" },
+      { onResponse: (r) => (status = r.status) },
+    );
     expect(status).toBe(200);
     expect((await pc.policySetDefinitions.getAtManagementGroup(MG, "pp-initiative")).description).toBe("v2");
     const names: string[] = [];
@@ -163,7 +195,10 @@ describe("policy set definitions (initiatives)", () => {
     sim.configure({ limits: { policiesPerSetDefinition: 1000 } });
 
     await pc.policySetDefinitions.deleteAtManagementGroup(MG, "pp-initiative");
-    expect(await failure(pc.policySetDefinitions.getAtManagementGroup(MG, "pp-initiative"))).toMatchObject({ statusCode: 404, code: "PolicySetDefinitionNotFound" });
+    expect(await failure(pc.policySetDefinitions.getAtManagementGroup(MG, "pp-initiative"))).toMatchObject({
+      statusCode: 404,
+      code: "PolicySetDefinitionNotFound",
+    });
     await pc.policyDefinitions.deleteAtManagementGroup(MG, "pp-m1");
     await pc.policyDefinitions.deleteAtManagementGroup(MG, "pp-m2");
   });
@@ -191,11 +226,22 @@ describe("policy assignments", () => {
       metadata: { parapetOwner: "ws_1" },
     });
     // Re-PUT is an update; the SDK expects 201 either way.
-    const again = await pc.policyAssignments.create(MG_SCOPE, "pp-a1", { policyDefinitionId: d.id!, enforcementMode: "Default", metadata: { parapetOwner: "ws_1" } });
+    const again = await pc.policyAssignments.create(MG_SCOPE, "pp-a1", {
+      policyDefinitionId: d.id!,
+      enforcementMode: "Default",
+      metadata: { parapetOwner: "ws_1" },
+    });
     expect(again.enforcementMode).toBe("Default");
     expect(again.notScopes).toEqual([]);
     // By id: arm-policy 7 dropped getById/deleteById; an assignment's id is its scope + name, the same URL.
-    expect((await pc.policyAssignments.get(a.id!.slice(1).replace(/\/providers\/Microsoft\.Authorization\/policyAssignments\/[^/]+$/, ""), "pp-a1")).id).toBe(a.id);
+    expect(
+      (
+        await pc.policyAssignments.get(
+          a.id!.slice(1).replace(/\/providers\/Microsoft\.Authorization\/policyAssignments\/[^/]+$/, ""),
+          "pp-a1",
+        )
+      ).id,
+    ).toBe(a.id);
     const patched = await pc.policyAssignments.update(MG_SCOPE, "pp-a1", { location: "westeurope", identity: { type: "SystemAssigned" } });
     expect(patched.location).toBe("westeurope");
     expect(patched.identity?.principalId).toBeTypeOf("string");
@@ -209,7 +255,8 @@ describe("policy assignments", () => {
     for await (const x of policyClient(sim, token, { subscriptionId: sub }).policyAssignments.list()) subNames.push(x.name!);
     expect(subNames).toEqual(expect.arrayContaining(["SecurityCenterBuiltIn", "deny-public-ip", "allowed-locations", "pp-a1"]));
     const byDef: string[] = [];
-    for await (const x of pc.policyAssignments.listForManagementGroup("corp-prod", { filter: `policyDefinitionId eq '${d.id!}'` })) byDef.push(x.name!);
+    for await (const x of pc.policyAssignments.listForManagementGroup("corp-prod", { filter: `policyDefinitionId eq '${d.id!}'` }))
+      byDef.push(x.name!);
     expect(byDef).toEqual(["pp-a1"]);
 
     const inUse = await failure(pc.policyDefinitions.deleteAtManagementGroup(MG, "pp-assign-def"));
@@ -224,36 +271,74 @@ describe("policy assignments", () => {
     const sub = demo.subscriptions[0]!.subscriptionId;
     const pc = policyClient(sim, token, { subscriptionId: sub });
     const d = await pc.policyDefinitions.createOrUpdate("pp-sub-only", def({ parameters: { allowed: { type: "Array" } } }));
-    const a = await pc.policyAssignments.create(`subscriptions/${sub}`, "pp-sub-a", { policyDefinitionId: d.id!, parameters: { allowed: { value: ["westeurope"] } } });
+    const a = await pc.policyAssignments.create(`subscriptions/${sub}`, "pp-sub-a", {
+      policyDefinitionId: d.id!,
+      parameters: { allowed: { value: ["westeurope"] } },
+    });
     expect(a.scope).toBe(`/subscriptions/${sub}`);
     expect(a.enforcementMode).toBe("Default");
 
     const missingParam = await failure(pc.policyAssignments.create(`subscriptions/${sub}`, "pp-x", { policyDefinitionId: d.id! }));
     expect(missingParam).toMatchObject({ statusCode: 400, code: "MissingPolicyParameter" });
     const unknownParam = await failure(
-      pc.policyAssignments.create(`subscriptions/${sub}`, "pp-x", { policyDefinitionId: d.id!, parameters: { allowed: { value: [] }, nope: { value: 1 } } }),
+      pc.policyAssignments.create(`subscriptions/${sub}`, "pp-x", {
+        policyDefinitionId: d.id!,
+        parameters: { allowed: { value: [] }, nope: { value: 1 } },
+      }),
     );
     expect(unknownParam).toMatchObject({ statusCode: 400, code: "UndefinedPolicyParameter" });
-    const noDef = await failure(pc.policyAssignments.create(MG_SCOPE, "pp-x", { policyDefinitionId: `/${MG_SCOPE}/providers/Microsoft.Authorization/policyDefinitions/missing` }));
+    const noDef = await failure(
+      pc.policyAssignments.create(MG_SCOPE, "pp-x", {
+        policyDefinitionId: `/${MG_SCOPE}/providers/Microsoft.Authorization/policyDefinitions/missing`,
+      }),
+    );
     expect(noDef).toMatchObject({ statusCode: 404, code: "PolicyDefinitionNotFound" });
-    const noSet = await failure(pc.policyAssignments.create(MG_SCOPE, "pp-x", { policyDefinitionId: `/${MG_SCOPE}/providers/Microsoft.Authorization/policySetDefinitions/missing` }));
+    const noSet = await failure(
+      pc.policyAssignments.create(MG_SCOPE, "pp-x", {
+        policyDefinitionId: `/${MG_SCOPE}/providers/Microsoft.Authorization/policySetDefinitions/missing`,
+      }),
+    );
     expect(noSet).toMatchObject({ statusCode: 404, code: "PolicySetDefinitionNotFound" });
     // A subscription's definition cannot be assigned at a management group above it.
-    const outOfScope = await failure(pc.policyAssignments.create(MG_SCOPE, "pp-x", { policyDefinitionId: d.id!, parameters: { allowed: { value: [] } } }));
+    const outOfScope = await failure(
+      pc.policyAssignments.create(MG_SCOPE, "pp-x", { policyDefinitionId: d.id!, parameters: { allowed: { value: [] } } }),
+    );
     expect(outOfScope).toMatchObject({ statusCode: 400, code: "InvalidCreatePolicyAssignmentRequest" });
-    const longName = await failure(pc.policyAssignments.create(MG_SCOPE, "a-name-longer-than-24-chars", { policyDefinitionId: `/providers/Microsoft.Authorization/policyDefinitions/${"404c3081-a854-4457-ae30-26a93ef643f9"}` }));
+    const longName = await failure(
+      pc.policyAssignments.create(MG_SCOPE, "a-name-longer-than-24-chars", {
+        policyDefinitionId: `/providers/Microsoft.Authorization/policyDefinitions/${"404c3081-a854-4457-ae30-26a93ef643f9"}`,
+      }),
+    );
     expect(longName).toMatchObject({ statusCode: 400, code: "InvalidPolicyAssignmentName" });
     const badMode = await failure(
-      pc.policyAssignments.create(`subscriptions/${sub}`, "pp-x", { policyDefinitionId: d.id!, parameters: { allowed: { value: [] } }, enforcementMode: "Sometimes" }),
+      pc.policyAssignments.create(`subscriptions/${sub}`, "pp-x", {
+        policyDefinitionId: d.id!,
+        parameters: { allowed: { value: [] } },
+        enforcementMode: "Sometimes",
+      }),
     );
     expect(badMode).toMatchObject({ statusCode: 400, code: "InvalidRequestContent" });
     const notScopes = Array.from({ length: 401 }, (_, i) => `/subscriptions/${sub}/resourceGroups/rg-${i}`);
-    const tooMany = await failure(pc.policyAssignments.create(`subscriptions/${sub}`, "pp-x", { policyDefinitionId: d.id!, parameters: { allowed: { value: [] } }, notScopes }));
+    const tooMany = await failure(
+      pc.policyAssignments.create(`subscriptions/${sub}`, "pp-x", {
+        policyDefinitionId: d.id!,
+        parameters: { allowed: { value: [] } },
+        notScopes,
+      }),
+    );
     expect(tooMany).toMatchObject({ statusCode: 400, code: "InvalidCreatePolicyAssignmentRequest" });
-    const ok400 = await pc.policyAssignments.create(`subscriptions/${sub}`, "pp-400", { policyDefinitionId: d.id!, parameters: { allowed: { value: [] } }, notScopes: notScopes.slice(0, 400) });
+    const ok400 = await pc.policyAssignments.create(`subscriptions/${sub}`, "pp-400", {
+      policyDefinitionId: d.id!,
+      parameters: { allowed: { value: [] } },
+      notScopes: notScopes.slice(0, 400),
+    });
     expect(ok400.notScopes).toHaveLength(400);
     const outside = await failure(
-      pc.policyAssignments.create(`subscriptions/${sub}`, "pp-x", { policyDefinitionId: d.id!, parameters: { allowed: { value: [] } }, notScopes: [`/${MG_SCOPE}`] }),
+      pc.policyAssignments.create(`subscriptions/${sub}`, "pp-x", {
+        policyDefinitionId: d.id!,
+        parameters: { allowed: { value: [] } },
+        notScopes: [`/${MG_SCOPE}`],
+      }),
     );
     expect(outside).toMatchObject({ statusCode: 400, code: "InvalidNotScopes" });
 
@@ -281,8 +366,17 @@ describe("policy exemptions", () => {
     };
     const created = await ex.createOrUpdate(`subscriptions/${sub}`, "pp-ex1", body, { onResponse: (r) => (status = r.status) });
     expect(status).toBe(201);
-    expect(created).toMatchObject({ name: "pp-ex1", type: "Microsoft.Authorization/policyExemptions", properties: { exemptionCategory: "Waiver" } });
-    const updated = await ex.createOrUpdate(`subscriptions/${sub}`, "pp-ex1", { properties: { ...body.properties, exemptionCategory: "Mitigated" } }, { onResponse: (r) => (status = r.status) });
+    expect(created).toMatchObject({
+      name: "pp-ex1",
+      type: "Microsoft.Authorization/policyExemptions",
+      properties: { exemptionCategory: "Waiver" },
+    });
+    const updated = await ex.createOrUpdate(
+      `subscriptions/${sub}`,
+      "pp-ex1",
+      { properties: { ...body.properties, exemptionCategory: "Mitigated" } },
+      { onResponse: (r) => (status = r.status) },
+    );
     expect(status).toBe(200);
     expect((updated.properties as Record<string, unknown>).exemptionCategory).toBe("Mitigated");
     expect(await ex.get(`subscriptions/${sub}`, "pp-ex1")).toMatchObject({ properties: { policyAssignmentId: asc } });
@@ -299,16 +393,27 @@ describe("policy exemptions", () => {
       }),
     );
     expect(single).toMatchObject({ statusCode: 400, code: "InvalidPolicyDefinitionReference" });
-    const badRef = await failure(ex.createOrUpdate(`subscriptions/${sub}`, "pp-ex3", { properties: { ...body.properties, policyDefinitionReferenceIds: ["nope"] } }));
+    const badRef = await failure(
+      ex.createOrUpdate(`subscriptions/${sub}`, "pp-ex3", { properties: { ...body.properties, policyDefinitionReferenceIds: ["nope"] } }),
+    );
     expect(badRef).toMatchObject({ statusCode: 400, code: "InvalidPolicyDefinitionReference" });
-    const badCat = await failure(ex.createOrUpdate(`subscriptions/${sub}`, "pp-ex3", { properties: { ...body.properties, exemptionCategory: "Forever" } }));
+    const badCat = await failure(
+      ex.createOrUpdate(`subscriptions/${sub}`, "pp-ex3", { properties: { ...body.properties, exemptionCategory: "Forever" } }),
+    );
     expect(badCat).toMatchObject({ statusCode: 400, code: "InvalidRequestContent" });
     const noAssignment = await failure(
-      ex.createOrUpdate(`subscriptions/${sub}`, "pp-ex3", { properties: { ...body.properties, policyAssignmentId: `/subscriptions/${sub}/providers/Microsoft.Authorization/policyAssignments/none` } }),
+      ex.createOrUpdate(`subscriptions/${sub}`, "pp-ex3", {
+        properties: {
+          ...body.properties,
+          policyAssignmentId: `/subscriptions/${sub}/providers/Microsoft.Authorization/policyAssignments/none`,
+        },
+      }),
     );
     expect(noAssignment).toMatchObject({ statusCode: 404, code: "PolicyAssignmentNotFound" });
     // An exemption must sit at or below its assignment's scope.
-    const above = await failure(ex.createOrUpdate(MG_SCOPE, "pp-ex3", { properties: { ...body.properties, policyDefinitionReferenceIds: [] } }));
+    const above = await failure(
+      ex.createOrUpdate(MG_SCOPE, "pp-ex3", { properties: { ...body.properties, policyDefinitionReferenceIds: [] } }),
+    );
     expect(above).toMatchObject({ statusCode: 400, code: "InvalidCreatePolicyExemptionRequest" });
 
     await ex.delete(`subscriptions/${sub}`, "pp-ex1");
@@ -324,31 +429,57 @@ describe("limits", () => {
       await pc.policyDefinitions.createOrUpdateAtManagementGroup("sandbox", "q1", def());
       await pc.policyDefinitions.createOrUpdateAtManagementGroup("sandbox", "q2", def());
       await pc.policyDefinitions.createOrUpdateAtManagementGroup("sandbox", "q3", def());
-      expect(await failure(pc.policyDefinitions.createOrUpdateAtManagementGroup("sandbox", "q4", def()))).toMatchObject({ statusCode: 400, code: "PolicyDefinitionQuotaExceeded" });
+      expect(await failure(pc.policyDefinitions.createOrUpdateAtManagementGroup("sandbox", "q4", def()))).toMatchObject({
+        statusCode: 400,
+        code: "PolicyDefinitionQuotaExceeded",
+      });
       // Updating an existing one is not a new definition.
       await pc.policyDefinitions.createOrUpdateAtManagementGroup("sandbox", "q3", def({ description: "updated" }));
 
-      const member = { policyDefinitions: [{ policyDefinitionId: "/providers/Microsoft.Management/managementGroups/sandbox/providers/Microsoft.Authorization/policyDefinitions/q1" }] };
+      const member = {
+        policyDefinitions: [
+          {
+            policyDefinitionId:
+              "/providers/Microsoft.Management/managementGroups/sandbox/providers/Microsoft.Authorization/policyDefinitions/q1",
+          },
+        ],
+      };
       await pc.policySetDefinitions.createOrUpdateAtManagementGroup("sandbox", "s1", member);
-      expect(await failure(pc.policySetDefinitions.createOrUpdateAtManagementGroup("sandbox", "s2", member))).toMatchObject({ statusCode: 400, code: "PolicySetDefinitionQuotaExceeded" });
+      expect(await failure(pc.policySetDefinitions.createOrUpdateAtManagementGroup("sandbox", "s2", member))).toMatchObject({
+        statusCode: 400,
+        code: "PolicySetDefinitionQuotaExceeded",
+      });
 
       const scope = "providers/Microsoft.Management/managementGroups/sandbox";
       const defId = `/${scope}/providers/Microsoft.Authorization/policyDefinitions/q2`;
       // The demo already holds one customer assignment at Sandbox.
       await pc.policyAssignments.create(scope, "qa1", { policyDefinitionId: defId });
-      expect(await failure(pc.policyAssignments.create(scope, "qa2", { policyDefinitionId: defId }))).toMatchObject({ statusCode: 400, code: "PolicyAssignmentQuotaExceeded" });
+      expect(await failure(pc.policyAssignments.create(scope, "qa2", { policyDefinitionId: defId }))).toMatchObject({
+        statusCode: 400,
+        code: "PolicyAssignmentQuotaExceeded",
+      });
 
       const ex = new Exemptions(armClient(sim, token));
-      const exBody = { properties: { policyAssignmentId: `/${scope}/providers/Microsoft.Authorization/policyAssignments/qa1`, exemptionCategory: "Mitigated" } };
+      const exBody = {
+        properties: {
+          policyAssignmentId: `/${scope}/providers/Microsoft.Authorization/policyAssignments/qa1`,
+          exemptionCategory: "Mitigated",
+        },
+      };
       await ex.createOrUpdate(scope, "qe1", exBody);
-      expect(await failure(ex.createOrUpdate(scope, "qe2", exBody))).toMatchObject({ statusCode: 400, code: "PolicyExemptionQuotaExceeded" });
+      expect(await failure(ex.createOrUpdate(scope, "qe2", exBody))).toMatchObject({
+        statusCode: 400,
+        code: "PolicyExemptionQuotaExceeded",
+      });
 
       await ex.delete(scope, "qe1");
       await pc.policyAssignments.delete(scope, "qa1");
       await pc.policySetDefinitions.deleteAtManagementGroup("sandbox", "s1");
       for (const n of ["q1", "q2", "q3"]) await pc.policyDefinitions.deleteAtManagementGroup("sandbox", n);
     } finally {
-      sim.configure({ limits: { definitionsPerScope: 500, setDefinitionsPerScope: 200, assignmentsPerScope: 200, exemptionsPerScope: 1000 } });
+      sim.configure({
+        limits: { definitionsPerScope: 500, setDefinitionsPerScope: 200, assignmentsPerScope: 200, exemptionsPerScope: 1000 },
+      });
     }
   });
 });
@@ -357,7 +488,8 @@ describe("paging", () => {
   it("follows absolute nextLinks across more than one page", async () => {
     const pc = policyClient(sim, token);
     sim.configure({ pageSize: 5 });
-    for (let i = 0; i < 12; i++) await pc.policyDefinitions.createOrUpdateAtManagementGroup("online", `page-${String(i).padStart(2, "0")}`, def());
+    for (let i = 0; i < 12; i++)
+      await pc.policyDefinitions.createOrUpdateAtManagementGroup("online", `page-${String(i).padStart(2, "0")}`, def());
     sim.resetCounters();
     const pages: number[] = [];
     for await (const p of pc.policyDefinitions.listByManagementGroup("online", { filter: "atExactScope()" }).byPage()) pages.push(p.length);
@@ -383,17 +515,26 @@ describe("authorization", () => {
     const deniedAssign = await failure(rc.policyAssignments.delete(MG_SCOPE, "allowed-locations"));
     expect(deniedAssign.message).toContain("'Microsoft.Authorization/policyAssignments/delete'");
 
-    const scoped = sim.registerApp({ displayName: "corp-only", grants: [{ role: "Resource Policy Contributor", scope: "/providers/Microsoft.Management/managementGroups/corp-prod" }] });
+    const scoped = sim.registerApp({
+      displayName: "corp-only",
+      grants: [{ role: "Resource Policy Contributor", scope: "/providers/Microsoft.Management/managementGroups/corp-prod" }],
+    });
     const sc = policyClient(sim, sim.issueToken(scoped.appId));
     await sc.policyDefinitions.createOrUpdateAtManagementGroup("corp-prod", "pp-scoped", def());
-    expect(await failure(sc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "pp-scoped", def()))).toMatchObject({ statusCode: 403, code: "AuthorizationFailed" });
+    expect(await failure(sc.policyDefinitions.createOrUpdateAtManagementGroup(MG, "pp-scoped", def()))).toMatchObject({
+      statusCode: 403,
+      code: "AuthorizationFailed",
+    });
     await sc.policyDefinitions.deleteAtManagementGroup("corp-prod", "pp-scoped");
 
     const unknown = await failure(policyClient(sim, "not-a-token").policyDefinitions.getAtManagementGroup(MG, "deny-public-ip"));
     expect(unknown).toMatchObject({ statusCode: 401, code: "InvalidAuthenticationToken" });
     const expiring = sim.issueToken(DEMO_APP.appId, { lifetimeSec: 0.001 });
     await new Promise((r) => setTimeout(r, 5));
-    expect(await failure(policyClient(sim, expiring).policyDefinitions.getAtManagementGroup(MG, "deny-public-ip"))).toMatchObject({ statusCode: 401, code: "ExpiredAuthenticationToken" });
+    expect(await failure(policyClient(sim, expiring).policyDefinitions.getAtManagementGroup(MG, "deny-public-ip"))).toMatchObject({
+      statusCode: 401,
+      code: "ExpiredAuthenticationToken",
+    });
   });
 });
 
@@ -416,9 +557,15 @@ describe("throttling and faults", () => {
   it("injects 500 and 503 faults in ARM's error shape", async () => {
     const pc = policyClient(sim, token, { maxRetries: 0 });
     sim.configure({ faults: { errorRate: 1 } });
-    expect(await failure(pc.policyAssignments.get(MG_SCOPE, "allowed-locations"))).toMatchObject({ statusCode: 500, code: "InternalServerError" });
+    expect(await failure(pc.policyAssignments.get(MG_SCOPE, "allowed-locations"))).toMatchObject({
+      statusCode: 500,
+      code: "InternalServerError",
+    });
     sim.configure({ faults: { outages: [{ start: Date.now() - 1000, end: Date.now() + 60_000 }] } });
-    expect(await failure(pc.policyAssignments.get(MG_SCOPE, "allowed-locations"))).toMatchObject({ statusCode: 503, code: "ServiceUnavailable" });
+    expect(await failure(pc.policyAssignments.get(MG_SCOPE, "allowed-locations"))).toMatchObject({
+      statusCode: 503,
+      code: "ServiceUnavailable",
+    });
     sim.configure({ faults: {} });
     expect((await pc.policyAssignments.get(MG_SCOPE, "allowed-locations")).name).toBe("allowed-locations");
   });

@@ -3,10 +3,7 @@
  * canonical strings keep ARM's casing for ids in responses.
  */
 export type Scope =
-  | { kind: "tenant" }
-  | { kind: "mg"; mg: string }
-  | { kind: "sub"; sub: string }
-  | { kind: "rg"; sub: string; rg: string };
+  { kind: "tenant" } | { kind: "mg"; mg: string } | { kind: "sub"; sub: string } | { kind: "rg"; sub: string; rg: string };
 
 export const MG_PREFIX = "/providers/Microsoft.Management/managementGroups/";
 

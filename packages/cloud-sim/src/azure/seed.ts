@@ -95,8 +95,18 @@ export function installBuiltIns(state: AzureState): void {
     policyRule: {
       if: {
         anyOf: [
-          { allOf: [{ field: "type", equals: "Microsoft.Compute/virtualMachines" }, { field: "Microsoft.Compute/virtualMachines/osDisk.uri", exists: "True" }] },
-          { allOf: [{ field: "type", equals: "Microsoft.Compute/VirtualMachineScaleSets" }, { field: "Microsoft.Compute/VirtualMachineScaleSets/osDisk.vhdContainers", exists: "True" }] },
+          {
+            allOf: [
+              { field: "type", equals: "Microsoft.Compute/virtualMachines" },
+              { field: "Microsoft.Compute/virtualMachines/osDisk.uri", exists: "True" },
+            ],
+          },
+          {
+            allOf: [
+              { field: "type", equals: "Microsoft.Compute/VirtualMachineScaleSets" },
+              { field: "Microsoft.Compute/VirtualMachineScaleSets/osDisk.vhdContainers", exists: "True" },
+            ],
+          },
         ],
       },
       then: { effect: "audit" },
@@ -104,7 +114,8 @@ export function installBuiltIns(state: AzureState): void {
   });
   state.putBuiltIn("policySetDefinitions", SECURITY_BENCHMARK, {
     displayName: "Microsoft cloud security benchmark",
-    description: "The Microsoft cloud security benchmark initiative represents the policies and controls implementing security recommendations.",
+    description:
+      "The Microsoft cloud security benchmark initiative represents the policies and controls implementing security recommendations.",
     metadata: { version: "57.0.0", category: "Security Center" },
     version: "57.0.0",
     parameters: {
@@ -264,7 +275,12 @@ export function seedAzureDemoCore(core: AzureCore): DemoInfo {
 
   const assignments: string[] = [];
   const lz = { kind: "mg" as const, mg: "landing-zones" };
-  const put = (scope: Parameters<AzureState["put"]>[1], kind: Parameters<AzureState["put"]>[0], name: string, properties: Record<string, unknown>): void => {
+  const put = (
+    scope: Parameters<AzureState["put"]>[1],
+    kind: Parameters<AzureState["put"]>[0],
+    name: string,
+    properties: Record<string, unknown>,
+  ): void => {
     const { resource } = st.put(kind, scope, name, { properties }, CUSTOMER);
     if (kind === "policyAssignments") assignments.push(st.resourceId(resource));
   };
@@ -289,7 +305,8 @@ export function seedAzureDemoCore(core: AzureCore): DemoInfo {
   });
   put({ kind: "mg", mg: "corp-prod" }, "policyAssignments", "deny-public-ip", {
     displayName: "Deny public IPs in Corp",
-    policyDefinitionId: "/providers/Microsoft.Management/managementGroups/landing-zones/providers/Microsoft.Authorization/policyDefinitions/deny-public-ip",
+    policyDefinitionId:
+      "/providers/Microsoft.Management/managementGroups/landing-zones/providers/Microsoft.Authorization/policyDefinitions/deny-public-ip",
     metadata: { owner: "network-team" },
   });
   put({ kind: "mg", mg: "sandbox" }, "policyAssignments", "audit-custom-rbac", {

@@ -8,7 +8,14 @@ import { isObject, show, optionalString, prop, validateParameterValues, validate
 
 /** Policy assignments (create, patch) and policy exemptions. */
 export class AzureAssignments extends AzureDefinitions {
-  protected buildAssignment(scope: Scope, name: string, body: unknown, prev: PolicyResource | undefined, by: Caller, now: string): PolicyResource {
+  protected buildAssignment(
+    scope: Scope,
+    name: string,
+    body: unknown,
+    prev: PolicyResource | undefined,
+    by: Caller,
+    now: string,
+  ): PolicyResource {
     validateResourceName("policy assignment", name, scope.kind === "mg" ? 24 : 64, "InvalidPolicyAssignmentName");
     const p = this.properties(body, "policyAssignments");
     const limits = this.limits();
@@ -16,7 +23,8 @@ export class AzureAssignments extends AzureDefinitions {
     const owner = `policy assignment '${name}'`;
     const def = this.resolveInScope(prop(p, "policyDefinitionId"), ["policyDefinitions", "policySetDefinitions"], scope, owner);
     const enforcement = prop(p, "enforcementMode") ?? "Default";
-    const mode = typeof enforcement === "string" ? ["Default", "DoNotEnforce"].find((m) => m.toLowerCase() === enforcement.toLowerCase()) : undefined;
+    const mode =
+      typeof enforcement === "string" ? ["Default", "DoNotEnforce"].find((m) => m.toLowerCase() === enforcement.toLowerCase()) : undefined;
     if (!mode) {
       throw invalidContent(`Requested value '${show(enforcement)}' was not found. Path 'properties.enforcementMode'`);
     }
@@ -53,7 +61,11 @@ export class AzureAssignments extends AzureDefinitions {
       const type = prop(identity, "type");
       identity =
         typeof type === "string" && type.toLowerCase() === "systemassigned"
-          ? { type: "SystemAssigned", principalId: (prev?.identity?.principalId as string | undefined) ?? randomUUID(), tenantId: this.tenantId }
+          ? {
+              type: "SystemAssigned",
+              principalId: (prev?.identity?.principalId as string | undefined) ?? randomUUID(),
+              tenantId: this.tenantId,
+            }
           : { ...identity };
     }
     const extra: Record<string, unknown> = {};
@@ -76,7 +88,7 @@ export class AzureAssignments extends AzureDefinitions {
         ...(description !== undefined ? { description } : {}),
         metadata: this.stampMetadata(prop(p, "metadata"), prev, by, now),
         enforcementMode: mode,
-        instanceId: (prev?.properties.instanceId) ?? randomUUID(),
+        instanceId: prev?.properties.instanceId ?? randomUUID(),
         ...extra,
       },
       systemData: this.systemData(prev?.systemData, by, now),
@@ -95,7 +107,7 @@ export class AzureAssignments extends AzureDefinitions {
       r.identity =
         typeof type === "string" && type.toLowerCase() === "none"
           ? undefined
-          : { type: "SystemAssigned", principalId: (r.identity?.principalId) ?? randomUUID(), tenantId: this.tenantId };
+          : { type: "SystemAssigned", principalId: r.identity?.principalId ?? randomUUID(), tenantId: this.tenantId };
       if (!r.identity) delete r.identity;
     }
     const p = prop(body, "properties");
@@ -110,7 +122,14 @@ export class AzureAssignments extends AzureDefinitions {
     return r;
   }
 
-  protected buildExemption(scope: Scope, name: string, body: unknown, prev: PolicyResource | undefined, by: Caller, now: string): PolicyResource {
+  protected buildExemption(
+    scope: Scope,
+    name: string,
+    body: unknown,
+    prev: PolicyResource | undefined,
+    by: Caller,
+    now: string,
+  ): PolicyResource {
     validateResourceName("policy exemption", name, 64, "InvalidPolicyExemptionName");
     const p = this.properties(body, "policyExemptions");
     if (!prev) this.quota("policyExemptions", scope, this.limits().exemptionsPerScope, "PolicyExemptionQuotaExceeded");
@@ -148,7 +167,9 @@ export class AzureAssignments extends AzureDefinitions {
           );
         }
         const known = new Set(
-          (def.properties.policyDefinitions as Array<{ policyDefinitionReferenceId: string }>).map((m) => m.policyDefinitionReferenceId.toLowerCase()),
+          (def.properties.policyDefinitions as Array<{ policyDefinitionReferenceId: string }>).map((m) =>
+            m.policyDefinitionReferenceId.toLowerCase(),
+          ),
         );
         const missing = (refIds as string[]).find((x) => !known.has(x.toLowerCase()));
         if (missing) {

@@ -30,14 +30,24 @@ export class AzureDefinitions extends AzureResourceStore {
     });
   }
 
-  protected buildDefinition(scope: Scope, name: string, body: unknown, prev: PolicyResource | undefined, by: Caller, now: string): PolicyResource {
+  protected buildDefinition(
+    scope: Scope,
+    name: string,
+    body: unknown,
+    prev: PolicyResource | undefined,
+    by: Caller,
+    now: string,
+  ): PolicyResource {
     validateResourceName("policy definition", name, 128, "InvalidPolicyDefinitionName");
     const p = this.properties(body, "policyDefinitions");
     const limits = this.limits();
     if (!prev) this.quota("policyDefinitions", scope, limits.definitionsPerScope, "PolicyDefinitionQuotaExceeded");
     const policyType = prop(p, "policyType") ?? "Custom";
     if (typeof policyType !== "string" || policyType.toLowerCase() !== "custom") {
-      throw badRequest("InvalidPolicyType", `The policy type '${show(policyType)}' is not allowed. Only 'Custom' policy definitions can be created or updated.`);
+      throw badRequest(
+        "InvalidPolicyType",
+        `The policy type '${show(policyType)}' is not allowed. Only 'Custom' policy definitions can be created or updated.`,
+      );
     }
     const mode = prop(p, "mode") ?? "Indexed";
     validateMode(name, mode);
@@ -66,7 +76,14 @@ export class AzureDefinitions extends AzureResourceStore {
     };
   }
 
-  protected buildSetDefinition(scope: Scope, name: string, body: unknown, prev: PolicyResource | undefined, by: Caller, now: string): PolicyResource {
+  protected buildSetDefinition(
+    scope: Scope,
+    name: string,
+    body: unknown,
+    prev: PolicyResource | undefined,
+    by: Caller,
+    now: string,
+  ): PolicyResource {
     validateResourceName("policy set definition", name, 128, "InvalidPolicySetDefinitionName");
     const p = this.properties(body, "policySetDefinitions");
     const limits = this.limits();
@@ -74,12 +91,18 @@ export class AzureDefinitions extends AzureResourceStore {
       this.quota("policySetDefinitions", scope, limits.setDefinitionsPerScope, "PolicySetDefinitionQuotaExceeded");
       const total = this.all("policySetDefinitions").filter((r) => r.scope !== "").length;
       if (total >= limits.setDefinitionsPerTenant) {
-        throw badRequest("PolicySetDefinitionQuotaExceeded", `The policy set definition quota has been exceeded: the tenant already has the maximum of ${limits.setDefinitionsPerTenant} policy set definitions.`);
+        throw badRequest(
+          "PolicySetDefinitionQuotaExceeded",
+          `The policy set definition quota has been exceeded: the tenant already has the maximum of ${limits.setDefinitionsPerTenant} policy set definitions.`,
+        );
       }
     }
     const policyType = prop(p, "policyType") ?? "Custom";
     if (typeof policyType !== "string" || policyType.toLowerCase() !== "custom") {
-      throw badRequest("InvalidPolicyType", `The policy type '${show(policyType)}' is not allowed. Only 'Custom' policy set definitions can be created or updated.`);
+      throw badRequest(
+        "InvalidPolicyType",
+        `The policy type '${show(policyType)}' is not allowed. Only 'Custom' policy set definitions can be created or updated.`,
+      );
     }
     const displayName = optionalString(name, "displayName", prop(p, "displayName"), 128);
     const description = optionalString(name, "description", prop(p, "description"), 512);
@@ -87,7 +110,10 @@ export class AzureDefinitions extends AzureResourceStore {
     const declared = validateParameterDeclarations(name, parameters, limits.parametersPerDefinition * 20);
     const members = prop(p, "policyDefinitions");
     if (!Array.isArray(members) || members.length === 0) {
-      throw badRequest("InvalidCreatePolicySetDefinitionRequest", `The policy set definition '${name}' must contain at least one policy definition.`);
+      throw badRequest(
+        "InvalidCreatePolicySetDefinitionRequest",
+        `The policy set definition '${name}' must contain at least one policy definition.`,
+      );
     }
     if (members.length > limits.policiesPerSetDefinition) {
       throw badRequest(
@@ -97,21 +123,32 @@ export class AzureDefinitions extends AzureResourceStore {
     }
     const refs = new Set<string>();
     const outMembers = members.map((m: unknown, i) => {
-      if (!isObject(m)) throw invalidContent(`Error converting value to type 'PolicyDefinitionReference'. Path 'properties.policyDefinitions[${i}]'`);
+      if (!isObject(m))
+        throw invalidContent(`Error converting value to type 'PolicyDefinitionReference'. Path 'properties.policyDefinitions[${i}]'`);
       const def = this.resolveInScope(prop(m, "policyDefinitionId"), ["policyDefinitions"], scope, `policy set definition '${name}'`);
       let ref = prop(m, "policyDefinitionReferenceId");
       if (ref === undefined || ref === null || ref === "") ref = `${def.name}_${i + 1}`.replace(/[^A-Za-z0-9_-]/g, "");
-      if (typeof ref !== "string") throw invalidContent(`Error converting value to type 'String'. Path 'properties.policyDefinitions[${i}].policyDefinitionReferenceId'`);
+      if (typeof ref !== "string")
+        throw invalidContent(
+          `Error converting value to type 'String'. Path 'properties.policyDefinitions[${i}].policyDefinitionReferenceId'`,
+        );
       if (refs.has(ref.toLowerCase())) {
-        throw badRequest("InvalidPolicyDefinitionReference", `The policy set definition '${name}' has a duplicate policy definition reference id '${ref}'.`);
+        throw badRequest(
+          "InvalidPolicyDefinitionReference",
+          `The policy set definition '${name}' has a duplicate policy definition reference id '${ref}'.`,
+        );
       }
       refs.add(ref.toLowerCase());
       const mp = prop(m, "parameters");
-      if (mp !== undefined && !isObject(mp)) throw invalidContent(`Error converting value to type 'Object'. Path 'properties.policyDefinitions[${i}].parameters'`);
+      if (mp !== undefined && !isObject(mp))
+        throw invalidContent(`Error converting value to type 'Object'. Path 'properties.policyDefinitions[${i}].parameters'`);
       for (const [pk, pv] of Object.entries(mp ?? {})) {
-        const usedBy = Object.keys((def.properties.parameters ?? {})).some((k) => k.toLowerCase() === pk.toLowerCase());
+        const usedBy = Object.keys(def.properties.parameters ?? {}).some((k) => k.toLowerCase() === pk.toLowerCase());
         if (!usedBy) {
-          throw badRequest("UndefinedPolicyParameter", `The policy set definition '${name}' passes parameter '${pk}' that is not defined in the policy definition '${this.resourceId(def)}'.`);
+          throw badRequest(
+            "UndefinedPolicyParameter",
+            `The policy set definition '${name}' passes parameter '${pk}' that is not defined in the policy definition '${this.resourceId(def)}'.`,
+          );
         }
         const expr = isObject(pv) ? JSON.stringify(pv) : "";
         for (const mm of expr.matchAll(/parameters\(\s*'([^']+)'\s*\)/gi)) {

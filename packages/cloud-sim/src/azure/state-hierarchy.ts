@@ -104,7 +104,10 @@ export class AzureHierarchy {
     const target = this.mustMg(newParent);
     for (const a of this.mgChain(target.name)) {
       if (a === name.toLowerCase()) {
-        throw badRequest("InvalidManagementGroupParent", `The management group '${name}' cannot be moved under its own descendant '${newParent}'.`);
+        throw badRequest(
+          "InvalidManagementGroupParent",
+          `The management group '${name}' cannot be moved under its own descendant '${newParent}'.`,
+        );
       }
     }
     if (mg.parent) {
@@ -252,7 +255,10 @@ export class AzureHierarchy {
           updatedTime: mg.updatedTime,
           updatedBy: mg.updatedBy,
           ...(parent ? { parent: { id: this.mgId(mg.parent!), name: parent.name, displayName: parent.displayName } } : {}),
-          path: [...chain].reverse().concat(mg.name.toLowerCase()).map((k) => ({ name: this.mgs.get(k)!.name, displayName: this.mgs.get(k)!.displayName })),
+          path: [...chain]
+            .reverse()
+            .concat(mg.name.toLowerCase())
+            .map((k) => ({ name: this.mgs.get(k)!.name, displayName: this.mgs.get(k)!.displayName })),
           managementGroupAncestors: chain.map((k) => this.mgs.get(k)!.name),
           managementGroupAncestorsChain: chain.map((k) => ({ name: this.mgs.get(k)!.name, displayName: this.mgs.get(k)!.displayName })),
         },
@@ -272,7 +278,12 @@ export class AzureHierarchy {
     if (!noSubs) {
       for (const s of mg.subSet) {
         const sub = this.subs.get(s)!;
-        out.push({ type: "/subscriptions", id: `/subscriptions/${sub.subscriptionId}`, name: sub.subscriptionId, displayName: sub.displayName });
+        out.push({
+          type: "/subscriptions",
+          id: `/subscriptions/${sub.subscriptionId}`,
+          name: sub.subscriptionId,
+          displayName: sub.displayName,
+        });
       }
     }
     return out;
@@ -313,7 +324,12 @@ export class AzureHierarchy {
       id: `${this.mgId(s.parent)}/subscriptions/${s.subscriptionId}`,
       type: "Microsoft.Management/managementGroups/subscriptions",
       name: s.subscriptionId,
-      properties: { tenant: this.tenantId, displayName: s.displayName, parent: { id: this.mgId(s.parent) }, state: s.state === "Enabled" ? "Active" : s.state },
+      properties: {
+        tenant: this.tenantId,
+        displayName: s.displayName,
+        parent: { id: this.mgId(s.parent) },
+        state: s.state === "Enabled" ? "Active" : s.state,
+      },
     };
   }
 

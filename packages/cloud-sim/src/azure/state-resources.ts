@@ -145,14 +145,19 @@ export class AzureResourceStore extends AzureHierarchy {
     const p = parsePolicyResourceId(id);
     const kind = p ? KIND_BY_SEGMENT[p.type] : undefined;
     if (!p || !kind || !kinds.includes(kind)) {
-      throw badRequest("InvalidPolicyDefinitionId", `The policy definition id '${id}' of '${owner}' is not a valid ${kinds.map((k) => NOUN[k]).join(" or ")} id.`);
+      throw badRequest(
+        "InvalidPolicyDefinitionId",
+        `The policy definition id '${id}' of '${owner}' is not a valid ${kinds.map((k) => NOUN[k]).join(" or ")} id.`,
+      );
     }
     const r = this.resolve(id, kinds);
     if (!r) throw notFoundError(kind, p.name);
     const chain = this.chain(scope);
     if (r.scope !== "" && !chain.includes(scopeKey(this.scopeOf(r)))) {
       throw badRequest(
-        kind === "policyDefinitions" && kinds.length === 1 ? "InvalidCreatePolicySetDefinitionRequest" : "InvalidCreatePolicyAssignmentRequest",
+        kind === "policyDefinitions" && kinds.length === 1
+          ? "InvalidCreatePolicySetDefinitionRequest"
+          : "InvalidCreatePolicyAssignmentRequest",
         `The policy definition specified in '${owner}' is out of scope. Policy definitions should be specified only at or above the scope of '${owner}'.`,
       );
     }
@@ -166,7 +171,8 @@ export class AzureResourceStore extends AzureHierarchy {
     } catch (e) {
       if (e instanceof ArmError) {
         // A not scope may name a subscription or resource group that does not exist yet; judge it by its path.
-        if (s.kind === "rg") return scopeKey({ kind: "sub", sub: s.sub }) === ancestorKey || this.isBelow({ kind: "sub", sub: s.sub }, ancestorKey);
+        if (s.kind === "rg")
+          return scopeKey({ kind: "sub", sub: s.sub }) === ancestorKey || this.isBelow({ kind: "sub", sub: s.sub }, ancestorKey);
         return false;
       }
       throw e;

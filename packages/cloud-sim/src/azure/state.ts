@@ -68,7 +68,12 @@ export class AzureState extends AzureAssignments {
   restore(s: StateSnapshot): void {
     for (const mg of s.managementGroups) {
       if (mg.parent === undefined) {
-        Object.assign(this.mgs.get(this.rootKey)!, { displayName: mg.displayName, version: mg.version, updatedTime: mg.updatedTime, updatedBy: mg.updatedBy });
+        Object.assign(this.mgs.get(this.rootKey)!, {
+          displayName: mg.displayName,
+          version: mg.version,
+          updatedTime: mg.updatedTime,
+          updatedBy: mg.updatedBy,
+        });
         continue;
       }
       const parent = this.mgs.get(mg.parent);

@@ -24,7 +24,9 @@ export function policyClient(sim: AzureSim, token: string, o: ClientOpts = {}): 
     ...sim.clientOptions(),
     retryOptions: { maxRetries: o.maxRetries ?? 3, retryDelayInMs: 10, maxRetryDelayInMs: 200 },
   };
-  return o.subscriptionId ? new PolicyClient(staticCredential(token), o.subscriptionId, options) : new PolicyClient(staticCredential(token), options);
+  return o.subscriptionId
+    ? new PolicyClient(staticCredential(token), o.subscriptionId, options)
+    : new PolicyClient(staticCredential(token), options);
 }
 
 export function mgClient(sim: AzureSim, token: string, o: ClientOpts = {}): ManagementGroupsAPI {
@@ -52,7 +54,13 @@ const serializer = createSerializer({}, false);
 
 const anyBody = { type: { name: "any" as const } } as never;
 
-function spec(method: OperationSpec["httpMethod"], path: string, statuses: number[], withBody: boolean, extraQuery: string[] = []): OperationSpec {
+function spec(
+  method: OperationSpec["httpMethod"],
+  path: string,
+  statuses: number[],
+  withBody: boolean,
+  extraQuery: string[] = [],
+): OperationSpec {
   const responses: OperationSpec["responses"] = { default: { bodyMapper: anyBody } };
   for (const s of statuses) responses[s] = { bodyMapper: anyBody };
   return {
@@ -68,11 +76,26 @@ function spec(method: OperationSpec["httpMethod"], path: string, statuses: numbe
       { parameterPath: "scope", mapper: { serializedName: "scope", required: true, type: { name: "String" } }, skipEncoding: true },
       { parameterPath: "name", mapper: { serializedName: "name", required: true, type: { name: "String" } } },
     ],
-    ...(withBody ? { requestBody: { parameterPath: "body", mapper: { serializedName: "body", type: { name: "any" } } }, mediaType: "json" as const } : {}),
+    ...(withBody
+      ? { requestBody: { parameterPath: "body", mapper: { serializedName: "body", type: { name: "any" } } }, mediaType: "json" as const }
+      : {}),
     headerParameters: [
-      { parameterPath: "accept", mapper: { defaultValue: "application/json", isConstant: true, serializedName: "Accept", type: { name: "String" } } },
+      {
+        parameterPath: "accept",
+        mapper: { defaultValue: "application/json", isConstant: true, serializedName: "Accept", type: { name: "String" } },
+      },
       ...(withBody
-        ? [{ parameterPath: "contentType", mapper: { defaultValue: "application/json", isConstant: true, serializedName: "Content-Type", type: { name: "String" as const } } }]
+        ? [
+            {
+              parameterPath: "contentType",
+              mapper: {
+                defaultValue: "application/json",
+                isConstant: true,
+                serializedName: "Content-Type",
+                type: { name: "String" as const },
+              },
+            },
+          ]
         : []),
     ],
     serializer,
@@ -110,7 +133,10 @@ export class Exemptions {
   /** Follows nextLink like the generated pagers do. */
   async list(scope: string, filter?: string): Promise<Json[]> {
     const out: Json[] = [];
-    let page = await this.send({ scope, name: "policyExemptions", options: (filter ? { filter } : {}) as OperationOptions }, spec("GET", EXEMPTION_LIST_PATH, [200], false, ["filter"]));
+    let page = await this.send(
+      { scope, name: "policyExemptions", options: (filter ? { filter } : {}) as OperationOptions },
+      spec("GET", EXEMPTION_LIST_PATH, [200], false, ["filter"]),
+    );
     for (;;) {
       out.push(...((page.value as Json[] | undefined) ?? []));
       const next = page.nextLink as string | undefined;
@@ -123,9 +149,18 @@ export class Exemptions {
           responses: { 200: { bodyMapper: anyBody }, default: { bodyMapper: anyBody } },
           urlParameters: [
             { parameterPath: "$host", mapper: { serializedName: "$host", required: true, type: { name: "String" } }, skipEncoding: true },
-            { parameterPath: "nextLink", mapper: { serializedName: "nextLink", required: true, type: { name: "String" } }, skipEncoding: true },
+            {
+              parameterPath: "nextLink",
+              mapper: { serializedName: "nextLink", required: true, type: { name: "String" } },
+              skipEncoding: true,
+            },
           ],
-          headerParameters: [{ parameterPath: "accept", mapper: { defaultValue: "application/json", isConstant: true, serializedName: "Accept", type: { name: "String" } } }],
+          headerParameters: [
+            {
+              parameterPath: "accept",
+              mapper: { defaultValue: "application/json", isConstant: true, serializedName: "Accept", type: { name: "String" } },
+            },
+          ],
           serializer,
         },
       );

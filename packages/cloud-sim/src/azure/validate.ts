@@ -90,10 +90,7 @@ function validateCondition(name: string, c: unknown, path: string, depth: number
   }
   const ops = keys.filter((k) => CONDITIONS.includes(k));
   if (ops.length !== 1) {
-    throw ruleError(
-      name,
-      `The condition at '${path}' must have exactly one operator of '${CONDITIONS.join("', '")}'`,
-    );
+    throw ruleError(name, `The condition at '${path}' must have exactly one operator of '${CONDITIONS.join("', '")}'`);
   }
   const unknown = keys.filter((k) => !CONDITIONS.includes(k) && k !== subjects[0]);
   if (subjects[0] === "count") {
@@ -148,11 +145,7 @@ function parameterReferences(v: unknown, out = new Set<string>()): Set<string> {
 }
 
 /** Validates a `parameters` declaration block and returns the declared names (lower-cased). */
-export function validateParameterDeclarations(
-  owner: string,
-  params: unknown,
-  maxCount: number,
-): Set<string> {
+export function validateParameterDeclarations(owner: string, params: unknown, maxCount: number): Set<string> {
   const names = new Set<string>();
   if (params === undefined || params === null) return names;
   if (!isObject(params)) throw invalidContent(`The 'parameters' of '${owner}' must be an object`);
@@ -232,7 +225,7 @@ export function validateParameterValues(
   if (supplied !== undefined && supplied !== null && !isObject(supplied)) {
     throw invalidContent(`The 'parameters' of policy assignment '${assignment}' must be an object`);
   }
-  const values = (supplied ?? {});
+  const values = supplied ?? {};
   const decl = new Map(Object.entries(declared).map(([k, v]) => [k.toLowerCase(), { k, v }]));
   for (const [k, v] of Object.entries(values)) {
     const d = decl.get(k.toLowerCase());
@@ -250,7 +243,9 @@ export function validateParameterValues(
       const val = v.value;
       const candidates = Array.isArray(val) ? val : [val];
       const ok = candidates.every((c) =>
-        allowed.some((a) => (typeof a === "string" && typeof c === "string" ? a.toLowerCase() === c.toLowerCase() : JSON.stringify(a) === JSON.stringify(c))),
+        allowed.some((a) =>
+          typeof a === "string" && typeof c === "string" ? a.toLowerCase() === c.toLowerCase() : JSON.stringify(a) === JSON.stringify(c),
+        ),
       );
       if (!ok) {
         throw badRequest(
@@ -279,7 +274,10 @@ function mayBeDenyAction(effect: unknown, parameters: unknown): boolean {
   if (!ref || !isObject(parameters)) return false;
   const decl = prop(parameters, ref);
   if (!isObject(decl)) return false;
-  const values = [prop(decl, "defaultValue"), ...(Array.isArray(prop(decl, "allowedValues")) ? (prop(decl, "allowedValues") as unknown[]) : [])];
+  const values = [
+    prop(decl, "defaultValue"),
+    ...(Array.isArray(prop(decl, "allowedValues")) ? (prop(decl, "allowedValues") as unknown[]) : []),
+  ];
   return values.some((v) => typeof v === "string" && v.toLowerCase() === "denyaction");
 }
 
@@ -302,13 +300,19 @@ export function validateDenyAction(name: string, mode: unknown, rule: unknown, p
   }
   for (const a of actions) {
     if (typeof a !== "string" || a.toLowerCase() !== "delete") {
-      throw ruleError(name, `The action name '${show(a)}' in 'details.actionNames' is not supported by the 'denyAction' effect. Supported action names are 'delete'`);
+      throw ruleError(
+        name,
+        `The action name '${show(a)}' in 'details.actionNames' is not supported by the 'denyAction' effect. Supported action names are 'delete'`,
+      );
     }
   }
   const cascade = prop(details, "cascadeBehaviors");
   if (cascade === undefined) return;
   if (typeof mode !== "string" || mode.toLowerCase() !== "indexed") {
-    throw ruleError(name, `The 'details.cascadeBehaviors' of the 'denyAction' effect is supported only in policy definitions with mode 'Indexed'; the mode is '${show(mode)}'`);
+    throw ruleError(
+      name,
+      `The 'details.cascadeBehaviors' of the 'denyAction' effect is supported only in policy definitions with mode 'Indexed'; the mode is '${show(mode)}'`,
+    );
   }
   if (!isObject(cascade)) throw ruleError(name, "The 'details.cascadeBehaviors' of the 'denyAction' effect must be an object");
   for (const [k, v] of Object.entries(cascade)) {
@@ -316,7 +320,10 @@ export function validateDenyAction(name: string, mode: unknown, rule: unknown, p
       throw ruleError(name, `Could not find member '${k}' on object of type 'CascadeBehaviors'`);
     }
     if (typeof v !== "string" || !["allow", "deny"].includes(v.toLowerCase())) {
-      throw ruleError(name, `The 'details.cascadeBehaviors.resourceGroup' value '${show(v)}' is not allowed. Allowed values are 'allow', 'deny'`);
+      throw ruleError(
+        name,
+        `The 'details.cascadeBehaviors.resourceGroup' value '${show(v)}' is not allowed. Allowed values are 'allow', 'deny'`,
+      );
     }
   }
 }

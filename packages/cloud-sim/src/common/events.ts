@@ -41,8 +41,7 @@ export class WebhookEmitter {
         const ts = Math.floor(Date.now() / 1000).toString();
         const headers: Record<string, string> = { "content-type": "application/json", "x-parapet-timestamp": ts };
         if (t.secret) {
-          headers["x-parapet-signature"] =
-            "sha256=" + createHmac("sha256", t.secret).update(`${ts}.${body}`).digest("hex");
+          headers["x-parapet-signature"] = "sha256=" + createHmac("sha256", t.secret).update(`${ts}.${body}`).digest("hex");
         }
         const res = await fetch(t.url, { method: "POST", headers, body, signal: AbortSignal.timeout(5000) });
         if (res.ok) {

@@ -130,7 +130,14 @@ export class Authenticator {
     const claims = assertion ? this.verifyJwt(assertion) : undefined;
     if (!claims) return { status: 400, body: { error: "invalid_grant", error_description: "Invalid JWT Signature." } };
     if (typeof claims.aud !== "string" || !/\/token$/.test(claims.aud)) {
-      return { status: 400, body: { error: "invalid_grant", error_description: "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim." } };
+      return {
+        status: 400,
+        body: {
+          error: "invalid_grant",
+          error_description:
+            "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.",
+        },
+      };
     }
     const token = `ya29.sim-${randomBytes(24).toString("base64url")}`;
     this.issued.set(token, { email: claims.iss, expires: Date.now() + ISSUED_TTL_S * 1000 });
@@ -157,7 +164,9 @@ export function generateKeyFile(sa: ServiceAccount, tokenUri: string, projectId:
     private_key_id: keyId,
     private_key: privateKey,
     client_email: sa.email,
-    client_id: BigInt("0x" + randomBytes(9).toString("hex")).toString().slice(0, 21),
+    client_id: BigInt("0x" + randomBytes(9).toString("hex"))
+      .toString()
+      .slice(0, 21),
     auth_uri: "https://accounts.google.com/o/oauth2/auth",
     token_uri: tokenUri,
     auth_provider_x509_cert_url: "https://www.googleapis.com/oauth2/v1/certs",

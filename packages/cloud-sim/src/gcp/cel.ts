@@ -12,14 +12,64 @@ import { type FieldType, RESOURCE_FIELDS } from "./resource-fields.ts";
  */
 const STANDARD = new Set([
   // operators, as the parser names them
-  "_==_", "_!=_", "_<_", "_<=_", "_>_", "_>=_", "_&&_", "_||_", "!_", "-_", "_+_", "_-_", "_*_", "_/_", "_%_",
-  "_?_:_", "_[_]", "@in", "@not_strictly_false", "_[?_]", "_?._",
+  "_==_",
+  "_!=_",
+  "_<_",
+  "_<=_",
+  "_>_",
+  "_>=_",
+  "_&&_",
+  "_||_",
+  "!_",
+  "-_",
+  "_+_",
+  "_-_",
+  "_*_",
+  "_/_",
+  "_%_",
+  "_?_:_",
+  "_[_]",
+  "@in",
+  "@not_strictly_false",
+  "_[?_]",
+  "_?._",
   // standard functions and methods
-  "size", "contains", "startsWith", "endsWith", "matches", "int", "uint", "double", "string", "bytes", "bool",
-  "type", "dyn", "timestamp", "duration", "getFullYear", "getMonth", "getDayOfYear", "getDayOfMonth", "getDate",
-  "getDayOfWeek", "getHours", "getMinutes", "getSeconds", "getMilliseconds",
+  "size",
+  "contains",
+  "startsWith",
+  "endsWith",
+  "matches",
+  "int",
+  "uint",
+  "double",
+  "string",
+  "bytes",
+  "bool",
+  "type",
+  "dyn",
+  "timestamp",
+  "duration",
+  "getFullYear",
+  "getMonth",
+  "getDayOfYear",
+  "getDayOfMonth",
+  "getDate",
+  "getDayOfWeek",
+  "getHours",
+  "getMinutes",
+  "getSeconds",
+  "getMilliseconds",
   // strings extension functions Google's CEL environments enable
-  "lowerAscii", "upperAscii", "replace", "split", "substring", "trim", "indexOf", "lastIndexOf", "join", "charAt",
+  "lowerAscii",
+  "upperAscii",
+  "replace",
+  "split",
+  "substring",
+  "trim",
+  "indexOf",
+  "lastIndexOf",
+  "join",
+  "charAt",
 ]);
 
 /** Functions Google adds for custom constraints on `iam.googleapis.com/AllowPolicy`. */
@@ -93,7 +143,16 @@ function walk(e: TNode | undefined, scope: Scope, problems: string[]): FieldType
       }
       return undefined;
     case "comprehensionExpr": {
-      const c = v as { iterVar: string; iterVar2?: string; accuVar: string; iterRange: TNode; accuInit: TNode; loopCondition: TNode; loopStep: TNode; result: TNode };
+      const c = v as {
+        iterVar: string;
+        iterVar2?: string;
+        accuVar: string;
+        iterRange: TNode;
+        accuInit: TNode;
+        loopCondition: TNode;
+        loopStep: TNode;
+        result: TNode;
+      };
       const range = walk(c.iterRange, scope, problems);
       walk(c.accuInit, scope, problems);
       const inner = new Map(scope);
@@ -125,7 +184,8 @@ export function celProblem(condition: string, resourceTypes: readonly string[] =
   for (const rt of types) {
     const problems: string[] = [];
     walk(expr, new Map([["resource", RESOURCE_FIELDS.get(rt)]]), problems);
-    if (problems[0]) return rt && RESOURCE_FIELDS.has(rt) && problems[0].startsWith("undefined field") ? `${problems[0]} of ${rt}` : problems[0];
+    if (problems[0])
+      return rt && RESOURCE_FIELDS.has(rt) && problems[0].startsWith("undefined field") ? `${problems[0]} of ${rt}` : problems[0];
   }
   return undefined;
 }

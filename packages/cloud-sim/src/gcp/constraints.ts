@@ -134,11 +134,7 @@ export const BUILTIN_CONSTRAINTS: readonly BuiltinConstraint[] = [
     "Restrict Public IP access on Cloud SQL instances",
     "When enforced, restricts configuring Public IP on Cloud SQL instances.",
   ),
-  bool(
-    "compute.requireOsLogin",
-    "Require OS Login",
-    "When enforced, enables OS Login on all newly created projects.",
-  ),
+  bool("compute.requireOsLogin", "Require OS Login", "When enforced, enables OS Login on all newly created projects."),
   bool(
     "compute.disableSerialPortAccess",
     "Disable VM serial port access",
@@ -151,9 +147,10 @@ export const BUILTIN_CONSTRAINTS: readonly BuiltinConstraint[] = [
   ),
   // A managed constraint (the newer kind, which takes dry-run policies): the managed counterpart of
   // compute.requireOsLogin — https://cloud.google.com/compute/docs/oslogin/manage-oslogin-in-an-org
-  { ...bool("compute.managed.requireOsLogin", "Require OS Login (managed)", "When enforced, OS Login is required on new VM instances."), supportsDryRun: true },
+  {
+    ...bool("compute.managed.requireOsLogin", "Require OS Login (managed)", "When enforced, OS Login is required on new VM instances."),
+    supportsDryRun: true,
+  },
 ];
 
-export const BUILTIN_BY_ID: ReadonlyMap<string, BuiltinConstraint> = new Map(
-  BUILTIN_CONSTRAINTS.map((c) => [c.id, c]),
-);
+export const BUILTIN_BY_ID: ReadonlyMap<string, BuiltinConstraint> = new Map(BUILTIN_CONSTRAINTS.map((c) => [c.id, c]));

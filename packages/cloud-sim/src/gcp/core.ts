@@ -44,11 +44,7 @@ export class GcpCore {
   }
 
   /** Stores an operation and returns its wire form for the first response. */
-  startOperation(
-    name: string,
-    metadata: Json,
-    result: StoredOperation["result"],
-  ): Json {
+  startOperation(name: string, metadata: Json, result: StoredOperation["result"]): Json {
     const op: StoredOperation = { name, pollsLeft: this.lroPolls, metadata, result };
     this.state.operations.set(name, op);
     if (this.state.operations.size > 10_000) {
@@ -88,9 +84,7 @@ export class GcpCore {
         requestMetadata: { callerIp: "127.0.0.1", callerSuppliedUserAgent: "parapet-cloud-sim" },
         serviceName: r.service,
         methodName: r.methodName,
-        authorizationInfo: [
-          { resource: r.resourceName, permission: r.permission, granted: true, resourceAttributes: {} },
-        ],
+        authorizationInfo: [{ resource: r.resourceName, permission: r.permission, granted: true, resourceAttributes: {} }],
         resourceName: r.resourceName,
         ...(r.request ? { request: r.request } : {}),
         ...(r.response ? { response: r.response } : {}),

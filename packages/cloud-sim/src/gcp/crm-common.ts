@@ -86,7 +86,8 @@ export function getProjectOr403(ctx: Ctx, ref: string | undefined, permission: s
 export function requiredParent(ctx: Ctx, permission: string): string {
   const parent = ctx.query.get("parent");
   if (!parent) throw invalid("parent is required.", "parent");
-  if (!/^(organizations|folders)\/[^/]+$/.test(parent)) throw invalid(`parent must be organizations/{id} or folders/{id}, got "${parent}".`, "parent");
+  if (!/^(organizations|folders)\/[^/]+$/.test(parent))
+    throw invalid(`parent must be organizations/{id} or folders/{id}, got "${parent}".`, "parent");
   authorize(ctx, permission, CRM + parent);
   if (!ctx.core.state.containerExists(parent)) throw permissionDenied(permission, CRM + parent);
   return parent;

@@ -49,7 +49,8 @@ export function updateFolder(ctx: Ctx, id?: string): Json {
   const body = obj(ctx.body, "folder");
   const mask = (ctx.query.get("updateMask") ?? "").split(",").filter(Boolean);
   if (mask.length === 0) throw invalid("update_mask is required.", "update_mask");
-  for (const m of mask) if (m !== "display_name" && m !== "displayName") throw invalid(`update_mask: field "${m}" cannot be updated.`, "update_mask");
+  for (const m of mask)
+    if (m !== "display_name" && m !== "displayName") throw invalid(`update_mask: field "${m}" cannot be updated.`, "update_mask");
   const displayName = optStr(body, "displayName", "folder.display_name") ?? "";
   checkFolderName(ctx.core, f.parent, displayName, f.id);
   f.displayName = displayName;

@@ -129,18 +129,15 @@ export function checkFolderName(core: GcpCore, parent: string, displayName: stri
   for (const id of core.state.childFolders.get(parent) ?? []) {
     const f = core.state.folders.get(id);
     if (f && f.id !== self && f.state === "ACTIVE" && f.displayName === displayName) {
-      throw precondition(
-        `A folder named "${displayName}" already exists under ${parent}.`,
-        "FOLDER_NAME_UNIQUENESS_VIOLATION",
-        parent,
-      );
+      throw precondition(`A folder named "${displayName}" already exists under ${parent}.`, "FOLDER_NAME_UNIQUENESS_VIOLATION", parent);
     }
   }
 }
 
 export function doCreateFolder(core: GcpCore, parent: string, displayName: string, actor: string): Folder {
   const st = core.state;
-  if (!/^(organizations|folders)\/[0-9]+$/.test(parent)) throw invalid(`folder.parent must be organizations/{id} or folders/{id}.`, "folder.parent");
+  if (!/^(organizations|folders)\/[0-9]+$/.test(parent))
+    throw invalid(`folder.parent must be organizations/{id} or folders/{id}.`, "folder.parent");
   if (!st.containerExists(parent)) throw permissionDenied("resourcemanager.folders.create", CRM + parent);
   checkFolderName(core, parent, displayName);
   const depth = parent.startsWith("folders/") ? st.folderDepth(parent.slice(8)) + 1 : 1;
@@ -173,12 +170,20 @@ export function doMoveFolder(core: GcpCore, f: Folder, destination: string, acto
     throw permissionDenied("resourcemanager.folders.move", CRM + destination);
   }
   if (st.ancestry(destination).includes(`folders/${f.id}`)) {
-    throw precondition(`Cannot move folders/${f.id} under itself or one of its descendants.`, "FOLDER_TO_DESCENDANT_MOVE_VIOLATION", `folders/${f.id}`);
+    throw precondition(
+      `Cannot move folders/${f.id} under itself or one of its descendants.`,
+      "FOLDER_TO_DESCENDANT_MOVE_VIOLATION",
+      `folders/${f.id}`,
+    );
   }
   checkFolderName(core, destination, f.displayName, f.id);
   const destDepth = destination.startsWith("folders/") ? st.folderDepth(destination.slice(8)) : 0;
   if (destDepth + st.folderHeight(f.id) > core.limits.folderDepth) {
-    throw precondition(`The move would nest folders deeper than ${core.limits.folderDepth} levels.`, "FOLDER_HEIGHT_VIOLATION", destination);
+    throw precondition(
+      `The move would nest folders deeper than ${core.limits.folderDepth} levels.`,
+      "FOLDER_HEIGHT_VIOLATION",
+      destination,
+    );
   }
   const from = f.parent;
   st.moveFolder(f, destination);

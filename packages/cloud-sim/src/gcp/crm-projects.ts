@@ -43,10 +43,22 @@ export function createProject(ctx: Ctx): Json {
   if (!projectId) throw invalid("project.project_id is required.", "project.project_id");
   const p = doCreateProject(
     ctx.core,
-    { projectId, parent, displayName: optStr(body, "displayName", "project.display_name"), labels: strMap(body, "labels", "project.labels") },
+    {
+      projectId,
+      parent,
+      displayName: optStr(body, "displayName", "project.display_name"),
+      labels: strMap(body, "labels", "project.labels"),
+    },
     ctx.principal.email,
   );
-  return lro(ctx.core, "cp", "CreateProjectMetadata", { createTime: p.createTime, gettable: true, ready: true }, "Project", projectWire(p, ctx.intEnums));
+  return lro(
+    ctx.core,
+    "cp",
+    "CreateProjectMetadata",
+    { createTime: p.createTime, gettable: true, ready: true },
+    "Project",
+    projectWire(p, ctx.intEnums),
+  );
 }
 
 export function updateProject(ctx: Ctx, ref?: string): Json {

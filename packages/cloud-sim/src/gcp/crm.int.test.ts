@@ -63,7 +63,10 @@ describe("Resource Manager v3 through @google-cloud/resource-manager (REST fallb
     const badName = await rejectCode(c.createFolder({ folder: { parent: org, displayName: "-bad name-" } }));
     expect(badName).toMatchObject({ http: 400, status: "INVALID_ARGUMENT" });
 
-    const [renameOp] = await c.updateFolder({ folder: { name: created.name, displayName: "Payments Prod" }, updateMask: { paths: ["display_name"] } });
+    const [renameOp] = await c.updateFolder({
+      folder: { name: created.name, displayName: "Payments Prod" },
+      updateMask: { paths: ["display_name"] },
+    });
     expect((await renameOp.promise())[0].displayName).toBe("Payments Prod");
 
     const [moveOp] = await c.moveFolder({ name: created.name, destinationParent: demo.folders.Platform });
@@ -95,7 +98,9 @@ describe("Resource Manager v3 through @google-cloud/resource-manager (REST fallb
 
   it("creates, labels, moves and deletes projects; rejects duplicates and bad ids", async () => {
     const c = projectsClient(sim.port, { token: demo.serviceAccount.token });
-    const [op] = await c.createProject({ project: { projectId: "agent-new-runtime", parent: demo.folders["AI-Agents"], labels: { env: "prod", agent: "true" } } });
+    const [op] = await c.createProject({
+      project: { projectId: "agent-new-runtime", parent: demo.folders["AI-Agents"], labels: { env: "prod", agent: "true" } },
+    });
     const [p] = await op.promise();
     expect(p).toMatchObject({ projectId: "agent-new-runtime", parent: demo.folders["AI-Agents"], labels: { env: "prod", agent: "true" } });
     const [byId] = await c.getProject({ name: "projects/agent-new-runtime" });
@@ -106,9 +111,14 @@ describe("Resource Manager v3 through @google-cloud/resource-manager (REST fallb
     const bad = await rejectCode(c.createProject({ project: { projectId: "Bad_Id", parent: org } }));
     expect(bad).toMatchObject({ http: 400, status: "INVALID_ARGUMENT" });
 
-    const [labelOp] = await c.updateProject({ project: { name: p.name, labels: { env: "nonprod", agent: "true" } }, updateMask: { paths: ["labels"] } });
+    const [labelOp] = await c.updateProject({
+      project: { name: p.name, labels: { env: "nonprod", agent: "true" } },
+      updateMask: { paths: ["labels"] },
+    });
     expect((await labelOp.promise())[0].labels).toEqual({ env: "nonprod", agent: "true" });
-    const badLabel = await rejectCode(c.updateProject({ project: { name: p.name, labels: { "Env!": "x" } }, updateMask: { paths: ["labels"] } }));
+    const badLabel = await rejectCode(
+      c.updateProject({ project: { name: p.name, labels: { "Env!": "x" } }, updateMask: { paths: ["labels"] } }),
+    );
     expect(badLabel).toMatchObject({ http: 400, status: "INVALID_ARGUMENT" });
 
     const [moveOp] = await c.moveProject({ name: p.name, destinationParent: demo.folders["Non-Production"] });
@@ -133,12 +143,21 @@ describe("Resource Manager v3 through @google-cloud/resource-manager (REST fallb
 
   it("answers testIamPermissions on the organization with the granted subset only", async () => {
     const asked = ["resourcemanager.projects.list", "orgpolicy.policies.update", "iam.denypolicies.create"];
-    const [full] = await organizationsClient(sim.port, { token: demo.serviceAccount.token }).testIamPermissions({ resource: org, permissions: asked });
+    const [full] = await organizationsClient(sim.port, { token: demo.serviceAccount.token }).testIamPermissions({
+      resource: org,
+      permissions: asked,
+    });
     expect([...(full.permissions ?? [])].sort()).toEqual([...asked].sort());
-    const [ro] = await organizationsClient(sim.port, { token: demo.readOnly.token }).testIamPermissions({ resource: org, permissions: asked });
+    const [ro] = await organizationsClient(sim.port, { token: demo.readOnly.token }).testIamPermissions({
+      resource: org,
+      permissions: asked,
+    });
     expect(ro.permissions).toEqual(["resourcemanager.projects.list"]);
     const other = await rejectCode(
-      organizationsClient(sim.port, { token: demo.serviceAccount.token }).testIamPermissions({ resource: "organizations/1", permissions: asked }),
+      organizationsClient(sim.port, { token: demo.serviceAccount.token }).testIamPermissions({
+        resource: "organizations/1",
+        permissions: asked,
+      }),
     );
     expect(other).toMatchObject({ http: 403, status: "PERMISSION_DENIED" });
   });

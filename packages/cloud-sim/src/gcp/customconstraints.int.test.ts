@@ -18,7 +18,12 @@ beforeAll(async () => {
 });
 afterAll(async () => sim.close());
 
-async function call(method: string, path: string, body?: unknown, token = demo.serviceAccount.token): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  token = demo.serviceAccount.token,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${sim.url}/v2/${path}${path.includes("?") ? "&" : "?"}$alt=json%3Benum-encoding=int`, {
     method,
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -43,7 +48,11 @@ describe("Org Policy custom constraints (REST wire of googleapis orgpolicy v2)",
     const org = `organizations/${demo.orgId}`;
     const created = await call("POST", `${org}/customConstraints`, cc("custom.parapetNoAutoUpgradeOff"));
     expect(created.status).toBe(200);
-    expect(created.json).toMatchObject({ name: `${org}/customConstraints/custom.parapetNoAutoUpgradeOff`, methodTypes: [1, 2], actionType: 2 });
+    expect(created.json).toMatchObject({
+      name: `${org}/customConstraints/custom.parapetNoAutoUpgradeOff`,
+      methodTypes: [1, 2],
+      actionType: 2,
+    });
     expect(typeof created.json.updateTime).toBe("string");
 
     const dup = await call("POST", `${org}/customConstraints`, cc("custom.parapetNoAutoUpgradeOff"));
@@ -54,9 +63,17 @@ describe("Org Policy custom constraints (REST wire of googleapis orgpolicy v2)",
     const list = await call("GET", `${org}/customConstraints`);
     expect((list.json.customConstraints as unknown[]).length).toBe(1);
 
-    const upd = await call("PATCH", `${org}/customConstraints/custom.parapetNoAutoUpgradeOff`, cc("custom.parapetNoAutoUpgradeOff", { actionType: "ALLOW", methodTypes: ["CREATE"] }));
+    const upd = await call(
+      "PATCH",
+      `${org}/customConstraints/custom.parapetNoAutoUpgradeOff`,
+      cc("custom.parapetNoAutoUpgradeOff", { actionType: "ALLOW", methodTypes: ["CREATE"] }),
+    );
     expect(upd.json).toMatchObject({ actionType: 1, methodTypes: [1] });
-    const immut = await call("PATCH", `${org}/customConstraints/custom.parapetNoAutoUpgradeOff`, cc("custom.parapetNoAutoUpgradeOff", { resourceTypes: ["compute.googleapis.com/Instance"] }));
+    const immut = await call(
+      "PATCH",
+      `${org}/customConstraints/custom.parapetNoAutoUpgradeOff`,
+      cc("custom.parapetNoAutoUpgradeOff", { resourceTypes: ["compute.googleapis.com/Instance"] }),
+    );
     expect(immut.status).toBe(400);
 
     const sdk = orgPolicyClient(sim.port, { token: demo.serviceAccount.token });
@@ -90,13 +107,15 @@ describe("Org Policy custom constraints (REST wire of googleapis orgpolicy v2)",
     // What compiles: macros with their own variables, has(), Google's IAM functions, map keys (labels).
     const allow = ["iam.googleapis.com/AllowPolicy"];
     const bucket = ["storage.googleapis.com/Bucket"];
-    for (const [i, [condition, resourceTypes]] of ([
-      ["resource.bindings.exists(binding, RoleNameMatches(binding.role, ['roles/owner']))", allow],
-      ["!has(resource.encryption) || resource.encryption.defaultKmsKeyName == ''", bucket],
-      ["resource.bindings.all(b, b.members.all(m, MemberSubjectEndsWith(m, ['@example.com'])))", allow],
-      ["resource.labels.env == 'prod' && resource.iamConfiguration.publicAccessPrevention != 'enforced'", bucket],
-      ["resource.config.machineType == 'e2-small'", ["container.googleapis.com/NodePool"]],
-    ] as const).entries()) {
+    for (const [i, [condition, resourceTypes]] of (
+      [
+        ["resource.bindings.exists(binding, RoleNameMatches(binding.role, ['roles/owner']))", allow],
+        ["!has(resource.encryption) || resource.encryption.defaultKmsKeyName == ''", bucket],
+        ["resource.bindings.all(b, b.members.all(m, MemberSubjectEndsWith(m, ['@example.com'])))", allow],
+        ["resource.labels.env == 'prod' && resource.iamConfiguration.publicAccessPrevention != 'enforced'", bucket],
+        ["resource.config.machineType == 'e2-small'", ["container.googleapis.com/NodePool"]],
+      ] as const
+    ).entries()) {
       const r = await call("POST", `${org}/customConstraints`, cc(`custom.celGood${i}`, { condition, resourceTypes }));
       expect(r.status, condition).toBe(200);
     }
@@ -138,10 +157,18 @@ describe("Org Policy custom constraints (REST wire of googleapis orgpolicy v2)",
     const listed = (await call("GET", `${org}/customConstraints`)).json.customConstraints as { resourceTypes: string[] }[];
     const existing = listed.filter((c) => c.resourceTypes.includes("storage.googleapis.com/Bucket")).length;
     for (let i = 0; i < 20 - existing; i++) {
-      const r = await call("POST", `${org}/customConstraints`, cc(`custom.q${i}`, { resourceTypes: ["storage.googleapis.com/Bucket"], condition: "resource.storageClass == 'STANDARD'" }));
+      const r = await call(
+        "POST",
+        `${org}/customConstraints`,
+        cc(`custom.q${i}`, { resourceTypes: ["storage.googleapis.com/Bucket"], condition: "resource.storageClass == 'STANDARD'" }),
+      );
       expect(r.status).toBe(200);
     }
-    const over = await call("POST", `${org}/customConstraints`, cc("custom.q20", { resourceTypes: ["storage.googleapis.com/Bucket"], condition: "resource.storageClass == 'STANDARD'" }));
+    const over = await call(
+      "POST",
+      `${org}/customConstraints`,
+      cc("custom.q20", { resourceTypes: ["storage.googleapis.com/Bucket"], condition: "resource.storageClass == 'STANDARD'" }),
+    );
     expect(over).toMatchObject({ status: 400, json: { error: { status: "FAILED_PRECONDITION" } } });
     const ro = await call("POST", `${org}/customConstraints`, cc("custom.readonly"), demo.readOnly.token);
     expect(ro).toMatchObject({ status: 403, json: { error: { status: "PERMISSION_DENIED" } } });

@@ -95,18 +95,14 @@ export const precondition = (message: string, type?: string, subject?: string): 
 
 /** What Google answers when the caller lacks a permission, or the resource does not exist (indistinguishable on purpose). */
 export const permissionDenied = (permission: string, resource: string): GcpError =>
-  new GcpError(
-    "PERMISSION_DENIED",
-    `Permission '${permission}' denied on resource '${resource}' (or it may not exist).`,
-    [
-      {
-        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-        reason: "IAM_PERMISSION_DENIED",
-        domain: "iam.googleapis.com",
-        metadata: { permission, resource },
-      },
-    ],
-  );
+  new GcpError("PERMISSION_DENIED", `Permission '${permission}' denied on resource '${resource}' (or it may not exist).`, [
+    {
+      "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+      reason: "IAM_PERMISSION_DENIED",
+      domain: "iam.googleapis.com",
+      metadata: { permission, resource },
+    },
+  ]);
 
 export const unauthenticated = (): GcpError =>
   new GcpError(
@@ -137,5 +133,4 @@ export const rateLimited = (service: string, family: string, retryAfterMs: numbe
     { "retry-after": Math.max(1, Math.ceil(retryAfterMs / 1000)).toString() },
   );
 
-export const unavailable = (): GcpError =>
-  new GcpError("UNAVAILABLE", "The service is currently unavailable.");
+export const unavailable = (): GcpError => new GcpError("UNAVAILABLE", "The service is currently unavailable.");

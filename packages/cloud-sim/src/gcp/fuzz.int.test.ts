@@ -18,7 +18,12 @@ beforeAll(async () => {
 });
 afterAll(async () => sim.close());
 
-function raw(method: string, path: string, headers: Record<string, string>, body: Buffer | undefined): Promise<{ status: number; text: string }> {
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     // Explicit framing: Node's client sends a DELETE body unframed, which any HTTP server rejects at the parser.
     const framed = body ? { ...headers, "content-length": String(body.length) } : headers;
@@ -42,22 +47,79 @@ describe("fuzzed request stream", () => {
     const proj = `projects/${demo.projects["payments-prod"]?.number ?? "1"}`;
     const att = encodeURIComponent(encodeURIComponent(`cloudresourcemanager.googleapis.com/${org}`));
     const paths = [
-      `/v2/${org}/policies`, `/v2/${folder}/policies/gcp.resourceLocations`, `/v2/${proj}/policies/compute.requireOsLogin:getEffectivePolicy`,
-      `/v2/${org}/constraints`, `/v2/${org}/customConstraints`, `/v2/${org}/customConstraints/custom.a`,
-      `/v2/policies/${att}/denypolicies`, `/v2/policies/${att}/denypolicies/x`, `/v2/policies/${att}/denypolicies/x/operations/y`,
-      `/v2/policies/%zz/denypolicies`, `/v2/policies/${att}/allowpolicies`, "/v3/projects", "/v3/projects:search", `/v3/${proj}`,
-      `/v3/${proj}:move`, "/v3/folders", `/v3/${folder}:move`, "/v3/organizations:search", `/v3/${org}`, "/v3/operations/cp.1",
-      "/v3/operations/%E0%A4%A", "/", "/v9/nothing", "/v2/organizations", "/token", "/v2/%", "/v3/folders/../../etc/passwd",
+      `/v2/${org}/policies`,
+      `/v2/${folder}/policies/gcp.resourceLocations`,
+      `/v2/${proj}/policies/compute.requireOsLogin:getEffectivePolicy`,
+      `/v2/${org}/constraints`,
+      `/v2/${org}/customConstraints`,
+      `/v2/${org}/customConstraints/custom.a`,
+      `/v2/policies/${att}/denypolicies`,
+      `/v2/policies/${att}/denypolicies/x`,
+      `/v2/policies/${att}/denypolicies/x/operations/y`,
+      `/v2/policies/%zz/denypolicies`,
+      `/v2/policies/${att}/allowpolicies`,
+      "/v3/projects",
+      "/v3/projects:search",
+      `/v3/${proj}`,
+      `/v3/${proj}:move`,
+      "/v3/folders",
+      `/v3/${folder}:move`,
+      "/v3/organizations:search",
+      `/v3/${org}`,
+      "/v3/operations/cp.1",
+      "/v3/operations/%E0%A4%A",
+      "/",
+      "/v9/nothing",
+      "/v2/organizations",
+      "/token",
+      "/v2/%",
+      "/v3/folders/../../etc/passwd",
     ];
-    const queries = ["", "?pageSize=-1", "?pageSize=abc", "?pageToken=%%%", "?pageToken=eyJzIjoxfQ", "?parent=folders/0", "?parent=../x", "?query=labels.%3D%3D", "?query=%22unterminated", "?updateMask=bogus", "?etag=x", "?policyId=UPPER", "?$alt=json%3Benum-encoding=int"];
+    const queries = [
+      "",
+      "?pageSize=-1",
+      "?pageSize=abc",
+      "?pageToken=%%%",
+      "?pageToken=eyJzIjoxfQ",
+      "?parent=folders/0",
+      "?parent=../x",
+      "?query=labels.%3D%3D",
+      "?query=%22unterminated",
+      "?updateMask=bogus",
+      "?etag=x",
+      "?policyId=UPPER",
+      "?$alt=json%3Benum-encoding=int",
+    ];
     const bodies: Array<string | undefined> = [
-      undefined, "", "{", "[]", "null", "42", '"str"', "{}", '{"name":5}', '{"spec":{"rules":"x"}}',
-      '{"spec":{"rules":[{"values":{"allowedValues":[1,2]}}]}}', '{"rules":[{"denyRule":{"deniedPrincipals":[{}]}}]}',
-      '{"parent":"folders/x","displayName":"' + "ü".repeat(40) + '"}', '{"projectId":"a","parent":"organizations/123456789012"}',
-      '{"labels":{"A":1}}', '{"destinationParent":null}', JSON.stringify({ spec: { rules: Array.from({ length: 50 }, () => ({ enforce: true })) } }),
-      '{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}}}', "\u0000\u0001\u0002", "x".repeat(70_000),
+      undefined,
+      "",
+      "{",
+      "[]",
+      "null",
+      "42",
+      '"str"',
+      "{}",
+      '{"name":5}',
+      '{"spec":{"rules":"x"}}',
+      '{"spec":{"rules":[{"values":{"allowedValues":[1,2]}}]}}',
+      '{"rules":[{"denyRule":{"deniedPrincipals":[{}]}}]}',
+      '{"parent":"folders/x","displayName":"' + "ü".repeat(40) + '"}',
+      '{"projectId":"a","parent":"organizations/123456789012"}',
+      '{"labels":{"A":1}}',
+      '{"destinationParent":null}',
+      JSON.stringify({ spec: { rules: Array.from({ length: 50 }, () => ({ enforce: true })) } }),
+      '{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}}}',
+      "\u0000\u0001\u0002",
+      "x".repeat(70_000),
     ];
-    const auths = [`Bearer ${demo.serviceAccount.token}`, `Bearer ${demo.readOnly.token}`, "Bearer a.b.c", "Basic Zm9vOmJhcg==", "", "Bearer "];
+    const auths = [
+      `Bearer ${demo.serviceAccount.token}`,
+      `Bearer ${demo.readOnly.token}`,
+      "Bearer a.b.c",
+      "Basic Zm9vOmJhcg==",
+      "",
+      "Bearer ",
+    ];
     const methods = ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS", "HEAD"];
     let errors = 0;
     let previous = "";
@@ -65,7 +127,9 @@ describe("fuzzed request stream", () => {
       const method = pick(methods);
       const path = pick(paths) + pick(queries);
       const bodyText = pick(bodies);
-      const headers: Record<string, string> = { "content-type": pick(["application/json", "text/plain", "application/x-www-form-urlencoded"]) };
+      const headers: Record<string, string> = {
+        "content-type": pick(["application/json", "text/plain", "application/x-www-form-urlencoded"]),
+      };
       const auth = pick(auths);
       if (auth) headers.authorization = auth;
       const body = bodyText === undefined || method === "GET" || method === "HEAD" ? undefined : Buffer.from(bodyText);

@@ -39,7 +39,11 @@ describe("IAM v2 deny policies through @google-cloud/iam (REST fallback, google-
     const c = denyPoliciesClient(sim.port, { credentials: { client_email: kf.client_email, private_key: kf.private_key } });
     const folder = demo.folders.Production ?? "";
     const parent = denyParent(folder);
-    const [op] = await c.createPolicy({ parent, policyId: "parapet-agents-no-delete", policy: { displayName: "Parapet: agents", rules: [rule()] } });
+    const [op] = await c.createPolicy({
+      parent,
+      policyId: "parapet-agents-no-delete",
+      policy: { displayName: "Parapet: agents", rules: [rule()] },
+    });
     expect(op.done).toBe(false);
     const [created] = await op.promise();
     const name = `${parent}/parapet-agents-no-delete`;
@@ -53,7 +57,9 @@ describe("IAM v2 deny policies through @google-cloud/iam (REST fallback, google-
     expect(listed.map((p) => p.name)).toEqual([name]);
     expect(listed[0]?.rules).toEqual([]);
 
-    const [upOp] = await c.updatePolicy({ policy: { name, etag: got.etag, displayName: "Parapet: agents v2", rules: [rule(), rule("bigquery.googleapis.com/datasets.delete")] } });
+    const [upOp] = await c.updatePolicy({
+      policy: { name, etag: got.etag, displayName: "Parapet: agents v2", rules: [rule(), rule("bigquery.googleapis.com/datasets.delete")] },
+    });
     const [updated] = await upOp.promise();
     expect(updated.rules).toHaveLength(2);
     expect(updated.etag).not.toBe(got.etag);
@@ -83,14 +89,26 @@ describe("IAM v2 deny policies through @google-cloud/iam (REST fallback, google-
     expect(badPerm).toMatchObject({ http: 400, status: "INVALID_ARGUMENT" });
     expect(badPerm.message).toMatch(/service\.googleapis\.com\/resource\.verb/);
     const badPrincipal = await rejectCode(
-      c.createPolicy({ parent, policyId: "bad-principal", policy: { rules: [{ denyRule: { deniedPrincipals: ["user:bob@example.com"], deniedPermissions: ["storage.googleapis.com/buckets.delete"] } }] } }),
+      c.createPolicy({
+        parent,
+        policyId: "bad-principal",
+        policy: {
+          rules: [
+            { denyRule: { deniedPrincipals: ["user:bob@example.com"], deniedPermissions: ["storage.googleapis.com/buckets.delete"] } },
+          ],
+        },
+      }),
     );
     expect(badPrincipal.status).toBe("INVALID_ARGUMENT");
     const badId = await rejectCode(c.createPolicy({ parent, policyId: "X", policy: { rules: [rule()] } }));
     expect(badId.message).toMatch(/policy_id/);
     const noRules = await rejectCode(c.createPolicy({ parent, policyId: "no-rules", policy: { rules: [] } }));
     expect(noRules.status).toBe("INVALID_ARGUMENT");
-    const [op] = await c.createPolicy({ parent, policyId: "wildcards", policy: { rules: [rule("storage.googleapis.com/buckets.*"), rule("compute.googleapis.com/*.*")] } });
+    const [op] = await c.createPolicy({
+      parent,
+      policyId: "wildcards",
+      policy: { rules: [rule("storage.googleapis.com/buckets.*"), rule("compute.googleapis.com/*.*")] },
+    });
     await op.promise();
     const dup = await rejectCode(c.createPolicy({ parent, policyId: "wildcards", policy: { rules: [rule()] } }));
     expect(dup).toMatchObject({ http: 409, status: "ALREADY_EXISTS" });
@@ -142,7 +160,9 @@ describe("IAM v2 deny policies through @google-cloud/iam (REST fallback, google-
 
   it("answers 403 naming iam.denypolicies.create for a read-only caller and for unknown attachment points", async () => {
     const ro = denyPoliciesClient(sim.port, { token: demo.readOnly.token });
-    const denied = await rejectCode(ro.createPolicy({ parent: denyParent(`organizations/${demo.orgId}`), policyId: "nope-nope", policy: { rules: [rule()] } }));
+    const denied = await rejectCode(
+      ro.createPolicy({ parent: denyParent(`organizations/${demo.orgId}`), policyId: "nope-nope", policy: { rules: [rule()] } }),
+    );
     expect(denied).toMatchObject({ http: 403, status: "PERMISSION_DENIED" });
     expect(denied.message).toMatch(/iam\.denypolicies\.create/);
     const unknown = await rejectCode(ro.listPolicies({ parent: denyParent("folders/424242") }));

@@ -13,7 +13,8 @@ const ATTACHMENT = /^cloudresourcemanager\.googleapis\.com\/(organizations|folde
 const POLICY_ID = /^[a-z][a-z0-9.-]{2,62}$/;
 const PRINCIPAL = /^(principal|principalSet):\/\/[^\s]+$/;
 /** `service.googleapis.com/resource.verb`, with `*` allowed for the resource, the verb, or both. */
-const PERMISSION = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com\/(\*|(\*|[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)*)\.(\*|[a-zA-Z][a-zA-Z0-9]*))$/;
+const PERMISSION =
+  /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com\/(\*|(\*|[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)*)\.(\*|[a-zA-Z][a-zA-Z0-9]*))$/;
 
 function denyPolicyName(p: DenyPolicy): string {
   return `policies/${encodeURIComponent(p.attachmentPoint)}/denypolicies/${p.id}`;
@@ -91,7 +92,10 @@ function parseRules(core: GcpCore, body: Json): DenyPolicy["rules"] {
   if (!Array.isArray(raw)) throw invalid("policy.rules must be a list.", "policy.rules");
   if (raw.length === 0) throw invalid("policy.rules: a deny policy needs at least one rule.", "policy.rules");
   if (raw.length > core.limits.denyRulesPerPolicy) {
-    throw invalid(`policy.rules: at most ${core.limits.denyRulesPerPolicy} rules are allowed per deny policy, got ${raw.length}.`, "policy.rules");
+    throw invalid(
+      `policy.rules: at most ${core.limits.denyRulesPerPolicy} rules are allowed per deny policy, got ${raw.length}.`,
+      "policy.rules",
+    );
   }
   return raw.map((r, i) => {
     const f = `policy.rules[${i}]`;
@@ -106,13 +110,16 @@ function parseRules(core: GcpCore, body: Json): DenyPolicy["rules"] {
       exceptionPermissions: strArr(d, "exceptionPermissions", `${f}.deny_rule.exception_permissions`),
       denialCondition: denialCondition(d.denialCondition, `${f}.deny_rule.denial_condition`),
     };
-    if (rule.deniedPrincipals.length === 0) throw invalid(`${f}.deny_rule.denied_principals must not be empty.`, `${f}.deny_rule.denied_principals`);
-    if (rule.deniedPermissions.length === 0) throw invalid(`${f}.deny_rule.denied_permissions must not be empty.`, `${f}.deny_rule.denied_permissions`);
+    if (rule.deniedPrincipals.length === 0)
+      throw invalid(`${f}.deny_rule.denied_principals must not be empty.`, `${f}.deny_rule.denied_principals`);
+    if (rule.deniedPermissions.length === 0)
+      throw invalid(`${f}.deny_rule.denied_permissions must not be empty.`, `${f}.deny_rule.denied_permissions`);
     for (const [list, name] of [
       [rule.deniedPrincipals, "denied_principals"],
       [rule.exceptionPrincipals, "exception_principals"],
     ] as const) {
-      for (const p of list) if (!PRINCIPAL.test(p)) throw invalid(`${f}.deny_rule.${name}: invalid principal identifier "${p}".`, `${f}.deny_rule.${name}`);
+      for (const p of list)
+        if (!PRINCIPAL.test(p)) throw invalid(`${f}.deny_rule.${name}: invalid principal identifier "${p}".`, `${f}.deny_rule.${name}`);
     }
     for (const [list, name] of [
       [rule.deniedPermissions, "denied_permissions"],
@@ -259,7 +266,10 @@ export function listDenyPolicies(ctx: Ctx, att?: string, kind?: string): Json {
   checkKind(kind);
   const attachment = attachmentPoint(ctx.core, att, "iam.denypolicies.list", ctx);
   const all = ctx.core.state.denyPoliciesAt(attachment);
-  const page = paginate(all, ctx.query, `deny:${attachment}`, { defaultPageSize: ctx.core.limits.maxPageSize, maxPageSize: ctx.core.limits.maxPageSize });
+  const page = paginate(all, ctx.query, `deny:${attachment}`, {
+    defaultPageSize: ctx.core.limits.maxPageSize,
+    maxPageSize: ctx.core.limits.maxPageSize,
+  });
   // ListPolicies returns metadata only; callers must GetPolicy for the rules (as Google documents).
   return withToken({ policies: page.items.map((p) => denyPolicyWire(p, false)) }, page.nextPageToken);
 }

@@ -17,7 +17,12 @@ async function rejectCode(p: Promise<unknown>): Promise<{ code: number; message:
   throw new Error("expected the call to fail");
 }
 
-async function admin(sim: GcpSim, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function admin(
+  sim: GcpSim,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${sim.url}${path}`, {
     method,
     headers: { "content-type": "application/json" },
@@ -104,7 +109,10 @@ describe("GCP simulator operations: admin API, events, throttling, faults, auth,
         authenticationInfo: { principalEmail: demo.serviceAccount.email },
       },
     });
-    expect(del?.protoPayload).toMatchObject({ methodName: "google.cloud.orgpolicy.v2.OrgPolicy.DeletePolicy", authenticationInfo: { principalEmail: "mallory@example.com" } });
+    expect(del?.protoPayload).toMatchObject({
+      methodName: "google.cloud.orgpolicy.v2.OrgPolicy.DeletePolicy",
+      authenticationInfo: { principalEmail: "mallory@example.com" },
+    });
   });
 
   it("emits events for Resource Manager and IAM mutations with their service names", async () => {
@@ -116,7 +124,16 @@ describe("GCP simulator operations: admin API, events, throttling, faults, auth,
     const [dop] = await d.createPolicy({
       parent: denyParent(demo.folders.Sandbox ?? ""),
       policyId: "events-deny",
-      policy: { rules: [{ denyRule: { deniedPrincipals: ["principalSet://goog/public:all"], deniedPermissions: ["storage.googleapis.com/buckets.delete"] } }] },
+      policy: {
+        rules: [
+          {
+            denyRule: {
+              deniedPrincipals: ["principalSet://goog/public:all"],
+              deniedPermissions: ["storage.googleapis.com/buckets.delete"],
+            },
+          },
+        ],
+      },
     });
     await dop.promise();
     await sim.flushEvents();
@@ -125,7 +142,10 @@ describe("GCP simulator operations: admin API, events, throttling, faults, auth,
       "google.cloud.resourcemanager.v3.Projects.CreateProject",
       "google.iam.v2.Policies.CreatePolicy",
     ]);
-    expect(e[0]).toMatchObject({ resource: { type: "project", labels: { project_id: "events-proj-1" } }, protoPayload: { resourceName: proj.name, serviceName: "cloudresourcemanager.googleapis.com" } });
+    expect(e[0]).toMatchObject({
+      resource: { type: "project", labels: { project_id: "events-proj-1" } },
+      protoPayload: { resourceName: proj.name, serviceName: "cloudresourcemanager.googleapis.com" },
+    });
     expect(e[1]?.protoPayload.serviceName).toBe("iam.googleapis.com");
   });
 
@@ -144,7 +164,9 @@ describe("GCP simulator operations: admin API, events, throttling, faults, auth,
     const [dry] = await c.getPolicy({ name: managed });
     expect(dry.spec).toBeNull();
     expect(dry.dryRunSpec?.rules?.[0]?.enforce).toBe(true);
-    const legacy = await admin(sim, "POST", "/_admin/org-policies/dry-run-only", { name: `${org}/policies/iam.disableServiceAccountKeyCreation` });
+    const legacy = await admin(sim, "POST", "/_admin/org-policies/dry-run-only", {
+      name: `${org}/policies/iam.disableServiceAccountKeyCreation`,
+    });
     expect(legacy.status).toBe(400);
     expect((await c.getPolicy({ name: `${org}/policies/iam.disableServiceAccountKeyCreation` }))[0].spec?.rules?.[0]?.enforce).toBe(true);
 
@@ -153,14 +175,20 @@ describe("GCP simulator operations: admin API, events, throttling, faults, auth,
     const editDeny = await admin(sim, "POST", "/_admin/deny-policies", {
       name: denyName,
       displayName: "weakened",
-      rules: [{ denyRule: { deniedPrincipals: ["principalSet://goog/public:all"], deniedPermissions: ["logging.googleapis.com/sinks.delete"] } }],
+      rules: [
+        { denyRule: { deniedPrincipals: ["principalSet://goog/public:all"], deniedPermissions: ["logging.googleapis.com/sinks.delete"] } },
+      ],
     });
     expect(editDeny.status).toBe(200);
     expect((await d.getPolicy({ name: denyName }))[0].displayName).toBe("weakened");
     expect((await admin(sim, "DELETE", `/_admin/deny-policies?name=${encodeURIComponent(denyName)}`)).status).toBe(200);
     await expect(d.getPolicy({ name: denyName })).rejects.toMatchObject({ status: 404 });
 
-    const created = await admin(sim, "POST", "/_admin/projects", { parent: demo.folders.Production, projectId: "shadow-prod-1", labels: { env: "prod" } });
+    const created = await admin(sim, "POST", "/_admin/projects", {
+      parent: demo.folders.Production,
+      projectId: "shadow-prod-1",
+      labels: { env: "prod" },
+    });
     expect(created.status).toBe(200);
     const pname = created.json.name as string;
     await admin(sim, "POST", "/_admin/projects/move", { project: pname, destinationParent: demo.folders.Sandbox });
@@ -181,7 +209,11 @@ describe("GCP simulator operations: admin API, events, throttling, faults, auth,
       const seeded = await admin(other, "POST", "/_admin/seed", { projects: 120, folders: 6, depth: 2 });
       expect(seeded.json).toMatchObject({ projects: 120, folders: 6 });
       expect((await admin(other, "GET", "/_admin/state")).json).toMatchObject({ orgId: "999000111222", projects: 120, folders: 6 });
-      await admin(other, "POST", "/_admin/service-accounts", { email: "ops@x.iam.gserviceaccount.com", permissions: ["resourcemanager.projects.*"], tokens: ["ops-token"] });
+      await admin(other, "POST", "/_admin/service-accounts", {
+        email: "ops@x.iam.gserviceaccount.com",
+        permissions: ["resourcemanager.projects.*"],
+        tokens: ["ops-token"],
+      });
       await admin(other, "POST", "/_admin/config", { pageSize: 7 });
       await admin(other, "POST", "/_admin/counters/reset");
       const p = projectsClient(other.port, { token: "ops-token" });
@@ -221,7 +253,12 @@ describe("GCP simulator operations: admin API, events, throttling, faults, auth,
   it("injects 503 UNAVAILABLE faults and outage windows", async () => {
     const c = orgPolicyClient(sim.port, { token: demo.serviceAccount.token });
     const name = `organizations/${demo.orgId}/policies/gcp.resourceLocations`;
-    const noRetry = { retry: { retryCodes: [], backoffSettings: { initialRetryDelayMillis: 1, retryDelayMultiplier: 1, maxRetryDelayMillis: 1, totalTimeoutMillis: 1 } } };
+    const noRetry = {
+      retry: {
+        retryCodes: [],
+        backoffSettings: { initialRetryDelayMillis: 1, retryDelayMultiplier: 1, maxRetryDelayMillis: 1, totalTimeoutMillis: 1 },
+      },
+    };
     sim.configure({ faults: { outages: [{ start: Date.now() - 1000, end: Date.now() + 3_600_000 }] } });
     try {
       const down = await rejectCode(c.getPolicy({ name }, noRetry));
@@ -232,7 +269,9 @@ describe("GCP simulator operations: admin API, events, throttling, faults, auth,
     sim.configure({ faults: { errorRate: 1 } });
     try {
       const p = projectsClient(sim.port, { token: demo.serviceAccount.token });
-      await expect(p.getProject({ name: `projects/${demo.projects["qa-shared"]?.number ?? ""}` }, noRetry)).rejects.toMatchObject({ status: 503 });
+      await expect(p.getProject({ name: `projects/${demo.projects["qa-shared"]?.number ?? ""}` }, noRetry)).rejects.toMatchObject({
+        status: 503,
+      });
     } finally {
       sim.configure({ faults: {} });
     }
@@ -243,7 +282,13 @@ describe("GCP simulator operations: admin API, events, throttling, faults, auth,
     const kf = demo.serviceAccount.keyFile;
     expect(kf.token_uri).toBe(`${sim.url}/token`);
     const t = Math.floor(Date.now() / 1000);
-    const claims = { iss: kf.client_email, scope: "https://www.googleapis.com/auth/cloud-platform", aud: kf.token_uri, iat: t, exp: t + 3600 };
+    const claims = {
+      iss: kf.client_email,
+      scope: "https://www.googleapis.com/auth/cloud-platform",
+      aud: kf.token_uri,
+      iat: t,
+      exp: t + 3600,
+    };
     const assertion = signJwt(claims, kf.private_key, kf.private_key_id);
     const res = await fetch(kf.token_uri, {
       method: "POST",

@@ -41,20 +41,26 @@ function parseCustomConstraint(ctx: Ctx, orgId: string, body: Json, prev: Custom
   const resourceTypes = strArr(body, "resourceTypes", `${f}.resource_types`);
   if (resourceTypes.length === 0) throw invalid(`${f}.resource_types is required.`, `${f}.resource_types`);
   for (const rt of resourceTypes) {
-    if (!RESOURCE_TYPE.test(rt)) throw invalid(`${f}.resource_types: "${rt}" is not of the form service.googleapis.com/Type.`, `${f}.resource_types`);
+    if (!RESOURCE_TYPE.test(rt))
+      throw invalid(`${f}.resource_types: "${rt}" is not of the form service.googleapis.com/Type.`, `${f}.resource_types`);
   }
   if (prev && JSON.stringify([...prev.resourceTypes].sort()) !== JSON.stringify([...resourceTypes].sort())) {
     throw invalid(`${f}.resource_types is immutable.`, `${f}.resource_types`);
   }
   const rawMethods = body.methodTypes ?? [];
   if (!Array.isArray(rawMethods)) throw invalid(`${f}.method_types must be a list.`, `${f}.method_types`);
-  const methodTypes = rawMethods.map((m, i) => enumIn(m, METHOD_TYPES, `${f}.method_types[${i}]`) as MethodType | "METHOD_TYPE_UNSPECIFIED");
+  const methodTypes = rawMethods.map(
+    (m, i) => enumIn(m, METHOD_TYPES, `${f}.method_types[${i}]`) as MethodType | "METHOD_TYPE_UNSPECIFIED",
+  );
   if (methodTypes.length === 0 || methodTypes.includes("METHOD_TYPE_UNSPECIFIED")) {
     throw invalid(`${f}.method_types must list at least one of CREATE, UPDATE, REMOVE_GRANT, GOVERN_TAGS.`, `${f}.method_types`);
   }
   if (methodTypes.includes("DELETE")) throw invalid(`${f}.method_types: DELETE is not supported.`, `${f}.method_types`);
   if (methodTypes.includes("UPDATE") && !methodTypes.includes("CREATE")) {
-    throw invalid(`${f}.method_types: UPDATE-only custom constraints are not supported; use CREATE or CREATE, UPDATE.`, `${f}.method_types`);
+    throw invalid(
+      `${f}.method_types: UPDATE-only custom constraints are not supported; use CREATE or CREATE, UPDATE.`,
+      `${f}.method_types`,
+    );
   }
   const condition = optStr(body, "condition", `${f}.condition`) ?? "";
   if (!condition.trim()) throw invalid(`${f}.condition is required.`, `${f}.condition`);
@@ -93,7 +99,8 @@ export function createCustomConstraint(ctx: Ctx, orgId?: string): Json {
   const body = obj(ctx.body, "custom_constraint");
   const cc = parseCustomConstraint(ctx, org, body, undefined);
   const key = `${org}|${cc.id}`;
-  if (core.state.customConstraints.has(key)) throw alreadyExists(`Custom constraint organizations/${org}/customConstraints/${cc.id} already exists.`);
+  if (core.state.customConstraints.has(key))
+    throw alreadyExists(`Custom constraint organizations/${org}/customConstraints/${cc.id} already exists.`);
   for (const rt of cc.resourceTypes) {
     let n = 0;
     for (const other of core.state.customConstraints.values()) if (other.resourceTypes.includes(rt)) n++;

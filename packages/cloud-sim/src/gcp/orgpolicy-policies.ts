@@ -212,4 +212,3 @@ export function adminDryRunOnly(core: GcpCore, name: string, actor: string): Jso
   });
   return wire;
 }
-

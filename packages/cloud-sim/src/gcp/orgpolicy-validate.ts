@@ -83,7 +83,10 @@ function parseSpec(v: unknown, field: string, c: ConstraintInfo, limits: { rules
   }
   if (c.kind === "boolean") {
     if (spec.inheritFromParent) {
-      throw invalid(`${field}: 'inherit_from_parent' can only be set for list constraints; ${c.id} is a boolean constraint.`, `${field}.inherit_from_parent`);
+      throw invalid(
+        `${field}: 'inherit_from_parent' can only be set for list constraints; ${c.id} is a boolean constraint.`,
+        `${field}.inherit_from_parent`,
+      );
     }
     if (!spec.reset) {
       const unconditional = spec.rules.filter((r) => !r.condition);
@@ -172,7 +175,12 @@ export function buildPolicy(
 export function parseMask(q: URLSearchParams): Set<string> | undefined {
   const m = q.get("updateMask");
   if (!m) return undefined;
-  const paths = new Set(m.split(",").map((s) => s.trim()).filter(Boolean));
+  const paths = new Set(
+    m
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   for (const p of paths) {
     if (!["spec", "dry_run_spec", "dryRunSpec", "etag"].includes(p)) {
       throw invalid(`update_mask: unsupported field path "${p}".`, "update_mask");

@@ -72,7 +72,10 @@ describe("Org Policy v2 through @google-cloud/org-policy (REST fallback)", () =>
     const constraints: Array<{ name: string; supportsDryRun?: boolean }> = [];
     let pageToken = "";
     do {
-      const res = await fetch(`http://127.0.0.1:${sim.port}/v2/${org}/constraints?pageSize=100${pageToken ? `&pageToken=${pageToken}` : ""}`, { headers: { authorization: `Bearer ${demo.serviceAccount.token}` } });
+      const res = await fetch(
+        `http://127.0.0.1:${sim.port}/v2/${org}/constraints?pageSize=100${pageToken ? `&pageToken=${pageToken}` : ""}`,
+        { headers: { authorization: `Bearer ${demo.serviceAccount.token}` } },
+      );
       const body = (await res.json()) as { constraints: typeof constraints; nextPageToken?: string };
       constraints.push(...body.constraints);
       pageToken = body.nextPageToken ?? "";
@@ -90,16 +93,25 @@ describe("Org Policy v2 through @google-cloud/org-policy (REST fallback)", () =>
     const c = orgPolicyClient(sim.port, { token: demo.serviceAccount.token });
     const folder = demo.folders.Sandbox ?? "";
     const legacy = `${folder}/policies/compute.requireOsLogin`;
-    const created = await rejectCode(c.createPolicy({ parent: folder, policy: { name: legacy, dryRunSpec: { rules: [{ enforce: true }] } } }));
+    const created = await rejectCode(
+      c.createPolicy({ parent: folder, policy: { name: legacy, dryRunSpec: { rules: [{ enforce: true }] } } }),
+    );
     expect(created.code).toBe(Code.INVALID_ARGUMENT);
     expect(created.message).toMatch(/compute\.requireOsLogin does not support dry-run/);
     expect((await rejectCode(c.getPolicy({ name: legacy }))).code).toBe(Code.NOT_FOUND);
 
     // Enforced alongside a dry run, or a dry run added later by update mask: refused the same way.
-    const both = await rejectCode(c.createPolicy({ parent: folder, policy: { name: legacy, spec: { rules: [{ enforce: true }] }, dryRunSpec: { rules: [{ enforce: true }] } } }));
+    const both = await rejectCode(
+      c.createPolicy({
+        parent: folder,
+        policy: { name: legacy, spec: { rules: [{ enforce: true }] }, dryRunSpec: { rules: [{ enforce: true }] } },
+      }),
+    );
     expect(both.code).toBe(Code.INVALID_ARGUMENT);
     await c.createPolicy({ parent: folder, policy: { name: legacy, spec: { rules: [{ enforce: true }] } } });
-    const masked = await rejectCode(c.updatePolicy({ policy: { name: legacy, dryRunSpec: { rules: [{ enforce: false }] } }, updateMask: { paths: ["dry_run_spec"] } }));
+    const masked = await rejectCode(
+      c.updatePolicy({ policy: { name: legacy, dryRunSpec: { rules: [{ enforce: false }] } }, updateMask: { paths: ["dry_run_spec"] } }),
+    );
     expect(masked.code).toBe(Code.INVALID_ARGUMENT);
     const [after] = await c.getPolicy({ name: legacy });
     expect(after.spec?.rules?.[0]?.enforce).toBe(true);
@@ -107,9 +119,18 @@ describe("Org Policy v2 through @google-cloud/org-policy (REST fallback)", () =>
 
     // A list constraint too; a person in the console meets the same refusal (admin API answers 400).
     const list = `${folder}/policies/gcp.resourceLocations`;
-    const listDry = await rejectCode(c.createPolicy({ parent: folder, policy: { name: list, dryRunSpec: { rules: [{ values: { allowedValues: ["in:eu-locations"] } }] } } }));
+    const listDry = await rejectCode(
+      c.createPolicy({
+        parent: folder,
+        policy: { name: list, dryRunSpec: { rules: [{ values: { allowedValues: ["in:eu-locations"] } }] } },
+      }),
+    );
     expect(listDry.code).toBe(Code.INVALID_ARGUMENT);
-    const console = await fetch(`${sim.url}/_admin/org-policies/dry-run-only`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: legacy }) });
+    const console = await fetch(`${sim.url}/_admin/org-policies/dry-run-only`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: legacy }),
+    });
     expect(console.status).toBe(400);
     expect((await c.getPolicy({ name: legacy }))[0].spec?.rules?.[0]?.enforce).toBe(true);
     await c.deletePolicy({ name: legacy });
@@ -121,7 +142,14 @@ describe("Org Policy v2 through @google-cloud/org-policy (REST fallback)", () =>
     const res = await fetch(`${sim.url}/v2/${org}/customConstraints?$alt=json%3Benum-encoding=int`, {
       method: "POST",
       headers: { authorization: `Bearer ${demo.serviceAccount.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: `${org}/customConstraints/${id}`, resourceTypes: ["container.googleapis.com/NodePool"], methodTypes: [1, 2], condition: "resource.management.autoUpgrade == false", actionType: 2, displayName: "probe" }),
+      body: JSON.stringify({
+        name: `${org}/customConstraints/${id}`,
+        resourceTypes: ["container.googleapis.com/NodePool"],
+        methodTypes: [1, 2],
+        condition: "resource.management.autoUpgrade == false",
+        actionType: 2,
+        displayName: "probe",
+      }),
     });
     expect(res.status).toBe(200);
     const project = `projects/${demo.projects["sandbox-bob"]?.number ?? ""}`;
@@ -208,13 +236,22 @@ describe("Org Policy v2 through @google-cloud/org-policy (REST fallback)", () =>
       rejectCode(c.createPolicy({ parent: folder, policy: { name: `${folder}/policies/${constraint}`, spec } }));
     expect((await bad("compute.requireOsLogin", { rules: [{ values: { allowedValues: ["x"] } }] })).code).toBe(Code.INVALID_ARGUMENT);
     expect((await bad("gcp.resourceLocations", { rules: [{ enforce: true }] })).code).toBe(Code.INVALID_ARGUMENT);
-    expect((await bad("compute.requireOsLogin", { inheritFromParent: true, rules: [{ enforce: true }] })).message).toMatch(/inherit_from_parent/);
+    expect((await bad("compute.requireOsLogin", { inheritFromParent: true, rules: [{ enforce: true }] })).message).toMatch(
+      /inherit_from_parent/,
+    );
     expect((await bad("gcp.resourceLocations", { reset: true, rules: [{ allowAll: true }] })).message).toMatch(/reset/);
-    expect((await bad("iam.allowedPolicyMemberDomains", { rules: [{ values: { allowedValues: ["under:folders/1"] } }] })).message).toMatch(/under:/);
+    expect((await bad("iam.allowedPolicyMemberDomains", { rules: [{ values: { allowedValues: ["under:folders/1"] } }] })).message).toMatch(
+      /under:/,
+    );
     expect((await bad("compute.requireOsLogin", { rules: [{ enforce: true }, { enforce: false }] })).message).toMatch(/exactly one rule/);
-    const eleven = Array.from({ length: 11 }, (_, i) => ({ values: { allowedValues: [`v${i}`] }, condition: { expression: "resource.matchTag('123456789012/env', 'prod')" } }));
+    const eleven = Array.from({ length: 11 }, (_, i) => ({
+      values: { allowedValues: [`v${i}`] },
+      condition: { expression: "resource.matchTag('123456789012/env', 'prod')" },
+    }));
     expect((await bad("gcp.restrictServiceUsage", { rules: eleven })).message).toMatch(/at most 10 rules/);
-    const huge = { rules: [{ values: { allowedValues: Array.from({ length: 400 }, (_, i) => `service-${i}-${"x".repeat(80)}.googleapis.com`) } }] };
+    const huge = {
+      rules: [{ values: { allowedValues: Array.from({ length: 400 }, (_, i) => `service-${i}-${"x".repeat(80)}.googleapis.com`) } }],
+    };
     expect((await bad("gcp.restrictServiceUsage", huge)).message).toMatch(/exceeds the maximum of 32768 bytes/);
     expect((await bad("no.suchConstraint", { rules: [{ enforce: true }] })).code).toBe(Code.NOT_FOUND);
   });
@@ -232,8 +269,15 @@ describe("Org Policy v2 through @google-cloud/org-policy (REST fallback)", () =>
   it("pages ListPolicies beyond one page with pageSize/pageToken", async () => {
     const c = orgPolicyClient(sim.port, { token: demo.serviceAccount.token });
     const proj = `projects/${demo.projects["sandbox-carol"]?.number ?? ""}`;
-    const bools = ["compute.requireOsLogin", "compute.disableSerialPortAccess", "storage.publicAccessPrevention", "storage.uniformBucketLevelAccess", "sql.restrictPublicIp"];
-    for (const b of bools) await c.createPolicy({ parent: proj, policy: { name: `${proj}/policies/${b}`, spec: { rules: [{ enforce: true }] } } });
+    const bools = [
+      "compute.requireOsLogin",
+      "compute.disableSerialPortAccess",
+      "storage.publicAccessPrevention",
+      "storage.uniformBucketLevelAccess",
+      "sql.restrictPublicIp",
+    ];
+    for (const b of bools)
+      await c.createPolicy({ parent: proj, policy: { name: `${proj}/policies/${b}`, spec: { rules: [{ enforce: true }] } } });
     const [page1, next] = await c.listPolicies({ parent: proj, pageSize: 2 }, { autoPaginate: false });
     expect(page1).toHaveLength(2);
     expect(next?.pageToken).toBeTruthy();

@@ -32,12 +32,29 @@ const list = (of: FieldType): FieldType => ({ kind: "list", of });
 const map = (of: FieldType): FieldType => ({ kind: "map", of });
 const scalars = (...names: string[]): Record<string, FieldType> => Object.fromEntries(names.map((n) => [n, S]));
 
-const ACCESS_CONTROL = obj(scalars("bucket", "domain", "email", "entity", "entityId", "etag", "id", "kind", "role", "selfLink", "projectTeam"));
+const ACCESS_CONTROL = obj(
+  scalars("bucket", "domain", "email", "entity", "entityId", "etag", "id", "kind", "role", "selfLink", "projectTeam"),
+);
 
 const BUCKET = obj({
   ...scalars(
-    "defaultEventBasedHold", "etag", "generation", "id", "kind", "location", "locationType", "metageneration", "name",
-    "projectNumber", "rpo", "satisfiesPZI", "satisfiesPZS", "selfLink", "storageClass", "timeCreated", "updated",
+    "defaultEventBasedHold",
+    "etag",
+    "generation",
+    "id",
+    "kind",
+    "location",
+    "locationType",
+    "metageneration",
+    "name",
+    "projectNumber",
+    "rpo",
+    "satisfiesPZI",
+    "satisfiesPZS",
+    "selfLink",
+    "storageClass",
+    "timeCreated",
+    "updated",
   ),
   acl: list(ACCESS_CONTROL),
   defaultObjectAcl: list(ACCESS_CONTROL),
@@ -77,7 +94,9 @@ const NODE_POOL = obj({
   networkConfig: OPEN,
   locations: list(S),
   instanceGroupUrls: list(S),
-  autoscaling: obj(scalars("enabled", "minNodeCount", "maxNodeCount", "autoprovisioned", "locationPolicy", "totalMinNodeCount", "totalMaxNodeCount")),
+  autoscaling: obj(
+    scalars("enabled", "minNodeCount", "maxNodeCount", "autoprovisioned", "locationPolicy", "totalMinNodeCount", "totalMaxNodeCount"),
+  ),
   management: obj({ ...scalars("autoUpgrade", "autoRepair"), upgradeOptions: OPEN }),
   maxPodsConstraint: obj(scalars("maxPodsPerNode")),
   conditions: list(OPEN),

@@ -51,13 +51,17 @@ export function adminHandler(d: AdminDeps): (req: IncomingMessage, res: ServerRe
       case "GET /_admin/snapshot":
         return ok(sim.snapshot());
       case "POST /_admin/reset":
-        sim.reset({ orgId: typeof b.orgId === "string" ? b.orgId : undefined, domain: typeof b.domain === "string" ? b.domain : undefined });
+        sim.reset({
+          orgId: typeof b.orgId === "string" ? b.orgId : undefined,
+          domain: typeof b.domain === "string" ? b.domain : undefined,
+        });
         return ok(sim.summary());
       case "POST /_admin/seed": {
         if (b.demo === true) return ok(seedGcpDemo(sim));
-        const n = (k: string): number | undefined => (typeof b[k] === "number" ? (b[k]) : undefined);
+        const n = (k: string): number | undefined => (typeof b[k] === "number" ? b[k] : undefined);
         const projects = n("projects");
-        if (projects === undefined || projects < 0 || projects > 200_000) throw invalid("'projects' must be a number from 0 to 200000.", "projects");
+        if (projects === undefined || projects < 0 || projects > 200_000)
+          throw invalid("'projects' must be a number from 0 to 200000.", "projects");
         return ok(seedGcpOrg(sim, { projects, folders: n("folders"), depth: n("depth"), labels: labels("labels"), seed: n("seed") }));
       }
       case "GET /_admin/config":
@@ -80,7 +84,8 @@ export function adminHandler(d: AdminDeps): (req: IncomingMessage, res: ServerRe
         return ok({});
       case "POST /_admin/service-accounts": {
         const perms = b.permissions;
-        if (!Array.isArray(perms) || perms.some((x) => typeof x !== "string")) throw invalid("'permissions' must be a list of strings.", "permissions");
+        if (!Array.isArray(perms) || perms.some((x) => typeof x !== "string"))
+          throw invalid("'permissions' must be a list of strings.", "permissions");
         const tokens = Array.isArray(b.tokens) ? (b.tokens as unknown[]).filter((x): x is string => typeof x === "string") : [];
         const keyFile = sim.registerServiceAccount({
           email: str("email"),
@@ -109,7 +114,12 @@ export function adminHandler(d: AdminDeps): (req: IncomingMessage, res: ServerRe
       case "POST /_admin/projects":
         return ok(
           sim.createProject(
-            { parent: str("parent"), projectId: str("projectId"), displayName: typeof b.displayName === "string" ? b.displayName : undefined, labels: labels("labels") },
+            {
+              parent: str("parent"),
+              projectId: str("projectId"),
+              displayName: typeof b.displayName === "string" ? b.displayName : undefined,
+              labels: labels("labels"),
+            },
             actor,
           ),
         );

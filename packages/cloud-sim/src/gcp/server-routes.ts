@@ -64,10 +64,13 @@ export function route(method: string, s: string[]): Route | undefined {
     }
     if (a === "organizations" && c === "customConstraints") {
       if (s.length === 4 && method === "GET") return r("orgpolicy", "ListCustomConstraints", false, (x) => op.listCustomConstraints(x, b));
-      if (s.length === 4 && method === "POST") return r("orgpolicy", "CreateCustomConstraint", true, (x) => op.createCustomConstraint(x, b));
+      if (s.length === 4 && method === "POST")
+        return r("orgpolicy", "CreateCustomConstraint", true, (x) => op.createCustomConstraint(x, b));
       if (s.length === 5 && method === "GET") return r("orgpolicy", "GetCustomConstraint", false, (x) => op.getCustomConstraint(x, b, d));
-      if (s.length === 5 && method === "PATCH") return r("orgpolicy", "UpdateCustomConstraint", true, (x) => op.updateCustomConstraint(x, b, d));
-      if (s.length === 5 && method === "DELETE") return r("orgpolicy", "DeleteCustomConstraint", true, (x) => op.deleteCustomConstraint(x, b, d));
+      if (s.length === 5 && method === "PATCH")
+        return r("orgpolicy", "UpdateCustomConstraint", true, (x) => op.updateCustomConstraint(x, b, d));
+      if (s.length === 5 && method === "DELETE")
+        return r("orgpolicy", "DeleteCustomConstraint", true, (x) => op.deleteCustomConstraint(x, b, d));
     }
     return undefined;
   }

@@ -21,11 +21,7 @@ import { adminHandler } from "./server-admin.ts";
 
 // By part: server-options.ts (options, config and the GcpSim interface), server-routes.ts (Google API
 // routes), server-admin.ts (the admin API); this file runs the HTTP server.
-export {
-  GCP_DEFAULT_THROTTLE,
-  type GcpSim,
-  type GcpSimOptions,
-} from "./server-options.ts";
+export { GCP_DEFAULT_THROTTLE, type GcpSim, type GcpSimOptions } from "./server-options.ts";
 
 /** Starts the GCP simulator (Org Policy v2, Resource Manager v3, IAM v2 deny policies, OAuth token endpoint). */
 export async function startGcpSim(opts: GcpSimOptions = {}): Promise<GcpSim> {
@@ -120,7 +116,9 @@ export async function startGcpSim(opts: GcpSimOptions = {}): Promise<GcpSim> {
       const [, kind, id] = /^cloudresourcemanager\.googleapis\.com\/(organizations|folders|projects)\/(.+)$/.exec(attachment) ?? [];
       const canonical = kind && id ? core.state.canonicalContainer(kind, id) : undefined;
       if (!canonical) throw notFound(`Attachment point ${attachment} does not exist.`);
-      return iam.denyPolicyWire(iam.doCreateDenyPolicy(core, `cloudresourcemanager.googleapis.com/${canonical}`, m[2] ?? "", policy, actor));
+      return iam.denyPolicyWire(
+        iam.doCreateDenyPolicy(core, `cloudresourcemanager.googleapis.com/${canonical}`, m[2] ?? "", policy, actor),
+      );
     },
     deleteDenyPolicy: (name, actor = HUMAN) => {
       const p = iam.findDenyPolicy(core, name);
@@ -149,7 +147,10 @@ export async function startGcpSim(opts: GcpSimOptions = {}): Promise<GcpSim> {
     if (decision.kind !== "none") throw unavailable();
     let segs: string[];
     try {
-      segs = url.pathname.split("/").filter(Boolean).map((x) => decodeURIComponent(x));
+      segs = url.pathname
+        .split("/")
+        .filter(Boolean)
+        .map((x) => decodeURIComponent(x));
     } catch {
       throw invalid("Malformed percent-encoding in the request path.");
     }

@@ -107,7 +107,11 @@ describe("webhook events", () => {
       },
     });
     await cg.createSecurityZone({
-      createSecurityZoneDetails: { displayName: "zone-ev", compartmentId: cmp("Prod/Data"), securityZoneRecipeId: recipe.securityRecipe.id },
+      createSecurityZoneDetails: {
+        displayName: "zone-ev",
+        compartmentId: cmp("Prod/Data"),
+        securityZoneRecipeId: recipe.securityRecipe.id,
+      },
     });
     const [zoneEvent] = await eventsOfType("com.oraclecloud.cloudguard.createsecurityzone");
     expect(zoneEvent).toMatchObject({ source: "CloudGuard", data: { compartmentName: "Data", resourceName: "zone-ev" } });
@@ -134,7 +138,11 @@ describe("admin API", () => {
   it("reads and validates config", async () => {
     const put = await admin("PUT", "config", { pageSize: 2, clockSkewToleranceSec: 120, limits: { statementsPerPolicy: 10 } });
     expect(put.status).toBe(200);
-    expect(put.json).toMatchObject({ pageSize: 2, clockSkewToleranceSec: 120, limits: { statementsPerPolicy: 10, policiesPerTenancy: 100 } });
+    expect(put.json).toMatchObject({
+      pageSize: 2,
+      clockSkewToleranceSec: 120,
+      limits: { statementsPerPolicy: 10, policiesPerTenancy: 100 },
+    });
     const id = identityClient(sim.url, demo.credentials);
     const page = await id.listCompartments({ compartmentId: demo.credentials.tenancyId });
     expect(page.items).toHaveLength(2);
@@ -153,7 +161,9 @@ describe("admin API", () => {
     const id = identityClient(sim.url, demo.credentials);
     const policyId = demo.customerPolicyIds[0] as string;
     const before = await id.getPolicy({ policyId });
-    const edited = await admin("PUT", `policies/${policyId}`, { statements: ["Allow group NetworkAdmins to read all-resources in tenancy"] });
+    const edited = await admin("PUT", `policies/${policyId}`, {
+      statements: ["Allow group NetworkAdmins to read all-resources in tenancy"],
+    });
     expect(edited.status).toBe(200);
     const after = await id.getPolicy({ policyId });
     expect(after.policy.statements).toEqual(["Allow group NetworkAdmins to read all-resources in tenancy"]);
@@ -266,7 +276,12 @@ describe("seeding and persistence", () => {
       const d = a.seedDemo();
       const id = identityClient(a.url, d.credentials);
       const p = await id.createPolicy({
-        createPolicyDetails: { compartmentId: d.credentials.tenancyId, name: "persisted", description: "x", statements: ["Allow group A to read buckets in tenancy"] },
+        createPolicyDetails: {
+          compartmentId: d.credentials.tenancyId,
+          name: "persisted",
+          description: "x",
+          statements: ["Allow group A to read buckets in tenancy"],
+        },
       });
       await a.close();
       const b = await startOciSim({ persistFile: file, throttle: false });

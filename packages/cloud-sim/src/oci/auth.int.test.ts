@@ -56,8 +56,12 @@ function signed(
     names.push("content-type", "content-length", "x-content-sha256");
   }
   const list = names.filter((n) => n !== o.omit);
-  const text = list.map((n) => (n === "(request-target)" ? `(request-target): ${method.toLowerCase()} ${path}` : `${n}: ${headers[n]}`)).join("\n");
-  const sig = createSign("RSA-SHA256").update(text).sign(o.privateKeyPem ?? creds.privateKeyPem, "base64");
+  const text = list
+    .map((n) => (n === "(request-target)" ? `(request-target): ${method.toLowerCase()} ${path}` : `${n}: ${headers[n]}`))
+    .join("\n");
+  const sig = createSign("RSA-SHA256")
+    .update(text)
+    .sign(o.privateKeyPem ?? creds.privateKeyPem, "base64");
   headers.authorization = `Signature version="1",headers="${list.join(" ")}",keyId="${creds.tenancyId}/${creds.userId}/${creds.fingerprint}",algorithm="rsa-sha256",signature="${sig}"`;
   const sent = o.tamperBody ?? body;
   if (o.tamperBody) headers["content-length"] = String(o.tamperBody.length);
@@ -123,7 +127,9 @@ describe("request signing", () => {
   it("verifies the body hash and the required signed headers", async () => {
     const path = "/20160918/compartments";
     const body = Buffer.from(JSON.stringify({ compartmentId: creds.tenancyId, name: "Tampered", description: "x" }));
-    const tampered = signed("POST", path, body, { tamperBody: Buffer.from(JSON.stringify({ compartmentId: creds.tenancyId, name: "Evil", description: "x" })) });
+    const tampered = signed("POST", path, body, {
+      tamperBody: Buffer.from(JSON.stringify({ compartmentId: creds.tenancyId, name: "Evil", description: "x" })),
+    });
     const r1 = await raw("POST", path, tampered.headers, tampered.body);
     expect(r1.status).toBe(401);
     expectOciShape(r1);
@@ -147,7 +153,12 @@ describe("permissions, throttling and faults", () => {
     const c = { tenancyId: user.tenancyId, userId: user.userId, fingerprint: user.fingerprint, privateKeyPem: user.privateKeyPem ?? "" };
     const id = identityClient(sim.url, c);
     expect((await id.listCompartments({ compartmentId: c.tenancyId })).items.length).toBeGreaterThan(0);
-    const details = { compartmentId: c.tenancyId, name: "reader-policy", description: "x", statements: ["Allow group A to read buckets in tenancy"] };
+    const details = {
+      compartmentId: c.tenancyId,
+      name: "reader-policy",
+      description: "x",
+      statements: ["Allow group A to read buckets in tenancy"],
+    };
     const e = await ociError(id.createPolicy({ createPolicyDetails: details }));
     expect([e.statusCode, e.serviceCode]).toEqual([404, "NotAuthorizedOrNotFound"]);
     const cgErr = await ociError(cloudGuardClient(sim.url, c).listSecurityPolicies({ compartmentId: c.tenancyId }));
@@ -195,11 +206,16 @@ describe("permissions, throttling and faults", () => {
 describe("fuzzed request stream", () => {
   it("never crashes and always answers in OCI's error shape", async () => {
     const rand = mulberry32(2024);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
     const junk = (n: number): string => Array.from({ length: n }, () => String.fromCharCode(32 + Math.floor(rand() * 95))).join("");
     const policyId = (
       await identityClient(sim.url, creds).createPolicy({
-        createPolicyDetails: { compartmentId: creds.tenancyId, name: "fuzz-target", description: "x", statements: ["Allow group A to read buckets in tenancy"] },
+        createPolicyDetails: {
+          compartmentId: creds.tenancyId,
+          name: "fuzz-target",
+          description: "x",
+          statements: ["Allow group A to read buckets in tenancy"],
+        },
       })
     ).policy.id;
     const paths = [
@@ -227,8 +243,26 @@ describe("fuzzed request stream", () => {
       () => Buffer.from("null"),
       () => Buffer.from("[1,2,3]"),
       () => Buffer.from('"string"'),
-      () => Buffer.from(JSON.stringify({ compartmentId: pick([creds.tenancyId, 7, null, "x"]), name: pick(["ok", "", 5, "a b", "x".repeat(300)]), description: pick(["d", 1, null]), statements: pick([[junk(40)], "Allow", [1], [], null, ["Allow group A to read buckets in tenancy"]]) })),
-      () => Buffer.from(JSON.stringify({ displayName: pick(["z", 3]), securityPolicies: pick([["x"], 5, null]), securityZoneRecipeId: pick(["x", null]), freeformTags: pick([{ a: 1 }, "t", { "bad key": "v" }, null]), definedTags: pick([{ ns: 5 }, { ns: { k: { deep: 1 } } }, null]), targetCompartmentId: pick([creds.tenancyId, "x", 1]) })),
+      () =>
+        Buffer.from(
+          JSON.stringify({
+            compartmentId: pick([creds.tenancyId, 7, null, "x"]),
+            name: pick(["ok", "", 5, "a b", "x".repeat(300)]),
+            description: pick(["d", 1, null]),
+            statements: pick([[junk(40)], "Allow", [1], [], null, ["Allow group A to read buckets in tenancy"]]),
+          }),
+        ),
+      () =>
+        Buffer.from(
+          JSON.stringify({
+            displayName: pick(["z", 3]),
+            securityPolicies: pick([["x"], 5, null]),
+            securityZoneRecipeId: pick(["x", null]),
+            freeformTags: pick([{ a: 1 }, "t", { "bad key": "v" }, null]),
+            definedTags: pick([{ ns: 5 }, { ns: { k: { deep: 1 } } }, null]),
+            targetCompartmentId: pick([creds.tenancyId, "x", 1]),
+          }),
+        ),
       () => Buffer.from("[".repeat(5000)),
     ];
     let signedCount = 0;
@@ -245,7 +279,16 @@ describe("fuzzed request stream", () => {
         send = s.body;
         signedCount++;
       } else if (mode < 0.75) {
-        headers = { authorization: pick([junk(30), 'Signature keyId="a/b/c",signature="x"', "Signature ", 'Signature version="2",keyId="x"', "Bearer abc"]), "x-date": pick([junk(10), new Date().toUTCString()]) };
+        headers = {
+          authorization: pick([
+            junk(30),
+            'Signature keyId="a/b/c",signature="x"',
+            "Signature ",
+            'Signature version="2",keyId="x"',
+            "Bearer abc",
+          ]),
+          "x-date": pick([junk(10), new Date().toUTCString()]),
+        };
         if (body) headers["content-length"] = String(body.length);
       } else {
         headers = body ? { "content-length": String(body.length), "content-type": pick(["application/json", "text/plain"]) } : {};
@@ -255,7 +298,8 @@ describe("fuzzed request stream", () => {
       expect(r.status, `${method} ${path}`).not.toBe(500);
       if (r.status >= 400) {
         expectOciShape(r);
-        if (path.startsWith("/2016") || path.startsWith("/2020")) expect(typeof r.headers["opc-request-id"], `${method} ${path} ${r.status} ${r.body}`).toBe("string");
+        if (path.startsWith("/2016") || path.startsWith("/2020"))
+          expect(typeof r.headers["opc-request-id"], `${method} ${path} ${r.status} ${r.body}`).toBe("string");
       }
     }
     expect(signedCount).toBeGreaterThan(100);

@@ -2,8 +2,17 @@ import { describe, expect, it } from "vitest";
 import { evaluateCondition, evaluateOciDeny, type OciRequest } from "./authorize.ts";
 
 const user: OciRequest["principal"] = { id: "ocid1.user.oc1..u", type: "user", groups: [{ id: "ocid1.group.oc1..ops", name: "Ops" }] };
-const instance: OciRequest["principal"] = { id: "ocid1.instance.oc1.fra.i", type: "instance", dynamicGroups: [{ id: "ocid1.dynamicgroup.oc1..a", name: "agents" }] };
-const del = (principal: OciRequest["principal"]): OciRequest => ({ principal, verb: "manage", resourceTypes: ["objects", "object-family"], permission: "OBJECT_DELETE" });
+const instance: OciRequest["principal"] = {
+  id: "ocid1.instance.oc1.fra.i",
+  type: "instance",
+  dynamicGroups: [{ id: "ocid1.dynamicgroup.oc1..a", name: "agents" }],
+};
+const del = (principal: OciRequest["principal"]): OciRequest => ({
+  principal,
+  verb: "manage",
+  resourceTypes: ["objects", "object-family"],
+  permission: "OBJECT_DELETE",
+});
 
 describe("OCI conditions", () => {
   it("a variable that does not apply to the request makes the condition false (conditions.htm)", () => {

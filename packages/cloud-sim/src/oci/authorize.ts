@@ -140,8 +140,18 @@ function subjectMatches(st: ParsedStatement, p: OciRequestPrincipal): boolean {
     if (lower === "any-user" || lower === "any-group") return true;
     const m = /^(group|dynamic-group)( id)? (.+)$/i.exec(s);
     if (!m) return false;
-    const pool = (m[1] as string).toLowerCase() === "group" ? (p.type === "user" ? p.groups : undefined) : p.type === "user" ? undefined : p.dynamicGroups;
-    const name = (m[3] as string).replace(/^'(.*)'$/, "$1").replace(/^Default\//i, "").toLowerCase();
+    const pool =
+      (m[1] as string).toLowerCase() === "group"
+        ? p.type === "user"
+          ? p.groups
+          : undefined
+        : p.type === "user"
+          ? undefined
+          : p.dynamicGroups;
+    const name = (m[3] as string)
+      .replace(/^'(.*)'$/, "$1")
+      .replace(/^Default\//i, "")
+      .toLowerCase();
     return (pool ?? []).some((g) => (m[2] ? g.id.toLowerCase() === name : g.name.toLowerCase() === name));
   });
 }

@@ -25,8 +25,7 @@ export const SECURITY_ZONE_POLICIES: readonly OciSecurityPolicy[] = [
     id: "ocid1.securityzonessecuritypolicy.oc1..aaaaaaaa7pgtjyod3pze6wuylgmts6ensywmeplabsxqq2bk4ighps4fqq4a",
     friendlyName: "deny block_volume_without_vault_key",
     displayName: "Deny block volume without vault key",
-    description:
-      "Block volumes in a security zone must use a customer-managed master encryption key in the Vault service.",
+    description: "Block volumes in a security zone must use a customer-managed master encryption key in the Vault service.",
     category: "Require encryption",
     services: ["blockstorage"],
   },
@@ -34,8 +33,7 @@ export const SECURITY_ZONE_POLICIES: readonly OciSecurityPolicy[] = [
     id: "ocid1.securityzonessecuritypolicy.oc1..aaaaaaaaxxs63ulmtcnxqmcvy6eaozh5jdtiaa2bk7wll5bbdsbnmmoczp5a",
     friendlyName: "deny boot_volume_without_vault_key",
     displayName: "Deny boot volume without vault key",
-    description:
-      "Boot volumes in the security zone must use a customer-managed master encryption key in the Vault service.",
+    description: "Boot volumes in the security zone must use a customer-managed master encryption key in the Vault service.",
     category: "Require encryption",
     services: ["blockstorage"],
   },
@@ -43,8 +41,7 @@ export const SECURITY_ZONE_POLICIES: readonly OciSecurityPolicy[] = [
     id: "ocid1.securityzonessecuritypolicy.oc1..aaaaaaaaqmq4jqcxqbjj5cjzb7t5ira66dctyypq2m2o4psxmx6atp45lyda",
     friendlyName: "deny buckets_without_vault_key",
     displayName: "Deny buckets without vault key",
-    description:
-      "Object Storage buckets in a security zone must use a customer-managed master encryption key in the Vault service.",
+    description: "Object Storage buckets in a security zone must use a customer-managed master encryption key in the Vault service.",
     category: "Require encryption",
     services: ["objectstorage"],
   },
@@ -52,8 +49,7 @@ export const SECURITY_ZONE_POLICIES: readonly OciSecurityPolicy[] = [
     id: "ocid1.securityzonessecuritypolicy.oc1..aaaaaaaaff6n52aojbgdg46jpm3kn7nizmh6iwvr7myez7svtfxsfs7irigq",
     friendlyName: "deny file_system_without_vault_key",
     displayName: "Deny file system without vault key",
-    description:
-      "File systems in the security zone must use a customer-managed master encryption key in the Vault service.",
+    description: "File systems in the security zone must use a customer-managed master encryption key in the Vault service.",
     category: "Require encryption",
     services: ["filestorage"],
   },

@@ -91,7 +91,11 @@ describe("OCI Cloud Guard simulator through CloudGuardClient", () => {
 
     const badPolicy = await ociError(
       cg.createSecurityRecipe({
-        createSecurityRecipeDetails: { displayName: "bad", compartmentId: root, securityPolicies: ["ocid1.securityzonessecuritypolicy.oc1..aaaaaaaanope"] },
+        createSecurityRecipeDetails: {
+          displayName: "bad",
+          compartmentId: root,
+          securityPolicies: ["ocid1.securityzonessecuritypolicy.oc1..aaaaaaaanope"],
+        },
       }),
     );
     expect([badPolicy.statusCode, badPolicy.serviceCode]).toEqual([400, "InvalidParameter"]);
@@ -113,7 +117,11 @@ describe("OCI Cloud Guard simulator through CloudGuardClient", () => {
     const ids = await policyIds();
     const recipe = (
       await cg.createSecurityRecipe({
-        createSecurityRecipeDetails: { displayName: "zone-recipe", compartmentId: root, securityPolicies: [ids["deny public_buckets"] ?? ""] },
+        createSecurityRecipeDetails: {
+          displayName: "zone-recipe",
+          compartmentId: root,
+          securityPolicies: [ids["deny public_buckets"] ?? ""],
+        },
       })
     ).securityRecipe;
     const zone = await cg.createSecurityZone({
@@ -131,12 +139,18 @@ describe("OCI Cloud Guard simulator through CloudGuardClient", () => {
     expect(z.securityZoneTargetId).toMatch(/^ocid1\.cloudguardtarget\./);
 
     const second = await ociError(
-      cg.createSecurityZone({ createSecurityZoneDetails: { displayName: "prod-zone-2", compartmentId: cmp("Prod"), securityZoneRecipeId: recipe.id } }),
+      cg.createSecurityZone({
+        createSecurityZoneDetails: { displayName: "prod-zone-2", compartmentId: cmp("Prod"), securityZoneRecipeId: recipe.id },
+      }),
     );
     expect([second.statusCode, second.serviceCode]).toEqual([409, "Conflict"]);
     const noRecipe = await ociError(
       cg.createSecurityZone({
-        createSecurityZoneDetails: { displayName: "nr", compartmentId: cmp("Sandbox"), securityZoneRecipeId: "ocid1.securityzonessecurityrecipe.oc1..aaaaaaaanope" },
+        createSecurityZoneDetails: {
+          displayName: "nr",
+          compartmentId: cmp("Sandbox"),
+          securityZoneRecipeId: "ocid1.securityzonessecurityrecipe.oc1..aaaaaaaanope",
+        },
       }),
     );
     expect(noRecipe.statusCode).toBe(404);
@@ -151,7 +165,12 @@ describe("OCI Cloud Guard simulator through CloudGuardClient", () => {
     expect(direct.securityZoneCollection.items.map((x) => x.id)).toEqual([z.id]);
     const subtree = await cg.listSecurityZones({ compartmentId: root, isRequiredSecurityZonesInSubtree: true });
     expect(new Set(subtree.securityZoneCollection.items.map((x) => x.id))).toEqual(new Set([z.id, child.securityZone.id]));
-    const byRecipe = await cg.listSecurityZones({ compartmentId: root, isRequiredSecurityZonesInSubtree: true, securityRecipeId: recipe.id, limit: 1 });
+    const byRecipe = await cg.listSecurityZones({
+      compartmentId: root,
+      isRequiredSecurityZonesInSubtree: true,
+      securityRecipeId: recipe.id,
+      limit: 1,
+    });
     expect(byRecipe.securityZoneCollection.items).toHaveLength(1);
     expect(byRecipe.opcNextPage).toBeTruthy();
 

@@ -29,7 +29,12 @@ describe("OCI Identity: policy names", () => {
   it("refuses a policy named like one in another compartment with 409 PolicyAlreadyExists (names are unique in the tenancy)", async () => {
     const e = await ociError(
       id.createPolicy({
-        createPolicyDetails: { compartmentId: cmp("Sandbox"), name: "NetworkAdmins-Policy", description: "dup", statements: ["Allow group A to read buckets in compartment Sandbox"] },
+        createPolicyDetails: {
+          compartmentId: cmp("Sandbox"),
+          name: "NetworkAdmins-Policy",
+          description: "dup",
+          statements: ["Allow group A to read buckets in compartment Sandbox"],
+        },
       }),
     );
     expect([e.statusCode, e.serviceCode]).toEqual([409, "PolicyAlreadyExists"]);
@@ -49,7 +54,9 @@ describe("OCI Identity: the deny-policy guard created when IAM deny policies are
     const fresh = await startOciSim({ seed: 12, throttle: false });
     try {
       fresh.human.setDenyPoliciesEnabled(true);
-      const guard = [...fresh.store.policies.values()].filter((p) => p.compartmentId === fresh.tenancyId && /target\.policy\.type/.test(p.statements.join()));
+      const guard = [...fresh.store.policies.values()].filter(
+        (p) => p.compartmentId === fresh.tenancyId && /target\.policy\.type/.test(p.statements.join()),
+      );
       expect(guard.map((p) => p.statements)).toEqual([
         [`deny any-user to manage policies in tenancy where all {target.policy.type='deny', request.principal.id!='${fresh.humanUserId}'}`],
       ]);
@@ -73,7 +80,10 @@ describe("OCI Identity: the deny-policy guard created when IAM deny policies are
     });
     // Adding a deny statement to an allow-only policy is a deny-policy write too.
     const upd = await ociError(
-      client.updatePolicy({ policyId: allowed.policy.id, updatePolicyDetails: { statements: [...allowed.policy.statements, deny("x").statements[0]!] } }),
+      client.updatePolicy({
+        policyId: allowed.policy.id,
+        updatePolicyDetails: { statements: [...allowed.policy.statements, deny("x").statements[0]!] },
+      }),
     );
     expect([upd.statusCode, upd.serviceCode]).toEqual([404, "NotAuthorizedOrNotFound"]);
     // The connector the guard excepts (the demo tenancy's guard was edited as bootstrap asks) writes deny statements.

@@ -50,7 +50,11 @@ describe("OCI Identity simulator through IdentityClient", () => {
     expect(data?.lifecycleState).toBe("ACTIVE");
     const agents = all.items.find((c) => c.name === "AI-Agents");
     expect(agents?.freeformTags?.agent).toBe("true");
-    const accessible = await id.listCompartments({ compartmentId: root, compartmentIdInSubtree: true, accessLevel: requests.ListCompartmentsRequest.AccessLevel.Accessible });
+    const accessible = await id.listCompartments({
+      compartmentId: root,
+      compartmentIdInSubtree: true,
+      accessLevel: requests.ListCompartmentsRequest.AccessLevel.Accessible,
+    });
     expect(accessible.items.length).toBe(10);
     const bad = await ociError(id.listCompartments({ compartmentId: cmp("Prod"), compartmentIdInSubtree: true }));
     expect([bad.statusCode, bad.serviceCode]).toEqual([400, "InvalidParameter"]);
@@ -108,7 +112,9 @@ describe("OCI Identity simulator through IdentityClient", () => {
     );
     expect([noDesc.statusCode, noDesc.serviceCode]).toEqual([400, "MissingParameter"]);
     const noParent = await ociError(
-      id.createCompartment({ createCompartmentDetails: { compartmentId: "ocid1.compartment.oc1..aaaaaaaanope", name: "X", description: "x" } }),
+      id.createCompartment({
+        createCompartmentDetails: { compartmentId: "ocid1.compartment.oc1..aaaaaaaanope", name: "X", description: "x" },
+      }),
     );
     expect(noParent.statusCode).toBe(404);
 
@@ -149,7 +155,9 @@ describe("OCI Identity simulator through IdentityClient", () => {
       parent = (await id.createCompartment({ createCompartmentDetails: { compartmentId: parent, name: `L${d}`, description: "deep" } }))
         .compartment.id;
     }
-    const e = await ociError(id.createCompartment({ createCompartmentDetails: { compartmentId: parent, name: "L7", description: "too deep" } }));
+    const e = await ociError(
+      id.createCompartment({ createCompartmentDetails: { compartmentId: parent, name: "L7", description: "too deep" } }),
+    );
     expect([e.statusCode, e.serviceCode]).toEqual([400, "InvalidParameter"]);
     expect(e.message).toContain("6 levels");
   });
@@ -236,7 +244,12 @@ describe("OCI Identity simulator through IdentityClient", () => {
     } while (page);
     expect(pages).toBe(3);
     expect(seen).toEqual(names);
-    const sorted = await id.listPolicies({ compartmentId: cmp("NonProd"), sortBy: requests.ListPoliciesRequest.SortBy.Name, sortOrder: requests.ListPoliciesRequest.SortOrder.Desc, limit: 2 });
+    const sorted = await id.listPolicies({
+      compartmentId: cmp("NonProd"),
+      sortBy: requests.ListPoliciesRequest.SortBy.Name,
+      sortOrder: requests.ListPoliciesRequest.SortOrder.Desc,
+      limit: 2,
+    });
     expect(sorted.items.map((x) => x.name)).toEqual(["page-policy-6", "page-policy-5"]);
     const byName = await id.listPolicies({ compartmentId: root, name: "NetworkAdmins-Policy" });
     expect(byName.items.map((x) => x.id)).toEqual([demo.customerPolicyIds[0]]);
@@ -247,7 +260,12 @@ describe("OCI Identity simulator through IdentityClient", () => {
   it("rejects a duplicate policy name with 409 PolicyAlreadyExists", async () => {
     const e = await ociError(
       id.createPolicy({
-        createPolicyDetails: { compartmentId: root, name: "NetworkAdmins-Policy", description: "dup", statements: ["Allow group A to read buckets in tenancy"] },
+        createPolicyDetails: {
+          compartmentId: root,
+          name: "NetworkAdmins-Policy",
+          description: "dup",
+          statements: ["Allow group A to read buckets in tenancy"],
+        },
       }),
     );
     expect([e.statusCode, e.serviceCode]).toEqual([409, "PolicyAlreadyExists"]);
@@ -271,11 +289,18 @@ describe("OCI Identity simulator through IdentityClient", () => {
     }
     const inTenancyFromChild = await ociError(
       id.createPolicy({
-        createPolicyDetails: { compartmentId: cmp("Prod"), name: "bad-policy", description: "bad", statements: ["Allow group A to read buckets in tenancy"] },
+        createPolicyDetails: {
+          compartmentId: cmp("Prod"),
+          name: "bad-policy",
+          description: "bad",
+          statements: ["Allow group A to read buckets in tenancy"],
+        },
       }),
     );
     expect(inTenancyFromChild.statusCode).toBe(400);
-    const empty = await ociError(id.createPolicy({ createPolicyDetails: { compartmentId: root, name: "bad-policy", description: "bad", statements: [] } }));
+    const empty = await ociError(
+      id.createPolicy({ createPolicyDetails: { compartmentId: root, name: "bad-policy", description: "bad", statements: [] } }),
+    );
     expect(empty.statusCode).toBe(400);
     const updateBad = await ociError(
       id.updatePolicy({ policyId: demo.customerPolicyIds[0] as string, updatePolicyDetails: { statements: ["Allow nobody"] } }),
@@ -285,7 +310,9 @@ describe("OCI Identity simulator through IdentityClient", () => {
 
   it("gates Deny statements on the tenancy's deny-policy flag", async () => {
     const deny = "Deny group Agents to manage buckets in compartment AI-Agents where request.permission = 'BUCKET_DELETE'";
-    const ok = await id.createPolicy({ createPolicyDetails: { compartmentId: root, name: "deny-agents", description: "deny", statements: [deny] } });
+    const ok = await id.createPolicy({
+      createPolicyDetails: { compartmentId: root, name: "deny-agents", description: "deny", statements: [deny] },
+    });
     expect(ok.policy.statements).toEqual([deny]);
     sim.human.setDenyPoliciesEnabled(false);
     try {
@@ -301,7 +328,9 @@ describe("OCI Identity simulator through IdentityClient", () => {
 
   it("enforces statements-per-policy, policies-per-tenancy and per-path statement limits", async () => {
     const many = Array.from({ length: 51 }, (_, i) => `Allow group G${i} to read buckets in tenancy`);
-    const tooMany = await ociError(id.createPolicy({ createPolicyDetails: { compartmentId: root, name: "big", description: "big", statements: many } }));
+    const tooMany = await ociError(
+      id.createPolicy({ createPolicyDetails: { compartmentId: root, name: "big", description: "big", statements: many } }),
+    );
     expect([tooMany.statusCode, tooMany.serviceCode]).toEqual([400, "LimitExceeded"]);
     expect(tooMany.message).toContain("50");
 
@@ -309,7 +338,14 @@ describe("OCI Identity simulator through IdentityClient", () => {
     sim.configure({ limits: { policiesPerTenancy: current } });
     try {
       const full = await ociError(
-        id.createPolicy({ createPolicyDetails: { compartmentId: root, name: "one-more", description: "x", statements: ["Allow group A to read buckets in tenancy"] } }),
+        id.createPolicy({
+          createPolicyDetails: {
+            compartmentId: root,
+            name: "one-more",
+            description: "x",
+            statements: ["Allow group A to read buckets in tenancy"],
+          },
+        }),
       );
       expect([full.statusCode, full.serviceCode]).toEqual([400, "LimitExceeded"]);
     } finally {

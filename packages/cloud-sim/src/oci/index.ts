@@ -12,7 +12,15 @@ import { invalid, notFound, OciApiError } from "./errors.ts";
 import { toOciEvent } from "./events.ts";
 import { makeRequestId } from "./ids.ts";
 import { addTarget } from "./targets.ts";
-import { DEFAULT_LIMITS, type OciCloudGuardTarget, type OciCompartment, type OciLimits, type OciPolicy, type OciStateData, type OciUser } from "./model.ts";
+import {
+  DEFAULT_LIMITS,
+  type OciCloudGuardTarget,
+  type OciCompartment,
+  type OciLimits,
+  type OciPolicy,
+  type OciStateData,
+  type OciUser,
+} from "./model.ts";
 import { generateApiKeyPair, seedOciDemo, seedOciTenancy, type OciDemoResult, type OciSeedResult, type OciSeedSpec } from "./seed.ts";
 import { OciHttpApi, type OciFamily } from "./server.ts";
 import { OciStore, type Actor } from "./store.ts";
@@ -75,10 +83,24 @@ interface OciPolicyEdit {
 
 /** Out-of-band changes as a human would make them in the console (attributed to `humanUserId`). */
 interface OciHumanActions {
-  createCompartment(parentId: string, name: string, opts?: { description?: string; freeformTags?: Record<string, string>; definedTags?: Record<string, Record<string, unknown>> }): OciCompartment;
+  createCompartment(
+    parentId: string,
+    name: string,
+    opts?: { description?: string; freeformTags?: Record<string, string>; definedTags?: Record<string, Record<string, unknown>> },
+  ): OciCompartment;
   moveCompartment(id: string, targetCompartmentId: string): void;
-  tagCompartment(id: string, tags: { freeformTags?: Record<string, string>; definedTags?: Record<string, Record<string, unknown>> }): OciCompartment;
-  createPolicy(details: { compartmentId: string; name: string; description: string; statements: string[]; freeformTags?: Record<string, string>; definedTags?: Record<string, Record<string, unknown>> }): OciPolicy;
+  tagCompartment(
+    id: string,
+    tags: { freeformTags?: Record<string, string>; definedTags?: Record<string, Record<string, unknown>> },
+  ): OciCompartment;
+  createPolicy(details: {
+    compartmentId: string;
+    name: string;
+    description: string;
+    statements: string[];
+    freeformTags?: Record<string, string>;
+    definedTags?: Record<string, Record<string, unknown>>;
+  }): OciPolicy;
   editPolicy(id: string, edit: OciPolicyEdit): OciPolicy;
   deletePolicy(id: string): void;
   deleteSecurityZone(id: string): void;
@@ -130,7 +152,10 @@ function parseConfigPatch(x: Record<string, unknown>): OciSimConfigPatch {
       const rules: Record<string, ThrottleRule> = {};
       for (const [family, rule] of Object.entries(t)) {
         const r = asObject(rule, `throttle.${family}`);
-        rules[family] = { burst: num(r.burst, `throttle.${family}.burst`, 1), ratePerSec: num(r.ratePerSec, `throttle.${family}.ratePerSec`, 0.001) };
+        rules[family] = {
+          burst: num(r.burst, `throttle.${family}.burst`, 1),
+          ratePerSec: num(r.ratePerSec, `throttle.${family}.ratePerSec`, 0.001),
+        };
       }
       out.throttle = rules;
     }
@@ -256,7 +281,13 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
       throw e;
     }
     persister.schedule();
-    return { tenancyId: store.tenancy.id, userId: user.id, fingerprint, publicKeyPem, ...(pair ? { privateKeyPem: pair.privateKeyPem } : {}) };
+    return {
+      tenancyId: store.tenancy.id,
+      userId: user.id,
+      fingerprint,
+      publicKeyPem,
+      ...(pair ? { privateKeyPem: pair.privateKeyPem } : {}),
+    };
   };
 
   const setUserPermissions = (userId: string, permissions: string[]): OciUser => {
@@ -335,7 +366,11 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     if (!parsed.ok) throw new OciApiError(400, "CannotParseRequest", "The request body is not valid JSON.");
     const body = (parsed.value ?? {}) as unknown;
     const ok = (value: unknown, status = 200): void => sendJson(res, status, value);
-    const seg = path.split("/").filter(Boolean).slice(1).map((s) => decodeURIComponent(s));
+    const seg = path
+      .split("/")
+      .filter(Boolean)
+      .slice(1)
+      .map((s) => decodeURIComponent(s));
     const [a, b, c] = seg;
     const o = (): Record<string, unknown> => asObject(body, "Request body");
     if (method === "GET" && a === "state" && b === undefined) return ok(store.summary());
@@ -385,7 +420,13 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
       const x = o();
       return ok(
         store.createCompartment(
-          { compartmentId: x.parentId ?? x.compartmentId, name: x.name, description: x.description ?? x.name, freeformTags: x.freeformTags, definedTags: x.definedTags },
+          {
+            compartmentId: x.parentId ?? x.compartmentId,
+            name: x.name,
+            description: x.description ?? x.name,
+            freeformTags: x.freeformTags,
+            definedTags: x.definedTags,
+          },
           humanActor(),
         ),
       );
@@ -405,7 +446,13 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     }
     if (a === "cloudguard-targets" && method === "POST" && b === undefined) {
       const x = o();
-      return ok(addTarget(store, { compartmentId: str(x, "compartmentId", { required: true }) as string, displayName: str(x, "displayName", { required: true, max: 255 }) as string, type: "COMPARTMENT" }));
+      return ok(
+        addTarget(store, {
+          compartmentId: str(x, "compartmentId", { required: true }) as string,
+          displayName: str(x, "displayName", { required: true, max: 255 }) as string,
+          type: "COMPARTMENT",
+        }),
+      );
     }
     if (a === "security-zones" && b && method === "DELETE") {
       store.deleteZone(b, undefined, humanActor());

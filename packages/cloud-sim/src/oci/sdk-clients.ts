@@ -68,7 +68,9 @@ export function cloudGuardClient(url: string, c: OciCreds, o: ClientOptions = {}
 }
 
 /** Runs an SDK call expected to fail and returns the OciError's status and code. */
-export async function ociError(p: Promise<unknown>): Promise<{ statusCode: number; serviceCode: string; message: string; opcRequestId?: string }> {
+export async function ociError(
+  p: Promise<unknown>,
+): Promise<{ statusCode: number; serviceCode: string; message: string; opcRequestId?: string }> {
   try {
     await p;
   } catch (e) {

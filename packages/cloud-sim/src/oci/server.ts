@@ -10,15 +10,7 @@ import { makeRequestId } from "./ids.ts";
 import { verifyRequest } from "./signature.ts";
 import { paginate, type Actor, type OciStore } from "./store.ts";
 import { getTarget, listTargets, targetWire } from "./targets.ts";
-import {
-  compartmentWire,
-  policyWire,
-  recipeWire,
-  securityPolicyWire,
-  tenancyWire,
-  zoneSummaryWire,
-  zoneWire,
-} from "./wire.ts";
+import { compartmentWire, policyWire, recipeWire, securityPolicyWire, tenancyWire, zoneSummaryWire, zoneWire } from "./wire.ts";
 
 /** Throttle families: one token bucket each. */
 export type OciFamily = "identity-read" | "identity-write" | "cloudguard-read" | "cloudguard-write";
@@ -351,7 +343,10 @@ export class OciHttpApi {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const rid = makeRequestId(this.store.rand, typeof req.headers["opc-request-id"] === "string" ? req.headers["opc-request-id"] : undefined);
+    const rid = makeRequestId(
+      this.store.rand,
+      typeof req.headers["opc-request-id"] === "string" ? req.headers["opc-request-id"] : undefined,
+    );
     const send = (reply: Reply): void => {
       const headers = { ...(reply.headers ?? {}), "opc-request-id": rid };
       if (reply.status === 204 || reply.body === undefined) {

@@ -56,9 +56,7 @@ export interface VerifyInput {
   resolveKey: (tenancyId: string, userId: string, fingerprint: string) => KeyObject | undefined;
 }
 
-export type VerifyResult =
-  | { ok: true; tenancyId: string; userId: string; fingerprint: string }
-  | { ok: false; message: string };
+export type VerifyResult = { ok: true; tenancyId: string; userId: string; fingerprint: string } | { ok: false; message: string };
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 

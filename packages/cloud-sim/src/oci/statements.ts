@@ -9,10 +9,7 @@
  *   Endorse|Admit ... to ... in ...     (cross-tenancy, checked loosely)
  */
 
-export type StatementLocation =
-  | { kind: "tenancy" }
-  | { kind: "compartmentPath"; path: string[] }
-  | { kind: "compartmentId"; id: string };
+export type StatementLocation = { kind: "tenancy" } | { kind: "compartmentPath"; path: string[] } | { kind: "compartmentId"; id: string };
 
 export interface ParsedStatement {
   effect: "allow" | "deny" | "define" | "endorse" | "admit";

@@ -40,8 +40,14 @@ export function paginate<T>(all: T[], limit: number, page: string | undefined): 
 }
 
 /** OCI sort semantics: NAME sorts ascending by default, TIMECREATED descending; unsorted keeps creation order. */
-export function sortItems<T extends { timeCreated: string }>(items: T[], sortBy: string | undefined, sortOrder: string | undefined, name: (t: T) => string): T[] {
-  if (sortOrder !== undefined && sortOrder !== "ASC" && sortOrder !== "DESC") throw invalid(`Invalid sortOrder '${sortOrder}'; expected ASC or DESC.`);
+export function sortItems<T extends { timeCreated: string }>(
+  items: T[],
+  sortBy: string | undefined,
+  sortOrder: string | undefined,
+  name: (t: T) => string,
+): T[] {
+  if (sortOrder !== undefined && sortOrder !== "ASC" && sortOrder !== "DESC")
+    throw invalid(`Invalid sortOrder '${sortOrder}'; expected ASC or DESC.`);
   if (sortBy === undefined) {
     return sortOrder === "DESC" ? [...items].reverse() : items;
   }

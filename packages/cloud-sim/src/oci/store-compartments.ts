@@ -17,7 +17,12 @@ export class OciCompartments extends OciTenancyState {
     if (loc.kind === "compartmentId") return this.isDescendantOrSelf(target, loc.id);
     const ownerCompartment = this.getCompartment(owner.compartmentId);
     const [first] = loc.path;
-    if (loc.path.length === 1 && first !== undefined && !this.isRoot(owner.compartmentId) && first.toLowerCase() === ownerCompartment.name.toLowerCase()) {
+    if (
+      loc.path.length === 1 &&
+      first !== undefined &&
+      !this.isRoot(owner.compartmentId) &&
+      first.toLowerCase() === ownerCompartment.name.toLowerCase()
+    ) {
       return this.isDescendantOrSelf(target, owner.compartmentId);
     }
     let cur: string | undefined = owner.compartmentId;
@@ -143,7 +148,12 @@ export class OciCompartments extends OciTenancyState {
   createCompartment(body: unknown, actor: Actor, opts: { skipLimits?: boolean; quiet?: boolean } = {}): OciCompartment {
     const o = asObject(body, "CreateCompartmentDetails");
     const parentId = str(o, "compartmentId", { required: true }) as string;
-    const name = str(o, "name", { required: true, max: 100, pattern: COMPARTMENT_NAME, patternHelp: "may contain only letters, numbers, periods, hyphens and underscores" }) as string;
+    const name = str(o, "name", {
+      required: true,
+      max: 100,
+      pattern: COMPARTMENT_NAME,
+      patternHelp: "may contain only letters, numbers, periods, hyphens and underscores",
+    }) as string;
     const description = str(o, "description", { required: true, max: 400 }) as string;
     const ff = freeformTags(o) ?? {};
     const dt = definedTags(o) ?? {};
@@ -180,7 +190,11 @@ export class OciCompartments extends OciTenancyState {
     const c = this.activeCompartment(id);
     if (ifMatch !== undefined && ifMatch !== c.etag) throw noEtagMatch();
     const o = asObject(body, "UpdateCompartmentDetails");
-    const name = str(o, "name", { max: 100, pattern: COMPARTMENT_NAME, patternHelp: "may contain only letters, numbers, periods, hyphens and underscores" });
+    const name = str(o, "name", {
+      max: 100,
+      pattern: COMPARTMENT_NAME,
+      patternHelp: "may contain only letters, numbers, periods, hyphens and underscores",
+    });
     const description = str(o, "description", { min: 1, max: 400 });
     const ff = freeformTags(o);
     const dt = definedTags(o);
@@ -247,7 +261,15 @@ export class OciCompartments extends OciTenancyState {
     });
   }
 
-  listCompartments(q: { compartmentId: string; subtree: boolean; accessLevel?: string; name?: string; lifecycleState?: string; sortBy?: string; sortOrder?: string }): OciCompartment[] {
+  listCompartments(q: {
+    compartmentId: string;
+    subtree: boolean;
+    accessLevel?: string;
+    name?: string;
+    lifecycleState?: string;
+    sortBy?: string;
+    sortOrder?: string;
+  }): OciCompartment[] {
     this.activeCompartment(q.compartmentId);
     if (q.accessLevel !== undefined && q.accessLevel !== "ANY" && q.accessLevel !== "ACCESSIBLE") {
       throw invalid(`Invalid accessLevel '${q.accessLevel}'; expected ANY or ACCESSIBLE.`);

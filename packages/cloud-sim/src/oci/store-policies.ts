@@ -60,9 +60,7 @@ export class OciPolicies extends OciCompartments {
   validateStatements(statements: string[], policyCompartmentId: string): void {
     if (statements.length === 0) throw invalid("Parameter 'statements' must contain at least one statement.");
     if (statements.length > this.limits.statementsPerPolicy) {
-      throw limitExceeded(
-        `A policy can have at most ${this.limits.statementsPerPolicy} statements; this one has ${statements.length}.`,
-      );
+      throw limitExceeded(`A policy can have at most ${this.limits.statementsPerPolicy} statements; this one has ${statements.length}.`);
     }
     const policyCompartment = this.getCompartment(policyCompartmentId);
     for (const s of statements) {
@@ -78,23 +76,33 @@ export class OciPolicies extends OciCompartments {
       if (!loc) continue;
       if (loc.kind === "tenancy") {
         if (!this.isRoot(policyCompartmentId)) {
-          throw invalid(`Invalid policy statement '${s}': a policy attached to compartment '${policyCompartment.name}' cannot grant access in the tenancy.`);
+          throw invalid(
+            `Invalid policy statement '${s}': a policy attached to compartment '${policyCompartment.name}' cannot grant access in the tenancy.`,
+          );
         }
       } else if (loc.kind === "compartmentId") {
         const target = this.compartments.get(loc.id);
         const ok = (target?.lifecycleState === "ACTIVE" || this.isRoot(loc.id)) && this.isDescendantOrSelf(loc.id, policyCompartmentId);
-        if (!ok) throw invalid(`Compartment {${loc.id}} does not exist or is not part of the policy compartment subtree (statement '${s}').`);
+        if (!ok)
+          throw invalid(`Compartment {${loc.id}} does not exist or is not part of the policy compartment subtree (statement '${s}').`);
       } else {
         let cur: string | undefined = policyCompartmentId;
         const [first] = loc.path;
-        if (loc.path.length === 1 && first !== undefined && !this.isRoot(policyCompartmentId) && first.toLowerCase() === policyCompartment.name.toLowerCase()) {
+        if (
+          loc.path.length === 1 &&
+          first !== undefined &&
+          !this.isRoot(policyCompartmentId) &&
+          first.toLowerCase() === policyCompartment.name.toLowerCase()
+        ) {
           continue;
         }
         for (const seg of loc.path) {
           cur = cur === undefined ? undefined : this.siblingNamed(cur, seg)?.id;
         }
         if (cur === undefined) {
-          throw invalid(`The compartment ${loc.path.join(":")} specified in the policy statement does not exist under current compartment hierarchy (statement '${s}').`);
+          throw invalid(
+            `The compartment ${loc.path.join(":")} specified in the policy statement does not exist under current compartment hierarchy (statement '${s}').`,
+          );
         }
       }
     }
@@ -132,7 +140,12 @@ export class OciPolicies extends OciCompartments {
   createPolicy(body: unknown, actor: Actor, opts: { quiet?: boolean } = {}): OciPolicy {
     const o = asObject(body, "CreatePolicyDetails");
     const compartmentId = str(o, "compartmentId", { required: true }) as string;
-    const name = str(o, "name", { required: true, max: 100, pattern: POLICY_NAME, patternHelp: "may contain only letters, numbers, spaces, periods, hyphens and underscores" }) as string;
+    const name = str(o, "name", {
+      required: true,
+      max: 100,
+      pattern: POLICY_NAME,
+      patternHelp: "may contain only letters, numbers, spaces, periods, hyphens and underscores",
+    }) as string;
     const description = str(o, "description", { required: true, max: 400 }) as string;
     const statements = strArray(o, "statements", { required: true }) as string[];
     const versionDate = str(o, "versionDate");

@@ -30,7 +30,9 @@ export class OciSecurityZones extends OciPolicies {
     this.checkPolicyIds(securityPolicies);
     const customer = [...this.recipes.values()].filter((r) => r.owner === "CUSTOMER" && r.lifecycleState === "ACTIVE");
     if (customer.length >= this.limits.securityRecipesPerTenancy) {
-      throw limitExceeded(`The tenancy already has the maximum number of security zone recipes (${this.limits.securityRecipesPerTenancy}).`);
+      throw limitExceeded(
+        `The tenancy already has the maximum number of security zone recipes (${this.limits.securityRecipesPerTenancy}).`,
+      );
     }
     const t = this.iso();
     const r: OciSecurityRecipe = {
@@ -85,13 +87,21 @@ export class OciSecurityZones extends OciPolicies {
     if (ifMatch !== undefined && ifMatch !== r.etag) throw noEtagMatch();
     if (r.owner === "ORACLE") throw invalid("Oracle-managed security zone recipes cannot be deleted.");
     const user = [...this.zones.values()].find((z) => z.securityZoneRecipeId === id && z.lifecycleState === "ACTIVE");
-    if (user) throw conflict("Conflict", `Security zone recipe ${id} is used by security zone '${user.displayName}' and cannot be deleted.`);
+    if (user)
+      throw conflict("Conflict", `Security zone recipe ${id} is used by security zone '${user.displayName}' and cannot be deleted.`);
     this.recipes.delete(id);
     r.lifecycleState = "DELETED";
     this.emitRecipe("deletesecurityrecipe", r, actor);
   }
 
-  listRecipes(q: { compartmentId: string; displayName?: string; id?: string; lifecycleState?: string; sortBy?: string; sortOrder?: string }): OciSecurityRecipe[] {
+  listRecipes(q: {
+    compartmentId: string;
+    displayName?: string;
+    id?: string;
+    lifecycleState?: string;
+    sortBy?: string;
+    sortOrder?: string;
+  }): OciSecurityRecipe[] {
     this.activeCompartment(q.compartmentId);
     let all = [...this.recipes.values()].filter(
       (r) => r.compartmentId === q.compartmentId || (r.owner === "ORACLE" && this.isRoot(q.compartmentId)),
@@ -227,7 +237,16 @@ export class OciSecurityZones extends OciPolicies {
     this.emitZone("deletesecurityzone", z, actor);
   }
 
-  listZones(q: { compartmentId: string; displayName?: string; id?: string; securityRecipeId?: string; inSubtree?: boolean; lifecycleState?: string; sortBy?: string; sortOrder?: string }): OciSecurityZone[] {
+  listZones(q: {
+    compartmentId: string;
+    displayName?: string;
+    id?: string;
+    securityRecipeId?: string;
+    inSubtree?: boolean;
+    lifecycleState?: string;
+    sortBy?: string;
+    sortOrder?: string;
+  }): OciSecurityZone[] {
     this.activeCompartment(q.compartmentId);
     let all = [...this.zones.values()].filter((z) =>
       q.inSubtree ? this.isDescendantOrSelf(z.compartmentId, q.compartmentId) : z.compartmentId === q.compartmentId,

@@ -33,4 +33,3 @@ export class OciStore extends OciSecurityZones implements TargetHost {
     };
   }
 }
-

@@ -42,7 +42,11 @@ export function addTarget(
 }
 
 /** Cloud Guard's side effect of CreateSecurityZone; returns the deleted customer targets. */
-export function replaceTargetsForZone(host: TargetHost, compartmentId: string, zoneName: string): { zoneTarget: OciCloudGuardTarget; deleted: OciCloudGuardTarget[] } {
+export function replaceTargetsForZone(
+  host: TargetHost,
+  compartmentId: string,
+  zoneName: string,
+): { zoneTarget: OciCloudGuardTarget; deleted: OciCloudGuardTarget[] } {
   const deleted: OciCloudGuardTarget[] = [];
   for (const t of host.targets.values()) {
     if (t.targetResourceType === "COMPARTMENT" && host.isDescendantOrSelf(t.targetResourceId, compartmentId)) {
@@ -54,7 +58,10 @@ export function replaceTargetsForZone(host: TargetHost, compartmentId: string, z
   return { zoneTarget, deleted };
 }
 
-export function listTargets(host: TargetHost, q: { compartmentId: string; subtree: boolean; accessLevel?: string; lifecycleState?: string; displayName?: string; nonZoneOnly: boolean }): OciCloudGuardTarget[] {
+export function listTargets(
+  host: TargetHost,
+  q: { compartmentId: string; subtree: boolean; accessLevel?: string; lifecycleState?: string; displayName?: string; nonZoneOnly: boolean },
+): OciCloudGuardTarget[] {
   host.activeCompartment(q.compartmentId);
   if (q.accessLevel !== undefined && q.accessLevel !== "RESTRICTED" && q.accessLevel !== "ACCESSIBLE") {
     throw invalid(`Invalid accessLevel '${q.accessLevel}'; expected RESTRICTED or ACCESSIBLE.`);

@@ -55,8 +55,10 @@ export function freeformTags(o: Json, field = "freeformTags"): Tags | undefined 
   const entries = Object.entries(t);
   if (entries.length > MAX_TAGS) throw invalid(`Parameter '${field}' has more than ${MAX_TAGS} tags.`);
   for (const [k, val] of entries) {
-    if (!k || k.length > 100 || /[\s.]/.test(k)) throw invalid(`Freeform tag key '${k}' is invalid (1-100 characters, no spaces or periods).`);
-    if (typeof val !== "string" || val.length > 256) throw invalid(`Freeform tag '${k}' must have a string value of at most 256 characters.`);
+    if (!k || k.length > 100 || /[\s.]/.test(k))
+      throw invalid(`Freeform tag key '${k}' is invalid (1-100 characters, no spaces or periods).`);
+    if (typeof val !== "string" || val.length > 256)
+      throw invalid(`Freeform tag '${k}' must have a string value of at most 256 characters.`);
   }
   return { ...(t as Tags) };
 }

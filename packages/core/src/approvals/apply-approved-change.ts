@@ -26,7 +26,8 @@ export async function applyApprovedChange(tx: Tx, a: ApprovalRow): Promise<{ con
   switch (a.action) {
     case "guardrail.update": {
       const g = await findGuardrail(tx, a.workspaceId, a.subjectId);
-      if (!g || g.status === "deleted") throw new AppError("conflict", "guardrail: it was deleted after this request was made; reject the request");
+      if (!g || g.status === "deleted")
+        throw new AppError("conflict", "guardrail: it was deleted after this request was made; reject the request");
       const base = Number(p.baseVersion);
       const ok = await addVersion(
         tx,
@@ -35,15 +36,25 @@ export async function applyApprovedChange(tx: Tx, a: ApprovalRow): Promise<{ con
         typeof p.note === "string" ? p.note : "",
         a.requestedById,
       );
-      if (!ok) throw new AppError("conflict", `guardrail: it changed since this request (now v${g.currentVersion}, requested against v${base}); reject the request and ask for a new one`);
-      return { connections: g.status === "active" ? await reconcilableConnectionIds(tx, a.workspaceId) : [], detail: { guardrailId: g.id, version: base + 1 } };
+      if (!ok)
+        throw new AppError(
+          "conflict",
+          `guardrail: it changed since this request (now v${g.currentVersion}, requested against v${base}); reject the request and ask for a new one`,
+        );
+      return {
+        connections: g.status === "active" ? await reconcilableConnectionIds(tx, a.workspaceId) : [],
+        detail: { guardrailId: g.id, version: base + 1 },
+      };
     }
     case "guardrail.disable":
     case "guardrail.delete": {
       const g = await findGuardrail(tx, a.workspaceId, a.subjectId);
       if (!g || g.status === "deleted") throw new AppError("conflict", "guardrail: it no longer exists; reject the request");
       await setGuardrailStatus(tx, g.id, a.action === "guardrail.disable" ? "disabled" : "deleted");
-      return { connections: await reconcilableConnectionIds(tx, a.workspaceId), detail: { guardrailId: g.id, status: a.action === "guardrail.disable" ? "disabled" : "deleted" } };
+      return {
+        connections: await reconcilableConnectionIds(tx, a.workspaceId),
+        detail: { guardrailId: g.id, status: a.action === "guardrail.disable" ? "disabled" : "deleted" },
+      };
     }
     case "exemption.create": {
       const e = await activateExemption(tx, a.workspaceId, a.subjectId);
@@ -54,7 +65,8 @@ export async function applyApprovedChange(tx: Tx, a: ApprovalRow): Promise<{ con
       const node = await findNodeOverrides(tx, a.workspaceId, a.subjectId);
       if (!node) throw new AppError("conflict", "node: it no longer exists; reject the request");
       // Applied verbatim only over the overrides the requester saw: a later edit would be silently undone.
-      if (canonicalJson(node.labelOverrides ?? {}) !== canonicalJson(p.before ?? {})) throw new AppError("conflict", "node: its labels changed since this request; reject the request and ask for a new one");
+      if (canonicalJson(node.labelOverrides ?? {}) !== canonicalJson(p.before ?? {}))
+        throw new AppError("conflict", "node: its labels changed since this request; reject the request and ask for a new one");
       const changed = await writeLabelOverrides(tx, node, (p.overrides ?? {}) as Record<string, string | null>, "approval");
       return { connections: [node.connectionId], detail: { nodeId: node.id, overrides: p.overrides, nodesChanged: changed } };
     }

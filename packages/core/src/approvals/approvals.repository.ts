@@ -2,7 +2,8 @@ import type { PrismaClient, Tx } from "@parapet/db";
 
 type Db = PrismaClient | Tx;
 
-type ApprovalAction = "guardrail.update" | "guardrail.disable" | "guardrail.delete" | "exemption.create" | "node.labels" | "connection.principals";
+type ApprovalAction =
+  "guardrail.update" | "guardrail.disable" | "guardrail.delete" | "exemption.create" | "node.labels" | "connection.principals";
 
 export interface NewApproval {
   workspaceId: string;
@@ -28,7 +29,13 @@ export function findApproval(db: Db, workspaceId: string, id: string) {
   return db.approval.findFirst({ where: { id, workspaceId } });
 }
 
-export function listApprovals(db: Db, workspaceId: string, status: "pending" | "approved" | "rejected" | "cancelled" | undefined, after: { t: string; id: string } | undefined, take: number) {
+export function listApprovals(
+  db: Db,
+  workspaceId: string,
+  status: "pending" | "approved" | "rejected" | "cancelled" | undefined,
+  after: { t: string; id: string } | undefined,
+  take: number,
+) {
   return db.approval.findMany({
     where: {
       workspaceId,
@@ -45,13 +52,25 @@ export function usersById(db: Db, ids: string[]) {
 }
 
 /** Moves a pending approval to its decision; false when someone else decided first. */
-export async function decide(tx: Tx, id: string, status: "approved" | "rejected", decidedById: string, note: string | null): Promise<boolean> {
-  const n = await tx.approval.updateMany({ where: { id, status: "pending" }, data: { status, decidedById, decidedAt: new Date(), decisionNote: note } });
+export async function decide(
+  tx: Tx,
+  id: string,
+  status: "approved" | "rejected",
+  decidedById: string,
+  note: string | null,
+): Promise<boolean> {
+  const n = await tx.approval.updateMany({
+    where: { id, status: "pending" },
+    data: { status, decidedById, decidedAt: new Date(), decisionNote: note },
+  });
   return n.count === 1;
 }
 
 export function cancelPending(tx: Tx, workspaceId: string, subjectType: string, subjectId: string) {
-  return tx.approval.updateMany({ where: { workspaceId, subjectType, subjectId, status: "pending" }, data: { status: "cancelled", decidedAt: new Date() } });
+  return tx.approval.updateMany({
+    where: { workspaceId, subjectType, subjectId, status: "pending" },
+    data: { status: "cancelled", decidedAt: new Date() },
+  });
 }
 
 export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -3,7 +3,14 @@ import { ZPageQuery } from "../common/pagination.ts";
 import { pageOf, wireEnum, ZIsoDateTime, ZJsonObject } from "../common/wire.schema.ts";
 
 const APPROVAL_STATUSES = ["pending", "approved", "rejected", "cancelled"] as const;
-const APPROVAL_ACTIONS = ["guardrail.update", "guardrail.disable", "guardrail.delete", "exemption.create", "node.labels", "connection.principals"] as const;
+const APPROVAL_ACTIONS = [
+  "guardrail.update",
+  "guardrail.disable",
+  "guardrail.delete",
+  "exemption.create",
+  "node.labels",
+  "connection.principals",
+] as const;
 
 export const ZNoteInput = z.object({ note: z.string().max(2000).optional() }).strict();
 export const ZRejectInput = z.object({ note: z.string().trim().min(1).max(2000) }).strict();

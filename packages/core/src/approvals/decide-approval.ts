@@ -29,14 +29,26 @@ async function checkSecondPerson(deps: UseCaseDeps, actor: Actor, requestedAt: D
     deciderMembership(deps.prisma, actor.workspaceId, actor.userId),
   ]);
   if (!user?.emailVerified) {
-    throw new AppError("forbidden", `approval: deciding approvals needs a verified e-mail address; ${user?.email ?? "your address"} is not verified (open the invitation link e-mailed to it)`);
+    throw new AppError(
+      "forbidden",
+      `approval: deciding approvals needs a verified e-mail address; ${user?.email ?? "your address"} is not verified (open the invitation link e-mailed to it)`,
+    );
   }
   if (decision === "approve" && membership && membership.createdAt.getTime() > requestedAt.getTime()) {
-    throw new AppError("forbidden", `approval: you joined this workspace after the request was made (${requestedAt.toISOString()}); a member from before then must approve it (or it is rejected and requested again)`);
+    throw new AppError(
+      "forbidden",
+      `approval: you joined this workspace after the request was made (${requestedAt.toISOString()}); a member from before then must approve it (or it is rejected and requested again)`,
+    );
   }
 }
 
-export async function decideApproval(deps: UseCaseDeps, actor: Actor, id: string, decision: "approve" | "reject", note: string | undefined) {
+export async function decideApproval(
+  deps: UseCaseDeps,
+  actor: Actor,
+  id: string,
+  decision: "approve" | "reject",
+  note: string | undefined,
+) {
   if (!can(actor.role, "approval", "decide")) throw new AppError("forbidden", `your role (${actor.role}) cannot decide approvals`);
   const a = await findApproval(deps.prisma, actor.workspaceId, id);
   if (!a) throw notFound("approval", id);
@@ -45,12 +57,19 @@ export async function decideApproval(deps: UseCaseDeps, actor: Actor, id: string
   await checkSecondPerson(deps, actor, a.createdAt, decision);
   const status = decision === "approve" ? "approved" : "rejected";
   const { connections } = await transaction(deps.prisma, async (tx) => {
-    if (!(await decide(tx, id, status, actor.userId, note ?? null))) throw new AppError("conflict", "approval: someone decided it a moment ago");
+    if (!(await decide(tx, id, status, actor.userId, note ?? null)))
+      throw new AppError("conflict", "approval: someone decided it a moment ago");
     let connections: string[] = [];
     let detail: Record<string, unknown> = {};
     if (status === "approved") ({ connections, detail } = await applyApprovedChange(tx, a));
     else if (a.action === "exemption.create") await rejectExemption(tx, a.workspaceId, a.subjectId);
-    await appendAudit(tx, { ...auditBy(actor), action: `approval.${status}`, targetType: "approval", targetId: id, data: { for: a.action, subjectType: a.subjectType, subjectId: a.subjectId, note: note ?? null, ...detail } });
+    await appendAudit(tx, {
+      ...auditBy(actor),
+      action: `approval.${status}`,
+      targetType: "approval",
+      targetId: id,
+      data: { for: a.action, subjectType: a.subjectType, subjectId: a.subjectId, note: note ?? null, ...detail },
+    });
     return { connections };
   });
   await reconcileAfterCommit(deps.jobs, connections, "approval", `approval ${id} (${a.action}) approved`);

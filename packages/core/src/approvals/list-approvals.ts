@@ -6,9 +6,25 @@ import { listApprovals as rows, usersById } from "./approvals.repository.ts";
 
 const ZKey = z.object({ t: z.string().max(40), id: z.string().max(64) });
 
-export async function listApprovals(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, q: { status?: "pending" | "approved" | "rejected" | "cancelled" | undefined; limit: number; cursor?: string | undefined }) {
+export async function listApprovals(
+  deps: Pick<UseCaseDeps, "prisma">,
+  actor: Actor,
+  q: { status?: "pending" | "approved" | "rejected" | "cancelled" | undefined; limit: number; cursor?: string | undefined },
+) {
   const after = decodeCursor(q.cursor, ZKey);
   const list = await rows(deps.prisma, actor.workspaceId, q.status, after, q.limit + 1);
-  const users = new Map((await usersById(deps.prisma, list.flatMap((a) => [a.requestedById, ...(a.decidedById ? [a.decidedById] : [])]))).map((u) => [u.id, u]));
-  return toPage(list, q.limit, (a) => approvalView(a, users), (a) => ({ t: a.createdAt.toISOString(), id: a.id }));
+  const users = new Map(
+    (
+      await usersById(
+        deps.prisma,
+        list.flatMap((a) => [a.requestedById, ...(a.decidedById ? [a.decidedById] : [])]),
+      )
+    ).map((u) => [u.id, u]),
+  );
+  return toPage(
+    list,
+    q.limit,
+    (a) => approvalView(a, users),
+    (a) => ({ t: a.createdAt.toISOString(), id: a.id }),
+  );
 }

@@ -95,7 +95,11 @@ const locationPolicies = () =>
   sim
     .snapshot()
     .policies.filter((p) => p.constraint === "gcp.resourceLocations")
-    .map((p) => ({ resource: p.resource, spec: JSON.parse(JSON.stringify(p.spec ?? null)) as unknown, dryRunSpec: JSON.parse(JSON.stringify(p.dryRunSpec ?? null)) as unknown }))
+    .map((p) => ({
+      resource: p.resource,
+      spec: JSON.parse(JSON.stringify(p.spec ?? null)) as unknown,
+      dryRunSpec: JSON.parse(JSON.stringify(p.dryRunSpec ?? null)) as unknown,
+    }))
     .sort((a, b) => (a.resource < b.resource ? -1 : 1));
 
 const rejection = async (p: Promise<unknown>) => {
@@ -110,7 +114,14 @@ const rejection = async (p: Promise<unknown>) => {
 describe("two-person rule against the cloud", () => {
   it("enforce → audit: nothing changes until a different member approves; the requester cannot approve", async () => {
     const { admin, approver, reconcile } = await setup();
-    const g = await createGuardrail(deps, admin, { controlId: "restrict-regions", name: "EU only", params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" });
+    const g = await createGuardrail(deps, admin, {
+      controlId: "restrict-regions",
+      name: "EU only",
+      params: {},
+      scope: { all: true },
+      mode: "enforce",
+      remediation: "auto",
+    });
     expect((await reconcile()).status).toBe("succeeded");
     const enforced = locationPolicies();
     expect(enforced.some((p) => JSON.stringify(p.spec).includes("in:eu-locations"))).toBe(true);
@@ -143,13 +154,26 @@ describe("two-person rule against the cloud", () => {
 
   it("a rejected disable and an unapproved exemption leave the cloud as it is; an approved disable makes the reconciler remove the policy", async () => {
     const { ws, admin, approver, reconcile } = await setup();
-    const g = await createGuardrail(deps, admin, { controlId: "restrict-regions", name: "EU only", params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" });
+    const g = await createGuardrail(deps, admin, {
+      controlId: "restrict-regions",
+      name: "EU only",
+      params: {},
+      scope: { all: true },
+      mode: "enforce",
+      remediation: "auto",
+    });
     await reconcile();
     const enforced = locationPolicies();
     expect(enforced.length).toBeGreaterThan(0);
 
     const project = await prisma.node.findFirstOrThrow({ where: { workspaceId: ws.id, isEnvironment: true } });
-    const ex = await requestExemption(deps, admin, { guardrailId: g.id, nodeId: project.id, reason: "migration", ownerEmail: "o@example.com", expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+    const ex = await requestExemption(deps, admin, {
+      guardrailId: g.id,
+      nodeId: project.id,
+      reason: "migration",
+      ownerEmail: "o@example.com",
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     expect(ex.exemption.status).toBe("pending_approval");
     expect((await reconcile()).plan?.changes).toEqual([]);
     expect(locationPolicies()).toEqual(enforced);

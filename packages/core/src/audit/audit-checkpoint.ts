@@ -23,7 +23,8 @@ export async function getAuditCheckpoint(prisma: PrismaClient, actor: Actor): Pr
 /** Checkpoints the head now (on demand; the worker also does it periodically). */
 export async function checkpointAuditNow(prisma: PrismaClient, actor: Actor): Promise<CheckpointStatus> {
   const r = await writeCheckpoint(prisma, actor.workspaceId, { force: true });
-  if (!r.written && r.reason === "disabled") throw new AppError("conflict", "audit checkpoints are off on this deployment (PARAPET_AUDIT_CHECKPOINT_DIR is not set)");
+  if (!r.written && r.reason === "disabled")
+    throw new AppError("conflict", "audit checkpoints are off on this deployment (PARAPET_AUDIT_CHECKPOINT_DIR is not set)");
   if (!r.written) throw new AppError("conflict", `audit: the chain does not verify (${r.detail ?? "broken"}); it is not checkpointed`);
   return { enabled: true, checkpoint: r.checkpoint, problem: null };
 }

@@ -65,9 +65,17 @@ export const auditEnvShape = {
   PARAPET_AUDIT_CHECKPOINT_DIR: z.string().max(1000).optional(),
 };
 
-export function auditConfigFromEnv(e: { PARAPET_AUDIT_KEY?: string | undefined; PARAPET_AUDIT_KEYS_OLD: string; PARAPET_AUDIT_CHECKPOINT_DIR?: string | undefined; PARAPET_AUTH_SECRET?: string | undefined }): AuditConfig {
+export function auditConfigFromEnv(e: {
+  PARAPET_AUDIT_KEY?: string | undefined;
+  PARAPET_AUDIT_KEYS_OLD: string;
+  PARAPET_AUDIT_CHECKPOINT_DIR?: string | undefined;
+  PARAPET_AUTH_SECRET?: string | undefined;
+}): AuditConfig {
   const secret = e.PARAPET_AUDIT_KEY ?? e.PARAPET_AUTH_SECRET;
-  if (!secret) throw new Error("configuration: PARAPET_AUDIT_KEY or PARAPET_AUTH_SECRET is required (the audit chain's HMAC key is derived from it)");
-  const oldSecrets = e.PARAPET_AUDIT_KEYS_OLD.split(",").map((s) => s.trim()).filter(Boolean);
+  if (!secret)
+    throw new Error("configuration: PARAPET_AUDIT_KEY or PARAPET_AUTH_SECRET is required (the audit chain's HMAC key is derived from it)");
+  const oldSecrets = e.PARAPET_AUDIT_KEYS_OLD.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return auditConfigFrom({ secret, oldSecrets, checkpointDir: e.PARAPET_AUDIT_CHECKPOINT_DIR || null });
 }

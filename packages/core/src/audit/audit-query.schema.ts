@@ -14,7 +14,9 @@ export const ZAuditQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 export type TAuditQuery = z.infer<typeof ZAuditQuery>;
-export const ZAuditExportQuery = ZAuditQuery.omit({ limit: true, cursor: true }).extend({ format: z.enum(["csv", "jsonl"]).default("jsonl") });
+export const ZAuditExportQuery = ZAuditQuery.omit({ limit: true, cursor: true }).extend({
+  format: z.enum(["csv", "jsonl"]).default("jsonl"),
+});
 export type TAuditExportQuery = z.infer<typeof ZAuditExportQuery>;
 export const ZActivityQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 
@@ -38,7 +40,11 @@ export const ZActivity = z.object({ items: z.array(ZAuditEvent) });
 
 /** The latest signed chain head kept outside the database. */
 const ZAuditCheckpoint = z.object({ seq: z.number().int(), hash: z.string(), at: ZIsoDateTime, keyId: z.string() });
-export const ZAuditCheckpointState = z.object({ enabled: z.boolean(), checkpoint: ZAuditCheckpoint.nullable(), problem: z.string().nullable() });
+export const ZAuditCheckpointState = z.object({
+  enabled: z.boolean(),
+  checkpoint: ZAuditCheckpoint.nullable(),
+  problem: z.string().nullable(),
+});
 export const ZChainVerification = z.object({
   ok: z.boolean(),
   checked: z.number().int(),

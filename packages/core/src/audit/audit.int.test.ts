@@ -70,12 +70,18 @@ describe("audit chain", () => {
 
   it("the database refuses UPDATE, DELETE, TRUNCATE and unkeyed inserts; deleting the workspace still cascades", async () => {
     const ws = await filled(3);
-    await expect(prisma.$executeRaw`UPDATE audit_event SET "actorLabel" = 'mallory' WHERE "workspaceId" = ${ws.id} AND seq = 2`).rejects.toThrow(/append-only: UPDATE refused/);
-    await expect(prisma.$executeRaw`DELETE FROM audit_event WHERE "workspaceId" = ${ws.id} AND seq = 3`).rejects.toThrow(/append-only: DELETE refused/);
+    await expect(
+      prisma.$executeRaw`UPDATE audit_event SET "actorLabel" = 'mallory' WHERE "workspaceId" = ${ws.id} AND seq = 2`,
+    ).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(prisma.$executeRaw`DELETE FROM audit_event WHERE "workspaceId" = ${ws.id} AND seq = 3`).rejects.toThrow(
+      /append-only: DELETE refused/,
+    );
     await expect(prisma.$executeRawUnsafe("TRUNCATE audit_event")).rejects.toThrow(/append-only: TRUNCATE refused/);
     await expect(prisma.auditEvent.updateMany({ where: { workspaceId: ws.id }, data: { actorLabel: "x" } })).rejects.toThrow(/append-only/);
     await expect(
-      prisma.auditEvent.create({ data: { workspaceId: ws.id, seq: 4, actorType: "user", actorLabel: "x", action: "x", prevHash: "0", hash: "0" } }),
+      prisma.auditEvent.create({
+        data: { workspaceId: ws.id, seq: 4, actorType: "user", actorLabel: "x", action: "x", prevHash: "0", hash: "0" },
+      }),
     ).rejects.toThrow(/must be keyed/);
     expect(await verifyAuditChain(prisma, ws.id)).toMatchObject({ ok: true, checked: 3 });
     await prisma.workspace.delete({ where: { id: ws.id } });
@@ -97,7 +103,10 @@ describe("audit chain", () => {
       // Without the key, the best a forger can do is the unkeyed chain, or an HMAC under a key of their own.
       await recomputeUnkeyed(tx, ws.id);
     });
-    expect(await verifyAuditChain(prisma, ws.id)).toMatchObject({ ok: false, firstBroken: { seq: 1, reason: "row content does not match its hash" } });
+    expect(await verifyAuditChain(prisma, ws.id)).toMatchObject({
+      ok: false,
+      firstBroken: { seq: 1, reason: "row content does not match its hash" },
+    });
 
     const ws2 = await filled(4);
     const forger = auditConfigFrom({ secret: randomBytes(32).toString("base64url") }).current;
@@ -132,7 +141,15 @@ describe("audit chain", () => {
     // The newest rows go: the rest still links perfectly.
     await asSuperuser((tx) => tx.$executeRaw`DELETE FROM audit_event WHERE "workspaceId" = ${ws.id} AND seq >= 4`);
     const v = await verifyAuditChain(prisma, ws.id);
-    expect(v).toMatchObject({ ok: false, checked: 3, firstBroken: { seq: 4, id: null, reason: expect.stringMatching(/^rows 4–5 are missing: the checkpoint of .* recorded the chain up to seq 5$/) } });
+    expect(v).toMatchObject({
+      ok: false,
+      checked: 3,
+      firstBroken: {
+        seq: 4,
+        id: null,
+        reason: expect.stringMatching(/^rows 4–5 are missing: the checkpoint of .* recorded the chain up to seq 5$/),
+      },
+    });
     // A broken chain is never vouched for.
     expect(await writeCheckpoint(prisma, ws.id, { force: true })).toMatchObject({ written: false, reason: "broken" });
 
@@ -141,7 +158,10 @@ describe("audit chain", () => {
     await writeCheckpoint(prisma, ws2.id);
     await asSuperuser((tx) => tx.$executeRaw`DELETE FROM audit_event WHERE "workspaceId" = ${ws2.id}`);
     for (let i = 0; i < 3; i++) await appendAudit(prisma, { ...ev(ws2.id, i), actorLabel: "mallory" });
-    expect(await verifyAuditChain(prisma, ws2.id)).toMatchObject({ ok: false, firstBroken: { seq: 3, reason: expect.stringMatching(/differs from the checkpoint .* \(rewritten\)$/) } });
+    expect(await verifyAuditChain(prisma, ws2.id)).toMatchObject({
+      ok: false,
+      firstBroken: { seq: 3, reason: expect.stringMatching(/differs from the checkpoint .* \(rewritten\)$/) },
+    });
   });
 
   it("a checkpoint file edited by hand is reported, not trusted", async () => {
@@ -151,7 +171,10 @@ describe("audit chain", () => {
     const line = JSON.parse(readFileSync(file, "utf8").trim()) as { seq: number };
     appendFileSync(file, `${JSON.stringify({ ...line, seq: 1 })}\n`);
     expect((await latestCheckpoint(ws.id)).error).toMatch(/signature does not verify/);
-    expect(await verifyAuditChain(prisma, ws.id)).toMatchObject({ ok: false, firstBroken: { reason: expect.stringMatching(/checkpoint file was altered/) } });
+    expect(await verifyAuditChain(prisma, ws.id)).toMatchObject({
+      ok: false,
+      firstBroken: { reason: expect.stringMatching(/checkpoint file was altered/) },
+    });
     writeFileSync(file, "not json\n");
     expect((await latestCheckpoint(ws.id)).error).toMatch(/not valid JSON/);
   });
@@ -162,7 +185,18 @@ describe("audit chain", () => {
     await asSuperuser(async (tx) => {
       let prev = GENESIS_HASH;
       for (let seq = 1; seq <= 3; seq++) {
-        const fields = { workspaceId: ws.id, seq, actorType: "user", actorId: "u1", actorLabel: "dana@example.com", action: "legacy", targetType: null, targetId: null, data: { seq }, createdAt: new Date(Date.UTC(2026, 0, seq)) };
+        const fields = {
+          workspaceId: ws.id,
+          seq,
+          actorType: "user",
+          actorId: "u1",
+          actorLabel: "dana@example.com",
+          action: "legacy",
+          targetType: null,
+          targetId: null,
+          data: { seq },
+          createdAt: new Date(Date.UTC(2026, 0, seq)),
+        };
         const hash = hashEvent(prev, fields);
         await tx.auditEvent.create({ data: { ...fields, prevHash: prev, hash } });
         prev = hash;
@@ -185,7 +219,10 @@ describe("audit chain", () => {
         prev = hash;
       }
     });
-    expect(await verifyAuditChain(prisma, ws.id)).toMatchObject({ ok: false, firstBroken: { seq: 4, reason: "link to the previous row does not match" } });
+    expect(await verifyAuditChain(prisma, ws.id)).toMatchObject({
+      ok: false,
+      firstBroken: { seq: 4, reason: "link to the previous row does not match" },
+    });
   });
 
   it("a downgraded keyed row and rows from a retired key are told apart from tampering", async () => {
@@ -194,7 +231,10 @@ describe("audit chain", () => {
       const r = (await tx.auditEvent.findFirst({ where: { workspaceId: ws.id, seq: 3 } }))!;
       await tx.auditEvent.update({ where: { id: r.id }, data: { keyId: null, hash: hashEvent(r.prevHash, { ...r, data: r.data }) } });
     });
-    expect(await verifyAuditChain(prisma, ws.id)).toMatchObject({ ok: false, firstBroken: { seq: 3, reason: "unkeyed row after keyed rows (a keyed row was replaced)" } });
+    expect(await verifyAuditChain(prisma, ws.id)).toMatchObject({
+      ok: false,
+      firstBroken: { seq: 3, reason: "unkeyed row after keyed rows (a keyed row was replaced)" },
+    });
 
     // Rotation: a new key for new rows; the retired one is still configured, so old rows verify.
     const before = auditConfig();
@@ -207,7 +247,13 @@ describe("audit chain", () => {
       expect(keyIds).toEqual([before.current.id, before.current.id, auditConfig().current.id]);
       expect(await verifyAuditChain(prisma, ws2.id)).toMatchObject({ ok: true, checked: 3 });
       configureAudit(auditConfigFrom({ secret: newSecret, checkpointDir: before.checkpointDir }));
-      expect(await verifyAuditChain(prisma, ws2.id)).toMatchObject({ ok: false, firstBroken: { seq: 1, reason: `made with audit key ${before.current.id}, which is not configured (add its secret to PARAPET_AUDIT_KEYS_OLD)` } });
+      expect(await verifyAuditChain(prisma, ws2.id)).toMatchObject({
+        ok: false,
+        firstBroken: {
+          seq: 1,
+          reason: `made with audit key ${before.current.id}, which is not configured (add its secret to PARAPET_AUDIT_KEYS_OLD)`,
+        },
+      });
     } finally {
       configureAudit(before);
     }

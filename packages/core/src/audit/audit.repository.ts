@@ -126,7 +126,12 @@ export async function verifyAuditChain(prisma: PrismaClient, workspaceId: string
   const { all } = auditConfig();
   const cp = await latestCheckpoint(workspaceId);
   const checkpoint = cp.view;
-  const fail = (checked: number, firstBroken: ChainVerification["firstBroken"]): ChainVerification => ({ ok: false, checked, firstBroken, checkpoint });
+  const fail = (checked: number, firstBroken: ChainVerification["firstBroken"]): ChainVerification => ({
+    ok: false,
+    checked,
+    firstBroken,
+    checkpoint,
+  });
   if (cp.error) return fail(0, { seq: 0, id: null, reason: cp.error });
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
@@ -134,10 +139,15 @@ export async function verifyAuditChain(prisma: PrismaClient, workspaceId: string
   let keyed = false;
   let atCheckpoint: string | null = null;
   for (;;) {
-    const rows = await prisma.auditEvent.findMany({ where: { workspaceId, seq: { gte: expectedSeq } }, orderBy: { seq: "asc" }, take: 1000 });
+    const rows = await prisma.auditEvent.findMany({
+      where: { workspaceId, seq: { gte: expectedSeq } },
+      orderBy: { seq: "asc" },
+      take: 1000,
+    });
     if (rows.length === 0) break;
     for (const r of rows) {
-      if (r.seq !== expectedSeq) return fail(checked, { seq: expectedSeq, id: r.id, reason: `row ${expectedSeq} is missing (next is ${r.seq})` });
+      if (r.seq !== expectedSeq)
+        return fail(checked, { seq: expectedSeq, id: r.id, reason: `row ${expectedSeq} is missing (next is ${r.seq})` });
       if (r.prevHash !== prevHash) return fail(checked, { seq: r.seq, id: r.id, reason: "link to the previous row does not match" });
       let recomputed: string;
       if (r.keyId === null) {
@@ -145,7 +155,12 @@ export async function verifyAuditChain(prisma: PrismaClient, workspaceId: string
         recomputed = hashEvent(prevHash, { ...r, data: r.data });
       } else {
         const key = all.get(r.keyId);
-        if (!key) return fail(checked, { seq: r.seq, id: r.id, reason: `made with audit key ${r.keyId}, which is not configured (add its secret to PARAPET_AUDIT_KEYS_OLD)` });
+        if (!key)
+          return fail(checked, {
+            seq: r.seq,
+            id: r.id,
+            reason: `made with audit key ${r.keyId}, which is not configured (add its secret to PARAPET_AUDIT_KEYS_OLD)`,
+          });
         keyed = true;
         recomputed = hmacEvent(key.key, prevHash, { ...r, data: r.data });
       }
@@ -157,10 +172,18 @@ export async function verifyAuditChain(prisma: PrismaClient, workspaceId: string
     }
   }
   if (checkpoint && checkpoint.seq > checked) {
-    return fail(checked, { seq: checked + 1, id: null, reason: `rows ${checked + 1}–${checkpoint.seq} are missing: the checkpoint of ${checkpoint.at} recorded the chain up to seq ${checkpoint.seq}` });
+    return fail(checked, {
+      seq: checked + 1,
+      id: null,
+      reason: `rows ${checked + 1}–${checkpoint.seq} are missing: the checkpoint of ${checkpoint.at} recorded the chain up to seq ${checkpoint.seq}`,
+    });
   }
   if (checkpoint && checkpoint.seq > 0 && atCheckpoint !== checkpoint.hash) {
-    return fail(checked, { seq: checkpoint.seq, id: null, reason: `the chain up to seq ${checkpoint.seq} differs from the checkpoint of ${checkpoint.at} (rewritten)` });
+    return fail(checked, {
+      seq: checkpoint.seq,
+      id: null,
+      reason: `the chain up to seq ${checkpoint.seq} differs from the checkpoint of ${checkpoint.at} (rewritten)`,
+    });
   }
   return { ok: true, checked, checkpoint };
 }

@@ -50,7 +50,10 @@ async function lastLine(file: string): Promise<string | null> {
     const len = Math.min(size, TAIL_BYTES);
     const buf = Buffer.alloc(len);
     await fh.read(buf, 0, len, size - len);
-    const lines = buf.toString("utf8").split("\n").filter((l) => l.trim() !== "");
+    const lines = buf
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "");
     return lines.at(-1) ?? null;
   } finally {
     await fh.close();
@@ -71,10 +74,14 @@ export async function latestCheckpoint(workspaceId: string): Promise<{ view: Che
   }
   const key = typeof c.keyId === "string" ? all.get(c.keyId) : undefined;
   if (typeof c.seq !== "number" || typeof c.hash !== "string" || typeof c.at !== "string" || !key || c.workspaceId !== workspaceId) {
-    return { view: null, error: `the latest audit checkpoint cannot be checked${key ? "" : ` (audit key ${String(c.keyId)} is not configured)`}` };
+    return {
+      view: null,
+      error: `the latest audit checkpoint cannot be checked${key ? "" : ` (audit key ${String(c.keyId)} is not configured)`}`,
+    };
   }
   const view = { seq: c.seq, hash: c.hash, at: c.at, keyId: c.keyId! };
-  if (signature(key.key, workspaceId, view) !== c.sig) return { view, error: "the latest audit checkpoint's signature does not verify (the checkpoint file was altered)" };
+  if (signature(key.key, workspaceId, view) !== c.sig)
+    return { view, error: "the latest audit checkpoint's signature does not verify (the checkpoint file was altered)" };
   return { view };
 }
 
@@ -86,7 +93,11 @@ export type CheckpointOutcome =
  * Signs and appends the workspace's current head, after verifying the chain up to it (a broken chain
  * is never vouched for). `force` writes even when the head has not moved since the last checkpoint.
  */
-export async function writeCheckpoint(prisma: PrismaClient, workspaceId: string, opts: { force?: boolean } = {}): Promise<CheckpointOutcome> {
+export async function writeCheckpoint(
+  prisma: PrismaClient,
+  workspaceId: string,
+  opts: { force?: boolean } = {},
+): Promise<CheckpointOutcome> {
   const { checkpointDir, current } = auditConfig();
   if (!checkpointDir) return { written: false, reason: "disabled", checkpoint: null };
   // Imported here: audit.repository imports this module for verification.
@@ -96,10 +107,15 @@ export async function writeCheckpoint(prisma: PrismaClient, workspaceId: string,
   const head = await chainHead(prisma, workspaceId);
   const seq = head?.seq ?? 0;
   const hash = head?.hash ?? "0".repeat(64);
-  if (!opts.force && v.checkpoint && v.checkpoint.seq === seq && v.checkpoint.hash === hash) return { written: false, reason: "unchanged", checkpoint: v.checkpoint };
+  if (!opts.force && v.checkpoint && v.checkpoint.seq === seq && v.checkpoint.hash === hash)
+    return { written: false, reason: "unchanged", checkpoint: v.checkpoint };
   const view: CheckpointView = { seq, hash, at: new Date().toISOString(), keyId: current.id };
   await mkdir(checkpointDir, { recursive: true, mode: 0o700 });
-  await appendFile(fileFor(checkpointDir, workspaceId), `${JSON.stringify({ workspaceId, ...view, sig: signature(current.key, workspaceId, view) })}\n`, { mode: 0o600 });
+  await appendFile(
+    fileFor(checkpointDir, workspaceId),
+    `${JSON.stringify({ workspaceId, ...view, sig: signature(current.key, workspaceId, view) })}\n`,
+    { mode: 0o600 },
+  );
   return { written: true, checkpoint: view };
 }
 

@@ -3,7 +3,19 @@ import type { TAuditExportQuery } from "./audit-query.schema.ts";
 import { auditChunk } from "./audit-query.repository.ts";
 import { auditView } from "./audit-view.ts";
 
-const CSV_COLUMNS = ["seq", "at", "actorType", "actorId", "actorLabel", "action", "targetType", "targetId", "data", "hash", "prevHash"] as const;
+const CSV_COLUMNS = [
+  "seq",
+  "at",
+  "actorType",
+  "actorId",
+  "actorLabel",
+  "action",
+  "targetType",
+  "targetId",
+  "data",
+  "hash",
+  "prevHash",
+] as const;
 
 function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
@@ -24,7 +36,19 @@ export async function* exportAuditEvents(deps: Pick<UseCaseDeps, "prisma">, acto
     for (const r of rows) {
       if (format === "jsonl") chunk += `${JSON.stringify(auditView(r))}\n`;
       else {
-        const v = { seq: r.seq, at: r.createdAt.toISOString(), actorType: r.actorType, actorId: r.actorId, actorLabel: r.actorLabel, action: r.action, targetType: r.targetType, targetId: r.targetId, data: r.data, hash: r.hash, prevHash: r.prevHash };
+        const v = {
+          seq: r.seq,
+          at: r.createdAt.toISOString(),
+          actorType: r.actorType,
+          actorId: r.actorId,
+          actorLabel: r.actorLabel,
+          action: r.action,
+          targetType: r.targetType,
+          targetId: r.targetId,
+          data: r.data,
+          hash: r.hash,
+          prevHash: r.prevHash,
+        };
         chunk += `${CSV_COLUMNS.map((c) => csvCell(v[c])).join(",")}\n`;
       }
     }

@@ -7,7 +7,10 @@ export { verifyAuditChain };
 import { workspaceBySlug } from "./audit-query.repository.ts";
 
 /** Verifies one workspace's chain by slug (the CLI's entry point). */
-export async function verifyWorkspaceChain(prisma: PrismaClient, slug: string): Promise<ChainVerification & { workspace: { id: string; slug: string } }> {
+export async function verifyWorkspaceChain(
+  prisma: PrismaClient,
+  slug: string,
+): Promise<ChainVerification & { workspace: { id: string; slug: string } }> {
   const ws = await workspaceBySlug(prisma, slug);
   if (!ws) throw notFound("workspace", slug);
   return { ...(await verifyAuditChain(prisma, ws.id)), workspace: { id: ws.id, slug: ws.slug } };

@@ -105,7 +105,16 @@ describe("AWS compilers against the service authorization reference", () => {
   it("protect-guardrail-labels covers the tagging calls of the data services and session tags", () => {
     const statements = compileAws("protect-guardrail-labels").statements.map((s) => s.statement);
     const actions = new Set(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action ?? ""])));
-    for (const a of ["dynamodb:UntagResource", "secretsmanager:UntagResource", "kms:UntagResource", "rds:RemoveTagsFromResource", "sqs:UntagQueue", "logs:UntagResource", "s3:UntagResource", "sts:TagSession"]) {
+    for (const a of [
+      "dynamodb:UntagResource",
+      "secretsmanager:UntagResource",
+      "kms:UntagResource",
+      "rds:RemoveTagsFromResource",
+      "sqs:UntagQueue",
+      "logs:UntagResource",
+      "s3:UntagResource",
+      "sts:TagSession",
+    ]) {
       expect(actions.has(a), a).toBe(true);
     }
     // Every guarded key, including the admins class's tag key, is guarded in session tags too.
@@ -114,7 +123,10 @@ describe("AWS compilers against the service authorization reference", () => {
   });
 
   it("the packed protect-guardrail-labels SCP stays within the 10,240-character quota", () => {
-    const packed = packAwsPolicies({ workspaceId: SCENARIO_WORKSPACE_ID, targets: [{ targetId: "ou-exam-prod0001", statements: compileAws("protect-guardrail-labels").statements }] });
+    const packed = packAwsPolicies({
+      workspaceId: SCENARIO_WORKSPACE_ID,
+      targets: [{ targetId: "ou-exam-prod0001", statements: compileAws("protect-guardrail-labels").statements }],
+    });
     expect(packed.issues).toEqual([]);
     for (const p of packed.policies) expect(JSON.stringify(p.document).length).toBeLessThanOrEqual(10_240);
   });
@@ -129,7 +141,9 @@ describe("AWS compilers against the service authorization reference", () => {
         const admitsOutsiders = c.ArnNotLike !== undefined && !c.StringNotEqualsIfExists?.["aws:PrincipalOrgID"];
         if (!admitsOutsiders) continue;
         const twin = compileAws(control.id).statements.find((s) => s.statement.Sid === `${statement.Sid}Outsider`);
-        expect(twin?.statement.Condition?.StringNotEqualsIfExists?.["aws:PrincipalOrgID"], `${control.id} ${statement.Sid}`).toBe(SCENARIO_FACTS.aws.orgId);
+        expect(twin?.statement.Condition?.StringNotEqualsIfExists?.["aws:PrincipalOrgID"], `${control.id} ${statement.Sid}`).toBe(
+          SCENARIO_FACTS.aws.orgId,
+        );
       }
     }
   });
@@ -142,18 +156,38 @@ describe("principal classes by tag (admins)", () => {
     expect(admin).toMatchObject({ passed: true, actual: "Allowed" });
     expect(results.filter((r) => !r.passed)).toEqual([]);
     const f = compileAws("no-wildcard-admin");
-    const scps = packAwsPolicies({ workspaceId: SCENARIO_WORKSPACE_ID, targets: [{ targetId: "a", statements: f.statements }] }).policies.map((p) => p.document);
+    const scps = packAwsPolicies({
+      workspaceId: SCENARIO_WORKSPACE_ID,
+      targets: [{ targetId: "a", statements: f.statements }],
+    }).policies.map((p) => p.document);
     const classes = ZAwsPrincipalClasses.parse(ADMIN_TAG);
     const untagged = { ...awsActor("admin", classes, SCENARIO_FACTS.aws.orgId), tags: {} };
-    const r = await simulateAws({ actor: untagged, action: "iam:AttachRolePolicy", resource: "arn:aws:iam::222233334444:role/app", scps, rcps: [], context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" } });
+    const r = await simulateAws({
+      actor: untagged,
+      action: "iam:AttachRolePolicy",
+      resource: "arn:aws:iam::222233334444:role/app",
+      scps,
+      rcps: [],
+      context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" },
+    });
     expect(r.raw).toBe("ExplicitlyDenied");
   });
 
   it("the admins tag key is guarded: nobody else can tag themselves team=admin", async () => {
     const f = compileAws("protect-guardrail-labels");
-    const scps = packAwsPolicies({ workspaceId: SCENARIO_WORKSPACE_ID, targets: [{ targetId: "a", statements: f.statements }] }).policies.map((p) => p.document);
+    const scps = packAwsPolicies({
+      workspaceId: SCENARIO_WORKSPACE_ID,
+      targets: [{ targetId: "a", statements: f.statements }],
+    }).policies.map((p) => p.document);
     const human = awsActor("human", ZAwsPrincipalClasses.parse(ADMIN_TAG), SCENARIO_FACTS.aws.orgId);
-    const r = await simulateAws({ actor: human, action: "iam:TagRole", resource: "arn:aws:iam::222233334444:role/Developer", scps, rcps: [], context: { "aws:TagKeys": ["team"], "aws:RequestTag/team": "admin" } });
+    const r = await simulateAws({
+      actor: human,
+      action: "iam:TagRole",
+      resource: "arn:aws:iam::222233334444:role/Developer",
+      scps,
+      rcps: [],
+      context: { "aws:TagKeys": ["team"], "aws:RequestTag/team": "admin" },
+    });
     expect(r.raw).toBe("ExplicitlyDenied");
   });
 
@@ -173,7 +207,9 @@ describe("scenarios follow the parameters", () => {
   });
 
   it("a list without ReadOnlyAccess proves ReadOnlyAccess allowed; a list with it proves another allowed", async () => {
-    const results = await runScenarios(getControl("no-wildcard-admin")!, { awsDeniedManagedPolicies: ["AdministratorAccess", "ReadOnlyAccess"] });
+    const results = await runScenarios(getControl("no-wildcard-admin")!, {
+      awsDeniedManagedPolicies: ["AdministratorAccess", "ReadOnlyAccess"],
+    });
     expect(results.filter((r) => !r.passed)).toEqual([]);
     expect(results.find((r) => r.name.includes("not on the list"))?.name).toContain("ViewOnlyAccess");
   });

@@ -15,17 +15,38 @@ describe("audit-logging-locked on Azure", () => {
     const f = (exampleArtifacts(control, "azure", { azureLogDestinations: [SENTINEL] }) as { fragment: TAzureFragment }).fragment;
     const logs = [{ categoryGroup: "audit", enabled: true }];
     expect(azureRefusals(f, { action: "write", resource: diag({ workspaceId: SENTINEL.toUpperCase(), logs }) })).toEqual([]);
-    expect(azureRefusals(f, { action: "write", resource: diag({ workspaceId: "/subscriptions/9999/resourceGroups/x/providers/Microsoft.OperationalInsights/workspaces/elsewhere", logs }) })).toEqual([
-      "gr_example-diag-weaken",
-    ]);
-    expect(azureRefusals(f, { action: "write", resource: diag({ workspaceId: SENTINEL, storageAccountId: "/subscriptions/9999/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/exfil", logs }) })).toEqual([
-      "gr_example-diag-weaken",
-    ]);
+    expect(
+      azureRefusals(f, {
+        action: "write",
+        resource: diag({
+          workspaceId: "/subscriptions/9999/resourceGroups/x/providers/Microsoft.OperationalInsights/workspaces/elsewhere",
+          logs,
+        }),
+      }),
+    ).toEqual(["gr_example-diag-weaken"]);
+    expect(
+      azureRefusals(f, {
+        action: "write",
+        resource: diag({
+          workspaceId: SENTINEL,
+          storageAccountId: "/subscriptions/9999/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/exfil",
+          logs,
+        }),
+      }),
+    ).toEqual(["gr_example-diag-weaken"]);
   });
 
   it("does not restrict destinations when none are listed", () => {
     const f = (exampleArtifacts(control, "azure") as { fragment: TAzureFragment }).fragment;
-    expect(azureRefusals(f, { action: "write", resource: diag({ workspaceId: "/subscriptions/9999/resourceGroups/x/providers/Microsoft.OperationalInsights/workspaces/any", logs: [] }) })).toEqual([]);
+    expect(
+      azureRefusals(f, {
+        action: "write",
+        resource: diag({
+          workspaceId: "/subscriptions/9999/resourceGroups/x/providers/Microsoft.OperationalInsights/workspaces/any",
+          logs: [],
+        }),
+      }),
+    ).toEqual([]);
   });
 
   it("rejects a destination that is not an ARM resource id", () => {

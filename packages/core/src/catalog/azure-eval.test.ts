@@ -17,15 +17,36 @@ describe("the Azure policy scenario evaluator", () => {
 
   it("resolves assignment parameters, compares strings case-insensitively and skips resource groups in Indexed mode", () => {
     const f = fragment("restrict-regions");
-    expect(azureRefusals(f, { action: "write", resource: { type: "Microsoft.Storage/storageAccounts", location: "WestEurope", properties: {} } })).toEqual([]);
-    const rg = azureRefusals(f, { action: "write", resource: { type: "Microsoft.Resources/subscriptions/resourceGroups", location: "eastus" } });
+    expect(
+      azureRefusals(f, {
+        action: "write",
+        resource: { type: "Microsoft.Storage/storageAccounts", location: "WestEurope", properties: {} },
+      }),
+    ).toEqual([]);
+    const rg = azureRefusals(f, {
+      action: "write",
+      resource: { type: "Microsoft.Resources/subscriptions/resourceGroups", location: "eastus" },
+    });
     expect(rg).toEqual(["gr_example-rg-locations"]);
   });
 
   it("refuses expressions it cannot evaluate instead of guessing", () => {
     const f = fragment("restrict-regions");
     const p = f.policies[0]!;
-    const broken: TAzureFragment = { ...f, policies: [{ ...p, definition: { ...p.definition, properties: { ...p.definition.properties, policyRule: { if: { value: "[utcNow()]", equals: "x" }, then: { effect: "deny" } } } } }] };
-    expect(() => azureRefusals(broken, { action: "write", resource: { type: "x", location: "y" } })).toThrow(/does not support the expression/);
+    const broken: TAzureFragment = {
+      ...f,
+      policies: [
+        {
+          ...p,
+          definition: {
+            ...p.definition,
+            properties: { ...p.definition.properties, policyRule: { if: { value: "[utcNow()]", equals: "x" }, then: { effect: "deny" } } },
+          },
+        },
+      ],
+    };
+    expect(() => azureRefusals(broken, { action: "write", resource: { type: "x", location: "y" } })).toThrow(
+      /does not support the expression/,
+    );
   });
 });

@@ -89,7 +89,14 @@ const str = (x: unknown): string => (typeof x === "string" ? x : (JSON.stringify
 /** ARM compares strings case-insensitively and a boolean with its string form ("true"). */
 const eq = (a: unknown, b: unknown): boolean =>
   a !== undefined && (typeof a === "string" || typeof b === "string" ? lc(str(a)) === lc(str(b)) : JSON.stringify(a) === JSON.stringify(b));
-const likeRe = (pattern: string): RegExp => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i");
+const likeRe = (pattern: string): RegExp =>
+  new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "i",
+  );
 
 function test(op: string, actual: unknown, expected: unknown): boolean {
   switch (lc(op)) {
@@ -106,7 +113,9 @@ function test(op: string, actual: unknown, expected: unknown): boolean {
     case "notlike":
       return !(typeof actual === "string" && likeRe(str(expected)).test(actual));
     case "contains":
-      return typeof actual === "string" ? lc(actual).includes(lc(str(expected))) : Array.isArray(actual) && actual.some((a) => eq(a, expected));
+      return typeof actual === "string"
+        ? lc(actual).includes(lc(str(expected)))
+        : Array.isArray(actual) && actual.some((a) => eq(a, expected));
     case "notcontains":
       return !test("contains", actual, expected);
     case "containskey":
@@ -166,14 +175,16 @@ export function azureRefusals(fragment: TAzureFragment, req: TAzureRequest): str
     const props = part.definition.properties;
     if (lc(props.mode) === "indexed" && (containerType || get(req.resource, "location") === undefined)) continue;
     const params: Record<string, unknown> = {};
-    for (const [k, d] of Object.entries(props.parameters ?? {})) params[k] = part.parameters[k]?.value ?? (d as { defaultValue?: unknown }).defaultValue;
+    for (const [k, d] of Object.entries(props.parameters ?? {}))
+      params[k] = part.parameters[k]?.value ?? (d as { defaultValue?: unknown }).defaultValue;
     const env: TEnv = { req, params };
     const rule = props.policyRule;
     const effect = lc(str(resolve(rule.then.effect, env)));
     const applies =
       req.action === "write"
         ? effect === "deny"
-        : effect === "denyaction" && [get(rule.then.details, "actionNames")].flat().some((a) => typeof a === "string" && lc(a) === "delete");
+        : effect === "denyaction" &&
+          [get(rule.then.details, "actionNames")].flat().some((a) => typeof a === "string" && lc(a) === "delete");
     if (applies && matches(rule.if, env)) out.push(part.referenceId);
   }
   return out;

@@ -14,21 +14,50 @@ describe("buildGcpNodeArtifacts", () => {
     orgPolicies: rules,
     customConstraints: [],
     attachDenyRules: !dryRun,
-    denyRules: [{ description: id, denyRule: { deniedPrincipals: ["principalSet://goog/public:all"], deniedPermissions: ["storage.googleapis.com/buckets.delete"] } }],
+    denyRules: [
+      {
+        description: id,
+        denyRule: { deniedPrincipals: ["principalSet://goog/public:all"], deniedPermissions: ["storage.googleapis.com/buckets.delete"] },
+      },
+    ],
   });
   it("makes one policy per constraint and one deny policy per node, skipping audit deny rules", () => {
-    const a = buildGcpNodeArtifacts("folders/1", [frag("g1", false, [{ constraint: "custom.parapetNoPublicSql", rules: [{ enforce: true }] }]), frag("g2", true, [{ constraint: "custom.parapetNoPublicSql", rules: [{ enforce: true }] }])], "ws1");
+    const a = buildGcpNodeArtifacts(
+      "folders/1",
+      [
+        frag("g1", false, [{ constraint: "custom.parapetNoPublicSql", rules: [{ enforce: true }] }]),
+        frag("g2", true, [{ constraint: "custom.parapetNoPublicSql", rules: [{ enforce: true }] }]),
+      ],
+      "ws1",
+    );
     expect(a.policies).toHaveLength(1);
-    expect(a.policies[0]).toEqual({ name: "folders/1/policies/custom.parapetNoPublicSql", spec: { rules: [{ enforce: true }] }, dryRunSpec: { rules: [{ enforce: true }] } });
+    expect(a.policies[0]).toEqual({
+      name: "folders/1/policies/custom.parapetNoPublicSql",
+      spec: { rules: [{ enforce: true }] },
+      dryRunSpec: { rules: [{ enforce: true }] },
+    });
     expect(a.denyPolicy?.rules).toHaveLength(1);
-    expect(a.denyPolicy?.name).toMatch(/^policies\/cloudresourcemanager\.googleapis\.com%2Ffolders%2F1\/denypolicies\/parapet-ws1-[0-9a-f]{12}$/);
+    expect(a.denyPolicy?.name).toMatch(
+      /^policies\/cloudresourcemanager\.googleapis\.com%2Ffolders%2F1\/denypolicies\/parapet-ws1-[0-9a-f]{12}$/,
+    );
     expect(a.denyPolicy?.labels).toEqual({ "parapet-managed": "ws1" });
   });
   it("an audit-mode rule on a legacy constraint is compiled but not attached (GCP refuses dryRunSpec there)", () => {
-    const legacy = buildGcpNodeArtifacts("folders/1", [frag("g1", true, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }])], "ws1");
+    const legacy = buildGcpNodeArtifacts(
+      "folders/1",
+      [frag("g1", true, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }])],
+      "ws1",
+    );
     expect(legacy.policies).toEqual([]);
     // Enforced by another guardrail at the same node: the live spec stays, no dry-run spec is added.
-    const mixed = buildGcpNodeArtifacts("folders/1", [frag("g1", false, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }]), frag("g2", true, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }])], "ws1");
+    const mixed = buildGcpNodeArtifacts(
+      "folders/1",
+      [
+        frag("g1", false, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }]),
+        frag("g2", true, [{ constraint: "sql.restrictPublicIp", rules: [{ enforce: true }] }]),
+      ],
+      "ws1",
+    );
     expect(mixed.policies).toEqual([{ name: "folders/1/policies/sql.restrictPublicIp", spec: { rules: [{ enforce: true }] } }]);
   });
   it("custom and managed constraints keep their dry-run policy", () => {
@@ -45,21 +74,41 @@ describe("buildAzureInitiative", () => {
     parameters: { effect: { value: "deny" } },
     definition: {
       name: `parapet-ws1-${i}`,
-      properties: { policyType: "Custom" as const, mode: "All" as const, displayName: "d", description: "d", policyRule: { if: { field: "type", equals: "x" }, then: { effect: "deny" } }, parameters: {}, metadata: {} },
+      properties: {
+        policyType: "Custom" as const,
+        mode: "All" as const,
+        displayName: "d",
+        description: "d",
+        policyRule: { if: { field: "type", equals: "x" }, then: { effect: "deny" } },
+        parameters: {},
+        metadata: {},
+      },
     },
   });
   it("builds one initiative and assignment per enforcement mode, owned by the workspace", () => {
     const enforce: TAzureFragment = { cloud: "azure", guardrailId: "g1", enforcementMode: "Default", policies: [part(1)] };
     const audit: TAzureFragment = { cloud: "azure", guardrailId: "g2", enforcementMode: "DoNotEnforce", policies: [part(2)] };
-    const r = buildAzureInitiative("providers/Microsoft.Management/managementGroups/prod", [audit, enforce], { workspaceId: "ws1", definitionScope: "providers/Microsoft.Management/managementGroups/root" });
+    const r = buildAzureInitiative("providers/Microsoft.Management/managementGroups/prod", [audit, enforce], {
+      workspaceId: "ws1",
+      definitionScope: "providers/Microsoft.Management/managementGroups/root",
+    });
     expect(r.assignments.map((a) => a.properties.enforcementMode)).toEqual(["Default", "DoNotEnforce"]);
     expect(r.assignments.every((a) => a.name.length <= 24 && isOwnedByWorkspaceAzure(a, "ws1"))).toBe(true);
-    expect(r.initiatives[0]!.properties.policyDefinitions[0]!.policyDefinitionId).toBe("/providers/Microsoft.Management/managementGroups/root/providers/Microsoft.Authorization/policyDefinitions/parapet-ws1-1");
+    expect(r.initiatives[0]!.properties.policyDefinitions[0]!.policyDefinitionId).toBe(
+      "/providers/Microsoft.Management/managementGroups/root/providers/Microsoft.Authorization/policyDefinitions/parapet-ws1-1",
+    );
   });
   it("fails clearly beyond 1,000 policies in one initiative", () => {
-    const big: TAzureFragment = { cloud: "azure", guardrailId: "huge", enforcementMode: "Default", policies: Array.from({ length: 1001 }, (_, i) => part(i)) };
+    const big: TAzureFragment = {
+      cloud: "azure",
+      guardrailId: "huge",
+      enforcementMode: "Default",
+      policies: Array.from({ length: 1001 }, (_, i) => part(i)),
+    };
     expect(() => buildAzureInitiative("mg/prod", [big], { workspaceId: "ws1", definitionScope: "mg/root" })).toThrow(LimitError);
-    expect(() => buildAzureInitiative("mg/prod", [big], { workspaceId: "ws1", definitionScope: "mg/root" })).toThrow(/1001 policies in one initiative but the limit is 1000; guardrails involved: huge/);
+    expect(() => buildAzureInitiative("mg/prod", [big], { workspaceId: "ws1", definitionScope: "mg/root" })).toThrow(
+      /1001 policies in one initiative but the limit is 1000; guardrails involved: huge/,
+    );
   });
 });
 
@@ -69,7 +118,10 @@ describe("buildOciPolicies", () => {
       cloud: "oci",
       guardrailId: "g1",
       attach: true,
-      statements: Array.from({ length: 60 }, (_, i) => ({ head: `deny group G${String(i).padStart(2, "0")} to manage buckets`, where: "request.permission = 'BUCKET_DELETE'" })),
+      statements: Array.from({ length: 60 }, (_, i) => ({
+        head: `deny group G${String(i).padStart(2, "0")} to manage buckets`,
+        where: "request.permission = 'BUCKET_DELETE'",
+      })),
       securityZonePolicies: [],
     };
     const audit: TOciFragment = { ...f, guardrailId: "g2", attach: false, statements: [{ head: "deny group Audit to manage buckets" }] };

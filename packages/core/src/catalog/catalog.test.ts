@@ -106,7 +106,9 @@ describe("determinism", () => {
     expect(oci.cloud === "oci" && !oci.attach).toBe(true);
     // A custom constraint takes a dry-run policy; a legacy one (gcp.resourceLocations) does not, so its
     // audit mode compiles without attaching (@parapet/providers gcp/dry-run.ts).
-    const custom = exampleArtifacts(getControl("no-wildcard-admin")!, "gcp", {}, "audit") as { artifacts: { policies: { spec?: unknown; dryRunSpec?: unknown }[] } };
+    const custom = exampleArtifacts(getControl("no-wildcard-admin")!, "gcp", {}, "audit") as {
+      artifacts: { policies: { spec?: unknown; dryRunSpec?: unknown }[] };
+    };
     expect(custom.artifacts.policies[0]?.spec).toBeUndefined();
     expect(custom.artifacts.policies[0]?.dryRunSpec).toBeDefined();
     const legacy = exampleArtifacts(getControl("restrict-regions")!, "gcp", {}, "audit") as { artifacts: { policies: unknown[] } };
@@ -124,7 +126,11 @@ describe("scenarios", () => {
 
   it("a scenario fails, with a reason, when the principals no longer match", async () => {
     // Agents defined by a different tag: the scenario's tagged agent is no longer denied.
-    const results = await runScenarios(getControl("agent-no-destructive-actions")!, {}, { aws: { agents: { tag: { key: "ai", value: "yes" } } } });
+    const results = await runScenarios(
+      getControl("agent-no-destructive-actions")!,
+      {},
+      { aws: { agents: { tag: { key: "ai", value: "yes" } } } },
+    );
     const denied = results.find((r) => r.name === "an agent deleting a production object is denied");
     expect(denied?.passed).toBe(true);
     const results2 = await runScenarios(getControl("mcp-servers-read-only")!, { awsReadableServices: ["ec2"] });

@@ -58,7 +58,12 @@ export function buildContext<C extends TCloud>(input: TCompileInput<C>): TCompil
   const pr = ZPrincipalClasses[input.cloud].safeParse(input.principals ?? {});
   if (!pr.success) {
     const { path, message } = issuePath(pr.error);
-    throw new CatalogError("INVALID_PRINCIPALS", `principals.${input.cloud}.${path.join(".")}: ${message}`, ["principals", input.cloud, ...path], message);
+    throw new CatalogError(
+      "INVALID_PRINCIPALS",
+      `principals.${input.cloud}.${path.join(".")}: ${message}`,
+      ["principals", input.cloud, ...path],
+      message,
+    );
   }
   const fr = ZConnectionFacts[input.cloud].safeParse(input.facts ?? {});
   if (!fr.success) {
@@ -83,7 +88,7 @@ export function compileControl<C extends TCloud>(control: TControl, input: TComp
   const compiler = control.clouds[input.cloud];
   let fragment: TFragmentByCloud[C];
   try {
-    fragment = (compiler.compile)(params, ctx);
+    fragment = compiler.compile(params, ctx);
   } catch (e) {
     throw new CatalogError("COMPILE_FAILED", `${control.id} (${input.cloud}): ${(e as Error).message}`);
   }

@@ -26,7 +26,9 @@ describe("docs/controls.md", () => {
 
   it("renders a source without a URL verbatim and escapes table pipes", () => {
     const [first] = listControls();
-    const doc = renderControlsDoc([{ ...first!, clouds: { ...first!.clouds, aws: { ...first!.clouds.aws, gap: "a | b", sources: ["a note without a link"] } } }]);
+    const doc = renderControlsDoc([
+      { ...first!, clouds: { ...first!.clouds, aws: { ...first!.clouds.aws, gap: "a | b", sources: ["a note without a link"] } } },
+    ]);
     expect(doc).toContain("a \\| b");
     expect(doc).toContain("- a note without a link");
   });

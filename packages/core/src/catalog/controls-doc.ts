@@ -22,7 +22,16 @@ function escape(text: string): string {
 }
 
 function controlSection(c: TControl): string {
-  const lines = [`<a id="${c.id}"></a>`, "", `## \`${c.id}\` — ${c.title}`, "", c.rationale, "", "| cloud | fidelity | not covered |", "| --- | --- | --- |"];
+  const lines = [
+    `<a id="${c.id}"></a>`,
+    "",
+    `## \`${c.id}\` — ${c.title}`,
+    "",
+    c.rationale,
+    "",
+    "| cloud | fidelity | not covered |",
+    "| --- | --- | --- |",
+  ];
   for (const cloud of CLOUDS) {
     const cc = c.clouds[cloud];
     lines.push(`| ${CLOUD_NAMES[cloud]} | ${cc.fidelity} | ${cc.gap ? escape(cc.gap) : "—"} |`);

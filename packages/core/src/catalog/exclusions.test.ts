@@ -69,7 +69,15 @@ function compile(cloud: TCloud, controlIndex: number): TFragment {
   }).fragment;
 }
 
-const awsCtx = buildContext({ cloud: "aws", mode: "enforce", workspaceId: SCENARIO_WORKSPACE_ID, guardrail: SCENARIO_GUARDRAIL, params: {}, principals: {}, facts: SCENARIO_FACTS.aws });
+const awsCtx = buildContext({
+  cloud: "aws",
+  mode: "enforce",
+  workspaceId: SCENARIO_WORKSPACE_ID,
+  guardrail: SCENARIO_GUARDRAIL,
+  params: {},
+  principals: {},
+  facts: SCENARIO_FACTS.aws,
+});
 
 describe("no compiled deny catches the connector or break-glass", () => {
   listControls().forEach((control, i) => {
@@ -84,14 +92,31 @@ describe("no compiled deny catches the connector or break-glass", () => {
         const actions = sampleActions(bound.statement);
         for (const action of actions) {
           for (const who of ["connector", "break-glass"] as const) {
-            const actor = { ...awsActor(who, awsCtx.principals, awsCtx.facts.orgId), tags: { agent: "true", "mcp-server": "true", env: "nonprod" } };
-            const r = await simulateAws({ actor, action, resource: sampleResource(bound.statement), scps, rcps, context: ADVERSARIAL_CONTEXT, openResourcePolicy: true, bucketAbac: true });
+            const actor = {
+              ...awsActor(who, awsCtx.principals, awsCtx.facts.orgId),
+              tags: { agent: "true", "mcp-server": "true", env: "nonprod" },
+            };
+            const r = await simulateAws({
+              actor,
+              action,
+              resource: sampleResource(bound.statement),
+              scps,
+              rcps,
+              context: ADVERSARIAL_CONTEXT,
+              openResourcePolicy: true,
+              bucketAbac: true,
+            });
             expect(r.decision, `${who} ${action} (${bound.statement.Sid})`).toBe("allowed");
             checked++;
           }
         }
         // The same request by a non-exempt principal is denied: the test above is not vacuous.
-        const human = { arn: `arn:aws:iam::${SCENARIO_AWS_ACCOUNT}:role/Developer`, account: SCENARIO_AWS_ACCOUNT, orgId: "o-foreignorg01", tags: { agent: "true", "mcp-server": "true", env: "nonprod" } };
+        const human = {
+          arn: `arn:aws:iam::${SCENARIO_AWS_ACCOUNT}:role/Developer`,
+          account: SCENARIO_AWS_ACCOUNT,
+          orgId: "o-foreignorg01",
+          tags: { agent: "true", "mcp-server": "true", env: "nonprod" },
+        };
         const first = actions[0]!;
         const sid = bound.statement.Sid ?? "";
         const root = sid.endsWith("RootUser")
@@ -99,7 +124,16 @@ describe("no compiled deny catches the connector or break-glass", () => {
           : sid.endsWith("Outsider")
             ? { ...awsActor("external-break-glass", awsCtx.principals, awsCtx.facts.orgId), tags: human.tags }
             : human;
-        const denied = await simulateAws({ actor: root, action: first, resource: sampleResource(bound.statement), scps, rcps, context: ADVERSARIAL_CONTEXT, openResourcePolicy: true, bucketAbac: true });
+        const denied = await simulateAws({
+          actor: root,
+          action: first,
+          resource: sampleResource(bound.statement),
+          scps,
+          rcps,
+          context: ADVERSARIAL_CONTEXT,
+          openResourcePolicy: true,
+          bucketAbac: true,
+        });
         expect(denied.raw, `non-exempt ${first} (${bound.statement.Sid})`).toBe("ExplicitlyDenied");
       }
       expect(checked).toBe(f.statements.reduce((n, b) => n + sampleActions(b.statement).length * 2, 0));
@@ -127,9 +161,14 @@ describe("no compiled deny catches the connector or break-glass", () => {
           const cls = SCENARIO_PRINCIPALS.oci[who];
           const groups = [
             { id: cls.groupIds[0], name: cls.groups[0] },
-            ...[...s.head.matchAll(/^deny group ([^ ]+(?:, [^ ]+)*) to/g)].flatMap((m) => m[1]!.split(", ").map((n) => ({ id: `ocid1.group.oc1..${n.toLowerCase()}`, name: n }))),
+            ...[...s.head.matchAll(/^deny group ([^ ]+(?:, [^ ]+)*) to/g)].flatMap((m) =>
+              m[1]!.split(", ").map((n) => ({ id: `ocid1.group.oc1..${n.toLowerCase()}`, name: n })),
+            ),
           ];
-          const d = evaluateOciDeny([line], { ...ociRequestMatching(line), principal: { id: "ocid1.user.oc1..exempt", type: "user", groups } });
+          const d = evaluateOciDeny([line], {
+            ...ociRequestMatching(line),
+            principal: { id: "ocid1.user.oc1..exempt", type: "user", groups },
+          });
           expect(d.denied, `${who}: ${line}`).toBe(false);
         }
       }
@@ -157,7 +196,15 @@ describe("no compiled deny catches the connector or break-glass", () => {
   it("GCP principals require the connector", () => {
     const idx = listControls().findIndex((c) => c.id === "agent-no-destructive-actions");
     expect(() =>
-      compileControl(listControls()[idx]!, { cloud: "gcp", mode: "enforce", workspaceId: "w", guardrail: SCENARIO_GUARDRAIL, params: {}, principals: {}, facts: SCENARIO_FACTS.gcp }),
+      compileControl(listControls()[idx]!, {
+        cloud: "gcp",
+        mode: "enforce",
+        workspaceId: "w",
+        guardrail: SCENARIO_GUARDRAIL,
+        params: {},
+        principals: {},
+        facts: SCENARIO_FACTS.gcp,
+      }),
     ).toThrow(/principals\.gcp\.connector/);
   });
 });

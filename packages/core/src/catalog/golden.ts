@@ -23,7 +23,10 @@ export function exampleArtifacts(control: TControl, cloud: TCloud, params: unkno
   const f = compiled.fragment;
   let artifacts: unknown;
   if (f.cloud === "aws") {
-    artifacts = packAwsPolicies({ workspaceId: SCENARIO_WORKSPACE_ID, targets: [{ targetId: "ou-exam-prod0001", statements: f.statements }] });
+    artifacts = packAwsPolicies({
+      workspaceId: SCENARIO_WORKSPACE_ID,
+      targets: [{ targetId: "ou-exam-prod0001", statements: f.statements }],
+    });
   } else if (f.cloud === "azure") {
     artifacts = buildAzureInitiative("providers/Microsoft.Management/managementGroups/prod", [f], {
       workspaceId: SCENARIO_WORKSPACE_ID,

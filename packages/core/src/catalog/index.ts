@@ -10,7 +10,4 @@ export { LimitError } from "@parapet/providers/common/limit-error";
 export { buildAzureInitiative } from "@parapet/providers/azure/packing";
 export { buildGcpNodeArtifacts } from "@parapet/providers/gcp/packing";
 export { buildOciPolicies, buildOciPoliciesForTarget, ociSecurityZonePolicyNames } from "@parapet/providers/oci/packing";
-export {
-  packAwsPolicies,
-  type TAwsBoundStatement,
-} from "@parapet/providers/aws/packing";
+export { packAwsPolicies, type TAwsBoundStatement } from "@parapet/providers/aws/packing";

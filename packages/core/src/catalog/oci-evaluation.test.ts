@@ -41,7 +41,11 @@ const instanceIn = (dynamicGroup: string, id = "ocid1.instance.oc1.eu-frankfurt-
   type: "instance",
   dynamicGroups: [{ id: `ocid1.dynamicgroup.oc1..${dynamicGroup}`, name: dynamicGroup }],
 });
-const userIn = (...groups: Array<{ id: string; name: string }>): OciRequestPrincipal => ({ id: "ocid1.user.oc1..someone", type: "user", groups });
+const userIn = (...groups: Array<{ id: string; name: string }>): OciRequestPrincipal => ({
+  id: "ocid1.user.oc1..someone",
+  type: "user",
+  groups,
+});
 const CONNECTOR_GROUP = { id: SCENARIO_PRINCIPALS.oci.connector.groupIds[0], name: "ParapetConnector" };
 const ADMINS = { id: "ocid1.group.oc1..administrators", name: "Administrators" };
 
@@ -80,7 +84,10 @@ describe("who OCI's tenancy-wide denies catch", () => {
       const lines = statements(id);
       const admin = { ...userIn(ADMINS, { id: "ocid1.group.oc1..ops", name: "Operators" }), defaultDomainAdministrator: true };
       expect(deniesEach(lines, admin).some(Boolean), id).toBe(false);
-      expect(forUsers(lines).every((l) => evaluateOciDeny([l], { ...ociRequestMatching(l), principal: admin }).adminExempt), id).toBe(true);
+      expect(
+        forUsers(lines).every((l) => evaluateOciDeny([l], { ...ociRequestMatching(l), principal: admin }).adminExempt),
+        id,
+      ).toBe(true);
     }
   });
 
@@ -88,7 +95,9 @@ describe("who OCI's tenancy-wide denies catch", () => {
     // On 7161419 every tenancy-wide deny excepted by user group missed all instance principals.
     for (const id of ["backups-undeletable", "restrict-regions", "audit-logging-locked", "protect-guardrail-labels"]) {
       const lines = statements(id);
-      const caught = new Set(lines.filter((l) => evaluateOciDeny([l], { ...ociRequestMatching(l), principal: instanceIn("workers") }).denied).map(ruleOf));
+      const caught = new Set(
+        lines.filter((l) => evaluateOciDeny([l], { ...ociRequestMatching(l), principal: instanceIn("workers") }).denied).map(ruleOf),
+      );
       expect([...caught].sort(), id).toEqual([...new Set(lines.map(ruleOf))].sort());
       // The twin never catches a user, so the connector's and break-glass's groups stay spared.
       expect(deniesEach(lines, userIn(CONNECTOR_GROUP)).some(Boolean), id).toBe(false);

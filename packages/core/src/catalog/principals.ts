@@ -11,10 +11,20 @@ import { z } from "zod";
 const ZArnPattern = z
   .string()
   .max(256)
-  .regex(/^arn:aws[a-z-]*:(iam|sts)::(\*|\d{12}):[A-Za-z0-9+=,.@_/*?-]+$/, "must be an IAM/STS ARN pattern such as arn:aws:iam::*:role/Name*");
+  .regex(
+    /^arn:aws[a-z-]*:(iam|sts)::(\*|\d{12}):[A-Za-z0-9+=,.@_/*?-]+$/,
+    "must be an IAM/STS ARN pattern such as arn:aws:iam::*:role/Name*",
+  );
 
-const ZTagKey = z.string().min(1).max(128).regex(/^[\p{L}\p{N} _.:/=+\-@]+$/u, "invalid AWS tag key");
-const ZTagValue = z.string().max(256).regex(/^[\p{L}\p{N} _.:/=+\-@]*$/u, "invalid AWS tag value");
+const ZTagKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\p{L}\p{N} _.:/=+\-@]+$/u, "invalid AWS tag key");
+const ZTagValue = z
+  .string()
+  .max(256)
+  .regex(/^[\p{L}\p{N} _.:/=+\-@]*$/u, "invalid AWS tag value");
 
 /** An AWS principal selector: a principal tag and/or role ARN patterns (either matches). */
 const ZAwsPrincipalSelector = z
@@ -36,9 +46,7 @@ const ZAwsAgentSelector = ZAwsPrincipalSelector.extend({ viaAwsMcp: z.boolean().
  * Break-glass and connector are spared by role ARN only: a principal tag can be set by whoever may tag
  * the role, and in RCPs by any outside account, so it is no basis for an exemption from every deny.
  */
-const ZAwsExempt = z
-  .object({ roleArnPatterns: z.array(ZArnPattern).min(1).max(20) })
-  .strict();
+const ZAwsExempt = z.object({ roleArnPatterns: z.array(ZArnPattern).min(1).max(20) }).strict();
 
 export const ZAwsPrincipalClasses = z
   .object({
@@ -57,7 +65,10 @@ export const ZAwsPrincipalClasses = z
   .strict();
 export type TAwsPrincipalClasses = z.output<typeof ZAwsPrincipalClasses>;
 
-const ZUuid = z.string().max(36).regex(/^[0-9a-fA-F-]{36}$/, "must be an Entra object/application id (GUID)");
+const ZUuid = z
+  .string()
+  .max(36)
+  .regex(/^[0-9a-fA-F-]{36}$/, "must be an Entra object/application id (GUID)");
 const ZAzurePrincipalRef = z
   .object({
     groupObjectIds: z.array(ZUuid).max(50).default([]),
@@ -99,9 +110,16 @@ const ZGcpPrincipalClasses = z
   .strict();
 type TGcpPrincipalClasses = z.output<typeof ZGcpPrincipalClasses>;
 
-const ZOciName = z.string().min(1).max(100).regex(/^([A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/, "must be a group name, optionally prefixed by its identity domain");
+const ZOciName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^([A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/, "must be a group name, optionally prefixed by its identity domain");
 const ZOcid = (kind: string, label: string) =>
-  z.string().max(256).regex(new RegExp(`^ocid1\\.${kind}\\.[a-z0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$`), `must be a ${label} OCID`);
+  z
+    .string()
+    .max(256)
+    .regex(new RegExp(`^ocid1\\.${kind}\\.[a-z0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$`), `must be a ${label} OCID`);
 /**
  * Names are enough to make a class the subject of a statement; OCIDs are needed to except a
  * principal inside a `where` clause (`request.groups.id`, `request.principal.id`).
@@ -161,7 +179,12 @@ const ZGcpFacts = z
   })
   .strict();
 const ZOciFacts = z
-  .object({ tenancyOcid: z.string().max(256).regex(/^ocid1\.tenancy\.[a-z0-9]+\.\.[a-z0-9]+$/, "must be a tenancy OCID") })
+  .object({
+    tenancyOcid: z
+      .string()
+      .max(256)
+      .regex(/^ocid1\.tenancy\.[a-z0-9]+\.\.[a-z0-9]+$/, "must be a tenancy OCID"),
+  })
   .strict();
 
 export const ZConnectionFacts = { aws: ZAwsFacts, azure: ZAzureFacts, gcp: ZGcpFacts, oci: ZOciFacts } as const;

@@ -15,11 +15,7 @@ export function aws<P>(
   return { kind: "aws-simulate", cloud: "aws", name, actor, action, resource, expect, ...extra };
 }
 
-export function structure<P>(
-  cloud: TCloud,
-  name: string,
-  check: (fragment: TFragment, params: P) => string[],
-): TScenario<P> {
+export function structure<P>(cloud: TCloud, name: string, check: (fragment: TFragment, params: P) => string[]): TScenario<P> {
   return { kind: "structure", cloud, name, check: (fragment, _ctx, params) => check(fragment, params) };
 }
 
@@ -106,7 +102,9 @@ export function ociDynamicGroupDenies<P>(name: string): TScenario<P> {
   return structure<P>("oci", name, (f) => {
     const dyn = (f as TOciFragment).statements.filter((s) => /^deny dynamic-group /.test(s.head));
     if (dyn.length === 0) return ["no deny statement names a dynamic group"];
-    return dyn.filter((s) => /request\.groups\.id/.test(s.where ?? "")).map((s) => `"${s.head}" is excepted by request.groups.id, which never applies to its members`);
+    return dyn
+      .filter((s) => /request\.groups\.id/.test(s.where ?? ""))
+      .map((s) => `"${s.head}" is excepted by request.groups.id, which never applies to its members`);
   });
 }
 
@@ -124,7 +122,9 @@ export function ociInstanceTwins<P>(name: string): TScenario<P> {
     const twins = new Set(
       st.filter((s) => (s.where ?? "").includes(OCI_INSTANCE_PRINCIPAL) && !/request\.groups\.id/.test(s.where ?? "")).map(rule),
     );
-    return byGroup.filter((s) => !twins.has(rule(s))).map((s) => `"${rule(s)}" has no instance-principal twin, so instance principals pass it`);
+    return byGroup
+      .filter((s) => !twins.has(rule(s)))
+      .map((s) => `"${rule(s)}" has no instance-principal twin, so instance principals pass it`);
   });
 }
 
@@ -134,6 +134,8 @@ export function ociInstanceTwins<P>(name: string): TScenario<P> {
  */
 export function ociAdminsExempt<P>(name: string): TScenario<P> {
   return structure<P>("oci", name, (f) =>
-    (f as TOciFragment).statements.filter((s) => /\bAdministrators\b/i.test(s.head)).map((s) => `"${s.head}" names the Administrators group, which OCI always exempts`),
+    (f as TOciFragment).statements
+      .filter((s) => /\bAdministrators\b/i.test(s.head))
+      .map((s) => `"${s.head}" names the Administrators group, which OCI always exempts`),
   );
 }

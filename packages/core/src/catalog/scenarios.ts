@@ -15,7 +15,16 @@ import {
 } from "./fixtures.ts";
 import type { TAwsPrincipalClasses, TAwsPrincipalSelector } from "./principals.ts";
 import { azureRefusals } from "./azure-eval.ts";
-import { scenariosOf, type TAzureFragment, type TCloud, type TControl, type TFragment, type TGcpFragment, type TScenario, type TScenarioActor } from "./types.ts";
+import {
+  scenariosOf,
+  type TAzureFragment,
+  type TCloud,
+  type TControl,
+  type TFragment,
+  type TGcpFragment,
+  type TScenario,
+  type TScenarioActor,
+} from "./types.ts";
 
 export interface TScenarioResult {
   controlId: string;
@@ -50,9 +59,15 @@ interface TAwsActor {
 }
 
 function fromSelector(sel: TAwsPrincipalSelector, fallbackRole: string, account: string): TAwsActor {
-  if (sel.tag) return { arn: `arn:aws:iam::${account}:role/${fallbackRole}`, account, orgId: undefined, tags: { [sel.tag.key]: sel.tag.value } };
+  if (sel.tag)
+    return { arn: `arn:aws:iam::${account}:role/${fallbackRole}`, account, orgId: undefined, tags: { [sel.tag.key]: sel.tag.value } };
   const pattern = sel.roleArnPatterns[0];
-  return { arn: pattern ? instantiateArn(pattern, account) : `arn:aws:iam::${account}:role/${fallbackRole}`, account, orgId: undefined, tags: {} };
+  return {
+    arn: pattern ? instantiateArn(pattern, account) : `arn:aws:iam::${account}:role/${fallbackRole}`,
+    account,
+    orgId: undefined,
+    tags: {},
+  };
 }
 
 function outsider(arn: string): TAwsActor {
@@ -117,7 +132,12 @@ export async function simulateAws(input: {
   };
   const external = actor.account !== SCENARIO_AWS_ACCOUNT;
   const simulation: Simulation = {
-    request: { principal: actor.arn, action: input.action, resource: { resource: input.resource, accountId: SCENARIO_AWS_ACCOUNT }, contextVariables: ctx },
+    request: {
+      principal: actor.arn,
+      action: input.action,
+      resource: { resource: input.resource, accountId: SCENARIO_AWS_ACCOUNT },
+      contextVariables: ctx,
+    },
     identityPolicies: [{ name: "allow-all", policy: FULL_ACCESS }],
     serviceControlPolicies: external
       ? [{ orgIdentifier: "r-other", policies: [{ name: "FullAWSAccess", policy: FULL_ACCESS }] }]
@@ -125,11 +145,16 @@ export async function simulateAws(input: {
           { orgIdentifier: "r-exam", policies: [{ name: "FullAWSAccess", policy: FULL_ACCESS }] },
           {
             orgIdentifier: actor.account,
-            policies: [{ name: "FullAWSAccess", policy: FULL_ACCESS }, ...input.scps.map((policy, i) => ({ name: `parapet-${i}`, policy }))],
+            policies: [
+              { name: "FullAWSAccess", policy: FULL_ACCESS },
+              ...input.scps.map((policy, i) => ({ name: `parapet-${i}`, policy })),
+            ],
           },
         ],
     resourceControlPolicies:
-      input.rcps.length > 0 ? [{ orgIdentifier: SCENARIO_AWS_ACCOUNT, policies: input.rcps.map((policy, i) => ({ name: `parapet-rcp-${i}`, policy })) }] : [],
+      input.rcps.length > 0
+        ? [{ orgIdentifier: SCENARIO_AWS_ACCOUNT, policies: input.rcps.map((policy, i) => ({ name: `parapet-rcp-${i}`, policy })) }]
+        : [],
     ...(input.openResourcePolicy
       ? {
           resourcePolicy: {
@@ -203,14 +228,25 @@ export async function runScenarios(control: TControl, params: unknown, principal
         if (!awsDocs) {
           const f = fragment("aws");
           if (f.cloud !== "aws") throw new Error("unexpected fragment");
-          const packed = packAwsPolicies({ workspaceId: SCENARIO_WORKSPACE_ID, targets: [{ targetId: SCENARIO_AWS_ACCOUNT, statements: f.statements }] });
+          const packed = packAwsPolicies({
+            workspaceId: SCENARIO_WORKSPACE_ID,
+            targets: [{ targetId: SCENARIO_AWS_ACCOUNT, statements: f.statements }],
+          });
           if (packed.issues.length > 0) throw new Error(packed.issues.map((i) => i.message).join("; "));
           awsDocs = {
             scps: packed.policies.filter((p) => p.type === "SCP").map((p) => p.document),
             rcps: packed.policies.filter((p) => p.type === "RCP").map((p) => p.document),
           };
         }
-        const ctx = buildContext({ cloud: "aws", mode: "enforce", workspaceId: SCENARIO_WORKSPACE_ID, guardrail: SCENARIO_GUARDRAIL, principals: principals.aws ?? SCENARIO_PRINCIPALS.aws, facts: SCENARIO_FACTS.aws, params: undefined });
+        const ctx = buildContext({
+          cloud: "aws",
+          mode: "enforce",
+          workspaceId: SCENARIO_WORKSPACE_ID,
+          guardrail: SCENARIO_GUARDRAIL,
+          principals: principals.aws ?? SCENARIO_PRINCIPALS.aws,
+          facts: SCENARIO_FACTS.aws,
+          params: undefined,
+        });
         if (s.actor === "admin" && !ctx.principals.admins.tag && ctx.principals.admins.roleArnPatterns.length === 0) {
           // Nothing to prove about admins on a connection that names none.
           results.push({ ...base, expected: s.expect, actual: "skipped", passed: true, detail: "this connection defines no admins class" });
@@ -229,7 +265,13 @@ export async function runScenarios(control: TControl, params: unknown, principal
         });
         // A "denied" expectation must be an explicit deny from a guardrail, not a missing allow.
         const passed = s.expect === "denied" ? r.raw === "ExplicitlyDenied" : r.decision === "allowed";
-        results.push({ ...base, expected: s.expect, actual: r.raw, passed, ...(passed ? {} : { detail: `${s.actor} ${s.action} on ${s.resource}: simulator said ${r.raw}` }) });
+        results.push({
+          ...base,
+          expected: s.expect,
+          actual: r.raw,
+          passed,
+          ...(passed ? {} : { detail: `${s.actor} ${s.action} on ${s.resource}: simulator said ${r.raw}` }),
+        });
       } else if (s.kind === "gcp-cel") {
         const f = fragment("gcp") as TGcpFragment;
         const id = gcpCustomConstraintId(SCENARIO_WORKSPACE_ID, s.constraint);
@@ -238,20 +280,56 @@ export async function runScenarios(control: TControl, params: unknown, principal
         const matches = evaluateGcpCondition(cc.condition, s.resource);
         const denied = cc.actionType === "DENY" ? matches : !matches;
         const actual = denied ? "denied" : "allowed";
-        results.push({ ...base, expected: s.expect, actual, passed: actual === s.expect, ...(actual === s.expect ? {} : { detail: `CEL ${cc.condition} → ${String(matches)}` }) });
+        results.push({
+          ...base,
+          expected: s.expect,
+          actual,
+          passed: actual === s.expect,
+          ...(actual === s.expect ? {} : { detail: `CEL ${cc.condition} → ${String(matches)}` }),
+        });
       } else if (s.kind === "azure-policy") {
         const f = fragment("azure") as TAzureFragment;
-        const refused = azureRefusals(f, { action: s.action, resource: s.resource, ...(s.resourceGroupTags ? { resourceGroupTags: s.resourceGroupTags } : {}) });
+        const refused = azureRefusals(f, {
+          action: s.action,
+          resource: s.resource,
+          ...(s.resourceGroupTags ? { resourceGroupTags: s.resourceGroupTags } : {}),
+        });
         const actual = refused.length > 0 ? "denied" : "allowed";
-        results.push({ ...base, expected: s.expect, actual, passed: actual === s.expect, ...(actual === s.expect ? {} : { detail: refused.length ? `refused by ${refused.join(", ")}` : "no policy refuses it" }) });
+        results.push({
+          ...base,
+          expected: s.expect,
+          actual,
+          passed: actual === s.expect,
+          ...(actual === s.expect ? {} : { detail: refused.length ? `refused by ${refused.join(", ")}` : "no policy refuses it" }),
+        });
       } else {
         const f = fragment(s.cloud);
-        const ctx = buildContext({ cloud: s.cloud, mode: "enforce", workspaceId: SCENARIO_WORKSPACE_ID, guardrail: SCENARIO_GUARDRAIL, principals: principals[s.cloud] ?? SCENARIO_PRINCIPALS[s.cloud], facts: SCENARIO_FACTS[s.cloud], params: undefined });
+        const ctx = buildContext({
+          cloud: s.cloud,
+          mode: "enforce",
+          workspaceId: SCENARIO_WORKSPACE_ID,
+          guardrail: SCENARIO_GUARDRAIL,
+          principals: principals[s.cloud] ?? SCENARIO_PRINCIPALS[s.cloud],
+          facts: SCENARIO_FACTS[s.cloud],
+          params: undefined,
+        });
         const failures = s.check(f, ctx, parsed);
-        results.push({ ...base, expected: "holds", actual: failures.length === 0 ? "holds" : "fails", passed: failures.length === 0, ...(failures.length ? { detail: failures.join("; ") } : {}) });
+        results.push({
+          ...base,
+          expected: "holds",
+          actual: failures.length === 0 ? "holds" : "fails",
+          passed: failures.length === 0,
+          ...(failures.length ? { detail: failures.join("; ") } : {}),
+        });
       }
     } catch (e) {
-      results.push({ ...base, expected: s.kind === "structure" ? "holds" : s.expect, actual: "error", passed: false, detail: (e as Error).message });
+      results.push({
+        ...base,
+        expected: s.kind === "structure" ? "holds" : s.expect,
+        actual: "error",
+        passed: false,
+        detail: (e as Error).message,
+      });
     }
   }
   return results;

@@ -72,7 +72,10 @@ describe("GCP accepts every compiled deny rule and custom constraint", () => {
             body: JSON.stringify(cc),
           });
           expect(res.status, `${cc.name}: ${await res.clone().text()}`).toBe(200);
-          const gone = await fetch(`${gcp.url}/v2/${cc.name}?$alt=json%3Benum-encoding=int`, { method: "DELETE", headers: { authorization: `Bearer ${demo.serviceAccount.token}` } });
+          const gone = await fetch(`${gcp.url}/v2/${cc.name}?$alt=json%3Benum-encoding=int`, {
+            method: "DELETE",
+            headers: { authorization: `Bearer ${demo.serviceAccount.token}` },
+          });
           expect(gone.status).toBe(200);
         }
       }

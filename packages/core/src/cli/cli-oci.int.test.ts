@@ -18,7 +18,10 @@ afterAll(async () => {
 });
 
 interface TPrinted {
-  oci: { target: string; policies: { name: string; description: string; compartmentId: string; statements: string[]; freeformTags: Record<string, string> }[] }[];
+  oci: {
+    target: string;
+    policies: { name: string; description: string; compartmentId: string; statements: string[]; freeformTags: Record<string, string> }[];
+  }[];
 }
 
 describe("parapet compile --cloud oci", () => {

@@ -35,7 +35,13 @@ describe("parapet compile", () => {
     const r = await cli("compile", EXAMPLE);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
-    const json = JSON.parse(r.out) as { aws: { policies: { content: string }[]; attachments: { targetId: string }[] }; azure: unknown[]; gcp: unknown[]; oci: unknown[]; guardrails: { fidelity: string }[] };
+    const json = JSON.parse(r.out) as {
+      aws: { policies: { content: string }[]; attachments: { targetId: string }[] };
+      azure: unknown[];
+      gcp: unknown[];
+      oci: unknown[];
+      guardrails: { fidelity: string }[];
+    };
     expect(json.aws.policies.length).toBeGreaterThan(0);
     expect(json.aws.attachments.map((a) => a.targetId)).toContain("ou-acme-prod0001");
     expect(json.azure.length).toBeGreaterThan(0);
@@ -99,7 +105,10 @@ describe("bad files", () => {
   });
 
   it("names the field and its line for schema errors", async () => {
-    const r = await cli("compile", file("schema.yaml", MINIMAL.replace("control: deny-leave-organization", "control: no-such-thing\n    mode: sometimes")));
+    const r = await cli(
+      "compile",
+      file("schema.yaml", MINIMAL.replace("control: deny-leave-organization", "control: no-such-thing\n    mode: sometimes")),
+    );
     expect(r.code).toBe(1);
     expect(r.err).toContain("schema.yaml:7:14 guardrails.0.control: unknown control");
     expect(r.err).toContain("schema.yaml:8:11 guardrails.0.mode:");
@@ -142,7 +151,9 @@ guardrails:
     );
     const r = await cli("compile", p);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/principals\.yaml:6:\d+ connections\.aws\.principals\.connector\.roleArnPatterns\.0: must be an IAM\/STS ARN pattern/);
+    expect(r.err).toMatch(
+      /principals\.yaml:6:\d+ connections\.aws\.principals\.connector\.roleArnPatterns\.0: must be an IAM\/STS ARN pattern/,
+    );
   });
 
   it("prints usage for an unknown command", async () => {
@@ -154,7 +165,13 @@ guardrails:
 
 describe("hostile files and environments", () => {
   it("refuses an alias bomb and deep nesting in one line, without a stack trace", async () => {
-    const levels = Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(",")}]\n`).join("");
+    const levels = Array.from(
+      { length: 8 },
+      (_, i) =>
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(",")}]\n`,
+    ).join("");
     const bomb = await cli("compile", file("bomb.yaml", `version: 1\na: &a [x,x,x,x,x,x,x,x,x]\n${levels}`));
     expect(bomb.code).toBe(1);
     expect(bomb.err).toMatch(/bomb\.yaml:1:1 aliases expand to too many nodes/);

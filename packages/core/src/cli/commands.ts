@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
 import { packAwsPolicies, type TAwsBoundStatement, type TAwsPackTarget } from "@parapet/providers/aws/packing";
-import { buildAzureInitiative, buildGcpNodeArtifacts, buildOciPoliciesForTarget, LimitError, ociSecurityZonePolicyNames } from "../catalog/index.ts";
+import {
+  buildAzureInitiative,
+  buildGcpNodeArtifacts,
+  buildOciPoliciesForTarget,
+  LimitError,
+  ociSecurityZonePolicyNames,
+} from "../catalog/index.ts";
 import { getControl } from "../catalog/catalog.ts";
 import { stableStringify } from "../catalog/canonical.ts";
 import { CatalogError, compileControl } from "../catalog/compile.ts";
@@ -116,13 +122,22 @@ function compileFile(parsed: TParsedFile, only?: TCloud): TCompiledGuardrail[] {
 function buildArtifacts(parsed: TParsedFile, compiled: TCompiledGuardrail[]): Record<string, unknown> {
   const f = parsed.data;
   const result: Record<string, unknown> = {};
-  const byCloud = <C extends TCloud>(cloud: C) => compiled.filter((c) => c.cloud === cloud) as (TCompiledGuardrail & { fragment: TFragmentByCloud[C] })[];
+  const byCloud = <C extends TCloud>(cloud: C) =>
+    compiled.filter((c) => c.cloud === cloud) as (TCompiledGuardrail & { fragment: TFragmentByCloud[C] })[];
   const targetsOf = <T>(items: (TCompiledGuardrail & { fragment: T })[]) => {
     const m = new Map<string, T[]>();
     for (const it of items) for (const t of it.targets) m.set(t, [...(m.get(t) ?? []), it.fragment]);
     return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   };
-  const guardrails = compiled.map((c) => ({ guardrailId: c.guardrailId, control: c.controlId, cloud: c.cloud, mode: c.mode, fidelity: c.fidelity, gap: c.gap ?? null, targets: c.targets }));
+  const guardrails = compiled.map((c) => ({
+    guardrailId: c.guardrailId,
+    control: c.controlId,
+    cloud: c.cloud,
+    mode: c.mode,
+    fidelity: c.fidelity,
+    gap: c.gap ?? null,
+    targets: c.targets,
+  }));
   result.guardrails = guardrails;
 
   const aws = byCloud("aws");
@@ -142,7 +157,9 @@ function buildArtifacts(parsed: TParsedFile, compiled: TCompiledGuardrail[]): Re
   const azure = byCloud("azure");
   if (azure.length > 0) {
     const root = `providers/Microsoft.Management/managementGroups/${String(f.connections.azure!.facts.rootManagementGroupId)}`;
-    result.azure = targetsOf(azure).map(([scope, frags]) => buildAzureInitiative(scope, frags, { workspaceId: f.workspace, definitionScope: root }));
+    result.azure = targetsOf(azure).map(([scope, frags]) =>
+      buildAzureInitiative(scope, frags, { workspaceId: f.workspace, definitionScope: root }),
+    );
   }
   const gcp = byCloud("gcp");
   if (gcp.length > 0) result.gcp = targetsOf(gcp).map(([node, frags]) => buildGcpNodeArtifacts(node, frags, f.workspace));
@@ -183,7 +200,8 @@ const compileCommand: TCommand = {
       return 2;
     }
     const parsed = loadFile(rest[0]!);
-    if (cloud && !parsed.data.connections[cloud]) throw new FileError([`${parsed.where(["connections"])} connections.${cloud}: not configured`]);
+    if (cloud && !parsed.data.connections[cloud])
+      throw new FileError([`${parsed.where(["connections"])} connections.${cloud}: not configured`]);
     const artifacts = buildArtifacts(parsed, compileFile(parsed, cloud));
     io.out(`${stableStringify(artifacts, 2)}\n`);
     const issues = (artifacts.aws as { issues?: { message: string }[] } | undefined)?.issues ?? [];
@@ -212,7 +230,9 @@ const testCommand: TCommand = {
       for (const r of results) {
         total++;
         if (!r.passed) failed++;
-        io.out(`${r.passed ? "ok  " : "FAIL"} ${g.id} [${r.cloud}] ${r.name}${r.passed ? "" : ` — expected ${r.expected}, got ${r.actual}${r.detail ? `: ${r.detail}` : ""}`}\n`);
+        io.out(
+          `${r.passed ? "ok  " : "FAIL"} ${g.id} [${r.cloud}] ${r.name}${r.passed ? "" : ` — expected ${r.expected}, got ${r.actual}${r.detail ? `: ${r.detail}` : ""}`}\n`,
+        );
       }
     }
     io.out(`\n${total - failed}/${total} scenarios passed\n`);
@@ -235,7 +255,9 @@ function lazyOps(name: keyof typeof OPS_USAGE): TCommand {
       try {
         ops = await import("./ops-commands.ts");
       } catch (e) {
-        io.err(`parapet ${name} needs the database package and its generated Prisma client (pnpm db:generate): ${(e as Error).message.split("\n")[0]}\n`);
+        io.err(
+          `parapet ${name} needs the database package and its generated Prisma client (pnpm db:generate): ${(e as Error).message.split("\n")[0]}\n`,
+        );
         return 1;
       }
       return (name === "audit" ? ops.auditCommand : ops.keysCommand).run(args, io);
@@ -255,7 +277,11 @@ export async function runCli(argv: string[], io: TIo): Promise<number> {
   const [name, ...args] = argv;
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
-    io.err(`usage:\n${Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`).join("\n")}\n`);
+    io.err(
+      `usage:\n${Object.values(COMMANDS)
+        .map((c) => `  ${c.usage}\n      ${c.summary}`)
+        .join("\n")}\n`,
+    );
     return 2;
   }
   try {

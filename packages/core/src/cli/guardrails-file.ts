@@ -25,7 +25,11 @@ import { CONTROL_IDS } from "../catalog/catalog.ts";
  *       aws: [ou-abcd-prod1234]
  * ```
  */
-const ZId = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, "must be kebab-case");
+const ZId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "must be kebab-case");
 const ZTarget = z.string().min(1).max(512);
 
 const ZConnection = z
@@ -42,7 +46,10 @@ const ZConnection = z
       .strict()
       .optional(),
     slotsTaken: z
-      .record(ZTarget, z.object({ SCP: z.number().int().min(0).max(100).optional(), RCP: z.number().int().min(0).max(100).optional() }).strict())
+      .record(
+        ZTarget,
+        z.object({ SCP: z.number().int().min(0).max(100).optional(), RCP: z.number().int().min(0).max(100).optional() }).strict(),
+      )
       .optional(),
   })
   .strict();
@@ -59,7 +66,10 @@ export const ZGuardrailsFile = z
         z
           .object({
             id: ZId,
-            control: z.string().max(64).refine((c) => CONTROL_IDS.includes(c), { message: `unknown control; known: ${CONTROL_IDS.join(", ")}` }),
+            control: z
+              .string()
+              .max(64)
+              .refine((c) => CONTROL_IDS.includes(c), { message: `unknown control; known: ${CONTROL_IDS.join(", ")}` }),
             mode: z.enum(["audit", "enforce"]).default("enforce"),
             version: z.number().int().min(1).default(1),
             params: z.record(z.string().max(64), z.unknown()).default({}),
@@ -171,4 +181,3 @@ export function parseGuardrailsFile(file: string, text: string): TParsedFile {
 export function configuredClouds(f: TGuardrailsFile): TCloud[] {
   return CLOUDS.filter((c) => f.connections[c] !== undefined);
 }
-

@@ -35,9 +35,14 @@ async function withDatabase<T>(url: string, fn: (prisma: PrismaClient) => Promis
     return await fn(prisma);
   } catch (e) {
     if (e instanceof Prisma.PrismaClientKnownRequestError) {
-      throw new OpsEnvError(e.code === "P2021" || e.code === "P2022" ? "DATABASE_URL: the database has no Parapet schema (apply the migrations first)" : `DATABASE_URL: the database refused the query (${e.code})`);
+      throw new OpsEnvError(
+        e.code === "P2021" || e.code === "P2022"
+          ? "DATABASE_URL: the database has no Parapet schema (apply the migrations first)"
+          : `DATABASE_URL: the database refused the query (${e.code})`,
+      );
     }
-    if (e instanceof Prisma.PrismaClientInitializationError || e instanceof Prisma.PrismaClientUnknownRequestError) throw new OpsEnvError(`DATABASE_URL: database error (${e.name})`);
+    if (e instanceof Prisma.PrismaClientInitializationError || e instanceof Prisma.PrismaClientUnknownRequestError)
+      throw new OpsEnvError(`DATABASE_URL: database error (${e.name})`);
     throw e;
   } finally {
     await prisma.$disconnect();
@@ -46,7 +51,10 @@ async function withDatabase<T>(url: string, fn: (prisma: PrismaClient) => Promis
 
 /** A workspace slug as typed: bounded, and text the database can compare (no NUL). */
 function checkSlug(slug: string): void {
-  if (slug.length > 200 || unstorableString(slug, [])) throw new OpsEnvError(`--workspace: expected a workspace slug, got "${slug.slice(0, 40).replace(/[^\x20-\x7e]/g, "?")}${slug.length > 40 ? "…" : ""}"`);
+  if (slug.length > 200 || unstorableString(slug, []))
+    throw new OpsEnvError(
+      `--workspace: expected a workspace slug, got "${slug.slice(0, 40).replace(/[^\x20-\x7e]/g, "?")}${slug.length > 40 ? "…" : ""}"`,
+    );
 }
 
 /**
@@ -81,7 +89,11 @@ export const auditCommand: TCommand = {
           io.out(`ok: checkpoint of workspace ${slug} at seq ${r.checkpoint.seq} written\n`);
           return 0;
         }
-        io.out(r.reason === "disabled" ? "not written: PARAPET_AUDIT_CHECKPOINT_DIR is not set\n" : `not written: the chain is broken (${r.detail ?? r.reason}); run audit verify\n`);
+        io.out(
+          r.reason === "disabled"
+            ? "not written: PARAPET_AUDIT_CHECKPOINT_DIR is not set\n"
+            : `not written: the chain is broken (${r.detail ?? r.reason}); run audit verify\n`,
+        );
         return 1;
       }
       const v = await keyed((prisma) => verifyWorkspaceChain(prisma, slug));
@@ -91,7 +103,9 @@ export const auditCommand: TCommand = {
         return 0;
       }
       const b = v.firstBroken!;
-      io.out(`BROKEN: workspace ${slug}: audit event seq ${b.seq}${b.id ? ` (id ${b.id})` : ""}: ${b.reason}; ${v.checked} events before it verified\n`);
+      io.out(
+        `BROKEN: workspace ${slug}: audit event seq ${b.seq}${b.id ? ` (id ${b.id})` : ""}: ${b.reason}; ${v.checked} events before it verified\n`,
+      );
       return 1;
     } catch (e) {
       if (e instanceof OpsEnvError || e instanceof AppError) {
@@ -125,7 +139,9 @@ export const keysCommand: TCommand = {
           return 1;
         }
         const r = await rotateMasterKey(prisma, keys, ws ? { workspaceId: ws.id } : {});
-        io.out(`re-wrapped ${r.rewrapped} secrets under key "${keys.current.id}" (${r.alreadyCurrent} already current, ${r.connections} connections)\n`);
+        io.out(
+          `re-wrapped ${r.rewrapped} secrets under key "${keys.current.id}" (${r.alreadyCurrent} already current, ${r.connections} connections)\n`,
+        );
         for (const f of r.failed) io.err(`connection ${f.connectionId} ${f.what}: ${f.error}\n`);
         return r.failed.length ? 1 : 0;
       });

@@ -2,7 +2,8 @@
 export const OPS_USAGE = {
   audit: {
     usage: "parapet audit verify|checkpoint --workspace <slug>",
-    summary: "verify a workspace's keyed audit chain against its latest checkpoint (reads DATABASE_URL; exit 1 at the first broken link), or checkpoint its head now",
+    summary:
+      "verify a workspace's keyed audit chain against its latest checkpoint (reads DATABASE_URL; exit 1 at the first broken link), or checkpoint its head now",
   },
   keys: {
     usage: "parapet keys rotate [--workspace <slug>]",

@@ -35,11 +35,15 @@ writeFileSync(register, `import { register } from "node:module";\nregister(${JSO
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   try {
-    const r = await run(process.execPath, ["--import", "tsx", "--import", pathToFileURL(register).href, "packages/core/src/cli/main.ts", ...argv], {
-      cwd: ROOT,
-      maxBuffer: 64 * 1024 * 1024,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
-    });
+    const r = await run(
+      process.execPath,
+      ["--import", "tsx", "--import", pathToFileURL(register).href, "packages/core/src/cli/main.ts", ...argv],
+      {
+        cwd: ROOT,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+      },
+    );
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };

@@ -6,7 +6,12 @@ import { log } from "./logger.ts";
  * Requests reconciles after a commit. The change is already durable, so a queue outage must not turn
  * it into an error: the worker's poll tick reconciles every connection on its interval anyway.
  */
-export async function reconcileAfterCommit(jobs: JobPort, connectionIds: string[], trigger: TReconcileJob["trigger"], reason: string): Promise<boolean> {
+export async function reconcileAfterCommit(
+  jobs: JobPort,
+  connectionIds: string[],
+  trigger: TReconcileJob["trigger"],
+  reason: string,
+): Promise<boolean> {
   let ok = true;
   for (const connectionId of [...new Set(connectionIds)]) {
     try {

@@ -40,7 +40,11 @@ export type ShutdownOutcome =
  * deadline passes ends the sequence with `ok: false` and the step's name, and the steps after it are
  * skipped — the caller's forced path (release what it holds, exit non-zero) takes over.
  */
-export async function shutdownInOrder(steps: readonly ShutdownStep[], deadlineMs: number, now: () => number = () => performance.now()): Promise<ShutdownOutcome> {
+export async function shutdownInOrder(
+  steps: readonly ShutdownStep[],
+  deadlineMs: number,
+  now: () => number = () => performance.now(),
+): Promise<ShutdownOutcome> {
   const start = now();
   const failed: { name: string; error: string }[] = [];
   for (const step of steps) {

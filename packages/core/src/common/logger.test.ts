@@ -31,7 +31,18 @@ describe("logger redaction", () => {
         ...SECRETS,
         connectionId: "conn_1",
         connection: { credentials: { kind: "access-keys", accessKeyId: "AKIAEXAMPLE", secretAccessKey: SECRETS.secretAccessKey } },
-        err: { cause: { response: { headers: { authorization: SECRETS.authorization, "x-api-key": SECRETS.apiKey, "set-cookie": SECRETS.cookie, "content-type": "application/json" } } } },
+        err: {
+          cause: {
+            response: {
+              headers: {
+                authorization: SECRETS.authorization,
+                "x-api-key": SECRETS.apiKey,
+                "set-cookie": SECRETS.cookie,
+                "content-type": "application/json",
+              },
+            },
+          },
+        },
         env: { PARAPET_AUTH_SECRET: "a-32-character-auth-secret-value!!", REDIS_URL: "redis://127.0.0.1:6379" },
       },
       "a line with secrets in it",
@@ -43,7 +54,12 @@ describe("logger redaction", () => {
     const line = lines[0]!;
     expect(line.password).toBe(REDACTED);
     expect(line.connection).toEqual({ credentials: REDACTED });
-    expect((line.err as unknown as { cause: { response: { headers: unknown } } }).cause.response.headers).toEqual({ authorization: REDACTED, "x-api-key": REDACTED, "set-cookie": REDACTED, "content-type": "application/json" });
+    expect((line.err as unknown as { cause: { response: { headers: unknown } } }).cause.response.headers).toEqual({
+      authorization: REDACTED,
+      "x-api-key": REDACTED,
+      "set-cookie": REDACTED,
+      "content-type": "application/json",
+    });
     expect(line.env).toEqual({ PARAPET_AUTH_SECRET: REDACTED, REDIS_URL: "redis://127.0.0.1:6379" });
     expect(line).toMatchObject({ level: "info", service: "test", connectionId: "conn_1", msg: "a line with secrets in it" });
     // ISO time, not epoch milliseconds.

@@ -29,7 +29,9 @@ export function decodeCursor<K extends Record<string, string | number>>(cursor: 
   } catch {
     // falls through to the validation error below
   }
-  throw new AppError("validation", "cursor: is not a cursor this list returned", [{ field: "cursor", message: "is not a cursor this list returned" }]);
+  throw new AppError("validation", "cursor: is not a cursor this list returned", [
+    { field: "cursor", message: "is not a cursor this list returned" },
+  ]);
 }
 
 /** Takes `limit + 1` rows' worth of results and turns them into a page. */

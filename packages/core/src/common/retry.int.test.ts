@@ -13,19 +13,23 @@ async function deadlock(): Promise<unknown[]> {
   await prisma.$executeRawUnsafe(`INSERT INTO retry_probe (id) VALUES ('${a}'), ('${b}')`);
   // Each side locks one row, waits until the other has too, then reaches for the other's row.
   let locked = 0;
-  const bothLocked = () => new Promise<void>((resolve) => {
-    const tick = () => (locked >= 2 ? resolve() : setTimeout(tick, 5));
-    tick();
-  });
+  const bothLocked = () =>
+    new Promise<void>((resolve) => {
+      const tick = () => (locked >= 2 ? resolve() : setTimeout(tick, 5));
+      tick();
+    });
   const side = (first: string, second: string) =>
-    prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe(`UPDATE retry_probe SET n = n + 1 WHERE id = '${first}'`);
-      locked++;
-      await bothLocked();
-      await tx.$executeRawUnsafe(`UPDATE retry_probe SET n = n + 1 WHERE id = '${second}'`);
-    }, { timeout: 20_000 });
+    prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe(`UPDATE retry_probe SET n = n + 1 WHERE id = '${first}'`);
+        locked++;
+        await bothLocked();
+        await tx.$executeRawUnsafe(`UPDATE retry_probe SET n = n + 1 WHERE id = '${second}'`);
+      },
+      { timeout: 20_000 },
+    );
   const results = await Promise.allSettled([side(a, b), side(b, a)]);
-  return results.filter((r) => r.status === "rejected").map((r) => (r).reason as unknown);
+  return results.filter((r) => r.status === "rejected").map((r) => r.reason as unknown);
 }
 
 it("recognises the error Postgres raises to break a deadlock, and nothing else", async () => {
@@ -38,16 +42,20 @@ it("recognises the error Postgres raises to break a deadlock, and nothing else",
 
 it("retries a conflicting transaction and gives up on other errors at once", async () => {
   let calls = 0;
-  await expect(retryOnConflict(async () => {
-    calls++;
-    if (calls < 3) throw { code: "P2034" };
-    return "done";
-  })).resolves.toBe("done");
+  await expect(
+    retryOnConflict(async () => {
+      calls++;
+      if (calls < 3) throw { code: "P2034" };
+      return "done";
+    }),
+  ).resolves.toBe("done");
   expect(calls).toBe(3);
   calls = 0;
-  await expect(retryOnConflict(async () => {
-    calls++;
-    throw new Error("not a conflict");
-  })).rejects.toThrow("not a conflict");
+  await expect(
+    retryOnConflict(async () => {
+      calls++;
+      throw new Error("not a conflict");
+    }),
+  ).rejects.toThrow("not a conflict");
   expect(calls).toBe(1);
 });

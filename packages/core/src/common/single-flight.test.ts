@@ -5,11 +5,14 @@ it("shares one computation between concurrent callers of a key and recomputes on
   let runs = 0;
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const f = singleFlight((k: string) => k, async (k: string) => {
-    runs++;
-    await gate;
-    return `${k}#${runs}`;
-  });
+  const f = singleFlight(
+    (k: string) => k,
+    async (k: string) => {
+      runs++;
+      await gate;
+      return `${k}#${runs}`;
+    },
+  );
   const a = f("ws1");
   const b = f("ws1");
   const c = f("ws2");
@@ -21,11 +24,14 @@ it("shares one computation between concurrent callers of a key and recomputes on
 
 it("does not keep a failure: the next caller tries again", async () => {
   let runs = 0;
-  const f = singleFlight(() => "k", async () => {
-    runs++;
-    if (runs === 1) throw new Error("database restarting");
-    return "ok";
-  });
+  const f = singleFlight(
+    () => "k",
+    async () => {
+      runs++;
+      if (runs === 1) throw new Error("database restarting");
+      return "ok";
+    },
+  );
   await expect(f()).rejects.toThrow("database restarting");
   await expect(f()).resolves.toBe("ok");
 });

@@ -4,7 +4,10 @@
  * this trades no freshness for the dashboard's worst case — many people (or one busy wall screen)
  * opening the overview at once, each of which would otherwise aggregate every coverage cell.
  */
-export function singleFlight<A extends unknown[], V>(keyOf: (...args: A) => string, compute: (...args: A) => Promise<V>): (...args: A) => Promise<V> {
+export function singleFlight<A extends unknown[], V>(
+  keyOf: (...args: A) => string,
+  compute: (...args: A) => Promise<V>,
+): (...args: A) => Promise<V> {
   const inFlight = new Map<string, Promise<V>>();
   return (...args: A) => {
     const key = keyOf(...args);

@@ -16,6 +16,9 @@ describe("unstorableIssue", () => {
     let ok: unknown = "leaf";
     for (let i = 0; i < MAX_JSON_DEPTH - 1; i++) ok = { a: ok };
     expect(unstorableIssue({ params: ok })).toBeNull();
-    expect(unstorableIssue({ params: { a: ok } })).toEqual({ field: "params.a.a…", message: `nested deeper than ${MAX_JSON_DEPTH} levels` });
+    expect(unstorableIssue({ params: { a: ok } })).toEqual({
+      field: "params.a.a…",
+      message: `nested deeper than ${MAX_JSON_DEPTH} levels`,
+    });
   });
 });

@@ -34,9 +34,12 @@ export function unstorableIssue(root: unknown, rootPath: string[] = []): Unstora
       continue;
     }
     if (!v || typeof v !== "object") continue;
-    if (path.length - rootPath.length >= MAX_JSON_DEPTH) return { field: `${path.slice(0, rootPath.length + 3).join(".")}…`, message: `nested deeper than ${MAX_JSON_DEPTH} levels` };
+    if (path.length - rootPath.length >= MAX_JSON_DEPTH)
+      return { field: `${path.slice(0, rootPath.length + 3).join(".")}…`, message: `nested deeper than ${MAX_JSON_DEPTH} levels` };
     const entries: [string, unknown][] = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v);
-    if (!Array.isArray(v)) for (const [k] of entries) if (UNSTORABLE.test(k)) return { field: [...path, "(key)"].join("."), message: "contains a NUL character or broken unicode" };
+    if (!Array.isArray(v))
+      for (const [k] of entries)
+        if (UNSTORABLE.test(k)) return { field: [...path, "(key)"].join("."), message: "contains a NUL character or broken unicode" };
     // Pushed in reverse so the first offending value in document order is reported.
     for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i]![1], [...path, entries[i]![0]]]);
   }

@@ -31,7 +31,9 @@ export function enumMap<const T extends readonly [string, ...string[]]>(values: 
     for (const s of Object.values(v)) if (typeof s !== "string" || !allowed.has(s)) return false;
     return true;
   };
-  return z.custom<Record<string, T[number]>>(valid, { message: `must map ids to one of ${values.join(", ")}` }).meta({ type: "object", additionalProperties: { type: "string", enum: [...values] } });
+  return z
+    .custom<Record<string, T[number]>>(valid, { message: `must map ids to one of ${values.join(", ")}` })
+    .meta({ type: "object", additionalProperties: { type: "string", enum: [...values] } });
 }
 
 /** A JSON object kept verbatim (parameters, payloads, stored cloud facts). */

@@ -1,8 +1,20 @@
 import { stringify } from "yaml";
-import { awsConnectorPolicyDocument, awsConnectorTrustPolicy, minimumPermissions as awsPermissions } from "@parapet/providers/aws/permissions";
-import { AZURE_BUILT_IN_ROLE, azureCustomRoleDefinition, minimumPermissions as azurePermissions } from "@parapet/providers/azure/permissions";
+import {
+  awsConnectorPolicyDocument,
+  awsConnectorTrustPolicy,
+  minimumPermissions as awsPermissions,
+} from "@parapet/providers/aws/permissions";
+import {
+  AZURE_BUILT_IN_ROLE,
+  azureCustomRoleDefinition,
+  minimumPermissions as azurePermissions,
+} from "@parapet/providers/azure/permissions";
 import { minimumPermissions as gcpPermissions } from "@parapet/providers/gcp/permissions";
-import { minimumPermissions as ociPermissions, ociBootstrapStatements, ociDenyGuardBootstrapChange } from "@parapet/providers/oci/permissions";
+import {
+  minimumPermissions as ociPermissions,
+  ociBootstrapStatements,
+  ociDenyGuardBootstrapChange,
+} from "@parapet/providers/oci/permissions";
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { workspaceAwsExternalId } from "./aws-external-id.ts";
 import type { TCloudName } from "./connections.schema.ts";
@@ -25,7 +37,12 @@ export interface Bootstrap {
  * providers' `minimumPermissions` (the same lists verify() probes), so the two cannot disagree.
  * `parapetPrincipalArn` is the AWS identity Parapet's workers run as.
  */
-export async function bootstrapConnection(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, cloud: TCloudName, parapetPrincipalArn: string): Promise<Bootstrap> {
+export async function bootstrapConnection(
+  deps: Pick<UseCaseDeps, "prisma">,
+  actor: Actor,
+  cloud: TCloudName,
+  parapetPrincipalArn: string,
+): Promise<Bootstrap> {
   switch (cloud) {
     case "aws": {
       const externalId = await workspaceAwsExternalId(deps.prisma, actor.workspaceId);
@@ -33,8 +50,17 @@ export async function bootstrapConnection(deps: Pick<UseCaseDeps, "prisma">, act
         AWSTemplateFormatVersion: "2010-09-09",
         Description: "Parapet connector role (least privilege, external id required). Deploy in the management account.",
         Parameters: {
-          ParapetPrincipalArn: { Type: "String", ...(parapetPrincipalArn ? { Default: parapetPrincipalArn } : {}), Description: "The AWS identity Parapet assumes this role from" },
-          ExternalId: { Type: "String", Default: externalId, NoEcho: false, Description: "Parapet's external id for this workspace (do not change)" },
+          ParapetPrincipalArn: {
+            Type: "String",
+            ...(parapetPrincipalArn ? { Default: parapetPrincipalArn } : {}),
+            Description: "The AWS identity Parapet assumes this role from",
+          },
+          ExternalId: {
+            Type: "String",
+            Default: externalId,
+            NoEcho: false,
+            Description: "Parapet's external id for this workspace (do not change)",
+          },
         },
         Resources: {
           ParapetConnectorRole: {
@@ -105,7 +131,11 @@ export async function bootstrapConnection(deps: Pick<UseCaseDeps, "prisma">, act
         'gcloud iam service-accounts keys create parapet-key.json --iam-account "parapet-connector@$PROJECT_ID.iam.gserviceaccount.com"',
         "",
       ].join("\n");
-      return { cloud, files: [{ name: "bootstrap.sh", language: "shell", content: script }], permissions: gcpPermissions.map((p) => ({ permission: p.permission, why: p.why })) };
+      return {
+        cloud,
+        files: [{ name: "bootstrap.sh", language: "shell", content: script }],
+        permissions: gcpPermissions.map((p) => ({ permission: p.permission, why: p.why })),
+      };
     }
     case "oci": {
       const statements = ociBootstrapStatements("ParapetConnector");

@@ -37,13 +37,30 @@ export function findConnection(db: Db, workspaceId: string, id: string) {
 
 /** Environments per connection, one grouped query. */
 export async function environmentCounts(db: Db, workspaceId: string): Promise<Map<string, number>> {
-  const rows = await db.node.groupBy({ by: ["connectionId"], where: { workspaceId, isEnvironment: true, state: "active" }, _count: { _all: true } });
+  const rows = await db.node.groupBy({
+    by: ["connectionId"],
+    where: { workspaceId, isEnvironment: true, state: "active" },
+    _count: { _all: true },
+  });
   return new Map(rows.map((r) => [r.connectionId, r._count._all]));
 }
 
 export function insertConnection(
   tx: Tx,
-  data: { id: string; workspaceId: string; cloud: "aws" | "azure" | "gcp" | "oci"; name: string; endpoint: string | null; credentialCiphertext: string; credentialKeyId: string; credentialHints: object; facts: object; principals: object; pollIntervalSec: number; createdById: string },
+  data: {
+    id: string;
+    workspaceId: string;
+    cloud: "aws" | "azure" | "gcp" | "oci";
+    name: string;
+    endpoint: string | null;
+    credentialCiphertext: string;
+    credentialKeyId: string;
+    credentialHints: object;
+    facts: object;
+    principals: object;
+    pollIntervalSec: number;
+    createdById: string;
+  },
 ) {
   return tx.connection.create({ data: { ...data, status: "verifying" }, select: connectionSelect });
 }
@@ -82,10 +99,17 @@ export async function setWorkspaceMetadata(db: Db, workspaceId: string, before: 
 
 /** Every sealed secret (credentials and event secrets) for key rotation. */
 export function sealedSecrets(db: Db, workspaceId?: string) {
-  return db.connection.findMany({ ...(workspaceId ? { where: { workspaceId } } : {}), select: { id: true, workspaceId: true, credentialCiphertext: true, eventSecretCiphertext: true } });
+  return db.connection.findMany({
+    ...(workspaceId ? { where: { workspaceId } } : {}),
+    select: { id: true, workspaceId: true, credentialCiphertext: true, eventSecretCiphertext: true },
+  });
 }
 
-export function storeResealed(db: Db, id: string, data: { credentialCiphertext?: string; credentialKeyId?: string; eventSecretCiphertext?: string }) {
+export function storeResealed(
+  db: Db,
+  id: string,
+  data: { credentialCiphertext?: string; credentialKeyId?: string; eventSecretCiphertext?: string },
+) {
   return db.connection.update({ where: { id }, data });
 }
 
@@ -103,7 +127,11 @@ export function setConnectionPrincipals(db: Db, id: string, principals: object) 
 }
 
 /** Up to 20 of the workspace's connections on the same cloud root created before this one, oldest first. */
-export function earlierConnectionsOnRoot(db: Db, conn: { id: string; workspaceId: string; cloud: "aws" | "azure" | "gcp" | "oci"; createdAt: Date }, rootId: string) {
+export function earlierConnectionsOnRoot(
+  db: Db,
+  conn: { id: string; workspaceId: string; cloud: "aws" | "azure" | "gcp" | "oci"; createdAt: Date },
+  rootId: string,
+) {
   return db.connection.findMany({
     where: {
       workspaceId: conn.workspaceId,

@@ -13,9 +13,7 @@ export type TCloudName = z.infer<typeof ZCloud>;
 export const ZCredentialsByCloud = { aws: ZAwsCredentials, azure: ZAzureCredentials, gcp: ZGcpCredentials, oci: ZOciCredentials } as const;
 
 const ZJsonObject = z.record(z.string().max(100), z.unknown());
-const ZEndpoint = z
-  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
-  .max(2048);
+const ZEndpoint = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(2048);
 
 /** Cloud-specific parts (credentials, facts, principals) are checked per cloud by the use-case. */
 export const ZCreateConnectionInput = z
@@ -110,9 +108,22 @@ export const ZBootstrap = z.object({
 
 /** The plan a preview stored (reconcile-connection.ts): changes it would make, problems, what it could not read. */
 const ZPreviewPlan = z.looseObject({
-  changes: z.array(z.looseObject({ op: z.string(), cause: z.string().optional(), reason: z.string().optional(), kind: z.string().optional(), name: z.string().optional(), target: z.string().optional() })),
-  problems: z.array(z.looseObject({ code: z.string(), message: z.string(), guardrailIds: z.array(z.string()).optional(), target: z.string().optional() })),
-  unknown: z.array(z.looseObject({ kind: z.string().optional(), name: z.string().optional(), target: z.string().optional(), reason: z.string() })),
+  changes: z.array(
+    z.looseObject({
+      op: z.string(),
+      cause: z.string().optional(),
+      reason: z.string().optional(),
+      kind: z.string().optional(),
+      name: z.string().optional(),
+      target: z.string().optional(),
+    }),
+  ),
+  problems: z.array(
+    z.looseObject({ code: z.string(), message: z.string(), guardrailIds: z.array(z.string()).optional(), target: z.string().optional() }),
+  ),
+  unknown: z.array(
+    z.looseObject({ kind: z.string().optional(), name: z.string().optional(), target: z.string().optional(), reason: z.string() }),
+  ),
 });
 /** The latest plan preview; `status: "none"` (all else null) before the first. */
 export const ZPreviewRun = z.object({

@@ -28,7 +28,11 @@ export interface ConnectionDeps extends UseCaseDeps {
  * worker sends credentials there and reads the answers back, so anything else is refused here, by
  * name, before it is stored (the worker's egress guard checks the resolved addresses again).
  */
-function checkConnectionEndpoint(cloud: TCreateConnectionInput["cloud"], endpoint: string | undefined, allowlist: EgressAllowlist = EMPTY_ALLOWLIST): string | undefined {
+function checkConnectionEndpoint(
+  cloud: TCreateConnectionInput["cloud"],
+  endpoint: string | undefined,
+  allowlist: EgressAllowlist = EMPTY_ALLOWLIST,
+): string | undefined {
   if (endpoint === undefined) return undefined;
   const r = checkEndpointUrl(cloud, "api", endpoint, allowlist);
   if (!r.ok) throw invalidField("endpoint", r.reason);
@@ -38,7 +42,11 @@ function checkConnectionEndpoint(cloud: TCreateConnectionInput["cloud"], endpoin
 /** Generated here (not by the database) because the sealed credentials are bound to the row's id. */
 const newConnectionId = () => `c${randomBytes(12).toString("hex")}`;
 
-export async function checkAwsExternalId(deps: Pick<UseCaseDeps, "prisma">, workspaceId: string, credentials: Record<string, unknown>): Promise<void> {
+export async function checkAwsExternalId(
+  deps: Pick<UseCaseDeps, "prisma">,
+  workspaceId: string,
+  credentials: Record<string, unknown>,
+): Promise<void> {
   if (credentials.kind !== "assume-role") return;
   const expected = await workspaceAwsExternalId(deps.prisma, workspaceId);
   if (credentials.externalId !== expected) {
@@ -85,7 +93,8 @@ function parseAzureAuthority(raw: unknown, allowlist: EgressAllowlist = EMPTY_AL
     const v = o.caPem;
     if (typeof v !== "string" || v.length > 65_536) throw invalidCredential("caPem", "must be PEM text of at most 65536 characters");
     const blocks = [...v.matchAll(PEM_BLOCK)];
-    if (blocks.some((b) => /PRIVATE KEY/.test(b[1] ?? ""))) throw invalidCredential("caPem", "is a private key; give the CA's certificate (-----BEGIN CERTIFICATE-----) instead");
+    if (blocks.some((b) => /PRIVATE KEY/.test(b[1] ?? "")))
+      throw invalidCredential("caPem", "is a private key; give the CA's certificate (-----BEGIN CERTIFICATE-----) instead");
     // Bundles may carry comment lines between certificates (as Mozilla's does); anything PEM-like must parse.
     const rest = v.replace(PEM_BLOCK, "");
     if (blocks.length === 0 || rest.includes("-----") || blocks.some((b) => b[1] !== "CERTIFICATE")) {
@@ -104,14 +113,22 @@ function parseAzureAuthority(raw: unknown, allowlist: EgressAllowlist = EMPTY_AL
 }
 
 /** The cloud's credential schema, plus Azure's private authority fields when given. */
-export function parseConnectionCredentials(cloud: TCreateConnectionInput["cloud"], raw: unknown, allowlist: EgressAllowlist = EMPTY_ALLOWLIST): { credentials: Record<string, unknown>; hints: Record<string, string> } {
+export function parseConnectionCredentials(
+  cloud: TCreateConnectionInput["cloud"],
+  raw: unknown,
+  allowlist: EgressAllowlist = EMPTY_ALLOWLIST,
+): { credentials: Record<string, unknown>; hints: Record<string, string> } {
   const parsed = parseCredentials(cloud, raw);
   if (cloud !== "azure") return { credentials: parsed, hints: credentialHints(cloud, parsed) };
   const authority = parseAzureAuthority(raw, allowlist);
   const hints = credentialHints(cloud, parsed);
   return {
     credentials: { ...parsed, ...authority },
-    hints: { ...hints, ...(authority.authorityHost ? { authorityHost: authority.authorityHost } : {}), ...(authority.caPem ? { privateCa: "yes" } : {}) },
+    hints: {
+      ...hints,
+      ...(authority.authorityHost ? { authorityHost: authority.authorityHost } : {}),
+      ...(authority.caPem ? { privateCa: "yes" } : {}),
+    },
   };
 }
 
@@ -140,9 +157,17 @@ export async function createConnection(deps: ConnectionDeps, actor: Actor, input
       pollIntervalSec: input.pollIntervalSec ?? 300,
       createdById: actor.userId,
     });
-    await appendAudit(tx, { ...auditBy(actor), action: "connection.created", targetType: "connection", targetId: id, data: { cloud: input.cloud, name: input.name, endpoint: endpoint ?? null, credentialHints: c.credentialHints } });
+    await appendAudit(tx, {
+      ...auditBy(actor),
+      action: "connection.created",
+      targetType: "connection",
+      targetId: id,
+      data: { cloud: input.cloud, name: input.name, endpoint: endpoint ?? null, credentialHints: c.credentialHints },
+    });
     return c;
   });
-  const jobId = await deps.jobs.enqueueConnectionTask({ connectionId: id, task: "verify", requestedBy: actor.label.slice(0, 200) }).catch(() => null);
+  const jobId = await deps.jobs
+    .enqueueConnectionTask({ connectionId: id, task: "verify", requestedBy: actor.label.slice(0, 200) })
+    .catch(() => null);
   return { ...connectionView(row), verifyJobId: jobId };
 }

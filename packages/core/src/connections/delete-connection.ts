@@ -17,11 +17,19 @@ export async function deleteConnection(deps: Pick<UseCaseDeps, "prisma">, actor:
   }
   // A deadlock with a worker still writing this connection's rows is resolved by Postgres aborting one
   // side; if it picked us, the worker has finished by the time we try again.
-  await retryOnConflict(() => transaction(deps.prisma, async (tx) => {
-    // Someone else deleted it meanwhile: same answer as for any connection that is not there.
-    if (!(await lockConnectionForDelete(tx, id))) throw notFound("connection", id);
-    await appendAudit(tx, { ...auditBy(actor), action: "connection.deleted", targetType: "connection", targetId: id, data: { cloud: c.cloud, name: c.name, rootId: c.rootId } });
-    await remove(tx, id);
-  }));
+  await retryOnConflict(() =>
+    transaction(deps.prisma, async (tx) => {
+      // Someone else deleted it meanwhile: same answer as for any connection that is not there.
+      if (!(await lockConnectionForDelete(tx, id))) throw notFound("connection", id);
+      await appendAudit(tx, {
+        ...auditBy(actor),
+        action: "connection.deleted",
+        targetType: "connection",
+        targetId: id,
+        data: { cloud: c.cloud, name: c.name, rootId: c.rootId },
+      });
+      await remove(tx, id);
+    }),
+  );
   return { id, deleted: true };
 }

@@ -29,7 +29,12 @@ interface ExistingNode {
   effectiveLabels: unknown;
 }
 
-export async function holdLostLabels(prisma: PrismaClient, workspaceId: string, existing: ExistingNode[], next: ReadonlyMap<string, Record<string, string>>): Promise<HeldLabels[]> {
+export async function holdLostLabels(
+  prisma: PrismaClient,
+  workspaceId: string,
+  existing: ExistingNode[],
+  next: ReadonlyMap<string, Record<string, string>>,
+): Promise<HeldLabels[]> {
   const changed = new Map<string, Record<string, string>>();
   for (const n of existing) {
     const labels = next.get(n.id);
@@ -52,17 +57,35 @@ export async function holdLostLabels(prisma: PrismaClient, workspaceId: string, 
 }
 
 /** One audit event and one open `label_held` finding per held environment (refreshed, not duplicated). */
-export async function recordHeldLabels(prisma: PrismaClient, workspaceId: string, connectionId: string, held: HeldLabels[], cloudLabelsOf: (nodeId: string) => Record<string, string>): Promise<void> {
+export async function recordHeldLabels(
+  prisma: PrismaClient,
+  workspaceId: string,
+  connectionId: string,
+  held: HeldLabels[],
+  cloudLabelsOf: (nodeId: string) => Record<string, string>,
+): Promise<void> {
   const now = new Date();
   for (const x of held) {
     const guardrails = [...new Set(x.lost.map((p) => p.guardrail))];
-    const summary = `Cloud tags of ${x.name} changed in a way that would take it out of ${guardrails.map((g) => `"${g}"`).join(", ")}; its previous labels are held until a member approves the change`.slice(0, 1000);
+    const summary =
+      `Cloud tags of ${x.name} changed in a way that would take it out of ${guardrails.map((g) => `"${g}"`).join(", ")}; its previous labels are held until a member approves the change`.slice(
+        0,
+        1000,
+      );
     const fingerprint = `label_held|${x.nodeId}`;
     const open = await findOpenFinding(prisma, connectionId, fingerprint);
     const data = { summary, expected: x.pins as object, observed: cloudLabelsOf(x.nodeId), lastSeenAt: now };
     const finding = open
       ? await refreshFinding(prisma, open.id, data)
-      : await insertHeldFinding(prisma, { workspaceId, connectionId, nodeId: x.nodeId, guardrailId: x.lost[0]!.guardrailId, kind: "label_held", fingerprint, ...data });
+      : await insertHeldFinding(prisma, {
+          workspaceId,
+          connectionId,
+          nodeId: x.nodeId,
+          guardrailId: x.lost[0]!.guardrailId,
+          kind: "label_held",
+          fingerprint,
+          ...data,
+        });
     await appendAudit(prisma, {
       workspaceId,
       actorType: "system",

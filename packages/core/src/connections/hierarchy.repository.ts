@@ -4,7 +4,20 @@ import type { Prisma, PrismaClient, Tx } from "@parapet/db";
 export function hierarchyNodes(prisma: PrismaClient, connectionId: string) {
   return prisma.node.findMany({
     where: { connectionId },
-    select: { id: true, externalId: true, parentId: true, name: true, kind: true, isEnvironment: true, cloudLabels: true, labelOverrides: true, effectiveLabels: true, path: true, depth: true, state: true },
+    select: {
+      id: true,
+      externalId: true,
+      parentId: true,
+      name: true,
+      kind: true,
+      isEnvironment: true,
+      cloudLabels: true,
+      labelOverrides: true,
+      effectiveLabels: true,
+      path: true,
+      depth: true,
+      state: true,
+    },
   });
 }
 
@@ -27,18 +40,36 @@ export function findOpenFinding(prisma: PrismaClient, connectionId: string, fing
   return prisma.driftFinding.findFirst({ where: { connectionId, fingerprint, status: "open" }, select: { id: true } });
 }
 
-export function refreshFinding(prisma: PrismaClient, id: string, data: { summary: string; expected: object; observed: Record<string, string>; lastSeenAt: Date }) {
+export function refreshFinding(
+  prisma: PrismaClient,
+  id: string,
+  data: { summary: string; expected: object; observed: Record<string, string>; lastSeenAt: Date },
+) {
   return prisma.driftFinding.update({ where: { id }, data });
 }
 
 export function insertHeldFinding(
   prisma: PrismaClient,
-  data: { workspaceId: string; connectionId: string; nodeId: string; guardrailId: string; kind: "label_held"; fingerprint: string; summary: string; expected: object; observed: Record<string, string>; lastSeenAt: Date },
+  data: {
+    workspaceId: string;
+    connectionId: string;
+    nodeId: string;
+    guardrailId: string;
+    kind: "label_held";
+    fingerprint: string;
+    summary: string;
+    expected: object;
+    observed: Record<string, string>;
+    lastSeenAt: Date;
+  },
 ) {
   return prisma.driftFinding.create({ data });
 }
 
 /** Resolves the node's open `label_held` findings as settled by hand (`by`). */
 export function resolveHeldFindings(db: PrismaClient | Tx, nodeId: string, by: string) {
-  return db.driftFinding.updateMany({ where: { nodeId, kind: "label_held", status: "open" }, data: { status: "resolved", resolvedAt: new Date(), resolution: "manual", resolvedBy: by } });
+  return db.driftFinding.updateMany({
+    where: { nodeId, kind: "label_held", status: "open" },
+    data: { status: "resolved", resolvedAt: new Date(), resolution: "manual", resolvedBy: by },
+  });
 }

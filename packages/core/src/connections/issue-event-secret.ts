@@ -17,7 +17,13 @@ export async function issueEventSecret(deps: ConnectionDeps, actor: Actor, id: s
   const sealed = sealEventSecret(deps.keys(), id, secret);
   await transaction(deps.prisma, async (tx) => {
     await updateConnection(tx, id, { eventSecretCiphertext: sealed });
-    await appendAudit(tx, { ...auditBy(actor), action: "connection.event_secret_issued", targetType: "connection", targetId: id, data: { replaced: c.eventSecretCiphertext !== null } });
+    await appendAudit(tx, {
+      ...auditBy(actor),
+      action: "connection.event_secret_issued",
+      targetType: "connection",
+      targetId: id,
+      data: { replaced: c.eventSecretCiphertext !== null },
+    });
   });
   return { url: `${baseUrl.replace(/\/+$/, "")}/api/v1/events/${c.cloud}/${id}`, secret };
 }

@@ -64,16 +64,25 @@ export function wildcardOnlyIssues(cloud: TCloudName, raw: Record<string, unknow
     const at = (field: string | null, i: number) => ["principals", cls, ...(field ? [field] : []), String(i)].join(".");
     if (cloud === "aws") {
       strings((value as { roleArnPatterns?: unknown } | null)?.roleArnPatterns).forEach((p, i) => {
-        if (awsPatternIsWildcardOnly(p)) issues.push({ field: at("roleArnPatterns", i), message: `"${p}" matches every principal; name the roles (e.g. arn:aws:iam::*:role/BreakGlass*)` });
+        if (awsPatternIsWildcardOnly(p))
+          issues.push({
+            field: at("roleArnPatterns", i),
+            message: `"${p}" matches every principal; name the roles (e.g. arn:aws:iam::*:role/BreakGlass*)`,
+          });
       });
     } else if (cloud === "gcp") {
       strings(value).forEach((p, i) => {
-        if (GCP_POPULATIONS.some((re) => re.test(p))) issues.push({ field: at(null, i), message: `"${p}" stands for a whole population of principals; name the service accounts or groups` });
+        if (GCP_POPULATIONS.some((re) => re.test(p)))
+          issues.push({
+            field: at(null, i),
+            message: `"${p}" stands for a whole population of principals; name the service accounts or groups`,
+          });
       });
     } else if (cloud === "oci") {
       for (const field of ["groups", "dynamicGroups"]) {
         strings((value as Record<string, unknown> | null)?.[field]).forEach((p, i) => {
-          if (OCI_EVERYONE.test(p)) issues.push({ field: at(field, i), message: `"${p}" means every principal of the tenancy; name the groups` });
+          if (OCI_EVERYONE.test(p))
+            issues.push({ field: at(field, i), message: `"${p}" means every principal of the tenancy; name the groups` });
         });
       }
     }
@@ -91,7 +100,8 @@ function atoms(cloud: TCloudName, cls: unknown): string[] {
     const t = o.tag as { key: string; value: string };
     out.push(`tag:${t.key}=${t.value}`);
   }
-  for (const [field, v] of Object.entries(o)) if (Array.isArray(v)) for (const x of v) out.push(cloud === "aws" ? String(x) : `${field}:${String(x)}`);
+  for (const [field, v] of Object.entries(o))
+    if (Array.isArray(v)) for (const x of v) out.push(cloud === "aws" ? String(x) : `${field}:${String(x)}`);
   return out;
 }
 
@@ -101,7 +111,9 @@ function atoms(cloud: TCloudName, cls: unknown): string[] {
  * an identical atom does. Conservative: an unnecessary approval is cheap, a missed one is not.
  */
 function covered(cloud: TCloudName, atom: string, set: string[]): boolean {
-  return set.some((q) => q === atom || (cloud === "aws" && !q.startsWith("tag:") && !atom.startsWith("tag:") && !q.includes("?") && arnLike(q, atom)));
+  return set.some(
+    (q) => q === atom || (cloud === "aws" && !q.startsWith("tag:") && !atom.startsWith("tag:") && !q.includes("?") && arnLike(q, atom)),
+  );
 }
 
 /** Reasons a principal-class change removes protection (pure; both sides parsed with the cloud's defaults). */
@@ -139,17 +151,27 @@ export async function principalChangeReasons(
 ): Promise<string[]> {
   const reasons = principalWeakenings(c.cloud, c.principals, next);
   if (reasons.length === 0) return [];
-  const was = await loadDesired(prisma, c.workspaceId, c.id, c.cloud, c.facts, (c.principals ?? {}), c.limits);
+  const was = await loadDesired(prisma, c.workspaceId, c.id, c.cloud, c.facts, c.principals ?? {}, c.limits);
   if (was.input.nodes.length === 0) return reasons;
   const now = await loadDesired(prisma, c.workspaceId, c.id, c.cloud, c.facts, next, c.limits);
   return canonicalJson(was.state.artifacts) === canonicalJson(now.state.artifacts) ? [] : reasons;
 }
 
 /** Applies an approved principal change, only over the classes the requester saw. */
-export async function writeApprovedPrincipals(tx: Tx, workspaceId: string, connectionId: string, before: unknown, principals: unknown): Promise<string> {
+export async function writeApprovedPrincipals(
+  tx: Tx,
+  workspaceId: string,
+  connectionId: string,
+  before: unknown,
+  principals: unknown,
+): Promise<string> {
   const c = await findConnectionPrincipals(tx, workspaceId, connectionId);
   if (!c) throw new AppError("conflict", "connection: it no longer exists; reject the request");
-  if (canonicalJson(c.principals ?? {}) !== canonicalJson(before ?? {})) throw new AppError("conflict", "connection: its principal classes changed since this request; reject the request and ask for a new one");
-  await setConnectionPrincipals(tx, c.id, (principals ?? {}));
+  if (canonicalJson(c.principals ?? {}) !== canonicalJson(before ?? {}))
+    throw new AppError(
+      "conflict",
+      "connection: its principal classes changed since this request; reject the request and ask for a new one",
+    );
+  await setConnectionPrincipals(tx, c.id, principals ?? {});
   return c.id;
 }

@@ -6,7 +6,13 @@ import { findConnection } from "./connections.repository.ts";
 export async function requestManualReconcile(deps: UseCaseDeps, actor: Actor, id: string, reason = "manual reconcile") {
   const c = await findConnection(deps.prisma, actor.workspaceId, id);
   if (!c) throw notFound("connection", id);
-  await appendAudit(deps.prisma, { ...auditBy(actor), action: "connection.reconcile_requested", targetType: "connection", targetId: id, data: { reason } });
+  await appendAudit(deps.prisma, {
+    ...auditBy(actor),
+    action: "connection.reconcile_requested",
+    targetType: "connection",
+    targetId: id,
+    data: { reason },
+  });
   try {
     await deps.jobs.requestReconcile({ connectionId: id, trigger: "manual", reason: reason.slice(0, 500) });
   } catch {

@@ -14,13 +14,13 @@ export interface RootHolder {
   name: string;
 }
 
-
 /**
  * AWS root ids (`r-ab12`) are short and only unique within an organization, so two different
  * organizations could share one; when both connections name their organization id, those decide.
  */
 function sameAwsOrganization(a: unknown, b: unknown): boolean {
-  const orgOf = (f: unknown) => (f && typeof f === "object" && typeof (f as { orgId?: unknown }).orgId === "string" ? (f as { orgId: string }).orgId : null);
+  const orgOf = (f: unknown) =>
+    f && typeof f === "object" && typeof (f as { orgId?: unknown }).orgId === "string" ? (f as { orgId: string }).orgId : null;
   const x = orgOf(a);
   const y = orgOf(b);
   return x === null || y === null || x === y;

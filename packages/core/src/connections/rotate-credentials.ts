@@ -16,10 +16,23 @@ export async function rotateCredentials(deps: ConnectionDeps, actor: Actor, id: 
   if (cloud === "aws") await checkAwsExternalId(deps, actor.workspaceId, credentials);
   const sealed = sealCredentials(deps.keys(), id, credentials);
   const row = await transaction(deps.prisma, async (tx) => {
-    const r = await updateConnection(tx, id, { credentialCiphertext: sealed, credentialKeyId: envelopeKeyId(sealed), credentialHints: hints, status: "verifying" });
-    await appendAudit(tx, { ...auditBy(actor), action: "connection.credentials_rotated", targetType: "connection", targetId: id, data: { credentialHints: hints } });
+    const r = await updateConnection(tx, id, {
+      credentialCiphertext: sealed,
+      credentialKeyId: envelopeKeyId(sealed),
+      credentialHints: hints,
+      status: "verifying",
+    });
+    await appendAudit(tx, {
+      ...auditBy(actor),
+      action: "connection.credentials_rotated",
+      targetType: "connection",
+      targetId: id,
+      data: { credentialHints: hints },
+    });
     return r;
   });
-  const jobId = await deps.jobs.enqueueConnectionTask({ connectionId: id, task: "verify", requestedBy: actor.label.slice(0, 200) }).catch(() => null);
+  const jobId = await deps.jobs
+    .enqueueConnectionTask({ connectionId: id, task: "verify", requestedBy: actor.label.slice(0, 200) })
+    .catch(() => null);
   return { ...connectionView(row), verifyJobId: jobId };
 }

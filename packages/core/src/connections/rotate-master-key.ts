@@ -49,7 +49,15 @@ export async function rotateMasterKey(prisma: PrismaClient, keys: Keyring, scope
     }
   }
   for (const [workspaceId, n] of touched) {
-    await appendAudit(prisma, { workspaceId, actorType: "system", actorLabel: "parapet keys rotate", action: "keys.rotated", targetType: "workspace", targetId: workspaceId, data: { rewrapped: n, keyId: keys.current.id } });
+    await appendAudit(prisma, {
+      workspaceId,
+      actorType: "system",
+      actorLabel: "parapet keys rotate",
+      action: "keys.rotated",
+      targetType: "workspace",
+      targetId: workspaceId,
+      data: { rewrapped: n, keyId: keys.current.id },
+    });
   }
   return out;
 }

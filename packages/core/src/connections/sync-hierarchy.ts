@@ -46,7 +46,8 @@ export async function syncHierarchy(prisma: PrismaClient, workspaceId: string, c
     for (const c of children.get(ext) ?? []) queue.push([c, p, d + 1]);
   }
   const overrides = new Map<string, Record<string, string | null>>();
-  for (const n of h.nodes) overrides.set(idOf.get(n.externalId)!, (byExt.get(n.externalId)?.labelOverrides as Record<string, string | null> | undefined) ?? {});
+  for (const n of h.nodes)
+    overrides.set(idOf.get(n.externalId)!, (byExt.get(n.externalId)?.labelOverrides as Record<string, string | null> | undefined) ?? {});
   const computeLabels = () =>
     effectiveLabels(
       h.nodes.map((n) => ({
@@ -114,6 +115,13 @@ export async function syncHierarchy(prisma: PrismaClient, workspaceId: string, c
     await updateNodes(prisma, updates.slice(i, i + 200));
   }
   if (removed.length) await markNodesRemoved(prisma, removed);
-  if (held.length > 0) await recordHeldLabels(prisma, workspaceId, connectionId, held, (id) => h.nodes.find((n) => idOf.get(n.externalId) === id)?.labels ?? {});
+  if (held.length > 0)
+    await recordHeldLabels(
+      prisma,
+      workspaceId,
+      connectionId,
+      held,
+      (id) => h.nodes.find((n) => idOf.get(n.externalId) === id)?.labels ?? {},
+    );
   return { created: toCreate.length, updated: updates.length, removed: removed.length, newEnvironmentIds, held: held.length };
 }

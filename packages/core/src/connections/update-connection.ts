@@ -21,12 +21,19 @@ export type UpdateConnectionOutcome =
  * class-limited denies reach fewer (principal-change.ts), become an approval request; the request's
  * other fields (name, polling, limits, wizard progress) apply at once.
  */
-export async function updateConnection(deps: UseCaseDeps, actor: Actor, id: string, input: TUpdateConnectionInput): Promise<UpdateConnectionOutcome> {
+export async function updateConnection(
+  deps: UseCaseDeps,
+  actor: Actor,
+  id: string,
+  input: TUpdateConnectionInput,
+): Promise<UpdateConnectionOutcome> {
   const c = await findConnection(deps.prisma, actor.workspaceId, id);
   if (!c) throw notFound("connection", id);
   if (input.principals) checkPrincipals(c.cloud, input.principals);
   if (input.wizardState && JSON.stringify(input.wizardState).length > MAX_WIZARD_STATE) {
-    throw new AppError("validation", `wizardState: larger than ${MAX_WIZARD_STATE} bytes`, [{ field: "wizardState", message: "too large" }]);
+    throw new AppError("validation", `wizardState: larger than ${MAX_WIZARD_STATE} bytes`, [
+      { field: "wizardState", message: "too large" },
+    ]);
   }
   const reasons = input.principals ? await principalChangeReasons(deps.prisma, c, input.principals) : [];
   const held = reasons.length > 0;
@@ -41,26 +48,49 @@ export async function updateConnection(deps: UseCaseDeps, actor: Actor, id: stri
     let approval = null;
     if (held) {
       const open = await pendingFor(tx, actor.workspaceId, "connection", id);
-      if (open) throw new AppError("conflict", `connection: a principal change to "${c.name}" is already awaiting approval (${open.id}); approve or reject it first`);
+      if (open)
+        throw new AppError(
+          "conflict",
+          `connection: a principal change to "${c.name}" is already awaiting approval (${open.id}); approve or reject it first`,
+        );
       approval = await createApproval(tx, {
         workspaceId: actor.workspaceId,
         action: "connection.principals",
         subjectType: "connection",
         subjectId: id,
-        payload: { before: (c.principals ?? {}), principals: input.principals!, reasons },
+        payload: { before: c.principals ?? {}, principals: input.principals!, reasons },
         summary: `Change principal classes of "${c.name}": ${reasons.join("; ")}`.slice(0, 1000),
         requestedById: actor.userId,
       });
-      await appendAudit(tx, { ...auditBy(actor), action: "approval.requested", targetType: "approval", targetId: approval.id, data: { for: "connection.principals", connectionId: id, principals: input.principals, reasons } });
+      await appendAudit(tx, {
+        ...auditBy(actor),
+        action: "approval.requested",
+        targetType: "approval",
+        targetId: approval.id,
+        data: { for: "connection.principals", connectionId: id, principals: input.principals, reasons },
+      });
     }
     const r = Object.keys(data).length > 0 ? await write(tx, id, data) : c;
     if (Object.keys(data).length > 0) {
       // wizardState is UI progress, not configuration: recorded by key only.
-      await appendAudit(tx, { ...auditBy(actor), action: "connection.updated", targetType: "connection", targetId: id, data: { changed: Object.keys(data), ...(data.principals ? { principals: input.principals } : {}), ...(input.limits ? { limits: input.limits } : {}), ...(input.pollIntervalSec ? { pollIntervalSec: input.pollIntervalSec } : {}) } });
+      await appendAudit(tx, {
+        ...auditBy(actor),
+        action: "connection.updated",
+        targetType: "connection",
+        targetId: id,
+        data: {
+          changed: Object.keys(data),
+          ...(data.principals ? { principals: input.principals } : {}),
+          ...(input.limits ? { limits: input.limits } : {}),
+          ...(input.pollIntervalSec ? { pollIntervalSec: input.pollIntervalSec } : {}),
+        },
+      });
     }
     return { row: r, approval };
   });
   // Principal classes and limits change what compiles and how it packs.
   if (data.principals || input.limits) await reconcileAfterCommit(deps.jobs, [id], "manual", "connection settings changed");
-  return approval ? { kind: "approval", approval: approvalView(approval), connection: connectionView(row) } : { kind: "applied", connection: connectionView(row) };
+  return approval
+    ? { kind: "approval", approval: approvalView(approval), connection: connectionView(row) }
+    : { kind: "applied", connection: connectionView(row) };
 }

@@ -17,7 +17,12 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
   const after = decodeCursor(q.cursor, ZKey);
   const [guardrails, envs] = await Promise.all([
     activeGuardrails(deps.prisma, actor.workspaceId),
-    environmentPage(deps.prisma, actor.workspaceId, { connectionId: q.connectionId, status: q.status, afterId: after?.id, take: q.limit + 1 }),
+    environmentPage(deps.prisma, actor.workspaceId, {
+      connectionId: q.connectionId,
+      status: q.status,
+      afterId: after?.id,
+      take: q.limit + 1,
+    }),
   ]);
   const more = envs.length > q.limit;
   const page = more ? envs.slice(0, q.limit) : envs;
@@ -40,8 +45,15 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
         name: n.name,
         externalId: n.externalId,
         connectionId: n.connectionId,
-        path: n.path.split("/").filter((x) => x && x !== n.id).map((id) => nameOf.get(id) ?? id),
-        parentId: n.path.split("/").filter((x) => x && x !== n.id).at(-1) ?? null,
+        path: n.path
+          .split("/")
+          .filter((x) => x && x !== n.id)
+          .map((id) => nameOf.get(id) ?? id),
+        parentId:
+          n.path
+            .split("/")
+            .filter((x) => x && x !== n.id)
+            .at(-1) ?? null,
       },
       cells: byNode.get(n.id) ?? {},
     })),

@@ -19,7 +19,11 @@ const sharedOverview = singleFlight((_prisma: PrismaClient, workspaceId: string)
 
 async function computeOverview(prisma: PrismaClient, workspaceId: string) {
   const [conns, guardrails] = await Promise.all([connectionClouds(prisma, workspaceId), activeGuardrails(prisma, workspaceId)]);
-  const counts = await countsByConnectionAndGuardrail(prisma, workspaceId, guardrails.map((g) => g.id));
+  const counts = await countsByConnectionAndGuardrail(
+    prisma,
+    workspaceId,
+    guardrails.map((g) => g.id),
+  );
   const cloudOf = new Map(conns.map((c) => [c.id, c.cloud]));
   const totals = emptyTotals();
   const clouds = new Map<string, CoverageTotals>();

@@ -8,7 +8,11 @@ type Db = PrismaClient | Tx;
  * index answers without touching the table.
  */
 export function countsByConnectionAndGuardrail(db: Db, workspaceId: string, guardrailIds: string[]) {
-  return db.coverageRow.groupBy({ by: ["connectionId", "guardrailId", "status"], where: { workspaceId, guardrailId: { in: guardrailIds } }, _count: { _all: true } });
+  return db.coverageRow.groupBy({
+    by: ["connectionId", "guardrailId", "status"],
+    where: { workspaceId, guardrailId: { in: guardrailIds } },
+    _count: { _all: true },
+  });
 }
 
 export function connectionClouds(db: Db, workspaceId: string) {
@@ -16,7 +20,11 @@ export function connectionClouds(db: Db, workspaceId: string) {
 }
 
 export function activeGuardrails(db: Db, workspaceId: string) {
-  return db.guardrail.findMany({ where: { workspaceId, status: "active" }, select: { id: true, name: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  return db.guardrail.findMany({
+    where: { workspaceId, status: "active" },
+    select: { id: true, name: true },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
 }
 
 export interface EnvironmentRow {
@@ -34,7 +42,11 @@ export interface EnvironmentRow {
  * subtree always stays contiguous: each level adds `lower(name) \x01 id \x02`, and \x01 sorts below
  * any character a name continues with. Keyset paging resumes after the key of `afterId`.
  */
-export function environmentPage(db: Db, workspaceId: string, f: { connectionId?: string | undefined; status?: string | undefined; afterId?: string | undefined; take: number }): Promise<EnvironmentRow[]> {
+export function environmentPage(
+  db: Db,
+  workspaceId: string,
+  f: { connectionId?: string | undefined; status?: string | undefined; afterId?: string | undefined; take: number },
+): Promise<EnvironmentRow[]> {
   const conn = f.connectionId ? Prisma.sql`AND n."connectionId" = ${f.connectionId}` : Prisma.empty;
   const status = f.status
     ? // The planner underestimates the recursive CTE and would probe coverage_row once per environment
@@ -61,7 +73,10 @@ export function environmentPage(db: Db, workspaceId: string, f: { connectionId?:
 }
 
 export function cellsFor(db: Db, nodeIds: string[]) {
-  return db.coverageRow.findMany({ where: { nodeId: { in: nodeIds }, guardrail: { status: "active" } }, select: { nodeId: true, guardrailId: true, status: true } });
+  return db.coverageRow.findMany({
+    where: { nodeId: { in: nodeIds }, guardrail: { status: "active" } },
+    select: { nodeId: true, guardrailId: true, status: true },
+  });
 }
 
 export function nodeNames(db: Db, ids: string[]) {
@@ -69,7 +84,15 @@ export function nodeNames(db: Db, ids: string[]) {
 }
 
 /** Native kinds that bind protection to a place in the hierarchy (definitions and constraints only declare it). */
-const ATTACHING_KINDS = ["aws.scp", "aws.rcp", "azure.policy-assignment", "gcp.org-policy", "gcp.deny-policy", "oci.policy", "oci.security-zone"];
+const ATTACHING_KINDS = [
+  "aws.scp",
+  "aws.rcp",
+  "azure.policy-assignment",
+  "gcp.org-policy",
+  "gcp.deny-policy",
+  "oci.policy",
+  "oci.security-zone",
+];
 
 /** Parapet's artifacts of a connection that attach somewhere (a handful per attachment point). */
 export function attachingArtifacts(db: Db, connectionId: string) {
@@ -82,7 +105,10 @@ export function attachingArtifacts(db: Db, connectionId: string) {
 
 /** One environment's cells, with why a cell is not enforced. */
 export function nodeCells(db: Db, nodeId: string) {
-  return db.coverageRow.findMany({ where: { nodeId, guardrail: { status: "active" } }, select: { guardrailId: true, status: true, fidelity: true, detail: true, updatedAt: true } });
+  return db.coverageRow.findMany({
+    where: { nodeId, guardrail: { status: "active" } },
+    select: { guardrailId: true, status: true, fidelity: true, detail: true, updatedAt: true },
+  });
 }
 
 /** Cell counts per guardrail × status over the environments below a node (materialised-path prefix; the whole connection for a root). */
@@ -98,7 +124,13 @@ export function subtreeCounts(db: Db, connectionId: string, path: string | null)
 export async function activeGuardrailDetails(db: Db, workspaceId: string) {
   const gs = await db.guardrail.findMany({
     where: { workspaceId, status: "active" },
-    select: { id: true, name: true, controlId: true, currentVersion: true, versions: { select: { version: true, mode: true, remediation: true }, orderBy: { version: "desc" }, take: 5 } },
+    select: {
+      id: true,
+      name: true,
+      controlId: true,
+      currentVersion: true,
+      versions: { select: { version: true, mode: true, remediation: true }, orderBy: { version: "desc" }, take: 5 },
+    },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
   return gs.map((g) => {

@@ -27,7 +27,14 @@ export const ZCoverageMatrix = z.object({
   guardrails: z.array(z.object({ id: z.string(), name: z.string() })),
   items: z.array(
     z.object({
-      node: z.object({ id: z.string(), name: z.string(), externalId: z.string(), connectionId: z.string(), path: z.array(z.string()), parentId: z.string().nullable() }),
+      node: z.object({
+        id: z.string(),
+        name: z.string(),
+        externalId: z.string(),
+        connectionId: z.string(),
+        path: z.array(z.string()),
+        parentId: z.string().nullable(),
+      }),
       cells: enumMap(COVERAGE_STATUSES),
     }),
   ),

@@ -2,8 +2,21 @@ import { describe, expect, it } from "vitest";
 import type { DesiredArtifact, ObservedArtifact } from "@parapet/providers/contract";
 import { contentDrift, detachedDrift, fingerprintArtifactName, missingArtifactDrift, unexpectedAttachmentDrift } from "./detect-drift.ts";
 
-const d: DesiredArtifact = { kind: "aws.scp", name: "parapet-a", body: { content: "A" }, attachments: ["ou-1"], guardrailIds: ["g1", "g2"] };
-const o: ObservedArtifact = { kind: "aws.scp", name: "parapet-a", externalId: "p-1", body: { content: "B" }, attachments: ["ou-1"], owned: true };
+const d: DesiredArtifact = {
+  kind: "aws.scp",
+  name: "parapet-a",
+  body: { content: "A" },
+  attachments: ["ou-1"],
+  guardrailIds: ["g1", "g2"],
+};
+const o: ObservedArtifact = {
+  kind: "aws.scp",
+  name: "parapet-a",
+  externalId: "p-1",
+  body: { content: "B" },
+  attachments: ["ou-1"],
+  owned: true,
+};
 const applied = { externalId: "p-1", deployed: true };
 
 describe("drift detection", () => {

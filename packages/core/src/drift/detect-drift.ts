@@ -39,7 +39,11 @@ const artifactKey = (d: DesiredArtifact) => `${d.kind}|${d.name}`;
  * The artifact is gone from the cloud. Drift only if Parapet recorded it as applied with this content
  * and an id (it was there); otherwise it was never created (a first deploy, or a create a crash lost).
  */
-export function missingArtifactDrift(d: DesiredArtifact, recorded: RecordedBaseline | undefined, repaired: boolean): DriftObservation | null {
+export function missingArtifactDrift(
+  d: DesiredArtifact,
+  recorded: RecordedBaseline | undefined,
+  repaired: boolean,
+): DriftObservation | null {
   if (!recorded?.deployed || recorded.externalId === null) return null;
   return {
     kind: "missing",
@@ -79,7 +83,12 @@ export function contentDrift(
 }
 
 /** A desired attachment is missing. Drift only if Parapet recorded attaching it there. */
-export function detachedDrift(d: DesiredArtifact, target: string, recordedAttachments: ReadonlySet<string>, repaired: boolean): DriftObservation | null {
+export function detachedDrift(
+  d: DesiredArtifact,
+  target: string,
+  recordedAttachments: ReadonlySet<string>,
+  repaired: boolean,
+): DriftObservation | null {
   if (!recordedAttachments.has(target)) return null;
   return {
     kind: "detached",
@@ -97,7 +106,12 @@ export function detachedDrift(d: DesiredArtifact, target: string, recordedAttach
  * An attachment that is not desired. Drift only if Parapet never recorded it (someone else attached it);
  * one Parapet recorded is its own attachment no longer wanted, a cleanup.
  */
-export function unexpectedAttachmentDrift(d: DesiredArtifact, target: string, recordedAttachments: ReadonlySet<string>, repaired: boolean): DriftObservation | null {
+export function unexpectedAttachmentDrift(
+  d: DesiredArtifact,
+  target: string,
+  recordedAttachments: ReadonlySet<string>,
+  repaired: boolean,
+): DriftObservation | null {
   if (recordedAttachments.has(target)) return null;
   return {
     kind: "unexpected_attachment",

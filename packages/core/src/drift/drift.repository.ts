@@ -8,7 +8,13 @@ const refs = {
   node: { select: { id: true, name: true } },
 };
 
-export function listDrift(db: Db, workspaceId: string, q: Omit<TListDriftQuery, "limit" | "cursor">, after: { t: string; id: string } | undefined, take: number) {
+export function listDrift(
+  db: Db,
+  workspaceId: string,
+  q: Omit<TListDriftQuery, "limit" | "cursor">,
+  after: { t: string; id: string } | undefined,
+  take: number,
+) {
   return db.driftFinding.findMany({
     where: {
       workspaceId,

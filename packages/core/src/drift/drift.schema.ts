@@ -2,7 +2,15 @@ import { z } from "zod";
 import { ZId } from "../guardrails/guardrails.schema.ts";
 import { pageOf, wireEnum, ZIsoDateTime } from "../common/wire.schema.ts";
 
-export const DRIFT_KINDS = ["missing", "modified", "detached", "weakened", "unexpected_attachment", "uncovered_environment", "label_held"] as const;
+export const DRIFT_KINDS = [
+  "missing",
+  "modified",
+  "detached",
+  "weakened",
+  "unexpected_attachment",
+  "uncovered_environment",
+  "label_held",
+] as const;
 const ZDriftKind = z.enum(DRIFT_KINDS);
 export const ZListDriftQuery = z.object({
   status: z.enum(["open", "resolved"]).optional(),
@@ -40,6 +48,8 @@ export const ZDriftPage = pageOf(ZDriftItem);
 export const ZDriftDetail = ZDriftItem.extend({
   expected: z.unknown(),
   observed: z.unknown(),
-  timeline: z.array(z.object({ id: z.string(), seq: z.number().int(), action: z.string(), actor: z.string(), data: z.unknown(), at: ZIsoDateTime })),
+  timeline: z.array(
+    z.object({ id: z.string(), seq: z.number().int(), action: z.string(), actor: z.string(), data: z.unknown(), at: ZIsoDateTime }),
+  ),
 });
 export const ZDriftTimeline = z.array(z.object({ day: z.string(), opened: z.number().int(), resolved: z.number().int() }));

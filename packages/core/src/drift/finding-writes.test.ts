@@ -12,7 +12,14 @@ const drift = (name: string, repaired: boolean, kind: DriftObservation["kind"] =
   repaired,
 });
 const writes = (p: Partial<FindingWritesInput>) =>
-  findingWrites({ open: [], drift: [], applyOk: true, observed: { unreadable: [] }, desiredNames: new Set(["parapet-a", "parapet-b"]), ...p });
+  findingWrites({
+    open: [],
+    drift: [],
+    applyOk: true,
+    observed: { unreadable: [] },
+    desiredNames: new Set(["parapet-a", "parapet-b"]),
+    ...p,
+  });
 
 describe("finding writes", () => {
   it("opens a finding for new drift, resolved at once when this run's apply repaired it", () => {
@@ -23,8 +30,12 @@ describe("finding writes", () => {
   });
 
   it("a planned repair counts only when no apply failed", () => {
-    expect(writes({ drift: [drift("parapet-b", true)], applyOk: false })).toEqual([{ op: "open", drift: drift("parapet-b", true), resolvedNow: false }]);
-    expect(writes({ open: [{ id: "f1", fingerprint: "modified|aws.scp|parapet-b" }], drift: [drift("parapet-b", true)], applyOk: false })).toEqual([{ op: "touch", findingId: "f1" }]);
+    expect(writes({ drift: [drift("parapet-b", true)], applyOk: false })).toEqual([
+      { op: "open", drift: drift("parapet-b", true), resolvedNow: false },
+    ]);
+    expect(
+      writes({ open: [{ id: "f1", fingerprint: "modified|aws.scp|parapet-b" }], drift: [drift("parapet-b", true)], applyOk: false }),
+    ).toEqual([{ op: "touch", findingId: "f1" }]);
   });
 
   it("an open finding seen again is touched, or resolved as auto_reapplied when repaired", () => {

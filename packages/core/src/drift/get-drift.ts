@@ -11,6 +11,13 @@ export async function getDrift(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, 
     ...driftView(d),
     expected: d.expected ?? null,
     observed: d.observed ?? null,
-    timeline: events.map((e) => ({ id: e.id, seq: e.seq, action: e.action, actor: e.actorLabel, data: e.data, at: e.createdAt.toISOString() })),
+    timeline: events.map((e) => ({
+      id: e.id,
+      seq: e.seq,
+      action: e.action,
+      actor: e.actorLabel,
+      data: e.data,
+      at: e.createdAt.toISOString(),
+    })),
   };
 }

@@ -11,7 +11,13 @@ export async function reapplyDrift(deps: UseCaseDeps, actor: Actor, id: string) 
   const d = await findDrift(deps.prisma, actor.workspaceId, id);
   if (!d) throw notFound("drift finding", id);
   if (d.status !== "open") throw new AppError("conflict", `drift: the finding is already resolved (${d.resolution ?? "resolved"})`);
-  await appendAudit(deps.prisma, { ...auditBy(actor), action: "drift.reapply_requested", targetType: "drift", targetId: id, data: { connectionId: d.connection.id, kind: d.kind } });
+  await appendAudit(deps.prisma, {
+    ...auditBy(actor),
+    action: "drift.reapply_requested",
+    targetType: "drift",
+    targetId: id,
+    data: { connectionId: d.connection.id, kind: d.kind },
+  });
   try {
     await deps.jobs.requestReconcile({ connectionId: d.connection.id, trigger: "manual", reason: `repair drift ${id}`, repair: true });
   } catch {

@@ -27,26 +27,49 @@ describe("event signatures", () => {
 
 describe("event parsing", () => {
   it("reads EventBridge CloudTrail events", () => {
-    const e = parseCloudEvent("aws", { id: "e1", source: "aws.organizations", "detail-type": "AWS API Call via CloudTrail", detail: { eventName: "DetachPolicy", userIdentity: { arn: "arn:aws:iam::1:user/bob" } } });
+    const e = parseCloudEvent("aws", {
+      id: "e1",
+      source: "aws.organizations",
+      "detail-type": "AWS API Call via CloudTrail",
+      detail: { eventName: "DetachPolicy", userIdentity: { arn: "arn:aws:iam::1:user/bob" } },
+    });
     expect(e).toEqual({ eventId: "e1", summary: "aws.organizations DetachPolicy by arn:aws:iam::1:user/bob", hierarchyChanged: false });
-    expect(parseCloudEvent("aws", { id: "e2", source: "aws.organizations", detail: { eventName: "MoveAccount" } }).hierarchyChanged).toBe(true);
+    expect(parseCloudEvent("aws", { id: "e2", source: "aws.organizations", detail: { eventName: "MoveAccount" } }).hierarchyChanged).toBe(
+      true,
+    );
     // A long (valid) ARN still gives a summary the reconcile job's `reason` accepts.
-    const long = parseCloudEvent("aws", { id: "e3", source: "aws.organizations", detail: { eventName: "DetachPolicy", userIdentity: { arn: `arn:aws:sts::1:assumed-role/${"r".repeat(1500)}` } } });
+    const long = parseCloudEvent("aws", {
+      id: "e3",
+      source: "aws.organizations",
+      detail: { eventName: "DetachPolicy", userIdentity: { arn: `arn:aws:sts::1:assumed-role/${"r".repeat(1500)}` } },
+    });
     expect(ZReconcileJob.shape.reason.safeParse(long.summary).success).toBe(true);
   });
   it("reads Event Grid batches", () => {
-    const e = parseCloudEvent("azure", [{ id: "b", eventType: "Microsoft.Resources.ResourceWriteSuccess", data: { operationName: "Microsoft.Authorization/policyAssignments/write" } }, { id: "a", eventType: "Microsoft.Resources.ResourceDeleteSuccess" }]);
+    const e = parseCloudEvent("azure", [
+      {
+        id: "b",
+        eventType: "Microsoft.Resources.ResourceWriteSuccess",
+        data: { operationName: "Microsoft.Authorization/policyAssignments/write" },
+      },
+      { id: "a", eventType: "Microsoft.Resources.ResourceDeleteSuccess" },
+    ]);
     expect(e.eventId).toBe("a,b");
     expect(e.hierarchyChanged).toBe(false);
   });
   it("reads Pub/Sub pushed audit logs", () => {
-    const entry = { insertId: "i1", protoPayload: { methodName: "google.cloud.orgpolicy.v2.OrgPolicy.UpdatePolicy", resourceName: "organizations/1/policies/x" } };
+    const entry = {
+      insertId: "i1",
+      protoPayload: { methodName: "google.cloud.orgpolicy.v2.OrgPolicy.UpdatePolicy", resourceName: "organizations/1/policies/x" },
+    };
     const e = parseCloudEvent("gcp", { message: { data: Buffer.from(JSON.stringify(entry)).toString("base64"), messageId: "m1" } });
     expect(e).toMatchObject({ eventId: "m1", hierarchyChanged: false });
     expect(e.summary).toContain("UpdatePolicy");
   });
   it("reads OCI events", () => {
-    expect(parseCloudEvent("oci", { eventID: "o1", eventType: "com.oraclecloud.identitycontrolplane.createcompartment" }).hierarchyChanged).toBe(true);
+    expect(
+      parseCloudEvent("oci", { eventID: "o1", eventType: "com.oraclecloud.identitycontrolplane.createcompartment" }).hierarchyChanged,
+    ).toBe(true);
   });
   it.each([
     ["aws", { source: "x" }, /aws event: id/],

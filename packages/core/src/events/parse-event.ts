@@ -16,9 +16,17 @@ export interface ParsedEvent {
 }
 
 /** Checks `x-parapet-signature: sha256=<hex HMAC of "<timestamp>.<body>">` and the timestamp's age. */
-export function verifyEventSignature(secret: string, rawBody: string, timestamp: string | null, signature: string | null, nowSec = Math.floor(Date.now() / 1000)): void {
-  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) throw new AppError("unauthenticated", "x-parapet-timestamp header is missing or not a number");
-  if (Math.abs(nowSec - Number(timestamp)) > REPLAY_WINDOW_SEC) throw new AppError("unauthenticated", `x-parapet-timestamp is outside the ${REPLAY_WINDOW_SEC}s replay window`);
+export function verifyEventSignature(
+  secret: string,
+  rawBody: string,
+  timestamp: string | null,
+  signature: string | null,
+  nowSec = Math.floor(Date.now() / 1000),
+): void {
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp))
+    throw new AppError("unauthenticated", "x-parapet-timestamp header is missing or not a number");
+  if (Math.abs(nowSec - Number(timestamp)) > REPLAY_WINDOW_SEC)
+    throw new AppError("unauthenticated", `x-parapet-timestamp is outside the ${REPLAY_WINDOW_SEC}s replay window`);
   const m = /^sha256=([0-9a-f]{64})$/.exec(signature ?? "");
   if (!m) throw new AppError("unauthenticated", "x-parapet-signature header is missing or malformed");
   const want = createHmac("sha256", secret).update(`${timestamp}.${rawBody}`).digest();
@@ -32,7 +40,13 @@ const ZAwsEvent = z.object({
   source: S(200),
   "detail-type": S(200).optional(),
   detail: z
-    .object({ eventName: S(200).optional(), userIdentity: z.object({ arn: S(2048).optional() }).passthrough().optional() })
+    .object({
+      eventName: S(200).optional(),
+      userIdentity: z
+        .object({ arn: S(2048).optional() })
+        .passthrough()
+        .optional(),
+    })
     .passthrough()
     .optional(),
 });
@@ -42,7 +56,10 @@ const ZAzureEvents = z
       id: S(200),
       eventType: S(200),
       subject: S(2048).optional(),
-      data: z.object({ operationName: S(500).optional(), claims: z.record(z.string(), z.unknown()).optional() }).passthrough().optional(),
+      data: z
+        .object({ operationName: S(500).optional(), claims: z.record(z.string(), z.unknown()).optional() })
+        .passthrough()
+        .optional(),
     }),
   )
   .min(1)
@@ -54,16 +71,27 @@ const ZGcpPush = z.object({
 const ZGcpLogEntry = z.object({
   insertId: S(200).optional(),
   protoPayload: z
-    .object({ methodName: S(500).optional(), resourceName: S(2048).optional(), authenticationInfo: z.object({ principalEmail: S(500).optional() }).passthrough().optional() })
+    .object({
+      methodName: S(500).optional(),
+      resourceName: S(2048).optional(),
+      authenticationInfo: z
+        .object({ principalEmail: S(500).optional() })
+        .passthrough()
+        .optional(),
+    })
     .passthrough(),
 });
 const ZOciEvent = z.object({
   eventID: S(200),
   eventType: S(300),
-  data: z.object({ resourceName: S(500).optional(), resourceId: S(500).optional() }).passthrough().optional(),
+  data: z
+    .object({ resourceName: S(500).optional(), resourceId: S(500).optional() })
+    .passthrough()
+    .optional(),
 });
 
-const HIERARCHY_AWS = /^(CreateAccount|MoveAccount|CreateOrganizationalUnit|DeleteOrganizationalUnit|UpdateOrganizationalUnit|RemoveAccountFromOrganization|TagResource|UntagResource|InviteAccountToOrganization|AcceptHandshake|CloseAccount)$/;
+const HIERARCHY_AWS =
+  /^(CreateAccount|MoveAccount|CreateOrganizationalUnit|DeleteOrganizationalUnit|UpdateOrganizationalUnit|RemoveAccountFromOrganization|TagResource|UntagResource|InviteAccountToOrganization|AcceptHandshake|CloseAccount)$/;
 
 function invalid(cloud: string, err: z.ZodError): AppError {
   const i = err.issues[0];
@@ -90,7 +118,11 @@ export function parseCloudEvent(cloud: "aws" | "azure" | "gcp" | "oci", body: un
       const first = r.data[0]!;
       const ops = r.data.map((e) => e.data?.operationName ?? e.eventType);
       return {
-        eventId: r.data.map((e) => e.id).sort().join(",").slice(0, 200),
+        eventId: r.data
+          .map((e) => e.id)
+          .sort()
+          .join(",")
+          .slice(0, 200),
         summary: `${first.eventType} ${ops.join(", ")}`.slice(0, 500),
         hierarchyChanged: ops.some((o) => /managementGroups|subscriptions\/(write|move)|tags\/write/i.test(o) && !/policy/i.test(o)),
       };
@@ -105,14 +137,23 @@ export function parseCloudEvent(cloud: "aws" | "azure" | "gcp" | "oci", body: un
         entry = parsed.data;
       } catch (e) {
         if (e instanceof AppError) throw e;
-        throw new AppError("validation", "gcp event: message.data: is not base64-encoded JSON", [{ field: "message.data", message: "is not base64-encoded JSON" }]);
+        throw new AppError("validation", "gcp event: message.data: is not base64-encoded JSON", [
+          { field: "message.data", message: "is not base64-encoded JSON" },
+        ]);
       }
       const method = entry.protoPayload.methodName ?? "event";
       const id = r.data.message.messageId ?? r.data.message.message_id ?? entry.insertId;
-      if (!id) throw new AppError("validation", "gcp event: message.messageId: is required", [{ field: "message.messageId", message: "is required" }]);
+      if (!id)
+        throw new AppError("validation", "gcp event: message.messageId: is required", [
+          { field: "message.messageId", message: "is required" },
+        ]);
       return {
         eventId: id,
-        summary: `${method}${entry.protoPayload.resourceName ? ` on ${entry.protoPayload.resourceName}` : ""}${entry.protoPayload.authenticationInfo?.principalEmail ? ` by ${entry.protoPayload.authenticationInfo.principalEmail}` : ""}`.slice(0, 500),
+        summary:
+          `${method}${entry.protoPayload.resourceName ? ` on ${entry.protoPayload.resourceName}` : ""}${entry.protoPayload.authenticationInfo?.principalEmail ? ` by ${entry.protoPayload.authenticationInfo.principalEmail}` : ""}`.slice(
+            0,
+            500,
+          ),
         hierarchyChanged: /resourcemanager\.v\d+\.(Projects|Folders)\.(Create|Move|Delete|Update)/.test(method),
       };
     }

@@ -1,23 +1,45 @@
 import type { PrismaClient, Tx } from "@parapet/db";
 
 type Db = PrismaClient | Tx;
-const withRefs = { guardrail: { select: { id: true, name: true } }, node: { select: { id: true, name: true, connectionId: true, externalId: true } } };
+const withRefs = {
+  guardrail: { select: { id: true, name: true } },
+  node: { select: { id: true, name: true, connectionId: true, externalId: true } },
+};
 
 export function listExemptions(db: Db, workspaceId: string, status?: "pending_approval" | "active" | "expired" | "revoked" | "rejected") {
-  return db.exemption.findMany({ where: { workspaceId, ...(status ? { status } : {}) }, include: withRefs, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 1000 });
+  return db.exemption.findMany({
+    where: { workspaceId, ...(status ? { status } : {}) },
+    include: withRefs,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 1000,
+  });
 }
 
 export function findExemption(db: Db, workspaceId: string, id: string) {
   return db.exemption.findFirst({ where: { id, workspaceId }, include: withRefs });
 }
 
-export function createExemption(tx: Tx, data: { workspaceId: string; guardrailId: string; nodeId: string; reason: string; ownerEmail: string; expiresAt: Date; createdById: string }) {
+export function createExemption(
+  tx: Tx,
+  data: {
+    workspaceId: string;
+    guardrailId: string;
+    nodeId: string;
+    reason: string;
+    ownerEmail: string;
+    expiresAt: Date;
+    createdById: string;
+  },
+) {
   return tx.exemption.create({ data: { ...data, status: "pending_approval" }, include: withRefs });
 }
 
 /** pending_approval → active, unless it has expired meanwhile. Returns the node's connection. */
 export async function activateExemption(tx: Tx, workspaceId: string, id: string): Promise<{ connectionId: string } | null> {
-  const n = await tx.exemption.updateMany({ where: { id, workspaceId, status: "pending_approval", expiresAt: { gt: new Date() } }, data: { status: "active" } });
+  const n = await tx.exemption.updateMany({
+    where: { id, workspaceId, status: "pending_approval", expiresAt: { gt: new Date() } },
+    data: { status: "active" },
+  });
   if (n.count !== 1) return null;
   const e = await tx.exemption.findUniqueOrThrow({ where: { id }, include: { node: { select: { connectionId: true } } } });
   return { connectionId: e.node.connectionId };

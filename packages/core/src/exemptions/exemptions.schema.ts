@@ -15,7 +15,9 @@ export const ZCreateExemptionInput = z
   .strict();
 export type TCreateExemptionInput = z.infer<typeof ZCreateExemptionInput>;
 
-export const ZListExemptionsQuery = z.object({ status: z.enum(["pending_approval", "active", "expired", "revoked", "rejected"]).optional() });
+export const ZListExemptionsQuery = z.object({
+  status: z.enum(["pending_approval", "active", "expired", "revoked", "rejected"]).optional(),
+});
 
 // ── Responses ────────────────────────────────────────────────────────────────────────────────────
 

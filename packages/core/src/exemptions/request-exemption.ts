@@ -15,23 +15,52 @@ export async function requestExemption(deps: Pick<UseCaseDeps, "prisma">, actor:
   const now = Date.now();
   if (expiresAt.getTime() <= now) throw invalidField("expiresAt", "must be in the future");
   if (expiresAt.getTime() > now + YEAR_MS) throw invalidField("expiresAt", "must be at most one year from now");
-  const [g, n] = await Promise.all([findGuardrailRef(deps.prisma, actor.workspaceId, input.guardrailId), findNodeRef(deps.prisma, actor.workspaceId, input.nodeId)]);
+  const [g, n] = await Promise.all([
+    findGuardrailRef(deps.prisma, actor.workspaceId, input.guardrailId),
+    findNodeRef(deps.prisma, actor.workspaceId, input.nodeId),
+  ]);
   if (!g) throw invalidField("guardrailId", `no guardrail "${input.guardrailId}" in this workspace`);
   if (!n) throw invalidField("nodeId", `no node "${input.nodeId}" in this workspace`);
   const { e, a } = await transaction(deps.prisma, async (tx) => {
-    const e = await createExemption(tx, { workspaceId: actor.workspaceId, guardrailId: g.id, nodeId: n.id, reason: input.reason, ownerEmail: input.ownerEmail, expiresAt, createdById: actor.userId });
+    const e = await createExemption(tx, {
+      workspaceId: actor.workspaceId,
+      guardrailId: g.id,
+      nodeId: n.id,
+      reason: input.reason,
+      ownerEmail: input.ownerEmail,
+      expiresAt,
+      createdById: actor.userId,
+    });
     const a = await createApproval(tx, {
       workspaceId: actor.workspaceId,
       action: "exemption.create",
       subjectType: "exemption",
       subjectId: e.id,
-      payload: { guardrailId: g.id, nodeId: n.id, expiresAt: expiresAt.toISOString(), reason: input.reason, reasons: [`exempts ${n.name} from "${g.name}" until ${expiresAt.toISOString().slice(0, 10)}`] },
+      payload: {
+        guardrailId: g.id,
+        nodeId: n.id,
+        expiresAt: expiresAt.toISOString(),
+        reason: input.reason,
+        reasons: [`exempts ${n.name} from "${g.name}" until ${expiresAt.toISOString().slice(0, 10)}`],
+      },
       summary: `Exempt ${n.name} from "${g.name}" until ${expiresAt.toISOString().slice(0, 10)}`,
       requestedById: actor.userId,
     });
     await appendAudit(tx, [
-      { ...auditBy(actor), action: "exemption.requested", targetType: "exemption", targetId: e.id, data: { guardrailId: g.id, nodeId: n.id, expiresAt: expiresAt.toISOString(), ownerEmail: input.ownerEmail, reason: input.reason } },
-      { ...auditBy(actor), action: "approval.requested", targetType: "approval", targetId: a.id, data: { for: "exemption.create", exemptionId: e.id } },
+      {
+        ...auditBy(actor),
+        action: "exemption.requested",
+        targetType: "exemption",
+        targetId: e.id,
+        data: { guardrailId: g.id, nodeId: n.id, expiresAt: expiresAt.toISOString(), ownerEmail: input.ownerEmail, reason: input.reason },
+      },
+      {
+        ...auditBy(actor),
+        action: "approval.requested",
+        targetType: "approval",
+        targetId: a.id,
+        data: { for: "exemption.create", exemptionId: e.id },
+      },
     ]);
     return { e, a };
   });

@@ -13,7 +13,13 @@ export async function revokeExemption(deps: UseCaseDeps, actor: Actor, id: strin
   await transaction(deps.prisma, async (tx) => {
     if (!(await revoke(tx, id))) throw new AppError("conflict", `exemption: it is already ${e.status}`);
     await cancelPending(tx, actor.workspaceId, "exemption", id);
-    await appendAudit(tx, { ...auditBy(actor), action: "exemption.revoked", targetType: "exemption", targetId: id, data: { guardrailId: e.guardrailId, nodeId: e.nodeId } });
+    await appendAudit(tx, {
+      ...auditBy(actor),
+      action: "exemption.revoked",
+      targetType: "exemption",
+      targetId: id,
+      data: { guardrailId: e.guardrailId, nodeId: e.nodeId },
+    });
   });
   if (e.status === "active") await reconcileAfterCommit(deps.jobs, [e.node.connectionId], "manual", `exemption ${id} revoked`);
   return exemptionView({ ...e, status: "revoked" });

@@ -11,8 +11,21 @@ export async function createGuardrail(deps: UseCaseDeps, actor: Actor, input: TC
   await checkSpec(deps.prisma, actor.workspaceId, input.controlId, input.params, input.scope);
   const spec = { params: input.params, scope: input.scope, mode: input.mode, remediation: input.remediation };
   const { g, connections } = await transaction(deps.prisma, async (tx) => {
-    const g = await insert(tx, { workspaceId: actor.workspaceId, controlId: input.controlId, name: input.name, description: input.description ?? "", createdById: actor.userId, spec });
-    await appendAudit(tx, { ...auditBy(actor), action: "guardrail.created", targetType: "guardrail", targetId: g.id, data: { controlId: g.controlId, name: g.name, version: 1, ...spec } });
+    const g = await insert(tx, {
+      workspaceId: actor.workspaceId,
+      controlId: input.controlId,
+      name: input.name,
+      description: input.description ?? "",
+      createdById: actor.userId,
+      spec,
+    });
+    await appendAudit(tx, {
+      ...auditBy(actor),
+      action: "guardrail.created",
+      targetType: "guardrail",
+      targetId: g.id,
+      data: { controlId: g.controlId, name: g.name, version: 1, ...spec },
+    });
     return { g, connections: await reconcilableConnectionIds(tx, actor.workspaceId) };
   });
   await reconcileAfterCommit(deps.jobs, connections, "guardrail-change", `guardrail ${g.id} v1 created`);

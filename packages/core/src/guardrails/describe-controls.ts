@@ -23,7 +23,9 @@ function controlSummary(c: TControl) {
     rationale: c.rationale,
     category: c.category,
     frameworks: c.frameworks,
-    fidelity: Object.fromEntries(CLOUDS.map((cloud) => [cloud, { fidelity: c.clouds[cloud].fidelity, ...(c.clouds[cloud].gap ? { gap: c.clouds[cloud].gap } : {}) }])),
+    fidelity: Object.fromEntries(
+      CLOUDS.map((cloud) => [cloud, { fidelity: c.clouds[cloud].fidelity, ...(c.clouds[cloud].gap ? { gap: c.clouds[cloud].gap } : {}) }]),
+    ),
     paramsSchema: paramsSchema(c),
     defaults: c.params.parse({}),
   };
@@ -39,5 +41,8 @@ export function getCatalogControl(id: string) {
   const c = getControl(id);
   if (!c) throw notFound("control", id.slice(0, 100));
   // Parameter-dependent scenarios are listed as the control's defaults produce them.
-  return { ...controlSummary(c), scenarios: scenariosOf(c, c.params.parse({})).map((s) => ({ cloud: s.cloud, name: s.name, kind: s.kind })) };
+  return {
+    ...controlSummary(c),
+    scenarios: scenariosOf(c, c.params.parse({})).map((s) => ({ cloud: s.cloud, name: s.name, kind: s.kind })),
+  };
 }

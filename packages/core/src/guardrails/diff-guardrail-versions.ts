@@ -25,7 +25,10 @@ export async function diffGuardrailVersions(deps: Pick<UseCaseDeps, "prisma">, a
   if (!b) throw notFound("version", String(to));
   const fa = new Map<string, unknown>();
   const fb = new Map<string, unknown>();
-  for (const [m, v] of [[fa, a], [fb, b]] as const) {
+  for (const [m, v] of [
+    [fa, a],
+    [fb, b],
+  ] as const) {
     flatten("params", v.params, m);
     flatten("scope", v.scope, m);
     m.set("mode", v.mode);

@@ -12,7 +12,13 @@ export async function enableGuardrail(deps: UseCaseDeps, actor: Actor, id: strin
   if (g.status === "active") return guardrailView(g);
   const connections = await transaction(deps.prisma, async (tx) => {
     await setGuardrailStatus(tx, id, "active");
-    await appendAudit(tx, { ...auditBy(actor), action: "guardrail.enabled", targetType: "guardrail", targetId: id, data: { version: g.currentVersion } });
+    await appendAudit(tx, {
+      ...auditBy(actor),
+      action: "guardrail.enabled",
+      targetType: "guardrail",
+      targetId: id,
+      data: { version: g.currentVersion },
+    });
     return reconcilableConnectionIds(tx, actor.workspaceId);
   });
   await reconcileAfterCommit(deps.jobs, connections, "guardrail-change", `guardrail ${id} enabled`);

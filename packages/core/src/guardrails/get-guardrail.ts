@@ -7,7 +7,10 @@ import { coverageCounts, findGuardrailWithVersions } from "./guardrails.reposito
 export async function getGuardrail(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, id: string) {
   const g = await findGuardrailWithVersions(deps.prisma, actor.workspaceId, id);
   if (!g) throw notFound("guardrail", id);
-  const [counts, pending] = await Promise.all([coverageCounts(deps.prisma, actor.workspaceId), pendingFor(deps.prisma, actor.workspaceId, "guardrail", id)]);
+  const [counts, pending] = await Promise.all([
+    coverageCounts(deps.prisma, actor.workspaceId),
+    pendingFor(deps.prisma, actor.workspaceId, "guardrail", id),
+  ]);
   const totals = emptyTotals();
   for (const c of counts) if (c.guardrailId === id) addCount(totals, c.status, c._count._all);
   return {

@@ -11,7 +11,16 @@ export interface CoverageTotals {
   total: number;
 }
 
-export const emptyTotals = (): CoverageTotals => ({ enforced: 0, audit: 0, exempt: 0, drifted: 0, pending: 0, unknown: 0, unsupported: 0, total: 0 });
+export const emptyTotals = (): CoverageTotals => ({
+  enforced: 0,
+  audit: 0,
+  exempt: 0,
+  drifted: 0,
+  pending: 0,
+  unknown: 0,
+  unsupported: 0,
+  total: 0,
+});
 
 export function addCount(t: CoverageTotals, status: string, n: number): void {
   if (status in t && status !== "total") t[status as Exclude<keyof CoverageTotals, "total">] += n;

@@ -66,7 +66,11 @@ export async function addVersion(
 ): Promise<boolean> {
   const n = await tx.guardrail.updateMany({
     where: { id: g.id, currentVersion: g.baseVersion },
-    data: { currentVersion: g.baseVersion + 1, ...(g.name !== undefined ? { name: g.name } : {}), ...(g.description !== undefined ? { description: g.description } : {}) },
+    data: {
+      currentVersion: g.baseVersion + 1,
+      ...(g.name !== undefined ? { name: g.name } : {}),
+      ...(g.description !== undefined ? { description: g.description } : {}),
+    },
   });
   if (n.count !== 1) return false;
   await tx.guardrailVersion.create({ data: { guardrailId: g.id, version: g.baseVersion + 1, ...specData(spec), note, createdById } });
@@ -74,7 +78,13 @@ export async function addVersion(
 }
 
 export function renameGuardrail(tx: Tx, id: string, data: { name?: string | undefined; description?: string | undefined }) {
-  return tx.guardrail.update({ where: { id }, data: { ...(data.name !== undefined ? { name: data.name } : {}), ...(data.description !== undefined ? { description: data.description } : {}) } });
+  return tx.guardrail.update({
+    where: { id },
+    data: {
+      ...(data.name !== undefined ? { name: data.name } : {}),
+      ...(data.description !== undefined ? { description: data.description } : {}),
+    },
+  });
 }
 
 export function setGuardrailStatus(tx: Tx, id: string, status: "active" | "disabled" | "deleted") {
@@ -83,12 +93,19 @@ export function setGuardrailStatus(tx: Tx, id: string, status: "active" | "disab
 
 /** Connections a reconcile can act on (the reconciler skips drafts and credential-less ones itself). */
 export async function reconcilableConnectionIds(db: Db, workspaceId: string): Promise<string[]> {
-  const rows = await db.connection.findMany({ where: { workspaceId, status: { in: ["active", "error", "verifying"] } }, select: { id: true } });
+  const rows = await db.connection.findMany({
+    where: { workspaceId, status: { in: ["active", "error", "verifying"] } },
+    select: { id: true },
+  });
   return rows.map((r) => r.id);
 }
 
 export function workspaceConnections(db: Db, workspaceId: string) {
-  return db.connection.findMany({ where: { workspaceId }, select: { id: true, cloud: true, status: true, facts: true, principals: true, credentialHints: true }, orderBy: { createdAt: "asc" } });
+  return db.connection.findMany({
+    where: { workspaceId },
+    select: { id: true, cloud: true, status: true, facts: true, principals: true, credentialHints: true },
+    orderBy: { createdAt: "asc" },
+  });
 }
 
 export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -97,5 +114,8 @@ export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>)
 
 /** Active guardrails with every version's scope (the caller picks the current one). */
 export function activeGuardrailScopes(db: Db, workspaceId: string) {
-  return db.guardrail.findMany({ where: { workspaceId, status: "active" }, select: { id: true, name: true, currentVersion: true, versions: { select: { version: true, scope: true } } } });
+  return db.guardrail.findMany({
+    where: { workspaceId, status: "active" },
+    select: { id: true, name: true, currentVersion: true, versions: { select: { version: true, scope: true } } },
+  });
 }

@@ -3,7 +3,11 @@ import { ZApprovalRequested } from "../approvals/approvals.schema.ts";
 import { listOf, stored, wireEnum, ZCloudName, ZFidelityName, ZIsoDateTime, ZJsonObject } from "../common/wire.schema.ts";
 
 /** Ids Parapet issues (cuid / prefixed hex): bounded and free of anything a query could trip on. */
-export const ZId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "must be an id (letters, digits, _ and -)");
+export const ZId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "must be an id (letters, digits, _ and -)");
 
 const ZScope = z
   .object({
@@ -48,7 +52,11 @@ export type TUpdateGuardrailInput = z.infer<typeof ZUpdateGuardrailInput>;
 export const ZListGuardrailsQuery = z.object({ status: z.enum(["active", "disabled", "deleted"]).optional() });
 export const ZDiffQuery = z.object({ from: z.coerce.number().int().min(1).max(100_000), to: z.coerce.number().int().min(1).max(100_000) });
 export const ZCompileInput = z
-  .object({ params: ZParams.default({}), mode: ZGuardrailMode.default("enforce"), cloud: z.enum(["aws", "azure", "gcp", "oci"]).optional() })
+  .object({
+    params: ZParams.default({}),
+    mode: ZGuardrailMode.default("enforce"),
+    cloud: z.enum(["aws", "azure", "gcp", "oci"]).optional(),
+  })
   .strict();
 export const ZScopePreviewInput = z.object({ scope: ZScope }).strict();
 
@@ -80,7 +88,12 @@ export const ZCoverageTotals = z.object({
 });
 
 /** A stored scope, as written by ZScope (no bounds needed on the way out). */
-const ZScopeOut = z.object({ all: z.boolean().optional(), nodeIds: z.array(z.string()).optional(), labels: z.string().optional(), exclude: z.array(z.string()).optional() });
+const ZScopeOut = z.object({
+  all: z.boolean().optional(),
+  nodeIds: z.array(z.string()).optional(),
+  labels: z.string().optional(),
+  exclude: z.array(z.string()).optional(),
+});
 
 /** A guardrail with its current version's spec and coverage (guardrail-view.ts). */
 export const ZGuardrailSummary = z.object({
@@ -114,7 +127,12 @@ const ZGuardrailVersion = z.object({
 });
 export const ZGuardrailDetail = ZGuardrailSummary.extend({ versions: z.array(ZGuardrailVersion) });
 export const ZGuardrailResult = z.object({ guardrail: ZGuardrailSummary });
-export const ZGuardrailDiff = z.object({ guardrailId: z.string(), from: z.number().int(), to: z.number().int(), changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })) });
+export const ZGuardrailDiff = z.object({
+  guardrailId: z.string(),
+  from: z.number().int(),
+  to: z.number().int(),
+  changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })),
+});
 
 const ZCloudFidelity = z.object({ fidelity: ZFidelityName, gap: z.string().optional() });
 
@@ -131,7 +149,9 @@ const ZCatalogControl = z.object({
   defaults: stored(ZJsonObject),
 });
 export const ZCatalogList = listOf(ZCatalogControl);
-export const ZCatalogControlDetail = ZCatalogControl.extend({ scenarios: z.array(z.object({ cloud: ZCloudName, name: z.string(), kind: z.enum(SCENARIO_KINDS) })) });
+export const ZCatalogControlDetail = ZCatalogControl.extend({
+  scenarios: z.array(z.object({ cloud: ZCloudName, name: z.string(), kind: z.enum(SCENARIO_KINDS) })),
+});
 
 const ZScenarioResult = z.object({
   controlId: z.string(),
@@ -144,7 +164,11 @@ const ZScenarioResult = z.object({
   detail: z.string().optional(),
 });
 /** One cloud's compiled artifacts; `source` says whether a real connection's facts were used or the example organisation's. */
-const ZCompiledCloud = ZCloudFidelity.extend({ source: z.enum(["connection", "example"]), artifacts: z.array(z.unknown()), error: z.string().optional() });
+const ZCompiledCloud = ZCloudFidelity.extend({
+  source: z.enum(["connection", "example"]),
+  artifacts: z.array(z.unknown()),
+  error: z.string().optional(),
+});
 export type TCompiledCloud = z.input<typeof ZCompiledCloud>;
 export const ZCompileResult = z.object({ clouds: z.partialRecord(ZCloudName, ZCompiledCloud), scenarios: z.array(ZScenarioResult) });
 /** 200 `{ guardrail }` when the edit applied; 202 `{ approval }` when it weakens protection. */

@@ -18,10 +18,22 @@ describe("previewCompile", () => {
     const user = await createTestUser(prisma, ws.id);
     // As onboarding stores it: default principal classes (names only), the user OCID in the credential hints.
     const conn = await prisma.connection.create({
-      data: { id: uid("c"), workspaceId: ws.id, cloud: "oci", name: uid("oci"), facts: { tenancyOcid: TENANCY }, principals: {}, credentialHints: { tenancyId: TENANCY, userId: USER } },
+      data: {
+        id: uid("c"),
+        workspaceId: ws.id,
+        cloud: "oci",
+        name: uid("oci"),
+        facts: { tenancyOcid: TENANCY },
+        principals: {},
+        credentialHints: { tenancyId: TENANCY, userId: USER },
+      },
     });
     const actor: Actor = { workspaceId: ws.id, userId: user.id, role: "owner", kind: "user", label: "preview@test" };
-    const preview = (await previewCompile({ prisma }, actor, "protect-guardrail-labels", { params: {}, mode: "enforce", cloud: "oci" })) as {
+    const preview = (await previewCompile({ prisma }, actor, "protect-guardrail-labels", {
+      params: {},
+      mode: "enforce",
+      cloud: "oci",
+    })) as {
       clouds: Record<string, { error?: string; source: string; artifacts: { policies: { statements: string[] }[] }[] }>;
     };
     const oci = preview.clouds.oci!;
@@ -33,8 +45,18 @@ describe("previewCompile", () => {
     // Reconcile (worker) compiles with the decrypted credentials; the same function gives the same fragment.
     const control = getControl("protect-guardrail-labels")!;
     const compile = (principals: unknown) =>
-      compileControl(control, { cloud: "oci", mode: "enforce", workspaceId: ws.id, guardrail: SCENARIO_GUARDRAIL, params: {}, principals, facts: { tenancyOcid: TENANCY } }).fragment;
-    const asReconcile = compile(connectionCompileBasis(conn, { tenancyId: TENANCY, userId: USER, fingerprint: "aa:bb", region: "eu-frankfurt-1" }).principals);
+      compileControl(control, {
+        cloud: "oci",
+        mode: "enforce",
+        workspaceId: ws.id,
+        guardrail: SCENARIO_GUARDRAIL,
+        params: {},
+        principals,
+        facts: { tenancyOcid: TENANCY },
+      }).fragment;
+    const asReconcile = compile(
+      connectionCompileBasis(conn, { tenancyId: TENANCY, userId: USER, fingerprint: "aa:bb", region: "eu-frankfurt-1" }).principals,
+    );
     const asPreview = compile(connectionCompileBasis(conn).principals);
     expect(asPreview).toEqual(asReconcile);
   });

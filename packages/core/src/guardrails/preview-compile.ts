@@ -29,7 +29,12 @@ function artifactsFor(f: ReturnType<typeof compileControl>["fragment"], facts: R
     case "gcp":
       return [buildGcpNodeArtifacts(`organizations/${facts.organizationId}`, [f], workspaceId)];
     case "oci":
-      return [{ policies: buildOciPolicies(facts.tenancyOcid!, "tenancy", [f], workspaceId), securityZonePolicies: ociSecurityZonePolicyNames([f]) }];
+      return [
+        {
+          policies: buildOciPolicies(facts.tenancyOcid!, "tenancy", [f], workspaceId),
+          securityZonePolicies: ociSecurityZonePolicyNames([f]),
+        },
+      ];
   }
 }
 
@@ -37,7 +42,12 @@ function artifactsFor(f: ReturnType<typeof compileControl>["fragment"], facts: R
  * Compiles a control per cloud without saving anything: with the workspace's own connection facts and
  * principal classes where it has a connection of that cloud, else the catalog's example organisation.
  */
-export async function previewCompile(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, controlId: string, input: { params: Record<string, unknown>; mode: "audit" | "enforce"; cloud?: TCloud | undefined }) {
+export async function previewCompile(
+  deps: Pick<UseCaseDeps, "prisma">,
+  actor: Actor,
+  controlId: string,
+  input: { params: Record<string, unknown>; mode: "audit" | "enforce"; cloud?: TCloud | undefined },
+) {
   const control = getControl(controlId);
   if (!control) throw notFound("control", controlId.slice(0, 100));
   checkParams(controlId, input.params);
@@ -51,9 +61,21 @@ export async function previewCompile(deps: Pick<UseCaseDeps, "prisma">, actor: A
     const facts = basis.facts as Record<string, string>;
     const pr = basis.principals;
     principals[cloud] = pr;
-    const base = { fidelity: control.clouds[cloud].fidelity, ...(control.clouds[cloud].gap ? { gap: control.clouds[cloud].gap } : {}), source: conn ? ("connection" as const) : ("example" as const) };
+    const base = {
+      fidelity: control.clouds[cloud].fidelity,
+      ...(control.clouds[cloud].gap ? { gap: control.clouds[cloud].gap } : {}),
+      source: conn ? ("connection" as const) : ("example" as const),
+    };
     try {
-      const c = compileControl(control, { cloud, mode: input.mode, workspaceId: actor.workspaceId, guardrail: SCENARIO_GUARDRAIL, params: input.params, principals: pr, facts });
+      const c = compileControl(control, {
+        cloud,
+        mode: input.mode,
+        workspaceId: actor.workspaceId,
+        guardrail: SCENARIO_GUARDRAIL,
+        params: input.params,
+        principals: pr,
+        facts,
+      });
       clouds[cloud] = { ...base, artifacts: artifactsFor(c.fragment, facts, actor.workspaceId) };
     } catch (e) {
       if (!(e instanceof CatalogError) && !(e instanceof LimitError)) throw e;

@@ -15,7 +15,11 @@ export async function requestGuardrailRemoval(deps: Pick<UseCaseDeps, "prisma">,
   if (what === "disable" && g.status === "disabled") throw new AppError("conflict", `guardrail: "${g.name}" is already disabled`);
   const a = await transaction(deps.prisma, async (tx) => {
     const open = await pendingFor(tx, actor.workspaceId, "guardrail", id);
-    if (open) throw new AppError("conflict", `guardrail: a change to "${g.name}" is already awaiting approval (${open.id}); approve or reject it first`);
+    if (open)
+      throw new AppError(
+        "conflict",
+        `guardrail: a change to "${g.name}" is already awaiting approval (${open.id}); approve or reject it first`,
+      );
     const reasons = [what === "disable" ? "disables the guardrail everywhere" : "deletes the guardrail and removes its artifacts"];
     const a = await createApproval(tx, {
       workspaceId: actor.workspaceId,
@@ -26,7 +30,13 @@ export async function requestGuardrailRemoval(deps: Pick<UseCaseDeps, "prisma">,
       summary: `${what === "disable" ? "Disable" : "Delete"} "${g.name}"`,
       requestedById: actor.userId,
     });
-    await appendAudit(tx, { ...auditBy(actor), action: "approval.requested", targetType: "approval", targetId: a.id, data: { for: `guardrail.${what}`, guardrailId: id } });
+    await appendAudit(tx, {
+      ...auditBy(actor),
+      action: "approval.requested",
+      targetType: "approval",
+      targetId: a.id,
+      data: { for: `guardrail.${what}`, guardrailId: id },
+    });
     return a;
   });
   return approvalView(a);

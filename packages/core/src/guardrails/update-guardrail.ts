@@ -13,8 +13,7 @@ import { checkParams } from "./validate-spec.ts";
 import { weakeningReasons } from "./weakening.ts";
 
 export type UpdateOutcome =
-  | { kind: "applied"; guardrail: ReturnType<typeof guardrailView> }
-  | { kind: "approval"; approval: ReturnType<typeof approvalView> };
+  { kind: "applied"; guardrail: ReturnType<typeof guardrailView> } | { kind: "approval"; approval: ReturnType<typeof approvalView> };
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -27,7 +26,12 @@ export async function updateGuardrail(deps: UseCaseDeps, actor: Actor, id: strin
   const g = await findGuardrail(deps.prisma, actor.workspaceId, id);
   if (!g || g.status === "deleted") throw notFound("guardrail", id);
   const cur = g.versions[0]!;
-  const before: TVersionSpec = { params: cur.params as Record<string, unknown>, scope: cur.scope as TScope, mode: cur.mode, remediation: cur.remediation };
+  const before: TVersionSpec = {
+    params: cur.params as Record<string, unknown>,
+    scope: cur.scope as TScope,
+    mode: cur.mode,
+    remediation: cur.remediation,
+  };
   const after: TVersionSpec = {
     params: input.params ?? before.params,
     scope: input.scope ?? before.scope,
@@ -51,7 +55,11 @@ export async function updateGuardrail(deps: UseCaseDeps, actor: Actor, id: strin
   if (reasons.length > 0) {
     const approval = await transaction(deps.prisma, async (tx) => {
       const open = await pendingFor(tx, actor.workspaceId, "guardrail", id);
-      if (open) throw new AppError("conflict", `guardrail: a change to "${g.name}" is already awaiting approval (${open.id}); approve or reject it first`);
+      if (open)
+        throw new AppError(
+          "conflict",
+          `guardrail: a change to "${g.name}" is already awaiting approval (${open.id}); approve or reject it first`,
+        );
       const a = await createApproval(tx, {
         workspaceId: actor.workspaceId,
         action: "guardrail.update",
@@ -61,7 +69,13 @@ export async function updateGuardrail(deps: UseCaseDeps, actor: Actor, id: strin
         summary: `Weaken "${g.name}": ${reasons.join("; ")}`.slice(0, 1000),
         requestedById: actor.userId,
       });
-      await appendAudit(tx, { ...auditBy(actor), action: "approval.requested", targetType: "approval", targetId: a.id, data: { for: "guardrail.update", guardrailId: id, reasons } });
+      await appendAudit(tx, {
+        ...auditBy(actor),
+        action: "approval.requested",
+        targetType: "approval",
+        targetId: a.id,
+        data: { for: "guardrail.update", guardrailId: id, reasons },
+      });
       return a;
     });
     return { kind: "approval", approval: approvalView(approval) };
@@ -69,7 +83,13 @@ export async function updateGuardrail(deps: UseCaseDeps, actor: Actor, id: strin
 
   const { row, connections } = await transaction(deps.prisma, async (tx) => {
     if (specChanged) {
-      const ok = await addVersion(tx, { id, baseVersion: g.currentVersion, name: input.name, description: input.description }, after, note, actor.userId);
+      const ok = await addVersion(
+        tx,
+        { id, baseVersion: g.currentVersion, name: input.name, description: input.description },
+        after,
+        note,
+        actor.userId,
+      );
       if (!ok) throw new AppError("conflict", `guardrail: "${g.name}" changed while you were editing it; reload and try again`);
     } else if (input.name !== undefined || input.description !== undefined) {
       await renameGuardrail(tx, id, input);
@@ -81,7 +101,10 @@ export async function updateGuardrail(deps: UseCaseDeps, actor: Actor, id: strin
       targetId: id,
       data: { version: specChanged ? g.currentVersion + 1 : g.currentVersion, changed: Object.keys(input), note },
     });
-    return { row: (await findGuardrail(tx, actor.workspaceId, id))!, connections: specChanged && g.status === "active" ? await reconcilableConnectionIds(tx, actor.workspaceId) : [] };
+    return {
+      row: (await findGuardrail(tx, actor.workspaceId, id))!,
+      connections: specChanged && g.status === "active" ? await reconcilableConnectionIds(tx, actor.workspaceId) : [],
+    };
   });
   await reconcileAfterCommit(deps.jobs, connections, "guardrail-change", `guardrail ${id} v${row.currentVersion}`);
   return { kind: "applied", guardrail: guardrailView(row) };

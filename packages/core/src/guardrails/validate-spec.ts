@@ -8,7 +8,10 @@ import type { TScope } from "./guardrails.schema.ts";
 /** A control's params checked with the control's own schema; errors name the field (params.x). */
 export function checkParams(controlId: string, params: Record<string, unknown>): void {
   const control = getControl(controlId);
-  if (!control) throw new AppError("validation", `controlId: no control "${controlId.slice(0, 100)}" in the catalog`, [{ field: "controlId", message: "unknown control" }]);
+  if (!control)
+    throw new AppError("validation", `controlId: no control "${controlId.slice(0, 100)}" in the catalog`, [
+      { field: "controlId", message: "unknown control" },
+    ]);
   try {
     parseParams(control, params);
   } catch (e) {
@@ -20,7 +23,13 @@ export function checkParams(controlId: string, params: Record<string, unknown>):
   }
 }
 
-export async function checkSpec(db: PrismaClient | Tx, workspaceId: string, controlId: string, params: Record<string, unknown>, scope: TScope): Promise<void> {
+export async function checkSpec(
+  db: PrismaClient | Tx,
+  workspaceId: string,
+  controlId: string,
+  params: Record<string, unknown>,
+  scope: TScope,
+): Promise<void> {
   checkParams(controlId, params);
   await validateScope(db, workspaceId, scope);
 }

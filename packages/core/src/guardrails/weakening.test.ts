@@ -11,7 +11,12 @@ describe("weakening", () => {
     expect(weakeningReasons({ before: base, after: base, selectedBefore: set("a"), selectedAfter: set("a", "b") })).toEqual([]);
   });
   it("dropping an environment, enforce → audit and auto → notify are weakening", () => {
-    const r = weakeningReasons({ before: base, after: { ...base, mode: "audit", remediation: "notify" }, selectedBefore: set("a", "b"), selectedAfter: set("b", "c") });
+    const r = weakeningReasons({
+      before: base,
+      after: { ...base, mode: "audit", remediation: "notify" },
+      selectedBefore: set("a", "b"),
+      selectedAfter: set("b", "c"),
+    });
     expect(r).toEqual(["scope: 1 environment would no longer be covered", "mode: enforce → audit", "remediation: auto → notify"]);
   });
   it("audit → enforce and notify → auto are strengthening", () => {
@@ -19,14 +24,18 @@ describe("weakening", () => {
     expect(weakeningReasons({ before, after: base, selectedBefore: set("a"), selectedAfter: set("a") })).toEqual([]);
   });
   it("fewer actions in a protective list weakens; more does not", () => {
-    expect(paramWeakenings({ additionalAwsActions: ["s3:DeleteBucket", "rds:DeleteDBInstance"] }, { additionalAwsActions: ["s3:DeleteBucket"] })).toEqual([
-      'params.additionalAwsActions: removes "rds:DeleteDBInstance"',
-    ]);
-    expect(paramWeakenings({ additionalAwsActions: ["s3:DeleteBucket"] }, { additionalAwsActions: ["s3:DeleteBucket", "x:Y"] })).toEqual([]);
+    expect(
+      paramWeakenings({ additionalAwsActions: ["s3:DeleteBucket", "rds:DeleteDBInstance"] }, { additionalAwsActions: ["s3:DeleteBucket"] }),
+    ).toEqual(['params.additionalAwsActions: removes "rds:DeleteDBInstance"']);
+    expect(paramWeakenings({ additionalAwsActions: ["s3:DeleteBucket"] }, { additionalAwsActions: ["s3:DeleteBucket", "x:Y"] })).toEqual(
+      [],
+    );
   });
   it("turning a protective flag off weakens; allow-list changes always need approval", () => {
     expect(paramWeakenings({ protectAgentTag: true }, { protectAgentTag: false })).toEqual(["params.protectAgentTag: turned off"]);
     expect(paramWeakenings({ protectAgentTag: false }, { protectAgentTag: true })).toEqual([]);
-    expect(paramWeakenings({ allowedExternalAccountIds: [] }, { allowedExternalAccountIds: ["123456789012"] })).toEqual(["params.allowedExternalAccountIds: changed"]);
+    expect(paramWeakenings({ allowedExternalAccountIds: [] }, { allowedExternalAccountIds: ["123456789012"] })).toEqual([
+      "params.allowedExternalAccountIds: changed",
+    ]);
   });
 });

@@ -60,23 +60,39 @@ const accountKey = (email: string) => createHash("sha256").update(email.trim().t
 
 function tooMany(retryAfterMs: number, message: string): APIError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new APIError("TOO_MANY_REQUESTS", { message: `${message}; try again in ${seconds} s`, code: "TOO_MANY_ATTEMPTS" }, { "Retry-After": String(seconds), "X-Retry-After": String(seconds) });
+  return new APIError(
+    "TOO_MANY_REQUESTS",
+    { message: `${message}; try again in ${seconds} s`, code: "TOO_MANY_ATTEMPTS" },
+    { "Retry-After": String(seconds), "X-Retry-After": String(seconds) },
+  );
 }
 
-const bodyOf = (ctx: { body?: unknown }): Record<string, unknown> => (ctx.body && typeof ctx.body === "object" ? (ctx.body as Record<string, unknown>) : {});
+const bodyOf = (ctx: { body?: unknown }): Record<string, unknown> =>
+  ctx.body && typeof ctx.body === "object" ? (ctx.body as Record<string, unknown>) : {};
 
 /** Where better-auth accepts a name, and where in the body it sits. */
 const NAME_FIELDS: Record<string, { pick: (b: Record<string, unknown>) => unknown; schema: typeof ZPersonName; field: string }> = {
   "/sign-up/email": { pick: (b) => b.name, schema: ZPersonName, field: "name" },
   "/update-user": { pick: (b) => b.name, schema: ZPersonName, field: "name" },
   "/organization/create": { pick: (b) => b.name, schema: ZWorkspaceName, field: "name" },
-  "/organization/update": { pick: (b) => (b.data && typeof b.data === "object" ? (b.data as Record<string, unknown>).name : undefined), schema: ZWorkspaceName, field: "data.name" },
+  "/organization/update": {
+    pick: (b) => (b.data && typeof b.data === "object" ? (b.data as Record<string, unknown>).name : undefined),
+    schema: ZWorkspaceName,
+    field: "data.name",
+  },
 };
 
-const NEW_PASSWORD_PATHS: Record<string, string> = { "/sign-up/email": "password", "/change-password": "newPassword", "/reset-password": "newPassword", "/set-password": "newPassword" };
+const NEW_PASSWORD_PATHS: Record<string, string> = {
+  "/sign-up/email": "password",
+  "/change-password": "newPassword",
+  "/reset-password": "newPassword",
+  "/set-password": "newPassword",
+};
 
 export function accountGuard(cfg: AccountGuardConfig): BetterAuthPlugin {
-  const o = { ...ACCOUNT_GUARD_DEFAULTS, ...Object.fromEntries(Object.entries(cfg).filter(([, v]) => v !== undefined)) } as Required<Omit<AccountGuardConfig, "redis">>;
+  const o = { ...ACCOUNT_GUARD_DEFAULTS, ...Object.fromEntries(Object.entries(cfg).filter(([, v]) => v !== undefined)) } as Required<
+    Omit<AccountGuardConfig, "redis">
+  >;
   const redis = cfg.redis;
   const keys = (email: string) => {
     const k = accountKey(email);
@@ -106,7 +122,10 @@ export function accountGuard(cfg: AccountGuardConfig): BetterAuthPlugin {
             if (!field) return;
             const pw = bodyOf(ctx)[field];
             if (typeof pw === "string" && isCommonPassword(pw)) {
-              throw new APIError("BAD_REQUEST", { message: `${field}: this password is on a list of commonly used passwords; choose another`, code: "PASSWORD_TOO_COMMON" });
+              throw new APIError("BAD_REQUEST", {
+                message: `${field}: this password is on a list of commonly used passwords; choose another`,
+                code: "PASSWORD_TOO_COMMON",
+              });
             }
           }),
         },
@@ -117,7 +136,11 @@ export function accountGuard(cfg: AccountGuardConfig): BetterAuthPlugin {
             const name = rule?.pick(bodyOf(ctx));
             if (!rule || name === undefined) return;
             const r = rule.schema.safeParse(name);
-            if (!r.success) throw new APIError("BAD_REQUEST", { message: `${rule.field}: ${r.error.issues[0]?.message ?? "is not allowed"}`, code: "INVALID_NAME" });
+            if (!r.success)
+              throw new APIError("BAD_REQUEST", {
+                message: `${rule.field}: ${r.error.issues[0]?.message ?? "is not allowed"}`,
+                code: "INVALID_NAME",
+              });
           }),
         },
       ],

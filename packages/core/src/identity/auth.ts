@@ -26,10 +26,7 @@ const orgGrants: Record<Role, Record<string, readonly string[]>> = {
 
 type AccessRole = ReturnType<typeof accessControl.newRole>;
 const accessRoles = Object.fromEntries(
-  (Object.keys(ROLE_GRANTS) as Role[]).map((role) => [
-    role,
-    accessControl.newRole({ ...orgGrants[role], ...ROLE_GRANTS[role] } as never),
-  ]),
+  (Object.keys(ROLE_GRANTS) as Role[]).map((role) => [role, accessControl.newRole({ ...orgGrants[role], ...ROLE_GRANTS[role] } as never)]),
 ) as unknown as Record<Role, AccessRole>;
 
 export interface AuthConfig {
@@ -62,7 +59,15 @@ export function createAuth(cfg: AuthConfig) {
     // better-auth's own lines go through the apps' logger: JSON, redacted, with the request's id (log()).
     logger: {
       log: (level, message, ...args: unknown[]) =>
-        log()[level]({ source: "better-auth", ...(args.length ? { args: args.map((a) => (a instanceof Error ? { type: a.name, message: a.message, stack: a.stack } : a)) } : {}) }, message),
+        log()[level](
+          {
+            source: "better-auth",
+            ...(args.length
+              ? { args: args.map((a) => (a instanceof Error ? { type: a.name, message: a.message, stack: a.stack } : a)) }
+              : {}),
+          },
+          message,
+        ),
     },
     database: prismaAdapter(cfg.prisma, { provider: "postgresql" }),
     account: { modelName: "authAccount" },
@@ -74,7 +79,9 @@ export function createAuth(cfg: AuthConfig) {
       // A client-sent X-Forwarded-For must not choose the rate-limit bucket (rotating it bypassed the
       // limit): without a configured proxy no header is read and the per-IP limit is one shared bucket;
       // the per-account back-off (accountGuard) holds either way.
-      ipAddress: cfg.trustedProxies?.length ? { ipAddressHeaders: ["x-forwarded-for"], trustedProxies: cfg.trustedProxies } : { ipAddressHeaders: [] },
+      ipAddress: cfg.trustedProxies?.length
+        ? { ipAddressHeaders: ["x-forwarded-for"], trustedProxies: cfg.trustedProxies }
+        : { ipAddressHeaders: [] },
       useSecureCookies: cfg.secureCookies ?? cfg.baseURL.startsWith("https://"),
       defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
     },

@@ -28,6 +28,9 @@ export const ZPersonName = safeName("name", PERSON_NAME_MAX);
  * whitespace collapsed, cut to length. Used where a name goes into a mail header.
  */
 export function mailSafe(text: string, max = WORKSPACE_NAME_MAX): string {
-  const flat = text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, " ").replace(/\s+/g, " ").trim();
+  const flat = text
+    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -64,7 +64,9 @@ export interface TJobSpec<Q extends QueueName = QueueName, S extends z.ZodType =
 // Infer each entry's queue and schema (so payloads are typed per job) while checking its shape; the
 // second keeps "has a schedule" in the type, so only scheduled jobs can be given to scheduleJob.
 // The options keep their literal types, so a value derived from them (DEFAULT_DELIVERY_RETRY) needs no fallback.
-const job = <Q extends QueueName, S extends z.ZodType, const O extends TJobOptions>(spec: Omit<TJobSpec<Q, S>, "schedule" | "options"> & { options: O }): TJobSpec<Q, S> & { options: O; schedule?: never } => spec;
+const job = <Q extends QueueName, S extends z.ZodType, const O extends TJobOptions>(
+  spec: Omit<TJobSpec<Q, S>, "schedule" | "options"> & { options: O },
+): TJobSpec<Q, S> & { options: O; schedule?: never } => spec;
 const scheduledJob = <Q extends QueueName, S extends z.ZodType>(spec: TJobSpec<Q, S> & { schedule: TJobSchedule<z.input<S>> }) => spec;
 
 const DAY_SEC = 86_400;
@@ -97,11 +99,21 @@ export const JOBS = {
     queue: QUEUES.reports,
     schema: ZWeeklyReportJob,
     // "Send now": someone is waiting for the mail, so retries come sooner and finished jobs go sooner.
-    options: { attempts: 3, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: { age: DAY_SEC }, removeOnFail: { age: 7 * DAY_SEC } },
+    options: {
+      attempts: 3,
+      backoff: { type: "exponential", delay: 5_000 },
+      removeOnComplete: { age: DAY_SEC },
+      removeOnFail: { age: 7 * DAY_SEC },
+    },
     // Per workspace, on its day and hour in its time zone (schedule.ts adds pattern and tz).
     schedule: {
       schedulerId: (p) => weeklySchedulerId(p.workspaceId),
-      options: { attempts: 3, backoff: { type: "exponential", delay: 30_000 }, removeOnComplete: { age: 7 * DAY_SEC }, removeOnFail: { age: 30 * DAY_SEC } },
+      options: {
+        attempts: 3,
+        backoff: { type: "exponential", delay: 30_000 },
+        removeOnComplete: { age: 7 * DAY_SEC },
+        removeOnFail: { age: 30 * DAY_SEC },
+      },
     },
   }),
   /** Copy today's coverage matrix into CoverageSample (daily, late in the workspace's evening). */
@@ -126,7 +138,12 @@ export const JOBS = {
     queue: QUEUES.notifications,
     schema: ZSendEmailJob,
     jobId: (p) => emailJobId(p.deliveryId),
-    options: { attempts: 6, backoff: { type: "exponential", delay: 60_000 }, removeOnComplete: { age: 7 * DAY_SEC, count: 10_000 }, removeOnFail: { age: 30 * DAY_SEC } },
+    options: {
+      attempts: 6,
+      backoff: { type: "exponential", delay: 60_000 },
+      removeOnComplete: { age: 7 * DAY_SEC, count: 10_000 },
+      removeOnFail: { age: 30 * DAY_SEC },
+    },
   }),
   /** One mail per invitation (the job id collapses duplicates), retried with backoff on SMTP trouble. */
   "notifications.send-invitation": job({

@@ -17,7 +17,12 @@ function checkQueue(queue: Queue, name: JobName, spec: TJobSpec): void {
  * Adds job `name` to `queue` (which must be the catalog's queue for it) with the catalog's job id,
  * retries and retention. `retry` overrides attempts and backoff where a deployment configures them.
  */
-export async function enqueueJob<N extends JobName>(queue: Queue, name: N, payload: TJobInput<N>, retry?: Pick<TJobOptions, "attempts" | "backoff">): Promise<Job> {
+export async function enqueueJob<N extends JobName>(
+  queue: Queue,
+  name: N,
+  payload: TJobInput<N>,
+  retry?: Pick<TJobOptions, "attempts" | "backoff">,
+): Promise<Job> {
   const spec: TJobSpec = JOBS[name];
   checkQueue(queue, name, spec);
   const data: unknown = spec.schema.parse(payload);
@@ -29,13 +34,22 @@ export async function enqueueJob<N extends JobName>(queue: Queue, name: N, paylo
  * Creates or updates the job scheduler that fires job `name` with `payload` (idempotent: the
  * scheduler id comes from the payload). `repeat` adds to the catalog's fixed repeat (cron, time zone).
  */
-export async function scheduleJob<N extends ScheduledJobName>(queue: Queue, name: N, payload: TJobInput<N>, repeat: Omit<RepeatOptions, "key"> = {}): Promise<void> {
+export async function scheduleJob<N extends ScheduledJobName>(
+  queue: Queue,
+  name: N,
+  payload: TJobInput<N>,
+  repeat: Omit<RepeatOptions, "key"> = {},
+): Promise<void> {
   const spec: TJobSpec = JOBS[name];
   checkQueue(queue, name, spec);
   const schedule = spec.schedule;
   if (!schedule) throw new Error(`job ${name} has no schedule in the job catalog`);
   const data: unknown = spec.schema.parse(payload);
-  await queue.upsertJobScheduler(schedule.schedulerId(data), { ...schedule.repeat, ...repeat }, { name, data, opts: schedule.options ?? spec.options });
+  await queue.upsertJobScheduler(
+    schedule.schedulerId(data),
+    { ...schedule.repeat, ...repeat },
+    { name, data, opts: schedule.options ?? spec.options },
+  );
 }
 
 /**

@@ -43,7 +43,9 @@ export function jobProcessor<Q extends QueueName>(queue: Q, handlers: TJobHandle
   const missing = expected.filter((n) => !given.includes(n));
   const extra = given.filter((n) => !(expected as string[]).includes(n));
   if (missing.length || extra.length) {
-    throw new Error(`${queue}: the worker's handlers do not match the job catalog (${[...missing.map((n) => `no handler for ${n}`), ...extra.map((n) => `${n} is not a ${queue} job`)].join("; ")})`);
+    throw new Error(
+      `${queue}: the worker's handlers do not match the job catalog (${[...missing.map((n) => `no handler for ${n}`), ...extra.map((n) => `${n} is not a ${queue} job`)].join("; ")})`,
+    );
   }
   return async (job) => {
     if (!Object.hasOwn(handlers, job.name)) return unknownJob(queue, job);

@@ -3,7 +3,17 @@ import type { PrismaClient } from "@parapet/db";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { AppError } from "../common/errors.ts";
 import { verifyInvitationToken } from "./invitation-token.ts";
-import { accountForEmail, claimInvitation, findInvitationForLink, findInvitationOrThrow, findMembership, insertMember, markEmailVerified, transaction, userEmailVerified } from "./members.repository.ts";
+import {
+  accountForEmail,
+  claimInvitation,
+  findInvitationForLink,
+  findInvitationOrThrow,
+  findMembership,
+  insertMember,
+  markEmailVerified,
+  transaction,
+  userEmailVerified,
+} from "./members.repository.ts";
 
 /**
  * The public side of an invitation: what its link shows before anyone signs in, and the membership it
@@ -28,11 +38,18 @@ export interface InvitationView {
 
 async function pendingFromToken(prisma: PrismaClient, secret: string, token: string) {
   const t = verifyInvitationToken(secret, token);
-  if (!t) throw new AppError("validation", "token: this invitation link is incomplete or was changed; open it again from the e-mail or ask for a new one", [{ field: "token", message: "invalid invitation link" }]);
+  if (!t)
+    throw new AppError(
+      "validation",
+      "token: this invitation link is incomplete or was changed; open it again from the e-mail or ask for a new one",
+      [{ field: "token", message: "invalid invitation link" }],
+    );
   const inv = await findInvitationForLink(prisma, t.id);
   if (!inv) throw new AppError("not_found", "token: this invitation was withdrawn; ask a workspace admin for a new one");
-  if (inv.status !== "pending") throw new AppError("conflict", `token: this invitation was ${inv.status === "accepted" ? "already accepted" : "withdrawn"}`);
-  if (inv.expiresAt.getTime() <= Date.now()) throw new AppError("precondition", "token: this invitation has expired; ask a workspace admin for a new one");
+  if (inv.status !== "pending")
+    throw new AppError("conflict", `token: this invitation was ${inv.status === "accepted" ? "already accepted" : "withdrawn"}`);
+  if (inv.expiresAt.getTime() <= Date.now())
+    throw new AppError("precondition", "token: this invitation has expired; ask a workspace admin for a new one");
   return { ...inv, mailboxProven: t.mailboxProven };
 }
 
@@ -72,7 +89,13 @@ export interface UsableInvitation {
 /** The invitation behind a token, checked usable, and the account of its address if there is one. */
 export async function usableInvitation(prisma: PrismaClient, secret: string, token: string): Promise<UsableInvitation> {
   const inv = await pendingFromToken(prisma, secret, token);
-  return { id: inv.id, email: inv.email, workspaceId: inv.organizationId, mailboxProven: inv.mailboxProven, account: await accountFor(prisma, inv.email) };
+  return {
+    id: inv.id,
+    email: inv.email,
+    workspaceId: inv.organizationId,
+    mailboxProven: inv.mailboxProven,
+    account: await accountFor(prisma, inv.email),
+  };
 }
 
 /**
@@ -81,17 +104,30 @@ export async function usableInvitation(prisma: PrismaClient, secret: string, tok
  * link) marks the address verified; without it the account must already be verified — a link shown
  * to the inviter can never stand in for the invitee's mailbox.
  */
-export async function acceptInvitationAs(prisma: PrismaClient, invitationId: string, user: { id: string; email: string; name: string }, opts: { mailboxProven: boolean }) {
+export async function acceptInvitationAs(
+  prisma: PrismaClient,
+  invitationId: string,
+  user: { id: string; email: string; name: string },
+  opts: { mailboxProven: boolean },
+) {
   return transaction(prisma, async (tx) => {
     const claimed = await claimInvitation(tx, invitationId);
     if (claimed.count !== 1) throw new AppError("conflict", "token: this invitation was already accepted or has expired");
     const inv = await findInvitationOrThrow(tx, invitationId);
-    if (inv.email.toLowerCase() !== user.email.toLowerCase()) throw new AppError("forbidden", `token: this invitation is for ${inv.email}; sign out and sign in as that address`);
+    if (inv.email.toLowerCase() !== user.email.toLowerCase())
+      throw new AppError("forbidden", `token: this invitation is for ${inv.email}; sign out and sign in as that address`);
     if (opts.mailboxProven) await markEmailVerified(tx, user.id);
     else if (!(await userEmailVerified(tx, user.id)).emailVerified) throw unverified(inv.email);
     const role = inv.role ?? "viewer";
     const existing = await findMembership(tx, inv.organizationId, user.id);
-    if (!existing) await insertMember(tx, { id: `mem${randomBytes(12).toString("hex")}`, organizationId: inv.organizationId, userId: user.id, role, createdAt: new Date() });
+    if (!existing)
+      await insertMember(tx, {
+        id: `mem${randomBytes(12).toString("hex")}`,
+        organizationId: inv.organizationId,
+        userId: user.id,
+        role,
+        createdAt: new Date(),
+      });
     await appendAudit(tx, {
       workspaceId: inv.organizationId,
       actorType: "user",
@@ -108,4 +144,7 @@ export async function acceptInvitationAs(prisma: PrismaClient, invitationId: str
 
 /** The one answer for every holder of the inviter's copy who has not proved the mailbox (whether or not the address has an account). */
 export const unverified = (email: string) =>
-  new AppError("forbidden", `token: this copy of the invitation cannot confirm that you read ${email}'s mail; open the link in the invitation e-mail sent to ${email}`);
+  new AppError(
+    "forbidden",
+    `token: this copy of the invitation cannot confirm that you read ${email}'s mail; open the link in the invitation e-mail sent to ${email}`,
+  );

@@ -16,13 +16,27 @@ import { verifyInvitationToken } from "./invitation-token.ts";
 const prisma = testPrisma();
 const dir = mkdtempSync(join(tmpdir(), "parapet-invite-mail-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const config = { mailFrom: "Parapet <team@parapet.test>", baseUrl: "https://parapet.example.test", secret: "a-deployment-secret-of-some-length" };
+const config = {
+  mailFrom: "Parapet <team@parapet.test>",
+  baseUrl: "https://parapet.example.test",
+  secret: "a-deployment-secret-of-some-length",
+};
 
 async function invitation(status = "pending", workspaceName = "Globex <Security>") {
   const ws = await createTestWorkspace(prisma, workspaceName);
   const inviter = await createTestUser(prisma, ws.id, "admin");
   const id = uid("inv");
-  await prisma.invitation.create({ data: { id, organizationId: ws.id, email: `${id}@example.test`, role: "author", status, inviterId: inviter.id, expiresAt: new Date(Date.now() + 86_400_000) } });
+  await prisma.invitation.create({
+    data: {
+      id,
+      organizationId: ws.id,
+      email: `${id}@example.test`,
+      role: "author",
+      status,
+      inviterId: inviter.id,
+      expiresAt: new Date(Date.now() + 86_400_000),
+    },
+  });
   return { id, workspaceId: ws.id, email: `${id}@example.test`, inviter };
 }
 
@@ -82,8 +96,12 @@ describe("invitation e-mail", () => {
 
   it("without SMTP, gives up at once and says so in the audit log", async () => {
     const inv = await invitation();
-    await expect(sendInvitationEmail({ prisma, config, transport: null }, inv.id, { number: 1, max: 5 })).rejects.toThrow(/SMTP is not configured/);
-    const a = await prisma.auditEvent.findFirstOrThrow({ where: { workspaceId: inv.workspaceId, action: "member.invitation_email_failed" } });
+    await expect(sendInvitationEmail({ prisma, config, transport: null }, inv.id, { number: 1, max: 5 })).rejects.toThrow(
+      /SMTP is not configured/,
+    );
+    const a = await prisma.auditEvent.findFirstOrThrow({
+      where: { workspaceId: inv.workspaceId, action: "member.invitation_email_failed" },
+    });
     expect(a).toMatchObject({ actorType: "system", targetId: inv.id });
     expect(a.data).toMatchObject({ to: inv.email, attempts: 1 });
   });

@@ -47,7 +47,13 @@ function composeInvitationEmail(
 <p style="margin:16px 0 0 0;font-size:13px;color:#6b7280;">If you did not expect this invitation, ignore this e-mail.</p>
 </td></tr></table></td></tr></table></body></html>`;
   // Names are restricted where they are set (identity/names.ts); mailSafe covers rows stored before that.
-  return { from: cfg.mailFrom, to: inv.email, subject: `${mailSafe(inv.inviter, 100)} invited you to ${mailSafe(inv.workspaceName)} on Parapet`, text, html };
+  return {
+    from: cfg.mailFrom,
+    to: inv.email,
+    subject: `${mailSafe(inv.inviter, 100)} invited you to ${mailSafe(inv.workspaceName)} on Parapet`,
+    text,
+    html,
+  };
 }
 
 export type TInvitationSendOutcome = "sent" | "not-pending";
@@ -61,9 +67,17 @@ export async function sendInvitationEmail(
   if (!inv || inv.status !== "pending" || inv.expiresAt.getTime() <= Date.now()) return "not-pending";
   try {
     if (!ctx.transport) throw Object.assign(new Error("SMTP is not configured (set PARAPET_SMTP_URL on the worker)"), { code: "ENOSMTP" });
-    if (ctx.config.secret.length < 16) throw Object.assign(new Error("PARAPET_AUTH_SECRET is not set on the worker (it signs invitation links)"), { code: "ENOSECRET" });
+    if (ctx.config.secret.length < 16)
+      throw Object.assign(new Error("PARAPET_AUTH_SECRET is not set on the worker (it signs invitation links)"), { code: "ENOSECRET" });
     await ctx.transport.sendMail(
-      composeInvitationEmail(ctx.config, { id: inv.id, email: inv.email, role: inv.role ?? "viewer", workspaceName: inv.workspace.name, inviter: inviterLabel(inv.inviter), expiresAt: inv.expiresAt }),
+      composeInvitationEmail(ctx.config, {
+        id: inv.id,
+        email: inv.email,
+        role: inv.role ?? "viewer",
+        workspaceName: inv.workspace.name,
+        inviter: inviterLabel(inv.inviter),
+        expiresAt: inv.expiresAt,
+      }),
     );
     return "sent";
   } catch (e) {

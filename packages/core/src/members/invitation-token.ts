@@ -14,7 +14,8 @@ import { signIdToken, verifyIdToken } from "../common/signed-token.ts";
 const PURPOSE = { link: "parapet:invitation:v1", mailed: "parapet:invitation:mailed:v1" } as const;
 export type InvitationLinkKind = keyof typeof PURPOSE;
 
-export const signInvitationToken = (secret: string, invitationId: string, kind: InvitationLinkKind = "link"): string => signIdToken(secret, PURPOSE[kind], invitationId);
+export const signInvitationToken = (secret: string, invitationId: string, kind: InvitationLinkKind = "link"): string =>
+  signIdToken(secret, PURPOSE[kind], invitationId);
 
 /** The invitation the token was issued for and whether it came through the mailbox, or null when it is malformed or forged. */
 export function verifyInvitationToken(secret: string, token: string | null | undefined): { id: string; mailboxProven: boolean } | null {

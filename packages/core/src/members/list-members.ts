@@ -10,9 +10,23 @@ import { listMembers as members, pendingInvitations } from "./members.repository
  */
 export async function listMembers(deps: Pick<UseCaseDeps, "prisma">, actor: Actor) {
   const manages = can(actor.role, "settings", "write");
-  const [ms, invites] = await Promise.all([members(deps.prisma, actor.workspaceId), manages ? pendingInvitations(deps.prisma, actor.workspaceId) : Promise.resolve([])]);
+  const [ms, invites] = await Promise.all([
+    members(deps.prisma, actor.workspaceId),
+    manages ? pendingInvitations(deps.prisma, actor.workspaceId) : Promise.resolve([]),
+  ]);
   return {
     items: ms.map((m) => ({ id: m.id, user: m.user, role: m.role, joinedAt: m.createdAt.toISOString() })),
-    ...(manages ? { invitations: invites.map((i) => ({ id: i.id, email: i.email, role: i.role, status: i.status, expiresAt: i.expiresAt.toISOString(), invitedBy: i.inviterId })) } : {}),
+    ...(manages
+      ? {
+          invitations: invites.map((i) => ({
+            id: i.id,
+            email: i.email,
+            role: i.role,
+            status: i.status,
+            expiresAt: i.expiresAt.toISOString(),
+            invitedBy: i.inviterId,
+          })),
+        }
+      : {}),
   };
 }

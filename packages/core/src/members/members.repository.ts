@@ -3,15 +3,25 @@ import type { PrismaClient, Tx } from "@parapet/db";
 type Db = PrismaClient | Tx;
 
 export function listMembers(db: Db, workspaceId: string) {
-  return db.member.findMany({ where: { organizationId: workspaceId }, include: { user: { select: { id: true, email: true, name: true } } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  return db.member.findMany({
+    where: { organizationId: workspaceId },
+    include: { user: { select: { id: true, email: true, name: true } } },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
 }
 
 export function pendingInvitations(db: Db, workspaceId: string) {
-  return db.invitation.findMany({ where: { organizationId: workspaceId, status: "pending", expiresAt: { gt: new Date() } }, orderBy: { createdAt: "asc" } });
+  return db.invitation.findMany({
+    where: { organizationId: workspaceId, status: "pending", expiresAt: { gt: new Date() } },
+    orderBy: { createdAt: "asc" },
+  });
 }
 
 export function findMember(db: Db, workspaceId: string, id: string) {
-  return db.member.findFirst({ where: { id, organizationId: workspaceId }, include: { user: { select: { id: true, email: true, name: true } } } });
+  return db.member.findFirst({
+    where: { id, organizationId: workspaceId },
+    include: { user: { select: { id: true, email: true, name: true } } },
+  });
 }
 
 export function memberByEmail(db: Db, workspaceId: string, email: string) {
@@ -19,11 +29,26 @@ export function memberByEmail(db: Db, workspaceId: string, email: string) {
 }
 
 export function pendingInvitationFor(db: Db, workspaceId: string, email: string) {
-  return db.invitation.findFirst({ where: { organizationId: workspaceId, email: { equals: email, mode: "insensitive" }, status: "pending", expiresAt: { gt: new Date() } } });
+  return db.invitation.findFirst({
+    where: { organizationId: workspaceId, email: { equals: email, mode: "insensitive" }, status: "pending", expiresAt: { gt: new Date() } },
+  });
 }
 
-export function createInvitation(tx: Tx, data: { id: string; workspaceId: string; email: string; role: string; inviterId: string; expiresAt: Date }) {
-  return tx.invitation.create({ data: { id: data.id, organizationId: data.workspaceId, email: data.email, role: data.role, inviterId: data.inviterId, expiresAt: data.expiresAt, status: "pending" } });
+export function createInvitation(
+  tx: Tx,
+  data: { id: string; workspaceId: string; email: string; role: string; inviterId: string; expiresAt: Date },
+) {
+  return tx.invitation.create({
+    data: {
+      id: data.id,
+      organizationId: data.workspaceId,
+      email: data.email,
+      role: data.role,
+      inviterId: data.inviterId,
+      expiresAt: data.expiresAt,
+      status: "pending",
+    },
+  });
 }
 
 export function countOwners(db: Db, workspaceId: string) {
@@ -53,17 +78,26 @@ export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>)
 
 /** An invitation with its workspace (id, name) and inviter, as the invitation link page needs it. */
 export function findInvitationForLink(db: Db, id: string) {
-  return db.invitation.findUnique({ where: { id }, include: { workspace: { select: { id: true, name: true } }, inviter: { select: { name: true, email: true, emailVerified: true } } } });
+  return db.invitation.findUnique({
+    where: { id },
+    include: { workspace: { select: { id: true, name: true } }, inviter: { select: { name: true, email: true, emailVerified: true } } },
+  });
 }
 
 /** An invitation with its workspace's name and inviter, as the invitation e-mail needs it. */
 export function findInvitationForEmail(db: Db, id: string) {
-  return db.invitation.findUnique({ where: { id }, include: { workspace: { select: { name: true } }, inviter: { select: { name: true, email: true, emailVerified: true } } } });
+  return db.invitation.findUnique({
+    where: { id },
+    include: { workspace: { select: { name: true } }, inviter: { select: { name: true, email: true, emailVerified: true } } },
+  });
 }
 
 /** The account registered for an address (compared case-insensitively). */
 export function accountForEmail(db: Db, email: string) {
-  return db.user.findFirst({ where: { email: { equals: email, mode: "insensitive" } }, select: { id: true, email: true, emailVerified: true } });
+  return db.user.findFirst({
+    where: { email: { equals: email, mode: "insensitive" } },
+    select: { id: true, email: true, emailVerified: true },
+  });
 }
 
 /** Claims a pending, unexpired invitation as accepted; count 1 when this caller won. */
@@ -109,7 +143,10 @@ export function countFailedSignIn(tx: Tx, address: string) {
 
 /** Pending invitations to the address with at least `limit` failed sign-ins. */
 export function spentInvitations(tx: Tx, address: string, limit: number) {
-  return tx.invitation.findMany({ where: { ...pendingFor(address), failedSignIns: { gte: limit } }, select: { id: true, organizationId: true, email: true, failedSignIns: true } });
+  return tx.invitation.findMany({
+    where: { ...pendingFor(address), failedSignIns: { gte: limit } },
+    select: { id: true, organizationId: true, email: true, failedSignIns: true },
+  });
 }
 
 /** Cancels an invitation if it is still pending; count 1 when this caller cancelled it. */

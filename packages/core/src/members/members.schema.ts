@@ -11,7 +11,10 @@ export const ZChangeRoleInput = z.object({ role: ZRole }).strict();
  * Accepting an invitation: the signed token from the link; a name and a password only to create a new
  * account (an existing account signs in first and sends the token alone).
  */
-const ZInvitationToken = z.string({ error: "token is required" }).min(1, "token is required").max(200, "token must be at most 200 characters");
+const ZInvitationToken = z
+  .string({ error: "token is required" })
+  .min(1, "token is required")
+  .max(200, "token must be at most 200 characters");
 export const ZInvitationLookupQuery = z.object({ token: ZInvitationToken }).strict();
 export const ZAcceptInvitationInput = z
   .object({
@@ -23,7 +26,14 @@ export const ZAcceptInvitationInput = z
 export type TAcceptInvitationInput = z.infer<typeof ZAcceptInvitationInput>;
 
 /** Switching the signed-in session to another workspace the user belongs to. */
-export const ZSwitchWorkspaceInput = z.object({ workspaceId: z.string({ error: "workspaceId is required" }).min(1, "workspaceId is required").max(64, "workspaceId must be at most 64 characters") }).strict();
+export const ZSwitchWorkspaceInput = z
+  .object({
+    workspaceId: z
+      .string({ error: "workspaceId is required" })
+      .min(1, "workspaceId is required")
+      .max(64, "workspaceId must be at most 64 characters"),
+  })
+  .strict();
 
 // ── Responses ────────────────────────────────────────────────────────────────────────────────────
 
@@ -45,7 +55,13 @@ export const ZMe = z.object({
 
 export const ZMember = z.object({ id: z.string(), user: ZUserRef, role: ZStoredRole });
 /** A pending invitation; the link itself is a credential and is only in the answer to creating it. */
-const ZInvitation = z.object({ id: z.string(), email: z.string(), role: ZStoredRole.nullable(), status: z.string(), expiresAt: ZIsoDateTime });
+const ZInvitation = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: ZStoredRole.nullable(),
+  status: z.string(),
+  expiresAt: ZIsoDateTime,
+});
 export const ZMemberList = z.object({
   items: z.array(ZMember),
   /** Only for those who manage members (admins, owners). */
@@ -60,5 +76,12 @@ export const ZInvitationCreated = ZInvitation.extend({
 });
 export const ZInvitationWithdrawn = z.object({ id: z.string(), status: z.string() });
 /** What an invitation link offers, for the page that accepts it. */
-export const ZInvitationLookup = z.object({ email: z.string(), role: ZStoredRole, workspaceName: z.string(), invitedBy: z.string(), expiresAt: ZIsoDateTime, mailboxProven: z.boolean() });
+export const ZInvitationLookup = z.object({
+  email: z.string(),
+  role: ZStoredRole,
+  workspaceName: z.string(),
+  invitedBy: z.string(),
+  expiresAt: ZIsoDateTime,
+  mailboxProven: z.boolean(),
+});
 export const ZInvitationAccepted = z.object({ email: z.string(), role: ZStoredRole });

@@ -11,9 +11,16 @@ export async function removeMember(deps: Pick<UseCaseDeps, "prisma">, actor: Act
   const role = isRole(m.role) ? m.role : "viewer";
   if (!atLeast(actor.role, role)) throw new AppError("forbidden", `your role (${actor.role}) cannot remove an ${role}`);
   await transaction(deps.prisma, async (tx) => {
-    if (role === "owner" && (await countOwners(tx, actor.workspaceId)) <= 1) throw new AppError("conflict", "member: the workspace's last owner cannot be removed");
+    if (role === "owner" && (await countOwners(tx, actor.workspaceId)) <= 1)
+      throw new AppError("conflict", "member: the workspace's last owner cannot be removed");
     await remove(tx, id);
-    await appendAudit(tx, { ...auditBy(actor), action: "member.removed", targetType: "member", targetId: id, data: { userId: m.userId, email: m.user.email, role } });
+    await appendAudit(tx, {
+      ...auditBy(actor),
+      action: "member.removed",
+      targetType: "member",
+      targetId: id,
+      data: { userId: m.userId, email: m.user.email, role },
+    });
   });
   return { id, removed: true };
 }

@@ -9,7 +9,13 @@ export async function revokeInvitation(deps: Pick<UseCaseDeps, "prisma">, actor:
     const inv = await findPendingInvitation(tx, actor.workspaceId, id);
     if (!inv) throw notFound("invitation", id);
     await cancelInvitation(tx, id);
-    await appendAudit(tx, { ...auditBy(actor), action: "member.invitation_revoked", targetType: "invitation", targetId: id, data: { email: inv.email, role: inv.role } });
+    await appendAudit(tx, {
+      ...auditBy(actor),
+      action: "member.invitation_revoked",
+      targetType: "invitation",
+      targetId: id,
+      data: { email: inv.email, role: inv.role },
+    });
     return { id, status: "canceled" };
   });
 }

@@ -1,6 +1,13 @@
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { notFound } from "../common/errors.ts";
-import { activeGuardrailDetails, attachingArtifacts, exemptionsOn, nodeCells, pathNodes, subtreeCounts } from "../coverage/coverage.repository.ts";
+import {
+  activeGuardrailDetails,
+  attachingArtifacts,
+  exemptionsOn,
+  nodeCells,
+  pathNodes,
+  subtreeCounts,
+} from "../coverage/coverage.repository.ts";
 import { findNode } from "./nodes.repository.ts";
 
 interface PlaceRef {
@@ -48,7 +55,12 @@ export async function getNodeCoverage(deps: Pick<UseCaseDeps, "prisma">, actor: 
     exemptionsOn(deps.prisma, actor.workspaceId, [...ancestorIds, node.id]),
   ]);
   const byId = new Map(ancestors.map((a) => [a.id, a]));
-  const chain: PlaceRef[] = [...ancestorIds.map((a) => byId.get(a)).filter((a) => a !== undefined), node].map((n) => ({ id: n.id, name: n.name, kind: n.kind, externalId: n.externalId }));
+  const chain: PlaceRef[] = [...ancestorIds.map((a) => byId.get(a)).filter((a) => a !== undefined), node].map((n) => ({
+    id: n.id,
+    name: n.name,
+    kind: n.kind,
+    externalId: n.externalId,
+  }));
   const depthOf = new Map(chain.map((n, i) => [n.id, i]));
   const placeByExternal = new Map(chain.map((n) => [norm(n.externalId), n]));
 
@@ -90,11 +102,25 @@ export async function getNodeCoverage(deps: Pick<UseCaseDeps, "prisma">, actor: 
       updatedAt: cell?.updatedAt.toISOString() ?? null,
       counts: c,
       attachedAt: at,
-      exemptions: ex.map((e) => ({ id: e.id, node: placeOf.get(e.nodeId)!, reason: e.reason, ownerEmail: e.ownerEmail, expiresAt: e.expiresAt.toISOString() })),
+      exemptions: ex.map((e) => ({
+        id: e.id,
+        node: placeOf.get(e.nodeId)!,
+        reason: e.reason,
+        ownerEmail: e.ownerEmail,
+        expiresAt: e.expiresAt.toISOString(),
+      })),
     });
   }
   return {
-    node: { id: node.id, connectionId: node.connectionId, name: node.name, kind: node.kind, externalId: node.externalId, isEnvironment: node.isEnvironment, path: chain.slice(0, -1) },
+    node: {
+      id: node.id,
+      connectionId: node.connectionId,
+      name: node.name,
+      kind: node.kind,
+      externalId: node.externalId,
+      isEnvironment: node.isEnvironment,
+      path: chain.slice(0, -1),
+    },
     items,
   };
 }

@@ -41,7 +41,8 @@ export async function lostPairs(db: Db, workspaceId: string, nextLabels: Readonl
     const was = selectIn(before, g.scope);
     if (was.size === 0) continue;
     const now = selectIn(after, g.scope);
-    for (const id of [...was].sort()) if (!now.has(id)) out.push({ guardrailId: g.id, guardrail: g.name, nodeId: id, node: names.get(id) ?? id });
+    for (const id of [...was].sort())
+      if (!now.has(id)) out.push({ guardrailId: g.id, guardrail: g.name, nodeId: id, node: names.get(id) ?? id });
   }
   return out;
 }
@@ -52,7 +53,11 @@ export function lostPairReasons(pairs: LostPair[]): string[] {
   for (const p of pairs) byGuardrail.set(p.guardrailId, [...(byGuardrail.get(p.guardrailId) ?? []), p]);
   return [...byGuardrail.values()].map((list) => {
     // By name, so the same change always reads the same (ids are random) and a person finds an environment.
-    const shown = [...list].sort((a, b) => a.node.localeCompare(b.node)).slice(0, 5).map((p) => p.node).join(", ");
+    const shown = [...list]
+      .sort((a, b) => a.node.localeCompare(b.node))
+      .slice(0, 5)
+      .map((p) => p.node)
+      .join(", ");
     const more = list.length > 5 ? ` and ${list.length - 5} more` : "";
     return `coverage: "${list[0]!.guardrail}" would no longer cover ${list.length} environment${list.length === 1 ? "" : "s"} (${shown}${more})`;
   });

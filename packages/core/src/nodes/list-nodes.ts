@@ -9,7 +9,12 @@ import { listNodes as rows } from "./nodes.repository.ts";
 const ZKey = z.object({ n: z.string().max(1000), id: z.string().max(64) });
 
 /** One level of a connection's hierarchy (roots by default), or a search by name / cloud id. */
-export async function listNodes(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, connectionId: string, q: { parentId?: string | undefined; q?: string | undefined; limit: number; cursor?: string | undefined }) {
+export async function listNodes(
+  deps: Pick<UseCaseDeps, "prisma">,
+  actor: Actor,
+  connectionId: string,
+  q: { parentId?: string | undefined; q?: string | undefined; limit: number; cursor?: string | undefined },
+) {
   const c = await findConnection(deps.prisma, actor.workspaceId, connectionId);
   if (!c) throw notFound("connection", connectionId);
   const after = decodeCursor(q.cursor, ZKey);

@@ -64,7 +64,12 @@ export function listNodes(db: Db, f: NodeListFilter) {
           state: "active",
           ...(f.parentId ? { parentId: f.parentId } : {}),
           AND: [
-            { OR: [{ name: { contains: f.q, mode: "insensitive" as const } }, { externalId: { contains: f.q, mode: "insensitive" as const } }] },
+            {
+              OR: [
+                { name: { contains: f.q, mode: "insensitive" as const } },
+                { externalId: { contains: f.q, mode: "insensitive" as const } },
+              ],
+            },
             { OR: [{ name: { gt: f.after.name } }, { name: f.after.name, id: { gt: f.after.id } }] },
           ],
         }
@@ -78,7 +83,10 @@ export function listNodes(db: Db, f: NodeListFilter) {
 }
 
 export function connectionTree(db: Db, connectionId: string) {
-  return db.node.findMany({ where: { connectionId }, select: { id: true, parentId: true, cloudLabels: true, labelOverrides: true, effectiveLabels: true } });
+  return db.node.findMany({
+    where: { connectionId },
+    select: { id: true, parentId: true, cloudLabels: true, labelOverrides: true, effectiveLabels: true },
+  });
 }
 
 export function setOverrides(db: Db, id: string, overrides: Record<string, string | null>) {

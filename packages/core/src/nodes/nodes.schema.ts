@@ -11,9 +11,15 @@ export const ZListNodesQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 
-const ZLabelKey = z.string().min(1).max(128).regex(/^[\p{L}\p{N}_.:/=+@-]+$/u, "label keys are letters, digits and _.:/=+@-");
+const ZLabelKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\p{L}\p{N}_.:/=+@-]+$/u, "label keys are letters, digits and _.:/=+@-");
 export const ZSetLabelsInput = z
-  .object({ overrides: z.record(ZLabelKey, z.string().max(256).nullable()).refine((o) => Object.keys(o).length <= 50, "at most 50 overrides") })
+  .object({
+    overrides: z.record(ZLabelKey, z.string().max(256).nullable()).refine((o) => Object.keys(o).length <= 50, "at most 50 overrides"),
+  })
   .strict();
 export type TSetLabelsInput = z.infer<typeof ZSetLabelsInput>;
 
@@ -41,7 +47,13 @@ const ZPlaceRef = z.object({ id: z.string(), name: z.string(), kind: z.string(),
 
 /** One guardrail on a node (get-node-coverage.ts): status here, where it is attached, exemptions on the way. */
 const ZNodeGuardrailCoverage = z.object({
-  guardrail: z.object({ id: z.string(), name: z.string(), controlId: z.string(), mode: wireEnum(["audit", "enforce"]), remediation: wireEnum(["auto", "notify"]) }),
+  guardrail: z.object({
+    id: z.string(),
+    name: z.string(),
+    controlId: z.string(),
+    mode: wireEnum(["audit", "enforce"]),
+    remediation: wireEnum(["auto", "notify"]),
+  }),
   /** An environment's own cell (null: the guardrail does not select it, or this is not an environment). */
   status: z.string().pipe(ZCoverageStatus).nullable(),
   fidelity: z.string().pipe(ZFidelityName).nullable(),
@@ -49,11 +61,25 @@ const ZNodeGuardrailCoverage = z.object({
   updatedAt: ZIsoDateTime.nullable(),
   /** Below a non-environment node: cells per status over its environments. */
   counts: z.partialRecord(ZCoverageStatus, z.number().int()).nullable(),
-  attachedAt: z.array(z.object({ node: ZPlaceRef, here: z.boolean(), artifacts: z.array(z.object({ kind: z.string(), name: z.string(), state: z.string() })) })),
+  attachedAt: z.array(
+    z.object({
+      node: ZPlaceRef,
+      here: z.boolean(),
+      artifacts: z.array(z.object({ kind: z.string(), name: z.string(), state: z.string() })),
+    }),
+  ),
   exemptions: z.array(z.object({ id: z.string(), node: ZPlaceRef, reason: z.string(), ownerEmail: z.string(), expiresAt: ZIsoDateTime })),
 });
 export const ZNodeCoverage = z.object({
-  node: z.object({ id: z.string(), connectionId: z.string(), name: z.string(), kind: z.string(), externalId: z.string(), isEnvironment: z.boolean(), path: z.array(ZPlaceRef) }),
+  node: z.object({
+    id: z.string(),
+    connectionId: z.string(),
+    name: z.string(),
+    kind: z.string(),
+    externalId: z.string(),
+    isEnvironment: z.boolean(),
+    path: z.array(ZPlaceRef),
+  }),
   items: z.array(ZNodeGuardrailCoverage),
 });
 

@@ -8,7 +8,12 @@ import { existingNodeIds, scopeNodes, type ScopeNodeRow } from "./nodes.reposito
  * Validates a scope against the workspace (label expression parses; every node id belongs to the
  * workspace) and returns the environments it selects across all connections.
  */
-export async function selectScope(db: PrismaClient | Tx, workspaceId: string, scope: GuardrailScope, nodes?: ScopeNodeRow[]): Promise<{ selected: Set<string>; nodes: ScopeNodeRow[] }> {
+export async function selectScope(
+  db: PrismaClient | Tx,
+  workspaceId: string,
+  scope: GuardrailScope,
+  nodes?: ScopeNodeRow[],
+): Promise<{ selected: Set<string>; nodes: ScopeNodeRow[] }> {
   await validateScope(db, workspaceId, scope);
   const rows = nodes ?? (await scopeNodes(db, workspaceId));
   return { selected: selectIn(rows, scope), nodes: rows };
@@ -35,12 +40,28 @@ export function selectIn(rows: ScopeNodeRow[], scope: GuardrailScope, carveOuts:
   const s: GuardrailScope = { ...scope, ...(scope.labels?.trim() ? {} : { labels: undefined }) };
   const carve = [...carveOuts];
   for (const list of byConn.values()) {
-    const tree = buildTree(list.map((n) => ({ id: n.id, parentId: n.parentId, isEnvironment: n.isEnvironment, labels: (n.effectiveLabels ?? {}) as Record<string, string> })));
+    const tree = buildTree(
+      list.map((n) => ({
+        id: n.id,
+        parentId: n.parentId,
+        isEnvironment: n.isEnvironment,
+        labels: (n.effectiveLabels ?? {}) as Record<string, string>,
+      })),
+    );
     // Node ids of another connection select nothing here (and the "all" fallback must not kick in).
     const own = (ids: string[] | undefined) => ids?.filter((id) => tree.nodes.has(id));
-    const local: GuardrailScope = { ...s, ...(s.nodeIds ? { nodeIds: own(s.nodeIds) } : {}), ...(s.exclude ? { exclude: own(s.exclude) } : {}) };
+    const local: GuardrailScope = {
+      ...s,
+      ...(s.nodeIds ? { nodeIds: own(s.nodeIds) } : {}),
+      ...(s.exclude ? { exclude: own(s.exclude) } : {}),
+    };
     if (!s.all && s.nodeIds?.length && !local.nodeIds?.length) continue;
-    for (const id of selectEnvironments(tree, local, carve.filter((c) => tree.nodes.has(c)))) out.add(id);
+    for (const id of selectEnvironments(
+      tree,
+      local,
+      carve.filter((c) => tree.nodes.has(c)),
+    ))
+      out.add(id);
   }
   return out;
 }

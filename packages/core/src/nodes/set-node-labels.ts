@@ -15,7 +15,7 @@ import { connectionTree, findNode, setEffectiveLabels, setOverrides, transaction
 type Overrides = Record<string, string | null>;
 type TreeRow = Awaited<ReturnType<typeof connectionTree>>[number];
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a, Object.keys((a ?? {})).sort()) === JSON.stringify(b, Object.keys((b ?? {})).sort());
+const same = (a: unknown, b: unknown) => JSON.stringify(a, Object.keys(a ?? {}).sort()) === JSON.stringify(b, Object.keys(b ?? {}).sort());
 
 /** Effective labels of every node of the tree whose labels would change if `id` had these overrides. */
 function changedLabels(tree: TreeRow[], id: string, overrides: Overrides): Map<string, Record<string, string>> {
@@ -36,7 +36,12 @@ function changedLabels(tree: TreeRow[], id: string, overrides: Overrides): Map<s
 }
 
 /** Writes the overrides and the effective labels they imply; the number of nodes whose labels changed. */
-export async function writeLabelOverrides(tx: Tx, node: { id: string; connectionId: string }, overrides: Overrides, by: string): Promise<number> {
+export async function writeLabelOverrides(
+  tx: Tx,
+  node: { id: string; connectionId: string },
+  overrides: Overrides,
+  by: string,
+): Promise<number> {
   const next = changedLabels(await connectionTree(tx, node.connectionId), node.id, overrides);
   await setOverrides(tx, node.id, overrides);
   await settleHeldLabels(tx, node.id, by);
@@ -45,8 +50,7 @@ export async function writeLabelOverrides(tx: Tx, node: { id: string; connection
 }
 
 export type SetLabelsOutcome =
-  | { kind: "applied"; node: ReturnType<typeof nodeView> }
-  | { kind: "approval"; approval: ReturnType<typeof approvalView> };
+  { kind: "applied"; node: ReturnType<typeof nodeView> } | { kind: "approval"; approval: ReturnType<typeof approvalView> };
 
 /**
  * Replaces a node's label overrides (null removes an inherited label) and recomputes effective
@@ -67,17 +71,27 @@ export async function setNodeLabels(deps: UseCaseDeps, actor: Actor, id: string,
     const reasons = lostPairReasons(lost);
     const approval = await transaction(deps.prisma, async (tx) => {
       const open = await pendingFor(tx, actor.workspaceId, "node", id);
-      if (open) throw new AppError("conflict", `node: a label change to "${node.name}" is already awaiting approval (${open.id}); approve or reject it first`);
+      if (open)
+        throw new AppError(
+          "conflict",
+          `node: a label change to "${node.name}" is already awaiting approval (${open.id}); approve or reject it first`,
+        );
       const a = await createApproval(tx, {
         workspaceId: actor.workspaceId,
         action: "node.labels",
         subjectType: "node",
         subjectId: id,
-        payload: { before: (node.labelOverrides ?? {}), overrides: input.overrides, reasons, lost: lost.slice(0, 200) },
+        payload: { before: node.labelOverrides ?? {}, overrides: input.overrides, reasons, lost: lost.slice(0, 200) },
         summary: `Relabel "${node.name}": ${reasons.join("; ")}`.slice(0, 1000),
         requestedById: actor.userId,
       });
-      await appendAudit(tx, { ...auditBy(actor), action: "approval.requested", targetType: "approval", targetId: a.id, data: { for: "node.labels", nodeId: id, overrides: input.overrides, reasons } });
+      await appendAudit(tx, {
+        ...auditBy(actor),
+        action: "approval.requested",
+        targetType: "approval",
+        targetId: a.id,
+        data: { for: "node.labels", nodeId: id, overrides: input.overrides, reasons },
+      });
       return a;
     });
     return { kind: "approval", approval: approvalView(approval) };
@@ -85,7 +99,13 @@ export async function setNodeLabels(deps: UseCaseDeps, actor: Actor, id: string,
 
   const changed = await transaction(deps.prisma, async (tx) => {
     const changed = await writeLabelOverrides(tx, node, input.overrides, actor.label);
-    await appendAudit(tx, { ...auditBy(actor), action: "node.labels_updated", targetType: "node", targetId: id, data: { before: node.labelOverrides, after: input.overrides, nodesChanged: changed } });
+    await appendAudit(tx, {
+      ...auditBy(actor),
+      action: "node.labels_updated",
+      targetType: "node",
+      targetId: id,
+      data: { before: node.labelOverrides, after: input.overrides, nodesChanged: changed },
+    });
     return changed;
   });
   if (changed > 0) await reconcileAfterCommit(deps.jobs, [node.connectionId], "manual", `labels of ${node.name} changed`);

@@ -4,12 +4,15 @@ import { openApiDocument } from "./document.ts";
 import { API, API_ROUTES } from "./routes.ts";
 
 type Json = Record<string, unknown>;
-const doc = openApiDocument() as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: Json }> }> }>> };
+const doc = openApiDocument() as {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: Json }> }> }>>;
+};
 
 /** A schema that says something: not `{}` and not an object without properties. */
 function nonTrivial(s: Json | undefined): boolean {
   if (!s || Object.keys(s).length === 0) return false;
-  if (s.type === "object") return Object.keys((s.properties as Json | undefined) ?? {}).length > 0 || typeof s.additionalProperties === "object";
+  if (s.type === "object")
+    return Object.keys((s.properties as Json | undefined) ?? {}).length > 0 || typeof s.additionalProperties === "object";
   if (s.type === "array") return nonTrivial(s.items as Json);
   for (const k of ["anyOf", "oneOf", "allOf"] as const) if (Array.isArray(s[k])) return (s[k] as Json[]).every(nonTrivial);
   return typeof s.type === "string";
@@ -45,22 +48,39 @@ describe("OpenAPI document", () => {
   });
 
   it("describes the wire: ISO instants as date-time strings, enums as enums, nullables as nullable", () => {
-    const guardrail = doc.paths["/guardrails/{id}"]!.get!.responses["200"]!.content!["application/json"]!.schema as { properties: Record<string, Json> };
+    const guardrail = doc.paths["/guardrails/{id}"]!.get!.responses["200"]!.content!["application/json"]!.schema as {
+      properties: Record<string, Json>;
+    };
     expect(guardrail.properties.updatedAt).toMatchObject({ type: "string", format: "date-time" });
     expect(guardrail.properties.status).toMatchObject({ type: "string", enum: ["active", "disabled", "deleted"] });
     expect(guardrail.properties.pendingApproval).toMatchObject({ type: "string", nullable: true });
     // The matrix's cells are checked by a fast custom check; the document still says what they are.
-    const matrix = doc.paths["/coverage/matrix"]!.get!.responses["200"]!.content!["application/json"]!.schema as { properties: { items: { items: { properties: { cells: Json } } } } };
-    expect(matrix.properties.items.items.properties.cells).toMatchObject({ type: "object", additionalProperties: { type: "string", enum: expect.arrayContaining(["enforced", "drifted"]) as unknown } });
+    const matrix = doc.paths["/coverage/matrix"]!.get!.responses["200"]!.content!["application/json"]!.schema as {
+      properties: { items: { items: { properties: { cells: Json } } } };
+    };
+    expect(matrix.properties.items.items.properties.cells).toMatchObject({
+      type: "object",
+      additionalProperties: { type: "string", enum: expect.arrayContaining(["enforced", "drifted"]) as unknown },
+    });
   });
 
   it("response schemas accept what handlers hand over and send the wire form", () => {
-    const out = API["GET /guardrails/{id}/diff"].response.parse({ guardrailId: "g1", from: 1, to: 2, changes: [{ field: "mode", from: "audit", to: "enforce" }], extra: "dropped" });
+    const out = API["GET /guardrails/{id}/diff"].response.parse({
+      guardrailId: "g1",
+      from: 1,
+      to: 2,
+      changes: [{ field: "mode", from: "audit", to: "enforce" }],
+      extra: "dropped",
+    });
     expect(out).toEqual({ guardrailId: "g1", from: 1, to: 2, changes: [{ field: "mode", from: "audit", to: "enforce" }] });
     expect(API["GET /drift"].response.safeParse({ items: [], nextCursor: 1 }).success).toBe(false);
     expect(z.toJSONSchema(API["GET /me"].response, { io: "output" })).toMatchObject({ type: "object" });
     const cells = API["GET /coverage/matrix"].response;
-    const row = (c: unknown) => ({ guardrails: [], items: [{ node: { id: "n", name: "n", externalId: "1", connectionId: "c", path: [], parentId: null }, cells: c }], nextCursor: null });
+    const row = (c: unknown) => ({
+      guardrails: [],
+      items: [{ node: { id: "n", name: "n", externalId: "1", connectionId: "c", path: [], parentId: null }, cells: c }],
+      nextCursor: null,
+    });
     expect(cells.safeParse(row({ g1: "enforced", g2: "drifted" })).success).toBe(true);
     expect(cells.safeParse(row({ g1: "enforced", g2: "broken" })).success).toBe(false);
     expect(cells.safeParse(row([])).success).toBe(false);

@@ -21,7 +21,9 @@ const ERROR_SCHEMA: Json = {
 };
 
 /** Every answer names its request id (a caller's well-formed `x-request-id` is kept). */
-const REQUEST_ID_HEADER: Json = { "x-request-id": { description: "This request's id, also in every error body as requestId", schema: { type: "string" } } };
+const REQUEST_ID_HEADER: Json = {
+  "x-request-id": { description: "This request's id, also in every error body as requestId", schema: { type: "string" } },
+};
 
 function jsonSchema(s: z.ZodType, io: "input" | "output"): Json {
   const out = z.toJSONSchema(s, { io, unrepresentable: "any", target: "openapi-3.0" }) as Json;
@@ -30,7 +32,12 @@ function jsonSchema(s: z.ZodType, io: "input" | "output"): Json {
 }
 
 function parameters(r: ApiRoute): Json[] {
-  const params: Json[] = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string", maxLength: 64 } }));
+  const params: Json[] = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+    name: m[1],
+    in: "path",
+    required: true,
+    schema: { type: "string", maxLength: 64 },
+  }));
   if (r.query) {
     const s = jsonSchema(r.query, "input");
     const props = (s.properties ?? {}) as Record<string, Json>;
@@ -49,7 +56,10 @@ const PRODUCED: Record<NonNullable<ApiRoute["produces"]>, Json> = {
 /** The success answer: the route's response schema as it is on the wire (output side), and/or what it produces. */
 function success(r: ApiRoute): Json {
   if (r.status === 204) return { description: "No content", headers: REQUEST_ID_HEADER };
-  const content: Json = { ...(r.response ? { "application/json": { schema: jsonSchema(r.response, "output") } } : {}), ...(r.produces ? PRODUCED[r.produces] : {}) };
+  const content: Json = {
+    ...(r.response ? { "application/json": { schema: jsonSchema(r.response, "output") } } : {}),
+    ...(r.produces ? PRODUCED[r.produces] : {}),
+  };
   return { description: r.response ? "OK" : "file", headers: REQUEST_ID_HEADER, content };
 }
 
@@ -78,7 +88,14 @@ export function openApiDocument(): Json {
             ["404", "Not found (also another workspace's ids)"],
             ["409", "Conflict with the current state"],
             ["422", "Validation failed; the message names the field"],
-          ].map(([code, description]) => [code, { description, headers: REQUEST_ID_HEADER, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]),
+          ].map(([code, description]) => [
+            code,
+            {
+              description,
+              headers: REQUEST_ID_HEADER,
+              content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+            },
+          ]),
         ),
       },
     };
@@ -86,7 +103,11 @@ export function openApiDocument(): Json {
   }
   cached = {
     openapi: "3.0.3",
-    info: { title: "Parapet API", version: "1", description: "Cloud architecture guardrails. Authenticate with a session cookie (same origin) or an `x-api-key` token." },
+    info: {
+      title: "Parapet API",
+      version: "1",
+      description: "Cloud architecture guardrails. Authenticate with a session cookie (same origin) or an `x-api-key` token.",
+    },
     servers: [{ url: "/api/v1" }],
     security: [{ apiKey: [] }, { session: [] }],
     components: {

@@ -4,7 +4,15 @@
  * killed at any point leaves a record that says exactly what it did (see apply-journal.ts).
  */
 import type { PrismaClient, Tx } from "@parapet/db";
-import type { ApplyResult, ArtifactKind, Change, DesiredArtifact, Difference, ObservedArtifact, ObservedState } from "@parapet/providers/contract";
+import type {
+  ApplyResult,
+  ArtifactKind,
+  Change,
+  DesiredArtifact,
+  Difference,
+  ObservedArtifact,
+  ObservedState,
+} from "@parapet/providers/contract";
 import { appendAudit, type AuditInput } from "../audit/audit.repository.ts";
 import { changeArtifactKey, foldChange, intentOutcome } from "./apply-journal.ts";
 import type { RecordedArtifact } from "./plan.ts";
@@ -21,7 +29,15 @@ export interface OpenIntent {
   createdAt: Date;
 }
 
-function toRecorded(r: { kind: string; name: string; externalId: string | null; contentHash: string; content?: unknown; attachments: unknown; guardrailIds: string[] }): RecordedArtifact {
+function toRecorded(r: {
+  kind: string;
+  name: string;
+  externalId: string | null;
+  contentHash: string;
+  content?: unknown;
+  attachments: unknown;
+  guardrailIds: string[];
+}): RecordedArtifact {
   return {
     kind: r.kind as ArtifactKind,
     name: r.name,
@@ -40,7 +56,14 @@ export async function loadRecorded(prisma: PrismaClient, connectionId: string): 
 }
 
 /** Written before the change is sent: if the worker dies, the next run knows what may have happened. */
-export async function openIntent(prisma: PrismaClient, connectionId: string, runId: string, seq: number, changeKey: string, change: Change): Promise<string> {
+export async function openIntent(
+  prisma: PrismaClient,
+  connectionId: string,
+  runId: string,
+  seq: number,
+  changeKey: string,
+  change: Change,
+): Promise<string> {
   const intent = await prisma.applyIntent.create({
     data: { connectionId, runId, seq, changeKey, change: JSON.parse(JSON.stringify(change)) as object },
   });
@@ -73,16 +96,29 @@ async function foldInto(tx: Tx, ctx: JournalContext, change: Change, externalId:
  * The cloud accepted the change: close its intent, fold it into the record and append its audit event
  * in one short transaction (a handful of statements, far inside Prisma's interactive timeout).
  */
-export async function recordApplied(prisma: PrismaClient, ctx: JournalContext, intentId: string, change: Change, result: ApplyResult & { recovered?: boolean }, audit: AuditInput): Promise<void> {
+export async function recordApplied(
+  prisma: PrismaClient,
+  ctx: JournalContext,
+  intentId: string,
+  change: Change,
+  result: ApplyResult & { recovered?: boolean },
+  audit: AuditInput,
+): Promise<void> {
   await prisma.$transaction(async (tx) => {
-    await tx.applyIntent.update({ where: { id: intentId }, data: { status: "done", result: JSON.parse(JSON.stringify(result)) as object, finishedAt: new Date() } });
+    await tx.applyIntent.update({
+      where: { id: intentId },
+      data: { status: "done", result: JSON.parse(JSON.stringify(result)) as object, finishedAt: new Date() },
+    });
     await foldInto(tx, ctx, change, result.externalId);
     await appendAudit(tx, audit);
   });
 }
 
 export async function recordNotApplied(prisma: PrismaClient, intentId: string, error: string): Promise<void> {
-  await prisma.applyIntent.update({ where: { id: intentId }, data: { status: "failed", error: error.slice(0, 2000), finishedAt: new Date() } });
+  await prisma.applyIntent.update({
+    where: { id: intentId },
+    data: { status: "failed", error: error.slice(0, 2000), finishedAt: new Date() },
+  });
 }
 
 /** The outcome is unknown (the answer was lost): noted, and left open for the next run to settle. */
@@ -107,7 +143,11 @@ export async function loadOpenIntents(prisma: PrismaClient, connectionId: string
 export async function closeAbandonedRuns(prisma: PrismaClient, connectionId: string, currentRunId: string): Promise<number> {
   const r = await prisma.reconcileRun.updateMany({
     where: { connectionId, status: "running", id: { not: currentRunId } },
-    data: { status: "failed", error: "the worker stopped before the run finished; the next run settled what it had applied", finishedAt: new Date() },
+    data: {
+      status: "failed",
+      error: "the worker stopped before the run finished; the next run settled what it had applied",
+      finishedAt: new Date(),
+    },
   });
   return r.count;
 }
@@ -134,13 +174,25 @@ export async function settleOpenIntents(
       continue;
     }
     const { name } = changeArtifactKey(i.change);
-    await recordApplied(prisma, ctx, i.id, i.change, { recovered: true }, {
-      ...actor,
-      action: `artifact.${i.change.op}`,
-      targetType: "artifact",
-      targetId: name,
-      data: { reason: i.change.reason, recovered: true, ...(i.runId ? { run: i.runId } : {}), ...("target" in i.change ? { target: i.change.target } : {}) },
-    });
+    await recordApplied(
+      prisma,
+      ctx,
+      i.id,
+      i.change,
+      { recovered: true },
+      {
+        ...actor,
+        action: `artifact.${i.change.op}`,
+        targetType: "artifact",
+        targetId: name,
+        data: {
+          reason: i.change.reason,
+          recovered: true,
+          ...(i.runId ? { run: i.runId } : {}),
+          ...("target" in i.change ? { target: i.change.target } : {}),
+        },
+      },
+    );
     folded++;
   }
   return folded;

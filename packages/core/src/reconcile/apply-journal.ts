@@ -31,7 +31,11 @@ export function foldChange(row: RecordedArtifact | undefined, change: Change, ex
         guardrailIds: change.artifact.guardrailIds,
       };
     case "attach":
-      return { ...base, externalId: base.externalId ?? (change.externalId || null), attachments: [...new Set([...base.attachments, change.target])].sort() };
+      return {
+        ...base,
+        externalId: base.externalId ?? (change.externalId || null),
+        attachments: [...new Set([...base.attachments, change.target])].sort(),
+      };
     case "detach":
       return { ...base, attachments: base.attachments.filter((t) => t !== change.target) };
     case "delete":
@@ -45,10 +49,15 @@ export type IntentOutcome = "applied" | "not_applied" | "unknown";
  * Whether a change whose outcome was never recorded (the worker died between sending it and recording
  * it) took effect, judged from a fresh observation. A failed read is `unknown`: the intent stays open.
  */
-export function intentOutcome(change: Change, observed: ObservedState, compare: (d: DesiredArtifact, o: ObservedArtifact) => Difference): IntentOutcome {
+export function intentOutcome(
+  change: Change,
+  observed: ObservedState,
+  compare: (d: DesiredArtifact, o: ObservedArtifact) => Difference,
+): IntentOutcome {
   const { kind, name } = changeArtifactKey(change);
   const target = "target" in change ? change.target : undefined;
-  if (observed.unreadable.some((u) => (u.name === name && (u.kind ?? kind) === kind) || (target !== undefined && u.target === target))) return "unknown";
+  if (observed.unreadable.some((u) => (u.name === name && (u.kind ?? kind) === kind) || (target !== undefined && u.target === target)))
+    return "unknown";
   const o = observed.artifacts.find((a) => a.owned && a.kind === kind && a.name === name);
   switch (change.op) {
     case "create":

@@ -11,9 +11,33 @@ import { desiredHash, planReconcile } from "./plan.ts";
  * repaired at once, because the audit-logging guardrail (auto) shared the organization node.
  */
 const gcpNodes: DesiredNode[] = [
-  { id: "n-org", externalId: `organizations/${SCENARIO_FACTS.gcp.organizationId}`, parentId: null, kind: "organization", name: "acme.example", isEnvironment: false, labels: {} },
-  { id: "n-p1", externalId: "projects/1001", parentId: "n-org", kind: "project", name: "prod-1", isEnvironment: true, labels: { env: "prod" } },
-  { id: "n-p2", externalId: "projects/1002", parentId: "n-org", kind: "project", name: "dev-1", isEnvironment: true, labels: { env: "dev" } },
+  {
+    id: "n-org",
+    externalId: `organizations/${SCENARIO_FACTS.gcp.organizationId}`,
+    parentId: null,
+    kind: "organization",
+    name: "acme.example",
+    isEnvironment: false,
+    labels: {},
+  },
+  {
+    id: "n-p1",
+    externalId: "projects/1001",
+    parentId: "n-org",
+    kind: "project",
+    name: "prod-1",
+    isEnvironment: true,
+    labels: { env: "prod" },
+  },
+  {
+    id: "n-p2",
+    externalId: "projects/1002",
+    parentId: "n-org",
+    kind: "project",
+    name: "dev-1",
+    isEnvironment: true,
+    labels: { env: "dev" },
+  },
 ];
 
 const input: DesiredInput = {
@@ -50,17 +74,34 @@ describe("artifact ownership at a shared node (GCP)", () => {
       ["g-audit", "auto"],
       ["g-regions", "notify"],
     ]);
-    const seen = (a: DesiredArtifact): ObservedArtifact => ({ kind: a.kind, name: a.name, externalId: a.name, body: a.body, attachments: a.attachments, owned: true });
+    const seen = (a: DesiredArtifact): ObservedArtifact => ({
+      kind: a.kind,
+      name: a.name,
+      externalId: a.name,
+      body: a.body,
+      attachments: a.attachments,
+      owned: true,
+    });
     // Both were deployed (recorded); someone deleted both in the cloud.
     const gone = (a: DesiredArtifact) => isLocations(a) || a.kind === "gcp.deny-policy";
     const p = planReconcile({
       desired: d.artifacts,
       observed: { artifacts: d.artifacts.filter((a) => !gone(a)).map(seen), foreignSlots: {}, unreadable: [] },
-      recorded: d.artifacts.map((a) => ({ kind: a.kind, name: a.name, externalId: a.name, contentHash: desiredHash(a), attachments: a.attachments, guardrailIds: a.guardrailIds })),
-      compare: (a, o) => (canonicalJson(a.body) === canonicalJson(o.body) ? { equal: true } : { equal: false, kind: "modified", detail: "differs" }),
+      recorded: d.artifacts.map((a) => ({
+        kind: a.kind,
+        name: a.name,
+        externalId: a.name,
+        contentHash: desiredHash(a),
+        attachments: a.attachments,
+        guardrailIds: a.guardrailIds,
+      })),
+      compare: (a, o) =>
+        canonicalJson(a.body) === canonicalJson(o.body) ? { equal: true } : { equal: false, kind: "modified", detail: "differs" },
       autoRepair: (gids) => gids.length === 0 || gids.some((g) => remediation.get(g) !== "notify"),
     });
-    const created = new Set(p.changes.filter((c) => c.change.op === "create").map((c) => (c.change.op === "create" ? c.change.artifact.kind : "")));
+    const created = new Set(
+      p.changes.filter((c) => c.change.op === "create").map((c) => (c.change.op === "create" ? c.change.artifact.kind : "")),
+    );
     expect(created.has("gcp.org-policy")).toBe(false);
     expect(created.has("gcp.deny-policy")).toBe(true);
     const locationsDrift = p.drift.find((x) => x.artifactKind === "gcp.org-policy");

@@ -9,8 +9,12 @@ const user = "ocid1.user.oc1..aaaaaaaaconnectoruser";
 
 describe("withConnectorIdentity", () => {
   it("names the OCI user Parapet signs in as when the connector class names no OCID", () => {
-    expect(withConnectorIdentity("oci", {}, { userId: user })).toEqual({ connector: { groups: ["ParapetConnector"], principalIds: [user] } });
-    expect(withConnectorIdentity("oci", { connector: { groups: ["Mine"] } }, { userId: user })).toEqual({ connector: { groups: ["Mine"], principalIds: [user] } });
+    expect(withConnectorIdentity("oci", {}, { userId: user })).toEqual({
+      connector: { groups: ["ParapetConnector"], principalIds: [user] },
+    });
+    expect(withConnectorIdentity("oci", { connector: { groups: ["Mine"] } }, { userId: user })).toEqual({
+      connector: { groups: ["Mine"], principalIds: [user] },
+    });
   });
 
   it("leaves OCIDs the customer gave, other clouds and unusable credentials alone", () => {
@@ -61,14 +65,30 @@ describe("a connector role with its own name is not locked out by the compiled S
     const roleArn = `arn:aws:iam::${SCENARIO_AWS_ACCOUNT}:role/security/parapet-prod`;
     const control = listControls().find((c) => c.id === "agent-no-destructive-actions")!;
     const scpFor = (principals: Record<string, unknown>) => {
-      const f = compileControl(control, { cloud: "aws", mode: "enforce", workspaceId: SCENARIO_WORKSPACE_ID, guardrail: SCENARIO_GUARDRAIL, params: {}, principals, facts: SCENARIO_FACTS.aws }).fragment;
+      const f = compileControl(control, {
+        cloud: "aws",
+        mode: "enforce",
+        workspaceId: SCENARIO_WORKSPACE_ID,
+        guardrail: SCENARIO_GUARDRAIL,
+        params: {},
+        principals,
+        facts: SCENARIO_FACTS.aws,
+      }).fragment;
       if (f.cloud !== "aws") throw new Error("aws fragment expected");
       return f.statements.filter((s) => s.policyType === "SCP").map((s) => ({ Version: "2012-10-17" as const, Statement: [s.statement] }));
     };
     // The connector role is tagged like an agent on purpose: only the exemption may let it through.
     const actor = { arn: roleArn, account: SCENARIO_AWS_ACCOUNT, orgId: SCENARIO_FACTS.aws.orgId, tags: { agent: "true" } };
     const ask = (principals: Record<string, unknown>) =>
-      simulateAws({ actor, action: "s3:DeleteBucket", resource: "*", scps: scpFor(principals), rcps: [], context: { "aws:PrincipalTag/agent": "true" }, openResourcePolicy: true });
+      simulateAws({
+        actor,
+        action: "s3:DeleteBucket",
+        resource: "*",
+        scps: scpFor(principals),
+        rcps: [],
+        context: { "aws:PrincipalTag/agent": "true" },
+        openResourcePolicy: true,
+      });
     expect((await ask({})).raw).toBe("ExplicitlyDenied");
     expect((await ask(withConnectorIdentity("aws", {}, { kind: "assume-role", roleArn, externalId: "ext-123" }))).decision).toBe("allowed");
   });

@@ -42,6 +42,9 @@ function withAwsConnectorRole(principals: Record<string, unknown>, credentials: 
 
 /** IAM's ArnLike: `*` any run of characters, `?` one character, case-sensitive, whole string. */
 export function arnLike(pattern: string, arn: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${re}$`).test(arn);
 }

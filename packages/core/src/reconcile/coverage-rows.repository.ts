@@ -20,10 +20,14 @@ export async function applyCoverageDiff(
   const { inserts, updates, deletes } = diff;
   await prisma.$transaction(
     async (tx) => {
-      for (let i = 0; i < deletes.length; i += batch) await tx.coverageRow.deleteMany({ where: { id: { in: deletes.slice(i, i + batch) } } });
+      for (let i = 0; i < deletes.length; i += batch)
+        await tx.coverageRow.deleteMany({ where: { id: { in: deletes.slice(i, i + batch) } } });
       for (const { row, ids } of updates.values()) {
         for (let i = 0; i < ids.length; i += batch) {
-          await tx.coverageRow.updateMany({ where: { id: { in: ids.slice(i, i + batch) } }, data: { status: row.status, fidelity: row.fidelity, detail: row.detail } });
+          await tx.coverageRow.updateMany({
+            where: { id: { in: ids.slice(i, i + batch) } },
+            data: { status: row.status, fidelity: row.fidelity, detail: row.detail },
+          });
         }
       }
       for (let i = 0; i < inserts.length; i += batch) {

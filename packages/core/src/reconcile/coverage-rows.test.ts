@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { diffCoverage, type CoverageRowInput } from "./coverage-rows.ts";
 
-const row = (nodeId: string, guardrailId: string, status: CoverageRowInput["status"] = "enforced", detail: string | null = null): CoverageRowInput => ({ nodeId, guardrailId, status, fidelity: "enforced", detail });
+const row = (
+  nodeId: string,
+  guardrailId: string,
+  status: CoverageRowInput["status"] = "enforced",
+  detail: string | null = null,
+): CoverageRowInput => ({ nodeId, guardrailId, status, fidelity: "enforced", detail });
 const stored = (id: string, r: CoverageRowInput) => ({ id, ...r });
 
 describe("diffCoverage", () => {
@@ -12,8 +17,18 @@ describe("diffCoverage", () => {
   });
 
   it("inserts new cells, deletes vanished ones and groups updates by their new values", () => {
-    const existing = [stored("a", row("n1", "g1")), stored("b", row("n2", "g1")), stored("c", row("n3", "g1")), stored("d", row("gone", "g1"))];
-    const rows = [row("n1", "g1"), row("n2", "g1", "drifted", "x is not in place"), row("n3", "g1", "drifted", "x is not in place"), row("n4", "g1", "audit")];
+    const existing = [
+      stored("a", row("n1", "g1")),
+      stored("b", row("n2", "g1")),
+      stored("c", row("n3", "g1")),
+      stored("d", row("gone", "g1")),
+    ];
+    const rows = [
+      row("n1", "g1"),
+      row("n2", "g1", "drifted", "x is not in place"),
+      row("n3", "g1", "drifted", "x is not in place"),
+      row("n4", "g1", "audit"),
+    ];
     const d = diffCoverage(existing, rows);
     expect(d.inserts).toEqual([row("n4", "g1", "audit")]);
     expect(d.deletes).toEqual(["d"]);

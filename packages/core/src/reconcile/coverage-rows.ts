@@ -36,7 +36,10 @@ interface Existing {
 const BATCH = 5000;
 
 /** What has to change to turn `existing` into `rows` (pure, so it is tested without a database). */
-export function diffCoverage(existing: Existing[], rows: CoverageRowInput[]): { inserts: CoverageRowInput[]; updates: Map<string, { row: CoverageRowInput; ids: string[] }>; deletes: string[] } {
+export function diffCoverage(
+  existing: Existing[],
+  rows: CoverageRowInput[],
+): { inserts: CoverageRowInput[]; updates: Map<string, { row: CoverageRowInput; ids: string[] }>; deletes: string[] } {
   const byKey = new Map(existing.map((e) => [`${e.nodeId}|${e.guardrailId}`, e]));
   const inserts: CoverageRowInput[] = [];
   // Rows changing to the same (status, fidelity, detail) are updated together in one statement.
@@ -58,7 +61,12 @@ export function diffCoverage(existing: Existing[], rows: CoverageRowInput[]): { 
   return { inserts, updates, deletes: [...byKey.values()].map((e) => e.id) };
 }
 
-export async function writeCoverageRows(prisma: PrismaClient, workspaceId: string, connectionId: string, rows: CoverageRowInput[]): Promise<CoverageWrite> {
+export async function writeCoverageRows(
+  prisma: PrismaClient,
+  workspaceId: string,
+  connectionId: string,
+  rows: CoverageRowInput[],
+): Promise<CoverageWrite> {
   const existing = await existingCoverageRows(prisma, connectionId);
   const { inserts, updates, deletes } = diffCoverage(existing, rows);
   const updated = [...updates.values()].reduce((n, u) => n + u.ids.length, 0);

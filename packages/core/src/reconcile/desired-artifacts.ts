@@ -98,8 +98,16 @@ export function buildAws(
     attachmentsByPolicy.set(a.policyName, [...(attachmentsByPolicy.get(a.policyName) ?? []), a.targetId]);
   }
   for (const p of packed.policies) {
-    const guardrailIds = [...new Set(p.document.Statement.map((s) => (s.Sid ? sidGuardrail.get(s.Sid) : undefined)).filter((x): x is string => !!x))];
-    put({ kind: p.type === "SCP" ? "aws.scp" : "aws.rcp", name: p.name, body: p, attachments: attachmentsByPolicy.get(p.name) ?? [], guardrailIds });
+    const guardrailIds = [
+      ...new Set(p.document.Statement.map((s) => (s.Sid ? sidGuardrail.get(s.Sid) : undefined)).filter((x): x is string => !!x)),
+    ];
+    put({
+      kind: p.type === "SCP" ? "aws.scp" : "aws.rcp",
+      name: p.name,
+      body: p,
+      attachments: attachmentsByPolicy.get(p.name) ?? [],
+      guardrailIds,
+    });
   }
   for (const a of packed.attachments) {
     const p = policyByName.get(a.policyName)!;
@@ -147,15 +155,18 @@ export function buildAzure(
     // point: its drift is attributed (and repaired or only reported) by those guardrails' remediation.
     // The initiative and the assignment are shared by every fragment packed into them.
     const ownersOf = (name: string) => owners(fragments, (f) => f.policies.some((p) => p.definition.name === name), gids);
-    for (const d of built.definitions) put({ kind: "azure.policy-definition", name: d.name, body: d, attachments: [definitionScope], guardrailIds: ownersOf(d.name) });
-    for (const i of built.initiatives) put({ kind: "azure.policy-set-definition", name: i.name, body: i, attachments: [definitionScope], guardrailIds: gids });
+    for (const d of built.definitions)
+      put({ kind: "azure.policy-definition", name: d.name, body: d, attachments: [definitionScope], guardrailIds: ownersOf(d.name) });
+    for (const i of built.initiatives)
+      put({ kind: "azure.policy-set-definition", name: i.name, body: i, attachments: [definitionScope], guardrailIds: gids });
     for (const a of built.assignments) {
       put({ kind: "azure.policy-assignment", name: a.name, body: a, attachments: [scope], guardrailIds: gids });
       const mode = a.properties.enforcementMode;
       for (const f of fragments) {
         if (f.enforcementMode !== mode) continue;
         addRequire(f.guardrailId, point, { kind: "azure.policy-assignment", name: a.name, target: scope });
-        for (const p of f.policies) addRequire(f.guardrailId, point, { kind: "azure.policy-definition", name: p.definition.name, target: definitionScope });
+        for (const p of f.policies)
+          addRequire(f.guardrailId, point, { kind: "azure.policy-definition", name: p.definition.name, target: definitionScope });
       }
     }
   }
@@ -185,28 +196,54 @@ export function buildGcp(
     // attached at this point: drift on a notify-mode guardrail's org policy is reported, not put back,
     // even when an auto-mode guardrail shares the node (and the finding names the right guardrail).
     const leaf = (name: string) => name.slice(name.lastIndexOf("/") + 1);
-    const setsConstraint = (f: TGcpFragment, constraint: string) => f.orgPolicies.some((op) => op.constraint === constraint || op.constraint.endsWith(constraint));
+    const setsConstraint = (f: TGcpFragment, constraint: string) =>
+      f.orgPolicies.some((op) => op.constraint === constraint || op.constraint.endsWith(constraint));
     for (const cc of built.customConstraints) {
-      put({ kind: "gcp.custom-constraint", name: cc.name, body: cc, attachments: [org], guardrailIds: owners(fragments, (f) => f.customConstraints.some((c) => leaf(c.name) === leaf(cc.name)), gids) });
+      put({
+        kind: "gcp.custom-constraint",
+        name: cc.name,
+        body: cc,
+        attachments: [org],
+        guardrailIds: owners(fragments, (f) => f.customConstraints.some((c) => leaf(c.name) === leaf(cc.name)), gids),
+      });
     }
     for (const p of built.policies) {
       const constraint = p.name.split("/policies/")[1] ?? "";
-      put({ kind: "gcp.org-policy", name: p.name, body: p, attachments: [node], guardrailIds: owners(fragments, (f) => setsConstraint(f, constraint), gids) });
+      put({
+        kind: "gcp.org-policy",
+        name: p.name,
+        body: p,
+        attachments: [node],
+        guardrailIds: owners(fragments, (f) => setsConstraint(f, constraint), gids),
+      });
       for (const f of fragments) {
         if (setsConstraint(f, constraint)) addRequire(f.guardrailId, point, { kind: "gcp.org-policy", name: p.name, target: node });
       }
     }
     if (built.denyPolicy) {
-      put({ kind: "gcp.deny-policy", name: built.denyPolicy.name, body: built.denyPolicy, attachments: [node], guardrailIds: owners(fragments, (f) => f.attachDenyRules && f.denyRules.length > 0, gids) });
+      put({
+        kind: "gcp.deny-policy",
+        name: built.denyPolicy.name,
+        body: built.denyPolicy,
+        attachments: [node],
+        guardrailIds: owners(fragments, (f) => f.attachDenyRules && f.denyRules.length > 0, gids),
+      });
       for (const f of fragments) {
-        if (f.attachDenyRules && f.denyRules.length) addRequire(f.guardrailId, point, { kind: "gcp.deny-policy", name: built.denyPolicy.name, target: node });
+        if (f.attachDenyRules && f.denyRules.length)
+          addRequire(f.guardrailId, point, { kind: "gcp.deny-policy", name: built.denyPolicy.name, target: node });
       }
     }
   }
 }
 
 /** The root's direct children (external ids) above the environments the zone guardrails select at `point`. */
-function ociTopLevelTargets(compiled: Compiled[], point: string, gids: string[], nodeById: Map<string, DesiredNode>, ext: (id: string) => string): string[] {
+function ociTopLevelTargets(
+  compiled: Compiled[],
+  point: string,
+  gids: string[],
+  nodeById: Map<string, DesiredNode>,
+  ext: (id: string) => string,
+): string[] {
   const tops = new Set<string>();
   for (const c of compiled) {
     if (c.fragment.cloud !== "oci" || !gids.includes(c.guardrail.id)) continue;
@@ -240,7 +277,8 @@ export function buildOci(
     }
     for (const p of policies) {
       put({ kind: "oci.policy", name: p.name, body: p, attachments: [compartmentId], guardrailIds: fragments.map((f) => f.guardrailId) });
-      for (const f of fragments) if (f.attach && f.statements.length) addRequire(f.guardrailId, point, { kind: "oci.policy", name: p.name, target: compartmentId });
+      for (const f of fragments)
+        if (f.attach && f.statements.length) addRequire(f.guardrailId, point, { kind: "oci.policy", name: p.name, target: compartmentId });
     }
     const zonePolicies = ociSecurityZonePolicyNames(fragments);
     if (zonePolicies.length) {

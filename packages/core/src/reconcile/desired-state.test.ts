@@ -4,10 +4,26 @@ import { computeDesiredState, type DesiredInput, type DesiredNode } from "./desi
 
 const nodes: DesiredNode[] = [
   { id: "n-root", externalId: "r-abcd", parentId: null, kind: "root", name: "Root", isEnvironment: false, labels: {} },
-  { id: "n-prod", externalId: "ou-abcd-prod0001", parentId: "n-root", kind: "ou", name: "Prod", isEnvironment: false, labels: { env: "prod" } },
+  {
+    id: "n-prod",
+    externalId: "ou-abcd-prod0001",
+    parentId: "n-root",
+    kind: "ou",
+    name: "Prod",
+    isEnvironment: false,
+    labels: { env: "prod" },
+  },
   { id: "n-p1", externalId: "111111111101", parentId: "n-prod", kind: "account", name: "p1", isEnvironment: true, labels: { env: "prod" } },
   { id: "n-p2", externalId: "111111111102", parentId: "n-prod", kind: "account", name: "p2", isEnvironment: true, labels: { env: "prod" } },
-  { id: "n-dev", externalId: "ou-abcd-dev00001", parentId: "n-root", kind: "ou", name: "Dev", isEnvironment: false, labels: { env: "dev" } },
+  {
+    id: "n-dev",
+    externalId: "ou-abcd-dev00001",
+    parentId: "n-root",
+    kind: "ou",
+    name: "Dev",
+    isEnvironment: false,
+    labels: { env: "dev" },
+  },
   { id: "n-d1", externalId: "111111111201", parentId: "n-dev", kind: "account", name: "d1", isEnvironment: true, labels: { env: "dev" } },
 ];
 
@@ -67,7 +83,10 @@ describe("desired state (AWS)", () => {
   it("rejects a bad label expression for that guardrail only", () => {
     const d = computeDesiredState({
       ...base,
-      guardrails: [...base.guardrails, { id: "g-bad", version: 1, controlId: "deny-root-user", params: {}, scope: { labels: "env=" }, mode: "enforce" }],
+      guardrails: [
+        ...base.guardrails,
+        { id: "g-bad", version: 1, controlId: "deny-root-user", params: {}, scope: { labels: "env=" }, mode: "enforce" },
+      ],
     });
     expect(d.problems.map((p) => p.guardrailIds)).toEqual([["g-bad"]]);
     expect(d.artifacts.length).toBeGreaterThan(0);
@@ -78,8 +97,24 @@ describe("desired state (OCI security zones)", () => {
   const tenancy = "ocid1.tenancy.oc1..aaaaaaaatenancy";
   const ociNodes: DesiredNode[] = [
     { id: "o-root", externalId: tenancy, parentId: null, kind: "tenancy", name: "acme", isEnvironment: false, labels: {} },
-    { id: "o-prod", externalId: "ocid1.compartment.oc1..aaaaaaaaprod", parentId: "o-root", kind: "compartment", name: "Prod", isEnvironment: true, labels: { env: "prod" } },
-    { id: "o-dev", externalId: "ocid1.compartment.oc1..aaaaaaaadev", parentId: "o-root", kind: "compartment", name: "Dev", isEnvironment: true, labels: { env: "dev" } },
+    {
+      id: "o-prod",
+      externalId: "ocid1.compartment.oc1..aaaaaaaaprod",
+      parentId: "o-root",
+      kind: "compartment",
+      name: "Prod",
+      isEnvironment: true,
+      labels: { env: "prod" },
+    },
+    {
+      id: "o-dev",
+      externalId: "ocid1.compartment.oc1..aaaaaaaadev",
+      parentId: "o-root",
+      kind: "compartment",
+      name: "Dev",
+      isEnvironment: true,
+      labels: { env: "dev" },
+    },
   ];
   const oci = (scope: DesiredInput["guardrails"][number]["scope"]): DesiredInput => ({
     cloud: "oci",
@@ -103,13 +138,20 @@ describe("desired state (OCI security zones)", () => {
     const d = computeDesiredState({ ...oci({ all: true }), nodes: [{ ...ociNodes[0]!, isEnvironment: true }] });
     expect(d.artifacts.filter((a) => a.kind === "oci.security-zone")).toEqual([]);
     expect(d.problems).toEqual([
-      expect.objectContaining({ code: "limit", guardrailIds: ["g-public"], target: tenancy, message: expect.stringContaining("delete every Cloud Guard target") as unknown }),
+      expect.objectContaining({
+        code: "limit",
+        guardrailIds: ["g-public"],
+        target: tenancy,
+        message: expect.stringContaining("delete every Cloud Guard target") as unknown,
+      }),
     ]);
   });
 
   it("places the zone on the scoped compartment", () => {
     const d = computeDesiredState(oci({ labels: "env=prod" }));
     expect(d.problems).toEqual([]);
-    expect(d.artifacts.filter((a) => a.kind === "oci.security-zone").flatMap((a) => a.attachments)).toEqual(["ocid1.compartment.oc1..aaaaaaaaprod"]);
+    expect(d.artifacts.filter((a) => a.kind === "oci.security-zone").flatMap((a) => a.attachments)).toEqual([
+      "ocid1.compartment.oc1..aaaaaaaaprod",
+    ]);
   });
 });

@@ -71,7 +71,6 @@ export interface DesiredState {
   fidelity: Record<string, { fidelity: TFidelity; gap?: string }>;
 }
 
-
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function computeDesiredState(input: DesiredInput): DesiredState {
@@ -191,4 +190,3 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
     fidelity,
   };
 }
-

@@ -30,7 +30,11 @@ const rec = (d: DesiredArtifact, over: Partial<RecordedArtifact> = {}): Recorded
 });
 const compare = (d: DesiredArtifact, o: ObservedArtifact): Difference =>
   canonicalJson(d.body) === canonicalJson(o.body) ? { equal: true } : { equal: false, kind: "modified", detail: "content differs" };
-const state = (artifacts: ObservedArtifact[], unreadable: ObservedState["unreadable"] = []): ObservedState => ({ artifacts, foreignSlots: {}, unreadable });
+const state = (artifacts: ObservedArtifact[], unreadable: ObservedState["unreadable"] = []): ObservedState => ({
+  artifacts,
+  foreignSlots: {},
+  unreadable,
+});
 const plan = (p: Partial<PlanInput>) =>
   planReconcile({ desired: [], observed: state([]), recorded: [], compare, autoRepair: () => true, ...p });
 
@@ -40,7 +44,11 @@ const B = scp("parapet-b", "B", ["ou-3"]);
 describe("plan", () => {
   it("a fresh deploy creates before it attaches", () => {
     const p = plan({ desired: [A] });
-    expect(p.changes.map((c) => `${c.change.op}:${"target" in c.change ? c.change.target : ""}`)).toEqual(["create:", "attach:ou-1", "attach:ou-2"]);
+    expect(p.changes.map((c) => `${c.change.op}:${"target" in c.change ? c.change.target : ""}`)).toEqual([
+      "create:",
+      "attach:ou-1",
+      "attach:ou-2",
+    ]);
     expect(p.changes.every((c) => c.cause === "deploy")).toBe(true);
     expect(p.drift).toEqual([]);
   });
@@ -60,7 +68,12 @@ describe("plan", () => {
   });
 
   it("notify mode reports drift and changes nothing", () => {
-    const p = plan({ desired: [A], observed: state([seen(A, { body: { content: "edited" }, attachments: ["ou-1"] })]), recorded: [rec(A)], autoRepair: () => false });
+    const p = plan({
+      desired: [A],
+      observed: state([seen(A, { body: { content: "edited" }, attachments: ["ou-1"] })]),
+      recorded: [rec(A)],
+      autoRepair: () => false,
+    });
     expect(p.drift.map((d) => d.kind).sort()).toEqual(["detached", "modified"]);
     expect(p.drift.every((d) => !d.repaired)).toBe(true);
     expect(p.changes).toEqual([]);
@@ -87,7 +100,11 @@ describe("plan", () => {
   });
 
   it("skips attachments on an unreadable target", () => {
-    const p = plan({ desired: [A], observed: state([seen(A, { attachments: ["ou-1"] })], [{ target: "ou-2", reason: "denied" }]), recorded: [rec(A)] });
+    const p = plan({
+      desired: [A],
+      observed: state([seen(A, { attachments: ["ou-1"] })], [{ target: "ou-2", reason: "denied" }]),
+      recorded: [rec(A)],
+    });
     expect(p.changes).toEqual([]);
   });
 
@@ -105,7 +122,10 @@ describe("plan", () => {
   it("while a provider limit refuses part of desired state, removes nothing and still deploys what fits", () => {
     // A's target could not take one more policy, so desired state lacks A: that must not remove A.
     const p = plan({ desired: [B], observed: state([seen(A)]), recorded: [rec(A)], holdCleanup: true });
-    expect(p.changes.map((c) => `${c.change.op}:${"artifact" in c.change ? c.change.artifact.name : c.change.name}`)).toEqual(["create:parapet-b", "attach:parapet-b"]);
+    expect(p.changes.map((c) => `${c.change.op}:${"artifact" in c.change ? c.change.artifact.name : c.change.name}`)).toEqual([
+      "create:parapet-b",
+      "attach:parapet-b",
+    ]);
     const shrunk = scp("parapet-a", "A", ["ou-1"]);
     expect(plan({ desired: [shrunk], observed: state([seen(A)]), recorded: [rec(A)], holdCleanup: true }).changes).toEqual([]);
   });
@@ -116,14 +136,29 @@ describe("plan", () => {
     const sharedBefore = scp("parapet-shared", "G1+G2", ["ou-2"], ["g1", "g2"]);
     const sharedNow = scp("parapet-shared", "G1", ["ou-2"], ["g1"]);
     const held = new Set(["g2"]);
-    const p = plan({ desired: [sharedNow, B], observed: state([seen(own), seen(sharedBefore)]), recorded: [rec(own), rec(sharedBefore)], holdCleanup: true, holdGuardrails: held });
-    expect(p.changes.map((c) => `${c.change.op}:${"artifact" in c.change ? c.change.artifact.name : c.change.name}`)).toEqual(["create:parapet-b", "attach:parapet-b"]);
+    const p = plan({
+      desired: [sharedNow, B],
+      observed: state([seen(own), seen(sharedBefore)]),
+      recorded: [rec(own), rec(sharedBefore)],
+      holdCleanup: true,
+      holdGuardrails: held,
+    });
+    expect(p.changes.map((c) => `${c.change.op}:${"artifact" in c.change ? c.change.artifact.name : c.change.name}`)).toEqual([
+      "create:parapet-b",
+      "attach:parapet-b",
+    ]);
     // The same shared artifact is rewritten once nothing is held (the guardrail was really removed).
     const free = plan({ desired: [sharedNow], observed: state([seen(sharedBefore)]), recorded: [rec(sharedBefore)] });
     expect(free.changes.map((c) => c.change.op)).toEqual(["update"]);
     // Drift on a shared artifact is still reported, but not "repaired" into a version without the held guardrail.
     const edited = seen(sharedBefore, { body: { content: "tampered" } });
-    const d = plan({ desired: [sharedNow], observed: state([edited]), recorded: [rec(sharedNow, { guardrailIds: ["g1", "g2"] })], holdCleanup: true, holdGuardrails: held });
+    const d = plan({
+      desired: [sharedNow],
+      observed: state([edited]),
+      recorded: [rec(sharedNow, { guardrailIds: ["g1", "g2"] })],
+      holdCleanup: true,
+      holdGuardrails: held,
+    });
     expect(d.drift.map((x) => [x.kind, x.repaired])).toEqual([["modified", false]]);
     expect(d.changes).toEqual([]);
   });
@@ -133,7 +168,10 @@ describe("plan", () => {
     const up = plan({ desired: [edited], observed: state([seen(A)]), recorded: [rec(A, { content: A.body })] });
     expect(up.changes.map((c) => c.change)).toEqual([expect.objectContaining({ op: "update", previous: A.body })]);
     const gone = plan({ desired: [], observed: state([seen(B)]), recorded: [rec(B, { content: B.body })] });
-    expect(gone.changes.map((c) => c.change)).toEqual([expect.objectContaining({ op: "detach", previous: B.body }), expect.objectContaining({ op: "delete", previous: B.body })]);
+    expect(gone.changes.map((c) => c.change)).toEqual([
+      expect.objectContaining({ op: "detach", previous: B.body }),
+      expect.objectContaining({ op: "delete", previous: B.body }),
+    ]);
   });
 
   it("never touches artifacts it does not own", () => {

@@ -11,7 +11,13 @@
  */
 import type { ArtifactKind, Change, DesiredArtifact, Difference, ObservedArtifact, ObservedState } from "@parapet/providers/contract";
 import { contentHash } from "@parapet/providers/contract";
-import { contentDrift, detachedDrift, missingArtifactDrift, unexpectedAttachmentDrift, type DriftObservation } from "../drift/detect-drift.ts";
+import {
+  contentDrift,
+  detachedDrift,
+  missingArtifactDrift,
+  unexpectedAttachmentDrift,
+  type DriftObservation,
+} from "../drift/detect-drift.ts";
 
 export interface RecordedArtifact {
   kind: ArtifactKind;
@@ -108,7 +114,11 @@ export function planReconcile(input: PlanInput): Plan {
       const isDrift = missing !== null;
       if (missing) drift.push(missing);
       if (!isDrift || auto) {
-        changes.push({ change: { op: "create", artifact: d, reason: isDrift ? "recreate deleted artifact" : "new artifact" }, cause: isDrift ? "repair" : "deploy", guardrailIds: d.guardrailIds });
+        changes.push({
+          change: { op: "create", artifact: d, reason: isDrift ? "recreate deleted artifact" : "new artifact" },
+          cause: isDrift ? "repair" : "deploy",
+          guardrailIds: d.guardrailIds,
+        });
         for (const t of d.attachments) {
           if (unreadableTargets.has(t)) continue;
           changes.push({
@@ -130,7 +140,14 @@ export function planReconcile(input: PlanInput): Plan {
       if (edited) drift.push(edited);
       if ((!isDrift || auto) && !dropsHeld) {
         changes.push({
-          change: { op: "update", artifact: d, externalId: o.externalId, ...(o.etag ? { etag: o.etag } : {}), ...(r?.content !== undefined ? { previous: r.content } : {}), reason: isDrift ? `repair: ${diff.detail}` : "guardrail changed" },
+          change: {
+            op: "update",
+            artifact: d,
+            externalId: o.externalId,
+            ...(o.etag ? { etag: o.etag } : {}),
+            ...(r?.content !== undefined ? { previous: r.content } : {}),
+            reason: isDrift ? `repair: ${diff.detail}` : "guardrail changed",
+          },
           cause: isDrift ? "repair" : "deploy",
           guardrailIds: d.guardrailIds,
         });
@@ -145,7 +162,14 @@ export function planReconcile(input: PlanInput): Plan {
       if (detached) drift.push(detached);
       if (!isDrift || auto) {
         changes.push({
-          change: { op: "attach", kind: d.kind, name: d.name, externalId: o.externalId, target: t, reason: isDrift ? "re-attach detached artifact" : "new attachment" },
+          change: {
+            op: "attach",
+            kind: d.kind,
+            name: d.name,
+            externalId: o.externalId,
+            target: t,
+            reason: isDrift ? "re-attach detached artifact" : "new attachment",
+          },
           cause: isDrift ? "repair" : "deploy",
           guardrailIds: d.guardrailIds,
         });
@@ -159,7 +183,14 @@ export function planReconcile(input: PlanInput): Plan {
       if (unexpected) drift.push(unexpected);
       if (!isDrift || auto) {
         changes.push({
-          change: { op: "detach", kind: d.kind, name: d.name, externalId: o.externalId, target: t, reason: isDrift ? "remove unexpected attachment" : "attachment no longer desired" },
+          change: {
+            op: "detach",
+            kind: d.kind,
+            name: d.name,
+            externalId: o.externalId,
+            target: t,
+            reason: isDrift ? "remove unexpected attachment" : "attachment no longer desired",
+          },
           cause: isDrift ? "repair" : "cleanup",
           guardrailIds: d.guardrailIds,
         });
@@ -176,10 +207,26 @@ export function planReconcile(input: PlanInput): Plan {
     const previous = content !== undefined ? { previous: content } : {};
     for (const t of o.attachments) {
       if (unreadableTargets.has(t)) continue;
-      changes.push({ change: { op: "detach", kind: o.kind, name: o.name, externalId: o.externalId, target: t, ...previous, reason: "artifact no longer desired" }, cause: "cleanup", guardrailIds: gids });
+      changes.push({
+        change: {
+          op: "detach",
+          kind: o.kind,
+          name: o.name,
+          externalId: o.externalId,
+          target: t,
+          ...previous,
+          reason: "artifact no longer desired",
+        },
+        cause: "cleanup",
+        guardrailIds: gids,
+      });
     }
     if (!o.attachments.some((t) => unreadableTargets.has(t))) {
-      changes.push({ change: { op: "delete", kind: o.kind, name: o.name, externalId: o.externalId, ...previous, reason: "artifact no longer desired" }, cause: "cleanup", guardrailIds: gids });
+      changes.push({
+        change: { op: "delete", kind: o.kind, name: o.name, externalId: o.externalId, ...previous, reason: "artifact no longer desired" },
+        cause: "cleanup",
+        guardrailIds: gids,
+      });
     }
   }
 

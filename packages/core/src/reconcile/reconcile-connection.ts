@@ -15,7 +15,14 @@
  * fails after starting comes back `failed`, with the run and the connection saying why.
  */
 import type { CloudAdapter } from "@parapet/providers/contract";
-import { EMPTY_CALLS, type ReconcileDeps, type ReconcileOptions, type ReconcileSummary, type RunContext, type RunRow } from "./phases/context.ts";
+import {
+  EMPTY_CALLS,
+  type ReconcileDeps,
+  type ReconcileOptions,
+  type ReconcileSummary,
+  type RunContext,
+  type RunRow,
+} from "./phases/context.ts";
 import { apply } from "./phases/apply.ts";
 import { discover } from "./phases/discover.ts";
 import { NO_LEASE, takeLease } from "./phases/lease.ts";
@@ -50,7 +57,12 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   try {
     const connected = await connect(deps, conn);
     adapter = connected.adapter;
-    const system = { workspaceId: conn.workspaceId, actorType: "system" as const, actorId: deps.workerId, actorLabel: "Parapet reconciler" };
+    const system = {
+      workspaceId: conn.workspaceId,
+      actorType: "system" as const,
+      actorId: deps.workerId,
+      actorLabel: "Parapet reconciler",
+    };
     const ctx: RunContext = { deps, opts, connectionId, conn, adapter, system, audit: [] };
 
     const { newEnvironmentIds } = await discover(ctx);

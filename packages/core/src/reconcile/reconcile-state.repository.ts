@@ -8,7 +8,10 @@ export function desiredInputs(prisma: PrismaClient, workspaceId: string, connect
       select: { id: true, externalId: true, parentId: true, kind: true, name: true, isEnvironment: true, effectiveLabels: true },
     }),
     prisma.guardrail.findMany({ where: { workspaceId, status: "active" }, include: { versions: true } }),
-    prisma.exemption.findMany({ where: { workspaceId, status: "active", expiresAt: { gt: new Date() }, node: { connectionId } }, select: { guardrailId: true, nodeId: true } }),
+    prisma.exemption.findMany({
+      where: { workspaceId, status: "active", expiresAt: { gt: new Date() }, node: { connectionId } },
+      select: { guardrailId: true, nodeId: true },
+    }),
   ]);
 }
 
@@ -17,8 +20,18 @@ export function artifactRecords(prisma: PrismaClient, connectionId: string) {
   return prisma.artifact.findMany({ where: { connectionId } });
 }
 
-export function upsertArtifact(prisma: PrismaClient, workspaceId: string, connectionId: string, name: string, data: Omit<Prisma.ArtifactUncheckedCreateInput, "workspaceId" | "connectionId" | "name">) {
-  return prisma.artifact.upsert({ where: { connectionId_name: { connectionId, name } }, create: { workspaceId, connectionId, name, ...data }, update: data });
+export function upsertArtifact(
+  prisma: PrismaClient,
+  workspaceId: string,
+  connectionId: string,
+  name: string,
+  data: Omit<Prisma.ArtifactUncheckedCreateInput, "workspaceId" | "connectionId" | "name">,
+) {
+  return prisma.artifact.upsert({
+    where: { connectionId_name: { connectionId, name } },
+    create: { workspaceId, connectionId, name, ...data },
+    update: data,
+  });
 }
 
 /** Drops the connection's artifact records whose name is not in `keep`. */
@@ -32,12 +45,17 @@ export function artifactIds(prisma: PrismaClient, connectionId: string) {
 
 /** Open drift findings of the connection that the planner owns (not uncovered environments or held labels). */
 export function openPlannerFindings(prisma: PrismaClient, connectionId: string) {
-  return prisma.driftFinding.findMany({ where: { connectionId, status: "open", kind: { notIn: ["uncovered_environment", "label_held"] } } });
+  return prisma.driftFinding.findMany({
+    where: { connectionId, status: "open", kind: { notIn: ["uncovered_environment", "label_held"] } },
+  });
 }
 
 /** Open "uncovered environment" findings of the connection. */
 export function openUncoveredFindings(prisma: PrismaClient, connectionId: string) {
-  return prisma.driftFinding.findMany({ where: { connectionId, status: "open", kind: "uncovered_environment" }, select: { id: true, nodeId: true } });
+  return prisma.driftFinding.findMany({
+    where: { connectionId, status: "open", kind: "uncovered_environment" },
+    select: { id: true, nodeId: true },
+  });
 }
 
 export function updateFinding(prisma: PrismaClient, id: string, data: Prisma.DriftFindingUncheckedUpdateInput) {

@@ -4,7 +4,10 @@ import { connectionSkip, retryAfterSkip, skipReasonText, type SkipReason } from 
 describe("skip reasons", () => {
   it("maps a connection row to why it cannot be reconciled", () => {
     expect(connectionSkip(null)).toEqual({ kind: "connection-not-found" });
-    expect(connectionSkip({ status: "disabled", credentialCiphertext: "sealed" })).toEqual({ kind: "connection-inactive", status: "disabled" });
+    expect(connectionSkip({ status: "disabled", credentialCiphertext: "sealed" })).toEqual({
+      kind: "connection-inactive",
+      status: "disabled",
+    });
     expect(connectionSkip({ status: "draft", credentialCiphertext: null })).toEqual({ kind: "connection-inactive", status: "draft" });
     expect(connectionSkip({ status: "active", credentialCiphertext: null })).toEqual({ kind: "no-credentials", status: "active" });
     expect(connectionSkip({ status: "error", credentialCiphertext: "sealed" })).toBeNull();
@@ -19,7 +22,12 @@ describe("skip reasons", () => {
   });
 
   it("retries only a held lease, whatever the texts say", () => {
-    const all: SkipReason[] = [{ kind: "connection-not-found" }, { kind: "connection-inactive", status: "draft" }, { kind: "no-credentials", status: "active" }, { kind: "lease-held" }];
+    const all: SkipReason[] = [
+      { kind: "connection-not-found" },
+      { kind: "connection-inactive", status: "draft" },
+      { kind: "no-credentials", status: "active" },
+      { kind: "lease-held" },
+    ];
     expect(all.filter(retryAfterSkip).map((r) => r.kind)).toEqual(["lease-held"]);
   });
 });

@@ -2,9 +2,30 @@ import { describe, expect, it } from "vitest";
 import { assembleReportModel, median, type TReportInput } from "./assemble-report.ts";
 import { ENVIRONMENTS_SAMPLE_ID } from "./model.ts";
 
-const counts = (enforced: number, other: Partial<Record<"audit" | "exempt" | "drifted" | "unsupported" | "pending", number>> = {}, fidelity: Partial<Record<"partial" | "detective" | "unsupported", number>> = {}) => {
+const counts = (
+  enforced: number,
+  other: Partial<Record<"audit" | "exempt" | "drifted" | "unsupported" | "pending", number>> = {},
+  fidelity: Partial<Record<"partial" | "detective" | "unsupported", number>> = {},
+) => {
   const total = enforced + Object.values(other).reduce((a, b) => a + b, 0);
-  return { enforced, audit: 0, exempt: 0, drifted: 0, unsupported: 0, unknown: 0, pending: 0, ...other, total, fidelity: { enforced: total - Object.values(fidelity).reduce((a, b) => a + b, 0), partial: 0, detective: 0, unsupported: 0, ...fidelity } };
+  return {
+    enforced,
+    audit: 0,
+    exempt: 0,
+    drifted: 0,
+    unsupported: 0,
+    unknown: 0,
+    pending: 0,
+    ...other,
+    total,
+    fidelity: {
+      enforced: total - Object.values(fidelity).reduce((a, b) => a + b, 0),
+      partial: 0,
+      detective: 0,
+      unsupported: 0,
+      ...fidelity,
+    },
+  };
 };
 
 // Period: Mon 2 Nov 2026 08:00 → Mon 9 Nov 2026 08:00, UTC.
@@ -37,24 +58,129 @@ function input(over: Partial<TReportInput> = {}): TReportInput {
     ],
     drift: [
       // repaired in period: 30 min, 90 min, 10 h
-      { id: "d1", kind: "detached", summary: "SCP detached", cloud: "aws", guardrail: "No root user", environment: "prod", openedAt: h("2026-11-03T10:00:00Z"), resolvedAt: h("2026-11-03T10:30:00Z"), resolution: "auto_reapplied" },
-      { id: "d2", kind: "modified", summary: "SCP edited", cloud: "aws", guardrail: "Allowed regions", environment: "dev", openedAt: h("2026-11-04T10:00:00Z"), resolvedAt: h("2026-11-04T11:30:00Z"), resolution: "auto_reapplied" },
-      { id: "d3", kind: "missing", summary: "SCP deleted", cloud: "aws", guardrail: "Allowed regions", environment: "dev", openedAt: h("2026-11-01T22:00:00Z"), resolvedAt: h("2026-11-02T08:00:00Z"), resolution: "manual" },
+      {
+        id: "d1",
+        kind: "detached",
+        summary: "SCP detached",
+        cloud: "aws",
+        guardrail: "No root user",
+        environment: "prod",
+        openedAt: h("2026-11-03T10:00:00Z"),
+        resolvedAt: h("2026-11-03T10:30:00Z"),
+        resolution: "auto_reapplied",
+      },
+      {
+        id: "d2",
+        kind: "modified",
+        summary: "SCP edited",
+        cloud: "aws",
+        guardrail: "Allowed regions",
+        environment: "dev",
+        openedAt: h("2026-11-04T10:00:00Z"),
+        resolvedAt: h("2026-11-04T11:30:00Z"),
+        resolution: "auto_reapplied",
+      },
+      {
+        id: "d3",
+        kind: "missing",
+        summary: "SCP deleted",
+        cloud: "aws",
+        guardrail: "Allowed regions",
+        environment: "dev",
+        openedAt: h("2026-11-01T22:00:00Z"),
+        resolvedAt: h("2026-11-02T08:00:00Z"),
+        resolution: "manual",
+      },
       // resolved before the period (excluded), resolved after the end (open at the end), still open
-      { id: "d4", kind: "missing", summary: "old", cloud: "aws", guardrail: null, environment: null, openedAt: h("2026-10-20T00:00:00Z"), resolvedAt: h("2026-10-21T00:00:00Z"), resolution: "manual" },
-      { id: "d5", kind: "weakened", summary: "later fixed", cloud: "azure", guardrail: null, environment: "sub-1", openedAt: h("2026-11-08T08:00:00Z"), resolvedAt: h("2026-11-10T00:00:00Z"), resolution: "manual" },
-      { id: "d6", kind: "detached", summary: "still open", cloud: "aws", guardrail: "No root user", environment: "prod", openedAt: h("2026-11-06T08:00:00Z"), resolvedAt: null, resolution: null },
+      {
+        id: "d4",
+        kind: "missing",
+        summary: "old",
+        cloud: "aws",
+        guardrail: null,
+        environment: null,
+        openedAt: h("2026-10-20T00:00:00Z"),
+        resolvedAt: h("2026-10-21T00:00:00Z"),
+        resolution: "manual",
+      },
+      {
+        id: "d5",
+        kind: "weakened",
+        summary: "later fixed",
+        cloud: "azure",
+        guardrail: null,
+        environment: "sub-1",
+        openedAt: h("2026-11-08T08:00:00Z"),
+        resolvedAt: h("2026-11-10T00:00:00Z"),
+        resolution: "manual",
+      },
+      {
+        id: "d6",
+        kind: "detached",
+        summary: "still open",
+        cloud: "aws",
+        guardrail: "No root user",
+        environment: "prod",
+        openedAt: h("2026-11-06T08:00:00Z"),
+        resolvedAt: null,
+        resolution: null,
+      },
     ],
     newEnvironments: [
-      { nodeId: "n1", name: "sandbox", externalId: "111", cloud: "aws", connection: "Org", discoveredAt: h("2026-11-05T00:00:00Z"), pairs: 0, covered: 0 },
-      { nodeId: "n2", name: "data", externalId: "222", cloud: "aws", connection: "Org", discoveredAt: h("2026-11-04T00:00:00Z"), pairs: 2, covered: 1 },
-      { nodeId: "n3", name: "ok", externalId: "333", cloud: "aws", connection: "Org", discoveredAt: h("2026-11-04T00:00:00Z"), pairs: 2, covered: 2 },
+      {
+        nodeId: "n1",
+        name: "sandbox",
+        externalId: "111",
+        cloud: "aws",
+        connection: "Org",
+        discoveredAt: h("2026-11-05T00:00:00Z"),
+        pairs: 0,
+        covered: 0,
+      },
+      {
+        nodeId: "n2",
+        name: "data",
+        externalId: "222",
+        cloud: "aws",
+        connection: "Org",
+        discoveredAt: h("2026-11-04T00:00:00Z"),
+        pairs: 2,
+        covered: 1,
+      },
+      {
+        nodeId: "n3",
+        name: "ok",
+        externalId: "333",
+        cloud: "aws",
+        connection: "Org",
+        discoveredAt: h("2026-11-04T00:00:00Z"),
+        pairs: 2,
+        covered: 2,
+      },
     ],
     exemptions: [
-      { id: "e1", guardrail: "Allowed regions", environment: "dev", cloud: "aws", ownerEmail: "o@x", reason: "migration", expiresAt: h("2026-11-12T08:00:00Z") },
-      { id: "e2", guardrail: "Allowed regions", environment: "dev", cloud: "aws", ownerEmail: "o@x", reason: "later", expiresAt: h("2026-12-30T08:00:00Z") },
+      {
+        id: "e1",
+        guardrail: "Allowed regions",
+        environment: "dev",
+        cloud: "aws",
+        ownerEmail: "o@x",
+        reason: "migration",
+        expiresAt: h("2026-11-12T08:00:00Z"),
+      },
+      {
+        id: "e2",
+        guardrail: "Allowed regions",
+        environment: "dev",
+        cloud: "aws",
+        ownerEmail: "o@x",
+        reason: "later",
+        expiresAt: h("2026-12-30T08:00:00Z"),
+      },
     ],
-    approvals: [{ id: "a1", action: "exemption.create", summary: "Exempt dev", requestedBy: "dev@x", createdAt: h("2026-11-06T08:00:00Z") }],
+    approvals: [
+      { id: "a1", action: "exemption.create", summary: "Exempt dev", requestedBy: "dev@x", createdAt: h("2026-11-06T08:00:00Z") },
+    ],
     ...over,
   };
 }
@@ -77,7 +203,10 @@ describe("assembleReportModel", () => {
 
   it("rolls coverage up by cloud, guardrail and framework control (CIS references only for their cloud)", () => {
     const m = assembleReportModel(input());
-    expect(m.byCloud.map((c) => [c.cloud, c.coveragePct, c.environments])).toEqual([["aws", 80, 6], ["azure", 0, 4]]);
+    expect(m.byCloud.map((c) => [c.cloud, c.coveragePct, c.environments])).toEqual([
+      ["aws", 80, 6],
+      ["azure", 0, 4],
+    ]);
     const root = m.byGuardrail.find((g) => g.guardrailId === "g-root")!;
     expect(root.coveragePct).toBe(55.6); // 5 of 9 applicable (5 aws + 4 azure)
     const cisAws = m.byFramework.find((f) => f.framework === "CIS AWS 3.0" && f.ref === "1.7")!;
@@ -101,7 +230,10 @@ describe("assembleReportModel", () => {
 
   it("lists uncovered new environments, exemptions expiring within 14 days and pending approvals", () => {
     const m = assembleReportModel(input());
-    expect(m.newEnvironments.map((n) => [n.name, n.state])).toEqual([["data", "partially covered"], ["sandbox", "uncovered"]]);
+    expect(m.newEnvironments.map((n) => [n.name, n.state])).toEqual([
+      ["data", "partially covered"],
+      ["sandbox", "uncovered"],
+    ]);
     expect(m.exemptions.items.map((e) => [e.id, e.daysLeft])).toEqual([["e1", 3]]);
     expect(m.approvals.items.map((a) => [a.id, a.ageDays])).toEqual([["a1", 3]]);
     expect(m.period.label).toBe("2 Nov 2026 – 9 Nov 2026");

@@ -30,9 +30,36 @@ export interface TReportInput {
   generatedAt: Date;
   samples: Array<{ day: string; cloud: TCloudName; guardrailId: string; counts: unknown }>;
   guardrails: Array<{ id: string; name: string; controlId: string }>;
-  drift: Array<{ id: string; kind: string; summary: string; cloud: TCloudName; guardrail: string | null; environment: string | null; openedAt: Date; resolvedAt: Date | null; resolution: string | null }>;
-  newEnvironments: Array<{ nodeId: string; name: string; externalId: string; cloud: TCloudName; connection: string; discoveredAt: Date; pairs: number; covered: number }>;
-  exemptions: Array<{ id: string; guardrail: string; environment: string; cloud: TCloudName; ownerEmail: string; reason: string; expiresAt: Date }>;
+  drift: Array<{
+    id: string;
+    kind: string;
+    summary: string;
+    cloud: TCloudName;
+    guardrail: string | null;
+    environment: string | null;
+    openedAt: Date;
+    resolvedAt: Date | null;
+    resolution: string | null;
+  }>;
+  newEnvironments: Array<{
+    nodeId: string;
+    name: string;
+    externalId: string;
+    cloud: TCloudName;
+    connection: string;
+    discoveredAt: Date;
+    pairs: number;
+    covered: number;
+  }>;
+  exemptions: Array<{
+    id: string;
+    guardrail: string;
+    environment: string;
+    cloud: TCloudName;
+    ownerEmail: string;
+    reason: string;
+    expiresAt: Date;
+  }>;
   approvals: Array<{ id: string; action: string; summary: string; requestedBy: string; createdAt: Date }>;
 }
 
@@ -68,7 +95,8 @@ export function assembleReportModel(input: TReportInput): TReportModel {
   const byDay = new Map<string, TReportInput["samples"]>();
   for (const s of input.samples) byDay.set(s.day, [...(byDay.get(s.day) ?? []), s]);
   const days = [...byDay.keys()].sort();
-  const latestIn = (fromExclusive: string, toInclusive: string) => [...days].reverse().find((d) => d <= toInclusive && d > fromExclusive) ?? null;
+  const latestIn = (fromExclusive: string, toInclusive: string) =>
+    [...days].reverse().find((d) => d <= toInclusive && d > fromExclusive) ?? null;
   const totalOf = (day: string | null): TStatusCounts | null => {
     if (!day) return null;
     const c = emptyCounts();
@@ -123,7 +151,13 @@ export function assembleReportModel(input: TReportInput): TReportModel {
       const g = guardrailById.get(guardrailId);
       const l = line(counts);
       const prev = prevByG.get(guardrailId);
-      return { guardrailId, name: g?.name ?? `deleted guardrail ${guardrailId}`, controlId: g?.controlId ?? "unknown", ...l, changePts: diffPts(l.coveragePct, prev ? line(prev).coveragePct : null) };
+      return {
+        guardrailId,
+        name: g?.name ?? `deleted guardrail ${guardrailId}`,
+        controlId: g?.controlId ?? "unknown",
+        ...l,
+        changePts: diffPts(l.coveragePct, prev ? line(prev).coveragePct : null),
+      };
     })
     .sort((a, b) => (a.coveragePct ?? 101) - (b.coveragePct ?? 101) || a.name.localeCompare(b.name));
 
@@ -149,7 +183,16 @@ export function assembleReportModel(input: TReportInput): TReportModel {
     const compiler = control.clouds[s.cloud];
     for (const f of ["partial", "detective", "unsupported"] as TFidelityName[]) {
       const pairs = counts.fidelity[f];
-      if (pairs > 0) gaps.push({ guardrailId: g.id, guardrail: g.name, controlId: g.controlId, cloud: s.cloud, fidelity: f, gap: compiler.gap ?? "The cloud cannot express this control natively.", pairs });
+      if (pairs > 0)
+        gaps.push({
+          guardrailId: g.id,
+          guardrail: g.name,
+          controlId: g.controlId,
+          cloud: s.cloud,
+          fidelity: f,
+          gap: compiler.gap ?? "The cloud cannot express this control natively.",
+          pairs,
+        });
     }
   }
   const byFramework = [...fw.values()]
@@ -171,14 +214,33 @@ export function assembleReportModel(input: TReportInput): TReportModel {
   const incidents = repaired
     .sort((a, b) => b.minutes - a.minutes || a.d.id.localeCompare(b.d.id))
     .slice(0, LIST_CAP)
-    .map(({ d, minutes }) => ({ id: d.id, kind: d.kind, summary: d.summary, cloud: d.cloud, guardrail: d.guardrail, environment: d.environment, openedAt: d.openedAt.toISOString(), resolvedAt: d.resolvedAt!.toISOString(), repairMinutes: minutes, resolution: d.resolution }));
+    .map(({ d, minutes }) => ({
+      id: d.id,
+      kind: d.kind,
+      summary: d.summary,
+      cloud: d.cloud,
+      guardrail: d.guardrail,
+      environment: d.environment,
+      openedAt: d.openedAt.toISOString(),
+      resolvedAt: d.resolvedAt!.toISOString(),
+      repairMinutes: minutes,
+      resolution: d.resolution,
+    }));
   const medianRepair = median(repairMinutes);
   const worstRepair = repairMinutes.length ? Math.max(...repairMinutes) : null;
 
   const newEnvironments = input.newEnvironments
     .filter((n) => n.pairs === 0 || n.covered < n.pairs)
     .sort((a, b) => a.discoveredAt.getTime() - b.discoveredAt.getTime() || a.name.localeCompare(b.name))
-    .map((n) => ({ nodeId: n.nodeId, name: n.name, externalId: n.externalId, cloud: n.cloud, connection: n.connection, discoveredAt: n.discoveredAt.toISOString(), state: n.covered === 0 ? ("uncovered" as const) : ("partially covered" as const) }));
+    .map((n) => ({
+      nodeId: n.nodeId,
+      name: n.name,
+      externalId: n.externalId,
+      cloud: n.cloud,
+      connection: n.connection,
+      discoveredAt: n.discoveredAt.toISOString(),
+      state: n.covered === 0 ? ("uncovered" as const) : ("partially covered" as const),
+    }));
 
   const exemptions = input.exemptions
     .filter((e) => e.expiresAt.getTime() >= end && e.expiresAt.getTime() < end + EXEMPTION_WINDOW_DAYS * DAY)
@@ -189,7 +251,10 @@ export function assembleReportModel(input: TReportInput): TReportModel {
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
     .map((a) => ({ ...a, createdAt: a.createdAt.toISOString(), ageDays: Math.floor((end - a.createdAt.getTime()) / DAY) }));
 
-  const environments = byCloud.reduce((a, c) => ({ total: a.total + c.environments, fullyCovered: a.fullyCovered + c.fullyCovered }), { total: 0, fullyCovered: 0 });
+  const environments = byCloud.reduce((a, c) => ({ total: a.total + c.environments, fullyCovered: a.fullyCovered + c.fullyCovered }), {
+    total: 0,
+    fullyCovered: 0,
+  });
   const headlineCounts = totalOf(current.sampleDay) ?? emptyCounts();
 
   const notes: string[] = [];
@@ -233,7 +298,16 @@ export function assembleReportModel(input: TReportInput): TReportModel {
     drift: { opened, repaired: repaired.length, medianRepairMinutes: medianRepair, worstRepairMinutes: worstRepair, incidents },
     openDrift: {
       total: open.length,
-      items: open.slice(0, LIST_CAP).map((d) => ({ id: d.id, kind: d.kind, summary: d.summary, cloud: d.cloud, guardrail: d.guardrail, environment: d.environment, openedAt: d.openedAt.toISOString(), ageMinutes: Math.round((end - d.openedAt.getTime()) / MINUTE) })),
+      items: open.slice(0, LIST_CAP).map((d) => ({
+        id: d.id,
+        kind: d.kind,
+        summary: d.summary,
+        cloud: d.cloud,
+        guardrail: d.guardrail,
+        environment: d.environment,
+        openedAt: d.openedAt.toISOString(),
+        ageMinutes: Math.round((end - d.openedAt.getTime()) / MINUTE),
+      })),
     },
     exemptions: { windowDays: EXEMPTION_WINDOW_DAYS, items: exemptions },
     approvals: { total: approvals.length, items: approvals.slice(0, LIST_CAP) },

@@ -50,7 +50,14 @@ export async function createReportSnapshot(prisma: PrismaClient, workspaceId: st
   const end = opts.end ?? startOfLocalHour(now, timezone);
   const period = reportPeriodEndingAt(end, timezone);
   const existing = await snapshotForPeriod(prisma, workspaceId, period.start);
-  if (existing) return { id: existing.id, periodStart: existing.periodStart, periodEnd: existing.periodEnd, created: false, model: asReportModel(existing.model) };
+  if (existing)
+    return {
+      id: existing.id,
+      periodStart: existing.periodStart,
+      periodEnd: existing.periodEnd,
+      created: false,
+      model: asReportModel(existing.model),
+    };
   const model = await buildReportModel(prisma, workspaceId, { ...opts, end, now });
   const row = await insertSnapshot(prisma, { workspaceId, periodStart: period.start, periodEnd: period.end, model });
   if (row) return { id: row.id, periodStart: row.periodStart, periodEnd: row.periodEnd, created: true, model };

@@ -6,7 +6,15 @@
  */
 import { UnrecoverableError, type Queue } from "bullmq";
 import type { PrismaClient } from "@parapet/db";
-import { activeSubscriptions, deliveriesOfSnapshot, failQueuedDelivery, findDelivery, insertDelivery, staleQueuedDeliveries, updateDelivery } from "./deliveries.repository.ts";
+import {
+  activeSubscriptions,
+  deliveriesOfSnapshot,
+  failQueuedDelivery,
+  findDelivery,
+  insertDelivery,
+  staleQueuedDeliveries,
+  updateDelivery,
+} from "./deliveries.repository.ts";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { composeReportEmail, describeSmtpError, isPermanentSmtpError, type TMailTransport, type TReportsConfig } from "./mailer.ts";
 import { asReportModel, type TReportModel } from "./model.ts";
@@ -39,10 +47,7 @@ export async function queueReportDeliveries(
 
   const ids: string[] = [];
   let created = 0;
-  const existing =
-    opts.trigger === "schedule"
-      ? await deliveriesOfSnapshot(prisma, snapshot.id)
-      : [];
+  const existing = opts.trigger === "schedule" ? await deliveriesOfSnapshot(prisma, snapshot.id) : [];
   const existingByTo = new Map(existing.map((d) => [d.to.toLowerCase(), d]));
   for (const r of recipients) {
     const prior = existingByTo.get(r.email.toLowerCase());
@@ -50,7 +55,13 @@ export async function queueReportDeliveries(
       if (prior.status === "queued") ids.push(prior.id);
       continue;
     }
-    const row = await insertDelivery(prisma, { subscriptionId: r.subscriptionId, snapshotId: snapshot.id, to: r.email, subject: subject.slice(0, 500), status: "queued" });
+    const row = await insertDelivery(prisma, {
+      subscriptionId: r.subscriptionId,
+      snapshotId: snapshot.id,
+      to: r.email,
+      subject: subject.slice(0, 500),
+      status: "queued",
+    });
     ids.push(row.id);
     created++;
   }
@@ -71,7 +82,11 @@ export type TSendOutcome = "sent" | "already-sent" | "cancelled";
  * Sends one delivery. Throws to make BullMQ retry (transient failure, attempts left) or
  * UnrecoverableError (permanent failure); the row says which before the throw.
  */
-export async function sendEmailDelivery(ctx: TSendContext, deliveryId: string, attempt: { number: number; max: number }): Promise<TSendOutcome> {
+export async function sendEmailDelivery(
+  ctx: TSendContext,
+  deliveryId: string,
+  attempt: { number: number; max: number },
+): Promise<TSendOutcome> {
   const { prisma } = ctx;
   const d = await findDelivery(prisma, deliveryId);
   if (!d) throw new UnrecoverableError(`email delivery ${deliveryId} no longer exists`);
@@ -82,22 +97,44 @@ export async function sendEmailDelivery(ctx: TSendContext, deliveryId: string, a
     return "cancelled";
   }
   if (!d.snapshot) {
-    await updateDelivery(prisma, d.id, { status: "failed", attempts: { increment: 1 }, lastError: "the report snapshot was deleted before delivery" });
+    await updateDelivery(prisma, d.id, {
+      status: "failed",
+      attempts: { increment: 1 },
+      lastError: "the report snapshot was deleted before delivery",
+    });
     throw new UnrecoverableError("report snapshot deleted");
   }
   const model = asReportModel(d.snapshot.model);
   try {
     if (!ctx.transport) throw Object.assign(new Error("SMTP is not configured (set PARAPET_SMTP_URL on the worker)"), { code: "ENOSMTP" });
-    if (d.subscriptionId && ctx.config.secret.length < 16) throw Object.assign(new Error("PARAPET_AUTH_SECRET is not set on the worker (it signs the unsubscribe links)"), { code: "ENOSECRET" });
-    const mail = composeReportEmail(ctx.config, { model, to: d.to, snapshotId: d.snapshot.id, deliveryId: d.id, subscriptionId: d.subscriptionId });
+    if (d.subscriptionId && ctx.config.secret.length < 16)
+      throw Object.assign(new Error("PARAPET_AUTH_SECRET is not set on the worker (it signs the unsubscribe links)"), {
+        code: "ENOSECRET",
+      });
+    const mail = composeReportEmail(ctx.config, {
+      model,
+      to: d.to,
+      snapshotId: d.snapshot.id,
+      deliveryId: d.id,
+      subscriptionId: d.subscriptionId,
+    });
     const info = await ctx.transport.sendMail(mail);
-    await updateDelivery(prisma, d.id, { status: "sent", attempts: { increment: 1 }, messageId: info.messageId.slice(0, 300), sentAt: new Date() });
+    await updateDelivery(prisma, d.id, {
+      status: "sent",
+      attempts: { increment: 1 },
+      messageId: info.messageId.slice(0, 300),
+      sentAt: new Date(),
+    });
     return "sent";
   } catch (e) {
     const permanent = isPermanentSmtpError(e);
     const final = permanent || attempt.number >= attempt.max;
     const message = describeSmtpError(e);
-    await updateDelivery(prisma, d.id, { status: final ? "failed" : "queued", attempts: { increment: 1 }, lastError: `attempt ${attempt.number}/${attempt.max}: ${message}`.slice(0, 2000) });
+    await updateDelivery(prisma, d.id, {
+      status: final ? "failed" : "queued",
+      attempts: { increment: 1 },
+      lastError: `attempt ${attempt.number}/${attempt.max}: ${message}`.slice(0, 2000),
+    });
     if (final) {
       await appendAudit(prisma, {
         workspaceId: d.snapshot.workspaceId,
@@ -119,7 +156,14 @@ export async function sendEmailDelivery(ctx: TSendContext, deliveryId: string, a
  * the enqueue): queued rows older than `olderThanMs` are enqueued again; the deterministic job id
  * makes this a no-op for rows whose job still exists.
  */
-export async function requeueStaleDeliveries(prisma: PrismaClient, notifications: Queue, workspaceId: string, now: Date, olderThanMs = 15 * 60_000, retry = DEFAULT_DELIVERY_RETRY): Promise<number> {
+export async function requeueStaleDeliveries(
+  prisma: PrismaClient,
+  notifications: Queue,
+  workspaceId: string,
+  now: Date,
+  olderThanMs = 15 * 60_000,
+  retry = DEFAULT_DELIVERY_RETRY,
+): Promise<number> {
   const stale = await staleQueuedDeliveries(prisma, workspaceId, new Date(now.getTime() - olderThanMs));
   let n = 0;
   for (const d of stale) {

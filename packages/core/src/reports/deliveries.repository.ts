@@ -11,13 +11,19 @@ export function deliveriesOfSnapshot(prisma: PrismaClient, snapshotId: string) {
   return prisma.emailDelivery.findMany({ where: { snapshotId }, select: { id: true, to: true, status: true } });
 }
 
-export function insertDelivery(prisma: PrismaClient, data: { subscriptionId: string | null; snapshotId: string; to: string; subject: string; status: "queued" }) {
+export function insertDelivery(
+  prisma: PrismaClient,
+  data: { subscriptionId: string | null; snapshotId: string; to: string; subject: string; status: "queued" },
+) {
   return prisma.emailDelivery.create({ data });
 }
 
 /** A delivery with its snapshot and its subscription's id, state and workspace. */
 export function findDelivery(prisma: PrismaClient, id: string) {
-  return prisma.emailDelivery.findUnique({ where: { id }, include: { snapshot: true, subscription: { select: { id: true, active: true, workspaceId: true } } } });
+  return prisma.emailDelivery.findUnique({
+    where: { id },
+    include: { snapshot: true, subscription: { select: { id: true, active: true, workspaceId: true } } },
+  });
 }
 
 export function updateDelivery(prisma: PrismaClient, id: string, data: Prisma.EmailDeliveryUpdateInput) {
@@ -70,7 +76,10 @@ export function findSubscription(prisma: PrismaClient, workspaceId: string, id: 
 
 /** Activates a subscription, or deactivates it as unsubscribed now. */
 export function setSubscriptionActiveRow(tx: Tx, id: string, active: boolean) {
-  return tx.reportSubscription.update({ where: { id }, data: active ? { active: true, unsubscribedAt: null } : { active: false, unsubscribedAt: new Date() } });
+  return tx.reportSubscription.update({
+    where: { id },
+    data: active ? { active: true, unsubscribedAt: null } : { active: false, unsubscribedAt: new Date() },
+  });
 }
 
 /** Cancels the subscription's queued deliveries, saying why. */
@@ -84,7 +93,10 @@ export function deleteSubscriptionRow(tx: Tx, id: string) {
 
 /** What the unsubscribe page shows: the address, whether it is active, the workspace's name. */
 export function subscriptionForUnsubscribePage(prisma: PrismaClient, id: string) {
-  return prisma.reportSubscription.findUnique({ where: { id }, select: { id: true, email: true, active: true, workspace: { select: { name: true } } } });
+  return prisma.reportSubscription.findUnique({
+    where: { id },
+    select: { id: true, email: true, active: true, workspace: { select: { name: true } } },
+  });
 }
 
 export function subscriptionWithWorkspace(prisma: PrismaClient, id: string) {

@@ -13,7 +13,13 @@ describe("demo mail catcher", () => {
     const catcher = await startMailCatcher({ port: 0, dir });
     try {
       const transport = createMailTransport(catcher.smtpUrl);
-      await transport.sendMail({ from: "Parapet <reports@parapet.test>", to: "ciso@acme.test", subject: "Acme <b>weekly</b>", text: "hello", html: "<p>hello</p><script>alert(1)</script>" });
+      await transport.sendMail({
+        from: "Parapet <reports@parapet.test>",
+        to: "ciso@acme.test",
+        subject: "Acme <b>weekly</b>",
+        text: "hello",
+        html: "<p>hello</p><script>alert(1)</script>",
+      });
       transport.close();
       const [m] = await catcher.waitFor(1);
       expect(m).toMatchObject({ from: "reports@parapet.test", to: ["ciso@acme.test"], subject: "Acme <b>weekly</b>", hasHtml: true });

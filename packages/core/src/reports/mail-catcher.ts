@@ -58,7 +58,6 @@ export function mailCatcherEnv(c: Pick<TMailCatcher, "smtpUrl" | "httpUrl">): Re
   return { PARAPET_SMTP_URL: c.smtpUrl, PARAPET_MAIL_CATCHER_URL: c.httpUrl };
 }
 
-
 function addresses(a: AddressObject | AddressObject[] | undefined): string[] {
   if (!a) return [];
   return (Array.isArray(a) ? a : [a]).flatMap((x) => x.value.map((v) => v.address ?? v.name)).filter((v): v is string => !!v);
@@ -152,13 +151,21 @@ export async function startMailCatcher(opts: TMailCatcherOptions): Promise<TMail
         const parsed = await simpleParser(buf);
         if (m[2] === "txt") return send(200, "text/plain; charset=utf-8", parsed.text ?? "");
         // Scripts and remote loads in a caught message must not run in the viewer's browser.
-        return send(200, "text/html; charset=utf-8", typeof parsed.html === "string" ? parsed.html : `<pre>${escapeHtml(parsed.text ?? "")}</pre>`, {
-          "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
-        });
+        return send(
+          200,
+          "text/html; charset=utf-8",
+          typeof parsed.html === "string" ? parsed.html : `<pre>${escapeHtml(parsed.text ?? "")}</pre>`,
+          {
+            "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+          },
+        );
       }
       if (url.pathname !== "/") return send(404, "text/plain; charset=utf-8", "not found");
       const rows = index
-        .map((e) => `<tr><td>${escapeHtml(e.receivedAt.replace("T", " ").slice(0, 19))}</td><td>${escapeHtml(e.to.join(", "))}</td><td><a href="/messages/${e.id}.html">${escapeHtml(e.subject || "(no subject)")}</a></td><td><a href="/messages/${e.id}.txt">text</a> · <a href="/messages/${e.id}.eml">.eml</a></td></tr>`)
+        .map(
+          (e) =>
+            `<tr><td>${escapeHtml(e.receivedAt.replace("T", " ").slice(0, 19))}</td><td>${escapeHtml(e.to.join(", "))}</td><td><a href="/messages/${e.id}.html">${escapeHtml(e.subject || "(no subject)")}</a></td><td><a href="/messages/${e.id}.txt">text</a> · <a href="/messages/${e.id}.eml">.eml</a></td></tr>`,
+        )
         .join("");
       send(
         200,

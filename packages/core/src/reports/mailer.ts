@@ -29,7 +29,8 @@ export type TMailTransport = Transporter<SMTPTransport.SentMessageInfo, SMTPTran
 
 export function createMailTransport(smtpUrl: string): TMailTransport {
   const u = new URL(smtpUrl);
-  if (u.protocol !== "smtp:" && u.protocol !== "smtps:") throw new Error(`SMTP URL must start with smtp:// or smtps://, got ${u.protocol}//`);
+  if (u.protocol !== "smtp:" && u.protocol !== "smtps:")
+    throw new Error(`SMTP URL must start with smtp:// or smtps://, got ${u.protocol}//`);
   return nodemailer.createTransport({
     host: u.hostname,
     port: u.port ? Number(u.port) : u.protocol === "smtps:" ? 465 : 587,
@@ -75,7 +76,13 @@ export function composeReportEmail(cfg: Pick<TReportsConfig, "mailFrom" | "baseU
       "X-Parapet-Delivery": input.deliveryId,
       ...(unsub ? { "List-Unsubscribe": `<${unsub}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : {}),
     },
-    attachments: [{ filename: `parapet-coverage-by-guardrail-${day}.csv`, content: renderReportCsv(model, "guardrails"), contentType: "text/csv; charset=utf-8" }],
+    attachments: [
+      {
+        filename: `parapet-coverage-by-guardrail-${day}.csv`,
+        content: renderReportCsv(model, "guardrails"),
+        contentType: "text/csv; charset=utf-8",
+      },
+    ],
   };
 }
 
@@ -92,6 +99,9 @@ export function isPermanentSmtpError(e: unknown): boolean {
 /** One line for the delivery log: the SMTP reply or the network error, no stack. */
 export function describeSmtpError(e: unknown): string {
   const err = e as { message?: unknown; code?: unknown; responseCode?: unknown; response?: unknown } | null;
-  const parts = [typeof err?.code === "string" ? err.code : null, typeof err?.response === "string" ? err.response : typeof err?.message === "string" ? err.message : String(e)];
+  const parts = [
+    typeof err?.code === "string" ? err.code : null,
+    typeof err?.response === "string" ? err.response : typeof err?.message === "string" ? err.message : String(e),
+  ];
   return parts.filter(Boolean).join(": ").slice(0, 1000);
 }

@@ -61,28 +61,73 @@ export interface TReportModel {
   byCloud: Array<TCoverageLine & { cloud: TCloudName; environments: number; fullyCovered: number }>;
   byGuardrail: Array<TCoverageLine & { guardrailId: string; name: string; controlId: string; changePts: number | null }>;
   byFramework: Array<TCoverageLine & { framework: string; ref: string; controls: string[] }>;
-  newEnvironments: Array<{ nodeId: string; name: string; externalId: string; cloud: TCloudName; connection: string; discoveredAt: string; state: "uncovered" | "partially covered" }>;
+  newEnvironments: Array<{
+    nodeId: string;
+    name: string;
+    externalId: string;
+    cloud: TCloudName;
+    connection: string;
+    discoveredAt: string;
+    state: "uncovered" | "partially covered";
+  }>;
   drift: {
     opened: number;
     repaired: number;
     medianRepairMinutes: number | null;
     worstRepairMinutes: number | null;
     /** Incidents repaired during the period, slowest first (capped; `repaired` has the full count). */
-    incidents: Array<{ id: string; kind: string; summary: string; cloud: TCloudName; guardrail: string | null; environment: string | null; openedAt: string; resolvedAt: string; repairMinutes: number; resolution: string | null }>;
+    incidents: Array<{
+      id: string;
+      kind: string;
+      summary: string;
+      cloud: TCloudName;
+      guardrail: string | null;
+      environment: string | null;
+      openedAt: string;
+      resolvedAt: string;
+      repairMinutes: number;
+      resolution: string | null;
+    }>;
   };
   openDrift: {
     total: number;
-    items: Array<{ id: string; kind: string; summary: string; cloud: TCloudName; guardrail: string | null; environment: string | null; openedAt: string; ageMinutes: number }>;
+    items: Array<{
+      id: string;
+      kind: string;
+      summary: string;
+      cloud: TCloudName;
+      guardrail: string | null;
+      environment: string | null;
+      openedAt: string;
+      ageMinutes: number;
+    }>;
   };
   exemptions: {
     windowDays: number;
-    items: Array<{ id: string; guardrail: string; environment: string; cloud: TCloudName; ownerEmail: string; reason: string; expiresAt: string; daysLeft: number }>;
+    items: Array<{
+      id: string;
+      guardrail: string;
+      environment: string;
+      cloud: TCloudName;
+      ownerEmail: string;
+      reason: string;
+      expiresAt: string;
+      daysLeft: number;
+    }>;
   };
   approvals: {
     total: number;
     items: Array<{ id: string; action: string; summary: string; requestedBy: string; createdAt: string; ageDays: number }>;
   };
-  fidelityGaps: Array<{ guardrailId: string; guardrail: string; controlId: string; cloud: TCloudName; fidelity: TFidelityName; gap: string; pairs: number }>;
+  fidelityGaps: Array<{
+    guardrailId: string;
+    guardrail: string;
+    controlId: string;
+    cloud: TCloudName;
+    fidelity: TFidelityName;
+    gap: string;
+    pairs: number;
+  }>;
   /** Caveats the reader needs (missing history, capped lists). */
   notes: string[];
 }
@@ -110,6 +155,7 @@ export function line(counts: TStatusCounts): TCoverageLine {
 /** A stored model, checked for the version the renderers understand. */
 export function asReportModel(json: unknown): TReportModel {
   const v = (json as { version?: unknown } | null)?.version;
-  if (v !== REPORT_MODEL_VERSION) throw new AppError("precondition", `report model version ${String(v)} is not supported (expected ${REPORT_MODEL_VERSION})`);
+  if (v !== REPORT_MODEL_VERSION)
+    throw new AppError("precondition", `report model version ${String(v)} is not supported (expected ${REPORT_MODEL_VERSION})`);
   return json as TReportModel;
 }

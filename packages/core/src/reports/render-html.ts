@@ -20,7 +20,6 @@ const INK = "#111827";
 const MUTED = "#6b7280";
 const LINE = "#e5e7eb";
 
-
 function colour(p: number | null): string {
   if (p === null) return "#9ca3af";
   if (p >= 90) return "#16a34a";
@@ -32,8 +31,12 @@ function colour(p: number | null): string {
 function bar(p: number | null, width = 220): string {
   const filled = p === null ? 0 : Math.max(0, Math.min(100, Math.round(p)));
   const cells = [
-    filled > 0 ? `<td width="${Math.round((width * filled) / 100)}" height="12" bgcolor="${colour(p)}" style="background:${colour(p)};font-size:0;line-height:0;">&nbsp;</td>` : "",
-    filled < 100 ? `<td width="${width - Math.round((width * filled) / 100)}" height="12" bgcolor="#f3f4f6" style="background:#f3f4f6;font-size:0;line-height:0;">&nbsp;</td>` : "",
+    filled > 0
+      ? `<td width="${Math.round((width * filled) / 100)}" height="12" bgcolor="${colour(p)}" style="background:${colour(p)};font-size:0;line-height:0;">&nbsp;</td>`
+      : "",
+    filled < 100
+      ? `<td width="${width - Math.round((width * filled) / 100)}" height="12" bgcolor="#f3f4f6" style="background:#f3f4f6;font-size:0;line-height:0;">&nbsp;</td>`
+      : "",
   ].join("");
   return `<table role="presentation" width="${width}" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:${width}px;"><tr>${cells}</tr></table>`;
 }
@@ -43,9 +46,17 @@ function section(title: string, body: string, testId: string): string {
 }
 
 function table(headers: string[], rows: string[][], align: Array<"left" | "right"> = []): string {
-  const th = headers.map((h, i) => `<th align="${align[i] ?? "left"}" style="${FONT}font-size:12px;color:${MUTED};font-weight:600;padding:6px 8px;border-bottom:1px solid ${LINE};text-align:${align[i] ?? "left"};">${escapeHtml(h)}</th>`).join("");
+  const th = headers
+    .map(
+      (h, i) =>
+        `<th align="${align[i] ?? "left"}" style="${FONT}font-size:12px;color:${MUTED};font-weight:600;padding:6px 8px;border-bottom:1px solid ${LINE};text-align:${align[i] ?? "left"};">${escapeHtml(h)}</th>`,
+    )
+    .join("");
   const tr = rows
-    .map((r) => `<tr>${r.map((c, i) => `<td align="${align[i] ?? "left"}" valign="middle" style="${FONT}font-size:13px;color:${INK};padding:6px 8px;border-bottom:1px solid ${LINE};text-align:${align[i] ?? "left"};">${c}</td>`).join("")}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((c, i) => `<td align="${align[i] ?? "left"}" valign="middle" style="${FONT}font-size:13px;color:${INK};padding:6px 8px;border-bottom:1px solid ${LINE};text-align:${align[i] ?? "left"};">${c}</td>`).join("")}</tr>`,
+    )
     .join("");
   return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;"><tr>${th}</tr>${tr}</table>`;
 }
@@ -62,83 +73,145 @@ export function renderReportHtml(model: TReportModel, links: TRenderLinks = {}):
   const h = model.headline;
   const tiles = `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;"><tr>${[
     tile("Coverage", fmtPct(h.coverage.coveragePct), fmtPts(h.changePts), "coverage"),
-    tile("Environments fully covered", `${h.environments.fullyCovered} / ${h.environments.total}`, "every guardrail enforced", "environments"),
+    tile(
+      "Environments fully covered",
+      `${h.environments.fullyCovered} / ${h.environments.total}`,
+      "every guardrail enforced",
+      "environments",
+    ),
     tile("Open drift", String(h.openDrift), `${h.driftOpened} opened, ${h.driftRepaired} repaired`, "open-drift"),
     tile("Time to repair", fmtDuration(h.medianRepairMinutes), `median · worst ${fmtDuration(h.worstRepairMinutes)}`, "repair"),
   ].join("")}</tr></table>`;
 
   const trend = table(
     ["Week ending", "Coverage", ""],
-    model.trend.map((t) => [escapeHtml(t.label), bar(t.coveragePct, 300), escapeHtml(t.coveragePct === null ? "no data" : fmtPct(t.coveragePct))]),
+    model.trend.map((t) => [
+      escapeHtml(t.label),
+      bar(t.coveragePct, 300),
+      escapeHtml(t.coveragePct === null ? "no data" : fmtPct(t.coveragePct)),
+    ]),
     ["left", "left", "right"],
   );
   const byCloud = model.byCloud.length
     ? table(
         ["Cloud", "Coverage", "", "Environments covered"],
-        model.byCloud.map((c) => [escapeHtml(CLOUD_LABELS[c.cloud]), bar(c.coveragePct, 180), escapeHtml(fmtPct(c.coveragePct)), escapeHtml(`${c.fullyCovered} / ${c.environments}`)]),
+        model.byCloud.map((c) => [
+          escapeHtml(CLOUD_LABELS[c.cloud]),
+          bar(c.coveragePct, 180),
+          escapeHtml(fmtPct(c.coveragePct)),
+          escapeHtml(`${c.fullyCovered} / ${c.environments}`),
+        ]),
         ["left", "left", "right", "right"],
       )
     : empty("No cloud is connected yet.");
   const byGuardrail = model.byGuardrail.length
     ? table(
         ["Guardrail", "Coverage", "", "Change", "Enforced / pairs"],
-        model.byGuardrail.map((g) => [escapeHtml(g.name), bar(g.coveragePct, 140), escapeHtml(fmtPct(g.coveragePct)), escapeHtml(fmtPts(g.changePts)), escapeHtml(`${g.counts.enforced} / ${g.counts.total - g.counts.exempt}`)]),
+        model.byGuardrail.map((g) => [
+          escapeHtml(g.name),
+          bar(g.coveragePct, 140),
+          escapeHtml(fmtPct(g.coveragePct)),
+          escapeHtml(fmtPts(g.changePts)),
+          escapeHtml(`${g.counts.enforced} / ${g.counts.total - g.counts.exempt}`),
+        ]),
         ["left", "left", "right", "right", "right"],
       )
     : empty("No guardrail has coverage data yet.");
   const byFramework = model.byFramework.length
     ? table(
         ["Framework", "Control", "Parapet controls", "Coverage"],
-        model.byFramework.map((f) => [escapeHtml(f.framework), escapeHtml(f.ref), escapeHtml(f.controls.join(", ")), escapeHtml(fmtPct(f.coveragePct))]),
+        model.byFramework.map((f) => [
+          escapeHtml(f.framework),
+          escapeHtml(f.ref),
+          escapeHtml(f.controls.join(", ")),
+          escapeHtml(fmtPct(f.coveragePct)),
+        ]),
         ["left", "left", "left", "right"],
       )
     : empty("No framework control is mapped by the active guardrails.");
   const newEnvs = model.newEnvironments.length
     ? table(
         ["Environment", "Cloud", "Connection", "Discovered", "State"],
-        model.newEnvironments.map((n) => [`${escapeHtml(n.name)}<br><span style="color:${MUTED};font-size:11px;">${escapeHtml(n.externalId)}</span>`, escapeHtml(CLOUD_LABELS[n.cloud]), escapeHtml(n.connection), escapeHtml(fmtDate(n.discoveredAt, model)), escapeHtml(n.state)]),
+        model.newEnvironments.map((n) => [
+          `${escapeHtml(n.name)}<br><span style="color:${MUTED};font-size:11px;">${escapeHtml(n.externalId)}</span>`,
+          escapeHtml(CLOUD_LABELS[n.cloud]),
+          escapeHtml(n.connection),
+          escapeHtml(fmtDate(n.discoveredAt, model)),
+          escapeHtml(n.state),
+        ]),
       )
     : empty("Every environment discovered this week is covered.");
   const driftSummary = `<p style="${FONT}margin:0 0 8px 0;font-size:13px;color:${INK};" data-metric="drift-summary">${model.drift.opened} drift incidents opened and ${model.drift.repaired} repaired this week. Median time to repair: <strong>${escapeHtml(fmtDuration(model.drift.medianRepairMinutes))}</strong>; worst: <strong>${escapeHtml(fmtDuration(model.drift.worstRepairMinutes))}</strong>.</p>`;
   const incidents = model.drift.incidents.length
     ? table(
         ["Incident", "Where", "Opened", "Time to repair", "Fixed by"],
-        model.drift.incidents.map((d) => [`${escapeHtml(d.summary)}<br><span style="color:${MUTED};font-size:11px;">${escapeHtml(d.kind)}${d.guardrail ? ` · ${escapeHtml(d.guardrail)}` : ""}</span>`, escapeHtml(`${CLOUD_LABELS[d.cloud]}${d.environment ? ` · ${d.environment}` : ""}`), escapeHtml(fmtDateTime(d.openedAt, model)), escapeHtml(fmtDuration(d.repairMinutes)), escapeHtml(d.resolution ?? "")]),
+        model.drift.incidents.map((d) => [
+          `${escapeHtml(d.summary)}<br><span style="color:${MUTED};font-size:11px;">${escapeHtml(d.kind)}${d.guardrail ? ` · ${escapeHtml(d.guardrail)}` : ""}</span>`,
+          escapeHtml(`${CLOUD_LABELS[d.cloud]}${d.environment ? ` · ${d.environment}` : ""}`),
+          escapeHtml(fmtDateTime(d.openedAt, model)),
+          escapeHtml(fmtDuration(d.repairMinutes)),
+          escapeHtml(d.resolution ?? ""),
+        ]),
         ["left", "left", "left", "right", "left"],
       )
     : "";
   const openDrift = model.openDrift.items.length
     ? table(
         ["Finding", "Where", "Open since", "Age"],
-        model.openDrift.items.map((d) => [`${escapeHtml(d.summary)}<br><span style="color:${MUTED};font-size:11px;">${escapeHtml(d.kind)}${d.guardrail ? ` · ${escapeHtml(d.guardrail)}` : ""}</span>`, escapeHtml(`${CLOUD_LABELS[d.cloud]}${d.environment ? ` · ${d.environment}` : ""}`), escapeHtml(fmtDateTime(d.openedAt, model)), escapeHtml(fmtDuration(d.ageMinutes))]),
+        model.openDrift.items.map((d) => [
+          `${escapeHtml(d.summary)}<br><span style="color:${MUTED};font-size:11px;">${escapeHtml(d.kind)}${d.guardrail ? ` · ${escapeHtml(d.guardrail)}` : ""}</span>`,
+          escapeHtml(`${CLOUD_LABELS[d.cloud]}${d.environment ? ` · ${d.environment}` : ""}`),
+          escapeHtml(fmtDateTime(d.openedAt, model)),
+          escapeHtml(fmtDuration(d.ageMinutes)),
+        ]),
         ["left", "left", "left", "right"],
       )
     : empty("No drift is open.");
   const exemptions = model.exemptions.items.length
     ? table(
         ["Guardrail", "Environment", "Owner", "Expires", "Reason"],
-        model.exemptions.items.map((e) => [escapeHtml(e.guardrail), escapeHtml(`${CLOUD_LABELS[e.cloud]} · ${e.environment}`), escapeHtml(e.ownerEmail), escapeHtml(`${fmtDate(e.expiresAt, model)} (${e.daysLeft} d)`), escapeHtml(e.reason)]),
+        model.exemptions.items.map((e) => [
+          escapeHtml(e.guardrail),
+          escapeHtml(`${CLOUD_LABELS[e.cloud]} · ${e.environment}`),
+          escapeHtml(e.ownerEmail),
+          escapeHtml(`${fmtDate(e.expiresAt, model)} (${e.daysLeft} d)`),
+          escapeHtml(e.reason),
+        ]),
       )
     : empty(`No exemption expires in the next ${model.exemptions.windowDays} days.`);
   const approvals = model.approvals.items.length
     ? table(
         ["Request", "Requested by", "Waiting"],
-        model.approvals.items.map((a) => [`${escapeHtml(a.summary)}<br><span style="color:${MUTED};font-size:11px;">${escapeHtml(a.action)}</span>`, escapeHtml(a.requestedBy), escapeHtml(`${a.ageDays} d`)]),
+        model.approvals.items.map((a) => [
+          `${escapeHtml(a.summary)}<br><span style="color:${MUTED};font-size:11px;">${escapeHtml(a.action)}</span>`,
+          escapeHtml(a.requestedBy),
+          escapeHtml(`${a.ageDays} d`),
+        ]),
         ["left", "left", "right"],
       )
     : empty("No change is waiting for approval.");
   const gaps = model.fidelityGaps.length
     ? table(
         ["Guardrail", "Cloud", "Fidelity", "Pairs", "What the cloud cannot enforce"],
-        model.fidelityGaps.map((g) => [escapeHtml(g.guardrail), escapeHtml(CLOUD_LABELS[g.cloud]), escapeHtml(g.fidelity), escapeHtml(String(g.pairs)), escapeHtml(g.gap)]),
+        model.fidelityGaps.map((g) => [
+          escapeHtml(g.guardrail),
+          escapeHtml(CLOUD_LABELS[g.cloud]),
+          escapeHtml(g.fidelity),
+          escapeHtml(String(g.pairs)),
+          escapeHtml(g.gap),
+        ]),
         ["left", "left", "left", "right", "left"],
       )
     : empty("Every guardrail is natively enforced where it applies.");
 
-  const notes = model.notes.length ? `<ul style="${FONT}margin:8px 0 0 0;padding-left:18px;font-size:12px;color:${MUTED};">${model.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>` : "";
+  const notes = model.notes.length
+    ? `<ul style="${FONT}margin:8px 0 0 0;padding-left:18px;font-size:12px;color:${MUTED};">${model.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`
+    : "";
   const footerLinks = [
     links.reportUrl ? `<a href="${escapeHtml(links.reportUrl)}" style="color:#4f46e5;">Open this report in Parapet</a>` : "",
-    links.unsubscribeUrl ? `<a href="${escapeHtml(links.unsubscribeUrl)}" style="color:${MUTED};" data-link="unsubscribe">Unsubscribe from these reports</a>` : "",
+    links.unsubscribeUrl
+      ? `<a href="${escapeHtml(links.unsubscribeUrl)}" style="color:${MUTED};" data-link="unsubscribe">Unsubscribe from these reports</a>`
+      : "",
   ].filter(Boolean);
 
   return `<!DOCTYPE html>

@@ -29,15 +29,22 @@ export function renderReportText(model: TReportModel, links: TRenderLinks = {}):
   out.push(`Fidelity gaps:               ${h.fidelityGaps}`);
 
   out.push(heading("Coverage trend"));
-  for (const t of model.trend) out.push(`${t.label.padEnd(8)} ${textBar(t.coveragePct)} ${t.coveragePct === null ? "no data" : fmtPct(t.coveragePct)}`);
+  for (const t of model.trend)
+    out.push(`${t.label.padEnd(8)} ${textBar(t.coveragePct)} ${t.coveragePct === null ? "no data" : fmtPct(t.coveragePct)}`);
 
   out.push(heading("Coverage by cloud"));
   if (!model.byCloud.length) out.push("No cloud is connected yet.");
-  for (const c of model.byCloud) out.push(`${CLOUD_LABELS[c.cloud].padEnd(14)} ${textBar(c.coveragePct)} ${fmtPct(c.coveragePct).padStart(6)}  environments covered ${c.fullyCovered} / ${c.environments}`);
+  for (const c of model.byCloud)
+    out.push(
+      `${CLOUD_LABELS[c.cloud].padEnd(14)} ${textBar(c.coveragePct)} ${fmtPct(c.coveragePct).padStart(6)}  environments covered ${c.fullyCovered} / ${c.environments}`,
+    );
 
   out.push(heading("Coverage by guardrail"));
   if (!model.byGuardrail.length) out.push("No guardrail has coverage data yet.");
-  for (const g of model.byGuardrail) out.push(`${textBar(g.coveragePct, 10)} ${fmtPct(g.coveragePct).padStart(6)}  ${g.name} (${fmtPts(g.changePts)}; ${g.counts.enforced} of ${g.counts.total - g.counts.exempt} pairs enforced)`);
+  for (const g of model.byGuardrail)
+    out.push(
+      `${textBar(g.coveragePct, 10)} ${fmtPct(g.coveragePct).padStart(6)}  ${g.name} (${fmtPts(g.changePts)}; ${g.counts.enforced} of ${g.counts.total - g.counts.exempt} pairs enforced)`,
+    );
 
   out.push(heading("Coverage by framework control"));
   if (!model.byFramework.length) out.push("No framework control is mapped by the active guardrails.");
@@ -45,19 +52,31 @@ export function renderReportText(model: TReportModel, links: TRenderLinks = {}):
 
   out.push(heading("New environments not yet covered"));
   if (!model.newEnvironments.length) out.push("Every environment discovered this week is covered.");
-  for (const n of model.newEnvironments) out.push(`- ${n.name} (${n.externalId}), ${CLOUD_LABELS[n.cloud]} / ${n.connection}, discovered ${fmtDate(n.discoveredAt, model)}: ${n.state}`);
+  for (const n of model.newEnvironments)
+    out.push(
+      `- ${n.name} (${n.externalId}), ${CLOUD_LABELS[n.cloud]} / ${n.connection}, discovered ${fmtDate(n.discoveredAt, model)}: ${n.state}`,
+    );
 
   out.push(heading("Drift incidents repaired"));
-  out.push(`${model.drift.opened} opened and ${model.drift.repaired} repaired this week. Median time to repair: ${fmtDuration(model.drift.medianRepairMinutes)}; worst: ${fmtDuration(model.drift.worstRepairMinutes)}.`);
-  for (const d of model.drift.incidents) out.push(`- ${fmtDuration(d.repairMinutes)}: ${d.summary} (${CLOUD_LABELS[d.cloud]}${d.environment ? ` / ${d.environment}` : ""}; opened ${fmtDateTime(d.openedAt, model)}${d.resolution ? `; ${d.resolution}` : ""})`);
+  out.push(
+    `${model.drift.opened} opened and ${model.drift.repaired} repaired this week. Median time to repair: ${fmtDuration(model.drift.medianRepairMinutes)}; worst: ${fmtDuration(model.drift.worstRepairMinutes)}.`,
+  );
+  for (const d of model.drift.incidents)
+    out.push(
+      `- ${fmtDuration(d.repairMinutes)}: ${d.summary} (${CLOUD_LABELS[d.cloud]}${d.environment ? ` / ${d.environment}` : ""}; opened ${fmtDateTime(d.openedAt, model)}${d.resolution ? `; ${d.resolution}` : ""})`,
+    );
 
   out.push(heading(`Open drift (${model.openDrift.total})`));
   if (!model.openDrift.items.length) out.push("No drift is open.");
-  for (const d of model.openDrift.items) out.push(`- open ${fmtDuration(d.ageMinutes)}: ${d.summary} (${CLOUD_LABELS[d.cloud]}${d.environment ? ` / ${d.environment}` : ""})`);
+  for (const d of model.openDrift.items)
+    out.push(`- open ${fmtDuration(d.ageMinutes)}: ${d.summary} (${CLOUD_LABELS[d.cloud]}${d.environment ? ` / ${d.environment}` : ""})`);
 
   out.push(heading(`Exemptions expiring in the next ${model.exemptions.windowDays} days`));
   if (!model.exemptions.items.length) out.push(`No exemption expires in the next ${model.exemptions.windowDays} days.`);
-  for (const e of model.exemptions.items) out.push(`- ${fmtDate(e.expiresAt, model)} (${e.daysLeft} d): ${e.guardrail} on ${e.environment} (${CLOUD_LABELS[e.cloud]}), owner ${e.ownerEmail}: ${e.reason}`);
+  for (const e of model.exemptions.items)
+    out.push(
+      `- ${fmtDate(e.expiresAt, model)} (${e.daysLeft} d): ${e.guardrail} on ${e.environment} (${CLOUD_LABELS[e.cloud]}), owner ${e.ownerEmail}: ${e.reason}`,
+    );
 
   out.push(heading(`Pending approvals (${model.approvals.total})`));
   if (!model.approvals.items.length) out.push("No change is waiting for approval.");

@@ -11,11 +11,38 @@ const model = assembleReportModel({
   timezone: "Europe/Berlin",
   period: { start: new Date("2026-11-02T07:00:00Z"), end: new Date("2026-11-09T07:00:00Z") },
   generatedAt: new Date("2026-11-09T07:00:00Z"),
-  guardrails: [{ id: "g1", name: "=HYPERLINK(\"http://evil\")", controlId: "deny-root-user" }],
+  guardrails: [{ id: "g1", name: '=HYPERLINK("http://evil")', controlId: "deny-root-user" }],
   samples: [
-    { day: "2026-11-09", cloud: "aws", guardrailId: "g1", counts: { enforced: 9, audit: 1, exempt: 0, drifted: 0, unsupported: 0, unknown: 0, pending: 0, total: 10, fidelity: { enforced: 10, partial: 0, detective: 0, unsupported: 0 } } },
+    {
+      day: "2026-11-09",
+      cloud: "aws",
+      guardrailId: "g1",
+      counts: {
+        enforced: 9,
+        audit: 1,
+        exempt: 0,
+        drifted: 0,
+        unsupported: 0,
+        unknown: 0,
+        pending: 0,
+        total: 10,
+        fidelity: { enforced: 10, partial: 0, detective: 0, unsupported: 0 },
+      },
+    },
   ],
-  drift: [{ id: "d1", kind: "detached", summary: "SCP, \"detached\"\nby admin", cloud: "aws", guardrail: null, environment: "prod", openedAt: new Date("2026-11-03T10:00:00Z"), resolvedAt: new Date("2026-11-03T12:15:00Z"), resolution: "auto_reapplied" }],
+  drift: [
+    {
+      id: "d1",
+      kind: "detached",
+      summary: 'SCP, "detached"\nby admin',
+      cloud: "aws",
+      guardrail: null,
+      environment: "prod",
+      openedAt: new Date("2026-11-03T10:00:00Z"),
+      resolvedAt: new Date("2026-11-03T12:15:00Z"),
+      resolution: "auto_reapplied",
+    },
+  ],
   newEnvironments: [],
   exemptions: [],
   approvals: [],
@@ -23,7 +50,10 @@ const model = assembleReportModel({
 
 describe("report renderings", () => {
   it("renders the HTML email with inline styles, table bars, escaped names and the unsubscribe link", () => {
-    const html = renderReportHtml(model, { reportUrl: "https://parapet.example/reports/s1", unsubscribeUrl: "https://parapet.example/unsubscribe?token=a&b" });
+    const html = renderReportHtml(model, {
+      reportUrl: "https://parapet.example/reports/s1",
+      unsubscribeUrl: "https://parapet.example/unsubscribe?token=a&b",
+    });
     expect(html).not.toContain("<script>");
     expect(html).toContain("Acme &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;");
     expect(html).not.toMatch(/<style|class=/);
@@ -48,7 +78,9 @@ describe("report renderings", () => {
     expect(csvCell("-5")).toBe("'-5");
     expect(csvCell(-5)).toBe("-5");
     const g = renderReportCsv(model, "guardrails");
-    expect(g.split("\r\n")[0]).toBe("guardrail,control_id,coverage_pct,change_pts,enforced,audit,exempt,drifted,unsupported,unknown,pending,pairs");
+    expect(g.split("\r\n")[0]).toBe(
+      "guardrail,control_id,coverage_pct,change_pts,enforced,audit,exempt,drifted,unsupported,unknown,pending,pairs",
+    );
     expect(g.split("\r\n")[1]).toBe(`"'=HYPERLINK(""http://evil"")",deny-root-user,90,,9,1,0,0,0,0,0,10`);
     expect(renderReportCsv(model, "drift-repaired")).toContain('"SCP, ""detached""\nby admin"');
     expect(renderReportCsvAll(model)).toMatch(/^# trend\r\nweek_end,sample_day,coverage_pct\r\n/);
@@ -56,7 +88,13 @@ describe("report renderings", () => {
 
   it("composes a multipart email with List-Unsubscribe headers only for subscriptions", () => {
     const cfg = { mailFrom: "Parapet <reports@parapet.example>", baseUrl: "https://parapet.example", secret: "s".repeat(32) };
-    const mail = composeReportEmail(cfg, { model, to: "ciso@example.com", snapshotId: "snap1", deliveryId: "del1", subscriptionId: "sub1" });
+    const mail = composeReportEmail(cfg, {
+      model,
+      to: "ciso@example.com",
+      snapshotId: "snap1",
+      deliveryId: "del1",
+      subscriptionId: "sub1",
+    });
     expect(mail.subject).toContain("90.0% guardrail coverage");
     expect(mail.messageId).toBe("<del1.snap1@parapet.example>");
     const headers = mail.headers as Record<string, string>;

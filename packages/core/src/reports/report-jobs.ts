@@ -18,7 +18,12 @@ const emailOptions = JOBS["notifications.send-email"].options;
 export const DEFAULT_DELIVERY_RETRY: TDeliveryRetry = { attempts: emailOptions.attempts, backoffMs: emailOptions.backoff.delay };
 
 export async function enqueueEmail(queue: Queue, deliveryId: string, retry: TDeliveryRetry = DEFAULT_DELIVERY_RETRY): Promise<void> {
-  await enqueueJob(queue, "notifications.send-email", { deliveryId }, { attempts: retry.attempts, backoff: { type: "exponential", delay: retry.backoffMs } });
+  await enqueueJob(
+    queue,
+    "notifications.send-email",
+    { deliveryId },
+    { attempts: retry.attempts, backoff: { type: "exponential", delay: retry.backoffMs } },
+  );
 }
 
 /** "Send now": the worker builds the snapshot and queues the emails. */

@@ -24,7 +24,10 @@ export function snapshotForPeriodOrThrow(prisma: PrismaClient, workspaceId: stri
 }
 
 /** Inserts the week's snapshot; null when a concurrent builder inserted it first (unique key). */
-export async function insertSnapshot(prisma: PrismaClient, data: { workspaceId: string; periodStart: Date; periodEnd: Date; model: unknown }) {
+export async function insertSnapshot(
+  prisma: PrismaClient,
+  data: { workspaceId: string; periodStart: Date; periodEnd: Date; model: unknown },
+) {
   try {
     return await prisma.reportSnapshot.create({ data: { ...data, model: data.model as Prisma.InputJsonValue } });
   } catch (e) {
@@ -50,16 +53,33 @@ export function listSnapshotRows(prisma: PrismaClient, workspaceId: string, take
 /** What a coverage sample counts, read concurrently: coverage groups, connections' clouds, environments per connection, environments with a gap, environments with rows. */
 export function coverageSampleInputs(prisma: PrismaClient, workspaceId: string) {
   return Promise.all([
-    prisma.coverageRow.groupBy({ by: ["connectionId", "guardrailId", "status", "fidelity"], where: { workspaceId }, _count: { _all: true } }),
+    prisma.coverageRow.groupBy({
+      by: ["connectionId", "guardrailId", "status", "fidelity"],
+      where: { workspaceId },
+      _count: { _all: true },
+    }),
     prisma.connection.findMany({ where: { workspaceId }, select: { id: true, cloud: true } }),
     prisma.node.groupBy({ by: ["connectionId"], where: { workspaceId, isEnvironment: true, state: "active" }, _count: { _all: true } }),
-    prisma.coverageRow.findMany({ where: { workspaceId, status: { notIn: ["enforced", "exempt"] }, node: { isEnvironment: true, state: "active" } }, select: { nodeId: true, connectionId: true }, distinct: ["nodeId"] }),
-    prisma.coverageRow.findMany({ where: { workspaceId, node: { isEnvironment: true, state: "active" } }, select: { nodeId: true, connectionId: true }, distinct: ["nodeId"] }),
+    prisma.coverageRow.findMany({
+      where: { workspaceId, status: { notIn: ["enforced", "exempt"] }, node: { isEnvironment: true, state: "active" } },
+      select: { nodeId: true, connectionId: true },
+      distinct: ["nodeId"],
+    }),
+    prisma.coverageRow.findMany({
+      where: { workspaceId, node: { isEnvironment: true, state: "active" } },
+      select: { nodeId: true, connectionId: true },
+      distinct: ["nodeId"],
+    }),
   ]);
 }
 
 /** Replaces the workspace's samples of one day, in one transaction. */
-export async function replaceCoverageSamples(prisma: PrismaClient, workspaceId: string, day: Date, data: Array<{ workspaceId: string; day: Date; cloud: "aws" | "azure" | "gcp" | "oci"; guardrailId: string; counts: unknown }>): Promise<void> {
+export async function replaceCoverageSamples(
+  prisma: PrismaClient,
+  workspaceId: string,
+  day: Date,
+  data: Array<{ workspaceId: string; day: Date; cloud: "aws" | "azure" | "gcp" | "oci"; guardrailId: string; counts: unknown }>,
+): Promise<void> {
   await prisma.$transaction(async (tx) => {
     await tx.coverageSample.deleteMany({ where: { workspaceId, day } });
     if (data.length) await tx.coverageSample.createMany({ data: data.map((d) => ({ ...d, counts: d.counts as Prisma.InputJsonValue })) });

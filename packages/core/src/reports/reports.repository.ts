@@ -16,11 +16,20 @@ export interface TWorkspaceReportSettings {
 export const DEFAULT_REPORT_SETTINGS: TWorkspaceReportSettings = { timezone: "UTC", reportDay: 1, reportHour: 8 };
 
 export async function getReportSettings(prisma: PrismaClient, workspaceId: string): Promise<TWorkspaceReportSettings> {
-  const s = await prisma.workspaceSettings.findUnique({ where: { workspaceId }, select: { timezone: true, reportDay: true, reportHour: true } });
+  const s = await prisma.workspaceSettings.findUnique({
+    where: { workspaceId },
+    select: { timezone: true, reportDay: true, reportHour: true },
+  });
   return s ?? DEFAULT_REPORT_SETTINGS;
 }
 
-export async function loadReportInput(prisma: PrismaClient, workspaceId: string, period: { start: Date; end: Date }, timezone: string, generatedAt: Date): Promise<TReportInput> {
+export async function loadReportInput(
+  prisma: PrismaClient,
+  workspaceId: string,
+  period: { start: Date; end: Date },
+  timezone: string,
+  generatedAt: Date,
+): Promise<TReportInput> {
   const ws = await prisma.workspace.findUnique({ where: { id: workspaceId }, select: { id: true, name: true } });
   if (!ws) throw notFound("workspace", workspaceId);
   const endDay = localDateString(new Date(period.end.getTime() - 1), timezone);
@@ -47,12 +56,30 @@ export async function loadReportInput(prisma: PrismaClient, workspaceId: string,
     }),
     prisma.node.findMany({
       where: { workspaceId, isEnvironment: true, state: "active", discoveredAt: { gte: period.start, lt: period.end } },
-      select: { id: true, name: true, externalId: true, discoveredAt: true, connection: { select: { cloud: true, name: true } }, coverageRows: { select: { status: true } } },
+      select: {
+        id: true,
+        name: true,
+        externalId: true,
+        discoveredAt: true,
+        connection: { select: { cloud: true, name: true } },
+        coverageRows: { select: { status: true } },
+      },
       take: 500,
     }),
     prisma.exemption.findMany({
-      where: { workspaceId, status: "active", expiresAt: { gte: period.end, lt: new Date(period.end.getTime() + EXEMPTION_WINDOW_DAYS * 86_400_000) } },
-      select: { id: true, reason: true, ownerEmail: true, expiresAt: true, guardrail: { select: { name: true } }, node: { select: { name: true, connection: { select: { cloud: true } } } } },
+      where: {
+        workspaceId,
+        status: "active",
+        expiresAt: { gte: period.end, lt: new Date(period.end.getTime() + EXEMPTION_WINDOW_DAYS * 86_400_000) },
+      },
+      select: {
+        id: true,
+        reason: true,
+        ownerEmail: true,
+        expiresAt: true,
+        guardrail: { select: { name: true } },
+        node: { select: { name: true, connection: { select: { cloud: true } } } },
+      },
     }),
     // Pending at the end of the period: still pending, or decided after it.
     prisma.approval.findMany({
@@ -61,7 +88,9 @@ export async function loadReportInput(prisma: PrismaClient, workspaceId: string,
     }),
   ]);
   const requesterIds = [...new Set(approvals.map((a) => a.requestedById))];
-  const users = requesterIds.length ? await prisma.user.findMany({ where: { id: { in: requesterIds } }, select: { id: true, email: true } }) : [];
+  const users = requesterIds.length
+    ? await prisma.user.findMany({ where: { id: { in: requesterIds } }, select: { id: true, email: true } })
+    : [];
   const emailOf = new Map(users.map((u) => [u.id, u.email]));
   return {
     workspace: ws,
@@ -100,6 +129,12 @@ export async function loadReportInput(prisma: PrismaClient, workspaceId: string,
       reason: e.reason,
       expiresAt: e.expiresAt,
     })),
-    approvals: approvals.map((a) => ({ id: a.id, action: a.action, summary: a.summary, requestedBy: emailOf.get(a.requestedById) ?? a.requestedById, createdAt: a.createdAt })),
+    approvals: approvals.map((a) => ({
+      id: a.id,
+      action: a.action,
+      summary: a.summary,
+      requestedBy: emailOf.get(a.requestedById) ?? a.requestedById,
+      createdAt: a.createdAt,
+    })),
   };
 }

@@ -16,7 +16,10 @@ export const ZSendNowInput = z.object({ to: z.enum(["me", "subscribers"]).defaul
 
 // ── Responses ────────────────────────────────────────────────────────────────────────────────────
 
-const ZStatusCounts = z.object({ ...Object.fromEntries(COVERAGE_STATUSES.map((s) => [s, z.number()])), total: z.number() } as Record<(typeof COVERAGE_STATUSES)[number] | "total", z.ZodNumber>);
+const ZStatusCounts = z.object({ ...Object.fromEntries(COVERAGE_STATUSES.map((s) => [s, z.number()])), total: z.number() } as Record<
+  (typeof COVERAGE_STATUSES)[number] | "total",
+  z.ZodNumber
+>);
 const ZCoverageLine = z.object({ counts: ZStatusCounts, coveragePct: z.number().nullable() });
 
 /**
@@ -44,31 +47,99 @@ const ZReportModel = z.object({
     pendingApprovals: z.number(),
     fidelityGaps: z.number(),
   }),
-  trend: z.array(z.object({ weekEnd: z.string(), label: z.string(), sampleDay: z.string().nullable(), coveragePct: z.number().nullable() })),
+  trend: z.array(
+    z.object({ weekEnd: z.string(), label: z.string(), sampleDay: z.string().nullable(), coveragePct: z.number().nullable() }),
+  ),
   byCloud: z.array(ZCoverageLine.extend({ cloud: ZCloudName, environments: z.number(), fullyCovered: z.number() })),
-  byGuardrail: z.array(ZCoverageLine.extend({ guardrailId: z.string(), name: z.string(), controlId: z.string(), changePts: z.number().nullable() })),
+  byGuardrail: z.array(
+    ZCoverageLine.extend({ guardrailId: z.string(), name: z.string(), controlId: z.string(), changePts: z.number().nullable() }),
+  ),
   byFramework: z.array(ZCoverageLine.extend({ framework: z.string(), ref: z.string(), controls: z.array(z.string()) })),
-  newEnvironments: z.array(z.object({ nodeId: z.string(), name: z.string(), externalId: z.string(), cloud: ZCloudName, connection: z.string(), discoveredAt: z.string(), state: z.enum(["uncovered", "partially covered"]) })),
+  newEnvironments: z.array(
+    z.object({
+      nodeId: z.string(),
+      name: z.string(),
+      externalId: z.string(),
+      cloud: ZCloudName,
+      connection: z.string(),
+      discoveredAt: z.string(),
+      state: z.enum(["uncovered", "partially covered"]),
+    }),
+  ),
   drift: z.object({
     opened: z.number(),
     repaired: z.number(),
     medianRepairMinutes: z.number().nullable(),
     worstRepairMinutes: z.number().nullable(),
-    incidents: z.array(z.object({ id: z.string(), kind: z.string(), summary: z.string(), cloud: ZCloudName, guardrail: z.string().nullable(), environment: z.string().nullable(), openedAt: z.string(), resolvedAt: z.string(), repairMinutes: z.number(), resolution: z.string().nullable() })),
+    incidents: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        summary: z.string(),
+        cloud: ZCloudName,
+        guardrail: z.string().nullable(),
+        environment: z.string().nullable(),
+        openedAt: z.string(),
+        resolvedAt: z.string(),
+        repairMinutes: z.number(),
+        resolution: z.string().nullable(),
+      }),
+    ),
   }),
   openDrift: z.object({
     total: z.number(),
-    items: z.array(z.object({ id: z.string(), kind: z.string(), summary: z.string(), cloud: ZCloudName, guardrail: z.string().nullable(), environment: z.string().nullable(), openedAt: z.string(), ageMinutes: z.number() })),
+    items: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        summary: z.string(),
+        cloud: ZCloudName,
+        guardrail: z.string().nullable(),
+        environment: z.string().nullable(),
+        openedAt: z.string(),
+        ageMinutes: z.number(),
+      }),
+    ),
   }),
   exemptions: z.object({
     windowDays: z.number(),
-    items: z.array(z.object({ id: z.string(), guardrail: z.string(), environment: z.string(), cloud: ZCloudName, ownerEmail: z.string(), reason: z.string(), expiresAt: z.string(), daysLeft: z.number() })),
+    items: z.array(
+      z.object({
+        id: z.string(),
+        guardrail: z.string(),
+        environment: z.string(),
+        cloud: ZCloudName,
+        ownerEmail: z.string(),
+        reason: z.string(),
+        expiresAt: z.string(),
+        daysLeft: z.number(),
+      }),
+    ),
   }),
   approvals: z.object({
     total: z.number(),
-    items: z.array(z.object({ id: z.string(), action: z.string(), summary: z.string(), requestedBy: z.string(), createdAt: z.string(), ageDays: z.number() })),
+    items: z.array(
+      z.object({
+        id: z.string(),
+        action: z.string(),
+        summary: z.string(),
+        requestedBy: z.string(),
+        createdAt: z.string(),
+        ageDays: z.number(),
+      }),
+    ),
   }),
-  fidelityGaps: z.array(z.object({ guardrailId: z.string(), guardrail: z.string(), controlId: z.string(), cloud: ZCloudName, fidelity: ZFidelityName, gap: z.string(), pairs: z.number() })),
+  fidelityGaps: z.array(
+    z.object({
+      guardrailId: z.string(),
+      guardrail: z.string(),
+      controlId: z.string(),
+      cloud: ZCloudName,
+      fidelity: ZFidelityName,
+      gap: z.string(),
+      pairs: z.number(),
+    }),
+  ),
   notes: z.array(z.string()),
 });
 
@@ -85,11 +156,28 @@ const ZReportSummary = z.object({
   deliveries: z.number().int(),
 });
 export const ZReportList = z.object({ items: z.array(ZReportSummary) });
-export const ZReportSnapshot = z.object({ id: z.string(), periodStart: ZIsoDateTime, periodEnd: ZIsoDateTime, createdAt: ZIsoDateTime, model: ZReportModel });
+export const ZReportSnapshot = z.object({
+  id: z.string(),
+  periodStart: ZIsoDateTime,
+  periodEnd: ZIsoDateTime,
+  createdAt: ZIsoDateTime,
+  model: ZReportModel,
+});
 /** `?format=json` of the preview (html and text are documents, not JSON). */
 export const ZReportPreview = z.object({ model: ZReportModel });
-export const ZSendNow = z.object({ queued: z.boolean(), jobId: z.string().optional(), to: z.union([z.array(z.string()), z.literal("subscribers")]) });
+export const ZSendNow = z.object({
+  queued: z.boolean(),
+  jobId: z.string().optional(),
+  to: z.union([z.array(z.string()), z.literal("subscribers")]),
+});
 
-export const ZSubscription = z.object({ id: z.string(), email: z.string(), userId: z.string().nullable(), active: z.boolean(), unsubscribedAt: ZIsoDateTime.nullable(), createdAt: ZIsoDateTime });
+export const ZSubscription = z.object({
+  id: z.string(),
+  email: z.string(),
+  userId: z.string().nullable(),
+  active: z.boolean(),
+  unsubscribedAt: ZIsoDateTime.nullable(),
+  createdAt: ZIsoDateTime,
+});
 /** Managers see every subscription, others their own; `me` is the caller's address. */
 export const ZSubscriptionList = z.object({ items: z.array(ZSubscription), me: z.string() });

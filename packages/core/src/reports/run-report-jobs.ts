@@ -32,7 +32,12 @@ export interface TWeeklyReportResult {
  * A scheduled run reports on the 7 days ending at its scheduled time (not when a busy worker got to
  * it), so a late or retried run produces the same week; "send now" ends at the current local hour.
  */
-export async function runWeeklyReport(ctx: TReportJobContext, job: TWeeklyReportJob, scheduledAt: Date | null, now: Date = new Date()): Promise<TWeeklyReportResult> {
+export async function runWeeklyReport(
+  ctx: TReportJobContext,
+  job: TWeeklyReportJob,
+  scheduledAt: Date | null,
+  now: Date = new Date(),
+): Promise<TWeeklyReportResult> {
   const { prisma } = ctx;
   const ws = await findWorkspaceId(prisma, job.workspaceId);
   if (!ws) return { snapshotId: "", created: false, periodStart: "", periodEnd: "", deliveries: 0 };
@@ -42,7 +47,13 @@ export async function runWeeklyReport(ctx: TReportJobContext, job: TWeeklyReport
   // (a report due at 00:00 Monday reads Sunday's sample, not one dated after its own end).
   await sampleCoverage(prisma, job.workspaceId, localDateString(new Date(end.getTime() - 1), timezone));
   const snap = await createReportSnapshot(prisma, job.workspaceId, { end, now });
-  const queued = await queueReportDeliveries(prisma, ctx.notifications, { id: snap.id, workspaceId: job.workspaceId, model: snap.model }, { trigger: job.trigger, ...(job.to ? { to: job.to } : {}) }, ctx.retry ?? DEFAULT_DELIVERY_RETRY);
+  const queued = await queueReportDeliveries(
+    prisma,
+    ctx.notifications,
+    { id: snap.id, workspaceId: job.workspaceId, model: snap.model },
+    { trigger: job.trigger, ...(job.to ? { to: job.to } : {}) },
+    ctx.retry ?? DEFAULT_DELIVERY_RETRY,
+  );
   if (snap.created || job.trigger === "manual") {
     await appendAudit(prisma, {
       workspaceId: job.workspaceId,
@@ -54,14 +65,31 @@ export async function runWeeklyReport(ctx: TReportJobContext, job: TWeeklyReport
       data: { periodStart: snap.periodStart.toISOString(), periodEnd: snap.periodEnd.toISOString(), deliveries: queued.created },
     });
   }
-  return { snapshotId: snap.id, created: snap.created, periodStart: snap.periodStart.toISOString(), periodEnd: snap.periodEnd.toISOString(), deliveries: queued.deliveryIds.length };
+  return {
+    snapshotId: snap.id,
+    created: snap.created,
+    periodStart: snap.periodStart.toISOString(),
+    periodEnd: snap.periodEnd.toISOString(),
+    deliveries: queued.deliveryIds.length,
+  };
 }
 
-export async function runDailySample(ctx: TReportJobContext, workspaceId: string, now: Date = new Date()): Promise<{ day: string; rows: number; requeued: number }> {
+export async function runDailySample(
+  ctx: TReportJobContext,
+  workspaceId: string,
+  now: Date = new Date(),
+): Promise<{ day: string; rows: number; requeued: number }> {
   const ws = await findWorkspaceId(ctx.prisma, workspaceId);
   if (!ws) return { day: "", rows: 0, requeued: 0 };
   const { timezone } = await getReportSettings(ctx.prisma, workspaceId);
   const r = await sampleCoverage(ctx.prisma, workspaceId, localDateString(now, timezone));
-  const requeued = await requeueStaleDeliveries(ctx.prisma, ctx.notifications, workspaceId, now, 15 * 60_000, ctx.retry ?? DEFAULT_DELIVERY_RETRY);
+  const requeued = await requeueStaleDeliveries(
+    ctx.prisma,
+    ctx.notifications,
+    workspaceId,
+    now,
+    15 * 60_000,
+    ctx.retry ?? DEFAULT_DELIVERY_RETRY,
+  );
   return { ...r, requeued };
 }

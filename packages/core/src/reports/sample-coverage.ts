@@ -6,7 +6,14 @@
 import type { PrismaClient } from "@parapet/db";
 import { AppError } from "../common/errors.ts";
 import { coverageSampleInputs, replaceCoverageSamples } from "./report-store.repository.ts";
-import { COVERAGE_STATUSES, ENVIRONMENTS_SAMPLE_ID, FIDELITIES, type TCloudName, type TEnvironmentSampleCounts, type TSampleCounts } from "./model.ts";
+import {
+  COVERAGE_STATUSES,
+  ENVIRONMENTS_SAMPLE_ID,
+  FIDELITIES,
+  type TCloudName,
+  type TEnvironmentSampleCounts,
+  type TSampleCounts,
+} from "./model.ts";
 
 export interface TSampleResult {
   day: string;
@@ -15,12 +22,23 @@ export interface TSampleResult {
 }
 
 function emptySample(): TSampleCounts {
-  return { enforced: 0, audit: 0, exempt: 0, drifted: 0, unsupported: 0, unknown: 0, pending: 0, total: 0, fidelity: { enforced: 0, partial: 0, detective: 0, unsupported: 0 } };
+  return {
+    enforced: 0,
+    audit: 0,
+    exempt: 0,
+    drifted: 0,
+    unsupported: 0,
+    unknown: 0,
+    pending: 0,
+    total: 0,
+    fidelity: { enforced: 0, partial: 0, detective: 0, unsupported: 0 },
+  };
 }
 
 function toSampleDay(day: string | Date): string {
   const s = typeof day === "string" ? day : day.toISOString().slice(0, 10);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(Date.parse(`${s}T00:00:00Z`))) throw new AppError("validation", `day: expected YYYY-MM-DD, got "${s.slice(0, 40)}"`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(Date.parse(`${s}T00:00:00Z`)))
+    throw new AppError("validation", `day: expected YYYY-MM-DD, got "${s.slice(0, 40)}"`);
   return s;
 }
 
@@ -67,7 +85,13 @@ export async function sampleCoverage(prisma: PrismaClient, workspaceId: string, 
 
   const data = [
     ...[...perKey.values()].map((e) => ({ workspaceId, day: dayDate, cloud: e.cloud, guardrailId: e.guardrailId, counts: e.counts })),
-    ...[...envByCloud.entries()].map(([cloud, counts]) => ({ workspaceId, day: dayDate, cloud, guardrailId: ENVIRONMENTS_SAMPLE_ID, counts })),
+    ...[...envByCloud.entries()].map(([cloud, counts]) => ({
+      workspaceId,
+      day: dayDate,
+      cloud,
+      guardrailId: ENVIRONMENTS_SAMPLE_ID,
+      counts,
+    })),
   ];
   await replaceCoverageSamples(prisma, workspaceId, dayDate, data);
   return { day: dayStr, rows: data.length };
@@ -86,5 +110,8 @@ export function readSampleCounts(json: unknown): TSampleCounts {
 
 export function readEnvironmentCounts(json: unknown): TEnvironmentSampleCounts {
   const o = (json ?? {}) as Record<string, unknown>;
-  return { environments: typeof o.environments === "number" ? o.environments : 0, fullyCovered: typeof o.fullyCovered === "number" ? o.fullyCovered : 0 };
+  return {
+    environments: typeof o.environments === "number" ? o.environments : 0,
+    fullyCovered: typeof o.fullyCovered === "number" ? o.fullyCovered : 0,
+  };
 }

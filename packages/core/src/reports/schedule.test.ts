@@ -26,7 +26,11 @@ describe("weekly report schedule (BullMQ's cron evaluation with tz)", () => {
     expect(runs.map((r) => r.toISOString())).toEqual(["2026-10-26T07:00:00.000Z", "2026-11-02T07:00:00.000Z"]);
     const before = nextWeeklyRuns({ timezone: "Europe/Berlin", reportDay: 1, reportHour: 8 }, Date.parse("2026-10-12T12:00:00Z"), 1);
     expect(before[0]!.toISOString()).toBe("2026-10-19T06:00:00.000Z");
-    expect([...before, ...runs].map((r) => local(r, "Europe/Berlin"))).toEqual(["Mon 2026-10-19 08:00", "Mon 2026-10-26 08:00", "Mon 2026-11-02 08:00"]);
+    expect([...before, ...runs].map((r) => local(r, "Europe/Berlin"))).toEqual([
+      "Mon 2026-10-19 08:00",
+      "Mon 2026-10-26 08:00",
+      "Mon 2026-11-02 08:00",
+    ]);
   });
 
   it("fires exactly once on a Sunday whose scheduled hour does not exist (02:00 on spring-forward day)", () => {

@@ -17,9 +17,16 @@ export function weeklyCron(s: Pick<TWorkspaceReportSettings, "reportDay" | "repo
 }
 
 export function validateReportSettings(s: TWorkspaceReportSettings): TWorkspaceReportSettings {
-  if (!isValidTimeZone(s.timezone)) throw new AppError("validation", `timezone: "${s.timezone.slice(0, 64)}" is not an IANA time zone (e.g. Europe/Berlin)`, [{ field: "timezone", message: "unknown time zone" }]);
-  if (!Number.isInteger(s.reportDay) || s.reportDay < 0 || s.reportDay > 6) throw new AppError("validation", `reportDay: expected 0 (Sunday) … 6 (Saturday), got ${s.reportDay}`, [{ field: "reportDay", message: "0..6" }]);
-  if (!Number.isInteger(s.reportHour) || s.reportHour < 0 || s.reportHour > 23) throw new AppError("validation", `reportHour: expected 0 … 23, got ${s.reportHour}`, [{ field: "reportHour", message: "0..23" }]);
+  if (!isValidTimeZone(s.timezone))
+    throw new AppError("validation", `timezone: "${s.timezone.slice(0, 64)}" is not an IANA time zone (e.g. Europe/Berlin)`, [
+      { field: "timezone", message: "unknown time zone" },
+    ]);
+  if (!Number.isInteger(s.reportDay) || s.reportDay < 0 || s.reportDay > 6)
+    throw new AppError("validation", `reportDay: expected 0 (Sunday) … 6 (Saturday), got ${s.reportDay}`, [
+      { field: "reportDay", message: "0..6" },
+    ]);
+  if (!Number.isInteger(s.reportHour) || s.reportHour < 0 || s.reportHour > 23)
+    throw new AppError("validation", `reportHour: expected 0 … 23, got ${s.reportHour}`, [{ field: "reportHour", message: "0..23" }]);
   return s;
 }
 
@@ -41,10 +48,20 @@ export function nextWeeklyRuns(settings: TWorkspaceReportSettings, fromMs: numbe
 }
 
 /** Creates or updates the workspace's two schedulers (idempotent; same ids every time). */
-export async function upsertReportSchedules(queue: Queue, workspaceId: string, settings: TWorkspaceReportSettings, opts: { startDate?: Date } = {}): Promise<void> {
+export async function upsertReportSchedules(
+  queue: Queue,
+  workspaceId: string,
+  settings: TWorkspaceReportSettings,
+  opts: { startDate?: Date } = {},
+): Promise<void> {
   validateReportSettings(settings);
   const start = opts.startDate ? { startDate: opts.startDate } : {};
-  await scheduleJob(queue, "reports.weekly", { workspaceId, trigger: "schedule" }, { pattern: weeklyCron(settings), tz: settings.timezone, ...start });
+  await scheduleJob(
+    queue,
+    "reports.weekly",
+    { workspaceId, trigger: "schedule" },
+    { pattern: weeklyCron(settings), tz: settings.timezone, ...start },
+  );
   await scheduleJob(queue, "reports.sample", { workspaceId }, { tz: settings.timezone, ...start });
 }
 

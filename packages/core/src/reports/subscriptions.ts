@@ -3,7 +3,19 @@
  * (an auditor outside the workspace). Unsubscribing needs no session: the signed link is enough.
  */
 import type { PrismaClient } from "@parapet/db";
-import { cancelQueuedDeliveries, deleteSubscriptionRow, findSubscription, listSubscriptionRows, memberWithEmail, setSubscriptionActiveRow, subscriptionForUnsubscribePage, subscriptionWithWorkspace, transaction, unsubscribeRow, upsertSubscription } from "./deliveries.repository.ts";
+import {
+  cancelQueuedDeliveries,
+  deleteSubscriptionRow,
+  findSubscription,
+  listSubscriptionRows,
+  memberWithEmail,
+  setSubscriptionActiveRow,
+  subscriptionForUnsubscribePage,
+  subscriptionWithWorkspace,
+  transaction,
+  unsubscribeRow,
+  upsertSubscription,
+} from "./deliveries.repository.ts";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { AppError, notFound } from "../common/errors.ts";
 import { verifyUnsubscribeToken } from "./unsubscribe-token.ts";
@@ -38,14 +50,28 @@ export async function listSubscriptions(prisma: PrismaClient, workspaceId: strin
 }
 
 /** Subscribes (or re-subscribes) an address; idempotent per workspace × address. */
-export async function subscribe(prisma: PrismaClient, actor: TSubscriptionActor, input: TCreateSubscriptionInput): Promise<TSubscriptionView> {
+export async function subscribe(
+  prisma: PrismaClient,
+  actor: TSubscriptionActor,
+  input: TCreateSubscriptionInput,
+): Promise<TSubscriptionView> {
   const email = (input.email ?? actor.email).toLowerCase();
-  if (email !== actor.email.toLowerCase() && !actor.canManage) throw new AppError("forbidden", `email: your role can subscribe only your own address (${actor.email}), not "${email}"`);
+  if (email !== actor.email.toLowerCase() && !actor.canManage)
+    throw new AppError("forbidden", `email: your role can subscribe only your own address (${actor.email}), not "${email}"`);
   // Link the subscription to the member who owns the address, so removing the member is traceable.
   const member = await memberWithEmail(prisma, actor.workspaceId, email);
   const row = await transaction(prisma, async (tx) => {
     const s = await upsertSubscription(tx, actor.workspaceId, email, member?.userId ?? null);
-    await appendAudit(tx, { workspaceId: actor.workspaceId, actorType: actor.actorType, actorId: actor.userId, actorLabel: actor.label, action: "report.subscribe", targetType: "report_subscription", targetId: s.id, data: { email } });
+    await appendAudit(tx, {
+      workspaceId: actor.workspaceId,
+      actorType: actor.actorType,
+      actorId: actor.userId,
+      actorLabel: actor.label,
+      action: "report.subscribe",
+      targetType: "report_subscription",
+      targetId: s.id,
+      data: { email },
+    });
     return s;
   });
   return view(row);
@@ -54,16 +80,31 @@ export async function subscribe(prisma: PrismaClient, actor: TSubscriptionActor,
 async function ownedOrManaged(prisma: PrismaClient, actor: TSubscriptionActor, id: string) {
   const s = await findSubscription(prisma, actor.workspaceId, id);
   if (!s) throw notFound("subscription", id);
-  if (!actor.canManage && s.email.toLowerCase() !== actor.email.toLowerCase()) throw new AppError("forbidden", "your role can change only your own subscription");
+  if (!actor.canManage && s.email.toLowerCase() !== actor.email.toLowerCase())
+    throw new AppError("forbidden", "your role can change only your own subscription");
   return s;
 }
 
-export async function setSubscriptionActive(prisma: PrismaClient, actor: TSubscriptionActor, id: string, active: boolean): Promise<TSubscriptionView> {
+export async function setSubscriptionActive(
+  prisma: PrismaClient,
+  actor: TSubscriptionActor,
+  id: string,
+  active: boolean,
+): Promise<TSubscriptionView> {
   await ownedOrManaged(prisma, actor, id);
   const row = await transaction(prisma, async (tx) => {
     const s = await setSubscriptionActiveRow(tx, id, active);
     if (!active) await cancelQueuedDeliveries(tx, id, "unsubscribed before delivery");
-    await appendAudit(tx, { workspaceId: actor.workspaceId, actorType: actor.actorType, actorId: actor.userId, actorLabel: actor.label, action: active ? "report.subscribe" : "report.unsubscribe", targetType: "report_subscription", targetId: id, data: { email: s.email } });
+    await appendAudit(tx, {
+      workspaceId: actor.workspaceId,
+      actorType: actor.actorType,
+      actorId: actor.userId,
+      actorLabel: actor.label,
+      action: active ? "report.subscribe" : "report.unsubscribe",
+      targetType: "report_subscription",
+      targetId: id,
+      data: { email: s.email },
+    });
     return s;
   });
   return view(row);
@@ -74,7 +115,16 @@ export async function deleteSubscription(prisma: PrismaClient, actor: TSubscript
   await transaction(prisma, async (tx) => {
     await cancelQueuedDeliveries(tx, id, "subscription deleted before delivery");
     await deleteSubscriptionRow(tx, id);
-    await appendAudit(tx, { workspaceId: actor.workspaceId, actorType: actor.actorType, actorId: actor.userId, actorLabel: actor.label, action: "report.subscription_delete", targetType: "report_subscription", targetId: id, data: { email: s.email } });
+    await appendAudit(tx, {
+      workspaceId: actor.workspaceId,
+      actorType: actor.actorType,
+      actorId: actor.userId,
+      actorLabel: actor.label,
+      action: "report.subscription_delete",
+      targetType: "report_subscription",
+      targetId: id,
+      data: { email: s.email },
+    });
   });
 }
 
@@ -90,7 +140,11 @@ export async function describeUnsubscribeToken(prisma: PrismaClient, secret: str
  * One-click unsubscribe from a signed link. Idempotent (a second click is fine); queued emails to the
  * address are cancelled so nothing more arrives after the click.
  */
-export async function unsubscribeWithToken(prisma: PrismaClient, secret: string, token: string | null | undefined): Promise<{ email: string; workspaceName: string; alreadyUnsubscribed: boolean }> {
+export async function unsubscribeWithToken(
+  prisma: PrismaClient,
+  secret: string,
+  token: string | null | undefined,
+): Promise<{ email: string; workspaceName: string; alreadyUnsubscribed: boolean }> {
   const id = verifyUnsubscribeToken(secret, token);
   if (!id) throw new AppError("bad_request", "token: this unsubscribe link is not valid (it may have been cut off by your mail client)");
   const s = await subscriptionWithWorkspace(prisma, id);
@@ -99,7 +153,16 @@ export async function unsubscribeWithToken(prisma: PrismaClient, secret: string,
   await transaction(prisma, async (tx) => {
     await unsubscribeRow(tx, id);
     await cancelQueuedDeliveries(tx, id, "unsubscribed before delivery");
-    await appendAudit(tx, { workspaceId: s.workspaceId, actorType: "system", actorId: null, actorLabel: `unsubscribe link (${s.email})`, action: "report.unsubscribe", targetType: "report_subscription", targetId: id, data: { email: s.email, via: "link" } });
+    await appendAudit(tx, {
+      workspaceId: s.workspaceId,
+      actorType: "system",
+      actorId: null,
+      actorLabel: `unsubscribe link (${s.email})`,
+      action: "report.unsubscribe",
+      targetType: "report_subscription",
+      targetId: id,
+      data: { email: s.email, via: "link" },
+    });
   });
   return { email: s.email, workspaceName: s.workspace.name, alreadyUnsubscribed: false };
 }

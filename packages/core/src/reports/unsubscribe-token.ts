@@ -9,7 +9,8 @@ const PURPOSE = "parapet:report-unsubscribe:v1";
 export const signUnsubscribeToken = (secret: string, subscriptionId: string): string => signIdToken(secret, PURPOSE, subscriptionId);
 
 /** The subscription id the token was issued for, or null when it is malformed or forged. */
-export const verifyUnsubscribeToken = (secret: string, token: string | null | undefined): string | null => verifyIdToken(secret, PURPOSE, token);
+export const verifyUnsubscribeToken = (secret: string, token: string | null | undefined): string | null =>
+  verifyIdToken(secret, PURPOSE, token);
 
 export function unsubscribeUrl(baseUrl: string, secret: string, subscriptionId: string): string {
   const u = new URL("/unsubscribe", baseUrl);

@@ -74,7 +74,9 @@ export function zonedTime(year: number, month: number, day: number, hour: number
   const wall = Date.UTC(year, month - 1, day, hour, minute);
   // Two candidates from the offsets on either side of a possible transition; prefer the earliest
   // one whose local rendering matches the requested wall time.
-  const candidates = [...new Set([wall - offsetMinutes(wall - 86_400_000, timeZone) * 60_000, wall - offsetMinutes(wall + 86_400_000, timeZone) * 60_000])].sort((a, b) => a - b);
+  const candidates = [
+    ...new Set([wall - offsetMinutes(wall - 86_400_000, timeZone) * 60_000, wall - offsetMinutes(wall + 86_400_000, timeZone) * 60_000]),
+  ].sort((a, b) => a - b);
   for (const c of candidates) {
     const p = localParts(new Date(c), timeZone);
     if (p.year === year && p.month === month && p.day === day && p.hour === hour && p.minute === minute) return new Date(c);
@@ -98,7 +100,9 @@ export function addDays(day: string, n: number): string {
 /** The same local clock time n calendar days later (n may be negative). */
 export function addLocalDays(date: Date, n: number, timeZone: string): Date {
   const p = localParts(date, timeZone);
-  const [y, m, d] = addDays(`${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`, n).split("-").map(Number) as [number, number, number];
+  const [y, m, d] = addDays(`${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`, n)
+    .split("-")
+    .map(Number) as [number, number, number];
   return zonedTime(y, m, d, p.hour, p.minute, timeZone);
 }
 

@@ -31,7 +31,7 @@ function tokenize(src: string): Tok[] {
       i++;
     } else if (c === "(" || c === ")" || c === ",") {
       out.push({ t: c, v: c, pos: i++ });
-    } else if (c === "=" ) {
+    } else if (c === "=") {
       out.push({ t: "=", v: "=", pos: i });
       i += src[i + 1] === "=" ? 2 : 1;
     } else if (c === "!" && src[i + 1] === "=") {

@@ -66,7 +66,8 @@ describe("selection and attachment points", () => {
       nodes.push({ id: `ou${d}`, parentId: parent, isEnvironment: false, labels: {} });
       parent = `ou${d}`;
     }
-    for (let i = 0; i < 10_000; i++) nodes.push({ id: `a${i}`, parentId: i % 2 ? parent : "r", isEnvironment: true, labels: { n: String(i % 3) } });
+    for (let i = 0; i < 10_000; i++)
+      nodes.push({ id: `a${i}`, parentId: i % 2 ? parent : "r", isEnvironment: true, labels: { n: String(i % 3) } });
     const t = buildTree(nodes);
     const sel = selectEnvironments(t, { labels: "n=0" });
     expect(sel.size).toBe(3334);

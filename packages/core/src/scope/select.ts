@@ -71,7 +71,7 @@ function environmentsUnder(tree: Tree, rootId: string): string[] {
 /** The selected environment ids. `carveOuts` (exemptions) are removed like exclusions. */
 export function selectEnvironments(tree: Tree, scope: GuardrailScope, carveOuts: Iterable<string> = []): Set<string> {
   const selected = new Set<string>();
-  const useAll = scope.all === true || (!scope.nodeIds?.length);
+  const useAll = scope.all === true || !scope.nodeIds?.length;
   if (useAll) {
     for (const n of tree.nodes.values()) if (n.isEnvironment) selected.add(n.id);
   } else {
@@ -129,7 +129,12 @@ export function attachmentPoints(tree: Tree, selected: ReadonlySet<string>): str
  * user's overrides (an override of null removes an inherited label).
  */
 export function effectiveLabels(
-  nodes: ReadonlyArray<{ id: string; parentId: string | null; cloudLabels: Record<string, string>; overrides: Record<string, string | null> }>,
+  nodes: ReadonlyArray<{
+    id: string;
+    parentId: string | null;
+    cloudLabels: Record<string, string>;
+    overrides: Record<string, string | null>;
+  }>,
 ): Map<string, Record<string, string>> {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const out = new Map<string, Record<string, string>>();

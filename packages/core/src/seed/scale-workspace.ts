@@ -39,7 +39,9 @@ const SUBFOLDERS = 4;
 
 async function seedScaleWorkspace(prisma: PrismaClient, o: ScaleOptions): Promise<ScaleResult> {
   const t0 = performance.now();
-  const user = (await prisma.user.findUnique({ where: { email: o.ownerEmail.toLowerCase() } })) ?? (o.ownerPassword ? await createUser(prisma, o.ownerEmail.toLowerCase(), o.ownerPassword) : null);
+  const user =
+    (await prisma.user.findUnique({ where: { email: o.ownerEmail.toLowerCase() } })) ??
+    (o.ownerPassword ? await createUser(prisma, o.ownerEmail.toLowerCase(), o.ownerPassword) : null);
   if (!user) throw new Error(`no user ${o.ownerEmail}: pass --password to create one`);
   const tag = randomBytes(4).toString("hex");
   const ws = `ws_scale_${tag}`;
@@ -57,19 +59,36 @@ async function seedScaleWorkspace(prisma: PrismaClient, o: ScaleOptions): Promis
     const conn = `c_scale_${s.cloud}_${tag}`;
     connections.push({ id: conn, cloud: s.cloud, environments: s.n });
     await prisma.connection.create({
-      data: { id: conn, workspaceId: ws, cloud: s.cloud, name: `Scale ${s.cloud.toUpperCase()} estate`, status: "disabled", lastDiscoveredAt: new Date(), lastReconciledAt: new Date() },
+      data: {
+        id: conn,
+        workspaceId: ws,
+        cloud: s.cloud,
+        name: `Scale ${s.cloud.toUpperCase()} estate`,
+        status: "disabled",
+        lastDiscoveredAt: new Date(),
+        lastReconciledAt: new Date(),
+      },
     });
     const root = `n_${tag}_${s.cloud}_root`;
     await prisma.$executeRawUnsafe(
       `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, path, depth) VALUES ($1, $2, $3, $4, $5, $6, '/' || $1 || '/', 0)`,
-      root, ws, conn, `${s.cloud}-root-${tag}`, s.kind[0], s.cloud === "aws" ? "Root" : "Acme organization",
+      root,
+      ws,
+      conn,
+      `${s.cloud}-root-${tag}`,
+      s.kind[0],
+      s.cloud === "aws" ? "Root" : "Acme organization",
     );
     await prisma.$executeRawUnsafe(
       `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, "parentId", path, depth, "effectiveLabels")
        SELECT $4 || '_f' || i, $1, $2, $4 || '-f' || i, $5, 'business-unit-' || lpad(i::text, 2, '0'), $3, '/' || $3 || '/' || $4 || '_f' || i || '/', 1,
               jsonb_build_object('env', (ARRAY['prod','nonprod','sandbox'])[1 + i % 3])
        FROM generate_series(1, ${FOLDERS}) i`,
-      ws, conn, root, `n_${tag}_${s.cloud}`, s.kind[1],
+      ws,
+      conn,
+      root,
+      `n_${tag}_${s.cloud}`,
+      s.kind[1],
     );
     await prisma.$executeRawUnsafe(
       `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, "parentId", path, depth, "effectiveLabels")
@@ -77,7 +96,11 @@ async function seedScaleWorkspace(prisma: PrismaClient, o: ScaleOptions): Promis
               '/' || $3 || '/' || $4 || '_f' || i || '/' || $4 || '_f' || i || '_s' || j || '/', 2,
               jsonb_build_object('env', (ARRAY['prod','nonprod','sandbox'])[1 + i % 3])
        FROM generate_series(1, ${FOLDERS}) i CROSS JOIN generate_series(1, ${SUBFOLDERS}) j`,
-      ws, conn, root, `n_${tag}_${s.cloud}`, s.kind[2],
+      ws,
+      conn,
+      root,
+      `n_${tag}_${s.cloud}`,
+      s.kind[2],
     );
     // Environments spread over the sub-folders (folder f, sub-folder sf), names sortable by number.
     await prisma.$executeRawUnsafe(
@@ -87,7 +110,12 @@ async function seedScaleWorkspace(prisma: PrismaClient, o: ScaleOptions): Promis
               jsonb_build_object('env', (ARRAY['prod','nonprod','sandbox'])[1 + f % 3])
        FROM generate_series(1, ${s.n}) k
        CROSS JOIN LATERAL (SELECT 1 + (k % ${FOLDERS}) AS f, 1 + ((k / ${FOLDERS}) % ${SUBFOLDERS}) AS sf) x`,
-      ws, conn, root, `n_${tag}_${s.cloud}`, s.kind[3], s.cloud === "aws" ? "account" : "project",
+      ws,
+      conn,
+      root,
+      `n_${tag}_${s.cloud}`,
+      s.kind[3],
+      s.cloud === "aws" ? "account" : "project",
     );
   }
   await prisma.$executeRawUnsafe(
@@ -130,14 +158,23 @@ async function seedScaleWorkspace(prisma: PrismaClient, o: ScaleOptions): Promis
   );
   await prisma.$executeRawUnsafe(`ANALYZE node`);
   await prisma.$executeRawUnsafe(`ANALYZE coverage_row`);
-  return { workspaceId: ws, connections, environments: o.environments, coverageRows: rows, openDrift: drift, seconds: (performance.now() - t0) / 1000 };
+  return {
+    workspaceId: ws,
+    connections,
+    environments: o.environments,
+    coverageRows: rows,
+    openDrift: drift,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /** A user with an e-mail/password login, stored the way better-auth's sign-up stores it (its own password hash). */
 async function createUser(prisma: PrismaClient, email: string, password: string) {
   const id = `u_scale_${randomBytes(8).toString("hex")}`;
   const user = await prisma.user.create({ data: { id, email, name: "Scale Tester" } });
-  await prisma.authAccount.create({ data: { id: `acc_${id}`, accountId: id, providerId: "credential", userId: id, password: await hashPassword(password) } });
+  await prisma.authAccount.create({
+    data: { id: `acc_${id}`, accountId: id, providerId: "credential", userId: id, password: await hashPassword(password) },
+  });
   return user;
 }
 
@@ -148,13 +185,20 @@ function arg(name: string): string | undefined {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const email = arg("email");
   if (!email) {
-    console.error("usage: tsx packages/core/src/seed/scale-workspace.ts --email=<user> [--password=<creates the user if missing>] [--envs=10000] [--guardrails=20]");
+    console.error(
+      "usage: tsx packages/core/src/seed/scale-workspace.ts --email=<user> [--password=<creates the user if missing>] [--envs=10000] [--guardrails=20]",
+    );
     process.exit(2);
   }
   const prisma = createPrisma({ max: 2 });
   try {
     const password = arg("password");
-    const r = await seedScaleWorkspace(prisma, { ownerEmail: email, ...(password ? { ownerPassword: password } : {}), environments: Number(arg("envs") ?? 10_000), guardrails: Number(arg("guardrails") ?? 20) });
+    const r = await seedScaleWorkspace(prisma, {
+      ownerEmail: email,
+      ...(password ? { ownerPassword: password } : {}),
+      environments: Number(arg("envs") ?? 10_000),
+      guardrails: Number(arg("guardrails") ?? 20),
+    });
     console.log(JSON.stringify(r));
   } finally {
     await prisma.$disconnect();

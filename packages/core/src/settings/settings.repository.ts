@@ -4,7 +4,11 @@ export function findSettings(db: PrismaClient | Tx, workspaceId: string) {
   return db.workspaceSettings.findUnique({ where: { workspaceId } });
 }
 
-export function upsertSettings(tx: Tx, workspaceId: string, data: { timezone?: string | undefined; reportDay?: number | undefined; reportHour?: number | undefined }) {
+export function upsertSettings(
+  tx: Tx,
+  workspaceId: string,
+  data: { timezone?: string | undefined; reportDay?: number | undefined; reportHour?: number | undefined },
+) {
   const clean = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
   return tx.workspaceSettings.upsert({ where: { workspaceId }, create: { workspaceId, ...clean }, update: clean });
 }

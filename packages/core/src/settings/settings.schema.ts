@@ -22,6 +22,16 @@ export type TUpdateSettingsInput = z.infer<typeof ZUpdateSettingsInput>;
 // ── Responses ────────────────────────────────────────────────────────────────────────────────────
 
 /** Workspace settings: time zone, the weekly report's day (0 = Sunday) and hour, the two-person rule. */
-export const ZSettings = z.object({ timezone: z.string(), reportDay: z.number().int(), reportHour: z.number().int(), twoPersonRule: z.boolean() });
+export const ZSettings = z.object({
+  timezone: z.string(),
+  reportDay: z.number().int(),
+  reportHour: z.number().int(),
+  twoPersonRule: z.boolean(),
+});
 /** The weekly schedule and the next three runs (instant, and local time in the workspace's zone). */
-export const ZReportSchedule = z.object({ timezone: z.string(), reportDay: z.number().int(), reportHour: z.number().int(), nextRuns: z.array(z.object({ at: ZIsoDateTime, local: z.string() })) });
+export const ZReportSchedule = z.object({
+  timezone: z.string(),
+  reportDay: z.number().int(),
+  reportHour: z.number().int(),
+  nextRuns: z.array(z.object({ at: ZIsoDateTime, local: z.string() })),
+});

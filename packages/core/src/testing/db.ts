@@ -42,6 +42,7 @@ export async function createTestWorkspace(prisma = testPrisma(), name = "Test wo
 export async function createTestUser(prisma = testPrisma(), workspaceId?: string, role = "owner") {
   const id = uid("u_");
   const user = await prisma.user.create({ data: { id, name: `User ${id}`, email: `${id}@example.test`, emailVerified: true } });
-  if (workspaceId) await prisma.member.create({ data: { id: uid("m_"), organizationId: workspaceId, userId: id, role, createdAt: new Date() } });
+  if (workspaceId)
+    await prisma.member.create({ data: { id: uid("m_"), organizationId: workspaceId, userId: id, role, createdAt: new Date() } });
   return user;
 }

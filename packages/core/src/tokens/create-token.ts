@@ -14,7 +14,8 @@ const RATE = { rateLimitEnabled: true, rateLimitMax: 600, rateLimitTimeWindow: 6
  * role no higher than the caller's. The secret is returned once and stored only as a hash.
  */
 export async function createToken(deps: Pick<UseCaseDeps, "prisma"> & { auth: ParapetAuth }, actor: Actor, input: TCreateTokenInput) {
-  if (!atLeast(actor.role, input.role)) throw new AppError("forbidden", `role: your role (${actor.role}) cannot issue an ${input.role} token`);
+  if (!atLeast(actor.role, input.role))
+    throw new AppError("forbidden", `role: your role (${actor.role}) cannot issue an ${input.role} token`);
   const created = await deps.auth.api.createApiKey({
     body: {
       userId: actor.userId,
@@ -26,10 +27,23 @@ export async function createToken(deps: Pick<UseCaseDeps, "prisma"> & { auth: Pa
   });
   try {
     // better-auth wrote the key outside our transaction: if the audit event cannot be written, the key goes too.
-    await appendAudit(deps.prisma, { ...auditBy(actor), action: "token.created", targetType: "token", targetId: created.id, data: { name: input.name, role: input.role, expiresAt: created.expiresAt ? new Date(created.expiresAt).toISOString() : null } });
+    await appendAudit(deps.prisma, {
+      ...auditBy(actor),
+      action: "token.created",
+      targetType: "token",
+      targetId: created.id,
+      data: { name: input.name, role: input.role, expiresAt: created.expiresAt ? new Date(created.expiresAt).toISOString() : null },
+    });
   } catch (e) {
     await transaction(deps.prisma, (tx) => deleteKey(tx, created.id)).catch(() => undefined);
     throw e;
   }
-  return { id: created.id, token: created.key, name: input.name, role: input.role, start: created.start, expiresAt: created.expiresAt ? new Date(created.expiresAt).toISOString() : null };
+  return {
+    id: created.id,
+    token: created.key,
+    name: input.name,
+    role: input.role,
+    start: created.start,
+    expiresAt: created.expiresAt ? new Date(created.expiresAt).toISOString() : null,
+  };
 }

@@ -4,9 +4,15 @@ type Db = PrismaClient | Tx;
 
 /** Keys owned by the workspace's members; callers keep those whose metadata names this workspace. */
 export async function keysOfMembers(db: Db, workspaceId: string) {
-  const members = await db.member.findMany({ where: { organizationId: workspaceId }, select: { userId: true, user: { select: { email: true } } } });
+  const members = await db.member.findMany({
+    where: { organizationId: workspaceId },
+    select: { userId: true, user: { select: { email: true } } },
+  });
   const emails = new Map(members.map((m) => [m.userId, m.user.email]));
-  const keys = await db.apikey.findMany({ where: { referenceId: { in: [...emails.keys()] } }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  const keys = await db.apikey.findMany({
+    where: { referenceId: { in: [...emails.keys()] } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
   return { keys, emails };
 }
 

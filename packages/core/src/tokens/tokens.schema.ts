@@ -24,5 +24,12 @@ const ZApiToken = z.object({
 });
 export const ZApiTokenList = listOf(ZApiToken);
 /** The answer to issuing a token: the only time the secret is shown. */
-export const ZIssuedToken = z.object({ id: z.string(), token: z.string(), name: z.string(), role: ZRole, start: z.string().nullable(), expiresAt: ZIsoDateTime.nullable() });
+export const ZIssuedToken = z.object({
+  id: z.string(),
+  token: z.string(),
+  name: z.string(),
+  role: ZRole,
+  start: z.string().nullable(),
+  expiresAt: ZIsoDateTime.nullable(),
+});
 export const ZTokenRevoked = z.object({ id: z.string(), revoked: z.boolean() });

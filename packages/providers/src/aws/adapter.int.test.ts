@@ -13,7 +13,11 @@ import { minimumPermissions } from "./permissions.ts";
 const WS = "ws_aws_contract";
 const FAST_RETRY = { attempts: 12, baseMs: 20, maxMs: 500 };
 // Generous buckets so the suite runs quickly; the storm test swaps in tiny ones.
-const RELAXED = { read: { burst: 500, ratePerSec: 1000 }, write: { burst: 200, ratePerSec: 500 }, DescribePolicy: { burst: 500, ratePerSec: 1000 } };
+const RELAXED = {
+  read: { burst: 500, ratePerSec: 1000 },
+  write: { burst: 200, ratePerSec: 500 },
+  DescribePolicy: { burst: 500, ratePerSec: 1000 },
+};
 const STORM = { read: { burst: 1, ratePerSec: 3 }, write: { burst: 1, ratePerSec: 3 }, DescribePolicy: { burst: 1, ratePerSec: 3 } };
 
 const ROLE_CREDS: TAwsCredentials = {
@@ -25,7 +29,15 @@ const ROLE_CREDS: TAwsCredentials = {
 };
 
 function adapterFor(sim: AwsSim, extra: Partial<AwsAdapterConfig> = {}): CloudAdapter {
-  return createAwsAdapter({ workspaceId: WS, egress: simulatorEgress(), credentials: ROLE_CREDS, endpoint: sim.url, retry: FAST_RETRY, rateLimits: false, ...extra });
+  return createAwsAdapter({
+    workspaceId: WS,
+    egress: simulatorEgress(),
+    credentials: ROLE_CREDS,
+    endpoint: sim.url,
+    retry: FAST_RETRY,
+    rateLimits: false,
+    ...extra,
+  });
 }
 
 const AGENT_NO_DELETE: TAwsBoundStatement = {
@@ -36,7 +48,10 @@ const AGENT_NO_DELETE: TAwsBoundStatement = {
     Effect: "Deny",
     Action: ["s3:DeleteBucket", "s3:DeleteObject", "dynamodb:DeleteTable", "rds:DeleteDBInstance"],
     Resource: "*",
-    Condition: { StringEquals: { "aws:PrincipalTag/agent": "true" }, ArnNotLike: { "aws:PrincipalARN": "arn:aws:iam::*:role/ParapetConnector" } },
+    Condition: {
+      StringEquals: { "aws:PrincipalTag/agent": "true" },
+      ArnNotLike: { "aws:PrincipalARN": "arn:aws:iam::*:role/ParapetConnector" },
+    },
   },
 };
 const PROTECT_TRAIL: TAwsBoundStatement = {
@@ -59,7 +74,10 @@ const RCP_ORG_ONLY: TAwsBoundStatement = {
     Principal: "*",
     Action: ["s3:*", "kms:*"],
     Resource: "*",
-    Condition: { StringNotEqualsIfExists: { "aws:PrincipalOrgID": "o-exampleorg1" }, BoolIfExists: { "aws:PrincipalIsAWSService": "false" } },
+    Condition: {
+      StringNotEqualsIfExists: { "aws:PrincipalOrgID": "o-exampleorg1" },
+      BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
+    },
   },
 };
 
@@ -80,7 +98,17 @@ function desiredFor(demo: AwsDemoResult): DesiredArtifact[] {
     name: p.name,
     body: p,
     attachments: packed.attachments.filter((a) => a.policyName === p.name).map((a) => a.targetId),
-    guardrailIds: [...new Set(p.document.Statement.map((s) => (s.Sid === "ParapetOrgPrincipalsOnly" ? "g-data-perimeter" : s.Sid === "ParapetProtectCloudTrail" ? "g-protect-audit" : "g-agents-no-delete")))],
+    guardrailIds: [
+      ...new Set(
+        p.document.Statement.map((s) =>
+          s.Sid === "ParapetOrgPrincipalsOnly"
+            ? "g-data-perimeter"
+            : s.Sid === "ParapetProtectCloudTrail"
+              ? "g-protect-audit"
+              : "g-agents-no-delete",
+        ),
+      ),
+    ],
   }));
   // SCPs first: the suite edits desired[0] and expects "weakened" from an added exclusion.
   return arts.sort((a, b) => (a.kind === b.kind ? (a.name < b.name ? -1 : 1) : a.kind === "aws.scp" ? -1 : 1));
@@ -119,7 +147,10 @@ describeContract({
           const doc = JSON.parse(p.content) as { Statement: Array<{ Condition?: Record<string, Record<string, string | string[]>> }> };
           const s = doc.Statement[0]!;
           // The classic quiet weakening: an exclusion for a role pattern someone controls.
-          s.Condition = { ...s.Condition, ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/ParapetConnector", "arn:aws:iam::*:role/ops-*"] } };
+          s.Condition = {
+            ...s.Condition,
+            ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/ParapetConnector", "arn:aws:iam::*:role/ops-*"] },
+          };
           sim.admin.updatePolicy({ policyId: a.externalId, content: JSON.stringify(doc, null, 2) });
           return "weakened" as const;
         },
@@ -135,7 +166,10 @@ describeContract({
           const { policyId } = sim.admin.createPolicy({
             name,
             description: "The customer's own policy, named like Parapet's",
-            content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Mine", Effect: "Deny", Action: "ec2:DeleteVpc", Resource: "*" }] }),
+            content: JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [{ Sid: "Mine", Effect: "Deny", Action: "ec2:DeleteVpc", Resource: "*" }],
+            }),
             tags: { [AWS_OWNER_TAG_KEY]: "someone-else" },
           });
           sim.admin.attachPolicy({ policyId, targetId: demo.ouIds.Sandbox! });
@@ -143,7 +177,13 @@ describeContract({
         },
         async readUnowned(a: ObservedArtifact) {
           const p = policyOf(sim, a.externalId);
-          return { name: p.name, description: p.description, content: p.content, tags: Object.fromEntries(p.tags), targets: p.targets.toArray() };
+          return {
+            name: p.name,
+            description: p.description,
+            content: p.content,
+            tags: Object.fromEntries(p.tags),
+            targets: p.targets.toArray(),
+          };
         },
         async throttleStorm(on: boolean) {
           sim.configure({ throttle: on ? STORM : RELAXED });
@@ -191,7 +231,13 @@ describe("aws adapter against the simulator", () => {
       expect(n.labels).toEqual(Object.fromEntries(a.tags));
     }
     for (const o of sim.state.ous.values()) {
-      expect(byId.get(o.id)).toMatchObject({ kind: "ou", name: o.name, parentExternalId: o.parentId, isEnvironment: false, labels: Object.fromEntries(o.tags) });
+      expect(byId.get(o.id)).toMatchObject({
+        kind: "ou",
+        name: o.name,
+        parentExternalId: o.parentId,
+        isEnvironment: false,
+        labels: Object.fromEntries(o.tags),
+      });
     }
     const s = adapter.stats();
     // One flat account scan (paged), not one listing per container.
@@ -215,7 +261,12 @@ describe("aws adapter against the simulator", () => {
     try {
       const v = await ro.verify();
       expect(v.ok).toBe(false);
-      expect([...v.missing].sort()).toEqual(minimumPermissions.filter((p) => p.access === "write").map((p) => p.permission).sort());
+      expect([...v.missing].sort()).toEqual(
+        minimumPermissions
+          .filter((p) => p.access === "write")
+          .map((p) => p.permission)
+          .sort(),
+      );
     } finally {
       await ro.close();
     }
@@ -236,7 +287,11 @@ describe("aws adapter against the simulator", () => {
 
   it("works with long-term access keys too, and checks the organization facts", async () => {
     const keys = adapterFor(sim, {
-      credentials: { kind: "access-keys", accessKeyId: AWS_DEMO.credentials.accessKeyId, secretAccessKey: AWS_DEMO.credentials.secretAccessKey },
+      credentials: {
+        kind: "access-keys",
+        accessKeyId: AWS_DEMO.credentials.accessKeyId,
+        secretAccessKey: AWS_DEMO.credentials.secretAccessKey,
+      },
       facts: { orgId: "o-aaaaaaaaaa", managementAccountId: AWS_DEMO.managementAccountId },
     });
     try {
@@ -255,7 +310,8 @@ describe("aws adapter against the simulator", () => {
     for (const d of desired) {
       const r = await adapter.apply({ op: "create", artifact: d, reason: "test" });
       created.set(d.name, r.externalId!);
-      for (const t of d.attachments) await adapter.apply({ op: "attach", kind: d.kind, name: d.name, externalId: r.externalId!, target: t, reason: "test" });
+      for (const t of d.attachments)
+        await adapter.apply({ op: "attach", kind: d.kind, name: d.name, externalId: r.externalId!, target: t, reason: "test" });
     }
     // As core asks after recording: every expected artifact carries the id Parapet recorded, and the
     // attachment targets are passed for the free-slot check.
@@ -266,14 +322,21 @@ describe("aws adapter against the simulator", () => {
       const first = await fresh.observe({ expected, targets });
       expect(first.unreadable).toEqual([]);
       expect(first.foreignSlots).toEqual({});
-      for (const d of desired) expect(fresh.compare(d, first.artifacts.find((a) => a.name === d.name)!)).toEqual({ equal: true });
+      for (const d of desired)
+        expect(
+          fresh.compare(
+            d,
+            first.artifacts.find((a) => a.name === d.name)!,
+          ),
+        ).toEqual({ equal: true });
       const calls = fresh.stats();
       // Exactly DescribePolicy + ListTargetsForPolicy per owned policy: no listing, no tag read, and no
       // per-target read where everything expected is attached already.
       expect(calls.byOperation).toEqual({ "sts:AssumeRole": 1, DescribePolicy: desired.length, ListTargetsForPolicy: desired.length });
       expect(calls.reads - 1).toBe(2 * desired.length);
 
-      for (let i = 0; i < 60; i++) sim.admin.createAccount({ name: `extra-${i}`, parentId: demo.ouIds["Workloads/Prod"]!, tags: { env: "prod" } });
+      for (let i = 0; i < 60; i++)
+        sim.admin.createAccount({ name: `extra-${i}`, parentId: demo.ouIds["Workloads/Prod"]!, tags: { env: "prod" } });
       fresh.resetStats();
       await fresh.observe({ expected, targets });
       const again = fresh.stats();
@@ -285,9 +348,18 @@ describe("aws adapter against the simulator", () => {
   });
 
   it("sees its own policies that nothing expects any more (a crash before recording) when asked to sweep, so they can be cleaned up", async () => {
-    const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Orphan", Effect: "Deny", Action: "ec2:DeleteVpc", Resource: "*" }] });
+    const content = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "Orphan", Effect: "Deny", Action: "ec2:DeleteVpc", Resource: "*" }],
+    });
     const name = `parapet-${workspaceShort(WS)}-orphan`;
-    const orphan: DesiredArtifact = { kind: "aws.scp", name, body: { name, description: "orphan", type: "SCP", document: JSON.parse(content) as unknown, content, tags: {} }, attachments: [], guardrailIds: [] };
+    const orphan: DesiredArtifact = {
+      kind: "aws.scp",
+      name,
+      body: { name, description: "orphan", type: "SCP", document: JSON.parse(content) as unknown, content, tags: {} },
+      attachments: [],
+      guardrailIds: [],
+    };
     const { externalId } = await adapter.apply({ op: "create", artifact: orphan, reason: "crashed before recording" });
     const other = adapterFor(sim);
     try {
@@ -298,16 +370,27 @@ describe("aws adapter against the simulator", () => {
       const state = await other.observe({ expected: [], sweep: true });
       expect(state.artifacts.find((a) => a.externalId === externalId)).toMatchObject({ name, owned: true });
       expect(other.stats().byOperation.ListTagsForResource).toBeGreaterThan(0);
-      expect(await other.apply({ op: "delete", kind: "aws.scp", name, externalId: externalId!, reason: "cleanup" })).toEqual({ externalId });
+      expect(await other.apply({ op: "delete", kind: "aws.scp", name, externalId: externalId!, reason: "cleanup" })).toEqual({
+        externalId,
+      });
     } finally {
       await other.close();
     }
   });
 
   it("reports a recorded policy deleted out of band as missing, without listing", async () => {
-    const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Gone", Effect: "Deny", Action: "ec2:DeleteVpc", Resource: "*" }] });
+    const content = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "Gone", Effect: "Deny", Action: "ec2:DeleteVpc", Resource: "*" }],
+    });
     const name = `parapet-${workspaceShort(WS)}-gone`;
-    const gone: DesiredArtifact = { kind: "aws.scp", name, body: { name, description: "gone", type: "SCP", document: JSON.parse(content) as unknown, content, tags: {} }, attachments: [], guardrailIds: [] };
+    const gone: DesiredArtifact = {
+      kind: "aws.scp",
+      name,
+      body: { name, description: "gone", type: "SCP", document: JSON.parse(content) as unknown, content, tags: {} },
+      attachments: [],
+      guardrailIds: [],
+    };
     const { externalId } = await adapter.apply({ op: "create", artifact: gone, reason: "test" });
     sim.admin.deletePolicy({ policyId: externalId!, force: true });
     const fresh = adapterFor(sim);
@@ -344,7 +427,14 @@ describe("aws adapter against the simulator", () => {
     expect(state.foreignSlots[prod]!["aws.scp"]).toBe(2); // FullAWSAccess + DenyRootUser
     expect(state.foreignSlots[sandbox]).toEqual({ "aws.scp": foreign(sandbox, "SERVICE_CONTROL_POLICY") });
     expect(adapter.stats().byOperation.ListPoliciesForTarget).toBe(2);
-    await adapter.apply({ op: "attach", kind: scpOnProd.kind, name: scpOnProd.name, externalId: ids.get(scpOnProd.name)!, target: prod, reason: "repair" });
+    await adapter.apply({
+      op: "attach",
+      kind: scpOnProd.kind,
+      name: scpOnProd.name,
+      externalId: ids.get(scpOnProd.name)!,
+      target: prod,
+      reason: "repair",
+    });
   });
 
   it("refuses at plan time a plan that would exceed the SCPs-per-target limit, naming the target and the limit, and writes nothing", async () => {
@@ -355,7 +445,10 @@ describe("aws adapter against the simulator", () => {
       const { policyId } = sim.admin.createPolicy({
         name: `other-tool-${i}`,
         description: "not Parapet's",
-        content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: `Other${i}`, Effect: "Deny", Action: `ec2:DeleteVpc${i}`, Resource: "*" }] }),
+        content: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Sid: `Other${i}`, Effect: "Deny", Action: `ec2:DeleteVpc${i}`, Resource: "*" }],
+        }),
       });
       sim.admin.attachPolicy({ policyId, targetId: crowded });
     }
@@ -372,13 +465,29 @@ describe("aws adapter against the simulator", () => {
       });
       expect(state.foreignSlots[crowded]).toEqual({ "aws.scp": 4 });
       // Repacked with what the cloud holds, as core does before planning.
-      const real = packAwsPolicies({ workspaceId: WS, limits, targets: [{ targetId: crowded, statements, slotsTaken: { SCP: state.foreignSlots[crowded]!["aws.scp"]! } }] });
+      const real = packAwsPolicies({
+        workspaceId: WS,
+        limits,
+        targets: [{ targetId: crowded, statements, slotsTaken: { SCP: state.foreignSlots[crowded]!["aws.scp"]! } }],
+      });
       expect(real.issues).toHaveLength(1);
-      expect(real.issues[0]).toMatchObject({ code: "TARGET_SLOTS_EXCEEDED", targetId: crowded, limit: 5, free: 1, needed: 2, slotsTaken: 4 });
+      expect(real.issues[0]).toMatchObject({
+        code: "TARGET_SLOTS_EXCEEDED",
+        targetId: crowded,
+        limit: 5,
+        free: 1,
+        needed: 2,
+        slotsTaken: 4,
+      });
       expect(real.issues[0]!.message).toContain(`Target ${crowded} needs 2 SCPs`);
       expect(real.issues[0]!.message).toContain("only 1 of its 5 SCP slots are free");
       expect(limited.stats().writes).toBe(0);
-      expect(sim.state.target(crowded)!.policies.toArray().filter((id) => sim.state.policies.get(id)?.type === "SERVICE_CONTROL_POLICY")).toHaveLength(4);
+      expect(
+        sim.state
+          .target(crowded)!
+          .policies.toArray()
+          .filter((id) => sim.state.policies.get(id)?.type === "SERVICE_CONTROL_POLICY"),
+      ).toHaveLength(4);
     } finally {
       await limited.close();
     }
@@ -409,7 +518,9 @@ describe("aws adapter against the simulator", () => {
     const err = await adapter.apply({ op: "create", artifact: d, reason: "test" }).catch((e: unknown) => e);
     expect(isProviderError(err) && err.code).toBe("NOT_OWNED");
     expect(policyOf(sim, policyId).description).toBe("hand-made");
-    const detach = await adapter.apply({ op: "detach", kind: "aws.scp", name: d.name, externalId: policyId, target: demo.rootId, reason: "test" }).catch((e: unknown) => e);
+    const detach = await adapter
+      .apply({ op: "detach", kind: "aws.scp", name: d.name, externalId: policyId, target: demo.rootId, reason: "test" })
+      .catch((e: unknown) => e);
     expect(isProviderError(detach) && detach.code).toBe("NOT_OWNED");
   });
 
@@ -417,13 +528,21 @@ describe("aws adapter against the simulator", () => {
     const d = desired[0]!;
     const o = (await adapter.observe({ expected: [d] })).artifacts.find((a) => a.name === d.name)!;
     const target = d.attachments[0]!;
-    expect(await adapter.apply({ op: "attach", kind: d.kind, name: d.name, externalId: o.externalId, target, reason: "dup" })).toMatchObject({ noop: true });
+    expect(
+      await adapter.apply({ op: "attach", kind: d.kind, name: d.name, externalId: o.externalId, target, reason: "dup" }),
+    ).toMatchObject({ noop: true });
     const other = demo.ouIds.Sandbox!;
-    expect(await adapter.apply({ op: "detach", kind: d.kind, name: d.name, externalId: o.externalId, target: other, reason: "not attached" })).toMatchObject({ noop: true });
+    expect(
+      await adapter.apply({ op: "detach", kind: d.kind, name: d.name, externalId: o.externalId, target: other, reason: "not attached" }),
+    ).toMatchObject({ noop: true });
     // Delete detaches what is still attached first, then deletes; a second delete is a noop.
-    expect(await adapter.apply({ op: "delete", kind: d.kind, name: d.name, externalId: o.externalId, reason: "gone" })).toEqual({ externalId: o.externalId });
+    expect(await adapter.apply({ op: "delete", kind: d.kind, name: d.name, externalId: o.externalId, reason: "gone" })).toEqual({
+      externalId: o.externalId,
+    });
     expect(sim.state.policies.has(o.externalId)).toBe(false);
-    expect(await adapter.apply({ op: "delete", kind: d.kind, name: d.name, externalId: o.externalId, reason: "gone again" })).toEqual({ noop: true });
+    expect(await adapter.apply({ op: "delete", kind: d.kind, name: d.name, externalId: o.externalId, reason: "gone again" })).toEqual({
+      noop: true,
+    });
   });
 
   it("retries ConcurrentModification and PolicyChangesInProgress until the write lands", async () => {
@@ -436,7 +555,14 @@ describe("aws adapter against the simulator", () => {
     });
     adapter.resetStats();
     const r = await adapter.apply({ op: "create", artifact: d, reason: "recreate" });
-    await adapter.apply({ op: "attach", kind: d.kind, name: d.name, externalId: r.externalId!, target: d.attachments[0]!, reason: "attach" });
+    await adapter.apply({
+      op: "attach",
+      kind: d.kind,
+      name: d.name,
+      externalId: r.externalId!,
+      target: d.attachments[0]!,
+      reason: "attach",
+    });
     const s = adapter.stats();
     expect(s.byOperation.CreatePolicy).toBe(3);
     expect(s.byOperation.AttachPolicy).toBe(3);
@@ -445,7 +571,11 @@ describe("aws adapter against the simulator", () => {
   });
 
   it("assumes the role again when AWS says the session expired, and carries on", async () => {
-    sim.configure({ injectErrors: [{ operation: "ListRoots", code: "ExpiredTokenException", message: "The security token included in the request is expired" }] });
+    sim.configure({
+      injectErrors: [
+        { operation: "ListRoots", code: "ExpiredTokenException", message: "The security token included in the request is expired" },
+      ],
+    });
     const fresh = adapterFor(sim);
     try {
       const h = await fresh.discover();

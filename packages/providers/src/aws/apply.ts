@@ -38,11 +38,17 @@ export async function applyAws(ctx: AwsContext, change: Change): Promise<ApplyRe
 
 function desiredBody(ctx: AwsContext, operation: string, type: TAwsPolicyType, a: DesiredArtifact): TAwsOrgPolicyBody {
   const b = ZAwsOrgPolicyBody.safeParse(a.body);
-  if (!b.success) throw invalid(operation, `The desired ${a.kind} body is not an Organizations policy: ${b.error.issues[0]?.message ?? "invalid"}.`, "INVALID_BODY");
+  if (!b.success)
+    throw invalid(
+      operation,
+      `The desired ${a.kind} body is not an Organizations policy: ${b.error.issues[0]?.message ?? "invalid"}.`,
+      "INVALID_BODY",
+    );
   if (b.data.type !== type) throw invalid(operation, `${a.name} is an ${b.data.type} but was sent as ${a.kind}.`, "INVALID_BODY");
   if (b.data.name !== a.name) throw invalid(operation, `The policy body is named ${b.data.name}, the artifact ${a.name}.`, "INVALID_BODY");
   // Without the prefix the policy could never be recognised as Parapet's again.
-  if (!a.name.startsWith(AWS_NAME_PREFIX)) throw invalid(operation, `Parapet's policy names start with '${AWS_NAME_PREFIX}'; got ${a.name}.`, "INVALID_NAME");
+  if (!a.name.startsWith(AWS_NAME_PREFIX))
+    throw invalid(operation, `Parapet's policy names start with '${AWS_NAME_PREFIX}'; got ${a.name}.`, "INVALID_NAME");
   if (!canonicalDocument(b.data.content)) throw invalid(operation, `${a.name} is not a valid IAM policy document.`, "INVALID_BODY");
   const maxChars = awsTypeLimits(ctx.limits, type).chars;
   if (b.data.content.length > maxChars) {
@@ -86,7 +92,13 @@ async function create(ctx: AwsContext, type: TAwsPolicyType, a: DesiredArtifact)
 async function adopt(ctx: AwsContext, type: TAwsPolicyType, a: DesiredArtifact, body: TAwsOrgPolicyBody): Promise<ApplyResult> {
   const found = (await ctx.listPolicies(type)).find((s) => s.Name === a.name);
   if (!found?.Id) {
-    throw new ProviderError("conflict", `A policy named ${a.name} was reported to exist but is no longer listed; retry.`, true, "CreatePolicy", "DUPLICATE_VANISHED");
+    throw new ProviderError(
+      "conflict",
+      `A policy named ${a.name} was reported to exist but is no longer listed; retry.`,
+      true,
+      "CreatePolicy",
+      "DUPLICATE_VANISHED",
+    );
   }
   const p = await ctx.assertOwned("CreatePolicy", found.Id);
   const updated = await updateIfDifferent(ctx, p, a.name, body);
@@ -143,7 +155,8 @@ async function detach(ctx: AwsContext, policyId: string, target: string): Promis
     await ctx.call("DetachPolicy", true, () => ctx.clients.org.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: target })));
     return { externalId: policyId };
   } catch (e) {
-    if (isCode(e, "PolicyNotAttachedException", "PolicyNotFoundException", "TargetNotFoundException")) return { externalId: policyId, noop: true };
+    if (isCode(e, "PolicyNotAttachedException", "PolicyNotFoundException", "TargetNotFoundException"))
+      return { externalId: policyId, noop: true };
     throw e;
   }
 }

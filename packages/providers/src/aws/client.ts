@@ -57,7 +57,12 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
   const endpoint = o.endpoint;
   // Every socket the clients open goes through the guard's agents (NodeHttpHandler never follows redirects).
   const egress = (o.egress ?? new EgressGuard()).forCloud("aws");
-  const requestHandler = { requestTimeout: o.requestTimeoutMs ?? 30_000, connectionTimeout: 5_000, httpAgent: egress.httpAgent(), httpsAgent: egress.httpsAgent() };
+  const requestHandler = {
+    requestTimeout: o.requestTimeoutMs ?? 30_000,
+    connectionTimeout: 5_000,
+    httpAgent: egress.httpAgent(),
+    httpsAgent: egress.httpsAgent(),
+  };
   const c = o.credentials;
 
   let cached: AwsSessionCredentials | undefined;

@@ -57,7 +57,15 @@ export function awsPolicyBodyFromCloud(p: {
 }): TAwsObservedPolicy {
   const doc = canonicalDocument(p.content);
   if (!doc) {
-    return { name: p.name, description: p.description, type: p.type, document: { Version: "2012-10-17", Statement: [] }, content: p.content, tags: p.tags, unparsed: p.content };
+    return {
+      name: p.name,
+      description: p.description,
+      type: p.type,
+      document: { Version: "2012-10-17", Statement: [] },
+      content: p.content,
+      tags: p.tags,
+      unparsed: p.content,
+    };
   }
   return { name: p.name, description: p.description, type: p.type, document: doc, content: canonicalContent(doc), tags: p.tags };
 }
@@ -71,7 +79,10 @@ function glob(pattern: string, caseInsensitive: boolean): RegExp {
   const key = `${caseInsensitive ? "i" : "s"}|${pattern}`;
   let re = globCache.get(key);
   if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const body = pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".");
     re = new RegExp(`^${body}$`, caseInsensitive ? "i" : "");
     if (globCache.size > 10_000) globCache.clear();
     globCache.set(key, re);

@@ -69,7 +69,11 @@ export interface DescribedPolicy {
 export { invalid };
 
 function notOwned(operation: string, what: string): ProviderError {
-  return refuse(operation, what, `it does not carry the ownership marker of this workspace (name prefix '${AWS_NAME_PREFIX}' and tag '${AWS_OWNER_TAG_KEY}').`);
+  return refuse(
+    operation,
+    what,
+    `it does not carry the ownership marker of this workspace (name prefix '${AWS_NAME_PREFIX}' and tag '${AWS_OWNER_TAG_KEY}').`,
+  );
 }
 
 // Shown to users (plan "unknown" entries): the classified text, never the cloud's raw answer.
@@ -111,7 +115,11 @@ export class AwsContext {
     const parsed = ZAwsCredentials.safeParse(config.credentials);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw invalid("configure", `AWS credentials: ${issue ? `${issue.path.join(".") || "credentials"} ${issue.message}` : "invalid"}`, "INVALID_CREDENTIALS");
+      throw invalid(
+        "configure",
+        `AWS credentials: ${issue ? `${issue.path.join(".") || "credentials"} ${issue.message}` : "invalid"}`,
+        "INVALID_CREDENTIALS",
+      );
     }
     // The workspace id is the ownership tag's value; Organizations caps tag values at 256 characters.
     if (!config.workspaceId || config.workspaceId.length > 256) {
@@ -171,16 +179,28 @@ export class AwsContext {
   }
 
   /** Follows NextToken to the end; AWS may answer empty pages that still carry a token. */
-  paged<T>(operation: string, fetch: (token: string | undefined) => Promise<{ items: T[] | undefined; next: string | undefined }>): Promise<T[]> {
+  paged<T>(
+    operation: string,
+    fetch: (token: string | undefined) => Promise<{ items: T[] | undefined; next: string | undefined }>,
+  ): Promise<T[]> {
     return collectPages(
       (t) => this.call(operation, false, () => fetch(t)),
-      () => new ProviderError("unavailable", `AWS Organizations returned a repeating page token for ${operation}.`, true, operation, "PAGING_LOOP"),
+      () =>
+        new ProviderError(
+          "unavailable",
+          `AWS Organizations returned a repeating page token for ${operation}.`,
+          true,
+          operation,
+          "PAGING_LOOP",
+        ),
     );
   }
 
   listPolicies(type: TAwsPolicyType): Promise<PolicySummary[]> {
     return this.paged("ListPolicies", async (NextToken) => {
-      const r = await this.clients.org.send(new ListPoliciesCommand({ Filter: AWS_POLICY_TYPE_API_NAME[type] as PolicyType, MaxResults: this.pageSize, NextToken }));
+      const r = await this.clients.org.send(
+        new ListPoliciesCommand({ Filter: AWS_POLICY_TYPE_API_NAME[type] as PolicyType, MaxResults: this.pageSize, NextToken }),
+      );
       return { items: r.Policies, next: r.NextToken };
     });
   }
@@ -189,8 +209,22 @@ export class AwsContext {
     const r = await this.call("DescribePolicy", false, () => this.clients.org.send(new DescribePolicyCommand({ PolicyId: id })));
     const s = r.Policy?.PolicySummary;
     const type = awsPolicyTypeFromApi(s?.Type);
-    if (!s?.Id || !s.Name || !type) throw new ProviderError("invalid", `DescribePolicy answered without a usable policy summary for ${id}.`, false, "DescribePolicy", "BAD_RESPONSE");
-    return { id: s.Id, name: s.Name, description: s.Description ?? "", type, content: r.Policy?.Content ?? "", awsManaged: s.AwsManaged === true };
+    if (!s?.Id || !s.Name || !type)
+      throw new ProviderError(
+        "invalid",
+        `DescribePolicy answered without a usable policy summary for ${id}.`,
+        false,
+        "DescribePolicy",
+        "BAD_RESPONSE",
+      );
+    return {
+      id: s.Id,
+      name: s.Name,
+      description: s.Description ?? "",
+      type,
+      content: r.Policy?.Content ?? "",
+      awsManaged: s.AwsManaged === true,
+    };
   }
 
   listTargets(policyId: string): Promise<string[]> {

@@ -21,24 +21,44 @@ function firstIssue(v: unknown): string {
 describe("ZAwsCredentials", () => {
   it("accepts a role with external id, with or without source keys, and access keys", () => {
     expect(ZAwsCredentials.parse(role)).toEqual(role);
-    expect(ZAwsCredentials.parse({ ...role, sourceAccessKeyId: "AKIAPARAPETDEMO00001", sourceSecretAccessKey: "parapetDemoSecretKey/NotARealAwsSecret0001" }).kind).toBe("assume-role");
-    expect(ZAwsCredentials.parse({ kind: "access-keys", accessKeyId: "AKIAPARAPETDEMO00001", secretAccessKey: "parapetDemoSecretKey/NotARealAwsSecret0001" }).kind).toBe("access-keys");
+    expect(
+      ZAwsCredentials.parse({
+        ...role,
+        sourceAccessKeyId: "AKIAPARAPETDEMO00001",
+        sourceSecretAccessKey: "parapetDemoSecretKey/NotARealAwsSecret0001",
+      }).kind,
+    ).toBe("assume-role");
+    expect(
+      ZAwsCredentials.parse({
+        kind: "access-keys",
+        accessKeyId: "AKIAPARAPETDEMO00001",
+        secretAccessKey: "parapetDemoSecretKey/NotARealAwsSecret0001",
+      }).kind,
+    ).toBe("access-keys");
   });
 
   it("names the field and what is wrong with it", () => {
     expect(firstIssue({ ...role, roleArn: "arn:aws:iam::1234:user/bob" })).toMatch(/^roleArn: roleArn must be an IAM role ARN/);
     expect(firstIssue({ ...role, externalId: undefined })).toMatch(/^externalId: externalId is required/);
     expect(firstIssue({ ...role, externalId: "has spaces in it" })).toMatch(/^externalId: externalId must be 2-1224 characters/);
-    expect(firstIssue({ ...role, sourceAccessKeyId: "AKIAPARAPETDEMO00001" })).toMatch(/^sourceSecretAccessKey: sourceAccessKeyId and sourceSecretAccessKey go together/);
-    expect(firstIssue({ kind: "access-keys", accessKeyId: "akia-lower", secretAccessKey: "x".repeat(40) })).toMatch(/^accessKeyId: accessKeyId must be an AWS access key id/);
-    expect(firstIssue({ kind: "access-keys", accessKeyId: "AKIAPARAPETDEMO00001", secretAccessKey: "x".repeat(500) })).toMatch(/^secretAccessKey: secretAccessKey must be at most 128 characters/);
+    expect(firstIssue({ ...role, sourceAccessKeyId: "AKIAPARAPETDEMO00001" })).toMatch(
+      /^sourceSecretAccessKey: sourceAccessKeyId and sourceSecretAccessKey go together/,
+    );
+    expect(firstIssue({ kind: "access-keys", accessKeyId: "akia-lower", secretAccessKey: "x".repeat(40) })).toMatch(
+      /^accessKeyId: accessKeyId must be an AWS access key id/,
+    );
+    expect(firstIssue({ kind: "access-keys", accessKeyId: "AKIAPARAPETDEMO00001", secretAccessKey: "x".repeat(500) })).toMatch(
+      /^secretAccessKey: secretAccessKey must be at most 128 characters/,
+    );
     expect(firstIssue({ kind: "password" })).toMatch(/kind must be "assume-role" or "access-keys"/);
   });
 });
 
 describe("parentFromPaths", () => {
   it("takes the container right above the account", () => {
-    expect(parentFromPaths(["o-abcdefghij/r-ab12/ou-ab12-11111111/ou-ab12-22222222/123456789012/"], "123456789012")).toBe("ou-ab12-22222222");
+    expect(parentFromPaths(["o-abcdefghij/r-ab12/ou-ab12-11111111/ou-ab12-22222222/123456789012/"], "123456789012")).toBe(
+      "ou-ab12-22222222",
+    );
     expect(parentFromPaths(["o-abcdefghij/r-ab12/123456789012/"], "123456789012")).toBe("r-ab12");
   });
   it("refuses paths that do not end at the account", () => {

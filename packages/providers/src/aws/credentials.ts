@@ -62,8 +62,17 @@ export type TAwsCredentials = z.infer<typeof ZAwsCredentials>;
 
 /** Identity facts of the connected organization (as core stores them); both optional for the adapter. */
 export const ZAwsAdapterFacts = z.object({
-  orgId: z.string().regex(/^o-[a-z0-9]{10,32}$/, "orgId must be an organization id like o-abc123def4").optional(),
-  managementAccountId: z.string().regex(/^\d{12}$/, "managementAccountId must be a 12-digit account id").optional(),
-  rootId: z.string().regex(/^r-[0-9a-z]{4,32}$/, "rootId must be a root id like r-ab12").optional(),
+  orgId: z
+    .string()
+    .regex(/^o-[a-z0-9]{10,32}$/, "orgId must be an organization id like o-abc123def4")
+    .optional(),
+  managementAccountId: z
+    .string()
+    .regex(/^\d{12}$/, "managementAccountId must be a 12-digit account id")
+    .optional(),
+  rootId: z
+    .string()
+    .regex(/^r-[0-9a-z]{4,32}$/, "rootId must be a root id like r-ab12")
+    .optional(),
 });
 export type TAwsAdapterFacts = z.infer<typeof ZAwsAdapterFacts>;

@@ -31,7 +31,9 @@ export async function discoverAws(ctx: AwsContext): Promise<Hierarchy> {
   });
   const root = roots[0];
   if (!root?.Id) throw new ProviderError("invalid", "The organization has no root.", false, "ListRoots", "NO_ROOT");
-  const nodes: DiscoveredNode[] = [{ externalId: root.Id, kind: "root", name: root.Name ?? "Root", parentExternalId: null, isEnvironment: false, labels: {} }];
+  const nodes: DiscoveredNode[] = [
+    { externalId: root.Id, kind: "root", name: root.Name ?? "Root", parentExternalId: null, isEnvironment: false, labels: {} },
+  ];
   const containers = new Set<string>([root.Id]);
 
   let level = [root.Id];

@@ -30,7 +30,11 @@ describe("classifyAwsError", () => {
     [new AccessDeniedException({ message: "denied", ...meta(400) }), "auth", false],
     [new ExpiredTokenException({ message: "expired", ...meta(400) }), "auth", true],
     [new PolicyNotFoundException({ message: "gone", ...meta(400) }), "not_found", false],
-    [new ConstraintViolationException({ message: "too many", Reason: "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", ...meta(400) }), "limit", false],
+    [
+      new ConstraintViolationException({ message: "too many", Reason: "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", ...meta(400) }),
+      "limit",
+      false,
+    ],
     [new MalformedPolicyDocumentException({ message: "bad", ...meta(400) }), "invalid", false],
     [new ServiceException({ message: "internal", ...meta(500) }), "unavailable", true],
   ] as const)("%s → %s (retryable %s)", (err, kind, retryable) => {
@@ -45,7 +49,10 @@ describe("classifyAwsError", () => {
   });
 
   it("keeps the constraint reason in the code so callers can tell limits apart", () => {
-    const pe = classifyAwsError(new ConstraintViolationException({ message: "x", Reason: "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", ...meta(400) }), "DetachPolicy");
+    const pe = classifyAwsError(
+      new ConstraintViolationException({ message: "x", Reason: "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", ...meta(400) }),
+      "DetachPolicy",
+    );
     expect(pe.code).toBe("ConstraintViolationException:MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED");
     expect(pe.message).toContain("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED");
   });

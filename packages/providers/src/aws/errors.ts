@@ -80,10 +80,20 @@ const INVALID_CODES = new Set([
 /** Conflicts that retrying cannot fix; callers turn most into a noop or an adoption. */
 const CONFLICT_FINAL = new Set(["DuplicatePolicyException", "DuplicatePolicyAttachmentException", "PolicyNotAttachedException"]);
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_SOCKET"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_SOCKET",
+]);
 
 function shape(e: unknown): SdkErrorShape {
-  return typeof e === "object" && e !== null ? (e) : { message: String(e) };
+  return typeof e === "object" && e !== null ? e : { message: String(e) };
 }
 
 /** The AWS error code of an SDK error (`__type` / `<Code>` as the SDK exposes it in `name`). */
@@ -118,11 +128,15 @@ function describe(kind: ProviderErrorKind, code: string, operation: string, reas
       }
       return `AWS rejected the connection's credentials (${code}); update them in the connection settings.`;
     case "not_found":
-      return `AWS Organizations could not find the ${code.replace(/(NotFound)?Exception$/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()} named in ${operation}.`;
+      return `AWS Organizations could not find the ${code
+        .replace(/(NotFound)?Exception$/, "")
+        .replace(/([a-z])([A-Z])/g, "$1 $2")
+        .toLowerCase()} named in ${operation}.`;
     case "limit":
       return `AWS Organizations refused ${operation}: a quota was reached${reason ? ` (${reason})` : ""}.`;
     case "invalid":
-      if (code === "PolicyTypeNotEnabledException") return `The policy type is not enabled on the organization root; enable it (EnablePolicyType) before Parapet can ${operation}.`;
+      if (code === "PolicyTypeNotEnabledException")
+        return `The policy type is not enabled on the organization root; enable it (EnablePolicyType) before Parapet can ${operation}.`;
       if (code === "AWSOrganizationsNotInUseException") return "The connected account is not a member of an AWS Organization.";
       if (code === "MalformedPolicyDocumentException") return `AWS Organizations rejected the policy document as malformed (${operation}).`;
       if (code === "PolicyInUseException") return "The policy is still attached to targets and cannot be deleted yet.";

@@ -25,10 +25,7 @@ function tagValue(tags: TAwsTags | undefined, key: string): string | undefined {
   return (tags as Record<string, string>)[key];
 }
 
-export function isOwnedByWorkspaceAws(
-  policy: { name: string; tags?: TAwsTags | undefined },
-  workspaceId: string,
-): boolean {
+export function isOwnedByWorkspaceAws(policy: { name: string; tags?: TAwsTags | undefined }, workspaceId: string): boolean {
   return policy.name.startsWith(AWS_NAME_PREFIX) && tagValue(policy.tags, AWS_OWNER_TAG_KEY) === workspaceId;
 }
 

@@ -46,10 +46,12 @@ export async function observeAws(ctx: AwsContext, req: ObserveRequest): Promise<
         try {
           for (const s of await ctx.listPolicies(type)) {
             if (!s.Id || !s.Name || s.AwsManaged) continue;
-            if (byId.has(s.Id) || byName.has(`${kind}|${s.Name}`) || s.Name.startsWith(ctx.wsPrefix)) candidates.set(s.Id, { kind, name: s.Name });
+            if (byId.has(s.Id) || byName.has(`${kind}|${s.Name}`) || s.Name.startsWith(ctx.wsPrefix))
+              candidates.set(s.Id, { kind, name: s.Name });
           }
         } catch (e) {
-          for (const x of expected) if (x.kind === kind && !x.externalId) state.unreadable.push({ kind, name: x.name, reason: reasonOf(e) });
+          for (const x of expected)
+            if (x.kind === kind && !x.externalId) state.unreadable.push({ kind, name: x.name, reason: reasonOf(e) });
         }
       }),
     );
@@ -105,7 +107,12 @@ export async function observeAws(ctx: AwsContext, req: ObserveRequest): Promise<
     try {
       const attached = await ctx.paged("ListPoliciesForTarget", async (NextToken) => {
         const r = await ctx.clients.org.send(
-          new ListPoliciesForTargetCommand({ TargetId: t, Filter: AWS_POLICY_TYPE_API_NAME[type] as PolicyType, MaxResults: ctx.pageSize, NextToken }),
+          new ListPoliciesForTargetCommand({
+            TargetId: t,
+            Filter: AWS_POLICY_TYPE_API_NAME[type] as PolicyType,
+            MaxResults: ctx.pageSize,
+            NextToken,
+          }),
         );
         return { items: r.Policies, next: r.NextToken };
       });

@@ -4,7 +4,13 @@ import { isOwnedByWorkspaceAws } from "./markers.ts";
 
 /** A deny statement of roughly `size` minified characters. */
 function stmt(guardrailId: string, sid: string, size: number, policyType: "SCP" | "RCP" = "SCP"): TAwsBoundStatement {
-  const base = { Sid: sid, Effect: "Deny" as const, Action: ["s3:DeleteObject"], Resource: "*", Condition: { StringEquals: { "aws:PrincipalTag/x": "" } } };
+  const base = {
+    Sid: sid,
+    Effect: "Deny" as const,
+    Action: ["s3:DeleteObject"],
+    Resource: "*",
+    Condition: { StringEquals: { "aws:PrincipalTag/x": "" } },
+  };
   const pad = Math.max(0, size - minifiedStatement(base).length);
   const statement = { ...base, Condition: { StringEquals: { "aws:PrincipalTag/x": "v".repeat(pad) } } };
   return { policyType, guardrailId, statement: policyType === "RCP" ? { ...statement, Principal: "*" } : statement };
@@ -13,7 +19,11 @@ function stmt(guardrailId: string, sid: string, size: number, policyType: "SCP" 
 describe("packAwsPolicies", () => {
   it("packs many guardrails into as few policies as fit, each within the size limit", () => {
     const statements = Array.from({ length: 40 }, (_, i) => stmt(`gr${String(i).padStart(2, "0")}`, `S${String(i).padStart(2, "0")}`, 900));
-    const r = packAwsPolicies({ workspaceId: "ws1", targets: [{ targetId: "ou-1", statements }], limits: { maxPoliciesPerTarget: 10, maxPolicyChars: 10_240 } });
+    const r = packAwsPolicies({
+      workspaceId: "ws1",
+      targets: [{ targetId: "ou-1", statements }],
+      limits: { maxPoliciesPerTarget: 10, maxPolicyChars: 10_240 },
+    });
     expect(r.issues).toEqual([]);
     // 40 × ~900 chars ≈ 36,000 → at least 4 policies of 10,240; first-fit decreasing reaches that bound.
     expect(r.policies.length).toBe(Math.ceil((40 * 901) / (10_240 - AWS_DOCUMENT_OVERHEAD)));
@@ -29,12 +39,20 @@ describe("packAwsPolicies", () => {
 
   it("works under the old quotas (5 policies, 5,120 characters) and reports what does not fit", () => {
     const statements = Array.from({ length: 30 }, (_, i) => stmt(`gr${String(i).padStart(2, "0")}`, `S${String(i).padStart(2, "0")}`, 700));
-    const fits = packAwsPolicies({ workspaceId: "ws1", targets: [{ targetId: "ou-1", statements: statements.slice(0, 20) }], limits: { maxPoliciesPerTarget: 5, maxPolicyChars: 5_120 } });
+    const fits = packAwsPolicies({
+      workspaceId: "ws1",
+      targets: [{ targetId: "ou-1", statements: statements.slice(0, 20) }],
+      limits: { maxPoliciesPerTarget: 5, maxPolicyChars: 5_120 },
+    });
     expect(fits.issues).toEqual([]);
     expect(fits.policies.length).toBe(3);
     expect(fits.policies.every((p) => p.content.length <= 5_120)).toBe(true);
 
-    const tooMany = packAwsPolicies({ workspaceId: "ws1", targets: [{ targetId: "ou-1", statements }], limits: { maxPoliciesPerTarget: 5, maxPolicyChars: 5_120 } });
+    const tooMany = packAwsPolicies({
+      workspaceId: "ws1",
+      targets: [{ targetId: "ou-1", statements }],
+      limits: { maxPoliciesPerTarget: 5, maxPolicyChars: 5_120 },
+    });
     expect(tooMany.issues).toHaveLength(1);
     const issue = tooMany.issues[0]!;
     expect(issue.code).toBe("TARGET_SLOTS_EXCEEDED");
@@ -79,7 +97,13 @@ describe("packAwsPolicies", () => {
       limits: { maxPolicyChars: 5_120 },
     });
     expect(r.issues).toHaveLength(1);
-    expect(r.issues[0]).toMatchObject({ code: "STATEMENT_TOO_LARGE", sid: "Huge", guardrailIds: ["big-guardrail"], targetIds: ["ou-1", "ou-2"], limit: 5_120 });
+    expect(r.issues[0]).toMatchObject({
+      code: "STATEMENT_TOO_LARGE",
+      sid: "Huge",
+      guardrailIds: ["big-guardrail"],
+      targetIds: ["ou-1", "ou-2"],
+      limit: 5_120,
+    });
     expect(r.issues[0]!.message).toContain("big-guardrail");
   });
 
@@ -104,18 +128,43 @@ describe("packAwsPolicies", () => {
 
   it("is deterministic: input order does not change names, documents or ordering", () => {
     const statements = Array.from({ length: 25 }, (_, i) => stmt(`g${i}`, `S${i}`, 300 + ((i * 37) % 900)));
-    const a = packAwsPolicies({ workspaceId: "ws1", targets: [{ targetId: "ou-1", statements }, { targetId: "ou-0", statements }], limits: { maxPolicyChars: 5_120 } });
-    const b = packAwsPolicies({ workspaceId: "ws1", targets: [{ targetId: "ou-0", statements: [...statements].reverse() }, { targetId: "ou-1", statements }], limits: { maxPolicyChars: 5_120 } });
+    const a = packAwsPolicies({
+      workspaceId: "ws1",
+      targets: [
+        { targetId: "ou-1", statements },
+        { targetId: "ou-0", statements },
+      ],
+      limits: { maxPolicyChars: 5_120 },
+    });
+    const b = packAwsPolicies({
+      workspaceId: "ws1",
+      targets: [
+        { targetId: "ou-0", statements: [...statements].reverse() },
+        { targetId: "ou-1", statements },
+      ],
+      limits: { maxPolicyChars: 5_120 },
+    });
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
   });
 
   it("flags one Sid bound with two different contents", () => {
-    const r = packAwsPolicies({ workspaceId: "ws1", targets: [{ targetId: "ou-1", statements: [stmt("g1", "Same", 300), stmt("g2", "Same", 400)] }] });
+    const r = packAwsPolicies({
+      workspaceId: "ws1",
+      targets: [{ targetId: "ou-1", statements: [stmt("g1", "Same", 300), stmt("g2", "Same", 400)] }],
+    });
     expect(r.issues[0]).toMatchObject({ code: "CONFLICTING_SID", sid: "Same", guardrailIds: ["g1", "g2"] });
   });
 
   it("canonicalises statements: sorted, de-duplicated, fixed key order", () => {
-    const s = canonicalStatement({ Resource: "*", Action: ["b:X", "a:Y", "b:X"], Effect: "Deny", Sid: "S", Condition: { Z: { k2: ["2", "1"], k1: "v" }, A: { x: "y" } } });
-    expect(JSON.stringify(s)).toBe('{"Sid":"S","Effect":"Deny","Action":["a:Y","b:X"],"Resource":"*","Condition":{"A":{"x":"y"},"Z":{"k1":"v","k2":["1","2"]}}}');
+    const s = canonicalStatement({
+      Resource: "*",
+      Action: ["b:X", "a:Y", "b:X"],
+      Effect: "Deny",
+      Sid: "S",
+      Condition: { Z: { k2: ["2", "1"], k1: "v" }, A: { x: "y" } },
+    });
+    expect(JSON.stringify(s)).toBe(
+      '{"Sid":"S","Effect":"Deny","Action":["a:Y","b:X"],"Resource":"*","Condition":{"A":{"x":"y"},"Z":{"k1":"v","k2":["1","2"]}}}',
+    );
   });
 });

@@ -17,22 +17,92 @@ export interface AwsPermission {
 }
 
 export const minimumPermissions: readonly AwsPermission[] = [
-  { permission: "organizations:DescribeOrganization", access: "read", usedBy: ["verify"], why: "confirm the connection points at the expected organization and management account" },
-  { permission: "organizations:ListRoots", access: "read", usedBy: ["verify", "discover"], why: "find the root and which policy types (SCP, RCP) are enabled" },
+  {
+    permission: "organizations:DescribeOrganization",
+    access: "read",
+    usedBy: ["verify"],
+    why: "confirm the connection points at the expected organization and management account",
+  },
+  {
+    permission: "organizations:ListRoots",
+    access: "read",
+    usedBy: ["verify", "discover"],
+    why: "find the root and which policy types (SCP, RCP) are enabled",
+  },
   { permission: "organizations:ListOrganizationalUnitsForParent", access: "read", usedBy: ["discover"], why: "walk the OU tree" },
-  { permission: "organizations:ListAccounts", access: "read", usedBy: ["discover"], why: "list every account with its path in one paged scan" },
-  { permission: "organizations:ListAccountsForParent", access: "read", usedBy: ["discover"], why: "place accounts under their OU when the account listing carries no path" },
-  { permission: "organizations:ListTagsForResource", access: "read", usedBy: ["discover", "observe", "apply"], why: "read account/OU tags as labels, and the parapet:managed ownership tag of policies before changing them" },
-  { permission: "organizations:ListPolicies", access: "read", usedBy: ["observe", "apply"], why: "find Parapet's policies by name (one paged list per policy type)" },
-  { permission: "organizations:DescribePolicy", access: "read", usedBy: ["observe", "apply"], why: "read the content of Parapet's policies to detect edits" },
-  { permission: "organizations:ListTargetsForPolicy", access: "read", usedBy: ["observe", "apply"], why: "see where Parapet's policies are attached (one call per policy, not per account)" },
-  { permission: "organizations:ListPoliciesForTarget", access: "read", usedBy: ["observe"], why: "count the SCP/RCP slots other tools use on the targets Parapet attaches to" },
-  { permission: "organizations:CreatePolicy", access: "write", usedBy: ["apply"], why: "create guardrail SCPs/RCPs (tagged parapet:managed)" },
-  { permission: "organizations:TagResource", access: "write", usedBy: ["apply"], why: "CreatePolicy with tags requires it: the ownership tag is written at creation" },
-  { permission: "organizations:UpdatePolicy", access: "write", usedBy: ["apply"], why: "repair or change Parapet's own policies (only when tagged for this workspace)" },
+  {
+    permission: "organizations:ListAccounts",
+    access: "read",
+    usedBy: ["discover"],
+    why: "list every account with its path in one paged scan",
+  },
+  {
+    permission: "organizations:ListAccountsForParent",
+    access: "read",
+    usedBy: ["discover"],
+    why: "place accounts under their OU when the account listing carries no path",
+  },
+  {
+    permission: "organizations:ListTagsForResource",
+    access: "read",
+    usedBy: ["discover", "observe", "apply"],
+    why: "read account/OU tags as labels, and the parapet:managed ownership tag of policies before changing them",
+  },
+  {
+    permission: "organizations:ListPolicies",
+    access: "read",
+    usedBy: ["observe", "apply"],
+    why: "find Parapet's policies by name (one paged list per policy type)",
+  },
+  {
+    permission: "organizations:DescribePolicy",
+    access: "read",
+    usedBy: ["observe", "apply"],
+    why: "read the content of Parapet's policies to detect edits",
+  },
+  {
+    permission: "organizations:ListTargetsForPolicy",
+    access: "read",
+    usedBy: ["observe", "apply"],
+    why: "see where Parapet's policies are attached (one call per policy, not per account)",
+  },
+  {
+    permission: "organizations:ListPoliciesForTarget",
+    access: "read",
+    usedBy: ["observe"],
+    why: "count the SCP/RCP slots other tools use on the targets Parapet attaches to",
+  },
+  {
+    permission: "organizations:CreatePolicy",
+    access: "write",
+    usedBy: ["apply"],
+    why: "create guardrail SCPs/RCPs (tagged parapet:managed)",
+  },
+  {
+    permission: "organizations:TagResource",
+    access: "write",
+    usedBy: ["apply"],
+    why: "CreatePolicy with tags requires it: the ownership tag is written at creation",
+  },
+  {
+    permission: "organizations:UpdatePolicy",
+    access: "write",
+    usedBy: ["apply"],
+    why: "repair or change Parapet's own policies (only when tagged for this workspace)",
+  },
   { permission: "organizations:AttachPolicy", access: "write", usedBy: ["apply"], why: "attach guardrails to the root, OUs and accounts" },
-  { permission: "organizations:DetachPolicy", access: "write", usedBy: ["apply"], why: "remove Parapet's policies from targets they no longer apply to" },
-  { permission: "organizations:DeletePolicy", access: "write", usedBy: ["apply"], why: "delete Parapet's policies that no guardrail needs any more" },
+  {
+    permission: "organizations:DetachPolicy",
+    access: "write",
+    usedBy: ["apply"],
+    why: "remove Parapet's policies from targets they no longer apply to",
+  },
+  {
+    permission: "organizations:DeletePolicy",
+    access: "write",
+    usedBy: ["apply"],
+    why: "delete Parapet's policies that no guardrail needs any more",
+  },
 ];
 
 /** Organizations action names without the service prefix (as the API operations are named). */

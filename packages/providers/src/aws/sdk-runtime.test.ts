@@ -24,7 +24,11 @@ describe("the AWS SDK on Parapet's runtime", () => {
       "await new Promise((r) => setTimeout(r, 50));",
       "console.log(JSON.stringify({ node: process.version, warnings }));",
     ].join("\n");
-    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: import.meta.dirname, encoding: "utf8", env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "" } });
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: import.meta.dirname,
+      encoding: "utf8",
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "" },
+    });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { node: string; warnings: string[] };
     expect(out.warnings.filter((w) => w.includes("NodeVersionSupportWarning"))).toEqual([]);

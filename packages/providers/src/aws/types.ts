@@ -37,16 +37,18 @@ const ZStringOrList = z.union([z.string().max(2048), z.array(z.string().max(2048
 
 const ZIamStatement = z
   .object({
-    Sid: z.string().regex(/^[A-Za-z0-9]*$/).max(128).optional(),
+    Sid: z
+      .string()
+      .regex(/^[A-Za-z0-9]*$/)
+      .max(128)
+      .optional(),
     Effect: z.enum(["Allow", "Deny"]),
     Principal: z.literal("*").optional(),
     Action: ZStringOrList.optional(),
     NotAction: ZStringOrList.optional(),
     Resource: ZStringOrList.optional(),
     NotResource: ZStringOrList.optional(),
-    Condition: z
-      .record(z.string().max(128), z.record(z.string().max(256), ZStringOrList))
-      .optional(),
+    Condition: z.record(z.string().max(128), z.record(z.string().max(256), ZStringOrList)).optional(),
   })
   .refine((s) => (s.Action === undefined) !== (s.NotAction === undefined), {
     message: "exactly one of Action or NotAction is required",
@@ -87,11 +89,18 @@ export interface TAwsPolicyLimits {
   maxRcpChars: number;
 }
 
-export const AWS_DEFAULT_LIMITS: Readonly<TAwsPolicyLimits> = { maxPoliciesPerTarget: 10, maxPolicyChars: 10_240, maxRcpsPerTarget: 5, maxRcpChars: 5_120 };
+export const AWS_DEFAULT_LIMITS: Readonly<TAwsPolicyLimits> = {
+  maxPoliciesPerTarget: 10,
+  maxPolicyChars: 10_240,
+  maxRcpsPerTarget: 5,
+  maxRcpChars: 5_120,
+};
 
 /** The quotas of one policy type. */
 export function awsTypeLimits(limits: TAwsPolicyLimits, type: TAwsPolicyType): { perTarget: number; chars: number } {
-  return type === "RCP" ? { perTarget: limits.maxRcpsPerTarget, chars: limits.maxRcpChars } : { perTarget: limits.maxPoliciesPerTarget, chars: limits.maxPolicyChars };
+  return type === "RCP"
+    ? { perTarget: limits.maxRcpsPerTarget, chars: limits.maxRcpChars }
+    : { perTarget: limits.maxPoliciesPerTarget, chars: limits.maxPolicyChars };
 }
 
 /** The desired body of an aws.scp / aws.rcp artifact, as packing builds it. */

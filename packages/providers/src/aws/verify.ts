@@ -107,9 +107,17 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
     rootId = root?.Id;
     const enabled = new Set((root?.PolicyTypes ?? []).filter((t) => t.Status === "ENABLED").map((t) => t.Type));
     scpEnabled = enabled.has("SERVICE_CONTROL_POLICY");
-    checks.push({ permission: "policy-type:SERVICE_CONTROL_POLICY", ok: scpEnabled, ...(scpEnabled ? {} : { detail: "service control policies are not enabled on the root" }) });
+    checks.push({
+      permission: "policy-type:SERVICE_CONTROL_POLICY",
+      ok: scpEnabled,
+      ...(scpEnabled ? {} : { detail: "service control policies are not enabled on the root" }),
+    });
     const rcp = enabled.has("RESOURCE_CONTROL_POLICY");
-    checks.push({ permission: "policy-type:RESOURCE_CONTROL_POLICY", ok: rcp, ...(rcp ? {} : { detail: "resource control policies are not enabled on the root; RCP guardrails cannot deploy" }) });
+    checks.push({
+      permission: "policy-type:RESOURCE_CONTROL_POLICY",
+      ok: rcp,
+      ...(rcp ? {} : { detail: "resource control policies are not enabled on the root; RCP guardrails cannot deploy" }),
+    });
   });
   const root = rootId ?? ctx.facts.rootId;
   if (!root) return { ok: false, identity, checks, missing, error: error ?? "The organization's root could not be read." };
@@ -117,21 +125,55 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
   const write = <T>(op: string, fn: () => Promise<T>): Promise<T> => ctx.call(op, true, fn);
   const read = <T>(op: string, fn: () => Promise<T>): Promise<T> => ctx.call(op, false, fn);
   const probes: Array<[string, () => Promise<unknown>, string[]?]> = [
-    ["ListOrganizationalUnitsForParent", () => read("ListOrganizationalUnitsForParent", () => org.send(new ListOrganizationalUnitsForParentCommand({ ParentId: root, MaxResults: 1 })))],
+    [
+      "ListOrganizationalUnitsForParent",
+      () =>
+        read("ListOrganizationalUnitsForParent", () =>
+          org.send(new ListOrganizationalUnitsForParentCommand({ ParentId: root, MaxResults: 1 })),
+        ),
+    ],
     ["ListAccounts", () => read("ListAccounts", () => org.send(new ListAccountsCommand({ MaxResults: 1 })))],
-    ["ListAccountsForParent", () => read("ListAccountsForParent", () => org.send(new ListAccountsForParentCommand({ ParentId: root, MaxResults: 1 })))],
+    [
+      "ListAccountsForParent",
+      () => read("ListAccountsForParent", () => org.send(new ListAccountsForParentCommand({ ParentId: root, MaxResults: 1 }))),
+    ],
     ["ListTagsForResource", () => read("ListTagsForResource", () => org.send(new ListTagsForResourceCommand({ ResourceId: root })))],
-    ["ListPolicies", () => read("ListPolicies", () => org.send(new ListPoliciesCommand({ Filter: "SERVICE_CONTROL_POLICY", MaxResults: 1 })))],
-    ["DescribePolicy", () => read("DescribePolicy", () => org.send(new DescribePolicyCommand({ PolicyId: FULL_AWS_ACCESS_ID }))), ["PolicyNotFoundException"]],
-    ["ListTargetsForPolicy", () => read("ListTargetsForPolicy", () => org.send(new ListTargetsForPolicyCommand({ PolicyId: FULL_AWS_ACCESS_ID, MaxResults: 1 }))), ["PolicyNotFoundException"]],
-    ["ListPoliciesForTarget", () => read("ListPoliciesForTarget", () => org.send(new ListPoliciesForTargetCommand({ TargetId: root, Filter: "SERVICE_CONTROL_POLICY", MaxResults: 1 })))],
+    [
+      "ListPolicies",
+      () => read("ListPolicies", () => org.send(new ListPoliciesCommand({ Filter: "SERVICE_CONTROL_POLICY", MaxResults: 1 }))),
+    ],
+    [
+      "DescribePolicy",
+      () => read("DescribePolicy", () => org.send(new DescribePolicyCommand({ PolicyId: FULL_AWS_ACCESS_ID }))),
+      ["PolicyNotFoundException"],
+    ],
+    [
+      "ListTargetsForPolicy",
+      () => read("ListTargetsForPolicy", () => org.send(new ListTargetsForPolicyCommand({ PolicyId: FULL_AWS_ACCESS_ID, MaxResults: 1 }))),
+      ["PolicyNotFoundException"],
+    ],
+    [
+      "ListPoliciesForTarget",
+      () =>
+        read("ListPoliciesForTarget", () =>
+          org.send(new ListPoliciesForTargetCommand({ TargetId: root, Filter: "SERVICE_CONTROL_POLICY", MaxResults: 1 })),
+        ),
+    ],
     // Writes are probed with requests IAM authorizes first and the service then rejects: a malformed
     // document, a policy id that cannot exist. Nothing changes; CloudTrail records failed calls.
     [
       "CreatePolicy",
       async () => {
         const r = await write("CreatePolicy", () =>
-          org.send(new CreatePolicyCommand({ Name: `${ctx.wsPrefix}permission-probe`, Description: "Parapet permission probe", Type: "SERVICE_CONTROL_POLICY", Content: "{}", Tags: [{ Key: AWS_OWNER_TAG_KEY, Value: ctx.ws }] })),
+          org.send(
+            new CreatePolicyCommand({
+              Name: `${ctx.wsPrefix}permission-probe`,
+              Description: "Parapet permission probe",
+              Type: "SERVICE_CONTROL_POLICY",
+              Content: "{}",
+              Tags: [{ Key: AWS_OWNER_TAG_KEY, Value: ctx.ws }],
+            }),
+          ),
         );
         // An endpoint that accepted "{}" got a policy; remove it again.
         const id = r.Policy?.PolicySummary?.Id;
@@ -139,11 +181,37 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
       },
       ["MalformedPolicyDocumentException", "DuplicatePolicyException", "InvalidInputException"],
     ],
-    ["TagResource", () => write("TagResource", () => org.send(new TagResourceCommand({ ResourceId: PROBE_POLICY_ID, Tags: [{ Key: AWS_OWNER_TAG_KEY, Value: ctx.ws }] }))), ["TargetNotFoundException", "PolicyNotFoundException"]],
-    ["UpdatePolicy", () => write("UpdatePolicy", () => org.send(new UpdatePolicyCommand({ PolicyId: PROBE_POLICY_ID, Description: "Parapet permission probe" }))), ["PolicyNotFoundException"]],
-    ["AttachPolicy", () => write("AttachPolicy", () => org.send(new AttachPolicyCommand({ PolicyId: PROBE_POLICY_ID, TargetId: root }))), ["PolicyNotFoundException", "TargetNotFoundException"]],
-    ["DetachPolicy", () => write("DetachPolicy", () => org.send(new DetachPolicyCommand({ PolicyId: PROBE_POLICY_ID, TargetId: root }))), ["PolicyNotFoundException", "TargetNotFoundException", "PolicyNotAttachedException"]],
-    ["DeletePolicy", () => write("DeletePolicy", () => org.send(new DeletePolicyCommand({ PolicyId: PROBE_POLICY_ID }))), ["PolicyNotFoundException"]],
+    [
+      "TagResource",
+      () =>
+        write("TagResource", () =>
+          org.send(new TagResourceCommand({ ResourceId: PROBE_POLICY_ID, Tags: [{ Key: AWS_OWNER_TAG_KEY, Value: ctx.ws }] })),
+        ),
+      ["TargetNotFoundException", "PolicyNotFoundException"],
+    ],
+    [
+      "UpdatePolicy",
+      () =>
+        write("UpdatePolicy", () =>
+          org.send(new UpdatePolicyCommand({ PolicyId: PROBE_POLICY_ID, Description: "Parapet permission probe" })),
+        ),
+      ["PolicyNotFoundException"],
+    ],
+    [
+      "AttachPolicy",
+      () => write("AttachPolicy", () => org.send(new AttachPolicyCommand({ PolicyId: PROBE_POLICY_ID, TargetId: root }))),
+      ["PolicyNotFoundException", "TargetNotFoundException"],
+    ],
+    [
+      "DetachPolicy",
+      () => write("DetachPolicy", () => org.send(new DetachPolicyCommand({ PolicyId: PROBE_POLICY_ID, TargetId: root }))),
+      ["PolicyNotFoundException", "TargetNotFoundException", "PolicyNotAttachedException"],
+    ],
+    [
+      "DeletePolicy",
+      () => write("DeletePolicy", () => org.send(new DeletePolicyCommand({ PolicyId: PROBE_POLICY_ID }))),
+      ["PolicyNotFoundException"],
+    ],
   ];
   await mapLimit(probes, Math.min(ctx.concurrency, 4), ([action, fn, ok]) => probe(action, fn, ok));
 

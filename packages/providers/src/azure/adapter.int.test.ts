@@ -21,7 +21,8 @@ function secretCreds(sim: AzureSim, app: { appId: string; secret: string }): Ext
 
 function adapterFor(sim: AzureSim, credentials: TAzureCredentials, extra: Partial<AzureAdapterConfig> = {}): CloudAdapter {
   return createAzureAdapter({
-    workspaceId: WS, egress: simulatorEgress(),
+    workspaceId: WS,
+    egress: simulatorEgress(),
     credentials,
     endpoint: sim.url,
     authorityHost: sim.authorityHost,
@@ -57,7 +58,10 @@ function artifactsFor(sim: AzureSim, scope: string, guardrail: string, mode: "De
       metadata: { ...azureOwnerMetadata(WS), category: "Parapet", parapetGuardrailId: guardrail, parapetGuardrailVersion: 1 },
     },
   });
-  const defs = [def("storage", ["Microsoft.Storage/storageAccounts"]), def("databases", ["Microsoft.Sql/servers", "Microsoft.Sql/servers/databases"])];
+  const defs = [
+    def("storage", ["Microsoft.Storage/storageAccounts"]),
+    def("databases", ["Microsoft.Sql/servers", "Microsoft.Sql/servers/databases"]),
+  ];
   const initiativeName = azureArtifactName(WS, `initiative|${scope}|${mode}`);
   const initiative: TAzurePolicySetDefinition = {
     name: initiativeName,
@@ -87,8 +91,20 @@ function artifactsFor(sim: AzureSim, scope: string, guardrail: string, mode: "De
     },
   };
   return [
-    ...defs.map((d): DesiredArtifact => ({ kind: "azure.policy-definition", name: d.name, body: d, attachments: [definitionScope], guardrailIds: [guardrail] })),
-    { kind: "azure.policy-set-definition", name: initiative.name, body: initiative, attachments: [definitionScope], guardrailIds: [guardrail] },
+    ...defs.map((d): DesiredArtifact => ({
+      kind: "azure.policy-definition",
+      name: d.name,
+      body: d,
+      attachments: [definitionScope],
+      guardrailIds: [guardrail],
+    })),
+    {
+      kind: "azure.policy-set-definition",
+      name: initiative.name,
+      body: initiative,
+      attachments: [definitionScope],
+      guardrailIds: [guardrail],
+    },
     { kind: "azure.policy-assignment", name: assignment.name, body: assignment, attachments: [scope], guardrailIds: [guardrail] },
   ];
 }
@@ -142,7 +158,14 @@ describeContract({
             policyRule: { if: { field: "type", equals: "Microsoft.Network/publicIPAddresses" }, then: { effect: "deny" } },
             metadata: azureOwnerMetadata("another-workspace"),
           });
-          return { kind: "azure.policy-definition" as const, name, externalId: d.id!, body: {}, attachments: [`${MG}${sim.rootManagementGroupId}`], owned: false };
+          return {
+            kind: "azure.policy-definition" as const,
+            name,
+            externalId: d.id!,
+            body: {},
+            attachments: [`${MG}${sim.rootManagementGroupId}`],
+            owned: false,
+          };
         },
         async readUnowned(a: ObservedArtifact) {
           const d = await customer.policyDefinitions.getAtManagementGroup(sim.rootManagementGroupId, a.name);
@@ -180,7 +203,13 @@ describe("azure adapter against the simulator", () => {
     const h = await adapter.discover();
     expect(h.rootExternalId).toBe(root());
     const byName = new Map(h.nodes.map((n) => [n.name, n]));
-    expect(byName.get("Corp-Prod")).toMatchObject({ kind: "management-group", externalId: `${MG}corp-prod`, parentExternalId: `${MG}landing-zones`, isEnvironment: false, labels: {} });
+    expect(byName.get("Corp-Prod")).toMatchObject({
+      kind: "management-group",
+      externalId: `${MG}corp-prod`,
+      parentExternalId: `${MG}landing-zones`,
+      isEnvironment: false,
+      labels: {},
+    });
     const sub = demo.subscriptions.find((s) => s.displayName === "online-prod-01")!;
     expect(byName.get("online-prod-01")).toMatchObject({
       kind: "subscription",
@@ -214,11 +243,18 @@ describe("azure adapter against the simulator", () => {
     expect(ok.checks.every((c) => c.ok)).toBe(true);
     // Deleting an absent resource is authorised and answered 204 without a body, which is success (the
     // SDK's own deserializer chokes on it for assignments; the adapter takes the 204 as done).
-    for (const op of ["PolicyAssignments_Delete", "PolicyDefinitions_DeleteAtManagementGroup", "PolicySetDefinitions_DeleteAtManagementGroup", "PolicyExemptions_Delete"]) {
+    for (const op of [
+      "PolicyAssignments_Delete",
+      "PolicyDefinitions_DeleteAtManagementGroup",
+      "PolicySetDefinitions_DeleteAtManagementGroup",
+      "PolicyExemptions_Delete",
+    ]) {
       expect(ok.checks.map((c) => c.detail)).toContain(op);
     }
     // The probes create nothing.
-    expect(sim.events().filter((e) => JSON.stringify(e).includes("parapet-permission-probe") || JSON.stringify(e).includes("parapet-probe"))).toEqual([]);
+    expect(
+      sim.events().filter((e) => JSON.stringify(e).includes("parapet-permission-probe") || JSON.stringify(e).includes("parapet-probe")),
+    ).toEqual([]);
 
     const reader = adapterFor(sim, secretCreds(sim, demo.readerApp));
     const v = await reader.verify();
@@ -257,7 +293,15 @@ describe("azure adapter against the simulator", () => {
 
   it("concurrent callers share one token request, and the token is reused until shortly before it expires", async () => {
     const recorder = new CallRecorder();
-    const cred = new AzureClientCredential({ tenantId: sim.tenantId, clientId: demo.app.appId, clientSecret: demo.app.secret, authorityHost: sim.authorityHost, tlsCa: sim.caPem, recorder, egress: simulatorEgress() });
+    const cred = new AzureClientCredential({
+      tenantId: sim.tenantId,
+      clientId: demo.app.appId,
+      clientSecret: demo.app.secret,
+      authorityHost: sim.authorityHost,
+      tlsCa: sim.caPem,
+      recorder,
+      egress: simulatorEgress(),
+    });
     const tokens = await Promise.all(Array.from({ length: 5 }, () => cred.getToken("https://management.azure.com/.default")));
     expect(new Set(tokens.map((t) => t?.token)).size).toBe(1);
     await cred.getToken("https://management.azure.com/.default");
@@ -268,7 +312,11 @@ describe("azure adapter against the simulator", () => {
   it("exchanges a federated assertion for tokens (workload identity federation, no secret at rest)", async () => {
     const issuer = "https://parapet.example/oidc";
     const subject = "connection:azure-1";
-    const app = sim.registerApp({ displayName: "parapet-federated", grants: [{ role: "Resource Policy Contributor", scope: `/${root()}` }], federated: [{ issuer, subject }] });
+    const app = sim.registerApp({
+      displayName: "parapet-federated",
+      grants: [{ role: "Resource Policy Contributor", scope: `/${root()}` }],
+      federated: [{ issuer, subject }],
+    });
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
     const assertion = (sub: string) =>
       `${b64({ alg: "RS256", typ: "JWT" })}.${b64({ iss: issuer, sub, aud: "api://AzureADTokenExchange", exp: Math.floor(Date.now() / 1000) + 600 })}.c2ln`;
@@ -282,7 +330,12 @@ describe("azure adapter against the simulator", () => {
     expect(v).toMatchObject({ ok: true, identity: app.appId, missing: [] });
     expect(minted).toBe(1);
 
-    const wrongSubject = adapterFor(sim, { kind: "federated", tenantId: sim.tenantId, clientId: app.appId, federatedToken: assertion("connection:other") });
+    const wrongSubject = adapterFor(sim, {
+      kind: "federated",
+      tenantId: sim.tenantId,
+      clientId: app.appId,
+      federatedToken: assertion("connection:other"),
+    });
     const refused = await wrongSubject.verify();
     expect(refused.ok).toBe(false);
     expect(refused.error).toContain("AADSTS70021");
@@ -294,13 +347,17 @@ describe("azure adapter against the simulator", () => {
     const state = await converge(adapter, desired);
     expect(state.unreadable).toEqual([]);
     const [defA, , initiative, assignment] = desired as [DesiredArtifact, DesiredArtifact, DesiredArtifact, DesiredArtifact];
-    const observe = async (d: DesiredArtifact) => (await adapter.observe({ expected: [{ kind: d.kind, name: d.name, attachments: d.attachments }] })).artifacts[0]!;
+    const observe = async (d: DesiredArtifact) =>
+      (await adapter.observe({ expected: [{ kind: d.kind, name: d.name, attachments: d.attachments }] })).artifacts[0]!;
 
     const seenDef = await observe(defA);
     expect((seenDef.body as TAzurePolicyDefinition).properties.metadata).not.toHaveProperty("createdOn");
     expect(adapter.compare(defA, seenDef)).toEqual({ equal: true });
 
-    sim.editDefinitionRule(seenDef.externalId, { if: { field: "type", in: ["Microsoft.Storage/storageAccounts"] }, then: { effect: "audit" } });
+    sim.editDefinitionRule(seenDef.externalId, {
+      if: { field: "type", in: ["Microsoft.Storage/storageAccounts"] },
+      then: { effect: "audit" },
+    });
     const weakened = adapter.compare(defA, await observe(defA));
     expect(weakened).toMatchObject({ equal: false, kind: "weakened" });
     if (!weakened.equal) expect(weakened.detail).toContain("effect changed from denyAction to audit");
@@ -324,7 +381,11 @@ describe("azure adapter against the simulator", () => {
       displayName: "Guardrails (renamed)",
       metadata: { ...(assignment.body as TAzurePolicyAssignment).properties.metadata, ticket: "CHG-1234" },
     });
-    expect(adapter.compare(assignment, await observe(assignment))).toMatchObject({ equal: false, kind: "modified", detail: "displayName changed to Guardrails (renamed)" });
+    expect(adapter.compare(assignment, await observe(assignment))).toMatchObject({
+      equal: false,
+      kind: "modified",
+      detail: "displayName changed to Guardrails (renamed)",
+    });
 
     // Repair writes Parapet's fields and keeps the customer's own annotation.
     await converge(adapter, desired);
@@ -344,13 +405,19 @@ describe("azure adapter against the simulator", () => {
 
     const customer = customerClient(sim);
     const body = (def.body as TAzurePolicyDefinition).properties;
-    await customer.policyDefinitions.createOrUpdateAtManagementGroup(sim.rootManagementGroupId, def.name, { ...body, metadata: azureOwnerMetadata("another-workspace") });
+    await customer.policyDefinitions.createOrUpdateAtManagementGroup(sim.rootManagementGroupId, def.name, {
+      ...body,
+      metadata: azureOwnerMetadata("another-workspace"),
+    });
     for (const change of [
       { op: "create" as const, artifact: def, reason: "test" },
       { op: "update" as const, artifact: def, externalId: first.externalId!, reason: "test" },
       { op: "delete" as const, kind: def.kind, name: def.name, externalId: first.externalId!, reason: "test" },
     ]) {
-      const err = await adapter.apply(change).then(() => null, (e: unknown) => e);
+      const err = await adapter.apply(change).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isProviderError(err) && err.code).toBe("NOT_OWNED");
     }
   });
@@ -358,9 +425,17 @@ describe("azure adapter against the simulator", () => {
   it("cleans up in dependency order and treats repeats as no-ops; an in-use definition is a clear conflict", async () => {
     const desired = artifactsFor(sim, `${MG}sandbox`, "g-cleanup");
     const state = await converge(adapter, desired);
-    const [defA, defB, initiative, assignment] = desired.map((d) => state.artifacts.find((a) => a.name === d.name)!) as [ObservedArtifact, ObservedArtifact, ObservedArtifact, ObservedArtifact];
+    const [defA, defB, initiative, assignment] = desired.map((d) => state.artifacts.find((a) => a.name === d.name)!) as [
+      ObservedArtifact,
+      ObservedArtifact,
+      ObservedArtifact,
+      ObservedArtifact,
+    ];
 
-    const inUse = await adapter.apply({ op: "delete", kind: defA.kind, name: defA.name, externalId: defA.externalId, reason: "test" }).then(() => null, (e: unknown) => e);
+    const inUse = await adapter.apply({ op: "delete", kind: defA.kind, name: defA.name, externalId: defA.externalId, reason: "test" }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isProviderError(inUse) && { kind: inUse.kind, retryable: inUse.retryable, code: inUse.code }).toEqual({
       kind: "conflict",
       retryable: false,
@@ -368,14 +443,44 @@ describe("azure adapter against the simulator", () => {
     });
 
     // The order core's planner produces: detach (= unassign) and delete the assignment, then the initiative, then definitions.
-    expect(await adapter.apply({ op: "detach", kind: assignment.kind, name: assignment.name, externalId: assignment.externalId, target: `${MG}sandbox`, reason: "cleanup" })).toEqual({
+    expect(
+      await adapter.apply({
+        op: "detach",
+        kind: assignment.kind,
+        name: assignment.name,
+        externalId: assignment.externalId,
+        target: `${MG}sandbox`,
+        reason: "cleanup",
+      }),
+    ).toEqual({
       externalId: assignment.externalId,
     });
-    expect(await adapter.apply({ op: "delete", kind: assignment.kind, name: assignment.name, externalId: assignment.externalId, reason: "cleanup" })).toEqual({ noop: true });
-    expect(await adapter.apply({ op: "detach", kind: initiative.kind, name: initiative.name, externalId: initiative.externalId, target: root(), reason: "cleanup" })).toEqual({ noop: true });
+    expect(
+      await adapter.apply({
+        op: "delete",
+        kind: assignment.kind,
+        name: assignment.name,
+        externalId: assignment.externalId,
+        reason: "cleanup",
+      }),
+    ).toEqual({ noop: true });
+    expect(
+      await adapter.apply({
+        op: "detach",
+        kind: initiative.kind,
+        name: initiative.name,
+        externalId: initiative.externalId,
+        target: root(),
+        reason: "cleanup",
+      }),
+    ).toEqual({ noop: true });
     for (const a of [initiative, defA, defB]) {
-      expect(await adapter.apply({ op: "delete", kind: a.kind, name: a.name, externalId: a.externalId, reason: "cleanup" })).toEqual({ externalId: a.externalId });
-      expect(await adapter.apply({ op: "delete", kind: a.kind, name: a.name, externalId: a.externalId, reason: "again" })).toEqual({ noop: true });
+      expect(await adapter.apply({ op: "delete", kind: a.kind, name: a.name, externalId: a.externalId, reason: "cleanup" })).toEqual({
+        externalId: a.externalId,
+      });
+      expect(await adapter.apply({ op: "delete", kind: a.kind, name: a.name, externalId: a.externalId, reason: "again" })).toEqual({
+        noop: true,
+      });
     }
     const gone = await adapter.observe({ expected: desired.map((d) => ({ kind: d.kind, name: d.name, attachments: d.attachments })) });
     expect(gone).toEqual({ artifacts: [], foreignSlots: {}, unreadable: [] });
@@ -394,7 +499,13 @@ describe("azure adapter against the simulator", () => {
     const read = await adapter.observe({ expected });
     expect(adapter.stats().reads).toBe(4);
     expect(listed).toEqual(read);
-    for (const d of desired) expect(adapter.compare(d, listed.artifacts.find((a) => a.name === d.name)!)).toEqual({ equal: true });
+    for (const d of desired)
+      expect(
+        adapter.compare(
+          d,
+          listed.artifacts.find((a) => a.name === d.name)!,
+        ),
+      ).toEqual({ equal: true });
   });
 
   it("a failed read is unreadable, never missing", async () => {
@@ -426,16 +537,26 @@ describe("azure adapter against the simulator", () => {
         metadata: azureOwnerMetadata(WS),
       },
     };
-    const d: DesiredArtifact = { kind: "azure.policy-exemption", name: exemption.name, body: exemption, attachments: [scope], guardrailIds: ["g-exempt"] };
+    const d: DesiredArtifact = {
+      kind: "azure.policy-exemption",
+      name: exemption.name,
+      body: exemption,
+      attachments: [scope],
+      guardrailIds: ["g-exempt"],
+    };
     const created = await adapter.apply({ op: "create", artifact: d, reason: "exemption approved" });
-    expect(created.externalId).toBe(`/subscriptions/${sub.subscriptionId}/providers/Microsoft.Authorization/policyExemptions/${exemption.name}`);
+    expect(created.externalId).toBe(
+      `/subscriptions/${sub.subscriptionId}/providers/Microsoft.Authorization/policyExemptions/${exemption.name}`,
+    );
     const seen = (await adapter.observe({ expected: [{ kind: d.kind, name: d.name, attachments: [scope] }] })).artifacts[0]!;
     expect(seen).toMatchObject({ owned: true, attachments: [scope] });
     expect(adapter.compare(d, seen)).toEqual({ equal: true });
 
     const longer = { ...exemption, properties: { ...exemption.properties, expiresOn: "2035-01-01T00:00:00.000Z" } };
     expect(adapter.compare(d, { ...seen, body: longer })).toMatchObject({ equal: false, kind: "weakened" });
-    expect(await adapter.apply({ op: "detach", kind: d.kind, name: d.name, externalId: seen.externalId, target: scope, reason: "revoked" })).toEqual({ externalId: seen.externalId });
+    expect(
+      await adapter.apply({ op: "detach", kind: d.kind, name: d.name, externalId: seen.externalId, target: scope, reason: "revoked" }),
+    ).toEqual({ externalId: seen.externalId });
     expect((await adapter.observe({ expected: [{ kind: d.kind, name: d.name, attachments: [scope] }] })).artifacts).toEqual([]);
   });
 });

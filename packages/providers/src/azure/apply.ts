@@ -65,7 +65,11 @@ async function attach(ctx: AzureContext, kind: PolicyArtifactKind, name: string,
   const scope = target.replace(/^\/+/, "");
   const existing = await read(ctx, kind, scope, name);
   if (!existing) {
-    throw invalid("attach", `${kind} ${name} does not exist at ${scope}; Azure policy resources are attached by creating them there.`, "NOT_CREATED");
+    throw invalid(
+      "attach",
+      `${kind} ${name} does not exist at ${scope}; Azure policy resources are attached by creating them there.`,
+      "NOT_CREATED",
+    );
   }
   if (!existing.owned) throw notOwned("attach", `${kind} ${name} at ${scope}`);
   return { externalId: existing.id, noop: true };

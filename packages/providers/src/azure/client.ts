@@ -83,11 +83,25 @@ function resourceSpec(method: OperationSpec["httpMethod"], withBody: boolean): O
       { parameterPath: ["options", "top"], mapper: { serializedName: "$top", type: { name: "Number" } } },
     ],
     // The path is built and encoded by the caller; ARM scopes contain slashes that must stay.
-    urlParameters: [{ parameterPath: "resourcePath", mapper: { serializedName: "resourcePath", required: true, type: { name: "String" } }, skipEncoding: true }],
+    urlParameters: [
+      {
+        parameterPath: "resourcePath",
+        mapper: { serializedName: "resourcePath", required: true, type: { name: "String" } },
+        skipEncoding: true,
+      },
+    ],
     headerParameters: withBody
-      ? [accept, { parameterPath: "contentType", mapper: { defaultValue: "application/json", isConstant: true, serializedName: "Content-Type", type: { name: "String" } } }]
+      ? [
+          accept,
+          {
+            parameterPath: "contentType",
+            mapper: { defaultValue: "application/json", isConstant: true, serializedName: "Content-Type", type: { name: "String" } },
+          },
+        ]
       : [accept],
-    ...(withBody ? { requestBody: { parameterPath: "body", mapper: { serializedName: "body", type: { name: "any" } } }, mediaType: "json" as const } : {}),
+    ...(withBody
+      ? { requestBody: { parameterPath: "body", mapper: { serializedName: "body", type: { name: "any" } } }, mediaType: "json" as const }
+      : {}),
     serializer,
   };
 }
@@ -96,7 +110,9 @@ const NEXT_LINK_SPEC: OperationSpec = {
   path: "{nextLink}",
   httpMethod: "GET",
   responses: { 200: { bodyMapper: anyBody }, default: { bodyMapper: anyBody } },
-  urlParameters: [{ parameterPath: "nextLink", mapper: { serializedName: "nextLink", required: true, type: { name: "String" } }, skipEncoding: true }],
+  urlParameters: [
+    { parameterPath: "nextLink", mapper: { serializedName: "nextLink", required: true, type: { name: "String" } }, skipEncoding: true },
+  ],
   headerParameters: [accept],
   serializer,
 };
@@ -140,7 +156,10 @@ class ArmOperations {
   async listPage(resourcePath: string, apiVersion: string, nextLink: string | undefined, filter?: string): Promise<ArmPage> {
     const r = nextLink
       ? await this.client.sendOperationRequest<Json>({ nextLink }, NEXT_LINK_SPEC)
-      : await this.client.sendOperationRequest<Json>({ resourcePath: trim(resourcePath), apiVersion, options: (filter ? { filter } : {}) as OperationOptions }, GET);
+      : await this.client.sendOperationRequest<Json>(
+          { resourcePath: trim(resourcePath), apiVersion, options: (filter ? { filter } : {}) as OperationOptions },
+          GET,
+        );
     const value = Array.isArray(r.value) ? (r.value as Json[]) : [];
     return { value, ...(typeof r.nextLink === "string" && r.nextLink ? { nextLink: r.nextLink } : {}) };
   }

@@ -24,7 +24,10 @@ const definition: TAzurePolicyDefinition = {
     mode: "All",
     displayName: "Parapet: no deletes",
     description: "Blocks deletes",
-    policyRule: { if: { field: "type", in: ["Microsoft.Storage/storageAccounts"] }, then: { effect: "[parameters('effect')]", details: { actionNames: ["delete"] } } },
+    policyRule: {
+      if: { field: "type", in: ["Microsoft.Storage/storageAccounts"] },
+      then: { effect: "[parameters('effect')]", details: { actionNames: ["delete"] } },
+    },
     parameters: { effect: { type: "String", allowedValues: ["denyAction", "disabled"], defaultValue: "denyAction" } },
     metadata: { parapetOwner: "ws1", category: "Parapet" },
   },
@@ -39,8 +42,16 @@ const initiative: TAzurePolicySetDefinition = {
     metadata: { parapetOwner: "ws1" },
     parameters: {},
     policyDefinitions: [
-      { policyDefinitionId: `${ROOT}/providers/Microsoft.Authorization/policyDefinitions/a`, policyDefinitionReferenceId: "g1-a", parameters: { effect: { value: "deny" } } },
-      { policyDefinitionId: `${ROOT}/providers/Microsoft.Authorization/policyDefinitions/b`, policyDefinitionReferenceId: "g1-b", parameters: { effect: { value: "denyAction" } } },
+      {
+        policyDefinitionId: `${ROOT}/providers/Microsoft.Authorization/policyDefinitions/a`,
+        policyDefinitionReferenceId: "g1-a",
+        parameters: { effect: { value: "deny" } },
+      },
+      {
+        policyDefinitionId: `${ROOT}/providers/Microsoft.Authorization/policyDefinitions/b`,
+        policyDefinitionReferenceId: "g1-b",
+        parameters: { effect: { value: "denyAction" } },
+      },
     ],
   },
 };
@@ -62,7 +73,16 @@ const armStamps = { createdBy: "5e0c7a52", createdOn: "2026-11-25T10:00:00Z", up
 
 /** What the SDK hands back for a definition Parapet wrote: flattened, with server-set extras. */
 function sdkDefinition(d: TAzurePolicyDefinition, patch: Record<string, unknown> = {}) {
-  return { id: `${ROOT}/providers/Microsoft.Authorization/policyDefinitions/${d.name}`, name: d.name, type: "Microsoft.Authorization/policyDefinitions", version: "1.0.0", versions: ["1.0.0"], ...structuredClone(d.properties), metadata: { ...d.properties.metadata, ...armStamps }, ...patch };
+  return {
+    id: `${ROOT}/providers/Microsoft.Authorization/policyDefinitions/${d.name}`,
+    name: d.name,
+    type: "Microsoft.Authorization/policyDefinitions",
+    version: "1.0.0",
+    versions: ["1.0.0"],
+    ...structuredClone(d.properties),
+    metadata: { ...d.properties.metadata, ...armStamps },
+    ...patch,
+  };
 }
 
 describe("normalisation", () => {
@@ -73,21 +93,37 @@ describe("normalisation", () => {
   });
 
   it("fills what ARM omits with the values the desired shape uses", () => {
-    const seen = assignmentFromCloud({ name: assignment.name, policyDefinitionId: assignment.properties.policyDefinitionId, displayName: assignment.properties.displayName, description: assignment.properties.description, metadata: { ...assignment.properties.metadata, ...armStamps } }, assignment.name);
+    const seen = assignmentFromCloud(
+      {
+        name: assignment.name,
+        policyDefinitionId: assignment.properties.policyDefinitionId,
+        displayName: assignment.properties.displayName,
+        description: assignment.properties.description,
+        metadata: { ...assignment.properties.metadata, ...armStamps },
+      },
+      assignment.name,
+    );
     expect(seen).toEqual(assignment);
     expect(compareAssignment(assignment, seen)).toEqual({ equal: true });
   });
 
   it("keeps the order of initiative references irrelevant and reference parameters intact", () => {
     const seen = setDefinitionFromCloud(
-      { name: initiative.name, ...initiative.properties, policyDefinitions: [...initiative.properties.policyDefinitions].reverse().map((r) => ({ ...r, definitionVersion: "1.*.*" })) },
+      {
+        name: initiative.name,
+        ...initiative.properties,
+        policyDefinitions: [...initiative.properties.policyDefinitions].reverse().map((r) => ({ ...r, definitionVersion: "1.*.*" })),
+      },
       initiative.name,
     );
     expect(compareSetDefinition(initiative, seen)).toEqual({ equal: true });
   });
 
   it("treats ARM ids case-insensitively", () => {
-    const seen = { ...assignment, properties: { ...assignment.properties, policyDefinitionId: assignment.properties.policyDefinitionId.toLowerCase() } };
+    const seen = {
+      ...assignment,
+      properties: { ...assignment.properties, policyDefinitionId: assignment.properties.policyDefinitionId.toLowerCase() },
+    };
     expect(compareAssignment(assignment, seen)).toEqual({ equal: true });
   });
 
@@ -98,12 +134,28 @@ describe("normalisation", () => {
 
   it("normalises exemptions from ARM's nested shape", () => {
     const e = exemptionFromCloud(
-      { name: "x", properties: { policyAssignmentId: "/a", exemptionCategory: "Waiver", expiresOn: "2030-01-01T00:00:00Z", metadata: { ...armStamps, parapetOwner: "ws1" } } },
+      {
+        name: "x",
+        properties: {
+          policyAssignmentId: "/a",
+          exemptionCategory: "Waiver",
+          expiresOn: "2030-01-01T00:00:00Z",
+          metadata: { ...armStamps, parapetOwner: "ws1" },
+        },
+      },
       "x",
     );
     expect(e).toEqual({
       name: "x",
-      properties: { policyAssignmentId: "/a", policyDefinitionReferenceIds: [], exemptionCategory: "Waiver", displayName: "", description: "", expiresOn: "2030-01-01T00:00:00.000Z", metadata: { parapetOwner: "ws1" } },
+      properties: {
+        policyAssignmentId: "/a",
+        policyDefinitionReferenceIds: [],
+        exemptionCategory: "Waiver",
+        displayName: "",
+        description: "",
+        expiresOn: "2030-01-01T00:00:00.000Z",
+        metadata: { parapetOwner: "ws1" },
+      },
     });
   });
 });
@@ -121,7 +173,11 @@ describe("effects", () => {
 describe("compareDefinition", () => {
   const withRule = (then: Record<string, unknown>, extra: Partial<TAzurePolicyDefinition["properties"]> = {}): TAzurePolicyDefinition => ({
     ...definition,
-    properties: { ...definition.properties, policyRule: { ...definition.properties.policyRule, then: then as { effect: string } }, ...extra },
+    properties: {
+      ...definition.properties,
+      policyRule: { ...definition.properties.policyRule, then: then as { effect: string } },
+      ...extra,
+    },
   });
 
   it("an effect turned into audit or disabled is weakened", () => {
@@ -130,25 +186,51 @@ describe("compareDefinition", () => {
     if (!audit.equal) expect(audit.detail).toContain("effect changed from denyAction to audit");
     const byDefault = compareDefinition(definition, {
       ...definition,
-      properties: { ...definition.properties, parameters: { effect: { ...definition.properties.parameters.effect!, defaultValue: "disabled" } } },
+      properties: {
+        ...definition.properties,
+        parameters: { effect: { ...definition.properties.parameters.effect!, defaultValue: "disabled" } },
+      },
     });
     expect(byDefault).toMatchObject({ equal: false, kind: "weakened" });
   });
 
   it("the same effect written as a literal is only modified", () => {
-    expect(compareDefinition(definition, withRule({ effect: "denyAction", details: { actionNames: ["delete"] } }))).toMatchObject({ equal: false, kind: "modified" });
+    expect(compareDefinition(definition, withRule({ effect: "denyAction", details: { actionNames: ["delete"] } }))).toMatchObject({
+      equal: false,
+      kind: "modified",
+    });
   });
 
   it("mode All narrowed to Indexed is weakened; a changed condition or text is modified", () => {
-    expect(compareDefinition(definition, { ...definition, properties: { ...definition.properties, mode: "Indexed" } })).toMatchObject({ equal: false, kind: "weakened" });
-    const cond = compareDefinition(definition, { ...definition, properties: { ...definition.properties, policyRule: { ...definition.properties.policyRule, if: { field: "type", equals: "x" } } } });
+    expect(compareDefinition(definition, { ...definition, properties: { ...definition.properties, mode: "Indexed" } })).toMatchObject({
+      equal: false,
+      kind: "weakened",
+    });
+    const cond = compareDefinition(definition, {
+      ...definition,
+      properties: { ...definition.properties, policyRule: { ...definition.properties.policyRule, if: { field: "type", equals: "x" } } },
+    });
     expect(cond).toEqual({ equal: false, kind: "modified", detail: "policy rule condition changed" });
-    expect(compareDefinition(definition, { ...definition, properties: { ...definition.properties, description: "edited" } })).toEqual({ equal: false, kind: "modified", detail: "description changed to edited" });
+    expect(compareDefinition(definition, { ...definition, properties: { ...definition.properties, description: "edited" } })).toEqual({
+      equal: false,
+      kind: "modified",
+      detail: "description changed to edited",
+    });
   });
 
   it("metadata others add is not drift, but a changed Parapet key is", () => {
-    expect(compareDefinition(definition, { ...definition, properties: { ...definition.properties, metadata: { ...definition.properties.metadata, owner: "team" } } })).toEqual({ equal: true });
-    expect(compareDefinition(definition, { ...definition, properties: { ...definition.properties, metadata: { ...definition.properties.metadata, category: "Other" } } })).toMatchObject({ equal: false, kind: "modified" });
+    expect(
+      compareDefinition(definition, {
+        ...definition,
+        properties: { ...definition.properties, metadata: { ...definition.properties.metadata, owner: "team" } },
+      }),
+    ).toEqual({ equal: true });
+    expect(
+      compareDefinition(definition, {
+        ...definition,
+        properties: { ...definition.properties, metadata: { ...definition.properties.metadata, category: "Other" } },
+      }),
+    ).toMatchObject({ equal: false, kind: "modified" });
   });
 });
 
@@ -162,17 +244,34 @@ describe("compareSetDefinition", () => {
   it("policies removed from the initiative is weakened, added is modified", () => {
     const removed = compareSetDefinition(initiative, withRefs([refs[0]!]));
     expect(removed).toEqual({ equal: false, kind: "weakened", detail: "policies removed from the initiative: g1-b" });
-    const extra = { policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/builtin", policyDefinitionReferenceId: "customer", parameters: {} };
-    expect(compareSetDefinition(initiative, withRefs([...refs, extra]))).toEqual({ equal: false, kind: "modified", detail: "policies added to the initiative: customer" });
+    const extra = {
+      policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/builtin",
+      policyDefinitionReferenceId: "customer",
+      parameters: {},
+    };
+    expect(compareSetDefinition(initiative, withRefs([...refs, extra]))).toEqual({
+      equal: false,
+      kind: "modified",
+      detail: "policies added to the initiative: customer",
+    });
   });
 
   it("a reference's effect lowered is weakened; pointing it elsewhere is weakened", () => {
-    expect(compareSetDefinition(initiative, withRefs([{ ...refs[0]!, parameters: { effect: { value: "audit" } } }, refs[1]!]))).toMatchObject({ equal: false, kind: "weakened" });
-    expect(compareSetDefinition(initiative, withRefs([{ ...refs[0]!, policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/other" }, refs[1]!]))).toMatchObject({
+    expect(
+      compareSetDefinition(initiative, withRefs([{ ...refs[0]!, parameters: { effect: { value: "audit" } } }, refs[1]!])),
+    ).toMatchObject({ equal: false, kind: "weakened" });
+    expect(
+      compareSetDefinition(
+        initiative,
+        withRefs([{ ...refs[0]!, policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/other" }, refs[1]!]),
+      ),
+    ).toMatchObject({
       equal: false,
       kind: "weakened",
     });
-    expect(compareSetDefinition(initiative, withRefs([{ ...refs[0]!, parameters: { effect: { value: "denyAction" } } }, refs[1]!]))).toMatchObject({ equal: false, kind: "modified" });
+    expect(
+      compareSetDefinition(initiative, withRefs([{ ...refs[0]!, parameters: { effect: { value: "denyAction" } } }, refs[1]!])),
+    ).toMatchObject({ equal: false, kind: "modified" });
   });
 });
 
@@ -180,27 +279,48 @@ describe("compareAssignment", () => {
   const seen = (patch: Record<string, unknown>) => ({ ...assignment, properties: { ...assignment.properties, ...patch } });
 
   it("enforcement turned off is weakened; turned on where audit is desired is modified", () => {
-    expect(compareAssignment(assignment, seen({ enforcementMode: "DoNotEnforce" }))).toEqual({ equal: false, kind: "weakened", detail: "enforcementMode is DoNotEnforce (desired Default)" });
+    expect(compareAssignment(assignment, seen({ enforcementMode: "DoNotEnforce" }))).toEqual({
+      equal: false,
+      kind: "weakened",
+      detail: "enforcementMode is DoNotEnforce (desired Default)",
+    });
     const audit = { ...assignment, properties: { ...assignment.properties, enforcementMode: "DoNotEnforce" as const } };
     expect(compareAssignment(audit, seen({ enforcementMode: "Default" }))).toMatchObject({ equal: false, kind: "modified" });
   });
 
   it("notScopes added is weakened, removed is modified", () => {
-    expect(compareAssignment(assignment, seen({ notScopes: ["/subscriptions/1"] }))).toEqual({ equal: false, kind: "weakened", detail: "notScopes added: /subscriptions/1" });
+    expect(compareAssignment(assignment, seen({ notScopes: ["/subscriptions/1"] }))).toEqual({
+      equal: false,
+      kind: "weakened",
+      detail: "notScopes added: /subscriptions/1",
+    });
     const excluded = { ...assignment, properties: { ...assignment.properties, notScopes: ["/subscriptions/1"] } };
     expect(compareAssignment(excluded, seen({ notScopes: [] }))).toMatchObject({ equal: false, kind: "modified" });
     expect(compareAssignment(excluded, seen({ notScopes: ["/SUBSCRIPTIONS/1"] }))).toEqual({ equal: true });
   });
 
   it("overrides that lower the effect and resource selectors are weakened; weakening is reported first", () => {
-    const r = compareAssignment(assignment, seen({ displayName: "x", overrides: [{ kind: "policyEffect", value: "Disabled", selectors: [{ kind: "policyDefinitionReferenceId", in: ["g1-a"] }] }] }));
+    const r = compareAssignment(
+      assignment,
+      seen({
+        displayName: "x",
+        overrides: [{ kind: "policyEffect", value: "Disabled", selectors: [{ kind: "policyDefinitionReferenceId", in: ["g1-a"] }] }],
+      }),
+    );
     expect(r).toMatchObject({ equal: false, kind: "weakened" });
     if (!r.equal) expect(r.detail.startsWith("an override sets the effect to Disabled")).toBe(true);
-    expect(compareAssignment(assignment, seen({ resourceSelectors: [{ name: "eu", selectors: [{ kind: "resourceLocation", in: ["westeurope"] }] }] }))).toMatchObject({ equal: false, kind: "weakened" });
+    expect(
+      compareAssignment(
+        assignment,
+        seen({ resourceSelectors: [{ name: "eu", selectors: [{ kind: "resourceLocation", in: ["westeurope"] }] }] }),
+      ),
+    ).toMatchObject({ equal: false, kind: "weakened" });
   });
 
   it("assigning something else is weakened", () => {
-    expect(compareAssignment(assignment, seen({ policyDefinitionId: "/providers/Microsoft.Authorization/policySetDefinitions/other" }))).toMatchObject({ equal: false, kind: "weakened" });
+    expect(
+      compareAssignment(assignment, seen({ policyDefinitionId: "/providers/Microsoft.Authorization/policySetDefinitions/other" })),
+    ).toMatchObject({ equal: false, kind: "weakened" });
   });
 });
 
@@ -217,7 +337,10 @@ describe("compareExemption", () => {
       metadata: { parapetOwner: "ws1" },
     },
   };
-  const seen = (patch: Partial<TAzurePolicyExemption["properties"]>) => ({ ...exemption, properties: { ...exemption.properties, ...patch } });
+  const seen = (patch: Partial<TAzurePolicyExemption["properties"]>) => ({
+    ...exemption,
+    properties: { ...exemption.properties, ...patch },
+  });
 
   it("a longer, open-ended or broader exemption is weakened; a shorter one is modified", () => {
     expect(compareExemption(exemption, seen({ expiresOn: "2031-01-01T00:00:00.000Z" }))).toMatchObject({ kind: "weakened" });
@@ -238,7 +361,9 @@ describe("parameter definitions as @azure/arm-policy 7 deserializes them", () =>
         displayName: "d",
         description: "",
         policyRule: { if: { field: "type", equals: "x" }, then: { effect: "[parameters('effect')]" } },
-        parameters: { effect: { type: "String", allowedValues: ["Deny", "Audit"], defaultValue: "Deny", metadata: { displayName: "Effect" } } },
+        parameters: {
+          effect: { type: "String", allowedValues: ["Deny", "Audit"], defaultValue: "Deny", metadata: { displayName: "Effect" } },
+        },
         metadata: { parapetOwner: "ws_1" },
       },
     };
@@ -257,14 +382,28 @@ describe("parameter definitions as @azure/arm-policy 7 deserializes them", () =>
           allowedValues: ["Deny", "Audit"],
           defaultValue: "Deny",
           schema: undefined,
-          metadata: { additionalProperties: {}, displayName: "Effect", description: undefined, strongType: undefined, assignPermissions: undefined },
+          metadata: {
+            additionalProperties: {},
+            displayName: "Effect",
+            description: undefined,
+            strongType: undefined,
+            assignPermissions: undefined,
+          },
         },
       },
     };
     expect(compareDefinition(desired, definitionFromCloud(fromSdk, "pp-params"))).toEqual({ equal: true });
     // Metadata keys the SDK does not model come back flat, and a real change is still seen.
-    const extra = { ...fromSdk, parameters: { effect: { ...fromSdk.parameters.effect, metadata: { additionalProperties: { portalReview: true }, displayName: "Effect" } } } };
-    expect(definitionFromCloud(extra, "pp-params").properties.parameters.effect!.metadata).toEqual({ portalReview: true, displayName: "Effect" });
+    const extra = {
+      ...fromSdk,
+      parameters: {
+        effect: { ...fromSdk.parameters.effect, metadata: { additionalProperties: { portalReview: true }, displayName: "Effect" } },
+      },
+    };
+    expect(definitionFromCloud(extra, "pp-params").properties.parameters.effect!.metadata).toEqual({
+      portalReview: true,
+      displayName: "Effect",
+    });
     const changed = { ...fromSdk, parameters: { effect: { ...fromSdk.parameters.effect, defaultValue: "Audit" } } };
     expect(compareDefinition(desired, definitionFromCloud(changed, "pp-params")).equal).toBe(false);
   });

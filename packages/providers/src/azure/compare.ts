@@ -55,7 +55,11 @@ export interface SdkSetDefinition {
   description?: string;
   metadata?: unknown;
   parameters?: Record<string, unknown>;
-  policyDefinitions?: Array<{ policyDefinitionId: string; policyDefinitionReferenceId?: string; parameters?: Record<string, { value?: unknown }> }>;
+  policyDefinitions?: Array<{
+    policyDefinitionId: string;
+    policyDefinitionReferenceId?: string;
+    parameters?: Record<string, { value?: unknown }>;
+  }>;
 }
 
 export interface SdkAssignment {
@@ -166,7 +170,9 @@ export function exemptionFromCloud(raw: Json, name: string): TAzurePolicyExempti
     name: typeof raw.name === "string" ? raw.name : name,
     properties: {
       policyAssignmentId: str(p.policyAssignmentId),
-      policyDefinitionReferenceIds: Array.isArray(p.policyDefinitionReferenceIds) ? p.policyDefinitionReferenceIds.filter((x): x is string => typeof x === "string") : [],
+      policyDefinitionReferenceIds: Array.isArray(p.policyDefinitionReferenceIds)
+        ? p.policyDefinitionReferenceIds.filter((x): x is string => typeof x === "string")
+        : [],
       exemptionCategory: p.exemptionCategory === "Mitigated" ? "Mitigated" : "Waiver",
       displayName: str(p.displayName),
       description: str(p.description),
@@ -237,7 +243,11 @@ function result(findings: Finding[]): Difference {
   const weakening = findings.filter((f) => f.weakens);
   const ordered = [...weakening, ...findings.filter((f) => !f.weakens)];
   const detail = ordered.map((f) => f.text).join("; ");
-  return { equal: false, kind: weakening.length > 0 ? "weakened" : "modified", detail: detail.length > 600 ? `${detail.slice(0, 597)}...` : detail };
+  return {
+    equal: false,
+    kind: weakening.length > 0 ? "weakened" : "modified",
+    detail: detail.length > 600 ? `${detail.slice(0, 597)}...` : detail,
+  };
 }
 
 function compareText(findings: Finding[], field: string, desired: string, observed: string): void {
@@ -289,7 +299,12 @@ function refKey(r: TAzurePolicyDefinitionReference): string {
 }
 
 /** Parameter values by name; an `effect`-named parameter is judged by strength, the rest by equality. */
-function compareParamValues(f: Finding[], where: string, desired: Record<string, { value: unknown }>, observed: Record<string, { value: unknown }>): void {
+function compareParamValues(
+  f: Finding[],
+  where: string,
+  desired: Record<string, { value: unknown }>,
+  observed: Record<string, { value: unknown }>,
+): void {
   const names = [...new Set([...Object.keys(desired ?? {}), ...Object.keys(observed ?? {})])].sort();
   const other: string[] = [];
   for (const n of names) {
@@ -309,9 +324,17 @@ export function compareSetDefinition(desired: TAzurePolicySetDefinition, observe
   const oRefs = new Map(o.policyDefinitions.map((r) => [refKey(r), r]));
   const dRefs = new Map(d.policyDefinitions.map((r) => [refKey(r), r]));
   const removed = [...dRefs.keys()].filter((k) => !oRefs.has(k));
-  if (removed.length) f.push({ weakens: true, text: `policies removed from the initiative: ${removed.map((k) => dRefs.get(k)!.policyDefinitionReferenceId).join(", ")}` });
+  if (removed.length)
+    f.push({
+      weakens: true,
+      text: `policies removed from the initiative: ${removed.map((k) => dRefs.get(k)!.policyDefinitionReferenceId).join(", ")}`,
+    });
   const added = [...oRefs.keys()].filter((k) => !dRefs.has(k));
-  if (added.length) f.push({ weakens: false, text: `policies added to the initiative: ${added.map((k) => oRefs.get(k)!.policyDefinitionReferenceId || oRefs.get(k)!.policyDefinitionId).join(", ")}` });
+  if (added.length)
+    f.push({
+      weakens: false,
+      text: `policies added to the initiative: ${added.map((k) => oRefs.get(k)!.policyDefinitionReferenceId || oRefs.get(k)!.policyDefinitionId).join(", ")}`,
+    });
   for (const [k, dr] of dRefs) {
     const or = oRefs.get(k);
     if (!or) continue;
@@ -353,7 +376,10 @@ export function compareAssignment(desired: TAzurePolicyAssignment, observed: TOb
   for (const ov of o.overrides ?? []) {
     if ((ov.kind ?? "").toLowerCase() === "policyeffect") {
       const s = effectStrength(ov.value);
-      f.push({ weakens: s !== undefined && s < 3, text: `an override sets the effect to ${show(ov.value)}${ov.selectors?.length ? ` for ${show(ov.selectors)}` : ""}` });
+      f.push({
+        weakens: s !== undefined && s < 3,
+        text: `an override sets the effect to ${show(ov.value)}${ov.selectors?.length ? ` for ${show(ov.selectors)}` : ""}`,
+      });
     } else f.push({ weakens: false, text: `override ${show(ov)} added` });
   }
   compareText(f, "displayName", d.displayName, o.displayName);
@@ -371,7 +397,11 @@ export function compareExemption(desired: TAzurePolicyExemption, observed: TAzur
   const dRefs = new Set(d.policyDefinitionReferenceIds.map((x) => x.toLowerCase()));
   const oRefs = new Set(o.policyDefinitionReferenceIds.map((x) => x.toLowerCase()));
   const broader = (dRefs.size > 0 && oRefs.size === 0) || [...oRefs].some((r) => dRefs.size > 0 && !dRefs.has(r));
-  if (!same([...dRefs].sort(), [...oRefs].sort())) f.push({ weakens: broader, text: `exempted policies changed to ${o.policyDefinitionReferenceIds.length ? o.policyDefinitionReferenceIds.join(", ") : "all"}` });
+  if (!same([...dRefs].sort(), [...oRefs].sort()))
+    f.push({
+      weakens: broader,
+      text: `exempted policies changed to ${o.policyDefinitionReferenceIds.length ? o.policyDefinitionReferenceIds.join(", ") : "all"}`,
+    });
   const de = Date.parse(d.expiresOn);
   const oe = Date.parse(o.expiresOn);
   if (d.expiresOn !== o.expiresOn) {

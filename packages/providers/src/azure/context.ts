@@ -11,7 +11,14 @@ import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../contract/retry.ts
 import type { ArtifactKind } from "../contract/types.ts";
 import { EgressGuard } from "../egress/guard.ts";
 import { createAzureClients, type AzureClients } from "./client.ts";
-import { AzureClientCredential, credentialIdentity, DEFAULT_ARM_AUDIENCE, staticTokenCredential, ZAzureCredentials, type TAzureCredentials } from "./credentials.ts";
+import {
+  AzureClientCredential,
+  credentialIdentity,
+  DEFAULT_ARM_AUDIENCE,
+  staticTokenCredential,
+  ZAzureCredentials,
+  type TAzureCredentials,
+} from "./credentials.ts";
 import { classifyAzureError, isAzureThrottle, retryAfterMs } from "./errors.ts";
 import { AZURE_OWNER_METADATA_KEY } from "./markers.ts";
 import { MG_SCOPE_PREFIX, parseScope, type AzureScope } from "./scope.ts";
@@ -62,8 +69,12 @@ export interface Found {
   keep?: Record<string, unknown>;
 }
 
-
-export const AZURE_KINDS = new Set<ArtifactKind>(["azure.policy-definition", "azure.policy-set-definition", "azure.policy-assignment", "azure.policy-exemption"]);
+export const AZURE_KINDS = new Set<ArtifactKind>([
+  "azure.policy-definition",
+  "azure.policy-set-definition",
+  "azure.policy-assignment",
+  "azure.policy-exemption",
+]);
 
 // Shown to users (verify, plan "unknown" entries): the classified text, never the cloud's raw answer.
 export const reason = (e: unknown): string => publicMessage(e);
@@ -113,7 +124,11 @@ export class AzureContext {
     const parsed = ZAzureCredentials.safeParse(config.credentials);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw invalid("configure", `Azure credentials: ${issue ? `${issue.path.join(".") || "credentials"} ${issue.message}` : "invalid"}`, "INVALID_CREDENTIALS");
+      throw invalid(
+        "configure",
+        `Azure credentials: ${issue ? `${issue.path.join(".") || "credentials"} ${issue.message}` : "invalid"}`,
+        "INVALID_CREDENTIALS",
+      );
     }
     const creds = parsed.data;
     this.ws = config.workspaceId;
@@ -137,7 +152,9 @@ export class AzureContext {
       credential = new AzureClientCredential({
         tenantId: creds.tenantId,
         clientId: creds.clientId,
-        ...(creds.kind === "client-secret" ? { clientSecret: creds.clientSecret } : { assertion: config.getAssertion ?? (async () => federatedToken!) }),
+        ...(creds.kind === "client-secret"
+          ? { clientSecret: creds.clientSecret }
+          : { assertion: config.getAssertion ?? (async () => federatedToken!) }),
         ...(config.authorityHost ? { authorityHost: config.authorityHost } : {}),
         ...(config.tlsCa ? { tlsCa: config.tlsCa } : {}),
         recorder: this.recorder,
@@ -179,7 +196,11 @@ export class AzureContext {
     return collectPages((token) => this.call(operation, false, () => page(token)));
   }
 
-  async sdkPages<T>(operation: string, byPage: (token: string | undefined) => AsyncIterableIterator<T[]>, tokenOf: (page: unknown) => string | undefined): Promise<T[]> {
+  async sdkPages<T>(
+    operation: string,
+    byPage: (token: string | undefined) => AsyncIterableIterator<T[]>,
+    tokenOf: (page: unknown) => string | undefined,
+  ): Promise<T[]> {
     return this.pages(operation, async (token) => {
       const r = await byPage(token).next();
       if (r.done) return { items: [], next: undefined };
@@ -199,7 +220,11 @@ export class AzureContext {
   scopeOf(raw: string, operation: string): AzureScope {
     const s = parseScope(raw);
     if (!s) {
-      throw invalid(operation, `'${raw}' is not an Azure scope Parapet can manage (expected providers/Microsoft.Management/managementGroups/<id> or subscriptions/<id>).`, "INVALID_SCOPE");
+      throw invalid(
+        operation,
+        `'${raw}' is not an Azure scope Parapet can manage (expected providers/Microsoft.Management/managementGroups/<id> or subscriptions/<id>).`,
+        "INVALID_SCOPE",
+      );
     }
     return s;
   }

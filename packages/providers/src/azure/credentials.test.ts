@@ -10,8 +10,12 @@ const jwt = (claims: Record<string, unknown>) => `${b64({ alg: "none", typ: "JWT
 
 describe("ZAzureCredentials", () => {
   it("accepts the three kinds Parapet stores", () => {
-    expect(ZAzureCredentials.safeParse({ kind: "client-secret", tenantId: TENANT, clientId: CLIENT, clientSecret: "s" }).success).toBe(true);
-    expect(ZAzureCredentials.safeParse({ kind: "federated", tenantId: TENANT, clientId: CLIENT, federatedToken: jwt({ sub: "x" }) }).success).toBe(true);
+    expect(ZAzureCredentials.safeParse({ kind: "client-secret", tenantId: TENANT, clientId: CLIENT, clientSecret: "s" }).success).toBe(
+      true,
+    );
+    expect(
+      ZAzureCredentials.safeParse({ kind: "federated", tenantId: TENANT, clientId: CLIENT, federatedToken: jwt({ sub: "x" }) }).success,
+    ).toBe(true);
     expect(ZAzureCredentials.safeParse({ kind: "access-token", accessToken: "abc" }).success).toBe(true);
   });
 
@@ -41,7 +45,10 @@ describe("identity and static tokens", () => {
 
   it("a static token past its exp is refused with an auth error, not sent", async () => {
     const expired = staticTokenCredential(jwt({ exp: 1_000 }));
-    const err = await expired.getToken("https://management.azure.com/.default").then(() => null, (e: unknown) => e);
+    const err = await expired.getToken("https://management.azure.com/.default").then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isProviderError(err) && err.kind).toBe("auth");
     const fresh = await staticTokenCredential(jwt({ exp: 4_102_444_800 })).getToken("s");
     expect(fresh?.expiresOnTimestamp).toBe(4_102_444_800_000);
@@ -49,6 +56,8 @@ describe("identity and static tokens", () => {
 
   it("a client credential needs exactly one of a secret and an assertion", () => {
     expect(() => new AzureClientCredential({ tenantId: TENANT, clientId: CLIENT })).toThrow(/exactly one/);
-    expect(() => new AzureClientCredential({ tenantId: TENANT, clientId: CLIENT, clientSecret: "s", assertion: async () => "a" })).toThrow(/exactly one/);
+    expect(() => new AzureClientCredential({ tenantId: TENANT, clientId: CLIENT, clientSecret: "s", assertion: async () => "a" })).toThrow(
+      /exactly one/,
+    );
   });
 });

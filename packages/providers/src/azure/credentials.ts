@@ -25,7 +25,9 @@ const jwt = (field: string) =>
     .trim()
     .min(1, `${field} is required`)
     .max(16_384, `${field} must be at most 16384 characters`)
-    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, { message: `${field} must be a JWT (three base64url parts separated by dots)` });
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, {
+      message: `${field} must be a JWT (three base64url parts separated by dots)`,
+    });
 
 const ZAzureClientSecretCredentials = z.object({
   kind: z.literal("client-secret"),
@@ -56,9 +58,13 @@ const ZAzureAccessTokenCredentials = z.object({
   tenantId: guid("tenantId").optional(),
 });
 
-export const ZAzureCredentials = z.discriminatedUnion("kind", [ZAzureClientSecretCredentials, ZAzureFederatedCredentials, ZAzureAccessTokenCredentials], {
-  error: "kind must be one of client-secret, federated, access-token",
-});
+export const ZAzureCredentials = z.discriminatedUnion(
+  "kind",
+  [ZAzureClientSecretCredentials, ZAzureFederatedCredentials, ZAzureAccessTokenCredentials],
+  {
+    error: "kind must be one of client-secret, federated, access-token",
+  },
+);
 
 export type TAzureCredentials = z.infer<typeof ZAzureCredentials>;
 
@@ -91,7 +97,13 @@ export function staticTokenCredential(token: string): TokenCredential {
   return {
     getToken: async () => {
       if (expiresOnTimestamp <= Date.now()) {
-        throw new ProviderError("auth", "The stored Azure access token has expired; store a new one or connect with an app registration.", false, "GetToken", "ExpiredAuthenticationToken");
+        throw new ProviderError(
+          "auth",
+          "The stored Azure access token has expired; store a new one or connect with an app registration.",
+          false,
+          "GetToken",
+          "ExpiredAuthenticationToken",
+        );
       }
       return { token, expiresOnTimestamp };
     },
@@ -139,7 +151,13 @@ export class AzureClientCredential implements TokenCredential {
 
   constructor(private readonly o: ClientCredentialOptions) {
     if ((o.clientSecret === undefined) === (o.assertion === undefined)) {
-      throw new ProviderError("invalid", "An Azure client credential needs exactly one of a client secret or a federated assertion.", false, "GetToken", "INVALID_CREDENTIALS");
+      throw new ProviderError(
+        "invalid",
+        "An Azure client credential needs exactly one of a client secret or a federated assertion.",
+        false,
+        "GetToken",
+        "INVALID_CREDENTIALS",
+      );
     }
     const host = (o.authorityHost ?? DEFAULT_AUTHORITY_HOST).replace(/\/+$/, "");
     this.tokenUrl = `${host}/${encodeURIComponent(o.tenantId)}/oauth2/v2.0/token`;
@@ -186,7 +204,14 @@ export class AzureClientCredential implements TokenCredential {
     } catch (e) {
       // One text for every network failure (refused, reset, timeout, refused by the egress guard): a
       // different answer per port would turn the token request into a port scanner. The cause is logged.
-      throw new ProviderError("unavailable", "The Microsoft identity platform could not be reached.", true, "GetToken", "TokenEndpointUnreachable", e);
+      throw new ProviderError(
+        "unavailable",
+        "The Microsoft identity platform could not be reached.",
+        true,
+        "GetToken",
+        "TokenEndpointUnreachable",
+        e,
+      );
     }
     let body: AadTokenReply = {};
     try {
@@ -196,7 +221,10 @@ export class AzureClientCredential implements TokenCredential {
     }
     if (res.status === 200 && typeof body.access_token === "string") {
       const expiresIn = typeof body.expires_in === "number" ? body.expires_in : Number(body.expires_in ?? 3599);
-      const token: AccessToken = { token: body.access_token, expiresOnTimestamp: Date.now() + (Number.isFinite(expiresIn) ? expiresIn : 3599) * 1000 };
+      const token: AccessToken = {
+        token: body.access_token,
+        expiresOnTimestamp: Date.now() + (Number.isFinite(expiresIn) ? expiresIn : 3599) * 1000,
+      };
       this.cache.set(scope, token);
       return token;
     }
@@ -220,9 +248,20 @@ function tokenError(status: number, body: AadTokenReply, o: ClientCredentialOpti
   const codes = Array.isArray(body.error_codes) ? body.error_codes.filter((c): c is number => typeof c === "number") : [];
   const first = codes[0];
   // `error` is the authority's own text: shown only when it is a short OAuth error code (RFC 6749 5.2).
-  const code = first !== undefined ? `AADSTS${first}` : typeof body.error === "string" && /^[a-z_]{1,40}$/.test(body.error) ? body.error : `HTTP ${status}`;
+  const code =
+    first !== undefined
+      ? `AADSTS${first}`
+      : typeof body.error === "string" && /^[a-z_]{1,40}$/.test(body.error)
+        ? body.error
+        : `HTTP ${status}`;
   if (status === 429 || status >= 500) {
-    return new ProviderError(status === 429 ? "throttled" : "unavailable", `The Microsoft identity platform answered ${status} when issuing a token; retrying.`, true, "GetToken", code);
+    return new ProviderError(
+      status === 429 ? "throttled" : "unavailable",
+      `The Microsoft identity platform answered ${status} when issuing a token; retrying.`,
+      true,
+      "GetToken",
+      code,
+    );
   }
   const hint = first !== undefined ? AADSTS_HINTS[first] : undefined;
   return new ProviderError(

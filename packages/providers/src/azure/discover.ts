@@ -10,7 +10,11 @@ export async function discoverAzure(ctx: AzureContext): Promise<Hierarchy> {
   const root = await ctx.call("ManagementGroups_Get", false, () => mg.managementGroups.get(ctx.rootMg));
   const rootName = root.name ?? ctx.rootMg;
   const rootExternalId = `${MG_SCOPE_PREFIX}${rootName}`;
-  const descendants = await ctx.sdkPages("ManagementGroups_GetDescendants", (t) => mg.managementGroups.listDescendants(rootName).byPage({ continuationToken: t }), mgToken);
+  const descendants = await ctx.sdkPages(
+    "ManagementGroups_GetDescendants",
+    (t) => mg.managementGroups.listDescendants(rootName).byPage({ continuationToken: t }),
+    mgToken,
+  );
   // One paged subscription listing carries every subscription's tags: far cheaper than a tags read per subscription.
   const subs = await ctx.pages("Subscriptions_List", async (t) => {
     const p = await arm.listPage("subscriptions", ARM_API_VERSIONS.subscriptions, t);
@@ -25,7 +29,14 @@ export async function discoverAzure(ctx: AzureContext): Promise<Hierarchy> {
     tagsBySub.set(id.toLowerCase(), labels);
   }
   const nodes: DiscoveredNode[] = [
-    { externalId: rootExternalId, kind: "management-group", name: root.displayName ?? rootName, parentExternalId: null, isEnvironment: false, labels: {} },
+    {
+      externalId: rootExternalId,
+      kind: "management-group",
+      name: root.displayName ?? rootName,
+      parentExternalId: null,
+      isEnvironment: false,
+      labels: {},
+    },
   ];
   for (const d of descendants) {
     if (!d.id || !d.name) continue;

@@ -8,7 +8,17 @@ function armError(statusCode: number | undefined, code: string, message: string,
   const request = createPipelineRequest({ url: "https://management.azure.com/x" });
   return new RestError(message, {
     code,
-    ...(statusCode !== undefined ? { statusCode, response: { request, status: statusCode, headers: createHttpHeaders(headers), bodyAsText: JSON.stringify({ error: { code, message } }) } } : {}),
+    ...(statusCode !== undefined
+      ? {
+          statusCode,
+          response: {
+            request,
+            status: statusCode,
+            headers: createHttpHeaders(headers),
+            bodyAsText: JSON.stringify({ error: { code, message } }),
+          },
+        }
+      : {}),
   });
 }
 
@@ -20,14 +30,22 @@ describe("classifyAzureError", () => {
     expect(isAzureThrottle(e)).toBe(true);
     expect(isAzureThrottle(pe)).toBe(true);
     expect(retryAfterMs(pe)).toBe(7000);
-    expect(retryAfterMs(armError(429, "x", "y", { "retry-after": new Date(Date.UTC(2030, 0, 1, 0, 0, 10)).toUTCString() }), Date.UTC(2030, 0, 1))).toBe(10_000);
+    expect(
+      retryAfterMs(
+        armError(429, "x", "y", { "retry-after": new Date(Date.UTC(2030, 0, 1, 0, 0, 10)).toUTCString() }),
+        Date.UTC(2030, 0, 1),
+      ),
+    ).toBe(10_000);
     expect(retryAfterMs(armError(500, "x", "y"))).toBeUndefined();
   });
 
   it("403 names the missing action and scope from ARM's message, in words people can act on", () => {
     const msg =
       "The client '9b3d' with object id 'abc' does not have authorization to perform action 'Microsoft.Authorization/policyDefinitions/write' over scope '/providers/Microsoft.Management/managementGroups/root/providers/Microsoft.Authorization/policyDefinitions/x' or the scope is invalid.";
-    expect(deniedAction(msg)).toEqual({ action: "Microsoft.Authorization/policyDefinitions/write", scope: "/providers/Microsoft.Management/managementGroups/root/providers/Microsoft.Authorization/policyDefinitions/x" });
+    expect(deniedAction(msg)).toEqual({
+      action: "Microsoft.Authorization/policyDefinitions/write",
+      scope: "/providers/Microsoft.Management/managementGroups/root/providers/Microsoft.Authorization/policyDefinitions/x",
+    });
     const pe = classifyAzureError(armError(403, "AuthorizationFailed", msg), "PolicyDefinitions_CreateOrUpdateAtManagementGroup");
     expect(pe).toMatchObject({ kind: "auth", retryable: false, code: "AuthorizationFailed" });
     expect(pe.message).toContain("lacks 'Microsoft.Authorization/policyDefinitions/write'");
@@ -44,7 +62,13 @@ describe("classifyAzureError", () => {
     expect(kinds(409, "SomethingPermanent")).toEqual(["conflict", false]);
     expect(kinds(400, "InvalidDeletePolicyDefinitionRequest")).toEqual(["conflict", false]);
     expect(kinds(400, "PolicyAssignmentQuotaExceeded")).toEqual(["limit", false]);
-    expect(kinds(400, "InvalidCreatePolicyAssignmentRequest", "The policy assignment 'x' has 401 not scopes, which exceeds the maximum of 400 not scopes.")).toEqual(["limit", false]);
+    expect(
+      kinds(
+        400,
+        "InvalidCreatePolicyAssignmentRequest",
+        "The policy assignment 'x' has 401 not scopes, which exceeds the maximum of 400 not scopes.",
+      ),
+    ).toEqual(["limit", false]);
     expect(kinds(413, "RequestContentTooLarge")).toEqual(["limit", false]);
     expect(kinds(400, "InvalidPolicyRule")).toEqual(["invalid", false]);
     expect(kinds(503, "ServiceUnavailable")).toEqual(["unavailable", true]);

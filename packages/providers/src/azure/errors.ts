@@ -55,14 +55,19 @@ export function classifyAzureError(e: unknown, operation: string): ProviderError
   const status = e.statusCode;
   const code = e.code ?? (status !== undefined ? `HTTP${status}` : "NetworkError");
   const make = (kind: ProviderErrorKind, message: string, retryable?: boolean): ProviderError =>
-    retryable === undefined ? providerError(kind, operation, message, code, e) : new ProviderError(kind, message, retryable, operation, code, e);
+    retryable === undefined
+      ? providerError(kind, operation, message, code, e)
+      : new ProviderError(kind, message, retryable, operation, code, e);
 
   if (status === undefined) {
     return make("unavailable", `Azure Resource Manager could not be reached for ${operation} (${code}); the request will be retried.`);
   }
   if (status === 429) return make("throttled", `Azure throttled ${operation} (429 ${code}); retrying after the time ARM asked for.`);
   if (status === 401) {
-    return make("auth", `Azure rejected the connector's token for ${operation} (401 ${code}): check the tenant, the app registration and its credential.`);
+    return make(
+      "auth",
+      `Azure rejected the connector's token for ${operation} (401 ${code}): check the tenant, the app registration and its credential.`,
+    );
   }
   if (status === 403) {
     const denied = deniedAction(e.message);
@@ -80,7 +85,11 @@ export function classifyAzureError(e: unknown, operation: string): ProviderError
       : make("conflict", `Azure refused ${operation} because of a conflicting resource (409 ${code}).`, false);
   }
   if (IN_USE.has(code)) {
-    return make("conflict", `Azure refused ${operation}: the policy is still referenced by an assignment or initiative (${code}). Remove those references first.`, false);
+    return make(
+      "conflict",
+      `Azure refused ${operation}: the policy is still referenced by an assignment or initiative (${code}). Remove those references first.`,
+      false,
+    );
   }
   if (status === 413 || LIMIT_CODES.test(code) || /exceeds the maximum/i.test(e.message)) {
     return make("limit", `An Azure Policy limit stops ${operation} (${code}): ${e.message}`);

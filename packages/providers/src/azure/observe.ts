@@ -27,7 +27,12 @@ export async function observeAzure(ctx: AzureContext, req: ObserveRequest): Prom
     const fromId = e.externalId ? parseArmId(e.externalId) : undefined;
     const scope = (e.attachments?.[0] ?? fromId?.scope ?? ctx.rootScope).replace(/^\/+/, "");
     if (!parseScope(scope)) {
-      state.unreadable.push({ kind: e.kind, name: e.name, target: scope, reason: `'${scope}' is not an Azure management group or subscription scope` });
+      state.unreadable.push({
+        kind: e.kind,
+        name: e.name,
+        target: scope,
+        reason: `'${scope}' is not an Azure management group or subscription scope`,
+      });
       continue;
     }
     const gk = `${kind}|${scopeKey(scope)}`;

@@ -46,7 +46,14 @@ export function buildAzureInitiative(
   const assignments: TAzurePolicyAssignment[] = [];
   const notScopes = [...new Set(opts.notScopes ?? [])].sort(byString);
   if (notScopes.length > AZURE_LIMITS.notScopesPerAssignment) {
-    throw new LimitError("azure", "notScopes", scope, notScopes.length, AZURE_LIMITS.notScopesPerAssignment, fragments.map((f) => f.guardrailId).sort(byString));
+    throw new LimitError(
+      "azure",
+      "notScopes",
+      scope,
+      notScopes.length,
+      AZURE_LIMITS.notScopesPerAssignment,
+      fragments.map((f) => f.guardrailId).sort(byString),
+    );
   }
   for (const mode of ["Default", "DoNotEnforce"] as const) {
     const inMode = fragments.filter((f) => f.enforcementMode === mode && f.policies.length > 0);

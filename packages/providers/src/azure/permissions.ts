@@ -30,7 +30,12 @@ export const minimumPermissions: readonly AzurePermission[] = [
   },
   {
     action: "Microsoft.Authorization/policyDefinitions/read",
-    operations: ["PolicyDefinitions_GetAtManagementGroup", "PolicyDefinitions_Get", "PolicyDefinitions_ListByManagementGroup", "PolicyDefinitions_List"],
+    operations: [
+      "PolicyDefinitions_GetAtManagementGroup",
+      "PolicyDefinitions_Get",
+      "PolicyDefinitions_ListByManagementGroup",
+      "PolicyDefinitions_List",
+    ],
     why: "observe the policy definitions Parapet deployed",
   },
   {
@@ -45,7 +50,12 @@ export const minimumPermissions: readonly AzurePermission[] = [
   },
   {
     action: "Microsoft.Authorization/policySetDefinitions/read",
-    operations: ["PolicySetDefinitions_GetAtManagementGroup", "PolicySetDefinitions_Get", "PolicySetDefinitions_ListByManagementGroup", "PolicySetDefinitions_List"],
+    operations: [
+      "PolicySetDefinitions_GetAtManagementGroup",
+      "PolicySetDefinitions_Get",
+      "PolicySetDefinitions_ListByManagementGroup",
+      "PolicySetDefinitions_List",
+    ],
     why: "observe Parapet's initiatives",
   },
   {

@@ -9,16 +9,26 @@ import { armResourceId, type PolicyArtifactKind } from "./scope.ts";
 /** Reads of the four policy resource kinds, by name or by listing one scope, as Found records. */
 
 function found(ctx: AzureContext, kind: PolicyArtifactKind, raw: unknown, name: string): Found {
-  const r = (isObj(raw) ? raw : {});
+  const r = isObj(raw) ? raw : {};
   const id = typeof r.id === "string" ? r.id : "";
   switch (kind) {
     case "azure.policy-definition": {
       const d = raw as PolicyDefinition;
-      return { id, body: definitionFromCloud(d, name), owned: isOwnedByWorkspaceAzure({ properties: { metadata: d.metadata as Record<string, unknown> } }, ctx.ws), metadata: d.metadata };
+      return {
+        id,
+        body: definitionFromCloud(d, name),
+        owned: isOwnedByWorkspaceAzure({ properties: { metadata: d.metadata as Record<string, unknown> } }, ctx.ws),
+        metadata: d.metadata,
+      };
     }
     case "azure.policy-set-definition": {
       const s = raw as PolicySetDefinition;
-      return { id, body: setDefinitionFromCloud(s, name), owned: isOwnedByWorkspaceAzure({ properties: { metadata: s.metadata as Record<string, unknown> } }, ctx.ws), metadata: s.metadata };
+      return {
+        id,
+        body: setDefinitionFromCloud(s, name),
+        owned: isOwnedByWorkspaceAzure({ properties: { metadata: s.metadata as Record<string, unknown> } }, ctx.ws),
+        metadata: s.metadata,
+      };
     }
     case "azure.policy-assignment": {
       const a = raw as PolicyAssignment;
@@ -32,7 +42,12 @@ function found(ctx: AzureContext, kind: PolicyArtifactKind, raw: unknown, name: 
     }
     case "azure.policy-exemption": {
       const p = isObj(r.properties) ? r.properties : {};
-      return { id, body: exemptionFromCloud(r, name), owned: isOwnedByWorkspaceAzure({ properties: { metadata: p.metadata as Record<string, unknown> } }, ctx.ws), metadata: p.metadata };
+      return {
+        id,
+        body: exemptionFromCloud(r, name),
+        owned: isOwnedByWorkspaceAzure({ properties: { metadata: p.metadata as Record<string, unknown> } }, ctx.ws),
+        metadata: p.metadata,
+      };
     }
   }
 }
@@ -61,7 +76,9 @@ export async function read(ctx: AzureContext, kind: PolicyArtifactKind, scope: s
       raw = await ctx.orUndefined(ctx.call("PolicyAssignments_Get", false, () => policy.policyAssignments.get(scope, name)));
       break;
     case "azure.policy-exemption":
-      raw = await ctx.orUndefined(ctx.call("PolicyExemptions_Get", false, () => ctx.sdk.arm.get(ctx.exemptionPath(scope, name), ARM_API_VERSIONS.exemptions)));
+      raw = await ctx.orUndefined(
+        ctx.call("PolicyExemptions_Get", false, () => ctx.sdk.arm.get(ctx.exemptionPath(scope, name), ARM_API_VERSIONS.exemptions)),
+      );
       break;
   }
   return raw === undefined ? undefined : found(ctx, kind, raw, name);
@@ -77,20 +94,44 @@ export async function list(ctx: AzureContext, kind: PolicyArtifactKind, scope: s
     case "azure.policy-definition":
       raws =
         s.kind === "mg"
-          ? await ctx.sdkPages("PolicyDefinitions_ListByManagementGroup", (t) => policy.policyDefinitions.listByManagementGroup(s.mg, exact).byPage({ continuationToken: t }), policyToken)
-          : await ctx.sdkPages("PolicyDefinitions_List", (t) => ctx.sdk.policyFor(s.sub).policyDefinitions.list(exact).byPage({ continuationToken: t }), policyToken);
+          ? await ctx.sdkPages(
+              "PolicyDefinitions_ListByManagementGroup",
+              (t) => policy.policyDefinitions.listByManagementGroup(s.mg, exact).byPage({ continuationToken: t }),
+              policyToken,
+            )
+          : await ctx.sdkPages(
+              "PolicyDefinitions_List",
+              (t) => ctx.sdk.policyFor(s.sub).policyDefinitions.list(exact).byPage({ continuationToken: t }),
+              policyToken,
+            );
       break;
     case "azure.policy-set-definition":
       raws =
         s.kind === "mg"
-          ? await ctx.sdkPages("PolicySetDefinitions_ListByManagementGroup", (t) => policy.policySetDefinitions.listByManagementGroup(s.mg, exact).byPage({ continuationToken: t }), policyToken)
-          : await ctx.sdkPages("PolicySetDefinitions_List", (t) => ctx.sdk.policyFor(s.sub).policySetDefinitions.list(exact).byPage({ continuationToken: t }), policyToken);
+          ? await ctx.sdkPages(
+              "PolicySetDefinitions_ListByManagementGroup",
+              (t) => policy.policySetDefinitions.listByManagementGroup(s.mg, exact).byPage({ continuationToken: t }),
+              policyToken,
+            )
+          : await ctx.sdkPages(
+              "PolicySetDefinitions_List",
+              (t) => ctx.sdk.policyFor(s.sub).policySetDefinitions.list(exact).byPage({ continuationToken: t }),
+              policyToken,
+            );
       break;
     case "azure.policy-assignment":
       raws =
         s.kind === "mg"
-          ? await ctx.sdkPages("PolicyAssignments_ListForManagementGroup", (t) => policy.policyAssignments.listForManagementGroup(s.mg, exact).byPage({ continuationToken: t }), policyToken)
-          : await ctx.sdkPages("PolicyAssignments_List", (t) => ctx.sdk.policyFor(s.sub).policyAssignments.list(exact).byPage({ continuationToken: t }), policyToken);
+          ? await ctx.sdkPages(
+              "PolicyAssignments_ListForManagementGroup",
+              (t) => policy.policyAssignments.listForManagementGroup(s.mg, exact).byPage({ continuationToken: t }),
+              policyToken,
+            )
+          : await ctx.sdkPages(
+              "PolicyAssignments_List",
+              (t) => ctx.sdk.policyFor(s.sub).policyAssignments.list(exact).byPage({ continuationToken: t }),
+              policyToken,
+            );
       break;
     case "azure.policy-exemption":
       raws = await ctx.pages("PolicyExemptions_List", async (t) => {

@@ -4,7 +4,8 @@
  */
 export type AzureScope = { kind: "mg"; mg: string } | { kind: "sub"; sub: string };
 
-export type PolicyArtifactKind = "azure.policy-definition" | "azure.policy-set-definition" | "azure.policy-assignment" | "azure.policy-exemption";
+export type PolicyArtifactKind =
+  "azure.policy-definition" | "azure.policy-set-definition" | "azure.policy-assignment" | "azure.policy-exemption";
 
 const SEGMENT: Record<PolicyArtifactKind, string> = {
   "azure.policy-definition": "policyDefinitions",
@@ -25,7 +26,8 @@ export const MG_SCOPE_PREFIX = "providers/Microsoft.Management/managementGroups/
 export function parseScope(raw: string): AzureScope | undefined {
   const segs = raw.split("/").filter((s) => s.length > 0);
   const l = segs.map((s) => s.toLowerCase());
-  if (segs.length === 4 && l[0] === "providers" && l[1] === "microsoft.management" && l[2] === "managementgroups") return { kind: "mg", mg: segs[3]! };
+  if (segs.length === 4 && l[0] === "providers" && l[1] === "microsoft.management" && l[2] === "managementgroups")
+    return { kind: "mg", mg: segs[3]! };
   if (segs.length === 2 && l[0] === "subscriptions") return { kind: "sub", sub: segs[1]! };
   return undefined;
 }

@@ -94,4 +94,3 @@ export const AZURE_LIMITS = {
   policiesPerInitiative: 1_000,
   notScopesPerAssignment: 400,
 } as const;
-

@@ -47,7 +47,11 @@ export async function verifyAzure(ctx: AzureContext): Promise<VerifyResult> {
         if (someSubscription) await arm.get(`subscriptions/${someSubscription}`, ARM_API_VERSIONS.subscriptions);
       },
     },
-    { op: "PolicyDefinitions_ListByManagementGroup", write: false, run: () => policy.policyDefinitions.listByManagementGroup(root, { filter: "atExactScope()", top: 1 }).byPage().next() },
+    {
+      op: "PolicyDefinitions_ListByManagementGroup",
+      write: false,
+      run: () => policy.policyDefinitions.listByManagementGroup(root, { filter: "atExactScope()", top: 1 }).byPage().next(),
+    },
     {
       op: "PolicyDefinitions_CreateOrUpdateAtManagementGroup",
       write: true,
@@ -60,8 +64,16 @@ export async function verifyAzure(ctx: AzureContext): Promise<VerifyResult> {
         }),
       undo: () => policy.policyDefinitions.deleteAtManagementGroup(root, probeName),
     },
-    { op: "PolicyDefinitions_DeleteAtManagementGroup", write: true, run: () => policy.policyDefinitions.deleteAtManagementGroup(root, `${probeName}-absent`) },
-    { op: "PolicySetDefinitions_ListByManagementGroup", write: false, run: () => policy.policySetDefinitions.listByManagementGroup(root, { filter: "atExactScope()", top: 1 }).byPage().next() },
+    {
+      op: "PolicyDefinitions_DeleteAtManagementGroup",
+      write: true,
+      run: () => policy.policyDefinitions.deleteAtManagementGroup(root, `${probeName}-absent`),
+    },
+    {
+      op: "PolicySetDefinitions_ListByManagementGroup",
+      write: false,
+      run: () => policy.policySetDefinitions.listByManagementGroup(root, { filter: "atExactScope()", top: 1 }).byPage().next(),
+    },
     {
       op: "PolicySetDefinitions_CreateOrUpdateAtManagementGroup",
       write: true,
@@ -73,8 +85,16 @@ export async function verifyAzure(ctx: AzureContext): Promise<VerifyResult> {
         }),
       undo: () => policy.policySetDefinitions.deleteAtManagementGroup(root, probeName),
     },
-    { op: "PolicySetDefinitions_DeleteAtManagementGroup", write: true, run: () => policy.policySetDefinitions.deleteAtManagementGroup(root, `${probeName}-absent`) },
-    { op: "PolicyAssignments_ListForManagementGroup", write: false, run: () => policy.policyAssignments.listForManagementGroup(root, { filter: "atExactScope()", top: 1 }).byPage().next() },
+    {
+      op: "PolicySetDefinitions_DeleteAtManagementGroup",
+      write: true,
+      run: () => policy.policySetDefinitions.deleteAtManagementGroup(root, `${probeName}-absent`),
+    },
+    {
+      op: "PolicyAssignments_ListForManagementGroup",
+      write: false,
+      run: () => policy.policyAssignments.listForManagementGroup(root, { filter: "atExactScope()", top: 1 }).byPage().next(),
+    },
     {
       op: "PolicyAssignments_Create",
       write: true,
@@ -97,11 +117,18 @@ export async function verifyAzure(ctx: AzureContext): Promise<VerifyResult> {
       write: true,
       run: () =>
         arm.put(ctx.exemptionPath(ctx.rootScope, probeName), ARM_API_VERSIONS.exemptions, {
-          properties: { policyAssignmentId: `/${ctx.rootScope}/providers/Microsoft.Authorization/policyAssignments/parapet-probe-absent`, exemptionCategory: "ParapetProbe" },
+          properties: {
+            policyAssignmentId: `/${ctx.rootScope}/providers/Microsoft.Authorization/policyAssignments/parapet-probe-absent`,
+            exemptionCategory: "ParapetProbe",
+          },
         }),
       undo: () => arm.delete(ctx.exemptionPath(ctx.rootScope, probeName), ARM_API_VERSIONS.exemptions),
     },
-    { op: "PolicyExemptions_Delete", write: true, run: () => arm.delete(ctx.exemptionPath(ctx.rootScope, `${probeName}-absent`), ARM_API_VERSIONS.exemptions) },
+    {
+      op: "PolicyExemptions_Delete",
+      write: true,
+      run: () => arm.delete(ctx.exemptionPath(ctx.rootScope, `${probeName}-absent`), ARM_API_VERSIONS.exemptions),
+    },
   ];
   for (const p of probes) {
     const permission = permissionFor(p.op);
@@ -113,13 +140,24 @@ export async function verifyAzure(ctx: AzureContext): Promise<VerifyResult> {
       const pe = classifyAzureError(e, p.op);
       const status = (pe.cause as { statusCode?: number } | undefined)?.statusCode;
       if (p.write && (pe.kind === "invalid" || pe.kind === "not_found")) {
-        checks.push({ permission, ok: true, detail: `${p.op} (authorised; the probe request was rejected as ${pe.code ?? pe.kind}, as intended)` });
+        checks.push({
+          permission,
+          ok: true,
+          detail: `${p.op} (authorised; the probe request was rejected as ${pe.code ?? pe.kind}, as intended)`,
+        });
       } else if (status === 403) {
         checks.push({ permission, ok: false, detail: publicMessage(pe) });
         missing.add(permission);
       } else {
         // Bad credentials, unreachable endpoint, unknown root, exhausted retries: nothing more to learn.
-        return { ok: false, identity: ctx.identity, ...(rootId ? { rootId } : {}), checks, missing: [...missing], error: publicMessage(pe) };
+        return {
+          ok: false,
+          identity: ctx.identity,
+          ...(rootId ? { rootId } : {}),
+          checks,
+          missing: [...missing],
+          error: publicMessage(pe),
+        };
       }
     }
   }

@@ -7,7 +7,15 @@ import type { TAzurePolicyAssignment, TAzurePolicyDefinition, TAzurePolicyExempt
 
 /** Writes (PUT, DELETE) of the four policy resource kinds at a management group or subscription scope. */
 
-export async function put(ctx: AzureContext, kind: PolicyArtifactKind, scope: string, name: string, body: unknown, existing: Found | undefined, operation: string): Promise<string> {
+export async function put(
+  ctx: AzureContext,
+  kind: PolicyArtifactKind,
+  scope: string,
+  name: string,
+  body: unknown,
+  existing: Found | undefined,
+  operation: string,
+): Promise<string> {
   const s = ctx.scopeOf(scope, operation);
   if (!isObj(body) || !isObj(body.properties)) throw invalid(operation, `The desired ${kind} ${name} has no properties.`, "INVALID_BODY");
   const desiredMeta = isObj(body.properties.metadata) ? body.properties.metadata : {};
@@ -28,8 +36,12 @@ export async function put(ctx: AzureContext, kind: PolicyArtifactKind, scope: st
       };
       raw =
         s.kind === "mg"
-          ? await ctx.call("PolicyDefinitions_CreateOrUpdateAtManagementGroup", true, () => policy.policyDefinitions.createOrUpdateAtManagementGroup(s.mg, name, params))
-          : await ctx.call("PolicyDefinitions_CreateOrUpdate", true, () => ctx.sdk.policyFor(s.sub).policyDefinitions.createOrUpdate(name, params));
+          ? await ctx.call("PolicyDefinitions_CreateOrUpdateAtManagementGroup", true, () =>
+              policy.policyDefinitions.createOrUpdateAtManagementGroup(s.mg, name, params),
+            )
+          : await ctx.call("PolicyDefinitions_CreateOrUpdate", true, () =>
+              ctx.sdk.policyFor(s.sub).policyDefinitions.createOrUpdate(name, params),
+            );
       break;
     }
     case "azure.policy-set-definition": {
@@ -40,12 +52,20 @@ export async function put(ctx: AzureContext, kind: PolicyArtifactKind, scope: st
         description: p.description,
         metadata,
         parameters: p.parameters,
-        policyDefinitions: p.policyDefinitions.map((r) => ({ policyDefinitionId: r.policyDefinitionId, policyDefinitionReferenceId: r.policyDefinitionReferenceId, parameters: r.parameters })),
+        policyDefinitions: p.policyDefinitions.map((r) => ({
+          policyDefinitionId: r.policyDefinitionId,
+          policyDefinitionReferenceId: r.policyDefinitionReferenceId,
+          parameters: r.parameters,
+        })),
       };
       raw =
         s.kind === "mg"
-          ? await ctx.call("PolicySetDefinitions_CreateOrUpdateAtManagementGroup", true, () => policy.policySetDefinitions.createOrUpdateAtManagementGroup(s.mg, name, params))
-          : await ctx.call("PolicySetDefinitions_CreateOrUpdate", true, () => ctx.sdk.policyFor(s.sub).policySetDefinitions.createOrUpdate(name, params));
+          ? await ctx.call("PolicySetDefinitions_CreateOrUpdateAtManagementGroup", true, () =>
+              policy.policySetDefinitions.createOrUpdateAtManagementGroup(s.mg, name, params),
+            )
+          : await ctx.call("PolicySetDefinitions_CreateOrUpdate", true, () =>
+              ctx.sdk.policyFor(s.sub).policySetDefinitions.createOrUpdate(name, params),
+            );
       break;
     }
     case "azure.policy-assignment": {
@@ -80,18 +100,26 @@ export async function del(ctx: AzureContext, kind: PolicyArtifactKind, scope: st
   const run = async (): Promise<void> => {
     switch (kind) {
       case "azure.policy-definition":
-        if (s.kind === "mg") await ctx.call("PolicyDefinitions_DeleteAtManagementGroup", true, () => policy.policyDefinitions.deleteAtManagementGroup(s.mg, name));
+        if (s.kind === "mg")
+          await ctx.call("PolicyDefinitions_DeleteAtManagementGroup", true, () =>
+            policy.policyDefinitions.deleteAtManagementGroup(s.mg, name),
+          );
         else await ctx.call("PolicyDefinitions_Delete", true, () => ctx.sdk.policyFor(s.sub).policyDefinitions.delete(name));
         return;
       case "azure.policy-set-definition":
-        if (s.kind === "mg") await ctx.call("PolicySetDefinitions_DeleteAtManagementGroup", true, () => policy.policySetDefinitions.deleteAtManagementGroup(s.mg, name));
+        if (s.kind === "mg")
+          await ctx.call("PolicySetDefinitions_DeleteAtManagementGroup", true, () =>
+            policy.policySetDefinitions.deleteAtManagementGroup(s.mg, name),
+          );
         else await ctx.call("PolicySetDefinitions_Delete", true, () => ctx.sdk.policyFor(s.sub).policySetDefinitions.delete(name));
         return;
       case "azure.policy-assignment":
         await ctx.call("PolicyAssignments_Delete", true, () => deleteAssignment(policy, scope, name));
         return;
       case "azure.policy-exemption":
-        await ctx.call("PolicyExemptions_Delete", true, () => ctx.sdk.arm.delete(ctx.exemptionPath(scope, name), ARM_API_VERSIONS.exemptions));
+        await ctx.call("PolicyExemptions_Delete", true, () =>
+          ctx.sdk.arm.delete(ctx.exemptionPath(scope, name), ARM_API_VERSIONS.exemptions),
+        );
         return;
     }
   };

@@ -9,7 +9,10 @@ export interface Page<T> {
  * call, so a failure resumes from that page). `onRepeat`, when given, turns a token seen before into
  * an error instead of an endless loop.
  */
-export async function collectPages<T>(fetch: (token: string | undefined) => Promise<Page<T>>, onRepeat?: (token: string) => Error): Promise<T[]> {
+export async function collectPages<T>(
+  fetch: (token: string | undefined) => Promise<Page<T>>,
+  onRepeat?: (token: string) => Error,
+): Promise<T[]> {
   const out: T[] = [];
   const seen = new Set<string>();
   let token: string | undefined;

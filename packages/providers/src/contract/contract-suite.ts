@@ -132,8 +132,7 @@ export function describeContract(fixture: ContractFixture): void {
       const before = find(await w.adapter.observe({ expected: [d] }), d)!;
       await w.oob.detach(before);
       const after = find(await w.adapter.observe({ expected: [d] }), d)!;
-      const stillEqual =
-        w.adapter.compare(d, after).equal && [...after.attachments].sort().join() === [...d.attachments].sort().join();
+      const stillEqual = w.adapter.compare(d, after).equal && [...after.attachments].sort().join() === [...d.attachments].sort().join();
       expect(stillEqual).toBe(false);
       expectEqual(w.adapter, w.desired, await converge(w.adapter, w.desired));
     });
@@ -155,11 +154,21 @@ export function describeContract(fixture: ContractFixture): void {
       const seen = state.artifacts.find((a) => a.externalId === foreign.externalId);
       if (seen) expect(seen.owned).toBe(false);
       const attempts = [
-        () => w.adapter.apply({ op: "update", artifact: { ...w.desired[0]!, kind: foreign.kind, name: foreign.name }, externalId: foreign.externalId, reason: "must refuse" }),
-        () => w.adapter.apply({ op: "delete", kind: foreign.kind, name: foreign.name, externalId: foreign.externalId, reason: "must refuse" }),
+        () =>
+          w.adapter.apply({
+            op: "update",
+            artifact: { ...w.desired[0]!, kind: foreign.kind, name: foreign.name },
+            externalId: foreign.externalId,
+            reason: "must refuse",
+          }),
+        () =>
+          w.adapter.apply({ op: "delete", kind: foreign.kind, name: foreign.name, externalId: foreign.externalId, reason: "must refuse" }),
       ];
       for (const attempt of attempts) {
-        const err = await attempt().then(() => null, (e: unknown) => e);
+        const err = await attempt().then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect(isProviderError(err), "refused with a ProviderError").toBe(true);
       }
       expect(await w.oob.readUnowned(foreign)).toEqual(before);

@@ -30,13 +30,7 @@ export const RETRYABLE: Record<ProviderErrorKind, boolean> = {
   not_found: false,
 };
 
-export function providerError(
-  kind: ProviderErrorKind,
-  operation: string,
-  message: string,
-  code?: string,
-  cause?: unknown,
-): ProviderError {
+export function providerError(kind: ProviderErrorKind, operation: string, message: string, code?: string, cause?: unknown): ProviderError {
   return new ProviderError(kind, message, RETRYABLE[kind], operation, code, cause);
 }
 

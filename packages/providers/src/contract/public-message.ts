@@ -59,7 +59,14 @@ export function logDetail(e: unknown): string {
   const parts: string[] = [];
   for (let cur: unknown = e, depth = 0; cur && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
     const o = cur as { name?: unknown; message?: unknown; code?: unknown; reason?: unknown };
-    const text = [typeof o.name === "string" ? o.name : "", typeof o.code === "string" ? `[${o.code}]` : "", typeof o.message === "string" ? o.message : typeof cur === "string" ? cur : "", typeof o.reason === "string" ? `(${o.reason})` : ""].filter(Boolean).join(" ");
+    const text = [
+      typeof o.name === "string" ? o.name : "",
+      typeof o.code === "string" ? `[${o.code}]` : "",
+      typeof o.message === "string" ? o.message : typeof cur === "string" ? cur : "",
+      typeof o.reason === "string" ? `(${o.reason})` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
     parts.push(text.slice(0, 2000));
     if (typeof cur !== "object") break;
   }

@@ -50,7 +50,7 @@ function v4Reason(b: number[]): string | undefined {
   for (const [a, bb, c, d, bits, name] of V4_BLOCKED) {
     const base = ((a << 24) >>> 0) + (bb << 16) + (c << 8) + d;
     const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-    if (((value & mask) >>> 0) === ((base & mask) >>> 0)) return name;
+    if ((value & mask) >>> 0 === (base & mask) >>> 0) return name;
   }
   return undefined;
 }
@@ -106,7 +106,8 @@ function v6Reason(b: number[]): string | undefined {
     const r = embedded(2);
     return r ? `6to4 ${r}` : undefined;
   }
-  if (b[0] === 0xfd && b[1] === 0x00 && b[2] === 0x0e && b[3] === 0xc2 && zero(4, 14) && b[14] === 0x02 && b[15] === 0x54) return "cloud metadata service (fd00:ec2::254)";
+  if (b[0] === 0xfd && b[1] === 0x00 && b[2] === 0x0e && b[3] === 0xc2 && zero(4, 14) && b[14] === 0x02 && b[15] === 0x54)
+    return "cloud metadata service (fd00:ec2::254)";
   if ((b[0]! & 0xfe) === 0xfc) return "unique local (fc00::/7)";
   if (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) return "link-local (fe80::/10)";
   if (b[0] === 0xfe && (b[1]! & 0xc0) === 0xc0) return "site-local (fec0::/10)";

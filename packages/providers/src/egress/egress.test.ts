@@ -42,7 +42,16 @@ describe("blockedAddressReason", () => {
     expect(blockedAddressReason(ip)).toMatch(why);
   });
 
-  it.each(["8.8.8.8", "52.94.236.248", "100.128.0.1", "172.32.0.1", "199.36.153.8", "2607:f8b0:4004:c1b::5f", "::ffff:8.8.8.8", "64:ff9b::808:808"])("lets public %s through", (ip) => {
+  it.each([
+    "8.8.8.8",
+    "52.94.236.248",
+    "100.128.0.1",
+    "172.32.0.1",
+    "199.36.153.8",
+    "2607:f8b0:4004:c1b::5f",
+    "::ffff:8.8.8.8",
+    "64:ff9b::808:808",
+  ])("lets public %s through", (ip) => {
     expect(blockedAddressReason(ip)).toBeUndefined();
   });
 });
@@ -90,8 +99,10 @@ describe("cloud API hosts", () => {
   });
 
   it("knows the Microsoft authorities of every national cloud", () => {
-    for (const h of ["login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn", "login.chinacloudapi.cn"]) expect(isAzureAuthorityHost(h)).toBe(true);
-    for (const h of ["login.microsoftonline.com.evil.example", "login.sovereign.example", "127.0.0.1"]) expect(isAzureAuthorityHost(h)).toBe(false);
+    for (const h of ["login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn", "login.chinacloudapi.cn"])
+      expect(isAzureAuthorityHost(h)).toBe(true);
+    for (const h of ["login.microsoftonline.com.evil.example", "login.sovereign.example", "127.0.0.1"])
+      expect(isAzureAuthorityHost(h)).toBe(false);
   });
 });
 
@@ -120,8 +131,14 @@ describe("checkEndpointUrl", () => {
   };
 
   it("accepts the clouds' own hosts on https, normalised to the origin", () => {
-    expect(checkEndpointUrl("aws", "api", "https://organizations.us-gov-west-1.amazonaws.com/", EMPTY_ALLOWLIST)).toEqual({ ok: true, url: "https://organizations.us-gov-west-1.amazonaws.com" });
-    expect(checkEndpointUrl("gcp", "api", "https://RESTRICTED.googleapis.com", EMPTY_ALLOWLIST)).toEqual({ ok: true, url: "https://restricted.googleapis.com" });
+    expect(checkEndpointUrl("aws", "api", "https://organizations.us-gov-west-1.amazonaws.com/", EMPTY_ALLOWLIST)).toEqual({
+      ok: true,
+      url: "https://organizations.us-gov-west-1.amazonaws.com",
+    });
+    expect(checkEndpointUrl("gcp", "api", "https://RESTRICTED.googleapis.com", EMPTY_ALLOWLIST)).toEqual({
+      ok: true,
+      url: "https://restricted.googleapis.com",
+    });
   });
 
   it.each([
@@ -160,7 +177,10 @@ describe("checkEndpointUrl", () => {
   });
 
   it("checks Azure authorities against Microsoft's sign-in hosts", () => {
-    expect(checkEndpointUrl("azure", "authority", "https://login.microsoftonline.us", EMPTY_ALLOWLIST)).toEqual({ ok: true, url: "https://login.microsoftonline.us" });
+    expect(checkEndpointUrl("azure", "authority", "https://login.microsoftonline.us", EMPTY_ALLOWLIST)).toEqual({
+      ok: true,
+      url: "https://login.microsoftonline.us",
+    });
     const r = checkEndpointUrl("azure", "authority", "https://login.sovereign.example", EMPTY_ALLOWLIST);
     expect(r.ok ? "" : r.reason).toMatch(/sign-in authorities/);
   });
@@ -169,17 +189,42 @@ describe("checkEndpointUrl", () => {
 describe("publicMessage", () => {
   it("never repeats the cloud's own text and is the same for every network failure", () => {
     const body = new Error('{"error":{"message":"internal admin console: root password is hunter2"}}');
-    const invalid = new ProviderError("invalid", `was refused as invalid: ${body.message}`, false, "orgpolicy.GetPolicy", "INVALID_ARGUMENT", body);
+    const invalid = new ProviderError(
+      "invalid",
+      `was refused as invalid: ${body.message}`,
+      false,
+      "orgpolicy.GetPolicy",
+      "INVALID_ARGUMENT",
+      body,
+    );
     expect(publicMessage(invalid)).toBe("orgpolicy.GetPolicy: the cloud refused the request as invalid (INVALID_ARGUMENT)");
-    const refused = new ProviderError("unavailable", "connect ECONNREFUSED 127.0.0.1:6379", true, "GetTenancy", "ECONNREFUSED", Object.assign(new Error("x"), { code: "ECONNREFUSED" }));
-    const timeout = new ProviderError("unavailable", "timeout after 5000ms to 10.0.0.1:22", true, "GetTenancy", "ETIMEDOUT", Object.assign(new Error("y"), { code: "ETIMEDOUT" }));
+    const refused = new ProviderError(
+      "unavailable",
+      "connect ECONNREFUSED 127.0.0.1:6379",
+      true,
+      "GetTenancy",
+      "ECONNREFUSED",
+      Object.assign(new Error("x"), { code: "ECONNREFUSED" }),
+    );
+    const timeout = new ProviderError(
+      "unavailable",
+      "timeout after 5000ms to 10.0.0.1:22",
+      true,
+      "GetTenancy",
+      "ETIMEDOUT",
+      Object.assign(new Error("y"), { code: "ETIMEDOUT" }),
+    );
     expect(publicMessage(refused)).toBe(publicMessage(timeout));
-    expect(publicMessage(new ProviderError("invalid", "x", false, "ListRoots", "x", new EgressRefusedError("127.0.0.1", "loopback")))).toMatch(/not an allowed cloud API host/);
+    expect(
+      publicMessage(new ProviderError("invalid", "x", false, "ListRoots", "x", new EgressRefusedError("127.0.0.1", "loopback"))),
+    ).toMatch(/not an allowed cloud API host/);
     expect(publicMessage(new Error("raw socket text"))).not.toContain("raw socket text");
   });
 
   it("keeps Parapet's own messages and only identifier-shaped codes", () => {
-    expect(publicMessage(new ProviderError("invalid", "The organization has no root.", false, "ListRoots", "NO_ROOT"))).toBe("The organization has no root.");
+    expect(publicMessage(new ProviderError("invalid", "The organization has no root.", false, "ListRoots", "NO_ROOT"))).toBe(
+      "The organization has no root.",
+    );
     const weird = new ProviderError("invalid", "x", false, "DescribePolicy", "<script>alert(1)</script>", new Error("x"));
     expect(publicMessage(weird)).toBe("DescribePolicy: the cloud refused the request as invalid");
   });

@@ -5,7 +5,15 @@ import type { LookupFunction } from "node:net";
 import type { Duplex } from "node:stream";
 import { Agent as UndiciAgent, buildConnector, type Dispatcher } from "undici";
 import { blockedAddressReason, isIpLiteral } from "./addresses.ts";
-import { EMPTY_ALLOWLIST, isAllowlisted, isAzureAuthorityHost, isCloudApiHost, normalizeHost, type EgressAllowlist, type EgressCloud } from "./hosts.ts";
+import {
+  EMPTY_ALLOWLIST,
+  isAllowlisted,
+  isAzureAuthorityHost,
+  isCloudApiHost,
+  normalizeHost,
+  type EgressAllowlist,
+  type EgressCloud,
+} from "./hosts.ts";
 
 /**
  * The connect-time half of the SSRF defence. Save-time validation only sees names; this sees the
@@ -84,7 +92,14 @@ export class EgressGuard {
 
   private knownHost(host: string): boolean {
     const c = this.o.cloud;
-    if (!c) return isCloudApiHost("aws", host) || isCloudApiHost("azure", host) || isCloudApiHost("gcp", host) || isCloudApiHost("oci", host) || isAzureAuthorityHost(host);
+    if (!c)
+      return (
+        isCloudApiHost("aws", host) ||
+        isCloudApiHost("azure", host) ||
+        isCloudApiHost("gcp", host) ||
+        isCloudApiHost("oci", host) ||
+        isAzureAuthorityHost(host)
+      );
     return isCloudApiHost(c, host) || (c === "azure" && isAzureAuthorityHost(host));
   }
 
@@ -135,7 +150,10 @@ export class EgressGuard {
   };
 
   /** Connection options for one socket, or the refusal. */
-  private socketOptions<T extends { host?: string | null; hostname?: string | null; port?: number | string | null }>(options: T, defaultPort: number): T & { lookup?: LookupFunction } {
+  private socketOptions<T extends { host?: string | null; hostname?: string | null; port?: number | string | null }>(
+    options: T,
+    defaultPort: number,
+  ): T & { lookup?: LookupFunction } {
     const host = options.hostname ?? options.host ?? "localhost";
     const port = Number(options.port) || defaultPort;
     return this.admit(host, port) === "trusted" ? options : { ...options, lookup: this.lookup };
@@ -169,7 +187,11 @@ export class EgressGuard {
   }
 
   /** Internal: used by the agents below. */
-  connectOptions<T extends { host?: string | null; hostname?: string | null; port?: number | string | null }>(options: T, defaultPort: number, mode: "strict" | "global"): T & { lookup?: LookupFunction } {
+  connectOptions<T extends { host?: string | null; hostname?: string | null; port?: number | string | null }>(
+    options: T,
+    defaultPort: number,
+    mode: "strict" | "global",
+  ): T & { lookup?: LookupFunction } {
     if (mode === "strict") return this.socketOptions(options, defaultPort);
     // Process-wide agents serve code Parapet does not configure per request (google-gax 4's node-fetch,
     // the AWS SDK's instance-metadata credential provider). Literal addresses are those callers' own

@@ -51,7 +51,11 @@ const CLOUD_API_HOSTS: Record<EgressCloud, readonly RegExp[]> = {
 };
 
 /** Microsoft identity platform authorities (Azure `credentials.authorityHost`). */
-const AZURE_AUTHORITY_HOSTS: readonly RegExp[] = [/^login\.microsoftonline\.(?:com|us)$/, /^login\.partner\.microsoftonline\.cn$/, /^login\.chinacloudapi\.cn$/];
+const AZURE_AUTHORITY_HOSTS: readonly RegExp[] = [
+  /^login\.microsoftonline\.(?:com|us)$/,
+  /^login\.partner\.microsoftonline\.cn$/,
+  /^login\.chinacloudapi\.cn$/,
+];
 
 /** One operator allowlist entry: a host (exact, or `*.suffix` for any name below it) and a port or any. */
 interface AllowEntry {
@@ -74,7 +78,11 @@ const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** Lower-case hostname without brackets or a trailing dot. */
 export function normalizeHost(host: string): string {
-  return host.trim().toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  return host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
 }
 
 /**
@@ -88,7 +96,10 @@ export function parseEgressAllowlist(raw: string | undefined): EgressAllowlist {
   const entries: AllowEntry[] = [];
   for (const item of source.split(/[\s,]+/).filter(Boolean)) {
     const m = /^(\[[0-9a-fA-F:.%\w]+\]|[^:\s[\]]+)(?::(\d{1,5}|\*))?$/.exec(item);
-    if (!m) throw new Error(`${ALLOWLIST_VARIABLE}: "${item}" is not host[:port] (e.g. 127.0.0.1:4010, sim.internal, *.corp.example:443, [::1]:8443)`);
+    if (!m)
+      throw new Error(
+        `${ALLOWLIST_VARIABLE}: "${item}" is not host[:port] (e.g. 127.0.0.1:4010, sim.internal, *.corp.example:443, [::1]:8443)`,
+      );
     const rawHost = m[1]!;
     const port = m[2] && m[2] !== "*" ? Number(m[2]) : undefined;
     if (port !== undefined && (port < 1 || port > 65_535)) throw new Error(`${ALLOWLIST_VARIABLE}: "${item}" has a port outside 1-65535`);
@@ -96,8 +107,10 @@ export function parseEgressAllowlist(raw: string | undefined): EgressAllowlist {
     const host = normalizeHost(wildcard ? rawHost.slice(2) : rawHost);
     const isIp = isIpLiteral(host);
     if (wildcard && isIp) throw new Error(`${ALLOWLIST_VARIABLE}: "${item}": a wildcard needs a domain name, not an address`);
-    if (!isIp && !host.split(".").every((l) => HOST_LABEL.test(l))) throw new Error(`${ALLOWLIST_VARIABLE}: "${item}" is not a valid host name`);
-    if (wildcard && !host.includes(".")) throw new Error(`${ALLOWLIST_VARIABLE}: "${item}": a wildcard must name at least a second-level domain (*.corp.example)`);
+    if (!isIp && !host.split(".").every((l) => HOST_LABEL.test(l)))
+      throw new Error(`${ALLOWLIST_VARIABLE}: "${item}" is not a valid host name`);
+    if (wildcard && !host.includes("."))
+      throw new Error(`${ALLOWLIST_VARIABLE}: "${item}": a wildcard must name at least a second-level domain (*.corp.example)`);
     entries.push({ host, wildcard, ...(port !== undefined ? { port } : {}) });
   }
   return { entries, source };
@@ -126,9 +139,15 @@ export type EndpointKind = "api" | "authority";
  * to follow the field name in a 422), or the normalised URL. Cloud hosts must use https on the
  * default port; an operator-allowlisted host may use http and any port it was listed with.
  */
-export function checkEndpointUrl(cloud: EgressCloud, kind: EndpointKind, raw: unknown, list: EgressAllowlist): { ok: true; url: string } | { ok: false; reason: string } {
+export function checkEndpointUrl(
+  cloud: EgressCloud,
+  kind: EndpointKind,
+  raw: unknown,
+  list: EgressAllowlist,
+): { ok: true; url: string } | { ok: false; reason: string } {
   const example = kind === "authority" ? "https://login.microsoftonline.us" : EXAMPLES[cloud];
-  if (typeof raw !== "string" || raw.length > 2048) return { ok: false, reason: `must be an https URL like ${example} (at most 2048 characters)` };
+  if (typeof raw !== "string" || raw.length > 2048)
+    return { ok: false, reason: `must be an https URL like ${example} (at most 2048 characters)` };
   let u: URL;
   try {
     u = new URL(raw.trim());
@@ -145,7 +164,10 @@ export function checkEndpointUrl(cloud: EgressCloud, kind: EndpointKind, raw: un
   if (isAllowlisted(list, host, port)) return { ok: true, url: origin };
   const known = kind === "authority" ? isAzureAuthorityHost(host) : isCloudApiHost(cloud, host);
   if (!known) {
-    return { ok: false, reason: `must be one of ${CLOUD_NAMES[cloud]}'s own ${kind === "authority" ? "sign-in authorities" : "API endpoints"} (like ${example}); other hosts need the operator's ${ALLOWLIST_VARIABLE}` };
+    return {
+      ok: false,
+      reason: `must be one of ${CLOUD_NAMES[cloud]}'s own ${kind === "authority" ? "sign-in authorities" : "API endpoints"} (like ${example}); other hosts need the operator's ${ALLOWLIST_VARIABLE}`,
+    };
   }
   if (u.protocol !== "https:" || port !== 443) return { ok: false, reason: `must use https on port 443 for ${host}` };
   return { ok: true, url: origin };

@@ -1,10 +1,5 @@
 /** Outbound connection policy for cloud connections: which hosts and addresses the SDKs may reach. */
-export {
-  checkEndpointUrl,
-  EMPTY_ALLOWLIST,
-  parseEgressAllowlist,
-  type EgressAllowlist,
-} from "./hosts.ts";
+export { checkEndpointUrl, EMPTY_ALLOWLIST, parseEgressAllowlist, type EgressAllowlist } from "./hosts.ts";
 export { EgressGuard, installGlobalEgressGuard, isEgressRefused, type Resolver } from "./guard.ts";
 
 import { EgressGuard as Guard } from "./guard.ts";

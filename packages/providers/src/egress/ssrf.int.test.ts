@@ -48,14 +48,23 @@ async function tripwire(): Promise<Tripwire> {
       r();
     });
   });
-  return { port, hits: () => hits, close: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined) };
+  return {
+    port,
+    hits: () => hits,
+    close: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
+  };
 }
 
 const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const OCI_CREDS = {
   tenancyId: "ocid1.tenancy.oc1..aaaaaaaassrftest",
   userId: "ocid1.user.oc1..aaaaaaaassrftest",
-  fingerprint: (createHash("md5").update(publicKey.export({ type: "spki", format: "der" })).digest("hex").match(/../g) ?? []).join(":"),
+  fingerprint: (
+    createHash("md5")
+      .update(publicKey.export({ type: "spki", format: "der" }))
+      .digest("hex")
+      .match(/../g) ?? []
+  ).join(":"),
   privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
   region: "us-ashburn-1",
 };
@@ -65,11 +74,36 @@ type Cloud = "aws" | "azure" | "gcp" | "oci";
 function adapter(cloud: Cloud, endpoint: string, egress: EgressGuard): CloudAdapter {
   switch (cloud) {
     case "aws":
-      return createAwsAdapter({ workspaceId: "ssrf", credentials: { kind: "access-keys", accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }, endpoint, egress, retry: FAST, rateLimits: false });
+      return createAwsAdapter({
+        workspaceId: "ssrf",
+        credentials: {
+          kind: "access-keys",
+          accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+          secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        },
+        endpoint,
+        egress,
+        retry: FAST,
+        rateLimits: false,
+      });
     case "azure":
-      return createAzureAdapter({ workspaceId: "ssrf", credentials: { kind: "access-token", accessToken: "header.payload.sig" }, endpoint, egress, facts: { rootManagementGroupId: "root" }, retry: FAST });
+      return createAzureAdapter({
+        workspaceId: "ssrf",
+        credentials: { kind: "access-token", accessToken: "header.payload.sig" },
+        endpoint,
+        egress,
+        facts: { rootManagementGroupId: "root" },
+        retry: FAST,
+      });
     case "gcp":
-      return createGcpAdapter({ workspaceId: "ssrf", credentials: { type: "access_token", accessToken: "ya29.ssrf-test" }, endpoint, egress, facts: { organizationId: "123" }, retry: FAST });
+      return createGcpAdapter({
+        workspaceId: "ssrf",
+        credentials: { type: "access_token", accessToken: "ya29.ssrf-test" },
+        endpoint,
+        egress,
+        facts: { organizationId: "123" },
+        retry: FAST,
+      });
     case "oci":
       return createOciAdapter({ workspaceId: "ssrf", credentials: OCI_CREDS, endpoint, egress, retry: FAST });
   }
@@ -107,7 +141,21 @@ const CLOUDS: Cloud[] = ["aws", "azure", "gcp", "oci"];
 const scheme = (cloud: Cloud) => (cloud === "azure" ? "https" : "http");
 
 describe("endpoints that are not cloud API hosts, with no allowlist", () => {
-  const forms = (port: number) => [`127.0.0.1:${port}`, `[::1]:${port}`, `[::ffff:127.0.0.1]:${port}`, `[::ffff:7f00:1]:${port}`, `localhost:${port}`, `0.0.0.0:${port}`, "169.254.169.254", "[fd00:ec2::254]", "metadata.google.internal", "10.0.0.1", "100.64.0.1", "[fe80::1]", "[fc00::1]"];
+  const forms = (port: number) => [
+    `127.0.0.1:${port}`,
+    `[::1]:${port}`,
+    `[::ffff:127.0.0.1]:${port}`,
+    `[::ffff:7f00:1]:${port}`,
+    `localhost:${port}`,
+    `0.0.0.0:${port}`,
+    "169.254.169.254",
+    "[fd00:ec2::254]",
+    "metadata.google.internal",
+    "10.0.0.1",
+    "100.64.0.1",
+    "[fe80::1]",
+    "[fc00::1]",
+  ];
 
   for (const cloud of CLOUDS) {
     it(`${cloud}: every loopback, private, link-local, metadata and IPv6 form is refused before a packet`, async () => {
@@ -169,14 +217,26 @@ describe("cloud names that resolve to internal addresses (DNS rebinding)", () =>
   }
 
   it("refuses a name when any one of its addresses is internal", async () => {
-    const guard = new EgressGuard({ resolver: () => Promise.resolve([{ address: "52.94.236.248", family: 4 }, { address: "127.0.0.1", family: 4 }]) });
+    const guard = new EgressGuard({
+      resolver: () =>
+        Promise.resolve([
+          { address: "52.94.236.248", family: 4 },
+          { address: "127.0.0.1", family: 4 },
+        ]),
+    });
     const msg = await verifyError(adapter("aws", `https://${CLOUD_HOST.aws}:${wire.port}`, guard));
     expect(msg).toContain(EGRESS_REFUSED_TEXT);
   });
 
   it("azure: the token request (client secret) to a rebound authority is refused too", async () => {
     const guard = new EgressGuard({ resolver: () => Promise.resolve([{ address: "127.0.0.1", family: 4 }]) });
-    const cred = new AzureClientCredential({ tenantId: "7f3c2b1a-0d4e-4f5a-8b6c-9d0e1f2a3b4c", clientId: "5e0c7a52-3b1f-4d8e-a6c9-0f2b4d6e8a13", clientSecret: "s3cret", authorityHost: `https://login.microsoftonline.com:${wire.port}`, egress: guard });
+    const cred = new AzureClientCredential({
+      tenantId: "7f3c2b1a-0d4e-4f5a-8b6c-9d0e1f2a3b4c",
+      clientId: "5e0c7a52-3b1f-4d8e-a6c9-0f2b4d6e8a13",
+      clientSecret: "s3cret",
+      authorityHost: `https://login.microsoftonline.com:${wire.port}`,
+      egress: guard,
+    });
     const err = await cred.getToken("https://management.azure.com/.default").catch((e: unknown) => e);
     expect(isEgressRefused(err)).toBe(true);
     expect((err as Error).message).toBe("The Microsoft identity platform could not be reached.");
@@ -185,9 +245,15 @@ describe("cloud names that resolve to internal addresses (DNS rebinding)", () =>
   it("gcp: Org Policy (google-gax 4, node's default agent) is held by the process-wide guard", async () => {
     const guard = new EgressGuard({ resolver: () => Promise.resolve([{ address: "127.0.0.1", family: 4 }]) });
     const restore = installGlobalEgressGuard(guard);
-    const clients = createGcpClients({ endpoint: `https://orgpolicy.googleapis.com:${wire.port}`, credentials: { type: "access_token", accessToken: "ya29.ssrf-test" }, egress: guard });
+    const clients = createGcpClients({
+      endpoint: `https://orgpolicy.googleapis.com:${wire.port}`,
+      credentials: { type: "access_token", accessToken: "ya29.ssrf-test" },
+      egress: guard,
+    });
     try {
-      const err = await clients.orgPolicy.getPolicy({ name: "organizations/123/policies/gcp.resourceLocations" }, { retry: null } as never).catch((e: unknown) => e);
+      const err = await clients.orgPolicy
+        .getPolicy({ name: "organizations/123/policies/gcp.resourceLocations" }, { retry: null } as never)
+        .catch((e: unknown) => e);
       expect(isEgressRefused(err)).toBe(true);
     } finally {
       restore();

@@ -25,7 +25,14 @@ async function startWorld(): Promise<{ sim: GcpSim; demo: GcpDemo; adapter: Clou
   seedGcpOrg(sim, { projects: 150, folders: 20, depth: 2, labels: { seeded: "yes" } });
   sim.configure({ limits: { maxPageSize: 20 } });
   const credentials = ZGcpCredentials.parse({ type: "service_account_key", key: demo.serviceAccount.keyFile });
-  const adapter = createGcpAdapter({ workspaceId: WS, egress: simulatorEgress(), endpoint: sim.url, credentials, facts: { organizationId: demo.orgId }, retry: FAST_RETRY });
+  const adapter = createGcpAdapter({
+    workspaceId: WS,
+    egress: simulatorEgress(),
+    endpoint: sim.url,
+    credentials,
+    facts: { organizationId: demo.orgId },
+    retry: FAST_RETRY,
+  });
   return { sim, demo, adapter };
 }
 
@@ -110,7 +117,14 @@ describeContract({
         async createUnowned() {
           sim.putDenyPolicy(foreignName, {
             displayName: "Hand-made, named like Parapet's",
-            rules: [{ denyRule: { deniedPrincipals: ["principalSet://goog/public:all"], deniedPermissions: ["compute.googleapis.com/disks.delete"] } }],
+            rules: [
+              {
+                denyRule: {
+                  deniedPrincipals: ["principalSet://goog/public:all"],
+                  deniedPermissions: ["compute.googleapis.com/disks.delete"],
+                },
+              },
+            ],
           });
           const [p] = await iam.getPolicy({ name: foreignName });
           return {
@@ -182,13 +196,18 @@ describe("gcp adapter beyond the contract", () => {
     const payments = h.nodes.find((n) => n.name === "payments-prod");
     expect(payments).toMatchObject({ kind: "project", isEnvironment: true, parentExternalId: demo.folders.Production });
     expect(payments?.labels).toEqual({ env: "prod", data: "regulated", team: "payments" });
-    expect(h.nodes.find((n) => n.externalId === demo.folders.Production)).toMatchObject({ kind: "folder", isEnvironment: false, parentExternalId: org });
+    expect(h.nodes.find((n) => n.externalId === demo.folders.Production)).toMatchObject({
+      kind: "folder",
+      isEnvironment: false,
+      parentExternalId: org,
+    });
     expect(adapter.stats().byOperation["crm.SearchProjects"]).toBeGreaterThan(1);
   });
 
   it("names the missing permissions of a read-only connector", async () => {
     const ro = createGcpAdapter({
-      workspaceId: WS, egress: simulatorEgress(),
+      workspaceId: WS,
+      egress: simulatorEgress(),
       endpoint: sim.url,
       credentials: { type: "access_token", accessToken: demo.readOnly.token },
       facts: { organizationId: demo.orgId },
@@ -203,7 +222,11 @@ describe("gcp adapter beyond the contract", () => {
       expect(v.missing).not.toContain("orgpolicy.policies.list");
       // Custom constraints go over Parapet's own REST call, authenticated by the SDK's token client.
       const cc = `${org}/customConstraints/${gcpCustomConstraintId(WS, "absent")}`;
-      expect(await ro.observe({ expected: [{ kind: "gcp.custom-constraint", name: cc }] })).toEqual({ artifacts: [], foreignSlots: {}, unreadable: [] });
+      expect(await ro.observe({ expected: [{ kind: "gcp.custom-constraint", name: cc }] })).toEqual({
+        artifacts: [],
+        foreignSlots: {},
+        unreadable: [],
+      });
     } finally {
       await ro.close();
     }
@@ -211,7 +234,8 @@ describe("gcp adapter beyond the contract", () => {
 
   it("reports bad credentials as an auth failure, not a crash", async () => {
     const bad = createGcpAdapter({
-      workspaceId: WS, egress: simulatorEgress(),
+      workspaceId: WS,
+      egress: simulatorEgress(),
       endpoint: sim.url,
       credentials: { type: "access_token", accessToken: "not-a-real-token" },
       facts: { organizationId: demo.orgId },
@@ -221,7 +245,10 @@ describe("gcp adapter beyond the contract", () => {
       const v = await bad.verify();
       expect(v.ok).toBe(false);
       expect(v.error).toMatch(/credentials/);
-      const err = await bad.discover().then(() => null, (e: unknown) => e);
+      const err = await bad.discover().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isProviderError(err) && err.kind === "auth" && !err.retryable).toBe(true);
     } finally {
       await bad.close();
@@ -235,7 +262,10 @@ describe("gcp adapter beyond the contract", () => {
     await adapter.apply({ op: "create", artifact: ours, reason: "test" });
     const st = await adapter.observe({ expected: [ours] });
     const o = st.artifacts[0];
-    expect(o?.body).toEqual({ name, spec: { rules: [{ values: { allowedValues: ["in:eu-locations"], deniedValues: ["in:asia-locations"] } }] } });
+    expect(o?.body).toEqual({
+      name,
+      spec: { rules: [{ values: { allowedValues: ["in:eu-locations"], deniedValues: ["in:asia-locations"] } }] },
+    });
     expect(adapter.compare(ours, o!)).toEqual({ equal: true });
     // Removing the customer's own allow list is not Parapet's business, and re-applying keeps it.
     expect((await adapter.apply({ op: "update", artifact: ours, externalId: name, reason: "test" })).noop).toBe(true);
@@ -257,7 +287,8 @@ describe("gcp adapter beyond the contract", () => {
     expect(stillOff?.body).toEqual({ name, spec: { rules: [{ enforce: false }] } });
   });
 
-  const bodyOf = async (name: string) => (await adapter.observe({ expected: [{ kind: "gcp.org-policy", name }] })).artifacts[0]?.body as TGcpOrgPolicy | undefined;
+  const bodyOf = async (name: string) =>
+    (await adapter.observe({ expected: [{ kind: "gcp.org-policy", name }] })).artifacts[0]?.body as TGcpOrgPolicy | undefined;
 
   it("is refused a dry run on a legacy constraint, as GCP refuses it, and the customer's policy stays as it was", async () => {
     // Parapet's compilers never ask for this (gcp/dry-run.ts keeps audit-mode rules of legacy constraints
@@ -266,7 +297,13 @@ describe("gcp adapter beyond the contract", () => {
     const name = `${demo.folders.Sandbox}/policies/compute.vmExternalIpAccess`;
     const customer = { values: { deniedValues: ["projects/c/zones/z/instances/customer"] } };
     sim.putOrgPolicy(name, { spec: { rules: [customer] } });
-    const audit: DesiredArtifact = { kind: "gcp.org-policy", name, body: { name, dryRunSpec: { rules: [{ values: { deniedValues: ["projects/c/zones/z/instances/parapet"] } }] } }, attachments: [demo.folders.Sandbox!], guardrailIds: ["gr_mode"] };
+    const audit: DesiredArtifact = {
+      kind: "gcp.org-policy",
+      name,
+      body: { name, dryRunSpec: { rules: [{ values: { deniedValues: ["projects/c/zones/z/instances/parapet"] } }] } },
+      attachments: [demo.folders.Sandbox!],
+      guardrailIds: ["gr_mode"],
+    };
     const err = await adapter.apply({ op: "update", artifact: audit, externalId: name, reason: "to audit" }).then(
       () => null,
       (e: unknown) => e,
@@ -282,7 +319,13 @@ describe("gcp adapter beyond the contract", () => {
   it("moves its rule between spec and dryRunSpec when a guardrail switches mode (a managed constraint, which takes a dry run)", async () => {
     // A boolean constraint in a slot Parapet has alone: the policy ends up dry-run only, and back.
     const boolName = `${demo.folders.Sandbox}/policies/compute.managed.requireOsLogin`;
-    const on: DesiredArtifact = { kind: "gcp.org-policy", name: boolName, body: { name: boolName, spec: { rules: [{ enforce: true }] } }, attachments: [demo.folders.Sandbox!], guardrailIds: ["gr_mode"] };
+    const on: DesiredArtifact = {
+      kind: "gcp.org-policy",
+      name: boolName,
+      body: { name: boolName, spec: { rules: [{ enforce: true }] } },
+      attachments: [demo.folders.Sandbox!],
+      guardrailIds: ["gr_mode"],
+    };
     const dry: DesiredArtifact = { ...on, body: { name: boolName, dryRunSpec: { rules: [{ enforce: true }] } } };
     await adapter.apply({ op: "create", artifact: on, reason: "enforce" });
     const [o1] = (await adapter.observe({ expected: [dry] })).artifacts;
@@ -306,8 +349,20 @@ describe("gcp adapter beyond the contract", () => {
     await adapter.apply({ op: "update", artifact: policy(shared, ours.spec), externalId: shared, reason: "enforce" });
     expect((await bodyOf(shared))?.spec?.rules).toContainEqual({ values: { deniedValues: ["in:asia-locations", "in:us-locations"] } });
     // The cleanup a reconcile plans for a guardrail that is gone: detach (at its node), then delete.
-    expect(await adapter.apply({ op: "detach", kind: "gcp.org-policy", name: shared, externalId: shared, target: folder, previous: ours, reason: "cleanup" })).toEqual({ externalId: shared });
-    expect(await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: shared, externalId: shared, previous: ours, reason: "cleanup" })).toEqual({ externalId: shared, noop: true });
+    expect(
+      await adapter.apply({
+        op: "detach",
+        kind: "gcp.org-policy",
+        name: shared,
+        externalId: shared,
+        target: folder,
+        previous: ours,
+        reason: "cleanup",
+      }),
+    ).toEqual({ externalId: shared });
+    expect(
+      await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: shared, externalId: shared, previous: ours, reason: "cleanup" }),
+    ).toEqual({ externalId: shared, noop: true });
     const left = await bodyOf(shared);
     expect(left?.spec?.rules).toHaveLength(2);
     expect(left?.spec?.rules).toContainEqual({ values: { deniedValues: ["in:us-locations"] } });
@@ -318,9 +373,13 @@ describe("gcp adapter beyond the contract", () => {
     const mine: TGcpOrgPolicy = { name: alone, spec: { rules: [{ enforce: true }] }, dryRunSpec: { rules: [{ enforce: true }] } };
     await adapter.apply({ op: "create", artifact: { ...policy(alone, mine.spec), body: mine }, reason: "create" });
     expect(await bodyOf(alone)).toEqual(mine);
-    expect(await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: alone, externalId: alone, previous: mine, reason: "cleanup" })).toEqual({ externalId: alone });
+    expect(
+      await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: alone, externalId: alone, previous: mine, reason: "cleanup" }),
+    ).toEqual({ externalId: alone });
     expect(await bodyOf(alone)).toBeUndefined();
-    expect(await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: alone, externalId: alone, previous: mine, reason: "again" })).toEqual({ noop: true });
+    expect(
+      await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: alone, externalId: alone, previous: mine, reason: "again" }),
+    ).toEqual({ noop: true });
   });
 
   it("refuses to change a shared org policy it has no record of, and deletes one on its own custom constraint", async () => {
@@ -352,9 +411,15 @@ describe("gcp adapter beyond the contract", () => {
     expect((await adapter.apply({ op: "create", artifact: cc, reason: "again" })).noop).toBe(true);
     const onCc = `${demo.folders.Sandbox}/policies/${ccName.split("/").pop()}`;
     await adapter.apply({ op: "create", artifact: policy(onCc, { rules: [{ enforce: true }] }), reason: "test" });
-    expect(await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: onCc, externalId: onCc, reason: "test" })).toEqual({ externalId: onCc });
-    expect(await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: onCc, externalId: onCc, reason: "again" })).toEqual({ noop: true });
-    expect(await adapter.apply({ op: "delete", kind: "gcp.custom-constraint", name: ccName, externalId: ccName, reason: "test" })).toEqual({ externalId: ccName });
+    expect(await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: onCc, externalId: onCc, reason: "test" })).toEqual({
+      externalId: onCc,
+    });
+    expect(await adapter.apply({ op: "delete", kind: "gcp.org-policy", name: onCc, externalId: onCc, reason: "again" })).toEqual({
+      noop: true,
+    });
+    expect(await adapter.apply({ op: "delete", kind: "gcp.custom-constraint", name: ccName, externalId: ccName, reason: "test" })).toEqual({
+      externalId: ccName,
+    });
     expect((await adapter.observe({ expected: [{ kind: "gcp.custom-constraint", name: ccName }] })).artifacts).toEqual([]);
   });
 

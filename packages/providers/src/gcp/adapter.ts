@@ -47,4 +47,3 @@ export function createGcpAdapter(config: GcpAdapterConfig): CloudAdapter {
     close: (ctx) => ctx.c.close(),
   });
 }
-

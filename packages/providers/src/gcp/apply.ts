@@ -37,7 +37,11 @@ function placeOf(kind: ArtifactKind, name: string): string {
 async function attach(ctx: GcpContext, kind: ArtifactKind, name: string, target: string): Promise<ApplyResult> {
   const op = `gcp.attach`;
   if (placeOf(kind, name) !== target) {
-    throw invalidChange(op, `${kind} ${name} is defined at ${placeOf(kind, name) || "an unknown place"} and cannot be attached to ${target}; GCP attaches it by where it is created`, "FIXED_ATTACHMENT");
+    throw invalidChange(
+      op,
+      `${kind} ${name} is defined at ${placeOf(kind, name) || "an unknown place"} and cannot be attached to ${target}; GCP attaches it by where it is created`,
+      "FIXED_ATTACHMENT",
+    );
   }
   const exists =
     kind === ORG_POLICY
@@ -45,7 +49,14 @@ async function attach(ctx: GcpContext, kind: ArtifactKind, name: string, target:
       : kind === DENY
         ? await getDenyPolicy(ctx, canonicalDenyPolicyName(name))
         : await getCustomConstraint(ctx, name);
-  if (!exists) throw new ProviderError("not_found", `${kind} ${name} does not exist, so it is not in force at ${target}; create it first`, false, op, "NOT_FOUND");
+  if (!exists)
+    throw new ProviderError(
+      "not_found",
+      `${kind} ${name} does not exist, so it is not in force at ${target}; create it first`,
+      false,
+      op,
+      "NOT_FOUND",
+    );
   return { externalId: kind === DENY ? canonicalDenyPolicyName(name) : name, noop: true };
 }
 

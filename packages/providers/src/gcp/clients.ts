@@ -159,7 +159,12 @@ class CustomConstraintsRest {
     private readonly timeoutMs = 60_000,
   ) {}
 
-  private async request(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: Json, query: Record<string, string> = {}): Promise<Json> {
+  private async request(
+    method: "GET" | "POST" | "PATCH" | "DELETE",
+    path: string,
+    body?: Json,
+    query: Record<string, string> = {},
+  ): Promise<Json> {
     const url = new URL(`${this.baseUrl}/v2/${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const auth = await this.client.auth.getClient();

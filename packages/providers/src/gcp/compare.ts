@@ -105,7 +105,8 @@ export function compareCustomConstraint(desired: unknown, observed: unknown): Di
   const d = normaliseCustomConstraint(desired);
   const o = normaliseCustomConstraint(observed);
   if (canonicalJson(d) === canonicalJson(o)) return { equal: true };
-  if (d.actionType !== o.actionType) return { equal: false, kind: "weakened", detail: `actionType changed from ${d.actionType} to ${o.actionType}` };
+  if (d.actionType !== o.actionType)
+    return { equal: false, kind: "weakened", detail: `actionType changed from ${d.actionType} to ${o.actionType}` };
   const lostMethods = d.methodTypes.filter((m) => !o.methodTypes.includes(m));
   if (lostMethods.length) return { equal: false, kind: "weakened", detail: `methodTypes removed: ${lostMethods.join(", ")}` };
   const lostTypes = d.resourceTypes.filter((t) => !o.resourceTypes.includes(t));

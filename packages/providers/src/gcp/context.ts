@@ -91,12 +91,20 @@ export class GcpContext {
     const bad = creds.error?.issues[0] ?? facts.error?.issues[0];
     if (!creds.success || !facts.success) {
       const where = bad ? `${creds.success ? "facts" : "credentials"}.${bad.path.join(".")}` : "credentials";
-      throw invalidChange("gcp.configure", `GCP connection settings are invalid at ${where}: ${bad?.message ?? "unreadable"}`, "INVALID_SETTINGS");
+      throw invalidChange(
+        "gcp.configure",
+        `GCP connection settings are invalid at ${where}: ${bad?.message ?? "unreadable"}`,
+        "INVALID_SETTINGS",
+      );
     }
     try {
       this.c = createGcpClients({ endpoint: cfg.endpoint, credentials: creds.data, egress: cfg.egress ?? new EgressGuard() });
     } catch (e) {
-      throw invalidChange("gcp.configure", `GCP endpoint "${cfg.endpoint ?? ""}" is not usable: ${e instanceof Error ? e.message : String(e)}`, "INVALID_SETTINGS");
+      throw invalidChange(
+        "gcp.configure",
+        `GCP endpoint "${cfg.endpoint ?? ""}" is not usable: ${e instanceof Error ? e.message : String(e)}`,
+        "INVALID_SETTINGS",
+      );
     }
     this.org = `organizations/${cfg.facts.organizationId}`;
     this.retry = cfg.retry ?? DEFAULT_RETRY;

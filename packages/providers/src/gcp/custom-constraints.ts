@@ -55,7 +55,12 @@ function customWire(cc: TGcpCustomConstraint) {
 export async function putCustomConstraint(ctx: GcpContext, a: DesiredArtifact, op: "create" | "update"): Promise<ApplyResult> {
   const operation = `gcp.${op} ${CUSTOM}`;
   const d = normaliseCustomConstraint(a.body);
-  if (d.name !== a.name) throw invalidChange(operation, `custom constraint body name "${d.name}" does not match the artifact name "${a.name}"`, "BODY_NAME_MISMATCH");
+  if (d.name !== a.name)
+    throw invalidChange(
+      operation,
+      `custom constraint body name "${d.name}" does not match the artifact name "${a.name}"`,
+      "BODY_NAME_MISMATCH",
+    );
   if (!a.name.startsWith(`${ctx.org}/customConstraints/`)) {
     throw invalidChange(operation, `custom constraint ${a.name} must be defined on ${ctx.org}`, "FIXED_ATTACHMENT");
   }

@@ -1,6 +1,17 @@
 import { retryOnly } from "../contract/retry.ts";
 import type { ApplyResult, DesiredArtifact, ObservedArtifact } from "../contract/types.ts";
-import { CONFLICT, DENY, invalidChange, isMissing, NO_RETRY, notOwned, ONE_PAGE, type GcpContext, type LroLike, type RawDeny } from "./context.ts";
+import {
+  CONFLICT,
+  DENY,
+  invalidChange,
+  isMissing,
+  NO_RETRY,
+  notOwned,
+  ONE_PAGE,
+  type GcpContext,
+  type LroLike,
+  type RawDeny,
+} from "./context.ts";
 import { isOwnedByWorkspaceGcp } from "./markers.ts";
 import { compareDenyPolicy } from "./compare.ts";
 import { canonicalDenyPolicyName, denyPolicyAnnotations, nodeOfDenyPolicy, normaliseDenyPolicy } from "./policy.ts";
@@ -35,7 +46,10 @@ export async function countForeignDenyPolicies(ctx: GcpContext, node: string): P
   let token: string | undefined;
   do {
     const [page, , raw] = await ctx.call("iam.ListPolicies", false, () =>
-      ctx.c.denyPolicies.listPolicies({ parent: ctx.denyParent(node), pageSize: ctx.pageSize, ...(token ? { pageToken: token } : {}) }, ONE_PAGE),
+      ctx.c.denyPolicies.listPolicies(
+        { parent: ctx.denyParent(node), pageSize: ctx.pageSize, ...(token ? { pageToken: token } : {}) },
+        ONE_PAGE,
+      ),
     );
     for (const p of page) if (!toDenyRaw(ctx, p).owned) n++;
     token = raw?.nextPageToken || undefined;
@@ -43,7 +57,15 @@ export async function countForeignDenyPolicies(ctx: GcpContext, node: string): P
   return n;
 }
 export function denyArtifact(p: RawDeny): ObservedArtifact {
-  return { kind: DENY, name: p.policy.name, externalId: p.policy.name, body: p.policy, attachments: [nodeOfDenyPolicy(p.policy.name)], owned: p.owned, etag: p.etag };
+  return {
+    kind: DENY,
+    name: p.policy.name,
+    externalId: p.policy.name,
+    body: p.policy,
+    attachments: [nodeOfDenyPolicy(p.policy.name)],
+    owned: p.owned,
+    etag: p.etag,
+  };
 }
 function denyWire(p: TGcpDenyPolicy) {
   return { displayName: p.displayName, annotations: denyPolicyAnnotations(p), rules: p.rules };
@@ -55,18 +77,32 @@ export async function putDenyPolicy(ctx: GcpContext, a: DesiredArtifact, op: "cr
   const name = canonicalDenyPolicyName(a.name);
   d.name = canonicalDenyPolicyName(d.name);
   const node = nodeOfDenyPolicy(name);
-  if (!node) throw invalidChange(operation, `"${a.name}" is not a deny policy name (policies/{attachment point}/denypolicies/{id})`, "BAD_NAME");
+  if (!node)
+    throw invalidChange(operation, `"${a.name}" is not a deny policy name (policies/{attachment point}/denypolicies/{id})`, "BAD_NAME");
   return retryOnly(CONFLICT, ctx.retry, async () => {
     const cur = await getDenyPolicy(ctx, name);
     // Ownership first, from the cloud: a foreign policy is refused whatever the request carries.
     if (cur && !cur.owned) throw notOwned(operation, `deny policy ${name}`);
-    if (d.name !== name) throw invalidChange(operation, `deny policy body name "${d.name}" does not match the artifact name "${a.name}"`, "BODY_NAME_MISMATCH");
+    if (d.name !== name)
+      throw invalidChange(
+        operation,
+        `deny policy body name "${d.name}" does not match the artifact name "${a.name}"`,
+        "BODY_NAME_MISMATCH",
+      );
     if (a.attachments.some((t) => t !== node)) {
-      throw invalidChange(operation, `deny policy ${a.name} is attached at ${node} only; it cannot target ${a.attachments.join(", ")}`, "FIXED_ATTACHMENT");
+      throw invalidChange(
+        operation,
+        `deny policy ${a.name} is attached at ${node} only; it cannot target ${a.attachments.join(", ")}`,
+        "FIXED_ATTACHMENT",
+      );
     }
     if (!cur) {
       if (!isOwnedByWorkspaceGcp({ name: d.name, labels: d.labels }, ctx.cfg.workspaceId)) {
-        throw invalidChange(operation, `deny policy ${name} must carry Parapet's id prefix and owner label before Parapet creates it`, "MISSING_MARKER");
+        throw invalidChange(
+          operation,
+          `deny policy ${name} must carry Parapet's id prefix and owner label before Parapet creates it`,
+          "MISSING_MARKER",
+        );
       }
       const id = name.split("/").pop() ?? "";
       const [lro] = await ctx.call("iam.CreatePolicy", true, () =>

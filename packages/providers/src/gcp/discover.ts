@@ -22,7 +22,12 @@ export async function discoverGcp(ctx: GcpContext): Promise<Hierarchy> {
     );
     for (const p of page) {
       if (p.name && p.parent && isActive(p.state)) {
-        projects.push({ name: p.name, parent: p.parent, displayName: p.displayName || p.projectId || p.name, labels: { ...(p.labels ?? {}) } });
+        projects.push({
+          name: p.name,
+          parent: p.parent,
+          displayName: p.displayName || p.projectId || p.name,
+          labels: { ...(p.labels ?? {}) },
+        });
       }
     }
     token = raw?.nextPageToken || undefined;
@@ -43,13 +48,29 @@ export async function discoverGcp(ctx: GcpContext): Promise<Hierarchy> {
     return ok;
   };
   const nodes: DiscoveredNode[] = [
-    { externalId: ctx.org, kind: "organization", name: org.displayName || ctx.org, parentExternalId: null, isEnvironment: false, labels: {} },
+    {
+      externalId: ctx.org,
+      kind: "organization",
+      name: org.displayName || ctx.org,
+      parentExternalId: null,
+      isEnvironment: false,
+      labels: {},
+    },
   ];
   for (const f of folders) {
-    if (reaches(f.name)) nodes.push({ externalId: f.name, kind: "folder", name: f.displayName, parentExternalId: f.parent, isEnvironment: false, labels: {} });
+    if (reaches(f.name))
+      nodes.push({ externalId: f.name, kind: "folder", name: f.displayName, parentExternalId: f.parent, isEnvironment: false, labels: {} });
   }
   for (const p of projects) {
-    if (reaches(p.parent)) nodes.push({ externalId: p.name, kind: "project", name: p.displayName, parentExternalId: p.parent, isEnvironment: true, labels: p.labels });
+    if (reaches(p.parent))
+      nodes.push({
+        externalId: p.name,
+        kind: "project",
+        name: p.displayName,
+        parentExternalId: p.parent,
+        isEnvironment: true,
+        labels: p.labels,
+      });
   }
   return { rootExternalId: ctx.org, nodes };
 }

@@ -55,7 +55,16 @@ const STATUS_FOR_HTTP: Record<number, string> = {
   504: "DEADLINE_EXCEEDED",
 };
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_SOCKET", "ECONNABORTED"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "ECONNABORTED",
+]);
 
 interface Parsed {
   /** Google status name (`ABORTED`, `NOT_FOUND`, …) or a network marker. */
@@ -87,19 +96,31 @@ function parse(e: unknown): Parsed | undefined {
   const message = typeof o.message === "string" ? o.message : "";
   if (e instanceof GcpHttpError) {
     const j = googleJson(e.body);
-    return { status: j?.status ?? STATUS_FOR_HTTP[e.status] ?? (e.status >= 500 ? "UNAVAILABLE" : "INVALID_ARGUMENT"), message: j?.message ?? message, http: e.status };
+    return {
+      status: j?.status ?? STATUS_FOR_HTTP[e.status] ?? (e.status >= 500 ? "UNAVAILABLE" : "INVALID_ARGUMENT"),
+      message: j?.message ?? message,
+      http: e.status,
+    };
   }
   const http = typeof o.status === "number" ? o.status : typeof o.response?.status === "number" ? o.response.status : undefined;
   if (http !== undefined) {
     const j = googleJson(message);
-    return { status: j?.status ?? STATUS_FOR_HTTP[http] ?? (http >= 500 ? "UNAVAILABLE" : "INVALID_ARGUMENT"), message: j?.message ?? message, http };
+    return {
+      status: j?.status ?? STATUS_FOR_HTTP[http] ?? (http >= 500 ? "UNAVAILABLE" : "INVALID_ARGUMENT"),
+      message: j?.message ?? message,
+      http,
+    };
   }
   if (typeof o.code === "number" && o.code >= 0 && o.code < GRPC_NAMES.length) {
     return { status: GRPC_NAMES[o.code] ?? "UNKNOWN", message };
   }
   const netCode = typeof o.code === "string" ? o.code : undefined;
   const causeCode = o.cause && typeof o.cause === "object" ? (o.cause as { code?: unknown }).code : undefined;
-  if ((netCode && NETWORK_CODES.has(netCode)) || (typeof causeCode === "string" && NETWORK_CODES.has(causeCode)) || /fetch failed|socket hang up|network/i.test(message)) {
+  if (
+    (netCode && NETWORK_CODES.has(netCode)) ||
+    (typeof causeCode === "string" && NETWORK_CODES.has(causeCode)) ||
+    /fetch failed|socket hang up|network/i.test(message)
+  ) {
     return { status: "NETWORK", message };
   }
   if (o.name === "TimeoutError" || o.name === "AbortError") return { status: "DEADLINE_EXCEEDED", message };
@@ -151,7 +172,9 @@ export function classifyGcpError(e: unknown, operation: string): ProviderError {
     case "PERMISSION_DENIED": {
       kind = "auth";
       const perm = PERMISSION.exec(p.message)?.[1];
-      text = perm ? `was denied: the connector lacks ${perm} (or the resource does not exist)` : "was denied: the connector lacks a permission (or the resource does not exist)";
+      text = perm
+        ? `was denied: the connector lacks ${perm} (or the resource does not exist)`
+        : "was denied: the connector lacks a permission (or the resource does not exist)";
       break;
     }
     case "NOT_FOUND":

@@ -13,7 +13,10 @@ const GCP_NAME_PREFIX = "parapet-";
 
 /** GCP label values: lowercase letters, digits, `-`, `_`, ≤63 chars. */
 function gcpLabelValue(workspaceId: string): string {
-  return workspaceId.toLowerCase().replace(/[^a-z0-9_-]/g, "-").slice(0, 63);
+  return workspaceId
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, "-")
+    .slice(0, 63);
 }
 
 export function gcpOwnerLabels(workspaceId: string): Record<string, string> {

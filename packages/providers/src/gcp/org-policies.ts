@@ -2,7 +2,17 @@ import { canonicalJson } from "../contract/canonical.ts";
 import { ProviderError } from "../contract/errors.ts";
 import { retryOnly } from "../contract/retry.ts";
 import type { ApplyResult, DesiredArtifact, ObservedArtifact } from "../contract/types.ts";
-import { CONFLICT, invalidChange, isMissing, NO_RETRY, notOwned, ONE_PAGE, ORG_POLICY, type GcpContext, type RawOrgPolicy } from "./context.ts";
+import {
+  CONFLICT,
+  invalidChange,
+  isMissing,
+  NO_RETRY,
+  notOwned,
+  ONE_PAGE,
+  ORG_POLICY,
+  type GcpContext,
+  type RawOrgPolicy,
+} from "./context.ts";
 import { constraintOf, isEmptyOrgPolicy, mergeOrgPolicy, nodeOfPolicy, normaliseOrgPolicy, withoutOurRules } from "./policy.ts";
 import type { TGcpOrgPolicy } from "./types.ts";
 
@@ -76,9 +86,14 @@ export async function putOrgPolicy(ctx: GcpContext, a: DesiredArtifact, op: "cre
   const operation = `gcp.${op} ${ORG_POLICY}`;
   const d = normaliseOrgPolicy(a.body);
   const node = nodeOfPolicy(a.name);
-  if (d.name !== a.name || !node) throw invalidChange(operation, `org policy body name "${d.name}" does not match the artifact name "${a.name}"`, "BODY_NAME_MISMATCH");
+  if (d.name !== a.name || !node)
+    throw invalidChange(operation, `org policy body name "${d.name}" does not match the artifact name "${a.name}"`, "BODY_NAME_MISMATCH");
   if (a.attachments.some((t) => t !== node)) {
-    throw invalidChange(operation, `org policy ${a.name} applies at ${node} only; it cannot target ${a.attachments.join(", ")}`, "FIXED_ATTACHMENT");
+    throw invalidChange(
+      operation,
+      `org policy ${a.name} applies at ${node} only; it cannot target ${a.attachments.join(", ")}`,
+      "FIXED_ATTACHMENT",
+    );
   }
   if (!d.spec && !d.dryRunSpec) throw invalidChange(operation, `org policy ${a.name} has neither spec nor dryRunSpec`, "EMPTY_POLICY");
   const constraint = constraintOf(a.name);
@@ -107,7 +122,8 @@ export async function putOrgPolicy(ctx: GcpContext, a: DesiredArtifact, op: "cre
       }
       target = m.policy;
     }
-    const same = canonicalJson({ s: target.spec, d: target.dryRunSpec }) === canonicalJson({ s: cur.policy.spec, d: cur.policy.dryRunSpec });
+    const same =
+      canonicalJson({ s: target.spec, d: target.dryRunSpec }) === canonicalJson({ s: cur.policy.spec, d: cur.policy.dryRunSpec });
     if (same) return { externalId: a.name, noop: true };
     await ctx.call("orgpolicy.UpdatePolicy", true, () => ctx.c.orgPolicy.updatePolicy({ policy: orgWire(target, cur) }, NO_RETRY));
     return { externalId: a.name };
@@ -124,7 +140,8 @@ export async function deleteOrgPolicy(ctx: GcpContext, name: string, previous: u
   const operation = `gcp.delete ${ORG_POLICY}`;
   const constraint = constraintOf(name);
   const whole = ctx.isWholeOwnedConstraint(constraint);
-  if (!whole && constraint.startsWith("custom.parapet")) throw notOwned(operation, `the policy on ${constraint}, a custom constraint of another Parapet workspace`);
+  if (!whole && constraint.startsWith("custom.parapet"))
+    throw notOwned(operation, `the policy on ${constraint}, a custom constraint of another Parapet workspace`);
   return retryOnly(CONFLICT, ctx.retry, async () => {
     const cur = await getOrgPolicy(ctx, name);
     if (!cur) return { noop: true };
@@ -140,7 +157,8 @@ export async function deleteOrgPolicy(ctx: GcpContext, name: string, previous: u
       }
       const theirs = withoutOurRules(cur.policy, previous);
       if (!isEmptyOrgPolicy(theirs)) {
-        const same = canonicalJson({ s: theirs.spec, d: theirs.dryRunSpec }) === canonicalJson({ s: cur.policy.spec, d: cur.policy.dryRunSpec });
+        const same =
+          canonicalJson({ s: theirs.spec, d: theirs.dryRunSpec }) === canonicalJson({ s: cur.policy.spec, d: cur.policy.dryRunSpec });
         if (same) return { externalId: name, noop: true };
         // Under the etag just read: a customer edit in between aborts, and the retry re-reads and re-subtracts.
         await ctx.call("orgpolicy.UpdatePolicy", true, () => ctx.c.orgPolicy.updatePolicy({ policy: orgWire(theirs, cur) }, NO_RETRY));

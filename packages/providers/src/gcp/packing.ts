@@ -2,7 +2,14 @@ import { byString, LimitError } from "../common/limit-error.ts";
 import { canonicalJson } from "../contract/canonical.ts";
 import { gcpConstraintSupportsDryRun } from "./dry-run.ts";
 import { gcpDenyPolicyId, gcpOwnerLabels } from "./markers.ts";
-import { GCP_LIMITS, type TGcpCustomConstraint, type TGcpDenyPolicy, type TGcpDenyRule, type TGcpOrgPolicy, type TGcpPolicyRule } from "./types.ts";
+import {
+  GCP_LIMITS,
+  type TGcpCustomConstraint,
+  type TGcpDenyPolicy,
+  type TGcpDenyRule,
+  type TGcpOrgPolicy,
+  type TGcpPolicyRule,
+} from "./types.ts";
 
 /**
  * GCP packing: the org-policy rules, custom constraints and deny rules compiled for the guardrails at
@@ -92,7 +99,14 @@ export function buildGcpNodeArtifacts(node: string, fragments: readonly TGcpPack
     if (d) policy.dryRunSpec = { rules: combineRules([...(l ?? []), ...d]) };
     const bytes = Buffer.byteLength(JSON.stringify(policy));
     if (bytes > GCP_LIMITS.policyBytes) {
-      throw new LimitError("gcp", "bytes in one policy", policy.name, bytes, GCP_LIMITS.policyBytes, fragments.map((x) => x.guardrailId).sort(byString));
+      throw new LimitError(
+        "gcp",
+        "bytes in one policy",
+        policy.name,
+        bytes,
+        GCP_LIMITS.policyBytes,
+        fragments.map((x) => x.guardrailId).sort(byString),
+      );
     }
     return policy;
   });
@@ -103,7 +117,14 @@ export function buildGcpNodeArtifacts(node: string, fragments: readonly TGcpPack
   };
   if (denyRules.length > 0) {
     if (denyRules.length > GCP_LIMITS.denyRulesPerPolicy) {
-      throw new LimitError("gcp", "rules in one deny policy", node, denyRules.length, GCP_LIMITS.denyRulesPerPolicy, [...denyGuardrails].sort(byString));
+      throw new LimitError(
+        "gcp",
+        "rules in one deny policy",
+        node,
+        denyRules.length,
+        GCP_LIMITS.denyRulesPerPolicy,
+        [...denyGuardrails].sort(byString),
+      );
     }
     const attachment = encodeURIComponent(`cloudresourcemanager.googleapis.com/${node}`);
     result.denyPolicy = {

@@ -13,8 +13,16 @@ import type { TGcpDenyPolicy, TGcpOrgPolicy } from "./types.ts";
 
 const N = "folders/7/policies/gcp.resourceLocations";
 const B = "folders/7/policies/compute.requireOsLogin";
-const list = (spec: TGcpOrgPolicy["spec"], dryRunSpec?: TGcpOrgPolicy["dryRunSpec"]): TGcpOrgPolicy => ({ name: N, ...(spec ? { spec } : {}), ...(dryRunSpec ? { dryRunSpec } : {}) });
-const bool = (spec: TGcpOrgPolicy["spec"], dryRunSpec?: TGcpOrgPolicy["dryRunSpec"]): TGcpOrgPolicy => ({ name: B, ...(spec ? { spec } : {}), ...(dryRunSpec ? { dryRunSpec } : {}) });
+const list = (spec: TGcpOrgPolicy["spec"], dryRunSpec?: TGcpOrgPolicy["dryRunSpec"]): TGcpOrgPolicy => ({
+  name: N,
+  ...(spec ? { spec } : {}),
+  ...(dryRunSpec ? { dryRunSpec } : {}),
+});
+const bool = (spec: TGcpOrgPolicy["spec"], dryRunSpec?: TGcpOrgPolicy["dryRunSpec"]): TGcpOrgPolicy => ({
+  name: B,
+  ...(spec ? { spec } : {}),
+  ...(dryRunSpec ? { dryRunSpec } : {}),
+});
 const allowed = (...v: string[]) => ({ values: { allowedValues: v } });
 const denied = (...v: string[]) => ({ values: { deniedValues: v } });
 
@@ -25,7 +33,13 @@ describe("normaliseOrgPolicy", () => {
       spec: {
         rules: [
           { condition: null, values: { allowedValues: ["b", "a", "a"], deniedValues: [] }, kind: "values" },
-          { values: null, denyAll: false, allowAll: true, condition: { expression: "resource.matchTag('1/env', 'dev')", title: "", location: "" }, kind: "allowAll" },
+          {
+            values: null,
+            denyAll: false,
+            allowAll: true,
+            condition: { expression: "resource.matchTag('1/env', 'dev')", title: "", location: "" },
+            kind: "allowAll",
+          },
         ],
         etag: "e1",
         updateTime: { seconds: "1", nanos: 0 },
@@ -37,7 +51,12 @@ describe("normaliseOrgPolicy", () => {
     };
     expect(normaliseOrgPolicy(fromSdk)).toEqual({
       name: N,
-      spec: { rules: [{ allowAll: true, condition: { expression: "resource.matchTag('1/env', 'dev')" } }, { values: { allowedValues: ["a", "b"] } }] },
+      spec: {
+        rules: [
+          { allowAll: true, condition: { expression: "resource.matchTag('1/env', 'dev')" } },
+          { values: { allowedValues: ["a", "b"] } },
+        ],
+      },
     });
   });
 
@@ -50,11 +69,17 @@ describe("normaliseOrgPolicy", () => {
 
 describe("mergeOrgPolicy", () => {
   it("takes Parapet's rules as they are when the slot is free", () => {
-    expect(mergeOrgPolicy(undefined, bool({ rules: [{ enforce: true }] }))).toEqual({ ok: true, policy: bool({ rules: [{ enforce: true }] }) });
+    expect(mergeOrgPolicy(undefined, bool({ rules: [{ enforce: true }] }))).toEqual({
+      ok: true,
+      policy: bool({ rules: [{ enforce: true }] }),
+    });
   });
 
   it("adopts a customer's matching boolean policy and refuses one that switches enforcement off", () => {
-    expect(mergeOrgPolicy(bool({ rules: [{ enforce: true }] }), bool({ rules: [{ enforce: true }] }))).toEqual({ ok: true, policy: bool({ rules: [{ enforce: true }] }) });
+    expect(mergeOrgPolicy(bool({ rules: [{ enforce: true }] }), bool({ rules: [{ enforce: true }] }))).toEqual({
+      ok: true,
+      policy: bool({ rules: [{ enforce: true }] }),
+    });
     const off = mergeOrgPolicy(bool({ rules: [{ enforce: false }] }), bool({ rules: [{ enforce: true }] }));
     expect(off).toMatchObject({ ok: false });
     const exception = mergeOrgPolicy(
@@ -77,7 +102,9 @@ describe("mergeOrgPolicy", () => {
     );
     expect(r).toEqual({
       ok: true,
-      policy: normaliseOrgPolicy(list({ rules: [{ values: { allowedValues: ["in:eu-locations"], deniedValues: ["asia-east1", "europe-west9"] } }, cond] })),
+      policy: normaliseOrgPolicy(
+        list({ rules: [{ values: { allowedValues: ["in:eu-locations"], deniedValues: ["asia-east1", "europe-west9"] } }, cond] }),
+      ),
     });
   });
 
@@ -88,8 +115,14 @@ describe("mergeOrgPolicy", () => {
   });
 
   it("lets a customer deny-all stand and lets Parapet's deny-all replace the customer's values", () => {
-    expect(mergeOrgPolicy(list({ rules: [{ denyAll: true }] }), list({ rules: [denied("x")] }))).toEqual({ ok: true, policy: list({ rules: [{ denyAll: true }] }) });
-    expect(mergeOrgPolicy(list({ rules: [allowed("a")] }), list({ rules: [{ denyAll: true }] }))).toEqual({ ok: true, policy: list({ rules: [{ denyAll: true }] }) });
+    expect(mergeOrgPolicy(list({ rules: [{ denyAll: true }] }), list({ rules: [denied("x")] }))).toEqual({
+      ok: true,
+      policy: list({ rules: [{ denyAll: true }] }),
+    });
+    expect(mergeOrgPolicy(list({ rules: [allowed("a")] }), list({ rules: [{ denyAll: true }] }))).toEqual({
+      ok: true,
+      policy: list({ rules: [{ denyAll: true }] }),
+    });
   });
 
   it("keeps inheritance only where it cannot loosen Parapet's allow list", () => {
@@ -105,7 +138,9 @@ describe("mergeOrgPolicy", () => {
   });
 
   it("is idempotent, so already-merged bodies and repeated applies change nothing", () => {
-    const existing = list({ rules: [{ values: { allowedValues: ["a", "b", "c"], deniedValues: ["z"] } }, { denyAll: true, condition: { expression: "e" } }] });
+    const existing = list({
+      rules: [{ values: { allowedValues: ["a", "b", "c"], deniedValues: ["z"] } }, { denyAll: true, condition: { expression: "e" } }],
+    });
     const ours = list({ rules: [{ values: { allowedValues: ["b", "c", "d"], deniedValues: ["y"] } }] });
     const once = mergeOrgPolicy(existing, ours);
     expect(once.ok).toBe(true);
@@ -133,7 +168,10 @@ describe("compareOrgPolicy", () => {
   });
 
   it("classifies removed denied values and an added boolean exception as weakened", () => {
-    expect(compareOrgPolicy(list({ rules: [denied("a", "b")] }), list({ rules: [denied("a")] }), false)).toMatchObject({ kind: "weakened", detail: "spec: denied values removed: b" });
+    expect(compareOrgPolicy(list({ rules: [denied("a", "b")] }), list({ rules: [denied("a")] }), false)).toMatchObject({
+      kind: "weakened",
+      detail: "spec: denied values removed: b",
+    });
     const withException = bool({ rules: [{ enforce: true }, { enforce: false, condition: { expression: "x" } }] });
     expect(compareOrgPolicy(bool({ rules: [{ enforce: true }] }), withException, true)).toMatchObject({ kind: "weakened" });
     expect(compareOrgPolicy(bool({ rules: [{ enforce: true }] }), bool({ rules: [{ enforce: false }] }), true)).toMatchObject({
@@ -143,7 +181,11 @@ describe("compareOrgPolicy", () => {
   });
 
   it("on a wholly owned policy, treats a stricter or extra spec as modified, not weakened", () => {
-    const d = compareOrgPolicy(bool({ rules: [{ enforce: true }] }), bool({ rules: [{ enforce: true }] }, { rules: [{ enforce: true }] }), true);
+    const d = compareOrgPolicy(
+      bool({ rules: [{ enforce: true }] }),
+      bool({ rules: [{ enforce: true }] }, { rules: [{ enforce: true }] }),
+      true,
+    );
     expect(d).toMatchObject({ equal: false, kind: "modified" });
   });
 });
@@ -196,13 +238,37 @@ describe("deny policies", () => {
 
   it("calls an added exception, a dropped permission or a new condition weakened, and a new rule modified", () => {
     const rule = fromSdk.rules[0]!;
-    const variant = (denyRule: Partial<typeof rule.denyRule>) => ({ ...fromSdk, rules: [{ ...rule, denyRule: { ...rule.denyRule, ...denyRule } }] });
-    expect(compareDenyPolicy(ours, variant({ exceptionPrincipals: [...rule.denyRule.exceptionPrincipals, "principalSet://goog/group/agents@example.com"] }))).toMatchObject({ kind: "weakened" });
-    expect(compareDenyPolicy(ours, variant({ deniedPermissions: ["storage.googleapis.com/buckets.delete"] }))).toMatchObject({ kind: "weakened" });
-    expect(compareDenyPolicy(ours, variant({ denialCondition: { expression: "resource.matchTag('1/env','prod')" } as never }))).toMatchObject({ kind: "weakened" });
-    const extra = { ...fromSdk, rules: [...fromSdk.rules, { description: "more", denyRule: { deniedPrincipals: ["principalSet://goog/public:all"], deniedPermissions: ["iam.googleapis.com/roles.delete"] } }] };
+    const variant = (denyRule: Partial<typeof rule.denyRule>) => ({
+      ...fromSdk,
+      rules: [{ ...rule, denyRule: { ...rule.denyRule, ...denyRule } }],
+    });
+    expect(
+      compareDenyPolicy(
+        ours,
+        variant({ exceptionPrincipals: [...rule.denyRule.exceptionPrincipals, "principalSet://goog/group/agents@example.com"] }),
+      ),
+    ).toMatchObject({ kind: "weakened" });
+    expect(compareDenyPolicy(ours, variant({ deniedPermissions: ["storage.googleapis.com/buckets.delete"] }))).toMatchObject({
+      kind: "weakened",
+    });
+    expect(
+      compareDenyPolicy(ours, variant({ denialCondition: { expression: "resource.matchTag('1/env','prod')" } as never })),
+    ).toMatchObject({ kind: "weakened" });
+    const extra = {
+      ...fromSdk,
+      rules: [
+        ...fromSdk.rules,
+        {
+          description: "more",
+          denyRule: { deniedPrincipals: ["principalSet://goog/public:all"], deniedPermissions: ["iam.googleapis.com/roles.delete"] },
+        },
+      ],
+    };
     expect(compareDenyPolicy(ours, extra)).toMatchObject({ kind: "modified" });
-    expect(compareDenyPolicy(ours, { ...fromSdk, displayName: "renamed" })).toMatchObject({ kind: "modified", detail: "displayName differs" });
+    expect(compareDenyPolicy(ours, { ...fromSdk, displayName: "renamed" })).toMatchObject({
+      kind: "modified",
+      detail: "displayName differs",
+    });
   });
 });
 
@@ -225,8 +291,14 @@ describe("custom constraints", () => {
 
   it("classifies a flipped action or a dropped method as weakened and a new condition as modified", () => {
     expect(compareCustomConstraint(ours, { ...ours, actionType: "ALLOW" })).toMatchObject({ kind: "weakened" });
-    expect(compareCustomConstraint(ours, { ...ours, methodTypes: ["CREATE"] })).toMatchObject({ kind: "weakened", detail: "methodTypes removed: UPDATE" });
-    expect(compareCustomConstraint(ours, { ...ours, condition: "resource.y == true" })).toMatchObject({ kind: "modified", detail: "condition differs" });
+    expect(compareCustomConstraint(ours, { ...ours, methodTypes: ["CREATE"] })).toMatchObject({
+      kind: "weakened",
+      detail: "methodTypes removed: UPDATE",
+    });
+    expect(compareCustomConstraint(ours, { ...ours, condition: "resource.y == true" })).toMatchObject({
+      kind: "modified",
+      detail: "condition differs",
+    });
   });
 });
 
@@ -234,7 +306,9 @@ describe("withoutOurRules (taking Parapet's rules back from a shared policy)", (
   it("leaves nothing when the policy holds only Parapet's rules, in either spec", () => {
     const ours = bool({ rules: [{ enforce: true }] }, { rules: [{ enforce: true }] });
     expect(withoutOurRules(ours, ours)).toEqual({ name: B });
-    expect(withoutOurRules(list({ rules: [denied("in:asia-locations")] }), list({ rules: [denied("in:asia-locations")] }))).toEqual({ name: N });
+    expect(withoutOurRules(list({ rules: [denied("in:asia-locations")] }), list({ rules: [denied("in:asia-locations")] }))).toEqual({
+      name: N,
+    });
   });
 
   it("keeps the customer's denied values and conditional rules, takes Parapet's values out", () => {
@@ -242,14 +316,21 @@ describe("withoutOurRules (taking Parapet's rules back from a shared policy)", (
     const merged = mergeOrgPolicy(list({ rules: [denied("a"), cond] }), list({ rules: [denied("b")] }));
     expect(merged.ok).toBe(true);
     if (!merged.ok) return;
-    expect(withoutOurRules(merged.policy, list({ rules: [denied("b")] }))).toEqual(normaliseOrgPolicy(list({ rules: [denied("a"), cond] })));
+    expect(withoutOurRules(merged.policy, list({ rules: [denied("b")] }))).toEqual(
+      normaliseOrgPolicy(list({ rules: [denied("a"), cond] })),
+    );
   });
 
   it("keeps a narrower allow list (the customer's, intersected) instead of loosening it", () => {
-    const merged = mergeOrgPolicy(list({ rules: [allowed("in:eu-locations")] }), list({ rules: [allowed("in:eu-locations", "in:us-locations")] }));
+    const merged = mergeOrgPolicy(
+      list({ rules: [allowed("in:eu-locations")] }),
+      list({ rules: [allowed("in:eu-locations", "in:us-locations")] }),
+    );
     expect(merged.ok && merged.policy.spec?.rules).toEqual([allowed("in:eu-locations")]);
     if (!merged.ok) return;
-    expect(withoutOurRules(merged.policy, list({ rules: [allowed("in:eu-locations", "in:us-locations")] })).spec?.rules).toEqual([allowed("in:eu-locations")]);
+    expect(withoutOurRules(merged.policy, list({ rules: [allowed("in:eu-locations", "in:us-locations")] })).spec?.rules).toEqual([
+      allowed("in:eu-locations"),
+    ]);
     // An allow list exactly Parapet's goes with it.
     expect(withoutOurRules(list({ rules: [allowed("x", "y")] }), list({ rules: [allowed("y", "x")] }))).toEqual({ name: N });
   });

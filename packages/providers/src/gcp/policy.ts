@@ -25,7 +25,6 @@ import type {
   TGcpPolicySpec,
 } from "./types.ts";
 
-
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
 const strList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && x.length > 0) : []);
 export const sortedSet = (xs: readonly string[]): string[] => [...new Set(xs)].sort();
@@ -286,7 +285,9 @@ function subtractSpec(have: TGcpPolicySpec | undefined, ours: TGcpPolicySpec | u
       const allowed = ourAllowed.length && canonicalJson(sortedSet(allowedHave)) === canonicalJson(ourAllowed) ? [] : allowedHave;
       const denied = (r.values.deniedValues ?? []).filter((v) => !ourDenied.has(v));
       if (allowed.length || denied.length) {
-        rules.push({ values: { ...(allowed.length ? { allowedValues: allowed } : {}), ...(denied.length ? { deniedValues: denied } : {}) } });
+        rules.push({
+          values: { ...(allowed.length ? { allowedValues: allowed } : {}), ...(denied.length ? { deniedValues: denied } : {}) },
+        });
       }
       continue;
     }

@@ -75,4 +75,3 @@ export const GCP_LIMITS = {
   denyPoliciesPerResource: 5,
   denyRulesPerPolicy: 500,
 } as const;
-

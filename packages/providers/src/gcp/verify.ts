@@ -13,7 +13,8 @@ export async function verifyGcp(ctx: GcpContext): Promise<VerifyResult> {
     result.rootId = ctx.org;
   } catch (e) {
     const pe = classifyGcpError(e, "crm.GetOrganization");
-    result.error = pe.kind === "auth" ? `${publicMessage(pe)}. Check the credentials and that ${ctx.org} is the right organization.` : publicMessage(pe);
+    result.error =
+      pe.kind === "auth" ? `${publicMessage(pe)}. Check the credentials and that ${ctx.org} is the right organization.` : publicMessage(pe);
     if (pe.kind === "auth") result.missing = ["resourcemanager.organizations.get"];
     return result;
   }
@@ -29,7 +30,11 @@ export async function verifyGcp(ctx: GcpContext): Promise<VerifyResult> {
     return result;
   }
   for (const p of minimumPermissions) {
-    checks.push({ permission: p.permission, ok: granted.has(p.permission), ...(granted.has(p.permission) ? {} : { detail: `needed to ${p.why} (${p.role})` }) });
+    checks.push({
+      permission: p.permission,
+      ok: granted.has(p.permission),
+      ...(granted.has(p.permission) ? {} : { detail: `needed to ${p.why} (${p.role})` }),
+    });
   }
   // testIamPermissions answers from Resource Manager; one read per other API proves the credentials
   // are accepted there too (API enabled, endpoint reachable).

@@ -145,11 +145,18 @@ describe("oci adapter against the simulator", () => {
     const root = h.nodes.find((n) => n.externalId === h.rootExternalId);
     expect(root).toMatchObject({ kind: "tenancy", name: "acme-corp", parentExternalId: null, isEnvironment: false });
     expect(byName.get("Prod")).toMatchObject({ kind: "compartment", isEnvironment: false, labels: { env: "prod" } });
-    expect(byName.get("Data")).toMatchObject({ isEnvironment: true, parentExternalId: cmp(demo, "Prod"), labels: { env: "prod", data: "regulated" } });
+    expect(byName.get("Data")).toMatchObject({
+      isEnvironment: true,
+      parentExternalId: cmp(demo, "Prod"),
+      labels: { env: "prod", data: "regulated" },
+    });
     expect(byName.get("AI-Agents")?.labels).toEqual({ agent: "true", env: "sandbox" });
-    expect(h.nodes.filter((n) => n.isEnvironment).map((n) => n.name).sort()).toEqual(
-      ["AI-Agents", "App", "Data", "Dev", "Network", "Sandbox", "Security", "Test"].sort(),
-    );
+    expect(
+      h.nodes
+        .filter((n) => n.isEnvironment)
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(["AI-Agents", "App", "Data", "Dev", "Network", "Sandbox", "Security", "Test"].sort());
   });
 
   it("follows every page of a paged compartment listing", async () => {
@@ -167,7 +174,8 @@ describe("oci adapter against the simulator", () => {
     const d = policyArtifact(dev, denyDeletes(dev));
     const { externalId } = await adapter.apply({ op: "create", artifact: d, reason: "test" });
     expect(externalId).toMatch(/^ocid1\.policy\./);
-    const observe = async () => (await adapter.observe({ expected: [{ kind: d.kind, name: d.name, attachments: d.attachments }] })).artifacts[0]!;
+    const observe = async () =>
+      (await adapter.observe({ expected: [{ kind: d.kind, name: d.name, attachments: d.attachments }] })).artifacts[0]!;
     expect(adapter.compare(d, await observe())).toEqual({ equal: true });
 
     sim.human.editPolicy(externalId!, { freeformTags: { "parapet-managed": WS, "cost-center": "42" } });
@@ -202,7 +210,9 @@ describe("oci adapter against the simulator", () => {
     sim.human.editPolicy(first.externalId!, { freeformTags: { "parapet-managed": "another-workspace" } });
     const err = await adapter.apply({ op: "create", artifact: d, reason: "test" }).catch((e: unknown) => e);
     expect(isProviderError(err) && err.code).toBe("NOT_OWNED");
-    const del = await adapter.apply({ op: "delete", kind: d.kind, name: d.name, externalId: first.externalId!, reason: "test" }).catch((e: unknown) => e);
+    const del = await adapter
+      .apply({ op: "delete", kind: d.kind, name: d.name, externalId: first.externalId!, reason: "test" })
+      .catch((e: unknown) => e);
     expect(isProviderError(del) && del.kind === "invalid" && del.code).toBe("NOT_OWNED");
     expect(sim.store.getPolicy(first.externalId!).name).toBe(d.name);
   });
@@ -211,9 +221,15 @@ describe("oci adapter against the simulator", () => {
     const sandbox = cmp(demo, "Sandbox");
     const d = policyArtifact(sandbox, denyDeletes(sandbox));
     const { externalId } = await adapter.apply({ op: "create", artifact: d, reason: "test" });
-    expect(await adapter.apply({ op: "detach", kind: d.kind, name: d.name, externalId: externalId!, target: sandbox, reason: "cleanup" })).toMatchObject({ noop: true });
-    expect(await adapter.apply({ op: "delete", kind: d.kind, name: d.name, externalId: externalId!, reason: "cleanup" })).toEqual({ externalId });
-    expect(await adapter.apply({ op: "delete", kind: d.kind, name: d.name, externalId: externalId!, reason: "cleanup" })).toEqual({ noop: true });
+    expect(
+      await adapter.apply({ op: "detach", kind: d.kind, name: d.name, externalId: externalId!, target: sandbox, reason: "cleanup" }),
+    ).toMatchObject({ noop: true });
+    expect(await adapter.apply({ op: "delete", kind: d.kind, name: d.name, externalId: externalId!, reason: "cleanup" })).toEqual({
+      externalId,
+    });
+    expect(await adapter.apply({ op: "delete", kind: d.kind, name: d.name, externalId: externalId!, reason: "cleanup" })).toEqual({
+      noop: true,
+    });
     const state = await adapter.observe({ expected: [{ kind: d.kind, name: d.name, externalId, attachments: [sandbox] }] });
     expect(state.artifacts).toEqual([]);
     expect(state.unreadable).toEqual([]);
@@ -231,14 +247,21 @@ describe("oci adapter against the simulator", () => {
     expect(isProviderError(err) && err.code).toBe("CUSTOMER_ZONE_CONFLICT");
     expect(isProviderError(err) && err.retryable).toBe(false);
     expect(sim.store.getZone(customerZone.id).securityZoneRecipeId).toBe(maxRecipe.id);
-    const state = await adapter.observe({ expected: [{ kind: z.kind, name: z.name, attachments: [app] }], targets: [app, cmp(demo, "Prod")] });
+    const state = await adapter.observe({
+      expected: [{ kind: z.kind, name: z.name, attachments: [app] }],
+      targets: [app, cmp(demo, "Prod")],
+    });
     const o = state.artifacts[0]!;
     expect(o.attachments).toEqual([]);
     // A compartment holds one security zone: the customer's takes Prod/App's only slot.
     expect(state.foreignSlots).toEqual({ [app]: { "oci.security-zone": 1 } });
     // The customer's zone on the compartment uses another recipe: detaching ours from it is a no-op.
-    expect(await adapter.apply({ op: "detach", kind: z.kind, name: z.name, externalId: o.externalId, target: app, reason: "test" })).toEqual({ noop: true });
-    expect(await adapter.apply({ op: "delete", kind: z.kind, name: z.name, externalId: o.externalId, reason: "test" })).toEqual({ externalId: o.externalId });
+    expect(
+      await adapter.apply({ op: "detach", kind: z.kind, name: z.name, externalId: o.externalId, target: app, reason: "test" }),
+    ).toEqual({ noop: true });
+    expect(await adapter.apply({ op: "delete", kind: z.kind, name: z.name, externalId: o.externalId, reason: "test" })).toEqual({
+      externalId: o.externalId,
+    });
     expect(sim.store.getZone(customerZone.id).lifecycleState).toBe("ACTIVE");
   });
 
@@ -247,20 +270,31 @@ describe("oci adapter against the simulator", () => {
     const test = cmp(demo, "NonProd/Test");
     const z = zoneArtifact(dev, ["deny db_instance_public_access"], "shared");
     const { externalId } = await adapter.apply({ op: "create", artifact: z, reason: "test" });
-    expect(await adapter.apply({ op: "attach", kind: z.kind, name: z.name, externalId: externalId!, target: dev, reason: "dup" })).toMatchObject({ noop: true });
+    expect(
+      await adapter.apply({ op: "attach", kind: z.kind, name: z.name, externalId: externalId!, target: dev, reason: "dup" }),
+    ).toMatchObject({ noop: true });
     // The planner attaches a just-created artifact by name (externalId ""): found beside its zone.
-    expect(await adapter.apply({ op: "attach", kind: z.kind, name: z.name, externalId: "", target: dev, reason: "by name" })).toMatchObject({ noop: true });
-    const byName = await adapter.apply({ op: "attach", kind: z.kind, name: z.name, externalId: "", target: test, reason: "by name" }).catch((e: unknown) => e);
+    expect(await adapter.apply({ op: "attach", kind: z.kind, name: z.name, externalId: "", target: dev, reason: "by name" })).toMatchObject(
+      { noop: true },
+    );
+    const byName = await adapter
+      .apply({ op: "attach", kind: z.kind, name: z.name, externalId: "", target: test, reason: "by name" })
+      .catch((e: unknown) => e);
     expect(isProviderError(byName) && byName.kind).toBe("not_found");
     await adapter.apply({ op: "attach", kind: z.kind, name: z.name, externalId: externalId!, target: test, reason: "second compartment" });
-    const names = [...sim.store.zones.values()].filter((x) => x.securityZoneRecipeId === externalId).map((x) => x.displayName).sort();
+    const names = [...sim.store.zones.values()]
+      .filter((x) => x.securityZoneRecipeId === externalId)
+      .map((x) => x.displayName)
+      .sort();
     expect(names).toHaveLength(2);
     expect(names[0]).toBe(z.name);
     expect(names[1]).toMatch(new RegExp(`^${z.name}-[0-9a-f]{12}$`));
     const o = (await adapter.observe({ expected: [{ kind: z.kind, name: z.name, attachments: [dev] }] })).artifacts[0]!;
     expect(o.attachments).toEqual([dev, test].sort());
     await adapter.apply({ op: "detach", kind: z.kind, name: z.name, externalId: externalId!, target: test, reason: "no longer desired" });
-    expect(await adapter.apply({ op: "detach", kind: z.kind, name: z.name, externalId: externalId!, target: test, reason: "again" })).toEqual({ noop: true });
+    expect(
+      await adapter.apply({ op: "detach", kind: z.kind, name: z.name, externalId: externalId!, target: test, reason: "again" }),
+    ).toEqual({ noop: true });
     const after = (await adapter.observe({ expected: [{ kind: z.kind, name: z.name, attachments: [dev] }] })).artifacts[0]!;
     expect(after.attachments).toEqual([dev]);
   });
@@ -282,9 +316,13 @@ describe("oci adapter against the simulator", () => {
     sim.store.createZone({ displayName: "human-network-zone", compartmentId: network, securityZoneRecipeId: externalId }, human(sim));
     const o = (await adapter.observe({ expected: [{ kind: z.kind, name: z.name, attachments: [security] }] })).artifacts[0]!;
     expect(o.attachments).toEqual([network, security].sort());
-    const err = await adapter.apply({ op: "detach", kind: z.kind, name: z.name, externalId: externalId!, target: network, reason: "unexpected attachment" }).catch((e: unknown) => e);
+    const err = await adapter
+      .apply({ op: "detach", kind: z.kind, name: z.name, externalId: externalId!, target: network, reason: "unexpected attachment" })
+      .catch((e: unknown) => e);
     expect(isProviderError(err) && err.code).toBe("NOT_OWNED");
-    const del = await adapter.apply({ op: "delete", kind: z.kind, name: z.name, externalId: externalId!, reason: "cleanup" }).catch((e: unknown) => e);
+    const del = await adapter
+      .apply({ op: "delete", kind: z.kind, name: z.name, externalId: externalId!, reason: "cleanup" })
+      .catch((e: unknown) => e);
     expect(isProviderError(del) && del.code).toBe("RECIPE_IN_USE");
     expect(sim.store.getRecipe(externalId!).lifecycleState).toBe("ACTIVE");
   });
@@ -302,7 +340,13 @@ describe("oci adapter against the simulator", () => {
     adapter.resetStats();
     const state = await adapter.observe({ expected: desired });
     expect(state.artifacts.map((a) => a.name).sort()).toEqual(desired.map((d) => d.name).sort());
-    for (const d of desired) expect(adapter.compare(d, state.artifacts.find((a) => a.name === d.name)!)).toEqual({ equal: true });
+    for (const d of desired)
+      expect(
+        adapter.compare(
+          d,
+          state.artifacts.find((a) => a.name === d.name)!,
+        ),
+      ).toEqual({ equal: true });
     const s = adapter.stats();
     expect(s.byOperation).toEqual({ ListPolicies: 2, ListSecurityRecipes: 1, ListSecurityZones: 1 });
     expect(s.writes).toBe(0);
@@ -313,7 +357,9 @@ describe("oci adapter against the simulator", () => {
     const a = adapterFor(sim, credsOf(limited), { retry: { attempts: 2, baseMs: 1, maxMs: 1 } });
     const prod = cmp(demo, "Prod");
     const data = cmp(demo, "Prod/Data");
-    const state = await a.observe({ expected: [policyArtifact(prod, denyDeletes(prod)), zoneArtifact(data, ["deny public_buckets"], "unreadable")] });
+    const state = await a.observe({
+      expected: [policyArtifact(prod, denyDeletes(prod)), zoneArtifact(data, ["deny public_buckets"], "unreadable")],
+    });
     expect(state.artifacts).toEqual([]);
     expect(state.unreadable.map((u) => [u.kind, u.target])).toEqual([
       ["oci.policy", prod],
@@ -324,7 +370,15 @@ describe("oci adapter against the simulator", () => {
 
   it("verify names the missing grants in OCI policy terms", async () => {
     const readOnly = sim.createUser({
-      permissions: ["GetTenancy", "ListCompartments", "ListPolicies", "ListSecurityPolicies", "ListSecurityRecipes", "ListTargets", "ListSecurityZones"],
+      permissions: [
+        "GetTenancy",
+        "ListCompartments",
+        "ListPolicies",
+        "ListSecurityPolicies",
+        "ListSecurityRecipes",
+        "ListTargets",
+        "ListSecurityZones",
+      ],
     });
     const a = adapterFor(sim, credsOf(readOnly));
     const v = await a.verify();
@@ -355,7 +409,9 @@ describe("oci adapter against the simulator", () => {
       const v = await a.verify();
       expect(v.ok).toBe(false);
       expect(v.missing).toEqual([DENY_STATEMENTS_PERMISSION]);
-      const guard = [...sim.store.policies.values()].find((p) => p.compartmentId === demo.credentials.tenancyId && /target\.policy\.type/.test(p.statements.join()))!;
+      const guard = [...sim.store.policies.values()].find(
+        (p) => p.compartmentId === demo.credentials.tenancyId && /target\.policy\.type/.test(p.statements.join()),
+      )!;
       const before = guard.statements[0]!;
       const after = before.replace(/\}$/, `, request.principal.id!='${connector.userId}'}`);
       const detail = v.checks.find((c) => c.permission === DENY_STATEMENTS_PERMISSION)?.detail ?? "";
@@ -380,7 +436,11 @@ describe("oci adapter against the simulator", () => {
     expect({ recipes: sim.store.recipes.size, zones: sim.store.zones.size }).toEqual(before);
     expect(sim.store.targets.has(target.id)).toBe(true);
     // A sibling compartment with no target below it gets its zone.
-    const ok = await adapter.apply({ op: "create", artifact: zoneArtifact(cmp(demo, "Sandbox"), ["deny public_buckets"], "no-target"), reason: "test" });
+    const ok = await adapter.apply({
+      op: "create",
+      artifact: zoneArtifact(cmp(demo, "Sandbox"), ["deny public_buckets"], "no-target"),
+      reason: "test",
+    });
     expect(ok.externalId).toMatch(/^ocid1\.securityzonessecurityrecipe\./);
     expect(sim.store.targets.has(target.id)).toBe(true);
   });
@@ -393,7 +453,10 @@ describe("oci adapter against the simulator", () => {
     expect(v.ok).toBe(false);
     // The classified text (never OCI's own answer): the code and what to check.
     expect(v.error).toMatch(/NotAuthenticated.*fingerprint/);
-    const unreadable = adapterFor(sim, { ...credsOf(demo.credentials), privateKeyPem: "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n" });
+    const unreadable = adapterFor(sim, {
+      ...credsOf(demo.credentials),
+      privateKeyPem: "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
+    });
     expect((await unreadable.verify()).error).toMatch(/private key/);
     await a.close();
     await unreadable.close();

@@ -24,7 +24,13 @@ export async function applyOci(ctx: OciContext, change: Change): Promise<ApplyRe
       case "create":
         return createZoneArtifact(ctx, change.artifact);
       case "update":
-        return updateRecipe(ctx, change.externalId, change.artifact.name, () => zoneBody(ctx, change.artifact, "UpdateSecurityRecipe"), "UpdateSecurityRecipe");
+        return updateRecipe(
+          ctx,
+          change.externalId,
+          change.artifact.name,
+          () => zoneBody(ctx, change.artifact, "UpdateSecurityRecipe"),
+          "UpdateSecurityRecipe",
+        );
       case "attach":
         return attachZone(ctx, change);
       case "detach":

@@ -16,7 +16,9 @@ const policy = (statements = [S1, S2]): DesiredArtifact => ({
   guardrailIds: ["g1"],
 });
 
-const observedPolicy = (over: Partial<{ statements: string[]; description: string; compartmentId: string; freeformTags: Record<string, string> }> = {}): ObservedArtifact => ({
+const observedPolicy = (
+  over: Partial<{ statements: string[]; description: string; compartmentId: string; freeformTags: Record<string, string> }> = {},
+): ObservedArtifact => ({
   kind: "oci.policy",
   name: "parapet-ws1-abc",
   externalId: "ocid1.policy.oc1..aaaa",
@@ -33,7 +35,10 @@ const observedPolicy = (over: Partial<{ statements: string[]; description: strin
 
 describe("OCI policy comparison", () => {
   it("is equal regardless of statement order, spacing and customers' own tags", () => {
-    const o = observedPolicy({ statements: [`  ${S2.replace(/ /g, "  ")}`, S1], freeformTags: { "parapet-managed": WS, "cost-center": "42" } });
+    const o = observedPolicy({
+      statements: [`  ${S2.replace(/ /g, "  ")}`, S1],
+      freeformTags: { "parapet-managed": WS, "cost-center": "42" },
+    });
     expect(compareOci(policy(), o, WS)).toEqual({ equal: true });
   });
 
@@ -51,8 +56,13 @@ describe("OCI policy comparison", () => {
   });
 
   it("calls an added statement, a new description or a changed Parapet tag modified", () => {
-    expect(compareOci(policy(), observedPolicy({ statements: [S1, S2, "Allow group A to read buckets in tenancy"] }), WS)).toMatchObject({ kind: "modified" });
-    expect(compareOci(policy(), observedPolicy({ description: "edited" }), WS)).toMatchObject({ kind: "modified", detail: "description changed" });
+    expect(compareOci(policy(), observedPolicy({ statements: [S1, S2, "Allow group A to read buckets in tenancy"] }), WS)).toMatchObject({
+      kind: "modified",
+    });
+    expect(compareOci(policy(), observedPolicy({ description: "edited" }), WS)).toMatchObject({
+      kind: "modified",
+      detail: "description changed",
+    });
     expect(compareOci(policy(), observedPolicy({ freeformTags: { "parapet-managed": WS, "parapet-note": "x" } }), WS)).toMatchObject({
       kind: "modified",
       detail: "Parapet tags changed",
@@ -78,7 +88,12 @@ describe("OCI security zone comparison", () => {
   const zone: DesiredArtifact = {
     kind: "oci.security-zone",
     name: "parapet-zone-abc",
-    body: { displayName: "parapet-zone-abc", compartmentId: C, securityPolicyNames: ["deny buckets_without_vault_key", "deny public_buckets"], workspaceId: WS },
+    body: {
+      displayName: "parapet-zone-abc",
+      compartmentId: C,
+      securityPolicyNames: ["deny buckets_without_vault_key", "deny public_buckets"],
+      workspaceId: WS,
+    },
     attachments: [C],
     guardrailIds: ["g2"],
   };
@@ -92,12 +107,18 @@ describe("OCI security zone comparison", () => {
   });
 
   it("maps recipe policy ids back to friendly names and compares them as a set", () => {
-    expect(compareOci(zone, observed(["ocid1.securityzonessecuritypolicy.oc1..vault", "ocid1.securityzonessecuritypolicy.oc1..pub"]), WS)).toEqual({ equal: true });
+    expect(
+      compareOci(zone, observed(["ocid1.securityzonessecuritypolicy.oc1..vault", "ocid1.securityzonessecuritypolicy.oc1..pub"]), WS),
+    ).toEqual({ equal: true });
   });
 
   it("calls a disabled zone policy weakened and an extra one modified", () => {
     expect(compareOci(zone, observed(["ocid1.securityzonessecuritypolicy.oc1..pub"]), WS)).toMatchObject({ kind: "weakened" });
-    const extra = observed(["ocid1.securityzonessecuritypolicy.oc1..pub", "ocid1.securityzonessecuritypolicy.oc1..vault", "ocid1.securityzonessecuritypolicy.oc1..other"]);
+    const extra = observed([
+      "ocid1.securityzonessecuritypolicy.oc1..pub",
+      "ocid1.securityzonessecuritypolicy.oc1..vault",
+      "ocid1.securityzonessecuritypolicy.oc1..other",
+    ]);
     expect(compareOci(zone, extra, WS)).toMatchObject({ kind: "modified" });
   });
 
@@ -113,7 +134,8 @@ describe("normalisation helpers", () => {
   });
 
   it("accepts the spellings of a security zone policy people use", () => {
-    for (const n of ["deny public_buckets", "Deny public buckets", "public_buckets", "DENY public-buckets"]) expect(securityPolicyKey(n)).toBe("public_buckets");
+    for (const n of ["deny public_buckets", "Deny public buckets", "public_buckets", "DENY public-buckets"])
+      expect(securityPolicyKey(n)).toBe("public_buckets");
   });
 
   it("keeps only Parapet's tags", () => {

@@ -117,7 +117,8 @@ function comparePolicy(desiredBody: unknown, observedBody: unknown, workspaceId:
   // one of Parapet's statements is what lowers protection, so it decides the kind.
   if (removed.length > 0) weakened.push(`statements removed or changed: ${listSome(removed)}`);
   if (added.length > 0) modified.push(`statements added: ${listSome(added)}`);
-  if (o.compartmentId !== d.data.compartmentId) modified.push(`attached to compartment ${o.compartmentId} instead of ${d.data.compartmentId}`);
+  if (o.compartmentId !== d.data.compartmentId)
+    modified.push(`attached to compartment ${o.compartmentId} instead of ${d.data.compartmentId}`);
   if ((o.description ?? "") !== d.data.description) modified.push("description changed");
   const wantTags = parapetTags({ ...d.data.freeformTags, ...ociOwnerTags(workspaceId) });
   if (!sameRecord(wantTags, parapetTags(o.freeformTags))) modified.push("Parapet tags changed");
@@ -137,7 +138,8 @@ function compareZone(desiredBody: unknown, observedBody: unknown): Difference {
   if (removed.length > 0) weakened.push(`security zone policies disabled in the recipe: ${listSome(removed)}`);
   if (added.length > 0) modified.push(`security zone policies added to the recipe: ${listSome(added)}`);
   if (o.displayName !== d.data.displayName) modified.push(`recipe renamed to '${o.displayName}'`);
-  if (o.compartmentId !== d.data.compartmentId) modified.push(`recipe lives in compartment ${o.compartmentId} instead of ${d.data.compartmentId}`);
+  if (o.compartmentId !== d.data.compartmentId)
+    modified.push(`recipe lives in compartment ${o.compartmentId} instead of ${d.data.compartmentId}`);
   if (o.workspaceId !== d.data.workspaceId) modified.push("ownership tag changed");
   return result(weakened, modified);
 }

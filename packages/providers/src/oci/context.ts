@@ -49,7 +49,11 @@ const DEFAULT_PAGE_LIMIT = 1000;
 export { invalid };
 
 export function notOwned(operation: string, what: string): ProviderError {
-  return refuse(operation, what, `its ownership marker (name prefix '${OCI_NAME_PREFIX}' and tag '${OCI_OWNER_TAG_KEY}') does not name this workspace.`);
+  return refuse(
+    operation,
+    what,
+    `its ownership marker (name prefix '${OCI_NAME_PREFIX}' and tag '${OCI_OWNER_TAG_KEY}') does not name this workspace.`,
+  );
 }
 
 // Shown to users (verify, plan "unknown" entries): the classified text, never the cloud's raw answer.
@@ -80,7 +84,11 @@ export class OciContext {
     const parsed = ZOciCredentials.safeParse(config.credentials);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw invalid("configure", `OCI credentials: ${issue ? `${issue.path.join(".")} ${issue.message}` : "invalid"}`, "INVALID_CREDENTIALS");
+      throw invalid(
+        "configure",
+        `OCI credentials: ${issue ? `${issue.path.join(".")} ${issue.message}` : "invalid"}`,
+        "INVALID_CREDENTIALS",
+      );
     }
     const creds = parsed.data;
     // The workspace id is the ownership tag's value; OCI caps freeform tag values at 256 characters.
@@ -111,7 +119,14 @@ export class OciContext {
     try {
       this.sdk ??= createOciClients(this.creds, this.endpoints, this.egress);
     } catch (e) {
-      throw new ProviderError("auth", "OCI API key: the SDK cannot use the private key for signing.", false, "sign", "INVALID_PRIVATE_KEY", e);
+      throw new ProviderError(
+        "auth",
+        "OCI API key: the SDK cannot use the private key for signing.",
+        false,
+        "sign",
+        "INVALID_PRIVATE_KEY",
+        e,
+      );
     }
     return this.sdk;
   }
@@ -120,12 +135,7 @@ export class OciContext {
    * One SDK call: recorded, classified, retried with backoff when retryable. `passThrough` errors
    * leave at once so an outer loop can act first (a 412 needs a fresh etag, not the same request again).
    */
-  async call<T>(
-    operation: string,
-    write: boolean,
-    fn: () => Promise<T>,
-    passThrough?: (e: ProviderError) => boolean,
-  ): Promise<T> {
+  async call<T>(operation: string, write: boolean, fn: () => Promise<T>, passThrough?: (e: ProviderError) => boolean): Promise<T> {
     const r = await withRetry(async () => {
       try {
         return { ok: await this.recorder.call(operation, write, fn, isOciThrottle) };

@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import { checkPrivateKey, ZOciCredentials } from "./credentials.ts";
 import { minimumPermissions, ociBootstrapStatements, permissionFor } from "./permissions.ts";
 
-const rsa = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+const rsa = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
 const good = {
   tenancyId: "ocid1.tenancy.oc1..aaaaaaaaba3pv6wkcr4jqae5f15p2b2m2yt2j6rx32uzr4h25vqstifsfdsq",
   userId: "ocid1.user.oc1..aaaaaaaa5ocyo7jqjzgjenvccch46buhpaaofplzxlp3xbxfcdwwk2tyrwqa",
@@ -42,7 +46,11 @@ describe("checkPrivateKey", () => {
   it("accepts an RSA key and explains what is wrong with others", () => {
     expect(checkPrivateKey(rsa.privateKey)).toBeNull();
     expect(checkPrivateKey("-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----")).toMatch(/cannot be read/);
-    const ec = generateKeyPairSync("ec", { namedCurve: "P-256", privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    const ec = generateKeyPairSync("ec", {
+      namedCurve: "P-256",
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
     expect(checkPrivateKey(ec.privateKey)).toMatch(/RSA/);
     const enc = generateKeyPairSync("rsa", {
       modulusLength: 2048,

@@ -53,6 +53,8 @@ export function checkPrivateKey(pem: string, passphrase?: string): string | null
     return null;
   } catch {
     const encrypted = /ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(pem);
-    return encrypted ? "the private key is encrypted and the passphrase is missing or wrong" : "the private key cannot be read as a PEM RSA key";
+    return encrypted
+      ? "the private key is encrypted and the passphrase is missing or wrong"
+      : "the private key cannot be read as a PEM RSA key";
   }
 }

@@ -45,7 +45,10 @@ export async function discoverOci(ctx: OciContext): Promise<Hierarchy> {
   return { rootExternalId: root, nodes };
 }
 
-function labelsOf(x: { freeformTags?: Record<string, string> | null; definedTags?: Record<string, Record<string, unknown>> | null }): Record<string, string> {
+function labelsOf(x: {
+  freeformTags?: Record<string, string> | null;
+  definedTags?: Record<string, Record<string, unknown>> | null;
+}): Record<string, string> {
   const labels: Record<string, string> = {};
   // Defined tags are namespaced in OCI; `namespace.key` keeps them apart from freeform keys.
   for (const [ns, keys] of Object.entries(x.definedTags ?? {})) {

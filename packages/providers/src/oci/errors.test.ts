@@ -34,7 +34,10 @@ describe("classifyOciError", () => {
   });
 
   it("treats the SDK's record of a transport failure as unavailable", () => {
-    const e = classifyOciError({ code: "ECONNREFUSED", message: "fetch failed", requestEndpoint: "GET http://127.0.0.1:1/x" }, "ListPolicies");
+    const e = classifyOciError(
+      { code: "ECONNREFUSED", message: "fetch failed", requestEndpoint: "GET http://127.0.0.1:1/x" },
+      "ListPolicies",
+    );
     expect([e.kind, e.retryable, e.code]).toEqual(["unavailable", true, "NetworkError"]);
   });
 

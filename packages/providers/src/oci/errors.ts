@@ -43,7 +43,13 @@ export function classifyOciError(e: unknown, operation: string): ProviderError {
   const oe = asOciError(e);
   if (!oe) {
     if (isTransportFailure(e)) {
-      return providerError("unavailable", operation, `OCI could not be reached for ${operation}; the request will be retried.`, "NetworkError", e);
+      return providerError(
+        "unavailable",
+        operation,
+        `OCI could not be reached for ${operation}; the request will be retried.`,
+        "NetworkError",
+        e,
+      );
     }
     const msg = e instanceof Error ? e.message : String(e);
     return new ProviderError("invalid", `${operation} failed before reaching OCI: ${msg}`, false, operation, "ClientError", e);

@@ -59,7 +59,8 @@ export async function observeOci(ctx: OciContext, req: ObserveRequest): Promise<
       const listed = await listPolicies(ctx, compartmentId, names.size === 1 ? items[0]?.name : undefined);
       for (const e of items) {
         const candidates = listed.filter((p) => p.name === e.name && isLive(p));
-        const p = candidates.find((x) => x.id === e.externalId) ?? candidates.find((x) => isOwnedByWorkspaceOci(x, ctx.ws)) ?? candidates[0];
+        const p =
+          candidates.find((x) => x.id === e.externalId) ?? candidates.find((x) => isOwnedByWorkspaceOci(x, ctx.ws)) ?? candidates[0];
         if (p) state.artifacts.push(observedPolicy(ctx, p));
       }
     } catch (err) {
@@ -86,7 +87,8 @@ async function observeZones(ctx: OciContext, groups: Map<string, Expected[]>, ta
       const recipes = await listRecipes(ctx, compartmentId, items.length === 1 ? items[0]?.name : undefined);
       for (const e of items) {
         const candidates = recipes.filter((r) => r.displayName === e.name && r.owner === cgModels.OwnerType.Customer && isLive(r));
-        const r = candidates.find((x) => x.id === e.externalId) ?? candidates.find((x) => isOwnedByWorkspaceOci(x, ctx.ws)) ?? candidates[0];
+        const r =
+          candidates.find((x) => x.id === e.externalId) ?? candidates.find((x) => isOwnedByWorkspaceOci(x, ctx.ws)) ?? candidates[0];
         if (r) found.push({ e, recipe: r });
       }
     } catch (err) {

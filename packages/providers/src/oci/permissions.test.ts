@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ociDenyGuardBootstrapChange, ociDenyGuardFix } from "./permissions.ts";
 
-const GUARD = "deny any-user to manage policies in tenancy where all {target.policy.type='deny', request.principal.id!='ocid1.user.oc1..enabler'}";
+const GUARD =
+  "deny any-user to manage policies in tenancy where all {target.policy.type='deny', request.principal.id!='ocid1.user.oc1..enabler'}";
 
 describe("the deny-policy guard change", () => {
   it("adds the connector to the Console's default guard, keeping the enabler", () => {

@@ -29,7 +29,14 @@ export const minimumPermissions: readonly OciPermission[] = [
   },
   {
     permission: "manage security-recipe in tenancy",
-    operations: ["ListSecurityPolicies", "ListSecurityRecipes", "GetSecurityRecipe", "CreateSecurityRecipe", "UpdateSecurityRecipe", "DeleteSecurityRecipe"],
+    operations: [
+      "ListSecurityPolicies",
+      "ListSecurityRecipes",
+      "GetSecurityRecipe",
+      "CreateSecurityRecipe",
+      "UpdateSecurityRecipe",
+      "DeleteSecurityRecipe",
+    ],
     why: "keep a security zone recipe per protected compartment with the guardrails' security zone policies",
   },
   {
@@ -85,6 +92,7 @@ export function ociDenyGuardFix(statement: string, connectorUserId: string): str
  * with the tenancy's real OCIDs): the Console's default guard, and the same guard excepting the connector.
  */
 export function ociDenyGuardBootstrapChange(): { before: string; after: string } {
-  const before = "deny any-user to manage policies in tenancy where all {target.policy.type='deny', request.principal.id!='<ocid-of-the-admin-who-enabled-deny>'}";
+  const before =
+    "deny any-user to manage policies in tenancy where all {target.policy.type='deny', request.principal.id!='<ocid-of-the-admin-who-enabled-deny>'}";
   return { before, after: ociDenyGuardFix(before, "<ocid-of-the-parapet-connector-user>") as string };
 }

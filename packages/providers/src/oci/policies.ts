@@ -10,7 +10,12 @@ import { OCI_LIMITS, type TOciIamPolicy } from "./types.ts";
 
 export function listPolicies(ctx: OciContext, compartmentId: string, name?: string): Promise<Policy[]> {
   return ctx.pages("ListPolicies", async (page) => {
-    const r = await ctx.clients.identity.listPolicies({ compartmentId, limit: ctx.pageLimit, ...(name ? { name } : {}), ...(page ? { page } : {}) });
+    const r = await ctx.clients.identity.listPolicies({
+      compartmentId,
+      limit: ctx.pageLimit,
+      ...(name ? { name } : {}),
+      ...(page ? { page } : {}),
+    });
     return { items: r.items, next: r.opcNextPage };
   });
 }
@@ -43,9 +48,14 @@ export function observedPolicy(ctx: OciContext, p: Policy): ObservedArtifact {
 
 export function policyBody(a: DesiredArtifact, operation: string): TOciIamPolicy {
   const r = ZOciPolicyArtifact.safeParse(a.body);
-  if (!r.success) throw invalid(operation, `The desired OCI policy ${a.name} is malformed: ${r.error.issues[0]?.message ?? "invalid"}.`, "INVALID_BODY");
+  if (!r.success)
+    throw invalid(operation, `The desired OCI policy ${a.name} is malformed: ${r.error.issues[0]?.message ?? "invalid"}.`, "INVALID_BODY");
   if (r.data.name !== a.name || !a.name.startsWith(OCI_NAME_PREFIX)) {
-    throw invalid(operation, `OCI policy names must be the artifact name and start with '${OCI_NAME_PREFIX}' (got '${r.data.name}').`, "INVALID_BODY");
+    throw invalid(
+      operation,
+      `OCI policy names must be the artifact name and start with '${OCI_NAME_PREFIX}' (got '${r.data.name}').`,
+      "INVALID_BODY",
+    );
   }
   if (r.data.statements.length > OCI_LIMITS.statementsPerPolicy) {
     throw new ProviderError(
@@ -58,7 +68,11 @@ export function policyBody(a: DesiredArtifact, operation: string): TOciIamPolicy
   }
   const target = a.attachments[0];
   if (target && target !== r.data.compartmentId) {
-    throw invalid(operation, `An OCI policy is attached to the compartment it lives in; ${a.name} names ${r.data.compartmentId} but is to attach to ${target}.`, "INVALID_BODY");
+    throw invalid(
+      operation,
+      `An OCI policy is attached to the compartment it lives in; ${a.name} names ${r.data.compartmentId} but is to attach to ${target}.`,
+      "INVALID_BODY",
+    );
   }
   return r.data;
 }
@@ -87,7 +101,14 @@ export async function createPolicy(ctx: OciContext, a: DesiredArtifact): Promise
     // only what carries this workspace's marker.
     const existing = await findPolicy(ctx, body.compartmentId, body.name);
     if (!existing) {
-      throw new ProviderError("conflict", `A policy named ${body.name} already exists elsewhere in the tenancy.`, false, "CreatePolicy", "PolicyAlreadyExists", e);
+      throw new ProviderError(
+        "conflict",
+        `A policy named ${body.name} already exists elsewhere in the tenancy.`,
+        false,
+        "CreatePolicy",
+        "PolicyAlreadyExists",
+        e,
+      );
     }
     if (!isOwnedByWorkspaceOci(existing, ctx.ws)) throw notOwned("CreatePolicy", `the existing policy ${existing.name} (${existing.id})`);
     await updatePolicy(ctx, existing.id, () => body, "CreatePolicy");
@@ -96,17 +117,32 @@ export async function createPolicy(ctx: OciContext, a: DesiredArtifact): Promise
 }
 
 /** `bodyOf` runs only once ownership is proven, so a foreign object is refused as NOT_OWNED whatever the request says. */
-export async function updatePolicy(ctx: OciContext, policyId: string, bodyOf: () => TOciIamPolicy, operation: string): Promise<ApplyResult> {
+export async function updatePolicy(
+  ctx: OciContext,
+  policyId: string,
+  bodyOf: () => TOciIamPolicy,
+  operation: string,
+): Promise<ApplyResult> {
   return ctx.withFreshEtag(async () => {
     const cur = await getPolicy(ctx, policyId);
     if (!cur) {
-      throw new ProviderError("not_found", `OCI policy ${policyId} no longer exists; it must be created again.`, false, operation, "NotAuthorizedOrNotFound");
+      throw new ProviderError(
+        "not_found",
+        `OCI policy ${policyId} no longer exists; it must be created again.`,
+        false,
+        operation,
+        "NotAuthorizedOrNotFound",
+      );
     }
     const p = cur.policy;
     if (!isOwnedByWorkspaceOci(p, ctx.ws)) throw notOwned(operation, `policy ${p.name} (${p.id})`);
     const body = bodyOf();
     if (p.compartmentId !== body.compartmentId) {
-      throw invalid(operation, `OCI policy ${p.name} lives in compartment ${p.compartmentId}; policies cannot move to ${body.compartmentId}.`, "POLICY_COMPARTMENT_FIXED");
+      throw invalid(
+        operation,
+        `OCI policy ${p.name} lives in compartment ${p.compartmentId}; policies cannot move to ${body.compartmentId}.`,
+        "POLICY_COMPARTMENT_FIXED",
+      );
     }
     const desired: DesiredArtifact = { kind: "oci.policy", name: body.name, body, attachments: [body.compartmentId], guardrailIds: [] };
     const now = observedPolicy(ctx, p);
@@ -130,7 +166,10 @@ export async function updatePolicy(ctx: OciContext, policyId: string, bodyOf: ()
   });
 }
 
-async function resolvePolicy(ctx: OciContext, change: { externalId: string; name: string; target: string }): Promise<{ policy: Policy; etag?: string } | undefined> {
+async function resolvePolicy(
+  ctx: OciContext,
+  change: { externalId: string; name: string; target: string },
+): Promise<{ policy: Policy; etag?: string } | undefined> {
   if (change.externalId) return getPolicy(ctx, change.externalId);
   const p = await findPolicy(ctx, change.target, change.name);
   return p ? { policy: p } : undefined;
@@ -141,13 +180,23 @@ export async function attachDetachPolicy(ctx: OciContext, change: Extract<Change
   const got = await resolvePolicy(ctx, change);
   if (!got) {
     if (change.op === "detach") return { noop: true };
-    throw new ProviderError("not_found", `OCI policy ${change.name} does not exist in ${change.target}; create it first.`, false, operation, "NotAuthorizedOrNotFound");
+    throw new ProviderError(
+      "not_found",
+      `OCI policy ${change.name} does not exist in ${change.target}; create it first.`,
+      false,
+      operation,
+      "NotAuthorizedOrNotFound",
+    );
   }
   const p = got.policy;
   if (!isOwnedByWorkspaceOci(p, ctx.ws)) throw notOwned(operation, `policy ${p.name} (${p.id})`);
   if (change.op === "attach") {
     if (p.compartmentId === change.target) return { externalId: p.id, noop: true };
-    throw invalid(operation, `OCI policy ${p.name} lives in compartment ${p.compartmentId} and cannot be attached to ${change.target}.`, "POLICY_COMPARTMENT_FIXED");
+    throw invalid(
+      operation,
+      `OCI policy ${p.name} lives in compartment ${p.compartmentId} and cannot be attached to ${change.target}.`,
+      "POLICY_COMPARTMENT_FIXED",
+    );
   }
   // An OCI policy is attached to the compartment it lives in; it is removed by the delete the
   // planner always pairs with this detach, so there is nothing to do on its own.
@@ -161,7 +210,12 @@ export async function deletePolicy(ctx: OciContext, policyId: string): Promise<A
     if (!cur) return { noop: true };
     if (!isOwnedByWorkspaceOci(cur.policy, ctx.ws)) throw notOwned("DeletePolicy", `policy ${cur.policy.name} (${cur.policy.id})`);
     try {
-      await ctx.call("DeletePolicy", true, () => ctx.clients.identity.deletePolicy({ policyId, ifMatch: cur.etag }), (e) => e.code === ETAG_MISMATCH);
+      await ctx.call(
+        "DeletePolicy",
+        true,
+        () => ctx.clients.identity.deletePolicy({ policyId, ifMatch: cur.etag }),
+        (e) => e.code === ETAG_MISMATCH,
+      );
     } catch (e) {
       if (ctx.isNotFound(e)) return { noop: true };
       throw e;

@@ -18,9 +18,18 @@ import { findRecipe, getRecipe, listZones, resolveSecurityPolicies, securityPoli
 
 export function zoneBody(ctx: OciContext, a: DesiredArtifact, operation: string): TOciSecurityZoneArtifact {
   const r = ZOciSecurityZoneArtifact.safeParse(a.body);
-  if (!r.success) throw invalid(operation, `The desired OCI security zone ${a.name} is malformed: ${r.error.issues[0]?.message ?? "invalid"}.`, "INVALID_BODY");
+  if (!r.success)
+    throw invalid(
+      operation,
+      `The desired OCI security zone ${a.name} is malformed: ${r.error.issues[0]?.message ?? "invalid"}.`,
+      "INVALID_BODY",
+    );
   if (r.data.displayName !== a.name || !a.name.startsWith(OCI_NAME_PREFIX)) {
-    throw invalid(operation, `Security zone names must be the artifact name and start with '${OCI_NAME_PREFIX}' (got '${r.data.displayName}').`, "INVALID_BODY");
+    throw invalid(
+      operation,
+      `Security zone names must be the artifact name and start with '${OCI_NAME_PREFIX}' (got '${r.data.displayName}').`,
+      "INVALID_BODY",
+    );
   }
   if (r.data.workspaceId !== ctx.ws) {
     throw invalid(operation, `Security zone ${a.name} belongs to another workspace and cannot be written by this connection.`, "NOT_OWNED");
@@ -44,7 +53,8 @@ export async function createZoneArtifact(ctx: OciContext, a: DesiredArtifact): P
   let recipeId: string;
   const existing = await findRecipe(ctx, body.compartmentId, a.name);
   if (existing) {
-    if (!isOwnedByWorkspaceOci(existing, ctx.ws)) throw notOwned("CreateSecurityRecipe", `the existing security zone recipe ${a.name} (${existing.id})`);
+    if (!isOwnedByWorkspaceOci(existing, ctx.ws))
+      throw notOwned("CreateSecurityRecipe", `the existing security zone recipe ${a.name} (${existing.id})`);
     await updateRecipe(ctx, existing.id, a.name, () => body, "CreateSecurityRecipe");
     recipeId = existing.id;
   } else {
@@ -69,11 +79,23 @@ export async function createZoneArtifact(ctx: OciContext, a: DesiredArtifact): P
   return { externalId: recipeId };
 }
 
-export async function updateRecipe(ctx: OciContext, recipeId: string, name: string, bodyOf: () => TOciSecurityZoneArtifact, operation: string): Promise<ApplyResult> {
+export async function updateRecipe(
+  ctx: OciContext,
+  recipeId: string,
+  name: string,
+  bodyOf: () => TOciSecurityZoneArtifact,
+  operation: string,
+): Promise<ApplyResult> {
   return ctx.withFreshEtag(async () => {
     const cur = await getRecipe(ctx, recipeId);
     if (!cur) {
-      throw new ProviderError("not_found", `Security zone recipe ${recipeId} no longer exists; it must be created again.`, false, operation, "NotAuthorizedOrNotFound");
+      throw new ProviderError(
+        "not_found",
+        `Security zone recipe ${recipeId} no longer exists; it must be created again.`,
+        false,
+        operation,
+        "NotAuthorizedOrNotFound",
+      );
     }
     const r = cur.recipe;
     if (!isOwnedByWorkspaceOci(r, ctx.ws)) throw notOwned(operation, `security zone recipe ${r.displayName ?? r.id} (${r.id})`);
@@ -81,10 +103,21 @@ export async function updateRecipe(ctx: OciContext, recipeId: string, name: stri
     const policies = await resolveSecurityPolicies(ctx, body.securityPolicyNames, operation);
     const { nameById } = await securityPolicyCatalog(ctx);
     const desired: DesiredArtifact = { kind: "oci.security-zone", name, body, attachments: [], guardrailIds: [] };
-    const now: ObservedArtifact = { kind: "oci.security-zone", name: r.displayName ?? "", externalId: r.id, body: zoneBodyFromCloud(r, nameById), attachments: [], owned: true };
+    const now: ObservedArtifact = {
+      kind: "oci.security-zone",
+      name: r.displayName ?? "",
+      externalId: r.id,
+      body: zoneBodyFromCloud(r, nameById),
+      attachments: [],
+      owned: true,
+    };
     if (compareOci(desired, now, ctx.ws).equal) return { externalId: r.id, noop: true };
     if (r.compartmentId !== body.compartmentId) {
-      throw invalid(operation, `Security zone recipe ${name} lives in ${r.compartmentId}, not ${body.compartmentId}; delete and recreate it.`, "RECIPE_COMPARTMENT_FIXED");
+      throw invalid(
+        operation,
+        `Security zone recipe ${name} lives in ${r.compartmentId}, not ${body.compartmentId}; delete and recreate it.`,
+        "RECIPE_COMPARTMENT_FIXED",
+      );
     }
     await ctx.call(
       "UpdateSecurityRecipe",
@@ -199,7 +232,9 @@ async function refuseIfCustomerTargets(ctx: OciContext, target: string, operatio
     operation,
     `Creating a security zone on compartment ${target} would make Cloud Guard delete the customer's Cloud Guard target${doomed.length > 1 ? "s" : ""} ${doomed
       .map((t) => `'${t.displayName ?? t.id}' (${t.id})`)
-      .join(", ")} on it or below it; Parapet never deletes a customer's target. Scope the guardrail's security zone below those compartments, or move the targets first.`,
+      .join(
+        ", ",
+      )} on it or below it; Parapet never deletes a customer's target. Scope the guardrail's security zone below those compartments, or move the targets first.`,
     "CLOUD_GUARD_TARGETS",
   );
 }
@@ -212,7 +247,13 @@ async function resolveRecipe(ctx: OciContext, change: { externalId: string; name
 export async function attachZone(ctx: OciContext, change: Extract<Change, { op: "attach" }>): Promise<ApplyResult> {
   const recipe = await resolveRecipe(ctx, change);
   if (!recipe) {
-    throw new ProviderError("not_found", `Security zone recipe ${change.name} does not exist; create it first.`, false, "CreateSecurityZone", "NotAuthorizedOrNotFound");
+    throw new ProviderError(
+      "not_found",
+      `Security zone recipe ${change.name} does not exist; create it first.`,
+      false,
+      "CreateSecurityZone",
+      "NotAuthorizedOrNotFound",
+    );
   }
   const name = recipe.displayName ?? change.name;
   if (!isOwnedByWorkspaceOci(recipe, ctx.ws)) throw notOwned("CreateSecurityZone", `security zone recipe ${name} (${recipe.id})`);
@@ -235,7 +276,12 @@ async function deleteZone(ctx: OciContext, zone: Zone, operation: string): Promi
   if (!isOwnedByWorkspaceOci(zone, ctx.ws)) throw notOwned(operation, `security zone ${zone.displayName ?? zone.id} (${zone.id})`);
   try {
     const cur = await ctx.call("GetSecurityZone", false, () => ctx.clients.cloudGuard.getSecurityZone({ securityZoneId: zone.id }));
-    await ctx.call("DeleteSecurityZone", true, () => ctx.clients.cloudGuard.deleteSecurityZone({ securityZoneId: zone.id, ifMatch: cur.etag }), (e) => e.code === ETAG_MISMATCH);
+    await ctx.call(
+      "DeleteSecurityZone",
+      true,
+      () => ctx.clients.cloudGuard.deleteSecurityZone({ securityZoneId: zone.id, ifMatch: cur.etag }),
+      (e) => e.code === ETAG_MISMATCH,
+    );
   } catch (e) {
     if (ctx.isNotFound(e)) return { noop: true };
     throw e;
@@ -249,7 +295,8 @@ export async function deleteZoneArtifact(ctx: OciContext, recipeId: string): Pro
     const cur = await getRecipe(ctx, recipeId);
     if (!cur) return { noop: true };
     const r = cur.recipe;
-    if (!isOwnedByWorkspaceOci(r, ctx.ws)) throw notOwned("DeleteSecurityRecipe", `security zone recipe ${r.displayName ?? r.id} (${r.id})`);
+    if (!isOwnedByWorkspaceOci(r, ctx.ws))
+      throw notOwned("DeleteSecurityRecipe", `security zone recipe ${r.displayName ?? r.id} (${r.id})`);
     // Zones first: OCI refuses to delete a recipe a zone still uses.
     const using = await listZones(ctx, { compartmentId: ctx.tenancyId, subtree: true, securityRecipeId: r.id });
     const foreign = using.find((z) => isLive(z) && !isOwnedByWorkspaceOci(z, ctx.ws));
@@ -264,7 +311,12 @@ export async function deleteZoneArtifact(ctx: OciContext, recipeId: string): Pro
     }
     for (const z of using.filter(isLive)) await deleteZone(ctx, z, "DeleteSecurityZone");
     try {
-      await ctx.call("DeleteSecurityRecipe", true, () => ctx.clients.cloudGuard.deleteSecurityRecipe({ securityRecipeId: r.id, ifMatch: cur.etag }), (e) => e.code === ETAG_MISMATCH);
+      await ctx.call(
+        "DeleteSecurityRecipe",
+        true,
+        () => ctx.clients.cloudGuard.deleteSecurityRecipe({ securityRecipeId: r.id, ifMatch: cur.etag }),
+        (e) => e.code === ETAG_MISMATCH,
+      );
     } catch (e) {
       if (ctx.isNotFound(e)) return { noop: true };
       throw e;

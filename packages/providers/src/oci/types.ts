@@ -19,4 +19,3 @@ export const OCI_LIMITS = {
   policiesPerTenancy: 100,
   policyNameChars: 100,
 } as const;
-

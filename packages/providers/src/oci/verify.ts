@@ -35,13 +35,22 @@ export async function verifyOci(ctx: OciContext): Promise<VerifyResult> {
     {
       op: "ListCompartments",
       write: false,
-      run: () => id.listCompartments({ compartmentId: root, limit: 1, compartmentIdInSubtree: true, accessLevel: idRequests.ListCompartmentsRequest.AccessLevel.Any }),
+      run: () =>
+        id.listCompartments({
+          compartmentId: root,
+          limit: 1,
+          compartmentIdInSubtree: true,
+          accessLevel: idRequests.ListCompartmentsRequest.AccessLevel.Any,
+        }),
     },
     { op: "ListPolicies", write: false, run: () => id.listPolicies({ compartmentId: root, limit: 1 }) },
     {
       op: "CreatePolicy",
       write: true,
-      run: () => id.createPolicy({ createPolicyDetails: { compartmentId: root, name: "", description: "Parapet permission probe", statements: [] } }),
+      run: () =>
+        id.createPolicy({
+          createPolicyDetails: { compartmentId: root, name: "", description: "Parapet permission probe", statements: [] },
+        }),
     },
     { op: "ListSecurityPolicies", write: false, run: () => cg.listSecurityPolicies({ compartmentId: root, limit: 1 }) },
     { op: "ListSecurityRecipes", write: false, run: () => cg.listSecurityRecipes({ compartmentId: root, limit: 1 }) },
@@ -94,7 +103,11 @@ async function denyGuardCheck(ctx: OciContext): Promise<PermissionCheck> {
   try {
     policies = await listPolicies(ctx, ctx.tenancyId);
   } catch (e) {
-    return { permission: DENY_STATEMENTS_PERMISSION, ok: false, detail: `The root policies could not be read to look for the deny-policy guard: ${reason(e)}` };
+    return {
+      permission: DENY_STATEMENTS_PERMISSION,
+      ok: false,
+      detail: `The root policies could not be read to look for the deny-policy guard: ${reason(e)}`,
+    };
   }
   for (const p of policies.filter(isLive)) {
     for (const st of p.statements) {

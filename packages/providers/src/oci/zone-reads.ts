@@ -19,11 +19,16 @@ export function listRecipes(ctx: OciContext, compartmentId: string, displayName?
 }
 
 export async function findRecipe(ctx: OciContext, compartmentId: string, name: string): Promise<Recipe | undefined> {
-  const found = (await listRecipes(ctx, compartmentId, name)).filter((r) => r.displayName === name && r.owner === cgModels.OwnerType.Customer && isLive(r));
+  const found = (await listRecipes(ctx, compartmentId, name)).filter(
+    (r) => r.displayName === name && r.owner === cgModels.OwnerType.Customer && isLive(r),
+  );
   return found.find((r) => isOwnedByWorkspaceOci(r, ctx.ws)) ?? found[0];
 }
 
-export async function getRecipe(ctx: OciContext, securityRecipeId: string): Promise<{ recipe: cgModels.SecurityRecipe; etag: string } | undefined> {
+export async function getRecipe(
+  ctx: OciContext,
+  securityRecipeId: string,
+): Promise<{ recipe: cgModels.SecurityRecipe; etag: string } | undefined> {
   try {
     const r = await ctx.call("GetSecurityRecipe", false, () => ctx.clients.cloudGuard.getSecurityRecipe({ securityRecipeId }));
     return isLive(r.securityRecipe) ? { recipe: r.securityRecipe, etag: r.etag } : undefined;
@@ -51,7 +56,11 @@ export function listZones(ctx: OciContext, q: { compartmentId: string; subtree?:
 export async function securityPolicyCatalog(ctx: OciContext): Promise<{ nameById: Map<string, string>; idByKey: Map<string, string> }> {
   if (ctx.catalog) return ctx.catalog;
   const items = await ctx.pages("ListSecurityPolicies", async (page) => {
-    const r = await ctx.clients.cloudGuard.listSecurityPolicies({ compartmentId: ctx.tenancyId, limit: ctx.pageLimit, ...(page ? { page } : {}) });
+    const r = await ctx.clients.cloudGuard.listSecurityPolicies({
+      compartmentId: ctx.tenancyId,
+      limit: ctx.pageLimit,
+      ...(page ? { page } : {}),
+    });
     return { items: r.securityPolicyCollection.items, next: r.opcNextPage };
   });
   const nameById = new Map<string, string>();

@@ -23,7 +23,10 @@ type ApiError = { error?: { message?: string; issues?: { field: string; message:
 async function problemOf(res: Response): Promise<Problem> {
   const body = (await res.json().catch(() => null)) as ApiError;
   const fields = Object.fromEntries((body?.error?.issues ?? []).map((i) => [i.field, i.message]));
-  const message = res.status === 429 ? "Too many attempts. Wait a minute and try again." : (body?.error?.message ?? "The invitation could not be accepted.").replace(/^[\w.]+: /, "");
+  const message =
+    res.status === 429
+      ? "Too many attempts. Wait a minute and try again."
+      : (body?.error?.message ?? "The invitation could not be accepted.").replace(/^[\w.]+: /, "");
   return { message: message.charAt(0).toUpperCase() + message.slice(1), fields };
 }
 
@@ -40,7 +43,11 @@ export function AcceptForm({ token, email, mailboxProven, signedInAs }: Props) {
   const signedInAsInvited = signedInAs !== null && signedInAs.toLowerCase() === email.toLowerCase();
 
   async function accept(extra: Record<string, string>): Promise<boolean> {
-    const res = await fetch("/api/v1/invitations/accept", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token, ...extra }) });
+    const res = await fetch("/api/v1/invitations/accept", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token, ...extra }),
+    });
     if (res.ok) {
       router.replace("/");
       router.refresh();
@@ -68,7 +75,10 @@ export function AcceptForm({ token, email, mailboxProven, signedInAs }: Props) {
     await run(async () => {
       const { error } = await authClient.signIn.email({ email, password });
       if (error) {
-        setProblem({ message: error.status === 429 ? (error.message ?? "Too many attempts. Wait and try again.") : "The password is incorrect.", fields: { password: "Incorrect password." } });
+        setProblem({
+          message: error.status === 429 ? (error.message ?? "Too many attempts. Wait and try again.") : "The password is incorrect.",
+          fields: { password: "Incorrect password." },
+        });
         return;
       }
       if (!(await accept({}))) router.refresh();
@@ -81,8 +91,10 @@ export function AcceptForm({ token, email, mailboxProven, signedInAs }: Props) {
     const password = (form.get("password") as string | null) ?? "";
     const name = ((form.get("name") as string | null) ?? "").trim();
     if (!name) return setProblem({ message: "Enter your name.", fields: { name: "Enter your name." } });
-    if (password.length < 10) return setProblem({ message: "Choose a password of at least 10 characters.", fields: { password: "At least 10 characters." } });
-    if (password !== form.get("confirm")) return setProblem({ message: "The two passwords differ.", fields: { confirm: "Type the same password again." } });
+    if (password.length < 10)
+      return setProblem({ message: "Choose a password of at least 10 characters.", fields: { password: "At least 10 characters." } });
+    if (password !== form.get("confirm"))
+      return setProblem({ message: "The two passwords differ.", fields: { confirm: "Type the same password again." } });
     await run(() => accept({ name, password }));
   }
 
@@ -137,7 +149,15 @@ export function AcceptForm({ token, email, mailboxProven, signedInAs }: Props) {
           </div>
           <div className="field">
             <label htmlFor="password">Password</label>
-            <input id="password" name="password" type="password" autoComplete="current-password" maxLength={128} required aria-invalid={!!problem?.fields.password} />
+            <input
+              id="password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              maxLength={128}
+              required
+              aria-invalid={!!problem?.fields.password}
+            />
           </div>
           {alert}
           <button className="btn primary" type="submit" disabled={pending} style={{ width: "100%" }}>
@@ -156,11 +176,28 @@ export function AcceptForm({ token, email, mailboxProven, signedInAs }: Props) {
           </div>
           <div className="field">
             <label htmlFor="password">Choose a password</label>
-            <input id="password" name="password" type="password" autoComplete="new-password" minLength={10} maxLength={128} required aria-invalid={!!problem?.fields.password} />
+            <input
+              id="password"
+              name="password"
+              type="password"
+              autoComplete="new-password"
+              minLength={10}
+              maxLength={128}
+              required
+              aria-invalid={!!problem?.fields.password}
+            />
           </div>
           <div className="field">
             <label htmlFor="confirm">Password again</label>
-            <input id="confirm" name="confirm" type="password" autoComplete="new-password" maxLength={128} required aria-invalid={!!problem?.fields.confirm} />
+            <input
+              id="confirm"
+              name="confirm"
+              type="password"
+              autoComplete="new-password"
+              maxLength={128}
+              required
+              aria-invalid={!!problem?.fields.confirm}
+            />
           </div>
           {alert}
           <button className="btn primary" type="submit" disabled={pending} style={{ width: "100%" }}>
@@ -176,8 +213,8 @@ export function AcceptForm({ token, email, mailboxProven, signedInAs }: Props) {
         </p>
       ) : (
         <p className="muted" style={{ marginTop: 12 }} data-testid="invitation-link-copy">
-          New to Parapet? Open the link in the invitation e-mail sent to {email} to create your account: this copy of the link was given to whoever invited you
-          and cannot confirm that the mailbox is yours.
+          New to Parapet? Open the link in the invitation e-mail sent to {email} to create your account: this copy of the link was given to
+          whoever invited you and cannot confirm that the mailbox is yours.
         </p>
       )}
     </>

@@ -12,23 +12,35 @@ export const dynamic = "force-dynamic";
  * from that page's button or from a mail client's RFC 8058 one-click request.
  */
 
-
 function page(status: number, title: string, body: string): Response {
   const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)} · Parapet</title></head>
 <body style="margin:0;background:#f3f4f6;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#111827;">
 <main style="max-width:480px;margin:64px auto;background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:32px;">
 <div style="font-size:12px;color:#6b7280;letter-spacing:.04em;text-transform:uppercase;">Parapet weekly coverage report</div>
 <h1 style="font-size:22px;margin:8px 0 16px 0;">${escapeHtml(title)}</h1>${body}</main></body></html>`;
-  return new Response(html, { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" } });
+  return new Response(html, {
+    status,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" },
+  });
 }
 
-const invalid = () => page(400, "This link is not valid", `<p>The unsubscribe link is incomplete or was changed. Open it again from the email, or ask a workspace admin to remove your address.</p>`);
+const invalid = () =>
+  page(
+    400,
+    "This link is not valid",
+    `<p>The unsubscribe link is incomplete or was changed. Open it again from the email, or ask a workspace admin to remove your address.</p>`,
+  );
 
 export async function GET(req: Request): Promise<Response> {
   const token = new URL(req.url).searchParams.get("token");
   const info = await describeUnsubscribeToken(prisma(), unsubscribeSecret(), token);
   if (!info) return invalid();
-  if (!info.active) return page(200, "You are unsubscribed", `<p><strong>${escapeHtml(info.email)}</strong> no longer receives the weekly coverage report of <strong>${escapeHtml(info.workspaceName)}</strong>.</p>`);
+  if (!info.active)
+    return page(
+      200,
+      "You are unsubscribed",
+      `<p><strong>${escapeHtml(info.email)}</strong> no longer receives the weekly coverage report of <strong>${escapeHtml(info.workspaceName)}</strong>.</p>`,
+    );
   return page(
     200,
     "Unsubscribe from weekly reports?",
@@ -45,7 +57,11 @@ export async function POST(req: Request): Promise<Response> {
   }
   try {
     const r = await unsubscribeWithToken(prisma(), unsubscribeSecret(), token);
-    return page(200, "You are unsubscribed", `<p><strong>${escapeHtml(r.email)}</strong> will no longer receive the weekly coverage report of <strong>${escapeHtml(r.workspaceName)}</strong>. A workspace member can subscribe you again from Parapet's Reports page.</p>`);
+    return page(
+      200,
+      "You are unsubscribed",
+      `<p><strong>${escapeHtml(r.email)}</strong> will no longer receive the weekly coverage report of <strong>${escapeHtml(r.workspaceName)}</strong>. A workspace member can subscribe you again from Parapet's Reports page.</p>`,
+    );
   } catch (e) {
     if (e instanceof AppError && e.code === "bad_request") return invalid();
     if (e instanceof AppError && e.code === "not_found") return page(404, "Nothing to unsubscribe", `<p>${escapeHtml(e.message)}.</p>`);

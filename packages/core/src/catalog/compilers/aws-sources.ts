@@ -54,19 +54,30 @@ export function sarForActions(actions: readonly string[], what = "actions"): str
 }
 
 export const AWS_DOCS = {
-  globalKeys: "IAM User Guide, AWS global condition context keys (aws:PrincipalARN, aws:PrincipalTag, aws:PrincipalOrgID, aws:TagKeys, aws:RequestTag, aws:ResourceTag, aws:RequestedRegion, aws:ViaAWSMCPService, aws:CalledViaAWSMCP) — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+  globalKeys:
+    "IAM User Guide, AWS global condition context keys (aws:PrincipalARN, aws:PrincipalTag, aws:PrincipalOrgID, aws:TagKeys, aws:RequestTag, aws:ResourceTag, aws:RequestedRegion, aws:ViaAWSMCPService, aws:CalledViaAWSMCP) — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
   scps: "AWS Organizations, Service control policies (SCPs): not applied to the management account or service-linked roles — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html",
-  scpSyntax: "AWS Organizations, SCP syntax (Deny with Action/NotAction, Resource, Condition; no Principal) — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html",
+  scpSyntax:
+    "AWS Organizations, SCP syntax (Deny with Action/NotAction, Resource, Condition; no Principal) — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html",
   rcps: "AWS Organizations, Resource control policies (RCPs): supported services, applied to principals outside the organization too — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html",
-  rcpSyntax: "AWS Organizations, RCP syntax (Principal \"*\", Deny only) — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html",
-  quotas: "AWS Organizations, Quotas (policy size and policies per target) — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html",
-  arnOperators: "IAM JSON policy elements, condition operators (ArnLike/ArnNotLike, Bool, ForAnyValue, …IfExists) — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html",
-  sessionTags: "IAM User Guide, Passing session tags in AWS STS (session tags become aws:PrincipalTag and override the role's tags) — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html",
+  rcpSyntax:
+    'AWS Organizations, RCP syntax (Principal "*", Deny only) — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html',
+  quotas:
+    "AWS Organizations, Quotas (policy size and policies per target) — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html",
+  arnOperators:
+    "IAM JSON policy elements, condition operators (ArnLike/ArnNotLike, Bool, ForAnyValue, …IfExists) — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html",
+  sessionTags:
+    "IAM User Guide, Passing session tags in AWS STS (session tags become aws:PrincipalTag and override the role's tags) — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html",
   mcp: "Agent Toolkit for AWS, Troubleshooting AWS MCP Server identity and access (deny with Bool aws:ViaAWSMCPService; aws-mcp:* actions no longer have any effect) — https://docs.aws.amazon.com/agent-toolkit/latest/userguide/security_iam_troubleshoot.html",
-  s3Abac: "Amazon S3, Enabling ABAC in general purpose buckets (bucket tags count as aws:ResourceTag only with ABAC enabled; tags then change only through TagResource/UntagResource) — https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging-enable-abac.html",
-  regions: "AWS Organizations, SCP example: deny access to AWS based on the requested AWS Region (global services exempted with NotAction) — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html",
-  rootUser: "IAM User Guide, AWS account root user (an SCP restricts a member account's root user) — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html",
-  s3DefaultEncryption: "Amazon S3, Setting default server-side encryption behavior (every new object encrypted since January 2023) — https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html",
-  tagging: "Resource Groups Tagging API, TagResources (also requires the service's own tagging permission) — https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_TagResources.html",
+  s3Abac:
+    "Amazon S3, Enabling ABAC in general purpose buckets (bucket tags count as aws:ResourceTag only with ABAC enabled; tags then change only through TagResource/UntagResource) — https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging-enable-abac.html",
+  regions:
+    "AWS Organizations, SCP example: deny access to AWS based on the requested AWS Region (global services exempted with NotAction) — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html",
+  rootUser:
+    "IAM User Guide, AWS account root user (an SCP restricts a member account's root user) — https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html",
+  s3DefaultEncryption:
+    "Amazon S3, Setting default server-side encryption behavior (every new object encrypted since January 2023) — https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html",
+  tagging:
+    "Resource Groups Tagging API, TagResources (also requires the service's own tagging permission) — https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_TagResources.html",
   bucketAbacApi: "Amazon S3 API, PutBucketAbac — https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketAbac.html",
 } as const;

@@ -90,7 +90,9 @@ export function awsDeny(ctx: TCtx, spec: TAwsDenySpec): TAwsBoundStatement[] {
   if (rcp && spec.spareAdmins) throw new Error("an RCP cannot spare admins by principal tag: an outside account sets its own tags");
   const admins = spec.spareAdmins ? ctx.principals.admins : undefined;
   const exempt = [...new Set([...awsExemptArns(ctx), ...(spec.alsoExempt ?? []), ...(admins?.roleArnPatterns ?? [])])].sort();
-  const spareByTag: TIamConditionBlock | undefined = admins?.tag ? { StringNotEquals: { [`aws:PrincipalTag/${admins.tag.key}`]: admins.tag.value } } : undefined;
+  const spareByTag: TIamConditionBlock | undefined = admins?.tag
+    ? { StringNotEquals: { [`aws:PrincipalTag/${admins.tag.key}`]: admins.tag.value } }
+    : undefined;
   // RCPs see AWS service principals too; a perimeter must not break service-to-service calls.
   const services: TIamConditionBlock | undefined = rcp ? { BoolIfExists: { "aws:PrincipalIsAWSService": "false" } } : undefined;
   const perimeterOnly = rcp && deniesOnlyOutsiders(spec.condition, ctx.facts.orgId);
@@ -109,12 +111,20 @@ export function awsDeny(ctx: TCtx, spec: TAwsDenySpec): TAwsBoundStatement[] {
   };
   return matchers.flatMap(({ suffix, condition }) => {
     if (perimeterOnly) return [build(`${spec.purpose}${suffix}`, mergeConditions(spec.condition, condition, services))];
-    const spared = build(`${spec.purpose}${suffix}`, mergeConditions(spec.condition, condition, { ArnNotLike: { "aws:PrincipalARN": exempt } }, spareByTag, services));
+    const spared = build(
+      `${spec.purpose}${suffix}`,
+      mergeConditions(spec.condition, condition, { ArnNotLike: { "aws:PrincipalARN": exempt } }, spareByTag, services),
+    );
     if (!rcp) return [spared];
     // StringLike, not ArnLike: the subject's own ARN matcher may already hold ArnLike on the same key.
     const lookAlikes = build(
       `${spec.purpose}${suffix}Outsider`,
-      mergeConditions(spec.condition, condition, { StringLike: { "aws:PrincipalARN": exempt }, StringNotEqualsIfExists: { "aws:PrincipalOrgID": ctx.facts.orgId } }, services),
+      mergeConditions(
+        spec.condition,
+        condition,
+        { StringLike: { "aws:PrincipalARN": exempt }, StringNotEqualsIfExists: { "aws:PrincipalOrgID": ctx.facts.orgId } },
+        services,
+      ),
     );
     return [spared, lookAlikes];
   });

@@ -31,10 +31,7 @@ export function gcpDenyRule(
   ];
 }
 
-export function gcpCustomConstraint(
-  ctx: TCtx,
-  spec: Omit<TGcpCustomConstraint, "name"> & { slug: string },
-): TGcpCustomConstraint {
+export function gcpCustomConstraint(ctx: TCtx, spec: Omit<TGcpCustomConstraint, "name"> & { slug: string }): TGcpCustomConstraint {
   const { slug, ...rest } = spec;
   if (rest.condition.length > 1000) throw new Error(`custom constraint ${slug}: CEL condition exceeds 1,000 characters`);
   return {

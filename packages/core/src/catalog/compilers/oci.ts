@@ -27,10 +27,7 @@ function ociExemptConditions(ctx: TCtx, subject: "user-groups" | "dynamic-groups
   const p = ctx.principals;
   const principals = [...new Set([...p.connector.principalIds, ...p.breakGlass.principalIds])].sort();
   const groups = subject === "dynamic-groups" ? [] : [...new Set([...p.connector.groupIds, ...p.breakGlass.groupIds])].sort();
-  return [
-    ...principals.map((id) => `request.principal.id != '${id}'`),
-    ...groups.map((id) => `request.groups.id != '${id}'`),
-  ];
+  return [...principals.map((id) => `request.principal.id != '${id}'`), ...groups.map((id) => `request.groups.id != '${id}'`)];
 }
 
 class OciCompileError extends Error {}
@@ -63,7 +60,10 @@ export function ociDeny(ctx: TCtx, spec: TOciDenySpec): TOciStatementPart[] {
     out.push(conds.length === 0 ? { head } : { head, where: conds.length === 1 ? conds[0]! : `all {${conds.join(", ")}}` });
   const byOcid = ociExemptConditions(ctx, "dynamic-groups");
   for (const subject of subjects) {
-    const exempt = ociExemptConditions(ctx, subject === "any-user" ? "any-user" : subject.startsWith("dynamic-group ") ? "dynamic-groups" : "user-groups");
+    const exempt = ociExemptConditions(
+      ctx,
+      subject === "any-user" ? "any-user" : subject.startsWith("dynamic-group ") ? "dynamic-groups" : "user-groups",
+    );
     // A tenancy-wide deny whose exemption also names user groups never applies to an instance principal
     // (see ociExemptConditions), so it gets a twin for instance principals, excepted by OCID only.
     const instanceTwin = subject === "any-user" && exempt.length > byOcid.length;
@@ -101,8 +101,10 @@ export function ociFragment(ctx: TCtx, statements: TOciStatementPart[], security
 
 /** The OCI documentation the compilers rely on, as `title — URL` (see TCloudCompiler.sources). */
 export const OCI_SOURCES = {
-  policyBasics: "OCI IAM: IAM Policies Overview (statement syntax, locations) — https://docs.oracle.com/iaas/Content/Identity/policieshow/Policy_Basics.htm",
-  subjects: "OCI IAM: Subjects (group, dynamic-group, any-user; one principal type per statement) — https://docs.oracle.com/iaas/Content/Identity/policysyntax/subject.htm",
+  policyBasics:
+    "OCI IAM: IAM Policies Overview (statement syntax, locations) — https://docs.oracle.com/iaas/Content/Identity/policieshow/Policy_Basics.htm",
+  subjects:
+    "OCI IAM: Subjects (group, dynamic-group, any-user; one principal type per statement) — https://docs.oracle.com/iaas/Content/Identity/policysyntax/subject.htm",
   denyPolicies:
     "OCI IAM: Deny Policies (opt-in, the default guard that limits who writes deny statements, Administrators always exempt, metaverb inversion, target.policy.type) — https://docs.oracle.com/en-us/iaas/Content/Identity/policysyntax/denypolicies.htm",
   denyKnownIssues:
@@ -118,8 +120,10 @@ export const OCI_SOURCES = {
     "OCI IAM: Details for the Database Service (database-family, autonomous-database-family, DB_SYSTEM_DELETE, DB_BACKUP_DELETE) — https://docs.oracle.com/en-us/iaas/Content/Identity/policyreference/databasepolicyreference.htm",
   vault:
     "OCI IAM: Details for Vault, Key Management and Secret Management (keys, vaults, secret-family, KEY_DELETE, VAULT_DELETE) — https://docs.oracle.com/en-us/iaas/Content/Identity/policyreference/keypolicyreference.htm",
-  logging: "OCI IAM: Details for Logging (log groups, logs, unified agent configurations) — https://docs.oracle.com/en-us/iaas/Content/Identity/policyreference/loggingpolicyreference.htm",
-  cloudGuard: "OCI Cloud Guard: Cloud Guard Policies (cloud-guard-family, cloud-guard-targets, security-zone, security-recipe) — https://docs.oracle.com/iaas/cloud-guard/using/policies.htm",
+  logging:
+    "OCI IAM: Details for Logging (log groups, logs, unified agent configurations) — https://docs.oracle.com/en-us/iaas/Content/Identity/policyreference/loggingpolicyreference.htm",
+  cloudGuard:
+    "OCI Cloud Guard: Cloud Guard Policies (cloud-guard-family, cloud-guard-targets, security-zone, security-recipe) — https://docs.oracle.com/iaas/cloud-guard/using/policies.htm",
   tags: "OCI Tagging: Using Tags to Manage Access (tag namespaces in conditions) — https://docs.oracle.com/iaas/Content/Tagging/Tasks/managingaccesswithtags.htm",
   securityZonePolicies:
     "OCI Security Zones: Security Zone Policies (deny public_buckets, deny db_instance_public_access, deny *_without_vault_key) — https://docs.oracle.com/iaas/Content/security-zone/using/security-zone-policies.htm",

@@ -60,9 +60,18 @@ const AGENT_DESTRUCTIVE_OCI: Record<string, string[]> = {
   keys: ["KEY_DELETE"],
 };
 
-const ZAction = z.string().max(128).regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/, "must be an IAM action like s3:DeleteObject");
-const ZGcpPerm = z.string().max(160).regex(/^[a-z0-9.-]+\.googleapis\.com\/[A-Za-z0-9.*]+$/, "must be a v2 permission like storage.googleapis.com/objects.delete");
-const ZArn = z.string().max(256).regex(/^arn:aws[a-z-]*:iam::(\*|\d{12}):role\/[A-Za-z0-9+=,.@_/*-]+$/, "must be a role ARN pattern");
+const ZAction = z
+  .string()
+  .max(128)
+  .regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/, "must be an IAM action like s3:DeleteObject");
+const ZGcpPerm = z
+  .string()
+  .max(160)
+  .regex(/^[a-z0-9.-]+\.googleapis\.com\/[A-Za-z0-9.*]+$/, "must be a v2 permission like storage.googleapis.com/objects.delete");
+const ZArn = z
+  .string()
+  .max(256)
+  .regex(/^arn:aws[a-z-]*:iam::(\*|\d{12}):role\/[A-Za-z0-9+=,.@_/*-]+$/, "must be a role ARN pattern");
 
 const params = z
   .object({
@@ -197,18 +206,60 @@ export const agentNoDestructiveActions = defineControl({
   },
   scenarios: [
     aws("an agent deleting a production object is denied", "agent", "s3:DeleteObject", S3_OBJECT, "denied"),
-    aws("an agent scheduling key deletion is denied", "agent", "kms:ScheduleKeyDeletion", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "denied"),
-    aws("an agent deleting an RDS snapshot is denied", "agent", "rds:DeleteDBSnapshot", "arn:aws:rds:eu-west-1:222233334444:snapshot:nightly", "denied"),
+    aws(
+      "an agent scheduling key deletion is denied",
+      "agent",
+      "kms:ScheduleKeyDeletion",
+      "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      "denied",
+    ),
+    aws(
+      "an agent deleting an RDS snapshot is denied",
+      "agent",
+      "rds:DeleteDBSnapshot",
+      "arn:aws:rds:eu-west-1:222233334444:snapshot:nightly",
+      "denied",
+    ),
     aws("an agent reading a production object is allowed", "agent", "s3:GetObject", S3_OBJECT, "allowed"),
     aws("a human deleting a production object is allowed", "human", "s3:DeleteObject", S3_OBJECT, "allowed"),
-    aws("a delete made through the AWS MCP server is denied, whoever's credentials it carries", "human", "s3:DeleteObject", S3_OBJECT, "denied", { context: { "aws:ViaAWSMCPService": "true", "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com" } }),
+    aws(
+      "a delete made through the AWS MCP server is denied, whoever's credentials it carries",
+      "human",
+      "s3:DeleteObject",
+      S3_OBJECT,
+      "denied",
+      { context: { "aws:ViaAWSMCPService": "true", "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com" } },
+    ),
     aws("the connector is never denied", "connector", "s3:DeleteObject", S3_OBJECT, "allowed"),
     // KMS also needs the key policy to allow the call; an open one isolates the SCP's effect.
-    aws("break-glass is never denied", "break-glass", "kms:ScheduleKeyDeletion", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "allowed", { openResourcePolicy: true }),
+    aws(
+      "break-glass is never denied",
+      "break-glass",
+      "kms:ScheduleKeyDeletion",
+      "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      "allowed",
+      { openResourcePolicy: true },
+    ),
     aws("an agent outside the scoped accounts is not affected", "agent", "s3:DeleteObject", S3_OBJECT, "allowed", { inScope: false }),
-    aws("a human cannot remove the agent tag from a role", "human", "iam:UntagRole", "arn:aws:iam::222233334444:role/agent-runner", "denied", { context: { "aws:TagKeys": ["agent"] } }),
-    aws("an agent cannot assume a role with agent=false session tag", "agent", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "denied", { context: { "aws:TagKeys": ["agent"], "aws:RequestTag/agent": "false" } }),
-    aws("an agent may keep agent=true as a session tag", "agent", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "allowed", { context: { "aws:TagKeys": ["agent"], "aws:RequestTag/agent": "true" } }),
+    aws(
+      "a human cannot remove the agent tag from a role",
+      "human",
+      "iam:UntagRole",
+      "arn:aws:iam::222233334444:role/agent-runner",
+      "denied",
+      { context: { "aws:TagKeys": ["agent"] } },
+    ),
+    aws(
+      "an agent cannot assume a role with agent=false session tag",
+      "agent",
+      "sts:TagSession",
+      "arn:aws:iam::222233334444:role/any",
+      "denied",
+      { context: { "aws:TagKeys": ["agent"], "aws:RequestTag/agent": "false" } },
+    ),
+    aws("an agent may keep agent=true as a session tag", "agent", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "allowed", {
+      context: { "aws:TagKeys": ["agent"], "aws:RequestTag/agent": "true" },
+    }),
     azureContains("deletes of storage, vaults and key vaults are blocked with denyAction", [
       "denyAction",
       "Microsoft.Storage/storageAccounts",
@@ -223,7 +274,9 @@ export const agentNoDestructiveActions = defineControl({
       /^deny dynamic-group parapet-agents to manage object-family in compartment prod where .*OBJECT_DELETE/,
       /^deny dynamic-group parapet-agents to manage keys in compartment prod where .*KEY_DELETE/,
     ]),
-    ociDynamicGroupDenies("an agent's instance or resource principal (dynamic group) is denied: no user-group exemption switches the deny off"),
+    ociDynamicGroupDenies(
+      "an agent's instance or resource principal (dynamic group) is denied: no user-group exemption switches the deny off",
+    ),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],
 });

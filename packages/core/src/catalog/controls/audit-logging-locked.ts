@@ -54,7 +54,12 @@ const params = z
      * account or Event Hub authorization rule resource ids). Empty: destinations are not restricted.
      */
     azureLogDestinations: z
-      .array(z.string().max(512).regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[A-Za-z.]+\/.+$/i, "must be an ARM resource id"))
+      .array(
+        z
+          .string()
+          .max(512)
+          .regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[A-Za-z.]+\/.+$/i, "must be an ARM resource id"),
+      )
       .max(20)
       .default([]),
   })
@@ -83,7 +88,12 @@ export const auditLoggingLocked = defineControl({
   clouds: {
     aws: {
       fidelity: "enforced",
-      sources: [...sarForActions(AUDIT_AWS_ACTIONS, "the actions that stop, delete or weaken audit and detection"), AWS_DOCS.globalKeys, AWS_DOCS.scps, AWS_DOCS.scpSyntax],
+      sources: [
+        ...sarForActions(AUDIT_AWS_ACTIONS, "the actions that stop, delete or weaken audit and detection"),
+        AWS_DOCS.globalKeys,
+        AWS_DOCS.scps,
+        AWS_DOCS.scpSyntax,
+      ],
       compile(_p, ctx) {
         return awsFragment(ctx, awsDeny(ctx, { purpose: "AuditLock", policyType: "SCP", actions: AUDIT_AWS_ACTIONS }));
       },
@@ -105,14 +115,20 @@ export const auditLoggingLocked = defineControl({
         ];
         if (destinations.length > 0) {
           for (const dest of ["workspaceId", "storageAccountId", "eventHubAuthorizationRuleId"]) {
-            weakened.push({ allOf: [{ field: `${DIAG}/${dest}`, exists: "true" }, { field: `${DIAG}/${dest}`, notIn: "[parameters('allowedDestinations')]" }] });
+            weakened.push({
+              allOf: [
+                { field: `${DIAG}/${dest}`, exists: "true" },
+                { field: `${DIAG}/${dest}`, notIn: "[parameters('allowedDestinations')]" },
+              ],
+            });
           }
         }
         return azureFragment(ctx, [
           azurePolicy(ctx, {
             purpose: "diag-weaken",
             displayName: "Diagnostic settings cannot be weakened",
-            description: "Denies diagnostic-setting writes that disable a log category or send logs to a destination outside the approved list.",
+            description:
+              "Denies diagnostic-setting writes that disable a log category or send logs to a destination outside the approved list.",
             mode: "All",
             if: { allOf: [{ field: "type", equals: DIAG }, { anyOf: weakened }] },
             effect: { value: "deny", allowed: ["audit", "deny", "disabled"] },
@@ -120,7 +136,13 @@ export const auditLoggingLocked = defineControl({
               ? {
                   params: {
                     allowedDestinations: {
-                      definition: { type: "Array", metadata: { displayName: "Approved log destinations", description: "Resource ids diagnostic settings may send to." } },
+                      definition: {
+                        type: "Array",
+                        metadata: {
+                          displayName: "Approved log destinations",
+                          description: "Resource ids diagnostic settings may send to.",
+                        },
+                      },
                       value: destinations,
                     },
                   },
@@ -178,29 +200,85 @@ export const auditLoggingLocked = defineControl({
         return ociFragment(
           ctx,
           Object.entries(AUDIT_OCI_OPERATIONS).flatMap(([resourceType, ops]) =>
-            ops.map((op) => ociDeny(ctx, { subject: "any-user", verb: "manage", resourceType, conditions: [`request.operation = '${op}'`] })).flat(),
+            ops
+              .map((op) => ociDeny(ctx, { subject: "any-user", verb: "manage", resourceType, conditions: [`request.operation = '${op}'`] }))
+              .flat(),
           ),
         );
       },
     },
   },
   scenarios: [
-    aws("stopping CloudTrail is denied", "human", "cloudtrail:StopLogging", "arn:aws:cloudtrail:eu-west-1:222233334444:trail/org-trail", "denied"),
-    aws("an agent deleting the GuardDuty detector is denied", "agent", "guardduty:DeleteDetector", "arn:aws:guardduty:eu-west-1:222233334444:detector/12abc34d567e8fa901bc2d34e56789f0", "denied"),
+    aws(
+      "stopping CloudTrail is denied",
+      "human",
+      "cloudtrail:StopLogging",
+      "arn:aws:cloudtrail:eu-west-1:222233334444:trail/org-trail",
+      "denied",
+    ),
+    aws(
+      "an agent deleting the GuardDuty detector is denied",
+      "agent",
+      "guardduty:DeleteDetector",
+      "arn:aws:guardduty:eu-west-1:222233334444:detector/12abc34d567e8fa901bc2d34e56789f0",
+      "denied",
+    ),
     aws("stopping the Config recorder is denied", "human", "config:StopConfigurationRecorder", "*", "denied"),
-    aws("reading CloudTrail status is allowed", "human", "cloudtrail:GetTrailStatus", "arn:aws:cloudtrail:eu-west-1:222233334444:trail/org-trail", "allowed"),
-    aws("break-glass can stop CloudTrail", "break-glass", "cloudtrail:StopLogging", "arn:aws:cloudtrail:eu-west-1:222233334444:trail/org-trail", "allowed"),
-    aws("the connector is never denied", "connector", "securityhub:DisableSecurityHub", "arn:aws:securityhub:eu-west-1:222233334444:hub/default", "allowed"),
-    azureContains("diagnostic settings and Defender tiers are protected", ["Microsoft.Insights/diagnosticSettings", "denyAction", "Microsoft.Security/pricings/pricingTier"]),
+    aws(
+      "reading CloudTrail status is allowed",
+      "human",
+      "cloudtrail:GetTrailStatus",
+      "arn:aws:cloudtrail:eu-west-1:222233334444:trail/org-trail",
+      "allowed",
+    ),
+    aws(
+      "break-glass can stop CloudTrail",
+      "break-glass",
+      "cloudtrail:StopLogging",
+      "arn:aws:cloudtrail:eu-west-1:222233334444:trail/org-trail",
+      "allowed",
+    ),
+    aws(
+      "the connector is never denied",
+      "connector",
+      "securityhub:DisableSecurityHub",
+      "arn:aws:securityhub:eu-west-1:222233334444:hub/default",
+      "allowed",
+    ),
+    azureContains("diagnostic settings and Defender tiers are protected", [
+      "Microsoft.Insights/diagnosticSettings",
+      "denyAction",
+      "Microsoft.Security/pricings/pricingTier",
+    ]),
     azureRequest("deleting a diagnostic setting is denied", "delete", { type: DIAG, name: "to-sentinel", properties: {} }, "denied"),
-    azureRequest("switching off a log category of a diagnostic setting is denied", "write", diagSetting([{ categoryGroup: "audit", enabled: false }, { categoryGroup: "allLogs", enabled: true }]), "denied"),
-    azureRequest("a diagnostic setting with every category enabled is allowed", "write", diagSetting([{ categoryGroup: "audit", enabled: true }]), "allowed"),
-    azureRequest("a Defender plan set to Free is denied", "write", { type: "Microsoft.Security/pricings", name: "VirtualMachines", properties: { pricingTier: "Free" } }, "denied"),
+    azureRequest(
+      "switching off a log category of a diagnostic setting is denied",
+      "write",
+      diagSetting([
+        { categoryGroup: "audit", enabled: false },
+        { categoryGroup: "allLogs", enabled: true },
+      ]),
+      "denied",
+    ),
+    azureRequest(
+      "a diagnostic setting with every category enabled is allowed",
+      "write",
+      diagSetting([{ categoryGroup: "audit", enabled: true }]),
+      "allowed",
+    ),
+    azureRequest(
+      "a Defender plan set to Free is denied",
+      "write",
+      { type: "Microsoft.Security/pricings", name: "VirtualMachines", properties: { pricingTier: "Free" } },
+      "denied",
+    ),
     gcpDenies("sink deletion is denied to everyone but the exempt", (d) => d.includes("principalSet://goog/public:all"), [
       "logging.googleapis.com/sinks.delete",
     ]),
     ociMatches("log group deletion is denied tenancy-wide", [/^deny any-user to manage log-groups .*request.operation = 'DeleteLogGroup'/]),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
-    ociInstanceTwins("an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off"),
+    ociInstanceTwins(
+      "an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off",
+    ),
   ],
 });

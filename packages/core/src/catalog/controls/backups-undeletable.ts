@@ -65,7 +65,12 @@ export const backupsUndeletable = defineControl({
   clouds: {
     aws: {
       fidelity: "enforced",
-      sources: [...sarForActions(BACKUP_AWS_ACTIONS, "the backup, snapshot, vault-lock and key-deletion actions"), AWS_DOCS.globalKeys, AWS_DOCS.scps, AWS_DOCS.scpSyntax],
+      sources: [
+        ...sarForActions(BACKUP_AWS_ACTIONS, "the backup, snapshot, vault-lock and key-deletion actions"),
+        AWS_DOCS.globalKeys,
+        AWS_DOCS.scps,
+        AWS_DOCS.scpSyntax,
+      ],
       compile(_p, ctx) {
         return awsFragment(ctx, awsDeny(ctx, { purpose: "BackupDelete", policyType: "SCP", actions: BACKUP_AWS_ACTIONS }));
       },
@@ -146,12 +151,32 @@ export const backupsUndeletable = defineControl({
   },
   scenarios: [
     aws("a human deleting a recovery point is denied", "human", "backup:DeleteRecoveryPoint", RECOVERY_POINT, "denied"),
-    aws("an agent deleting an EBS snapshot is denied", "agent", "ec2:DeleteSnapshot", "arn:aws:ec2:eu-west-1::snapshot/snap-0123456789abcdef0", "denied"),
+    aws(
+      "an agent deleting an EBS snapshot is denied",
+      "agent",
+      "ec2:DeleteSnapshot",
+      "arn:aws:ec2:eu-west-1::snapshot/snap-0123456789abcdef0",
+      "denied",
+    ),
     aws("shortening a recovery point's retention is denied", "human", "backup:UpdateRecoveryPointLifecycle", RECOVERY_POINT, "denied"),
     aws("break-glass can delete a recovery point", "break-glass", "backup:DeleteRecoveryPoint", RECOVERY_POINT, "allowed"),
-    aws("the connector is never denied", "connector", "rds:DeleteDBSnapshot", "arn:aws:rds:eu-west-1:222233334444:snapshot:nightly", "allowed"),
-    aws("creating a snapshot is still allowed", "human", "ec2:CreateSnapshot", "arn:aws:ec2:eu-west-1:222233334444:volume/vol-0123456789abcdef0", "allowed"),
-    aws("an account outside the scope is not affected", "human", "backup:DeleteRecoveryPoint", RECOVERY_POINT, "allowed", { inScope: false }),
+    aws(
+      "the connector is never denied",
+      "connector",
+      "rds:DeleteDBSnapshot",
+      "arn:aws:rds:eu-west-1:222233334444:snapshot:nightly",
+      "allowed",
+    ),
+    aws(
+      "creating a snapshot is still allowed",
+      "human",
+      "ec2:CreateSnapshot",
+      "arn:aws:ec2:eu-west-1:222233334444:volume/vol-0123456789abcdef0",
+      "allowed",
+    ),
+    aws("an account outside the scope is not affected", "human", "backup:DeleteRecoveryPoint", RECOVERY_POINT, "allowed", {
+      inScope: false,
+    }),
     azureContains("vaults and snapshots are protected and purge protection required", [
       "Microsoft.RecoveryServices/vaults",
       "Microsoft.DataProtection/backupVaults",
@@ -165,6 +190,8 @@ export const backupsUndeletable = defineControl({
       /^deny any-user to manage volume-family in compartment prod where all \{request.permission = 'VOLUME_BACKUP_DELETE', .*request.groups.id != /,
     ]),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
-    ociInstanceTwins("an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off"),
+    ociInstanceTwins(
+      "an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off",
+    ),
   ],
 });

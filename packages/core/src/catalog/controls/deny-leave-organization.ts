@@ -25,10 +25,7 @@ export const denyLeaveOrganization = defineControl({
       fidelity: "enforced",
       sources: [sar("organizations", "LeaveOrganization"), AWS_DOCS.scps, AWS_DOCS.scpSyntax],
       compile(_p, ctx) {
-        return awsFragment(
-          ctx,
-          awsDeny(ctx, { purpose: "LeaveOrg", policyType: "SCP", actions: ["organizations:LeaveOrganization"] }),
-        );
+        return awsFragment(ctx, awsDeny(ctx, { purpose: "LeaveOrg", policyType: "SCP", actions: ["organizations:LeaveOrganization"] }));
       },
     },
     azure: {
@@ -73,7 +70,9 @@ export const denyLeaveOrganization = defineControl({
     aws("break-glass may leave (e.g. planned divestiture)", "break-glass", "organizations:LeaveOrganization", "*", "allowed"),
     aws("the connector is never denied", "connector", "organizations:LeaveOrganization", "*", "allowed"),
     aws("other Organizations reads are unaffected", "human", "organizations:DescribeOrganization", "*", "allowed"),
-    gcpConstraint("projects can only move within the organisation", "resourcemanager.allowedExportDestinations", (r) => r.includes("under:organizations/")),
+    gcpConstraint("projects can only move within the organisation", "resourcemanager.allowedExportDestinations", (r) =>
+      r.includes("under:organizations/"),
+    ),
     emptyOn("azure", "Azure compiles nothing (detective via drift)"),
     emptyOn("oci", "OCI compiles nothing (not applicable)"),
   ],

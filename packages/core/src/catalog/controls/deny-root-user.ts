@@ -71,7 +71,9 @@ export const denyRootUser = defineControl({
     aws("the root user deleting a bucket is denied", "root", "s3:DeleteBucket", "arn:aws:s3:::prod-data", "denied"),
     aws("an IAM role is not affected", "human", "s3:DeleteBucket", "arn:aws:s3:::prod-data", "allowed"),
     aws("the connector is never denied", "connector", "iam:CreateAccessKey", "arn:aws:iam::222233334444:user/alice", "allowed"),
-    aws("root of an account outside the scope is not affected", "root", "s3:DeleteBucket", "arn:aws:s3:::prod-data", "allowed", { inScope: false }),
+    aws("root of an account outside the scope is not affected", "root", "s3:DeleteBucket", "arn:aws:s3:::prod-data", "allowed", {
+      inScope: false,
+    }),
     emptyOn("azure", "Azure compiles nothing (unsupported)"),
     emptyOn("gcp", "GCP compiles nothing (unsupported)"),
     emptyOn("oci", "OCI compiles nothing (unsupported)"),

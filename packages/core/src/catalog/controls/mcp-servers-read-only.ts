@@ -69,7 +69,11 @@ const OCI_WRITE_SUFFIXES = ["CREATE", "DELETE", "MANAGE", "MOVE", "OVERWRITE", "
 const params = z
   .object({
     /** Services MCP servers may read; every other AWS action is denied to them. */
-    awsReadableServices: z.array(z.enum(READ_SERVICES)).min(1).max(READ_SERVICES.length).default([...READ_SERVICES]),
+    awsReadableServices: z
+      .array(z.enum(READ_SERVICES))
+      .min(1)
+      .max(READ_SERVICES.length)
+      .default([...READ_SERVICES]),
   })
   .strict();
 
@@ -90,7 +94,12 @@ export const mcpServersReadOnly = defineControl({
     aws: {
       fidelity: "partial",
       gap: "MCP server identities (by tag or role ARN) and every call AWS marks as made through its MCP server (aws:ViaAWSMCPService) are limited to the listed services' Get/List/Describe-style calls; a few read calls named otherwise (for example Athena queries) are refused too, and a self-hosted MCP server running under an untagged identity is not recognised.",
-      sources: [AWS_DOCS.globalKeys, AWS_DOCS.mcp, sar("aws-mcp", "no service-specific condition keys; aws-mcp:* actions no longer gate calls"), AWS_DOCS.scpSyntax],
+      sources: [
+        AWS_DOCS.globalKeys,
+        AWS_DOCS.mcp,
+        sar("aws-mcp", "no service-specific condition keys; aws-mcp:* actions no longer gate calls"),
+        AWS_DOCS.scpSyntax,
+      ],
       compile(p, ctx) {
         const patterns = [...new Set(p.awsReadableServices.flatMap((s) => [...AWS_READ_PATTERNS[s]]))].sort();
         return awsFragment(
@@ -150,16 +159,30 @@ export const mcpServersReadOnly = defineControl({
     aws("an MCP server reading an object is allowed", "mcp-server", "s3:GetObject", OBJECT, "allowed"),
     aws("an MCP server describing instances is allowed", "mcp-server", "ec2:DescribeInstances", "*", "allowed"),
     aws("an MCP server writing an object is denied", "mcp-server", "s3:PutObject", OBJECT, "denied"),
-    aws("an MCP server terminating an instance is denied", "mcp-server", "ec2:TerminateInstances", "arn:aws:ec2:eu-west-1:222233334444:instance/i-0123456789abcdef0", "denied"),
+    aws(
+      "an MCP server terminating an instance is denied",
+      "mcp-server",
+      "ec2:TerminateInstances",
+      "arn:aws:ec2:eu-west-1:222233334444:instance/i-0123456789abcdef0",
+      "denied",
+    ),
     aws("an MCP server assuming another role is denied", "mcp-server", "sts:AssumeRole", "arn:aws:iam::222233334444:role/admin", "denied"),
     aws("a human writing is allowed", "human", "s3:PutObject", OBJECT, "allowed"),
-    aws("a human's call made through the AWS MCP server cannot write", "human", "s3:PutObject", OBJECT, "denied", { context: { "aws:ViaAWSMCPService": "true", "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com" } }),
-    aws("a human's call made through the AWS MCP server may read", "human", "s3:GetObject", OBJECT, "allowed", { context: { "aws:ViaAWSMCPService": "true", "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com" } }),
+    aws("a human's call made through the AWS MCP server cannot write", "human", "s3:PutObject", OBJECT, "denied", {
+      context: { "aws:ViaAWSMCPService": "true", "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com" },
+    }),
+    aws("a human's call made through the AWS MCP server may read", "human", "s3:GetObject", OBJECT, "allowed", {
+      context: { "aws:ViaAWSMCPService": "true", "aws:CalledViaAWSMCP": "aws-mcp.amazonaws.com" },
+    }),
     aws("the connector is never denied", "connector", "s3:PutObject", OBJECT, "allowed"),
     emptyOn("azure", "Azure compiles nothing (unsupported)"),
     gcpDenies("MCP servers are denied object writes", (d) => d.some((x) => x.includes("mcp")), ["storage.googleapis.com/objects.create"]),
-    ociMatches("the MCP dynamic group cannot delete", [/^deny dynamic-group parapet-mcp-servers to manage all-resources in compartment prod where .*request.permission = \/\*_DELETE\//]),
-    ociDynamicGroupDenies("an MCP server's instance or resource principal (dynamic group) is denied writes: no user-group exemption switches the deny off"),
+    ociMatches("the MCP dynamic group cannot delete", [
+      /^deny dynamic-group parapet-mcp-servers to manage all-resources in compartment prod where .*request.permission = \/\*_DELETE\//,
+    ]),
+    ociDynamicGroupDenies(
+      "an MCP server's instance or resource principal (dynamic group) is denied writes: no user-group exemption switches the deny off",
+    ),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],
 });

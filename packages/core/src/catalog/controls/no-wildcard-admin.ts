@@ -11,17 +11,32 @@ const params = z
   .object({
     /** AWS managed policies that grant administrator-equivalent rights. */
     awsDeniedManagedPolicies: z
-      .array(z.string().max(128).regex(/^[A-Za-z0-9+=,.@_-]+$/))
+      .array(
+        z
+          .string()
+          .max(128)
+          .regex(/^[A-Za-z0-9+=,.@_-]+$/),
+      )
       .max(20)
       .default(["AdministratorAccess", "IAMFullAccess"]),
     /** Roles that may still attach them (besides connector and break-glass). */
     adminRoleArnPatterns: z
-      .array(z.string().max(256).regex(/^arn:aws[a-z-]*:iam::(\*|\d{12}):role\/[A-Za-z0-9+=,.@_/*-]+$/))
+      .array(
+        z
+          .string()
+          .max(256)
+          .regex(/^arn:aws[a-z-]*:iam::(\*|\d{12}):role\/[A-Za-z0-9+=,.@_/*-]+$/),
+      )
       .max(20)
       .default([]),
     /** GCP basic roles whose grant is refused. */
     gcpDeniedRoles: z
-      .array(z.string().max(128).regex(/^roles\/[A-Za-z0-9.]+$/))
+      .array(
+        z
+          .string()
+          .max(128)
+          .regex(/^roles\/[A-Za-z0-9.]+$/),
+      )
       .min(1)
       .max(10)
       .default(["roles/editor", "roles/owner"]),
@@ -29,7 +44,10 @@ const params = z
   .strict();
 
 function celList(values: readonly string[]): string {
-  return `[${[...values].sort().map((v) => `'${v}'`).join(", ")}]`;
+  return `[${[...values]
+    .sort()
+    .map((v) => `'${v}'`)
+    .join(", ")}]`;
 }
 
 export const noWildcardAdmin = defineControl({
@@ -48,7 +66,7 @@ export const noWildcardAdmin = defineControl({
   clouds: {
     aws: {
       fidelity: "partial",
-      gap: "Attaching the named AWS-managed admin policies is blocked, but an SCP cannot read the content of customer-managed or inline policies, so a hand-written \"Action\": \"*\" policy is not prevented.",
+      gap: 'Attaching the named AWS-managed admin policies is blocked, but an SCP cannot read the content of customer-managed or inline policies, so a hand-written "Action": "*" policy is not prevented.',
       sources: [
         sar("iam", "AttachGroupPolicy, AttachRolePolicy and AttachUserPolicy expose iam:PolicyARN"),
         "AWS managed policy reference, AdministratorAccess — https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html",
@@ -75,7 +93,7 @@ export const noWildcardAdmin = defineControl({
     },
     azure: {
       fidelity: "partial",
-      gap: "Custom role definitions granting \"*\" are denied; assignments of the built-in Owner and Contributor roles are not blocked by Azure Policy.",
+      gap: 'Custom role definitions granting "*" are denied; assignments of the built-in Owner and Contributor roles are not blocked by Azure Policy.',
       sources: [
         "Azure Policy deny effect — https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny",
         "Custom subscription owner roles should not exist (built-in 10ee2ea2, roleDefinitions/permissions[*].actions[*]) — https://github.com/Azure/azure-policy/blob/master/built-in-policies/policyDefinitions/General/CustomSubscription_OwnerRole_Audit.json",
@@ -86,7 +104,7 @@ export const noWildcardAdmin = defineControl({
           azurePolicy(ctx, {
             purpose: "wildcard-role",
             displayName: "Custom roles cannot grant every action",
-            description: "Denies custom role definitions whose actions include \"*\".",
+            description: 'Denies custom role definitions whose actions include "*".',
             mode: "All",
             if: {
               allOf: [
@@ -172,14 +190,39 @@ export const noWildcardAdmin = defineControl({
     return [
       ...denied.flatMap((name) => [
         aws<typeof p>(`attaching ${name} to a role is denied`, "human", "iam:AttachRolePolicy", ROLE, "denied", attach(name)),
-        aws<typeof p>(`an agent attaching ${name} to a user is denied`, "agent", "iam:AttachUserPolicy", "arn:aws:iam::222233334444:user/bot", "denied", attach(name)),
+        aws<typeof p>(
+          `an agent attaching ${name} to a user is denied`,
+          "agent",
+          "iam:AttachUserPolicy",
+          "arn:aws:iam::222233334444:user/bot",
+          "denied",
+          attach(name),
+        ),
       ]),
-      ...(free ? [aws<typeof p>(`attaching ${free}, which is not on the list, is allowed`, "human", "iam:AttachRolePolicy", ROLE, "allowed", attach(free))] : []),
+      ...(free
+        ? [
+            aws<typeof p>(
+              `attaching ${free}, which is not on the list, is allowed`,
+              "human",
+              "iam:AttachRolePolicy",
+              ROLE,
+              "allowed",
+              attach(free),
+            ),
+          ]
+        : []),
       ...(first
         ? [
             aws<typeof p>(`break-glass may attach ${first}`, "break-glass", "iam:AttachRolePolicy", ROLE, "allowed", attach(first)),
             aws<typeof p>("the connector is never denied", "connector", "iam:AttachRolePolicy", ROLE, "allowed", attach(first)),
-            aws<typeof p>(`an administrator (the connection's admins class) may attach ${first}`, "admin", "iam:AttachGroupPolicy", "arn:aws:iam::222233334444:group/ops", "allowed", attach(first)),
+            aws<typeof p>(
+              `an administrator (the connection's admins class) may attach ${first}`,
+              "admin",
+              "iam:AttachGroupPolicy",
+              "arn:aws:iam::222233334444:group/ops",
+              "allowed",
+              attach(first),
+            ),
           ]
         : []),
     ];

@@ -7,17 +7,9 @@ import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compiler
 import { aws, azureContains, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
-const SECRET_AWS_ACTIONS = [
-  "kms:Decrypt",
-  "kms:ReEncryptFrom",
-  "secretsmanager:BatchGetSecretValue",
-  "secretsmanager:GetSecretValue",
-];
+const SECRET_AWS_ACTIONS = ["kms:Decrypt", "kms:ReEncryptFrom", "secretsmanager:BatchGetSecretValue", "secretsmanager:GetSecretValue"];
 
-const SECRET_GCP_PERMISSIONS = [
-  "cloudkms.googleapis.com/cryptoKeyVersions.useToDecrypt",
-  "secretmanager.googleapis.com/versions.access",
-];
+const SECRET_GCP_PERMISSIONS = ["cloudkms.googleapis.com/cryptoKeyVersions.useToDecrypt", "secretmanager.googleapis.com/versions.access"];
 
 const params = z.object({}).strict();
 
@@ -39,7 +31,12 @@ export const nonprodNoProdSecrets = defineControl({
     aws: {
       fidelity: "partial",
       gap: "Secrets Manager and KMS are fenced by an RCP; secrets kept elsewhere (SSM Parameter Store String parameters, S3 objects, environment variables) are not.",
-      sources: [...sarForActions(SECRET_AWS_ACTIONS, "the secret-read and decrypt actions"), AWS_DOCS.rcps, AWS_DOCS.rcpSyntax, AWS_DOCS.globalKeys],
+      sources: [
+        ...sarForActions(SECRET_AWS_ACTIONS, "the secret-read and decrypt actions"),
+        AWS_DOCS.rcps,
+        AWS_DOCS.rcpSyntax,
+        AWS_DOCS.globalKeys,
+      ],
       compile(_p, ctx) {
         return awsFragment(
           ctx,
@@ -108,16 +105,40 @@ export const nonprodNoProdSecrets = defineControl({
   },
   scenarios: [
     aws("a non-prod principal reading a prod secret is denied", "non-prod", "secretsmanager:GetSecretValue", SECRET, "denied"),
-    aws("a non-prod principal decrypting with a prod key is denied", "non-prod", "kms:Decrypt", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "denied"),
+    aws(
+      "a non-prod principal decrypting with a prod key is denied",
+      "non-prod",
+      "kms:Decrypt",
+      "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      "denied",
+    ),
     aws("a prod human reading the secret is allowed", "human", "secretsmanager:GetSecretValue", SECRET, "allowed"),
     aws("the connector is never denied", "connector", "secretsmanager:GetSecretValue", SECRET, "allowed"),
     aws("break-glass is never denied", "break-glass", "secretsmanager:GetSecretValue", SECRET, "allowed"),
     // An outside account can name a role like the break-glass role and tag it env=nonprod: the exemption must not follow the name out of the organisation.
-    aws("an outside non-prod role named like break-glass reading a prod secret is denied", "external-break-glass", "secretsmanager:GetSecretValue", SECRET, "denied", { openResourcePolicy: true, context: { "aws:PrincipalTag/env": "nonprod" } }),
-    aws("an outside non-prod role named like the connector decrypting with a prod key is denied", "external-connector", "kms:Decrypt", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "denied", { openResourcePolicy: true, context: { "aws:PrincipalTag/env": "nonprod" } }),
-    aws("non-prod secrets outside the scope remain readable", "non-prod", "secretsmanager:GetSecretValue", SECRET, "allowed", { inScope: false }),
+    aws(
+      "an outside non-prod role named like break-glass reading a prod secret is denied",
+      "external-break-glass",
+      "secretsmanager:GetSecretValue",
+      SECRET,
+      "denied",
+      { openResourcePolicy: true, context: { "aws:PrincipalTag/env": "nonprod" } },
+    ),
+    aws(
+      "an outside non-prod role named like the connector decrypting with a prod key is denied",
+      "external-connector",
+      "kms:Decrypt",
+      "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      "denied",
+      { openResourcePolicy: true, context: { "aws:PrincipalTag/env": "nonprod" } },
+    ),
+    aws("non-prod secrets outside the scope remain readable", "non-prod", "secretsmanager:GetSecretValue", SECRET, "allowed", {
+      inScope: false,
+    }),
     azureContains("prod vaults must use RBAC", ["enableRbacAuthorization"]),
-    gcpDenies("non-prod principals are denied secret access", (d) => d.some((x) => x.includes("nonprod")), ["secretmanager.googleapis.com/versions.access"]),
+    gcpDenies("non-prod principals are denied secret access", (d) => d.some((x) => x.includes("nonprod")), [
+      "secretmanager.googleapis.com/versions.access",
+    ]),
     ociMatches("the non-prod group cannot read secrets", [/^deny group NonProd to read secret-family in compartment prod/]),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],

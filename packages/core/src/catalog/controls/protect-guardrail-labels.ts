@@ -54,23 +54,50 @@ const TAGGING_AWS_ACTIONS = [
   "ssm:RemoveTagsFromResource",
 ];
 
-const key = z.string().min(1).max(128).regex(/^[\p{L}\p{N} _.:/=+\-@]+$/u, "invalid tag key");
+const key = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\p{L}\p{N} _.:/=+\-@]+$/u, "invalid tag key");
 const params = z
   .object({
     /** Tag keys guardrails depend on (scope labels, principal classes). */
     guardedKeys: z.array(key).min(1).max(50).default(["agent", "data", "env", "mcp-server"]),
     /** Roles besides connector and break-glass that may change guarded tags. */
     tagAdminRoleArnPatterns: z
-      .array(z.string().max(256).regex(/^arn:aws[a-z-]*:iam::(\*|\d{12}):role\/[A-Za-z0-9+=,.@_/*-]+$/))
+      .array(
+        z
+          .string()
+          .max(256)
+          .regex(/^arn:aws[a-z-]*:iam::(\*|\d{12}):role\/[A-Za-z0-9+=,.@_/*-]+$/),
+      )
       .max(20)
       .default([]),
     /**
      * GCP principals allowed to bind tags. No effect since GCP tag bindings cannot be denied (see the gcp
      * gap); still accepted so guardrails saved with it stay valid.
      */
-    gcpTagAdmins: z.array(z.string().max(512).regex(/^principal(Set)?:\/\//)).max(20).default([]),
+    gcpTagAdmins: z
+      .array(
+        z
+          .string()
+          .max(512)
+          .regex(/^principal(Set)?:\/\//),
+      )
+      .max(20)
+      .default([]),
     /** OCI defined-tag namespaces holding the guarded keys. */
-    ociTagNamespaces: z.array(z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/)).min(1).max(10).default(["parapet"]),
+    ociTagNamespaces: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(100)
+          .regex(/^[A-Za-z0-9_.-]+$/),
+      )
+      .min(1)
+      .max(10)
+      .default(["parapet"]),
   })
   .strict();
 
@@ -190,31 +217,138 @@ export const protectGuardrailLabels = defineControl({
     },
   },
   scenarios: [
-    aws("an agent removing its agent tag is denied", "agent", "iam:UntagRole", "arn:aws:iam::222233334444:role/agent-runner", "denied", { context: { "aws:TagKeys": ["agent"] } }),
-    aws("a human relabelling an account's env tag is denied", "human", "organizations:TagResource", "arn:aws:organizations::111122223333:account/o-abcdefghij/222233334444", "denied", { context: { "aws:TagKeys": ["env"] } }),
-    aws("removing data=regulated from a DynamoDB table is denied", "human", "dynamodb:UntagResource", "arn:aws:dynamodb:eu-west-1:222233334444:table/patients", "denied", { context: { "aws:TagKeys": ["data"] } }),
-    aws("relabelling a secret is denied", "human", "secretsmanager:TagResource", "arn:aws:secretsmanager:eu-west-1:222233334444:secret:prod/db-AbCdEf", "denied", { context: { "aws:TagKeys": ["data"], "aws:RequestTag/data": "public" } }),
-    aws("removing a KMS key's data tag is denied", "agent", "kms:UntagResource", "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab", "denied", { context: { "aws:TagKeys": ["data"] } }),
-    aws("removing an RDS instance's env tag is denied", "human", "rds:RemoveTagsFromResource", "arn:aws:rds:eu-west-1:222233334444:db:orders", "denied", { context: { "aws:TagKeys": ["env"] } }),
-    aws("untagging an SQS queue is denied", "human", "sqs:UntagQueue", "arn:aws:sqs:eu-west-1:222233334444:orders", "denied", { context: { "aws:TagKeys": ["data"] } }),
-    aws("untagging a log group is denied", "human", "logs:UntagResource", "arn:aws:logs:eu-west-1:222233334444:log-group:audit", "denied", { context: { "aws:TagKeys": ["data"] } }),
-    aws("untagging an ABAC bucket is denied", "human", "s3:UntagResource", "arn:aws:s3:::regulated-data", "denied", { bucketAbac: true, context: { "aws:TagKeys": ["data"] } }),
+    aws("an agent removing its agent tag is denied", "agent", "iam:UntagRole", "arn:aws:iam::222233334444:role/agent-runner", "denied", {
+      context: { "aws:TagKeys": ["agent"] },
+    }),
+    aws(
+      "a human relabelling an account's env tag is denied",
+      "human",
+      "organizations:TagResource",
+      "arn:aws:organizations::111122223333:account/o-abcdefghij/222233334444",
+      "denied",
+      { context: { "aws:TagKeys": ["env"] } },
+    ),
+    aws(
+      "removing data=regulated from a DynamoDB table is denied",
+      "human",
+      "dynamodb:UntagResource",
+      "arn:aws:dynamodb:eu-west-1:222233334444:table/patients",
+      "denied",
+      { context: { "aws:TagKeys": ["data"] } },
+    ),
+    aws(
+      "relabelling a secret is denied",
+      "human",
+      "secretsmanager:TagResource",
+      "arn:aws:secretsmanager:eu-west-1:222233334444:secret:prod/db-AbCdEf",
+      "denied",
+      { context: { "aws:TagKeys": ["data"], "aws:RequestTag/data": "public" } },
+    ),
+    aws(
+      "removing a KMS key's data tag is denied",
+      "agent",
+      "kms:UntagResource",
+      "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      "denied",
+      { context: { "aws:TagKeys": ["data"] } },
+    ),
+    aws(
+      "removing an RDS instance's env tag is denied",
+      "human",
+      "rds:RemoveTagsFromResource",
+      "arn:aws:rds:eu-west-1:222233334444:db:orders",
+      "denied",
+      { context: { "aws:TagKeys": ["env"] } },
+    ),
+    aws("untagging an SQS queue is denied", "human", "sqs:UntagQueue", "arn:aws:sqs:eu-west-1:222233334444:orders", "denied", {
+      context: { "aws:TagKeys": ["data"] },
+    }),
+    aws("untagging a log group is denied", "human", "logs:UntagResource", "arn:aws:logs:eu-west-1:222233334444:log-group:audit", "denied", {
+      context: { "aws:TagKeys": ["data"] },
+    }),
+    aws("untagging an ABAC bucket is denied", "human", "s3:UntagResource", "arn:aws:s3:::regulated-data", "denied", {
+      bucketAbac: true,
+      context: { "aws:TagKeys": ["data"] },
+    }),
     // Every covered tagging call, one scenario each: a guarded key cannot be changed through any of them.
-    ...TAGGING_AWS_ACTIONS.map((action) => aws<z.output<typeof params>>(`changing the data tag through ${action} is denied`, "human", action, "*", "denied", { context: { "aws:TagKeys": ["data"] } })),
-    aws("an agent assuming a role with session tag agent=false is denied", "agent", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "denied", { context: { "aws:TagKeys": ["agent"], "aws:RequestTag/agent": "false" } }),
-    aws("a human setting env as a session tag is denied", "human", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "denied", { context: { "aws:TagKeys": ["env"], "aws:RequestTag/env": "prod" } }),
-    aws("an unguarded session tag is allowed", "human", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "allowed", { context: { "aws:TagKeys": ["project"], "aws:RequestTag/project": "atlas" } }),
-    aws("tagging with an unguarded key is allowed", "human", "ec2:CreateTags", "arn:aws:ec2:eu-west-1:222233334444:instance/i-0123456789abcdef0", "allowed", { context: { "aws:TagKeys": ["cost-center"] } }),
-    aws("the connector may change guarded tags", "connector", "organizations:TagResource", "arn:aws:organizations::111122223333:account/o-abcdefghij/222233334444", "allowed", { context: { "aws:TagKeys": ["env"] } }),
-    aws("break-glass may change guarded tags", "break-glass", "iam:UntagRole", "arn:aws:iam::222233334444:role/agent-runner", "allowed", { context: { "aws:TagKeys": ["agent"] } }),
-    azureRequest("removing the env tag its resource group carries is denied", "write", { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: { owner: "x" }, properties: {} }, "denied", { env: "prod" }),
-    azureRequest("changing the data tag away from its resource group's value is denied", "write", { type: "Microsoft.KeyVault/vaults", location: "westeurope", tags: { data: "public" }, properties: {} }, "denied", { data: "regulated" }),
-    azureRequest("keeping the resource group's value is allowed", "write", { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: { env: "prod", team: "a" }, properties: {} }, "allowed", { env: "prod" }),
-    azureRequest("a resource without guarded tags in an unlabelled group is allowed (no noise)", "write", { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: {}, properties: {} }, "allowed", {}),
-    azureRequest("an unguarded tag may change", "write", { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: { env: "prod", cost: "42" }, properties: {} }, "allowed", { env: "prod", cost: "41" }),
+    ...TAGGING_AWS_ACTIONS.map((action) =>
+      aws<z.output<typeof params>>(`changing the data tag through ${action} is denied`, "human", action, "*", "denied", {
+        context: { "aws:TagKeys": ["data"] },
+      }),
+    ),
+    aws(
+      "an agent assuming a role with session tag agent=false is denied",
+      "agent",
+      "sts:TagSession",
+      "arn:aws:iam::222233334444:role/any",
+      "denied",
+      { context: { "aws:TagKeys": ["agent"], "aws:RequestTag/agent": "false" } },
+    ),
+    aws("a human setting env as a session tag is denied", "human", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "denied", {
+      context: { "aws:TagKeys": ["env"], "aws:RequestTag/env": "prod" },
+    }),
+    aws("an unguarded session tag is allowed", "human", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "allowed", {
+      context: { "aws:TagKeys": ["project"], "aws:RequestTag/project": "atlas" },
+    }),
+    aws(
+      "tagging with an unguarded key is allowed",
+      "human",
+      "ec2:CreateTags",
+      "arn:aws:ec2:eu-west-1:222233334444:instance/i-0123456789abcdef0",
+      "allowed",
+      { context: { "aws:TagKeys": ["cost-center"] } },
+    ),
+    aws(
+      "the connector may change guarded tags",
+      "connector",
+      "organizations:TagResource",
+      "arn:aws:organizations::111122223333:account/o-abcdefghij/222233334444",
+      "allowed",
+      { context: { "aws:TagKeys": ["env"] } },
+    ),
+    aws("break-glass may change guarded tags", "break-glass", "iam:UntagRole", "arn:aws:iam::222233334444:role/agent-runner", "allowed", {
+      context: { "aws:TagKeys": ["agent"] },
+    }),
+    azureRequest(
+      "removing the env tag its resource group carries is denied",
+      "write",
+      { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: { owner: "x" }, properties: {} },
+      "denied",
+      { env: "prod" },
+    ),
+    azureRequest(
+      "changing the data tag away from its resource group's value is denied",
+      "write",
+      { type: "Microsoft.KeyVault/vaults", location: "westeurope", tags: { data: "public" }, properties: {} },
+      "denied",
+      { data: "regulated" },
+    ),
+    azureRequest(
+      "keeping the resource group's value is allowed",
+      "write",
+      { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: { env: "prod", team: "a" }, properties: {} },
+      "allowed",
+      { env: "prod" },
+    ),
+    azureRequest(
+      "a resource without guarded tags in an unlabelled group is allowed (no noise)",
+      "write",
+      { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: {}, properties: {} },
+      "allowed",
+      {},
+    ),
+    azureRequest(
+      "an unguarded tag may change",
+      "write",
+      { type: "Microsoft.Storage/storageAccounts", location: "westeurope", tags: { env: "prod", cost: "42" }, properties: {} },
+      "allowed",
+      { env: "prod", cost: "41" },
+    ),
     emptyOn("gcp", "GCP compiles nothing: tag bindings cannot be denied (unsupported)"),
     ociMatches("the guarded namespace cannot be used", [/^deny any-user to use tag-namespaces .*target.tag-namespace.name = 'parapet'/]),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
-    ociInstanceTwins("an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off"),
+    ociInstanceTwins(
+      "an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off",
+    ),
   ],
 });

@@ -19,14 +19,33 @@ const PERIMETER_GCP_PERMISSIONS = [
 const params = z
   .object({
     /** AWS accounts outside the organisation allowed in (named partners). */
-    partnerAccountIds: z.array(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id")).max(50).default([]),
+    partnerAccountIds: z
+      .array(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"))
+      .max(50)
+      .default([]),
     /** Other AWS organisations allowed in. */
-    partnerOrgIds: z.array(z.string().regex(/^o-[a-z0-9]{10,32}$/, "must be an AWS organization id")).max(20).default([]),
+    partnerOrgIds: z
+      .array(z.string().regex(/^o-[a-z0-9]{10,32}$/, "must be an AWS organization id"))
+      .max(20)
+      .default([]),
     /** Partner Cloud Identity customer ids allowed to hold IAM grants (the organization's own is always allowed). */
-    gcpPartnerCustomerIds: z.array(z.string().regex(/^C[0-9a-z]{5,20}$/, "must be a Cloud Identity customer id like C03xxxx")).max(20).default([]),
+    gcpPartnerCustomerIds: z
+      .array(z.string().regex(/^C[0-9a-z]{5,20}$/, "must be a Cloud Identity customer id like C03xxxx"))
+      .max(20)
+      .default([]),
     /** Tag (GCP: namespaced tag key, Azure: tag name) that marks regulated resources. */
-    labelKey: z.string().min(1).max(63).regex(/^[A-Za-z0-9_.-]+$/).default("data"),
-    labelValue: z.string().min(1).max(63).regex(/^[A-Za-z0-9_.-]+$/).default("regulated"),
+    labelKey: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .default("data"),
+    labelValue: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .default("regulated"),
   })
   .strict();
 
@@ -56,7 +75,9 @@ export const regulatedDataPerimeter = defineControl({
       fidelity: "partial",
       gap: "Only resources carrying the label are fenced, in services whose calls RCPs govern and that expose aws:ResourceTag (S3 buckets with ABAC enabled and their objects, DynamoDB tables, KMS keys, SQS queues, Secrets Manager secrets, IAM roles assumed through STS); data in RDS, EFS or OpenSearch managed domains, and S3 buckets without ABAC, is outside the perimeter.",
       sources: [
-        ...(["dynamodb", "kms", "s3", "secretsmanager", "sqs", "sts"] as const).map((s) => sar(s, "the data resource types (and, for STS, the assumed role) take aws:ResourceTag")),
+        ...(["dynamodb", "kms", "s3", "secretsmanager", "sqs", "sts"] as const).map((s) =>
+          sar(s, "the data resource types (and, for STS, the assumed role) take aws:ResourceTag"),
+        ),
         AWS_DOCS.s3Abac,
         AWS_DOCS.rcps,
         AWS_DOCS.rcpSyntax,
@@ -182,21 +203,85 @@ export const regulatedDataPerimeter = defineControl({
     },
   },
   scenarios: [
-    aws("a principal from another organisation reading regulated data is denied", "external", "s3:GetObject", OBJECT, "denied", { bucketAbac: true, openResourcePolicy: true, context: LABELLED }),
+    aws("a principal from another organisation reading regulated data is denied", "external", "s3:GetObject", OBJECT, "denied", {
+      bucketAbac: true,
+      openResourcePolicy: true,
+      context: LABELLED,
+    }),
     aws("a principal of this organisation may read", "human", "s3:GetObject", OBJECT, "allowed", { bucketAbac: true, context: LABELLED }),
     aws("an agent of this organisation may read", "agent", "s3:GetObject", OBJECT, "allowed", { bucketAbac: true, context: LABELLED }),
-    aws("an outside caller listing the bucket is denied even with an open bucket policy", "external", "s3:ListBucket", "arn:aws:s3:::regulated-data", "denied", { bucketAbac: true, openResourcePolicy: true, context: LABELLED }),
+    aws(
+      "an outside caller listing the bucket is denied even with an open bucket policy",
+      "external",
+      "s3:ListBucket",
+      "arn:aws:s3:::regulated-data",
+      "denied",
+      { bucketAbac: true, openResourcePolicy: true, context: LABELLED },
+    ),
     aws("the connector is never denied", "connector", "s3:GetObject", OBJECT, "allowed", { bucketAbac: true, context: LABELLED }),
-    aws("a regulated account outside the scope is not fenced", "external", "s3:GetObject", OBJECT, "allowed", { bucketAbac: true, inScope: false, openResourcePolicy: true, context: LABELLED }),
-    aws("an outside role named like break-glass reading regulated data is denied", "external-break-glass", "s3:GetObject", OBJECT, "denied", { bucketAbac: true, openResourcePolicy: true, context: LABELLED }),
-    aws("an outside role named like the connector decrypting with a regulated key is denied", "external-connector", "kms:Decrypt", KEY, "denied", { openResourcePolicy: true, context: LABELLED }),
-    aws("an unlabelled object is outside the perimeter", "external", "s3:GetObject", "arn:aws:s3:::shared-data/catalog.json", "allowed", { bucketAbac: true, openResourcePolicy: true, context: { "aws:ResourceTag/data": "public" } }),
-    aws("a tagged bucket without ABAC enabled is outside the perimeter (AWS ignores its tags)", "external", "s3:GetObject", OBJECT, "allowed", { openResourcePolicy: true, context: LABELLED }),
-    aws("an untagged role keeps its cross-organisation trust (third-party integration)", "external", "sts:AssumeRole", "arn:aws:iam::222233334444:role/vendor-integration", "allowed", { openResourcePolicy: true }),
-    aws("a labelled role cannot be assumed from another organisation", "external", "sts:AssumeRole", "arn:aws:iam::222233334444:role/regulated-etl", "denied", { openResourcePolicy: true, context: LABELLED }),
-    aws("a labelled DynamoDB table is fenced", "external", "dynamodb:GetItem", "arn:aws:dynamodb:eu-west-1:222233334444:table/patients", "denied", { openResourcePolicy: true, context: LABELLED }),
+    aws("a regulated account outside the scope is not fenced", "external", "s3:GetObject", OBJECT, "allowed", {
+      bucketAbac: true,
+      inScope: false,
+      openResourcePolicy: true,
+      context: LABELLED,
+    }),
+    aws(
+      "an outside role named like break-glass reading regulated data is denied",
+      "external-break-glass",
+      "s3:GetObject",
+      OBJECT,
+      "denied",
+      { bucketAbac: true, openResourcePolicy: true, context: LABELLED },
+    ),
+    aws(
+      "an outside role named like the connector decrypting with a regulated key is denied",
+      "external-connector",
+      "kms:Decrypt",
+      KEY,
+      "denied",
+      { openResourcePolicy: true, context: LABELLED },
+    ),
+    aws("an unlabelled object is outside the perimeter", "external", "s3:GetObject", "arn:aws:s3:::shared-data/catalog.json", "allowed", {
+      bucketAbac: true,
+      openResourcePolicy: true,
+      context: { "aws:ResourceTag/data": "public" },
+    }),
+    aws(
+      "a tagged bucket without ABAC enabled is outside the perimeter (AWS ignores its tags)",
+      "external",
+      "s3:GetObject",
+      OBJECT,
+      "allowed",
+      { openResourcePolicy: true, context: LABELLED },
+    ),
+    aws(
+      "an untagged role keeps its cross-organisation trust (third-party integration)",
+      "external",
+      "sts:AssumeRole",
+      "arn:aws:iam::222233334444:role/vendor-integration",
+      "allowed",
+      { openResourcePolicy: true },
+    ),
+    aws(
+      "a labelled role cannot be assumed from another organisation",
+      "external",
+      "sts:AssumeRole",
+      "arn:aws:iam::222233334444:role/regulated-etl",
+      "denied",
+      { openResourcePolicy: true, context: LABELLED },
+    ),
+    aws(
+      "a labelled DynamoDB table is fenced",
+      "external",
+      "dynamodb:GetItem",
+      "arn:aws:dynamodb:eu-west-1:222233334444:table/patients",
+      "denied",
+      { openResourcePolicy: true, context: LABELLED },
+    ),
     azureContains("regulated storage must deny public network traffic", ["networkAcls.defaultAction", "tags['data']"]),
-    gcpConstraint("only the organisation's customer ids may be granted roles", "iam.allowedPolicyMemberDomains", (r) => r.includes("allowedValues")),
+    gcpConstraint("only the organisation's customer ids may be granted roles", "iam.allowedPolicyMemberDomains", (r) =>
+      r.includes("allowedValues"),
+    ),
     structure("gcp", "the regulated-data deny excepts the organisation and the connector", (f) => {
       const rule = (f as TGcpFragment).denyRules[0]?.denyRule;
       if (!rule) return ["no deny rule compiled"];
@@ -211,13 +296,19 @@ export const regulatedDataPerimeter = defineControl({
       check(f, ctx) {
         const rule = (f as TGcpFragment).denyRules[0]?.denyRule;
         const org = (ctx as TCompileContext<"gcp">).facts.organizationId;
-        return rule?.exceptionPrincipals?.includes(gcpOrgServiceAccounts(org)) ? [] : [`the service accounts of organization ${org} are denied`];
+        return rule?.exceptionPrincipals?.includes(gcpOrgServiceAccounts(org))
+          ? []
+          : [`the service accounts of organization ${org} are denied`];
       },
     },
     structure("gcp", "a service account outside the organization is not excepted", (f) => {
       const rule = (f as TGcpFragment).denyRules[0]?.denyRule;
-      const outsiders = (rule?.exceptionPrincipals ?? []).filter((x) => x.includes("/type/ServiceAccount") && !x.includes("/organizations/"));
-      return rule?.deniedPrincipals.includes(GCP_ALL_PRINCIPALS) && outsiders.length === 0 ? [] : ["service accounts outside the organization are excepted"];
+      const outsiders = (rule?.exceptionPrincipals ?? []).filter(
+        (x) => x.includes("/type/ServiceAccount") && !x.includes("/organizations/"),
+      );
+      return rule?.deniedPrincipals.includes(GCP_ALL_PRINCIPALS) && outsiders.length === 0
+        ? []
+        : ["service accounts outside the organization are excepted"];
     }),
     ociZone("regulated buckets cannot be public", ["deny public_buckets"]),
   ],

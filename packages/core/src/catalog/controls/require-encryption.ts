@@ -11,14 +11,23 @@ const params = z
   .object({
     /** Services that must use CMEK, for gcp.restrictNonCmekServices. */
     gcpCmekServices: z
-      .array(z.string().max(64).regex(/^[a-z0-9-]+\.googleapis\.com$/))
+      .array(
+        z
+          .string()
+          .max(64)
+          .regex(/^[a-z0-9-]+\.googleapis\.com$/),
+      )
       .max(30)
       .default(["bigquery.googleapis.com", "compute.googleapis.com", "sqladmin.googleapis.com", "storage.googleapis.com"]),
   })
   .strict();
 
 const DES = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/cmk";
-const vm = (storageProfile: Record<string, unknown>): Record<string, unknown> => ({ type: "Microsoft.Compute/virtualMachines", location: "westeurope", properties: { storageProfile } });
+const vm = (storageProfile: Record<string, unknown>): Record<string, unknown> => ({
+  type: "Microsoft.Compute/virtualMachines",
+  location: "westeurope",
+  properties: { storageProfile },
+});
 
 export const requireEncryption = defineControl({
   id: "require-encryption",
@@ -39,7 +48,10 @@ export const requireEncryption = defineControl({
       sources: [
         sar("ec2", "ec2:Encrypted on the volume resource type of CreateVolume and RunInstances"),
         sar("elasticfilesystem", "elasticfilesystem:Encrypted on CreateFileSystem"),
-        sar("rds", "rds:StorageEncrypted on the db resource type (CreateDBInstance, RestoreDBInstanceFromS3) and on CreateDBCluster and RestoreDBClusterFromS3"),
+        sar(
+          "rds",
+          "rds:StorageEncrypted on the db resource type (CreateDBInstance, RestoreDBInstanceFromS3) and on CreateDBCluster and RestoreDBClusterFromS3",
+        ),
         AWS_DOCS.s3DefaultEncryption,
         AWS_DOCS.scpSyntax,
       ],
@@ -121,7 +133,8 @@ export const requireEncryption = defineControl({
           azurePolicy(ctx, {
             purpose: "vm-disk-cmk",
             displayName: "Disks created with a VM or scale set use customer-managed keys",
-            description: "Denies virtual machines and scale sets whose OS or new data disks have no disk encryption set (customer-managed key).",
+            description:
+              "Denies virtual machines and scale sets whose OS or new data disks have no disk encryption set (customer-managed key).",
             mode: "Indexed",
             if: {
               anyOf: [
@@ -130,7 +143,10 @@ export const requireEncryption = defineControl({
                     { field: "type", equals: "Microsoft.Compute/virtualMachines" },
                     {
                       anyOf: [
-                        { field: "Microsoft.Compute/virtualMachines/storageProfile.osDisk.managedDisk.diskEncryptionSet.id", exists: "false" },
+                        {
+                          field: "Microsoft.Compute/virtualMachines/storageProfile.osDisk.managedDisk.diskEncryptionSet.id",
+                          exists: "false",
+                        },
                         {
                           // New data disks only: an attached existing disk (managedDisk.id) was checked when it was created.
                           count: {
@@ -138,7 +154,10 @@ export const requireEncryption = defineControl({
                             where: {
                               allOf: [
                                 { field: "Microsoft.Compute/virtualMachines/storageProfile.dataDisks[*].managedDisk.id", exists: "false" },
-                                { field: "Microsoft.Compute/virtualMachines/storageProfile.dataDisks[*].managedDisk.diskEncryptionSet.id", exists: "false" },
+                                {
+                                  field: "Microsoft.Compute/virtualMachines/storageProfile.dataDisks[*].managedDisk.diskEncryptionSet.id",
+                                  exists: "false",
+                                },
                               ],
                             },
                           },
@@ -153,12 +172,17 @@ export const requireEncryption = defineControl({
                     { field: "type", equals: "Microsoft.Compute/virtualMachineScaleSets" },
                     {
                       anyOf: [
-                        { field: "Microsoft.Compute/virtualMachineScaleSets/virtualMachineProfile.storageProfile.osDisk.managedDisk.diskEncryptionSet.id", exists: "false" },
+                        {
+                          field:
+                            "Microsoft.Compute/virtualMachineScaleSets/virtualMachineProfile.storageProfile.osDisk.managedDisk.diskEncryptionSet.id",
+                          exists: "false",
+                        },
                         {
                           count: {
                             field: "Microsoft.Compute/virtualMachineScaleSets/virtualMachineProfile.storageProfile.dataDisks[*]",
                             where: {
-                              field: "Microsoft.Compute/virtualMachineScaleSets/virtualMachineProfile.storageProfile.dataDisks[*].managedDisk.diskEncryptionSet.id",
+                              field:
+                                "Microsoft.Compute/virtualMachineScaleSets/virtualMachineProfile.storageProfile.dataDisks[*].managedDisk.diskEncryptionSet.id",
                               exists: "false",
                             },
                           },
@@ -187,7 +211,8 @@ export const requireEncryption = defineControl({
           slug: "bucketcmek",
           resourceTypes: ["storage.googleapis.com/Bucket"],
           methodTypes: ["CREATE", "UPDATE"],
-          condition: "!has(resource.encryption) || !has(resource.encryption.defaultKmsKeyName) || resource.encryption.defaultKmsKeyName == ''",
+          condition:
+            "!has(resource.encryption) || !has(resource.encryption.defaultKmsKeyName) || resource.encryption.defaultKmsKeyName == ''",
           actionType: "DENY",
           displayName: "Parapet: buckets default to a customer-managed key",
           description: `Refuses buckets without a default Cloud KMS key. Owner: ${ctx.workspaceId}`,
@@ -206,27 +231,93 @@ export const requireEncryption = defineControl({
       gap: "Security Zones require vault keys for buckets, block and boot volumes and file systems; databases are not covered, and zones are placed only on compartments (never the root, never over a customer's Cloud Guard target).",
       sources: OCI_ZONE_SOURCES,
       compile(_p, ctx) {
-        return ociFragment(ctx, [], [
-          "deny block_volume_without_vault_key",
-          "deny boot_volume_without_vault_key",
-          "deny buckets_without_vault_key",
-          "deny file_system_without_vault_key",
-        ]);
+        return ociFragment(
+          ctx,
+          [],
+          [
+            "deny block_volume_without_vault_key",
+            "deny boot_volume_without_vault_key",
+            "deny buckets_without_vault_key",
+            "deny file_system_without_vault_key",
+          ],
+        );
       },
     },
   },
   scenarios: [
-    aws("creating an unencrypted EBS volume is denied", "human", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "denied", { context: { "ec2:Encrypted": "false" } }),
-    aws("creating an encrypted EBS volume is allowed", "human", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "true" } }),
-    aws("an unencrypted Aurora cluster is denied", "agent", "rds:CreateDBCluster", "arn:aws:rds:eu-west-1:222233334444:cluster:orders", "denied", { context: { "rds:StorageEncrypted": "false" } }),
-    aws("an unencrypted single RDS instance is denied", "human", "rds:CreateDBInstance", "arn:aws:rds:eu-west-1:222233334444:db:orders", "denied", { context: { "rds:StorageEncrypted": "false" } }),
-    aws("an encrypted single RDS instance is allowed", "human", "rds:CreateDBInstance", "arn:aws:rds:eu-west-1:222233334444:db:orders", "allowed", { context: { "rds:StorageEncrypted": "true" } }),
-    aws("an RDS instance restored from S3 unencrypted is denied", "human", "rds:RestoreDBInstanceFromS3", "arn:aws:rds:eu-west-1:222233334444:db:orders", "denied", { context: { "rds:StorageEncrypted": "false" } }),
-    aws("launching an instance with an unencrypted volume is denied", "human", "ec2:RunInstances", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "denied", { context: { "ec2:Encrypted": "false" } }),
-    aws("launching an instance with encrypted volumes is allowed", "human", "ec2:RunInstances", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "true" } }),
-    aws("an unencrypted EFS file system is denied", "human", "elasticfilesystem:CreateFileSystem", "*", "denied", { context: { "elasticfilesystem:Encrypted": "false" } }),
-    aws("the connector is never denied", "connector", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "false" } }),
-    aws("break-glass is never denied", "break-glass", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", { context: { "ec2:Encrypted": "false" } }),
+    aws(
+      "creating an unencrypted EBS volume is denied",
+      "human",
+      "ec2:CreateVolume",
+      "arn:aws:ec2:eu-west-1:222233334444:volume/*",
+      "denied",
+      { context: { "ec2:Encrypted": "false" } },
+    ),
+    aws(
+      "creating an encrypted EBS volume is allowed",
+      "human",
+      "ec2:CreateVolume",
+      "arn:aws:ec2:eu-west-1:222233334444:volume/*",
+      "allowed",
+      { context: { "ec2:Encrypted": "true" } },
+    ),
+    aws(
+      "an unencrypted Aurora cluster is denied",
+      "agent",
+      "rds:CreateDBCluster",
+      "arn:aws:rds:eu-west-1:222233334444:cluster:orders",
+      "denied",
+      { context: { "rds:StorageEncrypted": "false" } },
+    ),
+    aws(
+      "an unencrypted single RDS instance is denied",
+      "human",
+      "rds:CreateDBInstance",
+      "arn:aws:rds:eu-west-1:222233334444:db:orders",
+      "denied",
+      { context: { "rds:StorageEncrypted": "false" } },
+    ),
+    aws(
+      "an encrypted single RDS instance is allowed",
+      "human",
+      "rds:CreateDBInstance",
+      "arn:aws:rds:eu-west-1:222233334444:db:orders",
+      "allowed",
+      { context: { "rds:StorageEncrypted": "true" } },
+    ),
+    aws(
+      "an RDS instance restored from S3 unencrypted is denied",
+      "human",
+      "rds:RestoreDBInstanceFromS3",
+      "arn:aws:rds:eu-west-1:222233334444:db:orders",
+      "denied",
+      { context: { "rds:StorageEncrypted": "false" } },
+    ),
+    aws(
+      "launching an instance with an unencrypted volume is denied",
+      "human",
+      "ec2:RunInstances",
+      "arn:aws:ec2:eu-west-1:222233334444:volume/*",
+      "denied",
+      { context: { "ec2:Encrypted": "false" } },
+    ),
+    aws(
+      "launching an instance with encrypted volumes is allowed",
+      "human",
+      "ec2:RunInstances",
+      "arn:aws:ec2:eu-west-1:222233334444:volume/*",
+      "allowed",
+      { context: { "ec2:Encrypted": "true" } },
+    ),
+    aws("an unencrypted EFS file system is denied", "human", "elasticfilesystem:CreateFileSystem", "*", "denied", {
+      context: { "elasticfilesystem:Encrypted": "false" },
+    }),
+    aws("the connector is never denied", "connector", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", {
+      context: { "ec2:Encrypted": "false" },
+    }),
+    aws("break-glass is never denied", "break-glass", "ec2:CreateVolume", "arn:aws:ec2:eu-west-1:222233334444:volume/*", "allowed", {
+      context: { "ec2:Encrypted": "false" },
+    }),
     {
       kind: "gcp-cel",
       cloud: "gcp",
@@ -252,12 +343,67 @@ export const requireEncryption = defineControl({
       expect: "allowed",
     },
     azureContains("storage must use Key Vault keys", ["Microsoft.Storage/storageAccounts/encryption.keySource", "Microsoft.Keyvault"]),
-    azureRequest("a managed disk with a platform-managed key is denied", "write", { type: "Microsoft.Compute/disks", location: "westeurope", properties: { encryption: { type: "EncryptionAtRestWithPlatformKey" } } }, "denied"),
-    azureRequest("a VM whose new OS disk has no customer-managed key is denied", "write", vm({ osDisk: { createOption: "FromImage", managedDisk: { storageAccountType: "Premium_LRS" } } }), "denied"),
-    azureRequest("a VM whose new data disk has no customer-managed key is denied", "write", vm({ osDisk: { managedDisk: { diskEncryptionSet: { id: DES } } }, dataDisks: [{ lun: 0, createOption: "Empty", managedDisk: {} }] }), "denied"),
-    azureRequest("a VM with customer-managed keys on new disks, attaching an existing disk, is allowed", "write", vm({ osDisk: { managedDisk: { diskEncryptionSet: { id: DES } } }, dataDisks: [{ lun: 0, createOption: "Empty", managedDisk: { diskEncryptionSet: { id: DES } } }, { lun: 1, createOption: "Attach", managedDisk: { id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d1" } }] }), "allowed"),
-    azureRequest("a scale set whose OS disk has no customer-managed key is denied", "write", { type: "Microsoft.Compute/virtualMachineScaleSets", location: "westeurope", properties: { virtualMachineProfile: { storageProfile: { osDisk: { managedDisk: {} } } } } }, "denied"),
-    azureRequest("a scale set with customer-managed keys on every disk is allowed", "write", { type: "Microsoft.Compute/virtualMachineScaleSets", location: "westeurope", properties: { virtualMachineProfile: { storageProfile: { osDisk: { managedDisk: { diskEncryptionSet: { id: DES } } }, dataDisks: [{ lun: 0, managedDisk: { diskEncryptionSet: { id: DES } } }] } } } }, "allowed"),
+    azureRequest(
+      "a managed disk with a platform-managed key is denied",
+      "write",
+      { type: "Microsoft.Compute/disks", location: "westeurope", properties: { encryption: { type: "EncryptionAtRestWithPlatformKey" } } },
+      "denied",
+    ),
+    azureRequest(
+      "a VM whose new OS disk has no customer-managed key is denied",
+      "write",
+      vm({ osDisk: { createOption: "FromImage", managedDisk: { storageAccountType: "Premium_LRS" } } }),
+      "denied",
+    ),
+    azureRequest(
+      "a VM whose new data disk has no customer-managed key is denied",
+      "write",
+      vm({ osDisk: { managedDisk: { diskEncryptionSet: { id: DES } } }, dataDisks: [{ lun: 0, createOption: "Empty", managedDisk: {} }] }),
+      "denied",
+    ),
+    azureRequest(
+      "a VM with customer-managed keys on new disks, attaching an existing disk, is allowed",
+      "write",
+      vm({
+        osDisk: { managedDisk: { diskEncryptionSet: { id: DES } } },
+        dataDisks: [
+          { lun: 0, createOption: "Empty", managedDisk: { diskEncryptionSet: { id: DES } } },
+          {
+            lun: 1,
+            createOption: "Attach",
+            managedDisk: { id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d1" },
+          },
+        ],
+      }),
+      "allowed",
+    ),
+    azureRequest(
+      "a scale set whose OS disk has no customer-managed key is denied",
+      "write",
+      {
+        type: "Microsoft.Compute/virtualMachineScaleSets",
+        location: "westeurope",
+        properties: { virtualMachineProfile: { storageProfile: { osDisk: { managedDisk: {} } } } },
+      },
+      "denied",
+    ),
+    azureRequest(
+      "a scale set with customer-managed keys on every disk is allowed",
+      "write",
+      {
+        type: "Microsoft.Compute/virtualMachineScaleSets",
+        location: "westeurope",
+        properties: {
+          virtualMachineProfile: {
+            storageProfile: {
+              osDisk: { managedDisk: { diskEncryptionSet: { id: DES } } },
+              dataDisks: [{ lun: 0, managedDisk: { diskEncryptionSet: { id: DES } } }],
+            },
+          },
+        },
+      },
+      "allowed",
+    ),
     gcpConstraint("non-CMEK services restricted", "gcp.restrictNonCmekServices", (r) => r.includes("storage.googleapis.com")),
     ociZone("vault keys required for buckets and volumes", ["deny buckets_without_vault_key", "deny block_volume_without_vault_key"]),
   ],

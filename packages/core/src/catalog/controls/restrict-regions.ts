@@ -58,7 +58,11 @@ const AWS_GLOBAL_SERVICE_ACTIONS = [
   "wellarchitected:*",
 ];
 
-const region = z.string().min(2).max(40).regex(/^[a-z0-9:-]+$/i, "invalid region");
+const region = z
+  .string()
+  .min(2)
+  .max(40)
+  .regex(/^[a-z0-9:-]+$/i, "invalid region");
 const params = z
   .object({
     aws: z.array(region).min(1).max(40).default(["eu-central-1", "eu-west-1", "us-east-1"]),
@@ -66,7 +70,11 @@ const params = z
     /** Values for gcp.resourceLocations, e.g. `in:eu-locations` or `europe-west1`. */
     gcp: z.array(region).min(1).max(60).default(["in:eu-locations"]),
     /** OCI region keys as `request.region` reports them (e.g. FRA, AMS, IAD). */
-    oci: z.array(z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter OCI region key")).min(1).max(40).default(["AMS", "FRA"]),
+    oci: z
+      .array(z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter OCI region key"))
+      .min(1)
+      .max(40)
+      .default(["AMS", "FRA"]),
   })
   .strict();
 
@@ -182,20 +190,71 @@ export const restrictRegions = defineControl({
     },
   },
   scenarios: [
-    aws("launching an instance in an unapproved region is denied", "human", "ec2:RunInstances", "arn:aws:ec2:ap-southeast-2:222233334444:instance/*", "denied", { context: { "aws:RequestedRegion": "ap-southeast-2" } }),
-    aws("launching in an approved region is allowed", "human", "ec2:RunInstances", "arn:aws:ec2:eu-west-1:222233334444:instance/*", "allowed", { context: { "aws:RequestedRegion": "eu-west-1" } }),
-    aws("IAM (global) still works from any region", "human", "iam:CreateRole", "arn:aws:iam::222233334444:role/app", "allowed", { context: { "aws:RequestedRegion": "us-east-1" } }),
-    aws("an agent is refused too", "agent", "s3:CreateBucket", "arn:aws:s3:::new-bucket", "denied", { context: { "aws:RequestedRegion": "sa-east-1" } }),
-    aws("break-glass can act in any region", "break-glass", "ec2:RunInstances", "arn:aws:ec2:ap-southeast-2:222233334444:instance/*", "allowed", { context: { "aws:RequestedRegion": "ap-southeast-2" } }),
-    aws("the connector is never denied", "connector", "ec2:RunInstances", "arn:aws:ec2:ap-southeast-2:222233334444:instance/*", "allowed", { context: { "aws:RequestedRegion": "ap-southeast-2" } }),
+    aws(
+      "launching an instance in an unapproved region is denied",
+      "human",
+      "ec2:RunInstances",
+      "arn:aws:ec2:ap-southeast-2:222233334444:instance/*",
+      "denied",
+      { context: { "aws:RequestedRegion": "ap-southeast-2" } },
+    ),
+    aws(
+      "launching in an approved region is allowed",
+      "human",
+      "ec2:RunInstances",
+      "arn:aws:ec2:eu-west-1:222233334444:instance/*",
+      "allowed",
+      { context: { "aws:RequestedRegion": "eu-west-1" } },
+    ),
+    aws("IAM (global) still works from any region", "human", "iam:CreateRole", "arn:aws:iam::222233334444:role/app", "allowed", {
+      context: { "aws:RequestedRegion": "us-east-1" },
+    }),
+    aws("an agent is refused too", "agent", "s3:CreateBucket", "arn:aws:s3:::new-bucket", "denied", {
+      context: { "aws:RequestedRegion": "sa-east-1" },
+    }),
+    aws(
+      "break-glass can act in any region",
+      "break-glass",
+      "ec2:RunInstances",
+      "arn:aws:ec2:ap-southeast-2:222233334444:instance/*",
+      "allowed",
+      { context: { "aws:RequestedRegion": "ap-southeast-2" } },
+    ),
+    aws("the connector is never denied", "connector", "ec2:RunInstances", "arn:aws:ec2:ap-southeast-2:222233334444:instance/*", "allowed", {
+      context: { "aws:RequestedRegion": "ap-southeast-2" },
+    }),
     azureContains("allowed locations exclude global", ["listOfAllowedLocations", "global"]),
-    azureRequest("a resource group outside the allowed locations is denied", "write", { type: "Microsoft.Resources/subscriptions/resourceGroups", name: "rg-us", location: "eastus" }, "denied"),
-    azureRequest("a resource group in an allowed location is allowed", "write", { type: "Microsoft.Resources/subscriptions/resourceGroups", name: "rg-eu", location: "westeurope" }, "allowed"),
-    azureRequest("a storage account outside the allowed locations is denied", "write", { type: "Microsoft.Storage/storageAccounts", name: "sa", location: "eastus", properties: {} }, "denied"),
-    azureRequest("a global resource is allowed", "write", { type: "Microsoft.Network/frontDoors", name: "fd", location: "global", properties: {} }, "allowed"),
+    azureRequest(
+      "a resource group outside the allowed locations is denied",
+      "write",
+      { type: "Microsoft.Resources/subscriptions/resourceGroups", name: "rg-us", location: "eastus" },
+      "denied",
+    ),
+    azureRequest(
+      "a resource group in an allowed location is allowed",
+      "write",
+      { type: "Microsoft.Resources/subscriptions/resourceGroups", name: "rg-eu", location: "westeurope" },
+      "allowed",
+    ),
+    azureRequest(
+      "a storage account outside the allowed locations is denied",
+      "write",
+      { type: "Microsoft.Storage/storageAccounts", name: "sa", location: "eastus", properties: {} },
+      "denied",
+    ),
+    azureRequest(
+      "a global resource is allowed",
+      "write",
+      { type: "Microsoft.Network/frontDoors", name: "fd", location: "global", properties: {} },
+      "allowed",
+    ),
     gcpConstraint("resource locations restricted", "gcp.resourceLocations", (r) => r.includes("in:eu-locations")),
-    ociMatches("requests outside approved regions are denied", [/^deny any-user to manage all-resources in compartment prod where all \{request.region != 'AMS', request.region != 'FRA', /]),
+    ociMatches("requests outside approved regions are denied", [
+      /^deny any-user to manage all-resources in compartment prod where all \{request.region != 'AMS', request.region != 'FRA', /,
+    ]),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
-    ociInstanceTwins("an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off"),
+    ociInstanceTwins(
+      "an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off",
+    ),
   ],
 });

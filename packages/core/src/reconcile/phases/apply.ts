@@ -71,7 +71,14 @@ function changeAudit(system: SystemActor, pc: PlannedChange, change: Change, opt
     action: `artifact.${change.op}`,
     targetType: "artifact",
     targetId: changeArtifactKey(change).name,
-    data: { cause: pc.cause, reason: change.reason, guardrails: pc.guardrailIds, ...("target" in change ? { target: change.target } : {}), trigger: opts.trigger, ...(opts.reason ? { why: opts.reason } : {}) },
+    data: {
+      cause: pc.cause,
+      reason: change.reason,
+      guardrails: pc.guardrailIds,
+      ...("target" in change ? { target: change.target } : {}),
+      trigger: opts.trigger,
+      ...(opts.reason ? { why: opts.reason } : {}),
+    },
   };
 }
 

@@ -34,7 +34,13 @@ export async function discover(ctx: RunContext): Promise<{ newEnvironmentIds: st
   if (!opts.dryRun) {
     await markDiscovered(prisma, connectionId, conn.rootId ?? h.rootExternalId);
     if (sync.created || sync.removed) {
-      ctx.audit.push({ ...system, action: "connection.discovered", targetType: "connection", targetId: connectionId, data: { created: sync.created, updated: sync.updated, removed: sync.removed } });
+      ctx.audit.push({
+        ...system,
+        action: "connection.discovered",
+        targetType: "connection",
+        targetId: connectionId,
+        data: { created: sync.created, updated: sync.updated, removed: sync.removed },
+      });
     }
   }
   return { newEnvironmentIds: sync.newEnvironmentIds };

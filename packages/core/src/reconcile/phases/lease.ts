@@ -21,12 +21,18 @@ export const NO_LEASE: RunLease = { stopRenewing: () => undefined, release: asyn
 const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /** Takes the connection's lease and keeps renewing it, or returns `null` when another worker holds it. */
-export async function takeLease(deps: Pick<ReconcileDeps, "prisma" | "workerId" | "leaseMs" | "leaseClock">, connectionId: string): Promise<RunLease | null> {
+export async function takeLease(
+  deps: Pick<ReconcileDeps, "prisma" | "workerId" | "leaseMs" | "leaseClock">,
+  connectionId: string,
+): Promise<RunLease | null> {
   const { prisma, workerId, leaseClock } = deps;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   if (!(await acquireLease(prisma, connectionId, workerId, leaseMs, leaseClock?.()))) return null;
   // Long runs keep their lease; a crashed holder's lease simply expires.
-  const renew = setInterval(() => void acquireLease(prisma, connectionId, workerId, leaseMs, leaseClock?.()).catch(() => undefined), leaseMs / 3);
+  const renew = setInterval(
+    () => void acquireLease(prisma, connectionId, workerId, leaseMs, leaseClock?.()).catch(() => undefined),
+    leaseMs / 3,
+  );
   return {
     stopRenewing: () => clearInterval(renew),
     release: () => releaseLease(prisma, connectionId, workerId).catch(() => undefined),

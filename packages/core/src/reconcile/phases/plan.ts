@@ -17,7 +17,9 @@ export function plan(ctx: RunContext, loaded: Loaded, observed: ObservedState, r
   const { desired } = loaded;
   // AWS slot occupancy is only known after observing: repack with what other tools hold.
   const state =
-    ctx.conn.cloud === "aws" && Object.keys(observed.foreignSlots).length ? computeDesiredState({ ...desired.input, foreignSlots: observed.foreignSlots }) : desired.state;
+    ctx.conn.cloud === "aws" && Object.keys(observed.foreignSlots).length
+      ? computeDesiredState({ ...desired.input, foreignSlots: observed.foreignSlots })
+      : desired.state;
   const remediation = desired.remediation;
   const repair = ctx.opts.repair === true;
   const planned = planReconcile({

@@ -12,7 +12,11 @@ import type { DesiredState } from "../desired-state.ts";
 import type { RunContext } from "./context.ts";
 
 /** The coverage rows this run's outcome implies (pure). `applyFailed`: missing pieces are pending, not drifted. */
-export function coverageRowsFor(state: Pick<DesiredState, "artifacts" | "coverage" | "problems">, observed: ObservedState, applyFailed: boolean): CoverageRowInput[] {
+export function coverageRowsFor(
+  state: Pick<DesiredState, "artifacts" | "coverage" | "problems">,
+  observed: ObservedState,
+  applyFailed: boolean,
+): CoverageRowInput[] {
   const obs = new Map(observed.artifacts.filter((o) => o.owned).map((o) => [`${o.kind}|${o.name}`, o]));
   const desiredByKey = new Map(state.artifacts.map((d) => [`${d.kind}|${d.name}`, d]));
   const unreadableNames = new Set(observed.unreadable.filter((u) => u.name).map((u) => u.name!));

@@ -77,7 +77,12 @@ export async function recordDrift(
  * Uncovered environments: a finding resolves once a guardrail covers its node; a new environment that
  * no guardrail covers opens one (only when the workspace has guardrails at all).
  */
-export async function recordUncovered(ctx: RunContext, desired: LoadedDesired, state: DesiredState, newEnvironmentIds: string[]): Promise<void> {
+export async function recordUncovered(
+  ctx: RunContext,
+  desired: LoadedDesired,
+  state: DesiredState,
+  newEnvironmentIds: string[],
+): Promise<void> {
   const { prisma } = ctx.deps;
   const { connectionId } = ctx;
   const covered = new Set(state.coverage.map((c) => c.nodeId));
@@ -92,6 +97,15 @@ export async function recordUncovered(ctx: RunContext, desired: LoadedDesired, s
   const openNodes = new Set(open.map((f) => f.nodeId));
   for (const nodeId of newEnvironmentIds) {
     if (covered.has(nodeId) || openNodes.has(nodeId)) continue;
-    await insertFinding(prisma, { workspaceId: ctx.conn.workspaceId, connectionId, nodeId, kind: "uncovered_environment", fingerprint: `uncovered|${nodeId}`, summary: "A new environment appeared that no guardrail covers", openedAt: now, lastSeenAt: now });
+    await insertFinding(prisma, {
+      workspaceId: ctx.conn.workspaceId,
+      connectionId,
+      nodeId,
+      kind: "uncovered_environment",
+      fingerprint: `uncovered|${nodeId}`,
+      summary: "A new environment appeared that no guardrail covers",
+      openedAt: now,
+      lastSeenAt: now,
+    });
   }
 }

@@ -42,9 +42,18 @@ export async function record(ctx: RunContext, run: RunRow, input: RecordInput): 
   await recordUncovered(ctx, loaded.desired, state, input.newEnvironmentIds);
 
   const audit = ctx.audit;
-  for (const f of findings.opened) audit.push({ ...system, action: "drift.opened", targetType: "drift", targetId: f.id, data: { kind: f.kind, summary: f.summary } });
-  for (const f of findings.resolved) audit.push({ ...system, action: "drift.resolved", targetType: "drift", targetId: f.id, data: { resolution: f.resolution } });
-  for (const p of state.problems) audit.push({ ...system, action: "reconcile.problem", targetType: "connection", targetId: connectionId, data: { code: p.code, message: p.message, guardrails: p.guardrailIds } });
+  for (const f of findings.opened)
+    audit.push({ ...system, action: "drift.opened", targetType: "drift", targetId: f.id, data: { kind: f.kind, summary: f.summary } });
+  for (const f of findings.resolved)
+    audit.push({ ...system, action: "drift.resolved", targetType: "drift", targetId: f.id, data: { resolution: f.resolution } });
+  for (const p of state.problems)
+    audit.push({
+      ...system,
+      action: "reconcile.problem",
+      targetType: "connection",
+      targetId: connectionId,
+      data: { code: p.code, message: p.message, guardrails: p.guardrailIds },
+    });
   // Bounded batches: each is one short transaction, whatever the size of the run.
   for (let i = 0; i < audit.length; i += AUDIT_BATCH) await appendAudit(ctx.deps.prisma, audit.slice(i, i + AUDIT_BATCH));
 

@@ -6,8 +6,12 @@ import { runFailureMessage, skipped } from "./run.ts";
 describe("run outcome texts", () => {
   it("a failed run reads the provider's classified kind, Parapet's own refusal verbatim, and nothing raw otherwise", () => {
     // Raised by Parapet itself (no cloud answer behind it): its text is already written for people.
-    expect(runFailureMessage(providerError("limit", "CreatePolicy", "Target ou-1 has no free SCP slot"))).toBe("limit: Target ou-1 has no free SCP slot");
-    expect(runFailureMessage(new AppError("conflict", 'This AWS organization (r-1) is already managed by the connection "a"'))).toBe('This AWS organization (r-1) is already managed by the connection "a"');
+    expect(runFailureMessage(providerError("limit", "CreatePolicy", "Target ou-1 has no free SCP slot"))).toBe(
+      "limit: Target ou-1 has no free SCP slot",
+    );
+    expect(runFailureMessage(new AppError("conflict", 'This AWS organization (r-1) is already managed by the connection "a"'))).toBe(
+      'This AWS organization (r-1) is already managed by the connection "a"',
+    );
     const raw = runFailureMessage(new Error("connect ECONNREFUSED 10.0.0.7:5432 password=hunter2"));
     expect(raw).toBe("an unexpected error occurred (details are in the worker log)");
   });

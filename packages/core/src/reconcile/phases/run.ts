@@ -14,7 +14,16 @@ import type { Plan } from "../plan.ts";
 import { insertReconcileRun, updateConnectionOutcome, updateReconcileRun } from "../reconcile-runs.repository.ts";
 import type { DesiredState } from "../desired-state.ts";
 import type { FindingChanges } from "./record-drift.ts";
-import { EMPTY_CALLS, type Applied, type ReconcilableConnection, type ReconcileDeps, type ReconcileOptions, type ReconcileSummary, type RunContext, type RunRow } from "./context.ts";
+import {
+  EMPTY_CALLS,
+  type Applied,
+  type ReconcilableConnection,
+  type ReconcileDeps,
+  type ReconcileOptions,
+  type ReconcileSummary,
+  type RunContext,
+  type RunRow,
+} from "./context.ts";
 import { skipReasonText, type SkipReason } from "../skip-reason.ts";
 
 const NOTHING_DONE = { problems: [], applied: 0, failed: 0, driftOpened: 0, driftResolved: 0, calls: EMPTY_CALLS };
@@ -46,7 +55,13 @@ export async function finishRun(
   const status = failed ? "failed" : problems.length || plan.unknown.length ? "partial" : "succeeded";
   await updateReconcileRun(prisma, run.id, {
     status,
-    plan: JSON.parse(JSON.stringify({ changes: plan.changes.map((c) => ({ op: c.change.op, cause: c.cause, reason: c.change.reason })), problems, unknown: plan.unknown })) as object,
+    plan: JSON.parse(
+      JSON.stringify({
+        changes: plan.changes.map((c) => ({ op: c.change.op, cause: c.cause, reason: c.change.reason })),
+        problems,
+        unknown: plan.unknown,
+      }),
+    ) as object,
     readCalls: calls.reads,
     writeCalls: calls.writes,
     throttled: calls.throttled,
@@ -55,8 +70,26 @@ export async function finishRun(
     error: applyError ?? null,
     finishedAt: new Date(),
   });
-  await updateConnectionOutcome(prisma, connectionId, { lastReconciledAt: new Date(), lastReconcileStatus: status, lastError: applyError ?? (problems[0]?.message ?? null), ...(conn.status === "error" && !applyError ? { status: "active" } : {}) });
-  return { connectionId, ...NOTHING_DONE, status, runId: run.id, plan, problems, applied, failed, driftOpened: findings.opened.length, driftResolved: findings.resolved.length, calls, ...(applyError ? { error: applyError } : {}) };
+  await updateConnectionOutcome(prisma, connectionId, {
+    lastReconciledAt: new Date(),
+    lastReconcileStatus: status,
+    lastError: applyError ?? problems[0]?.message ?? null,
+    ...(conn.status === "error" && !applyError ? { status: "active" } : {}),
+  });
+  return {
+    connectionId,
+    ...NOTHING_DONE,
+    status,
+    runId: run.id,
+    plan,
+    problems,
+    applied,
+    failed,
+    driftOpened: findings.opened.length,
+    driftResolved: findings.resolved.length,
+    calls,
+    ...(applyError ? { error: applyError } : {}),
+  };
 }
 
 /**
@@ -69,14 +102,26 @@ export function runFailureMessage(e: unknown): string {
 }
 
 /** Ends a run that threw: logged for the operator, reported as failed on the run and the connection. */
-export async function failRun(deps: ReconcileDeps, connectionId: string, run: RunRow | undefined, e: unknown, calls: CallStats): Promise<ReconcileSummary> {
+export async function failRun(
+  deps: ReconcileDeps,
+  connectionId: string,
+  run: RunRow | undefined,
+  e: unknown,
+  calls: CallStats,
+): Promise<ReconcileSummary> {
   const message = runFailureMessage(e);
   deps.log?.(`reconcile ${connectionId} failed: ${logDetail(e)}`);
   if (run) {
     // The failure may be the database itself (restarted mid-run): report the run as failed either way;
     // the next run closes this one and settles its open intents.
-    await updateReconcileRun(deps.prisma, run.id, { status: "failed", error: message.slice(0, 2000), finishedAt: new Date() }).catch(() => undefined);
-    await updateConnectionOutcome(deps.prisma, connectionId, { lastReconcileStatus: "failed", lastError: message.slice(0, 2000), lastReconciledAt: new Date() }).catch(() => undefined);
+    await updateReconcileRun(deps.prisma, run.id, { status: "failed", error: message.slice(0, 2000), finishedAt: new Date() }).catch(
+      () => undefined,
+    );
+    await updateConnectionOutcome(deps.prisma, connectionId, {
+      lastReconcileStatus: "failed",
+      lastError: message.slice(0, 2000),
+      lastReconciledAt: new Date(),
+    }).catch(() => undefined);
   }
   return { connectionId, ...NOTHING_DONE, status: "failed", ...(run ? { runId: run.id } : {}), error: message, calls };
 }

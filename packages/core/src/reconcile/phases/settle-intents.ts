@@ -19,6 +19,13 @@ export async function settleIntents(ctx: RunContext, run: RunRow, loaded: Loaded
   // This run holds the lease, which a live run keeps renewing: any other run still "running" is dead.
   await closeAbandonedRuns(prisma, connectionId, run.id);
   if (!loaded.openIntents.length) return loaded.recorded;
-  const settled = await settleOpenIntents(prisma, { workspaceId: conn.workspaceId, connectionId }, loaded.openIntents, observed, (d, o) => adapter.compare(d, o), ctx.system);
+  const settled = await settleOpenIntents(
+    prisma,
+    { workspaceId: conn.workspaceId, connectionId },
+    loaded.openIntents,
+    observed,
+    (d, o) => adapter.compare(d, o),
+    ctx.system,
+  );
   return settled ? loadRecorded(prisma, connectionId) : loaded.recorded;
 }

@@ -8,5 +8,14 @@ export const dynamic = "force-dynamic";
 
 export default async function Page({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const sp = await searchParams;
-  return <DriftList filters={{ status: oneOf(["open", "resolved"], sp.status), kind: oneOf(DRIFT_KINDS, sp.kind), connectionId: sp.connectionId, guardrailId: sp.guardrailId }} />;
+  return (
+    <DriftList
+      filters={{
+        status: oneOf(["open", "resolved"], sp.status),
+        kind: oneOf(DRIFT_KINDS, sp.kind),
+        connectionId: sp.connectionId,
+        guardrailId: sp.guardrailId,
+      }}
+    />
+  );
 }

@@ -30,10 +30,20 @@ export default async function ReportsPage() {
     );
   }
   const role = viewer.role;
-  const [snapshots, subs, settings] = await Promise.all([listReportSnapshots(prisma(), workspaceId), listSubscriptions(prisma(), workspaceId), getReportSettings(prisma(), workspaceId)]);
+  const [snapshots, subs, settings] = await Promise.all([
+    listReportSnapshots(prisma(), workspaceId),
+    listSubscriptions(prisma(), workspaceId),
+    getReportSettings(prisma(), workspaceId),
+  ]);
   const canManage = can(role, "report", "manage");
   const mine = subs.find((s) => s.email.toLowerCase() === viewer.user.email.toLowerCase()) ?? null;
-  const schedule = { ...settings, nextRuns: nextWeeklyRuns(settings, Date.now(), 3).map((d) => ({ at: d.toISOString(), local: formatLocalDateTime(d, settings.timezone) })) };
+  const schedule = {
+    ...settings,
+    nextRuns: nextWeeklyRuns(settings, Date.now(), 3).map((d) => ({
+      at: d.toISOString(),
+      local: formatLocalDateTime(d, settings.timezone),
+    })),
+  };
   const inbox = env().PARAPET_MAIL_CATCHER_URL;
 
   return (
@@ -41,7 +51,9 @@ export default async function ReportsPage() {
       <div className="page-header">
         <div>
           <h1>Reports</h1>
-          <p className="muted">A weekly coverage report for executives and auditors, emailed to subscribers and kept here exactly as it was sent.</p>
+          <p className="muted">
+            A weekly coverage report for executives and auditors, emailed to subscribers and kept here exactly as it was sent.
+          </p>
         </div>
         <div className="actions">
           <Link className="btn" href="/reports/preview">

@@ -22,7 +22,9 @@ function SpecDiff({ guardrailId, proposed }: { guardrailId: string; proposed: un
   const current = { params: g.data.params, scope: g.data.scope, mode: g.data.mode, remediation: g.data.remediation };
   return (
     <details open>
-      <summary>Change to “{g.data.name}” (v{g.data.currentVersion} → proposed)</summary>
+      <summary>
+        Change to “{g.data.name}” (v{g.data.currentVersion} → proposed)
+      </summary>
       <JsonDiff before={current} after={proposed} beforeLabel={`v${g.data.currentVersion}`} afterLabel="requested" />
     </details>
   );
@@ -37,7 +39,8 @@ function ApprovalCard({ a }: { a: Approval }) {
   const mine = !!me.data && (requesterId(a) === me.data.user.id || requesterEmail(a) === me.data.user.email);
   const payload = a.payload as { spec?: unknown; guardrailId?: unknown; expiresAt?: unknown; reason?: unknown };
   const title = a.summary || `${a.action} ${a.subjectType}`;
-  const guardrailId = a.subjectType === "guardrail" ? a.subjectId : typeof payload.guardrailId === "string" ? payload.guardrailId : undefined;
+  const guardrailId =
+    a.subjectType === "guardrail" ? a.subjectId : typeof payload.guardrailId === "string" ? payload.guardrailId : undefined;
   const reasons = a.reasons;
   return (
     <article className="card approval" id={a.id} aria-labelledby={`ap-${a.id}`} data-testid="approval">
@@ -78,11 +81,22 @@ function ApprovalCard({ a }: { a: Approval }) {
             <div className="stack">
               <div className="field">
                 <label htmlFor={`note-${a.id}`}>Decision note</label>
-                <input id={`note-${a.id}`} value={note} maxLength={1000} onChange={(e) => setNote(e.target.value)} placeholder="Required to reject" />
+                <input
+                  id={`note-${a.id}`}
+                  value={note}
+                  maxLength={1000}
+                  onChange={(e) => setNote(e.target.value)}
+                  placeholder="Required to reject"
+                />
                 {noteErr && <span className="field-error">{noteErr}</span>}
               </div>
               <div className="actions">
-                <button type="button" className="btn primary" disabled={decide.isPending} onClick={() => decide.mutate({ id: a.id, decision: "approve", note: note || undefined })}>
+                <button
+                  type="button"
+                  className="btn primary"
+                  disabled={decide.isPending}
+                  onClick={() => decide.mutate({ id: a.id, decision: "approve", note: note || undefined })}
+                >
                   Approve
                 </button>
                 <button
@@ -123,7 +137,10 @@ export function ApprovalsInbox() {
   const q = useApprovals(status);
   return (
     <>
-      <PageHeader title="Approvals" subtitle="Changes that weaken protection — disabling, narrowing scope, exempting, deleting, enforce → audit — need a second member. Nobody approves their own request." />
+      <PageHeader
+        title="Approvals"
+        subtitle="Changes that weaken protection — disabling, narrowing scope, exempting, deleting, enforce → audit — need a second member. Nobody approves their own request."
+      />
       <div role="tablist" className="tabs" aria-label="Approval status">
         {(["pending", "approved", "rejected"] as const).map((s) => (
           <button key={s} role="tab" type="button" aria-selected={status === s} onClick={() => setStatus(s)}>
@@ -131,7 +148,11 @@ export function ApprovalsInbox() {
           </button>
         ))}
       </div>
-      <QueryState q={q} isEmpty={(d) => d.length === 0} empty={<Empty title={status === "pending" ? "Nothing waiting for sign-off" : `No ${status} requests`} />}>
+      <QueryState
+        q={q}
+        isEmpty={(d) => d.length === 0}
+        empty={<Empty title={status === "pending" ? "Nothing waiting for sign-off" : `No ${status} requests`} />}
+      >
         {(items) => (
           <div className="stack" data-testid="approvals">
             {items.map((a) => (

@@ -15,7 +15,9 @@ export function useDecideApproval() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, decision, note }: { id: string; decision: "approve" | "reject"; note?: string }) =>
-      decision === "approve" ? apiCall("POST /approvals/{id}/approve", { params: { id }, body: note ? { note } : {} }) : apiCall("POST /approvals/{id}/reject", { params: { id }, body: { note: note ?? "" } }),
+      decision === "approve"
+        ? apiCall("POST /approvals/{id}/approve", { params: { id }, body: note ? { note } : {} })
+        : apiCall("POST /approvals/{id}/reject", { params: { id }, body: { note: note ?? "" } }),
     onSuccess: () => {
       // An approval applies a change anywhere: guardrails, exemptions, coverage.
       void qc.invalidateQueries();

@@ -47,7 +47,12 @@ export function AuditLog() {
         subtitle="Every action by a person, a token or Parapet itself, hash-chained so tampering shows."
         actions={
           <>
-            <button type="button" className="btn" onClick={() => (verifyOn ? void verify.refetch() : setVerifyOn(true))} disabled={verify.isFetching}>
+            <button
+              type="button"
+              className="btn"
+              onClick={() => (verifyOn ? void verify.refetch() : setVerifyOn(true))}
+              disabled={verify.isFetching}
+            >
               {verify.isFetching ? "Verifying…" : "Verify chain"}
             </button>
             {canExport && (
@@ -71,7 +76,8 @@ export function AuditLog() {
             <p className="success">Chain intact: {verify.data.checked.toLocaleString("en-GB")} events verified.</p>
           ) : (
             <p className="error">
-              Chain broken after {verify.data.checked.toLocaleString("en-GB")} events. First broken event: <code>{JSON.stringify(verify.data.firstBroken)}</code>
+              Chain broken after {verify.data.checked.toLocaleString("en-GB")} events. First broken event:{" "}
+              <code>{JSON.stringify(verify.data.firstBroken)}</code>
             </p>
           )
         ) : null}
@@ -90,7 +96,12 @@ export function AuditLog() {
       <form className="filters card" onSubmit={submit} role="search" aria-label="Search the audit log">
         <label>
           <span>Search</span>
-          <input type="search" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} placeholder="text in the event" />
+          <input
+            type="search"
+            value={draft.q}
+            onChange={(e) => setDraft({ ...draft, q: e.target.value })}
+            placeholder="text in the event"
+          />
         </label>
         <label>
           <span>Action</span>

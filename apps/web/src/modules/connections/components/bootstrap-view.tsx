@@ -17,7 +17,15 @@ export function BootstrapView({ b }: { b: Bootstrap }) {
       )}
       <div role="tablist" aria-label="Bootstrap files" className="tabs">
         {b.files.map((f, i) => (
-          <button key={f.name} role="tab" type="button" id={`bf-tab-${i}`} aria-selected={i === tab} aria-controls={`bf-panel-${i}`} tabIndex={i === tab ? 0 : -1} onClick={() => setTab(i)}
+          <button
+            key={f.name}
+            role="tab"
+            type="button"
+            id={`bf-tab-${i}`}
+            aria-selected={i === tab}
+            aria-controls={`bf-panel-${i}`}
+            tabIndex={i === tab ? 0 : -1}
+            onClick={() => setTab(i)}
             onKeyDown={(e) => {
               if (e.key === "ArrowRight") setTab((tab + 1) % b.files.length);
               if (e.key === "ArrowLeft") setTab((tab - 1 + b.files.length) % b.files.length);
@@ -38,7 +46,9 @@ export function BootstrapView({ b }: { b: Bootstrap }) {
               </a>
             </span>
           </div>
-          <pre className="code" data-testid="bootstrap-file">{file.content}</pre>
+          <pre className="code" data-testid="bootstrap-file">
+            {file.content}
+          </pre>
         </div>
       )}
       <details>

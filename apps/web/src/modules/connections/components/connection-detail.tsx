@@ -17,7 +17,13 @@ import { setupPending } from "./connections-panel";
 function ActionButton({ id, action, label }: { id: string; action: "verify" | "discover" | "preview" | "reconcile"; label: string }) {
   const m = useConnectionAction(id, action);
   return (
-    <button className="btn small" type="button" disabled={m.isPending} onClick={() => m.mutate()} title={m.isError ? errorMessage(m.error) : undefined}>
+    <button
+      className="btn small"
+      type="button"
+      disabled={m.isPending}
+      onClick={() => m.mutate()}
+      title={m.isError ? errorMessage(m.error) : undefined}
+    >
       {m.isPending ? `${label}…` : m.isSuccess ? `${label} queued` : label}
     </button>
   );
@@ -78,7 +84,9 @@ export function ConnectionDetail({ id }: { id: string }) {
         <div className="card">
           <div className="muted">Last verified</div>
           <div className="stat small-stat">{ago(c.lastVerifiedAt)}</div>
-          <div className="muted small">{vr ? (vr.ok ? `ok${vr.identity ? ` as ${vr.identity}` : ""}` : `${vr.missing?.length ?? 0} permission(s) missing`) : ""}</div>
+          <div className="muted small">
+            {vr ? (vr.ok ? `ok${vr.identity ? ` as ${vr.identity}` : ""}` : `${vr.missing?.length ?? 0} permission(s) missing`) : ""}
+          </div>
         </div>
         <div className="card">
           <div className="muted">Last discovery</div>
@@ -121,18 +129,32 @@ export function ConnectionDetail({ id }: { id: string }) {
                 }}
               >
                 <label htmlFor="poll">Poll interval (seconds)</label>
-                <input id="poll" type="number" min={30} max={86400} required value={interval} placeholder={String(c.pollIntervalSec)} onChange={(e) => setIntervalValue(e.target.value)} />
+                <input
+                  id="poll"
+                  type="number"
+                  min={30}
+                  max={86400}
+                  required
+                  value={interval}
+                  placeholder={String(c.pollIntervalSec)}
+                  onChange={(e) => setIntervalValue(e.target.value)}
+                />
                 <button className="btn small" type="submit" disabled={update.isPending || !interval}>
                   Save
                 </button>
-                {update.isError && <span className="field-error">{issuesByField(update.error).pollIntervalSec ?? errorMessage(update.error)}</span>}
+                {update.isError && (
+                  <span className="field-error">{issuesByField(update.error).pollIntervalSec ?? errorMessage(update.error)}</span>
+                )}
               </form>
             )}
           </section>
           {canWrite && (
             <section className="card">
               <h2>Cloud events</h2>
-              <p className="muted small">Point your cloud's audit event delivery at Parapet so changes are repaired in seconds, not at the next poll. The secret is shown once.</p>
+              <p className="muted small">
+                Point your cloud's audit event delivery at Parapet so changes are repaired in seconds, not at the next poll. The secret is
+                shown once.
+              </p>
               {secret ? (
                 <dl className="dl">
                   <dt>URL</dt>
@@ -163,8 +185,18 @@ export function ConnectionDetail({ id }: { id: string }) {
           )}
           <section className="card">
             <h2>Latest plan preview</h2>
-            {preview.isPending ? <Loading rows={2} /> : preview.data?.plan ? <PlanTable plan={preview.data.plan} /> : <p className="muted">No preview yet.</p>}
-            {preview.data && <p className="muted small">Status {preview.data.status}, {dateTime(preview.data.finishedAt ?? preview.data.startedAt)}</p>}
+            {preview.isPending ? (
+              <Loading rows={2} />
+            ) : preview.data?.plan ? (
+              <PlanTable plan={preview.data.plan} />
+            ) : (
+              <p className="muted">No preview yet.</p>
+            )}
+            {preview.data && (
+              <p className="muted small">
+                Status {preview.data.status}, {dateTime(preview.data.finishedAt ?? preview.data.startedAt)}
+              </p>
+            )}
           </section>
           {canWrite && (
             <section className="card danger-zone">

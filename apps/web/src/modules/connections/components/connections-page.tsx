@@ -17,7 +17,15 @@ export function ConnectionsPage() {
     <>
       <PageHeader title="Connections" subtitle="Cloud roots Parapet manages guardrails in." actions={connect} />
       <section className="card">
-        <QueryState q={q} isEmpty={(d) => d.length === 0} empty={<Empty title="No cloud connected yet" action={connect}>Connect an AWS Organization, Azure tenant, GCP organization or OCI tenancy.</Empty>}>
+        <QueryState
+          q={q}
+          isEmpty={(d) => d.length === 0}
+          empty={
+            <Empty title="No cloud connected yet" action={connect}>
+              Connect an AWS Organization, Azure tenant, GCP organization or OCI tenancy.
+            </Empty>
+          }
+        >
           {(items) => <ConnectionsTable items={items} />}
         </QueryState>
       </section>

@@ -71,7 +71,11 @@ export function ConnectionsPanel() {
           </Link>
         )}
       </div>
-      <QueryState q={q} empty={<Empty title="No cloud connected yet">Connect an AWS Organization, Azure tenant, GCP organization or OCI tenancy.</Empty>} isEmpty={(d) => d.length === 0}>
+      <QueryState
+        q={q}
+        empty={<Empty title="No cloud connected yet">Connect an AWS Organization, Azure tenant, GCP organization or OCI tenancy.</Empty>}
+        isEmpty={(d) => d.length === 0}
+      >
         {(items) => <ConnectionsTable items={items} />}
       </QueryState>
     </section>

@@ -3,7 +3,21 @@ import { useState, type FormEvent } from "react";
 import type { Cloud } from "@/modules/shared/lib/contract";
 import { CLOUD_FORMS, validateDraft, type CredentialsDraft, type FieldDef } from "../lib/cloud-forms";
 
-function Field({ id, f, value, onChange, error, readOnlyValue }: { id: string; f: FieldDef; value: string; onChange: (v: string) => void; error?: string; readOnlyValue?: string }) {
+function Field({
+  id,
+  f,
+  value,
+  onChange,
+  error,
+  readOnlyValue,
+}: {
+  id: string;
+  f: FieldDef;
+  value: string;
+  onChange: (v: string) => void;
+  error?: string;
+  readOnlyValue?: string;
+}) {
   const describedBy = [f.help ? `${id}-help` : null, error ? `${id}-err` : null].filter(Boolean).join(" ") || undefined;
   const common = {
     id,
@@ -75,7 +89,11 @@ export function CredentialsForm({
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const errs = validateDraft(cloud, credentialsOnly ? { ...d, facts: Object.fromEntries(form.facts.map((f) => [f.name, f.placeholder ?? "x"])) } : d, { externalId });
+    const errs = validateDraft(
+      cloud,
+      credentialsOnly ? { ...d, facts: Object.fromEntries(form.facts.map((f) => [f.name, f.placeholder ?? "x"])) } : d,
+      { externalId },
+    );
     if (credentialsOnly) for (const k of Object.keys(errs)) if (k.startsWith("facts.")) delete errs[k];
     setErrors(errs);
     if (Object.keys(errs).length === 0) onSubmit(d);
@@ -88,9 +106,22 @@ export function CredentialsForm({
         <fieldset>
           <legend>{form.rootLabel}</legend>
           <div className="form-grid">
-            <Field id="name" f={{ name: "name", label: "Connection name", placeholder: `Acme ${cloud.toUpperCase()}` }} value={d.name} onChange={(v) => setD({ ...d, name: v })} error={all.name} />
+            <Field
+              id="name"
+              f={{ name: "name", label: "Connection name", placeholder: `Acme ${cloud.toUpperCase()}` }}
+              value={d.name}
+              onChange={(v) => setD({ ...d, name: v })}
+              error={all.name}
+            />
             {form.facts.map((f) => (
-              <Field key={f.name} id={`facts.${f.name}`} f={f} value={d.facts[f.name] ?? ""} onChange={(v) => setD({ ...d, facts: { ...d.facts, [f.name]: v } })} error={all[`facts.${f.name}`]} />
+              <Field
+                key={f.name}
+                id={`facts.${f.name}`}
+                f={f}
+                value={d.facts[f.name] ?? ""}
+                onChange={(v) => setD({ ...d, facts: { ...d.facts, [f.name]: v } })}
+                error={all[`facts.${f.name}`]}
+              />
             ))}
           </div>
         </fieldset>
@@ -100,7 +131,13 @@ export function CredentialsForm({
         <div className="radio-cards">
           {form.kinds.map((k) => (
             <label key={k.id} className={k.id === d.kind ? "selected" : undefined}>
-              <input type="radio" name="kind" value={k.id} checked={k.id === d.kind} onChange={() => setD({ ...d, kind: k.id, fields: {} })} />
+              <input
+                type="radio"
+                name="kind"
+                value={k.id}
+                checked={k.id === d.kind}
+                onChange={() => setD({ ...d, kind: k.id, fields: {} })}
+              />
               <span>
                 <strong>{k.label}</strong>
                 {k.recommended && <span className="badge ok">recommended</span>}
@@ -128,7 +165,13 @@ export function CredentialsForm({
           <summary>Advanced: API endpoint</summary>
           <Field
             id="endpoint"
-            f={{ name: "endpoint", label: "API endpoint override", optional: true, placeholder: "https://…", help: "For sovereign regions, private endpoints or Parapet's cloud simulators. Leave empty for the public endpoint." }}
+            f={{
+              name: "endpoint",
+              label: "API endpoint override",
+              optional: true,
+              placeholder: "https://…",
+              help: "For sovereign regions, private endpoints or Parapet's cloud simulators. Leave empty for the public endpoint.",
+            }}
             value={d.endpoint}
             onChange={(v) => setD({ ...d, endpoint: v })}
             error={all.endpoint}

@@ -12,7 +12,15 @@ import { CloudBadge, FidelityBadge, StatusBadge } from "@/modules/shared/compone
 import { ErrorState, Loading } from "@/modules/shared/components/states";
 import { CLOUD_NAME, CLOUD_ROOT, ago, num } from "@/modules/shared/lib/format";
 import { CLOUDS, type Bootstrap, type Cloud, type Connection, type Guardrail } from "@/modules/shared/lib/contract";
-import { useBootstrap, useConnection, useConnectionAction, useCreateConnection, usePreviewRun, useRotateCredentials, useUpdateConnection } from "../hooks/use-connections";
+import {
+  useBootstrap,
+  useConnection,
+  useConnectionAction,
+  useCreateConnection,
+  usePreviewRun,
+  useRotateCredentials,
+  useUpdateConnection,
+} from "../hooks/use-connections";
 import { connectionPayload } from "../lib/cloud-forms";
 import { BASELINE_CONTROLS, WIZARD_STEPS, readWizardState, stepIndex, type WizardState, type WizardStep } from "../lib/wizard";
 import { BootstrapView } from "./bootstrap-view";
@@ -123,12 +131,19 @@ function BootstrapStep({ cloud, onBack, onNext }: { cloud: Cloud; onBack: () => 
       }
     >
       <p className="muted">
-        Run this once with an administrator of the {CLOUD_ROOT[cloud]}. It creates the connector identity with only the permissions listed below: Parapet can read the hierarchy and
-        manage the policies it owns, nothing else.
+        Run this once with an administrator of the {CLOUD_ROOT[cloud]}. It creates the connector identity with only the permissions listed
+        below: Parapet can read the hierarchy and manage the policies it owns, nothing else.
       </p>
-      {q.isPending && !q.data ? <Loading rows={6} /> : q.isError && !q.data ? <ErrorState error={q.error} retry={() => void q.refetch()} /> : q.data ? <BootstrapView b={q.data} /> : null}
+      {q.isPending && !q.data ? (
+        <Loading rows={6} />
+      ) : q.isError && !q.data ? (
+        <ErrorState error={q.error} retry={() => void q.refetch()} />
+      ) : q.data ? (
+        <BootstrapView b={q.data} />
+      ) : null}
       <label className="check">
-        <input type="checkbox" checked={done} onChange={(e) => setDone(e.target.checked)} /> I have run the bootstrap in my {CLOUD_NAME[cloud]} account
+        <input type="checkbox" checked={done} onChange={(e) => setDone(e.target.checked)} /> I have run the bootstrap in my{" "}
+        {CLOUD_NAME[cloud]} account
       </label>
     </StepCard>
   );
@@ -139,7 +154,9 @@ function CredentialsStep({ cloud, onBack, onCreated }: { cloud: Cloud; onBack: (
   const create = useCreateConnection();
   return (
     <StepCard title="Identifiers and credentials">
-      <p className="muted">Credentials are encrypted before they are stored and are only ever decrypted by Parapet's worker. They are never shown again.</p>
+      <p className="muted">
+        Credentials are encrypted before they are stored and are only ever decrypted by Parapet's worker. They are never shown again.
+      </p>
       <CredentialsForm
         cloud={cloud}
         externalId={boot.data?.externalId}
@@ -147,18 +164,15 @@ function CredentialsStep({ cloud, onBack, onCreated }: { cloud: Cloud; onBack: (
         serverErrors={issuesByField(create.error)}
         submitLabel="Save and verify"
         onSubmit={(d) =>
-          create.mutate(
-            connectionPayload(cloud, d, { externalId: boot.data?.externalId }),
-            {
-              onSuccess: (c) => {
-                sessionStorage.removeItem(`parapet:bootstrap:${cloud}`);
-                // Saved on the connection so the wizard resumes here from any device.
-                void apiCall("PATCH /connections/{id}", { params: { id: c.id }, body: { wizardState: { step: "verify" } } })
-                  .catch(() => undefined)
-                  .then(() => onCreated(c));
-              },
+          create.mutate(connectionPayload(cloud, d, { externalId: boot.data?.externalId }), {
+            onSuccess: (c) => {
+              sessionStorage.removeItem(`parapet:bootstrap:${cloud}`);
+              // Saved on the connection so the wizard resumes here from any device.
+              void apiCall("PATCH /connections/{id}", { params: { id: c.id }, body: { wizardState: { step: "verify" } } })
+                .catch(() => undefined)
+                .then(() => onCreated(c));
             },
-          )
+          })
         }
       />
       {create.isError && Object.keys(issuesByField(create.error)).length === 0 && <ErrorState error={create.error} />}
@@ -209,11 +223,12 @@ function VerifyStep({ c, onNext }: { c: Connection; onNext: () => void }) {
           <p className="muted">Waiting for the worker to start verifying…</p>
         )}
       </div>
-      {ok && vr?.warnings?.map((w) => (
-        <p key={w} className="warn-box" role="alert" data-testid="verify-warning">
-          {w}
-        </p>
-      ))}
+      {ok &&
+        vr?.warnings?.map((w) => (
+          <p key={w} className="warn-box" role="alert" data-testid="verify-warning">
+            {w}
+          </p>
+        ))}
       {vr?.missing && vr.missing.length > 0 && (
         <div className="missing" data-testid="missing-permissions">
           <h3 className="subhead">Missing permissions ({vr.missing.length})</h3>
@@ -229,7 +244,9 @@ function VerifyStep({ c, onNext }: { c: Connection; onNext: () => void }) {
       )}
       {vr?.checks && vr.checks.length > 0 && (
         <details open={!ok}>
-          <summary>Checks ({vr.checks.filter((x) => x.ok).length} of {vr.checks.length} passed)</summary>
+          <summary>
+            Checks ({vr.checks.filter((x) => x.ok).length} of {vr.checks.length} passed)
+          </summary>
           <ul className="checks">
             {vr.checks.map((ch, i) => (
               <li key={i} className={ch.ok ? "ok" : "bad"}>
@@ -257,7 +274,11 @@ function VerifyStep({ c, onNext }: { c: Connection; onNext: () => void }) {
               serverErrors={issuesByField(rotate.error)}
               submitLabel="Replace and verify"
               onSubmit={(d) => {
-                const body = connectionPayload(c.cloud, { ...d, name: c.name }, { externalId: typeof c.credentialHints.externalId === "string" ? c.credentialHints.externalId : undefined });
+                const body = connectionPayload(
+                  c.cloud,
+                  { ...d, name: c.name },
+                  { externalId: typeof c.credentialHints.externalId === "string" ? c.credentialHints.externalId : undefined },
+                );
                 rotate.mutate(body.credentials, { onSuccess: () => setShowRotate(false) });
               }}
             />
@@ -301,8 +322,8 @@ function HierarchyStep({ c, onNext }: { c: Connection; onNext: () => void }) {
           </>
         ) : (
           <>
-            {num(c.environments)} environments found{c.lastDiscoveredAt ? `, ${ago(c.lastDiscoveredAt)}` : ""}. Labels come from cloud tags; you can override them later under
-            Environments.
+            {num(c.environments)} environments found{c.lastDiscoveredAt ? `, ${ago(c.lastDiscoveredAt)}` : ""}. Labels come from cloud tags;
+            you can override them later under Environments.
           </>
         )}
       </p>
@@ -368,14 +389,19 @@ function BaselineStep({ c, state, onNext }: { c: Connection; state: WizardState;
     <StepCard
       title="Baseline guardrail pack"
       footer={
-        <button className="btn primary" type="button" disabled={busy || sel.size === 0 || !rootNode || catalog.isPending} onClick={() => void next()}>
+        <button
+          className="btn primary"
+          type="button"
+          disabled={busy || sel.size === 0 || !rootNode || catalog.isPending}
+          onClick={() => void next()}
+        >
           {busy ? "Creating guardrails…" : "Continue"}
         </button>
       }
     >
       <p className="muted">
-        These start in <strong>audit</strong> mode on this connection: Parapet deploys them without blocking anything until you choose to enforce. The fidelity column is honest about
-        what {CLOUD_NAME[c.cloud]} can prevent natively.
+        These start in <strong>audit</strong> mode on this connection: Parapet deploys them without blocking anything until you choose to
+        enforce. The fidelity column is honest about what {CLOUD_NAME[c.cloud]} can prevent natively.
       </p>
       {catalog.isPending ? (
         <Loading rows={5} />
@@ -423,7 +449,17 @@ function BaselineStep({ c, state, onNext }: { c: Connection; state: WizardState;
   );
 }
 
-function PreviewStep({ c, state, save, onNext }: { c: Connection; state: WizardState; save: (s: WizardState) => void; onNext: () => void }) {
+function PreviewStep({
+  c,
+  state,
+  save,
+  onNext,
+}: {
+  c: Connection;
+  state: WizardState;
+  save: (s: WizardState) => void;
+  onNext: () => void;
+}) {
   const preview = useConnectionAction(c.id, "preview");
   const run = usePreviewRun(c.id, true);
   const asked = useRef(false);
@@ -434,14 +470,20 @@ function PreviewStep({ c, state, save, onNext }: { c: Connection; state: WizardS
     }
   }, [preview, save, state]);
   const r = run.data;
-  const fresh = !!r && (!state.previewRequestedAt || !r.startedAt || Date.parse(r.startedAt) >= Date.parse(state.previewRequestedAt) - 60_000);
+  const fresh =
+    !!r && (!state.previewRequestedAt || !r.startedAt || Date.parse(r.startedAt) >= Date.parse(state.previewRequestedAt) - 60_000);
   const finished = !!r && fresh && !["running", "queued", "none"].includes(r.status);
   return (
     <StepCard
       title="Plan preview"
       footer={
         <>
-          <button className="btn" type="button" disabled={preview.isPending} onClick={() => preview.mutate(undefined, { onSuccess: () => save({ ...state, previewRequestedAt: new Date().toISOString() }) })}>
+          <button
+            className="btn"
+            type="button"
+            disabled={preview.isPending}
+            onClick={() => preview.mutate(undefined, { onSuccess: () => save({ ...state, previewRequestedAt: new Date().toISOString() }) })}
+          >
             Preview again
           </button>
           <button className="btn primary" type="button" disabled={!finished || r?.status === "failed"} onClick={onNext}>
@@ -450,7 +492,9 @@ function PreviewStep({ c, state, save, onNext }: { c: Connection; state: WizardS
         </>
       }
     >
-      <p className="muted">What Parapet would create and attach in your {CLOUD_ROOT[c.cloud]} for the baseline. Nothing has been written yet by this preview.</p>
+      <p className="muted">
+        What Parapet would create and attach in your {CLOUD_ROOT[c.cloud]} for the baseline. Nothing has been written yet by this preview.
+      </p>
       <div aria-live="polite">
         {!finished ? (
           <p className="progress">
@@ -481,7 +525,10 @@ function StartStep({ c, state, onDone }: { c: Connection; state: WizardState; on
       if (mode === "enforce") {
         for (const id of state.baseline ?? []) {
           // Switching audit → enforce strengthens protection, so it applies without an approval.
-          await apiCall("PATCH /guardrails/{id}", { params: { id }, body: { mode: "enforce", note: `Enforced while onboarding ${c.name}` } });
+          await apiCall("PATCH /guardrails/{id}", {
+            params: { id },
+            body: { mode: "enforce", note: `Enforced while onboarding ${c.name}` },
+          });
         }
       }
       await apiCall("POST /connections/{id}/reconcile", { params: { id: c.id } });
@@ -532,7 +579,8 @@ function Done({ c }: { c: Connection }) {
   return (
     <StepCard title={`${c.name} is connected`}>
       <p data-testid="wizard-done">
-        Parapet now reconciles this {CLOUD_ROOT[c.cloud]} every {Math.round(c.pollIntervalSec / 60)} minutes and on every cloud event. Status: <StatusBadge status={c.status} />
+        Parapet now reconciles this {CLOUD_ROOT[c.cloud]} every {Math.round(c.pollIntervalSec / 60)} minutes and on every cloud event.
+        Status: <StatusBadge status={c.status} />
       </p>
       <div className="actions">
         <Link className="btn primary" href="/">
@@ -550,7 +598,15 @@ function Done({ c }: { c: Connection }) {
 }
 
 /** The wizard for a connection being created (no id yet) or resumed (id, position from wizardState). */
-export function OnboardingWizard({ connectionId, cloud: initialCloud, step: urlStep }: { connectionId?: string; cloud?: string; step?: string }) {
+export function OnboardingWizard({
+  connectionId,
+  cloud: initialCloud,
+  step: urlStep,
+}: {
+  connectionId?: string;
+  cloud?: string;
+  step?: string;
+}) {
   const router = useRouter();
   const conn = useConnection(connectionId ?? null);
   const update = useUpdateConnection(connectionId ?? "");
@@ -558,7 +614,8 @@ export function OnboardingWizard({ connectionId, cloud: initialCloud, step: urlS
 
   if (!connectionId) {
     const step: WizardStep = urlStep === "bootstrap" || urlStep === "credentials" ? urlStep : "cloud";
-    const go = (s: WizardStep, c: Cloud | null = cloud) => router.push(`/connections/new?${new URLSearchParams({ ...(c ? { cloud: c } : {}), step: s }).toString()}`);
+    const go = (s: WizardStep, c: Cloud | null = cloud) =>
+      router.push(`/connections/new?${new URLSearchParams({ ...(c ? { cloud: c } : {}), step: s }).toString()}`);
     return (
       <div className="wizard">
         <Stepper current={cloud ? step : "cloud"} />

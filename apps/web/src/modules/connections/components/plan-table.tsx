@@ -16,7 +16,10 @@ export function PlanTable({ plan }: { plan: NonNullable<PreviewRun["plan"]> }) {
     <div className="stack" data-testid="plan">
       <p>
         <strong>{plan.changes.length}</strong> change{plan.changes.length === 1 ? "" : "s"}
-        {Object.keys(counts).length > 0 && ` (${Object.entries(counts).map(([op, n]) => `${n} ${op}`).join(", ")})`}
+        {Object.keys(counts).length > 0 &&
+          ` (${Object.entries(counts)
+            .map(([op, n]) => `${n} ${op}`)
+            .join(", ")})`}
         {plan.changes.length === 0 && " — the cloud already matches."}
       </p>
       {plan.problems.length > 0 && (
@@ -29,7 +32,9 @@ export function PlanTable({ plan }: { plan: NonNullable<PreviewRun["plan"]> }) {
           </ul>
         </div>
       )}
-      {plan.unknown.length > 0 && <p className="warn-box">{plan.unknown.length} node(s) could not be read; nothing will be written to them until they can.</p>}
+      {plan.unknown.length > 0 && (
+        <p className="warn-box">{plan.unknown.length} node(s) could not be read; nothing will be written to them until they can.</p>
+      )}
       {plan.changes.length > 0 && (
         <div className="table-wrap">
           <table className="list">

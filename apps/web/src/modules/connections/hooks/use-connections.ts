@@ -68,7 +68,8 @@ export function useConnectionAction(id: string, action: "verify" | "discover" | 
 export function useRotateCredentials(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (credentials: ApiBody<"POST /connections/{id}/rotate-credentials">["credentials"]) => apiCall("POST /connections/{id}/rotate-credentials", { params: { id }, body: { credentials } }),
+    mutationFn: (credentials: ApiBody<"POST /connections/{id}/rotate-credentials">["credentials"]) =>
+      apiCall("POST /connections/{id}/rotate-credentials", { params: { id }, body: { credentials } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: connectionKeys.detail(id) }),
   });
 }
@@ -86,7 +87,8 @@ export function usePreviewRun(id: string | null, poll: boolean) {
 export function useDeleteConnection() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, name }: { id: string; name: string }) => apiCall("DELETE /connections/{id}", { params: { id }, query: { confirm: name } }),
+    mutationFn: ({ id, name }: { id: string; name: string }) =>
+      apiCall("DELETE /connections/{id}", { params: { id }, query: { confirm: name } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: connectionKeys.all }),
   });
 }

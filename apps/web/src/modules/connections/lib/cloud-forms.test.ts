@@ -21,7 +21,17 @@ describe("validateDraft", () => {
     expect(e["credentials.sourceSecretAccessKey"]).toMatch(/both/);
   });
   it("refuses a GCP key file that is not JSON", () => {
-    const e = validateDraft("gcp", { name: "g", endpoint: "", kind: "service_account_key", facts: { organizationId: "123", directoryCustomerId: "C03abc12" }, fields: { key: "{nope" } }, {});
+    const e = validateDraft(
+      "gcp",
+      {
+        name: "g",
+        endpoint: "",
+        kind: "service_account_key",
+        facts: { organizationId: "123", directoryCustomerId: "C03abc12" },
+        fields: { key: "{nope" },
+      },
+      {},
+    );
     expect(e["credentials.key"]).toMatch(/not valid JSON/);
   });
 });
@@ -38,17 +48,41 @@ describe("connectionPayload", () => {
   });
   it("derives the GCP connector principal from the key file", () => {
     const key = { type: "service_account", client_email: "parapet@p.iam.gserviceaccount.com", private_key: "-----BEGIN PRIVATE KEY-----x" };
-    const p = connectionPayload("gcp", { name: "g", endpoint: "http://127.0.0.1:9", kind: "service_account_key", facts: { organizationId: "123", directoryCustomerId: "C03abc12" }, fields: { key: JSON.stringify(key) } }, {});
+    const p = connectionPayload(
+      "gcp",
+      {
+        name: "g",
+        endpoint: "http://127.0.0.1:9",
+        kind: "service_account_key",
+        facts: { organizationId: "123", directoryCustomerId: "C03abc12" },
+        fields: { key: JSON.stringify(key) },
+      },
+      {},
+    );
     expect(p.credentials).toEqual({ type: "service_account_key", key });
-    expect(p.principals).toEqual({ connector: ["principal://iam.googleapis.com/projects/-/serviceAccounts/parapet@p.iam.gserviceaccount.com"] });
+    expect(p.principals).toEqual({
+      connector: ["principal://iam.googleapis.com/projects/-/serviceAccounts/parapet@p.iam.gserviceaccount.com"],
+    });
     expect(p.endpoint).toBe("http://127.0.0.1:9");
   });
   it("copies the OCI tenancy into the credentials, which carry no discriminator", () => {
     const p = connectionPayload(
       "oci",
-      { name: "o", endpoint: "", kind: "api-key", facts: { tenancyOcid: "ocid1.tenancy.oc1..aaaa" }, fields: { userId: "ocid1.user.oc1..bbbb", fingerprint: "aa", privateKeyPem: "pem", passphrase: "", region: "eu-frankfurt-1" } },
+      {
+        name: "o",
+        endpoint: "",
+        kind: "api-key",
+        facts: { tenancyOcid: "ocid1.tenancy.oc1..aaaa" },
+        fields: { userId: "ocid1.user.oc1..bbbb", fingerprint: "aa", privateKeyPem: "pem", passphrase: "", region: "eu-frankfurt-1" },
+      },
       {},
     );
-    expect(p.credentials).toEqual({ tenancyId: "ocid1.tenancy.oc1..aaaa", userId: "ocid1.user.oc1..bbbb", fingerprint: "aa", privateKeyPem: "pem", region: "eu-frankfurt-1" });
+    expect(p.credentials).toEqual({
+      tenancyId: "ocid1.tenancy.oc1..aaaa",
+      userId: "ocid1.user.oc1..bbbb",
+      fingerprint: "aa",
+      privateKeyPem: "pem",
+      region: "eu-frankfurt-1",
+    });
   });
 });

@@ -49,8 +49,23 @@ const AKID = /^(AKIA|ASIA)[A-Z0-9]{12,124}$/;
 
 // Sovereign clouds and private deployments have their own token authority and may present a private CA.
 const AZURE_ENDPOINT_FIELDS: FieldDef[] = [
-  { name: "authorityHost", label: "Authority host", optional: true, placeholder: "https://login.microsoftonline.com", help: "Only for national clouds (login.microsoftonline.us, login.partner.microsoftonline.cn) or a host your operator allowlisted.", pattern: /^https:\/\/[^\s]+$/, patternMessage: "must be an https URL" },
-  { name: "caPem", label: "CA certificate (PEM)", optional: true, multiline: true, placeholder: "-----BEGIN CERTIFICATE-----", help: "Only when the endpoints present a certificate from a private CA." },
+  {
+    name: "authorityHost",
+    label: "Authority host",
+    optional: true,
+    placeholder: "https://login.microsoftonline.com",
+    help: "Only for national clouds (login.microsoftonline.us, login.partner.microsoftonline.cn) or a host your operator allowlisted.",
+    pattern: /^https:\/\/[^\s]+$/,
+    patternMessage: "must be an https URL",
+  },
+  {
+    name: "caPem",
+    label: "CA certificate (PEM)",
+    optional: true,
+    multiline: true,
+    placeholder: "-----BEGIN CERTIFICATE-----",
+    help: "Only when the endpoints present a certificate from a private CA.",
+  },
 ];
 
 export const CLOUD_FORMS: Record<Cloud, CloudForm> = {
@@ -58,8 +73,20 @@ export const CLOUD_FORMS: Record<Cloud, CloudForm> = {
     cloud: "aws",
     rootLabel: "AWS Organization",
     facts: [
-      { name: "orgId", label: "Organization id", placeholder: "o-abc123def4", pattern: /^o-[a-z0-9]{10,32}$/, patternMessage: "must be an organization id like o-abc123def4" },
-      { name: "managementAccountId", label: "Management account id", placeholder: "111122223333", pattern: /^\d{12}$/, patternMessage: "must be a 12-digit account id" },
+      {
+        name: "orgId",
+        label: "Organization id",
+        placeholder: "o-abc123def4",
+        pattern: /^o-[a-z0-9]{10,32}$/,
+        patternMessage: "must be an organization id like o-abc123def4",
+      },
+      {
+        name: "managementAccountId",
+        label: "Management account id",
+        placeholder: "111122223333",
+        pattern: /^\d{12}$/,
+        patternMessage: "must be a 12-digit account id",
+      },
     ],
     discriminator: "kind",
     kinds: [
@@ -69,9 +96,27 @@ export const CLOUD_FORMS: Record<Cloud, CloudForm> = {
         recommended: true,
         help: "Parapet assumes the ParapetConnector role the CloudFormation template created, proving the external id.",
         fields: [
-          { name: "roleArn", label: "Connector role ARN", placeholder: "arn:aws:iam::111122223333:role/ParapetConnector", pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, patternMessage: "must be an IAM role ARN like arn:aws:iam::111122223333:role/ParapetConnector" },
-          { name: "externalId", label: "External id", fromBootstrap: "externalId", help: "Generated for this connection; the role's trust policy requires it." },
-          { name: "sourceAccessKeyId", label: "Source access key id", optional: true, help: "Only for self-hosted workers without an ambient AWS identity.", pattern: AKID, patternMessage: "must be an access key id like AKIA…" },
+          {
+            name: "roleArn",
+            label: "Connector role ARN",
+            placeholder: "arn:aws:iam::111122223333:role/ParapetConnector",
+            pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
+            patternMessage: "must be an IAM role ARN like arn:aws:iam::111122223333:role/ParapetConnector",
+          },
+          {
+            name: "externalId",
+            label: "External id",
+            fromBootstrap: "externalId",
+            help: "Generated for this connection; the role's trust policy requires it.",
+          },
+          {
+            name: "sourceAccessKeyId",
+            label: "Source access key id",
+            optional: true,
+            help: "Only for self-hosted workers without an ambient AWS identity.",
+            pattern: AKID,
+            patternMessage: "must be an access key id like AKIA…",
+          },
           { name: "sourceSecretAccessKey", label: "Source secret access key", optional: true, secret: true },
         ],
       },
@@ -80,7 +125,13 @@ export const CLOUD_FORMS: Record<Cloud, CloudForm> = {
         label: "Access keys of an IAM user",
         help: "Long-term keys are discouraged; use them only where a cross-account role is impossible.",
         fields: [
-          { name: "accessKeyId", label: "Access key id", placeholder: "AKIA…", pattern: AKID, patternMessage: "must be an access key id like AKIA…" },
+          {
+            name: "accessKeyId",
+            label: "Access key id",
+            placeholder: "AKIA…",
+            pattern: AKID,
+            patternMessage: "must be an access key id like AKIA…",
+          },
           { name: "secretAccessKey", label: "Secret access key", secret: true },
         ],
       },
@@ -91,7 +142,12 @@ export const CLOUD_FORMS: Record<Cloud, CloudForm> = {
     rootLabel: "Azure tenant",
     facts: [
       guidField("tenantId", "Tenant id"),
-      { name: "rootManagementGroupId", label: "Root management group id", help: "Usually the tenant id.", placeholder: "tenant id or group name" },
+      {
+        name: "rootManagementGroupId",
+        label: "Root management group id",
+        help: "Usually the tenant id.",
+        placeholder: "tenant id or group name",
+      },
     ],
     discriminator: "kind",
     kinds: [
@@ -100,19 +156,33 @@ export const CLOUD_FORMS: Record<Cloud, CloudForm> = {
         label: "Workload identity federation (no secret)",
         recommended: true,
         help: "The app registration trusts Parapet's issuer; paste a federated assertion it accepts.",
-        fields: [guidField("tenantId", "Tenant id"), guidField("clientId", "Application (client) id"), { name: "federatedToken", label: "Federated token (JWT)", secret: true, multiline: true }, ...AZURE_ENDPOINT_FIELDS],
+        fields: [
+          guidField("tenantId", "Tenant id"),
+          guidField("clientId", "Application (client) id"),
+          { name: "federatedToken", label: "Federated token (JWT)", secret: true, multiline: true },
+          ...AZURE_ENDPOINT_FIELDS,
+        ],
       },
       {
         id: "client-secret",
         label: "App registration with a client secret",
         help: "Use the secret's value, not its id.",
-        fields: [guidField("tenantId", "Tenant id"), guidField("clientId", "Application (client) id"), { name: "clientSecret", label: "Client secret", secret: true }, ...AZURE_ENDPOINT_FIELDS],
+        fields: [
+          guidField("tenantId", "Tenant id"),
+          guidField("clientId", "Application (client) id"),
+          { name: "clientSecret", label: "Client secret", secret: true },
+          ...AZURE_ENDPOINT_FIELDS,
+        ],
       },
       {
         id: "access-token",
         label: "ARM access token (demos and tests)",
         help: "A bearer token cannot be refreshed: the connection stops working when it expires.",
-        fields: [{ name: "accessToken", label: "Access token", secret: true, multiline: true }, { ...guidField("tenantId", "Tenant id"), optional: true }, AZURE_ENDPOINT_FIELDS[1]!],
+        fields: [
+          { name: "accessToken", label: "Access token", secret: true, multiline: true },
+          { ...guidField("tenantId", "Tenant id"), optional: true },
+          AZURE_ENDPOINT_FIELDS[1]!,
+        ],
       },
     ],
   },
@@ -120,8 +190,20 @@ export const CLOUD_FORMS: Record<Cloud, CloudForm> = {
     cloud: "gcp",
     rootLabel: "GCP organization",
     facts: [
-      { name: "organizationId", label: "Organization id", placeholder: "123456789012", pattern: /^\d{1,20}$/, patternMessage: "must be the numeric organization id" },
-      { name: "directoryCustomerId", label: "Directory customer id", placeholder: "C03abc123", pattern: /^C[0-9a-z]{5,20}$/, patternMessage: "must be a Cloud Identity customer id like C03xxxx" },
+      {
+        name: "organizationId",
+        label: "Organization id",
+        placeholder: "123456789012",
+        pattern: /^\d{1,20}$/,
+        patternMessage: "must be the numeric organization id",
+      },
+      {
+        name: "directoryCustomerId",
+        label: "Directory customer id",
+        placeholder: "C03abc123",
+        pattern: /^C[0-9a-z]{5,20}$/,
+        patternMessage: "must be a Cloud Identity customer id like C03xxxx",
+      },
     ],
     discriminator: "type",
     kinds: [
@@ -138,7 +220,13 @@ export const CLOUD_FORMS: Record<Cloud, CloudForm> = {
         help: "A short-lived token; give the service account it belongs to so guardrails never deny it.",
         fields: [
           { name: "accessToken", label: "Access token", secret: true, multiline: true },
-          { name: "serviceAccountEmail", label: "Connector service account e-mail", placeholder: "parapet-connector@project.iam.gserviceaccount.com", pattern: /^[^@\s]+@[^@\s]+$/, patternMessage: "must be an e-mail address" },
+          {
+            name: "serviceAccountEmail",
+            label: "Connector service account e-mail",
+            placeholder: "parapet-connector@project.iam.gserviceaccount.com",
+            pattern: /^[^@\s]+@[^@\s]+$/,
+            patternMessage: "must be an e-mail address",
+          },
         ],
       },
     ],
@@ -146,7 +234,15 @@ export const CLOUD_FORMS: Record<Cloud, CloudForm> = {
   oci: {
     cloud: "oci",
     rootLabel: "OCI tenancy",
-    facts: [{ name: "tenancyOcid", label: "Tenancy OCID", placeholder: "ocid1.tenancy.oc1..aaaa…", pattern: /^ocid1\.tenancy\.[a-z0-9]+\.\.[a-z0-9]+$/, patternMessage: "must be a tenancy OCID" }],
+    facts: [
+      {
+        name: "tenancyOcid",
+        label: "Tenancy OCID",
+        placeholder: "ocid1.tenancy.oc1..aaaa…",
+        pattern: /^ocid1\.tenancy\.[a-z0-9]+\.\.[a-z0-9]+$/,
+        patternMessage: "must be a tenancy OCID",
+      },
+    ],
     discriminator: "kind",
     kinds: [
       {
@@ -155,11 +251,29 @@ export const CLOUD_FORMS: Record<Cloud, CloudForm> = {
         recommended: true,
         help: "OCI has no keyless cross-tenancy role for a control plane; the key is encrypted at rest.",
         fields: [
-          { name: "userId", label: "Connector user OCID", placeholder: "ocid1.user.oc1..aaaa…", pattern: /^ocid1\.user\./i, patternMessage: "must be a user OCID" },
-          { name: "fingerprint", label: "Key fingerprint", placeholder: "aa:bb:cc:…", pattern: /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/i, patternMessage: "must be 16 colon-separated hex pairs" },
+          {
+            name: "userId",
+            label: "Connector user OCID",
+            placeholder: "ocid1.user.oc1..aaaa…",
+            pattern: /^ocid1\.user\./i,
+            patternMessage: "must be a user OCID",
+          },
+          {
+            name: "fingerprint",
+            label: "Key fingerprint",
+            placeholder: "aa:bb:cc:…",
+            pattern: /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/i,
+            patternMessage: "must be 16 colon-separated hex pairs",
+          },
           { name: "privateKeyPem", label: "Private key (PEM)", secret: true, multiline: true, placeholder: "-----BEGIN PRIVATE KEY-----" },
           { name: "passphrase", label: "Key passphrase", secret: true, optional: true },
-          { name: "region", label: "Home region", placeholder: "eu-frankfurt-1", pattern: /^[a-z]{2,}-[a-z]+-[0-9]{1,2}$/, patternMessage: "must be a region like eu-frankfurt-1" },
+          {
+            name: "region",
+            label: "Home region",
+            placeholder: "eu-frankfurt-1",
+            pattern: /^[a-z]{2,}-[a-z]+-[0-9]{1,2}$/,
+            patternMessage: "must be a region like eu-frankfurt-1",
+          },
         ],
       },
     ],
@@ -193,11 +307,13 @@ export function validateDraft(cloud: Cloud, d: CredentialsDraft, bootstrap: { ex
   const kind = form.kinds.find((k) => k.id === d.kind);
   if (!kind) errors["credentials.kind"] = "Choose how Parapet signs in";
   else for (const f of kind.fields) check("credentials", f, d.fields[f.name] ?? "");
-  if (kind?.fields.some((f) => f.fromBootstrap === "externalId") && !bootstrap.externalId) errors["credentials.externalId"] = "The external id has not been generated yet";
+  if (kind?.fields.some((f) => f.fromBootstrap === "externalId") && !bootstrap.externalId)
+    errors["credentials.externalId"] = "The external id has not been generated yet";
   if (cloud === "gcp" && d.kind === "service_account_key" && d.fields.key?.trim()) {
     try {
       const k = JSON.parse(d.fields.key) as { client_email?: unknown; private_key?: unknown };
-      if (typeof k.client_email !== "string" || typeof k.private_key !== "string") errors["credentials.key"] = "The key file needs client_email and private_key";
+      if (typeof k.client_email !== "string" || typeof k.private_key !== "string")
+        errors["credentials.key"] = "The key file needs client_email and private_key";
     } catch {
       errors["credentials.key"] = "The key file is not valid JSON";
     }

@@ -29,7 +29,8 @@ export function stepIndex(s: WizardStep): number {
 export function readWizardState(raw: unknown): WizardState {
   if (!raw || typeof raw !== "object") return {};
   const o = raw as Record<string, unknown>;
-  const step = typeof o.step === "string" && (o.step === "done" || WIZARD_STEPS.some((s) => s.id === o.step)) ? (o.step as WizardStep) : undefined;
+  const step =
+    typeof o.step === "string" && (o.step === "done" || WIZARD_STEPS.some((s) => s.id === o.step)) ? (o.step as WizardStep) : undefined;
   const baseline = Array.isArray(o.baseline) ? o.baseline.filter((x): x is string => typeof x === "string") : undefined;
   const mode = o.mode === "audit" || o.mode === "enforce" ? o.mode : undefined;
   return {

@@ -14,7 +14,15 @@ import { useDebounced } from "@/modules/shared/hooks/use-debounced";
 import { useDriftDetail, useReapplyDrift } from "../hooks/use-drift";
 
 /** Search the connection's hierarchy for the environment or folder to exempt. */
-function NodePicker({ connectionId, selected, onPick }: { connectionId: string; selected: { id: string } | null; onPick: (n: { id: string; name: string }) => void }) {
+function NodePicker({
+  connectionId,
+  selected,
+  onPick,
+}: {
+  connectionId: string;
+  selected: { id: string } | null;
+  onPick: (n: { id: string; name: string }) => void;
+}) {
   const [search, setSearch] = useState("");
   const q = useDebounced(search.trim(), 300);
   const nodes = useChildNodes(connectionId, null, q);
@@ -34,7 +42,8 @@ function NodePicker({ connectionId, selected, onPick }: { connectionId: string; 
         <div className="stack" role="radiogroup" aria-label="Node to exempt">
           {items.map((n) => (
             <label key={n.id} className="small">
-              <input type="radio" name="exempt-node" checked={selected?.id === n.id} onChange={() => onPick({ id: n.id, name: n.name })} /> {n.name}{" "}
+              <input type="radio" name="exempt-node" checked={selected?.id === n.id} onChange={() => onPick({ id: n.id, name: n.name })} />{" "}
+              {n.name}{" "}
               <span className="muted">
                 ({n.kind}, {n.externalId})
               </span>
@@ -66,7 +75,8 @@ export function DriftDetailView({ id }: { id: string }) {
         title={d.summary}
         subtitle={
           <>
-            <span className="badge neutral">{d.kind}</span> <StatusBadge status={d.status} /> <CloudBadge cloud={d.connection.cloud} /> <Link href={`/connections/${d.connection.id}`}>{d.connection.name}</Link>
+            <span className="badge neutral">{d.kind}</span> <StatusBadge status={d.status} /> <CloudBadge cloud={d.connection.cloud} />{" "}
+            <Link href={`/connections/${d.connection.id}`}>{d.connection.name}</Link>
             {d.node && <> · {d.node.name}</>}
             {d.guardrail && (
               <>
@@ -80,7 +90,12 @@ export function DriftDetailView({ id }: { id: string }) {
           d.status === "open" && (
             <>
               {canRemediate && (
-                <button type="button" className="btn primary" disabled={reapply.isPending || reapply.isSuccess} onClick={() => reapply.mutate()}>
+                <button
+                  type="button"
+                  className="btn primary"
+                  disabled={reapply.isPending || reapply.isSuccess}
+                  onClick={() => reapply.mutate()}
+                >
                   {reapply.isPending ? "Queuing…" : reapply.isSuccess ? "Re-applying…" : "Re-apply now"}
                 </button>
               )}
@@ -98,7 +113,7 @@ export function DriftDetailView({ id }: { id: string }) {
           <p className="success">
             Resolved {ago(d.resolvedAt)}
             {d.resolution ? ` (${d.resolution})` : ""}
-            {d.resolvedBy ?? d.actor ? ` by ${personLabel(d.resolvedBy ?? d.actor)}` : ""}.
+            {(d.resolvedBy ?? d.actor) ? ` by ${personLabel(d.resolvedBy ?? d.actor)}` : ""}.
           </p>
         ) : reapply.isSuccess ? (
           <p className="progress">

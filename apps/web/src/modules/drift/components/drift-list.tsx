@@ -24,7 +24,10 @@ export function DriftList({ filters }: { filters: DriftFilters }) {
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <>
-      <PageHeader title="Drift" subtitle="Where a cloud no longer matches a guardrail: found by polling and by cloud events, repaired automatically unless the guardrail says notify." />
+      <PageHeader
+        title="Drift"
+        subtitle="Where a cloud no longer matches a guardrail: found by polling and by cloud events, repaired automatically unless the guardrail says notify."
+      />
       <div className="filters card">
         <label>
           <span>Status</span>
@@ -74,7 +77,9 @@ export function DriftList({ filters }: { filters: DriftFilters }) {
         ) : q.isError ? (
           <ErrorState error={q.error} retry={() => void q.refetch()} />
         ) : items.length === 0 ? (
-          <Empty title={filters.status === "open" ? "No open drift" : "No drift matches"}>Parapet checks every connection on its poll interval and on each cloud event.</Empty>
+          <Empty title={filters.status === "open" ? "No open drift" : "No drift matches"}>
+            Parapet checks every connection on its poll interval and on each cloud event.
+          </Empty>
         ) : (
           <div className="table-wrap">
             <table className="list" data-testid="drift-list">
@@ -103,7 +108,11 @@ export function DriftList({ filters }: { filters: DriftFilters }) {
                     </td>
                     <td>
                       <StatusBadge status={d.status} />
-                      {d.status === "resolved" && <div className="muted small">{d.resolution ?? ""} {d.actor ? `by ${personLabel(d.actor)}` : ""}</div>}
+                      {d.status === "resolved" && (
+                        <div className="muted small">
+                          {d.resolution ?? ""} {d.actor ? `by ${personLabel(d.actor)}` : ""}
+                        </div>
+                      )}
                     </td>
                     <td className="muted">{ago(d.openedAt)}</td>
                   </tr>

@@ -7,7 +7,8 @@ export function useDriftList(filters: DriftFilters, opts: { limit?: number; live
   return useInfiniteQuery({
     queryKey: [...driftKeys.list(filters), opts.limit ?? 50],
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam, signal }) => apiCall("GET /drift", { query: { ...filters, limit: opts.limit ?? 50, cursor: pageParam ?? undefined }, signal }),
+    queryFn: ({ pageParam, signal }) =>
+      apiCall("GET /drift", { query: { ...filters, limit: opts.limit ?? 50, cursor: pageParam ?? undefined }, signal }),
     getNextPageParam: (last) => last.nextCursor,
     refetchInterval: opts.live === false ? false : 5_000,
   });

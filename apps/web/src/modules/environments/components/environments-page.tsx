@@ -20,7 +20,8 @@ type Item = NodeCoverage["items"][number];
 function unattachedReason(it: Item, isEnvironment: boolean): string {
   if (it.status === "exempt") return "Exempted here: the guardrail's policy leaves this environment out.";
   if (it.status === "unsupported") return "This cloud cannot express this guardrail, so nothing is attached.";
-  if (it.guardrail.mode === "audit" && (it.status === "audit" || it.counts?.audit)) return "Audit mode: reported by Parapet, nothing that blocks is attached.";
+  if (it.guardrail.mode === "audit" && (it.status === "audit" || it.counts?.audit))
+    return "Audit mode: reported by Parapet, nothing that blocks is attached.";
   if (!isEnvironment && it.counts) return "Attached lower down, on branches below this node.";
   return "Not attached yet: the next reconcile deploys it.";
 }
@@ -42,7 +43,12 @@ function NodeGuardrails({ node, connectionId }: { node: HierarchyNode; connectio
   if (q.isPending) return <Loading rows={2} />;
   if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
   const items = q.data.items;
-  if (items.length === 0) return <p className="muted">{node.isEnvironment ? "No guardrail selects this environment." : "No guardrail applies at or below this node."}</p>;
+  if (items.length === 0)
+    return (
+      <p className="muted">
+        {node.isEnvironment ? "No guardrail selects this environment." : "No guardrail applies at or below this node."}
+      </p>
+    );
   return (
     <ul className="node-cov" data-testid="node-guardrails">
       {items.map((it) => (
@@ -62,7 +68,8 @@ function NodeGuardrails({ node, connectionId }: { node: HierarchyNode; connectio
             )}
           </div>
           <div className="muted small">
-            {it.guardrail.mode === "enforce" ? "Enforce" : "Audit"} mode · {it.guardrail.remediation === "auto" ? "repairs drift automatically" : "notifies on drift"}
+            {it.guardrail.mode === "enforce" ? "Enforce" : "Audit"} mode ·{" "}
+            {it.guardrail.remediation === "auto" ? "repairs drift automatically" : "notifies on drift"}
             {it.fidelity && it.fidelity !== "enforced" ? ` · fidelity ${it.fidelity}` : ""}
           </div>
           <div className="small" data-testid="attached-at">
@@ -71,7 +78,14 @@ function NodeGuardrails({ node, connectionId }: { node: HierarchyNode; connectio
             ) : (
               it.attachedAt.map((a) => (
                 <div key={a.node.id}>
-                  Attached {a.here ? <strong>here</strong> : <>at <strong>{a.node.name}</strong> <span className="muted">({a.node.kind})</span></>}
+                  Attached{" "}
+                  {a.here ? (
+                    <strong>here</strong>
+                  ) : (
+                    <>
+                      at <strong>{a.node.name}</strong> <span className="muted">({a.node.kind})</span>
+                    </>
+                  )}
                   {" · "}
                   {a.artifacts.map((x) => (
                     <code key={`${x.kind}:${x.name}`} title={`${x.kind} (${x.state})`} className="small">
@@ -105,8 +119,24 @@ export function EnvironmentsPage() {
   const connectionId = conn || connections.data?.[0]?.id || "";
   return (
     <>
-      <PageHeader title="Environments" subtitle="Each connection's hierarchy, its labels (inherited down the tree) and the guardrails that apply." />
-      <QueryState q={connections} isEmpty={(d) => d.length === 0} empty={<Empty title="No cloud connected yet" action={<Link className="btn primary" href="/connections/new">Connect a cloud</Link>} />}>
+      <PageHeader
+        title="Environments"
+        subtitle="Each connection's hierarchy, its labels (inherited down the tree) and the guardrails that apply."
+      />
+      <QueryState
+        q={connections}
+        isEmpty={(d) => d.length === 0}
+        empty={
+          <Empty
+            title="No cloud connected yet"
+            action={
+              <Link className="btn primary" href="/connections/new">
+                Connect a cloud
+              </Link>
+            }
+          />
+        }
+      >
         {(items) => (
           <>
             <div className="filters card">
@@ -134,7 +164,15 @@ export function EnvironmentsPage() {
             <div className="two-col wide-left">
               <section className="card">
                 <h2>Hierarchy</h2>
-                {connectionId && <HierarchyTree key={`${connectionId}:${q}`} connectionId={connectionId} q={q} selectedId={selected?.id} onSelect={setSelected} />}
+                {connectionId && (
+                  <HierarchyTree
+                    key={`${connectionId}:${q}`}
+                    connectionId={connectionId}
+                    q={q}
+                    selectedId={selected?.id}
+                    onSelect={setSelected}
+                  />
+                )}
               </section>
               <section className="card node-panel" aria-live="polite">
                 {selected ? (
@@ -151,7 +189,9 @@ export function EnvironmentsPage() {
                     <NodeGuardrails node={selected} connectionId={connectionId} />
                   </div>
                 ) : (
-                  <Empty title="Select a node">Pick an account, subscription, project or compartment — or a folder above them — to see its labels and guardrails.</Empty>
+                  <Empty title="Select a node">
+                    Pick an account, subscription, project or compartment — or a folder above them — to see its labels and guardrails.
+                  </Empty>
                 )}
               </section>
             </div>

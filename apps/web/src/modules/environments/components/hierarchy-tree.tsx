@@ -19,21 +19,44 @@ function Labels({ labels }: { labels: Record<string, string> }) {
   );
 }
 
-function NodeItem({ connectionId, node, selectedId, onSelect, depth }: { connectionId: string; node: HierarchyNode; selectedId?: string | null; onSelect?: (n: HierarchyNode) => void; depth: number }) {
+function NodeItem({
+  connectionId,
+  node,
+  selectedId,
+  onSelect,
+  depth,
+}: {
+  connectionId: string;
+  node: HierarchyNode;
+  selectedId?: string | null;
+  onSelect?: (n: HierarchyNode) => void;
+  depth: number;
+}) {
   const [open, setOpen] = useState(depth < 1);
   const hasChildren = node.childCount > 0;
   return (
     <li>
       <div className={`tree-row${selectedId === node.id ? " selected" : ""}`}>
         {hasChildren ? (
-          <button type="button" className="twisty" aria-expanded={open} aria-label={`${open ? "Collapse" : "Expand"} ${node.name}`} onClick={() => setOpen(!open)}>
+          <button
+            type="button"
+            className="twisty"
+            aria-expanded={open}
+            aria-label={`${open ? "Collapse" : "Expand"} ${node.name}`}
+            onClick={() => setOpen(!open)}
+          >
             {open ? "▾" : "▸"}
           </button>
         ) : (
           <span className="twisty" aria-hidden="true" />
         )}
         {onSelect ? (
-          <button type="button" className="node-name linkish" onClick={() => onSelect(node)} aria-current={selectedId === node.id ? "true" : undefined}>
+          <button
+            type="button"
+            className="node-name linkish"
+            onClick={() => onSelect(node)}
+            aria-current={selectedId === node.id ? "true" : undefined}
+          >
             {node.name}
           </button>
         ) : (
@@ -45,12 +68,30 @@ function NodeItem({ connectionId, node, selectedId, onSelect, depth }: { connect
         </span>
         <Labels labels={node.labels} />
       </div>
-      {open && hasChildren && <NodeChildren connectionId={connectionId} parentId={node.id} selectedId={selectedId} onSelect={onSelect} depth={depth + 1} />}
+      {open && hasChildren && (
+        <NodeChildren connectionId={connectionId} parentId={node.id} selectedId={selectedId} onSelect={onSelect} depth={depth + 1} />
+      )}
     </li>
   );
 }
 
-function NodeChildren({ connectionId, parentId, selectedId, onSelect, depth, q = "", poll }: { connectionId: string; parentId: string | null; selectedId?: string | null; onSelect?: (n: HierarchyNode) => void; depth: number; q?: string; poll?: boolean }) {
+function NodeChildren({
+  connectionId,
+  parentId,
+  selectedId,
+  onSelect,
+  depth,
+  q = "",
+  poll,
+}: {
+  connectionId: string;
+  parentId: string | null;
+  selectedId?: string | null;
+  onSelect?: (n: HierarchyNode) => void;
+  depth: number;
+  q?: string;
+  poll?: boolean;
+}) {
   const query = useChildNodes(connectionId, parentId, q, { poll });
   if (query.isPending) return <Loading rows={2} />;
   if (query.isError) return <ErrorState error={query.error} retry={() => void query.refetch()} />;
@@ -73,7 +114,19 @@ function NodeChildren({ connectionId, parentId, selectedId, onSelect, depth, q =
 }
 
 /** A connection's hierarchy, loaded level by level as nodes are expanded. */
-export function HierarchyTree({ connectionId, selectedId, onSelect, q, poll }: { connectionId: string; selectedId?: string | null; onSelect?: (n: HierarchyNode) => void; q?: string; poll?: boolean }) {
+export function HierarchyTree({
+  connectionId,
+  selectedId,
+  onSelect,
+  q,
+  poll,
+}: {
+  connectionId: string;
+  selectedId?: string | null;
+  onSelect?: (n: HierarchyNode) => void;
+  q?: string;
+  poll?: boolean;
+}) {
   return (
     <div className="tree-box" data-testid="hierarchy-tree">
       <NodeChildren connectionId={connectionId} parentId={null} selectedId={selectedId} onSelect={onSelect} depth={0} q={q} poll={poll} />

@@ -11,7 +11,9 @@ const KEY = /^[A-Za-z0-9_.:/@-]{1,63}$/;
  * which lets the cloud's own tag (or the parent's label) show through again.
  */
 export function LabelEditor({ node, connectionId, canEdit }: { node: HierarchyNode; connectionId: string; canEdit: boolean }) {
-  const [rows, setRows] = useState<{ key: string; value: string }[]>(() => Object.entries(node.labelOverrides).map(([key, value]) => ({ key, value: value ?? "" })));
+  const [rows, setRows] = useState<{ key: string; value: string }[]>(() =>
+    Object.entries(node.labelOverrides).map(([key, value]) => ({ key, value: value ?? "" })),
+  );
   const [err, setErr] = useState<string | null>(null);
   const [saved, setSaved] = useState<"saved" | "approval" | false>(false);
   const m = useUpdateLabels(node.id, connectionId);
@@ -44,15 +46,17 @@ export function LabelEditor({ node, connectionId, canEdit }: { node: HierarchyNo
             </tr>
           </thead>
           <tbody>
-            {Object.keys({ ...node.labels, ...node.cloudLabels }).sort().map((k) => (
-              <tr key={k}>
-                <td>
-                  <code>{k}</code>
-                </td>
-                <td>{node.labels[k] ?? <span className="muted">–</span>}</td>
-                <td className="muted">{node.cloudLabels[k] ?? (k in node.labelOverrides ? "override" : "inherited")}</td>
-              </tr>
-            ))}
+            {Object.keys({ ...node.labels, ...node.cloudLabels })
+              .sort()
+              .map((k) => (
+                <tr key={k}>
+                  <td>
+                    <code>{k}</code>
+                  </td>
+                  <td>{node.labels[k] ?? <span className="muted">–</span>}</td>
+                  <td className="muted">{node.cloudLabels[k] ?? (k in node.labelOverrides ? "override" : "inherited")}</td>
+                </tr>
+              ))}
             {Object.keys({ ...node.labels, ...node.cloudLabels }).length === 0 && (
               <tr>
                 <td colSpan={3} className="muted">
@@ -71,12 +75,27 @@ export function LabelEditor({ node, connectionId, canEdit }: { node: HierarchyNo
               <label className="sr-only" htmlFor={`lk-${i}`}>
                 Key {i + 1}
               </label>
-              <input id={`lk-${i}`} placeholder="key" value={r.key} onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))} />
+              <input
+                id={`lk-${i}`}
+                placeholder="key"
+                value={r.key}
+                onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))}
+              />
               <label className="sr-only" htmlFor={`lv-${i}`}>
                 Value {i + 1}
               </label>
-              <input id={`lv-${i}`} placeholder="value" value={r.value} onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))} />
-              <button type="button" className="btn small ghost" aria-label={`Remove label ${r.key || i + 1}`} onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+              <input
+                id={`lv-${i}`}
+                placeholder="value"
+                value={r.value}
+                onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))}
+              />
+              <button
+                type="button"
+                className="btn small ghost"
+                aria-label={`Remove label ${r.key || i + 1}`}
+                onClick={() => setRows(rows.filter((_, j) => j !== i))}
+              >
                 ×
               </button>
             </div>
@@ -101,7 +120,8 @@ export function LabelEditor({ node, connectionId, canEdit }: { node: HierarchyNo
           )}
           {saved === "approval" && (
             <p className="success" role="status">
-              This change would take environments out of a guardrail, so it waits for another member's approval (see Approvals). Nothing changed yet.
+              This change would take environments out of a guardrail, so it waits for another member's approval (see Approvals). Nothing
+              changed yet.
             </p>
           )}
         </form>

@@ -10,7 +10,11 @@ export function useChildNodes(connectionId: string, parentId: string | null, q =
     queryKey: nodeKeys.children(connectionId, parentId, q),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) =>
-      apiCall("GET /connections/{id}/nodes", { params: { id: connectionId }, query: { parentId: q ? undefined : (parentId ?? undefined), q, limit: 200, cursor: pageParam ?? undefined }, signal }),
+      apiCall("GET /connections/{id}/nodes", {
+        params: { id: connectionId },
+        query: { parentId: q ? undefined : (parentId ?? undefined), q, limit: 200, cursor: pageParam ?? undefined },
+        signal,
+      }),
     getNextPageParam: (last) => last.nextCursor,
     refetchInterval: opts.poll ? 3_000 : false,
   });
@@ -20,7 +24,8 @@ export function useUpdateLabels(nodeId: string, connectionId: string) {
   const qc = useQueryClient();
   return useMutation({
     // 202 { approval } when the relabel would take environments out of a guardrail (two-person rule).
-    mutationFn: (overrides: Record<string, string | null>) => apiCall("PATCH /nodes/{id}/labels", { params: { id: nodeId }, body: { overrides } }),
+    mutationFn: (overrides: Record<string, string | null>) =>
+      apiCall("PATCH /nodes/{id}/labels", { params: { id: nodeId }, body: { overrides } }),
     // Effective labels are recomputed for the whole subtree, so refetch the connection's nodes.
     onSuccess: () => void qc.invalidateQueries({ queryKey: nodeKeys.connection(connectionId) }),
   });

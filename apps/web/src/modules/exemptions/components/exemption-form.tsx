@@ -8,7 +8,19 @@ function isoDay(d: Date): string {
 }
 
 /** Request a guardrail × node carve-out: a reason, an owner and an expiry of at most a year. */
-export function ExemptionForm({ guardrailId, nodeId, target, defaultOwner, onDone }: { guardrailId: string; nodeId: string; target: string; defaultOwner?: string; onDone: () => void }) {
+export function ExemptionForm({
+  guardrailId,
+  nodeId,
+  target,
+  defaultOwner,
+  onDone,
+}: {
+  guardrailId: string;
+  nodeId: string;
+  target: string;
+  defaultOwner?: string;
+  onDone: () => void;
+}) {
   const today = new Date();
   const max = new Date(today.getTime() + 365 * 86_400_000);
   const [reason, setReason] = useState("");
@@ -29,7 +41,10 @@ export function ExemptionForm({ guardrailId, nodeId, target, defaultOwner, onDon
     else if (exp > max.getTime() + 86_400_000) errs.expiresAt = "At most one year from today";
     setErrors(errs);
     if (Object.keys(errs).length) return;
-    m.mutate({ guardrailId, nodeId, reason: reason.trim(), ownerEmail: owner.trim(), expiresAt: new Date(exp).toISOString() }, { onSuccess: onDone });
+    m.mutate(
+      { guardrailId, nodeId, reason: reason.trim(), ownerEmail: owner.trim(), expiresAt: new Date(exp).toISOString() },
+      { onSuccess: onDone },
+    );
   }
 
   return (
@@ -37,18 +52,39 @@ export function ExemptionForm({ guardrailId, nodeId, target, defaultOwner, onDon
       <p className="muted small">Exempt {target}. Exemptions weaken protection, so a second member must approve before it takes effect.</p>
       <div className="field">
         <label htmlFor="ex-reason">Reason</label>
-        <textarea id="ex-reason" rows={3} maxLength={1000} value={reason} onChange={(e) => setReason(e.target.value)} aria-invalid={all.reason ? true : undefined} />
+        <textarea
+          id="ex-reason"
+          rows={3}
+          maxLength={1000}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          aria-invalid={all.reason ? true : undefined}
+        />
         {all.reason && <span className="field-error">{all.reason}</span>}
       </div>
       <div className="form-grid">
         <div className="field">
           <label htmlFor="ex-owner">Owner e-mail</label>
-          <input id="ex-owner" type="email" value={owner} onChange={(e) => setOwner(e.target.value)} aria-invalid={all.ownerEmail ? true : undefined} />
+          <input
+            id="ex-owner"
+            type="email"
+            value={owner}
+            onChange={(e) => setOwner(e.target.value)}
+            aria-invalid={all.ownerEmail ? true : undefined}
+          />
           {all.ownerEmail && <span className="field-error">{all.ownerEmail}</span>}
         </div>
         <div className="field">
           <label htmlFor="ex-exp">Expires</label>
-          <input id="ex-exp" type="date" min={isoDay(today)} max={isoDay(max)} value={expires} onChange={(e) => setExpires(e.target.value)} aria-invalid={all.expiresAt ? true : undefined} />
+          <input
+            id="ex-exp"
+            type="date"
+            min={isoDay(today)}
+            max={isoDay(max)}
+            value={expires}
+            onChange={(e) => setExpires(e.target.value)}
+            aria-invalid={all.expiresAt ? true : undefined}
+          />
           {all.expiresAt && <span className="field-error">{all.expiresAt}</span>}
         </div>
       </div>

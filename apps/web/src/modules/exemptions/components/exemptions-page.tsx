@@ -21,7 +21,10 @@ export function ExemptionsPage() {
   const canRevoke = useCan("guardrail", "write");
   return (
     <>
-      <PageHeader title="Exemptions" subtitle="Guardrail × node carve-outs, each with a reason, an owner and an expiry. Request one from a drift finding." />
+      <PageHeader
+        title="Exemptions"
+        subtitle="Guardrail × node carve-outs, each with a reason, an owner and an expiry. Request one from a drift finding."
+      />
       <div className="filters card">
         <label>
           <span>Status</span>
@@ -37,7 +40,11 @@ export function ExemptionsPage() {
       </div>
       {revoke.isError && <p className="error">{errorMessage(revoke.error)}</p>}
       <section className="card">
-        <QueryState q={q} isEmpty={(d) => d.length === 0} empty={<Empty title="No exemptions">Every guardrail applies everywhere it is scoped.</Empty>}>
+        <QueryState
+          q={q}
+          isEmpty={(d) => d.length === 0}
+          empty={<Empty title="No exemptions">Every guardrail applies everywhere it is scoped.</Empty>}
+        >
           {(items) => (
             <div className="table-wrap">
               <table className="list" data-testid="exemptions">
@@ -66,10 +73,15 @@ export function ExemptionsPage() {
                         <td>{x.ownerEmail}</td>
                         <td>
                           {dateTime(x.expiresAt)}
-                          {x.status === "active" && <div className={`small ${left <= 7 ? "field-error" : "muted"}`}>{left > 0 ? `in ${left} d` : "due"}</div>}
+                          {x.status === "active" && (
+                            <div className={`small ${left <= 7 ? "field-error" : "muted"}`}>{left > 0 ? `in ${left} d` : "due"}</div>
+                          )}
                         </td>
                         <td>
-                          <StatusBadge status={x.status === "pending_approval" ? "pending" : x.status} label={x.status.replace(/_/g, " ")} />
+                          <StatusBadge
+                            status={x.status === "pending_approval" ? "pending" : x.status}
+                            label={x.status.replace(/_/g, " ")}
+                          />
                           {x.createdAt && <div className="muted small">{ago(x.createdAt)}</div>}
                         </td>
                         <td>

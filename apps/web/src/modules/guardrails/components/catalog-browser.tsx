@@ -37,11 +37,7 @@ function ControlCard({ c, canCreate }: { c: CatalogControl; canCreate: boolean }
           ))}
         </tbody>
       </table>
-      {c.frameworks.length > 0 && (
-        <p className="muted small">
-          {c.frameworks.map((f) => `${f.framework} ${f.ref}`).join(" · ")}
-        </p>
-      )}
+      {c.frameworks.length > 0 && <p className="muted small">{c.frameworks.map((f) => `${f.framework} ${f.ref}`).join(" · ")}</p>}
       {canCreate && (
         <div className="actions">
           <Link className="btn primary small" href={`/guardrails/new?control=${encodeURIComponent(c.id)}`} aria-label={`Use ${c.title}`}>

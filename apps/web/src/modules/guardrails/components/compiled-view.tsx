@@ -44,7 +44,11 @@ export function CompiledView({ result, isPending, error }: { result: CompileResu
             {r.error ? (
               <p className="error">{r.error}</p>
             ) : r.artifacts.length === 0 ? (
-              <p className="muted small">{r.fidelity === "unsupported" ? "Nothing native exists; coverage reports this cloud as unsupported." : "No artifact for this cloud."}</p>
+              <p className="muted small">
+                {r.fidelity === "unsupported"
+                  ? "Nothing native exists; coverage reports this cloud as unsupported."
+                  : "No artifact for this cloud."}
+              </p>
             ) : (
               r.artifacts.map((a, i) => (
                 <details key={i} open={i === 0}>
@@ -91,7 +95,9 @@ export function ScenarioResults({ scenarios }: { scenarios: ScenarioResult[] }) 
                   <td>{CLOUD_NAME[s.cloud] ?? s.cloud}</td>
                   <td>{s.name}</td>
                   <td>
-                    <span className={`badge ${p === true ? "ok" : p === false ? "bad" : "neutral"}`}>{p === true ? "holds" : p === false ? "fails" : "not run"}</span>
+                    <span className={`badge ${p === true ? "ok" : p === false ? "bad" : "neutral"}`}>
+                      {p === true ? "holds" : p === false ? "fails" : "not run"}
+                    </span>
                     {detail && <span className="muted small"> {String(detail)}</span>}
                   </td>
                 </tr>

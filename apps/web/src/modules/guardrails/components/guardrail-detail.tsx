@@ -32,7 +32,10 @@ function VersionHistory({ g }: { g: GuardrailDetail }) {
           const changed = prev ? fieldChanges(versionBody(prev), versionBody(v)).map((c) => c.field) : ["created"];
           return (
             <li key={v.version}>
-              <strong>v{v.version}</strong> {v.version === g.currentVersion && <span className="badge ok">current</span>} <span className="muted small">{dateTime(v.createdAt)} · {personLabel(v.createdBy)}</span>
+              <strong>v{v.version}</strong> {v.version === g.currentVersion && <span className="badge ok">current</span>}{" "}
+              <span className="muted small">
+                {dateTime(v.createdAt)} · {personLabel(v.createdBy)}
+              </span>
               <div className="small">
                 {changed.join(", ") || "no field change"}
                 {v.note && <span className="muted"> — “{v.note}”</span>}
@@ -78,7 +81,9 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
   const canWrite = useCan("guardrail", "write");
   const action = useGuardrailAction(id);
   const [tab, setTab] = useState<"edit" | "versions">("edit");
-  const [notice, setNotice] = useState<string | null>(created ? "Guardrail created. Parapet is deploying it to every connected cloud in scope." : null);
+  const [notice, setNotice] = useState<string | null>(
+    created ? "Guardrail created. Parapet is deploying it to every connected cloud in scope." : null,
+  );
 
   if (q.isPending) return <Loading rows={6} />;
   if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
@@ -88,7 +93,10 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
   function run(a: "disable" | "enable" | "delete") {
     if (a === "delete" && !window.confirm(`Delete “${g.name}”? This asks a second member for approval.`)) return;
     action.mutate(a, {
-      onSuccess: (r) => setNotice(isApprovalResult(r) ? `The ${a} request waits for a second member's approval.` : a === "enable" ? "Guardrail enabled." : "Done."),
+      onSuccess: (r) =>
+        setNotice(
+          isApprovalResult(r) ? `The ${a} request waits for a second member's approval.` : a === "enable" ? "Guardrail enabled." : "Done.",
+        ),
     });
   }
 
@@ -98,7 +106,8 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
         title={g.name}
         subtitle={
           <>
-            <code>{g.controlId}</code> · v{g.currentVersion} · <StatusBadge status={g.status} /> <StatusBadge status={g.mode} /> <span className="badge neutral">{g.remediation === "auto" ? "auto-repair" : "notify only"}</span>
+            <code>{g.controlId}</code> · v{g.currentVersion} · <StatusBadge status={g.status} /> <StatusBadge status={g.mode} />{" "}
+            <span className="badge neutral">{g.remediation === "auto" ? "auto-repair" : "notify only"}</span>
             {g.pendingApproval && (
               <>
                 {" "}
@@ -113,7 +122,12 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
           canWrite && (
             <>
               {g.status === "active" ? (
-                <button className="btn small" type="button" disabled={action.isPending || !!g.pendingApproval} onClick={() => run("disable")}>
+                <button
+                  className="btn small"
+                  type="button"
+                  disabled={action.isPending || !!g.pendingApproval}
+                  onClick={() => run("disable")}
+                >
                   Disable…
                 </button>
               ) : (
@@ -121,7 +135,12 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
                   Enable
                 </button>
               )}
-              <button className="btn small danger" type="button" disabled={action.isPending || !!g.pendingApproval} onClick={() => run("delete")}>
+              <button
+                className="btn small danger"
+                type="button"
+                disabled={action.isPending || !!g.pendingApproval}
+                onClick={() => run("delete")}
+              >
                 Delete…
               </button>
             </>
@@ -138,8 +157,9 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
       <section className="card" aria-labelledby="gcov-h">
         <h2 id="gcov-h">Coverage</h2>
         <p data-testid="guardrail-coverage-detail">
-          <strong>{num(g.coverage.enforced)}</strong> of {num(denom)} environments enforced · {num(g.coverage.audit)} audit · {num(g.coverage.drifted)} drifted · {num(g.coverage.pending)} pending ·{" "}
-          {num(g.coverage.exempt)} exempt · {num(g.coverage.unsupported)} unsupported
+          <strong>{num(g.coverage.enforced)}</strong> of {num(denom)} environments enforced · {num(g.coverage.audit)} audit ·{" "}
+          {num(g.coverage.drifted)} drifted · {num(g.coverage.pending)} pending · {num(g.coverage.exempt)} exempt ·{" "}
+          {num(g.coverage.unsupported)} unsupported
         </p>
         <StatusBar totals={g.coverage} label="Coverage" />
       </section>
@@ -161,7 +181,12 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
         ) : control.isError ? (
           <ErrorState error={control.error} />
         ) : (
-          <GuardrailForm key={`${g.id}:${g.currentVersion}`} control={control.data} existing={g} readOnly={!canWrite || g.status !== "active"} />
+          <GuardrailForm
+            key={`${g.id}:${g.currentVersion}`}
+            control={control.data}
+            existing={g}
+            readOnly={!canWrite || g.status !== "active"}
+          />
         )}
       </div>
     </>

@@ -68,13 +68,37 @@ function Tabs({ tabs, children }: { tabs: string[]; children: (i: number) => Rea
   );
 }
 
-export function GuardrailForm({ control, existing, readOnly }: { control: CatalogControl; existing?: GuardrailDetail; readOnly?: boolean }) {
+export function GuardrailForm({
+  control,
+  existing,
+  readOnly,
+}: {
+  control: CatalogControl;
+  existing?: GuardrailDetail;
+  readOnly?: boolean;
+}) {
   const router = useRouter();
   const initial: Draft = useMemo(
     () =>
       existing
-        ? { name: existing.name, description: existing.description, params: { ...control.defaults, ...existing.params }, scope: existing.scope, mode: existing.mode, remediation: existing.remediation, note: "" }
-        : { name: control.title, description: "", params: { ...control.defaults }, scope: { all: true }, mode: "audit", remediation: "auto", note: "" },
+        ? {
+            name: existing.name,
+            description: existing.description,
+            params: { ...control.defaults, ...existing.params },
+            scope: existing.scope,
+            mode: existing.mode,
+            remediation: existing.remediation,
+            note: "",
+          }
+        : {
+            name: control.title,
+            description: "",
+            params: { ...control.defaults },
+            scope: { all: true },
+            mode: "audit",
+            remediation: "auto",
+            note: "",
+          },
     [control, existing],
   );
   const [d, setD] = useState<Draft>(initial);
@@ -84,7 +108,10 @@ export function GuardrailForm({ control, existing, readOnly }: { control: Catalo
   const create = useCreateGuardrail();
   const update = useUpdateGuardrail(existing?.id ?? "");
   const mutation = existing ? update : create;
-  const compileInput = useDebounced(useMemo(() => (Object.keys(paramErrors).length ? null : { params: d.params, mode: d.mode }), [d.params, d.mode, paramErrors]), 400);
+  const compileInput = useDebounced(
+    useMemo(() => (Object.keys(paramErrors).length ? null : { params: d.params, mode: d.mode }), [d.params, d.mode, paramErrors]),
+    400,
+  );
   const compiled = useCompile(control.id, compileInput);
   const serverErrors = issuesByField(mutation.error);
   const changes = existing ? fieldChanges({ ...initial, note: undefined }, { ...d, note: undefined }) : [];
@@ -96,21 +123,35 @@ export function GuardrailForm({ control, existing, readOnly }: { control: Catalo
     setResult(null);
     if (!d.name.trim()) return setFormError("Name is required.");
     if (Object.keys(paramErrors).length) return setFormError("Fix the highlighted parameters first.");
-    if (d.scope.labels !== undefined && !d.scope.all && !d.scope.nodeIds?.length && !d.scope.labels.trim()) return setFormError("Write a label expression or choose another scope.");
-    if (!d.scope.all && d.scope.labels === undefined && !(d.scope.nodeIds?.length ?? 0)) return setFormError("Choose at least one node, or apply to every environment.");
+    if (d.scope.labels !== undefined && !d.scope.all && !d.scope.nodeIds?.length && !d.scope.labels.trim())
+      return setFormError("Write a label expression or choose another scope.");
+    if (!d.scope.all && d.scope.labels === undefined && !(d.scope.nodeIds?.length ?? 0))
+      return setFormError("Choose at least one node, or apply to every environment.");
     if (existing) {
       if (changes.length === 0) return setFormError("Nothing has changed.");
       const body: Record<string, unknown> = { note: d.note || undefined };
       for (const c of changes) body[c.field] = c.after;
       update.mutate(body, {
         onSuccess: (r) => {
-          if (isApprovalResult(r)) setResult({ kind: "approval", text: "This change weakens protection, so it waits for a second member's approval. The current version stays in force until then." });
+          if (isApprovalResult(r))
+            setResult({
+              kind: "approval",
+              text: "This change weakens protection, so it waits for a second member's approval. The current version stays in force until then.",
+            });
           else setResult({ kind: "saved", text: "Saved as a new version." });
         },
       });
     } else {
       create.mutate(
-        { controlId: control.id, name: d.name.trim(), description: d.description, params: d.params, scope: d.scope, mode: d.mode, remediation: d.remediation },
+        {
+          controlId: control.id,
+          name: d.name.trim(),
+          description: d.description,
+          params: d.params,
+          scope: d.scope,
+          mode: d.mode,
+          remediation: d.remediation,
+        },
         { onSuccess: (g) => router.push(`/guardrails/${g.id}?created=1`) },
       );
     }
@@ -124,17 +165,34 @@ export function GuardrailForm({ control, existing, readOnly }: { control: Catalo
             <legend>Guardrail</legend>
             <div className="field">
               <label htmlFor="g-name">Name</label>
-              <input id="g-name" value={d.name} maxLength={200} onChange={(e) => setD({ ...d, name: e.target.value })} aria-invalid={serverErrors.name ? true : undefined} />
+              <input
+                id="g-name"
+                value={d.name}
+                maxLength={200}
+                onChange={(e) => setD({ ...d, name: e.target.value })}
+                aria-invalid={serverErrors.name ? true : undefined}
+              />
               {serverErrors.name && <span className="field-error">{serverErrors.name}</span>}
             </div>
             <div className="field">
               <label htmlFor="g-desc">Description</label>
-              <textarea id="g-desc" rows={2} maxLength={2000} value={d.description} onChange={(e) => setD({ ...d, description: e.target.value })} />
+              <textarea
+                id="g-desc"
+                rows={2}
+                maxLength={2000}
+                value={d.description}
+                onChange={(e) => setD({ ...d, description: e.target.value })}
+              />
             </div>
             <div className="form-grid">
               <div className="field">
                 <label htmlFor="g-mode">Mode</label>
-                <select id="g-mode" value={d.mode} onChange={(e) => setD({ ...d, mode: e.target.value as Mode })} aria-describedby="g-mode-help">
+                <select
+                  id="g-mode"
+                  value={d.mode}
+                  onChange={(e) => setD({ ...d, mode: e.target.value as Mode })}
+                  aria-describedby="g-mode-help"
+                >
                   <option value="audit">Audit — report, block nothing</option>
                   <option value="enforce">Enforce — block at the cloud layer</option>
                 </select>
@@ -173,19 +231,26 @@ export function GuardrailForm({ control, existing, readOnly }: { control: Catalo
         <div className="stack">
           <section className="card" aria-labelledby="pv-h">
             <h2 id="pv-h">Preview</h2>
-            <Tabs tabs={existing ? ["Compiled policy", "Scenario proof", `Changes (${changes.length})`] : ["Compiled policy", "Scenario proof"]}>
+            <Tabs
+              tabs={existing ? ["Compiled policy", "Scenario proof", `Changes (${changes.length})`] : ["Compiled policy", "Scenario proof"]}
+            >
               {(i) =>
                 i === 0 ? (
                   <CompiledView result={compiled.data} isPending={compiled.isPending} error={compiled.error} />
                 ) : i === 1 ? (
-                  compiled.data ? <ScenarioResults scenarios={compiled.data.scenarios} /> : <CompiledView result={undefined} isPending={compiled.isPending} error={compiled.error} />
+                  compiled.data ? (
+                    <ScenarioResults scenarios={compiled.data.scenarios} />
+                  ) : (
+                    <CompiledView result={undefined} isPending={compiled.isPending} error={compiled.error} />
+                  )
                 ) : changes.length === 0 ? (
                   <p className="muted">No change yet.</p>
                 ) : (
                   <ul className="changes" data-testid="pending-changes">
                     {changes.map((c) => (
                       <li key={c.field}>
-                        <strong>{c.field}</strong>: <code className="del">{JSON.stringify(c.before)}</code> → <code className="add">{JSON.stringify(c.after)}</code>
+                        <strong>{c.field}</strong>: <code className="del">{JSON.stringify(c.before)}</code> →{" "}
+                        <code className="add">{JSON.stringify(c.after)}</code>
                       </li>
                     ))}
                   </ul>
@@ -200,7 +265,13 @@ export function GuardrailForm({ control, existing, readOnly }: { control: Catalo
           {existing && (
             <div className="field note-field">
               <label htmlFor="g-note">Change note</label>
-              <input id="g-note" value={d.note} maxLength={500} placeholder="Why this change?" onChange={(e) => setD({ ...d, note: e.target.value })} />
+              <input
+                id="g-note"
+                value={d.note}
+                maxLength={500}
+                placeholder="Why this change?"
+                onChange={(e) => setD({ ...d, note: e.target.value })}
+              />
             </div>
           )}
           {weakening.length > 0 && (

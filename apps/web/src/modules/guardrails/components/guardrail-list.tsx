@@ -32,7 +32,15 @@ export function GuardrailList() {
         </label>
       </div>
       <section className="card">
-        <QueryState q={q} isEmpty={(d) => d.length === 0} empty={<Empty title="No guardrails yet" action={cta}>Start with “AI agents cannot destroy production data”.</Empty>}>
+        <QueryState
+          q={q}
+          isEmpty={(d) => d.length === 0}
+          empty={
+            <Empty title="No guardrails yet" action={cta}>
+              Start with “AI agents cannot destroy production data”.
+            </Empty>
+          }
+        >
           {(items) => (
             <div className="table-wrap">
               <table className="list" data-testid="guardrails">

@@ -17,12 +17,31 @@ export function NewGuardrail({ controlId }: { controlId: string | null }) {
     return (
       <>
         {heading}
-        <Empty title="Pick a control first" action={<Link className="btn primary" href="/guardrails/catalog">Open the catalog</Link>} />
+        <Empty
+          title="Pick a control first"
+          action={
+            <Link className="btn primary" href="/guardrails/catalog">
+              Open the catalog
+            </Link>
+          }
+        />
       </>
     );
   }
-  if (control.isPending) return <>{heading}<Loading rows={6} /></>;
-  if (control.isError) return <>{heading}<ErrorState error={control.error} retry={() => void control.refetch()} /></>;
+  if (control.isPending)
+    return (
+      <>
+        {heading}
+        <Loading rows={6} />
+      </>
+    );
+  if (control.isError)
+    return (
+      <>
+        {heading}
+        <ErrorState error={control.error} retry={() => void control.refetch()} />
+      </>
+    );
   const c = control.data;
   return (
     <>

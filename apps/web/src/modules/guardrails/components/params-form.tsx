@@ -21,7 +21,9 @@ export function ParamsForm({
   serverErrors?: Record<string, string>;
 }) {
   const fields = useMemo(() => fieldsFromSchema(schema), [schema]);
-  const [texts, setTexts] = useState<Record<string, string>>(() => Object.fromEntries(fields.map((f) => [f.name, toText(f, value[f.name])])));
+  const [texts, setTexts] = useState<Record<string, string>>(() =>
+    Object.fromEntries(fields.map((f) => [f.name, toText(f, value[f.name])])),
+  );
   const [errors, setErrors] = useState<Record<string, string>>({});
 
   if (fields.length === 0) return <p className="muted">This control has no parameters: it means the same thing everywhere.</p>;
@@ -69,7 +71,15 @@ export function ParamsForm({
           return (
             <div className="field" key={f.name}>
               <label className="check">
-                <input id={id} type="checkbox" disabled={disabled} checked={value[f.name] === true} onChange={(e) => setValue(f, e.target.checked)} aria-describedby={describedBy} /> {f.label}
+                <input
+                  id={id}
+                  type="checkbox"
+                  disabled={disabled}
+                  checked={value[f.name] === true}
+                  onChange={(e) => setValue(f, e.target.checked)}
+                  aria-describedby={describedBy}
+                />{" "}
+                {f.label}
               </label>
               {foot}
             </div>
@@ -79,7 +89,13 @@ export function ParamsForm({
           return (
             <div className="field" key={f.name}>
               <label htmlFor={id}>{f.label}</label>
-              <select id={id} disabled={disabled} value={typeof value[f.name] === "string" ? (value[f.name] as string) : ""} onChange={(e) => setValue(f, e.target.value)} aria-describedby={describedBy}>
+              <select
+                id={id}
+                disabled={disabled}
+                value={typeof value[f.name] === "string" ? (value[f.name] as string) : ""}
+                onChange={(e) => setValue(f, e.target.value)}
+                aria-describedby={describedBy}
+              >
                 {f.options.map((o) => (
                   <option key={o}>{o}</option>
                 ))}
@@ -119,9 +135,27 @@ export function ParamsForm({
               {f.kind === "string-list" && <span className="muted small"> (one per line)</span>}
             </label>
             {multiline ? (
-              <textarea id={id} rows={f.kind === "json" ? 5 : 3} disabled={disabled} value={texts[f.name] ?? ""} onChange={(e) => setText(f, e.target.value)} aria-invalid={err ? true : undefined} aria-describedby={describedBy} spellCheck={false} />
+              <textarea
+                id={id}
+                rows={f.kind === "json" ? 5 : 3}
+                disabled={disabled}
+                value={texts[f.name] ?? ""}
+                onChange={(e) => setText(f, e.target.value)}
+                aria-invalid={err ? true : undefined}
+                aria-describedby={describedBy}
+                spellCheck={false}
+              />
             ) : (
-              <input id={id} type={f.kind === "number" ? "number" : "text"} disabled={disabled} value={texts[f.name] ?? ""} onChange={(e) => setText(f, e.target.value)} aria-invalid={err ? true : undefined} aria-describedby={describedBy} spellCheck={false} />
+              <input
+                id={id}
+                type={f.kind === "number" ? "number" : "text"}
+                disabled={disabled}
+                value={texts[f.name] ?? ""}
+                onChange={(e) => setText(f, e.target.value)}
+                aria-invalid={err ? true : undefined}
+                aria-describedby={describedBy}
+                spellCheck={false}
+              />
             )}
             {foot}
           </div>

@@ -60,7 +60,14 @@ export function ScopePicker({ value, onChange, disabled }: { value: Scope; onCha
       {kind === "labels" && (
         <div className="field">
           <label htmlFor="scope-labels">Label expression</label>
-          <input id="scope-labels" disabled={disabled} value={value.labels ?? ""} onChange={(e) => onChange({ ...value, labels: e.target.value })} spellCheck={false} aria-describedby="scope-labels-help" />
+          <input
+            id="scope-labels"
+            disabled={disabled}
+            value={value.labels ?? ""}
+            onChange={(e) => onChange({ ...value, labels: e.target.value })}
+            spellCheck={false}
+            aria-describedby="scope-labels-help"
+          />
           <span id="scope-labels-help" className="help">
             e.g. <code>env=prod and not data=public</code>, <code>env in (prod, staging)</code>. Labels are inherited down the hierarchy.
           </span>
@@ -79,22 +86,44 @@ export function ScopePicker({ value, onChange, disabled }: { value: Scope; onCha
               ))}
             </select>
           </div>
-          {connectionId && <HierarchyTree connectionId={connectionId} onSelect={(n) => !disabled && toggle(excluding && kind !== "nodes" ? "exclude" : "nodeIds", n.id, n.name)} />}
+          {connectionId && (
+            <HierarchyTree
+              connectionId={connectionId}
+              onSelect={(n) => !disabled && toggle(excluding && kind !== "nodes" ? "exclude" : "nodeIds", n.id, n.name)}
+            />
+          )}
         </div>
       )}
 
       {kind === "nodes" && (
-        <ChipList label="Selected nodes" ids={value.nodeIds ?? []} names={names} onRemove={(id) => !disabled && onChange({ ...value, nodeIds: (value.nodeIds ?? []).filter((x) => x !== id) })} empty="Select nodes in the tree: a whole OU, folder or management group covers everything below it." />
+        <ChipList
+          label="Selected nodes"
+          ids={value.nodeIds ?? []}
+          names={names}
+          onRemove={(id) => !disabled && onChange({ ...value, nodeIds: (value.nodeIds ?? []).filter((x) => x !== id) })}
+          empty="Select nodes in the tree: a whole OU, folder or management group covers everything below it."
+        />
       )}
       {kind !== "nodes" && (
         <div>
-          <button type="button" className="btn small" aria-expanded={excluding} onClick={() => setExcluding(!excluding)} disabled={disabled}>
+          <button
+            type="button"
+            className="btn small"
+            aria-expanded={excluding}
+            onClick={() => setExcluding(!excluding)}
+            disabled={disabled}
+          >
             {excluding ? "Done excluding" : "Exclude nodes…"}
           </button>
         </div>
       )}
       {(value.exclude?.length ?? 0) > 0 && (
-        <ChipList label="Excluded" ids={value.exclude ?? []} names={names} onRemove={(id) => !disabled && onChange({ ...value, exclude: (value.exclude ?? []).filter((x) => x !== id) })} />
+        <ChipList
+          label="Excluded"
+          ids={value.exclude ?? []}
+          names={names}
+          onRemove={(id) => !disabled && onChange({ ...value, exclude: (value.exclude ?? []).filter((x) => x !== id) })}
+        />
       )}
 
       <div className="scope-count" aria-live="polite" data-testid="scope-count">
@@ -125,7 +154,19 @@ export function ScopePicker({ value, onChange, disabled }: { value: Scope; onCha
   );
 }
 
-function ChipList({ label, ids, names, onRemove, empty }: { label: string; ids: string[]; names: Record<string, string>; onRemove: (id: string) => void; empty?: string }) {
+function ChipList({
+  label,
+  ids,
+  names,
+  onRemove,
+  empty,
+}: {
+  label: string;
+  ids: string[];
+  names: Record<string, string>;
+  onRemove: (id: string) => void;
+  empty?: string;
+}) {
   return (
     <div>
       <div className="muted small">{label}</div>

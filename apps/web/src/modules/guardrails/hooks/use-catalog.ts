@@ -32,7 +32,11 @@ export function useCompile(id: string | null, input: { params: Record<string, un
   });
 }
 
-function apiCompile(id: string, input: { params: Record<string, unknown>; mode: Mode; cloud?: Cloud }, signal: AbortSignal): Promise<CompileResult> {
+function apiCompile(
+  id: string,
+  input: { params: Record<string, unknown>; mode: Mode; cloud?: Cloud },
+  signal: AbortSignal,
+): Promise<CompileResult> {
   // A POST that reads: it changes nothing, so it can be a query keyed by its input.
   return apiCall("POST /catalog/controls/{id}/compile", { params: { id }, body: input, signal });
 }

@@ -52,7 +52,11 @@ export function useGuardrailAction(id: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (action: "disable" | "enable" | "delete"): Promise<{ approval: Approval } | { guardrail: unknown }> =>
-      action === "delete" ? apiCall("DELETE /guardrails/{id}", { params: { id } }) : action === "disable" ? apiCall("POST /guardrails/{id}/disable", { params: { id } }) : apiCall("POST /guardrails/{id}/enable", { params: { id } }),
+      action === "delete"
+        ? apiCall("DELETE /guardrails/{id}", { params: { id } })
+        : action === "disable"
+          ? apiCall("POST /guardrails/{id}/disable", { params: { id } })
+          : apiCall("POST /guardrails/{id}/enable", { params: { id } }),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: guardrailKeys.all });
       void qc.invalidateQueries({ queryKey: ["approvals"] });

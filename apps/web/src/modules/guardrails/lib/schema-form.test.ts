@@ -6,9 +6,20 @@ import type { JsonSchema } from "@/modules/guardrails/lib/schema-form";
 // The same kind of schema the catalog serves: zod 4's JSON Schema for a control's parameters.
 const params = z
   .object({
-    additionalAwsActions: z.array(z.string().max(128).regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/)).max(100).default([]),
+    additionalAwsActions: z
+      .array(
+        z
+          .string()
+          .max(128)
+          .regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/),
+      )
+      .max(100)
+      .default([]),
     protectAgentTag: z.boolean().default(true),
-    services: z.array(z.enum(["s3", "ec2"])).min(1).default(["s3"]),
+    services: z
+      .array(z.enum(["s3", "ec2"]))
+      .min(1)
+      .default(["s3"]),
     labelKey: z.string().min(1).max(63).default("data"),
     nested: z.object({ a: z.number() }).optional(),
   })

@@ -35,7 +35,16 @@ export type ParamField =
   | { kind: "string"; name: string; label: string; help?: string; pattern?: string; minLength?: number; maxLength?: number }
   | { kind: "enum"; name: string; label: string; help?: string; options: string[] }
   | { kind: "number"; name: string; label: string; help?: string; integer: boolean; min?: number; max?: number }
-  | { kind: "string-list"; name: string; label: string; help?: string; pattern?: string; minItems?: number; maxItems?: number; itemMax?: number }
+  | {
+      kind: "string-list";
+      name: string;
+      label: string;
+      help?: string;
+      pattern?: string;
+      minItems?: number;
+      maxItems?: number;
+      itemMax?: number;
+    }
   | { kind: "enum-list"; name: string; label: string; help?: string; options: string[]; minItems?: number }
   | { kind: "json"; name: string; label: string; help?: string };
 
@@ -78,11 +87,22 @@ export function fieldsFromSchema(schema: JsonSchema | undefined): ParamField[] {
     if (t === "boolean") return { kind: "boolean", name, label, help };
     if (en) return { kind: "enum", name, label, help, options: en };
     if (t === "string") return { kind: "string", name, label, help, pattern: s.pattern, minLength: s.minLength, maxLength: s.maxLength };
-    if (t === "number" || t === "integer") return { kind: "number", name, label, help, integer: t === "integer", min: s.minimum, max: s.maximum };
+    if (t === "number" || t === "integer")
+      return { kind: "number", name, label, help, integer: t === "integer", min: s.minimum, max: s.maximum };
     if (t === "array" && s.items) {
       const ie = stringEnum(s.items);
       if (ie) return { kind: "enum-list", name, label, help, options: ie, minItems: s.minItems };
-      if (typeOf(s.items) === "string") return { kind: "string-list", name, label, help, pattern: s.items.pattern, minItems: s.minItems, maxItems: s.maxItems, itemMax: s.items.maxLength };
+      if (typeOf(s.items) === "string")
+        return {
+          kind: "string-list",
+          name,
+          label,
+          help,
+          pattern: s.items.pattern,
+          minItems: s.minItems,
+          maxItems: s.maxItems,
+          itemMax: s.items.maxLength,
+        };
     }
     return { kind: "json", name, label, help };
   });
@@ -100,7 +120,8 @@ export function toText(f: ParamField, v: unknown): string {
 export function fromText(f: ParamField, text: string): { value: unknown } | { error: string } {
   switch (f.kind) {
     case "string": {
-      if (f.minLength !== undefined && text.length < f.minLength) return { error: f.minLength === 1 ? "is required" : `needs at least ${f.minLength} characters` };
+      if (f.minLength !== undefined && text.length < f.minLength)
+        return { error: f.minLength === 1 ? "is required" : `needs at least ${f.minLength} characters` };
       if (f.maxLength !== undefined && text.length > f.maxLength) return { error: `must be at most ${f.maxLength} characters` };
       if (f.pattern && text && !safeRegex(f.pattern)?.test(text)) return { error: `"${text}" does not match the expected format` };
       return { value: text };
@@ -108,7 +129,8 @@ export function fromText(f: ParamField, text: string): { value: unknown } | { er
     case "number": {
       if (!text.trim()) return { error: "is required" };
       const n = Number(text);
-      if (!Number.isFinite(n) || (f.integer && !Number.isInteger(n))) return { error: `"${text}" is not ${f.integer ? "a whole number" : "a number"}` };
+      if (!Number.isFinite(n) || (f.integer && !Number.isInteger(n)))
+        return { error: `"${text}" is not ${f.integer ? "a whole number" : "a number"}` };
       if (f.min !== undefined && n < f.min) return { error: `must be at least ${f.min}` };
       if (f.max !== undefined && n > f.max) return { error: `must be at most ${f.max}` };
       return { value: n };
@@ -118,7 +140,8 @@ export function fromText(f: ParamField, text: string): { value: unknown } | { er
         .split(/[\n,]/)
         .map((x) => x.trim())
         .filter(Boolean);
-      if (f.minItems !== undefined && items.length < f.minItems) return { error: `needs at least ${f.minItems} entr${f.minItems === 1 ? "y" : "ies"}` };
+      if (f.minItems !== undefined && items.length < f.minItems)
+        return { error: `needs at least ${f.minItems} entr${f.minItems === 1 ? "y" : "ies"}` };
       if (f.maxItems !== undefined && items.length > f.maxItems) return { error: `takes at most ${f.maxItems} entries` };
       const re = f.pattern ? safeRegex(f.pattern) : null;
       const bad = items.find((i) => (re && !re.test(i)) || (f.itemMax !== undefined && i.length > f.itemMax));

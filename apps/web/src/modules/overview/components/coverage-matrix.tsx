@@ -11,7 +11,15 @@ import { groupByHierarchy, visibleRange } from "../lib/window";
 
 const ROW_H = 30;
 const VIEWPORT = 480;
-const SHORT: Record<string, string> = { enforced: "E", audit: "A", exempt: "X", drifted: "D", pending: "P", unknown: "?", unsupported: "–" };
+const SHORT: Record<string, string> = {
+  enforced: "E",
+  audit: "A",
+  exempt: "X",
+  drifted: "D",
+  pending: "P",
+  unknown: "?",
+  unsupported: "–",
+};
 
 function pathLabel(p: string | string[]): string {
   return Array.isArray(p) ? p.join(" / ") : p;
@@ -35,7 +43,10 @@ export function CoverageMatrix() {
   const guardrails = q.data?.pages[0]?.guardrails ?? [];
   const rows = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
   const lines = useMemo(() => groupByHierarchy<MatrixRow>(rows), [rows]);
-  const names = useMemo(() => new Map((connections.data ?? []).map((c) => [c.id, `${c.name} (${c.cloud.toUpperCase()})`])), [connections.data]);
+  const names = useMemo(
+    () => new Map((connections.data ?? []).map((c) => [c.id, `${c.name} (${c.cloud.toUpperCase()})`])),
+    [connections.data],
+  );
   const range = visibleRange(scrollTop, VIEWPORT, ROW_H, lines.length);
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = q;
@@ -90,7 +101,8 @@ export function CoverageMatrix() {
       ) : (
         <>
           <p className="muted small" aria-live="polite" data-testid="matrix-count">
-            {num(rows.length)} environments loaded{q.hasNextPage ? " (more load as you scroll)" : ""} × {guardrails.length} guardrails, in hierarchy order.
+            {num(rows.length)} environments loaded{q.hasNextPage ? " (more load as you scroll)" : ""} × {guardrails.length} guardrails, in
+            hierarchy order.
           </p>
           <ul className="matrix-legend" aria-label="Cell colours">
             {COVERAGE_STATUSES.map((s) => (
@@ -102,7 +114,15 @@ export function CoverageMatrix() {
               </li>
             ))}
           </ul>
-          <div className="matrix" ref={box} onScroll={onScroll} style={{ height: Math.min(VIEWPORT, lines.length * ROW_H + 120) }} data-testid="coverage-matrix" tabIndex={0} aria-label="Coverage matrix, scrollable">
+          <div
+            className="matrix"
+            ref={box}
+            onScroll={onScroll}
+            style={{ height: Math.min(VIEWPORT, lines.length * ROW_H + 120) }}
+            data-testid="coverage-matrix"
+            tabIndex={0}
+            aria-label="Coverage matrix, scrollable"
+          >
             <div role="table" aria-rowcount={lines.length + 1} aria-colcount={guardrails.length + 1} style={{ minWidth: "max-content" }}>
               <div role="row" className="m-row m-head" style={{ gridTemplateColumns: cols }}>
                 <span role="columnheader" className="m-name">
@@ -121,7 +141,14 @@ export function CoverageMatrix() {
                     <span role="rowheader">{names.get(l.connectionId) ?? l.connectionId}</span>
                   </div>
                 ) : l.type === "branch" ? (
-                  <div role="row" key={l.key} className="m-row m-branch" style={{ height: ROW_H }} aria-rowindex={range.start + i + 2} data-testid="matrix-branch">
+                  <div
+                    role="row"
+                    key={l.key}
+                    className="m-row m-branch"
+                    style={{ height: ROW_H }}
+                    aria-rowindex={range.start + i + 2}
+                    data-testid="matrix-branch"
+                  >
                     <span role="rowheader" title={l.path.join(" / ")}>
                       {l.path.map((p, j) => (
                         <span key={j}>
@@ -132,15 +159,33 @@ export function CoverageMatrix() {
                     </span>
                   </div>
                 ) : (
-                  <div role="row" key={l.key} className="m-row" style={{ gridTemplateColumns: cols, height: ROW_H }} aria-rowindex={range.start + i + 2}>
-                    <span role="rowheader" className="m-name" title={`${pathLabel(l.row.node.path)} / ${l.row.node.name}`} style={{ paddingLeft: 8 + Math.min(l.depth, 6) * 10 }}>
+                  <div
+                    role="row"
+                    key={l.key}
+                    className="m-row"
+                    style={{ gridTemplateColumns: cols, height: ROW_H }}
+                    aria-rowindex={range.start + i + 2}
+                  >
+                    <span
+                      role="rowheader"
+                      className="m-name"
+                      title={`${pathLabel(l.row.node.path)} / ${l.row.node.name}`}
+                      style={{ paddingLeft: 8 + Math.min(l.depth, 6) * 10 }}
+                    >
                       {l.row.node.name}
                       <span className="muted small"> {l.row.node.externalId}</span>
                     </span>
                     {guardrails.map((g) => {
                       const s = l.row.cells[g.id] ?? "unsupported";
                       return (
-                        <span role="cell" key={g.id} className="m-cell" style={{ background: STATUS_COLOR[s] }} title={`${l.row.node.name} · ${g.name}: ${s}`} aria-label={`${g.name}: ${s}`}>
+                        <span
+                          role="cell"
+                          key={g.id}
+                          className="m-cell"
+                          style={{ background: STATUS_COLOR[s] }}
+                          title={`${l.row.node.name} · ${g.name}: ${s}`}
+                          aria-label={`${g.name}: ${s}`}
+                        >
                           {SHORT[s]}
                         </span>
                       );

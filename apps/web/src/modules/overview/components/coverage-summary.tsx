@@ -57,8 +57,8 @@ export function CoverageSummary() {
             <h2 id="cov-h">Coverage</h2>
             <Score value={d.score} />
             <p className="muted small">
-              Share of environment × guardrail pairs in scope that the cloud itself enforces (exemptions excluded). {num(d.totals.enforced)} of{" "}
-              {num(d.totals.total - d.totals.exempt)}.
+              Share of environment × guardrail pairs in scope that the cloud itself enforces (exemptions excluded). {num(d.totals.enforced)}{" "}
+              of {num(d.totals.total - d.totals.exempt)}.
             </p>
             <StatusBar totals={d.totals} label="All coverage" />
             <Legend />

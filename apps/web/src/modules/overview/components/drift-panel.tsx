@@ -16,7 +16,12 @@ function DriftTimelineChart({ days }: { days: DriftDay[] }) {
   const totalResolved = days.reduce((a, d) => a + d.resolved, 0);
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${W} ${H + 16}`} role="img" aria-label={`Drift over ${days.length} days: ${totalOpened} opened, ${totalResolved} resolved`} preserveAspectRatio="none">
+      <svg
+        viewBox={`0 0 ${W} ${H + 16}`}
+        role="img"
+        aria-label={`Drift over ${days.length} days: ${totalOpened} opened, ${totalResolved} resolved`}
+        preserveAspectRatio="none"
+      >
         {days.map((d, i) => {
           const ho = (d.opened / max) * H;
           const hr = (d.resolved / max) * H;
@@ -71,7 +76,11 @@ export function DriftPanel() {
         </ul>
       )}
       <h3 className="subhead">Last 30 days</h3>
-      <QueryState q={timeline} empty={<p className="muted">No drift in the last 30 days.</p>} isEmpty={(d) => d.every((x) => x.opened === 0 && x.resolved === 0)}>
+      <QueryState
+        q={timeline}
+        empty={<p className="muted">No drift in the last 30 days.</p>}
+        isEmpty={(d) => d.every((x) => x.opened === 0 && x.resolved === 0)}
+      >
         {(d) => <DriftTimelineChart days={d} />}
       </QueryState>
     </section>

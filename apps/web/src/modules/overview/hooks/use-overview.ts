@@ -24,10 +24,14 @@ export function useCoverageMatrix(filters: { connectionId?: string; status?: Cov
     enabled: order.length > 0,
     initialPageParam: { i: 0, cursor: null as string | null },
     queryFn: async ({ pageParam, signal }) => {
-      const page = await apiCall("GET /coverage/matrix", { query: { connectionId: order[pageParam.i], status: filters.status, limit: 200, cursor: pageParam.cursor ?? undefined }, signal });
+      const page = await apiCall("GET /coverage/matrix", {
+        query: { connectionId: order[pageParam.i], status: filters.status, limit: 200, cursor: pageParam.cursor ?? undefined },
+        signal,
+      });
       return { ...page, i: pageParam.i };
     },
-    getNextPageParam: (last) => (last.nextCursor ? { i: last.i, cursor: last.nextCursor } : last.i + 1 < order.length ? { i: last.i + 1, cursor: null } : undefined),
+    getNextPageParam: (last) =>
+      last.nextCursor ? { i: last.i, cursor: last.nextCursor } : last.i + 1 < order.length ? { i: last.i + 1, cursor: null } : undefined,
   });
 }
 

@@ -30,7 +30,9 @@ describe("groupByHierarchy", () => {
       { node: { id: "d", connectionId: "c2", path: ["Tenant"], parentId: "t" } },
     ];
     const lines = groupByHierarchy(rows);
-    expect(lines.map((l) => (l.type === "group" ? `#${l.connectionId}` : l.type === "branch" ? `/${l.path.join("/")}` : l.row.node.id))).toEqual(["#c1", "/Root/Dev", "a", "/Root/Prod", "b", "c", "#c2", "/Tenant", "d"]);
+    expect(
+      lines.map((l) => (l.type === "group" ? `#${l.connectionId}` : l.type === "branch" ? `/${l.path.join("/")}` : l.row.node.id)),
+    ).toEqual(["#c1", "/Root/Dev", "a", "/Root/Prod", "b", "c", "#c2", "/Tenant", "d"]);
   });
   it("tells two same-named branches apart by parent, and repeats a branch resumed after a sub-branch", () => {
     const rows = [

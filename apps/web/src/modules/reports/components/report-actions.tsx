@@ -30,19 +30,64 @@ export function ReportActions({ mine, canManage }: { mine: Subscription | null; 
     <div className="stack">
       <div className="actions">
         {subscribed ? (
-          <button type="button" className="btn" disabled={busy} onClick={() => void run(async () => (await apiCall("PATCH /reports/subscriptions/{id}", { params: { id: mine.id }, body: { active: false } }), "You will no longer receive the weekly report."))}>
+          <button
+            type="button"
+            className="btn"
+            disabled={busy}
+            onClick={() =>
+              void run(
+                async () => (
+                  await apiCall("PATCH /reports/subscriptions/{id}", { params: { id: mine.id }, body: { active: false } }),
+                  "You will no longer receive the weekly report."
+                ),
+              )
+            }
+          >
             Unsubscribe
           </button>
         ) : (
-          <button type="button" className="btn primary" disabled={busy} onClick={() => void run(async () => (await apiCall("POST /reports/subscriptions", { body: {} }), "Subscribed: the weekly report will come to your inbox."))}>
+          <button
+            type="button"
+            className="btn primary"
+            disabled={busy}
+            onClick={() =>
+              void run(
+                async () => (
+                  await apiCall("POST /reports/subscriptions", { body: {} }),
+                  "Subscribed: the weekly report will come to your inbox."
+                ),
+              )
+            }
+          >
             Subscribe
           </button>
         )}
-        <button type="button" className="btn" disabled={busy} onClick={() => void run(async () => (await apiCall("POST /reports/send-now", { body: { to: "me" } }), "Sending this week's report to you now."))}>
+        <button
+          type="button"
+          className="btn"
+          disabled={busy}
+          onClick={() =>
+            void run(
+              async () => (await apiCall("POST /reports/send-now", { body: { to: "me" } }), "Sending this week's report to you now."),
+            )
+          }
+        >
           Send me a copy now
         </button>
         {canManage && (
-          <button type="button" className="btn" disabled={busy} onClick={() => void run(async () => (await apiCall("POST /reports/send-now", { body: { to: "subscribers" } }), "Sending this week's report to every subscriber now."))}>
+          <button
+            type="button"
+            className="btn"
+            disabled={busy}
+            onClick={() =>
+              void run(
+                async () => (
+                  await apiCall("POST /reports/send-now", { body: { to: "subscribers" } }),
+                  "Sending this week's report to every subscriber now."
+                ),
+              )
+            }
+          >
             Send now to subscribers
           </button>
         )}

@@ -66,7 +66,11 @@ export function ScheduleForm({ schedule, canEdit }: { schedule: ScheduleView; ca
           </button>
         </form>
       )}
-      {state && <p role={state.ok ? "status" : "alert"} className={state.ok ? "success" : "error"}>{state.text}</p>}
+      {state && (
+        <p role={state.ok ? "status" : "alert"} className={state.ok ? "success" : "error"}>
+          {state.text}
+        </p>
+      )}
     </div>
   );
 }

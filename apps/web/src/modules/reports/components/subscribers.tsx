@@ -42,10 +42,20 @@ export function Subscribers({ rows }: { rows: Row[] }) {
                     <span className={`badge ${r.active ? "ok" : "neutral"}`}>{r.active ? "subscribed" : "unsubscribed"}</span>
                   </td>
                   <td className="nowrap">
-                    <button type="button" className="btn small ghost" onClick={() => void act(apiCall("PATCH /reports/subscriptions/{id}", { params: { id: r.id }, body: { active: !r.active } }))}>
+                    <button
+                      type="button"
+                      className="btn small ghost"
+                      onClick={() =>
+                        void act(apiCall("PATCH /reports/subscriptions/{id}", { params: { id: r.id }, body: { active: !r.active } }))
+                      }
+                    >
                       {r.active ? "Pause" : "Resume"}
                     </button>{" "}
-                    <button type="button" className="btn small danger" onClick={() => void act(apiCall("DELETE /reports/subscriptions/{id}", { params: { id: r.id } }))}>
+                    <button
+                      type="button"
+                      className="btn small danger"
+                      onClick={() => void act(apiCall("DELETE /reports/subscriptions/{id}", { params: { id: r.id } }))}
+                    >
                       Remove
                     </button>
                   </td>
@@ -63,13 +73,25 @@ export function Subscribers({ rows }: { rows: Row[] }) {
         }}
       >
         <label>
-          Add an address <input type="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} placeholder="auditor@example.com" />
+          Add an address{" "}
+          <input
+            type="email"
+            required
+            maxLength={254}
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            placeholder="auditor@example.com"
+          />
         </label>
         <button type="submit" className="btn small">
           Subscribe address
         </button>
       </form>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -7,7 +7,17 @@ import { useCan, useMe } from "@/modules/shared/hooks/use-me";
 import { errorMessage, issuesByField } from "@/modules/shared/lib/api";
 import { ago, dateTime, until } from "@/modules/shared/lib/format";
 import { oneOf, type WorkspaceSettings } from "@/modules/shared/lib/contract";
-import { useCreateToken, useDeleteToken, useInvite, useMemberMutation, useMembers, useRevokeInvitation, useSaveSettings, useTokens, useWorkspaceSettings } from "../hooks/use-settings";
+import {
+  useCreateToken,
+  useDeleteToken,
+  useInvite,
+  useMemberMutation,
+  useMembers,
+  useRevokeInvitation,
+  useSaveSettings,
+  useTokens,
+  useWorkspaceSettings,
+} from "../hooks/use-settings";
 
 const ROLE_HELP: Record<Role, string> = {
   owner: "everything, including removing admins",
@@ -36,7 +46,15 @@ function Members({ canManage }: { canManage: boolean }) {
     setSent(null);
     setCopied(false);
     const to = email.trim();
-    invite.mutate({ email: to, role }, { onSuccess: (inv) => (setSent({ email: to, emailed: inv.emailQueued === true, ...(inv.inviteUrl ? { url: inv.inviteUrl } : {}) }), setEmail("")) });
+    invite.mutate(
+      { email: to, role },
+      {
+        onSuccess: (inv) => (
+          setSent({ email: to, emailed: inv.emailQueued === true, ...(inv.inviteUrl ? { url: inv.inviteUrl } : {}) }),
+          setEmail("")
+        ),
+      },
+    );
   }
 
   return (
@@ -70,7 +88,12 @@ function Members({ canManage }: { canManage: boolean }) {
                             <label className="sr-only" htmlFor={`role-${m.id}`}>
                               Role of {m.user.email}
                             </label>
-                            <select id={`role-${m.id}`} value={m.role} disabled={mutate.isPending} onChange={(e) => mutate.mutate({ id: m.id, role: oneOf(ROLES, e.target.value) ?? m.role })}>
+                            <select
+                              id={`role-${m.id}`}
+                              value={m.role}
+                              disabled={mutate.isPending}
+                              onChange={(e) => mutate.mutate({ id: m.id, role: oneOf(ROLES, e.target.value) ?? m.role })}
+                            >
                               {ROLES.map((r) => (
                                 <option key={r} value={r}>
                                   {r}
@@ -84,7 +107,13 @@ function Members({ canManage }: { canManage: boolean }) {
                       </td>
                       <td>
                         {canManage && !self && (
-                          <button type="button" className="btn small" onClick={() => window.confirm(`Remove ${m.user.email} from the workspace?`) && mutate.mutate({ id: m.id, role: null })}>
+                          <button
+                            type="button"
+                            className="btn small"
+                            onClick={() =>
+                              window.confirm(`Remove ${m.user.email} from the workspace?`) && mutate.mutate({ id: m.id, role: null })
+                            }
+                          >
                             Remove
                           </button>
                         )}
@@ -110,7 +139,9 @@ function Members({ canManage }: { canManage: boolean }) {
                             className="btn small"
                             style={{ marginLeft: 8 }}
                             disabled={revoke.isPending}
-                            onClick={() => window.confirm(`Withdraw the invitation of ${i.email}? Its link stops working.`) && revoke.mutate(i.id)}
+                            onClick={() =>
+                              window.confirm(`Withdraw the invitation of ${i.email}? Its link stops working.`) && revoke.mutate(i.id)
+                            }
                           >
                             Withdraw
                           </button>
@@ -128,7 +159,14 @@ function Members({ canManage }: { canManage: boolean }) {
       {canManage && (
         <form onSubmit={submit} className="inline-form" aria-label="Invite a member">
           <label htmlFor="inv-email">Invite by e-mail</label>
-          <input id="inv-email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} placeholder="name@company.com" />
+          <input
+            id="inv-email"
+            type="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            placeholder="name@company.com"
+          />
           <label htmlFor="inv-role" className="sr-only">
             Role
           </label>
@@ -149,9 +187,10 @@ function Members({ canManage }: { canManage: boolean }) {
         <div className="success" role="status" data-testid="invitation-link">
           <p>
             Invitation for <strong>{sent.email}</strong> created.{" "}
-            {sent.emailed ? "Parapet is e-mailing them their own link." : "Parapet could not queue the e-mail to them."} The link below is shown only now and
-            works for 7 days, but only for someone who already has a verified Parapet account at that address: a new account needs the link from the e-mail, which
-            proves the mailbox (withdraw the invitation if it goes astray; a failed e-mail shows in the audit log).
+            {sent.emailed ? "Parapet is e-mailing them their own link." : "Parapet could not queue the e-mail to them."} The link below is
+            shown only now and works for 7 days, but only for someone who already has a verified Parapet account at that address: a new
+            account needs the link from the e-mail, which proves the mailbox (withdraw the invitation if it goes astray; a failed e-mail
+            shows in the audit log).
           </p>
           {sent.url && (
             <div className="inline-form">
@@ -192,13 +231,18 @@ function Tokens({ myRole }: { myRole: Role }) {
   function submit(e: FormEvent) {
     e.preventDefault();
     setShown(null);
-    create.mutate({ name: name.trim(), role, ...(days ? { expiresInDays: Number(days) } : {}) }, { onSuccess: (r) => (setShown(r.token), setName("")) });
+    create.mutate(
+      { name: name.trim(), role, ...(days ? { expiresInDays: Number(days) } : {}) },
+      { onSuccess: (r) => (setShown(r.token), setName("")) },
+    );
   }
 
   return (
     <section className="card" aria-labelledby="tok-h">
       <h2 id="tok-h">API tokens</h2>
-      <p className="muted small">For CI pipelines and the CLI (header <code>x-api-key</code>). A token never has more power than you.</p>
+      <p className="muted small">
+        For CI pipelines and the CLI (header <code>x-api-key</code>). A token never has more power than you.
+      </p>
       {shown && (
         <div className="success" role="status" data-testid="new-token">
           Copy this token now; it will not be shown again: <code>{shown}</code> <CopyButton text={shown} />
@@ -229,7 +273,12 @@ function Tokens({ myRole }: { myRole: Role }) {
                     <td className="muted">{ago(t.createdAt)}</td>
                     <td className="muted">{t.expiresAt ? dateTime(t.expiresAt) : "never"}</td>
                     <td>
-                      <button type="button" className="btn small" disabled={del.isPending} onClick={() => window.confirm(`Revoke token “${t.name}”?`) && del.mutate(t.id)}>
+                      <button
+                        type="button"
+                        className="btn small"
+                        disabled={del.isPending}
+                        onClick={() => window.confirm(`Revoke token “${t.name}”?`) && del.mutate(t.id)}
+                      >
                         Revoke
                       </button>
                     </td>
@@ -282,7 +331,13 @@ function Notifications({ canWrite }: { canWrite: boolean }) {
               <fieldset disabled={!canWrite} className="form-grid">
                 <div className="field">
                   <label htmlFor="tz">Time zone</label>
-                  <input id="tz" value={v.timezone} maxLength={64} onChange={(e) => setDraft({ ...v, timezone: e.target.value })} placeholder="Europe/London" />
+                  <input
+                    id="tz"
+                    value={v.timezone}
+                    maxLength={64}
+                    onChange={(e) => setDraft({ ...v, timezone: e.target.value })}
+                    placeholder="Europe/London"
+                  />
                   {errs.timezone && <span className="field-error">{errs.timezone}</span>}
                 </div>
                 <div className="field">

@@ -39,13 +39,19 @@ export function useMemberMutation() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async ({ id, role }: { id: string; role: ApiBody<"PATCH /members/{id}">["role"] | null }): Promise<unknown> =>
-      role === null ? apiCall("DELETE /members/{id}", { params: { id } }) : apiCall("PATCH /members/{id}", { params: { id }, body: { role } }),
+      role === null
+        ? apiCall("DELETE /members/{id}", { params: { id } })
+        : apiCall("PATCH /members/{id}", { params: { id }, body: { role } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: settingsKeys.members }),
   });
 }
 
 export function useTokens(enabled: boolean) {
-  return useQuery({ queryKey: settingsKeys.tokens, enabled, queryFn: async ({ signal }) => (await apiCall("GET /tokens", { signal })).items });
+  return useQuery({
+    queryKey: settingsKeys.tokens,
+    enabled,
+    queryFn: async ({ signal }) => (await apiCall("GET /tokens", { signal })).items,
+  });
 }
 
 export function useCreateToken() {
@@ -71,7 +77,8 @@ export function useWorkspaceSettings() {
 export function useSaveSettings() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (b: WorkspaceSettings) => apiCall("PATCH /settings", { body: { timezone: b.timezone, reportDay: b.reportDay, reportHour: b.reportHour } }),
+    mutationFn: (b: WorkspaceSettings) =>
+      apiCall("PATCH /settings", { body: { timezone: b.timezone, reportDay: b.reportDay, reportHour: b.reportHour } }),
     onSuccess: (s) => qc.setQueryData(settingsKeys.settings, s),
   });
 }

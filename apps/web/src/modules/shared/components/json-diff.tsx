@@ -1,7 +1,17 @@
 import { diffLines, type DiffLine } from "../lib/diff";
 
 /** Expected vs observed (or version a vs b) as a unified line diff of pretty-printed JSON. */
-export function JsonDiff({ before, after, beforeLabel = "expected", afterLabel = "observed" }: { before: unknown; after: unknown; beforeLabel?: string; afterLabel?: string }) {
+export function JsonDiff({
+  before,
+  after,
+  beforeLabel = "expected",
+  afterLabel = "observed",
+}: {
+  before: unknown;
+  after: unknown;
+  beforeLabel?: string;
+  afterLabel?: string;
+}) {
   const lines: DiffLine[] = diffLines(pretty(before), pretty(after));
   const changed = lines.some((l) => l.t !== "same");
   return (

@@ -72,7 +72,8 @@ async function apiRequest<T>(method: string, path: string, opts: { query?: Query
       method,
       credentials: "same-origin",
       cache: "no-store",
-      headers: opts.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+      headers:
+        opts.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       signal: opts.signal,
     });
@@ -95,11 +96,17 @@ export type ApiBody<K extends ApiRouteKey> = Def<K> extends { body: infer B exte
 export type ApiQuery<K extends ApiRouteKey> = Def<K> extends { query: infer Q extends z.ZodType } ? z.input<Q> : never;
 
 type PathParams<P extends string> = P extends `${string}{${infer N}}${infer Rest}` ? { [k in N]: string } & PathParams<Rest> : unknown;
-type ParamsOpt<K extends ApiRouteKey> = Def<K>["path"] extends `${string}{${string}}${string}` ? { params: PathParams<Def<K>["path"]> } : { params?: undefined };
+type ParamsOpt<K extends ApiRouteKey> = Def<K>["path"] extends `${string}{${string}}${string}`
+  ? { params: PathParams<Def<K>["path"]> }
+  : { params?: undefined };
 type QueryOpt<K extends ApiRouteKey> = Def<K> extends { query: z.ZodType } ? { query?: ApiQuery<K> } : { query?: undefined };
 type BodyOpt<K extends ApiRouteKey> = Def<K> extends { body: z.ZodType } ? { body: ApiBody<K> } : { body?: undefined };
 type ApiCallOptions<K extends ApiRouteKey> = ParamsOpt<K> & QueryOpt<K> & BodyOpt<K> & { signal?: AbortSignal };
-type OptionalIfEmpty<K extends ApiRouteKey> = Def<K>["path"] extends `${string}{${string}}${string}` ? [opts: ApiCallOptions<K>] : Def<K> extends { body: z.ZodType } ? [opts: ApiCallOptions<K>] : [opts?: ApiCallOptions<K>];
+type OptionalIfEmpty<K extends ApiRouteKey> = Def<K>["path"] extends `${string}{${string}}${string}`
+  ? [opts: ApiCallOptions<K>]
+  : Def<K> extends { body: z.ZodType }
+    ? [opts: ApiCallOptions<K>]
+    : [opts?: ApiCallOptions<K>];
 
 /**
  * Calls one route of the contract by its key. Path parameters are filled in (encoded), the query
@@ -114,7 +121,6 @@ export function apiCall<K extends ApiRouteKey>(key: K, ...[opts]: OptionalIfEmpt
   const body = o.body ?? (method === "POST" ? {} : undefined);
   return apiRequest<ApiOutput<K>>(method, path, { query: o.query, body, signal: o.signal });
 }
-
 
 /** A message fit for a person, whatever was thrown. */
 export function errorMessage(e: unknown): string {

@@ -4,7 +4,13 @@ import { GuardrailDetailView } from "@/modules/guardrails/components/guardrail-d
 export const metadata: Metadata = { title: "Guardrail" };
 export const dynamic = "force-dynamic";
 
-export default async function Page({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ created?: string }> }) {
+export default async function Page({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ created?: string }>;
+}) {
   const { id } = await params;
   const { created } = await searchParams;
   return <GuardrailDetailView id={id} created={created === "1"} />;

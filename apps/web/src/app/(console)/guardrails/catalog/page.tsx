@@ -7,7 +7,10 @@ export const metadata: Metadata = { title: "Control catalog" };
 export default function Page() {
   return (
     <>
-      <PageHeader title="Control catalog" subtitle="Each control is one intent with a compiler per cloud. Fidelity says honestly how well each cloud can enforce it." />
+      <PageHeader
+        title="Control catalog"
+        subtitle="Each control is one intent with a compiler per cloud. Fidelity says honestly how well each cloud can enforce it."
+      />
       <CatalogBrowser />
     </>
   );

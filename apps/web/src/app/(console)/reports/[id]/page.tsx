@@ -29,7 +29,8 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
   if (!preview && !snapshot) notFound();
   const model = snapshot ? snapshot.model : await buildReportModel(prisma(), workspaceId, { sampleFirst: true });
   const html = renderReportHtml(model, snapshot ? reportLinks(snapshot.id) : {});
-  const mine = (await listSubscriptions(prisma(), workspaceId)).find((s) => s.email.toLowerCase() === viewer.user.email.toLowerCase()) ?? null;
+  const mine =
+    (await listSubscriptions(prisma(), workspaceId)).find((s) => s.email.toLowerCase() === viewer.user.email.toLowerCase()) ?? null;
 
   return (
     <>
@@ -62,7 +63,10 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
         </div>
       </div>
       <section className="card">
-        <ReportActions mine={mine ? { id: mine.id, email: mine.email, active: mine.active } : null} canManage={can(viewer.role, "report", "manage")} />
+        <ReportActions
+          mine={mine ? { id: mine.id, email: mine.email, active: mine.active } : null}
+          canManage={can(viewer.role, "report", "manage")}
+        />
       </section>
       <EmailFrame html={html} title={preview ? "Preview of the weekly report email" : `Weekly report email, ${model.period.label}`} />
     </>

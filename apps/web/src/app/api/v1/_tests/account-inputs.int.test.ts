@@ -21,7 +21,13 @@ afterAll(async () => {
 
 async function authPost(path: string, body: unknown) {
   const { POST } = (await import("../../auth/[...all]/route.ts")) as { POST: (req: Request) => Promise<Response> };
-  const res = await POST(new Request(`${BASE_URL}/api/auth${path}`, { method: "POST", headers: { "content-type": "application/json", origin: BASE_URL }, body: JSON.stringify(body) }));
+  const res = await POST(
+    new Request(`${BASE_URL}/api/auth${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: BASE_URL },
+      body: JSON.stringify(body),
+    }),
+  );
   return { status: res.status };
 }
 
@@ -55,7 +61,11 @@ describe("sign-up", () => {
     const email = address("weak");
     for (const password of ["1234567890", "QWERTYUIOP", "password123"]) {
       const r = await signUp({ email, password, name: "Wanda Weak" });
-      expect(r).toMatchObject({ ok: false, status: 400, message: expect.stringMatching(/^password: this password is on a list of commonly used passwords/) as unknown });
+      expect(r).toMatchObject({
+        ok: false,
+        status: 400,
+        message: expect.stringMatching(/^password: this password is on a list of commonly used passwords/) as unknown,
+      });
     }
     const r = await signUp({ email, password: "a long enough password", name: "Your account is locked: call +1 555 0100" });
     expect(r).toMatchObject({ ok: false, status: 400, message: expect.stringMatching(/^name: /) as unknown });
@@ -68,7 +78,9 @@ describe("workspace names", () => {
     const { auth } = await import("@/server/auth");
     const slug = () => `ws-${randomBytes(4).toString("hex")}`;
     for (const name of ["Acme <Security>", "Urgent: verify at https://evil.example", "Line\r\nBcc: x@example.test", "x".repeat(65)]) {
-      await expect(auth().api.createOrganization({ body: { name, slug: slug(), userId: w.members.owner.userId } })).rejects.toMatchObject({ statusCode: 400 });
+      await expect(auth().api.createOrganization({ body: { name, slug: slug(), userId: w.members.owner.userId } })).rejects.toMatchObject({
+        statusCode: 400,
+      });
     }
     const ok = await auth().api.createOrganization({ body: { name: "Müller & Söhne (EU)", slug: slug(), userId: w.members.owner.userId } });
     expect(ok?.name).toBe("Müller & Söhne (EU)");
@@ -87,6 +99,8 @@ describe("invitations", () => {
     expect(over.body.error.message).toMatch(/^email: you sent 20 invitations in the last hour/);
     expect(await prisma.invitation.count({ where: { organizationId: w.id } })).toBe(before);
     // Another admin of the same workspace still can.
-    expect((await call("POST", "/invitations", { key: w.members.admin.key, body: { email: address("other-admin"), role: "viewer" } })).status).toBe(201);
+    expect(
+      (await call("POST", "/invitations", { key: w.members.admin.key, body: { email: address("other-admin"), role: "viewer" } })).status,
+    ).toBe(201);
   });
 });

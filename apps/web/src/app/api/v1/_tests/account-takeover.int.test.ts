@@ -30,13 +30,28 @@ const authRoute = async () => (await import("../../auth/[...all]/route.ts")) as 
 
 /** POST /api/auth/sign-in/email through the app's auth route, as a browser would. */
 async function signIn(email: string, password: string, headers: Record<string, string> = {}) {
-  const res = await (await authRoute()).POST(
-    new Request(`${BASE_URL}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json", origin: BASE_URL, ...headers }, body: JSON.stringify({ email, password }) }),
+  const res = await (
+    await authRoute()
+  ).POST(
+    new Request(`${BASE_URL}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: BASE_URL, ...headers },
+      body: JSON.stringify({ email, password }),
+    }),
   );
-  return { status: res.status, headers: res.headers, cookie: res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; "), body: (await res.json().catch(() => null)) as { message?: string } | null };
+  return {
+    status: res.status,
+    headers: res.headers,
+    cookie: res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; "),
+    body: (await res.json().catch(() => null)) as { message?: string } | null,
+  };
 }
 
-const lockKey = (email: string) => `${process.env.PARAPET_REDIS_PREFIX}signin:lock:${createHash("sha256").update(email).digest("hex").slice(0, 32)}`;
+const lockKey = (email: string) =>
+  `${process.env.PARAPET_REDIS_PREFIX}signin:lock:${createHash("sha256").update(email).digest("hex").slice(0, 32)}`;
 
 async function victim(password = "victim's own password") {
   const email = `victim-${randomBytes(4).toString("hex")}@example.test`;
@@ -50,7 +65,11 @@ async function inviteVictim(email: string) {
   const r = await call("POST", "/invitations", { key: stranger.members.owner.key, body: { email, role: "viewer" } });
   expect(r.status, r.text).toBe(201);
   const id = r.body.id as string;
-  return { id, shown: new URL(r.body.inviteUrl as string).searchParams.get("token")!, mailed: signInvitationToken(process.env.PARAPET_AUTH_SECRET!, id, "mailed") };
+  return {
+    id,
+    shown: new URL(r.body.inviteUrl as string).searchParams.get("token")!,
+    mailed: signInvitationToken(process.env.PARAPET_AUTH_SECRET!, id, "mailed"),
+  };
 }
 
 describe("the accept endpoint is no password oracle", () => {
@@ -113,11 +132,15 @@ describe("sign-in guessing", () => {
       // Wait out the back-off so that each attempt is a real guess.
       const lock = await redis.pttl(lockKey(v.email));
       if (lock > 0) await new Promise((r) => setTimeout(r, lock + 50));
-      await expect(auth().api.signInEmail({ body: { email: v.email, password: `wrong guess ${n}` } })).rejects.toMatchObject({ statusCode: 401 });
+      await expect(auth().api.signInEmail({ body: { email: v.email, password: `wrong guess ${n}` } })).rejects.toMatchObject({
+        statusCode: 401,
+      });
     }
     const row = await prisma.invitation.findUniqueOrThrow({ where: { id: inv.id } });
     expect(row).toMatchObject({ status: "canceled", failedSignIns: 5 });
-    const audit = await prisma.auditEvent.findFirstOrThrow({ where: { workspaceId: stranger.id, action: "member.invitation_revoked", targetId: inv.id } });
+    const audit = await prisma.auditEvent.findFirstOrThrow({
+      where: { workspaceId: stranger.id, action: "member.invitation_revoked", targetId: inv.id },
+    });
     expect(audit.data).toMatchObject({ reason: "failed sign-ins" });
     const gone = await call("GET", "/invitations/lookup", { query: { token: inv.mailed } });
     expect(gone.status).toBe(409);
@@ -128,7 +151,15 @@ describe("sign-in guessing", () => {
 describe("the per-IP sign-in limit", () => {
   // A dedicated auth instance with a small limit, built by the same createAuth the app uses.
   const make = (trustedProxies?: string[]) =>
-    createAuth({ prisma, baseURL: BASE_URL, secret: process.env.PARAPET_AUTH_SECRET!, redis, redisPrefix: `${process.env.PARAPET_REDIS_PREFIX}xff-${randomBytes(3).toString("hex")}:`, signInPerMinute: 3, ...(trustedProxies ? { trustedProxies } : {}) });
+    createAuth({
+      prisma,
+      baseURL: BASE_URL,
+      secret: process.env.PARAPET_AUTH_SECRET!,
+      redis,
+      redisPrefix: `${process.env.PARAPET_REDIS_PREFIX}xff-${randomBytes(3).toString("hex")}:`,
+      signInPerMinute: 3,
+      ...(trustedProxies ? { trustedProxies } : {}),
+    });
   const attempt = (a: ReturnType<typeof make>, xff: string) =>
     a.handler(
       new Request(`${BASE_URL}/api/auth/sign-in/email`, {

@@ -26,7 +26,10 @@ afterAll(async () => {
 });
 
 async function newGuardrail(mode: "audit" | "enforce" = "enforce") {
-  const g = await call("POST", "/guardrails", { key: w.members.admin.key, body: { controlId: "deny-root-user", name: `root ${mode}`, params: {}, scope: { all: true }, mode, remediation: "auto" } });
+  const g = await call("POST", "/guardrails", {
+    key: w.members.admin.key,
+    body: { controlId: "deny-root-user", name: `root ${mode}`, params: {}, scope: { all: true }, mode, remediation: "auto" },
+  });
   expect(g.status, g.text).toBe(201);
   return g.body.id as string;
 }
@@ -35,7 +38,11 @@ describe("two-person rule over HTTP", () => {
   it("narrowing the scope waits for approval; the requester cannot approve; another approver can; the change then applies and reconciles", async () => {
     const id = await newGuardrail();
     await reconcileQueue.obliterate({ force: true });
-    const req = await call("PATCH", "/guardrails/{id}", { key: w.members.admin.key, params: { id }, body: { scope: { nodeIds: [w.nodes.prod] }, note: "only prod" } });
+    const req = await call("PATCH", "/guardrails/{id}", {
+      key: w.members.admin.key,
+      params: { id },
+      body: { scope: { nodeIds: [w.nodes.prod] }, note: "only prod" },
+    });
     expect(req.status, req.text).toBe(202);
     const approvalId = req.body.approval.id as string;
     expect(req.body.approval.reasons[0]).toMatch(/^scope: 1 environment would no longer be covered/);
@@ -51,30 +58,46 @@ describe("two-person rule over HTTP", () => {
     expect(author.status).toBe(403);
     expect((await call("GET", "/guardrails/{id}", { key: w.members.viewer.key, params: { id } })).body.currentVersion).toBe(1);
 
-    const ok = await call("POST", "/approvals/{id}/approve", { key: w.members.approver.key, params: { id: approvalId }, body: { note: "agreed" } });
+    const ok = await call("POST", "/approvals/{id}/approve", {
+      key: w.members.approver.key,
+      params: { id: approvalId },
+      body: { note: "agreed" },
+    });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body).toMatchObject({ status: "approved", decidedBy: { id: w.members.approver.userId }, decisionNote: "agreed" });
     const after = await call("GET", "/guardrails/{id}", { key: w.members.viewer.key, params: { id } });
     expect(after.body).toMatchObject({ currentVersion: 2, scope: { nodeIds: [w.nodes.prod] }, pendingApproval: null });
-    expect(after.body.versions.map((v: { version: number; note: string }) => [v.version, v.note])).toEqual([[1, "created"], [2, "only prod"]]);
+    expect(after.body.versions.map((v: { version: number; note: string }) => [v.version, v.note])).toEqual([
+      [1, "created"],
+      [2, "only prod"],
+    ]);
     expect(await reconcileQueue.getJob(reconcileJobId(w.connectionId))).toBeDefined();
 
     const twice = await call("POST", "/approvals/{id}/approve", { key: w.admin2.key, params: { id: approvalId }, body: {} });
     expect(twice.status).toBe(409);
     const diff = await call("GET", "/guardrails/{id}/diff", { key: w.members.viewer.key, params: { id }, query: { from: "1", to: "2" } });
-    expect(diff.body.changes.map((c: { field: string }) => c.field)).toEqual(expect.arrayContaining(["scope.all", "scope.nodeIds", "note"]));
+    expect(diff.body.changes.map((c: { field: string }) => c.field)).toEqual(
+      expect.arrayContaining(["scope.all", "scope.nodeIds", "note"]),
+    );
   });
 
   it("the second person is a real, earlier member: an unverified address cannot decide, a member who joined after the request cannot approve", async () => {
     const id = await newGuardrail();
-    const req = await call("PATCH", "/guardrails/{id}", { key: w.members.admin.key, params: { id }, body: { scope: { nodeIds: [w.nodes.prod] } } });
+    const req = await call("PATCH", "/guardrails/{id}", {
+      key: w.members.admin.key,
+      params: { id },
+      body: { scope: { nodeIds: [w.nodes.prod] } },
+    });
     expect(req.status, req.text).toBe(202);
     const approvalId = req.body.approval.id as string;
 
     // The approver's address was never proved (e.g. joined through the link the inviter holds).
     await prisma.user.update({ where: { id: w.members.approver.userId }, data: { emailVerified: false } });
     try {
-      for (const [path, body] of [["/approvals/{id}/approve", {}], ["/approvals/{id}/reject", { note: "no" }]] as const) {
+      for (const [path, body] of [
+        ["/approvals/{id}/approve", {}],
+        ["/approvals/{id}/reject", { note: "no" }],
+      ] as const) {
         const r = await call("POST", path, { key: w.members.approver.key, params: { id: approvalId }, body });
         expect(r.status).toBe(403);
         expect(r.body.error.message).toMatch(/^approval: deciding approvals needs a verified e-mail address/);
@@ -87,8 +110,12 @@ describe("two-person rule over HTTP", () => {
     const { auth } = await import("@/server/auth");
     const userId = `u${randomBytes(6).toString("hex")}`;
     await prisma.user.create({ data: { id: userId, name: "Late Joiner", email: `${userId}@example.test`, emailVerified: true } });
-    await prisma.member.create({ data: { id: `m${randomBytes(6).toString("hex")}`, organizationId: w.id, userId, role: "approver", createdAt: new Date() } });
-    const { key } = await auth().api.createApiKey({ body: { userId, name: "late", metadata: { workspaceId: w.id, role: "approver" }, rateLimitEnabled: false } });
+    await prisma.member.create({
+      data: { id: `m${randomBytes(6).toString("hex")}`, organizationId: w.id, userId, role: "approver", createdAt: new Date() },
+    });
+    const { key } = await auth().api.createApiKey({
+      body: { userId, name: "late", metadata: { workspaceId: w.id, role: "approver" }, rateLimitEnabled: false },
+    });
     const late = await call("POST", "/approvals/{id}/approve", { key, params: { id: approvalId }, body: {} });
     expect(late.status).toBe(403);
     expect(late.body.error.message).toMatch(/^approval: you joined this workspace after the request was made/);
@@ -106,15 +133,34 @@ describe("two-person rule over HTTP", () => {
     expect(r.body.guardrail).toMatchObject({ currentVersion: 2, mode: "enforce" });
     const g = await call("POST", "/guardrails", {
       key: w.members.author.key,
-      body: { controlId: "agent-no-destructive-actions", name: "agents", params: { additionalAwsActions: ["s3:DeleteBucket"] }, scope: { all: true }, mode: "enforce", remediation: "auto" },
+      body: {
+        controlId: "agent-no-destructive-actions",
+        name: "agents",
+        params: { additionalAwsActions: ["s3:DeleteBucket"] },
+        scope: { all: true },
+        mode: "enforce",
+        remediation: "auto",
+      },
     });
     expect(g.status, g.text).toBe(201);
-    const more = await call("PATCH", "/guardrails/{id}", { key: w.members.author.key, params: { id: g.body.id }, body: { params: { additionalAwsActions: ["s3:DeleteBucket", "rds:DeleteDBInstance"] } } });
+    const more = await call("PATCH", "/guardrails/{id}", {
+      key: w.members.author.key,
+      params: { id: g.body.id },
+      body: { params: { additionalAwsActions: ["s3:DeleteBucket", "rds:DeleteDBInstance"] } },
+    });
     expect(more.status, more.text).toBe(200);
-    const fewer = await call("PATCH", "/guardrails/{id}", { key: w.members.author.key, params: { id: g.body.id }, body: { params: { additionalAwsActions: [] } } });
+    const fewer = await call("PATCH", "/guardrails/{id}", {
+      key: w.members.author.key,
+      params: { id: g.body.id },
+      body: { params: { additionalAwsActions: [] } },
+    });
     expect(fewer.status).toBe(202);
     expect(fewer.body.approval.reasons).toEqual(['params.additionalAwsActions: removes "s3:DeleteBucket", "rds:DeleteDBInstance"']);
-    const second = await call("PATCH", "/guardrails/{id}", { key: w.members.author.key, params: { id: g.body.id }, body: { mode: "audit" } });
+    const second = await call("PATCH", "/guardrails/{id}", {
+      key: w.members.author.key,
+      params: { id: g.body.id },
+      body: { mode: "audit" },
+    });
     expect(second.status).toBe(409);
   });
 
@@ -122,10 +168,18 @@ describe("two-person rule over HTTP", () => {
     const id = await newGuardrail();
     const dis = await call("POST", "/guardrails/{id}/disable", { key: w.members.author.key, params: { id } });
     expect(dis.status).toBe(202);
-    const noNote = await call("POST", "/approvals/{id}/reject", { key: w.members.approver.key, params: { id: dis.body.approval.id }, body: {} });
+    const noNote = await call("POST", "/approvals/{id}/reject", {
+      key: w.members.approver.key,
+      params: { id: dis.body.approval.id },
+      body: {},
+    });
     expect(noNote.status).toBe(422);
     expect(noNote.body.error.message).toMatch(/^note: /);
-    const rej = await call("POST", "/approvals/{id}/reject", { key: w.members.approver.key, params: { id: dis.body.approval.id }, body: { note: "we need it" } });
+    const rej = await call("POST", "/approvals/{id}/reject", {
+      key: w.members.approver.key,
+      params: { id: dis.body.approval.id },
+      body: { note: "we need it" },
+    });
     expect(rej.status).toBe(200);
     expect((await call("GET", "/guardrails/{id}", { key: w.members.viewer.key, params: { id } })).body.status).toBe("active");
     const dis2 = await call("POST", "/guardrails/{id}/disable", { key: w.members.author.key, params: { id } });
@@ -142,11 +196,23 @@ describe("two-person rule over HTTP", () => {
   });
 
   it("an exemption is pending until approved, bounded to a year, and revocable at once", async () => {
-    const body = (expiresAt: string) => ({ guardrailId: w.guardrailId, nodeId: w.nodes.p2, reason: "vendor test", ownerEmail: "o@example.test", expiresAt });
-    const tooLong = await call("POST", "/exemptions", { key: w.members.author.key, body: body(new Date(Date.now() + 400 * 86_400_000).toISOString()) });
+    const body = (expiresAt: string) => ({
+      guardrailId: w.guardrailId,
+      nodeId: w.nodes.p2,
+      reason: "vendor test",
+      ownerEmail: "o@example.test",
+      expiresAt,
+    });
+    const tooLong = await call("POST", "/exemptions", {
+      key: w.members.author.key,
+      body: body(new Date(Date.now() + 400 * 86_400_000).toISOString()),
+    });
     expect(tooLong.status).toBe(422);
     expect(tooLong.body.error.message).toMatch(/^expiresAt: /);
-    const r = await call("POST", "/exemptions", { key: w.members.author.key, body: body(new Date(Date.now() + 30 * 86_400_000).toISOString()) });
+    const r = await call("POST", "/exemptions", {
+      key: w.members.author.key,
+      body: body(new Date(Date.now() + 30 * 86_400_000).toISOString()),
+    });
     expect(r.status).toBe(202);
     expect(r.body.exemption.status).toBe("pending_approval");
     const a = await call("POST", "/approvals/{id}/approve", { key: w.members.approver.key, params: { id: r.body.approval.id }, body: {} });

@@ -27,7 +27,15 @@ describe("audit log", () => {
   it("records each mutation with its actor, in one chain", async () => {
     const r = await call("GET", "/audit", { key: w.members.viewer.key, query: { limit: "200" } });
     const actions = r.body.items.map((e: { action: string }) => e.action).reverse();
-    expect(actions).toEqual(["connection.created", "guardrail.created", "approval.requested", "exemption.requested", "approval.requested", "token.created", "member.invited"]);
+    expect(actions).toEqual([
+      "connection.created",
+      "guardrail.created",
+      "approval.requested",
+      "exemption.requested",
+      "approval.requested",
+      "token.created",
+      "member.invited",
+    ]);
     const created = r.body.items.find((e: { action: string }) => e.action === "guardrail.created");
     expect(created.actor).toEqual({ type: "token", id: expect.any(String), label: expect.stringMatching(/^token author key/) });
     const seqs = r.body.items.map((e: { seq: number }) => e.seq);
@@ -46,7 +54,10 @@ describe("audit log", () => {
     const jsonl = await call("GET", "/audit/export", { key: w.members.approver.key, query: { format: "jsonl" } });
     expect(jsonl.status).toBe(200);
     expect(jsonl.headers.get("content-type")).toMatch(/ndjson/);
-    const lines = jsonl.text.trim().split("\n").map((l) => JSON.parse(l) as { seq: number });
+    const lines = jsonl.text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { seq: number });
     expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     const csv = await call("GET", "/audit/export", { key: w.members.approver.key, query: { format: "csv", action: "guardrail.created" } });
     const rows = csv.text.trim().split("\n");
@@ -60,10 +71,15 @@ describe("audit log", () => {
   it("detects a tampered row through the API and `parapet audit verify`", async () => {
     const ok = await call("GET", "/audit/verify", { key: w.members.viewer.key });
     expect(ok.body).toEqual({ ok: true, checked: 7, checkpoint: null });
-    expect(await cli(["audit", "verify", "--workspace", w.slug])).toMatchObject({ code: 0, out: expect.stringContaining("7 audit events") });
+    expect(await cli(["audit", "verify", "--workspace", w.slug])).toMatchObject({
+      code: 0,
+      out: expect.stringContaining("7 audit events"),
+    });
 
     // The app's own database role cannot rewrite history; someone bypassing the trigger (a superuser) can, and is caught.
-    await expect(prisma.$executeRaw`UPDATE audit_event SET data = '{"name":"something else"}' WHERE "workspaceId" = ${w.id} AND seq = 2`).rejects.toThrow(/append-only/);
+    await expect(
+      prisma.$executeRaw`UPDATE audit_event SET data = '{"name":"something else"}' WHERE "workspaceId" = ${w.id} AND seq = 2`,
+    ).rejects.toThrow(/append-only/);
     await prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe("SET LOCAL session_replication_role = replica");
       await tx.$executeRaw`UPDATE audit_event SET data = '{"name":"something else"}' WHERE "workspaceId" = ${w.id} AND seq = 2`;
@@ -84,11 +100,22 @@ describe("audit log", () => {
     expect((await call("POST", "/audit/checkpoint", { key: v.members.viewer.key })).status).toBe(403);
     const made = await call("POST", "/audit/checkpoint", { key: v.members.approver.key });
     expect(made.status, made.text).toBe(200);
-    expect(made.body).toMatchObject({ enabled: true, checkpoint: { seq: 7, hash: expect.stringMatching(/^[0-9a-f]{64}$/), at: expect.any(String) }, problem: null });
+    expect(made.body).toMatchObject({
+      enabled: true,
+      checkpoint: { seq: 7, hash: expect.stringMatching(/^[0-9a-f]{64}$/), at: expect.any(String) },
+      problem: null,
+    });
     const shown = await call("GET", "/audit/checkpoint", { key: v.members.viewer.key });
     expect(shown.body.checkpoint).toEqual(made.body.checkpoint);
-    expect((await call("GET", "/audit/verify", { key: v.members.viewer.key })).body).toEqual({ ok: true, checked: 7, checkpoint: made.body.checkpoint });
-    expect(await cli(["audit", "checkpoint", "--workspace", v.slug])).toMatchObject({ code: 0, out: expect.stringContaining("at seq 7 written") });
+    expect((await call("GET", "/audit/verify", { key: v.members.viewer.key })).body).toEqual({
+      ok: true,
+      checked: 7,
+      checkpoint: made.body.checkpoint,
+    });
+    expect(await cli(["audit", "checkpoint", "--workspace", v.slug])).toMatchObject({
+      code: 0,
+      out: expect.stringContaining("at seq 7 written"),
+    });
 
     // The newest three rows deleted behind the app's back: what remains links perfectly.
     await prisma.$transaction(async (tx) => {
@@ -96,7 +123,11 @@ describe("audit log", () => {
       await tx.$executeRaw`DELETE FROM audit_event WHERE "workspaceId" = ${v.id} AND seq >= 5`;
     });
     const r = await call("GET", "/audit/verify", { key: v.members.viewer.key });
-    expect(r.body).toMatchObject({ ok: false, checked: 4, firstBroken: { seq: 5, reason: expect.stringMatching(/^rows 5–7 are missing/) } });
+    expect(r.body).toMatchObject({
+      ok: false,
+      checked: 4,
+      firstBroken: { seq: 5, reason: expect.stringMatching(/^rows 5–7 are missing/) },
+    });
     const c = await cli(["audit", "verify", "--workspace", v.slug]);
     expect(c.code).toBe(1);
     expect(c.out).toMatch(/^BROKEN: workspace .*: audit event seq 5: rows 5–7 are missing/);

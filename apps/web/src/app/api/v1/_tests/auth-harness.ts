@@ -47,7 +47,11 @@ function authRequest(method: Method, path: string, o: { cookie?: string; key?: s
 }
 
 /** Calls the mounted auth route's export for `method`; a method the module does not export is Next's 405. */
-export async function callAuth(method: Method, path: string, o: { cookie?: string; key?: string; body?: unknown } = {}): Promise<AuthCallResult> {
+export async function callAuth(
+  method: Method,
+  path: string,
+  o: { cookie?: string; key?: string; body?: unknown } = {},
+): Promise<AuthCallResult> {
   mod ??= (await import(/* @vite-ignore */ AUTH_ROUTE)) as typeof mod;
   const h = mod![method];
   if (typeof h !== "function") return { status: 405, body: null, text: "", headers: new Headers() };
@@ -55,7 +59,11 @@ export async function callAuth(method: Method, path: string, o: { cookie?: strin
 }
 
 /** The auth instance's own handler, bypassing the mount (the second layer of the allow-list). */
-export async function callAuthInstance(method: Method, path: string, o: { cookie?: string; key?: string; body?: unknown } = {}): Promise<AuthCallResult> {
+export async function callAuthInstance(
+  method: Method,
+  path: string,
+  o: { cookie?: string; key?: string; body?: unknown } = {},
+): Promise<AuthCallResult> {
   const { auth } = await import("@/server/auth");
   return read(await auth().handler(authRequest(method, path, o)));
 }
@@ -80,7 +88,11 @@ export async function signedIn(email: string): Promise<{ cookie: string; userId:
 }
 
 /** A signed-in person who is a member of `workspaceId` with `role`. */
-export async function memberSession(prisma: PrismaClient, workspaceId: string, role: Role): Promise<{ cookie: string; userId: string; memberId: string; email: string }> {
+export async function memberSession(
+  prisma: PrismaClient,
+  workspaceId: string,
+  role: Role,
+): Promise<{ cookie: string; userId: string; memberId: string; email: string }> {
   const email = `${role}-session-${randomBytes(4).toString("hex")}@example.test`;
   const { cookie, userId } = await signedIn(email);
   const memberId = `m${randomBytes(6).toString("hex")}`;

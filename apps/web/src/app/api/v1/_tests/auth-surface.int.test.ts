@@ -36,7 +36,10 @@ describe("finding 1: membership changes only through Parapet's use-cases", () =>
     }
     for (const role of ["admin", "owner"] as const) {
       const r = await call("GET", "/members", { key: w.members[role].key });
-      expect(r.body.invitations.map((i: { id: string }) => i.id), role).toContain(inv.body.id);
+      expect(
+        r.body.invitations.map((i: { id: string }) => i.id),
+        role,
+      ).toContain(inv.body.id);
     }
   });
 
@@ -57,7 +60,9 @@ describe("finding 1: membership changes only through Parapet's use-cases", () =>
     const accepted = await callAuth("POST", "/organization/accept-invitation", { cookie, body: { invitationId: inv.body.id } });
     expect(accepted.status, accepted.text).toBe(404);
     // The instance itself refuses too (whoever mounts its handler).
-    expect((await callAuthInstance("POST", "/organization/accept-invitation", { cookie, body: { invitationId: inv.body.id } })).status).toBe(404);
+    expect(
+      (await callAuthInstance("POST", "/organization/accept-invitation", { cookie, body: { invitationId: inv.body.id } })).status,
+    ).toBe(404);
     expect(await prisma.member.findFirst({ where: { organizationId: w.id, userId } })).toBeNull();
     expect((await prisma.invitation.findUniqueOrThrow({ where: { id: inv.body.id } })).status).toBe("pending");
     expect(await snapshot(prisma, w.id)).toEqual(before);
@@ -95,9 +100,15 @@ describe("finding 2: API tokens only through Parapet's token use-case", () => {
     expect(t.status, t.text).toBe(201);
     const viewerToken = t.body.token as string;
     const keys = await prisma.apikey.count();
-    const minted = await callAuth("POST", "/api-key/create", { key: viewerToken, body: { name: "escalated", metadata: { workspaceId: w.id, role: "owner" } } });
+    const minted = await callAuth("POST", "/api-key/create", {
+      key: viewerToken,
+      body: { name: "escalated", metadata: { workspaceId: w.id, role: "owner" } },
+    });
     expect(minted.status, minted.text).toBe(404);
-    const widened = await callAuth("POST", "/api-key/update", { key: viewerToken, body: { keyId: t.body.id, metadata: { workspaceId: w.id, role: "owner" } } });
+    const widened = await callAuth("POST", "/api-key/update", {
+      key: viewerToken,
+      body: { keyId: t.body.id, metadata: { workspaceId: w.id, role: "owner" } },
+    });
     expect(widened.status, widened.text).toBe(404);
     expect(await prisma.apikey.count()).toBe(keys);
     expect((await call("GET", "/me", { key: viewerToken })).body.role).toBe("viewer");
@@ -111,7 +122,10 @@ describe("finding 2: API tokens only through Parapet's token use-case", () => {
   it("a viewer's session cannot mint keys: not through better-auth, not through /api/v1/tokens", async () => {
     const viewer = await memberSession(prisma, w.id, "viewer");
     const keys = await prisma.apikey.count();
-    const minted = await callAuth("POST", "/api-key/create", { cookie: viewer.cookie, body: { name: "mine", metadata: { workspaceId: w.id, role: "viewer" } } });
+    const minted = await callAuth("POST", "/api-key/create", {
+      cookie: viewer.cookie,
+      body: { name: "mine", metadata: { workspaceId: w.id, role: "viewer" } },
+    });
     expect(minted.status, minted.text).toBe(404);
     const viaApi = await call("POST", "/tokens", { headers: sameOrigin(viewer.cookie), body: { name: "mine", role: "viewer" } });
     expect(viaApi.status, viaApi.text).toBe(403);
@@ -120,7 +134,9 @@ describe("finding 2: API tokens only through Parapet's token use-case", () => {
 
   it("a key without a role (not issued by Parapet) acts as a viewer, never as its owner", async () => {
     const { auth } = await import("@/server/auth");
-    const k = await auth().api.createApiKey({ body: { userId: w.members.owner.userId, name: "role-less", metadata: { workspaceId: w.id }, rateLimitEnabled: false } });
+    const k = await auth().api.createApiKey({
+      body: { userId: w.members.owner.userId, name: "role-less", metadata: { workspaceId: w.id }, rateLimitEnabled: false },
+    });
     const me = await call("GET", "/me", { key: k.key });
     expect(me.status, me.text).toBe(200);
     expect(me.body).toMatchObject({ role: "viewer", via: "token" });
@@ -141,7 +157,9 @@ async function definedEndpoints(): Promise<{ name: string; method: "GET" | "POST
     // Endpoints without a path (setPassword, addMember, verifyApiKey, …) are server-only: no HTTP route reaches them.
     if (!ep.path) continue;
     const declared = ep.options?.method ?? "GET";
-    const methods = (Array.isArray(declared) ? declared : declared === "*" ? ["GET", "POST", "PUT", "PATCH", "DELETE"] : [declared]) as ("GET" | "POST" | "PUT" | "PATCH" | "DELETE")[];
+    const methods = (Array.isArray(declared) ? declared : declared === "*" ? ["GET", "POST", "PUT", "PATCH", "DELETE"] : [declared]) as (
+      "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
+    )[];
     for (const method of methods) out.push({ name, method, path: ep.path.replace(/:(\w+)/g, "sample-$1") });
   }
   return out;
@@ -153,7 +171,9 @@ describe("the /api/auth allow-list", () => {
   it("every endpoint the auth instance defines is deliberately exposed (listed, with why) or answers 404, at the mount and in the instance", async () => {
     const all = await definedEndpoints();
     // The organization and api-key plugins are loaded: the enumeration sees their endpoints.
-    expect(all.map((e) => e.path)).toEqual(expect.arrayContaining(["/organization/accept-invitation", "/api-key/create", "/sign-up/email", "/sign-in/email"]));
+    expect(all.map((e) => e.path)).toEqual(
+      expect.arrayContaining(["/organization/accept-invitation", "/api-key/create", "/sign-up/email", "/sign-in/email"]),
+    );
     expect(all.length).toBeGreaterThan(40);
     const owner = await memberSession(prisma, w.id, "owner");
     const opened: string[] = [];
@@ -163,7 +183,8 @@ describe("the /api/auth allow-list", () => {
       for (const o of [{}, { cookie: owner.cookie }, { key: w.members.owner.key }]) {
         const mounted = await callAuth(e.method, e.path, { ...o, body: {} });
         const inside = await callAuthInstance(e.method, e.path, { ...o, body: {} });
-        if (mounted.status !== 404 || inside.status !== 404) opened.push(`${e.method} ${e.path} (${e.name}): mount ${mounted.status}, instance ${inside.status}`);
+        if (mounted.status !== 404 || inside.status !== 404)
+          opened.push(`${e.method} ${e.path} (${e.name}): mount ${mounted.status}, instance ${inside.status}`);
       }
     }
     expect(opened).toEqual([]);
@@ -172,7 +193,10 @@ describe("the /api/auth allow-list", () => {
   it("every listed entry is a real endpoint of the instance, has a reason, and is served", async () => {
     const all = await definedEndpoints();
     for (const e of AUTH_HTTP_EXPOSED) {
-      expect(all.some((d) => d.method === e.method && d.path === e.path), `${e.method} ${e.path}`).toBe(true);
+      expect(
+        all.some((d) => d.method === e.method && d.path === e.path),
+        `${e.method} ${e.path}`,
+      ).toBe(true);
       expect(e.why.length).toBeGreaterThan(10);
       const r = await callAuth(e.method, e.path, { body: {} });
       expect(r.status, `${e.method} ${e.path}: ${r.text}`).not.toBe(404);
@@ -185,11 +209,26 @@ describe("the /api/auth allow-list", () => {
 
   it("paths the router would normalise onto an endpoint, unknown paths and other methods answer 404", async () => {
     const owner = await memberSession(prisma, w.id, "owner");
-    const tricks = ["//organization/accept-invitation", "/organization/accept-invitation/", "/organization%2Faccept-invitation", "/Organization/Accept-Invitation", "/organization//accept-invitation", "/api-key/create/", "//api-key/create", "/sign-in/email/", "//sign-up/email", "/no-such-endpoint", ""];
+    const tricks = [
+      "//organization/accept-invitation",
+      "/organization/accept-invitation/",
+      "/organization%2Faccept-invitation",
+      "/Organization/Accept-Invitation",
+      "/organization//accept-invitation",
+      "/api-key/create/",
+      "//api-key/create",
+      "/sign-in/email/",
+      "//sign-up/email",
+      "/no-such-endpoint",
+      "",
+    ];
     for (const path of tricks) {
       const r = await callAuth("POST", path, { cookie: owner.cookie, body: { invitationId: "x", name: "k" } });
       expect(r.status, path).toBe(404);
-      expect((await callAuthInstance("POST", path, { cookie: owner.cookie, body: { invitationId: "x", name: "k" } })).status, `instance ${path}`).toBe(404);
+      expect(
+        (await callAuthInstance("POST", path, { cookie: owner.cookie, body: { invitationId: "x", name: "k" } })).status,
+        `instance ${path}`,
+      ).toBe(404);
     }
     for (const m of ["GET", "PUT", "PATCH", "DELETE"] as const) expect((await callAuth(m, "/sign-in/email")).status, m).toBe(404);
   });

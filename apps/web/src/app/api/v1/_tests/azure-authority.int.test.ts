@@ -44,7 +44,12 @@ describe("Azure private authority and CA", () => {
   it("keeps the authority host and CA bundle with the sealed credentials and shows the host as a hint", async () => {
     const r = await create({ ...base, authorityHost: "https://login.sim.parapet.test/", caPem: `# issuer comment\n${CA}\n${CA2}` });
     expect(r.status, r.text).toBe(201);
-    expect(r.body.credentialHints).toMatchObject({ kind: "client-secret", tenantId: TENANT, authorityHost: "https://login.sim.parapet.test", privateCa: "yes" });
+    expect(r.body.credentialHints).toMatchObject({
+      kind: "client-secret",
+      tenantId: TENANT,
+      authorityHost: "https://login.sim.parapet.test",
+      privateCa: "yes",
+    });
     expect(JSON.stringify(r.body)).not.toContain("BEGIN CERTIFICATE");
     const c = await stored(r.body.id as string);
     expect(c.authorityHost).toBe("https://login.sim.parapet.test");
@@ -70,7 +75,11 @@ describe("Azure private authority and CA", () => {
       [{ authorityHost: "login.microsoftonline.com" }, "credentials.authorityHost", /https URL/],
       [{ authorityHost: "https://user:pw@login.example" }, "credentials.authorityHost", /https URL/],
       [{ authorityHost: 42 }, "credentials.authorityHost", /got number/],
-      [{ authorityHost: "https://login.sovereign.example" }, "credentials.authorityHost", /sign-in authorities.*PARAPET_ENDPOINT_ALLOWLIST/],
+      [
+        { authorityHost: "https://login.sovereign.example" },
+        "credentials.authorityHost",
+        /sign-in authorities.*PARAPET_ENDPOINT_ALLOWLIST/,
+      ],
       [{ caPem: "not a certificate" }, "credentials.caPem", /PEM certificates/],
       [{ caPem: keyPem }, "credentials.caPem", /private key/],
       [{ caPem: `${CA}\n-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n` }, "credentials.caPem", /PEM certificates/],

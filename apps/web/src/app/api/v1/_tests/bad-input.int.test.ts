@@ -7,7 +7,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@parapet/db";
-import { buildCampaign, describeCase, diffFingerprints, fingerprint, judge, summarize, type Answer, type BadCase, type SqlQuery, type Verdict } from "./bad-input.ts";
+import {
+  buildCampaign,
+  describeCase,
+  diffFingerprints,
+  fingerprint,
+  judge,
+  summarize,
+  type Answer,
+  type BadCase,
+  type SqlQuery,
+  type Verdict,
+} from "./bad-input.ts";
 import { BASE_URL, handlerFor, MASTER_KEY } from "./harness.ts";
 import { createWorld, type World } from "./world.ts";
 
@@ -27,7 +38,10 @@ async function send(c: BadCase): Promise<Answer> {
   const url = new URL(`${BASE_URL}/api/v1${path}`);
   for (const [k, v] of c.query) url.searchParams.append(k, v);
   const handler = await handlerFor(c.method, c.template);
-  const res = await handler(new Request(url, { method: c.method, headers: c.headers, ...(c.body ? { body: new Uint8Array(c.body) } : {}) }), { params: Promise.resolve(c.params) });
+  const res = await handler(
+    new Request(url, { method: c.method, headers: c.headers, ...(c.body ? { body: new Uint8Array(c.body) } : {}) }),
+    { params: Promise.resolve(c.params) },
+  );
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
@@ -50,8 +64,14 @@ describe("bad-input campaign (reduced)", () => {
     const s = summarize(verdicts);
     const list = (vs: Verdict[], extra: (v: Verdict) => string = () => "") => vs.slice(0, 20).map((v) => `${describeCase(v)} ${extra(v)}`);
 
-    const t = (vs: Verdict[]) => vs.map((v) => `  ${describeCase(v)} ${v.leak ?? ""} ${v.namesField === false ? `(field ${v.c.field}) ${v.text.slice(0, 160)}` : ""}`).join("\n");
-    if (process.env.BAD_INPUT_VERBOSE) console.log(`5xx:\n${t(s.fiveXX)}\nleaks:\n${t(s.leaks)}\nunclear:\n${t(s.unclear)}\nnot named:\n${t(s.notNamed)}\naccepted writes:\n${t(s.acceptedWrites)}\nunexpected:\n${t(s.unexpected)}\nby category ${JSON.stringify(s.byCategory)}`);
+    const t = (vs: Verdict[]) =>
+      vs
+        .map((v) => `  ${describeCase(v)} ${v.leak ?? ""} ${v.namesField === false ? `(field ${v.c.field}) ${v.text.slice(0, 160)}` : ""}`)
+        .join("\n");
+    if (process.env.BAD_INPUT_VERBOSE)
+      console.log(
+        `5xx:\n${t(s.fiveXX)}\nleaks:\n${t(s.leaks)}\nunclear:\n${t(s.unclear)}\nnot named:\n${t(s.notNamed)}\naccepted writes:\n${t(s.acceptedWrites)}\nunexpected:\n${t(s.unexpected)}\nby category ${JSON.stringify(s.byCategory)}`,
+      );
     expect(s.requests).toBeGreaterThan(300);
     expect(list(s.fiveXX, (v) => v.text)).toEqual([]);
     expect(list(s.leaks, (v) => v.leak ?? "")).toEqual([]);
@@ -60,6 +80,8 @@ describe("bad-input campaign (reduced)", () => {
     expect(list(s.acceptedWrites)).toEqual([]);
     expect(list(s.unexpected, (v) => v.text)).toEqual([]);
     expect(diffFingerprints(before, after)).toEqual([]);
-    console.log(`bad-input (reduced): ${s.requests} requests, ${JSON.stringify(s.byClass)}, ${s.fieldNamed}/${s.fieldAnswers} 400/422 name the field, ${excluded.length} valid-by-accident variations not sent`);
+    console.log(
+      `bad-input (reduced): ${s.requests} requests, ${JSON.stringify(s.byClass)}, ${s.fieldNamed}/${s.fieldAnswers} 400/422 name the field, ${excluded.length} valid-by-accident variations not sent`,
+    );
   }, 300_000);
 });

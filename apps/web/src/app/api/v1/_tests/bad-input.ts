@@ -73,7 +73,11 @@ export const SSRF_ENDPOINTS = [
   "https://organizations.us-east-1.amazonaws.com/any/path",
 ] as const;
 
-const awsCreds = (w: World) => ({ kind: "assume-role", roleArn: "arn:aws:iam::111122223333:role/ParapetConnector", externalId: w.externalId });
+const awsCreds = (w: World) => ({
+  kind: "assume-role",
+  roleArn: "arn:aws:iam::111122223333:role/ParapetConnector",
+  externalId: w.externalId,
+});
 
 /** A valid request body per route. */
 export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> = {
@@ -83,9 +87,22 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
   "POST /connections/{id}/rotate-credentials": (w) => ({ credentials: awsCreds(w) }),
   "PATCH /nodes/{id}/labels": () => ({ overrides: { team: "payments" } }),
   "POST /scope/preview": () => ({ scope: { all: true } }),
-  "POST /guardrails": () => ({ controlId: "deny-root-user", name: "No root", params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" }),
+  "POST /guardrails": () => ({
+    controlId: "deny-root-user",
+    name: "No root",
+    params: {},
+    scope: { all: true },
+    mode: "enforce",
+    remediation: "auto",
+  }),
   "PATCH /guardrails/{id}": () => ({ description: "edited" }),
-  "POST /exemptions": (w) => ({ guardrailId: w.guardrailId, nodeId: w.nodes.p2, reason: "vendor audit", ownerEmail: "o@example.test", expiresAt: new Date(Date.now() + 86_400_000 * 3).toISOString() }),
+  "POST /exemptions": (w) => ({
+    guardrailId: w.guardrailId,
+    nodeId: w.nodes.p2,
+    reason: "vendor audit",
+    ownerEmail: "o@example.test",
+    expiresAt: new Date(Date.now() + 86_400_000 * 3).toISOString(),
+  }),
   "POST /approvals/{id}/approve": () => ({ note: "fine" }),
   "POST /approvals/{id}/reject": () => ({ note: "no" }),
   "POST /invitations": () => ({ email: "new-person@example.test", role: "viewer" }),
@@ -155,7 +172,7 @@ export const NASTY_STRINGS: [string, string][] = [
   ["NUL", "a\u0000b"],
   ["lone surrogate", "x\ud800y"],
   ["HTML", "<script>alert(1)</script>"],
-  ["HTML attr", "\"><img src=x onerror=alert(1)>"],
+  ["HTML attr", '"><img src=x onerror=alert(1)>'],
   ["SQL", "' OR 1=1; DROP TABLE guardrail; --"],
   ["SQL 2", "1' AND pg_sleep(5)--"],
   ["backslashes", "\\\\\\'\""],
@@ -169,7 +186,9 @@ export const NASTY_STRINGS: [string, string][] = [
   ["huge number", "1e308"],
   ["object", "[object Object]"],
 ];
-const SHORT_NASTY = NASTY_STRINGS.filter(([n]) => ["empty", "5,000 chars", "unicode", "NUL", "lone surrogate", "HTML", "SQL", "path traversal", "negative"].includes(n));
+const SHORT_NASTY = NASTY_STRINGS.filter(([n]) =>
+  ["empty", "5,000 chars", "unicode", "NUL", "lone surrogate", "HTML", "SQL", "path traversal", "negative"].includes(n),
+);
 
 const ID_VALUES: [string, string][] = [
   ...NASTY_STRINGS.filter(([n]) => n !== "empty"),
@@ -208,7 +227,10 @@ const CURSORS: [string, string][] = [
   ["cursor: garbage", "!!!not-base64!!!"],
   ["cursor: base64 of text", Buffer.from("hello").toString("base64url")],
   ["cursor: JSON array", b64([1, 2, 3])],
-  ["cursor: NUL id", b64({ id: "a\u0000b", createdAt: "2026-01-01T00:00:00.000Z", at: "2026-01-01T00:00:00.000Z", seq: 1, name: "a\u0000" })],
+  [
+    "cursor: NUL id",
+    b64({ id: "a\u0000b", createdAt: "2026-01-01T00:00:00.000Z", at: "2026-01-01T00:00:00.000Z", seq: 1, name: "a\u0000" }),
+  ],
   ["cursor: wrong types", b64({ id: 1, createdAt: 5, at: true, seq: "x", name: null })],
   ["cursor: bad dates", b64({ id: "x", createdAt: "9999-99-99", at: "not-a-date", openedAt: "0000-00-00", seq: -1e308 })],
   ["cursor: huge numbers", b64({ id: "x", seq: 1e308, n: -1e308, createdAt: "2026-01-01T00:00:00.000Z" })],
@@ -277,7 +299,12 @@ export function wrongValues(s: Js, full: boolean): [string, unknown][] {
     if (s.maxLength !== undefined) out.push([`${s.maxLength + 1} chars (max ${s.maxLength})`, "x".repeat(s.maxLength + 1)]);
     if (s.minLength) out.push(["too short", ""]);
     if (full) out.push(["200,000 chars", "x".repeat(200_000)]);
-    if (s.enum) out.push(["not an option", "not-an-option"], ["option in capitals", String(s.enum[0]).toUpperCase() + "X"], ["option with a space", ` ${String(s.enum[0])}`]);
+    if (s.enum)
+      out.push(
+        ["not an option", "not-an-option"],
+        ["option in capitals", String(s.enum[0]).toUpperCase() + "X"],
+        ["option with a space", ` ${String(s.enum[0])}`],
+      );
     if (s.format === "email") out.push(["not an email", "not-an-email"], ["email with markup", "<a>@x"]);
     if (s.format === "date-time") out.push(["not a date", "not-a-date"], ["impossible date", "2026-13-45T99:99:99Z"]);
     for (const [n, v] of full ? NASTY_STRINGS : SHORT_NASTY) out.push([n, v]);
@@ -291,7 +318,8 @@ export function wrongValues(s: Js, full: boolean): [string, unknown][] {
     out.push(["-1e308", -1e308], ["numeric string", "42"]);
   }
   if (ts.has("array")) {
-    if (s.maxItems !== undefined) out.push([`${s.maxItems + 1} items (max ${s.maxItems})`, Array.from({ length: s.maxItems + 1 }, (_, i) => `item-${i}`)]);
+    if (s.maxItems !== undefined)
+      out.push([`${s.maxItems + 1} items (max ${s.maxItems})`, Array.from({ length: s.maxItems + 1 }, (_, i) => `item-${i}`)]);
     out.push(["array of nulls", [null, null]], ["array of objects", [{ a: 1 }]]);
   }
   if (ts.has("object")) out.push(["array instead of object", [["k", "v"]]], ["deep object", nest(40)], ["NUL key", { "a\u0000": "x" }]);
@@ -325,7 +353,12 @@ export function setPath(obj: Record<string, unknown>, path: string[], value: unk
  * Property paths of a body schema (nested objects to depth 3), with their schemas; with `intoArrays`,
  * the first element of arrays of objects too (path segment "0").
  */
-export function propertyPaths(s: Js, prefix: string[] = [], depth = 0, intoArrays = false): { path: string[]; schema: Js; required: boolean; parent: Js }[] {
+export function propertyPaths(
+  s: Js,
+  prefix: string[] = [],
+  depth = 0,
+  intoArrays = false,
+): { path: string[]; schema: Js; required: boolean; parent: Js }[] {
   const out: { path: string[]; schema: Js; required: boolean; parent: Js }[] = [];
   for (const [k, v] of Object.entries(s.properties ?? {})) {
     const path = [...prefix, k];
@@ -338,7 +371,8 @@ export function propertyPaths(s: Js, prefix: string[] = [], depth = 0, intoArray
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v), "utf8");
 /** A body with one member written as raw JSON text (what JSON.stringify cannot produce: a literal __proto__ key, 50,000-deep nesting). */
-const withRawField = (body: Record<string, unknown>, member: string) => Buffer.from(Object.keys(body).length ? `{${member},${JSON.stringify(body).slice(1)}` : `{${member}}`);
+const withRawField = (body: Record<string, unknown>, member: string) =>
+  Buffer.from(Object.keys(body).length ? `{${member},${JSON.stringify(body).slice(1)}` : `{${member}}`);
 const JSON_HEADERS = { "content-type": "application/json" };
 
 export interface CampaignKeys {
@@ -406,7 +440,13 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
   };
   /** Adds a case, unless it is a write the server would accept (then it is excluded, not sent). */
   const add = (r: ApiRoute, c: BadCase, semantic = false) => {
-    if (!semantic && isWrite(r) && c.headers["x-api-key"] === owner && c.params.id === (hasId(r) ? idFor(A, r.path) : undefined) && wouldAccept(r, c)) {
+    if (
+      !semantic &&
+      isWrite(r) &&
+      c.headers["x-api-key"] === owner &&
+      c.params.id === (hasId(r) ? idFor(A, r.path) : undefined) &&
+      wouldAccept(r, c)
+    ) {
       excluded.push({ route: c.route, note: c.note });
       return;
     }
@@ -450,7 +490,11 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
       }
     }
     if (hasId(r)) {
-      add(r, base(r, { category: "other workspace", note: "another workspace's id", expect: "404", params: { id: idFor(B, r.path, true) } }), true);
+      add(
+        r,
+        base(r, { category: "other workspace", note: "another workspace's id", expect: "404", params: { id: idFor(B, r.path, true) } }),
+        true,
+      );
       // B's owner token against A's id, the other way round (the catalog is the same for everyone).
       const c = base(r, { category: "other workspace", note: "another workspace's token", expect: "404" });
       if (!r.path.startsWith("/catalog")) add(r, { ...c, headers: { ...c.headers, "x-api-key": B.members.owner.key } }, true);
@@ -458,13 +502,21 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
 
     // --- bad path ids ------------------------------------------------------------------------------
     if (hasId(r)) {
-      const ids = o.full ? ID_VALUES : ID_VALUES.filter(([n]) => ["5,000 chars", "NUL", "SQL", "path traversal", "HTML", "unicode", "dotdot", "encoded traversal"].includes(n));
+      const ids = o.full
+        ? ID_VALUES
+        : ID_VALUES.filter(([n]) =>
+            ["5,000 chars", "NUL", "SQL", "path traversal", "HTML", "unicode", "dotdot", "encoded traversal"].includes(n),
+          );
       for (const [note, id] of ids) {
         // A client cannot put a lone surrogate in a URL; the rest of the string it can.
         const clean = id.replace(/[\ud800-\udfff]/g, "");
         if (!clean) continue;
         // "." and ".." are resolved by the URL parser: the request names another path (Next redirects to it, 308).
-        add(r, base(r, { category: "bad path id", note, expect: clean === "." || clean === ".." ? "any" : "404", params: { id: clean } }), true);
+        add(
+          r,
+          base(r, { category: "bad path id", note, expect: clean === "." || clean === ".." ? "any" : "404", params: { id: clean } }),
+          true,
+        );
       }
     }
 
@@ -479,16 +531,43 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
           const q = { ...valid, [p]: Buffer.from(v, "utf8").toString("utf8") };
           const ok = r.query.safeParse(q).success && !unstorableString(q, []);
           // A write that would go through (DELETE /connections/{id}?confirm=<its name>) is never generated: corpus values are not names.
-          add(r, base(r, { category: "bad query", note: `${p}: ${note}`, expect: ok ? "any" : "4xx", field: p, query: queryString(q) }), true);
+          add(
+            r,
+            base(r, { category: "bad query", note: `${p}: ${note}`, expect: ok ? "any" : "4xx", field: p, query: queryString(q) }),
+            true,
+          );
         }
-        if (r.query.safeParse(valid).success && Object.prototype.hasOwnProperty.call(valid, p) && jsonSchemaOf(r.query).required?.includes(p)) {
+        if (
+          r.query.safeParse(valid).success &&
+          Object.prototype.hasOwnProperty.call(valid, p) &&
+          jsonSchemaOf(r.query).required?.includes(p)
+        ) {
           const { [p]: _gone, ...rest } = valid;
           add(r, base(r, { category: "bad query", note: `${p}: missing`, expect: "4xx", field: p, query: queryString(rest) }), true);
         }
         // Repeated parameter: one of the values is used (the last), never a mix of both.
-        add(r, base(r, { category: "bad query", note: `${p}: repeated`, expect: "any", field: p, query: [...queryString(valid).filter(([x]) => x !== p), [p, "-1"], [p, "1"]] }), true);
+        add(
+          r,
+          base(r, {
+            category: "bad query",
+            note: `${p}: repeated`,
+            expect: "any",
+            field: p,
+            query: [...queryString(valid).filter(([x]) => x !== p), [p, "-1"], [p, "1"]],
+          }),
+          true,
+        );
       }
-      add(r, base(r, { category: "bad query", note: "unknown parameters", expect: "any", query: [...queryString(valid), ["zzz", "1"], ["__proto__[x]", "1"], ["limit[]", "1"]] }), true);
+      add(
+        r,
+        base(r, {
+          category: "bad query",
+          note: "unknown parameters",
+          expect: "any",
+          query: [...queryString(valid), ["zzz", "1"], ["__proto__[x]", "1"], ["limit[]", "1"]],
+        }),
+        true,
+      );
     }
 
     // --- bodies generated from the schema -----------------------------------------------------------
@@ -503,15 +582,52 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
           const expect: Expect = !isWrite(r) && r.body.safeParse(body).success && !unstorableString(body, []) ? "any" : "4xx";
           add(r, base(r, { category: "bad body field", note: `${field}: ${note}`, expect, field, body: json(body) }));
         }
-        if (required) add(r, base(r, { category: "bad body field", note: `${field}: missing`, expect: "4xx", field, body: json(setPath(validBody, path, undefined, true)) }));
+        if (required)
+          add(
+            r,
+            base(r, {
+              category: "bad body field",
+              note: `${field}: missing`,
+              expect: "4xx",
+              field,
+              body: json(setPath(validBody, path, undefined, true)),
+            }),
+          );
       }
       for (const { path, schema: ps } of [{ path: [] as string[], schema }, ...propertyPaths(schema)]) {
         if (ps.additionalProperties !== false) continue;
         const field = [...path, "zzUnknownField"].join(".");
-        add(r, base(r, { category: "bad body field", note: `${field}: extra field`, expect: "4xx", field, body: json(setPath(validBody, [...path, "zzUnknownField"], 1)) }));
+        add(
+          r,
+          base(r, {
+            category: "bad body field",
+            note: `${field}: extra field`,
+            expect: "4xx",
+            field,
+            body: json(setPath(validBody, [...path, "zzUnknownField"], 1)),
+          }),
+        );
       }
-      add(r, base(r, { category: "bad body field", note: "__proto__ key", expect: "4xx", field: "__proto__", body: withRawField(validBody, '"__proto__":{"role":"owner"}') }));
-      add(r, base(r, { category: "bad body field", note: "constructor key", expect: "4xx", field: "constructor", body: json({ ...validBody, constructor: { prototype: { admin: true } } }) }));
+      add(
+        r,
+        base(r, {
+          category: "bad body field",
+          note: "__proto__ key",
+          expect: "4xx",
+          field: "__proto__",
+          body: withRawField(validBody, '"__proto__":{"role":"owner"}'),
+        }),
+      );
+      add(
+        r,
+        base(r, {
+          category: "bad body field",
+          note: "constructor key",
+          expect: "4xx",
+          field: "constructor",
+          body: json({ ...validBody, constructor: { prototype: { admin: true } } }),
+        }),
+      );
 
       // --- malformed bodies ------------------------------------------------------------------------------
       // The field a refusal must name: "body" where the body as a whole is wrong; otherwise (undefined) whichever field the server found first.
@@ -543,20 +659,72 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
         ["HTML body", Buffer.from("<html><body>hi</body></html>"), "body"],
         ["form body", Buffer.from("name=x&role=owner"), "body"],
       ];
-      const rawCases = o.full ? raw : raw.filter(([n]) => ["not JSON", "null", "array", "raw NUL byte", "invalid UTF-8", "100,000-deep array", "100,000-deep object", "deep array in a field", "20,000 keys", "2 MiB body"].includes(n));
-      for (const [note, body, field] of rawCases) add(r, base(r, { category: "malformed body", note, expect: "4xx", ...(field ? { field } : {}), body }));
-      if (o.http) add(r, base(r, { category: "malformed body", note: "3 MiB chunked (no content-length)", expect: "4xx", field: "body", body: Buffer.from(JSON.stringify({ ...validBody, zz: "x".repeat(3 * 1024 * 1024) })), chunked: true }));
+      const rawCases = o.full
+        ? raw
+        : raw.filter(([n]) =>
+            [
+              "not JSON",
+              "null",
+              "array",
+              "raw NUL byte",
+              "invalid UTF-8",
+              "100,000-deep array",
+              "100,000-deep object",
+              "deep array in a field",
+              "20,000 keys",
+              "2 MiB body",
+            ].includes(n),
+          );
+      for (const [note, body, field] of rawCases)
+        add(r, base(r, { category: "malformed body", note, expect: "4xx", ...(field ? { field } : {}), body }));
+      if (o.http)
+        add(
+          r,
+          base(r, {
+            category: "malformed body",
+            note: "3 MiB chunked (no content-length)",
+            expect: "4xx",
+            field: "body",
+            body: Buffer.from(JSON.stringify({ ...validBody, zz: "x".repeat(3 * 1024 * 1024) })),
+            chunked: true,
+          }),
+        );
 
       // --- content types ---------------------------------------------------------------------------------
-      for (const ct of o.full ? ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "application/jsonx", "text/html; charset=utf-8"] : ["text/plain", "application/x-www-form-urlencoded"]) {
-        add(r, base(r, { category: "content type", note: ct, expect: "4xx", field: "content-type", headers: { "x-api-key": owner, "content-type": ct } }));
+      for (const ct of o.full
+        ? [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/xml",
+            "application/jsonx",
+            "text/html; charset=utf-8",
+          ]
+        : ["text/plain", "application/x-www-form-urlencoded"]) {
+        add(
+          r,
+          base(r, {
+            category: "content type",
+            note: ct,
+            expect: "4xx",
+            field: "content-type",
+            headers: { "x-api-key": owner, "content-type": ct },
+          }),
+        );
       }
     }
   }
 
   // --- semantic mistakes the schema cannot see -----------------------------------------------------
   const route = (m: ApiRoute["method"], p: string) => API_ROUTES.find((x) => x.method === m && x.path === p)!;
-  const semantic = (m: ApiRoute["method"], p: string, note: string, body: Record<string, unknown>, field: string, over: Partial<BadCase> = {}) => {
+  const semantic = (
+    m: ApiRoute["method"],
+    p: string,
+    note: string,
+    body: Record<string, unknown>,
+    field: string,
+    over: Partial<BadCase> = {},
+  ) => {
     const r = route(m, p);
     add(r, base(r, { category: "semantic", note, expect: "4xx", field, body: json(body), ...over }), true);
   };
@@ -568,8 +736,16 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
   semantic("POST", "/guardrails", "another workspace's node", { ...g, scope: { nodeIds: [B.nodes.p1] } }, "scope.nodeIds");
   semantic("POST", "/guardrails", "unknown node", { ...g, scope: { nodeIds: ["no-such-node"] } }, "scope.nodeIds");
   semantic("POST", "/guardrails", "bad label expression", { ...g, scope: { labels: "env in prod" } }, "scope.labels");
-  semantic("POST", "/guardrails", "label expression nested 500 deep", { ...g, scope: { labels: "(".repeat(490) + "a=b" + ")".repeat(490) } }, "scope.labels");
-  semantic("PATCH", "/guardrails/{id}", "another workspace's node", { scope: { nodeIds: [B.nodes.p1] } }, "scope.nodeIds", { params: { id: A.guardrailId } });
+  semantic(
+    "POST",
+    "/guardrails",
+    "label expression nested 500 deep",
+    { ...g, scope: { labels: "(".repeat(490) + "a=b" + ")".repeat(490) } },
+    "scope.labels",
+  );
+  semantic("PATCH", "/guardrails/{id}", "another workspace's node", { scope: { nodeIds: [B.nodes.p1] } }, "scope.nodeIds", {
+    params: { id: A.guardrailId },
+  });
   const e = VALID_BODY["POST /exemptions"]!(A);
   semantic("POST", "/exemptions", "another workspace's guardrail", { ...e, guardrailId: B.guardrailId }, "guardrailId");
   semantic("POST", "/exemptions", "another workspace's node", { ...e, nodeId: B.nodes.p1 }, "nodeId");
@@ -581,13 +757,35 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
   for (const p of ["/audit", "/audit/export"]) {
     for (const q of ["from", "to"]) {
       const r = route("GET", p);
-      add(r, base(r, { category: "semantic", note: `${q} in the year 0`, expect: "4xx", field: q, query: [[q, "0000-01-01T00:00:00Z"]] }), true);
+      add(
+        r,
+        base(r, { category: "semantic", note: `${q} in the year 0`, expect: "4xx", field: q, query: [[q, "0000-01-01T00:00:00Z"]] }),
+        true,
+      );
     }
   }
   const c = VALID_BODY["POST /connections"]!(A);
-  semantic("POST", "/connections", "credentials of the wrong shape", { ...c, credentials: { kind: "assume-role", roleArn: "arn:aws:iam::12:role/../../x", externalId: A.externalId } }, "credentials.roleArn");
-  semantic("POST", "/connections", "another workspace's external id", { ...c, credentials: { ...(c.credentials as object), externalId: B.externalId } }, "credentials.externalId");
-  semantic("POST", "/connections", "facts of the wrong shape", { ...c, facts: { orgId: "' OR 1=1", managementAccountId: "12" } }, "facts.orgId");
+  semantic(
+    "POST",
+    "/connections",
+    "credentials of the wrong shape",
+    { ...c, credentials: { kind: "assume-role", roleArn: "arn:aws:iam::12:role/../../x", externalId: A.externalId } },
+    "credentials.roleArn",
+  );
+  semantic(
+    "POST",
+    "/connections",
+    "another workspace's external id",
+    { ...c, credentials: { ...(c.credentials as object), externalId: B.externalId } },
+    "credentials.externalId",
+  );
+  semantic(
+    "POST",
+    "/connections",
+    "facts of the wrong shape",
+    { ...c, facts: { orgId: "' OR 1=1", managementAccountId: "12" } },
+    "facts.orgId",
+  );
   semantic("POST", "/connections", "SSRF endpoint", { ...c, endpoint: "file:///etc/passwd" }, "endpoint");
   // SSRF: an endpoint is where the worker sends credentials and reads answers back. Only the cloud's own
   // API hosts (or the operator's PARAPET_ENDPOINT_ALLOWLIST) pass; these forms are never allowlisted.
@@ -595,14 +793,33 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
   const azure = {
     cloud: "azure",
     name: "Azure SSRF",
-    credentials: { kind: "client-secret", tenantId: AZURE_TENANT, clientId: "5e0c7a52-3b1f-4d8e-a6c9-0f2b4d6e8a13", clientSecret: "s3cret-value" },
+    credentials: {
+      kind: "client-secret",
+      tenantId: AZURE_TENANT,
+      clientId: "5e0c7a52-3b1f-4d8e-a6c9-0f2b4d6e8a13",
+      clientSecret: "s3cret-value",
+    },
     facts: { tenantId: AZURE_TENANT, rootManagementGroupId: AZURE_TENANT },
   };
-  for (const authorityHost of ["https://127.0.0.2", "https://[::1]", "https://169.254.169.254", "https://login.microsoftonline.com.evil.example", "https://evil.example"]) {
-    semantic("POST", "/connections", `SSRF authority ${authorityHost}`, { ...azure, credentials: { ...azure.credentials, authorityHost } }, "credentials.authorityHost");
+  for (const authorityHost of [
+    "https://127.0.0.2",
+    "https://[::1]",
+    "https://169.254.169.254",
+    "https://login.microsoftonline.com.evil.example",
+    "https://evil.example",
+  ]) {
+    semantic(
+      "POST",
+      "/connections",
+      `SSRF authority ${authorityHost}`,
+      { ...azure, credentials: { ...azure.credentials, authorityHost } },
+      "credentials.authorityHost",
+    );
   }
   semantic("PATCH", "/members/{id}", "demote the last owner", { role: "viewer" }, "role", { params: { id: A.members.owner.memberId } });
-  semantic("POST", "/tokens", "token above the caller's role", { name: "escalate", role: "owner" }, "role", { headers: { "x-api-key": A.members.admin.key, ...JSON_HEADERS } });
+  semantic("POST", "/tokens", "token above the caller's role", { name: "escalate", role: "owner" }, "role", {
+    headers: { "x-api-key": A.members.admin.key, ...JSON_HEADERS },
+  });
   {
     const r = route("DELETE", "/members/{id}");
     add(r, base(r, { category: "semantic", note: "remove the last owner", expect: "4xx", params: { id: A.members.owner.memberId } }), true);
@@ -610,12 +827,26 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
 
   // --- cloud event webhook (HMAC-authenticated, not in the route table) ------------------------------
   const ev = (note: string, params: Record<string, string>, body: Buffer, headers: Record<string, string> = {}) =>
-    cases.push({ category: "event webhook", route: "POST /events/{cloud}/{connectionId}", method: "POST", template: "/events/{cloud}/{connectionId}", params, query: [], headers: { "content-type": "application/json", ...headers }, body, expect: "4xx", note });
+    cases.push({
+      category: "event webhook",
+      route: "POST /events/{cloud}/{connectionId}",
+      method: "POST",
+      template: "/events/{cloud}/{connectionId}",
+      params,
+      query: [],
+      headers: { "content-type": "application/json", ...headers },
+      body,
+      expect: "4xx",
+      note,
+    });
   ev("unknown cloud", { cloud: "ibm", connectionId: A.connectionId }, json({}));
   ev("traversal connection id", { cloud: "aws", connectionId: "../../etc/passwd" }, json({}));
   ev("SQL connection id", { cloud: "aws", connectionId: "' OR 1=1 --" }, json({}));
   ev("no secret issued", { cloud: "aws", connectionId: A.connectionId }, json({ id: "e1" }));
-  ev("forged signature", { cloud: "aws", connectionId: A.connectionId }, json({ id: "e1" }), { "x-parapet-timestamp": String(Math.floor(Date.now() / 1000)), "x-parapet-signature": "v1=" + "0".repeat(64) });
+  ev("forged signature", { cloud: "aws", connectionId: A.connectionId }, json({ id: "e1" }), {
+    "x-parapet-timestamp": String(Math.floor(Date.now() / 1000)),
+    "x-parapet-signature": "v1=" + "0".repeat(64),
+  });
   ev("wrong cloud for the connection", { cloud: "gcp", connectionId: A.connectionId }, json({}));
   ev("oversize event", { cloud: "aws", connectionId: A.connectionId }, Buffer.from("x".repeat(300 * 1024)));
 
@@ -625,7 +856,19 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
     for (const r of API_ROUTES) (byPath.get(r.path) ?? byPath.set(r.path, new Set()).get(r.path)!).add(r.method);
     for (const [path, methods] of byPath) {
       for (const m of ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((x) => !methods.has(x))) {
-        cases.push({ category: "method not allowed", route: `${m} ${path}`, method: m, template: path, params: path.includes("{id}") ? { id: idFor(A, path) } : {}, query: [], headers: { "x-api-key": owner, ...(m === "GET" ? {} : JSON_HEADERS) }, ...(m === "GET" ? {} : { body: json({}) }), expect: "405", note: m, httpOnly: true });
+        cases.push({
+          category: "method not allowed",
+          route: `${m} ${path}`,
+          method: m,
+          template: path,
+          params: path.includes("{id}") ? { id: idFor(A, path) } : {},
+          query: [],
+          headers: { "x-api-key": owner, ...(m === "GET" ? {} : JSON_HEADERS) },
+          ...(m === "GET" ? {} : { body: json({}) }),
+          expect: "405",
+          note: m,
+          httpOnly: true,
+        });
       }
     }
     // [note, path, expectation, resolves outside /api/v1]. Next redirects (308) to the normalised form of
@@ -647,16 +890,50 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
       ["backslash", "/api/v1/guardrails\\..\\..\\x", "any", true],
     ];
     for (const [note, rawPath, expect, outsideApi] of rawPaths) {
-      cases.push({ category: "raw path", route: `GET ${rawPath}`, method: "GET", template: "", rawPath, params: {}, query: [], headers: { "x-api-key": owner }, expect, note, httpOnly: true, ...(outsideApi ? { outsideApi } : {}) });
+      cases.push({
+        category: "raw path",
+        route: `GET ${rawPath}`,
+        method: "GET",
+        template: "",
+        rawPath,
+        params: {},
+        query: [],
+        headers: { "x-api-key": owner },
+        expect,
+        note,
+        httpOnly: true,
+        ...(outsideApi ? { outsideApi } : {}),
+      });
     }
     // A URL the size of the server's header limit: Node refuses it before Next sees it.
-    cases.push({ category: "raw path", route: "GET /api/v1/audit", method: "GET", template: "/audit", params: {}, query: [["q", "x".repeat(12_000)]], headers: { "x-api-key": owner }, expect: "any", note: "12,000-char query", httpOnly: true });
+    cases.push({
+      category: "raw path",
+      route: "GET /api/v1/audit",
+      method: "GET",
+      template: "/audit",
+      params: {},
+      query: [["q", "x".repeat(12_000)]],
+      headers: { "x-api-key": owner },
+      expect: "any",
+      note: "12,000-char query",
+      httpOnly: true,
+    });
   }
   return { cases: o.full ? cases : sample(cases), excluded };
 }
 
 /** Per route and category, at most this many cases in the reduced campaign. */
-const REDUCED_CAP: Record<string, number> = { unauthenticated: 1, "cross-site": 1, "wrong role": 1, "other workspace": 1, "bad path id": 2, "bad query": 5, "bad body field": 7, "malformed body": 4, "content type": 1 };
+const REDUCED_CAP: Record<string, number> = {
+  unauthenticated: 1,
+  "cross-site": 1,
+  "wrong role": 1,
+  "other workspace": 1,
+  "bad path id": 2,
+  "bad query": 5,
+  "bad body field": 7,
+  "malformed body": 4,
+  "content type": 1,
+};
 
 /**
  * The reduced campaign: up to REDUCED_CAP cases per route and category, evenly spread and rotated by
@@ -664,7 +941,8 @@ const REDUCED_CAP: Record<string, number> = { unauthenticated: 1, "cross-site": 
  */
 function sample(cases: BadCase[]): BadCase[] {
   const groups = new Map<string, BadCase[]>();
-  for (const c of cases) (groups.get(`${c.route}|${c.category}`) ?? groups.set(`${c.route}|${c.category}`, []).get(`${c.route}|${c.category}`)!).push(c);
+  for (const c of cases)
+    (groups.get(`${c.route}|${c.category}`) ?? groups.set(`${c.route}|${c.category}`, []).get(`${c.route}|${c.category}`)!).push(c);
   const out: BadCase[] = [];
   let rotation = 0;
   for (const [key, g] of groups) {
@@ -708,12 +986,21 @@ export interface Verdict {
 const LEAK_PATTERNS: [string, RegExp][] = [
   ["stack frame", /\bat (?:async )?[^\s()]*\s*\(?(?:file:\/\/|\/|node:|webpack)[^)\s]*:\d+:\d+/],
   ["internal path", /node_modules|\/work\/|webpack-internal|\.next\/server|\/src\/app\//],
-  ["ORM or driver text", /PrismaClient|Invalid `prisma|prisma\.\w+\.\w+\(|violates (?:not-null|foreign key|unique) constraint|invalid byte sequence|stack depth limit/i],
+  [
+    "ORM or driver text",
+    /PrismaClient|Invalid `prisma|prisma\.\w+\.\w+\(|violates (?:not-null|foreign key|unique) constraint|invalid byte sequence|stack depth limit/i,
+  ],
   ["raw exception", /\b(?:TypeError|ReferenceError|RangeError|SyntaxError|ZodError)\b|Maximum call stack|Cannot read properties of/],
 ];
 
 function requestText(c: BadCase): string {
-  return [c.rawPath ?? "", ...Object.values(c.params), ...c.query.flat(), ...Object.values(c.headers), c.body && c.body.length < 300_000 ? c.body.toString("utf8") : ""].join("\n");
+  return [
+    c.rawPath ?? "",
+    ...Object.values(c.params),
+    ...c.query.flat(),
+    ...Object.values(c.headers),
+    c.body && c.body.length < 300_000 ? c.body.toString("utf8") : "",
+  ].join("\n");
 }
 
 interface ErrorBody {
@@ -751,13 +1038,14 @@ export function judge(c: BadCase, a: Answer, secrets: string[]): Verdict {
     if (!clear && a.status === 405 && a.headers.get("allow")) clear = true;
     if (a.status === 400 || a.status === 422) {
       const prefix = /^([^\s:]+): /.exec(msg)?.[1];
-      const fields = [prefix, ...(body?.error?.issues ?? []).map((i) => (typeof i.field === "string" ? i.field : undefined))].filter((x): x is string => Boolean(x));
+      const fields = [prefix, ...(body?.error?.issues ?? []).map((i) => (typeof i.field === "string" ? i.field : undefined))].filter(
+        (x): x is string => Boolean(x),
+      );
       namesField = c.field ? fields.some((f) => related(f, c.field!)) : fields.length > 0;
     }
   }
   const s = a.status;
-  const unexpected =
-    c.expect === "any" ? s >= 500 : c.expect === "4xx" ? !(s >= 400 && s < 500) : String(s) !== c.expect;
+  const unexpected = c.expect === "any" ? s >= 500 : c.expect === "4xx" ? !(s >= 400 && s < 500) : String(s) !== c.expect;
   return { c, status: s, leak, clear, namesField, unexpected, text: a.text.slice(0, 300) };
 }
 
@@ -801,7 +1089,8 @@ export function summarize(vs: Verdict[]): Summary {
   };
 }
 
-export const describeCase = (v: Verdict) => `${v.c.category} · ${v.c.method} ${v.c.rawPath ?? v.c.template} · ${v.c.note.slice(0, 80)} → ${v.status}`;
+export const describeCase = (v: Verdict) =>
+  `${v.c.category} · ${v.c.method} ${v.c.rawPath ?? v.c.template} · ${v.c.note.slice(0, 80)} → ${v.status}`;
 
 // ---------------------------------------------------------------------------------------------------
 // The data, fingerprinted.
@@ -819,7 +1108,9 @@ const VOLATILE_COLUMNS: Record<string, string[]> = { apikey: ["lastRequest", "re
  * when `workspaceIds` is given, for the rows of those workspaces (tables with a workspace column).
  */
 export async function fingerprint(q: SqlQuery, workspaceIds?: string[]): Promise<Record<string, { rows: number; hash: string }>> {
-  const tables = await q(`SELECT c.table_name::text AS t, array_agg(c.column_name::text ORDER BY c.ordinal_position) AS cols FROM information_schema.columns c JOIN information_schema.tables t ON t.table_name = c.table_name AND t.table_schema = c.table_schema WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name NOT LIKE '\\_prisma%' GROUP BY c.table_name ORDER BY c.table_name::text`);
+  const tables = await q(
+    `SELECT c.table_name::text AS t, array_agg(c.column_name::text ORDER BY c.ordinal_position) AS cols FROM information_schema.columns c JOIN information_schema.tables t ON t.table_name = c.table_name AND t.table_schema = c.table_schema WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name NOT LIKE '\\_prisma%' GROUP BY c.table_name ORDER BY c.table_name::text`,
+  );
   const out: Record<string, { rows: number; hash: string }> = {};
   for (const row of tables) {
     const t = row.t as string;
@@ -828,16 +1119,23 @@ export async function fingerprint(q: SqlQuery, workspaceIds?: string[]): Promise
     if (workspaceIds && !wsCol) continue;
     const where = workspaceIds ? `WHERE "${wsCol}" = ANY($1)` : "";
     const rowExpr = `md5(row(${cols.map((x) => `"${x}"`).join(", ")})::text)`;
-    const r = await q(`SELECT count(*)::int AS n, md5(coalesce(string_agg(h, '' ORDER BY h), '')) AS hash FROM (SELECT ${rowExpr} AS h FROM "${t}" ${where}) x`, workspaceIds ? [workspaceIds] : []);
+    const r = await q(
+      `SELECT count(*)::int AS n, md5(coalesce(string_agg(h, '' ORDER BY h), '')) AS hash FROM (SELECT ${rowExpr} AS h FROM "${t}" ${where}) x`,
+      workspaceIds ? [workspaceIds] : [],
+    );
     out[t] = { rows: r[0]!.n as number, hash: r[0]!.hash as string };
   }
   return out;
 }
 
-export function diffFingerprints(a: Record<string, { rows: number; hash: string }>, b: Record<string, { rows: number; hash: string }>): string[] {
+export function diffFingerprints(
+  a: Record<string, { rows: number; hash: string }>,
+  b: Record<string, { rows: number; hash: string }>,
+): string[] {
   const out: string[] = [];
   for (const t of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (a[t]?.hash !== b[t]?.hash) out.push(`${t}: ${a[t]?.rows ?? 0} → ${b[t]?.rows ?? 0} rows, content ${a[t]?.hash === b[t]?.hash ? "same" : "changed"}`);
+    if (a[t]?.hash !== b[t]?.hash)
+      out.push(`${t}: ${a[t]?.rows ?? 0} → ${b[t]?.rows ?? 0} rows, content ${a[t]?.hash === b[t]?.hash ? "same" : "changed"}`);
   }
   return out;
 }

@@ -27,10 +27,30 @@ beforeAll(async () => {
   // What the world's API calls do not produce on their own: the worker's results.
   const envs = [A.nodes.p1, A.nodes.p2, A.nodes.d1];
   const statuses = ["enforced", "drifted", "exempt"] as const;
-  await prisma.coverageRow.createMany({ data: envs.map((nodeId, i) => ({ workspaceId: A.id, connectionId: A.connectionId, nodeId, guardrailId: A.guardrailId, status: statuses[i]!, fidelity: "enforced", detail: i === 1 ? "SCP detached" : null })) });
+  await prisma.coverageRow.createMany({
+    data: envs.map((nodeId, i) => ({
+      workspaceId: A.id,
+      connectionId: A.connectionId,
+      nodeId,
+      guardrailId: A.guardrailId,
+      status: statuses[i]!,
+      fidelity: "enforced",
+      detail: i === 1 ? "SCP detached" : null,
+    })),
+  });
   await prisma.connection.update({
     where: { id: A.connectionId },
-    data: { lastVerifiedAt: new Date(), verifyResult: { ok: true, identity: "arn:aws:iam::111122223333:role/ParapetConnector", checks: [{ permission: "organizations:DescribeOrganization", ok: true }], missing: [] }, lastReconciledAt: new Date(), lastReconcileStatus: "succeeded" },
+    data: {
+      lastVerifiedAt: new Date(),
+      verifyResult: {
+        ok: true,
+        identity: "arn:aws:iam::111122223333:role/ParapetConnector",
+        checks: [{ permission: "organizations:DescribeOrganization", ok: true }],
+        missing: [],
+      },
+      lastReconciledAt: new Date(),
+      lastReconcileStatus: "succeeded",
+    },
   });
   await prisma.reconcileRun.create({
     data: {
@@ -39,7 +59,11 @@ beforeAll(async () => {
       trigger: "preview",
       status: "succeeded",
       finishedAt: new Date(),
-      plan: { changes: [{ op: "create", cause: "new-guardrail", reason: "guardrail g1 selects 3 environments" }], problems: [], unknown: [{ kind: "aws.scp", name: "x", reason: "unreadable" }] },
+      plan: {
+        changes: [{ op: "create", cause: "new-guardrail", reason: "guardrail g1 selects 3 environments" }],
+        problems: [],
+        unknown: [{ kind: "aws.scp", name: "x", reason: "unreadable" }],
+      },
     },
   });
   reportId = (await createReportSnapshot(prisma, A.id)).id;
@@ -70,7 +94,9 @@ const probe = {
 } as const satisfies ApiRoute;
 
 const get = (h: (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) =>
-  h(new Request(`${BASE_URL}/api/v1/probe/p1`, { headers: { "x-api-key": A.members.viewer.key } }), { params: Promise.resolve({ id: "p1" }) });
+  h(new Request(`${BASE_URL}/api/v1/probe/p1`, { headers: { "x-api-key": A.members.viewer.key } }), {
+    params: Promise.resolve({ id: "p1" }),
+  });
 
 describe("the response contract", () => {
   it("a body the response schema rejects is not sent: 500 with the request id, the log names the field and not the data", async () => {
@@ -82,16 +108,27 @@ describe("the response contract", () => {
     const id = res.headers.get("x-request-id");
     expect(res.status).toBe(500);
     expect(id).toMatch(/^req_[0-9a-f]{24}$/);
-    expect(JSON.parse(text)).toEqual({ error: { code: "internal", message: "Something went wrong on our side. It has been logged.", requestId: id } });
+    expect(JSON.parse(text)).toEqual({
+      error: { code: "internal", message: "Something went wrong on our side. It has been logged.", requestId: id },
+    });
     expect(text).not.toMatch(/TOP-SECRET|hunter2/);
     const line = logged.find((l) => l.msg === "response contract broken");
-    expect(line, JSON.stringify(logged)).toMatchObject({ level: "error", requestId: id, status: 500, route: "GET /probe/{id}", issues: [{ path: "count", code: "invalid_type" }] });
+    expect(line, JSON.stringify(logged)).toMatchObject({
+      level: "error",
+      requestId: id,
+      status: 500,
+      route: "GET /probe/{id}",
+      issues: [{ path: "count", code: "invalid_type" }],
+    });
     expect(JSON.stringify(logged)).not.toMatch(/TOP-SECRET|hunter2/);
   });
 
   it("the log line names a record's broken entry without its key (keys are data: label names, ids)", async () => {
     const logged = captureLog();
-    const labelled = { ...probe, response: z.object({ rows: z.array(z.object({ labels: z.record(z.string(), z.string()) })) }) } as const satisfies ApiRoute;
+    const labelled = {
+      ...probe,
+      response: z.object({ rows: z.array(z.object({ labels: z.record(z.string(), z.string()) })) }),
+    } as const satisfies ApiRoute;
     const bad: unknown = { rows: [{ labels: { "TOP-SECRET-LABEL": 7 } }] };
     const res = await get(route(labelled, async () => bad as z.input<typeof labelled.response>));
     expect(res.status).toBe(500);
@@ -113,7 +150,11 @@ describe("the response contract", () => {
     const res = await get(route(probe, async () => extra));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id: "p1", count: 2, status: "open" });
-    const accepted = await get(route(probe, async () => reply({ id: "p1", count: 3, status: "resolved" as const }, { status: 202, headers: { "cache-control": "no-store" } })));
+    const accepted = await get(
+      route(probe, async () =>
+        reply({ id: "p1", count: 3, status: "resolved" as const }, { status: 202, headers: { "cache-control": "no-store" } }),
+      ),
+    );
     expect(accepted.status).toBe(202);
     expect(accepted.headers.get("cache-control")).toBe("no-store");
     expect(await accepted.json()).toEqual({ id: "p1", count: 3, status: "resolved" });

@@ -39,9 +39,15 @@ it("health says which dependency is away and since when; /api/v1 answers 503 pro
 
   const { GET: list } = await import("@/app/api/v1/guardrails/route");
   const t1 = Date.now();
-  const res = await list(new Request("http://127.0.0.1:3999/api/v1/guardrails", { headers: { "x-api-key": "pk_anything" } }), { params: Promise.resolve({}) });
+  const res = await list(new Request("http://127.0.0.1:3999/api/v1/guardrails", { headers: { "x-api-key": "pk_anything" } }), {
+    params: Promise.resolve({}),
+  });
   expect(Date.now() - t1).toBeLessThan(8000);
   const body = (await res.json()) as { error: { code: string; message: string; requestId: string } };
   expect(res.status).toBe(503);
-  expect(body.error).toEqual({ code: "unavailable", message: "database unavailable; try again in a moment", requestId: res.headers.get("x-request-id") });
+  expect(body.error).toEqual({
+    code: "unavailable",
+    message: "database unavailable; try again in a moment",
+    requestId: res.headers.get("x-request-id"),
+  });
 });

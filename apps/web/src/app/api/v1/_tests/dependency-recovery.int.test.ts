@@ -10,7 +10,14 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma, type PrismaClient } from "@parapet/db";
-import { createDatabase, startPrivatePostgres, startPrivateRedis, sleep, type PrivatePostgres, type PrivateRedis } from "../../../../../../worker/src/faults/private-servers.ts";
+import {
+  createDatabase,
+  startPrivatePostgres,
+  startPrivateRedis,
+  sleep,
+  type PrivatePostgres,
+  type PrivateRedis,
+} from "../../../../../../worker/src/faults/private-servers.ts";
 import { call, createWorkspace, type CallResult, type TestWorkspace } from "./harness.ts";
 import { AWS_FACTS, awsCredentialsVia } from "./world-seed.ts";
 
@@ -83,7 +90,10 @@ describe("dependency recovery without a process restart", () => {
 
     const seen = await until(list, 200, 10_000);
     expect(seen.at(-1), `statuses after the restart: ${seen.join(",")}`).toBe(200);
-    expect(seen.filter((s) => s !== 200 && s !== 503), `statuses after the restart: ${seen.join(",")}`).toEqual([]);
+    expect(
+      seen.filter((s) => s !== 200 && s !== 503),
+      `statuses after the restart: ${seen.join(",")}`,
+    ).toEqual([]);
     // Recovery is the pool's, not a new client's.
     expect(getPrisma()).toBe(prisma);
     const after = (await (await health()).json()) as { database: { ok: boolean; since?: string } };
@@ -116,7 +126,10 @@ describe("dependency recovery without a process restart", () => {
     // Concurrent requests too: none may pick a dead connection the pool still holds.
     statuses.push(...(await Promise.all(Array.from({ length: 5 }, list))).map((r) => r.status));
     expect(statuses.filter((s) => s === 503).length, `statuses: ${statuses.join(",")}`).toBeLessThanOrEqual(1);
-    expect(statuses.filter((s) => s !== 200 && s !== 503), `statuses: ${statuses.join(",")}`).toEqual([]);
+    expect(
+      statuses.filter((s) => s !== 200 && s !== 503),
+      `statuses: ${statuses.join(",")}`,
+    ).toEqual([]);
     expect(statuses.at(-1)).toBe(200);
     expect(getPrisma()).toBe(prisma);
   }, 60_000);
@@ -124,7 +137,10 @@ describe("dependency recovery without a process restart", () => {
   it("Redis away then back: an enqueueing route answers a prompt 503, then 202 once Redis is back", async () => {
     const owner = ws.members.owner.key;
     const credentials = await awsCredentialsVia(call, owner);
-    const c = await call("POST", "/connections", { key: owner, body: { cloud: "aws", name: "Recovery org", credentials, facts: AWS_FACTS } });
+    const c = await call("POST", "/connections", {
+      key: owner,
+      body: { cloud: "aws", name: "Recovery org", credentials, facts: AWS_FACTS },
+    });
     expect(c.status, c.text).toBe(201);
     const verify = () => call("POST", "/connections/{id}/verify", { key: ws.members.admin.key, params: { id: c.body.id as string } });
     expect((await verify()).status).toBe(202);
@@ -143,7 +159,10 @@ describe("dependency recovery without a process restart", () => {
     // ioredis reconnects on its own (backoff capped at 2 s); the same producer connection enqueues again.
     const seen = await until(verify, 202, 15_000);
     expect(seen.at(-1), `statuses after Redis came back: ${seen.join(",")}`).toBe(202);
-    expect(seen.filter((s) => s !== 202 && s !== 503), `statuses after Redis came back: ${seen.join(",")}`).toEqual([]);
+    expect(
+      seen.filter((s) => s !== 202 && s !== 503),
+      `statuses after Redis came back: ${seen.join(",")}`,
+    ).toEqual([]);
   }, 60_000);
 
   it("a producer queue's connection error is heard, not printed with its stack on every reconnect attempt", async () => {
@@ -152,6 +171,7 @@ describe("dependency recovery without a process restart", () => {
     // attempt, one attempt per <= 2 s for as long as the outage lasts). emit() returns true only when a
     // listener took it.
     const { queues } = await import("@/server/queues");
-    for (const [name, q] of Object.entries(queues())) expect(q.emit("error", new Error("connect ECONNREFUSED 127.0.0.1:6379")), name).toBe(true);
+    for (const [name, q] of Object.entries(queues()))
+      expect(q.emit("error", new Error("connect ECONNREFUSED 127.0.0.1:6379")), name).toBe(true);
   });
 });

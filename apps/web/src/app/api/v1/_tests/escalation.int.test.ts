@@ -43,10 +43,25 @@ beforeAll(async () => {
   for (const role of ROLE_LIST) {
     const s = await memberSession(prisma, A.id, role);
     const token = decodeURIComponent(/session_token=([^;]+)/.exec(s.cookie)![1]!).split(".")[0]!;
-    principals.push({ name: `${role} session`, role, v1: { headers: { cookie: s.cookie, host, origin: BASE_URL } }, auth: { cookie: s.cookie }, kind: "session", memberId: s.memberId, sessionToken: token });
+    principals.push({
+      name: `${role} session`,
+      role,
+      v1: { headers: { cookie: s.cookie, host, origin: BASE_URL } },
+      auth: { cookie: s.cookie },
+      kind: "session",
+      memberId: s.memberId,
+      sessionToken: token,
+    });
     const t = await call("POST", "/tokens", { key: A.members.owner.key, body: { name: `owner as ${role}`, role } });
     if (t.status !== 201) throw new Error(`token for ${role}: ${t.text}`);
-    principals.push({ name: `owner's ${role}-scoped token`, role, v1: { key: t.body.token as string }, auth: { key: t.body.token as string }, kind: "token", memberId: A.members.owner.memberId });
+    principals.push({
+      name: `owner's ${role}-scoped token`,
+      role,
+      v1: { key: t.body.token as string },
+      auth: { key: t.body.token as string },
+      kind: "token",
+      memberId: A.members.owner.memberId,
+    });
   }
 }, 180_000);
 afterAll(async () => {
@@ -60,7 +75,9 @@ async function state() {
     b: await snapshot(prisma, B.id),
     workspaces: await prisma.workspace.count(),
     keys: await prisma.apikey.count(),
-    sessions: (await prisma.session.findMany({ select: { id: true, activeOrganizationId: true }, orderBy: { id: "asc" } })).map((s) => `${s.id}:${s.activeOrganizationId}`),
+    sessions: (await prisma.session.findMany({ select: { id: true, activeOrganizationId: true }, orderBy: { id: "asc" } })).map(
+      (s) => `${s.id}:${s.activeOrganizationId}`,
+    ),
   };
 }
 
@@ -96,55 +113,89 @@ describe("escalation rows: sessions and narrowed tokens on every /api/v1 route",
 });
 
 describe("escalation rows: the escalations themselves", () => {
-  it.each(ROLE_LIST.flatMap((role) => [`${role} session`, `owner's ${role}-scoped token`]))("%s: no promotion, no invitation or token above its role, no foreign workspace, no auth-library write", async (name) => {
-    const p = principals.find((x) => x.name === name)!;
-    const before = await state();
-    const refused: [string, number, number][] = [];
-    const expectStatus = (what: string, got: number, want: number) => got !== want && refused.push([what, got, want]);
+  it.each(ROLE_LIST.flatMap((role) => [`${role} session`, `owner's ${role}-scoped token`]))(
+    "%s: no promotion, no invitation or token above its role, no foreign workspace, no auth-library write",
+    async (name) => {
+      const p = principals.find((x) => x.name === name)!;
+      const before = await state();
+      const refused: [string, number, number][] = [];
+      const expectStatus = (what: string, got: number, want: number) => got !== want && refused.push([what, got, want]);
 
-    if (p.role !== "owner") {
-      // Promote yourself (or the member behind the token) to owner, and invite or mint an owner.
-      expectStatus("PATCH /members/{self} owner", (await call("PATCH", "/members/{id}", { ...p.v1, params: { id: p.memberId }, body: { role: "owner" } })).status, 403);
-      expectStatus("PATCH /members/{other} owner", (await call("PATCH", "/members/{id}", { ...p.v1, params: { id: A.members.viewer.memberId }, body: { role: "owner" } })).status, 403);
-      expectStatus("POST /invitations owner", (await call("POST", "/invitations", { ...p.v1, body: { email: `up-${randomBytes(3).toString("hex")}@example.test`, role: "owner" } })).status, 403);
-      expectStatus("POST /tokens owner", (await call("POST", "/tokens", { ...p.v1, body: { name: "up", role: "owner" } })).status, 403);
-    }
-    for (const higher of ROLE_LIST.filter((r) => !atLeast(p.role, r))) {
-      expectStatus(`POST /tokens ${higher}`, (await call("POST", "/tokens", { ...p.v1, body: { name: "up", role: higher } })).status, 403);
-    }
-    // Into a workspace that is not yours: a session gets "not found", a token may not switch at all.
-    expectStatus("POST /me/workspace foreign", (await call("POST", "/me/workspace", { ...p.v1, body: { workspaceId: B.id } })).status, p.kind === "session" ? 404 : 400);
+      if (p.role !== "owner") {
+        // Promote yourself (or the member behind the token) to owner, and invite or mint an owner.
+        expectStatus(
+          "PATCH /members/{self} owner",
+          (await call("PATCH", "/members/{id}", { ...p.v1, params: { id: p.memberId }, body: { role: "owner" } })).status,
+          403,
+        );
+        expectStatus(
+          "PATCH /members/{other} owner",
+          (await call("PATCH", "/members/{id}", { ...p.v1, params: { id: A.members.viewer.memberId }, body: { role: "owner" } })).status,
+          403,
+        );
+        expectStatus(
+          "POST /invitations owner",
+          (
+            await call("POST", "/invitations", {
+              ...p.v1,
+              body: { email: `up-${randomBytes(3).toString("hex")}@example.test`, role: "owner" },
+            })
+          ).status,
+          403,
+        );
+        expectStatus("POST /tokens owner", (await call("POST", "/tokens", { ...p.v1, body: { name: "up", role: "owner" } })).status, 403);
+      }
+      for (const higher of ROLE_LIST.filter((r) => !atLeast(p.role, r))) {
+        expectStatus(
+          `POST /tokens ${higher}`,
+          (await call("POST", "/tokens", { ...p.v1, body: { name: "up", role: higher } })).status,
+          403,
+        );
+      }
+      // Into a workspace that is not yours: a session gets "not found", a token may not switch at all.
+      expectStatus(
+        "POST /me/workspace foreign",
+        (await call("POST", "/me/workspace", { ...p.v1, body: { workspaceId: B.id } })).status,
+        p.kind === "session" ? 404 : 400,
+      );
 
-    // The auth library's own doors: every one is closed (404), whatever the body.
-    const door = (path: string, body: unknown) => callAuth("POST", path, { ...p.auth, body });
-    const doors: [string, unknown][] = [
-      ["/organization/set-active", { organizationId: B.id }],
-      ["/organization/update-member-role", { memberId: p.memberId, role: "owner", organizationId: A.id }],
-      ["/organization/invite-member", { email: `door-${randomBytes(3).toString("hex")}@example.test`, role: "owner", organizationId: A.id }],
-      ["/organization/accept-invitation", { invitationId: A.invitationId }],
-      ["/organization/cancel-invitation", { invitationId: A.invitationId }],
-      ["/organization/remove-member", { memberIdOrEmail: A.members.owner.email, organizationId: A.id }],
-      ["/organization/leave", { organizationId: A.id }],
-      ["/organization/create", { name: "Mine", slug: `mine-${randomBytes(3).toString("hex")}` }],
-      ["/organization/update", { organizationId: A.id, data: { name: "Pwned" } }],
-      ["/organization/delete", { organizationId: A.id }],
-      ["/api-key/create", { name: "minted", metadata: { workspaceId: A.id, role: "owner" } }],
-      ["/api-key/update", { keyId: A.tokenId, metadata: { workspaceId: A.id, role: "owner" } }],
-      ["/api-key/delete", { keyId: A.tokenId }],
-      ["/sign-up/email", { email: `door-${randomBytes(3).toString("hex")}@example.test`, password: "a long enough password", name: "Eve" }],
-      ["/update-session", { activeOrganizationId: B.id }],
-      ["/update-user", { name: "Renamed" }],
-      ["/change-email", { newEmail: `door-${randomBytes(3).toString("hex")}@example.test` }],
-      ["/change-password", { currentPassword: "correct horse battery", newPassword: "another long password" }],
-      ["/revoke-sessions", {}],
-      ["/delete-user", {}],
-    ];
-    for (const [path, body] of doors) expectStatus(path, (await door(path, body)).status, 404);
+      // The auth library's own doors: every one is closed (404), whatever the body.
+      const door = (path: string, body: unknown) => callAuth("POST", path, { ...p.auth, body });
+      const doors: [string, unknown][] = [
+        ["/organization/set-active", { organizationId: B.id }],
+        ["/organization/update-member-role", { memberId: p.memberId, role: "owner", organizationId: A.id }],
+        [
+          "/organization/invite-member",
+          { email: `door-${randomBytes(3).toString("hex")}@example.test`, role: "owner", organizationId: A.id },
+        ],
+        ["/organization/accept-invitation", { invitationId: A.invitationId }],
+        ["/organization/cancel-invitation", { invitationId: A.invitationId }],
+        ["/organization/remove-member", { memberIdOrEmail: A.members.owner.email, organizationId: A.id }],
+        ["/organization/leave", { organizationId: A.id }],
+        ["/organization/create", { name: "Mine", slug: `mine-${randomBytes(3).toString("hex")}` }],
+        ["/organization/update", { organizationId: A.id, data: { name: "Pwned" } }],
+        ["/organization/delete", { organizationId: A.id }],
+        ["/api-key/create", { name: "minted", metadata: { workspaceId: A.id, role: "owner" } }],
+        ["/api-key/update", { keyId: A.tokenId, metadata: { workspaceId: A.id, role: "owner" } }],
+        ["/api-key/delete", { keyId: A.tokenId }],
+        [
+          "/sign-up/email",
+          { email: `door-${randomBytes(3).toString("hex")}@example.test`, password: "a long enough password", name: "Eve" },
+        ],
+        ["/update-session", { activeOrganizationId: B.id }],
+        ["/update-user", { name: "Renamed" }],
+        ["/change-email", { newEmail: `door-${randomBytes(3).toString("hex")}@example.test` }],
+        ["/change-password", { currentPassword: "correct horse battery", newPassword: "another long password" }],
+        ["/revoke-sessions", {}],
+        ["/delete-user", {}],
+      ];
+      for (const [path, body] of doors) expectStatus(path, (await door(path, body)).status, 404);
 
-    expect(refused).toEqual([]);
-    expect(await state()).toEqual(before);
-    expect((await call("GET", "/me", p.v1)).body).toMatchObject({ role: p.role, workspace: { id: A.id } });
-  });
+      expect(refused).toEqual([]);
+      expect(await state()).toEqual(before);
+      expect((await call("GET", "/me", p.v1)).body).toMatchObject({ role: p.role, workspace: { id: A.id } });
+    },
+  );
 
   it("a session pointed at a foreign workspace (however it got there) acts in its own workspace with its own role", async () => {
     const p = principals.find((x) => x.name === "viewer session")!;

@@ -41,7 +41,17 @@ configureEnv();
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
 export function routeFile(template: string): string {
-  return join(WEB_SRC, "app", "api", "v1", ...template.split("/").filter(Boolean).map((s) => s.replace(/^\{(\w+)\}$/, "[$1]")), "route.ts");
+  return join(
+    WEB_SRC,
+    "app",
+    "api",
+    "v1",
+    ...template
+      .split("/")
+      .filter(Boolean)
+      .map((s) => s.replace(/^\{(\w+)\}$/, "[$1]")),
+    "route.ts",
+  );
 }
 
 const modules = new Map<string, Record<string, unknown>>();
@@ -88,7 +98,9 @@ export async function call(method: "GET" | "POST" | "PATCH" | "DELETE", template
   else if (o.body !== undefined) body = JSON.stringify(o.body);
   if (body !== undefined) headers.set("content-type", "application/json");
   const handler = await handlerFor(method, template);
-  const res = await handler(new Request(url, { method, headers, ...(body !== undefined ? { body } : {}) }), { params: Promise.resolve(params) });
+  const res = await handler(new Request(url, { method, headers, ...(body !== undefined ? { body } : {}) }), {
+    params: Promise.resolve(params),
+  });
   const text = await res.text();
   let parsed: unknown = null;
   try {
@@ -130,7 +142,9 @@ export async function createWorkspace(prisma: PrismaClient, name = "Acme"): Prom
     await prisma.user.create({ data: { id: userId, name: `${role} ${userId}`, email, emailVerified: true } });
     const memberId = uid("m");
     await prisma.member.create({ data: { id: memberId, organizationId: id, userId, role, createdAt: new Date() } });
-    const k = await auth().api.createApiKey({ body: { userId, name: `${role} key`, metadata: { workspaceId: id, role }, rateLimitEnabled: false } });
+    const k = await auth().api.createApiKey({
+      body: { userId, name: `${role} key`, metadata: { workspaceId: id, role }, rateLimitEnabled: false },
+    });
     return { userId, memberId, email, key: k.key };
   };
   const members = {} as Record<Role, Member>;
@@ -142,15 +156,25 @@ export async function createWorkspace(prisma: PrismaClient, name = "Acme"): Prom
 export async function snapshot(prisma: PrismaClient, workspaceId: string) {
   const [audit, guardrails, versions, approvals, exemptions, connections, invitations, members, settings, nodes] = await Promise.all([
     prisma.auditEvent.count({ where: { workspaceId } }),
-    prisma.guardrail.findMany({ where: { workspaceId }, select: { id: true, status: true, currentVersion: true, name: true }, orderBy: { id: "asc" } }),
+    prisma.guardrail.findMany({
+      where: { workspaceId },
+      select: { id: true, status: true, currentVersion: true, name: true },
+      orderBy: { id: "asc" },
+    }),
     prisma.guardrailVersion.count({ where: { guardrail: { workspaceId } } }),
     prisma.approval.findMany({ where: { workspaceId }, select: { id: true, status: true }, orderBy: { id: "asc" } }),
     prisma.exemption.findMany({ where: { workspaceId }, select: { id: true, status: true }, orderBy: { id: "asc" } }),
-    prisma.connection.findMany({ where: { workspaceId }, select: { id: true, name: true, updatedAt: true, credentialCiphertext: true }, orderBy: { id: "asc" } }),
+    prisma.connection.findMany({
+      where: { workspaceId },
+      select: { id: true, name: true, updatedAt: true, credentialCiphertext: true },
+      orderBy: { id: "asc" },
+    }),
     prisma.invitation.count({ where: { organizationId: workspaceId } }),
     prisma.member.findMany({ where: { organizationId: workspaceId }, select: { id: true, role: true }, orderBy: { id: "asc" } }),
     prisma.workspaceSettings.findUnique({ where: { workspaceId } }),
     prisma.node.findMany({ where: { workspaceId }, select: { id: true, labelOverrides: true }, orderBy: { id: "asc" } }),
   ]);
-  return JSON.parse(JSON.stringify({ audit, guardrails, versions, approvals, exemptions, connections, invitations, members, settings, nodes })) as unknown;
+  return JSON.parse(
+    JSON.stringify({ audit, guardrails, versions, approvals, exemptions, connections, invitations, members, settings, nodes }),
+  ) as unknown;
 }

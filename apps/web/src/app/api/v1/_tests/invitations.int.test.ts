@@ -37,9 +37,22 @@ async function invite(to: string, role = "author") {
 /** Signs in through the app's better-auth route; the session cookie and the headers a same-origin page sends. */
 async function session(email: string, password: string) {
   const { POST } = (await import("../../auth/[...all]/route.ts")) as { POST: (req: Request) => Promise<Response> };
-  const res = await POST(new Request(`${BASE_URL}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json", origin: BASE_URL }, body: JSON.stringify({ email, password }) }));
+  const res = await POST(
+    new Request(`${BASE_URL}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: BASE_URL },
+      body: JSON.stringify({ email, password }),
+    }),
+  );
   expect(res.status).toBe(200);
-  return { cookie: res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; "), origin: BASE_URL, host: new URL(BASE_URL).host };
+  return {
+    cookie: res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; "),
+    origin: BASE_URL,
+    host: new URL(BASE_URL).host,
+  };
 }
 
 async function signUp(email: string, password: string) {
@@ -86,7 +99,9 @@ describe("invitations", () => {
 
     // Used once: a second accept (another tab, a replay) is refused and changes nothing.
     const before = await snapshot(prisma, w.id);
-    const again = await call("POST", "/invitations/accept", { body: { token: mailed, password: "a long enough password", name: "Nia New" } });
+    const again = await call("POST", "/invitations/accept", {
+      body: { token: mailed, password: "a long enough password", name: "Nia New" },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toContain("already accepted");
     expect(await snapshot(prisma, w.id)).toEqual(before);
@@ -105,7 +120,14 @@ describe("invitations", () => {
       expect(r.status, r.text).toBe(403);
       answers.push((r.body.error.message as string).replaceAll(fresh, "X").replaceAll(taken, "X"));
       const look = await call("GET", "/invitations/lookup", { query: { token } });
-      expect(Object.keys(look.body as object).sort()).toEqual(["email", "expiresAt", "invitedBy", "mailboxProven", "role", "workspaceName"]);
+      expect(Object.keys(look.body as object).sort()).toEqual([
+        "email",
+        "expiresAt",
+        "invitedBy",
+        "mailboxProven",
+        "role",
+        "workspaceName",
+      ]);
     }
     // The same answer whether or not the address has an account.
     expect(answers[0]).toBe(answers[1]);
@@ -131,7 +153,10 @@ describe("invitations", () => {
     // Signed in as someone else: refused.
     const other = email("other");
     await signUp(other, "their own password");
-    const wrong = await call("POST", "/invitations/accept", { headers: await session(other, "their own password"), body: { token: mailed } });
+    const wrong = await call("POST", "/invitations/accept", {
+      headers: await session(other, "their own password"),
+      body: { token: mailed },
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.message).toContain(`this invitation is for ${to}`);
 

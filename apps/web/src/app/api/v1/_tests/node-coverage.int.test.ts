@@ -13,14 +13,48 @@ let w: World;
 
 beforeAll(async () => {
   w = await createWorld(prisma, "Coverage by node");
-  const cell = (nodeId: string, status: "enforced" | "drifted" | "exempt", detail: string | null = null) => ({ workspaceId: w.id, connectionId: w.connectionId, guardrailId: w.guardrailId, nodeId, status, fidelity: "enforced", detail });
-  await prisma.coverageRow.createMany({ data: [cell(w.nodes.p1, "enforced"), cell(w.nodes.p2, "drifted", "parapet-scp-1 is not in place on ou-abcd-prod0001"), cell(w.nodes.d1, "exempt")] });
+  const cell = (nodeId: string, status: "enforced" | "drifted" | "exempt", detail: string | null = null) => ({
+    workspaceId: w.id,
+    connectionId: w.connectionId,
+    guardrailId: w.guardrailId,
+    nodeId,
+    status,
+    fidelity: "enforced",
+    detail,
+  });
+  await prisma.coverageRow.createMany({
+    data: [
+      cell(w.nodes.p1, "enforced"),
+      cell(w.nodes.p2, "drifted", "parapet-scp-1 is not in place on ou-abcd-prod0001"),
+      cell(w.nodes.d1, "exempt"),
+    ],
+  });
   // What a reconcile records: one SCP carrying the guardrail, attached at the Prod OU (and, for the
   // Dev OU, nothing: its only account is exempt). A definition-like artifact never counts as attached.
   await prisma.artifact.createMany({
     data: [
-      { workspaceId: w.id, connectionId: w.connectionId, kind: "aws.scp", name: "parapet-scp-1", contentHash: "h1", content: {}, attachments: ["ou-abcd-prod0001"], guardrailIds: [w.guardrailId], state: "applied" },
-      { workspaceId: w.id, connectionId: w.connectionId, kind: "gcp.custom-constraint", name: "custom.x", contentHash: "h2", content: {}, attachments: ["r-abcd"], guardrailIds: [w.guardrailId], state: "applied" },
+      {
+        workspaceId: w.id,
+        connectionId: w.connectionId,
+        kind: "aws.scp",
+        name: "parapet-scp-1",
+        contentHash: "h1",
+        content: {},
+        attachments: ["ou-abcd-prod0001"],
+        guardrailIds: [w.guardrailId],
+        state: "applied",
+      },
+      {
+        workspaceId: w.id,
+        connectionId: w.connectionId,
+        kind: "gcp.custom-constraint",
+        name: "custom.x",
+        contentHash: "h2",
+        content: {},
+        attachments: ["r-abcd"],
+        guardrailIds: [w.guardrailId],
+        state: "applied",
+      },
     ],
   });
   await prisma.exemption.update({ where: { id: w.exemptionId }, data: { status: "active" } });
@@ -40,7 +74,13 @@ describe("GET /nodes/{id}/coverage", () => {
     expect(g.guardrail).toMatchObject({ id: w.guardrailId, name: "No leaving the org", mode: "enforce", remediation: "auto" });
     expect(g.status).toBe("enforced");
     expect(g.counts).toBeNull();
-    expect(g.attachedAt).toEqual([{ node: { id: w.nodes.prod, name: "Prod", kind: "ou", externalId: "ou-abcd-prod0001" }, here: false, artifacts: [{ kind: "aws.scp", name: "parapet-scp-1", state: "applied" }] }]);
+    expect(g.attachedAt).toEqual([
+      {
+        node: { id: w.nodes.prod, name: "Prod", kind: "ou", externalId: "ou-abcd-prod0001" },
+        here: false,
+        artifacts: [{ kind: "aws.scp", name: "parapet-scp-1", state: "applied" }],
+      },
+    ]);
   });
 
   it("explains a drifted cell and an exempt one (with the exemption and where it was granted)", async () => {
@@ -49,7 +89,9 @@ describe("GET /nodes/{id}/coverage", () => {
     const exempt = await call("GET", "/nodes/{id}/coverage", { key: w.members.viewer.key, params: { id: w.nodes.d1 } });
     expect(exempt.body.items[0].status).toBe("exempt");
     expect(exempt.body.items[0].attachedAt).toEqual([]);
-    expect(exempt.body.items[0].exemptions).toEqual([expect.objectContaining({ id: w.exemptionId, node: expect.objectContaining({ id: w.nodes.d1 }), reason: "migration in progress" })]);
+    expect(exempt.body.items[0].exemptions).toEqual([
+      expect.objectContaining({ id: w.exemptionId, node: expect.objectContaining({ id: w.nodes.d1 }), reason: "migration in progress" }),
+    ]);
   });
 
   it("summarises the environments below a folder and marks an attachment made there", async () => {
@@ -74,10 +116,14 @@ describe("GET /coverage/matrix order", () => {
     const ids: string[] = [];
     let cursor: string | undefined;
     do {
-      const r = await call("GET", "/coverage/matrix", { key: w.members.viewer.key, query: { limit: "1", connectionId: w.connectionId, ...(cursor ? { cursor } : {}) } });
+      const r = await call("GET", "/coverage/matrix", {
+        key: w.members.viewer.key,
+        query: { limit: "1", connectionId: w.connectionId, ...(cursor ? { cursor } : {}) },
+      });
       expect(r.status, r.text).toBe(200);
       ids.push(...r.body.items.map((i: { node: { id: string } }) => i.node.id));
-      if (r.body.items[0]?.node.id === w.nodes.d1) expect(r.body.items[0].node).toMatchObject({ path: ["Root", "Dev"], parentId: w.nodes.dev });
+      if (r.body.items[0]?.node.id === w.nodes.d1)
+        expect(r.body.items[0].node).toMatchObject({ path: ["Root", "Dev"], parentId: w.nodes.dev });
       cursor = r.body.nextCursor ?? undefined;
     } while (cursor);
     // Dev before Prod; payments-prod before web-prod.

@@ -19,12 +19,24 @@ describe("hierarchy and labels", () => {
     const roots = await call("GET", "/connections/{id}/nodes", { key: w.members.viewer.key, params: { id: w.connectionId } });
     expect(roots.body.items.map((n: { name: string }) => n.name)).toEqual(["Root"]);
     expect(roots.body.items[0].childCount).toBe(2);
-    const kids = await call("GET", "/connections/{id}/nodes", { key: w.members.viewer.key, params: { id: w.connectionId }, query: { parentId: w.nodes.prod, limit: "1" } });
+    const kids = await call("GET", "/connections/{id}/nodes", {
+      key: w.members.viewer.key,
+      params: { id: w.connectionId },
+      query: { parentId: w.nodes.prod, limit: "1" },
+    });
     expect(kids.body.items.map((n: { name: string }) => n.name)).toEqual(["payments-prod"]);
-    const next = await call("GET", "/connections/{id}/nodes", { key: w.members.viewer.key, params: { id: w.connectionId }, query: { parentId: w.nodes.prod, limit: "1", cursor: kids.body.nextCursor } });
+    const next = await call("GET", "/connections/{id}/nodes", {
+      key: w.members.viewer.key,
+      params: { id: w.connectionId },
+      query: { parentId: w.nodes.prod, limit: "1", cursor: kids.body.nextCursor },
+    });
     expect(next.body.items.map((n: { name: string }) => n.name)).toEqual(["web-prod"]);
     expect(next.body.nextCursor).toBeNull();
-    const found = await call("GET", "/connections/{id}/nodes", { key: w.members.viewer.key, params: { id: w.connectionId }, query: { q: "PROD" } });
+    const found = await call("GET", "/connections/{id}/nodes", {
+      key: w.members.viewer.key,
+      params: { id: w.connectionId },
+      query: { q: "PROD" },
+    });
     expect(found.body.items.map((n: { name: string }) => n.name).sort()).toEqual(["Prod", "payments-prod", "web-prod"]);
     expect(found.body.items.find((n: { name: string }) => n.name === "payments-prod").labels).toEqual({ env: "prod", data: "regulated" });
   });
@@ -32,14 +44,21 @@ describe("hierarchy and labels", () => {
   it("label overrides recompute inherited labels and change what a scope selects", async () => {
     const before = await call("POST", "/scope/preview", { key: w.members.viewer.key, body: { scope: { labels: "env=prod" } } });
     expect(before.body.environments).toBe(2);
-    const r = await call("PATCH", "/nodes/{id}/labels", { key: w.members.author.key, params: { id: w.nodes.dev }, body: { overrides: { env: "prod" } } });
+    const r = await call("PATCH", "/nodes/{id}/labels", {
+      key: w.members.author.key,
+      params: { id: w.nodes.dev },
+      body: { overrides: { env: "prod" } },
+    });
     expect(r.status, r.text).toBe(200);
     expect(r.body.labels).toEqual({ env: "prod" });
     const after = await call("POST", "/scope/preview", { key: w.members.viewer.key, body: { scope: { labels: "env=prod" } } });
     expect(after.body.environments).toBe(3);
     expect(after.body.byConnection).toEqual([{ connectionId: w.connectionId, name: "Reads org", cloud: "aws", environments: 3 }]);
     await call("PATCH", "/nodes/{id}/labels", { key: w.members.author.key, params: { id: w.nodes.dev }, body: { overrides: {} } });
-    const excl = await call("POST", "/scope/preview", { key: w.members.viewer.key, body: { scope: { all: true, exclude: [w.nodes.prod] } } });
+    const excl = await call("POST", "/scope/preview", {
+      key: w.members.viewer.key,
+      body: { scope: { all: true, exclude: [w.nodes.prod] } },
+    });
     expect(excl.body.sample.map((s: { name: string }) => s.name)).toEqual(["sandbox"]);
     const unknown = await call("POST", "/scope/preview", { key: w.members.viewer.key, body: { scope: { nodeIds: ["nope"] } } });
     expect(unknown.status).toBe(422);
@@ -54,7 +73,9 @@ describe("coverage and drift", () => {
       { nodeId: w.nodes.p2, status: "drifted" as const },
       { nodeId: w.nodes.d1, status: "exempt" as const },
     ];
-    await prisma.coverageRow.createMany({ data: rows.map((r) => ({ ...r, workspaceId: w.id, connectionId: w.connectionId, guardrailId: w.guardrailId, fidelity: "enforced" })) });
+    await prisma.coverageRow.createMany({
+      data: rows.map((r) => ({ ...r, workspaceId: w.id, connectionId: w.connectionId, guardrailId: w.guardrailId, fidelity: "enforced" })),
+    });
     const o = await call("GET", "/coverage/overview", { key: w.members.viewer.key });
     expect(o.body.score).toBeCloseTo(0.5);
     expect(o.body.totals).toMatchObject({ enforced: 1, drifted: 1, exempt: 1, total: 3 });
@@ -75,7 +96,12 @@ describe("coverage and drift", () => {
   it("lists, shows and re-applies drift; the timeline counts per day", async () => {
     const list = await call("GET", "/drift", { key: w.members.viewer.key, query: { status: "open" } });
     expect(list.body.items).toHaveLength(1);
-    expect(list.body.items[0]).toMatchObject({ id: w.driftId, kind: "detached", connection: { id: w.connectionId, cloud: "aws" }, node: { id: w.nodes.p1, name: "payments-prod" } });
+    expect(list.body.items[0]).toMatchObject({
+      id: w.driftId,
+      kind: "detached",
+      connection: { id: w.connectionId, cloud: "aws" },
+      node: { id: w.nodes.p1, name: "payments-prod" },
+    });
     const re = await call("POST", "/drift/{id}/reapply", { key: w.members.author.key, params: { id: w.driftId } });
     expect(re.status).toBe(202);
     const one = await call("GET", "/drift/{id}", { key: w.members.viewer.key, params: { id: w.driftId } });
@@ -94,13 +120,21 @@ describe("catalog and connections", () => {
     const rr = list.body.items.find((c: { id: string }) => c.id === "restrict-regions");
     expect(rr.paramsSchema.type).toBe("object");
     expect(rr.fidelity.aws.fidelity).toBeTypeOf("string");
-    const c = await call("POST", "/catalog/controls/{id}/compile", { key: w.members.viewer.key, params: { id: "restrict-regions" }, body: { params: {}, mode: "enforce" } });
+    const c = await call("POST", "/catalog/controls/{id}/compile", {
+      key: w.members.viewer.key,
+      params: { id: "restrict-regions" },
+      body: { params: {}, mode: "enforce" },
+    });
     expect(c.status, c.text).toBe(200);
     expect(Object.keys(c.body.clouds).sort()).toEqual(["aws", "azure", "gcp", "oci"]);
     expect(c.body.clouds.aws.source).toBe("connection");
     expect(c.body.clouds.gcp.source).toBe("example");
     expect(c.body.scenarios.length).toBeGreaterThan(0);
-    const bad = await call("POST", "/catalog/controls/{id}/compile", { key: w.members.viewer.key, params: { id: "restrict-regions" }, body: { params: { aws: [] } } });
+    const bad = await call("POST", "/catalog/controls/{id}/compile", {
+      key: w.members.viewer.key,
+      params: { id: "restrict-regions" },
+      body: { params: { aws: [] } },
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.error.message).toMatch(/^params\.aws: /);
     for (const cloud of ["aws", "azure", "gcp", "oci"]) {
@@ -118,13 +152,28 @@ describe("catalog and connections", () => {
     const v = await call("POST", "/connections/{id}/verify", { key: w.members.admin.key, params: { id: w.connectionId } });
     expect(v.status).toBe(202);
     expect(v.body.jobId).toBe(`task__${w.connectionId}__verify`);
-    expect((await call("GET", "/connections/{id}", { key: w.members.viewer.key, params: { id: w.connectionId } })).body.status).toBe("verifying");
+    expect((await call("GET", "/connections/{id}", { key: w.members.viewer.key, params: { id: w.connectionId } })).body.status).toBe(
+      "verifying",
+    );
     const none = await call("GET", "/connections/{id}/preview", { key: w.members.viewer.key, params: { id: w.connectionId } });
     expect(none.body).toMatchObject({ status: "none", plan: null });
-    await prisma.reconcileRun.create({ data: { workspaceId: w.id, connectionId: w.connectionId, trigger: "preview", status: "succeeded", plan: { changes: [], problems: [], unknown: [] }, finishedAt: new Date() } });
+    await prisma.reconcileRun.create({
+      data: {
+        workspaceId: w.id,
+        connectionId: w.connectionId,
+        trigger: "preview",
+        status: "succeeded",
+        plan: { changes: [], problems: [], unknown: [] },
+        finishedAt: new Date(),
+      },
+    });
     const p = await call("GET", "/connections/{id}/preview", { key: w.members.viewer.key, params: { id: w.connectionId } });
     expect(p.body).toMatchObject({ status: "succeeded", plan: { changes: [] } });
-    const del = await call("DELETE", "/connections/{id}", { key: w.members.admin.key, params: { id: w.connectionId }, query: { confirm: "wrong" } });
+    const del = await call("DELETE", "/connections/{id}", {
+      key: w.members.admin.key,
+      params: { id: w.connectionId },
+      query: { confirm: "wrong" },
+    });
     expect(del.status).toBe(422);
     expect(del.body.error.message).toMatch(/^confirm: /);
   });

@@ -43,7 +43,9 @@ describe("request ids", () => {
     const logged = captureLog();
     // The real wrapper every /api/v1 route uses, around a handler that fails in a way nobody anticipated.
     const failing = route(api("GET /me"), () => Promise.reject(new Error("secret-ish internal detail: pool exhausted at 0xdeadbeef")));
-    const res = await failing(new Request(`${BASE_URL}/api/v1/me`, { headers: { "x-api-key": A.members.viewer.key } }), { params: Promise.resolve({}) });
+    const res = await failing(new Request(`${BASE_URL}/api/v1/me`, { headers: { "x-api-key": A.members.viewer.key } }), {
+      params: Promise.resolve({}),
+    });
     const body = (await res.json()) as { error: { code: string; message: string; requestId: string } };
     const id = res.headers.get("x-request-id");
     expect(res.status).toBe(500);
@@ -93,7 +95,14 @@ describe("request ids", () => {
   });
 
   it("replaces an id that could forge or flood a log line", async () => {
-    for (const bad of ["short", "x".repeat(129), "abc def ghi jkl", "tab\there-12345678", "req_<script>alert(1)</script>", "id;drop=1234567"]) {
+    for (const bad of [
+      "short",
+      "x".repeat(129),
+      "abc def ghi jkl",
+      "tab\there-12345678",
+      "req_<script>alert(1)</script>",
+      "id;drop=1234567",
+    ]) {
       const res = await call("GET", "/me", { key: A.members.viewer.key, headers: { "x-request-id": bad } });
       expect(res.headers.get("x-request-id"), JSON.stringify(bad)).toMatch(ID);
     }

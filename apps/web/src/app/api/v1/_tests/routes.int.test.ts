@@ -55,8 +55,13 @@ describe("route table", () => {
     const root = join(routeFile("/"), "..");
     const documented = new Set(API_ROUTES.map(key));
     for (const file of walkRouteFiles(root)) {
-      const template = `/${relative(root, join(file, "..")).split("/").map((s) => s.replace(/^\[(\w+)\]$/, "{$1}")).join("/")}`;
-      const methods = [...readFileSync(file, "utf8").matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]);
+      const template = `/${relative(root, join(file, ".."))
+        .split("/")
+        .map((s) => s.replace(/^\[(\w+)\]$/, "{$1}"))
+        .join("/")}`;
+      const methods = [
+        ...readFileSync(file, "utf8").matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g),
+      ].map((m) => m[1]);
       expect(methods.length, file).toBeGreaterThan(0);
       for (const m of methods) expect(documented.has(`${m} ${template}`), `${m} ${template} is not in API_ROUTES`).toBe(true);
     }
@@ -126,17 +131,32 @@ describe.each(guarded.map((r) => [key(r), r] as const))("%s", (_, r) => {
   if (r.body || r.query) {
     it("answers 400/422 naming the field for bad input, changing nothing", async () => {
       const before = await snapshot(prisma, A.id);
-      const base: { key: string; params: Record<string, string> } = { key: A.members.owner.key, params: hasId(r) ? { id: idFor(A, r.path) } : {} };
+      const base: { key: string; params: Record<string, string> } = {
+        key: A.members.owner.key,
+        params: hasId(r) ? { id: idFor(A, r.path) } : {},
+      };
       if (r.body) {
         const malformed = await call(r.method, r.path, { ...base, query: VALID_QUERY[key(r)]?.(A) ?? {}, rawBody: "{ not json" });
         expect(malformed.status).toBe(400);
         expect(malformed.body.error.message).toMatch(/^body: /);
         const notObject = await call(r.method, r.path, { ...base, query: VALID_QUERY[key(r)]?.(A) ?? {}, body: [1, 2] });
         expect(notObject.status).toBe(422);
-        const props = (z.toJSONSchema(r.body, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, { type?: string; enum?: unknown[] }> }).properties ?? {};
+        const props =
+          (
+            z.toJSONSchema(r.body, { io: "input", unrepresentable: "any" }) as {
+              properties?: Record<string, { type?: string; enum?: unknown[] }>;
+            }
+          ).properties ?? {};
         expect(Object.keys(props).length).toBeGreaterThan(0);
         for (const [field, schema] of Object.entries(props)) {
-          const wrong = schema.type === "string" || schema.enum ? 12345 : schema.type === "number" || schema.type === "integer" ? "not a number" : schema.type === "boolean" ? "yes" : "not an object";
+          const wrong =
+            schema.type === "string" || schema.enum
+              ? 12345
+              : schema.type === "number" || schema.type === "integer"
+                ? "not a number"
+                : schema.type === "boolean"
+                  ? "yes"
+                  : "not an object";
           const body = { ...(VALID_BODY[key(r)]!(A) as object), [field]: wrong };
           const res = await call(r.method, r.path, { ...base, query: VALID_QUERY[key(r)]?.(A) ?? {}, body });
           expect(res.status, `${field}: ${res.text}`).toBe(422);
@@ -145,11 +165,28 @@ describe.each(guarded.map((r) => [key(r), r] as const))("%s", (_, r) => {
         }
       }
       if (r.query) {
-        const props = (z.toJSONSchema(r.query, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, { type?: string; enum?: unknown[]; maxLength?: number; format?: string }> }).properties ?? {};
+        const props =
+          (
+            z.toJSONSchema(r.query, { io: "input", unrepresentable: "any" }) as {
+              properties?: Record<string, { type?: string; enum?: unknown[]; maxLength?: number; format?: string }>;
+            }
+          ).properties ?? {};
         for (const [field, schema] of Object.entries(props)) {
-          const wrong = schema.enum ? "not-an-option" : schema.type === "number" || schema.type === "integer" ? "abc" : schema.format ? "not-a-date" : schema.maxLength ? "x".repeat(schema.maxLength + 1) : undefined;
+          const wrong = schema.enum
+            ? "not-an-option"
+            : schema.type === "number" || schema.type === "integer"
+              ? "abc"
+              : schema.format
+                ? "not-a-date"
+                : schema.maxLength
+                  ? "x".repeat(schema.maxLength + 1)
+                  : undefined;
           if (wrong === undefined) continue;
-          const res = await call(r.method, r.path, { ...base, query: { ...(VALID_QUERY[key(r)]?.(A) ?? {}), [field]: wrong }, ...(r.body ? { body: VALID_BODY[key(r)]!(A) } : {}) });
+          const res = await call(r.method, r.path, {
+            ...base,
+            query: { ...(VALID_QUERY[key(r)]?.(A) ?? {}), [field]: wrong },
+            ...(r.body ? { body: VALID_BODY[key(r)]!(A) } : {}),
+          });
           expect(res.status, `${field}: ${res.text}`).toBe(422);
           expect(res.body.error.issues[0].field).toBe(field);
         }

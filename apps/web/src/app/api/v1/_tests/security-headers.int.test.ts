@@ -7,7 +7,11 @@ import { describe, expect, it } from "vitest";
 import { BASE_URL } from "./harness.ts";
 import { contentSecurityPolicy, strictTransport } from "@/security-headers";
 
-const scriptSrc = (csp: string | null) => csp?.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src")) ?? "";
+const scriptSrc = (csp: string | null) =>
+  csp
+    ?.split(";")
+    .map((d) => d.trim())
+    .find((d) => d.startsWith("script-src")) ?? "";
 
 describe("page security headers", () => {
   it("give every page response a fresh script nonce and no inline-script allowance, and hand the nonce to Next's renderer", async () => {

@@ -21,10 +21,17 @@ async function signIn(email: string, password: string): Promise<string> {
   const { auth } = await import("@/server/auth");
   await auth().api.signUpEmail({ body: { email, password, name: "Session User" } });
   const res = await auth().handler(
-    new Request(`${BASE_URL}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json", origin: BASE_URL }, body: JSON.stringify({ email, password }) }),
+    new Request(`${BASE_URL}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: BASE_URL },
+      body: JSON.stringify({ email, password }),
+    }),
   );
   expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   expect(cookie).toContain("session_token");
   return cookie;
 }
@@ -34,7 +41,9 @@ describe("sessions and CSRF", () => {
     const email = `sess-${randomBytes(4).toString("hex")}@example.test`;
     const cookie = await signIn(email, "correct horse battery");
     const user = await prisma.user.findUniqueOrThrow({ where: { email } });
-    await prisma.member.create({ data: { id: `m${randomBytes(6).toString("hex")}`, organizationId: w.id, userId: user.id, role: "admin", createdAt: new Date() } });
+    await prisma.member.create({
+      data: { id: `m${randomBytes(6).toString("hex")}`, organizationId: w.id, userId: user.id, role: "admin", createdAt: new Date() },
+    });
     const host = new URL(BASE_URL).host;
     const me = await call("GET", "/me", { headers: { cookie } });
     expect(me.status, me.text).toBe(200);
@@ -58,9 +67,26 @@ describe("several workspaces", () => {
     const email = `multi-${randomBytes(4).toString("hex")}@example.test`;
     const cookie = await signIn(email, "correct horse battery");
     const user = await prisma.user.findUniqueOrThrow({ where: { email } });
-    const other = await prisma.workspace.create({ data: { id: `ws${randomBytes(6).toString("hex")}`, name: "Second Co", slug: `second-${randomBytes(4).toString("hex")}`, createdAt: new Date() } });
-    await prisma.member.create({ data: { id: `m${randomBytes(6).toString("hex")}`, organizationId: w.id, userId: user.id, role: "viewer", createdAt: new Date(Date.now() - 60_000) } });
-    await prisma.member.create({ data: { id: `m${randomBytes(6).toString("hex")}`, organizationId: other.id, userId: user.id, role: "owner", createdAt: new Date() } });
+    const other = await prisma.workspace.create({
+      data: {
+        id: `ws${randomBytes(6).toString("hex")}`,
+        name: "Second Co",
+        slug: `second-${randomBytes(4).toString("hex")}`,
+        createdAt: new Date(),
+      },
+    });
+    await prisma.member.create({
+      data: {
+        id: `m${randomBytes(6).toString("hex")}`,
+        organizationId: w.id,
+        userId: user.id,
+        role: "viewer",
+        createdAt: new Date(Date.now() - 60_000),
+      },
+    });
+    await prisma.member.create({
+      data: { id: `m${randomBytes(6).toString("hex")}`, organizationId: other.id, userId: user.id, role: "owner", createdAt: new Date() },
+    });
     const headers = { cookie, host: new URL(BASE_URL).host, origin: BASE_URL };
 
     const before = await call("GET", "/me", { headers });
@@ -124,17 +150,39 @@ describe("members", () => {
     const inv = await call("POST", "/invitations", { key: w.members.admin.key, body: { email: "Newbie@Example.test", role: "author" } });
     expect(inv.status, inv.text).toBe(201);
     expect(inv.body).toMatchObject({ email: "newbie@example.test", role: "author", status: "pending" });
-    expect((await call("POST", "/invitations", { key: w.members.admin.key, body: { email: "newbie@example.test", role: "author" } })).status).toBe(409);
-    expect((await call("POST", "/invitations", { key: w.members.admin.key, body: { email: "boss@example.test", role: "owner" } })).status).toBe(403);
+    expect(
+      (await call("POST", "/invitations", { key: w.members.admin.key, body: { email: "newbie@example.test", role: "author" } })).status,
+    ).toBe(409);
+    expect(
+      (await call("POST", "/invitations", { key: w.members.admin.key, body: { email: "boss@example.test", role: "owner" } })).status,
+    ).toBe(403);
     const members = await call("GET", "/members", { key: w.members.admin.key });
     expect(members.body.invitations.map((i: { email: string }) => i.email)).toContain("newbie@example.test");
     // Pending invitations are management data (issue 22): a viewer sees the members only.
     expect((await call("GET", "/members", { key: w.members.viewer.key })).body.invitations).toBeUndefined();
-    expect((await call("PATCH", "/members/{id}", { key: w.members.admin.key, params: { id: w.members.owner.memberId }, body: { role: "viewer" } })).status).toBe(403);
-    const lastOwner = await call("PATCH", "/members/{id}", { key: w.members.owner.key, params: { id: w.members.owner.memberId }, body: { role: "admin" } });
+    expect(
+      (
+        await call("PATCH", "/members/{id}", {
+          key: w.members.admin.key,
+          params: { id: w.members.owner.memberId },
+          body: { role: "viewer" },
+        })
+      ).status,
+    ).toBe(403);
+    const lastOwner = await call("PATCH", "/members/{id}", {
+      key: w.members.owner.key,
+      params: { id: w.members.owner.memberId },
+      body: { role: "admin" },
+    });
     expect(lastOwner.status).toBe(409);
-    expect((await call("DELETE", "/members/{id}", { key: w.members.owner.key, params: { id: w.members.owner.memberId } })).status).toBe(409);
-    const promote = await call("PATCH", "/members/{id}", { key: w.members.admin.key, params: { id: w.members.viewer.memberId }, body: { role: "approver" } });
+    expect((await call("DELETE", "/members/{id}", { key: w.members.owner.key, params: { id: w.members.owner.memberId } })).status).toBe(
+      409,
+    );
+    const promote = await call("PATCH", "/members/{id}", {
+      key: w.members.admin.key,
+      params: { id: w.members.viewer.memberId },
+      body: { role: "approver" },
+    });
     expect(promote.status).toBe(200);
     expect((await call("GET", "/me", { key: w.members.viewer.key })).body.role).toBe("viewer");
     await call("PATCH", "/members/{id}", { key: w.members.admin.key, params: { id: w.members.viewer.memberId }, body: { role: "viewer" } });
@@ -144,7 +192,11 @@ describe("members", () => {
 describe("secrets", () => {
   it("never returns credentials; the event secret is shown once and stored sealed", async () => {
     const c = await call("GET", "/connections/{id}", { key: w.members.viewer.key, params: { id: w.connectionId } });
-    expect(c.body.credentialHints).toEqual({ kind: "assume-role", roleArn: "arn:aws:iam::111122223333:role/ParapetConnector", externalId: w.externalId });
+    expect(c.body.credentialHints).toEqual({
+      kind: "assume-role",
+      roleArn: "arn:aws:iam::111122223333:role/ParapetConnector",
+      externalId: w.externalId,
+    });
     expect(JSON.stringify(c.body)).not.toMatch(/credentialCiphertext|"ct"|"dk"/);
     const s = await call("POST", "/connections/{id}/event-secret", { key: w.members.admin.key, params: { id: w.connectionId } });
     expect(s.status).toBe(200);
@@ -165,7 +217,11 @@ describe("secrets", () => {
     expect(envelopeKeyId(before.credentialCiphertext!)).toBe("test-k1");
     const next = randomBytes(32).toString("base64");
     const saved = { key: process.env.PARAPET_MASTER_KEY, id: process.env.PARAPET_MASTER_KEY_ID, old: process.env.PARAPET_MASTER_KEYS_OLD };
-    Object.assign(process.env, { PARAPET_MASTER_KEY: next, PARAPET_MASTER_KEY_ID: "test-k2", PARAPET_MASTER_KEYS_OLD: `test-k1:${MASTER_KEY}` });
+    Object.assign(process.env, {
+      PARAPET_MASTER_KEY: next,
+      PARAPET_MASTER_KEY_ID: "test-k2",
+      PARAPET_MASTER_KEYS_OLD: `test-k1:${MASTER_KEY}`,
+    });
     let out = "";
     let err = "";
     try {
@@ -173,7 +229,11 @@ describe("secrets", () => {
       expect(code, err).toBe(0);
       expect(await runCli(["keys", "rotate", "--workspace", w.slug], { out: () => undefined, err: () => undefined })).toBe(0);
     } finally {
-      Object.assign(process.env, { PARAPET_MASTER_KEY: saved.key, PARAPET_MASTER_KEY_ID: saved.id, PARAPET_MASTER_KEYS_OLD: saved.old ?? "" });
+      Object.assign(process.env, {
+        PARAPET_MASTER_KEY: saved.key,
+        PARAPET_MASTER_KEY_ID: saved.id,
+        PARAPET_MASTER_KEYS_OLD: saved.old ?? "",
+      });
     }
     expect(out).toMatch(/re-wrapped \d+ secrets under key "test-k2"/);
     const after = await prisma.connection.findUniqueOrThrow({ where: { id: w.connectionId } });
@@ -181,7 +241,10 @@ describe("secrets", () => {
     expect(envelopeKeyId(after.credentialCiphertext!)).toBe("test-k2");
     const k2 = parseMasterKey("test-k2", next);
     const only = { current: k2, all: [k2] };
-    expect(openCredentials(only, w.connectionId, after.credentialCiphertext!)).toMatchObject({ kind: "assume-role", externalId: w.externalId });
+    expect(openCredentials(only, w.connectionId, after.credentialCiphertext!)).toMatchObject({
+      kind: "assume-role",
+      externalId: w.externalId,
+    });
     expect(openEventSecret(only, w.connectionId, after.eventSecretCiphertext!)).toMatch(/^[\w-]{43}$/);
     const events = await prisma.auditEvent.findMany({ where: { workspaceId: w.id, action: "keys.rotated" } });
     expect(events).toHaveLength(1);

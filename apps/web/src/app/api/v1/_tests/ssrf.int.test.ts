@@ -19,15 +19,38 @@ let ws: TestWorkspace;
 const TENANT = "7f3c2b1a-0d4e-4f5a-8b6c-9d0e1f2a3b4c";
 const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const BODIES: Record<string, Record<string, unknown>> = {
-  aws: { cloud: "aws", credentials: { kind: "access-keys", accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }, facts: AWS_FACTS },
-  azure: { cloud: "azure", credentials: { kind: "client-secret", tenantId: TENANT, clientId: "5e0c7a52-3b1f-4d8e-a6c9-0f2b4d6e8a13", clientSecret: "s3cret-value" }, facts: { tenantId: TENANT, rootManagementGroupId: TENANT } },
-  gcp: { cloud: "gcp", credentials: { type: "access_token", accessToken: "ya29.ssrf-test" }, facts: { organizationId: "123456789012", directoryCustomerId: "C03example" }, principals: { connector: ["principal://iam.googleapis.com/projects/-/serviceAccounts/parapet@example.iam.gserviceaccount.com"] } },
+  aws: {
+    cloud: "aws",
+    credentials: { kind: "access-keys", accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
+    facts: AWS_FACTS,
+  },
+  azure: {
+    cloud: "azure",
+    credentials: {
+      kind: "client-secret",
+      tenantId: TENANT,
+      clientId: "5e0c7a52-3b1f-4d8e-a6c9-0f2b4d6e8a13",
+      clientSecret: "s3cret-value",
+    },
+    facts: { tenantId: TENANT, rootManagementGroupId: TENANT },
+  },
+  gcp: {
+    cloud: "gcp",
+    credentials: { type: "access_token", accessToken: "ya29.ssrf-test" },
+    facts: { organizationId: "123456789012", directoryCustomerId: "C03example" },
+    principals: { connector: ["principal://iam.googleapis.com/projects/-/serviceAccounts/parapet@example.iam.gserviceaccount.com"] },
+  },
   oci: {
     cloud: "oci",
     credentials: {
       tenancyId: "ocid1.tenancy.oc1..aaaaaaaassrftest",
       userId: "ocid1.user.oc1..aaaaaaaassrftest",
-      fingerprint: (createHash("md5").update(publicKey.export({ type: "spki", format: "der" })).digest("hex").match(/../g) ?? []).join(":"),
+      fingerprint: (
+        createHash("md5")
+          .update(publicKey.export({ type: "spki", format: "der" }))
+          .digest("hex")
+          .match(/../g) ?? []
+      ).join(":"),
       privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
       region: "us-ashburn-1",
     },
@@ -36,7 +59,10 @@ const BODIES: Record<string, Record<string, unknown>> = {
 };
 
 const create = (cloud: string, extra: Record<string, unknown>) =>
-  call("POST", "/connections", { key: ws.members.admin.key, body: { ...BODIES[cloud], name: `${cloud} ${Math.random().toString(36).slice(2, 8)}`, ...extra } });
+  call("POST", "/connections", {
+    key: ws.members.admin.key,
+    body: { ...BODIES[cloud], name: `${cloud} ${Math.random().toString(36).slice(2, 8)}`, ...extra },
+  });
 
 beforeAll(async () => {
   ws = await createWorkspace(prisma, "SSRF");
@@ -46,7 +72,14 @@ afterAll(async () => {
 });
 
 describe("connection endpoints at save time", () => {
-  const refusedForms = [...SSRF_ENDPOINTS, "http://127.1:4010", "http://2130706433:4010", `http://127.0.0.1:${ALLOWLISTED_PORT + 1}`, "https://organizations.us-east-1.amazonaws.com:8443", "http://organizations.us-east-1.amazonaws.com"];
+  const refusedForms = [
+    ...SSRF_ENDPOINTS,
+    "http://127.1:4010",
+    "http://2130706433:4010",
+    `http://127.0.0.1:${ALLOWLISTED_PORT + 1}`,
+    "https://organizations.us-east-1.amazonaws.com:8443",
+    "http://organizations.us-east-1.amazonaws.com",
+  ];
 
   for (const cloud of Object.keys(BODIES)) {
     it(`${cloud}: loopback, private, link-local, metadata, IPv6 and IPv4-mapped endpoints get a 422 naming endpoint, and nothing is stored`, async () => {
@@ -88,11 +121,22 @@ describe("connection endpoints at save time", () => {
 
 describe("Azure authority host at save time", () => {
   it("accepts Microsoft's authorities of every national cloud and refuses any other host by name", async () => {
-    for (const authorityHost of ["https://login.microsoftonline.com", "https://login.microsoftonline.us", "https://login.partner.microsoftonline.cn"]) {
+    for (const authorityHost of [
+      "https://login.microsoftonline.com",
+      "https://login.microsoftonline.us",
+      "https://login.partner.microsoftonline.cn",
+    ]) {
       const r = await create("azure", { credentials: { ...(BODIES.azure!.credentials as object), authorityHost } });
       expect(r.status, `${authorityHost} → ${r.text}`).toBe(201);
     }
-    for (const authorityHost of ["https://127.0.0.1", "https://[::ffff:127.0.0.1]", "https://169.254.169.254", "https://10.1.1.1", "https://login.microsoftonline.com.evil.example", "https://login.microsoftonline.com:8443"]) {
+    for (const authorityHost of [
+      "https://127.0.0.1",
+      "https://[::ffff:127.0.0.1]",
+      "https://169.254.169.254",
+      "https://10.1.1.1",
+      "https://login.microsoftonline.com.evil.example",
+      "https://login.microsoftonline.com:8443",
+    ]) {
       const before = await snapshot(prisma, ws.id);
       const r = await create("azure", { credentials: { ...(BODIES.azure!.credentials as object), authorityHost } });
       expect(r.status, `${authorityHost} → ${r.text}`).toBe(422);

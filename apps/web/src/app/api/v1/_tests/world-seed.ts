@@ -75,21 +75,63 @@ export async function populateWorld(prisma: PrismaClient, ws: SeedWorkspace, cal
     rootExternalId: "r-abcd",
     nodes: [
       { externalId: "r-abcd", kind: "root", name: "Root", parentExternalId: null, isEnvironment: false, labels: {} },
-      { externalId: "ou-abcd-prod0001", kind: "ou", name: "Prod", parentExternalId: "r-abcd", isEnvironment: false, labels: { env: "prod" } },
+      {
+        externalId: "ou-abcd-prod0001",
+        kind: "ou",
+        name: "Prod",
+        parentExternalId: "r-abcd",
+        isEnvironment: false,
+        labels: { env: "prod" },
+      },
       { externalId: "ou-abcd-dev00001", kind: "ou", name: "Dev", parentExternalId: "r-abcd", isEnvironment: false, labels: { env: "dev" } },
-      { externalId: "222233334444", kind: "account", name: "payments-prod", parentExternalId: "ou-abcd-prod0001", isEnvironment: true, labels: { data: "regulated" } },
-      { externalId: "222233335555", kind: "account", name: "web-prod", parentExternalId: "ou-abcd-prod0001", isEnvironment: true, labels: {} },
-      { externalId: "222233336666", kind: "account", name: "sandbox", parentExternalId: "ou-abcd-dev00001", isEnvironment: true, labels: {} },
+      {
+        externalId: "222233334444",
+        kind: "account",
+        name: "payments-prod",
+        parentExternalId: "ou-abcd-prod0001",
+        isEnvironment: true,
+        labels: { data: "regulated" },
+      },
+      {
+        externalId: "222233335555",
+        kind: "account",
+        name: "web-prod",
+        parentExternalId: "ou-abcd-prod0001",
+        isEnvironment: true,
+        labels: {},
+      },
+      {
+        externalId: "222233336666",
+        kind: "account",
+        name: "sandbox",
+        parentExternalId: "ou-abcd-dev00001",
+        isEnvironment: true,
+        labels: {},
+      },
     ],
   });
   await prisma.connection.update({ where: { id: connectionId }, data: { status: "active", lastDiscoveredAt: new Date() } });
   const rows = await prisma.node.findMany({ where: { connectionId }, select: { id: true, externalId: true } });
   const n = (ext: string) => rows.find((r) => r.externalId === ext)!.id;
-  const nodes = { root: n("r-abcd"), prod: n("ou-abcd-prod0001"), dev: n("ou-abcd-dev00001"), p1: n("222233334444"), p2: n("222233335555"), d1: n("222233336666") };
+  const nodes = {
+    root: n("r-abcd"),
+    prod: n("ou-abcd-prod0001"),
+    dev: n("ou-abcd-dev00001"),
+    p1: n("222233334444"),
+    p2: n("222233335555"),
+    d1: n("222233336666"),
+  };
 
   const g = await call("POST", "/guardrails", {
     key: ws.members.author.key,
-    body: { controlId: "deny-leave-organization", name: "No leaving the org", params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" },
+    body: {
+      controlId: "deny-leave-organization",
+      name: "No leaving the org",
+      params: {},
+      scope: { all: true },
+      mode: "enforce",
+      remediation: "auto",
+    },
   });
   ok(g, 201, "create guardrail");
   const guardrailId = g.body.id as string;
@@ -97,15 +139,32 @@ export async function populateWorld(prisma: PrismaClient, ws: SeedWorkspace, cal
   ok(d, 202, "request disable");
   const ex = await call("POST", "/exemptions", {
     key: ws.members.author.key,
-    body: { guardrailId, nodeId: nodes.d1, reason: "migration in progress", ownerEmail: "owner@example.test", expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+    body: {
+      guardrailId,
+      nodeId: nodes.d1,
+      reason: "migration in progress",
+      ownerEmail: "owner@example.test",
+      expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    },
   });
   ok(ex, 202, "request exemption");
   const drift = await prisma.driftFinding.create({
-    data: { workspaceId: ws.id, connectionId, guardrailId, nodeId: nodes.p1, kind: "detached", fingerprint: `detached|aws.scp|p-1|${nodes.p1}`, summary: "SCP detached from payments-prod" },
+    data: {
+      workspaceId: ws.id,
+      connectionId,
+      guardrailId,
+      nodeId: nodes.p1,
+      kind: "detached",
+      fingerprint: `detached|aws.scp|p-1|${nodes.p1}`,
+      summary: "SCP detached from payments-prod",
+    },
   });
   const t = await call("POST", "/tokens", { key: owner, body: { name: "ci", role: "viewer" } });
   ok(t, 201, "create token");
-  const inv = await call("POST", "/invitations", { key: owner, body: { email: `invited-${ws.id.toLowerCase()}@example.test`, role: "author" } });
+  const inv = await call("POST", "/invitations", {
+    key: owner,
+    body: { email: `invited-${ws.id.toLowerCase()}@example.test`, role: "author" },
+  });
   ok(inv, 201, "invite");
   const invitationToken = new URL(inv.body.inviteUrl as string).searchParams.get("token")!;
   return {

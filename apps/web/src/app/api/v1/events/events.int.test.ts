@@ -18,7 +18,10 @@ beforeAll(async () => {
   const ws = await createTestWorkspace();
   const conn = await prisma.connection.create({ data: { workspaceId: ws.id, cloud: "oci", name: "oci", status: "active" } });
   const master = parseMasterKey("test-k1", MASTER_KEY);
-  await prisma.connection.update({ where: { id: conn.id }, data: { eventSecretCiphertext: sealEventSecret({ current: master, all: [master] }, conn.id, SECRET) } });
+  await prisma.connection.update({
+    where: { id: conn.id },
+    data: { eventSecretCiphertext: sealEventSecret({ current: master, all: [master] }, conn.id, SECRET) },
+  });
   connectionId = conn.id;
   redis = new Redis(inject("redisUrl"));
 });
@@ -28,19 +31,35 @@ afterAll(async () => {
 });
 
 function event(id: string) {
-  return { eventID: id, eventType: "com.oraclecloud.identitycontrolplane.updatepolicy", cloudEventsVersion: "0.1", data: { resourceName: "parapet-x" } };
+  return {
+    eventID: id,
+    eventType: "com.oraclecloud.identitycontrolplane.updatepolicy",
+    cloudEventsVersion: "0.1",
+    data: { resourceName: "parapet-x" },
+  };
 }
 
 async function post(opts: { cloud?: string; conn?: string; body: string; secret?: string; ts?: number; sig?: string }) {
   const ts = String(opts.ts ?? Math.floor(Date.now() / 1000));
-  const sig = opts.sig ?? `sha256=${createHmac("sha256", opts.secret ?? SECRET).update(`${ts}.${opts.body}`).digest("hex")}`;
+  const sig =
+    opts.sig ??
+    `sha256=${createHmac("sha256", opts.secret ?? SECRET)
+      .update(`${ts}.${opts.body}`)
+      .digest("hex")}`;
   const handler = await handlerFor("POST", "/events/{cloud}/{connectionId}");
   const params = { cloud: opts.cloud ?? "oci", connectionId: opts.conn ?? connectionId };
   const res = await handler(
-    new Request(`${BASE_URL}/api/v1/events/${params.cloud}/${params.connectionId}`, { method: "POST", headers: { "content-type": "application/json", "x-parapet-timestamp": ts, "x-parapet-signature": sig }, body: opts.body }),
+    new Request(`${BASE_URL}/api/v1/events/${params.cloud}/${params.connectionId}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-parapet-timestamp": ts, "x-parapet-signature": sig },
+      body: opts.body,
+    }),
     { params: Promise.resolve(params) },
   );
-  return { status: res.status, body: (await res.json()) as { accepted?: boolean; duplicate?: boolean; error?: { code: string; message: string } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { accepted?: boolean; duplicate?: boolean; error?: { code: string; message: string } },
+  };
 }
 
 describe("POST /api/v1/events/{cloud}/{connectionId}", () => {

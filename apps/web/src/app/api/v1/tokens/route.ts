@@ -9,4 +9,6 @@ export const dynamic = "force-dynamic";
 export const GET = route(api("GET /tokens"), ({ caller }) => listTokens(deps(), caller));
 
 /** 201 with the token: the only time its secret is shown, so never cached on the way back. */
-export const POST = route(api("POST /tokens"), async ({ caller, body }) => reply(await createToken({ ...deps(), auth: auth() }, caller, body), { headers: { "cache-control": "no-store" } }));
+export const POST = route(api("POST /tokens"), async ({ caller, body }) =>
+  reply(await createToken({ ...deps(), auth: auth() }, caller, body), { headers: { "cache-control": "no-store" } }),
+);

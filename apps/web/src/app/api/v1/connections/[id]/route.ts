@@ -14,4 +14,6 @@ export const PATCH = route(api("PATCH /connections/{id}"), async ({ caller, para
   return out.kind === "approval" ? reply({ approval: out.approval, connection: out.connection }, { status: 202 }) : out.connection;
 });
 
-export const DELETE = route(api("DELETE /connections/{id}"), ({ caller, params, query }) => deleteConnection(deps(), caller, params.id, query.confirm));
+export const DELETE = route(api("DELETE /connections/{id}"), ({ caller, params, query }) =>
+  deleteConnection(deps(), caller, params.id, query.confirm),
+);

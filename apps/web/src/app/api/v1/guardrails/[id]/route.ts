@@ -14,4 +14,6 @@ export const PATCH = route(api("PATCH /guardrails/{id}"), async ({ caller, param
   return out.kind === "approval" ? reply({ approval: out.approval }, { status: 202 }) : { guardrail: out.guardrail };
 });
 
-export const DELETE = route(api("DELETE /guardrails/{id}"), async ({ caller, params }) => ({ approval: await requestGuardrailRemoval(deps(), caller, params.id, "delete") }));
+export const DELETE = route(api("DELETE /guardrails/{id}"), async ({ caller, params }) => ({
+  approval: await requestGuardrailRemoval(deps(), caller, params.id, "delete"),
+}));

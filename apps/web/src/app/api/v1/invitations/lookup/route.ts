@@ -5,4 +5,6 @@ import { prisma } from "@/server/clients";
 import { invitationLinkConfig } from "@/server/invitations";
 
 export const dynamic = "force-dynamic";
-export const GET = publicRoute(api("GET /invitations/lookup"), ({ query }) => describeInvitation(prisma(), invitationLinkConfig().secret, query.token));
+export const GET = publicRoute(api("GET /invitations/lookup"), ({ query }) =>
+  describeInvitation(prisma(), invitationLinkConfig().secret, query.token),
+);

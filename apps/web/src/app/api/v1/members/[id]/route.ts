@@ -5,6 +5,8 @@ import { route } from "@/server/api";
 import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const PATCH = route(api("PATCH /members/{id}"), ({ caller, params, body }) => changeMemberRole(deps(), caller, params.id, body.role));
+export const PATCH = route(api("PATCH /members/{id}"), ({ caller, params, body }) =>
+  changeMemberRole(deps(), caller, params.id, body.role),
+);
 
 export const DELETE = route(api("DELETE /members/{id}"), ({ caller, params }) => removeMember(deps(), caller, params.id));

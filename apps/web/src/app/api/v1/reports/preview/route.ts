@@ -15,6 +15,9 @@ export const dynamic = "force-dynamic";
 export const GET = route(api("GET /reports/preview"), async ({ caller, query: { format } }) => {
   const model = await buildReportModel(prisma(), caller.workspaceId, { sampleFirst: true });
   if (format === "json") return { model };
-  if (format === "text") return new Response(renderReportText(model), { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "private, no-store" } });
+  if (format === "text")
+    return new Response(renderReportText(model), {
+      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "private, no-store" },
+    });
   return htmlResponse(renderReportHtml(model));
 });

@@ -9,12 +9,24 @@ import { queues } from "@/server/queues";
 
 export const dynamic = "force-dynamic";
 
-const actor = (c: Caller) => ({ workspaceId: c.workspaceId, userId: c.userId, role: c.role, kind: c.kind, ...(c.tokenId ? { tokenId: c.tokenId } : {}), label: c.label });
+const actor = (c: Caller) => ({
+  workspaceId: c.workspaceId,
+  userId: c.userId,
+  role: c.role,
+  kind: c.kind,
+  ...(c.tokenId ? { tokenId: c.tokenId } : {}),
+  label: c.label,
+});
 
 async function view(caller: Caller) {
   const s = await getSettings({ prisma: prisma() }, actor(caller));
   const next = nextWeeklyRuns(s, Date.now(), 3);
-  return { timezone: s.timezone, reportDay: s.reportDay, reportHour: s.reportHour, nextRuns: next.map((d) => ({ at: d.toISOString(), local: formatLocalDateTime(d, s.timezone) })) };
+  return {
+    timezone: s.timezone,
+    reportDay: s.reportDay,
+    reportHour: s.reportHour,
+    nextRuns: next.map((d) => ({ at: d.toISOString(), local: formatLocalDateTime(d, s.timezone) })),
+  };
 }
 
 /** When the weekly report goes out (day and hour in the workspace's time zone) and the next three runs. */

@@ -11,7 +11,8 @@ export const dynamic = "force-dynamic";
  * subscriber (needs report:manage). The worker does the work; the answer is 202 with the job id.
  */
 export const POST = route(api("POST /reports/send-now"), async ({ caller, body: { to } }) => {
-  if (to === "subscribers" && !can(caller.role, "report", "manage")) throw new AppError("forbidden", `to: your role (${caller.role}) can send the report only to yourself`);
+  if (to === "subscribers" && !can(caller.role, "report", "manage"))
+    throw new AppError("forbidden", `to: your role (${caller.role}) can send the report only to yourself`);
   const jobId = await enqueueWeeklyReport(queues().reports, {
     workspaceId: caller.workspaceId,
     trigger: "manual",

@@ -4,4 +4,6 @@ import { route } from "@/server/api";
 import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route(api("POST /approvals/{id}/approve"), ({ caller, params, body }) => decideApproval(deps(), caller, params.id, "approve", body.note));
+export const POST = route(api("POST /approvals/{id}/approve"), ({ caller, params, body }) =>
+  decideApproval(deps(), caller, params.id, "approve", body.note),
+);

@@ -4,4 +4,6 @@ import { route } from "@/server/api";
 import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route(api("POST /connections/{id}/discover"), ({ caller, params }) => requestConnectionTask(deps(), caller, params.id, "discover"));
+export const POST = route(api("POST /connections/{id}/discover"), ({ caller, params }) =>
+  requestConnectionTask(deps(), caller, params.id, "discover"),
+);

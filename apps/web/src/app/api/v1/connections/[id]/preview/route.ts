@@ -7,4 +7,6 @@ import { deps } from "@/server/v1";
 export const dynamic = "force-dynamic";
 export const GET = route(api("GET /connections/{id}/preview"), ({ caller, params }) => getConnectionPreview(deps(), caller, params.id));
 
-export const POST = route(api("POST /connections/{id}/preview"), ({ caller, params }) => requestConnectionTask(deps(), caller, params.id, "preview"));
+export const POST = route(api("POST /connections/{id}/preview"), ({ caller, params }) =>
+  requestConnectionTask(deps(), caller, params.id, "preview"),
+);

@@ -4,4 +4,6 @@ import { route } from "@/server/api";
 import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route(api("POST /connections/{id}/verify"), ({ caller, params }) => requestConnectionTask(deps(), caller, params.id, "verify"));
+export const POST = route(api("POST /connections/{id}/verify"), ({ caller, params }) =>
+  requestConnectionTask(deps(), caller, params.id, "verify"),
+);

@@ -18,15 +18,22 @@ const MAX_EVENT_BYTES = 256 * 1024;
  * Authenticated by the connection's HMAC secret with a replay window; each event id is accepted
  * once; an accepted event triggers a reconcile of that connection at once.
  */
-export const POST = withRequestLog(async (req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }): Promise<Response> => {
-  const requestId = requestIdOf(req);
-  return withRequestId(await receive(req, ctx, requestId), requestId);
-});
+export const POST = withRequestLog(
+  async (req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }): Promise<Response> => {
+    const requestId = requestIdOf(req);
+    return withRequestId(await receive(req, ctx, requestId), requestId);
+  },
+);
 
-async function receive(req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }, requestId: string): Promise<Response> {
+async function receive(
+  req: Request,
+  ctx: { params: Promise<{ cloud: string; connectionId: string }> },
+  requestId: string,
+): Promise<Response> {
   try {
     const { cloud, connectionId } = await ctx.params;
-    if (!(CLOUDS as readonly string[]).includes(cloud)) throw new AppError("not_found", `cloud "${cloud.slice(0, 20)}" is not one of aws, azure, gcp, oci`);
+    if (!(CLOUDS as readonly string[]).includes(cloud))
+      throw new AppError("not_found", `cloud "${cloud.slice(0, 20)}" is not one of aws, azure, gcp, oci`);
     if (!/^[a-z0-9]{1,64}$/i.test(connectionId)) throw new AppError("not_found", "connection not found");
     bindLogFields({ connectionId });
     const raw = await req.text();
@@ -34,7 +41,12 @@ async function receive(req: Request, ctx: { params: Promise<{ cloud: string; con
     const conn = await findEventConnection(prisma(), connectionId);
     // Same answer for unknown, wrong-cloud and secret-less connections: nothing to probe.
     if (!conn || conn.cloud !== cloud || !conn.eventSecretCiphertext) throw new AppError("not_found", "connection not found");
-    verifyEventSignature(openEventSecret(keyring(), conn.id, conn.eventSecretCiphertext), raw, req.headers.get("x-parapet-timestamp"), req.headers.get("x-parapet-signature"));
+    verifyEventSignature(
+      openEventSecret(keyring(), conn.id, conn.eventSecretCiphertext),
+      raw,
+      req.headers.get("x-parapet-timestamp"),
+      req.headers.get("x-parapet-signature"),
+    );
     let body: unknown;
     try {
       body = JSON.parse(raw);

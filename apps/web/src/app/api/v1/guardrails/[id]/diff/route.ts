@@ -4,4 +4,6 @@ import { route } from "@/server/api";
 import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const GET = route(api("GET /guardrails/{id}/diff"), ({ caller, params, query }) => diffGuardrailVersions(deps(), caller, params.id, query.from, query.to));
+export const GET = route(api("GET /guardrails/{id}/diff"), ({ caller, params, query }) =>
+  diffGuardrailVersions(deps(), caller, params.id, query.from, query.to),
+);

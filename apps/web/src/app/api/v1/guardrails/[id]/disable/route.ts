@@ -4,4 +4,6 @@ import { route } from "@/server/api";
 import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route(api("POST /guardrails/{id}/disable"), async ({ caller, params }) => ({ approval: await requestGuardrailRemoval(deps(), caller, params.id, "disable") }));
+export const POST = route(api("POST /guardrails/{id}/disable"), async ({ caller, params }) => ({
+  approval: await requestGuardrailRemoval(deps(), caller, params.id, "disable"),
+}));

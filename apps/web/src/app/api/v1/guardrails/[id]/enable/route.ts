@@ -4,4 +4,6 @@ import { route } from "@/server/api";
 import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route(api("POST /guardrails/{id}/enable"), async ({ caller, params }) => ({ guardrail: await enableGuardrail(deps(), caller, params.id) }));
+export const POST = route(api("POST /guardrails/{id}/enable"), async ({ caller, params }) => ({
+  guardrail: await enableGuardrail(deps(), caller, params.id),
+}));

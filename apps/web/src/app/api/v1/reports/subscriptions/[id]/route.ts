@@ -6,7 +6,9 @@ import { subscriptionActor } from "@/server/reports";
 
 export const dynamic = "force-dynamic";
 
-export const PATCH = route(api("PATCH /reports/subscriptions/{id}"), ({ caller, params, body }) => setSubscriptionActive(prisma(), subscriptionActor(caller), params.id, body.active));
+export const PATCH = route(api("PATCH /reports/subscriptions/{id}"), ({ caller, params, body }) =>
+  setSubscriptionActive(prisma(), subscriptionActor(caller), params.id, body.active),
+);
 
 /** 204: nothing to show of a subscription that is gone. */
 export const DELETE = route(api("DELETE /reports/subscriptions/{id}"), async ({ caller, params }) => {

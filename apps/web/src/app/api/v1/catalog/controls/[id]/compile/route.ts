@@ -4,4 +4,6 @@ import { route } from "@/server/api";
 import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route(api("POST /catalog/controls/{id}/compile"), ({ caller, params, body }) => previewCompile(deps(), caller, params.id, body));
+export const POST = route(api("POST /catalog/controls/{id}/compile"), ({ caller, params, body }) =>
+  previewCompile(deps(), caller, params.id, body),
+);
