@@ -1,7 +1,8 @@
 /**
- * The README's test command: lint + typecheck + dead-code check (pnpm check), unit and integration tests (vitest), then the browser
- * journeys (Playwright in Debian's Chromium) against a stack started here on its own database and
- * Redis prefix. Ends with one line "N passed, N failed" and exits non-zero on any failure.
+ * The README's test command: the check (format, lint, typecheck, dead code) beside the unit and
+ * integration tests (vitest); then the reduced fault suite beside the browser journeys (Playwright in
+ * Debian's Chromium) against a stack started here on its own database and Redis prefix. Ends with one
+ * line "N passed, N failed" and exits non-zero on any failure.
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -99,13 +100,18 @@ export async function runTests(args: string[]): Promise<number> {
       if (checkBeside) checking = check();
       else add(await check(), "check");
     }
+    let rest: Promise<void> | null = null;
     try {
       await runVitest();
+      // The fault suite and the journeys need no result of the check: they start as soon as vitest ends.
+      rest = runRest();
+      // Awaited below; marked handled now so a failure while the check still runs is not "unhandled".
+      rest.catch(() => undefined);
     } finally {
       // Counted even when the tests threw, so a failed check is never lost.
       if (checking) add(await checking, "check");
     }
-    await runRest();
+    await rest;
   } finally {
     await services.stop();
   }
@@ -131,29 +137,39 @@ export async function runTests(args: string[]): Promise<number> {
   }
 
   async function runRest(): Promise<void> {
-    // The web build for the journeys runs beside the fault suite: the suite spends most of its time
-    // waiting on restarts and kills of its private servers, and the build is CPU work that fills it.
-    const building = want("e2e")
-      ? buildWeb({ typesChecked: want("check"), ...(want("faults") ? { logFile: join(out, "next-build.log") } : {}) })
-      : null;
-    if (want("faults")) {
-      // The reduced fault suite (kills mid-apply, Redis/PostgreSQL restarts on private servers, throttling,
-      // outage, OCI clock skew) runs after the others so its deliberate load does not skew their timeouts.
-      const file = join(out, "faults.json");
-      const code = await runStep(
-        "reduced fault suite (vitest --project faults)",
-        join(ROOT, "node_modules", ".bin", "vitest"),
-        ["run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
-        {
-          cwd: ROOT,
-          env: { ...process.env, PARAPET_TEST_ADMIN_DATABASE_URL: services.adminDatabaseUrl, REDIS_URL: services.redisUrl },
-        },
-      );
-      add(withExitCode(vitestTally(file), code, "fault suite"), "fault suite");
-    }
-    // Arguments after "--" go to Playwright (e.g. `-- --grep gcp` to run some journeys).
+    // After vitest, two lanes side by side: the reduced fault suite (kills mid-apply, Redis/PostgreSQL
+    // restarts on its own private servers, throttling, outage, OCI clock skew), and the web build then
+    // the journeys. The fault suite spends most of its time waiting on its servers' restarts and the
+    // journeys on reconciles, so together they fill the two cores that either alone leaves half idle.
+    // Neither shares a server, database or Redis prefix with the other; the vitest suites, whose
+    // timeouts are tighter, have finished by then. The fault suite's output is held back and shown
+    // whole when it ends.
     const extra = args.includes("--") ? args.slice(args.indexOf("--") + 1) : [];
-    if (building) add(await runE2e(building, services.adminDatabaseUrl, services.redisUrl, out, extra), "browser journeys");
+    const beside = want("faults") && want("e2e");
+    const building = want("e2e")
+      ? buildWeb({ typesChecked: want("check"), ...(beside ? { logFile: join(out, "next-build.log") } : {}) })
+      : null;
+    const faults = want("faults") ? runFaults(beside) : null;
+    // Arguments after "--" go to Playwright (e.g. `-- --grep gcp` to run some journeys).
+    const journeys = building ? runE2e(building, services.adminDatabaseUrl, services.redisUrl, out, extra) : null;
+    journeys?.catch(() => undefined); // awaited below, after the fault suite
+    if (faults) add(await faults, "fault suite");
+    if (journeys) add(await journeys, "browser journeys");
+  }
+
+  async function runFaults(holdOutput: boolean): Promise<Tally> {
+    const file = join(out, "faults.json");
+    const code = await runStep(
+      "reduced fault suite (vitest --project faults)",
+      join(ROOT, "node_modules", ".bin", "vitest"),
+      ["run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
+      {
+        cwd: ROOT,
+        env: { ...process.env, PARAPET_TEST_ADMIN_DATABASE_URL: services.adminDatabaseUrl, REDIS_URL: services.redisUrl },
+        ...(holdOutput ? { logFile: join(out, "faults.log") } : {}),
+      },
+    );
+    return withExitCode(vitestTally(file), code, "fault suite");
   }
 }
 
