@@ -88,7 +88,7 @@ export async function runTests(args: string[]): Promise<number> {
   // of their time waiting on PostgreSQL, Redis and the simulators.
   const checkBeside = process.env.PARAPET_TEST_SERIAL_CHECK !== "1" && (want("unit") || want("int"));
   const check = async () => {
-    const code = await runStep("lint, typecheck and dead code (pnpm check)", "pnpm", ["run", "--silent", "check"], {
+    const code = await runStep("format, lint, typecheck and dead code (pnpm check)", "pnpm", ["run", "--silent", "check"], {
       cwd: ROOT,
       ...(checkBeside ? { logFile: join(out, "check.log") } : {}),
     });
