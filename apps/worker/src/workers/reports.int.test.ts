@@ -13,7 +13,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { bullPrefix, QUEUES } from "@parapet/core";
 import { createTestUser, createTestWorkspace, testPrisma, testRedisPrefix, uid } from "@parapet/core/testing/db";
-import { getReportSnapshot } from "@parapet/core/reports/build-report";
+import { getReportSnapshot } from "@parapet/core/reports/get-report-snapshot";
 import { queueReportDeliveries, sendEmailDelivery } from "@parapet/core/reports/deliver-report";
 import { startMailCatcher, type TMailCatcher, type TParsedMail as ParsedMail } from "@parapet/core/reports/mail-catcher";
 import type { TReportsConfig } from "@parapet/core/reports/mailer";
@@ -23,7 +23,8 @@ import { enqueueWeeklyReport } from "@parapet/core/reports/report-jobs";
 import { runWeeklyReport } from "@parapet/core/reports/run-report-jobs";
 import { sampleCoverage } from "@parapet/core/reports/sample-coverage";
 import { upsertReportSchedules } from "@parapet/core/reports/schedule";
-import { subscribe, unsubscribeWithToken } from "@parapet/core/reports/subscriptions";
+import { subscribe } from "@parapet/core/reports/subscribe";
+import { unsubscribeWithToken } from "@parapet/core/reports/subscriptions";
 import { addDays, localDateString, localParts, startOfLocalHour } from "@parapet/core/reports/zoned-time";
 import { createNotificationsWorker } from "./notifications.worker.ts";
 import { createReportsWorker } from "./reports.worker.ts";
@@ -249,13 +250,22 @@ async function seedHistory() {
     userId: owner.id,
     email: owner.email,
     label: owner.email,
-    actorType: "user" as const,
-    canManage: true,
+    kind: "user" as const,
+    role: "owner" as const,
   };
-  await subscribe(prisma, actor, { email: "ciso@acme.test" });
-  await subscribe(prisma, actor, { email: "auditor@external.test" });
+  await subscribe({ prisma }, actor, { email: "ciso@acme.test" });
+  await subscribe({ prisma }, actor, { email: "auditor@external.test" });
   return { ws, owner, end, endDay, guardrail: g };
 }
+
+/** Reading a stored report needs only a member of the workspace. */
+const viewerOf = (workspaceId: string) => ({
+  workspaceId,
+  userId: "viewer",
+  role: "viewer" as const,
+  kind: "user" as const,
+  label: "viewer",
+});
 
 describe("weekly report by email", () => {
   let catcher: TMailCatcher;
@@ -326,7 +336,7 @@ describe("weekly report by email", () => {
       data: { status: "resolved", resolvedAt: new Date() },
     });
     await prisma.coverageRow.updateMany({ where: { workspaceId: seeded.ws.id }, data: { status: "enforced" } });
-    const again = (await getReportSnapshot(prisma, seeded.ws.id, snap.id))!;
+    const again = await getReportSnapshot({ prisma }, viewerOf(seeded.ws.id), { id: snap.id });
     const unsub = unsubscribeLink(mail);
     expect(renderReportHtml(again.model, { reportUrl: `${BASE_URL}/reports/${snap.id}`, unsubscribeUrl: unsub })).toBe(mail.html);
     // And a retried scheduled run for the same period returns the same snapshot instead of a new one.
@@ -530,7 +540,7 @@ describe("delivery queueing", () => {
     closers.push(() => queue.close());
     const seeded = await seedHistory();
     const r1 = await runWeeklyReport({ prisma, notifications: queue }, { workspaceId: seeded.ws.id, trigger: "schedule" }, seeded.end);
-    const model = (await getReportSnapshot(prisma, seeded.ws.id, r1.snapshotId))!.model;
+    const model = (await getReportSnapshot({ prisma }, viewerOf(seeded.ws.id), { id: r1.snapshotId })).model;
     const again = await queueReportDeliveries(
       prisma,
       queue,

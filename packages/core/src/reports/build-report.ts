@@ -6,7 +6,7 @@ import type { PrismaClient } from "@parapet/db";
 import { assembleReportModel } from "./assemble-report.ts";
 import { asReportModel, type TReportModel } from "./model.ts";
 import { getReportSettings, loadReportInput } from "./reports.repository.ts";
-import { findSnapshot, insertSnapshot, listSnapshotRows, snapshotForPeriod, snapshotForPeriodOrThrow } from "./report-store.repository.ts";
+import { insertSnapshot, snapshotForPeriod, snapshotForPeriodOrThrow } from "./report-store.repository.ts";
 import { sampleCoverage } from "./sample-coverage.ts";
 import { addLocalDays, localDateString, startOfLocalHour } from "./zoned-time.ts";
 
@@ -64,27 +64,4 @@ export async function createReportSnapshot(prisma: PrismaClient, workspaceId: st
   // A concurrent builder won the race: its snapshot is the one for this week.
   const won = await snapshotForPeriodOrThrow(prisma, workspaceId, period.start);
   return { id: won.id, periodStart: won.periodStart, periodEnd: won.periodEnd, created: false, model: asReportModel(won.model) };
-}
-
-export async function getReportSnapshot(prisma: PrismaClient, workspaceId: string, id: string) {
-  const row = await findSnapshot(prisma, workspaceId, id);
-  return row ? { ...row, model: asReportModel(row.model) } : null;
-}
-
-export async function listReportSnapshots(prisma: PrismaClient, workspaceId: string, take = 52) {
-  const rows = await listSnapshotRows(prisma, workspaceId, take);
-  return rows.map((r) => {
-    const m = asReportModel(r.model);
-    return {
-      id: r.id,
-      periodStart: r.periodStart.toISOString(),
-      periodEnd: r.periodEnd.toISOString(),
-      createdAt: r.createdAt.toISOString(),
-      label: m.period.label,
-      coveragePct: m.headline.coverage.coveragePct,
-      changePts: m.headline.changePts,
-      openDrift: m.headline.openDrift,
-      deliveries: r._count.deliveries,
-    };
-  });
 }

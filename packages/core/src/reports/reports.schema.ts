@@ -6,6 +6,10 @@ import { REPORT_CSV_TABLES } from "./render-csv.ts";
 export const ZCreateSubscriptionInput = z.object({ email: z.string().trim().toLowerCase().email().max(254).optional() });
 export type TCreateSubscriptionInput = z.infer<typeof ZCreateSubscriptionInput>;
 export const ZUpdateSubscriptionInput = z.object({ active: z.boolean() });
+export type TUpdateSubscriptionInput = z.infer<typeof ZUpdateSubscriptionInput> & { id: string };
+/** A stored report (or subscription) by id; anything else is a 404 like an unknown id. */
+export const ZReportRef = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+export type TReportRef = z.infer<typeof ZReportRef>;
 
 /** One of the report's tables as CSV (`?table=guardrails`), or all of them in one file. */
 export const ZReportCsvQuery = z.object({ table: z.enum([...REPORT_CSV_TABLES, "all"]).default("all") });

@@ -1,40 +1,45 @@
 /**
  * Report subscriptions: a member subscribes themself; managers (report:manage) subscribe any address
  * (an auditor outside the workspace). Unsubscribing needs no session: the signed link is enough.
+ * The signed-in use-cases live one per file (list-subscriptions.ts, subscribe.ts, …); this file holds
+ * what they share and the public unsubscribe-link flow.
  */
 import type { PrismaClient } from "@parapet/db";
+import type { Actor } from "../common/actor.ts";
 import {
   cancelQueuedDeliveries,
-  deleteSubscriptionRow,
   findSubscription,
-  listSubscriptionRows,
-  memberWithEmail,
-  setSubscriptionActiveRow,
   subscriptionForUnsubscribePage,
   subscriptionWithWorkspace,
   transaction,
   unsubscribeRow,
-  upsertSubscription,
 } from "./deliveries.repository.ts";
-import { appendAudit } from "../audit/audit.repository.ts";
+import { appendAudit, type AuditInput } from "../audit/audit.repository.ts";
 import { AppError, notFound } from "../common/errors.ts";
+import { can } from "../identity/roles.ts";
 import { verifyUnsubscribeToken } from "./unsubscribe-token.ts";
 
-export interface TSubscriptionActor {
-  workspaceId: string;
-  userId: string;
-  email: string;
-  label: string;
-  actorType: "user" | "token";
-  /** May subscribe and manage addresses other than their own. */
-  canManage: boolean;
+/** A subscription belongs to an address, so the use-cases need the caller's (a token acts for its owner's). */
+export type TMemberActor = Actor & { email: string };
+
+/** May subscribe and manage addresses other than the actor's own. */
+export const canManageSubscriptions = (actor: Actor) => can(actor.role, "report", "manage");
+
+export const isOwnAddress = (actor: TMemberActor, email: string) => email.toLowerCase() === actor.email.toLowerCase();
+
+/** The audit envelope the subscription events have always carried (the member's id, also for a token). */
+export function subscriptionAuditBy(actor: TMemberActor): Pick<AuditInput, "workspaceId" | "actorType" | "actorId" | "actorLabel"> {
+  return { workspaceId: actor.workspaceId, actorType: actor.kind, actorId: actor.userId, actorLabel: actor.label };
 }
 
-// The inputs live in reports.schema.ts, which the route table (and so the browser's types) may import.
-import type { TCreateSubscriptionInput } from "./reports.schema.ts";
-export { type TCreateSubscriptionInput } from "./reports.schema.ts";
-
-const view = (s: { id: string; email: string; userId: string | null; active: boolean; unsubscribedAt: Date | null; createdAt: Date }) => ({
+export const subscriptionView = (s: {
+  id: string;
+  email: string;
+  userId: string | null;
+  active: boolean;
+  unsubscribedAt: Date | null;
+  createdAt: Date;
+}) => ({
   id: s.id,
   email: s.email,
   userId: s.userId,
@@ -42,90 +47,15 @@ const view = (s: { id: string; email: string; userId: string | null; active: boo
   unsubscribedAt: s.unsubscribedAt?.toISOString() ?? null,
   createdAt: s.createdAt.toISOString(),
 });
-export type TSubscriptionView = ReturnType<typeof view>;
+export type TSubscriptionView = ReturnType<typeof subscriptionView>;
 
-export async function listSubscriptions(prisma: PrismaClient, workspaceId: string): Promise<TSubscriptionView[]> {
-  const rows = await listSubscriptionRows(prisma, workspaceId);
-  return rows.map(view);
-}
-
-/** Subscribes (or re-subscribes) an address; idempotent per workspace × address. */
-export async function subscribe(
-  prisma: PrismaClient,
-  actor: TSubscriptionActor,
-  input: TCreateSubscriptionInput,
-): Promise<TSubscriptionView> {
-  const email = (input.email ?? actor.email).toLowerCase();
-  if (email !== actor.email.toLowerCase() && !actor.canManage)
-    throw new AppError("forbidden", `email: your role can subscribe only your own address (${actor.email}), not "${email}"`);
-  // Link the subscription to the member who owns the address, so removing the member is traceable.
-  const member = await memberWithEmail(prisma, actor.workspaceId, email);
-  const row = await transaction(prisma, async (tx) => {
-    const s = await upsertSubscription(tx, actor.workspaceId, email, member?.userId ?? null);
-    await appendAudit(tx, {
-      workspaceId: actor.workspaceId,
-      actorType: actor.actorType,
-      actorId: actor.userId,
-      actorLabel: actor.label,
-      action: "report.subscribe",
-      targetType: "report_subscription",
-      targetId: s.id,
-      data: { email },
-    });
-    return s;
-  });
-  return view(row);
-}
-
-async function ownedOrManaged(prisma: PrismaClient, actor: TSubscriptionActor, id: string) {
+/** The subscription, if the actor may change it: their own address, or any with report:manage. */
+export async function ownedOrManaged(prisma: PrismaClient, actor: TMemberActor, id: string) {
   const s = await findSubscription(prisma, actor.workspaceId, id);
   if (!s) throw notFound("subscription", id);
-  if (!actor.canManage && s.email.toLowerCase() !== actor.email.toLowerCase())
+  if (!canManageSubscriptions(actor) && !isOwnAddress(actor, s.email))
     throw new AppError("forbidden", "your role can change only your own subscription");
   return s;
-}
-
-export async function setSubscriptionActive(
-  prisma: PrismaClient,
-  actor: TSubscriptionActor,
-  id: string,
-  active: boolean,
-): Promise<TSubscriptionView> {
-  await ownedOrManaged(prisma, actor, id);
-  const row = await transaction(prisma, async (tx) => {
-    const s = await setSubscriptionActiveRow(tx, id, active);
-    if (!active) await cancelQueuedDeliveries(tx, id, "unsubscribed before delivery");
-    await appendAudit(tx, {
-      workspaceId: actor.workspaceId,
-      actorType: actor.actorType,
-      actorId: actor.userId,
-      actorLabel: actor.label,
-      action: active ? "report.subscribe" : "report.unsubscribe",
-      targetType: "report_subscription",
-      targetId: id,
-      data: { email: s.email },
-    });
-    return s;
-  });
-  return view(row);
-}
-
-export async function deleteSubscription(prisma: PrismaClient, actor: TSubscriptionActor, id: string): Promise<void> {
-  const s = await ownedOrManaged(prisma, actor, id);
-  await transaction(prisma, async (tx) => {
-    await cancelQueuedDeliveries(tx, id, "subscription deleted before delivery");
-    await deleteSubscriptionRow(tx, id);
-    await appendAudit(tx, {
-      workspaceId: actor.workspaceId,
-      actorType: actor.actorType,
-      actorId: actor.userId,
-      actorLabel: actor.label,
-      action: "report.subscription_delete",
-      targetType: "report_subscription",
-      targetId: id,
-      data: { email: s.email },
-    });
-  });
 }
 
 /** What the public unsubscribe page shows before the reader confirms. */

@@ -2,10 +2,11 @@
 import { useRef, useState } from "react";
 
 /**
- * Shows the report email's exact HTML inside the app. A sandboxed srcdoc frame keeps the email's
- * document and styles apart from the app's; without scripts, the parent sizes it to its content.
+ * Shows the report email's exact HTML (served by the API) inside the app. A sandboxed frame keeps the
+ * email's document and styles apart from the app's; same-origin without scripts lets the parent size it
+ * to its content.
  */
-export function EmailFrame({ html, title }: { html: string; title: string }) {
+export function EmailFrame({ src, title }: { src: string; title: string }) {
   const ref = useRef<HTMLIFrameElement>(null);
   const [height, setHeight] = useState(1200);
   return (
@@ -13,7 +14,7 @@ export function EmailFrame({ html, title }: { html: string; title: string }) {
       ref={ref}
       title={title}
       data-testid="report-email"
-      srcDoc={html}
+      src={src}
       sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
       onLoad={() => {
         const doc = ref.current?.contentDocument;

@@ -1,14 +1,16 @@
 "use client";
-import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { apiCall, errorMessage } from "@/modules/shared/lib/api";
-import type { Subscription as SubscriptionRow } from "@/modules/shared/lib/contract";
-
-type Subscription = Pick<SubscriptionRow, "id" | "email" | "active">;
+import { useCan } from "@/modules/shared/hooks/use-me";
+import { errorMessage } from "@/modules/shared/lib/api";
+import { useMySubscription, useSendReportNow, useSetSubscriptionActive, useSubscribe } from "../hooks/use-reports";
 
 /** Subscribe/unsubscribe yourself and "send now" (to yourself, or to every subscriber for managers). */
-export function ReportActions({ mine, canManage }: { mine: Subscription | null; canManage: boolean }) {
-  const router = useRouter();
+export function ReportActions() {
+  const { mine } = useMySubscription();
+  const canManage = useCan("report", "manage");
+  const subscribe = useSubscribe();
+  const setActive = useSetSubscriptionActive();
+  const sendNow = useSendReportNow();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -17,7 +19,6 @@ export function ReportActions({ mine, canManage }: { mine: Subscription | null; 
     setMessage(null);
     try {
       setMessage({ ok: true, text: await fn() });
-      router.refresh();
     } catch (e) {
       setMessage({ ok: false, text: errorMessage(e) });
     } finally {
@@ -36,10 +37,7 @@ export function ReportActions({ mine, canManage }: { mine: Subscription | null; 
             disabled={busy}
             onClick={() =>
               void run(
-                async () => (
-                  await apiCall("PATCH /reports/subscriptions/{id}", { params: { id: mine.id }, body: { active: false } }),
-                  "You will no longer receive the weekly report."
-                ),
+                async () => (await setActive.mutateAsync({ id: mine.id, active: false }), "You will no longer receive the weekly report."),
               )
             }
           >
@@ -51,12 +49,7 @@ export function ReportActions({ mine, canManage }: { mine: Subscription | null; 
             className="btn primary"
             disabled={busy}
             onClick={() =>
-              void run(
-                async () => (
-                  await apiCall("POST /reports/subscriptions", { body: {} }),
-                  "Subscribed: the weekly report will come to your inbox."
-                ),
-              )
+              void run(async () => (await subscribe.mutateAsync(undefined), "Subscribed: the weekly report will come to your inbox."))
             }
           >
             Subscribe
@@ -66,11 +59,7 @@ export function ReportActions({ mine, canManage }: { mine: Subscription | null; 
           type="button"
           className="btn"
           disabled={busy}
-          onClick={() =>
-            void run(
-              async () => (await apiCall("POST /reports/send-now", { body: { to: "me" } }), "Sending this week's report to you now."),
-            )
-          }
+          onClick={() => void run(async () => (await sendNow.mutateAsync("me"), "Sending this week's report to you now."))}
         >
           Send me a copy now
         </button>
@@ -80,12 +69,7 @@ export function ReportActions({ mine, canManage }: { mine: Subscription | null; 
             className="btn"
             disabled={busy}
             onClick={() =>
-              void run(
-                async () => (
-                  await apiCall("POST /reports/send-now", { body: { to: "subscribers" } }),
-                  "Sending this week's report to every subscriber now."
-                ),
-              )
+              void run(async () => (await sendNow.mutateAsync("subscribers"), "Sending this week's report to every subscriber now."))
             }
           >
             Send now to subscribers

@@ -1,8 +1,8 @@
 "use client";
-import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { apiCall, errorMessage } from "@/modules/shared/lib/api";
+import { errorMessage } from "@/modules/shared/lib/api";
 import type { ReportSchedule } from "@/modules/shared/lib/contract";
+import { useUpdateReportSchedule } from "../hooks/use-reports";
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
@@ -10,7 +10,7 @@ export type ScheduleView = ReportSchedule;
 
 /** When the weekly report goes out, in the workspace's time zone; editable with settings:write. */
 export function ScheduleForm({ schedule, canEdit }: { schedule: ScheduleView; canEdit: boolean }) {
-  const router = useRouter();
+  const update = useUpdateReportSchedule();
   const [day, setDay] = useState(schedule.reportDay);
   const [hour, setHour] = useState(schedule.reportHour);
   const [tz, setTz] = useState(schedule.timezone);
@@ -29,11 +29,9 @@ export function ScheduleForm({ schedule, canEdit }: { schedule: ScheduleView; ca
             e.preventDefault();
             setBusy(true);
             setState(null);
-            apiCall("PATCH /reports/schedule", { body: { timezone: tz, reportDay: day, reportHour: hour } })
-              .then((s) => {
-                setState({ ok: true, text: `Saved. Next report: ${s.nextRuns[0]?.local ?? "–"}.` });
-                router.refresh();
-              })
+            update
+              .mutateAsync({ timezone: tz, reportDay: day, reportHour: hour })
+              .then((s) => setState({ ok: true, text: `Saved. Next report: ${s.nextRuns[0]?.local ?? "–"}.` }))
               .catch((err: unknown) => setState({ ok: false, text: errorMessage(err) }))
               .finally(() => setBusy(false));
           }}

@@ -1,23 +1,19 @@
 "use client";
-import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { apiCall, errorMessage } from "@/modules/shared/lib/api";
+import { errorMessage } from "@/modules/shared/lib/api";
 import type { Subscription } from "@/modules/shared/lib/contract";
+import { useDeleteSubscription, useSetSubscriptionActive, useSubscribe } from "../hooks/use-reports";
 
 type Row = Pick<Subscription, "id" | "email" | "active" | "unsubscribedAt">;
 
 /** The subscriber list for managers: add any address (an auditor outside the workspace), pause, remove. */
 export function Subscribers({ rows }: { rows: Row[] }) {
-  const router = useRouter();
+  const subscribe = useSubscribe();
+  const setActive = useSetSubscriptionActive();
+  const remove = useDeleteSubscription();
   const [email, setEmail] = useState("");
   const [error, setError] = useState<string | null>(null);
-  const act = (p: Promise<unknown>) =>
-    p
-      .then(() => {
-        setError(null);
-        router.refresh();
-      })
-      .catch((e: unknown) => setError(errorMessage(e)));
+  const act = (p: Promise<unknown>) => p.then(() => setError(null)).catch((e: unknown) => setError(errorMessage(e)));
   return (
     <div className="stack">
       {rows.length === 0 ? (
@@ -45,17 +41,11 @@ export function Subscribers({ rows }: { rows: Row[] }) {
                     <button
                       type="button"
                       className="btn small ghost"
-                      onClick={() =>
-                        void act(apiCall("PATCH /reports/subscriptions/{id}", { params: { id: r.id }, body: { active: !r.active } }))
-                      }
+                      onClick={() => void act(setActive.mutateAsync({ id: r.id, active: !r.active }))}
                     >
                       {r.active ? "Pause" : "Resume"}
                     </button>{" "}
-                    <button
-                      type="button"
-                      className="btn small danger"
-                      onClick={() => void act(apiCall("DELETE /reports/subscriptions/{id}", { params: { id: r.id } }))}
-                    >
+                    <button type="button" className="btn small danger" onClick={() => void act(remove.mutateAsync(r.id))}>
                       Remove
                     </button>
                   </td>
@@ -69,7 +59,7 @@ export function Subscribers({ rows }: { rows: Row[] }) {
         className="inline-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void act(apiCall("POST /reports/subscriptions", { body: { email } }).then(() => setEmail("")));
+          void act(subscribe.mutateAsync(email).then(() => setEmail("")));
         }}
       >
         <label>

@@ -1,12 +1,13 @@
 import { api } from "@parapet/core/openapi/routes";
+import { getReportSnapshot } from "@parapet/core/reports/get-report-snapshot";
 import { route } from "@/server/api";
-import { snapshotOr404 } from "@/server/reports";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
 
 /** The stored report model (JSON), exactly as it was rendered and sent. */
 export const GET = route(api("GET /reports/{id}"), async ({ caller, params }) => {
-  const s = await snapshotOr404(caller.workspaceId, params.id);
+  const s = await getReportSnapshot(deps(), caller, params);
   return {
     id: s.id,
     periodStart: s.periodStart.toISOString(),

@@ -1,10 +1,10 @@
 import { api } from "@parapet/core/openapi/routes";
-import { buildReportModel } from "@parapet/core/reports/build-report";
+import { previewReport } from "@parapet/core/reports/preview-report";
 import { renderReportHtml } from "@parapet/core/reports/render-html";
 import { renderReportText } from "@parapet/core/reports/render-text";
 import { route } from "@/server/api";
-import { prisma } from "@/server/clients";
 import { htmlResponse } from "@/server/reports";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
  * stored except today's coverage sample (idempotent), so previewing is safe to repeat.
  */
 export const GET = route(api("GET /reports/preview"), async ({ caller, query: { format } }) => {
-  const model = await buildReportModel(prisma(), caller.workspaceId, { sampleFirst: true });
+  const model = await previewReport(deps(), caller);
   if (format === "json") return { model };
   if (format === "text")
     return new Response(renderReportText(model), {

@@ -1,40 +1,19 @@
-import { getSettings } from "@parapet/core/settings/get-settings";
 import { updateSettings } from "@parapet/core/settings/update-settings";
-import { nextWeeklyRuns, upsertReportSchedules } from "@parapet/core/reports/schedule";
-import { formatLocalDateTime } from "@parapet/core/reports/zoned-time";
+import { getReportSchedule } from "@parapet/core/reports/get-report-schedule";
+import { upsertReportSchedules } from "@parapet/core/reports/schedule";
 import { api } from "@parapet/core/openapi/routes";
-import { route, type Caller } from "@/server/api";
-import { prisma } from "@/server/clients";
+import { route } from "@/server/api";
 import { queues } from "@/server/queues";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
 
-const actor = (c: Caller) => ({
-  workspaceId: c.workspaceId,
-  userId: c.userId,
-  role: c.role,
-  kind: c.kind,
-  ...(c.tokenId ? { tokenId: c.tokenId } : {}),
-  label: c.label,
-});
-
-async function view(caller: Caller) {
-  const s = await getSettings({ prisma: prisma() }, actor(caller));
-  const next = nextWeeklyRuns(s, Date.now(), 3);
-  return {
-    timezone: s.timezone,
-    reportDay: s.reportDay,
-    reportHour: s.reportHour,
-    nextRuns: next.map((d) => ({ at: d.toISOString(), local: formatLocalDateTime(d, s.timezone) })),
-  };
-}
-
 /** When the weekly report goes out (day and hour in the workspace's time zone) and the next three runs. */
-export const GET = route(api("GET /reports/schedule"), ({ caller }) => view(caller));
+export const GET = route(api("GET /reports/schedule"), ({ caller }) => getReportSchedule(deps(), caller));
 
 /** Changes the schedule and moves the job scheduler at once (the worker's hourly sync would otherwise). */
 export const PATCH = route(api("PATCH /reports/schedule"), async ({ caller, body }) => {
-  const s = await updateSettings({ prisma: prisma() }, actor(caller), body);
+  const s = await updateSettings(deps(), caller, body);
   await upsertReportSchedules(queues().reports, caller.workspaceId, s);
-  return view(caller);
+  return getReportSchedule(deps(), caller);
 });

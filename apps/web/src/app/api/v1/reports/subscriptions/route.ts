@@ -1,18 +1,13 @@
-import { can } from "@parapet/core";
 import { api } from "@parapet/core/openapi/routes";
-import { listSubscriptions, subscribe } from "@parapet/core/reports/subscriptions";
+import { listSubscriptions } from "@parapet/core/reports/list-subscriptions";
+import { subscribe } from "@parapet/core/reports/subscribe";
 import { route } from "@/server/api";
-import { prisma } from "@/server/clients";
-import { subscriptionActor } from "@/server/reports";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
 
 /** Everyone sees their own subscription; managers see the whole list. */
-export const GET = route(api("GET /reports/subscriptions"), async ({ caller }) => {
-  const all = await listSubscriptions(prisma(), caller.workspaceId);
-  const items = can(caller.role, "report", "manage") ? all : all.filter((s) => s.email.toLowerCase() === caller.email.toLowerCase());
-  return { items, me: caller.email };
-});
+export const GET = route(api("GET /reports/subscriptions"), ({ caller }) => listSubscriptions(deps(), caller));
 
 /** Subscribe yourself (no body), or any address with report:manage. */
-export const POST = route(api("POST /reports/subscriptions"), ({ caller, body }) => subscribe(prisma(), subscriptionActor(caller), body));
+export const POST = route(api("POST /reports/subscriptions"), ({ caller, body }) => subscribe(deps(), caller, body));

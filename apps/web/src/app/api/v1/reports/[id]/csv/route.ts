@@ -1,13 +1,14 @@
 import { api } from "@parapet/core/openapi/routes";
+import { getReportSnapshot } from "@parapet/core/reports/get-report-snapshot";
 import { renderReportCsv, renderReportCsvAll } from "@parapet/core/reports/render-csv";
 import { route } from "@/server/api";
-import { snapshotOr404 } from "@/server/reports";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
 
 /** CSV of one of the report's tables (`?table=guardrails`), or all of them in one file. */
 export const GET = route(api("GET /reports/{id}/csv"), async ({ caller, params, query: { table } }) => {
-  const s = await snapshotOr404(caller.workspaceId, params.id);
+  const s = await getReportSnapshot(deps(), caller, params);
   const body = table === "all" ? renderReportCsvAll(s.model) : renderReportCsv(s.model, table);
   const day = s.periodEnd.toISOString().slice(0, 10);
   return new Response(body, {

@@ -1,16 +1,16 @@
 import { api } from "@parapet/core/openapi/routes";
-import { deleteSubscription, setSubscriptionActive } from "@parapet/core/reports/subscriptions";
+import { deleteSubscription } from "@parapet/core/reports/delete-subscription";
+import { setSubscriptionActive } from "@parapet/core/reports/set-subscription-active";
 import { route } from "@/server/api";
-import { prisma } from "@/server/clients";
-import { subscriptionActor } from "@/server/reports";
+import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
 
 export const PATCH = route(api("PATCH /reports/subscriptions/{id}"), ({ caller, params, body }) =>
-  setSubscriptionActive(prisma(), subscriptionActor(caller), params.id, body.active),
+  setSubscriptionActive(deps(), caller, { id: params.id, active: body.active }),
 );
 
 /** 204: nothing to show of a subscription that is gone. */
 export const DELETE = route(api("DELETE /reports/subscriptions/{id}"), async ({ caller, params }) => {
-  await deleteSubscription(prisma(), subscriptionActor(caller), params.id);
+  await deleteSubscription(deps(), caller, params);
 });
