@@ -272,6 +272,8 @@ report(
     where: { connectionId: { in: ids }, status: "succeeded", trigger: "manual", startedAt: { gte: since } },
     _count: { _all: true },
   });
+  const others = ids.filter((id) => !held.includes(id) && ok.has(id));
+  const othersDoneMs = others.length ? Math.max(...others.map((id) => ok.get(id)!.first.getTime())) - since.getTime() : NaN;
   const doubles = manualRuns.filter((m) => m._count._all > 1).length;
   const pollRuns = await stack.prisma.reconcileRun.count({
     where: { connectionId: { in: ids }, status: "succeeded", trigger: "poll", startedAt: { gte: since } },
@@ -315,6 +317,11 @@ report(
         ok: missing === 0,
       },
       { name: "leases the killed worker held (its in-flight connections)", value: held.length, unit: "" },
+      {
+        name: `start → every connection the killed worker did not hold succeeded (${others.length})`,
+        value: othersDoneMs / 1000,
+        unit: "s",
+      },
       {
         name: `of those, finished by the survivor (first succeeded run's trigger: ${JSON.stringify(byTrigger)})`,
         value: heldDone.length,
