@@ -17,6 +17,7 @@
 import type { CloudAdapter } from "@parapet/providers/contract";
 import {
   EMPTY_CALLS,
+  type ReconcilableConnection,
   type ReconcileDeps,
   type ReconcileOptions,
   type ReconcileSummary,
@@ -43,16 +44,26 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   // A dry run writes nothing, so it needs no lease and opens no run.
   const lease = opts.dryRun ? NO_LEASE : await takeLease(deps, connectionId);
   if (!lease) return skipped(connectionId, { kind: "lease-held" });
-  let run: RunRow | undefined;
   try {
-    run = opts.dryRun ? undefined : await openRun(deps, conn, opts);
-  } catch (e) {
-    // No run to report on, but the lease must not outlive this call: its renew timer would hold it (and
-    // every other worker off this connection) for as long as this process lives.
+    // A run row that cannot be written throws from here (the job is retried); the lease is given back
+    // either way, or its renew timer would hold it (and every other worker off this connection) for as
+    // long as this process lives.
+    const run = opts.dryRun ? undefined : await openRun(deps, conn, opts);
+    return await runPhases(deps, conn, opts, run);
+  } finally {
     lease.stopRenewing();
     await lease.release();
-    throw e;
   }
+}
+
+/** Connect → … → record, for a connection whose lease is held (or a dry run); a failure ends the run as failed. */
+async function runPhases(
+  deps: ReconcileDeps,
+  conn: ReconcilableConnection,
+  opts: ReconcileOptions,
+  run: RunRow | undefined,
+): Promise<ReconcileSummary> {
+  const connectionId = conn.id;
   let adapter: CloudAdapter | undefined;
   try {
     const connected = await connect(deps, conn);
@@ -78,8 +89,6 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   } catch (e) {
     return await failRun(deps, connectionId, run, e, adapter?.stats() ?? EMPTY_CALLS);
   } finally {
-    lease.stopRenewing();
     await adapter?.close().catch(() => undefined);
-    await lease.release();
   }
 }
