@@ -120,20 +120,9 @@ export async function runTests(args: string[]): Promise<number> {
   return total.failed === 0 && total.passed > 0 ? 0 : 1;
 
   async function runVitest(): Promise<void> {
-    if (want("unit") || want("int")) {
-      const projects = ["unit", "int"].filter(want).flatMap((p) => ["--project", p]);
-      const file = join(out, "vitest.json");
-      const code = await runStep(
-        "unit and integration tests (vitest)",
-        join(ROOT, "node_modules", ".bin", "vitest"),
-        ["run", ...projects, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
-        {
-          cwd: ROOT,
-          env: { ...process.env, PARAPET_TEST_ADMIN_DATABASE_URL: services.adminDatabaseUrl, REDIS_URL: services.redisUrl },
-        },
-      );
-      add(withExitCode(vitestTally(file), code, "vitest"), "vitest");
-    }
+    if (!want("unit") && !want("int")) return;
+    const projects = ["unit", "int"].filter(want);
+    add(await vitestStep("unit and integration tests (vitest)", projects, "vitest", "vitest"), "vitest");
   }
 
   async function runRest(): Promise<void> {
@@ -157,19 +146,24 @@ export async function runTests(args: string[]): Promise<number> {
     if (journeys) add(await journeys, "browser journeys");
   }
 
-  async function runFaults(holdOutput: boolean): Promise<Tally> {
-    const file = join(out, "faults.json");
+  function runFaults(holdOutput: boolean): Promise<Tally> {
+    return vitestStep("reduced fault suite (vitest --project faults)", ["faults"], "faults", "fault suite", holdOutput);
+  }
+
+  /** One vitest run of some projects against this run's services; its JSON report is `<file>.json` under out. */
+  async function vitestStep(name: string, projects: string[], file: string, what: string, holdOutput = false): Promise<Tally> {
+    const report = join(out, `${file}.json`);
     const code = await runStep(
-      "reduced fault suite (vitest --project faults)",
+      name,
       join(ROOT, "node_modules", ".bin", "vitest"),
-      ["run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
+      ["run", ...projects.flatMap((p) => ["--project", p]), "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
       {
         cwd: ROOT,
         env: { ...process.env, PARAPET_TEST_ADMIN_DATABASE_URL: services.adminDatabaseUrl, REDIS_URL: services.redisUrl },
-        ...(holdOutput ? { logFile: join(out, "faults.log") } : {}),
+        ...(holdOutput ? { logFile: join(out, `${file}.log`) } : {}),
       },
     );
-    return withExitCode(vitestTally(file), code, "fault suite");
+    return withExitCode(vitestTally(report), code, what);
   }
 }
 
