@@ -510,7 +510,10 @@ describe("schedules", () => {
     expect(localParts(new Date(weekly.next!), "Asia/Kolkata")).toMatchObject({ weekday: 5, hour: 17, minute: 0 });
     const daily = (await queue.getJobScheduler(`reports-sample__${ws.id}`))!;
     expect(localParts(new Date(daily.next!), "Asia/Kolkata")).toMatchObject({ hour: 23, minute: 50 });
-    // A deleted workspace loses its schedulers on the next sync.
+    // A deleted workspace loses its schedulers on the next sync. The first sync also scheduled the hourly
+    // sync job, which fires at once; the worker is paused (its running job finished) so that job cannot
+    // remove the schedulers before the sync this test calls.
+    await reports.worker.pause();
     await prisma.workspace.delete({ where: { id: ws.id } });
     const res2 = await reports.syncReportSchedules();
     expect(res2.removed).toBeGreaterThanOrEqual(2);
