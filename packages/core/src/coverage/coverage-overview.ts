@@ -29,7 +29,7 @@ async function computeOverview(prisma: PrismaClient, workspaceId: string) {
   const clouds = new Map<string, CoverageTotals>();
   const grs = new Map<string, CoverageTotals>();
   for (const r of counts) {
-    const n = r._count._all;
+    const n = r.n;
     addCount(totals, r.status, n);
     const cloud = cloudOf.get(r.connectionId) ?? "unknown";
     const c = clouds.get(cloud) ?? emptyTotals();

@@ -3,15 +3,14 @@ import { Prisma, type PrismaClient, type Tx } from "@parapet/db";
 type Db = PrismaClient | Tx;
 
 /**
- * Cell counts per connection × guardrail × status for the given (active) guardrails: a few hundred rows
- * from one pass over the workspace's cells, which the (workspaceId, connectionId, guardrailId, status)
- * index answers without touching the table.
+ * Cell counts per connection × guardrail × status for the given (active) guardrails: the workspace's
+ * rows of coverage_count (a few hundred), which triggers keep equal to coverage_row in the same
+ * transaction as every write (migration 20261207010000_coverage_aggregates), so no read groups the cells.
  */
 export function countsByConnectionAndGuardrail(db: Db, workspaceId: string, guardrailIds: string[]) {
-  return db.coverageRow.groupBy({
-    by: ["connectionId", "guardrailId", "status"],
+  return db.coverageCount.findMany({
     where: { workspaceId, guardrailId: { in: guardrailIds } },
-    _count: { _all: true },
+    select: { connectionId: true, guardrailId: true, status: true, n: true },
   });
 }
 
@@ -111,13 +110,14 @@ export function nodeCells(db: Db, nodeId: string) {
   });
 }
 
-/** Cell counts per guardrail × status over the environments below a node (materialised-path prefix; the whole connection for a root). */
-export function subtreeCounts(db: Db, connectionId: string, path: string | null) {
-  return db.coverageRow.groupBy({
-    by: ["guardrailId", "status"],
-    where: { connectionId, guardrail: { status: "active" }, node: { ...(path ? { path: { startsWith: path } } : {}), state: "active" } },
-    _count: { _all: true },
-  });
+/**
+ * Cell counts per guardrail × status over the active environments below a scope: a node id, or the
+ * connection id for the whole connection. One primary-key range of coverage_subtree_count, which
+ * triggers on coverage_row and node keep exact (a retired or moved environment moves its cells).
+ * Counts of guardrails that are not active are left for the caller to ignore (it lists active ones).
+ */
+export function subtreeCounts(db: Db, scopeId: string) {
+  return db.coverageSubtreeCount.findMany({ where: { scopeId }, select: { guardrailId: true, status: true, n: true } });
 }
 
 /** Active guardrails with the mode and remediation of their current version. */

@@ -8,11 +8,11 @@ export async function getGuardrail(deps: Pick<UseCaseDeps, "prisma">, actor: Act
   const g = await findGuardrailWithVersions(deps.prisma, actor.workspaceId, id);
   if (!g) throw notFound("guardrail", id);
   const [counts, pending] = await Promise.all([
-    coverageCounts(deps.prisma, actor.workspaceId),
+    coverageCounts(deps.prisma, actor.workspaceId, id),
     pendingFor(deps.prisma, actor.workspaceId, "guardrail", id),
   ]);
   const totals = emptyTotals();
-  for (const c of counts) if (c.guardrailId === id) addCount(totals, c.status, c._count._all);
+  for (const c of counts) addCount(totals, c.status, c.n);
   return {
     ...guardrailView(g, totals, pending?.id ?? null),
     versions: g.versions.map((v) => ({

@@ -25,9 +25,17 @@ export function findVersions(db: Db, guardrailId: string, versions: number[]) {
   return db.guardrailVersion.findMany({ where: { guardrailId, version: { in: versions } } });
 }
 
-/** Per guardrail × coverage status counts for the workspace (one grouped query). */
-export function coverageCounts(db: Db, workspaceId: string) {
-  return db.coverageRow.groupBy({ by: ["guardrailId", "status"], where: { workspaceId }, _count: { _all: true } });
+/**
+ * Per guardrail × coverage status counts for the workspace, or for one guardrail: summed over
+ * connections from coverage_count (kept equal to coverage_row by triggers), not grouped from the cells.
+ */
+export async function coverageCounts(db: Db, workspaceId: string, guardrailId?: string) {
+  const rows = await db.coverageCount.groupBy({
+    by: ["guardrailId", "status"],
+    where: { workspaceId, ...(guardrailId ? { guardrailId } : {}) },
+    _sum: { n: true },
+  });
+  return rows.map((r) => ({ guardrailId: r.guardrailId, status: r.status, n: r._sum.n ?? 0 }));
 }
 
 export function pendingApprovals(db: Db, workspaceId: string, subjectType: string) {

@@ -11,7 +11,7 @@ export async function listGuardrails(deps: Pick<UseCaseDeps, "prisma">, actor: A
   const totals = new Map<string, CoverageTotals>();
   for (const c of counts) {
     const t = totals.get(c.guardrailId) ?? emptyTotals();
-    addCount(t, c.status, c._count._all);
+    addCount(t, c.status, c.n);
     totals.set(c.guardrailId, t);
   }
   const pendingBy = new Map(pending.map((p) => [p.subjectId, p.id]));

@@ -51,7 +51,8 @@ export async function getNodeCoverage(deps: Pick<UseCaseDeps, "prisma">, actor: 
     attachingArtifacts(deps.prisma, node.connectionId),
     pathNodes(deps.prisma, ancestorIds),
     node.isEnvironment ? nodeCells(deps.prisma, node.id) : Promise.resolve([]),
-    node.isEnvironment ? Promise.resolve([]) : subtreeCounts(deps.prisma, node.connectionId, node.parentId ? node.path : null),
+    // A root answers for its whole connection (a connection may have several roots).
+    node.isEnvironment ? Promise.resolve([]) : subtreeCounts(deps.prisma, node.parentId ? node.id : node.connectionId),
     exemptionsOn(deps.prisma, actor.workspaceId, [...ancestorIds, node.id]),
   ]);
   const byId = new Map(ancestors.map((a) => [a.id, a]));
@@ -82,7 +83,7 @@ export async function getNodeCoverage(deps: Pick<UseCaseDeps, "prisma">, actor: 
   const countsOf = new Map<string, Record<string, number>>();
   for (const c of counts) {
     const m = countsOf.get(c.guardrailId) ?? {};
-    m[c.status] = c._count._all;
+    m[c.status] = c.n;
     countsOf.set(c.guardrailId, m);
   }
   const placeOf = new Map(chain.map((n) => [n.id, n]));

@@ -1,0 +1,261 @@
+/**
+ * coverage_count and coverage_subtree_count are kept by triggers (migration
+ * 20261207010000_coverage_aggregates). After every step of a random sequence of what writes coverage
+ * rows or the nodes they hang on — reconciles through the real writer, concurrent reconciles of
+ * different connections, raw updates and deletes, environments retired, restored, moved with their
+ * OU, deleted; guardrails and connections deleted (FK cascades), TRUNCATE — both tables must equal a
+ * recount from coverage_row and node made here in TypeScript, independently of the triggers' SQL.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { createTestWorkspace, testPrisma, uid } from "../testing/db.ts";
+import { writeCoverageRows, type CoverageRowInput } from "../reconcile/coverage-rows.ts";
+import { markNodesRemoved } from "../connections/hierarchy.repository.ts";
+import { countsByConnectionAndGuardrail, subtreeCounts } from "./coverage.repository.ts";
+import { coverageCounts } from "../guardrails/guardrails.repository.ts";
+
+const prisma = testPrisma();
+afterAll(() => prisma.$disconnect());
+
+const STATUSES = ["enforced", "audit", "exempt", "drifted", "unsupported", "unknown", "pending"] as const;
+
+/** mulberry32: the sequence is reproducible from the printed seed. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
+  };
+}
+
+/** What both tables must hold, recounted from the rows: `key → n`, zero counts absent. */
+async function recount(workspaceId: string) {
+  const [rows, nodes] = await Promise.all([
+    prisma.coverageRow.findMany({ where: { workspaceId }, select: { connectionId: true, nodeId: true, guardrailId: true, status: true } }),
+    prisma.node.findMany({ where: { workspaceId }, select: { id: true, path: true, state: true } }),
+  ]);
+  const nodeOf = new Map(nodes.map((n) => [n.id, n]));
+  const counts = new Map<string, number>();
+  const subtree = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  for (const r of rows) {
+    bump(counts, `${r.connectionId}|${r.guardrailId}|${r.status}`);
+    const n = nodeOf.get(r.nodeId)!;
+    if (n.state !== "active") continue;
+    const scopes = [r.connectionId, ...n.path.split("/").filter((p) => p && p !== n.id)];
+    for (const s of scopes) bump(subtree, `${s}|${r.guardrailId}|${r.status}|${r.connectionId}`);
+  }
+  return { counts, subtree };
+}
+
+async function aggregates(workspaceId: string) {
+  const connIds = (await prisma.connection.findMany({ where: { workspaceId }, select: { id: true } })).map((c) => c.id);
+  const [c, s] = await Promise.all([
+    prisma.coverageCount.findMany({ where: { workspaceId } }),
+    prisma.coverageSubtreeCount.findMany({ where: { connectionId: { in: connIds } } }),
+  ]);
+  return {
+    counts: new Map(c.map((r) => [`${r.connectionId}|${r.guardrailId}|${r.status}`, r.n])),
+    subtree: new Map(s.map((r) => [`${r.scopeId}|${r.guardrailId}|${r.status}|${r.connectionId}`, r.n])),
+  };
+}
+
+const sorted = (m: Map<string, number>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+
+interface Conn {
+  id: string;
+  root: string;
+  ous: string[];
+  envs: string[];
+}
+
+async function makeConnection(workspaceId: string, r: ReturnType<typeof rng>): Promise<Conn> {
+  const id = uid("c_");
+  await prisma.connection.create({ data: { id, workspaceId, cloud: "aws", name: id, status: "active" } });
+  const root = uid("n_");
+  const node = (nid: string, parentId: string | null, path: string, depth: number, isEnvironment: boolean) => ({
+    id: nid,
+    workspaceId,
+    connectionId: id,
+    externalId: nid,
+    kind: isEnvironment ? "account" : parentId ? "ou" : "root",
+    name: nid,
+    parentId,
+    path,
+    depth,
+    isEnvironment,
+  });
+  const data = [node(root, null, `/${root}/`, 0, false)];
+  const ous: Array<{ id: string; path: string; depth: number }> = [];
+  // Two levels of OUs: three below the root, one or two below each of those.
+  for (let i = 0; i < 3; i++) {
+    const ou = uid("n_");
+    ous.push({ id: ou, path: `/${root}/${ou}/`, depth: 1 });
+    for (let j = 0; j <= r.int(2); j++) {
+      const sub = uid("n_");
+      ous.push({ id: sub, path: `/${root}/${ou}/${sub}/`, depth: 2 });
+    }
+  }
+  for (const o of ous) data.push(node(o.id, o.path.split("/").filter(Boolean).at(-2)!, o.path, o.depth, false));
+  const envs: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const parent = r.pick(ous);
+    const e = uid("n_");
+    envs.push(e);
+    data.push(node(e, parent.id, `${parent.path}${e}/`, parent.depth + 1, true));
+  }
+  await prisma.node.createMany({ data });
+  return { id, root, ous: ous.map((o) => o.id), envs };
+}
+
+/** A reconcile's outcome: some environment × guardrail pairs (others dropped), random statuses. */
+function randomRows(c: Conn, guardrails: string[], r: ReturnType<typeof rng>): CoverageRowInput[] {
+  const rows: CoverageRowInput[] = [];
+  for (const nodeId of c.envs)
+    for (const guardrailId of guardrails)
+      if (r.next() < 0.8)
+        rows.push({ nodeId, guardrailId, status: r.pick(STATUSES), fidelity: "enforced", detail: r.next() < 0.2 ? "x" : null });
+  return rows;
+}
+
+/** Moves an OU (and so every path below it) under another top-level place, the way discovery rewrites paths. */
+async function moveOu(c: Conn, r: ReturnType<typeof rng>) {
+  const nodes = await prisma.node.findMany({ where: { connectionId: c.id }, select: { id: true, path: true, isEnvironment: true } });
+  const ous = nodes.filter((n) => !n.isEnvironment && n.id !== c.root);
+  const ou = r.pick(ous);
+  const targets = nodes.filter((n) => !n.isEnvironment && !n.path.startsWith(ou.path));
+  if (targets.length === 0) return;
+  const target = r.pick(targets);
+  const newPath = `${target.path}${ou.id}/`;
+  const moved = nodes.filter((n) => n.path.startsWith(ou.path));
+  await prisma.$transaction(
+    moved.map((n) =>
+      prisma.node.update({
+        where: { id: n.id },
+        data: { path: newPath + n.path.slice(ou.path.length), ...(n.id === ou.id ? { parentId: target.id } : {}) },
+      }),
+    ),
+  );
+}
+
+describe("coverage aggregates", () => {
+  it("equal a recount from coverage_row after every step of random reconciles, node changes and cascades", async () => {
+    const seed = Number(process.env.AGG_SEED ?? Date.now() % 1_000_000);
+    console.log(`coverage aggregates: seed ${seed} (AGG_SEED=${seed} reproduces)`);
+    const r = rng(seed);
+    const ws = await createTestWorkspace();
+    const guardrails: string[] = [];
+    const newGuardrail = async () => {
+      const g = await prisma.guardrail.create({ data: { workspaceId: ws.id, controlId: "restrict-regions", name: uid("G ") } });
+      guardrails.push(g.id);
+    };
+    for (let i = 0; i < 4; i++) await newGuardrail();
+    const conns: Conn[] = [];
+    for (let i = 0; i < 3; i++) conns.push(await makeConnection(ws.id, r));
+
+    const ops: Record<string, () => Promise<unknown>> = {
+      reconcile: () => {
+        const c = r.pick(conns);
+        return writeCoverageRows(prisma, ws.id, c.id, randomRows(c, guardrails, r));
+      },
+      // Two connections' reconciles at once: their aggregate rows are disjoint, so neither waits nor deadlocks.
+      concurrentReconciles: () =>
+        Promise.all(conns.slice(0, 2).map((c) => writeCoverageRows(prisma, ws.id, c.id, randomRows(c, guardrails, r)))),
+      rawUpdate: () =>
+        prisma.$executeRaw`UPDATE coverage_row SET status = ${r.pick(STATUSES)}::"CoverageStatus"
+                           WHERE "workspaceId" = ${ws.id} AND abs(hashtext(id || ${String(r.int(1000))})) % 3 = 0`,
+      rawUpdateNode: async () => {
+        // A cell moved to another environment of its connection (no writer does this; the triggers must not care).
+        const c = r.pick(conns);
+        const [from, to] = [r.pick(c.envs), r.pick(c.envs)];
+        if (from !== to)
+          await prisma.$executeRaw`UPDATE coverage_row SET "nodeId" = ${to} WHERE "nodeId" = ${from}
+                                   AND "guardrailId" NOT IN (SELECT "guardrailId" FROM coverage_row WHERE "nodeId" = ${to})`;
+      },
+      rawDelete: () =>
+        prisma.$executeRaw`DELETE FROM coverage_row WHERE "workspaceId" = ${ws.id} AND status = ${r.pick(STATUSES)}::"CoverageStatus"`,
+      retire: () => {
+        const c = r.pick(conns);
+        return markNodesRemoved(prisma, [r.pick(c.envs), r.pick(c.envs)]);
+      },
+      retireOu: () => {
+        const c = r.pick(conns);
+        return markNodesRemoved(prisma, [r.pick(c.ous)]);
+      },
+      restore: () => prisma.node.updateMany({ where: { workspaceId: ws.id, state: "removed" }, data: { state: "active" } }),
+      move: () => moveOu(r.pick(conns), r),
+      // A node update that changes neither state nor path moves nothing.
+      relabel: () => prisma.node.updateMany({ where: { connectionId: r.pick(conns).id }, data: { effectiveLabels: { env: "prod" } } }),
+      deleteEnvironment: async () => {
+        const c = r.pick(conns);
+        if (c.envs.length <= 2) return;
+        const e = c.envs.splice(r.int(c.envs.length), 1)[0]!;
+        await prisma.node.delete({ where: { id: e } });
+      },
+      // Children keep their parentId set null by the FK and their (now stale) path: the recount follows the path too.
+      deleteOu: async () => {
+        const c = r.pick(conns);
+        if (c.ous.length <= 2) return;
+        const o = c.ous.splice(r.int(c.ous.length), 1)[0]!;
+        await prisma.node.delete({ where: { id: o } });
+      },
+      deleteGuardrail: async () => {
+        if (guardrails.length <= 2) return;
+        const g = guardrails.splice(r.int(guardrails.length), 1)[0]!;
+        await prisma.guardrail.delete({ where: { id: g } });
+        await newGuardrail();
+      },
+      deleteConnection: async () => {
+        const i = r.int(conns.length);
+        await prisma.connection.delete({ where: { id: conns[i]!.id } });
+        conns[i] = await makeConnection(ws.id, r);
+      },
+    };
+    // Reconciles dominate, as in production.
+    const weighted = [
+      ...Array<string>(8).fill("reconcile"),
+      ...Array<string>(2).fill("concurrentReconciles"),
+      ...Object.keys(ops).filter((k) => k !== "reconcile" && k !== "concurrentReconciles"),
+    ];
+    const steps = Number(process.env.AGG_STEPS ?? 120);
+    const seen = new Set<string>();
+    for (let step = 0; step < steps; step++) {
+      const op = step < 3 ? "reconcile" : r.pick(weighted);
+      seen.add(op);
+      await ops[op]!();
+      const [want, have] = await Promise.all([recount(ws.id), aggregates(ws.id)]);
+      expect(sorted(have.counts), `coverage_count after step ${step} (${op}), seed ${seed}`).toEqual(sorted(want.counts));
+      expect(sorted(have.subtree), `coverage_subtree_count after step ${step} (${op}), seed ${seed}`).toEqual(sorted(want.subtree));
+    }
+    expect([...seen].sort()).toEqual(Object.keys(ops).sort());
+
+    // The reads answer from the tables: the overview's and a guardrail page's counts, an OU's and a root's.
+    const want = await recount(ws.id);
+    const overview = await countsByConnectionAndGuardrail(prisma, ws.id, guardrails);
+    expect(overview.reduce((n, x) => n + x.n, 0)).toBe(
+      await prisma.coverageRow.count({ where: { workspaceId: ws.id, guardrailId: { in: guardrails } } }),
+    );
+    const g0 = await coverageCounts(prisma, ws.id, guardrails[0]);
+    expect(g0.reduce((n, x) => n + x.n, 0)).toBe(await prisma.coverageRow.count({ where: { guardrailId: guardrails[0] } }));
+    const c0 = conns[0]!;
+    for (const scope of [c0.root, c0.id, ...c0.ous]) {
+      const got = await subtreeCounts(prisma, scope);
+      const expected = sorted(want.subtree).filter(([k]) => k.startsWith(`${scope}|`));
+      expect(got.map((x) => [`${scope}|${x.guardrailId}|${x.status}|${c0.id}`, x.n]).sort(([a], [b]) => (a! < b! ? -1 : 1))).toEqual(
+        expected,
+      );
+    }
+
+    // TRUNCATE bypasses the row triggers; the aggregates empty with it.
+    await prisma.$executeRawUnsafe("TRUNCATE coverage_row");
+    expect(await prisma.coverageCount.count()).toBe(0);
+    expect(await prisma.coverageSubtreeCount.count()).toBe(0);
+  });
+});
