@@ -4,7 +4,9 @@
  * overview, a matrix page of 100 environments, the open drift list — over HTTP with autocannon, 20
  * concurrent clients on loopback, p50/p95 (computed from every response's latency). Then the worker's
  * peak RSS during a 10,000-account AWS reconcile (discover + apply + record), in a worker process of its own.
- *   pnpm exec tsx bench/dashboard.bench.ts [seconds-per-endpoint=15] [--no-memory]
+ * The node coverage page (an OU and a root) and a guardrail's detail page are measured too (issue 15);
+ * `--one-client` adds a pass with a single client after the 20-client one.
+ *   pnpm exec tsx bench/dashboard.bench.ts [seconds-per-endpoint=15] [--no-memory] [--one-client]
  * The server is `next start` when a production build exists (apps/web/.next/BUILD_ID); otherwise the same
  * route handler modules served by node:http in a separate process (bench/lib/web-handlers.ts): the
  * figure then excludes Next's own routing layer, and the report says so.
@@ -23,6 +25,8 @@ const args = process.argv.slice(2);
 const SECONDS = Number(args.find((a) => !a.startsWith("--")) ?? 15);
 // The memory half reconciles a 10,000-account org (minutes); skip it when only the latency figures are wanted.
 const MEMORY = !args.includes("--no-memory");
+// Issue 15's second goal is per-request latency without queueing: p95 with one client.
+const ONE_CLIENT = args.includes("--one-client");
 const ENVS: Record<"aws" | "azure" | "gcp" | "oci", number> = { aws: 7000, azure: 1000, gcp: 1000, oci: 1000 };
 const GUARDRAILS = 50;
 const OUS_PER_CONNECTION = 20;
@@ -139,14 +143,14 @@ for (let i = 0; i < 600; i++) {
 }
 const serverKind = web.kind;
 
-async function measure(path: string) {
+async function measure(path: string, connections = 20) {
   // autocannon's default 10 s timeout would drop the slowest responses from the percentiles; 60 s keeps them.
   // Warm the route (first-request compilation and connection pools) before measuring.
   for (let i = 0; i < 5; i++) await fetch(`${base}${path}`, { headers }).then((r) => r.arrayBuffer());
   const latencies: number[] = [];
   const load0 = load1();
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
-    const inst = autocannon({ url: `${base}${path}`, connections: 20, duration: SECONDS, headers, timeout: 60 }, (err, result) =>
+    const inst = autocannon({ url: `${base}${path}`, connections, duration: SECONDS, headers, timeout: 60 }, (err, result) =>
       err ? reject(err as Error) : resolve(result),
     );
     inst.on("response", (_c, _status, _bytes, ms) => latencies.push(ms));
@@ -171,6 +175,10 @@ const endpoints = [
   ["matrix page (100 environments)", "/api/v1/coverage/matrix?limit=100"],
   ["matrix page (100 environments, one connection)", `/api/v1/coverage/matrix?limit=100&connectionId=${someConn}`],
   ["open drift list (first page)", "/api/v1/drift?status=open&limit=50"],
+  // Subtree counts below an OU (350 environments) and below a root (the whole connection, 7,000).
+  ["node coverage page (an OU)", "/api/v1/nodes/n_aws_ou_1/coverage"],
+  ["node coverage page (the AWS root)", "/api/v1/nodes/n_aws_root/coverage"],
+  ["guardrail detail", "/api/v1/guardrails/g_1"],
 ] as const;
 const figures: Figure[] = [
   {
@@ -179,13 +187,15 @@ const figures: Figure[] = [
     unit: "s to seed",
   },
 ];
-for (const [name, path] of endpoints) {
-  const m = await measure(path);
-  figures.push({
-    name: `${name}: p50 / p95 / p99, 20 clients, ${SECONDS} s (${m.n} requests, ${m.rps.toFixed(0)} req/s, ${m.non2xx} non-2xx, ${m.errors} errors; load ${m.load})`,
-    value: m.p50,
-    unit: `ms / ${m.p95.toFixed(0)} ms / ${m.p99.toFixed(0)} ms`,
-  });
+for (const clients of ONE_CLIENT ? [20, 1] : [20]) {
+  for (const [name, path] of endpoints) {
+    const m = await measure(path, clients);
+    figures.push({
+      name: `${name}: p50 / p95 / p99, ${clients} client${clients === 1 ? "" : "s"}, ${SECONDS} s (${m.n} requests, ${m.rps.toFixed(0)} req/s, ${m.non2xx} non-2xx, ${m.errors} errors; load ${m.load})`,
+      value: m.p50,
+      unit: `ms / ${m.p95.toFixed(0)} ms / ${m.p99.toFixed(0)} ms`,
+    });
+  }
 }
 await web.stop();
 report(`dashboard API at 10,000 environments × 50 guardrails, served by ${serverKind} (issue 10)`, figures);
