@@ -110,10 +110,30 @@ $$;
 -- single-event triggers). The cell's node gives the path and state; a node that is gone (deleted in
 -- this transaction, its cells removed by the cascade) contributes nothing here, because its BEFORE
 -- DELETE trigger below already took its cells out of the subtree counts.
--- The nodes are locked FOR SHARE first: a concurrent change of a node's state or path (which takes
--- a row lock that conflicts) then either finishes before this statement reads the node, or waits and
--- re-reads this transaction's cells after it commits; either way each cell is counted under the node
--- state that holds when both have committed.
+-- Concurrency: a cell is counted under its node's state and path, read here; a concurrent change of
+-- that state or path counts the cells it can see. So the two take a transaction-scoped advisory lock
+-- on the connection, shared here and exclusive in the node triggers: whichever comes second waits for
+-- the first to commit and then reads its rows (each statement in these functions takes a fresh
+-- snapshot). Shared, so cell writers never wait for each other; advisory rather than a row lock on the
+-- nodes, so a label edit on a node never waits for a reconcile's coverage transaction. (Within a
+-- connection the reconcile lease already serialises discovery and coverage writes; this makes the
+-- invariant hold for any writer.)
+CREATE FUNCTION "coverage_aggregate_lock"(conns TEXT[], exclusive BOOLEAN) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  c TEXT;
+BEGIN
+  -- In key order, so two transactions locking several connections cannot deadlock on each other.
+  FOREACH c IN ARRAY coalesce(conns, ARRAY[]::TEXT[]) LOOP
+    IF exclusive THEN
+      PERFORM pg_advisory_xact_lock(hashtextextended('coverage:' || c, 0));
+    ELSE
+      PERFORM pg_advisory_xact_lock_shared(hashtextextended('coverage:' || c, 0));
+    END IF;
+  END LOOP;
+END
+$$;
+
 CREATE FUNCTION "coverage_row_aggregates"() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -121,13 +141,15 @@ DECLARE
   q TEXT[];
   k1 TEXT[]; g1 TEXT[]; s1 "CoverageStatus"[];
   k2 TEXT[]; g2 TEXT[]; s2 "CoverageStatus"[];
+  conns TEXT[];
 BEGIN
   rows_sql := CASE TG_OP
     WHEN 'INSERT' THEN 'SELECT r.*, 1 AS d FROM new_rows r'
     WHEN 'DELETE' THEN 'SELECT r.*, -1 AS d FROM old_rows r'
     ELSE 'SELECT r.*, -1 AS d FROM old_rows r UNION ALL SELECT r.*, 1 AS d FROM new_rows r'
   END;
-  EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM node WHERE id IN (SELECT "nodeId" FROM (%s) x) ORDER BY id FOR SHARE) l', rows_sql);
+  EXECUTE format('SELECT array_agg(DISTINCT "connectionId" ORDER BY "connectionId") FROM (%s) x', rows_sql) INTO conns;
+  PERFORM coverage_aggregate_lock(conns, false);
   q := coverage_aggregate_sql(format(
     'SELECT r."connectionId", r."workspaceId", r."guardrailId", r.status, r.d, r."nodeId", nd.path, coalesce(nd.state = %L, false) AS active
      FROM (%s) r LEFT JOIN node nd ON nd.id = r."nodeId"', 'active', rows_sql), true);
@@ -165,13 +187,15 @@ LANGUAGE plpgsql AS $$
 DECLARE
   q TEXT[];
   k2 TEXT[]; g2 TEXT[]; s2 "CoverageStatus"[];
+  conns TEXT[];
 BEGIN
-  IF NOT EXISTS (
-    SELECT 1 FROM old_nodes o JOIN new_nodes n ON n.id = o.id
-    WHERE n.state IS DISTINCT FROM o.state OR n.path IS DISTINCT FROM o.path
-  ) THEN
+  SELECT array_agg(DISTINCT n."connectionId" ORDER BY n."connectionId") INTO conns
+  FROM old_nodes o JOIN new_nodes n ON n.id = o.id
+  WHERE n.state IS DISTINCT FROM o.state OR n.path IS DISTINCT FROM o.path;
+  IF conns IS NULL THEN
     RETURN NULL;
   END IF;
+  PERFORM coverage_aggregate_lock(conns, true);
   q := coverage_aggregate_sql(format($s$
     SELECT cr."connectionId", cr."workspaceId", cr."guardrailId", cr.status, x.d, x.id AS "nodeId", x.path, x.active
     FROM (
@@ -193,7 +217,8 @@ REFERENCING OLD TABLE AS old_nodes NEW TABLE AS new_nodes FOR EACH STATEMENT EXE
 -- node DELETE: take the node's cells out of its scopes while the node (its path) still exists; the
 -- cascade that then deletes the cells finds no node and leaves subtree counts alone. Row-level,
 -- because a statement-level trigger runs only after the cascade has removed the cells. Skipped when
--- the connection itself is being deleted (its aggregate rows go by cascade) or the node has no cells.
+-- the connection or workspace itself is being deleted (the aggregate rows go by cascade; a workspace
+-- cascade may reach its nodes before its connections) or the node has no cells.
 CREATE FUNCTION "node_coverage_aggregates_delete"() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -201,8 +226,12 @@ DECLARE
   k2 TEXT[]; g2 TEXT[]; s2 "CoverageStatus"[];
 BEGIN
   IF OLD.state <> 'active'
-     OR NOT EXISTS (SELECT 1 FROM coverage_row WHERE "nodeId" = OLD.id)
+     OR NOT EXISTS (SELECT 1 FROM workspace WHERE id = OLD."workspaceId")
      OR NOT EXISTS (SELECT 1 FROM connection WHERE id = OLD."connectionId") THEN
+    RETURN OLD;
+  END IF;
+  PERFORM coverage_aggregate_lock(ARRAY[OLD."connectionId"], true);
+  IF NOT EXISTS (SELECT 1 FROM coverage_row WHERE "nodeId" = OLD.id) THEN
     RETURN OLD;
   END IF;
   q := coverage_aggregate_sql(format(

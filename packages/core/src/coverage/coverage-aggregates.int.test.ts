@@ -7,6 +7,7 @@
  * recount from coverage_row and node made here in TypeScript, independently of the triggers' SQL.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import type { Tx } from "@parapet/db";
 import { createTestWorkspace, testPrisma, uid } from "../testing/db.ts";
 import { writeCoverageRows, type CoverageRowInput } from "../reconcile/coverage-rows.ts";
 import { markNodesRemoved } from "../connections/hierarchy.repository.ts";
@@ -257,5 +258,53 @@ describe("coverage aggregates", () => {
     await prisma.$executeRawUnsafe("TRUNCATE coverage_row");
     expect(await prisma.coverageCount.count()).toBe(0);
     expect(await prisma.coverageSubtreeCount.count()).toBe(0);
+  });
+
+  // Without the connection's advisory lock each side would count under what it could see: the cells
+  // under the old state (the node change moving nothing it could not see yet), and so off by the lot.
+  it("stay exact when a node is retired while another transaction writes its cells, in either order", async () => {
+    const r = rng(7);
+    const ws = await createTestWorkspace();
+    const g = await prisma.guardrail.create({ data: { workspaceId: ws.id, controlId: "restrict-regions", name: "G" } });
+    const c = await makeConnection(ws.id, r);
+    const check = async () => {
+      const [want, have] = await Promise.all([recount(ws.id), aggregates(ws.id)]);
+      expect(sorted(have.subtree)).toEqual(sorted(want.subtree));
+      expect(sorted(have.counts)).toEqual(sorted(want.counts));
+    };
+    const cells = (nodeId: string) => [
+      { workspaceId: ws.id, connectionId: c.id, nodeId, guardrailId: g.id, status: "enforced" as const, fidelity: "enforced" },
+    ];
+    /** Runs `first` in a transaction that stays open until `second` (outside it) has started and had time to block. */
+    async function overlapped(first: (tx: Tx) => Promise<unknown>, second: () => Promise<unknown>) {
+      let started!: () => void;
+      const inside = new Promise<void>((res) => (started = res));
+      let release!: () => void;
+      const gate = new Promise<void>((res) => (release = res));
+      const t1 = prisma.$transaction(async (tx) => {
+        await first(tx);
+        started();
+        await gate;
+      });
+      await inside;
+      // Prisma's promises are lazy: start the query now, not when awaited.
+      const t2 = (async () => await second())();
+      await new Promise((res) => setTimeout(res, 300));
+      release();
+      await Promise.all([t1, t2]);
+    }
+    // Cells written first (uncommitted), then the node retired.
+    const [e1, e2] = [c.envs[0]!, c.envs[1]!];
+    await overlapped(
+      (tx) => tx.coverageRow.createMany({ data: cells(e1) }),
+      () => markNodesRemoved(prisma, [e1]),
+    );
+    await check();
+    // The node retired first (uncommitted), then its cells written.
+    await overlapped(
+      (tx) => tx.node.update({ where: { id: e2 }, data: { state: "removed" } }),
+      () => prisma.coverageRow.createMany({ data: cells(e2) }),
+    );
+    await check();
   });
 });
