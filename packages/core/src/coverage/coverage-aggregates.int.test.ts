@@ -13,6 +13,11 @@ import { writeCoverageRows, type CoverageRowInput } from "../reconcile/coverage-
 import { markNodesRemoved } from "../connections/hierarchy.repository.ts";
 import { countsByConnectionAndGuardrail, subtreeCounts } from "./coverage.repository.ts";
 import { coverageCounts } from "../guardrails/guardrails.repository.ts";
+import type { Actor } from "../common/actor.ts";
+import { coverageOverview } from "./coverage-overview.ts";
+import { getGuardrail } from "../guardrails/get-guardrail.ts";
+import { listGuardrails } from "../guardrails/list-guardrails.ts";
+import { getNodeCoverage } from "../nodes/get-node-coverage.ts";
 
 const prisma = testPrisma();
 afterAll(() => prisma.$disconnect());
@@ -226,9 +231,16 @@ describe("coverage aggregates", () => {
       ...Object.keys(ops).filter((k) => k !== "reconcile" && k !== "concurrentReconciles"),
     ];
     const steps = Number(process.env.AGG_STEPS ?? 120);
+    // Every kind of step at least once (in a random order, after three reconciles), then random ones.
+    const names = Object.keys(ops);
+    const shuffled = names
+      .map((k) => [r.next(), k] as const)
+      .sort(([a], [b]) => a - b)
+      .map(([, k]) => k);
+    const plan = ["reconcile", "reconcile", "reconcile", ...shuffled];
     const seen = new Set<string>();
-    for (let step = 0; step < steps; step++) {
-      const op = step < 3 ? "reconcile" : r.pick(weighted);
+    for (let step = 0; step < Math.max(steps, plan.length); step++) {
+      const op = plan[step] ?? r.pick(weighted);
       seen.add(op);
       await ops[op]!();
       const [want, have] = await Promise.all([recount(ws.id), aggregates(ws.id)]);
@@ -253,6 +265,44 @@ describe("coverage aggregates", () => {
         expected,
       );
     }
+
+    // The use-cases the pages call: the overview's totals, the guardrail list's and detail's counts, a node page.
+    const actor: Actor = { workspaceId: ws.id, userId: "u", role: "viewer", kind: "user", label: "viewer@test" };
+    const statusTotals = (rows: Array<{ status: string }>) => {
+      const t: Record<string, number> = {};
+      for (const x of rows) t[x.status] = (t[x.status] ?? 0) + 1;
+      return t;
+    };
+    const cellsOf = (where: { guardrailId?: string; nodeIds?: string[] }) =>
+      prisma.coverageRow.findMany({
+        where: {
+          workspaceId: ws.id,
+          guardrailId: where.guardrailId ?? { in: guardrails },
+          ...(where.nodeIds ? { nodeId: { in: where.nodeIds } } : {}),
+        },
+        select: { status: true },
+      });
+    const withoutTotal = (t: object) => Object.fromEntries(Object.entries(t).filter(([k, n]) => k !== "total" && (n as number) > 0));
+    const ov = await coverageOverview({ prisma }, actor);
+    expect(withoutTotal(ov.totals)).toEqual(statusTotals(await cellsOf({})));
+    const detail = await getGuardrail({ prisma }, actor, guardrails[0]!);
+    expect(withoutTotal(detail.coverage)).toEqual(statusTotals(await cellsOf({ guardrailId: guardrails[0]! })));
+    const list = await listGuardrails({ prisma }, actor);
+    for (const g of list.items) expect(withoutTotal(g.coverage)).toEqual(statusTotals(await cellsOf({ guardrailId: g.id })));
+    const page = await getNodeCoverage({ prisma }, actor, c0.root);
+    const activeBelow = await prisma.node.findMany({
+      where: { connectionId: c0.id, state: "active", path: { startsWith: `/${c0.root}/` } },
+      select: { id: true },
+    });
+    for (const item of page.items)
+      expect(item.counts ?? {}).toEqual(
+        statusTotals(
+          await prisma.coverageRow.findMany({
+            where: { guardrailId: item.guardrail.id, nodeId: { in: activeBelow.map((n) => n.id) } },
+            select: { status: true },
+          }),
+        ),
+      );
 
     // TRUNCATE bypasses the row triggers; the aggregates empty with it.
     await prisma.$executeRawUnsafe("TRUNCATE coverage_row");

