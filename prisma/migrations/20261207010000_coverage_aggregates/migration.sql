@@ -70,11 +70,16 @@ LANGUAGE sql IMMUTABLE AS $$
       SELECT array_agg("connectionId") FILTER (WHERE n = 0), array_agg("guardrailId") FILTER (WHERE n = 0), array_agg(status) FILTER (WHERE n = 0) FROM up
     $q$, src) END,
     format($q$
-      WITH g AS (
-        SELECT a.scope AS "scopeId", s."guardrailId", s.status, s."connectionId", sum(s.d)::int AS n
-        FROM (%s) s CROSS JOIN LATERAL coverage_scopes(s."connectionId", s."nodeId", s.path) a(scope)
-        WHERE s.active
+      WITH p AS (
+        -- Cells of the environments below one parent share their scopes: summed per ancestor list
+        -- first (5,000 cells of one batch become a few hundred groups), then spread over the scopes.
+        SELECT s."connectionId", array_remove(string_to_array(s.path, '/'), s."nodeId") AS anc, s."guardrailId", s.status, sum(s.d)::int AS n
+        FROM (%s) s WHERE s.active
         GROUP BY 1, 2, 3, 4 HAVING sum(s.d) <> 0
+      ), g AS (
+        SELECT a.scope AS "scopeId", p."guardrailId", p.status, p."connectionId", sum(p.n)::int AS n
+        FROM p CROSS JOIN LATERAL (SELECT p."connectionId" UNION ALL SELECT q FROM unnest(p.anc) q WHERE q <> '') a(scope)
+        GROUP BY 1, 2, 3, 4 HAVING sum(p.n) <> 0
       ), up AS (
         INSERT INTO coverage_subtree_count ("scopeId", "guardrailId", status, "connectionId", n)
         SELECT g."scopeId", g."guardrailId", g.status, g."connectionId", g.n FROM g
