@@ -99,6 +99,8 @@ export async function finishRun(
  * and is classified (SSRF: nothing read back).
  */
 export function runFailureMessage(e: unknown): string {
+  // Parapet's own text (lease.ts), naming no cloud or library.
+  if (e instanceof LeaseLostError) return e.message;
   return isProviderError(e) ? `${e.kind}: ${publicMessage(e)}` : e instanceof AppError ? e.message : publicMessage(e);
 }
 
