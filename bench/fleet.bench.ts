@@ -12,11 +12,16 @@
  *   intents, runs left "running", the audit chains, and how long recovery took (the killed worker's jobs
  *   pass to the survivor as stalled and wait in the delayed set until its lease, PARAPET_RECONCILE_LEASE_SEC,
  *   ends). `--lease s` sets the workers' lease (the product default when omitted); `--no-kill` skips run C.
+ * Each throughput run also prints the CPU seconds per connection of the workers (from /proc) and of
+ * this process (the simulators, polling): on a shared 2-core machine those say more than the wall time.
+ * `--cpu-prof` profiles the first run A's worker (node --cpu-prof) and prints its self time by package.
  * Prints figures; asserts nothing about time.
- *   pnpm exec tsx bench/fleet.bench.ts [--connections 50] [--concurrency 4] [--accounts 12] [--latency 20-60] [--pairs 1] [--lease s] [--no-kill]
+ *   pnpm exec tsx bench/fleet.bench.ts [--connections 50] [--concurrency 4] [--accounts 12] [--latency 20-60] [--pairs 1]
+ *     [--lease s] [--no-kill] [--cpu-prof]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { seedAwsOrg, startAwsSim } from "@parapet/cloud-sim";
 import type { AwsSim } from "@parapet/cloud-sim/aws/index";
@@ -41,6 +46,9 @@ const LEASE_ARG = arg("lease", "");
 /** The workers' lease: `--lease`, or the product default (packages/core/src/reconcile/phases/lease.ts). */
 const LEASE_MS = LEASE_ARG ? Number(LEASE_ARG) * 1000 : DEFAULT_LEASE_MS;
 const KILL = !process.argv.includes("--no-kill");
+/** Profile run A's worker (node --cpu-prof) and print where its CPU time went, by package. */
+const CPU_PROF = process.argv.includes("--cpu-prof");
+const PROF_DIR = join(ROOT, "bench", "out", "fleet-prof");
 /** Run C gives up waiting this long after the kill (the lease, plus a poll tick and the run itself). */
 const RECOVERY_CAP_MS = LEASE_MS + 120_000;
 const WORKER_MAIN = join(ROOT, "apps", "worker", "src", "main.ts");
@@ -97,7 +105,7 @@ interface WorkerProc {
 }
 
 /** The production worker process, as a deployment starts it (node with tsx as an import hook, so SIGKILL hits the worker itself). */
-async function startWorker(id: string): Promise<WorkerProc> {
+async function startWorker(id: string, opts: { cpuProf?: boolean } = {}): Promise<WorkerProc> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: stack.databaseUrl,
@@ -114,7 +122,8 @@ async function startWorker(id: string): Promise<WorkerProc> {
     AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
   };
   delete env.PARAPET_AUDIT_CHECKPOINT_DIR;
-  const child = spawn(process.execPath, ["--import", "tsx", WORKER_MAIN], {
+  const prof = opts.cpuProf ? ["--cpu-prof", "--cpu-prof-dir", PROF_DIR] : [];
+  const child = spawn(process.execPath, [...prof, "--import", "tsx", WORKER_MAIN], {
     cwd: join(ROOT, "apps", "worker"),
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -142,6 +151,58 @@ async function startWorker(id: string): Promise<WorkerProc> {
   return { id, child, exited, tail: () => out.slice(-2000) };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN once it is gone. */
+function cpuSec(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks (100 Hz).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Self time of a V8 CPU profile by where the code lives (a package under node_modules, the project's own
+ * packages/apps, node internals), the top `n`: what a reconcile spends its CPU on.
+ */
+function profileByPackage(file: string, n: number): { where: string; ms: number; share: number }[] {
+  const prof = JSON.parse(readFileSync(file, "utf8")) as {
+    nodes: { id: number; callFrame: { url: string; functionName: string } }[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const where = new Map<number, string>();
+  for (const node of prof.nodes) {
+    const url = node.callFrame.url;
+    const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+    const own = /\/(packages|apps)\/([^/]+)\/src\/([^/]+)/.exec(url);
+    where.set(
+      node.id,
+      pkg ??
+        (own
+          ? `${own[1]}/${own[2]}/${own[3]}`
+          : url.startsWith("node:")
+            ? "node internals"
+            : url
+              ? url.slice(-60)
+              : `(${node.callFrame.functionName || "native"})`),
+    );
+  }
+  const ms = new Map<string, number>();
+  let total = 0;
+  prof.samples.forEach((id, i) => {
+    const d = (prof.timeDeltas[i] ?? 0) / 1000;
+    total += d;
+    const w = where.get(id) ?? "?";
+    ms.set(w, (ms.get(w) ?? 0) + d);
+  });
+  return [...ms]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([w, t]) => ({ where: w, ms: t, share: t / total }));
+}
+
 async function stopWorkers(ws: WorkerProc[]): Promise<void> {
   for (const w of ws) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGTERM");
   await Promise.all(ws.map((w) => Promise.race([w.exited, sleep(40_000).then(() => w.child.kill("SIGKILL"))])));
@@ -164,16 +225,22 @@ interface RunResult {
   perMin: number;
   applied: number;
   load: [number, number];
+  /** CPU seconds per connection reconciled: the worker processes together, and this process (simulators, polling). */
+  workerCpuPerConn: number;
+  benchCpuPerConn: number;
 }
 
 /** Enqueues a reconcile for every connection and waits until each has a succeeded run (or `capMs` passes). */
 async function measure(
   fleet: Fleet,
   workers: number,
-  opts: { onProgress?: (done: number) => Promise<void>; capMs: number },
+  opts: { onProgress?: (done: number) => Promise<void>; capMs: number; procs?: WorkerProc[] },
 ): Promise<RunResult> {
   const ids = fleet.conns.map((c) => c.connectionId);
   const load0 = load1();
+  const workerCpu = () => (opts.procs ?? []).reduce((sum, w) => sum + cpuSec(w.child.pid), 0);
+  const cpu0 = workerCpu();
+  const benchCpu0 = process.cpuUsage();
   const since = new Date();
   const t0 = performance.now();
   for (const id of ids) await requestReconcile(stack.queue, stack.redis, stack.redisPrefix, { connectionId: id, trigger: "manual" });
@@ -185,21 +252,53 @@ async function measure(
     await sleep(200);
   }
   const ms = performance.now() - t0;
+  const workerCpuSec = workerCpu() - cpu0;
+  const bench = process.cpuUsage(benchCpu0);
   const applied = await stack.prisma.applyIntent.count({ where: { connectionId: { in: ids }, status: "done", createdAt: { gte: since } } });
   console.log(`  · ${workers} worker(s): ${done}/${ids.length} connections in ${(ms / 1000).toFixed(1)} s, ${applied} changes applied`);
-  return { ms, done, perMin: done / (ms / 60_000), applied, load: [load0, load1()] };
+  return {
+    ms,
+    done,
+    perMin: done / (ms / 60_000),
+    applied,
+    load: [load0, load1()],
+    workerCpuPerConn: workerCpuSec / done,
+    benchCpuPerConn: (bench.user + bench.system) / 1e6 / done,
+  };
 }
 
 async function closeFleet(f: Fleet) {
   await Promise.all(f.sims.map((s) => s.close()));
 }
 
+let profiled = false;
 async function throughputRun(workers: number): Promise<RunResult> {
   const fleet = await prepareFleet(86_400);
   const procs: WorkerProc[] = [];
   try {
-    for (let i = 0; i < workers; i++) procs.push(await startWorker(`fleet-${workers}w-${i}`));
-    return await measure(fleet, workers, { capMs: 15 * 60_000 });
+    const profile = CPU_PROF && workers === 1 && !profiled;
+    if (profile) {
+      rmSync(PROF_DIR, { recursive: true, force: true });
+      mkdirSync(PROF_DIR, { recursive: true });
+      profiled = true;
+    }
+    for (let i = 0; i < workers; i++) procs.push(await startWorker(`fleet-${workers}w-${i}`, { cpuProf: profile }));
+    const r = await measure(fleet, workers, { capMs: 15 * 60_000, procs });
+    await stopWorkers(procs);
+    if (profile) {
+      // Written when the worker exits; it includes start-up (tsx compiling the sources), printed apart from the run's share.
+      const file = readdirSync(PROF_DIR).find((f) => f.endsWith(".cpuprofile"));
+      if (file)
+        report(
+          `fleet: where one worker's CPU went (run A, node --cpu-prof, self time by package, start-up included)`,
+          profileByPackage(join(PROF_DIR, file), 15).map((p) => ({
+            name: p.where,
+            value: p.ms / 1000,
+            unit: `s (${(p.share * 100).toFixed(1)} %)`,
+          })),
+        );
+    }
+    return r;
   } finally {
     await stopWorkers(procs);
     await closeFleet(fleet);
@@ -224,12 +323,16 @@ for (let p = 0; p < PAIRS; p++) {
         unit: "s",
       },
       { name: "A, throughput", value: a.perMin, unit: `connections/min (load ${a.load[0]} → ${a.load[1]})` },
+      { name: "A, worker CPU per connection", value: a.workerCpuPerConn, unit: "s" },
+      { name: "A, this process's CPU per connection (50 simulators, polling)", value: a.benchCpuPerConn, unit: "s" },
       {
         name: `B, 2 workers: all connections reconciled (${b.done}/${CONNECTIONS}, ${b.applied} changes applied)`,
         value: b.ms / 1000,
         unit: "s",
       },
       { name: "B, throughput", value: b.perMin, unit: `connections/min (load ${b.load[0]} → ${b.load[1]})` },
+      { name: "B, worker CPU per connection (both workers)", value: b.workerCpuPerConn, unit: "s" },
+      { name: "B, this process's CPU per connection", value: b.benchCpuPerConn, unit: "s" },
       { name: "B ÷ A", value: pairs[p]!.ratio, unit: "×", goal: "≥ 1.8 ×", ok: pairs[p]!.ratio >= 1.8 },
     ],
   );
@@ -282,7 +385,15 @@ if (KILL) {
     }).catch(async (e: unknown) => {
       if (!(e instanceof Error) || e.message !== "recovery cap") throw e;
       const done = (await succeeded(ids, since)).size;
-      return { ms: performance.now() - startPerf, done, perMin: NaN, applied: 0, load: [NaN, load1()] as [number, number] };
+      return {
+        ms: performance.now() - startPerf,
+        done,
+        perMin: NaN,
+        applied: 0,
+        load: [NaN, load1()] as [number, number],
+        workerCpuPerConn: NaN,
+        benchCpuPerConn: NaN,
+      };
     });
   } finally {
     await stopWorkers(procs);
