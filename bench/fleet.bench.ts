@@ -410,7 +410,12 @@ if (KILL) {
   });
   const others = ids.filter((id) => !held.includes(id) && ok.has(id));
   const othersDoneMs = others.length ? Math.max(...others.map((id) => ok.get(id)!.first.getTime())) - since.getTime() : NaN;
-  const doubles = manualRuns.filter((m) => m._count._all > 1).length;
+  const doubled = manualRuns.filter((m) => m._count._all > 1).map((m) => m.connectionId);
+  const doubles = doubled.length;
+  // Why a request ran twice: a job whose run had finished before the kill, but whose worker died before
+  // BullMQ heard the job was done, is handed over and redone (at-least-once delivery; harmless, idempotent).
+  const doneBeforeKill = doubled.filter((id) => ok.get(id)!.first.getTime() <= killedAtWall).length;
+  const doubledHeld = doubled.filter((id) => held.includes(id)).length;
   const pollRuns = await stack.prisma.reconcileRun.count({
     where: { connectionId: { in: ids }, status: "succeeded", trigger: "poll", startedAt: { gte: since } },
   });
@@ -473,6 +478,12 @@ if (KILL) {
         goal: "0",
         ok: doubles === 0,
       },
+      {
+        name: "  of those, whose first run had finished before the kill (redone: the job was not yet acknowledged)",
+        value: doneBeforeKill,
+        unit: "",
+      },
+      { name: "  of those, held by the killed worker at the kill", value: doubledHeld, unit: "" },
       { name: "poll-triggered succeeded runs (the workers' own schedule, poll interval 300 s)", value: pollRuns, unit: "" },
       { name: "runs left 'running' (the killed worker's)", value: stuckRuns, unit: "" },
       { name: "apply intents left pending", value: pending, unit: "", goal: "0", ok: pending === 0 },
