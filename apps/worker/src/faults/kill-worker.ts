@@ -16,7 +16,7 @@ import { awsFixture, checkSurvival, MASTER_KEY_ID, rescope, sleep, type AwsFixtu
 
 const WORKER_DIR = join(import.meta.dirname, "..", "..");
 
-export interface WorkerProcess {
+interface WorkerProcess {
   id: string;
   child: ChildProcess;
   exited: Promise<number | null>;
@@ -30,7 +30,7 @@ export interface WorkerProcess {
  * Starts the production worker process, as a deployment would (node with tsx as an import hook, so a
  * SIGKILL hits the worker itself), and resolves once it says it is ready.
  */
-export async function startWorkerProcess(
+async function startWorkerProcess(
   env: FaultEnv,
   opts: { id: string; redisPrefix: string; extra?: Record<string, string> },
 ): Promise<WorkerProcess> {
@@ -89,7 +89,7 @@ export async function startWorkerProcess(
 }
 
 /** SIGTERM (a clean stop), SIGKILL past `graceMs`. */
-export async function stopWorkerProcesses(ws: WorkerProcess[], graceMs = 30_000): Promise<void> {
+async function stopWorkerProcesses(ws: WorkerProcess[], graceMs = 30_000): Promise<void> {
   for (const w of ws) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGTERM");
   await Promise.all(ws.map((w) => Promise.race([w.exited, sleep(graceMs).then(() => w.child.kill("SIGKILL"))])));
 }
@@ -106,7 +106,7 @@ export interface KillOneOptions {
   capMs: number;
 }
 
-export interface HeldConnection {
+interface HeldConnection {
   connectionId: string;
   /** The dead worker's lease end, as the database had it at the kill. */
   leaseUntil: Date;
