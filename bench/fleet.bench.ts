@@ -242,11 +242,14 @@ async function measure(
   const load0 = load1();
   const workerCpu = () => (opts.procs ?? []).reduce((sum, w) => sum + cpuSec(w.child.pid), 0);
   const cpu0 = workerCpu();
-  // PostgreSQL's share: the backends serving this run's database (the workers' pools open them at start-up
-  // and keep them; a backend opened mid-run is missed, so this is a floor).
-  const backends = await stack.prisma.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`;
-  const pgCpu = () => backends.reduce((sum, b) => sum + (cpuSec(b.pid) || 0), 0);
-  const pg0 = pgCpu();
+  // PostgreSQL's share: the backends serving this run's database. The workers' pools open backends on
+  // demand, so one that appears during the run counts whole (it started after the workers did); one that
+  // closes before the end is missed: a floor.
+  const backendPids = async () =>
+    (await stack.prisma.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`).map(
+      (b) => b.pid,
+    );
+  const pg0 = new Map((await backendPids()).map((pid) => [pid, cpuSec(pid) || 0]));
   const benchCpu0 = process.cpuUsage();
   const since = new Date();
   const t0 = performance.now();
@@ -260,7 +263,7 @@ async function measure(
   }
   const ms = performance.now() - t0;
   const workerCpuSec = workerCpu() - cpu0;
-  const pgCpuSec = pgCpu() - pg0;
+  const pgCpuSec = (await backendPids()).reduce((sum, pid) => sum + ((cpuSec(pid) || 0) - (pg0.get(pid) ?? 0)), 0);
   const bench = process.cpuUsage(benchCpu0);
   const applied = await stack.prisma.applyIntent.count({ where: { connectionId: { in: ids }, status: "done", createdAt: { gte: since } } });
   console.log(`  · ${workers} worker(s): ${done}/${ids.length} connections in ${(ms / 1000).toFixed(1)} s, ${applied} changes applied`);
