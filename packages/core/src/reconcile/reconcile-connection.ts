@@ -75,21 +75,18 @@ async function runPhases(
       actorId: deps.workerId,
       actorLabel: "Parapet reconciler",
     };
+    // Each phase that writes checks the lease first (ctx.lease.assertHeld): a run whose lease lapsed stops.
     const ctx: RunContext = { deps, opts, connectionId, conn, adapter, system, audit: [], lease };
 
-    // Before each phase that writes (and before each change in apply): a run whose lease lapsed stops.
-    lease.assertHeld();
     const { newEnvironmentIds } = await discover(ctx);
     const loaded = await loadState(ctx, connected.credentials, run);
     const seen = await observe(ctx, loaded);
-    lease.assertHeld();
     const recorded = run ? await settleIntents(ctx, run, loaded, seen.observed) : loaded.recorded;
     const planned = plan(ctx, loaded, seen.observed, recorded);
     if (!run) return dryRunSummary(connectionId, planned.plan, planned.state.problems, adapter.stats());
 
     const applied = await apply(ctx, run, planned.plan, seen.observed);
     const observed = await observeAfterApply(ctx, seen, planned.state.artifacts, applied);
-    lease.assertHeld();
     return await record(ctx, run, { loaded, planned, applied, observed, newEnvironmentIds });
   } catch (e) {
     return await failRun(deps, connectionId, run, e, adapter?.stats() ?? EMPTY_CALLS);
