@@ -120,10 +120,11 @@ async function startWorker(id: string, opts: { cpuProf?: boolean } = {}): Promis
     // Its "ready" line is info.
     LOG_LEVEL: "info",
     AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+    // The profile is written when the worker exits (after SIGTERM, through process.exit).
+    ...(opts.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROF_DIR}` } : {}),
   };
   delete env.PARAPET_AUDIT_CHECKPOINT_DIR;
-  const prof = opts.cpuProf ? ["--cpu-prof", "--cpu-prof-dir", PROF_DIR] : [];
-  const child = spawn(process.execPath, [...prof, "--import", "tsx", WORKER_MAIN], {
+  const child = spawn(process.execPath, ["--import", "tsx", WORKER_MAIN], {
     cwd: join(ROOT, "apps", "worker"),
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -78,10 +78,10 @@ async function main(): Promise<void> {
     QUEUE_WORKERS.reconcile(
       {
         ...common,
+        leaseMs: env.PARAPET_RECONCILE_LEASE_SEC * 1000,
         redis: runtime.redis,
         redisPrefix: env.PARAPET_REDIS_PREFIX,
         concurrency: env.PARAPET_WORKER_CONCURRENCY,
-        leaseMs: env.PARAPET_RECONCILE_LEASE_SEC * 1000,
         reconcileQueue: runtime.queues.get(QUEUES.reconcile)!,
       },
       workerConnection,
