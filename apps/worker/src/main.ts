@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     QUEUE_WORKERS.reconcile(
       {
         ...common,
+        leaseMs: env.PARAPET_RECONCILE_LEASE_SEC * 1000,
         redis: runtime.redis,
         redisPrefix: env.PARAPET_REDIS_PREFIX,
         concurrency: env.PARAPET_WORKER_CONCURRENCY,

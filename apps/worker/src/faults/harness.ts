@@ -180,7 +180,7 @@ export interface Survival {
 }
 
 /** Runs one clean reconcile, then a second that must be a no-op, and inspects the cloud and the database. */
-async function checkSurvival(
+export async function checkSurvival(
   env: FaultEnv,
   fx: { sim: AwsSim; workspaceId: string; connectionId: string; guardrailId: string },
   since: Date,

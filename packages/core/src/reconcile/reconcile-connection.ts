@@ -26,7 +26,7 @@ import {
 } from "./phases/context.ts";
 import { apply } from "./phases/apply.ts";
 import { discover } from "./phases/discover.ts";
-import { NO_LEASE, takeLease } from "./phases/lease.ts";
+import { NO_LEASE, takeLease, type RunLease } from "./phases/lease.ts";
 import { connect, loadConnection, loadState } from "./phases/load.ts";
 import { observe, observeAfterApply } from "./phases/observe.ts";
 import { plan } from "./phases/plan.ts";
@@ -49,7 +49,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     // either way, or its renew timer would hold it (and every other worker off this connection) for as
     // long as this process lives.
     const run = opts.dryRun ? undefined : await openRun(deps, conn, opts);
-    return await runPhases(deps, conn, opts, run);
+    return await runPhases(deps, conn, opts, run, lease);
   } finally {
     lease.stopRenewing();
     await lease.release();
@@ -62,6 +62,7 @@ async function runPhases(
   conn: ReconcilableConnection,
   opts: ReconcileOptions,
   run: RunRow | undefined,
+  lease: RunLease,
 ): Promise<ReconcileSummary> {
   const connectionId = conn.id;
   let adapter: CloudAdapter | undefined;
@@ -74,7 +75,8 @@ async function runPhases(
       actorId: deps.workerId,
       actorLabel: "Parapet reconciler",
     };
-    const ctx: RunContext = { deps, opts, connectionId, conn, adapter, system, audit: [] };
+    // Each phase that writes checks the lease first (ctx.lease.assertHeld): a run whose lease lapsed stops.
+    const ctx: RunContext = { deps, opts, connectionId, conn, adapter, system, audit: [], lease };
 
     const { newEnvironmentIds } = await discover(ctx);
     const loaded = await loadState(ctx, connected.credentials, run);

@@ -12,6 +12,7 @@ import type { computeDesiredState, DesiredState } from "../desired-state.ts";
 import type { Plan, RecordedArtifact } from "../plan.ts";
 import type { findConnectionById } from "../reconcile-runs.repository.ts";
 import type { SkipReason } from "../skip-reason.ts";
+import type { RunLease } from "./lease.ts";
 
 export interface AdapterRequest {
   connectionId: string;
@@ -71,6 +72,8 @@ export interface ReconcileSummary {
   driftResolved: number;
   calls: CallStats;
   error?: string;
+  /** The run stopped because its lease lapsed (status `failed`): the request is not done; run it again. */
+  leaseLost?: true;
 }
 
 export const EMPTY_CALLS: CallStats = { reads: 0, writes: 0, throttled: 0, errors: 0, byOperation: {} };
@@ -91,6 +94,8 @@ export interface RunContext {
   readonly system: SystemActor;
   /** Audit events collected on the way (discovery) and appended in bounded batches by the record phase. */
   readonly audit: AuditInput[];
+  /** The connection's lease: `assertHeld()` before each write (throws LeaseLostError once it lapsed). */
+  readonly lease: Pick<RunLease, "assertHeld">;
 }
 
 /** The reconcile run row of a live (not dry) run. */

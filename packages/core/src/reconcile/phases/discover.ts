@@ -21,6 +21,8 @@ export async function discover(ctx: RunContext): Promise<{ newEnvironmentIds: st
   // A refusal is Parapet's own, written for people (AppError): the run fails with exactly this text.
   const refuseIfHeld = async (rootId: string | null) => {
     if (opts.dryRun) return;
+    // Called right before this phase writes (nodes, the root): only while this run holds the lease.
+    ctx.lease.assertHeld();
     const holder = await rootHeldBy(prisma, conn, rootId);
     if (holder) throw new AppError("conflict", rootHeldMessage(conn.cloud, rootId!, holder));
   };

@@ -32,6 +32,8 @@ export async function record(ctx: RunContext, run: RunRow, input: RecordInput): 
   const { loaded, planned, applied, observed } = input;
   const { plan } = planned;
   const { adapter, system, connectionId } = ctx;
+  // Everything below writes: only while this run holds the lease (one that lapsed mid-apply stops here).
+  ctx.lease.assertHeld();
   // Problems found while applying (cleanups left to a person) count like plan-time ones from here on.
   const state: DesiredState = { ...planned.state, problems: [...planned.state.problems, ...applied.problems] };
   // Drift left in place (notify, or a failed repair) keeps its baseline: the record stays "what we applied".
