@@ -39,44 +39,33 @@ export interface NodeListFilter {
   connectionId: string;
   parentId?: string | undefined;
   q?: string | undefined;
-  after?: { name: string; id: string } | undefined;
+  /** The sort key of the last node of the previous page. */
+  afterKey?: string | undefined;
   take: number;
 }
 
-/** Children of a node (roots when no parent and no search), or a name/id search across the connection. */
+/**
+ * Children of a node (roots when no parent and no search), or a name/id search across the connection,
+ * in hierarchy order (node.sortKey: siblings by lower(name) then id, a search's hits in tree order).
+ * A level is a range of the (parentId, sortKey) index read from the cursor's key, so a page of a
+ * 10,000-account flat organisation reads one page of rows, not the level.
+ */
 export function listNodes(db: Db, f: NodeListFilter) {
-  const where = {
-    workspaceId: f.workspaceId,
-    connectionId: f.connectionId,
-    state: "active",
-    ...(f.q
-      ? { OR: [{ name: { contains: f.q, mode: "insensitive" as const } }, { externalId: { contains: f.q, mode: "insensitive" as const } }] }
-      : { parentId: f.parentId ?? null }),
-    ...(f.q && f.parentId ? { parentId: f.parentId } : {}),
-    ...(f.after ? { OR: [{ name: { gt: f.after.name } }, { name: f.after.name, id: { gt: f.after.id } }] } : {}),
-  };
-  // Two ORs cannot share a key: fold the cursor condition into an AND when searching.
-  const finalWhere =
-    f.q && f.after
-      ? {
-          workspaceId: f.workspaceId,
-          connectionId: f.connectionId,
-          state: "active",
-          ...(f.parentId ? { parentId: f.parentId } : {}),
-          AND: [
-            {
-              OR: [
-                { name: { contains: f.q, mode: "insensitive" as const } },
-                { externalId: { contains: f.q, mode: "insensitive" as const } },
-              ],
-            },
-            { OR: [{ name: { gt: f.after.name } }, { name: f.after.name, id: { gt: f.after.id } }] },
-          ],
-        }
-      : where;
+  const search = f.q
+    ? {
+        OR: [{ name: { contains: f.q, mode: "insensitive" as const } }, { externalId: { contains: f.q, mode: "insensitive" as const } }],
+        ...(f.parentId ? { parentId: f.parentId } : {}),
+      }
+    : { parentId: f.parentId ?? null };
   return db.node.findMany({
-    where: finalWhere,
-    orderBy: [{ name: "asc" }, { id: "asc" }],
+    where: {
+      workspaceId: f.workspaceId,
+      connectionId: f.connectionId,
+      state: "active",
+      ...search,
+      ...(f.afterKey !== undefined ? { sortKey: { gt: f.afterKey } } : {}),
+    },
+    orderBy: { sortKey: "asc" },
     take: f.take,
     include: { _count: { select: { children: { where: { state: "active" } } } } },
   });
