@@ -363,5 +363,8 @@ describe("keyset pages on the stored key", () => {
     expect(await level({}, 5)).toEqual([root]);
     const team = await level({ q: "TEAM" }, 4);
     expect(team).toEqual(want.filter((id) => children.find((n) => n.id === id)!.name.endsWith(" team")));
+    // The search text is literal: LIKE's wildcards in it match only themselves.
+    expect(await level({ q: "%" }, 5)).toEqual([]);
+    expect(await level({ q: "_" }, 5)).toEqual([]);
   });
 });
