@@ -1,7 +1,6 @@
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { decodeCursor, encodeCursor, ZSortKeyCursor } from "../common/pagination.ts";
 import type { TMatrixQuery } from "./coverage.schema.ts";
-import type { TCoverageStatus } from "../reports/model.ts";
 import { activeGuardrails, cellsFor, environmentPage, nodeNames } from "./coverage.repository.ts";
 
 /**
@@ -28,12 +27,7 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
   const ancestorIds = [...new Set(page.flatMap((n) => n.path.split("/").filter((x) => x && x !== n.id)))];
   const [cells, ancestors] = await Promise.all([cellsFor(deps.prisma, ids), nodeNames(deps.prisma, ancestorIds)]);
   const nameOf = new Map(ancestors.map((a) => [a.id, a.name]));
-  const byNode = new Map<string, Record<string, TCoverageStatus>>();
-  for (const c of cells) {
-    const m = byNode.get(c.nodeId) ?? {};
-    m[c.guardrailId] = c.status;
-    byNode.set(c.nodeId, m);
-  }
+  const byNode = new Map(cells.map((c) => [c.nodeId, c.cells]));
   const last = page[page.length - 1];
   return {
     guardrails,
