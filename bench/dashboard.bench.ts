@@ -1,8 +1,9 @@
 /**
  * Dashboard latency at scale (issue 10): 10,000 environments × 50 guardrails of coverage rows (500,000)
- * plus drift findings, seeded into a fresh database; the three reads the dashboard makes — coverage
- * overview, a matrix page of 100 environments, the open drift list — over HTTP with autocannon, 20
- * concurrent clients on loopback, p50/p95 (computed from every response's latency). Then the worker's
+ * plus drift findings, seeded into a fresh database; the reads the dashboard makes — coverage
+ * overview, matrix pages of 100 environments (first, deep, by status), the drift list (first page and
+ * one 20,000 findings deep), a level of the environment tree — over HTTP with autocannon, 20
+ * concurrent clients on loopback and then one, p50/p95 (computed from every response's latency). Then the worker's
  * peak RSS during a 10,000-account AWS reconcile (discover + apply + record), in a worker process of its own.
  *   pnpm exec tsx bench/dashboard.bench.ts [seconds-per-endpoint=15] [--no-memory]
  * The server is `next start` when a production build exists (apps/web/.next/BUILD_ID); otherwise the same
@@ -139,14 +140,14 @@ for (let i = 0; i < 600; i++) {
 }
 const serverKind = web.kind;
 
-async function measure(path: string) {
+async function measure(path: string, clients: number) {
   // autocannon's default 10 s timeout would drop the slowest responses from the percentiles; 60 s keeps them.
   // Warm the route (first-request compilation and connection pools) before measuring.
   for (let i = 0; i < 5; i++) await fetch(`${base}${path}`, { headers }).then((r) => r.arrayBuffer());
   const latencies: number[] = [];
   const load0 = load1();
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
-    const inst = autocannon({ url: `${base}${path}`, connections: 20, duration: SECONDS, headers, timeout: 60 }, (err, result) =>
+    const inst = autocannon({ url: `${base}${path}`, connections: clients, duration: SECONDS, headers, timeout: 60 }, (err, result) =>
       err ? reject(err as Error) : resolve(result),
     );
     inst.on("response", (_c, _status, _bytes, ms) => latencies.push(ms));
@@ -164,13 +165,31 @@ async function measure(path: string) {
 }
 
 const someConn = `c_aws_${wsId}`;
+/** Follows `nextCursor` from `path` `pages` times (over HTTP, as a client scrolling would) and returns the URL of the page reached. */
+async function deepPage(path: string, pages: number): Promise<string> {
+  let url = path;
+  for (let i = 0; i < pages; i++) {
+    const r = (await fetch(`${base}${url}`, { headers }).then((x) => x.json())) as { nextCursor?: string | null };
+    if (!r.nextCursor) throw new Error(`${path} ended after ${i + 1} pages`);
+    url = `${path}&cursor=${encodeURIComponent(r.nextCursor)}`;
+  }
+  return url;
+}
+// Keyset pages (issue 15): a page deep in a list must cost what the first page costs.
+const deepMatrix = await deepPage("/api/v1/coverage/matrix?limit=100", 50);
+const deepDrift = await deepPage("/api/v1/drift?limit=50", 400);
+const treeLevel = `/api/v1/connections/${someConn}/nodes?parentId=n_aws_ou_1&limit=200`;
 const endpoints = [
   // Authentication alone (API key → member → role): the floor under every other figure.
   ["authentication only (/me)", "/api/v1/me"],
   ["coverage overview", "/api/v1/coverage/overview"],
   ["matrix page (100 environments)", "/api/v1/coverage/matrix?limit=100"],
   ["matrix page (100 environments, one connection)", `/api/v1/coverage/matrix?limit=100&connectionId=${someConn}`],
+  ["matrix page 51 (after 5,000 environments)", deepMatrix],
+  ["matrix page, environments with a drifted cell", "/api/v1/coverage/matrix?limit=100&status=drifted"],
   ["open drift list (first page)", "/api/v1/drift?status=open&limit=50"],
+  ["drift list page 401 (after 20,000 findings)", deepDrift],
+  ["environment tree: an OU's 350 accounts (200 a page)", treeLevel],
 ] as const;
 const figures: Figure[] = [
   {
@@ -179,14 +198,16 @@ const figures: Figure[] = [
     unit: "s to seed",
   },
 ];
-for (const [name, path] of endpoints) {
-  const m = await measure(path);
-  figures.push({
-    name: `${name}: p50 / p95 / p99, 20 clients, ${SECONDS} s (${m.n} requests, ${m.rps.toFixed(0)} req/s, ${m.non2xx} non-2xx, ${m.errors} errors; load ${m.load})`,
-    value: m.p50,
-    unit: `ms / ${m.p95.toFixed(0)} ms / ${m.p99.toFixed(0)} ms`,
-  });
-}
+// 20 concurrent clients (throughput and queueing), then one (the latency a single viewer sees).
+for (const clients of [20, 1])
+  for (const [name, path] of endpoints) {
+    const m = await measure(path, clients);
+    figures.push({
+      name: `${name}: p50 / p95 / p99, ${clients} client${clients === 1 ? "" : "s"}, ${SECONDS} s (${m.n} requests, ${m.rps.toFixed(0)} req/s, ${m.non2xx} non-2xx, ${m.errors} errors; load ${m.load})`,
+      value: m.p50,
+      unit: `ms / ${m.p95.toFixed(0)} ms / ${m.p99.toFixed(0)} ms`,
+    });
+  }
 await web.stop();
 report(`dashboard API at 10,000 environments × 50 guardrails, served by ${serverKind} (issue 10)`, figures);
 await db.end();
