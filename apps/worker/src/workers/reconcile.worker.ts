@@ -33,6 +33,8 @@ export interface ReconcileWorkerDeps {
   adapterFor: AdapterFactory;
   workerId: string;
   concurrency: number;
+  /** A full discovery runs at most this often per connection without being asked (core's default: 24 h). */
+  fullDiscoveryIntervalSec?: number;
   reconcileQueue: Queue;
   /** Base of the per-job loggers (the root logger by default). */
   logger?: Logger;
