@@ -58,7 +58,9 @@ export async function syncChangedNodes(
     const next = new Set<string>();
     for (const r of reads) {
       if (r.node) {
-        tree.set(r.externalId, r.node);
+        // Keyed by the cloud's canonical id (a GCP event may name a project by its id, the tree by its number).
+        tree.set(r.node.externalId, r.node);
+        done.add(r.node.externalId);
         continue;
       }
       if (!tree.delete(r.externalId)) continue;

@@ -115,6 +115,27 @@ describe("event parsing", () => {
     expect(e).toMatchObject({ eventId: "m1", hierarchyChanged: false });
     expect(e.summary).toContain("UpdatePolicy");
   });
+  it("narrows Resource Manager audit entries to the project or folder they name", () => {
+    const push = (methodName: string, resourceName?: string) =>
+      parseCloudEvent("gcp", {
+        message: {
+          data: Buffer.from(
+            JSON.stringify({ insertId: "i", protoPayload: { methodName, ...(resourceName ? { resourceName } : {}) } }),
+          ).toString("base64"),
+          messageId: `m-${methodName}`,
+        },
+      }).hierarchy;
+    expect(push("google.cloud.resourcemanager.v3.Projects.MoveProject", "projects/123456")).toEqual({
+      kind: "nodes",
+      externalIds: ["projects/123456"],
+    });
+    expect(push("google.cloud.resourcemanager.v3.Folders.UpdateFolder", "folders/42")).toEqual({
+      kind: "nodes",
+      externalIds: ["folders/42"],
+    });
+    expect(push("google.cloud.resourcemanager.v3.Projects.UpdateProject")).toEqual({ kind: "sweep" });
+    expect(push("google.cloud.orgpolicy.v2.OrgPolicy.UpdatePolicy", "organizations/1/policies/x")).toEqual({ kind: "none" });
+  });
   it("reads OCI events", () => {
     expect(
       parseCloudEvent("oci", { eventID: "o1", eventType: "com.oraclecloud.identitycontrolplane.createcompartment" }).hierarchyChanged,

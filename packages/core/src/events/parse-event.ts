@@ -170,6 +170,19 @@ function awsHierarchy(name: string, d: z.infer<typeof ZAwsEvent>["detail"]): Hie
   }
 }
 
+/**
+ * Resource Manager's Admin Activity audit entries name the project or folder they changed in
+ * `protoPayload.resourceName` (`projects/…`, `folders/…`) and the action in `methodName`
+ * (`google.cloud.resourcemanager.v3.Projects.MoveProject`, `…Folders.UpdateFolder`, …;
+ * https://cloud.google.com/resource-manager/docs/audit-logging). Labels are part of UpdateProject.
+ */
+function gcpHierarchy(method: string, resourceName: string | undefined): HierarchyHint {
+  if (!/resourcemanager\.v\d+\.(Projects|Folders)\.(Create|Move|Delete|Undelete|Update)/.test(method)) return { kind: "none" };
+  return resourceName && /^(projects\/[a-z0-9-]{1,64}|folders\/\d{1,32})$/.test(resourceName)
+    ? { kind: "nodes", externalIds: [resourceName] }
+    : { kind: "sweep" };
+}
+
 const coarse = (changed: boolean): HierarchyHint => (changed ? { kind: "sweep" } : { kind: "none" });
 
 function invalid(cloud: string, err: z.ZodError): AppError {
@@ -235,7 +248,7 @@ export function parseCloudEvent(cloud: "aws" | "azure" | "gcp" | "oci", body: un
             0,
             500,
           ),
-        ...withHint(coarse(/resourcemanager\.v\d+\.(Projects|Folders)\.(Create|Move|Delete|Update)/.test(method))),
+        ...withHint(gcpHierarchy(method, entry.protoPayload.resourceName)),
       };
     }
     case "oci": {

@@ -15,6 +15,7 @@
  * Guards: one root, one connection per workspace (root-holder.ts) — checked before anything is written,
  * so two connections never undo each other's changes to the same Parapet policies.
  */
+import { isProviderError } from "@parapet/providers/contract";
 import { AppError } from "../../common/errors.ts";
 import { clearHierarchyChanges, pendingHierarchyChanges } from "../../connections/hierarchy-changes.repository.ts";
 import { rootHeldBy, rootHeldMessage } from "../../connections/root-holder.ts";
@@ -55,7 +56,12 @@ export async function discover(ctx: RunContext): Promise<{ newEnvironmentIds: st
     if (pending.length === 0 || !adapter.discoverNodes || !conn.rootId) return { newEnvironmentIds: [] };
     const read = adapter.discoverNodes.bind(adapter);
     const ids = pending.map((p) => p.externalId).filter((x): x is string => x !== null);
-    const r = await syncChangedNodes(prisma, conn.workspaceId, connectionId, conn.rootId, ids, read);
+    // A targeted read the cloud refuses (e.g. GCP's PERMISSION_DENIED for a resource we cannot see) is no
+    // reason to fail the run or to guess: the full sweep below reads everything the way it always has.
+    const r = await syncChangedNodes(prisma, conn.workspaceId, connectionId, conn.rootId, ids, read).catch((e: unknown) => {
+      if (!isProviderError(e)) throw e;
+      return { kind: "sweep" as const, why: `a targeted read failed: ${e.message}` };
+    });
     if (r.kind === "synced") {
       await clearHierarchyChanges(prisma, connectionId, upToId!);
       if (r.created || r.removed) discovered(ctx, { ...r, incremental: true });
