@@ -40,7 +40,7 @@ const ZEnv = z.object({
    * for cloud events that never arrived); between sweeps, events update the hierarchy by targeted reads.
    * "Discover now" always sweeps. 1 minute to 30 days; default 24 h.
    */
-  PARAPET_FULL_DISCOVERY_INTERVAL_SEC: z.coerce
+  PARAPET_FULL_DISCOVERY_EVERY_SEC: z.coerce
     .number()
     .int()
     .min(60)
