@@ -185,6 +185,6 @@ export function buildCreateAccountResult(args: {
   };
 }
 
-export type AwsServiceEvent = ReturnType<typeof buildCreateAccountResult>;
+type AwsServiceEvent = ReturnType<typeof buildCreateAccountResult>;
 /** What the simulator emits: API-call records and the CreateAccountResult service event. */
 export type AwsOrgEvent = AwsCloudTrailEvent | AwsServiceEvent;

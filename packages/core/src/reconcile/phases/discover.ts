@@ -25,7 +25,7 @@ import { markDiscovered } from "../reconcile-runs.repository.ts";
 import type { RunContext } from "./context.ts";
 
 /** How often a full sweep runs at most without being asked (catches events that never arrived). */
-export const DEFAULT_FULL_DISCOVERY_INTERVAL_SEC = 24 * 3600;
+const DEFAULT_FULL_DISCOVERY_INTERVAL_SEC = 24 * 3600;
 /** More waiting node changes than this in one run: one full sweep is cheaper than reading each. */
 const MAX_TARGETED = 2000;
 
