@@ -4,8 +4,10 @@
  * dropped — update the node table by targeted reads, and the result equals what a full sweep produces
  * (after a full sweep catches the dropped ones). Events reach core the way the webhook hands them over
  * (parseCloudEvent → recordEventReceipt de-duplication → noteHierarchyChange), after the HMAC check the
- * web route's own test covers.
+ * web route's own test covers. GCP likewise, from the audit entries its simulator pushes to a webhook.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCloudEvent } from "@parapet/core";
 import { noteHierarchyChange, recordEventReceipt } from "@parapet/core/events/receive-event";
@@ -14,23 +16,26 @@ import { ZAwsCredentials } from "@parapet/providers/aws/credentials";
 import type { AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
 import { AWS_SIM_DEFAULT_CREDENTIALS, seedAwsOrg, startAwsSim, type AwsSim } from "@parapet/cloud-sim/aws/index";
 import { mulberry32 } from "@parapet/cloud-sim/common/rng";
-import { reconcileHarness } from "../testing/reconcile-harness.ts";
-import { egress } from "../providers.ts";
+import { seedGcpDemo, startGcpSim } from "@parapet/cloud-sim/gcp/index";
+import { gcpDemoCredentials, reconcileHarness } from "../testing/reconcile-harness.ts";
+import { adapterFor, egress } from "../providers.ts";
 import { processReconcile } from "./reconcile.worker.ts";
 
 const h = reconcileHarness();
 const { prisma } = h;
 
-// Pacing off: the figures here are call counts, not waits.
+// AWS pacing off: the figures here are call counts, not waits. The other clouds as the worker builds them.
 const unpaced: AdapterFactory = (req) =>
-  createAwsAdapter({
-    workspaceId: req.workspaceId,
-    egress: egress(),
-    credentials: ZAwsCredentials.parse(req.credentials),
-    ...(req.endpoint ? { endpoint: req.endpoint } : {}),
-    facts: req.facts ?? {},
-    rateLimits: false,
-  });
+  req.cloud !== "aws"
+    ? adapterFor(req)
+    : createAwsAdapter({
+        workspaceId: req.workspaceId,
+        egress: egress(),
+        credentials: ZAwsCredentials.parse(req.credentials),
+        ...(req.endpoint ? { endpoint: req.endpoint } : {}),
+        facts: req.facts ?? {},
+        rateLimits: false,
+      });
 const deps = (extra: { fullDiscoveryIntervalSec?: number } = {}) => ({ ...h.deps(), adapterFor: unpaced, ...extra });
 
 let sim: AwsSim;
@@ -84,8 +89,8 @@ async function snapshot(connectionId: string) {
   );
 }
 
-async function deliver(connectionId: string, event: unknown) {
-  const parsed = parseCloudEvent("aws", event);
+async function deliver(connectionId: string, event: unknown, cloud: "aws" | "gcp" = "aws") {
+  const parsed = parseCloudEvent(cloud, event);
   if ((await recordEventReceipt(prisma, connectionId, parsed.eventId)) === "duplicate") return;
   await noteHierarchyChange(prisma, connectionId, parsed.eventId, parsed.hierarchy);
 }
@@ -218,6 +223,49 @@ describe("incremental discovery (AWS)", () => {
     expect(daily.calls.byOperation.ListAccounts).toBeGreaterThan(0);
     const after = await prisma.connection.findUniqueOrThrow({ where: { id: c.connectionId } });
     expect(Date.now() - after.lastDiscoveredAt!.getTime()).toBeLessThan(60_000);
+  });
+});
+
+describe("incremental discovery (GCP)", () => {
+  it("applies Resource Manager audit entries (moves, new folders and projects, labels) as a full sweep would", async () => {
+    const gcp = await startGcpSim({ throttle: false });
+    const received: unknown[] = [];
+    const hook = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+      req.on("end", () => {
+        received.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+    try {
+      const demo = seedGcpDemo(gcp);
+      const spec = { cloud: "gcp" as const, endpoint: gcp.url, ...gcpDemoCredentials() };
+      const inc = await h.connect(spec);
+      await run(inc.connectionId);
+      gcp.configure({ webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` } });
+      const org = `organizations/${demo.orgId}`;
+      const projects = Object.values(demo.projects).map((p) => `projects/${p.number}`);
+      const folder = gcp.createFolder(org, "Acquired").name!;
+      gcp.moveProject(projects[0]!, folder);
+      gcp.setProjectLabels(projects[1]!, { env: "prod", data: "regulated" });
+      gcp.createProject({ parent: folder, projectId: "acquired-app-1", displayName: "acquired app", labels: { env: "dev" } });
+      await gcp.flushEvents();
+      expect(received.length).toBeGreaterThanOrEqual(4);
+      for (const e of [...received].reverse()) await deliver(inc.connectionId, e, "gcp");
+      for (const e of received) await deliver(inc.connectionId, e, "gcp");
+      const r = await run(inc.connectionId);
+      expect(r.calls.byOperation["crm.SearchProjects"] ?? 0).toBe(0);
+      expect(r.calls.byOperation["crm.GetProject"]).toBeGreaterThan(0);
+
+      const ref = await h.connect(spec);
+      await run(ref.connectionId);
+      expectSameTree(await snapshot(inc.connectionId), await snapshot(ref.connectionId));
+    } finally {
+      hook.close();
+      await gcp.close();
+    }
   });
 });
 
