@@ -226,6 +226,26 @@ describe("incremental discovery (AWS)", () => {
   });
 });
 
+describe("incremental discovery and held labels", () => {
+  it("holds an event's retag that would take an environment out of a guardrail, as a full sweep does", async () => {
+    seedAwsOrg(sim, { accounts: 12, ous: 3, depth: 1, seed: 11 });
+    const c = await connect(sim);
+    await run(c.connectionId);
+    await h.guardrail(c.workspaceId, "deny-root-user", { labels: "env=prod" });
+    await run(c.connectionId);
+    const prod = [...sim.state.accounts.values()].find((a) => a.tags.get("env") === "prod")!;
+    const before = sim.events().length;
+    sim.admin.tagResource({ resourceId: prod.id, tags: { env: "dev" } });
+    for (const e of sim.events().slice(before)) await deliver(c.connectionId, e);
+    const r = await run(c.connectionId);
+    expect(r.calls.byOperation.ListAccounts ?? 0).toBe(0);
+    const node = await prisma.node.findFirstOrThrow({ where: { connectionId: c.connectionId, externalId: prod.id } });
+    expect(node.cloudLabels).toMatchObject({ env: "dev" });
+    expect(node.effectiveLabels).toMatchObject({ env: "prod" });
+    expect(await prisma.driftFinding.count({ where: { nodeId: node.id, kind: "label_held", status: "open" } })).toBe(1);
+  });
+});
+
 describe("incremental discovery (GCP)", () => {
   it("applies Resource Manager audit entries (moves, new folders and projects, labels) as a full sweep would", async () => {
     const gcp = await startGcpSim({ throttle: false });
