@@ -40,7 +40,7 @@ export async function discover(ctx: RunContext): Promise<{ newEnvironmentIds: st
     if (holder) throw new AppError("conflict", rootHeldMessage(conn.cloud, rootId!, holder));
   };
   // Event changes waiting (live runs only). Read before the cloud is, so any recorded later waits for the next run.
-  const pending = opts.dryRun || !conn.lastDiscoveredAt ? [] : await pendingHierarchyChanges(prisma, connectionId, MAX_TARGETED + 1);
+  const pending = opts.dryRun ? [] : await pendingHierarchyChanges(prisma, connectionId, MAX_TARGETED + 1);
   const upToId = pending.at(-1)?.id;
   const intervalMs = (ctx.deps.fullDiscoveryIntervalSec ?? DEFAULT_FULL_DISCOVERY_INTERVAL_SEC) * 1000;
   const sweepDue =
