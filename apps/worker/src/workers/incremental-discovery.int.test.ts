@@ -267,7 +267,7 @@ describe("incremental discovery (GCP)", () => {
       gcp.configure({ webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` } });
       const org = `organizations/${demo.orgId}`;
       const projects = Object.values(demo.projects).map((p) => `projects/${p.number}`);
-      const folder = gcp.createFolder(org, "Acquired").name!;
+      const folder = String(gcp.createFolder(org, "Acquired").name);
       gcp.moveProject(projects[0]!, folder);
       gcp.setProjectLabels(projects[1]!, { env: "prod", data: "regulated" });
       gcp.createProject({ parent: folder, projectId: "acquired-app-1", displayName: "acquired app", labels: { env: "dev" } });

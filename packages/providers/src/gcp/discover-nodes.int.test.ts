@@ -33,7 +33,7 @@ describe("GCP discoverNodes", () => {
   it("reads a moved, relabelled project, a new folder and the organization as a full sweep records them", async () => {
     const [first] = Object.values(demo.projects);
     const project = `projects/${first!.number}`;
-    const folder = sim.createFolder(`organizations/${demo.orgId}`, "Incoming").name!;
+    const folder = String(sim.createFolder(`organizations/${demo.orgId}`, "Incoming").name);
     sim.moveProject(project, folder);
     sim.setProjectLabels(project, { env: "prod", team: "payments" });
     const full = new Map((await adapter.discover()).nodes.map((n) => [n.externalId, n]));
