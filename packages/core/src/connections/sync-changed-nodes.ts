@@ -95,6 +95,6 @@ export async function syncChangedNodes(
     if (!ok) return { kind: "sweep", why: `${start} does not hang from the root after the targeted reads` };
   }
 
-  const sync = await syncHierarchy(prisma, workspaceId, connectionId, { rootExternalId, nodes: [...tree.values()] });
+  const sync = await syncHierarchy(prisma, workspaceId, connectionId, { rootExternalId, nodes: [...tree.values()] }, rows);
   return { kind: "synced", nodesRead: done.size, ...sync };
 }
