@@ -47,6 +47,17 @@ const ZEnv = z.object({
    * Allowlisted hosts also skip the private-address check. Same value as the web app's.
    */
   PARAPET_ENDPOINT_ALLOWLIST: z.string().max(4000).default(""),
+  /**
+   * A full hierarchy discovery runs at most this often per connection without being asked (the catch-all
+   * for cloud events that never arrived); between sweeps, events update the hierarchy by targeted reads.
+   * "Discover now" always sweeps. 1 minute to 30 days; default 24 h.
+   */
+  PARAPET_FULL_DISCOVERY_EVERY_SEC: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
   ...auditEnvShape,
   /** How often the worker checkpoints every workspace's audit chain head (when the head moved). */
   PARAPET_AUDIT_CHECKPOINT_EVERY_SEC: z.coerce.number().int().min(10).max(86_400).default(300),

@@ -82,6 +82,7 @@ async function main(): Promise<void> {
         redis: runtime.redis,
         redisPrefix: env.PARAPET_REDIS_PREFIX,
         concurrency: env.PARAPET_WORKER_CONCURRENCY,
+        fullDiscoveryIntervalSec: env.PARAPET_FULL_DISCOVERY_EVERY_SEC,
         reconcileQueue: runtime.queues.get(QUEUES.reconcile)!,
       },
       workerConnection,

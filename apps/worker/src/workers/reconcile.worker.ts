@@ -37,6 +37,8 @@ export interface ReconcileWorkerDeps {
   adapterFor: AdapterFactory;
   workerId: string;
   concurrency: number;
+  /** A full discovery runs at most this often per connection without being asked (core's default: 24 h). */
+  fullDiscoveryIntervalSec?: number;
   reconcileQueue: Queue;
   /** The per-connection reconcile lease (PARAPET_RECONCILE_LEASE_SEC); DEFAULT_LEASE_MS when unset. */
   leaseMs?: number;

@@ -23,8 +23,15 @@ export interface SyncResult {
 
 const newId = () => `n${randomBytes(11).toString("hex")}`;
 
-export async function syncHierarchy(prisma: PrismaClient, workspaceId: string, connectionId: string, h: Hierarchy): Promise<SyncResult> {
-  const existing = await hierarchyNodes(prisma, connectionId);
+/** `recorded`: the connection's node rows when the caller just read them (targeted discovery), to spare a second read. */
+export async function syncHierarchy(
+  prisma: PrismaClient,
+  workspaceId: string,
+  connectionId: string,
+  h: Hierarchy,
+  recorded?: Awaited<ReturnType<typeof hierarchyNodes>>,
+): Promise<SyncResult> {
+  const existing = recorded ?? (await hierarchyNodes(prisma, connectionId));
   const byExt = new Map(existing.map((n) => [n.externalId, n]));
   const idOf = new Map<string, string>();
   for (const n of h.nodes) idOf.set(n.externalId, byExt.get(n.externalId)?.id ?? newId());

@@ -2,12 +2,15 @@ import {
   AttachPolicyCommand,
   CreatePolicyCommand,
   DeletePolicyCommand,
+  DescribeAccountCommand,
   DescribeOrganizationCommand,
+  DescribeOrganizationalUnitCommand,
   DescribePolicyCommand,
   DetachPolicyCommand,
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
   ListPoliciesCommand,
   ListPoliciesForTargetCommand,
   ListRootsCommand,
@@ -33,6 +36,8 @@ const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
  * (one chance in 36^8 per policy of the organisation).
  */
 export const PROBE_POLICY_ID = "p-parapet0";
+/** An account id of the documented shape (12 digits) that AWS never assigns to a member account. */
+const PROBE_ACCOUNT_ID = "000000000000";
 
 /**
  * Checks the credentials: who they are (STS), which organization they reach, that SCPs are enabled,
@@ -138,6 +143,25 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
       () => read("ListAccountsForParent", () => org.send(new ListAccountsForParentCommand({ ParentId: root, MaxResults: 1 }))),
     ],
     ["ListTagsForResource", () => read("ListTagsForResource", () => org.send(new ListTagsForResourceCommand({ ResourceId: root })))],
+    // Targeted discovery's reads, probed with ids no organization has: "not found" is answered only after IAM allowed the call.
+    [
+      "DescribeAccount",
+      () => read("DescribeAccount", () => org.send(new DescribeAccountCommand({ AccountId: PROBE_ACCOUNT_ID }))),
+      ["AccountNotFoundException"],
+    ],
+    [
+      "DescribeOrganizationalUnit",
+      () =>
+        read("DescribeOrganizationalUnit", () =>
+          org.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: `ou-${root.slice(2)}-parapet0` })),
+        ),
+      ["OrganizationalUnitNotFoundException"],
+    ],
+    [
+      "ListParents",
+      () => read("ListParents", () => org.send(new ListParentsCommand({ ChildId: PROBE_ACCOUNT_ID }))),
+      ["ChildNotFoundException"],
+    ],
     [
       "ListPolicies",
       () => read("ListPolicies", () => org.send(new ListPoliciesCommand({ Filter: "SERVICE_CONTROL_POLICY", MaxResults: 1 }))),

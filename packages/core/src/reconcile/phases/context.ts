@@ -38,6 +38,11 @@ export interface ReconcileDeps {
    * see a dead worker's lease expire without sleeping through it.
    */
   leaseClock?: () => Date;
+  /**
+   * A full discovery runs at most this often without being asked (default 24 h); between sweeps, cloud
+   * events update the hierarchy by targeted reads. "Discover now" and a first discovery always sweep.
+   */
+  fullDiscoveryIntervalSec?: number;
   /** Operator log: the cloud's raw error text goes here, never into what users read. */
   log?: (line: string) => void;
 }
@@ -46,7 +51,10 @@ type ReconcileTrigger = "poll" | "event" | "manual" | "guardrail-change" | "disc
 
 export interface ReconcileOptions {
   trigger: ReconcileTrigger;
-  /** Re-read the hierarchy first (always done when the connection was never discovered). */
+  /**
+   * Re-read the whole hierarchy first (always done when the connection was never discovered, and when the
+   * last full sweep is older than `fullDiscoveryIntervalSec`); otherwise only nodes events named are read.
+   */
   discover?: boolean;
   /** Compute and return the plan without applying or recording anything. */
   dryRun?: boolean;
