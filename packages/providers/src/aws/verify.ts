@@ -65,7 +65,13 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
 
   let rootId: string | undefined;
   let error: string | undefined;
-  const probe = async (action: string, fn: () => Promise<unknown>, okCodes: string[] = []): Promise<void> => {
+  /**
+   * `degraded`: what is lost without the permission when the connection still works without it. Such a
+   * permission is reported as missing in `checks` but does not fail verification: a role set up before
+   * it was added keeps its connection (issue 15 added targeted discovery's reads; without them a cloud
+   * event costs a full sweep instead of a few reads).
+   */
+  const probe = async (action: string, fn: () => Promise<unknown>, okCodes: string[] = [], degraded?: string): Promise<void> => {
     try {
       await fn();
       checks.push({ permission: `organizations:${action}`, ok: true });
@@ -74,6 +80,8 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
       // A probe of a write answers "not found" / "malformed" only after IAM allowed the call.
       if (okCodes.some((c) => isCode(pe, c))) {
         checks.push({ permission: `organizations:${action}`, ok: true });
+      } else if (pe.kind === "auth" && degraded) {
+        checks.push({ permission: `organizations:${action}`, ok: false, detail: `access denied (optional: ${degraded})` });
       } else if (pe.kind === "auth") {
         checks.push({ permission: `organizations:${action}`, ok: false, detail: "access denied" });
         missing.push(`organizations:${action}`);
@@ -129,7 +137,8 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
 
   const write = <T>(op: string, fn: () => Promise<T>): Promise<T> => ctx.call(op, true, fn);
   const read = <T>(op: string, fn: () => Promise<T>): Promise<T> => ctx.call(op, false, fn);
-  const probes: Array<[string, () => Promise<unknown>, string[]?]> = [
+  const TARGETED = "without it a cloud event costs a full discovery sweep instead of a few reads";
+  const probes: Array<[string, () => Promise<unknown>, string[]?, string?]> = [
     [
       "ListOrganizationalUnitsForParent",
       () =>
@@ -148,6 +157,7 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
       "DescribeAccount",
       () => read("DescribeAccount", () => org.send(new DescribeAccountCommand({ AccountId: PROBE_ACCOUNT_ID }))),
       ["AccountNotFoundException"],
+      TARGETED,
     ],
     [
       "DescribeOrganizationalUnit",
@@ -156,11 +166,13 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
           org.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: `ou-${root.slice(2)}-parapet0` })),
         ),
       ["OrganizationalUnitNotFoundException"],
+      TARGETED,
     ],
     [
       "ListParents",
       () => read("ListParents", () => org.send(new ListParentsCommand({ ChildId: PROBE_ACCOUNT_ID }))),
       ["ChildNotFoundException"],
+      TARGETED,
     ],
     [
       "ListPolicies",
@@ -237,7 +249,7 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
       ["PolicyNotFoundException"],
     ],
   ];
-  await mapLimit(probes, Math.min(ctx.concurrency, 4), ([action, fn, ok]) => probe(action, fn, ok));
+  await mapLimit(probes, Math.min(ctx.concurrency, 4), ([action, fn, ok, degraded]) => probe(action, fn, ok, degraded));
 
   // Every permission the adapter uses must have been probed above; a new one without a probe shows up here.
   const probed = new Set(checks.map((c) => c.permission));
