@@ -67,7 +67,7 @@ const byOpText = (byOp: Record<string, number>) =>
 async function reconcile(opts: { discover?: boolean; adapter?: typeof unpaced }): Promise<{ r: ReconcileSummary; ms: number }> {
   const t0 = performance.now();
   const [r] = await processReconcile(
-    { ...stack.deps({ adapterFor: opts.adapter ?? unpaced }), log: (l) => console.error(l) },
+    stack.deps({ adapterFor: opts.adapter ?? unpaced }),
     {
       connectionId: c.connectionId,
       trigger: opts.discover ? "manual" : "event",
