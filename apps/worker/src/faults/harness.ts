@@ -495,6 +495,9 @@ export async function ociClockSkew(env: FaultEnv, sim: OciSim, connectionId: str
 export interface ChildOutput {
   runs: Array<{ status: string; applied: number; writes: number; reads: number; unknown: string[]; error?: string }>;
   maxRssKb: number;
+  /** With FAULT_MEMORY_PHASES=1: per reconcile phase (in order, repeated per round), wall and memory. */
+  phases?: Array<{ phase: string; ms: number; peakRssMb: number; peakHeapMb: number; endRssMb: number; endHeapMb: number }>;
+  heapLimitMb?: number;
 }
 
 /** Starts reconcile-child.ts's result line: its log lines are JSON too (on stderr, but a result is never guessed). */
