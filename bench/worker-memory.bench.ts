@@ -75,9 +75,8 @@ function figures(label: string, res: Awaited<ReturnType<typeof runChild>>, rows:
     { name: `${label}: wall time`, value: res.wall, unit: "s" },
   ];
   for (const p of out?.phases ?? []) {
-    if (p.phase === "start") continue;
     fs.push({
-      name: `${label}:   phase ${p.phase.padEnd(16)} ${String(p.ms).padStart(8)} ms, heap peak ${p.peakHeapMb} MiB → end ${p.endHeapMb} MiB, RSS end ${p.endRssMb} MiB; RSS peak`,
+      name: `${label}:   phase ${p.phase.padEnd(16)} ${String(p.ms).padStart(8)} ms, heap used peak ${p.peakHeapMb} → end ${p.endHeapMb}, heap committed peak ${p.peakHeapTotalMb}, external peak ${p.peakExternalMb}, RSS end ${p.endRssMb}; RSS peak`,
       value: p.peakRssMb,
       unit: "MiB",
     });

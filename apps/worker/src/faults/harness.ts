@@ -496,7 +496,16 @@ export interface ChildOutput {
   runs: Array<{ status: string; applied: number; writes: number; reads: number; unknown: string[]; error?: string }>;
   maxRssKb: number;
   /** With FAULT_MEMORY_PHASES=1: per reconcile phase (in order, repeated per round), wall and memory. */
-  phases?: Array<{ phase: string; ms: number; peakRssMb: number; peakHeapMb: number; endRssMb: number; endHeapMb: number }>;
+  phases?: Array<{
+    phase: string;
+    ms: number;
+    peakRssMb: number;
+    peakHeapMb: number;
+    endRssMb: number;
+    endHeapMb: number;
+    peakHeapTotalMb: number;
+    peakExternalMb: number;
+  }>;
   heapLimitMb?: number;
 }
 

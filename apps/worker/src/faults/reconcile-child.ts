@@ -67,19 +67,19 @@ interface PhaseMemory {
   peakHeapMb: number;
   endRssMb: number;
   endHeapMb: number;
+  /** V8's committed heap (used + free pages it keeps) and memory outside it (Buffers, WebAssembly), peaks. */
+  peakHeapTotalMb: number;
+  peakExternalMb: number;
 }
 const phases: PhaseMemory[] = [];
 const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
-let current: { phase: ReconcilePhase | "start"; t0: number; rss: number; heap: number } = {
-  phase: "start",
-  t0: performance.now(),
-  rss: 0,
-  heap: 0,
-};
+let current = { phase: "start" as ReconcilePhase | "start", t0: performance.now(), rss: 0, heap: 0, heapTotal: 0, external: 0 };
 const sample = () => {
   const m = process.memoryUsage();
   current.rss = Math.max(current.rss, m.rss);
   current.heap = Math.max(current.heap, m.heapUsed);
+  current.heapTotal = Math.max(current.heapTotal, m.heapTotal);
+  current.external = Math.max(current.external, m.external);
   return m;
 };
 const sampler = process.env.FAULT_MEMORY_PHASES === "1" ? setInterval(sample, 25) : undefined;
@@ -94,12 +94,14 @@ const onPhase = (next: ReconcilePhase) => {
     peakHeapMb: mb(current.heap),
     endRssMb: mb(m.rss),
     endHeapMb: mb(m.heapUsed),
+    peakHeapTotalMb: mb(current.heapTotal),
+    peakExternalMb: mb(current.external),
   });
   if (next === snapshotAt) {
     const file = writeHeapSnapshot(join(process.env.FAULT_HEAP_SNAPSHOT_DIR ?? process.cwd(), `reconcile-${next}.heapsnapshot`));
     process.stderr.write(`heap snapshot at ${next}: ${file}\n`);
   }
-  current = { phase: next, t0: performance.now(), rss: m.rss, heap: m.heapUsed };
+  current = { phase: next, t0: performance.now(), rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
 };
 
 const deps = workerDeps(env, {
