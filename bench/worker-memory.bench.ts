@@ -26,6 +26,8 @@ const COUNTS = args.filter((a) => !a.startsWith("--")).map(Number);
 if (COUNTS.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("accounts must be positive integers");
 const STEADY = args.includes("--steady");
 const MAX_OLD = opt("max-old-space");
+// Extra V8/node flags for the worker process (space-separated), e.g. --node-flags="--optimize-for-size".
+const NODE_FLAGS = (opt("node-flags") ?? "").split(" ").filter(Boolean);
 const SNAPSHOT = opt("snapshot");
 const DUMP = opt("coverage-dump");
 const OUT = join(import.meta.dirname, "out");
@@ -34,7 +36,7 @@ const stack = await startBenchStack({ tag: "worker-memory", poolMax: 3 });
 
 async function runChild(connectionId: string, discover: boolean): Promise<{ out: ChildOutput | undefined; wall: number; stderr: string }> {
   const t0 = performance.now();
-  const nodeOptions = [process.env.NODE_OPTIONS ?? "", MAX_OLD ? `--max-old-space-size=${MAX_OLD}` : ""].join(" ").trim();
+  const nodeArgs = [...NODE_FLAGS, ...(MAX_OLD ? [`--max-old-space-size=${MAX_OLD}`] : [])];
   const child = spawnReconcileChild(
     childEnv(
       {
@@ -51,9 +53,9 @@ async function runChild(connectionId: string, discover: boolean): Promise<{ out:
         FAULT_MEMORY_PHASES: "1",
         ...(discover ? { FAULT_DISCOVER: "1" } : {}),
         ...(SNAPSHOT && discover ? { FAULT_HEAP_SNAPSHOT_AT: SNAPSHOT, FAULT_HEAP_SNAPSHOT_DIR: OUT } : {}),
-        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
       },
     ),
+    nodeArgs,
   );
   const r = await child.done;
   return { out: parseChildOutput(r.stdout), wall: (performance.now() - t0) / 1000, stderr: r.stderr.slice(-600) };
@@ -115,7 +117,7 @@ for (const accounts of COUNTS.length ? COUNTS : [10_000]) {
   const loadAt = load1();
   const first = await runChild(c.connectionId, true);
   const rows = await stack.prisma.coverageRow.count({ where: { connectionId: c.connectionId } });
-  const title = `worker memory, ${accounts.toLocaleString("en")}-account AWS org from scratch${MAX_OLD ? ` (--max-old-space-size=${MAX_OLD})` : ""}`;
+  const title = `worker memory, ${accounts.toLocaleString("en")}-account AWS org from scratch${MAX_OLD ? ` (--max-old-space-size=${MAX_OLD})` : ""}${NODE_FLAGS.length ? ` (${NODE_FLAGS.join(" ")})` : ""}`;
   report(title, figures("from scratch", first, rows, loadAt));
   if (DUMP) await dumpCoverage(stack, c.connectionId, DUMP.replace("{n}", String(accounts)));
   if (STEADY) {

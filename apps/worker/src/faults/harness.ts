@@ -265,8 +265,11 @@ export function childEnv(env: FaultEnv, extra: Record<string, string> = {}): Nod
  * Starts reconcile-child.ts in one node process with tsx as an import hook; `kill()` sends SIGKILL. (The
  * tsx CLI would run the script in a grandchild that a SIGKILL of the CLI leaves running.)
  */
-export function spawnReconcileChild(env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<ChildResult>; kill(): void } {
-  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "reconcile-child.ts")], {
+export function spawnReconcileChild(
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): { child: ChildProcess; done: Promise<ChildResult>; kill(): void } {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(import.meta.dirname, "reconcile-child.ts")], {
     cwd: WORKER_DIR,
     env,
     stdio: ["ignore", "pipe", "pipe"],
