@@ -15,6 +15,11 @@ export function existingCoverageRows(db: PrismaClient | Tx, connectionId: string
   });
 }
 
+/** Runs `fn` in one interactive transaction that may last up to `timeoutMs`. */
+export function coverageTransaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>, timeoutMs: number): Promise<T> {
+  return prisma.$transaction(fn, { timeout: timeoutMs });
+}
+
 /** Writes one coverage diff inside the caller's transaction: deletes, then grouped updates, then inserts, `batch` ids per statement. */
 export async function applyCoverageDiff(
   tx: Tx,

@@ -10,7 +10,7 @@
  * rows, never the connection's whole table twice over (desired + stored) plus the diff.
  */
 import type { PrismaClient, Tx } from "@parapet/db";
-import { applyCoverageDiff, existingCoverageRows, storedCoverageNodeIds } from "./coverage-rows.repository.ts";
+import { applyCoverageDiff, coverageTransaction, existingCoverageRows, storedCoverageNodeIds } from "./coverage-rows.repository.ts";
 
 type CoverageStatusValue = "enforced" | "audit" | "exempt" | "drifted" | "unsupported" | "unknown" | "pending";
 
@@ -107,7 +107,8 @@ export async function writeCoverageRows(
   if (first === chunks.length) return { inserted: 0, updated: 0, deleted: 0 };
 
   const out: CoverageWrite = { inserted: 0, updated: 0, deleted: 0 };
-  await prisma.$transaction(
+  await coverageTransaction(
+    prisma,
     async (tx) => {
       for (const chunk of chunks.slice(first)) {
         const d = await diffOf(tx, chunk);
@@ -118,7 +119,7 @@ export async function writeCoverageRows(
         out.deleted += d.deletes.length;
       }
     },
-    { timeout: TX_TIMEOUT_MS },
+    TX_TIMEOUT_MS,
   );
   return out;
 }
