@@ -18,7 +18,12 @@ import {
   ZReconcileJob,
   type Keyring,
 } from "@parapet/core";
-import { reconcileConnection, type AdapterFactory, type ReconcileSummary } from "@parapet/core/reconcile/reconcile-connection";
+import {
+  reconcileConnection,
+  type AdapterFactory,
+  type ReconcileDeps,
+  type ReconcileSummary,
+} from "@parapet/core/reconcile/reconcile-connection";
 import { retryAfterSkip } from "@parapet/core/reconcile/skip-reason";
 import type { Queue } from "bullmq";
 import { log, type Logger } from "@parapet/core/common/logger";
@@ -36,6 +41,8 @@ export interface ReconcileWorkerDeps {
   reconcileQueue: Queue;
   /** Base of the per-job loggers (the root logger by default). */
   logger?: Logger;
+  /** Told as each reconcile phase starts (the memory benchmark's per-phase sampling); see ReconcileDeps. */
+  onPhase?: ReconcileDeps["onPhase"];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
