@@ -3,11 +3,13 @@
  * from scratch — discover, 3 guardrails (agents on env=prod, secrets on data=regulated, regions on all),
  * apply, record coverage — with heap used, wall time, calls, and a breakdown per reconcile phase.
  *   pnpm exec tsx bench/worker-memory.bench.ts [accounts…=10000] [--steady] [--max-old-space=MiB]
- *     [--snapshot=<phase>] [--coverage-dump=<file>]
+ *     [--no-worker-flags] [--node-flags="…"] [--snapshot=<phase>] [--coverage-dump=<file>]
  * The simulator (and the organization seeded into it) lives in this process; the reconcile runs in a
  * worker process of its own (apps/worker/src/faults/reconcile-child.ts, the same processReconcile the
  * worker runs), so the figures are the worker's alone. Adapter pacing off, unthrottled simulator.
  * --steady: a second worker process then reconciles the same org again (the steady state: zero writes).
+ * The worker process runs with the worker's V8 flags (apps/worker/src/node-flags.ts); --no-worker-flags
+ * runs it with V8's defaults, --node-flags adds any.
  * --max-old-space: the child's V8 old-space limit (node --max-old-space-size), to see what a cap costs.
  * --snapshot: the child writes a V8 heap snapshot as that phase starts (bench/out/).
  * --coverage-dump: writes the connection's coverage table (account, control, status, fidelity, detail;
@@ -16,6 +18,7 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { seedAwsOrg, startAwsSim } from "@parapet/cloud-sim";
+import { WORKER_NODE_FLAGS } from "../apps/worker/src/node-flags.ts";
 import { childEnv, keyringOf, parseChildOutput, spawnReconcileChild, type ChildOutput } from "../apps/worker/src/faults/harness.ts";
 import { report, type Figure } from "./lib/report.ts";
 import { addGuardrail, connectAws, load1, startBenchStack, type BenchStack } from "./lib/stack.ts";
@@ -26,8 +29,12 @@ const COUNTS = args.filter((a) => !a.startsWith("--")).map(Number);
 if (COUNTS.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("accounts must be positive integers");
 const STEADY = args.includes("--steady");
 const MAX_OLD = opt("max-old-space");
-// Extra V8/node flags for the worker process (space-separated), e.g. --node-flags="--optimize-for-size".
-const NODE_FLAGS = (opt("node-flags") ?? "").split(" ").filter(Boolean);
+// The worker's own V8 flags (apps/worker/src/node-flags.ts) unless --no-worker-flags; then any extra
+// (space-separated), e.g. --node-flags="--optimize-for-size".
+const NODE_FLAGS = [
+  ...(args.includes("--no-worker-flags") ? [] : WORKER_NODE_FLAGS),
+  ...(opt("node-flags") ?? "").split(" ").filter(Boolean),
+];
 const SNAPSHOT = opt("snapshot");
 const DUMP = opt("coverage-dump");
 const OUT = join(import.meta.dirname, "out");

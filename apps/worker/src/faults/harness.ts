@@ -34,6 +34,7 @@ import { adapterFor, egress } from "../providers.ts";
 import { onInterrupt } from "../testing/on-interrupt.ts";
 import { createReconcileWorker, processReconcile, type ReconcileWorkerDeps } from "../workers/reconcile.worker.ts";
 import { createDatabase, sleep, type PrivatePostgres, type PrivateRedis } from "./private-servers.ts";
+import { WORKER_NODE_FLAGS } from "../node-flags.ts";
 
 export { sleep, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from "./private-servers.ts";
 
@@ -267,7 +268,7 @@ export function childEnv(env: FaultEnv, extra: Record<string, string> = {}): Nod
  */
 export function spawnReconcileChild(
   env: NodeJS.ProcessEnv,
-  nodeArgs: string[] = [],
+  nodeArgs: readonly string[] = WORKER_NODE_FLAGS,
 ): { child: ChildProcess; done: Promise<ChildResult>; kill(): void } {
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(import.meta.dirname, "reconcile-child.ts")], {
     cwd: WORKER_DIR,
