@@ -21,7 +21,7 @@ export interface SyncResult {
   held: number;
 }
 
-const INSERT_BATCH = 500;
+const INSERT_BATCH = 200;
 
 const newId = () => `n${randomBytes(11).toString("hex")}`;
 
@@ -108,8 +108,8 @@ export async function syncHierarchy(prisma: PrismaClient, workspaceId: string, c
   const removed = existing.filter((n) => !seen.has(n.externalId) && n.state !== "removed").map((n) => n.id);
 
   // Insert parents before children is not needed: the FK is checked per statement and createMany
-  // inserts one statement per chunk, so order chunks by depth. 500 rows a statement: Prisma keeps its
-  // last query plans (with their rows inline) in its debug history, so a chunk's size is also memory
+  // inserts one statement per chunk, so order chunks by depth. 200 rows a statement: Prisma keeps its
+  // last ~33 query plans (with their rows inline) in its debug history, so a chunk's size is also memory
   // the process keeps after the sync (see coverage-rows.ts).
   toCreate.sort((a, b) => a.depth - b.depth);
   for (let i = 0; i < toCreate.length; i += INSERT_BATCH) {

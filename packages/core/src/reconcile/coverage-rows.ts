@@ -39,11 +39,11 @@ interface Existing {
 
 /**
  * Rows per statement. Kept small on purpose, besides bounding each statement: Prisma keeps the arguments
- * of its last 100 debug calls (@prisma/debug's history, for error reports), among them every query plan
- * it built, and a createMany plan carries its rows inline — 5,000-row statements kept ~30 such plans,
- * hundreds of MiB, alive for the rest of the process.
+ * of its last 100 debug calls (@prisma/debug's history, for error reports), among them the plan of each
+ * of its last ~33 queries, and a createMany plan carries its rows inline (~2–4 KiB a row). 5,000-row
+ * statements kept hundreds of MiB alive for the rest of the process; 200-row ones keep ~25 MiB.
  */
-const BATCH = 1000;
+const BATCH = 200;
 /** Environments diffed and written together. */
 const NODES_PER_CHUNK = 1000;
 /**
