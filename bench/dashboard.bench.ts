@@ -3,9 +3,9 @@
  * plus drift findings, seeded into a fresh database; the reads the dashboard makes — coverage
  * overview, matrix pages of 100 environments (first, deep, by status), the drift list (first page and
  * one 20,000 findings deep), a level of the environment tree — over HTTP with autocannon, 20
- * concurrent clients on loopback and then one, p50/p95 (computed from every response's latency). Then the worker's
- * peak RSS during a 10,000-account AWS reconcile (discover + apply + record), in a worker process of its own.
- *   pnpm exec tsx bench/dashboard.bench.ts [seconds-per-endpoint=15] [--no-memory]
+ * concurrent clients on loopback and then one, p50/p95 (computed from every response's latency). The
+ * worker's memory during a large reconcile, measured here before, is bench/worker-memory.bench.ts.
+ *   pnpm exec tsx bench/dashboard.bench.ts [seconds-per-endpoint=15]
  * The server is `next start` when a production build exists (apps/web/.next/BUILD_ID); otherwise the same
  * route handler modules served by node:http in a separate process (bench/lib/web-handlers.ts): the
  * figure then excludes Next's own routing layer, and the report says so.
@@ -13,17 +13,13 @@
 import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
 import pg from "pg";
-import { seedAwsOrg, startAwsSim } from "@parapet/cloud-sim";
 import { createAuth } from "@parapet/core/identity/auth";
-import { childEnv, keyringOf, parseChildOutput, spawnReconcileChild } from "../apps/worker/src/faults/harness.ts";
 import { report, type Figure } from "./lib/report.ts";
-import { addGuardrail, connectAws, load1, percentile, sleep, startBenchStack } from "./lib/stack.ts";
+import { load1, percentile, sleep, startBenchStack } from "./lib/stack.ts";
 import { startWebServer } from "./lib/web-server.ts";
 
 const args = process.argv.slice(2);
 const SECONDS = Number(args.find((a) => !a.startsWith("--")) ?? 15);
-// The memory half reconciles a 10,000-account org (minutes); skip it when only the latency figures are wanted.
-const MEMORY = !args.includes("--no-memory");
 const ENVS: Record<"aws" | "azure" | "gcp" | "oci", number> = { aws: 7000, azure: 1000, gcp: 1000, oci: 1000 };
 const GUARDRAILS = 50;
 const OUS_PER_CONNECTION = 20;
@@ -212,44 +208,4 @@ await web.stop();
 report(`dashboard API at 10,000 environments × 50 guardrails, served by ${serverKind} (issue 10)`, figures);
 await db.end();
 
-// --- worker peak RSS during a 10,000-account reconcile ---------------------------------------------
-if (MEMORY) {
-  const sim = await startAwsSim({ throttle: false });
-  seedAwsOrg(sim, { accounts: 10_000, ous: 2_000, depth: 3 });
-  const c = await connectAws(stack, sim);
-  await addGuardrail(stack.prisma, c.workspaceId, "agent-no-destructive-actions", { labels: "env=prod" });
-  await addGuardrail(stack.prisma, c.workspaceId, "nonprod-no-prod-secrets", { labels: "data=regulated" });
-  await addGuardrail(stack.prisma, c.workspaceId, "restrict-regions", { all: true });
-  const t0 = performance.now();
-  const child = spawnReconcileChild(
-    childEnv(
-      {
-        prisma: stack.prisma,
-        databaseUrl: stack.databaseUrl,
-        redis: stack.redis,
-        redisUrl: stack.redisUrl,
-        redisPrefix: stack.redisPrefix,
-        masterKeyB64: stack.masterKeyB64,
-        keys: keyringOf(stack.masterKeyB64),
-      },
-      {
-        FAULT_CONNECTION_ID: c.connectionId,
-        FAULT_DISCOVER: "1",
-      },
-    ),
-  );
-  const r = await child.done;
-  const out = parseChildOutput(r.stdout);
-  const rows = await stack.prisma.coverageRow.count({ where: { connectionId: c.connectionId } });
-  report("worker memory during a 10,000-account AWS reconcile (discover, 3 guardrails, apply, record coverage)", [
-    {
-      name: `worker process peak RSS (run: ${out?.runs.map((x) => `${x.status}, ${x.applied} applied, ${x.reads} reads, ${x.writes} writes`).join("; ") ?? r.stderr.slice(-300)}; ${rows} coverage rows)`,
-      value: (out?.maxRssKb ?? NaN) / 1024,
-      unit: "MiB",
-    },
-    { name: "that reconcile's wall time (adapter pacing off, unthrottled simulator)", value: (performance.now() - t0) / 1000, unit: "s" },
-    { name: "load average (1 min) at end", value: load1(), unit: "" },
-  ]);
-  await sim.close();
-}
 await stack.close();

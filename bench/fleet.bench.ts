@@ -32,6 +32,7 @@ import { processReconcile } from "../apps/worker/src/workers/reconcile.worker.ts
 import { onInterrupt } from "../apps/worker/src/testing/on-interrupt.ts";
 import { report } from "./lib/report.ts";
 import { addGuardrail, benchAdapterFor, connectAws, load1, ROOT, sleep, startBenchStack } from "./lib/stack.ts";
+import { WORKER_NODE_FLAGS } from "../apps/worker/src/node-flags.ts";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -124,7 +125,7 @@ async function startWorker(id: string, opts: { cpuProf?: boolean } = {}): Promis
     ...(opts.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROF_DIR}` } : {}),
   };
   delete env.PARAPET_AUDIT_CHECKPOINT_DIR;
-  const child = spawn(process.execPath, ["--import", "tsx", WORKER_MAIN], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, "--import", "tsx", WORKER_MAIN], {
     cwd: join(ROOT, "apps", "worker"),
     env,
     stdio: ["ignore", "pipe", "pipe"],

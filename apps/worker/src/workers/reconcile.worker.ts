@@ -20,7 +20,12 @@ import {
   type Keyring,
   type TReconcileJob,
 } from "@parapet/core";
-import { reconcileConnection, type AdapterFactory, type ReconcileSummary } from "@parapet/core/reconcile/reconcile-connection";
+import {
+  reconcileConnection,
+  type AdapterFactory,
+  type ReconcileDeps,
+  type ReconcileSummary,
+} from "@parapet/core/reconcile/reconcile-connection";
 import { retryAfterSkip } from "@parapet/core/reconcile/skip-reason";
 import { DEFAULT_LEASE_MS, leaseRenewMs } from "@parapet/core/reconcile/phases/lease";
 import { leaseExpiresInMs } from "@parapet/core/reconcile/lease.repository";
@@ -44,6 +49,8 @@ export interface ReconcileWorkerDeps {
   leaseMs?: number;
   /** Base of the per-job loggers (the root logger by default). */
   logger?: Logger;
+  /** Told as each reconcile phase starts (the memory benchmark's per-phase sampling); see ReconcileDeps. */
+  onPhase?: ReconcileDeps["onPhase"];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

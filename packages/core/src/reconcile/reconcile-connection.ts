@@ -78,19 +78,28 @@ async function runPhases(
     // Each phase that writes checks the lease first (ctx.lease.assertHeld): a run whose lease lapsed stops.
     const ctx: RunContext = { deps, opts, connectionId, conn, adapter, system, audit: [], lease };
 
+    const phase = deps.onPhase ?? (() => undefined);
+    phase("discover");
     const { newEnvironmentIds } = await discover(ctx);
+    phase("load");
     const loaded = await loadState(ctx, connected.credentials, run);
+    phase("observe");
     const seen = await observe(ctx, loaded);
+    phase("settle");
     const recorded = run ? await settleIntents(ctx, run, loaded, seen.observed) : loaded.recorded;
+    phase("plan");
     const planned = plan(ctx, loaded, seen.observed, recorded);
     if (!run) return dryRunSummary(connectionId, planned.plan, planned.state.problems, adapter.stats());
 
+    phase("apply");
     const applied = await apply(ctx, run, planned.plan, seen.observed);
+    phase("observe-after");
     const observed = await observeAfterApply(ctx, seen, planned.state.artifacts, applied);
     return await record(ctx, run, { loaded, planned, applied, observed, newEnvironmentIds });
   } catch (e) {
     return await failRun(deps, connectionId, run, e, adapter?.stats() ?? EMPTY_CALLS);
   } finally {
     await adapter?.close().catch(() => undefined);
+    deps.onPhase?.("done");
   }
 }

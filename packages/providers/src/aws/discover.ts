@@ -16,6 +16,16 @@ import { isCode, type AwsContext } from "./context.ts";
 
 const INACTIVE_ACCOUNT_STATES = new Set(["SUSPENDED", "PENDING_CLOSURE", "CLOSED"]);
 
+/** What discovery reads of an account; the SDK's whole objects (ARN, email, dates) are not kept for 100,000 accounts. */
+type AccountFacts = Pick<Account, "Id" | "Name" | "State" | "Status" | "Paths">;
+const accountFacts = (a: Account): AccountFacts => ({
+  Id: a.Id,
+  Name: a.Name,
+  State: a.State,
+  Status: a.Status,
+  Paths: a.Paths?.slice(0, 1),
+});
+
 /**
  * The whole organization. OUs: ListOrganizationalUnitsForParent per root/OU (there is no flat OU
  * listing). Accounts: one flat ListAccounts scan, placed by the `Paths` each account carries —
@@ -56,9 +66,9 @@ export async function discoverAws(ctx: AwsContext): Promise<Hierarchy> {
     }
   }
 
-  const accounts = await ctx.paged<Account>("ListAccounts", async (NextToken) => {
+  const accounts = await ctx.paged<AccountFacts>("ListAccounts", async (NextToken) => {
     const r = await org.send(new ListAccountsCommand({ MaxResults: ctx.pageSize, NextToken }));
-    return { items: r.Accounts, next: r.NextToken };
+    return { items: r.Accounts?.map(accountFacts), next: r.NextToken };
   });
   const parentOf = new Map<string, string>();
   let placed = true;
@@ -76,7 +86,7 @@ export async function discoverAws(ctx: AwsContext): Promise<Hierarchy> {
     const perParent = await mapLimit([...containers], ctx.concurrency, (parentId) =>
       ctx.paged("ListAccountsForParent", async (NextToken) => {
         const r = await org.send(new ListAccountsForParentCommand({ ParentId: parentId, MaxResults: ctx.pageSize, NextToken }));
-        return { items: (r.Accounts ?? []).map((a) => ({ a, parentId })), next: r.NextToken };
+        return { items: (r.Accounts ?? []).map((a) => ({ a: accountFacts(a), parentId })), next: r.NextToken };
       }),
     );
     accountList = [];

@@ -45,7 +45,28 @@ export interface ReconcileDeps {
   fullDiscoveryIntervalSec?: number;
   /** Operator log: the cloud's raw error text goes here, never into what users read. */
   log?: (line: string) => void;
+  /**
+   * Called as each phase starts (`discover`, `load`, …, `record-coverage`, `done`): the memory benchmark
+   * samples the process per phase with it. Must not throw.
+   */
+  onPhase?: (phase: ReconcilePhase) => void;
 }
+
+export type ReconcilePhase =
+  | "discover"
+  | "sync-hierarchy"
+  | "load"
+  | "observe"
+  | "settle"
+  | "plan"
+  | "apply"
+  | "observe-after"
+  | "record-artifacts"
+  | "record-drift"
+  | "record-coverage"
+  | "record-uncovered"
+  | "record-audit"
+  | "done";
 
 type ReconcileTrigger = "poll" | "event" | "manual" | "guardrail-change" | "discovery" | "approval";
 

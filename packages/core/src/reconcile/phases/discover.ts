@@ -74,6 +74,7 @@ export async function discover(ctx: RunContext): Promise<{ newEnvironmentIds: st
 
   const h = await adapter.discover();
   await refuseIfHeld(conn.rootId ?? h.rootExternalId);
+  ctx.deps.onPhase?.("sync-hierarchy");
   const sync = await syncHierarchy(prisma, conn.workspaceId, connectionId, h);
   if (!opts.dryRun) {
     await markDiscovered(prisma, connectionId, conn.rootId ?? h.rootExternalId);
