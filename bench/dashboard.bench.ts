@@ -1,12 +1,12 @@
 /**
  * Dashboard latency at scale (issue 10): 10,000 environments × 50 guardrails of coverage rows (500,000)
- * plus drift findings, seeded into a fresh database; the three reads the dashboard makes — coverage
- * overview, a matrix page of 100 environments, the open drift list — over HTTP with autocannon, 20
- * concurrent clients on loopback, p50/p95 (computed from every response's latency). Then the worker's
- * peak RSS during a 10,000-account AWS reconcile (discover + apply + record), in a worker process of its own.
- * The node coverage page (an OU and a root) and a guardrail's detail page are measured too (issue 15);
- * `--one-client` adds a pass with a single client after the 20-client one.
- *   pnpm exec tsx bench/dashboard.bench.ts [seconds-per-endpoint=15] [--no-memory] [--one-client]
+ * plus drift findings, seeded into a fresh database; the reads the dashboard makes — coverage
+ * overview, matrix pages of 100 environments (first, deep, by status), the drift list (first page and
+ * one 20,000 findings deep), a level of the environment tree, the node coverage page (an OU, a root) and
+ * a guardrail's detail — over HTTP with autocannon, 20
+ * concurrent clients on loopback and then one, p50/p95 (computed from every response's latency). The
+ * worker's memory during a large reconcile, measured here before, is bench/worker-memory.bench.ts.
+ *   pnpm exec tsx bench/dashboard.bench.ts [seconds-per-endpoint=15]
  * The server is `next start` when a production build exists (apps/web/.next/BUILD_ID); otherwise the same
  * route handler modules served by node:http in a separate process (bench/lib/web-handlers.ts): the
  * figure then excludes Next's own routing layer, and the report says so.
@@ -14,19 +14,13 @@
 import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
 import pg from "pg";
-import { seedAwsOrg, startAwsSim } from "@parapet/cloud-sim";
 import { createAuth } from "@parapet/core/identity/auth";
-import { childEnv, keyringOf, parseChildOutput, spawnReconcileChild } from "../apps/worker/src/faults/harness.ts";
 import { report, type Figure } from "./lib/report.ts";
-import { addGuardrail, connectAws, load1, percentile, sleep, startBenchStack } from "./lib/stack.ts";
+import { load1, percentile, sleep, startBenchStack } from "./lib/stack.ts";
 import { startWebServer } from "./lib/web-server.ts";
 
 const args = process.argv.slice(2);
 const SECONDS = Number(args.find((a) => !a.startsWith("--")) ?? 15);
-// The memory half reconciles a 10,000-account org (minutes); skip it when only the latency figures are wanted.
-const MEMORY = !args.includes("--no-memory");
-// Issue 15's second goal is per-request latency without queueing: p95 with one client.
-const ONE_CLIENT = args.includes("--one-client");
 const ENVS: Record<"aws" | "azure" | "gcp" | "oci", number> = { aws: 7000, azure: 1000, gcp: 1000, oci: 1000 };
 const GUARDRAILS = 50;
 const OUS_PER_CONNECTION = 20;
@@ -143,14 +137,14 @@ for (let i = 0; i < 600; i++) {
 }
 const serverKind = web.kind;
 
-async function measure(path: string, connections = 20) {
+async function measure(path: string, clients: number) {
   // autocannon's default 10 s timeout would drop the slowest responses from the percentiles; 60 s keeps them.
   // Warm the route (first-request compilation and connection pools) before measuring.
   for (let i = 0; i < 5; i++) await fetch(`${base}${path}`, { headers }).then((r) => r.arrayBuffer());
   const latencies: number[] = [];
   const load0 = load1();
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
-    const inst = autocannon({ url: `${base}${path}`, connections, duration: SECONDS, headers, timeout: 60 }, (err, result) =>
+    const inst = autocannon({ url: `${base}${path}`, connections: clients, duration: SECONDS, headers, timeout: 60 }, (err, result) =>
       err ? reject(err as Error) : resolve(result),
     );
     inst.on("response", (_c, _status, _bytes, ms) => latencies.push(ms));
@@ -168,14 +162,33 @@ async function measure(path: string, connections = 20) {
 }
 
 const someConn = `c_aws_${wsId}`;
+/** Follows `nextCursor` from `path` `pages` times (over HTTP, as a client scrolling would) and returns the URL of the page reached. */
+async function deepPage(path: string, pages: number): Promise<string> {
+  let url = path;
+  for (let i = 0; i < pages; i++) {
+    const r = (await fetch(`${base}${url}`, { headers }).then((x) => x.json())) as { nextCursor?: string | null };
+    if (!r.nextCursor) throw new Error(`${path} ended after ${i + 1} pages`);
+    url = `${path}&cursor=${encodeURIComponent(r.nextCursor)}`;
+  }
+  return url;
+}
+// Keyset pages (issue 15): a page deep in a list must cost what the first page costs.
+const deepMatrix = await deepPage("/api/v1/coverage/matrix?limit=100", 50);
+const deepDrift = await deepPage("/api/v1/drift?limit=50", 400);
+const treeLevel = `/api/v1/connections/${someConn}/nodes?parentId=n_aws_ou_1&limit=200`;
 const endpoints = [
   // Authentication alone (API key → member → role): the floor under every other figure.
   ["authentication only (/me)", "/api/v1/me"],
   ["coverage overview", "/api/v1/coverage/overview"],
   ["matrix page (100 environments)", "/api/v1/coverage/matrix?limit=100"],
   ["matrix page (100 environments, one connection)", `/api/v1/coverage/matrix?limit=100&connectionId=${someConn}`],
+  ["matrix page 51 (after 5,000 environments)", deepMatrix],
+  ["matrix page, environments with a drifted cell", "/api/v1/coverage/matrix?limit=100&status=drifted"],
   ["open drift list (first page)", "/api/v1/drift?status=open&limit=50"],
-  // Subtree counts below an OU (350 environments) and below a root (the whole connection, 7,000).
+  ["drift list page 401 (after 20,000 findings)", deepDrift],
+  ["environment tree: an OU's 350 accounts (200 a page)", treeLevel],
+  // Coverage counts from the aggregates (issue 15): below an OU (350 environments) and a root (the
+  // whole connection, 7,000), and one guardrail's totals.
   ["node coverage page (an OU)", "/api/v1/nodes/n_aws_ou_1/coverage"],
   ["node coverage page (the AWS root)", "/api/v1/nodes/n_aws_root/coverage"],
   ["guardrail detail", "/api/v1/guardrails/g_1"],
@@ -187,7 +200,8 @@ const figures: Figure[] = [
     unit: "s to seed",
   },
 ];
-for (const clients of ONE_CLIENT ? [20, 1] : [20]) {
+// 20 concurrent clients (throughput and queueing), then one (the latency a single viewer sees).
+for (const clients of [20, 1])
   for (const [name, path] of endpoints) {
     const m = await measure(path, clients);
     figures.push({
@@ -196,49 +210,8 @@ for (const clients of ONE_CLIENT ? [20, 1] : [20]) {
       unit: `ms / ${m.p95.toFixed(0)} ms / ${m.p99.toFixed(0)} ms`,
     });
   }
-}
 await web.stop();
 report(`dashboard API at 10,000 environments × 50 guardrails, served by ${serverKind} (issue 10)`, figures);
 await db.end();
 
-// --- worker peak RSS during a 10,000-account reconcile ---------------------------------------------
-if (MEMORY) {
-  const sim = await startAwsSim({ throttle: false });
-  seedAwsOrg(sim, { accounts: 10_000, ous: 2_000, depth: 3 });
-  const c = await connectAws(stack, sim);
-  await addGuardrail(stack.prisma, c.workspaceId, "agent-no-destructive-actions", { labels: "env=prod" });
-  await addGuardrail(stack.prisma, c.workspaceId, "nonprod-no-prod-secrets", { labels: "data=regulated" });
-  await addGuardrail(stack.prisma, c.workspaceId, "restrict-regions", { all: true });
-  const t0 = performance.now();
-  const child = spawnReconcileChild(
-    childEnv(
-      {
-        prisma: stack.prisma,
-        databaseUrl: stack.databaseUrl,
-        redis: stack.redis,
-        redisUrl: stack.redisUrl,
-        redisPrefix: stack.redisPrefix,
-        masterKeyB64: stack.masterKeyB64,
-        keys: keyringOf(stack.masterKeyB64),
-      },
-      {
-        FAULT_CONNECTION_ID: c.connectionId,
-        FAULT_DISCOVER: "1",
-      },
-    ),
-  );
-  const r = await child.done;
-  const out = parseChildOutput(r.stdout);
-  const rows = await stack.prisma.coverageRow.count({ where: { connectionId: c.connectionId } });
-  report("worker memory during a 10,000-account AWS reconcile (discover, 3 guardrails, apply, record coverage)", [
-    {
-      name: `worker process peak RSS (run: ${out?.runs.map((x) => `${x.status}, ${x.applied} applied, ${x.reads} reads, ${x.writes} writes`).join("; ") ?? r.stderr.slice(-300)}; ${rows} coverage rows)`,
-      value: (out?.maxRssKb ?? NaN) / 1024,
-      unit: "MiB",
-    },
-    { name: "that reconcile's wall time (adapter pacing off, unthrottled simulator)", value: (performance.now() - t0) / 1000, unit: "s" },
-    { name: "load average (1 min) at end", value: load1(), unit: "" },
-  ]);
-  await sim.close();
-}
 await stack.close();

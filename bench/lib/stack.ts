@@ -27,6 +27,7 @@ import { onInterrupt } from "../../apps/worker/src/testing/on-interrupt.ts";
 import type { ReconcileWorkerDeps } from "../../apps/worker/src/workers/reconcile.worker.ts";
 import { configureLogging } from "@parapet/core/common/logger";
 import { ZLogLevel } from "@parapet/core/common/log-level";
+import { auditConfigFrom, auditConfigured, configureAudit } from "@parapet/core/audit/audit-keys";
 
 // Benchmarks print figures: the worker code they run logs (JSON lines) only warnings and errors here,
 // unless LOG_LEVEL asks for more.
@@ -97,6 +98,9 @@ export interface BenchStack {
 export async function startBenchStack(
   opts: { adminDatabaseUrl?: string; redisUrl?: string; tag?: string; poolMax?: number } = {},
 ): Promise<BenchStack> {
+  // Reconciles append keyed audit events: a benchmark that set no key of its own (to share with worker
+  // children, say) gets a random one, as the worker's environment would give it.
+  if (!auditConfigured()) configureAudit(auditConfigFrom({ secret: randomBytes(32).toString("hex") }));
   const db = await createBenchDatabase(opts.adminDatabaseUrl ?? ADMIN_DATABASE_URL, opts.tag);
   const prisma = createPrisma({ url: db.url, max: opts.poolMax ?? 5 });
   const redisUrl = opts.redisUrl ?? REDIS_URL;

@@ -3,8 +3,8 @@
  * otherwise the same route handler modules served by node:http in a process of their own
  * (web-handlers.ts; the figures then exclude Next's routing layer, and `kind` says so).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./stack.ts";
 import { onInterrupt } from "../../apps/worker/src/testing/on-interrupt.ts";
@@ -15,7 +15,47 @@ export interface WebServer {
   nextBuild: boolean;
   /** Everything the server printed (stdout and stderr), for checking that no secret reached the logs. */
   output(): string;
+  /**
+   * CPU seconds (user + system) the server's processes have used so far: `next start` and its
+   * next-server child (one process group), or the handler process. The difference over a measured
+   * stretch divided by the requests served is the server's CPU per request, a figure that other load on
+   * the machine stretches far less than latency.
+   */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
+/** utime + stime of every live process whose process group (or pid) is `id`, from /proc/<pid>/stat. */
+function groupCpuSeconds(id: number, byGroup: boolean): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the command name (which may hold spaces), from field 3 (state): pgrp is the 5th field,
+    // utime the 14th, stime the 15th.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const match = byGroup ? Number(f[2]) === id : Number(pid) === id;
+    if (match) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / CLK_TCK;
+}
+
+/** Waits until no process of group `pgid` is left (next-server outlives the `next` parent by a moment). */
+async function groupGone(pgid: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export async function startWebServer(
@@ -92,12 +132,17 @@ export async function startWebServer(
       ? "next start (production build)"
       : "the route handler modules on node:http (no production build present; Next's router layer not included)",
     output: () => out,
+    cpuSeconds: () => (server.pid ? groupCpuSeconds(server.pid, nextBuild) : 0),
     async stop() {
       unregister();
-      if (server.exitCode !== null) return;
-      const done = new Promise((r) => server.once("exit", r));
-      kill("SIGTERM");
-      await done;
+      if (server.exitCode === null) {
+        const done = new Promise((r) => server.once("exit", r));
+        kill("SIGTERM");
+        await done;
+      }
+      // The database is dropped right after a bench stops its server: next-server must be gone by then,
+      // or its pool reports every connection the drop terminates.
+      if (nextBuild && server.pid) await groupGone(server.pid);
     },
   };
 }

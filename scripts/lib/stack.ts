@@ -11,6 +11,7 @@ import { seedDemoGuardrails, startDemoClouds, type DemoCloud } from "./demo-clou
 import { fail } from "./log.ts";
 import { runStep, startProcess, waitForHttp, webBuildIsStale, type Proc } from "./processes.ts";
 import { portOpen } from "./services.ts";
+import { WORKER_NODE_FLAGS } from "../../apps/worker/src/node-flags.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -162,12 +163,17 @@ export async function startApp(opts: StackOptions): Promise<RunningStack> {
   };
   // The worker runs on this very Node (tsx as a loader, no shim or wrapper process in between, so
   // stopping its process group reaches it directly); `next` finds the same Node first on PATH.
-  const worker = startProcess("worker", process.execPath, ["--import", "tsx", join(ROOT, "apps", "worker", "src", "main.ts")], {
-    cwd: ROOT,
-    env,
-    quiet: opts.quiet,
-    logFile: opts.logDir && join(opts.logDir, "worker.log"),
-  });
+  const worker = startProcess(
+    "worker",
+    process.execPath,
+    [...WORKER_NODE_FLAGS, "--import", "tsx", join(ROOT, "apps", "worker", "src", "main.ts")],
+    {
+      cwd: ROOT,
+      env,
+      quiet: opts.quiet,
+      logFile: opts.logDir && join(opts.logDir, "worker.log"),
+    },
+  );
   const web = startProcess(
     "web",
     join(ROOT, "apps", "web", "node_modules", ".bin", "next"),

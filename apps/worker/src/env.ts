@@ -14,6 +14,18 @@ const ZEnv = z.object({
   PARAPET_MASTER_KEY_ID: z.string().max(64).default("k1"),
   PARAPET_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**
+   * The per-connection reconcile lease, renewed every third of it: how long a killed worker's
+   * connections wait before another worker takes them over, and how long a run rides out a database
+   * that cannot renew it (two thirds) before it stops itself. Every worker on one database should use
+   * the same value. Below 3 s renewals (every second) would be too tight for a loaded database.
+   */
+  PARAPET_RECONCILE_LEASE_SEC: z.coerce
+    .number({ message: "PARAPET_RECONCILE_LEASE_SEC must be a whole number of seconds" })
+    .int("PARAPET_RECONCILE_LEASE_SEC must be a whole number of seconds")
+    .min(3, "PARAPET_RECONCILE_LEASE_SEC must be at least 3 (seconds)")
+    .max(3600, "PARAPET_RECONCILE_LEASE_SEC must be at most 3600 (one hour)")
+    .default(60),
+  /**
    * How long SIGTERM/SIGINT may take to finish current jobs and close connections; past it the worker
    * releases its reconcile leases and exits 1. Below a supervisor's kill grace period (Kubernetes: 30 s).
    */
@@ -35,6 +47,17 @@ const ZEnv = z.object({
    * Allowlisted hosts also skip the private-address check. Same value as the web app's.
    */
   PARAPET_ENDPOINT_ALLOWLIST: z.string().max(4000).default(""),
+  /**
+   * A full hierarchy discovery runs at most this often per connection without being asked (the catch-all
+   * for cloud events that never arrived); between sweeps, events update the hierarchy by targeted reads.
+   * "Discover now" always sweeps. 1 minute to 30 days; default 24 h.
+   */
+  PARAPET_FULL_DISCOVERY_EVERY_SEC: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
   ...auditEnvShape,
   /** How often the worker checkpoints every workspace's audit chain head (when the head moved). */
   PARAPET_AUDIT_CHECKPOINT_EVERY_SEC: z.coerce.number().int().min(10).max(86_400).default(300),

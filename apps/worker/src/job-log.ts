@@ -4,7 +4,7 @@
  * when it ends with its durationMs, and the job's own code logging through core's `log()` with the
  * same fields. A provider error that retrying cannot fix ends the job at once (`jobFailure`).
  */
-import { UnrecoverableError, type Job, type Worker } from "bullmq";
+import { DelayedError, UnrecoverableError, type Job, type Worker } from "bullmq";
 import { jobFailure } from "@parapet/core";
 import { durationSince, log, rootLogger, runWithLogger, type Logger } from "@parapet/core/common/logger";
 
@@ -53,6 +53,11 @@ export function loggedProcessor<T>(processor: (job: Job) => Promise<T>, opts: Lo
       logger[routine ? "debug" : "info"]({ durationMs: durationSince(started) }, "job finished");
       return out;
     } catch (e) {
+      // Not a failure: the job moved itself to the delayed set (a reconcile waiting for a lease) and runs again later.
+      if (e instanceof DelayedError) {
+        logger.info({ durationMs: durationSince(started) }, "job deferred");
+        throw e;
+      }
       const thrown = jobFailure(e);
       const willRetry = !(thrown instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
       logger[willRetry ? "warn" : "error"]({ err: e, willRetry, durationMs: durationSince(started) }, "job failed");

@@ -78,9 +78,11 @@ async function main(): Promise<void> {
     QUEUE_WORKERS.reconcile(
       {
         ...common,
+        leaseMs: env.PARAPET_RECONCILE_LEASE_SEC * 1000,
         redis: runtime.redis,
         redisPrefix: env.PARAPET_REDIS_PREFIX,
         concurrency: env.PARAPET_WORKER_CONCURRENCY,
+        fullDiscoveryIntervalSec: env.PARAPET_FULL_DISCOVERY_EVERY_SEC,
         reconcileQueue: runtime.queues.get(QUEUES.reconcile)!,
       },
       workerConnection,

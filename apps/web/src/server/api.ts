@@ -6,8 +6,10 @@ import { unstorableIssue, unstorableString } from "@parapet/core/common/unstorab
 import type { ApiRoute } from "@parapet/core/openapi/routes";
 import { findTokenOwner, membershipsOf, pingDatabase } from "@parapet/core/identity/sessions";
 import { auth } from "./auth";
-import { isDatabaseUnavailable, isRedisUnavailable } from "./clients";
-import { prisma } from "./clients";
+import { isDatabaseUnavailable, isRedisUnavailable, prisma, redis } from "./clients";
+import { tokenMetadata } from "@parapet/core/tokens/token-metadata";
+import { verifyToken, type VerifiedToken, type VerifyTokenDeps } from "@parapet/core/tokens/verify-token";
+import { env } from "@/env";
 import { newRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestId } from "./request-id";
 import { bindLogFields } from "@parapet/core/common/logger";
 import { requestLogger, withRequestLog } from "./request-log";
@@ -53,7 +55,7 @@ export function errorResponse(e: unknown, requestId: string = newRequestId()): R
   if (e instanceof AppError) {
     return Response.json(
       { error: { code: e.code, message: e.message, requestId, ...(e.issues.length ? { issues: e.issues } : {}) } },
-      { status: e.status, headers },
+      { status: e.status, headers: e.retryAfterSec === undefined ? headers : { ...headers, "retry-after": String(e.retryAfterSec) } },
     );
   }
   if (e instanceof z.ZodError) {
@@ -133,35 +135,34 @@ async function authenticate(req: Request): Promise<Caller> {
   const h = req.headers;
   const apiKey = req.headers.get("x-api-key");
   if (apiKey) {
-    const verify = () =>
-      auth()
-        .api.verifyApiKey({ body: { key: apiKey } })
-        .catch((e: unknown) => {
-          // A database outage is not a bad key: answer 503, not 401.
-          if (isDatabaseUnavailable(e)) throw e;
-          return null;
-        });
-    let r = await verify();
-    if (!r?.valid || !r.key) {
-      // better-auth answers "invalid" when its key lookup fails too (@better-auth/api-key's verifyApiKey
-      // turns any non-API error into INVALID_API_KEY). A database outage is a 503, not a 401; and a lookup
-      // that died on a connection a failover had just killed deserves one more try on a live one, or a
-      // good key would be told it is invalid. A truly bad key costs a second lookup and still gets 401.
+    const deps: VerifyTokenDeps = {
+      prisma: prisma(),
+      redis: redis(),
+      redisPrefix: env().PARAPET_REDIS_PREFIX,
+      onLimitUnavailable: (e) =>
+        requestLogger(requestIdOf(req)).warn(
+          { dependency: "redis", reason: (e as Error).message?.slice(0, 200) },
+          "token rate limit unchecked",
+        ),
+    };
+    let key: VerifiedToken;
+    try {
+      key = await verifyToken(deps, apiKey);
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      // A lookup that died on a connection a failover had just killed deserves one more try on a live
+      // one, or a good key would be refused; with the database truly away the ping answers 503.
       await pingDatabase(prisma());
-      if (r?.error?.code === "INVALID_API_KEY") r = await verify();
-      if (!r?.valid || !r.key) throw new AppError("unauthenticated", "x-api-key is invalid, expired or revoked");
+      key = await verifyToken(deps, apiKey);
     }
-    const meta =
-      (typeof r.key.metadata === "string"
-        ? (JSON.parse(r.key.metadata) as Record<string, unknown>)
-        : (r.key.metadata as Record<string, unknown> | null)) ?? {};
-    const workspaceId = typeof meta.workspaceId === "string" ? meta.workspaceId : null;
+    const meta = tokenMetadata(key.metadata);
+    const workspaceId = meta.workspaceId;
     if (!workspaceId) throw new AppError("unauthenticated", "x-api-key is not bound to a workspace");
-    const member = await findTokenOwner(prisma(), workspaceId, r.key.referenceId);
+    const member = await findTokenOwner(prisma(), workspaceId, key.referenceId);
     if (!member || !isRole(member.role)) throw new AppError("unauthenticated", "x-api-key's owner is no longer a member of its workspace");
     // A token never has more power than its owner, and may be narrowed to a lower role. A key without a
     // role (not issued by Parapet's token use-case) gets the least role, never its owner's (issue 22).
-    const tokenRole = isRole(meta.role) ? meta.role : "viewer";
+    const tokenRole = meta.role ?? "viewer";
     const order = ["viewer", "approver", "author", "admin", "owner"];
     const role = order.indexOf(tokenRole) <= order.indexOf(member.role) ? tokenRole : member.role;
     return {
@@ -170,8 +171,8 @@ async function authenticate(req: Request): Promise<Caller> {
       workspaceId,
       role,
       kind: "token",
-      tokenId: r.key.id,
-      label: `token ${r.key.name ?? r.key.id}`,
+      tokenId: key.id,
+      label: `token ${key.name ?? key.id}`,
     };
   }
   const session = await auth()

@@ -34,6 +34,7 @@ import { adapterFor, egress } from "../providers.ts";
 import { onInterrupt } from "../testing/on-interrupt.ts";
 import { createReconcileWorker, processReconcile, type ReconcileWorkerDeps } from "../workers/reconcile.worker.ts";
 import { createDatabase, sleep, type PrivatePostgres, type PrivateRedis } from "./private-servers.ts";
+import { WORKER_NODE_FLAGS } from "../node-flags.ts";
 
 export { sleep, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from "./private-servers.ts";
 
@@ -180,7 +181,7 @@ export interface Survival {
 }
 
 /** Runs one clean reconcile, then a second that must be a no-op, and inspects the cloud and the database. */
-async function checkSurvival(
+export async function checkSurvival(
   env: FaultEnv,
   fx: { sim: AwsSim; workspaceId: string; connectionId: string; guardrailId: string },
   since: Date,
@@ -265,8 +266,11 @@ export function childEnv(env: FaultEnv, extra: Record<string, string> = {}): Nod
  * Starts reconcile-child.ts in one node process with tsx as an import hook; `kill()` sends SIGKILL. (The
  * tsx CLI would run the script in a grandchild that a SIGKILL of the CLI leaves running.)
  */
-export function spawnReconcileChild(env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<ChildResult>; kill(): void } {
-  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "reconcile-child.ts")], {
+export function spawnReconcileChild(
+  env: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[] = WORKER_NODE_FLAGS,
+): { child: ChildProcess; done: Promise<ChildResult>; kill(): void } {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(import.meta.dirname, "reconcile-child.ts")], {
     cwd: WORKER_DIR,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -495,6 +499,18 @@ export async function ociClockSkew(env: FaultEnv, sim: OciSim, connectionId: str
 export interface ChildOutput {
   runs: Array<{ status: string; applied: number; writes: number; reads: number; unknown: string[]; error?: string }>;
   maxRssKb: number;
+  /** With FAULT_MEMORY_PHASES=1: per reconcile phase (in order, repeated per round), wall and memory. */
+  phases?: Array<{
+    phase: string;
+    ms: number;
+    peakRssMb: number;
+    peakHeapMb: number;
+    endRssMb: number;
+    endHeapMb: number;
+    peakHeapTotalMb: number;
+    peakExternalMb: number;
+  }>;
+  heapLimitMb?: number;
 }
 
 /** Starts reconcile-child.ts's result line: its log lines are JSON too (on stderr, but a result is never guessed). */

@@ -7,12 +7,18 @@
  * Environment: DATABASE_URL, REDIS_URL, PARAPET_REDIS_PREFIX, PARAPET_FAULT_MASTER_KEY (base64, key id
  * "f1"), PARAPET_AUDIT_KEY, FAULT_CONNECTION_ID; optional FAULT_WORKER_ID, FAULT_LEASE_MS, FAULT_DISCOVER=1,
  * FAULT_AWS_PACING=1, FAULT_CLOCK_SKEW_MS (this process's clock runs that far ahead, as on a host whose
- * clock drifted).
+ * clock drifted), FAULT_MEMORY_PHASES=1 (the result adds, per reconcile phase, its wall time and the
+ * process's peak RSS and heap, sampled every 25 ms), FAULT_HEAP_SNAPSHOT_AT=<phase> (writes a V8 heap
+ * snapshot into FAULT_HEAP_SNAPSHOT_DIR, default the working directory, as that phase starts: what the
+ * earlier phases left live).
  */
+import { getHeapStatistics, writeHeapSnapshot } from "node:v8";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { createPrisma } from "@parapet/db";
 import { auditConfigFrom, configureAudit } from "@parapet/core/audit/audit-keys";
 import { configureLogging } from "@parapet/core/common/logger";
+import type { ReconcilePhase } from "@parapet/core/reconcile/phases/context";
 import { processReconcile } from "../workers/reconcile.worker.ts";
 import { CHILD_RESULT_MARKER, keyringOf, workerDeps } from "./harness.ts";
 
@@ -53,16 +59,64 @@ const env = {
   masterKeyB64: need("PARAPET_FAULT_MASTER_KEY"),
   keys: keyringOf(need("PARAPET_FAULT_MASTER_KEY")),
 };
+/** Per phase: wall time and the highest RSS / heap used seen while it ran. */
+interface PhaseMemory {
+  phase: ReconcilePhase | "start";
+  ms: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+  endRssMb: number;
+  endHeapMb: number;
+  /** V8's committed heap (used + free pages it keeps) and memory outside it (Buffers, WebAssembly), peaks. */
+  peakHeapTotalMb: number;
+  peakExternalMb: number;
+}
+const phases: PhaseMemory[] = [];
+const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
+let current = { phase: "start" as ReconcilePhase | "start", t0: performance.now(), rss: 0, heap: 0, heapTotal: 0, external: 0 };
+const sample = () => {
+  const m = process.memoryUsage();
+  current.rss = Math.max(current.rss, m.rss);
+  current.heap = Math.max(current.heap, m.heapUsed);
+  current.heapTotal = Math.max(current.heapTotal, m.heapTotal);
+  current.external = Math.max(current.external, m.external);
+  return m;
+};
+const sampler = process.env.FAULT_MEMORY_PHASES === "1" ? setInterval(sample, 25) : undefined;
+const snapshotAt = process.env.FAULT_HEAP_SNAPSHOT_AT;
+const onPhase = (next: ReconcilePhase) => {
+  if (!sampler) return;
+  const m = sample();
+  phases.push({
+    phase: current.phase,
+    ms: Math.round(performance.now() - current.t0),
+    peakRssMb: mb(current.rss),
+    peakHeapMb: mb(current.heap),
+    endRssMb: mb(m.rss),
+    endHeapMb: mb(m.heapUsed),
+    peakHeapTotalMb: mb(current.heapTotal),
+    peakExternalMb: mb(current.external),
+  });
+  if (next === snapshotAt) {
+    const file = writeHeapSnapshot(join(process.env.FAULT_HEAP_SNAPSHOT_DIR ?? process.cwd(), `reconcile-${next}.heapsnapshot`));
+    process.stderr.write(`heap snapshot at ${next}: ${file}\n`);
+  }
+  current = { phase: next, t0: performance.now(), rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
+};
+
 const deps = workerDeps(env, {
   workerId: process.env.FAULT_WORKER_ID ?? `fault-child-${process.pid}`,
   awsPacing: process.env.FAULT_AWS_PACING === "1",
   ...(process.env.FAULT_LEASE_MS ? { leaseMs: Number(process.env.FAULT_LEASE_MS) } : {}),
 });
-const runs = await processReconcile(deps, {
-  connectionId: need("FAULT_CONNECTION_ID"),
-  trigger: "manual",
-  ...(process.env.FAULT_DISCOVER === "1" ? { discover: true } : {}),
-});
+const runs = await processReconcile(
+  { ...deps, onPhase },
+  {
+    connectionId: need("FAULT_CONNECTION_ID"),
+    trigger: "manual",
+    ...(process.env.FAULT_DISCOVER === "1" ? { discover: true } : {}),
+  },
+);
 process.stdout.write(
   CHILD_RESULT_MARKER +
     JSON.stringify({
@@ -75,9 +129,11 @@ process.stdout.write(
         ...(r.error ? { error: r.error } : {}),
       })),
       maxRssKb: process.resourceUsage().maxRSS,
+      ...(sampler ? { phases, heapLimitMb: mb(getHeapStatistics().heap_size_limit) } : {}),
     }) +
     "\n",
 );
+if (sampler) clearInterval(sampler);
 await deps.reconcileQueue.close();
 await redis.quit();
 await prisma.$disconnect();

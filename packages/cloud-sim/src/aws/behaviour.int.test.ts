@@ -267,6 +267,8 @@ describe("CloudTrail events to a webhook", () => {
         "AttachPolicy",
         "UpdatePolicy",
         "CreateAccount",
+        // The service event AWS records when the asynchronous creation finishes; it names the account id.
+        "CreateAccountResult",
         "MoveAccount",
         "TagResource",
         "MoveAccount",
@@ -281,6 +283,14 @@ describe("CloudTrail events to a webhook", () => {
     );
     expect(byName("UpdatePolicy").event.detail.userIdentity.arn).toMatch(/\/jane.doe@example.com$/);
     expect(byName("UpdatePolicy").event.detail.requestParameters).toEqual({ policyId: p, content: edited });
+    const result = byName("CreateAccountResult").event as unknown as {
+      "detail-type": string;
+      detail: { eventType: string; serviceEventDetails: { createAccountStatus: { state: string; accountId: string } } };
+    };
+    expect(result["detail-type"]).toBe("AWS Service Event via CloudTrail");
+    expect(result.detail.eventType).toBe("AwsServiceEvent");
+    expect(result.detail.serviceEventDetails.createAccountStatus.state).toBe("SUCCEEDED");
+    expect(result.detail.serviceEventDetails.createAccountStatus.accountId).toMatch(/^\d{12}$/);
     c.destroy();
   });
 

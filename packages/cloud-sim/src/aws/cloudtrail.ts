@@ -130,3 +130,61 @@ export function buildEvent(args: {
     },
   };
 }
+
+/**
+ * The "AWS Service Event via CloudTrail" Organizations records when an asynchronous CreateAccount finishes
+ * (`CreateAccountResult`): the API call's own event only carries the request id (state IN_PROGRESS), this
+ * one carries the new account id in `serviceEventDetails.createAccountStatus`. AWS documents it beside
+ * CreateAccount ("You can also check the CloudTrail log for the CreateAccountResult event",
+ * https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html).
+ */
+export function buildCreateAccountResult(args: {
+  managementAccountId: string;
+  status: { id: string; accountName: string; accountId: string; requestedAt: number; completedAt: number };
+  now?: number;
+}) {
+  const time = new Date(args.now ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const s = args.status;
+  return {
+    version: "0",
+    id: randomUUID(),
+    "detail-type": "AWS Service Event via CloudTrail",
+    source: "aws.organizations",
+    account: args.managementAccountId,
+    time,
+    region: "us-east-1",
+    resources: [],
+    detail: {
+      eventVersion: "1.08",
+      userIdentity: { accountId: args.managementAccountId, invokedBy: "AWS Internal" },
+      eventTime: time,
+      eventSource: "organizations.amazonaws.com",
+      eventName: "CreateAccountResult",
+      awsRegion: "us-east-1",
+      sourceIPAddress: "AWS Internal",
+      userAgent: "AWS Internal",
+      requestParameters: null,
+      responseElements: null,
+      eventID: randomUUID(),
+      readOnly: false,
+      eventType: "AwsServiceEvent",
+      managementEvent: true,
+      recipientAccountId: args.managementAccountId,
+      serviceEventDetails: {
+        createAccountStatus: {
+          id: s.id,
+          state: "SUCCEEDED",
+          accountName: "***",
+          accountId: s.accountId,
+          requestedTimestamp: new Date(s.requestedAt).toISOString(),
+          completedTimestamp: new Date(s.completedAt).toISOString(),
+        },
+      },
+      eventCategory: "Management",
+    },
+  };
+}
+
+type AwsServiceEvent = ReturnType<typeof buildCreateAccountResult>;
+/** What the simulator emits: API-call records and the CreateAccountResult service event. */
+export type AwsOrgEvent = AwsCloudTrailEvent | AwsServiceEvent;

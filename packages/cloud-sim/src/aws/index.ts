@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { RunningSim } from "../common/types.ts";
 import { AwsAdmin } from "./admin.ts";
 import type { AwsSimConfig } from "./config.ts";
-import type { AwsCloudTrailEvent } from "./cloudtrail.ts";
+import type { AwsOrgEvent } from "./cloudtrail.ts";
 import type { AwsCredentialSpec, AwsRoleSpec } from "./iam.ts";
 import type { OrgState } from "./org-state.ts";
 import type { Input, Output } from "./organizations-api.ts";
@@ -30,7 +30,7 @@ export interface AwsSim extends RunningSim {
   /** Calls an Organizations operation in process as the default credential's principal (or `accessKeyId`'s). */
   call(op: string, input?: Input, accessKeyId?: string): Output;
   /** Events recorded since start (last 1,000), newest last. */
-  events(): AwsCloudTrailEvent[];
+  events(): AwsOrgEvent[];
   /** Resolves when every webhook delivery so far has finished. */
   flushEvents(): Promise<void>;
   /** Per-error-code counts, keyed `<Operation>:<Code>`. */

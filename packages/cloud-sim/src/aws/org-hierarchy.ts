@@ -1,4 +1,4 @@
-import { E } from "./errors.ts";
+import { AwsError, E } from "./errors.ts";
 import { IdSet } from "./id-set.ts";
 import { MANAGED_FULL, type AccountRec, type OuRec, type Tags, type TargetRec } from "./org-model.ts";
 import { OrgCore } from "./org-core.ts";
@@ -112,6 +112,20 @@ export class OrgHierarchy extends OrgCore {
     src.accounts.delete(accountId);
     dst.accounts.add(accountId);
     acct.parentId = destinationParentId;
+    return acct;
+  }
+
+  /**
+   * CloseAccount: the account stays in the organization, suspended (AWS keeps a closed member account for
+   * 90 days, first PENDING_CLOSURE, then SUSPENDED). The management account cannot be closed this way.
+   */
+  closeAccount(accountId: string): AccountRec {
+    const acct = this.accounts.get(accountId);
+    if (!acct) throw E.accountNotFound(accountId);
+    if (accountId === this.managementAccountId)
+      throw E.constraint("CLOSE_ACCOUNT_QUOTA_EXCEEDED", "You can't close the management account with CloseAccount.");
+    if (acct.status === "SUSPENDED") throw new AwsError("AccountAlreadyClosedException", `The account ${accountId} is already closed.`);
+    acct.status = "SUSPENDED";
     return acct;
   }
 

@@ -67,6 +67,8 @@ export interface AccountRec {
   joinedMethod: "CREATED" | "INVITED";
   /** epoch ms */
   joinedAt: number;
+  /** CloseAccount makes it SUSPENDED (AWS passes through PENDING_CLOSURE first; the simulator does not wait). */
+  status?: "ACTIVE" | "SUSPENDED";
   policies: IdSet;
   tags: Tags;
 }
@@ -136,6 +138,7 @@ export interface OrgSnapshot {
     parentId: string;
     joinedMethod: "CREATED" | "INVITED";
     joinedAt: number;
+    status?: "ACTIVE" | "SUSPENDED";
     tags?: Record<string, string>;
   }>;
   policies: Array<{ id: string; name: string; description: string; type: PolicyType; content: string; tags?: Record<string, string> }>;

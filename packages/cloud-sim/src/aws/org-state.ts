@@ -58,6 +58,7 @@ export class OrgState extends OrgPolicies {
         parentId: a.parentId,
         joinedMethod: a.joinedMethod,
         joinedAt: a.joinedAt,
+        ...(a.status === "SUSPENDED" ? { status: a.status } : {}),
         tags: tagsOf(a.tags),
       })),
       policies: [...this.policies.values()]
@@ -105,6 +106,7 @@ export class OrgState extends OrgPolicies {
         parentId: a.parentId,
         joinedMethod: a.joinedMethod,
         joinedAt: a.joinedAt,
+        ...(a.status === "SUSPENDED" ? { status: a.status } : {}),
         policies: new IdSet(),
         tags: new Map(Object.entries(a.tags ?? {})),
       };

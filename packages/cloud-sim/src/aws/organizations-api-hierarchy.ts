@@ -106,6 +106,12 @@ export const HIERARCHY_OPERATIONS: Record<string, OpDef> = {
     return { output: {}, responseElements: null };
   }),
 
+  CloseAccount: write(({ state }, input) => {
+    const accountId = reqId(input, "AccountId", RE.account);
+    state.closeAccount(accountId);
+    return { output: {}, responseElements: null };
+  }),
+
   CreateAccount: write(({ state }, input) => {
     const email = reqString(input, "Email", 64);
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))

@@ -1,5 +1,6 @@
 import {
   AttachPolicyCommand,
+  CloseAccountCommand,
   CreateAccountCommand,
   CreateOrganizationalUnitCommand,
   CreatePolicyCommand,
@@ -187,6 +188,16 @@ describe("accounts", () => {
     const tags = await org.send(new ListTagsForResourceCommand({ ResourceId: id }));
     expect(tags.Tags).toEqual([{ Key: "env", Value: "nonprod" }]);
     expect(await policiesFor(id)).toEqual(["p-FullAWSAccess"]);
+  });
+
+  it("closes an account: it stays in the organization, SUSPENDED; closing it again or the management account is refused", async () => {
+    const r = await org.send(new CreateAccountCommand({ AccountName: "to-close", Email: "to-close@example.com" }));
+    const id = r.CreateAccountStatus!.AccountId!;
+    await org.send(new CloseAccountCommand({ AccountId: id }));
+    expect((await org.send(new DescribeAccountCommand({ AccountId: id }))).Account).toMatchObject({ Id: id, Status: "SUSPENDED" });
+    expect((await rejection(org.send(new CloseAccountCommand({ AccountId: id })))).name).toBe("AccountAlreadyClosedException");
+    const mgmt = (await org.send(new DescribeOrganizationCommand({}))).Organization!.MasterAccountId!;
+    expect((await rejection(org.send(new CloseAccountCommand({ AccountId: mgmt })))).name).toBe("ConstraintViolationException");
   });
 
   it("answers AccountNotFound and InvalidInput for unknown and malformed ids", async () => {

@@ -8,7 +8,7 @@ import { Persister, loadState } from "../common/persist.ts";
 import { mulberry32 } from "../common/rng.ts";
 import { Throttler } from "../common/throttle.ts";
 import type { SimOptions } from "../common/types.ts";
-import { buildEvent, humanPrincipal, type AwsCloudTrailEvent } from "./cloudtrail.ts";
+import { buildCreateAccountResult, buildEvent, humanPrincipal, type AwsOrgEvent } from "./cloudtrail.ts";
 import { expandThrottle, type AwsInjectedError, type AwsSimConfig } from "./config.ts";
 import { AwsError, E } from "./errors.ts";
 import { IamRegistry, type AwsCredentialSpec, type AwsRoleSpec, type Principal } from "./iam.ts";
@@ -60,7 +60,7 @@ export class AwsSimulator {
   readonly errorCounters = new Counters();
   readonly emitter: WebhookEmitter;
   readonly faults: FaultInjector;
-  readonly recentEvents: AwsCloudTrailEvent[] = [];
+  readonly recentEvents: AwsOrgEvent[] = [];
   readonly loadedFromFile: boolean;
   private readonly throttler: Throttler;
   private throttleRules: AwsSimConfig["throttle"];
@@ -218,7 +218,7 @@ export class AwsSimulator {
       if (injected) throw injected;
       if (def.family === "write" && this.cmRate > 0 && this.rand() < this.cmRate) throw E.concurrentModification();
       const r = def.run(this.opContext(), input);
-      if (def.family === "write") this.recordMutation(op, input, r.responseElements ?? null, principal, meta);
+      if (def.family === "write") this.recordMutation(op, input, r, principal, meta);
       return r.output;
     } catch (e) {
       if (e instanceof AwsError) this.errorCounters.inc(`${name}:${e.code}`);
@@ -226,20 +226,36 @@ export class AwsSimulator {
     }
   }
 
-  private recordMutation(op: string, input: Input, responseElements: Output | null, principal: Principal, meta: CallMeta): void {
-    const ev = buildEvent({
-      eventName: op,
-      principal,
-      managementAccountId: this.state.managementAccountId,
-      request: input,
-      responseElements,
-      sourceIp: meta.sourceIp,
-      userAgent: meta.userAgent,
-    });
+  private recordMutation(
+    op: string,
+    input: Input,
+    r: { output: Output; responseElements?: Output | null },
+    principal: Principal,
+    meta: CallMeta,
+  ): void {
+    this.publish(
+      buildEvent({
+        eventName: op,
+        principal,
+        managementAccountId: this.state.managementAccountId,
+        request: input,
+        responseElements: r.responseElements ?? null,
+        sourceIp: meta.sourceIp,
+        userAgent: meta.userAgent,
+      }),
+    );
+    // CreateAccount finishes at once here; AWS then records the CreateAccountResult service event, the
+    // only one that names the new account id.
+    const statusId = op === "CreateAccount" ? (r.output.CreateAccountStatus as Output | undefined)?.Id : undefined;
+    const status = typeof statusId === "string" ? this.state.createAccountStatuses.get(statusId) : undefined;
+    if (status) this.publish(buildCreateAccountResult({ managementAccountId: this.state.managementAccountId, status }));
+    this.changed();
+  }
+
+  private publish(ev: AwsOrgEvent): void {
     this.recentEvents.push(ev);
     if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.splice(0, this.recentEvents.length - RECENT_EVENTS);
     this.emitter.emit(ev);
-    this.changed();
   }
 
   /**
@@ -251,7 +267,7 @@ export class AwsSimulator {
     if (!def) throw new AwsError("UnknownOperationException", `Unknown operation ${op}`);
     const principal = humanPrincipal(this.state.managementAccountId, person);
     const r = def.run(this.opContext(), input);
-    if (def.family === "write") this.recordMutation(op, input, r.responseElements ?? null, principal, ADMIN_META);
+    if (def.family === "write") this.recordMutation(op, input, r, principal, ADMIN_META);
     return r.output;
   }
 

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { decodeCursor, toPage } from "../common/pagination.ts";
+import { ZIsoTimestamp } from "../common/timestamp.ts";
 import { approvalView } from "./approval-view.ts";
 import { listApprovals as rows, usersById } from "./approvals.repository.ts";
 
-const ZKey = z.object({ t: z.string().max(40), id: z.string().max(64) });
+// A forged time PostgreSQL cannot hold (year 0, +275760, "not-a-date") is a bad cursor, not a 500.
+const ZKey = z.object({ t: ZIsoTimestamp, id: z.string().max(64) });
 
 export async function listApprovals(
   deps: Pick<UseCaseDeps, "prisma">,

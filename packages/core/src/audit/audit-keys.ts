@@ -44,6 +44,11 @@ export function configureAudit(c: AuditConfig): void {
   configured = c;
 }
 
+/** Whether this process has its audit key yet (a benchmark sets one only when its own code has not). */
+export function auditConfigured(): boolean {
+  return configured !== undefined;
+}
+
 export function auditConfig(): AuditConfig {
   if (!configured) throw new Error("audit: no audit key configured (set PARAPET_AUTH_SECRET or PARAPET_AUDIT_KEY)");
   return configured;

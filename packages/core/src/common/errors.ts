@@ -39,6 +39,8 @@ export class AppError extends Error {
     readonly code: AppErrorCode,
     message: string,
     readonly issues: FieldIssue[] = [],
+    /** Seconds the client should wait before trying again (a 429's `retry-after`). */
+    readonly retryAfterSec?: number,
   ) {
     super(message);
     this.name = "AppError";

@@ -11,6 +11,17 @@ export const ZPageQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 
+/**
+ * Lists in hierarchy order page by the stored sort key (node.sortKey): the key grows with depth
+ * (lower(name) + id per level), so their cursors are allowed to be longer than 500 characters.
+ */
+export const ZSortKeyPageQuery = z.object({
+  limit: ZPageQuery.shape.limit,
+  cursor: z.string().max(8000).optional(),
+});
+/** The decoded shape of a sort-key cursor. */
+export const ZSortKeyCursor = z.object({ k: z.string().min(1).max(5000) });
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

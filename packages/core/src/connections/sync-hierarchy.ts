@@ -21,10 +21,19 @@ export interface SyncResult {
   held: number;
 }
 
+const INSERT_BATCH = 200;
+
 const newId = () => `n${randomBytes(11).toString("hex")}`;
 
-export async function syncHierarchy(prisma: PrismaClient, workspaceId: string, connectionId: string, h: Hierarchy): Promise<SyncResult> {
-  const existing = await hierarchyNodes(prisma, connectionId);
+/** `recorded`: the connection's node rows when the caller just read them (targeted discovery), to spare a second read. */
+export async function syncHierarchy(
+  prisma: PrismaClient,
+  workspaceId: string,
+  connectionId: string,
+  h: Hierarchy,
+  recorded?: Awaited<ReturnType<typeof hierarchyNodes>>,
+): Promise<SyncResult> {
+  const existing = recorded ?? (await hierarchyNodes(prisma, connectionId));
   const byExt = new Map(existing.map((n) => [n.externalId, n]));
   const idOf = new Map<string, string>();
   for (const n of h.nodes) idOf.set(n.externalId, byExt.get(n.externalId)?.id ?? newId());
@@ -106,10 +115,12 @@ export async function syncHierarchy(prisma: PrismaClient, workspaceId: string, c
   const removed = existing.filter((n) => !seen.has(n.externalId) && n.state !== "removed").map((n) => n.id);
 
   // Insert parents before children is not needed: the FK is checked per statement and createMany
-  // inserts one statement per chunk, so order chunks by depth.
+  // inserts one statement per chunk, so order chunks by depth. 200 rows a statement: Prisma keeps its
+  // last ~33 query plans (with their rows inline) in its debug history, so a chunk's size is also memory
+  // the process keeps after the sync (see coverage-rows.ts).
   toCreate.sort((a, b) => a.depth - b.depth);
-  for (let i = 0; i < toCreate.length; i += 2000) {
-    await insertNodes(prisma, toCreate.slice(i, i + 2000));
+  for (let i = 0; i < toCreate.length; i += INSERT_BATCH) {
+    await insertNodes(prisma, toCreate.slice(i, i + INSERT_BATCH));
   }
   for (let i = 0; i < updates.length; i += 200) {
     await updateNodes(prisma, updates.slice(i, i + 200));

@@ -166,14 +166,18 @@ describe("coverage aggregates", () => {
     const conns: Conn[] = [];
     for (let i = 0; i < 3; i++) conns.push(await makeConnection(ws.id, r));
 
+    /** The real writer, as the record phase calls it: the connection's environments, their rows chunk by chunk. */
+    const reconcile = (c: Conn) => {
+      const rows = randomRows(c, guardrails, r);
+      return writeCoverageRows(prisma, ws.id, c.id, c.envs, (chunk) => rows.filter((x) => chunk.has(x.nodeId)));
+    };
     const ops: Record<string, () => Promise<unknown>> = {
       reconcile: () => {
         const c = r.pick(conns);
-        return writeCoverageRows(prisma, ws.id, c.id, randomRows(c, guardrails, r));
+        return reconcile(c);
       },
       // Two connections' reconciles at once: their aggregate rows are disjoint, so neither waits nor deadlocks.
-      concurrentReconciles: () =>
-        Promise.all(conns.slice(0, 2).map((c) => writeCoverageRows(prisma, ws.id, c.id, randomRows(c, guardrails, r)))),
+      concurrentReconciles: () => Promise.all(conns.slice(0, 2).map((c) => reconcile(c))),
       rawUpdate: () =>
         prisma.$executeRaw`UPDATE coverage_row SET status = ${r.pick(STATUSES)}::"CoverageStatus"
                            WHERE "workspaceId" = ${ws.id} AND abs(hashtext(id || ${String(r.int(1000))})) % 3 = 0`,

@@ -1,26 +1,23 @@
-import { z } from "zod";
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
-import { decodeCursor, encodeCursor } from "../common/pagination.ts";
+import { decodeCursor, encodeCursor, ZSortKeyCursor } from "../common/pagination.ts";
 import type { TMatrixQuery } from "./coverage.schema.ts";
-import type { TCoverageStatus } from "../reports/model.ts";
 import { activeGuardrails, cellsFor, environmentPage, nodeNames } from "./coverage.repository.ts";
-
-const ZKey = z.object({ id: z.string().max(64) });
 
 /**
  * Environments × active guardrails, paged by environment in hierarchy order (connection, then the tree
  * depth-first with siblings by name): one query for the page of environments, one for their cells, one
- * for the names on their paths. Each row carries its ancestors' names and its parent's id, so a client
+ * for the names on their paths. The cursor is the last row's stored sort key, so the next page starts
+ * there in the index (keyset), and a row renamed or moved between two requests cannot shift the pages. Each row carries its ancestors' names and its parent's id, so a client
  * can show a header wherever the branch changes.
  */
 export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, q: TMatrixQuery) {
-  const after = decodeCursor(q.cursor, ZKey);
+  const after = decodeCursor(q.cursor, ZSortKeyCursor);
   const [guardrails, envs] = await Promise.all([
     activeGuardrails(deps.prisma, actor.workspaceId),
     environmentPage(deps.prisma, actor.workspaceId, {
       connectionId: q.connectionId,
       status: q.status,
-      afterId: after?.id,
+      afterKey: after?.k,
       take: q.limit + 1,
     }),
   ]);
@@ -30,12 +27,7 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
   const ancestorIds = [...new Set(page.flatMap((n) => n.path.split("/").filter((x) => x && x !== n.id)))];
   const [cells, ancestors] = await Promise.all([cellsFor(deps.prisma, ids), nodeNames(deps.prisma, ancestorIds)]);
   const nameOf = new Map(ancestors.map((a) => [a.id, a.name]));
-  const byNode = new Map<string, Record<string, TCoverageStatus>>();
-  for (const c of cells) {
-    const m = byNode.get(c.nodeId) ?? {};
-    m[c.guardrailId] = c.status;
-    byNode.set(c.nodeId, m);
-  }
+  const byNode = new Map(cells.map((c) => [c.nodeId, c.cells]));
   const last = page[page.length - 1];
   return {
     guardrails,
@@ -57,6 +49,6 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
       },
       cells: byNode.get(n.id) ?? {},
     })),
-    nextCursor: more && last ? encodeCursor({ id: last.id }) : null,
+    nextCursor: more && last ? encodeCursor({ k: last.sortKey }) : null,
   };
 }

@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient, type Tx } from "@parapet/db";
+import type { TCoverageStatus } from "../reports/model.ts";
 
 type Db = PrismaClient | Tx;
 
@@ -33,50 +34,51 @@ export interface EnvironmentRow {
   externalId: string;
   connectionId: string;
   path: string;
+  sortKey: string;
 }
 
 /**
  * One page of environments in hierarchy (tree) order: by connection, then depth-first with siblings by
- * name, optionally only those with a cell in `status`. The sort key is built by walking the tree from
- * each root (one recursive query; the node table has no name path), and compared byte-wise so a
- * subtree always stays contiguous: each level adds `lower(name) \x01 id \x02`, and \x01 sorts below
- * any character a name continues with. Keyset paging resumes after the key of `afterId`.
+ * lower(name) then id, optionally only those with a cell in `status`. The order is the stored
+ * `node.sortKey` (maintained by triggers, see the node_sort_key migration), so a page is a range scan of
+ * the (workspaceId | connectionId, sortKey) index of active environments starting after the cursor's key:
+ * it reads about `take` rows whatever page it is.
+ *
+ * The status filter is an EXISTS per candidate, which the (workspaceId, status, nodeId) index answers
+ * with one probe; for a status few cells have, the planner instead reads that status's index range and
+ * sorts the few environments it names. Either way a page never reads the workspace's cells.
  */
 export function environmentPage(
   db: Db,
   workspaceId: string,
-  f: { connectionId?: string | undefined; status?: string | undefined; afterId?: string | undefined; take: number },
+  f: { connectionId?: string | undefined; status?: string | undefined; afterKey?: string | undefined; take: number },
 ): Promise<EnvironmentRow[]> {
   const conn = f.connectionId ? Prisma.sql`AND n."connectionId" = ${f.connectionId}` : Prisma.empty;
   const status = f.status
-    ? // The planner underestimates the recursive CTE and would probe coverage_row once per environment
-      // (1.6 s at 10,000); inside an OR the IN stays a hashed sub-plan: one index read of the status, then
-      // a hash lookup per row (~0.15 s).
-      Prisma.sql`AND (t.id IN (SELECT cr."nodeId" FROM coverage_row cr JOIN guardrail g ON g.id = cr."guardrailId" AND g.status = 'active'
-                               WHERE cr."workspaceId" = ${workspaceId} AND cr.status = ${f.status}::"CoverageStatus") OR false)`
+    ? Prisma.sql`AND EXISTS (SELECT 1 FROM coverage_row cr JOIN guardrail g ON g.id = cr."guardrailId" AND g.status = 'active'
+                             WHERE cr."workspaceId" = ${workspaceId} AND cr.status = ${f.status}::"CoverageStatus" AND cr."nodeId" = n.id)`
     : Prisma.empty;
-  const after = f.afterId ? Prisma.sql`AND t.k > (SELECT k FROM t WHERE id = ${f.afterId})` : Prisma.empty;
+  const after = f.afterKey !== undefined ? Prisma.sql`AND n."sortKey" > ${f.afterKey}` : Prisma.empty;
   return db.$queryRaw<EnvironmentRow[]>`
-    WITH RECURSIVE t AS (
-      SELECT n.id, n."isEnvironment", n.state, n.name, n."externalId", n."connectionId", n.path,
-             (n."connectionId" || chr(2) || lower(n.name) || chr(1) || n.id || chr(2)) COLLATE "C" AS k
-      FROM node n WHERE n."workspaceId" = ${workspaceId} AND n."parentId" IS NULL ${conn}
-      UNION ALL
-      SELECT c.id, c."isEnvironment", c.state, c.name, c."externalId", c."connectionId", c.path,
-             (t.k || lower(c.name) || chr(1) || c.id || chr(2)) COLLATE "C"
-      FROM node c JOIN t ON c."parentId" = t.id
-    )
-    SELECT t.id, t.name, t."externalId", t."connectionId", t.path FROM t
-    WHERE t."isEnvironment" AND t.state = 'active' ${status} ${after}
-    ORDER BY t.k COLLATE "C"
+    SELECT n.id, n.name, n."externalId", n."connectionId", n.path, n."sortKey" FROM node n
+    WHERE n."workspaceId" = ${workspaceId} AND n."isEnvironment" AND n.state = 'active' ${conn} ${after} ${status}
+    ORDER BY n."sortKey"
     LIMIT ${f.take}`;
 }
 
-export function cellsFor(db: Db, nodeIds: string[]) {
-  return db.coverageRow.findMany({
-    where: { nodeId: { in: nodeIds }, guardrail: { status: "active" } },
-    select: { nodeId: true, guardrailId: true, status: true },
-  });
+/**
+ * The cells of a page of environments (active guardrails only), one row per environment with its cells
+ * as { guardrailId: status }: a page of 100 environments × 50 guardrails is 100 rows rather than 5,000
+ * through the driver and Prisma, which was most of a matrix page's time once the page itself became an
+ * index range.
+ */
+export function cellsFor(db: Db, nodeIds: string[]): Promise<Array<{ nodeId: string; cells: Record<string, TCoverageStatus> }>> {
+  if (nodeIds.length === 0) return Promise.resolve([]);
+  return db.$queryRaw`
+    SELECT cr."nodeId", jsonb_object_agg(cr."guardrailId", cr.status) AS cells
+    FROM coverage_row cr JOIN guardrail g ON g.id = cr."guardrailId" AND g.status = 'active'
+    WHERE cr."nodeId" = ANY(${nodeIds})
+    GROUP BY cr."nodeId"`;
 }
 
 export function nodeNames(db: Db, ids: string[]) {

@@ -2,13 +2,14 @@ import { z } from "zod";
 import { ZCoverageTotals, ZId } from "../guardrails/guardrails.schema.ts";
 import { enumMap, wireEnum } from "../common/wire.schema.ts";
 import { COVERAGE_STATUSES } from "../reports/model.ts";
+import { ZSortKeyPageQuery } from "../common/pagination.ts";
 
 export const ZCoverageStatus = z.enum(COVERAGE_STATUSES);
 export const ZMatrixQuery = z.object({
   connectionId: ZId.optional(),
   status: ZCoverageStatus.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
+  limit: ZSortKeyPageQuery.shape.limit,
+  cursor: ZSortKeyPageQuery.shape.cursor,
 });
 export type TMatrixQuery = z.infer<typeof ZMatrixQuery>;
 

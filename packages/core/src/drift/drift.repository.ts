@@ -8,6 +8,7 @@ const refs = {
   node: { select: { id: true, name: true } },
 };
 
+/** A page of findings, newest first (openedAt, then id, descending), after the cursor's (openedAt, id). */
 export function listDrift(
   db: Db,
   workspaceId: string,
@@ -22,7 +23,15 @@ export function listDrift(
       ...(q.kind ? { kind: q.kind } : {}),
       ...(q.connectionId ? { connectionId: q.connectionId } : {}),
       ...(q.guardrailId ? { guardrailId: q.guardrailId } : {}),
-      ...(after ? { OR: [{ openedAt: { lt: new Date(after.t) } }, { openedAt: new Date(after.t), id: { lt: after.id } }] } : {}),
+      // Keyset: after (openedAt, id) of the last row. The `lte` is implied by the OR but is what the
+      // planner can use as an index bound ((workspaceId, status, openedAt) or (workspaceId, openedAt)),
+      // so a deep page starts at the cursor instead of reading and discarding every row before it.
+      ...(after
+        ? {
+            openedAt: { lte: new Date(after.t) },
+            OR: [{ openedAt: { lt: new Date(after.t) } }, { openedAt: new Date(after.t), id: { lt: after.id } }],
+          }
+        : {}),
     },
     include: refs,
     orderBy: [{ openedAt: "desc" }, { id: "desc" }],

@@ -1,11 +1,13 @@
 import { z } from "zod";
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { decodeCursor, toPage } from "../common/pagination.ts";
+import { ZIsoTimestamp } from "../common/timestamp.ts";
 import { driftView } from "./drift-view.ts";
 import type { TListDriftQuery } from "./drift.schema.ts";
 import { listDrift as rows } from "./drift.repository.ts";
 
-const ZKey = z.object({ t: z.string().max(40), id: z.string().max(64) });
+// A forged time PostgreSQL cannot hold (year 0, +275760, "not-a-date") is a bad cursor (400), not a 500.
+const ZKey = z.object({ t: ZIsoTimestamp, id: z.string().max(64) });
 
 export async function listDrift(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, q: TListDriftQuery) {
   const { limit, cursor, ...filter } = q;

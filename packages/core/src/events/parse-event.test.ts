@@ -33,10 +33,17 @@ describe("event parsing", () => {
       "detail-type": "AWS API Call via CloudTrail",
       detail: { eventName: "DetachPolicy", userIdentity: { arn: "arn:aws:iam::1:user/bob" } },
     });
-    expect(e).toEqual({ eventId: "e1", summary: "aws.organizations DetachPolicy by arn:aws:iam::1:user/bob", hierarchyChanged: false });
-    expect(parseCloudEvent("aws", { id: "e2", source: "aws.organizations", detail: { eventName: "MoveAccount" } }).hierarchyChanged).toBe(
-      true,
-    );
+    expect(e).toEqual({
+      eventId: "e1",
+      summary: "aws.organizations DetachPolicy by arn:aws:iam::1:user/bob",
+      hierarchyChanged: false,
+      hierarchy: { kind: "none" },
+    });
+    // A hierarchy action without the id it should carry cannot be narrowed: a full sweep.
+    expect(parseCloudEvent("aws", { id: "e2", source: "aws.organizations", detail: { eventName: "MoveAccount" } })).toMatchObject({
+      hierarchyChanged: true,
+      hierarchy: { kind: "sweep" },
+    });
     // A long (valid) ARN still gives a summary the reconcile job's `reason` accepts.
     const long = parseCloudEvent("aws", {
       id: "e3",
@@ -44,6 +51,48 @@ describe("event parsing", () => {
       detail: { eventName: "DetachPolicy", userIdentity: { arn: `arn:aws:sts::1:assumed-role/${"r".repeat(1500)}` } },
     });
     expect(ZReconcileJob.shape.reason.safeParse(long.summary).success).toBe(true);
+  });
+  const aws = (eventName: string, detail: Record<string, unknown>, detailType = "AWS API Call via CloudTrail") =>
+    parseCloudEvent("aws", { id: "x", source: "aws.organizations", "detail-type": detailType, detail: { eventName, ...detail } }).hierarchy;
+  it.each([
+    [
+      "MoveAccount",
+      { requestParameters: { accountId: "111122223333", sourceParentId: "r-ab12", destinationParentId: "ou-ab12-11111111" } },
+      ["111122223333"],
+    ],
+    ["CloseAccount", { requestParameters: { accountId: "111122223333" } }, ["111122223333"]],
+    ["RemoveAccountFromOrganization", { requestParameters: { accountId: "111122223333" } }, ["111122223333"]],
+    ["TagResource", { requestParameters: { resourceId: "ou-ab12-11111111", tags: [{ key: "env", value: "prod" }] } }, ["ou-ab12-11111111"]],
+    ["UntagResource", { requestParameters: { resourceId: "r-ab12", tagKeys: ["env"] } }, ["r-ab12"]],
+    [
+      "CreateOrganizationalUnit",
+      { requestParameters: { parentId: "r-ab12", name: "x" }, responseElements: { organizationalUnit: { id: "ou-ab12-22222222" } } },
+      ["ou-ab12-22222222"],
+    ],
+    ["UpdateOrganizationalUnit", { requestParameters: { organizationalUnitId: "ou-ab12-22222222", name: "y" } }, ["ou-ab12-22222222"]],
+    ["DeleteOrganizationalUnit", { requestParameters: { organizationalUnitId: "ou-ab12-22222222" } }, ["ou-ab12-22222222"]],
+  ])("narrows %s to the node it names", (name, detail, ids) => {
+    expect(aws(name, detail)).toEqual({ kind: "nodes", externalIds: ids });
+  });
+  it("waits for CreateAccountResult, the service event that names a new account", () => {
+    expect(aws("CreateAccount", { responseElements: { createAccountStatus: { id: "car-abcdefgh", state: "IN_PROGRESS" } } })).toEqual({
+      kind: "none",
+    });
+    const result = (status: Record<string, unknown>) =>
+      aws(
+        "CreateAccountResult",
+        { eventType: "AwsServiceEvent", serviceEventDetails: { createAccountStatus: status } },
+        "AWS Service Event via CloudTrail",
+      );
+    expect(result({ state: "SUCCEEDED", accountId: "444455556666" })).toEqual({ kind: "nodes", externalIds: ["444455556666"] });
+    expect(result({ state: "FAILED", failureReason: "EMAIL_ALREADY_EXISTS" })).toEqual({ kind: "none" });
+    expect(result({ state: "SUCCEEDED" })).toEqual({ kind: "sweep" });
+  });
+  it("never narrows to something that is not a node id, and ignores policy tags", () => {
+    expect(aws("MoveAccount", { requestParameters: { accountId: "../../etc" } })).toEqual({ kind: "sweep" });
+    expect(aws("TagResource", { requestParameters: { resourceId: "p-abcdefgh" } })).toEqual({ kind: "none" });
+    expect(aws("AcceptHandshake", { requestParameters: { handshakeId: "h-abcdefgh" } })).toEqual({ kind: "sweep" });
+    expect(aws("InviteAccountToOrganization", {})).toEqual({ kind: "none" });
   });
   it("reads Event Grid batches", () => {
     const e = parseCloudEvent("azure", [
@@ -65,6 +114,27 @@ describe("event parsing", () => {
     const e = parseCloudEvent("gcp", { message: { data: Buffer.from(JSON.stringify(entry)).toString("base64"), messageId: "m1" } });
     expect(e).toMatchObject({ eventId: "m1", hierarchyChanged: false });
     expect(e.summary).toContain("UpdatePolicy");
+  });
+  it("narrows Resource Manager audit entries to the project or folder they name", () => {
+    const push = (methodName: string, resourceName?: string) =>
+      parseCloudEvent("gcp", {
+        message: {
+          data: Buffer.from(
+            JSON.stringify({ insertId: "i", protoPayload: { methodName, ...(resourceName ? { resourceName } : {}) } }),
+          ).toString("base64"),
+          messageId: `m-${methodName}`,
+        },
+      }).hierarchy;
+    expect(push("google.cloud.resourcemanager.v3.Projects.MoveProject", "projects/123456")).toEqual({
+      kind: "nodes",
+      externalIds: ["projects/123456"],
+    });
+    expect(push("google.cloud.resourcemanager.v3.Folders.UpdateFolder", "folders/42")).toEqual({
+      kind: "nodes",
+      externalIds: ["folders/42"],
+    });
+    expect(push("google.cloud.resourcemanager.v3.Projects.UpdateProject")).toEqual({ kind: "sweep" });
+    expect(push("google.cloud.orgpolicy.v2.OrgPolicy.UpdatePolicy", "organizations/1/policies/x")).toEqual({ kind: "none" });
   });
   it("reads OCI events", () => {
     expect(

@@ -9,10 +9,19 @@ import { AppError } from "../common/errors.ts";
 
 const REPLAY_WINDOW_SEC = 300;
 
+/**
+ * What an event says about the hierarchy. `nodes`: these node ids changed (created, moved, renamed,
+ * closed, retagged, deleted) — the next reconcile reads just them from the cloud (never trusting the
+ * event's own copy, so replays, duplicates and reordering converge to the cloud's current state).
+ * `sweep`: the hierarchy changed in a way the event does not narrow to nodes — a full discovery.
+ */
+export type HierarchyHint = { kind: "none" } | { kind: "nodes"; externalIds: string[] } | { kind: "sweep" };
+
 export interface ParsedEvent {
   eventId: string;
   summary: string;
   hierarchyChanged: boolean;
+  hierarchy: HierarchyHint;
 }
 
 /** Checks `x-parapet-signature: sha256=<hex HMAC of "<timestamp>.<body>">` and the timestamp's age. */
@@ -35,6 +44,8 @@ export function verifyEventSignature(
 
 const S = (max = 500) => z.string().max(max);
 
+/** Ids of an Organizations event's parameters; anything else in them is read as unknown and never trusted. */
+const ZAwsIds = z.record(z.string(), z.unknown()).nullish();
 const ZAwsEvent = z.object({
   id: S(200),
   source: S(200),
@@ -46,6 +57,9 @@ const ZAwsEvent = z.object({
         .object({ arn: S(2048).optional() })
         .passthrough()
         .optional(),
+      requestParameters: ZAwsIds,
+      responseElements: ZAwsIds,
+      serviceEventDetails: ZAwsIds,
     })
     .passthrough()
     .optional(),
@@ -90,14 +104,94 @@ const ZOciEvent = z.object({
     .optional(),
 });
 
-const HIERARCHY_AWS =
-  /^(CreateAccount|MoveAccount|CreateOrganizationalUnit|DeleteOrganizationalUnit|UpdateOrganizationalUnit|RemoveAccountFromOrganization|TagResource|UntagResource|InviteAccountToOrganization|AcceptHandshake|CloseAccount)$/;
+const AWS_NODE_ID = /^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
+const str = (o: unknown, ...path: string[]): string | undefined => {
+  let cur: unknown = o;
+  for (const k of path) cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[k] : undefined;
+  return typeof cur === "string" ? cur : undefined;
+};
+
+/**
+ * Which Organizations nodes an EventBridge event names. The envelope is EventBridge's for events
+ * "delivered via AWS CloudTrail" (source `aws.organizations`, detail-type "AWS API Call via CloudTrail",
+ * `detail.eventName` = the API action; https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-organizations.html),
+ * and `detail.requestParameters` / `responseElements` are the action's request and response with
+ * lower-camel-case keys (CloudTrail's record format): MoveAccount {accountId, sourceParentId,
+ * destinationParentId} (https://docs.aws.amazon.com/organizations/latest/APIReference/API_MoveAccount.html),
+ * CloseAccount / RemoveAccountFromOrganization {accountId}, TagResource {resourceId, tags}, UntagResource
+ * {resourceId, tagKeys}, CreateOrganizationalUnit → responseElements.organizationalUnit.id,
+ * UpdateOrganizationalUnit / DeleteOrganizationalUnit {organizationalUnitId}. CreateAccount is
+ * asynchronous: its own record answers IN_PROGRESS without the account id; the id comes in the
+ * `CreateAccountResult` service event ("AWS Service Event via CloudTrail",
+ * `serviceEventDetails.createAccountStatus.accountId`), which the CreateAccount reference points to
+ * (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html).
+ * A known hierarchy action without the id it should carry, and joins that name no account of ours
+ * (AcceptHandshake, LeaveOrganization), fall back to a full sweep.
+ */
+function awsHierarchy(name: string, d: z.infer<typeof ZAwsEvent>["detail"]): HierarchyHint {
+  const req = d?.requestParameters;
+  const res = d?.responseElements;
+  const nodes = (id: string | undefined): HierarchyHint =>
+    id && AWS_NODE_ID.test(id) ? { kind: "nodes", externalIds: [id] } : { kind: "sweep" };
+  switch (name) {
+    case "MoveAccount":
+    case "CloseAccount":
+    case "RemoveAccountFromOrganization":
+      return nodes(str(req, "accountId"));
+    case "TagResource":
+    case "UntagResource": {
+      const id = str(req, "resourceId");
+      // Policy tags (p-…) are Parapet's ownership markers, not labels: the reconcile reads them itself.
+      return id?.startsWith("p-") ? { kind: "none" } : nodes(id);
+    }
+    case "CreateOrganizationalUnit":
+      return nodes(str(res, "organizationalUnit", "id"));
+    case "UpdateOrganizationalUnit":
+    case "DeleteOrganizationalUnit":
+      return nodes(str(req, "organizationalUnitId"));
+    case "CreateAccount": {
+      // Finished at once (some emulators): the id is there. In progress: wait for CreateAccountResult.
+      const id = str(res, "createAccountStatus", "accountId");
+      return id ? nodes(id) : { kind: "none" };
+    }
+    case "CreateAccountResult": {
+      const state = str(d?.serviceEventDetails, "createAccountStatus", "state");
+      if (state === "FAILED") return { kind: "none" };
+      return nodes(str(d?.serviceEventDetails, "createAccountStatus", "accountId"));
+    }
+    case "InviteAccountToOrganization":
+      // An invited account joins only when it accepts the handshake.
+      return { kind: "none" };
+    case "AcceptHandshake":
+    case "LeaveOrganization":
+      return { kind: "sweep" };
+    default:
+      return { kind: "none" };
+  }
+}
+
+/**
+ * Resource Manager's Admin Activity audit entries name the project or folder they changed in
+ * `protoPayload.resourceName` (`projects/…`, `folders/…`) and the action in `methodName`
+ * (`google.cloud.resourcemanager.v3.Projects.MoveProject`, `…Folders.UpdateFolder`, …;
+ * https://cloud.google.com/resource-manager/docs/audit-logging). Labels are part of UpdateProject.
+ */
+function gcpHierarchy(method: string, resourceName: string | undefined): HierarchyHint {
+  if (!/resourcemanager\.v\d+\.(Projects|Folders)\.(Create|Move|Delete|Undelete|Update)/.test(method)) return { kind: "none" };
+  return resourceName && /^(projects\/[a-z0-9-]{1,64}|folders\/\d{1,32})$/.test(resourceName)
+    ? { kind: "nodes", externalIds: [resourceName] }
+    : { kind: "sweep" };
+}
+
+const coarse = (changed: boolean): HierarchyHint => (changed ? { kind: "sweep" } : { kind: "none" });
 
 function invalid(cloud: string, err: z.ZodError): AppError {
   const i = err.issues[0];
   const field = i?.path.join(".") || "body";
   return new AppError("validation", `${cloud} event: ${field}: ${i?.message ?? "invalid"}`, [{ field, message: i?.message ?? "invalid" }]);
 }
+
+const withHint = (hierarchy: HierarchyHint) => ({ hierarchy, hierarchyChanged: hierarchy.kind !== "none" });
 
 export function parseCloudEvent(cloud: "aws" | "azure" | "gcp" | "oci", body: unknown): ParsedEvent {
   switch (cloud) {
@@ -109,7 +203,7 @@ export function parseCloudEvent(cloud: "aws" | "azure" | "gcp" | "oci", body: un
         eventId: r.data.id,
         // Bounded like the other clouds' summaries: it becomes the reconcile job's `reason` (at most 500).
         summary: `${r.data.source} ${name}${r.data.detail?.userIdentity?.arn ? ` by ${r.data.detail.userIdentity.arn}` : ""}`.slice(0, 500),
-        hierarchyChanged: HIERARCHY_AWS.test(name),
+        ...withHint(r.data.source === "aws.organizations" ? awsHierarchy(name, r.data.detail) : { kind: "none" }),
       };
     }
     case "azure": {
@@ -124,7 +218,7 @@ export function parseCloudEvent(cloud: "aws" | "azure" | "gcp" | "oci", body: un
           .join(",")
           .slice(0, 200),
         summary: `${first.eventType} ${ops.join(", ")}`.slice(0, 500),
-        hierarchyChanged: ops.some((o) => /managementGroups|subscriptions\/(write|move)|tags\/write/i.test(o) && !/policy/i.test(o)),
+        ...withHint(coarse(ops.some((o) => /managementGroups|subscriptions\/(write|move)|tags\/write/i.test(o) && !/policy/i.test(o)))),
       };
     }
     case "gcp": {
@@ -154,7 +248,7 @@ export function parseCloudEvent(cloud: "aws" | "azure" | "gcp" | "oci", body: un
             0,
             500,
           ),
-        hierarchyChanged: /resourcemanager\.v\d+\.(Projects|Folders)\.(Create|Move|Delete|Update)/.test(method),
+        ...withHint(gcpHierarchy(method, entry.protoPayload.resourceName)),
       };
     }
     case "oci": {
@@ -163,7 +257,7 @@ export function parseCloudEvent(cloud: "aws" | "azure" | "gcp" | "oci", body: un
       return {
         eventId: r.data.eventID,
         summary: `${r.data.eventType}${r.data.data?.resourceName ? ` ${r.data.data.resourceName}` : ""}`.slice(0, 500),
-        hierarchyChanged: /compartment/.test(r.data.eventType),
+        ...withHint(coarse(/compartment/.test(r.data.eventType))),
       };
     }
   }

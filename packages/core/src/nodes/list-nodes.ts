@@ -1,14 +1,11 @@
-import { z } from "zod";
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { notFound } from "../common/errors.ts";
-import { decodeCursor, toPage } from "../common/pagination.ts";
+import { decodeCursor, toPage, ZSortKeyCursor } from "../common/pagination.ts";
 import { findConnection } from "../connections/connections.repository.ts";
 import { nodeView } from "./node-view.ts";
 import { listNodes as rows } from "./nodes.repository.ts";
 
-const ZKey = z.object({ n: z.string().max(1000), id: z.string().max(64) });
-
-/** One level of a connection's hierarchy (roots by default), or a search by name / cloud id. */
+/** One level of a connection's hierarchy (roots by default), or a search by name / cloud id, in tree order. */
 export async function listNodes(
   deps: Pick<UseCaseDeps, "prisma">,
   actor: Actor,
@@ -17,14 +14,14 @@ export async function listNodes(
 ) {
   const c = await findConnection(deps.prisma, actor.workspaceId, connectionId);
   if (!c) throw notFound("connection", connectionId);
-  const after = decodeCursor(q.cursor, ZKey);
+  const after = decodeCursor(q.cursor, ZSortKeyCursor);
   const list = await rows(deps.prisma, {
     workspaceId: actor.workspaceId,
     connectionId,
     parentId: q.parentId,
     q: q.q?.trim() || undefined,
-    after: after ? { name: after.n, id: after.id } : undefined,
+    afterKey: after?.k,
     take: q.limit + 1,
   });
-  return toPage(list, q.limit, nodeView, (n) => ({ n: n.name, id: n.id }));
+  return toPage(list, q.limit, nodeView, (n) => ({ k: n.sortKey }));
 }

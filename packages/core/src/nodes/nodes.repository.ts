@@ -1,4 +1,4 @@
-import type { PrismaClient, Tx } from "@parapet/db";
+import { Prisma, type PrismaClient, type Tx } from "@parapet/db";
 
 type Db = PrismaClient | Tx;
 
@@ -39,47 +39,50 @@ export interface NodeListFilter {
   connectionId: string;
   parentId?: string | undefined;
   q?: string | undefined;
-  after?: { name: string; id: string } | undefined;
+  /** The sort key of the last node of the previous page. */
+  afterKey?: string | undefined;
   take: number;
 }
 
-/** Children of a node (roots when no parent and no search), or a name/id search across the connection. */
-export function listNodes(db: Db, f: NodeListFilter) {
-  const where = {
-    workspaceId: f.workspaceId,
-    connectionId: f.connectionId,
-    state: "active",
-    ...(f.q
-      ? { OR: [{ name: { contains: f.q, mode: "insensitive" as const } }, { externalId: { contains: f.q, mode: "insensitive" as const } }] }
-      : { parentId: f.parentId ?? null }),
-    ...(f.q && f.parentId ? { parentId: f.parentId } : {}),
-    ...(f.after ? { OR: [{ name: { gt: f.after.name } }, { name: f.after.name, id: { gt: f.after.id } }] } : {}),
-  };
-  // Two ORs cannot share a key: fold the cursor condition into an AND when searching.
-  const finalWhere =
-    f.q && f.after
-      ? {
-          workspaceId: f.workspaceId,
-          connectionId: f.connectionId,
-          state: "active",
-          ...(f.parentId ? { parentId: f.parentId } : {}),
-          AND: [
-            {
-              OR: [
-                { name: { contains: f.q, mode: "insensitive" as const } },
-                { externalId: { contains: f.q, mode: "insensitive" as const } },
-              ],
-            },
-            { OR: [{ name: { gt: f.after.name } }, { name: f.after.name, id: { gt: f.after.id } }] },
-          ],
-        }
-      : where;
-  return db.node.findMany({
-    where: finalWhere,
-    orderBy: [{ name: "asc" }, { id: "asc" }],
-    take: f.take,
-    include: { _count: { select: { children: { where: { state: "active" } } } } },
-  });
+export interface NodeListRow {
+  id: string;
+  connectionId: string;
+  externalId: string;
+  kind: string;
+  name: string;
+  parentId: string | null;
+  isEnvironment: boolean;
+  effectiveLabels: unknown;
+  cloudLabels: unknown;
+  labelOverrides: unknown;
+  sortKey: string;
+  _count: { children: number };
+}
+
+/**
+ * Children of a node (roots when no parent and no search), or a name/id search across the connection,
+ * in hierarchy order (node.sortKey: siblings by lower(name) then id, a search's hits in tree order).
+ * A level is a range of the (parentId, sortKey) index read from the cursor's key, so a page of a
+ * 10,000-account flat organisation reads one page of rows, not the level. Raw SQL because Prisma's
+ * `_count` of children joins a GROUP BY over every node of the table (all workspaces) to each page;
+ * here each row's count of active children is an index-only scan of that same index.
+ */
+export async function listNodes(db: Db, f: NodeListFilter): Promise<NodeListRow[]> {
+  // A search spans the connection (or one parent's children when given); a listing is one level.
+  const level = f.parentId ? Prisma.sql`AND n."parentId" = ${f.parentId}` : f.q ? Prisma.empty : Prisma.sql`AND n."parentId" IS NULL`;
+  // The search text is matched literally: LIKE's wildcards and escape in it are escaped.
+  const pattern = f.q ? `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+  const search = pattern ? Prisma.sql`AND (n.name ILIKE ${pattern} OR n."externalId" ILIKE ${pattern})` : Prisma.empty;
+  const after = f.afterKey !== undefined ? Prisma.sql`AND n."sortKey" > ${f.afterKey}` : Prisma.empty;
+  const rows = await db.$queryRaw<Array<Omit<NodeListRow, "_count"> & { childCount: number }>>`
+    SELECT n.id, n."connectionId", n."externalId", n.kind, n.name, n."parentId", n."isEnvironment",
+           n."effectiveLabels", n."cloudLabels", n."labelOverrides", n."sortKey",
+           (SELECT count(*)::int FROM node c WHERE c."parentId" = n.id AND c.state = 'active') AS "childCount"
+    FROM node n
+    WHERE n."workspaceId" = ${f.workspaceId} AND n."connectionId" = ${f.connectionId} AND n.state = 'active' ${level} ${search} ${after}
+    ORDER BY n."sortKey"
+    LIMIT ${f.take}`;
+  return rows.map(({ childCount, ...n }) => ({ ...n, _count: { children: childCount } }));
 }
 
 export function connectionTree(db: Db, connectionId: string) {

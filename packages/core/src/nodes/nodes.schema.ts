@@ -3,12 +3,13 @@ import { ZId } from "../guardrails/guardrails.schema.ts";
 import { pageOf, wireEnum, ZCloudName, ZFidelityName, ZIsoDateTime } from "../common/wire.schema.ts";
 import { ZApprovalRequested } from "../approvals/approvals.schema.ts";
 import { ZCoverageStatus } from "../coverage/coverage.schema.ts";
+import { ZSortKeyPageQuery } from "../common/pagination.ts";
 
 export const ZListNodesQuery = z.object({
   parentId: ZId.optional(),
   q: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(100),
-  cursor: z.string().max(500).optional(),
+  cursor: ZSortKeyPageQuery.shape.cursor,
 });
 
 const ZLabelKey = z

@@ -1,39 +1,44 @@
-import type { PrismaClient } from "@parapet/db";
+import type { PrismaClient, Tx } from "@parapet/db";
 import type { CoverageRowInput } from "./coverage-rows.ts";
 
-/** A connection's coverage rows as the diff compares them. */
-export function existingCoverageRows(prisma: PrismaClient, connectionId: string) {
-  return prisma.coverageRow.findMany({
-    where: { connectionId },
+/** The environments that have coverage rows on the connection (one entry each, grouped in the database). */
+export async function storedCoverageNodeIds(prisma: PrismaClient, connectionId: string): Promise<string[]> {
+  const groups = await prisma.coverageRow.groupBy({ by: ["nodeId"], where: { connectionId } });
+  return groups.map((g) => g.nodeId);
+}
+
+/** The connection's coverage rows of these environments, as the diff compares them. */
+export function existingCoverageRows(db: PrismaClient | Tx, connectionId: string, nodeIds: string[]) {
+  return db.coverageRow.findMany({
+    where: { connectionId, nodeId: { in: nodeIds } },
     select: { id: true, nodeId: true, guardrailId: true, status: true, fidelity: true, detail: true },
   });
 }
 
-/** Writes a coverage diff in one transaction (60 s timeout): deletes, then grouped updates, then inserts, `batch` ids per statement. */
+/** Runs `fn` in one interactive transaction that may last up to `timeoutMs`. */
+export function coverageTransaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>, timeoutMs: number): Promise<T> {
+  return prisma.$transaction(fn, { timeout: timeoutMs });
+}
+
+/** Writes one coverage diff inside the caller's transaction: deletes, then grouped updates, then inserts, `batch` ids per statement. */
 export async function applyCoverageDiff(
-  prisma: PrismaClient,
+  tx: Tx,
   workspaceId: string,
   connectionId: string,
   diff: { inserts: CoverageRowInput[]; updates: Map<string, { row: CoverageRowInput; ids: string[] }>; deletes: string[] },
   batch: number,
 ): Promise<void> {
   const { inserts, updates, deletes } = diff;
-  await prisma.$transaction(
-    async (tx) => {
-      for (let i = 0; i < deletes.length; i += batch)
-        await tx.coverageRow.deleteMany({ where: { id: { in: deletes.slice(i, i + batch) } } });
-      for (const { row, ids } of updates.values()) {
-        for (let i = 0; i < ids.length; i += batch) {
-          await tx.coverageRow.updateMany({
-            where: { id: { in: ids.slice(i, i + batch) } },
-            data: { status: row.status, fidelity: row.fidelity, detail: row.detail },
-          });
-        }
-      }
-      for (let i = 0; i < inserts.length; i += batch) {
-        await tx.coverageRow.createMany({ data: inserts.slice(i, i + batch).map((r) => ({ ...r, workspaceId, connectionId })) });
-      }
-    },
-    { timeout: 60_000 },
-  );
+  for (let i = 0; i < deletes.length; i += batch) await tx.coverageRow.deleteMany({ where: { id: { in: deletes.slice(i, i + batch) } } });
+  for (const { row, ids } of updates.values()) {
+    for (let i = 0; i < ids.length; i += batch) {
+      await tx.coverageRow.updateMany({
+        where: { id: { in: ids.slice(i, i + batch) } },
+        data: { status: row.status, fidelity: row.fidelity, detail: row.detail },
+      });
+    }
+  }
+  for (let i = 0; i < inserts.length; i += batch) {
+    await tx.coverageRow.createMany({ data: inserts.slice(i, i + batch).map((r) => ({ ...r, workspaceId, connectionId })) });
+  }
 }

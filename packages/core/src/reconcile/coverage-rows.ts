@@ -4,9 +4,13 @@
  * guardrails reads its 500,000 rows and writes none, instead of deleting and re-inserting them all
  * (index churn, table bloat and minutes of database work every poll interval). The changes go in one
  * transaction so readers never see a half-updated matrix.
+ *
+ * Memory stays bounded whatever the connection's size: the environments are taken a chunk at a time
+ * (their desired rows computed, their stored rows read, diffed and written), so a run holds one chunk's
+ * rows, never the connection's whole table twice over (desired + stored) plus the diff.
  */
-import type { PrismaClient } from "@parapet/db";
-import { applyCoverageDiff, existingCoverageRows } from "./coverage-rows.repository.ts";
+import type { PrismaClient, Tx } from "@parapet/db";
+import { applyCoverageDiff, coverageTransaction, existingCoverageRows, storedCoverageNodeIds } from "./coverage-rows.repository.ts";
 
 type CoverageStatusValue = "enforced" | "audit" | "exempt" | "drifted" | "unsupported" | "unknown" | "pending";
 
@@ -33,7 +37,20 @@ interface Existing {
   detail: string | null;
 }
 
-const BATCH = 5000;
+/**
+ * Rows per statement. Kept small on purpose, besides bounding each statement: Prisma keeps the arguments
+ * of its last 100 debug calls (@prisma/debug's history, for error reports), among them the plan of each
+ * of its last ~33 queries, and a createMany plan carries its rows inline (~2–4 KiB a row). 5,000-row
+ * statements kept hundreds of MiB alive for the rest of the process; 200-row ones keep ~25 MiB.
+ */
+const BATCH = 200;
+/** Environments diffed and written together. */
+const NODES_PER_CHUNK = 1000;
+/**
+ * A from-scratch write of a 100,000-environment connection (hundreds of thousands of rows, through
+ * the coverage triggers) takes minutes on a loaded database; the transaction must outlast it.
+ */
+const TX_TIMEOUT_MS = 15 * 60_000;
 
 /** What has to change to turn `existing` into `rows` (pure, so it is tested without a database). */
 export function diffCoverage(
@@ -61,16 +78,48 @@ export function diffCoverage(
   return { inserts, updates, deletes: [...byKey.values()].map((e) => e.id) };
 }
 
+/**
+ * Writes the coverage of `nodeIds` (the environments the run covers): `rowsOf(chunk)` gives the desired
+ * rows of a chunk of them. Stored rows of any other environment are deleted. A first pass only reads,
+ * chunk by chunk, up to the first chunk with a change, so a steady-state run writes nothing and opens no
+ * transaction; from that chunk on, one transaction re-reads, diffs and writes each chunk.
+ */
 export async function writeCoverageRows(
   prisma: PrismaClient,
   workspaceId: string,
   connectionId: string,
-  rows: CoverageRowInput[],
+  nodeIds: readonly string[],
+  rowsOf: (chunk: ReadonlySet<string>) => CoverageRowInput[],
 ): Promise<CoverageWrite> {
-  const existing = await existingCoverageRows(prisma, connectionId);
-  const { inserts, updates, deletes } = diffCoverage(existing, rows);
-  const updated = [...updates.values()].reduce((n, u) => n + u.ids.length, 0);
-  if (!inserts.length && !updated && !deletes.length) return { inserted: 0, updated: 0, deleted: 0 };
-  await applyCoverageDiff(prisma, workspaceId, connectionId, { inserts, updates, deletes }, BATCH);
-  return { inserted: inserts.length, updated, deleted: deletes.length };
+  const wanted = new Set(nodeIds);
+  // Environments with stored rows that this run does not cover (removed, or out of every scope): their
+  // rows go, through the same chunked diff (an empty desired set).
+  const stale = (await storedCoverageNodeIds(prisma, connectionId)).filter((id) => !wanted.has(id));
+  const all = [...wanted, ...stale];
+  const chunks: string[][] = [];
+  for (let i = 0; i < all.length; i += NODES_PER_CHUNK) chunks.push(all.slice(i, i + NODES_PER_CHUNK));
+  const diffOf = async (db: PrismaClient | Tx, chunk: string[]) =>
+    diffCoverage(await existingCoverageRows(db, connectionId, chunk), rowsOf(new Set(chunk)));
+  const changes = (d: Awaited<ReturnType<typeof diffOf>>) => d.inserts.length + d.deletes.length + d.updates.size;
+
+  let first = 0;
+  while (first < chunks.length && changes(await diffOf(prisma, chunks[first]!)) === 0) first++;
+  if (first === chunks.length) return { inserted: 0, updated: 0, deleted: 0 };
+
+  const out: CoverageWrite = { inserted: 0, updated: 0, deleted: 0 };
+  await coverageTransaction(
+    prisma,
+    async (tx) => {
+      for (const chunk of chunks.slice(first)) {
+        const d = await diffOf(tx, chunk);
+        if (!changes(d)) continue;
+        await applyCoverageDiff(tx, workspaceId, connectionId, d, BATCH);
+        out.inserted += d.inserts.length;
+        out.updated += [...d.updates.values()].reduce((n, u) => n + u.ids.length, 0);
+        out.deleted += d.deletes.length;
+      }
+    },
+    TX_TIMEOUT_MS,
+  );
+  return out;
 }

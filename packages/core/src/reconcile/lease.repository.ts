@@ -29,3 +29,17 @@ export async function releaseLease(prisma: PrismaClient, connectionId: string, o
 export async function releaseLeasesHeldBy(prisma: PrismaClient, owner: string): Promise<number> {
   return prisma.$executeRaw`UPDATE connection SET "reconcileLeaseOwner" = NULL, "reconcileLeaseUntil" = NULL WHERE "reconcileLeaseOwner" = ${owner}`;
 }
+
+/**
+ * How long until the connection's lease expires, on the same clock `acquireLease` uses (the database's,
+ * or `at`): `null` when nobody holds it, 0 when it has expired. A job that found the lease held waits
+ * this long instead of giving up.
+ */
+export async function leaseExpiresInMs(prisma: PrismaClient, connectionId: string, at?: Date): Promise<number | null> {
+  const now = at ?? null;
+  const rows = await prisma.$queryRaw<{ ms: number | null }[]>`
+    SELECT (EXTRACT(EPOCH FROM ("reconcileLeaseUntil" - COALESCE(${now}::timestamptz, now()))) * 1000)::float8 AS ms
+    FROM connection WHERE id = ${connectionId}`;
+  const ms = rows[0]?.ms;
+  return ms === null || ms === undefined ? null : Math.max(0, Math.ceil(ms));
+}

@@ -26,7 +26,7 @@ import {
 } from "./phases/context.ts";
 import { apply } from "./phases/apply.ts";
 import { discover } from "./phases/discover.ts";
-import { NO_LEASE, takeLease } from "./phases/lease.ts";
+import { NO_LEASE, takeLease, type RunLease } from "./phases/lease.ts";
 import { connect, loadConnection, loadState } from "./phases/load.ts";
 import { observe, observeAfterApply } from "./phases/observe.ts";
 import { plan } from "./phases/plan.ts";
@@ -49,7 +49,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     // either way, or its renew timer would hold it (and every other worker off this connection) for as
     // long as this process lives.
     const run = opts.dryRun ? undefined : await openRun(deps, conn, opts);
-    return await runPhases(deps, conn, opts, run);
+    return await runPhases(deps, conn, opts, run, lease);
   } finally {
     lease.stopRenewing();
     await lease.release();
@@ -62,6 +62,7 @@ async function runPhases(
   conn: ReconcilableConnection,
   opts: ReconcileOptions,
   run: RunRow | undefined,
+  lease: RunLease,
 ): Promise<ReconcileSummary> {
   const connectionId = conn.id;
   let adapter: CloudAdapter | undefined;
@@ -74,21 +75,31 @@ async function runPhases(
       actorId: deps.workerId,
       actorLabel: "Parapet reconciler",
     };
-    const ctx: RunContext = { deps, opts, connectionId, conn, adapter, system, audit: [] };
+    // Each phase that writes checks the lease first (ctx.lease.assertHeld): a run whose lease lapsed stops.
+    const ctx: RunContext = { deps, opts, connectionId, conn, adapter, system, audit: [], lease };
 
+    const phase = deps.onPhase ?? (() => undefined);
+    phase("discover");
     const { newEnvironmentIds } = await discover(ctx);
+    phase("load");
     const loaded = await loadState(ctx, connected.credentials, run);
+    phase("observe");
     const seen = await observe(ctx, loaded);
+    phase("settle");
     const recorded = run ? await settleIntents(ctx, run, loaded, seen.observed) : loaded.recorded;
+    phase("plan");
     const planned = plan(ctx, loaded, seen.observed, recorded);
     if (!run) return dryRunSummary(connectionId, planned.plan, planned.state.problems, adapter.stats());
 
+    phase("apply");
     const applied = await apply(ctx, run, planned.plan, seen.observed);
+    phase("observe-after");
     const observed = await observeAfterApply(ctx, seen, planned.state.artifacts, applied);
     return await record(ctx, run, { loaded, planned, applied, observed, newEnvironmentIds });
   } catch (e) {
     return await failRun(deps, connectionId, run, e, adapter?.stats() ?? EMPTY_CALLS);
   } finally {
     await adapter?.close().catch(() => undefined);
+    deps.onPhase?.("done");
   }
 }

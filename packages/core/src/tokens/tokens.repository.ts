@@ -27,3 +27,36 @@ export function deleteKey(tx: Tx, id: string) {
 export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(fn, { timeout: 30_000 });
 }
+
+/** The token whose secret hashes to `hash` (indexed: apikey.key), with what verification checks. */
+export function findKeyByHash(db: Db, hash: string) {
+  return db.apikey.findFirst({
+    where: { key: hash },
+    select: {
+      id: true,
+      name: true,
+      referenceId: true,
+      metadata: true,
+      enabled: true,
+      expiresAt: true,
+      remaining: true,
+      permissions: true,
+      rateLimitEnabled: true,
+      rateLimitMax: true,
+      rateLimitTimeWindow: true,
+      lastRequest: true,
+    },
+  });
+}
+
+/**
+ * Records a use at most once per `resolutionMs`: the row changes only when its last use is older, so
+ * concurrent requests at the boundary write once between them.
+ */
+export function touchLastRequest(db: Db, id: string, now: Date, resolutionMs: number) {
+  const before = new Date(now.getTime() - resolutionMs);
+  return db.apikey.updateMany({
+    where: { id, OR: [{ lastRequest: null }, { lastRequest: { lte: before } }] },
+    data: { lastRequest: now },
+  });
+}

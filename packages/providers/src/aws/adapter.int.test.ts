@@ -256,6 +256,29 @@ describe("aws adapter against the simulator", () => {
     expect(countByName(`parapet-${workspaceShort(WS)}-permission-probe`)).toBe(0);
   });
 
+  it("keeps a connector role made before targeted discovery verified, naming its three reads as optional", async () => {
+    // The connector role as customers created it before issue 15: everything but the reads a cloud event's
+    // targeted discovery makes. Their connections must stay verified; events then cost a full sweep.
+    const older = minimumPermissions
+      .map((p) => p.permission.replace(/^organizations:/, ""))
+      .filter((a) => !["DescribeAccount", "DescribeOrganizationalUnit", "ListParents"].includes(a));
+    const arn = `arn:aws:iam::${AWS_DEMO.managementAccountId}:role/ParapetConnectorBeforeEvents`;
+    sim.addRole({ arn, externalId: AWS_DEMO.role.externalId, allowedActions: older, maxSessionSeconds: 3600 });
+    const a = adapterFor(sim, { credentials: { ...ROLE_CREDS, roleArn: arn } as TAwsCredentials });
+    try {
+      const v = await a.verify();
+      expect(v.ok, v.error).toBe(true);
+      expect(v.missing).toEqual([]);
+      for (const p of ["DescribeAccount", "DescribeOrganizationalUnit", "ListParents"]) {
+        const c = v.checks.find((x) => x.permission === `organizations:${p}`);
+        expect(c, p).toMatchObject({ ok: false });
+        expect(c?.detail).toMatch(/optional: without it a cloud event costs a full discovery sweep/);
+      }
+    } finally {
+      await a.close();
+    }
+  });
+
   it("names the missing write permissions for a read-only role", async () => {
     const ro = adapterFor(sim, { credentials: { ...ROLE_CREDS, roleArn: AWS_DEMO.readOnlyRole.arn } as TAwsCredentials });
     try {

@@ -13,7 +13,7 @@ import type { CloudAdapter } from "../contract/types.ts";
 import { applyAws } from "./apply.ts";
 import { compareAwsArtifact } from "./compare.ts";
 import { AwsContext, type AwsAdapterConfig } from "./context.ts";
-import { discoverAws } from "./discover.ts";
+import { discoverAws, discoverAwsNodes } from "./discover.ts";
 import { observeAws } from "./observe.ts";
 import { verifyAws } from "./verify.ts";
 
@@ -27,6 +27,7 @@ export function createAwsAdapter(config: AwsAdapterConfig): CloudAdapter {
     cloud: "aws",
     verify: verifyAws,
     discover: discoverAws,
+    discoverNodes: discoverAwsNodes,
     observe: observeAws,
     apply: applyAws,
     compare: (_ctx, desired, observed) => compareAwsArtifact(desired, observed),

@@ -43,6 +43,24 @@ export const minimumPermissions: readonly AwsPermission[] = [
     why: "place accounts under their OU when the account listing carries no path",
   },
   {
+    permission: "organizations:DescribeAccount",
+    access: "read",
+    usedBy: ["discover"],
+    why: "read one account named by a cloud event (name, status, place) instead of re-reading the whole organization",
+  },
+  {
+    permission: "organizations:DescribeOrganizationalUnit",
+    access: "read",
+    usedBy: ["discover"],
+    why: "read one OU named by a cloud event instead of re-reading the whole organization",
+  },
+  {
+    permission: "organizations:ListParents",
+    access: "read",
+    usedBy: ["discover"],
+    why: "find where an OU (or an account whose description carries no path) sits, after a cloud event",
+  },
+  {
     permission: "organizations:ListTagsForResource",
     access: "read",
     usedBy: ["discover", "observe", "apply"],

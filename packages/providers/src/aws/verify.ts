@@ -2,12 +2,15 @@ import {
   AttachPolicyCommand,
   CreatePolicyCommand,
   DeletePolicyCommand,
+  DescribeAccountCommand,
   DescribeOrganizationCommand,
+  DescribeOrganizationalUnitCommand,
   DescribePolicyCommand,
   DetachPolicyCommand,
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
   ListPoliciesCommand,
   ListPoliciesForTargetCommand,
   ListRootsCommand,
@@ -33,6 +36,8 @@ const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
  * (one chance in 36^8 per policy of the organisation).
  */
 export const PROBE_POLICY_ID = "p-parapet0";
+/** An account id of the documented shape (12 digits) that AWS never assigns to a member account. */
+const PROBE_ACCOUNT_ID = "000000000000";
 
 /**
  * Checks the credentials: who they are (STS), which organization they reach, that SCPs are enabled,
@@ -60,7 +65,13 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
 
   let rootId: string | undefined;
   let error: string | undefined;
-  const probe = async (action: string, fn: () => Promise<unknown>, okCodes: string[] = []): Promise<void> => {
+  /**
+   * `degraded`: what is lost without the permission when the connection still works without it. Such a
+   * permission is reported as missing in `checks` but does not fail verification: a role set up before
+   * it was added keeps its connection (issue 15 added targeted discovery's reads; without them a cloud
+   * event costs a full sweep instead of a few reads).
+   */
+  const probe = async (action: string, fn: () => Promise<unknown>, okCodes: string[] = [], degraded?: string): Promise<void> => {
     try {
       await fn();
       checks.push({ permission: `organizations:${action}`, ok: true });
@@ -69,6 +80,8 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
       // A probe of a write answers "not found" / "malformed" only after IAM allowed the call.
       if (okCodes.some((c) => isCode(pe, c))) {
         checks.push({ permission: `organizations:${action}`, ok: true });
+      } else if (pe.kind === "auth" && degraded) {
+        checks.push({ permission: `organizations:${action}`, ok: false, detail: `access denied (optional: ${degraded})` });
       } else if (pe.kind === "auth") {
         checks.push({ permission: `organizations:${action}`, ok: false, detail: "access denied" });
         missing.push(`organizations:${action}`);
@@ -124,7 +137,8 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
 
   const write = <T>(op: string, fn: () => Promise<T>): Promise<T> => ctx.call(op, true, fn);
   const read = <T>(op: string, fn: () => Promise<T>): Promise<T> => ctx.call(op, false, fn);
-  const probes: Array<[string, () => Promise<unknown>, string[]?]> = [
+  const TARGETED = "without it a cloud event costs a full discovery sweep instead of a few reads";
+  const probes: Array<[string, () => Promise<unknown>, string[]?, string?]> = [
     [
       "ListOrganizationalUnitsForParent",
       () =>
@@ -138,6 +152,28 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
       () => read("ListAccountsForParent", () => org.send(new ListAccountsForParentCommand({ ParentId: root, MaxResults: 1 }))),
     ],
     ["ListTagsForResource", () => read("ListTagsForResource", () => org.send(new ListTagsForResourceCommand({ ResourceId: root })))],
+    // Targeted discovery's reads, probed with ids no organization has: "not found" is answered only after IAM allowed the call.
+    [
+      "DescribeAccount",
+      () => read("DescribeAccount", () => org.send(new DescribeAccountCommand({ AccountId: PROBE_ACCOUNT_ID }))),
+      ["AccountNotFoundException"],
+      TARGETED,
+    ],
+    [
+      "DescribeOrganizationalUnit",
+      () =>
+        read("DescribeOrganizationalUnit", () =>
+          org.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: `ou-${root.slice(2)}-parapet0` })),
+        ),
+      ["OrganizationalUnitNotFoundException"],
+      TARGETED,
+    ],
+    [
+      "ListParents",
+      () => read("ListParents", () => org.send(new ListParentsCommand({ ChildId: PROBE_ACCOUNT_ID }))),
+      ["ChildNotFoundException"],
+      TARGETED,
+    ],
     [
       "ListPolicies",
       () => read("ListPolicies", () => org.send(new ListPoliciesCommand({ Filter: "SERVICE_CONTROL_POLICY", MaxResults: 1 }))),
@@ -213,7 +249,7 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
       ["PolicyNotFoundException"],
     ],
   ];
-  await mapLimit(probes, Math.min(ctx.concurrency, 4), ([action, fn, ok]) => probe(action, fn, ok));
+  await mapLimit(probes, Math.min(ctx.concurrency, 4), ([action, fn, ok, degraded]) => probe(action, fn, ok, degraded));
 
   // Every permission the adapter uses must have been probed above; a new one without a probe shows up here.
   const probed = new Set(checks.map((c) => c.permission));

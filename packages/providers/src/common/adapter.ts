@@ -7,6 +7,7 @@ import type {
   DesiredArtifact,
   Difference,
   Hierarchy,
+  NodeRead,
   ObservedArtifact,
   ObservedState,
   ObserveRequest,
@@ -21,6 +22,8 @@ export interface AdapterCapabilities<C> {
   cloud: CloudId;
   verify(ctx: C): Promise<VerifyResult>;
   discover(ctx: C): Promise<Hierarchy>;
+  /** Targeted reads by node id, where the cloud's events name nodes (see CloudAdapter.discoverNodes). */
+  discoverNodes?(ctx: C, externalIds: readonly string[]): Promise<NodeRead[]>;
   observe(ctx: C, req: ObserveRequest): Promise<ObservedState>;
   apply(ctx: C, change: Change): Promise<ApplyResult>;
   compare(ctx: C, desired: DesiredArtifact, observed: ObservedArtifact): Difference;
@@ -35,6 +38,7 @@ export function composeAdapter<C>(ctx: C, caps: AdapterCapabilities<C>): CloudAd
     cloud: caps.cloud,
     verify: () => caps.verify(ctx),
     discover: () => caps.discover(ctx),
+    ...(caps.discoverNodes ? { discoverNodes: (ids: readonly string[]) => caps.discoverNodes!(ctx, ids) } : {}),
     observe: (req) => caps.observe(ctx, req),
     apply: (change) => caps.apply(ctx, change),
     compare: (desired, observed) => caps.compare(ctx, desired, observed),

@@ -105,6 +105,17 @@ export function describeContract(fixture: ContractFixture): void {
       expect(h.nodes.some((n) => n.isEnvironment)).toBe(true);
     });
 
+    it("reads any node by id exactly as the full discovery records it (where targeted discovery is offered)", async (t) => {
+      const readNodes = w.adapter.discoverNodes?.bind(w.adapter);
+      if (!readNodes) return t.skip();
+      const h = await w.adapter.discover();
+      // The root, and a spread of the rest (every ninth node), in one batch.
+      const sample = [h.nodes[0]!, ...h.nodes.filter((_, i) => i % 9 === 1)];
+      const reads = await readNodes(sample.map((n) => n.externalId));
+      const byId = new Map(h.nodes.map((n) => [n.externalId, n]));
+      for (const r of reads) expect(r.node, r.externalId).toEqual(byId.get(r.externalId));
+    });
+
     it("applies desired state and then observes exactly it", async () => {
       expectEqual(w.adapter, w.desired, await converge(w.adapter, w.desired));
     });

@@ -1,12 +1,22 @@
 import type { CallRecord, CallStats } from "./types.ts";
 
-/** Counts every API call an adapter makes, so a reconcile can report calls made vs the minimum. */
+const empty = (): CallStats => ({ reads: 0, writes: 0, throttled: 0, errors: 0, byOperation: {} });
+
+/**
+ * Counts every API call an adapter makes, so a reconcile can report calls made vs the minimum. Keeps
+ * the tallies, not the calls: discovering a 100,000-account organization makes over 100,000 calls.
+ */
 export class CallRecorder {
-  private records: CallRecord[] = [];
+  private tally: CallStats = empty();
   private listeners: Array<(r: CallRecord) => void> = [];
 
   record(r: CallRecord): void {
-    this.records.push(r);
+    const s = this.tally;
+    if (r.write) s.writes++;
+    else s.reads++;
+    if (r.throttled) s.throttled++;
+    if (!r.ok) s.errors++;
+    s.byOperation[r.operation] = (s.byOperation[r.operation] ?? 0) + 1;
     for (const l of this.listeners) l(r);
   }
 
@@ -27,19 +37,12 @@ export class CallRecorder {
     }
   }
 
+  /** A copy: later calls do not change it. */
   stats(): CallStats {
-    const s: CallStats = { reads: 0, writes: 0, throttled: 0, errors: 0, byOperation: {} };
-    for (const r of this.records) {
-      if (r.write) s.writes++;
-      else s.reads++;
-      if (r.throttled) s.throttled++;
-      if (!r.ok) s.errors++;
-      s.byOperation[r.operation] = (s.byOperation[r.operation] ?? 0) + 1;
-    }
-    return s;
+    return { ...this.tally, byOperation: { ...this.tally.byOperation } };
   }
 
   reset(): void {
-    this.records = [];
+    this.tally = empty();
   }
 }

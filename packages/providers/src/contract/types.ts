@@ -25,6 +25,16 @@ export interface Hierarchy {
   nodes: DiscoveredNode[];
 }
 
+/**
+ * One node read by id (`discoverNodes`). `node: null` means the cloud says no such node exists in this
+ * connection's root: never created, deleted, left the organization, or another organization's id. A read
+ * the cloud could not answer throws instead, so "gone" is never guessed from a failure.
+ */
+export interface NodeRead {
+  externalId: string;
+  node: DiscoveredNode | null;
+}
+
 /** Native object kinds Parapet can own. */
 export type ArtifactKind =
   | "aws.scp"
@@ -160,6 +170,12 @@ export interface CloudAdapter {
   readonly cloud: CloudId;
   verify(): Promise<VerifyResult>;
   discover(): Promise<Hierarchy>;
+  /**
+   * Targeted discovery: reads only the nodes named (parent, name, kind, tags), a handful of calls each,
+   * through this connection's own credentials, so a node of another root reads as `null`. Clouds whose
+   * events cannot be narrowed to nodes leave it out and get a full `discover` instead.
+   */
+  discoverNodes?(externalIds: readonly string[]): Promise<NodeRead[]>;
   observe(req: ObserveRequest): Promise<ObservedState>;
   apply(change: Change): Promise<ApplyResult>;
   /** Field-by-field comparison of desired vs observed bodies, classifying weakening changes. */

@@ -29,7 +29,7 @@ import type { CloudAdapter } from "../contract/types.ts";
 import { applyGcp } from "./apply.ts";
 import { compareGcpArtifact } from "./compare.ts";
 import { GcpContext, type GcpAdapterConfig } from "./context.ts";
-import { discoverGcp } from "./discover.ts";
+import { discoverGcp, discoverGcpNodes } from "./discover.ts";
 import { observeGcp } from "./observe.ts";
 import { verifyGcp } from "./verify.ts";
 
@@ -40,6 +40,7 @@ export function createGcpAdapter(config: GcpAdapterConfig): CloudAdapter {
     cloud: "gcp",
     verify: verifyGcp,
     discover: discoverGcp,
+    discoverNodes: discoverGcpNodes,
     observe: observeGcp,
     apply: applyGcp,
     compare: compareGcpArtifact,

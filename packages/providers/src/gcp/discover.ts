@@ -1,5 +1,6 @@
-import type { DiscoveredNode, Hierarchy } from "../contract/types.ts";
-import { isActive, NO_RETRY, ONE_PAGE, type GcpContext } from "./context.ts";
+import { mapLimit } from "../common/concurrency.ts";
+import type { DiscoveredNode, Hierarchy, NodeRead } from "../contract/types.ts";
+import { isActive, isMissing, NO_RETRY, ONE_PAGE, type GcpContext } from "./context.ts";
 
 /** The organization's active folders and projects (projects are the environments, their labels the labels). */
 export async function discoverGcp(ctx: GcpContext): Promise<Hierarchy> {
@@ -73,4 +74,67 @@ export async function discoverGcp(ctx: GcpContext): Promise<Hierarchy> {
       });
   }
   return { rootExternalId: ctx.org, nodes };
+}
+
+const PROJECT = /^projects\/[a-z0-9-]{1,64}$/;
+const FOLDER = /^folders\/\d{1,32}$/;
+
+/**
+ * Targeted discovery for Cloud Audit Log events (Resource Manager's Admin Activity entries, whose
+ * `protoPayload.resourceName` is `projects/<number>` or `folders/<id>`:
+ * https://cloud.google.com/resource-manager/docs/audit-logging). One GetProject or GetFolder per node
+ * (parent, display name, labels, state). A project or folder being deleted (state other than ACTIVE) or
+ * not found reads as gone; one whose ancestry leaves this organization is placed under its foreign
+ * parent, which reads as gone, so core never attaches it to our tree (it asks for a full sweep instead).
+ * PERMISSION_DENIED — what Google answers for a resource the caller cannot see, including one of another
+ * organization — is not taken for "gone": it throws, and the reconcile falls back to a full sweep.
+ */
+export async function discoverGcpNodes(ctx: GcpContext, externalIds: readonly string[]): Promise<NodeRead[]> {
+  const read = async (name: string): Promise<DiscoveredNode | null> => {
+    if (name === ctx.org) {
+      const [org] = await ctx.call("crm.GetOrganization", false, () => ctx.c.organizations.getOrganization({ name }, NO_RETRY));
+      return {
+        externalId: name,
+        kind: "organization",
+        name: org.displayName || name,
+        parentExternalId: null,
+        isEnvironment: false,
+        labels: {},
+      };
+    }
+    if (PROJECT.test(name)) {
+      const [p] = await ctx.call("crm.GetProject", false, () => ctx.c.projects.getProject({ name }, NO_RETRY));
+      if (!p.name || !p.parent || !isActive(p.state)) return null;
+      return {
+        externalId: p.name,
+        kind: "project",
+        name: p.displayName || p.projectId || p.name,
+        parentExternalId: p.parent,
+        isEnvironment: true,
+        labels: { ...(p.labels ?? {}) },
+      };
+    }
+    if (FOLDER.test(name)) {
+      const [f] = await ctx.call("crm.GetFolder", false, () => ctx.c.folders.getFolder({ name }, NO_RETRY));
+      if (!f.name || !f.parent || !isActive(f.state)) return null;
+      return {
+        externalId: f.name,
+        kind: "folder",
+        name: f.displayName ?? f.name,
+        parentExternalId: f.parent,
+        isEnvironment: false,
+        labels: {},
+      };
+    }
+    // Another organization, or no resource-manager name at all.
+    return null;
+  };
+  return mapLimit([...new Set(externalIds)], ctx.concurrency, async (externalId) => {
+    try {
+      return { externalId, node: await read(externalId) };
+    } catch (e) {
+      if (isMissing(e)) return { externalId, node: null };
+      throw e;
+    }
+  });
 }

@@ -31,6 +31,8 @@ export async function apply(ctx: RunContext, run: RunRow, plan: Plan, observed: 
     if (change.op === "attach" && !change.externalId) {
       change = { ...change, externalId: externalIds.get(`${change.kind}|${change.name}`) ?? "" };
     }
+    // Checked before the intent, so every change sent is journalled and a lost lease leaves no intent pending.
+    ctx.lease.assertHeld();
     const intentId = await openIntent(prisma, connectionId, run.id, seq, changeKey(change), change);
     let res: ApplyResult;
     try {

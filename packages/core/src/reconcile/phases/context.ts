@@ -12,6 +12,7 @@ import type { computeDesiredState, DesiredState } from "../desired-state.ts";
 import type { Plan, RecordedArtifact } from "../plan.ts";
 import type { findConnectionById } from "../reconcile-runs.repository.ts";
 import type { SkipReason } from "../skip-reason.ts";
+import type { RunLease } from "./lease.ts";
 
 export interface AdapterRequest {
   connectionId: string;
@@ -37,15 +38,44 @@ export interface ReconcileDeps {
    * see a dead worker's lease expire without sleeping through it.
    */
   leaseClock?: () => Date;
+  /**
+   * A full discovery runs at most this often without being asked (default 24 h); between sweeps, cloud
+   * events update the hierarchy by targeted reads. "Discover now" and a first discovery always sweep.
+   */
+  fullDiscoveryIntervalSec?: number;
   /** Operator log: the cloud's raw error text goes here, never into what users read. */
   log?: (line: string) => void;
+  /**
+   * Called as each phase starts (`discover`, `load`, …, `record-coverage`, `done`): the memory benchmark
+   * samples the process per phase with it. Must not throw.
+   */
+  onPhase?: (phase: ReconcilePhase) => void;
 }
+
+export type ReconcilePhase =
+  | "discover"
+  | "sync-hierarchy"
+  | "load"
+  | "observe"
+  | "settle"
+  | "plan"
+  | "apply"
+  | "observe-after"
+  | "record-artifacts"
+  | "record-drift"
+  | "record-coverage"
+  | "record-uncovered"
+  | "record-audit"
+  | "done";
 
 type ReconcileTrigger = "poll" | "event" | "manual" | "guardrail-change" | "discovery" | "approval";
 
 export interface ReconcileOptions {
   trigger: ReconcileTrigger;
-  /** Re-read the hierarchy first (always done when the connection was never discovered). */
+  /**
+   * Re-read the whole hierarchy first (always done when the connection was never discovered, and when the
+   * last full sweep is older than `fullDiscoveryIntervalSec`); otherwise only nodes events named are read.
+   */
   discover?: boolean;
   /** Compute and return the plan without applying or recording anything. */
   dryRun?: boolean;
@@ -71,6 +101,8 @@ export interface ReconcileSummary {
   driftResolved: number;
   calls: CallStats;
   error?: string;
+  /** The run stopped because its lease lapsed (status `failed`): the request is not done; run it again. */
+  leaseLost?: true;
 }
 
 export const EMPTY_CALLS: CallStats = { reads: 0, writes: 0, throttled: 0, errors: 0, byOperation: {} };
@@ -91,6 +123,8 @@ export interface RunContext {
   readonly system: SystemActor;
   /** Audit events collected on the way (discovery) and appended in bounded batches by the record phase. */
   readonly audit: AuditInput[];
+  /** The connection's lease: `assertHeld()` before each write (throws LeaseLostError once it lapsed). */
+  readonly lease: Pick<RunLease, "assertHeld">;
 }
 
 /** The reconcile run row of a live (not dry) run. */

@@ -1,8 +1,9 @@
 /**
  * Record phase, coverage: one row per environment × guardrail from what this run saw.
  *
- * Reads: the desired state's coverage intents and problems, the post-apply observation. Writes:
- * coverage_row, only the rows that changed (coverage-rows.ts), in one transaction.
+ * Reads: the desired state's coverage intents and problems, the post-apply observation, the stored
+ * rows a chunk of environments at a time. Writes: coverage_row, only the rows that changed
+ * (coverage-rows.ts), in one transaction.
  * Guards: an unreadable artifact or target makes coverage `unknown`, never `drifted`; a guardrail held
  * back by a limit or compile problem is `pending` with the problem's text, not `enforced`.
  */
@@ -53,5 +54,9 @@ export function coverageRowsFor(
 }
 
 export async function recordCoverage(ctx: RunContext, state: DesiredState, observed: ObservedState, applyFailed: boolean): Promise<void> {
-  await writeCoverageRows(ctx.deps.prisma, ctx.conn.workspaceId, ctx.connectionId, coverageRowsFor(state, observed, applyFailed));
+  const nodeIds = new Set(state.coverage.map((c) => c.nodeId));
+  // The rows of one chunk of environments at a time: never the whole connection's rows at once.
+  const rowsOf = (chunk: ReadonlySet<string>) =>
+    coverageRowsFor({ ...state, coverage: state.coverage.filter((c) => chunk.has(c.nodeId)) }, observed, applyFailed);
+  await writeCoverageRows(ctx.deps.prisma, ctx.conn.workspaceId, ctx.connectionId, [...nodeIds], rowsOf);
 }

@@ -32,15 +32,23 @@ export async function record(ctx: RunContext, run: RunRow, input: RecordInput): 
   const { loaded, planned, applied, observed } = input;
   const { plan } = planned;
   const { adapter, system, connectionId } = ctx;
+  // Everything below writes: only while this run holds the lease (one that lapsed mid-apply stops here).
+  ctx.lease.assertHeld();
   // Problems found while applying (cleanups left to a person) count like plan-time ones from here on.
   const state: DesiredState = { ...planned.state, problems: [...planned.state.problems, ...applied.problems] };
   // Drift left in place (notify, or a failed repair) keeps its baseline: the record stays "what we applied".
   const keepBaseline = new Set(plan.drift.filter((d) => !d.repaired || applied.failed > 0).map((d) => d.name));
+  const phase = ctx.deps.onPhase ?? (() => undefined);
+  phase("record-artifacts");
   await recordArtifacts(ctx, state.artifacts, observed, keepBaseline, (d, o) => adapter.compare(d, o));
+  phase("record-drift");
   const findings = await recordDrift(ctx, plan, applied.failed === 0, state.artifacts, observed, loaded.desired.nodeIdByExternal);
+  phase("record-coverage");
   await recordCoverage(ctx, state, observed, applied.failed > 0);
+  phase("record-uncovered");
   await recordUncovered(ctx, loaded.desired, state, input.newEnvironmentIds);
 
+  phase("record-audit");
   const audit = ctx.audit;
   for (const f of findings.opened)
     audit.push({ ...system, action: "drift.opened", targetType: "drift", targetId: f.id, data: { kind: f.kind, summary: f.summary } });

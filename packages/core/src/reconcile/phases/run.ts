@@ -25,6 +25,7 @@ import {
   type RunRow,
 } from "./context.ts";
 import { skipReasonText, type SkipReason } from "../skip-reason.ts";
+import { LeaseLostError } from "./lease.ts";
 
 const NOTHING_DONE = { problems: [], applied: 0, failed: 0, driftOpened: 0, driftResolved: 0, calls: EMPTY_CALLS };
 
@@ -98,6 +99,8 @@ export async function finishRun(
  * and is classified (SSRF: nothing read back).
  */
 export function runFailureMessage(e: unknown): string {
+  // Parapet's own text (lease.ts), naming no cloud or library.
+  if (e instanceof LeaseLostError) return e.message;
   return isProviderError(e) ? `${e.kind}: ${publicMessage(e)}` : e instanceof AppError ? e.message : publicMessage(e);
 }
 
@@ -111,6 +114,15 @@ export async function failRun(
 ): Promise<ReconcileSummary> {
   const message = runFailureMessage(e);
   deps.log?.(`reconcile ${connectionId} failed: ${logDetail(e)}`);
+  if (e instanceof LeaseLostError) {
+    // Another worker may be reconciling the connection now: close this run, but leave the connection's
+    // outcome to the run that holds the lease.
+    if (run)
+      await updateReconcileRun(deps.prisma, run.id, { status: "failed", error: message.slice(0, 2000), finishedAt: new Date() }).catch(
+        () => undefined,
+      );
+    return { connectionId, ...NOTHING_DONE, status: "failed", ...(run ? { runId: run.id } : {}), error: message, calls, leaseLost: true };
+  }
   if (run) {
     // The failure may be the database itself (restarted mid-run): report the run as failed either way;
     // the next run closes this one and settles its open intents.

@@ -16,6 +16,7 @@ import type { Loaded, RunContext, RunRow } from "./context.ts";
 export async function settleIntents(ctx: RunContext, run: RunRow, loaded: Loaded, observed: ObservedState): Promise<RecordedArtifact[]> {
   const { prisma } = ctx.deps;
   const { connectionId, conn, adapter } = ctx;
+  ctx.lease.assertHeld();
   // This run holds the lease, which a live run keeps renewing: any other run still "running" is dead.
   await closeAbandonedRuns(prisma, connectionId, run.id);
   if (!loaded.openIntents.length) return loaded.recorded;

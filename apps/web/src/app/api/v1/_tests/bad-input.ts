@@ -229,12 +229,16 @@ const CURSORS: [string, string][] = [
   ["cursor: JSON array", b64([1, 2, 3])],
   [
     "cursor: NUL id",
-    b64({ id: "a\u0000b", createdAt: "2026-01-01T00:00:00.000Z", at: "2026-01-01T00:00:00.000Z", seq: 1, name: "a\u0000" }),
+    b64({ id: "a\u0000b", createdAt: "2026-01-01T00:00:00.000Z", at: "2026-01-01T00:00:00.000Z", seq: 1, name: "a\u0000", k: "a\u0000" }),
   ],
-  ["cursor: wrong types", b64({ id: 1, createdAt: 5, at: true, seq: "x", name: null })],
-  ["cursor: bad dates", b64({ id: "x", createdAt: "9999-99-99", at: "not-a-date", openedAt: "0000-00-00", seq: -1e308 })],
+  ["cursor: wrong types", b64({ id: 1, createdAt: 5, at: true, seq: "x", name: null, k: 1, t: 5 })],
+  ["cursor: bad dates", b64({ id: "x", createdAt: "9999-99-99", at: "not-a-date", openedAt: "0000-00-00", t: "not-a-date", seq: -1e308 })],
+  ["cursor: year 0 time", b64({ id: "x", t: "0000-01-01T00:00:00.000Z" })],
+  // Hierarchy lists (matrix, tree) page by a sort key: an empty key, one past the length limit.
+  ["cursor: empty sort key", b64({ k: "" })],
+  ["cursor: sort key too long", b64({ k: "x".repeat(5001) })],
   ["cursor: huge numbers", b64({ id: "x", seq: 1e308, n: -1e308, createdAt: "2026-01-01T00:00:00.000Z" })],
-  ["cursor: SQL", b64({ id: "' OR 1=1 --", name: "' OR 1=1 --", createdAt: "2026-01-01T00:00:00.000Z", seq: 1 })],
+  ["cursor: SQL", b64({ id: "' OR 1=1 --", name: "' OR 1=1 --", createdAt: "2026-01-01T00:00:00.000Z", seq: 1, k: "' OR 1=1 --" })],
 ];
 
 /** JSON values of every type, for fields of some other type. */

@@ -100,3 +100,54 @@ describe("POST /api/v1/events/{cloud}/{connectionId}", () => {
     expect((await post({ body: "x".repeat(300 * 1024) })).status).toBe(400);
   });
 });
+
+describe("hierarchy events (incremental discovery)", () => {
+  let awsId: string;
+  beforeAll(async () => {
+    const ws = await createTestWorkspace();
+    const conn = await prisma.connection.create({ data: { workspaceId: ws.id, cloud: "aws", name: "aws", status: "active" } });
+    const master = parseMasterKey("test-k1", MASTER_KEY);
+    await prisma.connection.update({
+      where: { id: conn.id },
+      data: { eventSecretCiphertext: sealEventSecret({ current: master, all: [master] }, conn.id, SECRET) },
+    });
+    awsId = conn.id;
+  });
+  const move = (id: string, accountId: string) =>
+    JSON.stringify({
+      version: "0",
+      id,
+      source: "aws.organizations",
+      "detail-type": "AWS API Call via CloudTrail",
+      detail: {
+        eventName: "MoveAccount",
+        requestParameters: { accountId, sourceParentId: "r-ab12", destinationParentId: "ou-ab12-11111111" },
+      },
+    });
+
+  it("notes the node an authenticated event names for targeted discovery, once, and asks for no full sweep", async () => {
+    const key = reconcilePendingKey(testRedisPrefix(), awsId);
+    await redis.del(key);
+    const body = move("mv-1", "111122223333");
+    expect((await post({ cloud: "aws", conn: awsId, body })).status).toBe(202);
+    expect((await post({ cloud: "aws", conn: awsId, body })).body.duplicate).toBe(true);
+    const rows = await prisma.hierarchyChange.findMany({ where: { connectionId: awsId } });
+    expect(rows.map((r) => [r.externalId, r.eventId])).toEqual([["111122223333", "mv-1"]]);
+    expect(await redis.get(key)).toBe("1");
+  });
+
+  it("changes nothing for a forged event", async () => {
+    const before = await prisma.hierarchyChange.count({ where: { connectionId: awsId } });
+    const r = await post({ cloud: "aws", conn: awsId, body: move("mv-forged", "444455556666"), secret: "attacker-guess" });
+    expect(r.status).toBe(401);
+    expect(await prisma.hierarchyChange.count({ where: { connectionId: awsId } })).toBe(before);
+  });
+
+  it("asks for a full sweep when a hierarchy event names no node", async () => {
+    const key = reconcilePendingKey(testRedisPrefix(), awsId);
+    const body = JSON.stringify({ id: "hs-1", source: "aws.organizations", detail: { eventName: "AcceptHandshake" } });
+    expect((await post({ cloud: "aws", conn: awsId, body })).status).toBe(202);
+    expect(await prisma.hierarchyChange.findFirst({ where: { connectionId: awsId, eventId: "hs-1" } })).toMatchObject({ externalId: null });
+    expect(await redis.get(key)).toBe("discover");
+  });
+});

@@ -1,6 +1,6 @@
 import { AppError, openEventSecret, parseCloudEvent, verifyEventSignature } from "@parapet/core";
 import { bindLogFields } from "@parapet/core/common/logger";
-import { findEventConnection, forgetEventReceipt, recordEventReceipt } from "@parapet/core/events/receive-event";
+import { findEventConnection, forgetEventReceipt, noteHierarchyChange, recordEventReceipt } from "@parapet/core/events/receive-event";
 import { errorResponse } from "@/server/api";
 import { prisma } from "@/server/clients";
 import { keyring } from "@/server/keys";
@@ -16,7 +16,8 @@ const MAX_EVENT_BYTES = 256 * 1024;
 /**
  * Cloud audit events (EventBridge, Event Grid, Pub/Sub push, OCI Events) for one connection.
  * Authenticated by the connection's HMAC secret with a replay window; each event id is accepted
- * once; an accepted event triggers a reconcile of that connection at once.
+ * once; an accepted event triggers a reconcile of that connection at once, after noting the nodes it
+ * names for targeted discovery.
  */
 export const POST = withRequestLog(
   async (req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }): Promise<Response> => {
@@ -59,7 +60,15 @@ async function receive(
     }
     if (conn.status === "active" || conn.status === "error") {
       try {
-        await requestReconcile({ connectionId: conn.id, trigger: "event", discover: event.hierarchyChanged, reason: event.summary });
+        // Nodes the event names are read by the reconcile's targeted discovery; only a change the event
+        // cannot narrow to nodes asks for a full discovery.
+        await noteHierarchyChange(prisma(), conn.id, event.eventId, event.hierarchy);
+        await requestReconcile({
+          connectionId: conn.id,
+          trigger: "event",
+          discover: event.hierarchy.kind === "sweep",
+          reason: event.summary,
+        });
       } catch {
         // Not queued: forget the receipt so the cloud's retry of this event is not taken for a duplicate.
         await forgetEventReceipt(prisma(), conn.id, event.eventId);
