@@ -176,6 +176,12 @@ describe("coverage aggregates", () => {
         const c = r.pick(conns);
         return reconcile(c);
       },
+      // A large write: the triggers leave the connection's counts to one recount before commit.
+      bulkReconcile: () => {
+        const c = r.pick(conns);
+        const rows = randomRows(c, guardrails, r);
+        return writeCoverageRows(prisma, ws.id, c.id, c.envs, (chunk) => rows.filter((x) => chunk.has(x.nodeId)), { bulkAfterRows: 0 });
+      },
       // Two connections' reconciles at once: their aggregate rows are disjoint, so neither waits nor deadlocks.
       concurrentReconciles: () => Promise.all(conns.slice(0, 2).map((c) => reconcile(c))),
       rawUpdate: () =>

@@ -42,3 +42,17 @@ export async function applyCoverageDiff(
     await tx.coverageRow.createMany({ data: inserts.slice(i, i + batch).map((r) => ({ ...r, workspaceId, connectionId })) });
   }
 }
+
+/**
+ * From here to the end of the transaction, the cell triggers leave this connection's aggregate counts
+ * alone (migration 20261207010100_coverage_aggregates_bulk); the caller must end with
+ * `rebuildCoverageAggregates` in the same transaction.
+ */
+export async function startBulkCoverage(tx: Tx, connectionId: string): Promise<void> {
+  await tx.$queryRaw`SELECT set_config('parapet.coverage_bulk', ${connectionId}, true)`;
+}
+
+/** Recounts the connection's coverage aggregates from its rows (one pass, under the connection's lock). */
+export async function rebuildCoverageAggregates(tx: Tx, connectionId: string): Promise<void> {
+  await tx.$queryRaw`SELECT coverage_aggregates_rebuild(${connectionId})::text`;
+}

@@ -10,7 +10,14 @@
  * rows, never the connection's whole table twice over (desired + stored) plus the diff.
  */
 import type { PrismaClient, Tx } from "@parapet/db";
-import { applyCoverageDiff, coverageTransaction, existingCoverageRows, storedCoverageNodeIds } from "./coverage-rows.repository.ts";
+import {
+  applyCoverageDiff,
+  coverageTransaction,
+  existingCoverageRows,
+  rebuildCoverageAggregates,
+  startBulkCoverage,
+  storedCoverageNodeIds,
+} from "./coverage-rows.repository.ts";
 
 type CoverageStatusValue = "enforced" | "audit" | "exempt" | "drifted" | "unsupported" | "unknown" | "pending";
 
@@ -51,6 +58,15 @@ const NODES_PER_CHUNK = 1000;
  * the coverage triggers) takes minutes on a loaded database; the transaction must outlast it.
  */
 const TX_TIMEOUT_MS = 15 * 60_000;
+/**
+ * Past this many rows written in one transaction, the connection's aggregate counts are recounted once
+ * before commit instead of updated by every statement's trigger: updating the same aggregate rows from
+ * hundreds of statements of one transaction slows each update down (row versions pile up until commit;
+ * 332 s of trigger time for a first write of 500,000 cells, bench/RESULTS.md §4c), while a recount of
+ * the connection is one pass over its rows. Below it — a steady-state reconcile's few changes — the
+ * triggers' per-statement deltas are cheaper than a recount.
+ */
+const BULK_AFTER_ROWS = 5_000;
 
 /** What has to change to turn `existing` into `rows` (pure, so it is tested without a database). */
 export function diffCoverage(
@@ -90,7 +106,9 @@ export async function writeCoverageRows(
   connectionId: string,
   nodeIds: readonly string[],
   rowsOf: (chunk: ReadonlySet<string>) => CoverageRowInput[],
+  opts: { bulkAfterRows?: number } = {},
 ): Promise<CoverageWrite> {
+  const bulkAfterRows = opts.bulkAfterRows ?? BULK_AFTER_ROWS;
   const wanted = new Set(nodeIds);
   // Environments with stored rows that this run does not cover (removed, or out of every scope): their
   // rows go, through the same chunked diff (an empty desired set).
@@ -110,14 +128,21 @@ export async function writeCoverageRows(
   await coverageTransaction(
     prisma,
     async (tx) => {
+      let bulk = false;
       for (const chunk of chunks.slice(first)) {
         const d = await diffOf(tx, chunk);
         if (!changes(d)) continue;
+        const updated = [...d.updates.values()].reduce((n, u) => n + u.ids.length, 0);
+        if (!bulk && out.inserted + out.updated + out.deleted + d.inserts.length + updated + d.deletes.length > bulkAfterRows) {
+          await startBulkCoverage(tx, connectionId);
+          bulk = true;
+        }
         await applyCoverageDiff(tx, workspaceId, connectionId, d, BATCH);
         out.inserted += d.inserts.length;
-        out.updated += [...d.updates.values()].reduce((n, u) => n + u.ids.length, 0);
+        out.updated += updated;
         out.deleted += d.deletes.length;
       }
+      if (bulk) await rebuildCoverageAggregates(tx, connectionId);
     },
     TX_TIMEOUT_MS,
   );
