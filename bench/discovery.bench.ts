@@ -66,14 +66,11 @@ const byOpText = (byOp: Record<string, number>) =>
 
 async function reconcile(opts: { discover?: boolean; adapter?: typeof unpaced }): Promise<{ r: ReconcileSummary; ms: number }> {
   const t0 = performance.now();
-  const [r] = await processReconcile(
-    stack.deps({ adapterFor: opts.adapter ?? unpaced }),
-    {
-      connectionId: c.connectionId,
-      trigger: opts.discover ? "manual" : "event",
-      ...(opts.discover ? { discover: true } : {}),
-    },
-  );
+  const [r] = await processReconcile(stack.deps({ adapterFor: opts.adapter ?? unpaced }), {
+    connectionId: c.connectionId,
+    trigger: opts.discover ? "manual" : "event",
+    ...(opts.discover ? { discover: true } : {}),
+  });
   if (r!.status !== "succeeded") throw new Error(`reconcile ${r!.status}: ${r!.error ?? ""}`);
   return { r: r!, ms: performance.now() - t0 };
 }
