@@ -48,7 +48,7 @@ export interface VerifyTokenDeps {
 }
 
 /** The plugin's storage form of a secret: SHA-256, base64url without padding. */
-export function hashTokenSecret(secret: string): string {
+function hashTokenSecret(secret: string): string {
   return createHash("sha256").update(secret, "utf8").digest("base64url");
 }
 
