@@ -18,6 +18,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { subtreeCounts, countsByConnectionAndGuardrail } from "@parapet/core/coverage/coverage.repository";
 import { coverageCounts } from "@parapet/core/guardrails/guardrails.repository";
+import { seedConnectionHierarchy } from "./lib/coverage-seed.ts";
 import { report, type Figure } from "./lib/report.ts";
 import { load1, percentile, startBenchStack } from "./lib/stack.ts";
 
@@ -41,27 +42,8 @@ const conns: Array<{ id: string; root: string; envs: string[] }> = [];
 for (const [cloud, n] of Object.entries(ENVS)) {
   const conn = `c_${cloud}`;
   const root = `n_${cloud}_root`;
-  await db.query(
-    `INSERT INTO connection (id, "workspaceId", cloud, name, status, "createdAt", "updatedAt") VALUES ($1, $2, $3::"Cloud", $4, 'active', now(), now())`,
-    [conn, wsId, cloud, `${cloud} org`],
-  );
-  await db.query(
-    `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, path, depth) VALUES ($1, $2, $3, 'root', 'root', 'Root', '/' || $1 || '/', 0)`,
-    [root, wsId, conn],
-  );
-  await db.query(
-    `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, "parentId", path, depth)
-     SELECT $3 || '_ou_' || i, $1, $2, 'ou-' || i, 'ou', 'team-' || i, $3, '/' || $3 || '/' || $3 || '_ou_' || i || '/', 1 FROM generate_series(1, ${OUS}) i`,
-    [wsId, conn, root],
-  );
-  await db.query(
-    `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, "parentId", path, depth, "isEnvironment")
-     SELECT $3 || '_e_' || i, $1, $2, 'env-' || i, 'account', 'env-' || i, $3 || '_ou_' || (1 + i % ${OUS}),
-            '/' || $3 || '/' || $3 || '_ou_' || (1 + i % ${OUS}) || '/' || $3 || '_e_' || i || '/', 2, true
-     FROM generate_series(1, ${n}) i`,
-    [wsId, conn, root],
-  );
-  conns.push({ id: conn, root, envs: Array.from({ length: n }, (_, i) => `${root}_e_${i + 1}`) });
+  const envs = await seedConnectionHierarchy(db, { workspaceId: wsId, connectionId: conn, rootId: root, cloud, ous: OUS, envs: n });
+  conns.push({ id: conn, root, envs });
 }
 await db.query(
   `INSERT INTO guardrail (id, "workspaceId", "controlId", name, "updatedAt") SELECT 'g_' || i, $1, 'restrict-regions', 'Guardrail ' || i, now() FROM generate_series(1, ${GUARDRAILS}) i`,

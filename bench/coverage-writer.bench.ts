@@ -13,6 +13,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { writeCoverageRows, type CoverageRowInput } from "@parapet/core/reconcile/coverage-rows";
+import { seedConnectionHierarchy } from "./lib/coverage-seed.ts";
 import { report, type Figure } from "./lib/report.ts";
 import { load1, startBenchStack } from "./lib/stack.ts";
 
@@ -35,32 +36,12 @@ await db.query(`INSERT INTO workspace (id, name, slug, "createdAt") VALUES ($1, 
 ]);
 const conn = `c_${ws}`;
 const root = `n_${ws}_root`;
-await db.query(
-  `INSERT INTO connection (id, "workspaceId", cloud, name, status, "createdAt", "updatedAt") VALUES ($1, $2, 'aws', 'org', 'active', now(), now())`,
-  [conn, ws],
-);
-await db.query(
-  `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, path, depth) VALUES ($1, $2, $3, 'root', 'root', 'Root', '/' || $1 || '/', 0)`,
-  [root, ws, conn],
-);
-await db.query(
-  `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, "parentId", path, depth)
-   SELECT $3 || '_ou_' || i, $1, $2, 'ou-' || i, 'ou', 'team-' || i, $3, '/' || $3 || '/' || $3 || '_ou_' || i || '/', 1 FROM generate_series(1, ${OUS}) i`,
-  [ws, conn, root],
-);
-await db.query(
-  `INSERT INTO node (id, "workspaceId", "connectionId", "externalId", kind, name, "parentId", path, depth, "isEnvironment")
-   SELECT $3 || '_e_' || i, $1, $2, 'env-' || i, 'account', 'env-' || i, $3 || '_ou_' || (1 + i % ${OUS}),
-          '/' || $3 || '/' || $3 || '_ou_' || (1 + i % ${OUS}) || '/' || $3 || '_e_' || i || '/', 2, true
-   FROM generate_series(1, ${ENVS}) i`,
-  [ws, conn, root],
-);
+const envs = await seedConnectionHierarchy(db, { workspaceId: ws, connectionId: conn, rootId: root, cloud: "aws", ous: OUS, envs: ENVS });
 await db.query(
   `INSERT INTO guardrail (id, "workspaceId", "controlId", name, "updatedAt") SELECT $1 || '_g_' || i, $1, 'restrict-regions', 'Guardrail ' || i, now() FROM generate_series(1, ${GUARDRAILS}) i`,
   [ws],
 );
 await db.query("ANALYZE");
-const envs = Array.from({ length: ENVS }, (_, i) => `${root}_e_${i + 1}`);
 const guardrails = Array.from({ length: GUARDRAILS }, (_, i) => `${ws}_g_${i + 1}`);
 
 /** Desired rows; `shift` moves 1 % of the cells to another status (the steady-state change). */
