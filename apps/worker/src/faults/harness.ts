@@ -496,20 +496,24 @@ export async function ociClockSkew(env: FaultEnv, sim: OciSim, connectionId: str
   };
 }
 
+/** One reconcile phase of a child: wall time and the highest RSS / heap used seen while it ran. */
+export interface PhaseMemory<P extends string = string> {
+  phase: P;
+  ms: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+  endRssMb: number;
+  endHeapMb: number;
+  /** V8's committed heap (used + free pages it keeps) and memory outside it (Buffers, WebAssembly), peaks. */
+  peakHeapTotalMb: number;
+  peakExternalMb: number;
+}
+
 export interface ChildOutput {
   runs: Array<{ status: string; applied: number; writes: number; reads: number; unknown: string[]; error?: string }>;
   maxRssKb: number;
   /** With FAULT_MEMORY_PHASES=1: per reconcile phase (in order, repeated per round), wall and memory. */
-  phases?: Array<{
-    phase: string;
-    ms: number;
-    peakRssMb: number;
-    peakHeapMb: number;
-    endRssMb: number;
-    endHeapMb: number;
-    peakHeapTotalMb: number;
-    peakExternalMb: number;
-  }>;
+  phases?: PhaseMemory[];
   heapLimitMb?: number;
 }
 

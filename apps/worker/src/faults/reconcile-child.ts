@@ -20,7 +20,7 @@ import { auditConfigFrom, configureAudit } from "@parapet/core/audit/audit-keys"
 import { configureLogging } from "@parapet/core/common/logger";
 import type { ReconcilePhase } from "@parapet/core/reconcile/phases/context";
 import { processReconcile } from "../workers/reconcile.worker.ts";
-import { CHILD_RESULT_MARKER, keyringOf, workerDeps } from "./harness.ts";
+import { CHILD_RESULT_MARKER, keyringOf, workerDeps, type PhaseMemory } from "./harness.ts";
 
 configureLogging({ service: "fault-child", destination: process.stderr });
 
@@ -59,19 +59,7 @@ const env = {
   masterKeyB64: need("PARAPET_FAULT_MASTER_KEY"),
   keys: keyringOf(need("PARAPET_FAULT_MASTER_KEY")),
 };
-/** Per phase: wall time and the highest RSS / heap used seen while it ran. */
-interface PhaseMemory {
-  phase: ReconcilePhase | "start";
-  ms: number;
-  peakRssMb: number;
-  peakHeapMb: number;
-  endRssMb: number;
-  endHeapMb: number;
-  /** V8's committed heap (used + free pages it keeps) and memory outside it (Buffers, WebAssembly), peaks. */
-  peakHeapTotalMb: number;
-  peakExternalMb: number;
-}
-const phases: PhaseMemory[] = [];
+const phases: PhaseMemory<ReconcilePhase | "start">[] = [];
 const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
 let current = { phase: "start" as ReconcilePhase | "start", t0: performance.now(), rss: 0, heap: 0, heapTotal: 0, external: 0 };
 const sample = () => {
