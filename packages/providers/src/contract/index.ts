@@ -1,4 +1,5 @@
 export * from "./types.ts";
+export * from "./audit.ts";
 export * from "./errors.ts";
 export * from "./retry.ts";
 export * from "./instrumentation.ts";

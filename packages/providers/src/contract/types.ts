@@ -3,6 +3,8 @@
  * native bodies (`body`) are the per-cloud types in ../<cloud>/types.ts.
  */
 
+import type { AuditPage, AuditReadRequest, PrincipalFacts } from "./audit.ts";
+
 export type CloudId = "aws" | "azure" | "gcp" | "oci";
 
 /** A place in the hierarchy where policy can attach, as the cloud reports it. */
@@ -178,6 +180,16 @@ export interface CloudAdapter {
   discoverNodes?(externalIds: readonly string[]): Promise<NodeRead[]>;
   observe(req: ObserveRequest): Promise<ObservedState>;
   apply(change: Change): Promise<ApplyResult>;
+  /**
+   * Reads one page of the connection's audit log (management events, and data events where the
+   * customer logs them) for impact replay. Absent on a cloud whose reader is not wired.
+   */
+  readAuditEvents?(req: AuditReadRequest): Promise<AuditPage>;
+  /**
+   * Facts the audit log leaves out but guardrails test (principal tags, group memberships), read
+   * through the connection's own credentials; callers cache them per replay.
+   */
+  lookupPrincipals?(ids: readonly string[]): Promise<PrincipalFacts[]>;
   /** Field-by-field comparison of desired vs observed bodies, classifying weakening changes. */
   compare(desired: DesiredArtifact, observed: ObservedArtifact): Difference;
   /** API calls made since creation or the last reset. */
