@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { userInfo } from "node:os";
 import { fail, log } from "./log.ts";
 import { runStep } from "./processes.ts";
@@ -34,6 +34,21 @@ interface Tally {
   passed: number;
   failed: number;
   skipped: number;
+  /** What failed, one line each, repeated at the very end so a long log's tail names the culprit. */
+  failures?: string[];
+}
+
+/** Colour codes as the test reporters write them (ESC [ … m), built from the code point so no control character sits in the source. */
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+/** First line of a failure message, without colour codes, bounded. */
+function firstLine(msg: string | undefined): string {
+  const line =
+    (msg ?? "")
+      .replace(ANSI_COLOUR, "")
+      .split("\n")
+      .find((l) => l.trim() !== "") ?? "";
+  return line.trim().slice(0, 240);
 }
 
 function vitestTally(file: string): Tally {
@@ -43,13 +58,26 @@ function vitestTally(file: string): Tally {
     numFailedTests: number;
     numPendingTests: number;
     numTodoTests: number;
-    testResults: { status: string; assertionResults: { status: string }[] }[];
+    testResults: {
+      name: string;
+      status: string;
+      message?: string;
+      assertionResults: { status: string; fullName: string; failureMessages?: string[] }[];
+    }[];
   };
   // A file that fails to load (or whose hooks fail) has no failed test but must still count as a
   // failure; a file with failed tests is already counted by them (numFailedTestSuites would count
   // every describe block of it again).
-  const brokenFiles = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
-  return { passed: r.numPassedTests, failed: r.numFailedTests + brokenFiles, skipped: r.numPendingTests + r.numTodoTests };
+  const broken = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed"));
+  const failures = [
+    ...r.testResults.flatMap((f) =>
+      f.assertionResults
+        .filter((a) => a.status === "failed")
+        .map((a) => `${relative(ROOT, f.name)} > ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`),
+    ),
+    ...broken.map((f) => `${relative(ROOT, f.name)}: the file failed to run: ${firstLine(f.message)}`),
+  ];
+  return { passed: r.numPassedTests, failed: r.numFailedTests + broken.length, skipped: r.numPendingTests + r.numTodoTests, failures };
 }
 
 /**
@@ -59,13 +87,33 @@ function vitestTally(file: string): Tally {
 function withExitCode(t: Tally, code: number, what: string): Tally {
   if (code === 0 || t.failed > 0) return t;
   log(`${what} exited ${code} with no failed test: unhandled errors or a crash (see its output above)`);
-  return { ...t, failed: 1 };
+  return { ...t, failed: 1, failures: [`${what}: exited ${code} with unhandled errors or a crash`] };
+}
+
+/** The part of Playwright's JSON report that names failed tests. */
+interface TPwSuite {
+  suites?: TPwSuite[];
+  specs?: { title: string; file?: string; tests?: { status: string; results?: { error?: { message?: string } }[] }[] }[];
 }
 
 function playwrightTally(file: string): Tally {
   if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
-  const r = JSON.parse(readFileSync(file, "utf8")) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
-  return { passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped };
+  const r = JSON.parse(readFileSync(file, "utf8")) as {
+    stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  } & TPwSuite;
+  const failures: string[] = [];
+  const walk = (suite: TPwSuite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status !== "unexpected") continue;
+        const last = t.results?.at(-1);
+        failures.push(`${spec.file ?? ""} > ${spec.title}: ${firstLine(last?.error?.message)}`);
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  walk(r);
+  return { passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped, failures };
 }
 
 export async function runTests(args: string[]): Promise<number> {
@@ -76,10 +124,12 @@ export async function runTests(args: string[]): Promise<number> {
   mkdirSync(out, { recursive: true });
   const services = await resolveServices(join(ROOT, ".data"));
   const total: Tally = { passed: 0, failed: 0, skipped: 0 };
+  const failures: string[] = [];
   const add = (t: Tally, what: string) => {
     total.passed += t.passed;
     total.failed += t.failed;
     total.skipped += t.skipped;
+    failures.push(...(t.failures ?? (t.failed > 0 ? [`${what}: ${t.failed} failed (see its output above)`] : [])));
     log(`${what}: ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ""}`);
   };
   const started = Date.now();
@@ -116,6 +166,7 @@ export async function runTests(args: string[]): Promise<number> {
     await services.stop();
   }
   log(`finished in ${Math.round((Date.now() - started) / 1000)}s`);
+  for (const f of failures) console.log(`FAILED ${f}`);
   console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
   return total.failed === 0 && total.passed > 0 ? 0 : 1;
 
