@@ -88,6 +88,7 @@ async function main(): Promise<void> {
       workerConnection,
     ),
     QUEUE_WORKERS.discovery(common, workerConnection),
+    QUEUE_WORKERS.impact(common, workerConnection),
   ];
   const reportsConfig = {
     smtpUrl: env.PARAPET_SMTP_URL,

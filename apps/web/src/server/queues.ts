@@ -5,6 +5,7 @@ import {
   ALL_QUEUES,
   bullPrefix,
   enqueueConnectionTask as enqueueTask,
+  enqueueImpactReplay,
   requestReconcile as request,
   type QueueName,
   type TConnectionTaskJob,
@@ -46,4 +47,9 @@ export function requestReconcile(job: TReconcileJob): Promise<void> {
 /** Verify / discover / preview for one connection, on the `discovery` queue. */
 export function enqueueConnectionTask(job: TConnectionTaskJob): Promise<string> {
   return enqueueTask(queues().discovery, job);
+}
+
+/** One audit-log replay (ImpactReport), on the `impact` queue. */
+export function requestImpact(reportId: string): Promise<void> {
+  return enqueueImpactReplay(queues().impact, reportId);
 }

@@ -5,6 +5,7 @@
  */
 import type { QueueName } from "@parapet/core";
 import { createConnectionWorker } from "./connections.worker.ts";
+import { createImpactWorker } from "./impact.worker.ts";
 import { createNotificationsWorker } from "./notifications.worker.ts";
 import { createReconcileWorker } from "./reconcile.worker.ts";
 import { createReportsWorker } from "./reports.worker.ts";
@@ -14,4 +15,5 @@ export const QUEUE_WORKERS = {
   reconcile: createReconcileWorker,
   reports: createReportsWorker,
   notifications: createNotificationsWorker,
+  impact: createImpactWorker,
 } as const satisfies Record<QueueName, (...args: never[]) => unknown>;

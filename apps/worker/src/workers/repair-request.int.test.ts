@@ -50,6 +50,7 @@ describe("re-apply now", () => {
     const jobs = {
       requestReconcile: (job: Parameters<typeof requestReconcile>[3]) => requestReconcile(queue, redis, redisPrefix, job),
       enqueueConnectionTask: () => Promise.resolve(""),
+      requestImpact: () => Promise.resolve(),
     };
     const actor = { workspaceId, userId, role: "admin" as const, kind: "user" as const, label: "admin@example.test" };
     expect(await reapplyDrift({ prisma, jobs }, actor, finding.id)).toEqual({ queued: true, connectionId });

@@ -31,6 +31,7 @@ const jobs: JobPort = {
     requested.push(j.connectionId);
   },
   enqueueConnectionTask: async (j) => `task__${j.connectionId}__${j.task}`,
+  requestImpact: async () => undefined,
 };
 // The simulator listens on 127.0.0.1, which only an operator allowlist admits as an endpoint.
 const deps = { prisma, jobs, keys: () => keys, egressAllowlist: parseEgressAllowlist("127.0.0.1") };

@@ -21,6 +21,8 @@ export interface Actor {
 export interface JobPort {
   requestReconcile(job: TReconcileJob): Promise<void>;
   enqueueConnectionTask(job: TConnectionTaskJob): Promise<string>;
+  /** Replays an ImpactReport created queued (impact/request-impact.ts). */
+  requestImpact(reportId: string): Promise<void>;
 }
 
 /** The database handle services and repositories take; apps name it by this type instead of importing @parapet/db. */

@@ -11,6 +11,22 @@ import type { TScope, TUpdateGuardrailInput, TVersionSpec } from "./guardrails.s
 import { addVersion, findGuardrail, reconcilableConnectionIds, renameGuardrail, transaction } from "./guardrails.repository.ts";
 import { checkParams } from "./validate-spec.ts";
 import { weakeningReasons } from "./weakening.ts";
+import { lockoutReports } from "../impact/impact.repository.ts";
+
+/**
+ * The hard stop of a replay (issue 16): when the newest replay of the current version on some
+ * connection saw the connector or a break-glass principal denied, enforcing would lock out Parapet's
+ * own repair path or emergency access there. Fix the principal classes or the guardrail and replay again.
+ */
+async function refuseLockout(deps: Pick<UseCaseDeps, "prisma">, guardrailId: string, version: number) {
+  const found = await lockoutReports(deps.prisma, guardrailId, version);
+  if (found.length === 0) return;
+  throw new AppError(
+    "conflict",
+    `mode: enforcing would deny the connector or a break-glass principal on ${found.map((r) => r.connection.name).join(", ")} (impact replay ${found[0]!.id}); correct the connection's principal classes or the guardrail, then replay again`,
+    [{ field: "mode", message: "the last impact replay found a lockout" }],
+  );
+}
 
 export type UpdateOutcome =
   { kind: "applied"; guardrail: ReturnType<typeof guardrailView> } | { kind: "approval"; approval: ReturnType<typeof approvalView> };
@@ -39,6 +55,7 @@ export async function updateGuardrail(deps: UseCaseDeps, actor: Actor, id: strin
     remediation: input.remediation ?? before.remediation,
   };
   if (input.params) checkParams(g.controlId, input.params);
+  if (before.mode === "audit" && after.mode === "enforce") await refuseLockout(deps, g.id, g.currentVersion);
   if (input.scope) await validateScope(deps.prisma, actor.workspaceId, input.scope);
   const specChanged = !same(before, after);
 

@@ -10,6 +10,7 @@ import type { BackoffOptions, KeepJobs, RepeatOptions } from "bullmq";
 import type { z } from "zod";
 import {
   emailJobId,
+  impactJobId,
   POLL_SCHEDULER_ID,
   POLL_TICK_MS,
   reconcileJobId,
@@ -20,6 +21,7 @@ import {
   weeklySchedulerId,
   ZConnectionTaskJob,
   ZEmptyJob,
+  ZImpactReplayJob,
   ZInvitationEmailJob,
   ZReconcileJob,
   ZSampleJob,
@@ -151,6 +153,16 @@ export const JOBS = {
     schema: ZInvitationEmailJob,
     jobId: (p) => `invitation__${p.invitationId}`,
     options: { attempts: 5, backoff: { type: "exponential", delay: 30_000 }, removeOnComplete: 1000, removeOnFail: 1000 },
+  }),
+  /**
+   * Replay one ImpactReport: read the connection's audit log for the window and judge each distinct
+   * request. One retry (a blip mid-read); the report row says failed with the reason after that.
+   */
+  "impact.replay": job({
+    queue: QUEUES.impact,
+    schema: ZImpactReplayJob,
+    jobId: (p) => impactJobId(p.reportId),
+    options: { attempts: 2, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: true, removeOnFail: { age: DAY_SEC } },
   }),
 } as const satisfies Record<string, TJobSpec>;
 

@@ -52,6 +52,11 @@ export const ZWeeklyReportJob = z.object({
 });
 export type TWeeklyReportJob = z.infer<typeof ZWeeklyReportJob>;
 
+/** Replay a connection's audit log against a guardrail version (an ImpactReport row, created queued). */
+export const ZImpactReplayJob = z.object({ reportId: z.string().min(1).max(64) });
+export type TImpactReplayJob = z.infer<typeof ZImpactReplayJob>;
+export const impactJobId = (reportId: string) => `impact__${reportId}`;
+
 export const ZSampleJob = z.object({ workspaceId: z.string().min(1).max(64) });
 
 export const ZSendEmailJob = z.object({ deliveryId: z.string().min(1).max(64) });

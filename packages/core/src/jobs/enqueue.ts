@@ -70,3 +70,8 @@ export async function enqueueConnectionTask(queue: Queue, job: TConnectionTaskJo
   if (!id) throw new Error("connections.task: BullMQ returned no job id");
   return id;
 }
+
+/** Queues the replay of one ImpactReport (the id collapses duplicates while it waits or runs). */
+export async function enqueueImpactReplay(queue: Queue, reportId: string): Promise<void> {
+  await enqueueJob(queue, "impact.replay", { reportId });
+}

@@ -11,6 +11,8 @@ export const QUEUES = {
   reconcile: "reconcile",
   reports: "reports",
   notifications: "notifications",
+  /** Audit-log replays (would-have-blocked): long reads of the clouds' logs, kept off the discovery queue. */
+  impact: "impact",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -52,6 +52,7 @@ import {
   ZUpdateGuardrailInput,
 } from "../guardrails/guardrails.schema.ts";
 import type { Action, Resource } from "../identity/roles.ts";
+import { ZImpactRequested, ZImpactView, ZRequestImpactInput } from "../impact/impact.schema.ts";
 import {
   ZAcceptInvitationInput,
   ZChangeRoleInput,
@@ -412,6 +413,25 @@ export const API = {
     tag: "guardrails",
     permission: ["guardrail", "write"],
     response: ZGuardrailResult,
+    status: 200,
+  },
+  "POST /guardrails/{id}/impact": {
+    method: "POST",
+    path: "/guardrails/{id}/impact",
+    summary: "Replay the connections' audit logs against the current version: what enforcing it would have denied",
+    tag: "guardrails",
+    permission: ["guardrail", "write"],
+    body: ZRequestImpactInput,
+    response: ZImpactRequested,
+    status: 202,
+  },
+  "GET /guardrails/{id}/impact": {
+    method: "GET",
+    path: "/guardrails/{id}/impact",
+    summary: "The newest replay per connection: denied calls grouped by principal, action and environment",
+    tag: "guardrails",
+    permission: ["guardrail", "read"],
+    response: ZImpactView,
     status: 200,
   },
   "GET /guardrails/{id}/diff": {

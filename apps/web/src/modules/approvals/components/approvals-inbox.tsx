@@ -5,6 +5,7 @@ import { StatusBadge } from "@/modules/shared/components/badges";
 import { JsonDiff } from "@/modules/shared/components/json-diff";
 import { Empty, ErrorState, Loading, PageHeader, QueryState } from "@/modules/shared/components/states";
 import { useGuardrail } from "@/modules/guardrails/hooks/use-guardrails";
+import { ImpactBrief } from "@/modules/guardrails/components/impact-panel";
 import { useCan, useMe } from "@/modules/shared/hooks/use-me";
 import { errorMessage } from "@/modules/shared/lib/api";
 import { ago, dateTime, personLabel } from "@/modules/shared/lib/format";
@@ -71,6 +72,7 @@ function ApprovalCard({ a }: { a: Approval }) {
       {a.subjectType === "guardrail" && payload.spec !== undefined && guardrailId ? (
         <SpecDiff guardrailId={guardrailId} proposed={payload.spec} />
       ) : null}
+      {guardrailId && a.status === "pending" && <ImpactBrief guardrailId={guardrailId} />}
       {a.status === "pending" ? (
         canDecide ? (
           mine ? (

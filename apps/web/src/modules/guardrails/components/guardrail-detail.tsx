@@ -13,6 +13,7 @@ import type { GuardrailDetail, GuardrailVersion } from "@/modules/shared/lib/con
 import { useControl } from "../hooks/use-catalog";
 import { isApprovalResult, useGuardrail, useGuardrailAction } from "../hooks/use-guardrails";
 import { GuardrailForm } from "./guardrail-form";
+import { ImpactPanel } from "./impact-panel";
 
 function versionBody(v: GuardrailVersion) {
   return { params: v.params, scope: v.scope, mode: v.mode, remediation: v.remediation };
@@ -80,7 +81,7 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
   const control = useControl(q.data?.controlId ?? null);
   const canWrite = useCan("guardrail", "write");
   const action = useGuardrailAction(id);
-  const [tab, setTab] = useState<"edit" | "versions">("edit");
+  const [tab, setTab] = useState<"edit" | "versions" | "impact">("edit");
   const [notice, setNotice] = useState<string | null>(
     created ? "Guardrail created. Parapet is deploying it to every connected cloud in scope." : null,
   );
@@ -170,9 +171,14 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
         <button role="tab" type="button" aria-selected={tab === "versions"} onClick={() => setTab("versions")}>
           Version history ({g.versions.length})
         </button>
+        <button role="tab" type="button" aria-selected={tab === "impact"} onClick={() => setTab("impact")} data-testid="impact-tab">
+          Would have blocked
+        </button>
       </div>
       <div role="tabpanel" className="tabpanel">
-        {tab === "versions" ? (
+        {tab === "impact" ? (
+          <ImpactPanel guardrailId={g.id} currentVersion={g.currentVersion} />
+        ) : tab === "versions" ? (
           <section className="card">
             <VersionHistory g={g} />
           </section>

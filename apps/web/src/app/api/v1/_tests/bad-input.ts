@@ -96,6 +96,7 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
     remediation: "auto",
   }),
   "PATCH /guardrails/{id}": () => ({ description: "edited" }),
+  "POST /guardrails/{id}/impact": () => ({ days: 7 }),
   "POST /exemptions": (w) => ({
     guardrailId: w.guardrailId,
     nodeId: w.nodes.p2,
