@@ -192,7 +192,7 @@ describe("incremental discovery (AWS)", () => {
       }
       await prisma.connection.delete({ where: { id: ref.connectionId } });
     }
-  });
+  }, 180_000); // six full sweeps of an 80-account org beside the rounds: past the 60 s default on a loaded 2-core machine (a hang guard, not a timing claim)
 
   it("never lets an event create a node outside the organization, and sweeps only when due", async () => {
     seedAwsOrg(sim, { accounts: 10, ous: 3, depth: 2, seed: 9 });
