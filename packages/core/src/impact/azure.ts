@@ -24,7 +24,6 @@
  */
 import { createHash } from "node:crypto";
 import type { AuditEvent } from "@parapet/providers/contract";
-import { azureResourceTypeOf } from "@parapet/providers/azure/audit-records";
 import { azureJudgeRequest, type TAzurePolicyJudgement } from "../catalog/azure-eval.ts";
 import { AZURE_DATA_TYPES } from "../catalog/compilers/azure.ts";
 import type { TAzureFragment } from "../catalog/types.ts";
@@ -97,9 +96,8 @@ function prepare(fragment: TAzureFragment): TPreparedImpact {
   const enforced = fragment.enforcementMode === "Default" && fragment.policies.length > 0;
 
   const typeOf = (e: AuditEvent): { type: string; verb: string } | undefined => {
-    const op = splitOperation(e.action);
-    if (!op) return undefined;
-    return { type: op.type || (azureResourceTypeOf(e.resource) ?? ""), verb: op.verb };
+    // The operation names the type ARM checks (`Microsoft.Sql/servers/databases/delete`).
+    return splitOperation(e.action);
   };
 
   return {

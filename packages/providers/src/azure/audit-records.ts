@@ -157,10 +157,15 @@ export function azureResourceTypeOf(resourceId: string): string | undefined {
   return undefined;
 }
 
-/** Restores ARM's casing of the namespace and type when the export upper-cased them: the resource id keeps it. */
-function operationOf(op: string, resourceId: string): string {
+/**
+ * Restores ARM's casing when the export upper-cased the operation: the authorization action usually
+ * spells it as ARM does; otherwise the resource id keeps the type's casing and verbs are lower-case.
+ */
+function operationOf(op: string, resourceId: string, authAction: string | undefined): string {
+  if (authAction && authAction.toLowerCase() === op.toLowerCase()) return authAction;
+  if (op !== op.toUpperCase()) return op;
   const type = azureResourceTypeOf(resourceId);
-  if (type && op.toLowerCase().startsWith(`${type.toLowerCase()}/`)) return `${type}${op.slice(type.length)}`;
+  if (type && op.toLowerCase().startsWith(`${type.toLowerCase()}/`)) return `${type}${op.slice(type.length).toLowerCase()}`;
   return op;
 }
 
@@ -170,19 +175,24 @@ export function parseAzureActivityEntry(raw: unknown): TAzureParsed {
   const category = lv(raw["category"]) ?? (isRec(raw["properties"]) ? s(raw["properties"]["eventCategory"]) : undefined);
   if (category && category.toLowerCase() !== "administrative") return { skip: "not-administrative", detail: category };
   const resourceId = s(raw["resourceId"]) ?? "";
-  const opRaw = lv(raw["operationName"]) ?? (isRec(raw["authorization"]) ? s(raw["authorization"]["action"]) : undefined);
+  const identityRec = isRec(raw["identity"]) ? raw["identity"] : undefined;
+  const auth = isRec(raw["authorization"])
+    ? raw["authorization"]
+    : identityRec && isRec(identityRec["authorization"])
+      ? identityRec["authorization"]
+      : {};
+  const opRaw = lv(raw["operationName"]) ?? s(auth["action"]);
   const time = s(raw["eventTimestamp"]) ?? s(raw["time"]);
   if (!opRaw) return { skip: "malformed", detail: "operationName missing" };
   if (!time || Number.isNaN(Date.parse(time))) return { skip: "malformed", detail: "eventTimestamp / time missing or not a date" };
-  const identity = isRec(raw["identity"]) ? raw["identity"] : undefined;
-  const claims = isRec(raw["claims"]) ? raw["claims"] : identity && isRec(identity["claims"]) ? identity["claims"] : {};
+  const claims = isRec(raw["claims"]) ? raw["claims"] : identityRec && isRec(identityRec["claims"]) ? identityRec["claims"] : {};
   const principal = principalOf(claims, s(raw["caller"]));
   if (!principal) return { skip: "no-caller", detail: opRaw };
   const props = jsonObject(raw["properties"]) ?? {};
   const status = lv(raw["status"]) ?? s(raw["resultType"]);
   const subStatus = lv(raw["subStatus"]) ?? s(raw["resultSignature"]);
   const { outcome, code } = outcomeOf(status, subStatus, props);
-  const action = operationOf(opRaw, resourceId);
+  const action = operationOf(opRaw, resourceId, s(auth["action"]));
   const httpRequest = isRec(raw["httpRequest"]) ? raw["httpRequest"] : {};
   const ip = s(httpRequest["clientIpAddress"]) ?? s(raw["callerIpAddress"]);
   const method = s(httpRequest["method"]);
@@ -220,8 +230,10 @@ export function parseAzureActivityEntry(raw: unknown): TAzureParsed {
 }
 
 /** The key of one ARM call across its entries (Started / Accepted / Succeeded or Failed). */
-const callKey = (e: AuditEvent): string =>
-  `${e.context["azure:correlationId"] ?? e.id}|${e.action.toLowerCase()}|${e.resource.toLowerCase()}`;
+const callKey = (e: AuditEvent): string => {
+  const correlation = e.context["azure:correlationId"];
+  return `${typeof correlation === "string" ? correlation : e.id}|${e.action.toLowerCase()}|${e.resource.toLowerCase()}`;
+};
 const RANK: Record<AuditEvent["outcome"], number> = { success: 0, failed: 1, denied: 2 };
 
 /**
