@@ -53,7 +53,7 @@ export interface ActivityEntry {
 }
 
 /** Who made a call, as the token's claims say it. */
-export interface ActivityCaller {
+interface ActivityCaller {
   objectId: string;
   appId?: string;
   upn?: string;
@@ -254,7 +254,7 @@ interface ParsedFilter {
  * optional and it requires at least a start time"); the end defaults to now. The log keeps 90 days, and
  * a start older than that is refused (azure-cli issue #4885: Bad Request for a start 3 months back).
  */
-export function parseActivityFilter(filter: string | null, now: number): ParsedFilter {
+function parseActivityFilter(filter: string | null, now: number): ParsedFilter {
   if (filter === null || filter.trim() === "") {
     throw bad("The $filter query parameter is required and must contain at least a start time: eventTimestamp ge '<time>'.");
   }

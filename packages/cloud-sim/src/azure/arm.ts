@@ -35,7 +35,7 @@ function route(core: AzureCore, req: Req): Route | undefined {
   const tail = l.slice(-5).join("/");
   if (tail === "providers/microsoft.insights/eventtypes/management/values") {
     if (segs.length === 5) return activityLogRoute(core, req, undefined);
-    if (segs.length === 7 && l[0] === "subscriptions") return activityLogRoute(core, req, segs[1]!);
+    if (segs.length === 7 && l[0] === "subscriptions") return activityLogRoute(core, req, segs[1]);
     return undefined;
   }
   if (l[0] === "providers" && l[1] === "microsoft.management" && l[2] === "managementgroups") return mgRoute(core, req, segs);

@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 
 export const ACTIVITY_SUBSCRIPTION = "6b1c5d3e-2f4a-4b8c-9d0e-1a2b3c4d5e6f";
-export const ACTIVITY_TENANT = "00000000-0000-4000-8000-000000000001";
+const ACTIVITY_TENANT = "00000000-0000-4000-8000-000000000001";
 
 export interface TActivityCaller {
   /** Object id (`oid` claim) of the user or service principal. */
@@ -23,7 +23,7 @@ export interface TActivityCaller {
 }
 
 /** The ARM id a request of this type and name addresses, the way the portal or an SDK would build it. */
-export function armResourceId(type: string, name: string, sub = ACTIVITY_SUBSCRIPTION): string {
+function armResourceId(type: string, name: string, sub = ACTIVITY_SUBSCRIPTION): string {
   const [ns, ...types] = type.split("/");
   const lower = type.toLowerCase();
   if (lower === "microsoft.resources/subscriptions/resourcegroups") return `/subscriptions/${sub}/resourceGroups/${name}`;

@@ -22,7 +22,7 @@ import type { AuditEvent, AuditPrincipal } from "../contract/audit.ts";
  */
 
 /** Why an entry was not turned into an event; stable codes the UI counts by. */
-export type TAzureAuditSkip =
+type TAzureAuditSkip =
   /** Not an object, or lacks the operation / time / identity every event needs. */
   | "malformed"
   /** ServiceHealth, ResourceHealth, Alert, Autoscale, Recommendation, Security, Policy: not a caller's request. */

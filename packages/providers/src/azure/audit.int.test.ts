@@ -162,7 +162,7 @@ describe("Azure Activity Log reader", () => {
         endpoint: sim.url,
         tlsOptions: { ca: sim.caPem },
         retryOptions: { maxRetries: 0 },
-      } as never,
+      },
     );
     const listed = monitor.activityLogs
       .list(`eventTimestamp ge '${old.toISOString()}' and eventTimestamp le '${new Date().toISOString()}'`)
