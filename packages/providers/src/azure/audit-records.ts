@@ -230,7 +230,7 @@ export function parseAzureActivityEntry(raw: unknown): TAzureParsed {
 }
 
 /** The key of one ARM call across its entries (Started / Accepted / Succeeded or Failed). */
-const callKey = (e: AuditEvent): string => {
+export const azureCallKey = (e: AuditEvent): string => {
   const correlation = e.context["azure:correlationId"];
   return `${typeof correlation === "string" ? correlation : e.id}|${e.action.toLowerCase()}|${e.resource.toLowerCase()}`;
 };
@@ -243,7 +243,7 @@ const RANK: Record<AuditEvent["outcome"], number> = { success: 0, failed: 1, den
 export function collapseAzureCalls(events: readonly AuditEvent[]): AuditEvent[] {
   const byCall = new Map<string, AuditEvent>();
   for (const e of events) {
-    const k = callKey(e);
+    const k = azureCallKey(e);
     const prev = byCall.get(k);
     if (!prev) {
       byCall.set(k, e);

@@ -1,7 +1,7 @@
 import { getContinuationToken as mgToken, type DescendantInfo } from "@azure/arm-managementgroups";
-import type { AuditPage, AuditReadRequest } from "../contract/audit.ts";
+import type { AuditEvent, AuditPage, AuditReadRequest } from "../contract/audit.ts";
 import { invalid } from "./context.ts";
-import { collapseAzureCalls, parseAzureActivityEntry } from "./audit-records.ts";
+import { azureCallKey, collapseAzureCalls, parseAzureActivityEntry } from "./audit-records.ts";
 import type { AzureContext } from "./context.ts";
 
 /**
@@ -17,9 +17,12 @@ import type { AzureContext } from "./context.ts";
  * There is no Activity Log list at management-group scope in the specs; a management group's own
  * writes are in the tenant log, which needs tenant-level access the connector is not granted.
  *
- * A call's Started and end entries are collapsed into one event within a page; the two entries of a
- * call that straddles a page boundary count as two (the service orders by time, so this is rare).
+ * A call's Started and end entries are collapsed into one event. The service lists newest first, so a
+ * call straddling a page boundary shows its end entry on one page and its Started entry (with the
+ * request body) on the next: end-only events are carried in the page token (at most CARRY_MAX) until
+ * their Started entry arrives or the subscription's log ends.
  */
+const CARRY_MAX = 200;
 
 /** $select: what the parser reads, nothing else (the spec's SelectParameter names them). */
 const SELECT = [
@@ -53,6 +56,8 @@ interface Cursor {
   link?: string;
   /** Entries of the page at `link` (or the first page) already returned. */
   skip?: number;
+  /** End-only events whose Started entry has not been read yet. */
+  carry?: AuditEvent[];
 }
 
 function encode(c: Cursor): string {
@@ -65,6 +70,7 @@ function decode(token: string): Cursor {
     if (!Array.isArray(c.subs) || c.subs.some((s) => typeof s !== "string")) throw new Error("subs");
     if (c.link !== undefined && typeof c.link !== "string") throw new Error("link");
     if (c.skip !== undefined && (!Number.isInteger(c.skip) || c.skip < 0)) throw new Error("skip");
+    if (c.carry !== undefined && (!Array.isArray(c.carry) || c.carry.length > CARRY_MAX)) throw new Error("carry");
     return c;
   } catch {
     throw invalid("audit", "pageToken: not a token this reader issued", "INVALID_PAGE_TOKEN");
@@ -127,18 +133,28 @@ export async function readAzureAuditEvents(ctx: AzureContext, req: AuditReadRequ
   const size = req.pageSize ?? page.items.length;
   const slice = page.items.slice(skip, skip + size);
   const skipped: Record<string, number> = {};
-  const parsed = [];
+  const parsed: AuditEvent[] = [];
+  const started = new Set<string>();
   for (const item of slice) {
     const r = parseAzureActivityEntry(wire(item));
-    if ("event" in r) parsed.push(r.event);
-    else skipped[r.skip] = (skipped[r.skip] ?? 0) + 1;
+    if ("event" in r) {
+      parsed.push(r.event);
+      if (r.event.context["azure:status"] === "Started") started.add(azureCallKey(r.event));
+    } else skipped[r.skip] = (skipped[r.skip] ?? 0) + 1;
   }
   let next: Cursor | undefined;
-  if (skip + size < page.items.length) next = { ...cursor, skip: skip + size };
+  if (skip + size < page.items.length) next = { subs: cursor.subs, ...(cursor.link ? { link: cursor.link } : {}), skip: skip + size };
   else if (page.next) next = { subs: cursor.subs, link: page.next };
-  else if (cursor.subs.length > 1) next = { subs: cursor.subs.slice(1) };
+  const carried = cursor.carry ?? [];
+  for (const e of carried) if (e.context["azure:status"] === "Started") started.add(azureCallKey(e));
+  const events = collapseAzureCalls([...carried, ...parsed]);
+  // Within the same subscription's log, an end-only call waits for its Started entry.
+  const waiting = next ? events.filter((e) => !started.has(azureCallKey(e))).slice(0, CARRY_MAX) : [];
+  const held = new Set(waiting);
+  if (!next && cursor.subs.length > 1) next = { subs: cursor.subs.slice(1) };
+  if (next && waiting.length) next.carry = waiting;
   return {
-    events: collapseAzureCalls(parsed),
+    events: events.filter((e) => !held.has(e)),
     ...(next ? { nextPageToken: encode(next) } : {}),
     ...(Object.keys(skipped).length ? { skipped } : {}),
   };
