@@ -33,6 +33,8 @@ export interface TAzurePartialRequest {
   identity: { type: string; name?: string; id?: string };
   /** The payload (request body); absent = not logged, so every other field is unknown. */
   resource?: Record<string, unknown>;
+  /** The payload is a PATCH: fields it does not carry keep values the entry does not show. */
+  patch?: boolean;
   /** Absent = unknown. */
   resourceGroupTags?: Record<string, string>;
   /**
@@ -55,7 +57,7 @@ interface TEnv {
   params: Record<string, unknown>;
   current?: { prefix: string; element: unknown };
   /** Set for partial requests: the fields that are known without a payload, and where unknowns go. */
-  partial?: { bodyKnown: boolean; rgKnown: boolean; missing: Set<string> };
+  partial?: { bodyKnown: boolean; patch: boolean; rgKnown: boolean; missing: Set<string> };
 }
 
 /** Kleene logic: `undefined` is "unknown". */
@@ -97,14 +99,21 @@ function aliasPath(alias: string, type: string): string | undefined {
 
 /** The values a `field` names: one value, or every element's value for a `[*]` alias. */
 function fieldValues(field: string, env: TEnv): { values: unknown[]; multi: boolean; unknown?: true } {
-  const r = env.req.resource;
   if (env.current && lc(field).startsWith(lc(env.current.prefix))) {
     return walk(env.current.element, field.slice(env.current.prefix.length));
   }
-  if (env.partial && !env.partial.bodyKnown && !IDENTITY_FIELDS.includes(lc(field))) {
-    env.partial.missing.add(field);
+  const unknown = (): { values: unknown[]; multi: boolean; unknown: true } => {
+    env.partial?.missing.add(field);
     return { values: [], multi: false, unknown: true };
-  }
+  };
+  if (env.partial && !env.partial.bodyKnown && !IDENTITY_FIELDS.includes(lc(field))) return unknown();
+  const got = payloadValues(field, env.req.resource);
+  // A PATCH body holds only what changes: Azure Policy judges the merged resource, so an absent field is unknown.
+  if (env.partial?.patch && !IDENTITY_FIELDS.includes(lc(field)) && got.values.every((v) => v === undefined)) return unknown();
+  return got;
+}
+
+function payloadValues(field: string, r: Record<string, unknown>): { values: unknown[]; multi: boolean } {
   const tag = /^tags(?:\[['"](.+)['"]\]|\.(.+))$/i.exec(field);
   if (tag) return { values: [get(get(r, "tags"), tag[1] ?? tag[2] ?? "")], multi: false };
   if (["type", "location", "name", "kind", "id", "tags", "fullname"].includes(lc(field))) return { values: [get(r, field)], multi: false };
@@ -274,7 +283,8 @@ export function azureJudgeRequest(fragment: TAzureFragment, req: TAzurePartialRe
     ...(req.resourceGroupTags ? { resourceGroupTags: req.resourceGroupTags } : {}),
   };
   const containerType = CONTAINER_TYPES.includes(lc(req.identity.type));
-  const tracked = req.tracked ?? (req.resource ? get(req.resource, "location") !== undefined : undefined);
+  // A PUT body of a tracked resource carries its location; a PATCH need not.
+  const tracked = req.tracked ?? (req.resource && !req.patch ? get(req.resource, "location") !== undefined : undefined);
   const out: TAzurePolicyJudgement[] = [];
   for (const part of fragment.policies) {
     const props = part.definition.properties;
@@ -282,7 +292,7 @@ export function azureJudgeRequest(fragment: TAzureFragment, req: TAzurePartialRe
     const env: TEnv = {
       req: full,
       params: paramsOf(part),
-      partial: { bodyKnown: req.resource !== undefined, rgKnown: req.resourceGroupTags !== undefined, missing },
+      partial: { bodyKnown: req.resource !== undefined, patch: req.patch === true, rgKnown: req.resourceGroupTags !== undefined, missing },
     };
     if (!effectApplies(props.policyRule, env)) continue;
     if (lc(props.mode) === "indexed") {

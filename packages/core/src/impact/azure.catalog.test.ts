@@ -116,6 +116,42 @@ describe("Azure catalog replay", () => {
     expect(await judge(f, site)).toEqual({ verdict: "allowed" });
   });
 
+  it("judges a PATCH by what it changes: a field it does not carry is unknown, not absent", async () => {
+    const f = fragmentOf(listControls().find((c) => c.id === "no-public-data")!);
+    const open = replayed({
+      verb: "write",
+      method: "PATCH",
+      type: "Microsoft.Storage/storageAccounts",
+      name: "sa",
+      body: { properties: { allowBlobPublicAccess: true } },
+      caller: AGENT,
+      time: T0,
+    });
+    expect(await judge(f, open)).toEqual({ verdict: "denied", by: "gr_example-storage-public" });
+    const closing = replayed({
+      verb: "write",
+      method: "PATCH",
+      type: "Microsoft.Storage/storageAccounts",
+      name: "sa",
+      body: { properties: { allowBlobPublicAccess: false } },
+      caller: AGENT,
+      time: T0,
+    });
+    const v = await judge(f, closing);
+    expect(v).toMatchObject({ verdict: "unjudgeable", reason: "missing-context" });
+    expect((v as { detail: string }).detail).toContain("Microsoft.Storage/storageAccounts/publicNetworkAccess");
+    // The same body as a PUT is the whole resource: publicNetworkAccess absent is not "Disabled".
+    const put = replayed({
+      verb: "write",
+      type: "Microsoft.Storage/storageAccounts",
+      name: "sa",
+      body: { location: "westeurope", properties: { allowBlobPublicAccess: false } },
+      caller: AGENT,
+      time: T0,
+    });
+    expect(await judge(f, put)).toEqual({ verdict: "denied", by: "gr_example-storage-public" });
+  });
+
   it("judges a resource group delete under cascadeBehaviors as unjudgeable (its contents are not logged)", async () => {
     const f = fragmentOf(listControls().find((c) => c.id === "backups-undeletable")!);
     const rg = replayed({

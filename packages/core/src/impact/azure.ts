@@ -109,7 +109,8 @@ function prepare(fragment: TAzureFragment): TPreparedImpact {
       if (op.verb === "delete") return `delete|${lc(op.type)}${who}|${trackedHint(op.type, e.resource) ?? "?"}`;
       if (op.verb !== "write") return `other|${op.verb}`;
       const body = e.request ? createHash("sha256").update(canonical(e.request)).digest("base64url") : "-";
-      return `write|${lc(op.type)}${who}|${body}`;
+      const patch = e.context["azure:httpMethod"] === "PATCH" ? "patch" : "put";
+      return `write|${lc(op.type)}${who}|${patch}|${body}`;
     },
     judge(e): Promise<TImpactVerdict> {
       if (!enforced) return Promise.resolve({ verdict: "allowed" });
@@ -127,11 +128,14 @@ function prepare(fragment: TAzureFragment): TPreparedImpact {
           detail: `${cascading.map((p) => p.referenceId).join(", ")} refuse deleting a resource group that holds a protected resource; the Activity Log does not say what the group held`,
         });
       }
-      const tracked = op.verb === "delete" ? trackedHint(op.type, e.resource) : undefined;
+      const patch = e.context["azure:httpMethod"] === "PATCH";
+      // A delete carries no payload and a PATCH need not carry the location: the type says whether it has one.
+      const tracked = op.verb === "delete" || patch ? trackedHint(op.type, e.resource) : undefined;
       const judgements = azureJudgeRequest(fragment, {
         action: op.verb,
         identity,
         ...(op.verb === "write" && e.request ? { resource: e.request } : {}),
+        ...(patch ? { patch: true } : {}),
         ...(tracked !== undefined ? { tracked } : {}),
       });
       return Promise.resolve(verdictOf(judgements, e.request !== undefined, op.verb));

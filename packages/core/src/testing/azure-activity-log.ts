@@ -42,6 +42,8 @@ function armResourceId(type: string, name: string, sub = ACTIVITY_SUBSCRIPTION):
 
 export interface TActivityRequest {
   verb: "write" | "delete";
+  /** For a write: PUT (default) or PATCH. */
+  method?: "PUT" | "PATCH";
   type: string;
   name: string;
   /** The request body; logged in the Started entry when given. */
@@ -74,7 +76,7 @@ export function activityLogEntries(req: TActivityRequest): Record<string, unknow
   const operation = `${req.type}/${req.verb}`;
   const correlationId = randomUUID();
   const rg = /\/resourceGroups\/([^/]+)/i.exec(resourceId)?.[1];
-  const method = req.verb === "delete" ? "DELETE" : "PUT";
+  const method = req.verb === "delete" ? "DELETE" : (req.method ?? "PUT");
   const base = (at: Date): Record<string, unknown> => ({
     authorization: { action: operation, scope: resourceId },
     caller: req.caller.upn ?? req.caller.appId ?? req.caller.objectId,
