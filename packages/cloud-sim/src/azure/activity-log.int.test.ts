@@ -12,10 +12,21 @@ let demo: DemoInfo;
 let sub: string;
 let token: string;
 
-function get(path: string): Promise<{ status: number; json: Record<string, unknown> }> {
+function get(path: string, method = "GET", body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: "127.0.0.1", port: sim.port, method: "GET", path, ca: sim.caPem, headers: { authorization: `Bearer ${token}` } },
+      {
+        host: "127.0.0.1",
+        port: sim.port,
+        method,
+        path,
+        ca: sim.caPem,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(payload ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) } : {}),
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -26,6 +37,7 @@ function get(path: string): Promise<{ status: number; json: Record<string, unkno
       },
     );
     req.on("error", reject);
+    if (payload) req.write(payload);
     req.end();
   });
 }
@@ -148,5 +160,37 @@ describe("Azure simulator Activity Log", () => {
     } finally {
       token = saved;
     }
+  });
+
+  it("appends calls through the admin API, refusing a malformed one by field", async () => {
+    const bad = await get("/_admin/activity-log", "POST", {
+      events: [{ operationName: "Microsoft.Storage/storageAccounts/delete", resourceId: "/x", caller: {} }],
+    });
+    expect(bad).toMatchObject({
+      status: 400,
+      json: { error: { message: expect.stringContaining("events[0].caller.objectId") as unknown } },
+    });
+    const account = `/subscriptions/${sub}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/public2`;
+    const ok = await get("/_admin/activity-log", "POST", {
+      events: [
+        {
+          operationName: "Microsoft.Storage/storageAccounts/write",
+          resourceId: account,
+          caller: { objectId: "a9e17000-0000-4000-8000-0000000a9e17", appId: "a9e17000-0000-4000-8000-00000000a99e", groups: ["g1"] },
+          requestBody: { location: "westeurope", properties: { allowBlobPublicAccess: true } },
+          errorCode: "RequestDisallowedByPolicy",
+        },
+      ],
+    });
+    expect(ok.status).toBe(200);
+    const [started, ended] = ok.json["value"] as {
+      status: { value: string };
+      subStatus: { value: string };
+      properties: Record<string, string>;
+      claims: Record<string, string>;
+    }[];
+    expect(started!.properties["requestbody"]).toBe('{"location":"westeurope","properties":{"allowBlobPublicAccess":true}}');
+    expect(ended).toMatchObject({ status: { value: "Failed" }, subStatus: { value: "Forbidden" }, claims: { groups: "g1" } });
+    expect(JSON.parse(ended!.properties["statusMessage"]!)).toMatchObject({ error: { code: "RequestDisallowedByPolicy" } });
   });
 });
