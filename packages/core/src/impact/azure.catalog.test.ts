@@ -259,6 +259,8 @@ describe("Azure lockout: the connector and break-glass", () => {
       for (const call of repairCalls(f)) {
         const event = replayed(call);
         expect(event.principal).toMatchObject({ id: CONNECTOR.objectId, type: "app" });
+        // What the replay's lockout check matches the connector class (appIds) against.
+        expect(event.context["azure:appId"]).toBe(SCENARIO_PRINCIPALS.azure.connector.appIds[0]);
         const v = await judge(f, event);
         judged++;
         if (v.verdict !== "allowed") denied.push(`${control.id}: ${event.action}: ${JSON.stringify(v)}`);

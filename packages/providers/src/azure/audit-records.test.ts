@@ -60,6 +60,7 @@ describe("Activity Log entry parsing", () => {
           "azure:correlationId": "c1c1c1c1-0000-4000-8000-000000000001",
           "azure:status": "Succeeded",
           "azure:resourceGroup": "rg-backup",
+          "azure:appId": APPID,
         },
       },
     });

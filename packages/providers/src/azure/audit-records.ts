@@ -207,6 +207,9 @@ export function parseAzureActivityEntry(raw: unknown): TAzureParsed {
   if (code) context["azure:errorCode"] = code;
   const rg = s(raw["resourceGroupName"]);
   if (rg) context["azure:resourceGroup"] = rg;
+  // Principal classes name apps by application id (connector, agents): keep it beside the object id.
+  const appId = claim(claims, CLAIM.appid);
+  if (appId) context["azure:appId"] = appId;
   const id = s(raw["eventDataId"]) ?? s(raw["id"]) ?? `${correlationId ?? "no-correlation"}|${action}|${time}`;
   const lowerOp = action.toLowerCase();
   return {
