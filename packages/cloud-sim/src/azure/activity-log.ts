@@ -79,7 +79,8 @@ export interface ActivityCall {
 
 /** The Activity Log keeps 90 days ("Activity log retention" in the schema doc above); the sim also bounds the count. */
 const RETENTION_MS = 90 * 24 * 3600 * 1000;
-const MAX_ENTRIES = 200_000;
+// Each entry is ~1.5 KB: 50,000 keeps a long demo history without letting bulk benchmarks grow the heap unbounded.
+const MAX_ENTRIES = 50_000;
 
 const local = (v: string, l = v): LocalizableString => ({ value: v, localizedValue: l });
 const HTTP_TEXT: Record<number, string> = {
