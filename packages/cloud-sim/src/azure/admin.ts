@@ -1,4 +1,5 @@
 import { tryParseJson } from "../common/http.ts";
+import type { ActivityCall } from "./activity-log.ts";
 import type { AzureCore } from "./core.ts";
 import { ArmError, badRequest } from "./errors.ts";
 import type { RoleGrant } from "./model.ts";
@@ -30,7 +31,69 @@ const ADMIN_ROUTES = [
   "POST /_admin/subscriptions/move          {subscriptionId, managementGroup, actor?}",
   "POST /_admin/subscriptions/tags          {subscriptionId, tags, operation?: Merge|Replace|Delete, actor?}",
   "POST /_admin/management-groups           {name, displayName?, parent?, actor?}",
+  "GET  /_admin/activity-log                 Activity Log entries recorded or appended so far",
+  "POST /_admin/activity-log                 {events: [{operationName, resourceId, caller: {objectId, appId?, upn?, groups?}, time?, method?, requestBody?, httpStatus?, errorCode?, errorMessage?}]}",
+  "POST /_admin/activity-log/reset",
 ];
+
+/** An appended call, validated field by field (the admin API's callers are tests and the demo seed). */
+function activityCall(v: unknown, i: number): ActivityCall {
+  const at = (k: string): string => `events[${i}].${k}`;
+  if (!isObject(v)) throw badRequest("InvalidAdminRequest", `'events[${i}]' must be an object`);
+  const s = (k: string, required: boolean): string | undefined => {
+    const x = v[k];
+    if (x === undefined && !required) return undefined;
+    if (typeof x !== "string" || x === "") throw badRequest("InvalidAdminRequest", `'${at(k)}' must be a non-empty string`);
+    return x;
+  };
+  const operationName = s("operationName", true)!;
+  if (!/^[A-Za-z0-9.]+\/.+\/[A-Za-z]+$/.test(operationName)) {
+    throw badRequest(
+      "InvalidAdminRequest",
+      `'${at("operationName")}' must be an ARM operation like Microsoft.Storage/storageAccounts/delete`,
+    );
+  }
+  const resourceId = s("resourceId", true)!;
+  if (!resourceId.startsWith("/"))
+    throw badRequest("InvalidAdminRequest", `'${at("resourceId")}' must be an ARM resource id starting with /`);
+  const c = v.caller;
+  if (!isObject(c) || typeof c.objectId !== "string" || c.objectId === "") {
+    throw badRequest("InvalidAdminRequest", `'${at("caller.objectId")}' must be a non-empty string`);
+  }
+  for (const k of ["appId", "upn"]) {
+    if (c[k] !== undefined && typeof c[k] !== "string") throw badRequest("InvalidAdminRequest", `'${at(`caller.${k}`)}' must be a string`);
+  }
+  if (c.groups !== undefined && (!Array.isArray(c.groups) || c.groups.some((g) => typeof g !== "string"))) {
+    throw badRequest("InvalidAdminRequest", `'${at("caller.groups")}' must be an array of strings`);
+  }
+  const time = s("time", false);
+  if (time !== undefined && Number.isNaN(Date.parse(time)))
+    throw badRequest("InvalidAdminRequest", `'${at("time")}' must be an ISO date-time`);
+  const status = v.httpStatus;
+  if (status !== undefined && (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599)) {
+    throw badRequest("InvalidAdminRequest", `'${at("httpStatus")}' must be an HTTP status between 200 and 599`);
+  }
+  const verb = operationName.split("/").pop()!.toLowerCase();
+  const errorCode = s("errorCode", false);
+  const errorMessage = s("errorMessage", false);
+  return {
+    operationName,
+    resourceId,
+    method: s("method", false) ?? (verb === "delete" ? "DELETE" : verb === "write" ? "PUT" : "POST"),
+    caller: {
+      objectId: c.objectId,
+      ...(typeof c.appId === "string" ? { appId: c.appId } : {}),
+      ...(typeof c.upn === "string" ? { upn: c.upn } : {}),
+      ...(Array.isArray(c.groups) ? { groups: c.groups as string[] } : {}),
+    },
+    ...(time !== undefined ? { time: new Date(time) } : {}),
+    ...(v.requestBody !== undefined ? { requestBody: v.requestBody } : {}),
+    // A policy refusal unless said otherwise when only the code is given.
+    httpStatus: typeof status === "number" ? status : errorCode ? 403 : 200,
+    ...(errorCode ? { errorCode } : {}),
+    ...(errorMessage ? { errorMessage } : {}),
+  };
+}
 
 function str(body: Record<string, unknown>, key: string, required = true): string {
   const v = body[key];
@@ -129,6 +192,19 @@ export async function handleAdmin(core: AzureCore, method: string, path: string,
       return ok({ total: 0, operations: {} });
     case "GET /_admin/events":
       return ok(core.events);
+    case "GET /_admin/activity-log":
+      return ok({ value: core.activity.entries });
+    case "POST /_admin/activity-log": {
+      const events = body.events;
+      if (!Array.isArray(events) || events.length === 0 || events.length > 10_000) {
+        throw badRequest("InvalidAdminRequest", "'events' must be an array of 1 to 10000 calls");
+      }
+      const calls = events.map((e, i) => activityCall(e, i));
+      return ok({ value: calls.flatMap((c) => core.activity.record(c)) });
+    }
+    case "POST /_admin/activity-log/reset":
+      core.activity.clear();
+      return ok({ value: [] });
     case "POST /_admin/events/flush":
       await core.emitter.flush();
       return ok({ delivered: core.emitter.delivered, dropped: core.emitter.dropped });

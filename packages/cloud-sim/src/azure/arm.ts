@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { activityLogRoute } from "./activity-log.ts";
 import { authorize } from "./auth.ts";
 import type { AzureCore } from "./core.ts";
 import { ArmError, badRequest, notFound } from "./errors.ts";
@@ -29,6 +30,13 @@ function route(core: AzureCore, req: Req): Route | undefined {
       if (segs.length !== i + 3 && segs.length !== i + 4) return undefined;
       return policyRoute(core, req, segs.slice(0, i), l[i + 2]!, segs[i + 3]);
     }
+  }
+  // Activity Log: {"/subscriptions/{id}" | ""}/providers/microsoft.insights/eventtypes/management/values
+  const tail = l.slice(-5).join("/");
+  if (tail === "providers/microsoft.insights/eventtypes/management/values") {
+    if (segs.length === 5) return activityLogRoute(core, req, undefined);
+    if (segs.length === 7 && l[0] === "subscriptions") return activityLogRoute(core, req, segs[1]);
+    return undefined;
   }
   if (l[0] === "providers" && l[1] === "microsoft.management" && l[2] === "managementgroups") return mgRoute(core, req, segs);
   if (l[0] === "subscriptions") return subscriptionRoute(core, req, segs);
@@ -92,8 +100,37 @@ export async function handleArm(core: AzureCore, req: Req, authHeader: string | 
   }
   const app = core.state.apps.get(appId.toLowerCase());
   if (!app) throw new ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.");
-  if (r.chain) authorize(app, r.action, r.chain(), r.authScope);
-  const reply = r.exec(core.callerFor(app.appId));
+  // Writes, deletes and actions land in the Activity Log with their outcome, refused ones included.
+  const record = (httpStatus: number, err?: ArmError): void => {
+    if (r.method !== "write") return;
+    let requestBody: unknown;
+    if ((req.method === "PUT" || req.method === "PATCH") && req.body.length > 0) {
+      try {
+        requestBody = JSON.parse(req.body.toString("utf8"));
+      } catch {
+        requestBody = undefined;
+      }
+    }
+    core.activity.record({
+      operationName: r.action,
+      // ARM treats repeated slashes as one (SDKs given a scope with a leading slash send two).
+      resourceId: req.url.pathname.replace(/\/{2,}/g, "/"),
+      method: req.method,
+      caller: { objectId: app.objectId, appId: app.appId },
+      httpStatus,
+      ...(requestBody !== undefined ? { requestBody } : {}),
+      ...(err ? { errorCode: err.code, errorMessage: err.message } : {}),
+    });
+  };
+  let reply: ArmReply;
+  try {
+    if (r.chain) authorize(app, r.action, r.chain(), r.authScope);
+    reply = r.exec(core.callerFor(app.appId));
+  } catch (e) {
+    if (e instanceof ArmError) record(e.status, e);
+    throw e;
+  }
+  record(reply.status);
   if (r.method === "write") core.persister.schedule();
   return reply;
 }

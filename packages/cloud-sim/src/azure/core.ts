@@ -5,6 +5,7 @@ import { FaultInjector } from "../common/faults.ts";
 import { Persister } from "../common/persist.ts";
 import { mulberry32 } from "../common/rng.ts";
 import { Throttler } from "../common/throttle.ts";
+import { ActivityLog } from "./activity-log.ts";
 import { TokenStore } from "./auth.ts";
 import { badRequest } from "./errors.ts";
 import {
@@ -73,6 +74,8 @@ export class AzureCore {
   readonly persister: Persister;
   readonly config: AzureRuntimeConfig;
   readonly events: AzureEvent[] = [];
+  /** The Activity Log (Administrative category) of every write, delete and action served. */
+  readonly activity = new ActivityLog(() => this.state.tenantId);
   /** Base URL (https://127.0.0.1:port) once listening; nextLinks and the AAD authority use it. */
   baseUrl = "";
 

@@ -13,7 +13,8 @@ export class ArmError extends Error {
     super(message);
   }
 
-  body(): { error: { code: string; message: string } } {
+  /** Overridable: a few APIs (Activity Logs) answer `{code, message}` at the top level. */
+  body(): { error: { code: string; message: string } } | { code: string; message: string } {
     return { error: { code: this.code, message: this.message } };
   }
 }

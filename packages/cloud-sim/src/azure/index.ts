@@ -1,3 +1,4 @@
+import type { ActivityCall, ActivityEntry } from "./activity-log.ts";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
@@ -78,6 +79,10 @@ export interface AzureSim extends RunningSim {
   snapshot(): StateSnapshot;
   /** Events emitted so far (most recent 10,000), whether or not a webhook is configured. */
   events(): AzureEvent[];
+  /** Activity Log entries recorded so far (every write, delete and action served, plus appended ones). */
+  activityLog(): ActivityEntry[];
+  /** Appends calls to the Activity Log (a delete by an agent app, a write refused by policy…); returns their entries. */
+  appendActivity(calls: ActivityCall[]): ActivityEntry[];
   /** Resolves once every webhook delivery started so far has succeeded or been dropped. */
   flushEvents(): Promise<void>;
   /** The underlying engine, for benchmarks that need direct access. */
@@ -293,6 +298,8 @@ export async function startAzureSim(opts: AzureSimOptions = {}): Promise<AzureSi
     summary: () => core.summary(),
     snapshot: () => core.state.snapshot(),
     events: () => [...core.events],
+    activityLog: () => [...core.activity.entries],
+    appendActivity: (calls) => calls.flatMap((c) => core.activity.record(c)),
     flushEvents: () => core.emitter.flush(),
     close: async () => {
       await core.emitter.flush();

@@ -1,4 +1,4 @@
-import type { TAzureFragment } from "./types.ts";
+import type { TAzureFragment, TAzurePolicyPart } from "./types.ts";
 
 /**
  * A small evaluator of Azure Policy rules against an ARM resource payload, for scenarios: enough of
@@ -21,11 +21,48 @@ export interface TAzureRequest {
   resourceGroupTags?: Record<string, string>;
 }
 
+/**
+ * A request as an audit-log entry shows it (impact replay): the resource's identity is always known,
+ * its payload only when the entry logged the request body, and the resource group's tags never unless
+ * someone looked them up. What is not known makes a condition *unknown* instead of false, so a rule
+ * that depends on it is reported as unjudgeable rather than guessed.
+ */
+export interface TAzurePartialRequest {
+  action: "write" | "delete";
+  /** The ARM resource type (`Microsoft.Storage/storageAccounts`) and, when known, name and id. */
+  identity: { type: string; name?: string; id?: string };
+  /** The payload (request body); absent = not logged, so every other field is unknown. */
+  resource?: Record<string, unknown>;
+  /** The payload is a PATCH: fields it does not carry keep values the entry does not show. */
+  patch?: boolean;
+  /** Absent = unknown. */
+  resourceGroupTags?: Record<string, string>;
+  /**
+   * Whether the resource supports location (Indexed mode evaluates only those). `undefined` = the
+   * entry does not say (a delete carries no payload).
+   */
+  tracked?: boolean;
+}
+
+/** One policy's answer: it refuses, it lets the request pass, or it depends on what the entry lacks. */
+export interface TAzurePolicyJudgement {
+  referenceId: string;
+  result: "refuses" | "passes" | "unknown";
+  /** The fields / expressions whose values were needed but not known (aliases as the rule names them). */
+  unknown: string[];
+}
+
 interface TEnv {
   req: TAzureRequest;
   params: Record<string, unknown>;
   current?: { prefix: string; element: unknown };
+  /** Set for partial requests: the fields that are known without a payload, and where unknowns go. */
+  partial?: { bodyKnown: boolean; patch: boolean; rgKnown: boolean; missing: Set<string> };
 }
+
+/** Kleene logic: `undefined` is "unknown". */
+type TTri = boolean | undefined;
+const IDENTITY_FIELDS = ["type", "name", "id", "fullname"];
 
 const lc = (s: string): string => s.toLowerCase();
 
@@ -61,11 +98,22 @@ function aliasPath(alias: string, type: string): string | undefined {
 }
 
 /** The values a `field` names: one value, or every element's value for a `[*]` alias. */
-function fieldValues(field: string, env: TEnv): { values: unknown[]; multi: boolean } {
-  const r = env.req.resource;
+function fieldValues(field: string, env: TEnv): { values: unknown[]; multi: boolean; unknown?: true } {
   if (env.current && lc(field).startsWith(lc(env.current.prefix))) {
     return walk(env.current.element, field.slice(env.current.prefix.length));
   }
+  const unknown = (): { values: unknown[]; multi: boolean; unknown: true } => {
+    env.partial?.missing.add(field);
+    return { values: [], multi: false, unknown: true };
+  };
+  if (env.partial && !env.partial.bodyKnown && !IDENTITY_FIELDS.includes(lc(field))) return unknown();
+  const got = payloadValues(field, env.req.resource);
+  // A PATCH body holds only what changes: Azure Policy judges the merged resource, so an absent field is unknown.
+  if (env.partial?.patch && !IDENTITY_FIELDS.includes(lc(field)) && got.values.every((v) => v === undefined)) return unknown();
+  return got;
+}
+
+function payloadValues(field: string, r: Record<string, unknown>): { values: unknown[]; multi: boolean } {
   const tag = /^tags(?:\[['"](.+)['"]\]|\.(.+))$/i.exec(field);
   if (tag) return { values: [get(get(r, "tags"), tag[1] ?? tag[2] ?? "")], multi: false };
   if (["type", "location", "name", "kind", "id", "tags", "fullname"].includes(lc(field))) return { values: [get(r, field)], multi: false };
@@ -75,13 +123,22 @@ function fieldValues(field: string, env: TEnv): { values: unknown[]; multi: bool
   return w.multi ? w : { values: [w.values[0]], multi: false };
 }
 
+/** A resolved value that is not known (a resource group tag nobody looked up). */
+const UNKNOWN = Symbol("unknown");
+
 /** Resolves ARM template expressions the compiled rules use; anything else throws. */
 function resolve(v: unknown, env: TEnv): unknown {
   if (typeof v !== "string" || !v.startsWith("[") || v.startsWith("[[")) return v;
   const param = /^\[parameters\('([^']+)'\)\]$/i.exec(v);
   if (param) return env.params[param[1]!];
   const rgTag = /^\[resourceGroup\(\)\.tags\[['"]([^'"]+)['"]\]\]$/i.exec(v);
-  if (rgTag) return get(env.req.resourceGroupTags ?? {}, rgTag[1]!) ?? "";
+  if (rgTag) {
+    if (env.partial && !env.partial.rgKnown) {
+      env.partial.missing.add(`resourceGroup().tags['${rgTag[1]!}']`);
+      return UNKNOWN;
+    }
+    return get(env.req.resourceGroupTags ?? {}, rgTag[1]!) ?? "";
+  }
   throw new Error(`the scenario evaluator does not support the expression ${v}`);
 }
 
@@ -139,13 +196,20 @@ function test(op: string, actual: unknown, expected: unknown): boolean {
   }
 }
 
-function matches(c: Record<string, unknown>, env: TEnv): boolean {
+const and = (xs: TTri[]): TTri => (xs.includes(false) ? false : xs.includes(undefined) ? undefined : true);
+const or = (xs: TTri[]): TTri => (xs.includes(true) ? true : xs.includes(undefined) ? undefined : false);
+
+function matches(c: Record<string, unknown>, env: TEnv): TTri {
+  // Every branch is evaluated (no short-circuit) so `missing` names everything a verdict would need.
   const all = get(c, "allOf");
-  if (Array.isArray(all)) return all.every((x) => matches(x as Record<string, unknown>, env));
+  if (Array.isArray(all)) return and(all.map((x) => matches(x as Record<string, unknown>, env)));
   const any = get(c, "anyOf");
-  if (Array.isArray(any)) return any.some((x) => matches(x as Record<string, unknown>, env));
+  if (Array.isArray(any)) return or(any.map((x) => matches(x as Record<string, unknown>, env)));
   const not = get(c, "not");
-  if (not !== undefined) return !matches(not as Record<string, unknown>, env);
+  if (not !== undefined) {
+    const r = matches(not as Record<string, unknown>, env);
+    return r === undefined ? undefined : !r;
+  }
   const op = Object.keys(c).find((k) => !["field", "value", "count"].includes(lc(k)));
   if (!op) throw new Error(`condition without an operator: ${JSON.stringify(c)}`);
   const expected = resolve(c[op], env);
@@ -153,39 +217,95 @@ function matches(c: Record<string, unknown>, env: TEnv): boolean {
   if (count) {
     const field = str(get(count, "field") ?? "");
     if (!field.endsWith("[*]")) throw new Error(`the scenario evaluator counts only [*] fields, not ${field}`);
-    const { values } = fieldValues(field, env);
+    const { values, unknown } = fieldValues(field, env);
+    if (unknown || expected === UNKNOWN) return undefined;
     const where = get(count, "where") as Record<string, unknown> | undefined;
-    const n = where ? values.filter((element) => matches(where, { ...env, current: { prefix: field, element } })).length : values.length;
-    return test(op, n, expected);
+    if (!where) return test(op, values.length, expected);
+    const each = values.map((element) => matches(where, { ...env, current: { prefix: field, element } }));
+    if (each.includes(undefined)) return undefined;
+    return test(op, each.filter(Boolean).length, expected);
   }
   const field = get(c, "field");
   if (typeof field === "string") {
-    const { values, multi } = fieldValues(field, env);
+    const { values, multi, unknown } = fieldValues(field, env);
+    if (unknown || expected === UNKNOWN) return undefined;
     return multi ? values.every((v) => test(op, v, expected)) : test(op, values[0], expected);
   }
-  return test(op, resolve(get(c, "value"), env), expected);
+  const value = resolve(get(c, "value"), env);
+  if (value === UNKNOWN || expected === UNKNOWN) return undefined;
+  return test(op, value, expected);
+}
+
+const CONTAINER_TYPES = ["microsoft.resources/subscriptions/resourcegroups", "microsoft.resources/subscriptions"];
+
+/** Whether a policy's effect applies to the request's action at all (deny → writes, denyAction → deletes). */
+function effectApplies(rule: TAzurePolicyPart["definition"]["properties"]["policyRule"], env: TEnv): boolean {
+  const effect = lc(str(resolve(rule.then.effect, env)));
+  return env.req.action === "write"
+    ? effect === "deny"
+    : effect === "denyaction" && [get(rule.then.details, "actionNames")].flat().some((a) => typeof a === "string" && lc(a) === "delete");
+}
+
+function paramsOf(part: TAzurePolicyPart): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const [k, d] of Object.entries(part.definition.properties.parameters ?? {}))
+    params[k] = part.parameters[k]?.value ?? (d as { defaultValue?: unknown }).defaultValue;
+  return params;
 }
 
 /** Which compiled policies refuse the request, by reference id. */
 export function azureRefusals(fragment: TAzureFragment, req: TAzureRequest): string[] {
   const type = lc(str(get(req.resource, "type") ?? ""));
-  const containerType = type === "microsoft.resources/subscriptions/resourcegroups" || type === "microsoft.resources/subscriptions";
+  const containerType = CONTAINER_TYPES.includes(type);
   const out: string[] = [];
   for (const part of fragment.policies) {
     const props = part.definition.properties;
     if (lc(props.mode) === "indexed" && (containerType || get(req.resource, "location") === undefined)) continue;
-    const params: Record<string, unknown> = {};
-    for (const [k, d] of Object.entries(props.parameters ?? {}))
-      params[k] = part.parameters[k]?.value ?? (d as { defaultValue?: unknown }).defaultValue;
-    const env: TEnv = { req, params };
-    const rule = props.policyRule;
-    const effect = lc(str(resolve(rule.then.effect, env)));
-    const applies =
-      req.action === "write"
-        ? effect === "deny"
-        : effect === "denyaction" &&
-          [get(rule.then.details, "actionNames")].flat().some((a) => typeof a === "string" && lc(a) === "delete");
-    if (applies && matches(rule.if, env)) out.push(part.referenceId);
+    const env: TEnv = { req, params: paramsOf(part) };
+    if (effectApplies(props.policyRule, env) && matches(props.policyRule.if, env) === true) out.push(part.referenceId);
+  }
+  return out;
+}
+
+/**
+ * Each policy of the fragment whose effect applies to the request's action, judged against what an
+ * audit-log entry shows of the request (impact replay). Policies whose effect does not apply are left out.
+ */
+export function azureJudgeRequest(fragment: TAzureFragment, req: TAzurePartialRequest): TAzurePolicyJudgement[] {
+  const resource: Record<string, unknown> = { ...(req.resource ?? {}) };
+  // The entry's identity wins over the body: ARM takes type, name and id from the URL, not the payload.
+  resource["type"] = req.identity.type;
+  if (req.identity.name !== undefined) resource["name"] = req.identity.name;
+  if (req.identity.id !== undefined) resource["id"] = req.identity.id;
+  const full: TAzureRequest = {
+    action: req.action,
+    resource,
+    ...(req.resourceGroupTags ? { resourceGroupTags: req.resourceGroupTags } : {}),
+  };
+  const containerType = CONTAINER_TYPES.includes(lc(req.identity.type));
+  // A PUT body of a tracked resource carries its location; a PATCH need not.
+  const tracked = req.tracked ?? (req.resource && !req.patch ? get(req.resource, "location") !== undefined : undefined);
+  const out: TAzurePolicyJudgement[] = [];
+  for (const part of fragment.policies) {
+    const props = part.definition.properties;
+    const missing = new Set<string>();
+    const env: TEnv = {
+      req: full,
+      params: paramsOf(part),
+      partial: { bodyKnown: req.resource !== undefined, patch: req.patch === true, rgKnown: req.resourceGroupTags !== undefined, missing },
+    };
+    if (!effectApplies(props.policyRule, env)) continue;
+    if (lc(props.mode) === "indexed") {
+      if (containerType || tracked === false) {
+        out.push({ referenceId: part.referenceId, result: "passes", unknown: [] });
+        continue;
+      }
+      if (tracked === undefined) missing.add("location (whether the resource type supports it, for Indexed mode)");
+    }
+    const r = matches(props.policyRule.if, env);
+    // With Indexed mode and an unknown location, a matching rule still depends on the resource type.
+    const result = r === false ? "passes" : r === true && (tracked !== undefined || lc(props.mode) !== "indexed") ? "refuses" : "unknown";
+    out.push({ referenceId: part.referenceId, result, unknown: result === "unknown" ? [...missing].sort() : [] });
   }
   return out;
 }

@@ -8,10 +8,12 @@
  *   resources.ts reads per kind;      writes.ts    PUT / DELETE per kind
  *   observe.ts   Parapet's artifacts; apply.ts     create / update / attach / detach / delete
  *   compare.ts   normalisation and drift classification; packing.ts initiatives per scope
+ *   audit.ts     Activity Log reader (impact replay); audit-records.ts its pure parser
  */
 import { composeAdapter } from "../common/adapter.ts";
 import type { CloudAdapter } from "../contract/types.ts";
 import { applyAzure } from "./apply.ts";
+import { readAzureAuditEvents } from "./audit.ts";
 import { compareAzureArtifact } from "./compare.ts";
 import { AzureContext, type AzureAdapterConfig } from "./context.ts";
 import { discoverAzure } from "./discover.ts";
@@ -22,7 +24,8 @@ export { type TAzureCredentials } from "./credentials.ts";
 export { type AzureAdapterConfig } from "./context.ts";
 
 export function createAzureAdapter(config: AzureAdapterConfig): CloudAdapter {
-  return composeAdapter(new AzureContext(config), {
+  const ctx = new AzureContext(config);
+  const adapter = composeAdapter(ctx, {
     cloud: "azure",
     verify: verifyAzure,
     discover: discoverAzure,
@@ -34,4 +37,5 @@ export function createAzureAdapter(config: AzureAdapterConfig): CloudAdapter {
       // The SDK clients hold no sockets open beyond keep-alive connections that close on their own.
     },
   });
+  return { ...adapter, readAuditEvents: (req) => readAzureAuditEvents(ctx, req) };
 }

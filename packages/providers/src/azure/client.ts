@@ -1,4 +1,5 @@
 import { ManagementGroupsAPI } from "@azure/arm-managementgroups";
+import { MonitorClient } from "@azure/arm-monitor";
 import { PolicyClient } from "@azure/arm-policy";
 import type { TokenCredential } from "@azure/core-auth";
 import type { EgressGuard } from "../egress/guard.ts";
@@ -31,6 +32,8 @@ export interface AzureClients {
   policyFor(subscriptionId: string): PolicyClient;
   mg: ManagementGroupsAPI;
   arm: ArmOperations;
+  /** Subscription-bound Activity Log client (@azure/arm-monitor 8, generated on @azure-rest/core-client like arm-policy 7). */
+  monitorFor(subscriptionId: string): MonitorClient;
 }
 
 export function createAzureClients(o: AzureClientOptions): AzureClients {
@@ -47,6 +50,7 @@ export function createAzureClients(o: AzureClientOptions): AzureClients {
   const coreOptions = { ...common, credentialScopes: scopes };
   const policy = new PolicyClient(o.credential, policyOptions);
   const bySub = new Map<string, PolicyClient>();
+  const monitors = new Map<string, MonitorClient>();
   return {
     policy,
     policyFor(subscriptionId: string): PolicyClient {
@@ -54,6 +58,14 @@ export function createAzureClients(o: AzureClientOptions): AzureClients {
       if (!c) {
         c = new PolicyClient(o.credential, subscriptionId, policyOptions);
         bySub.set(subscriptionId.toLowerCase(), c);
+      }
+      return c;
+    },
+    monitorFor(subscriptionId: string): MonitorClient {
+      let c = monitors.get(subscriptionId.toLowerCase());
+      if (!c) {
+        c = new MonitorClient(o.credential, subscriptionId, policyOptions);
+        monitors.set(subscriptionId.toLowerCase(), c);
       }
       return c;
     },

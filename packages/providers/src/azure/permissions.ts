@@ -98,6 +98,12 @@ export const minimumPermissions: readonly AzurePermission[] = [
     operations: ["PolicyExemptions_Delete"],
     why: "remove exemptions when they are revoked or expire (only Parapet's)",
   },
+  {
+    // "Read management event type values" — covered by Reader's and Resource Policy Contributor's */read.
+    action: "Microsoft.Insights/eventtypes/values/read",
+    operations: ["ActivityLogs_List"],
+    why: "read each subscription's Activity Log to show what a guardrail would have blocked (impact replay)",
+  },
 ];
 
 /** The built-in role that grants every action above (and reads of everything else). */

@@ -48,6 +48,17 @@ export async function verifyAzure(ctx: AzureContext): Promise<VerifyResult> {
       },
     },
     {
+      op: "ActivityLogs_List",
+      write: false,
+      run: async () => {
+        if (!someSubscription) return;
+        // The last hour: the API requires a start time, and one page says whether reading is allowed.
+        const now = Date.now();
+        const filter = `eventTimestamp ge '${new Date(now - 3600_000).toISOString()}' and eventTimestamp le '${new Date(now).toISOString()}'`;
+        await ctx.sdk.monitorFor(someSubscription).activityLogs.list(filter, { select: "eventDataId" }).byPage().next();
+      },
+    },
+    {
       op: "PolicyDefinitions_ListByManagementGroup",
       write: false,
       run: () => policy.policyDefinitions.listByManagementGroup(root, { filter: "atExactScope()", top: 1 }).byPage().next(),

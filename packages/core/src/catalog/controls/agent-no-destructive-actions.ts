@@ -4,7 +4,7 @@ import { AWS_DOCS, sar, sarForActions } from "../compilers/aws-sources.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpDenies, ociAdminsExempt, ociDynamicGroupDenies, ociMatches } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpDenies, ociAdminsExempt, ociDynamicGroupDenies, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /** From the AWS Service Authorization Reference: calls that destroy data, backups or keys. */
@@ -260,12 +260,31 @@ export const agentNoDestructiveActions = defineControl({
     aws("an agent may keep agent=true as a session tag", "agent", "sts:TagSession", "arn:aws:iam::222233334444:role/any", "allowed", {
       context: { "aws:TagKeys": ["agent"], "aws:RequestTag/agent": "true" },
     }),
-    azureContains("deletes of storage, vaults and key vaults are blocked with denyAction", [
-      "denyAction",
-      "Microsoft.Storage/storageAccounts",
-      "Microsoft.KeyVault/vaults",
-      "Microsoft.RecoveryServices/vaults",
-    ]),
+    // Azure Policy cannot see the caller: these deletes are refused for every identity (the gap says so).
+    azureRequest(
+      "deleting a storage account is denied",
+      "delete",
+      { type: "Microsoft.Storage/storageAccounts", name: "data", location: "westeurope" },
+      "denied",
+    ),
+    azureRequest(
+      "deleting a key vault is denied",
+      "delete",
+      { type: "Microsoft.KeyVault/vaults", name: "kv-app", location: "westeurope" },
+      "denied",
+    ),
+    azureRequest(
+      "deleting a Recovery Services vault is denied",
+      "delete",
+      { type: "Microsoft.RecoveryServices/vaults", name: "rsv", location: "westeurope" },
+      "denied",
+    ),
+    azureRequest(
+      "deleting a web app is allowed",
+      "delete",
+      { type: "Microsoft.Web/sites", name: "app", location: "westeurope" },
+      "allowed",
+    ),
     gcpDenies("agents are denied delete permissions", (d) => d.some((x) => x.includes("agents")), [
       "storage.googleapis.com/objects.delete",
       "cloudkms.googleapis.com/cryptoKeyVersions.destroy",

@@ -4,7 +4,7 @@ import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpDenies, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpDenies, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const BACKUP_AWS_ACTIONS = [
@@ -177,12 +177,50 @@ export const backupsUndeletable = defineControl({
     aws("an account outside the scope is not affected", "human", "backup:DeleteRecoveryPoint", RECOVERY_POINT, "allowed", {
       inScope: false,
     }),
-    azureContains("vaults and snapshots are protected and purge protection required", [
-      "Microsoft.RecoveryServices/vaults",
-      "Microsoft.DataProtection/backupVaults",
-      "Microsoft.Compute/snapshots",
-      "enablePurgeProtection",
-    ]),
+    azureRequest(
+      "deleting a backup vault is refused",
+      "delete",
+      { type: "Microsoft.DataProtection/backupVaults", name: "bv", location: "westeurope" },
+      "denied",
+    ),
+    azureRequest(
+      "deleting a Recovery Services vault is refused",
+      "delete",
+      { type: "Microsoft.RecoveryServices/vaults", name: "rsv", location: "westeurope" },
+      "denied",
+    ),
+    azureRequest(
+      "deleting a snapshot is refused",
+      "delete",
+      { type: "Microsoft.Compute/snapshots", name: "snap", location: "westeurope" },
+      "denied",
+    ),
+    azureRequest(
+      "a key vault without purge protection is denied",
+      "write",
+      {
+        type: "Microsoft.KeyVault/vaults",
+        name: "kv",
+        location: "westeurope",
+        properties: { tenantId: "00000000-0000-0000-0000-000000000001", sku: { family: "A", name: "standard" } },
+      },
+      "denied",
+    ),
+    azureRequest(
+      "a key vault with purge protection is allowed",
+      "write",
+      {
+        type: "Microsoft.KeyVault/vaults",
+        name: "kv",
+        location: "westeurope",
+        properties: {
+          tenantId: "00000000-0000-0000-0000-000000000001",
+          sku: { family: "A", name: "standard" },
+          enablePurgeProtection: true,
+        },
+      },
+      "allowed",
+    ),
     gcpDenies("everyone but break-glass is denied snapshot deletion", (d) => d.includes("principalSet://goog/public:all"), [
       "compute.googleapis.com/snapshots.delete",
     ]),

@@ -4,7 +4,7 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { enforceRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpConstraint, ociZone } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpConstraint, ociZone } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const ZAccount = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
@@ -203,11 +203,52 @@ export const noPublicData = defineControl({
     ),
     aws("the connector is never denied", "connector", "s3:PutBucketPublicAccessBlock", "arn:aws:s3:::prod-data", "allowed"),
     aws("break-glass is never denied", "break-glass", "s3:PutAccountPublicAccessBlock", "*", "allowed"),
-    azureContains("storage, SQL and Cosmos public access are denied", [
-      "allowBlobPublicAccess",
-      "Microsoft.Sql/servers/publicNetworkAccess",
-      "Microsoft.DocumentDB/databaseAccounts/publicNetworkAccess",
-    ]),
+    azureRequest(
+      "a storage account allowing public blob access is denied",
+      "write",
+      {
+        type: "Microsoft.Storage/storageAccounts",
+        name: "pub",
+        location: "westeurope",
+        kind: "StorageV2",
+        properties: { allowBlobPublicAccess: true, publicNetworkAccess: "Disabled" },
+      },
+      "denied",
+    ),
+    azureRequest(
+      "a private storage account is allowed",
+      "write",
+      {
+        type: "Microsoft.Storage/storageAccounts",
+        name: "priv",
+        location: "westeurope",
+        kind: "StorageV2",
+        properties: { allowBlobPublicAccess: false, publicNetworkAccess: "Disabled" },
+      },
+      "allowed",
+    ),
+    azureRequest(
+      "a SQL server open to public networks is denied",
+      "write",
+      {
+        type: "Microsoft.Sql/servers",
+        name: "sql",
+        location: "westeurope",
+        properties: { administratorLogin: "dba", publicNetworkAccess: "Enabled" },
+      },
+      "denied",
+    ),
+    azureRequest(
+      "a Cosmos DB account open to public networks is denied",
+      "write",
+      {
+        type: "Microsoft.DocumentDB/databaseAccounts",
+        name: "cosmos",
+        location: "westeurope",
+        properties: { databaseAccountOfferType: "Standard" },
+      },
+      "denied",
+    ),
     gcpConstraint("public access prevention is enforced", "storage.publicAccessPrevention", (r) => r.includes('"enforce":true')),
     gcpConstraint("VM external IPs are denied", "compute.vmExternalIpAccess", (r) => r.includes('"denyAll":true')),
     ociZone("security zone denies public buckets and DB access", ["deny public_buckets", "deny db_instance_public_access"]),

@@ -4,7 +4,7 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_SOURCES, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, emptyOn } from "../scenario-kit.ts";
+import { aws, azureRequest, emptyOn } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const params = z
@@ -177,7 +177,36 @@ export const noWildcardAdmin = defineControl({
       resource: { bindings: [{ role: "roles/storage.objectViewer", members: ["user:alice@example.com"] }] },
       expect: "allowed",
     },
-    azureContains("custom roles with * actions are denied", ["Microsoft.Authorization/roleDefinitions/permissions[*].actions[*]"]),
+    azureRequest(
+      "a custom role granting * is denied",
+      "write",
+      {
+        type: "Microsoft.Authorization/roleDefinitions",
+        name: "3f1c2a4e-0000-4000-8000-000000000001",
+        properties: {
+          roleName: "everything",
+          type: "CustomRole",
+          permissions: [{ actions: ["*"], notActions: [] }],
+          assignableScopes: ["/subscriptions/0000"],
+        },
+      },
+      "denied",
+    ),
+    azureRequest(
+      "a custom role with named actions is allowed",
+      "write",
+      {
+        type: "Microsoft.Authorization/roleDefinitions",
+        name: "3f1c2a4e-0000-4000-8000-000000000002",
+        properties: {
+          roleName: "reader-plus",
+          type: "CustomRole",
+          permissions: [{ actions: ["Microsoft.Storage/storageAccounts/read"], notActions: [] }],
+          assignableScopes: ["/subscriptions/0000"],
+        },
+      },
+      "allowed",
+    ),
     emptyOn("oci", "OCI compiles nothing preventive (detective only)"),
   ],
   // The AWS expectations follow the denied list: a guardrail that narrows it is proven against what it denies.

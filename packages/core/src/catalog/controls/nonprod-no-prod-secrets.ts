@@ -4,7 +4,7 @@ import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const SECRET_AWS_ACTIONS = ["kms:Decrypt", "kms:ReEncryptFrom", "secretsmanager:BatchGetSecretValue", "secretsmanager:GetSecretValue"];
@@ -135,7 +135,28 @@ export const nonprodNoProdSecrets = defineControl({
     aws("non-prod secrets outside the scope remain readable", "non-prod", "secretsmanager:GetSecretValue", SECRET, "allowed", {
       inScope: false,
     }),
-    azureContains("prod vaults must use RBAC", ["enableRbacAuthorization"]),
+    azureRequest(
+      "a key vault on access policies is denied",
+      "write",
+      {
+        type: "Microsoft.KeyVault/vaults",
+        name: "kv",
+        location: "westeurope",
+        properties: { enableRbacAuthorization: false, networkAcls: { defaultAction: "Deny" } },
+      },
+      "denied",
+    ),
+    azureRequest(
+      "a private key vault on RBAC is allowed",
+      "write",
+      {
+        type: "Microsoft.KeyVault/vaults",
+        name: "kv",
+        location: "westeurope",
+        properties: { enableRbacAuthorization: true, networkAcls: { defaultAction: "Deny" } },
+      },
+      "allowed",
+    ),
     gcpDenies("non-prod principals are denied secret access", (d) => d.some((x) => x.includes("nonprod")), [
       "secretmanager.googleapis.com/versions.access",
     ]),

@@ -4,7 +4,7 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { GCP_ALL_PRINCIPALS, gcpExempt, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpConstraint, ociZone, structure } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpConstraint, ociZone, structure } from "../scenario-kit.ts";
 import { type TCompileContext, defineControl, type TGcpFragment } from "../types.ts";
 
 /** Services that accept RCPs and hold data (AWS Organizations RCP documentation). */
@@ -278,7 +278,42 @@ export const regulatedDataPerimeter = defineControl({
       "denied",
       { openResourcePolicy: true, context: LABELLED },
     ),
-    azureContains("regulated storage must deny public network traffic", ["networkAcls.defaultAction", "tags['data']"]),
+    azureRequest(
+      "a regulated storage account open to public networks is denied",
+      "write",
+      {
+        type: "Microsoft.Storage/storageAccounts",
+        name: "regulated",
+        location: "westeurope",
+        tags: { data: "regulated" },
+        properties: { allowSharedKeyAccess: false, networkAcls: { defaultAction: "Allow" } },
+      },
+      "denied",
+    ),
+    azureRequest(
+      "a private regulated storage account without shared keys is allowed",
+      "write",
+      {
+        type: "Microsoft.Storage/storageAccounts",
+        name: "regulated",
+        location: "westeurope",
+        tags: { data: "regulated" },
+        properties: { allowSharedKeyAccess: false, networkAcls: { defaultAction: "Deny" } },
+      },
+      "allowed",
+    ),
+    azureRequest(
+      "an unregulated storage account is not in the perimeter",
+      "write",
+      {
+        type: "Microsoft.Storage/storageAccounts",
+        name: "scratch",
+        location: "westeurope",
+        tags: {},
+        properties: { networkAcls: { defaultAction: "Allow" } },
+      },
+      "allowed",
+    ),
     gcpConstraint("only the organisation's customer ids may be granted roles", "iam.allowedPolicyMemberDomains", (r) =>
       r.includes("allowedValues"),
     ),

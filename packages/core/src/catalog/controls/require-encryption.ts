@@ -4,7 +4,7 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, azureRequest, gcpConstraint, ociZone } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpConstraint, ociZone } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const params = z
@@ -342,7 +342,30 @@ export const requireEncryption = defineControl({
       resource: { name: "raw-data", encryption: { defaultKmsKeyName: "projects/p/locations/eu/keyRings/r/cryptoKeys/k" } },
       expect: "allowed",
     },
-    azureContains("storage must use Key Vault keys", ["Microsoft.Storage/storageAccounts/encryption.keySource", "Microsoft.Keyvault"]),
+    azureRequest(
+      "a storage account on Microsoft-managed keys is denied",
+      "write",
+      {
+        type: "Microsoft.Storage/storageAccounts",
+        name: "sa",
+        location: "westeurope",
+        properties: { encryption: { keySource: "Microsoft.Storage" } },
+      },
+      "denied",
+    ),
+    azureRequest(
+      "a storage account on Key Vault keys is allowed",
+      "write",
+      {
+        type: "Microsoft.Storage/storageAccounts",
+        name: "sa",
+        location: "westeurope",
+        properties: {
+          encryption: { keySource: "Microsoft.Keyvault", keyvaultproperties: { keyname: "k", keyvaulturi: "https://kv.vault.azure.net/" } },
+        },
+      },
+      "allowed",
+    ),
     azureRequest(
       "a managed disk with a platform-managed key is denied",
       "write",
