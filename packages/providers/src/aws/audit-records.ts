@@ -288,6 +288,15 @@ export function parseCloudTrailRecord(rec: unknown): TAwsRecordResult {
     ctx["aws:ViaAWSService"] = invokedBy && invokedBy.endsWith(".amazonaws.com") ? "true" : "false";
   }
   if (isObj(rec.tlsDetails)) ctx["aws:SecureTransport"] = "true";
+  // Calls made through the AWS MCP Server carry a `CalledViaAWSMCP` marker in additionalEventData
+  // (AWS Agent Toolkit workshop, "CloudTrail" lab — https://atw.qvdm.people.aws.dev/03_api_tools/04_cloudtrail/);
+  // AWS sets aws:ViaAWSMCPService / aws:CalledViaAWSMCP on those requests only (IAM global condition keys).
+  const extra = isObj(rec.additionalEventData) ? rec.additionalEventData : undefined;
+  const mcp = extra ? field(extra, "CalledViaAWSMCP") : undefined;
+  if (mcp !== undefined && mcp !== false && mcp !== "false") {
+    ctx["aws:ViaAWSMCPService"] = "true";
+    if (typeof mcp === "string" && mcp !== "true") ctx["aws:CalledViaAWSMCP"] = mcp;
+  }
   if (resource.account) ctx["aws:ResourceAccount"] = resource.account;
   if (req) {
     tagContext(req, ctx);
