@@ -9,7 +9,7 @@ import { parseCloudTrailRecord } from "@parapet/providers/aws/audit-records";
 import { listControls } from "../catalog/catalog.ts";
 import { buildContext, compileControl, parseParams } from "../catalog/compile.ts";
 import { SCENARIO_FACTS, SCENARIO_GUARDRAIL, SCENARIO_PRINCIPALS, SCENARIO_WORKSPACE_ID } from "../catalog/fixtures.ts";
-import { scenariosOf, type TAwsFragment } from "../catalog/types.ts";
+import { scenariosOf } from "../catalog/types.ts";
 import { renderAwsScenario } from "../testing/aws-cloudtrail.ts";
 import { awsImpact } from "./aws.ts";
 

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { getControl } from "../catalog/catalog.ts";
 import { buildContext, compileControl } from "../catalog/compile.ts";
 import { SCENARIO_FACTS, SCENARIO_GUARDRAIL, SCENARIO_WORKSPACE_ID } from "../catalog/fixtures.ts";
-import type { TAwsFragment } from "../catalog/types.ts";
 import { awsImpact } from "./aws.ts";
 
 const MEMBER = "222233334444";
