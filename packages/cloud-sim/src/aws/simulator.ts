@@ -8,7 +8,8 @@ import { Persister, loadState } from "../common/persist.ts";
 import { mulberry32 } from "../common/rng.ts";
 import { Throttler } from "../common/throttle.ts";
 import type { SimOptions } from "../common/types.ts";
-import { buildCreateAccountResult, buildEvent, humanPrincipal, type AwsOrgEvent } from "./cloudtrail.ts";
+import { buildCreateAccountResult, buildEvent, buildRecord, humanPrincipal, type AwsOrgEvent } from "./cloudtrail.ts";
+import { CLOUDTRAIL_TARGET_PREFIXES, CloudTrailHistory, type CloudTrailRecord } from "./cloudtrail-history.ts";
 import { expandThrottle, type AwsInjectedError, type AwsSimConfig } from "./config.ts";
 import { AwsError, E } from "./errors.ts";
 import { IamRegistry, type AwsCredentialSpec, type AwsRoleSpec, type Principal } from "./iam.ts";
@@ -61,6 +62,8 @@ export class AwsSimulator {
   readonly emitter: WebhookEmitter;
   readonly faults: FaultInjector;
   readonly recentEvents: AwsOrgEvent[] = [];
+  /** CloudTrail event history (90 days) of every call served, plus events appended by the admin API. */
+  readonly cloudtrail = new CloudTrailHistory();
   readonly loadedFromFile: boolean;
   private readonly throttler: Throttler;
   private throttleRules: AwsSimConfig["throttle"];
@@ -219,9 +222,15 @@ export class AwsSimulator {
       if (def.family === "write" && this.cmRate > 0 && this.rand() < this.cmRate) throw E.concurrentModification();
       const r = def.run(this.opContext(), input);
       if (def.family === "write") this.recordMutation(op, input, r, principal, meta);
+      else this.record("organizations.amazonaws.com", op, input, principal, meta, "us-east-1", true);
       return r.output;
     } catch (e) {
-      if (e instanceof AwsError) this.errorCounters.inc(`${name}:${e.code}`);
+      if (e instanceof AwsError) {
+        this.errorCounters.inc(`${name}:${e.code}`);
+        // CloudTrail logs refused and failed calls too, with errorCode/errorMessage (record contents page).
+        const readOnly = def?.family !== "write";
+        this.record("organizations.amazonaws.com", name, input, principal, meta, "us-east-1", readOnly, e);
+      }
       throw e;
     }
   }
@@ -252,7 +261,36 @@ export class AwsSimulator {
     this.changed();
   }
 
+  /** Adds a served call to the CloudTrail history (the account whose trail it lands in is the caller's). */
+  private record(
+    eventSource: string,
+    eventName: string,
+    request: Input,
+    principal: Principal,
+    meta: CallMeta,
+    region: string,
+    readOnly: boolean,
+    error?: AwsError,
+  ): void {
+    this.cloudtrail.add(
+      buildRecord({
+        eventSource,
+        eventName,
+        principal,
+        recipientAccountId: principal.accountId,
+        region,
+        request,
+        responseElements: null,
+        sourceIp: meta.sourceIp,
+        userAgent: meta.userAgent,
+        readOnly,
+        ...(error ? { error: { code: error.code, message: error.message } } : {}),
+      }),
+    );
+  }
+
   private publish(ev: AwsOrgEvent): void {
+    this.cloudtrail.add(ev.detail as unknown as CloudTrailRecord);
     this.recentEvents.push(ev);
     if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.splice(0, this.recentEvents.length - RECENT_EVENTS);
     this.emitter.emit(ev);
@@ -273,7 +311,11 @@ export class AwsSimulator {
 
   // ---- HTTP ---------------------------------------------------------------------------------------------
 
-  private authenticate(req: IncomingMessage, body: Buffer, service: "organizations" | "sts"): Principal {
+  private authenticate(
+    req: IncomingMessage,
+    body: Buffer,
+    service: "organizations" | "sts" | "cloudtrail",
+  ): { principal: Principal; region: string } {
     const h = req.headers.authorization;
     if (!h) throw new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 400);
     const auth = parseAuthorization(h);
@@ -314,7 +356,7 @@ export class AwsSimulator {
     if (!v.ok) {
       throw new AwsError(v.code === "IncompleteSignature" ? "IncompleteSignatureException" : "InvalidSignatureException", v.message, 400);
     }
-    return key.principal;
+    return { principal: key.principal, region: auth.region };
   }
 
   /** Serves one cloud-API request (the admin API is routed before this). Never throws. */
@@ -336,8 +378,11 @@ export class AwsSimulator {
         throw e;
       }
       await this.faults.delay();
-      const principal = this.authenticate(req, body, isQuery ? "sts" : "organizations");
-      if (isQuery) return this.handleStsRequest(body, principal, requestId, res);
+      const trailOp = typeof target === "string" ? CLOUDTRAIL_TARGET_PREFIXES.find((p) => target.startsWith(p)) : undefined;
+      const { principal, region } = this.authenticate(req, body, isQuery ? "sts" : trailOp ? "cloudtrail" : "organizations");
+      const meta: CallMeta = { sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: req.headers["user-agent"] ?? "" };
+      if (isQuery) return this.handleStsRequest(body, principal, region, meta, requestId, res);
+      if (trailOp) return this.handleCloudTrailRequest((target as string).slice(trailOp.length), body, principal, region, meta, requestId, res);
       if (req.method !== "POST") throw new AwsError("UnknownOperationException", `Method ${req.method ?? ""} is not supported; use POST.`);
       if (typeof target !== "string" || !target.startsWith(TARGET_PREFIX)) {
         throw new AwsError(
@@ -359,10 +404,7 @@ export class AwsSimulator {
         }
         input = parsed as Input;
       }
-      const out = this.invoke(op, input, principal, {
-        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
-        userAgent: req.headers["user-agent"] ?? "",
-      });
+      const out = this.invoke(op, input, principal, meta);
       const text = JSON.stringify(out);
       res.writeHead(200, { "content-type": JSON_CT, "content-length": Buffer.byteLength(text), "x-amzn-requestid": requestId });
       res.end(text);
@@ -394,16 +436,68 @@ export class AwsSimulator {
     }
   }
 
-  private handleStsRequest(body: Buffer, principal: Principal, requestId: string, res: ServerResponse): void {
+  private handleStsRequest(body: Buffer, principal: Principal, region: string, meta: CallMeta, requestId: string, res: ServerResponse): void {
     const params = new URLSearchParams(body.toString("utf8"));
     const action = params.get("Action");
-    this.counters.inc(action === "AssumeRole" || action === "GetCallerIdentity" ? `sts:${action}` : "sts:UnknownAction");
-    const fault = this.faults.decide();
-    if (fault.kind !== "none") throw new AwsError("ServiceUnavailable", "Service is unable to handle request.", 503);
-    if (this.throttler.check("sts") > 0) throw new AwsError("Throttling", "Rate exceeded", 400);
-    const xml = handleSts(params, principal, this.iam, requestId);
-    res.writeHead(200, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml), "x-amzn-requestid": requestId });
-    res.end(xml);
+    const known = action === "AssumeRole" || action === "GetCallerIdentity";
+    this.counters.inc(known ? `sts:${action}` : "sts:UnknownAction");
+    // CloudTrail logs the STS request parameters camel-cased (roleArn, roleSessionName, durationSeconds).
+    const request: Input = {};
+    for (const k of ["RoleArn", "RoleSessionName", "DurationSeconds"]) {
+      const v = params.get(k);
+      if (v !== null) request[k] = v;
+    }
+    const name = known ? action : "UnknownAction";
+    try {
+      const fault = this.faults.decide();
+      if (fault.kind !== "none") throw new AwsError("ServiceUnavailable", "Service is unable to handle request.", 503);
+      if (this.throttler.check("sts") > 0) throw new AwsError("Throttling", "Rate exceeded", 400);
+      const xml = handleSts(params, principal, this.iam, requestId);
+      this.record("sts.amazonaws.com", name, request, principal, meta, region, action === "GetCallerIdentity");
+      res.writeHead(200, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml), "x-amzn-requestid": requestId });
+      res.end(xml);
+    } catch (e) {
+      if (e instanceof AwsError) this.record("sts.amazonaws.com", name, request, principal, meta, region, action === "GetCallerIdentity", e);
+      throw e;
+    }
+  }
+
+  /** CloudTrail's JSON 1.1 API: LookupEvents, itself logged as a read-only management event. */
+  private handleCloudTrailRequest(
+    op: string,
+    body: Buffer,
+    principal: Principal,
+    region: string,
+    meta: CallMeta,
+    requestId: string,
+    res: ServerResponse,
+  ): void {
+    if (op !== "LookupEvents") throw new AwsError("UnknownOperationException", `The simulator does not implement operation ${op.slice(0, 100)}.`);
+    this.counters.inc("cloudtrail:LookupEvents");
+    let input: Input = {};
+    if (body.length > 0) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString("utf8"));
+      } catch {
+        throw E.serialization("The request body is not valid JSON.");
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw E.serialization("The request body must be a JSON object.");
+      input = parsed as Input;
+    }
+    try {
+      const out = this.cloudtrail.lookupEvents(input, { accountId: principal.accountId, region });
+      this.record("cloudtrail.amazonaws.com", "LookupEvents", input, principal, meta, region, true);
+      const text = JSON.stringify(out);
+      res.writeHead(200, { "content-type": JSON_CT, "content-length": Buffer.byteLength(text), "x-amzn-requestid": requestId });
+      res.end(text);
+    } catch (e) {
+      if (e instanceof AwsError) {
+        this.errorCounters.inc(`cloudtrail:LookupEvents:${e.code}`);
+        this.record("cloudtrail.amazonaws.com", "LookupEvents", input, principal, meta, region, true, e);
+      }
+      throw e;
+    }
   }
 }
 
