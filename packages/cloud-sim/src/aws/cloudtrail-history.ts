@@ -26,7 +26,16 @@ export type CloudTrailRecord = Record<string, unknown> & {
 export const CLOUDTRAIL_TARGET_PREFIXES = ["com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.", "CloudTrail_20131101."] as const;
 
 const RETENTION_MS = 90 * 24 * 3600 * 1000;
-const ATTRIBUTE_KEYS = new Set(["EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName", "EventSource", "AccessKeyId"]);
+const ATTRIBUTE_KEYS = new Set([
+  "EventId",
+  "EventName",
+  "ReadOnly",
+  "Username",
+  "ResourceType",
+  "ResourceName",
+  "EventSource",
+  "AccessKeyId",
+]);
 /** A bound on memory: far more than any test or demo produces in 90 days. */
 const MAX_RECORDS = 200_000;
 
@@ -153,7 +162,7 @@ export class CloudTrailHistory {
       }
     }
     if (input.EventCategory !== undefined && input.EventCategory !== "insight") {
-      throw err("InvalidEventCategoryException", `EventCategory ${String(input.EventCategory).slice(0, 50)} is not valid.`);
+      throw err("InvalidEventCategoryException", `EventCategory ${JSON.stringify(input.EventCategory).slice(0, 50)} is not valid.`);
     }
     const max = input.MaxResults ?? 50;
     if (typeof max !== "number" || !Number.isInteger(max) || max < 1 || max > 50) {
@@ -247,7 +256,7 @@ export function checkAppendedRecord(v: unknown, now: number, index: number): Clo
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${where} must be an object`);
   const r = v as Record<string, unknown>;
   for (const f of ["eventID", "eventTime", "eventSource", "eventName", "awsRegion", "recipientAccountId"] as const) {
-    if (typeof r[f] !== "string" || (r[f] as string).length === 0) throw new Error(`${where}.${f} must be a non-empty string`);
+    if (typeof r[f] !== "string" || (r[f]).length === 0) throw new Error(`${where}.${f} must be a non-empty string`);
   }
   if (typeof r.userIdentity !== "object" || r.userIdentity === null) throw new Error(`${where}.userIdentity must be an object`);
   const ms = Date.parse(r.eventTime as string);

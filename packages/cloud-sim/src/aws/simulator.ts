@@ -9,7 +9,7 @@ import { mulberry32 } from "../common/rng.ts";
 import { Throttler } from "../common/throttle.ts";
 import type { SimOptions } from "../common/types.ts";
 import { buildCreateAccountResult, buildEvent, buildRecord, humanPrincipal, type AwsOrgEvent } from "./cloudtrail.ts";
-import { CLOUDTRAIL_TARGET_PREFIXES, CloudTrailHistory, type CloudTrailRecord } from "./cloudtrail-history.ts";
+import { CLOUDTRAIL_TARGET_PREFIXES, CloudTrailHistory } from "./cloudtrail-history.ts";
 import { expandThrottle, type AwsInjectedError, type AwsSimConfig } from "./config.ts";
 import { AwsError, E } from "./errors.ts";
 import { IamRegistry, type AwsCredentialSpec, type AwsRoleSpec, type Principal } from "./iam.ts";
@@ -290,7 +290,7 @@ export class AwsSimulator {
   }
 
   private publish(ev: AwsOrgEvent): void {
-    this.cloudtrail.add(ev.detail as unknown as CloudTrailRecord);
+    this.cloudtrail.add(ev.detail);
     this.recentEvents.push(ev);
     if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.splice(0, this.recentEvents.length - RECENT_EVENTS);
     this.emitter.emit(ev);
@@ -382,7 +382,8 @@ export class AwsSimulator {
       const { principal, region } = this.authenticate(req, body, isQuery ? "sts" : trailOp ? "cloudtrail" : "organizations");
       const meta: CallMeta = { sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: req.headers["user-agent"] ?? "" };
       if (isQuery) return this.handleStsRequest(body, principal, region, meta, requestId, res);
-      if (trailOp) return this.handleCloudTrailRequest((target as string).slice(trailOp.length), body, principal, region, meta, requestId, res);
+      if (trailOp)
+        return this.handleCloudTrailRequest((target as string).slice(trailOp.length), body, principal, region, meta, requestId, res);
       if (req.method !== "POST") throw new AwsError("UnknownOperationException", `Method ${req.method ?? ""} is not supported; use POST.`);
       if (typeof target !== "string" || !target.startsWith(TARGET_PREFIX)) {
         throw new AwsError(
@@ -436,7 +437,14 @@ export class AwsSimulator {
     }
   }
 
-  private handleStsRequest(body: Buffer, principal: Principal, region: string, meta: CallMeta, requestId: string, res: ServerResponse): void {
+  private handleStsRequest(
+    body: Buffer,
+    principal: Principal,
+    region: string,
+    meta: CallMeta,
+    requestId: string,
+    res: ServerResponse,
+  ): void {
     const params = new URLSearchParams(body.toString("utf8"));
     const action = params.get("Action");
     const known = action === "AssumeRole" || action === "GetCallerIdentity";
@@ -457,7 +465,8 @@ export class AwsSimulator {
       res.writeHead(200, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml), "x-amzn-requestid": requestId });
       res.end(xml);
     } catch (e) {
-      if (e instanceof AwsError) this.record("sts.amazonaws.com", name, request, principal, meta, region, action === "GetCallerIdentity", e);
+      if (e instanceof AwsError)
+        this.record("sts.amazonaws.com", name, request, principal, meta, region, action === "GetCallerIdentity", e);
       throw e;
     }
   }
@@ -472,7 +481,8 @@ export class AwsSimulator {
     requestId: string,
     res: ServerResponse,
   ): void {
-    if (op !== "LookupEvents") throw new AwsError("UnknownOperationException", `The simulator does not implement operation ${op.slice(0, 100)}.`);
+    if (op !== "LookupEvents")
+      throw new AwsError("UnknownOperationException", `The simulator does not implement operation ${op.slice(0, 100)}.`);
     this.counters.inc("cloudtrail:LookupEvents");
     let input: Input = {};
     if (body.length > 0) {
@@ -482,7 +492,8 @@ export class AwsSimulator {
       } catch {
         throw E.serialization("The request body is not valid JSON.");
       }
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw E.serialization("The request body must be a JSON object.");
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw E.serialization("The request body must be a JSON object.");
       input = parsed as Input;
     }
     try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parentFromPaths } from "./adapter.ts";
 import { ZAwsCredentials } from "./credentials.ts";
-import { awsConnectorPolicyDocument, minimumActionNames, minimumPermissions } from "./permissions.ts";
+import { auditPermissions, awsConnectorPolicyDocument, minimumActionNames, minimumPermissions } from "./permissions.ts";
 import { mapLimit } from "../common/concurrency.ts";
 import { TokenBucket } from "./rate.ts";
 
@@ -69,12 +69,12 @@ describe("parentFromPaths", () => {
 });
 
 describe("minimumPermissions", () => {
-  it("is unique and renders as one read and one write statement", () => {
+  it("is unique and renders as a read, a write and an audit-log statement", () => {
     const names = minimumActionNames();
     expect(new Set(names).size).toBe(names.length);
     const doc = awsConnectorPolicyDocument();
     const all = doc.Statement.flatMap((s) => s.Action as string[]).sort();
-    expect(all).toEqual(minimumPermissions.map((p) => p.permission).sort());
+    expect(all).toEqual([...minimumPermissions, ...auditPermissions].map((p) => p.permission).sort());
     expect(names).not.toContain("EnablePolicyType");
     expect(names).not.toContain("UntagResource");
   });

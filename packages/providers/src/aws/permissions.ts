@@ -123,6 +123,20 @@ export const minimumPermissions: readonly AwsPermission[] = [
   },
 ];
 
+/**
+ * Read access to the audit log for impact replay ("would this guardrail have denied it?"). Kept apart
+ * from the Organizations set above, which verify probes action by action: impact is optional, and a
+ * connection without it keeps working (replay then says it cannot read the log).
+ */
+export const auditPermissions: readonly { permission: string; access: "read"; usedBy: ["impact"]; why: string }[] = [
+  {
+    permission: "cloudtrail:LookupEvents",
+    access: "read",
+    usedBy: ["impact"],
+    why: "read the management account's 90-day CloudTrail event history to replay against a guardrail before enforcing it",
+  },
+];
+
 /** Organizations action names without the service prefix (as the API operations are named). */
 export function minimumActionNames(): string[] {
   return minimumPermissions.map((p) => p.permission.replace(/^organizations:/, ""));
@@ -136,6 +150,8 @@ export function awsConnectorPolicyDocument(): { Version: "2012-10-17"; Statement
     Statement: [
       { Sid: "ParapetRead", Effect: "Allow", Action: actions("read"), Resource: "*" },
       { Sid: "ParapetWritePolicies", Effect: "Allow", Action: actions("write"), Resource: "*" },
+      // LookupEvents supports no resource-level permissions (Service Authorization Reference, AWS CloudTrail).
+      { Sid: "ParapetReadAuditLog", Effect: "Allow", Action: auditPermissions.map((p) => p.permission), Resource: "*" },
     ],
   };
 }
