@@ -256,7 +256,7 @@ export function checkAppendedRecord(v: unknown, now: number, index: number): Clo
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${where} must be an object`);
   const r = v as Record<string, unknown>;
   for (const f of ["eventID", "eventTime", "eventSource", "eventName", "awsRegion", "recipientAccountId"] as const) {
-    if (typeof r[f] !== "string" || (r[f]).length === 0) throw new Error(`${where}.${f} must be a non-empty string`);
+    if (typeof r[f] !== "string" || r[f].length === 0) throw new Error(`${where}.${f} must be a non-empty string`);
   }
   if (typeof r.userIdentity !== "object" || r.userIdentity === null) throw new Error(`${where}.userIdentity must be an object`);
   const ms = Date.parse(r.eventTime as string);

@@ -161,6 +161,8 @@ const PARAPET_CONNECTOR_ACTIONS = [
   "DetachPolicy",
   "TagResource",
   "UntagResource",
+  // Impact replay reads the management account's CloudTrail event history.
+  "cloudtrail:LookupEvents",
 ];
 
 const READ_ONLY_ACTIONS = PARAPET_CONNECTOR_ACTIONS.filter((a) => /^(Describe|List)/.test(a));

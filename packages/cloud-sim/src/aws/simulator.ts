@@ -497,6 +497,12 @@ export class AwsSimulator {
       input = parsed as Input;
     }
     try {
+      // Keys and roles list the non-Organizations actions they may call with their service prefix.
+      if (principal.allowed && !principal.allowed.has("cloudtrail:LookupEvents")) {
+        throw E.accessDenied(
+          `User: ${principal.arn} is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action`,
+        );
+      }
       const out = this.cloudtrail.lookupEvents(input, { accountId: principal.accountId, region });
       this.record("cloudtrail.amazonaws.com", "LookupEvents", input, principal, meta, region, true);
       const text = JSON.stringify(out);

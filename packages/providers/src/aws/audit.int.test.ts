@@ -106,6 +106,28 @@ describe("AWS audit reader over the simulator's CloudTrail history", () => {
     expect([...times].sort().reverse()).toEqual(times);
   });
 
+  it("is refused for a connector role without cloudtrail:LookupEvents", async () => {
+    const ro = createAwsAdapter({
+      workspaceId: "ws_audit",
+      egress: simulatorEgress(),
+      credentials: {
+        kind: "assume-role",
+        roleArn: AWS_DEMO.readOnlyRole.arn,
+        externalId: AWS_DEMO.readOnlyRole.externalId,
+        sourceAccessKeyId: KEYS.accessKeyId,
+        sourceSecretAccessKey: KEYS.secretAccessKey,
+      },
+      endpoint: sim.url,
+      retry: { attempts: 3, baseMs: 50, maxMs: 500 },
+    });
+    try {
+      const err = await ro.readAuditEvents!({ since: new Date(Date.now() - 3600_000), until: new Date() }).catch((e: unknown) => e);
+      expect(isProviderError(err) && err.kind === "auth").toBe(true);
+    } finally {
+      await ro.close();
+    }
+  });
+
   it("pages with bounded pages and continues from the token", async () => {
     const since = new Date(Date.now() - 3600_000);
     const seen = new Set<string>();
