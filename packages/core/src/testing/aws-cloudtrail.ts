@@ -13,7 +13,7 @@ import type { TScenario } from "../catalog/types.ts";
 type TAwsScenario = Extract<TScenario<unknown>, { kind: "aws-simulate" }>;
 
 /** An account of the organisation the scenario's guardrail does not target. */
-export const OUT_OF_SCOPE_ACCOUNT = "333344445555";
+const OUT_OF_SCOPE_ACCOUNT = "333344445555";
 
 /** IAM prefixes whose CloudTrail event source is another host (Service Authorization Reference). */
 const SOURCE_OF_PREFIX: Readonly<Record<string, string>> = { cloudwatch: "monitoring.amazonaws.com", ses: "email.amazonaws.com" };

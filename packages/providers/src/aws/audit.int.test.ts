@@ -40,7 +40,9 @@ describe("AWS audit reader over the simulator's CloudTrail history", () => {
 
   it("returns the calls the simulator served, normalised, and appended data events", async () => {
     const since = new Date(Date.now() - 3600_000);
-    await adapter.verify(); // AssumeRole + Organizations reads through the real SDKs, recorded by the sim
+    // AssumeRole + Organizations reads through the real SDKs, recorded by the sim; verify probes LookupEvents.
+    const v = await adapter.verify();
+    expect(v.checks.find((c) => c.permission === "cloudtrail:LookupEvents")?.ok).toBe(true);
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
     const mgmt = AWS_DEMO.managementAccountId;
     const appended = await fetch(`${sim.url}/_admin/cloudtrail/events`, {

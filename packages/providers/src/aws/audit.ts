@@ -16,7 +16,8 @@ const HISTORY_MS = 90 * 24 * 3600 * 1000;
 const MAX_PER_CALL = 50;
 const DEFAULT_PAGE = 200;
 const MAX_PAGE = 1000;
-const HISTORY_REGION = "us-east-1";
+/** Where the management account's global-service events (Organizations, IAM, STS) are logged. */
+export const AWS_AUDIT_REGION = "us-east-1";
 
 const bad = (message: string) => new ProviderError("invalid", message, false, "LookupEvents", "INVALID_AUDIT_REQUEST");
 
@@ -48,7 +49,7 @@ export async function readAwsAuditEvents(ctx: AwsContext, req: AuditReadRequest,
   // Older than the history holds cannot be asked for: start where the history starts.
   const start = new Date(resume?.s ?? Math.max(since, now - HISTORY_MS + 60_000));
   const end = new Date(resume?.e ?? until);
-  const client = ctx.clients.cloudtrail(HISTORY_REGION);
+  const client = ctx.clients.cloudtrail(AWS_AUDIT_REGION);
   const records: unknown[] = [];
   const skipped: Record<string, number> = {};
   let token = resume?.t;
