@@ -244,6 +244,16 @@ export class AwsAdmin {
           return sendJson(res, 200, { events: this.sim.recentEvents });
         case "GET /_admin/cloudtrail/events":
           return sendJson(res, 200, { Records: this.sim.cloudtrail.all() });
+        case "POST /_admin/cloudtrail/trail": {
+          const bucket = s("bucket");
+          if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new AdminInputError("bucket must be a valid S3 bucket name");
+          this.sim.configureTrailBucket(bucket);
+          return sendJson(res, 200, { bucket });
+        }
+        case "POST /_admin/cloudtrail/deliver": {
+          if (!this.sim.trailBucket) throw new AdminInputError("no trail bucket: POST /_admin/cloudtrail/trail {bucket} first");
+          return sendJson(res, 200, { keys: this.sim.trailBucket.deliver(this.sim.cloudtrail.all()) });
+        }
         case "POST /_admin/cloudtrail/events": {
           // History for demos and tests: data-plane calls, refusals, session tags. Records are CloudTrail
           // records as a trail delivers them; each must name the account and Region it was logged in.
@@ -411,6 +421,8 @@ const ADMIN_ROUTES = [
   "GET  /_admin/events               last 1,000 CloudTrail events",
   "GET  /_admin/cloudtrail/events    CloudTrail event history (90 days) as {Records}",
   "POST /_admin/cloudtrail/events    append records {Records:[…]} (data events, refusals, session tags)",
+  "POST /_admin/cloudtrail/trail     {bucket}: the organization trail's log bucket (served over S3 GETs)",
+  "POST /_admin/cloudtrail/deliver   write undelivered history (data events too) as .json.gz log files",
   "GET  /_admin/counters             {operations, errors, total}",
   "POST /_admin/counters/reset",
   "GET  /_admin/config",

@@ -10,6 +10,7 @@ import { Throttler } from "../common/throttle.ts";
 import type { SimOptions } from "../common/types.ts";
 import { buildCreateAccountResult, buildEvent, buildRecord, humanPrincipal, type AwsOrgEvent } from "./cloudtrail.ts";
 import { CLOUDTRAIL_TARGET_PREFIXES, CloudTrailHistory } from "./cloudtrail-history.ts";
+import { TrailBucket } from "./trail-bucket.ts";
 import { expandThrottle, type AwsInjectedError, type AwsSimConfig } from "./config.ts";
 import { AwsError, E } from "./errors.ts";
 import { IamRegistry, type AwsCredentialSpec, type AwsRoleSpec, type Principal } from "./iam.ts";
@@ -64,6 +65,8 @@ export class AwsSimulator {
   readonly recentEvents: AwsOrgEvent[] = [];
   /** CloudTrail event history (90 days) of every call served, plus events appended by the admin API. */
   readonly cloudtrail = new CloudTrailHistory();
+  /** The organization trail's log bucket, once configured (admin API); served over S3 path-style GETs. */
+  trailBucket: TrailBucket | undefined;
   readonly loadedFromFile: boolean;
   private readonly throttler: Throttler;
   private throttleRules: AwsSimConfig["throttle"];
@@ -314,7 +317,7 @@ export class AwsSimulator {
   private authenticate(
     req: IncomingMessage,
     body: Buffer,
-    service: "organizations" | "sts" | "cloudtrail",
+    service: "organizations" | "sts" | "cloudtrail" | "s3",
   ): { principal: Principal; region: string } {
     const h = req.headers.authorization;
     if (!h) throw new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 400);
@@ -359,9 +362,47 @@ export class AwsSimulator {
     return { principal: key.principal, region: auth.region };
   }
 
+  /** Configures the organization trail's log bucket (replacing any earlier one). */
+  configureTrailBucket(bucket: string): TrailBucket {
+    this.trailBucket = new TrailBucket(bucket, () => this.state.orgId);
+    return this.trailBucket;
+  }
+
+  /**
+   * S3 GETs on the trail bucket (ListObjectsV2, GetObject): SigV4 for `s3`, the caller needs
+   * `s3:ListBucket` / `s3:GetObject` in its allowed actions, errors in S3's XML shape.
+   */
+  private async handleS3(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://sim");
+    const xmlError = (status: number, code: string, message: string) => {
+      const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</Message><RequestId>${requestId}</RequestId></Error>`;
+      res.writeHead(status, { "content-type": "application/xml", "content-length": Buffer.byteLength(xml), "x-amz-request-id": requestId });
+      res.end(xml);
+    };
+    try {
+      const body = await readBody(req, 1024);
+      const { principal } = this.authenticate(req, body, "s3");
+      const isList = url.searchParams.has("list-type") || url.pathname.split("/").filter(Boolean).length === 1;
+      const action = isList ? "s3:ListBucket" : "s3:GetObject";
+      this.counters.inc(action);
+      if (principal.allowed && !principal.allowed.has(action)) return xmlError(403, "AccessDenied", "Access Denied");
+      if (!this.trailBucket || !this.trailBucket.handle(req.method ?? "GET", url, requestId, res)) {
+        return xmlError(404, "NoSuchBucket", "The specified bucket does not exist");
+      }
+    } catch (e) {
+      if (e instanceof AwsError) {
+        // S3 names the signature errors like the query protocol and answers 403.
+        const code = e.code === "UnrecognizedClientException" ? "InvalidAccessKeyId" : e.code.replace(/Exception$/, "");
+        return xmlError(e.status === 400 ? 403 : e.status, code, e.message);
+      }
+      return xmlError(500, "InternalError", "We encountered an internal error. Please try again.");
+    }
+  }
+
   /** Serves one cloud-API request (the admin API is routed before this). Never throws. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
+    if (req.method === "GET" && /\/s3\/aws4_request/.test(req.headers.authorization ?? "")) return this.handleS3(req, res, requestId);
     const target = req.headers["x-amz-target"];
     const ct = req.headers["content-type"] ?? "";
     const isQuery = target === undefined && ct.startsWith("application/x-www-form-urlencoded");

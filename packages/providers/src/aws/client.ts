@@ -1,5 +1,6 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { EgressGuard } from "../egress/guard.ts";
 import type { TAwsCredentials } from "./credentials.ts";
@@ -50,6 +51,8 @@ export interface AwsClients {
    * own 90 days; global services such as Organizations and IAM log in us-east-1).
    */
   cloudtrail(region: string): CloudTrailClient;
+  /** An S3 client for an organization trail's log bucket (path-style, so an endpoint override works). */
+  s3(): S3Client;
   /** ARN of the identity the Organizations calls run as. */
   callerIdentity(): Promise<{ arn: string; account: string }>;
   destroy(): void;
@@ -129,6 +132,7 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
   const retired: Array<{ destroy(): void }> = [];
   let callerSts: STSClient | undefined;
   const trails = new Map<string, CloudTrailClient>();
+  let s3: S3Client | undefined;
 
   return {
     get org() {
@@ -143,6 +147,10 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
       }
       return t;
     },
+    s3() {
+      s3 ??= new S3Client({ region, endpoint, forcePathStyle: true, maxAttempts: 1, requestHandler, credentials });
+      return s3;
+    },
     invalidate() {
       cached = undefined;
       // The SDK memoises what a credential provider returned until its own view of the expiry; a fresh
@@ -153,6 +161,8 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
       callerSts = undefined;
       retired.push(...trails.values());
       trails.clear();
+      if (s3) retired.push(s3);
+      s3 = undefined;
     },
     async callerIdentity() {
       callerSts ??= new STSClient({ region, endpoint, maxAttempts: 1, requestHandler, credentials });
@@ -166,6 +176,7 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
       baseSts?.destroy();
       callerSts?.destroy();
       for (const t of trails.values()) t.destroy();
+      s3?.destroy();
     },
   };
 }

@@ -76,6 +76,12 @@ describe("minimumPermissions", () => {
     const all = doc.Statement.flatMap((s) => s.Action as string[]).sort();
     expect(all).toEqual([...minimumPermissions, ...auditPermissions].map((p) => p.permission).sort());
     expect(names).not.toContain("EnablePolicyType");
+    // The organization trail's bucket, when named, is the only S3 resource the role may read.
+    const withTrail = awsConnectorPolicyDocument("org-trail-logs").Statement.find((st) => st.Sid === "ParapetReadOrgTrail");
+    expect(withTrail).toMatchObject({
+      Action: ["s3:ListBucket", "s3:GetObject"],
+      Resource: ["arn:aws:s3:::org-trail-logs", "arn:aws:s3:::org-trail-logs/*"],
+    });
     expect(names).not.toContain("UntagResource");
   });
 });

@@ -142,8 +142,15 @@ export function minimumActionNames(): string[] {
   return minimumPermissions.map((p) => p.permission.replace(/^organizations:/, ""));
 }
 
+/**
+ * With an organization trail (adapter `orgTrail`), impact replay reads its log files: list the bucket and
+ * read its objects, on that bucket only. The bucket usually lives in a log-archive account, so its bucket
+ * policy must grant the connector role the same two actions.
+ */
+export const orgTrailPermissions: readonly string[] = ["s3:ListBucket", "s3:GetObject"];
+
 /** The connector role's identity policy (JSON) as the bootstrap template embeds it. */
-export function awsConnectorPolicyDocument(): { Version: "2012-10-17"; Statement: Array<Record<string, unknown>> } {
+export function awsConnectorPolicyDocument(orgTrailBucket?: string): { Version: "2012-10-17"; Statement: Array<Record<string, unknown>> } {
   const actions = (access: "read" | "write") => minimumPermissions.filter((p) => p.access === access).map((p) => p.permission);
   return {
     Version: "2012-10-17",
@@ -152,6 +159,16 @@ export function awsConnectorPolicyDocument(): { Version: "2012-10-17"; Statement
       { Sid: "ParapetWritePolicies", Effect: "Allow", Action: actions("write"), Resource: "*" },
       // LookupEvents supports no resource-level permissions (Service Authorization Reference, AWS CloudTrail).
       { Sid: "ParapetReadAuditLog", Effect: "Allow", Action: auditPermissions.map((p) => p.permission), Resource: "*" },
+      ...(orgTrailBucket
+        ? [
+            {
+              Sid: "ParapetReadOrgTrail",
+              Effect: "Allow",
+              Action: [...orgTrailPermissions],
+              Resource: [`arn:aws:s3:::${orgTrailBucket}`, `arn:aws:s3:::${orgTrailBucket}/*`],
+            },
+          ]
+        : []),
     ],
   };
 }
