@@ -147,7 +147,7 @@ export function minimumActionNames(): string[] {
  * read its objects, on that bucket only. The bucket usually lives in a log-archive account, so its bucket
  * policy must grant the connector role the same two actions.
  */
-export const orgTrailPermissions: readonly string[] = ["s3:ListBucket", "s3:GetObject"];
+const orgTrailPermissions: readonly string[] = ["s3:ListBucket", "s3:GetObject"];
 
 /** The connector role's identity policy (JSON) as the bootstrap template embeds it. */
 export function awsConnectorPolicyDocument(orgTrailBucket?: string): { Version: "2012-10-17"; Statement: Array<Record<string, unknown>> } {
