@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyTooLargeError, readBody, sendJson, tryParseJson } from "../common/http.ts";
+import { checkAppendedRecord } from "./cloudtrail-history.ts";
 import { checkConfig } from "./config.ts";
 import { AwsError } from "./errors.ts";
 import type { AwsCredentialSpec, AwsRoleSpec } from "./iam.ts";
@@ -241,6 +242,35 @@ export class AwsAdmin {
         }
         case "GET /_admin/events":
           return sendJson(res, 200, { events: this.sim.recentEvents });
+        case "GET /_admin/cloudtrail/events":
+          return sendJson(res, 200, { Records: this.sim.cloudtrail.all() });
+        case "POST /_admin/cloudtrail/trail": {
+          const bucket = s("bucket");
+          if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new AdminInputError("bucket must be a valid S3 bucket name");
+          this.sim.configureTrailBucket(bucket);
+          return sendJson(res, 200, { bucket });
+        }
+        case "POST /_admin/cloudtrail/deliver": {
+          if (!this.sim.trailBucket) throw new AdminInputError("no trail bucket: POST /_admin/cloudtrail/trail {bucket} first");
+          return sendJson(res, 200, { keys: this.sim.trailBucket.deliver(this.sim.cloudtrail.all()) });
+        }
+        case "POST /_admin/cloudtrail/events": {
+          // History for demos and tests: data-plane calls, refusals, session tags. Records are CloudTrail
+          // records as a trail delivers them; each must name the account and Region it was logged in.
+          const records = body.Records;
+          if (!Array.isArray(records) || records.length === 0 || records.length > 10_000) {
+            throw new AdminInputError("Records must be a list of 1 to 10,000 CloudTrail records");
+          }
+          let checked;
+          try {
+            const now = Date.now();
+            checked = records.map((r, i) => checkAppendedRecord(r, now, i));
+          } catch (e) {
+            throw new AdminInputError((e as Error).message);
+          }
+          for (const r of checked) this.sim.cloudtrail.add(r);
+          return sendJson(res, 200, { appended: checked.length });
+        }
         case "GET /_admin/counters":
           return sendJson(res, 200, {
             operations: this.sim.counters.snapshot(),
@@ -389,6 +419,10 @@ const ADMIN_ROUTES = [
   "GET  /_admin/tree                 hierarchy with names, tags and attached policies",
   "GET  /_admin/find?ou=A/B|account=name|policy=name",
   "GET  /_admin/events               last 1,000 CloudTrail events",
+  "GET  /_admin/cloudtrail/events    CloudTrail event history (90 days) as {Records}",
+  "POST /_admin/cloudtrail/events    append records {Records:[…]} (data events, refusals, session tags)",
+  "POST /_admin/cloudtrail/trail     {bucket}: the organization trail's log bucket (served over S3 GETs)",
+  "POST /_admin/cloudtrail/deliver   write undelivered history (data events too) as .json.gz log files",
   "GET  /_admin/counters             {operations, errors, total}",
   "POST /_admin/counters/reset",
   "GET  /_admin/config",

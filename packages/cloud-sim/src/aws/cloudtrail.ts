@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Principal } from "./iam.ts";
+import type { CloudTrailRecord } from "./cloudtrail-history.ts";
 import { lowerKeys, type Input, type Output } from "./organizations-api.ts";
 
 /**
@@ -65,16 +66,27 @@ export function humanPrincipal(managementAccountId: string, person = "jane.doe@e
 /** Request elements CloudTrail omits from the record. */
 const HIDDEN_REQUEST_KEYS = new Set(["NextToken", "MaxResults"]);
 
-export function buildEvent(args: {
+/**
+ * One CloudTrail record of an API call the simulator served (record contents page:
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
+ * Shared by the EventBridge events below and the LookupEvents history (cloudtrail-history.ts).
+ */
+export function buildRecord(args: {
+  eventSource: string;
   eventName: string;
   principal: Principal;
-  managementAccountId: string;
+  recipientAccountId: string;
+  region: string;
   request: Input;
   responseElements: Output | null;
   sourceIp: string;
   userAgent: string;
+  readOnly: boolean;
+  /** The error the call ended with (AccessDeniedException…), when it failed. */
+  error?: { code: string; message: string };
+  resources?: { ARN: string; accountId?: string; type: string }[];
   now?: number;
-}): AwsCloudTrailEvent {
+}): CloudTrailRecord {
   const now = new Date(args.now ?? Date.now());
   const time = now.toISOString().replace(/\.\d{3}Z$/, "Z");
   const p = args.principal;
@@ -101,33 +113,55 @@ export function buildEvent(args: {
     };
   }
   return {
+    eventVersion: "1.08",
+    userIdentity,
+    eventTime: time,
+    eventSource: args.eventSource,
+    eventName: args.eventName,
+    awsRegion: args.region,
+    sourceIPAddress: args.sourceIp,
+    userAgent: args.userAgent,
+    ...(args.error ? { errorCode: args.error.code, errorMessage: args.error.message } : {}),
+    requestParameters: Object.keys(req).length ? lowerKeys(req) : null,
+    responseElements: args.responseElements,
+    requestID: randomUUID(),
+    eventID: randomUUID(),
+    readOnly: args.readOnly,
+    ...(args.resources ? { resources: args.resources } : {}),
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: args.recipientAccountId,
+    eventCategory: "Management",
+  };
+}
+
+export function buildEvent(args: {
+  eventName: string;
+  principal: Principal;
+  managementAccountId: string;
+  request: Input;
+  responseElements: Output | null;
+  sourceIp: string;
+  userAgent: string;
+  now?: number;
+}): AwsCloudTrailEvent {
+  const detail = buildRecord({
+    ...args,
+    eventSource: "organizations.amazonaws.com",
+    recipientAccountId: args.managementAccountId,
+    region: "us-east-1",
+    readOnly: false,
+  }) as unknown as AwsCloudTrailEvent["detail"];
+  return {
     version: "0",
     id: randomUUID(),
     "detail-type": "AWS API Call via CloudTrail",
     source: "aws.organizations",
     account: args.managementAccountId,
-    time,
+    time: detail.eventTime,
     region: "us-east-1",
     resources: [],
-    detail: {
-      eventVersion: "1.08",
-      userIdentity,
-      eventTime: time,
-      eventSource: "organizations.amazonaws.com",
-      eventName: args.eventName,
-      awsRegion: "us-east-1",
-      sourceIPAddress: args.sourceIp,
-      userAgent: args.userAgent,
-      requestParameters: Object.keys(req).length ? lowerKeys(req) : null,
-      responseElements: args.responseElements,
-      requestID: randomUUID(),
-      eventID: randomUUID(),
-      readOnly: false,
-      eventType: "AwsApiCall",
-      managementEvent: true,
-      recipientAccountId: args.managementAccountId,
-      eventCategory: "Management",
-    },
+    detail,
   };
 }
 

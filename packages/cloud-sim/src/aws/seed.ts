@@ -161,6 +161,11 @@ const PARAPET_CONNECTOR_ACTIONS = [
   "DetachPolicy",
   "TagResource",
   "UntagResource",
+  // Impact replay reads the management account's CloudTrail event history.
+  "cloudtrail:LookupEvents",
+  // …and, where the organization trail's bucket grants it, the trail's log files (data events).
+  "s3:ListBucket",
+  "s3:GetObject",
 ];
 
 const READ_ONLY_ACTIONS = PARAPET_CONNECTOR_ACTIONS.filter((a) => /^(Describe|List)/.test(a));

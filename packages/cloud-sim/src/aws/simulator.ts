@@ -8,7 +8,9 @@ import { Persister, loadState } from "../common/persist.ts";
 import { mulberry32 } from "../common/rng.ts";
 import { Throttler } from "../common/throttle.ts";
 import type { SimOptions } from "../common/types.ts";
-import { buildCreateAccountResult, buildEvent, humanPrincipal, type AwsOrgEvent } from "./cloudtrail.ts";
+import { buildCreateAccountResult, buildEvent, buildRecord, humanPrincipal, type AwsOrgEvent } from "./cloudtrail.ts";
+import { CLOUDTRAIL_TARGET_PREFIXES, CloudTrailHistory } from "./cloudtrail-history.ts";
+import { TrailBucket } from "./trail-bucket.ts";
 import { expandThrottle, type AwsInjectedError, type AwsSimConfig } from "./config.ts";
 import { AwsError, E } from "./errors.ts";
 import { IamRegistry, type AwsCredentialSpec, type AwsRoleSpec, type Principal } from "./iam.ts";
@@ -61,6 +63,10 @@ export class AwsSimulator {
   readonly emitter: WebhookEmitter;
   readonly faults: FaultInjector;
   readonly recentEvents: AwsOrgEvent[] = [];
+  /** CloudTrail event history (90 days) of every call served, plus events appended by the admin API. */
+  readonly cloudtrail = new CloudTrailHistory();
+  /** The organization trail's log bucket, once configured (admin API); served over S3 path-style GETs. */
+  trailBucket: TrailBucket | undefined;
   readonly loadedFromFile: boolean;
   private readonly throttler: Throttler;
   private throttleRules: AwsSimConfig["throttle"];
@@ -219,9 +225,15 @@ export class AwsSimulator {
       if (def.family === "write" && this.cmRate > 0 && this.rand() < this.cmRate) throw E.concurrentModification();
       const r = def.run(this.opContext(), input);
       if (def.family === "write") this.recordMutation(op, input, r, principal, meta);
+      else this.record("organizations.amazonaws.com", op, input, principal, meta, "us-east-1", true);
       return r.output;
     } catch (e) {
-      if (e instanceof AwsError) this.errorCounters.inc(`${name}:${e.code}`);
+      if (e instanceof AwsError) {
+        this.errorCounters.inc(`${name}:${e.code}`);
+        // CloudTrail logs refused and failed calls too, with errorCode/errorMessage (record contents page).
+        const readOnly = def?.family !== "write";
+        this.record("organizations.amazonaws.com", name, input, principal, meta, "us-east-1", readOnly, e);
+      }
       throw e;
     }
   }
@@ -252,7 +264,36 @@ export class AwsSimulator {
     this.changed();
   }
 
+  /** Adds a served call to the CloudTrail history (the account whose trail it lands in is the caller's). */
+  private record(
+    eventSource: string,
+    eventName: string,
+    request: Input,
+    principal: Principal,
+    meta: CallMeta,
+    region: string,
+    readOnly: boolean,
+    error?: AwsError,
+  ): void {
+    this.cloudtrail.add(
+      buildRecord({
+        eventSource,
+        eventName,
+        principal,
+        recipientAccountId: principal.accountId,
+        region,
+        request,
+        responseElements: null,
+        sourceIp: meta.sourceIp,
+        userAgent: meta.userAgent,
+        readOnly,
+        ...(error ? { error: { code: error.code, message: error.message } } : {}),
+      }),
+    );
+  }
+
   private publish(ev: AwsOrgEvent): void {
+    this.cloudtrail.add(ev.detail);
     this.recentEvents.push(ev);
     if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.splice(0, this.recentEvents.length - RECENT_EVENTS);
     this.emitter.emit(ev);
@@ -273,7 +314,11 @@ export class AwsSimulator {
 
   // ---- HTTP ---------------------------------------------------------------------------------------------
 
-  private authenticate(req: IncomingMessage, body: Buffer, service: "organizations" | "sts"): Principal {
+  private authenticate(
+    req: IncomingMessage,
+    body: Buffer,
+    service: "organizations" | "sts" | "cloudtrail" | "s3",
+  ): { principal: Principal; region: string } {
     const h = req.headers.authorization;
     if (!h) throw new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 400);
     const auth = parseAuthorization(h);
@@ -314,12 +359,50 @@ export class AwsSimulator {
     if (!v.ok) {
       throw new AwsError(v.code === "IncompleteSignature" ? "IncompleteSignatureException" : "InvalidSignatureException", v.message, 400);
     }
-    return key.principal;
+    return { principal: key.principal, region: auth.region };
+  }
+
+  /** Configures the organization trail's log bucket (replacing any earlier one). */
+  configureTrailBucket(bucket: string): TrailBucket {
+    this.trailBucket = new TrailBucket(bucket, () => this.state.orgId);
+    return this.trailBucket;
+  }
+
+  /**
+   * S3 GETs on the trail bucket (ListObjectsV2, GetObject): SigV4 for `s3`, the caller needs
+   * `s3:ListBucket` / `s3:GetObject` in its allowed actions, errors in S3's XML shape.
+   */
+  private async handleS3(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://sim");
+    const xmlError = (status: number, code: string, message: string) => {
+      const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</Message><RequestId>${requestId}</RequestId></Error>`;
+      res.writeHead(status, { "content-type": "application/xml", "content-length": Buffer.byteLength(xml), "x-amz-request-id": requestId });
+      res.end(xml);
+    };
+    try {
+      const body = await readBody(req, 1024);
+      const { principal } = this.authenticate(req, body, "s3");
+      const isList = url.searchParams.has("list-type") || url.pathname.split("/").filter(Boolean).length === 1;
+      const action = isList ? "s3:ListBucket" : "s3:GetObject";
+      this.counters.inc(action);
+      if (principal.allowed && !principal.allowed.has(action)) return xmlError(403, "AccessDenied", "Access Denied");
+      if (!this.trailBucket || !this.trailBucket.handle(req.method ?? "GET", url, requestId, res)) {
+        return xmlError(404, "NoSuchBucket", "The specified bucket does not exist");
+      }
+    } catch (e) {
+      if (e instanceof AwsError) {
+        // S3 names the signature errors like the query protocol and answers 403.
+        const code = e.code === "UnrecognizedClientException" ? "InvalidAccessKeyId" : e.code.replace(/Exception$/, "");
+        return xmlError(e.status === 400 ? 403 : e.status, code, e.message);
+      }
+      return xmlError(500, "InternalError", "We encountered an internal error. Please try again.");
+    }
   }
 
   /** Serves one cloud-API request (the admin API is routed before this). Never throws. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
+    if (req.method === "GET" && /\/s3\/aws4_request/.test(req.headers.authorization ?? "")) return this.handleS3(req, res, requestId);
     const target = req.headers["x-amz-target"];
     const ct = req.headers["content-type"] ?? "";
     const isQuery = target === undefined && ct.startsWith("application/x-www-form-urlencoded");
@@ -336,8 +419,12 @@ export class AwsSimulator {
         throw e;
       }
       await this.faults.delay();
-      const principal = this.authenticate(req, body, isQuery ? "sts" : "organizations");
-      if (isQuery) return this.handleStsRequest(body, principal, requestId, res);
+      const trailOp = typeof target === "string" ? CLOUDTRAIL_TARGET_PREFIXES.find((p) => target.startsWith(p)) : undefined;
+      const { principal, region } = this.authenticate(req, body, isQuery ? "sts" : trailOp ? "cloudtrail" : "organizations");
+      const meta: CallMeta = { sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: req.headers["user-agent"] ?? "" };
+      if (isQuery) return this.handleStsRequest(body, principal, region, meta, requestId, res);
+      if (trailOp)
+        return this.handleCloudTrailRequest((target as string).slice(trailOp.length), body, principal, region, meta, requestId, res);
       if (req.method !== "POST") throw new AwsError("UnknownOperationException", `Method ${req.method ?? ""} is not supported; use POST.`);
       if (typeof target !== "string" || !target.startsWith(TARGET_PREFIX)) {
         throw new AwsError(
@@ -359,10 +446,7 @@ export class AwsSimulator {
         }
         input = parsed as Input;
       }
-      const out = this.invoke(op, input, principal, {
-        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
-        userAgent: req.headers["user-agent"] ?? "",
-      });
+      const out = this.invoke(op, input, principal, meta);
       const text = JSON.stringify(out);
       res.writeHead(200, { "content-type": JSON_CT, "content-length": Buffer.byteLength(text), "x-amzn-requestid": requestId });
       res.end(text);
@@ -394,16 +478,84 @@ export class AwsSimulator {
     }
   }
 
-  private handleStsRequest(body: Buffer, principal: Principal, requestId: string, res: ServerResponse): void {
+  private handleStsRequest(
+    body: Buffer,
+    principal: Principal,
+    region: string,
+    meta: CallMeta,
+    requestId: string,
+    res: ServerResponse,
+  ): void {
     const params = new URLSearchParams(body.toString("utf8"));
     const action = params.get("Action");
-    this.counters.inc(action === "AssumeRole" || action === "GetCallerIdentity" ? `sts:${action}` : "sts:UnknownAction");
-    const fault = this.faults.decide();
-    if (fault.kind !== "none") throw new AwsError("ServiceUnavailable", "Service is unable to handle request.", 503);
-    if (this.throttler.check("sts") > 0) throw new AwsError("Throttling", "Rate exceeded", 400);
-    const xml = handleSts(params, principal, this.iam, requestId);
-    res.writeHead(200, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml), "x-amzn-requestid": requestId });
-    res.end(xml);
+    const known = action === "AssumeRole" || action === "GetCallerIdentity";
+    this.counters.inc(known ? `sts:${action}` : "sts:UnknownAction");
+    // CloudTrail logs the STS request parameters camel-cased (roleArn, roleSessionName, durationSeconds).
+    const request: Input = {};
+    for (const k of ["RoleArn", "RoleSessionName", "DurationSeconds"]) {
+      const v = params.get(k);
+      if (v !== null) request[k] = v;
+    }
+    const name = known ? action : "UnknownAction";
+    try {
+      const fault = this.faults.decide();
+      if (fault.kind !== "none") throw new AwsError("ServiceUnavailable", "Service is unable to handle request.", 503);
+      if (this.throttler.check("sts") > 0) throw new AwsError("Throttling", "Rate exceeded", 400);
+      const xml = handleSts(params, principal, this.iam, requestId);
+      this.record("sts.amazonaws.com", name, request, principal, meta, region, action === "GetCallerIdentity");
+      res.writeHead(200, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml), "x-amzn-requestid": requestId });
+      res.end(xml);
+    } catch (e) {
+      if (e instanceof AwsError)
+        this.record("sts.amazonaws.com", name, request, principal, meta, region, action === "GetCallerIdentity", e);
+      throw e;
+    }
+  }
+
+  /** CloudTrail's JSON 1.1 API: LookupEvents, itself logged as a read-only management event. */
+  private handleCloudTrailRequest(
+    op: string,
+    body: Buffer,
+    principal: Principal,
+    region: string,
+    meta: CallMeta,
+    requestId: string,
+    res: ServerResponse,
+  ): void {
+    if (op !== "LookupEvents")
+      throw new AwsError("UnknownOperationException", `The simulator does not implement operation ${op.slice(0, 100)}.`);
+    this.counters.inc("cloudtrail:LookupEvents");
+    let input: Input = {};
+    if (body.length > 0) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString("utf8"));
+      } catch {
+        throw E.serialization("The request body is not valid JSON.");
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw E.serialization("The request body must be a JSON object.");
+      input = parsed as Input;
+    }
+    try {
+      // Keys and roles list the non-Organizations actions they may call with their service prefix.
+      if (principal.allowed && !principal.allowed.has("cloudtrail:LookupEvents")) {
+        throw E.accessDenied(
+          `User: ${principal.arn} is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action`,
+        );
+      }
+      const out = this.cloudtrail.lookupEvents(input, { accountId: principal.accountId, region });
+      this.record("cloudtrail.amazonaws.com", "LookupEvents", input, principal, meta, region, true);
+      const text = JSON.stringify(out);
+      res.writeHead(200, { "content-type": JSON_CT, "content-length": Buffer.byteLength(text), "x-amzn-requestid": requestId });
+      res.end(text);
+    } catch (e) {
+      if (e instanceof AwsError) {
+        this.errorCounters.inc(`cloudtrail:LookupEvents:${e.code}`);
+        this.record("cloudtrail.amazonaws.com", "LookupEvents", input, principal, meta, region, true, e);
+      }
+      throw e;
+    }
   }
 }
 

@@ -1,5 +1,4 @@
 import { celFunc, celList, celMap, CelScalar, isCelError, listType, run, type CelInput } from "@bufbuild/cel";
-import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { gcpCustomConstraintId } from "@parapet/providers/gcp/markers";
 import { packAwsPolicies } from "@parapet/providers/aws/packing";
 import type { TIamPolicyDocument } from "@parapet/providers/aws/types";
@@ -15,6 +14,7 @@ import {
 } from "./fixtures.ts";
 import type { TAwsPrincipalClasses, TAwsPrincipalSelector } from "./principals.ts";
 import { azureRefusals } from "./azure-eval.ts";
+import { simulateAwsRequest } from "../impact/aws-simulate.ts";
 import {
   scenariosOf,
   type TAzureFragment,
@@ -41,8 +41,6 @@ export interface TScenarioResult {
 
 /** Raw (unparsed) principal classes per cloud, as a connection stores them. */
 export type TRawPrincipals = Partial<Record<TCloud, unknown>>;
-
-const FULL_ACCESS: TIamPolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
 /** Turns an ARN pattern into a concrete ARN it matches, in the given account. */
 function instantiateArn(pattern: string, account: string): string {
@@ -104,9 +102,9 @@ export function awsActor(actor: TScenarioActor, p: TAwsPrincipalClasses, orgId: 
 }
 
 /**
- * Evaluates one request against compiled SCPs/RCPs with the IAM simulator. The simulator fills no
- * request context itself (absent keys make negated conditions match), so every key a real
- * request would carry is set here.
+ * Evaluates one scenario request against compiled SCPs/RCPs (impact/aws-simulate.ts, shared with
+ * impact replay). The simulator fills no request context itself (absent keys make negated
+ * conditions match), so every key a real request would carry is set here.
  */
 export async function simulateAws(input: {
   actor: TAwsActor;
@@ -130,45 +128,20 @@ export async function simulateAws(input: {
     ...Object.fromEntries(Object.entries(actor.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
     ...input.context,
   };
-  const external = actor.account !== SCENARIO_AWS_ACCOUNT;
-  const simulation: Simulation = {
-    request: {
-      principal: actor.arn,
-      action: input.action,
-      resource: { resource: input.resource, accountId: SCENARIO_AWS_ACCOUNT },
-      contextVariables: ctx,
-    },
-    identityPolicies: [{ name: "allow-all", policy: FULL_ACCESS }],
-    serviceControlPolicies: external
-      ? [{ orgIdentifier: "r-other", policies: [{ name: "FullAWSAccess", policy: FULL_ACCESS }] }]
-      : [
-          { orgIdentifier: "r-exam", policies: [{ name: "FullAWSAccess", policy: FULL_ACCESS }] },
-          {
-            orgIdentifier: actor.account,
-            policies: [
-              { name: "FullAWSAccess", policy: FULL_ACCESS },
-              ...input.scps.map((policy, i) => ({ name: `parapet-${i}`, policy })),
-            ],
-          },
-        ],
-    resourceControlPolicies:
-      input.rcps.length > 0
-        ? [{ orgIdentifier: SCENARIO_AWS_ACCOUNT, policies: input.rcps.map((policy, i) => ({ name: `parapet-rcp-${i}`, policy })) }]
-        : [],
-    ...(input.openResourcePolicy
-      ? {
-          resourcePolicy: {
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Principal: "*", Action: input.action, Resource: input.resource }],
-          },
-        }
-      : {}),
-    // Without ABAC on the bucket AWS ignores its tags, and so does the simulator (S3 ABAC docs).
-    ...(input.bucketAbac ? { additionalSettings: { s3: { bucketAbacEnabled: true } } } : {}),
-  };
-  const r = await runSimulation(simulation, {});
-  if (r.resultType === "error") throw new Error(`simulator rejected the request: ${JSON.stringify(r.errors)}`);
-  return { decision: r.overallResult === "Allowed" ? "allowed" : "denied", raw: r.overallResult };
+  const r = await simulateAwsRequest({
+    principalArn: actor.arn,
+    principalAccount: actor.account,
+    action: input.action,
+    resource: input.resource,
+    resourceAccount: SCENARIO_AWS_ACCOUNT,
+    context: ctx,
+    // An outside principal's account carries none of this organisation's SCPs.
+    scps: actor.account !== SCENARIO_AWS_ACCOUNT ? null : input.scps,
+    rcps: input.rcps,
+    ...(input.openResourcePolicy ? { openResourcePolicy: true } : {}),
+    ...(input.bucketAbac ? { bucketAbac: true } : {}),
+  });
+  return { decision: r.decision, raw: r.raw };
 }
 
 /** Google's `RoleNameMatches(role, [roles])` helper for IAM allow-policy constraints. */

@@ -6,11 +6,17 @@
  *   discover.ts the organization tree and account tags
  *   observe.ts  Parapet's policies, their attachments and foreign attachment slots
  *   apply.ts    create / update / attach / detach / delete
+ *   audit.ts    CloudTrail event history for impact replay (audit-records.ts parses records)
+ *   audit-trail.ts  the same from an organization trail's S3 log files (every account, data events)
  *   compare.ts  field-by-field comparison; packing.ts lays statements out into policies
  */
 import { composeAdapter } from "../common/adapter.ts";
 import type { CloudAdapter } from "../contract/types.ts";
 import { applyAws } from "./apply.ts";
+import { DescribeOrganizationCommand } from "@aws-sdk/client-organizations";
+import { ProviderError } from "../contract/errors.ts";
+import { readAwsAuditEvents } from "./audit.ts";
+import { readAwsTrailEvents } from "./audit-trail.ts";
 import { compareAwsArtifact } from "./compare.ts";
 import { AwsContext, type AwsAdapterConfig } from "./context.ts";
 import { discoverAws, discoverAwsNodes } from "./discover.ts";
@@ -23,7 +29,8 @@ export { PROBE_POLICY_ID } from "./verify.ts";
 
 /** Creates the AWS adapter for one connection. Throws ProviderError(invalid) for unusable config. */
 export function createAwsAdapter(config: AwsAdapterConfig): CloudAdapter {
-  return composeAdapter(new AwsContext(config), {
+  const ctx = new AwsContext(config);
+  const adapter = composeAdapter(ctx, {
     cloud: "aws",
     verify: verifyAws,
     discover: discoverAws,
@@ -32,8 +39,27 @@ export function createAwsAdapter(config: AwsAdapterConfig): CloudAdapter {
     apply: applyAws,
     compare: (_ctx, desired, observed) => compareAwsArtifact(desired, observed),
     recorder: (ctx) => ctx.recorder,
-    close: async (ctx) => {
-      ctx.clients.destroy();
+    close: async (c) => {
+      c.clients.destroy();
     },
   });
+  // Principal tags (lookupPrincipals) would need iam:ListRoleTags in every member account, i.e. a role
+  // there; the connector lives in the management account only, so the evaluator answers unjudgeable.
+  return {
+    ...adapter,
+    readAuditEvents: async (req) => {
+      if (!ctx.orgTrail) return readAwsAuditEvents(ctx, req);
+      const orgId =
+        ctx.facts.orgId ??
+        (await ctx.call("DescribeOrganization", false, () => ctx.clients.org.send(new DescribeOrganizationCommand({})))).Organization?.Id;
+      if (!orgId)
+        throw new ProviderError(
+          "unavailable",
+          "The organization id is unknown, so its trail's files cannot be found.",
+          true,
+          "DescribeOrganization",
+        );
+      return readAwsTrailEvents(ctx, ctx.orgTrail, orgId, req);
+    },
+  };
 }

@@ -1,4 +1,6 @@
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { EgressGuard } from "../egress/guard.ts";
 import type { TAwsCredentials } from "./credentials.ts";
@@ -44,6 +46,13 @@ export interface AwsClients {
   credentials(): Promise<AwsSessionCredentials>;
   /** Drops cached session credentials (after ExpiredToken), so the next call assumes the role again. */
   invalidate(): void;
+  /**
+   * A CloudTrail client for event history in `region` (LookupEvents is regional: each Region holds its
+   * own 90 days; global services such as Organizations and IAM log in us-east-1).
+   */
+  cloudtrail(region: string): CloudTrailClient;
+  /** An S3 client for an organization trail's log bucket (path-style, so an endpoint override works). */
+  s3(): S3Client;
   /** ARN of the identity the Organizations calls run as. */
   callerIdentity(): Promise<{ arn: string; account: string }>;
   destroy(): void;
@@ -122,12 +131,26 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
   // Clients replaced after an expired session; in-flight requests may still use them, so they are closed last.
   const retired: Array<{ destroy(): void }> = [];
   let callerSts: STSClient | undefined;
+  const trails = new Map<string, CloudTrailClient>();
+  let s3: S3Client | undefined;
 
   return {
     get org() {
       return org;
     },
     credentials,
+    cloudtrail(r: string) {
+      let t = trails.get(r);
+      if (!t) {
+        t = new CloudTrailClient({ region: r, endpoint, maxAttempts: 1, requestHandler, credentials });
+        trails.set(r, t);
+      }
+      return t;
+    },
+    s3() {
+      s3 ??= new S3Client({ region, endpoint, forcePathStyle: true, maxAttempts: 1, requestHandler, credentials });
+      return s3;
+    },
     invalidate() {
       cached = undefined;
       // The SDK memoises what a credential provider returned until its own view of the expiry; a fresh
@@ -136,6 +159,10 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
       org = newOrg();
       if (callerSts) retired.push(callerSts);
       callerSts = undefined;
+      retired.push(...trails.values());
+      trails.clear();
+      if (s3) retired.push(s3);
+      s3 = undefined;
     },
     async callerIdentity() {
       callerSts ??= new STSClient({ region, endpoint, maxAttempts: 1, requestHandler, credentials });
@@ -148,6 +175,8 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
       for (const r of retired) r.destroy();
       baseSts?.destroy();
       callerSts?.destroy();
+      for (const t of trails.values()) t.destroy();
+      s3?.destroy();
     },
   };
 }

@@ -21,6 +21,7 @@ import { awsErrorCode, classifyAwsError, isAwsThrottle } from "./errors.ts";
 import { awsPolicyTypeFromApi } from "./compare.ts";
 import { AWS_NAME_PREFIX, AWS_OWNER_TAG_KEY, isOwnedByWorkspaceAws, workspaceShort } from "./markers.ts";
 import { AWS_DEFAULT_RATE_LIMITS, RateLimiter, type TAwsRateLimits } from "./rate.ts";
+import type { TAwsOrgTrail } from "./audit-trail.ts";
 import { AWS_DEFAULT_LIMITS, AWS_POLICY_TYPE_API_NAME, type TAwsPolicyLimits, type TAwsPolicyType } from "./types.ts";
 
 /**
@@ -30,6 +31,12 @@ import { AWS_DEFAULT_LIMITS, AWS_POLICY_TYPE_API_NAME, type TAwsPolicyLimits, ty
 
 export interface AwsAdapterConfig {
   workspaceId: string;
+  /**
+   * The organization trail's log bucket, when the customer has one Parapet may read: impact replay then
+   * reads every account's management and data events from it instead of the management account's
+   * LookupEvents history.
+   */
+  orgTrail?: TAwsOrgTrail | null;
   credentials: TAwsCredentials;
   /** Overrides the Organizations and STS endpoints (simulator, FIPS or sovereign endpoints). */
   endpoint?: string | null;
@@ -108,6 +115,7 @@ export class AwsContext {
   readonly pageSize: number;
   readonly limiter: RateLimiter;
   readonly clients: AwsClients;
+  readonly orgTrail: TAwsOrgTrail | undefined;
   /** Policy ids whose ownership tag this adapter read from AWS (or wrote at creation). */
   readonly verifiedOwned = new Set<string>();
 
@@ -128,6 +136,17 @@ export class AwsContext {
     const facts = ZAwsAdapterFacts.safeParse(config.facts ?? {});
     this.facts = facts.success ? facts.data : {};
     this.ws = config.workspaceId;
+    if (config.orgTrail) {
+      const t = config.orgTrail;
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(t.bucket))
+        throw invalid("configure", `orgTrail.bucket is not an S3 bucket name: ${t.bucket.slice(0, 70)}`, "INVALID_CONFIG");
+      if (t.regions.length === 0 || t.regions.length > 40 || !t.regions.every((r) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(r))) {
+        throw invalid("configure", "orgTrail.regions must list 1-40 AWS Regions (e.g. us-east-1)", "INVALID_CONFIG");
+      }
+      if (t.prefix !== undefined && (t.prefix.length > 200 || t.prefix.endsWith("/")))
+        throw invalid("configure", "orgTrail.prefix must be at most 200 characters, without a trailing slash", "INVALID_CONFIG");
+    }
+    this.orgTrail = config.orgTrail ?? undefined;
     this.wsPrefix = `${AWS_NAME_PREFIX}${workspaceShort(config.workspaceId)}-`;
     this.limits = { ...AWS_DEFAULT_LIMITS, ...(config.limits ?? {}) };
     this.retry = config.retry ?? DEFAULT_RETRY;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parentFromPaths } from "./adapter.ts";
 import { ZAwsCredentials } from "./credentials.ts";
-import { awsConnectorPolicyDocument, minimumActionNames, minimumPermissions } from "./permissions.ts";
+import { auditPermissions, awsConnectorPolicyDocument, minimumActionNames, minimumPermissions } from "./permissions.ts";
 import { mapLimit } from "../common/concurrency.ts";
 import { TokenBucket } from "./rate.ts";
 
@@ -69,13 +69,19 @@ describe("parentFromPaths", () => {
 });
 
 describe("minimumPermissions", () => {
-  it("is unique and renders as one read and one write statement", () => {
+  it("is unique and renders as a read, a write and an audit-log statement", () => {
     const names = minimumActionNames();
     expect(new Set(names).size).toBe(names.length);
     const doc = awsConnectorPolicyDocument();
     const all = doc.Statement.flatMap((s) => s.Action as string[]).sort();
-    expect(all).toEqual(minimumPermissions.map((p) => p.permission).sort());
+    expect(all).toEqual([...minimumPermissions, ...auditPermissions].map((p) => p.permission).sort());
     expect(names).not.toContain("EnablePolicyType");
+    // The organization trail's bucket, when named, is the only S3 resource the role may read.
+    const withTrail = awsConnectorPolicyDocument("org-trail-logs").Statement.find((st) => st.Sid === "ParapetReadOrgTrail");
+    expect(withTrail).toMatchObject({
+      Action: ["s3:ListBucket", "s3:GetObject"],
+      Resource: ["arn:aws:s3:::org-trail-logs", "arn:aws:s3:::org-trail-logs/*"],
+    });
     expect(names).not.toContain("UntagResource");
   });
 });

@@ -123,19 +123,52 @@ export const minimumPermissions: readonly AwsPermission[] = [
   },
 ];
 
+/**
+ * Read access to the audit log for impact replay ("would this guardrail have denied it?"). Kept apart
+ * from the Organizations set above, which verify probes action by action: impact is optional, and a
+ * connection without it keeps working (replay then says it cannot read the log).
+ */
+export const auditPermissions: readonly { permission: string; access: "read"; usedBy: ["impact"]; why: string }[] = [
+  {
+    permission: "cloudtrail:LookupEvents",
+    access: "read",
+    usedBy: ["impact"],
+    why: "read the management account's 90-day CloudTrail event history to replay against a guardrail before enforcing it",
+  },
+];
+
 /** Organizations action names without the service prefix (as the API operations are named). */
 export function minimumActionNames(): string[] {
   return minimumPermissions.map((p) => p.permission.replace(/^organizations:/, ""));
 }
 
+/**
+ * With an organization trail (adapter `orgTrail`), impact replay reads its log files: list the bucket and
+ * read its objects, on that bucket only. The bucket usually lives in a log-archive account, so its bucket
+ * policy must grant the connector role the same two actions.
+ */
+const orgTrailPermissions: readonly string[] = ["s3:ListBucket", "s3:GetObject"];
+
 /** The connector role's identity policy (JSON) as the bootstrap template embeds it. */
-export function awsConnectorPolicyDocument(): { Version: "2012-10-17"; Statement: Array<Record<string, unknown>> } {
+export function awsConnectorPolicyDocument(orgTrailBucket?: string): { Version: "2012-10-17"; Statement: Array<Record<string, unknown>> } {
   const actions = (access: "read" | "write") => minimumPermissions.filter((p) => p.access === access).map((p) => p.permission);
   return {
     Version: "2012-10-17",
     Statement: [
       { Sid: "ParapetRead", Effect: "Allow", Action: actions("read"), Resource: "*" },
       { Sid: "ParapetWritePolicies", Effect: "Allow", Action: actions("write"), Resource: "*" },
+      // LookupEvents supports no resource-level permissions (Service Authorization Reference, AWS CloudTrail).
+      { Sid: "ParapetReadAuditLog", Effect: "Allow", Action: auditPermissions.map((p) => p.permission), Resource: "*" },
+      ...(orgTrailBucket
+        ? [
+            {
+              Sid: "ParapetReadOrgTrail",
+              Effect: "Allow",
+              Action: [...orgTrailPermissions],
+              Resource: [`arn:aws:s3:::${orgTrailBucket}`, `arn:aws:s3:::${orgTrailBucket}/*`],
+            },
+          ]
+        : []),
     ],
   };
 }

@@ -18,6 +18,9 @@ export const AWS_DEFAULT_RATE_LIMITS: Readonly<TAwsRateLimits> = {
   read: { ratePerSec: 5, burst: 8 },
   write: { ratePerSec: 2, burst: 4 },
   DescribePolicy: { ratePerSec: 2, burst: 4 },
+  // CloudTrail LookupEvents: "limited to two per second, per account, per Region" (botocore
+  // cloudtrail service-2.json, LookupEvents documentation).
+  LookupEvents: { ratePerSec: 2, burst: 2 },
 };
 
 export class TokenBucket {

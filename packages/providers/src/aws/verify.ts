@@ -25,7 +25,9 @@ import type { PermissionCheck, VerifyResult } from "../contract/types.ts";
 import { isCode, type AwsContext } from "./context.ts";
 import { classifyAwsError } from "./errors.ts";
 import { AWS_OWNER_TAG_KEY } from "./markers.ts";
-import { minimumPermissions } from "./permissions.ts";
+import { auditPermissions, minimumPermissions } from "./permissions.ts";
+import { AWS_AUDIT_REGION } from "./audit.ts";
+import { LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 
 const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
 /**
@@ -251,9 +253,27 @@ export async function verifyAws(ctx: AwsContext): Promise<VerifyResult> {
   ];
   await mapLimit(probes, Math.min(ctx.concurrency, 4), ([action, fn, ok, degraded]) => probe(action, fn, ok, degraded));
 
+  // Impact replay's read of the audit log is optional: without it the connection works and replay says
+  // it cannot read the log.
+  try {
+    const trail = ctx.clients.cloudtrail(AWS_AUDIT_REGION);
+    await ctx.call("LookupEvents", false, () => trail.send(new LookupEventsCommand({ MaxResults: 1 })));
+    checks.push({ permission: "cloudtrail:LookupEvents", ok: true });
+  } catch (e) {
+    const pe = classifyAwsError(e, "LookupEvents");
+    checks.push({
+      permission: "cloudtrail:LookupEvents",
+      ok: false,
+      detail:
+        pe.kind === "auth"
+          ? "access denied (optional: impact replay cannot read the audit log)"
+          : `could not be checked: ${publicMessage(pe)}`,
+    });
+  }
+
   // Every permission the adapter uses must have been probed above; a new one without a probe shows up here.
   const probed = new Set(checks.map((c) => c.permission));
-  for (const p of minimumPermissions) {
+  for (const p of [...minimumPermissions, ...auditPermissions]) {
     if (!probed.has(p.permission)) checks.push({ permission: p.permission, ok: false, detail: "not probed" });
   }
   checks.sort((a, b) => (a.permission < b.permission ? -1 : a.permission > b.permission ? 1 : 0));
