@@ -40,7 +40,8 @@ export const PROVIDERS_PUBLIC_MODULES = [
   "@parapet/providers/egress/index",
   "@parapet/providers/common/limit-error",
   ...["aws", "azure", "gcp", "oci"].flatMap((c) =>
-    ["packing", "markers", "types", "credentials", "permissions"].map((m) => `@parapet/providers/${c}/${m}`),
+    // audit-records: pure parsers of each cloud's audit-log entries and exports (the CLI's offline impact replay).
+    ["packing", "markers", "types", "credentials", "permissions", "audit-records"].map((m) => `@parapet/providers/${c}/${m}`),
   ),
 ];
 

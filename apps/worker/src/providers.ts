@@ -38,6 +38,8 @@ const FACTORIES: Record<CloudId, Factory> = {
       workspaceId: req.workspaceId,
       egress: egress(),
       credentials: ZAwsCredentials.parse(req.credentials),
+      // Checked when saved (connections/audit-source.ts); only impact replays pass it.
+      orgTrail: (req.auditSource as { orgTrail?: { bucket: string; prefix?: string; regions: string[] } } | undefined)?.orgTrail ?? null,
       ...(req.endpoint ? { endpoint: req.endpoint } : {}),
       facts: facts(req),
       limits: (req.limits as { aws?: Partial<TAwsPolicyLimits> } | null)?.aws ?? (req.limits as Partial<TAwsPolicyLimits> | null) ?? {},

@@ -9,6 +9,7 @@ interface Row {
   facts: unknown;
   principals: unknown;
   limits: unknown;
+  auditSource: unknown;
   pollIntervalSec: number;
   wizardState: unknown;
   lastVerifiedAt: Date | null;
@@ -37,6 +38,7 @@ export function connectionView(c: Row, environments = 0) {
     facts: c.facts,
     principals: c.principals,
     limits: c.limits,
+    auditSource: c.auditSource,
     pollIntervalSec: c.pollIntervalSec,
     wizardState: c.wizardState,
     lastVerifiedAt: iso(c.lastVerifiedAt),

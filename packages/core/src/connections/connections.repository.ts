@@ -14,6 +14,7 @@ const connectionSelect = {
   facts: true,
   principals: true,
   limits: true,
+  auditSource: true,
   pollIntervalSec: true,
   wizardState: true,
   lastVerifiedAt: true,

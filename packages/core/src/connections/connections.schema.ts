@@ -35,6 +35,8 @@ export const ZUpdateConnectionInput = z
     principals: ZJsonObject.optional(),
     pollIntervalSec: z.number().int().min(30).max(86_400).optional(),
     limits: z.record(z.string().max(100), z.number().int().min(0).max(1_000_000)).optional(),
+    /** Where impact replay reads the audit log (AWS: `{ orgTrail: { bucket, prefix?, regions } }`); checked per cloud. */
+    auditSource: ZJsonObject.optional(),
     wizardState: ZJsonObject.optional(),
   })
   .strict();
@@ -78,6 +80,7 @@ export const ZConnection = z.object({
   /** Principal classes (connector, break-glass, …) exempt from every deny. */
   principals: stored(ZJsonOut),
   limits: stored(ZJsonOut),
+  auditSource: stored(ZJsonOut),
   pollIntervalSec: z.number().int(),
   wizardState: stored(ZJsonOut),
   lastVerifiedAt: ZIsoDateTime.nullable(),

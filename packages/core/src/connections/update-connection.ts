@@ -7,6 +7,7 @@ import { AppError, notFound } from "../common/errors.ts";
 import { connectionView } from "./connection-view.ts";
 import type { TUpdateConnectionInput } from "./connections.schema.ts";
 import { findConnection, transaction, updateConnection as write } from "./connections.repository.ts";
+import { checkAuditSource } from "./audit-source.ts";
 import { checkPrincipals } from "./credentials.ts";
 import { principalChangeReasons } from "./principal-change.ts";
 
@@ -30,6 +31,7 @@ export async function updateConnection(
   const c = await findConnection(deps.prisma, actor.workspaceId, id);
   if (!c) throw notFound("connection", id);
   if (input.principals) checkPrincipals(c.cloud, input.principals);
+  if (input.auditSource) checkAuditSource(c.cloud, input.auditSource);
   if (input.wizardState && JSON.stringify(input.wizardState).length > MAX_WIZARD_STATE) {
     throw new AppError("validation", `wizardState: larger than ${MAX_WIZARD_STATE} bytes`, [
       { field: "wizardState", message: "too large" },
@@ -42,6 +44,7 @@ export async function updateConnection(
     ...(input.principals !== undefined && !held ? { principals: input.principals } : {}),
     ...(input.pollIntervalSec !== undefined ? { pollIntervalSec: input.pollIntervalSec } : {}),
     ...(input.limits !== undefined ? { limits: input.limits } : {}),
+    ...(input.auditSource !== undefined ? { auditSource: input.auditSource } : {}),
     ...(input.wizardState !== undefined ? { wizardState: input.wizardState } : {}),
   };
   const { row, approval } = await transaction(deps.prisma, async (tx) => {
@@ -83,6 +86,7 @@ export async function updateConnection(
           ...(data.principals ? { principals: input.principals } : {}),
           ...(input.limits ? { limits: input.limits } : {}),
           ...(input.pollIntervalSec ? { pollIntervalSec: input.pollIntervalSec } : {}),
+          ...(input.auditSource ? { auditSource: input.auditSource } : {}),
         },
       });
     }

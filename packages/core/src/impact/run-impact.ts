@@ -132,6 +132,7 @@ export async function runImpactReport(deps: RunImpactDeps, reportId: string): Pr
     credentials,
     facts: conn.facts,
     limits: conn.limits,
+    auditSource: conn.auditSource,
   });
   try {
     if (!adapter.readAuditEvents) return await fail(`reading the ${cloud} audit log is not available for this connection`);

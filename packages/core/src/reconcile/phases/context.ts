@@ -22,6 +22,8 @@ export interface AdapterRequest {
   credentials: unknown;
   facts: unknown;
   limits: unknown;
+  /** Where the audit log is read for impact replay (Connection.auditSource); only replays pass it. */
+  auditSource?: unknown;
 }
 
 export type AdapterFactory = (req: AdapterRequest) => CloudAdapter | Promise<CloudAdapter>;
