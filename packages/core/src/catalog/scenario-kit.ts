@@ -63,6 +63,17 @@ export function ociMatches<P>(name: string, patterns: RegExp[]): TScenario<P> {
   });
 }
 
+/** An OCI API call by an actor, judged by the OCI impact evaluator against the compiled artifacts. */
+export function oci<P>(
+  name: string,
+  actor: Extract<TScenario<P>, { kind: "oci-request" }>["actor"],
+  operation: string,
+  expect: "allowed" | "denied",
+  extra: { inScope?: boolean; region?: string; context?: Record<string, string | string[]>; resource?: Record<string, unknown> } = {},
+): TScenario<P> {
+  return { kind: "oci-request", cloud: "oci", name, actor, operation, expect, ...extra };
+}
+
 export function ociZone<P>(name: string, policies: string[]): TScenario<P> {
   return structure<P>("oci", name, (f) => {
     const have = new Set((f as TOciFragment).securityZonePolicies);

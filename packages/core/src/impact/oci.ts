@@ -77,8 +77,13 @@ function loggedProperty(event: AuditEvent, property: string): { value: unknown }
 const groupRefs = (ids: readonly string[], names: readonly string[] | undefined): TOciGroupRef[] | undefined =>
   names && names.length === ids.length ? ids.map((id, i) => ({ id, name: names[i] as string })) : undefined;
 
-/** The request OCI would have authorized, from the entry and the looked-up facts. */
-export function ociPolicyRequest(event: AuditEvent, facts: ReadonlyMap<string, PrincipalFacts>): TOciPolicyRequest {
+/**
+ * The authorization checks OCI would have made for the entry: the operation's permission, and for a
+ * create or update that can set defined tags, the use of the tag namespaces it sets
+ * (TAG_NAMESPACE_USE on `tag-namespaces`, which the Audit entry does not name — "Using Tags to Manage
+ * Access", https://docs.oracle.com/iaas/Content/Tagging/Tasks/managingaccesswithtags.htm).
+ */
+export function ociPolicyRequests(event: AuditEvent, facts: ReadonlyMap<string, PrincipalFacts>): TOciPolicyRequest[] {
   const f = facts.get(event.principal.id);
   const known = f?.found && f.groups ? groupRefs(f.groups, f.groupNames) : undefined;
   const user = event.principal.type === "user";
@@ -96,31 +101,41 @@ export function ociPolicyRequest(event: AuditEvent, facts: ReadonlyMap<string, P
           ? { dynamicGroups: known }
           : {}),
   };
-  const perm = event.context["request.permission"];
+  const logged = (name: string): string | string[] | undefined => {
+    const key = Object.keys(event.context).find((k) => k.toLowerCase() === name);
+    return key === undefined ? undefined : event.context[key];
+  };
+  const perm = logged("request.permission");
   const permission = typeof perm === "string" ? perm : undefined;
   const info = permission ? ociPermissionInfo(permission) : undefined;
-  const op = OCI_OPERATIONS[event.action];
-  return {
+  const variable =
+    (tagCheck: boolean) =>
+    (name: string): TOciVariable => {
+      const value = logged(name);
+      if (name === "target.tag-namespace.name") {
+        if (!tagCheck) return "not-applicable";
+        return value !== undefined
+          ? { value }
+          : {
+              unknown: true,
+              reason: "missing-context",
+              detail: "target.tag-namespace.name (the tag namespaces a request sets are not logged)",
+            };
+      }
+      if (value !== undefined) return { value };
+      return { unknown: true, reason: "missing-context", detail: `${name} is not in the audit entry` };
+    };
+  const main: TOciPolicyRequest = {
     principal,
     ...(permission ? { permission } : {}),
     ...(info ? { verb: info.verb, resourceTypes: info.resourceTypes } : {}),
-    variable(name: string): TOciVariable {
-      const key = Object.keys(event.context).find((k) => k.toLowerCase() === name);
-      if (key) return { value: event.context[key] as string | string[] };
-      if (name === "target.tag-namespace.name") {
-        // Tagging a resource uses its namespace; a create or update may set defined tags, and the
-        // entry does not say which namespaces the request used.
-        return op?.setsTags
-          ? {
-              unknown: true,
-              reason: "missing-context",
-              detail: "target.tag-namespace.name (the tag namespaces a request uses are not logged)",
-            }
-          : "not-applicable";
-      }
-      return { unknown: true, reason: "missing-context", detail: `${name} is not in the audit entry` };
-    },
+    variable: variable(false),
   };
+  const namespaces = logged("target.tag-namespace.name");
+  const tags = OCI_OPERATIONS[event.action]?.setsTags && !(Array.isArray(namespaces) && namespaces.length === 0);
+  return tags
+    ? [main, { principal, permission: "TAG_NAMESPACE_USE", verb: "use", resourceTypes: ["tag-namespaces"], variable: variable(true) }]
+    : [main];
 }
 
 function prepare(fragment: TOciFragment): TPreparedImpact {
@@ -154,9 +169,11 @@ function prepare(fragment: TOciFragment): TPreparedImpact {
     for (const name of unmodelled) {
       undecided ??= { verdict: "unjudgeable", reason: "unsupported-action", detail: `security zone policy ${name} is not modelled` };
     }
-    const r = evaluateOciDenyStatements(statements, ociPolicyRequest(event, facts));
-    if (r.verdict === "denied") return { verdict: "denied", by: renderOciStatement(byText.get(r.by)!, location(event)) };
-    if (r.verdict === "unknown") return { verdict: "unjudgeable", reason: r.why.reason, detail: r.why.detail };
+    for (const req of ociPolicyRequests(event, facts)) {
+      const r = evaluateOciDenyStatements(statements, req);
+      if (r.verdict === "denied") return { verdict: "denied", by: renderOciStatement(byText.get(r.by)!, location(event)) };
+      if (r.verdict === "unknown") undecided ??= { verdict: "unjudgeable", reason: r.why.reason, detail: r.why.detail };
+    }
     return undecided ?? { verdict: "allowed" };
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ociPrincipalType, ociRegionKey, parseOciAuditExport, parseOciAuditRecord } from "./audit-records.ts";
+import { ociPrincipalType, parseOciAuditExport, parseOciAuditRecord } from "./audit-records.ts";
+import { ociRegionKey } from "./types.ts";
 
 const PROD = "ocid1.compartment.oc1..aaaaaaaaprod";
 const TENANCY = "ocid1.tenancy.oc1..aaaaaaaaexampletenancy";

@@ -1,6 +1,5 @@
-import { Region } from "oci-common";
 import type { AuditEvent } from "../contract/audit.ts";
-import { OCI_OPERATIONS } from "./types.ts";
+import { OCI_OPERATIONS, ociRegionKey } from "./types.ts";
 
 /**
  * OCI Audit events → the providers' normalised `AuditEvent`, in the terms OCI policies speak
@@ -18,15 +17,6 @@ import { OCI_OPERATIONS } from "./types.ts";
  *   (the CLI's JSON output convention), so both spellings are read.
  * - Operation → permission: OCI_OPERATIONS (types.ts), from the "Details for …" IAM policy reference pages.
  */
-
-/**
- * The three-letter region key that `request.region` compares (General Variables for All Requests),
- * from the region identifier in an endpoint host, using the SDK's region registry.
- */
-export function ociRegionKey(regionId: string): string | undefined {
-  const r = Region.values().find((x) => x.regionId === regionId.toLowerCase());
-  return r?.regionCode ? r.regionCode.toUpperCase() : undefined;
-}
 
 function regionFromUrl(url: string): string | undefined {
   let host: string;

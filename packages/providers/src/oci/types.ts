@@ -1,3 +1,5 @@
+import { Region } from "oci-common";
+
 /**
  * Native OCI types: IAM policies (statement strings attached to a compartment or the tenancy) and
  * Cloud Guard security zones with their recipes.
@@ -45,7 +47,9 @@ export const OCI_AUDIT_SOURCES = {
   listEvents: "OCI Audit API 20190901: ListEvents — https://docs.oracle.com/iaas/api/#/en/audit/20190901/AuditEvent/ListEvents",
   objectStorage:
     "OCI IAM: Details for Object Storage (buckets/objects in object-family; BUCKET_INSPECT/READ/CREATE/UPDATE/DELETE, OBJECT_INSPECT/READ/CREATE/DELETE) — https://docs.oracle.com/iaas/Content/Identity/policyreference/objectstoragepolicyreference.htm",
-  core: "OCI IAM: Details for the Core Services (volumes, volume-backups, boot-volume-backups in volume-family; instances in instance-family) — https://docs.oracle.com/iaas/Content/Identity/policyreference/corepolicyreference.htm",
+  core: "OCI IAM: Details for the Core Services (volumes, boot-volumes, volume-backups, boot-volume-backups in volume-family; instances in instance-family) — https://docs.oracle.com/iaas/Content/Identity/policyreference/corepolicyreference.htm",
+  fileStorage:
+    "OCI IAM: Details for the File Storage Service (file-systems in file-family; FILE_SYSTEM_CREATE at manage) — https://docs.oracle.com/iaas/Content/Identity/Reference/filestoragepolicyreference.htm",
   database:
     "OCI IAM: Details for the Database Service (db-systems, backups in database-family; autonomous-databases in autonomous-database-family) — https://docs.oracle.com/iaas/Content/Identity/policyreference/databasepolicyreference.htm",
   vault:
@@ -85,10 +89,13 @@ export const OCI_OPERATIONS: Readonly<Record<string, TOciOperation>> = {
   DeleteObject: op("OBJECT_DELETE", "objects", OBJ, "manage", "objectStorage"),
   // Block Volume (Core Services)
   CreateVolume: op("VOLUME_CREATE", "volumes", ["volume-family"], "manage", "core", true),
+  CreateBootVolume: op("BOOT_VOLUME_CREATE", "boot-volumes", ["volume-family"], "manage", "core", true),
   DeleteVolume: op("VOLUME_DELETE", "volumes", ["volume-family"], "manage", "core"),
   DeleteVolumeBackup: op("VOLUME_BACKUP_DELETE", "volume-backups", ["volume-family"], "manage", "core"),
   DeleteBootVolumeBackup: op("BOOT_VOLUME_BACKUP_DELETE", "boot-volume-backups", ["volume-family"], "manage", "core"),
   TerminateInstance: op("INSTANCE_DELETE", "instances", ["instance-family"], "manage", "core"),
+  // File Storage
+  CreateFileSystem: op("FILE_SYSTEM_CREATE", "file-systems", ["file-family"], "manage", "fileStorage", true),
   // Database
   DeleteBackup: op("DB_BACKUP_DELETE", "backups", ["database-family"], "manage", "database"),
   TerminateDbSystem: op("DB_SYSTEM_DELETE", "db-systems", ["database-family"], "manage", "database"),
@@ -134,4 +141,13 @@ export function ociOperationsFor(permission: string): string[] {
   return Object.entries(OCI_OPERATIONS)
     .filter(([, o]) => o.permission === permission)
     .map(([name]) => name);
+}
+
+/**
+ * The three-letter region key that `request.region` compares (General Variables for All Requests),
+ * from the region identifier in an endpoint host, using the SDK's region registry.
+ */
+export function ociRegionKey(regionId: string): string | undefined {
+  const r = Region.values().find((x) => x.regionId === regionId.toLowerCase());
+  return r?.regionCode ? r.regionCode.toUpperCase() : undefined;
 }
