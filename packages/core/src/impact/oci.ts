@@ -179,8 +179,10 @@ function prepare(fragment: TOciFragment): TPreparedImpact {
 
   return {
     principalsNeedingFacts(event) {
+      // Audit never logs groups. Any undecided verdict may hinge on them even when another unknown
+      // is reported first (`all {namespace unknown, groups.id unknown}`), so ask whenever undecided.
       const v = judgeNow(event, new Map());
-      return v.verdict === "unjudgeable" && v.reason === "group-membership-unknown" ? [event.principal.id] : [];
+      return v.verdict === "unjudgeable" && v.reason !== "wrong-cloud" ? [event.principal.id] : [];
     },
     dedupKey(event) {
       const zoneProps = zones
