@@ -36,7 +36,7 @@ function target(controlId: string, principals: unknown = SCENARIO_PRINCIPALS.oci
     principals,
     facts: SCENARIO_FACTS.oci,
   };
-  return { fragment: compileControl(control, input).fragment as TOciFragment, ctx: buildContext(input) };
+  return { fragment: compileControl(control, input).fragment, ctx: buildContext(input) };
 }
 
 function parse(record: Record<string, unknown>): AuditEvent {
