@@ -5,7 +5,7 @@ import { OCI_OPERATIONS } from "@parapet/providers/oci/types";
 import { listControls } from "../catalog/catalog.ts";
 import { buildContext, compileControl, parseParams } from "../catalog/compile.ts";
 import { SCENARIO_FACTS, SCENARIO_GUARDRAIL, SCENARIO_PRINCIPALS, SCENARIO_WORKSPACE_ID } from "../catalog/fixtures.ts";
-import { scenariosOf, type TOciFragment } from "../catalog/types.ts";
+import { scenariosOf } from "../catalog/types.ts";
 import { ociAuditRecord } from "../testing/oci-audit-events.ts";
 import { ociImpact } from "./oci.ts";
 import {
