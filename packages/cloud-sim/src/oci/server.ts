@@ -222,6 +222,22 @@ export class OciHttpApi {
           true,
         );
       }),
+      r("GET", "identity", "/groups", "ListGroups", false, (c) => {
+        if (requiredParam(c.query, "compartmentId") !== s.tenancy.id) throw notFound();
+        return this.pageOf(
+          [...s.groups.values()],
+          c.query,
+          (g) => ({
+            id: g.id,
+            compartmentId: s.tenancy.id,
+            name: g.name,
+            description: g.name,
+            timeCreated: "2026-01-01T00:00:00.000Z",
+            lifecycleState: "ACTIVE",
+          }),
+          true,
+        );
+      }),
       r("GET", "identity", `/groups/${id}`, "GetGroup", false, (c) => {
         const g = s.groups.get(c.params[0] as string);
         if (!g) throw notFound();
