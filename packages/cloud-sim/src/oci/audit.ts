@@ -17,7 +17,7 @@ import { invalid, missing } from "./errors.ts";
  *   (Audit Configuration.retentionPeriodDays, oci-audit model/configuration.d.ts); older events are gone.
  */
 
-export const OCI_AUDIT_RETENTION_DAYS = 365;
+const OCI_AUDIT_RETENTION_DAYS = 365;
 const MAX_EVENTS = 200_000;
 
 export interface OciAuditInput {

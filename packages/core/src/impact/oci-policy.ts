@@ -27,7 +27,7 @@
 import type { TOciVerb } from "@parapet/providers/oci/types";
 
 /** Why a test could not be decided; `reason` is the stable code the UI groups by. */
-export interface TOciUnknown {
+interface TOciUnknown {
   unknown: true;
   reason: "group-membership-unknown" | "unknown-permission" | "unknown-principal" | "missing-context";
   detail: string;
@@ -217,7 +217,7 @@ function topLevel(s: string): string[] {
 }
 
 /** A `where` clause; an unsupported form is false, as OCI does not apply what it cannot evaluate. */
-export function evaluateOciCondition(where: string, req: TOciPolicyRequest): TTri {
+function evaluateOciCondition(where: string, req: TOciPolicyRequest): TTri {
   const w = where.trim();
   const block = /^(all|any)\s*\{([\s\S]*)\}$/i.exec(w);
   if (block) {
@@ -244,7 +244,7 @@ function isAdministrator(p: TOciPolicyPrincipal): TTri {
 }
 
 /** Whether one statement applies to the request (before the Administrators exemption). */
-export function ociStatementApplies(st: TOciStatement, req: TOciPolicyRequest): TTri {
+function ociStatementApplies(st: TOciStatement, req: TOciPolicyRequest): TTri {
   const subject = subjectMatches(st, req.principal);
   if (subject === false) return false;
   const action = actionMatches(st, req);

@@ -83,7 +83,7 @@ export function ociScenarioFacts(p: TOciScenarioPrincipal): Map<string, Principa
 }
 
 /** The scenario's call as a normalised Audit entry, carrying everything the scenario states. */
-export function ociScenarioEvent(s: TOciRequestScenario, p: TOciScenarioPrincipal): AuditEvent {
+function ociScenarioEvent(s: TOciRequestScenario, p: TOciScenarioPrincipal): AuditEvent {
   const op = OCI_OPERATIONS[s.operation];
   const compartment = s.inScope === false ? OCI_SCENARIO_COMPARTMENTS.other : OCI_SCENARIO_COMPARTMENTS.prod;
   const region = ociRegionKey(s.region ?? "eu-frankfurt-1");

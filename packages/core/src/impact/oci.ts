@@ -83,7 +83,7 @@ const groupRefs = (ids: readonly string[], names: readonly string[] | undefined)
  * (TAG_NAMESPACE_USE on `tag-namespaces`, which the Audit entry does not name — "Using Tags to Manage
  * Access", https://docs.oracle.com/iaas/Content/Tagging/Tasks/managingaccesswithtags.htm).
  */
-export function ociPolicyRequests(event: AuditEvent, facts: ReadonlyMap<string, PrincipalFacts>): TOciPolicyRequest[] {
+function ociPolicyRequests(event: AuditEvent, facts: ReadonlyMap<string, PrincipalFacts>): TOciPolicyRequest[] {
   const f = facts.get(event.principal.id);
   const known = f?.found && f.groups ? groupRefs(f.groups, f.groupNames) : undefined;
   const user = event.principal.type === "user";

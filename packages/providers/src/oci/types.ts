@@ -38,11 +38,12 @@ export interface TOciOperation {
   verb: TOciVerb;
   /** A create or update that can set defined tags (and so uses a tag namespace). */
   setsTags?: boolean;
-  source: keyof typeof OCI_AUDIT_SOURCES;
+  /** Where OCI documents it, as `title — URL`. */
+  source: string;
 }
 
 /** Where the Audit model and the operation → permission table come from, as `title — URL`. */
-export const OCI_AUDIT_SOURCES = {
+const OCI_AUDIT_SOURCES = {
   auditEvent: "OCI Audit: Contents of an Audit Log Event — https://docs.oracle.com/iaas/Content/Audit/Reference/logeventreference.htm",
   listEvents: "OCI Audit API 20190901: ListEvents — https://docs.oracle.com/iaas/api/#/en/audit/20190901/AuditEvent/ListEvents",
   objectStorage:
@@ -67,9 +68,15 @@ const op = (
   type: string,
   families: string[],
   verb: TOciVerb,
-  source: TOciOperation["source"],
+  source: keyof typeof OCI_AUDIT_SOURCES,
   setsTags = false,
-): TOciOperation => ({ permission, resourceTypes: [type, ...families], verb, source, ...(setsTags ? { setsTags } : {}) });
+): TOciOperation => ({
+  permission,
+  resourceTypes: [type, ...families],
+  verb,
+  source: OCI_AUDIT_SOURCES[source],
+  ...(setsTags ? { setsTags } : {}),
+});
 
 /**
  * API operation (Audit `data.eventName`) → what OCI authorizes it as. Only operations whose
@@ -134,13 +141,6 @@ const BY_PERMISSION = new Map<string, TOciOperation>(Object.values(OCI_OPERATION
 /** What OCI authorizes a permission as, when the table knows it. */
 export function ociPermissionInfo(permission: string): TOciOperation | undefined {
   return BY_PERMISSION.get(permission);
-}
-
-/** Operations whose permission is the one given (for rendering a request as an audit event). */
-export function ociOperationsFor(permission: string): string[] {
-  return Object.entries(OCI_OPERATIONS)
-    .filter(([, o]) => o.permission === permission)
-    .map(([name]) => name);
 }
 
 /**
