@@ -174,6 +174,21 @@ describe("OCI Audit through the SDK against the simulator", () => {
     expect(r.status).toBe(401); // unsigned: refused before the parameters are looked at
   });
 
+  it("the admin route refuses an event it cannot record, naming the field", async () => {
+    const post = (body: unknown) =>
+      fetch(`${sim.url}/_admin/audit-events`, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+      });
+    const noPrincipal = await post({ eventName: "DeleteBucket", compartmentId: prod });
+    expect(noPrincipal.status).toBe(400);
+    expect(await noPrincipal.json()).toMatchObject({ code: "MissingParameter", message: expect.stringContaining("principalId") });
+    const badStatus = await post({ eventName: "DeleteBucket", compartmentId: prod, principalId: AGENT, status: 42 });
+    expect(badStatus.status).toBe(400);
+    expect(await badStatus.json()).toMatchObject({ code: "InvalidParameter", message: expect.stringContaining("status") });
+  });
+
   it("looks up a user's group memberships with their names", async () => {
     const [facts] = await adapter.lookupPrincipals!([creds.userId, AGENT]);
     expect(facts?.id).toBe(creds.userId);
