@@ -183,10 +183,14 @@ describe("OCI Audit through the SDK against the simulator", () => {
       });
     const noPrincipal = await post({ eventName: "DeleteBucket", compartmentId: prod });
     expect(noPrincipal.status).toBe(400);
-    expect(await noPrincipal.json()).toMatchObject({ code: "MissingParameter", message: expect.stringContaining("principalId") });
+    const a = (await noPrincipal.json()) as { code: string; message: string };
+    expect(a.code).toBe("MissingParameter");
+    expect(a.message).toContain("principalId");
     const badStatus = await post({ eventName: "DeleteBucket", compartmentId: prod, principalId: AGENT, status: 42 });
     expect(badStatus.status).toBe(400);
-    expect(await badStatus.json()).toMatchObject({ code: "InvalidParameter", message: expect.stringContaining("status") });
+    const b = (await badStatus.json()) as { code: string; message: string };
+    expect(b.code).toBe("InvalidParameter");
+    expect(b.message).toContain("status");
   });
 
   it("looks up a user's group memberships with their names", async () => {
