@@ -8,6 +8,7 @@ import { loadState, Persister } from "../common/persist.ts";
 import { mulberry32 } from "../common/rng.ts";
 import { Throttler } from "../common/throttle.ts";
 import type { FaultConfig, RunningSim, SimOptions, ThrottleRule } from "../common/types.ts";
+import { OciAuditLog } from "./audit.ts";
 import { invalid, notFound, OciApiError } from "./errors.ts";
 import { toOciEvent } from "./events.ts";
 import { makeRequestId } from "./ids.ts";
@@ -22,7 +23,7 @@ import {
   type OciUser,
 } from "./model.ts";
 import { generateApiKeyPair, seedOciDemo, seedOciTenancy, type OciDemoResult, type OciSeedResult, type OciSeedSpec } from "./seed.ts";
-import { OciHttpApi, type OciFamily } from "./server.ts";
+import { OCI_SIM_REGION, OciHttpApi, type OciFamily } from "./server.ts";
 import { OciStore, type Actor } from "./store.ts";
 import { asObject, bool, strArray, str } from "./validate.ts";
 
@@ -233,7 +234,8 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
   if (loaded) store.load(loaded);
   let demo: OciDemoResult | undefined = loaded?.demo as OciDemoResult | undefined;
 
-  const api = new OciHttpApi(store, () => cfg, counters, throttler, faults);
+  const auditLog = new OciAuditLog(rand);
+  const api = new OciHttpApi(store, () => cfg, counters, throttler, faults, auditLog);
   const human: Actor = { principalId: store.humanUserId, via: "admin" };
   const humanActor = (): Actor => ({ ...human, principalId: store.humanUserId });
 
@@ -359,6 +361,55 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     },
   };
 
+  /**
+   * Appends an audit event for a call the simulator does not serve (data-plane and other services'
+   * calls: an agent's instance principal deleting a bucket, a denied secret read), in the same wire
+   * form as the calls it records itself.
+   */
+  const appendAuditEvent = (x: Record<string, unknown>) => {
+    const eventName = str(x, "eventName", { required: true, max: 100 }) as string;
+    const compartmentId = str(x, "compartmentId", { required: true, max: 255 }) as string;
+    const principalId = str(x, "principalId", { required: true, max: 255 }) as string;
+    const kind = /^ocid1\.([a-z0-9]+)\./.exec(principalId)?.[1];
+    const principalType =
+      str(x, "principalType", { max: 40 }) ?? (kind === "user" ? "user" : kind === "instance" ? "instance" : "resource");
+    if (!["user", "instance", "resource"].includes(principalType)) throw invalid("principalType must be user, instance or resource.");
+    const status = x.status ?? 200;
+    if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) {
+      throw invalid("status must be an HTTP status code.");
+    }
+    const timeRaw = str(x, "time", { max: 40 });
+    const time = timeRaw ? new Date(timeRaw) : new Date();
+    if (Number.isNaN(time.getTime())) throw invalid("time must be an RFC 3339 timestamp.");
+    const current = x.current;
+    if (current !== undefined && current !== null && (typeof current !== "object" || Array.isArray(current))) {
+      throw invalid("current must be an object (the resource after the call) or null.");
+    }
+    const principalName = str(x, "principalName", { max: 255 });
+    const message = str(x, "message", { max: 1000 });
+    const resourceId = str(x, "resourceId", { max: 1000 });
+    const resourceName = str(x, "resourceName", { max: 255 });
+    return auditLog.record({
+      eventName,
+      service: str(x, "service", { max: 60 }) ?? "objectstorage",
+      compartmentId,
+      ...(store.compartments.get(compartmentId) ? { compartmentName: store.compartments.get(compartmentId)?.name } : {}),
+      principalId,
+      ...(principalName ? { principalName } : {}),
+      principalType,
+      tenancyId: store.tenancy.id,
+      method: str(x, "method", { max: 10 }) ?? "POST",
+      path: str(x, "path", { max: 1000 }) ?? `/${eventName}`,
+      status,
+      ...(message ? { message } : {}),
+      region: str(x, "region", { max: 40 }) ?? OCI_SIM_REGION,
+      ...(resourceId ? { resourceId } : {}),
+      ...(resourceName ? { resourceName } : {}),
+      ...(current !== undefined ? { current: current as Record<string, unknown> | null } : {}),
+      time,
+    });
+  };
+
   const admin = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const method = (req.method ?? "GET").toUpperCase();
     const raw = await readBody(req);
@@ -458,6 +509,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
       store.deleteZone(b, undefined, humanActor());
       return ok({});
     }
+    if (a === "audit-events" && method === "POST" && b === undefined) return ok(appendAuditEvent(o()), 201);
     if (a === "tenancy" && method === "PUT") {
       const enabled = bool(o(), "denyPoliciesEnabled");
       if (enabled === undefined) throw invalid("denyPoliciesEnabled is required.");

@@ -4,6 +4,7 @@ import type { Counters } from "../common/counters.ts";
 import type { FaultInjector } from "../common/faults.ts";
 import { BodyTooLargeError, readBody, sendJson, tryParseJson } from "../common/http.ts";
 import type { Throttler } from "../common/throttle.ts";
+import type { OciAuditLog } from "./audit.ts";
 import { SECURITY_ZONE_POLICIES } from "./catalog.ts";
 import { invalid, missing, notFound, OciApiError } from "./errors.ts";
 import { makeRequestId } from "./ids.ts";
@@ -31,7 +32,7 @@ export interface Reply {
 
 interface Route {
   method: string;
-  service: "identity" | "cloudguard";
+  service: "identity" | "cloudguard" | "audit";
   pattern: RegExp;
   op: string;
   write: boolean;
@@ -48,6 +49,9 @@ export interface OciServerConfig {
 
 const IDENTITY = "/20160918";
 const CLOUDGUARD = "/20200131";
+const AUDIT = "/20190901";
+/** The region the simulator answers as (its endpoints' region in recorded audit events). */
+export const OCI_SIM_REGION = "eu-frankfurt-1";
 const RETRY_TOKEN_CAP = 10_000;
 
 function ifMatch(ctx: RouteCtx): string | undefined {
@@ -83,6 +87,7 @@ export class OciHttpApi {
     private readonly counters: Counters,
     private readonly throttler: Throttler,
     private readonly faults: FaultInjector,
+    private readonly audit: OciAuditLog,
   ) {
     this.routes = this.buildRoutes();
   }
@@ -122,7 +127,7 @@ export class OciHttpApi {
     ): Route => ({
       method,
       service,
-      pattern: new RegExp(`^${service === "identity" ? IDENTITY : CLOUDGUARD}${path}$`),
+      pattern: new RegExp(`^${service === "identity" ? IDENTITY : service === "audit" ? AUDIT : CLOUDGUARD}${path}$`),
       op,
       write,
       handle,
@@ -130,6 +135,14 @@ export class OciHttpApi {
     });
     const etag = (e: string): Record<string, string> => ({ etag: e });
     return [
+      // ---------------- Audit (ListEvents: per compartment, not recursive; ListEvents takes no limit)
+      r("GET", "audit", "/auditEvents", "ListEvents", false, (c) => {
+        const events = this.audit.list(c.query, new Date());
+        if (!s.compartments.has(c.query.get("compartmentId") ?? "") && c.query.get("compartmentId") !== s.tenancy.id) throw notFound();
+        const page = paginate(events, this.cfg().pageSize, opt(c.query, "page"));
+        const headers: Record<string, string> = page.next ? { "opc-next-page": page.next } : {};
+        return { status: 200, body: page.items, headers };
+      }),
       // ---------------- Identity
       r("GET", "identity", `/tenancies/${id}`, "GetTenancy", false, (c) => {
         if (c.params[0] !== s.tenancy.id) throw notFound();
@@ -183,6 +196,62 @@ export class OciHttpApi {
         const wr = s.workRequests.get(c.params[0] as string);
         if (!wr) throw notFound();
         return { status: 200, body: wr };
+      }),
+      // ListUserGroupMemberships / GetGroup (Identity API 20160918; oci-identity UserGroupMembership and
+      // Group models): memberships are listed in the tenancy (the root compartment) by user or group.
+      r("GET", "identity", "/userGroupMemberships", "ListUserGroupMemberships", false, (c) => {
+        const compartmentId = requiredParam(c.query, "compartmentId");
+        if (compartmentId !== s.tenancy.id) throw notFound();
+        const userId = opt(c.query, "userId");
+        const groupId = opt(c.query, "groupId");
+        const rows = [...s.users.values()]
+          .filter((u) => userId === undefined || u.id === userId)
+          .flatMap((u) => (u.groupIds ?? []).map((g) => ({ user: u.id, group: g })))
+          .filter((m) => groupId === undefined || m.group === groupId);
+        return this.pageOf(
+          rows,
+          c.query,
+          (m) => ({
+            id: `ocid1.groupmembership.oc1..${Buffer.from(`${m.user}|${m.group}`).toString("hex").slice(-40)}`,
+            compartmentId: s.tenancy.id,
+            groupId: m.group,
+            userId: m.user,
+            timeCreated: "2026-01-01T00:00:00.000Z",
+            lifecycleState: "ACTIVE",
+          }),
+          true,
+        );
+      }),
+      r("GET", "identity", "/groups", "ListGroups", false, (c) => {
+        if (requiredParam(c.query, "compartmentId") !== s.tenancy.id) throw notFound();
+        return this.pageOf(
+          [...s.groups.values()],
+          c.query,
+          (g) => ({
+            id: g.id,
+            compartmentId: s.tenancy.id,
+            name: g.name,
+            description: g.name,
+            timeCreated: "2026-01-01T00:00:00.000Z",
+            lifecycleState: "ACTIVE",
+          }),
+          true,
+        );
+      }),
+      r("GET", "identity", `/groups/${id}`, "GetGroup", false, (c) => {
+        const g = s.groups.get(c.params[0] as string);
+        if (!g) throw notFound();
+        return {
+          status: 200,
+          body: {
+            id: g.id,
+            compartmentId: s.tenancy.id,
+            name: g.name,
+            description: g.name,
+            timeCreated: "2026-01-01T00:00:00.000Z",
+            lifecycleState: "ACTIVE",
+          },
+        };
       }),
       r("GET", "identity", "/policies", "ListPolicies", false, (c) => {
         const all = s.listPolicies({
@@ -327,7 +396,31 @@ export class OciHttpApi {
 
   /** Whether this path belongs to the cloud API (as opposed to /_admin/). */
   static owns(path: string): boolean {
-    return path.startsWith(`${IDENTITY}/`) || path.startsWith(`${CLOUDGUARD}/`);
+    return path.startsWith(`${IDENTITY}/`) || path.startsWith(`${CLOUDGUARD}/`) || path.startsWith(`${AUDIT}/`);
+  }
+
+  /**
+   * The compartment Audit files a call under: the resource's compartment (`data.compartmentId` is "the
+   * compartment of the resource emitting the event"), from the request, the reply or the store, else the tenancy.
+   */
+  private auditCompartment(query: URLSearchParams, body: ReturnType<typeof tryParseJson> | undefined, reply?: Reply): string {
+    const fromObj = (o: unknown): string | undefined =>
+      typeof o === "object" && o !== null && typeof (o as { compartmentId?: unknown }).compartmentId === "string"
+        ? (o as { compartmentId: string }).compartmentId
+        : undefined;
+    return fromObj(reply?.body) ?? (body?.ok ? fromObj(body.value) : undefined) ?? query.get("compartmentId") ?? this.store.tenancy.id;
+  }
+
+  /** The compartment of the resource a path names, while it still exists. */
+  private storedCompartment(params: string[], path: string): string | undefined {
+    const id = params[0];
+    if (!id) return undefined;
+    return (
+      this.store.policies.get(id)?.compartmentId ??
+      (path.includes("/compartments/") ? this.store.compartments.get(id)?.compartmentId : undefined) ??
+      this.store.zones.get(id)?.compartmentId ??
+      this.store.recipes.get(id)?.compartmentId
+    );
   }
 
   private match(method: string, path: string): { route: Route; params: string[] } | { allowed: boolean } {
@@ -402,9 +495,41 @@ export class OciHttpApi {
           `The required information to complete authentication was not provided or was incorrect: ${auth.message}.`,
         );
       }
-      if (!this.store.mayCall(auth.userId, route.op)) throw notFound();
+      const principalId = auth.userId;
+      // Every Identity and Cloud Guard call the simulator serves past authentication is audited,
+      // refusals included (Audit's own reads are not, so listing does not feed itself).
+      const audited = route.service !== "audit";
+      // Looked up before the call: a delete removes what names the compartment.
+      const before = audited ? this.storedCompartment(params, path) : undefined;
+      const record = (status: number, message: string | undefined, reply?: Reply): void => {
+        if (!audited) return;
+        const u = this.store.users.get(principalId);
+        const compartmentId =
+          before ?? this.auditCompartment(query, method === "POST" || method === "PUT" ? tryParseJson(body) : undefined, reply);
+        this.audit.record({
+          eventName: route.op,
+          service: route.service,
+          compartmentId,
+          ...(this.store.compartments.get(compartmentId) ? { compartmentName: this.store.compartments.get(compartmentId)?.name } : {}),
+          principalId,
+          ...(u ? { principalName: u.name } : {}),
+          principalType: "user",
+          tenancyId: this.store.tenancy.id,
+          method,
+          path,
+          status,
+          ...(message ? { message } : {}),
+          region: OCI_SIM_REGION,
+          ...(params[0] ? { resourceId: params[0] } : {}),
+        });
+      };
+      if (!this.store.mayCall(auth.userId, route.op)) {
+        const e = notFound();
+        record(e.status, `${e.code}: ${e.message}`);
+        throw e;
+      }
 
-      const family: OciFamily = `${route.service}-${route.write ? "write" : "read"}`;
+      const family = `${route.service}-${route.write ? "write" : "read"}`;
       const wait = this.throttler.check(family);
       if (wait > 0) {
         throw new OciApiError(429, "TooManyRequests", "Too many requests for the tenancy.", {
@@ -435,13 +560,20 @@ export class OciHttpApi {
         }
       }
 
-      const reply = route.handle({
-        params,
-        query,
-        body: parsed,
-        headers: req.headers,
-        actor: { principalId: auth.userId, via: "api" },
-      });
+      let reply: Reply;
+      try {
+        reply = route.handle({
+          params,
+          query,
+          body: parsed,
+          headers: req.headers,
+          actor: { principalId: auth.userId, via: "api" },
+        });
+      } catch (e) {
+        if (e instanceof OciApiError) record(e.status, `${e.code}: ${e.message}`);
+        throw e;
+      }
+      record(reply.status, undefined, reply);
       if (tokenKey) {
         if (this.retryTokens.size >= RETRY_TOKEN_CAP) {
           const oldest = this.retryTokens.keys().next().value;

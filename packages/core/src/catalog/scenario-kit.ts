@@ -1,5 +1,4 @@
 import type { TAzureFragment, TCloud, TFragment, TGcpFragment, TOciFragment, TScenario } from "./types.ts";
-import { renderOciStatement } from "@parapet/providers/oci/packing";
 import { OCI_INSTANCE_PRINCIPAL } from "./compilers/oci.ts";
 
 /** Small builders so control files state expectations, not plumbing. */
@@ -51,23 +50,15 @@ export function gcpDenies<P>(name: string, principalMatch: (denied: string[]) =>
   });
 }
 
-function ociRendered(f: TFragment): string[] {
-  return (f as TOciFragment).statements.map((s) => renderOciStatement(s, "compartment prod"));
-}
-
-/** Fails unless some rendered statement matches each pattern. */
-export function ociMatches<P>(name: string, patterns: RegExp[]): TScenario<P> {
-  return structure<P>("oci", name, (f) => {
-    const lines = ociRendered(f);
-    return patterns.filter((re) => !lines.some((l) => re.test(l))).map((re) => `no statement matches ${re}`);
-  });
-}
-
-export function ociZone<P>(name: string, policies: string[]): TScenario<P> {
-  return structure<P>("oci", name, (f) => {
-    const have = new Set((f as TOciFragment).securityZonePolicies);
-    return policies.filter((p) => !have.has(p)).map((p) => `security zone recipe lacks "${p}"`);
-  });
+/** An OCI API call by an actor, judged by the OCI impact evaluator against the compiled artifacts. */
+export function oci<P>(
+  name: string,
+  actor: Extract<TScenario<P>, { kind: "oci-request" }>["actor"],
+  operation: string,
+  expect: "allowed" | "denied",
+  extra: { inScope?: boolean; region?: string; context?: Record<string, string | string[]>; resource?: Record<string, unknown> } = {},
+): TScenario<P> {
+  return { kind: "oci-request", cloud: "oci", name, actor, operation, expect, ...extra };
 }
 
 export function emptyOn<P>(cloud: TCloud, name: string): TScenario<P> {

@@ -15,6 +15,7 @@ import {
 import type { TAwsPrincipalClasses, TAwsPrincipalSelector } from "./principals.ts";
 import { azureRefusals } from "./azure-eval.ts";
 import { simulateAwsRequest } from "../impact/aws-simulate.ts";
+import { judgeOciScenario } from "../impact/oci-scenarios.ts";
 import {
   scenariosOf,
   type TAzureFragment,
@@ -22,6 +23,7 @@ import {
   type TControl,
   type TFragment,
   type TGcpFragment,
+  type TOciFragment,
   type TScenario,
   type TScenarioActor,
 } from "./types.ts";
@@ -274,6 +276,29 @@ export async function runScenarios(control: TControl, params: unknown, principal
           actual,
           passed: actual === s.expect,
           ...(actual === s.expect ? {} : { detail: refused.length ? `refused by ${refused.join(", ")}` : "no policy refuses it" }),
+        });
+      } else if (s.kind === "oci-request") {
+        const ctx = buildContext({
+          cloud: "oci",
+          mode: "enforce",
+          workspaceId: SCENARIO_WORKSPACE_ID,
+          guardrail: SCENARIO_GUARDRAIL,
+          principals: principals.oci ?? SCENARIO_PRINCIPALS.oci,
+          facts: SCENARIO_FACTS.oci,
+          params: undefined,
+        });
+        const v = await judgeOciScenario({ fragment: fragment("oci") as TOciFragment, ctx }, s);
+        const actual = v.verdict === "unjudgeable" ? `unjudgeable (${v.reason})` : v.verdict;
+        results.push({
+          ...base,
+          expected: s.expect,
+          actual,
+          passed: actual === s.expect,
+          ...(v.verdict === "denied"
+            ? { detail: `denied by ${v.by}` }
+            : v.verdict === "unjudgeable"
+              ? { detail: v.detail ?? v.reason }
+              : {}),
         });
       } else {
         const f = fragment(s.cloud);

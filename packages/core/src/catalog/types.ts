@@ -132,6 +132,7 @@ export type TScenarioActor =
  * - `gcp-cel`: a custom constraint's CEL evaluated against a resource.
  * - `azure-policy`: an ARM request (write or delete of a resource payload) evaluated against the
  *   compiled Azure policy rules (azure-eval.ts).
+ * - `oci-request`: an OCI API call by an actor, judged by the OCI impact evaluator.
  * - `structure`: an assertion on the compiled artifacts where no evaluator exists.
  */
 export type TScenario<P> =
@@ -171,6 +172,27 @@ export type TScenario<P> =
       resource: Record<string, unknown>;
       /** Tags of the resource group the resource is in (for `resourceGroup().tags`). */
       resourceGroupTags?: Record<string, string>;
+      expect: "allowed" | "denied";
+    }
+  | {
+      /**
+       * An OCI API call judged by the OCI impact evaluator (impact/oci.ts) against the compiled deny
+       * statements and Security Zone policies — the same evaluator that replays the Audit log.
+       */
+      kind: "oci-request";
+      cloud: "oci";
+      name: string;
+      actor: TScenarioActor;
+      /** The API operation as Audit names it (`DeleteBucket`); its permission comes from OCI_OPERATIONS. */
+      operation: string;
+      /** Whether the call lands in a compartment the guardrail attaches to (default true). */
+      inScope?: boolean;
+      /** Region identifier the call is made in (default `eu-frankfurt-1`). */
+      region?: string;
+      /** Request variables the call carries beyond the operation's (e.g. `target.tag-namespace.name`). */
+      context?: Record<string, string | string[]>;
+      /** The resulting resource's properties (what a Security Zone policy tests), e.g. `publicAccessType`. */
+      resource?: Record<string, unknown>;
       expect: "allowed" | "denied";
     }
   | {

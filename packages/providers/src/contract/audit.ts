@@ -100,4 +100,9 @@ export interface PrincipalFacts {
   found: boolean;
   tags?: Record<string, string>;
   groups?: string[];
+  /**
+   * Names of `groups`, where policies name groups by name while conditions test their ids (OCI:
+   * `deny group NonProd …` beside `request.groups.id`). Same order as `groups`.
+   */
+  groupNames?: string[];
 }

@@ -378,6 +378,9 @@ describe("oci adapter against the simulator", () => {
         "ListSecurityRecipes",
         "ListTargets",
         "ListSecurityZones",
+        "ListEvents",
+        "ListUserGroupMemberships",
+        "ListGroups",
       ],
     });
     const a = adapterFor(sim, credsOf(readOnly));

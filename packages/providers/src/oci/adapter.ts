@@ -10,6 +10,7 @@
 import { composeAdapter } from "../common/adapter.ts";
 import type { CloudAdapter } from "../contract/types.ts";
 import { applyOci } from "./apply.ts";
+import { lookupOciPrincipals, readOciAuditEvents } from "./audit-read.ts";
 import { compareOci } from "./compare.ts";
 import { OciContext, type OciAdapterConfig } from "./context.ts";
 import { discoverOci } from "./discover.ts";
@@ -21,7 +22,8 @@ export type { OciAdapterConfig } from "./context.ts";
 
 /** The OCI adapter behind the shared contract; throws ProviderError (INVALID_CREDENTIALS) on malformed credentials. */
 export function createOciAdapter(config: OciAdapterConfig): CloudAdapter {
-  return composeAdapter(new OciContext(config), {
+  const context = new OciContext(config);
+  const adapter = composeAdapter(context, {
     cloud: "oci",
     verify: verifyOci,
     discover: discoverOci,
@@ -34,4 +36,9 @@ export function createOciAdapter(config: OciAdapterConfig): CloudAdapter {
       ctx.sdk = undefined;
     },
   });
+  return {
+    ...adapter,
+    readAuditEvents: (req) => readOciAuditEvents(context, req),
+    lookupPrincipals: (ids) => lookupOciPrincipals(context, ids),
+  };
 }

@@ -1,4 +1,5 @@
 import * as common from "oci-common";
+import { AuditClient } from "oci-audit";
 import { CloudGuardClient } from "oci-cloudguard";
 import { IdentityClient } from "oci-identity";
 import { isEgressRefused, type EgressGuard } from "../egress/guard.ts";
@@ -9,11 +10,15 @@ export interface OciEndpoints {
   identity?: string;
   /** Base URL of the Cloud Guard API (the SDK appends /20200131). */
   cloudGuard?: string;
+  /** Base URL of the Audit API (the SDK appends /20190901). */
+  audit?: string;
 }
 
 export interface OciClients {
   identity: IdentityClient;
   cloudGuard: CloudGuardClient;
+  /** Audit is regional: this client reads the credential's region. */
+  audit: AuditClient;
   close(): void;
 }
 
@@ -67,12 +72,17 @@ export function createOciClients(creds: TOciCredentials, endpoints: OciEndpoints
   else identity.regionId = creds.region;
   if (endpoints.cloudGuard) cloudGuard.endpoint = endpoints.cloudGuard;
   else cloudGuard.regionId = creds.region;
+  const audit = new AuditClient({ httpClient: httpClient() }, config);
+  if (endpoints.audit) audit.endpoint = endpoints.audit;
+  else audit.regionId = creds.region;
   return {
     identity,
     cloudGuard,
+    audit,
     close() {
       identity.close();
       cloudGuard.close();
+      audit.close();
     },
   };
 }

@@ -108,6 +108,7 @@ export class OciContext {
     this.endpoints = {
       identity: config.endpoints?.identity ?? config.endpoint,
       cloudGuard: config.endpoints?.cloudGuard ?? config.endpoint,
+      audit: config.endpoints?.audit ?? config.endpoint,
     };
   }
 

@@ -49,6 +49,21 @@ export const minimumPermissions: readonly OciPermission[] = [
     operations: ["ListSecurityZones", "GetSecurityZone", "CreateSecurityZone", "UpdateSecurityZone", "DeleteSecurityZone"],
     why: "place protected compartments in security zones that use Parapet's recipes",
   },
+  {
+    permission: "read audit-events in tenancy",
+    operations: ["ListEvents"],
+    why: "replay the Audit log against a guardrail before it is enforced, to show what it would have denied (Details for Audit: read audit-events covers ListEvents — https://docs.oracle.com/iaas/Content/Identity/Reference/auditpolicyreference.htm)",
+  },
+  {
+    permission: "inspect users in tenancy",
+    operations: ["ListUserGroupMemberships"],
+    why: "deny statements test the caller's groups, which the Audit log does not record; the replay reads a caller's group memberships (Details for IAM without Identity Domains: ListUserGroupMemberships needs inspect users and inspect groups — https://docs.oracle.com/iaas/Content/Identity/Reference/iampolicyreference.htm)",
+  },
+  {
+    permission: "inspect groups in tenancy",
+    operations: ["ListGroups", "GetGroup"],
+    why: "statements name groups while conditions test their OCIDs, so the replay reads the names of a caller's groups (same page)",
+  },
 ];
 
 /** The bootstrap policy statements for a connector group (IAM deny statements also need deny policies enabled). */

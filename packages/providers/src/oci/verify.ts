@@ -60,6 +60,21 @@ export async function verifyOci(ctx: OciContext): Promise<VerifyResult> {
       run: () => cg.createSecurityRecipe({ createSecurityRecipeDetails: { compartmentId: root, displayName: "", securityPolicies: [] } }),
     },
     { op: "ListTargets", write: false, run: () => cg.listTargets({ compartmentId: root, limit: 1 }) },
+    {
+      op: "ListEvents",
+      write: false,
+      run: () => {
+        // ListEvents takes whole minutes: the last full minute, read once.
+        const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+        return clients.audit.listEvents({ compartmentId: root, startTime: new Date(end.getTime() - 60_000), endTime: end });
+      },
+    },
+    {
+      op: "ListUserGroupMemberships",
+      write: false,
+      run: () => id.listUserGroupMemberships({ compartmentId: root, userId: ctx.userId, limit: 1 }),
+    },
+    { op: "ListGroups", write: false, run: () => id.listGroups({ compartmentId: root, limit: 1 }) },
     { op: "ListSecurityZones", write: false, run: () => cg.listSecurityZones({ compartmentId: root, limit: 1 }) },
     {
       op: "CreateSecurityZone",

@@ -4,7 +4,7 @@ import { AWS_DOCS, sar, sarForActions } from "../compilers/aws-sources.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpDenies, ociAdminsExempt, ociDynamicGroupDenies, ociMatches } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpDenies, oci, ociAdminsExempt, ociDynamicGroupDenies } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /** From the AWS Service Authorization Reference: calls that destroy data, backups or keys. */
@@ -289,10 +289,15 @@ export const agentNoDestructiveActions = defineControl({
       "storage.googleapis.com/objects.delete",
       "cloudkms.googleapis.com/cryptoKeyVersions.destroy",
     ]),
-    ociMatches("the agent dynamic group cannot delete objects or keys", [
-      /^deny dynamic-group parapet-agents to manage object-family in compartment prod where .*OBJECT_DELETE/,
-      /^deny dynamic-group parapet-agents to manage keys in compartment prod where .*KEY_DELETE/,
-    ]),
+    oci("an agent's instance principal cannot delete a prod object", "agent", "DeleteObject", "denied"),
+    oci("an agent's instance principal cannot delete a prod bucket", "agent", "DeleteBucket", "denied"),
+    oci("an agent's instance principal cannot schedule a prod key's deletion", "agent", "ScheduleKeyDeletion", "denied"),
+    oci("an agent's instance principal cannot delete a prod volume backup", "agent", "DeleteVolumeBackup", "denied"),
+    oci("an agent's instance principal cannot terminate a prod DB system", "agent", "TerminateDbSystem", "denied"),
+    oci("an agent still reads prod objects", "agent", "GetObject", "allowed"),
+    oci("an agent may delete outside prod", "agent", "DeleteBucket", "allowed", { inScope: false }),
+    oci("a person deleting a prod bucket is not an agent", "human", "DeleteBucket", "allowed"),
+    oci("the connector is not an agent", "connector", "DeleteBucket", "allowed"),
     ociDynamicGroupDenies(
       "an agent's instance or resource principal (dynamic group) is denied: no user-group exemption switches the deny off",
     ),

@@ -4,7 +4,7 @@ import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, azureRequest, gcpDenies, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
+import { aws, azureContains, azureRequest, gcpDenies, oci, ociAdminsExempt, ociInstanceTwins } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const AUDIT_AWS_ACTIONS = [
@@ -275,7 +275,14 @@ export const auditLoggingLocked = defineControl({
     gcpDenies("sink deletion is denied to everyone but the exempt", (d) => d.includes("principalSet://goog/public:all"), [
       "logging.googleapis.com/sinks.delete",
     ]),
-    ociMatches("log group deletion is denied tenancy-wide", [/^deny any-user to manage log-groups .*request.operation = 'DeleteLogGroup'/]),
+    oci("a person cannot delete a prod log group", "human", "DeleteLogGroup", "denied"),
+    oci("an agent's instance principal cannot delete a prod log group", "agent", "DeleteLogGroup", "denied"),
+    oci("nobody but the exempt deletes a Cloud Guard target", "human", "DeleteTarget", "denied"),
+    oci("nobody but the exempt changes the Cloud Guard configuration", "non-prod", "UpdateConfiguration", "denied"),
+    oci("a person cannot delete a unified agent configuration", "human", "DeleteUnifiedAgentConfiguration", "denied"),
+    oci("break-glass may delete a log group", "break-glass", "DeleteLogGroup", "allowed"),
+    oci("the connector may delete a Cloud Guard target (security zones replace targets)", "connector", "DeleteTarget", "allowed"),
+    oci("a tenancy administrator is exempt from OCI deny policies", "admin", "DeleteLogGroup", "allowed"),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
     ociInstanceTwins(
       "an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off",

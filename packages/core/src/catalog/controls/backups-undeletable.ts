@@ -4,7 +4,7 @@ import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpDenies, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpDenies, oci, ociAdminsExempt, ociInstanceTwins } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const BACKUP_AWS_ACTIONS = [
@@ -224,9 +224,15 @@ export const backupsUndeletable = defineControl({
     gcpDenies("everyone but break-glass is denied snapshot deletion", (d) => d.includes("principalSet://goog/public:all"), [
       "compute.googleapis.com/snapshots.delete",
     ]),
-    ociMatches("tenancy-wide deny with break-glass excepted", [
-      /^deny any-user to manage volume-family in compartment prod where all \{request.permission = 'VOLUME_BACKUP_DELETE', .*request.groups.id != /,
-    ]),
+    oci("a person cannot delete a prod volume backup", "human", "DeleteVolumeBackup", "denied"),
+    oci("a person cannot delete a prod boot volume backup", "human", "DeleteBootVolumeBackup", "denied"),
+    oci("a person cannot delete a prod database backup", "human", "DeleteBackup", "denied"),
+    oci("a person cannot schedule a prod key's deletion", "human", "ScheduleKeyDeletion", "denied"),
+    oci("an agent's instance principal cannot delete a prod volume backup", "agent", "DeleteVolumeBackup", "denied"),
+    oci("break-glass may delete a volume backup", "break-glass", "DeleteVolumeBackup", "allowed"),
+    oci("the connector is excepted", "connector", "DeleteBackup", "allowed"),
+    oci("a tenancy administrator is exempt from OCI deny policies", "admin", "DeleteVolumeBackup", "allowed"),
+    oci("backups outside prod are not guarded", "human", "DeleteVolumeBackup", "allowed", { inScope: false }),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
     ociInstanceTwins(
       "an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off",

@@ -4,7 +4,7 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, emptyOn, gcpDenies, ociAdminsExempt, ociDynamicGroupDenies, ociMatches } from "../scenario-kit.ts";
+import { aws, emptyOn, gcpDenies, oci, ociAdminsExempt, ociDynamicGroupDenies } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /**
@@ -177,9 +177,12 @@ export const mcpServersReadOnly = defineControl({
     aws("the connector is never denied", "connector", "s3:PutObject", OBJECT, "allowed"),
     emptyOn("azure", "Azure compiles nothing (unsupported)"),
     gcpDenies("MCP servers are denied object writes", (d) => d.some((x) => x.includes("mcp")), ["storage.googleapis.com/objects.create"]),
-    ociMatches("the MCP dynamic group cannot delete", [
-      /^deny dynamic-group parapet-mcp-servers to manage all-resources in compartment prod where .*request.permission = \/\*_DELETE\//,
-    ]),
+    oci("an MCP server's resource principal cannot delete a prod bucket", "mcp-server", "DeleteBucket", "denied"),
+    oci("an MCP server's resource principal cannot create a prod bucket", "mcp-server", "CreateBucket", "denied"),
+    oci("an MCP server's resource principal cannot update a prod bucket", "mcp-server", "UpdateBucket", "denied"),
+    oci("an MCP server still reads prod objects", "mcp-server", "GetObject", "allowed"),
+    oci("an MCP server still lists prod buckets", "mcp-server", "ListBuckets", "allowed"),
+    oci("an agent is not an MCP server", "agent", "CreateBucket", "allowed"),
     ociDynamicGroupDenies(
       "an MCP server's instance or resource principal (dynamic group) is denied writes: no user-group exemption switches the deny off",
     ),

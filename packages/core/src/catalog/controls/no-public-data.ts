@@ -4,7 +4,7 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { enforceRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpConstraint, ociZone } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpConstraint, oci } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const ZAccount = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
@@ -251,6 +251,16 @@ export const noPublicData = defineControl({
     ),
     gcpConstraint("public access prevention is enforced", "storage.publicAccessPrevention", (r) => r.includes('"enforce":true')),
     gcpConstraint("VM external IPs are denied", "compute.vmExternalIpAccess", (r) => r.includes('"denyAll":true')),
-    ociZone("security zone denies public buckets and DB access", ["deny public_buckets", "deny db_instance_public_access"]),
+    oci("the security zone refuses a public bucket", "human", "CreateBucket", "denied", { resource: { publicAccessType: "ObjectRead" } }),
+    oci("the security zone refuses making a bucket public", "agent", "UpdateBucket", "denied", {
+      resource: { publicAccessType: "ObjectReadWithoutList" },
+    }),
+    oci("a private bucket is created", "human", "CreateBucket", "allowed", { resource: { publicAccessType: "NoPublicAccess" } }),
+    oci("the security zone refuses an Autonomous Database without a private endpoint", "human", "CreateAutonomousDatabase", "denied", {
+      resource: { subnetId: null },
+    }),
+    oci("an Autonomous Database with a private endpoint is created", "human", "CreateAutonomousDatabase", "allowed", {
+      resource: { subnetId: "ocid1.subnet.oc1.eu-frankfurt-1.private" },
+    }),
   ],
 });

@@ -4,7 +4,7 @@ import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpDenies, oci, ociAdminsExempt } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const SECRET_AWS_ACTIONS = ["kms:Decrypt", "kms:ReEncryptFrom", "secretsmanager:BatchGetSecretValue", "secretsmanager:GetSecretValue"];
@@ -160,7 +160,17 @@ export const nonprodNoProdSecrets = defineControl({
     gcpDenies("non-prod principals are denied secret access", (d) => d.some((x) => x.includes("nonprod")), [
       "secretmanager.googleapis.com/versions.access",
     ]),
-    ociMatches("the non-prod group cannot read secrets", [/^deny group NonProd to read secret-family in compartment prod/]),
+    oci("a non-prod user cannot read a prod secret's contents", "non-prod", "GetSecretBundle", "denied"),
+    oci("a non-prod user cannot decrypt with a prod key", "non-prod", "Decrypt", "denied"),
+    oci(
+      "a non-prod user still lists prod secrets' metadata (a deny on read covers read and above, not inspect)",
+      "non-prod",
+      "ListSecrets",
+      "allowed",
+    ),
+    oci("a person outside non-prod reads the prod secret", "human", "GetSecretBundle", "allowed"),
+    oci("break-glass reads the prod secret", "break-glass", "GetSecretBundle", "allowed"),
+    oci("non-prod secrets stay readable outside prod", "non-prod", "GetSecretBundle", "allowed", { inScope: false }),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],
 });

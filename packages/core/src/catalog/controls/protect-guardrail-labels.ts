@@ -4,7 +4,7 @@ import { AWS_DOCS, sar, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, emptyOn, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
+import { aws, azureRequest, emptyOn, oci, ociAdminsExempt, ociInstanceTwins } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /**
@@ -345,7 +345,14 @@ export const protectGuardrailLabels = defineControl({
       { env: "prod", cost: "41" },
     ),
     emptyOn("gcp", "GCP compiles nothing: tag bindings cannot be denied (unsupported)"),
-    ociMatches("the guarded namespace cannot be used", [/^deny any-user to use tag-namespaces .*target.tag-namespace.name = 'parapet'/]),
+    oci("a person cannot set a tag of the guarded namespace", "human", "UpdateBucket", "denied", {
+      context: { "target.tag-namespace.name": "parapet" },
+    }),
+    oci("an agent's instance principal cannot set a tag of the guarded namespace", "agent", "UpdateBucket", "denied", {
+      context: { "target.tag-namespace.name": "parapet" },
+    }),
+    oci("other namespaces stay usable", "human", "UpdateBucket", "allowed", { context: { "target.tag-namespace.name": "finance" } }),
+    oci("the connector sets guarded tags", "connector", "UpdateBucket", "allowed", { context: { "target.tag-namespace.name": "parapet" } }),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
     ociInstanceTwins(
       "an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off",

@@ -4,7 +4,7 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { GCP_ALL_PRINCIPALS, gcpExempt, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpConstraint, ociZone, structure } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpConstraint, oci, structure } from "../scenario-kit.ts";
 import { type TCompileContext, defineControl, type TGcpFragment } from "../types.ts";
 
 /** Services that accept RCPs and hold data (AWS Organizations RCP documentation). */
@@ -345,6 +345,12 @@ export const regulatedDataPerimeter = defineControl({
         ? []
         : ["service accounts outside the organization are excepted"];
     }),
-    ociZone("regulated buckets cannot be public", ["deny public_buckets"]),
+    oci("a regulated bucket cannot be made public", "human", "UpdateBucket", "denied", { resource: { publicAccessType: "ObjectRead" } }),
+    oci("a regulated bucket without a Vault key is refused", "human", "CreateBucket", "denied", {
+      resource: { publicAccessType: "NoPublicAccess", kmsKeyId: null },
+    }),
+    oci("a private regulated bucket with a Vault key is created", "human", "CreateBucket", "allowed", {
+      resource: { publicAccessType: "NoPublicAccess", kmsKeyId: "ocid1.key.oc1.eu-frankfurt-1.vault.key" },
+    }),
   ],
 });

@@ -4,7 +4,7 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpConstraint, ociZone } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpConstraint, oci } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const params = z
@@ -428,6 +428,15 @@ export const requireEncryption = defineControl({
       "allowed",
     ),
     gcpConstraint("non-CMEK services restricted", "gcp.restrictNonCmekServices", (r) => r.includes("storage.googleapis.com")),
-    ociZone("vault keys required for buckets and volumes", ["deny buckets_without_vault_key", "deny block_volume_without_vault_key"]),
+    oci("a bucket without a Vault key is refused", "human", "CreateBucket", "denied", { resource: { kmsKeyId: null } }),
+    oci("a bucket with a Vault key is created", "human", "CreateBucket", "allowed", {
+      resource: { kmsKeyId: "ocid1.key.oc1.eu-frankfurt-1.vault.key" },
+    }),
+    oci("a block volume without a Vault key is refused", "agent", "CreateVolume", "denied", { resource: { kmsKeyId: null } }),
+    oci("a boot volume without a Vault key is refused", "human", "CreateBootVolume", "denied", { resource: { kmsKeyId: null } }),
+    oci("a file system without a Vault key is refused", "human", "CreateFileSystem", "denied", { resource: { kmsKeyId: null } }),
+    oci("a file system with a Vault key is created", "human", "CreateFileSystem", "allowed", {
+      resource: { kmsKeyId: "ocid1.key.oc1.eu-frankfurt-1.vault.key" },
+    }),
   ],
 });

@@ -4,7 +4,7 @@ import { AWS_DOCS } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, azureRequest, gcpConstraint, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
+import { aws, azureContains, azureRequest, gcpConstraint, oci, ociAdminsExempt, ociInstanceTwins } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /**
@@ -249,9 +249,15 @@ export const restrictRegions = defineControl({
       "allowed",
     ),
     gcpConstraint("resource locations restricted", "gcp.resourceLocations", (r) => r.includes("in:eu-locations")),
-    ociMatches("requests outside approved regions are denied", [
-      /^deny any-user to manage all-resources in compartment prod where all \{request.region != 'AMS', request.region != 'FRA', /,
-    ]),
+    oci("a person cannot delete in Ashburn", "human", "DeleteBucket", "denied", { region: "us-ashburn-1" }),
+    oci("an agent's instance principal cannot create in Ashburn", "agent", "CreateVolume", "denied", { region: "us-ashburn-1" }),
+    oci("Frankfurt is approved", "human", "DeleteBucket", "allowed", { region: "eu-frankfurt-1" }),
+    oci("Amsterdam is approved", "human", "CreateBucket", "allowed", { region: "eu-amsterdam-1" }),
+    oci("reads are not managed, so they pass everywhere (deny manage covers only manage)", "human", "GetBucket", "allowed", {
+      region: "us-ashburn-1",
+    }),
+    oci("the connector manages policies from any region", "connector", "UpdatePolicy", "allowed", { region: "us-ashburn-1" }),
+    oci("break-glass works from any region", "break-glass", "DeleteBucket", "allowed", { region: "us-ashburn-1" }),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
     ociInstanceTwins(
       "an instance principal (an agent on a compute instance) is denied too: user-group exemptions do not switch its deny off",
