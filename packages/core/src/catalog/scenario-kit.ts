@@ -139,3 +139,28 @@ export function ociAdminsExempt<P>(name: string): TScenario<P> {
       .map((s) => `"${s.head}" names the Administrators group, which OCI always exempts`),
   );
 }
+
+/** A call as Cloud Audit Logs records it, judged by the GCP impact evaluator against the compiled artifacts. */
+export function gcpRequest<P>(
+  name: string,
+  actor: Extract<TScenario<P>, { kind: "gcp-request" }>["actor"],
+  permission: string,
+  resource: string,
+  expect: "allowed" | "denied",
+  extra: { request?: Record<string, unknown>; location?: string; resourceTags?: Record<string, string> } = {},
+): TScenario<P> {
+  return { kind: "gcp-request", cloud: "gcp", name, actor, permission, resource, expect, ...extra };
+}
+
+/** Full resource names the GCP request scenarios act on (the prod project is `prod-app`). */
+export const GCP_RES = {
+  bucket: "//storage.googleapis.com/projects/_/buckets/prod-data",
+  newBucket: "//storage.googleapis.com/projects/_/buckets/new-data",
+  regulatedObject: "//storage.googleapis.com/projects/_/buckets/regulated-data/objects/patients.parquet",
+  sink: "//logging.googleapis.com/projects/prod-app/sinks/org-audit",
+  snapshot: "//compute.googleapis.com/projects/prod-app/global/snapshots/db-daily",
+  project: "//cloudresourcemanager.googleapis.com/projects/prod-app",
+  instance: "//compute.googleapis.com/projects/prod-app/zones/europe-west1-b/instances/web-1",
+  sqlInstance: "//cloudsql.googleapis.com/projects/prod-app/instances/orders",
+  secretVersion: "//secretmanager.googleapis.com/projects/prod-app/secrets/db-password/versions/latest",
+} as const;

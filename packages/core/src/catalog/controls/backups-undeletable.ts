@@ -4,7 +4,7 @@ import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpDenies, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
+import { aws, azureContains, GCP_RES, gcpRequest, ociAdminsExempt, ociInstanceTwins, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const BACKUP_AWS_ACTIONS = [
@@ -183,9 +183,9 @@ export const backupsUndeletable = defineControl({
       "Microsoft.Compute/snapshots",
       "enablePurgeProtection",
     ]),
-    gcpDenies("everyone but break-glass is denied snapshot deletion", (d) => d.includes("principalSet://goog/public:all"), [
-      "compute.googleapis.com/snapshots.delete",
-    ]),
+    gcpRequest("an administrator deleting a snapshot is denied", "admin", "compute.snapshots.delete", GCP_RES.snapshot, "denied"),
+    gcpRequest("an agent deleting a snapshot is denied", "agent", "compute.snapshots.delete", GCP_RES.snapshot, "denied"),
+    gcpRequest("break-glass may delete a snapshot", "break-glass", "compute.snapshots.delete", GCP_RES.snapshot, "allowed"),
     ociMatches("tenancy-wide deny with break-glass excepted", [
       /^deny any-user to manage volume-family in compartment prod where all \{request.permission = 'VOLUME_BACKUP_DELETE', .*request.groups.id != /,
     ]),

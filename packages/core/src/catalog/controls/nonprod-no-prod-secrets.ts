@@ -4,7 +4,7 @@ import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, gcpDenies, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
+import { aws, azureContains, GCP_RES, gcpRequest, ociAdminsExempt, ociMatches } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const SECRET_AWS_ACTIONS = ["kms:Decrypt", "kms:ReEncryptFrom", "secretsmanager:BatchGetSecretValue", "secretsmanager:GetSecretValue"];
@@ -136,9 +136,14 @@ export const nonprodNoProdSecrets = defineControl({
       inScope: false,
     }),
     azureContains("prod vaults must use RBAC", ["enableRbacAuthorization"]),
-    gcpDenies("non-prod principals are denied secret access", (d) => d.some((x) => x.includes("nonprod")), [
-      "secretmanager.googleapis.com/versions.access",
-    ]),
+    gcpRequest(
+      "a non-prod principal reading a prod secret is denied",
+      "non-prod",
+      "secretmanager.versions.access",
+      GCP_RES.secretVersion,
+      "denied",
+    ),
+    gcpRequest("a developer reading a prod secret is allowed", "human", "secretmanager.versions.access", GCP_RES.secretVersion, "allowed"),
     ociMatches("the non-prod group cannot read secrets", [/^deny group NonProd to read secret-family in compartment prod/]),
     ociAdminsExempt("a tenancy administrator is not blocked (OCI exempts the Administrators group), and no statement pretends otherwise"),
   ],

@@ -4,7 +4,7 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, azureRequest, gcpConstraint, ociZone } from "../scenario-kit.ts";
+import { aws, azureContains, azureRequest, gcpRequest, ociZone } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const params = z
@@ -404,7 +404,26 @@ export const requireEncryption = defineControl({
       },
       "allowed",
     ),
-    gcpConstraint("non-CMEK services restricted", "gcp.restrictNonCmekServices", (r) => r.includes("storage.googleapis.com")),
+    gcpRequest(
+      "a bucket created without a CMEK key is refused",
+      "human",
+      "storage.buckets.create",
+      "//storage.googleapis.com/projects/_/buckets/raw-data",
+      "denied",
+      {
+        request: { name: "raw-data", location: "EU" },
+      },
+    ),
+    gcpRequest(
+      "a bucket created with a CMEK key is allowed",
+      "human",
+      "storage.buckets.create",
+      "//storage.googleapis.com/projects/_/buckets/raw-data",
+      "allowed",
+      {
+        request: { name: "raw-data", encryption: { defaultKmsKeyName: "projects/p/locations/eu/keyRings/r/cryptoKeys/k" } },
+      },
+    ),
     ociZone("vault keys required for buckets and volumes", ["deny buckets_without_vault_key", "deny block_volume_without_vault_key"]),
   ],
 });
