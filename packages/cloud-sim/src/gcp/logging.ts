@@ -22,7 +22,7 @@ import { authorize } from "./core.ts";
 import { invalid } from "./errors.ts";
 import { isObj, type Json } from "./wire.ts";
 
-export const MAX_ENTRIES = 100_000;
+const MAX_ENTRIES = 100_000;
 
 /** The audit log kept by the simulator: entries in time order. */
 export class AuditLogStore {
@@ -84,7 +84,7 @@ function tokenize(filter: string): string[] {
   return out;
 }
 
-export function parseFilter(filter: string): Filter {
+function parseFilter(filter: string): Filter {
   if (filter.length > 20_000) throw invalid("Filter exceeds the 20000 character limit.", "filter");
   const t = tokenize(filter);
   let i = 0;
@@ -262,7 +262,7 @@ const SERVICE_HOSTS: Record<string, string> = {
   logging: "logging.googleapis.com",
 };
 
-export function methodNameOf(op: string): string {
+function methodNameOf(op: string): string {
   const [svc, name] = op.split(".") as [string, string];
   if (svc === "crm") {
     const kind = /Folder/.test(name)

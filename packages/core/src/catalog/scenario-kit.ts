@@ -1,4 +1,4 @@
-import type { TAzureFragment, TCloud, TFragment, TGcpFragment, TOciFragment, TScenario } from "./types.ts";
+import type { TAzureFragment, TCloud, TFragment, TOciFragment, TScenario } from "./types.ts";
 import { renderOciStatement } from "@parapet/providers/oci/packing";
 import { OCI_INSTANCE_PRINCIPAL } from "./compilers/oci.ts";
 
@@ -15,7 +15,7 @@ export function aws<P>(
   return { kind: "aws-simulate", cloud: "aws", name, actor, action, resource, expect, ...extra };
 }
 
-export function structure<P>(cloud: TCloud, name: string, check: (fragment: TFragment, params: P) => string[]): TScenario<P> {
+function structure<P>(cloud: TCloud, name: string, check: (fragment: TFragment, params: P) => string[]): TScenario<P> {
   return { kind: "structure", cloud, name, check: (fragment, _ctx, params) => check(fragment, params) };
 }
 
@@ -31,23 +31,6 @@ export function azureContains<P>(name: string, needles: string[]): TScenario<P> 
   return structure<P>("azure", name, (f) => {
     const json = azureRuleJson(f);
     return needles.filter((n) => !json.includes(n)).map((n) => `policy rules do not contain ${n}`);
-  });
-}
-
-export function gcpConstraint<P>(name: string, constraint: string, expectRule: (rules: string) => boolean): TScenario<P> {
-  return structure<P>("gcp", name, (f) => {
-    const part = (f as TGcpFragment).orgPolicies.find((p) => p.constraint === constraint);
-    if (!part) return [`no org policy for ${constraint}`];
-    return expectRule(JSON.stringify(part.rules)) ? [] : [`unexpected rules for ${constraint}: ${JSON.stringify(part.rules)}`];
-  });
-}
-
-export function gcpDenies<P>(name: string, principalMatch: (denied: string[]) => boolean, permissions: string[]): TScenario<P> {
-  return structure<P>("gcp", name, (f) => {
-    const rules = (f as TGcpFragment).denyRules.filter((r) => principalMatch(r.denyRule.deniedPrincipals));
-    if (rules.length === 0) return ["no deny rule for the expected principals"];
-    const denied = new Set(rules.flatMap((r) => r.denyRule.deniedPermissions));
-    return permissions.filter((p) => !denied.has(p)).map((p) => `${p} is not denied`);
   });
 }
 

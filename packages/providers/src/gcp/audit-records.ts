@@ -31,8 +31,7 @@ const RPC_PERMISSION_DENIED = 7;
 const RPC_UNAUTHENTICATED = 16;
 
 /** Why an entry is not an event; stable codes the CLI and the replay count by. */
-export type TGcpAuditSkip =
-  "malformed" | "not-audit-log" | "system-event" | "operation-continuation" | "principal-not-logged" | "no-action";
+type TGcpAuditSkip = "malformed" | "not-audit-log" | "system-event" | "operation-continuation" | "principal-not-logged" | "no-action";
 
 export type TGcpAuditRecord = { event: AuditEvent } | { skip: TGcpAuditSkip; detail: string };
 

@@ -46,7 +46,7 @@ function decodeToken(token: string | undefined): ReaderToken {
 const encodeToken = (t: ReaderToken): string => Buffer.from(JSON.stringify(t)).toString("base64url");
 
 /** The Logging query: audit logs only, in the window (`timestamp` is the call's time). */
-export function gcpAuditFilter(since: Date, until: Date): string {
+function gcpAuditFilter(since: Date, until: Date): string {
   return `logName:"cloudaudit.googleapis.com" AND timestamp>="${since.toISOString()}" AND timestamp<"${until.toISOString()}"`;
 }
 

@@ -223,7 +223,7 @@ class CustomConstraintsRest extends GoogleRest {
  * against the simulator the call never settled (an empty page did). The JSON is what the parser
  * (audit-records.ts) reads, exactly as `gcloud logging read --format=json` prints it.
  */
-export class LogEntriesRest extends GoogleRest {
+class LogEntriesRest extends GoogleRest {
   list(body: {
     resourceNames: string[];
     filter: string;
