@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { WebhookEmitter } from "../common/events.ts";
 import { permissionDenied } from "./errors.ts";
 import { type GcpLimits, type GcpState, type ServiceAccount, type StoredOperation } from "./model.ts";
+import { AuditLogStore, auditEntry } from "./logging.ts";
 import type { Json } from "./wire.ts";
 
 type AuditService = "orgpolicy.googleapis.com" | "iam.googleapis.com" | "cloudresourcemanager.googleapis.com";
@@ -27,6 +28,8 @@ export class GcpCore {
   /** While true (bulk seeding), mutations emit no audit events. */
   muted = false;
   subscription = "projects/parapet-sim/subscriptions/parapet-audit";
+  /** Every call served, as Cloud Audit Logs entries (logging.ts serves them through entries.list). */
+  readonly auditLog = new AuditLogStore();
   private persistHook: () => void = () => {};
 
   constructor(
@@ -54,48 +57,29 @@ export class GcpCore {
     return operationWire(op, op.pollsLeft <= 0);
   }
 
-  /** Google Cloud Audit Log entry wrapped in a Pub/Sub push envelope, posted to the webhook. */
+  /**
+   * Google Cloud Audit Log entry (Admin Activity): kept in the simulator's log (served by entries.list)
+   * and wrapped in a Pub/Sub push envelope, posted to the webhook.
+   */
   audit(r: AuditRecord): void {
     if (this.muted) return;
-    const ts = new Date().toISOString();
-    const [kind, id = ""] = r.container.split("/");
-    const st = this.state;
-    let logParent = `organizations/${st.org.id}`;
-    let resource: { type: string; labels: Record<string, string> } = {
-      type: "organization",
-      labels: { organization_id: st.org.id },
-    };
-    if (kind === "folders") {
-      logParent = `folders/${id}`;
-      resource = { type: "folder", labels: { folder_id: id } };
-    } else if (kind === "projects") {
-      const p = st.projects.get(id);
-      const pid = p?.projectId ?? id;
-      logParent = `projects/${pid}`;
-      resource = { type: "project", labels: { project_id: pid } };
-    }
-    if (r.service === "iam.googleapis.com") resource = { type: "audited_resource", labels: { service: r.service, method: r.methodName } };
-    const insertId = randomBytes(6).toString("hex");
-    const entry = {
-      protoPayload: {
-        "@type": "type.googleapis.com/google.cloud.audit.AuditLog",
-        status: {},
-        authenticationInfo: { principalEmail: r.principalEmail },
-        requestMetadata: { callerIp: "127.0.0.1", callerSuppliedUserAgent: "parapet-cloud-sim" },
-        serviceName: r.service,
-        methodName: r.methodName,
-        authorizationInfo: [{ resource: r.resourceName, permission: r.permission, granted: true, resourceAttributes: {} }],
-        resourceName: r.resourceName,
-        ...(r.request ? { request: r.request } : {}),
-        ...(r.response ? { response: r.response } : {}),
-      },
-      insertId,
-      resource,
-      timestamp: ts,
-      severity: "NOTICE",
-      logName: `${logParent}/logs/cloudaudit.googleapis.com%2Factivity`,
-      receiveTimestamp: ts,
-    };
+    const entry = auditEntry(this, {
+      service: r.service,
+      methodName: r.methodName,
+      resourceName: r.resourceName,
+      container: r.container,
+      principalEmail: r.principalEmail,
+      checks: [{ permission: r.permission, resource: r.resourceName, granted: true }],
+      log: "activity",
+      permissionType: "ADMIN_WRITE",
+      ...(r.request ? { request: r.request } : {}),
+      ...(r.response ? { response: r.response } : {}),
+    });
+    // IAM's entries name the API, not the container (as before the log was kept).
+    if (r.service === "iam.googleapis.com")
+      entry.resource = { type: "audited_resource", labels: { service: r.service, method: r.methodName } };
+    this.auditLog.append(entry);
+    const ts = entry.timestamp as string;
     const messageId = String(Date.now()) + String(Math.floor(Math.random() * 1000));
     this.emitter.emit({
       message: {
@@ -142,10 +126,14 @@ export interface Ctx {
   body: unknown;
   principal: ServiceAccount;
   intEnums: boolean;
+  /** Permissions checked while serving the call, in order: the entry's authorizationInfo. */
+  checks: { permission: string; resource: string; granted: boolean }[];
 }
 
 export function authorize(ctx: Ctx, permission: string, resource: string): void {
-  if (!hasPermission(ctx.principal, permission)) throw permissionDenied(permission, resource);
+  const granted = hasPermission(ctx.principal, permission);
+  ctx.checks.push({ permission, resource, granted });
+  if (!granted) throw permissionDenied(permission, resource);
 }
 
 export const CRM = "//cloudresourcemanager.googleapis.com/";

@@ -196,7 +196,7 @@ function buildDemo(sim: GcpSim): GcpDemo {
   }
   const keyFile = sim.registerServiceAccount({
     email: DEMO_SA_EMAIL,
-    permissions: ["orgpolicy.*", "iam.denypolicies.*", "resourcemanager.*"],
+    permissions: ["orgpolicy.*", "iam.denypolicies.*", "resourcemanager.*", "logging.logEntries.list", "logging.privateLogEntries.list"],
     tokens: [DEMO_SA_TOKEN],
     generateKey: true,
   });
@@ -210,6 +210,8 @@ function buildDemo(sim: GcpSim): GcpDemo {
       "orgpolicy.customConstraints.list",
       "iam.denypolicies.get",
       "iam.denypolicies.list",
+      "logging.logEntries.list",
+      "logging.privateLogEntries.list",
       "resourcemanager.organizations.get",
       "resourcemanager.folders.get",
       "resourcemanager.folders.list",

@@ -6,6 +6,7 @@ import { readBody, sendJson, tryParseJson } from "../common/http.ts";
 import type { ThrottleRule } from "../common/types.ts";
 import type { GcpCore } from "./core.ts";
 import { invalid, notFound } from "./errors.ts";
+import { appendAdminEntry } from "./logging.ts";
 import { seedGcpDemo, seedGcpOrg } from "./seed.ts";
 import { type Json, isObj } from "./wire.ts";
 import { type GcpSimConfig, type GcpSim, HUMAN } from "./server-options.ts";
@@ -127,6 +128,15 @@ export function adminHandler(d: AdminDeps): (req: IncomingMessage, res: ServerRe
         return ok(sim.moveProject(str("project"), str("destinationParent"), actor));
       case "POST /_admin/projects/labels":
         return ok(sim.setProjectLabels(str("project"), labels("labels"), actor));
+      case "POST /_admin/audit-entries": {
+        // Realistic history for replay: each item one call (an agent deleting a bucket, a refused read).
+        const items = b.entries;
+        if (!Array.isArray(items) || items.length === 0 || items.length > 10_000 || !items.every(isObj))
+          throw invalid("'entries' must be a list of 1 to 10000 objects.", "entries");
+        return ok({ entries: items.map((e) => appendAdminEntry(core, e)) });
+      }
+      case "GET /_admin/audit-entries":
+        return ok({ count: core.auditLog.entries.length });
       case "POST /_admin/events/flush":
         await sim.flushEvents();
         return ok({ delivered: emitter.delivered, dropped: emitter.dropped });

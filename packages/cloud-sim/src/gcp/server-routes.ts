@@ -2,6 +2,7 @@ import * as crm from "./crm.ts";
 import type { Ctx } from "./core.ts";
 import * as iam from "./iam.ts";
 import * as op from "./orgpolicy.ts";
+import { listEntries } from "./logging.ts";
 import type { Json } from "./wire.ts";
 
 // The Google API routes: path and method to the handler, its operation name and throttle family.
@@ -22,13 +23,16 @@ function verbOf(seg: string | undefined): [string | undefined, string | undefine
 }
 
 export function route(method: string, s: string[]): Route | undefined {
-  const r = (svc: "orgpolicy" | "crm" | "iam", name: string, write: boolean, handler: Handler): Route => ({
+  const r = (svc: "orgpolicy" | "crm" | "iam" | "logging", name: string, write: boolean, handler: Handler): Route => ({
     op: `${svc}.${name}`,
     family: `${svc}.${write ? "write" : "read"}`,
     service: svc,
     handler,
   });
   const [v, a, b, c, d, e, f] = s;
+  if (v === "v2" && a === "entries:list" && s.length === 2 && method === "POST") {
+    return r("logging", "ListLogEntries", false, (x) => listEntries(x, x.core.auditLog));
+  }
   if (v === "v2" && a === "policies") {
     if (s.length === 4) {
       if (method === "GET") return r("iam", "ListPolicies", false, (x) => iam.listDenyPolicies(x, b, c));
@@ -114,4 +118,5 @@ export const SERVICE_HOST: Record<string, string> = {
   orgpolicy: "orgpolicy.googleapis.com",
   crm: "cloudresourcemanager.googleapis.com",
   iam: "iam.googleapis.com",
+  logging: "logging.googleapis.com",
 };

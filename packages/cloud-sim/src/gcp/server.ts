@@ -18,6 +18,7 @@ import * as op from "./orgpolicy.ts";
 import { GCP_DEFAULT_THROTTLE, type GcpSimOptions, type GcpSim, HUMAN } from "./server-options.ts";
 import { route, SERVICE_HOST } from "./server-routes.ts";
 import { adminHandler } from "./server-admin.ts";
+import { recordCall } from "./logging.ts";
 
 // By part: server-options.ts (options, config and the GcpSim interface), server-routes.ts (Google API
 // routes), server-admin.ts (the admin API); this file runs the HTTP server.
@@ -83,6 +84,7 @@ export async function startGcpSim(opts: GcpSimOptions = {}): Promise<GcpSim> {
     },
     reset: (r = {}) => {
       core.state = new GcpState(r.orgId ?? core.state.org.id, r.domain ?? core.state.org.displayName);
+      core.auditLog.clear();
       auth.reindex();
       core.changed();
     },
@@ -179,8 +181,21 @@ export async function startGcpSim(opts: GcpSimOptions = {}): Promise<GcpSim> {
       body,
       principal,
       intEnums: (url.searchParams.get("$alt") ?? "").includes("enum-encoding=int"),
+      checks: [],
     };
-    sendJson(res, 200, rt.handler(ctx), { "content-type": "application/json; charset=UTF-8" });
+    // Every call served goes to the audit log (logging.ts), except reads of the log itself.
+    const write = rt.family.endsWith(".write");
+    const logged = rt.service !== "logging";
+    let out: unknown;
+    try {
+      out = rt.handler(ctx);
+    } catch (e) {
+      if (logged && e instanceof GcpError && e.status === "PERMISSION_DENIED")
+        recordCall(ctx, rt.op, rt.service, write, { code: 7, message: e.message });
+      throw e;
+    }
+    if (logged) recordCall(ctx, rt.op, rt.service, write);
+    sendJson(res, 200, out, { "content-type": "application/json; charset=UTF-8" });
   };
   const handleAdmin = adminHandler({ sim, core, counters, faults, emitter, throttleRules: () => throttleRules });
 

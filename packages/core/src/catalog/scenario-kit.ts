@@ -1,4 +1,4 @@
-import type { TAzureFragment, TCloud, TFragment, TGcpFragment, TOciFragment, TScenario } from "./types.ts";
+import type { TAzureFragment, TCloud, TFragment, TOciFragment, TScenario } from "./types.ts";
 import { OCI_INSTANCE_PRINCIPAL } from "./compilers/oci.ts";
 
 /** Small builders so control files state expectations, not plumbing. */
@@ -14,7 +14,7 @@ export function aws<P>(
   return { kind: "aws-simulate", cloud: "aws", name, actor, action, resource, expect, ...extra };
 }
 
-export function structure<P>(cloud: TCloud, name: string, check: (fragment: TFragment, params: P) => string[]): TScenario<P> {
+function structure<P>(cloud: TCloud, name: string, check: (fragment: TFragment, params: P) => string[]): TScenario<P> {
   return { kind: "structure", cloud, name, check: (fragment, _ctx, params) => check(fragment, params) };
 }
 
@@ -30,23 +30,6 @@ export function azureContains<P>(name: string, needles: string[]): TScenario<P> 
   return structure<P>("azure", name, (f) => {
     const json = azureRuleJson(f);
     return needles.filter((n) => !json.includes(n)).map((n) => `policy rules do not contain ${n}`);
-  });
-}
-
-export function gcpConstraint<P>(name: string, constraint: string, expectRule: (rules: string) => boolean): TScenario<P> {
-  return structure<P>("gcp", name, (f) => {
-    const part = (f as TGcpFragment).orgPolicies.find((p) => p.constraint === constraint);
-    if (!part) return [`no org policy for ${constraint}`];
-    return expectRule(JSON.stringify(part.rules)) ? [] : [`unexpected rules for ${constraint}: ${JSON.stringify(part.rules)}`];
-  });
-}
-
-export function gcpDenies<P>(name: string, principalMatch: (denied: string[]) => boolean, permissions: string[]): TScenario<P> {
-  return structure<P>("gcp", name, (f) => {
-    const rules = (f as TGcpFragment).denyRules.filter((r) => principalMatch(r.denyRule.deniedPrincipals));
-    if (rules.length === 0) return ["no deny rule for the expected principals"];
-    const denied = new Set(rules.flatMap((r) => r.denyRule.deniedPermissions));
-    return permissions.filter((p) => !denied.has(p)).map((p) => `${p} is not denied`);
   });
 }
 
@@ -130,3 +113,28 @@ export function ociAdminsExempt<P>(name: string): TScenario<P> {
       .map((s) => `"${s.head}" names the Administrators group, which OCI always exempts`),
   );
 }
+
+/** A call as Cloud Audit Logs records it, judged by the GCP impact evaluator against the compiled artifacts. */
+export function gcpRequest<P>(
+  name: string,
+  actor: Extract<TScenario<P>, { kind: "gcp-request" }>["actor"],
+  permission: string,
+  resource: string,
+  expect: "allowed" | "denied",
+  extra: { request?: Record<string, unknown>; location?: string; resourceTags?: Record<string, string> } = {},
+): TScenario<P> {
+  return { kind: "gcp-request", cloud: "gcp", name, actor, permission, resource, expect, ...extra };
+}
+
+/** Full resource names the GCP request scenarios act on (the prod project is `prod-app`). */
+export const GCP_RES = {
+  bucket: "//storage.googleapis.com/projects/_/buckets/prod-data",
+  newBucket: "//storage.googleapis.com/projects/_/buckets/new-data",
+  regulatedObject: "//storage.googleapis.com/projects/_/buckets/regulated-data/objects/patients.parquet",
+  sink: "//logging.googleapis.com/projects/prod-app/sinks/org-audit",
+  snapshot: "//compute.googleapis.com/projects/prod-app/global/snapshots/db-daily",
+  project: "//cloudresourcemanager.googleapis.com/projects/prod-app",
+  instance: "//compute.googleapis.com/projects/prod-app/zones/europe-west1-b/instances/web-1",
+  sqlInstance: "//cloudsql.googleapis.com/projects/prod-app/instances/orders",
+  secretVersion: "//secretmanager.googleapis.com/projects/prod-app/secrets/db-password/versions/latest",
+} as const;

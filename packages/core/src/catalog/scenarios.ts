@@ -1,4 +1,3 @@
-import { celFunc, celList, celMap, CelScalar, isCelError, listType, run, type CelInput } from "@bufbuild/cel";
 import { gcpCustomConstraintId } from "@parapet/providers/gcp/markers";
 import { packAwsPolicies } from "@parapet/providers/aws/packing";
 import type { TIamPolicyDocument } from "@parapet/providers/aws/types";
@@ -16,6 +15,9 @@ import type { TAwsPrincipalClasses, TAwsPrincipalSelector } from "./principals.t
 import { azureRefusals } from "./azure-eval.ts";
 import { simulateAwsRequest } from "../impact/aws-simulate.ts";
 import { judgeOciScenario } from "../impact/oci-scenarios.ts";
+import { evaluateGcpCondition } from "../impact/gcp-cel.ts";
+import { gcpImpact } from "../impact/gcp.ts";
+import { gcpScenarioEvent } from "../impact/gcp-scenario.ts";
 import {
   scenariosOf,
   type TAzureFragment,
@@ -146,26 +148,6 @@ export async function simulateAws(input: {
   return { decision: r.decision, raw: r.raw };
 }
 
-/** Google's `RoleNameMatches(role, [roles])` helper for IAM allow-policy constraints. */
-const roleNameMatches = celFunc("RoleNameMatches", [CelScalar.STRING, listType(CelScalar.STRING)], CelScalar.BOOL, (role, roles) => {
-  for (const r of roles) if (r === role) return true;
-  return false;
-});
-
-function toCel(v: unknown): CelInput {
-  if (Array.isArray(v)) return celList(v.map(toCel));
-  if (v && typeof v === "object") return celMap(new Map(Object.entries(v).map(([k, x]) => [k, toCel(x)])));
-  return v as CelInput;
-}
-
-/** Evaluates a custom constraint's CEL against a resource: true means the condition matches. */
-function evaluateGcpCondition(condition: string, resource: Record<string, unknown>): boolean {
-  const out = run(condition, { resource: toCel(resource) }, { funcs: [roleNameMatches] });
-  if (isCelError(out)) throw new Error(`CEL error: ${out.message}`);
-  if (typeof out !== "boolean") throw new Error(`CEL condition returned ${typeof out}, not bool`);
-  return out;
-}
-
 function compileFor(control: TControl, cloud: TCloud, params: unknown, principals: TRawPrincipals): TFragment {
   return compileControl(control, {
     cloud,
@@ -261,6 +243,38 @@ export async function runScenarios(control: TControl, params: unknown, principal
           actual,
           passed: actual === s.expect,
           ...(actual === s.expect ? {} : { detail: `CEL ${cc.condition} → ${String(matches)}` }),
+        });
+      } else if (s.kind === "gcp-request") {
+        // Judged by the impact evaluator, so the proof and the replay cannot disagree.
+        const ctx = buildContext({
+          cloud: "gcp",
+          mode: "enforce",
+          workspaceId: SCENARIO_WORKSPACE_ID,
+          guardrail: SCENARIO_GUARDRAIL,
+          principals: principals.gcp ?? SCENARIO_PRINCIPALS.gcp,
+          facts: SCENARIO_FACTS.gcp,
+          params: undefined,
+        });
+        const req = gcpScenarioEvent(s, ctx);
+        if (!req) {
+          results.push({
+            ...base,
+            expected: s.expect,
+            actual: "skipped",
+            passed: true,
+            detail: `this connection defines no ${s.actor} class`,
+          });
+          continue;
+        }
+        const v = await gcpImpact.prepare({ fragment: fragment("gcp") as TGcpFragment, ctx }).judge(req.event, req.facts);
+        const actual = v.verdict;
+        results.push({
+          ...base,
+          expected: s.expect,
+          actual,
+          passed: actual === s.expect,
+          ...(v.verdict === "denied" ? { detail: `denied by ${v.by}` } : {}),
+          ...(v.verdict === "unjudgeable" ? { detail: `${v.reason}: ${v.detail ?? ""}` } : {}),
         });
       } else if (s.kind === "azure-policy") {
         const f = fragment("azure") as TAzureFragment;

@@ -132,6 +132,8 @@ export type TScenarioActor =
  * - `gcp-cel`: a custom constraint's CEL evaluated against a resource.
  * - `azure-policy`: an ARM request (write or delete of a resource payload) evaluated against the
  *   compiled Azure policy rules (azure-eval.ts).
+ * - `gcp-request`: a call as Cloud Audit Logs records it, judged by the GCP impact evaluator
+ *   (impact/gcp.ts) against the compiled deny rules and organization policies.
  * - `oci-request`: an OCI API call by an actor, judged by the OCI impact evaluator.
  * - `structure`: an assertion on the compiled artifacts where no evaluator exists.
  */
@@ -160,6 +162,23 @@ export type TScenario<P> =
       /** Suffix of the custom constraint this control defines (the part after the workspace prefix). */
       constraint: string;
       resource: Record<string, unknown>;
+      expect: "allowed" | "denied";
+    }
+  | {
+      kind: "gcp-request";
+      cloud: "gcp";
+      name: string;
+      actor: TScenarioActor;
+      /** The IAM permission the call checks, as Cloud Audit Logs records it: `storage.buckets.delete`. */
+      permission: string;
+      /** Full resource name: `//storage.googleapis.com/projects/_/buckets/prod-data`. */
+      resource: string;
+      /** The request as the entry's `protoPayload.request` records it (org policies and custom constraints read it). */
+      request?: Record<string, unknown>;
+      /** `protoPayload.resourceLocation.currentLocations[0]`, e.g. `us-east1`. */
+      location?: string;
+      /** Tags bound to the resource, short key → value (namespaced under the organization). Not in audit logs. */
+      resourceTags?: Record<string, string>;
       expect: "allowed" | "denied";
     }
   | {

@@ -73,7 +73,7 @@ export interface TVersionSpec {
 const GUARDRAIL_STATUSES = ["active", "disabled", "deleted"] as const;
 const CONTROL_CATEGORIES = ["identity", "data-protection", "logging", "network", "organization", "resilience"] as const;
 const FRAMEWORKS = ["CIS AWS 3.0", "CIS Azure 2.1", "CIS GCP 3.0", "CIS OCI 2.0", "NIST 800-53 r5"] as const;
-const SCENARIO_KINDS = ["structure", "aws-simulate", "gcp-cel", "azure-policy", "oci-request"] as const;
+const SCENARIO_KINDS = ["structure", "aws-simulate", "gcp-cel", "gcp-request", "azure-policy", "oci-request"] as const;
 
 /** Environment × guardrail pairs per coverage status (guardrail-view.ts `CoverageTotals`). */
 export const ZCoverageTotals = z.object({

@@ -8,7 +8,6 @@ import { publicMessage } from "@parapet/providers/contract";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { getControl } from "../catalog/catalog.ts";
 import { buildContext, compileControl } from "../catalog/compile.ts";
-import type { TCloud } from "../catalog/types.ts";
 import type { DbClient as PrismaClient } from "../common/actor.ts";
 import { connectionCompileBasis } from "../connections/compile-basis.ts";
 import { openCredentials, type Keyring } from "../connections/secrets.ts";

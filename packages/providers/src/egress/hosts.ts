@@ -43,8 +43,8 @@ const CLOUD_API_HOSTS: Record<EgressCloud, readonly RegExp[]> = {
   aws: [new RegExp(String.raw`^(?:organizations|sts)(?:-fips)?(?:\.${AWS_REGION})?\.${AWS_SUFFIX}$`)],
   azure: [/^management\.(?:azure\.com|usgovcloudapi\.net|chinacloudapi\.cn)$/],
   gcp: [
-    /^(?:orgpolicy|cloudresourcemanager|iam|oauth2)\.googleapis\.com$/,
-    /^(?:orgpolicy|cloudresourcemanager|iam)\.[a-z]+-[a-z]+\d+\.rep\.googleapis\.com$/,
+    /^(?:orgpolicy|cloudresourcemanager|iam|logging|oauth2)\.googleapis\.com$/,
+    /^(?:orgpolicy|cloudresourcemanager|iam|logging)\.[a-z]+-[a-z]+\d+\.rep\.googleapis\.com$/,
     /^(?:private|restricted)\.googleapis\.com$/,
   ],
   oci: [new RegExp(String.raw`^(?:identity|cloudguard-cp-api)\.${OCI_REGION}(?:\.oci)?\.${OCI_DOMAIN}$`)],

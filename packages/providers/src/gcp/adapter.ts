@@ -27,6 +27,7 @@
 import { composeAdapter } from "../common/adapter.ts";
 import type { CloudAdapter } from "../contract/types.ts";
 import { applyGcp } from "./apply.ts";
+import { readGcpAuditEvents } from "./audit.ts";
 import { compareGcpArtifact } from "./compare.ts";
 import { GcpContext, type GcpAdapterConfig } from "./context.ts";
 import { discoverGcp, discoverGcpNodes } from "./discover.ts";
@@ -36,7 +37,8 @@ import { verifyGcp } from "./verify.ts";
 export type { GcpAdapterConfig } from "./context.ts";
 
 export function createGcpAdapter(config: GcpAdapterConfig): CloudAdapter {
-  return composeAdapter(new GcpContext(config), {
+  const ctx = new GcpContext(config);
+  const adapter = composeAdapter(ctx, {
     cloud: "gcp",
     verify: verifyGcp,
     discover: discoverGcp,
@@ -45,6 +47,8 @@ export function createGcpAdapter(config: GcpAdapterConfig): CloudAdapter {
     apply: applyGcp,
     compare: compareGcpArtifact,
     recorder: (ctx) => ctx.rec,
-    close: (ctx) => ctx.c.close(),
+    close: (c) => c.c.close(),
   });
+  // Audit-log reads for impact replay (audit.ts); optional on the contract, so added beside it.
+  return { ...adapter, readAuditEvents: (req) => readGcpAuditEvents(ctx, req) };
 }

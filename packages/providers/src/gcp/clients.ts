@@ -86,6 +86,8 @@ export interface GcpClients {
   projects: ProjectsClient;
   denyPolicies: iamV2.PoliciesClient;
   customConstraints: CustomConstraintsRest;
+  /** Cloud Logging `entries.list` (audit-log reads for impact replay). */
+  logEntries: LogEntriesRest;
   /** Service account e-mail for key credentials. */
   identity?: string;
   close(): Promise<void>;
@@ -135,6 +137,7 @@ export function createGcpClients(opts: { endpoint?: string; credentials: TGcpCre
     projects,
     denyPolicies,
     customConstraints: new CustomConstraintsRest(orgPolicy, restBase, egress.dispatcher()),
+    logEntries: new LogEntriesRest(orgPolicy, ep ? restBase : "https://logging.googleapis.com", egress.dispatcher()),
     ...(creds.type === "service_account_key" ? { identity: creds.key.client_email } : {}),
     async close() {
       await Promise.allSettled([orgPolicy.close(), organizations.close(), folders.close(), projects.close(), denyPolicies.close()]);
@@ -150,7 +153,7 @@ type Json = Record<string, unknown>;
  * customConstraints`, `/v2/{name=organizations/*\/customConstraints/*}`), authenticated by the Org Policy
  * client's own auth client (the same self-signed JWT or token the SDK sends).
  */
-class CustomConstraintsRest {
+class GoogleRest {
   constructor(
     private readonly client: orgPolicyV2.OrgPolicyClient,
     private readonly baseUrl: string,
@@ -159,7 +162,7 @@ class CustomConstraintsRest {
     private readonly timeoutMs = 60_000,
   ) {}
 
-  private async request(
+  protected async request(
     method: "GET" | "POST" | "PATCH" | "DELETE",
     path: string,
     body?: Json,
@@ -185,7 +188,9 @@ class CustomConstraintsRest {
     if (!res.ok) throw new GcpHttpError(res.status, text);
     return text ? (JSON.parse(text) as Json) : {};
   }
+}
 
+class CustomConstraintsRest extends GoogleRest {
   create(parent: string, constraint: Json): Promise<Json> {
     return this.request("POST", `${parent}/customConstraints`, constraint);
   }
@@ -207,5 +212,25 @@ class CustomConstraintsRest {
 
   delete(name: string): Promise<Json> {
     return this.request("DELETE", name);
+  }
+}
+
+/**
+ * Cloud Logging v2 `entries.list` over REST (`POST /v2/entries:list`, google/logging/v2/logging.proto),
+ * authenticated like CustomConstraintsRest. Not through @google-cloud/logging 12.1.0's
+ * LoggingServiceV2Client: in REST fallback mode it decodes each LogEntry into protobuf messages, and an
+ * audit entry's `protoPayload` is an Any of google.cloud.audit.AuditLog, a type its protos do not carry;
+ * against the simulator the call never settled (an empty page did). The JSON is what the parser
+ * (audit-records.ts) reads, exactly as `gcloud logging read --format=json` prints it.
+ */
+class LogEntriesRest extends GoogleRest {
+  list(body: {
+    resourceNames: string[];
+    filter: string;
+    orderBy: string;
+    pageSize: number;
+    pageToken?: string;
+  }): Promise<{ entries?: unknown[]; nextPageToken?: string }> {
+    return this.request("POST", "entries:list", body);
   }
 }

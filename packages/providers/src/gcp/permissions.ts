@@ -90,6 +90,22 @@ export const minimumPermissions: readonly GcpPermission[] = [
   { permission: "iam.denypolicies.create", why: "attach guardrail IAM deny policies", role: "roles/iam.denyAdmin", readOnly: false },
   { permission: "iam.denypolicies.update", why: "repair Parapet's IAM deny policies", role: "roles/iam.denyAdmin", readOnly: false },
   { permission: "iam.denypolicies.delete", why: "remove Parapet's IAM deny policies", role: "roles/iam.denyAdmin", readOnly: false },
+  // Impact replay reads Cloud Audit Logs with entries.list. Admin Activity logs need
+  // logging.logEntries.list; Data Access logs are private logs and need logging.privateLogEntries.list,
+  // which only roles/logging.privateLogViewer carries among the viewer roles ("Access control with IAM",
+  // https://cloud.google.com/logging/docs/access-control).
+  {
+    permission: "logging.logEntries.list",
+    why: "read Admin Activity audit logs to show what a guardrail would have denied",
+    role: "roles/logging.viewer",
+    readOnly: true,
+  },
+  {
+    permission: "logging.privateLogEntries.list",
+    why: "read Data Access audit logs to show what a guardrail would have denied",
+    role: "roles/logging.privateLogViewer",
+    readOnly: true,
+  },
 ];
 
 /** The distinct predefined roles covering `minimumPermissions` (or only its reads). */

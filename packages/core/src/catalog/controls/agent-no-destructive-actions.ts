@@ -4,7 +4,7 @@ import { AWS_DOCS, sar, sarForActions } from "../compilers/aws-sources.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpDenies, oci, ociAdminsExempt, ociDynamicGroupDenies } from "../scenario-kit.ts";
+import { aws, azureRequest, GCP_RES, gcpRequest, oci, ociAdminsExempt, ociDynamicGroupDenies } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /** From the AWS Service Authorization Reference: calls that destroy data, backups or keys. */
@@ -285,10 +285,23 @@ export const agentNoDestructiveActions = defineControl({
       { type: "Microsoft.Web/sites", name: "app", location: "westeurope" },
       "allowed",
     ),
-    gcpDenies("agents are denied delete permissions", (d) => d.some((x) => x.includes("agents")), [
-      "storage.googleapis.com/objects.delete",
-      "cloudkms.googleapis.com/cryptoKeyVersions.destroy",
-    ]),
+    gcpRequest(
+      "an agent deleting an object in prod is denied",
+      "agent",
+      "storage.objects.delete",
+      `${GCP_RES.bucket}/objects/report.csv`,
+      "denied",
+    ),
+    gcpRequest(
+      "an agent destroying a key version is denied",
+      "agent",
+      "cloudkms.cryptoKeyVersions.destroy",
+      "//cloudkms.googleapis.com/projects/prod-app/locations/europe-west1/keyRings/app/cryptoKeys/data/cryptoKeyVersions/1",
+      "denied",
+    ),
+    gcpRequest("an agent deleting a bucket in prod is denied", "agent", "storage.buckets.delete", GCP_RES.bucket, "denied"),
+    gcpRequest("an agent reading an object is allowed", "agent", "storage.objects.get", `${GCP_RES.bucket}/objects/report.csv`, "allowed"),
+    gcpRequest("the connector is never denied", "connector", "storage.buckets.delete", GCP_RES.bucket, "allowed"),
     oci("an agent's instance principal cannot delete a prod object", "agent", "DeleteObject", "denied"),
     oci("an agent's instance principal cannot delete a prod bucket", "agent", "DeleteBucket", "denied"),
     oci("an agent's instance principal cannot schedule a prod key's deletion", "agent", "ScheduleKeyDeletion", "denied"),

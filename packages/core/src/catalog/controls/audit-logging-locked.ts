@@ -4,7 +4,7 @@ import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, azureRequest, gcpDenies, oci, ociAdminsExempt, ociInstanceTwins } from "../scenario-kit.ts";
+import { aws, azureContains, azureRequest, GCP_RES, gcpRequest, oci, ociAdminsExempt, ociInstanceTwins } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const AUDIT_AWS_ACTIONS = [
@@ -272,9 +272,10 @@ export const auditLoggingLocked = defineControl({
       { type: "Microsoft.Security/pricings", name: "VirtualMachines", properties: { pricingTier: "Free" } },
       "denied",
     ),
-    gcpDenies("sink deletion is denied to everyone but the exempt", (d) => d.includes("principalSet://goog/public:all"), [
-      "logging.googleapis.com/sinks.delete",
-    ]),
+    gcpRequest("a developer deleting a log sink is denied", "human", "logging.sinks.delete", GCP_RES.sink, "denied"),
+    gcpRequest("an administrator deleting a log sink is denied", "admin", "logging.sinks.delete", GCP_RES.sink, "denied"),
+    gcpRequest("break-glass may delete a log sink", "break-glass", "logging.sinks.delete", GCP_RES.sink, "allowed"),
+    gcpRequest("the connector may update a log sink", "connector", "logging.sinks.update", GCP_RES.sink, "allowed"),
     oci("a person cannot delete a prod log group", "human", "DeleteLogGroup", "denied"),
     oci("an agent's instance principal cannot delete a prod log group", "agent", "DeleteLogGroup", "denied"),
     oci("nobody but the exempt deletes a Cloud Guard target", "human", "DeleteTarget", "denied"),

@@ -4,7 +4,7 @@ import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { AZURE_DATA_TYPES, azureDenyDelete, azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpDenies, oci, ociAdminsExempt, ociInstanceTwins } from "../scenario-kit.ts";
+import { aws, azureRequest, GCP_RES, gcpRequest, oci, ociAdminsExempt, ociInstanceTwins } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const BACKUP_AWS_ACTIONS = [
@@ -221,9 +221,9 @@ export const backupsUndeletable = defineControl({
       },
       "allowed",
     ),
-    gcpDenies("everyone but break-glass is denied snapshot deletion", (d) => d.includes("principalSet://goog/public:all"), [
-      "compute.googleapis.com/snapshots.delete",
-    ]),
+    gcpRequest("an administrator deleting a snapshot is denied", "admin", "compute.snapshots.delete", GCP_RES.snapshot, "denied"),
+    gcpRequest("an agent deleting a snapshot is denied", "agent", "compute.snapshots.delete", GCP_RES.snapshot, "denied"),
+    gcpRequest("break-glass may delete a snapshot", "break-glass", "compute.snapshots.delete", GCP_RES.snapshot, "allowed"),
     oci("a person cannot delete a prod volume backup", "human", "DeleteVolumeBackup", "denied"),
     oci("a person cannot delete a prod boot volume backup", "human", "DeleteBootVolumeBackup", "denied"),
     oci("a person cannot delete a prod database backup", "human", "DeleteBackup", "denied"),

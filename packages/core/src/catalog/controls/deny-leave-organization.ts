@@ -4,7 +4,8 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
 import { OCI_SOURCES, ociFragment } from "../compilers/oci.ts";
-import { aws, emptyOn, gcpConstraint } from "../scenario-kit.ts";
+import { aws, emptyOn, GCP_RES, gcpRequest } from "../scenario-kit.ts";
+import { SCENARIO_FACTS } from "../fixtures.ts";
 import { defineControl } from "../types.ts";
 
 const params = z.object({}).strict();
@@ -70,8 +71,24 @@ export const denyLeaveOrganization = defineControl({
     aws("break-glass may leave (e.g. planned divestiture)", "break-glass", "organizations:LeaveOrganization", "*", "allowed"),
     aws("the connector is never denied", "connector", "organizations:LeaveOrganization", "*", "allowed"),
     aws("other Organizations reads are unaffected", "human", "organizations:DescribeOrganization", "*", "allowed"),
-    gcpConstraint("projects can only move within the organisation", "resourcemanager.allowedExportDestinations", (r) =>
-      r.includes("under:organizations/"),
+    gcpRequest("moving a project to another organisation is refused", "admin", "resourcemanager.projects.move", GCP_RES.project, "denied", {
+      request: {
+        "@type": "type.googleapis.com/google.cloud.resourcemanager.v3.MoveProjectRequest",
+        destinationParent: "organizations/999999999999",
+      },
+    }),
+    gcpRequest(
+      "moving a project to the organisation itself is allowed",
+      "admin",
+      "resourcemanager.projects.move",
+      GCP_RES.project,
+      "allowed",
+      {
+        request: {
+          "@type": "type.googleapis.com/google.cloud.resourcemanager.v3.MoveProjectRequest",
+          destinationParent: `organizations/${SCENARIO_FACTS.gcp.organizationId}`,
+        },
+      },
     ),
     emptyOn("azure", "Azure compiles nothing (detective via drift)"),
     emptyOn("oci", "OCI compiles nothing (not applicable)"),

@@ -4,7 +4,7 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, emptyOn, gcpDenies, oci, ociAdminsExempt, ociDynamicGroupDenies } from "../scenario-kit.ts";
+import { aws, emptyOn, GCP_RES, gcpRequest, oci, ociAdminsExempt, ociDynamicGroupDenies } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /**
@@ -176,7 +176,20 @@ export const mcpServersReadOnly = defineControl({
     }),
     aws("the connector is never denied", "connector", "s3:PutObject", OBJECT, "allowed"),
     emptyOn("azure", "Azure compiles nothing (unsupported)"),
-    gcpDenies("MCP servers are denied object writes", (d) => d.some((x) => x.includes("mcp")), ["storage.googleapis.com/objects.create"]),
+    gcpRequest(
+      "an MCP server writing an object is denied",
+      "mcp-server",
+      "storage.objects.create",
+      `${GCP_RES.bucket}/objects/out.json`,
+      "denied",
+    ),
+    gcpRequest(
+      "an MCP server reading an object is allowed",
+      "mcp-server",
+      "storage.objects.get",
+      `${GCP_RES.bucket}/objects/in.json`,
+      "allowed",
+    ),
     oci("an MCP server's resource principal cannot delete a prod bucket", "mcp-server", "DeleteBucket", "denied"),
     oci("an MCP server's resource principal cannot create a prod bucket", "mcp-server", "CreateBucket", "denied"),
     oci("an MCP server's resource principal cannot update a prod bucket", "mcp-server", "UpdateBucket", "denied"),

@@ -4,7 +4,7 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { enforceRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpConstraint, oci } from "../scenario-kit.ts";
+import { aws, azureRequest, GCP_RES, gcpRequest, oci } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const ZAccount = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
@@ -249,8 +249,32 @@ export const noPublicData = defineControl({
       },
       "denied",
     ),
-    gcpConstraint("public access prevention is enforced", "storage.publicAccessPrevention", (r) => r.includes('"enforce":true')),
-    gcpConstraint("VM external IPs are denied", "compute.vmExternalIpAccess", (r) => r.includes('"denyAll":true')),
+    gcpRequest("granting allUsers read on a bucket is refused", "human", "storage.buckets.setIamPolicy", GCP_RES.bucket, "denied", {
+      request: { policy: { bindings: [{ role: "roles/storage.objectViewer", members: ["allUsers"] }] } },
+    }),
+    gcpRequest("granting a colleague read on a bucket is allowed", "human", "storage.buckets.setIamPolicy", GCP_RES.bucket, "allowed", {
+      request: { policy: { bindings: [{ role: "roles/storage.objectViewer", members: ["user:colleague@example.com"] }] } },
+    }),
+    gcpRequest("a VM with an external IP is refused", "human", "compute.instances.create", GCP_RES.instance, "denied", {
+      request: {
+        "@type": "type.googleapis.com/compute.instances.insert",
+        name: "web-1",
+        networkInterfaces: [{ network: "global/networks/default", accessConfigs: [{ name: "External NAT", type: "ONE_TO_ONE_NAT" }] }],
+      },
+    }),
+    gcpRequest("a VM without an external IP is allowed", "human", "compute.instances.create", GCP_RES.instance, "allowed", {
+      request: {
+        "@type": "type.googleapis.com/compute.instances.insert",
+        name: "web-1",
+        networkInterfaces: [{ network: "global/networks/default" }],
+      },
+    }),
+    gcpRequest("a Cloud SQL instance with a public IP is refused", "human", "cloudsql.instances.create", GCP_RES.sqlInstance, "denied", {
+      request: {
+        "@type": "type.googleapis.com/google.cloud.sql.v1.SqlInstancesInsertRequest",
+        body: { name: "orders", settings: { ipConfiguration: { ipv4Enabled: true } } },
+      },
+    }),
     oci("the security zone refuses a public bucket", "human", "CreateBucket", "denied", { resource: { publicAccessType: "ObjectRead" } }),
     oci("the security zone refuses making a bucket public", "agent", "UpdateBucket", "denied", {
       resource: { publicAccessType: "ObjectReadWithoutList" },

@@ -4,7 +4,7 @@ import { AWS_DOCS, sarForActions } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpDenyRule, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_SOURCES, OCI_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpDenies, oci, ociAdminsExempt } from "../scenario-kit.ts";
+import { aws, azureRequest, GCP_RES, gcpRequest, oci, ociAdminsExempt } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const SECRET_AWS_ACTIONS = ["kms:Decrypt", "kms:ReEncryptFrom", "secretsmanager:BatchGetSecretValue", "secretsmanager:GetSecretValue"];
@@ -157,9 +157,14 @@ export const nonprodNoProdSecrets = defineControl({
       },
       "allowed",
     ),
-    gcpDenies("non-prod principals are denied secret access", (d) => d.some((x) => x.includes("nonprod")), [
-      "secretmanager.googleapis.com/versions.access",
-    ]),
+    gcpRequest(
+      "a non-prod principal reading a prod secret is denied",
+      "non-prod",
+      "secretmanager.versions.access",
+      GCP_RES.secretVersion,
+      "denied",
+    ),
+    gcpRequest("a developer reading a prod secret is allowed", "human", "secretmanager.versions.access", GCP_RES.secretVersion, "allowed"),
     oci("a non-prod user cannot read a prod secret's contents", "non-prod", "GetSecretBundle", "denied"),
     oci("a non-prod user cannot decrypt with a prod key", "non-prod", "Decrypt", "denied"),
     oci(

@@ -4,8 +4,8 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { GCP_ALL_PRINCIPALS, gcpExempt, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpConstraint, oci, structure } from "../scenario-kit.ts";
-import { type TCompileContext, defineControl, type TGcpFragment } from "../types.ts";
+import { aws, azureRequest, GCP_RES, gcpRequest, oci } from "../scenario-kit.ts";
+import { defineControl } from "../types.ts";
 
 /** Services that accept RCPs and hold data (AWS Organizations RCP documentation). */
 const PERIMETER_AWS_ACTIONS = ["dynamodb:*", "kms:*", "s3:*", "secretsmanager:*", "sqs:*", "sts:AssumeRole"];
@@ -314,37 +314,78 @@ export const regulatedDataPerimeter = defineControl({
       },
       "allowed",
     ),
-    gcpConstraint("only the organisation's customer ids may be granted roles", "iam.allowedPolicyMemberDomains", (r) =>
-      r.includes("allowedValues"),
-    ),
-    structure("gcp", "the regulated-data deny excepts the organisation and the connector", (f) => {
-      const rule = (f as TGcpFragment).denyRules[0]?.denyRule;
-      if (!rule) return ["no deny rule compiled"];
-      return rule.exceptionPrincipals?.some((x) => x.startsWith("principalSet://goog/cloudIdentityCustomerId/"))
-        ? []
-        : ["the organisation's customer principal set is not excepted"];
-    }),
-    {
-      kind: "structure",
-      cloud: "gcp",
-      name: "the organization's own service accounts may read regulated data (a customer-id set does not hold them)",
-      check(f, ctx) {
-        const rule = (f as TGcpFragment).denyRules[0]?.denyRule;
-        const org = (ctx as TCompileContext<"gcp">).facts.organizationId;
-        return rule?.exceptionPrincipals?.includes(gcpOrgServiceAccounts(org))
-          ? []
-          : [`the service accounts of organization ${org} are denied`];
+    gcpRequest(
+      "granting allUsers a role is refused (only the organisation's customer ids)",
+      "admin",
+      "resourcemanager.projects.setIamPolicy",
+      "//cloudresourcemanager.googleapis.com/projects/prod-app",
+      "denied",
+      {
+        request: {
+          "@type": "type.googleapis.com/google.iam.v1.SetIamPolicyRequest",
+          resource: "projects/prod-app",
+          policy: { bindings: [{ role: "roles/viewer", members: ["allUsers"] }] },
+        },
       },
-    },
-    structure("gcp", "a service account outside the organization is not excepted", (f) => {
-      const rule = (f as TGcpFragment).denyRules[0]?.denyRule;
-      const outsiders = (rule?.exceptionPrincipals ?? []).filter(
-        (x) => x.includes("/type/ServiceAccount") && !x.includes("/organizations/"),
-      );
-      return rule?.deniedPrincipals.includes(GCP_ALL_PRINCIPALS) && outsiders.length === 0
-        ? []
-        : ["service accounts outside the organization are excepted"];
-    }),
+    ),
+    gcpRequest(
+      "someone outside the organisation reading a regulated object is denied",
+      "external",
+      "storage.objects.get",
+      GCP_RES.regulatedObject,
+      "denied",
+      {
+        resourceTags: { data: "regulated" },
+      },
+    ),
+    gcpRequest(
+      "a member of the organisation reading a regulated object is allowed",
+      "human",
+      "storage.objects.get",
+      GCP_RES.regulatedObject,
+      "allowed",
+      {
+        resourceTags: { data: "regulated" },
+      },
+    ),
+    gcpRequest(
+      "the connector reading a regulated object is allowed",
+      "connector",
+      "storage.objects.get",
+      GCP_RES.regulatedObject,
+      "allowed",
+      {
+        resourceTags: { data: "regulated" },
+      },
+    ),
+    gcpRequest(
+      "an outsider reading an object not labelled regulated is not fenced by the perimeter",
+      "external",
+      "storage.objects.get",
+      "//storage.googleapis.com/projects/_/buckets/public-docs/objects/a.pdf",
+      "allowed",
+      {
+        resourceTags: { data: "public" },
+      },
+    ),
+    gcpRequest(
+      "the organization's own service accounts may read regulated data (an agent of the prod project)",
+      "agent",
+      "storage.objects.get",
+      GCP_RES.regulatedObject,
+      "allowed",
+      {
+        resourceTags: { data: "regulated" },
+      },
+    ),
+    gcpRequest(
+      "a service account outside the organization (named like the connector) reading a regulated object is denied",
+      "external-connector",
+      "storage.objects.get",
+      GCP_RES.regulatedObject,
+      "denied",
+      { resourceTags: { data: "regulated" } },
+    ),
     oci("a regulated bucket cannot be made public", "human", "UpdateBucket", "denied", { resource: { publicAccessType: "ObjectRead" } }),
     oci("a regulated bucket without a Vault key is refused", "human", "CreateBucket", "denied", {
       resource: { publicAccessType: "NoPublicAccess", kmsKeyId: null },

@@ -4,7 +4,7 @@ import { AWS_DOCS, sar } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpCustomConstraint, gcpFragment } from "../compilers/gcp.ts";
 import { OCI_ZONE_SOURCES, ociFragment } from "../compilers/oci.ts";
-import { aws, azureRequest, gcpConstraint, oci } from "../scenario-kit.ts";
+import { aws, azureRequest, gcpRequest, oci } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 const params = z
@@ -427,7 +427,26 @@ export const requireEncryption = defineControl({
       },
       "allowed",
     ),
-    gcpConstraint("non-CMEK services restricted", "gcp.restrictNonCmekServices", (r) => r.includes("storage.googleapis.com")),
+    gcpRequest(
+      "a bucket created without a CMEK key is refused",
+      "human",
+      "storage.buckets.create",
+      "//storage.googleapis.com/projects/_/buckets/raw-data",
+      "denied",
+      {
+        request: { name: "raw-data", location: "EU" },
+      },
+    ),
+    gcpRequest(
+      "a bucket created with a CMEK key is allowed",
+      "human",
+      "storage.buckets.create",
+      "//storage.googleapis.com/projects/_/buckets/raw-data",
+      "allowed",
+      {
+        request: { name: "raw-data", encryption: { defaultKmsKeyName: "projects/p/locations/eu/keyRings/r/cryptoKeys/k" } },
+      },
+    ),
     oci("a bucket without a Vault key is refused", "human", "CreateBucket", "denied", { resource: { kmsKeyId: null } }),
     oci("a bucket with a Vault key is created", "human", "CreateBucket", "allowed", {
       resource: { kmsKeyId: "ocid1.key.oc1.eu-frankfurt-1.vault.key" },

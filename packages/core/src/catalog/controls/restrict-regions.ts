@@ -4,7 +4,7 @@ import { AWS_DOCS } from "../compilers/aws-sources.ts";
 import { azureFragment, azurePolicy } from "../compilers/azure.ts";
 import { gcpFragment } from "../compilers/gcp.ts";
 import { OCI_DENY_GAP, OCI_DENY_SOURCES, ociDeny, ociFragment } from "../compilers/oci.ts";
-import { aws, azureContains, azureRequest, gcpConstraint, oci, ociAdminsExempt, ociInstanceTwins } from "../scenario-kit.ts";
+import { aws, azureContains, azureRequest, GCP_RES, gcpRequest, oci, ociAdminsExempt, ociInstanceTwins } from "../scenario-kit.ts";
 import { defineControl } from "../types.ts";
 
 /**
@@ -248,7 +248,12 @@ export const restrictRegions = defineControl({
       { type: "Microsoft.Network/frontDoors", name: "fd", location: "global", properties: {} },
       "allowed",
     ),
-    gcpConstraint("resource locations restricted", "gcp.resourceLocations", (r) => r.includes("in:eu-locations")),
+    gcpRequest("a bucket created in us-east1 is refused", "human", "storage.buckets.create", GCP_RES.newBucket, "denied", {
+      location: "us-east1",
+    }),
+    gcpRequest("a bucket created in europe-west1 is allowed", "human", "storage.buckets.create", GCP_RES.newBucket, "allowed", {
+      location: "europe-west1",
+    }),
     oci("a person cannot delete in Ashburn", "human", "DeleteBucket", "denied", { region: "us-ashburn-1" }),
     oci("an agent's instance principal cannot create in Ashburn", "agent", "CreateVolume", "denied", { region: "us-ashburn-1" }),
     oci("Frankfurt is approved", "human", "DeleteBucket", "allowed", { region: "eu-frankfurt-1" }),
