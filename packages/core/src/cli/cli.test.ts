@@ -199,3 +199,70 @@ describe("hostile files and environments", () => {
     }
   });
 });
+
+describe("parapet impact", () => {
+  const EVENTS = join(dirname(fileURLToPath(import.meta.url)), "../../examples/cloudtrail-sample.json");
+  const FACTS = join(dirname(fileURLToPath(import.meta.url)), "../../examples/principals.json");
+
+  it("replays the CloudTrail sample: the agent's deletes and the developer's StopLogging would be denied, break-glass and the connector not", async () => {
+    const r = await cli("impact", EXAMPLE, "--cloud", "aws", "--events", EVENTS, "--principals", FACTS, "--json");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out) as Record<
+      string,
+      { denied: number; groups: { principal: string; action: string; count: number }[]; lockouts: unknown[] }
+    >;
+    expect(s["agents-cannot-destroy-prod"]!.groups.map((g) => [g.principal.split("/").pop(), g.action, g.count])).toEqual([
+      ["agent-runner", "dynamodb:DeleteTable", 2],
+      ["agent-runner", "rds:DeleteDBSnapshot", 1],
+    ]);
+    expect(s["audit-on"]!.groups.map((g) => [g.principal.split("/").pop(), g.action])).toEqual([["Developer", "cloudtrail:StopLogging"]]);
+    expect(s["backups-locked"]!.groups.every((g) => !g.principal.includes("BreakGlass"))).toBe(true);
+    expect(Object.values(s).every((x) => x.lockouts.length === 0)).toBe(true);
+  });
+
+  it("without the principals' tags the agent's calls are not judgeable, never guessed", async () => {
+    const r = await cli("impact", EXAMPLE, "--cloud", "aws", "--events", EVENTS, "--guardrail", "agents-cannot-destroy-prod", "--json");
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out) as Record<string, { denied: number; unjudgeable: number }>;
+    expect(s["agents-cannot-destroy-prod"]!.denied).toBe(0);
+    expect(s["agents-cannot-destroy-prod"]!.unjudgeable).toBeGreaterThan(0);
+  });
+
+  it("exits non-zero on a lockout: the connector really signs in as a role the file's connector class does not name", async () => {
+    const f = file(
+      "wrong-connector.yaml",
+      `version: 1
+connections:
+  aws:
+    facts: { orgId: o-acme0example, managementAccountId: "111122223333" }
+    principals:
+      connector: { roleArnPatterns: ["arn:aws:iam::*:role/parapet-deployer"] }
+guardrails:
+  - id: audit-on
+    control: audit-logging-locked
+`,
+    );
+    const r = await cli(
+      "impact",
+      f,
+      "--cloud=aws",
+      "--events",
+      EVENTS,
+      "--principals",
+      FACTS,
+      "--connector",
+      "arn:aws:iam::111122223333:role/ParapetConnector",
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/LOCKOUT connector arn:aws:iam::444455556666:role\/ParapetConnector cloudtrail:StopLogging/);
+  });
+
+  it("names the problem with a bad events file or a missing option", async () => {
+    const bad = file("bad-events.json", "{ not json");
+    const r = await cli("impact", EXAMPLE, "--cloud", "aws", "--events", bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/--events .*bad-events\.json: CloudTrail export is not JSON/);
+    expect((await cli("impact", EXAMPLE, "--events", EVENTS)).code).toBe(2);
+  });
+});

@@ -15,6 +15,7 @@ import { runScenarios } from "../catalog/scenarios.ts";
 import type { TCloud, TFragment, TFragmentByCloud } from "../catalog/types.ts";
 import { configuredClouds, FileError, parseGuardrailsFile, type TParsedFile } from "./guardrails-file.ts";
 import { OPS_USAGE } from "./ops-usage.ts";
+import { runImpact } from "./impact-command.ts";
 import type * as OpsModule from "./ops-commands.ts";
 
 export interface TIo {
@@ -240,6 +241,48 @@ const testCommand: TCommand = {
   },
 };
 
+const impactCommand: TCommand = {
+  usage:
+    "parapet impact <guardrails.yaml> --cloud aws|azure|gcp|oci --events <export file> [--guardrail <id>] [--principals <facts.json>] [--connector <identity>] [--json]",
+  summary: "replay an audit-log export against the file's guardrails as enforce would deploy them; non-zero exit on a lockout",
+  async run(args, io) {
+    const { rest, cloud } = parseCloud(args);
+    const opts: Record<string, string> = {};
+    const positional: string[] = [];
+    let json = false;
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i]!;
+      const m = /^--(events|guardrail|principals|connector)(?:=(.*))?$/.exec(a);
+      if (m) {
+        const v = m[2] ?? rest[++i];
+        if (v === undefined) {
+          io.err(`--${m[1]}: expected a value\nusage: ${this.usage}\n`);
+          return 2;
+        }
+        opts[m[1]!] = v;
+      } else if (a === "--json") json = true;
+      else positional.push(a);
+    }
+    if (positional.length !== 1 || !cloud || !opts.events) {
+      io.err(`usage: ${this.usage}\n`);
+      return 2;
+    }
+    const parsed = loadFile(positional[0]!);
+    return runImpact(
+      parsed,
+      {
+        cloud,
+        events: opts.events,
+        json,
+        ...(opts.guardrail ? { guardrail: opts.guardrail } : {}),
+        ...(opts.principals ? { principals: opts.principals } : {}),
+        ...(opts.connector ? { connector: opts.connector } : {}),
+      },
+      (t) => io.out(t),
+    );
+  },
+};
+
 /**
  * Operator commands read the database through @parapet/db, whose Prisma client is generated: they are
  * loaded only when run, so `compile` and `test` (policy as code) work in a CI job that ran
@@ -269,6 +312,7 @@ function lazyOps(name: keyof typeof OPS_USAGE): TCommand {
 const COMMANDS: Record<string, TCommand> = {
   compile: compileCommand,
   test: testCommand,
+  impact: impactCommand,
   audit: lazyOps("audit"),
   keys: lazyOps("keys"),
 };

@@ -16,7 +16,7 @@ import type { TProtectedClass } from "./replay.ts";
 /** The identity the connection's credentials name (credentialHints: roleArn, clientId, client_email, userId). */
 export function connectorIdentity(cloud: TCloud, hints: unknown): string | null {
   const h = (hints && typeof hints === "object" ? hints : {}) as Record<string, unknown>;
-  const pick = (k: string) => (typeof h[k] === "string" && h[k] !== "" ? (h[k]) : null);
+  const pick = (k: string) => (typeof h[k] === "string" && h[k] !== "" ? h[k] : null);
   switch (cloud) {
     case "aws":
       return pick("roleArn");
@@ -92,9 +92,11 @@ export function protectedClassOf<C extends TCloud>(
 ): TProtectedClass | null {
   if (connector) {
     const id = e.principal.id;
+    // AWS: the same role name in any account of the org (connector roles are deployed per account under
+    // one name, and SCPs spare them by `arn:aws:iam::*:role/<name>`).
     const same =
       cloud === "aws"
-        ? awsRoleArn(id) === connector
+        ? awsRoleArn(id).replace(/:\d{12}:/, ":*:") === connector.replace(/:\d{12}:/, ":*:")
         : cloud === "gcp"
           ? gcpEmail(id) === gcpEmail(connector)
           : callerIds(e).some((x) => x.toLowerCase() === connector.toLowerCase());
