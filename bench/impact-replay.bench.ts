@@ -78,7 +78,7 @@ async function* pages(): AsyncGenerator<AuditPage> {
 }
 
 /** Principal tags as IAM would answer ListRoleTags: agents carry agent=true. */
-const tagsOf = new Map<string, Record<string, string>>(principals.map((p) => [p.arn, p.agent ? { agent: "true" } : {}]));
+const tagsOf = new Map<string, Record<string, string>>(principals.map((p): [string, Record<string, string>] => [p.arn, p.agent ? { agent: "true" } : {}]));
 let lookups = 0;
 async function lookupPrincipals(ids: readonly string[]): Promise<PrincipalFacts[]> {
   lookups += ids.length;
