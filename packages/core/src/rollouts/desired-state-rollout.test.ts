@@ -96,7 +96,7 @@ describe("desired state with a rollout (AWS)", () => {
     let prev = new Set<string>();
     for (const percent of [10, 25, 50, 75, 99]) {
       const input = { ...aws(0), nodes: big };
-      input.guardrails = [{ ...input.guardrails[0]!, rollout: reachOf("g-agent", [{ kind: "wave", percent, soakMinutes: 0 }], 0) }];
+      input.guardrails = [{ ...input.guardrails[0]!, rollout: reachOf("g-agent", [{ kind: "wave", percent }], 0) }];
       const enforced = new Set(
         computeDesiredState(input)
           .coverage.filter((c) => c.status === "enforced")

@@ -128,10 +128,19 @@ function newestPerConnection<T extends { connectionId: string }>(rows: T[]): Map
   return out;
 }
 
-/** Rollouts of the workspace that changed state in [from, to) (the weekly report). */
-export function rolloutsChangedBetween(db: Db, workspaceId: string, from: Date, to: Date) {
+/** The workspace's rollout audit events in [from, to), oldest first (the weekly report's rollout lines). */
+export function rolloutEventsBetween(db: Db, workspaceId: string, from: Date, to: Date) {
+  return db.auditEvent.findMany({
+    where: { workspaceId, action: { startsWith: "rollout." }, createdAt: { gte: from, lt: to } },
+    select: { action: true, actorLabel: true, createdAt: true, data: true },
+    orderBy: { seq: "asc" },
+    take: 2000,
+  });
+}
+
+export function rolloutsByIds(db: Db, workspaceId: string, ids: string[]) {
   return db.rollout.findMany({
-    where: { workspaceId, updatedAt: { gte: from, lt: to } },
+    where: { workspaceId, id: { in: ids } },
     select: {
       id: true,
       guardrailId: true,
@@ -139,10 +148,7 @@ export function rolloutsChangedBetween(db: Db, workspaceId: string, from: Date, 
       currentStage: true,
       stages: true,
       haltReason: true,
-      updatedAt: true,
       guardrail: { select: { name: true } },
     },
-    orderBy: { updatedAt: "asc" },
-    take: 200,
   });
 }

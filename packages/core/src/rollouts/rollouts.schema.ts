@@ -124,3 +124,6 @@ export const ZRolloutView = z.object({
 
 /** GET: the active rollout, else the newest one, else null. */
 export const ZRolloutResponse = z.object({ rollout: ZRolloutView.nullable() });
+
+/** Start, hold, resume, roll back: the rollout as it is now. */
+export const ZRolloutResult = z.object({ rollout: ZRolloutView });
