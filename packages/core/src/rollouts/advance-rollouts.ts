@@ -52,7 +52,7 @@ export async function advanceRollout(
   ]);
   // Runs and drift halt at once, without waiting for a replay.
   let verdict = haltVerdict({
-    failedRuns: failedRuns.map((f) => ({ id: f.id, connectionName: f.connection.name, error: f.error })),
+    failedRuns: failedRuns.map((f) => ({ id: f.id, connectionName: f.connection.name, status: f.status, error: f.error })),
     driftOpened,
     driftThreshold: r.driftThreshold,
     reports: [],

@@ -27,8 +27,10 @@ describe("halt checks", () => {
   });
 
   it("halt on a failed reconcile run, naming the run and the connection", () => {
-    const v = haltVerdict({ ...clean, failedRuns: [{ id: "run9", connectionName: "AWS prod", error: "AccessDenied" }] });
+    const v = haltVerdict({ ...clean, failedRuns: [{ id: "run9", connectionName: "AWS prod", status: "failed", error: "AccessDenied" }] });
     expect(v?.reason).toBe("reconcile run run9 on AWS prod failed: AccessDenied");
+    const p = haltVerdict({ ...clean, failedRuns: [{ id: "run8", connectionName: "AWS prod", status: "partial", error: null }] });
+    expect(p?.reason).toMatch(/^reconcile run run8 on AWS prod ended partial/);
   });
 
   it("halt on a drift spike above the threshold, not at it", () => {

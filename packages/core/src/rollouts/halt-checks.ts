@@ -1,6 +1,6 @@
 /**
  * The halt checks between stages (pure): given what happened since the stage began, the reason to halt,
- * or nothing. (a) a reconcile run of an affected connection failed; (b) more drift findings opened for
+ * or nothing. (a) a reconcile run of an affected connection failed or ended partial; (b) more drift findings opened for
  * the guardrail than the rollout's threshold; (c) an impact replay of the target version denies a
  * principal the pre-rollout baseline did not already show (nor a person accepted when resuming), or would
  * lock out the connector or break-glass.
@@ -8,7 +8,8 @@
 import type { TImpactSummary } from "../impact/replay.ts";
 
 export interface HaltCheckInput {
-  failedRuns: Array<{ id: string; connectionName: string; error: string | null }>;
+  /** Runs that failed, or ended partial (part of the plan unreadable or refused by a limit). */
+  failedRuns: Array<{ id: string; connectionName: string; status: string; error: string | null }>;
   driftOpened: number;
   driftThreshold: number;
   /** Per connection: the replay of the target version that this stage is judged by. */
@@ -34,7 +35,10 @@ export function haltVerdict(input: HaltCheckInput): HaltVerdict | null {
   if (run) {
     const more = input.failedRuns.length > 1 ? ` (and ${input.failedRuns.length - 1} more)` : "";
     return {
-      reason: `reconcile run ${run.id} on ${run.connectionName} failed${run.error ? `: ${run.error.slice(0, 300)}` : ""}${more}`,
+      reason:
+        run.status === "partial"
+          ? `reconcile run ${run.id} on ${run.connectionName} ended partial: part of its plan could not be read or was refused by a limit${more}`
+          : `reconcile run ${run.id} on ${run.connectionName} failed${run.error ? `: ${run.error.slice(0, 300)}` : ""}${more}`,
       principals: [],
     };
   }

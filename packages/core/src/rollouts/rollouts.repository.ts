@@ -68,11 +68,16 @@ export async function rolloutConnections(db: Db, workspaceId: string) {
   });
 }
 
-/** Reconcile runs of these connections that failed and finished at or after `since`. */
+/**
+ * Reconcile runs of these connections that finished at or after `since` without carrying out their
+ * whole plan: `failed` (it threw) or `partial` (part of desired state was unreadable, so nothing was
+ * written there, or refused by a provider limit). Either way the stage is not deployed everywhere it
+ * should be, so it cannot be judged.
+ */
 export function failedRunsSince(db: Db, connectionIds: string[], since: Date) {
   return db.reconcileRun.findMany({
-    where: { connectionId: { in: connectionIds }, status: "failed", finishedAt: { gte: since } },
-    select: { id: true, connectionId: true, error: true, connection: { select: { name: true } } },
+    where: { connectionId: { in: connectionIds }, status: { in: ["failed", "partial"] }, finishedAt: { gte: since } },
+    select: { id: true, connectionId: true, status: true, error: true, connection: { select: { name: true } } },
     orderBy: { finishedAt: "asc" },
     take: 20,
   });
