@@ -126,9 +126,12 @@ async function baseline(guardrailId: string, principals: string[]) {
   await markDone(prisma, r!.id, summary(principals), false);
 }
 
-const coverage = async (guardrailId: string) => {
+/** Coverage status per environment name. */
+const coverage = async (guardrailId: string): Promise<Record<string, string>> => {
   const rows = await prisma.coverageRow.findMany({ where: { connectionId, guardrailId }, include: { node: { select: { name: true } } } });
-  return Object.fromEntries(rows.map((r) => [r.node.name, r.status]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
+  const out: Record<string, string> = {};
+  for (const r of rows) out[r.node.name] = r.status;
+  return out;
 };
 const parapetPolicyCompartments = () => {
   const out: string[] = [];

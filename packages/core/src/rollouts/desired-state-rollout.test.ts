@@ -229,7 +229,10 @@ describe("desired state with a rollout (Azure)", () => {
     const modes = Object.fromEntries(
       d.artifacts
         .filter((a) => a.kind === "azure.policy-assignment")
-        .map((a) => [a.attachments[0], (a.body as { properties: { enforcementMode: string } }).properties.enforcementMode]),
+        .map((a): [string, string] => [
+          a.attachments[0] ?? "",
+          (a.body as { properties: { enforcementMode: string } }).properties.enforcementMode,
+        ]),
     );
     expect(modes).toEqual({
       "providers/Microsoft.Management/managementGroups/dev": "Default",

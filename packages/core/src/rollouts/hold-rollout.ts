@@ -4,7 +4,7 @@ import { AppError, notFound } from "../common/errors.ts";
 import { transaction } from "../guardrails/guardrails.repository.ts";
 import { requestStageReplay } from "./request-stage-replay.ts";
 import { rolloutView, wireStatus } from "./rollout-view.ts";
-import { findGuardrailForRollout, findRollout, transitionRollout, type TRolloutRow } from "./rollouts.repository.ts";
+import { findGuardrailForRollout, findRollout, findRolloutById, transitionRollout, type TRolloutRow } from "./rollouts.repository.ts";
 import { ZRolloutActionInput, type TRolloutActionInput } from "./rollouts.schema.ts";
 
 async function activeRollout(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, guardrailId: string): Promise<TRolloutRow> {
@@ -33,7 +33,7 @@ export async function holdRollout(deps: UseCaseDeps, actor: Actor, guardrailId: 
       targetId: r.guardrailId,
       data: { rolloutId: r.id, stage: r.currentStage, ...(input.reason ? { reason: input.reason } : {}) },
     });
-    return tx.rollout.findUniqueOrThrow({ where: { id: r.id } });
+    return findRolloutById(tx, r.id);
   });
   return { rollout: rolloutView(row) };
 }
@@ -72,7 +72,7 @@ export async function resumeRollout(deps: UseCaseDeps, actor: Actor, guardrailId
         ...(input.reason ? { reason: input.reason } : {}),
       },
     });
-    return tx.rollout.findUniqueOrThrow({ where: { id: r.id } });
+    return findRolloutById(tx, r.id);
   });
   await requestStageReplay(deps, row);
   return { rollout: rolloutView(row) };

@@ -6,7 +6,7 @@ import type { TScope, TVersionSpec } from "../guardrails/guardrails.schema.ts";
 import { addVersion, findVersions, reconcilableConnectionIds, transaction } from "../guardrails/guardrails.repository.ts";
 import { activeRollout } from "./hold-rollout.ts";
 import { rolloutView, wireStatus } from "./rollout-view.ts";
-import { transitionRollout } from "./rollouts.repository.ts";
+import { currentVersionOf, findRolloutById, transitionRollout } from "./rollouts.repository.ts";
 import { ZRolloutActionInput, type TRolloutActionInput } from "./rollouts.schema.ts";
 
 /**
@@ -38,7 +38,7 @@ export async function rollBackRollout(deps: UseCaseDeps, actor: Actor, guardrail
     remediation: base.remediation,
   };
   const { row, connections } = await transaction(deps.prisma, async (tx) => {
-    const g = await tx.guardrail.findUniqueOrThrow({ where: { id: r.guardrailId }, select: { currentVersion: true } });
+    const g = { currentVersion: await currentVersionOf(tx, r.guardrailId) };
     const note = `rollout ${r.id} rolled back to v${r.baseVersion}`;
     if (!(await addVersion(tx, { id: r.guardrailId, baseVersion: g.currentVersion }, spec, note, actor.userId))) throw raced();
     if (!(await transitionRollout(tx, r, { status: "rolled_back", finishedAt: new Date() }))) throw raced();
@@ -57,7 +57,7 @@ export async function rollBackRollout(deps: UseCaseDeps, actor: Actor, guardrail
       },
     });
     return {
-      row: await tx.rollout.findUniqueOrThrow({ where: { id: r.id } }),
+      row: await findRolloutById(tx, r.id),
       connections: await reconcilableConnectionIds(tx, r.workspaceId),
     };
   });

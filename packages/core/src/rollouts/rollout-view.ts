@@ -37,8 +37,7 @@ export function rolloutView(r: TRolloutRow) {
       ...(s.kind === "canary" ? { ...(s.nodeIds ? { nodeIds: s.nodeIds } : {}), ...(s.labels ? { labels: s.labels } : {}) } : {}),
       ...(s.kind === "wave" ? { percent: s.percent } : {}),
       soakMinutes: s.soakMinutes,
-      state: (finishedAll || index < r.currentStage ? "done" : index === r.currentStage ? "active" : "pending") as
-        "done" | "active" | "pending",
+      state: finishedAll || index < r.currentStage ? "done" : index === r.currentStage ? "active" : "pending",
     })),
   };
 }

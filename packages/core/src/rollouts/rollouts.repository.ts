@@ -6,7 +6,7 @@ import type { TRolloutStage } from "./rollouts.schema.ts";
 type Db = PrismaClient | Tx;
 
 /** A rollout is active (its stages are deployed and it can be held, resumed or rolled back) in these states. */
-export const ACTIVE_ROLLOUT = ["running", "held", "halted"] as const;
+const ACTIVE_ROLLOUT = ["running", "held", "halted"] as const;
 
 /** Per guardrail, the reach of its active rollout (what reconcile deploys in enforce). */
 export async function activeRolloutReaches(db: Db, workspaceId: string): Promise<Map<string, TRolloutReach>> {
@@ -37,6 +37,14 @@ export async function findRollout(db: Db, workspaceId: string, guardrailId: stri
 }
 
 export type TRolloutRow = NonNullable<Awaited<ReturnType<typeof findRollout>>>;
+
+export function findRolloutById(db: Db, id: string) {
+  return db.rollout.findUniqueOrThrow({ where: { id } });
+}
+
+export async function currentVersionOf(db: Db, guardrailId: string): Promise<number> {
+  return (await db.guardrail.findUniqueOrThrow({ where: { id: guardrailId }, select: { currentVersion: true } })).currentVersion;
+}
 
 export function createRollout(tx: Tx, data: Prisma.RolloutUncheckedCreateInput) {
   return tx.rollout.create({ data });

@@ -4,7 +4,7 @@ import { ZId } from "../guardrails/guardrails.schema.ts";
 import { parseLabelExpression } from "../scope/label-expression.ts";
 
 /** A week: longer soaks are better served by holding the rollout. */
-export const MAX_SOAK_MINUTES = 7 * 24 * 60;
+const MAX_SOAK_MINUTES = 7 * 24 * 60;
 const ZSoak = z.number().int().min(0).max(MAX_SOAK_MINUTES);
 
 const ZCanaryStage = z
@@ -45,11 +45,11 @@ const ZWaveStage = z
 
 const ZEverywhereStage = z.object({ kind: z.literal("everywhere"), soakMinutes: ZSoak }).strict();
 
-export const ZRolloutStage = z.discriminatedUnion("kind", [ZCanaryStage, ZWaveStage, ZEverywhereStage]);
+const ZRolloutStage = z.discriminatedUnion("kind", [ZCanaryStage, ZWaveStage, ZEverywhereStage]);
 export type TRolloutStage = z.infer<typeof ZRolloutStage>;
 
 /** Stages in order: an optional canary first, waves of growing percent, `everywhere` last and once. */
-export const ZRolloutStages = z
+const ZRolloutStages = z
   .array(ZRolloutStage)
   .min(1)
   .max(12)
@@ -87,7 +87,7 @@ export type TStartRolloutInput = z.input<typeof ZStartRolloutInput>;
 export const ZRolloutActionInput = z.object({ reason: z.string().trim().min(1).max(1000).optional() }).strict();
 export type TRolloutActionInput = z.input<typeof ZRolloutActionInput>;
 
-export const ROLLOUT_STATUSES = ["running", "held", "halted", "completed", "rolled-back"] as const;
+const ROLLOUT_STATUSES = ["running", "held", "halted", "completed", "rolled-back"] as const;
 export type TRolloutStatus = (typeof ROLLOUT_STATUSES)[number];
 
 const ZStageView = z.object({
@@ -101,7 +101,7 @@ const ZStageView = z.object({
   state: wireEnum(["done", "active", "pending"]),
 });
 
-export const ZRolloutView = z.object({
+const ZRolloutView = z.object({
   id: z.string(),
   guardrailId: z.string(),
   baseVersion: z.number().int(),
