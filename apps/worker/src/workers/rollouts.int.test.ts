@@ -337,6 +337,19 @@ describe("staged rollout (OCI simulator)", () => {
     expect(held).toMatchObject({ reason: "change freeze" });
   });
 
+  it("halts when the guardrail is edited under it; resumes with the new enforce version, never with an audit one", async () => {
+    const g9 = await h.guardrail(workspaceId, "agent-no-destructive-actions", { all: true }, "audit");
+    await startRollout(deps(), actor, g9.id, { stages: STAGES });
+    await h.newVersion(g9.id, { mode: "enforce" });
+    expect(await step(g9.id)).toMatchObject({ kind: "halted", reason: expect.stringContaining("edited to v3 (enforce)") as unknown });
+    const resumed = await resumeRollout(deps(), actor, g9.id);
+    expect(resumed.rollout).toMatchObject({ status: "running", targetVersion: 3 });
+    await h.newVersion(g9.id, { mode: "audit" });
+    expect(await step(g9.id)).toMatchObject({ kind: "halted", reason: expect.stringContaining("edited to v4 (audit)") as unknown });
+    await expect(resumeRollout(deps(), actor, g9.id)).rejects.toThrow(/in audit now; roll this rollout back/);
+    expect((await rollBackRollout(deps(), actor, g9.id)).rollout.status).toBe("rolled-back");
+  });
+
   it("another workspace's guardrail answers 404 for every rollout action", async () => {
     const other = await createTestWorkspace();
     const stranger: Actor = { workspaceId: other.id, userId: "user_other", role: "owner", kind: "user", label: "x@other.test" };

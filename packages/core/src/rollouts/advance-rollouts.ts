@@ -2,13 +2,14 @@ import { appendAudit } from "../audit/audit.repository.ts";
 import type { UseCaseDeps } from "../common/actor.ts";
 import { reconcileAfterCommit } from "../common/after-commit.ts";
 import { transaction } from "../guardrails/guardrails.repository.ts";
-import { deniedPrincipals, haltVerdict } from "./halt-checks.ts";
+import { deniedPrincipals, haltVerdict, type HaltVerdict } from "./halt-checks.ts";
 import { requestStageReplay } from "./request-stage-replay.ts";
 import { soakEndsAt } from "./rollout-view.ts";
 import {
   baselineReports,
   driftOpenedSince,
   failedRunsSince,
+  guardrailState,
   replayPending,
   reportsSince,
   rolloutConnections,
@@ -43,6 +44,21 @@ export async function advanceRollout(
   const until = soakEndsAt(r);
   if (now < until) return { kind: "soaking", until };
   const since = r.stageStartedAt;
+  // The guardrail changed under the rollout (disabled, edited, switched back to audit through an
+  // approval): what the checks would judge is no longer what the rollout started, so a person decides.
+  const g = await guardrailState(deps.prisma, r.guardrailId);
+  const changed = !g
+    ? "the guardrail was deleted"
+    : g.status !== "active"
+      ? `the guardrail is ${g.status}`
+      : g.currentVersion !== r.targetVersion
+        ? `the guardrail was edited to v${g.currentVersion} (${g.versions[0]?.mode ?? "?"}) during the rollout of v${r.targetVersion}`
+        : null;
+  if (changed)
+    return halt(deps, r, {
+      reason: `${changed}; review it, then resume (the rollout continues with the current version if it is in enforce) or roll back`,
+      principals: [],
+    });
   const connections = await rolloutConnections(deps.prisma, r.workspaceId);
   const connectionIds = connections.map((c) => c.id);
   const name = new Map(connections.map((c) => [c.id, c.name]));
@@ -88,28 +104,7 @@ export async function advanceRollout(
       accepted: new Set(r.acceptedPrincipals),
     });
   }
-  if (verdict) {
-    const v = verdict;
-    const ok = await transaction(deps.prisma, async (tx) => {
-      if (
-        !(await transitionRollout(tx, r, {
-          status: "halted",
-          haltReason: v.reason.slice(0, 2000),
-          haltPrincipals: v.principals.slice(0, 200),
-        }))
-      )
-        return false;
-      await appendAudit(tx, {
-        ...system(r),
-        action: "rollout.halted",
-        targetType: "guardrail",
-        targetId: r.guardrailId,
-        data: { rolloutId: r.id, stage: r.currentStage, reason: v.reason, principals: v.principals.slice(0, 50) },
-      });
-      return true;
-    });
-    return ok ? { kind: "halted", reason: v.reason } : { kind: "raced" };
-  }
+  if (verdict) return halt(deps, r, verdict);
   const stages = r.stages as TRolloutStage[];
   const next = r.currentStage + 1;
   const done = next >= stages.length;
@@ -145,6 +140,26 @@ export async function advanceRollout(
     return { kind: "advanced", stage: next };
   }
   return { kind: "completed" };
+}
+
+async function halt(deps: Pick<UseCaseDeps, "prisma">, r: TRolloutRow, v: HaltVerdict): Promise<TAdvanceOutcome> {
+  const ok = await transaction(deps.prisma, async (tx) => {
+    const halted = await transitionRollout(tx, r, {
+      status: "halted",
+      haltReason: v.reason.slice(0, 2000),
+      haltPrincipals: v.principals.slice(0, 200),
+    });
+    if (!halted) return false;
+    await appendAudit(tx, {
+      ...system(r),
+      action: "rollout.halted",
+      targetType: "guardrail",
+      targetId: r.guardrailId,
+      data: { rolloutId: r.id, stage: r.currentStage, reason: v.reason, principals: v.principals.slice(0, 50) },
+    });
+    return true;
+  });
+  return ok ? { kind: "halted", reason: v.reason } : { kind: "raced" };
 }
 
 /** The `rollouts.advance` job: steps every running rollout; one failing does not stop the others. */

@@ -4,7 +4,14 @@ import { AppError, notFound } from "../common/errors.ts";
 import { transaction } from "../guardrails/guardrails.repository.ts";
 import { requestStageReplay } from "./request-stage-replay.ts";
 import { rolloutView, wireStatus } from "./rollout-view.ts";
-import { findGuardrailForRollout, findRollout, findRolloutById, transitionRollout, type TRolloutRow } from "./rollouts.repository.ts";
+import {
+  findGuardrailForRollout,
+  findRollout,
+  findRolloutById,
+  guardrailState,
+  transitionRollout,
+  type TRolloutRow,
+} from "./rollouts.repository.ts";
 import { ZRolloutActionInput, type TRolloutActionInput } from "./rollouts.schema.ts";
 
 async function activeRollout(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, guardrailId: string): Promise<TRolloutRow> {
@@ -49,6 +56,14 @@ export async function resumeRollout(deps: UseCaseDeps, actor: Actor, guardrailId
   if (r.status !== "held" && r.status !== "halted")
     throw new AppError("conflict", `rollout: only a held or halted rollout can be resumed; this one is ${wireStatus(r.status)}`);
   const accepted = [...new Set([...r.acceptedPrincipals, ...r.haltPrincipals])].sort();
+  // Edited during the rollout: it continues with the current version, as long as that one is in enforce
+  // (a rollout only ever takes a guardrail to enforce); otherwise it can only be rolled back.
+  const g = await guardrailState(deps.prisma, r.guardrailId);
+  if (!g || g.status !== "active" || g.versions[0]?.mode !== "enforce")
+    throw new AppError(
+      "conflict",
+      `rollout: the guardrail is ${!g ? "gone" : g.status !== "active" ? g.status : "in audit now"}; roll this rollout back and start a new one`,
+    );
   const row = await transaction(deps.prisma, async (tx) => {
     const ok = await transitionRollout(tx, r, {
       status: "running",
@@ -56,6 +71,7 @@ export async function resumeRollout(deps: UseCaseDeps, actor: Actor, guardrailId
       haltReason: null,
       haltPrincipals: [],
       acceptedPrincipals: accepted,
+      targetVersion: g.currentVersion,
     });
     if (!ok) throw raced();
     await appendAudit(tx, {
@@ -67,6 +83,7 @@ export async function resumeRollout(deps: UseCaseDeps, actor: Actor, guardrailId
         rolloutId: r.id,
         stage: r.currentStage,
         from: wireStatus(r.status),
+        ...(g.currentVersion !== r.targetVersion ? { targetVersion: g.currentVersion } : {}),
         ...(r.haltReason ? { haltReason: r.haltReason } : {}),
         ...(r.haltPrincipals.length ? { acceptedPrincipals: r.haltPrincipals } : {}),
         ...(input.reason ? { reason: input.reason } : {}),

@@ -46,6 +46,14 @@ export async function currentVersionOf(db: Db, guardrailId: string): Promise<num
   return (await db.guardrail.findUniqueOrThrow({ where: { id: guardrailId }, select: { currentVersion: true } })).currentVersion;
 }
 
+/** The guardrail's status and current version's mode: a rollout halts when someone changed them under it. */
+export function guardrailState(db: Db, guardrailId: string) {
+  return db.guardrail.findUnique({
+    where: { id: guardrailId },
+    select: { status: true, currentVersion: true, versions: { orderBy: { version: "desc" }, take: 1, select: { mode: true } } },
+  });
+}
+
 export function createRollout(tx: Tx, data: Prisma.RolloutUncheckedCreateInput) {
   return tx.rollout.create({ data });
 }
@@ -108,10 +116,13 @@ const REPORT_SELECT = {
   connection: { select: { name: true } },
 } as const;
 
-/** Per connection, the newest finished (done or failed) replay of `version` that finished at or after `since`. */
+/**
+ * Per connection, the newest finished (done or failed) replay of `version` whose window reaches `since`
+ * (so it read the calls made up to then, not only those before the stage).
+ */
 export async function reportsSince(db: Db, guardrailId: string, version: number, since: Date) {
   const rows = await db.impactReport.findMany({
-    where: { guardrailId, guardrailVersion: version, status: { in: ["done", "failed"] }, finishedAt: { gte: since } },
+    where: { guardrailId, guardrailVersion: version, status: { in: ["done", "failed"] }, windowEnd: { gte: since } },
     orderBy: { finishedAt: "desc" },
     take: 500,
     select: REPORT_SELECT,
