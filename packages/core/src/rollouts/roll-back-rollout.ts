@@ -3,20 +3,22 @@ import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
 import { reconcileAfterCommit } from "../common/after-commit.ts";
 import { AppError } from "../common/errors.ts";
 import type { TScope, TVersionSpec } from "../guardrails/guardrails.schema.ts";
-import { addVersion, findVersions, reconcilableConnectionIds, transaction } from "../guardrails/guardrails.repository.ts";
+import { addVersion, reconcilableConnectionIds, transaction } from "../guardrails/guardrails.repository.ts";
 import { activeRollout } from "./hold-rollout.ts";
 import { rolloutView, wireStatus } from "./rollout-view.ts";
-import { currentVersionOf, findRolloutById, transitionRollout } from "./rollouts.repository.ts";
+import { findGuardrailForRollout, findRolloutById, transitionRollout } from "./rollouts.repository.ts";
 import { ZRolloutActionInput, type TRolloutActionInput } from "./rollouts.schema.ts";
 
 /**
- * Rolls an unfinished rollout back: the guardrail's next version is the spec of the version the rollout
- * started from (audit), so reconcile returns it to audit everywhere.
+ * Rolls an unfinished rollout back: the guardrail's next version is its current spec in audit mode, so
+ * reconcile returns it to audit everywhere. Only the mode goes back: params, scope and remediation stay
+ * as they are now, so a roll back can never undo another change (say, a protection added during the
+ * rollout) that an approval did not see.
  *
  * No approval. DESIGN.md asks one for changes that weaken protection, and enforce → audit is one of them
  * (weakening.ts). But an unfinished rollout's enforce stages are the rollout's own trial, started without
- * an approval because it only added protection; rolling back never goes below the version that was in
- * force — and approved, where that was needed — before the rollout began. It is the rollout's emergency
+ * an approval because it only added protection; rolling back never goes below the protection that was in
+ * force — and approved, where that was needed — before the rollout began (the same spec in audit). It is the rollout's emergency
  * brake: a halt means enforcement is denying someone unexpectedly, and waiting for a second member then
  * keeps production broken. A completed rollout is an ordinary enforce version: returning it to audit is
  * an edit of the mode, which goes through updateGuardrail and its approval.
@@ -29,17 +31,18 @@ export async function rollBackRollout(deps: UseCaseDeps, actor: Actor, guardrail
       "conflict",
       `rollout: only an unfinished rollout can be rolled back; this one is ${wireStatus(r.status)} (switching a completed rollout back to audit is a mode change that needs an approval)`,
     );
-  const [base] = await findVersions(deps.prisma, r.guardrailId, [r.baseVersion]);
-  if (!base) throw new AppError("internal", `rollout ${r.id}: base version ${r.baseVersion} is missing`);
+  const g = await findGuardrailForRollout(deps.prisma, actor.workspaceId, r.guardrailId);
+  const cur = g?.versions[0];
+  if (!g || !cur) throw new AppError("internal", `rollout ${r.id}: the guardrail's current version is missing`);
   const spec: TVersionSpec = {
-    params: base.params as Record<string, unknown>,
-    scope: base.scope as TScope,
-    mode: base.mode,
-    remediation: base.remediation,
+    params: cur.params as Record<string, unknown>,
+    scope: cur.scope as TScope,
+    mode: "audit",
+    remediation: cur.remediation,
   };
   const { row, connections } = await transaction(deps.prisma, async (tx) => {
-    const g = { currentVersion: await currentVersionOf(tx, r.guardrailId) };
-    const note = `rollout ${r.id} rolled back to v${r.baseVersion}`;
+    const note = `rollout ${r.id} rolled back: audit everywhere`;
+    // Guarded on the version read above: an edit in between makes this a conflict, not a silent revert of it.
     if (!(await addVersion(tx, { id: r.guardrailId, baseVersion: g.currentVersion }, spec, note, actor.userId))) throw raced();
     if (!(await transitionRollout(tx, r, { status: "rolled_back", finishedAt: new Date() }))) throw raced();
     await appendAudit(tx, {
@@ -52,7 +55,7 @@ export async function rollBackRollout(deps: UseCaseDeps, actor: Actor, guardrail
         stage: r.currentStage,
         from: wireStatus(r.status),
         version: g.currentVersion + 1,
-        restores: r.baseVersion,
+        fromVersion: g.currentVersion,
         ...(input.reason ? { reason: input.reason } : {}),
       },
     });

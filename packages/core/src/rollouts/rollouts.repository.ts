@@ -42,10 +42,6 @@ export function findRolloutById(db: Db, id: string) {
   return db.rollout.findUniqueOrThrow({ where: { id } });
 }
 
-export async function currentVersionOf(db: Db, guardrailId: string): Promise<number> {
-  return (await db.guardrail.findUniqueOrThrow({ where: { id: guardrailId }, select: { currentVersion: true } })).currentVersion;
-}
-
 /** The guardrail's status and current version's mode: a rollout halts when someone changed them under it. */
 export function guardrailState(db: Db, guardrailId: string) {
   return db.guardrail.findUnique({
