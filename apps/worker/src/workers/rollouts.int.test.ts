@@ -350,6 +350,30 @@ describe("staged rollout (OCI simulator)", () => {
     expect((await rollBackRollout(deps(), actor, g9.id)).rollout.status).toBe("rolled-back");
   });
 
+  it("halts on a drift spike: the canary's policy deleted out of band opens drift above the rollout's threshold", async () => {
+    const g10 = await h.guardrail(workspaceId, "agent-no-destructive-actions", { all: true }, "audit");
+    const sandbox = await prisma.node.findFirstOrThrow({ where: { connectionId, name: "Sandbox" } });
+    await startRollout(deps(), actor, g10.id, {
+      stages: [
+        { kind: "canary", nodeIds: [sandbox.id], soakMinutes: 0 },
+        { kind: "everywhere", soakMinutes: 0 },
+      ],
+      driftThreshold: 0,
+    });
+    await h.run(connectionId);
+    expect((await coverage(g10.id))["Sandbox"]).toBe("enforced");
+    const mine = sim.store.listPolicies({ compartmentId: sandbox.externalId }).filter((p) => p.name.startsWith("parapet-"));
+    expect(mine).toHaveLength(1);
+    // Someone deletes the canary's policy in the console: the next reconcile sees it missing (and puts it back).
+    sim.human.deletePolicy(mine[0]!.id);
+    expect((await h.run(connectionId)).driftOpened).toBe(1);
+    await finishReplays(g10.id, summary([]));
+    expect(await step(g10.id)).toMatchObject({
+      kind: "halted",
+      reason: "drift spike: 1 drift findings opened for this guardrail during the stage (threshold 0)",
+    });
+  });
+
   it("another workspace's guardrail answers 404 for every rollout action", async () => {
     const other = await createTestWorkspace();
     const stranger: Actor = { workspaceId: other.id, userId: "user_other", role: "owner", kind: "user", label: "x@other.test" };

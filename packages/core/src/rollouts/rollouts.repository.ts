@@ -95,9 +95,15 @@ export function failedRunsSince(db: Db, connectionIds: string[], since: Date) {
   });
 }
 
-/** Drift findings opened for the guardrail at or after `since`. */
+/**
+ * Drift findings opened at or after `since` that concern the guardrail: attributed to it, or on an
+ * artifact that carries it (a finding names one guardrail, the first of a shared artifact's, so the
+ * attribution alone would miss drift on a policy this guardrail shares with others).
+ */
 export function driftOpenedSince(db: Db, guardrailId: string, since: Date) {
-  return db.driftFinding.count({ where: { guardrailId, openedAt: { gte: since } } });
+  return db.driftFinding.count({
+    where: { openedAt: { gte: since }, OR: [{ guardrailId }, { artifact: { guardrailIds: { has: guardrailId } } }] },
+  });
 }
 
 const REPORT_SELECT = {
