@@ -89,6 +89,19 @@ async function main(): Promise<void> {
     ),
     QUEUE_WORKERS.discovery(common, workerConnection),
     QUEUE_WORKERS.impact(common, workerConnection),
+    QUEUE_WORKERS.rollouts(
+      {
+        ...common,
+        queues: {
+          reconcile: runtime.queues.get(QUEUES.reconcile)!,
+          discovery: runtime.queues.get(QUEUES.discovery)!,
+          impact: runtime.queues.get(QUEUES.impact)!,
+        },
+        redis: runtime.redis,
+        redisPrefix: env.PARAPET_REDIS_PREFIX,
+      },
+      workerConnection,
+    ),
   ];
   const reportsConfig = {
     smtpUrl: env.PARAPET_SMTP_URL,
@@ -100,6 +113,8 @@ async function main(): Promise<void> {
   workers.push(reports.worker, QUEUE_WORKERS.notifications({ prisma, connection: workerConnection, prefix, config: reportsConfig }));
   // One tick for all connections: each tick requests reconciles for connections whose interval passed.
   await scheduleJob(runtime.queues.get(QUEUES.reconcile)!, "reconcile.poll-tick", {});
+  // Staged rollouts advance (or halt) once a minute.
+  await scheduleJob(runtime.queues.get(QUEUES.rollouts)!, "rollouts.advance", {});
   // Report schedules follow the database (a new workspace, a changed time zone); re-synced hourly too.
   await reports.syncReportSchedules().catch((e: unknown) => logger.error({ err: e }, "report schedule sync failed"));
   // Signed audit chain heads outside the database, so a deleted tail or a replaced chain shows (checkpoints.ts).

@@ -9,6 +9,7 @@ import { createImpactWorker } from "./impact.worker.ts";
 import { createNotificationsWorker } from "./notifications.worker.ts";
 import { createReconcileWorker } from "./reconcile.worker.ts";
 import { createReportsWorker } from "./reports.worker.ts";
+import { createRolloutsWorker } from "./rollouts.worker.ts";
 
 export const QUEUE_WORKERS = {
   discovery: createConnectionWorker,
@@ -16,4 +17,5 @@ export const QUEUE_WORKERS = {
   reports: createReportsWorker,
   notifications: createNotificationsWorker,
   impact: createImpactWorker,
+  rollouts: createRolloutsWorker,
 } as const satisfies Record<QueueName, (...args: never[]) => unknown>;

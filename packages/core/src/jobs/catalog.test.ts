@@ -21,6 +21,7 @@ describe("job catalog", () => {
       reports: ["reports.weekly", "reports.sample", "reports.sync-schedules"],
       notifications: ["notifications.send-email", "notifications.send-invitation"],
       impact: ["impact.replay"],
+      rollouts: ["rollouts.advance"],
     });
   });
 

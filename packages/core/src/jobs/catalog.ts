@@ -14,6 +14,8 @@ import {
   POLL_SCHEDULER_ID,
   POLL_TICK_MS,
   reconcileJobId,
+  ROLLOUTS_SCHEDULER_ID,
+  ROLLOUTS_TICK_MS,
   SAMPLE_CRON,
   sampleSchedulerId,
   SYNC_EVERY_MS,
@@ -163,6 +165,16 @@ export const JOBS = {
     schema: ZImpactReplayJob,
     jobId: (p) => impactJobId(p.reportId),
     options: { attempts: 2, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: true, removeOnFail: { age: DAY_SEC } },
+  }),
+  /**
+   * Step every running rollout (rollouts/advance-rollouts.ts): advance those whose soak passed with clean
+   * halt checks, halt those whose checks failed. No retries: the next tick comes a minute later.
+   */
+  "rollouts.advance": scheduledJob({
+    queue: QUEUES.rollouts,
+    schema: ZEmptyJob,
+    options: { removeOnComplete: true, removeOnFail: 100 },
+    schedule: { schedulerId: () => ROLLOUTS_SCHEDULER_ID, repeat: { every: ROLLOUTS_TICK_MS } },
   }),
 } as const satisfies Record<string, TJobSpec>;
 

@@ -57,6 +57,10 @@ export const ZImpactReplayJob = z.object({ reportId: z.string().min(1).max(64) }
 export type TImpactReplayJob = z.infer<typeof ZImpactReplayJob>;
 export const impactJobId = (reportId: string) => `impact__${reportId}`;
 
+/** The rollouts step runs this often: soak times are minutes, so a minute late is on time. */
+export const ROLLOUTS_SCHEDULER_ID = "rollouts-advance";
+export const ROLLOUTS_TICK_MS = 60_000;
+
 export const ZSampleJob = z.object({ workspaceId: z.string().min(1).max(64) });
 
 export const ZSendEmailJob = z.object({ deliveryId: z.string().min(1).max(64) });

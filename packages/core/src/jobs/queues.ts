@@ -13,6 +13,8 @@ export const QUEUES = {
   notifications: "notifications",
   /** Audit-log replays (would-have-blocked): long reads of the clouds' logs, kept off the discovery queue. */
   impact: "impact",
+  /** Staged rollouts: the periodic step that advances or halts each running rollout. */
+  rollouts: "rollouts",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -53,6 +53,7 @@ import {
 } from "../guardrails/guardrails.schema.ts";
 import type { Action, Resource } from "../identity/roles.ts";
 import { ZImpactRequested, ZImpactView, ZRequestImpactInput } from "../impact/impact.schema.ts";
+import { ZRolloutActionInput, ZRolloutResponse, ZRolloutResult, ZStartRolloutInput } from "../rollouts/rollouts.schema.ts";
 import {
   ZAcceptInvitationInput,
   ZChangeRoleInput,
@@ -432,6 +433,55 @@ export const API = {
     tag: "guardrails",
     permission: ["guardrail", "read"],
     response: ZImpactView,
+    status: 200,
+  },
+  "POST /guardrails/{id}/rollout": {
+    method: "POST",
+    path: "/guardrails/{id}/rollout",
+    summary: "Start a staged rollout to enforce: canary, waves, everywhere, each with a soak time and halt checks",
+    tag: "guardrails",
+    permission: ["guardrail", "write"],
+    body: ZStartRolloutInput,
+    response: ZRolloutResult,
+    status: 201,
+  },
+  "GET /guardrails/{id}/rollout": {
+    method: "GET",
+    path: "/guardrails/{id}/rollout",
+    summary: "The guardrail's active rollout, else its newest (null when it never had one)",
+    tag: "guardrails",
+    permission: ["guardrail", "read"],
+    response: ZRolloutResponse,
+    status: 200,
+  },
+  "POST /guardrails/{id}/rollout/hold": {
+    method: "POST",
+    path: "/guardrails/{id}/rollout/hold",
+    summary: "Hold a running rollout where it stands",
+    tag: "guardrails",
+    permission: ["guardrail", "write"],
+    body: ZRolloutActionInput,
+    response: ZRolloutResult,
+    status: 200,
+  },
+  "POST /guardrails/{id}/rollout/resume": {
+    method: "POST",
+    path: "/guardrails/{id}/rollout/resume",
+    summary: "Resume a held or halted rollout (the current stage starts over)",
+    tag: "guardrails",
+    permission: ["guardrail", "write"],
+    body: ZRolloutActionInput,
+    response: ZRolloutResult,
+    status: 200,
+  },
+  "POST /guardrails/{id}/rollout/roll-back": {
+    method: "POST",
+    path: "/guardrails/{id}/rollout/roll-back",
+    summary: "Roll an unfinished rollout back: the guardrail returns to the audit version it started from",
+    tag: "guardrails",
+    permission: ["guardrail", "write"],
+    body: ZRolloutActionInput,
+    response: ZRolloutResult,
     status: 200,
   },
   "GET /guardrails/{id}/diff": {

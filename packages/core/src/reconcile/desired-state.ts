@@ -7,9 +7,10 @@
  */
 import type { ArtifactKind, CloudId, DesiredArtifact } from "@parapet/providers/contract";
 import type { TAwsPolicyLimits } from "@parapet/providers/aws/types";
-import { compileControl, getControl, type TFidelity, type TGuardrailMode } from "../catalog/index.ts";
+import { compileControl, getControl, type TControl, type TFidelity, type TGuardrailMode } from "../catalog/index.ts";
 import { buildAws, buildAzure, buildGcp, buildOci, type Compiled } from "./desired-artifacts.ts";
 import { attachmentPoints, buildTree, selectEnvironments, type GuardrailScope, type TreeNode } from "../scope/select.ts";
+import { reachedEnvironments, type TRolloutReach } from "../rollouts/reach.ts";
 
 export interface DesiredNode {
   /** Parapet's node id. */
@@ -29,6 +30,11 @@ export interface DesiredGuardrail {
   params: unknown;
   scope: GuardrailScope;
   mode: TGuardrailMode;
+  /**
+   * A staged rollout of this (enforce) version: only the environments it has reached get enforce, the
+   * rest of the scope stays in audit (rollouts/reach.ts).
+   */
+  rollout?: TRolloutReach;
 }
 
 export interface DesiredInput {
@@ -98,6 +104,26 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
       continue;
     }
     const exempt = [...selectEnvironments(tree, g.scope)].filter((id) => !selected.has(id));
+    // A rollout compiles the guardrail twice: enforce for the environments it reached, audit for the rest
+    // of the scope, each set attached as high as its own selection allows. Without one: one set.
+    let sets: Array<{ mode: TGuardrailMode; envs: ReadonlySet<string> }> = [{ mode: g.mode, envs: selected }];
+    if (g.rollout && g.mode === "enforce") {
+      let reached: Set<string>;
+      try {
+        reached = reachedEnvironments(tree, selected, g.rollout);
+      } catch (e) {
+        problems.push({ code: "compile", message: `guardrail ${g.id}: rollout: ${(e as Error).message}`, guardrailIds: [g.id] });
+        continue;
+      }
+      const rest = new Set([...selected].filter((id) => !reached.has(id)));
+      sets = [{ mode: "enforce", envs: reached }];
+      if (rest.size > 0) sets = reached.size > 0 ? [...sets, { mode: "audit", envs: rest }] : [{ mode: "audit", envs: rest }];
+    }
+    // Exemptions are reported once, with the first set.
+    sets.forEach((set, i) => compileSet(control, { ...g, mode: set.mode }, set.envs, i === 0 ? exempt : []));
+  }
+
+  function compileSet(control: TControl, g: DesiredGuardrail, selected: ReadonlySet<string>, exempt: string[]): void {
     const points = new Map<string, string[]>();
     const pointSet = new Set(attachmentPoints(tree, selected));
     for (const env of selected) {

@@ -9,6 +9,7 @@ import { getReportSettings, loadReportInput } from "./reports.repository.ts";
 import { insertSnapshot, snapshotForPeriod, snapshotForPeriodOrThrow } from "./report-store.repository.ts";
 import { sampleCoverage } from "./sample-coverage.ts";
 import { addLocalDays, localDateString, startOfLocalHour } from "./zoned-time.ts";
+import { weeklyRollouts } from "../rollouts/weekly-rollouts.ts";
 
 /** The 7 local days ending at `end` (a DST week is 167 or 169 hours long). */
 function reportPeriodEndingAt(end: Date, timezone: string): { start: Date; end: Date } {
@@ -28,8 +29,12 @@ export async function buildReportModel(prisma: PrismaClient, workspaceId: string
   const { timezone } = await getReportSettings(prisma, workspaceId);
   const end = opts.end ?? startOfLocalHour(now, timezone);
   if (opts.sampleFirst) await sampleCoverage(prisma, workspaceId, localDateString(new Date(end.getTime() - 1), timezone));
-  const input = await loadReportInput(prisma, workspaceId, reportPeriodEndingAt(end, timezone), timezone, now);
-  return assembleReportModel(input);
+  const period = reportPeriodEndingAt(end, timezone);
+  const [input, rollouts] = await Promise.all([
+    loadReportInput(prisma, workspaceId, period, timezone, now),
+    weeklyRollouts(prisma, workspaceId, period),
+  ]);
+  return { ...assembleReportModel(input), rollouts };
 }
 
 export interface TSnapshotRef {

@@ -4,6 +4,7 @@
  * this, so a past report re-renders exactly as it was sent. Plain JSON (ISO strings, no Dates).
  */
 import { AppError } from "../common/errors.ts";
+import type { TWeeklyRollout } from "../rollouts/weekly-rollouts.ts";
 
 export const REPORT_MODEL_VERSION = 1;
 
@@ -128,6 +129,8 @@ export interface TReportModel {
     gap: string;
     pairs: number;
   }>;
+  /** Staged rollouts that changed state in the period (absent from snapshots taken before rollouts existed). */
+  rollouts?: TWeeklyRollout[];
   /** Caveats the reader needs (missing history, capped lists). */
   notes: string[];
 }

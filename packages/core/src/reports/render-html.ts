@@ -190,6 +190,17 @@ export function renderReportHtml(model: TReportModel, links: TRenderLinks = {}):
         ["left", "left", "right"],
       )
     : empty("No change is waiting for approval.");
+  const rollouts = model.rollouts?.length
+    ? table(
+        ["Guardrail", "Status", "Stage", "This week"],
+        model.rollouts.map((r) => [
+          escapeHtml(r.guardrail),
+          `${escapeHtml(r.status)}${r.haltReason ? `<br><span style="color:${MUTED};font-size:11px;">${escapeHtml(r.haltReason)}</span>` : ""}`,
+          escapeHtml(r.stage),
+          r.events.map((e) => escapeHtml(`${fmtDateTime(e.at, model)} ${e.action.replace("rollout.", "")} by ${e.by}`)).join("<br>"),
+        ]),
+      )
+    : "";
   const gaps = model.fidelityGaps.length
     ? table(
         ["Guardrail", "Cloud", "Fidelity", "Pairs", "What the cloud cannot enforce"],
@@ -230,7 +241,7 @@ ${section("Drift incidents repaired", driftSummary + incidents, "drift")}
 ${section(`Open drift (${model.openDrift.total})`, openDrift, "open-drift")}
 ${section(`Exemptions expiring in the next ${model.exemptions.windowDays} days`, exemptions, "exemptions")}
 ${section(`Pending approvals (${model.approvals.total})`, approvals, "approvals")}
-${section("Fidelity gaps", gaps, "fidelity")}
+${rollouts ? `${section(`Staged rollouts (${model.rollouts?.length ?? 0})`, rollouts, "rollouts")}\n` : ""}${section("Fidelity gaps", gaps, "fidelity")}
 <tr><td style="padding:24px 32px 24px 32px;"><p style="${FONT}margin:0;font-size:12px;line-height:18px;color:${MUTED};">${escapeHtml(COVERAGE_DEFINITION)} Figures come from the coverage sample of ${escapeHtml(model.sampleDay ?? "no day")} and the drift history up to ${escapeHtml(fmtDateTime(model.period.end, model))}.</p>${notes}${footerLinks.length ? `<p style="${FONT}margin:12px 0 0 0;font-size:12px;color:${MUTED};">${footerLinks.join(" &nbsp;·&nbsp; ")}</p>` : ""}</td></tr>
 </table></td></tr></table>
 </body></html>`;

@@ -82,6 +82,16 @@ export function renderReportText(model: TReportModel, links: TRenderLinks = {}):
   if (!model.approvals.items.length) out.push("No change is waiting for approval.");
   for (const a of model.approvals.items) out.push(`- waiting ${a.ageDays} d: ${a.summary} (${a.action}, requested by ${a.requestedBy})`);
 
+  // Only when a rollout changed state this week (and never in snapshots from before rollouts existed).
+  if (model.rollouts?.length) {
+    out.push(heading(`Staged rollouts (${model.rollouts.length})`));
+    for (const r of model.rollouts) {
+      out.push(`- ${r.guardrail}: ${r.status}, stage ${r.stage}${r.haltReason ? `. Halted: ${r.haltReason}` : ""}`);
+      for (const e of r.events)
+        out.push(`    ${fmtDateTime(e.at, model)} ${e.action.replace("rollout.", "")} by ${e.by}${e.detail ? `: ${e.detail}` : ""}`);
+    }
+  }
+
   out.push(heading("Fidelity gaps"));
   if (!model.fidelityGaps.length) out.push("Every guardrail is natively enforced where it applies.");
   for (const g of model.fidelityGaps) out.push(`- ${g.guardrail} on ${CLOUD_LABELS[g.cloud]}: ${g.fidelity} (${g.pairs} pairs). ${g.gap}`);

@@ -2,7 +2,7 @@
  * Load phase: the connection, its adapter, and what the plan is computed from — desired state (nodes,
  * active guardrail versions, exemptions) and the apply journal (open intents, the artifact record).
  *
- * Reads: connection, node, guardrail(+versions), exemption, apply_intent, artifact. Writes nothing.
+ * Reads: connection, node, guardrail(+versions), exemption, rollout, apply_intent, artifact. Writes nothing.
  * Guards: no compiled deny applies to the connector or break-glass principals (the compile basis adds the
  * connector's own identity, the same basis the console's preview uses); a disabled, draft or
  * credential-less connection is never reconciled (a typed skip, not an error).
@@ -15,6 +15,7 @@ import type { GuardrailScope } from "../../scope/select.ts";
 import { loadOpenIntents, loadRecorded } from "../apply-journal.repository.ts";
 import { computeDesiredState, type DesiredGuardrail, type DesiredNode } from "../desired-state.ts";
 import { desiredInputs } from "../reconcile-state.repository.ts";
+import { activeRolloutReaches } from "../../rollouts/rollouts.repository.ts";
 import { findConnectionById } from "../reconcile-runs.repository.ts";
 import { connectionSkip, type SkipReason } from "../skip-reason.ts";
 import type { Loaded, LoadedDesired, ReconcilableConnection, ReconcileDeps, RunContext, RunRow } from "./context.ts";
@@ -73,14 +74,26 @@ export async function loadDesired(
   principals: unknown,
   limits: unknown,
 ): Promise<LoadedDesired> {
-  const [nodes, guardrails, exemptions] = await desiredInputs(prisma, workspaceId, connectionId);
+  const [[nodes, guardrails, exemptions], rollouts] = await Promise.all([
+    desiredInputs(prisma, workspaceId, connectionId),
+    activeRolloutReaches(prisma, workspaceId),
+  ]);
   const remediation = new Map<string, "auto" | "notify">();
   const gs: DesiredGuardrail[] = [];
   for (const g of guardrails) {
     const v = g.versions.find((x) => x.version === g.currentVersion);
     if (!v) continue;
     remediation.set(g.id, v.remediation);
-    gs.push({ id: g.id, version: v.version, controlId: g.controlId, params: v.params, scope: v.scope as GuardrailScope, mode: v.mode });
+    const rollout = rollouts.get(g.id);
+    gs.push({
+      id: g.id,
+      version: v.version,
+      controlId: g.controlId,
+      params: v.params,
+      scope: v.scope as GuardrailScope,
+      mode: v.mode,
+      ...(rollout ? { rollout } : {}),
+    });
   }
   const desiredNodes: DesiredNode[] = nodes.map((n) => ({
     id: n.id,

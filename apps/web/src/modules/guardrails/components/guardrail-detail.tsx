@@ -14,6 +14,7 @@ import { useControl } from "../hooks/use-catalog";
 import { isApprovalResult, useGuardrail, useGuardrailAction } from "../hooks/use-guardrails";
 import { GuardrailForm } from "./guardrail-form";
 import { ImpactPanel } from "./impact-panel";
+import { RolloutPanel } from "./rollout-panel";
 
 function versionBody(v: GuardrailVersion) {
   return { params: v.params, scope: v.scope, mode: v.mode, remediation: v.remediation };
@@ -81,7 +82,7 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
   const control = useControl(q.data?.controlId ?? null);
   const canWrite = useCan("guardrail", "write");
   const action = useGuardrailAction(id);
-  const [tab, setTab] = useState<"edit" | "versions" | "impact">("edit");
+  const [tab, setTab] = useState<"edit" | "versions" | "impact" | "rollout">("edit");
   const [notice, setNotice] = useState<string | null>(
     created ? "Guardrail created. Parapet is deploying it to every connected cloud in scope." : null,
   );
@@ -174,9 +175,14 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
         <button role="tab" type="button" aria-selected={tab === "impact"} onClick={() => setTab("impact")} data-testid="impact-tab">
           Would have blocked
         </button>
+        <button role="tab" type="button" aria-selected={tab === "rollout"} onClick={() => setTab("rollout")} data-testid="rollout-tab">
+          Rollout
+        </button>
       </div>
       <div role="tabpanel" className="tabpanel">
-        {tab === "impact" ? (
+        {tab === "rollout" ? (
+          <RolloutPanel guardrailId={g.id} mode={g.mode} />
+        ) : tab === "impact" ? (
           <ImpactPanel guardrailId={g.id} currentVersion={g.currentVersion} />
         ) : tab === "versions" ? (
           <section className="card">

@@ -97,6 +97,16 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
   }),
   "PATCH /guardrails/{id}": () => ({ description: "edited" }),
   "POST /guardrails/{id}/impact": () => ({ days: 7 }),
+  "POST /guardrails/{id}/rollout": (w) => ({
+    stages: [
+      { kind: "canary", nodeIds: [w.nodes.p2], soakMinutes: 60 },
+      { kind: "wave", percent: 50, soakMinutes: 60 },
+      { kind: "everywhere", soakMinutes: 60 },
+    ],
+  }),
+  "POST /guardrails/{id}/rollout/hold": () => ({ reason: "looking at the canary" }),
+  "POST /guardrails/{id}/rollout/resume": () => ({ reason: "looked fine" }),
+  "POST /guardrails/{id}/rollout/roll-back": () => ({ reason: "denied the billing role" }),
   "POST /exemptions": (w) => ({
     guardrailId: w.guardrailId,
     nodeId: w.nodes.p2,
