@@ -22,6 +22,16 @@ import { startWebServer } from "./lib/web-server.ts";
 const args = process.argv.slice(2);
 const SECONDS = Number(args.find((a) => !a.startsWith("--")) ?? 15);
 // --envs=N scales the estate (default 10,000: AWS 7,000 + 1,000 each on the other clouds), e.g. --envs=50000.
+// --only=a,b measures just the endpoints whose name contains one of these; --clients=1 just one client count;
+// --cpu-prof=DIR runs the server under `node --cpu-prof` and leaves its profiles in DIR (written when it stops).
+const ONLY = args
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",")
+  .filter(Boolean);
+const CLIENTS = (args.find((a) => a.startsWith("--clients="))?.slice("--clients=".length) ?? "20,1").split(",").map(Number);
+if (CLIENTS.some((c) => !(c >= 1))) throw new Error("--clients must be positive numbers, e.g. --clients=20,1");
+const CPU_PROF = args.find((a) => a.startsWith("--cpu-prof="))?.slice("--cpu-prof=".length);
 const SCALE = Number(args.find((a) => a.startsWith("--envs="))?.slice("--envs=".length) ?? 10_000) / 10_000;
 if (!(SCALE > 0)) throw new Error("--envs must be a positive number of environments");
 const ENVS: Record<"aws" | "azure" | "gcp" | "oci", number> = {
@@ -125,13 +135,16 @@ const key = (
 ).key;
 
 // --- server ----------------------------------------------------------------------------------------
-const web = await startWebServer({
-  databaseUrl: stack.databaseUrl,
-  redisUrl: stack.redisUrl,
-  redisPrefix: stack.redisPrefix,
-  authSecret,
-  masterKeyB64: stack.masterKeyB64,
-});
+const web = await startWebServer(
+  {
+    databaseUrl: stack.databaseUrl,
+    redisUrl: stack.redisUrl,
+    redisPrefix: stack.redisPrefix,
+    authSecret,
+    masterKeyB64: stack.masterKeyB64,
+  },
+  CPU_PROF ? { cpuProfDir: CPU_PROF } : {},
+);
 const base = web.base;
 const headers = { "x-api-key": key };
 for (let i = 0; i < 600; i++) {
@@ -212,8 +225,9 @@ const figures: Figure[] = [
   },
 ];
 // 20 concurrent clients (throughput and queueing), then one (the latency a single viewer sees).
-for (const clients of [20, 1])
+for (const clients of CLIENTS)
   for (const [name, path] of endpoints) {
+    if (ONLY && !ONLY.some((o) => name.includes(o))) continue;
     const m = await measure(path, clients);
     figures.push({
       name: `${name}: p50 / p95 / p99, ${clients} client${clients === 1 ? "" : "s"}, ${SECONDS} s (${m.n} requests, ${m.rps.toFixed(0)} req/s, ${m.non2xx} non-2xx, ${m.errors} errors; server CPU ${m.cpuMs.toFixed(1)} ms/request; load ${m.load})`,

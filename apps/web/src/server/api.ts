@@ -167,7 +167,7 @@ async function authenticate(req: Request): Promise<Caller> {
     const role = order.indexOf(tokenRole) <= order.indexOf(member.role) ? tokenRole : member.role;
     return {
       userId: member.userId,
-      email: member.user.email,
+      email: member.email,
       workspaceId,
       role,
       kind: "token",

@@ -1,13 +1,26 @@
-import type { PrismaClient } from "@parapet/db";
+import { readRows, type PrismaClient } from "@parapet/db";
 
 /** One trivial statement: answers when the database does (health checks, telling an outage from a bad key). */
 export function pingDatabase(prisma: PrismaClient) {
   return prisma.$queryRaw`SELECT 1`;
 }
 
-/** An API token's owner in the token's workspace, with the user row. */
-export function findTokenOwner(prisma: PrismaClient, workspaceId: string, userId: string) {
-  return prisma.member.findFirst({ where: { organizationId: workspaceId, userId }, include: { user: true } });
+/**
+ * An API token's owner in the token's workspace: their role there and e-mail, or null when they are no
+ * longer a member. On every token request, so one indexed statement (member's (organizationId, userId)
+ * key, then the user's primary key) on the pool (readRows), not Prisma's two queries for an include.
+ */
+export async function findTokenOwner(
+  prisma: PrismaClient,
+  workspaceId: string,
+  userId: string,
+): Promise<{ userId: string; role: string; email: string } | null> {
+  const rows = await readRows<{ userId: string; role: string; email: string }>(
+    prisma,
+    `SELECT m."userId", m.role, u.email FROM member m JOIN "user" u ON u.id = m."userId" WHERE m."organizationId" = $1 AND m."userId" = $2`,
+    [workspaceId, userId],
+  );
+  return rows[0] ?? null;
 }
 
 /** A user's memberships, oldest first. */
