@@ -23,9 +23,16 @@ export async function findTokenOwner(
   return rows[0] ?? null;
 }
 
-/** A user's memberships, oldest first. */
+/**
+ * A user's memberships (workspace and role), oldest first: on every signed-in API request, so one
+ * statement on the member(userId) index through the pool (readRows) rather than a Prisma query.
+ */
 export function membershipsOf(prisma: PrismaClient, userId: string) {
-  return prisma.member.findMany({ where: { userId }, orderBy: { createdAt: "asc" } });
+  return readRows<{ organizationId: string; role: string }>(
+    prisma,
+    `SELECT "organizationId", role FROM member WHERE "userId" = $1 ORDER BY "createdAt", id`,
+    [userId],
+  );
 }
 
 /** A user's memberships with each workspace's id, name and slug, oldest first (the console's session). */
