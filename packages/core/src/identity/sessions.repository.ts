@@ -58,3 +58,28 @@ export function setSessionWorkspace(prisma: PrismaClient, sessionId: string, wor
 export function setSessionWorkspaceByToken(prisma: PrismaClient, token: string, workspaceId: string) {
   return prisma.session.updateMany({ where: { token }, data: { activeOrganizationId: workspaceId } });
 }
+
+/**
+ * The session with this token, its user's e-mail and the user's memberships (oldest first), or null:
+ * one statement on the pool (readRows) for every cookie-authenticated API request (session-verify.ts).
+ * The session's unique token index, the user's primary key and member(userId).
+ */
+export async function findSessionByToken(prisma: PrismaClient, token: string) {
+  const rows = await readRows<{
+    id: string;
+    userId: string;
+    activeOrganizationId: string | null;
+    expiresAtMs: number;
+    email: string;
+    memberships: { organizationId: string; role: string }[];
+  }>(
+    prisma,
+    `SELECT s.id, s."userId", s."activeOrganizationId", (extract(epoch FROM s."expiresAt") * 1000)::float8 AS "expiresAtMs", u.email,
+            coalesce((SELECT json_agg(json_build_object('organizationId', m."organizationId", 'role', m.role) ORDER BY m."createdAt", m.id)
+                      FROM member m WHERE m."userId" = s."userId"), '[]'::json) AS memberships
+     FROM session s JOIN "user" u ON u.id = s."userId"
+     WHERE s.token = $1`,
+    [token],
+  );
+  return rows[0] ?? null;
+}
