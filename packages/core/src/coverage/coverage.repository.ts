@@ -114,19 +114,25 @@ const ATTACHING_KINDS = [
 
 /** Parapet's artifacts of a connection that attach somewhere (a handful per attachment point). */
 export function attachingArtifacts(db: Db, connectionId: string) {
-  return db.artifact.findMany({
-    where: { connectionId, kind: { in: ATTACHING_KINDS }, state: { not: "deleting" } },
-    select: { kind: true, name: true, state: true, attachments: true, guardrailIds: true },
-    orderBy: [{ kind: "asc" }, { name: "asc" }],
-  });
+  return readRows<{ kind: string; name: string; state: string; attachments: unknown; guardrailIds: string[] }>(
+    db,
+    `SELECT kind, name, state, attachments, "guardrailIds" FROM artifact
+     WHERE "connectionId" = $1 AND kind = ANY($2::text[]) AND state <> 'deleting'
+     ORDER BY kind, name`,
+    [connectionId, ATTACHING_KINDS],
+  );
 }
 
-/** One environment's cells, with why a cell is not enforced. */
-export function nodeCells(db: Db, nodeId: string) {
-  return db.coverageRow.findMany({
-    where: { nodeId, guardrail: { status: "active" } },
-    select: { guardrailId: true, status: true, fidelity: true, detail: true, updatedAt: true },
-  });
+/** One environment's cells (active guardrails only), with why a cell is not enforced. */
+export async function nodeCells(db: Db, nodeId: string) {
+  const rows = await readRows<{ guardrailId: string; status: string; fidelity: string; detail: string | null; updatedAtMs: number }>(
+    db,
+    `SELECT cr."guardrailId", cr.status::text AS status, cr.fidelity, cr.detail, (extract(epoch FROM cr."updatedAt") * 1000)::float8 AS "updatedAtMs"
+     FROM coverage_row cr JOIN guardrail g ON g.id = cr."guardrailId" AND g.status = 'active'
+     WHERE cr."nodeId" = $1`,
+    [nodeId],
+  );
+  return rows.map(({ updatedAtMs, ...r }) => ({ ...r, updatedAt: new Date(updatedAtMs) }));
 }
 
 /**
@@ -136,36 +142,49 @@ export function nodeCells(db: Db, nodeId: string) {
  * Counts of guardrails that are not active are left for the caller to ignore (it lists active ones).
  */
 export function subtreeCounts(db: Db, scopeId: string) {
-  return db.coverageSubtreeCount.findMany({ where: { scopeId }, select: { guardrailId: true, status: true, n: true } });
+  return readRows<{ guardrailId: string; status: string; n: number }>(
+    db,
+    `SELECT "guardrailId", status::text AS status, n FROM coverage_subtree_count WHERE "scopeId" = $1`,
+    [scopeId],
+  );
 }
 
-/** Active guardrails with the mode and remediation of their current version. */
-export async function activeGuardrailDetails(db: Db, workspaceId: string) {
-  const gs = await db.guardrail.findMany({
-    where: { workspaceId, status: "active" },
-    select: {
-      id: true,
-      name: true,
-      controlId: true,
-      currentVersion: true,
-      versions: { select: { version: true, mode: true, remediation: true }, orderBy: { version: "desc" }, take: 5 },
-    },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
-  return gs.map((g) => {
-    const v = g.versions.find((x) => x.version === g.currentVersion) ?? g.versions[0];
-    return { id: g.id, name: g.name, controlId: g.controlId, mode: v?.mode ?? "audit", remediation: v?.remediation ?? "auto" };
-  });
+/**
+ * Active guardrails with the mode and remediation of their current version (of the five newest, else
+ * the newest; audit/auto when a guardrail has none).
+ */
+export function activeGuardrailDetails(db: Db, workspaceId: string) {
+  return readRows<{ id: string; name: string; controlId: string; mode: string; remediation: string }>(
+    db,
+    `SELECT g.id, g.name, g."controlId", coalesce(v.mode, 'audit') AS mode, coalesce(v.remediation, 'auto') AS remediation
+     FROM guardrail g
+     LEFT JOIN LATERAL (
+       SELECT top.mode, top.remediation FROM (
+         SELECT gv.version, gv.mode::text AS mode, gv.remediation::text AS remediation FROM guardrail_version gv
+         WHERE gv."guardrailId" = g.id ORDER BY gv.version DESC LIMIT 5
+       ) top ORDER BY (top.version = g."currentVersion") DESC, top.version DESC LIMIT 1
+     ) v ON true
+     WHERE g."workspaceId" = $1 AND g.status = 'active'
+     ORDER BY g."createdAt", g.id`,
+    [workspaceId],
+  );
 }
 
 export function pathNodes(db: Db, ids: string[]) {
-  return db.node.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, kind: true, externalId: true, depth: true } });
+  return readRows<{ id: string; name: string; kind: string; externalId: string; depth: number }>(
+    db,
+    `SELECT id, name, kind, "externalId", depth FROM node WHERE id = ANY($1::text[])`,
+    [ids],
+  );
 }
 
 /** Active exemptions on a node or any ancestor (an exemption covers its subtree). */
-export function exemptionsOn(db: Db, workspaceId: string, nodeIds: string[]) {
-  return db.exemption.findMany({
-    where: { workspaceId, nodeId: { in: nodeIds }, status: "active" },
-    select: { id: true, guardrailId: true, nodeId: true, reason: true, ownerEmail: true, expiresAt: true },
-  });
+export async function exemptionsOn(db: Db, workspaceId: string, nodeIds: string[]) {
+  const rows = await readRows<{ id: string; guardrailId: string; nodeId: string; reason: string; ownerEmail: string; expiresAtMs: number }>(
+    db,
+    `SELECT id, "guardrailId", "nodeId", reason, "ownerEmail", (extract(epoch FROM "expiresAt") * 1000)::float8 AS "expiresAtMs"
+     FROM exemption WHERE "workspaceId" = $1 AND "nodeId" = ANY($2::text[]) AND status = 'active'`,
+    [workspaceId, nodeIds],
+  );
+  return rows.map(({ expiresAtMs, ...r }) => ({ ...r, expiresAt: new Date(expiresAtMs) }));
 }
