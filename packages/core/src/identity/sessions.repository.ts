@@ -35,13 +35,18 @@ export function membershipsOf(prisma: PrismaClient, userId: string) {
   );
 }
 
-/** A user's memberships with each workspace's id, name and slug, oldest first (the console's session). */
+/**
+ * A user's memberships with each workspace's id, name and slug, oldest first (the console's session,
+ * `/me`): one statement on the pool (readRows) instead of Prisma's two for the include.
+ */
 export function membershipsWithWorkspaces(prisma: PrismaClient, userId: string) {
-  return prisma.member.findMany({
-    where: { userId },
-    include: { workspace: { select: { id: true, name: true, slug: true } } },
-    orderBy: { createdAt: "asc" },
-  });
+  return readRows<{ organizationId: string; role: string; workspace: { id: string; name: string; slug: string } }>(
+    prisma,
+    `SELECT m."organizationId", m.role, json_build_object('id', w.id, 'name', w.name, 'slug', w.slug) AS workspace
+     FROM member m JOIN workspace w ON w.id = m."organizationId"
+     WHERE m."userId" = $1 ORDER BY m."createdAt", m.id`,
+    [userId],
+  );
 }
 
 /** The user's membership of one workspace, or null. */
