@@ -12,4 +12,4 @@ export {
   setSessionWorkspace,
   setSessionWorkspaceByToken,
 } from "./sessions.repository.ts";
-export { verifySessionCookie, type VerifiedSession } from "./session-verify.ts";
+export { verifySessionCookie } from "./session-verify.ts";
