@@ -22,6 +22,19 @@ import { startWebServer } from "./lib/web-server.ts";
 const args = process.argv.slice(2);
 const SECONDS = Number(args.find((a) => !a.startsWith("--")) ?? 15);
 // --envs=N scales the estate (default 10,000: AWS 7,000 + 1,000 each on the other clouds), e.g. --envs=50000.
+// --only=a,b measures just the endpoints whose name contains one of these; --clients=1 just one client count;
+// --cpu-prof=DIR runs the server under `node --cpu-prof` and leaves its profiles in DIR (written when it stops).
+const ONLY = args
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",")
+  .filter(Boolean);
+const CLIENTS = (args.find((a) => a.startsWith("--clients="))?.slice("--clients=".length) ?? "20,1").split(",").map(Number);
+if (CLIENTS.some((c) => !(c >= 1))) throw new Error("--clients must be positive numbers, e.g. --clients=20,1");
+// --no-next serves the route handler modules on node:http even when a production build exists (an A/B of
+// the request path's own code without rebuilding).
+const NO_NEXT = args.includes("--no-next");
+const CPU_PROF = args.find((a) => a.startsWith("--cpu-prof="))?.slice("--cpu-prof=".length);
 const SCALE = Number(args.find((a) => a.startsWith("--envs="))?.slice("--envs=".length) ?? 10_000) / 10_000;
 if (!(SCALE > 0)) throw new Error("--envs must be a positive number of environments");
 const ENVS: Record<"aws" | "azure" | "gcp" | "oci", number> = {
@@ -118,20 +131,34 @@ console.log(
 );
 
 const authSecret = randomBytes(32).toString("base64url");
+const benchAuth = createAuth({ prisma: stack.prisma, baseURL: "http://127.0.0.1", secret: authSecret });
 const key = (
-  await createAuth({ prisma: stack.prisma, baseURL: "http://127.0.0.1", secret: authSecret }).api.createApiKey({
+  await benchAuth.api.createApiKey({
     body: { userId, name: "dashboard bench", metadata: { workspaceId: wsId, role: "viewer" }, rateLimitEnabled: false },
   })
 ).key;
+// A signed-in person too (the console's way in: a session cookie), a viewer of the same workspace.
+const sessionEmail = `s_${userId}@example.test`;
+const sessionPassword = randomBytes(18).toString("base64url");
+await benchAuth.api.signUpEmail({ body: { email: sessionEmail, password: sessionPassword, name: "Bench session viewer" } });
+const signedIn = await benchAuth.api.signInEmail({ body: { email: sessionEmail, password: sessionPassword }, returnHeaders: true });
+await stack.prisma.member.create({
+  data: { id: `m_s_${userId}`, organizationId: wsId, userId: signedIn.response.user.id, role: "viewer", createdAt: new Date() },
+});
+const sessionCookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0]!;
+if (!sessionCookie.includes("session_token=")) throw new Error("sign-in set no session cookie");
 
 // --- server ----------------------------------------------------------------------------------------
-const web = await startWebServer({
-  databaseUrl: stack.databaseUrl,
-  redisUrl: stack.redisUrl,
-  redisPrefix: stack.redisPrefix,
-  authSecret,
-  masterKeyB64: stack.masterKeyB64,
-});
+const web = await startWebServer(
+  {
+    databaseUrl: stack.databaseUrl,
+    redisUrl: stack.redisUrl,
+    redisPrefix: stack.redisPrefix,
+    authSecret,
+    masterKeyB64: stack.masterKeyB64,
+  },
+  { ...(CPU_PROF ? { cpuProfDir: CPU_PROF } : {}), preferNext: !NO_NEXT },
+);
 const base = web.base;
 const headers = { "x-api-key": key };
 for (let i = 0; i < 600; i++) {
@@ -145,7 +172,7 @@ for (let i = 0; i < 600; i++) {
 }
 const serverKind = web.kind;
 
-async function measure(path: string, clients: number) {
+async function measure(path: string, clients: number, headers: Record<string, string>) {
   // autocannon's default 10 s timeout would drop the slowest responses from the percentiles; 60 s keeps them.
   // Warm the route (first-request compilation and connection pools) before measuring.
   for (let i = 0; i < 5; i++) await fetch(`${base}${path}`, { headers }).then((r) => r.arrayBuffer());
@@ -190,7 +217,9 @@ const treeLevel = `/api/v1/connections/${someConn}/nodes?parentId=n_aws_ou_1&lim
 const endpoints = [
   // Authentication alone (API key → member → role): the floor under every other figure.
   ["authentication only (/me)", "/api/v1/me"],
+  ["authentication only (/me), session cookie", "/api/v1/me", { cookie: sessionCookie }],
   ["coverage overview", "/api/v1/coverage/overview"],
+  ["coverage overview, session cookie", "/api/v1/coverage/overview", { cookie: sessionCookie }],
   ["matrix page (100 environments)", "/api/v1/coverage/matrix?limit=100"],
   ["matrix page (100 environments, one connection)", `/api/v1/coverage/matrix?limit=100&connectionId=${someConn}`],
   ["matrix page 51 (after 5,000 environments)", deepMatrix],
@@ -203,7 +232,7 @@ const endpoints = [
   ["node coverage page (an OU)", "/api/v1/nodes/n_aws_ou_1/coverage"],
   ["node coverage page (the AWS root)", "/api/v1/nodes/n_aws_root/coverage"],
   ["guardrail detail", "/api/v1/guardrails/g_1"],
-] as const;
+] as const satisfies ReadonlyArray<readonly [string, string, Record<string, string>?]>;
 const figures: Figure[] = [
   {
     name: `seeded: ${counts.envs} environments × ${GUARDRAILS} guardrails = ${counts.rows} coverage rows, ${counts.open} open / ${counts.drift} drift findings`,
@@ -212,9 +241,10 @@ const figures: Figure[] = [
   },
 ];
 // 20 concurrent clients (throughput and queueing), then one (the latency a single viewer sees).
-for (const clients of [20, 1])
-  for (const [name, path] of endpoints) {
-    const m = await measure(path, clients);
+for (const clients of CLIENTS)
+  for (const [name, path, how] of endpoints) {
+    if (ONLY && !ONLY.some((o) => name.includes(o))) continue;
+    const m = await measure(path, clients, how ?? headers);
     figures.push({
       name: `${name}: p50 / p95 / p99, ${clients} client${clients === 1 ? "" : "s"}, ${SECONDS} s (${m.n} requests, ${m.rps.toFixed(0)} req/s, ${m.non2xx} non-2xx, ${m.errors} errors; server CPU ${m.cpuMs.toFixed(1)} ms/request; load ${m.load})`,
       value: m.p50,

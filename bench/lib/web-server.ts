@@ -61,7 +61,8 @@ async function groupGone(pgid: number): Promise<void> {
 export async function startWebServer(
   env: { databaseUrl: string; redisUrl: string; redisPrefix: string; authSecret: string; masterKeyB64: string; masterKeyId?: string },
   /** quiet: keep the server's stderr for output() only (a campaign of bad tokens makes better-auth log thousands of lines). */
-  opts: { preferNext?: boolean; quiet?: boolean } = {},
+  /** cpuProfDir: run the server's node processes with --cpu-prof, profiles written there when they exit. */
+  opts: { preferNext?: boolean; quiet?: boolean; cpuProfDir?: string } = {},
 ): Promise<WebServer> {
   const webDir = join(ROOT, "apps", "web");
   const nextBuild = (opts.preferNext ?? true) && existsSync(join(webDir, ".next", "BUILD_ID"));
@@ -77,6 +78,7 @@ export async function startWebServer(
     PARAPET_AUTH_SECRET: env.authSecret,
     PARAPET_MASTER_KEY: env.masterKeyB64,
     PARAPET_MASTER_KEY_ID: env.masterKeyId ?? "f1",
+    ...(opts.cpuProfDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${opts.cpuProfDir}`.trim() } : {}),
   };
   let out = "";
   let server: ChildProcess;

@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, Prisma } from "./generated/client.ts";
+import type pg from "pg";
 import { SelfHealingPool } from "./pool.ts";
 
 export { isDatabaseUnavailable } from "./unavailable.ts";
@@ -46,7 +47,28 @@ export function createPrisma(opts: CreatePrismaOptions = {}): PrismaClient {
   });
   // disposeExternalPool: without it $disconnect() leaves the pool and its idle connections open, with
   // Prisma's error listener removed, so a database restart afterwards killed the process (seen in CI).
-  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(client, pool);
+  return client;
+}
+
+/** Each client's own node-postgres pool, for readRows (the client owns and closes it). */
+const pools = new WeakMap<object, pg.Pool>();
+
+/**
+ * Rows of one parameterised read statement, sent on the client's own pool without going through
+ * Prisma. For the hot read paths of a request (authentication, dashboard pages): a Prisma query costs
+ * 0.6–1.3 ms of CPU in its query compiler and result mapping, a `$queryRaw` 0.4 ms, this 0.14 ms
+ * (bench/RESULTS.md §4f). The statement must select only columns whose JavaScript value is the same
+ * through either path (text, int4, float8, bool, json/jsonb; timestamps as epoch milliseconds in
+ * float8, since node-postgres reads `timestamp without time zone` in the process's time zone), because
+ * inside a transaction (`db` is a Tx) it runs through `$queryRawUnsafe` instead, on the transaction's
+ * connection.
+ */
+export async function readRows<T>(db: PrismaClient | Tx, text: string, values: unknown[] = []): Promise<T[]> {
+  const pool = pools.get(db);
+  if (!pool) return db.$queryRawUnsafe<T[]>(text, ...values);
+  return (await pool.query(text, values)).rows as T[];
 }
 
 const holder = globalThis as unknown as { __parapetPrisma?: PrismaClient };

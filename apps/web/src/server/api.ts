@@ -4,7 +4,7 @@ import { z } from "zod";
 import { AppError, can, isRole, type Role } from "@parapet/core";
 import { unstorableIssue, unstorableString } from "@parapet/core/common/unstorable";
 import type { ApiRoute } from "@parapet/core/openapi/routes";
-import { findTokenOwner, membershipsOf, pingDatabase } from "@parapet/core/identity/sessions";
+import { findTokenOwner, membershipsOf, pingDatabase, verifySessionCookie } from "@parapet/core/identity/sessions";
 import { auth } from "./auth";
 import { isDatabaseUnavailable, isRedisUnavailable, prisma, redis } from "./clients";
 import { tokenMetadata } from "@parapet/core/tokens/token-metadata";
@@ -167,7 +167,7 @@ async function authenticate(req: Request): Promise<Caller> {
     const role = order.indexOf(tokenRole) <= order.indexOf(member.role) ? tokenRole : member.role;
     return {
       userId: member.userId,
-      email: member.user.email,
+      email: member.email,
       workspaceId,
       role,
       kind: "token",
@@ -175,24 +175,40 @@ async function authenticate(req: Request): Promise<Caller> {
       label: `token ${key.name ?? key.id}`,
     };
   }
-  const session = await auth()
-    .api.getSession({ headers: h })
-    .catch((e: unknown) => {
-      if (e instanceof APIError) return null;
-      throw e;
-    });
-  if (!session) throw new AppError("unauthenticated", "sign in first, or send an x-api-key header");
-  const memberships = await membershipsOf(prisma(), session.user.id);
-  const active = memberships.find((m) => m.organizationId === session.session.activeOrganizationId) ?? memberships[0];
+  // The plain case (a valid, unexpired session not due for refresh) in one statement; anything else is
+  // better-auth's to decide, as before (identity/session-verify.ts). Neither path caches anything.
+  const fast = await verifySessionCookie(auth(), prisma(), h.get("cookie"));
+  let who: { userId: string; email: string; sessionId: string; activeOrganizationId: string | null | undefined };
+  let memberships: { organizationId: string; role: string }[];
+  if (fast !== "defer") {
+    who = fast;
+    memberships = fast.memberships;
+  } else {
+    const session = await auth()
+      .api.getSession({ headers: h })
+      .catch((e: unknown) => {
+        if (e instanceof APIError) return null;
+        throw e;
+      });
+    if (!session) throw new AppError("unauthenticated", "sign in first, or send an x-api-key header");
+    who = {
+      userId: session.user.id,
+      email: session.user.email,
+      sessionId: session.session.id,
+      activeOrganizationId: session.session.activeOrganizationId,
+    };
+    memberships = await membershipsOf(prisma(), session.user.id);
+  }
+  const active = memberships.find((m) => m.organizationId === who.activeOrganizationId) ?? memberships[0];
   if (!active || !isRole(active.role)) throw new AppError("forbidden", "you are not a member of any workspace");
   return {
-    userId: session.user.id,
-    email: session.user.email,
+    userId: who.userId,
+    email: who.email,
     workspaceId: active.organizationId,
     role: active.role,
     kind: "user",
-    sessionId: session.session.id,
-    label: session.user.email,
+    sessionId: who.sessionId,
+    label: who.email,
   };
 }
 

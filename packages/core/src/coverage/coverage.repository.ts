@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient, type Tx } from "@parapet/db";
+import { readRows, type PrismaClient, type Tx } from "@parapet/db";
 import type { TCoverageStatus } from "../reports/model.ts";
 
 type Db = PrismaClient | Tx;
@@ -9,23 +9,31 @@ type Db = PrismaClient | Tx;
  * transaction as every write (migration 20261207010000_coverage_aggregates), so no read groups the cells.
  */
 export function countsByConnectionAndGuardrail(db: Db, workspaceId: string, guardrailIds: string[]) {
-  // Raw: ~1,200 rows at 4 connections × 50 guardrails × 6 statuses, which Prisma's row mapping takes
-  // ~1.7× as long to return as the query itself (22 vs 13 ms median at load 11).
-  return db.$queryRaw<Array<{ connectionId: string; guardrailId: string; status: string; n: number }>>`
-    SELECT "connectionId", "guardrailId", status::text AS status, n FROM coverage_count
-    WHERE "workspaceId" = ${workspaceId} AND "guardrailId" = ANY(${guardrailIds})`;
+  // A plain statement on the pool (readRows): ~1,200 rows at 4 connections × 50 guardrails × 6
+  // statuses, which Prisma's row mapping took ~1.7× as long to return as the query itself.
+  return readRows<{ connectionId: string; guardrailId: string; status: string; n: number }>(
+    db,
+    `SELECT "connectionId", "guardrailId", status::text AS status, n FROM coverage_count
+     WHERE "workspaceId" = $1 AND "guardrailId" = ANY($2::text[])`,
+    [workspaceId, guardrailIds],
+  );
 }
 
+// The dashboard's reads below run on every page view: plain statements on the pool (readRows), which
+// cost a fraction of a Prisma query's CPU (bench/RESULTS.md §4f).
+
 export function connectionClouds(db: Db, workspaceId: string) {
-  return db.connection.findMany({ where: { workspaceId }, select: { id: true, cloud: true } });
+  return readRows<{ id: string; cloud: string }>(db, `SELECT id, cloud::text AS cloud FROM connection WHERE "workspaceId" = $1`, [
+    workspaceId,
+  ]);
 }
 
 export function activeGuardrails(db: Db, workspaceId: string) {
-  return db.guardrail.findMany({
-    where: { workspaceId, status: "active" },
-    select: { id: true, name: true },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
+  return readRows<{ id: string; name: string }>(
+    db,
+    `SELECT id, name FROM guardrail WHERE "workspaceId" = $1 AND status = 'active' ORDER BY "createdAt", id`,
+    [workspaceId],
+  );
 }
 
 export interface EnvironmentRow {
@@ -53,17 +61,22 @@ export function environmentPage(
   workspaceId: string,
   f: { connectionId?: string | undefined; status?: string | undefined; afterKey?: string | undefined; take: number },
 ): Promise<EnvironmentRow[]> {
-  const conn = f.connectionId ? Prisma.sql`AND n."connectionId" = ${f.connectionId}` : Prisma.empty;
+  const values: unknown[] = [workspaceId, f.take];
+  const param = (v: unknown) => `$${values.push(v)}`;
+  const conn = f.connectionId ? `AND n."connectionId" = ${param(f.connectionId)}` : "";
+  const after = f.afterKey !== undefined ? `AND n."sortKey" > ${param(f.afterKey)}` : "";
   const status = f.status
-    ? Prisma.sql`AND EXISTS (SELECT 1 FROM coverage_row cr JOIN guardrail g ON g.id = cr."guardrailId" AND g.status = 'active'
-                             WHERE cr."workspaceId" = ${workspaceId} AND cr.status = ${f.status}::"CoverageStatus" AND cr."nodeId" = n.id)`
-    : Prisma.empty;
-  const after = f.afterKey !== undefined ? Prisma.sql`AND n."sortKey" > ${f.afterKey}` : Prisma.empty;
-  return db.$queryRaw<EnvironmentRow[]>`
-    SELECT n.id, n.name, n."externalId", n."connectionId", n.path, n."sortKey" FROM node n
-    WHERE n."workspaceId" = ${workspaceId} AND n."isEnvironment" AND n.state = 'active' ${conn} ${after} ${status}
-    ORDER BY n."sortKey"
-    LIMIT ${f.take}`;
+    ? `AND EXISTS (SELECT 1 FROM coverage_row cr JOIN guardrail g ON g.id = cr."guardrailId" AND g.status = 'active'
+                   WHERE cr."workspaceId" = $1 AND cr.status = ${param(f.status)}::"CoverageStatus" AND cr."nodeId" = n.id)`
+    : "";
+  return readRows<EnvironmentRow>(
+    db,
+    `SELECT n.id, n.name, n."externalId", n."connectionId", n.path, n."sortKey" FROM node n
+     WHERE n."workspaceId" = $1 AND n."isEnvironment" AND n.state = 'active' ${conn} ${after} ${status}
+     ORDER BY n."sortKey"
+     LIMIT $2`,
+    values,
+  );
 }
 
 /**
@@ -74,15 +87,18 @@ export function environmentPage(
  */
 export function cellsFor(db: Db, nodeIds: string[]): Promise<Array<{ nodeId: string; cells: Record<string, TCoverageStatus> }>> {
   if (nodeIds.length === 0) return Promise.resolve([]);
-  return db.$queryRaw`
-    SELECT cr."nodeId", jsonb_object_agg(cr."guardrailId", cr.status) AS cells
-    FROM coverage_row cr JOIN guardrail g ON g.id = cr."guardrailId" AND g.status = 'active'
-    WHERE cr."nodeId" = ANY(${nodeIds})
-    GROUP BY cr."nodeId"`;
+  return readRows(
+    db,
+    `SELECT cr."nodeId", jsonb_object_agg(cr."guardrailId", cr.status) AS cells
+     FROM coverage_row cr JOIN guardrail g ON g.id = cr."guardrailId" AND g.status = 'active'
+     WHERE cr."nodeId" = ANY($1::text[])
+     GROUP BY cr."nodeId"`,
+    [nodeIds],
+  );
 }
 
 export function nodeNames(db: Db, ids: string[]) {
-  return db.node.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+  return readRows<{ id: string; name: string }>(db, `SELECT id, name FROM node WHERE id = ANY($1::text[])`, [ids]);
 }
 
 /** Native kinds that bind protection to a place in the hierarchy (definitions and constraints only declare it). */
@@ -98,19 +114,25 @@ const ATTACHING_KINDS = [
 
 /** Parapet's artifacts of a connection that attach somewhere (a handful per attachment point). */
 export function attachingArtifacts(db: Db, connectionId: string) {
-  return db.artifact.findMany({
-    where: { connectionId, kind: { in: ATTACHING_KINDS }, state: { not: "deleting" } },
-    select: { kind: true, name: true, state: true, attachments: true, guardrailIds: true },
-    orderBy: [{ kind: "asc" }, { name: "asc" }],
-  });
+  return readRows<{ kind: string; name: string; state: string; attachments: unknown; guardrailIds: string[] }>(
+    db,
+    `SELECT kind, name, state, attachments, "guardrailIds" FROM artifact
+     WHERE "connectionId" = $1 AND kind = ANY($2::text[]) AND state <> 'deleting'
+     ORDER BY kind, name`,
+    [connectionId, ATTACHING_KINDS],
+  );
 }
 
-/** One environment's cells, with why a cell is not enforced. */
-export function nodeCells(db: Db, nodeId: string) {
-  return db.coverageRow.findMany({
-    where: { nodeId, guardrail: { status: "active" } },
-    select: { guardrailId: true, status: true, fidelity: true, detail: true, updatedAt: true },
-  });
+/** One environment's cells (active guardrails only), with why a cell is not enforced. */
+export async function nodeCells(db: Db, nodeId: string) {
+  const rows = await readRows<{ guardrailId: string; status: string; fidelity: string; detail: string | null; updatedAtMs: number }>(
+    db,
+    `SELECT cr."guardrailId", cr.status::text AS status, cr.fidelity, cr.detail, (extract(epoch FROM cr."updatedAt") * 1000)::float8 AS "updatedAtMs"
+     FROM coverage_row cr JOIN guardrail g ON g.id = cr."guardrailId" AND g.status = 'active'
+     WHERE cr."nodeId" = $1`,
+    [nodeId],
+  );
+  return rows.map(({ updatedAtMs, ...r }) => ({ ...r, updatedAt: new Date(updatedAtMs) }));
 }
 
 /**
@@ -120,36 +142,49 @@ export function nodeCells(db: Db, nodeId: string) {
  * Counts of guardrails that are not active are left for the caller to ignore (it lists active ones).
  */
 export function subtreeCounts(db: Db, scopeId: string) {
-  return db.coverageSubtreeCount.findMany({ where: { scopeId }, select: { guardrailId: true, status: true, n: true } });
+  return readRows<{ guardrailId: string; status: string; n: number }>(
+    db,
+    `SELECT "guardrailId", status::text AS status, n FROM coverage_subtree_count WHERE "scopeId" = $1`,
+    [scopeId],
+  );
 }
 
-/** Active guardrails with the mode and remediation of their current version. */
-export async function activeGuardrailDetails(db: Db, workspaceId: string) {
-  const gs = await db.guardrail.findMany({
-    where: { workspaceId, status: "active" },
-    select: {
-      id: true,
-      name: true,
-      controlId: true,
-      currentVersion: true,
-      versions: { select: { version: true, mode: true, remediation: true }, orderBy: { version: "desc" }, take: 5 },
-    },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
-  return gs.map((g) => {
-    const v = g.versions.find((x) => x.version === g.currentVersion) ?? g.versions[0];
-    return { id: g.id, name: g.name, controlId: g.controlId, mode: v?.mode ?? "audit", remediation: v?.remediation ?? "auto" };
-  });
+/**
+ * Active guardrails with the mode and remediation of their current version (of the five newest, else
+ * the newest; audit/auto when a guardrail has none).
+ */
+export function activeGuardrailDetails(db: Db, workspaceId: string) {
+  return readRows<{ id: string; name: string; controlId: string; mode: string; remediation: string }>(
+    db,
+    `SELECT g.id, g.name, g."controlId", coalesce(v.mode, 'audit') AS mode, coalesce(v.remediation, 'auto') AS remediation
+     FROM guardrail g
+     LEFT JOIN LATERAL (
+       SELECT top.mode, top.remediation FROM (
+         SELECT gv.version, gv.mode::text AS mode, gv.remediation::text AS remediation FROM guardrail_version gv
+         WHERE gv."guardrailId" = g.id ORDER BY gv.version DESC LIMIT 5
+       ) top ORDER BY (top.version = g."currentVersion") DESC, top.version DESC LIMIT 1
+     ) v ON true
+     WHERE g."workspaceId" = $1 AND g.status = 'active'
+     ORDER BY g."createdAt", g.id`,
+    [workspaceId],
+  );
 }
 
 export function pathNodes(db: Db, ids: string[]) {
-  return db.node.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, kind: true, externalId: true, depth: true } });
+  return readRows<{ id: string; name: string; kind: string; externalId: string; depth: number }>(
+    db,
+    `SELECT id, name, kind, "externalId", depth FROM node WHERE id = ANY($1::text[])`,
+    [ids],
+  );
 }
 
 /** Active exemptions on a node or any ancestor (an exemption covers its subtree). */
-export function exemptionsOn(db: Db, workspaceId: string, nodeIds: string[]) {
-  return db.exemption.findMany({
-    where: { workspaceId, nodeId: { in: nodeIds }, status: "active" },
-    select: { id: true, guardrailId: true, nodeId: true, reason: true, ownerEmail: true, expiresAt: true },
-  });
+export async function exemptionsOn(db: Db, workspaceId: string, nodeIds: string[]) {
+  const rows = await readRows<{ id: string; guardrailId: string; nodeId: string; reason: string; ownerEmail: string; expiresAtMs: number }>(
+    db,
+    `SELECT id, "guardrailId", "nodeId", reason, "ownerEmail", (extract(epoch FROM "expiresAt") * 1000)::float8 AS "expiresAtMs"
+     FROM exemption WHERE "workspaceId" = $1 AND "nodeId" = ANY($2::text[]) AND status = 'active'`,
+    [workspaceId, nodeIds],
+  );
+  return rows.map(({ expiresAtMs, ...r }) => ({ ...r, expiresAt: new Date(expiresAtMs) }));
 }

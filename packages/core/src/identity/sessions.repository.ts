@@ -1,27 +1,52 @@
-import type { PrismaClient } from "@parapet/db";
+import { readRows, type PrismaClient } from "@parapet/db";
 
 /** One trivial statement: answers when the database does (health checks, telling an outage from a bad key). */
 export function pingDatabase(prisma: PrismaClient) {
   return prisma.$queryRaw`SELECT 1`;
 }
 
-/** An API token's owner in the token's workspace, with the user row. */
-export function findTokenOwner(prisma: PrismaClient, workspaceId: string, userId: string) {
-  return prisma.member.findFirst({ where: { organizationId: workspaceId, userId }, include: { user: true } });
+/**
+ * An API token's owner in the token's workspace: their role there and e-mail, or null when they are no
+ * longer a member. On every token request, so one indexed statement (member's (organizationId, userId)
+ * key, then the user's primary key) on the pool (readRows), not Prisma's two queries for an include.
+ */
+export async function findTokenOwner(
+  prisma: PrismaClient,
+  workspaceId: string,
+  userId: string,
+): Promise<{ userId: string; role: string; email: string } | null> {
+  const rows = await readRows<{ userId: string; role: string; email: string }>(
+    prisma,
+    `SELECT m."userId", m.role, u.email FROM member m JOIN "user" u ON u.id = m."userId" WHERE m."organizationId" = $1 AND m."userId" = $2`,
+    [workspaceId, userId],
+  );
+  return rows[0] ?? null;
 }
 
-/** A user's memberships, oldest first. */
+/**
+ * A user's memberships (workspace and role), oldest first: on every signed-in API request, so one
+ * statement on the member(userId) index through the pool (readRows) rather than a Prisma query.
+ */
 export function membershipsOf(prisma: PrismaClient, userId: string) {
-  return prisma.member.findMany({ where: { userId }, orderBy: { createdAt: "asc" } });
+  return readRows<{ organizationId: string; role: string }>(
+    prisma,
+    `SELECT "organizationId", role FROM member WHERE "userId" = $1 ORDER BY "createdAt", id`,
+    [userId],
+  );
 }
 
-/** A user's memberships with each workspace's id, name and slug, oldest first (the console's session). */
+/**
+ * A user's memberships with each workspace's id, name and slug, oldest first (the console's session,
+ * `/me`): one statement on the pool (readRows) instead of Prisma's two for the include.
+ */
 export function membershipsWithWorkspaces(prisma: PrismaClient, userId: string) {
-  return prisma.member.findMany({
-    where: { userId },
-    include: { workspace: { select: { id: true, name: true, slug: true } } },
-    orderBy: { createdAt: "asc" },
-  });
+  return readRows<{ organizationId: string; role: string; workspace: { id: string; name: string; slug: string } }>(
+    prisma,
+    `SELECT m."organizationId", m.role, json_build_object('id', w.id, 'name', w.name, 'slug', w.slug) AS workspace
+     FROM member m JOIN workspace w ON w.id = m."organizationId"
+     WHERE m."userId" = $1 ORDER BY m."createdAt", m.id`,
+    [userId],
+  );
 }
 
 /** The user's membership of one workspace, or null. */
@@ -37,4 +62,29 @@ export function setSessionWorkspace(prisma: PrismaClient, sessionId: string, wor
 /** Points the session with this token at a workspace (a session just created by sign-in, known by its token). */
 export function setSessionWorkspaceByToken(prisma: PrismaClient, token: string, workspaceId: string) {
   return prisma.session.updateMany({ where: { token }, data: { activeOrganizationId: workspaceId } });
+}
+
+/**
+ * The session with this token, its user's e-mail and the user's memberships (oldest first), or null:
+ * one statement on the pool (readRows) for every cookie-authenticated API request (session-verify.ts).
+ * The session's unique token index, the user's primary key and member(userId).
+ */
+export async function findSessionByToken(prisma: PrismaClient, token: string) {
+  const rows = await readRows<{
+    id: string;
+    userId: string;
+    activeOrganizationId: string | null;
+    expiresAtMs: number;
+    email: string;
+    memberships: { organizationId: string; role: string }[];
+  }>(
+    prisma,
+    `SELECT s.id, s."userId", s."activeOrganizationId", (extract(epoch FROM s."expiresAt") * 1000)::float8 AS "expiresAtMs", u.email,
+            coalesce((SELECT json_agg(json_build_object('organizationId', m."organizationId", 'role', m.role) ORDER BY m."createdAt", m.id)
+                      FROM member m WHERE m."userId" = s."userId"), '[]'::json) AS memberships
+     FROM session s JOIN "user" u ON u.id = s."userId"
+     WHERE s.token = $1`,
+    [token],
+  );
+  return rows[0] ?? null;
 }

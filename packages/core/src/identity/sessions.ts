@@ -12,3 +12,4 @@ export {
   setSessionWorkspace,
   setSessionWorkspaceByToken,
 } from "./sessions.repository.ts";
+export { verifySessionCookie } from "./session-verify.ts";

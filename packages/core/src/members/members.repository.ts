@@ -1,4 +1,4 @@
-import type { PrismaClient, Tx } from "@parapet/db";
+import { readRows, type PrismaClient, type Tx } from "@parapet/db";
 
 type Db = PrismaClient | Tx;
 
@@ -63,11 +63,22 @@ export function removeMember(tx: Tx, id: string) {
   return tx.member.delete({ where: { id } });
 }
 
-export function findUserAndWorkspace(db: Db, userId: string, workspaceId: string) {
-  return Promise.all([
-    db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true } }),
-    db.workspace.findUnique({ where: { id: workspaceId }, select: { id: true, name: true, slug: true } }),
-  ]);
+/** The user and the workspace by id (each null when missing): one statement on the pool (readRows), as `/me` is hot. */
+export async function findUserAndWorkspace(
+  db: Db,
+  userId: string,
+  workspaceId: string,
+): Promise<[{ id: string; email: string; name: string } | null, { id: string; name: string; slug: string } | null]> {
+  const [row] = await readRows<{
+    user: { id: string; email: string; name: string } | null;
+    workspace: { id: string; name: string; slug: string } | null;
+  }>(
+    db,
+    `SELECT (SELECT json_build_object('id', u.id, 'email', u.email, 'name', u.name) FROM "user" u WHERE u.id = $1) AS "user",
+            (SELECT json_build_object('id', w.id, 'name', w.name, 'slug', w.slug) FROM workspace w WHERE w.id = $2) AS workspace`,
+    [userId, workspaceId],
+  );
+  return [row?.user ?? null, row?.workspace ?? null];
 }
 
 export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import type { PrismaClient, Tx } from "@parapet/db";
+import { readRows, type PrismaClient, type Tx } from "@parapet/db";
 
 type Db = PrismaClient | Tx;
 
@@ -29,24 +29,37 @@ export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>)
 }
 
 /** The token whose secret hashes to `hash` (indexed: apikey.key), with what verification checks. */
-export function findKeyByHash(db: Db, hash: string) {
-  return db.apikey.findFirst({
-    where: { key: hash },
-    select: {
-      id: true,
-      name: true,
-      referenceId: true,
-      metadata: true,
-      enabled: true,
-      expiresAt: true,
-      remaining: true,
-      permissions: true,
-      rateLimitEnabled: true,
-      rateLimitMax: true,
-      rateLimitTimeWindow: true,
-      lastRequest: true,
-    },
-  });
+export interface KeyRow {
+  id: string;
+  name: string | null;
+  referenceId: string;
+  metadata: string | null;
+  enabled: boolean | null;
+  /** Epoch milliseconds, or null for a key that never expires. */
+  expiresAtMs: number | null;
+  remaining: number | null;
+  permissions: string | null;
+  rateLimitEnabled: boolean | null;
+  rateLimitMax: number | null;
+  rateLimitTimeWindow: number | null;
+  /** Epoch milliseconds of the last recorded use, or null. */
+  lastRequestMs: number | null;
+}
+
+/**
+ * On every API request, so it is one plain statement on the pool (readRows) rather than a Prisma
+ * query: timestamps come back as epoch milliseconds (float8), which both readRows paths read alike.
+ */
+export async function findKeyByHash(db: Db, hash: string): Promise<KeyRow | null> {
+  const rows = await readRows<KeyRow>(
+    db,
+    `SELECT id, name, "referenceId", metadata, enabled, (extract(epoch FROM "expiresAt") * 1000)::float8 AS "expiresAtMs",
+            remaining, permissions, "rateLimitEnabled", "rateLimitMax", "rateLimitTimeWindow",
+            (extract(epoch FROM "lastRequest") * 1000)::float8 AS "lastRequestMs"
+     FROM apikey WHERE key = $1 LIMIT 1`,
+    [hash],
+  );
+  return rows[0] ?? null;
 }
 
 /**

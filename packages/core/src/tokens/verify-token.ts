@@ -57,7 +57,7 @@ export async function verifyToken(deps: VerifyTokenDeps, secret: string, now = n
   if (secret.length === 0 || secret.length > 512) throw new AppError("unauthenticated", INVALID);
   const row = await findKeyByHash(deps.prisma, hashTokenSecret(secret));
   if (!row || row.enabled === false) throw new AppError("unauthenticated", INVALID);
-  if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) throw new AppError("unauthenticated", INVALID);
+  if (row.expiresAtMs !== null && row.expiresAtMs <= now.getTime()) throw new AppError("unauthenticated", INVALID);
   if (row.remaining !== null || row.permissions !== null) throw new AppError("unauthenticated", INVALID);
 
   if (row.rateLimitEnabled !== false && row.rateLimitMax && row.rateLimitTimeWindow) {
@@ -79,7 +79,7 @@ export async function verifyToken(deps: VerifyTokenDeps, secret: string, now = n
       );
   }
 
-  if (!row.lastRequest || now.getTime() - row.lastRequest.getTime() >= LAST_USED_RESOLUTION_MS)
+  if (row.lastRequestMs === null || now.getTime() - row.lastRequestMs >= LAST_USED_RESOLUTION_MS)
     await touchLastRequest(deps.prisma, row.id, now, LAST_USED_RESOLUTION_MS);
 
   return { id: row.id, name: row.name, referenceId: row.referenceId, metadata: row.metadata };

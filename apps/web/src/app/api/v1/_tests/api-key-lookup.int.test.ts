@@ -3,8 +3,12 @@
  * verifyApiKey turns any non-API error inside the lookup into `valid: false, INVALID_API_KEY`, so a
  * lookup that dies on a connection a failover has just killed looked like a bad key, and the caller got
  * 401 (dependency-recovery's failover case saw it now and then). The fault is injected once into the
- * real Prisma client's key lookup (PostgreSQL stays up), the way pg reports a killed connection.
+ * real key lookup (PostgreSQL stays up), the way pg reports a killed connection: the lookup is a plain
+ * statement on the Prisma client's own node-postgres pool (readRows, issue 15), so the fault goes into
+ * that pool's `query` for the apikey statement only.
  */
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { getPrisma } from "@parapet/db";
 import { call, createWorkspace, type TestWorkspace } from "./harness.ts";
@@ -25,15 +29,18 @@ afterEach(() => {
 /** Makes the next `n` API-key row reads fail as a killed connection does; later reads are untouched. */
 function failKeyLookups(n: number): { failed: () => number } {
   let failed = 0;
-  const delegate = prisma.apikey;
-  const original = delegate.findFirst.bind(delegate);
-  vi.spyOn(delegate, "findFirst").mockImplementation(((args: Parameters<typeof original>[0]) => {
-    if (failed < n) {
+  // The pg module @parapet/db's pools are made from (the same module instance).
+  const pg = createRequire(join(import.meta.dirname, "..", "..", "..", "..", "..", "..", "..", "packages", "db", "package.json"))("pg") as {
+    Pool: { prototype: { query: (...args: unknown[]) => unknown } };
+  };
+  const original = pg.Pool.prototype.query;
+  vi.spyOn(pg.Pool.prototype, "query").mockImplementation(function (this: unknown, ...args: unknown[]) {
+    if (typeof args[0] === "string" && /FROM apikey WHERE key =/.test(args[0]) && failed < n) {
       failed++;
       return Promise.reject(new Error("Connection terminated unexpectedly"));
     }
-    return original(args);
-  }) as unknown as typeof delegate.findFirst);
+    return original.apply(this, args);
+  });
   return { failed: () => failed };
 }
 
