@@ -44,15 +44,25 @@ const principals = Array.from({ length: PRINCIPALS }, (_, i) => {
 });
 const READS = ["s3:GetObject", "s3:ListBucket", "ec2:DescribeInstances", "dynamodb:GetItem", "kms:Decrypt", "sts:GetCallerIdentity"];
 const WRITES = ["s3:PutObject", "dynamodb:PutItem", "ec2:RunInstances", "lambda:UpdateFunctionCode"];
-const DESTRUCTIVE = ["s3:DeleteObject", "s3:DeleteBucket", "dynamodb:DeleteTable", "rds:DeleteDBSnapshot", "ec2:DeleteSnapshot", "kms:ScheduleKeyDeletion"];
+const DESTRUCTIVE = [
+  "s3:DeleteObject",
+  "s3:DeleteBucket",
+  "dynamodb:DeleteTable",
+  "rds:DeleteDBSnapshot",
+  "ec2:DeleteSnapshot",
+  "kms:ScheduleKeyDeletion",
+];
 
 function eventAt(i: number): AuditEvent {
   const p = principals[skewed(PRINCIPALS)]!;
   const r = rand();
-  const action = r < 0.8 ? READS[skewed(READS.length)]! : r < 0.95 ? WRITES[skewed(WRITES.length)]! : DESTRUCTIVE[skewed(DESTRUCTIVE.length)]!;
+  const action =
+    r < 0.8 ? READS[skewed(READS.length)]! : r < 0.95 ? WRITES[skewed(WRITES.length)]! : DESTRUCTIVE[skewed(DESTRUCTIVE.length)]!;
   const service = action.split(":")[0]!;
   const resource =
-    service === "s3" ? `arn:aws:s3:::data-${p.account}/obj-${skewed(200)}` : `arn:aws:${service}:eu-west-1:${p.account}:thing/${skewed(50)}`;
+    service === "s3"
+      ? `arn:aws:s3:::data-${p.account}/obj-${skewed(200)}`
+      : `arn:aws:${service}:eu-west-1:${p.account}:thing/${skewed(50)}`;
   return {
     cloud: "aws",
     id: `ev-${i}`,
@@ -78,7 +88,9 @@ async function* pages(): AsyncGenerator<AuditPage> {
 }
 
 /** Principal tags as IAM would answer ListRoleTags: agents carry agent=true. */
-const tagsOf = new Map<string, Record<string, string>>(principals.map((p): [string, Record<string, string>] => [p.arn, p.agent ? { agent: "true" } : {}]));
+const tagsOf = new Map<string, Record<string, string>>(
+  principals.map((p): [string, Record<string, string>] => [p.arn, p.agent ? { agent: "true" } : {}]),
+);
 let lookups = 0;
 async function lookupPrincipals(ids: readonly string[]): Promise<PrincipalFacts[]> {
   lookups += ids.length;

@@ -15,7 +15,7 @@ export interface ImpactWorkerDeps extends RunImpactDeps {
   logger?: Logger;
 }
 
-export async function processImpactJob(deps: RunImpactDeps, data: unknown): Promise<unknown> {
+async function processImpactJob(deps: RunImpactDeps, data: unknown): Promise<unknown> {
   const job = jobData(QUEUES.impact, ZImpactReplayJob, { name: "impact.replay", data });
   const r = await runImpactReport(deps, job.reportId);
   return r.summary

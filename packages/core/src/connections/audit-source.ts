@@ -43,7 +43,9 @@ export function checkAuditSource(cloud: string, value: unknown): void {
   if (r.success) return;
   const i = r.error.issues[0]!;
   const field = ["auditSource", ...i.path.map(String)].join(".");
-  throw new AppError("validation", `${field}: ${i.code === "unrecognized_keys" && cloud !== "aws" ? `${cloud} connections take no audit source` : i.message}`, [
-    { field, message: i.message },
-  ]);
+  throw new AppError(
+    "validation",
+    `${field}: ${i.code === "unrecognized_keys" && cloud !== "aws" ? `${cloud} connections take no audit source` : i.message}`,
+    [{ field, message: i.message }],
+  );
 }

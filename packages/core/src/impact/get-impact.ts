@@ -2,7 +2,7 @@ import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { notFound } from "../common/errors.ts";
 import { findGuardrailForImpact, latestReports, type TImpactReportRow } from "./impact.repository.ts";
 
-export function impactReportView(r: TImpactReportRow) {
+function impactReportView(r: TImpactReportRow) {
   return {
     id: r.id,
     connection: r.connection,

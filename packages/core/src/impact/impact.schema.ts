@@ -2,7 +2,7 @@ import { z } from "zod";
 import { stored } from "../common/wire.schema.ts";
 
 /** How far back a replay reads: CloudTrail's LookupEvents and Azure's Activity Log keep 90 days. */
-export const IMPACT_MAX_DAYS = 90;
+const IMPACT_MAX_DAYS = 90;
 
 export const ZRequestImpactInput = z
   .object({
@@ -31,7 +31,7 @@ const ZSample = z.object({
   by: z.string().optional(),
 });
 
-export const ZImpactSummary = z.object({
+const ZImpactSummary = z.object({
   events: z.number().int(),
   skippedByReader: z.record(z.string(), z.number().int()),
   outOfScope: z.number().int(),
@@ -68,7 +68,7 @@ export const ZImpactSummary = z.object({
   ),
 });
 
-export const ZImpactReport = z.object({
+const ZImpactReport = z.object({
   id: z.string(),
   connection: z.object({ id: z.string(), name: z.string(), cloud: z.enum(["aws", "azure", "gcp", "oci"]) }),
   version: z.number().int(),

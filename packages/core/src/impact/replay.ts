@@ -14,7 +14,7 @@ export type TProtectedClass = "connector" | "break-glass";
 /** Where an event happened relative to the guardrail's scope (after exemptions). */
 export type TEventScope = "in" | "out" | "unknown";
 
-export interface TImpactSample {
+interface TImpactSample {
   id: string;
   time: string;
   principal: string;
@@ -27,7 +27,7 @@ export interface TImpactSample {
   by?: string;
 }
 
-export interface TImpactGroup {
+interface TImpactGroup {
   principal: string;
   action: string;
   environment: string;
@@ -39,14 +39,14 @@ export interface TImpactGroup {
   samples: TImpactSample[];
 }
 
-export interface TUnjudgeable {
+interface TUnjudgeable {
   reason: string;
   detail?: string;
   count: number;
   sample: TImpactSample;
 }
 
-export interface TLockout {
+interface TLockout {
   class: TProtectedClass;
   principal: string;
   action: string;

@@ -54,7 +54,6 @@ export type TWeeklyReportJob = z.infer<typeof ZWeeklyReportJob>;
 
 /** Replay a connection's audit log against a guardrail version (an ImpactReport row, created queued). */
 export const ZImpactReplayJob = z.object({ reportId: z.string().min(1).max(64) });
-export type TImpactReplayJob = z.infer<typeof ZImpactReplayJob>;
 export const impactJobId = (reportId: string) => `impact__${reportId}`;
 
 /** The rollouts step runs this often: soak times are minutes, so a minute late is on time. */
