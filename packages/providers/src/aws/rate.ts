@@ -21,6 +21,12 @@ export const AWS_DEFAULT_RATE_LIMITS: Readonly<TAwsRateLimits> = {
   // CloudTrail LookupEvents: "limited to two per second, per account, per Region" (botocore
   // cloudtrail service-2.json, LookupEvents documentation).
   LookupEvents: { ratePerSec: 2, burst: 2 },
+  // The organization trail's log files are S3 reads, outside the Organizations budget: S3 serves at least
+  // 5,500 GET/HEAD requests per second per prefix ("Best practices design patterns: optimizing Amazon S3
+  // performance", https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html).
+  // Paced well below that, so a replay never competes with the customer's own readers of the bucket.
+  ListObjectsV2: { ratePerSec: 50, burst: 50 },
+  GetObject: { ratePerSec: 50, burst: 50 },
 };
 
 export class TokenBucket {
