@@ -139,4 +139,5 @@ for (const controlId of ["agent-no-destructive-actions", "backups-undeletable"])
     { name: "peak RSS", value: peakRss / 2 ** 20, unit: "MiB" },
     { name: "load (1 min) before", value: load0, unit: "" },
   ]);
+  for (const u of s.unjudgeableReasons.slice(0, 3)) console.log(`  not judgeable: ${u.count} × ${u.reason}${u.detail ? ` (${u.detail})` : ""}`);
 }

@@ -7,6 +7,7 @@ import { createAuth } from "@parapet/core/identity/auth";
 import { seedDemoIdentity } from "@parapet/core/seed/demo-identity";
 import { parseMasterKey } from "@parapet/core";
 import type { AllSims } from "@parapet/cloud-sim";
+import { seedDemoAuditHistory } from "./demo-audit.ts";
 import { seedDemoGuardrails, startDemoClouds, type DemoCloud } from "./demo-clouds.ts";
 import { fail } from "./log.ts";
 import { runStep, startProcess, waitForHttp, webBuildIsStale, type Proc } from "./processes.ts";
@@ -135,6 +136,7 @@ export async function startDemoEnvironment(
       clouds: DEMO_CLOUDS,
     });
     await seedDemoGuardrails(prisma, identity.workspaceId, identity.ownerId);
+    await seedDemoAuditHistory(prisma, sims, connections.aws);
     return { sims, connections, workspaceId: identity.workspaceId, stop: () => sims.close() };
   } finally {
     await prisma.$disconnect();
