@@ -53,16 +53,45 @@ const DESTRUCTIVE = [
   "kms:ScheduleKeyDeletion",
 ];
 
+/** The resource ARN each action names, in the form the Service Authorization Reference gives its resource type. */
+function resourceFor(action: string, account: string): string {
+  const n = skewed(50);
+  switch (action) {
+    case "s3:GetObject":
+    case "s3:PutObject":
+    case "s3:DeleteObject":
+      return `arn:aws:s3:::data-${account}/obj-${skewed(200)}`;
+    case "s3:ListBucket":
+    case "s3:DeleteBucket":
+      return `arn:aws:s3:::data-${account}`;
+    case "dynamodb:GetItem":
+    case "dynamodb:PutItem":
+    case "dynamodb:DeleteTable":
+      return `arn:aws:dynamodb:eu-west-1:${account}:table/orders-${n}`;
+    case "rds:DeleteDBSnapshot":
+      return `arn:aws:rds:eu-west-1:${account}:snapshot:nightly-${n}`;
+    case "ec2:DeleteSnapshot":
+      return `arn:aws:ec2:eu-west-1::snapshot/snap-0${String(n).padStart(16, "0")}`;
+    case "ec2:DescribeInstances":
+    case "ec2:RunInstances":
+      return `arn:aws:ec2:eu-west-1:${account}:instance/i-0${String(n).padStart(16, "0")}`;
+    case "kms:Decrypt":
+    case "kms:ScheduleKeyDeletion":
+      return `arn:aws:kms:eu-west-1:${account}:key/0000${String(n).padStart(4, "0")}-0000-4000-8000-000000000000`;
+    case "lambda:UpdateFunctionCode":
+      return `arn:aws:lambda:eu-west-1:${account}:function:api-${n}`;
+    default:
+      return "*";
+  }
+}
+
 function eventAt(i: number): AuditEvent {
   const p = principals[skewed(PRINCIPALS)]!;
   const r = rand();
   const action =
     r < 0.8 ? READS[skewed(READS.length)]! : r < 0.95 ? WRITES[skewed(WRITES.length)]! : DESTRUCTIVE[skewed(DESTRUCTIVE.length)]!;
   const service = action.split(":")[0]!;
-  const resource =
-    service === "s3"
-      ? `arn:aws:s3:::data-${p.account}/obj-${skewed(200)}`
-      : `arn:aws:${service}:eu-west-1:${p.account}:thing/${skewed(50)}`;
+  const resource = resourceFor(action, p.account);
   return {
     cloud: "aws",
     id: `ev-${i}`,
@@ -139,5 +168,6 @@ for (const controlId of ["agent-no-destructive-actions", "backups-undeletable"])
     { name: "peak RSS", value: peakRss / 2 ** 20, unit: "MiB" },
     { name: "load (1 min) before", value: load0, unit: "" },
   ]);
-  for (const u of s.unjudgeableReasons.slice(0, 3)) console.log(`  not judgeable: ${u.count} × ${u.reason}${u.detail ? ` (${u.detail})` : ""}`);
+  for (const u of s.unjudgeableReasons.slice(0, 3))
+    console.log(`  not judgeable: ${u.count} × ${u.reason}${u.detail ? ` (${u.detail})` : ""}`);
 }
