@@ -24,6 +24,14 @@ test("author in audit, see what it would have blocked, exempt from the impact ta
   expect(created.status).toBeLessThan(300);
   const id = (created.body as { id: string }).id;
 
+  // The replay reads the trail for the environments Parapet knows: wait for the AWS organisation's discovery.
+  const awsEnvironments = async () => {
+    const r = await apiAs(author, "GET", "/connections");
+    const items = (r.body as { items: { id: string; environments: number }[] }).items;
+    return items.find((c) => c.id === CONNECTIONS.aws)?.environments ?? 0;
+  };
+  await expect.poll(awsEnvironments, { timeout: 120_000 }).toBeGreaterThan(0);
+
   // The replay, from the guardrail's page.
   await author.goto(`/guardrails/${id}`);
   await author.getByRole("tab", { name: "Would have blocked" }).click();
