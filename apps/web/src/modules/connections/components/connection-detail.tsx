@@ -10,6 +10,7 @@ import { ErrorState, Loading, PageHeader } from "@/modules/shared/components/sta
 import { useCan } from "@/modules/shared/hooks/use-me";
 import { apiCall, errorMessage, issuesByField } from "@/modules/shared/lib/api";
 import { CLOUD_ROOT, ago, dateTime, num } from "@/modules/shared/lib/format";
+import { AwsAuditSourceCard } from "./audit-source-form";
 import { useConnection, useConnectionAction, useDeleteConnection, usePreviewRun, useUpdateConnection } from "../hooks/use-connections";
 import { PlanTable } from "./plan-table";
 import { setupPending } from "./connections-panel";
@@ -183,6 +184,7 @@ export function ConnectionDetail({ id }: { id: string }) {
               {secretErr && <p className="error">{secretErr}</p>}
             </section>
           )}
+          {c.cloud === "aws" && <AwsAuditSourceCard id={c.id} auditSource={c.auditSource} canWrite={canWrite} />}
           <section className="card">
             <h2>Latest plan preview</h2>
             {preview.isPending ? (
