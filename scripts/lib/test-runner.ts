@@ -265,6 +265,8 @@ async function runE2e(building: Promise<number>, adminUrl: string, redisUrl: str
       // one shared per-IP bucket): at the default 10 a minute a fast run hit 429 on the tour's sign-in.
       // The limit itself is tested by the API suite (account-takeover.int.test.ts).
       PARAPET_SIGNIN_PER_MINUTE: "60",
+      // The rollout journey waits for a halt, which comes at the first tick after the stage's replay.
+      PARAPET_ROLLOUTS_TICK_SEC: "5",
     },
   };
   try {

@@ -30,6 +30,17 @@ const ZEnv = z.object({
    * releases its reconcile leases and exits 1. Below a supervisor's kill grace period (Kubernetes: 30 s).
    */
   PARAPET_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
+  /**
+   * How often staged rollouts are stepped (advanced or halted). A halt is noticed at the first tick
+   * after the stage's replay finds an unexpected denial, so this bounds how late a halt can come.
+   * 5 s to 1 hour; default 60 s (the journeys use a few seconds).
+   */
+  PARAPET_ROLLOUTS_TICK_SEC: z.coerce
+    .number({ message: "PARAPET_ROLLOUTS_TICK_SEC must be a whole number of seconds" })
+    .int("PARAPET_ROLLOUTS_TICK_SEC must be a whole number of seconds")
+    .min(5, "PARAPET_ROLLOUTS_TICK_SEC must be at least 5 (seconds)")
+    .max(3600, "PARAPET_ROLLOUTS_TICK_SEC must be at most 3600 (one hour)")
+    .default(60),
   /** SMTP relay for report emails: smtp://user:pass@host:587 or smtps://…:465. Unset = deliveries fail visibly. */
   PARAPET_SMTP_URL: z
     .string()

@@ -113,8 +113,8 @@ async function main(): Promise<void> {
   workers.push(reports.worker, QUEUE_WORKERS.notifications({ prisma, connection: workerConnection, prefix, config: reportsConfig }));
   // One tick for all connections: each tick requests reconciles for connections whose interval passed.
   await scheduleJob(runtime.queues.get(QUEUES.reconcile)!, "reconcile.poll-tick", {});
-  // Staged rollouts advance (or halt) once a minute.
-  await scheduleJob(runtime.queues.get(QUEUES.rollouts)!, "rollouts.advance", {});
+  // Staged rollouts advance (or halt) once a tick (a minute unless configured).
+  await scheduleJob(runtime.queues.get(QUEUES.rollouts)!, "rollouts.advance", {}, { every: env.PARAPET_ROLLOUTS_TICK_SEC * 1000 });
   // Report schedules follow the database (a new workspace, a changed time zone); re-synced hourly too.
   await reports.syncReportSchedules().catch((e: unknown) => logger.error({ err: e }, "report schedule sync failed"));
   // Signed audit chain heads outside the database, so a deleted tail or a replaced chain shows (checkpoints.ts).
