@@ -119,6 +119,14 @@ async function onboard(page: Page, cloud: Cloud): Promise<void> {
   // 5. Discovered hierarchy.
   await expect(page.getByRole("heading", { name: "Discovered hierarchy" })).toBeVisible();
   await expect(page.getByTestId("hierarchy-tree").locator(".tree-row").first()).toBeVisible({ timeout: 90_000 });
+  if (cloud === "aws") {
+    // The organization trail, so "would have blocked" replays read every account's history.
+    const source = page.getByTestId("audit-source");
+    await source.getByLabel("Trail bucket").fill("acme-org-trail");
+    await source.getByLabel("Regions").fill("us-east-1, eu-west-1");
+    await source.getByRole("button", { name: "Save audit source" }).click();
+    await expect(source).toContainText("Replays read the organization trail in acme-org-trail");
+  }
   await page.getByRole("button", { name: "Continue" }).click();
 
   // 6. Baseline pack (defaults), created in audit mode.

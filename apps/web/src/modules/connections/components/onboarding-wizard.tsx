@@ -23,6 +23,7 @@ import {
 } from "../hooks/use-connections";
 import { connectionPayload } from "../lib/cloud-forms";
 import { BASELINE_CONTROLS, WIZARD_STEPS, readWizardState, stepIndex, type WizardState, type WizardStep } from "../lib/wizard";
+import { AwsAuditSourceCard } from "./audit-source-form";
 import { BootstrapView } from "./bootstrap-view";
 import { CredentialsForm } from "./credentials-form";
 import { PlanTable } from "./plan-table";
@@ -329,6 +330,9 @@ function HierarchyStep({ c, onNext }: { c: Connection; onNext: () => void }) {
       </p>
       {discover.isError && <ErrorState error={discover.error} />}
       <HierarchyTree connectionId={c.id} poll={discovering} />
+      {/* Optional here, and editable later on the connection's page: without the organization trail a
+          "would have blocked" replay sees only the management account, where SCPs never apply. */}
+      {c.cloud === "aws" && <AwsAuditSourceCard id={c.id} auditSource={c.auditSource} canWrite />}
     </StepCard>
   );
 }
