@@ -183,6 +183,27 @@ describe("impact replay over an organization trail", () => {
     expect(s.events).toBeGreaterThan(0);
   });
 
+  it("a principal exempted from the guardrail is spared in the next replay; revoking it brings its calls back", async () => {
+    const e = await prisma.exemption.create({
+      data: {
+        workspaceId,
+        guardrailId,
+        principalCloud: "aws",
+        principal: `arn:aws:iam::${prod}:role/Developer`,
+        reason: "the trail migration runbook stops logging once",
+        ownerEmail: "owner@example.test",
+        expiresAt: new Date(Date.now() + 7 * 86_400_000),
+        status: "active",
+      },
+    });
+    const spared = (await replay(guardrailId)).summary;
+    expect(groups(spared)).toEqual([]);
+    expect(spared.denied).toBe(0);
+    // Only this guardrail's artifacts spare it, and only while the exemption is active.
+    await prisma.exemption.update({ where: { id: e.id }, data: { status: "revoked" } });
+    expect(groups((await replay(guardrailId)).summary)).toEqual([["Developer", "cloudtrail:StopLogging", expect.any(String), 2]]);
+  });
+
   it("a connector class that misses the connector's real role is a lockout, and enforce is refused until a clean replay", async () => {
     // The connection declares another connector role: the compiled deny no longer spares ParapetConnector.
     await prisma.connection.update({

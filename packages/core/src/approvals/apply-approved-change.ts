@@ -59,7 +59,7 @@ export async function applyApprovedChange(tx: Tx, a: ApprovalRow): Promise<{ con
     case "exemption.create": {
       const e = await activateExemption(tx, a.workspaceId, a.subjectId);
       if (!e) throw new AppError("conflict", "exemption: it expired or was withdrawn before approval; reject the request");
-      return { connections: [e.connectionId], detail: { exemptionId: a.subjectId } };
+      return { connections: e.connectionIds, detail: { exemptionId: a.subjectId } };
     }
     case "node.labels": {
       const node = await findNodeOverrides(tx, a.workspaceId, a.subjectId);

@@ -26,6 +26,11 @@ export interface TCompileInput<C extends TCloud> {
   principals: unknown;
   facts: unknown;
   targetLabels?: Readonly<Record<string, string>>;
+  /**
+   * Principals an approved exemption spares from this guardrail only, in this cloud's terms (checked
+   * when the exemption was requested: exemptions/exempt-principal.ts). Spared like break-glass.
+   */
+  exemptPrincipals?: readonly string[];
 }
 
 export interface TCompiled<C extends TCloud> {
@@ -77,8 +82,9 @@ export function buildContext<C extends TCloud>(input: TCompileInput<C>): TCompil
     guardrail: input.guardrail,
     principals: pr.data,
     facts: fr.data,
+    exemptPrincipals: [...new Set(input.exemptPrincipals ?? [])].sort(),
     ...(input.targetLabels ? { targetLabels: input.targetLabels } : {}),
-  } as TCompileContext<C>;
+  } as unknown as TCompileContext<C>; // zod's per-cloud outputs form a union TS cannot narrow by C
 }
 
 /** Compiles one guardrail (a control + params) for one cloud. Pure and deterministic. */

@@ -39,6 +39,11 @@ export interface TCompileContext<C extends TCloud = TCloud> {
   guardrail: { id: string; version: number };
   principals: TPrincipalClassesByCloud[C];
   facts: TConnectionFactsByCloud[C];
+  /**
+   * Principals spared from this guardrail by an approved exemption (sorted, distinct): AWS role/user ARNs,
+   * GCP `principal://` ids, OCI user/instance OCIDs. Azure Policy cannot condition on the caller: empty.
+   */
+  exemptPrincipals: readonly string[];
   /** Labels of the nodes the guardrail targets, when a compiler needs them (e.g. the prod tag value). */
   targetLabels?: Readonly<Record<string, string>>;
 }

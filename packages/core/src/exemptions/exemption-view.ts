@@ -1,7 +1,9 @@
 interface Row {
   id: string;
   guardrailId: string;
-  nodeId: string;
+  nodeId: string | null;
+  principalCloud: "aws" | "azure" | "gcp" | "oci" | null;
+  principal: string | null;
   reason: string;
   ownerEmail: string;
   expiresAt: Date;
@@ -9,7 +11,7 @@ interface Row {
   createdById: string | null;
   createdAt: Date;
   guardrail: { id: string; name: string };
-  node: { id: string; name: string; connectionId: string; externalId: string };
+  node: { id: string; name: string; connectionId: string; externalId: string } | null;
 }
 
 export function exemptionView(e: Row) {
@@ -19,6 +21,7 @@ export function exemptionView(e: Row) {
     id: e.id,
     guardrail: e.guardrail,
     node: e.node,
+    principal: e.principal && e.principalCloud ? { cloud: e.principalCloud, id: e.principal } : null,
     reason: e.reason,
     ownerEmail: e.ownerEmail,
     expiresAt: e.expiresAt.toISOString(),

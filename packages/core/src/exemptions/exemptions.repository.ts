@@ -24,7 +24,9 @@ export function createExemption(
   data: {
     workspaceId: string;
     guardrailId: string;
-    nodeId: string;
+    nodeId: string | null;
+    principalCloud: "aws" | "gcp" | "oci" | null;
+    principal: string | null;
     reason: string;
     ownerEmail: string;
     expiresAt: Date;
@@ -34,15 +36,30 @@ export function createExemption(
   return tx.exemption.create({ data: { ...data, status: "pending_approval" }, include: withRefs });
 }
 
-/** pending_approval → active, unless it has expired meanwhile. Returns the node's connection. */
-export async function activateExemption(tx: Tx, workspaceId: string, id: string): Promise<{ connectionId: string } | null> {
+/**
+ * pending_approval → active, unless it has expired meanwhile. Returns the connections whose artifacts change:
+ * the node's, or for a principal exemption every connection of the workspace in that cloud.
+ */
+export async function activateExemption(tx: Tx, workspaceId: string, id: string): Promise<{ connectionIds: string[] } | null> {
   const n = await tx.exemption.updateMany({
     where: { id, workspaceId, status: "pending_approval", expiresAt: { gt: new Date() } },
     data: { status: "active" },
   });
   if (n.count !== 1) return null;
   const e = await tx.exemption.findUniqueOrThrow({ where: { id }, include: { node: { select: { connectionId: true } } } });
-  return { connectionId: e.node.connectionId };
+  return { connectionIds: await exemptionConnections(tx, workspaceId, e) };
+}
+
+/** The connections an exemption's activation or revocation changes. */
+export async function exemptionConnections(
+  db: Db,
+  workspaceId: string,
+  e: { node: { connectionId: string } | null; principalCloud: "aws" | "azure" | "gcp" | "oci" | null },
+): Promise<string[]> {
+  if (e.node) return [e.node.connectionId];
+  if (!e.principalCloud) return [];
+  const rows = await db.connection.findMany({ where: { workspaceId, cloud: e.principalCloud }, select: { id: true } });
+  return rows.map((r) => r.id);
 }
 
 export function rejectExemption(tx: Tx, workspaceId: string, id: string) {

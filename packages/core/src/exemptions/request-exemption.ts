@@ -3,6 +3,7 @@ import { approvalView } from "../approvals/approval-view.ts";
 import { createApproval } from "../approvals/approvals.repository.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
 import { invalidField } from "../common/errors.ts";
+import { exemptPrincipalProblem } from "./exempt-principal.ts";
 import { exemptionView } from "./exemption-view.ts";
 import type { TCreateExemptionInput } from "./exemptions.schema.ts";
 import { createExemption, findGuardrailRef, findNodeRef, transaction } from "./exemptions.repository.ts";
@@ -15,17 +16,30 @@ export async function requestExemption(deps: Pick<UseCaseDeps, "prisma">, actor:
   const now = Date.now();
   if (expiresAt.getTime() <= now) throw invalidField("expiresAt", "must be in the future");
   if (expiresAt.getTime() > now + YEAR_MS) throw invalidField("expiresAt", "must be at most one year from now");
+  const principal = input.principal;
+  if (principal) {
+    const problem = exemptPrincipalProblem(principal.cloud, principal.id);
+    if (problem) throw invalidField(problem.field, problem.message);
+  }
   const [g, n] = await Promise.all([
     findGuardrailRef(deps.prisma, actor.workspaceId, input.guardrailId),
-    findNodeRef(deps.prisma, actor.workspaceId, input.nodeId),
+    input.nodeId === undefined ? null : findNodeRef(deps.prisma, actor.workspaceId, input.nodeId),
   ]);
   if (!g) throw invalidField("guardrailId", `no guardrail "${input.guardrailId}" in this workspace`);
-  if (!n) throw invalidField("nodeId", `no node "${input.nodeId}" in this workspace`);
+  if (input.nodeId !== undefined && !n) throw invalidField("nodeId", `no node "${input.nodeId}" in this workspace`);
+  // Azure was refused above; the schema's refinement guarantees one of the two.
+  const who = n ? n.name : `${principal!.id} (${principal!.cloud.toUpperCase()})`;
+  const until = expiresAt.toISOString().slice(0, 10);
+  const sentence = n
+    ? `exempts ${n.name} from "${g.name}" until ${until}`
+    : `exempts the principal ${who} from "${g.name}" in every environment until ${until}`;
   const { e, a } = await transaction(deps.prisma, async (tx) => {
     const e = await createExemption(tx, {
       workspaceId: actor.workspaceId,
       guardrailId: g.id,
-      nodeId: n.id,
+      nodeId: n?.id ?? null,
+      principalCloud: n ? null : (principal!.cloud as "aws" | "gcp" | "oci"),
+      principal: n ? null : principal!.id,
       reason: input.reason,
       ownerEmail: input.ownerEmail,
       expiresAt,
@@ -38,12 +52,12 @@ export async function requestExemption(deps: Pick<UseCaseDeps, "prisma">, actor:
       subjectId: e.id,
       payload: {
         guardrailId: g.id,
-        nodeId: n.id,
+        ...(n ? { nodeId: n.id } : { principal: { cloud: principal!.cloud, id: principal!.id } }),
         expiresAt: expiresAt.toISOString(),
         reason: input.reason,
-        reasons: [`exempts ${n.name} from "${g.name}" until ${expiresAt.toISOString().slice(0, 10)}`],
+        reasons: [sentence],
       },
-      summary: `Exempt ${n.name} from "${g.name}" until ${expiresAt.toISOString().slice(0, 10)}`,
+      summary: `Exempt ${who} from "${g.name}" until ${until}`,
       requestedById: actor.userId,
     });
     await appendAudit(tx, [
@@ -52,7 +66,13 @@ export async function requestExemption(deps: Pick<UseCaseDeps, "prisma">, actor:
         action: "exemption.requested",
         targetType: "exemption",
         targetId: e.id,
-        data: { guardrailId: g.id, nodeId: n.id, expiresAt: expiresAt.toISOString(), ownerEmail: input.ownerEmail, reason: input.reason },
+        data: {
+          guardrailId: g.id,
+          ...(n ? { nodeId: n.id } : { principal: { cloud: principal!.cloud, id: principal!.id } }),
+          expiresAt: expiresAt.toISOString(),
+          ownerEmail: input.ownerEmail,
+          reason: input.reason,
+        },
       },
       {
         ...auditBy(actor),

@@ -4,7 +4,7 @@ import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
 import { reconcileAfterCommit } from "../common/after-commit.ts";
 import { AppError, notFound } from "../common/errors.ts";
 import { exemptionView } from "./exemption-view.ts";
-import { findExemption, revokeExemption as revoke, transaction } from "./exemptions.repository.ts";
+import { exemptionConnections, findExemption, revokeExemption as revoke, transaction } from "./exemptions.repository.ts";
 
 /** Revoking restores protection, so it applies at once (and withdraws a pending approval request). */
 export async function revokeExemption(deps: UseCaseDeps, actor: Actor, id: string) {
@@ -18,9 +18,18 @@ export async function revokeExemption(deps: UseCaseDeps, actor: Actor, id: strin
       action: "exemption.revoked",
       targetType: "exemption",
       targetId: id,
-      data: { guardrailId: e.guardrailId, nodeId: e.nodeId },
+      data: {
+        guardrailId: e.guardrailId,
+        ...(e.nodeId ? { nodeId: e.nodeId } : { principal: { cloud: e.principalCloud, id: e.principal } }),
+      },
     });
   });
-  if (e.status === "active") await reconcileAfterCommit(deps.jobs, [e.node.connectionId], "manual", `exemption ${id} revoked`);
+  if (e.status === "active")
+    await reconcileAfterCommit(
+      deps.jobs,
+      await exemptionConnections(deps.prisma, actor.workspaceId, e),
+      "manual",
+      `exemption ${id} revoked`,
+    );
   return exemptionView({ ...e, status: "revoked" });
 }

@@ -78,10 +78,16 @@ export function connectionNodes(prisma: PrismaClient, connectionId: string) {
   });
 }
 
-export function activeExemptionNodes(prisma: PrismaClient, guardrailId: string, connectionId: string) {
+/** The guardrail's active exemptions that bear on one connection: its nodes', and its cloud's principals'. */
+export function activeExemptions(prisma: PrismaClient, guardrailId: string, connectionId: string, cloud: "aws" | "azure" | "gcp" | "oci") {
   return prisma.exemption.findMany({
-    where: { guardrailId, status: "active", expiresAt: { gt: new Date() }, node: { connectionId } },
-    select: { nodeId: true },
+    where: {
+      guardrailId,
+      status: "active",
+      expiresAt: { gt: new Date() },
+      OR: [{ node: { connectionId } }, { nodeId: null, principalCloud: cloud }],
+    },
+    select: { nodeId: true, principal: true },
   });
 }
 

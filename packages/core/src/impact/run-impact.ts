@@ -14,7 +14,7 @@ import { openCredentials, type Keyring } from "../connections/secrets.ts";
 import type { AdapterFactory } from "../reconcile/reconcile-connection.ts";
 import { buildTree, selectEnvironments, type GuardrailScope, type TreeNode } from "../scope/select.ts";
 import { IMPACT_EVALUATORS } from "./evaluators.ts";
-import { activeExemptionNodes, connectionNodes, loadReportForReplay, markDone, markFailed, markRunning } from "./impact.repository.ts";
+import { activeExemptions, connectionNodes, loadReportForReplay, markDone, markFailed, markRunning } from "./impact.repository.ts";
 import { connectorIdentity, protectedClassOf } from "./protected.ts";
 import { replayImpact, type TEventScope, type TImpactSummary } from "./replay.ts";
 import type { TImpactEvaluator } from "./types.ts";
@@ -65,6 +65,8 @@ export async function runImpactReport(deps: RunImpactDeps, reportId: string): Pr
 
   const credentials = openCredentials(deps.keys, conn.id, conn.credentialCiphertext);
   const basis = connectionCompileBasis(conn, credentials);
+  // Approved exemptions count: a principal spared by one is not denied, an exempt environment not replayed.
+  const exemptions = await activeExemptions(prisma, report.guardrailId, conn.id, cloud);
   const compileInput = {
     cloud,
     // What enforce would deploy, whatever mode the guardrail is in now.
@@ -74,6 +76,7 @@ export async function runImpactReport(deps: RunImpactDeps, reportId: string): Pr
     params: version.params,
     principals: basis.principals,
     facts: basis.facts,
+    exemptPrincipals: exemptions.flatMap((x) => (x.principal ? [x.principal] : [])),
   };
   let fragment;
   let ctx;
@@ -85,7 +88,7 @@ export async function runImpactReport(deps: RunImpactDeps, reportId: string): Pr
   }
 
   const nodes = await connectionNodes(prisma, conn.id);
-  const exempt = (await activeExemptionNodes(prisma, report.guardrailId, conn.id)).map((x) => x.nodeId);
+  const exempt = exemptions.flatMap((x) => (x.nodeId ? [x.nodeId] : []));
   const tree = buildTree(
     nodes.map((n): TreeNode => ({
       id: n.id,

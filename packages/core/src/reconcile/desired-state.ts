@@ -45,8 +45,8 @@ export interface DesiredInput {
   limits?: { aws?: Partial<TAwsPolicyLimits> };
   nodes: DesiredNode[];
   guardrails: DesiredGuardrail[];
-  /** Active exemptions (guardrail × node subtree). */
-  exemptions: Array<{ guardrailId: string; nodeId: string }>;
+  /** Active exemptions: guardrail × node subtree, or guardrail × one principal of this cloud. */
+  exemptions: Array<{ guardrailId: string; nodeId: string | null; principal?: string | null }>;
   /** AWS: attachment slots held by policies Parapet does not own, per target external id. */
   foreignSlots?: Record<string, Partial<Record<ArtifactKind, number>>>;
 }
@@ -95,7 +95,9 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
       problems.push({ code: "compile", message: `guardrail ${g.id}: unknown control "${g.controlId}"`, guardrailIds: [g.id] });
       continue;
     }
-    const exemptNodes = input.exemptions.filter((e) => e.guardrailId === g.id).map((e) => e.nodeId);
+    const mine = input.exemptions.filter((e) => e.guardrailId === g.id);
+    const exemptNodes = mine.flatMap((e) => (e.nodeId ? [e.nodeId] : []));
+    const exemptPrincipals = mine.flatMap((e) => (e.principal ? [e.principal] : []));
     let selected: Set<string>;
     try {
       selected = selectEnvironments(tree, g.scope, exemptNodes);
@@ -120,10 +122,16 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
       if (rest.size > 0) sets = reached.size > 0 ? [...sets, { mode: "audit", envs: rest }] : [{ mode: "audit", envs: rest }];
     }
     // Exemptions are reported once, with the first set.
-    sets.forEach((set, i) => compileSet(control, { ...g, mode: set.mode }, set.envs, i === 0 ? exempt : []));
+    sets.forEach((set, i) => compileSet(control, { ...g, mode: set.mode }, set.envs, i === 0 ? exempt : [], exemptPrincipals));
   }
 
-  function compileSet(control: TControl, g: DesiredGuardrail, selected: ReadonlySet<string>, exempt: string[]): void {
+  function compileSet(
+    control: TControl,
+    g: DesiredGuardrail,
+    selected: ReadonlySet<string>,
+    exempt: string[],
+    exemptPrincipals: readonly string[],
+  ): void {
     const points = new Map<string, string[]>();
     const pointSet = new Set(attachmentPoints(tree, selected));
     for (const env of selected) {
@@ -144,6 +152,7 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
         params: g.params,
         principals: input.principals,
         facts: input.facts,
+        exemptPrincipals,
       });
       fidelity[g.id] = { fidelity: c.fidelity, ...(c.gap ? { gap: c.gap } : {}) };
       compiled.push({ guardrail: g, fidelity: c.fidelity, ...(c.gap ? { gap: c.gap } : {}), points, exempt, fragment: c.fragment });

@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from "@parapet/db";
 
 /** What the desired state is computed from, read concurrently: active nodes, active guardrails (all versions), active unexpired exemptions. */
-export function desiredInputs(prisma: PrismaClient, workspaceId: string, connectionId: string) {
+export function desiredInputs(prisma: PrismaClient, workspaceId: string, connectionId: string, cloud: "aws" | "azure" | "gcp" | "oci") {
   return Promise.all([
     prisma.node.findMany({
       where: { connectionId, state: "active" },
@@ -9,8 +9,14 @@ export function desiredInputs(prisma: PrismaClient, workspaceId: string, connect
     }),
     prisma.guardrail.findMany({ where: { workspaceId, status: "active" }, include: { versions: true } }),
     prisma.exemption.findMany({
-      where: { workspaceId, status: "active", expiresAt: { gt: new Date() }, node: { connectionId } },
-      select: { guardrailId: true, nodeId: true },
+      // Environment exemptions of this connection's nodes, and principal exemptions of its cloud.
+      where: {
+        workspaceId,
+        status: "active",
+        expiresAt: { gt: new Date() },
+        OR: [{ node: { connectionId } }, { nodeId: null, principalCloud: cloud }],
+      },
+      select: { guardrailId: true, nodeId: true, principal: true },
     }),
   ]);
 }

@@ -79,6 +79,8 @@ export async function loadReportInput(
         expiresAt: true,
         guardrail: { select: { name: true } },
         node: { select: { name: true, connection: { select: { cloud: true } } } },
+        principal: true,
+        principalCloud: true,
       },
     }),
     // Pending at the end of the period: still pending, or decided after it.
@@ -123,8 +125,10 @@ export async function loadReportInput(
     exemptions: exemptions.map((e) => ({
       id: e.id,
       guardrail: e.guardrail.name,
-      environment: e.node.name,
-      cloud: e.node.connection.cloud,
+      // A principal exemption spares one identity in every environment of its cloud (the table's CHECK
+      // constraint guarantees principal and principalCloud when there is no node).
+      environment: e.node ? e.node.name : `principal ${e.principal!} (every environment)`,
+      cloud: e.node ? e.node.connection.cloud : e.principalCloud!,
       ownerEmail: e.ownerEmail,
       reason: e.reason,
       expiresAt: e.expiresAt,

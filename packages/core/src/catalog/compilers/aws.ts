@@ -30,9 +30,15 @@ function mergeConditions(...blocks: (TIamConditionBlock | undefined)[]): TIamCon
   return out;
 }
 
-/** Connector and break-glass roles: excluded from every deny Parapet compiles. */
+/**
+ * Connector and break-glass roles: excluded from every deny Parapet compiles; and the principals an approved
+ * exemption spares from this guardrail (exact ARNs, tested with `aws:PrincipalArn`, which for a role session
+ * is the role's ARN: IAM global condition context keys, aws:PrincipalArn).
+ */
 function awsExemptArns(ctx: TCtx): string[] {
-  return [...new Set([...ctx.principals.connector.roleArnPatterns, ...ctx.principals.breakGlass.roleArnPatterns])].sort();
+  return [
+    ...new Set([...ctx.principals.connector.roleArnPatterns, ...ctx.principals.breakGlass.roleArnPatterns, ...ctx.exemptPrincipals]),
+  ].sort();
 }
 
 /**

@@ -6,9 +6,9 @@ type TCtx = TCompileContext<"gcp">;
 
 export const GCP_ALL_PRINCIPALS = "principalSet://goog/public:all";
 
-/** Connector and break-glass identities: the exceptionPrincipals of every deny rule. */
+/** Connector and break-glass identities, and this guardrail's exempt principals: the exceptionPrincipals of every deny rule. */
 export function gcpExempt(ctx: TCtx): string[] {
-  return [...new Set([...ctx.principals.connector, ...ctx.principals.breakGlass])].sort();
+  return [...new Set([...ctx.principals.connector, ...ctx.principals.breakGlass, ...ctx.exemptPrincipals])].sort();
 }
 
 export function gcpDenyRule(

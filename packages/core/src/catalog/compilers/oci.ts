@@ -25,7 +25,8 @@ function ociSubjects(ref: TOciPrincipalRef): string[] {
  */
 function ociExemptConditions(ctx: TCtx, subject: "user-groups" | "dynamic-groups" | "any-user" = "any-user"): string[] {
   const p = ctx.principals;
-  const principals = [...new Set([...p.connector.principalIds, ...p.breakGlass.principalIds])].sort();
+  // This guardrail's exempt principals are user/instance OCIDs: excepted like the break-glass principals.
+  const principals = [...new Set([...p.connector.principalIds, ...p.breakGlass.principalIds, ...ctx.exemptPrincipals])].sort();
   const groups = subject === "dynamic-groups" ? [] : [...new Set([...p.connector.groupIds, ...p.breakGlass.groupIds])].sort();
   return [...principals.map((id) => `request.principal.id != '${id}'`), ...groups.map((id) => `request.groups.id != '${id}'`)];
 }

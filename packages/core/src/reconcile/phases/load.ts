@@ -75,7 +75,7 @@ export async function loadDesired(
   limits: unknown,
 ): Promise<LoadedDesired> {
   const [[nodes, guardrails, exemptions], rollouts] = await Promise.all([
-    desiredInputs(prisma, workspaceId, connectionId),
+    desiredInputs(prisma, workspaceId, connectionId, cloud),
     activeRolloutReaches(prisma, workspaceId),
   ]);
   const remediation = new Map<string, "auto" | "notify">();

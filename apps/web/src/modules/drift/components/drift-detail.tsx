@@ -161,7 +161,7 @@ export function DriftDetailView({ id }: { id: string }) {
           <ExemptionForm
             key={target.id}
             guardrailId={d.guardrail.id}
-            nodeId={target.id}
+            subject={{ nodeId: target.id }}
             target={`${target.name} from “${d.guardrail.name}”`}
             defaultOwner={me.data?.user.email}
             onDone={() => {

@@ -7,16 +7,19 @@ function isoDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Request a guardrail × node carve-out: a reason, an owner and an expiry of at most a year. */
+/** What an exemption spares: an environment subtree, or one principal of one cloud in every environment. */
+export type ExemptionSubject = { nodeId: string } | { principal: { cloud: "aws" | "gcp" | "oci"; id: string } };
+
+/** Request a carve-out from one guardrail: a reason, an owner and an expiry of at most a year. */
 export function ExemptionForm({
   guardrailId,
-  nodeId,
+  subject,
   target,
   defaultOwner,
   onDone,
 }: {
   guardrailId: string;
-  nodeId: string;
+  subject: ExemptionSubject;
   target: string;
   defaultOwner?: string;
   onDone: () => void;
@@ -42,7 +45,7 @@ export function ExemptionForm({
     setErrors(errs);
     if (Object.keys(errs).length) return;
     m.mutate(
-      { guardrailId, nodeId, reason: reason.trim(), ownerEmail: owner.trim(), expiresAt: new Date(exp).toISOString() },
+      { guardrailId, ...subject, reason: reason.trim(), ownerEmail: owner.trim(), expiresAt: new Date(exp).toISOString() },
       { onSuccess: onDone },
     );
   }
@@ -88,6 +91,9 @@ export function ExemptionForm({
           {all.expiresAt && <span className="field-error">{all.expiresAt}</span>}
         </div>
       </div>
+      {(all.nodeId ?? all["principal.id"] ?? all["principal.cloud"]) && (
+        <p className="error">{all.nodeId ?? all["principal.id"] ?? all["principal.cloud"]}</p>
+      )}
       {m.isError && Object.keys(server).length === 0 && <p className="error">{errorMessage(m.error)}</p>}
       <div className="actions">
         <button type="submit" className="btn primary" disabled={m.isPending}>

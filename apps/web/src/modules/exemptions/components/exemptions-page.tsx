@@ -23,7 +23,7 @@ export function ExemptionsPage() {
     <>
       <PageHeader
         title="Exemptions"
-        subtitle="Guardrail × node carve-outs, each with a reason, an owner and an expiry. Request one from a drift finding."
+        subtitle="Carve-outs from one guardrail — of an environment subtree, or of one principal everywhere — each with a reason, an owner and an expiry. Request one from a drift finding or a replay's denied calls."
       />
       <div className="filters card">
         <label>
@@ -51,7 +51,7 @@ export function ExemptionsPage() {
                 <thead>
                   <tr>
                     <th scope="col">Guardrail</th>
-                    <th scope="col">Node</th>
+                    <th scope="col">Environment or principal</th>
                     <th scope="col">Reason</th>
                     <th scope="col">Owner</th>
                     <th scope="col">Expires</th>
@@ -68,7 +68,18 @@ export function ExemptionsPage() {
                     return (
                       <tr key={x.id}>
                         <td>{gid ? <Link href={`/guardrails/${gid}`}>{x.guardrail.name}</Link> : "–"}</td>
-                        <td>{x.node.name}</td>
+                        <td>
+                          {x.node ? (
+                            x.node.name
+                          ) : x.principal ? (
+                            <>
+                              <code>{x.principal.id}</code>
+                              <div className="muted small">principal, every {x.principal.cloud.toUpperCase()} environment</div>
+                            </>
+                          ) : (
+                            "–"
+                          )}
+                        </td>
                         <td>{x.reason}</td>
                         <td>{x.ownerEmail}</td>
                         <td>

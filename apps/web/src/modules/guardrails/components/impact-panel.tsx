@@ -1,12 +1,14 @@
 "use client";
 import { useState } from "react";
-import { ExemptionForm } from "@/modules/exemptions/components/exemption-form";
+import { ExemptionForm, type ExemptionSubject } from "@/modules/exemptions/components/exemption-form";
 import { CloudBadge, StatusBadge } from "@/modules/shared/components/badges";
 import { Dialog } from "@/modules/shared/components/dialog";
 import { ErrorState, Loading } from "@/modules/shared/components/states";
 import { useCan } from "@/modules/shared/hooks/use-me";
 import { errorMessage, type ApiOutput } from "@/modules/shared/lib/api";
 import { dateTime, num } from "@/modules/shared/lib/format";
+import type { Cloud } from "@/modules/shared/lib/contract";
+import { exemptableAuditPrincipal } from "@parapet/core/exemptions/exempt-principal";
 import { useImpact, useRequestImpact } from "../hooks/use-impact";
 
 type Report = ApiOutput<"GET /guardrails/{id}/impact">["reports"][number];
@@ -49,8 +51,36 @@ function Lockouts({ s }: { s: Summary }) {
   );
 }
 
-function Groups({ s, guardrailId, canExempt }: { s: Summary; guardrailId: string; canExempt: boolean }) {
-  const [exempt, setExempt] = useState<{ nodeId: string; name: string } | null>(null);
+/**
+ * Spare one principal in every environment (AWS role ARN, GCP principal, OCI OCID). Not offered on Azure, whose
+ * policies cannot condition on the caller, nor for a principal that is no single identity.
+ */
+function PrincipalExemptButton({
+  cloud,
+  principal,
+  onPick,
+}: {
+  cloud: Cloud;
+  principal: string;
+  onPick: (x: { subject: ExemptionSubject; name: string }) => void;
+}) {
+  const id = exemptableAuditPrincipal(cloud, principal);
+  if (!id || cloud === "azure") return null;
+  return (
+    <button
+      type="button"
+      className="btn small ghost"
+      title={`Spare ${id} from this guardrail in every environment`}
+      onClick={() => onPick({ subject: { principal: { cloud, id } }, name: `the principal ${id} (every environment)` })}
+      data-testid="impact-exempt-principal"
+    >
+      Exempt principal…
+    </button>
+  );
+}
+
+function Groups({ s, guardrailId, cloud, canExempt }: { s: Summary; guardrailId: string; cloud: Cloud; canExempt: boolean }) {
+  const [exempt, setExempt] = useState<{ subject: ExemptionSubject; name: string } | null>(null);
   const [done, setDone] = useState<string | null>(null);
   if (s.groups.length === 0) return null;
   return (
@@ -96,17 +126,19 @@ function Groups({ s, guardrailId, canExempt }: { s: Summary; guardrailId: string
                 </details>
               </td>
               {canExempt && (
-                <td>
+                <td className="actions">
                   {g.environmentId && (
                     <button
                       type="button"
                       className="btn small"
-                      onClick={() => setExempt({ nodeId: g.environmentId!, name: g.environment })}
+                      title={`Spare the environment ${g.environment} from this guardrail`}
+                      onClick={() => setExempt({ subject: { nodeId: g.environmentId! }, name: g.environment })}
                       data-testid="impact-exempt"
                     >
                       Request exemption…
                     </button>
                   )}
+                  <PrincipalExemptButton cloud={cloud} principal={g.principal} onPick={setExempt} />
                 </td>
               )}
             </tr>
@@ -118,7 +150,7 @@ function Groups({ s, guardrailId, canExempt }: { s: Summary; guardrailId: string
         {exempt && (
           <ExemptionForm
             guardrailId={guardrailId}
-            nodeId={exempt.nodeId}
+            subject={exempt.subject}
             target={`${exempt.name} from this guardrail`}
             onDone={() => {
               setDone(`Exemption for ${exempt.name} requested: it waits for a second member's approval.`);
@@ -192,7 +224,7 @@ function ReportView({ r, guardrailId, canExempt }: { r: Report; guardrailId: str
             {num(s.unjudgeable)} not judgeable
             {Object.entries(s.skippedByReader).map(([k, n]) => ` · ${num(n)} unreadable (${k})`)}
           </p>
-          <Groups s={s} guardrailId={guardrailId} canExempt={canExempt} />
+          <Groups s={s} guardrailId={guardrailId} cloud={r.connection.cloud} canExempt={canExempt} />
           <Unjudged s={s} />
         </>
       )}

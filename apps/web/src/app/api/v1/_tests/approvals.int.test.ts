@@ -224,6 +224,38 @@ describe("two-person rule over HTTP", () => {
     expect(rev.body.status).toBe("revoked");
   });
 
+  it("a principal exemption names one identity, waits for a second member, and shows as a principal", async () => {
+    const principal = { cloud: "aws", id: "arn:aws:iam::123456789012:role/release-bot" };
+    const body = { guardrailId: w.guardrailId, principal, reason: "release pipeline rotates the trail", ownerEmail: "o@example.test" };
+    const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const wildcard = await call("POST", "/exemptions", {
+      key: w.members.author.key,
+      body: { ...body, principal: { cloud: "aws", id: "arn:aws:iam::*:role/*" }, expiresAt },
+    });
+    expect(wildcard.status).toBe(422);
+    expect(wildcard.body.error.message).toMatch(/^principal\.id: /);
+    const before = await prisma.exemption.count({ where: { workspaceId: w.id } });
+    const azure = await call("POST", "/exemptions", {
+      key: w.members.author.key,
+      body: { ...body, principal: { cloud: "azure", id: "11111111-1111-4111-8111-111111111111" }, expiresAt },
+    });
+    expect(azure.status).toBe(422);
+    expect(azure.body.error.message).toMatch(/^principal\.cloud: Azure Policy cannot condition on the caller/);
+    expect(await prisma.exemption.count({ where: { workspaceId: w.id } })).toBe(before);
+
+    const r = await call("POST", "/exemptions", { key: w.members.author.key, body: { ...body, expiresAt } });
+    expect(r.status, r.text).toBe(202);
+    expect(r.body.exemption).toMatchObject({ node: null, principal, status: "pending_approval" });
+    expect(r.body.approval.summary).toContain("arn:aws:iam::123456789012:role/release-bot");
+    // The requester (an author) cannot approve it; an approver can.
+    const self = await call("POST", "/approvals/{id}/approve", { key: w.members.author.key, params: { id: r.body.approval.id }, body: {} });
+    expect(self.status).toBe(403);
+    const a = await call("POST", "/approvals/{id}/approve", { key: w.members.approver.key, params: { id: r.body.approval.id }, body: {} });
+    expect(a.status, a.text).toBe(200);
+    const list = await call("GET", "/exemptions", { key: w.members.viewer.key, query: { status: "active" } });
+    expect(list.body.items.find((e: { id: string }) => e.id === r.body.exemption.id)).toMatchObject({ principal, node: null });
+  });
+
   it("lists approvals with cursor pagination", async () => {
     const first = await call("GET", "/approvals", { key: w.members.viewer.key, query: { limit: "2" } });
     expect(first.body.items).toHaveLength(2);

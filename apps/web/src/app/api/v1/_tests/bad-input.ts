@@ -768,6 +768,23 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
   semantic("POST", "/exemptions", "expired", { ...e, expiresAt: "2001-01-01T00:00:00.000Z" }, "expiresAt");
   semantic("POST", "/exemptions", "expires in the year 9999", { ...e, expiresAt: "9999-12-31T23:59:59.000Z" }, "expiresAt");
   semantic("POST", "/exemptions", "expires in the year 0", { ...e, expiresAt: "0000-01-01T00:00:00.000Z" }, "expiresAt");
+  // Principal exemptions name exactly one identity of a cloud that can spare it.
+  const noNode = Object.fromEntries(Object.entries(e).filter(([k]) => k !== "nodeId"));
+  const principal = (cloud: string, id: string) => ({ ...noNode, principal: { cloud, id } });
+  semantic("POST", "/exemptions", "neither node nor principal", noNode, "nodeId");
+  semantic(
+    "POST",
+    "/exemptions",
+    "both node and principal",
+    { ...e, principal: { cloud: "aws", id: "arn:aws:iam::123456789012:role/bot" } },
+    "nodeId",
+  );
+  semantic("POST", "/exemptions", "AWS role ARN with a wildcard", principal("aws", "arn:aws:iam::*:role/*"), "principal.id");
+  semantic("POST", "/exemptions", "AWS session ARN", principal("aws", "arn:aws:sts::123456789012:assumed-role/bot/s1"), "principal.id");
+  semantic("POST", "/exemptions", "GCP principal set", principal("gcp", "principalSet://goog/group/all@example.com"), "principal.id");
+  semantic("POST", "/exemptions", "OCI group OCID", principal("oci", "ocid1.group.oc1..aaaaaaaaexample"), "principal.id");
+  semantic("POST", "/exemptions", "Azure principal", principal("azure", "00000000-0000-0000-0000-000000000001"), "principal.cloud");
+  semantic("POST", "/exemptions", "unknown cloud", principal("ibm", "x"), "principal.cloud");
   // Year 0 is a valid ISO date that PostgreSQL's timestamp cannot hold (was a 500).
   for (const p of ["/audit", "/audit/export"]) {
     for (const q of ["from", "to"]) {
