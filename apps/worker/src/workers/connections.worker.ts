@@ -5,7 +5,8 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
-import { appendAudit, jobData, jobProcessor, openCredentials, QUEUES, ZConnectionTaskJob, type Keyring } from "@parapet/core";
+import { appendAudit, jobData, jobProcessor, QUEUES, ZConnectionTaskJob, type Keyring } from "@parapet/core";
+import { adapterRequestFor } from "@parapet/core/connections/adapter-request";
 import { syncHierarchy } from "@parapet/core/connections/sync-hierarchy";
 import { rootHeldBy, rootHeldMessage } from "@parapet/core/connections/root-holder";
 import { reconcileConnection, type AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
@@ -66,15 +67,7 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
     return { status: s.status, changes: plan?.changes.length ?? 0 };
   }
 
-  const adapter = await deps.adapterFor({
-    connectionId: conn.id,
-    workspaceId: conn.workspaceId,
-    cloud: conn.cloud,
-    endpoint: conn.endpoint,
-    credentials: openCredentials(deps.keys, conn.id, conn.credentialCiphertext),
-    facts: conn.facts,
-    limits: conn.limits,
-  });
+  const adapter = await deps.adapterFor(adapterRequestFor(deps.keys, { ...conn, credentialCiphertext: conn.credentialCiphertext }));
   try {
     if (job.task === "verify") {
       const v = await adapter.verify().catch((e: unknown) => {

@@ -10,7 +10,8 @@ import { getControl } from "../catalog/catalog.ts";
 import { buildContext, compileControl } from "../catalog/compile.ts";
 import type { DbClient as PrismaClient } from "../common/actor.ts";
 import { connectionCompileBasis } from "../connections/compile-basis.ts";
-import { openCredentials, type Keyring } from "../connections/secrets.ts";
+import { adapterRequestFor } from "../connections/adapter-request.ts";
+import type { Keyring } from "../connections/secrets.ts";
 import type { AdapterFactory } from "../reconcile/reconcile-connection.ts";
 import { buildTree, selectEnvironments, type GuardrailScope, type TreeNode } from "../scope/select.ts";
 import { IMPACT_EVALUATORS } from "./evaluators.ts";
@@ -63,8 +64,8 @@ export async function runImpactReport(deps: RunImpactDeps, reportId: string): Pr
   if (!version || !control) return fail("the guardrail version or its control no longer exists");
   if (!conn.credentialCiphertext) return fail("the connection has no credentials");
 
-  const credentials = openCredentials(deps.keys, conn.id, conn.credentialCiphertext);
-  const basis = connectionCompileBasis(conn, credentials);
+  const request = adapterRequestFor(deps.keys, { ...conn, credentialCiphertext: conn.credentialCiphertext }, { withAuditSource: true });
+  const basis = connectionCompileBasis(conn, request.credentials);
   // Approved exemptions count: a principal spared by one is not denied, an exempt environment not replayed.
   const exemptions = await activeExemptions(prisma, report.guardrailId, conn.id, cloud);
   const compileInput = {
@@ -126,16 +127,7 @@ export async function runImpactReport(deps: RunImpactDeps, reportId: string): Pr
 
   // Each cloud's evaluator takes its own fragment type; the fragment was compiled for this same cloud.
   const evaluator: TImpactEvaluator = IMPACT_EVALUATORS[cloud];
-  const adapter = await deps.adapterFor({
-    connectionId: conn.id,
-    workspaceId: conn.workspaceId,
-    cloud: conn.cloud,
-    endpoint: conn.endpoint,
-    credentials,
-    facts: conn.facts,
-    limits: conn.limits,
-    auditSource: conn.auditSource,
-  });
+  const adapter = await deps.adapterFor(request);
   try {
     if (!adapter.readAuditEvents) return await fail(`reading the ${cloud} audit log is not available for this connection`);
     const connector = connectorIdentity(cloud, conn.credentialHints);

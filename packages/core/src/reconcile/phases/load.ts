@@ -10,7 +10,7 @@
 import type { PrismaClient } from "@parapet/db";
 import type { CloudAdapter, CloudId } from "@parapet/providers/contract";
 import { connectionCompileBasis } from "../../connections/compile-basis.ts";
-import { openCredentials } from "../../connections/secrets.ts";
+import { adapterRequestFor } from "../../connections/adapter-request.ts";
 import type { GuardrailScope } from "../../scope/select.ts";
 import { loadOpenIntents, loadRecorded } from "../apply-journal.repository.ts";
 import { computeDesiredState, type DesiredGuardrail, type DesiredNode } from "../desired-state.ts";
@@ -34,17 +34,8 @@ export async function loadConnection(prisma: PrismaClient, connectionId: string)
 
 /** Decrypts the credentials (only here, in the worker) and opens the cloud adapter. */
 export async function connect(deps: ReconcileDeps, conn: ReconcilableConnection): Promise<{ adapter: CloudAdapter; credentials: unknown }> {
-  const credentials = openCredentials(deps.keys, conn.id, conn.credentialCiphertext);
-  const adapter = await deps.adapterFor({
-    connectionId: conn.id,
-    workspaceId: conn.workspaceId,
-    cloud: conn.cloud,
-    endpoint: conn.endpoint,
-    credentials,
-    facts: conn.facts,
-    limits: conn.limits,
-  });
-  return { adapter, credentials };
+  const req = adapterRequestFor(deps.keys, conn);
+  return { adapter: await deps.adapterFor(req), credentials: req.credentials };
 }
 
 /**
