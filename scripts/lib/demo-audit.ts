@@ -3,12 +3,24 @@
  * trail (the connection's audit source) holding two weeks of realistic management calls in its member
  * accounts — an agent role deleting tables and snapshots in prod, a developer stopping the trail, a CI role
  * deleting a dev trail, break-glass and the connector at work, and plenty of reads — appended through the
- * simulator's admin API and delivered as trail files, so a replay reads them through the real S3 SDK.
+ * simulator's admin API and delivered as trail files, so a replay reads them through the real S3 SDK. An
+ * AWS Config aggregator holds the member accounts' role tags, so agent guardrails (aws:PrincipalTag/agent)
+ * judge the agent's calls instead of answering "cannot judge".
  */
 import type { PrismaClient } from "@parapet/db";
 import type { AllSims } from "@parapet/cloud-sim/index";
 
 const BUCKET = "acme-org-trail";
+/** The AWS Config aggregator replays read member accounts' role tags from (aws:PrincipalTag/agent…). */
+const AGGREGATOR = { name: "acme-org-aggregator", region: "us-east-1" };
+/** Tags of the demo's roles, as IAM in each member account holds them. */
+const ROLE_TAGS: Record<string, Record<string, string>> = {
+  "agent-runner": { agent: "true", team: "data-platform" },
+  Developer: { team: "payments" },
+  "ci-deploy": { team: "platform" },
+  BreakGlassAdmin: {},
+  ParapetConnector: {},
+};
 const REGIONS = ["eu-west-1", "us-east-1"];
 const DAY_MS = 86_400_000;
 
@@ -80,10 +92,15 @@ export async function seedDemoAuditHistory(
   if (!awsConnectionId) return;
   await prisma.connection.update({
     where: { id: awsConnectionId },
-    data: { auditSource: { orgTrail: { bucket: BUCKET, regions: REGIONS } } },
+    data: { auditSource: { orgTrail: { bucket: BUCKET, regions: REGIONS }, configAggregator: AGGREGATOR } },
   });
   const base = sims.aws.url;
   await post(`${base}/_admin/cloudtrail/trail`, { bucket: BUCKET });
+  await post(`${base}/_admin/config/aggregator`, { name: AGGREGATOR.name });
+  const members = [...sims.aws.state.accounts.values()].filter((a) => a.id !== sims.aws.state.managementAccountId);
+  await post(`${base}/_admin/config/items`, {
+    items: members.flatMap((a) => Object.entries(ROLE_TAGS).map(([role, tags]) => ({ arn: `arn:aws:iam::${a.id}:role/${role}`, tags }))),
+  });
   // The simulator keeps its history across restarts of a persisted demo: seed it once.
   const have = (await (await fetch(`${base}/_admin/cloudtrail/events`)).json()) as { Records?: { eventID?: string }[] };
   if (!have.Records?.some((r) => r.eventID?.startsWith("5eed0000-"))) {

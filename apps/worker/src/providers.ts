@@ -30,6 +30,10 @@ export function egress(): EgressGuard {
 }
 
 const facts = (req: AdapterRequest) => (req.facts ?? {}) as Record<string, string | undefined>;
+/** The AWS audit source as connections/audit-source.ts checked it when saved. */
+const awsAuditSource = (req: AdapterRequest) =>
+  req.auditSource as
+    { orgTrail?: { bucket: string; prefix?: string; regions: string[] }; configAggregator?: { name: string; region: string } } | undefined;
 
 /** Exhaustive: a cloud added to CloudId without an adapter here fails the typecheck, not a reconcile. */
 const FACTORIES: Record<CloudId, Factory> = {
@@ -39,7 +43,8 @@ const FACTORIES: Record<CloudId, Factory> = {
       egress: egress(),
       credentials: ZAwsCredentials.parse(req.credentials),
       // Checked when saved (connections/audit-source.ts); only impact replays pass it.
-      orgTrail: (req.auditSource as { orgTrail?: { bucket: string; prefix?: string; regions: string[] } } | undefined)?.orgTrail ?? null,
+      orgTrail: awsAuditSource(req)?.orgTrail ?? null,
+      configAggregator: awsAuditSource(req)?.configAggregator ?? null,
       ...(req.endpoint ? { endpoint: req.endpoint } : {}),
       facts: facts(req),
       limits: (req.limits as { aws?: Partial<TAwsPolicyLimits> } | null)?.aws ?? (req.limits as Partial<TAwsPolicyLimits> | null) ?? {},

@@ -239,3 +239,51 @@ describe("impact replay over an organization trail", () => {
     await expect(getImpact(deps(), other, guardrailId)).rejects.toMatchObject({ code: "not_found" });
   });
 });
+
+describe("impact replay with principal tags from an AWS Config aggregator", () => {
+  it("an agent guardrail cannot judge the agent's calls without the role's tags, and denies exactly the agent's with them", async () => {
+    await admin("events", {
+      Records: [
+        call(prod, "agent-runner", "dynamodb.amazonaws.com", "DeleteTable", { tableName: "orders-copy" }, 30, 20),
+        call(prod, "Developer", "dynamodb.amazonaws.com", "DeleteTable", { tableName: "scratch" }, 25, 21),
+      ],
+    });
+    await admin("deliver", {});
+    const g = await createGuardrail(deps(), actor, {
+      controlId: "agent-no-destructive-actions",
+      name: "Agents cannot destroy data",
+      params: {},
+      scope: { all: true },
+      mode: "audit",
+      remediation: "auto",
+    });
+    const blind = (await replay(g.id)).summary;
+    expect(blind.denied).toBe(0);
+    expect(blind.unjudgeable).toBeGreaterThan(0);
+    expect(blind.unjudgeableReasons.map((r) => r.reason)).toContain("missing-context");
+
+    const post = (path: string, body: unknown) =>
+      fetch(`${sim.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect((await post("/_admin/config/aggregator", { name: "org-aggregator" })).status).toBe(200);
+    const items = ["agent-runner", "Developer", "ci-deploy", "BreakGlassAdmin", "ParapetConnector"].flatMap((role) =>
+      [prod, dev].map((account) => ({
+        arn: `arn:aws:iam::${account}:role/${role}`,
+        tags: role === "agent-runner" ? { agent: "true" } : {},
+      })),
+    );
+    expect((await post("/_admin/config/items", { items })).status).toBe(200);
+    await prisma.connection.update({
+      where: { id: connectionId },
+      data: {
+        auditSource: {
+          orgTrail: { bucket: BUCKET, regions: ["eu-west-1"] },
+          configAggregator: { name: "org-aggregator", region: "us-east-1" },
+        },
+      },
+    });
+    const seen = (await replay(g.id)).summary;
+    expect(groups(seen)).toEqual([["agent-runner", "dynamodb:DeleteTable", expect.any(String), 1]]);
+    // The Developer's delete is judged too: not an agent, so allowed rather than "cannot judge".
+    expect(seen.unjudgeable).toBeLessThan(blind.unjudgeable);
+  });
+});

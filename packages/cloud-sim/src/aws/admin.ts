@@ -250,6 +250,41 @@ export class AwsAdmin {
           this.sim.configureTrailBucket(bucket);
           return sendJson(res, 200, { bucket });
         }
+        case "POST /_admin/config/aggregator": {
+          // An organization aggregator in the management account (or the account named).
+          const name = s("name");
+          if (!/^[\w-]{1,256}$/.test(name)) throw new AdminInputError("name must be 1-256 of [A-Za-z0-9_-]");
+          const account = typeof body.accountId === "string" ? body.accountId : this.sim.state.managementAccountId;
+          this.sim.config.addAggregator(name, account);
+          return sendJson(res, 200, { name, accountId: account });
+        }
+        case "POST /_admin/config/items": {
+          // IAM roles and users of member accounts as the aggregator records them: {items:[{arn, tags:{k:v}}]}.
+          const items = body.items;
+          if (!Array.isArray(items) || items.length === 0 || items.length > 10_000)
+            throw new AdminInputError("items must be a list of 1 to 10,000 {arn, tags}");
+          const parsed = items.map((raw, i) => {
+            const it = raw as { arn?: unknown; tags?: unknown };
+            const m =
+              typeof it.arn === "string" ? /^arn:aws:iam::(\d{12}):(role|user)\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]+)$/.exec(it.arn) : null;
+            if (!m) throw new AdminInputError(`items[${i}].arn must be an IAM role or user ARN`);
+            const tags = it.tags ?? {};
+            if (typeof tags !== "object" || tags === null || Array.isArray(tags))
+              throw new AdminInputError(`items[${i}].tags must be an object`);
+            return {
+              resourceType: m[2] === "role" ? "AWS::IAM::Role" : "AWS::IAM::User",
+              arn: it.arn as string,
+              resourceId: `ARO${i.toString(36).toUpperCase().padStart(17, "X")}`,
+              resourceName: m[3]!,
+              accountId: m[1]!,
+              // IAM is global: Config records its items in us-east-1 (Config Developer Guide, "Recording global resources").
+              awsRegion: "global",
+              tags: Object.entries(tags as Record<string, unknown>).map(([key, value]) => ({ key, value: String(value) })),
+            };
+          });
+          this.sim.config.putItems(parsed);
+          return sendJson(res, 200, { items: parsed.length });
+        }
         case "POST /_admin/cloudtrail/deliver": {
           if (!this.sim.trailBucket) throw new AdminInputError("no trail bucket: POST /_admin/cloudtrail/trail {bucket} first");
           return sendJson(res, 200, { keys: this.sim.trailBucket.deliver(this.sim.cloudtrail.all()) });
@@ -423,6 +458,8 @@ const ADMIN_ROUTES = [
   "POST /_admin/cloudtrail/events    append records {Records:[…]} (data events, refusals, session tags)",
   "POST /_admin/cloudtrail/trail     {bucket}: the organization trail's log bucket (served over S3 GETs)",
   "POST /_admin/cloudtrail/deliver   write undelivered history (data events too) as .json.gz log files",
+  "POST /_admin/config/aggregator    {name, accountId?}: an AWS Config organization aggregator (default: management account)",
+  "POST /_admin/config/items         {items:[{arn, tags}]}: IAM roles/users with their tags, as the aggregator records them",
   "GET  /_admin/counters             {operations, errors, total}",
   "POST /_admin/counters/reset",
   "GET  /_admin/config",

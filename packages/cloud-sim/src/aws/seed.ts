@@ -166,6 +166,8 @@ const PARAPET_CONNECTOR_ACTIONS = [
   // …and, where the organization trail's bucket grants it, the trail's log files (data events).
   "s3:ListBucket",
   "s3:GetObject",
+  // …and, where the connection names an AWS Config aggregator, member accounts' IAM principal tags.
+  "config:SelectAggregateResourceConfig",
 ];
 
 const READ_ONLY_ACTIONS = PARAPET_CONNECTOR_ACTIONS.filter((a) => /^(Describe|List)/.test(a));

@@ -10,6 +10,7 @@ import { Throttler } from "../common/throttle.ts";
 import type { SimOptions } from "../common/types.ts";
 import { buildCreateAccountResult, buildEvent, buildRecord, humanPrincipal, type AwsOrgEvent } from "./cloudtrail.ts";
 import { CLOUDTRAIL_TARGET_PREFIXES, CloudTrailHistory } from "./cloudtrail-history.ts";
+import { ConfigAggregators } from "./config-query.ts";
 import { TrailBucket } from "./trail-bucket.ts";
 import { expandThrottle, type AwsInjectedError, type AwsSimConfig } from "./config.ts";
 import { AwsError, E } from "./errors.ts";
@@ -65,6 +66,8 @@ export class AwsSimulator {
   readonly recentEvents: AwsOrgEvent[] = [];
   /** CloudTrail event history (90 days) of every call served, plus events appended by the admin API. */
   readonly cloudtrail = new CloudTrailHistory();
+  /** AWS Config aggregators and the IAM configuration items they hold (principal tags for impact replays). */
+  readonly config = new ConfigAggregators();
   /** The organization trail's log bucket, once configured (admin API); served over S3 path-style GETs. */
   trailBucket: TrailBucket | undefined;
   readonly loadedFromFile: boolean;
@@ -317,7 +320,7 @@ export class AwsSimulator {
   private authenticate(
     req: IncomingMessage,
     body: Buffer,
-    service: "organizations" | "sts" | "cloudtrail" | "s3",
+    service: "organizations" | "sts" | "cloudtrail" | "s3" | "config",
   ): { principal: Principal; region: string } {
     const h = req.headers.authorization;
     if (!h) throw new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 400);
@@ -420,11 +423,18 @@ export class AwsSimulator {
       }
       await this.faults.delay();
       const trailOp = typeof target === "string" ? CLOUDTRAIL_TARGET_PREFIXES.find((p) => target.startsWith(p)) : undefined;
-      const { principal, region } = this.authenticate(req, body, isQuery ? "sts" : trailOp ? "cloudtrail" : "organizations");
+      const configOp = typeof target === "string" && target.startsWith(CONFIG_TARGET_PREFIX);
+      const { principal, region } = this.authenticate(
+        req,
+        body,
+        isQuery ? "sts" : trailOp ? "cloudtrail" : configOp ? "config" : "organizations",
+      );
       const meta: CallMeta = { sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: req.headers["user-agent"] ?? "" };
       if (isQuery) return this.handleStsRequest(body, principal, region, meta, requestId, res);
       if (trailOp)
         return this.handleCloudTrailRequest((target as string).slice(trailOp.length), body, principal, region, meta, requestId, res);
+      if (configOp)
+        return this.handleConfigRequest(target.slice(CONFIG_TARGET_PREFIX.length), body, principal, region, meta, requestId, res);
       if (req.method !== "POST") throw new AwsError("UnknownOperationException", `Method ${req.method ?? ""} is not supported; use POST.`);
       if (typeof target !== "string" || !target.startsWith(TARGET_PREFIX)) {
         throw new AwsError(
@@ -525,18 +535,7 @@ export class AwsSimulator {
     if (op !== "LookupEvents")
       throw new AwsError("UnknownOperationException", `The simulator does not implement operation ${op.slice(0, 100)}.`);
     this.counters.inc("cloudtrail:LookupEvents");
-    let input: Input = {};
-    if (body.length > 0) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString("utf8"));
-      } catch {
-        throw E.serialization("The request body is not valid JSON.");
-      }
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-        throw E.serialization("The request body must be a JSON object.");
-      input = parsed as Input;
-    }
+    const input = jsonObjectBody(body);
     try {
       // Keys and roles list the non-Organizations actions they may call with their service prefix.
       if (principal.allowed && !principal.allowed.has("cloudtrail:LookupEvents")) {
@@ -557,7 +556,58 @@ export class AwsSimulator {
       throw e;
     }
   }
+
+  /** AWS Config's advanced query over an aggregator (config-query.ts), logged as a read-only management event. */
+  private handleConfigRequest(
+    op: string,
+    body: Buffer,
+    principal: Principal,
+    region: string,
+    meta: CallMeta,
+    requestId: string,
+    res: ServerResponse,
+  ): void {
+    if (op !== "SelectAggregateResourceConfig")
+      throw new AwsError("UnknownOperationException", `The simulator does not implement operation ${op.slice(0, 100)}.`);
+    this.counters.inc("config:SelectAggregateResourceConfig");
+    const input = jsonObjectBody(body);
+    try {
+      if (principal.allowed && !principal.allowed.has("config:SelectAggregateResourceConfig")) {
+        throw E.accessDenied(
+          `User: ${principal.arn} is not authorized to perform: config:SelectAggregateResourceConfig because no identity-based policy allows the config:SelectAggregateResourceConfig action`,
+        );
+      }
+      const out = this.config.select(input, principal.accountId);
+      this.record("config.amazonaws.com", "SelectAggregateResourceConfig", input, principal, meta, region, true);
+      const text = JSON.stringify(out);
+      res.writeHead(200, { "content-type": JSON_CT, "content-length": Buffer.byteLength(text), "x-amzn-requestid": requestId });
+      res.end(text);
+    } catch (e) {
+      if (e instanceof AwsError) {
+        this.errorCounters.inc(`config:SelectAggregateResourceConfig:${e.code}`);
+        this.record("config.amazonaws.com", "SelectAggregateResourceConfig", input, principal, meta, region, true, e);
+      }
+      throw e;
+    }
+  }
 }
+
+/** A JSON 1.1 request body: an object, or empty. */
+function jsonObjectBody(body: Buffer): Input {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw E.serialization("The request body is not valid JSON.");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw E.serialization("The request body must be a JSON object.");
+  return parsed as Input;
+}
+
+/** AWS Config's JSON 1.1 target prefix (botocore config service-2.json, metadata.targetPrefix). */
+const CONFIG_TARGET_PREFIX = "StarlingDoveService.";
 
 /** The query protocol names the signature errors differently from JSON services. */
 function stsError(err: AwsError): AwsError {

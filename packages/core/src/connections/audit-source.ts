@@ -31,6 +31,22 @@ const ZAwsAuditSource = z
       })
       .strict()
       .optional(),
+    /**
+     * An AWS Config aggregator over the organization, in the connector's account: replays read member
+     * accounts' IAM role and user tags from it (aws:PrincipalTag). SelectAggregateResourceConfig names it
+     * with 1-256 of [\w-].
+     */
+    configAggregator: z
+      .object({
+        name: z
+          .string()
+          .min(1)
+          .max(256)
+          .regex(/^[\w-]+$/, "must be an AWS Config aggregator name (letters, digits, _ and -)"),
+        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS Region such as us-east-1"),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 const ZEmpty = z.object({}).strict();

@@ -17,6 +17,7 @@ import { DescribeOrganizationCommand } from "@aws-sdk/client-organizations";
 import { ProviderError } from "../contract/errors.ts";
 import { readAwsAuditEvents } from "./audit.ts";
 import { readAwsTrailEvents } from "./audit-trail.ts";
+import { lookupAwsPrincipalTags } from "./principal-tags.ts";
 import { compareAwsArtifact } from "./compare.ts";
 import { AwsContext, type AwsAdapterConfig } from "./context.ts";
 import { discoverAws, discoverAwsNodes } from "./discover.ts";
@@ -43,10 +44,13 @@ export function createAwsAdapter(config: AwsAdapterConfig): CloudAdapter {
       c.clients.destroy();
     },
   });
-  // Principal tags (lookupPrincipals) would need iam:ListRoleTags in every member account, i.e. a role
-  // there; the connector lives in the management account only, so the evaluator answers unjudgeable.
+  // Principal tags: the connector lives in the management account and cannot read member accounts' IAM,
+  // so tags come from an AWS Config aggregator when the connection names one; without it the evaluator
+  // answers "unjudgeable" for statements that test aws:PrincipalTag.
+  const aggregator = ctx.configAggregator;
   return {
     ...adapter,
+    ...(aggregator ? { lookupPrincipals: (ids: readonly string[]) => lookupAwsPrincipalTags(ctx, aggregator, ids) } : {}),
     readAuditEvents: async (req) => {
       if (!ctx.orgTrail) return readAwsAuditEvents(ctx, req);
       const orgId =

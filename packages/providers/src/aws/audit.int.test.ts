@@ -190,3 +190,121 @@ describe("AWS audit reader over the simulator's CloudTrail history", () => {
     }
   });
 });
+
+describe("AWS principal tags from an AWS Config aggregator", () => {
+  let sim: AwsSim;
+  const member = "444455556666";
+  const agent = `arn:aws:iam::${member}:role/agent-runner`;
+  const pathed = `arn:aws:iam::${member}:role/ci/deployer`;
+  const user = `arn:aws:iam::${member}:user/alice`;
+  const adapterWith = (role: { arn: string; externalId: string }, aggregator: { name: string; region: string }) =>
+    createAwsAdapter({
+      workspaceId: "ws_audit",
+      egress: simulatorEgress(),
+      credentials: {
+        kind: "assume-role",
+        roleArn: role.arn,
+        externalId: role.externalId,
+        sourceAccessKeyId: KEYS.accessKeyId,
+        sourceSecretAccessKey: KEYS.secretAccessKey,
+      },
+      endpoint: sim.url,
+      configAggregator: aggregator,
+      rateLimits: false,
+      retry: { attempts: 3, baseMs: 50, maxMs: 500 },
+    });
+  const admin = (path: string, body: unknown) =>
+    fetch(`${sim.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    sim = await startAwsSim({ seed: 17, throttle: RELAXED });
+    seedAwsDemo(sim);
+    expect((await admin("/_admin/config/aggregator", { name: "org-aggregator" })).status).toBe(200);
+    const items = [
+      { arn: agent, tags: { agent: "true", team: "platform" } },
+      { arn: pathed, tags: { "mcp-server": "true" } },
+      { arn: user, tags: {} },
+      // Enough roles that one lookup spans several batches and pages.
+      ...Array.from({ length: 60 }, (_, i) => ({ arn: `arn:aws:iam::${member}:role/bulk-${i}`, tags: { n: String(i) } })),
+    ];
+    expect((await admin("/_admin/config/items", { items })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it("answers each principal asked, with its tags, or as not found", async () => {
+    const adapter = adapterWith(AWS_DEMO.role, { name: "org-aggregator", region: "us-east-1" });
+    try {
+      const missing = `arn:aws:iam::${member}:role/gone`;
+      const session = `arn:aws:sts::${member}:assumed-role/agent-runner/s1`;
+      const bulk = Array.from({ length: 60 }, (_, i) => `arn:aws:iam::${member}:role/bulk-${i}`);
+      const facts = await adapter.lookupPrincipals!([agent, pathed, user, missing, session, agent, ...bulk]);
+      const by = new Map(facts.map((f) => [f.id, f]));
+      expect(by.get(agent)).toEqual({ id: agent, found: true, tags: { agent: "true", team: "platform" } });
+      expect(by.get(pathed)).toEqual({ id: pathed, found: true, tags: { "mcp-server": "true" } });
+      expect(by.get(user)).toEqual({ id: user, found: true, tags: {} });
+      expect(by.get(missing)).toEqual({ id: missing, found: false });
+      // A session ARN is no IAM principal: never sent to Config, answered as not found.
+      expect(by.get(session)).toEqual({ id: session, found: false });
+      expect(bulk.every((a, i) => by.get(a)?.tags?.n === String(i))).toBe(true);
+      expect(facts).toHaveLength(65);
+      // The queries the simulator served, as CloudTrail logged them: batches of at most 25 ARNs.
+      const served = (await (await fetch(`${sim.url}/_admin/cloudtrail/events`)).json()) as {
+        Records: Array<{ eventName: string; requestParameters: { expression?: string } }>;
+      };
+      const queries = served.Records.filter((r) => r.eventName === "SelectAggregateResourceConfig");
+      expect(queries.length).toBeGreaterThanOrEqual(4);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  it("is refused for an aggregator that does not exist, and for a role without the permission", async () => {
+    const wrong = adapterWith(AWS_DEMO.role, { name: "no-such-aggregator", region: "us-east-1" });
+    const ro = adapterWith(AWS_DEMO.readOnlyRole, { name: "org-aggregator", region: "us-east-1" });
+    try {
+      const e1 = await wrong.lookupPrincipals!([agent]).catch((e: unknown) => e);
+      expect(isProviderError(e1)).toBe(true);
+      const e2 = await ro.lookupPrincipals!([agent]).catch((e: unknown) => e);
+      expect(isProviderError(e2) && e2.kind === "auth").toBe(true);
+    } finally {
+      await wrong.close();
+      await ro.close();
+    }
+  });
+
+  it("the simulator refuses a query it cannot read, as AWS Config would", async () => {
+    const { ConfigServiceClient, SelectAggregateResourceConfigCommand } = await import("@aws-sdk/client-config-service");
+    const c = new ConfigServiceClient({
+      region: "us-east-1",
+      endpoint: sim.url,
+      credentials: { accessKeyId: KEYS.accessKeyId, secretAccessKey: KEYS.secretAccessKey },
+      maxAttempts: 1,
+    });
+    try {
+      const bad = (await c
+        .send(new SelectAggregateResourceConfigCommand({ ConfigurationAggregatorName: "org-aggregator", Expression: "DROP TABLE roles" }))
+        .catch((e: unknown) => e)) as { name?: string };
+      expect(bad.name).toBe("InvalidExpressionException");
+      const ok = await c.send(
+        new SelectAggregateResourceConfigCommand({
+          ConfigurationAggregatorName: "org-aggregator",
+          Expression: `SELECT arn, tags WHERE resourceType = 'AWS::IAM::Role' AND arn = '${agent}'`,
+        }),
+      );
+      expect(ok.QueryInfo?.SelectFields?.map((f) => f.Name)).toEqual(["arn", "tags"]);
+      expect(ok.Results?.map((r) => JSON.parse(r) as unknown)).toEqual([
+        {
+          arn: agent,
+          tags: [
+            { key: "agent", value: "true" },
+            { key: "team", value: "platform" },
+          ],
+        },
+      ]);
+    } finally {
+      c.destroy();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -53,6 +54,8 @@ export interface AwsClients {
   cloudtrail(region: string): CloudTrailClient;
   /** An S3 client for an organization trail's log bucket (path-style, so an endpoint override works). */
   s3(): S3Client;
+  /** An AWS Config client in the aggregator's Region (principal tags of member accounts' IAM roles). */
+  config(region: string): ConfigServiceClient;
   /** ARN of the identity the Organizations calls run as. */
   callerIdentity(): Promise<{ arn: string; account: string }>;
   destroy(): void;
@@ -133,6 +136,7 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
   let callerSts: STSClient | undefined;
   const trails = new Map<string, CloudTrailClient>();
   let s3: S3Client | undefined;
+  const configs = new Map<string, ConfigServiceClient>();
 
   return {
     get org() {
@@ -151,6 +155,14 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
       s3 ??= new S3Client({ region, endpoint, forcePathStyle: true, maxAttempts: 1, requestHandler, credentials });
       return s3;
     },
+    config(r: string) {
+      let c = configs.get(r);
+      if (!c) {
+        c = new ConfigServiceClient({ region: r, endpoint, maxAttempts: 1, requestHandler, credentials });
+        configs.set(r, c);
+      }
+      return c;
+    },
     invalidate() {
       cached = undefined;
       // The SDK memoises what a credential provider returned until its own view of the expiry; a fresh
@@ -163,6 +175,8 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
       trails.clear();
       if (s3) retired.push(s3);
       s3 = undefined;
+      retired.push(...configs.values());
+      configs.clear();
     },
     async callerIdentity() {
       callerSts ??= new STSClient({ region, endpoint, maxAttempts: 1, requestHandler, credentials });
@@ -177,6 +191,7 @@ export function createAwsClients(o: AwsClientOptions): AwsClients {
       callerSts?.destroy();
       for (const t of trails.values()) t.destroy();
       s3?.destroy();
+      for (const c of configs.values()) c.destroy();
     },
   };
 }

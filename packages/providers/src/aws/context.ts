@@ -22,6 +22,7 @@ import { awsPolicyTypeFromApi } from "./compare.ts";
 import { AWS_NAME_PREFIX, AWS_OWNER_TAG_KEY, isOwnedByWorkspaceAws, workspaceShort } from "./markers.ts";
 import { AWS_DEFAULT_RATE_LIMITS, RateLimiter, type TAwsRateLimits } from "./rate.ts";
 import type { TAwsOrgTrail } from "./audit-trail.ts";
+import type { TAwsConfigAggregator } from "./principal-tags.ts";
 import { AWS_DEFAULT_LIMITS, AWS_POLICY_TYPE_API_NAME, type TAwsPolicyLimits, type TAwsPolicyType } from "./types.ts";
 
 /**
@@ -37,6 +38,11 @@ export interface AwsAdapterConfig {
    * LookupEvents history.
    */
   orgTrail?: TAwsOrgTrail | null;
+  /**
+   * An AWS Config aggregator over the organization (in the connector's account): impact replay reads
+   * member accounts' IAM role and user tags from it, which the connector cannot read otherwise.
+   */
+  configAggregator?: TAwsConfigAggregator | null;
   credentials: TAwsCredentials;
   /** Overrides the Organizations and STS endpoints (simulator, FIPS or sovereign endpoints). */
   endpoint?: string | null;
@@ -116,6 +122,7 @@ export class AwsContext {
   readonly limiter: RateLimiter;
   readonly clients: AwsClients;
   readonly orgTrail: TAwsOrgTrail | undefined;
+  readonly configAggregator: TAwsConfigAggregator | undefined;
   /** Policy ids whose ownership tag this adapter read from AWS (or wrote at creation). */
   readonly verifiedOwned = new Set<string>();
 
@@ -147,6 +154,15 @@ export class AwsContext {
         throw invalid("configure", "orgTrail.prefix must be at most 200 characters, without a trailing slash", "INVALID_CONFIG");
     }
     this.orgTrail = config.orgTrail ?? undefined;
+    if (config.configAggregator) {
+      const a = config.configAggregator;
+      // SelectAggregateResourceConfig: ConfigurationAggregatorName is 1-256 of [\w\-]+.
+      if (!/^[\w-]{1,256}$/.test(a.name))
+        throw invalid("configure", `configAggregator.name is not an AWS Config aggregator name: ${a.name.slice(0, 70)}`, "INVALID_CONFIG");
+      if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(a.region))
+        throw invalid("configure", "configAggregator.region must be an AWS Region (e.g. us-east-1)", "INVALID_CONFIG");
+    }
+    this.configAggregator = config.configAggregator ?? undefined;
     this.wsPrefix = `${AWS_NAME_PREFIX}${workspaceShort(config.workspaceId)}-`;
     this.limits = { ...AWS_DEFAULT_LIMITS, ...(config.limits ?? {}) };
     this.retry = config.retry ?? DEFAULT_RETRY;

@@ -83,6 +83,13 @@ describe("minimumPermissions", () => {
       Resource: ["arn:aws:s3:::org-trail-logs", "arn:aws:s3:::org-trail-logs/*"],
     });
     expect(names).not.toContain("UntagResource");
+    // A Config aggregator for principal tags: the one query action, on aggregators of that Region only.
+    const withAggregator = awsConnectorPolicyDocument(undefined, "eu-west-1").Statement.find((st) => st.Sid === "ParapetReadPrincipalTags");
+    expect(withAggregator).toMatchObject({
+      Action: ["config:SelectAggregateResourceConfig"],
+      Resource: "arn:aws:config:eu-west-1:*:config-aggregator/*",
+    });
+    expect(awsConnectorPolicyDocument().Statement.some((st) => st.Sid === "ParapetReadPrincipalTags")).toBe(false);
   });
 });
 

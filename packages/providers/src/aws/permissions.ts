@@ -149,8 +149,20 @@ export function minimumActionNames(): string[] {
  */
 const orgTrailPermissions: readonly string[] = ["s3:ListBucket", "s3:GetObject"];
 
+/**
+ * With an AWS Config aggregator (adapter `configAggregator`), impact replay reads member accounts' IAM tags
+ * with one advanced query. The action's resource is the aggregator (Service Authorization Reference, AWS
+ * Config: SelectAggregateResourceConfig → ConfigurationAggregator,
+ * arn:${Partition}:config:${Region}:${Account}:config-aggregator/${AggregatorId}); its id is random, so the
+ * statement names the Region and leaves the id open.
+ */
+const configAggregatorPermissions: readonly string[] = ["config:SelectAggregateResourceConfig"];
+
 /** The connector role's identity policy (JSON) as the bootstrap template embeds it. */
-export function awsConnectorPolicyDocument(orgTrailBucket?: string): { Version: "2012-10-17"; Statement: Array<Record<string, unknown>> } {
+export function awsConnectorPolicyDocument(
+  orgTrailBucket?: string,
+  configAggregatorRegion?: string,
+): { Version: "2012-10-17"; Statement: Array<Record<string, unknown>> } {
   const actions = (access: "read" | "write") => minimumPermissions.filter((p) => p.access === access).map((p) => p.permission);
   return {
     Version: "2012-10-17",
@@ -166,6 +178,16 @@ export function awsConnectorPolicyDocument(orgTrailBucket?: string): { Version: 
               Effect: "Allow",
               Action: [...orgTrailPermissions],
               Resource: [`arn:aws:s3:::${orgTrailBucket}`, `arn:aws:s3:::${orgTrailBucket}/*`],
+            },
+          ]
+        : []),
+      ...(configAggregatorRegion
+        ? [
+            {
+              Sid: "ParapetReadPrincipalTags",
+              Effect: "Allow",
+              Action: [...configAggregatorPermissions],
+              Resource: `arn:aws:config:${configAggregatorRegion}:*:config-aggregator/*`,
             },
           ]
         : []),

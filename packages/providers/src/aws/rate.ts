@@ -26,6 +26,9 @@ export const AWS_DEFAULT_RATE_LIMITS: Readonly<TAwsRateLimits> = {
   // performance", https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html).
   // Paced well below that, so a replay never competes with the customer's own readers of the bucket.
   ListObjectsV2: { ratePerSec: 50, burst: 50 },
+  // AWS Config advanced queries: no published per-operation rate; paced like the Organizations reads,
+  // so a replay's principal-tag lookups stay a trickle beside the customer's own Config use.
+  SelectAggregateResourceConfig: { ratePerSec: 2, burst: 4 },
   GetObject: { ratePerSec: 50, burst: 50 },
 };
 

@@ -8,10 +8,18 @@ interface OrgTrail {
   prefix?: string;
   regions: string[];
 }
+interface Aggregator {
+  name: string;
+  region: string;
+}
 
 function current(auditSource: unknown): OrgTrail | null {
   const t = (auditSource as { orgTrail?: OrgTrail } | null)?.orgTrail;
   return t && typeof t.bucket === "string" ? t : null;
+}
+function currentAggregator(auditSource: unknown): Aggregator | null {
+  const a = (auditSource as { configAggregator?: Aggregator } | null)?.configAggregator;
+  return a && typeof a.name === "string" ? a : null;
 }
 
 /**
@@ -21,13 +29,17 @@ function current(auditSource: unknown): OrgTrail | null {
  */
 export function AwsAuditSourceCard({ id, auditSource, canWrite }: { id: string; auditSource: unknown; canWrite: boolean }) {
   const trail = current(auditSource);
+  const aggregator = currentAggregator(auditSource);
   const update = useUpdateConnection(id);
+  const [aggName, setAggName] = useState(aggregator?.name ?? "");
+  const [aggRegion, setAggRegion] = useState(aggregator?.region ?? "us-east-1");
   const [bucket, setBucket] = useState(trail?.bucket ?? "");
   const [prefix, setPrefix] = useState(trail?.prefix ?? "");
   const [regions, setRegions] = useState((trail?.regions ?? ["us-east-1"]).join(", "));
   const [saved, setSaved] = useState<string | null>(null);
   const server = issuesByField(update.error);
   const fieldError = (k: string) => Object.entries(server).find(([f]) => f.startsWith(`auditSource.orgTrail.${k}`))?.[1];
+  const aggError = (k: string) => Object.entries(server).find(([f]) => f.startsWith(`auditSource.configAggregator.${k}`))?.[1];
 
   function save(e: FormEvent) {
     e.preventDefault();
@@ -36,7 +48,12 @@ export function AwsAuditSourceCard({ id, auditSource, canWrite }: { id: string; 
       .map((r) => r.trim())
       .filter(Boolean);
     update.mutate(
-      { auditSource: { orgTrail: { bucket: bucket.trim(), ...(prefix.trim() ? { prefix: prefix.trim() } : {}), regions: list } } },
+      {
+        auditSource: {
+          orgTrail: { bucket: bucket.trim(), ...(prefix.trim() ? { prefix: prefix.trim() } : {}), regions: list },
+          ...(aggName.trim() ? { configAggregator: { name: aggName.trim(), region: aggRegion.trim() } } : {}),
+        },
+      },
       { onSuccess: () => setSaved("Saved: replays read the organization trail's files.") },
     );
   }
@@ -60,6 +77,15 @@ export function AwsAuditSourceCard({ id, auditSource, canWrite }: { id: string; 
           "Not set: replays read CloudTrail's event history of the management account only, where SCPs never apply. Name the organization trail's bucket to replay every account."
         )}
       </p>
+      <p className="muted small" data-testid="audit-source-tags">
+        {aggregator ? (
+          <>
+            Principal tags come from the AWS Config aggregator <code>{aggregator.name}</code> in {aggregator.region}.
+          </>
+        ) : (
+          "Principal tags: not read. Guardrails that test a role's tags (agent=true…) cannot judge those calls; name an AWS Config aggregator over the organization (the connector needs config:SelectAggregateResourceConfig on it)."
+        )}
+      </p>
       {canWrite && (
         <form onSubmit={save} className="form-grid" noValidate>
           <div className="field">
@@ -76,6 +102,16 @@ export function AwsAuditSourceCard({ id, auditSource, canWrite }: { id: string; 
             <label htmlFor="trail-regions">Regions</label>
             <input id="trail-regions" value={regions} onChange={(e) => setRegions(e.target.value)} placeholder="us-east-1, eu-west-1" />
             {fieldError("regions") && <span className="field-error">{fieldError("regions")}</span>}
+          </div>
+          <div className="field">
+            <label htmlFor="agg-name">Config aggregator (optional, for principal tags)</label>
+            <input id="agg-name" value={aggName} maxLength={256} onChange={(e) => setAggName(e.target.value)} />
+            {aggError("name") && <span className="field-error">{aggError("name")}</span>}
+          </div>
+          <div className="field">
+            <label htmlFor="agg-region">Aggregator Region</label>
+            <input id="agg-region" value={aggRegion} maxLength={30} onChange={(e) => setAggRegion(e.target.value)} />
+            {aggError("region") && <span className="field-error">{aggError("region")}</span>}
           </div>
           <div className="actions">
             <button className="btn small" type="submit" disabled={update.isPending}>

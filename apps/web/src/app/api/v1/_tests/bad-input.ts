@@ -761,6 +761,32 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
   semantic("PATCH", "/guardrails/{id}", "another workspace's node", { scope: { nodeIds: [B.nodes.p1] } }, "scope.nodeIds", {
     params: { id: A.guardrailId },
   });
+  // Where impact replays read an AWS organisation's history and its principals' tags.
+  const conn = { params: { id: A.connectionId } };
+  semantic(
+    "PATCH",
+    "/connections/{id}",
+    "trail bucket not an S3 name",
+    { auditSource: { orgTrail: { bucket: "Bad_Bucket", regions: ["us-east-1"] } } },
+    "auditSource.orgTrail.bucket",
+    conn,
+  );
+  semantic(
+    "PATCH",
+    "/connections/{id}",
+    "Config aggregator name with a space",
+    { auditSource: { configAggregator: { name: "org agg", region: "us-east-1" } } },
+    "auditSource.configAggregator.name",
+    conn,
+  );
+  semantic(
+    "PATCH",
+    "/connections/{id}",
+    "Config aggregator in no Region",
+    { auditSource: { configAggregator: { name: "org-agg", region: "earth" } } },
+    "auditSource.configAggregator.region",
+    conn,
+  );
   const e = VALID_BODY["POST /exemptions"]!(A);
   semantic("POST", "/exemptions", "another workspace's guardrail", { ...e, guardrailId: B.guardrailId }, "guardrailId");
   semantic("POST", "/exemptions", "another workspace's node", { ...e, nodeId: B.nodes.p1 }, "nodeId");
