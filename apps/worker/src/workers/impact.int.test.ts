@@ -287,3 +287,44 @@ describe("impact replay with principal tags from an AWS Config aggregator", () =
     expect(seen.unjudgeable).toBeLessThan(blind.unjudgeable);
   });
 });
+
+describe("a principal exemption in the deployed SCPs", () => {
+  it("approved, the reconcile writes the principal into that guardrail's exceptions in the cloud; revoked, it is taken out", async () => {
+    const g = await createGuardrail(deps(), actor, {
+      controlId: "audit-logging-locked",
+      name: "Audit logging stays on (enforced)",
+      params: {},
+      scope: { all: true },
+      mode: "enforce",
+      remediation: "auto",
+    });
+    const arn = `arn:aws:iam::${prod}:role/trail-migrator`;
+    const mentions = () =>
+      [...sim.state.policies.values()].filter((p) => p.tags.get("parapet:managed") === workspaceId && p.content.includes(arn));
+    await h.run(connectionId);
+    expect(mentions()).toEqual([]);
+    const e = await prisma.exemption.create({
+      data: {
+        workspaceId,
+        guardrailId: g.id,
+        principalCloud: "aws",
+        principal: arn,
+        reason: "migrates the trail once",
+        ownerEmail: "owner@example.test",
+        expiresAt: new Date(Date.now() + 86_400_000),
+        status: "active",
+      },
+    });
+    await h.run(connectionId);
+    expect(mentions().length).toBeGreaterThan(0);
+    // Only as an exception (ArnNotLike aws:PrincipalARN, beside the connector and break-glass), never as a subject.
+    for (const p of mentions()) {
+      const doc = JSON.parse(p.content) as { Statement: Array<{ Condition?: { ArnNotLike?: Record<string, string[]> } }> };
+      const withArn = doc.Statement.filter((s) => JSON.stringify(s).includes(arn));
+      expect(withArn.every((s) => s.Condition?.ArnNotLike?.["aws:PrincipalARN"]?.includes(arn))).toBe(true);
+    }
+    await prisma.exemption.update({ where: { id: e.id }, data: { status: "revoked" } });
+    await h.run(connectionId);
+    expect(mentions()).toEqual([]);
+  });
+});
