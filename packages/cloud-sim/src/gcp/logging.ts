@@ -254,12 +254,14 @@ const METHOD_PREFIX: Record<string, string> = {
   orgpolicy: "google.cloud.orgpolicy.v2.OrgPolicy",
   iam: "google.iam.v2.Policies",
   logging: "google.logging.v2.LoggingServiceV2",
+  cloudidentity: "google.apps.cloudidentity.groups.v1.MembershipsService",
 };
 const SERVICE_HOSTS: Record<string, string> = {
   crm: "cloudresourcemanager.googleapis.com",
   orgpolicy: "orgpolicy.googleapis.com",
   iam: "iam.googleapis.com",
   logging: "logging.googleapis.com",
+  cloudidentity: "cloudidentity.googleapis.com",
 };
 
 function methodNameOf(op: string): string {

@@ -196,7 +196,15 @@ function buildDemo(sim: GcpSim): GcpDemo {
   }
   const keyFile = sim.registerServiceAccount({
     email: DEMO_SA_EMAIL,
-    permissions: ["orgpolicy.*", "iam.denypolicies.*", "resourcemanager.*", "logging.logEntries.list", "logging.privateLogEntries.list"],
+    // cloudidentity.groups.get stands for the Workspace Groups Reader admin role (cloudidentity.ts).
+    permissions: [
+      "orgpolicy.*",
+      "iam.denypolicies.*",
+      "resourcemanager.*",
+      "logging.logEntries.list",
+      "logging.privateLogEntries.list",
+      "cloudidentity.groups.get",
+    ],
     tokens: [DEMO_SA_TOKEN],
     generateKey: true,
   });

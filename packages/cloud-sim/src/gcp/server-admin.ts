@@ -8,6 +8,7 @@ import type { GcpCore } from "./core.ts";
 import { invalid, notFound } from "./errors.ts";
 import { appendAdminEntry } from "./logging.ts";
 import { seedGcpDemo, seedGcpOrg } from "./seed.ts";
+import { directoryOf, putGroup } from "./cloudidentity.ts";
 import { type Json, isObj } from "./wire.ts";
 import { type GcpSimConfig, type GcpSim, HUMAN } from "./server-options.ts";
 
@@ -64,6 +65,19 @@ export function adminHandler(d: AdminDeps): (req: IncomingMessage, res: ServerRe
         if (projects === undefined || projects < 0 || projects > 200_000)
           throw invalid("'projects' must be a number from 0 to 200000.", "projects");
         return ok(seedGcpOrg(sim, { projects, folders: n("folders"), depth: n("depth"), labels: labels("labels"), seed: n("seed") }));
+      }
+      case "POST /_admin/identity/group": {
+        // A Cloud Identity group with its direct members (users, service accounts, other groups) by e-mail.
+        const members = b.members;
+        if (!Array.isArray(members) || members.some((m) => typeof m !== "string" || !m.includes("@")))
+          throw invalid("'members' must be a list of e-mail addresses.", "members");
+        return ok(putGroup(core, str("email"), members as string[]));
+      }
+      case "POST /_admin/identity/premium": {
+        // Transitive group search exists only for Workspace Enterprise / Cloud Identity Premium customers.
+        if (typeof b.enabled !== "boolean") throw invalid("'enabled' must be true or false.", "enabled");
+        directoryOf(core).premium = b.enabled;
+        return ok({ premium: b.enabled });
       }
       case "GET /_admin/config":
         return ok({ throttle: d.throttleRules(), faults: faults.get(), limits: core.limits, lroPolls: core.lroPolls });

@@ -3,6 +3,7 @@ import type { Ctx } from "./core.ts";
 import * as iam from "./iam.ts";
 import * as op from "./orgpolicy.ts";
 import { listEntries } from "./logging.ts";
+import { searchTransitiveGroups } from "./cloudidentity.ts";
 import type { Json } from "./wire.ts";
 
 // The Google API routes: path and method to the handler, its operation name and throttle family.
@@ -23,13 +24,16 @@ function verbOf(seg: string | undefined): [string | undefined, string | undefine
 }
 
 export function route(method: string, s: string[]): Route | undefined {
-  const r = (svc: "orgpolicy" | "crm" | "iam" | "logging", name: string, write: boolean, handler: Handler): Route => ({
+  const r = (svc: "orgpolicy" | "crm" | "iam" | "logging" | "cloudidentity", name: string, write: boolean, handler: Handler): Route => ({
     op: `${svc}.${name}`,
     family: `${svc}.${write ? "write" : "read"}`,
     service: svc,
     handler,
   });
   const [v, a, b, c, d, e, f] = s;
+  if (v === "v1" && a === "groups" && b === "-" && c === "memberships:searchTransitiveGroups" && s.length === 4 && method === "GET") {
+    return r("cloudidentity", "SearchTransitiveGroups", false, searchTransitiveGroups);
+  }
   if (v === "v2" && a === "entries:list" && s.length === 2 && method === "POST") {
     return r("logging", "ListLogEntries", false, (x) => listEntries(x, x.core.auditLog));
   }
@@ -119,4 +123,5 @@ export const SERVICE_HOST: Record<string, string> = {
   crm: "cloudresourcemanager.googleapis.com",
   iam: "iam.googleapis.com",
   logging: "logging.googleapis.com",
+  cloudidentity: "cloudidentity.googleapis.com",
 };

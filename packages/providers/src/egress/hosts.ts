@@ -12,6 +12,9 @@ import { isIpLiteral } from "./addresses.ts";
  *   one global endpoint per partition, organizations[-fips].us-east-1.amazonaws.com,
  *   organizations.us-gov-west-1.amazonaws.com, organizations.cn-northwest-1.amazonaws.com.cn; STS
  *   regional endpoints sts[-fips].<region>.amazonaws.com (and the legacy global sts.amazonaws.com).
+ *   Impact replay: cloudtrail[-fips].<region>, config[-fips].<region> ("AWS CloudTrail endpoints and
+ *   quotas", "AWS Config endpoints and quotas") and S3's API hosts s3[-fips][.dualstack].<region> and the
+ *   legacy global s3.amazonaws.com ("Amazon S3 endpoints and quotas"); never <bucket>.s3… or s3-website….
  *   Partition DNS suffixes from the SDK's own partitions.json (@aws-sdk/core util-endpoints): aws,
  *   aws-us-gov amazonaws.com; aws-cn amazonaws.com.cn; aws-eusc amazonaws.eu; aws-iso c2s.ic.gov;
  *   aws-iso-b sc2s.sgov.gov; aws-iso-e cloud.adc-e.uk; aws-iso-f csp.hci.ic.gov.
@@ -20,13 +23,14 @@ import { isIpLiteral } from "./addresses.ts";
  *   management.chinacloudapi.cn. Authorities (Microsoft identity platform, "National clouds"):
  *   login.microsoftonline.com, login.microsoftonline.us, login.partner.microsoftonline.cn and the older
  *   China name login.chinacloudapi.cn.
- * - GCP: service hosts <service>.googleapis.com; regional endpoints SERVICE.REGION.rep.googleapis.com
+ * - GCP: service hosts <service>.googleapis.com (cloudidentity.googleapis.com for group membership); regional endpoints SERVICE.REGION.rep.googleapis.com
  *   (cloud.google.com/vpc/docs/about-accessing-regional-google-apis-endpoints); the Private Google
  *   Access VIP names private.googleapis.com and restricted.googleapis.com
  *   (cloud.google.com/vpc-service-controls/docs/private-connectivity; 199.36.153.8/30 and
  *   199.36.153.4/30, public address space). Private Service Connect names resolve to the customer's
  *   own private addresses and therefore need the operator allowlist.
- * - OCI: identity.<region>.oci.<realm domain> / identity.<region>.<realm domain> and
+ * - OCI: identity.<region>.oci.<realm domain> / identity.<region>.<realm domain>, audit.<region>… (Audit API
+ *   endpoints, docs.oracle.com/iaas/api/#/en/audit/20190901/) and
  *   cloudguard-cp-api.<region>.oci.<realm domain>; realm second-level domains as oci-common's
  *   realm.ts registers them (oc1 oraclecloud.com, oc2/oc3 oraclegovcloud.com, oc4 oraclegovcloud.uk,
  *   oc19 oraclecloud.eu, ocN oraclecloudN.com) and the OCI "Regions and Availability Domains" page.
@@ -40,14 +44,20 @@ const OCI_REGION = String.raw`[a-z]{2,}(?:-[a-z]+)+-\d{1,2}`;
 
 /** API hosts per cloud (lower-case hostnames, no port). */
 const CLOUD_API_HOSTS: Record<EgressCloud, readonly RegExp[]> = {
-  aws: [new RegExp(String.raw`^(?:organizations|sts)(?:-fips)?(?:\.${AWS_REGION})?\.${AWS_SUFFIX}$`)],
+  aws: [
+    new RegExp(String.raw`^(?:organizations|sts)(?:-fips)?(?:\.${AWS_REGION})?\.${AWS_SUFFIX}$`),
+    // Impact replay: CloudTrail LookupEvents and AWS Config are regional; the organization trail's files are
+    // read path-style from S3's own API front end (never a bucket's virtual host or website endpoint).
+    new RegExp(String.raw`^(?:cloudtrail|config)(?:-fips)?\.${AWS_REGION}\.${AWS_SUFFIX}$`),
+    new RegExp(String.raw`^s3(?:-fips)?(?:\.dualstack)?(?:\.${AWS_REGION})?\.${AWS_SUFFIX}$`),
+  ],
   azure: [/^management\.(?:azure\.com|usgovcloudapi\.net|chinacloudapi\.cn)$/],
   gcp: [
-    /^(?:orgpolicy|cloudresourcemanager|iam|logging|oauth2)\.googleapis\.com$/,
+    /^(?:orgpolicy|cloudresourcemanager|iam|logging|cloudidentity|oauth2)\.googleapis\.com$/,
     /^(?:orgpolicy|cloudresourcemanager|iam|logging)\.[a-z]+-[a-z]+\d+\.rep\.googleapis\.com$/,
     /^(?:private|restricted)\.googleapis\.com$/,
   ],
-  oci: [new RegExp(String.raw`^(?:identity|cloudguard-cp-api)\.${OCI_REGION}(?:\.oci)?\.${OCI_DOMAIN}$`)],
+  oci: [new RegExp(String.raw`^(?:identity|cloudguard-cp-api|audit)\.${OCI_REGION}(?:\.oci)?\.${OCI_DOMAIN}$`)],
 };
 
 /** Microsoft identity platform authorities (Azure `credentials.authorityHost`). */

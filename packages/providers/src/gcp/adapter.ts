@@ -30,6 +30,7 @@ import { applyGcp } from "./apply.ts";
 import { readGcpAuditEvents } from "./audit.ts";
 import { compareGcpArtifact } from "./compare.ts";
 import { GcpContext, type GcpAdapterConfig } from "./context.ts";
+import { lookupGcpPrincipalGroups } from "./principal-groups.ts";
 import { discoverGcp, discoverGcpNodes } from "./discover.ts";
 import { observeGcp } from "./observe.ts";
 import { verifyGcp } from "./verify.ts";
@@ -50,5 +51,9 @@ export function createGcpAdapter(config: GcpAdapterConfig): CloudAdapter {
     close: (c) => c.c.close(),
   });
   // Audit-log reads for impact replay (audit.ts); optional on the contract, so added beside it.
-  return { ...adapter, readAuditEvents: (req) => readGcpAuditEvents(ctx, req) };
+  return {
+    ...adapter,
+    readAuditEvents: (req) => readGcpAuditEvents(ctx, req),
+    lookupPrincipals: (ids) => lookupGcpPrincipalGroups(ctx, ids),
+  };
 }

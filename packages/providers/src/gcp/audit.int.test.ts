@@ -187,3 +187,56 @@ describe("GCP readAuditEvents", () => {
     }
   });
 });
+
+describe("GCP lookupPrincipals: Cloud Identity group membership for deny rules on groups", () => {
+  it("answers each caller's groups, nested ones included, as the deny rules name them", async () => {
+    await admin("/_admin/identity/group", { email: "agents@example.com", members: ["bot@p.iam.gserviceaccount.com"] });
+    await admin("/_admin/identity/group", { email: "automation@example.com", members: ["agents@example.com", "ci@example.com"] });
+    await admin("/_admin/identity/group", { email: "finance@example.com", members: ["alice@example.com"] });
+    const facts = await adapter.lookupPrincipals!([
+      "serviceAccount:bot@p.iam.gserviceaccount.com",
+      "user:alice@example.com",
+      "user:nobody@example.com",
+      "group:agents@example.com",
+    ]);
+    expect(facts).toEqual([
+      {
+        id: "serviceAccount:bot@p.iam.gserviceaccount.com",
+        found: true,
+        groups: ["principalSet://goog/group/agents@example.com", "principalSet://goog/group/automation@example.com"],
+      },
+      { id: "user:alice@example.com", found: true, groups: ["principalSet://goog/group/finance@example.com"] },
+      { id: "user:nobody@example.com", found: true, groups: [] },
+      // Not a caller an audit entry names: never asked.
+      { id: "group:agents@example.com", found: false },
+    ]);
+  });
+
+  it("without Cloud Identity Premium (or the Groups Reader role) membership is unknown, never guessed, and asked once", async () => {
+    await admin("/_admin/identity/premium", { enabled: false });
+    const fresh = createGcpAdapter({
+      workspaceId: "ws_gcp_audit",
+      egress: simulatorEgress(),
+      endpoint: sim.url,
+      credentials: ZGcpCredentials.parse({ type: "service_account_key", key: demo.serviceAccount.keyFile }),
+      facts: { organizationId: demo.orgId },
+      retry: { attempts: 1, baseMs: 20, maxMs: 100 },
+    });
+    try {
+      const served = async () =>
+        ((await (await fetch(`${sim.url}/_admin/counters`)).json()) as { counters: Record<string, number> }).counters[
+          "cloudidentity.SearchTransitiveGroups"
+        ] ?? 0;
+      const before = await served();
+      const facts = await fresh.lookupPrincipals!(["serviceAccount:bot@p.iam.gserviceaccount.com", "user:alice@example.com"]);
+      expect(facts).toEqual([
+        { id: "serviceAccount:bot@p.iam.gserviceaccount.com", found: false },
+        { id: "user:alice@example.com", found: false },
+      ]);
+      expect((await served()) - before).toBe(1);
+    } finally {
+      await fresh.close();
+      await admin("/_admin/identity/premium", { enabled: true });
+    }
+  });
+});

@@ -88,6 +88,8 @@ export interface GcpClients {
   customConstraints: CustomConstraintsRest;
   /** Cloud Logging `entries.list` (audit-log reads for impact replay). */
   logEntries: LogEntriesRest;
+  /** Cloud Identity group memberships (which groups a caller is in, for deny rules on group sets). */
+  groups: GroupsRest;
   /** Service account e-mail for key credentials. */
   identity?: string;
   close(): Promise<void>;
@@ -138,6 +140,7 @@ export function createGcpClients(opts: { endpoint?: string; credentials: TGcpCre
     denyPolicies,
     customConstraints: new CustomConstraintsRest(orgPolicy, restBase, egress.dispatcher()),
     logEntries: new LogEntriesRest(orgPolicy, ep ? restBase : "https://logging.googleapis.com", egress.dispatcher()),
+    groups: new GroupsRest(orgPolicy, ep ? restBase : "https://cloudidentity.googleapis.com", egress.dispatcher(), 60_000, "v1"),
     ...(creds.type === "service_account_key" ? { identity: creds.key.client_email } : {}),
     async close() {
       await Promise.allSettled([orgPolicy.close(), organizations.close(), folders.close(), projects.close(), denyPolicies.close()]);
@@ -160,6 +163,8 @@ class GoogleRest {
     /** The guarded connection pool (undici): host and resolved-address checks on every connection. */
     private readonly dispatcher: Dispatcher,
     private readonly timeoutMs = 60_000,
+    /** The API's version path segment (Org Policy and Logging are v2, Cloud Identity v1). */
+    private readonly version = "v2",
   ) {}
 
   protected async request(
@@ -168,7 +173,7 @@ class GoogleRest {
     body?: Json,
     query: Record<string, string> = {},
   ): Promise<Json> {
-    const url = new URL(`${this.baseUrl}/v2/${path}`);
+    const url = new URL(`${this.baseUrl}/${this.version}/${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const auth = await this.client.auth.getClient();
     const raw: unknown = await auth.getRequestHeaders(url.toString());
@@ -232,5 +237,25 @@ class LogEntriesRest extends GoogleRest {
     pageToken?: string;
   }): Promise<{ entries?: unknown[]; nextPageToken?: string }> {
     return this.request("POST", "entries:list", body);
+  }
+}
+
+/**
+ * Cloud Identity `groups.memberships.searchTransitiveGroups` over REST (GET
+ * /v1/groups/-/memberships:searchTransitiveGroups; Cloud Identity API reference): the groups a member is in,
+ * directly or through other groups. Available to Workspace Enterprise / Cloud Identity Premium customers.
+ */
+class GroupsRest extends GoogleRest {
+  searchTransitiveGroups(
+    memberEmail: string,
+    pageToken?: string,
+  ): Promise<{ memberships?: Array<{ groupKey?: { id?: string } }>; nextPageToken?: string }> {
+    // The query must name the member and a label; every Google group carries the discussion-forum label.
+    const query = `member_key_id == '${memberEmail.replace(/'/g, "")}' && 'cloudidentity.googleapis.com/groups.discussion_forum' in labels`;
+    return this.request("GET", "groups/-/memberships:searchTransitiveGroups", undefined, {
+      query,
+      pageSize: "1000",
+      ...(pageToken ? { pageToken } : {}),
+    });
   }
 }
