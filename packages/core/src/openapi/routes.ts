@@ -112,6 +112,11 @@ export interface ApiRoute {
   permission: Permission | null;
   /** Served without authentication (the document itself, the invitation link's holder). */
   public?: boolean;
+  /**
+   * A POST that only computes (a plan, a compile or scope preview) and changes nothing: a `plan`-scoped
+   * token may call it. Every other non-GET route needs an `apply`-scoped token (api.ts `checkScope`).
+   */
+  changesNothing?: true;
   query?: z.ZodType;
   body?: z.ZodType;
   /**
@@ -181,6 +186,7 @@ export const API = {
     summary: "Compile a control per cloud (nothing is saved)",
     tag: "catalog",
     permission: ["guardrail", "read"],
+    changesNothing: true,
     body: ZCompileInput,
     response: ZCompileResult,
     status: 200,
@@ -345,6 +351,7 @@ export const API = {
     summary: "Environments a scope selects",
     tag: "nodes",
     permission: ["guardrail", "read"],
+    changesNothing: true,
     body: ZScopePreviewInput,
     response: ZScopePreview,
     status: 200,

@@ -10,8 +10,8 @@ import { deleteKey, transaction } from "./tokens.repository.ts";
 const RATE = { rateLimitEnabled: true, rateLimitMax: 600, rateLimitTimeWindow: 60_000 };
 
 /**
- * Issues an API token (better-auth api-key) owned by the caller, bound to this workspace and to a
- * role no higher than the caller's. The secret is returned once and stored only as a hash.
+ * Issues an API token (better-auth api-key) owned by the caller, bound to this workspace, to a role
+ * no higher than the caller's and to a scope (read, plan, apply). The secret is returned once and stored only as a hash.
  */
 export async function createToken(deps: Pick<UseCaseDeps, "prisma"> & { auth: ParapetAuth }, actor: Actor, input: TCreateTokenInput) {
   if (!atLeast(actor.role, input.role))
@@ -21,7 +21,7 @@ export async function createToken(deps: Pick<UseCaseDeps, "prisma"> & { auth: Pa
       userId: actor.userId,
       name: input.name,
       ...(input.expiresInDays ? { expiresIn: input.expiresInDays * 86_400 } : {}),
-      metadata: { workspaceId: actor.workspaceId, role: input.role },
+      metadata: { workspaceId: actor.workspaceId, role: input.role, scope: input.scope, type: input.type },
       ...RATE,
     },
   });
@@ -32,7 +32,13 @@ export async function createToken(deps: Pick<UseCaseDeps, "prisma"> & { auth: Pa
       action: "token.created",
       targetType: "token",
       targetId: created.id,
-      data: { name: input.name, role: input.role, expiresAt: created.expiresAt ? new Date(created.expiresAt).toISOString() : null },
+      data: {
+        name: input.name,
+        role: input.role,
+        scope: input.scope,
+        type: input.type,
+        expiresAt: created.expiresAt ? new Date(created.expiresAt).toISOString() : null,
+      },
     });
   } catch (e) {
     await transaction(deps.prisma, (tx) => deleteKey(tx, created.id)).catch(() => undefined);
@@ -43,6 +49,9 @@ export async function createToken(deps: Pick<UseCaseDeps, "prisma"> & { auth: Pa
     token: created.key,
     name: input.name,
     role: input.role,
+    scope: input.scope,
+    type: input.type,
+    workspaceId: actor.workspaceId,
     start: created.start,
     expiresAt: created.expiresAt ? new Date(created.expiresAt).toISOString() : null,
   };
