@@ -5,8 +5,7 @@ CREATE TABLE "guardrail_code_source" (
     "key" TEXT NOT NULL,
     "repo" TEXT NOT NULL DEFAULT '',
     "commit" TEXT NOT NULL DEFAULT '',
-    "appliedVersion" INTEGER NOT NULL,
-    "appliedStatus" TEXT NOT NULL,
+    "appliedHash" TEXT NOT NULL,
     "appliedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "appliedBy" TEXT NOT NULL,
 

@@ -9,7 +9,7 @@ export const ZId = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, "must be an id (letters, digits, _ and -)");
 
-const ZScope = z
+export const ZScope = z
   .object({
     all: z.boolean().optional(),
     nodeIds: z.array(ZId).max(500).optional(),
@@ -164,7 +164,7 @@ const ZScenarioResult = z.object({
   detail: z.string().optional(),
 });
 /** One cloud's compiled artifacts; `source` says whether a real connection's facts were used or the example organisation's. */
-const ZCompiledCloud = ZCloudFidelity.extend({
+export const ZCompiledCloud = ZCloudFidelity.extend({
   source: z.enum(["connection", "example"]),
   artifacts: z.array(z.unknown()),
   error: z.string().optional(),

@@ -84,6 +84,7 @@ import {
   ZUpdateSubscriptionInput,
 } from "../reports/reports.schema.ts";
 import { ZReportSchedule, ZSettings, ZUpdateSettingsInput } from "../settings/settings.schema.ts";
+import { ZApplyInput, ZApplyResult, ZExportResult, ZPlanInput, ZPlanResult } from "../code/code.schema.ts";
 import { ZApiTokenList, ZCreateTokenInput, ZIssuedToken, ZTokenRevoked } from "../tokens/tokens.schema.ts";
 
 /** The document's own top level (its paths are generated from this table). */
@@ -357,6 +358,38 @@ export const API = {
     status: 200,
   },
 
+  "POST /code/plan": {
+    method: "POST",
+    path: "/code/plan",
+    summary:
+      "Plan a guardrails document against the workspace: added, changed, weakened, removed, drift, compiled previews (nothing is saved)",
+    tag: "policy-as-code",
+    permission: ["guardrail", "read"],
+    changesNothing: true,
+    body: ZPlanInput,
+    response: ZPlanResult,
+    status: 200,
+  },
+  "POST /code/apply": {
+    method: "POST",
+    path: "/code/apply",
+    summary:
+      "Apply a guardrails document: additions and strengthening at once, weakening and removal as approval requests; marks its guardrails managed in code",
+    tag: "policy-as-code",
+    permission: ["guardrail", "write"],
+    body: ZApplyInput,
+    response: ZApplyResult,
+    status: 200,
+  },
+  "GET /code/export": {
+    method: "GET",
+    path: "/code/export",
+    summary: "The workspace's guardrails (and live exemptions) as a document that plans as no changes",
+    tag: "policy-as-code",
+    permission: ["guardrail", "read"],
+    response: ZExportResult,
+    status: 200,
+  },
   "GET /guardrails": {
     method: "GET",
     path: "/guardrails",

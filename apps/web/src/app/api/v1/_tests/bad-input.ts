@@ -79,6 +79,14 @@ const awsCreds = (w: World) => ({
   externalId: w.externalId,
 });
 
+/** A guardrails document (policy as code) adding one guardrail. */
+const CODE_DOCUMENT = {
+  version: 1,
+  guardrails: [
+    { key: "no-root", control: "deny-root-user", name: "No root", params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" },
+  ],
+};
+
 /** A valid request body per route. */
 export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> = {
   "POST /catalog/controls/{id}/compile": () => ({ params: {}, mode: "enforce", cloud: "aws" }),
@@ -96,6 +104,8 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
     remediation: "auto",
   }),
   "PATCH /guardrails/{id}": () => ({ description: "edited" }),
+  "POST /code/plan": () => ({ document: CODE_DOCUMENT }),
+  "POST /code/apply": () => ({ document: CODE_DOCUMENT, source: { repo: "github.com/acme/guardrails", commit: "0123abcd" } }),
   "POST /guardrails/{id}/impact": () => ({ days: 7 }),
   "POST /guardrails/{id}/rollout": (w) => ({
     stages: [

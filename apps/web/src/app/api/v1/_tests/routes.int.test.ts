@@ -136,7 +136,7 @@ describe.each(guarded.map((r) => [key(r), r] as const))("%s", (_, r) => {
           query: VALID_QUERY[key(r)]?.(A) ?? {},
           ...(r.body ? { body: VALID_BODY[key(r)]!(A) } : {}),
         });
-      const refused = [{ "x-api-key": scoped.read }, { authorization: `Bearer ${scoped.read}` }];
+      const refused: Record<string, string>[] = [{ "x-api-key": scoped.read }, { authorization: `Bearer ${scoped.read}` }];
       if (!r.changesNothing) refused.push({ "x-api-key": scoped.plan }, { authorization: `Bearer ${scoped.plan}` });
       for (const h of refused) {
         const res = await withHeader(h);

@@ -88,7 +88,12 @@ describe("scopes", () => {
     expect((await call("GET", "/guardrails", bearer(ro.token))).status).toBe(200);
     const before = await snapshot(prisma, A.id);
     const body = { controlId: "deny-leave-organization", name: "nope", scope: { all: true }, mode: "audit", remediation: "notify" };
-    for (const headers of [{ "x-api-key": ro.token }, { authorization: `Bearer ${ro.token}` }, { "x-api-key": plan.token }]) {
+    const headerSets: Record<string, string>[] = [
+      { "x-api-key": ro.token },
+      { authorization: `Bearer ${ro.token}` },
+      { "x-api-key": plan.token },
+    ];
+    for (const headers of headerSets) {
       const r = await call("POST", "/guardrails", { headers, body });
       expect(r.status, r.text).toBe(403);
       expect(r.body.error.message).toMatch(/^token scope: /);
