@@ -187,7 +187,7 @@ function source(f: Flags, env: RemoteIo["env"]) {
 
 const FORMATS = ["human", "markdown", "json"] as const;
 function format(f: Flags, allowed: readonly string[] = FORMATS): string {
-  const v = f.values.get("format") ?? "human";
+  const v = f.values.get("format") ?? allowed[0]!;
   if (!allowed.includes(v)) throw new UsageError(`--format: expected ${allowed.join("|")}, got "${v.slice(0, 40)}"`);
   return v;
 }
