@@ -65,7 +65,8 @@ export function renderPlanMarkdown(p: TPlanResult): string {
     out.push("| Action | Guardrail | Control | Change |", "| --- | --- | --- | --- |");
     for (const e of p.entries) {
       if (e.action === "unchanged") continue;
-      out.push(`| ${ICON[e.action]} | \`${cell(e.key)}\` ${cell(e.name)} | ${cell(e.control)} | ${cell(describe(e))} |`);
+      const waiting = e.pendingApproval ? ` (awaiting approval ${e.pendingApproval})` : "";
+      out.push(`| ${ICON[e.action]} | \`${cell(e.key)}\` ${cell(e.name)} | ${cell(e.control)} | ${cell(describe(e) + waiting)} |`);
     }
     if (p.summary.weaken + p.summary.remove > 0)
       out.push("", "> Weakening changes and removals take effect only after a second member approves them in Parapet.");
