@@ -33,7 +33,7 @@ const PLAN: TPlanResult = {
       drift: null,
       pendingApproval: null,
       compiled: {
-        aws: { fidelity: "native", source: "connection", artifacts: [{}, {}] },
+        aws: { fidelity: "enforced", source: "connection", artifacts: [{}, {}] },
         gcp: { fidelity: "partial", source: "example", artifacts: [], error: "params.x: bad `value`" },
       },
     },
