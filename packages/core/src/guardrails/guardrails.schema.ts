@@ -125,7 +125,11 @@ const ZGuardrailVersion = z.object({
   createdBy: z.string().nullable(),
   createdAt: ZIsoDateTime,
 });
-export const ZGuardrailDetail = ZGuardrailSummary.extend({ versions: z.array(ZGuardrailVersion) });
+export const ZGuardrailDetail = ZGuardrailSummary.extend({
+  versions: z.array(ZGuardrailVersion),
+  /** Applied from a file by `parapet apply`: read-only here except exemptions and emergency disable. */
+  managedInCode: z.object({ key: z.string(), repo: z.string(), commit: z.string(), appliedAt: ZIsoDateTime }).nullable(),
+});
 export const ZGuardrailResult = z.object({ guardrail: ZGuardrailSummary });
 export const ZGuardrailDiff = z.object({
   guardrailId: z.string(),

@@ -207,7 +207,20 @@ describe("parapet export → plan → apply against a running web app", () => {
   });
 
   it("a managed guardrail is read-only on the API except emergency disable, which then shows as drift", async () => {
+    const detail = await call("GET", "/guardrails/{id}", { key: w.members.viewer.key, params: { id: ids.leave } });
+    expect(detail.body.managedInCode).toMatchObject({
+      key: ids.leave,
+      repo: "https://github.com/acme/guardrails",
+      commit: "c0ffee1234567890",
+    });
     const before = await snapshot(prisma, w.id);
+    for (const [method, path, body] of [
+      ["POST", "/guardrails/{id}/enable", undefined],
+      ["POST", "/guardrails/{id}/rollout", { stages: [{ kind: "everywhere", soakMinutes: 60 }] }],
+    ] as const) {
+      const r = await call(method, path, { key: w.members.owner.key, params: { id: ids.leave }, ...(body ? { body } : {}) });
+      expect(r.status, `${path}: ${r.text}`).toBe(409);
+    }
     const patch = await call("PATCH", "/guardrails/{id}", { key: w.members.owner.key, params: { id: ids.leave }, body: { mode: "audit" } });
     expect(patch.status).toBe(409);
     expect(patch.body.error.message).toMatch(/^guardrail: managed in code \(https:\/\/github.com\/acme\/guardrails@c0ffee123456/);
