@@ -490,9 +490,13 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
       ["10,000-char token", { "x-api-key": "k".repeat(10_000) }],
       ["latin-1 token", { "x-api-key": "ÿþý\u00a0" }],
       ["token with a suffix", { "x-api-key": `${owner}x` }],
-      ["token as bearer", { authorization: `Bearer ${owner}` }],
+      // Bearer is a way to send a token (issue 20): each malformed or conflicting form is refused, never ignored.
+      ["bearer token with a suffix", { authorization: `Bearer ${owner}x` }],
       ["garbage session cookie", { cookie: "better-auth.session_token=garbage.signature" }],
       ["SQL in session cookie", { cookie: "better-auth.session_token=' OR 1=1 --" }],
+      ["basic scheme with a real token", { authorization: `Basic ${Buffer.from(`${owner}:`).toString("base64")}` }],
+      ["bearer and x-api-key disagree", { authorization: `Bearer ${owner}`, "x-api-key": "ppt_notarealtokennotarealtoken" }],
+      ["bearer without a token", { authorization: "Bearer" }],
     ];
     for (const [note, h] of o.full ? keyVariants : keyVariants.filter((_, i) => i % 3 === 0)) {
       // A cookie on a write without an Origin is refused as cross-site (403) before the session is looked at.
