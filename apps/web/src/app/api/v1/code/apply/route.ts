@@ -6,5 +6,5 @@ import { env } from "@/env";
 
 export const dynamic = "force-dynamic";
 /** The approval link the CLI prints: the console's approvals page, where a second member decides. */
-const approvalUrl = (id: string) => `${env().PARAPET_BASE_URL.replace(/\/$/, "")}/approvals?id=${encodeURIComponent(id)}`;
+const approvalUrl = (id: string) => `${env().PARAPET_BASE_URL.replace(/\/$/, "")}/approvals#${encodeURIComponent(id)}`;
 export const POST = route(api("POST /code/apply"), ({ caller, body }) => applyDocument(deps(), caller, body, approvalUrl));
