@@ -60,6 +60,19 @@ const PLAN: TPlanResult = {
       managed: null,
       drift: null,
       pendingApproval: "appr_1",
+      impact: [
+        {
+          connectionId: "c1",
+          connection: "AWS | org",
+          cloud: "aws",
+          guardrailVersion: 3,
+          status: "done",
+          judged: 120,
+          denied: 4,
+          lockout: true,
+          finishedAt: "2026-12-01T00:00:00.000Z",
+        },
+      ],
     },
     {
       key: "old",

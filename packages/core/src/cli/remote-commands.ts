@@ -198,13 +198,13 @@ function one(f: Flags, what: string): string {
 }
 
 export const PLAN_USAGE =
-  "parapet plan <guardrails.yaml> --url <parapet> [--format human|markdown|json] [--out <file>] [--no-compiled] [--repo <r>] [--commit <sha>]";
+  "parapet plan <guardrails.yaml> --url <parapet> [--format human|markdown|json] [--out <file>] [--no-compiled] [--impact] [--repo <r>] [--commit <sha>]";
 export const APPLY_USAGE =
   "parapet apply <guardrails.yaml> --url <parapet> [--plan-hash <h>] [--wait] [--timeout <s>] [--poll <s>] [--format human|json] [--repo <r>] [--commit <sha>]";
 export const EXPORT_USAGE = "parapet export --url <parapet> [--out <file>] [--format yaml|json]";
 
 export async function runPlan(args: string[], io: RemoteIo): Promise<number> {
-  const f = parseFlags(args, ["url", "format", "out", "repo", "commit"], ["no-compiled"]);
+  const f = parseFlags(args, ["url", "format", "out", "repo", "commit"], ["no-compiled", "impact"]);
   const file = one(f, "<guardrails.yaml>");
   const fmt = format(f);
   const s = server(f, io.env);
@@ -213,6 +213,7 @@ export async function runPlan(args: string[], io: RemoteIo): Promise<number> {
     document,
     source: source(f, io.env),
     compiled: !f.switches.has("no-compiled"),
+    impact: f.switches.has("impact"),
   });
   const text =
     fmt === "json" ? `${JSON.stringify(plan, null, 2)}\n` : fmt === "markdown" ? renderPlanMarkdown(plan) : renderPlanHuman(plan);

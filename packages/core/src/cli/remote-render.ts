@@ -40,6 +40,10 @@ export function renderPlanHuman(p: TPlanResult): string {
     if (e.action !== "unchanged") lines.push(`  ${SIGN[e.action]} ${e.action.padEnd(6)} ${e.key} (${e.control}): ${describe(e)}`);
     if (e.drift) lines.push(`    drift: ${e.key} ${e.drift}`);
     if (e.pendingApproval) lines.push(`    awaiting approval ${e.pendingApproval}`);
+    for (const i of e.impact ?? [])
+      lines.push(
+        `    impact on ${i.connection} (v${i.guardrailVersion}): ${i.status}${i.denied !== null ? `, ${i.denied} of ${i.judged ?? "?"} denied` : ""}${i.lockout ? ", LOCKOUT" : ""}`,
+      );
   }
   lines.push(`plan hash: ${p.planHash}`);
   return `${lines.join("\n")}\n`;
@@ -87,6 +91,15 @@ export function renderPlanMarkdown(p: TPlanResult): string {
       out.push(`- \`${cell(e.key)}\` — ${clouds.join("; ")}`);
     }
     out.push("", "</details>");
+  }
+  const impacted = p.entries.filter((e) => e.impact && e.impact.length > 0);
+  if (impacted.length > 0) {
+    out.push("", "#### Would have blocked (newest replay per connection)", "");
+    for (const e of impacted)
+      for (const i of e.impact!)
+        out.push(
+          `- \`${cell(e.key)}\` on ${cell(i.connection)} (${i.cloud}, v${i.guardrailVersion}): ${i.status === "done" ? `${i.denied ?? "?"} of ${i.judged ?? "?"} calls denied${i.lockout ? " — **lockout**" : ""}` : i.status}`,
+        );
   }
   out.push("", `<sub>plan hash \`${p.planHash}\`</sub>`);
   return `${out.join("\n")}\n`;

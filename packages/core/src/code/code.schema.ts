@@ -91,6 +91,8 @@ export const ZPlanInput = z
     source: ZCodeSourceInput.optional(),
     /** Include each added or changed guardrail's compiled artifacts per cloud (default true). */
     compiled: z.boolean().default(true),
+    /** Include, per connection, the newest "would have blocked" replay of each changed guardrail (default false). */
+    impact: z.boolean().default(false),
   })
   .strict();
 export type TPlanInput = z.output<typeof ZPlanInput>;
@@ -129,6 +131,25 @@ const ZPlanEntry = z.object({
   drift: z.string().nullable(),
   pendingApproval: z.string().nullable(),
   compiled: z.partialRecord(ZCloudName, ZCompiledCloud).optional(),
+  /**
+   * Per connection, the newest impact replay recorded for this guardrail (of the version it replayed,
+   * which may be the workspace's current one rather than the file's; replay again after apply).
+   */
+  impact: z
+    .array(
+      z.object({
+        connectionId: z.string(),
+        connection: z.string(),
+        cloud: z.string(),
+        guardrailVersion: z.number().int(),
+        status: z.string(),
+        judged: z.number().int().nullable(),
+        denied: z.number().int().nullable(),
+        lockout: z.boolean(),
+        finishedAt: ZIsoDateTime.nullable(),
+      }),
+    )
+    .optional(),
 });
 export type TPlanEntry = z.input<typeof ZPlanEntry>;
 

@@ -8,6 +8,7 @@ import { listGuardrails, pendingApprovals, workspaceConnections } from "../guard
 import { compileClouds } from "../guardrails/preview-compile.ts";
 import { checkSpec } from "../guardrails/validate-spec.ts";
 import { weakeningReasons } from "../guardrails/weakening.ts";
+import { latestReports } from "../impact/impact.repository.ts";
 import { scopeNodes } from "../nodes/nodes.repository.ts";
 import { selectIn } from "../nodes/select-scope.ts";
 import { codeSources } from "./code.repository.ts";
@@ -53,6 +54,25 @@ async function at<T>(prefix: string, fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
+/** The newest replay per connection of a guardrail, reduced to what a plan reviewer needs. */
+async function impactOf(db: UseCaseDeps["prisma"], workspaceId: string, guardrailId: string) {
+  const rows = await latestReports(db, workspaceId, guardrailId);
+  return rows.map((r) => {
+    const s = (r.summary ?? null) as { judged?: number; denied?: number } | null;
+    return {
+      connectionId: r.connection.id,
+      connection: r.connection.name,
+      cloud: r.connection.cloud,
+      guardrailVersion: r.guardrailVersion,
+      status: r.status,
+      judged: typeof s?.judged === "number" ? s.judged : null,
+      denied: typeof s?.denied === "number" ? s.denied : null,
+      lockout: r.lockout,
+      finishedAt: r.finishedAt?.toISOString() ?? null,
+    };
+  });
+}
+
 export interface PlanContext {
   rows: Row[];
   sources: Source[];
@@ -70,7 +90,7 @@ export async function computePlan(
   deps: Pick<UseCaseDeps, "prisma">,
   actor: Actor,
   doc: TCodeDocument,
-  opts: { compiled: boolean },
+  opts: { compiled: boolean; impact?: boolean },
 ): Promise<TPlanResult & { context: PlanContext }> {
   const db = deps.prisma;
   const [rows, sources, pending] = await Promise.all([
@@ -152,6 +172,9 @@ export async function computePlan(
             ).clouds,
           }
         : {}),
+      ...(opts.impact && row && (action === "change" || action === "weaken")
+        ? { impact: await impactOf(db, actor.workspaceId, row.id) }
+        : {}),
     });
   }
   const kept = new Set([...matched.values()].map((r) => r.id));
@@ -192,7 +215,12 @@ export async function computePlan(
 }
 
 /** `POST /code/plan`: the plan without its working context. */
-export async function planDocument(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, doc: TCodeDocument, opts: { compiled: boolean }) {
+export async function planDocument(
+  deps: Pick<UseCaseDeps, "prisma">,
+  actor: Actor,
+  doc: TCodeDocument,
+  opts: { compiled: boolean; impact: boolean },
+) {
   const { context: _context, ...plan } = await computePlan(deps, actor, doc, opts);
   return plan;
 }

@@ -154,6 +154,10 @@ describe("parapet export → plan → apply against a running web app", () => {
     expect(action(ids.leave)).toMatchObject({ action: "change", changes: [{ field: "mode", from: "audit", to: "enforce" }] });
     expect(action(ids.root)).toMatchObject({ action: "weaken", reasons: ["mode: enforce → audit"] });
     expect(action(ids.wildcard).action).toBe("remove");
+    const withImpact = await cli(tokens.plan, ["plan", file("changed.json"), "--format", "json", "--no-compiled", "--impact"]);
+    const leave = JSON.parse(withImpact.out).entries.find((e: { key: string }) => e.key === ids.leave);
+    expect(leave.compiled).toBeUndefined();
+    expect(leave.impact).toEqual([]); // no connection has replayed it yet
     const md = await cli(tokens.plan, ["plan", file("changed.json"), "--format", "markdown", "--no-compiled"]);
     expect(md.code).toBe(3);
     expect(md.out).toContain("| ⚠️ weaken |");
