@@ -45,11 +45,13 @@ async function at<T>(prefix: string, fn: () => Promise<T> | T): Promise<T> {
     return await fn();
   } catch (e) {
     if (!(e instanceof AppError) || (e.code !== "validation" && e.code !== "not_found")) throw e;
+    // The use-cases name the console's fields; the document calls the control `control`.
+    const rename = (t: string) => t.replace(/^controlId\b/, "control");
     const issues = e.issues.length > 0 ? e.issues : [{ field: "", message: e.message }];
     throw new AppError(
       "validation",
-      `${prefix}.${e.message}`,
-      issues.map((i) => ({ field: i.field ? `${prefix}.${i.field}` : prefix, message: i.message })),
+      `${prefix}.${rename(e.message)}`,
+      issues.map((i) => ({ field: i.field ? `${prefix}.${rename(i.field)}` : prefix, message: i.message })),
     );
   }
 }

@@ -257,6 +257,22 @@ describe("parapet export → plan → apply against a running web app", () => {
     });
     expect(r.status).toBe(422);
     expect(r.body.error.message).toMatch(/^document\.guardrails\.0\.control: /);
+    const entry = { key: "new-one", control: "deny-root-user", name: "x", mode: "audit", remediation: "auto", scope: { all: true } };
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ ...entry, control: "no-such-control" }, /^document\.guardrails\.0\.control: /],
+      [{ ...entry, params: { nope: 1 } }, /^document\.guardrails\.0\.params/],
+      [{ ...entry, scope: { nodeIds: ["nope"] } }, /^document\.guardrails\.0\.scope\.nodeIds\.0: no node "nope"/],
+      [{ ...entry, scope: { labels: "env=(" } }, /^document\.guardrails\.0\.scope\.labels/],
+      [{ ...entry, enabled: false }, /^document\.guardrails\.0\.enabled: a new guardrail starts enabled/],
+      [{ ...entry, key: "Bad Key" }, /^document\.guardrails\.0\.key: /],
+    ];
+    for (const [g, message] of bad) {
+      for (const path of ["/code/plan", "/code/apply"] as const) {
+        const res = await call("POST", path, { key: tokens.apply, body: { document: { version: 1, guardrails: [g] } } });
+        expect(res.status, `${path} ${JSON.stringify(g)}: ${res.text}`).toBe(422);
+        expect(res.body.error.message).toMatch(message);
+      }
+    }
     const hash = await call("POST", "/code/apply", {
       key: tokens.apply,
       body: { document: { version: 1, guardrails: [] }, planHash: "0".repeat(64) },
