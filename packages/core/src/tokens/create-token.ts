@@ -4,7 +4,8 @@ import { AppError } from "../common/errors.ts";
 import type { ParapetAuth } from "../identity/auth.ts";
 import { atLeast } from "../members/role-order.ts";
 import type { TCreateTokenInput } from "./tokens.schema.ts";
-import { deleteKey, transaction } from "./tokens.repository.ts";
+import { tokenMetadata } from "./token-metadata.ts";
+import { deleteKey, findKey, transaction } from "./tokens.repository.ts";
 
 /** CI pipelines poll; the plugin's default (10 requests a day) would stop them almost at once. */
 const RATE = { rateLimitEnabled: true, rateLimitMax: 600, rateLimitTimeWindow: 60_000 };
@@ -16,6 +17,22 @@ const RATE = { rateLimitEnabled: true, rateLimitMax: 600, rateLimitTimeWindow: 6
 export async function createToken(deps: Pick<UseCaseDeps, "prisma"> & { auth: ParapetAuth }, actor: Actor, input: TCreateTokenInput) {
   if (!atLeast(actor.role, input.role))
     throw new AppError("forbidden", `role: your role (${actor.role}) cannot issue an ${input.role} token`);
+  if (actor.kind === "token") {
+    // A token must not launder itself into a longer-lived or unbound one: a CI token issues none, and
+    // another token issues only tokens that expire no later than itself.
+    const own = actor.tokenId ? await findKey(deps.prisma, actor.tokenId) : null;
+    if (!own || tokenMetadata(own.metadata).type === "ci")
+      throw new AppError("forbidden", "token: a CI token cannot issue tokens; issue them in the console");
+    if (own.expiresAt) {
+      const until = input.expiresInDays ? Date.now() + input.expiresInDays * 86_400_000 : Infinity;
+      if (until > own.expiresAt.getTime())
+        throw new AppError(
+          "forbidden",
+          `expiresInDays: a token-issued token cannot outlive the token issuing it (${own.expiresAt.toISOString()})`,
+          [{ field: "expiresInDays", message: "outlives the issuing token" }],
+        );
+    }
+  }
   const created = await deps.auth.api.createApiKey({
     body: {
       userId: actor.userId,

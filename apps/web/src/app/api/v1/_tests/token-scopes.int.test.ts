@@ -166,6 +166,29 @@ describe("expiry, last used, CI tokens", () => {
     expect(await prisma.apikey.count()).toBe(before);
   });
 
+  it("a token cannot launder itself: a CI token issues no token, an expiring one none that outlives it", async () => {
+    const before = await prisma.apikey.count();
+    const ci = await issue({ name: "ci-mint", role: "admin", scope: "apply", type: "ci", expiresInDays: 5 });
+    const fromCi = await call("POST", "/tokens", { ...bearer(ci.token), body: { name: "forever", role: "viewer", scope: "read" } });
+    expect(fromCi.status).toBe(403);
+    expect(fromCi.body.error.message).toMatch(/^token: a CI token cannot issue tokens/);
+    const short = await issue({ name: "short-mint", role: "admin", scope: "apply", expiresInDays: 5 });
+    for (const body of [
+      { name: "forever", role: "viewer", scope: "read" },
+      { name: "longer", role: "viewer", scope: "read", expiresInDays: 30 },
+    ]) {
+      const r = await call("POST", "/tokens", { ...bearer(short.token), body });
+      expect(r.status, r.text).toBe(403);
+      expect(r.body.error.message).toMatch(/^expiresInDays: /);
+    }
+    expect(await prisma.apikey.count()).toBe(before + 2);
+    const ok = await call("POST", "/tokens", {
+      ...bearer(short.token),
+      body: { name: "shorter", role: "viewer", scope: "read", expiresInDays: 1 },
+    });
+    expect(ok.status, ok.text).toBe(201);
+  });
+
   it("a CI token's actions are audited as a CI token", async () => {
     const t = await issue({ name: "pipeline", role: "author", scope: "apply", type: "ci", expiresInDays: 7 });
     const r = await call("POST", "/guardrails", {
