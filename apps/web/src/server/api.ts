@@ -9,6 +9,7 @@ import { auth } from "./auth";
 import { isDatabaseUnavailable, isRedisUnavailable, prisma, redis } from "./clients";
 import { tokenMetadata } from "@parapet/core/tokens/token-metadata";
 import { verifyToken, type VerifiedToken, type VerifyTokenDeps } from "@parapet/core/tokens/verify-token";
+import type { TTokenScope } from "@parapet/core/tokens/tokens.schema";
 import { env } from "@/env";
 import { newRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestId } from "./request-id";
 import { bindLogFields } from "@parapet/core/common/logger";
@@ -29,6 +30,8 @@ export interface Caller {
   /** "user" for sessions, "token" for API keys. */
   kind: "user" | "token";
   tokenId?: string;
+  /** A token's scope (read, plan, apply); sessions have none (their role decides alone). */
+  tokenScope?: TTokenScope;
   /** The better-auth session behind a "user" caller (switching workspace moves it). */
   sessionId?: string;
   label: string;
@@ -129,12 +132,47 @@ async function readJson(req: Request): Promise<unknown> {
 /** Ids in paths are Parapet's own (letters, digits, _ - . :); anything else cannot name a resource. */
 const PATH_PARAM = /^[A-Za-z0-9_.:-]{1,200}$/;
 
+const BEARER = /^Bearer ([\x21-\x7e]+)$/;
+
+/**
+ * The API token a request presents, from `x-api-key` or `Authorization: Bearer` (what most HTTP clients
+ * and CI tools send), or null when it presents none (then the session cookie decides). Both headers with
+ * different values, or an Authorization header of another kind, are refused rather than one picked:
+ * a request that carries a credential never falls through to the cookie.
+ */
+function presentedToken(req: Request): string | null {
+  const apiKey = req.headers.get("x-api-key");
+  const authz = req.headers.get("authorization");
+  if (authz === null) return apiKey;
+  const m = BEARER.exec(authz.trim());
+  if (!m) throw new AppError("unauthenticated", "authorization: expected `Bearer <token>`");
+  if (apiKey !== null && apiKey !== m[1]) throw new AppError("unauthenticated", "authorization: differs from x-api-key; send one token");
+  return m[1]!;
+}
+
+/** Whether a request carries a token (and so no ambient credential), by either header. */
+const carriesToken = (req: Request) => req.headers.get("x-api-key") !== null || req.headers.get("authorization") !== null;
+
+/**
+ * A token's scope on top of its role: `read` reaches GET routes only, `plan` also the routes that change
+ * nothing (`changesNothing`), `apply` whatever its role allows. Checked in the one wrapper, so no route
+ * can forget it.
+ */
+function checkScope(caller: Caller, def: ApiRoute): void {
+  if (caller.kind !== "token" || caller.tokenScope === "apply" || def.method === "GET") return;
+  if (caller.tokenScope === "plan" && def.changesNothing) return;
+  throw new AppError(
+    "forbidden",
+    `token scope: this token is ${caller.tokenScope}-only and cannot call ${def.method} ${def.path}${caller.tokenScope === "plan" ? " (needs an apply-scoped token)" : ""}`,
+  );
+}
+
 async function authenticate(req: Request): Promise<Caller> {
   // The request's own headers (not next/headers): identical inside Next, and handlers stay callable
   // in-process by integration tests.
   const h = req.headers;
-  const apiKey = req.headers.get("x-api-key");
-  if (apiKey) {
+  const apiKey = presentedToken(req);
+  if (apiKey !== null) {
     const deps: VerifyTokenDeps = {
       prisma: prisma(),
       redis: redis(),
@@ -172,7 +210,8 @@ async function authenticate(req: Request): Promise<Caller> {
       role,
       kind: "token",
       tokenId: key.id,
-      label: `token ${key.name ?? key.id}`,
+      tokenScope: meta.scope,
+      label: `${meta.type === "ci" ? "CI token" : "token"} ${key.name ?? key.id}`,
     };
   }
   // The plain case (a valid, unexpired session not due for refresh) in one statement; anything else is
@@ -190,7 +229,7 @@ async function authenticate(req: Request): Promise<Caller> {
         if (e instanceof APIError) return null;
         throw e;
       });
-    if (!session) throw new AppError("unauthenticated", "sign in first, or send an x-api-key header");
+    if (!session) throw new AppError("unauthenticated", "sign in first, or send an x-api-key or Authorization: Bearer header");
     who = {
       userId: session.user.id,
       email: session.user.email,
@@ -217,7 +256,7 @@ async function authenticate(req: Request): Promise<Caller> {
  * without cookies carry no ambient credentials and are exempt.
  */
 function checkOrigin(req: Request): void {
-  if (["GET", "HEAD", "OPTIONS"].includes(req.method) || req.headers.get("x-api-key")) return;
+  if (["GET", "HEAD", "OPTIONS"].includes(req.method) || carriesToken(req)) return;
   // Without cookies nothing ambient is sent, so there is nothing to forge: authentication answers 401.
   if (!req.headers.get("cookie")) return;
   const origin = req.headers.get("origin");
@@ -399,6 +438,7 @@ export function route<const D extends ApiRoute>(def: D, handler: (ctx: RouteCont
       if (permission && !can(caller.role, permission[0], permission[1] as never)) {
         throw new AppError("forbidden", `your role (${caller.role}) cannot ${permission[1]} ${permission[0]}s`);
       }
+      checkScope(caller, def);
       const params = (await pathParams(ctx?.params)) as PathParams<D["path"]>;
       const query = (def.query ? parseQuery(req, def.query) : undefined) as Parsed<D["query"]>;
       const body = (def.body ? await parseBody(req, def.body) : undefined) as Parsed<D["body"]>;

@@ -16,11 +16,25 @@ import type { TCloud, TFragment, TFragmentByCloud } from "../catalog/types.ts";
 import { configuredClouds, FileError, parseGuardrailsFile, type TParsedFile } from "./guardrails-file.ts";
 import { OPS_USAGE } from "./ops-usage.ts";
 import { runImpact } from "./impact-command.ts";
+import {
+  APPLY_USAGE,
+  EXPORT_USAGE,
+  PLAN_USAGE,
+  RemoteError,
+  runApply,
+  runExport,
+  runPlan,
+  UsageError,
+  type RemoteIo,
+} from "./remote-commands.ts";
 import type * as OpsModule from "./ops-commands.ts";
 
 export interface TIo {
   out(text: string): void;
   err(text: string): void;
+  /** The environment the remote commands read (PARAPET_URL, PARAPET_TOKEN, CI's repository and commit); default process.env. */
+  env?: Record<string, string | undefined>;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** One CLI subcommand: parses its own arguments, returns the process exit code. */
@@ -308,11 +322,33 @@ function lazyOps(name: keyof typeof OPS_USAGE): TCommand {
   };
 }
 
+const remoteIo = (io: TIo): RemoteIo => ({ ...io, env: io.env ?? process.env });
+
+const planCommand: TCommand = {
+  usage: PLAN_USAGE,
+  summary: "compare the file with a running Parapet's workspace (token in PARAPET_TOKEN); exit 0 no changes, 3 changes, 1 error",
+  run: (args, io) => runPlan(args, remoteIo(io)),
+};
+const applyCommand: TCommand = {
+  usage: APPLY_USAGE,
+  summary:
+    "apply the file to the workspace; weakening waits for a second member (exit 4), --wait for the decision (0 approved, 5 rejected)",
+  run: (args, io) => runApply(args, remoteIo(io)),
+};
+const exportCommand: TCommand = {
+  usage: EXPORT_USAGE,
+  summary: "write the workspace's guardrails (and exemptions) as a file that plans as no changes",
+  run: (args, io) => runExport(args, remoteIo(io)),
+};
+
 /** Subcommands by name; later ones (e.g. `audit verify`) register here. */
 const COMMANDS: Record<string, TCommand> = {
   compile: compileCommand,
   test: testCommand,
   impact: impactCommand,
+  plan: planCommand,
+  apply: applyCommand,
+  export: exportCommand,
   audit: lazyOps("audit"),
   keys: lazyOps("keys"),
 };
@@ -331,7 +367,11 @@ export async function runCli(argv: string[], io: TIo): Promise<number> {
   try {
     return await command.run(args, io);
   } catch (e) {
-    if (e instanceof FileError || e instanceof LimitError) {
+    if (e instanceof UsageError) {
+      io.err(`${e.message}\nusage: ${command.usage}\n`);
+      return 2;
+    }
+    if (e instanceof FileError || e instanceof LimitError || e instanceof RemoteError) {
       io.err(`${e.message}\n`);
       return 1;
     }

@@ -73,6 +73,31 @@ describe("parapet compile / test without the database package", () => {
     expect(r.out).toMatch(/(\d+)\/\1 scenarios passed/);
   }, 120_000);
 
+  it("plan loads without the database and speaks only HTTP: an unreachable server is one line, exit 1", async () => {
+    const doc = join(dir, "ws.yaml");
+    writeFileSync(doc, "version: 1\nguardrails: []\n");
+    const r = await run(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--import",
+        pathToFileURL(register).href,
+        "packages/core/src/cli/main.ts",
+        "plan",
+        doc,
+        "--url",
+        "http://127.0.0.1:9",
+      ],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PARAPET_TOKEN: "ppt_test" } },
+    ).then(
+      () => ({ code: 0, err: "" }),
+      (e: { code?: number; stderr?: string }) => ({ code: e.code ?? 1, err: e.stderr ?? "" }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^http:\/\/127\.0\.0\.1:9: cannot reach the server/);
+  }, 60_000);
+
   it("the usage lists the operator commands without loading them", async () => {
     const r = await cli();
     expect(r.code).toBe(2);

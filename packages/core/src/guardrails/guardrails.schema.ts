@@ -9,7 +9,7 @@ export const ZId = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, "must be an id (letters, digits, _ and -)");
 
-const ZScope = z
+export const ZScope = z
   .object({
     all: z.boolean().optional(),
     nodeIds: z.array(ZId).max(500).optional(),
@@ -125,7 +125,11 @@ const ZGuardrailVersion = z.object({
   createdBy: z.string().nullable(),
   createdAt: ZIsoDateTime,
 });
-export const ZGuardrailDetail = ZGuardrailSummary.extend({ versions: z.array(ZGuardrailVersion) });
+export const ZGuardrailDetail = ZGuardrailSummary.extend({
+  versions: z.array(ZGuardrailVersion),
+  /** Applied from a file by `parapet apply`: read-only here except exemptions and emergency disable. */
+  managedInCode: z.object({ key: z.string(), repo: z.string(), commit: z.string(), appliedAt: ZIsoDateTime }).nullable(),
+});
 export const ZGuardrailResult = z.object({ guardrail: ZGuardrailSummary });
 export const ZGuardrailDiff = z.object({
   guardrailId: z.string(),
@@ -164,7 +168,7 @@ const ZScenarioResult = z.object({
   detail: z.string().optional(),
 });
 /** One cloud's compiled artifacts; `source` says whether a real connection's facts were used or the example organisation's. */
-const ZCompiledCloud = ZCloudFidelity.extend({
+export const ZCompiledCloud = ZCloudFidelity.extend({
   source: z.enum(["connection", "example"]),
   artifacts: z.array(z.unknown()),
   error: z.string().optional(),

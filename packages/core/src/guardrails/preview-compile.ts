@@ -38,23 +38,24 @@ function artifactsFor(f: ReturnType<typeof compileControl>["fragment"], facts: R
   }
 }
 
+type Conn = Awaited<ReturnType<typeof workspaceConnections>>[number];
+
 /**
- * Compiles a control per cloud without saving anything: with the workspace's own connection facts and
- * principal classes where it has a connection of that cloud, else the catalog's example organisation.
+ * A control compiled per cloud with the workspace's own connection facts and principal classes where it
+ * has a connection of that cloud, else the catalog's example organisation. Nothing is saved.
  */
-export async function previewCompile(
-  deps: Pick<UseCaseDeps, "prisma">,
-  actor: Actor,
+export function compileClouds(
+  conns: Conn[],
+  workspaceId: string,
   controlId: string,
-  input: { params: Record<string, unknown>; mode: "audit" | "enforce"; cloud?: TCloud | undefined },
-) {
+  input: { params: Record<string, unknown>; mode: "audit" | "enforce" },
+  only: readonly TCloud[] = CLOUDS,
+): { clouds: Partial<Record<TCloud, TCompiledCloud>>; principals: TRawPrincipals } {
   const control = getControl(controlId);
   if (!control) throw notFound("control", controlId.slice(0, 100));
-  checkParams(controlId, input.params);
-  const conns = await workspaceConnections(deps.prisma, actor.workspaceId);
   const principals: TRawPrincipals = {};
   const clouds: Partial<Record<TCloud, TCompiledCloud>> = {};
-  for (const cloud of input.cloud ? [input.cloud] : CLOUDS) {
+  for (const cloud of only) {
     const conn = conns.find((c) => c.cloud === cloud && ZConnectionFacts[cloud].safeParse(c.facts).success);
     // A connection compiles on the same basis as its reconcile run; without one, the example organisation.
     const basis = conn ? connectionCompileBasis(conn) : { facts: SCENARIO_FACTS[cloud], principals: SCENARIO_PRINCIPALS[cloud] };
@@ -70,18 +71,33 @@ export async function previewCompile(
       const c = compileControl(control, {
         cloud,
         mode: input.mode,
-        workspaceId: actor.workspaceId,
+        workspaceId,
         guardrail: SCENARIO_GUARDRAIL,
         params: input.params,
         principals: pr,
         facts,
       });
-      clouds[cloud] = { ...base, artifacts: artifactsFor(c.fragment, facts, actor.workspaceId) };
+      clouds[cloud] = { ...base, artifacts: artifactsFor(c.fragment, facts, workspaceId) };
     } catch (e) {
       if (!(e instanceof CatalogError) && !(e instanceof LimitError)) throw e;
       clouds[cloud] = { ...base, artifacts: [], error: e.message };
     }
   }
+  return { clouds, principals };
+}
+
+/** Compiles a control per cloud (compileClouds) and runs its scenarios, without saving anything. */
+export async function previewCompile(
+  deps: Pick<UseCaseDeps, "prisma">,
+  actor: Actor,
+  controlId: string,
+  input: { params: Record<string, unknown>; mode: "audit" | "enforce"; cloud?: TCloud | undefined },
+) {
+  const control = getControl(controlId);
+  if (!control) throw notFound("control", controlId.slice(0, 100));
+  checkParams(controlId, input.params);
+  const conns = await workspaceConnections(deps.prisma, actor.workspaceId);
+  const { clouds, principals } = compileClouds(conns, actor.workspaceId, controlId, input, input.cloud ? [input.cloud] : CLOUDS);
   const scenarios = (await runScenarios(control, input.params, principals)).filter((s) => !input.cloud || s.cloud === input.cloud);
   return { clouds, scenarios };
 }

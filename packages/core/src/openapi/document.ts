@@ -76,6 +76,7 @@ export function openApiDocument(): Json {
       tags: [r.tag],
       ...(r.public ? { security: [] } : {}),
       ...(r.permission ? { "x-permission": `${r.permission[0]}:${r.permission[1]}` } : {}),
+      ...(r.changesNothing ? { "x-changes-nothing": true } : {}),
       parameters: parameters(r),
       ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(r.body, "input") } } } } : {}),
       responses: {
@@ -84,7 +85,7 @@ export function openApiDocument(): Json {
           [
             ["400", "Malformed request"],
             ["401", "Not signed in / bad token"],
-            ["403", "Role lacks the permission, or cross-site request"],
+            ["403", "Role or token scope lacks the permission, or cross-site request"],
             ["404", "Not found (also another workspace's ids)"],
             ["409", "Conflict with the current state"],
             ["422", "Validation failed; the message names the field"],
@@ -106,13 +107,15 @@ export function openApiDocument(): Json {
     info: {
       title: "Parapet API",
       version: "1",
-      description: "Cloud architecture guardrails. Authenticate with a session cookie (same origin) or an `x-api-key` token.",
+      description:
+        "Cloud architecture guardrails. Authenticate with a session cookie (same origin) or an API token sent as `x-api-key` or `Authorization: Bearer`. A token's scope limits it further: `read` calls GET routes only, `plan` also the routes marked x-changes-nothing, `apply` whatever its role allows.",
     },
     servers: [{ url: "/api/v1" }],
-    security: [{ apiKey: [] }, { session: [] }],
+    security: [{ apiKey: [] }, { bearer: [] }, { session: [] }],
     components: {
       securitySchemes: {
         apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
+        bearer: { type: "http", scheme: "bearer" },
         session: { type: "apiKey", in: "cookie", name: "better-auth.session_token" },
       },
       schemas: { Error: ERROR_SCHEMA },

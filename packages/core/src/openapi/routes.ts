@@ -84,6 +84,7 @@ import {
   ZUpdateSubscriptionInput,
 } from "../reports/reports.schema.ts";
 import { ZReportSchedule, ZSettings, ZUpdateSettingsInput } from "../settings/settings.schema.ts";
+import { ZApplyInput, ZApplyResult, ZExportResult, ZPlanInput, ZPlanResult } from "../code/code.schema.ts";
 import { ZApiTokenList, ZCreateTokenInput, ZIssuedToken, ZTokenRevoked } from "../tokens/tokens.schema.ts";
 
 /** The document's own top level (its paths are generated from this table). */
@@ -112,6 +113,11 @@ export interface ApiRoute {
   permission: Permission | null;
   /** Served without authentication (the document itself, the invitation link's holder). */
   public?: boolean;
+  /**
+   * A POST that only computes (a plan, a compile or scope preview) and changes nothing: a `plan`-scoped
+   * token may call it. Every other non-GET route needs an `apply`-scoped token (api.ts `checkScope`).
+   */
+  changesNothing?: true;
   query?: z.ZodType;
   body?: z.ZodType;
   /**
@@ -181,6 +187,7 @@ export const API = {
     summary: "Compile a control per cloud (nothing is saved)",
     tag: "catalog",
     permission: ["guardrail", "read"],
+    changesNothing: true,
     body: ZCompileInput,
     response: ZCompileResult,
     status: 200,
@@ -345,11 +352,44 @@ export const API = {
     summary: "Environments a scope selects",
     tag: "nodes",
     permission: ["guardrail", "read"],
+    changesNothing: true,
     body: ZScopePreviewInput,
     response: ZScopePreview,
     status: 200,
   },
 
+  "POST /code/plan": {
+    method: "POST",
+    path: "/code/plan",
+    summary:
+      "Plan a guardrails document against the workspace: added, changed, weakened, removed, drift, compiled previews (nothing is saved)",
+    tag: "policy-as-code",
+    permission: ["guardrail", "read"],
+    changesNothing: true,
+    body: ZPlanInput,
+    response: ZPlanResult,
+    status: 200,
+  },
+  "POST /code/apply": {
+    method: "POST",
+    path: "/code/apply",
+    summary:
+      "Apply a guardrails document: additions and strengthening at once, weakening and removal as approval requests; marks its guardrails managed in code",
+    tag: "policy-as-code",
+    permission: ["guardrail", "write"],
+    body: ZApplyInput,
+    response: ZApplyResult,
+    status: 200,
+  },
+  "GET /code/export": {
+    method: "GET",
+    path: "/code/export",
+    summary: "The workspace's guardrails (and live exemptions) as a document that plans as no changes",
+    tag: "policy-as-code",
+    permission: ["guardrail", "read"],
+    response: ZExportResult,
+    status: 200,
+  },
   "GET /guardrails": {
     method: "GET",
     path: "/guardrails",

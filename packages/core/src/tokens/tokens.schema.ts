@@ -2,9 +2,37 @@ import { z } from "zod";
 import { ZRole } from "../members/members.schema.ts";
 import { listOf, ZIsoDateTime } from "../common/wire.schema.ts";
 
+/**
+ * What a token may do on top of its role: `read` answers GET routes only; `plan` adds the routes that
+ * compute without changing anything (plan, compile previews); `apply` is everything its role allows.
+ */
+export const TOKEN_SCOPES = ["read", "plan", "apply"] as const;
+export const ZTokenScope = z.enum(TOKEN_SCOPES);
+export type TTokenScope = z.infer<typeof ZTokenScope>;
+/** `personal` acts for its owner; `ci` is a pipeline's: it must expire and is labelled as CI in the audit trail. */
+export const TOKEN_TYPES = ["personal", "ci"] as const;
+export const ZTokenType = z.enum(TOKEN_TYPES);
+export type TTokenType = z.infer<typeof ZTokenType>;
+/** A CI token's longest life: a pipeline secret that leaks should not stay good for a year. */
+export const CI_MAX_DAYS = 90;
+
 export const ZCreateTokenInput = z
-  .object({ name: z.string().trim().min(1).max(100), role: ZRole, expiresInDays: z.number().int().min(1).max(365).optional() })
-  .strict();
+  .object({
+    name: z.string().trim().min(1).max(100),
+    role: ZRole,
+    expiresInDays: z.number().int().min(1).max(365).optional(),
+    // Tokens issued before scopes existed could do whatever their role allowed: the default keeps that.
+    scope: ZTokenScope.default("apply"),
+    type: ZTokenType.default("personal"),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.type !== "ci") return;
+    if (t.expiresInDays === undefined)
+      ctx.addIssue({ code: "custom", path: ["expiresInDays"], message: `a CI token must expire (1–${CI_MAX_DAYS} days)` });
+    else if (t.expiresInDays > CI_MAX_DAYS)
+      ctx.addIssue({ code: "custom", path: ["expiresInDays"], message: `a CI token expires within ${CI_MAX_DAYS} days` });
+  });
 export type TCreateTokenInput = z.infer<typeof ZCreateTokenInput>;
 
 // ── Responses ────────────────────────────────────────────────────────────────────────────────────
@@ -16,6 +44,10 @@ const ZApiToken = z.object({
   start: z.string().nullable(),
   /** Null for a key Parapet did not issue (it acts as a viewer). */
   role: ZRole.nullable(),
+  scope: ZTokenScope,
+  type: ZTokenType,
+  /** The one workspace it is bound to. */
+  workspaceId: z.string(),
   owner: z.object({ id: z.string(), email: z.string().nullable() }),
   enabled: z.boolean(),
   expiresAt: ZIsoDateTime.nullable(),
@@ -29,6 +61,9 @@ export const ZIssuedToken = z.object({
   token: z.string(),
   name: z.string(),
   role: ZRole,
+  scope: ZTokenScope,
+  type: ZTokenType,
+  workspaceId: z.string(),
   start: z.string().nullable(),
   expiresAt: ZIsoDateTime.nullable(),
 });

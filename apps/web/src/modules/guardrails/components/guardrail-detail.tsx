@@ -77,6 +77,32 @@ function VersionHistory({ g }: { g: GuardrailDetail }) {
   );
 }
 
+/** A link only to a web address (never javascript: or the like); GitHub/GitLab commits link to the commit. */
+function sourceHref(repo: string, commit: string): string | null {
+  if (!/^https:\/\/[^\s"<>]+$/.test(repo)) return null;
+  const base = repo.replace(/\/$/, "");
+  return commit && /^[0-9a-f]{7,64}$/i.test(commit) ? `${base}/commit/${commit}` : base;
+}
+
+function ManagedInCode({ m }: { m: { key: string; repo: string; commit: string; appliedAt: string } }) {
+  const href = sourceHref(m.repo, m.commit);
+  const label = `${m.repo || "code"}${m.commit ? `@${m.commit.slice(0, 12)}` : ""}`;
+  return (
+    <p className="warn-box" role="note" data-testid="managed-in-code">
+      Managed in code as <code>{m.key}</code> (
+      {href ? (
+        <a href={href} target="_blank" rel="noreferrer noopener">
+          {label}
+        </a>
+      ) : (
+        label
+      )}
+      , applied {dateTime(m.appliedAt)}). Change it in the repository and run <code>parapet apply</code>; exemptions and emergency disable
+      remain available here.
+    </p>
+  );
+}
+
 export function GuardrailDetailView({ id, created }: { id: string; created?: boolean }) {
   const q = useGuardrail(id);
   const control = useControl(q.data?.controlId ?? null);
@@ -90,6 +116,7 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
   if (q.isPending) return <Loading rows={6} />;
   if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
   const g = q.data;
+  const managed = g.managedInCode;
   const denom = g.coverage.total - g.coverage.exempt;
 
   function run(a: "disable" | "enable" | "delete") {
@@ -133,18 +160,22 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
                   Disable…
                 </button>
               ) : (
-                <button className="btn small" type="button" disabled={action.isPending} onClick={() => run("enable")}>
-                  Enable
+                !managed && (
+                  <button className="btn small" type="button" disabled={action.isPending} onClick={() => run("enable")}>
+                    Enable
+                  </button>
+                )
+              )}
+              {!managed && (
+                <button
+                  className="btn small danger"
+                  type="button"
+                  disabled={action.isPending || !!g.pendingApproval}
+                  onClick={() => run("delete")}
+                >
+                  Delete…
                 </button>
               )}
-              <button
-                className="btn small danger"
-                type="button"
-                disabled={action.isPending || !!g.pendingApproval}
-                onClick={() => run("delete")}
-              >
-                Delete…
-              </button>
             </>
           )
         }
@@ -154,6 +185,7 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
           {notice}
         </p>
       )}
+      {managed && <ManagedInCode m={managed} />}
       {action.isError && <p className="error">{errorMessage(action.error)}</p>}
       {g.description && <p>{g.description}</p>}
       <section className="card" aria-labelledby="gcov-h">
@@ -167,7 +199,7 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
       </section>
       <div role="tablist" className="tabs" aria-label="Guardrail">
         <button role="tab" type="button" aria-selected={tab === "edit"} onClick={() => setTab("edit")}>
-          {canWrite ? "Edit" : "Definition"}
+          {canWrite && !managed ? "Edit" : "Definition"}
         </button>
         <button role="tab" type="button" aria-selected={tab === "versions"} onClick={() => setTab("versions")}>
           Version history ({g.versions.length})
@@ -197,7 +229,7 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
             key={`${g.id}:${g.currentVersion}`}
             control={control.data}
             existing={g}
-            readOnly={!canWrite || g.status !== "active"}
+            readOnly={!canWrite || g.status !== "active" || !!managed}
           />
         )}
       </div>

@@ -225,6 +225,8 @@ function Tokens({ myRole }: { myRole: Role }) {
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("viewer");
   const [days, setDays] = useState("90");
+  const [scope, setScope] = useState<"read" | "plan" | "apply">("read");
+  const [type, setType] = useState<"personal" | "ci">("personal");
   const [shown, setShown] = useState<string | null>(null);
   const allowed = ORDER.slice(0, ORDER.indexOf(myRole) + 1);
 
@@ -232,7 +234,7 @@ function Tokens({ myRole }: { myRole: Role }) {
     e.preventDefault();
     setShown(null);
     create.mutate(
-      { name: name.trim(), role, ...(days ? { expiresInDays: Number(days) } : {}) },
+      { name: name.trim(), role, scope, type, ...(days ? { expiresInDays: Number(days) } : {}) },
       { onSuccess: (r) => (setShown(r.token), setName("")) },
     );
   }
@@ -241,7 +243,9 @@ function Tokens({ myRole }: { myRole: Role }) {
     <section className="card" aria-labelledby="tok-h">
       <h2 id="tok-h">API tokens</h2>
       <p className="muted small">
-        For CI pipelines and the CLI (header <code>x-api-key</code>). A token never has more power than you.
+        For CI pipelines and the CLI (header <code>Authorization: Bearer</code> or <code>x-api-key</code>). A token never has more power
+        than you; its scope narrows it further: <em>read</em> only reads, <em>plan</em> may also run plans, <em>apply</em> may change what
+        its role allows. A CI token is bound to this workspace and expires within 90 days.
       </p>
       {shown && (
         <div className="success" role="status" data-testid="new-token">
@@ -256,8 +260,10 @@ function Tokens({ myRole }: { myRole: Role }) {
                 <tr>
                   <th scope="col">Name</th>
                   <th scope="col">Role</th>
+                  <th scope="col">Scope</th>
                   <th scope="col">Created</th>
                   <th scope="col">Expires</th>
+                  <th scope="col">Last used</th>
                   <th scope="col">
                     <span className="sr-only">Actions</span>
                   </th>
@@ -270,8 +276,13 @@ function Tokens({ myRole }: { myRole: Role }) {
                       {t.name} {t.start && <code className="muted small">{t.start}…</code>}
                     </td>
                     <td>{t.role}</td>
+                    <td>
+                      {t.scope}
+                      {t.type === "ci" && <span className="muted small"> · CI</span>}
+                    </td>
                     <td className="muted">{ago(t.createdAt)}</td>
                     <td className="muted">{t.expiresAt ? dateTime(t.expiresAt) : "never"}</td>
+                    <td className="muted">{t.lastUsedAt ? ago(t.lastUsedAt) : "never"}</td>
                     <td>
                       <button
                         type="button"
@@ -297,6 +308,17 @@ function Tokens({ myRole }: { myRole: Role }) {
           {allowed.map((r) => (
             <option key={r}>{r}</option>
           ))}
+        </select>
+        <label htmlFor="tok-scope">Scope</label>
+        <select id="tok-scope" value={scope} onChange={(e) => setScope(e.target.value as "read" | "plan" | "apply")}>
+          <option value="read">read</option>
+          <option value="plan">plan</option>
+          <option value="apply">apply</option>
+        </select>
+        <label htmlFor="tok-type">Type</label>
+        <select id="tok-type" value={type} onChange={(e) => setType(e.target.value as "personal" | "ci")}>
+          <option value="personal">personal</option>
+          <option value="ci">CI (this workspace, ≤ 90 days)</option>
         </select>
         <label htmlFor="tok-days">Expires in (days)</label>
         <input id="tok-days" type="number" min={1} max={365} value={days} onChange={(e) => setDays(e.target.value)} />

@@ -79,6 +79,14 @@ const awsCreds = (w: World) => ({
   externalId: w.externalId,
 });
 
+/** A guardrails document (policy as code) adding one guardrail. */
+const CODE_DOCUMENT = {
+  version: 1,
+  guardrails: [
+    { key: "no-root", control: "deny-root-user", name: "No root", params: {}, scope: { all: true }, mode: "enforce", remediation: "auto" },
+  ],
+};
+
 /** A valid request body per route. */
 export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> = {
   "POST /catalog/controls/{id}/compile": () => ({ params: {}, mode: "enforce", cloud: "aws" }),
@@ -96,6 +104,8 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
     remediation: "auto",
   }),
   "PATCH /guardrails/{id}": () => ({ description: "edited" }),
+  "POST /code/plan": () => ({ document: CODE_DOCUMENT }),
+  "POST /code/apply": () => ({ document: CODE_DOCUMENT, source: { repo: "github.com/acme/guardrails", commit: "0123abcd" } }),
   "POST /guardrails/{id}/impact": () => ({ days: 7 }),
   "POST /guardrails/{id}/rollout": (w) => ({
     stages: [
@@ -480,9 +490,13 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
       ["10,000-char token", { "x-api-key": "k".repeat(10_000) }],
       ["latin-1 token", { "x-api-key": "ÿþý\u00a0" }],
       ["token with a suffix", { "x-api-key": `${owner}x` }],
-      ["token as bearer", { authorization: `Bearer ${owner}` }],
+      // Bearer is a way to send a token (issue 20): each malformed or conflicting form is refused, never ignored.
+      ["bearer token with a suffix", { authorization: `Bearer ${owner}x` }],
       ["garbage session cookie", { cookie: "better-auth.session_token=garbage.signature" }],
       ["SQL in session cookie", { cookie: "better-auth.session_token=' OR 1=1 --" }],
+      ["basic scheme with a real token", { authorization: `Basic ${Buffer.from(`${owner}:`).toString("base64")}` }],
+      ["bearer and x-api-key disagree", { authorization: `Bearer ${owner}`, "x-api-key": "ppt_notarealtokennotarealtoken" }],
+      ["bearer without a token", { authorization: "Bearer" }],
     ];
     for (const [note, h] of o.full ? keyVariants : keyVariants.filter((_, i) => i % 3 === 0)) {
       // A cookie on a write without an Origin is refused as cross-site (403) before the session is looked at.

@@ -18,10 +18,18 @@ import { createWorld, type World } from "./world.ts";
 const prisma = getPrisma();
 let A: World;
 let B: World;
+/** The owner's tokens narrowed by scope only (issue 20): their role allows everything. */
+let scoped: { read: string; plan: string };
 
 beforeAll(async () => {
   A = await createWorld(prisma, "Alpha");
   B = await createWorld(prisma, "Bravo");
+  const mint = async (scope: "read" | "plan") => {
+    const t = await call("POST", "/tokens", { key: A.members.owner.key, body: { name: `owner ${scope}`, role: "owner", scope } });
+    if (t.status !== 201) throw new Error(`${scope} token: ${t.text}`);
+    return t.body.token as string;
+  };
+  scoped = { read: await mint("read"), plan: await mint("plan") };
 }, 120_000);
 afterAll(async () => {
   await prisma.$disconnect();
@@ -117,6 +125,28 @@ describe.each(guarded.map((r) => [key(r), r] as const))("%s", (_, r) => {
     }
     expect(await snapshot(prisma, A.id)).toEqual(before);
   });
+
+  if (r.method !== "GET") {
+    it("refuses a read-only token (x-api-key and Bearer) and, unless it changes nothing, a plan token; nothing changes", async () => {
+      const before = await snapshot(prisma, A.id);
+      const withHeader = (h: Record<string, string>) =>
+        call(r.method, r.path, {
+          headers: h,
+          params: hasId(r) ? { id: idFor(A, r.path) } : {},
+          query: VALID_QUERY[key(r)]?.(A) ?? {},
+          ...(r.body ? { body: VALID_BODY[key(r)]!(A) } : {}),
+        });
+      const refused: Record<string, string>[] = [{ "x-api-key": scoped.read }, { authorization: `Bearer ${scoped.read}` }];
+      if (!r.changesNothing) refused.push({ "x-api-key": scoped.plan }, { authorization: `Bearer ${scoped.plan}` });
+      for (const h of refused) {
+        const res = await withHeader(h);
+        expect(res.status, `${JSON.stringify(Object.keys(h))}: ${res.text}`).toBe(403);
+        expect(res.body.error.message).toMatch(/^token scope: /);
+      }
+      if (r.changesNothing) expect((await withHeader({ authorization: `Bearer ${scoped.plan}` })).status).not.toBe(403);
+      expect(await snapshot(prisma, A.id)).toEqual(before);
+    });
+  }
 
   if (hasId(r)) {
     it("answers 404 for another workspace's id, changing nothing there", async () => {

@@ -1,0 +1,284 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- response bodies are untyped JSON, checked by the assertions themselves */
+/**
+ * Issue 20, "Done means": the CLI's `plan`, `apply` and `export` against a running web app. The app's
+ * real /api/v1 route handlers are served over real HTTP on a free port (the listener is node:http; the
+ * handlers, database, Redis and better-auth tokens are the product's), and the CLI runs its real
+ * code path: argument parsing, file reading, fetch with `Authorization: Bearer`, rendering, exit codes.
+ */
+import { createServer, type Server } from "node:http";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getPrisma } from "@parapet/db";
+import { API_ROUTES } from "@parapet/core/openapi/routes";
+import { runCli } from "@parapet/core/cli/commands";
+import { call, createWorkspace, handlerFor, snapshot, type TestWorkspace } from "./harness.ts";
+
+const prisma = getPrisma();
+let w: TestWorkspace;
+let server: Server;
+let url: string;
+const dir = mkdtempSync(join(tmpdir(), "parapet-pac-"));
+const tokens: Record<"read" | "plan" | "apply", string> = { read: "", plan: "", apply: "" };
+const ids: Record<"root" | "leave" | "wildcard", string> = { root: "", leave: "", wildcard: "" };
+
+/** Route templates as regular expressions, most specific (fewest parameters) first. */
+const ROUTES = API_ROUTES.map((r) => ({
+  r,
+  re: new RegExp(`^/api/v1${r.path.replace(/\{(\w+)\}/g, "(?<$1>[^/]+)")}$`),
+  params: (r.path.match(/\{/g) ?? []).length,
+})).sort((a, b) => a.params - b.params);
+
+async function serve(): Promise<void> {
+  server = createServer((req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const u = new URL(req.url ?? "/", "http://127.0.0.1");
+      const m = ROUTES.find((x) => x.r.method === req.method && x.re.test(u.pathname));
+      if (!m) {
+        res
+          .writeHead(404, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { code: "not_found", message: "no route" } }));
+        return;
+      }
+      const params = Object.fromEntries(Object.entries(m.re.exec(u.pathname)!.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+      const handler = await handlerFor(m.r.method, m.r.path);
+      const out = await handler(
+        new Request(`http://127.0.0.1${u.pathname}${u.search}`, { method: req.method!, headers, ...(body ? { body } : {}) }),
+        {
+          params: Promise.resolve(params),
+        },
+      );
+      res.writeHead(out.status, Object.fromEntries(out.headers.entries()));
+      res.end(Buffer.from(await out.arrayBuffer()));
+    })().catch((e: unknown) => {
+      res.writeHead(500).end(String(e));
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const addr = server.address();
+  if (!addr || typeof addr === "string") throw new Error("no port");
+  url = `http://127.0.0.1:${addr.port}`;
+}
+
+async function cli(token: string, argv: string[], sleep?: () => Promise<void>) {
+  let out = "";
+  let err = "";
+  const code = await runCli(argv, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    env: { PARAPET_URL: url, PARAPET_TOKEN: token, GITHUB_REPOSITORY: "acme/guardrails", GITHUB_SHA: "c0ffee1234567890" },
+    ...(sleep ? { sleep } : {}),
+  });
+  return { code, out, err };
+}
+
+const create = async (controlId: string, name: string, mode: "audit" | "enforce") => {
+  const r = await call("POST", "/guardrails", {
+    key: w.members.owner.key,
+    body: { controlId, name, params: {}, scope: { all: true }, mode, remediation: "notify" },
+  });
+  if (r.status !== 201) throw new Error(r.text);
+  return r.body.id as string;
+};
+
+beforeAll(async () => {
+  w = await createWorkspace(prisma, "Policy as code");
+  for (const scope of ["read", "plan", "apply"] as const) {
+    const t = await call("POST", "/tokens", {
+      key: w.members.admin.key,
+      body: { name: `ci ${scope}`, role: "author", scope, type: "ci", expiresInDays: 30 },
+    });
+    if (t.status !== 201) throw new Error(t.text);
+    tokens[scope] = t.body.token;
+  }
+  ids.root = await create("deny-root-user", "No root", "enforce");
+  ids.leave = await create("deny-leave-organization", "Stay in the org", "audit");
+  ids.wildcard = await create("no-wildcard-admin", "No wildcard admin", "audit");
+  await serve();
+}, 120_000);
+afterAll(async () => {
+  if (server) await new Promise((ok) => server.close(ok));
+  await prisma.$disconnect();
+});
+
+const file = (name: string) => join(dir, name);
+type Doc = { version: 1; guardrails: Record<string, unknown>[]; exemptions?: unknown[] };
+
+describe("parapet export → plan → apply against a running web app", () => {
+  it("an unchanged export plans as no changes (exit 0), in every format", async () => {
+    const exp = await cli(tokens.read, ["export", "--out", file("export.yaml")]);
+    expect(exp.code, exp.err).toBe(0);
+    const json = await cli(tokens.read, ["export", "--format", "json", "--out", file("export.json")]);
+    expect(json.code, json.err).toBe(0);
+    const doc = JSON.parse(readFileSync(file("export.json"), "utf8")) as Doc;
+    expect(doc.guardrails.map((g) => g.key).sort()).toEqual(Object.values(ids).sort());
+    for (const [format, exported] of [
+      ["human", "export.yaml"],
+      ["markdown", "export.yaml"],
+      ["json", "export.json"],
+    ] as const) {
+      const p = await cli(tokens.plan, ["plan", file(exported), "--format", format]);
+      expect(p.code, p.err).toBe(0);
+      if (format === "json") expect(JSON.parse(p.out).summary).toMatchObject({ add: 0, change: 0, weaken: 0, remove: 0, unchanged: 3 });
+      else expect(p.out).toContain("No changes");
+    }
+  });
+
+  it("reports add, change, weaken and remove each (exit 3), with compiled previews for the new and changed", async () => {
+    const doc = JSON.parse(readFileSync(file("export.json"), "utf8")) as Doc;
+    doc.guardrails = doc.guardrails
+      .filter((g) => g.key !== ids.wildcard)
+      .map((g) => (g.key === ids.root ? { ...g, mode: "audit" } : g.key === ids.leave ? { ...g, mode: "enforce" } : g));
+    doc.guardrails.push({
+      key: "protect-labels",
+      control: "protect-guardrail-labels",
+      name: "Labels stay",
+      mode: "enforce",
+      remediation: "notify",
+      scope: { all: true },
+    });
+    writeFileSync(file("changed.json"), JSON.stringify(doc));
+    const p = await cli(tokens.plan, ["plan", file("changed.json"), "--format", "json"]);
+    expect(p.code, p.err).toBe(3);
+    const plan = JSON.parse(p.out);
+    const action = (k: string) => plan.entries.find((e: { key: string }) => e.key === k);
+    expect(plan.summary).toMatchObject({ add: 1, change: 1, weaken: 1, remove: 1, unchanged: 0 });
+    expect(action("protect-labels").action).toBe("add");
+    expect(Object.keys(action("protect-labels").compiled).length).toBeGreaterThan(0);
+    expect(action(ids.leave)).toMatchObject({ action: "change", changes: [{ field: "mode", from: "audit", to: "enforce" }] });
+    expect(action(ids.root)).toMatchObject({ action: "weaken", reasons: ["mode: enforce → audit"] });
+    expect(action(ids.wildcard).action).toBe("remove");
+    const withImpact = await cli(tokens.plan, ["plan", file("changed.json"), "--format", "json", "--no-compiled", "--impact"]);
+    const leave = JSON.parse(withImpact.out).entries.find((e: { key: string }) => e.key === ids.leave);
+    expect(leave.compiled).toBeUndefined();
+    expect(leave.impact).toEqual([]); // no connection has replayed it yet
+    const md = await cli(tokens.plan, ["plan", file("changed.json"), "--format", "markdown", "--no-compiled"]);
+    expect(md.code).toBe(3);
+    expect(md.out).toContain("| ⚠️ weaken |");
+    expect(md.out).toContain("| 🗑️ remove |");
+  });
+
+  it("a read-only or plan-scoped token cannot apply; nothing changes", async () => {
+    const before = await snapshot(prisma, w.id);
+    for (const t of [tokens.read, tokens.plan]) {
+      const r = await cli(t, ["apply", file("changed.json")]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/403 token scope: /);
+    }
+    expect(await snapshot(prisma, w.id)).toEqual(before);
+  });
+
+  it("apply: add and strengthen take effect; the weakening and the removal wait for a second member (exit 4)", async () => {
+    const r = await cli(tokens.apply, ["apply", file("changed.json")]);
+    expect(r.code, r.err + r.out).toBe(4);
+    expect(r.out).toMatch(/pending\s+\S+ \(weaken\): approval \S+ http/);
+    const g = async (id: string) => (await call("GET", "/guardrails/{id}", { key: w.members.viewer.key, params: { id } })).body;
+    expect((await g(ids.leave)).mode).toBe("enforce");
+    expect((await g(ids.root)).mode).toBe("enforce"); // not yet: waits for approval
+    expect((await g(ids.wildcard)).status).toBe("active");
+    const created = await prisma.guardrailCodeSource.findFirst({ where: { workspaceId: w.id, key: "protect-labels" } });
+    expect(created).toMatchObject({ repo: "https://github.com/acme/guardrails", commit: "c0ffee1234567890" });
+    const approvals = await prisma.approval.findMany({ where: { workspaceId: w.id, status: "pending" } });
+    expect(approvals.map((a) => a.subjectId).sort()).toEqual([ids.root, ids.wildcard].sort());
+    // The token's owner (an admin) cannot approve their own pipeline's request.
+    const self = await call("POST", "/approvals/{id}/approve", { key: w.members.admin.key, params: { id: approvals[0]!.id }, body: {} });
+    expect(self.status).toBe(403);
+  });
+
+  it("apply --wait reuses the pending approvals, waits for the second member, and exits 0; the plan is then empty", async () => {
+    const approveAll = async () => {
+      const pending = await prisma.approval.findMany({ where: { workspaceId: w.id, status: "pending" } });
+      for (const a of pending) {
+        const ok = await call("POST", "/approvals/{id}/approve", { key: w.members.approver.key, params: { id: a.id }, body: {} });
+        expect(ok.status, ok.text).toBe(200);
+      }
+    };
+    const before = await prisma.approval.count({ where: { workspaceId: w.id } });
+    const r = await cli(tokens.apply, ["apply", file("changed.json"), "--wait", "--poll", "1", "--timeout", "600"], approveAll);
+    expect(r.code, r.err + r.out).toBe(0);
+    expect(r.out).toMatch(/approved\s+/);
+    expect(await prisma.approval.count({ where: { workspaceId: w.id } })).toBe(before);
+    const root = await call("GET", "/guardrails/{id}", { key: w.members.viewer.key, params: { id: ids.root } });
+    expect(root.body.mode).toBe("audit");
+    const p = await cli(tokens.plan, ["plan", file("changed.json")]);
+    expect(p.code, p.out).toBe(0);
+  });
+
+  it("a managed guardrail is read-only on the API except emergency disable, which then shows as drift", async () => {
+    const detail = await call("GET", "/guardrails/{id}", { key: w.members.viewer.key, params: { id: ids.leave } });
+    expect(detail.body.managedInCode).toMatchObject({
+      key: ids.leave,
+      repo: "https://github.com/acme/guardrails",
+      commit: "c0ffee1234567890",
+    });
+    const before = await snapshot(prisma, w.id);
+    for (const [method, path, body] of [
+      ["POST", "/guardrails/{id}/enable", undefined],
+      ["POST", "/guardrails/{id}/rollout", { stages: [{ kind: "everywhere", soakMinutes: 60 }] }],
+    ] as const) {
+      const r = await call(method, path, { key: w.members.owner.key, params: { id: ids.leave }, ...(body ? { body } : {}) });
+      expect(r.status, `${path}: ${r.text}`).toBe(409);
+    }
+    const patch = await call("PATCH", "/guardrails/{id}", { key: w.members.owner.key, params: { id: ids.leave }, body: { mode: "audit" } });
+    expect(patch.status).toBe(409);
+    expect(patch.body.error.message).toMatch(/^guardrail: managed in code \(https:\/\/github.com\/acme\/guardrails@c0ffee123456/);
+    const del = await call("DELETE", "/guardrails/{id}", { key: w.members.owner.key, params: { id: ids.leave } });
+    expect(del.status).toBe(409);
+    expect(await snapshot(prisma, w.id)).toEqual(before);
+    const disable = await call("POST", "/guardrails/{id}/disable", { key: w.members.owner.key, params: { id: ids.leave } });
+    expect(disable.status, disable.text).toBeLessThan(300);
+    const ok = await call("POST", "/approvals/{id}/approve", { key: w.admin2.key, params: { id: disable.body.approval.id }, body: {} });
+    expect(ok.status, ok.text).toBe(200);
+    const p = await cli(tokens.plan, ["plan", file("changed.json"), "--format", "json"]);
+    expect(p.code).toBe(3);
+    const e = JSON.parse(p.out).entries.find((x: { key: string }) => x.key === ids.leave);
+    expect(e).toMatchObject({ action: "change", changes: [{ field: "enabled", from: false, to: true }] });
+    expect(e.drift).toMatch(/^changed in the workspace since it was applied from https:\/\/github.com\/acme\/guardrails@c0ffee123456/);
+  });
+
+  it("bad documents are refused by the server naming the field, nothing changed", async () => {
+    const before = await snapshot(prisma, w.id);
+    const r = await call("POST", "/code/apply", {
+      key: tokens.apply,
+      body: {
+        document: {
+          version: 1,
+          guardrails: [
+            { key: ids.root, control: "deny-leave-organization", name: "x", mode: "audit", remediation: "auto", scope: { all: true } },
+          ],
+        },
+      },
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.error.message).toMatch(/^document\.guardrails\.0\.control: /);
+    const entry = { key: "new-one", control: "deny-root-user", name: "x", mode: "audit", remediation: "auto", scope: { all: true } };
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ ...entry, control: "no-such-control" }, /^document\.guardrails\.0\.control: /],
+      [{ ...entry, params: { nope: 1 } }, /^document\.guardrails\.0\.params/],
+      [{ ...entry, scope: { nodeIds: ["nope"] } }, /^document\.guardrails\.0\.scope\.nodeIds\.0: no node "nope"/],
+      [{ ...entry, scope: { labels: "env=(" } }, /^document\.guardrails\.0\.scope\.labels/],
+      [{ ...entry, enabled: false }, /^document\.guardrails\.0\.enabled: a new guardrail starts enabled/],
+      [{ ...entry, key: "Bad Key" }, /^document\.guardrails\.0\.key: /],
+    ];
+    for (const [g, message] of bad) {
+      for (const path of ["/code/plan", "/code/apply"] as const) {
+        const res = await call("POST", path, { key: tokens.apply, body: { document: { version: 1, guardrails: [g] } } });
+        expect(res.status, `${path} ${JSON.stringify(g)}: ${res.text}`).toBe(422);
+        expect(res.body.error.message).toMatch(message);
+      }
+    }
+    const hash = await call("POST", "/code/apply", {
+      key: tokens.apply,
+      body: { document: { version: 1, guardrails: [] }, planHash: "0".repeat(64) },
+    });
+    expect(hash.status).toBe(409);
+    expect(hash.body.error.message).toMatch(/^planHash: /);
+    expect(await snapshot(prisma, w.id)).toEqual(before);
+  });
+});

@@ -1,0 +1,34 @@
+import type { Actor, UseCaseDeps } from "../common/actor.ts";
+import { listGuardrails } from "../guardrails/guardrails.repository.ts";
+import type { TCodeDocument } from "./code.schema.ts";
+import { codeSources, liveExemptions } from "./code.repository.ts";
+import { documentForm } from "./plan.ts";
+
+/**
+ * The workspace's guardrails as a document `plan` reports as "no changes" against the same workspace:
+ * each guardrail under its code key (or, never applied from code, its id), and its live exemptions for
+ * the record (exemptions are managed in the console; plan does not compare them).
+ */
+export async function exportDocument(deps: Pick<UseCaseDeps, "prisma">, actor: Actor): Promise<{ document: TCodeDocument }> {
+  const [rows, sources, exemptions] = await Promise.all([
+    listGuardrails(deps.prisma, actor.workspaceId),
+    codeSources(deps.prisma, actor.workspaceId),
+    liveExemptions(deps.prisma, actor.workspaceId),
+  ]);
+  const keyOf = new Map(sources.map((s) => [s.guardrailId, s.key]));
+  const key = (id: string) => keyOf.get(id) ?? id;
+  return {
+    document: {
+      version: 1,
+      guardrails: rows.map((r) => documentForm(r, key(r.id))),
+      exemptions: exemptions.map((e) => ({
+        guardrail: key(e.guardrailId),
+        nodeId: e.nodeId,
+        reason: e.reason,
+        ownerEmail: e.ownerEmail,
+        expiresAt: e.expiresAt.toISOString(),
+        status: e.status,
+      })),
+    },
+  };
+}
