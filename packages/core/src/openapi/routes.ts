@@ -84,6 +84,7 @@ import {
   ZUpdateSubscriptionInput,
 } from "../reports/reports.schema.ts";
 import { ZReportSchedule, ZSettings, ZUpdateSettingsInput } from "../settings/settings.schema.ts";
+import { ZRegisterOidcProviderInput, ZSsoProvider, ZSsoProviderDeleted, ZSsoState, ZUpdateSsoPolicyInput } from "../sso/sso.schema.ts";
 import { ZApiTokenList, ZCreateTokenInput, ZIssuedToken, ZTokenRevoked } from "../tokens/tokens.schema.ts";
 
 /** The document's own top level (its paths are generated from this table). */
@@ -916,6 +917,55 @@ export const API = {
     permission: ["settings", "write"],
     body: ZUpdateSettingsInput,
     response: ZSettings,
+    status: 200,
+  },
+
+  // SSO per workspace (issue 18): handlers in apps/web/src/app/api/v1/sso.
+  "GET /sso": {
+    method: "GET",
+    path: "/sso",
+    summary: "The workspace's SSO providers, group→role mapping and whether SSO is required",
+    tag: "sso",
+    permission: ["settings", "read"],
+    response: ZSsoState,
+    status: 200,
+  },
+  "PATCH /sso": {
+    method: "PATCH",
+    path: "/sso",
+    summary: "Group claim, group→role mapping; require SSO and the break-glass owner (owners only)",
+    tag: "sso",
+    permission: ["settings", "write"],
+    body: ZUpdateSsoPolicyInput,
+    response: ZSsoState,
+    status: 200,
+  },
+  "POST /sso/providers": {
+    method: "POST",
+    path: "/sso/providers",
+    summary: "Register the workspace's OIDC identity provider for an e-mail domain (verify the domain next)",
+    tag: "sso",
+    permission: ["settings", "write"],
+    body: ZRegisterOidcProviderInput,
+    response: ZSsoProvider,
+    status: 201,
+  },
+  "DELETE /sso/providers/{id}": {
+    method: "DELETE",
+    path: "/sso/providers/{id}",
+    summary: "Remove an SSO provider (its users keep their accounts and memberships)",
+    tag: "sso",
+    permission: ["settings", "write"],
+    response: ZSsoProviderDeleted,
+    status: 200,
+  },
+  "POST /sso/providers/{id}/verify": {
+    method: "POST",
+    path: "/sso/providers/{id}/verify",
+    summary: "Check the domain's DNS TXT record and mark the domain verified",
+    tag: "sso",
+    permission: ["settings", "write"],
+    response: ZSsoProvider,
     status: 200,
   },
 } as const satisfies Record<string, ApiRoute>;
