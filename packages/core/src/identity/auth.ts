@@ -12,6 +12,7 @@ import { redisRateLimitStorage } from "./rate-limit.ts";
 import { httpAllowList } from "./http-surface.ts";
 import { accountGuard } from "./account-guard.ts";
 import { resolveSsoUser, ssoPolicy } from "./sso-auth.ts";
+import { installSamlXmlGuard } from "./saml-xml-guard.ts";
 import { log } from "../common/logger.ts";
 
 const accessControl = createAccessControl({ ...defaultStatements, ...STATEMENTS });
@@ -53,6 +54,7 @@ export interface AuthConfig {
 }
 
 export function createAuth(cfg: AuthConfig) {
+  installSamlXmlGuard();
   return betterAuth({
     baseURL: cfg.baseURL,
     secret: cfg.secret,

@@ -84,7 +84,14 @@ import {
   ZUpdateSubscriptionInput,
 } from "../reports/reports.schema.ts";
 import { ZReportSchedule, ZSettings, ZUpdateSettingsInput } from "../settings/settings.schema.ts";
-import { ZRegisterOidcProviderInput, ZSsoProvider, ZSsoProviderDeleted, ZSsoState, ZUpdateSsoPolicyInput } from "../sso/sso.schema.ts";
+import {
+  ZRegisterOidcProviderInput,
+  ZRegisterSamlProviderInput,
+  ZSsoProvider,
+  ZSsoProviderDeleted,
+  ZSsoState,
+  ZUpdateSsoPolicyInput,
+} from "../sso/sso.schema.ts";
 import { ZApiTokenList, ZCreateTokenInput, ZIssuedToken, ZTokenRevoked } from "../tokens/tokens.schema.ts";
 
 /** The document's own top level (its paths are generated from this table). */
@@ -947,6 +954,16 @@ export const API = {
     tag: "sso",
     permission: ["settings", "write"],
     body: ZRegisterOidcProviderInput,
+    response: ZSsoProvider,
+    status: 201,
+  },
+  "POST /sso/providers/saml": {
+    method: "POST",
+    path: "/sso/providers/saml",
+    summary: "Register the workspace's SAML 2.0 identity provider (entity ID, SSO URL, signing certificate)",
+    tag: "sso",
+    permission: ["settings", "write"],
+    body: ZRegisterSamlProviderInput,
     response: ZSsoProvider,
     status: 201,
   },

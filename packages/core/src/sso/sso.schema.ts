@@ -41,6 +41,29 @@ export const ZRegisterOidcProviderInput = z
   .strict();
 export type TRegisterOidcProviderInput = z.infer<typeof ZRegisterOidcProviderInput>;
 
+const ZPem = z
+  .string({ error: "certificate is required" })
+  .max(16_384, "certificate must be at most 16384 characters")
+  .regex(
+    /^\s*(-----BEGIN CERTIFICATE-----)?[\sA-Za-z0-9+/=]+(-----END CERTIFICATE-----)?\s*$/,
+    "must be the IdP's X.509 signing certificate (PEM or base64)",
+  );
+
+export const ZRegisterSamlProviderInput = z
+  .object({
+    protocol: z.literal("saml"),
+    providerId: ZProviderId.optional(),
+    domain: ZDomain,
+    /** The IdP's entity ID (its metadata's entityID). */
+    idpEntityId: z.string().min(1, "idpEntityId is required").max(1024),
+    /** The IdP's single sign-on URL (HTTP-Redirect binding). */
+    ssoUrl: ZHttpsUrl("ssoUrl"),
+    /** The certificate the IdP signs assertions with; unsigned assertions are always refused. */
+    certificate: ZPem,
+  })
+  .strict();
+export type TRegisterSamlProviderInput = z.infer<typeof ZRegisterSamlProviderInput>;
+
 export const ZRoleMappingEntry = z
   .object({
     group: z.string().min(1, "group is required").max(256),

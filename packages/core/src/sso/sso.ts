@@ -10,7 +10,13 @@ import type { PrismaClient } from "@parapet/db";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { auditBy, type Actor } from "../common/actor.ts";
 import { AppError, invalidField, notFound } from "../common/errors.ts";
-import { SSO_MAPPABLE_ROLES, type SsoMappableRole, type TRegisterOidcProviderInput, type TUpdateSsoPolicyInput } from "./sso.schema.ts";
+import {
+  SSO_MAPPABLE_ROLES,
+  type SsoMappableRole,
+  type TRegisterOidcProviderInput,
+  type TRegisterSamlProviderInput,
+  type TUpdateSsoPolicyInput,
+} from "./sso.schema.ts";
 import {
   countVerifiedProviders,
   createProvider,
@@ -133,6 +139,59 @@ export async function registerOidcProvider(deps: Pick<SsoDeps, "prisma" | "baseU
       targetId: providerId,
       // Never the client secret.
       data: { protocol: "oidc", issuer, domain: input.domain, clientId: input.clientId },
+    });
+    return row;
+  });
+  return providerView(deps.baseURL, row);
+}
+
+/** The SP entity ID Parapet presents to a SAML IdP for one provider (also the assertions' required Audience). */
+export const samlSpEntityId = (baseURL: string, providerId: string) => `${baseURL}/api/auth/sso/saml2/sp/metadata?providerId=${providerId}`;
+
+export async function registerSamlProvider(deps: Pick<SsoDeps, "prisma" | "baseURL">, actor: Actor, input: TRegisterSamlProviderInput) {
+  const providerId = input.providerId ?? `${input.domain.replace(/[^a-z0-9]+/g, "-").slice(0, 32)}-${randomBytes(3).toString("hex")}`;
+  if (await findProvider(deps.prisma, providerId))
+    throw new AppError("conflict", `providerId: "${providerId}" is already taken`, [{ field: "providerId", message: "is already taken" }]);
+  if (await findVerifiedProviderForDomain(deps.prisma, input.domain))
+    throw invalidField("domain", `${input.domain} is already verified for SSO`);
+  const body = input.certificate.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, "");
+  const cert = `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)?.join("\n") ?? ""}\n-----END CERTIFICATE-----`;
+  const spEntityId = samlSpEntityId(deps.baseURL, providerId);
+  // The sso plugin's SAMLConfig: `issuer` and `spMetadata.entityID` are OUR entity ID (the audience every
+  // assertion must name); the IdP is idpMetadata. Signed assertions are required, whatever the IdP sends.
+  const samlConfig = {
+    issuer: spEntityId,
+    audience: spEntityId,
+    entryPoint: input.ssoUrl,
+    cert,
+    wantAssertionsSigned: true,
+    identifierFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    idpMetadata: {
+      entityID: input.idpEntityId,
+      cert,
+      singleSignOnService: [{ Binding: "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect", Location: input.ssoUrl }],
+    },
+    spMetadata: { entityID: spEntityId },
+    mapping: { email: "email", name: "displayName" },
+  };
+  const row = await transaction(deps.prisma, async (tx) => {
+    const row = await createProvider(tx, {
+      id: randomBytes(12).toString("hex"),
+      providerId,
+      issuer: input.idpEntityId,
+      samlConfig: JSON.stringify(samlConfig),
+      userId: actor.userId,
+      organizationId: actor.workspaceId,
+      domain: input.domain,
+      domainVerified: false,
+      verificationToken: randomBytes(18).toString("base64url"),
+    });
+    await appendAudit(tx, {
+      ...auditBy(actor),
+      action: "sso.provider_registered",
+      targetType: "sso_provider",
+      targetId: providerId,
+      data: { protocol: "saml", idpEntityId: input.idpEntityId, domain: input.domain, ssoUrl: input.ssoUrl },
     });
     return row;
   });

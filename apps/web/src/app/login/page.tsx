@@ -19,6 +19,10 @@ const SSO_ERRORS: Record<string, string> = {
   invalid_provider:
     "The identity provider's answer could not be verified (wrong audience, expired or badly signed). Try again or contact your administrator.",
   invalid_state: "The sign-in took too long or was started elsewhere. Start again.",
+  saml_error:
+    "The identity provider's SAML response was refused (expired, unsigned or badly signed). Try again or contact your administrator.",
+  invalid_saml_response: "The identity provider's SAML response was not for this application, or was already used. Start again.",
+  replay_detected: "That sign-in response was already used. Start again.",
   access_denied: "The identity provider did not let you sign in.",
 };
 

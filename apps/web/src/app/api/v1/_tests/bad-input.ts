@@ -126,6 +126,13 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
   "POST /tokens": () => ({ name: "pipeline", role: "viewer" }),
   "PATCH /settings": () => ({ timezone: "Europe/Paris" }),
   "PATCH /sso": () => ({ groupClaim: "groups", roleMapping: [{ group: "engineers", role: "author" }] }),
+  "POST /sso/providers/saml": () => ({
+    protocol: "saml",
+    domain: "saml-sample.example",
+    idpEntityId: "https://idp.saml-sample.example/metadata",
+    ssoUrl: "https://idp.saml-sample.example/sso",
+    certificate: "MIIBsample",
+  }),
   "POST /sso/providers": () => ({
     protocol: "oidc",
     domain: "sso-sample.example",
