@@ -13,12 +13,12 @@
  *   break-glass owner); SSO sign-ins and refusals are audited.
  */
 import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware } from "better-auth/api";
+import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
 import type { PrismaClient } from "@parapet/db";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { log } from "../common/logger.ts";
 import { parseRoleMapping } from "../sso/sso.ts";
-import { findPolicy, findProvider, findUserIdByEmail, findVerifiedProviderForDomain } from "../sso/sso.repository.ts";
+import { findPolicy, findProvider, findUserIdByEmail, findVerifiedProviderForDomain, userWithWorkspaces } from "../sso/sso.repository.ts";
 import type { SsoMappableRole } from "../sso/sso.schema.ts";
 
 /** When groups map to several roles, the one granting most wins (approver and author are peers; author first). */
@@ -209,6 +209,37 @@ export function ssoPolicy(cfg: { prisma: PrismaClient }): BetterAuthPlugin {
                 message: `SSO is not set up for ${domainOf(email)}; sign in with your password`,
               });
             return { context: { body: { ...body, providerId: provider.providerId } } };
+          }),
+        },
+      ],
+      after: [
+        {
+          // Password sign-ins and their failures, in the audit log of every workspace the account
+          // belongs to (an address without an account belongs nowhere: nothing to record it in).
+          matcher: (ctx) => ctx.path === "/sign-in/email",
+          handler: createAuthMiddleware(async (ctx) => {
+            const email = bodyOf(ctx).email;
+            if (typeof email !== "string" || !email) return;
+            const returned = ctx.context.returned;
+            const failed = isAPIError(returned);
+            // A refusal before the password was checked (rate limit, lock, SSO required) is not a failed guess.
+            if (failed && returned.statusCode !== 401) return;
+            const who = await userWithWorkspaces(prisma, email.trim().toLowerCase());
+            if (!who || who.workspaceIds.length === 0) return;
+            const userAgent = (ctx.request?.headers.get("user-agent") ?? "").slice(0, 200);
+            await appendAudit(
+              prisma,
+              who.workspaceIds.map((workspaceId) => ({
+                workspaceId,
+                actorType: "user" as const,
+                actorId: who.userId,
+                actorLabel: email.trim().toLowerCase(),
+                action: failed ? "auth.sign_in_failed" : "auth.signed_in",
+                targetType: "user",
+                targetId: who.userId,
+                data: { method: "password", ...(userAgent ? { userAgent } : {}) },
+              })),
+            ).catch((e: unknown) => log().error({ err: e }, "could not audit a sign-in"));
           }),
         },
       ],

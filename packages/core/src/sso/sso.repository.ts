@@ -43,3 +43,9 @@ export const findMemberRole = async (db: Db, workspaceId: string, userId: string
 
 export const findUserIdByEmail = async (db: Db, email: string) =>
   (await db.user.findUnique({ where: { email }, select: { id: true } }))?.id ?? null;
+
+/** The user with this address and the workspaces they belong to (sign-in events go to each). */
+export async function userWithWorkspaces(db: Db, email: string) {
+  const u = await db.user.findUnique({ where: { email }, select: { id: true, members: { select: { organizationId: true } } } });
+  return u ? { userId: u.id, workspaceIds: u.members.map((m) => m.organizationId) } : null;
+}

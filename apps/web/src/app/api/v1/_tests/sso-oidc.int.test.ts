@@ -288,6 +288,13 @@ describe("OIDC SSO against a real OpenID Provider", () => {
 
     const breakGlass = await callAuth("POST", "/sign-in/email", { body: { email: root, password } });
     expect(breakGlass.status, breakGlass.text).toBe(200);
+    // Password sign-ins and failed ones land in the audit log of the account's workspaces.
+    expect(await prisma.auditEvent.count({ where: { workspaceId: A.id, action: "auth.signed_in", actorId: rootUser.user.id } })).toBe(1);
+    const wrong = await callAuth("POST", "/sign-in/email", { body: { email: root, password: "not the password at all" } });
+    expect(wrong.status).toBe(401);
+    expect(await prisma.auditEvent.count({ where: { workspaceId: A.id, action: "auth.sign_in_failed", targetId: rootUser.user.id } })).toBe(
+      1,
+    );
     // Addresses outside the domain keep their passwords.
     const other = await callAuth("POST", "/sign-in/email", { body: { email: "nobody@example.test", password } });
     expect(other.status).toBe(401);
