@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZMemberSessionsEnded, ZSessionEnded, ZSessionList } from "../sessions/sessions.schema.ts";
 import { ZApproval, ZApprovalPage, ZApprovalRequested, ZApprovalsQuery, ZNoteInput, ZRejectInput } from "../approvals/approvals.schema.ts";
 import {
   ZActivity,
@@ -924,6 +925,35 @@ export const API = {
     permission: ["settings", "write"],
     body: ZUpdateSettingsInput,
     response: ZSettings,
+    status: 200,
+  },
+
+  // Sessions (issue 18): handlers in apps/web/src/app/api/v1/me/sessions and members/{id}/sessions.
+  "GET /me/sessions": {
+    method: "GET",
+    path: "/me/sessions",
+    summary: "Your sessions: device (user agent), IP, created, last used, expiry; which one is this",
+    tag: "identity",
+    permission: null,
+    response: ZSessionList,
+    status: 200,
+  },
+  "DELETE /me/sessions/{id}": {
+    method: "DELETE",
+    path: "/me/sessions/{id}",
+    summary: "End one of your sessions (it is signed out at its next request)",
+    tag: "identity",
+    permission: null,
+    response: ZSessionEnded,
+    status: 200,
+  },
+  "DELETE /members/{id}/sessions": {
+    method: "DELETE",
+    path: "/members/{id}/sessions",
+    summary: "End every session of a member (admins; an owner's only by an owner)",
+    tag: "members",
+    permission: ["settings", "write"],
+    response: ZMemberSessionsEnded,
     status: 200,
   },
 

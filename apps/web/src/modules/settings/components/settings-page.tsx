@@ -7,6 +7,7 @@ import { useCan, useMe } from "@/modules/shared/hooks/use-me";
 import { errorMessage, issuesByField } from "@/modules/shared/lib/api";
 import { ago, dateTime, until } from "@/modules/shared/lib/format";
 import { oneOf, type WorkspaceSettings } from "@/modules/shared/lib/contract";
+import { SessionsSection } from "@/modules/sessions/components/sessions-section";
 import { SsoSection } from "@/modules/sso/components/sso-section";
 import {
   useCreateToken,
@@ -390,6 +391,7 @@ export function SettingsPage() {
         <Members canManage={canManage} />
         {canTokens && me.data && <Tokens myRole={me.data.role} />}
         <Notifications canWrite={canManage} />
+        <SessionsSection />
         {canManage && <SsoSection canWrite={canManage} />}
       </div>
     </>

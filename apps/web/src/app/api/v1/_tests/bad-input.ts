@@ -45,6 +45,9 @@ export function idFor(w: World, path: string, other = false): string {
       return w.invitationId;
     case "catalog":
       return other ? "no-such-control" : "deny-leave-organization";
+    case "me":
+      // /me/sessions/{id}: no session of either world is ever named; an unknown id answers 404.
+      return other ? "no-such-session-b" : "no-such-session-a";
     case "sso":
       // Neither world has an SSO provider: an unknown id must answer like a foreign one (404).
       return other ? "bravo-no-sso-provider" : "alpha-no-sso-provider";
