@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 
 const SAMLP = /^<(?:[A-Za-z_][\w.-]*:)?(?:Response|LogoutRequest|LogoutResponse|AuthnRequest|EntityDescriptor)[\s>]/;
 
-export function samlXmlGuard(xml: string): Promise<string> {
+function samlXmlGuard(xml: string): Promise<string> {
   const body = xml
     .replace(/^\uFEFF/, "")
     .replace(/^\s*<\?xml[^?]*\?>/, "")

@@ -10,7 +10,7 @@ import type { Redis } from "ioredis";
 import type { ParapetAuth } from "./auth.ts";
 import { consumeLimit } from "./rate-limit.ts";
 
-export const SIGN_IN_WINDOW_SECONDS = 60;
+const SIGN_IN_WINDOW_SECONDS = 60;
 
 /** Null when allowed, else the seconds until the window ends. */
 export async function consumeSignInAttempt(

@@ -33,7 +33,7 @@ function groupsOf(v: unknown): string[] {
   return [];
 }
 
-export function mappedRole(
+function mappedRole(
   groups: readonly string[],
   mapping: readonly { group: string; role: SsoMappableRole }[],
 ): SsoMappableRole | null {
@@ -149,7 +149,7 @@ const bodyOf = (ctx: { body?: unknown }): Record<string, unknown> =>
   ctx.body && typeof ctx.body === "object" ? (ctx.body as Record<string, unknown>) : {};
 
 /** The verified SSO provider for an e-mail's domain, if a workspace has proved that domain. */
-export async function verifiedProviderFor(prisma: PrismaClient, email: string) {
+async function verifiedProviderFor(prisma: PrismaClient, email: string) {
   const domain = domainOf(email);
   if (!domain) return null;
   return findVerifiedProviderForDomain(prisma, domain);

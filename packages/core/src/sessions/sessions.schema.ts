@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZIsoDateTime } from "../common/wire.schema.ts";
 
-export const ZSessionView = z.object({
+const ZSessionView = z.object({
   id: z.string(),
   createdAt: ZIsoDateTime,
   /** When the session was last refreshed by a request (better-auth updates it at most once a day). */

@@ -6,7 +6,7 @@ export const SSO_MAPPABLE_ROLES = ["admin", "author", "approver", "viewer"] as c
 export type SsoMappableRole = (typeof SSO_MAPPABLE_ROLES)[number];
 
 /** An e-mail domain: lower-case labels, at least one dot, no scheme, port or path. */
-export const ZDomain = z
+const ZDomain = z
   .string({ error: "domain is required" })
   .trim()
   .toLowerCase()
@@ -64,7 +64,7 @@ export const ZRegisterSamlProviderInput = z
   .strict();
 export type TRegisterSamlProviderInput = z.infer<typeof ZRegisterSamlProviderInput>;
 
-export const ZRoleMappingEntry = z
+const ZRoleMappingEntry = z
   .object({
     group: z.string().min(1, "group is required").max(256),
     role: z.enum(SSO_MAPPABLE_ROLES, { error: "role must be admin, author, approver or viewer (never owner)" }),

@@ -42,9 +42,9 @@ export interface SsoDeps {
   resolveTxt: ResolveTxt;
 }
 
-export const DNS_RECORD_PREFIX = "_parapet-sso";
-export const dnsRecordName = (domain: string) => `${DNS_RECORD_PREFIX}.${domain}`;
-export const dnsRecordValue = (token: string) => `parapet-sso-verification=${token}`;
+const DNS_RECORD_PREFIX = "_parapet-sso";
+const dnsRecordName = (domain: string) => `${DNS_RECORD_PREFIX}.${domain}`;
+const dnsRecordValue = (token: string) => `parapet-sso-verification=${token}`;
 
 export interface RoleMappingEntry {
   group: string;
@@ -146,7 +146,7 @@ export async function registerOidcProvider(deps: Pick<SsoDeps, "prisma" | "baseU
 }
 
 /** The SP entity ID Parapet presents to a SAML IdP for one provider (also the assertions' required Audience). */
-export const samlSpEntityId = (baseURL: string, providerId: string) => `${baseURL}/api/auth/sso/saml2/sp/metadata?providerId=${providerId}`;
+const samlSpEntityId = (baseURL: string, providerId: string) => `${baseURL}/api/auth/sso/saml2/sp/metadata?providerId=${providerId}`;
 
 export async function registerSamlProvider(deps: Pick<SsoDeps, "prisma" | "baseURL">, actor: Actor, input: TRegisterSamlProviderInput) {
   const providerId = input.providerId ?? `${input.domain.replace(/[^a-z0-9]+/g, "-").slice(0, 32)}-${randomBytes(3).toString("hex")}`;

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import Provider from "oidc-provider";
 
-export interface IdpAccount {
+interface IdpAccount {
   email: string;
   name: string;
   groups: string[];
