@@ -33,10 +33,7 @@ function groupsOf(v: unknown): string[] {
   return [];
 }
 
-function mappedRole(
-  groups: readonly string[],
-  mapping: readonly { group: string; role: SsoMappableRole }[],
-): SsoMappableRole | null {
+function mappedRole(groups: readonly string[], mapping: readonly { group: string; role: SsoMappableRole }[]): SsoMappableRole | null {
   const granted = new Set(mapping.filter((m) => groups.includes(m.group)).map((m) => m.role));
   return ROLE_PRECEDENCE.find((r) => granted.has(r)) ?? null;
 }
