@@ -16,7 +16,7 @@ const config: NextConfig = {
   reactStrictMode: true,
   // Workspace packages export TypeScript source.
   transpilePackages: ["@parapet/core", "@parapet/db", "@parapet/providers"],
-  serverExternalPackages: ["pg", "@prisma/adapter-pg", "ioredis", "bullmq", "@cloud-copilot/iam-simulate"],
+  serverExternalPackages: ["pg", "@prisma/adapter-pg", "ioredis", "bullmq", "@cloud-copilot/iam-simulate", "@better-auth/sso"],
   // The README's test command type-checks apps/web in its own check step (tsc, strict) and sets this for
   // the build it makes for the journeys; every other build (demo, a developer's `next build`) checks types.
   typescript: { ignoreBuildErrors: process.env.PARAPET_WEB_TYPES_CHECKED === "1" },

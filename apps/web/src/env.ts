@@ -77,6 +77,11 @@ const ZEnv = z.object({
         ctx.addIssue({ code: "custom", message: (e as Error).message });
       }
     }),
+  /**
+   * Tests and local demos only (refused when NODE_ENV is production): domains, comma-separated, whose
+   * SSO DNS TXT check is treated as passed without a DNS lookup (server/sso.ts).
+   */
+  PARAPET_SSO_DNS_OVERRIDE: z.string().max(2000).default(""),
   ...auditEnvShape,
 });
 

@@ -4,9 +4,10 @@ import { AppError, invalidField } from "@parapet/core";
 import { acceptInvitationAs, unverified, usableInvitation } from "@parapet/core/members/accept-invitation";
 import type { TAcceptInvitationInput } from "@parapet/core/members/members.schema";
 import { setSessionWorkspace, setSessionWorkspaceByToken } from "@parapet/core/identity/sessions";
+import { consumeSignInAttempt } from "@parapet/core/identity/sign-in-limit";
 import { env } from "@/env";
 import { auth } from "./auth";
-import { prisma } from "./clients";
+import { prisma, redis } from "./clients";
 
 /** Invitation links are signed with the deployment's auth secret and point at this deployment's URL. */
 export function invitationLinkConfig() {
@@ -26,6 +27,13 @@ export function invitationLinkConfig() {
  * The session then opens on the workspace joined.
  */
 export async function acceptInvitation(req: Request, input: TAcceptInvitationInput) {
+  // A request carrying a password is a sign-in attempt: it spends from the sign-in endpoint's own per-IP
+  // bucket (issue 18), before anything about the token or the address is looked at.
+  if (input.password !== undefined) {
+    const e = env();
+    const retry = await consumeSignInAttempt(auth(), redis(), e.PARAPET_REDIS_PREFIX, req, e.PARAPET_SIGNIN_PER_MINUTE);
+    if (retry !== null) throw new AppError("rate_limited", `password: too many sign-in attempts; try again in ${retry} s`, [], retry);
+  }
   const db = prisma();
   const inv = await usableInvitation(db, invitationLinkConfig().secret, input.token);
   const signedIn = await auth()

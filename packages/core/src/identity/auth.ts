@@ -4,12 +4,15 @@ import { organization } from "better-auth/plugins/organization";
 import { createAccessControl } from "better-auth/plugins/access";
 import { defaultStatements, ownerAc, adminAc, memberAc } from "better-auth/plugins/organization/access";
 import { apiKey } from "@better-auth/api-key";
+import { sso } from "@better-auth/sso";
 import type { Redis } from "ioredis";
 import type { PrismaClient } from "@parapet/db";
 import { ROLE_GRANTS, STATEMENTS, type Role } from "./roles.ts";
 import { redisRateLimitStorage } from "./rate-limit.ts";
 import { httpAllowList } from "./http-surface.ts";
 import { accountGuard } from "./account-guard.ts";
+import { resolveSsoUser, ssoPolicy } from "./sso-auth.ts";
+import { installSamlXmlGuard } from "./saml-xml-guard.ts";
 import { log } from "../common/logger.ts";
 
 const accessControl = createAccessControl({ ...defaultStatements, ...STATEMENTS });
@@ -51,6 +54,7 @@ export interface AuthConfig {
 }
 
 export function createAuth(cfg: AuthConfig) {
+  installSamlXmlGuard();
   return betterAuth({
     baseURL: cfg.baseURL,
     secret: cfg.secret,
@@ -69,7 +73,9 @@ export function createAuth(cfg: AuthConfig) {
           message,
         ),
     },
-    database: prismaAdapter(cfg.prisma, { provider: "postgresql" }),
+    // Native transactions: the sso plugin runs its user resolution (resolveSsoUser), account link and
+    // session in one, so a refused or failed SSO sign-in leaves nothing behind (issue 18).
+    database: prismaAdapter(cfg.prisma, { provider: "postgresql", transaction: true }),
     account: { modelName: "authAccount" },
     // autoSignIn off: sign-up then answers an existing address exactly like a new one ({ token: null,
     // user }, password hashed either way), so it cannot be used to learn who has an account.
@@ -92,6 +98,7 @@ export function createAuth(cfg: AuthConfig) {
       customRules: {
         "/sign-in/email": { window: 60, max: cfg.signInPerMinute ?? 10 },
         "/sign-up/email": { window: 60, max: cfg.signInPerMinute ?? 10 },
+        "/sign-in/sso": { window: 60, max: cfg.signInPerMinute ?? 10 },
       },
       ...(cfg.redis ? { customStorage: redisRateLimitStorage(cfg.redis, cfg.redisPrefix ?? "parapet:") } : {}),
     },
@@ -114,6 +121,16 @@ export function createAuth(cfg: AuthConfig) {
       // No `enableSessionForAPIKeys`: it turned any key into a full session of its owner on every auth
       // endpoint (a viewer-scoped token minted an owner key, issue 22). /api/v1 verifies keys itself.
       apiKey({ defaultPrefix: "ppt_", enableMetadata: true }),
+      // SSO per workspace (issue 18). Providers are rows written by Parapet's /api/v1/sso use-cases (the
+      // plugin's register/update/verify endpoints stay closed, http-surface.ts); who may sign in, with which
+      // role, is decided by resolveSsoUser inside the sign-in's transaction, so membership is Parapet's
+      // decision and the plugin's own organization provisioning is off.
+      sso({
+        domainVerification: { enabled: true },
+        organizationProvisioning: { disabled: true },
+        resolveUser: resolveSsoUser(cfg.prisma),
+      }),
+      ssoPolicy({ prisma: cfg.prisma }),
       // Only the sign-in/sign-out endpoints answer over HTTP; see http-surface.ts (issue 22).
       httpAllowList(),
       // Per-account back-off, invitation revocation and the common-password check (see account-guard.ts).

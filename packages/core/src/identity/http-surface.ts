@@ -23,7 +23,24 @@ import type { BetterAuthPlugin } from "better-auth";
 export const AUTH_HTTP_EXPOSED: ReadonlyArray<{ method: "GET" | "POST"; path: string; why: string }> = [
   { method: "POST", path: "/sign-in/email", why: "the login form (apps/web/src/app/login/login-form.tsx); rate-limited per IP" },
   { method: "POST", path: "/sign-out", why: "the console's sign-out button (apps/web/src/app/(console)/sign-out-button.tsx)" },
+  {
+    method: "POST",
+    path: "/sign-in/sso",
+    why: '"Continue with SSO" on the login page; the provider comes from the e-mail\'s verified domain only (sso-auth.ts)',
+  },
+  { method: "GET", path: "/sso/callback/:providerId", why: "where the OIDC identity provider sends the browser back with its code" },
+  { method: "POST", path: "/sso/saml2/sp/acs/:providerId", why: "where the SAML identity provider posts its signed response" },
 ];
+
+/** A `:param` segment matches one path segment of safe characters (provider ids are [a-z0-9-]). */
+function pathMatches(pattern: string, path: string): boolean {
+  const want = pattern.split("/");
+  const got = path.split("/");
+  return (
+    want.length === got.length &&
+    want.every((seg, i) => (seg.startsWith(":") ? /^[A-Za-z0-9_-]{1,64}$/.test(got[i] ?? "") : seg === got[i]))
+  );
+}
 
 const AUTH_BASE_PATH = "/api/auth";
 
@@ -41,7 +58,7 @@ export function isExposedAuthRequest(method: string, url: string): boolean {
   }
   if (!pathname.startsWith(`${AUTH_BASE_PATH}/`)) return false;
   const path = pathname.slice(AUTH_BASE_PATH.length);
-  return AUTH_HTTP_EXPOSED.some((e) => e.method === method.toUpperCase() && e.path === path);
+  return AUTH_HTTP_EXPOSED.some((e) => e.method === method.toUpperCase() && pathMatches(e.path, path));
 }
 
 export const notExposed = () => Response.json({ message: "Not Found" }, { status: 404 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZMemberSessionsEnded, ZSessionEnded, ZSessionList } from "../sessions/sessions.schema.ts";
 import { ZApproval, ZApprovalPage, ZApprovalRequested, ZApprovalsQuery, ZNoteInput, ZRejectInput } from "../approvals/approvals.schema.ts";
 import {
   ZActivity,
@@ -85,6 +86,14 @@ import {
 } from "../reports/reports.schema.ts";
 import { ZReportSchedule, ZSettings, ZUpdateSettingsInput } from "../settings/settings.schema.ts";
 import { ZApplyInput, ZApplyResult, ZExportResult, ZPlanInput, ZPlanResult } from "../code/code.schema.ts";
+import {
+  ZRegisterOidcProviderInput,
+  ZRegisterSamlProviderInput,
+  ZSsoProvider,
+  ZSsoProviderDeleted,
+  ZSsoState,
+  ZUpdateSsoPolicyInput,
+} from "../sso/sso.schema.ts";
 import { ZApiTokenList, ZCreateTokenInput, ZIssuedToken, ZTokenRevoked } from "../tokens/tokens.schema.ts";
 
 /** The document's own top level (its paths are generated from this table). */
@@ -956,6 +965,94 @@ export const API = {
     permission: ["settings", "write"],
     body: ZUpdateSettingsInput,
     response: ZSettings,
+    status: 200,
+  },
+
+  // Sessions (issue 18): handlers in apps/web/src/app/api/v1/me/sessions and members/{id}/sessions.
+  "GET /me/sessions": {
+    method: "GET",
+    path: "/me/sessions",
+    summary: "Your sessions: device (user agent), IP, created, last used, expiry; which one is this",
+    tag: "identity",
+    permission: null,
+    response: ZSessionList,
+    status: 200,
+  },
+  "DELETE /me/sessions/{id}": {
+    method: "DELETE",
+    path: "/me/sessions/{id}",
+    summary: "End one of your sessions (it is signed out at its next request)",
+    tag: "identity",
+    permission: null,
+    response: ZSessionEnded,
+    status: 200,
+  },
+  "DELETE /members/{id}/sessions": {
+    method: "DELETE",
+    path: "/members/{id}/sessions",
+    summary: "End every session of a member (admins; an owner's only by an owner)",
+    tag: "members",
+    permission: ["settings", "write"],
+    response: ZMemberSessionsEnded,
+    status: 200,
+  },
+
+  // SSO per workspace (issue 18): handlers in apps/web/src/app/api/v1/sso.
+  "GET /sso": {
+    method: "GET",
+    path: "/sso",
+    summary: "The workspace's SSO providers, group→role mapping and whether SSO is required",
+    tag: "sso",
+    permission: ["settings", "read"],
+    response: ZSsoState,
+    status: 200,
+  },
+  "PATCH /sso": {
+    method: "PATCH",
+    path: "/sso",
+    summary: "Group claim, group→role mapping; require SSO and the break-glass owner (owners only)",
+    tag: "sso",
+    permission: ["settings", "write"],
+    body: ZUpdateSsoPolicyInput,
+    response: ZSsoState,
+    status: 200,
+  },
+  "POST /sso/providers": {
+    method: "POST",
+    path: "/sso/providers",
+    summary: "Register the workspace's OIDC identity provider for an e-mail domain (verify the domain next)",
+    tag: "sso",
+    permission: ["settings", "write"],
+    body: ZRegisterOidcProviderInput,
+    response: ZSsoProvider,
+    status: 201,
+  },
+  "POST /sso/providers/saml": {
+    method: "POST",
+    path: "/sso/providers/saml",
+    summary: "Register the workspace's SAML 2.0 identity provider (entity ID, SSO URL, signing certificate)",
+    tag: "sso",
+    permission: ["settings", "write"],
+    body: ZRegisterSamlProviderInput,
+    response: ZSsoProvider,
+    status: 201,
+  },
+  "DELETE /sso/providers/{id}": {
+    method: "DELETE",
+    path: "/sso/providers/{id}",
+    summary: "Remove an SSO provider (its users keep their accounts and memberships)",
+    tag: "sso",
+    permission: ["settings", "write"],
+    response: ZSsoProviderDeleted,
+    status: 200,
+  },
+  "POST /sso/providers/{id}/verify": {
+    method: "POST",
+    path: "/sso/providers/{id}/verify",
+    summary: "Check the domain's DNS TXT record and mark the domain verified",
+    tag: "sso",
+    permission: ["settings", "write"],
+    response: ZSsoProvider,
     status: 200,
   },
 } as const satisfies Record<string, ApiRoute>;

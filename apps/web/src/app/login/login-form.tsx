@@ -3,10 +3,33 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { authClient } from "@/lib/auth-client";
 
-export function LoginForm({ next }: { next: string }) {
+export function LoginForm({ next, ssoError }: { next: string; ssoError: string | null }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(ssoError);
   const [pending, setPending] = useState(false);
+
+  /** "Continue with SSO": the e-mail's verified domain picks the workspace's identity provider. */
+  async function onSso(form: HTMLFormElement | null) {
+    setError(null);
+    const email = form ? ((new FormData(form).get("email") as string | null) ?? "") : "";
+    if (!email.includes("@")) {
+      setError("Enter your work email, then continue with SSO.");
+      return;
+    }
+    setPending(true);
+    const res = await fetch("/api/auth/sign-in/sso", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, callbackURL: next, errorCallbackURL: "/login" }),
+    });
+    const body = (await res.json().catch(() => null)) as { url?: string; message?: string } | null;
+    if (res.ok && body?.url) {
+      window.location.assign(body.url);
+      return;
+    }
+    setPending(false);
+    setError(res.status === 429 ? "Too many attempts. Wait a minute and try again." : (body?.message ?? "SSO sign-in could not start."));
+  }
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -19,7 +42,13 @@ export function LoginForm({ next }: { next: string }) {
     });
     setPending(false);
     if (err) {
-      setError(err.status === 429 ? "Too many attempts. Wait a minute and try again." : "Email or password is incorrect.");
+      setError(
+        err.status === 429
+          ? "Too many attempts. Wait a minute and try again."
+          : err.status === 403 && err.message
+            ? err.message
+            : "Email or password is incorrect.",
+      );
       return;
     }
     router.replace(next);
@@ -43,6 +72,15 @@ export function LoginForm({ next }: { next: string }) {
       )}
       <button className="btn primary" type="submit" disabled={pending} style={{ width: "100%" }}>
         {pending ? "Signing in…" : "Sign in"}
+      </button>
+      <button
+        className="btn"
+        type="button"
+        disabled={pending}
+        style={{ width: "100%", marginTop: 8 }}
+        onClick={(e) => void onSso(e.currentTarget.form)}
+      >
+        Continue with SSO
       </button>
     </form>
   );

@@ -7,9 +7,12 @@ import { useCan, useMe } from "@/modules/shared/hooks/use-me";
 import { errorMessage, issuesByField } from "@/modules/shared/lib/api";
 import { ago, dateTime, until } from "@/modules/shared/lib/format";
 import { oneOf, type WorkspaceSettings } from "@/modules/shared/lib/contract";
+import { SessionsSection } from "@/modules/sessions/components/sessions-section";
+import { SsoSection } from "@/modules/sso/components/sso-section";
 import {
   useCreateToken,
   useDeleteToken,
+  useEndMemberSessions,
   useInvite,
   useMemberMutation,
   useMembers,
@@ -35,6 +38,7 @@ function Members({ canManage }: { canManage: boolean }) {
   const mutate = useMemberMutation();
   const invite = useInvite();
   const revoke = useRevokeInvitation();
+  const endSessions = useEndMemberSessions();
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("author");
   const [sent, setSent] = useState<{ email: string; url?: string; emailed: boolean } | null>(null);
@@ -117,6 +121,17 @@ function Members({ canManage }: { canManage: boolean }) {
                             Remove
                           </button>
                         )}
+                        {canManage && !self && (
+                          <button
+                            type="button"
+                            className="btn small"
+                            style={{ marginLeft: 8 }}
+                            disabled={endSessions.isPending}
+                            onClick={() => window.confirm(`Sign ${m.user.email} out everywhere?`) && endSessions.mutate(m.id)}
+                          >
+                            End sessions
+                          </button>
+                        )}
                       </td>
                     </tr>
                   );
@@ -156,6 +171,8 @@ function Members({ canManage }: { canManage: boolean }) {
       </QueryState>
       {mutate.isError && <p className="error">{errorMessage(mutate.error)}</p>}
       {revoke.isError && <p className="error">{errorMessage(revoke.error)}</p>}
+      {endSessions.isError && <p className="error">{errorMessage(endSessions.error)}</p>}
+      {endSessions.isSuccess && <p className="success">Signed out of {endSessions.data.ended} session(s).</p>}
       {canManage && (
         <form onSubmit={submit} className="inline-form" aria-label="Invite a member">
           <label htmlFor="inv-email">Invite by e-mail</label>
@@ -411,6 +428,8 @@ export function SettingsPage() {
         <Members canManage={canManage} />
         {canTokens && me.data && <Tokens myRole={me.data.role} />}
         <Notifications canWrite={canManage} />
+        <SessionsSection />
+        {canManage && <SsoSection canWrite={canManage} />}
       </div>
     </>
   );

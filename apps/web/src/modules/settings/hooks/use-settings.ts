@@ -82,3 +82,8 @@ export function useSaveSettings() {
     onSuccess: (s) => qc.setQueryData(settingsKeys.settings, s),
   });
 }
+
+/** Ends every session of a member (issue 18); the member is signed out at their next request. */
+export function useEndMemberSessions() {
+  return useMutation({ mutationFn: (id: string) => apiCall("DELETE /members/{id}/sessions", { params: { id } }) });
+}

@@ -45,6 +45,12 @@ export function idFor(w: World, path: string, other = false): string {
       return w.invitationId;
     case "catalog":
       return other ? "no-such-control" : "deny-leave-organization";
+    case "me":
+      // /me/sessions/{id}: no session of either world is ever named; an unknown id answers 404.
+      return other ? "no-such-session-b" : "no-such-session-a";
+    case "sso":
+      // Neither world has an SSO provider: an unknown id must answer like a foreign one (404).
+      return other ? "bravo-no-sso-provider" : "alpha-no-sso-provider";
     case "reports":
       // No snapshot or subscription exists in either world: an unknown id must answer like a foreign one.
       return other ? "no-such-report-b" : "no-such-report-a";
@@ -132,6 +138,21 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
   "POST /invitations/accept": (w) => ({ token: w.invitationToken, password: "a long enough password", name: "Sam Sample" }),
   "POST /tokens": () => ({ name: "pipeline", role: "viewer" }),
   "PATCH /settings": () => ({ timezone: "Europe/Paris" }),
+  "PATCH /sso": () => ({ groupClaim: "groups", roleMapping: [{ group: "engineers", role: "author" }] }),
+  "POST /sso/providers/saml": () => ({
+    protocol: "saml",
+    domain: "saml-sample.example",
+    idpEntityId: "https://idp.saml-sample.example/metadata",
+    ssoUrl: "https://idp.saml-sample.example/sso",
+    certificate: "MIIBsample",
+  }),
+  "POST /sso/providers": () => ({
+    protocol: "oidc",
+    domain: "sso-sample.example",
+    issuer: "https://idp.sso-sample.example",
+    clientId: "parapet",
+    clientSecret: "client-secret",
+  }),
   "PATCH /reports/schedule": () => ({ reportHour: 9 }),
   // Subscribing yourself needs only report:subscribe (other addresses need report:manage).
   "POST /reports/subscriptions": () => ({}),

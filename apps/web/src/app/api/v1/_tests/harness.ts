@@ -154,27 +154,43 @@ export async function createWorkspace(prisma: PrismaClient, name = "Acme"): Prom
 
 /** Counts that any mutation changes (every mutation appends an audit event). */
 export async function snapshot(prisma: PrismaClient, workspaceId: string) {
-  const [audit, guardrails, versions, approvals, exemptions, connections, invitations, members, settings, nodes] = await Promise.all([
-    prisma.auditEvent.count({ where: { workspaceId } }),
-    prisma.guardrail.findMany({
-      where: { workspaceId },
-      select: { id: true, status: true, currentVersion: true, name: true },
-      orderBy: { id: "asc" },
-    }),
-    prisma.guardrailVersion.count({ where: { guardrail: { workspaceId } } }),
-    prisma.approval.findMany({ where: { workspaceId }, select: { id: true, status: true }, orderBy: { id: "asc" } }),
-    prisma.exemption.findMany({ where: { workspaceId }, select: { id: true, status: true }, orderBy: { id: "asc" } }),
-    prisma.connection.findMany({
-      where: { workspaceId },
-      select: { id: true, name: true, updatedAt: true, credentialCiphertext: true },
-      orderBy: { id: "asc" },
-    }),
-    prisma.invitation.count({ where: { organizationId: workspaceId } }),
-    prisma.member.findMany({ where: { organizationId: workspaceId }, select: { id: true, role: true }, orderBy: { id: "asc" } }),
-    prisma.workspaceSettings.findUnique({ where: { workspaceId } }),
-    prisma.node.findMany({ where: { workspaceId }, select: { id: true, labelOverrides: true }, orderBy: { id: "asc" } }),
-  ]);
+  const [audit, guardrails, versions, approvals, exemptions, connections, invitations, members, settings, nodes, sso, ssoProviders] =
+    await Promise.all([
+      prisma.auditEvent.count({ where: { workspaceId } }),
+      prisma.guardrail.findMany({
+        where: { workspaceId },
+        select: { id: true, status: true, currentVersion: true, name: true },
+        orderBy: { id: "asc" },
+      }),
+      prisma.guardrailVersion.count({ where: { guardrail: { workspaceId } } }),
+      prisma.approval.findMany({ where: { workspaceId }, select: { id: true, status: true }, orderBy: { id: "asc" } }),
+      prisma.exemption.findMany({ where: { workspaceId }, select: { id: true, status: true }, orderBy: { id: "asc" } }),
+      prisma.connection.findMany({
+        where: { workspaceId },
+        select: { id: true, name: true, updatedAt: true, credentialCiphertext: true },
+        orderBy: { id: "asc" },
+      }),
+      prisma.invitation.count({ where: { organizationId: workspaceId } }),
+      prisma.member.findMany({ where: { organizationId: workspaceId }, select: { id: true, role: true }, orderBy: { id: "asc" } }),
+      prisma.workspaceSettings.findUnique({ where: { workspaceId } }),
+      prisma.node.findMany({ where: { workspaceId }, select: { id: true, labelOverrides: true }, orderBy: { id: "asc" } }),
+      prisma.workspaceSso.findUnique({ where: { workspaceId } }),
+      prisma.ssoProvider.findMany({ where: { organizationId: workspaceId }, orderBy: { id: "asc" } }),
+    ]);
   return JSON.parse(
-    JSON.stringify({ audit, guardrails, versions, approvals, exemptions, connections, invitations, members, settings, nodes }),
+    JSON.stringify({
+      audit,
+      guardrails,
+      versions,
+      approvals,
+      exemptions,
+      connections,
+      invitations,
+      members,
+      settings,
+      nodes,
+      sso,
+      ssoProviders,
+    }),
   ) as unknown;
 }
