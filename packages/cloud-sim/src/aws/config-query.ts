@@ -57,7 +57,7 @@ interface ParsedQuery {
   filter?: { field: string; values: Set<string> };
 }
 
-export function parseSelect(expression: string): ParsedQuery {
+function parseSelect(expression: string): ParsedQuery {
   const m = /^\s*SELECT\s+(.+?)\s+WHERE\s+(.+?)\s*$/is.exec(expression);
   if (!m) throw invalidExpression("expected SELECT <properties> WHERE <condition>");
   const fields = m[1]!.split(",").map((f) => f.trim());

@@ -19,7 +19,7 @@ import { authorize } from "./core.ts";
 import { GcpError, invalid } from "./errors.ts";
 import type { Json } from "./wire.ts";
 
-export const DISCUSSION_FORUM = "cloudidentity.googleapis.com/groups.discussion_forum";
+const DISCUSSION_FORUM = "cloudidentity.googleapis.com/groups.discussion_forum";
 
 interface SimGroup {
   name: string;

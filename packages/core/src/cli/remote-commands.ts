@@ -13,7 +13,7 @@ import { hasChanges, renderApplyHuman, renderPlanHuman, renderPlanMarkdown } fro
  *   apply   0 applied (or nothing to do) · 4 waiting for approval · 5 an approval was rejected · 1 error · 2 usage
  *   export  0 written · 1 error · 2 usage
  */
-export const EXIT = { ok: 0, error: 1, usage: 2, changes: 3, awaitingApproval: 4, rejected: 5 } as const;
+const EXIT = { ok: 0, error: 1, usage: 2, changes: 3, awaitingApproval: 4, rejected: 5 } as const;
 
 export interface RemoteIo {
   out(text: string): void;
@@ -138,7 +138,7 @@ function locate(doc: Document, lines: LineCounter, path: readonly (string | numb
 }
 
 /** Reads a guardrails document (YAML or JSON) and checks it locally: errors name file:line:col and the field. */
-export function readCodeDocument(file: string): TCodeDocument {
+function readCodeDocument(file: string): TCodeDocument {
   let text: string;
   try {
     text = readFileSync(file, "utf8");

@@ -16,7 +16,7 @@ function describe(e: Entry): string {
   return e.changes.map((c) => `${c.field}: ${show(c.from)} → ${show(c.to)}`).join("; ");
 }
 
-export function summaryLine(p: TPlanResult): string {
+function summaryLine(p: TPlanResult): string {
   const s = p.summary;
   const parts = [
     `${s.add} to add`,

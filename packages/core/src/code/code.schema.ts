@@ -21,13 +21,13 @@ import { ZCloudName, ZIsoDateTime } from "../common/wire.schema.ts";
  * exemptions: []                   # written by export for the record; managed in the console, not compared
  * ```
  */
-export const ZCodeKey = z
+const ZCodeKey = z
   .string()
   .min(1)
   .max(64)
   .regex(/^[a-z0-9][a-z0-9_-]*$/, "must be lowercase letters, digits, - and _ (starting with a letter or digit)");
 
-export const ZCodeGuardrail = z
+const ZCodeGuardrail = z
   .object({
     key: ZCodeKey,
     control: z.string().min(1).max(100),
@@ -45,7 +45,12 @@ export type TCodeGuardrail = z.output<typeof ZCodeGuardrail>;
 const ZCodeExemption = z
   .object({
     guardrail: ZCodeKey,
-    nodeId: z.string().max(64),
+    /** An environment exemption's node, or a principal exemption's cloud and principal (exactly one). */
+    nodeId: z.string().max(64).optional(),
+    principal: z
+      .object({ cloud: z.enum(["aws", "azure", "gcp", "oci"]), id: z.string().max(600) })
+      .strict()
+      .optional(),
     reason: z.string().max(2000),
     ownerEmail: z.string().max(320),
     expiresAt: z.string().max(40),
@@ -95,7 +100,6 @@ export const ZPlanInput = z
     impact: z.boolean().default(false),
   })
   .strict();
-export type TPlanInput = z.output<typeof ZPlanInput>;
 
 export const ZApplyInput = z
   .object({
@@ -113,7 +117,7 @@ export type TApplyInput = z.output<typeof ZApplyInput>;
 
 // ── Responses ────────────────────────────────────────────────────────────────────────────────────
 
-export const PLAN_ACTIONS = ["add", "change", "weaken", "remove", "unchanged"] as const;
+const PLAN_ACTIONS = ["add", "change", "weaken", "remove", "unchanged"] as const;
 export type TPlanAction = (typeof PLAN_ACTIONS)[number];
 
 const ZPlanEntry = z.object({

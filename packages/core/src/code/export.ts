@@ -23,7 +23,8 @@ export async function exportDocument(deps: Pick<UseCaseDeps, "prisma">, actor: A
       guardrails: rows.map((r) => documentForm(r, key(r.id))),
       exemptions: exemptions.map((e) => ({
         guardrail: key(e.guardrailId),
-        nodeId: e.nodeId,
+        ...(e.nodeId ? { nodeId: e.nodeId } : {}),
+        ...(e.principal && e.principalCloud ? { principal: { cloud: e.principalCloud, id: e.principal } } : {}),
         reason: e.reason,
         ownerEmail: e.ownerEmail,
         expiresAt: e.expiresAt.toISOString(),

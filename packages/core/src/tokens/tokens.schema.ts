@@ -7,14 +7,14 @@ import { listOf, ZIsoDateTime } from "../common/wire.schema.ts";
  * compute without changing anything (plan, compile previews); `apply` is everything its role allows.
  */
 export const TOKEN_SCOPES = ["read", "plan", "apply"] as const;
-export const ZTokenScope = z.enum(TOKEN_SCOPES);
+const ZTokenScope = z.enum(TOKEN_SCOPES);
 export type TTokenScope = z.infer<typeof ZTokenScope>;
 /** `personal` acts for its owner; `ci` is a pipeline's: it must expire and is labelled as CI in the audit trail. */
 export const TOKEN_TYPES = ["personal", "ci"] as const;
-export const ZTokenType = z.enum(TOKEN_TYPES);
+const ZTokenType = z.enum(TOKEN_TYPES);
 export type TTokenType = z.infer<typeof ZTokenType>;
 /** A CI token's longest life: a pipeline secret that leaks should not stay good for a year. */
-export const CI_MAX_DAYS = 90;
+const CI_MAX_DAYS = 90;
 
 export const ZCreateTokenInput = z
   .object({
