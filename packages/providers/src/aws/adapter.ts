@@ -21,6 +21,7 @@ import { compareAwsArtifact } from "./compare.ts";
 import { AwsContext, type AwsAdapterConfig } from "./context.ts";
 import { discoverAws, discoverAwsNodes } from "./discover.ts";
 import { observeAws } from "./observe.ts";
+import { scanAwsPosture } from "./posture.ts";
 import { verifyAws } from "./verify.ts";
 
 export type { AwsAdapterConfig } from "./context.ts";
@@ -47,6 +48,7 @@ export function createAwsAdapter(config: AwsAdapterConfig): CloudAdapter {
   // there; the connector lives in the management account only, so the evaluator answers unjudgeable.
   return {
     ...adapter,
+    scanPosture: () => scanAwsPosture(ctx),
     readAuditEvents: async (req) => {
       if (!ctx.orgTrail) return readAwsAuditEvents(ctx, req);
       const orgId =
