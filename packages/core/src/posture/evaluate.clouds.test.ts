@@ -242,7 +242,7 @@ describe("GCP posture", () => {
   });
 
   it("credits a deny policy equal in effect, and marks one missing a permission partial with that scenario", async () => {
-    const f = compiled("agent-no-destructive-actions", "gcp") as TGcpFragment;
+    const f = compiled("agent-no-destructive-actions", "gcp");
     const full = await gcp("agent-no-destructive-actions", [gcpDenyPolicy("no-agent-deletes", f, ORG.externalId)]);
     expect(full.status).toBe("enforced");
     expect(full.enforcedBy).toEqual(["no-agent-deletes"]);
@@ -315,7 +315,7 @@ async function oci(controlId: string, inventory: ForeignPolicy[]) {
 }
 
 describe("OCI posture", () => {
-  const f = compiled("agent-no-destructive-actions", "oci") as TOciFragment;
+  const f = compiled("agent-no-destructive-actions", "oci");
   const texts = (parts: TOciFragment["statements"], loc: string) => parts.map((p) => renderOciStatement(p, loc));
 
   it("credits the customer's deny statements in the tenancy", async () => {
