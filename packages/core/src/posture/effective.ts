@@ -92,6 +92,8 @@ const armKey = (s: string): string => s.replace(/^\//, "").toLowerCase();
 
 /** The scope string an Azure node is known by: `providers/Microsoft.Management/managementGroups/x` or `subscriptions/y`. */
 export function azureScopeOf(node: TPostureNodeRef): string {
+  // Discovery records Azure nodes by their scope already; bare names are accepted for convenience.
+  if (node.externalId.includes("/")) return node.externalId;
   return node.kind === "subscription"
     ? `subscriptions/${node.externalId}`
     : `providers/Microsoft.Management/managementGroups/${node.externalId}`;

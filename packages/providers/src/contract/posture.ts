@@ -41,6 +41,11 @@ export interface ForeignPolicy {
   managedBy?: string;
 }
 
+/** What a scan reads: the recorded hierarchy's nodes (clouds that read per scope need them). */
+export interface PostureScanRequest {
+  nodes: ReadonlyArray<{ externalId: string; kind: string }>;
+}
+
 export interface PostureInventory {
   cloud: CloudId;
   policies: ForeignPolicy[];

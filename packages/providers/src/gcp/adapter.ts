@@ -24,6 +24,7 @@
  * file per artifact family (org-policies.ts, custom-constraints.ts, deny-policies.ts), policy.ts
  * (normalisation, merge), compare.ts (drift classification) and packing.ts (bodies per node).
  */
+import { scanGcpPosture } from "./posture.ts";
 import { composeAdapter } from "../common/adapter.ts";
 import type { CloudAdapter } from "../contract/types.ts";
 import { applyGcp } from "./apply.ts";
@@ -50,5 +51,5 @@ export function createGcpAdapter(config: GcpAdapterConfig): CloudAdapter {
     close: (c) => c.c.close(),
   });
   // Audit-log reads for impact replay (audit.ts); optional on the contract, so added beside it.
-  return { ...adapter, readAuditEvents: (req) => readGcpAuditEvents(ctx, req) };
+  return { ...adapter, readAuditEvents: (req) => readGcpAuditEvents(ctx, req), scanPosture: (req) => scanGcpPosture(ctx, req) };
 }
