@@ -11,7 +11,7 @@ import { SCENARIO_GUARDRAIL, SCENARIO_WORKSPACE_ID } from "../catalog/fixtures.t
 import { azureRefusals } from "../catalog/azure-eval.ts";
 import { awsActor, simulateAws } from "../catalog/scenarios.ts";
 import { scenariosOf, type TCloud, type TControl, type TGcpFragment, type TOciFragment } from "../catalog/types.ts";
-import { gcpImpact } from "../impact/gcp.ts";
+import { gcpConstraintModelled, gcpImpact } from "../impact/gcp.ts";
 import { gcpScenarioEvent } from "../impact/gcp-scenario.ts";
 import { evaluateGcpCondition } from "../impact/gcp-cel.ts";
 import { judgeOciScenario } from "../impact/oci-scenarios.ts";
@@ -124,7 +124,11 @@ export async function evaluatePosture<C extends TCloud>(input: TPostureInput<C>)
           guardrailId: "foreign",
           dryRun: false,
           attachDenyRules: true,
-          orgPolicies: eff.orgPolicies.map((p) => ({ constraint: p.constraint, rules: p.rules })),
+          // A constraint the evaluator does not model (e.g. iam.disableServiceAccountKeyCreation) governs
+          // requests it cannot name; it is left out rather than making every request unjudgeable.
+          orgPolicies: eff.orgPolicies
+            .filter((p) => gcpConstraintModelled(p.constraint))
+            .map((p) => ({ constraint: p.constraint, rules: p.rules })),
           customConstraints: eff.customConstraints,
           denyRules: eff.denyRules.map((d) => ({ description: d.policyName, denyRule: d.rule })),
         };
