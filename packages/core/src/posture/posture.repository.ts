@@ -138,3 +138,7 @@ export function findForeignPolicy(prisma: PrismaClient, workspaceId: string, id:
 export function setStance(prisma: PrismaClient, id: string, data: Prisma.ForeignPolicyUpdateInput) {
   return prisma.foreignPolicy.update({ where: { id }, data });
 }
+
+export function findNodeInWorkspace(prisma: PrismaClient, workspaceId: string, nodeId: string) {
+  return prisma.node.findFirst({ where: { id: nodeId, workspaceId }, select: { id: true } });
+}
