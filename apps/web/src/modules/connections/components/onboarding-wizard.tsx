@@ -19,12 +19,14 @@ import {
   useCreateConnection,
   usePreviewRun,
   useRotateCredentials,
+  useScanPosture,
   useUpdateConnection,
 } from "../hooks/use-connections";
 import { connectionPayload } from "../lib/cloud-forms";
 import { BASELINE_CONTROLS, WIZARD_STEPS, readWizardState, stepIndex, type WizardState, type WizardStep } from "../lib/wizard";
 import { BootstrapView } from "./bootstrap-view";
 import { CredentialsForm } from "./credentials-form";
+import { PostureFit } from "./posture-panel";
 import { PlanTable } from "./plan-table";
 
 const CLOUD_BLURB: Record<Cloud, string> = {
@@ -473,6 +475,16 @@ function PreviewStep({
   const fresh =
     !!r && (!state.previewRequestedAt || !r.startedAt || Date.parse(r.startedAt) >= Date.parse(state.previewRequestedAt) - 60_000);
   const finished = !!r && fresh && !["running", "queued", "none"].includes(r.status);
+  // Fit and conflicts: once the preview has discovered the hierarchy, scan the customer's own policies
+  // (read-only) so slots taken and lockout risks show beside the plan, before anything is written.
+  const scan = useScanPosture(c.id);
+  const scanned = useRef(false);
+  useEffect(() => {
+    if (finished && !scanned.current) {
+      scanned.current = true;
+      scan.mutate();
+    }
+  }, [finished, scan]);
   return (
     <StepCard
       title="Plan preview"
@@ -503,7 +515,10 @@ function PreviewStep({
         ) : r?.status === "failed" ? (
           <p className="error">The preview failed{r.error ? `: ${r.error}` : "."}</p>
         ) : r?.plan ? (
-          <PlanTable plan={r.plan} />
+          <>
+            <PlanTable plan={r.plan} />
+            <PostureFit id={c.id} />
+          </>
         ) : (
           <p className="muted">No plan was produced.</p>
         )}
