@@ -6,6 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { runPostureScan } from "@parapet/core/posture/run-posture-scan";
+import { watchForeignPolicy } from "@parapet/core/posture/posture.service";
+import { buildReportModel } from "@parapet/core/reports/build-report";
+import { renderReportText } from "@parapet/core/reports/render-text";
 import { demoSims, demoSpec, reconcileHarness, type Cloud } from "../testing/reconcile-harness.ts";
 
 const h = reconcileHarness();
@@ -74,6 +77,34 @@ describe("posture scan on aws", () => {
 
   it("reports no lockout: the connector lives in the management account, where SCPs do not apply", () => {
     expect(s.row.lockouts).toEqual([]);
+  });
+
+  it("coexist: a watched policy changed in the cloud is reported as drift, and in the weekly report", async () => {
+    const p = s.policies.find((x) => x.name === "DenyRootUser")!;
+    const actor = {
+      workspaceId: s.ctx.workspaceId,
+      userId: "u-admin",
+      role: "admin" as const,
+      kind: "user" as const,
+      label: "admin@example.test",
+    };
+    expect((await watchForeignPolicy({ prisma }, actor, s.ctx.connectionId, { policyId: p.id, watch: true })).stance).toBe("watched");
+    // Someone edits the customer's SCP out of band (the simulator's state, as the console would).
+    const doc = JSON.parse(sims().aws.state.policies.get(p.externalId)!.content) as { Statement: Array<{ Sid?: string }> };
+    doc.Statement[0]!.Sid = "DenyRootUserEdited";
+    sims().aws.state.updatePolicy(p.externalId, { content: JSON.stringify(doc) });
+    const again = await prisma.postureScan.create({ data: { workspaceId: s.ctx.workspaceId, connectionId: s.ctx.connectionId } });
+    expect((await runPostureScan(h.deps(), again.id)).status).toBe("done");
+    const after = await prisma.foreignPolicy.findUniqueOrThrow({ where: { id: p.id } });
+    expect(after.stance).toBe("watched");
+    expect(after.driftDetectedAt).not.toBeNull();
+    // Never written: the scan only reads.
+    expect(sims().aws.state.policies.get(p.externalId)!.content).toBe(JSON.stringify(doc));
+
+    const model = await buildReportModel(prisma, s.ctx.workspaceId);
+    expect(model.posture?.connections[0]?.drifted).toEqual(["DenyRootUser"]);
+    expect(model.posture?.controls.some((c) => c.controlId === "deny-leave-organization" && c.partial > 30)).toBe(true);
+    expect(renderReportText(model)).toContain("Your own policies (posture)");
   });
 });
 

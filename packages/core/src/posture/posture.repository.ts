@@ -142,3 +142,21 @@ export function setStance(prisma: PrismaClient, id: string, data: Prisma.Foreign
 export function findNodeInWorkspace(prisma: PrismaClient, workspaceId: string, nodeId: string) {
   return prisma.node.findFirst({ where: { id: nodeId, workspaceId }, select: { id: true } });
 }
+
+/** For the weekly report: each connection's newest finished scan, its watched policies that drifted, and the workspace's results. */
+export async function weeklyPostureRows(prisma: PrismaClient, workspaceId: string) {
+  const [scans, drifted, results] = await Promise.all([
+    prisma.postureScan.findMany({
+      where: { workspaceId, status: "done" },
+      orderBy: { createdAt: "desc" },
+      distinct: ["connectionId"],
+      select: { connectionId: true, finishedAt: true, policies: true, lockouts: true, connection: { select: { name: true, cloud: true } } },
+    }),
+    prisma.foreignPolicy.findMany({
+      where: { workspaceId, stance: "watched", driftDetectedAt: { not: null } },
+      select: { connectionId: true, name: true },
+    }),
+    prisma.postureResult.groupBy({ by: ["controlId", "status"], where: { connection: { workspaceId } }, _count: { _all: true } }),
+  ]);
+  return { scans, drifted, results };
+}
