@@ -49,6 +49,7 @@ describe("posture scan on aws", () => {
     );
     expect(s.policies.find((p) => p.name === "aws-guardrails-kQeXbtPz")!.managedBy).toBe("control-tower");
     expect(s.policies.find((p) => p.name === "FullAWSAccess")!.managedBy).toBe("aws");
+    expect(s.policies.find((p) => p.name === "AcceleratorGuardrails1")!.managedBy).toBe("lza");
     expect(s.policies.find((p) => p.name === "DenyLeaveOrganization")!.attachments).toHaveLength(1);
     expect(s.row.calls).toBeGreaterThan(0);
     expect(s.row.unreadable).toEqual([]);
@@ -148,8 +149,10 @@ describe.each(["azure", "gcp", "oci"] as const)("posture scan on %s", (cloud) =>
     });
   }
   if (cloud === "oci") {
-    it("reads the tenancy's allow policies, which enforce nothing", () => {
-      expect(s.policies.map((p) => p.name)).toEqual(expect.arrayContaining(["NetworkAdmins-Policy", "AppOperators-Policy"]));
+    it("reads the tenancy's policies; none of them enforces a catalog control (the deny names contractors only)", () => {
+      expect(s.policies.map((p) => p.name)).toEqual(
+        expect.arrayContaining(["NetworkAdmins-Policy", "AppOperators-Policy", "Contractors-NoProdDeletes"]),
+      );
       expect(s.results.every((r) => r.status === "none")).toBe(true);
     });
   }
