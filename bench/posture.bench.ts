@@ -35,7 +35,11 @@ const loadStart = load1();
 const sim: AwsSim = await startAwsSim({ throttle: false });
 seedAwsOrg(sim, { accounts: ACCOUNTS, ous: OUS, depth: 3, customerScps: 20 });
 const c = await connectAws(stack, sim);
-const [first] = await processReconcile(stack.deps({ adapterFor: unpaced }), { connectionId: c.connectionId, trigger: "manual", discover: true });
+const [first] = await processReconcile(stack.deps({ adapterFor: unpaced }), {
+  connectionId: c.connectionId,
+  trigger: "manual",
+  discover: true,
+});
 if (first!.status !== "succeeded") throw new Error(`discovery ${first!.status}: ${first!.error ?? ""}`);
 
 // (a) the scan, end to end as the worker runs it (reads, evaluation, one transaction of results).
@@ -43,8 +47,8 @@ const scan = await stack.prisma.postureScan.create({ data: { workspaceId: c.work
 const t0 = performance.now();
 const r = await runPostureScan({ ...stack.deps({ adapterFor: unpaced }), keys: stack.keys }, scan.id);
 const scanMs = performance.now() - t0;
-if (r.status !== "done") throw new Error(`scan ${r.status}`);
 const row = await stack.prisma.postureScan.findUniqueOrThrow({ where: { id: scan.id } });
+if (r.status !== "done") throw new Error(`scan ${r.status}: ${row.error ?? ""}`);
 
 // Calls by operation, from a second read-only scan through a fresh adapter (the row keeps only the total).
 const conn = await stack.prisma.connection.findUniqueOrThrow({ where: { id: c.connectionId } });
@@ -91,9 +95,17 @@ for (const control of listControls()) await evaluatePosture({ control, cloud: "a
 const oneNodeMs = performance.now() - n0;
 const loadEnd = load1();
 
-console.log(`\norganization: ${ACCOUNTS.toLocaleString("en-US")} accounts, ${OUS.toLocaleString("en-US")} OUs, ${inv.policies.length} foreign SCPs/RCPs`);
-console.log(`scan calls: ${Object.entries(byOp).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-console.log(`verdicts: ${verdicts.length.toLocaleString("en-US")} (${envs.toLocaleString("en-US")} environments × ${listControls().length} controls)`);
+console.log(
+  `\norganization: ${ACCOUNTS.toLocaleString("en-US")} accounts, ${OUS.toLocaleString("en-US")} OUs, ${inv.policies.length} foreign SCPs/RCPs`,
+);
+console.log(
+  `scan calls: ${Object.entries(byOp)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ")}`,
+);
+console.log(
+  `verdicts: ${verdicts.length.toLocaleString("en-US")} (${envs.toLocaleString("en-US")} environments × ${listControls().length} controls)`,
+);
 const figures: Figure[] = [
   { name: "scan: read calls (independent of the number of accounts, except attachment pages)", value: row.calls, unit: "calls" },
   { name: "scan: DescribePolicy calls", value: describes, unit: "calls" },
@@ -102,7 +114,11 @@ const figures: Figure[] = [
   { name: "scan job wall, unpaced (reads + evaluation + results stored)", value: scanMs / 1000, unit: "s" },
   { name: "evaluation, whole organization (shared effective sets evaluated once)", value: evalMs / 1000, unit: "s" },
   { name: "evaluation per environment, amortised", value: evalMs / envs, unit: "ms" },
-  { name: `evaluation of one environment from scratch (${listControls().length} controls, depth ${chain.length})`, value: oneNodeMs, unit: "ms" },
+  {
+    name: `evaluation of one environment from scratch (${listControls().length} controls, depth ${chain.length})`,
+    value: oneNodeMs,
+    unit: "ms",
+  },
   { name: "load (1 min) start / end", value: loadStart, unit: `/ ${loadEnd}` },
 ];
 report(`posture scan, ${ACCOUNTS.toLocaleString("en-US")}-account AWS org (issue 19)`, figures);

@@ -30,7 +30,7 @@ export interface TPostureNodeRef {
   kind: string;
 }
 
-export interface TAwsLayer {
+interface TAwsLayer {
   id: string;
   policies: Array<{ name: string; policy: TIamPolicyDocument }>;
 }
@@ -50,7 +50,7 @@ export interface TEffectiveForeignByCloud {
     zonePolicies: Array<{ zoneName: string; policy: string }>;
   };
 }
-export type TEffectiveForeign = TEffectiveForeignByCloud[keyof TEffectiveForeignByCloud];
+type TEffectiveForeign = TEffectiveForeignByCloud[keyof TEffectiveForeignByCloud];
 
 const FULL_ACCESS: TIamPolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
@@ -91,7 +91,7 @@ function parseDoc(content: string): TIamPolicyDocument | undefined {
 const armKey = (s: string): string => s.replace(/^\//, "").toLowerCase();
 
 /** The scope string an Azure node is known by: `providers/Microsoft.Management/managementGroups/x` or `subscriptions/y`. */
-export function azureScopeOf(node: TPostureNodeRef): string {
+function azureScopeOf(node: TPostureNodeRef): string {
   // Discovery records Azure nodes by their scope already; bare names are accepted for convenience.
   if (node.externalId.includes("/")) return node.externalId;
   return node.kind === "subscription"
@@ -104,7 +104,7 @@ export function azureScopeOf(node: TPostureNodeRef): string {
  * ("Policy syntax" — https://docs.oracle.com/iaas/Content/Identity/policysyntax/policysyntax.htm:
  * `<verb clause> in <location> [where <conditions>]`).
  */
-export function splitOciStatement(text: string): { part: TOciStatementPart; location: string } | undefined {
+function splitOciStatement(text: string): { part: TOciStatementPart; location: string } | undefined {
   const m = /^(.*?)\s+in\s+(tenancy|compartment\s+(?:id\s+)?[^\s]+)(?:\s+where\s+(.*))?$/is.exec(text.trim());
   if (!m) return undefined;
   return { part: { head: m[1]!.trim(), ...(m[3] ? { where: m[3].trim() } : {}) }, location: m[2]!.trim() };

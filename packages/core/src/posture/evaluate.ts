@@ -18,9 +18,9 @@ import { judgeOciScenario } from "../impact/oci-scenarios.ts";
 import type { TEffectiveForeignByCloud } from "./effective.ts";
 
 /** `enforced` every scenario holds; `partial` some do not; `none` nothing of the control is enforced; `not-applicable` no scenario can be run against policies on this cloud. */
-export type TPostureStatus = "enforced" | "partial" | "none" | "not-applicable";
+type TPostureStatus = "enforced" | "partial" | "none" | "not-applicable";
 
-export interface TPostureScenario {
+interface TPostureScenario {
   name: string;
   expected: string;
   actual: string;
@@ -41,7 +41,7 @@ export interface TPostureVerdict {
   scenarios: TPostureScenario[];
 }
 
-export interface TPostureInput<C extends TCloud> {
+interface TPostureInput<C extends TCloud> {
   control: TControl;
   cloud: C;
   effective: TEffectiveForeignByCloud[C];

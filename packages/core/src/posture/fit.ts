@@ -81,7 +81,7 @@ export interface TLockout {
   detail: string;
 }
 
-export interface TConnectorHome<C extends TCloud> {
+interface TConnectorHome<C extends TCloud> {
   cloud: C;
   /** Foreign policies in force where the connector acts (AWS: its own account; elsewhere the root). */
   effective: TEffectiveForeignByCloud[C];

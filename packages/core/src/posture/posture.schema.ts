@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { stored } from "../common/wire.schema.ts";
 
-export const POSTURE_STATUSES = ["enforced", "partial", "none"] as const;
-
 export const ZPostureScanQueued = z.object({ scanId: z.string(), connectionId: z.string(), queued: z.boolean() });
 
 /** "external, watched": Parapet reports drift of the customer's policy; `false` stops watching. */
@@ -16,7 +14,7 @@ export type TWatchForeignPolicyInput = z.input<typeof ZWatchForeignPolicyInput>;
 
 const ZFailing = z.array(z.object({ name: z.string(), expected: z.string(), actual: z.string(), detail: z.string().optional() }));
 
-export const ZForeignPolicyView = z.object({
+const ZForeignPolicyView = z.object({
   id: z.string(),
   kind: z.string(),
   externalId: z.string(),

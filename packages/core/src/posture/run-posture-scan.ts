@@ -28,7 +28,7 @@ export interface RunPostureDeps {
   workerId: string;
 }
 
-export function foreignBodyHash(p: Pick<ForeignPolicy, "body" | "attachments">): string {
+function foreignBodyHash(p: Pick<ForeignPolicy, "body" | "attachments">): string {
   return createHash("sha256")
     .update(canonicalJson({ body: p.body, attachments: [...p.attachments].sort() }))
     .digest("hex");

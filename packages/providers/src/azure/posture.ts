@@ -7,14 +7,14 @@ import { list } from "./resources.ts";
 import type { TAzurePolicyDefinition } from "./types.ts";
 
 /** One policy of a foreign assignment, resolved so its rule is evaluable without further reads. */
-export interface TAzureForeignPart {
+interface TAzureForeignPart {
   referenceId: string;
   definition: TAzurePolicyDefinition;
   parameters: Record<string, { value: unknown }>;
 }
 
 /** `ForeignPolicy.body` of an `azure.policy-assignment`. */
-export interface TAzureForeignAssignment {
+interface TAzureForeignAssignment {
   scope: string;
   policyDefinitionId: string;
   enforcementMode: "Default" | "DoNotEnforce";

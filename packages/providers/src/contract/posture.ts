@@ -15,7 +15,7 @@ import type { CloudId } from "./types.ts";
  *   `gcp.deny-policy`: `{ rules }`.
  * - `oci.policy`: `{ compartmentId, statements }`; `oci.security-zone`: `{ compartmentId, policies }` (names).
  */
-export type ForeignPolicyKind =
+type ForeignPolicyKind =
   | "aws.scp"
   | "aws.rcp"
   | "azure.policy-assignment"
