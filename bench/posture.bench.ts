@@ -12,7 +12,6 @@
 import { randomBytes } from "node:crypto";
 import { seedAwsOrg, startAwsSim, type AwsSim } from "@parapet/cloud-sim/aws/index";
 import { auditConfigFrom, configureAudit } from "@parapet/core/audit/audit-keys";
-import type { ForeignPolicy } from "@parapet/providers/contract";
 import { listControls } from "@parapet/core/catalog/catalog";
 import { effectiveForeign } from "@parapet/core/posture/effective";
 import { evaluatePosture } from "@parapet/core/posture/evaluate";
@@ -89,7 +88,7 @@ function chainLen(n: (typeof nodes)[number]): number {
 const chain: Array<{ externalId: string; name: string; kind: string }> = [];
 for (let cur: (typeof nodes)[number] | undefined = deepest; cur; cur = cur.parentId ? byId.get(cur.parentId) : undefined)
   chain.unshift({ externalId: cur.externalId, name: cur.name, kind: cur.kind });
-const eff = effectiveForeign("aws", inv.policies as ForeignPolicy[], chain, {});
+const eff = effectiveForeign("aws", inv.policies, chain, {});
 const n0 = performance.now();
 for (const control of listControls()) await evaluatePosture({ control, cloud: "aws", effective: eff, principals: {}, facts: conn.facts });
 const oneNodeMs = performance.now() - n0;
