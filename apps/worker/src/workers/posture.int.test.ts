@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { runPostureScan } from "@parapet/core/posture/run-posture-scan";
 import { watchForeignPolicy } from "@parapet/core/posture/posture.service";
+import { previewScope } from "@parapet/core/nodes/preview-scope";
 import { buildReportModel } from "@parapet/core/reports/build-report";
 import { renderReportText } from "@parapet/core/reports/render-text";
 import { demoSims, demoSpec, reconcileHarness, type Cloud } from "../testing/reconcile-harness.ts";
@@ -78,6 +79,22 @@ describe("posture scan on aws", () => {
 
   it("reports no lockout: the connector lives in the management account, where SCPs do not apply", () => {
     expect(s.row.lockouts).toEqual([]);
+  });
+
+  it("the guardrail preview says what the customer's policies already enforce of the control in the selected environments", async () => {
+    const actor = {
+      workspaceId: s.ctx.workspaceId,
+      userId: "u-admin",
+      role: "admin" as const,
+      kind: "user" as const,
+      label: "admin@example.test",
+    };
+    const p = await previewScope({ prisma }, actor, { all: true }, "deny-leave-organization");
+    expect(p.posture?.enforced).toBe(0);
+    expect(p.posture?.partial).toBeGreaterThan(30);
+    expect(p.posture?.by).toEqual(["DenyLeaveOrganization"]);
+    expect(p.posture?.failing).toEqual(["break-glass may leave (e.g. planned divestiture)", "the connector is never denied"]);
+    expect(p.posture?.lockouts).toEqual([]);
   });
 
   it("coexist: a watched policy changed in the cloud is reported as drift, and in the weekly report", async () => {

@@ -151,3 +151,20 @@ export async function weeklyPostureRows(prisma: PrismaClient, workspaceId: strin
   ]);
   return { scans, drifted, results };
 }
+
+/** For the guardrail preview: one control's results at the given environments, and each connection's newest scan's lockouts. */
+export async function postureForPreview(prisma: PrismaClient, workspaceId: string, controlId: string, nodeIds: string[]) {
+  const [results, scans] = await Promise.all([
+    prisma.postureResult.findMany({
+      where: { controlId, nodeId: { in: nodeIds }, connection: { workspaceId } },
+      select: { status: true, enforcedBy: true, failing: true },
+    }),
+    prisma.postureScan.findMany({
+      where: { workspaceId, status: "done" },
+      orderBy: { createdAt: "desc" },
+      distinct: ["connectionId"],
+      select: { connectionId: true, lockouts: true },
+    }),
+  ]);
+  return { results, scans };
+}

@@ -11,6 +11,7 @@ import {
   foreignPoliciesOf,
   latestScan,
   pendingScan,
+  postureForPreview,
   postureResultsOf,
   postureResultsOfNode,
   setStance,
@@ -143,4 +144,28 @@ export async function watchForeignPolicy(
     data: { policy: p.externalId, name: p.name },
   });
   return { id: updated.id, stance: updated.stance };
+}
+
+/** The guardrail preview's posture line (fit and conflicts before the first deploy). */
+export async function guardrailPosturePreview(prisma: UseCaseDeps["prisma"], workspaceId: string, controlId: string, nodeIds: string[]) {
+  const { results, scans } = await postureForPreview(prisma, workspaceId, controlId, nodeIds);
+  const by = new Set<string>();
+  const failing = new Set<string>();
+  let enforced = 0;
+  let partial = 0;
+  for (const r of results) {
+    if (r.status === "enforced") enforced++;
+    else if (r.status === "partial") partial++;
+    else continue;
+    for (const b of r.enforcedBy) by.add(b);
+    for (const f of r.failing as Array<{ name: string }>) failing.add(f.name);
+  }
+  const lockouts = scans.flatMap((s) =>
+    (Array.isArray(s.lockouts) ? (s.lockouts as Array<{ call: string; by: string[] }>) : []).map((l) => ({
+      connectionId: s.connectionId,
+      call: l.call,
+      by: l.by,
+    })),
+  );
+  return { enforced, partial, by: [...by].sort(), failing: [...failing].sort(), lockouts };
 }
