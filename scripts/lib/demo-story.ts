@@ -301,6 +301,11 @@ export async function runDemoStory(o: DemoStoryOptions): Promise<StoryResult> {
   );
   await reconcileAll(owner);
   await settled(owner, [...baseline, ids.agents, ids.backups, ids.rootUser, ids.regions], timeout);
+  // Posture: what the demo organisations' own policies (Control Tower and LZA SCPs, the Azure built-in
+  // assignments, GCP org and deny policies, OCI policies) already enforce. Read-only scans.
+  o.log("demo story: scanning the customers' own policies (posture)");
+  const conns = await owner.call<Page<{ id: string }>>("GET", "/connections");
+  for (const c of conns.items) await owner.call("POST", `/connections/${c.id}/posture`, undefined, [202, 409]);
   await days(0, 0);
   o.log("demo story: done");
   return { played: true, guardrails: ids };

@@ -6,6 +6,7 @@ import {
   bullPrefix,
   enqueueConnectionTask as enqueueTask,
   enqueueImpactReplay,
+  enqueuePostureScan,
   requestReconcile as request,
   type QueueName,
   type TConnectionTaskJob,
@@ -52,4 +53,9 @@ export function enqueueConnectionTask(job: TConnectionTaskJob): Promise<string> 
 /** One audit-log replay (ImpactReport), on the `impact` queue. */
 export function requestImpact(reportId: string): Promise<void> {
   return enqueueImpactReplay(queues().impact, reportId);
+}
+
+/** One posture scan (PostureScan), on the `impact` queue with the other long, paced reads. */
+export function requestPostureScan(scanId: string): Promise<void> {
+  return enqueuePostureScan(queues().impact, scanId);
 }

@@ -3,12 +3,17 @@ import { parseEndpointAllowlist, type ConnectionDeps, type EgressAllowlist } fro
 import { env } from "@/env";
 import { prisma } from "./clients";
 import { keyring } from "./keys";
-import { enqueueConnectionTask, requestImpact, requestReconcile } from "./queues";
+import { enqueueConnectionTask, requestImpact, requestPostureScan, requestReconcile } from "./queues";
 
 /** What every /api/v1 use-case gets: the database, the queue producers, and the keyring (lazily). */
 let allowlist: EgressAllowlist | undefined;
 
 export function deps(): ConnectionDeps {
   allowlist ??= parseEndpointAllowlist(env().PARAPET_ENDPOINT_ALLOWLIST);
-  return { prisma: prisma(), jobs: { requestReconcile, enqueueConnectionTask, requestImpact }, keys: keyring, egressAllowlist: allowlist };
+  return {
+    prisma: prisma(),
+    jobs: { requestReconcile, enqueueConnectionTask, requestImpact, requestPostureScan },
+    keys: keyring,
+    egressAllowlist: allowlist,
+  };
 }

@@ -5,7 +5,8 @@
  */
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { jobData, jobProcessor, QUEUES, ZImpactReplayJob } from "@parapet/core";
+import { jobData, jobProcessor, QUEUES, ZImpactReplayJob, ZPostureScanJob } from "@parapet/core";
+import { runPostureScan } from "@parapet/core/posture/run-posture-scan";
 import { runImpactReport, type RunImpactDeps } from "@parapet/core/impact/run-impact";
 import type { Logger } from "@parapet/core/common/logger";
 import { loggedProcessor, logOtherFailures } from "../job-log.ts";
@@ -26,9 +27,16 @@ async function processImpactJob(deps: RunImpactDeps, data: unknown): Promise<unk
 export function createImpactWorker(deps: ImpactWorkerDeps, connection: Redis): Worker {
   const worker = new Worker(
     QUEUES.impact,
-    loggedProcessor(jobProcessor(QUEUES.impact, { "impact.replay": (payload) => processImpactJob(deps, payload) }), {
-      logger: deps.logger,
-    }),
+    loggedProcessor(
+      jobProcessor(QUEUES.impact, {
+        "impact.replay": (payload) => processImpactJob(deps, payload),
+        "posture.scan": (payload) =>
+          runPostureScan(deps, jobData(QUEUES.impact, ZPostureScanJob, { name: "posture.scan", data: payload }).scanId),
+      }),
+      {
+        logger: deps.logger,
+      },
+    ),
     { connection, prefix: deps.bullPrefix, concurrency: 1 },
   );
   logOtherFailures(worker, deps.logger);

@@ -264,6 +264,26 @@ const CONTROL_TOWER_GUARDRAILS = {
   ],
 };
 
+const LZA_GUARDRAILS_1 = {
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Sid: "CloudTrail",
+      Effect: "Deny",
+      Action: ["cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail"],
+      Resource: "*",
+      Condition: { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/AWSAccelerator*", "arn:aws:iam::*:role/cdk-accel*"] } },
+    },
+    {
+      Sid: "Config",
+      Effect: "Deny",
+      Action: ["config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel", "config:StopConfigurationRecorder"],
+      Resource: "*",
+      Condition: { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/AWSAccelerator*", "arn:aws:iam::*:role/cdk-accel*"] } },
+    },
+  ],
+};
+
 const DENY_ROOT_USER = {
   Version: "2012-10-17",
   Statement: [
@@ -417,6 +437,18 @@ export function seedAwsDemo(target: AwsSimTarget): AwsDemoResult {
   pol("DenyRootUser", "No root user activity in production", DENY_ROOT_USER, [ouIds["Workloads/Prod"]!, ouIds.Security!], {
     owner: "security",
   });
+  // Landing Zone Accelerator's first guardrails SCP (aws-samples/landing-zone-accelerator-on-aws,
+  // reference/sample-configurations/lza-sample-config/service-control-policies/guardrails-1.json, abridged):
+  // the logging and configuration services stay on, except for the accelerator's own roles.
+  pol(
+    "AcceleratorGuardrails1",
+    "Landing Zone Accelerator guardrails (part 1)",
+    LZA_GUARDRAILS_1,
+    [ouIds.Security!, ouIds.Infrastructure!],
+    {
+      Accelerator: "AWSAccelerator",
+    },
+  );
   pol("SandboxCostControls", "Small instance types only", SANDBOX_COST, [ouIds.Sandbox!], { owner: "finops" });
   pol(
     "EnforceSecureTransport",

@@ -180,6 +180,23 @@ export function seedOciDemo(sim: HasStore): OciDemoResult {
   // IAM deny policies enabled by the console admin, with the guard policy already edited the way
   // Parapet's bootstrap asks (the connector excepted), so the demo connection can write deny statements.
   store.setDenyPoliciesEnabled(true, actor, { alsoExempt: [user.id], quiet: true });
+  // A customer deny policy written after deny was enabled (Identity "Deny policies" docs): contractors
+  // may not delete anything in the production data compartment.
+  customerPolicyIds.push(
+    store.createPolicy(
+      {
+        compartmentId: root,
+        name: "Contractors-NoProdDeletes",
+        description: "Contractors cannot delete production data",
+        statements: [
+          "deny group Contractors to manage object-family in compartment Prod:Data where any {request.permission = 'BUCKET_DELETE', request.permission = 'OBJECT_DELETE'}",
+        ],
+        freeformTags: { owner: "security-team" },
+      },
+      actor,
+      { quiet: true },
+    ).id,
+  );
   return {
     credentials: {
       tenancyId: root,

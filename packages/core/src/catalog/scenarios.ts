@@ -13,7 +13,7 @@ import {
 } from "./fixtures.ts";
 import type { TAwsPrincipalClasses, TAwsPrincipalSelector } from "./principals.ts";
 import { azureRefusals } from "./azure-eval.ts";
-import { simulateAwsRequest } from "../impact/aws-simulate.ts";
+import { simulateAwsRequest, type TAwsSimRequest } from "../impact/aws-simulate.ts";
 import { judgeOciScenario } from "../impact/oci-scenarios.ts";
 import { evaluateGcpCondition } from "../impact/gcp-cel.ts";
 import { gcpImpact } from "../impact/gcp.ts";
@@ -119,7 +119,10 @@ export async function simulateAws(input: {
   context?: Record<string, string | string[]>;
   openResourcePolicy?: boolean;
   bucketAbac?: boolean;
-}): Promise<{ decision: "allowed" | "denied"; raw: string }> {
+  /** The organization's own SCP/RCP layers instead of `scps`/`rcps` (posture: the customer's policies). */
+  scpLevels?: TAwsSimRequest["scpLevels"];
+  rcpLevels?: TAwsSimRequest["rcpLevels"];
+}): Promise<{ decision: "allowed" | "denied"; raw: string; deniedByPolicy: string[] }> {
   const { actor } = input;
   const ctx: Record<string, string | string[]> = {
     "aws:PrincipalArn": actor.arn,
@@ -144,8 +147,11 @@ export async function simulateAws(input: {
     rcps: input.rcps,
     ...(input.openResourcePolicy ? { openResourcePolicy: true } : {}),
     ...(input.bucketAbac ? { bucketAbac: true } : {}),
+    // An outside principal's account carries none of this organisation's SCPs.
+    ...(input.scpLevels && actor.account === SCENARIO_AWS_ACCOUNT ? { scpLevels: input.scpLevels } : {}),
+    ...(input.rcpLevels ? { rcpLevels: input.rcpLevels } : {}),
   });
-  return { decision: r.decision, raw: r.raw };
+  return { decision: r.decision, raw: r.raw, deniedByPolicy: r.deniedByPolicy };
 }
 
 function compileFor(control: TControl, cloud: TCloud, params: unknown, principals: TRawPrincipals): TFragment {

@@ -23,6 +23,8 @@ export interface JobPort {
   enqueueConnectionTask(job: TConnectionTaskJob): Promise<string>;
   /** Replays an ImpactReport created queued (impact/request-impact.ts). */
   requestImpact(reportId: string): Promise<void>;
+  /** Runs a PostureScan created queued (posture/request-posture-scan.ts); absent where no worker queue is wired. */
+  requestPostureScan?(scanId: string): Promise<void>;
 }
 
 /** The database handle services and repositories take; apps name it by this type instead of importing @parapet/db. */

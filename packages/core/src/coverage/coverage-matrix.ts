@@ -1,7 +1,7 @@
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { decodeCursor, encodeCursor, ZSortKeyCursor } from "../common/pagination.ts";
 import type { TMatrixQuery } from "./coverage.schema.ts";
-import { activeGuardrails, cellsFor, environmentPage, nodeNames } from "./coverage.repository.ts";
+import { activeGuardrails, cellsFor, environmentPage, nodeNames, postureFor } from "./coverage.repository.ts";
 
 /**
  * Environments × active guardrails, paged by environment in hierarchy order (connection, then the tree
@@ -25,12 +25,23 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
   const page = more ? envs.slice(0, q.limit) : envs;
   const ids = page.map((n) => n.id);
   const ancestorIds = [...new Set(page.flatMap((n) => n.path.split("/").filter((x) => x && x !== n.id)))];
-  const [cells, ancestors] = await Promise.all([cellsFor(deps.prisma, ids), nodeNames(deps.prisma, ancestorIds)]);
+  const [cells, ancestors, posture] = await Promise.all([
+    cellsFor(deps.prisma, ids),
+    nodeNames(deps.prisma, ancestorIds),
+    postureFor(deps.prisma, ids),
+  ]);
+  // Posture column: for each active guardrail, whether the customer's own policies already enforce its control there.
+  const postureOf = new Map<string, Map<string, { status: string; by: string[] }>>();
+  for (const p of posture) {
+    const m = postureOf.get(p.nodeId) ?? new Map<string, { status: string; by: string[] }>();
+    m.set(p.controlId, { status: p.status, by: p.enforcedBy });
+    postureOf.set(p.nodeId, m);
+  }
   const nameOf = new Map(ancestors.map((a) => [a.id, a.name]));
   const byNode = new Map(cells.map((c) => [c.nodeId, c.cells]));
   const last = page[page.length - 1];
   return {
-    guardrails,
+    guardrails: guardrails.map((g) => ({ id: g.id, name: g.name })),
     items: page.map((n) => ({
       node: {
         id: n.id,
@@ -48,6 +59,12 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
             .at(-1) ?? null,
       },
       cells: byNode.get(n.id) ?? {},
+      posture: Object.fromEntries(
+        guardrails.flatMap((g) => {
+          const p = postureOf.get(n.id)?.get(g.controlId);
+          return p && p.status !== "none" ? [[g.id, p]] : [];
+        }),
+      ),
     })),
     nextCursor: more && last ? encodeCursor({ k: last.sortKey }) : null,
   };

@@ -29,9 +29,9 @@ export function connectionClouds(db: Db, workspaceId: string) {
 }
 
 export function activeGuardrails(db: Db, workspaceId: string) {
-  return readRows<{ id: string; name: string }>(
+  return readRows<{ id: string; name: string; controlId: string }>(
     db,
-    `SELECT id, name FROM guardrail WHERE "workspaceId" = $1 AND status = 'active' ORDER BY "createdAt", id`,
+    `SELECT id, name, "controlId" FROM guardrail WHERE "workspaceId" = $1 AND status = 'active' ORDER BY "createdAt", id`,
     [workspaceId],
   );
 }
@@ -95,6 +95,15 @@ export function cellsFor(db: Db, nodeIds: string[]): Promise<Array<{ nodeId: str
      GROUP BY cr."nodeId"`,
     [nodeIds],
   );
+}
+
+/** The posture scan's verdicts for these environments (issue 19): control id → status and the policies credited. */
+export function postureFor(
+  db: Db,
+  nodeIds: string[],
+): Promise<Array<{ nodeId: string; controlId: string; status: string; enforcedBy: string[] }>> {
+  if (nodeIds.length === 0) return Promise.resolve([]);
+  return readRows(db, `SELECT "nodeId", "controlId", status, "enforcedBy" FROM posture_result WHERE "nodeId" = ANY($1::text[])`, [nodeIds]);
 }
 
 export function nodeNames(db: Db, ids: string[]) {

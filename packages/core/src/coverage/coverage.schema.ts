@@ -37,6 +37,8 @@ export const ZCoverageMatrix = z.object({
         parentId: z.string().nullable(),
       }),
       cells: enumMap(COVERAGE_STATUSES),
+      /** Guardrail id → what the customer's own policies already enforce of its control here (latest posture scan). */
+      posture: z.record(z.string(), z.object({ status: z.string(), by: z.array(z.string()) })),
     }),
   ),
   nextCursor: z.string().nullable(),

@@ -58,7 +58,13 @@ export const ZCompileInput = z
     cloud: z.enum(["aws", "azure", "gcp", "oci"]).optional(),
   })
   .strict();
-export const ZScopePreviewInput = z.object({ scope: ZScope }).strict();
+export const ZScopePreviewInput = z
+  .object({
+    scope: ZScope,
+    /** The guardrail's control: the preview then also says what the customer's own policies already enforce of it there. */
+    controlId: z.string().min(1).max(64).optional(),
+  })
+  .strict();
 
 /** The fields a version holds; an approval carries the proposed ones verbatim. */
 export interface TVersionSpec {

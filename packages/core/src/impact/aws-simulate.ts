@@ -26,6 +26,13 @@ export interface TAwsSimRequest {
   rcps: readonly TIamPolicyDocument[];
   /** A resource policy allowing everyone, to model the cross-account/public path. */
   openResourcePolicy?: boolean;
+  /**
+   * The organization's real SCP layers, root first, each with every policy attached there (posture:
+   * the customer's own policies, where a layer without an Allow denies implicitly). Replaces `scps`.
+   */
+  scpLevels?: ReadonlyArray<{ id: string; policies: ReadonlyArray<{ name: string; policy: TIamPolicyDocument }> }>;
+  /** The same for RCPs along the resource account's path. Replaces `rcps`. */
+  rcpLevels?: ReadonlyArray<{ id: string; policies: ReadonlyArray<{ name: string; policy: TIamPolicyDocument }> }>;
   /** S3 only: ABAC is enabled on the bucket, so AWS evaluates its tags (S3 ABAC docs). */
   bucketAbac?: boolean;
 }
@@ -36,6 +43,8 @@ export interface TAwsSimResult {
   raw: string;
   /** Sids of the SCP/RCP statements that explicitly denied. */
   deniedBy: string[];
+  /** Names of the SCPs/RCPs (as passed in the levels) whose statements explicitly denied. */
+  deniedByPolicy: string[];
 }
 
 /** Thrown when the simulator refuses the request itself (unknown action, malformed ARN). */
@@ -53,6 +62,16 @@ function deniedSids(r: RunSimulationResults): string[] {
   return [...sids].sort();
 }
 
+function deniedPolicyNames(r: RunSimulationResults): string[] {
+  if (r.resultType === "error") return [];
+  const analyses = r.resultType === "single" ? [r.result.analysis] : r.results.map((x) => x.analysis);
+  const names = new Set<string>();
+  for (const a of analyses)
+    for (const ou of [...(a.scpAnalysis?.ouAnalysis ?? []), ...(a.rcpAnalysis?.ouAnalysis ?? [])])
+      for (const s of ou.denyStatements) names.add(s.policyId);
+  return [...names].sort();
+}
+
 export async function simulateAwsRequest(input: TAwsSimRequest): Promise<TAwsSimResult> {
   const simulation: Simulation = {
     request: {
@@ -62,8 +81,9 @@ export async function simulateAwsRequest(input: TAwsSimRequest): Promise<TAwsSim
       contextVariables: input.context,
     },
     identityPolicies: [{ name: "allow-all", policy: FULL_ACCESS }],
-    serviceControlPolicies:
-      input.scps === null
+    serviceControlPolicies: input.scpLevels
+      ? input.scpLevels.map((l) => ({ orgIdentifier: l.id, policies: l.policies.map((p) => ({ name: p.name, policy: p.policy })) }))
+      : input.scps === null
         ? [{ orgIdentifier: "r-other", policies: [{ name: "FullAWSAccess", policy: FULL_ACCESS }] }]
         : [
             { orgIdentifier: "r-root", policies: [{ name: "FullAWSAccess", policy: FULL_ACCESS }] },
@@ -75,8 +95,9 @@ export async function simulateAwsRequest(input: TAwsSimRequest): Promise<TAwsSim
               ],
             },
           ],
-    resourceControlPolicies:
-      input.rcps.length > 0
+    resourceControlPolicies: input.rcpLevels
+      ? input.rcpLevels.map((l) => ({ orgIdentifier: l.id, policies: l.policies.map((p) => ({ name: p.name, policy: p.policy })) }))
+      : input.rcps.length > 0
         ? [{ orgIdentifier: input.resourceAccount, policies: input.rcps.map((policy, i) => ({ name: `parapet-rcp-${i}`, policy })) }]
         : [],
     ...(input.openResourcePolicy
@@ -91,5 +112,10 @@ export async function simulateAwsRequest(input: TAwsSimRequest): Promise<TAwsSim
   };
   const r = await runSimulation(simulation, {});
   if (r.resultType === "error") throw new AwsSimulationRejected(`simulator rejected the request: ${JSON.stringify(r.errors)}`);
-  return { decision: r.overallResult === "Allowed" ? "allowed" : "denied", raw: r.overallResult, deniedBy: deniedSids(r) };
+  return {
+    decision: r.overallResult === "Allowed" ? "allowed" : "denied",
+    raw: r.overallResult,
+    deniedBy: deniedSids(r),
+    deniedByPolicy: deniedPolicyNames(r),
+  };
 }

@@ -225,6 +225,11 @@ function listAllows(rule: TGcpPolicyRule, value: (v: string) => Tri): Tri {
 type TPolicyJudge = (e: AuditEvent, rule: TGcpPolicyRule) => Tri; // true = the rule refuses it
 
 /** Constraints the catalog compiles whose effect a logged request can show. */
+/** Constraints whose effect on a request this evaluator models (posture leaves the others out, named). */
+export function gcpConstraintModelled(constraint: string): boolean {
+  return constraint.startsWith("custom.") || Object.hasOwn(ORG_POLICY_JUDGES, constraint);
+}
+
 const ORG_POLICY_JUDGES: Record<string, TPolicyJudge> = {
   "gcp.resourceLocations": (e, rule) => {
     if (!isCreate(e)) return false; // only new resources are restricted

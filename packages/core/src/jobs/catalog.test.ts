@@ -20,7 +20,7 @@ describe("job catalog", () => {
       reconcile: ["reconcile.run", "reconcile.poll-tick"],
       reports: ["reports.weekly", "reports.sample", "reports.sync-schedules"],
       notifications: ["notifications.send-email", "notifications.send-invitation"],
-      impact: ["impact.replay"],
+      impact: ["impact.replay", "posture.scan"],
       rollouts: ["rollouts.advance"],
     });
   });
@@ -37,6 +37,7 @@ describe("job catalog", () => {
     expect(JOBS["notifications.send-email"].jobId?.({ deliveryId: "d1" })).toBe("email__d1");
     expect(JOBS["notifications.send-invitation"].jobId?.({ invitationId: "i1" })).toBe("invitation__i1");
     expect(JOBS["impact.replay"].jobId?.({ reportId: "r1" })).toBe("impact__r1");
+    expect(JOBS["posture.scan"].jobId?.({ scanId: "s1" })).toBe("posture__s1");
     expect(JOBS["reconcile.poll-tick"].schedule.schedulerId({})).toBe("reconcile-poll-tick");
     expect(JOBS["reports.weekly"].schedule.schedulerId({ workspaceId: "w1", trigger: "schedule" })).toBe("reports-weekly__w1");
     expect(JOBS["reports.sample"].schedule.schedulerId({ workspaceId: "w1" })).toBe("reports-sample__w1");

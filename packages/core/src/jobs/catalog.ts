@@ -11,6 +11,8 @@ import type { z } from "zod";
 import {
   emailJobId,
   impactJobId,
+  postureJobId,
+  ZPostureScanJob,
   POLL_SCHEDULER_ID,
   POLL_TICK_MS,
   reconcileJobId,
@@ -165,6 +167,17 @@ export const JOBS = {
     schema: ZImpactReplayJob,
     jobId: (p) => impactJobId(p.reportId),
     options: { attempts: 2, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: true, removeOnFail: { age: DAY_SEC } },
+  }),
+  /**
+   * One posture scan: reads the customer's own policies at the cloud's read rates, so it shares the
+   * impact queue (long, paced reads; concurrency 1) rather than the discovery queue. No retry: the
+   * scan row says failed with the reason, and "scan again" is one click.
+   */
+  "posture.scan": job({
+    queue: QUEUES.impact,
+    schema: ZPostureScanJob,
+    jobId: (p) => postureJobId(p.scanId),
+    options: { attempts: 1, removeOnComplete: true, removeOnFail: { age: DAY_SEC } },
   }),
   /**
    * Step every running rollout (rollouts/advance-rollouts.ts): advance those whose soak passed with clean

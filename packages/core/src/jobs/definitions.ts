@@ -56,6 +56,10 @@ export type TWeeklyReportJob = z.infer<typeof ZWeeklyReportJob>;
 export const ZImpactReplayJob = z.object({ reportId: z.string().min(1).max(64) });
 export const impactJobId = (reportId: string) => `impact__${reportId}`;
 
+/** Run one PostureScan (a read-only scan of the customer's own policies; posture/run-posture-scan.ts). */
+export const ZPostureScanJob = z.object({ scanId: z.string().min(1).max(64) });
+export const postureJobId = (scanId: string) => `posture__${scanId}`;
+
 /** The rollouts step runs this often: soak times are minutes, so a minute late is on time. */
 export const ROLLOUTS_SCHEDULER_ID = "rollouts-advance";
 export const ROLLOUTS_TICK_MS = 60_000;

@@ -75,3 +75,8 @@ export async function enqueueConnectionTask(queue: Queue, job: TConnectionTaskJo
 export async function enqueueImpactReplay(queue: Queue, reportId: string): Promise<void> {
   await enqueueJob(queue, "impact.replay", { reportId });
 }
+
+/** Queues one posture scan (the id collapses duplicates while it waits or runs). */
+export async function enqueuePostureScan(queue: Queue, scanId: string): Promise<void> {
+  await enqueueJob(queue, "posture.scan", { scanId });
+}

@@ -89,4 +89,18 @@ export const ZScopePreview = z.object({
   environments: z.number().int(),
   byConnection: z.array(z.object({ connectionId: z.string(), name: z.string(), cloud: ZCloudName, environments: z.number().int() })),
   sample: z.array(z.object({ id: z.string(), name: z.string(), connectionId: z.string() })),
+  /**
+   * With a control: of the selected environments, how many the customer's own policies already enforce
+   * it in (every scenario holds) or partly, by which policies, the scenarios that fail, and lockout risks
+   * the newest posture scans found (issue 19).
+   */
+  posture: z
+    .object({
+      enforced: z.number().int(),
+      partial: z.number().int(),
+      by: z.array(z.string()),
+      failing: z.array(z.string()),
+      lockouts: z.array(z.object({ connectionId: z.string(), call: z.string(), by: z.array(z.string()) })),
+    })
+    .optional(),
 });

@@ -54,6 +54,7 @@ import {
 } from "../guardrails/guardrails.schema.ts";
 import type { Action, Resource } from "../identity/roles.ts";
 import { ZImpactRequested, ZImpactView, ZRequestImpactInput } from "../impact/impact.schema.ts";
+import { ZNodePosture, ZPostureScanQueued, ZPostureView, ZWatchForeignPolicyInput } from "../posture/posture.schema.ts";
 import { ZRolloutActionInput, ZRolloutResponse, ZRolloutResult, ZStartRolloutInput } from "../rollouts/rollouts.schema.ts";
 import {
   ZAcceptInvitationInput,
@@ -279,6 +280,34 @@ export const API = {
     response: ZQueuedJob,
     status: 202,
   },
+  "POST /connections/{id}/posture": {
+    method: "POST",
+    path: "/connections/{id}/posture",
+    summary: "Queue a read-only posture scan: the customer's own preventive policies, what they already enforce, slots and lockout risk",
+    tag: "connections",
+    permission: ["connection", "write"],
+    response: ZPostureScanQueued,
+    status: 202,
+  },
+  "GET /connections/{id}/posture": {
+    method: "GET",
+    path: "/connections/{id}/posture",
+    summary: "The newest posture scan: foreign policies, each control's coverage by them, slots taken, lockout risks",
+    tag: "connections",
+    permission: ["connection", "read"],
+    response: ZPostureView,
+    status: 200,
+  },
+  "POST /connections/{id}/posture/watch": {
+    method: "POST",
+    path: "/connections/{id}/posture/watch",
+    summary: 'Coexist: watch a customer policy for drift ("external, watched"), or stop watching it',
+    tag: "connections",
+    permission: ["connection", "write"],
+    body: ZWatchForeignPolicyInput,
+    response: z.object({ id: z.string(), stance: z.string() }),
+    status: 200,
+  },
   "GET /connections/{id}/preview": {
     method: "GET",
     path: "/connections/{id}/preview",
@@ -343,6 +372,15 @@ export const API = {
     tag: "nodes",
     permission: ["node", "read"],
     response: ZNodeCoverage,
+    status: 200,
+  },
+  "GET /nodes/{id}/posture": {
+    method: "GET",
+    path: "/nodes/{id}/posture",
+    summary: "Each control judged against the customer's own policies in force at this environment",
+    tag: "nodes",
+    permission: ["node", "read"],
+    response: ZNodePosture,
     status: 200,
   },
   "PATCH /nodes/{id}/labels": {

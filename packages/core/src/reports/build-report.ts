@@ -10,6 +10,7 @@ import { insertSnapshot, snapshotForPeriod, snapshotForPeriodOrThrow } from "./r
 import { sampleCoverage } from "./sample-coverage.ts";
 import { addLocalDays, localDateString, startOfLocalHour } from "./zoned-time.ts";
 import { weeklyRollouts } from "../rollouts/weekly-rollouts.ts";
+import { weeklyPosture } from "../posture/weekly-posture.ts";
 
 /** The 7 local days ending at `end` (a DST week is 167 or 169 hours long). */
 function reportPeriodEndingAt(end: Date, timezone: string): { start: Date; end: Date } {
@@ -30,11 +31,12 @@ export async function buildReportModel(prisma: PrismaClient, workspaceId: string
   const end = opts.end ?? startOfLocalHour(now, timezone);
   if (opts.sampleFirst) await sampleCoverage(prisma, workspaceId, localDateString(new Date(end.getTime() - 1), timezone));
   const period = reportPeriodEndingAt(end, timezone);
-  const [input, rollouts] = await Promise.all([
+  const [input, rollouts, posture] = await Promise.all([
     loadReportInput(prisma, workspaceId, period, timezone, now),
     weeklyRollouts(prisma, workspaceId, period),
+    weeklyPosture(prisma, workspaceId),
   ]);
-  return { ...assembleReportModel(input), rollouts };
+  return { ...assembleReportModel(input), rollouts, ...(posture ? { posture } : {}) };
 }
 
 export interface TSnapshotRef {

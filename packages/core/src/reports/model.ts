@@ -5,6 +5,7 @@
  */
 import { AppError } from "../common/errors.ts";
 import type { TWeeklyRollout } from "../rollouts/weekly-rollouts.ts";
+import type { TWeeklyPosture } from "../posture/weekly-posture.ts";
 
 export const REPORT_MODEL_VERSION = 1;
 
@@ -131,6 +132,8 @@ export interface TReportModel {
   }>;
   /** Staged rollouts that changed state in the period (absent from snapshots taken before rollouts existed). */
   rollouts?: TWeeklyRollout[];
+  /** The customer's own policies (posture scans): absent until a connection was scanned. */
+  posture?: TWeeklyPosture;
   /** Caveats the reader needs (missing history, capped lists). */
   notes: string[];
 }

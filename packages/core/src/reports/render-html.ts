@@ -201,6 +201,25 @@ export function renderReportHtml(model: TReportModel, links: TRenderLinks = {}):
         ]),
       )
     : "";
+  const posture = model.posture
+    ? table(
+        ["Control", "Already enforced", "Partially", "Environments not"],
+        model.posture.controls.map((c) => [
+          escapeHtml(c.title),
+          escapeHtml(String(c.enforced)),
+          escapeHtml(String(c.partial)),
+          escapeHtml(String(c.none)),
+        ]),
+        ["left", "right", "right", "right"],
+      ) +
+      model.posture.connections
+        .filter((c) => c.lockouts > 0 || c.drifted.length > 0)
+        .map(
+          (c) =>
+            `<p style="font-size:12px;">${escapeHtml(c.name)}: ${c.lockouts > 0 ? `${c.lockouts} lockout risk(s) for Parapet's connector. ` : ""}${c.drifted.length ? `Watched policies changed: ${escapeHtml(c.drifted.join(", "))}.` : ""}</p>`,
+        )
+        .join("")
+    : "";
   const gaps = model.fidelityGaps.length
     ? table(
         ["Guardrail", "Cloud", "Fidelity", "Pairs", "What the cloud cannot enforce"],
@@ -241,7 +260,7 @@ ${section("Drift incidents repaired", driftSummary + incidents, "drift")}
 ${section(`Open drift (${model.openDrift.total})`, openDrift, "open-drift")}
 ${section(`Exemptions expiring in the next ${model.exemptions.windowDays} days`, exemptions, "exemptions")}
 ${section(`Pending approvals (${model.approvals.total})`, approvals, "approvals")}
-${rollouts ? `${section(`Staged rollouts (${model.rollouts?.length ?? 0})`, rollouts, "rollouts")}\n` : ""}${section("Fidelity gaps", gaps, "fidelity")}
+${rollouts ? `${section(`Staged rollouts (${model.rollouts?.length ?? 0})`, rollouts, "rollouts")}\n` : ""}${posture ? `${section("Your own policies (posture)", posture, "posture")}\n` : ""}${section("Fidelity gaps", gaps, "fidelity")}
 <tr><td style="padding:24px 32px 24px 32px;"><p style="${FONT}margin:0;font-size:12px;line-height:18px;color:${MUTED};">${escapeHtml(COVERAGE_DEFINITION)} Figures come from the coverage sample of ${escapeHtml(model.sampleDay ?? "no day")} and the drift history up to ${escapeHtml(fmtDateTime(model.period.end, model))}.</p>${notes}${footerLinks.length ? `<p style="${FONT}margin:12px 0 0 0;font-size:12px;color:${MUTED};">${footerLinks.join(" &nbsp;·&nbsp; ")}</p>` : ""}</td></tr>
 </table></td></tr></table>
 </body></html>`;

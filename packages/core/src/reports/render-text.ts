@@ -92,6 +92,16 @@ export function renderReportText(model: TReportModel, links: TRenderLinks = {}):
     }
   }
 
+  if (model.posture) {
+    out.push(heading("Your own policies (posture)"));
+    for (const c of model.posture.controls)
+      out.push(`- ${c.title}: already enforced in ${c.enforced}, partially in ${c.partial}, not in ${c.none}`);
+    for (const c of model.posture.connections) {
+      if (c.lockouts > 0) out.push(`- ${c.name}: ${c.lockouts} lockout risk(s) for Parapet's connector`);
+      if (c.drifted.length) out.push(`- ${c.name}: watched policies changed: ${c.drifted.join(", ")}`);
+    }
+  }
+
   out.push(heading("Fidelity gaps"));
   if (!model.fidelityGaps.length) out.push("Every guardrail is natively enforced where it applies.");
   for (const g of model.fidelityGaps) out.push(`- ${g.guardrail} on ${CLOUD_LABELS[g.cloud]}: ${g.fidelity} (${g.pairs} pairs). ${g.gap}`);

@@ -144,6 +144,23 @@ const ZReportModel = z.object({
       pairs: z.number(),
     }),
   ),
+  posture: z
+    .object({
+      connections: z.array(
+        z.object({
+          name: z.string(),
+          cloud: z.string(),
+          scannedAt: z.string().nullable(),
+          policies: z.number(),
+          lockouts: z.number(),
+          drifted: z.array(z.string()),
+        }),
+      ),
+      controls: z.array(
+        z.object({ controlId: z.string(), title: z.string(), enforced: z.number(), partial: z.number(), none: z.number() }),
+      ),
+    })
+    .optional(),
   notes: z.array(z.string()),
 });
 

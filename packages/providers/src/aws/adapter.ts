@@ -22,6 +22,7 @@ import { compareAwsArtifact } from "./compare.ts";
 import { AwsContext, type AwsAdapterConfig } from "./context.ts";
 import { discoverAws, discoverAwsNodes } from "./discover.ts";
 import { observeAws } from "./observe.ts";
+import { scanAwsPosture } from "./posture.ts";
 import { verifyAws } from "./verify.ts";
 
 export type { AwsAdapterConfig } from "./context.ts";
@@ -51,6 +52,7 @@ export function createAwsAdapter(config: AwsAdapterConfig): CloudAdapter {
   return {
     ...adapter,
     ...(aggregator ? { lookupPrincipals: (ids: readonly string[]) => lookupAwsPrincipalTags(ctx, aggregator, ids) } : {}),
+    scanPosture: () => scanAwsPosture(ctx),
     readAuditEvents: async (req) => {
       if (!ctx.orgTrail) return readAwsAuditEvents(ctx, req);
       const orgId =

@@ -18,6 +18,7 @@ import { compareAzureArtifact } from "./compare.ts";
 import { AzureContext, type AzureAdapterConfig } from "./context.ts";
 import { discoverAzure } from "./discover.ts";
 import { observeAzure } from "./observe.ts";
+import { scanAzurePosture } from "./posture.ts";
 import { verifyAzure } from "./verify.ts";
 
 export { type TAzureCredentials } from "./credentials.ts";
@@ -37,5 +38,5 @@ export function createAzureAdapter(config: AzureAdapterConfig): CloudAdapter {
       // The SDK clients hold no sockets open beyond keep-alive connections that close on their own.
     },
   });
-  return { ...adapter, readAuditEvents: (req) => readAzureAuditEvents(ctx, req) };
+  return { ...adapter, readAuditEvents: (req) => readAzureAuditEvents(ctx, req), scanPosture: (req) => scanAzurePosture(ctx, req) };
 }

@@ -5,3 +5,4 @@ export * from "./retry.ts";
 export * from "./instrumentation.ts";
 export * from "./canonical.ts";
 export * from "./public-message.ts";
+export * from "./posture.ts";

@@ -4,6 +4,7 @@
  */
 
 import type { AuditPage, AuditReadRequest, PrincipalFacts } from "./audit.ts";
+import type { PostureInventory, PostureScanRequest } from "./posture.ts";
 
 export type CloudId = "aws" | "azure" | "gcp" | "oci";
 
@@ -190,6 +191,11 @@ export interface CloudAdapter {
    * through the connection's own credentials; callers cache them per replay.
    */
   lookupPrincipals?(ids: readonly string[]): Promise<PrincipalFacts[]>;
+  /**
+   * The customer's own preventive policies (everything Parapet does not own), read only: the posture
+   * scan. Never called by reconcile, so a normal observe never pays for it.
+   */
+  scanPosture?(req: PostureScanRequest): Promise<PostureInventory>;
   /** Field-by-field comparison of desired vs observed bodies, classifying weakening changes. */
   compare(desired: DesiredArtifact, observed: ObservedArtifact): Difference;
   /** API calls made since creation or the last reset. */

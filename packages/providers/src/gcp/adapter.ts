@@ -24,6 +24,7 @@
  * file per artifact family (org-policies.ts, custom-constraints.ts, deny-policies.ts), policy.ts
  * (normalisation, merge), compare.ts (drift classification) and packing.ts (bodies per node).
  */
+import { scanGcpPosture } from "./posture.ts";
 import { composeAdapter } from "../common/adapter.ts";
 import type { CloudAdapter } from "../contract/types.ts";
 import { applyGcp } from "./apply.ts";
@@ -55,5 +56,6 @@ export function createGcpAdapter(config: GcpAdapterConfig): CloudAdapter {
     ...adapter,
     readAuditEvents: (req) => readGcpAuditEvents(ctx, req),
     lookupPrincipals: (ids) => lookupGcpPrincipalGroups(ctx, ids),
+    scanPosture: (req) => scanGcpPosture(ctx, req),
   };
 }

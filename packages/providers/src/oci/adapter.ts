@@ -7,6 +7,7 @@
  * policies.ts and security-zones.ts (one per artifact family, zone-reads.ts beside the latter),
  * compare.ts and packing.ts.
  */
+import { scanOciPosture } from "./posture.ts";
 import { composeAdapter } from "../common/adapter.ts";
 import type { CloudAdapter } from "../contract/types.ts";
 import { applyOci } from "./apply.ts";
@@ -39,6 +40,7 @@ export function createOciAdapter(config: OciAdapterConfig): CloudAdapter {
   return {
     ...adapter,
     readAuditEvents: (req) => readOciAuditEvents(context, req),
+    scanPosture: (req) => scanOciPosture(context, req),
     lookupPrincipals: (ids) => lookupOciPrincipals(context, ids),
   };
 }

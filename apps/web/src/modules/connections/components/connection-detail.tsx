@@ -13,6 +13,7 @@ import { CLOUD_ROOT, ago, dateTime, num } from "@/modules/shared/lib/format";
 import { AwsAuditSourceCard } from "./audit-source-form";
 import { useConnection, useConnectionAction, useDeleteConnection, usePreviewRun, useUpdateConnection } from "../hooks/use-connections";
 import { PlanTable } from "./plan-table";
+import { PosturePanel } from "./posture-panel";
 import { setupPending } from "./connections-panel";
 
 function ActionButton({ id, action, label }: { id: string; action: "verify" | "discover" | "preview" | "reconcile"; label: string }) {
@@ -99,6 +100,7 @@ export function ConnectionDetail({ id }: { id: string }) {
           {c.lastError}
         </p>
       )}
+      <PosturePanel id={c.id} />
       <div className="two-col">
         <section className="card">
           <h2>Hierarchy</h2>

@@ -19,6 +19,7 @@ import {
   useCreateConnection,
   usePreviewRun,
   useRotateCredentials,
+  useScanPosture,
   useUpdateConnection,
 } from "../hooks/use-connections";
 import { connectionPayload } from "../lib/cloud-forms";
@@ -26,6 +27,7 @@ import { BASELINE_CONTROLS, WIZARD_STEPS, readWizardState, stepIndex, type Wizar
 import { AwsAuditSourceCard } from "./audit-source-form";
 import { BootstrapView } from "./bootstrap-view";
 import { CredentialsForm } from "./credentials-form";
+import { PostureFit } from "./posture-panel";
 import { PlanTable } from "./plan-table";
 
 const CLOUD_BLURB: Record<Cloud, string> = {
@@ -477,6 +479,16 @@ function PreviewStep({
   const fresh =
     !!r && (!state.previewRequestedAt || !r.startedAt || Date.parse(r.startedAt) >= Date.parse(state.previewRequestedAt) - 60_000);
   const finished = !!r && fresh && !["running", "queued", "none"].includes(r.status);
+  // Fit and conflicts: once the preview has discovered the hierarchy, scan the customer's own policies
+  // (read-only) so slots taken and lockout risks show beside the plan, before anything is written.
+  const scan = useScanPosture(c.id);
+  const scanned = useRef(false);
+  useEffect(() => {
+    if (finished && !scanned.current) {
+      scanned.current = true;
+      scan.mutate();
+    }
+  }, [finished, scan]);
   return (
     <StepCard
       title="Plan preview"
@@ -507,7 +519,10 @@ function PreviewStep({
         ) : r?.status === "failed" ? (
           <p className="error">The preview failed{r.error ? `: ${r.error}` : "."}</p>
         ) : r?.plan ? (
-          <PlanTable plan={r.plan} />
+          <>
+            <PlanTable plan={r.plan} />
+            <PostureFit id={c.id} />
+          </>
         ) : (
           <p className="muted">No plan was produced.</p>
         )}

@@ -92,3 +92,28 @@ export function useDeleteConnection() {
     onSuccess: () => void qc.invalidateQueries({ queryKey: connectionKeys.all }),
   });
 }
+
+/** The connection's newest posture scan (polled while one runs). */
+export function usePosture(id: string) {
+  return useQuery({
+    queryKey: [...connectionKeys.detail(id), "posture"],
+    queryFn: ({ signal }) => apiCall("GET /connections/{id}/posture", { params: { id }, signal }),
+    refetchInterval: (q) => (q.state.data?.scan && ["queued", "running"].includes(q.state.data.scan.status) ? 2_000 : false),
+  });
+}
+
+export function useScanPosture(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiCall("POST /connections/{id}/posture", { params: { id } }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: [...connectionKeys.detail(id), "posture"] }),
+  });
+}
+
+export function useWatchForeignPolicy(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { policyId: string; watch: boolean }) => apiCall("POST /connections/{id}/posture/watch", { params: { id }, body }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: [...connectionKeys.detail(id), "posture"] }),
+  });
+}

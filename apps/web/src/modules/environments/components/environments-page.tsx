@@ -8,7 +8,7 @@ import { useDebounced } from "@/modules/shared/hooks/use-debounced";
 import { useCan } from "@/modules/shared/hooks/use-me";
 import { dateTime, num } from "@/modules/shared/lib/format";
 import type { CoverageStatus, HierarchyNode } from "@/modules/shared/lib/contract";
-import { useNodeCoverage, type NodeCoverage } from "../hooks/use-nodes";
+import { useNodeCoverage, useNodePosture, type NodeCoverage } from "../hooks/use-nodes";
 import { HierarchyTree } from "./hierarchy-tree";
 import { LabelEditor } from "./label-editor";
 
@@ -109,6 +109,46 @@ function NodeGuardrails({ node, connectionId }: { node: HierarchyNode; connectio
   );
 }
 
+const POSTURE_TEXT: Record<string, string> = {
+  enforced: "already enforced",
+  partial: "partially enforced",
+  none: "not enforced",
+};
+
+/**
+ * Posture: each catalog control judged against the customer's own policies in force here, with the
+ * scenarios that fail (the proof is the control's own scenarios, run by the catalog's evaluators).
+ */
+function NodePosture({ node, connectionId }: { node: HierarchyNode; connectionId: string }) {
+  const q = useNodePosture(connectionId, node.id);
+  if (q.isPending) return <Loading rows={2} />;
+  if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
+  const shown = q.data.controls.filter((c) => c.status !== "none");
+  if (q.data.controls.length === 0)
+    return (
+      <p className="muted">No posture scan yet: run one from the connection&apos;s page to see what your own policies already enforce.</p>
+    );
+  if (shown.length === 0) return <p className="muted">None of the catalog&apos;s controls is enforced here by your own policies.</p>;
+  return (
+    <ul className="node-cov" data-testid="node-posture">
+      {shown.map((c) => (
+        <li key={c.controlId} data-testid="node-posture-control">
+          <div className="head">
+            <span>{c.title}</span>
+            <span className={c.status === "enforced" ? "badge ok" : "badge warn"}>{POSTURE_TEXT[c.status] ?? c.status}</span>
+          </div>
+          <div className="small">by {c.enforcedBy.join(", ")}</div>
+          {c.failing.length > 0 && (
+            <div className="small muted">
+              Fails: {c.failing.map((f) => `${f.name} (expected ${f.expected}, got ${f.actual})`).join("; ")}
+            </div>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function EnvironmentsPage() {
   const connections = useConnections();
   const [conn, setConn] = useState("");
@@ -187,6 +227,12 @@ export function EnvironmentsPage() {
                     <LabelEditor node={selected} connectionId={connectionId} canEdit={canEdit} />
                     <h3 className="subhead">Guardrails</h3>
                     <NodeGuardrails node={selected} connectionId={connectionId} />
+                    {selected.isEnvironment && (
+                      <>
+                        <h3 className="subhead">Customer&apos;s own policies</h3>
+                        <NodePosture node={selected} connectionId={connectionId} />
+                      </>
+                    )}
                   </div>
                 ) : (
                   <Empty title="Select a node">

@@ -41,3 +41,11 @@ export function useNodeCoverage(connectionId: string, nodeId: string) {
     refetchInterval: 15_000,
   });
 }
+
+/** What the customer's own policies already enforce here (the connection's latest posture scan). */
+export function useNodePosture(connectionId: string, nodeId: string) {
+  return useQuery({
+    queryKey: [...nodeKeys.coverage(connectionId, nodeId), "posture"],
+    queryFn: ({ signal }) => apiCall("GET /nodes/{id}/posture", { params: { id: nodeId }, signal }),
+  });
+}

@@ -224,7 +224,7 @@ export function GuardrailForm({
           </fieldset>
           <fieldset className="card" disabled={readOnly}>
             <legend>Scope</legend>
-            <ScopePicker value={d.scope} onChange={(scope) => setD({ ...d, scope })} disabled={readOnly} />
+            <ScopePicker value={d.scope} onChange={(scope) => setD({ ...d, scope })} disabled={readOnly} controlId={control.id} />
             {serverErrors["scope.labels"] && <span className="field-error">{serverErrors["scope.labels"]}</span>}
           </fieldset>
         </div>

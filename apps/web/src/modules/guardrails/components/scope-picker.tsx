@@ -18,14 +18,25 @@ function kindOf(s: Scope): Kind {
 }
 
 /** Where a guardrail applies, with a live count of the environments the choice selects. */
-export function ScopePicker({ value, onChange, disabled }: { value: Scope; onChange: (s: Scope) => void; disabled?: boolean }) {
+export function ScopePicker({
+  value,
+  onChange,
+  disabled,
+  controlId,
+}: {
+  value: Scope;
+  onChange: (s: Scope) => void;
+  disabled?: boolean;
+  /** The guardrail's control: the preview then says what the customer's own policies already enforce of it. */
+  controlId?: string;
+}) {
   const kind = kindOf(value);
   const connections = useConnections();
   const [conn, setConn] = useState<string>("");
   const [names, setNames] = useState<Record<string, string>>({});
   const [excluding, setExcluding] = useState(false);
   const debounced = useDebounced(value, 300);
-  const preview = useScopePreview(debounced);
+  const preview = useScopePreview(debounced, controlId);
   const connectionId = conn || connections.data?.[0]?.id || "";
 
   const setKind = (k: Kind) => {
@@ -145,6 +156,21 @@ export function ScopePicker({ value, onChange, disabled }: { value: Scope; onCha
               </span>
             )}
             {preview.isFetching && <span className="muted small"> (updating…)</span>}
+            {preview.data.posture && (preview.data.posture.enforced > 0 || preview.data.posture.partial > 0) && (
+              <div className="small" data-testid="scope-posture">
+                Your own policies already enforce this in {num(preview.data.posture.enforced)} and partly in{" "}
+                {num(preview.data.posture.partial)} of these environments ({preview.data.posture.by.join(", ")})
+                {preview.data.posture.failing.length > 0 && (
+                  <span className="muted">; failing: {preview.data.posture.failing.join("; ")}</span>
+                )}
+              </div>
+            )}
+            {preview.data.posture && preview.data.posture.lockouts.length > 0 && (
+              <div className="small error" role="alert" data-testid="scope-lockout">
+                Lockout risk: your policies deny Parapet&apos;s connector{" "}
+                {preview.data.posture.lockouts.map((l) => `${l.call} (by ${l.by.join(", ")})`).join("; ")}.
+              </div>
+            )}
           </>
         ) : (
           <span className="muted">Counting environments…</span>

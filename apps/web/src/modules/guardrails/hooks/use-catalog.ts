@@ -41,11 +41,11 @@ function apiCompile(
   return apiCall("POST /catalog/controls/{id}/compile", { params: { id }, body: input, signal });
 }
 
-export function useScopePreview(scope: Scope | null) {
+export function useScopePreview(scope: Scope | null, controlId?: string) {
   return useQuery({
-    queryKey: guardrailKeys.scopePreview(scope),
+    queryKey: [...guardrailKeys.scopePreview(scope), controlId ?? ""],
     enabled: !!scope,
-    queryFn: () => apiCall("POST /scope/preview", { body: { scope: scope! } }),
+    queryFn: () => apiCall("POST /scope/preview", { body: { scope: scope!, ...(controlId ? { controlId } : {}) } }),
     placeholderData: keepPreviousData,
     retry: false,
   });

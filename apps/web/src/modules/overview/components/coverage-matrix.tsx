@@ -59,7 +59,7 @@ export function CoverageMatrix() {
     if (el) setScrollTop(el.scrollTop);
   }, []);
 
-  const cols = `minmax(180px, 260px) repeat(${guardrails.length}, 30px)`;
+  const cols = `minmax(180px, 260px) repeat(${guardrails.length}, 30px) minmax(120px, 220px)`;
 
   return (
     <section className="card" aria-labelledby="matrix-h">
@@ -123,7 +123,7 @@ export function CoverageMatrix() {
             tabIndex={0}
             aria-label="Coverage matrix, scrollable"
           >
-            <div role="table" aria-rowcount={lines.length + 1} aria-colcount={guardrails.length + 1} style={{ minWidth: "max-content" }}>
+            <div role="table" aria-rowcount={lines.length + 1} aria-colcount={guardrails.length + 2} style={{ minWidth: "max-content" }}>
               <div role="row" className="m-row m-head" style={{ gridTemplateColumns: cols }}>
                 <span role="columnheader" className="m-name">
                   Environment
@@ -133,6 +133,9 @@ export function CoverageMatrix() {
                     <Link href={`/guardrails/${g.id}`}>{g.name}</Link>
                   </span>
                 ))}
+                <span role="columnheader" className="m-name" title="What the customer's own policies already enforce (latest posture scan)">
+                  Customer&apos;s policies
+                </span>
               </div>
               <div style={{ height: range.padTop }} aria-hidden="true" />
               {lines.slice(range.start, range.end).map((l, i) =>
@@ -190,6 +193,7 @@ export function CoverageMatrix() {
                         </span>
                       );
                     })}
+                    <PostureCell posture={l.row.posture} guardrails={guardrails} />
                   </div>
                 ),
               )}
@@ -200,5 +204,31 @@ export function CoverageMatrix() {
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * The posture column: how many of this row's guardrails the customer's own policies already enforce
+ * (every scenario holds) or partly enforce, with the policies credited in the tooltip.
+ */
+function PostureCell({
+  posture,
+  guardrails,
+}: {
+  posture: Record<string, { status: string; by: string[] }>;
+  guardrails: ReadonlyArray<{ id: string; name: string }>;
+}) {
+  const entries = guardrails.flatMap((g) => (posture[g.id] ? [{ name: g.name, ...posture[g.id]! }] : []));
+  const enforced = entries.filter((e) => e.status === "enforced").length;
+  const partial = entries.filter((e) => e.status === "partial").length;
+  const title = entries.length
+    ? entries
+        .map((e) => `${e.name}: ${e.status === "enforced" ? "already enforced" : "partially enforced"} by ${e.by.join(", ")}`)
+        .join("\n")
+    : "nothing of these guardrails is enforced by the customer's own policies (or no posture scan yet)";
+  return (
+    <span role="cell" className="m-name small" title={title} data-testid="matrix-posture">
+      {entries.length === 0 ? <span className="muted">—</span> : `${enforced} enforced · ${partial} partial`}
+    </span>
   );
 }

@@ -113,6 +113,8 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
   "POST /code/plan": () => ({ document: CODE_DOCUMENT }),
   "POST /code/apply": () => ({ document: CODE_DOCUMENT, source: { repo: "github.com/acme/guardrails", commit: "0123abcd" } }),
   "POST /guardrails/{id}/impact": () => ({ days: 7 }),
+  // No foreign policy exists in the test worlds, so a valid body still answers 404 and changes nothing.
+  "POST /connections/{id}/posture/watch": () => ({ policyId: "no-such-policy", watch: true }),
   "POST /guardrails/{id}/rollout": (w) => ({
     stages: [
       { kind: "canary", nodeIds: [w.nodes.p2], soakMinutes: 60 },

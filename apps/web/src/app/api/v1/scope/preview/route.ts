@@ -4,4 +4,4 @@ import { route } from "@/server/api";
 import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
-export const POST = route(api("POST /scope/preview"), ({ caller, body }) => previewScope(deps(), caller, body.scope));
+export const POST = route(api("POST /scope/preview"), ({ caller, body }) => previewScope(deps(), caller, body.scope, body.controlId));
