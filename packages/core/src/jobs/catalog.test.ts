@@ -19,7 +19,7 @@ describe("job catalog", () => {
       discovery: ["connections.task"],
       reconcile: ["reconcile.run", "reconcile.poll-tick"],
       reports: ["reports.weekly", "reports.sample", "reports.sync-schedules"],
-      notifications: ["notifications.send-email", "notifications.send-invitation"],
+      notifications: ["notifications.send-email", "notifications.send-invitation", "notifications.deliver", "notifications.tick"],
       impact: ["impact.replay"],
       rollouts: ["rollouts.advance"],
     });
@@ -69,6 +69,8 @@ describe("jobProcessor", () => {
     const process = jobProcessor(QUEUES.notifications, {
       "notifications.send-email": (p) => seen.push(["notifications.send-email", p.deliveryId]),
       "notifications.send-invitation": (p) => seen.push(["notifications.send-invitation", p.invitationId]),
+      "notifications.deliver": (p) => seen.push(["notifications.deliver", p.deliveryId]),
+      "notifications.tick": () => seen.push(["notifications.tick", null]),
     });
     await process(jobOf("notifications.send-email", { deliveryId: "d1" }));
     await process(jobOf("notifications.send-invitation", { invitationId: "i1" }));

@@ -9,7 +9,11 @@
 import type { BackoffOptions, KeepJobs, RepeatOptions } from "bullmq";
 import type { z } from "zod";
 import {
+  alertJobId,
   emailJobId,
+  NOTIFY_SCHEDULER_ID,
+  NOTIFY_TICK_MS,
+  ZDeliverAlertJob,
   impactJobId,
   POLL_SCHEDULER_ID,
   POLL_TICK_MS,
@@ -155,6 +159,25 @@ export const JOBS = {
     schema: ZInvitationEmailJob,
     jobId: (p) => `invitation__${p.invitationId}`,
     options: { attempts: 5, backoff: { type: "exponential", delay: 30_000 }, removeOnComplete: 1000, removeOnFail: 1000 },
+  }),
+  /**
+   * One send of an alert delivery. No BullMQ retries: the row keeps attempts and the next time
+   * (backoff or the receiver's Retry-After), and the handler queues the next attempt as a new job; if
+   * that job is lost, the tick finds the row due. Finished jobs go at once so their ids are free.
+   */
+  "notifications.deliver": job({
+    queue: QUEUES.notifications,
+    schema: ZDeliverAlertJob,
+    jobId: (p) => alertJobId(p.deliveryId, p.attempt),
+    options: { removeOnComplete: true, removeOnFail: true },
+  }),
+  /** Route alert events into deliveries and queue the due ones (deliver.ts notificationTick). */
+  "notifications.tick": scheduledJob({
+    queue: QUEUES.notifications,
+    schema: ZEmptyJob,
+    // No retries: the next tick comes two seconds later.
+    options: { removeOnComplete: true, removeOnFail: 100 },
+    schedule: { schedulerId: () => NOTIFY_SCHEDULER_ID, repeat: { every: NOTIFY_TICK_MS } },
   }),
   /**
    * Replay one ImpactReport: read the connection's audit log for the window and judge each distinct
