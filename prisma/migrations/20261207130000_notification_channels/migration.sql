@@ -121,3 +121,21 @@ ALTER TABLE "notification_delivery" ADD CONSTRAINT "notification_delivery_channe
 -- One collecting (digest window open) delivery per channel and digest key: concurrent routers meet on
 -- it with ON CONFLICT instead of opening two messages for one storm.
 CREATE UNIQUE INDEX "notification_delivery_collecting_key" ON "notification_delivery"("channelId", "digestKey") WHERE status = 'collecting';
+
+-- CreateTable
+CREATE TABLE "notification_settings" (
+    "workspaceId" TEXT NOT NULL,
+    "expiryWarnDays" INTEGER[] DEFAULT ARRAY[15, 1]::INTEGER[],
+    "coverageThreshold" DOUBLE PRECISION,
+    "coverageAlertOpen" BOOLEAN NOT NULL DEFAULT false,
+    "exemptionMaxDays" INTEGER NOT NULL DEFAULT 30,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "notification_settings_pkey" PRIMARY KEY ("workspaceId")
+);
+
+-- CreateIndex
+CREATE INDEX "notification_event_dedupKey_idx" ON "notification_event"("dedupKey");
+
+-- AddForeignKey
+ALTER TABLE "notification_settings" ADD CONSTRAINT "notification_settings_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -9,6 +9,7 @@ import { Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
 import { enqueueJob, jobProcessor, QUEUES, ZSendEmailJob, type Keyring } from "@parapet/core";
+import { scanNotifications } from "@parapet/core/notifications/scan";
 import { notificationTick, sendDelivery, type DeliverConfig } from "@parapet/core/notifications/deliver";
 import { markDeliveryFailed, sendEmailDelivery } from "@parapet/core/reports/deliver-report";
 import { createMailTransport, type TMailTransport, type TReportsConfig } from "@parapet/core/reports/mailer";
@@ -60,6 +61,7 @@ export function createNotificationsWorker(deps: NotificationsWorkerDeps): Worker
           for (const d of due) await enqueueJob(queue, "notifications.deliver", { deliveryId: d.id, attempt: d.attempts });
           return { routed, queued: due.length };
         },
+        "notifications.scan": async () => scanNotifications(deps.prisma),
         "notifications.deliver": async ({ deliveryId }) => {
           // Without the keys no channel secret opens; the row stays due for a worker that has them.
           if (!alertConfig) throw new UnrecoverableError("notifications.deliver: this worker has no alert configuration");

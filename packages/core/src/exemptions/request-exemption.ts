@@ -1,4 +1,5 @@
 import { appendAudit } from "../audit/audit.repository.ts";
+import { emitNotifications } from "../notifications/emit.ts";
 import { approvalView } from "../approvals/approval-view.ts";
 import { createApproval } from "../approvals/approvals.repository.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
@@ -46,6 +47,22 @@ export async function requestExemption(deps: Pick<UseCaseDeps, "prisma">, actor:
       summary: `Exempt ${n.name} from "${g.name}" until ${expiresAt.toISOString().slice(0, 10)}`,
       requestedById: actor.userId,
     });
+    await emitNotifications(tx, [
+      {
+        workspaceId: actor.workspaceId,
+        type: "exemption.requested",
+        severity: "warning",
+        title: `Exemption requested by ${actor.label}: ${n.name} from "${g.name}" until ${expiresAt.toISOString().slice(0, 10)}`,
+        guardrailId: g.id,
+        detail: {
+          environment: n.name,
+          guardrail: g.name,
+          reason: input.reason.slice(0, 300),
+          expires: expiresAt.toISOString().slice(0, 10),
+        },
+        dedupKey: `exemption:${e.id}`,
+      },
+    ]);
     await appendAudit(tx, [
       {
         ...auditBy(actor),

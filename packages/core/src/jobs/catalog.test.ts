@@ -19,7 +19,13 @@ describe("job catalog", () => {
       discovery: ["connections.task"],
       reconcile: ["reconcile.run", "reconcile.poll-tick"],
       reports: ["reports.weekly", "reports.sample", "reports.sync-schedules"],
-      notifications: ["notifications.send-email", "notifications.send-invitation", "notifications.deliver", "notifications.tick"],
+      notifications: [
+        "notifications.send-email",
+        "notifications.send-invitation",
+        "notifications.deliver",
+        "notifications.tick",
+        "notifications.scan",
+      ],
       impact: ["impact.replay"],
       rollouts: ["rollouts.advance"],
     });
@@ -71,6 +77,7 @@ describe("jobProcessor", () => {
       "notifications.send-invitation": (p) => seen.push(["notifications.send-invitation", p.invitationId]),
       "notifications.deliver": (p) => seen.push(["notifications.deliver", p.deliveryId]),
       "notifications.tick": () => seen.push(["notifications.tick", null]),
+      "notifications.scan": () => seen.push(["notifications.scan", null]),
     });
     await process(jobOf("notifications.send-email", { deliveryId: "d1" }));
     await process(jobOf("notifications.send-invitation", { invitationId: "i1" }));

@@ -12,6 +12,8 @@ import {
   alertJobId,
   emailJobId,
   NOTIFY_SCHEDULER_ID,
+  NOTIFY_SCAN_MS,
+  NOTIFY_SCAN_SCHEDULER_ID,
   NOTIFY_TICK_MS,
   ZDeliverAlertJob,
   impactJobId,
@@ -178,6 +180,13 @@ export const JOBS = {
     // No retries: the next tick comes two seconds later.
     options: { removeOnComplete: true, removeOnFail: 100 },
     schedule: { schedulerId: () => NOTIFY_SCHEDULER_ID, repeat: { every: NOTIFY_TICK_MS } },
+  }),
+  /** Exemption expiry and coverage-threshold alerts (notifications/scan.ts); each is told once by its dedup key. */
+  "notifications.scan": scheduledJob({
+    queue: QUEUES.notifications,
+    schema: ZEmptyJob,
+    options: { removeOnComplete: true, removeOnFail: 100 },
+    schedule: { schedulerId: () => NOTIFY_SCAN_SCHEDULER_ID, repeat: { every: NOTIFY_SCAN_MS } },
   }),
   /**
    * Replay one ImpactReport: read the connection's audit log for the window and judge each distinct

@@ -80,3 +80,6 @@ export const alertJobId = (deliveryId: string, attempt: number) => `alert__${del
 /** Routes alert events and queues due deliveries; also what finds deliveries whose job Redis lost. */
 export const NOTIFY_SCHEDULER_ID = "notifications-tick";
 export const NOTIFY_TICK_MS = 2_000;
+/** Time-driven alerts (exemption expiry, coverage threshold): once a minute is on time for both. */
+export const NOTIFY_SCAN_SCHEDULER_ID = "notifications-scan";
+export const NOTIFY_SCAN_MS = 60_000;

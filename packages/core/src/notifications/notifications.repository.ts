@@ -281,3 +281,54 @@ export function workspaceIdsExist(db: Db, workspaceId: string, table: "connectio
     ? db.connection.findMany({ where: { workspaceId, id: { in: ids } }, select: { id: true } })
     : db.guardrail.findMany({ where: { workspaceId, id: { in: ids } }, select: { id: true } });
 }
+
+// ---- periodic scan (exemption expiry, coverage threshold) ----------------------------------------
+
+export function allNotificationSettings(db: Db) {
+  return db.notificationSettings.findMany();
+}
+
+export function findNotificationSettings(db: Db, workspaceId: string) {
+  return db.notificationSettings.findUnique({ where: { workspaceId } });
+}
+
+export function upsertNotificationSettings(db: Db, workspaceId: string, data: Prisma.NotificationSettingsUncheckedUpdateInput) {
+  return db.notificationSettings.upsert({
+    where: { workspaceId },
+    create: { workspaceId, ...(data as Omit<Prisma.NotificationSettingsUncheckedCreateInput, "workspaceId">) },
+    update: data,
+  });
+}
+
+/** Approved exemptions that end before `until` (or ended after `since`), with their guardrail and node names. */
+export function activeExemptionsEnding(db: Db, since: Date, until: Date) {
+  return db.exemption.findMany({
+    where: { status: "active", expiresAt: { gt: since, lte: until } },
+    select: {
+      id: true,
+      workspaceId: true,
+      guardrailId: true,
+      expiresAt: true,
+      ownerEmail: true,
+      guardrail: { select: { name: true } },
+      node: { select: { name: true, connectionId: true, effectiveLabels: true } },
+    },
+    take: 5000,
+  });
+}
+
+/** Which of these dedup keys an event already carries (each alert of a kind is told once). */
+export async function existingDedupKeys(db: Db, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db.notificationEvent.findMany({
+    where: { dedupKey: { in: keys } },
+    select: { dedupKey: true },
+    distinct: ["dedupKey"],
+  });
+  return new Set(rows.flatMap((r) => (r.dedupKey ? [r.dedupKey] : [])));
+}
+
+/** The workspace's coverage cells by status (active guardrails' aggregates). */
+export function coverageCounts(db: Db, workspaceId: string) {
+  return db.coverageCount.groupBy({ by: ["status"], where: { workspaceId }, _sum: { n: true } });
+}
