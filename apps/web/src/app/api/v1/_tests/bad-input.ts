@@ -45,6 +45,8 @@ export function idFor(w: World, path: string, other = false): string {
       return w.invitationId;
     case "catalog":
       return other ? "no-such-control" : "deny-leave-organization";
+    case "notifications":
+      return path.startsWith("/notifications/rules") ? w.ruleId : w.channelId;
     case "reports":
       // No snapshot or subscription exists in either world: an unknown id must answer like a foreign one.
       return other ? "no-such-report-b" : "no-such-report-a";
@@ -127,8 +129,14 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
   "POST /reports/subscriptions": () => ({}),
   "POST /reports/send-now": () => ({ to: "me" }),
   "PATCH /reports/subscriptions/{id}": () => ({ active: false }),
+  "POST /notifications/channels": () => ({ name: "team slack", kind: "slack", url: "https://hooks.slack.com/services/T0/B0/xyz" }),
+  "PATCH /notifications/channels/{id}": () => ({ name: "ops webhook (renamed)" }),
+  "POST /notifications/rules": (w) => ({ name: "repairs", channelId: w.channelId, eventTypes: ["repair.failed"], minSeverity: "warning" }),
+  "PATCH /notifications/rules/{id}": () => ({ digestWindowSec: 120 }),
+  "PATCH /notifications/settings": () => ({ coverageThreshold: 80 }),
 };
 export const VALID_QUERY: Record<string, (w: World) => Record<string, string>> = {
+  "GET /notifications/channels/{id}/deliveries": () => ({ limit: "20" }),
   "GET /connections/bootstrap": () => ({ cloud: "aws" }),
   // Never a world's own connection name ("<name> org"): only the other world's, so a delete can never go through.
   "DELETE /connections/{id}": () => ({ confirm: "Bravo org" }),
