@@ -133,6 +133,8 @@ async function main(): Promise<void> {
   // Alerts: route events and queue due deliveries every two seconds (also what recovers jobs Redis lost).
   await scheduleJob(runtime.queues.get(QUEUES.notifications)!, "notifications.tick", {});
   await scheduleJob(runtime.queues.get(QUEUES.notifications)!, "notifications.scan", {});
+  // Denial attribution: each connection's audit log read for refused calls once a minute.
+  await scheduleJob(runtime.queues.get(QUEUES.impact)!, "impact.denials", {});
   // One tick for all connections: each tick requests reconciles for connections whose interval passed.
   await scheduleJob(runtime.queues.get(QUEUES.reconcile)!, "reconcile.poll-tick", {});
   // Staged rollouts advance (or halt) once a minute.

@@ -1,12 +1,14 @@
 /**
  * Audit-log replays (would-have-blocked): one ImpactReport per job. Concurrency 1 per worker process:
  * a replay reads the cloud's audit log at its low rate limit and judges up to millions of events, so
- * two at once would only share the same limits and the same CPU.
+ * two at once would only share the same limits and the same CPU. The same queue polls every
+ * connection's audit log for refused calls once a minute (`impact.denials`, denial attribution).
  */
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { jobData, jobProcessor, QUEUES, ZImpactReplayJob } from "@parapet/core";
 import { runImpactReport, type RunImpactDeps } from "@parapet/core/impact/run-impact";
+import { pollAllDenials } from "@parapet/core/denials/attribute-denials";
 import type { Logger } from "@parapet/core/common/logger";
 import { loggedProcessor, logOtherFailures } from "../job-log.ts";
 
@@ -26,9 +28,15 @@ async function processImpactJob(deps: RunImpactDeps, data: unknown): Promise<unk
 export function createImpactWorker(deps: ImpactWorkerDeps, connection: Redis): Worker {
   const worker = new Worker(
     QUEUES.impact,
-    loggedProcessor(jobProcessor(QUEUES.impact, { "impact.replay": (payload) => processImpactJob(deps, payload) }), {
-      logger: deps.logger,
-    }),
+    loggedProcessor(
+      jobProcessor(QUEUES.impact, {
+        "impact.replay": (payload) => processImpactJob(deps, payload),
+        "impact.denials": () => pollAllDenials(deps),
+      }),
+      {
+        logger: deps.logger,
+      },
+    ),
     { connection, prefix: deps.bullPrefix, concurrency: 1 },
   );
   logOtherFailures(worker, deps.logger);

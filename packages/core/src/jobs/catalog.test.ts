@@ -26,7 +26,7 @@ describe("job catalog", () => {
         "notifications.tick",
         "notifications.scan",
       ],
-      impact: ["impact.replay"],
+      impact: ["impact.replay", "impact.denials"],
       rollouts: ["rollouts.advance"],
     });
   });

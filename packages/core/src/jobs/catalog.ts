@@ -10,6 +10,8 @@ import type { BackoffOptions, KeepJobs, RepeatOptions } from "bullmq";
 import type { z } from "zod";
 import {
   alertJobId,
+  DENIALS_SCHEDULER_ID,
+  DENIALS_TICK_MS,
   emailJobId,
   NOTIFY_SCHEDULER_ID,
   NOTIFY_SCAN_MS,
@@ -197,6 +199,14 @@ export const JOBS = {
     schema: ZImpactReplayJob,
     jobId: (p) => impactJobId(p.reportId),
     options: { attempts: 2, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: true, removeOnFail: { age: DAY_SEC } },
+  }),
+  /** Read each connection's audit log for refused calls and attribute them (denials/attribute-denials.ts). */
+  "impact.denials": scheduledJob({
+    queue: QUEUES.impact,
+    schema: ZEmptyJob,
+    // No retries: the next poll comes a minute later and starts where this one's cursor stopped.
+    options: { removeOnComplete: true, removeOnFail: 100 },
+    schedule: { schedulerId: () => DENIALS_SCHEDULER_ID, repeat: { every: DENIALS_TICK_MS } },
   }),
   /**
    * Step every running rollout (rollouts/advance-rollouts.ts): advance those whose soak passed with clean

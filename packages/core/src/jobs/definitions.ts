@@ -83,3 +83,6 @@ export const NOTIFY_TICK_MS = 2_000;
 /** Time-driven alerts (exemption expiry, coverage threshold): once a minute is on time for both. */
 export const NOTIFY_SCAN_SCHEDULER_ID = "notifications-scan";
 export const NOTIFY_SCAN_MS = 60_000;
+/** Denial attribution: every connection's audit log is read for refused calls once a minute. */
+export const DENIALS_SCHEDULER_ID = "impact-denials";
+export const DENIALS_TICK_MS = 60_000;

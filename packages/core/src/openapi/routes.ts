@@ -71,6 +71,7 @@ import {
   ZUpdateRuleInput,
 } from "../notifications/notifications.schema.ts";
 import { ZPageQuery } from "../common/pagination.ts";
+import { ZDenialPage, ZListDenialsQuery } from "../denials/denials.schema.ts";
 import { ZRolloutActionInput, ZRolloutResponse, ZRolloutResult, ZStartRolloutInput } from "../rollouts/rollouts.schema.ts";
 import {
   ZAcceptInvitationInput,
@@ -1031,6 +1032,16 @@ export const API = {
     tag: "notifications",
     permission: ["notification", "manage"],
     response: ZRuleDeleted,
+    status: 200,
+  },
+  "GET /denials": {
+    method: "GET",
+    path: "/denials",
+    summary: "Real calls the clouds refused, attributed to the guardrail that denied them (or not Parapet's)",
+    tag: "denials",
+    permission: ["guardrail", "read"],
+    query: ZListDenialsQuery,
+    response: ZDenialPage,
     status: 200,
   },
   "GET /notifications/settings": {

@@ -137,6 +137,7 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
 };
 export const VALID_QUERY: Record<string, (w: World) => Record<string, string>> = {
   "GET /notifications/channels/{id}/deliveries": () => ({ limit: "20" }),
+  "GET /denials": () => ({ limit: "20", parapet: "true" }),
   "GET /connections/bootstrap": () => ({ cloud: "aws" }),
   // Never a world's own connection name ("<name> org"): only the other world's, so a delete can never go through.
   "DELETE /connections/{id}": () => ({ confirm: "Bravo org" }),
