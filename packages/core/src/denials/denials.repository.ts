@@ -82,3 +82,19 @@ export function denialPage(prisma: PrismaClient, workspaceId: string, f: DenialF
 export function findDenial(prisma: PrismaClient, workspaceId: string, id: string) {
   return prisma.denial.findFirst({ where: { id, workspaceId } });
 }
+
+/** The channel that delivered the alert of this denial (the requester hears the outcome there). */
+export async function channelThatToldDenial(prisma: PrismaClient, workspaceId: string, dedupKey: string): Promise<string | null> {
+  const ev = await prisma.notificationEvent.findFirst({ where: { workspaceId, dedupKey }, select: { id: true } });
+  if (!ev) return null;
+  const d = await prisma.notificationDelivery.findFirst({
+    where: { workspaceId, eventIds: { has: ev.id }, status: "sent" },
+    orderBy: { createdAt: "asc" },
+    select: { channelId: true },
+  });
+  return d?.channelId ?? null;
+}
+
+export function exemptionMaxDays(prisma: PrismaClient, workspaceId: string) {
+  return prisma.notificationSettings.findUnique({ where: { workspaceId }, select: { exemptionMaxDays: true } });
+}

@@ -29,3 +29,13 @@ export const ZDenial = z.object({
   statement: z.string().nullable(),
 });
 export const ZDenialPage = pageOf(ZDenial);
+
+/** "Request exemption" from a denial: the environment it happened in, from the guardrail that denied it. */
+export const ZDenialExemptionInput = z
+  .object({
+    reason: z.string().trim().min(3).max(1000),
+    ownerEmail: z.email().max(320),
+    expiresAt: z.iso.datetime({ offset: true }),
+  })
+  .strict();
+export type TDenialExemptionInput = z.infer<typeof ZDenialExemptionInput>;

@@ -11,7 +11,13 @@ import { createExemption, findGuardrailRef, findNodeRef, transaction } from "./e
 const YEAR_MS = 366 * 24 * 3600 * 1000;
 
 /** An exemption weakens protection: it is created pending and only takes effect once a different member approves it. */
-export async function requestExemption(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, input: TCreateExemptionInput) {
+export async function requestExemption(
+  deps: Pick<UseCaseDeps, "prisma">,
+  actor: Actor,
+  input: TCreateExemptionInput,
+  /** Asked for from an alert: the decision is told on this channel too (notifications). */
+  opts: { replyChannelId?: string | null; fromDenial?: string } = {},
+) {
   const expiresAt = new Date(input.expiresAt);
   const now = Date.now();
   if (expiresAt.getTime() <= now) throw invalidField("expiresAt", "must be in the future");
@@ -43,6 +49,8 @@ export async function requestExemption(deps: Pick<UseCaseDeps, "prisma">, actor:
         expiresAt: expiresAt.toISOString(),
         reason: input.reason,
         reasons: [`exempts ${n.name} from "${g.name}" until ${expiresAt.toISOString().slice(0, 10)}`],
+        ...(opts.replyChannelId ? { replyChannelId: opts.replyChannelId } : {}),
+        ...(opts.fromDenial ? { fromDenial: opts.fromDenial } : {}),
       },
       summary: `Exempt ${n.name} from "${g.name}" until ${expiresAt.toISOString().slice(0, 10)}`,
       requestedById: actor.userId,
@@ -61,6 +69,7 @@ export async function requestExemption(deps: Pick<UseCaseDeps, "prisma">, actor:
           expires: expiresAt.toISOString().slice(0, 10),
         },
         dedupKey: `exemption:${e.id}`,
+        replyChannelId: opts.replyChannelId ?? null,
       },
     ]);
     await appendAudit(tx, [

@@ -71,7 +71,7 @@ import {
   ZUpdateRuleInput,
 } from "../notifications/notifications.schema.ts";
 import { ZPageQuery } from "../common/pagination.ts";
-import { ZDenialPage, ZListDenialsQuery } from "../denials/denials.schema.ts";
+import { ZDenialExemptionInput, ZDenialPage, ZListDenialsQuery } from "../denials/denials.schema.ts";
 import { ZRolloutActionInput, ZRolloutResponse, ZRolloutResult, ZStartRolloutInput } from "../rollouts/rollouts.schema.ts";
 import {
   ZAcceptInvitationInput,
@@ -1043,6 +1043,16 @@ export const API = {
     query: ZListDenialsQuery,
     response: ZDenialPage,
     status: 200,
+  },
+  "POST /denials/{id}/exemption": {
+    method: "POST",
+    path: "/denials/{id}/exemption",
+    summary: "Request an exemption of the denial's environment from the guardrail that denied it (two-person approval)",
+    tag: "denials",
+    permission: ["exemption", "request"],
+    body: ZDenialExemptionInput,
+    response: ZExemptionRequested,
+    status: 202,
   },
   "GET /notifications/settings": {
     method: "GET",

@@ -1,12 +1,69 @@
 "use client";
-import Link from "next/link";
-import { useState } from "react";
+import { useState, type FormEvent } from "react";
 import { CloudBadge, StatusBadge } from "@/modules/shared/components/badges";
+import { Dialog } from "@/modules/shared/components/dialog";
+import { useCan } from "@/modules/shared/hooks/use-me";
+import { errorMessage, issuesByField, type ApiOutput } from "@/modules/shared/lib/api";
 import { Empty, PageHeader, QueryState } from "@/modules/shared/components/states";
 import type { ApiQuery } from "@/modules/shared/lib/api";
 import { ago, dateTime } from "@/modules/shared/lib/format";
 import { oneOf } from "@/modules/shared/lib/contract";
-import { useDenials } from "../hooks/use-denials";
+import { useDenials, useRequestDenialExemption } from "../hooks/use-denials";
+
+type Denial = ApiOutput<"GET /denials">["items"][number];
+
+/** Exempt the denial's environment from the guardrail that denied it; a second member approves it. */
+function ExemptFromDenial({ denial, onDone }: { denial: Denial; onDone: (msg: string) => void }) {
+  const m = useRequestDenialExemption();
+  const [reason, setReason] = useState("");
+  const [owner, setOwner] = useState("");
+  const [days, setDays] = useState(7);
+  const errs = issuesByField(m.error);
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    m.mutate(
+      {
+        id: denial.id,
+        body: { reason: reason.trim(), ownerEmail: owner.trim(), expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() },
+      },
+      {
+        onSuccess: () =>
+          onDone(`Exemption of ${denial.environment ?? "the environment"} requested: it waits for a second member's approval.`),
+      },
+    );
+  }
+  return (
+    <form onSubmit={submit} className="stack" aria-label="Request an exemption from this denial">
+      <p className="muted small">
+        Exempt {denial.environment ?? "this environment"} from “{denial.guardrailName}”. The decision is told on the channel that delivered
+        this denial&apos;s alert.
+      </p>
+      <div className="field">
+        <label htmlFor="dx-reason">Reason</label>
+        <textarea id="dx-reason" rows={3} maxLength={1000} required value={reason} onChange={(e) => setReason(e.target.value)} />
+        {errs.reason && <span className="field-error">{errs.reason}</span>}
+      </div>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="dx-owner">Owner e-mail</label>
+          <input id="dx-owner" type="email" required value={owner} onChange={(e) => setOwner(e.target.value)} />
+          {errs.ownerEmail && <span className="field-error">{errs.ownerEmail}</span>}
+        </div>
+        <div className="field">
+          <label htmlFor="dx-days">Days</label>
+          <input id="dx-days" type="number" min={1} max={365} value={days} onChange={(e) => setDays(Number(e.target.value))} />
+          {errs.expiresAt && <span className="field-error">{errs.expiresAt}</span>}
+        </div>
+      </div>
+      {m.isError && Object.keys(errs).length === 0 && <p className="error">{errorMessage(m.error)}</p>}
+      <div className="actions">
+        <button type="submit" className="btn primary" disabled={m.isPending || reason.trim().length < 3 || !owner.trim()}>
+          Request exemption
+        </button>
+      </div>
+    </form>
+  );
+}
 
 const WHO = ["all", "true", "false"] as const;
 
@@ -25,6 +82,9 @@ export function DenialsPage() {
     ...(guardrailId ? { guardrailId } : {}),
   };
   const denials = useDenials(q);
+  const canRequest = useCan("exemption", "request");
+  const [exempt, setExempt] = useState<Denial | null>(null);
+  const [done, setDone] = useState<string | null>(null);
   return (
     <>
       <PageHeader title="Denials" subtitle="Real calls the clouds refused, and which guardrail refused them" />
@@ -97,13 +157,10 @@ export function DenialsPage() {
                         )}
                       </td>
                       <td>
-                        {x.parapet && x.guardrailId && x.nodeId && (
-                          <Link
-                            className="btn small"
-                            href={`/exemptions?request=1&guardrailId=${encodeURIComponent(x.guardrailId)}&nodeId=${encodeURIComponent(x.nodeId)}&denial=${encodeURIComponent(x.id)}`}
-                          >
-                            Request exemption
-                          </Link>
+                        {canRequest && x.parapet && x.guardrailId && x.nodeId && (
+                          <button type="button" className="btn small" onClick={() => (setDone(null), setExempt(x))}>
+                            Request exemption…
+                          </button>
                         )}
                       </td>
                     </tr>
@@ -113,7 +170,23 @@ export function DenialsPage() {
             </div>
           )}
         </QueryState>
+        {done && (
+          <p className="success" role="status">
+            {done}
+          </p>
+        )}
       </section>
+      <Dialog open={!!exempt} onClose={() => setExempt(null)} title="Request an exemption">
+        {exempt && (
+          <ExemptFromDenial
+            denial={exempt}
+            onDone={(msg) => {
+              setDone(msg);
+              setExempt(null);
+            }}
+          />
+        )}
+      </Dialog>
     </>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
-import { apiCall, type ApiQuery } from "@/modules/shared/lib/api";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { apiCall, type ApiBody, type ApiQuery } from "@/modules/shared/lib/api";
 
 export const denialKeys = {
   list: (q: ApiQuery<"GET /denials">) => ["denials", q] as const,
@@ -12,5 +12,17 @@ export function useDenials(q: ApiQuery<"GET /denials">) {
     queryKey: denialKeys.list(q),
     refetchInterval: 15_000,
     queryFn: ({ signal }) => apiCall("GET /denials", { query: q, signal }),
+  });
+}
+
+export function useRequestDenialExemption() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string; body: ApiBody<"POST /denials/{id}/exemption"> }) =>
+      apiCall("POST /denials/{id}/exemption", { params: { id }, body }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ["exemptions"] });
+      void qc.invalidateQueries({ queryKey: ["approvals"] });
+    },
   });
 }

@@ -45,6 +45,8 @@ export function idFor(w: World, path: string, other = false): string {
       return w.invitationId;
     case "catalog":
       return other ? "no-such-control" : "deny-leave-organization";
+    case "denials":
+      return w.denialId;
     case "notifications":
       return path.startsWith("/notifications/rules") ? w.ruleId : w.channelId;
     case "reports":
@@ -134,6 +136,11 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
   "POST /notifications/rules": (w) => ({ name: "repairs", channelId: w.channelId, eventTypes: ["repair.failed"], minSeverity: "warning" }),
   "PATCH /notifications/rules/{id}": () => ({ digestWindowSec: 120 }),
   "PATCH /notifications/settings": () => ({ coverageThreshold: 80 }),
+  "POST /denials/{id}/exemption": () => ({
+    reason: "deploy window",
+    ownerEmail: "o@example.test",
+    expiresAt: new Date(Date.now() + 86_400_000 * 3).toISOString(),
+  }),
 };
 export const VALID_QUERY: Record<string, (w: World) => Record<string, string>> = {
   "GET /notifications/channels/{id}/deliveries": () => ({ limit: "20" }),

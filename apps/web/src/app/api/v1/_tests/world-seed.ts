@@ -53,6 +53,8 @@ export interface World extends SeedWorkspace {
   /** An alert channel (generic webhook) and a rule sending drift to it. */
   channelId: string;
   ruleId: string;
+  /** A real call denied by the world's guardrail in p2 (as the denials poll would store it). */
+  denialId: string;
 }
 
 export const AWS_FACTS = { orgId: "o-abcdefghij", managementAccountId: "111122223333" };
@@ -180,6 +182,24 @@ export async function populateWorld(prisma: PrismaClient, ws: SeedWorkspace, cal
     body: { name: "drift to ops", channelId: ch.body.id as string, eventTypes: ["drift.detected"], connectionIds: [connectionId] },
   });
   ok(rule, 201, "create rule");
+  const denial = await prisma.denial.create({
+    data: {
+      workspaceId: ws.id,
+      connectionId,
+      cloud: "aws",
+      eventId: `evt-${ws.id}`,
+      time: new Date(),
+      principal: "arn:aws:iam::222233335555:role/agent",
+      action: "organizations:LeaveOrganization",
+      resource: "",
+      nodeId: nodes.p2,
+      environment: "web-prod",
+      parapet: true,
+      guardrailId,
+      guardrailName: "No leaving the org",
+      statement: "DenyLeaveOrganization",
+    },
+  });
   return {
     ...ws,
     connectionId,
@@ -194,5 +214,6 @@ export async function populateWorld(prisma: PrismaClient, ws: SeedWorkspace, cal
     invitationToken,
     channelId: ch.body.id as string,
     ruleId: rule.body.id as string,
+    denialId: denial.id,
   };
 }
