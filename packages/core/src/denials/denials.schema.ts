@@ -12,7 +12,7 @@ export const ZListDenialsQuery = ZPageQuery.extend({
 });
 export type TListDenialsQuery = z.infer<typeof ZListDenialsQuery>;
 
-export const ZDenial = z.object({
+const ZDenial = z.object({
   id: z.string(),
   cloud: z.string(),
   connectionId: z.string(),

@@ -33,7 +33,7 @@ import { routeEvents } from "./route.ts";
 import { openChannelSecret } from "./secrets.ts";
 
 /** Where PagerDuty's Events API v2 lives (https://developer.pagerduty.com/docs/events-API-v2/trigger-events/). */
-export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
+const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
 
 export interface DeliverConfig {
   keys: Keyring;

@@ -102,7 +102,7 @@ export interface DeliveryGroup {
 }
 
 /** Samples kept per delivery: enough for the message body; the count says the rest. */
-export const SAMPLE_EVENTS = 20;
+const SAMPLE_EVENTS = 20;
 
 /**
  * Adds a group of events to the channel's collecting delivery for its digest key, or opens one.

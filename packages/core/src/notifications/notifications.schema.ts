@@ -104,7 +104,7 @@ export const ZRule = z.object({
 export const ZRuleList = listOf(ZRule);
 export const ZRuleDeleted = z.object({ deleted: z.boolean() });
 
-export const ZDelivery = z.object({
+const ZDelivery = z.object({
   id: z.string(),
   kind: z.string(),
   eventType: z.string(),

@@ -35,7 +35,7 @@ export interface RenderInput {
   test?: boolean;
 }
 
-export interface RenderedMessage {
+interface RenderedMessage {
   title: string;
   severity: Severity;
   /** One line per sample event (digest) or the event's facts (single). */
@@ -76,7 +76,7 @@ function linkFor(baseUrl: string, type: string, e: StoredEvent | undefined): str
   return new URL(path, baseUrl).toString();
 }
 
-export function messageOf(input: RenderInput): RenderedMessage {
+function messageOf(input: RenderInput): RenderedMessage {
   const first = input.events[0];
   const severity = input.events.reduce<Severity>(
     (s, e) => (severityRank(e.severity) > severityRank(s) ? (e.severity as Severity) : s),

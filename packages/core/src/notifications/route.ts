@@ -16,7 +16,7 @@ import {
   type UnroutedEvent,
 } from "./notifications.repository.ts";
 
-export const DEFAULT_MAX_ATTEMPTS = 8;
+const DEFAULT_MAX_ATTEMPTS = 8;
 
 interface RuleLike {
   channelId: string;

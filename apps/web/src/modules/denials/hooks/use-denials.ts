@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiCall, type ApiBody, type ApiQuery } from "@/modules/shared/lib/api";
 
-export const denialKeys = {
+const denialKeys = {
   list: (q: ApiQuery<"GET /denials">) => ["denials", q] as const,
 };
 

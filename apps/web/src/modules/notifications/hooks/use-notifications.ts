@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiCall, type ApiBody } from "@/modules/shared/lib/api";
 
 /** Query keys of Settings → Notifications; a channel's delivery log is keyed by the channel. */
-export const notificationKeys = {
+const notificationKeys = {
   channels: ["notifications", "channels"] as const,
   rules: ["notifications", "rules"] as const,
   settings: ["notifications", "settings"] as const,
