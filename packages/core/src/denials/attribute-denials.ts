@@ -41,6 +41,8 @@ const LATE_MARGIN_MS = 10 * 60_000;
 const PAGE_SIZE = 500;
 /** Bounded per run: a backlog is read over several runs rather than holding a worker for long. */
 const MAX_PAGES = 20;
+/** Readers narrow by environment when the list is this short (as the impact replay's). */
+const NARROW_MAX = 200;
 
 interface Judge {
   id: string;
@@ -127,6 +129,7 @@ export async function pollDenials(
     limits: conn.limits,
     auditSource: conn.auditSource,
   });
+  const envIds = nodes.filter((n) => n.isEnvironment).map((n) => n.externalId);
   let read = 0;
   let denied = 0;
   let parapet = 0;
@@ -135,7 +138,14 @@ export async function pollDenials(
     let pageToken: string | undefined;
     let pages = 0;
     do {
-      const page = await adapter.readAuditEvents({ since, until: now, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) });
+      const page = await adapter.readAuditEvents({
+        since,
+        until: now,
+        pageSize: PAGE_SIZE,
+        // Some logs are per environment (GCP projects, OCI compartments): name them, as the impact replay does.
+        ...(envIds.length > 0 && envIds.length <= NARROW_MAX ? { nodeExternalIds: envIds } : {}),
+        ...(pageToken ? { pageToken } : {}),
+      });
       read += page.events.length;
       const refused = page.events.filter((e) => e.outcome === "denied");
       const rows = [];
