@@ -39,8 +39,11 @@ export interface DenialDeps {
 const FIRST_LOOKBACK_MS = 24 * 3_600_000;
 const LATE_MARGIN_MS = 10 * 60_000;
 const PAGE_SIZE = 500;
-/** Bounded per run: a backlog is read over several runs rather than holding a worker for long. */
-const MAX_PAGES = 20;
+/**
+ * Bounded per run (a backlog is read over several runs). Generous: Azure's reader turns one page per
+ * subscription, most of them empty, so a tenant of a few hundred subscriptions is still read in one run.
+ */
+const MAX_PAGES = 500;
 /** Readers narrow by environment when the list is this short (as the impact replay's). */
 const NARROW_MAX = 200;
 
@@ -129,7 +132,12 @@ export async function pollDenials(
     limits: conn.limits,
     auditSource: conn.auditSource,
   });
-  const envIds = nodes.filter((n) => n.isEnvironment).map((n) => n.externalId);
+  // Azure stores subscriptions as "subscriptions/<id>"; its Activity Log names the bare id (both forms are looked up).
+  const bare = (id: string) => (conn.cloud === "azure" ? id.replace(/^\/?subscriptions\//i, "") : id);
+  // OCI's ListEvents is per compartment and not recursive: a call in a parent compartment is only read
+  // there, so every recorded compartment is named; elsewhere the environments are.
+  const envIds = nodes.filter((n) => n.isEnvironment || conn.cloud === "oci").map((n) => bare(n.externalId));
+  for (const n of nodes) if (conn.cloud === "azure") byExternal.set(bare(n.externalId).toLowerCase(), n);
   let read = 0;
   let denied = 0;
   let parapet = 0;
@@ -150,7 +158,7 @@ export async function pollDenials(
       const refused = page.events.filter((e) => e.outcome === "denied");
       const rows = [];
       for (const e of refused) {
-        const node = e.nodeExternalId ? byExternal.get(e.nodeExternalId) : undefined;
+        const node = e.nodeExternalId ? (byExternal.get(e.nodeExternalId) ?? byExternal.get(e.nodeExternalId.toLowerCase())) : undefined;
         const cause = await attribute(judges, e, node?.id, adapter.lookupPrincipals?.bind(adapter));
         rows.push({
           workspaceId: conn.workspaceId,
