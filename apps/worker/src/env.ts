@@ -48,6 +48,8 @@ const ZEnv = z.object({
     .regex(/^smtps?:\/\/[^\s]+$/, "PARAPET_SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465")
     .optional(),
   PARAPET_MAIL_FROM: z.string().min(3).max(200).default("Parapet <reports@parapet.local>"),
+  /** PagerDuty Events API v2 endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue). */
+  PARAPET_PAGERDUTY_EVENTS_URL: z.string().url().max(500).optional(),
   /** Public URL of the web app, for links in emails (report page, unsubscribe). */
   PARAPET_BASE_URL: z.string().url().default("http://127.0.0.1:3000"),
   /** Same value as the web app's: unsubscribe links are signed here and verified there. */

@@ -110,7 +110,31 @@ async function main(): Promise<void> {
     secret: env.PARAPET_AUTH_SECRET ?? "",
   };
   const reports = QUEUE_WORKERS.reports({ prisma, connection: workerConnection, prefix, config: reportsConfig });
-  workers.push(reports.worker, QUEUE_WORKERS.notifications({ prisma, connection: workerConnection, prefix, config: reportsConfig }));
+  // Alert receivers are anyone's public hosts; loopback/private addresses only if the operator allowlists them.
+  const alertsGuard = new EgressGuard({
+    allowlist,
+    anyPublicHost: true,
+    onRefused: (host, reason) => logger.warn({ host, reason }, "alert egress refused"),
+  });
+  workers.push(
+    reports.worker,
+    QUEUE_WORKERS.notifications({
+      prisma,
+      connection: workerConnection,
+      prefix,
+      config: reportsConfig,
+      alerts: {
+        keys,
+        dispatcher: alertsGuard.dispatcher(),
+        ...(env.PARAPET_PAGERDUTY_EVENTS_URL ? { pagerDutyUrl: env.PARAPET_PAGERDUTY_EVENTS_URL } : {}),
+      },
+    }),
+  );
+  // Alerts: route events and queue due deliveries every two seconds (also what recovers jobs Redis lost).
+  await scheduleJob(runtime.queues.get(QUEUES.notifications)!, "notifications.tick", {});
+  await scheduleJob(runtime.queues.get(QUEUES.notifications)!, "notifications.scan", {});
+  // Denial attribution: each connection's audit log read for refused calls once a minute.
+  await scheduleJob(runtime.queues.get(QUEUES.impact)!, "impact.denials", {});
   // One tick for all connections: each tick requests reconciles for connections whose interval passed.
   await scheduleJob(runtime.queues.get(QUEUES.reconcile)!, "reconcile.poll-tick", {});
   // Staged rollouts advance (or halt) once a tick (a minute unless configured).

@@ -2,6 +2,7 @@
  * Connection tasks that need decrypted credentials: verify (permission probe), discover (hierarchy
  * into nodes) and preview (the plan a reconcile would run, without applying it).
  */
+import { emitNotifications } from "@parapet/core/notifications/emit";
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
@@ -94,6 +95,22 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
         targetId: conn.id,
         data: { ok: v.ok, missing: v.missing },
       });
+      // Alerts: a failing verification opens an incident per connection; the next passing one closes it.
+      if (!v.ok || conn.status === "error")
+        await emitNotifications(prisma, [
+          {
+            workspaceId: conn.workspaceId,
+            type: "connection.verify_failing",
+            severity: v.ok ? "info" : "critical",
+            title: v.ok ? `Connection ${conn.name} verifies again` : `Connection ${conn.name} fails verification`,
+            connectionId: conn.id,
+            detail: v.ok
+              ? { connection: conn.name }
+              : { connection: conn.name, error: (v.error ?? `missing permissions: ${v.missing.join(", ")}`).slice(0, 300) },
+            dedupKey: `verify:${conn.id}`,
+            resolves: v.ok,
+          },
+        ]);
       return { ok: v.ok, missing: v.missing };
     }
     const h = await adapter.discover();

@@ -1,13 +1,15 @@
 /**
  * Audit-log replays (would-have-blocked): one ImpactReport per job. Concurrency 1 per worker process:
  * a replay reads the cloud's audit log at its low rate limit and judges up to millions of events, so
- * two at once would only share the same limits and the same CPU.
+ * two at once would only share the same limits and the same CPU. The same queue polls every
+ * connection's audit log for refused calls once a minute (`impact.denials`, denial attribution).
  */
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { jobData, jobProcessor, QUEUES, ZImpactReplayJob, ZPostureScanJob } from "@parapet/core";
 import { runPostureScan } from "@parapet/core/posture/run-posture-scan";
 import { runImpactReport, type RunImpactDeps } from "@parapet/core/impact/run-impact";
+import { pollAllDenials } from "@parapet/core/denials/attribute-denials";
 import type { Logger } from "@parapet/core/common/logger";
 import { loggedProcessor, logOtherFailures } from "../job-log.ts";
 
@@ -32,6 +34,7 @@ export function createImpactWorker(deps: ImpactWorkerDeps, connection: Redis): W
         "impact.replay": (payload) => processImpactJob(deps, payload),
         "posture.scan": (payload) =>
           runPostureScan(deps, jobData(QUEUES.impact, ZPostureScanJob, { name: "posture.scan", data: payload }).scanId),
+        "impact.denials": () => pollAllDenials(deps),
       }),
       {
         logger: deps.logger,

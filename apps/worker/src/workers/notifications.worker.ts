@@ -2,11 +2,15 @@
  * The `notifications` queue: one job per EmailDelivery row (report e-mails) or per invitation
  * (invitation e-mails). Retries with exponential backoff are the job's own options (set when it was
  * enqueued); every report attempt's outcome lands on its row, a failed invitation mail in the audit log.
+ * Alerts (issue 17): the `notifications.tick` job routes alert events and queues due deliveries, one
+ * `notifications.deliver` job per send; the rows in Postgres hold the state (core/notifications/deliver.ts).
  */
-import { Worker } from "bullmq";
+import { Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
-import { jobProcessor, QUEUES, ZSendEmailJob } from "@parapet/core";
+import { enqueueJob, jobProcessor, QUEUES, ZSendEmailJob, type Keyring } from "@parapet/core";
+import { scanNotifications } from "@parapet/core/notifications/scan";
+import { notificationTick, sendDelivery, type DeliverConfig } from "@parapet/core/notifications/deliver";
 import { markDeliveryFailed, sendEmailDelivery } from "@parapet/core/reports/deliver-report";
 import { createMailTransport, type TMailTransport, type TReportsConfig } from "@parapet/core/reports/mailer";
 import { sendInvitationEmail } from "@parapet/core/members/invitation-email";
@@ -21,6 +25,8 @@ export interface NotificationsWorkerDeps {
   prefix: string;
   config: TReportsConfig;
   concurrency?: number;
+  /** Alerts: the keys that open channel secrets, and how receivers are reached. */
+  alerts?: Pick<DeliverConfig, "keys" | "dispatcher" | "pagerDutyUrl" | "backoffBaseMs" | "failureThreshold"> & { keys: Keyring };
   /** Base of the per-job loggers and of the queue's own lines (the root logger by default). */
   logger?: Logger;
 }
@@ -35,6 +41,10 @@ export function createNotificationsWorker(deps: NotificationsWorkerDeps): Worker
     logger.error({ err: e }, "SMTP disabled: PARAPET_SMTP_URL cannot be used");
   }
   if (!transport) logger.warn("PARAPET_SMTP_URL is not set; report emails will be logged as failed");
+  const queue = new Queue(QUEUES.notifications, { connection: deps.connection, prefix: deps.prefix });
+  const alertConfig: DeliverConfig | null = deps.alerts
+    ? { ...deps.alerts, baseUrl: deps.config.baseUrl, mailFrom: deps.config.mailFrom, transport }
+    : null;
 
   const worker = new Worker(
     QUEUES.notifications,
@@ -46,6 +56,27 @@ export function createNotificationsWorker(deps: NotificationsWorkerDeps): Worker
             max: job.opts.attempts ?? 1,
           }),
         }),
+        "notifications.tick": async () => {
+          const { routed, due } = await notificationTick(deps.prisma);
+          for (const d of due) await enqueueJob(queue, "notifications.deliver", { deliveryId: d.id, attempt: d.attempts });
+          return { routed, queued: due.length };
+        },
+        "notifications.scan": async () => scanNotifications(deps.prisma),
+        "notifications.deliver": async ({ deliveryId }) => {
+          // Without the keys no channel secret opens; the row stays due for a worker that has them.
+          if (!alertConfig) throw new UnrecoverableError("notifications.deliver: this worker has no alert configuration");
+          const outcome = await sendDelivery(deps.prisma, alertConfig, deliveryId);
+          // The next attempt as a delayed job; should it be lost, the tick finds the row due anyway.
+          if (outcome.kind === "retry")
+            await enqueueJob(
+              queue,
+              "notifications.deliver",
+              { deliveryId, attempt: outcome.attempts },
+              undefined,
+              outcome.at.getTime() - Date.now(),
+            );
+          return { outcome: outcome.kind };
+        },
         "notifications.send-email": async ({ deliveryId }, job) => ({
           outcome: await sendEmailDelivery({ prisma: deps.prisma, config: deps.config, transport }, deliveryId, {
             number: job.attemptsMade + 1,
@@ -72,6 +103,9 @@ export function createNotificationsWorker(deps: NotificationsWorkerDeps): Worker
         );
     }
   });
-  worker.on("closed", () => transport?.close());
+  worker.on("closed", () => {
+    transport?.close();
+    void queue.close();
+  });
   return worker;
 }

@@ -1,4 +1,5 @@
 import type { PrismaClient, Tx } from "@parapet/db";
+import { insertEvents } from "../notifications/notifications.repository.ts";
 
 type Db = PrismaClient | Tx;
 
@@ -15,10 +16,25 @@ export interface NewApproval {
   requestedById: string;
 }
 
-export function createApproval(tx: Tx, a: NewApproval) {
+/** Creates a pending approval and, in the same transaction, the "approval requested" alert event. */
+export async function createApproval(tx: Tx, a: NewApproval) {
   // Plain JSON by construction (zod-parsed input); Prisma's Json input type needs it as an object.
   const payload: object = a.payload;
-  return tx.approval.create({ data: { ...a, payload } });
+  const row = await tx.approval.create({ data: { ...a, payload } });
+  const guardrailId =
+    a.subjectType === "guardrail" ? a.subjectId : typeof a.payload.guardrailId === "string" ? a.payload.guardrailId : null;
+  await insertEvents(tx, [
+    {
+      workspaceId: a.workspaceId,
+      type: "approval.requested",
+      severity: "warning",
+      title: `Approval requested: ${a.summary}`,
+      guardrailId,
+      detail: { action: a.action, approval: row.id },
+      dedupKey: `approval:${row.id}`,
+    },
+  ]);
+  return row;
 }
 
 export function pendingFor(db: Db, workspaceId: string, subjectType: string, subjectId: string) {

@@ -1,4 +1,5 @@
 import { appendAudit } from "../audit/audit.repository.ts";
+import { emitNotifications } from "../notifications/emit.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
 import { reconcileAfterCommit } from "../common/after-commit.ts";
 import { AppError, notFound } from "../common/errors.ts";
@@ -63,6 +64,23 @@ export async function decideApproval(
     let detail: Record<string, unknown> = {};
     if (status === "approved") ({ connections, detail } = await applyApprovedChange(tx, a));
     else if (a.action === "exemption.create") await rejectExemption(tx, a.workspaceId, a.subjectId);
+    // Alert: the decision closes the "requested" incident; an exemption asked for from an alert hears it there.
+    const replyChannelId =
+      typeof (a.payload as Record<string, unknown> | null)?.replyChannelId === "string"
+        ? ((a.payload as Record<string, unknown>).replyChannelId as string)
+        : null;
+    await emitNotifications(tx, [
+      {
+        workspaceId: a.workspaceId,
+        type: "approval.decided",
+        severity: "info",
+        title: `${status === "approved" ? "Approved" : "Rejected"} by ${actor.label}: ${a.summary}`,
+        detail: { action: a.action, decision: status, note: note ?? null },
+        dedupKey: `approval:${id}`,
+        resolves: true,
+        replyChannelId,
+      },
+    ]);
     await appendAudit(tx, {
       ...auditBy(actor),
       action: `approval.${status}`,

@@ -1,4 +1,5 @@
 import { appendAudit } from "../audit/audit.repository.ts";
+import { emitNotifications } from "../notifications/emit.ts";
 import { approvalView } from "../approvals/approval-view.ts";
 import { createApproval } from "../approvals/approvals.repository.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
@@ -11,7 +12,13 @@ import { createExemption, findGuardrailRef, findNodeRef, transaction } from "./e
 const YEAR_MS = 366 * 24 * 3600 * 1000;
 
 /** An exemption weakens protection: it is created pending and only takes effect once a different member approves it. */
-export async function requestExemption(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, input: TCreateExemptionInput) {
+export async function requestExemption(
+  deps: Pick<UseCaseDeps, "prisma">,
+  actor: Actor,
+  input: TCreateExemptionInput,
+  /** Asked for from an alert: the decision is told on this channel too (notifications). */
+  opts: { replyChannelId?: string | null; fromDenial?: string } = {},
+) {
   const expiresAt = new Date(input.expiresAt);
   const now = Date.now();
   if (expiresAt.getTime() <= now) throw invalidField("expiresAt", "must be in the future");
@@ -56,10 +63,29 @@ export async function requestExemption(deps: Pick<UseCaseDeps, "prisma">, actor:
         expiresAt: expiresAt.toISOString(),
         reason: input.reason,
         reasons: [sentence],
+        ...(opts.replyChannelId ? { replyChannelId: opts.replyChannelId } : {}),
+        ...(opts.fromDenial ? { fromDenial: opts.fromDenial } : {}),
       },
       summary: `Exempt ${who} from "${g.name}" until ${until}`,
       requestedById: actor.userId,
     });
+    await emitNotifications(tx, [
+      {
+        workspaceId: actor.workspaceId,
+        type: "exemption.requested",
+        severity: "warning",
+        title: `Exemption requested by ${actor.label}: ${who} from "${g.name}" until ${until}`,
+        guardrailId: g.id,
+        detail: {
+          ...(n ? { environment: n.name } : { principal: who }),
+          guardrail: g.name,
+          reason: input.reason.slice(0, 300),
+          expires: until,
+        },
+        dedupKey: `exemption:${e.id}`,
+        replyChannelId: opts.replyChannelId ?? null,
+      },
+    ]);
     await appendAudit(tx, [
       {
         ...auditBy(actor),

@@ -18,6 +18,8 @@ export const STATEMENTS = {
   report: ["read", "subscribe", "manage"],
   token: ["manage"],
   settings: ["read", "write"],
+  /** Alert channels, rules and their delivery log (admins only: channels hold webhook secrets). */
+  notification: ["manage"],
 } as const;
 
 export type Resource = keyof typeof STATEMENTS;
@@ -60,6 +62,7 @@ export const ROLE_GRANTS: Record<Role, Grants> = {
     report: ["read", "subscribe", "manage"],
     token: ["manage"],
     settings: ["read", "write"],
+    notification: ["manage"],
   },
   owner: Object.fromEntries(Object.entries(STATEMENTS).map(([r, a]) => [r, [...a]])),
 };

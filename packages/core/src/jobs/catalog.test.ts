@@ -19,8 +19,14 @@ describe("job catalog", () => {
       discovery: ["connections.task"],
       reconcile: ["reconcile.run", "reconcile.poll-tick"],
       reports: ["reports.weekly", "reports.sample", "reports.sync-schedules"],
-      notifications: ["notifications.send-email", "notifications.send-invitation"],
-      impact: ["impact.replay", "posture.scan"],
+      notifications: [
+        "notifications.send-email",
+        "notifications.send-invitation",
+        "notifications.deliver",
+        "notifications.tick",
+        "notifications.scan",
+      ],
+      impact: ["impact.replay", "posture.scan", "impact.denials"],
       rollouts: ["rollouts.advance"],
     });
   });
@@ -70,6 +76,9 @@ describe("jobProcessor", () => {
     const process = jobProcessor(QUEUES.notifications, {
       "notifications.send-email": (p) => seen.push(["notifications.send-email", p.deliveryId]),
       "notifications.send-invitation": (p) => seen.push(["notifications.send-invitation", p.invitationId]),
+      "notifications.deliver": (p) => seen.push(["notifications.deliver", p.deliveryId]),
+      "notifications.tick": () => seen.push(["notifications.tick", null]),
+      "notifications.scan": () => seen.push(["notifications.scan", null]),
     });
     await process(jobOf("notifications.send-email", { deliveryId: "d1" }));
     await process(jobOf("notifications.send-invitation", { invitationId: "i1" }));

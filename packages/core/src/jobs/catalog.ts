@@ -9,7 +9,15 @@
 import type { BackoffOptions, KeepJobs, RepeatOptions } from "bullmq";
 import type { z } from "zod";
 import {
+  alertJobId,
+  DENIALS_SCHEDULER_ID,
+  DENIALS_TICK_MS,
   emailJobId,
+  NOTIFY_SCHEDULER_ID,
+  NOTIFY_SCAN_MS,
+  NOTIFY_SCAN_SCHEDULER_ID,
+  NOTIFY_TICK_MS,
+  ZDeliverAlertJob,
   impactJobId,
   postureJobId,
   ZPostureScanJob,
@@ -159,6 +167,32 @@ export const JOBS = {
     options: { attempts: 5, backoff: { type: "exponential", delay: 30_000 }, removeOnComplete: 1000, removeOnFail: 1000 },
   }),
   /**
+   * One send of an alert delivery. No BullMQ retries: the row keeps attempts and the next time
+   * (backoff or the receiver's Retry-After), and the handler queues the next attempt as a new job; if
+   * that job is lost, the tick finds the row due. Finished jobs go at once so their ids are free.
+   */
+  "notifications.deliver": job({
+    queue: QUEUES.notifications,
+    schema: ZDeliverAlertJob,
+    jobId: (p) => alertJobId(p.deliveryId, p.attempt),
+    options: { removeOnComplete: true, removeOnFail: true },
+  }),
+  /** Route alert events into deliveries and queue the due ones (deliver.ts notificationTick). */
+  "notifications.tick": scheduledJob({
+    queue: QUEUES.notifications,
+    schema: ZEmptyJob,
+    // No retries: the next tick comes two seconds later.
+    options: { removeOnComplete: true, removeOnFail: 100 },
+    schedule: { schedulerId: () => NOTIFY_SCHEDULER_ID, repeat: { every: NOTIFY_TICK_MS } },
+  }),
+  /** Exemption expiry and coverage-threshold alerts (notifications/scan.ts); each is told once by its dedup key. */
+  "notifications.scan": scheduledJob({
+    queue: QUEUES.notifications,
+    schema: ZEmptyJob,
+    options: { removeOnComplete: true, removeOnFail: 100 },
+    schedule: { schedulerId: () => NOTIFY_SCAN_SCHEDULER_ID, repeat: { every: NOTIFY_SCAN_MS } },
+  }),
+  /**
    * Replay one ImpactReport: read the connection's audit log for the window and judge each distinct
    * request. One retry (a blip mid-read); the report row says failed with the reason after that.
    */
@@ -167,6 +201,14 @@ export const JOBS = {
     schema: ZImpactReplayJob,
     jobId: (p) => impactJobId(p.reportId),
     options: { attempts: 2, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: true, removeOnFail: { age: DAY_SEC } },
+  }),
+  /** Read each connection's audit log for refused calls and attribute them (denials/attribute-denials.ts). */
+  "impact.denials": scheduledJob({
+    queue: QUEUES.impact,
+    schema: ZEmptyJob,
+    // No retries: the next poll comes a minute later and starts where this one's cursor stopped.
+    options: { removeOnComplete: true, removeOnFail: 100 },
+    schedule: { schedulerId: () => DENIALS_SCHEDULER_ID, repeat: { every: DENIALS_TICK_MS } },
   }),
   /**
    * One posture scan: reads the customer's own policies at the cloud's read rates, so it shares the

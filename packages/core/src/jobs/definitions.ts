@@ -77,3 +77,16 @@ export const SYNC_SCHEDULER_ID = "reports-sync-schedules";
 export const SAMPLE_CRON = "50 23 * * *";
 export const SYNC_EVERY_MS = 60 * 60_000;
 export const emailJobId = (deliveryId: string) => `email__${deliveryId}`;
+
+/** One send of a NotificationDelivery (alerts); the attempt number is part of the id so a retry is a new job. */
+export const ZDeliverAlertJob = z.object({ deliveryId: z.string().min(1).max(64), attempt: z.number().int().min(0).max(1000) });
+export const alertJobId = (deliveryId: string, attempt: number) => `alert__${deliveryId}__${attempt}`;
+/** Routes alert events and queues due deliveries; also what finds deliveries whose job Redis lost. */
+export const NOTIFY_SCHEDULER_ID = "notifications-tick";
+export const NOTIFY_TICK_MS = 2_000;
+/** Time-driven alerts (exemption expiry, coverage threshold): once a minute is on time for both. */
+export const NOTIFY_SCAN_SCHEDULER_ID = "notifications-scan";
+export const NOTIFY_SCAN_MS = 60_000;
+/** Denial attribution: every connection's audit log is read for refused calls once a minute. */
+export const DENIALS_SCHEDULER_ID = "impact-denials";
+export const DENIALS_TICK_MS = 60_000;

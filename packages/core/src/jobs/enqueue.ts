@@ -22,12 +22,19 @@ export async function enqueueJob<N extends JobName>(
   name: N,
   payload: TJobInput<N>,
   retry?: Pick<TJobOptions, "attempts" | "backoff">,
+  /** Run no sooner than this many milliseconds from now (an alert's next attempt after Retry-After). */
+  delayMs?: number,
 ): Promise<Job> {
   const spec: TJobSpec = JOBS[name];
   checkQueue(queue, name, spec);
   const data: unknown = spec.schema.parse(payload);
   const jobId = spec.jobId?.(data);
-  return queue.add(name, data, { ...spec.options, ...retry, ...(jobId === undefined ? {} : { jobId }) });
+  return queue.add(name, data, {
+    ...spec.options,
+    ...retry,
+    ...(jobId === undefined ? {} : { jobId }),
+    ...(delayMs && delayMs > 0 ? { delay: Math.ceil(delayMs) } : {}),
+  });
 }
 
 /**

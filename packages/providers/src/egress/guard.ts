@@ -64,6 +64,11 @@ export interface EgressGuardOptions {
   resolver?: Resolver;
   /** Called with each refusal (host, reason), for logs. */
   onRefused?: (host: string, reason: string) => void;
+  /**
+   * Any host name is acceptable (its addresses are still checked: public only, unless allowlisted).
+   * For alert receivers (Slack, Teams, PagerDuty, customers' webhooks), which are not cloud API hosts.
+   */
+  anyPublicHost?: boolean;
 }
 
 export interface TlsOptions {
@@ -91,6 +96,7 @@ export class EgressGuard {
   }
 
   private knownHost(host: string): boolean {
+    if (this.o.anyPublicHost) return true;
     const c = this.o.cloud;
     if (!c)
       return (

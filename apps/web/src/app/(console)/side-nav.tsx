@@ -10,6 +10,7 @@ const ITEMS = [
   { href: "/connections", label: "Connections" },
   { href: "/environments", label: "Environments" },
   { href: "/drift", label: "Drift" },
+  { href: "/denials", label: "Denials" },
   { href: "/approvals", label: "Approvals" },
   { href: "/exemptions", label: "Exemptions" },
   { href: "/audit", label: "Audit log" },

@@ -132,6 +132,8 @@ export interface RunContext {
 /** The reconcile run row of a live (not dry) run. */
 export interface RunRow {
   id: string;
+  /** For the "reconcile failed" alert of a run that threw. */
+  workspaceId?: string;
 }
 
 export interface LoadedDesired {

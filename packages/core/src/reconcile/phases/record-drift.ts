@@ -17,6 +17,17 @@ import type { LoadedDesired, RunContext } from "./context.ts";
 export interface FindingChanges {
   opened: Array<{ id: string; kind: string; summary: string }>;
   resolved: Array<{ id: string; resolution: DriftResolution }>;
+  /** What to tell people (alerts): each new finding, each repair, each drift left open. */
+  notices: Array<{
+    findingId: string;
+    event: "drift.detected" | "drift.repaired" | "drift.left_open";
+    guardrailId: string | null;
+    nodeId: string | null;
+    kind: string;
+    summary: string;
+    /** The artifact's name: where the finding names no node (a deleted artifact), its attachments say where. */
+    artifact: string | null;
+  }>;
 }
 
 export async function recordDrift(
@@ -31,7 +42,7 @@ export async function recordDrift(
   const { connectionId } = ctx;
   const open = await openPlannerFindings(prisma, connectionId);
   const artifactId = new Map((await artifactIds(prisma, connectionId)).map((a) => [a.name, a.id]));
-  const out: FindingChanges = { opened: [], resolved: [] };
+  const out: FindingChanges = { opened: [], resolved: [], notices: [] };
   const now = new Date();
   const resolved = { status: "resolved", resolvedAt: now } as const;
   for (const w of findingWrites({ open, drift: plan.drift, applyOk, observed, desiredNames: new Set(desired.map((d) => d.name)) })) {
@@ -39,10 +50,26 @@ export async function recordDrift(
       case "touch":
         await updateFinding(prisma, w.findingId, { lastSeenAt: now });
         break;
-      case "resolve-repaired":
-        await updateFinding(prisma, w.findingId, { ...resolved, resolution: "auto_reapplied", resolvedBy: "parapet", lastSeenAt: now });
+      case "resolve-repaired": {
+        const f = await updateFinding(prisma, w.findingId, {
+          ...resolved,
+          resolution: "auto_reapplied",
+          resolvedBy: "parapet",
+          lastSeenAt: now,
+        });
         out.resolved.push({ id: w.findingId, resolution: "auto_reapplied" });
+        const artifact = [...artifactId.entries()].find(([, id]) => id === f.artifactId)?.[0] ?? null;
+        out.notices.push({
+          findingId: f.id,
+          event: "drift.repaired",
+          guardrailId: f.guardrailId,
+          nodeId: f.nodeId,
+          kind: f.kind,
+          summary: f.summary,
+          artifact,
+        });
         break;
+      }
       case "resolve-gone":
         await updateFinding(prisma, w.findingId, { ...resolved, resolution: w.resolution, resolvedBy: "cloud" });
         out.resolved.push({ id: w.findingId, resolution: w.resolution });
@@ -66,6 +93,18 @@ export async function recordDrift(
         });
         out.opened.push({ id: f.id, kind: f.kind, summary: f.summary });
         if (w.resolvedNow) out.resolved.push({ id: f.id, resolution: "auto_reapplied" });
+        const notice = {
+          findingId: f.id,
+          guardrailId: f.guardrailId,
+          nodeId: f.nodeId,
+          kind: f.kind,
+          summary: f.summary,
+          artifact: d.name,
+        };
+        out.notices.push({ ...notice, event: "drift.detected" });
+        if (w.resolvedNow) out.notices.push({ ...notice, event: "drift.repaired" });
+        // Notify mode: the guardrail asks people to decide, so say that it is waiting for them.
+        else if (!d.repaired) out.notices.push({ ...notice, event: "drift.left_open" });
         break;
       }
     }

@@ -15,6 +15,8 @@ import { recordArtifacts } from "./record-artifacts.ts";
 import { recordCoverage } from "./record-coverage.ts";
 import { recordDrift, recordUncovered } from "./record-drift.ts";
 import { finishRun } from "./run.ts";
+import { emitNotifications } from "../../notifications/emit.ts";
+import type { NotificationEventInput } from "../../notifications/events.ts";
 
 /** Audit events appended per transaction at the end of a run (drift, problems): bounded, whatever the run's size. */
 const AUDIT_BATCH = 200;
@@ -48,6 +50,11 @@ export async function record(ctx: RunContext, run: RunRow, input: RecordInput): 
   phase("record-uncovered");
   await recordUncovered(ctx, loaded.desired, state, input.newEnvironmentIds);
 
+  await emitNotifications(
+    ctx.deps.prisma,
+    driftNotices(ctx, loaded, state, findings, plan.drift.some((d) => d.repaired) && applied.failed > 0, applied.applyError),
+  );
+
   phase("record-audit");
   const audit = ctx.audit;
   for (const f of findings.opened)
@@ -66,4 +73,59 @@ export async function record(ctx: RunContext, run: RunRow, input: RecordInput): 
   for (let i = 0; i < audit.length; i += AUDIT_BATCH) await appendAudit(ctx.deps.prisma, audit.slice(i, i + AUDIT_BATCH));
 
   return finishRun(ctx, run, { plan, problems: state.problems, applied, findings });
+}
+
+/**
+ * Alert events for what this run found (rows only: the notifications worker sends them later, so a
+ * slow receiver never slows the engine). A drift's dedup key is its finding, so a repair closes the
+ * incident its detection opened.
+ */
+function driftNotices(
+  ctx: RunContext,
+  loaded: Loaded,
+  state: DesiredState,
+  findings: Awaited<ReturnType<typeof recordDrift>>,
+  repairFailed: boolean,
+  applyError: string | undefined,
+): NotificationEventInput[] {
+  const nodes = new Map(loaded.desired.input.nodes.map((n) => [n.id, n]));
+  const { workspaceId, id: connectionId, name: connectionName } = ctx.conn;
+  const attachedTo = new Map(state.artifacts.map((a) => [a.name, a.attachments[0]]));
+  const { nodeIdByExternal } = loaded.desired;
+  const out: NotificationEventInput[] = findings.notices.map((n) => {
+    // A finding on a node, else the first place its artifact attaches (a deleted policy names none).
+    const external = n.artifact ? attachedTo.get(n.artifact) : undefined;
+    const nodeId = n.nodeId ?? (external ? nodeIdByExternal.get(external) : undefined);
+    const node = nodeId ? nodes.get(nodeId) : undefined;
+    const where = node ? ` in ${node.name}` : "";
+    const title =
+      n.event === "drift.repaired"
+        ? `Drift repaired${where}: ${n.summary}`
+        : n.event === "drift.left_open"
+          ? `Drift left open for review${where}: ${n.summary}`
+          : `Drift detected${where}: ${n.summary}`;
+    return {
+      workspaceId,
+      type: n.event,
+      severity: n.event === "drift.repaired" ? "info" : "warning",
+      title,
+      connectionId,
+      guardrailId: n.guardrailId,
+      labels: node?.labels ?? {},
+      detail: { connection: connectionName, environment: node?.name ?? null, kind: n.kind },
+      dedupKey: `drift:${n.findingId}`,
+      resolves: n.event === "drift.repaired",
+    };
+  });
+  if (repairFailed)
+    out.push({
+      workspaceId,
+      type: "repair.failed",
+      severity: "critical",
+      title: `Repair failed on ${connectionName}`,
+      connectionId,
+      detail: { connection: connectionName, error: (applyError ?? "").slice(0, 300) || null },
+      dedupKey: `repair-failed:${connectionId}`,
+    });
+  return out;
 }

@@ -26,6 +26,7 @@ import {
 } from "./context.ts";
 import { skipReasonText, type SkipReason } from "../skip-reason.ts";
 import { LeaseLostError } from "./lease.ts";
+import { emitNotifications } from "../../notifications/emit.ts";
 
 const NOTHING_DONE = { problems: [], applied: 0, failed: 0, driftOpened: 0, driftResolved: 0, calls: EMPTY_CALLS };
 
@@ -124,6 +125,19 @@ export async function failRun(
     return { connectionId, ...NOTHING_DONE, status: "failed", ...(run ? { runId: run.id } : {}), error: message, calls, leaseLost: true };
   }
   if (run) {
+    // Tell people (a row; the notifications worker sends it). The database may be what failed: then nothing is told.
+    if (run.workspaceId)
+      await emitNotifications(deps.prisma, [
+        {
+          workspaceId: run.workspaceId,
+          type: "reconcile.failed",
+          severity: "critical",
+          title: `Reconcile run failed: ${message.slice(0, 200)}`,
+          connectionId,
+          detail: { run: run.id, error: message.slice(0, 300) },
+          dedupKey: `reconcile-failed:${connectionId}`,
+        },
+      ]).catch(() => undefined);
     // The failure may be the database itself (restarted mid-run): report the run as failed either way;
     // the next run closes this one and settles its open intents.
     await updateReconcileRun(deps.prisma, run.id, { status: "failed", error: message.slice(0, 2000), finishedAt: new Date() }).catch(

@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { ROLES, type Role } from "@parapet/core/identity/roles";
 import { CopyButton } from "@/modules/shared/components/copy-button";
@@ -421,6 +422,7 @@ export function SettingsPage() {
   const me = useMe();
   const canManage = useCan("settings", "write");
   const canTokens = useCan("token", "manage");
+  const canAlerts = useCan("notification", "manage");
   return (
     <>
       <PageHeader title="Settings" subtitle={me.data ? `${me.data.workspace.name} · you are ${me.data.role}` : undefined} />
@@ -430,6 +432,15 @@ export function SettingsPage() {
         <Notifications canWrite={canManage} />
         <SessionsSection />
         {canManage && <SsoSection canWrite={canManage} />}
+        {canAlerts && (
+          <section className="card" aria-labelledby="alerts-h">
+            <h2 id="alerts-h">Alerts</h2>
+            <p>
+              Slack, Teams, webhook, PagerDuty and e-mail channels, the rules that feed them, and each channel&apos;s delivery log:{" "}
+              <Link href="/settings/notifications">Notifications</Link>.
+            </p>
+          </section>
+        )}
       </div>
     </>
   );

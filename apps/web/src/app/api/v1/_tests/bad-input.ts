@@ -51,6 +51,10 @@ export function idFor(w: World, path: string, other = false): string {
     case "sso":
       // Neither world has an SSO provider: an unknown id must answer like a foreign one (404).
       return other ? "bravo-no-sso-provider" : "alpha-no-sso-provider";
+    case "denials":
+      return w.denialId;
+    case "notifications":
+      return path.startsWith("/notifications/rules") ? w.ruleId : w.channelId;
     case "reports":
       // No snapshot or subscription exists in either world: an unknown id must answer like a foreign one.
       return other ? "no-such-report-b" : "no-such-report-a";
@@ -160,8 +164,20 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
   "POST /reports/subscriptions": () => ({}),
   "POST /reports/send-now": () => ({ to: "me" }),
   "PATCH /reports/subscriptions/{id}": () => ({ active: false }),
+  "POST /notifications/channels": () => ({ name: "team slack", kind: "slack", url: "https://hooks.slack.com/services/T0/B0/xyz" }),
+  "PATCH /notifications/channels/{id}": () => ({ name: "ops webhook (renamed)" }),
+  "POST /notifications/rules": (w) => ({ name: "repairs", channelId: w.channelId, eventTypes: ["repair.failed"], minSeverity: "warning" }),
+  "PATCH /notifications/rules/{id}": () => ({ digestWindowSec: 120 }),
+  "PATCH /notifications/settings": () => ({ coverageThreshold: 80 }),
+  "POST /denials/{id}/exemption": () => ({
+    reason: "deploy window",
+    ownerEmail: "o@example.test",
+    expiresAt: new Date(Date.now() + 86_400_000 * 3).toISOString(),
+  }),
 };
 export const VALID_QUERY: Record<string, (w: World) => Record<string, string>> = {
+  "GET /notifications/channels/{id}/deliveries": () => ({ limit: "20" }),
+  "GET /denials": () => ({ limit: "20", parapet: "true" }),
   "GET /connections/bootstrap": () => ({ cloud: "aws" }),
   // Never a world's own connection name ("<name> org"): only the other world's, so a delete can never go through.
   "DELETE /connections/{id}": () => ({ confirm: "Bravo org" }),

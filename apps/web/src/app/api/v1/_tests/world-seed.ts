@@ -50,6 +50,11 @@ export interface World extends SeedWorkspace {
   /** A pending invitation and the token of its link. */
   invitationId: string;
   invitationToken: string;
+  /** An alert channel (generic webhook) and a rule sending drift to it. */
+  channelId: string;
+  ruleId: string;
+  /** A real call denied by the world's guardrail in p2 (as the denials poll would store it). */
+  denialId: string;
 }
 
 export const AWS_FACTS = { orgId: "o-abcdefghij", managementAccountId: "111122223333" };
@@ -167,6 +172,34 @@ export async function populateWorld(prisma: PrismaClient, ws: SeedWorkspace, cal
   });
   ok(inv, 201, "invite");
   const invitationToken = new URL(inv.body.inviteUrl as string).searchParams.get("token")!;
+  const ch = await call("POST", "/notifications/channels", {
+    key: owner,
+    body: { name: "ops webhook", kind: "webhook", url: "https://hooks.example.test/parapet" },
+  });
+  ok(ch, 201, "create channel");
+  const rule = await call("POST", "/notifications/rules", {
+    key: owner,
+    body: { name: "drift to ops", channelId: ch.body.id as string, eventTypes: ["drift.detected"], connectionIds: [connectionId] },
+  });
+  ok(rule, 201, "create rule");
+  const denial = await prisma.denial.create({
+    data: {
+      workspaceId: ws.id,
+      connectionId,
+      cloud: "aws",
+      eventId: `evt-${ws.id}`,
+      time: new Date(),
+      principal: "arn:aws:iam::222233335555:role/agent",
+      action: "organizations:LeaveOrganization",
+      resource: "",
+      nodeId: nodes.p2,
+      environment: "web-prod",
+      parapet: true,
+      guardrailId,
+      guardrailName: "No leaving the org",
+      statement: "DenyLeaveOrganization",
+    },
+  });
   return {
     ...ws,
     connectionId,
@@ -179,5 +212,8 @@ export async function populateWorld(prisma: PrismaClient, ws: SeedWorkspace, cal
     externalId: credentials.externalId,
     invitationId: inv.body.id as string,
     invitationToken,
+    channelId: ch.body.id as string,
+    ruleId: rule.body.id as string,
+    denialId: denial.id,
   };
 }

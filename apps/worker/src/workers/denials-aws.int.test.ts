@@ -1,0 +1,130 @@
+/**
+ * Denial attribution on the AWS simulator (issue 17): CloudTrail records of refused calls (errorCode
+ * AccessDenied; CloudTrail's errorMessage names "an explicit deny in a service control policy" when an
+ * SCP refused it — https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html)
+ * are written to the organization trail's S3 bucket through the simulator's admin API and read through
+ * the real S3 SDK, as the impact replay reads them. A member account leaving the organization is denied
+ * by the "no leaving" guardrail's SCP; a bucket deletion refused by the customer's own policy is not Parapet's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AWS_DEMO, seedAwsDemo, startAwsSim, type AwsSim } from "@parapet/cloud-sim/aws/index";
+import { pollDenials } from "@parapet/core/denials/attribute-denials";
+import { demoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
+
+const h = reconcileHarness();
+const { prisma } = h;
+const BUCKET = "acme-org-trail";
+let sim: AwsSim;
+let workspaceId: string;
+let connectionId: string;
+let guardrailId: string;
+let prod: string;
+
+function record(account: string, role: string, source: string, name: string, error: { code: string; message: string }, n: number) {
+  return {
+    eventVersion: "1.10",
+    userIdentity: {
+      type: "AssumedRole",
+      principalId: `AROA${role.toUpperCase().replace(/[^A-Z]/g, "")}:s${n}`,
+      arn: `arn:aws:sts::${account}:assumed-role/${role}/s${n}`,
+      accountId: account,
+      sessionContext: {
+        sessionIssuer: {
+          type: "Role",
+          principalId: "AROAX",
+          arn: `arn:aws:iam::${account}:role/${role}`,
+          accountId: account,
+          userName: role,
+        },
+      },
+    },
+    eventTime: new Date(Date.now() - 5 * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    eventSource: source,
+    eventName: name,
+    awsRegion: "us-east-1",
+    sourceIPAddress: "203.0.113.9",
+    userAgent: "aws-cli/2.17.0",
+    requestParameters: null,
+    responseElements: null,
+    errorCode: error.code,
+    errorMessage: error.message,
+    requestID: `req-${n}`,
+    eventID: `eeeeeeee-0000-4000-8000-${String(n).padStart(12, "0")}`,
+    readOnly: false,
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: account,
+    eventCategory: "Management",
+  };
+}
+
+async function admin(path: string, body: unknown) {
+  const r = await fetch(`${sim.url}/_admin/cloudtrail/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect(r.status).toBe(200);
+}
+
+beforeAll(async () => {
+  sim = await startAwsSim({ seed: 17, throttle: false });
+  seedAwsDemo(sim);
+  ({ workspaceId, connectionId } = await h.connect(demoSpec({ aws: sim } as never, "aws"), "AWS org"));
+  guardrailId = (await h.guardrail(workspaceId, "deny-leave-organization", { all: true }, "enforce", "auto")).id;
+  await h.run(connectionId);
+  const accounts = await prisma.node.findMany({ where: { connectionId, isEnvironment: true }, select: { externalId: true, name: true } });
+  prod = accounts.find((a) => a.externalId !== AWS_DEMO.managementAccountId && /prod/i.test(a.name))?.externalId ?? accounts[1]!.externalId;
+  await prisma.connection.update({
+    where: { id: connectionId },
+    data: { auditSource: { orgTrail: { bucket: BUCKET, regions: ["us-east-1"] } } },
+  });
+  await admin("trail", { bucket: BUCKET });
+});
+
+afterAll(async () => {
+  await sim?.close();
+});
+
+describe("denials on AWS", () => {
+  it("a LeaveOrganization refused by the guardrail's SCP is Parapet's; a bucket deletion refused by the account's own policy is not", async () => {
+    await admin("events", {
+      Records: [
+        record(
+          prod,
+          "ci-deploy",
+          "organizations.amazonaws.com",
+          "LeaveOrganization",
+          {
+            code: "AccessDenied",
+            message: `User: arn:aws:sts::${prod}:assumed-role/ci-deploy/s1 is not authorized to perform: organizations:LeaveOrganization with an explicit deny in a service control policy`,
+          },
+          1,
+        ),
+        record(
+          prod,
+          "ci-deploy",
+          "s3.amazonaws.com",
+          "DeleteBucket",
+          {
+            code: "AccessDenied",
+            message: `User: arn:aws:sts::${prod}:assumed-role/ci-deploy/s2 is not authorized to perform: s3:DeleteBucket because no identity-based policy allows the s3:DeleteBucket action`,
+          },
+          2,
+        ),
+      ],
+    });
+    // CloudTrail writes its log files to the bucket every few minutes; the simulator does it when told.
+    await admin("deliver", {});
+    const r = await pollDenials({ prisma, keys: h.keys, adapterFor: h.deps().adapterFor }, connectionId);
+    expect(r, JSON.stringify(r)).toMatchObject({ denied: 2 });
+    const rows = await prisma.denial.findMany({ where: { connectionId }, orderBy: { action: "asc" } });
+    expect(rows.map((d) => [d.action, d.parapet, d.guardrailId])).toEqual([
+      ["organizations:LeaveOrganization", true, guardrailId],
+      ["s3:DeleteBucket", false, null],
+    ]);
+    expect(rows[0]!.principal).toBe(`arn:aws:iam::${prod}:role/ci-deploy`);
+    expect(rows[0]!.statement).toBeTruthy();
+    expect(await prisma.notificationEvent.count({ where: { workspaceId, type: "denial.detected" } })).toBe(1);
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * "Request exemption" from a denial (the Denials page, or the link in a denial alert): an exemption of
+ * the environment the call was refused in from the guardrail that refused it, through the ordinary
+ * exemption request and its two-person approval. Its expiry is bounded by the workspace's maximum
+ * (Settings → Notifications). The decision is told on the channel that delivered the denial's alert.
+ */
+import type { Actor, DbClient } from "../common/actor.ts";
+import { AppError, invalidField, notFound } from "../common/errors.ts";
+import { requestExemption } from "../exemptions/request-exemption.ts";
+import { can } from "../identity/roles.ts";
+import { channelThatToldDenial, exemptionMaxDays, findDenial } from "./denials.repository.ts";
+import type { TDenialExemptionInput } from "./denials.schema.ts";
+
+const DAY = 86_400_000;
+
+export async function requestDenialExemption(deps: { prisma: DbClient }, actor: Actor, denialId: string, input: TDenialExemptionInput) {
+  if (!can(actor.role, "exemption", "request")) throw new AppError("forbidden", `your role (${actor.role}) cannot request exemptions`);
+  const d = await findDenial(deps.prisma, actor.workspaceId, denialId);
+  if (!d) throw notFound("denial", denialId);
+  if (!d.parapet || !d.guardrailId)
+    throw new AppError("conflict", "denial: it was not denied by a Parapet guardrail; nothing of Parapet's to exempt");
+  if (!d.nodeId) throw new AppError("conflict", "denial: the environment it happened in is not known to Parapet");
+  const max = (await exemptionMaxDays(deps.prisma, actor.workspaceId))?.exemptionMaxDays ?? 30;
+  const expires = Date.parse(input.expiresAt);
+  if (expires > Date.now() + max * DAY) throw invalidField("expiresAt", `must be at most ${max} days from now (the workspace's maximum)`);
+  const replyChannelId = await channelThatToldDenial(deps.prisma, actor.workspaceId, `denial:${d.connectionId}:${d.eventId}`);
+  return requestExemption(
+    deps,
+    actor,
+    { guardrailId: d.guardrailId, nodeId: d.nodeId, reason: input.reason, ownerEmail: input.ownerEmail, expiresAt: input.expiresAt },
+    { replyChannelId, fromDenial: d.id },
+  );
+}
