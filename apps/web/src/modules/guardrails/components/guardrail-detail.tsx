@@ -213,7 +213,7 @@ export function GuardrailDetailView({ id, created }: { id: string; created?: boo
       </div>
       <div role="tabpanel" className="tabpanel">
         {tab === "rollout" ? (
-          <RolloutPanel guardrailId={g.id} mode={g.mode} />
+          <RolloutPanel guardrailId={g.id} mode={g.mode} managed={!!managed} />
         ) : tab === "impact" ? (
           <ImpactPanel guardrailId={g.id} currentVersion={g.currentVersion} />
         ) : tab === "versions" ? (

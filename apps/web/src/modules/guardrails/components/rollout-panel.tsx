@@ -121,7 +121,19 @@ function StartForm({ id, onStart, pending }: { id: string; onStart: (stages: Sta
  * The guardrail's staged rollout to enforce: its stages and their state, why it halted, and hold,
  * resume and roll back.
  */
-export function RolloutPanel({ guardrailId, mode }: { guardrailId: string; mode: "audit" | "enforce" }) {
+/**
+ * `managed`: the guardrail is managed in code, so starting a rollout (a change of mode) belongs in its file;
+ * the API refuses it too. Hold, resume and roll back stay: they are the brakes.
+ */
+export function RolloutPanel({
+  guardrailId,
+  mode,
+  managed = false,
+}: {
+  guardrailId: string;
+  mode: "audit" | "enforce";
+  managed?: boolean;
+}) {
   const q = useRollout(guardrailId);
   const act = useRolloutAction(guardrailId);
   const canWrite = useCan("guardrail", "write");
@@ -208,7 +220,12 @@ export function RolloutPanel({ guardrailId, mode }: { guardrailId: string; mode:
           )}
         </div>
       )}
-      {!active && canWrite && mode === "audit" && (
+      {!active && canWrite && mode === "audit" && managed && (
+        <p className="muted small" data-testid="rollout-managed">
+          Managed in code: change the mode in the guardrail&apos;s file and apply it (parapet apply).
+        </p>
+      )}
+      {!active && canWrite && mode === "audit" && !managed && (
         <StartForm
           id={guardrailId}
           pending={act.isPending}
