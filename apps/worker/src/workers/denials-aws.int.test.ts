@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AWS_DEMO, seedAwsDemo, startAwsSim, type AwsSim } from "@parapet/cloud-sim/aws/index";
 import { pollDenials } from "@parapet/core/denials/attribute-denials";
+import { requestDenialExemption } from "@parapet/core/denials/request-denial-exemption";
 import { demoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
 
 const h = reconcileHarness();
@@ -126,5 +127,26 @@ describe("denials on AWS", () => {
     expect(rows[0]!.principal).toBe(`arn:aws:iam::${prod}:role/ci-deploy`);
     expect(rows[0]!.statement).toBeTruthy();
     expect(await prisma.notificationEvent.count({ where: { workspaceId, type: "denial.detected" } })).toBe(1);
+
+    // "Request exemption" for the principal the SCP refused: its role ARN (not the session), in every environment.
+    const author = {
+      workspaceId,
+      userId: "user_denial_author",
+      role: "author" as const,
+      kind: "user" as const,
+      label: "author@example.test",
+    };
+    const { exemption, approval } = await requestDenialExemption({ prisma }, author, rows[0]!.id, {
+      of: "principal",
+      reason: "ci-deploy leaves a sandbox org once, by design",
+      ownerEmail: "author@example.test",
+      expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    });
+    expect(exemption).toMatchObject({
+      node: null,
+      principal: { cloud: "aws", id: `arn:aws:iam::${prod}:role/ci-deploy` },
+      status: "pending_approval",
+    });
+    expect(approval.summary).toContain(`arn:aws:iam::${prod}:role/ci-deploy`);
   });
 });

@@ -33,9 +33,12 @@ export const ZDenialPage = pageOf(ZDenial);
 /** "Request exemption" from a denial: the environment it happened in, from the guardrail that denied it. */
 export const ZDenialExemptionInput = z
   .object({
+    /** Spare the environment the call was refused in (default), or the principal that made it, everywhere. */
+    of: z.enum(["environment", "principal"]).default("environment"),
     reason: z.string().trim().min(3).max(1000),
     ownerEmail: z.email().max(320),
     expiresAt: z.iso.datetime({ offset: true }),
   })
   .strict();
-export type TDenialExemptionInput = z.infer<typeof ZDenialExemptionInput>;
+/** As callers pass it (`of` may be left out: the environment). */
+export type TDenialExemptionInput = z.input<typeof ZDenialExemptionInput>;

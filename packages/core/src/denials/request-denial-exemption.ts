@@ -1,12 +1,15 @@
 /**
  * "Request exemption" from a denial (the Denials page, or the link in a denial alert): an exemption of
- * the environment the call was refused in from the guardrail that refused it, through the ordinary
+ * the environment the call was refused in (or of the principal that made it, in every environment) from the
+ * guardrail that refused it, through the ordinary
  * exemption request and its two-person approval. Its expiry is bounded by the workspace's maximum
  * (Settings → Notifications). The decision is told on the channel that delivered the denial's alert.
  */
 import type { Actor, DbClient } from "../common/actor.ts";
 import { AppError, invalidField, notFound } from "../common/errors.ts";
+import { exemptableAuditPrincipal } from "../exemptions/exempt-principal.ts";
 import { requestExemption } from "../exemptions/request-exemption.ts";
+import type { CloudId } from "@parapet/providers/contract";
 import { can } from "../identity/roles.ts";
 import { channelThatToldDenial, exemptionMaxDays, findDenial } from "./denials.repository.ts";
 import type { TDenialExemptionInput } from "./denials.schema.ts";
@@ -19,7 +22,22 @@ export async function requestDenialExemption(deps: { prisma: DbClient }, actor: 
   if (!d) throw notFound("denial", denialId);
   if (!d.parapet || !d.guardrailId)
     throw new AppError("conflict", "denial: it was not denied by a Parapet guardrail; nothing of Parapet's to exempt");
-  if (!d.nodeId) throw new AppError("conflict", "denial: the environment it happened in is not known to Parapet");
+  let subject: { nodeId: string } | { principal: { cloud: "aws" | "gcp" | "oci"; id: string } };
+  if ((input.of ?? "environment") === "principal") {
+    const cloud = d.cloud as CloudId;
+    const id = exemptableAuditPrincipal(cloud, d.principal);
+    if (!id || cloud === "azure")
+      throw invalidField(
+        "of",
+        cloud === "azure"
+          ? "Azure Policy cannot condition on the caller: exempt the environment instead"
+          : `the caller "${d.principal.slice(0, 120)}" is not one identity a ${cloud.toUpperCase()} policy can spare: exempt the environment instead`,
+      );
+    subject = { principal: { cloud, id } };
+  } else {
+    if (!d.nodeId) throw new AppError("conflict", "denial: the environment it happened in is not known to Parapet");
+    subject = { nodeId: d.nodeId };
+  }
   const max = (await exemptionMaxDays(deps.prisma, actor.workspaceId))?.exemptionMaxDays ?? 30;
   const expires = Date.parse(input.expiresAt);
   if (expires > Date.now() + max * DAY) throw invalidField("expiresAt", `must be at most ${max} days from now (the workspace's maximum)`);
@@ -27,7 +45,7 @@ export async function requestDenialExemption(deps: { prisma: DbClient }, actor: 
   return requestExemption(
     deps,
     actor,
-    { guardrailId: d.guardrailId, nodeId: d.nodeId, reason: input.reason, ownerEmail: input.ownerEmail, expiresAt: input.expiresAt },
+    { guardrailId: d.guardrailId, ...subject, reason: input.reason, ownerEmail: input.ownerEmail, expiresAt: input.expiresAt },
     { replyChannelId, fromDenial: d.id },
   );
 }

@@ -12,9 +12,14 @@ import { useDenials, useRequestDenialExemption } from "../hooks/use-denials";
 
 type Denial = ApiOutput<"GET /denials">["items"][number];
 
-/** Exempt the denial's environment from the guardrail that denied it; a second member approves it. */
+/**
+ * Exempt the denial's environment, or the principal that made the call (in every environment), from the
+ * guardrail that denied it; a second member approves it. Principals cannot be spared on Azure.
+ */
 function ExemptFromDenial({ denial, onDone }: { denial: Denial; onDone: (msg: string) => void }) {
   const m = useRequestDenialExemption();
+  const principalOk = denial.cloud !== "azure";
+  const [of, setOf] = useState<"environment" | "principal">("environment");
   const [reason, setReason] = useState("");
   const [owner, setOwner] = useState("");
   const [days, setDays] = useState(7);
@@ -24,19 +29,34 @@ function ExemptFromDenial({ denial, onDone }: { denial: Denial; onDone: (msg: st
     m.mutate(
       {
         id: denial.id,
-        body: { reason: reason.trim(), ownerEmail: owner.trim(), expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() },
+        body: { of, reason: reason.trim(), ownerEmail: owner.trim(), expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() },
       },
       {
         onSuccess: () =>
-          onDone(`Exemption of ${denial.environment ?? "the environment"} requested: it waits for a second member's approval.`),
+          onDone(
+            `Exemption of ${of === "principal" ? denial.principal : (denial.environment ?? "the environment")} requested: it waits for a second member's approval.`,
+          ),
       },
     );
   }
   return (
     <form onSubmit={submit} className="stack" aria-label="Request an exemption from this denial">
+      <fieldset className="field">
+        <legend>Exempt</legend>
+        <label>
+          <input type="radio" name="dx-of" checked={of === "environment"} onChange={() => setOf("environment")} /> the environment{" "}
+          {denial.environment ?? ""}
+        </label>
+        {principalOk && (
+          <label>
+            <input type="radio" name="dx-of" checked={of === "principal"} onChange={() => setOf("principal")} /> the principal{" "}
+            <code>{denial.principal}</code> in every environment
+          </label>
+        )}
+        {errs.of && <span className="field-error">{errs.of}</span>}
+      </fieldset>
       <p className="muted small">
-        Exempt {denial.environment ?? "this environment"} from “{denial.guardrailName}”. The decision is told on the channel that delivered
-        this denial&apos;s alert.
+        From “{denial.guardrailName}”. The decision is told on the channel that delivered this denial&apos;s alert.
       </p>
       <div className="field">
         <label htmlFor="dx-reason">Reason</label>
