@@ -26,7 +26,7 @@ describe("job catalog", () => {
         "notifications.tick",
         "notifications.scan",
       ],
-      impact: ["impact.replay", "posture.scan", "impact.denials"],
+      impact: ["impact.replay", "impact.denials", "posture.scan"],
       rollouts: ["rollouts.advance"],
     });
   });

@@ -78,7 +78,7 @@ describe("OpenAPI document", () => {
     const cells = API["GET /coverage/matrix"].response;
     const row = (c: unknown) => ({
       guardrails: [],
-      items: [{ node: { id: "n", name: "n", externalId: "1", connectionId: "c", path: [], parentId: null }, cells: c }],
+      items: [{ node: { id: "n", name: "n", externalId: "1", connectionId: "c", path: [], parentId: null }, cells: c, posture: {} }],
       nextCursor: null,
     });
     expect(cells.safeParse(row({ g1: "enforced", g2: "drifted" })).success).toBe(true);

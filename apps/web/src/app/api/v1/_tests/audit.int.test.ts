@@ -35,6 +35,8 @@ describe("audit log", () => {
       "approval.requested",
       "token.created",
       "member.invited",
+      "notification.channel_created",
+      "notification.rule_created",
     ]);
     const created = r.body.items.find((e: { action: string }) => e.action === "guardrail.created");
     expect(created.actor).toEqual({ type: "token", id: expect.any(String), label: expect.stringMatching(/^token author key/) });
@@ -46,10 +48,10 @@ describe("audit log", () => {
   it("filters, pages, and exports as CSV and JSON lines", async () => {
     const byAction = await call("GET", "/audit", { key: w.members.viewer.key, query: { action: "approval.requested" } });
     expect(byAction.body.items).toHaveLength(2);
-    const page1 = await call("GET", "/audit", { key: w.members.viewer.key, query: { limit: "4" } });
-    const page2 = await call("GET", "/audit", { key: w.members.viewer.key, query: { limit: "4", cursor: page1.body.nextCursor } });
-    expect(page2.body.items[0].seq).toBe(page1.body.items[3].seq - 1);
-    expect(page2.body.items).toHaveLength(3);
+    const page1 = await call("GET", "/audit", { key: w.members.viewer.key, query: { limit: "5" } });
+    const page2 = await call("GET", "/audit", { key: w.members.viewer.key, query: { limit: "5", cursor: page1.body.nextCursor } });
+    expect(page2.body.items[0].seq).toBe(page1.body.items[4].seq - 1);
+    expect(page2.body.items).toHaveLength(4);
     expect(page2.body.nextCursor).toBeNull();
     const jsonl = await call("GET", "/audit/export", { key: w.members.approver.key, query: { format: "jsonl" } });
     expect(jsonl.status).toBe(200);
@@ -58,7 +60,7 @@ describe("audit log", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as { seq: number });
-    expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const csv = await call("GET", "/audit/export", { key: w.members.approver.key, query: { format: "csv", action: "guardrail.created" } });
     const rows = csv.text.trim().split("\n");
     expect(rows[0]).toBe("seq,at,actorType,actorId,actorLabel,action,targetType,targetId,data,hash,prevHash");
@@ -70,10 +72,10 @@ describe("audit log", () => {
 
   it("detects a tampered row through the API and `parapet audit verify`", async () => {
     const ok = await call("GET", "/audit/verify", { key: w.members.viewer.key });
-    expect(ok.body).toEqual({ ok: true, checked: 7, checkpoint: null });
+    expect(ok.body).toEqual({ ok: true, checked: 9, checkpoint: null });
     expect(await cli(["audit", "verify", "--workspace", w.slug])).toMatchObject({
       code: 0,
-      out: expect.stringContaining("7 audit events"),
+      out: expect.stringContaining("9 audit events"),
     });
 
     // The app's own database role cannot rewrite history; someone bypassing the trigger (a superuser) can, and is caught.
@@ -102,19 +104,19 @@ describe("audit log", () => {
     expect(made.status, made.text).toBe(200);
     expect(made.body).toMatchObject({
       enabled: true,
-      checkpoint: { seq: 7, hash: expect.stringMatching(/^[0-9a-f]{64}$/), at: expect.any(String) },
+      checkpoint: { seq: 9, hash: expect.stringMatching(/^[0-9a-f]{64}$/), at: expect.any(String) },
       problem: null,
     });
     const shown = await call("GET", "/audit/checkpoint", { key: v.members.viewer.key });
     expect(shown.body.checkpoint).toEqual(made.body.checkpoint);
     expect((await call("GET", "/audit/verify", { key: v.members.viewer.key })).body).toEqual({
       ok: true,
-      checked: 7,
+      checked: 9,
       checkpoint: made.body.checkpoint,
     });
     expect(await cli(["audit", "checkpoint", "--workspace", v.slug])).toMatchObject({
       code: 0,
-      out: expect.stringContaining("at seq 7 written"),
+      out: expect.stringContaining("at seq 9 written"),
     });
 
     // The newest three rows deleted behind the app's back: what remains links perfectly.
@@ -126,13 +128,13 @@ describe("audit log", () => {
     expect(r.body).toMatchObject({
       ok: false,
       checked: 4,
-      firstBroken: { seq: 5, reason: expect.stringMatching(/^rows 5–7 are missing/) },
+      firstBroken: { seq: 5, reason: expect.stringMatching(/^rows 5–9 are missing/) },
     });
     const c = await cli(["audit", "verify", "--workspace", v.slug]);
     expect(c.code).toBe(1);
-    expect(c.out).toMatch(/^BROKEN: workspace .*: audit event seq 5: rows 5–7 are missing/);
+    expect(c.out).toMatch(/^BROKEN: workspace .*: audit event seq 5: rows 5–9 are missing/);
     const refused = await call("POST", "/audit/checkpoint", { key: v.members.admin.key });
     expect(refused.status).toBe(409);
-    expect(refused.body.error.message).toMatch(/^audit: the chain does not verify \(rows 5–7 are missing/);
+    expect(refused.body.error.message).toMatch(/^audit: the chain does not verify \(rows 5–9 are missing/);
   });
 });

@@ -97,6 +97,20 @@ const CODE_DOCUMENT = {
   ],
 };
 
+/**
+ * Where a body takes one of two alternatives (an exemption of a node or of a principal), the generated
+ * cases for a field of the other alternative start from a valid body of that alternative: a bad
+ * `principal.id` is only meaningful beside a valid `principal.cloud` and without a `nodeId`.
+ */
+const ALTERNATE_BODY: Record<string, Record<string, (w: World) => Record<string, unknown>>> = {
+  "POST /exemptions": {
+    principal: (w) => {
+      const { nodeId: _nodeId, ...rest } = VALID_BODY["POST /exemptions"]!(w);
+      return { ...rest, principal: { cloud: "aws", id: "arn:aws:iam::123456789012:role/release-bot" } };
+    },
+  },
+};
+
 /** A valid request body per route. */
 export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> = {
   "POST /catalog/controls/{id}/compile": () => ({ params: {}, mode: "enforce", cloud: "aws" }),
@@ -644,8 +658,9 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
       const schema = jsonSchemaOf(r.body);
       for (const { path, schema: ps, required } of propertyPaths(schema)) {
         const field = path.join(".");
+        const start = ALTERNATE_BODY[routeKey(r)]?.[path[0]!]?.(A) ?? validBody;
         for (const [note, v] of wrongValues(ps, o.full)) {
-          const body = setPath(validBody, path, v);
+          const body = setPath(start, path, v);
           // A read-only POST may accept an odd but valid value (a label expression that selects nothing).
           const expect: Expect = !isWrite(r) && r.body.safeParse(body).success && !unstorableString(body, []) ? "any" : "4xx";
           add(r, base(r, { category: "bad body field", note: `${field}: ${note}`, expect, field, body: json(body) }));
@@ -658,7 +673,7 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
               note: `${field}: missing`,
               expect: "4xx",
               field,
-              body: json(setPath(validBody, path, undefined, true)),
+              body: json(setPath(start, path, undefined, true)),
             }),
           );
       }
@@ -672,7 +687,7 @@ export function buildCampaign(k: CampaignKeys, o: CampaignOptions): Campaign {
             note: `${field}: extra field`,
             expect: "4xx",
             field,
-            body: json(setPath(validBody, [...path, "zzUnknownField"], 1)),
+            body: json(setPath((path[0] && ALTERNATE_BODY[routeKey(r)]?.[path[0]]?.(A)) || validBody, [...path, "zzUnknownField"], 1)),
           }),
         );
       }
