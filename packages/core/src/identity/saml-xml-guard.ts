@@ -9,6 +9,8 @@
  * replay) and samlify's signature verification.
  */
 import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const SAMLP = /^<(?:[A-Za-z_][\w.-]*:)?(?:Response|LogoutRequest|LogoutResponse|AuthnRequest|EntityDescriptor)[\s>]/;
 
@@ -30,7 +32,12 @@ let installed = false;
  */
 export function installSamlXmlGuard(): void {
   if (installed) return;
-  const fromHere = createRequire(import.meta.url);
+  // Under Node (worker, CLI, tests) this module's own URL. In the web app's Next server bundle
+  // `import.meta.url` is not a file URL (the bundler replaces it), so resolve from the app's directory
+  // (`next start` runs there, and apps/web depends on @better-auth/sso, which Next loads from node_modules).
+  const here: unknown = import.meta.url;
+  const base = typeof here === "string" && here.startsWith("file:") ? here : pathToFileURL(join(process.cwd(), "package.json")).href;
+  const fromHere = createRequire(base);
   const fromSso = createRequire(fromHere.resolve("@better-auth/sso"));
   const samlify = fromSso("samlify") as { setSchemaValidator(v: { validate: (xml: string) => Promise<string> }): void };
   samlify.setSchemaValidator({ validate: samlXmlGuard });
