@@ -31,6 +31,11 @@ export default defineConfig({
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
           // Policy-simulator tests evaluate thousands of requests; a loaded 2-core CI box needs headroom.
           testTimeout: 30_000,
+          // Pure code: the files of a worker share one module graph instead of re-importing core, the
+          // compilers and the SDK types per file. Measured 2026-12-07: 968 tests in 23 s instead of 216 s
+          // (import time 25 s instead of 286 s). Integration files keep isolation: each gets its own
+          // database and Redis prefix through per-file environment variables read by module singletons.
+          isolate: false,
         },
       },
       {
