@@ -19,36 +19,39 @@ export function SessionsSection() {
       <h2 id="ses-h">Your sessions</h2>
       <QueryState q={q}>
         {(s) => (
-          <table>
-            <thead>
-              <tr>
-                <th>Device</th>
-                <th>IP</th>
-                <th>Signed in</th>
-                <th>Last used</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {s.items.map((x) => (
-                <tr key={x.id} data-testid="session-row">
-                  <td>{x.userAgent ?? "unknown"}</td>
-                  <td>{x.ipAddress ?? "—"}</td>
-                  <td>{dateTime(x.createdAt)}</td>
-                  <td>{ago(x.lastUsedAt)}</td>
-                  <td>
-                    {x.current ? (
-                      <span className="muted">this session</span>
-                    ) : (
-                      <button className="btn small danger" type="button" disabled={end.isPending} onClick={() => end.mutate(x.id)}>
-                        End
-                      </button>
-                    )}
-                  </td>
+          // Wide tables scroll inside their own box: the page never scrolls sideways on a phone.
+          <div className="table-wrap">
+            <table className="list">
+              <thead>
+                <tr>
+                  <th>Device</th>
+                  <th>IP</th>
+                  <th>Signed in</th>
+                  <th>Last used</th>
+                  <th />
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {s.items.map((x) => (
+                  <tr key={x.id} data-testid="session-row">
+                    <td>{x.userAgent ?? "unknown"}</td>
+                    <td>{x.ipAddress ?? "—"}</td>
+                    <td>{dateTime(x.createdAt)}</td>
+                    <td>{ago(x.lastUsedAt)}</td>
+                    <td>
+                      {x.current ? (
+                        <span className="muted">this session</span>
+                      ) : (
+                        <button className="btn small danger" type="button" disabled={end.isPending} onClick={() => end.mutate(x.id)}>
+                          End
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </QueryState>
       {end.isError && <span className="field-error">{errorMessage(end.error)}</span>}
