@@ -124,6 +124,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * A receiver records a request before it answers, and the worker marks the delivery sent only after the
+ * answer: wait for the rows, not just the request, before reading their state.
+ */
+async function untilSent(workspaceId: string, n: number): Promise<void> {
+  await until(`${n} marked sent`, async () => (await prisma.notificationDelivery.count({ where: { workspaceId, status: "sent" } })) >= n);
+}
+
 async function until<T>(
   what: string,
   probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
@@ -212,6 +220,7 @@ describe("alert delivery to real receivers", () => {
     const button = (blocks[3]!.elements as Array<{ type: string; url: string }>)[0]!;
     expect(button.type).toBe("button");
     expect(button.url).toBe(`${BASE_URL}/drift`);
+    await untilSent(ws.id, 1);
     const row = await prisma.notificationDelivery.findFirstOrThrow({ where: { workspaceId: ws.id } });
     expect(row).toMatchObject({ status: "sent", attempts: 1, lastStatus: 200, eventCount: 1 });
   });
@@ -315,6 +324,7 @@ describe("alert delivery to real receivers", () => {
     const header = (m!.json.blocks as Array<{ text: { text: string } }>)[0]!.text.text;
     expect(header).toMatch(/^500 × Drift detected in /);
     expect((m!.json.blocks as Array<{ text: { text: string } }>)[1]!.text.text).toContain("… and 480 more");
+    await untilSent(ws.id, 1);
     const rows = await prisma.notificationDelivery.findMany({ where: { workspaceId: ws.id } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ kind: "digest", eventCount: 500, status: "sent" });
@@ -338,6 +348,7 @@ describe("alert delivery to real receivers", () => {
     expect(throttled.attempts).toBe(1);
     const [m] = await until("delivered after 429", () => rx.at(path).length >= 1 && rx.at(path));
     expect(m!.at).toBeGreaterThanOrEqual(throttled.notBefore.getTime() - 50);
+    await untilSent(ws.id, 1);
     const sent = await prisma.notificationDelivery.findFirstOrThrow({ where: { workspaceId: ws.id } });
     expect(sent).toMatchObject({ status: "sent", attempts: 2 });
     expect(await prisma.notificationChannel.findUniqueOrThrow({ where: { id: ch } })).toMatchObject({
@@ -373,6 +384,7 @@ describe("alert delivery to real receivers", () => {
     await down.start(port);
     closers.push(() => down.stop());
     await until("both delivered", () => down.at("/hook").length >= 2, 60_000);
+    await untilSent(ws.id, 2);
     const rows = await prisma.notificationDelivery.findMany({ where: { workspaceId: ws.id } });
     expect(rows.map((r) => r.status)).toEqual(["sent", "sent"]);
     expect(new Set(down.at("/hook").map((r) => r.json.id))).toEqual(new Set(rows.map((r) => r.id)));
@@ -394,7 +406,8 @@ describe("alert delivery to real receivers", () => {
     // A worker (re)starting upserts the tick scheduler, which finds the waiting rows.
     await scheduleJob(queue, "notifications.tick", {}, { every: 200 });
     await until("both delivered", () => rx.at(path).length >= 2);
-    expect(await prisma.notificationDelivery.count({ where: { workspaceId: ws.id, status: "sent" } })).toBe(2);
+    await untilSent(ws.id, 2);
+    expect(await prisma.notificationDelivery.count({ where: { workspaceId: ws.id } })).toBe(2);
   });
 
   it("a receiver on a private address the operator did not allowlist is refused, not retried", async () => {
