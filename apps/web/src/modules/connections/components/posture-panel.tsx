@@ -77,83 +77,87 @@ export function PosturePanel({ id }: { id: string }) {
       {p.controls.length > 0 && (
         <>
           <h3 className="subhead">What they already enforce</h3>
-          <table className="table small" data-testid="posture-controls">
-            <thead>
-              <tr>
-                <th>Control</th>
-                <th>Enforced</th>
-                <th>Partial</th>
-                <th>By</th>
-                <th>Failing scenarios</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.controls
-                .filter((c) => c.enforced + c.partial > 0)
-                .map((c) => (
-                  <tr key={c.controlId}>
-                    <td>{c.title}</td>
-                    <td>{num(c.enforced)}</td>
-                    <td>{num(c.partial)}</td>
-                    <td>{c.enforcedBy.join(", ")}</td>
-                    <td className="muted">{c.failing.slice(0, 3).join("; ")}</td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
+          <div className="table-wrap">
+            <table className="table small" data-testid="posture-controls">
+              <thead>
+                <tr>
+                  <th>Control</th>
+                  <th>Enforced</th>
+                  <th>Partial</th>
+                  <th>By</th>
+                  <th>Failing scenarios</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.controls
+                  .filter((c) => c.enforced + c.partial > 0)
+                  .map((c) => (
+                    <tr key={c.controlId}>
+                      <td>{c.title}</td>
+                      <td>{num(c.enforced)}</td>
+                      <td>{num(c.partial)}</td>
+                      <td>{c.enforcedBy.join(", ")}</td>
+                      <td className="muted">{c.failing.slice(0, 3).join("; ")}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
       {p.policies.length > 0 && (
         <>
           <h3 className="subhead">Inventory</h3>
-          <table className="table small" data-testid="posture-policies">
-            <thead>
-              <tr>
-                <th>Policy</th>
-                <th>Kind</th>
-                <th>Attached</th>
-                <th>Status</th>
-                {canWrite && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {p.policies.map((f) => (
-                <tr key={f.id} data-testid="posture-policy">
-                  <td>
-                    {f.name}
-                    {f.managedBy && <span className="muted"> ({f.managedBy})</span>}
-                  </td>
-                  <td>
-                    <code>{f.kind}</code>
-                  </td>
-                  <td>{num(f.attachments.length)}</td>
-                  <td>
-                    {f.goneAt
-                      ? "gone"
-                      : f.stance === "watched"
-                        ? f.driftDetectedAt
-                          ? `external, watched — drifted ${ago(f.driftDetectedAt)}`
-                          : "external, watched"
-                        : f.stance}
-                  </td>
-                  {canWrite && (
-                    <td>
-                      {f.stance !== "adopted" && !f.goneAt && (
-                        <button
-                          className="btn small"
-                          type="button"
-                          disabled={watch.isPending}
-                          onClick={() => watch.mutate({ policyId: f.id, watch: f.stance !== "watched" || !!f.driftDetectedAt })}
-                        >
-                          {f.stance !== "watched" ? "Watch" : f.driftDetectedAt ? "Accept change" : "Stop watching"}
-                        </button>
-                      )}
-                    </td>
-                  )}
+          <div className="table-wrap">
+            <table className="table small" data-testid="posture-policies">
+              <thead>
+                <tr>
+                  <th>Policy</th>
+                  <th>Kind</th>
+                  <th>Attached</th>
+                  <th>Status</th>
+                  {canWrite && <th />}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {p.policies.map((f) => (
+                  <tr key={f.id} data-testid="posture-policy">
+                    <td>
+                      {f.name}
+                      {f.managedBy && <span className="muted"> ({f.managedBy})</span>}
+                    </td>
+                    <td>
+                      <code>{f.kind}</code>
+                    </td>
+                    <td>{num(f.attachments.length)}</td>
+                    <td>
+                      {f.goneAt
+                        ? "gone"
+                        : f.stance === "watched"
+                          ? f.driftDetectedAt
+                            ? `external, watched — drifted ${ago(f.driftDetectedAt)}`
+                            : "external, watched"
+                          : f.stance}
+                    </td>
+                    {canWrite && (
+                      <td>
+                        {f.stance !== "adopted" && !f.goneAt && (
+                          <button
+                            className="btn small"
+                            type="button"
+                            disabled={watch.isPending}
+                            onClick={() => watch.mutate({ policyId: f.id, watch: f.stance !== "watched" || !!f.driftDetectedAt })}
+                          >
+                            {f.stance !== "watched" ? "Watch" : f.driftDetectedAt ? "Accept change" : "Stop watching"}
+                          </button>
+                        )}
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </section>
