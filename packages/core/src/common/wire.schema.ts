@@ -20,20 +20,21 @@ export function wireEnum<const T extends readonly [string, ...string[]]>(values:
 }
 
 /**
- * A large map of id → one of a set: the coverage matrix's cells, 10,000 to a page. zod's record runs a
- * key schema and a value schema per entry, which made checking the biggest page ~10 ms; this checks the
- * same thing in one loop, and tells the OpenAPI document the same shape (its metadata is the JSON Schema).
+ * A long list of one-of-a-set or null: the coverage matrix's cells, a row's statuses in the order of the
+ * page's guardrails (10,000 to a page). zod's array of enums runs an element schema per entry, which made
+ * checking the biggest page ~10 ms; this checks the same thing in one loop, and tells the OpenAPI document
+ * the same shape (its metadata is the JSON Schema).
  */
-export function enumMap<const T extends readonly [string, ...string[]]>(values: T) {
+export function enumList<const T extends readonly [string, ...string[]]>(values: T) {
   const allowed = new Set<string>(values);
   const valid = (v: unknown): boolean => {
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-    for (const s of Object.values(v)) if (typeof s !== "string" || !allowed.has(s)) return false;
+    if (!Array.isArray(v)) return false;
+    for (const s of v as unknown[]) if (s !== null && (typeof s !== "string" || !allowed.has(s))) return false;
     return true;
   };
   return z
-    .custom<Record<string, T[number]>>(valid, { message: `must map ids to one of ${values.join(", ")}` })
-    .meta({ type: "object", additionalProperties: { type: "string", enum: [...values] } });
+    .custom<Array<T[number] | null>>(valid, { message: `must be a list of ${values.join(", ")} or null` })
+    .meta({ type: "array", items: { type: "string", enum: [...values], nullable: true } });
 }
 
 /** A JSON object kept verbatim (parameters, payloads, stored cloud facts). */

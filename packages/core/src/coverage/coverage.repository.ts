@@ -80,21 +80,18 @@ export function environmentPage(
 }
 
 /**
- * The cells of a page of environments (active guardrails only), one row per environment with its cells
- * as { guardrailId: status }: a page of 100 environments × 50 guardrails is 100 rows rather than 5,000
- * through the driver and Prisma, which was most of a matrix page's time once the page itself became an
- * index range.
+ * The cells of a page of environments: one row per cell, in the (nodeId, guardrailId) index's order,
+ * for the caller to keep its active guardrails' cells. 100 environments × 50 guardrails is 5,000 short
+ * rows. Folding them into one JSON object per environment in PostgreSQL (jsonb_object_agg, a sort by
+ * node id in the database's collation and a join to the guardrails) cost 10–25× the plain index range
+ * in the database's CPU, which made the matrix page the dashboard's slowest read under load
+ * (bench/RESULTS.md §4h); grouping 5,000 rows here costs far less.
  */
-export function cellsFor(db: Db, nodeIds: string[]): Promise<Array<{ nodeId: string; cells: Record<string, TCoverageStatus> }>> {
+export function cellsFor(db: Db, nodeIds: string[]): Promise<Array<{ nodeId: string; guardrailId: string; status: TCoverageStatus }>> {
   if (nodeIds.length === 0) return Promise.resolve([]);
-  return readRows(
-    db,
-    `SELECT cr."nodeId", jsonb_object_agg(cr."guardrailId", cr.status) AS cells
-     FROM coverage_row cr JOIN guardrail g ON g.id = cr."guardrailId" AND g.status = 'active'
-     WHERE cr."nodeId" = ANY($1::text[])
-     GROUP BY cr."nodeId"`,
-    [nodeIds],
-  );
+  return readRows(db, `SELECT "nodeId", "guardrailId", status::text AS status FROM coverage_row WHERE "nodeId" = ANY($1::text[])`, [
+    nodeIds,
+  ]);
 }
 
 /** The posture scan's verdicts for these environments (issue 19): control id → status and the policies credited. */

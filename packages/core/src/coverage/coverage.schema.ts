@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ZCoverageTotals, ZId } from "../guardrails/guardrails.schema.ts";
-import { enumMap, wireEnum } from "../common/wire.schema.ts";
+import { enumList, wireEnum } from "../common/wire.schema.ts";
 import { COVERAGE_STATUSES } from "../reports/model.ts";
 import { ZSortKeyPageQuery } from "../common/pagination.ts";
 
@@ -23,7 +23,12 @@ export const ZCoverageOverview = z.object({
   byGuardrail: z.array(z.object({ guardrailId: z.string(), name: z.string(), score: z.number(), totals: ZCoverageTotals })),
 });
 
-/** Environments × guardrails, a page of environments: each row's cells map a guardrail id to its status. */
+/**
+ * Environments × guardrails, a page of environments. A row's `cells` are its statuses in the order of the
+ * page's `guardrails` (null: that guardrail has no cell there). Positional rather than keyed by guardrail
+ * id: the ids repeated on every row were two thirds of a page's bytes, and writing and reading those bytes
+ * was the largest part of the page's cost at 100 × 50 (bench/RESULTS.md §4h).
+ */
 export const ZCoverageMatrix = z.object({
   guardrails: z.array(z.object({ id: z.string(), name: z.string() })),
   items: z.array(
@@ -36,7 +41,7 @@ export const ZCoverageMatrix = z.object({
         path: z.array(z.string()),
         parentId: z.string().nullable(),
       }),
-      cells: enumMap(COVERAGE_STATUSES),
+      cells: enumList(COVERAGE_STATUSES),
       /** Guardrail id → what the customer's own policies already enforce of its control here (latest posture scan). */
       posture: z.record(z.string(), z.object({ status: z.string(), by: z.array(z.string()) })),
     }),

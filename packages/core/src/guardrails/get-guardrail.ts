@@ -1,22 +1,15 @@
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { notFound } from "../common/errors.ts";
-import { codeSourceOf } from "../code/code.repository.ts";
-import { pendingFor } from "../approvals/approvals.repository.ts";
 import { addCount, emptyTotals, guardrailView } from "./guardrail-view.ts";
-import { coverageCounts, findGuardrailWithVersions } from "./guardrails.repository.ts";
+import { guardrailDetail } from "./guardrails.repository.ts";
 
 export async function getGuardrail(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, id: string) {
-  const g = await findGuardrailWithVersions(deps.prisma, actor.workspaceId, id);
+  const g = await guardrailDetail(deps.prisma, actor.workspaceId, id);
   if (!g) throw notFound("guardrail", id);
-  const [counts, pending, code] = await Promise.all([
-    coverageCounts(deps.prisma, actor.workspaceId, id),
-    pendingFor(deps.prisma, actor.workspaceId, "guardrail", id),
-    codeSourceOf(deps.prisma, actor.workspaceId, id),
-  ]);
   const totals = emptyTotals();
-  for (const c of counts) addCount(totals, c.status, c.n);
+  for (const [status, n] of Object.entries(g.counts)) addCount(totals, status, n);
   return {
-    ...guardrailView(g, totals, pending?.id ?? null),
+    ...guardrailView(g, totals, g.pendingApprovalId),
     versions: g.versions.map((v) => ({
       version: v.version,
       params: v.params,
@@ -27,6 +20,6 @@ export async function getGuardrail(deps: Pick<UseCaseDeps, "prisma">, actor: Act
       createdBy: v.createdById,
       createdAt: v.createdAt.toISOString(),
     })),
-    managedInCode: code ? { key: code.key, repo: code.repo, commit: code.commit, appliedAt: code.appliedAt.toISOString() } : null,
+    managedInCode: g.code ? { key: g.code.key, repo: g.code.repo, commit: g.code.commit, appliedAt: g.code.appliedAt.toISOString() } : null,
   };
 }

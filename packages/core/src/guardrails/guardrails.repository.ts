@@ -1,4 +1,4 @@
-import type { PrismaClient, Tx } from "@parapet/db";
+import { readRows, type PrismaClient, type Tx } from "@parapet/db";
 import type { TVersionSpec } from "./guardrails.schema.ts";
 
 type Db = PrismaClient | Tx;
@@ -17,8 +17,79 @@ export function findGuardrail(db: Db, workspaceId: string, id: string) {
   return db.guardrail.findFirst({ where: { id, workspaceId }, include: withCurrent });
 }
 
-export function findGuardrailWithVersions(db: Db, workspaceId: string, id: string) {
-  return db.guardrail.findFirst({ where: { id, workspaceId }, include: { versions: { orderBy: { version: "asc" } } } });
+export interface GuardrailDetailRow {
+  id: string;
+  controlId: string;
+  name: string;
+  description: string;
+  status: string;
+  currentVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+  versions: Array<{
+    version: number;
+    params: unknown;
+    scope: unknown;
+    mode: string;
+    remediation: string;
+    note: string;
+    createdById: string | null;
+    createdAt: Date;
+  }>;
+  /** Coverage cells per status, summed over connections (coverage_count). */
+  counts: Record<string, number>;
+  pendingApprovalId: string | null;
+  code: { key: string; repo: string; commit: string; appliedAt: Date } | null;
+}
+
+/**
+ * A guardrail's detail page in one statement: the guardrail, its versions, its coverage counts (from the
+ * coverage_count aggregate), its pending approval and its code source. It was five Prisma statements
+ * (findFirst + include, groupBy, two findFirst), which cost the server ~4× the CPU of this one
+ * (bench/RESULTS.md §4h). Times travel as epoch milliseconds (readRows: `timestamp` columns would be read
+ * in the process's time zone).
+ */
+export async function guardrailDetail(db: Db, workspaceId: string, id: string): Promise<GuardrailDetailRow | null> {
+  const rows = await readRows<
+    Omit<GuardrailDetailRow, "createdAt" | "updatedAt" | "versions" | "code"> & {
+      createdAtMs: number;
+      updatedAtMs: number;
+      versions: Array<Omit<GuardrailDetailRow["versions"][number], "createdAt"> & { createdAtMs: number }>;
+      code: { key: string; repo: string; commit: string; appliedAtMs: number } | null;
+    }
+  >(
+    db,
+    `SELECT g.id, g."controlId", g.name, g.description, g.status::text AS status, g."currentVersion",
+            (extract(epoch FROM g."createdAt") * 1000)::float8 AS "createdAtMs",
+            (extract(epoch FROM g."updatedAt") * 1000)::float8 AS "updatedAtMs",
+            (SELECT coalesce(json_agg(json_build_object(
+                      'version', v.version, 'params', v.params, 'scope', v.scope, 'mode', v.mode, 'remediation', v.remediation,
+                      'note', v.note, 'createdById', v."createdById",
+                      'createdAtMs', (extract(epoch FROM v."createdAt") * 1000)::float8) ORDER BY v.version), '[]'::json)
+             FROM guardrail_version v WHERE v."guardrailId" = g.id) AS versions,
+            (SELECT coalesce(json_object_agg(c.status, c.n), '{}'::json)
+             FROM (SELECT status::text AS status, sum(n)::int AS n FROM coverage_count
+                   WHERE "workspaceId" = g."workspaceId" AND "guardrailId" = g.id GROUP BY status) c) AS counts,
+            (SELECT a.id FROM approval a
+             WHERE a."workspaceId" = g."workspaceId" AND a."subjectType" = 'guardrail' AND a."subjectId" = g.id AND a.status = 'pending'
+             ORDER BY a."createdAt" LIMIT 1) AS "pendingApprovalId",
+            (SELECT json_build_object('key', s.key, 'repo', s.repo, 'commit', s.commit,
+                                      'appliedAtMs', (extract(epoch FROM s."appliedAt") * 1000)::float8)
+             FROM guardrail_code_source s WHERE s."guardrailId" = g.id AND s."workspaceId" = g."workspaceId") AS code
+     FROM guardrail g
+     WHERE g.id = $1 AND g."workspaceId" = $2`,
+    [id, workspaceId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const { createdAtMs, updatedAtMs, versions, code, ...rest } = r;
+  return {
+    ...rest,
+    createdAt: new Date(createdAtMs),
+    updatedAt: new Date(updatedAtMs),
+    versions: versions.map(({ createdAtMs: at, ...v }) => ({ ...v, createdAt: new Date(at) })),
+    code: code ? { key: code.key, repo: code.repo, commit: code.commit, appliedAt: new Date(code.appliedAtMs) } : null,
+  };
 }
 
 export function findVersions(db: Db, guardrailId: string, versions: number[]) {

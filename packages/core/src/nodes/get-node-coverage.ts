@@ -8,7 +8,7 @@ import {
   pathNodes,
   subtreeCounts,
 } from "../coverage/coverage.repository.ts";
-import { findNode } from "./nodes.repository.ts";
+import { findNodeForCoverage } from "./nodes.repository.ts";
 
 interface PlaceRef {
   id: string;
@@ -43,7 +43,7 @@ const norm = (s: string) => s.replace(/^\/+/, "").toLowerCase();
  * guardrail) and its status: the environment's cell, or per-status counts over the subtree.
  */
 export async function getNodeCoverage(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, id: string) {
-  const node = await findNode(deps.prisma, actor.workspaceId, id);
+  const node = await findNodeForCoverage(deps.prisma, actor.workspaceId, id);
   if (!node) throw notFound("node", id);
   const ancestorIds = node.path.split("/").filter((x) => x && x !== node.id);
   const [guardrails, artifacts, ancestors, cells, counts, exemptions] = await Promise.all([

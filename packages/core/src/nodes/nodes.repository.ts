@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient, type Tx } from "@parapet/db";
+import { readRows, type PrismaClient, type Tx } from "@parapet/db";
 
 type Db = PrismaClient | Tx;
 
@@ -28,6 +28,26 @@ export async function existingNodeIds(db: Db, workspaceId: string, ids: string[]
 
 export function findNode(db: Db, workspaceId: string, id: string) {
   return db.node.findFirst({ where: { id, workspaceId }, include: { _count: { select: { children: true } } } });
+}
+
+/** The node fields the coverage page needs, as a plain statement (read on every node page view). */
+export async function findNodeForCoverage(db: Db, workspaceId: string, id: string) {
+  const rows = await readRows<{
+    id: string;
+    connectionId: string;
+    parentId: string | null;
+    name: string;
+    kind: string;
+    externalId: string;
+    isEnvironment: boolean;
+    path: string;
+  }>(
+    db,
+    `SELECT id, "connectionId", "parentId", name, kind::text AS kind, "externalId", "isEnvironment", path
+     FROM node WHERE id = $1 AND "workspaceId" = $2`,
+    [id, workspaceId],
+  );
+  return rows[0] ?? null;
 }
 
 export function connectionNames(db: Db, workspaceId: string) {
@@ -68,21 +88,40 @@ export interface NodeListRow {
  * here each row's count of active children is an index-only scan of that same index.
  */
 export async function listNodes(db: Db, f: NodeListFilter): Promise<NodeListRow[]> {
+  const values: unknown[] = [f.workspaceId, f.connectionId, f.take];
+  const param = (v: unknown) => `$${values.push(v)}`;
   // A search spans the connection (or one parent's children when given); a listing is one level.
-  const level = f.parentId ? Prisma.sql`AND n."parentId" = ${f.parentId}` : f.q ? Prisma.empty : Prisma.sql`AND n."parentId" IS NULL`;
+  const level = f.parentId ? `AND n."parentId" = ${param(f.parentId)}` : f.q ? "" : `AND n."parentId" IS NULL`;
   // The search text is matched literally: LIKE's wildcards and escape in it are escaped.
-  const pattern = f.q ? `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
-  const search = pattern ? Prisma.sql`AND (n.name ILIKE ${pattern} OR n."externalId" ILIKE ${pattern})` : Prisma.empty;
-  const after = f.afterKey !== undefined ? Prisma.sql`AND n."sortKey" > ${f.afterKey}` : Prisma.empty;
-  const rows = await db.$queryRaw<Array<Omit<NodeListRow, "_count"> & { childCount: number }>>`
-    SELECT n.id, n."connectionId", n."externalId", n.kind, n.name, n."parentId", n."isEnvironment",
-           n."effectiveLabels", n."cloudLabels", n."labelOverrides", n."sortKey",
-           (SELECT count(*)::int FROM node c WHERE c."parentId" = n.id AND c.state = 'active') AS "childCount"
-    FROM node n
-    WHERE n."workspaceId" = ${f.workspaceId} AND n."connectionId" = ${f.connectionId} AND n.state = 'active' ${level} ${search} ${after}
-    ORDER BY n."sortKey"
-    LIMIT ${f.take}`;
+  let search = "";
+  if (f.q) {
+    const p = param(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    search = `AND (n.name ILIKE ${p} OR n."externalId" ILIKE ${p})`;
+  }
+  const after = f.afterKey !== undefined ? `AND n."sortKey" > ${param(f.afterKey)}` : "";
+  // A plain statement on the pool (readRows): a tree level is read on every expand of the environment
+  // tree, and Prisma's raw query path cost ~3× the CPU of the statement itself (bench/RESULTS.md §4f).
+  const rows = await readRows<Omit<NodeListRow, "_count"> & { childCount: number }>(
+    db,
+    `SELECT n.id, n."connectionId", n."externalId", n.kind::text AS kind, n.name, n."parentId", n."isEnvironment",
+            n."effectiveLabels", n."cloudLabels", n."labelOverrides", n."sortKey",
+            (SELECT count(*)::int FROM node c WHERE c."parentId" = n.id AND c.state = 'active') AS "childCount"
+     FROM node n
+     WHERE n."workspaceId" = $1 AND n."connectionId" = $2 AND n.state = 'active' ${level} ${search} ${after}
+     ORDER BY n."sortKey"
+     LIMIT $3`,
+    values,
+  );
   return rows.map(({ childCount, ...n }) => ({ ...n, _count: { children: childCount } }));
+}
+
+/** Whether the connection is the workspace's (one index probe; the tree's reads check it first). */
+export async function connectionInWorkspace(db: Db, workspaceId: string, connectionId: string): Promise<boolean> {
+  const rows = await readRows<{ one: number }>(db, `SELECT 1 AS one FROM connection WHERE id = $1 AND "workspaceId" = $2`, [
+    connectionId,
+    workspaceId,
+  ]);
+  return rows.length > 0;
 }
 
 export function connectionTree(db: Db, connectionId: string) {

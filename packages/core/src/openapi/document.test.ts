@@ -59,8 +59,8 @@ describe("OpenAPI document", () => {
       properties: { items: { items: { properties: { cells: Json } } } };
     };
     expect(matrix.properties.items.items.properties.cells).toMatchObject({
-      type: "object",
-      additionalProperties: { type: "string", enum: expect.arrayContaining(["enforced", "drifted"]) as unknown },
+      type: "array",
+      items: { type: "string", nullable: true, enum: expect.arrayContaining(["enforced", "drifted"]) as unknown },
     });
   });
 
@@ -81,8 +81,10 @@ describe("OpenAPI document", () => {
       items: [{ node: { id: "n", name: "n", externalId: "1", connectionId: "c", path: [], parentId: null }, cells: c, posture: {} }],
       nextCursor: null,
     });
-    expect(cells.safeParse(row({ g1: "enforced", g2: "drifted" })).success).toBe(true);
-    expect(cells.safeParse(row({ g1: "enforced", g2: "broken" })).success).toBe(false);
-    expect(cells.safeParse(row([])).success).toBe(false);
+    expect(cells.safeParse(row(["enforced", null, "drifted"])).success).toBe(true);
+    expect(cells.safeParse(row([])).success).toBe(true);
+    expect(cells.safeParse(row(["enforced", "broken"])).success).toBe(false);
+    expect(cells.safeParse(row([1])).success).toBe(false);
+    expect(cells.safeParse(row({ g1: "enforced" })).success).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { apiCall } from "@/modules/shared/lib/api";
-import type { CoverageStatus } from "@/modules/shared/lib/contract";
+import { keyedMatrixRows, type CoverageStatus } from "@/modules/shared/lib/contract";
 import { overviewKeys } from "./query-keys";
 
 export function useCoverageOverview() {
@@ -28,7 +28,7 @@ export function useCoverageMatrix(filters: { connectionId?: string; status?: Cov
         query: { connectionId: order[pageParam.i], status: filters.status, limit: 200, cursor: pageParam.cursor ?? undefined },
         signal,
       });
-      return { ...page, i: pageParam.i };
+      return { ...page, items: keyedMatrixRows(page), i: pageParam.i };
     },
     getNextPageParam: (last) =>
       last.nextCursor ? { i: last.i, cursor: last.nextCursor } : last.i + 1 < order.length ? { i: last.i + 1, cursor: null } : undefined,

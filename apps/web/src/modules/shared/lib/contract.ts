@@ -44,8 +44,21 @@ export type Exemption = Item<ApiOutput<"GET /exemptions">>;
 export type DriftDay = ApiOutput<"GET /drift/timeline">[number];
 
 type MatrixPage = ApiOutput<"GET /coverage/matrix">;
-export type MatrixRow = MatrixPage["items"][number];
-export type CoverageStatus = MatrixRow["cells"][string];
+export type CoverageStatus = NonNullable<MatrixPage["items"][number]["cells"][number]>;
+/** A matrix row as the console holds it: its cells keyed by guardrail id (the API sends them positionally). */
+export type MatrixRow = Omit<MatrixPage["items"][number], "cells"> & { cells: Record<string, CoverageStatus> };
+
+/** A page's positional cells keyed by that page's guardrail ids (pages fetched at different moments may differ). */
+export function keyedMatrixRows(page: MatrixPage): MatrixRow[] {
+  return page.items.map((row) => {
+    const cells: Record<string, CoverageStatus> = {};
+    page.guardrails.forEach((g, i) => {
+      const s = row.cells[i];
+      if (s) cells[g.id] = s;
+    });
+    return { ...row, cells };
+  });
+}
 
 export type WorkspaceSettings = ApiOutput<"GET /settings">;
 export type ReportSchedule = ApiOutput<"GET /reports/schedule">;

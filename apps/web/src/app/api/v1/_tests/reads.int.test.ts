@@ -80,6 +80,12 @@ describe("coverage and drift", () => {
     expect(o.body.score).toBeCloseTo(0.5);
     expect(o.body.totals).toMatchObject({ enforced: 1, drifted: 1, exempt: 1, total: 3 });
     expect(o.body.byCloud).toEqual([{ cloud: "aws", score: 0.5, totals: expect.objectContaining({ total: 3 }) }]);
+    // The guardrail's detail reads the same aggregate (one statement with its versions, approval, code source).
+    const g = await call("GET", "/guardrails/{id}", { key: w.members.viewer.key, params: { id: w.guardrailId } });
+    expect(g.body.coverage).toEqual({ enforced: 1, audit: 0, exempt: 1, drifted: 1, pending: 0, unknown: 0, unsupported: 0, total: 3 });
+    expect(g.body).toMatchObject({ currentVersion: 1, managedInCode: null });
+    expect(g.body.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(g.body.versions).toEqual([expect.objectContaining({ version: 1, createdAt: g.body.createdAt })]);
     const m1 = await call("GET", "/coverage/matrix", { key: w.members.viewer.key, query: { limit: "2" } });
     expect(m1.body.guardrails).toEqual([{ id: w.guardrailId, name: "No leaving the org" }]);
     expect(m1.body.items).toHaveLength(2);
@@ -87,7 +93,8 @@ describe("coverage and drift", () => {
     const all = [...m1.body.items, ...m2.body.items];
     expect(all).toHaveLength(3);
     const p1 = all.find((i: { node: { id: string } }) => i.node.id === w.nodes.p1);
-    expect(p1.cells).toEqual({ [w.guardrailId]: "enforced" });
+    // Positional: one status per guardrail of the page, in its order.
+    expect(p1.cells).toEqual(["enforced"]);
     expect(p1.node.path).toEqual(["Root", "Prod"]);
     const drifted = await call("GET", "/coverage/matrix", { key: w.members.viewer.key, query: { status: "drifted" } });
     expect(drifted.body.items.map((i: { node: { id: string } }) => i.node.id)).toEqual([w.nodes.p2]);
