@@ -72,6 +72,36 @@ describe("logger redaction", () => {
     expect(JSON.stringify(lines)).not.toContain("child-binding-token");
     expect(lines[0]).toMatchObject({ requestId: "req_1", level: "warn" });
   });
+
+  it("applies to grandchildren, to errors (serialised, with what they carry) and to arrays, and never changes the caller's objects", () => {
+    const { lines, stream } = capture();
+    const grandchild = createLogger({ destination: stream }).child({ requestId: "req_2" }).child({ workspaceId: "ws_1", apiKey: "gc-key" });
+    const err = Object.assign(new Error("upstream refused"), {
+      response: { headers: { authorization: "Bearer err-bearer", "content-type": "text/plain" } },
+    });
+    const payload = { items: [{ name: "a", secretAccessKey: "array-secret" }], when: new Date("2026-12-07T00:00:00.000Z") };
+    grandchild.error({ err, payload }, "failed");
+    expect(lines).toHaveLength(1);
+    const text = JSON.stringify(lines[0]);
+    for (const secret of ["gc-key", "err-bearer", "array-secret"]) expect(text).not.toContain(secret);
+    const line = lines[0] as unknown as {
+      requestId: string;
+      workspaceId: string;
+      err: { type: string; message: string; stack: string; response: { headers: Record<string, string> } };
+      payload: { items: Array<Record<string, string>>; when: string };
+    };
+    expect(line).toMatchObject({ requestId: "req_2", workspaceId: "ws_1" });
+    expect(line.err).toMatchObject({
+      type: "Error",
+      message: "upstream refused",
+      response: { headers: { authorization: REDACTED, "content-type": "text/plain" } },
+    });
+    expect(line.err.stack).toContain("upstream refused");
+    expect(line.payload).toEqual({ items: [{ name: "a", secretAccessKey: REDACTED }], when: "2026-12-07T00:00:00.000Z" });
+    // The objects logged are the caller's: they keep their values.
+    expect(err.response.headers.authorization).toBe("Bearer err-bearer");
+    expect(payload.items[0]!.secretAccessKey).toBe("array-secret");
+  });
 });
 
 describe("log scope", () => {
