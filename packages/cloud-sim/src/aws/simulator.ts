@@ -534,27 +534,8 @@ export class AwsSimulator {
   ): void {
     if (op !== "LookupEvents")
       throw new AwsError("UnknownOperationException", `The simulator does not implement operation ${op.slice(0, 100)}.`);
-    this.counters.inc("cloudtrail:LookupEvents");
-    const input = jsonObjectBody(body);
-    try {
-      // Keys and roles list the non-Organizations actions they may call with their service prefix.
-      if (principal.allowed && !principal.allowed.has("cloudtrail:LookupEvents")) {
-        throw E.accessDenied(
-          `User: ${principal.arn} is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action`,
-        );
-      }
-      const out = this.cloudtrail.lookupEvents(input, { accountId: principal.accountId, region });
-      this.record("cloudtrail.amazonaws.com", "LookupEvents", input, principal, meta, region, true);
-      const text = JSON.stringify(out);
-      res.writeHead(200, { "content-type": JSON_CT, "content-length": Buffer.byteLength(text), "x-amzn-requestid": requestId });
-      res.end(text);
-    } catch (e) {
-      if (e instanceof AwsError) {
-        this.errorCounters.inc(`cloudtrail:LookupEvents:${e.code}`);
-        this.record("cloudtrail.amazonaws.com", "LookupEvents", input, principal, meta, region, true, e);
-      }
-      throw e;
-    }
+    const call = { service: "cloudtrail", action: "LookupEvents", principal, region, meta, requestId, res };
+    this.serveJsonRead(call, body, (input) => this.cloudtrail.lookupEvents(input, { accountId: principal.accountId, region }));
   }
 
   /** AWS Config's advanced query over an aggregator (config-query.ts), logged as a read-only management event. */
@@ -569,23 +550,39 @@ export class AwsSimulator {
   ): void {
     if (op !== "SelectAggregateResourceConfig")
       throw new AwsError("UnknownOperationException", `The simulator does not implement operation ${op.slice(0, 100)}.`);
-    this.counters.inc("config:SelectAggregateResourceConfig");
+    const call = { service: "config", action: "SelectAggregateResourceConfig", principal, region, meta, requestId, res };
+    this.serveJsonRead(call, body, (input) => this.config.select(input, principal.accountId));
+  }
+
+  /**
+   * One read-only JSON 1.1 action outside Organizations: counted, refused unless the caller's policy lists
+   * `<service>:<action>` (keys and roles name the non-Organizations actions they may call), answered as
+   * JSON, and logged as a read-only management event whether it succeeded or was refused.
+   */
+  private serveJsonRead(
+    c: { service: string; action: string; principal: Principal; region: string; meta: CallMeta; requestId: string; res: ServerResponse },
+    body: Buffer,
+    answer: (input: Input) => unknown,
+  ): void {
+    const permission = `${c.service}:${c.action}`;
+    const source = `${c.service}.amazonaws.com`;
+    this.counters.inc(permission);
     const input = jsonObjectBody(body);
     try {
-      if (principal.allowed && !principal.allowed.has("config:SelectAggregateResourceConfig")) {
+      if (c.principal.allowed && !c.principal.allowed.has(permission)) {
         throw E.accessDenied(
-          `User: ${principal.arn} is not authorized to perform: config:SelectAggregateResourceConfig because no identity-based policy allows the config:SelectAggregateResourceConfig action`,
+          `User: ${c.principal.arn} is not authorized to perform: ${permission} because no identity-based policy allows the ${permission} action`,
         );
       }
-      const out = this.config.select(input, principal.accountId);
-      this.record("config.amazonaws.com", "SelectAggregateResourceConfig", input, principal, meta, region, true);
+      const out = answer(input);
+      this.record(source, c.action, input, c.principal, c.meta, c.region, true);
       const text = JSON.stringify(out);
-      res.writeHead(200, { "content-type": JSON_CT, "content-length": Buffer.byteLength(text), "x-amzn-requestid": requestId });
-      res.end(text);
+      c.res.writeHead(200, { "content-type": JSON_CT, "content-length": Buffer.byteLength(text), "x-amzn-requestid": c.requestId });
+      c.res.end(text);
     } catch (e) {
       if (e instanceof AwsError) {
-        this.errorCounters.inc(`config:SelectAggregateResourceConfig:${e.code}`);
-        this.record("config.amazonaws.com", "SelectAggregateResourceConfig", input, principal, meta, region, true, e);
+        this.errorCounters.inc(`${permission}:${e.code}`);
+        this.record(source, c.action, input, c.principal, c.meta, c.region, true, e);
       }
       throw e;
     }
