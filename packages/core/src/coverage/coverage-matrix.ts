@@ -1,7 +1,6 @@
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { decodeCursor, encodeCursor, ZSortKeyCursor } from "../common/pagination.ts";
 import type { TMatrixQuery } from "./coverage.schema.ts";
-import type { TCoverageStatus } from "../reports/model.ts";
 import { activeGuardrails, cellsFor, environmentPage, nodeNames, postureFor } from "./coverage.repository.ts";
 
 /**
@@ -39,13 +38,7 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
     postureOf.set(p.nodeId, m);
   }
   const nameOf = new Map(ancestors.map((a) => [a.id, a.name]));
-  // node id → guardrail id → status; only the active guardrails' cells are read out below.
-  const byNode = new Map<string, Map<string, TCoverageStatus>>();
-  for (const c of cells) {
-    let m = byNode.get(c.nodeId);
-    if (!m) byNode.set(c.nodeId, (m = new Map<string, TCoverageStatus>()));
-    m.set(c.guardrailId, c.status);
-  }
+  const byNode = new Map(cells.map((c) => [c.nodeId, c.cells ?? {}]));
   const last = page[page.length - 1];
   return {
     guardrails: guardrails.map((g) => ({ id: g.id, name: g.name })),
@@ -65,7 +58,7 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
             .filter((x) => x && x !== n.id)
             .at(-1) ?? null,
       },
-      cells: guardrails.map((g) => byNode.get(n.id)?.get(g.id) ?? null),
+      cells: guardrails.map((g) => byNode.get(n.id)?.[g.id] ?? null),
       posture: Object.fromEntries(
         guardrails.flatMap((g) => {
           const p = postureOf.get(n.id)?.get(g.controlId);

@@ -80,18 +80,21 @@ export function environmentPage(
 }
 
 /**
- * The cells of a page of environments: one row per cell, in the (nodeId, guardrailId) index's order,
- * for the caller to keep its active guardrails' cells. 100 environments × 50 guardrails is 5,000 short
- * rows. Folding them into one JSON object per environment in PostgreSQL (jsonb_object_agg, a sort by
- * node id in the database's collation and a join to the guardrails) cost 10–25× the plain index range
- * in the database's CPU, which made the matrix page the dashboard's slowest read under load
- * (bench/RESULTS.md §4h); grouping 5,000 rows here costs far less.
+ * The cells of a page of environments, one row per environment with its cells as { guardrailId: status }
+ * (null when it has none), built per environment from its range of the (nodeId, guardrailId) index. The
+ * former form, jsonb_object_agg over the page's 5,000 cells joined to guardrail and grouped (a sort by
+ * node id in the database's collation), cost the database 10–25× the plain index ranges and made the
+ * matrix the dashboard's slowest read under load (bench/RESULTS.md §4h). Inactive guardrails' cells are
+ * left for the caller to ignore (it reads out the active guardrails' only).
  */
-export function cellsFor(db: Db, nodeIds: string[]): Promise<Array<{ nodeId: string; guardrailId: string; status: TCoverageStatus }>> {
+export function cellsFor(db: Db, nodeIds: string[]): Promise<Array<{ nodeId: string; cells: Record<string, TCoverageStatus> | null }>> {
   if (nodeIds.length === 0) return Promise.resolve([]);
-  return readRows(db, `SELECT "nodeId", "guardrailId", status::text AS status FROM coverage_row WHERE "nodeId" = ANY($1::text[])`, [
-    nodeIds,
-  ]);
+  return readRows(
+    db,
+    `SELECT n.id AS "nodeId", (SELECT json_object_agg(cr."guardrailId", cr.status) FROM coverage_row cr WHERE cr."nodeId" = n.id) AS cells
+     FROM unnest($1::text[]) AS n(id)`,
+    [nodeIds],
+  );
 }
 
 /** The posture scan's verdicts for these environments (issue 19): control id → status and the policies credited. */
