@@ -91,7 +91,10 @@ export function mfaPolicy(cfg: { prisma: PrismaClient }): BetterAuthPlugin {
             // Parapet asks for it at every password sign-in.
             const body = ctx.body && typeof ctx.body === "object" ? (ctx.body as Record<string, unknown>) : {};
             if (body.trustDevice !== undefined && body.trustDevice !== false)
-              throw new APIError("BAD_REQUEST", { code: "TRUST_DEVICE_NOT_OFFERED", message: "trustDevice: not offered; every sign-in asks for the code" });
+              throw new APIError("BAD_REQUEST", {
+                code: "TRUST_DEVICE_NOT_OFFERED",
+                message: "trustDevice: not offered; every sign-in asks for the code",
+              });
             if (!ctx.request) return;
             const session = await getSessionFromCtx(ctx).catch(() => null);
             if (session) {

@@ -24,9 +24,7 @@ import { deleteSessionById, findSessionPolicy, touchSession, type SessionPolicyR
 /** How often a session's `lastSeenAt` is written at most (the idle timeout's resolution). */
 export const TOUCH_EVERY_MS = 60_000;
 
-export type SessionVerdict =
-  | { ok: true; mfaEnrolmentRequired: boolean; touch: boolean }
-  | { ok: false; reason: "lifetime" | "idle" };
+export type SessionVerdict = { ok: true; mfaEnrolmentRequired: boolean; touch: boolean } | { ok: false; reason: "lifetime" | "idle" };
 
 export function judgeSession(row: SessionPolicyRow, now = Date.now()): SessionVerdict {
   if (row.lifetimeHours !== null && now - row.createdAtMs >= row.lifetimeHours * 3_600_000) return { ok: false, reason: "lifetime" };

@@ -134,7 +134,9 @@ export async function findSessionPolicy(prisma: PrismaClient, sessionId: string)
 
 /** Records a request on the session (the idle clock), at most once a minute: one indexed UPDATE that usually matches nothing. */
 export async function touchSession(prisma: PrismaClient, sessionId: string): Promise<void> {
-  await readRows(prisma, `UPDATE session SET "lastSeenAt" = now() WHERE id = $1 AND "lastSeenAt" < now() - interval '60 seconds'`, [sessionId]);
+  await readRows(prisma, `UPDATE session SET "lastSeenAt" = now() WHERE id = $1 AND "lastSeenAt" < now() - interval '60 seconds'`, [
+    sessionId,
+  ]);
 }
 
 /** Ends a session that broke a workspace rule; its cookie is refused from now on. */

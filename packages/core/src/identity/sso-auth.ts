@@ -223,8 +223,7 @@ export function ssoPolicy(cfg: { prisma: PrismaClient }): BetterAuthPlugin {
             if (failed && returned.statusCode !== 401) return;
             // The password was right but the twoFactor plugin (which runs first) holds the session back
             // until the code: not signed in yet (mfa-auth.ts audits the second step).
-            const pendingSecondFactor =
-              !failed && typeof returned === "object" && returned !== null && "twoFactorRedirect" in returned;
+            const pendingSecondFactor = !failed && typeof returned === "object" && returned !== null && "twoFactorRedirect" in returned;
             const who = await userWithWorkspaces(prisma, email.trim().toLowerCase());
             if (!who || who.workspaceIds.length === 0) return;
             const userAgent = (ctx.request?.headers.get("user-agent") ?? "").slice(0, 200);

@@ -169,7 +169,11 @@ export function cancelIfPending(tx: Tx, id: string) {
 export async function findMemberForMfa(db: Db, workspaceId: string, memberId: string) {
   const m = await db.member.findFirst({
     where: { id: memberId, organizationId: workspaceId },
-    select: { userId: true, role: true, user: { select: { email: true, twoFactorEnabled: true, twoFactors: { select: { id: true }, take: 1 } } } },
+    select: {
+      userId: true,
+      role: true,
+      user: { select: { email: true, twoFactorEnabled: true, twoFactors: { select: { id: true }, take: 1 } } },
+    },
   });
   return m ? { userId: m.userId, role: m.role, user: m.user, hasFactor: m.user.twoFactors.length > 0 } : null;
 }

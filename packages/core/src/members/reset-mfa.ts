@@ -27,11 +27,13 @@ export async function resetMemberMfa(deps: Pick<UseCaseDeps, "prisma">, actor: A
   const m = await findMemberForMfa(deps.prisma, actor.workspaceId, memberId);
   if (!m) throw notFound("member", memberId);
   if (m.userId === actor.userId)
-    throw new AppError("forbidden", "member: you cannot reset your own second factor here; use Settings → Security (your password is asked)");
+    throw new AppError(
+      "forbidden",
+      "member: you cannot reset your own second factor here; use Settings → Security (your password is asked)",
+    );
   const role = isRole(m.role) ? m.role : "viewer";
   if (!atLeast(actor.role, role)) throw new AppError("forbidden", `your role (${actor.role}) cannot reset an ${role}'s second factor`);
-  if (!m.user.twoFactorEnabled && !m.hasFactor)
-    throw new AppError("conflict", `member: ${m.user.email} has no second factor to reset`);
+  if (!m.user.twoFactorEnabled && !m.hasFactor) throw new AppError("conflict", `member: ${m.user.email} has no second factor to reset`);
   if (role === "owner") {
     const a = await transaction(deps.prisma, async (tx) => {
       const open = await pendingFor(tx, actor.workspaceId, "member", memberId);

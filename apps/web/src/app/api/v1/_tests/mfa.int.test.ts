@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment -- response bodies are untyped JSON, checked by the assertions themselves */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment -- response bodies are untyped JSON, checked by the assertions themselves */
 /**
  * The second factor (issue 18), through the mounted /api/auth endpoints and the real /api/v1 handlers,
  * with codes computed per RFC 6238 (test-support/totp.ts): enrolment, sign-in that requires the code,
@@ -56,7 +56,10 @@ describe("enrolling a second factor", () => {
     // Not enrolled until a code is entered.
     expect((await prisma.user.findUniqueOrThrow({ where: { id: s.userId } })).twoFactorEnabled).toBe(false);
     const secret = secretOf(started.body.totpURI);
-    const wrong = await callAuth("POST", "/two-factor/verify-totp", { cookie: s.cookie, body: { code: "000000" === totp(secret) ? "111111" : "000000" } });
+    const wrong = await callAuth("POST", "/two-factor/verify-totp", {
+      cookie: s.cookie,
+      body: { code: "000000" === totp(secret) ? "111111" : "000000" },
+    });
     expect(wrong.status).toBe(401);
     expect(await actions(s.userId, "auth.mfa_failed")).toBe(1);
     const ok = await callAuth("POST", "/two-factor/verify-totp", { cookie: s.cookie, body: { code: totp(secret) } });
@@ -84,7 +87,10 @@ describe("signing in with a second factor", () => {
     expect(await actions(s.userId, "auth.mfa_challenged")).toBe(1);
 
     const code = totp(secret);
-    const bad = await callAuth("POST", "/two-factor/verify-totp", { cookie: pending, body: { code: code === "123456" ? "654321" : "123456" } });
+    const bad = await callAuth("POST", "/two-factor/verify-totp", {
+      cookie: pending,
+      body: { code: code === "123456" ? "654321" : "123456" },
+    });
     expect(bad.status).toBe(401);
     expect(await actions(s.userId, "auth.mfa_failed")).toBeGreaterThanOrEqual(1);
 
@@ -99,7 +105,8 @@ describe("signing in with a second factor", () => {
   it("a recovery code signs in once; used again it is refused", async () => {
     const s = await memberSession(prisma, W.id, "viewer");
     const { codes } = await enrol(s.cookie);
-    const signIn = async () => cookiesOf((await callAuth("POST", "/sign-in/email", { body: { email: s.email, password: PASSWORD } })).headers);
+    const signIn = async () =>
+      cookiesOf((await callAuth("POST", "/sign-in/email", { body: { email: s.email, password: PASSWORD } })).headers);
     const first = await callAuth("POST", "/two-factor/verify-backup-code", { cookie: await signIn(), body: { code: codes[0] } });
     expect(first.status, first.text).toBe(200);
     expect((await me(cookiesOf(first.headers))).status).toBe(200);
@@ -187,12 +194,23 @@ describe("an admin resets a member's second factor", () => {
     const { auth: a } = await import("@/server/auth");
     const uid = `u${randomBytes(6).toString("hex")}`;
     await prisma.user.create({ data: { id: uid, name: "owner two", email: `owner2-${uid}@example.test`, emailVerified: true } });
-    await prisma.member.create({ data: { id: `m${uid}`, organizationId: W.id, userId: uid, role: "owner", createdAt: new Date(Date.now() - 60_000) } });
-    const owner2 = (await a().api.createApiKey({ body: { userId: uid, name: "o2", metadata: { workspaceId: W.id, role: "owner" }, rateLimitEnabled: false } })).key;
+    await prisma.member.create({
+      data: { id: `m${uid}`, organizationId: W.id, userId: uid, role: "owner", createdAt: new Date(Date.now() - 60_000) },
+    });
+    const owner2 = (
+      await a().api.createApiKey({
+        body: { userId: uid, name: "o2", metadata: { workspaceId: W.id, role: "owner" }, rateLimitEnabled: false },
+      })
+    ).key;
 
     const req = await call("POST", "/members/{id}/mfa/reset", { key: W.members.owner.key, params: { id: ownerS.memberId } });
     expect(req.status, req.text).toBe(202);
-    expect(req.body.approval).toMatchObject({ action: "member.mfa_reset", subjectType: "member", subjectId: ownerS.memberId, status: "pending" });
+    expect(req.body.approval).toMatchObject({
+      action: "member.mfa_reset",
+      subjectType: "member",
+      subjectId: ownerS.memberId,
+      status: "pending",
+    });
     expect(await prisma.twoFactor.count({ where: { userId: ownerS.userId } })).toBe(1);
     const id = req.body.approval.id as string;
     const bySelf = await call("POST", "/approvals/{id}/approve", { key: W.members.owner.key, params: { id }, body: {} });
