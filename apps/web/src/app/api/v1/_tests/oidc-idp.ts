@@ -5,6 +5,7 @@
  * test. `mode` makes the IdP itself misbehave the way a misconfigured or hostile IdP would: an ID token
  * issued for another client (wrong audience) or already expired, still signed with the IdP's real key.
  */
+/// <reference path="./oidc-provider.d.ts" />
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import Provider from "oidc-provider";
@@ -36,9 +37,10 @@ function remember(jar: Jar, res: Response) {
 }
 const cookieHeader = (jar: Jar) => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
 
-export async function startIdp(redirectUris: string[]): Promise<TestIdp> {
+/** `port` 0 picks a free one; the browser journey passes the one the web app was told to trust. */
+export async function startIdp(redirectUris: string[], port = 0): Promise<TestIdp> {
   const server: Server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r, reject) => server.once("error", reject).listen(port, "127.0.0.1", r));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const accounts = new Map<string, IdpAccount>();
   const clientId = "parapet";
