@@ -29,7 +29,7 @@ interface Attempt {
 }
 
 /** Audits a user's MFA event in every workspace they belong to; a failure to audit is logged, never thrown at the sign-in. */
-export async function auditUserEvent(
+async function auditUserEvent(
   prisma: PrismaClient,
   userId: string,
   action: string,
