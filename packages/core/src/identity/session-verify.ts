@@ -12,10 +12,12 @@
  * request without writing anything: the cookie's HMAC signature is valid (the same check as
  * better-call's `getSignedCookie`), the session row exists with its user, it has not expired, and it is
  * not yet due for its sliding refresh (`updateAge`). Every other case — no or a malformed cookie, a bad
- * signature, an unknown, expired or refresh-due session, one that broke its workspace's lifetime or idle
- * rule (better-auth accepts it, then `enforceSessionPolicy` ends it), a cookie-cache cookie, a configuration with a
- * cookie cache, secondary storage or deferred refresh — answers "defer", and the caller asks
- * better-auth, which then refuses, deletes, refreshes or cleans up exactly as it always did.
+ * signature, an unknown, expired or refresh-due session, one that broke its workspace's lifetime or
+ * idle rule (better-auth accepts it, then `enforceSessionPolicy` ends it), a cookie-cache cookie, a
+ * configuration with a cookie cache, secondary storage or deferred refresh — answers "defer", and the
+ * caller asks better-auth, which then refuses, deletes, refreshes or cleans up exactly as it always did.
+ * The one write of its own is the idle clock (`lastSeenAt`, at most once a minute; session-policy.ts);
+ * whether the user must enrol a second factor first comes back with the session.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { parseCookies } from "better-call";
