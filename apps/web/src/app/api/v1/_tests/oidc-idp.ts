@@ -5,7 +5,6 @@
  * test. `mode` makes the IdP itself misbehave the way a misconfigured or hostile IdP would: an ID token
  * issued for another client (wrong audience) or already expired, still signed with the IdP's real key.
  */
-/// <reference path="./oidc-provider.d.ts" />
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import Provider from "oidc-provider";
