@@ -134,3 +134,40 @@ export function seedWorkspace(email: string, envs: number, guardrails: number, p
   if (r.status !== 0) throw new Error(`seeding failed (${r.status}): ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Seeded;
 }
+
+function journeyFixture(args: string[]): unknown {
+  const root = join(import.meta.dirname, "..", "..");
+  const r = spawnSync(
+    join(root, "node_modules", ".bin", "tsx"),
+    [join(root, "packages", "core", "src", "seed", "journey-fixtures.ts"), ...args],
+    {
+      cwd: root,
+      env: process.env,
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
+  if (r.status !== 0) throw new Error(`journey fixture ${args[0]} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as unknown;
+}
+
+/** A new workspace owned by a new password user: for journeys that change sign-in rules or sessions, never the shared demo's. */
+export function freshOwner(email: string, password: string, name?: string): { workspaceId: string; userId: string } {
+  return journeyFixture(["workspace", `--email=${email}`, `--password=${password}`, ...(name ? [`--name=${name}`] : [])]) as {
+    workspaceId: string;
+    userId: string;
+  };
+}
+
+/** Marks an SSO provider's domain verified (no DNS TXT record can be published from a test; see journey-fixtures.ts). */
+export function verifySsoDomain(providerId: string): void {
+  journeyFixture(["verify-sso-domain", `--provider=${providerId}`]);
+}
+
+/** Signs in with e-mail and password on the login page (any user, not only the demo's). */
+export async function signInAs(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

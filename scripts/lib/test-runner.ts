@@ -249,6 +249,10 @@ async function runE2e(building: Promise<number>, adminUrl: string, redisUrl: str
   const dbUrl = databaseUrl(adminUrl, database);
   // Mail the worker sends (invitations) lands in a catcher the journeys can read, as a person reads an inbox.
   const catcher = await startMailCatcher({ port: 0, httpPort: 0, dir: join(ROOT, ".data", `e2e-mail-${id}`) });
+  // The SSO journey starts its own OpenID Provider (oidc-provider, its own login page) on this loopback
+  // port; the web app must trust that origin before it starts (better-auth refuses private hosts for
+  // OIDC discovery otherwise), as an operator lists a self-hosted IdP in PARAPET_TRUSTED_ORIGINS.
+  const oidcIdpPort = await freePort(4600);
   const opts = {
     databaseUrl: dbUrl,
     redisUrl,
@@ -267,6 +271,7 @@ async function runE2e(building: Promise<number>, adminUrl: string, redisUrl: str
       PARAPET_SIGNIN_PER_MINUTE: "60",
       // The rollout journey waits for a halt, which comes at the first tick after the stage's replay.
       PARAPET_ROLLOUTS_TICK_SEC: "5",
+      PARAPET_TRUSTED_ORIGINS: `http://127.0.0.1:${oidcIdpPort}`,
     },
   };
   try {
@@ -296,6 +301,7 @@ async function runE2e(building: Promise<number>, adminUrl: string, redisUrl: str
             }),
             E2E_CONNECTIONS: JSON.stringify(demoEnv.connections),
             E2E_MAIL_URL: catcher.httpUrl,
+            E2E_OIDC_IDP_PORT: String(oidcIdpPort),
             // Every part of the stack is up: a journey that finds one missing fails instead of skipping.
             E2E_FULL_STACK: "1",
           },

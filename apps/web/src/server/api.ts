@@ -5,6 +5,7 @@ import { AppError, can, isRole, type Role } from "@parapet/core";
 import { unstorableIssue, unstorableString } from "@parapet/core/common/unstorable";
 import type { ApiRoute } from "@parapet/core/openapi/routes";
 import { findTokenOwner, membershipsOf, pingDatabase, verifySessionCookie } from "@parapet/core/identity/sessions";
+import { enforceSessionPolicy, MFA_ENROLMENT_MESSAGE, SESSION_ENDED_MESSAGE } from "@parapet/core/identity/session-policy";
 import { auth } from "./auth";
 import { isDatabaseUnavailable, isRedisUnavailable, prisma, redis } from "./clients";
 import { tokenMetadata } from "@parapet/core/tokens/token-metadata";
@@ -219,9 +220,11 @@ async function authenticate(req: Request): Promise<Caller> {
   const fast = await verifySessionCookie(auth(), prisma(), h.get("cookie"));
   let who: { userId: string; email: string; sessionId: string; activeOrganizationId: string | null | undefined };
   let memberships: { organizationId: string; role: string }[];
+  let mfaEnrolmentRequired: boolean;
   if (fast !== "defer") {
     who = fast;
     memberships = fast.memberships;
+    mfaEnrolmentRequired = fast.mfaEnrolmentRequired;
   } else {
     const session = await auth()
       .api.getSession({ headers: h })
@@ -236,8 +239,15 @@ async function authenticate(req: Request): Promise<Caller> {
       sessionId: session.session.id,
       activeOrganizationId: session.session.activeOrganizationId,
     };
+    // The workspace rules better-auth does not know (lifetime, idle timeout, MFA requirement), on this
+    // path too (identity/session-policy.ts): a session that broke one is ended here.
+    const policy = await enforceSessionPolicy(prisma(), session.session.id);
+    if (!policy.ok)
+      throw new AppError("unauthenticated", policy.reason === "gone" ? "sign in first" : SESSION_ENDED_MESSAGE[policy.reason]);
+    mfaEnrolmentRequired = policy.mfaEnrolmentRequired;
     memberships = await membershipsOf(prisma(), session.user.id);
   }
+  if (mfaEnrolmentRequired) throw new AppError("forbidden", MFA_ENROLMENT_MESSAGE);
   const active = memberships.find((m) => m.organizationId === who.activeOrganizationId) ?? memberships[0];
   if (!active || !isRole(active.role)) throw new AppError("forbidden", "you are not a member of any workspace");
   return {

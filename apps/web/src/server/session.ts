@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { APIError } from "better-auth/api";
 import { isRole, type Role } from "@parapet/core";
 import { membershipsWithWorkspaces } from "@parapet/core/identity/sessions";
+import { enforceSessionPolicy } from "@parapet/core/identity/session-policy";
 import { auth } from "./auth";
 import { prisma } from "./clients";
 
@@ -12,6 +13,8 @@ export interface Viewer {
   role: Role | null;
   /** Every workspace the user belongs to (the header offers a switch when there is more than one). */
   workspaces: { id: string; name: string; role: string }[];
+  /** A workspace requires MFA and this password user has none yet: the console sends them to /enrol-mfa. */
+  mfaEnrolmentRequired: boolean;
 }
 
 /**
@@ -28,6 +31,10 @@ export async function currentSession(): Promise<Viewer | null> {
       throw e;
     });
   if (!session) return null;
+  // The workspace's lifetime and idle rules hold for pages as for the API (identity/session-policy.ts):
+  // a session that broke one is ended and its user sees the sign-in page.
+  const policy = await enforceSessionPolicy(prisma(), session.session.id);
+  if (!policy.ok) return null;
   const memberships = await membershipsWithWorkspaces(prisma(), session.user.id);
   const active = memberships.find((m) => m.organizationId === session.session.activeOrganizationId) ?? memberships[0];
   return {
@@ -35,5 +42,6 @@ export async function currentSession(): Promise<Viewer | null> {
     workspace: active?.workspace ?? null,
     role: active && isRole(active.role) ? active.role : null,
     workspaces: memberships.map((m) => ({ id: m.workspace.id, name: m.workspace.name, role: m.role })),
+    mfaEnrolmentRequired: policy.mfaEnrolmentRequired,
   };
 }

@@ -6,6 +6,7 @@ import type { TVersionSpec } from "../guardrails/guardrails.schema.ts";
 import { writeLabelOverrides } from "../nodes/set-node-labels.ts";
 import { findNodeOverrides } from "../nodes/nodes.repository.ts";
 import { writeApprovedPrincipals } from "../connections/principal-change.ts";
+import { applyApprovedMfaReset } from "../members/reset-mfa.ts";
 import { addVersion, findGuardrail, reconcilableConnectionIds, setGuardrailStatus } from "../guardrails/guardrails.repository.ts";
 
 interface ApprovalRow {
@@ -73,6 +74,11 @@ export async function applyApprovedChange(tx: Tx, a: ApprovalRow): Promise<{ con
     case "connection.principals": {
       const connectionId = await writeApprovedPrincipals(tx, a.workspaceId, a.subjectId, p.before, p.principals);
       return { connections: [connectionId], detail: { connectionId, principals: p.principals } };
+    }
+    case "member.mfa_reset": {
+      // An owner's second factor (members/reset-mfa.ts); decide-approval.ts let only an owner approve.
+      const detail = await applyApprovedMfaReset(tx, a.workspaceId, a.subjectId, p);
+      return { connections: [], detail: { ...detail, mfaReset: true } };
     }
     default:
       throw new AppError("conflict", `approval: unknown action "${a.action}"`);

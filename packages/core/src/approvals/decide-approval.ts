@@ -55,6 +55,9 @@ export async function decideApproval(
   if (!a) throw notFound("approval", id);
   if (a.requestedById === actor.userId) throw new AppError("forbidden", "you cannot approve your own request");
   if (a.status !== "pending") throw new AppError("conflict", `approval: it is already ${a.status}`);
+  // Resetting an owner's second factor is an owner's decision (members/reset-mfa.ts): two owners.
+  if (a.action === "member.mfa_reset" && actor.role !== "owner")
+    throw new AppError("forbidden", `approval: only an owner can decide an owner's second-factor reset (your role is ${actor.role})`);
   await checkSecondPerson(deps, actor, a.createdAt, decision);
   const status = decision === "approve" ? "approved" : "rejected";
   const { connections } = await transaction(deps.prisma, async (tx) => {

@@ -12,7 +12,9 @@ const ZCursor = z.object({ t: z.string().min(1).max(40), id: z.string().min(1).m
 export async function listDenials(deps: { prisma: DbClient }, actor: Actor, q: TListDenialsQuery) {
   if (!can(actor.role, "guardrail", "read")) throw new AppError("forbidden", `your role (${actor.role}) cannot read denials`);
   const after = decodeCursor(q.cursor, ZCursor);
-  if (after && Number.isNaN(Date.parse(after.t))) throw invalidField("cursor", "is not a cursor this list returned");
+  // A cursor's time came from a row (after 1970): year 0 or 10000 parses but PostgreSQL cannot compare it (a 500 before).
+  if (after && !(Date.parse(after.t) >= 0 && Date.parse(after.t) < 253_402_300_800_000))
+    throw invalidField("cursor", "is not a cursor this list returned");
   const rows = await denialPage(
     deps.prisma,
     actor.workspaceId,

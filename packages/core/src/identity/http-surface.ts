@@ -28,6 +28,31 @@ export const AUTH_HTTP_EXPOSED: ReadonlyArray<{ method: "GET" | "POST"; path: st
     path: "/sign-in/sso",
     why: '"Continue with SSO" on the login page; the provider comes from the e-mail\'s verified domain only (sso-auth.ts)',
   },
+  {
+    method: "POST",
+    path: "/two-factor/enable",
+    why: "Settings → Security and /enrol-mfa: starts TOTP enrolment (password re-entered); answers the otpauth URI and recovery codes once",
+  },
+  {
+    method: "POST",
+    path: "/two-factor/verify-totp",
+    why: "the login form's second step, and the first code that finishes enrolment; 5 tries per challenge, account lock after 10",
+  },
+  {
+    method: "POST",
+    path: "/two-factor/verify-backup-code",
+    why: "the login form's second step with a recovery code (each code works once)",
+  },
+  {
+    method: "POST",
+    path: "/two-factor/generate-backup-codes",
+    why: "Settings → Security: new recovery codes (password re-entered); the old ones stop working",
+  },
+  {
+    method: "POST",
+    path: "/two-factor/disable",
+    why: "Settings → Security: turn the second factor off (password re-entered; refused when a workspace requires MFA, mfa-auth.ts)",
+  },
   { method: "GET", path: "/sso/callback/:providerId", why: "where the OIDC identity provider sends the browser back with its code" },
   { method: "POST", path: "/sso/saml2/sp/acs/:providerId", why: "where the SAML identity provider posts its signed response" },
 ];

@@ -12,15 +12,19 @@
  * request without writing anything: the cookie's HMAC signature is valid (the same check as
  * better-call's `getSignedCookie`), the session row exists with its user, it has not expired, and it is
  * not yet due for its sliding refresh (`updateAge`). Every other case — no or a malformed cookie, a bad
- * signature, an unknown, expired or refresh-due session, a cookie-cache cookie, a configuration with a
- * cookie cache, secondary storage or deferred refresh — answers "defer", and the caller asks
- * better-auth, which then refuses, deletes, refreshes or cleans up exactly as it always did.
+ * signature, an unknown, expired or refresh-due session, one that broke its workspace's lifetime or
+ * idle rule (better-auth accepts it, then `enforceSessionPolicy` ends it), a cookie-cache cookie, a
+ * configuration with a cookie cache, secondary storage or deferred refresh — answers "defer", and the
+ * caller asks better-auth, which then refuses, deletes, refreshes or cleans up exactly as it always did.
+ * The one write of its own is the idle clock (`lastSeenAt`, at most once a minute; session-policy.ts);
+ * whether the user must enrol a second factor first comes back with the session.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { parseCookies } from "better-call";
 import type { PrismaClient } from "@parapet/db";
 import type { ParapetAuth } from "./auth.ts";
-import { findSessionByToken } from "./sessions.repository.ts";
+import { judgeSession } from "./session-policy.ts";
+import { findSessionByToken, touchSession } from "./sessions.repository.ts";
 
 export interface VerifiedSession {
   sessionId: string;
@@ -29,6 +33,8 @@ export interface VerifiedSession {
   activeOrganizationId: string | null;
   /** The user's memberships, oldest first. */
   memberships: { organizationId: string; role: string }[];
+  /** A workspace requires MFA and this password user has not enrolled: only enrolment may proceed. */
+  mfaEnrolmentRequired: boolean;
 }
 
 /** better-call's signed-cookie check: `value.base64(HMAC-SHA256(secret, value))`, a 44-character signature ending in "=". */
@@ -76,7 +82,12 @@ export async function verifySessionCookie(
   // expiresAt - expiresIn + updateAge has (session.mjs, getSession). Both stay with it.
   const { expiresIn, updateAge } = ctx.sessionConfig;
   if (row.expiresAtMs < now || row.expiresAtMs - expiresIn * 1000 + updateAge * 1000 <= now) return "defer";
+  // The workspace rules (session-policy.ts): a broken one is better-auth's path to end the session on.
+  const verdict = judgeSession(row, now);
+  if (!verdict.ok) return "defer";
+  if (verdict.touch) await touchSession(prisma, row.id);
   return {
+    mfaEnrolmentRequired: verdict.mfaEnrolmentRequired,
     sessionId: row.id,
     userId: row.userId,
     email: row.email,

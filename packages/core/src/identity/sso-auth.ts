@@ -221,6 +221,9 @@ export function ssoPolicy(cfg: { prisma: PrismaClient }): BetterAuthPlugin {
             const failed = isAPIError(returned);
             // A refusal before the password was checked (rate limit, lock, SSO required) is not a failed guess.
             if (failed && returned.statusCode !== 401) return;
+            // The password was right but the twoFactor plugin (which runs first) holds the session back
+            // until the code: not signed in yet (mfa-auth.ts audits the second step).
+            const pendingSecondFactor = !failed && typeof returned === "object" && returned !== null && "twoFactorRedirect" in returned;
             const who = await userWithWorkspaces(prisma, email.trim().toLowerCase());
             if (!who || who.workspaceIds.length === 0) return;
             const userAgent = (ctx.request?.headers.get("user-agent") ?? "").slice(0, 200);
@@ -231,7 +234,7 @@ export function ssoPolicy(cfg: { prisma: PrismaClient }): BetterAuthPlugin {
                 actorType: "user" as const,
                 actorId: who.userId,
                 actorLabel: email.trim().toLowerCase(),
-                action: failed ? "auth.sign_in_failed" : "auth.signed_in",
+                action: failed ? "auth.sign_in_failed" : pendingSecondFactor ? "auth.mfa_challenged" : "auth.signed_in",
                 targetType: "user",
                 targetId: who.userId,
                 data: { method: "password", ...(userAgent ? { userAgent } : {}) },

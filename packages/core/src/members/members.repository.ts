@@ -164,3 +164,16 @@ export function spentInvitations(tx: Tx, address: string, limit: number) {
 export function cancelIfPending(tx: Tx, id: string) {
   return tx.invitation.updateMany({ where: { id, status: "pending" }, data: { status: "canceled" } });
 }
+
+/** A member of this workspace with what an MFA reset needs: their user, role and whether a factor row exists. */
+export async function findMemberForMfa(db: Db, workspaceId: string, memberId: string) {
+  const m = await db.member.findFirst({
+    where: { id: memberId, organizationId: workspaceId },
+    select: {
+      userId: true,
+      role: true,
+      user: { select: { email: true, twoFactorEnabled: true, twoFactors: { select: { id: true }, take: 1 } } },
+    },
+  });
+  return m ? { userId: m.userId, role: m.role, user: m.user, hasFactor: m.user.twoFactors.length > 0 } : null;
+}

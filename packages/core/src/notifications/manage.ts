@@ -253,7 +253,9 @@ export async function listDeliveries(deps: NotificationDeps, actor: Actor, id: s
   mustManage(actor);
   await channelOf(deps, actor, id);
   const after = decodeCursor(q.cursor, ZDeliveryCursor);
-  if (after && Number.isNaN(Date.parse(after.t))) throw invalidField("cursor", "is not a cursor this list returned");
+  // A cursor's time came from a row (after 1970): year 0 or 10000 parses but PostgreSQL cannot compare it (a 500 before).
+  if (after && !(Date.parse(after.t) >= 0 && Date.parse(after.t) < 253_402_300_800_000))
+    throw invalidField("cursor", "is not a cursor this list returned");
   const rows = await deliveryPage(deps.prisma, id, q.limit, after);
   return toPage(
     rows,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZMemberSessionsEnded, ZSessionEnded, ZSessionList } from "../sessions/sessions.schema.ts";
+import { ZMemberSessionsEnded, ZMfaReset, ZMfaStatus, ZSessionEnded, ZSessionList } from "../sessions/sessions.schema.ts";
 import { ZApproval, ZApprovalPage, ZApprovalRequested, ZApprovalsQuery, ZNoteInput, ZRejectInput } from "../approvals/approvals.schema.ts";
 import {
   ZActivity,
@@ -1017,7 +1017,7 @@ export const API = {
   "PATCH /settings": {
     method: "PATCH",
     path: "/settings",
-    summary: "Time zone and weekly report schedule",
+    summary: "Time zone, weekly report schedule, MFA requirement, session lifetime and idle timeout",
     tag: "settings",
     permission: ["settings", "write"],
     body: ZUpdateSettingsInput,
@@ -1051,6 +1051,45 @@ export const API = {
     tag: "members",
     permission: ["settings", "write"],
     response: ZMemberSessionsEnded,
+    status: 200,
+  },
+
+  // Second factor and own tokens (issue 18): handlers in apps/web/src/app/api/v1/me/{mfa,tokens} and
+  // members/{id}/mfa/reset. Enrolment itself is better-auth's /api/auth/two-factor/* (http-surface.ts).
+  "GET /me/mfa": {
+    method: "GET",
+    path: "/me/mfa",
+    summary: "Your second factor: enrolled, required by a workspace of yours, whether you sign in with a password",
+    tag: "identity",
+    permission: null,
+    response: ZMfaStatus,
+    status: 200,
+  },
+  "GET /me/tokens": {
+    method: "GET",
+    path: "/me/tokens",
+    summary: "Your API tokens in this workspace: name, last used, expiry",
+    tag: "identity",
+    permission: null,
+    response: ZApiTokenList,
+    status: 200,
+  },
+  "DELETE /me/tokens/{id}": {
+    method: "DELETE",
+    path: "/me/tokens/{id}",
+    summary: "Revoke one of your API tokens",
+    tag: "identity",
+    permission: null,
+    response: ZTokenRevoked,
+    status: 200,
+  },
+  "POST /members/{id}/mfa/reset": {
+    method: "POST",
+    path: "/members/{id}/mfa/reset",
+    summary: "Reset a member's second factor and end their sessions (admins; an owner's needs a second owner's approval: 202)",
+    tag: "members",
+    permission: ["settings", "write"],
+    response: z.union([ZMfaReset, ZApprovalRequested]),
     status: 200,
   },
 

@@ -9,8 +9,8 @@ export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>)
 export const listUserSessions = (db: Db, userId: string) =>
   db.session.findMany({
     where: { userId, expiresAt: { gt: new Date() } },
-    orderBy: { updatedAt: "desc" },
-    select: { id: true, createdAt: true, updatedAt: true, expiresAt: true, ipAddress: true, userAgent: true },
+    orderBy: { lastSeenAt: "desc" },
+    select: { id: true, createdAt: true, lastSeenAt: true, expiresAt: true, ipAddress: true, userAgent: true },
   });
 
 export const deleteUserSession = async (db: Db, userId: string, id: string) =>

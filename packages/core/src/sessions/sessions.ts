@@ -2,13 +2,14 @@
  * Sessions under control (issue 18): a member lists and ends their own sessions; an admin ends every
  * session of a member they outrank or equal (an owner's only by an owner). Ending is deleting the
  * session row: the next request with its cookie is refused (the session check reads the row on every
- * request, identity/session-verify.ts).
+ * request, identity/session-verify.ts). `lastUsedAt` is the session's idle clock (session-policy.ts).
  */
 import { appendAudit } from "../audit/audit.repository.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
 import { AppError, notFound } from "../common/errors.ts";
 import { isRole } from "../identity/roles.ts";
 import { atLeast } from "../members/role-order.ts";
+import { mfaStatusOf } from "../identity/mfa.repository.ts";
 import { deleteAllUserSessions, deleteUserSession, findWorkspaceMember, listUserSessions, transaction } from "./sessions.repository.ts";
 
 export async function listMySessions(deps: Pick<UseCaseDeps, "prisma">, actor: Actor & { sessionId?: string }) {
@@ -17,7 +18,7 @@ export async function listMySessions(deps: Pick<UseCaseDeps, "prisma">, actor: A
     items: rows.map((s) => ({
       id: s.id,
       createdAt: s.createdAt.toISOString(),
-      lastUsedAt: s.updatedAt.toISOString(),
+      lastUsedAt: s.lastSeenAt.toISOString(),
       expiresAt: s.expiresAt.toISOString(),
       ipAddress: s.ipAddress ?? null,
       userAgent: s.userAgent ?? null,
@@ -52,4 +53,9 @@ export async function endMemberSessions(deps: Pick<UseCaseDeps, "prisma">, actor
     return n;
   });
   return { memberId, ended };
+}
+
+/** The caller's second-factor state (Settings → Security). */
+export async function getMyMfa(deps: Pick<UseCaseDeps, "prisma">, actor: Actor) {
+  return mfaStatusOf(deps.prisma, actor.userId);
 }

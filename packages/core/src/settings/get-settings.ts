@@ -8,5 +8,8 @@ export async function getSettings(deps: Pick<UseCaseDeps, "prisma">, actor: Acto
     reportDay: s?.reportDay ?? 1,
     reportHour: s?.reportHour ?? 8,
     twoPersonRule: s?.twoPersonRule ?? true,
+    requireMfa: s?.requireMfa ?? false,
+    sessionLifetimeHours: s?.sessionLifetimeHours ?? null,
+    idleTimeoutMinutes: s?.idleTimeoutMinutes ?? null,
   };
 }

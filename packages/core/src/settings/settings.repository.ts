@@ -7,7 +7,14 @@ export function findSettings(db: PrismaClient | Tx, workspaceId: string) {
 export function upsertSettings(
   tx: Tx,
   workspaceId: string,
-  data: { timezone?: string | undefined; reportDay?: number | undefined; reportHour?: number | undefined },
+  data: {
+    timezone?: string | undefined;
+    reportDay?: number | undefined;
+    reportHour?: number | undefined;
+    requireMfa?: boolean | undefined;
+    sessionLifetimeHours?: number | null | undefined;
+    idleTimeoutMinutes?: number | null | undefined;
+  },
 ) {
   const clean = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
   return tx.workspaceSettings.upsert({ where: { workspaceId }, create: { workspaceId, ...clean }, update: clean });

@@ -15,5 +15,13 @@ export async function updateSettings(deps: Pick<UseCaseDeps, "prisma">, actor: A
     });
     return s;
   });
-  return { timezone: s.timezone, reportDay: s.reportDay, reportHour: s.reportHour, twoPersonRule: s.twoPersonRule };
+  return {
+    timezone: s.timezone,
+    reportDay: s.reportDay,
+    reportHour: s.reportHour,
+    twoPersonRule: s.twoPersonRule,
+    requireMfa: s.requireMfa,
+    sessionLifetimeHours: s.sessionLifetimeHours,
+    idleTimeoutMinutes: s.idleTimeoutMinutes,
+  };
 }

@@ -4,11 +4,23 @@ import { keysOfMembers } from "./tokens.repository.ts";
 
 /** The workspace's API tokens (never the secret: only its first characters). */
 export async function listTokens(deps: Pick<UseCaseDeps, "prisma">, actor: Actor) {
+  return tokensOf(deps, actor, null);
+}
+
+/**
+ * The caller's own API tokens in this workspace (issue 18: the sessions page lists them beside the
+ * sessions, whatever the caller's role; a token is its owner's to see and end).
+ */
+export async function listMyTokens(deps: Pick<UseCaseDeps, "prisma">, actor: Actor) {
+  return tokensOf(deps, actor, actor.userId);
+}
+
+async function tokensOf(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, ownerId: string | null) {
   const { keys, emails } = await keysOfMembers(deps.prisma, actor.workspaceId);
   return {
     items: keys
       .map((k) => ({ k, meta: tokenMetadata(k.metadata) }))
-      .filter(({ meta }) => meta.workspaceId === actor.workspaceId)
+      .filter(({ k, meta }) => meta.workspaceId === actor.workspaceId && (ownerId === null || k.referenceId === ownerId))
       .map(({ k, meta }) => ({
         id: k.id,
         name: k.name,

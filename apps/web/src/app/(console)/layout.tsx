@@ -10,6 +10,8 @@ export const dynamic = "force-dynamic";
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const viewer = await currentSession();
   if (!viewer) redirect("/login");
+  // A workspace requires a second factor and this password user has none: nothing else until enrolled.
+  if (viewer.mfaEnrolmentRequired) redirect("/enrol-mfa");
   return (
     <div className="shell">
       <a className="skip-link" href="#content">

@@ -8,6 +8,7 @@ import { useCan, useMe } from "@/modules/shared/hooks/use-me";
 import { errorMessage, issuesByField } from "@/modules/shared/lib/api";
 import { ago, dateTime, until } from "@/modules/shared/lib/format";
 import { oneOf, type WorkspaceSettings } from "@/modules/shared/lib/contract";
+import { SecuritySection, SignInPolicySection } from "@/modules/security/components/security-section";
 import { SessionsSection } from "@/modules/sessions/components/sessions-section";
 import { SsoSection } from "@/modules/sso/components/sso-section";
 import {
@@ -17,6 +18,7 @@ import {
   useInvite,
   useMemberMutation,
   useMembers,
+  useResetMemberMfa,
   useRevokeInvitation,
   useSaveSettings,
   useTokens,
@@ -40,6 +42,7 @@ function Members({ canManage }: { canManage: boolean }) {
   const invite = useInvite();
   const revoke = useRevokeInvitation();
   const endSessions = useEndMemberSessions();
+  const resetMfa = useResetMemberMfa();
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("author");
   const [sent, setSent] = useState<{ email: string; url?: string; emailed: boolean } | null>(null);
@@ -133,6 +136,21 @@ function Members({ canManage }: { canManage: boolean }) {
                             End sessions
                           </button>
                         )}
+                        {canManage && !self && (
+                          <button
+                            type="button"
+                            className="btn small"
+                            style={{ marginLeft: 8 }}
+                            disabled={resetMfa.isPending}
+                            onClick={() =>
+                              window.confirm(
+                                `Reset ${m.user.email}'s two-factor sign-in? Their authenticator and recovery codes stop working and they are signed out.${m.role === "owner" ? " Another owner must approve." : ""}`,
+                              ) && resetMfa.mutate(m.id)
+                            }
+                          >
+                            Reset 2FA
+                          </button>
+                        )}
                       </td>
                     </tr>
                   );
@@ -174,6 +192,18 @@ function Members({ canManage }: { canManage: boolean }) {
       {revoke.isError && <p className="error">{errorMessage(revoke.error)}</p>}
       {endSessions.isError && <p className="error">{errorMessage(endSessions.error)}</p>}
       {endSessions.isSuccess && <p className="success">Signed out of {endSessions.data.ended} session(s).</p>}
+      {resetMfa.isError && <p className="error">{errorMessage(resetMfa.error)}</p>}
+      {resetMfa.isSuccess && (
+        <p className="success" role="status">
+          {"approval" in resetMfa.data ? (
+            <>
+              Another owner must approve this reset: <Link href="/approvals">Approvals</Link>.
+            </>
+          ) : (
+            <>Two-factor sign-in reset; they were signed out of {resetMfa.data.sessionsEnded} session(s).</>
+          )}
+        </p>
+      )}
       {canManage && (
         <form onSubmit={submit} className="inline-form" aria-label="Invite a member">
           <label htmlFor="inv-email">Invite by e-mail</label>
@@ -430,7 +460,9 @@ export function SettingsPage() {
         <Members canManage={canManage} />
         {canTokens && me.data && <Tokens myRole={me.data.role} />}
         <Notifications canWrite={canManage} />
+        <SecuritySection />
         <SessionsSection />
+        {canManage && <SignInPolicySection canWrite={canManage} />}
         {canManage && <SsoSection canWrite={canManage} />}
         {canAlerts && (
           <section className="card" aria-labelledby="alerts-h">

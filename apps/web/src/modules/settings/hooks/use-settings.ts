@@ -87,3 +87,11 @@ export function useSaveSettings() {
 export function useEndMemberSessions() {
   return useMutation({ mutationFn: (id: string) => apiCall("DELETE /members/{id}/sessions", { params: { id } }) });
 }
+
+/**
+ * Resets a member's second factor (issue 18): at once below owner; an owner's becomes an approval
+ * request another owner decides (202 with the approval).
+ */
+export function useResetMemberMfa() {
+  return useMutation({ mutationFn: (id: string) => apiCall("POST /members/{id}/mfa/reset", { params: { id } }) });
+}

@@ -36,9 +36,10 @@ function remember(jar: Jar, res: Response) {
 }
 const cookieHeader = (jar: Jar) => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
 
-export async function startIdp(redirectUris: string[]): Promise<TestIdp> {
+/** `port` 0 picks a free one; the browser journey passes the one the web app was told to trust. */
+export async function startIdp(redirectUris: string[], port = 0): Promise<TestIdp> {
   const server: Server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r, reject) => server.once("error", reject).listen(port, "127.0.0.1", r));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const accounts = new Map<string, IdpAccount>();
   const clientId = "parapet";
