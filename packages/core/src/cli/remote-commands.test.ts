@@ -205,7 +205,15 @@ describe("plan output", () => {
   it("an empty plan says no changes, in both forms", () => {
     const none: TPlanResult = {
       planHash: PLAN.planHash,
-      summary: { add: 0, change: 0, weaken: 0, remove: 0, unchanged: 1, drift: 0, exemptions: { add: 0, change: 0, remove: 0, unchanged: 0 } },
+      summary: {
+        add: 0,
+        change: 0,
+        weaken: 0,
+        remove: 0,
+        unchanged: 1,
+        drift: 0,
+        exemptions: { add: 0, change: 0, remove: 0, unchanged: 0 },
+      },
       entries: [PLAN.entries[4]!],
       exemptions: [],
     };
@@ -215,7 +223,9 @@ describe("plan output", () => {
   it("the human form shows exemptions and each connection's preview, and says when it was cut short", () => {
     const text = renderPlanHuman(PLAN);
     expect(text).toContain("exemptions: 2 to request (needs approval), 1 to revoke");
-    expect(text).toMatch(/\+ add {4}agents aws principal arn:aws:iam::222233334444:role\/release-bot \[exemptions\.0\]: new, until 2026-12-31: requested for approval/);
+    expect(text).toMatch(
+      /\+ add {4}agents aws principal arn:aws:iam::222233334444:role\/release-bot \[exemptions\.0\]: new, until 2026-12-31: requested for approval/,
+    );
     expect(text).toMatch(/- remove {1}agents environment node_dev: not in the file: revoked at once/);
     expect(text).toContain(
       "would have blocked on AWS | org (aws): 4 of 120 calls would have been denied, 2 principals; top actions: s3:DeleteBucket ×3",
@@ -241,7 +251,8 @@ const file = (name: string, text: string) => {
 };
 const GOOD = file("good.yaml", "version: 1\nguardrails: []\n");
 /** A document with one guardrail (key a), for the exemption cases to add to. */
-const G = "version: 1\nguardrails:\n  - { key: a, control: deny-root-user, name: x, mode: enforce, remediation: auto, scope: { all: true } }\n";
+const G =
+  "version: 1\nguardrails:\n  - { key: a, control: deny-root-user, name: x, mode: enforce, remediation: auto, scope: { all: true } }\n";
 
 describe("bad input: every refusal names the flag, variable or field, before any request", () => {
   const usage: [string, string[], Record<string, string> | undefined, RegExp][] = [
@@ -267,8 +278,18 @@ describe("bad input: every refusal names the flag, variable or field, before any
     ["two files", ["plan", GOOD, GOOD], undefined, /^<guardrails.yaml>: expected exactly one file, got 2/],
     ["bad commit", ["plan", GOOD, "--commit", "abc;rm -rf"], undefined, /^--commit: expected a commit id/],
     ["impact bound without --impact", ["plan", GOOD, "--impact-days", "7"], undefined, /^--impact-days: only with --impact/],
-    ["impact days zero", ["plan", GOOD, "--impact", "--impact-days", "0"], undefined, /^--impact-days: expected a whole number from 1 to 30/],
-    ["impact days too many", ["plan", GOOD, "--impact", "--impact-days", "31"], undefined, /^--impact-days: expected a whole number from 1 to 30/],
+    [
+      "impact days zero",
+      ["plan", GOOD, "--impact", "--impact-days", "0"],
+      undefined,
+      /^--impact-days: expected a whole number from 1 to 30/,
+    ],
+    [
+      "impact days too many",
+      ["plan", GOOD, "--impact", "--impact-days", "31"],
+      undefined,
+      /^--impact-days: expected a whole number from 1 to 30/,
+    ],
     [
       "impact events not a number",
       ["plan", GOOD, "--impact", "--impact-max-events", "lots"],
@@ -287,8 +308,18 @@ describe("bad input: every refusal names the flag, variable or field, before any
       undefined,
       /^--impact-connections: expected a whole number from 1 to 50/,
     ],
-    ["impact budget negative", ["plan", GOOD, "--impact", "--impact-budget", "-5"], undefined, /^--impact-budget: expected a value|^--impact-budget: expected a whole number/],
-    ["impact budget too long", ["plan", GOOD, "--impact", "--impact-budget", "121"], undefined, /^--impact-budget: expected a whole number from 5 to 120/],
+    [
+      "impact budget negative",
+      ["plan", GOOD, "--impact", "--impact-budget", "-5"],
+      undefined,
+      /^--impact-budget: expected a value|^--impact-budget: expected a whole number/,
+    ],
+    [
+      "impact budget too long",
+      ["plan", GOOD, "--impact", "--impact-budget", "121"],
+      undefined,
+      /^--impact-budget: expected a whole number from 5 to 120/,
+    ],
     ["impact switch with value", ["plan", GOOD, "--impact=yes"], undefined, /^--impact: takes no value/],
     ["apply: markdown", ["apply", GOOD, "--format", "markdown"], undefined, /^--format: expected human\|json/],
     ["apply: timeout without wait", ["apply", GOOD, "--timeout", "5"], undefined, /^--timeout\/--poll: only with --wait/],

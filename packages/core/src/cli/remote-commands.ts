@@ -226,11 +226,7 @@ export const APPLY_USAGE =
 export const EXPORT_USAGE = "parapet export --url <parapet> [--out <file>] [--format yaml|json]";
 
 export async function runPlan(args: string[], io: RemoteIo): Promise<number> {
-  const f = parseFlags(
-    args,
-    ["url", "format", "out", "repo", "commit", ...IMPACT_FLAGS.map(([flag]) => flag)],
-    ["no-compiled", "impact"],
-  );
+  const f = parseFlags(args, ["url", "format", "out", "repo", "commit", ...IMPACT_FLAGS.map(([flag]) => flag)], ["no-compiled", "impact"]);
   const file = one(f, "<guardrails.yaml>");
   const fmt = format(f);
   const limits = impactLimits(f);
@@ -276,9 +272,7 @@ export async function runApply(args: string[], io: RemoteIo): Promise<number> {
     ...(f.values.get("note") ? { note: f.values.get("note") } : {}),
   });
   const ids = [
-    ...new Set(
-      [...r.results, ...(r.exemptions ?? [])].flatMap((x) => (x.outcome === "approval" && x.approvalId ? [x.approvalId] : [])),
-    ),
+    ...new Set([...r.results, ...(r.exemptions ?? [])].flatMap((x) => (x.outcome === "approval" && x.approvalId ? [x.approvalId] : []))),
   ];
   const decisions = new Map<string, string>();
   if (f.switches.has("wait") && ids.length > 0) {

@@ -32,7 +32,8 @@ function summaryLine(p: TPlanResult): string {
   return parts.join(", ");
 }
 
-const exemptionChanges = (p: TPlanResult) => (p.summary.exemptions ? p.summary.exemptions.add + p.summary.exemptions.change + p.summary.exemptions.remove : 0);
+const exemptionChanges = (p: TPlanResult) =>
+  p.summary.exemptions ? p.summary.exemptions.add + p.summary.exemptions.change + p.summary.exemptions.remove : 0;
 
 export const hasChanges = (p: TPlanResult) =>
   p.summary.add + p.summary.change + p.summary.weaken + p.summary.remove + exemptionChanges(p) > 0;
@@ -97,7 +98,9 @@ export function renderPlanHuman(p: TPlanResult): string {
   if (shown.length > 0) {
     lines.push("Exemptions:");
     for (const x of shown)
-      lines.push(`  ${SIGN[x.action]} ${x.action.padEnd(6)} ${x.guardrail} ${subject(x)}${x.index !== null ? ` [exemptions.${x.index}]` : ""}: ${describeExemption(x)}`);
+      lines.push(
+        `  ${SIGN[x.action]} ${x.action.padEnd(6)} ${x.guardrail} ${subject(x)}${x.index !== null ? ` [exemptions.${x.index}]` : ""}: ${describeExemption(x)}`,
+      );
   }
   const header = impactHeader(p);
   if (header) lines.push(`Impact preview: ${header}`);
@@ -135,7 +138,9 @@ export function renderPlanMarkdown(p: TPlanResult): string {
   if (exemptions.length > 0) {
     out.push("", "#### Exemptions", "", "| Action | Guardrail | Exempts | Change |", "| --- | --- | --- | --- |");
     for (const x of exemptions)
-      out.push(`| ${x.action === "unchanged" ? "⏳ pending" : ICON[x.action]} | \`${cell(x.guardrail)}\` | ${cell(subject(x))} | ${cell(describeExemption(x))} |`);
+      out.push(
+        `| ${x.action === "unchanged" ? "⏳ pending" : ICON[x.action]} | \`${cell(x.guardrail)}\` | ${cell(subject(x))} | ${cell(describeExemption(x))} |`,
+      );
     out.push("", "> A new or changed exemption weakens its guardrail: it takes effect only after a second member approves it.");
   }
   const drifted = p.entries.filter((e) => e.drift);
@@ -157,12 +162,20 @@ export function renderPlanMarkdown(p: TPlanResult): string {
   }
   const header = impactHeader(p);
   if (header) {
-    out.push("", "#### Would have blocked (this file's version, replayed over each connection's audit log)", "", `<sub>${cell(header)}</sub>`, "");
+    out.push(
+      "",
+      "#### Would have blocked (this file's version, replayed over each connection's audit log)",
+      "",
+      `<sub>${cell(header)}</sub>`,
+      "",
+    );
     const impacted = p.entries.filter((e) => e.impact && e.impact.length > 0);
     if (impacted.length === 0) out.push("No connection in scope of an added or changed guardrail.");
     for (const e of impacted)
       for (const i of e.impact!)
-        out.push(`- \`${cell(e.key)}\` on ${cell(i.connection)} (${i.cloud}): ${cell(describeImpact(i)).replace("LOCKOUT", "**LOCKOUT**")}`);
+        out.push(
+          `- \`${cell(e.key)}\` on ${cell(i.connection)} (${i.cloud}): ${cell(describeImpact(i)).replace("LOCKOUT", "**LOCKOUT**")}`,
+        );
   }
   out.push("", `<sub>plan hash \`${p.planHash}\`</sub>`);
   return `${out.join("\n")}\n`;

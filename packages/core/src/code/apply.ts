@@ -1,6 +1,7 @@
 import { appendAudit } from "../audit/audit.repository.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
 import { AppError } from "../common/errors.ts";
+import { can } from "../identity/roles.ts";
 import { createGuardrail } from "../guardrails/create-guardrail.ts";
 import { enableGuardrail } from "../guardrails/enable-guardrail.ts";
 import { requestGuardrailRemoval } from "../guardrails/request-guardrail-removal.ts";
@@ -96,6 +97,9 @@ async function applyExemptions(
   guardrails: TApplyResult["results"],
   approval: (id: string) => { approvalId: string; approvalUrl: string },
 ): Promise<NonNullable<TApplyResult["exemptions"]>> {
+  // Apply needs guardrail write; exemptions are their own permission (the same roles hold both today).
+  if (entries.some((e) => e.action !== "unchanged") && !can(actor.role, "exemption", "request"))
+    throw new AppError("forbidden", `exemptions: your role (${actor.role}) cannot request or revoke exemptions`);
   const idOfKey = new Map(guardrails.flatMap((r) => (r.guardrailId ? [[r.key, r.guardrailId] as const] : [])));
   const out: NonNullable<TApplyResult["exemptions"]> = [];
   for (const e of entries) {

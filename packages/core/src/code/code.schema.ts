@@ -98,9 +98,14 @@ export const ZCodeDocument = z
           message: "give exactly one of nodeId (an environment subtree) or principal (one identity across the guardrail's scope)",
         });
       if (!seen.has(e.guardrail))
-        ctx.addIssue({ code: "custom", path: ["exemptions", i, "guardrail"], message: `no guardrail with key "${e.guardrail}" in this document` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["exemptions", i, "guardrail"],
+          message: `no guardrail with key "${e.guardrail}" in this document`,
+        });
       const k = exemptionSubject(e);
-      if (subjects.has(k)) ctx.addIssue({ code: "custom", path: ["exemptions", i], message: "duplicate exemption (same guardrail and subject)" });
+      if (subjects.has(k))
+        ctx.addIssue({ code: "custom", path: ["exemptions", i], message: "duplicate exemption (same guardrail and subject)" });
       subjects.add(k);
     });
   });

@@ -82,11 +82,7 @@ export async function planExemptions(
     const candidates = bySubject.get(exemptionSubject(e)) ?? [];
     const equal = candidates.filter((r) => changesOf(e, r).length === 0);
     const chosen =
-      equal.find((r) => r.status === "active") ??
-      equal[0] ??
-      candidates.find((r) => r.status === "active") ??
-      candidates[0] ??
-      null;
+      equal.find((r) => r.status === "active") ?? equal[0] ?? candidates.find((r) => r.status === "active") ?? candidates[0] ?? null;
     const changes = chosen ? changesOf(e, chosen) : [];
     const action = !chosen ? "add" : changes.length > 0 ? "change" : "unchanged";
     if (action !== "unchanged") {

@@ -53,10 +53,7 @@ export async function previewPlanImpact(
   // A disabled guardrail denies nothing: nothing to preview.
   const live = proposals.filter((p) => p.g.enabled);
   const inScope = new Map(
-    live.map((p) => [
-      p.g.key,
-      new Set([...selectIn(nodes, p.g.scope)].map((id) => connOfNode.get(id)!).filter((c) => replayable.has(c))),
-    ]),
+    live.map((p) => [p.g.key, new Set([...selectIn(nodes, p.g.scope)].map((id) => connOfNode.get(id)!).filter((c) => replayable.has(c)))]),
   );
   const wanted = conns.filter((c) => [...inScope.values()].some((s) => s.has(c.id)));
   const chosen = wanted.slice(0, limits.maxConnections);
@@ -83,7 +80,7 @@ export async function previewPlanImpact(
                 guardrailId: p.guardrailId,
                 controlId: p.g.control,
                 params: p.g.params,
-                scope: p.g.scope as Record<string, unknown>,
+                scope: p.g.scope,
               })),
             },
             waitUntil,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { stableStringify } from "../catalog/canonical.ts";
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { AppError } from "../common/errors.ts";
+import { can } from "../identity/roles.ts";
 import { guardrailView } from "../guardrails/guardrail-view.ts";
 import type { TVersionSpec } from "../guardrails/guardrails.schema.ts";
 import { listGuardrails, pendingApprovals, workspaceConnections } from "../guardrails/guardrails.repository.ts";
@@ -11,7 +12,15 @@ import { weakeningReasons } from "../guardrails/weakening.ts";
 import { scopeNodes } from "../nodes/nodes.repository.ts";
 import { selectIn } from "../nodes/select-scope.ts";
 import { codeSources } from "./code.repository.ts";
-import type { TCodeDocument, TCodeGuardrail, TExemptionAction, TImpactLimits, TPlanAction, TPlanEntry, TPlanResult } from "./code.schema.ts";
+import type {
+  TCodeDocument,
+  TCodeGuardrail,
+  TExemptionAction,
+  TImpactLimits,
+  TPlanAction,
+  TPlanEntry,
+  TPlanResult,
+} from "./code.schema.ts";
 import { planExemptions } from "./plan-exemptions.ts";
 import { previewPlanImpact, type TProposal } from "./plan-impact.ts";
 
@@ -241,6 +250,13 @@ export async function planDocument(
   doc: TCodeDocument,
   opts: { compiled: boolean; impact: TImpactLimits | false },
 ) {
+  // A preview reads the clouds' audit logs at their low rate limits, as a stored replay does: the same
+  // permission as requesting one (POST /guardrails/{id}/impact), not merely reading guardrails.
+  if (opts.impact && !can(actor.role, "guardrail", "write"))
+    throw new AppError(
+      "forbidden",
+      `impact: previewing what would have been blocked needs the guardrail write permission (role ${actor.role})`,
+    );
   const { context: _context, ...plan } = await computePlan(deps, actor, doc, opts);
   return plan;
 }

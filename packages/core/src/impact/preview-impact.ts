@@ -34,7 +34,10 @@ function top<K extends "principal" | "action">(s: TImpactSummary, by: K) {
   return [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, TOP)
-    .map(([k, count]) => ({ [by]: k, count }) as K extends "principal" ? { principal: string; count: number } : { action: string; count: number });
+    .map(
+      ([k, count]) =>
+        ({ [by]: k, count }) as K extends "principal" ? { principal: string; count: number } : { action: string; count: number },
+    );
 }
 
 /** Reads pages until the window ends, the cap is reached or the deadline passes; says which stopped it. */
@@ -125,11 +128,14 @@ export async function previewImpact(deps: Omit<RunImpactDeps, "workerId">, job: 
         continue;
       }
       if (Date.now() >= job.deadline) {
-        proposals.push({ ...proposalFailed(t.p.key, "the plan's time budget ran out before this guardrail was judged"), status: "skipped" });
+        proposals.push({
+          ...proposalFailed(t.p.key, "the plan's time budget ran out before this guardrail was judged"),
+          status: "skipped",
+        });
         continue;
       }
-      const s = await run(t.withExemptions!);
-      const raw = t.without === t.withExemptions ? s : await run(t.without!);
+      const s = await run(t.withExemptions);
+      const raw = t.without === t.withExemptions ? s : await run(t.without);
       proposals.push({
         key: t.p.key,
         status: "done",

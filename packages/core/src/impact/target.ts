@@ -58,8 +58,8 @@ export interface TTargetInput {
 export interface TTarget {
   fragment: ReturnType<typeof compileControl>["fragment"];
   ctx: ReturnType<typeof buildContext>;
-  scopeOf(e: AuditEvent): TEventScope;
-  environmentOf(e: AuditEvent): { name: string; id?: string };
+  scopeOf: (e: AuditEvent) => TEventScope;
+  environmentOf: (e: AuditEvent) => { name: string; id?: string };
   /** The environments covered (after exemptions), by external id: what the reader is narrowed to. */
   envExternalIds: string[];
 }

@@ -65,10 +65,10 @@ describe("jobProcessor", () => {
   it("refuses a handler map that misses a job or names another queue's job", () => {
     // @ts-expect-error the map must name every reconcile job
     expect(() => jobProcessor(QUEUES.reconcile, { "reconcile.run": () => 1 })).toThrow(/no handler for reconcile\.poll-tick/);
-    // @ts-expect-error reports.sample is not a discovery job
-    expect(() => jobProcessor(QUEUES.discovery, { "connections.task": () => 1, "impact.preview": () => 1, "reports.sample": () => 2 })).toThrow(
-      /reports\.sample is not a discovery job/,
-    );
+    expect(() =>
+      // @ts-expect-error reports.sample is not a discovery job
+      jobProcessor(QUEUES.discovery, { "connections.task": () => 1, "impact.preview": () => 1, "reports.sample": () => 2 }),
+    ).toThrow(/reports\.sample is not a discovery job/);
   });
 
   it("hands each job its payload as the catalog schema reads it", async () => {

@@ -16,10 +16,11 @@ import { Redis } from "ioredis";
 import { getPrisma } from "@parapet/db";
 import { bullPrefix, parseMasterKey, sealCredentials, type Keyring } from "@parapet/core";
 import { testRedisPrefix } from "@parapet/core/testing/db";
-// The worker's own composition (tests may share the apps' harnesses): the provider registry and the
-// discovery-queue worker that answers `impact.preview`; and the AWS simulator, which the web app does
-// not depend on (so by path).
-import { adapterFor } from "../../../../../../worker/src/providers.ts";
+import type { TPlanImpact } from "@parapet/core/code/code.schema";
+import type { AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
+// The worker's own composition (tests may share the apps' harnesses): the discovery-queue worker that
+// answers `impact.preview`, and (below) its provider registry; and the AWS simulator, which the web app
+// does not depend on (so by path).
 import { createConnectionWorker, processConnectionTask } from "../../../../../../worker/src/workers/connections.worker.ts";
 import { AWS_DEMO, seedAwsDemo, startAwsSim, type AwsSim } from "../../../../../../../packages/cloud-sim/src/aws/index.ts";
 import { call, createWorkspace, MASTER_KEY, snapshot, type TestWorkspace } from "./harness.ts";
@@ -42,6 +43,11 @@ const keys: Keyring = (() => {
   const current = parseMasterKey("test-k1", MASTER_KEY);
   return { current, all: [current] };
 })();
+/**
+ * The worker's provider registry, imported at run time: type-checked with the worker (its cloud SDKs are
+ * not the web app's), so the web's type check does not compile the providers with the web's DOM types.
+ */
+let adapterFor: AdapterFactory;
 const workerDeps = () => ({ prisma, keys, adapterFor, workerId: "pac-impact-test", bullPrefix: bullPrefix(testRedisPrefix()) });
 
 /** A management event as an organization trail logs it in a member account (as impact.int.test.ts). */
@@ -54,7 +60,13 @@ function trailCall(account: string, role: string, name: string, minutesAgo: numb
       arn: `arn:aws:sts::${account}:assumed-role/${role}/s${n}`,
       accountId: account,
       sessionContext: {
-        sessionIssuer: { type: "Role", principalId: "AROAX", arn: `arn:aws:iam::${account}:role/${role}`, accountId: account, userName: role },
+        sessionIssuer: {
+          type: "Role",
+          principalId: "AROAX",
+          arn: `arn:aws:iam::${account}:role/${role}`,
+          accountId: account,
+          userName: role,
+        },
       },
     },
     eventTime: new Date(Date.now() - minutesAgo * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
@@ -98,6 +110,8 @@ const state = async () => ({
 });
 
 beforeAll(async () => {
+  const registry = join(import.meta.dirname, "..", "..", "..", "..", "..", "..", "worker", "src", "providers.ts");
+  ({ adapterFor } = (await import(/* @vite-ignore */ registry)) as { adapterFor: AdapterFactory });
   sim = await startAwsSim({ seed: 20, throttle: false });
   seedAwsDemo(sim);
   // The worker's outbound policy (read on its first adapter) lets this run's simulator port through too.
@@ -158,7 +172,14 @@ beforeAll(async () => {
   if (g.status !== 201) throw new Error(g.text);
   const trail = await call("POST", "/guardrails", {
     key: w.members.owner.key,
-    body: { controlId: "audit-logging-locked", name: "Audit logging stays on", params: {}, scope: { all: true }, mode: "audit", remediation: "notify" },
+    body: {
+      controlId: "audit-logging-locked",
+      name: "Audit logging stays on",
+      params: {},
+      scope: { all: true },
+      mode: "audit",
+      remediation: "notify",
+    },
   });
   if (trail.status !== 201) throw new Error(trail.text);
   trailGuardrail = trail.body.id;
@@ -200,7 +221,7 @@ async function documentWith(change: Record<string, unknown>, extra: Record<strin
   return doc;
 }
 
-const impactOf = (p: { entries: { key: string; impact?: unknown[] }[] }, key: string) => p.entries.find((e) => e.key === key)!.impact as any[];
+const impactOf = (p: { entries: { key: string; impact?: TPlanImpact[] }[] }, key: string) => p.entries.find((e) => e.key === key)!.impact;
 
 describe("plan --impact previews the file's version on each connection's audit log", () => {
   it("a proposed new guardrail: the calls it would have denied, by principal and action, and nothing is written", async () => {
@@ -218,7 +239,8 @@ describe("plan --impact previews the file's version on each connection's audit l
     const r = await plan([file("new.json", doc), "--format", "json", "--no-compiled", "--impact"]);
     expect(r.code, r.err).toBe(3);
     const p = JSON.parse(r.out);
-    const [x, ...rest] = impactOf(p, "trail-locked-dev");
+    const [x, ...rest] = impactOf(p, "trail-locked-dev")!;
+    if (!x) throw new Error("no preview for trail-locked-dev");
     expect(rest).toEqual([]);
     expect(x).toMatchObject({
       connectionId,
@@ -245,7 +267,9 @@ describe("plan --impact previews the file's version on each connection's audit l
 
     const md = await plan([file("new.json", doc), "--format", "markdown", "--no-compiled", "--impact"]);
     expect(md.out).toContain("#### Would have blocked (this file's version");
-    expect(md.out).toMatch(/- `trail-locked-dev` on AWS org \(aws\): 3 of \d+ calls would have been denied, 2 principals; top actions: cloudtrail:StopLogging ×2/);
+    expect(md.out).toMatch(
+      /- `trail-locked-dev` on AWS org \(aws\): 3 of \d+ calls would have been denied, 2 principals; top actions: cloudtrail:StopLogging ×2/,
+    );
     const human = await plan([file("new.json", doc), "--no-compiled", "--impact"]);
     expect(human.out).toMatch(/would have blocked on AWS org \(aws\): 3 of \d+ calls would have been denied/);
   });
@@ -254,7 +278,8 @@ describe("plan --impact previews the file's version on each connection's audit l
     const before = await state();
     const r = await plan([file("enforce.json", await documentWith({ mode: "enforce" })), "--format", "json", "--no-compiled", "--impact"]);
     expect(r.code, r.err).toBe(3);
-    const [x] = impactOf(JSON.parse(r.out), trailGuardrail);
+    const [x] = impactOf(JSON.parse(r.out), trailGuardrail)!;
+    if (!x) throw new Error("no preview");
     // Developer's two StopLogging calls are spared by its exemption; ci-deploy's DeleteTrail is not.
     expect(x).toMatchObject({ status: "done", denied: 1, deniedPrincipals: 1, exemptionsInForce: 1, sparedByExemptions: 2 });
     expect(x.topActions).toEqual([{ action: "cloudtrail:DeleteTrail", count: 1 }]);
@@ -278,7 +303,8 @@ describe("plan --impact previews the file's version on each connection's audit l
     const doc = await documentWith({ mode: "enforce" });
     const r = await plan([file("cap.json", doc), "--format", "json", "--no-compiled", "--impact", "--impact-max-events", "100"]);
     const p = JSON.parse(r.out);
-    const [x] = impactOf(p, trailGuardrail);
+    const [x] = impactOf(p, trailGuardrail)!;
+    if (!x) throw new Error("no preview");
     expect(x).toMatchObject({ status: "done", events: 100, truncated: "events" });
     expect(p.impact).toMatchObject({ maxEvents: 100, truncated: true });
     const human = await plan([file("cap.json", doc), "--no-compiled", "--impact", "--impact-max-events", "100"]);
@@ -302,12 +328,28 @@ describe("plan --impact previews the file's version on each connection's audit l
       ]);
       expect(Date.now() - started).toBeLessThan(15_000);
       const p = JSON.parse(r.out);
-      expect(impactOf(p, trailGuardrail)[0]).toMatchObject({ status: "timeout", error: "no answer within the plan's 5 s budget" });
+      expect(impactOf(p, trailGuardrail)![0]).toMatchObject({ status: "timeout", error: "no answer within the plan's 5 s budget" });
       expect(p.impact.truncated).toBe(true);
       expect(await state()).toEqual(before);
     } finally {
-      worker.resume();
+      void worker.resume();
     }
+  });
+
+  it("a role that cannot request a replay cannot preview one either (403), even with a plan token", async () => {
+    const v = await call("POST", "/tokens", {
+      key: w.members.admin.key,
+      body: { name: "viewer plan", role: "viewer", scope: "plan", type: "ci", expiresInDays: 30 },
+    });
+    expect(v.status, v.text).toBe(201);
+    const before = await state();
+    const doc = file("viewer.json", await documentWith({ mode: "enforce" }));
+    const denied = await cliAgainst(server.url, v.body.token, ["plan", doc, "--impact"]);
+    expect(denied.code).toBe(1);
+    expect(denied.err).toMatch(/403 impact: previewing what would have been blocked needs the guardrail write permission/);
+    // The plan itself stays open to the role.
+    expect((await cliAgainst(server.url, v.body.token, ["plan", doc])).code).toBe(3);
+    expect(await state()).toEqual(before);
   });
 
   it("refuses bounds past their limits, naming the field, before reading anything", async () => {
