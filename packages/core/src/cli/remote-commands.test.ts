@@ -220,6 +220,26 @@ describe("plan output", () => {
     expect(renderPlanMarkdown(none)).toContain("**No changes.** 1 guardrails unchanged.");
     expect(renderPlanHuman(none)).toMatch(/^No changes\./);
   });
+  it("a plan that changes only exemptions has no empty guardrail table", () => {
+    const only: TPlanResult = {
+      planHash: PLAN.planHash,
+      summary: {
+        add: 0,
+        change: 0,
+        weaken: 0,
+        remove: 0,
+        unchanged: 1,
+        drift: 0,
+        exemptions: { add: 1, change: 0, remove: 0, unchanged: 0 },
+      },
+      entries: [PLAN.entries[4]!],
+      exemptions: [PLAN.exemptions![0]!],
+    };
+    const md = renderPlanMarkdown(only);
+    expect(md).not.toContain("| Action | Guardrail | Control | Change |");
+    expect(md).toContain("| ➕ add | `agents` | aws principal arn:aws:iam::222233334444:role/release-bot |");
+    expect(renderPlanHuman(only)).toMatch(/^Plan: .*exemptions: 1 to request \(needs approval\), 0 to revoke/);
+  });
   it("the human form shows exemptions and each connection's preview, and says when it was cut short", () => {
     const text = renderPlanHuman(PLAN);
     expect(text).toContain("exemptions: 2 to request (needs approval), 1 to revoke");

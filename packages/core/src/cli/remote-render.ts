@@ -124,8 +124,10 @@ export function renderPlanMarkdown(p: TPlanResult): string {
   const out = ["### Parapet plan", ""];
   if (!hasChanges(p)) out.push(`**No changes.** ${p.summary.unchanged} guardrails unchanged.`);
   else {
-    out.push(`**${summaryLine(p)}**`, "");
-    out.push("| Action | Guardrail | Control | Change |", "| --- | --- | --- | --- |");
+    out.push(`**${summaryLine(p)}**`);
+    // Only exemptions may have changed: no empty guardrail table then.
+    if (p.entries.some((e) => e.action !== "unchanged"))
+      out.push("", "| Action | Guardrail | Control | Change |", "| --- | --- | --- | --- |");
     for (const e of p.entries) {
       if (e.action === "unchanged") continue;
       const waiting = e.pendingApproval ? ` (awaiting approval ${e.pendingApproval})` : "";

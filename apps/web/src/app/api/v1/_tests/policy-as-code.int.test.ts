@@ -449,4 +449,32 @@ describe("exemptions in the document: compared by plan, requested by apply throu
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body.summary.exemptions).toMatchObject({ add: 1 });
   });
+
+  it("an exemption of a guardrail the same document adds is requested once the guardrail exists", async () => {
+    const doc = await exported();
+    doc.guardrails.push({
+      key: "no-root",
+      control: "deny-root-user",
+      name: "No root",
+      mode: "enforce",
+      remediation: "notify",
+      scope: { all: true },
+    });
+    doc.exemptions = [
+      {
+        guardrail: "no-root",
+        principal: { cloud: "aws", id: BOT },
+        reason: "the bootstrap runbook signs in as root once",
+        ownerEmail: "platform@example.test",
+        expiresAt: new Date(Date.now() + 5 * day).toISOString(),
+      },
+    ];
+    const { plan } = await planJson(doc);
+    expect(plan.exemptions).toEqual([expect.objectContaining({ guardrail: "no-root", guardrailId: null, action: "add" })]);
+    const r = await cli(t.apply, ["apply", file("ex.json")]);
+    expect(r.code, r.out).toBe(4);
+    const created = await prisma.guardrailCodeSource.findFirstOrThrow({ where: { workspaceId: x.id, key: "no-root" } });
+    const e = await prisma.exemption.findFirstOrThrow({ where: { workspaceId: x.id, guardrailId: created.guardrailId } });
+    expect(e).toMatchObject({ status: "pending_approval", principal: BOT });
+  });
 });
