@@ -3,6 +3,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import {
   ALL_QUEUES,
+  awaitImpactPreview,
   bullPrefix,
   enqueueConnectionTask as enqueueTask,
   enqueueImpactReplay,
@@ -10,6 +11,7 @@ import {
   requestReconcile as request,
   type QueueName,
   type TConnectionTaskJob,
+  type TImpactPreviewJob,
   type TReconcileJob,
 } from "@parapet/core";
 import { env } from "@/env";
@@ -58,4 +60,9 @@ export function requestImpact(reportId: string): Promise<void> {
 /** One posture scan (PostureScan), on the `impact` queue with the other long, paced reads. */
 export function requestPostureScan(scanId: string): Promise<void> {
   return enqueuePostureScan(queues().impact, scanId);
+}
+
+/** Plan's impact preview on one connection, on the `discovery` queue; waits for the worker's answer until `waitUntil`. */
+export function previewImpact(job: TImpactPreviewJob, waitUntil: number) {
+  return awaitImpactPreview(queues().discovery, job, waitUntil);
 }

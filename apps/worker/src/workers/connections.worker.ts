@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import type { DbClient as PrismaClient } from "@parapet/core/common/actor";
 import { appendAudit, jobData, jobProcessor, QUEUES, ZConnectionTaskJob, type Keyring } from "@parapet/core";
 import { adapterRequestFor } from "@parapet/core/connections/adapter-request";
+import { previewImpact } from "@parapet/core/impact/preview-impact";
 import { syncHierarchy } from "@parapet/core/connections/sync-hierarchy";
 import { rootHeldBy, rootHeldMessage } from "@parapet/core/connections/root-holder";
 import { reconcileConnection, type AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
@@ -132,9 +133,14 @@ export async function processConnectionTask(deps: ConnectionWorkerDeps, data: un
 export function createConnectionWorker(deps: ConnectionWorkerDeps, connection: Redis): Worker {
   const worker = new Worker(
     QUEUES.discovery,
-    loggedProcessor(jobProcessor(QUEUES.discovery, { "connections.task": (payload) => processConnectionTask(deps, payload) }), {
-      logger: deps.logger,
-    }),
+    loggedProcessor(
+      jobProcessor(QUEUES.discovery, {
+        "connections.task": (payload) => processConnectionTask(deps, payload),
+        // Plan's would-have-blocked preview: answered as the return value, nothing written.
+        "impact.preview": (payload) => previewImpact(deps, payload),
+      }),
+      { logger: deps.logger },
+    ),
     { connection, prefix: deps.bullPrefix, concurrency: 2 },
   );
   logOtherFailures(worker, deps.logger);

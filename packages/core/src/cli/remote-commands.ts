@@ -198,15 +198,38 @@ function one(f: Flags, what: string): string {
 }
 
 export const PLAN_USAGE =
-  "parapet plan <guardrails.yaml> --url <parapet> [--format human|markdown|json] [--out <file>] [--no-compiled] [--impact] [--repo <r>] [--commit <sha>]";
+  "parapet plan <guardrails.yaml> --url <parapet> [--format human|markdown|json] [--out <file>] [--no-compiled] [--impact [--impact-days <1-30>] [--impact-max-events <100-100000>] [--impact-connections <1-50>] [--impact-budget <5-120 s>]] [--repo <r>] [--commit <sha>]";
+
+/** The preview's bounds (`--impact-*`), each checked here against the server's own limits (code.schema.ts). */
+const IMPACT_FLAGS = [
+  ["impact-days", "days", 1, 30],
+  ["impact-max-events", "maxEvents", 100, 100_000],
+  ["impact-connections", "maxConnections", 1, 50],
+  ["impact-budget", "budgetSeconds", 5, 120],
+] as const;
+
+function impactLimits(f: Flags): Record<string, number> | undefined {
+  const given = IMPACT_FLAGS.filter(([flag]) => f.values.has(flag));
+  if (given.length > 0 && !f.switches.has("impact")) throw new UsageError(`--${given[0]![0]}: only with --impact`);
+  if (given.length === 0) return undefined;
+  const out: Record<string, number> = {};
+  for (const [flag, field, min, max] of given) {
+    const v = f.values.get(flag)!;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+      throw new UsageError(`--${flag}: expected a whole number from ${min} to ${max}, got "${v.slice(0, 40)}"`);
+    out[field] = Number(v);
+  }
+  return out;
+}
 export const APPLY_USAGE =
   "parapet apply <guardrails.yaml> --url <parapet> [--plan-hash <h>] [--wait] [--timeout <s>] [--poll <s>] [--format human|json] [--repo <r>] [--commit <sha>]";
 export const EXPORT_USAGE = "parapet export --url <parapet> [--out <file>] [--format yaml|json]";
 
 export async function runPlan(args: string[], io: RemoteIo): Promise<number> {
-  const f = parseFlags(args, ["url", "format", "out", "repo", "commit"], ["no-compiled", "impact"]);
+  const f = parseFlags(args, ["url", "format", "out", "repo", "commit", ...IMPACT_FLAGS.map(([flag]) => flag)], ["no-compiled", "impact"]);
   const file = one(f, "<guardrails.yaml>");
   const fmt = format(f);
+  const limits = impactLimits(f);
   const s = server(f, io.env);
   const document = readCodeDocument(file);
   const plan = await request<TPlanResult>(s, "POST", "/code/plan", {
@@ -214,6 +237,7 @@ export async function runPlan(args: string[], io: RemoteIo): Promise<number> {
     source: source(f, io.env),
     compiled: !f.switches.has("no-compiled"),
     impact: f.switches.has("impact"),
+    ...(limits ? { impactLimits: limits } : {}),
   });
   const text =
     fmt === "json" ? `${JSON.stringify(plan, null, 2)}\n` : fmt === "markdown" ? renderPlanMarkdown(plan) : renderPlanHuman(plan);
@@ -247,16 +271,18 @@ export async function runApply(args: string[], io: RemoteIo): Promise<number> {
     ...(planHash ? { planHash } : {}),
     ...(f.values.get("note") ? { note: f.values.get("note") } : {}),
   });
-  const ids = [...new Set(r.results.flatMap((x) => (x.outcome === "approval" && x.approvalId ? [x.approvalId] : [])))];
+  const ids = [
+    ...new Set([...r.results, ...(r.exemptions ?? [])].flatMap((x) => (x.outcome === "approval" && x.approvalId ? [x.approvalId] : []))),
+  ];
   const decisions = new Map<string, string>();
   if (f.switches.has("wait") && ids.length > 0) {
     const sleep = io.sleep ?? ((ms: number) => new Promise<void>((ok) => setTimeout(ok, ms)));
     const deadline = Date.now() + timeoutSec * 1000;
     io.err(
-      `waiting for ${ids.length} approval${ids.length === 1 ? "" : "s"} (up to ${timeoutSec} s):\n${r.results
-        .filter((x) => x.approvalUrl)
-        .map((x) => `  ${x.key}: ${x.approvalUrl}`)
-        .join("\n")}\n`,
+      `waiting for ${ids.length} approval${ids.length === 1 ? "" : "s"} (up to ${timeoutSec} s):\n${[
+        ...r.results.filter((x) => x.approvalUrl).map((x) => `  ${x.key}: ${x.approvalUrl}`),
+        ...(r.exemptions ?? []).filter((x) => x.approvalUrl).map((x) => `  exemption of ${x.guardrail}: ${x.approvalUrl}`),
+      ].join("\n")}\n`,
     );
     for (;;) {
       for (const id of ids.filter((i) => !decisions.has(i))) {

@@ -1,12 +1,15 @@
 import { appendAudit } from "../audit/audit.repository.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
 import { AppError } from "../common/errors.ts";
+import { can } from "../identity/roles.ts";
 import { createGuardrail } from "../guardrails/create-guardrail.ts";
 import { enableGuardrail } from "../guardrails/enable-guardrail.ts";
 import { requestGuardrailRemoval } from "../guardrails/request-guardrail-removal.ts";
 import { updateGuardrail } from "../guardrails/update-guardrail.ts";
+import { requestExemption } from "../exemptions/request-exemption.ts";
+import { revokeExemption } from "../exemptions/revoke-exemption.ts";
 import { markManaged } from "./code.repository.ts";
-import type { TApplyInput, TApplyResult, TCodeGuardrail } from "./code.schema.ts";
+import type { TApplyInput, TApplyResult, TCodeGuardrail, TExemptionPlanEntry } from "./code.schema.ts";
 import { computePlan, entryHash } from "./plan.ts";
 
 /**
@@ -69,6 +72,7 @@ export async function applyDocument(
     }
     await markManagedFrom(deps, actor, guardrailId!, g, repo, commit);
   }
+  const exemptions = plan.exemptions ? await applyExemptions(deps, actor, input, plan.exemptions, results, approval) : undefined;
   await appendAudit(deps.prisma, {
     ...auditBy(actor),
     action: "code.applied",
@@ -76,7 +80,74 @@ export async function applyDocument(
     targetId: actor.workspaceId,
     data: { repo, commit, planHash: plan.planHash, summary: plan.summary },
   });
-  return { planHash: plan.planHash, results };
+  return { planHash: plan.planHash, results, ...(exemptions ? { exemptions } : {}) };
+}
+
+/**
+ * Exemptions, after the guardrails (a new guardrail's exemption needs its id). A new or changed one is
+ * requested through requestExemption, the console's own path: pending, in effect only once a different
+ * member approves. Never granted here. A removed one is revoked at once, as the console's revoke: it
+ * restores protection. One already requested and waiting is waited on, not asked for twice.
+ */
+async function applyExemptions(
+  deps: UseCaseDeps,
+  actor: Actor,
+  input: TApplyInput,
+  entries: TExemptionPlanEntry[],
+  guardrails: TApplyResult["results"],
+  approval: (id: string) => { approvalId: string; approvalUrl: string },
+): Promise<NonNullable<TApplyResult["exemptions"]>> {
+  // Apply needs guardrail write; exemptions are their own permission (the same roles hold both today).
+  if (entries.some((e) => e.action !== "unchanged") && !can(actor.role, "exemption", "request"))
+    throw new AppError("forbidden", `exemptions: your role (${actor.role}) cannot request or revoke exemptions`);
+  const idOfKey = new Map(guardrails.flatMap((r) => (r.guardrailId ? [[r.key, r.guardrailId] as const] : [])));
+  const out: NonNullable<TApplyResult["exemptions"]> = [];
+  for (const e of entries) {
+    const base = { index: e.index ?? null, guardrail: e.guardrail, nodeId: e.nodeId, principal: e.principal, action: e.action };
+    if (e.action === "remove") {
+      await revokeExemption(deps, actor, e.exemptionId!);
+      out.push({ ...base, outcome: "revoked", exemptionId: e.exemptionId ?? null, approvalId: null, approvalUrl: null });
+    } else if (e.action === "unchanged") {
+      out.push({
+        ...base,
+        outcome: e.pendingApproval ? "approval" : "unchanged",
+        exemptionId: e.exemptionId ?? null,
+        ...(e.pendingApproval ? approval(e.pendingApproval) : { approvalId: null, approvalUrl: null }),
+      });
+    } else {
+      const x = input.document.exemptions![e.index!]!;
+      const guardrailId = e.guardrailId ?? idOfKey.get(e.guardrail);
+      if (!guardrailId) continue; // its guardrail was not created (a failure above already threw)
+      const at = `document.exemptions.${e.index}`;
+      const r = await fieldsAt(at, () =>
+        requestExemption(deps, actor, {
+          guardrailId,
+          ...(x.nodeId !== undefined ? { nodeId: x.nodeId } : {}),
+          ...(x.principal ? { principal: x.principal } : {}),
+          reason: x.reason,
+          ownerEmail: x.ownerEmail,
+          expiresAt: x.expiresAt,
+        }),
+      );
+      out.push({ ...base, outcome: "approval", exemptionId: r.exemption.id, ...approval(r.approval.id) });
+    }
+  }
+  return out;
+}
+
+/** A request's field error named at the document's exemption (document.exemptions.2.expiresAt). */
+async function fieldsAt<T>(prefix: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof AppError) || e.code !== "validation") throw e;
+    const issues = e.issues.length > 0 ? e.issues : [{ field: "", message: e.message }];
+    throw new AppError(
+      "validation",
+      `${prefix}.${e.message}`,
+      issues.map((i) => ({ field: i.field ? `${prefix}.${i.field}` : prefix, message: i.message })),
+    );
+  }
 }
 
 async function applyChange(

@@ -24,10 +24,19 @@ export function markManaged(
   ]);
 }
 
-/** Exemptions that are in force or waiting for approval, for export. */
+/**
+ * Exemptions that are in force or waiting for approval, for export and plan. One past its expiry is
+ * left out: it spares nothing any more (the reconciler ignores it), so it is not the file's to keep.
+ */
 export function liveExemptions(db: Db, workspaceId: string) {
   return db.exemption.findMany({
-    where: { workspaceId, status: { in: ["pending_approval", "active"] } },
+    where: { workspaceId, status: { in: ["pending_approval", "active"] }, expiresAt: { gt: new Date() } },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
+}
+
+/** The workspace's longest exemption (Settings → notifications; 30 days unless set). */
+export async function exemptionMaxDays(db: Db, workspaceId: string): Promise<number> {
+  const s = await db.notificationSettings.findUnique({ where: { workspaceId }, select: { exemptionMaxDays: true } });
+  return s?.exemptionMaxDays ?? 30;
 }

@@ -6,8 +6,8 @@ import { documentForm } from "./plan.ts";
 
 /**
  * The workspace's guardrails as a document `plan` reports as "no changes" against the same workspace:
- * each guardrail under its code key (or, never applied from code, its id), and its live exemptions for
- * the record (exemptions are managed in the console; plan does not compare them).
+ * each guardrail under its code key (or, never applied from code, its id), and its live exemptions
+ * (active or waiting for approval, not expired), which plan compares and apply requests by approval.
  */
 export async function exportDocument(deps: Pick<UseCaseDeps, "prisma">, actor: Actor): Promise<{ document: TCodeDocument }> {
   const [rows, sources, exemptions] = await Promise.all([

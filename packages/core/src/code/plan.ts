@@ -2,17 +2,27 @@ import { createHash } from "node:crypto";
 import { stableStringify } from "../catalog/canonical.ts";
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { AppError } from "../common/errors.ts";
+import { can } from "../identity/roles.ts";
 import { guardrailView } from "../guardrails/guardrail-view.ts";
 import type { TVersionSpec } from "../guardrails/guardrails.schema.ts";
 import { listGuardrails, pendingApprovals, workspaceConnections } from "../guardrails/guardrails.repository.ts";
 import { compileClouds } from "../guardrails/preview-compile.ts";
 import { checkSpec } from "../guardrails/validate-spec.ts";
 import { weakeningReasons } from "../guardrails/weakening.ts";
-import { latestReports } from "../impact/impact.repository.ts";
 import { scopeNodes } from "../nodes/nodes.repository.ts";
 import { selectIn } from "../nodes/select-scope.ts";
 import { codeSources } from "./code.repository.ts";
-import type { TCodeDocument, TCodeGuardrail, TPlanAction, TPlanEntry, TPlanResult } from "./code.schema.ts";
+import type {
+  TCodeDocument,
+  TCodeGuardrail,
+  TExemptionAction,
+  TImpactLimits,
+  TPlanAction,
+  TPlanEntry,
+  TPlanResult,
+} from "./code.schema.ts";
+import { planExemptions } from "./plan-exemptions.ts";
+import { previewPlanImpact, type TProposal } from "./plan-impact.ts";
 
 type Row = Awaited<ReturnType<typeof listGuardrails>>[number];
 
@@ -56,25 +66,6 @@ async function at<T>(prefix: string, fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
-/** The newest replay per connection of a guardrail, reduced to what a plan reviewer needs. */
-async function impactOf(db: UseCaseDeps["prisma"], workspaceId: string, guardrailId: string) {
-  const rows = await latestReports(db, workspaceId, guardrailId);
-  return rows.map((r) => {
-    const s = (r.summary ?? null) as { judged?: number; denied?: number } | null;
-    return {
-      connectionId: r.connection.id,
-      connection: r.connection.name,
-      cloud: r.connection.cloud,
-      guardrailVersion: r.guardrailVersion,
-      status: r.status,
-      judged: typeof s?.judged === "number" ? s.judged : null,
-      denied: typeof s?.denied === "number" ? s.denied : null,
-      lockout: r.lockout,
-      finishedAt: r.finishedAt?.toISOString() ?? null,
-    };
-  });
-}
-
 export interface PlanContext {
   rows: Row[];
   sources: Source[];
@@ -89,10 +80,10 @@ export interface PlanContext {
  * Nothing is written.
  */
 export async function computePlan(
-  deps: Pick<UseCaseDeps, "prisma">,
+  deps: Pick<UseCaseDeps, "prisma" | "jobs">,
   actor: Actor,
   doc: TCodeDocument,
-  opts: { compiled: boolean; impact?: boolean },
+  opts: { compiled: boolean; impact?: TImpactLimits | false },
 ): Promise<TPlanResult & { context: PlanContext }> {
   const db = deps.prisma;
   const [rows, sources, pending] = await Promise.all([
@@ -110,6 +101,7 @@ export async function computePlan(
 
   const matched = new Map<string, Row>();
   const entries: TPlanEntry[] = [];
+  const proposals: TProposal[] = [];
   const keyOf = (r: Row) => sourceOf.get(r.id)?.key ?? r.id;
 
   for (const [i, g] of doc.guardrails.entries()) {
@@ -174,12 +166,15 @@ export async function computePlan(
             ).clouds,
           }
         : {}),
-      ...(opts.impact && row && (action === "change" || action === "weaken")
-        ? { impact: await impactOf(db, actor.workspaceId, row.id) }
-        : {}),
     });
+    if (action === "add" || action === "change" || action === "weaken") proposals.push({ g, guardrailId: row?.id ?? null });
   }
   const kept = new Set([...matched.values()].map((r) => r.id));
+  const keyOfMatched = new Map([...matched.entries()].map(([k, r]) => [r.id, k]));
+  const exemptions = await planExemptions(deps, actor, doc, {
+    idOfKey: new Map([...matched.entries()].map(([k, r]) => [k, r.id])),
+    keyOfId: (id) => keyOfMatched.get(id) ?? sourceOf.get(id)?.key ?? id,
+  });
   for (const r of rows) {
     if (kept.has(r.id)) continue;
     const source = sourceOf.get(r.id);
@@ -196,10 +191,30 @@ export async function computePlan(
       pendingApproval: pendingOf.get(r.id) ?? null,
     });
   }
+  // After every check passed: a refused document reads no audit log.
+  const impact = opts.impact ? await previewPlanImpact(deps, actor, proposals, nodes, opts.impact) : null;
+  if (impact) for (const e of entries) if (impact.byKey.has(e.key) && e.action !== "remove") e.impact = impact.byKey.get(e.key)!;
   const count = (a: TPlanAction) => entries.filter((e) => e.action === a).length;
+  const countExemptions = (a: TExemptionAction) => exemptions?.filter((e) => e.action === a).length ?? 0;
   // The hash covers what would be done, not the previews: a plan reviewed in a PR is the plan applied.
   const planHash = createHash("sha256")
-    .update(stableStringify(entries.map((e) => ({ key: e.key, guardrailId: e.guardrailId, action: e.action, changes: e.changes }))))
+    .update(
+      stableStringify({
+        guardrails: entries.map((e) => ({ key: e.key, guardrailId: e.guardrailId, action: e.action, changes: e.changes })),
+        ...(exemptions
+          ? {
+              exemptions: exemptions.map((e) => ({
+                guardrail: e.guardrail,
+                nodeId: e.nodeId,
+                principal: e.principal,
+                action: e.action,
+                exemptionId: e.exemptionId,
+                changes: e.changes,
+              })),
+            }
+          : {}),
+      }),
+    )
     .digest("hex");
   return {
     planHash,
@@ -210,19 +225,38 @@ export async function computePlan(
       remove: count("remove"),
       unchanged: count("unchanged"),
       drift: entries.filter((e) => e.drift).length,
+      ...(exemptions
+        ? {
+            exemptions: {
+              add: countExemptions("add"),
+              change: countExemptions("change"),
+              remove: countExemptions("remove"),
+              unchanged: countExemptions("unchanged"),
+            },
+          }
+        : {}),
     },
     entries,
+    ...(exemptions ? { exemptions } : {}),
+    ...(impact ? { impact: impact.meta } : {}),
     context: { rows, sources, matched },
   };
 }
 
 /** `POST /code/plan`: the plan without its working context. */
 export async function planDocument(
-  deps: Pick<UseCaseDeps, "prisma">,
+  deps: Pick<UseCaseDeps, "prisma" | "jobs">,
   actor: Actor,
   doc: TCodeDocument,
-  opts: { compiled: boolean; impact: boolean },
+  opts: { compiled: boolean; impact: TImpactLimits | false },
 ) {
+  // A preview reads the clouds' audit logs at their low rate limits, as a stored replay does: the same
+  // permission as requesting one (POST /guardrails/{id}/impact), not merely reading guardrails.
+  if (opts.impact && !can(actor.role, "guardrail", "write"))
+    throw new AppError(
+      "forbidden",
+      `impact: previewing what would have been blocked needs the guardrail write permission (role ${actor.role})`,
+    );
   const { context: _context, ...plan } = await computePlan(deps, actor, doc, opts);
   return plan;
 }

@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@parapet/db";
-import type { TConnectionTaskJob, TReconcileJob } from "../jobs/definitions.ts";
+import type { TConnectionTaskJob, TImpactPreviewJob, TReconcileJob } from "../jobs/definitions.ts";
 import type { Role } from "../identity/roles.ts";
 import type { AuditInput } from "../audit/audit.repository.ts";
 
@@ -25,6 +25,11 @@ export interface JobPort {
   requestImpact(reportId: string): Promise<void>;
   /** Runs a PostureScan created queued (posture/request-posture-scan.ts); absent where no worker queue is wired. */
   requestPostureScan?(scanId: string): Promise<void>;
+  /**
+   * Plan's impact preview on one connection, answered by the worker (jobs/enqueue.ts awaitImpactPreview):
+   * its return value, a failure, or null when no answer came by `waitUntil`. Absent where no worker queue is wired.
+   */
+  previewImpact?(job: TImpactPreviewJob, waitUntil: number): Promise<{ result: unknown } | { error: string } | null>;
 }
 
 /** The database handle services and repositories take; apps name it by this type instead of importing @parapet/db. */

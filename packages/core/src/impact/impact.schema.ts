@@ -88,3 +88,38 @@ export const ZImpactView = z.object({
   /** The newest replay per connection. */
   reports: z.array(ZImpactReport),
 });
+
+/** One proposed guardrail's preview on one connection (what plan shows per connection). */
+const ZImpactPreviewProposal = z.object({
+  key: z.string(),
+  /** done: replayed; failed: did not compile or resolve here (error); skipped: the time budget ran out first. */
+  status: z.enum(["done", "failed", "skipped"]),
+  error: z.string().nullable(),
+  judged: z.number().int(),
+  denied: z.number().int(),
+  unjudgeable: z.number().int(),
+  deniedPrincipals: z.number().int(),
+  /** The most-denied principals and actions, largest first (at most five each). */
+  topPrincipals: z.array(z.object({ principal: z.string(), count: z.number().int() })),
+  topActions: z.array(z.object({ action: z.string(), count: z.number().int() })),
+  /** A denied call by the connector or a break-glass principal. */
+  lockout: z.boolean(),
+  /** Exemptions of the guardrail in force on this connection, and the calls they spared (denied without them). */
+  exemptionsInForce: z.number().int(),
+  sparedByExemptions: z.number().int(),
+});
+
+/** The answer of an `impact.preview` job: one connection, every proposal judged over the same events. */
+export const ZImpactPreviewResult = z.object({
+  connectionId: z.string(),
+  status: z.enum(["done", "failed"]),
+  error: z.string().nullable(),
+  since: z.string(),
+  until: z.string(),
+  /** Events read from the audit log (at most maxEvents). */
+  events: z.number().int(),
+  /** Why reading stopped before the window's end: the event cap or the time budget; null when it read it all. */
+  truncated: z.enum(["events", "time"]).nullable(),
+  proposals: z.array(ZImpactPreviewProposal),
+});
+export type TImpactPreviewResult = z.infer<typeof ZImpactPreviewResult>;

@@ -16,7 +16,7 @@ describe("job catalog", () => {
   it("has the shipped job names on their shipped queues", () => {
     const byQueue = Object.fromEntries(ALL_QUEUES.map((q) => [q, jobNamesOf(q)]));
     expect(byQueue).toEqual({
-      discovery: ["connections.task"],
+      discovery: ["connections.task", "impact.preview"],
       reconcile: ["reconcile.run", "reconcile.poll-tick"],
       reports: ["reports.weekly", "reports.sample", "reports.sync-schedules"],
       notifications: [
@@ -65,10 +65,10 @@ describe("jobProcessor", () => {
   it("refuses a handler map that misses a job or names another queue's job", () => {
     // @ts-expect-error the map must name every reconcile job
     expect(() => jobProcessor(QUEUES.reconcile, { "reconcile.run": () => 1 })).toThrow(/no handler for reconcile\.poll-tick/);
-    // @ts-expect-error reports.sample is not a discovery job
-    expect(() => jobProcessor(QUEUES.discovery, { "connections.task": () => 1, "reports.sample": () => 2 })).toThrow(
-      /reports\.sample is not a discovery job/,
-    );
+    expect(() =>
+      // @ts-expect-error reports.sample is not a discovery job
+      jobProcessor(QUEUES.discovery, { "connections.task": () => 1, "impact.preview": () => 1, "reports.sample": () => 2 }),
+    ).toThrow(/reports\.sample is not a discovery job/);
   });
 
   it("hands each job its payload as the catalog schema reads it", async () => {
@@ -89,7 +89,7 @@ describe("jobProcessor", () => {
   });
 
   it("fails an unknown name or a refused payload unrecoverably, naming the field", async () => {
-    const process = jobProcessor(QUEUES.discovery, { "connections.task": () => "ran" });
+    const process = jobProcessor(QUEUES.discovery, { "connections.task": () => "ran", "impact.preview": () => "ran" });
     await expect(process(jobOf("connections.nope", {}))).rejects.toThrow(UnrecoverableError);
     await expect(process(jobOf("hasOwnProperty", {}))).rejects.toThrow(/unknown job hasOwnProperty/);
     await expect(process(jobOf("connections.task", { connectionId: "c1", task: "delete" }))).rejects.toThrow(/invalid payload \(task: /);

@@ -33,6 +33,7 @@ import {
   weeklySchedulerId,
   ZConnectionTaskJob,
   ZEmptyJob,
+  ZImpactPreviewJob,
   ZImpactReplayJob,
   ZInvitationEmailJob,
   ZReconcileJob,
@@ -107,6 +108,17 @@ export const JOBS = {
     schema: ZConnectionTaskJob,
     jobId: (p) => `task__${p.connectionId}__${p.task}`,
     options: { attempts: 2, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 3600 } },
+  }),
+  /**
+   * Plan's would-have-blocked preview of proposed guardrails on one connection. On the discovery queue
+   * with the other interactive connection tasks (a person or a CI job waits for it), not behind the long
+   * replays of the impact queue. No retry: the plan's time budget would be gone; the answer is the
+   * return value, kept ten minutes for the plan that waits on it.
+   */
+  "impact.preview": job({
+    queue: QUEUES.discovery,
+    schema: ZImpactPreviewJob,
+    options: { attempts: 1, removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } },
   }),
   /** Build the week's snapshot and queue one email per active subscription (or the given addresses). */
   "reports.weekly": scheduledJob({

@@ -56,6 +56,37 @@ export type TWeeklyReportJob = z.infer<typeof ZWeeklyReportJob>;
 export const ZImpactReplayJob = z.object({ reportId: z.string().min(1).max(64) });
 export const impactJobId = (reportId: string) => `impact__${reportId}`;
 
+/**
+ * Plan's would-have-blocked preview on one connection (impact/preview-impact.ts): the proposed, unsaved
+ * guardrails travel in the payload, an exception to "ids only", because a plan writes nothing the
+ * handler could reload. Nothing secret: a control id, its parameters and scope as the plan checked them.
+ * The answer is the job's return value (Redis, kept ten minutes); the database is not written.
+ */
+export const ZImpactPreviewJob = z.object({
+  workspaceId: z.string().min(1).max(64),
+  connectionId: z.string().min(1).max(64),
+  since: z.iso.datetime(),
+  until: z.iso.datetime(),
+  /** Events read at most (the reader stops there and says so). */
+  maxEvents: z.number().int().min(1).max(100_000),
+  /** Epoch ms: reading stops here, and proposals not judged by then are reported as cut short. */
+  deadline: z.number().int().min(0),
+  proposals: z
+    .array(
+      z.object({
+        key: z.string().min(1).max(64),
+        /** The workspace guardrail it changes (its exemptions in force apply), or null for a new one. */
+        guardrailId: z.string().min(1).max(64).nullable(),
+        controlId: z.string().min(1).max(100),
+        params: z.record(z.string().max(100), z.unknown()),
+        scope: z.record(z.string().max(20), z.unknown()),
+      }),
+    )
+    .min(1)
+    .max(100),
+});
+export type TImpactPreviewJob = z.infer<typeof ZImpactPreviewJob>;
+
 /** Run one PostureScan (a read-only scan of the customer's own policies; posture/run-posture-scan.ts). */
 export const ZPostureScanJob = z.object({ scanId: z.string().min(1).max(64) });
 export const postureJobId = (scanId: string) => `posture__${scanId}`;

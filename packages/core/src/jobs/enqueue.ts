@@ -3,10 +3,16 @@
  * against the catalog's schema before it reaches Redis (a ZodError naming the field, like any
  * refused input), and the job id, retries and retention are the catalog's.
  */
-import type { Job, Queue, RepeatOptions } from "bullmq";
+import { Job, type Queue, type RepeatOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { JOBS, type JobName, type ScheduledJobName, type TJobInput, type TJobOptions, type TJobSpec } from "./catalog.ts";
-import { reconcilePendingKey, reconcileRepairKey, type TConnectionTaskJob, type TReconcileJob } from "./definitions.ts";
+import {
+  reconcilePendingKey,
+  reconcileRepairKey,
+  type TConnectionTaskJob,
+  type TImpactPreviewJob,
+  type TReconcileJob,
+} from "./definitions.ts";
 
 function checkQueue(queue: Queue, name: JobName, spec: TJobSpec): void {
   // A job on the wrong queue would sit there forever (its queue's worker never sees it).
@@ -86,4 +92,29 @@ export async function enqueueImpactReplay(queue: Queue, reportId: string): Promi
 /** Queues one posture scan (the id collapses duplicates while it waits or runs). */
 export async function enqueuePostureScan(queue: Queue, scanId: string): Promise<void> {
   await enqueueJob(queue, "posture.scan", { scanId });
+}
+
+/**
+ * Queues plan's impact preview for one connection and waits for its answer (the job's return value)
+ * until `waitUntil` (epoch ms). Polls the job rather than subscribing to queue events: a producer has no
+ * blocking connection, and a plan waits seconds, not hours. Returns the worker's answer, a failure
+ * message, or null when the answer did not come in time (the worker is busy or down).
+ */
+export async function awaitImpactPreview(
+  queue: Queue,
+  payload: TImpactPreviewJob,
+  waitUntil: number,
+  pollMs = 250,
+): Promise<{ result: unknown } | { error: string } | null> {
+  const job = await enqueueJob(queue, "impact.preview", payload);
+  for (;;) {
+    const j = job.id ? await Job.fromId(queue, job.id) : undefined;
+    if (j?.finishedOn) return j.failedReason ? { error: j.failedReason.slice(0, 300) } : { result: j.returnvalue as unknown };
+    if (Date.now() >= waitUntil) {
+      // Nobody will read a late answer: a job still waiting is dropped (a running one finishes and expires).
+      if (j && (await j.isWaiting().catch(() => false))) await j.remove().catch(() => undefined);
+      return null;
+    }
+    await new Promise((ok) => setTimeout(ok, Math.min(pollMs, Math.max(0, waitUntil - Date.now()))));
+  }
 }

@@ -5,77 +5,24 @@
  * handlers, database, Redis and better-auth tokens are the product's), and the CLI runs its real
  * code path: argument parsing, file reading, fetch with `Authorization: Bearer`, rendering, exit codes.
  */
-import { createServer, type Server } from "node:http";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@parapet/db";
-import { API_ROUTES } from "@parapet/core/openapi/routes";
-import { runCli } from "@parapet/core/cli/commands";
-import { call, createWorkspace, handlerFor, snapshot, type TestWorkspace } from "./harness.ts";
+import { call, createWorkspace, snapshot, type TestWorkspace } from "./harness.ts";
+import { cliAgainst, serveApi } from "./cli-server.ts";
 
 const prisma = getPrisma();
 let w: TestWorkspace;
-let server: Server;
+let server: Awaited<ReturnType<typeof serveApi>> | undefined;
 let url: string;
 const dir = mkdtempSync(join(tmpdir(), "parapet-pac-"));
 const tokens: Record<"read" | "plan" | "apply", string> = { read: "", plan: "", apply: "" };
 const ids: Record<"root" | "leave" | "wildcard", string> = { root: "", leave: "", wildcard: "" };
 
-/** Route templates as regular expressions, most specific (fewest parameters) first. */
-const ROUTES = API_ROUTES.map((r) => ({
-  r,
-  re: new RegExp(`^/api/v1${r.path.replace(/\{(\w+)\}/g, "(?<$1>[^/]+)")}$`),
-  params: (r.path.match(/\{/g) ?? []).length,
-})).sort((a, b) => a.params - b.params);
-
-async function serve(): Promise<void> {
-  server = createServer((req, res) => {
-    void (async () => {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const u = new URL(req.url ?? "/", "http://127.0.0.1");
-      const m = ROUTES.find((x) => x.r.method === req.method && x.re.test(u.pathname));
-      if (!m) {
-        res
-          .writeHead(404, { "content-type": "application/json" })
-          .end(JSON.stringify({ error: { code: "not_found", message: "no route" } }));
-        return;
-      }
-      const params = Object.fromEntries(Object.entries(m.re.exec(u.pathname)!.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-      const handler = await handlerFor(m.r.method, m.r.path);
-      const out = await handler(
-        new Request(`http://127.0.0.1${u.pathname}${u.search}`, { method: req.method!, headers, ...(body ? { body } : {}) }),
-        {
-          params: Promise.resolve(params),
-        },
-      );
-      res.writeHead(out.status, Object.fromEntries(out.headers.entries()));
-      res.end(Buffer.from(await out.arrayBuffer()));
-    })().catch((e: unknown) => {
-      res.writeHead(500).end(String(e));
-    });
-  });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const addr = server.address();
-  if (!addr || typeof addr === "string") throw new Error("no port");
-  url = `http://127.0.0.1:${addr.port}`;
-}
-
 async function cli(token: string, argv: string[], sleep?: () => Promise<void>) {
-  let out = "";
-  let err = "";
-  const code = await runCli(argv, {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    env: { PARAPET_URL: url, PARAPET_TOKEN: token, GITHUB_REPOSITORY: "acme/guardrails", GITHUB_SHA: "c0ffee1234567890" },
-    ...(sleep ? { sleep } : {}),
-  });
-  return { code, out, err };
+  return cliAgainst(url, token, argv, sleep);
 }
 
 const create = async (controlId: string, name: string, mode: "audit" | "enforce") => {
@@ -100,10 +47,11 @@ beforeAll(async () => {
   ids.root = await create("deny-root-user", "No root", "enforce");
   ids.leave = await create("deny-leave-organization", "Stay in the org", "audit");
   ids.wildcard = await create("no-wildcard-admin", "No wildcard admin", "audit");
-  await serve();
+  server = await serveApi();
+  url = server.url;
 }, 120_000);
 afterAll(async () => {
-  if (server) await new Promise((ok) => server.close(ok));
+  await server?.close();
   await prisma.$disconnect();
 });
 
@@ -157,7 +105,7 @@ describe("parapet export → plan → apply against a running web app", () => {
     const withImpact = await cli(tokens.plan, ["plan", file("changed.json"), "--format", "json", "--no-compiled", "--impact"]);
     const leave = JSON.parse(withImpact.out).entries.find((e: { key: string }) => e.key === ids.leave);
     expect(leave.compiled).toBeUndefined();
-    expect(leave.impact).toEqual([]); // no connection has replayed it yet
+    expect(leave.impact).toEqual([]); // no connection in its scope: nothing to replay
     const md = await cli(tokens.plan, ["plan", file("changed.json"), "--format", "markdown", "--no-compiled"]);
     expect(md.code).toBe(3);
     expect(md.out).toContain("| ⚠️ weaken |");
@@ -280,5 +228,253 @@ describe("parapet export → plan → apply against a running web app", () => {
     expect(hash.status).toBe(409);
     expect(hash.body.error.message).toMatch(/^planHash: /);
     expect(await snapshot(prisma, w.id)).toEqual(before);
+  });
+});
+
+describe("exemptions in the document: compared by plan, requested by apply through the two-person approval", () => {
+  let x: TestWorkspace;
+  const t: Record<"plan" | "apply", string> = { plan: "", apply: "" };
+  let guardrailId = "";
+  const day = 86_400_000;
+  const BOT = "arn:aws:iam::123456789012:role/release-bot";
+  const DEPLOYER = "arn:aws:iam::123456789012:role/deployer";
+  const planJson = async (d: Doc) => {
+    writeFileSync(file("ex.json"), JSON.stringify(d));
+    const p = await cli(t.plan, ["plan", file("ex.json"), "--format", "json", "--no-compiled"]);
+    return { code: p.code, err: p.err, plan: p.out ? JSON.parse(p.out) : null };
+  };
+  const exported = async () => (await call("GET", "/code/export", { key: t.plan })).body.document as Doc;
+  const exemptionsOf = (status?: "active" | "pending_approval" | "revoked") =>
+    prisma.exemption.findMany({ where: { workspaceId: x.id, ...(status ? { status } : {}) }, orderBy: { createdAt: "asc" } });
+
+  beforeAll(async () => {
+    x = await createWorkspace(prisma, "Policy as code exemptions");
+    for (const scope of ["plan", "apply"] as const) {
+      const r = await call("POST", "/tokens", {
+        key: x.members.admin.key,
+        body: { name: `ci ${scope}`, role: "author", scope, type: "ci", expiresInDays: 30 },
+      });
+      if (r.status !== 201) throw new Error(r.text);
+      t[scope] = r.body.token;
+    }
+    const g = await call("POST", "/guardrails", {
+      key: x.members.owner.key,
+      body: {
+        controlId: "deny-leave-organization",
+        name: "Stay",
+        params: {},
+        scope: { all: true },
+        mode: "enforce",
+        remediation: "notify",
+      },
+    });
+    if (g.status !== 201) throw new Error(g.text);
+    guardrailId = g.body.id;
+    // One exemption made in the console and approved by a second member.
+    const e = await call("POST", "/exemptions", {
+      key: x.members.author.key,
+      body: {
+        guardrailId,
+        principal: { cloud: "aws", id: BOT },
+        reason: "the release bot leaves sandbox accounts",
+        ownerEmail: "platform@example.test",
+        expiresAt: new Date(Date.now() + 20 * day).toISOString(),
+      },
+    });
+    if (e.status !== 202) throw new Error(e.text);
+    const ok = await call("POST", "/approvals/{id}/approve", { key: x.members.approver.key, params: { id: e.body.approval.id }, body: {} });
+    if (ok.status !== 200) throw new Error(ok.text);
+  });
+
+  it("round trip: export → plan reports no changes, exemptions included (exit 0)", async () => {
+    const exp = await cli(t.plan, ["export", "--out", file("ex-export.yaml")]);
+    expect(exp.code, exp.err).toBe(0);
+    expect(readFileSync(file("ex-export.yaml"), "utf8")).toContain(`id: ${BOT}`);
+    const p = await cli(t.plan, ["plan", file("ex-export.yaml"), "--format", "json"]);
+    expect(p.code, p.err + p.out).toBe(0);
+    const plan = JSON.parse(p.out);
+    expect(plan.summary.exemptions).toEqual({ add: 0, change: 0, remove: 0, unchanged: 1 });
+    expect(plan.exemptions[0]).toMatchObject({
+      index: 0,
+      guardrail: guardrailId,
+      action: "unchanged",
+      principal: { cloud: "aws", id: BOT },
+    });
+    const human = await cli(t.plan, ["plan", file("ex-export.yaml")]);
+    expect(human.code).toBe(0);
+    expect(human.out).toMatch(/^No changes\./);
+  });
+
+  it("a document without an exemptions list leaves exemptions out of the plan", async () => {
+    const { exemptions: _omitted, ...doc } = await exported();
+    const { code, plan } = await planJson(doc);
+    expect(code).toBe(0);
+    expect(plan.summary.exemptions).toBeUndefined();
+    expect(plan.exemptions).toBeUndefined();
+  });
+
+  it("apply requests a new exemption for approval: not in effect until a second member approves (exit 4, then 0)", async () => {
+    const doc = await exported();
+    doc.exemptions!.push({
+      guardrail: guardrailId,
+      principal: { cloud: "aws", id: DEPLOYER },
+      reason: "the deployer retires old accounts this sprint",
+      ownerEmail: "platform@example.test",
+      expiresAt: new Date(Date.now() + 14 * day).toISOString(),
+    });
+    const before = await snapshot(prisma, x.id);
+    const { code, plan } = await planJson(doc);
+    expect(code).toBe(3);
+    expect(plan.summary.exemptions).toEqual({ add: 1, change: 0, remove: 0, unchanged: 1 });
+    expect(plan.exemptions[1]).toMatchObject({ index: 1, action: "add", principal: { cloud: "aws", id: DEPLOYER } });
+    expect(await snapshot(prisma, x.id)).toEqual(before); // plan changes nothing
+
+    const r = await cli(t.apply, ["apply", file("ex.json")]);
+    expect(r.code, r.err + r.out).toBe(4);
+    expect(r.out).toMatch(/pending\s+exemption \S+ aws principal arn:aws:iam::123456789012:role\/deployer \(add\): approval \S+ http/);
+    const requested = (await exemptionsOf()).find((e) => e.principal === DEPLOYER)!;
+    expect(requested.status).toBe("pending_approval"); // never granted by apply
+    const approval = await prisma.approval.findFirstOrThrow({ where: { workspaceId: x.id, subjectId: requested.id } });
+    expect(approval).toMatchObject({ action: "exemption.create", status: "pending" });
+    // Applying again waits on the same request rather than asking twice.
+    const again = await cli(t.apply, ["apply", file("ex.json")]);
+    expect(again.code).toBe(4);
+    expect(await prisma.approval.count({ where: { workspaceId: x.id, subjectType: "exemption", status: "pending" } })).toBe(1);
+    const planned = await planJson(doc);
+    expect(planned.code).toBe(0);
+    expect(planned.plan.exemptions[1]).toMatchObject({ action: "unchanged", pendingApproval: approval.id });
+    // The token's owner cannot approve their own pipeline's request; a second member can.
+    const self = await call("POST", "/approvals/{id}/approve", { key: x.members.admin.key, params: { id: approval.id }, body: {} });
+    expect(self.status).toBe(403);
+    expect((await exemptionsOf("active")).map((e) => e.principal)).toEqual([BOT]);
+    const ok = await call("POST", "/approvals/{id}/approve", { key: x.members.approver.key, params: { id: approval.id }, body: {} });
+    expect(ok.status, ok.text).toBe(200);
+    expect((await exemptionsOf("active")).map((e) => e.principal).sort()).toEqual([BOT, DEPLOYER].sort());
+    const done = await cli(t.apply, ["apply", file("ex.json")]);
+    expect(done.code, done.out).toBe(0);
+  });
+
+  it("a changed expiry is requested anew; the exemption in force stays until that is approved", async () => {
+    const doc = await exported();
+    const i = doc.exemptions!.findIndex((e) => (e as { principal?: { id: string } }).principal?.id === BOT);
+    const later = new Date(Date.now() + 25 * day).toISOString();
+    doc.exemptions![i] = { ...(doc.exemptions![i] as object), expiresAt: later };
+    const { plan } = await planJson(doc);
+    expect(plan.exemptions[i]).toMatchObject({ action: "change", changes: [{ field: "expiresAt", to: later }] });
+    const r = await cli(t.apply, ["apply", file("ex.json")]);
+    expect(r.code, r.out).toBe(4);
+    const bot = (await exemptionsOf()).filter((e) => e.principal === BOT);
+    expect(bot.map((e) => e.status).sort()).toEqual(["active", "pending_approval"]);
+    // Re-applied before the approval: the active one is kept, the request waited on.
+    expect((await cli(t.apply, ["apply", file("ex.json")])).code).toBe(4);
+    expect((await exemptionsOf()).filter((e) => e.principal === BOT && e.status === "active")).toHaveLength(1);
+    const pending = bot.find((e) => e.status === "pending_approval")!;
+    const a = await prisma.approval.findFirstOrThrow({ where: { subjectId: pending.id } });
+    expect((await call("POST", "/approvals/{id}/approve", { key: x.members.approver.key, params: { id: a.id }, body: {} })).status).toBe(
+      200,
+    );
+    // After approval the older one is the file's leftover: the next apply revokes it (no approval needed).
+    const after = await planJson(doc);
+    expect(after.plan.summary.exemptions).toMatchObject({ add: 0, change: 0, remove: 1 });
+    expect((await cli(t.apply, ["apply", file("ex.json")])).code).toBe(0);
+    const left = (await exemptionsOf("active")).filter((e) => e.principal === BOT);
+    expect(left.map((e) => e.expiresAt.toISOString())).toEqual([later]);
+  });
+
+  it("an exemption removed from the file is revoked at once (it restores protection), without an approval", async () => {
+    const doc = await exported();
+    doc.exemptions = [];
+    const approvals = await prisma.approval.count({ where: { workspaceId: x.id } });
+    const { plan } = await planJson(doc);
+    expect(plan.summary.exemptions).toEqual({ add: 0, change: 0, remove: 2, unchanged: 0 });
+    const r = await cli(t.apply, ["apply", file("ex.json")]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/revoked\s+exemption /);
+    expect(await exemptionsOf("active")).toEqual([]);
+    expect(await prisma.approval.count({ where: { workspaceId: x.id } })).toBe(approvals);
+    expect(await prisma.auditEvent.count({ where: { workspaceId: x.id, action: "exemption.revoked" } })).toBe(3);
+  });
+
+  it("refuses what an exemption request would, naming document.exemptions.<i>.<field>; nothing changes", async () => {
+    const doc = await exported();
+    const entry = {
+      guardrail: guardrailId,
+      principal: { cloud: "aws", id: DEPLOYER },
+      reason: "needed for the migration",
+      ownerEmail: "platform@example.test",
+      expiresAt: new Date(Date.now() + 10 * day).toISOString(),
+    };
+    const before = await snapshot(prisma, x.id);
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [
+        { ...entry, principal: { cloud: "azure", id: "11111111-1111-4111-8111-111111111111" } },
+        /^document\.exemptions\.0\.principal\.cloud: Azure Policy cannot/,
+      ],
+      [
+        { ...entry, principal: { cloud: "aws", id: "arn:aws:iam::123456789012:role/*" } },
+        /^document\.exemptions\.0\.principal\.id: must be one IAM role/,
+      ],
+      [
+        { ...entry, principal: { cloud: "gcp", id: "principalSet://goog/group/all@example.com" } },
+        /^document\.exemptions\.0\.principal\.id: /,
+      ],
+      [
+        { ...entry, expiresAt: new Date(Date.now() + 40 * day).toISOString() },
+        /^document\.exemptions\.0\.expiresAt: must be at most 30 days from now/,
+      ],
+      [{ ...entry, expiresAt: new Date(Date.now() - day).toISOString() }, /^document\.exemptions\.0\.expiresAt: must be in the future/],
+      [{ ...entry, expiresAt: "tomorrow" }, /^document\.exemptions\.0\.expiresAt: /],
+      [{ ...entry, principal: undefined, nodeId: "node_nope" }, /^document\.exemptions\.0\.nodeId: no node "node_nope"/],
+      [{ ...entry, nodeId: "node_nope" }, /^document\.exemptions\.0\.nodeId: give exactly one of nodeId/],
+      [{ ...entry, guardrail: "not-listed" }, /^document\.exemptions\.0\.guardrail: no guardrail with key "not-listed"/],
+      [{ ...entry, reason: "x" }, /^document\.exemptions\.0\.reason: /],
+      [{ ...entry, ownerEmail: "nobody" }, /^document\.exemptions\.0\.ownerEmail: /],
+      [{ ...entry, granted: true }, /^document\.exemptions\.0/],
+    ];
+    for (const [e, message] of bad) {
+      for (const path of ["/code/plan", "/code/apply"] as const) {
+        const res = await call("POST", path, { key: t.apply, body: { document: { ...doc, exemptions: [e] } } });
+        expect(res.status, `${path} ${JSON.stringify(e)}: ${res.text}`).toBe(422);
+        expect(res.body.error.message).toMatch(message);
+      }
+    }
+    expect(await snapshot(prisma, x.id)).toEqual(before);
+    // The workspace's maximum is a setting: raised to 60 days, a 40-day exemption plans.
+    const s = await call("PATCH", "/notifications/settings", { key: x.members.admin.key, body: { exemptionMaxDays: 60 } });
+    expect(s.status, s.text).toBe(200);
+    const ok = await call("POST", "/code/plan", {
+      key: t.plan,
+      body: { document: { ...doc, exemptions: [{ ...entry, expiresAt: new Date(Date.now() + 40 * day).toISOString() }] } },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body.summary.exemptions).toMatchObject({ add: 1 });
+  });
+
+  it("an exemption of a guardrail the same document adds is requested once the guardrail exists", async () => {
+    const doc = await exported();
+    doc.guardrails.push({
+      key: "no-root",
+      control: "deny-root-user",
+      name: "No root",
+      mode: "enforce",
+      remediation: "notify",
+      scope: { all: true },
+    });
+    doc.exemptions = [
+      {
+        guardrail: "no-root",
+        principal: { cloud: "aws", id: BOT },
+        reason: "the bootstrap runbook signs in as root once",
+        ownerEmail: "platform@example.test",
+        expiresAt: new Date(Date.now() + 5 * day).toISOString(),
+      },
+    ];
+    const { plan } = await planJson(doc);
+    expect(plan.exemptions).toEqual([expect.objectContaining({ guardrail: "no-root", guardrailId: null, action: "add" })]);
+    const r = await cli(t.apply, ["apply", file("ex.json")]);
+    expect(r.code, r.out).toBe(4);
+    const created = await prisma.guardrailCodeSource.findFirstOrThrow({ where: { workspaceId: x.id, key: "no-root" } });
+    const e = await prisma.exemption.findFirstOrThrow({ where: { workspaceId: x.id, guardrailId: created.guardrailId } });
+    expect(e).toMatchObject({ status: "pending_approval", principal: BOT });
   });
 });

@@ -5,5 +5,5 @@ import { deps } from "@/server/v1";
 
 export const dynamic = "force-dynamic";
 export const POST = route(api("POST /code/plan"), ({ caller, body }) =>
-  planDocument(deps(), caller, body.document, { compiled: body.compiled, impact: body.impact }),
+  planDocument(deps(), caller, body.document, { compiled: body.compiled, impact: body.impact ? body.impactLimits : false }),
 );
