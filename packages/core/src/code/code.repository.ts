@@ -34,9 +34,3 @@ export function liveExemptions(db: Db, workspaceId: string) {
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
 }
-
-/** The workspace's longest exemption (Settings → notifications; 30 days unless set). */
-export async function exemptionMaxDays(db: Db, workspaceId: string): Promise<number> {
-  const s = await db.notificationSettings.findUnique({ where: { workspaceId }, select: { exemptionMaxDays: true } });
-  return s?.exemptionMaxDays ?? 30;
-}

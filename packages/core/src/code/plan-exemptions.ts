@@ -3,7 +3,8 @@ import { invalidField } from "../common/errors.ts";
 import { exemptPrincipalProblem } from "../exemptions/exempt-principal.ts";
 import { pendingApprovals } from "../guardrails/guardrails.repository.ts";
 import { existingNodeIds } from "../nodes/nodes.repository.ts";
-import { exemptionMaxDays, liveExemptions } from "./code.repository.ts";
+import { liveExemptions } from "./code.repository.ts";
+import { exemptionMaxDays } from "../exemptions/exemptions.repository.ts";
 import { exemptionSubject, type TCodeDocument, type TCodeExemption, type TExemptionPlanEntry } from "./code.schema.ts";
 
 type Row = Awaited<ReturnType<typeof liveExemptions>>[number];

@@ -100,7 +100,3 @@ export async function channelThatToldDenial(prisma: PrismaClient, workspaceId: s
   });
   return d?.channelId ?? null;
 }
-
-export function exemptionMaxDays(prisma: PrismaClient, workspaceId: string) {
-  return prisma.notificationSettings.findUnique({ where: { workspaceId }, select: { exemptionMaxDays: true } });
-}

@@ -82,3 +82,9 @@ export function findNodeRef(db: Db, workspaceId: string, id: string) {
 export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(fn, { timeout: 60_000 });
 }
+
+/** The workspace's longest exemption (Settings → notifications; 30 days unless set). */
+export async function exemptionMaxDays(db: Db, workspaceId: string): Promise<number> {
+  const s = await db.notificationSettings.findUnique({ where: { workspaceId }, select: { exemptionMaxDays: true } });
+  return s?.exemptionMaxDays ?? 30;
+}
