@@ -52,7 +52,8 @@ export async function createScimToken(deps: ScimAdminDeps, actor: Actor) {
 export async function revokeScimToken(deps: ScimAdminDeps, actor: Actor) {
   await transaction(deps.prisma, async (tx) => {
     const before = await findScim(tx, actor.workspaceId);
-    if (!before || (await deleteScim(tx, actor.workspaceId)) === 0) throw new AppError("not_found", "SCIM token: this workspace has none to revoke");
+    if (!before || (await deleteScim(tx, actor.workspaceId)) === 0)
+      throw new AppError("not_found", "SCIM token: this workspace has none to revoke");
     await appendAudit(tx, {
       ...auditBy(actor),
       action: "scim.token_revoked",

@@ -2,7 +2,17 @@
  * SCIM discovery (RFC 7644 §4): /ServiceProviderConfig, /ResourceTypes and /Schemas, describing what
  * this endpoint really does: PATCH yes, filter (`eq` only) yes, bulk, sort, ETags and password change no.
  */
-import { ScimError, SCIM_ENTERPRISE_USER, SCIM_GROUP, SCIM_LIST, SCIM_RESOURCE_TYPE, SCIM_SCHEMA, SCIM_SPC, SCIM_USER, MAX_PAGE } from "./scim-wire.ts";
+import {
+  ScimError,
+  SCIM_ENTERPRISE_USER,
+  SCIM_GROUP,
+  SCIM_LIST,
+  SCIM_RESOURCE_TYPE,
+  SCIM_SCHEMA,
+  SCIM_SPC,
+  SCIM_USER,
+  MAX_PAGE,
+} from "./scim-wire.ts";
 
 const attr = (name: string, type: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -24,7 +34,9 @@ function schemas(base: string) {
     description: "A Parapet account provisioned by the workspace's directory",
     attributes: [
       attr("userName", "string", { required: true, uniqueness: "server" }),
-      attr("name", "complex", { subAttributes: [attr("givenName", "string"), attr("familyName", "string"), attr("formatted", "string", { mutability: "readOnly" })] }),
+      attr("name", "complex", {
+        subAttributes: [attr("givenName", "string"), attr("familyName", "string"), attr("formatted", "string", { mutability: "readOnly" })],
+      }),
       attr("displayName", "string"),
       attr("emails", "complex", {
         multiValued: true,
@@ -33,7 +45,11 @@ function schemas(base: string) {
       }),
       attr("active", "boolean", { description: "false removes the membership and ends every session and API token at once" }),
       attr("externalId", "string", { caseExact: true }),
-      attr("groups", "complex", { multiValued: true, mutability: "readOnly", subAttributes: [attr("value", "string"), attr("display", "string")] }),
+      attr("groups", "complex", {
+        multiValued: true,
+        mutability: "readOnly",
+        subAttributes: [attr("value", "string"), attr("display", "string")],
+      }),
     ],
     meta: { resourceType: "Schema", location: `${base}/Schemas/${SCIM_USER}` },
   };
@@ -45,7 +61,10 @@ function schemas(base: string) {
     attributes: [
       attr("displayName", "string", { required: true, uniqueness: "server" }),
       attr("externalId", "string", { caseExact: true }),
-      attr("members", "complex", { multiValued: true, subAttributes: [attr("value", "string", { mutability: "immutable" }), attr("display", "string")] }),
+      attr("members", "complex", {
+        multiValued: true,
+        subAttributes: [attr("value", "string", { mutability: "immutable" }), attr("display", "string")],
+      }),
     ],
     meta: { resourceType: "Schema", location: `${base}/Schemas/${SCIM_GROUP}` },
   };
@@ -74,7 +93,13 @@ function resourceTypes(base: string) {
   ];
 }
 
-const list = (items: unknown[]) => ({ schemas: [SCIM_LIST], totalResults: items.length, startIndex: 1, itemsPerPage: items.length, Resources: items });
+const list = (items: unknown[]) => ({
+  schemas: [SCIM_LIST],
+  totalResults: items.length,
+  startIndex: 1,
+  itemsPerPage: items.length,
+  Resources: items,
+});
 
 export function discovery(base: string, resource: "ServiceProviderConfig" | "ResourceTypes" | "Schemas", id: string | undefined): unknown {
   if (resource === "ServiceProviderConfig") {
@@ -89,7 +114,12 @@ export function discovery(base: string, resource: "ServiceProviderConfig" | "Res
       sort: { supported: false },
       etag: { supported: false },
       authenticationSchemes: [
-        { type: "oauthbearertoken", name: "Bearer token", description: "The workspace's SCIM token (Settings → SSO → SCIM provisioning)", primary: true },
+        {
+          type: "oauthbearertoken",
+          name: "Bearer token",
+          description: "The workspace's SCIM token (Settings → SSO → SCIM provisioning)",
+          primary: true,
+        },
       ],
       meta: { resourceType: "ServiceProviderConfig", location: `${base}/ServiceProviderConfig` },
     };

@@ -6,9 +6,9 @@
 export const SCIM_USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const SCIM_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 export const SCIM_ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-export const SCIM_PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const SCIM_PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 export const SCIM_LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
-export const SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
+const SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
 export const SCIM_SPC = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 export const SCIM_RESOURCE_TYPE = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
 export const SCIM_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema";
@@ -39,7 +39,12 @@ export class ScimError extends Error {
   }
 
   body() {
-    return { schemas: [SCIM_ERROR], status: String(this.status), ...(this.scimType ? { scimType: this.scimType } : {}), detail: this.detail };
+    return {
+      schemas: [SCIM_ERROR],
+      status: String(this.status),
+      ...(this.scimType ? { scimType: this.scimType } : {}),
+      detail: this.detail,
+    };
   }
 }
 
@@ -62,7 +67,12 @@ export function parseFilter(raw: string | null, allowed: readonly string[]): EqF
   if (raw === null) return null;
   if (raw.length > 1000) throw new ScimError(400, "filter: longer than 1000 characters", "invalidFilter");
   const m = EQ_FILTER.exec(raw);
-  if (!m) throw new ScimError(400, `filter: only \`attribute eq "value"\` is supported (got ${JSON.stringify(raw.slice(0, 100))})`, "invalidFilter");
+  if (!m)
+    throw new ScimError(
+      400,
+      `filter: only \`attribute eq "value"\` is supported (got ${JSON.stringify(raw.slice(0, 100))})`,
+      "invalidFilter",
+    );
   const attribute = allowed.find((a) => a.toLowerCase() === m[1]!.toLowerCase());
   if (!attribute) throw new ScimError(400, `filter: cannot filter on ${m[1]}; supported: ${allowed.join(", ")}`, "invalidFilter");
   let value: string;
@@ -125,14 +135,16 @@ export function emailParts(v: string): { email: string; domain: string } | null 
 }
 
 /** The op of a PATCH operation, case-insensitive (Entra ID sends "Replace", "Add", "Remove"). */
-export function patchOp(v: unknown, i: number): "add" | "replace" | "remove" {
+function patchOp(v: unknown, i: number): "add" | "replace" | "remove" {
   const op = typeof v === "string" ? v.toLowerCase() : "";
   if (op === "add" || op === "replace" || op === "remove") return op;
   throw invalidValue(`Operations[${i}].op: must be add, replace or remove`);
 }
 
 /** The operations of a PatchOp request (RFC 7644 §3.5.2), at most 1000 of them. */
-export function patchOperations(body: Record<string, unknown>): { op: "add" | "replace" | "remove"; path: string | null; value: unknown }[] {
+export function patchOperations(
+  body: Record<string, unknown>,
+): { op: "add" | "replace" | "remove"; path: string | null; value: unknown }[] {
   requireSchema(body, SCIM_PATCH_OP);
   const ops = body.Operations;
   if (!Array.isArray(ops) || ops.length === 0) throw new ScimError(400, "Operations: must be a non-empty list", "invalidSyntax");

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Prisma, PrismaClient, Tx } from "@parapet/db";
 import { tokenMetadata } from "../tokens/token-metadata.ts";
 
@@ -57,7 +57,9 @@ export async function listScimUsers(db: Db, workspaceId: string, where: Prisma.S
   const w = { ...where, workspaceId };
   const [total, rows] = await Promise.all([
     db.scimUser.count({ where: w }),
-    take === 0 ? Promise.resolve([]) : db.scimUser.findMany({ where: w, include: USER_WITH_GROUPS, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip, take }),
+    take === 0
+      ? Promise.resolve([])
+      : db.scimUser.findMany({ where: w, include: USER_WITH_GROUPS, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip, take }),
   ]);
   return { total, rows };
 }
@@ -97,10 +99,72 @@ export const memberOf = (db: Db, workspaceId: string, userId: string) =>
  * session reaches every workspace of its user) and every API token the user holds in this workspace.
  * Tokens of the user's other workspaces stay (they answer to those workspaces' directories).
  */
-export async function revokeUserAccess(tx: Tx, workspaceId: string, userId: string): Promise<{ sessionsEnded: number; tokensRevoked: number }> {
+export async function revokeUserAccess(
+  tx: Tx,
+  workspaceId: string,
+  userId: string,
+): Promise<{ sessionsEnded: number; tokensRevoked: number }> {
   const sessionsEnded = (await tx.session.deleteMany({ where: { userId } })).count;
   const keys = await tx.apikey.findMany({ where: { referenceId: userId }, select: { id: true, metadata: true } });
   const mine = keys.filter((k) => tokenMetadata(k.metadata).workspaceId === workspaceId).map((k) => k.id);
   const tokensRevoked = mine.length ? (await tx.apikey.deleteMany({ where: { id: { in: mine } } })).count : 0;
   return { sessionsEnded, tokensRevoked };
+}
+
+// ── Writes (all inside the SCIM request's transaction) ──────────────────────────────────────────
+
+export const addMember = (tx: Tx, workspaceId: string, userId: string, role: string) =>
+  tx.member.create({ data: { id: randomUUID(), organizationId: workspaceId, userId, role, createdAt: new Date() } });
+export const setMemberRole = (tx: Tx, id: string, role: string) => tx.member.update({ where: { id }, data: { role } });
+export const deleteMember = (tx: Tx, id: string) => tx.member.delete({ where: { id } });
+
+export const findUserIdByEmail = async (db: Db, email: string) =>
+  (await db.user.findUnique({ where: { email }, select: { id: true } }))?.id ?? null;
+export const createAccount = async (tx: Tx, email: string, name: string) =>
+  (await tx.user.create({ data: { id: randomUUID(), email, name, emailVerified: true }, select: { id: true } })).id;
+export const setAccountEmail = (tx: Tx, userId: string, email: string) => tx.user.update({ where: { id: userId }, data: { email } });
+export const membershipsElsewhere = (db: Db, userId: string, workspaceId: string) =>
+  db.member.count({ where: { userId, organizationId: { not: workspaceId } } });
+
+export interface ScimUserData {
+  userName: string;
+  email: string;
+  externalId: string | null;
+  displayName: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  active: boolean;
+}
+export const createScimUser = (tx: Tx, workspaceId: string, userId: string, data: ScimUserData) =>
+  tx.scimUser.create({ data: { id: randomUUID(), workspaceId, userId, ...data } });
+/** Changes some fields and bumps the resource version (its ETag). */
+export const updateScimUser = (tx: Tx, id: string, data: Partial<ScimUserData>) =>
+  tx.scimUser.update({ where: { id }, data: { ...data, version: { increment: 1 } } });
+export const deleteScimUser = (tx: Tx, id: string) => tx.scimUser.delete({ where: { id } });
+export const activeScimUserIds = async (db: Db, workspaceId: string) =>
+  (await db.scimUser.findMany({ where: { workspaceId, active: true }, select: { id: true } })).map((r) => r.id);
+
+export const createScimGroup = (tx: Tx, workspaceId: string, displayName: string, externalId: string | null) =>
+  tx.scimGroup.create({ data: { id: randomUUID(), workspaceId, displayName, externalId } });
+export const updateScimGroup = (tx: Tx, id: string, displayName: string, externalId: string | null) =>
+  tx.scimGroup.update({ where: { id }, data: { displayName, externalId, version: { increment: 1 } } });
+export const deleteScimGroup = (tx: Tx, id: string) => tx.scimGroup.delete({ where: { id } });
+export const addGroupMembers = async (tx: Tx, groupId: string, scimUserIds: readonly string[]) =>
+  (await tx.scimGroupMember.createMany({ data: scimUserIds.map((scimUserId) => ({ groupId, scimUserId })), skipDuplicates: true })).count;
+export const removeGroupMembers = async (tx: Tx, groupId: string, scimUserIds: readonly string[]) =>
+  (await tx.scimGroupMember.deleteMany({ where: { groupId, scimUserId: { in: [...scimUserIds] } } })).count;
+
+/** A SCIM `attr eq "value"` filter as a where clause (userName and displayName compare case-insensitively, RFC 7643 caseExact=false). */
+export function userFilter(f: { attribute: string; value: string } | null): Prisma.ScimUserWhereInput {
+  if (!f) return {};
+  if (f.attribute === "userName") return { userName: { equals: f.value, mode: "insensitive" } };
+  if (f.attribute === "emails.value") return { email: f.value.trim().toLowerCase() };
+  if (f.attribute === "externalId") return { externalId: f.value };
+  return { id: f.value };
+}
+export function groupFilter(f: { attribute: string; value: string } | null): Prisma.ScimGroupWhereInput {
+  if (!f) return {};
+  if (f.attribute === "displayName") return { displayName: { equals: f.value, mode: "insensitive" } };
+  if (f.attribute === "externalId") return { externalId: f.value };
+  return { id: f.value };
 }

@@ -17,12 +17,21 @@
  *   refused at SSO sign-in.
  * Every change is an event in the workspace's tamper-evident audit log (actor "scim").
  */
-import { randomBytes, randomUUID } from "node:crypto";
-import type { Prisma, PrismaClient, Tx } from "@parapet/db";
+import { randomBytes } from "node:crypto";
+import type { PrismaClient, Tx } from "@parapet/db";
 import { appendAudit, type AuditInput } from "../audit/audit.repository.ts";
 import { unstorableIssue, unstorableString } from "../common/unstorable.ts";
 import { mappedRole, parseRoleMapping } from "../sso/role-mapping.ts";
 import {
+  activeScimUserIds,
+  addGroupMembers,
+  addMember,
+  createAccount,
+  createScimGroup,
+  createScimUser,
+  deleteMember,
+  deleteScimGroup,
+  deleteScimUser,
   existingScimUserIds,
   findRoleMapping,
   findScimByTokenHash,
@@ -30,15 +39,26 @@ import {
   findScimGroupByName,
   findScimUser,
   findScimUserByUserName,
+  findScimUserOfUser,
+  findUserIdByEmail,
+  groupFilter,
   hashScimToken,
   listScimGroups,
   listScimUsers,
   memberOf,
+  membershipsElsewhere,
+  removeGroupMembers,
   revokeUserAccess,
+  setAccountEmail,
+  setMemberRole,
   touchScim,
   transaction,
+  updateScimGroup,
+  updateScimUser,
+  userFilter,
   verifiedDomains,
   type ScimGroupRow,
+  type ScimUserData,
   type ScimUserRow,
 } from "./scim.repository.ts";
 import {
@@ -87,7 +107,7 @@ export interface ScimResult {
 
 export const scimBaseUrl = (baseURL: string, workspaceId: string) => `${baseURL}/api/scim/v2/${workspaceId}`;
 
-export const SCIM_TOKEN_PREFIX = "pscim_";
+const SCIM_TOKEN_PREFIX = "pscim_";
 export const newScimToken = () => `${SCIM_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
 
 const ACTOR = { actorType: "system" as const, actorLabel: "scim" };
@@ -127,7 +147,11 @@ function userView(base: string, u: ScimUserRow) {
     id: u.id,
     ...(u.externalId ? { externalId: u.externalId } : {}),
     userName: u.userName,
-    name: { ...(u.givenName ? { givenName: u.givenName } : {}), ...(u.familyName ? { familyName: u.familyName } : {}), ...(formatted ? { formatted } : {}) },
+    name: {
+      ...(u.givenName ? { givenName: u.givenName } : {}),
+      ...(u.familyName ? { familyName: u.familyName } : {}),
+      ...(formatted ? { formatted } : {}),
+    },
     ...(u.displayName ? { displayName: u.displayName } : {}),
     emails: [{ value: u.email, type: "work", primary: true }],
     active: u.active,
@@ -208,15 +232,23 @@ async function syncAccess(ctx: Ctx, scimUserId: string, reason: string, opts: { 
   const role = deprovision ? null : mappedRole(groups, mapping);
   const target = { targetType: "user", targetId: u.userId };
   if (role && !member) {
-    await tx.member.create({ data: { id: randomUUID(), organizationId: workspaceId, userId: u.userId, role, createdAt: new Date() } });
+    await addMember(tx, workspaceId, u.userId, role);
     audit(ctx, { action: "scim.member_added", ...target, data: { userName: u.userName, email: u.email, role, reason } });
   } else if (role && member && member.role !== role) {
-    await tx.member.update({ where: { id: member.id }, data: { role } });
-    audit(ctx, { action: "scim.member_role_changed", ...target, data: { userName: u.userName, email: u.email, from: member.role, to: role, reason } });
+    await setMemberRole(tx, member.id, role);
+    audit(ctx, {
+      action: "scim.member_role_changed",
+      ...target,
+      data: { userName: u.userName, email: u.email, from: member.role, to: role, reason },
+    });
   } else if (!role && member) {
-    await tx.member.delete({ where: { id: member.id } });
+    await deleteMember(tx, member.id);
     const revoked = await revokeUserAccess(tx, workspaceId, u.userId);
-    audit(ctx, { action: "scim.member_removed", ...target, data: { userName: u.userName, email: u.email, role: member.role, reason, ...revoked } });
+    audit(ctx, {
+      action: "scim.member_removed",
+      ...target,
+      data: { userName: u.userName, email: u.email, role: member.role, reason, ...revoked },
+    });
   } else if (deprovision) {
     // Not a member here, but the account's sessions and this workspace's tokens still end.
     const revoked = await revokeUserAccess(tx, workspaceId, u.userId);
@@ -332,7 +364,11 @@ function applyUserAttr(f: UserFields, path: string, value: unknown, op: "add" | 
       return;
   }
   if (isIgnoredUserPath(p)) return;
-  throw new ScimError(400, `${field}: ${JSON.stringify(p.slice(0, 100))} is not an attribute Parapet's User resource supports`, "invalidPath");
+  throw new ScimError(
+    400,
+    `${field}: ${JSON.stringify(p.slice(0, 100))} is not an attribute Parapet's User resource supports`,
+    "invalidPath",
+  );
 }
 
 /** A whole User resource (POST, PUT). */
@@ -372,28 +408,23 @@ async function createUser(ctx: Ctx, body: Record<string, unknown>) {
   if (await findScimUserByUserName(ctx.tx, ctx.workspaceId, f.userName))
     throw new ScimError(409, `userName: ${f.userName} is already provisioned in this workspace`, "uniqueness");
   // An account with this address is linked, not duplicated (the domain is this workspace's).
-  let user = await ctx.tx.user.findUnique({ where: { email }, select: { id: true } });
-  if (!user) user = await ctx.tx.user.create({ data: { id: randomUUID(), email, name: displayNameOf(f, email), emailVerified: true }, select: { id: true } });
-  else if (await ctx.tx.scimUser.findUnique({ where: { workspaceId_userId: { workspaceId: ctx.workspaceId, userId: user.id } } }))
+  let userId = await findUserIdByEmail(ctx.tx, email);
+  if (!userId) userId = await createAccount(ctx.tx, email, displayNameOf(f, email));
+  else if (await findScimUserOfUser(ctx.tx, ctx.workspaceId, userId))
     throw new ScimError(409, `emails: ${email} is already provisioned in this workspace under another userName`, "uniqueness");
-  const row = await ctx.tx.scimUser.create({
-    data: {
-      id: randomUUID(),
-      workspaceId: ctx.workspaceId,
-      userId: user.id,
-      userName: f.userName,
-      email,
-      externalId: f.externalId ?? null,
-      displayName: f.displayName ?? null,
-      givenName: f.givenName ?? null,
-      familyName: f.familyName ?? null,
-      active: f.active ?? true,
-    },
+  const row = await createScimUser(ctx.tx, ctx.workspaceId, userId, {
+    userName: f.userName,
+    email,
+    externalId: f.externalId ?? null,
+    displayName: f.displayName ?? null,
+    givenName: f.givenName ?? null,
+    familyName: f.familyName ?? null,
+    active: f.active ?? true,
   });
   audit(ctx, {
     action: "scim.user_created",
     targetType: "user",
-    targetId: user.id,
+    targetId: userId,
     data: { scimId: row.id, userName: f.userName, email, externalId: f.externalId ?? null, active: row.active },
   });
   await syncAccess(ctx, row.id, "user created");
@@ -402,11 +433,12 @@ async function createUser(ctx: Ctx, body: Record<string, unknown>) {
 
 /** Writes changed fields of an existing user, then re-derives its access. */
 async function updateUser(ctx: Ctx, u: ScimUserRow, f: UserFields, how: "put" | "patch") {
-  const data: Prisma.ScimUserUpdateInput = {};
+  const data: Partial<ScimUserData> = {};
   const changed: string[] = [];
   if (f.userName !== undefined && f.userName !== u.userName) {
     const other = await findScimUserByUserName(ctx.tx, ctx.workspaceId, f.userName);
-    if (other && other.id !== u.id) throw new ScimError(409, `userName: ${f.userName} is already provisioned in this workspace`, "uniqueness");
+    if (other && other.id !== u.id)
+      throw new ScimError(409, `userName: ${f.userName} is already provisioned in this workspace`, "uniqueness");
     data.userName = f.userName;
     changed.push("userName");
   }
@@ -415,11 +447,15 @@ async function updateUser(ctx: Ctx, u: ScimUserRow, f: UserFields, how: "put" | 
     if (email !== u.email) {
       // The account's address follows the directory only while no other workspace shares the account
       // (it is how SSO finds the account; another workspace's directory may know it by the old one).
-      const elsewhere = await ctx.tx.member.count({ where: { userId: u.userId, organizationId: { not: ctx.workspaceId } } });
-      if (elsewhere > 0) throw new ScimError(400, `emails: ${u.email} belongs to other workspaces too; its address cannot be changed from here`, "mutability");
-      if (await ctx.tx.user.findUnique({ where: { email }, select: { id: true } }))
-        throw new ScimError(409, `emails: ${email} is another account's address`, "uniqueness");
-      await ctx.tx.user.update({ where: { id: u.userId }, data: { email } });
+      const elsewhere = await membershipsElsewhere(ctx.tx, u.userId, ctx.workspaceId);
+      if (elsewhere > 0)
+        throw new ScimError(
+          400,
+          `emails: ${u.email} belongs to other workspaces too; its address cannot be changed from here`,
+          "mutability",
+        );
+      if (await findUserIdByEmail(ctx.tx, email)) throw new ScimError(409, `emails: ${email} is another account's address`, "uniqueness");
+      await setAccountEmail(ctx.tx, u.userId, email);
       data.email = email;
       changed.push("emails");
     }
@@ -433,9 +469,14 @@ async function updateUser(ctx: Ctx, u: ScimUserRow, f: UserFields, how: "put" | 
   const activeChange = f.active !== undefined && f.active !== u.active ? f.active : undefined;
   if (activeChange !== undefined) data.active = activeChange;
   if (changed.length === 0 && activeChange === undefined) return;
-  await ctx.tx.scimUser.update({ where: { id: u.id }, data: { ...data, version: { increment: 1 } } });
+  await updateScimUser(ctx.tx, u.id, data);
   if (changed.length)
-    audit(ctx, { action: "scim.user_updated", targetType: "user", targetId: u.userId, data: { scimId: u.id, userName: f.userName ?? u.userName, changed, via: how } });
+    audit(ctx, {
+      action: "scim.user_updated",
+      targetType: "user",
+      targetId: u.userId,
+      data: { scimId: u.id, userName: f.userName ?? u.userName, changed, via: how },
+    });
   if (activeChange !== undefined) {
     audit(ctx, {
       action: activeChange ? "scim.user_reactivated" : "scim.user_deactivated",
@@ -461,8 +502,13 @@ function patchUserFields(body: Record<string, unknown>): UserFields {
 async function deleteUser(ctx: Ctx, u: ScimUserRow) {
   // Refused for an owner inside syncAccess, before anything is deleted.
   await syncAccess(ctx, u.id, "user deleted", { deleting: true });
-  await ctx.tx.scimUser.delete({ where: { id: u.id } });
-  audit(ctx, { action: "scim.user_deleted", targetType: "user", targetId: u.userId, data: { scimId: u.id, userName: u.userName, email: u.email } });
+  await deleteScimUser(ctx.tx, u.id);
+  audit(ctx, {
+    action: "scim.user_deleted",
+    targetType: "user",
+    targetId: u.userId,
+    data: { scimId: u.id, userName: u.userName, email: u.email },
+  });
 }
 
 // ── Groups ──────────────────────────────────────────────────────────────────────────────────────
@@ -485,12 +531,10 @@ async function memberIds(ctx: Ctx, v: unknown, field: string): Promise<string[]>
 async function setMembers(ctx: Ctx, groupId: string, add: readonly string[], remove: readonly string[]): Promise<string[]> {
   const touched: string[] = [];
   if (add.length) {
-    const r = await ctx.tx.scimGroupMember.createMany({ data: add.map((scimUserId) => ({ groupId, scimUserId })), skipDuplicates: true });
-    if (r.count) touched.push(...add);
+    if (await addGroupMembers(ctx.tx, groupId, add)) touched.push(...add);
   }
   if (remove.length) {
-    const r = await ctx.tx.scimGroupMember.deleteMany({ where: { groupId, scimUserId: { in: [...remove] } } });
-    if (r.count) touched.push(...remove);
+    if (await removeGroupMembers(ctx.tx, groupId, remove)) touched.push(...remove);
   }
   return touched;
 }
@@ -510,11 +554,14 @@ async function createGroup(ctx: Ctx, body: Record<string, unknown>) {
   if (!displayName) throw invalidValue("displayName: is required");
   await checkGroupName(ctx, displayName);
   const members = await memberIds(ctx, body.members, "members");
-  const g = await ctx.tx.scimGroup.create({
-    data: { id: randomUUID(), workspaceId: ctx.workspaceId, displayName, externalId: optionalString(body.externalId, "externalId") },
-  });
+  const g = await createScimGroup(ctx.tx, ctx.workspaceId, displayName, optionalString(body.externalId, "externalId"));
   await setMembers(ctx, g.id, members, []);
-  audit(ctx, { action: "scim.group_created", targetType: "scim_group", targetId: g.id, data: { displayName, externalId: g.externalId, members: members.length } });
+  audit(ctx, {
+    action: "scim.group_created",
+    targetType: "scim_group",
+    targetId: g.id,
+    data: { displayName, externalId: g.externalId, members: members.length },
+  });
   await resync(ctx, members, `added to group ${displayName}`);
   return g.id;
 }
@@ -533,12 +580,17 @@ async function replaceGroup(ctx: Ctx, g: ScimGroupRow, body: Record<string, unkn
     [...had].filter((id) => !want.has(id)),
   );
   const externalId = optionalString(body.externalId, "externalId");
-  await ctx.tx.scimGroup.update({ where: { id: g.id }, data: { displayName, externalId, version: { increment: 1 } } });
+  await updateScimGroup(ctx.tx, g.id, displayName, externalId);
   audit(ctx, {
     action: "scim.group_updated",
     targetType: "scim_group",
     targetId: g.id,
-    data: { displayName, ...(displayName !== g.displayName ? { previousDisplayName: g.displayName } : {}), membersChanged: touched.length, via: "put" },
+    data: {
+      displayName,
+      ...(displayName !== g.displayName ? { previousDisplayName: g.displayName } : {}),
+      membersChanged: touched.length,
+      via: "put",
+    },
   });
   // A rename or new externalId can change what every member's groups map to.
   const renamed = displayName !== g.displayName || externalId !== g.externalId;
@@ -608,7 +660,7 @@ async function patchGroup(ctx: Ctx, g: ScimGroupRow, body: Record<string, unknow
   const touched = await setMembers(ctx, g.id, toAdd, toRemove);
   const renamed = displayName !== g.displayName || externalId !== g.externalId;
   if (!renamed && touched.length === 0) return;
-  await ctx.tx.scimGroup.update({ where: { id: g.id }, data: { displayName, externalId, version: { increment: 1 } } });
+  await updateScimGroup(ctx.tx, g.id, displayName, externalId);
   audit(ctx, {
     action: "scim.group_updated",
     targetType: "scim_group",
@@ -635,8 +687,13 @@ async function existingOrAny(ctx: Ctx, v: unknown, field: string): Promise<strin
 
 async function deleteGroup(ctx: Ctx, g: ScimGroupRow) {
   const had = g.members.map((m) => m.scimUser.id);
-  await ctx.tx.scimGroup.delete({ where: { id: g.id } });
-  audit(ctx, { action: "scim.group_deleted", targetType: "scim_group", targetId: g.id, data: { displayName: g.displayName, members: had.length } });
+  await deleteScimGroup(ctx.tx, g.id);
+  audit(ctx, {
+    action: "scim.group_deleted",
+    targetType: "scim_group",
+    targetId: g.id,
+    data: { displayName: g.displayName, members: had.length },
+  });
   await resync(ctx, had, `group ${g.displayName} deleted`);
 }
 
@@ -695,7 +752,10 @@ export async function handleScim(deps: ScimDeps, req: ScimRequest): Promise<Scim
       case "Groups":
         return await groups(deps, req, workspaceId, base, m, id);
       default:
-        throw new ScimError(404, `path: no such SCIM resource (${JSON.stringify((resource ?? "").slice(0, 50))}); see ${base}/ResourceTypes`);
+        throw new ScimError(
+          404,
+          `path: no such SCIM resource (${JSON.stringify((resource ?? "").slice(0, 50))}); see ${base}/ResourceTypes`,
+        );
     }
   } catch (e) {
     if (e instanceof ScimError) await auditRefusal(deps, workspaceId, req, e);
@@ -704,21 +764,28 @@ export async function handleScim(deps: ScimDeps, req: ScimRequest): Promise<Scim
   }
 }
 
-async function users(deps: ScimDeps, req: ScimRequest, workspaceId: string, base: string, m: string, id: string | undefined): Promise<ScimResult> {
+async function users(
+  deps: ScimDeps,
+  req: ScimRequest,
+  workspaceId: string,
+  base: string,
+  m: string,
+  id: string | undefined,
+): Promise<ScimResult> {
   const { prisma } = deps;
   if (id === undefined) {
     if (m === "GET") {
       const filter = parseFilter(req.query.get("filter"), ["userName", "externalId", "id", "emails.value"]);
       const { startIndex, count } = parsePaging(req.query);
-      const where: Prisma.ScimUserWhereInput = !filter
-        ? {}
-        : filter.attribute === "userName"
-          ? { userName: { equals: filter.value, mode: "insensitive" } }
-          : filter.attribute === "emails.value"
-            ? { email: filter.value.trim().toLowerCase() }
-            : { [filter.attribute]: filter.value };
-      const { total, rows } = await listScimUsers(prisma, workspaceId, where, startIndex - 1, count);
-      return { status: 200, body: listResponse(total, startIndex, rows.map((u) => userView(base, u))) };
+      const { total, rows } = await listScimUsers(prisma, workspaceId, userFilter(filter), startIndex - 1, count);
+      return {
+        status: 200,
+        body: listResponse(
+          total,
+          startIndex,
+          rows.map((u) => userView(base, u)),
+        ),
+      };
     }
     if (m === "POST") {
       const body = parseBody(req.body);
@@ -730,7 +797,8 @@ async function users(deps: ScimDeps, req: ScimRequest, workspaceId: string, base
   }
   const notFound = new ScimError(404, `Users/${id.slice(0, 64)}: no such user`);
   if (!ID.test(id)) throw notFound;
-  if (!["GET", "PUT", "PATCH", "DELETE"].includes(m)) throw new ScimError(405, `method: ${m} is not allowed on /Users/{id}; allowed: GET, PUT, PATCH, DELETE`);
+  if (!["GET", "PUT", "PATCH", "DELETE"].includes(m))
+    throw new ScimError(405, `method: ${m} is not allowed on /Users/{id}; allowed: GET, PUT, PATCH, DELETE`);
   if (m === "GET") {
     const u = await findScimUser(prisma, workspaceId, id);
     if (!u) throw notFound;
@@ -754,20 +822,29 @@ async function users(deps: ScimDeps, req: ScimRequest, workspaceId: string, base
   return { status: 200, body: userView(base, u) };
 }
 
-async function groups(deps: ScimDeps, req: ScimRequest, workspaceId: string, base: string, m: string, id: string | undefined): Promise<ScimResult> {
+async function groups(
+  deps: ScimDeps,
+  req: ScimRequest,
+  workspaceId: string,
+  base: string,
+  m: string,
+  id: string | undefined,
+): Promise<ScimResult> {
   const { prisma } = deps;
   const withMembers = !excludesMembers(req.query);
   if (id === undefined) {
     if (m === "GET") {
       const filter = parseFilter(req.query.get("filter"), ["displayName", "externalId", "id"]);
       const { startIndex, count } = parsePaging(req.query);
-      const where: Prisma.ScimGroupWhereInput = !filter
-        ? {}
-        : filter.attribute === "displayName"
-          ? { displayName: { equals: filter.value, mode: "insensitive" } }
-          : { [filter.attribute]: filter.value };
-      const { total, rows } = await listScimGroups(prisma, workspaceId, where, startIndex - 1, count);
-      return { status: 200, body: listResponse(total, startIndex, rows.map((g) => groupView(base, g, withMembers))) };
+      const { total, rows } = await listScimGroups(prisma, workspaceId, groupFilter(filter), startIndex - 1, count);
+      return {
+        status: 200,
+        body: listResponse(
+          total,
+          startIndex,
+          rows.map((g) => groupView(base, g, withMembers)),
+        ),
+      };
     }
     if (m === "POST") {
       const body = parseBody(req.body);
@@ -779,7 +856,8 @@ async function groups(deps: ScimDeps, req: ScimRequest, workspaceId: string, bas
   }
   const notFound = new ScimError(404, `Groups/${id.slice(0, 64)}: no such group`);
   if (!ID.test(id)) throw notFound;
-  if (!["GET", "PUT", "PATCH", "DELETE"].includes(m)) throw new ScimError(405, `method: ${m} is not allowed on /Groups/{id}; allowed: GET, PUT, PATCH, DELETE`);
+  if (!["GET", "PUT", "PATCH", "DELETE"].includes(m))
+    throw new ScimError(405, `method: ${m} is not allowed on /Groups/{id}; allowed: GET, PUT, PATCH, DELETE`);
   if (m === "GET") {
     const g = await findScimGroup(prisma, workspaceId, id);
     if (!g) throw notFound;
@@ -806,11 +884,6 @@ async function groups(deps: ScimDeps, req: ScimRequest, workspaceId: string, bas
  */
 export async function resyncScimUsers(tx: Tx, workspaceId: string): Promise<AuditInput[]> {
   const ctx: Ctx = { tx, workspaceId, events: [] };
-  const ids = await tx.scimUser.findMany({ where: { workspaceId, active: true }, select: { id: true } });
-  await resync(
-    ctx,
-    ids.map((r) => r.id),
-    "role mapping changed",
-  );
+  await resync(ctx, await activeScimUserIds(tx, workspaceId), "role mapping changed");
   return ctx.events;
 }

@@ -25,4 +25,3 @@ export function mappedRole(groups: readonly string[], mapping: readonly RoleMapp
   const granted = new Set(mapping.filter((m) => groups.includes(m.group)).map((m) => m.role));
   return ROLE_PRECEDENCE.find((r) => granted.has(r)) ?? null;
 }
-

@@ -10,11 +10,7 @@ import type { PrismaClient } from "@parapet/db";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { auditBy, type Actor } from "../common/actor.ts";
 import { AppError, invalidField, notFound } from "../common/errors.ts";
-import {
-  type TRegisterOidcProviderInput,
-  type TRegisterSamlProviderInput,
-  type TUpdateSsoPolicyInput,
-} from "./sso.schema.ts";
+import { type TRegisterOidcProviderInput, type TRegisterSamlProviderInput, type TUpdateSsoPolicyInput } from "./sso.schema.ts";
 import { parseRoleMapping } from "./role-mapping.ts";
 import { resyncScimUsers } from "../scim/scim.ts";
 import {

@@ -9,6 +9,7 @@ import { errorMessage, issuesByField } from "@/modules/shared/lib/api";
 import { ago, dateTime, until } from "@/modules/shared/lib/format";
 import { oneOf, type WorkspaceSettings } from "@/modules/shared/lib/contract";
 import { SessionsSection } from "@/modules/sessions/components/sessions-section";
+import { ScimSection } from "@/modules/sso/components/scim-section";
 import { SsoSection } from "@/modules/sso/components/sso-section";
 import {
   useCreateToken,
@@ -432,6 +433,7 @@ export function SettingsPage() {
         <Notifications canWrite={canManage} />
         <SessionsSection />
         {canManage && <SsoSection canWrite={canManage} />}
+        {canManage && <ScimSection canWrite={canManage} />}
         {canAlerts && (
           <section className="card" aria-labelledby="alerts-h">
             <h2 id="alerts-h">Alerts</h2>

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- SCIM bodies are untyped JSON, checked by the assertions themselves */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- SCIM bodies are untyped JSON, checked by the assertions themselves */
 /**
  * SCIM 2.0 provisioning (issue 18) through the real route handlers and database: the workspace's
  * token (shown once, hashed, rotated, revoked), discovery, and the request sequences Okta and
@@ -89,9 +89,17 @@ function expectScimError(r: ScimCall, status: number, scimType?: string) {
 async function giveAccess(userId: string, ws: string) {
   const { auth } = await import("@/server/auth");
   await prisma.session.create({
-    data: { id: randomUUID(), userId, token: randomBytes(16).toString("hex"), expiresAt: new Date(Date.now() + 3_600_000), activeOrganizationId: ws },
+    data: {
+      id: randomUUID(),
+      userId,
+      token: randomBytes(16).toString("hex"),
+      expiresAt: new Date(Date.now() + 3_600_000),
+      activeOrganizationId: ws,
+    },
   });
-  const k = await auth().api.createApiKey({ body: { userId, name: "scim victim", metadata: { workspaceId: ws, role: "viewer" }, rateLimitEnabled: false } });
+  const k = await auth().api.createApiKey({
+    body: { userId, name: "scim victim", metadata: { workspaceId: ws, role: "viewer" }, rateLimitEnabled: false },
+  });
   return k.key;
 }
 
@@ -137,7 +145,9 @@ describe("SCIM token (/api/v1/scim)", () => {
     expect(again.status).toBe(404);
     expect(again.body.error.code).toBe("not_found");
     tokenA = (await call("POST", "/scim/token", { key: A.members.admin.key })).body.token as string;
-    const actions = (await prisma.auditEvent.findMany({ where: { workspaceId: A.id, action: { startsWith: "scim.token_" } } })).map((e) => e.action);
+    const actions = (await prisma.auditEvent.findMany({ where: { workspaceId: A.id, action: { startsWith: "scim.token_" } } })).map(
+      (e) => e.action,
+    );
     expect(actions).toEqual(expect.arrayContaining(["scim.token_created", "scim.token_rotated", "scim.token_revoked"]));
   });
 });
@@ -156,7 +166,9 @@ describe("SCIM authentication", () => {
       expectScimError(r, 401);
       expect(r.headers.get("www-authenticate"), note).toMatch(/^Bearer/);
     }
-    const basic = await scim("GET", A.id, null, "/Users", { headers: { authorization: `Basic ${Buffer.from(`x:${tokenA}`).toString("base64")}` } });
+    const basic = await scim("GET", A.id, null, "/Users", {
+      headers: { authorization: `Basic ${Buffer.from(`x:${tokenA}`).toString("base64")}` },
+    });
     expectScimError(basic, 401);
   });
 
@@ -271,7 +283,9 @@ describe("Okta's documented provisioning sequence", () => {
     expect(await memberRole(A.id, userId)).toBe("author");
     const got = await scim("GET", A.id, tokenA, `/Groups/${groupId}`);
     expect(got.body.members).toEqual([expect.objectContaining({ value: id, display: userName })]);
-    expect((await scim("GET", A.id, tokenA, `/Users/${id}`)).body.groups).toEqual([expect.objectContaining({ value: groupId, display: "Engineers" })]);
+    expect((await scim("GET", A.id, tokenA, `/Users/${id}`)).body.groups).toEqual([
+      expect.objectContaining({ value: groupId, display: "Engineers" }),
+    ]);
     const remove = await scim("PATCH", A.id, tokenA, `/Groups/${groupId}`, {
       body: { schemas: [PATCH], Operations: [{ op: "remove", path: `members[value eq "${id}"]` }] },
     });
@@ -296,7 +310,10 @@ describe("Okta's documented provisioning sequence", () => {
     expect(await prisma.session.count({ where: { userId } })).toBe(0);
     expect(await prisma.apikey.count({ where: { referenceId: userId } })).toBe(0);
     expect((await call("GET", "/me", { key: keyA })).status).toBe(401);
-    const ev = await prisma.auditEvent.findFirstOrThrow({ where: { workspaceId: A.id, action: "scim.member_removed", targetId: userId }, orderBy: { seq: "desc" } });
+    const ev = await prisma.auditEvent.findFirstOrThrow({
+      where: { workspaceId: A.id, action: "scim.member_removed", targetId: userId },
+      orderBy: { seq: "desc" },
+    });
     expect(ev.data).toMatchObject({ role: "author", reason: "user deactivated", sessionsEnded: 2, tokensRevoked: 2 });
     expect(await prisma.auditEvent.count({ where: { workspaceId: A.id, action: "scim.user_deactivated", targetId: userId } })).toBe(1);
     // Still listed, as inactive (Okta reads it back).
@@ -304,7 +321,9 @@ describe("Okta's documented provisioning sequence", () => {
   });
 
   it("reactivation restores the role its groups grant; deleting the group takes it away", async () => {
-    const r = await scim("PATCH", A.id, tokenA, `/Users/${id}`, { body: { schemas: [PATCH], Operations: [{ op: "replace", value: { active: true } }] } });
+    const r = await scim("PATCH", A.id, tokenA, `/Users/${id}`, {
+      body: { schemas: [PATCH], Operations: [{ op: "replace", value: { active: true } }] },
+    });
     expect(r.status).toBe(200);
     expect(await memberRole(A.id, userId)).toBe("author");
     expect((await scim("DELETE", A.id, tokenA, `/Groups/${groupId}`)).status).toBe(204);
@@ -348,7 +367,7 @@ describe("Microsoft Entra ID's documented provisioning sequence", () => {
     expect(q.body.Resources[0].userName).toBe(userName);
   });
 
-  it("Update User [Multi-valued properties]: emails[type eq \"work\"].value and name.familyName", async () => {
+  it('Update User [Multi-valued properties]: emails[type eq "work"].value and name.familyName', async () => {
     const r = await scim("PATCH", A.id, tokenA, `/Users/${id}`, {
       body: {
         schemas: [PATCH],
@@ -383,14 +402,22 @@ describe("Microsoft Entra ID's documented provisioning sequence", () => {
     const g = await scim("GET", A.id, tokenA, `/Groups/${groupId}?excludedAttributes=members`);
     expect(g.body.members).toBeUndefined();
     expect(g.body.displayName).toBe("displayName");
-    const q = await scim("GET", A.id, tokenA, `/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "displayName"')}`);
+    const q = await scim(
+      "GET",
+      A.id,
+      tokenA,
+      `/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "displayName"')}`,
+    );
     expect(q.body.totalResults).toBe(1);
     expect(q.body.Resources[0].members).toBeUndefined();
   });
 
   it("Update Group [Non-member attributes], [Add Members], [Remove Members]: 204 each; the role follows", async () => {
     const rename = await scim("PATCH", A.id, tokenA, `/Groups/${groupId}`, {
-      body: { schemas: [PATCH], Operations: [{ op: "Replace", path: "displayName", value: "1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName" }] },
+      body: {
+        schemas: [PATCH],
+        Operations: [{ op: "Replace", path: "displayName", value: "1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName" }],
+      },
     });
     expect(rename.status, rename.text).toBe(204);
     const add = await scim("PATCH", A.id, tokenA, `/Groups/${groupId}`, {
@@ -441,7 +468,9 @@ describe("what the directory cannot do", () => {
     const key = await giveAccess(ownerId, A.id);
     const u = await scim("POST", A.id, tokenA, "/Users", { body: { schemas: [USER], userName: email, active: true } });
     expect(u.status, u.text).toBe(201);
-    const g = await scim("POST", A.id, tokenA, "/Groups", { body: { schemas: [GROUP], displayName: "Parapet Admins", members: [{ value: u.body.id }] } });
+    const g = await scim("POST", A.id, tokenA, "/Groups", {
+      body: { schemas: [GROUP], displayName: "Parapet Admins", members: [{ value: u.body.id as string }] },
+    });
     expect(g.status).toBe(201);
     expect(await memberRole(A.id, ownerId)).toBe("owner");
     const deact = await scim("PATCH", A.id, tokenA, `/Users/${u.body.id}`, {
@@ -450,7 +479,10 @@ describe("what the directory cannot do", () => {
     expectScimError(deact, 403);
     expect(deact.body.detail).toContain("owner");
     expectScimError(await scim("DELETE", A.id, tokenA, `/Users/${u.body.id}`), 403);
-    expectScimError(await scim("PUT", A.id, tokenA, `/Users/${u.body.id}`, { body: { schemas: [USER], userName: email, active: false } }), 403);
+    expectScimError(
+      await scim("PUT", A.id, tokenA, `/Users/${u.body.id}`, { body: { schemas: [USER], userName: email, active: false } }),
+      403,
+    );
     expect(await memberRole(A.id, ownerId)).toBe("owner");
     expect((await prisma.scimUser.findUniqueOrThrow({ where: { id: u.body.id as string } })).active).toBe(true);
     expect((await call("GET", "/me", { key })).status).toBe(200);
@@ -468,21 +500,39 @@ describe("what the directory cannot do", () => {
     expect(bu.status).toBe(201);
     const before2 = await fingerprint(sql, [B.id]);
     expectScimError(await scim("GET", A.id, tokenA, `/Users/${bu.body.id}`), 404);
-    expectScimError(await scim("PATCH", A.id, tokenA, `/Users/${bu.body.id}`, { body: { schemas: [PATCH], Operations: [{ op: "replace", path: "active", value: false }] } }), 404);
+    expectScimError(
+      await scim("PATCH", A.id, tokenA, `/Users/${bu.body.id}`, {
+        body: { schemas: [PATCH], Operations: [{ op: "replace", path: "active", value: false }] },
+      }),
+      404,
+    );
     expectScimError(await scim("DELETE", A.id, tokenA, `/Users/${bu.body.id}`), 404);
-    expectScimError(await scim("POST", A.id, tokenA, "/Groups", { body: { schemas: [GROUP], displayName: "Stolen", members: [{ value: bu.body.id }] } }), 400, "invalidValue");
-    expect((await scim("GET", A.id, tokenA, `/Users?filter=${encodeURIComponent(`userName eq "bob@${DOMAIN_B}"`)}`)).body.totalResults).toBe(0);
+    expectScimError(
+      await scim("POST", A.id, tokenA, "/Groups", {
+        body: { schemas: [GROUP], displayName: "Stolen", members: [{ value: bu.body.id as string }] },
+      }),
+      400,
+      "invalidValue",
+    );
+    expect(
+      (await scim("GET", A.id, tokenA, `/Users?filter=${encodeURIComponent(`userName eq "bob@${DOMAIN_B}"`)}`)).body.totalResults,
+    ).toBe(0);
     expect(diffFingerprints(before2, await fingerprint(sql, [B.id]))).toEqual([]);
   });
 
   it("changing the role mapping re-derives SCIM members' roles at once", async () => {
     const email = `mapped-${randomBytes(3).toString("hex")}@${DOMAIN_A}`;
     const u = await scim("POST", A.id, tokenA, "/Users", { body: { schemas: [USER], userName: email } });
-    await scim("POST", A.id, tokenA, "/Groups", { body: { schemas: [GROUP], displayName: "Approvers", members: [{ value: u.body.id }] } });
+    await scim("POST", A.id, tokenA, "/Groups", {
+      body: { schemas: [GROUP], displayName: "Approvers", members: [{ value: u.body.id as string }] },
+    });
     const userId = (await prisma.user.findUniqueOrThrow({ where: { email } })).id;
     expect(await memberRole(A.id, userId)).toBeNull();
     const sso = await call("GET", "/sso", { key: A.members.admin.key });
-    const r = await call("PATCH", "/sso", { key: A.members.admin.key, body: { roleMapping: [...sso.body.roleMapping, { group: "Approvers", role: "approver" }] } });
+    const r = await call("PATCH", "/sso", {
+      key: A.members.admin.key,
+      body: { roleMapping: [...(sso.body.roleMapping as unknown[]), { group: "Approvers", role: "approver" }] },
+    });
     expect(r.status, r.text).toBe(200);
     expect(await memberRole(A.id, userId)).toBe("approver");
   });
@@ -495,7 +545,12 @@ describe("SCIM bad-input campaign", () => {
     const uid = u.body.id as string;
     const gid = g.body.id as string;
     const ops = (...o: unknown[]) => ({ schemas: [PATCH], Operations: o });
-    type Case = [string, "GET" | "POST" | "PUT" | "PATCH" | "DELETE", string, { body?: unknown; rawBody?: string; headers?: Record<string, string> }?];
+    type Case = [
+      string,
+      "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+      string,
+      { body?: unknown; rawBody?: string; headers?: Record<string, string> }?,
+    ];
     const cases: Case[] = [
       ["malformed JSON", "POST", "/Users", { rawBody: "{ not json" }],
       ["empty body", "POST", "/Users", { rawBody: "" }],
@@ -507,7 +562,12 @@ describe("SCIM bad-input campaign", () => {
       ["numeric userName", "POST", "/Users", { body: { schemas: [USER], userName: 12345 } }],
       ["active maybe", "POST", "/Users", { body: { schemas: [USER], userName: `x@${DOMAIN_A}`, active: "maybe" } }],
       ["emails not a list", "POST", "/Users", { body: { schemas: [USER], userName: `x@${DOMAIN_A}`, emails: "x" } }],
-      ["text/plain", "POST", "/Users", { rawBody: JSON.stringify({ schemas: [USER], userName: `x@${DOMAIN_A}` }), headers: { "content-type": "text/plain" } }],
+      [
+        "text/plain",
+        "POST",
+        "/Users",
+        { rawBody: JSON.stringify({ schemas: [USER], userName: `x@${DOMAIN_A}` }), headers: { "content-type": "text/plain" } },
+      ],
       ["2 MiB body", "POST", "/Users", { body: { schemas: [USER], userName: `x@${DOMAIN_A}`, displayName: "x".repeat(2 * 1024 * 1024) } }],
       ["deep body", "POST", "/Users", { rawBody: `${"[".repeat(5000)}${"]".repeat(5000)}` }],
       ["filter: co", "GET", `/Users?filter=${encodeURIComponent('userName co "a"')}`],
@@ -519,7 +579,12 @@ describe("SCIM bad-input campaign", () => {
       ["startIndex abc", "GET", "/Users?startIndex=abc"],
       ["count 1e99", "GET", "/Groups?count=1e99"],
       ["PATCH no Operations", "PATCH", `/Users/${uid}`, { body: { schemas: [PATCH] } }],
-      ["PATCH without PatchOp schema", "PATCH", `/Users/${uid}`, { body: { Operations: [{ op: "replace", path: "active", value: false }] } }],
+      [
+        "PATCH without PatchOp schema",
+        "PATCH",
+        `/Users/${uid}`,
+        { body: { Operations: [{ op: "replace", path: "active", value: false }] } },
+      ],
       ["PATCH op move", "PATCH", `/Users/${uid}`, { body: ops({ op: "move", path: "active", value: false }) }],
       ["PATCH unknown path", "PATCH", `/Users/${uid}`, { body: ops({ op: "replace", path: "isAdmin", value: true }) }],
       ["PATCH role escalation attempt", "PATCH", `/Users/${uid}`, { body: ops({ op: "replace", value: { parapetRole: "owner" } }) }],
@@ -527,7 +592,12 @@ describe("SCIM bad-input campaign", () => {
       ["PATCH remove userName", "PATCH", `/Users/${uid}`, { body: ops({ op: "remove", path: "userName" }) }],
       ["PATCH remove without path", "PATCH", `/Users/${uid}`, { body: ops({ op: "remove" }) }],
       ["PATCH value not an object", "PATCH", `/Users/${uid}`, { body: ops({ op: "replace", value: "x" }) }],
-      ["PATCH e-mail outside the domain", "PATCH", `/Users/${uid}`, { body: ops({ op: "replace", path: 'emails[type eq "work"].value', value: `x@${DOMAIN_B}` }) }],
+      [
+        "PATCH e-mail outside the domain",
+        "PATCH",
+        `/Users/${uid}`,
+        { body: ops({ op: "replace", path: 'emails[type eq "work"].value', value: `x@${DOMAIN_B}` }) },
+      ],
       ["PATCH NUL in a value", "PATCH", `/Users/${uid}`, { body: ops({ op: "replace", path: "displayName", value: "a\u0000b" }) }],
       ["PUT without userName", "PUT", `/Users/${uid}`, { body: { schemas: [USER] } }],
       ["group without displayName", "POST", "/Groups", { body: { schemas: [GROUP] } }],
@@ -544,10 +614,18 @@ describe("SCIM bad-input campaign", () => {
       ["traversal id", "GET", "/Groups/..%2f..%2fetc%2fpasswd"],
       ["PUT on the collection", "PUT", "/Users", { body: { schemas: [USER], userName: `x@${DOMAIN_A}` } }],
       ["DELETE on the collection", "DELETE", "/Groups"],
-      ...NASTY_STRINGS.map(
-        ([note, v]): Case => [`userName: ${note}`, "POST", "/Users", { body: { schemas: [USER], userName: v, emails: [{ type: "work", value: v }] } }],
-      ),
-      ...NASTY_STRINGS.map(([note, v]): Case => [`filter value: ${note}`, "PATCH", `/Groups/${gid}`, { body: ops({ op: "remove", path: `members[value eq "${v.replace(/"/g, "")}"]x` }) }]),
+      ...NASTY_STRINGS.map(([note, v]): Case => [
+        `userName: ${note}`,
+        "POST",
+        "/Users",
+        { body: { schemas: [USER], userName: v, emails: [{ type: "work", value: v }] } },
+      ]),
+      ...NASTY_STRINGS.map(([note, v]): Case => [
+        `filter value: ${note}`,
+        "PATCH",
+        `/Groups/${gid}`,
+        { body: ops({ op: "remove", path: `members[value eq "${v.replace(/"/g, "")}"]x` }) },
+      ]),
     ];
     const secrets = [MASTER_KEY, process.env.PARAPET_AUTH_SECRET!, process.env.DATABASE_URL!, tokenA, tokenB];
     const before = await fingerprint(sql, [A.id, B.id]);

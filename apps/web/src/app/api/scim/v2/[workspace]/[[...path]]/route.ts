@@ -26,7 +26,11 @@ async function readBody(req: Request): Promise<string> {
   if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY) throw new ScimError(413, `body: larger than ${MAX_BODY} bytes`);
   const type = req.headers.get("content-type");
   if (type && !/^application\/(scim\+)?json\s*(;|$)/i.test(type))
-    throw new ScimError(400, `content-type: expected application/scim+json or application/json, got "${type.slice(0, 100)}"`, "invalidSyntax");
+    throw new ScimError(
+      400,
+      `content-type: expected application/scim+json or application/json, got "${type.slice(0, 100)}"`,
+      "invalidSyntax",
+    );
   const text = await req.text();
   if (text.length > MAX_BODY) throw new ScimError(413, `body: larger than ${MAX_BODY} bytes`);
   return text;
@@ -55,7 +59,11 @@ async function handle(req: Request, ctx: Ctx): Promise<Response> {
       return scimResponse(503, new ScimError(503, "database unavailable; try again in a moment").body(), requestId, { "retry-after": "5" });
     }
     requestLogger(requestId).error({ status: 500, err: e }, "unhandled SCIM error");
-    return scimResponse(500, new ScimError(500, `Something went wrong on our side. It has been logged (request ${requestId}).`).body(), requestId);
+    return scimResponse(
+      500,
+      new ScimError(500, `Something went wrong on our side. It has been logged (request ${requestId}).`).body(),
+      requestId,
+    );
   }
 }
 
