@@ -17,12 +17,16 @@ import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
 import type { PrismaClient } from "@parapet/db";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { log } from "../common/logger.ts";
-import { parseRoleMapping } from "../sso/sso.ts";
-import { findPolicy, findProvider, findUserIdByEmail, findVerifiedProviderForDomain, userWithWorkspaces } from "../sso/sso.repository.ts";
-import type { SsoMappableRole } from "../sso/sso.schema.ts";
-
-/** When groups map to several roles, the one granting most wins (approver and author are peers; author first). */
-const ROLE_PRECEDENCE: readonly SsoMappableRole[] = ["admin", "author", "approver", "viewer"];
+import { mappedRole, parseRoleMapping } from "../sso/role-mapping.ts";
+import { findScimUserOfUser } from "../scim/scim.repository.ts";
+import {
+  findMemberRole,
+  findPolicy,
+  findProvider,
+  findUserIdByEmail,
+  findVerifiedProviderForDomain,
+  userWithWorkspaces,
+} from "../sso/sso.repository.ts";
 
 const domainOf = (email: string) => email.trim().toLowerCase().split("@")[1] ?? "";
 
@@ -31,11 +35,6 @@ function groupsOf(v: unknown): string[] {
   if (Array.isArray(v)) return v.filter((g): g is string => typeof g === "string");
   if (typeof v === "string" && v) return [v];
   return [];
-}
-
-function mappedRole(groups: readonly string[], mapping: readonly { group: string; role: SsoMappableRole }[]): SsoMappableRole | null {
-  const granted = new Set(mapping.filter((m) => groups.includes(m.group)).map((m) => m.role));
-  return ROLE_PRECEDENCE.find((r) => granted.has(r)) ?? null;
 }
 
 interface ResolveInput {
@@ -91,6 +90,29 @@ export function resolveSsoUser(prisma: PrismaClient) {
       input.protocol === "saml"
         ? groupsOf(input.providerAttributes?.[claim])
         : [...new Set([...groupsOf(input.verifiedIdTokenClaims?.[claim]), ...groupsOf(input.providerClaims?.[claim])])];
+    // A user the workspace's directory provisions (SCIM) gets its role from its SCIM groups, not from
+    // this sign-in's claims; one the directory deactivated does not get in at all.
+    const existingId = await findUserIdByEmail(prisma, email);
+    const scimUser = existingId ? await findScimUserOfUser(prisma, workspaceId, existingId) : null;
+    if (existingId && scimUser) {
+      if (!scimUser.active) return refuse("SSO_USER_DEACTIVATED", `${email} has been deactivated by this workspace's directory.`);
+      const memberRole = await findMemberRole(prisma, workspaceId, existingId);
+      if (!memberRole)
+        return refuse(
+          "SSO_NO_MAPPED_GROUP",
+          `${email} is in none of the directory groups mapped to a Parapet role; ask your administrator to add you to one.`,
+        );
+      await appendAudit(prisma, {
+        workspaceId,
+        actorType: "system",
+        actorLabel: `sso ${input.providerId}`,
+        action: "auth.sso_sign_in",
+        targetType: "user",
+        targetId: existingId,
+        data: { email, protocol: input.protocol, role: memberRole, provisionedBy: "scim" },
+      });
+      return { action: "link", userId: existingId, profile: "preserve" };
+    }
     const role = mappedRole(groups, parseRoleMapping(policy?.roleMapping));
     if (!role)
       return refuse(

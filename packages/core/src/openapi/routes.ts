@@ -114,6 +114,7 @@ import {
   ZSsoState,
   ZUpdateSsoPolicyInput,
 } from "../sso/sso.schema.ts";
+import { ZScimState, ZScimTokenCreated, ZScimTokenRevoked } from "../scim/scim.schema.ts";
 import { ZApiTokenList, ZCreateTokenInput, ZIssuedToken, ZTokenRevoked } from "../tokens/tokens.schema.ts";
 
 /** The document's own top level (its paths are generated from this table). */
@@ -1149,6 +1150,36 @@ export const API = {
     tag: "sso",
     permission: ["settings", "write"],
     response: ZSsoProvider,
+    status: 200,
+  },
+
+  // SCIM 2.0 provisioning (issue 18): the workspace's SCIM token; handlers in apps/web/src/app/api/v1/scim.
+  // The SCIM protocol itself is served at /api/scim/v2/{workspaceId}/… (apps/web/src/app/api/scim).
+  "GET /scim": {
+    method: "GET",
+    path: "/scim",
+    summary: "The workspace's SCIM endpoint: its base URL, whether a token is set, and what it provisioned",
+    tag: "sso",
+    permission: ["settings", "read"],
+    response: ZScimState,
+    status: 200,
+  },
+  "POST /scim/token": {
+    method: "POST",
+    path: "/scim/token",
+    summary: "Create or rotate the workspace's SCIM bearer token (shown once; the previous one stops working)",
+    tag: "sso",
+    permission: ["settings", "write"],
+    response: ZScimTokenCreated,
+    status: 201,
+  },
+  "DELETE /scim/token": {
+    method: "DELETE",
+    path: "/scim/token",
+    summary: "Revoke the workspace's SCIM token (the SCIM endpoint answers 401 until a new one is created)",
+    tag: "sso",
+    permission: ["settings", "write"],
+    response: ZScimTokenRevoked,
     status: 200,
   },
 

@@ -10,13 +10,9 @@ import type { PrismaClient } from "@parapet/db";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { auditBy, type Actor } from "../common/actor.ts";
 import { AppError, invalidField, notFound } from "../common/errors.ts";
-import {
-  SSO_MAPPABLE_ROLES,
-  type SsoMappableRole,
-  type TRegisterOidcProviderInput,
-  type TRegisterSamlProviderInput,
-  type TUpdateSsoPolicyInput,
-} from "./sso.schema.ts";
+import { type TRegisterOidcProviderInput, type TRegisterSamlProviderInput, type TUpdateSsoPolicyInput } from "./sso.schema.ts";
+import { parseRoleMapping } from "./role-mapping.ts";
+import { resyncScimUsers } from "../scim/scim.ts";
 import {
   countVerifiedProviders,
   createProvider,
@@ -45,23 +41,6 @@ export interface SsoDeps {
 const DNS_RECORD_PREFIX = "_parapet-sso";
 const dnsRecordName = (domain: string) => `${DNS_RECORD_PREFIX}.${domain}`;
 const dnsRecordValue = (token: string) => `parapet-sso-verification=${token}`;
-
-export interface RoleMappingEntry {
-  group: string;
-  role: SsoMappableRole;
-}
-
-/** A stored mapping read back defensively: anything but a known non-owner role is dropped. */
-export function parseRoleMapping(v: unknown): RoleMappingEntry[] {
-  if (!Array.isArray(v)) return [];
-  return v.flatMap((e: unknown) => {
-    if (!e || typeof e !== "object") return [];
-    const { group, role } = e as Record<string, unknown>;
-    return typeof group === "string" && typeof role === "string" && (SSO_MAPPABLE_ROLES as readonly string[]).includes(role)
-      ? [{ group, role: role as SsoMappableRole }]
-      : [];
-  });
-}
 
 function providerView(
   baseURL: string,
@@ -286,6 +265,9 @@ export async function updateSsoPolicy(deps: Pick<SsoDeps, "prisma" | "baseURL">,
       targetId: actor.workspaceId,
       data: { ...input },
     });
+    // SCIM-provisioned members get their roles from their groups under this mapping: re-derived now,
+    // not at their next directory change.
+    if (input.roleMapping !== undefined) await appendAudit(tx, await resyncScimUsers(tx, actor.workspaceId));
   });
   return getSso(deps, actor);
 }

@@ -10,6 +10,7 @@ import { ago, dateTime, until } from "@/modules/shared/lib/format";
 import { oneOf, type WorkspaceSettings } from "@/modules/shared/lib/contract";
 import { SecuritySection, SignInPolicySection } from "@/modules/security/components/security-section";
 import { SessionsSection } from "@/modules/sessions/components/sessions-section";
+import { ScimSection } from "@/modules/sso/components/scim-section";
 import { SsoSection } from "@/modules/sso/components/sso-section";
 import {
   useCreateToken,
@@ -464,6 +465,7 @@ export function SettingsPage() {
         <SessionsSection />
         {canManage && <SignInPolicySection canWrite={canManage} />}
         {canManage && <SsoSection canWrite={canManage} />}
+        {canManage && <ScimSection canWrite={canManage} />}
         {canAlerts && (
           <section className="card" aria-labelledby="alerts-h">
             <h2 id="alerts-h">Alerts</h2>

@@ -47,3 +47,25 @@ export function useSaveSsoPolicy() {
     onSuccess: () => void qc.invalidateQueries({ queryKey: ssoKey }),
   });
 }
+
+const scimKey = ["scim"] as const;
+
+export function useScim() {
+  return useQuery({ queryKey: scimKey, queryFn: ({ signal }) => apiCall("GET /scim", { signal }) });
+}
+
+export function useCreateScimToken() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiCall("POST /scim/token"),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: scimKey }),
+  });
+}
+
+export function useRevokeScimToken() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiCall("DELETE /scim/token"),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: scimKey }),
+  });
+}

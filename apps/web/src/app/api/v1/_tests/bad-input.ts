@@ -1227,7 +1227,11 @@ export type SqlQuery = (sql: string, params?: unknown[]) => Promise<Record<strin
  * Columns that a read rightly changes: better-auth stamps an API key's last use on every request.
  * Everything else of every table must be byte-identical after the campaign.
  */
-const VOLATILE_COLUMNS: Record<string, string[]> = { apikey: ["lastRequest", "requestCount", "remaining", "lastRefillAt", "updatedAt"] };
+const VOLATILE_COLUMNS: Record<string, string[]> = {
+  apikey: ["lastRequest", "requestCount", "remaining", "lastRefillAt", "updatedAt"],
+  // Any authenticated SCIM request may mark the token used (at most once a minute); it is no change of data.
+  workspace_scim: ["lastUsedAt"],
+};
 
 /**
  * Row count and a content hash per table (md5 of each row's text, sorted), for the whole database or,

@@ -154,7 +154,7 @@ export async function createWorkspace(prisma: PrismaClient, name = "Acme"): Prom
 
 /** Counts that any mutation changes (every mutation appends an audit event). */
 export async function snapshot(prisma: PrismaClient, workspaceId: string) {
-  const [audit, guardrails, versions, approvals, exemptions, connections, invitations, members, settings, nodes, sso, ssoProviders] =
+  const [audit, guardrails, versions, approvals, exemptions, connections, invitations, members, settings, nodes, sso, ssoProviders, scim] =
     await Promise.all([
       prisma.auditEvent.count({ where: { workspaceId } }),
       prisma.guardrail.findMany({
@@ -176,6 +176,7 @@ export async function snapshot(prisma: PrismaClient, workspaceId: string) {
       prisma.node.findMany({ where: { workspaceId }, select: { id: true, labelOverrides: true }, orderBy: { id: "asc" } }),
       prisma.workspaceSso.findUnique({ where: { workspaceId } }),
       prisma.ssoProvider.findMany({ where: { organizationId: workspaceId }, orderBy: { id: "asc" } }),
+      prisma.workspaceScim.findUnique({ where: { workspaceId } }),
     ]);
   return JSON.parse(
     JSON.stringify({
@@ -191,6 +192,7 @@ export async function snapshot(prisma: PrismaClient, workspaceId: string) {
       nodes,
       sso,
       ssoProviders,
+      scim,
     }),
   ) as unknown;
 }
