@@ -4,12 +4,18 @@ import { insertEvents } from "../notifications/notifications.repository.ts";
 type Db = PrismaClient | Tx;
 
 type ApprovalAction =
-  "guardrail.update" | "guardrail.disable" | "guardrail.delete" | "exemption.create" | "node.labels" | "connection.principals";
+  | "guardrail.update"
+  | "guardrail.disable"
+  | "guardrail.delete"
+  | "exemption.create"
+  | "node.labels"
+  | "connection.principals"
+  | "posture.adopt";
 
 export interface NewApproval {
   workspaceId: string;
   action: ApprovalAction;
-  subjectType: "guardrail" | "exemption" | "node" | "connection";
+  subjectType: "guardrail" | "exemption" | "node" | "connection" | "foreign-policy";
   subjectId: string;
   payload: Record<string, unknown>;
   summary: string;

@@ -10,6 +10,7 @@ const APPROVAL_ACTIONS = [
   "exemption.create",
   "node.labels",
   "connection.principals",
+  "posture.adopt",
 ] as const;
 
 export const ZNoteInput = z.object({ note: z.string().max(2000).optional() }).strict();
@@ -22,7 +23,7 @@ const ZPerson = z.object({ id: z.string(), email: z.string(), name: z.string() }
 export const ZApproval = z.object({
   id: z.string(),
   action: wireEnum(APPROVAL_ACTIONS),
-  subjectType: wireEnum(["guardrail", "exemption", "node", "connection"]),
+  subjectType: wireEnum(["guardrail", "exemption", "node", "connection", "foreign-policy"]),
   subjectId: z.string(),
   summary: z.string(),
   reasons: z.array(z.string()),
