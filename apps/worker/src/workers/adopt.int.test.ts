@@ -308,6 +308,25 @@ describe("adopting a customer SCP on AWS", () => {
     ).rejects.toMatchObject({ code: "validation" });
     const g = await h.guardrail(s.workspaceId, "deny-root-user", { all: true }, "audit");
     await expect(requestAdoption({ prisma }, s.admin, s.connectionId, { ...s.input, guardrailId: g.id })).rejects.toThrow(/audit mode/);
+    // Azure (likewise GCP and OCI): replacing would delete or rewrite the customer's object, so it is refused.
+    const az = await h.connect({ cloud: "azure", endpoint: "https://127.0.0.1:1", credentials: {}, facts: {} }, "azure", s.workspaceId);
+    const assignment = await prisma.foreignPolicy.create({
+      data: {
+        workspaceId: s.workspaceId,
+        connectionId: az.connectionId,
+        kind: "azure.policy-assignment",
+        externalId: "/providers/Microsoft.Management/managementGroups/corp/providers/Microsoft.Authorization/policyAssignments/a1",
+        name: "Allowed locations",
+        attachments: ["corp"],
+        body: {},
+        size: 0,
+        bodyHash: "a".repeat(64),
+      },
+    });
+    await expect(
+      requestAdoption({ prisma }, s.admin, az.connectionId, { ...s.input, policyId: assignment.id, bodyHash: assignment.bodyHash }),
+    ).rejects.toThrow(/not on azure/);
+    expect(await prisma.approval.count({ where: { workspaceId: s.workspaceId } })).toBe(0);
     const other = await h.guardrail(s.workspaceId, "restrict-regions", { all: true });
     await expect(requestAdoption({ prisma }, s.admin, s.connectionId, { ...s.input, guardrailId: other.id })).rejects.toThrow(
       /does not credit DenyRootUser/,
