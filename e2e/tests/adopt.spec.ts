@@ -1,5 +1,5 @@
 import { test } from "@playwright/test";
-import { needsStack, CONNECTIONS, SIMS, expect, shot, signIn, simAdmin } from "./support.ts";
+import { apiAs, needsStack, CONNECTIONS, SIMS, expect, shot, signIn, simAdmin, unique } from "./support.ts";
 
 /** Where the AWS simulator has a policy attached now (its admin snapshot). */
 async function targetsOf(policyId: string): Promise<string[] | undefined> {
@@ -13,13 +13,36 @@ test("adopt an existing SCP, approve as a second member, see it replaced", async
   const policyId = ((await simAdmin("aws", "GET", "/_admin/find?policy=DenyRootUser")) as { id: string }).id;
   expect(await targetsOf(policyId)).toHaveLength(2);
 
-  // The owner sees the customer's DenyRootUser credited with "deny root user" in the posture section.
+  // A guardrail of the same control, in enforce mode, to take over (the journeys' shared workspace has none yet).
   const owner = await browser.newPage();
   await signIn(owner, "owner");
+  const created = await apiAs(owner, "POST", "/guardrails", {
+    controlId: "deny-root-user",
+    name: unique("Root stays locked"),
+    params: {},
+    scope: { all: true },
+    mode: "enforce",
+    remediation: "auto",
+  });
+  expect(created.status).toBeLessThan(300);
+
+  // The posture scan (read-only) credits the customer's DenyRootUser with the control; the stack may still be
+  // discovering the organisation, so scan again until one is done.
+  await expect(async () => {
+    const p = (await apiAs(owner, "GET", `/connections/${CONNECTIONS.aws}/posture`)).body as {
+      scan: { status: string } | null;
+      controls: Array<{ controlId: string; enforcedBy: string[] }>;
+    };
+    const credited = p.controls.find((c) => c.controlId === "deny-root-user")?.enforcedBy ?? [];
+    const idle = !p.scan || p.scan.status === "failed" || p.scan.status === "done";
+    if (!credited.includes("DenyRootUser") && idle) await apiAs(owner, "POST", `/connections/${CONNECTIONS.aws}/posture`);
+    expect(credited).toContain("DenyRootUser");
+  }).toPass({ timeout: 240_000, intervals: [3_000, 5_000] });
+
+  // The owner adopts it from the posture section of the connection page.
   await owner.goto(`/connections/${CONNECTIONS.aws}`);
   const panel = owner.getByTestId("posture-panel");
-  await panel.getByRole("button", { name: /Scan again|Scan posture/ }).click();
-  await expect(panel.getByTestId("posture-scan")).toContainText("done", { timeout: 150_000 });
+  await expect(panel.getByTestId("posture-scan")).toContainText("done");
   const row = panel.getByTestId("posture-controls").getByRole("row").filter({ hasText: "The root user of member accounts cannot act" });
   await row.getByRole("button", { name: "Adopt…" }).click();
 
