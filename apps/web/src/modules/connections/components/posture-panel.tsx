@@ -132,7 +132,8 @@ export function PosturePanel({ id }: { id: string }) {
                           const f = byName.get(name);
                           return (
                             <span key={name} className="by-policy">
-                              {name}{" "}
+                              {name}
+                              {f?.stance === "adopted" && <span className="muted"> (adopted since this scan: scan again)</span>}{" "}
                               {canWrite && f && adoptable(f) && (
                                 <button
                                   className="btn small"
