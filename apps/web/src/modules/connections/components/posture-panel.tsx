@@ -133,7 +133,7 @@ export function PosturePanel({ id }: { id: string }) {
                           return (
                             <span key={name} className="by-policy">
                               {name}
-                              {f?.stance === "adopted" && <span className="muted"> (adopted since this scan: scan again)</span>}{" "}
+                              {f?.stance === "adopted" && <span className="muted"> (adopted: scan again to re-prove)</span>}{" "}
                               {canWrite && f && adoptable(f) && (
                                 <button
                                   className="btn small"
