@@ -132,6 +132,9 @@ export class OrgPolicies extends OrgHierarchy {
         "You can't detach the RCPFullAWSAccess policy; it is attached to every root, OU and account while RCPs are enabled.",
       );
     }
+    // DetachPolicy: "Every root, OU, and account must have at least one SCP attached"; refused with
+    // ConstraintViolationException, Reason MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED
+    // (https://docs.aws.amazon.com/organizations/latest/APIReference/API_DetachPolicy.html).
     if (p.type === "SERVICE_CONTROL_POLICY" && this.attachedCount(t, p.type) <= 1) {
       throw E.constraint(
         "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",

@@ -7,6 +7,7 @@ import { writeLabelOverrides } from "../nodes/set-node-labels.ts";
 import { findNodeOverrides } from "../nodes/nodes.repository.ts";
 import { writeApprovedPrincipals } from "../connections/principal-change.ts";
 import { applyApprovedMfaReset } from "../members/reset-mfa.ts";
+import { adoptionOfApproval, findForeignPolicy, setAdoption } from "../posture/posture.repository.ts";
 import { addVersion, findGuardrail, reconcilableConnectionIds, setGuardrailStatus } from "../guardrails/guardrails.repository.ts";
 
 interface ApprovalRow {
@@ -79,6 +80,26 @@ export async function applyApprovedChange(tx: Tx, a: ApprovalRow): Promise<{ con
       // An owner's second factor (members/reset-mfa.ts); decide-approval.ts let only an owner approve.
       const detail = await applyApprovedMfaReset(tx, a.workspaceId, a.subjectId, p);
       return { connections: [], detail: { ...detail, mfaReset: true } };
+    }
+    case "posture.adopt": {
+      // Released, not carried out: the connection's reconcile deploys and verifies Parapet's artifact, then
+      // detaches the customer's policy (reconcile/phases/adopt.ts). The body the scan has now must still be
+      // the one the requester saw; the cloud's is checked again right before each detach.
+      const adoption = await adoptionOfApproval(tx, a.id);
+      if (!adoption || adoption.state !== "pending")
+        throw new AppError("conflict", "adoption: it is no longer pending; reject the request");
+      const fp = await findForeignPolicy(tx, a.workspaceId, adoption.foreignPolicyId);
+      const planned = (p.plan ?? {}) as { bodyHash?: unknown };
+      if (!fp || fp.goneAt || fp.bodyHash !== planned.bodyHash)
+        throw new AppError(
+          "conflict",
+          "adoption: the customer's policy changed or disappeared since this request; reject it and ask again",
+        );
+      const g = await findGuardrail(tx, a.workspaceId, adoption.guardrailId);
+      if (!g || g.status !== "active" || g.versions[0]?.mode !== "enforce")
+        throw new AppError("conflict", "adoption: the guardrail is no longer active in enforce mode; reject the request");
+      await setAdoption(tx, adoption.id, { state: "approved" });
+      return { connections: [adoption.connectionId], detail: { adoption: adoption.id, policy: adoption.policyExternalId } };
     }
     default:
       throw new AppError("conflict", `approval: unknown action "${a.action}"`);

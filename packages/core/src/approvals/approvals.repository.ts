@@ -10,12 +10,13 @@ type ApprovalAction =
   | "exemption.create"
   | "node.labels"
   | "connection.principals"
-  | "member.mfa_reset";
+  | "member.mfa_reset"
+  | "posture.adopt";
 
 export interface NewApproval {
   workspaceId: string;
   action: ApprovalAction;
-  subjectType: "guardrail" | "exemption" | "node" | "connection" | "member";
+  subjectType: "guardrail" | "exemption" | "node" | "connection" | "member" | "foreign-policy";
   subjectId: string;
   payload: Record<string, unknown>;
   summary: string;

@@ -11,6 +11,7 @@ const APPROVAL_ACTIONS = [
   "node.labels",
   "connection.principals",
   "member.mfa_reset",
+  "posture.adopt",
 ] as const;
 
 export const ZNoteInput = z.object({ note: z.string().max(2000).optional() }).strict();
@@ -23,7 +24,7 @@ const ZPerson = z.object({ id: z.string(), email: z.string(), name: z.string() }
 export const ZApproval = z.object({
   id: z.string(),
   action: wireEnum(APPROVAL_ACTIONS),
-  subjectType: wireEnum(["guardrail", "exemption", "node", "connection", "member"]),
+  subjectType: wireEnum(["guardrail", "exemption", "node", "connection", "member", "foreign-policy"]),
   subjectId: z.string(),
   summary: z.string(),
   reasons: z.array(z.string()),

@@ -5,6 +5,7 @@ import { reconcileAfterCommit } from "../common/after-commit.ts";
 import { AppError, notFound } from "../common/errors.ts";
 import { can } from "../identity/roles.ts";
 import { rejectExemption } from "../exemptions/exemptions.repository.ts";
+import { rejectAdoption } from "../posture/posture.repository.ts";
 import { applyApprovedChange } from "./apply-approved-change.ts";
 import { approvalView } from "./approval-view.ts";
 import { decide, deciderMembership, deciderUser, findApproval, transaction } from "./approvals.repository.ts";
@@ -67,6 +68,7 @@ export async function decideApproval(
     let detail: Record<string, unknown> = {};
     if (status === "approved") ({ connections, detail } = await applyApprovedChange(tx, a));
     else if (a.action === "exemption.create") await rejectExemption(tx, a.workspaceId, a.subjectId);
+    else if (a.action === "posture.adopt") await rejectAdoption(tx, id);
     // Alert: the decision closes the "requested" incident; an exemption asked for from an alert hears it there.
     const replyChannelId =
       typeof (a.payload as Record<string, unknown> | null)?.replyChannelId === "string"

@@ -54,7 +54,14 @@ import {
 } from "../guardrails/guardrails.schema.ts";
 import type { Action, Resource } from "../identity/roles.ts";
 import { ZImpactRequested, ZImpactView, ZRequestImpactInput } from "../impact/impact.schema.ts";
-import { ZNodePosture, ZPostureScanQueued, ZPostureView, ZWatchForeignPolicyInput } from "../posture/posture.schema.ts";
+import {
+  ZAdoptForeignPolicyInput,
+  ZAdoptionPlan,
+  ZNodePosture,
+  ZPostureScanQueued,
+  ZPostureView,
+  ZWatchForeignPolicyInput,
+} from "../posture/posture.schema.ts";
 import {
   ZChannel,
   ZChannelCreated,
@@ -327,6 +334,28 @@ export const API = {
     body: ZWatchForeignPolicyInput,
     response: z.object({ id: z.string(), stance: z.string() }),
     status: 200,
+  },
+  "POST /connections/{id}/posture/adopt/preview": {
+    method: "POST",
+    path: "/connections/{id}/posture/adopt/preview",
+    summary: "Adopt, planned: what replacing a customer policy with a guardrail's own artifact would do (changes nothing)",
+    tag: "connections",
+    permission: ["connection", "write"],
+    changesNothing: true,
+    body: ZAdoptForeignPolicyInput,
+    response: ZAdoptionPlan,
+    status: 200,
+  },
+  "POST /connections/{id}/posture/adopt": {
+    method: "POST",
+    path: "/connections/{id}/posture/adopt",
+    summary:
+      "Adopt: ask a second member to approve replacing a customer policy with a guardrail's own artifact (attach and verify first, then detach the customer's; AWS only)",
+    tag: "connections",
+    permission: ["connection", "write"],
+    body: ZAdoptForeignPolicyInput,
+    response: ZApprovalRequested,
+    status: 202,
   },
   "GET /connections/{id}/preview": {
     method: "GET",

@@ -1,5 +1,5 @@
 /** The only file of the posture domain that calls Prisma. */
-import type { Prisma } from "@parapet/db";
+import type { Prisma, Tx } from "@parapet/db";
 import type { DbClient as PrismaClient } from "../common/actor.ts";
 
 export function findConnectionForPosture(prisma: PrismaClient, workspaceId: string, connectionId: string) {
@@ -122,7 +122,7 @@ export function postureResultsOfNode(prisma: PrismaClient, workspaceId: string, 
   });
 }
 
-export function findForeignPolicy(prisma: PrismaClient, workspaceId: string, id: string) {
+export function findForeignPolicy(prisma: PrismaClient | Tx, workspaceId: string, id: string) {
   return prisma.foreignPolicy.findFirst({ where: { id, workspaceId } });
 }
 
@@ -167,4 +167,90 @@ export async function postureForPreview(prisma: PrismaClient, workspaceId: strin
     }),
   ]);
   return { results, scans };
+}
+
+/** Adoption: the nodes a foreign policy is attached to (names for the plan, paths for the checks). */
+export function nodesByExternal(prisma: PrismaClient, connectionId: string, externalIds: string[]) {
+  return prisma.node.findMany({
+    where: { connectionId, externalId: { in: externalIds } },
+    select: { id: true, externalId: true, name: true, kind: true, path: true, state: true },
+  });
+}
+
+/** Whether the last scan credits this policy with this control anywhere (enforced or partial). */
+export function creditedFor(prisma: PrismaClient, connectionId: string, controlId: string, policyName: string) {
+  return prisma.postureResult.count({
+    where: { connectionId, controlId, status: { in: ["enforced", "partial"] }, enforcedBy: { has: policyName } },
+  });
+}
+
+/** The controls the last scan credits this policy with (what detaching it takes away from the proof). */
+export async function controlsCredited(prisma: PrismaClient, connectionId: string, policyName: string) {
+  const rows = await prisma.postureResult.findMany({
+    where: { connectionId, status: { in: ["enforced", "partial"] }, enforcedBy: { has: policyName } },
+    distinct: ["controlId"],
+    select: { controlId: true },
+  });
+  return rows.map((r) => r.controlId).sort();
+}
+
+const LIVE_ADOPTION = ["pending", "approved", "detaching", "rolling-back"];
+
+export function liveAdoptionOf(prisma: PrismaClient | Tx, foreignPolicyId: string) {
+  return prisma.postureAdoption.findFirst({ where: { foreignPolicyId, state: { in: LIVE_ADOPTION } } });
+}
+
+export function createAdoption(tx: Tx, data: Prisma.PostureAdoptionUncheckedCreateInput) {
+  return tx.postureAdoption.create({ data });
+}
+
+export function adoptionOfApproval(db: PrismaClient | Tx, approvalId: string) {
+  return db.postureAdoption.findUnique({ where: { approvalId } });
+}
+
+export function setAdoption(db: PrismaClient | Tx, id: string, data: Prisma.PostureAdoptionUpdateInput) {
+  return db.postureAdoption.update({ where: { id }, data });
+}
+
+/** Adoptions the connection's reconcile has to carry on with (approved, mid-way, or rolling back). */
+export function adoptionsToRun(prisma: PrismaClient, connectionId: string) {
+  return prisma.postureAdoption.findMany({
+    where: { connectionId, state: { in: ["approved", "detaching", "rolling-back"] } },
+    orderBy: { createdAt: "asc" },
+  });
+}
+
+/** The newest adoption of each of the connection's foreign policies (the posture view shows it). */
+export function adoptionsOf(prisma: PrismaClient, connectionId: string) {
+  return prisma.postureAdoption.findMany({
+    where: { connectionId },
+    orderBy: { createdAt: "desc" },
+    distinct: ["foreignPolicyId"],
+  });
+}
+
+/** Adoption finished: the policy is Parapet's job now; its attachments are what is left of it. */
+export function markAdopted(db: PrismaClient | Tx, foreignPolicyId: string, attachments: string[]) {
+  return db.foreignPolicy.update({
+    where: { id: foreignPolicyId },
+    data: { stance: "adopted", attachments, watchedHash: null, driftDetectedAt: null },
+  });
+}
+
+export function guardrailForAdoption(prisma: PrismaClient | Tx, workspaceId: string, id: string) {
+  return prisma.guardrail.findFirst({
+    where: { id, workspaceId },
+    select: {
+      id: true,
+      name: true,
+      controlId: true,
+      status: true,
+      currentVersion: true,
+      versions: { orderBy: { version: "desc" }, take: 1, select: { mode: true, version: true } },
+    },
+  });
+}
+
+export function rejectAdoption(tx: Tx, approvalId: string) {
+  return tx.postureAdoption.updateMany({ where: { approvalId, state: "pending" }, data: { state: "rejected", finishedAt: new Date() } });
 }

@@ -12,6 +12,29 @@ export const ZWatchForeignPolicyInput = z
   .strict();
 export type TWatchForeignPolicyInput = z.input<typeof ZWatchForeignPolicyInput>;
 
+/**
+ * Adopt: replace the customer's policy with this guardrail's own artifact. `bodyHash` is the policy's hash
+ * as the admin saw it (posture view); a policy the scan has since read differently is refused.
+ */
+export const ZAdoptForeignPolicyInput = z
+  .object({
+    policyId: z.string().min(1).max(64),
+    guardrailId: z.string().min(1).max(64),
+    bodyHash: z.string().regex(/^[0-9a-f]{64}$/, "must be the policy's bodyHash from the posture view (64 hex characters)"),
+  })
+  .strict();
+export type TAdoptForeignPolicyInput = z.input<typeof ZAdoptForeignPolicyInput>;
+
+/** The planned change of an adoption, before anyone asks for it. */
+export const ZAdoptionPlan = z.object({
+  policy: z.object({ id: z.string(), name: z.string(), externalId: z.string(), kind: z.string(), managedBy: z.string().nullable() }),
+  guardrail: z.object({ id: z.string(), name: z.string(), controlId: z.string(), version: z.number().int() }),
+  targets: z.array(z.object({ externalId: z.string(), name: z.string() })),
+  steps: z.array(z.string()),
+  warnings: z.array(z.string()),
+  bodyHash: z.string(),
+});
+
 const ZFailing = z.array(z.object({ name: z.string(), expected: z.string(), actual: z.string(), detail: z.string().optional() }));
 
 const ZForeignPolicyView = z.object({
@@ -24,6 +47,23 @@ const ZForeignPolicyView = z.object({
   managedBy: z.string().nullable(),
   /** unset | watched | adopted */
   stance: z.string(),
+  /** What an adoption request must quote (sha256 of the body and attachments the last scan read). */
+  bodyHash: z.string(),
+  /** The newest adoption of this policy, if any. */
+  adoption: z
+    .object({
+      id: z.string(),
+      approvalId: z.string(),
+      guardrailId: z.string(),
+      /** pending | rejected | approved | detaching | rolling-back | done | failed | rolled-back */
+      state: z.string(),
+      targets: z.array(z.string()),
+      detached: z.array(z.string()),
+      leftAttached: z.array(z.string()),
+      error: z.string().nullable(),
+      finishedAt: z.string().nullable(),
+    })
+    .nullable(),
   driftDetectedAt: z.string().nullable(),
   goneAt: z.string().nullable(),
 });

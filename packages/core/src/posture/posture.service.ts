@@ -4,6 +4,7 @@ import { getControl } from "../catalog/catalog.ts";
 import { auditBy, type Actor, type UseCaseDeps } from "../common/actor.ts";
 import { AppError, notFound } from "../common/errors.ts";
 import {
+  adoptionsOf,
   createScan,
   findConnectionForPosture,
   findForeignPolicy,
@@ -41,14 +42,31 @@ export async function requestPostureScan(deps: Pick<UseCaseDeps, "prisma" | "job
   return { scanId: scan.id, connectionId: conn.id, queued: true };
 }
 
+function adoptionView(a: Awaited<ReturnType<typeof adoptionsOf>>[number] | undefined) {
+  if (!a) return null;
+  return {
+    id: a.id,
+    approvalId: a.approvalId,
+    guardrailId: a.guardrailId,
+    state: a.state,
+    targets: a.targets,
+    detached: a.detached,
+    leftAttached: a.leftAttached,
+    error: a.error,
+    finishedAt: a.finishedAt?.toISOString() ?? null,
+  };
+}
+
 export async function getPosture(deps: Pick<UseCaseDeps, "prisma">, actor: Actor, connectionId: string) {
   const conn = await findConnectionForPosture(deps.prisma, actor.workspaceId, connectionId);
   if (!conn) throw notFound("connection", connectionId.slice(0, 100));
-  const [scan, policies, results] = await Promise.all([
+  const [scan, policies, results, adoptions] = await Promise.all([
     latestScan(deps.prisma, conn.id),
     foreignPoliciesOf(deps.prisma, conn.id),
     postureResultsOf(deps.prisma, conn.id),
+    adoptionsOf(deps.prisma, conn.id),
   ]);
+  const adoptionOf = new Map(adoptions.map((a) => [a.foreignPolicyId, a]));
   const byControl = new Map<string, { enforced: number; partial: number; none: number; by: Set<string>; failing: Map<string, number> }>();
   for (const r of results) {
     const c = byControl.get(r.controlId) ?? { enforced: 0, partial: 0, none: 0, by: new Set<string>(), failing: new Map<string, number>() };
@@ -83,6 +101,8 @@ export async function getPosture(deps: Pick<UseCaseDeps, "prisma">, actor: Actor
       size: p.size,
       managedBy: p.managedBy,
       stance: p.stance,
+      bodyHash: p.bodyHash,
+      adoption: adoptionView(adoptionOf.get(p.id)),
       driftDetectedAt: p.driftDetectedAt?.toISOString() ?? null,
       goneAt: p.goneAt?.toISOString() ?? null,
     })),

@@ -3,7 +3,7 @@
  * reads, writes and guards):
  *
  *   load connection → lease → open run → connect → discover → load state → observe → settle intents
- *   → plan → (dry run: stop here) → apply → observe again → record
+ *   → plan → (dry run: stop here) → apply → observe again → adopt (approved adoptions only) → record
  *
  * Level-triggered and idempotent: running it again converges, and a crash anywhere is repaired by the
  * next run. Each applied change is recorded (artifact record, intent, audit event) as soon as the cloud
@@ -24,6 +24,7 @@ import {
   type RunContext,
   type RunRow,
 } from "./phases/context.ts";
+import { adopt } from "./phases/adopt.ts";
 import { apply } from "./phases/apply.ts";
 import { discover } from "./phases/discover.ts";
 import { NO_LEASE, takeLease, type RunLease } from "./phases/lease.ts";
@@ -95,6 +96,8 @@ async function runPhases(
     const applied = await apply(ctx, run, planned.plan, seen.observed);
     phase("observe-after");
     const observed = await observeAfterApply(ctx, seen, planned.state.artifacts, applied);
+    phase("adopt");
+    await adopt(ctx, planned.state.artifacts, observed);
     return await record(ctx, run, { loaded, planned, applied, observed, newEnvironmentIds });
   } catch (e) {
     return await failRun(deps, connectionId, run, e, adapter?.stats() ?? EMPTY_CALLS);

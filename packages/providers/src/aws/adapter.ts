@@ -6,12 +6,14 @@
  *   discover.ts the organization tree and account tags
  *   observe.ts  Parapet's policies, their attachments and foreign attachment slots
  *   apply.ts    create / update / attach / detach / delete
+ *   adopt.ts    the approved adoption of a customer SCP/RCP: detach it (and attach it back on rollback)
  *   audit.ts    CloudTrail event history for impact replay (audit-records.ts parses records)
  *   audit-trail.ts  the same from an organization trail's S3 log files (every account, data events)
  *   compare.ts  field-by-field comparison; packing.ts lays statements out into policies
  */
 import { composeAdapter } from "../common/adapter.ts";
 import type { CloudAdapter } from "../contract/types.ts";
+import { awsAdoption } from "./adopt.ts";
 import { applyAws } from "./apply.ts";
 import { DescribeOrganizationCommand } from "@aws-sdk/client-organizations";
 import { ProviderError } from "../contract/errors.ts";
@@ -53,6 +55,7 @@ export function createAwsAdapter(config: AwsAdapterConfig): CloudAdapter {
     ...adapter,
     ...(aggregator ? { lookupPrincipals: (ids: readonly string[]) => lookupAwsPrincipalTags(ctx, aggregator, ids) } : {}),
     scanPosture: () => scanAwsPosture(ctx),
+    adoption: awsAdoption(ctx),
     readAuditEvents: async (req) => {
       if (!ctx.orgTrail) return readAwsAuditEvents(ctx, req);
       const orgId =

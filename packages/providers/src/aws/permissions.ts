@@ -113,7 +113,7 @@ export const minimumPermissions: readonly AwsPermission[] = [
     permission: "organizations:DetachPolicy",
     access: "write",
     usedBy: ["apply"],
-    why: "remove Parapet's policies from targets they no longer apply to",
+    why: "remove Parapet's policies from targets they no longer apply to, and a customer policy whose adoption two members approved",
   },
   {
     permission: "organizations:DeletePolicy",

@@ -52,3 +52,37 @@ export interface PostureInventory {
   /** Reads that failed: the scan is partial there, never guessed. */
   unreadable: Array<{ what: string; reason: string }>;
 }
+
+/**
+ * A foreign policy's body as the cloud holds it now, hashed the way the posture scan hashes what it proved
+ * (`contentHash` of `ForeignPolicy.body`): adoption compares the two right before it detaches anything.
+ */
+export interface ForeignPolicyRead {
+  externalId: string;
+  name: string;
+  /** `contentHash(body)`, the body as a scan would store it. */
+  contentHash: string;
+  /** Where it is attached now (node external ids). */
+  attachments: string[];
+  /** Managed by the cloud itself (AWS FullAWSAccess): never adoptable. */
+  awsManaged?: boolean;
+}
+
+/**
+ * The one exception to "never touch what Parapet does not own" (issue 19, adoption; docs/THREAT-MODEL.md
+ * §5): after two people approved replacing a specific foreign policy, with the exact body hash that was
+ * proven, Parapet detaches it from the approved targets — only after its own artifact is attached and
+ * verified there — and, on failure, attaches it back. It never edits, tags or deletes the foreign policy.
+ */
+export interface ForeignAdoption {
+  /** Reads the policy's current body hash and attachments (null when it no longer exists). */
+  read(kind: string, externalId: string): Promise<ForeignPolicyRead | null>;
+  /**
+   * Detaches it from one target. Refuses (ProviderError `conflict`, code FOREIGN_CHANGED) when its body
+   * hash is not `expectedHash`, and (`invalid`, LAST_POLICY_ON_TARGET) when it is the target's last policy
+   * of its type, which the cloud itself refuses. `noop` when it was not attached there.
+   */
+  detach(req: { kind: string; externalId: string; target: string; expectedHash: string }): Promise<{ noop?: boolean }>;
+  /** Attaches it back to one target (rollback); `noop` when it already is. */
+  reattach(req: { kind: string; externalId: string; target: string }): Promise<{ noop?: boolean }>;
+}

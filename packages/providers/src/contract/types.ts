@@ -4,7 +4,7 @@
  */
 
 import type { AuditPage, AuditReadRequest, PrincipalFacts } from "./audit.ts";
-import type { PostureInventory, PostureScanRequest } from "./posture.ts";
+import type { ForeignAdoption, PostureInventory, PostureScanRequest } from "./posture.ts";
 
 export type CloudId = "aws" | "azure" | "gcp" | "oci";
 
@@ -196,6 +196,11 @@ export interface CloudAdapter {
    * scan. Never called by reconcile, so a normal observe never pays for it.
    */
   scanPosture?(req: PostureScanRequest): Promise<PostureInventory>;
+  /**
+   * Adoption of an approved foreign policy (see ForeignAdoption): present only on clouds where replacing
+   * it with zero gap is implemented (AWS). Never called by the plan/apply path.
+   */
+  adoption?: ForeignAdoption;
   /** Field-by-field comparison of desired vs observed bodies, classifying weakening changes. */
   compare(desired: DesiredArtifact, observed: ObservedArtifact): Difference;
   /** API calls made since creation or the last reset. */

@@ -63,6 +63,7 @@ export type ReconcilePhase =
   | "plan"
   | "apply"
   | "observe-after"
+  | "adopt"
   | "record-artifacts"
   | "record-drift"
   | "record-coverage"

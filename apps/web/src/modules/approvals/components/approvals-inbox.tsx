@@ -38,7 +38,8 @@ function ApprovalCard({ a }: { a: Approval }) {
   const [note, setNote] = useState("");
   const [noteErr, setNoteErr] = useState<string | null>(null);
   const mine = !!me.data && (requesterId(a) === me.data.user.id || requesterEmail(a) === me.data.user.email);
-  const payload = a.payload as { spec?: unknown; guardrailId?: unknown; expiresAt?: unknown; reason?: unknown };
+  const payload = a.payload as { spec?: unknown; guardrailId?: unknown; expiresAt?: unknown; reason?: unknown; connectionId?: unknown };
+  const adoption = a.action === "posture.adopt";
   const title = a.summary || `${a.action} ${a.subjectType}`;
   const guardrailId =
     a.subjectType === "guardrail" ? a.subjectId : typeof payload.guardrailId === "string" ? payload.guardrailId : undefined;
@@ -58,7 +59,18 @@ function ApprovalCard({ a }: { a: Approval }) {
           </>
         )}
       </p>
-      {reasons.length > 0 && (
+      {adoption && reasons.length > 0 && (
+        <div className="warn-box" data-testid="adoption-plan">
+          Replaces a policy Parapet does not own (in this order; rolled back if any step fails):
+          <ol>
+            {reasons.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ol>
+          {typeof payload.connectionId === "string" && <Link href={`/connections/${payload.connectionId}`}>connection</Link>}
+        </div>
+      )}
+      {!adoption && reasons.length > 0 && (
         <div className="warn-box">
           Weakens protection:
           <ul>
@@ -72,7 +84,7 @@ function ApprovalCard({ a }: { a: Approval }) {
       {a.subjectType === "guardrail" && payload.spec !== undefined && guardrailId ? (
         <SpecDiff guardrailId={guardrailId} proposed={payload.spec} />
       ) : null}
-      {guardrailId && a.status === "pending" && <ImpactBrief guardrailId={guardrailId} />}
+      {guardrailId && !adoption && a.status === "pending" && <ImpactBrief guardrailId={guardrailId} />}
       {a.status === "pending" ? (
         canDecide ? (
           mine ? (

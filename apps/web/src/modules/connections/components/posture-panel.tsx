@@ -1,9 +1,38 @@
 "use client";
 import { ErrorState, Loading } from "@/modules/shared/components/states";
 import { useCan } from "@/modules/shared/hooks/use-me";
-import { errorMessage } from "@/modules/shared/lib/api";
+import { errorMessage, type ApiOutput } from "@/modules/shared/lib/api";
 import { ago, num } from "@/modules/shared/lib/format";
+import { useState } from "react";
 import { usePosture, useScanPosture, useWatchForeignPolicy } from "../hooks/use-connections";
+import { AdoptDialog, type AdoptTarget } from "./adopt-dialog";
+
+type PolicyView = ApiOutput<"GET /connections/{id}/posture">["policies"][number];
+
+/** Only AWS SCPs/RCPs of the customer's own (not AWS's) with no adoption under way can be adopted. */
+function adoptable(f: PolicyView): boolean {
+  const live = f.adoption && ["pending", "approved", "detaching", "rolling-back"].includes(f.adoption.state);
+  return (f.kind === "aws.scp" || f.kind === "aws.rcp") && f.managedBy !== "aws" && f.stance !== "adopted" && !f.goneAt && !live;
+}
+
+const ADOPTION_STATE: Record<string, string> = {
+  pending: "adoption waits for approval",
+  approved: "adoption approved: the next reconcile carries it out",
+  detaching: "being adopted",
+  "rolling-back": "adoption rolling back",
+  failed: "adoption failed",
+  "rolled-back": "adoption rolled back",
+  rejected: "adoption rejected",
+};
+
+function stanceText(f: PolicyView): string {
+  if (f.goneAt) return "gone";
+  if (f.stance === "adopted") return `adopted: detached from ${f.adoption?.detached.length ?? 0} target(s), replaced by Parapet's own`;
+  const a = f.adoption && f.adoption.state !== "done" ? ADOPTION_STATE[f.adoption.state] : undefined;
+  const base =
+    f.stance === "watched" ? (f.driftDetectedAt ? `external, watched — drifted ${ago(f.driftDetectedAt)}` : "external, watched") : f.stance;
+  return a ? `${base} · ${a}${f.adoption?.error ? ` (${f.adoption.error})` : ""}` : base;
+}
 
 /**
  * Fit and conflicts before the first deploy: what the customer's own policies already take of each
@@ -48,10 +77,12 @@ export function PosturePanel({ id }: { id: string }) {
   const scan = useScanPosture(id);
   const watch = useWatchForeignPolicy(id);
   const canWrite = useCan("connection", "write");
+  const [adopt, setAdopt] = useState<AdoptTarget | null>(null);
   if (q.isPending) return <Loading rows={3} />;
   if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
   const p = q.data;
   const running = p.scan && ["queued", "running"].includes(p.scan.status);
+  const byName = new Map(p.policies.map((f) => [f.name, f]));
   return (
     <section className="card" data-testid="posture-panel">
       <h2>Your own policies (posture)</h2>
@@ -96,7 +127,34 @@ export function PosturePanel({ id }: { id: string }) {
                       <td>{c.title}</td>
                       <td>{num(c.enforced)}</td>
                       <td>{num(c.partial)}</td>
-                      <td>{c.enforcedBy.join(", ")}</td>
+                      <td>
+                        {c.enforcedBy.map((name) => {
+                          const f = byName.get(name);
+                          return (
+                            <span key={name} className="by-policy">
+                              {name}
+                              {f?.stance === "adopted" && <span className="muted"> (adopted: scan again to re-prove)</span>}{" "}
+                              {canWrite && f && adoptable(f) && (
+                                <button
+                                  className="btn small"
+                                  type="button"
+                                  onClick={() =>
+                                    setAdopt({
+                                      policyId: f.id,
+                                      policyName: f.name,
+                                      bodyHash: f.bodyHash,
+                                      controlId: c.controlId,
+                                      controlTitle: c.title,
+                                    })
+                                  }
+                                >
+                                  Adopt…
+                                </button>
+                              )}{" "}
+                            </span>
+                          );
+                        })}
+                      </td>
                       <td className="muted">{c.failing.slice(0, 3).join("; ")}</td>
                     </tr>
                   ))}
@@ -130,15 +188,7 @@ export function PosturePanel({ id }: { id: string }) {
                       <code>{f.kind}</code>
                     </td>
                     <td>{num(f.attachments.length)}</td>
-                    <td>
-                      {f.goneAt
-                        ? "gone"
-                        : f.stance === "watched"
-                          ? f.driftDetectedAt
-                            ? `external, watched — drifted ${ago(f.driftDetectedAt)}`
-                            : "external, watched"
-                          : f.stance}
-                    </td>
+                    <td data-testid="posture-policy-status">{stanceText(f)}</td>
                     {canWrite && (
                       <td>
                         {f.stance !== "adopted" && !f.goneAt && (
@@ -160,6 +210,7 @@ export function PosturePanel({ id }: { id: string }) {
           </div>
         </>
       )}
+      <AdoptDialog connectionId={id} target={adopt} onClose={() => setAdopt(null)} />
     </section>
   );
 }

@@ -117,3 +117,26 @@ export function useWatchForeignPolicy(id: string) {
     onSuccess: () => void qc.invalidateQueries({ queryKey: [...connectionKeys.detail(id), "posture"] }),
   });
 }
+
+/** Adopt: the planned change (changes nothing). */
+export function useAdoptionPreview(id: string, body: { policyId: string; guardrailId: string; bodyHash: string } | null) {
+  return useQuery({
+    queryKey: [...connectionKeys.detail(id), "adopt-preview", body],
+    queryFn: ({ signal }) => apiCall("POST /connections/{id}/posture/adopt/preview", { params: { id }, body: body!, signal }),
+    enabled: !!body,
+    retry: false,
+  });
+}
+
+/** Adopt: asks a second member to approve the planned change. */
+export function useRequestAdoption(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { policyId: string; guardrailId: string; bodyHash: string }) =>
+      apiCall("POST /connections/{id}/posture/adopt", { params: { id }, body }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: [...connectionKeys.detail(id), "posture"] });
+      void qc.invalidateQueries({ queryKey: ["approvals"] });
+    },
+  });
+}

@@ -133,6 +133,12 @@ export const VALID_BODY: Record<string, (w: World) => Record<string, unknown>> =
   "POST /guardrails/{id}/impact": () => ({ days: 7 }),
   // No foreign policy exists in the test worlds, so a valid body still answers 404 and changes nothing.
   "POST /connections/{id}/posture/watch": () => ({ policyId: "no-such-policy", watch: true }),
+  "POST /connections/{id}/posture/adopt": (w) => ({ policyId: "no-such-policy", guardrailId: w.guardrailId, bodyHash: "0".repeat(64) }),
+  "POST /connections/{id}/posture/adopt/preview": (w) => ({
+    policyId: "no-such-policy",
+    guardrailId: w.guardrailId,
+    bodyHash: "0".repeat(64),
+  }),
   "POST /guardrails/{id}/rollout": (w) => ({
     stages: [
       { kind: "canary", nodeIds: [w.nodes.p2], soakMinutes: 60 },
