@@ -6,7 +6,13 @@
 import type { Job, Queue, RepeatOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { JOBS, type JobName, type ScheduledJobName, type TJobInput, type TJobOptions, type TJobSpec } from "./catalog.ts";
-import { reconcilePendingKey, reconcileRepairKey, type TConnectionTaskJob, type TReconcileJob } from "./definitions.ts";
+import {
+  denialPollPendingKey,
+  reconcilePendingKey,
+  reconcileRepairKey,
+  type TConnectionTaskJob,
+  type TReconcileJob,
+} from "./definitions.ts";
 
 function checkQueue(queue: Queue, name: JobName, spec: TJobSpec): void {
   // A job on the wrong queue would sit there forever (its queue's worker never sees it).
@@ -86,4 +92,13 @@ export async function enqueueImpactReplay(queue: Queue, reportId: string): Promi
 /** Queues one posture scan (the id collapses duplicates while it waits or runs). */
 export async function enqueuePostureScan(queue: Queue, scanId: string): Promise<void> {
   await enqueueJob(queue, "posture.scan", { scanId });
+}
+
+/**
+ * Asks for one connection's denial poll now (a cloud event arrived). The flag is set first, so an
+ * event that lands while the poll is reading makes it read once more; the job id collapses the rest.
+ */
+export async function requestDenialPoll(queue: Queue, redis: Redis, redisPrefix: string, connectionId: string): Promise<void> {
+  await redis.set(denialPollPendingKey(redisPrefix, connectionId), "1", "EX", 3600);
+  await enqueueJob(queue, "impact.denials-connection", { connectionId });
 }
