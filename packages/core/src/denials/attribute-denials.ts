@@ -13,6 +13,7 @@ import { buildContext, compileControl } from "../catalog/compile.ts";
 import type { DbClient as PrismaClient } from "../common/actor.ts";
 import { connectionCompileBasis } from "../connections/compile-basis.ts";
 import { openCredentials, type Keyring } from "../connections/secrets.ts";
+import { auditNodeId, auditNodeIndex } from "../impact/audit-nodes.ts";
 import { IMPACT_EVALUATORS } from "../impact/evaluators.ts";
 import { connectionNodes } from "../impact/impact.repository.ts";
 import type { TImpactEvaluator, TPreparedImpact } from "../impact/types.ts";
@@ -73,7 +74,6 @@ export async function pollDenials(
       labels: n.effectiveLabels as Record<string, string>,
     })),
   );
-  const byExternal = new Map(nodes.map((n) => [n.externalId, n]));
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const children = new Map<string, string[]>();
   for (const n of nodes) if (n.parentId) children.set(n.parentId, [...(children.get(n.parentId) ?? []), n.id]);
@@ -134,12 +134,11 @@ export async function pollDenials(
     limits: conn.limits,
     auditSource: conn.auditSource,
   });
-  // Azure stores subscriptions as "subscriptions/<id>"; its Activity Log names the bare id (both forms are looked up).
-  const bare = (id: string) => (conn.cloud === "azure" ? id.replace(/^\/?subscriptions\//i, "") : id);
+  // Azure stores subscriptions as "subscriptions/<id>"; its Activity Log names the bare id (audit-nodes.ts).
+  const nodeOf = auditNodeIndex(conn.cloud, nodes);
   // OCI's ListEvents is per compartment and not recursive: a call in a parent compartment is only read
   // there, so every recorded compartment is named; elsewhere the environments are.
-  const envIds = nodes.filter((n) => n.isEnvironment || conn.cloud === "oci").map((n) => bare(n.externalId));
-  for (const n of nodes) if (conn.cloud === "azure") byExternal.set(bare(n.externalId).toLowerCase(), n);
+  const envIds = nodes.filter((n) => n.isEnvironment || conn.cloud === "oci").map((n) => auditNodeId(conn.cloud, n.externalId));
   let read = 0;
   let denied = 0;
   let parapet = 0;
@@ -160,7 +159,7 @@ export async function pollDenials(
       const refused = page.events.filter((e) => e.outcome === "denied");
       const rows = [];
       for (const e of refused) {
-        const node = e.nodeExternalId ? (byExternal.get(e.nodeExternalId) ?? byExternal.get(e.nodeExternalId.toLowerCase())) : undefined;
+        const node = nodeOf(e.nodeExternalId);
         const cause = await attribute(judges, e, node?.id, adapter.lookupPrincipals?.bind(adapter));
         rows.push({
           workspaceId: conn.workspaceId,

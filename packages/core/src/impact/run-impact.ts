@@ -17,6 +17,7 @@ import { buildTree, selectEnvironments, type GuardrailScope, type TreeNode } fro
 import { IMPACT_EVALUATORS } from "./evaluators.ts";
 import { activeExemptions, connectionNodes, loadReportForReplay, markDone, markFailed, markRunning } from "./impact.repository.ts";
 import { connectorIdentity, protectedClassOf } from "./protected.ts";
+import { auditNodeId, auditNodeIndex } from "./audit-nodes.ts";
 import { replayImpact, type TEventScope, type TImpactSummary } from "./replay.ts";
 import type { TImpactEvaluator } from "./types.ts";
 
@@ -104,7 +105,8 @@ export async function runImpactReport(deps: RunImpactDeps, reportId: string): Pr
   } catch (e) {
     return fail(`the guardrail's scope cannot be resolved: ${(e as Error).message}`);
   }
-  const byExternal = new Map(nodes.map((n) => [n.externalId, n]));
+  // Azure: the log names bare subscription ids, discovery records `subscriptions/<id>` (audit-nodes.ts).
+  const nodeOf = auditNodeIndex(cloud, nodes);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const children = new Map<string, string[]>();
   for (const n of nodes) if (n.parentId) children.set(n.parentId, [...(children.get(n.parentId) ?? []), n.id]);
@@ -119,11 +121,11 @@ export async function runImpactReport(deps: RunImpactDeps, reportId: string): Pr
     return v;
   };
   const scopeOf = (e: AuditEvent): TEventScope => {
-    const n = e.nodeExternalId ? byExternal.get(e.nodeExternalId) : undefined;
+    const n = nodeOf(e.nodeExternalId);
     if (!n) return "unknown";
     return covered(n.id) ? "in" : "out";
   };
-  const envExternalIds = nodes.filter((n) => n.isEnvironment && selected.has(n.id)).map((n) => n.externalId);
+  const envExternalIds = nodes.filter((n) => n.isEnvironment && selected.has(n.id)).map((n) => auditNodeId(cloud, n.externalId));
 
   // Each cloud's evaluator takes its own fragment type; the fragment was compiled for this same cloud.
   const evaluator: TImpactEvaluator = IMPACT_EVALUATORS[cloud];
@@ -137,7 +139,7 @@ export async function runImpactReport(deps: RunImpactDeps, reportId: string): Pr
       pages: pagesOf(adapter, report.windowStart, report.windowEnd, envExternalIds),
       scopeOf,
       environmentOf: (e) => {
-        const n = e.nodeExternalId ? byExternal.get(e.nodeExternalId) : undefined;
+        const n = nodeOf(e.nodeExternalId);
         return n ? { name: n.name, id: n.id } : { name: e.nodeExternalId ?? "unknown" };
       },
       protectedClass: (e, facts) => protectedClassOf(cloud, ctx.principals as never, connector, e, facts),
