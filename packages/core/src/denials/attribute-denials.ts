@@ -12,7 +12,9 @@ import { getControl } from "../catalog/catalog.ts";
 import { buildContext, compileControl } from "../catalog/compile.ts";
 import type { DbClient as PrismaClient } from "../common/actor.ts";
 import { connectionCompileBasis } from "../connections/compile-basis.ts";
-import { openCredentials, type Keyring } from "../connections/secrets.ts";
+import { adapterRequestFor } from "../connections/adapter-request.ts";
+import type { Keyring } from "../connections/secrets.ts";
+import { exemptionsBearingOn } from "../exemptions/exemptions.repository.ts";
 import { auditNodeId, auditNodeIndex } from "../impact/audit-nodes.ts";
 import { IMPACT_EVALUATORS } from "../impact/evaluators.ts";
 import { connectionNodes } from "../impact/impact.repository.ts";
@@ -25,7 +27,6 @@ import {
   connectionForDenials,
   denialConnections,
   denialCursor,
-  exemptionsOf,
   insertNewDenials,
   saveDenialCursor,
 } from "./denials.repository.ts";
@@ -63,8 +64,9 @@ export async function pollDenials(
   const { prisma } = deps;
   const conn = await connectionForDenials(prisma, connectionId);
   if (!conn?.credentialCiphertext) return { read: 0, denied: 0, parapet: 0 };
-  const credentials = openCredentials(deps.keys, conn.id, conn.credentialCiphertext);
-  const basis = connectionCompileBasis(conn, credentials);
+  // Opened as replays open it: the audit log is where denials are read.
+  const request = adapterRequestFor(deps.keys, { ...conn, credentialCiphertext: conn.credentialCiphertext }, { withAuditSource: true });
+  const basis = connectionCompileBasis(conn, request.credentials);
   const nodes = await connectionNodes(prisma, conn.id);
   const tree = buildTree(
     nodes.map((n): TreeNode => ({
@@ -77,7 +79,7 @@ export async function pollDenials(
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const children = new Map<string, string[]>();
   for (const n of nodes) if (n.parentId) children.set(n.parentId, [...(children.get(n.parentId) ?? []), n.id]);
-  const exemptions = await exemptionsOf(prisma, conn.workspaceId, conn.id, conn.cloud);
+  const exemptions = await exemptionsBearingOn(prisma, { workspaceId: conn.workspaceId }, conn.id, conn.cloud);
 
   // Only guardrails that deny in the cloud: enforce mode, compiled as the reconcile deploys them.
   const judges: Judge[] = [];
@@ -124,16 +126,7 @@ export async function pollDenials(
 
   const cursor = await denialCursor(prisma, conn.id);
   const since = cursor ? new Date(cursor.readUntil.getTime() - LATE_MARGIN_MS) : new Date(now.getTime() - FIRST_LOOKBACK_MS);
-  const adapter = await deps.adapterFor({
-    connectionId: conn.id,
-    workspaceId: conn.workspaceId,
-    cloud: conn.cloud,
-    endpoint: conn.endpoint,
-    credentials,
-    facts: conn.facts,
-    limits: conn.limits,
-    auditSource: conn.auditSource,
-  });
+  const adapter = await deps.adapterFor(request);
   // Azure stores subscriptions as "subscriptions/<id>"; its Activity Log names the bare id (audit-nodes.ts).
   const nodeOf = auditNodeIndex(conn.cloud, nodes);
   // OCI's ListEvents is per compartment and not recursive: a call in a parent compartment is only read

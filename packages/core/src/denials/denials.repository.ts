@@ -26,19 +26,6 @@ export async function activeGuardrails(prisma: PrismaClient, workspaceId: string
   });
 }
 
-/** Active exemptions bearing on one connection: its nodes', and its workspace's principal exemptions in its cloud. */
-export function exemptionsOf(prisma: PrismaClient, workspaceId: string, connectionId: string, cloud: "aws" | "azure" | "gcp" | "oci") {
-  return prisma.exemption.findMany({
-    where: {
-      workspaceId,
-      status: "active",
-      expiresAt: { gt: new Date() },
-      OR: [{ node: { connectionId } }, { nodeId: null, principalCloud: cloud }],
-    },
-    select: { nodeId: true, principal: true, guardrailId: true },
-  });
-}
-
 export function denialCursor(prisma: PrismaClient, connectionId: string) {
   return prisma.denialCursor.findUnique({ where: { connectionId } });
 }

@@ -82,3 +82,26 @@ export function findNodeRef(db: Db, workspaceId: string, id: string) {
 export function transaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(fn, { timeout: 60_000 });
 }
+
+/**
+ * Active, unexpired exemptions that bear on one connection: environment exemptions of its nodes, and
+ * principal exemptions of its cloud (those hold in every environment). The one definition the reconcile
+ * (what it deploys), impact replays and denial attribution (what the deployed artifacts spare) share.
+ * Narrowed to a workspace's or to one guardrail's.
+ */
+export function exemptionsBearingOn(
+  db: Db,
+  of: { workspaceId: string } | { guardrailId: string },
+  connectionId: string,
+  cloud: "aws" | "azure" | "gcp" | "oci",
+) {
+  return db.exemption.findMany({
+    where: {
+      ...of,
+      status: "active",
+      expiresAt: { gt: new Date() },
+      OR: [{ node: { connectionId } }, { nodeId: null, principalCloud: cloud }],
+    },
+    select: { guardrailId: true, nodeId: true, principal: true },
+  });
+}
