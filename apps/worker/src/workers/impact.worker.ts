@@ -26,7 +26,7 @@ export interface ImpactWorkerDeps extends RunImpactDeps {
  * The event path's poll of one connection: reads while the pending flag keeps being set (events that
  * arrived during a read), at most a few rounds (a storm that never stops is the minute poll's to follow).
  */
-export async function processDenialPoll(deps: ImpactWorkerDeps, data: unknown): Promise<{ rounds: number; denied: number }> {
+async function processDenialPoll(deps: ImpactWorkerDeps, data: unknown): Promise<{ rounds: number; denied: number }> {
   const { connectionId } = jobData(QUEUES.impact, ZDenialPollJob, { name: "impact.denials-connection", data });
   const key = denialPollPendingKey(deps.redisPrefix, connectionId);
   let denied = 0;

@@ -97,6 +97,5 @@ export const DENIALS_TICK_MS = 60_000;
  * the running poll read once more for events that arrived while it was reading.
  */
 export const ZDenialPollJob = z.object({ connectionId: z.string().min(1).max(64) });
-export type TDenialPollJob = z.infer<typeof ZDenialPollJob>;
 export const denialPollJobId = (connectionId: string) => `denials__${connectionId}`;
 export const denialPollPendingKey = (redisPrefix: string, connectionId: string) => `${redisPrefix}denials:pending:${connectionId}`;
