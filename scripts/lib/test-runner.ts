@@ -272,6 +272,8 @@ async function runE2e(building: Promise<number>, adminUrl: string, redisUrl: str
       // The rollout journey waits for a halt, which comes at the first tick after the stage's replay.
       PARAPET_ROLLOUTS_TICK_SEC: "5",
       PARAPET_TRUSTED_ORIGINS: `http://127.0.0.1:${oidcIdpPort}`,
+      // The alerts journey waits for a denial written to a simulator's audit log (no cloud event announces it).
+      PARAPET_DENIALS_TICK_SEC: "5",
     },
   };
   try {

@@ -41,6 +41,17 @@ const ZEnv = z.object({
     .min(5, "PARAPET_ROLLOUTS_TICK_SEC must be at least 5 (seconds)")
     .max(3600, "PARAPET_ROLLOUTS_TICK_SEC must be at most 3600 (one hour)")
     .default(60),
+  /**
+   * How often every connection's audit log is read for refused calls (denial attribution). Cloud
+   * events ask for their connection's read at once; this is the catch-all for calls no event announced.
+   * 5 s to 1 hour; default 60 s (the journeys use a few seconds).
+   */
+  PARAPET_DENIALS_TICK_SEC: z.coerce
+    .number({ message: "PARAPET_DENIALS_TICK_SEC must be a whole number of seconds" })
+    .int("PARAPET_DENIALS_TICK_SEC must be a whole number of seconds")
+    .min(5, "PARAPET_DENIALS_TICK_SEC must be at least 5 (seconds)")
+    .max(3600, "PARAPET_DENIALS_TICK_SEC must be at most 3600 (one hour)")
+    .default(60),
   /** SMTP relay for report emails: smtp://user:pass@host:587 or smtps://…:465. Unset = deliveries fail visibly. */
   PARAPET_SMTP_URL: z
     .string()

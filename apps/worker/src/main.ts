@@ -88,7 +88,7 @@ async function main(): Promise<void> {
       workerConnection,
     ),
     QUEUE_WORKERS.discovery(common, workerConnection),
-    QUEUE_WORKERS.impact(common, workerConnection),
+    QUEUE_WORKERS.impact({ ...common, redis: runtime.redis, redisPrefix: env.PARAPET_REDIS_PREFIX }, workerConnection),
     QUEUE_WORKERS.rollouts(
       {
         ...common,
@@ -133,8 +133,9 @@ async function main(): Promise<void> {
   // Alerts: route events and queue due deliveries every two seconds (also what recovers jobs Redis lost).
   await scheduleJob(runtime.queues.get(QUEUES.notifications)!, "notifications.tick", {});
   await scheduleJob(runtime.queues.get(QUEUES.notifications)!, "notifications.scan", {});
-  // Denial attribution: each connection's audit log read for refused calls once a minute.
-  await scheduleJob(runtime.queues.get(QUEUES.impact)!, "impact.denials", {});
+  // Denial attribution: each connection's audit log read for refused calls once a minute (unless configured);
+  // a cloud event also asks for its connection's read at once (the event path).
+  await scheduleJob(runtime.queues.get(QUEUES.impact)!, "impact.denials", {}, { every: env.PARAPET_DENIALS_TICK_SEC * 1000 });
   // One tick for all connections: each tick requests reconciles for connections whose interval passed.
   await scheduleJob(runtime.queues.get(QUEUES.reconcile)!, "reconcile.poll-tick", {});
   // Staged rollouts advance (or halt) once a tick (a minute unless configured).

@@ -8,6 +8,7 @@ import {
   enqueueConnectionTask as enqueueTask,
   enqueueImpactReplay,
   enqueuePostureScan,
+  requestDenialPoll as requestDenials,
   requestReconcile as request,
   type QueueName,
   type TConnectionTaskJob,
@@ -45,6 +46,11 @@ export function queues() {
 
 export function requestReconcile(job: TReconcileJob): Promise<void> {
   return request(queues().reconcile, redis(), env().PARAPET_REDIS_PREFIX, job);
+}
+
+/** One connection's denial poll now (a cloud event arrived); duplicates collapse. */
+export function requestDenialPoll(connectionId: string): Promise<void> {
+  return requestDenials(queues().impact, redis(), env().PARAPET_REDIS_PREFIX, connectionId);
 }
 
 /** Verify / discover / preview for one connection, on the `discovery` queue. */

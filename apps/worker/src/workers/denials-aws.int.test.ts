@@ -6,11 +6,15 @@
  * the real S3 SDK, as the impact replay reads them. A member account leaving the organization is denied
  * by the "no leaving" guardrail's SCP; a bucket deletion refused by the customer's own policy is not Parapet's.
  */
+import { randomBytes } from "node:crypto";
+import { Queue, type Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bullPrefix, QUEUES, requestDenialPoll } from "@parapet/core";
 import { AWS_DEMO, seedAwsDemo, startAwsSim, type AwsSim } from "@parapet/cloud-sim/aws/index";
 import { pollDenials } from "@parapet/core/denials/attribute-denials";
 import { requestDenialExemption } from "@parapet/core/denials/request-denial-exemption";
 import { demoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
+import { createImpactWorker } from "./impact.worker.ts";
 
 const h = reconcileHarness();
 const { prisma } = h;
@@ -148,5 +152,68 @@ describe("denials on AWS", () => {
       status: "pending_approval",
     });
     expect(approval.summary).toContain(`arn:aws:iam::${prod}:role/ci-deploy`);
+  });
+
+  it("the event path: a storm of cloud events is one poll, and the denial is attributed without the minute poll", async () => {
+    // The impact queue on a key prefix of its own with no scheduler on it: only the event path can poll.
+    const redisPrefix = `${h.deps().redisPrefix}ev-${randomBytes(3).toString("hex")}:`;
+    const { redis } = h.deps();
+    const queue = new Queue(QUEUES.impact, { connection: redis, prefix: bullPrefix(redisPrefix) });
+    try {
+      await admin("events", {
+        Records: [
+          record(
+            prod,
+            "ci-deploy",
+            "organizations.amazonaws.com",
+            "LeaveOrganization",
+            {
+              code: "AccessDenied",
+              message: `User: arn:aws:sts::${prod}:assumed-role/ci-deploy/s3 is not authorized to perform: organizations:LeaveOrganization with an explicit deny in a service control policy`,
+            },
+            3,
+          ),
+        ],
+      });
+      await admin("deliver", {});
+      // Fifty events for this connection land at once, as the webhook asks for each (events/[cloud]/[connectionId]).
+      const storm = 50;
+      await Promise.all(Array.from({ length: storm }, () => requestDenialPoll(queue, redis, redisPrefix, connectionId)));
+      expect(await queue.getJobCounts("waiting")).toMatchObject({ waiting: 1 });
+
+      const started = Date.now();
+      const done: Array<{ rounds: number; denied: number }> = [];
+      const worker = createImpactWorker(
+        {
+          prisma,
+          keys: h.keys,
+          adapterFor: h.deps().adapterFor,
+          workerId: "test",
+          bullPrefix: bullPrefix(redisPrefix),
+          redis,
+          redisPrefix,
+        },
+        redis.duplicate({ maxRetriesPerRequest: null }),
+      );
+      worker.on("completed", (j: Job) => done.push(j.returnvalue as { rounds: number; denied: number }));
+      try {
+        await expect
+          .poll(() => prisma.denial.findFirst({ where: { connectionId, eventId: "eeeeeeee-0000-4000-8000-000000000003" } }), {
+            timeout: 30_000,
+            interval: 200,
+          })
+          .toMatchObject({ parapet: true, guardrailId, action: "organizations:LeaveOrganization" });
+        // Well inside the minute the periodic poll would have taken.
+        expect(Date.now() - started).toBeLessThan(30_000);
+        await expect.poll(() => done.length, { timeout: 10_000 }).toBe(1);
+        // One job, one read: the flags the storm set were consumed by the first round.
+        expect(done).toEqual([{ rounds: 1, denied: 1 }]);
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+    }
   });
 });

@@ -18,6 +18,8 @@ import { queueReportDeliveries, sendEmailDelivery } from "@parapet/core/reports/
 import { startMailCatcher, type TMailCatcher, type TParsedMail as ParsedMail } from "@parapet/core/reports/mail-catcher";
 import type { TReportsConfig } from "@parapet/core/reports/mailer";
 import { renderReportHtml } from "@parapet/core/reports/render-html";
+import { renderReportText } from "@parapet/core/reports/render-text";
+import { buildReportModel } from "@parapet/core/reports/build-report";
 import { emailJobId, weeklySchedulerId } from "@parapet/core/jobs/definitions";
 import { enqueueWeeklyReport } from "@parapet/core/reports/report-jobs";
 import { runWeeklyReport } from "@parapet/core/reports/run-report-jobs";
@@ -554,5 +556,78 @@ describe("delivery queueing", () => {
     expect(again.deliveryIds).toHaveLength(2);
     expect(await prisma.emailDelivery.count({ where: { snapshotId: r1.snapshotId } })).toBe(2);
     expect(await queue.getJobCounts("waiting", "delayed")).toMatchObject({ waiting: 2 });
+  });
+});
+
+describe("denied calls in the weekly report", () => {
+  it("counts Parapet's per guardrail and the customer's own policies, this week against last", async () => {
+    const ws = await createTestWorkspace();
+    const user = await createTestUser();
+    const guardrail = (name: string) =>
+      prisma.guardrail.create({ data: { workspaceId: ws.id, controlId: "deny-root-user", name, createdById: user.id } });
+    const root = await guardrail("No root user");
+    const trail = await guardrail("Audit logging stays on");
+    const gone = await guardrail("Retired guardrail");
+    const end = new Date("2026-11-30T07:00:00Z");
+    const day = 86_400_000;
+    let n = 0;
+    const denial = (daysBeforeEnd: number, g: { id: string; name: string } | null) => ({
+      workspaceId: ws.id,
+      connectionId: "conn_report_denials",
+      cloud: "aws",
+      eventId: `evt-${++n}`,
+      time: new Date(end.getTime() - daysBeforeEnd * day),
+      principal: "arn:aws:iam::111111111111:role/dev",
+      action: "cloudtrail:StopLogging",
+      resource: "",
+      parapet: g !== null,
+      guardrailId: g?.id ?? null,
+      guardrailName: g?.name ?? null,
+    });
+    await prisma.denial.createMany({
+      data: [
+        // This week: three by "No root user", one by the audit guardrail, two by the customer's policies.
+        denial(1, root),
+        denial(2, root),
+        denial(6.9, root),
+        denial(3, trail),
+        denial(0.5, null),
+        denial(4, null),
+        // Last week: five by the audit guardrail, one by a guardrail deleted since, one not Parapet's.
+        ...[8, 9, 10, 11, 13.9].map((d) => denial(d, trail)),
+        denial(12, gone),
+        denial(9, null),
+        // Outside both weeks, and at the period's end (exclusive): not counted.
+        denial(15, root),
+        denial(0, root),
+      ],
+    });
+    await prisma.guardrail.delete({ where: { id: gone.id } });
+
+    const model = await buildReportModel(prisma, ws.id, { end, now: end });
+    expect(model.denials).toEqual({
+      thisWeek: { parapet: 4, notParapet: 2 },
+      lastWeek: { parapet: 6, notParapet: 1 },
+      byGuardrail: [
+        { guardrailId: root.id, guardrail: "No root user", thisWeek: 3, lastWeek: 0 },
+        { guardrailId: trail.id, guardrail: "Audit logging stays on", thisWeek: 1, lastWeek: 5 },
+        // The name the denial recorded, though the guardrail is gone.
+        { guardrailId: gone.id, guardrail: "Retired guardrail", thisWeek: 0, lastWeek: 1 },
+      ],
+    });
+    const text = renderReportText(model, {});
+    expect(text).toContain("- by Parapet's guardrails: 4 / 6");
+    expect(text).toContain("    Audit logging stays on: 1 / 5");
+    expect(text).toContain("- by your own policies (not Parapet's): 2 / 1");
+    const html = renderReportHtml(model, {});
+    expect(html).toMatch(
+      /data-section="denials".*?No root user.*?>3<.*?All Parapet guardrails.*?>4<.*?>6<.*?not Parapet&#39;s\).*?>2<.*?>1</s,
+    );
+
+    // A workspace without denials in either week has no such section.
+    const quiet = await createTestWorkspace();
+    const none = await buildReportModel(prisma, quiet.id, { end, now: end });
+    expect(none.denials).toBeUndefined();
+    expect(renderReportText(none, {})).not.toContain("Denied calls");
   });
 });

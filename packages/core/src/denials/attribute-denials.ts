@@ -12,7 +12,10 @@ import { getControl } from "../catalog/catalog.ts";
 import { buildContext, compileControl } from "../catalog/compile.ts";
 import type { DbClient as PrismaClient } from "../common/actor.ts";
 import { connectionCompileBasis } from "../connections/compile-basis.ts";
-import { openCredentials, type Keyring } from "../connections/secrets.ts";
+import { adapterRequestFor } from "../connections/adapter-request.ts";
+import type { Keyring } from "../connections/secrets.ts";
+import { exemptionsBearingOn } from "../exemptions/exemptions.repository.ts";
+import { auditNodeId, auditNodeIndex } from "../impact/audit-nodes.ts";
 import { IMPACT_EVALUATORS } from "../impact/evaluators.ts";
 import { connectionNodes } from "../impact/impact.repository.ts";
 import type { TImpactEvaluator, TPreparedImpact } from "../impact/types.ts";
@@ -24,7 +27,6 @@ import {
   connectionForDenials,
   denialConnections,
   denialCursor,
-  exemptionsOf,
   insertNewDenials,
   saveDenialCursor,
 } from "./denials.repository.ts";
@@ -62,8 +64,9 @@ export async function pollDenials(
   const { prisma } = deps;
   const conn = await connectionForDenials(prisma, connectionId);
   if (!conn?.credentialCiphertext) return { read: 0, denied: 0, parapet: 0 };
-  const credentials = openCredentials(deps.keys, conn.id, conn.credentialCiphertext);
-  const basis = connectionCompileBasis(conn, credentials);
+  // Opened as replays open it: the audit log is where denials are read.
+  const request = adapterRequestFor(deps.keys, { ...conn, credentialCiphertext: conn.credentialCiphertext }, { withAuditSource: true });
+  const basis = connectionCompileBasis(conn, request.credentials);
   const nodes = await connectionNodes(prisma, conn.id);
   const tree = buildTree(
     nodes.map((n): TreeNode => ({
@@ -73,11 +76,10 @@ export async function pollDenials(
       labels: n.effectiveLabels as Record<string, string>,
     })),
   );
-  const byExternal = new Map(nodes.map((n) => [n.externalId, n]));
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const children = new Map<string, string[]>();
   for (const n of nodes) if (n.parentId) children.set(n.parentId, [...(children.get(n.parentId) ?? []), n.id]);
-  const exemptions = await exemptionsOf(prisma, conn.workspaceId, conn.id, conn.cloud);
+  const exemptions = await exemptionsBearingOn(prisma, { workspaceId: conn.workspaceId }, conn.id, conn.cloud);
 
   // Only guardrails that deny in the cloud: enforce mode, compiled as the reconcile deploys them.
   const judges: Judge[] = [];
@@ -124,22 +126,12 @@ export async function pollDenials(
 
   const cursor = await denialCursor(prisma, conn.id);
   const since = cursor ? new Date(cursor.readUntil.getTime() - LATE_MARGIN_MS) : new Date(now.getTime() - FIRST_LOOKBACK_MS);
-  const adapter = await deps.adapterFor({
-    connectionId: conn.id,
-    workspaceId: conn.workspaceId,
-    cloud: conn.cloud,
-    endpoint: conn.endpoint,
-    credentials,
-    facts: conn.facts,
-    limits: conn.limits,
-    auditSource: conn.auditSource,
-  });
-  // Azure stores subscriptions as "subscriptions/<id>"; its Activity Log names the bare id (both forms are looked up).
-  const bare = (id: string) => (conn.cloud === "azure" ? id.replace(/^\/?subscriptions\//i, "") : id);
+  const adapter = await deps.adapterFor(request);
+  // Azure stores subscriptions as "subscriptions/<id>"; its Activity Log names the bare id (audit-nodes.ts).
+  const nodeOf = auditNodeIndex(conn.cloud, nodes);
   // OCI's ListEvents is per compartment and not recursive: a call in a parent compartment is only read
   // there, so every recorded compartment is named; elsewhere the environments are.
-  const envIds = nodes.filter((n) => n.isEnvironment || conn.cloud === "oci").map((n) => bare(n.externalId));
-  for (const n of nodes) if (conn.cloud === "azure") byExternal.set(bare(n.externalId).toLowerCase(), n);
+  const envIds = nodes.filter((n) => n.isEnvironment || conn.cloud === "oci").map((n) => auditNodeId(conn.cloud, n.externalId));
   let read = 0;
   let denied = 0;
   let parapet = 0;
@@ -160,7 +152,7 @@ export async function pollDenials(
       const refused = page.events.filter((e) => e.outcome === "denied");
       const rows = [];
       for (const e of refused) {
-        const node = e.nodeExternalId ? (byExternal.get(e.nodeExternalId) ?? byExternal.get(e.nodeExternalId.toLowerCase())) : undefined;
+        const node = nodeOf(e.nodeExternalId);
         const cause = await attribute(judges, e, node?.id, adapter.lookupPrincipals?.bind(adapter));
         rows.push({
           workspaceId: conn.workspaceId,

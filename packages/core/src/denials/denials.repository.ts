@@ -26,19 +26,6 @@ export async function activeGuardrails(prisma: PrismaClient, workspaceId: string
   });
 }
 
-/** Active exemptions bearing on one connection: its nodes', and its workspace's principal exemptions in its cloud. */
-export function exemptionsOf(prisma: PrismaClient, workspaceId: string, connectionId: string, cloud: "aws" | "azure" | "gcp" | "oci") {
-  return prisma.exemption.findMany({
-    where: {
-      workspaceId,
-      status: "active",
-      expiresAt: { gt: new Date() },
-      OR: [{ node: { connectionId } }, { nodeId: null, principalCloud: cloud }],
-    },
-    select: { nodeId: true, principal: true, guardrailId: true },
-  });
-}
-
 export function denialCursor(prisma: PrismaClient, connectionId: string) {
   return prisma.denialCursor.findUnique({ where: { connectionId } });
 }
@@ -99,4 +86,29 @@ export async function channelThatToldDenial(prisma: PrismaClient, workspaceId: s
     select: { channelId: true },
   });
   return d?.channelId ?? null;
+}
+
+/** Denials in [from, to) counted by guardrail and by whether Parapet's guardrail refused them (the weekly report). */
+export function denialCountsBetween(prisma: PrismaClient, workspaceId: string, from: Date, to: Date) {
+  return prisma.denial.groupBy({
+    by: ["guardrailId", "parapet"],
+    where: { workspaceId, time: { gte: from, lt: to } },
+    _count: { _all: true },
+  });
+}
+
+/** Current names of guardrails, and the name a denial recorded for one that is gone. */
+export async function guardrailNamesForDenials(prisma: PrismaClient, workspaceId: string, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const names = new Map<string, string>();
+  const recorded = await prisma.denial.findMany({
+    where: { workspaceId, guardrailId: { in: ids }, guardrailName: { not: null } },
+    distinct: ["guardrailId"],
+    orderBy: [{ guardrailId: "asc" }, { time: "desc" }],
+    select: { guardrailId: true, guardrailName: true },
+  });
+  for (const r of recorded) if (r.guardrailId && r.guardrailName) names.set(r.guardrailId, r.guardrailName);
+  for (const g of await prisma.guardrail.findMany({ where: { workspaceId, id: { in: ids } }, select: { id: true, name: true } }))
+    names.set(g.id, g.name);
+  return names;
 }

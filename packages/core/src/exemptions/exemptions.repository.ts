@@ -88,3 +88,26 @@ export async function exemptionMaxDays(db: Db, workspaceId: string): Promise<num
   const s = await db.notificationSettings.findUnique({ where: { workspaceId }, select: { exemptionMaxDays: true } });
   return s?.exemptionMaxDays ?? 30;
 }
+
+/**
+ * Active, unexpired exemptions that bear on one connection: environment exemptions of its nodes, and
+ * principal exemptions of its cloud (those hold in every environment). The one definition the reconcile
+ * (what it deploys), impact replays and denial attribution (what the deployed artifacts spare) share.
+ * Narrowed to a workspace's or to one guardrail's.
+ */
+export function exemptionsBearingOn(
+  db: Db,
+  of: { workspaceId: string } | { guardrailId: string },
+  connectionId: string,
+  cloud: "aws" | "azure" | "gcp" | "oci",
+) {
+  return db.exemption.findMany({
+    where: {
+      ...of,
+      status: "active",
+      expiresAt: { gt: new Date() },
+      OR: [{ node: { connectionId } }, { nodeId: null, principalCloud: cloud }],
+    },
+    select: { guardrailId: true, nodeId: true, principal: true },
+  });
+}

@@ -1,6 +1,7 @@
 /** The only file of the impact domain that calls Prisma. */
 import type { Prisma } from "@parapet/db";
 import type { DbClient as PrismaClient } from "../common/actor.ts";
+import { exemptionsBearingOn } from "../exemptions/exemptions.repository.ts";
 
 export function findGuardrailForImpact(prisma: PrismaClient, workspaceId: string, guardrailId: string) {
   return prisma.guardrail.findFirst({
@@ -80,15 +81,7 @@ export function connectionNodes(prisma: PrismaClient, connectionId: string) {
 
 /** The guardrail's active exemptions that bear on one connection: its nodes', and its cloud's principals'. */
 export function activeExemptions(prisma: PrismaClient, guardrailId: string, connectionId: string, cloud: "aws" | "azure" | "gcp" | "oci") {
-  return prisma.exemption.findMany({
-    where: {
-      guardrailId,
-      status: "active",
-      expiresAt: { gt: new Date() },
-      OR: [{ node: { connectionId } }, { nodeId: null, principalCloud: cloud }],
-    },
-    select: { nodeId: true, principal: true },
-  });
+  return exemptionsBearingOn(prisma, { guardrailId }, connectionId, cloud);
 }
 
 /** Claims a queued report (a retried job finds it running and takes it again). */

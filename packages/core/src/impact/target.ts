@@ -10,6 +10,7 @@ import { buildContext, compileControl } from "../catalog/compile.ts";
 import { connectionCompileBasis, type TCompileBasisSource } from "../connections/compile-basis.ts";
 import { buildTree, selectEnvironments, type GuardrailScope, type TreeNode } from "../scope/select.ts";
 import type { TEventScope } from "./replay.ts";
+import { auditNodeId, auditNodeIndex } from "./audit-nodes.ts";
 
 /** Events per page asked of the reader: enough to amortise a call, small enough to bound memory. */
 const PAGE_SIZE = 500;
@@ -101,7 +102,8 @@ export function prepareTarget(t: TTargetInput): TTarget | { error: string } {
   } catch (e) {
     return { error: `the guardrail's scope cannot be resolved: ${(e as Error).message}` };
   }
-  const byExternal = new Map(nodes.map((n) => [n.externalId, n]));
+  // Azure: the log names bare subscription ids, discovery records `subscriptions/<id>` (audit-nodes.ts).
+  const nodeOf = auditNodeIndex(t.conn.cloud, nodes);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const children = new Map<string, string[]>();
   for (const n of nodes) if (n.parentId) children.set(n.parentId, [...(children.get(n.parentId) ?? []), n.id]);
@@ -116,14 +118,14 @@ export function prepareTarget(t: TTargetInput): TTarget | { error: string } {
     return v;
   };
   const scopeOf = (e: AuditEvent): TEventScope => {
-    const n = e.nodeExternalId ? byExternal.get(e.nodeExternalId) : undefined;
+    const n = nodeOf(e.nodeExternalId);
     if (!n) return "unknown";
     return covered(n.id) ? "in" : "out";
   };
   const environmentOf = (e: AuditEvent) => {
-    const n = e.nodeExternalId ? byExternal.get(e.nodeExternalId) : undefined;
+    const n = nodeOf(e.nodeExternalId);
     return n ? { name: n.name, id: n.id } : { name: e.nodeExternalId ?? "unknown" };
   };
-  const envExternalIds = nodes.filter((n) => n.isEnvironment && selected.has(n.id)).map((n) => n.externalId);
+  const envExternalIds = nodes.filter((n) => n.isEnvironment && selected.has(n.id)).map((n) => auditNodeId(t.conn.cloud, n.externalId));
   return { fragment, ctx, scopeOf, environmentOf, envExternalIds };
 }

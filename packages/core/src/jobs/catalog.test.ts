@@ -26,7 +26,7 @@ describe("job catalog", () => {
         "notifications.tick",
         "notifications.scan",
       ],
-      impact: ["impact.replay", "impact.denials", "posture.scan"],
+      impact: ["impact.replay", "impact.denials", "impact.denials-connection", "posture.scan"],
       rollouts: ["rollouts.advance"],
     });
   });
@@ -44,6 +44,7 @@ describe("job catalog", () => {
     expect(JOBS["notifications.send-invitation"].jobId?.({ invitationId: "i1" })).toBe("invitation__i1");
     expect(JOBS["impact.replay"].jobId?.({ reportId: "r1" })).toBe("impact__r1");
     expect(JOBS["posture.scan"].jobId?.({ scanId: "s1" })).toBe("posture__s1");
+    expect(JOBS["impact.denials-connection"].jobId?.({ connectionId: "c1" })).toBe("denials__c1");
     expect(JOBS["reconcile.poll-tick"].schedule.schedulerId({})).toBe("reconcile-poll-tick");
     expect(JOBS["reports.weekly"].schedule.schedulerId({ workspaceId: "w1", trigger: "schedule" })).toBe("reports-weekly__w1");
     expect(JOBS["reports.sample"].schedule.schedulerId({ workspaceId: "w1" })).toBe("reports-sample__w1");

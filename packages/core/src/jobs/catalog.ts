@@ -12,6 +12,8 @@ import {
   alertJobId,
   DENIALS_SCHEDULER_ID,
   DENIALS_TICK_MS,
+  denialPollJobId,
+  ZDenialPollJob,
   emailJobId,
   NOTIFY_SCHEDULER_ID,
   NOTIFY_SCAN_MS,
@@ -221,6 +223,17 @@ export const JOBS = {
     // No retries: the next poll comes a minute later and starts where this one's cursor stopped.
     options: { removeOnComplete: true, removeOnFail: 100 },
     schedule: { schedulerId: () => DENIALS_SCHEDULER_ID, repeat: { every: DENIALS_TICK_MS } },
+  }),
+  /**
+   * Read one connection's audit log for refused calls now (a cloud event for it arrived): the event
+   * path, so a denial does not wait for the minute poll. Same queue as the minute poll, so the two never
+   * read one connection's log at once. No retries: the minute poll reads from the same cursor.
+   */
+  "impact.denials-connection": job({
+    queue: QUEUES.impact,
+    schema: ZDenialPollJob,
+    jobId: (p) => denialPollJobId(p.connectionId),
+    options: { removeOnComplete: true, removeOnFail: 100 },
   }),
   /**
    * One posture scan: reads the customer's own policies at the cloud's read rates, so it shares the

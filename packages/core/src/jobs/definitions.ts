@@ -121,3 +121,12 @@ export const NOTIFY_SCAN_MS = 60_000;
 /** Denial attribution: every connection's audit log is read for refused calls once a minute. */
 export const DENIALS_SCHEDULER_ID = "impact-denials";
 export const DENIALS_TICK_MS = 60_000;
+
+/**
+ * One connection's denial poll, asked for by an inbound cloud event (the event path): the job id
+ * collapses a storm of events into one queued poll, and the pending flag, set before the add, makes
+ * the running poll read once more for events that arrived while it was reading.
+ */
+export const ZDenialPollJob = z.object({ connectionId: z.string().min(1).max(64) });
+export const denialPollJobId = (connectionId: string) => `denials__${connectionId}`;
+export const denialPollPendingKey = (redisPrefix: string, connectionId: string) => `${redisPrefix}denials:pending:${connectionId}`;

@@ -7,6 +7,7 @@ import { Job, type Queue, type RepeatOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { JOBS, type JobName, type ScheduledJobName, type TJobInput, type TJobOptions, type TJobSpec } from "./catalog.ts";
 import {
+  denialPollPendingKey,
   reconcilePendingKey,
   reconcileRepairKey,
   type TConnectionTaskJob,
@@ -117,4 +118,13 @@ export async function awaitImpactPreview(
     }
     await new Promise((ok) => setTimeout(ok, Math.min(pollMs, Math.max(0, waitUntil - Date.now()))));
   }
+}
+
+/**
+ * Asks for one connection's denial poll now (a cloud event arrived). The flag is set first, so an
+ * event that lands while the poll is reading makes it read once more; the job id collapses the rest.
+ */
+export async function requestDenialPoll(queue: Queue, redis: Redis, redisPrefix: string, connectionId: string): Promise<void> {
+  await redis.set(denialPollPendingKey(redisPrefix, connectionId), "1", "EX", 3600);
+  await enqueueJob(queue, "impact.denials-connection", { connectionId });
 }

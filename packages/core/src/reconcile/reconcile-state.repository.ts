@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from "@parapet/db";
+import { exemptionsBearingOn } from "../exemptions/exemptions.repository.ts";
 
 /** What the desired state is computed from, read concurrently: active nodes, active guardrails (all versions), active unexpired exemptions. */
 export function desiredInputs(prisma: PrismaClient, workspaceId: string, connectionId: string, cloud: "aws" | "azure" | "gcp" | "oci") {
@@ -8,16 +9,8 @@ export function desiredInputs(prisma: PrismaClient, workspaceId: string, connect
       select: { id: true, externalId: true, parentId: true, kind: true, name: true, isEnvironment: true, effectiveLabels: true },
     }),
     prisma.guardrail.findMany({ where: { workspaceId, status: "active" }, include: { versions: true } }),
-    prisma.exemption.findMany({
-      // Environment exemptions of this connection's nodes, and principal exemptions of its cloud.
-      where: {
-        workspaceId,
-        status: "active",
-        expiresAt: { gt: new Date() },
-        OR: [{ node: { connectionId } }, { nodeId: null, principalCloud: cloud }],
-      },
-      select: { guardrailId: true, nodeId: true, principal: true },
-    }),
+    // Environment exemptions of this connection's nodes, and principal exemptions of its cloud.
+    exemptionsBearingOn(prisma, { workspaceId }, connectionId, cloud),
   ]);
 }
 

@@ -11,6 +11,7 @@ import { sampleCoverage } from "./sample-coverage.ts";
 import { addLocalDays, localDateString, startOfLocalHour } from "./zoned-time.ts";
 import { weeklyRollouts } from "../rollouts/weekly-rollouts.ts";
 import { weeklyPosture } from "../posture/weekly-posture.ts";
+import { weeklyDenials } from "../denials/weekly-denials.ts";
 
 /** The 7 local days ending at `end` (a DST week is 167 or 169 hours long). */
 function reportPeriodEndingAt(end: Date, timezone: string): { start: Date; end: Date } {
@@ -31,12 +32,13 @@ export async function buildReportModel(prisma: PrismaClient, workspaceId: string
   const end = opts.end ?? startOfLocalHour(now, timezone);
   if (opts.sampleFirst) await sampleCoverage(prisma, workspaceId, localDateString(new Date(end.getTime() - 1), timezone));
   const period = reportPeriodEndingAt(end, timezone);
-  const [input, rollouts, posture] = await Promise.all([
+  const [input, rollouts, posture, denials] = await Promise.all([
     loadReportInput(prisma, workspaceId, period, timezone, now),
     weeklyRollouts(prisma, workspaceId, period),
     weeklyPosture(prisma, workspaceId),
+    weeklyDenials(prisma, workspaceId, period),
   ]);
-  return { ...assembleReportModel(input), rollouts, ...(posture ? { posture } : {}) };
+  return { ...assembleReportModel(input), rollouts, ...(posture ? { posture } : {}), ...(denials ? { denials } : {}) };
 }
 
 export interface TSnapshotRef {

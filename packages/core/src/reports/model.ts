@@ -6,6 +6,7 @@
 import { AppError } from "../common/errors.ts";
 import type { TWeeklyRollout } from "../rollouts/weekly-rollouts.ts";
 import type { TWeeklyPosture } from "../posture/weekly-posture.ts";
+import type { TWeeklyDenials } from "../denials/weekly-denials.ts";
 
 export const REPORT_MODEL_VERSION = 1;
 
@@ -134,6 +135,8 @@ export interface TReportModel {
   rollouts?: TWeeklyRollout[];
   /** The customer's own policies (posture scans): absent until a connection was scanned. */
   posture?: TWeeklyPosture;
+  /** Real calls the clouds refused, this week against last (absent when neither week had one, and in older snapshots). */
+  denials?: TWeeklyDenials;
   /** Caveats the reader needs (missing history, capped lists). */
   notes: string[];
 }

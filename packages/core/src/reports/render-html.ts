@@ -220,6 +220,29 @@ export function renderReportHtml(model: TReportModel, links: TRenderLinks = {}):
         )
         .join("")
     : "";
+  const denials = model.denials
+    ? table(
+        ["Denied by", "This week", "Last week"],
+        [
+          ...model.denials.byGuardrail.map((g) => [
+            escapeHtml(g.guardrail),
+            escapeHtml(String(g.thisWeek)),
+            escapeHtml(String(g.lastWeek)),
+          ]),
+          [
+            `<strong>All Parapet guardrails</strong>`,
+            escapeHtml(String(model.denials.thisWeek.parapet)),
+            escapeHtml(String(model.denials.lastWeek.parapet)),
+          ],
+          [
+            escapeHtml("Your own policies (not Parapet's)"),
+            escapeHtml(String(model.denials.thisWeek.notParapet)),
+            escapeHtml(String(model.denials.lastWeek.notParapet)),
+          ],
+        ],
+        ["left", "right", "right"],
+      )
+    : "";
   const gaps = model.fidelityGaps.length
     ? table(
         ["Guardrail", "Cloud", "Fidelity", "Pairs", "What the cloud cannot enforce"],
@@ -260,7 +283,7 @@ ${section("Drift incidents repaired", driftSummary + incidents, "drift")}
 ${section(`Open drift (${model.openDrift.total})`, openDrift, "open-drift")}
 ${section(`Exemptions expiring in the next ${model.exemptions.windowDays} days`, exemptions, "exemptions")}
 ${section(`Pending approvals (${model.approvals.total})`, approvals, "approvals")}
-${rollouts ? `${section(`Staged rollouts (${model.rollouts?.length ?? 0})`, rollouts, "rollouts")}\n` : ""}${posture ? `${section("Your own policies (posture)", posture, "posture")}\n` : ""}${section("Fidelity gaps", gaps, "fidelity")}
+${rollouts ? `${section(`Staged rollouts (${model.rollouts?.length ?? 0})`, rollouts, "rollouts")}\n` : ""}${posture ? `${section("Your own policies (posture)", posture, "posture")}\n` : ""}${denials ? `${section("Denied calls", denials, "denials")}\n` : ""}${section("Fidelity gaps", gaps, "fidelity")}
 <tr><td style="padding:24px 32px 24px 32px;"><p style="${FONT}margin:0;font-size:12px;line-height:18px;color:${MUTED};">${escapeHtml(COVERAGE_DEFINITION)} Figures come from the coverage sample of ${escapeHtml(model.sampleDay ?? "no day")} and the drift history up to ${escapeHtml(fmtDateTime(model.period.end, model))}.</p>${notes}${footerLinks.length ? `<p style="${FONT}margin:12px 0 0 0;font-size:12px;color:${MUTED};">${footerLinks.join(" &nbsp;·&nbsp; ")}</p>` : ""}</td></tr>
 </table></td></tr></table>
 </body></html>`;

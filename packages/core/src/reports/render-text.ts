@@ -102,6 +102,14 @@ export function renderReportText(model: TReportModel, links: TRenderLinks = {}):
     }
   }
 
+  if (model.denials) {
+    const d = model.denials;
+    out.push(heading("Denied calls (this week / last week)"));
+    out.push(`- by Parapet's guardrails: ${d.thisWeek.parapet} / ${d.lastWeek.parapet}`);
+    for (const g of d.byGuardrail) out.push(`    ${g.guardrail}: ${g.thisWeek} / ${g.lastWeek}`);
+    out.push(`- by your own policies (not Parapet's): ${d.thisWeek.notParapet} / ${d.lastWeek.notParapet}`);
+  }
+
   out.push(heading("Fidelity gaps"));
   if (!model.fidelityGaps.length) out.push("Every guardrail is natively enforced where it applies.");
   for (const g of model.fidelityGaps) out.push(`- ${g.guardrail} on ${CLOUD_LABELS[g.cloud]}: ${g.fidelity} (${g.pairs} pairs). ${g.gap}`);

@@ -161,6 +161,13 @@ const ZReportModel = z.object({
       ),
     })
     .optional(),
+  denials: z
+    .object({
+      thisWeek: z.object({ parapet: z.number(), notParapet: z.number() }),
+      lastWeek: z.object({ parapet: z.number(), notParapet: z.number() }),
+      byGuardrail: z.array(z.object({ guardrailId: z.string(), guardrail: z.string(), thisWeek: z.number(), lastWeek: z.number() })),
+    })
+    .optional(),
   notes: z.array(z.string()),
 });
 

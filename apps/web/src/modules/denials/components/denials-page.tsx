@@ -88,7 +88,8 @@ function ExemptFromDenial({ denial, onDone }: { denial: Denial; onDone: (msg: st
 const WHO = ["all", "true", "false"] as const;
 
 /**
- * Real calls the clouds refused, read from their audit logs every minute, each attributed to the
+ * Real calls the clouds refused, read from their audit logs every minute (and at once when a cloud event
+ * for the connection arrives), each attributed to the
  * Parapet guardrail (and statement) that denied it, or marked not Parapet's (the customer's own policy).
  */
 export function DenialsPage() {

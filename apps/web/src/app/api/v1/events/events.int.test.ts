@@ -5,7 +5,16 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Redis } from "ioredis";
-import { parseMasterKey, reconcilePendingKey, sealEventSecret } from "@parapet/core";
+import { Queue } from "bullmq";
+import {
+  bullPrefix,
+  denialPollJobId,
+  denialPollPendingKey,
+  parseMasterKey,
+  QUEUES,
+  reconcilePendingKey,
+  sealEventSecret,
+} from "@parapet/core";
 import { createTestWorkspace, testPrisma, testRedisPrefix } from "@parapet/core/testing/db";
 import { BASE_URL, MASTER_KEY, handlerFor } from "../_tests/harness";
 
@@ -63,14 +72,23 @@ async function post(opts: { cloud?: string; conn?: string; body: string; secret?
 }
 
 describe("POST /api/v1/events/{cloud}/{connectionId}", () => {
-  it("accepts a signed event once and requests a reconcile", async () => {
+  it("accepts a signed event once and requests a reconcile and a denial poll", async () => {
     const key = reconcilePendingKey(testRedisPrefix(), connectionId);
-    await redis.del(key);
+    const denials = denialPollPendingKey(testRedisPrefix(), connectionId);
+    await redis.del(key, denials);
     const body = JSON.stringify(event("evt-1"));
     const first = await post({ body });
     expect(first.status).toBe(202);
     expect(first.body.accepted).toBe(true);
     expect(await redis.get(key)).toBe("1");
+    // The event path for denials (the worker side is denials-aws.int.test.ts): the flag and one queued poll.
+    expect(await redis.get(denials)).toBe("1");
+    const impact = new Queue(QUEUES.impact, { connection: redis, prefix: bullPrefix(testRedisPrefix()) });
+    try {
+      expect((await impact.getJob(denialPollJobId(connectionId)))?.data).toEqual({ connectionId });
+    } finally {
+      await impact.close();
+    }
     const again = await post({ body });
     expect(again.status).toBe(200);
     expect(again.body.duplicate).toBe(true);

@@ -4,7 +4,7 @@ import { findEventConnection, forgetEventReceipt, noteHierarchyChange, recordEve
 import { errorResponse } from "@/server/api";
 import { prisma } from "@/server/clients";
 import { keyring } from "@/server/keys";
-import { requestReconcile } from "@/server/queues";
+import { requestDenialPoll, requestReconcile } from "@/server/queues";
 import { requestIdOf, withRequestId } from "@/server/request-id";
 import { withRequestLog } from "@/server/request-log";
 
@@ -17,7 +17,7 @@ const MAX_EVENT_BYTES = 256 * 1024;
  * Cloud audit events (EventBridge, Event Grid, Pub/Sub push, OCI Events) for one connection.
  * Authenticated by the connection's HMAC secret with a replay window; each event id is accepted
  * once; an accepted event triggers a reconcile of that connection at once, after noting the nodes it
- * names for targeted discovery.
+ * names for targeted discovery, and a read of its audit log for refused calls (denial attribution).
  */
 export const POST = withRequestLog(
   async (req: Request, ctx: { params: Promise<{ cloud: string; connectionId: string }> }): Promise<Response> => {
@@ -69,6 +69,8 @@ async function receive(
           discover: event.hierarchy.kind === "sweep",
           reason: event.summary,
         });
+        // The event path for denials: a refused call is read and attributed now, not at the next minute's poll.
+        await requestDenialPoll(conn.id);
       } catch {
         // Not queued: forget the receipt so the cloud's retry of this event is not taken for a duplicate.
         await forgetEventReceipt(prisma(), conn.id, event.eventId);
