@@ -320,7 +320,13 @@ describe("weekly report by email", () => {
     expect(header(mail, "list-unsubscribe-post")).toBe("List-Unsubscribe=One-Click");
     expect(unsubscribeLink(mail)).toMatch(/^http:\/\/127\.0\.0\.1:3999\/unsubscribe\?token=v1\./);
 
-    const deliveries = await prisma.emailDelivery.findMany({ where: { snapshot: { workspaceId: seeded.ws.id } } });
+    // The catcher has a message before the worker marks its row sent (after SMTP's answer): wait for the rows.
+    const ofSnapshot = { snapshot: { workspaceId: seeded.ws.id } };
+    await until(
+      "both deliveries marked sent",
+      async () => (await prisma.emailDelivery.count({ where: { ...ofSnapshot, status: "sent" } })) === 2,
+    );
+    const deliveries = await prisma.emailDelivery.findMany({ where: ofSnapshot });
     expect(deliveries.map((d) => [d.status, d.attempts])).toEqual([
       ["sent", 1],
       ["sent", 1],

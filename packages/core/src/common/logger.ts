@@ -114,7 +114,7 @@ function scrub(value: unknown, depth: number): unknown {
 }
 
 /** A log line's or a child logger's fields without secrets (see scrub). */
-export function withoutSecrets(fields: Record<string, unknown>): Record<string, unknown> {
+function withoutSecrets(fields: Record<string, unknown>): Record<string, unknown> {
   return scrub(fields, 0) as Record<string, unknown>;
 }
 
