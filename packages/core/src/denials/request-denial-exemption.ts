@@ -12,10 +12,7 @@ import { requestExemption } from "../exemptions/request-exemption.ts";
 import type { CloudId } from "@parapet/providers/contract";
 import { can } from "../identity/roles.ts";
 import { channelThatToldDenial, findDenial } from "./denials.repository.ts";
-import { exemptionMaxDays } from "../exemptions/exemptions.repository.ts";
 import type { TDenialExemptionInput } from "./denials.schema.ts";
-
-const DAY = 86_400_000;
 
 export async function requestDenialExemption(deps: { prisma: DbClient }, actor: Actor, denialId: string, input: TDenialExemptionInput) {
   if (!can(actor.role, "exemption", "request")) throw new AppError("forbidden", `your role (${actor.role}) cannot request exemptions`);
@@ -39,9 +36,6 @@ export async function requestDenialExemption(deps: { prisma: DbClient }, actor: 
     if (!d.nodeId) throw new AppError("conflict", "denial: the environment it happened in is not known to Parapet");
     subject = { nodeId: d.nodeId };
   }
-  const max = await exemptionMaxDays(deps.prisma, actor.workspaceId);
-  const expires = Date.parse(input.expiresAt);
-  if (expires > Date.now() + max * DAY) throw invalidField("expiresAt", `must be at most ${max} days from now (the workspace's maximum)`);
   const replyChannelId = await channelThatToldDenial(deps.prisma, actor.workspaceId, `denial:${d.connectionId}:${d.eventId}`);
   return requestExemption(
     deps,

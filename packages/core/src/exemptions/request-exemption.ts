@@ -7,9 +7,9 @@ import { invalidField } from "../common/errors.ts";
 import { exemptPrincipalProblem } from "./exempt-principal.ts";
 import { exemptionView } from "./exemption-view.ts";
 import type { TCreateExemptionInput } from "./exemptions.schema.ts";
-import { createExemption, findGuardrailRef, findNodeRef, transaction } from "./exemptions.repository.ts";
+import { createExemption, exemptionMaxDays, findGuardrailRef, findNodeRef, transaction } from "./exemptions.repository.ts";
 
-const YEAR_MS = 366 * 24 * 3600 * 1000;
+const DAY_MS = 86_400_000;
 
 /** An exemption weakens protection: it is created pending and only takes effect once a different member approves it. */
 export async function requestExemption(
@@ -22,7 +22,11 @@ export async function requestExemption(
   const expiresAt = new Date(input.expiresAt);
   const now = Date.now();
   if (expiresAt.getTime() <= now) throw invalidField("expiresAt", "must be in the future");
-  if (expiresAt.getTime() > now + YEAR_MS) throw invalidField("expiresAt", "must be at most one year from now");
+  // The workspace's longest exemption holds for every way one is asked for (console, denial, policy as code):
+  // enforced here, where they all pass.
+  const maxDays = await exemptionMaxDays(deps.prisma, actor.workspaceId);
+  if (expiresAt.getTime() > now + maxDays * DAY_MS)
+    throw invalidField("expiresAt", `must be at most ${maxDays} days from now (the workspace's longest exemption)`);
   const principal = input.principal;
   if (principal) {
     const problem = exemptPrincipalProblem(principal.cloud, principal.id);

@@ -10,7 +10,7 @@ function isoDay(d: Date): string {
 /** What an exemption spares: an environment subtree, or one principal of one cloud in every environment. */
 export type ExemptionSubject = { nodeId: string } | { principal: { cloud: "aws" | "gcp" | "oci"; id: string } };
 
-/** Request a carve-out from one guardrail: a reason, an owner and an expiry of at most a year. */
+/** Request a carve-out from one guardrail: a reason, an owner and an expiry (at most the workspace's longest exemption, checked by the server). */
 export function ExemptionForm({
   guardrailId,
   subject,
@@ -28,7 +28,8 @@ export function ExemptionForm({
   const max = new Date(today.getTime() + 365 * 86_400_000);
   const [reason, setReason] = useState("");
   const [owner, setOwner] = useState(defaultOwner ?? "");
-  const [expires, setExpires] = useState(isoDay(new Date(today.getTime() + 30 * 86_400_000)));
+  // Two weeks: inside the workspace's longest exemption (30 days unless an admin changed it).
+  const [expires, setExpires] = useState(isoDay(new Date(today.getTime() + 14 * 86_400_000)));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const m = useRequestExemption();
   const server = issuesByField(m.error);

@@ -451,7 +451,7 @@ function AlertSettings() {
               {errs.coverageThreshold && <span className="field-error">{errs.coverageThreshold}</span>}
             </div>
             <div className="field">
-              <label htmlFor="as-max">Longest exemption requested from a denial (days)</label>
+              <label htmlFor="as-max">Longest exemption (days)</label>
               <input
                 id="as-max"
                 type="number"

@@ -241,6 +241,13 @@ describe("two-person rule over HTTP", () => {
     });
     expect(azure.status).toBe(422);
     expect(azure.body.error.message).toMatch(/^principal\.cloud: Azure Policy cannot condition on the caller/);
+    // The workspace's longest exemption (30 days by default) holds on the console's route too.
+    const tooLong = await call("POST", "/exemptions", {
+      key: w.members.author.key,
+      body: { ...body, expiresAt: new Date(Date.now() + 31 * 86_400_000).toISOString() },
+    });
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.body.error.message).toMatch(/^expiresAt: must be at most 30 days from now/);
     expect(await prisma.exemption.count({ where: { workspaceId: w.id } })).toBe(before);
 
     const r = await call("POST", "/exemptions", { key: w.members.author.key, body: { ...body, expiresAt } });
