@@ -1,12 +1,12 @@
 import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { decodeCursor, encodeCursor, ZSortKeyCursor } from "../common/pagination.ts";
 import type { TMatrixQuery } from "./coverage.schema.ts";
-import { activeGuardrails, cellsFor, environmentPage, nodeNames, postureFor } from "./coverage.repository.ts";
+import { activeGuardrails, matrixPage, nodeNames } from "./coverage.repository.ts";
 
 /**
  * Environments × active guardrails, paged by environment in hierarchy order (connection, then the tree
- * depth-first with siblings by name): one query for the page of environments, one for their cells, one
- * for the names on their paths. The cursor is the last row's stored sort key, so the next page starts
+ * depth-first with siblings by name): one statement for the page of environments with their cells and
+ * posture, one for the names on their paths. The cursor is the last row's stored sort key, so the next page starts
  * there in the index (keyset), and a row renamed or moved between two requests cannot shift the pages. Each row carries its ancestors' names and its parent's id, so a client
  * can show a header wherever the branch changes.
  */
@@ -14,7 +14,7 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
   const after = decodeCursor(q.cursor, ZSortKeyCursor);
   const [guardrails, envs] = await Promise.all([
     activeGuardrails(deps.prisma, actor.workspaceId),
-    environmentPage(deps.prisma, actor.workspaceId, {
+    matrixPage(deps.prisma, actor.workspaceId, {
       connectionId: q.connectionId,
       status: q.status,
       afterKey: after?.k,
@@ -23,22 +23,9 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
   ]);
   const more = envs.length > q.limit;
   const page = more ? envs.slice(0, q.limit) : envs;
-  const ids = page.map((n) => n.id);
   const ancestorIds = [...new Set(page.flatMap((n) => n.path.split("/").filter((x) => x && x !== n.id)))];
-  const [cells, ancestors, posture] = await Promise.all([
-    cellsFor(deps.prisma, ids),
-    nodeNames(deps.prisma, ancestorIds),
-    postureFor(deps.prisma, ids),
-  ]);
-  // Posture column: for each active guardrail, whether the customer's own policies already enforce its control there.
-  const postureOf = new Map<string, Map<string, { status: string; by: string[] }>>();
-  for (const p of posture) {
-    const m = postureOf.get(p.nodeId) ?? new Map<string, { status: string; by: string[] }>();
-    m.set(p.controlId, { status: p.status, by: p.enforcedBy });
-    postureOf.set(p.nodeId, m);
-  }
+  const ancestors = await nodeNames(deps.prisma, ancestorIds);
   const nameOf = new Map(ancestors.map((a) => [a.id, a.name]));
-  const byNode = new Map(cells.map((c) => [c.nodeId, c.cells ?? {}]));
   const last = page[page.length - 1];
   return {
     guardrails: guardrails.map((g) => ({ id: g.id, name: g.name })),
@@ -58,11 +45,12 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
             .filter((x) => x && x !== n.id)
             .at(-1) ?? null,
       },
-      cells: guardrails.map((g) => byNode.get(n.id)?.[g.id] ?? null),
+      cells: guardrails.map((g) => n.cells?.[g.id] ?? null),
+      // Posture column: for each active guardrail, whether the customer's own policies already enforce its control there.
       posture: Object.fromEntries(
         guardrails.flatMap((g) => {
-          const p = postureOf.get(n.id)?.get(g.controlId);
-          return p && p.status !== "none" ? [[g.id, p]] : [];
+          const p = n.posture?.find((x) => x.controlId === g.controlId);
+          return p && p.status !== "none" ? [[g.id, { status: p.status, by: p.enforcedBy }]] : [];
         }),
       ),
     })),

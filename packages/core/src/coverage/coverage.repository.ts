@@ -36,13 +36,17 @@ export function activeGuardrails(db: Db, workspaceId: string) {
   );
 }
 
-export interface EnvironmentRow {
+export interface MatrixPageRow {
   id: string;
   name: string;
   externalId: string;
   connectionId: string;
   path: string;
   sortKey: string;
+  /** Guardrail id → status, every guardrail's (the caller reads out the active ones); null: no cells. */
+  cells: Record<string, TCoverageStatus> | null;
+  /** The posture scan's verdicts here (issue 19): control id → status and the policies credited. */
+  posture: Array<{ controlId: string; status: string; enforcedBy: string[] }> | null;
 }
 
 /**
@@ -55,12 +59,17 @@ export interface EnvironmentRow {
  * The status filter is an EXISTS per candidate, which the (workspaceId, status, nodeId) index answers
  * with one probe; for a status few cells have, the planner instead reads that status's index range and
  * sorts the few environments it names. Either way a page never reads the workspace's cells.
+ *
+ * Each row carries its cells, one JSON object built from the environment's own range of the (nodeId,
+ * guardrailId) index, and its posture verdicts: one statement instead of three. The former cells query,
+ * jsonb_object_agg over the page's 5,000 cells joined to guardrail and grouped (a sort in the database's
+ * collation), cost the database 10–25× the plain index ranges (bench/RESULTS.md §4h).
  */
-export function environmentPage(
+export function matrixPage(
   db: Db,
   workspaceId: string,
   f: { connectionId?: string | undefined; status?: string | undefined; afterKey?: string | undefined; take: number },
-): Promise<EnvironmentRow[]> {
+): Promise<MatrixPageRow[]> {
   const values: unknown[] = [workspaceId, f.take];
   const param = (v: unknown) => `$${values.push(v)}`;
   const conn = f.connectionId ? `AND n."connectionId" = ${param(f.connectionId)}` : "";
@@ -69,41 +78,21 @@ export function environmentPage(
     ? `AND EXISTS (SELECT 1 FROM coverage_row cr JOIN guardrail g ON g.id = cr."guardrailId" AND g.status = 'active'
                    WHERE cr."workspaceId" = $1 AND cr.status = ${param(f.status)}::"CoverageStatus" AND cr."nodeId" = n.id)`
     : "";
-  return readRows<EnvironmentRow>(
+  // The cells and posture are computed in the outer query, so only for the page's rows (a status filter
+  // may make the planner sort many candidates below the LIMIT).
+  return readRows<MatrixPageRow>(
     db,
-    `SELECT n.id, n.name, n."externalId", n."connectionId", n.path, n."sortKey" FROM node n
-     WHERE n."workspaceId" = $1 AND n."isEnvironment" AND n.state = 'active' ${conn} ${after} ${status}
-     ORDER BY n."sortKey"
-     LIMIT $2`,
+    `SELECT e.*,
+            (SELECT json_object_agg(cr."guardrailId", cr.status) FROM coverage_row cr WHERE cr."nodeId" = e.id) AS cells,
+            (SELECT json_agg(json_build_object('controlId', p."controlId", 'status', p.status, 'enforcedBy', p."enforcedBy"))
+             FROM posture_result p WHERE p."nodeId" = e.id) AS posture
+     FROM (SELECT n.id, n.name, n."externalId", n."connectionId", n.path, n."sortKey" FROM node n
+           WHERE n."workspaceId" = $1 AND n."isEnvironment" AND n.state = 'active' ${conn} ${after} ${status}
+           ORDER BY n."sortKey"
+           LIMIT $2) e
+     ORDER BY e."sortKey"`,
     values,
   );
-}
-
-/**
- * The cells of a page of environments, one row per environment with its cells as { guardrailId: status }
- * (null when it has none), built per environment from its range of the (nodeId, guardrailId) index. The
- * former form, jsonb_object_agg over the page's 5,000 cells joined to guardrail and grouped (a sort by
- * node id in the database's collation), cost the database 10–25× the plain index ranges and made the
- * matrix the dashboard's slowest read under load (bench/RESULTS.md §4h). Inactive guardrails' cells are
- * left for the caller to ignore (it reads out the active guardrails' only).
- */
-export function cellsFor(db: Db, nodeIds: string[]): Promise<Array<{ nodeId: string; cells: Record<string, TCoverageStatus> | null }>> {
-  if (nodeIds.length === 0) return Promise.resolve([]);
-  return readRows(
-    db,
-    `SELECT n.id AS "nodeId", (SELECT json_object_agg(cr."guardrailId", cr.status) FROM coverage_row cr WHERE cr."nodeId" = n.id) AS cells
-     FROM unnest($1::text[]) AS n(id)`,
-    [nodeIds],
-  );
-}
-
-/** The posture scan's verdicts for these environments (issue 19): control id → status and the policies credited. */
-export function postureFor(
-  db: Db,
-  nodeIds: string[],
-): Promise<Array<{ nodeId: string; controlId: string; status: string; enforcedBy: string[] }>> {
-  if (nodeIds.length === 0) return Promise.resolve([]);
-  return readRows(db, `SELECT "nodeId", "controlId", status, "enforcedBy" FROM posture_result WHERE "nodeId" = ANY($1::text[])`, [nodeIds]);
 }
 
 export function nodeNames(db: Db, ids: string[]) {

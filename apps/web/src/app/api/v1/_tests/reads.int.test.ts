@@ -95,6 +95,18 @@ describe("coverage and drift", () => {
     const p1 = all.find((i: { node: { id: string } }) => i.node.id === w.nodes.p1);
     // Positional: one status per guardrail of the page, in its order.
     expect(p1.cells).toEqual(["enforced"]);
+    // The posture column: the scan's verdict for the guardrail's control, "none" left out.
+    const { controlId } = await prisma.guardrail.findUniqueOrThrow({ where: { id: w.guardrailId }, select: { controlId: true } });
+    await prisma.postureResult.createMany({
+      data: [
+        { connectionId: w.connectionId, nodeId: w.nodes.p1, controlId, status: "enforced", enforcedBy: ["FullDenyLeave"] },
+        { connectionId: w.connectionId, nodeId: w.nodes.p2, controlId, status: "none", enforcedBy: [] },
+      ],
+    });
+    const withPosture = await call("GET", "/coverage/matrix", { key: w.members.viewer.key, query: { limit: "10" } });
+    const row = (id: string) => withPosture.body.items.find((i: { node: { id: string } }) => i.node.id === id);
+    expect(row(w.nodes.p1).posture).toEqual({ [w.guardrailId]: { status: "enforced", by: ["FullDenyLeave"] } });
+    expect(row(w.nodes.p2).posture).toEqual({});
     expect(p1.node.path).toEqual(["Root", "Prod"]);
     const drifted = await call("GET", "/coverage/matrix", { key: w.members.viewer.key, query: { status: "drifted" } });
     expect(drifted.body.items.map((i: { node: { id: string } }) => i.node.id)).toEqual([w.nodes.p2]);
