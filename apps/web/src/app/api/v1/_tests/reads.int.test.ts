@@ -104,7 +104,8 @@ describe("coverage and drift", () => {
       ],
     });
     const withPosture = await call("GET", "/coverage/matrix", { key: w.members.viewer.key, query: { limit: "10" } });
-    const row = (id: string) => withPosture.body.items.find((i: { node: { id: string } }) => i.node.id === id);
+    const items = withPosture.body.items as Array<{ node: { id: string }; posture: unknown }>;
+    const row = (id: string) => items.find((i) => i.node.id === id)!;
     expect(row(w.nodes.p1).posture).toEqual({ [w.guardrailId]: { status: "enforced", by: ["FullDenyLeave"] } });
     expect(row(w.nodes.p2).posture).toEqual({});
     expect(p1.node.path).toEqual(["Root", "Prod"]);
