@@ -21,6 +21,7 @@ function time(fn: () => void): number {
 const guardrails = Array.from({ length: 50 }, (_, g) => ({ id: `cgr${String(g).padStart(22, "0")}`, name: `Guardrail ${g}` }));
 const matrix = {
   guardrails,
+  statuses: COVERAGE_STATUSES,
   items: Array.from({ length: 200 }, (_, i) => ({
     node: {
       id: `cnode${String(i).padStart(20, "0")}`,
@@ -30,7 +31,7 @@ const matrix = {
       path: ["Root", `ou-${i % 20}`, `account-${i}`],
       parentId: `cou${i % 20}`,
     },
-    cells: guardrails.map((_, j) => COVERAGE_STATUSES[(i + j) % COVERAGE_STATUSES.length]!),
+    cells: guardrails.map((_, j) => (i + j) % COVERAGE_STATUSES.length),
     // The posture column (issue 19): a few controls per environment credited to the customer's policies.
     posture: Object.fromEntries(guardrails.slice(0, 5).map((g) => [g.id, { status: "enforced", by: ["FullAWSAccess-deny-root"] }])),
   })),

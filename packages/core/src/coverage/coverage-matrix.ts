@@ -2,6 +2,10 @@ import type { Actor, UseCaseDeps } from "../common/actor.ts";
 import { decodeCursor, encodeCursor, ZSortKeyCursor } from "../common/pagination.ts";
 import type { TMatrixQuery } from "./coverage.schema.ts";
 import { activeGuardrails, matrixPage, nodeNames } from "./coverage.repository.ts";
+import { COVERAGE_STATUSES, type TCoverageStatus } from "../reports/model.ts";
+
+/** A status's code in a page's `cells`: its index in COVERAGE_STATUSES, which the page sends as `statuses`. */
+const CODE = new Map<TCoverageStatus, number>(COVERAGE_STATUSES.map((s, i) => [s, i]));
 
 /**
  * Environments × active guardrails, paged by environment in hierarchy order (connection, then the tree
@@ -29,6 +33,7 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
   const last = page[page.length - 1];
   return {
     guardrails: guardrails.map((g) => ({ id: g.id, name: g.name })),
+    statuses: [...COVERAGE_STATUSES],
     items: page.map((n) => ({
       node: {
         id: n.id,
@@ -45,7 +50,10 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
             .filter((x) => x && x !== n.id)
             .at(-1) ?? null,
       },
-      cells: guardrails.map((g) => n.cells?.[g.id] ?? null),
+      cells: guardrails.map((g) => {
+        const s = n.cells?.[g.id];
+        return s === undefined ? null : (CODE.get(s) ?? null);
+      }),
       // Posture column: for each active guardrail, whether the customer's own policies already enforce its control there.
       posture: Object.fromEntries(
         guardrails.flatMap((g) => {

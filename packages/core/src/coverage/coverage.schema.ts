@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ZCoverageTotals, ZId } from "../guardrails/guardrails.schema.ts";
-import { enumList, wireEnum } from "../common/wire.schema.ts";
+import { codeList, wireEnum } from "../common/wire.schema.ts";
 import { COVERAGE_STATUSES } from "../reports/model.ts";
 import { ZSortKeyPageQuery } from "../common/pagination.ts";
 
@@ -25,12 +25,16 @@ export const ZCoverageOverview = z.object({
 
 /**
  * Environments × guardrails, a page of environments. A row's `cells` are its statuses in the order of the
- * page's `guardrails` (null: that guardrail has no cell there). Positional rather than keyed by guardrail
- * id: the ids repeated on every row were two thirds of a page's bytes, and writing and reading those bytes
- * was the largest part of the page's cost at 100 × 50 (bench/RESULTS.md §4h).
+ * page's `guardrails` (null: that guardrail has no cell there), each written as its index in the page's
+ * `statuses` (0 is `statuses[0]`, "enforced"). Positional rather than keyed by guardrail id, and coded
+ * rather than spelled out: the ids, then the status words, repeated 5,000 times were most of a page's
+ * bytes, and writing those bytes to the socket was the largest part of the page's cost at 100 × 50
+ * (bench/RESULTS.md §4h, §4j).
  */
 export const ZCoverageMatrix = z.object({
   guardrails: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** What a cell's code means: `cells[i] = k` is `statuses[k]`. */
+  statuses: z.array(ZCoverageStatus),
   items: z.array(
     z.object({
       node: z.object({
@@ -41,7 +45,7 @@ export const ZCoverageMatrix = z.object({
         path: z.array(z.string()),
         parentId: z.string().nullable(),
       }),
-      cells: enumList(COVERAGE_STATUSES),
+      cells: codeList(COVERAGE_STATUSES.length),
       /** Guardrail id → what the customer's own policies already enforce of its control here (latest posture scan). */
       posture: z.record(z.string(), z.object({ status: z.string(), by: z.array(z.string()) })),
     }),

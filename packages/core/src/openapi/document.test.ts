@@ -60,7 +60,7 @@ describe("OpenAPI document", () => {
     };
     expect(matrix.properties.items.items.properties.cells).toMatchObject({
       type: "array",
-      items: { type: "string", nullable: true, enum: expect.arrayContaining(["enforced", "drifted"]) as unknown },
+      items: { type: "integer", nullable: true, minimum: 0, maximum: 6 },
     });
   });
 
@@ -78,13 +78,16 @@ describe("OpenAPI document", () => {
     const cells = API["GET /coverage/matrix"].response;
     const row = (c: unknown) => ({
       guardrails: [],
+      statuses: ["enforced", "audit", "exempt", "drifted", "unsupported", "unknown", "pending"],
       items: [{ node: { id: "n", name: "n", externalId: "1", connectionId: "c", path: [], parentId: null }, cells: c, posture: {} }],
       nextCursor: null,
     });
-    expect(cells.safeParse(row(["enforced", null, "drifted"])).success).toBe(true);
+    expect(cells.safeParse(row([0, null, 3, 6])).success).toBe(true);
     expect(cells.safeParse(row([])).success).toBe(true);
-    expect(cells.safeParse(row(["enforced", "broken"])).success).toBe(false);
-    expect(cells.safeParse(row([1])).success).toBe(false);
+    expect(cells.safeParse(row([0, 7])).success).toBe(false);
+    expect(cells.safeParse(row([-1])).success).toBe(false);
+    expect(cells.safeParse(row([1.5])).success).toBe(false);
+    expect(cells.safeParse(row(["enforced"])).success).toBe(false);
     expect(cells.safeParse(row({ g1: "enforced" })).success).toBe(false);
   });
 });

@@ -44,16 +44,16 @@ export type Exemption = Item<ApiOutput<"GET /exemptions">>;
 export type DriftDay = ApiOutput<"GET /drift/timeline">[number];
 
 type MatrixPage = ApiOutput<"GET /coverage/matrix">;
-export type CoverageStatus = NonNullable<MatrixPage["items"][number]["cells"][number]>;
-/** A matrix row as the console holds it: its cells keyed by guardrail id (the API sends them positionally). */
+export type CoverageStatus = MatrixPage["statuses"][number];
+/** A matrix row as the console holds it: its cells keyed by guardrail id (the API sends them positionally, as codes into the page's `statuses`). */
 export type MatrixRow = Omit<MatrixPage["items"][number], "cells"> & { cells: Record<string, CoverageStatus> };
 
-/** A page's positional cells keyed by that page's guardrail ids (pages fetched at different moments may differ). */
+/** A page's positional, coded cells keyed by that page's guardrail ids and spelled out (pages fetched at different moments may differ). */
 export function keyedMatrixRows(page: MatrixPage): MatrixRow[] {
   return page.items.map((row) => {
     const cells: Record<string, CoverageStatus> = {};
     page.guardrails.forEach((g, i) => {
-      const s = row.cells[i];
+      const s = page.statuses[row.cells[i] ?? -1];
       if (s) cells[g.id] = s;
     });
     return { ...row, cells };

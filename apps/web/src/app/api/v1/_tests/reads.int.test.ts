@@ -93,8 +93,9 @@ describe("coverage and drift", () => {
     const all = [...m1.body.items, ...m2.body.items];
     expect(all).toHaveLength(3);
     const p1 = all.find((i: { node: { id: string } }) => i.node.id === w.nodes.p1);
-    // Positional: one status per guardrail of the page, in its order.
-    expect(p1.cells).toEqual(["enforced"]);
+    // Positional: one status per guardrail of the page, in its order, as its index in the page's statuses.
+    expect(m1.body.statuses).toEqual(["enforced", "audit", "exempt", "drifted", "unsupported", "unknown", "pending"]);
+    expect(p1.cells).toEqual([0]);
     // The posture column: the scan's verdict for the guardrail's control, "none" left out.
     const { controlId } = await prisma.guardrail.findUniqueOrThrow({ where: { id: w.guardrailId }, select: { controlId: true } });
     await prisma.postureResult.createMany({
