@@ -1,9 +1,9 @@
 /**
- * coverage_count and coverage_subtree_count are kept by triggers (migration
- * 20261207010000_coverage_aggregates). After every step of a random sequence of what writes coverage
+ * coverage_count, coverage_subtree_count and node_cells are kept by triggers (migrations
+ * 20261207010000_coverage_aggregates, 20261208140000_node_cells). After every step of a random sequence of what writes coverage
  * rows or the nodes they hang on — reconciles through the real writer, concurrent reconciles of
  * different connections, raw updates and deletes, environments retired, restored, moved with their
- * OU, deleted; guardrails and connections deleted (FK cascades), TRUNCATE — both tables must equal a
+ * OU, deleted; guardrails and connections deleted (FK cascades), TRUNCATE — the three tables must equal a
  * recount from coverage_row and node made here in TypeScript, independently of the triggers' SQL.
  */
 import { afterAll, describe, expect, it } from "vitest";
@@ -50,26 +50,38 @@ async function recount(workspaceId: string) {
   const nodeOf = new Map(nodes.map((n) => [n.id, n]));
   const counts = new Map<string, number>();
   const subtree = new Map<string, number>();
+  // node_cells: one entry per cell, `node|connection|guardrail|status`.
+  const cells = new Map<string, number>();
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   for (const r of rows) {
     bump(counts, `${r.connectionId}|${r.guardrailId}|${r.status}`);
+    bump(cells, `${r.nodeId}|${r.connectionId}|${r.guardrailId}|${r.status}`);
     const n = nodeOf.get(r.nodeId)!;
     if (n.state !== "active") continue;
     const scopes = [r.connectionId, ...n.path.split("/").filter((p) => p && p !== n.id)];
     for (const s of scopes) bump(subtree, `${s}|${r.guardrailId}|${r.status}|${r.connectionId}`);
   }
-  return { counts, subtree };
+  return { counts, subtree, cells };
 }
 
 async function aggregates(workspaceId: string) {
   const connIds = (await prisma.connection.findMany({ where: { workspaceId }, select: { id: true } })).map((c) => c.id);
-  const [c, s] = await Promise.all([
+  const [c, s, nc] = await Promise.all([
     prisma.coverageCount.findMany({ where: { workspaceId } }),
     prisma.coverageSubtreeCount.findMany({ where: { connectionId: { in: connIds } } }),
+    prisma.nodeCells.findMany({ where: { connectionId: { in: connIds } } }),
   ]);
+  const cells = new Map<string, number>();
+  for (const r of nc) {
+    // An environment without cells has no row (an empty object would be a row the triggers forgot).
+    expect(Object.keys(r.cells as object).length, `node_cells of ${r.nodeId} is empty`).toBeGreaterThan(0);
+    for (const [g, status] of Object.entries(r.cells as Record<string, string>))
+      cells.set(`${r.nodeId}|${r.connectionId}|${g}|${status}`, 1);
+  }
   return {
     counts: new Map(c.map((r) => [`${r.connectionId}|${r.guardrailId}|${r.status}`, r.n])),
     subtree: new Map(s.map((r) => [`${r.scopeId}|${r.guardrailId}|${r.status}|${r.connectionId}`, r.n])),
+    cells,
   };
 }
 
@@ -256,6 +268,7 @@ describe("coverage aggregates", () => {
       const [want, have] = await Promise.all([recount(ws.id), aggregates(ws.id)]);
       expect(sorted(have.counts), `coverage_count after step ${step} (${op}), seed ${seed}`).toEqual(sorted(want.counts));
       expect(sorted(have.subtree), `coverage_subtree_count after step ${step} (${op}), seed ${seed}`).toEqual(sorted(want.subtree));
+      expect(sorted(have.cells), `node_cells after step ${step} (${op}), seed ${seed}`).toEqual(sorted(want.cells));
     }
     expect([...seen].sort()).toEqual(Object.keys(ops).sort());
 
@@ -318,6 +331,7 @@ describe("coverage aggregates", () => {
     await prisma.$executeRawUnsafe("TRUNCATE coverage_row");
     expect(await prisma.coverageCount.count()).toBe(0);
     expect(await prisma.coverageSubtreeCount.count()).toBe(0);
+    expect(await prisma.nodeCells.count()).toBe(0);
   });
 
   // Without the connection's advisory lock each side would count under what it could see: the cells
@@ -331,6 +345,7 @@ describe("coverage aggregates", () => {
       const [want, have] = await Promise.all([recount(ws.id), aggregates(ws.id)]);
       expect(sorted(have.subtree)).toEqual(sorted(want.subtree));
       expect(sorted(have.counts)).toEqual(sorted(want.counts));
+      expect(sorted(have.cells)).toEqual(sorted(want.cells));
     };
     const cells = (nodeId: string) => [
       { workspaceId: ws.id, connectionId: c.id, nodeId, guardrailId: g.id, status: "enforced" as const, fidelity: "enforced" },

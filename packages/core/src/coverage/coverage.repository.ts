@@ -60,10 +60,10 @@ export interface MatrixPageRow {
  * with one probe; for a status few cells have, the planner instead reads that status's index range and
  * sorts the few environments it names. Either way a page never reads the workspace's cells.
  *
- * Each row carries its cells, one JSON object built from the environment's own range of the (nodeId,
- * guardrailId) index, and its posture verdicts: one statement instead of three. The former cells query,
- * jsonb_object_agg over the page's 5,000 cells joined to guardrail and grouped (a sort in the database's
- * collation), cost the database 10–25× the plain index ranges (bench/RESULTS.md §4h).
+ * Each row carries its cells, the environment's node_cells object (guardrail id → status, kept by
+ * triggers in the same statement as coverage_row: migration 20261208140000_node_cells), and its posture
+ * verdicts: one statement, and one primary-key read per environment for its cells. Aggregating the
+ * environment's 50 coverage rows instead cost the database ~2.3 ms of a page's ~3.3 ms (bench/RESULTS.md §4j).
  */
 export function matrixPage(
   db: Db,
@@ -83,7 +83,7 @@ export function matrixPage(
   return readRows<MatrixPageRow>(
     db,
     `SELECT e.*,
-            (SELECT json_object_agg(cr."guardrailId", cr.status) FROM coverage_row cr WHERE cr."nodeId" = e.id) AS cells,
+            (SELECT nc.cells FROM node_cells nc WHERE nc."nodeId" = e.id) AS cells,
             (SELECT json_agg(json_build_object('controlId', p."controlId", 'status', p.status, 'enforcedBy', p."enforcedBy"))
              FROM posture_result p WHERE p."nodeId" = e.id) AS posture
      FROM (SELECT n.id, n.name, n."externalId", n."connectionId", n.path, n."sortKey" FROM node n
