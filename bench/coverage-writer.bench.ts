@@ -58,7 +58,14 @@ const rowsFor = (shift: boolean) => (chunk: ReadonlySet<string>) => {
   return out;
 };
 
-const TRIGGERS = ["coverage_row_aggregates_insert", "coverage_row_aggregates_update", "coverage_row_aggregates_delete"];
+const TRIGGERS = [
+  "coverage_row_aggregates_insert",
+  "coverage_row_aggregates_update",
+  "coverage_row_aggregates_delete",
+  "coverage_row_node_cells_insert",
+  "coverage_row_node_cells_update",
+  "coverage_row_node_cells_delete",
+];
 async function triggers(on: boolean) {
   for (const t of TRIGGERS) await db.query(`ALTER TABLE coverage_row ${on ? "ENABLE" : "DISABLE"} TRIGGER ${t}`);
 }
