@@ -269,6 +269,21 @@ async function measure(
   const bench = process.cpuUsage(benchCpu0);
   const applied = await stack.prisma.applyIntent.count({ where: { connectionId: { in: ids }, status: "done", createdAt: { gte: since } } });
   console.log(`  · ${workers} worker(s): ${done}/${ids.length} connections in ${(ms / 1000).toFixed(1)} s, ${applied} changes applied`);
+  // Where the wall time went: how long each run took (a run slowed by sharing the cores shows here), and
+  // when the first started and the last finished after the enqueue (the rounds and their tail).
+  const runs = await stack.prisma.reconcileRun.findMany({
+    where: { connectionId: { in: ids }, status: "succeeded", startedAt: { gte: since } },
+    select: { startedAt: true, finishedAt: true },
+  });
+  if (runs.length > 0) {
+    const secs = runs.map((x) => (x.finishedAt!.getTime() - x.startedAt.getTime()) / 1000).sort((a, b) => a - b);
+    const at = (d: Date) => ((d.getTime() - since.getTime()) / 1000).toFixed(2);
+    console.log(
+      `  · runs: median ${secs[Math.floor(secs.length / 2)]!.toFixed(2)} s, p90 ${secs[Math.floor(secs.length * 0.9)]!.toFixed(2)} s, sum ${secs.reduce((a, b) => a + b, 0).toFixed(1)} s; ` +
+        `first started +${at(runs.reduce((a, x) => (x.startedAt < a ? x.startedAt : a), runs[0]!.startedAt))} s, ` +
+        `last finished +${at(runs.reduce((a, x) => (x.finishedAt! > a ? x.finishedAt! : a), runs[0]!.finishedAt!))} s`,
+    );
+  }
   return {
     ms,
     done,
