@@ -44,6 +44,11 @@ export function createPrisma(opts: CreatePrismaOptions = {}): PrismaClient {
     // Detects a peer that vanished without a FIN (failover, network partition) on idle pooled
     // connections, instead of handing out a dead socket that waits for the TCP retransmit timeout.
     keepAlive: true,
+    // No JIT compilation. It pays off for analytical queries that run for seconds; Parapet's are short
+    // OLTP statements. A cost estimate over jit_above_cost made PostgreSQL compile a 1 ms tree-level
+    // read at 50,000 environments on every execution, 17 ms of JIT each time (bench/RESULTS.md §4j). A
+    // DATABASE_URL with its own `options` parameter keeps them (node-postgres lets the URL win).
+    options: "-c jit=off",
   });
   // disposeExternalPool: without it $disconnect() leaves the pool and its idle connections open, with
   // Prisma's error listener removed, so a database restart afterwards killed the process (seen in CI).

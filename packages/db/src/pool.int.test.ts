@@ -5,7 +5,7 @@
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
-import { createPrisma, isDatabaseUnavailable } from "./index.ts";
+import { createPrisma, isDatabaseUnavailable, readRows } from "./index.ts";
 
 // This file's own database, from the int project's per-file setup (test-support/per-file-setup.ts;
 // read directly, not through @parapet/core/testing: db depends on nothing).
@@ -159,5 +159,18 @@ it("classifies a terminated backend as unavailable and a bad query as not", asyn
     expect(isDatabaseUnavailable(timedOut)).toBe(true);
   } finally {
     await prisma.$disconnect();
+  }
+});
+
+it("turns PostgreSQL's JIT off on its connections (through Prisma and readRows), unless the URL sets options itself", async () => {
+  const prisma = createPrisma({ url, max: 2 });
+  const withOwn = createPrisma({ url: `${url}${url.includes("?") ? "&" : "?"}options=${encodeURIComponent("-c jit=on")}`, max: 1 });
+  try {
+    expect(await prisma.$queryRaw<{ jit: string }[]>`SELECT current_setting('jit') AS jit`).toEqual([{ jit: "off" }]);
+    expect(await readRows<{ jit: string }>(prisma, "SELECT current_setting('jit') AS jit")).toEqual([{ jit: "off" }]);
+    expect(await readRows<{ jit: string }>(withOwn, "SELECT current_setting('jit') AS jit")).toEqual([{ jit: "on" }]);
+  } finally {
+    await prisma.$disconnect();
+    await withOwn.$disconnect();
   }
 });
