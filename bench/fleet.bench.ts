@@ -372,7 +372,7 @@ if (PAIRS > 1) {
   const sorted = pairs.map((p) => p.ratio).sort((x, y) => x - y);
   const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   report(`fleet: B ÷ A over ${PAIRS} back-to-back pairs`, [
-    { name: `each pair (${sorted.map((r) => r.toFixed(2)).join(", ")})`, value: sorted[0]!, unit: "× (lowest)" },
+    { name: `each pair (${sorted.map((r) => r.toFixed(3)).join(", ")})`, value: sorted[0]!, unit: "× (lowest)" },
     { name: "median", value: median, unit: "×", goal: "≥ 1.8 ×", ok: median >= 1.8 },
   ]);
 }

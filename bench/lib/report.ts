@@ -11,13 +11,15 @@ export interface Figure {
 }
 
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+// A ratio is judged against a goal like ≥ 1.8 ×: two decimals printed 1.797 as "1.80 … SHORT OF GOAL".
+const fmtFigure = (f: Figure) => (f.unit === "×" && Math.abs(f.value) < 10 ? f.value.toFixed(3) : fmt(f.value));
 
 /** Prints a benchmark's figures and appends them (JSON lines) to bench/out/results.jsonl. */
 export function report(title: string, figures: Figure[]): void {
   console.log(`\n== ${title}`);
   for (const f of figures) {
     const verdict = f.ok === undefined ? "" : f.ok ? "  (meets goal)" : "  (SHORT OF GOAL)";
-    console.log(`  ${f.name}: ${fmt(f.value)} ${f.unit}${f.goal ? `   goal ${f.goal}` : ""}${verdict}`);
+    console.log(`  ${f.name}: ${fmtFigure(f)} ${f.unit}${f.goal ? `   goal ${f.goal}` : ""}${verdict}`);
   }
   const dir = join(import.meta.dirname, "..", "out");
   mkdirSync(dir, { recursive: true });
