@@ -1,4 +1,4 @@
-import { requests as idRequests } from "oci-identity";
+import { models as idModels, requests as idRequests } from "oci-identity";
 import { mapLimit } from "../common/concurrency.ts";
 import type { DiscoveredNode, Hierarchy, NodeRead } from "../contract/types.ts";
 import type { OciContext } from "./context.ts";
@@ -95,7 +95,7 @@ export async function discoverOciNodes(ctx: OciContext, externalIds: readonly st
     }
     if (TENANCY.test(id) || !COMPARTMENT.test(id)) return null;
     const { compartment: c } = await ctx.call("GetCompartment", false, () => ctx.clients.identity.getCompartment({ compartmentId: id }));
-    if (c.lifecycleState !== "ACTIVE") return null;
+    if (c.lifecycleState !== idModels.Compartment.LifecycleState.Active) return null;
     return {
       externalId: c.id,
       kind: "compartment",
