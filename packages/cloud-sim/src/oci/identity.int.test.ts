@@ -380,6 +380,32 @@ describe("OCI Identity simulator through IdentityClient", () => {
     ]) {
       const e = await ociError(p);
       expect([e.statusCode, e.serviceCode]).toEqual([404, "NotAuthorizedOrNotFound"]);
+      expect(e.opcRequestId).toBeTruthy();
     }
+  });
+
+  it("deletes only an empty compartment, through a work request, and keeps it readable as DELETED", async () => {
+    const dev = cmp("NonProd/Dev");
+    // Not empty (an ACTIVE child): the work request fails and the compartment stays ACTIVE.
+    const child = (await id.createCompartment({ createCompartmentDetails: { compartmentId: dev, name: "Scratch", description: "x" } }))
+      .compartment.id;
+    const refused = await id.deleteCompartment({ compartmentId: dev });
+    expect(refused.opcWorkRequestId).toMatch(/^ocid1\.workrequest\./);
+    expect((await id.getWorkRequest({ workRequestId: refused.opcWorkRequestId })).workRequest.status).toBe("FAILED");
+    expect((await id.getCompartment({ compartmentId: dev })).compartment.lifecycleState).toBe("ACTIVE");
+    // A stale etag is refused before anything happens; the root cannot be deleted.
+    expect((await ociError(id.deleteCompartment({ compartmentId: child, ifMatch: "stale" }))).statusCode).toBe(412);
+    expect((await ociError(id.deleteCompartment({ compartmentId: root }))).statusCode).toBe(400);
+    const done = await id.deleteCompartment({ compartmentId: child });
+    expect((await id.getWorkRequest({ workRequestId: done.opcWorkRequestId })).workRequest.status).toBe("SUCCEEDED");
+    const gone = (await id.getCompartment({ compartmentId: child })).compartment;
+    expect(gone.lifecycleState).toBe("DELETED");
+    expect(gone.name).toMatch(/^Scratch\.[A-Za-z0-9]{8}$/);
+    // The name is free again; ListCompartments filtered to ACTIVE leaves the deleted one out.
+    await id.createCompartment({ createCompartmentDetails: { compartmentId: dev, name: "Scratch", description: "again" } });
+    const listed = await id.listCompartments({ compartmentId: dev, lifecycleState: "ACTIVE" });
+    expect(listed.items.map((c) => c.name)).toEqual(["Scratch"]);
+    // A second delete of a deleted compartment: 404 like any compartment that is not ACTIVE.
+    expect((await ociError(id.deleteCompartment({ compartmentId: child }))).serviceCode).toBe("NotAuthorizedOrNotFound");
   });
 });

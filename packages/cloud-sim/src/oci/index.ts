@@ -21,6 +21,7 @@ import {
   type OciPolicy,
   type OciStateData,
   type OciUser,
+  type OciWorkRequest,
 } from "./model.ts";
 import { generateApiKeyPair, seedOciDemo, seedOciTenancy, type OciDemoResult, type OciSeedResult, type OciSeedSpec } from "./seed.ts";
 import { OCI_SIM_REGION, OciHttpApi, type OciFamily } from "./server.ts";
@@ -90,6 +91,8 @@ interface OciHumanActions {
     opts?: { description?: string; freeformTags?: Record<string, string>; definedTags?: Record<string, Record<string, unknown>> },
   ): OciCompartment;
   moveCompartment(id: string, targetCompartmentId: string): void;
+  /** DeleteCompartment as the Console does it: the work request's outcome (FAILED while not empty). */
+  deleteCompartment(id: string): OciWorkRequest["status"];
   tagCompartment(
     id: string,
     tags: { freeformTags?: Record<string, string>; definedTags?: Record<string, Record<string, unknown>> },
@@ -309,6 +312,7 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     moveCompartment: (id, target) => {
       store.moveCompartment(id, { targetCompartmentId: target }, undefined, humanActor());
     },
+    deleteCompartment: (id) => store.deleteCompartment(id, undefined, humanActor()).status,
     tagCompartment: (id, tags) => store.updateCompartment(id, tags, undefined, humanActor()),
     createPolicy: (details) => store.createPolicy(details, humanActor()),
     editPolicy: (id, edit) => store.updatePolicy(id, edit, undefined, humanActor()),
@@ -484,6 +488,9 @@ export async function startOciSim(opts: OciSimOptions = {}): Promise<OciSim> {
     }
     if (a === "compartments" && b && c === "move" && method === "POST") {
       return ok(store.moveCompartment(b, body, undefined, humanActor()));
+    }
+    if (a === "compartments" && b && c === undefined && method === "DELETE") {
+      return ok(store.deleteCompartment(b, undefined, humanActor()));
     }
     if (a === "compartments" && b && c === "tags" && method === "PUT") {
       const x = o();

@@ -192,6 +192,10 @@ export class OciHttpApi {
         },
         true,
       ),
+      r("DELETE", "identity", `/compartments/${id}`, "DeleteCompartment", true, (c) => {
+        const wr = s.deleteCompartment(c.params[0] as string, ifMatch(c), c.actor);
+        return { status: 202, headers: { "opc-work-request-id": wr.id } };
+      }),
       r("GET", "identity", `/workRequests/${id}`, "GetWorkRequest", false, (c) => {
         const wr = s.workRequests.get(c.params[0] as string);
         if (!wr) throw notFound();

@@ -1,6 +1,7 @@
 import { CATALOG_TIME } from "./catalog.ts";
 import { conflict, invalid, limitExceeded, noEtagMatch, notFound } from "./errors.ts";
 import { makeEtag, makeOcid } from "./ids.ts";
+import { randomString } from "../common/rng.ts";
 import type { OciCompartment, OciPolicy, OciWorkRequest } from "./model.ts";
 import { sortItems, type Actor } from "./store-common.ts";
 import { OciTenancyState } from "./store-tenancy.ts";
@@ -244,6 +245,44 @@ export class OciCompartments extends OciTenancyState {
     };
     this.workRequests.set(wr.id, wr);
     this.emitCompartment("movecompartment", c, actor, { sourceCompartmentId: from, targetCompartmentId: target });
+    return wr;
+  }
+
+  /**
+   * DeleteCompartment (`DELETE /20160918/compartments/{compartmentId}`: 202 with `opc-work-request-id`;
+   * https://docs.oracle.com/iaas/api/#/en/identity/20160918/Compartment/DeleteCompartment). The work request
+   * fails, and the compartment stays ACTIVE, unless it is empty — no ACTIVE child compartment, policy,
+   * security zone (https://docs.oracle.com/iaas/Content/Identity/compartments/To_delete_a_compartment.htm).
+   * A deleted compartment stays readable (GetCompartment, ListCompartments) as DELETED with a random
+   * suffix on its name, so the name can be reused; the sim completes the work request at once.
+   */
+  deleteCompartment(id: string, ifMatch: string | undefined, actor: Actor): OciWorkRequest {
+    if (this.isRoot(id)) throw invalid("The root compartment cannot be deleted.");
+    const c = this.activeCompartment(id);
+    if (ifMatch !== undefined && ifMatch !== c.etag) throw noEtagMatch();
+    const live = (x: { compartmentId: string; lifecycleState?: string }) => x.compartmentId === id && x.lifecycleState === "ACTIVE";
+    const empty =
+      !this.childIds(id).some((ch) => this.compartments.get(ch)?.lifecycleState === "ACTIVE") &&
+      ![...this.policies.values()].some(live) &&
+      ![...this.zones.values()].some(live);
+    const t = this.iso();
+    const wr: OciWorkRequest = {
+      id: makeOcid(this.rand, "workrequest"),
+      operationType: "DELETE_COMPARTMENT",
+      compartmentId: c.compartmentId,
+      status: empty ? "SUCCEEDED" : "FAILED",
+      resources: [{ identifier: c.id, entityType: "compartment", actionType: "DELETED", entityUri: `/20160918/compartments/${c.id}` }],
+      timeAccepted: t,
+      timeStarted: t,
+      timeFinished: t,
+      percentComplete: 100,
+    };
+    this.workRequests.set(wr.id, wr);
+    if (!empty) return wr;
+    c.lifecycleState = "DELETED";
+    c.name = `${c.name}.${randomString(this.rand, 8, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`;
+    c.etag = makeEtag(this.rand);
+    this.emitCompartment("deletecompartment", c, actor);
     return wr;
   }
 

@@ -31,6 +31,7 @@ export async function syncChangedNodes(
   rootExternalId: string,
   externalIds: readonly string[],
   read: (externalIds: readonly string[]) => Promise<NodeRead[]>,
+  opts: { leafEnvironments?: boolean } = {},
 ): Promise<ChangedNodesResult> {
   const rows = await hierarchyNodes(prisma, connectionId);
   const extById = new Map(rows.map((r) => [r.id, r.externalId]));
@@ -93,6 +94,13 @@ export async function syncChangedNodes(
     }
     for (const c of chain) reaches.set(c, ok);
     if (!ok) return { kind: "sweep", why: `${start} does not hang from the root after the targeted reads` };
+  }
+
+  if (opts.leafEnvironments) {
+    // Where environments are the leaves (OCI), a move or a delete changes whether the old parent and the
+    // new one are leaves, and neither is read: derive it from the whole tree, as the full sweep does.
+    const parents = new Set([...tree.values()].map((n) => n.parentExternalId));
+    for (const [id, n] of tree) tree.set(id, { ...n, isEnvironment: !parents.has(id) });
   }
 
   const sync = await syncHierarchy(prisma, workspaceId, connectionId, { rootExternalId, nodes: [...tree.values()] }, rows);

@@ -141,6 +141,31 @@ describe("event parsing", () => {
       parseCloudEvent("oci", { eventID: "o1", eventType: "com.oraclecloud.identitycontrolplane.createcompartment" }).hierarchyChanged,
     ).toBe(true);
   });
+  it("narrows OCI compartment events to the compartment they name", () => {
+    const comp = "ocid1.compartment.oc1..aaaaaaaa4xkqjs7rdwzq3mb2cl5ufe6ztg3ydl7r5xnyhqvo2kaw3pmfbzua";
+    const event = (eventType: string, resourceId?: string) =>
+      parseCloudEvent("oci", {
+        eventID: `e-${eventType}`,
+        eventType,
+        data: { compartmentId: "ocid1.tenancy.oc1..aaaaaaaaroot", resourceName: "Payments", ...(resourceId ? { resourceId } : {}) },
+      }).hierarchy;
+    for (const action of ["create", "update", "move", "delete", "recover"]) {
+      expect(event(`com.oraclecloud.identitycontrolplane.${action}compartment`, comp)).toEqual({ kind: "nodes", externalIds: [comp] });
+    }
+    // Tags set on the tenancy (root compartment) name the tenancy.
+    expect(event("com.oraclecloud.identitycontrolplane.updatecompartment", "ocid1.tenancy.oc1..aaaaaaaaroot")).toEqual({
+      kind: "nodes",
+      externalIds: ["ocid1.tenancy.oc1..aaaaaaaaroot"],
+    });
+    // A compartment event that names no compartment, or one we do not know how to narrow: a full sweep.
+    expect(event("com.oraclecloud.identitycontrolplane.movecompartment")).toEqual({ kind: "sweep" });
+    expect(event("com.oraclecloud.identitycontrolplane.updatecompartment", "ocid1.policy.oc1..aaaaaaaap")).toEqual({ kind: "sweep" });
+    // An Identity compartment event outside the list (a name made up here) is still a hierarchy change.
+    expect(event("com.oraclecloud.identitycontrolplane.archivecompartment", comp)).toEqual({ kind: "sweep" });
+    // Not the hierarchy: policies, and other services' "change…compartment" moves of their own resources.
+    expect(event("com.oraclecloud.identitycontrolplane.updatepolicy", "ocid1.policy.oc1..aaaaaaaap")).toEqual({ kind: "none" });
+    expect(event("com.oraclecloud.cloudguard.changesecurityzonecompartment", "ocid1.securityzone.oc1..z")).toEqual({ kind: "none" });
+  });
   it.each([
     ["aws", { source: "x" }, /aws event: id/],
     ["azure", [], /azure event/],

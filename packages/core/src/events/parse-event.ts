@@ -183,6 +183,24 @@ function gcpHierarchy(method: string, resourceName: string | undefined): Hierarc
     : { kind: "sweep" };
 }
 
+/**
+ * OCI Events messages for Identity compartments (`com.oraclecloud.identitycontrolplane.createcompartment`,
+ * `.updatecompartment`, `.movecompartment`, `.deletecompartment`, `.recovercompartment`; "Identity and Access
+ * Management event types", https://docs.oracle.com/iaas/Content/Events/Reference/eventsproducers.htm) carry the
+ * compartment's OCID in `data.resourceId` (CloudEvents 0.1 envelope, eventTypeVersion 2.0). Freeform and
+ * defined tags are compartment fields, so a retag arrives as updatecompartment. Another compartment event of
+ * Identity, or one without a compartment OCID, is a hierarchy change we cannot narrow: a full sweep.
+ */
+const OCI_COMPARTMENT_EVENT = /^com\.oraclecloud\.identitycontrolplane\.(create|update|move|delete|recover)compartment$/i;
+// ocid1.<type>.<realm>.[region][.future use].<unique> (https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm)
+const OCI_NODE_ID = /^ocid1\.(compartment|tenancy)\.[a-z0-9-]{1,32}\.[a-z0-9-]{0,64}(\.[a-z0-9-]{1,64})?\.[a-z0-9]{1,200}$/;
+function ociHierarchy(eventType: string, resourceId: string | undefined): HierarchyHint {
+  if (!/^com\.oraclecloud\.identitycontrolplane\..*compartment/i.test(eventType)) return { kind: "none" };
+  return OCI_COMPARTMENT_EVENT.test(eventType) && resourceId && OCI_NODE_ID.test(resourceId)
+    ? { kind: "nodes", externalIds: [resourceId] }
+    : { kind: "sweep" };
+}
+
 const coarse = (changed: boolean): HierarchyHint => (changed ? { kind: "sweep" } : { kind: "none" });
 
 function invalid(cloud: string, err: z.ZodError): AppError {
@@ -257,7 +275,7 @@ export function parseCloudEvent(cloud: "aws" | "azure" | "gcp" | "oci", body: un
       return {
         eventId: r.data.eventID,
         summary: `${r.data.eventType}${r.data.data?.resourceName ? ` ${r.data.data.resourceName}` : ""}`.slice(0, 500),
-        ...withHint(coarse(/compartment/.test(r.data.eventType))),
+        ...withHint(ociHierarchy(r.data.eventType, r.data.data?.resourceId)),
       };
     }
   }

@@ -179,6 +179,13 @@ export interface CloudAdapter {
    * events cannot be narrowed to nodes leave it out and get a full `discover` instead.
    */
   discoverNodes?(externalIds: readonly string[]): Promise<NodeRead[]>;
+  /**
+   * Environments are the leaves of the tree (OCI: a compartment with no child compartment). A targeted
+   * read can say whether the node it reads is a leaf, not whether its old or new parent still is one, so
+   * after applying targeted reads core derives every node's `isEnvironment` from the tree, as the full
+   * `discover` does.
+   */
+  readonly leafEnvironments?: boolean;
   observe(req: ObserveRequest): Promise<ObservedState>;
   apply(change: Change): Promise<ApplyResult>;
   /**

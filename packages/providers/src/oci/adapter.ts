@@ -14,7 +14,7 @@ import { applyOci } from "./apply.ts";
 import { lookupOciPrincipals, readOciAuditEvents } from "./audit-read.ts";
 import { compareOci } from "./compare.ts";
 import { OciContext, type OciAdapterConfig } from "./context.ts";
-import { discoverOci } from "./discover.ts";
+import { discoverOci, discoverOciNodes } from "./discover.ts";
 import { observeOci } from "./observe.ts";
 import { verifyOci } from "./verify.ts";
 
@@ -28,6 +28,7 @@ export function createOciAdapter(config: OciAdapterConfig): CloudAdapter {
     cloud: "oci",
     verify: verifyOci,
     discover: discoverOci,
+    discoverNodes: discoverOciNodes,
     observe: observeOci,
     apply: applyOci,
     compare: (ctx, desired, observed) => compareOci(desired, observed, ctx.ws),
@@ -39,6 +40,7 @@ export function createOciAdapter(config: OciAdapterConfig): CloudAdapter {
   });
   return {
     ...adapter,
+    leafEnvironments: true,
     readAuditEvents: (req) => readOciAuditEvents(context, req),
     scanPosture: (req) => scanOciPosture(context, req),
     lookupPrincipals: (ids) => lookupOciPrincipals(context, ids),

@@ -19,8 +19,10 @@ export const minimumPermissions: readonly OciPermission[] = [
   },
   {
     permission: "inspect compartments in tenancy",
-    operations: ["ListCompartments"],
-    why: "discover the compartment tree and its tags (labels)",
+    // INSPECT on compartments covers ListCompartments and GetCompartment (Details for IAM without Identity
+    // Domains: https://docs.oracle.com/iaas/Content/Identity/Reference/iampolicyreference.htm).
+    operations: ["ListCompartments", "GetCompartment"],
+    why: "discover the compartment tree and its tags (labels), and re-read just the compartments an event names",
   },
   {
     permission: "manage policies in tenancy",

@@ -60,7 +60,9 @@ export async function discover(ctx: RunContext): Promise<{ newEnvironmentIds: st
     const ids = pending.map((p) => p.externalId).filter((x): x is string => x !== null);
     // A targeted read the cloud refuses (e.g. GCP's PERMISSION_DENIED for a resource we cannot see) is no
     // reason to fail the run or to guess: the full sweep below reads everything the way it always has.
-    const r = await syncChangedNodes(prisma, conn.workspaceId, connectionId, conn.rootId, ids, read).catch((e: unknown) => {
+    const r = await syncChangedNodes(prisma, conn.workspaceId, connectionId, conn.rootId, ids, read, {
+      leafEnvironments: adapter.leafEnvironments,
+    }).catch((e: unknown) => {
       if (!isProviderError(e)) throw e;
       return { kind: "sweep" as const, why: `a targeted read failed: ${e.message}` };
     });
