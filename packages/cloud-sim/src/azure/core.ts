@@ -315,6 +315,18 @@ export class AzureCore {
     );
   }
 
+  /** Deletes an empty management group (ManagementGroups_Delete's checks), as the portal would. */
+  deleteManagementGroup(name: string, actor?: string): void {
+    const mg = this.state.deleteManagementGroup(name);
+    this.emit(
+      "delete",
+      `/providers/Microsoft.Management/managementGroups/${mg.name}`,
+      "Microsoft.Management/managementGroups/delete",
+      this.human(actor),
+      "DELETE",
+    );
+  }
+
   /** Resolves any scope string for admin callers, checking it exists. */
   mustScope(raw: string): Scope {
     const s = parseScope(raw);

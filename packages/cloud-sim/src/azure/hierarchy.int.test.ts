@@ -35,7 +35,11 @@ describe("management groups", () => {
       tenantId: sim.tenantId,
     });
     expect(corp.details?.parent?.name).toBe("landing-zones");
-    expect(corp.details?.managementGroupAncestors).toEqual(["landing-zones", sim.tenantId]);
+    // path and ancestors only when asked for ($expand=path / ancestors), as GetManagementGroupWithExpand shows.
+    expect(corp.details?.managementGroupAncestorsChain).toBeUndefined();
+    const withAncestors = await mc.managementGroups.get("corp-prod", { expand: "ancestors" });
+    expect(withAncestors.details?.managementGroupAncestorsChain?.map((a) => a.name)).toEqual(["landing-zones", sim.tenantId]);
+    expect(withAncestors.children).toBeUndefined();
     expect(corp.children?.every((c) => c.type === "/subscriptions")).toBe(true);
     expect(corp.children).toHaveLength(6);
 

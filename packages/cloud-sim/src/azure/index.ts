@@ -75,6 +75,7 @@ export interface AzureSim extends RunningSim {
     actor?: string,
   ): Subscription;
   addManagementGroup(name: string, displayName?: string, parent?: string, actor?: string): void;
+  deleteManagementGroup(name: string, actor?: string): void;
   summary(): Record<string, unknown>;
   snapshot(): StateSnapshot;
   /** Events emitted so far (most recent 10,000), whether or not a webhook is configured. */
@@ -295,6 +296,7 @@ export async function startAzureSim(opts: AzureSimOptions = {}): Promise<AzureSi
     addSubscription: (a) => core.addSubscription(a),
     tagSubscription: (s, t, op, actor) => core.tagSubscription(s, t, op, actor),
     addManagementGroup: (n, d, p, actor) => core.addManagementGroup(n, d, p, actor),
+    deleteManagementGroup: (n, actor) => core.deleteManagementGroup(n, actor),
     summary: () => core.summary(),
     snapshot: () => core.state.snapshot(),
     events: () => [...core.events],
