@@ -255,3 +255,60 @@ describe("events and out-of-band changes", () => {
     );
   });
 });
+
+describe("entities (getEntities)", () => {
+  it("finds a subscription by name with its parent and the chain from the root group, pages, views, and refuses what it does not model", async () => {
+    // The demo tenant alone (an earlier test seeded 10,000 subscriptions).
+    demo = sim.seedAzureDemo();
+    const mc = mgClient(sim, token);
+    const list = async (o: Parameters<typeof mc.entities.list>[0] = {}) => {
+      const out = [];
+      for await (const e of mc.entities.list(o)) out.push(e);
+      return out;
+    };
+    const sub = demo.subscriptions.find((s) => s.managementGroup === "corp-prod")!;
+    const [e, ...more] = await list({ filter: `name eq '${sub.subscriptionId.toUpperCase()}'` });
+    expect(more).toEqual([]);
+    expect(e).toMatchObject({
+      id: `/subscriptions/${sub.subscriptionId}`,
+      type: "/subscriptions",
+      name: sub.subscriptionId,
+      displayName: sub.displayName,
+      parent: { id: "/providers/Microsoft.Management/managementGroups/corp-prod" },
+      parentNameChain: [sim.tenantId, "landing-zones", "corp-prod"],
+      parentDisplayNameChain: ["Tenant Root Group", "Landing Zones", "Corp-Prod"],
+      permissions: "view",
+    });
+    const group = (await list({ filter: "name eq 'corp-prod'" }))[0]!;
+    expect(group).toMatchObject({
+      type: "Microsoft.Management/managementGroups",
+      parentNameChain: [sim.tenantId, "landing-zones"],
+      numberOfChildGroups: 0,
+      numberOfChildren: 6,
+      numberOfDescendants: 6,
+    });
+
+    // Every group and subscription the demo connector can read, over pages the SDK follows (GET nextLink).
+    sim.configure({ pageSize: 7 });
+    try {
+      const all = await list();
+      expect(all.filter((x) => x.type === "/subscriptions")).toHaveLength(demo.subscriptions.length);
+      expect(all.filter((x) => x.type === "Microsoft.Management/managementGroups")).toHaveLength(11);
+      expect((await list({ view: "GroupsOnly" })).every((x) => x.type === "Microsoft.Management/managementGroups")).toBe(true);
+      expect((await list({ view: "SubscriptionsOnly", filter: "contains(displayName, 'corp-prod')" })).map((x) => x.parent?.id)).toEqual(
+        Array(6).fill("/providers/Microsoft.Management/managementGroups/corp-prod"),
+      );
+    } finally {
+      sim.configure({ pageSize: 100 });
+    }
+
+    // An app that may read one subscription sees that subscription only.
+    const narrow = sim.registerApp({ displayName: "narrow", grants: [{ role: "Reader", scope: `/subscriptions/${sub.subscriptionId}` }] });
+    const seen = [];
+    for await (const x of mgClient(sim, sim.issueToken(narrow.appId)).entities.list()) seen.push(x.name);
+    expect(seen).toEqual([sub.subscriptionId]);
+
+    expect(await failure(list({ filter: "startswith(name, 'corp')" }))).toMatchObject({ statusCode: 400, code: "BadRequest" });
+    expect(await failure(list({ search: "ParentOnly", filter: "name eq 'corp-prod'" }))).toMatchObject({ statusCode: 400, code: "BadRequest" });
+  });
+});
