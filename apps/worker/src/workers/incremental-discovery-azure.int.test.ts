@@ -141,9 +141,15 @@ async function changeTenant(seed: number, n: number) {
     const r = rand();
     if (r < 0.25) {
       const s = pick(subs());
-      await admin("subscriptions/move", { subscriptionId: s.subscriptionId, managementGroup: pick(groups().filter((g) => g.toLowerCase() !== s.parent)) });
+      await admin("subscriptions/move", {
+        subscriptionId: s.subscriptionId,
+        managementGroup: pick(groups().filter((g) => g.toLowerCase() !== s.parent)),
+      });
     } else if (r < 0.4) {
-      await admin("subscriptions/tags", { subscriptionId: pick(subs()).subscriptionId, tags: { env: pick(["prod", "dev"]), owner: `team-${i}` } });
+      await admin("subscriptions/tags", {
+        subscriptionId: pick(subs()).subscriptionId,
+        tags: { env: pick(["prod", "dev"]), owner: `team-${i}` },
+      });
     } else if (r < 0.45) {
       const s = pick(subs().filter((x) => Object.keys(x.tags).length > 0));
       await admin("subscriptions/tags", { subscriptionId: s.subscriptionId, tags: {}, operation: "Replace" });
@@ -165,7 +171,8 @@ async function changeTenant(seed: number, n: number) {
       // Empty a group (its subscriptions and groups move up, as ARM requires), then delete it.
       const g = st.mgs.get(pick(nonRoot()).toLowerCase())!;
       const parent = st.mgs.get(g.parent!)!.name;
-      for (const s of [...g.subSet]) await admin("subscriptions/move", { subscriptionId: st.subs.get(s)!.subscriptionId, managementGroup: parent });
+      for (const s of [...g.subSet])
+        await admin("subscriptions/move", { subscriptionId: st.subs.get(s)!.subscriptionId, managementGroup: parent });
       for (const c of [...g.children]) await admin("management-groups", { name: st.mgs.get(c)!.name, parent });
       await admin("management-groups/delete", { name: g.name });
     }
@@ -219,7 +226,9 @@ describe("incremental discovery (Azure)", () => {
       ManagementGroups_GetDescendants: 0,
       Subscriptions_List: 0,
     });
-    const node = await prisma.node.findFirstOrThrow({ where: { connectionId: inc.connectionId, externalId: `subscriptions/${one.subscriptionId}` } });
+    const node = await prisma.node.findFirstOrThrow({
+      where: { connectionId: inc.connectionId, externalId: `subscriptions/${one.subscriptionId}` },
+    });
     expect(node.cloudLabels).toMatchObject({ data: "regulated" });
   }, 180_000); // three full sweeps of ~180 subscriptions beside the rounds on a loaded 2-core machine (a hang guard)
 
@@ -240,7 +249,10 @@ describe("incremental discovery (Azure)", () => {
         "/providers/Microsoft.Management/managementGroups/sandbox/subscriptions/0b0b0b0b-1111-4222-8333-444444444444",
       ),
     );
-    await deliver(c.connectionId, forged("g", "Microsoft.Management/managementGroups/write", "/providers/Microsoft.Management/managementGroups/elsewhere"));
+    await deliver(
+      c.connectionId,
+      forged("g", "Microsoft.Management/managementGroups/write", "/providers/Microsoft.Management/managementGroups/elsewhere"),
+    );
     const r = await run(c.connectionId);
     expect(count(r.calls.byOperation, SWEEP_OPS)).toBe(0);
     expect(r.calls.byOperation).toMatchObject({ Subscriptions_Get: 1, ManagementGroups_Get: 1 });

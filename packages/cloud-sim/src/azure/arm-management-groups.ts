@@ -268,7 +268,10 @@ export function entitiesRoute(core: AzureCore, req: Req): Route {
       }
       const view = (q.get("$view") ?? "FullHierarchy").toLowerCase();
       if (!ENTITY_VIEWS.includes(view)) {
-        throw badRequest("BadRequest", `The value '${q.get("$view")}' of '$view' is invalid: expected FullHierarchy, GroupsOnly, SubscriptionsOnly or Audit.`);
+        throw badRequest(
+          "BadRequest",
+          `The value '${q.get("$view")}' of '$view' is invalid: expected FullHierarchy, GroupsOnly, SubscriptionsOnly or Audit.`,
+        );
       }
       const match = entityFilter(q.get("$filter"));
       const app = st.apps.get(caller.id.toLowerCase());

@@ -38,7 +38,8 @@ function route(core: AzureCore, req: Req): Route | undefined {
     if (segs.length === 7 && l[0] === "subscriptions") return activityLogRoute(core, req, segs[1]);
     return undefined;
   }
-  if (segs.length === 3 && l[0] === "providers" && l[1] === "microsoft.management" && l[2] === "getentities") return entitiesRoute(core, req);
+  if (segs.length === 3 && l[0] === "providers" && l[1] === "microsoft.management" && l[2] === "getentities")
+    return entitiesRoute(core, req);
   if (l[0] === "providers" && l[1] === "microsoft.management" && l[2] === "managementgroups") return mgRoute(core, req, segs);
   if (l[0] === "subscriptions") return subscriptionRoute(core, req, segs);
   return undefined;

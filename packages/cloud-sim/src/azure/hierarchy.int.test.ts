@@ -309,6 +309,9 @@ describe("entities (getEntities)", () => {
     expect(seen).toEqual([sub.subscriptionId]);
 
     expect(await failure(list({ filter: "startswith(name, 'corp')" }))).toMatchObject({ statusCode: 400, code: "BadRequest" });
-    expect(await failure(list({ search: "ParentOnly", filter: "name eq 'corp-prod'" }))).toMatchObject({ statusCode: 400, code: "BadRequest" });
+    expect(await failure(list({ search: "ParentOnly", filter: "name eq 'corp-prod'" }))).toMatchObject({
+      statusCode: 400,
+      code: "BadRequest",
+    });
   });
 });

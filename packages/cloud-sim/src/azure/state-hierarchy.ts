@@ -278,7 +278,10 @@ export class AzureHierarchy {
           ...(expand.ancestors
             ? {
                 managementGroupAncestors: chain.map((k) => this.mgs.get(k)!.name),
-                managementGroupAncestorsChain: chain.map((k) => ({ name: this.mgs.get(k)!.name, displayName: this.mgs.get(k)!.displayName })),
+                managementGroupAncestorsChain: chain.map((k) => ({
+                  name: this.mgs.get(k)!.name,
+                  displayName: this.mgs.get(k)!.displayName,
+                })),
               }
             : {}),
         },

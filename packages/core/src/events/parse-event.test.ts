@@ -111,7 +111,9 @@ describe("event parsing", () => {
     const mg = "/providers/Microsoft.Management/managementGroups";
     const ev = (operationName: string, uri?: string, where: "subject" | "data" = "subject") => ({
       id: `e-${operationName}-${uri ?? ""}`,
-      eventType: operationName.endsWith("/delete") ? "Microsoft.Resources.ResourceDeleteSuccess" : "Microsoft.Resources.ResourceWriteSuccess",
+      eventType: operationName.endsWith("/delete")
+        ? "Microsoft.Resources.ResourceDeleteSuccess"
+        : "Microsoft.Resources.ResourceWriteSuccess",
       ...(uri && where === "subject" ? { subject: uri } : {}),
       data: { operationName, ...(uri && where === "data" ? { resourceUri: uri } : {}) },
     });
@@ -123,20 +125,34 @@ describe("event parsing", () => {
     expect(hint(ev("Microsoft.Management/managementGroups/write", `${mg}/corp-prod`))).toEqual(group("corp-prod"));
     expect(hint(ev("Microsoft.Management/managementGroups/delete", `${mg}/Old.Team_(1)`, "data"))).toEqual(group("Old.Team_(1)"));
     // A subscription put under a group, or sent back to the root group: the subscription.
-    expect(hint(ev("Microsoft.Management/managementGroups/subscriptions/write", `${mg}/corp-prod/subscriptions/${sub}`))).toEqual(subscription);
-    expect(hint(ev("microsoft.management/managementgroups/subscriptions/delete", `${mg}/corp-prod/subscriptions/${sub}`))).toEqual(subscription);
+    expect(hint(ev("Microsoft.Management/managementGroups/subscriptions/write", `${mg}/corp-prod/subscriptions/${sub}`))).toEqual(
+      subscription,
+    );
+    expect(hint(ev("microsoft.management/managementgroups/subscriptions/delete", `${mg}/corp-prod/subscriptions/${sub}`))).toEqual(
+      subscription,
+    );
     // Subscription tags are its labels; a resource group's or a resource's tags are no node's.
-    expect(hint(ev("Microsoft.Resources/tags/write", `/subscriptions/${sub}/providers/Microsoft.Resources/tags/default`))).toEqual(subscription);
-    expect(hint(ev("Microsoft.Resources/tags/delete", `/subscriptions/${sub}/providers/Microsoft.Resources/tags/default`))).toEqual(subscription);
-    expect(hint(ev("Microsoft.Resources/tags/write", `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Resources/tags/default`))).toEqual({
+    expect(hint(ev("Microsoft.Resources/tags/write", `/subscriptions/${sub}/providers/Microsoft.Resources/tags/default`))).toEqual(
+      subscription,
+    );
+    expect(hint(ev("Microsoft.Resources/tags/delete", `/subscriptions/${sub}/providers/Microsoft.Resources/tags/default`))).toEqual(
+      subscription,
+    );
+    expect(
+      hint(ev("Microsoft.Resources/tags/write", `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Resources/tags/default`)),
+    ).toEqual({
       kind: "none",
     });
     // Renaming or cancelling a subscription (Microsoft.Subscription actions).
-    expect(hint(ev("Microsoft.Subscription/rename/action", `/subscriptions/${sub}/providers/Microsoft.Subscription/rename`))).toEqual(subscription);
+    expect(hint(ev("Microsoft.Subscription/rename/action", `/subscriptions/${sub}/providers/Microsoft.Subscription/rename`))).toEqual(
+      subscription,
+    );
     expect(hint(ev("Microsoft.Subscription/cancel/action", `/subscriptions/${sub}`))).toEqual(subscription);
 
     // Policy is no hierarchy change, even at a management group.
-    expect(hint(ev("Microsoft.Authorization/policyAssignments/write", `${mg}/corp-prod/providers/Microsoft.Authorization/policyAssignments/a`))).toEqual({
+    expect(
+      hint(ev("Microsoft.Authorization/policyAssignments/write", `${mg}/corp-prod/providers/Microsoft.Authorization/policyAssignments/a`)),
+    ).toEqual({
       kind: "none",
     });
     // What cannot be narrowed safely is a sweep: no resource id, an id that is not the group's, a subscription id
@@ -147,7 +163,9 @@ describe("event parsing", () => {
       kind: "sweep",
     });
     expect(hint(ev("Microsoft.Management/managementGroups/settings/write", `${mg}/root/settings/default`))).toEqual({ kind: "sweep" });
-    expect(hint(ev("Microsoft.Resources/tags/write", `${mg}/corp-prod/providers/Microsoft.Resources/tags/default`))).toEqual({ kind: "sweep" });
+    expect(hint(ev("Microsoft.Resources/tags/write", `${mg}/corp-prod/providers/Microsoft.Resources/tags/default`))).toEqual({
+      kind: "sweep",
+    });
 
     // A batch names every node its events name; one sweep makes the batch a sweep.
     expect(
@@ -155,7 +173,10 @@ describe("event parsing", () => {
         ev("Microsoft.Management/managementGroups/write", `${mg}/incoming`),
         ev("Microsoft.Management/managementGroups/subscriptions/write", `${mg}/incoming/subscriptions/${sub}`),
         ev("Microsoft.Resources/tags/write", `/subscriptions/${sub}/providers/Microsoft.Resources/tags/default`),
-        ev("Microsoft.Storage/storageAccounts/write", `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/s`),
+        ev(
+          "Microsoft.Storage/storageAccounts/write",
+          `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/s`,
+        ),
       ),
     ).toEqual({ kind: "nodes", externalIds: ["providers/Microsoft.Management/managementGroups/incoming", `subscriptions/${sub}`] });
     expect(hint(ev("Microsoft.Management/managementGroups/write", `${mg}/a`), ev("Microsoft.Management/managementGroups/write"))).toEqual({

@@ -220,13 +220,17 @@ function azureHierarchy(operation: string, resourceUri: string | undefined): Hie
       ? { kind: "nodes", externalIds: [`providers/Microsoft.Management/managementGroups/${segs[3]}`] }
       : { kind: "sweep" };
   }
-  if (op === "microsoft.management/managementgroups/subscriptions/write" || op === "microsoft.management/managementgroups/subscriptions/delete") {
+  if (
+    op === "microsoft.management/managementgroups/subscriptions/write" ||
+    op === "microsoft.management/managementgroups/subscriptions/delete"
+  ) {
     return underMg && segs.length === 6 && l[4] === "subscriptions" ? sub(segs[5]) : { kind: "sweep" };
   }
   if (op === "microsoft.resources/tags/write" || op === "microsoft.resources/tags/delete") {
     // Tags - Create Or Update / Update / Delete At Scope: `{scope}/providers/Microsoft.Resources/tags/default`.
     const subscriptionTags =
-      l[0] === "subscriptions" && (segs.length === 2 || (segs.length === 6 && l.slice(2).join("/") === "providers/microsoft.resources/tags/default"));
+      l[0] === "subscriptions" &&
+      (segs.length === 2 || (segs.length === 6 && l.slice(2).join("/") === "providers/microsoft.resources/tags/default"));
     if (subscriptionTags) return sub(segs[1]);
     // Tags of a resource group or a resource: labels come from subscription tags only.
     return l[0] === "subscriptions" && segs.length > 6 ? { kind: "none" } : { kind: "sweep" };

@@ -86,7 +86,11 @@ describe("Azure discoverNodes", () => {
   it("throws on a refusal instead of reading it as gone", async () => {
     // An app that may read one subscription and nothing above it.
     const sub = demo.subscriptions[0]!.subscriptionId;
-    const app = sim.registerApp({ displayName: "narrow", secret: "narrow-secret", grants: [{ role: "Reader", scope: `/subscriptions/${sub}` }] });
+    const app = sim.registerApp({
+      displayName: "narrow",
+      secret: "narrow-secret",
+      grants: [{ role: "Reader", scope: `/subscriptions/${sub}` }],
+    });
     const adapter = adapterFor({ appId: app.appId, secret: "narrow-secret" }, sim.rootManagementGroupId);
     await expect(adapter.discoverNodes!([`${MG}platform`])).rejects.toMatchObject({ kind: "auth", code: "AuthorizationFailed" });
     const other = demo.subscriptions[1]!.subscriptionId;

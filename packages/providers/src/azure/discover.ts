@@ -88,13 +88,25 @@ export async function discoverAzureNodes(ctx: AzureContext, externalIds: readonl
   const root = ctx.rootMg.toLowerCase();
 
   const readGroup = async (name: string): Promise<DiscoveredNode | null> => {
-    const g = await ctx.call("ManagementGroups_Get", false, () => mg.managementGroups.get(name, { expand: "ancestors", cacheControl: "no-cache" }));
+    const g = await ctx.call("ManagementGroups_Get", false, () =>
+      mg.managementGroups.get(name, { expand: "ancestors", cacheControl: "no-cache" }),
+    );
     const gName = g.name ?? name;
-    const node = { externalId: `${MG_SCOPE_PREFIX}${gName}`, kind: "management-group", name: g.displayName ?? gName, isEnvironment: false, labels: {} };
+    const node = {
+      externalId: `${MG_SCOPE_PREFIX}${gName}`,
+      kind: "management-group",
+      name: g.displayName ?? gName,
+      isEnvironment: false,
+      labels: {},
+    };
     if (gName.toLowerCase() === root) return { ...node, parentExternalId: null };
     const ancestors = (g.details?.managementGroupAncestorsChain ?? []).map((a) => (a.name ?? "").toLowerCase());
     if (!ancestors.includes(root)) return null;
-    const parent = g.details?.parent?.id ?? (g.details?.managementGroupAncestorsChain?.[0]?.name ? `${MG_SCOPE_PREFIX}${g.details.managementGroupAncestorsChain[0].name}` : undefined);
+    const parent =
+      g.details?.parent?.id ??
+      (g.details?.managementGroupAncestorsChain?.[0]?.name
+        ? `${MG_SCOPE_PREFIX}${g.details.managementGroupAncestorsChain[0].name}`
+        : undefined);
     if (!parent) return null;
     return { ...node, parentExternalId: parent.replace(/^\/+/, "") };
   };
@@ -103,7 +115,10 @@ export async function discoverAzureNodes(ctx: AzureContext, externalIds: readonl
     const s = await ctx.call("Subscriptions_Get", false, () => arm.get(`subscriptions/${id}`, ARM_API_VERSIONS.subscriptions));
     const entities = await ctx.sdkPages(
       "Entities_List",
-      (t) => mg.entities.list({ filter: `name eq '${id}'`, view: "SubscriptionsOnly", cacheControl: "no-cache" }).byPage({ continuationToken: t }),
+      (t) =>
+        mg.entities
+          .list({ filter: `name eq '${id}'`, view: "SubscriptionsOnly", cacheControl: "no-cache" })
+          .byPage({ continuationToken: t }),
       mgToken,
     );
     const e = entities.find((x) => x.name?.toLowerCase() === id.toLowerCase());
