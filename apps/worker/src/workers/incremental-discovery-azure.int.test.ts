@@ -1,7 +1,7 @@
 /**
  * Incremental discovery end to end for Azure (ARM simulator through the real SDK, real PostgreSQL): after the
  * first full sweep, random changes to the tenant made through the simulator's admin API (groups created,
- * renamed, moved and deleted; subscriptions created, moved and retagged) reach a webhook as Event Grid
+ * renamed, moved and deleted; subscriptions created, moved, retagged, renamed and cancelled) reach a webhook as Event Grid
  * delivers them, and are handed to core the way the web route hands them over (parseCloudEvent →
  * recordEventReceipt de-duplication → noteHierarchyChange), duplicated and reordered. The node table after
  * the targeted reconcile equals what a full sweep of the same tenant records, and the discovery calls follow
@@ -145,24 +145,29 @@ async function changeTenant(seed: number, n: number) {
         subscriptionId: s.subscriptionId,
         managementGroup: pick(groups().filter((g) => g.toLowerCase() !== s.parent)),
       });
-    } else if (r < 0.4) {
+    } else if (r < 0.37) {
       await admin("subscriptions/tags", {
         subscriptionId: pick(subs()).subscriptionId,
         tags: { env: pick(["prod", "dev"]), owner: `team-${i}` },
       });
-    } else if (r < 0.45) {
+    } else if (r < 0.42) {
       const s = pick(subs().filter((x) => Object.keys(x.tags).length > 0));
       await admin("subscriptions/tags", { subscriptionId: s.subscriptionId, tags: {}, operation: "Replace" });
-    } else if (r < 0.58) {
+    } else if (r < 0.54) {
       const parent = pick(groups().filter((g) => st.mgDepth(g) < 4));
       const name = `new-mg-${seed}-${i}`;
       await admin("management-groups", { name, displayName: `New ${i}`, parent });
       await admin("subscriptions", { displayName: `in-new-${seed}-${i}`, managementGroup: name, tags: { owner: "newcomer" } });
-    } else if (r < 0.68) {
+    } else if (r < 0.62) {
       await admin("subscriptions", { displayName: `new-${seed}-${i}`, managementGroup: pick(groups()), tags: { env: "dev" } });
-    } else if (r < 0.78) {
+    } else if (r < 0.69) {
       await admin("management-groups", { name: pick(nonRoot()), displayName: `Renamed ${seed}-${i}` });
-    } else if (r < 0.88) {
+    } else if (r < 0.76) {
+      await admin("subscriptions/rename", { subscriptionId: pick(subs()).subscriptionId, displayName: `renamed-${seed}-${i}` });
+    } else if (r < 0.8) {
+      // Cancelled: Disabled, and still in its group (as the sweep sees it) until Azure deletes it.
+      await admin("subscriptions/cancel", { subscriptionId: pick(subs()).subscriptionId });
+    } else if (r < 0.9) {
       // Move a group under another that is not its own descendant.
       const g = pick(nonRoot());
       const targets = groups().filter((t) => !st.mgChain(t).includes(g.toLowerCase()) && st.mgDepth(t) < 4);
@@ -180,7 +185,7 @@ async function changeTenant(seed: number, n: number) {
 }
 
 describe("incremental discovery (Azure)", () => {
-  it("applies Event Grid events (groups, moves, new subscriptions, tags) as a full sweep would, with calls following the changes", async () => {
+  it("applies Event Grid events (groups, moves, new, renamed and cancelled subscriptions, tags) as a full sweep would, with calls following the changes", async () => {
     sim.seedAzureDemo();
     sim.seedAzureTenant({ subscriptions: 150, managementGroups: 20, depth: 3 });
     const inc = await h.connect(spec());

@@ -1,7 +1,8 @@
 import { createServer, type Server } from "node:http";
+import { createSerializer, type OperationSpec } from "@azure/core-client";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_APP, seedAzureTenant, startAzureSim, type AzureEvent, type AzureSim, type DemoInfo } from "./index.ts";
+import { DEMO_APP, DEMO_READER_APP, seedAzureTenant, startAzureSim, type AzureEvent, type AzureSim, type DemoInfo } from "./index.ts";
 import { armClient, failure, getSubscription, getTags, mgClient, policyClient } from "./test-clients.ts";
 
 let sim: AzureSim;
@@ -312,6 +313,66 @@ describe("entities (getEntities)", () => {
     expect(await failure(list({ search: "ParentOnly", filter: "name eq 'corp-prod'" }))).toMatchObject({
       statusCode: 400,
       code: "BadRequest",
+    });
+  });
+});
+
+describe("subscription actions (Microsoft.Subscription)", () => {
+  /** POST /subscriptions/{id}/providers/Microsoft.Subscription/{action}?api-version=2021-10-01, as the specs define it. */
+  const action = (t: string, id: string, name: "rename" | "cancel", body?: object) => {
+    const any = { type: { name: "any" as const } } as never;
+    const op: OperationSpec = {
+      path: "/subscriptions/{id}/providers/Microsoft.Subscription/{action}",
+      httpMethod: "POST",
+      responses: { 200: { bodyMapper: any }, default: { bodyMapper: any } },
+      queryParameters: [
+        { parameterPath: "apiVersion", mapper: { serializedName: "api-version", required: true, type: { name: "String" } } },
+      ],
+      urlParameters: [
+        { parameterPath: "$host", mapper: { serializedName: "$host", required: true, type: { name: "String" } }, skipEncoding: true },
+        { parameterPath: "id", mapper: { serializedName: "id", required: true, type: { name: "String" } } },
+        { parameterPath: "action", mapper: { serializedName: "action", required: true, type: { name: "String" } } },
+      ],
+      ...(body
+        ? { requestBody: { parameterPath: "body", mapper: { serializedName: "body", type: { name: "any" } } }, mediaType: "json" as const }
+        : {}),
+      serializer: createSerializer({}, false),
+    };
+    return armClient(sim, t, { maxRetries: 0 }).sendOperationRequest<Record<string, unknown>>(
+      { apiVersion: "2021-10-01", id, action: name, ...(body ? { body } : {}) },
+      op,
+    );
+  };
+
+  it("renames and cancels a subscription, raising ResourceActionSuccess events, and refuses a Reader", async () => {
+    demo = sim.seedAzureDemo();
+    const sub = demo.subscriptions[0]!.subscriptionId;
+    const before = sim.events().length;
+    expect(await action(owner, sub, "rename", { subscriptionName: "Renamed sub" })).toEqual({ subscriptionId: sub });
+    expect(await action(owner, sub, "cancel")).toEqual({ value: sub });
+    const arm = armClient(sim, owner);
+    expect(await getSubscription(arm, sub)).toMatchObject({ displayName: "Renamed sub", state: "Disabled" });
+    expect(
+      sim
+        .events()
+        .slice(before)
+        .map((e) => [e.eventType, e.subject, e.data.operationName]),
+    ).toEqual([
+      ["Microsoft.Resources.ResourceActionSuccess", `/subscriptions/${sub}`, "Microsoft.Subscription/rename/action"],
+      ["Microsoft.Resources.ResourceActionSuccess", `/subscriptions/${sub}`, "Microsoft.Subscription/cancel/action"],
+    ]);
+    // A cancelled subscription stays in its group until Azure deletes it.
+    expect(sim.core.state.descendants(sim.tenantId).some((d) => d.name === sub)).toBe(true);
+
+    expect(await failure(action(owner, sub, "rename", {}))).toMatchObject({ statusCode: 400, code: "InvalidRequestContent" });
+    const reader = sim.issueToken(DEMO_READER_APP.appId);
+    expect(await failure(action(reader, sub, "rename", { subscriptionName: "x" }))).toMatchObject({
+      statusCode: 403,
+      code: "AuthorizationFailed",
+    });
+    expect(await failure(action(owner, "00000000-0000-4000-8000-000000000000", "cancel"))).toMatchObject({
+      statusCode: 404,
+      code: "SubscriptionNotFound",
     });
   });
 });
