@@ -237,6 +237,26 @@ describe("incremental discovery (Azure)", () => {
     expect(node.cloudLabels).toMatchObject({ data: "regulated" });
   }, 180_000); // three full sweeps of ~180 subscriptions beside the rounds on a loaded 2-core machine (a hang guard)
 
+  it("removes a deleted group an event spells in another case (ARM ids are case-insensitive)", async () => {
+    sim.seedAzureDemo();
+    await admin("management-groups", { name: "Short-Lived", parent: "sandbox" });
+    const c = await h.connect(spec());
+    await run(c.connectionId);
+    expect((await snapshot(c.connectionId))[`${MG}Short-Lived`]).toMatchObject({ state: "active" });
+    received.length = 0;
+    await admin("management-groups/delete", { name: "Short-Lived" });
+    await sim.flushEvents();
+    const shouted = (received.flat() as Array<{ subject: string; data: { resourceUri: string } }>).map((e) => ({
+      ...e,
+      subject: e.subject.toUpperCase(),
+      data: { ...e.data, resourceUri: e.data.resourceUri.toUpperCase() },
+    }));
+    expect(await deliver(c.connectionId, shouted)).toEqual([`${MG}SHORT-LIVED`]);
+    const r = await run(c.connectionId);
+    expect(count(r.calls.byOperation, SWEEP_OPS)).toBe(0);
+    expect((await snapshot(c.connectionId))[`${MG}Short-Lived`]).toMatchObject({ state: "removed" });
+  });
+
   it("never lets an event create a node the tenant's root group does not hold", async () => {
     sim.seedAzureDemo();
     const c = await h.connect(spec());
