@@ -74,13 +74,14 @@ const lastSegment = (id: string | undefined): string | undefined => id?.split("/
  *   `details.parent`, `details.managementGroupAncestorsChain`; specification/managementgroups/
  *   resource-manager/Microsoft.Management/ManagementGroups/stable/2023-04-01, GetManagementGroupWithAncestors);
  * - a subscription: Subscriptions_Get (`GET /subscriptions/{id}`, its tags are the labels, as the sweep's
- *   Subscriptions_List; specification/resources/resource-manager/Microsoft.Resources/subscriptions) and
+ *   Subscriptions_List; specification/resources/resource-manager/Microsoft.Resources/subscriptions/stable/
+ *   2022-12-01/subscriptions.json) and
  *   Entities_List filtered to it (`POST /providers/Microsoft.Management/getEntities?$filter=name eq '{id}'`,
  *   whose `parent` and `parentNameChain` place it in the tree without knowing its group beforehand —
  *   "Get Subscription Under Management Group" needs the group in its path).
- * A group or subscription Azure answers 404 for (ManagementGroupNotFound, SubscriptionNotFound) is gone, and
- * so is one whose ancestry does not reach this connection's root group (moved out of it, or another
- * branch of the tenant). A refusal (403 AuthorizationFailed) or a subscription the management-group
+ * A group Azure answers 404 for (ManagementGroupNotFound), or a subscription neither Subscriptions_Get
+ * (SubscriptionNotFound) nor Entities_List knows, is gone, and so is one whose ancestry does not reach this
+ * connection's root group (moved out of it, or another branch of the tenant). A refusal (403 AuthorizationFailed) or a subscription the management-group
  * service does not list throws, and the reconcile falls back to a full sweep instead of guessing.
  */
 export async function discoverAzureNodes(ctx: AzureContext, externalIds: readonly string[]): Promise<NodeRead[]> {
@@ -112,7 +113,11 @@ export async function discoverAzureNodes(ctx: AzureContext, externalIds: readonl
   };
 
   const readSubscription = async (id: string): Promise<DiscoveredNode | null> => {
-    const s = await ctx.call("Subscriptions_Get", false, () => arm.get(`subscriptions/${id}`, ARM_API_VERSIONS.subscriptions));
+    // A 404 here is not yet "gone": ARM may answer SubscriptionNotFound for a subscription the connector cannot
+    // read, which the sweep still records (from the group tree, with no tags). Entities_List decides.
+    const s = await ctx.orUndefined(
+      ctx.call("Subscriptions_Get", false, () => arm.get(`subscriptions/${id}`, ARM_API_VERSIONS.subscriptions)),
+    );
     const entities = await ctx.sdkPages(
       "Entities_List",
       (t) =>
@@ -123,6 +128,7 @@ export async function discoverAzureNodes(ctx: AzureContext, externalIds: readonl
     );
     const e = entities.find((x) => x.name?.toLowerCase() === id.toLowerCase());
     const parent = e?.parent?.id;
+    if (!s && !e) return null;
     if (!e || !parent) {
       // ARM knows the subscription but the management-group service does not place it: not "gone".
       throw new ProviderError(
@@ -139,10 +145,10 @@ export async function discoverAzureNodes(ctx: AzureContext, externalIds: readonl
     return {
       externalId: `subscriptions/${subName}`,
       kind: "subscription",
-      name: e.displayName ?? (typeof s.displayName === "string" ? s.displayName : subName),
+      name: e.displayName ?? (typeof s?.displayName === "string" ? s.displayName : subName),
       parentExternalId: parent.replace(/^\/+/, ""),
       isEnvironment: true,
-      labels: labelsOf(s.tags),
+      labels: labelsOf(s?.tags),
     };
   };
 
