@@ -30,7 +30,10 @@ const ADMIN_ROUTES = [
   "POST /_admin/subscriptions               {subscriptionId?, displayName?, managementGroup?, tags?, actor?}",
   "POST /_admin/subscriptions/move          {subscriptionId, managementGroup, actor?}",
   "POST /_admin/subscriptions/tags          {subscriptionId, tags, operation?: Merge|Replace|Delete, actor?}",
-  "POST /_admin/management-groups           {name, displayName?, parent?, actor?}",
+  "POST /_admin/subscriptions/rename        {subscriptionId, displayName, actor?}",
+  "POST /_admin/subscriptions/cancel        {subscriptionId, actor?} (state Disabled; it stays in its group)",
+  "POST /_admin/management-groups           {name, displayName?, parent?, actor?} (creates, renames or moves)",
+  "POST /_admin/management-groups/delete    {name, actor?} (refused while it has children, as ARM refuses)",
   "GET  /_admin/activity-log                 Activity Log entries recorded or appended so far",
   "POST /_admin/activity-log                 {events: [{operationName, resourceId, caller: {objectId, appId?, upn?, groups?}, time?, method?, requestBody?, httpStatus?, errorCode?, errorMessage?}]}",
   "POST /_admin/activity-log/reset",
@@ -279,9 +282,16 @@ export async function handleAdmin(core: AzureCore, method: string, path: string,
         throw badRequest("InvalidAdminRequest", "'operation' must be Merge, Replace or Delete");
       return ok(core.state.subArm(core.tagSubscription(str(body, "subscriptionId"), tags(body.tags), op, optStr(body, "actor"))));
     }
+    case "POST /_admin/subscriptions/rename":
+      return ok(core.state.subArm(core.renameSubscription(str(body, "subscriptionId"), str(body, "displayName"), optStr(body, "actor"))));
+    case "POST /_admin/subscriptions/cancel":
+      return ok(core.state.subArm(core.cancelSubscription(str(body, "subscriptionId"), optStr(body, "actor"))));
     case "POST /_admin/management-groups":
       core.addManagementGroup(str(body, "name"), optStr(body, "displayName"), optStr(body, "parent"), optStr(body, "actor"));
       return ok(core.state.mgFull(str(body, "name").toLowerCase(), true, false));
+    case "POST /_admin/management-groups/delete":
+      core.deleteManagementGroup(str(body, "name"), optStr(body, "actor"));
+      return ok({ deleted: body.name });
     default:
       throw new ArmError(404, "NotFound", `No admin route '${route}'. Routes: ${ADMIN_ROUTES.map((r) => r.split(/\s{2,}/)[0]).join("; ")}`);
   }

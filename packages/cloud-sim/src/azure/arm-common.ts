@@ -18,6 +18,8 @@ export const API_VERSIONS: Record<string, string[]> = {
   managementGroups: ["2020-02-01", "2020-05-01", "2020-10-01", "2021-04-01", "2023-04-01"],
   subscriptions: ["2016-06-01", "2019-11-01", "2020-01-01", "2021-01-01", "2022-12-01"],
   tags: ["2019-10-01", "2020-06-01", "2021-04-01", "2022-09-01", "2024-03-01"],
+  /** Microsoft.Subscription's subscription actions (rename, cancel): specification/subscription/.../stable/2021-10-01. */
+  subscriptionActions: ["2020-09-01", "2021-10-01"],
   /** activityLogs_API.json / tenantActivityLogs_API.json exist in 2015-04-01 only; @azure/arm-monitor 8.0.0 sends it. */
   activityLogs: ["2015-04-01"],
 };

@@ -1,6 +1,6 @@
 import { authorize } from "./auth.ts";
 import type { AzureCore } from "./core.ts";
-import { invalidContent, notFound } from "./errors.ts";
+import { badRequest, invalidContent, notFound } from "./errors.ts";
 import { MG_PREFIX, scopeKey, type Scope } from "./scope.ts";
 import { isObject, prop } from "./validate.ts";
 import { json, methodNotAllowed, page, type Req, type Route } from "./arm-common.ts";
@@ -67,7 +67,13 @@ export function mgRoute(core: AzureCore, req: Req, segs: string[]): Route | unde
             const expand = (req.url.searchParams.get("$expand") ?? "").toLowerCase();
             const recurse = (req.url.searchParams.get("$recurse") ?? "").toLowerCase() === "true";
             const noSubs = /childtype\s+ne\s+subscription/i.test(req.url.searchParams.get("$filter") ?? "");
-            return { status: 200, body: st.mgFull(key, expand.includes("children"), recurse, noSubs) };
+            return {
+              status: 200,
+              body: st.mgFull(key, expand.includes("children"), recurse, noSubs, {
+                path: expand.includes("path"),
+                ancestors: expand.includes("ancestors"),
+              }),
+            };
           },
         };
       case "PUT":
@@ -229,4 +235,139 @@ export function mgRoute(core: AzureCore, req: Req, segs: string[]): Route | unde
     }
   }
   return undefined;
+}
+
+const ENTITY_VIEWS = ["fullhierarchy", "groupsonly", "subscriptionsonly", "audit"];
+
+/**
+ * Entities_List, `POST /providers/Microsoft.Management/getEntities` ("List all entities (Management Groups,
+ * Subscriptions, etc.) for the authenticated user"; specification/managementgroups/resource-manager/
+ * Microsoft.Management/ManagementGroups/stable/2023-04-01/management.json and examples/GetEntities.json).
+ * No RBAC action gates it: the list holds the groups and subscriptions the caller can read, each with its
+ * `parent`, `parentNameChain` / `parentDisplayNameChain` (root group first, down to the immediate parent) and
+ * the caller's `permissions` (noaccess | view | edit | delete). `$filter` takes the spec's forms, `name eq
+ * '…'` and `contains(name|displayName, '…')`, case-insensitively; `$view` GroupsOnly / SubscriptionsOnly
+ * narrows by type. `$search` and `groupName` are not modelled and answer 400 rather than a wrong list. Pages
+ * follow `$skiptoken`; the SDK fetches a nextLink with GET (Entities_ListNext), so a GET carrying a
+ * `$skiptoken` is served too.
+ */
+export function entitiesRoute(core: AzureCore, req: Req): Route {
+  const st = core.state;
+  const q = req.url.searchParams;
+  if (req.method !== "POST" && !(req.method === "GET" && q.has("$skiptoken"))) throw methodNotAllowed(req.method, req.url.pathname);
+  return {
+    family: "managementGroups",
+    typeName: "getEntities",
+    op: "Entities_List",
+    method: "read",
+    action: "Microsoft.Management/managementGroups/read",
+    authScope: "/providers/Microsoft.Management",
+    exec: (caller) => {
+      for (const p of ["$search", "groupName"]) {
+        if (q.has(p)) throw badRequest("BadRequest", `The simulator does not model the getEntities parameter '${p}'.`);
+      }
+      const view = (q.get("$view") ?? "FullHierarchy").toLowerCase();
+      if (!ENTITY_VIEWS.includes(view)) {
+        throw badRequest(
+          "BadRequest",
+          `The value '${q.get("$view")}' of '$view' is invalid: expected FullHierarchy, GroupsOnly, SubscriptionsOnly or Audit.`,
+        );
+      }
+      const match = entityFilter(q.get("$filter"));
+      const app = st.apps.get(caller.id.toLowerCase());
+      const can = (action: string, chain: string[]): boolean => {
+        if (!app || chain.length === 0) return false;
+        try {
+          authorize(app, action, chain, "");
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const permission = (chain: string[]): string =>
+        can("Microsoft.Management/managementGroups/delete", chain)
+          ? "delete"
+          : can("Microsoft.Management/managementGroups/write", chain)
+            ? "edit"
+            : can("Microsoft.Management/managementGroups/read", chain)
+              ? "view"
+              : "noaccess";
+      const mgKeys = (name: string): string[] => st.mgChain(name).map((k) => scopeKey({ kind: "mg", mg: k }));
+      const names = (chain: string[]) => ({
+        parentNameChain: chain.map((k) => st.mgs.get(k)!.name),
+        parentDisplayNameChain: chain.map((k) => st.mgs.get(k)!.displayName),
+      });
+      const out: Array<Record<string, unknown>> = [];
+      const countDescendants = (key: string): number => {
+        const g = st.mgs.get(key)!;
+        return g.children.reduce((n, c) => n + 1 + countDescendants(c), g.subSet.size);
+      };
+      // Depth first from the tenant root group; `above` is the root-first chain of the group's ancestors.
+      const walk = (key: string, above: string[]): void => {
+        const g = st.mgs.get(key)!;
+        const chain = mgKeys(g.name);
+        if (view !== "subscriptionsonly" && can("Microsoft.Management/managementGroups/read", chain) && match(g.name, g.displayName)) {
+          out.push({
+            id: st.mgId(key),
+            type: "Microsoft.Management/managementGroups",
+            name: g.name,
+            properties: {
+              tenantId: st.tenantId,
+              displayName: g.displayName,
+              ...(g.parent !== undefined ? { parent: { id: st.mgId(g.parent) } } : {}),
+              permissions: permission(chain),
+              inheritedPermissions: permission(chain.slice(1)),
+              numberOfDescendants: countDescendants(key),
+              numberOfChildren: g.children.length + g.subSet.size,
+              numberOfChildGroups: g.children.length,
+              ...names(above),
+            },
+          });
+        }
+        if (view !== "groupsonly") {
+          for (const s of g.subSet) {
+            const sub = st.subs.get(s)!;
+            const subChain = [scopeKey({ kind: "sub", sub: sub.subscriptionId }), ...chain];
+            const visible =
+              can("Microsoft.Management/managementGroups/read", subChain) || can("Microsoft.Resources/subscriptions/read", subChain);
+            if (!visible || !match(sub.subscriptionId, sub.displayName)) continue;
+            out.push({
+              id: `/subscriptions/${sub.subscriptionId}`,
+              type: "/subscriptions",
+              name: sub.subscriptionId,
+              properties: {
+                tenantId: st.tenantId,
+                displayName: sub.displayName,
+                parent: { id: st.mgId(key) },
+                permissions: permission(subChain),
+                inheritedPermissions: permission(chain),
+                ...names([...above, key]),
+              },
+            });
+          }
+        }
+        for (const c of g.children) walk(c, [...above, key]);
+      };
+      walk(st.rootKey, []);
+      return { status: 200, body: page(core, req.url, out) };
+    },
+  };
+}
+
+/** `$filter` of getEntities: `name eq '…'`, `contains(name, '…')`, `contains(displayName, '…')`, or none. */
+function entityFilter(raw: string | null): (name: string, displayName: string) => boolean {
+  if (raw === null || raw.trim() === "") return () => true;
+  const eq = /^\s*name\s+eq\s+'([^']*)'\s*$/i.exec(raw);
+  if (eq) return (name) => name.toLowerCase() === eq[1]!.toLowerCase();
+  const contains = /^\s*contains\(\s*(name|displayName)\s*,\s*'([^']*)'\s*\)\s*$/i.exec(raw);
+  if (contains) {
+    const needle = contains[2]!.toLowerCase();
+    return contains[1]!.toLowerCase() === "name"
+      ? (name) => name.toLowerCase().includes(needle)
+      : (_name, displayName) => displayName.toLowerCase().includes(needle);
+  }
+  throw badRequest(
+    "BadRequest",
+    `The $filter '${raw}' is invalid: use name eq '{entityName}', contains(name, '{substring}') or contains(displayName, '{substring}').`,
+  );
 }

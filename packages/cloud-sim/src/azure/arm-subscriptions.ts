@@ -56,6 +56,9 @@ export function subscriptionRoute(core: AzureCore, req: Req, segs: string[]): Ro
       exec: () => ({ status: 200, body: st.subArm(st.mustSub(sid)) }),
     };
   }
+  if (segs.length === 5 && l[2] === "providers" && l[3] === "microsoft.subscription" && (l[4] === "rename" || l[4] === "cancel")) {
+    return subscriptionAction(core, req, sid, l[4], chain);
+  }
   if (segs.length === 5 && l[2] === "providers" && l[3] === "microsoft.resources" && l[4] === "tags") {
     return undefined;
   }
@@ -110,4 +113,39 @@ export function subscriptionRoute(core: AzureCore, req: Req, segs: string[]): Ro
     throw methodNotAllowed(m, req.url.pathname);
   }
   return undefined;
+}
+
+/**
+ * Subscription_Rename (`POST /subscriptions/{id}/providers/Microsoft.Subscription/rename`, body
+ * `{subscriptionName}`, answers `{subscriptionId}`) and Subscription_Cancel (`…/cancel`, answers
+ * `{value: <id>}`, the subscription then Disabled): specification/subscription/resource-manager/
+ * Microsoft.Subscription/stable/2021-10-01/subscriptions.json and examples/renameSubscription.json,
+ * cancelSubscription.json. Both are actions on the subscription (`Microsoft.Subscription/<name>/action`),
+ * recorded in the Activity Log and raised as ResourceActionSuccess events.
+ */
+function subscriptionAction(core: AzureCore, req: Req, sid: string, name: "rename" | "cancel", chain: () => string[]): Route {
+  if (req.method !== "POST") throw methodNotAllowed(req.method, req.url.pathname);
+  const st = core.state;
+  const action = `Microsoft.Subscription/${name}/action`;
+  return {
+    family: "subscriptionActions",
+    typeName: name,
+    op: name === "rename" ? "Subscription_Rename" : "Subscription_Cancel",
+    method: "write",
+    action,
+    chain,
+    authScope: `/subscriptions/${sid}`,
+    exec: (caller) => {
+      const s = st.mustSub(sid);
+      if (name === "rename") {
+        const body = json(req);
+        const n = isObject(body) ? prop(body, "subscriptionName") : undefined;
+        if (typeof n !== "string" || n.trim() === "")
+          throw invalidContent("Required property 'subscriptionName' not found in JSON. Path ''");
+        s.displayName = n;
+      } else s.state = "Disabled";
+      core.emit("action", `/subscriptions/${s.subscriptionId}`, action, caller, "POST");
+      return { status: 200, body: name === "rename" ? { subscriptionId: s.subscriptionId } : { value: s.subscriptionId } };
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { authorize } from "./auth.ts";
 import type { AzureCore } from "./core.ts";
 import { ArmError, badRequest, notFound } from "./errors.ts";
 import { API_VERSIONS, type ArmReply, type Req, type Route } from "./arm-common.ts";
-import { mgRoute } from "./arm-management-groups.ts";
+import { entitiesRoute, mgRoute } from "./arm-management-groups.ts";
 import { policyRoute } from "./arm-policy.ts";
 import { subscriptionRoute } from "./arm-subscriptions.ts";
 
@@ -38,6 +38,8 @@ function route(core: AzureCore, req: Req): Route | undefined {
     if (segs.length === 7 && l[0] === "subscriptions") return activityLogRoute(core, req, segs[1]);
     return undefined;
   }
+  if (segs.length === 3 && l[0] === "providers" && l[1] === "microsoft.management" && l[2] === "getentities")
+    return entitiesRoute(core, req);
   if (l[0] === "providers" && l[1] === "microsoft.management" && l[2] === "managementgroups") return mgRoute(core, req, segs);
   if (l[0] === "subscriptions") return subscriptionRoute(core, req, segs);
   return undefined;

@@ -27,7 +27,8 @@ export interface AzureEvent {
   id: string;
   topic: string;
   subject: string;
-  eventType: "Microsoft.Resources.ResourceWriteSuccess" | "Microsoft.Resources.ResourceDeleteSuccess";
+  eventType:
+    "Microsoft.Resources.ResourceWriteSuccess" | "Microsoft.Resources.ResourceDeleteSuccess" | "Microsoft.Resources.ResourceActionSuccess";
   eventTime: string;
   dataVersion: string;
   metadataVersion: "1";
@@ -155,7 +156,12 @@ export class AzureCore {
 
   // ---------------------------------------------------------------- events
 
-  emit(kind: "write" | "delete", resourceUri: string, operationName: string, caller: Caller, method: string): void {
+  /**
+   * One Event Grid event for a change ARM served. `action` is a POST action (ResourceActionSuccess, e.g.
+   * Microsoft.Subscription/rename/action), whose subject is the resource acted on
+   * (https://learn.microsoft.com/azure/event-grid/event-schema-subscriptions).
+   */
+  emit(kind: "write" | "delete" | "action", resourceUri: string, operationName: string, caller: Caller, method: string): void {
     const scope = resourceUri.split("/providers/Microsoft.Authorization/")[0] ?? resourceUri;
     const sub = /^\/subscriptions\/([^/]+)/i.exec(resourceUri)?.[1];
     const mg = /^\/providers\/Microsoft\.Management\/managementGroups\/([^/]+)/i.exec(scope)?.[0];
@@ -170,7 +176,12 @@ export class AzureCore {
       id: randomUUID(),
       topic: sub ? `/subscriptions/${sub}` : (mg ?? `/providers/Microsoft.Management/managementGroups/${this.state.tenantId}`),
       subject: resourceUri,
-      eventType: kind === "write" ? "Microsoft.Resources.ResourceWriteSuccess" : "Microsoft.Resources.ResourceDeleteSuccess",
+      eventType:
+        kind === "write"
+          ? "Microsoft.Resources.ResourceWriteSuccess"
+          : kind === "delete"
+            ? "Microsoft.Resources.ResourceDeleteSuccess"
+            : "Microsoft.Resources.ResourceActionSuccess",
       eventTime: new Date().toISOString(),
       dataVersion: "2",
       metadataVersion: "1",
@@ -312,6 +323,33 @@ export class AzureCore {
       "Microsoft.Management/managementGroups/write",
       this.human(actor),
       "PUT",
+    );
+  }
+
+  /** Subscription_Rename / Subscription_Cancel as the portal calls them (see arm-subscriptions.ts). */
+  renameSubscription(subscriptionId: string, displayName: string, actor?: string): Subscription {
+    const s = this.state.mustSub(subscriptionId);
+    s.displayName = displayName;
+    this.emit("action", `/subscriptions/${s.subscriptionId}`, "Microsoft.Subscription/rename/action", this.human(actor), "POST");
+    return s;
+  }
+
+  cancelSubscription(subscriptionId: string, actor?: string): Subscription {
+    const s = this.state.mustSub(subscriptionId);
+    s.state = "Disabled";
+    this.emit("action", `/subscriptions/${s.subscriptionId}`, "Microsoft.Subscription/cancel/action", this.human(actor), "POST");
+    return s;
+  }
+
+  /** Deletes an empty management group (ManagementGroups_Delete's checks), as the portal would. */
+  deleteManagementGroup(name: string, actor?: string): void {
+    const mg = this.state.deleteManagementGroup(name);
+    this.emit(
+      "delete",
+      `/providers/Microsoft.Management/managementGroups/${mg.name}`,
+      "Microsoft.Management/managementGroups/delete",
+      this.human(actor),
+      "DELETE",
     );
   }
 

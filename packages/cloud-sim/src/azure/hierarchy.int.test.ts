@@ -1,7 +1,8 @@
 import { createServer, type Server } from "node:http";
+import { createSerializer, type OperationSpec } from "@azure/core-client";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_APP, seedAzureTenant, startAzureSim, type AzureEvent, type AzureSim, type DemoInfo } from "./index.ts";
+import { DEMO_APP, DEMO_READER_APP, seedAzureTenant, startAzureSim, type AzureEvent, type AzureSim, type DemoInfo } from "./index.ts";
 import { armClient, failure, getSubscription, getTags, mgClient, policyClient } from "./test-clients.ts";
 
 let sim: AzureSim;
@@ -35,7 +36,11 @@ describe("management groups", () => {
       tenantId: sim.tenantId,
     });
     expect(corp.details?.parent?.name).toBe("landing-zones");
-    expect(corp.details?.managementGroupAncestors).toEqual(["landing-zones", sim.tenantId]);
+    // path and ancestors only when asked for ($expand=path / ancestors), as GetManagementGroupWithExpand shows.
+    expect(corp.details?.managementGroupAncestorsChain).toBeUndefined();
+    const withAncestors = await mc.managementGroups.get("corp-prod", { expand: "ancestors" });
+    expect(withAncestors.details?.managementGroupAncestorsChain?.map((a) => a.name)).toEqual(["landing-zones", sim.tenantId]);
+    expect(withAncestors.children).toBeUndefined();
     expect(corp.children?.every((c) => c.type === "/subscriptions")).toBe(true);
     expect(corp.children).toHaveLength(6);
 
@@ -249,5 +254,125 @@ describe("events and out-of-band changes", () => {
     expect((await pc.policyAssignments.get("providers/Microsoft.Management/managementGroups/sandbox", "pp-oob")).policyDefinitionId).toBe(
       d.id,
     );
+  });
+});
+
+describe("entities (getEntities)", () => {
+  it("finds a subscription by name with its parent and the chain from the root group, pages, views, and refuses what it does not model", async () => {
+    // The demo tenant alone (an earlier test seeded 10,000 subscriptions).
+    demo = sim.seedAzureDemo();
+    const mc = mgClient(sim, token);
+    const list = async (o: Parameters<typeof mc.entities.list>[0] = {}) => {
+      const out = [];
+      for await (const e of mc.entities.list(o)) out.push(e);
+      return out;
+    };
+    const sub = demo.subscriptions.find((s) => s.managementGroup === "corp-prod")!;
+    const [e, ...more] = await list({ filter: `name eq '${sub.subscriptionId.toUpperCase()}'` });
+    expect(more).toEqual([]);
+    expect(e).toMatchObject({
+      id: `/subscriptions/${sub.subscriptionId}`,
+      type: "/subscriptions",
+      name: sub.subscriptionId,
+      displayName: sub.displayName,
+      parent: { id: "/providers/Microsoft.Management/managementGroups/corp-prod" },
+      parentNameChain: [sim.tenantId, "landing-zones", "corp-prod"],
+      parentDisplayNameChain: ["Tenant Root Group", "Landing Zones", "Corp-Prod"],
+      permissions: "view",
+    });
+    const group = (await list({ filter: "name eq 'corp-prod'" }))[0]!;
+    expect(group).toMatchObject({
+      type: "Microsoft.Management/managementGroups",
+      parentNameChain: [sim.tenantId, "landing-zones"],
+      numberOfChildGroups: 0,
+      numberOfChildren: 6,
+      numberOfDescendants: 6,
+    });
+
+    // Every group and subscription the demo connector can read, over pages the SDK follows (GET nextLink).
+    sim.configure({ pageSize: 7 });
+    try {
+      const all = await list();
+      expect(all.filter((x) => x.type === "/subscriptions")).toHaveLength(demo.subscriptions.length);
+      expect(all.filter((x) => x.type === "Microsoft.Management/managementGroups")).toHaveLength(11);
+      expect((await list({ view: "GroupsOnly" })).every((x) => x.type === "Microsoft.Management/managementGroups")).toBe(true);
+      expect((await list({ view: "SubscriptionsOnly", filter: "contains(displayName, 'corp-prod')" })).map((x) => x.parent?.id)).toEqual(
+        Array(6).fill("/providers/Microsoft.Management/managementGroups/corp-prod"),
+      );
+    } finally {
+      sim.configure({ pageSize: 100 });
+    }
+
+    // An app that may read one subscription sees that subscription only.
+    const narrow = sim.registerApp({ displayName: "narrow", grants: [{ role: "Reader", scope: `/subscriptions/${sub.subscriptionId}` }] });
+    const seen = [];
+    for await (const x of mgClient(sim, sim.issueToken(narrow.appId)).entities.list()) seen.push(x.name);
+    expect(seen).toEqual([sub.subscriptionId]);
+
+    expect(await failure(list({ filter: "startswith(name, 'corp')" }))).toMatchObject({ statusCode: 400, code: "BadRequest" });
+    expect(await failure(list({ search: "ParentOnly", filter: "name eq 'corp-prod'" }))).toMatchObject({
+      statusCode: 400,
+      code: "BadRequest",
+    });
+  });
+});
+
+describe("subscription actions (Microsoft.Subscription)", () => {
+  /** POST /subscriptions/{id}/providers/Microsoft.Subscription/{action}?api-version=2021-10-01, as the specs define it. */
+  const action = (t: string, id: string, name: "rename" | "cancel", body?: object) => {
+    const any = { type: { name: "any" as const } } as never;
+    const op: OperationSpec = {
+      path: "/subscriptions/{id}/providers/Microsoft.Subscription/{action}",
+      httpMethod: "POST",
+      responses: { 200: { bodyMapper: any }, default: { bodyMapper: any } },
+      queryParameters: [
+        { parameterPath: "apiVersion", mapper: { serializedName: "api-version", required: true, type: { name: "String" } } },
+      ],
+      urlParameters: [
+        { parameterPath: "$host", mapper: { serializedName: "$host", required: true, type: { name: "String" } }, skipEncoding: true },
+        { parameterPath: "id", mapper: { serializedName: "id", required: true, type: { name: "String" } } },
+        { parameterPath: "action", mapper: { serializedName: "action", required: true, type: { name: "String" } } },
+      ],
+      ...(body
+        ? { requestBody: { parameterPath: "body", mapper: { serializedName: "body", type: { name: "any" } } }, mediaType: "json" as const }
+        : {}),
+      serializer: createSerializer({}, false),
+    };
+    return armClient(sim, t, { maxRetries: 0 }).sendOperationRequest<Record<string, unknown>>(
+      { apiVersion: "2021-10-01", id, action: name, ...(body ? { body } : {}) },
+      op,
+    );
+  };
+
+  it("renames and cancels a subscription, raising ResourceActionSuccess events, and refuses a Reader", async () => {
+    demo = sim.seedAzureDemo();
+    const sub = demo.subscriptions[0]!.subscriptionId;
+    const before = sim.events().length;
+    expect(await action(owner, sub, "rename", { subscriptionName: "Renamed sub" })).toEqual({ subscriptionId: sub });
+    expect(await action(owner, sub, "cancel")).toEqual({ value: sub });
+    const arm = armClient(sim, owner);
+    expect(await getSubscription(arm, sub)).toMatchObject({ displayName: "Renamed sub", state: "Disabled" });
+    expect(
+      sim
+        .events()
+        .slice(before)
+        .map((e) => [e.eventType, e.subject, e.data.operationName]),
+    ).toEqual([
+      ["Microsoft.Resources.ResourceActionSuccess", `/subscriptions/${sub}`, "Microsoft.Subscription/rename/action"],
+      ["Microsoft.Resources.ResourceActionSuccess", `/subscriptions/${sub}`, "Microsoft.Subscription/cancel/action"],
+    ]);
+    // A cancelled subscription stays in its group until Azure deletes it.
+    expect(sim.core.state.descendants(sim.tenantId).some((d) => d.name === sub)).toBe(true);
+
+    expect(await failure(action(owner, sub, "rename", {}))).toMatchObject({ statusCode: 400, code: "InvalidRequestContent" });
+    const reader = sim.issueToken(DEMO_READER_APP.appId);
+    expect(await failure(action(reader, sub, "rename", { subscriptionName: "x" }))).toMatchObject({
+      statusCode: 403,
+      code: "AuthorizationFailed",
+    });
+    expect(await failure(action(owner, "00000000-0000-4000-8000-000000000000", "cancel"))).toMatchObject({
+      statusCode: 404,
+      code: "SubscriptionNotFound",
+    });
   });
 });

@@ -75,6 +75,9 @@ export interface AzureSim extends RunningSim {
     actor?: string,
   ): Subscription;
   addManagementGroup(name: string, displayName?: string, parent?: string, actor?: string): void;
+  deleteManagementGroup(name: string, actor?: string): void;
+  renameSubscription(subscriptionId: string, displayName: string, actor?: string): Subscription;
+  cancelSubscription(subscriptionId: string, actor?: string): Subscription;
   summary(): Record<string, unknown>;
   snapshot(): StateSnapshot;
   /** Events emitted so far (most recent 10,000), whether or not a webhook is configured. */
@@ -295,6 +298,9 @@ export async function startAzureSim(opts: AzureSimOptions = {}): Promise<AzureSi
     addSubscription: (a) => core.addSubscription(a),
     tagSubscription: (s, t, op, actor) => core.tagSubscription(s, t, op, actor),
     addManagementGroup: (n, d, p, actor) => core.addManagementGroup(n, d, p, actor),
+    deleteManagementGroup: (n, actor) => core.deleteManagementGroup(n, actor),
+    renameSubscription: (s, n, actor) => core.renameSubscription(s, n, actor),
+    cancelSubscription: (s, actor) => core.cancelSubscription(s, actor),
     summary: () => core.summary(),
     snapshot: () => core.state.snapshot(),
     events: () => [...core.events],

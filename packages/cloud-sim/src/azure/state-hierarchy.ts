@@ -229,7 +229,19 @@ export class AzureHierarchy {
     };
   }
 
-  mgFull(key: string, expandChildren: boolean, recurse: boolean, filterNoSubs = false): Record<string, unknown> {
+  /**
+   * ManagementGroups_Get's body. `details.path` and the ancestors only come with `$expand=path` /
+   * `$expand=ancestors` (specification/managementgroups/.../stable/2023-04-01/examples: GetManagementGroup and
+   * GetManagementGroupWithExpand carry neither, GetManagementGroupWithAncestors carries
+   * `managementGroupAncestorsChain`, immediate parent first); writes answer with both, as before.
+   */
+  mgFull(
+    key: string,
+    expandChildren: boolean,
+    recurse: boolean,
+    filterNoSubs = false,
+    expand: { path: boolean; ancestors: boolean } = { path: true, ancestors: true },
+  ): Record<string, unknown> {
     const mg = this.mgs.get(key)!;
     const chain = this.mgChain(mg.name).slice(1);
     const parent = mg.parent !== undefined ? this.mgs.get(mg.parent) : undefined;
@@ -255,12 +267,23 @@ export class AzureHierarchy {
           updatedTime: mg.updatedTime,
           updatedBy: mg.updatedBy,
           ...(parent ? { parent: { id: this.mgId(mg.parent!), name: parent.name, displayName: parent.displayName } } : {}),
-          path: [...chain]
-            .reverse()
-            .concat(mg.name.toLowerCase())
-            .map((k) => ({ name: this.mgs.get(k)!.name, displayName: this.mgs.get(k)!.displayName })),
-          managementGroupAncestors: chain.map((k) => this.mgs.get(k)!.name),
-          managementGroupAncestorsChain: chain.map((k) => ({ name: this.mgs.get(k)!.name, displayName: this.mgs.get(k)!.displayName })),
+          ...(expand.path
+            ? {
+                path: [...chain]
+                  .reverse()
+                  .concat(mg.name.toLowerCase())
+                  .map((k) => ({ name: this.mgs.get(k)!.name, displayName: this.mgs.get(k)!.displayName })),
+              }
+            : {}),
+          ...(expand.ancestors
+            ? {
+                managementGroupAncestors: chain.map((k) => this.mgs.get(k)!.name),
+                managementGroupAncestorsChain: chain.map((k) => ({
+                  name: this.mgs.get(k)!.name,
+                  displayName: this.mgs.get(k)!.displayName,
+                })),
+              }
+            : {}),
         },
         ...(expandChildren ? { children: this.children(key, recurse, filterNoSubs, childInfo) } : {}),
       },

@@ -64,9 +64,12 @@ export async function syncChangedNodes(
         done.add(r.node.externalId);
         continue;
       }
-      if (!tree.delete(r.externalId)) continue;
+      // ARM ids are case-insensitive, and an Azure event spells a group or subscription as its caller did: a gone
+      // node is matched without case when the exact id is not recorded (the other clouds' ids are lower case).
+      const gone = tree.has(r.externalId) ? r.externalId : [...tree.keys()].find((k) => k.toLowerCase() === r.externalId.toLowerCase());
+      if (gone === undefined || !tree.delete(gone)) continue;
       // A container that is gone had to be emptied first: its former children live elsewhere now.
-      for (const n of tree.values()) if (n.parentExternalId === r.externalId && !done.has(n.externalId)) next.add(n.externalId);
+      for (const n of tree.values()) if (n.parentExternalId === gone && !done.has(n.externalId)) next.add(n.externalId);
     }
     for (const r of reads) {
       const parent = r.node?.parentExternalId;

@@ -106,6 +106,83 @@ describe("event parsing", () => {
     expect(e.eventId).toBe("a,b");
     expect(e.hierarchyChanged).toBe(false);
   });
+  it("narrows Event Grid ARM events to the management groups and subscriptions they name", () => {
+    const sub = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+    const mg = "/providers/Microsoft.Management/managementGroups";
+    const ev = (operationName: string, uri?: string, where: "subject" | "data" = "subject") => ({
+      id: `e-${operationName}-${uri ?? ""}`,
+      eventType: operationName.endsWith("/delete")
+        ? "Microsoft.Resources.ResourceDeleteSuccess"
+        : "Microsoft.Resources.ResourceWriteSuccess",
+      ...(uri && where === "subject" ? { subject: uri } : {}),
+      data: { operationName, ...(uri && where === "data" ? { resourceUri: uri } : {}) },
+    });
+    const hint = (...events: ReturnType<typeof ev>[]) => parseCloudEvent("azure", events).hierarchy;
+    const group = (name: string) => ({ kind: "nodes", externalIds: [`providers/Microsoft.Management/managementGroups/${name}`] });
+    const subscription = { kind: "nodes", externalIds: [`subscriptions/${sub}`] };
+
+    // A group created, renamed or moved, or deleted: that group.
+    expect(hint(ev("Microsoft.Management/managementGroups/write", `${mg}/corp-prod`))).toEqual(group("corp-prod"));
+    expect(hint(ev("Microsoft.Management/managementGroups/delete", `${mg}/Old.Team_(1)`, "data"))).toEqual(group("Old.Team_(1)"));
+    // A subscription put under a group, or sent back to the root group: the subscription.
+    expect(hint(ev("Microsoft.Management/managementGroups/subscriptions/write", `${mg}/corp-prod/subscriptions/${sub}`))).toEqual(
+      subscription,
+    );
+    expect(hint(ev("microsoft.management/managementgroups/subscriptions/delete", `${mg}/corp-prod/subscriptions/${sub}`))).toEqual(
+      subscription,
+    );
+    // Subscription tags are its labels; a resource group's or a resource's tags are no node's.
+    expect(hint(ev("Microsoft.Resources/tags/write", `/subscriptions/${sub}/providers/Microsoft.Resources/tags/default`))).toEqual(
+      subscription,
+    );
+    expect(hint(ev("Microsoft.Resources/tags/delete", `/subscriptions/${sub}/providers/Microsoft.Resources/tags/default`))).toEqual(
+      subscription,
+    );
+    expect(
+      hint(ev("Microsoft.Resources/tags/write", `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Resources/tags/default`)),
+    ).toEqual({
+      kind: "none",
+    });
+    // Renaming or cancelling a subscription (Microsoft.Subscription actions).
+    expect(hint(ev("Microsoft.Subscription/rename/action", `/subscriptions/${sub}/providers/Microsoft.Subscription/rename`))).toEqual(
+      subscription,
+    );
+    expect(hint(ev("Microsoft.Subscription/cancel/action", `/subscriptions/${sub}`))).toEqual(subscription);
+
+    // Policy is no hierarchy change, even at a management group.
+    expect(
+      hint(ev("Microsoft.Authorization/policyAssignments/write", `${mg}/corp-prod/providers/Microsoft.Authorization/policyAssignments/a`)),
+    ).toEqual({
+      kind: "none",
+    });
+    // What cannot be narrowed safely is a sweep: no resource id, an id that is not the group's, a subscription id
+    // that is not one, other management-group operations.
+    expect(hint(ev("Microsoft.Management/managementGroups/write"))).toEqual({ kind: "sweep" });
+    expect(hint(ev("Microsoft.Management/managementGroups/write", `${mg}/corp-prod/settings/default`))).toEqual({ kind: "sweep" });
+    expect(hint(ev("Microsoft.Management/managementGroups/subscriptions/write", `${mg}/corp-prod/subscriptions/not-a-guid`))).toEqual({
+      kind: "sweep",
+    });
+    expect(hint(ev("Microsoft.Management/managementGroups/settings/write", `${mg}/root/settings/default`))).toEqual({ kind: "sweep" });
+    expect(hint(ev("Microsoft.Resources/tags/write", `${mg}/corp-prod/providers/Microsoft.Resources/tags/default`))).toEqual({
+      kind: "sweep",
+    });
+
+    // A batch names every node its events name; one sweep makes the batch a sweep.
+    expect(
+      hint(
+        ev("Microsoft.Management/managementGroups/write", `${mg}/incoming`),
+        ev("Microsoft.Management/managementGroups/subscriptions/write", `${mg}/incoming/subscriptions/${sub}`),
+        ev("Microsoft.Resources/tags/write", `/subscriptions/${sub}/providers/Microsoft.Resources/tags/default`),
+        ev(
+          "Microsoft.Storage/storageAccounts/write",
+          `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/s`,
+        ),
+      ),
+    ).toEqual({ kind: "nodes", externalIds: ["providers/Microsoft.Management/managementGroups/incoming", `subscriptions/${sub}`] });
+    expect(hint(ev("Microsoft.Management/managementGroups/write", `${mg}/a`), ev("Microsoft.Management/managementGroups/write"))).toEqual({
+      kind: "sweep",
+    });
+  });
   it("reads Pub/Sub pushed audit logs", () => {
     const entry = {
       insertId: "i1",

@@ -71,7 +71,11 @@ const ZAzureEvents = z
       eventType: S(200),
       subject: S(2048).optional(),
       data: z
-        .object({ operationName: S(500).optional(), claims: z.record(z.string(), z.unknown()).optional() })
+        .object({
+          operationName: S(500).optional(),
+          resourceUri: S(2048).optional(),
+          claims: z.record(z.string(), z.unknown()).optional(),
+        })
         .passthrough()
         .optional(),
     }),
@@ -201,7 +205,66 @@ function ociHierarchy(eventType: string, resourceId: string | undefined): Hierar
     : { kind: "sweep" };
 }
 
-const coarse = (changed: boolean): HierarchyHint => (changed ? { kind: "sweep" } : { kind: "none" });
+const AZ_SUB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Management group ids: letters, digits, `-_().` up to 90 characters (ARM refuses others when a group is created).
+const AZ_MG_ID = /^[\w().-]{1,90}$/;
+
+/**
+ * Which management groups and subscriptions one Azure event names, as Azure discovery records them
+ * (`providers/Microsoft.Management/managementGroups/<name>`, `subscriptions/<id>`). Event Grid's ARM events
+ * (ResourceWriteSuccess, ResourceDeleteSuccess, ResourceActionSuccess) carry the operation in
+ * `data.operationName` and the resource id in `subject` / `data.resourceUri`
+ * (https://learn.microsoft.com/azure/event-grid/event-schema-resource-groups): a group's write (create,
+ * rename, move) or delete names the group; `managementGroups/subscriptions/write|delete` (a subscription put
+ * under a group, or sent back to the root group) is
+ * `/providers/Microsoft.Management/managementGroups/<mg>/subscriptions/<id>` and names the subscription;
+ * tags written or deleted at `/subscriptions/<id>/providers/Microsoft.Resources/tags/default` are the
+ * subscription's labels, while tags of resource groups and resources are no node's labels; Microsoft.Subscription's
+ * rename / cancel / enable actions name the subscription. Policy operations are not hierarchy changes;
+ * any other management-group operation, or an id that does not parse, asks for a sweep.
+ */
+function azureHierarchy(operation: string, resourceUri: string | undefined): HierarchyHint {
+  if (/policy/i.test(operation)) return { kind: "none" };
+  const op = operation.toLowerCase();
+  const segs = (resourceUri ?? "").split("/").filter(Boolean);
+  const l = segs.map((x) => x.toLowerCase());
+  const underMg = l[0] === "providers" && l[1] === "microsoft.management" && l[2] === "managementgroups";
+  const sub = (id: string | undefined): HierarchyHint =>
+    id && AZ_SUB_ID.test(id) ? { kind: "nodes", externalIds: [`subscriptions/${id}`] } : { kind: "sweep" };
+  // The subscription a resource id starts with, when the id is the subscription itself or a child of it.
+  const subOf = (): string | undefined => (l[0] === "subscriptions" ? segs[1] : undefined);
+  if (op === "microsoft.management/managementgroups/write" || op === "microsoft.management/managementgroups/delete") {
+    return underMg && segs.length === 4 && AZ_MG_ID.test(segs[3]!)
+      ? { kind: "nodes", externalIds: [`providers/Microsoft.Management/managementGroups/${segs[3]}`] }
+      : { kind: "sweep" };
+  }
+  if (
+    op === "microsoft.management/managementgroups/subscriptions/write" ||
+    op === "microsoft.management/managementgroups/subscriptions/delete"
+  ) {
+    return underMg && segs.length === 6 && l[4] === "subscriptions" ? sub(segs[5]) : { kind: "sweep" };
+  }
+  if (op === "microsoft.resources/tags/write" || op === "microsoft.resources/tags/delete") {
+    // Tags - Create Or Update / Update / Delete At Scope: `{scope}/providers/Microsoft.Resources/tags/default`.
+    const subscriptionTags =
+      l[0] === "subscriptions" &&
+      (segs.length === 2 || (segs.length === 6 && l.slice(2).join("/") === "providers/microsoft.resources/tags/default"));
+    if (subscriptionTags) return sub(segs[1]);
+    // Tags of a resource group or a resource: labels come from subscription tags only.
+    return l[0] === "subscriptions" && segs.length > 6 ? { kind: "none" } : { kind: "sweep" };
+  }
+  if (/^microsoft\.subscription\/(rename|cancel|enable)\/action$/.test(op)) return sub(subOf());
+  if (/^microsoft\.resources\/subscriptions\/(write|delete|move)/.test(op)) return segs.length === 2 ? sub(subOf()) : { kind: "sweep" };
+  // Anything else the coarse rule took for a hierarchy change still is one, just not narrowed.
+  return /managementgroups|subscriptions\/(write|move)/.test(op) ? { kind: "sweep" } : { kind: "none" };
+}
+
+/** One hint for a batch of events: any sweep is a sweep, otherwise every node any of them names. */
+function mergeHints(hints: HierarchyHint[]): HierarchyHint {
+  if (hints.some((h) => h.kind === "sweep")) return { kind: "sweep" };
+  const ids = [...new Set(hints.flatMap((h) => (h.kind === "nodes" ? h.externalIds : [])))];
+  return ids.length ? { kind: "nodes", externalIds: ids } : { kind: "none" };
+}
 
 function invalid(cloud: string, err: z.ZodError): AppError {
   const i = err.issues[0];
@@ -236,7 +299,7 @@ export function parseCloudEvent(cloud: "aws" | "azure" | "gcp" | "oci", body: un
           .join(",")
           .slice(0, 200),
         summary: `${first.eventType} ${ops.join(", ")}`.slice(0, 500),
-        ...withHint(coarse(ops.some((o) => /managementGroups|subscriptions\/(write|move)|tags\/write/i.test(o) && !/policy/i.test(o)))),
+        ...withHint(mergeHints(r.data.map((e) => azureHierarchy(e.data?.operationName ?? e.eventType, e.data?.resourceUri ?? e.subject)))),
       };
     }
     case "gcp": {

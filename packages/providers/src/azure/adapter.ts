@@ -16,7 +16,7 @@ import { applyAzure } from "./apply.ts";
 import { readAzureAuditEvents } from "./audit.ts";
 import { compareAzureArtifact } from "./compare.ts";
 import { AzureContext, type AzureAdapterConfig } from "./context.ts";
-import { discoverAzure } from "./discover.ts";
+import { discoverAzure, discoverAzureNodes } from "./discover.ts";
 import { observeAzure } from "./observe.ts";
 import { scanAzurePosture } from "./posture.ts";
 import { verifyAzure } from "./verify.ts";
@@ -30,6 +30,7 @@ export function createAzureAdapter(config: AzureAdapterConfig): CloudAdapter {
     cloud: "azure",
     verify: verifyAzure,
     discover: discoverAzure,
+    discoverNodes: discoverAzureNodes,
     observe: observeAzure,
     apply: applyAzure,
     compare: (_ctx, desired, observed) => compareAzureArtifact(desired, observed),

@@ -15,8 +15,10 @@ export interface AzurePermission {
 export const minimumPermissions: readonly AzurePermission[] = [
   {
     action: "Microsoft.Management/managementGroups/read",
-    operations: ["ManagementGroups_Get"],
-    why: "confirm the connection points at the expected tenant root management group",
+    // Entities_List (getEntities) has no action of its own: it lists what the caller can read, which this
+    // grant at the root group (with subscriptions/read below) makes every group and subscription.
+    operations: ["ManagementGroups_Get", "Entities_List"],
+    why: "confirm the connection points at the expected tenant root management group, and re-read a group or place a subscription an event names",
   },
   {
     action: "Microsoft.Management/managementGroups/descendants/read",
@@ -26,7 +28,7 @@ export const minimumPermissions: readonly AzurePermission[] = [
   {
     action: "Microsoft.Resources/subscriptions/read",
     operations: ["Subscriptions_List", "Subscriptions_Get"],
-    why: "read subscription tags, which become node labels",
+    why: "read subscription tags, which become node labels (all of them in a sweep, one subscription an event names otherwise)",
   },
   {
     action: "Microsoft.Authorization/policyDefinitions/read",
