@@ -12,7 +12,7 @@ export interface Figure {
 
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
 // A ratio is judged against a goal like ≥ 1.8 ×: two decimals printed 1.797 as "1.80 … SHORT OF GOAL".
-const fmtFigure = (f: Figure) => (f.unit === "×" && Math.abs(f.value) < 10 ? f.value.toFixed(3) : fmt(f.value));
+const fmtFigure = (f: Figure) => (f.unit.startsWith("×") && Math.abs(f.value) < 10 ? f.value.toFixed(3) : fmt(f.value));
 
 /** Prints a benchmark's figures and appends them (JSON lines) to bench/out/results.jsonl. */
 export function report(title: string, figures: Figure[]): void {
