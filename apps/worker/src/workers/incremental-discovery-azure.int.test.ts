@@ -11,12 +11,11 @@ import { createServer } from "node:http";
 import { request } from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCloudEvent } from "@parapet/core";
-import { noteHierarchyChange, recordEventReceipt } from "@parapet/core/events/receive-event";
 import { DEMO_APP, startAzureSim, type AzureSim } from "@parapet/cloud-sim/azure/index";
 import { mulberry32 } from "@parapet/cloud-sim/common/rng";
 import { reconcileHarness, type ConnectionSpec } from "../testing/reconcile-harness.ts";
 import { processReconcile } from "./reconcile.worker.ts";
+import { deliverHierarchyEvent, expectSameTree, nodeTreeSnapshot } from "../testing/node-tree.ts";
 
 const h = reconcileHarness();
 const { prisma } = h;
@@ -74,51 +73,6 @@ function admin(path: string, body: object): Promise<unknown> {
     req.on("error", reject);
     req.end(JSON.stringify(body));
   });
-}
-
-/** The node table as a full sweep would write it, by external ids (row ids and timestamps differ between connections). */
-async function snapshot(connectionId: string) {
-  const rows = await prisma.node.findMany({ where: { connectionId } });
-  const ext = new Map(rows.map((r) => [r.id, r.externalId]));
-  const pathExt = (p: string) =>
-    p
-      .split("/")
-      .filter(Boolean)
-      .map((id) => ext.get(id))
-      .join("/");
-  return Object.fromEntries(
-    rows
-      .sort((a, b) => (a.externalId < b.externalId ? -1 : 1))
-      .map((r) => [
-        r.externalId,
-        {
-          parent: r.parentId ? ext.get(r.parentId) : null,
-          name: r.name,
-          kind: r.kind,
-          state: r.state,
-          isEnvironment: r.isEnvironment,
-          cloudLabels: r.cloudLabels,
-          effectiveLabels: r.effectiveLabels,
-          path: pathExt(r.path),
-          depth: r.depth,
-        },
-      ]),
-  );
-}
-
-/** Ours must hold exactly the reference's nodes as active ones, and every other node as removed. */
-function expectSameTree(got: Awaited<ReturnType<typeof snapshot>>, want: Awaited<ReturnType<typeof snapshot>>) {
-  const active = Object.fromEntries(Object.entries(got).filter(([, n]) => n.state === "active"));
-  expect(active).toEqual(want);
-  for (const [ext, n] of Object.entries(got)) if (n.state !== "active") expect(want[ext], ext).toBeUndefined();
-}
-
-/** Delivers one webhook body; returns the node ids it named (for the call-count bound). */
-async function deliver(connectionId: string, event: unknown): Promise<string[]> {
-  const parsed = parseCloudEvent("azure", event);
-  if ((await recordEventReceipt(prisma, connectionId, parsed.eventId)) === "duplicate") return [];
-  await noteHierarchyChange(prisma, connectionId, parsed.eventId, parsed.hierarchy);
-  return parsed.hierarchy.kind === "nodes" ? parsed.hierarchy.externalIds : [];
 }
 
 const run = async (connectionId: string) => {
@@ -200,8 +154,9 @@ describe("incremental discovery (Azure)", () => {
       expect(received.length).toBeGreaterThan(25);
       // Event Grid retries (duplicates) and does not order: everything twice, the second pass reversed.
       const named = new Set<string>();
-      for (const e of [...received].reverse()) for (const id of await deliver(inc.connectionId, e)) named.add(id);
-      for (const e of received) for (const id of await deliver(inc.connectionId, e)) named.add(id);
+      for (const e of [...received].reverse())
+        for (const id of await deliverHierarchyEvent(prisma, "azure", inc.connectionId, e)) named.add(id);
+      for (const e of received) for (const id of await deliverHierarchyEvent(prisma, "azure", inc.connectionId, e)) named.add(id);
 
       const r = await run(inc.connectionId);
       // Targeted: no listing of the tenant; at most two reads per node the events named (a subscription is
@@ -213,7 +168,7 @@ describe("incremental discovery (Azure)", () => {
 
       const ref = await h.connect(spec());
       await run(ref.connectionId);
-      expectSameTree(await snapshot(inc.connectionId), await snapshot(ref.connectionId));
+      expectSameTree(await nodeTreeSnapshot(prisma, inc.connectionId), await nodeTreeSnapshot(prisma, ref.connectionId));
       await prisma.connection.delete({ where: { id: ref.connectionId } });
     }
 
@@ -222,7 +177,7 @@ describe("incremental discovery (Azure)", () => {
     const one = [...sim.core.state.subs.values()][0]!;
     await admin("subscriptions/tags", { subscriptionId: one.subscriptionId, tags: { data: "regulated" } });
     await sim.flushEvents();
-    for (const e of received) await deliver(inc.connectionId, e);
+    for (const e of received) await deliverHierarchyEvent(prisma, "azure", inc.connectionId, e);
     const r = await run(inc.connectionId);
     expect(Object.fromEntries(TARGETED_OPS.concat(SWEEP_OPS).map((op) => [op, r.calls.byOperation[op] ?? 0]))).toEqual({
       ManagementGroups_Get: 0,
@@ -242,7 +197,7 @@ describe("incremental discovery (Azure)", () => {
     await admin("management-groups", { name: "Short-Lived", parent: "sandbox" });
     const c = await h.connect(spec());
     await run(c.connectionId);
-    expect((await snapshot(c.connectionId))[`${MG}Short-Lived`]).toMatchObject({ state: "active" });
+    expect((await nodeTreeSnapshot(prisma, c.connectionId))[`${MG}Short-Lived`]).toMatchObject({ state: "active" });
     received.length = 0;
     await admin("management-groups/delete", { name: "Short-Lived" });
     await sim.flushEvents();
@@ -251,22 +206,24 @@ describe("incremental discovery (Azure)", () => {
       subject: e.subject.toUpperCase(),
       data: { ...e.data, resourceUri: e.data.resourceUri.toUpperCase() },
     }));
-    expect(await deliver(c.connectionId, shouted)).toEqual([`${MG}SHORT-LIVED`]);
+    expect(await deliverHierarchyEvent(prisma, "azure", c.connectionId, shouted)).toEqual([`${MG}SHORT-LIVED`]);
     const r = await run(c.connectionId);
     expect(count(r.calls.byOperation, SWEEP_OPS)).toBe(0);
-    expect((await snapshot(c.connectionId))[`${MG}Short-Lived`]).toMatchObject({ state: "removed" });
+    expect((await nodeTreeSnapshot(prisma, c.connectionId))[`${MG}Short-Lived`]).toMatchObject({ state: "removed" });
   });
 
   it("never lets an event create a node the tenant's root group does not hold", async () => {
     sim.seedAzureDemo();
     const c = await h.connect(spec());
     await run(c.connectionId);
-    const before = await snapshot(c.connectionId);
+    const before = await nodeTreeSnapshot(prisma, c.connectionId);
     // Well-formed ids of nothing in this tenant: a subscription and a management group.
     const forged = (id: string, operationName: string, subject: string) => [
       { id: `forged-${id}`, eventType: "Microsoft.Resources.ResourceWriteSuccess", subject, data: { operationName } },
     ];
-    await deliver(
+    await deliverHierarchyEvent(
+      prisma,
+      "azure",
       c.connectionId,
       forged(
         "s",
@@ -274,14 +231,16 @@ describe("incremental discovery (Azure)", () => {
         "/providers/Microsoft.Management/managementGroups/sandbox/subscriptions/0b0b0b0b-1111-4222-8333-444444444444",
       ),
     );
-    await deliver(
+    await deliverHierarchyEvent(
+      prisma,
+      "azure",
       c.connectionId,
       forged("g", "Microsoft.Management/managementGroups/write", "/providers/Microsoft.Management/managementGroups/elsewhere"),
     );
     const r = await run(c.connectionId);
     expect(count(r.calls.byOperation, SWEEP_OPS)).toBe(0);
     expect(r.calls.byOperation).toMatchObject({ Subscriptions_Get: 1, ManagementGroups_Get: 1 });
-    expect(await snapshot(c.connectionId)).toEqual(before);
+    expect(await nodeTreeSnapshot(prisma, c.connectionId)).toEqual(before);
     expect(before[`${MG}sandbox`]).toBeDefined();
   });
 });

@@ -10,11 +10,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCloudEvent } from "@parapet/core";
-import { noteHierarchyChange, recordEventReceipt } from "@parapet/core/events/receive-event";
 import { startOciSim, type OciSim } from "@parapet/cloud-sim/oci/index";
 import { ociDemoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
 import { processReconcile } from "./reconcile.worker.ts";
+import { deliverHierarchyEvent, expectSameTree, nodeTreeSnapshot } from "../testing/node-tree.ts";
 
 const h = reconcileHarness();
 const { prisma } = h;
@@ -42,49 +41,6 @@ afterAll(async () => {
   hook.close();
   await sim.close();
 });
-
-/** The node table as a full sweep would write it, by external ids (row ids and timestamps differ between connections). */
-async function snapshot(connectionId: string) {
-  const rows = await prisma.node.findMany({ where: { connectionId } });
-  const ext = new Map(rows.map((r) => [r.id, r.externalId]));
-  const pathExt = (p: string) =>
-    p
-      .split("/")
-      .filter(Boolean)
-      .map((id) => ext.get(id))
-      .join("/");
-  return Object.fromEntries(
-    rows
-      .sort((a, b) => (a.externalId < b.externalId ? -1 : 1))
-      .map((r) => [
-        r.externalId,
-        {
-          parent: r.parentId ? ext.get(r.parentId) : null,
-          name: r.name,
-          kind: r.kind,
-          state: r.state,
-          isEnvironment: r.isEnvironment,
-          cloudLabels: r.cloudLabels,
-          effectiveLabels: r.effectiveLabels,
-          path: pathExt(r.path),
-          depth: r.depth,
-        },
-      ]),
-  );
-}
-
-/** Ours holds exactly the reference's nodes as active ones, and every other node (deleted before it connected) as removed. */
-function expectSameTree(got: Awaited<ReturnType<typeof snapshot>>, want: Awaited<ReturnType<typeof snapshot>>) {
-  const active = Object.fromEntries(Object.entries(got).filter(([, n]) => n.state === "active"));
-  expect(active).toEqual(want);
-  for (const [ext, n] of Object.entries(got)) if (n.state !== "active") expect(want[ext], ext).toBeUndefined();
-}
-
-async function deliver(connectionId: string, event: unknown) {
-  const parsed = parseCloudEvent("oci", event);
-  if ((await recordEventReceipt(prisma, connectionId, parsed.eventId)) === "duplicate") return;
-  await noteHierarchyChange(prisma, connectionId, parsed.eventId, parsed.hierarchy);
-}
 
 const run = async (connectionId: string) => {
   const [r] = await processReconcile(h.deps(), { connectionId, trigger: "event" });
@@ -139,8 +95,8 @@ describe("incremental discovery (OCI)", () => {
     expect(named).toEqual(new Set([moved!.id, parents[0]!.id, renamed!.id, fresh.id, doomed!.id]));
 
     // Delivered twice and out of order (OCI Events may retry, and does not order).
-    for (const e of [...received].reverse()) await deliver(inc.connectionId, e);
-    for (const e of received) await deliver(inc.connectionId, e);
+    for (const e of [...received].reverse()) await deliverHierarchyEvent(prisma, "oci", inc.connectionId, e);
+    for (const e of received) await deliverHierarchyEvent(prisma, "oci", inc.connectionId, e);
     const r = await run(inc.connectionId);
     // Targeted: one GetCompartment per named compartment, one child probe per live one, no sweep (GetTenancy).
     expect(r.calls.byOperation.GetTenancy ?? 0).toBe(0);
@@ -151,8 +107,8 @@ describe("incremental discovery (OCI)", () => {
     // What a full sweep of the same tenancy records, on a connection of its own.
     const ref = await h.connect(spec);
     await run(ref.connectionId);
-    const want = await snapshot(ref.connectionId);
-    expectSameTree(await snapshot(inc.connectionId), want);
+    const want = await nodeTreeSnapshot(prisma, ref.connectionId);
+    expectSameTree(await nodeTreeSnapshot(prisma, inc.connectionId), want);
     expect(want[target!.id]).toMatchObject({ isEnvironment: false });
     expect(want[fresh.id!]).toMatchObject({ parent: leaves[4]!.id, isEnvironment: true });
     expect(want[doomed!.id]).toBeUndefined();
@@ -162,9 +118,9 @@ describe("incremental discovery (OCI)", () => {
   it("sweeps instead of guessing when OCI answers 404 NotAuthorizedOrNotFound for a compartment an event names", async () => {
     const c = await h.connect(ociDemoSpec(sim));
     await run(c.connectionId);
-    const before = await snapshot(c.connectionId);
+    const before = await nodeTreeSnapshot(prisma, c.connectionId);
     // Well-formed, signed the way the webhook checks, and naming a compartment this tenancy does not have.
-    await deliver(c.connectionId, {
+    await deliverHierarchyEvent(prisma, "oci", c.connectionId, {
       eventID: "forged-1",
       eventType: "com.oraclecloud.identitycontrolplane.deletecompartment",
       data: { resourceId: "ocid1.compartment.oc1..aaaaaaaanotinthistenancy", resourceName: "Elsewhere" },
@@ -173,7 +129,7 @@ describe("incremental discovery (OCI)", () => {
     expect(r.calls.byOperation.GetCompartment).toBe(1);
     // The refusal fell back to the full sweep, which changed nothing.
     expect(r.calls.byOperation.GetTenancy).toBe(1);
-    expect(await snapshot(c.connectionId)).toEqual(before);
+    expect(await nodeTreeSnapshot(prisma, c.connectionId)).toEqual(before);
     expect(await prisma.hierarchyChange.count({ where: { connectionId: c.connectionId } })).toBe(0);
   });
 });

@@ -9,8 +9,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCloudEvent } from "@parapet/core";
-import { noteHierarchyChange, recordEventReceipt } from "@parapet/core/events/receive-event";
 import { createAwsAdapter } from "@parapet/providers/aws/adapter";
 import { ZAwsCredentials } from "@parapet/providers/aws/credentials";
 import type { AdapterFactory } from "@parapet/core/reconcile/reconcile-connection";
@@ -20,6 +18,7 @@ import { seedGcpDemo, startGcpSim } from "@parapet/cloud-sim/gcp/index";
 import { gcpDemoCredentials, reconcileHarness } from "../testing/reconcile-harness.ts";
 import { adapterFor, egress } from "../providers.ts";
 import { processReconcile } from "./reconcile.worker.ts";
+import { deliverHierarchyEvent, expectSameTree, nodeTreeSnapshot } from "../testing/node-tree.ts";
 
 const h = reconcileHarness();
 const { prisma } = h;
@@ -57,42 +56,6 @@ async function connect(s: AwsSim) {
     },
     facts: { orgId: s.state.orgId, managementAccountId: s.state.managementAccountId },
   });
-}
-
-/** The node table as a full sweep would write it, by external ids (row ids and timestamps differ between connections). */
-async function snapshot(connectionId: string) {
-  const rows = await prisma.node.findMany({ where: { connectionId } });
-  const ext = new Map(rows.map((r) => [r.id, r.externalId]));
-  const pathExt = (p: string) =>
-    p
-      .split("/")
-      .filter(Boolean)
-      .map((id) => ext.get(id))
-      .join("/");
-  return Object.fromEntries(
-    rows
-      .sort((a, b) => (a.externalId < b.externalId ? -1 : 1))
-      .map((r) => [
-        r.externalId,
-        {
-          parent: r.parentId ? ext.get(r.parentId) : null,
-          name: r.name,
-          kind: r.kind,
-          state: r.state,
-          isEnvironment: r.isEnvironment,
-          cloudLabels: r.cloudLabels,
-          effectiveLabels: r.effectiveLabels,
-          path: pathExt(r.path),
-          depth: r.depth,
-        },
-      ]),
-  );
-}
-
-async function deliver(connectionId: string, event: unknown, cloud: "aws" | "gcp" = "aws") {
-  const parsed = parseCloudEvent(cloud, event);
-  if ((await recordEventReceipt(prisma, connectionId, parsed.eventId)) === "duplicate") return;
-  await noteHierarchyChange(prisma, connectionId, parsed.eventId, parsed.hierarchy);
 }
 
 const run = async (connectionId: string, extra: { discover?: boolean; fullDiscoveryIntervalSec?: number } = {}) => {
@@ -167,7 +130,7 @@ describe("incremental discovery (AWS)", () => {
       const rand = mulberry32(round);
       const delivered = events.filter((_, i) => dropEvery === 0 || i % dropEvery !== 0);
       const stream = [...delivered, ...delivered.filter(() => rand() < 0.3)].sort(() => rand() - 0.5);
-      for (const e of stream) await deliver(inc.connectionId, e);
+      for (const e of stream) await deliverHierarchyEvent(prisma, "aws", inc.connectionId, e);
 
       const r = await run(inc.connectionId);
       // Targeted: no listing of the organization, only reads of what the events named (and follow-ups).
@@ -178,17 +141,17 @@ describe("incremental discovery (AWS)", () => {
       // What a full sweep of the same organization records, on a connection of its own.
       const ref = await connect(sim);
       await run(ref.connectionId);
-      const want = await snapshot(ref.connectionId);
+      const want = await nodeTreeSnapshot(prisma, ref.connectionId);
       if (dropEvery === 0) {
-        expectSameTree(await snapshot(inc.connectionId), want);
+        expectSameTree(await nodeTreeSnapshot(prisma, inc.connectionId), want);
       } else {
         // Some dropped event left a node stale; the next full sweep (due by the interval, here 60 s) catches it.
-        const stale = await snapshot(inc.connectionId);
+        const stale = await nodeTreeSnapshot(prisma, inc.connectionId);
         expect(Object.fromEntries(Object.entries(stale).filter(([, n]) => n.state === "active"))).not.toEqual(want);
         await prisma.connection.update({ where: { id: inc.connectionId }, data: { lastDiscoveredAt: new Date(Date.now() - 61_000) } });
         const swept = await run(inc.connectionId, { fullDiscoveryIntervalSec: 60 });
         expect(swept.calls.byOperation.ListAccounts).toBeGreaterThan(0);
-        expectSameTree(await snapshot(inc.connectionId), want);
+        expectSameTree(await nodeTreeSnapshot(prisma, inc.connectionId), want);
       }
       await prisma.connection.delete({ where: { id: ref.connectionId } });
     }
@@ -198,7 +161,7 @@ describe("incremental discovery (AWS)", () => {
     seedAwsOrg(sim, { accounts: 10, ous: 3, depth: 2, seed: 9 });
     const c = await connect(sim);
     await run(c.connectionId);
-    const nodesBefore = await snapshot(c.connectionId);
+    const nodesBefore = await nodeTreeSnapshot(prisma, c.connectionId);
     // Well-formed ids of no node of this organization: a foreign account, a foreign OU.
     const forged = (id: string, eventName: string, key: string) => ({
       id: `forged-${id}`,
@@ -206,12 +169,17 @@ describe("incremental discovery (AWS)", () => {
       "detail-type": "AWS API Call via CloudTrail",
       detail: { eventName, requestParameters: { [key]: id } },
     });
-    await deliver(c.connectionId, forged("999988887777", "MoveAccount", "accountId"));
-    await deliver(c.connectionId, forged("ou-zzzz-abcdefgh", "UpdateOrganizationalUnit", "organizationalUnitId"));
+    await deliverHierarchyEvent(prisma, "aws", c.connectionId, forged("999988887777", "MoveAccount", "accountId"));
+    await deliverHierarchyEvent(
+      prisma,
+      "aws",
+      c.connectionId,
+      forged("ou-zzzz-abcdefgh", "UpdateOrganizationalUnit", "organizationalUnitId"),
+    );
     const r = await run(c.connectionId);
     expect(r.calls.byOperation).toMatchObject({ DescribeAccount: 1, DescribeOrganizationalUnit: 1 });
     expect(r.calls.byOperation.ListAccounts ?? 0).toBe(0);
-    expect(await snapshot(c.connectionId)).toEqual(nodesBefore);
+    expect(await nodeTreeSnapshot(prisma, c.connectionId)).toEqual(nodesBefore);
 
     // Nothing waiting and the last sweep recent: no discovery calls at all. Past the interval: one full sweep.
     const quiet = await run(c.connectionId);
@@ -236,7 +204,7 @@ describe("incremental discovery and held labels", () => {
     const prod = [...sim.state.accounts.values()].find((a) => a.tags.get("env") === "prod")!;
     const before = sim.events().length;
     sim.admin.tagResource({ resourceId: prod.id, tags: { env: "dev" } });
-    for (const e of sim.events().slice(before)) await deliver(c.connectionId, e);
+    for (const e of sim.events().slice(before)) await deliverHierarchyEvent(prisma, "aws", c.connectionId, e);
     const r = await run(c.connectionId);
     expect(r.calls.byOperation.ListAccounts ?? 0).toBe(0);
     const node = await prisma.node.findFirstOrThrow({ where: { connectionId: c.connectionId, externalId: prod.id } });
@@ -273,28 +241,18 @@ describe("incremental discovery (GCP)", () => {
       gcp.createProject({ parent: folder, projectId: "acquired-app-1", displayName: "acquired app", labels: { env: "dev" } });
       await gcp.flushEvents();
       expect(received.length).toBeGreaterThanOrEqual(4);
-      for (const e of [...received].reverse()) await deliver(inc.connectionId, e, "gcp");
-      for (const e of received) await deliver(inc.connectionId, e, "gcp");
+      for (const e of [...received].reverse()) await deliverHierarchyEvent(prisma, "gcp", inc.connectionId, e);
+      for (const e of received) await deliverHierarchyEvent(prisma, "gcp", inc.connectionId, e);
       const r = await run(inc.connectionId);
       expect(r.calls.byOperation["crm.SearchProjects"] ?? 0).toBe(0);
       expect(r.calls.byOperation["crm.GetProject"]).toBeGreaterThan(0);
 
       const ref = await h.connect(spec);
       await run(ref.connectionId);
-      expectSameTree(await snapshot(inc.connectionId), await snapshot(ref.connectionId));
+      expectSameTree(await nodeTreeSnapshot(prisma, inc.connectionId), await nodeTreeSnapshot(prisma, ref.connectionId));
     } finally {
       hook.close();
       await gcp.close();
     }
   });
 });
-
-/**
- * The reference connection only saw the organization as it is now, so nodes deleted before it existed are
- * not in its table: ours must hold exactly its nodes as active ones, and every other node as removed.
- */
-function expectSameTree(got: Awaited<ReturnType<typeof snapshot>>, want: Awaited<ReturnType<typeof snapshot>>) {
-  const active = Object.fromEntries(Object.entries(got).filter(([, n]) => n.state === "active"));
-  expect(active).toEqual(want);
-  for (const [ext, n] of Object.entries(got)) if (n.state !== "active") expect(want[ext], ext).toBeUndefined();
-}
