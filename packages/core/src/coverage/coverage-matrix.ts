@@ -27,28 +27,23 @@ export async function coverageMatrix(deps: Pick<UseCaseDeps, "prisma">, actor: A
   ]);
   const more = envs.length > q.limit;
   const page = more ? envs.slice(0, q.limit) : envs;
-  const ancestorIds = [...new Set(page.flatMap((n) => n.path.split("/").filter((x) => x && x !== n.id)))];
+  // Each row's ancestors, split once: their names, the row's path and its parent all come from them.
+  const ancestorsOf = page.map((n) => n.path.split("/").filter((x) => x && x !== n.id));
+  const ancestorIds = [...new Set(ancestorsOf.flat())];
   const ancestors = await nodeNames(deps.prisma, ancestorIds);
   const nameOf = new Map(ancestors.map((a) => [a.id, a.name]));
   const last = page[page.length - 1];
   return {
     guardrails: guardrails.map((g) => ({ id: g.id, name: g.name })),
     statuses: [...COVERAGE_STATUSES],
-    items: page.map((n) => ({
+    items: page.map((n, i) => ({
       node: {
         id: n.id,
         name: n.name,
         externalId: n.externalId,
         connectionId: n.connectionId,
-        path: n.path
-          .split("/")
-          .filter((x) => x && x !== n.id)
-          .map((id) => nameOf.get(id) ?? id),
-        parentId:
-          n.path
-            .split("/")
-            .filter((x) => x && x !== n.id)
-            .at(-1) ?? null,
+        path: ancestorsOf[i]!.map((id) => nameOf.get(id) ?? id),
+        parentId: ancestorsOf[i]!.at(-1) ?? null,
       },
       cells: guardrails.map((g) => {
         const s = n.cells?.[g.id];
