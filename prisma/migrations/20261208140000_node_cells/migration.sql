@@ -35,7 +35,9 @@ BEGIN
     FROM (SELECT "nodeId", array_agg("guardrailId") AS keys FROM old_rows
           WHERE "connectionId" IS DISTINCT FROM bulk GROUP BY 1 ORDER BY 1) g
     WHERE nc."nodeId" = g."nodeId";
-    DELETE FROM node_cells WHERE cells = '{}'::jsonb AND "nodeId" IN (SELECT "nodeId" FROM old_rows);
+    IF FOUND THEN
+      DELETE FROM node_cells WHERE cells = '{}'::jsonb AND "nodeId" IN (SELECT "nodeId" FROM old_rows);
+    END IF;
     RETURN NULL;
   END IF;
   IF TG_OP = 'UPDATE' THEN
@@ -47,7 +49,9 @@ BEGIN
             AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n."nodeId" = o."nodeId" AND n."guardrailId" = o."guardrailId")
           GROUP BY 1 ORDER BY 1) g
     WHERE nc."nodeId" = g."nodeId";
-    DELETE FROM node_cells WHERE cells = '{}'::jsonb AND "nodeId" IN (SELECT "nodeId" FROM old_rows);
+    IF FOUND THEN
+      DELETE FROM node_cells WHERE cells = '{}'::jsonb AND "nodeId" IN (SELECT "nodeId" FROM old_rows);
+    END IF;
   END IF;
   INSERT INTO node_cells ("nodeId", "connectionId", cells)
   SELECT "nodeId", min("connectionId"), jsonb_object_agg("guardrailId", status)
@@ -75,30 +79,15 @@ BEGIN
 END
 $$;
 
--- As in 20261207010100_coverage_aggregates_bulk, plus the connection's node_cells.
-CREATE OR REPLACE FUNCTION "coverage_aggregates_rebuild"(conn TEXT) RETURNS void
+-- The bulk path's recount (20261207010100_coverage_aggregates_bulk) keeps its body under a new name, and
+-- coverage_aggregates_rebuild, which the writer calls, becomes that recount plus the connection's node_cells.
+ALTER FUNCTION "coverage_aggregates_rebuild"(TEXT) RENAME TO "coverage_counts_rebuild";
+CREATE FUNCTION "coverage_aggregates_rebuild"(conn TEXT) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM coverage_aggregate_lock(ARRAY[conn], true);
-  DELETE FROM coverage_count WHERE "connectionId" = conn;
-  DELETE FROM coverage_subtree_count WHERE "connectionId" = conn;
+  PERFORM coverage_counts_rebuild(conn);
   DELETE FROM node_cells WHERE "connectionId" = conn;
-  IF NOT EXISTS (SELECT 1 FROM connection WHERE id = conn) THEN
-    RETURN;
-  END IF;
-  INSERT INTO coverage_count ("connectionId", "guardrailId", status, "workspaceId", n)
-  SELECT "connectionId", "guardrailId", status, min("workspaceId"), count(*)::int
-  FROM coverage_row WHERE "connectionId" = conn
-  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
-  INSERT INTO coverage_subtree_count ("scopeId", "guardrailId", status, "connectionId", n)
-  SELECT a.scope, g."guardrailId", g.status, conn, sum(g.n)::int
-  FROM (
-    SELECT array_remove(string_to_array(nd.path, '/'), nd.id) AS anc, cr."guardrailId", cr.status, count(*) AS n
-    FROM coverage_row cr JOIN node nd ON nd.id = cr."nodeId" AND nd.state = 'active'
-    WHERE cr."connectionId" = conn
-    GROUP BY 1, 2, 3
-  ) g CROSS JOIN LATERAL (SELECT conn UNION ALL SELECT p FROM unnest(g.anc) p WHERE p <> '') a(scope)
-  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+  -- A connection that no longer exists has no cells left to insert.
   INSERT INTO node_cells ("nodeId", "connectionId", cells)
   SELECT "nodeId", conn, jsonb_object_agg("guardrailId", status)
   FROM coverage_row WHERE "connectionId" = conn
