@@ -18,7 +18,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { subtreeCounts, countsByConnectionAndGuardrail } from "@parapet/core/coverage/coverage.repository";
 import { coverageCounts } from "@parapet/core/guardrails/guardrails.repository";
-import { seedConnectionHierarchy } from "./lib/coverage-seed.ts";
+import { COVERAGE_ROW_TRIGGERS, seedConnectionHierarchy } from "./lib/coverage-seed.ts";
 import { report, type Figure } from "./lib/report.ts";
 import { load1, percentile, startBenchStack } from "./lib/stack.ts";
 
@@ -72,16 +72,8 @@ async function inTx(fn: () => Promise<void>) {
   await db.query("COMMIT");
 }
 
-const TRIGGERS = [
-  "coverage_row_aggregates_insert",
-  "coverage_row_aggregates_update",
-  "coverage_row_aggregates_delete",
-  "coverage_row_node_cells_insert",
-  "coverage_row_node_cells_update",
-  "coverage_row_node_cells_delete",
-];
 async function triggers(on: boolean) {
-  for (const t of TRIGGERS) await db.query(`ALTER TABLE coverage_row ${on ? "ENABLE" : "DISABLE"} TRIGGER ${t}`);
+  for (const t of COVERAGE_ROW_TRIGGERS) await db.query(`ALTER TABLE coverage_row ${on ? "ENABLE" : "DISABLE"} TRIGGER ${t}`);
   await db.query(`ALTER TABLE node ${on ? "ENABLE" : "DISABLE"} TRIGGER node_coverage_aggregates`);
 }
 async function timed(fn: () => Promise<unknown>): Promise<number> {

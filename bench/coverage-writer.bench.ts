@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { writeCoverageRows, type CoverageRowInput } from "@parapet/core/reconcile/coverage-rows";
-import { seedConnectionHierarchy } from "./lib/coverage-seed.ts";
+import { COVERAGE_ROW_TRIGGERS, seedConnectionHierarchy } from "./lib/coverage-seed.ts";
 import { report, type Figure } from "./lib/report.ts";
 import { load1, startBenchStack } from "./lib/stack.ts";
 
@@ -58,16 +58,8 @@ const rowsFor = (shift: boolean) => (chunk: ReadonlySet<string>) => {
   return out;
 };
 
-const TRIGGERS = [
-  "coverage_row_aggregates_insert",
-  "coverage_row_aggregates_update",
-  "coverage_row_aggregates_delete",
-  "coverage_row_node_cells_insert",
-  "coverage_row_node_cells_update",
-  "coverage_row_node_cells_delete",
-];
 async function triggers(on: boolean) {
-  for (const t of TRIGGERS) await db.query(`ALTER TABLE coverage_row ${on ? "ENABLE" : "DISABLE"} TRIGGER ${t}`);
+  for (const t of COVERAGE_ROW_TRIGGERS) await db.query(`ALTER TABLE coverage_row ${on ? "ENABLE" : "DISABLE"} TRIGGER ${t}`);
 }
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();

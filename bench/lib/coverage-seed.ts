@@ -1,6 +1,20 @@
 import type pg from "pg";
 
 /**
+ * The triggers on coverage_row that keep its summaries (coverage_count, coverage_subtree_count: migration
+ * 20261207010000_coverage_aggregates; node_cells: 20261208140000_node_cells). The write benches switch
+ * them all off and on to show what the summaries add to a write.
+ */
+export const COVERAGE_ROW_TRIGGERS = [
+  "coverage_row_aggregates_insert",
+  "coverage_row_aggregates_update",
+  "coverage_row_aggregates_delete",
+  "coverage_row_node_cells_insert",
+  "coverage_row_node_cells_update",
+  "coverage_row_node_cells_delete",
+];
+
+/**
  * One connection's hierarchy as discovery writes it: a root, `ous` OUs below it and `envs` environments
  * spread over the OUs, with materialised paths ("/root/ou/env/"). Returns the environments' ids.
  * Shared by the coverage benchmarks (aggregates, writer), which then write cells against them.
