@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { MANAGEMENT_GROUP_ID, SUBSCRIPTION_ID } from "@parapet/providers/azure/types";
 import { AppError } from "../common/errors.ts";
 
 const REPLAY_WINDOW_SEC = 300;
@@ -205,10 +206,6 @@ function ociHierarchy(eventType: string, resourceId: string | undefined): Hierar
     : { kind: "sweep" };
 }
 
-const AZ_SUB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// Management group ids: letters, digits, `-_().` up to 90 characters (ARM refuses others when a group is created).
-const AZ_MG_ID = /^[\w().-]{1,90}$/;
-
 /**
  * Which management groups and subscriptions one Azure event names, as Azure discovery records them
  * (`providers/Microsoft.Management/managementGroups/<name>`, `subscriptions/<id>`). Event Grid's ARM events
@@ -230,11 +227,11 @@ function azureHierarchy(operation: string, resourceUri: string | undefined): Hie
   const l = segs.map((x) => x.toLowerCase());
   const underMg = l[0] === "providers" && l[1] === "microsoft.management" && l[2] === "managementgroups";
   const sub = (id: string | undefined): HierarchyHint =>
-    id && AZ_SUB_ID.test(id) ? { kind: "nodes", externalIds: [`subscriptions/${id}`] } : { kind: "sweep" };
+    id && SUBSCRIPTION_ID.test(id) ? { kind: "nodes", externalIds: [`subscriptions/${id}`] } : { kind: "sweep" };
   // The subscription a resource id starts with, when the id is the subscription itself or a child of it.
   const subOf = (): string | undefined => (l[0] === "subscriptions" ? segs[1] : undefined);
   if (op === "microsoft.management/managementgroups/write" || op === "microsoft.management/managementgroups/delete") {
-    return underMg && segs.length === 4 && AZ_MG_ID.test(segs[3]!)
+    return underMg && segs.length === 4 && MANAGEMENT_GROUP_ID.test(segs[3]!)
       ? { kind: "nodes", externalIds: [`providers/Microsoft.Management/managementGroups/${segs[3]}`] }
       : { kind: "sweep" };
   }

@@ -5,6 +5,7 @@ import type { DiscoveredNode, Hierarchy, NodeRead } from "../contract/types.ts";
 import { ARM_API_VERSIONS } from "./client.ts";
 import { isObj, type AzureContext } from "./context.ts";
 import { MG_SCOPE_PREFIX, parseScope } from "./scope.ts";
+import { MANAGEMENT_GROUP_ID, SUBSCRIPTION_ID } from "./types.ts";
 
 /** A subscription's tags as labels (string values only), the same for the sweep and a targeted read. */
 function labelsOf(tags: unknown): Record<string, string> {
@@ -63,8 +64,6 @@ export async function discoverAzure(ctx: AzureContext): Promise<Hierarchy> {
   return { rootExternalId, nodes };
 }
 
-const SUBSCRIPTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const GROUP_ID = /^[\w().-]{1,90}$/;
 const lastSegment = (id: string | undefined): string | undefined => id?.split("/").filter(Boolean).pop();
 
 /**
@@ -154,7 +153,7 @@ export async function discoverAzureNodes(ctx: AzureContext, externalIds: readonl
 
   const read = (externalId: string): Promise<DiscoveredNode | null> => {
     const scope = parseScope(externalId);
-    if (scope?.kind === "mg" && GROUP_ID.test(scope.mg)) return readGroup(scope.mg);
+    if (scope?.kind === "mg" && MANAGEMENT_GROUP_ID.test(scope.mg)) return readGroup(scope.mg);
     if (scope?.kind === "sub" && SUBSCRIPTION_ID.test(scope.sub)) return readSubscription(scope.sub);
     // No management group or subscription id at all.
     return Promise.resolve(null);

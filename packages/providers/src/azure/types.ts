@@ -94,3 +94,8 @@ export const AZURE_LIMITS = {
   policiesPerInitiative: 1_000,
   notScopesPerAssignment: 400,
 } as const;
+
+/** A subscription id as ARM writes it: a GUID. */
+export const SUBSCRIPTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A management group id: letters, digits, `-_().`, up to 90 characters (ARM refuses others when a group is created). */
+export const MANAGEMENT_GROUP_ID = /^[\w().-]{1,90}$/;
