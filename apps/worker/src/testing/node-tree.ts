@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect } from "vitest";
 import type { PrismaClient } from "@parapet/db";
 import { parseCloudEvent } from "@parapet/core";
@@ -62,4 +64,31 @@ export async function deliverHierarchyEvent(
   if ((await recordEventReceipt(prisma, connectionId, parsed.eventId)) === "duplicate") return [];
   await noteHierarchyChange(prisma, connectionId, parsed.eventId, parsed.hierarchy);
   return parsed.hierarchy.kind === "nodes" ? parsed.hierarchy.externalIds : [];
+}
+
+export interface EventHook {
+  /** Where the simulator pushes its events (its `configure({ webhook: { url } })`). */
+  url: string;
+  /** Every body received, parsed, in arrival order (empty it with `received.length = 0`). */
+  received: unknown[];
+  close(): Promise<void>;
+}
+
+/** A webhook receiver on a free loopback port that keeps what the cloud simulator pushes to it. */
+export async function startEventHook(): Promise<EventHook> {
+  const received: unknown[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+    req.on("end", () => {
+      received.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }

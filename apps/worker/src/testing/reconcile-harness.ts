@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { startAllSims, type AllSims } from "@parapet/cloud-sim";
 import type { OciSim } from "@parapet/cloud-sim/oci/index";
 import { AWS_DEMO } from "@parapet/cloud-sim/aws/index";
-import { DEMO_APP } from "@parapet/cloud-sim/azure/index";
+import { DEMO_APP, type AzureSim } from "@parapet/cloud-sim/azure/index";
 import { DEMO_ORG_ID, DEMO_SA_EMAIL, DEMO_SA_TOKEN } from "@parapet/cloud-sim/gcp/index";
 import { bullPrefix, parseMasterKey, QUEUES, sealCredentials, type Keyring } from "@parapet/core";
 import { createTestWorkspace, testPrisma, testRedisPrefix } from "@parapet/core/testing/db";
@@ -47,24 +47,29 @@ export function demoSpec(sims: AllSims, cloud: Cloud): ConnectionSpec {
         facts: { orgId: sims.aws.state.orgId, managementAccountId: AWS_DEMO.managementAccountId },
       };
     case "azure":
-      return {
-        cloud,
-        endpoint: sims.azure.url,
-        credentials: {
-          kind: "client-secret",
-          tenantId: sims.azure.tenantId,
-          clientId: DEMO_APP.appId,
-          clientSecret: DEMO_APP.secret,
-          authorityHost: sims.azure.authorityHost,
-          caPem: sims.azure.caPem,
-        },
-        facts: { tenantId: sims.azure.tenantId, rootManagementGroupId: sims.azure.rootManagementGroupId },
-      };
+      return azureDemoSpec(sims.azure);
     case "gcp":
       return { cloud, endpoint: sims.gcp.url, ...gcpDemoCredentials() };
     case "oci":
       return ociDemoSpec(sims.oci);
   }
+}
+
+/** The Azure demo tenant's app registration (the simulator's own tenant, root group and CA). */
+export function azureDemoSpec(sim: AzureSim): ConnectionSpec {
+  return {
+    cloud: "azure",
+    endpoint: sim.url,
+    credentials: {
+      kind: "client-secret",
+      tenantId: sim.tenantId,
+      clientId: DEMO_APP.appId,
+      clientSecret: DEMO_APP.secret,
+      authorityHost: sim.authorityHost,
+      caPem: sim.caPem,
+    },
+    facts: { tenantId: sim.tenantId, rootManagementGroupId: sim.rootManagementGroupId },
+  };
 }
 
 /** The OCI demo tenancy's connector (for tests that start the OCI simulator alone, after `seedDemo()`). */

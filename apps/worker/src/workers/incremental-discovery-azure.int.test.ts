@@ -7,15 +7,13 @@
  * the targeted reconcile equals what a full sweep of the same tenant records, and the discovery calls follow
  * what changed, not the tenant's size.
  */
-import { createServer } from "node:http";
 import { request } from "node:https";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_APP, startAzureSim, type AzureSim } from "@parapet/cloud-sim/azure/index";
+import { startAzureSim, type AzureSim } from "@parapet/cloud-sim/azure/index";
 import { mulberry32 } from "@parapet/cloud-sim/common/rng";
-import { reconcileHarness, type ConnectionSpec } from "../testing/reconcile-harness.ts";
+import { azureDemoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
 import { processReconcile } from "./reconcile.worker.ts";
-import { deliverHierarchyEvent, expectSameTree, nodeTreeSnapshot } from "../testing/node-tree.ts";
+import { deliverHierarchyEvent, expectSameTree, nodeTreeSnapshot, startEventHook, type EventHook } from "../testing/node-tree.ts";
 
 const h = reconcileHarness();
 const { prisma } = h;
@@ -25,37 +23,14 @@ const SWEEP_OPS = ["ManagementGroups_GetDescendants", "Subscriptions_List"];
 const TARGETED_OPS = ["ManagementGroups_Get", "Subscriptions_Get", "Entities_List"];
 
 let sim: AzureSim;
-const received: unknown[] = [];
-const hook = createServer((req, res) => {
-  let body = "";
-  req.on("data", (c: Buffer) => (body += c.toString("utf8")));
-  req.on("end", () => {
-    received.push(JSON.parse(body));
-    res.writeHead(204).end();
-  });
-});
-
+let hook: EventHook;
 beforeAll(async () => {
   sim = await startAzureSim({ throttle: false, seed: 15 });
-  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+  hook = await startEventHook();
 });
 afterAll(async () => {
-  hook.close();
+  await hook.close();
   await sim.close();
-});
-
-const spec = (): ConnectionSpec => ({
-  cloud: "azure",
-  endpoint: sim.url,
-  credentials: {
-    kind: "client-secret",
-    tenantId: sim.tenantId,
-    clientId: DEMO_APP.appId,
-    clientSecret: DEMO_APP.secret,
-    authorityHost: sim.authorityHost,
-    caPem: sim.caPem,
-  },
-  facts: { tenantId: sim.tenantId, rootManagementGroupId: sim.rootManagementGroupId },
 });
 
 /** One call to the simulator's admin API (HTTPS with its own certificate, as a test harness or the demo calls it). */
@@ -142,21 +117,21 @@ describe("incremental discovery (Azure)", () => {
   it("applies Event Grid events (groups, moves, new, renamed and cancelled subscriptions, tags) as a full sweep would, with calls following the changes", async () => {
     sim.seedAzureDemo();
     sim.seedAzureTenant({ subscriptions: 150, managementGroups: 20, depth: 3 });
-    const inc = await h.connect(spec());
+    const inc = await h.connect(azureDemoSpec(sim));
     const first = await run(inc.connectionId);
     expect(first.calls.byOperation.ManagementGroups_GetDescendants).toBeGreaterThan(0);
-    sim.configure({ webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` } });
+    sim.configure({ webhook: { url: hook.url } });
 
     for (const round of [1, 2]) {
-      received.length = 0;
+      hook.received.length = 0;
       await changeTenant(round * 31, 30);
       await sim.flushEvents();
-      expect(received.length).toBeGreaterThan(25);
+      expect(hook.received.length).toBeGreaterThan(25);
       // Event Grid retries (duplicates) and does not order: everything twice, the second pass reversed.
       const named = new Set<string>();
-      for (const e of [...received].reverse())
+      for (const e of [...hook.received].reverse())
         for (const id of await deliverHierarchyEvent(prisma, "azure", inc.connectionId, e)) named.add(id);
-      for (const e of received) for (const id of await deliverHierarchyEvent(prisma, "azure", inc.connectionId, e)) named.add(id);
+      for (const e of hook.received) for (const id of await deliverHierarchyEvent(prisma, "azure", inc.connectionId, e)) named.add(id);
 
       const r = await run(inc.connectionId);
       // Targeted: no listing of the tenant; at most two reads per node the events named (a subscription is
@@ -166,18 +141,18 @@ describe("incremental discovery (Azure)", () => {
       expect(count(r.calls.byOperation, TARGETED_OPS)).toBeLessThanOrEqual(2 * named.size);
       expect(await prisma.hierarchyChange.count({ where: { connectionId: inc.connectionId } })).toBe(0);
 
-      const ref = await h.connect(spec());
+      const ref = await h.connect(azureDemoSpec(sim));
       await run(ref.connectionId);
       expectSameTree(await nodeTreeSnapshot(prisma, inc.connectionId), await nodeTreeSnapshot(prisma, ref.connectionId));
       await prisma.connection.delete({ where: { id: ref.connectionId } });
     }
 
     // One retag in a tenant of ~180 subscriptions: two reads.
-    received.length = 0;
+    hook.received.length = 0;
     const one = [...sim.core.state.subs.values()][0]!;
     await admin("subscriptions/tags", { subscriptionId: one.subscriptionId, tags: { data: "regulated" } });
     await sim.flushEvents();
-    for (const e of received) await deliverHierarchyEvent(prisma, "azure", inc.connectionId, e);
+    for (const e of hook.received) await deliverHierarchyEvent(prisma, "azure", inc.connectionId, e);
     const r = await run(inc.connectionId);
     expect(Object.fromEntries(TARGETED_OPS.concat(SWEEP_OPS).map((op) => [op, r.calls.byOperation[op] ?? 0]))).toEqual({
       ManagementGroups_Get: 0,
@@ -195,13 +170,13 @@ describe("incremental discovery (Azure)", () => {
   it("removes a deleted group an event spells in another case (ARM ids are case-insensitive)", async () => {
     sim.seedAzureDemo();
     await admin("management-groups", { name: "Short-Lived", parent: "sandbox" });
-    const c = await h.connect(spec());
+    const c = await h.connect(azureDemoSpec(sim));
     await run(c.connectionId);
     expect((await nodeTreeSnapshot(prisma, c.connectionId))[`${MG}Short-Lived`]).toMatchObject({ state: "active" });
-    received.length = 0;
+    hook.received.length = 0;
     await admin("management-groups/delete", { name: "Short-Lived" });
     await sim.flushEvents();
-    const shouted = (received.flat() as Array<{ subject: string; data: { resourceUri: string } }>).map((e) => ({
+    const shouted = (hook.received.flat() as Array<{ subject: string; data: { resourceUri: string } }>).map((e) => ({
       ...e,
       subject: e.subject.toUpperCase(),
       data: { ...e.data, resourceUri: e.data.resourceUri.toUpperCase() },
@@ -214,7 +189,7 @@ describe("incremental discovery (Azure)", () => {
 
   it("never lets an event create a node the tenant's root group does not hold", async () => {
     sim.seedAzureDemo();
-    const c = await h.connect(spec());
+    const c = await h.connect(azureDemoSpec(sim));
     await run(c.connectionId);
     const before = await nodeTreeSnapshot(prisma, c.connectionId);
     // Well-formed ids of nothing in this tenant: a subscription and a management group.

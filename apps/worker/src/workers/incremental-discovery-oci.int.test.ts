@@ -7,38 +7,27 @@
  * (parseCloudEvent → recordEventReceipt de-duplication → noteHierarchyChange), after the HMAC check the web
  * route's own test covers.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOciSim, type OciSim } from "@parapet/cloud-sim/oci/index";
 import { ociDemoSpec, reconcileHarness } from "../testing/reconcile-harness.ts";
 import { processReconcile } from "./reconcile.worker.ts";
-import { deliverHierarchyEvent, expectSameTree, nodeTreeSnapshot } from "../testing/node-tree.ts";
+import { deliverHierarchyEvent, expectSameTree, nodeTreeSnapshot, startEventHook, type EventHook } from "../testing/node-tree.ts";
 
 const h = reconcileHarness();
 const { prisma } = h;
 
 let sim: OciSim;
-let hook: Server;
-const received: unknown[] = [];
+let hook: EventHook;
 beforeAll(async () => {
   sim = await startOciSim({ seed: 21, throttle: false });
   sim.seedDemo();
   // A deeper tree under the demo's: compartments with children, leaves, and tags to inherit.
   sim.seed({ compartments: 60, depth: 3, tags: true });
-  hook = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
-    req.on("end", () => {
-      received.push(JSON.parse(body));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
-  sim.configure({ webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` } });
+  hook = await startEventHook();
+  sim.configure({ webhook: { url: hook.url } });
 });
 afterAll(async () => {
-  hook.close();
+  await hook.close();
   await sim.close();
 });
 
@@ -90,13 +79,13 @@ describe("incremental discovery (OCI)", () => {
     });
     expect((await admin("DELETE", `/compartments/${doomed!.id}`)).status).toBe("SUCCEEDED");
     await sim.flushEvents();
-    const named = new Set(received.map((e) => (e as { data: { resourceId: string } }).data.resourceId));
+    const named = new Set(hook.received.map((e) => (e as { data: { resourceId: string } }).data.resourceId));
     // Each event names the compartment it changed (a move names the moved one, not its old or new parent).
     expect(named).toEqual(new Set([moved!.id, parents[0]!.id, renamed!.id, fresh.id, doomed!.id]));
 
     // Delivered twice and out of order (OCI Events may retry, and does not order).
-    for (const e of [...received].reverse()) await deliverHierarchyEvent(prisma, "oci", inc.connectionId, e);
-    for (const e of received) await deliverHierarchyEvent(prisma, "oci", inc.connectionId, e);
+    for (const e of [...hook.received].reverse()) await deliverHierarchyEvent(prisma, "oci", inc.connectionId, e);
+    for (const e of hook.received) await deliverHierarchyEvent(prisma, "oci", inc.connectionId, e);
     const r = await run(inc.connectionId);
     // Targeted: one GetCompartment per named compartment, one child probe per live one, no sweep (GetTenancy).
     expect(r.calls.byOperation.GetTenancy ?? 0).toBe(0);

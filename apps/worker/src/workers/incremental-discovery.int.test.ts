@@ -6,8 +6,6 @@
  * (parseCloudEvent → recordEventReceipt de-duplication → noteHierarchyChange), after the HMAC check the
  * web route's own test covers. GCP likewise, from the audit entries its simulator pushes to a webhook.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAwsAdapter } from "@parapet/providers/aws/adapter";
 import { ZAwsCredentials } from "@parapet/providers/aws/credentials";
@@ -18,7 +16,7 @@ import { seedGcpDemo, startGcpSim } from "@parapet/cloud-sim/gcp/index";
 import { gcpDemoCredentials, reconcileHarness } from "../testing/reconcile-harness.ts";
 import { adapterFor, egress } from "../providers.ts";
 import { processReconcile } from "./reconcile.worker.ts";
-import { deliverHierarchyEvent, expectSameTree, nodeTreeSnapshot } from "../testing/node-tree.ts";
+import { deliverHierarchyEvent, expectSameTree, nodeTreeSnapshot, startEventHook } from "../testing/node-tree.ts";
 
 const h = reconcileHarness();
 const { prisma } = h;
@@ -217,22 +215,14 @@ describe("incremental discovery and held labels", () => {
 describe("incremental discovery (GCP)", () => {
   it("applies Resource Manager audit entries (moves, new folders and projects, labels) as a full sweep would", async () => {
     const gcp = await startGcpSim({ throttle: false });
-    const received: unknown[] = [];
-    const hook = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => (body += c.toString("utf8")));
-      req.on("end", () => {
-        received.push(JSON.parse(body));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+    const hook = await startEventHook();
+    const { received } = hook;
     try {
       const demo = seedGcpDemo(gcp);
       const spec = { cloud: "gcp" as const, endpoint: gcp.url, ...gcpDemoCredentials() };
       const inc = await h.connect(spec);
       await run(inc.connectionId);
-      gcp.configure({ webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` } });
+      gcp.configure({ webhook: { url: hook.url } });
       const org = `organizations/${demo.orgId}`;
       const projects = Object.values(demo.projects).map((p) => `projects/${p.number}`);
       const folder = String(gcp.createFolder(org, "Acquired").name);
@@ -251,7 +241,7 @@ describe("incremental discovery (GCP)", () => {
       await run(ref.connectionId);
       expectSameTree(await nodeTreeSnapshot(prisma, inc.connectionId), await nodeTreeSnapshot(prisma, ref.connectionId));
     } finally {
-      hook.close();
+      await hook.close();
       await gcp.close();
     }
   });
