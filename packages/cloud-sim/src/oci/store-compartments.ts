@@ -231,20 +231,32 @@ export class OciCompartments extends OciTenancyState {
     const from = c.compartmentId;
     this.reparent(c, target);
     c.etag = makeEtag(this.rand);
+    const wr = this.finishedWorkRequest("MOVE_COMPARTMENT", target, "SUCCEEDED", c.id, "RELATED");
+    this.emitCompartment("movecompartment", c, actor, { sourceCompartmentId: from, targetCompartmentId: target });
+    return wr;
+  }
+
+  /** A work request the sim finishes at once (Identity's MoveCompartment / DeleteCompartment answer with one). */
+  private finishedWorkRequest(
+    operationType: string,
+    compartmentId: string,
+    status: "SUCCEEDED" | "FAILED",
+    resourceId: string,
+    actionType: string,
+  ): OciWorkRequest {
     const t = this.iso();
     const wr: OciWorkRequest = {
       id: makeOcid(this.rand, "workrequest"),
-      operationType: "MOVE_COMPARTMENT",
-      compartmentId: target,
-      status: "SUCCEEDED",
-      resources: [{ identifier: c.id, entityType: "compartment", actionType: "RELATED", entityUri: `/20160918/compartments/${c.id}` }],
+      operationType,
+      compartmentId,
+      status,
+      resources: [{ identifier: resourceId, entityType: "compartment", actionType, entityUri: `/20160918/compartments/${resourceId}` }],
       timeAccepted: t,
       timeStarted: t,
       timeFinished: t,
       percentComplete: 100,
     };
     this.workRequests.set(wr.id, wr);
-    this.emitCompartment("movecompartment", c, actor, { sourceCompartmentId: from, targetCompartmentId: target });
     return wr;
   }
 
@@ -265,19 +277,7 @@ export class OciCompartments extends OciTenancyState {
       !this.childIds(id).some((ch) => this.compartments.get(ch)?.lifecycleState === "ACTIVE") &&
       ![...this.policies.values()].some(live) &&
       ![...this.zones.values()].some(live);
-    const t = this.iso();
-    const wr: OciWorkRequest = {
-      id: makeOcid(this.rand, "workrequest"),
-      operationType: "DELETE_COMPARTMENT",
-      compartmentId: c.compartmentId,
-      status: empty ? "SUCCEEDED" : "FAILED",
-      resources: [{ identifier: c.id, entityType: "compartment", actionType: "DELETED", entityUri: `/20160918/compartments/${c.id}` }],
-      timeAccepted: t,
-      timeStarted: t,
-      timeFinished: t,
-      percentComplete: 100,
-    };
-    this.workRequests.set(wr.id, wr);
+    const wr = this.finishedWorkRequest("DELETE_COMPARTMENT", c.compartmentId, empty ? "SUCCEEDED" : "FAILED", c.id, "DELETED");
     if (!empty) return wr;
     c.lifecycleState = "DELETED";
     c.name = `${c.name}.${randomString(this.rand, 8, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`;
